@@ -1,0 +1,41 @@
+# ganpo — make demo / make test set everything up by themselves (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.ganpo-installed
+RESOLUTION ?= 250
+
+.PHONY: demo test lint typecheck unit bench setup system-deps clean
+
+setup: $(STAMP) system-deps
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade "pip==26.3"
+	$(PY) -m pip install -q -c requirements/constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: setup
+	$(VENV)/bin/ganpo demo --resolution $(RESOLUTION)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+unit: setup
+	$(VENV)/bin/pytest -n 2 -q
+
+test: setup lint typecheck unit
+
+bench: setup
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out data

@@ -1,0 +1,5 @@
+"""``python -m ganpo``."""
+
+from ganpo.cli.main import app
+
+app()

@@ -1,0 +1,1 @@
+"""Catalogue: ecosystem types, indicators and parameter sets, kept as data files."""

@@ -1,0 +1,61 @@
+"""Options and helpers shared by the CLI commands."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.logging import RichHandler
+
+from ganpo.errors import GanpoError
+
+console = Console()
+err_console = Console(stderr=True)
+
+DEFAULT_DATABASE = Path("out/ganpo.sqlite")
+
+DatabaseOption = Annotated[
+    str,
+    typer.Option(
+        "--database",
+        "--db",
+        help="Account store: a SQLite file path or a SQLAlchemy URL "
+        "(postgresql+psycopg://…). 核算结果库。",
+    ),
+]
+ParamsOption = Annotated[
+    str,
+    typer.Option(
+        "--params", "-p", help="Parameter set name or .toml path (`ganpo params list`). 参数集。"
+    ),
+]
+
+
+def setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO)
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,
+    )
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn ganpo's input errors into a one-paragraph message and exit code 2."""
+    try:
+        yield
+    except GanpoError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from exc
+
+
+def yi(value_cny: float) -> str:
+    """Format CNY as 亿元 (10^8 CNY) with two decimals."""
+    return f"{value_cny / 1e8:,.2f}"

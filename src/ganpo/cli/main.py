@@ -1,0 +1,41 @@
+"""The ``ganpo`` command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ganpo import __version__
+from ganpo.cli import account, params
+from ganpo.cli.common import console, setup_logging
+from ganpo.cli.demo import demo
+
+app = typer.Typer(
+    help="ganpo: Gross Ecosystem Product (GEP) accounting. 生态系统生产总值核算平台。",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"ganpo {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="More log.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Warnings only.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Shared options."""
+    setup_logging(verbose, quiet)
+
+
+app.command("demo")(demo)
+app.add_typer(account.app, name="account")
+app.add_typer(params.app, name="params")

@@ -1,0 +1,43 @@
+"""``ganpo params …``: the parameter sets and their values."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ganpo.cli.common import console, user_errors
+
+app = typer.Typer(help="Parameter sets (prices, coefficients). 参数集。", no_args_is_help=True)
+
+
+@app.command("list")
+def list_() -> None:
+    """List the parameter sets shipped with ganpo. 列出参数集。"""
+    from ganpo.catalog.parameters import load_parameter_set, parameter_set_names
+
+    t = Table("name", "version", "title")
+    for name in parameter_set_names():
+        p = load_parameter_set(name)
+        t.add_row(name, p.version, f"{p.title_zh} / {p.title_en}")
+    console.print(t)
+
+
+@app.command("show")
+def show(name: Annotated[str, typer.Argument(help="Parameter set name or .toml path.")]) -> None:
+    """Every value of a parameter set with unit, year, region, source. 查看参数集。"""
+    from ganpo.catalog.parameters import load_parameter_set
+
+    with user_errors():
+        p = load_parameter_set(name)
+    console.print(f"[bold]{p.name}[/] v{p.version}: {p.title_zh} / {p.title_en}\n{p.description}")
+    t = Table("key", "value", "unit", "year", "status", "source")
+    for key, v in p.values.items():
+        value = (
+            f"{v.value:g}"
+            if v.value is not None
+            else ", ".join(f"{k} {x:g}" for k, x in (v.by_type or {}).items())
+        )
+        t.add_row(key, value, v.unit, str(v.year), v.status, v.source)
+    console.print(t)

@@ -1,0 +1,71 @@
+"""Printing account summaries in the terminal (rich tables, Chinese and English)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.table import Table
+
+from ganpo.cli.common import console, yi
+from ganpo.report import summary
+
+
+def print_account(results: pd.DataFrame, units: pd.DataFrame, title: str) -> None:
+    """GEP by category and by service, and the top and bottom counties per km²."""
+    total = float(results["value_cny"].sum())
+    t = Table(title=f"{title}: GEP {yi(total)} 亿元 (10^8 CNY)", title_justify="left")
+    t.add_column("类别 / 指标  category / indicator")
+    t.add_column("实物量 quantity", justify="right")
+    t.add_column("单位 unit")
+    t.add_column("价值 亿元 value 10^8 CNY", justify="right")
+    t.add_column("占比 share", justify="right")
+    by_ind = summary.gep_by_indicator(results)
+    for _, cat in summary.gep_by_category(results).iterrows():
+        t.add_row(
+            f"[bold]{cat['name_zh']} {cat['name_en']}[/]",
+            "",
+            "",
+            f"[bold]{yi(cat['value_cny'])}[/]",
+            f"[bold]{cat['share']:.1%}[/]",
+        )
+        for _, r in by_ind[by_ind["category"] == cat["category"]].iterrows():
+            t.add_row(
+                f"  {r['name_zh']} {r['name_en']}",
+                f"{r['quantity']:,.4g}",
+                r["quantity_unit"],
+                yi(r["value_cny"]),
+                f"{r['share']:.1%}",
+            )
+    console.print(t)
+
+    counties = summary.gep_by_unit(results, units, "county")
+    top, bottom = summary.top_bottom(counties, n=5)
+    ranks = Table(title=f"{title}: GEP 密度 per km² (万元/km² 10^4 CNY/km²)", title_justify="left")
+    for head in ("前五 top 5", "万元/km²", "后五 bottom 5", "万元/km² "):
+        ranks.add_column(head, justify="right" if "km" in head else "left")
+    for (_, a), (_, b) in zip(top.iterrows(), bottom.iterrows(), strict=True):
+        ranks.add_row(
+            a["name"],
+            f"{a['gep_cny_per_km2'] / 1e4:,.1f}",
+            b["name"],
+            f"{b['gep_cny_per_km2'] / 1e4:,.1f}",
+        )
+    console.print(ranks)
+
+
+def print_change(comparison: pd.DataFrame, label_a: str, label_b: str) -> None:
+    """The change of each indicator between two accounts (current prices of each)."""
+    t = Table(title=f"变化 change {label_a} → {label_b} (亿元 10^8 CNY)", title_justify="left")
+    for head in ("指标 indicator", label_a, label_b, "变化 change", "%"):
+        t.add_column(head, justify="left" if head.startswith("指标") else "right")
+    for _, r in comparison.iterrows():
+        bold = r["indicator"] == "GEP"
+        pct = "" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1%}"
+        cells = [
+            "GEP 生态系统生产总值" if bold else f"{r['name_zh']} {r['name_en']}",
+            yi(r["value_a_cny"]),
+            yi(r["value_b_cny"]),
+            f"{r['change_cny'] / 1e8:+,.2f}",
+            pct,
+        ]
+        t.add_row(*[f"[bold]{c}[/]" if bold else c for c in cells])
+    console.print(t)

@@ -1,0 +1,52 @@
+"""A finished account as the engine returns it, before and apart from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import geopandas as gpd
+import pandas as pd
+
+RESULT_COLUMNS = [
+    "indicator",
+    "category",
+    "ecosystem_code",
+    "county_adcode",
+    "quantity",
+    "quantity_unit",
+    "price",
+    "price_unit",
+    "value_cny",
+]
+
+
+@dataclass
+class AccountResult:
+    """A finished account, not yet stored."""
+
+    dataset_name: str
+    region_adcode: int
+    year: int
+    parameter_set: str
+    parameter_set_version: str
+    synthetic: bool
+    code_version: str
+    host: str
+    started_at: datetime
+    finished_at: datetime
+    manifest_sha256: str
+    inputs: pd.DataFrame  # role, year, path, sha256, synthetic, source
+    prices: pd.DataFrame  # key, value, unit, year, region, source, status
+    results: pd.DataFrame  # RESULT_COLUMNS
+    extent: pd.DataFrame  # county_adcode, ecosystem_code, cells, area_m2
+    units: gpd.GeoDataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @property
+    def gep_cny(self) -> float:
+        return float(self.results["value_cny"].sum())

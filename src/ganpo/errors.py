@@ -1,0 +1,79 @@
+"""Exception hierarchy.
+
+Every error ganpo raises for bad input derives from :class:`GanpoError` and from the
+builtin it resembles, so callers may catch either. Each carries the offending file, field
+and values as attributes, and its message says what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+
+class GanpoError(Exception):
+    """Base class of every error ganpo raises on purpose."""
+
+
+class InputError(GanpoError, ValueError):
+    """An input (file, table, layer, value) is wrong; the message says how to fix it.
+
+    Attributes
+    ----------
+    source : the file or object the problem is in (``None`` when not file-bound)
+    field : the column, layer role or key concerned
+    values : a few offending values, for programmatic use
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | Path | None = None,
+        field: str | None = None,
+        values: Iterable[object] = (),
+    ) -> None:
+        self.source = str(source) if source is not None else None
+        self.field = field
+        self.values = list(values)
+        prefix = f"{self.source}: " if self.source else ""
+        super().__init__(prefix + message)
+
+
+class ManifestError(InputError):
+    """The dataset manifest, or a file it lists, is missing or inconsistent."""
+
+
+class GridError(InputError):
+    """A raster is not on the grid (CRS, transform, shape) the account runs on."""
+
+
+class TableError(InputError):
+    """A statistics table has a missing column, a bad value or a duplicated unit."""
+
+
+class UnknownNameError(GanpoError, KeyError):
+    """A name (parameter set, service, ecosystem type…) that does not exist.
+
+    The message lists the names that do exist.
+    """
+
+    def __init__(self, kind: str, name: str, valid: Iterable[str]) -> None:
+        self.kind = kind
+        self.name = name
+        self.valid = sorted(valid)
+        super().__init__(f"unknown {kind} {name!r}; valid names: {', '.join(self.valid)}")
+
+    def __str__(self) -> str:  # KeyError would quote the whole message
+        return str(self.args[0])
+
+
+class StoreError(GanpoError, RuntimeError):
+    """The account store could not be read or written."""
+
+
+def preview(values: Iterable[object], limit: int = 5) -> str:
+    """Format a few values for an error message: ``1, 2, 3 … (12 in all)``."""
+    items = list(values)
+    shown = ", ".join(str(v) for v in items[:limit])
+    return shown + (f" … ({len(items)} in all)" if len(items) > limit else "")

@@ -1,0 +1,1 @@
+"""Reading and validating datasets: manifests, raster layers, statistics tables, units."""

@@ -1,0 +1,104 @@
+"""What each input of a dataset is: the layer and table roles a manifest may declare.
+
+One declaration per role (unit, plausible range, meaning) drives the manifest checks, the
+error messages and the documentation. Units are written as in the manifest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LayerRole:
+    """A raster layer role: its unit and the range a valid cell must lie in."""
+
+    role: str
+    unit: str
+    name_zh: str
+    name_en: str
+    minimum: float
+    maximum: float
+    per_year: bool = True
+
+
+LAYER_ROLES: dict[str, LayerRole] = {
+    r.role: r
+    for r in (
+        LayerRole("ecosystem_type", "code", "生态系统类型", "ecosystem type", 0, 254),
+        LayerRole("dem", "m", "数字高程模型", "elevation", -500, 9000, per_year=False),
+        LayerRole("precipitation", "mm", "年降水量", "annual precipitation", 0, 10_000),
+        LayerRole(
+            "evapotranspiration", "mm", "年实际蒸散发", "annual actual evapotranspiration", 0, 3000
+        ),
+        LayerRole(
+            "npp", "g/m2", "净初级生产力（干物质）", "net primary production, dry matter", 0, 5000
+        ),
+        LayerRole("hot_days", "d", "日均温>26℃日数", "days with mean temperature > 26 °C", 0, 366),
+        LayerRole("temperature", "degC", "年平均气温", "mean annual temperature", -40, 40),
+    )
+}
+
+
+@dataclass(frozen=True)
+class TableRole:
+    """A statistics table role: its columns (besides the unit key) and their units."""
+
+    role: str
+    name_zh: str
+    name_en: str
+    department_zh: str
+    department_en: str
+    columns: dict[str, str]
+
+
+KEY_COLUMN = "county_adcode"
+NAME_COLUMN = "county_name"
+
+TABLE_ROLES: dict[str, TableRole] = {
+    t.role: t
+    for t in (
+        TableRole(
+            "agriculture",
+            "农林牧渔业产值",
+            "agriculture, forestry, animal husbandry and fishery output",
+            "农业农村厅、林业局",
+            "agriculture and forestry departments",
+            {
+                "agriculture_output": "10^4 CNY",
+                "forestry_output": "10^4 CNY",
+                "animal_husbandry_output": "10^4 CNY",
+                "fishery_output": "10^4 CNY",
+            },
+        ),
+        TableRole(
+            "water",
+            "用水量与水电",
+            "water use by sector and hydropower",
+            "水利厅",
+            "water resources department",
+            {
+                "water_use_domestic": "10^4 m3",
+                "water_use_industrial": "10^4 m3",
+                "water_use_agricultural": "10^4 m3",
+                "hydropower": "10^4 kWh",
+            },
+        ),
+        TableRole(
+            "tourism",
+            "旅游接待",
+            "tourism",
+            "文化和旅游厅",
+            "culture and tourism department",
+            {"visits": "10^4 person-time", "tourism_revenue": "10^8 CNY"},
+        ),
+        TableRole(
+            "emissions",
+            "污染物排放量",
+            "pollutant emissions",
+            "生态环境厅",
+            "ecology and environment department",
+            {"so2": "t", "nox": "t", "dust": "t", "cod": "t", "nh3n": "t"},
+        ),
+    )
+}

@@ -1,0 +1,70 @@
+"""Carbon sequestration (固碳) and oxygen release (释氧) from net primary production.
+
+Reference: the photosynthesis equation used by the MEE/CAEP GEP technical guide (2020) and
+the Ouyang group (1 kg dry matter fixes 1.63 kg CO₂ and releases 1.2 kg O₂); METHODS.md
+§3.7. NPP is taken as dry matter: convert carbon-based NPP (g C) to dry matter before use.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+ArrayT = TypeVar("ArrayT")
+
+G_PER_T = 1e6
+
+
+def co2_sequestered_t(
+    npp_g_m2: ArrayT, area_m2: ArrayT | float, co2_per_dry_matter: float = 1.63
+) -> ArrayT:
+    r"""CO₂ fixed by vegetation in one year.
+
+    .. math::  Q_{CO_2} = 1.63 \cdot NPP \cdot A
+
+    Parameters
+    ----------
+    npp_g_m2 : net primary production as dry matter [g m⁻² a⁻¹]
+    area_m2 : area [m²]
+    co2_per_dry_matter : CO₂ fixed per unit dry matter [t t⁻¹], 1.63 by the equation of
+        photosynthesis (METHODS.md §3.7)
+
+    Returns
+    -------
+    CO₂ sequestered [t a⁻¹].
+
+    Examples
+    --------
+    1200 g m⁻² of dry matter on a 62 500 m² cell: 1200 × 62 500 = 7.5e7 g = 75 t dry
+    matter; × 1.63 = 122.25 t CO₂
+
+    >>> co2_sequestered_t(1200.0, 62_500.0)
+    122.25
+    """
+    return npp_g_m2 * area_m2 / G_PER_T * co2_per_dry_matter  # type: ignore[operator, no-any-return]
+
+
+def o2_released_t(
+    npp_g_m2: ArrayT, area_m2: ArrayT | float, o2_per_dry_matter: float = 1.2
+) -> ArrayT:
+    r"""O₂ released by vegetation in one year.
+
+    .. math::  Q_{O_2} = 1.2 \cdot NPP \cdot A
+
+    Parameters
+    ----------
+    npp_g_m2 : net primary production as dry matter [g m⁻² a⁻¹]
+    area_m2 : area [m²]
+    o2_per_dry_matter : O₂ released per unit dry matter [t t⁻¹], 1.2 (METHODS.md §3.7)
+
+    Returns
+    -------
+    O₂ released [t a⁻¹].
+
+    Examples
+    --------
+    75 t of dry matter (as above) × 1.2 = 90 t O₂
+
+    >>> o2_released_t(1200.0, 62_500.0)
+    90.0
+    """
+    return npp_g_m2 * area_m2 / G_PER_T * o2_per_dry_matter  # type: ignore[operator, no-any-return]

@@ -1,0 +1,1 @@
+"""Persistence of accounts (SQLAlchemy): SQLite by default, PostgreSQL for the platform."""

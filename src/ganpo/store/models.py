@@ -1,0 +1,119 @@
+"""The account store's schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Account(Base):
+    """An immutable, finished GEP account: one dataset × year × parameter set."""
+
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_name: Mapped[str] = mapped_column(String(200))
+    region_adcode: Mapped[int] = mapped_column(BigInteger, index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    parameter_set: Mapped[str] = mapped_column(String(200))
+    parameter_set_version: Mapped[str] = mapped_column(String(50))
+    synthetic: Mapped[bool]
+    code_version: Mapped[str] = mapped_column(String(100))
+    host: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    manifest_sha256: Mapped[str] = mapped_column(String(64))
+    gep_cny: Mapped[float] = mapped_column(Float)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    inputs: Mapped[list[AccountInput]] = relationship(cascade="all, delete-orphan")
+    prices: Mapped[list[AccountPrice]] = relationship(cascade="all, delete-orphan")
+
+
+class AccountInput(Base):
+    """A file the account read, with its checksum."""
+
+    __tablename__ = "account_inputs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(100))
+    year: Mapped[int | None]
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    synthetic: Mapped[bool]
+    source: Mapped[str] = mapped_column(Text)
+
+
+class AccountPrice(Base):
+    """A parameter (price or coefficient) the account used."""
+
+    __tablename__ = "account_prices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    value: Mapped[float | None]
+    by_type: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    unit: Mapped[str] = mapped_column(String(50))
+    year: Mapped[int]
+    region: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+
+
+class AccountUnit(Base):
+    """An administrative unit as it was in the account (names and areas change)."""
+
+    __tablename__ = "account_units"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_name: Mapped[str] = mapped_column(String(100))
+    city_adcode: Mapped[int] = mapped_column(BigInteger)
+    city_name: Mapped[str] = mapped_column(String(100))
+    province_adcode: Mapped[int] = mapped_column(BigInteger)
+    province_name: Mapped[str] = mapped_column(String(100))
+    area_km2: Mapped[float]
+
+
+class Result(Base):
+    """One indicator × ecosystem type × county of an account."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    indicator: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(20))
+    ecosystem_code: Mapped[int]
+    county_adcode: Mapped[int] = mapped_column(BigInteger)
+    quantity: Mapped[float]
+    quantity_unit: Mapped[str] = mapped_column(String(50))
+    price: Mapped[float | None]
+    price_unit: Mapped[str] = mapped_column(String(50))
+    value_cny: Mapped[float]
+
+
+class Extent(Base):
+    """Area of each ecosystem type per county (the SEEA extent account's raw material)."""
+
+    __tablename__ = "extent"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ecosystem_code: Mapped[int] = mapped_column(primary_key=True)
+    cells: Mapped[int] = mapped_column(BigInteger)
+    area_m2: Mapped[float]

@@ -1,0 +1,137 @@
+"""The engine on a tiny synthetic region whose account is worked out by hand.
+
+Grid: 2 × 4 cells of 100 m (10 000 m² each), two counties of 4 cells each:
+
+    county A (360101)   county B (360102)
+    forest  forest  |  water    cropland
+    shrub   built   |  forest   grassland
+
+Rain 1600 mm everywhere; ET forest 800, shrub 700, grassland 600, cropland 700,
+built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days.
+Parameter set jiangxi-default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import dask
+import numpy as np
+import pandas as pd
+import pytest
+
+from ganpo.engine.account import run_account
+
+A, B = 360101, 360102
+REL = 1e-9  # float64 sums of a handful of cells
+
+
+def _by(results: pd.DataFrame, indicator: str, column: str = "quantity") -> dict[int, float]:
+    sel = results[results.indicator == indicator]
+    return sel.groupby("county_adcode")[column].sum().to_dict()
+
+
+@pytest.fixture
+def account(tiny: Callable[..., Path]):  # type: ignore[no-untyped-def]
+    return run_account(tiny(), 2022, "jiangxi-default", chunk=2)
+
+
+def test_water_conservation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    # forest: (1600 − 0.0267×1600 − 800) mm × 10 000 m² = 757.28 mm → 7 572.8 m³
+    # shrub:  (1600 − 0.0426×1600 − 700) = 831.84 mm → 8 318.4 m³
+    # grass:  (1600 − 0.0478×1600 − 600) = 923.52 mm → 9 235.2 m³; water/crop/built: 0
+    # A = 2 × 7 572.8 + 8 318.4 = 23 464.0;  B = 7 572.8 + 9 235.2 = 16 808.0
+    q = _by(account.results, "water_conservation")
+    assert q[A] == pytest.approx(23_464.0, rel=REL)
+    assert q[B] == pytest.approx(16_808.0, rel=REL)
+    v = _by(account.results, "water_conservation", "value_cny")
+    assert v[A] == pytest.approx(23_464.0 * 7.06, rel=REL)  # reservoir cost 7.06 CNY/m³
+
+
+def test_carbon_oxygen_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    # dry matter per cell: forest 12 t, shrub 9 t, grassland 6 t (cropland not counted)
+    # CO₂ = 1.63 × DM: A = 1.63 × (12 + 12 + 9) = 53.79; B = 1.63 × (12 + 6) = 29.34
+    co2 = _by(account.results, "carbon_sequestration")
+    assert co2[A] == pytest.approx(53.79, rel=REL)
+    assert co2[B] == pytest.approx(29.34, rel=REL)
+    o2 = _by(account.results, "oxygen_release")
+    assert o2[B] == pytest.approx(1.2 * 18, rel=REL)  # 21.6 t O₂
+    assert _by(account.results, "carbon_sequestration", "value_cny")[A] == pytest.approx(
+        53.79 * 380, rel=REL
+    )
+
+
+def test_climate_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    k = 2450 / 365 * 10_000 * 80 / (3600 * 3)  # kWh per mm of ET on a vegetated cell
+    w = 1.0 * 10_000 * 80 / 365 * (2450 / 3.6 + 120)  # 1000 mm water cell, kWh
+    q = _by(account.results, "climate_regulation")
+    assert q[A] == pytest.approx(k * (800 + 800 + 700), rel=REL)  # forest, forest, shrub
+    assert q[B] == pytest.approx(k * (800 + 600) + w, rel=REL)  # forest, grassland, water
+
+
+def test_statistics_indicators_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    r = account.results
+    # agriculture output 100 ×10⁴ CNY in A, attributed to cropland (code 5)
+    row = r[(r.indicator == "agriculture") & (r.county_adcode == A)]
+    assert row.value_cny.item() == 1_000_000.0 and row.ecosystem_code.item() == 5
+    # water A: (1 × 2.6 + 2 × 3.6 + 10 × 0.07) ×10⁴ m³ = 10.5 ×10⁴ CNY
+    assert _by(r, "water_supply", "value_cny")[A] == pytest.approx(105_000.0, rel=REL)
+    # hydropower A: 5 ×10⁴ kWh × 0.53 = 26 500 CNY
+    assert _by(r, "hydropower", "value_cny")[A] == pytest.approx(26_500.0, rel=REL)
+    # recreation A: 0.25 ×10⁸ CNY revenue; 3 ×10⁴ visits
+    assert _by(r, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
+    assert _by(r, "recreation")[A] == 30_000.0
+
+
+def test_totals_add_up(account) -> None:  # type: ignore[no-untyped-def]
+    r = account.results
+    total = r.value_cny.sum()
+    assert r.groupby("county_adcode").value_cny.sum().sum() == pytest.approx(total, rel=1e-15)
+    assert r.groupby("ecosystem_code").value_cny.sum().sum() == pytest.approx(total, rel=1e-15)
+    assert r.groupby("category").value_cny.sum().sum() == pytest.approx(total, rel=1e-15)
+    assert account.gep_cny == total
+    # extent: every cell counted once, 8 cells × 10 000 m²
+    assert account.extent.area_m2.sum() == 80_000.0
+    assert not account.warnings
+
+
+def test_chunking_does_not_change_results(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    one = run_account(path, 2022, chunk=1024).results
+    many = run_account(path, 2022, chunk=1).results
+    pd.testing.assert_frame_equal(one, many, rtol=1e-13)
+
+
+def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
+    """Building the per-cell service graph reads no data (xarray's raise_if_dask_computes)."""
+    from ganpo.catalog.parameters import load_parameter_set
+    from ganpo.engine.rasters import open_layer
+    from ganpo.services.base import RasterInputs
+    from ganpo.services.registry import RASTER_SERVICES
+
+    path = tiny().parent
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a dask graph was computed while it was being built")
+
+    eco = open_layer(path / "2022/ecosystem_type.tif", 1, as_float=False)
+    layers = {
+        r: open_layer(path / f"2022/{r}.tif", 1)
+        for r in ("precipitation", "evapotranspiration", "npp", "hot_days")
+    }
+    with dask.config.set(scheduler=refuse):
+        out: dict[str, object] = {}
+        for s in RASTER_SERVICES.values():
+            out.update(s.quantities(RasterInputs(layers, eco, 10_000.0), load_parameter_set("jiangxi-default")))
+    got = np.asarray(out["water_conservation"].compute())  # type: ignore[attr-defined]
+    assert got[0, 0] == pytest.approx(7572.8, rel=REL)
+
+
+def test_nodata_in_input_is_left_out_and_reported(tiny: Callable[..., Path]) -> None:
+    p = np.full((2, 4), 1600.0, dtype="float32")
+    p[0, 0] = -9999.0  # nodata on a forest cell of A
+    acc = run_account(tiny(layers={"precipitation": p}), 2022)
+    q = _by(acc.results, "water_conservation")
+    assert q[A] == pytest.approx(7_572.8 + 8_318.4, rel=REL)  # the nodata cell is not a zero…
+    assert any("water_conservation: 1 cells" in w for w in acc.warnings)  # …and is reported
