@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dask
 import numpy as np
@@ -108,7 +109,7 @@ def run_account(
     layers = {r: open_layer(ds.path(e), chunk) for r, e in entries.items() if e is not None}
     zones = zone_index(list(units.geometry), grid.transform, eco)
     inputs = RasterInputs(layers=layers, ecosystem=eco, cell_area_m2=grid.cell_area_m2)
-    quantities: dict[str, object] = {}
+    quantities: dict[str, Any] = {}
     for service in RASTER_SERVICES.values():
         quantities.update(service.quantities(inputs, params))
     names = list(quantities)
@@ -193,29 +194,29 @@ def run_account(
         )
 
     county_set = {int(a) for a in adcodes}
-    for service in TABLE_SERVICES.values():
-        entry = m.table(service.table, year)
-        if entry is None:
+    for tservice in TABLE_SERVICES.values():
+        tentry = m.table(tservice.table, year)
+        if tentry is None:
             raise ManifestError(
-                f"no {service.table!r} table for {year}; {service.name_en} needs it. Add a "
+                f"no {tservice.table!r} table for {year}; {tservice.name_en} needs it. Add a "
                 "[[tables]] entry with role, year, path, columns, source, synthetic",
                 source=ds.root / "manifest.toml",
                 field="tables",
-                values=[service.table],
+                values=[tservice.table],
             )
-        say(f"{m.name} {year}: {service.name_en} from {entry.path}")
-        table = read_table(ds.path(entry), entry, county_set)
-        for name, out in service.compute(table, params).items():
+        say(f"{m.name} {year}: {tservice.name_en} from {tentry.path}")
+        table = read_table(ds.path(tentry), tentry, county_set)
+        for name, out in tservice.compute(table, params).items():
             ind = catalog_indicator(name)
-            code = by_key(ind.ecosystem_type).code if ind.ecosystem_type else UNATTRIBUTED
+            type_code = by_key(ind.ecosystem_type).code if ind.ecosystem_type else UNATTRIBUTED
             unit_price = params.scalar(out.price.key, out.price.unit) if out.price else np.nan
             rows.append(
                 _rows(
                     name,
                     out.quantity.index.to_numpy(),
-                    np.full(len(out.quantity), code),
+                    np.full(len(out.quantity), type_code),
                     out.quantity.to_numpy(dtype="float64"),
-                    service.outputs[name],
+                    tservice.outputs[name],
                     unit_price,
                     out.price.unit if out.price else "",
                     out.value_cny.to_numpy(dtype="float64"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import dask
 import dask.array as da
@@ -22,7 +23,7 @@ N_CODES = 256
 
 
 def _rasterize_block(
-    block_info: dict | None,  # type: ignore[type-arg]
+    block_info: dict[Any, Any] | None,
     shapes: Sequence[tuple[BaseGeometry, int]],
     transform: Affine,
 ) -> np.ndarray:
@@ -75,7 +76,7 @@ def _block_sums(
     return out
 
 
-def _tree_sum(parts: list) -> object:  # type: ignore[type-arg]
+def _tree_sum(parts: list[Any]) -> Any:
     add = dask.delayed(np.add, pure=True)
     while len(parts) > 1:
         parts = [

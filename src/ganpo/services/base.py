@@ -11,7 +11,8 @@ import numpy as np
 from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.catalog.parameters import ParameterSet
 
-Array = Any  # numpy.ndarray or dask.array.Array: formulas accept both
+# A number, numpy array, dask array or xarray DataArray: formulas accept all of them.
+Array = Any
 
 
 @dataclass(frozen=True)

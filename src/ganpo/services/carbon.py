@@ -7,16 +7,12 @@ the Ouyang group (1 kg dry matter fixes 1.63 kg CO₂ and releases 1.2 kg O₂);
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-ArrayT = TypeVar("ArrayT")
+from ganpo.services.base import Array
 
 G_PER_T = 1e6
 
 
-def co2_sequestered_t(
-    npp_g_m2: ArrayT, area_m2: ArrayT | float, co2_per_dry_matter: float = 1.63
-) -> ArrayT:
+def co2_sequestered_t(npp_g_m2: Array, area_m2: Array, co2_per_dry_matter: float = 1.63) -> Array:
     r"""CO₂ fixed by vegetation in one year.
 
     .. math::  Q_{CO_2} = 1.63 \cdot NPP \cdot A
@@ -37,15 +33,13 @@ def co2_sequestered_t(
     1200 g m⁻² of dry matter on a 62 500 m² cell: 1200 × 62 500 = 7.5e7 g = 75 t dry
     matter; × 1.63 = 122.25 t CO₂
 
-    >>> co2_sequestered_t(1200.0, 62_500.0)
+    >>> round(co2_sequestered_t(1200.0, 62_500.0), 9)
     122.25
     """
-    return npp_g_m2 * area_m2 / G_PER_T * co2_per_dry_matter  # type: ignore[operator, no-any-return]
+    return npp_g_m2 * area_m2 / G_PER_T * co2_per_dry_matter
 
 
-def o2_released_t(
-    npp_g_m2: ArrayT, area_m2: ArrayT | float, o2_per_dry_matter: float = 1.2
-) -> ArrayT:
+def o2_released_t(npp_g_m2: Array, area_m2: Array, o2_per_dry_matter: float = 1.2) -> Array:
     r"""O₂ released by vegetation in one year.
 
     .. math::  Q_{O_2} = 1.2 \cdot NPP \cdot A
@@ -67,4 +61,4 @@ def o2_released_t(
     >>> o2_released_t(1200.0, 62_500.0)
     90.0
     """
-    return npp_g_m2 * area_m2 / G_PER_T * o2_per_dry_matter  # type: ignore[operator, no-any-return]
+    return npp_g_m2 * area_m2 / G_PER_T * o2_per_dry_matter

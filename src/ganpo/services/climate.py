@@ -7,17 +7,15 @@ surface: :math:`E_{we} = E_w \\rho q / 3600 + E_w \\gamma`.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-ArrayT = TypeVar("ArrayT")
+from ganpo.services.base import Array
 
 KJ_PER_KWH = 3600.0
 WATER_DENSITY_KG_M3 = 1000.0
 
 
 def mean_daily_latent_heat_kj_m2_d(
-    et_mm: ArrayT, latent_heat_kj_kg: float = 2450.0, days_per_year: float = 365.0
-) -> ArrayT:
+    et_mm: Array, latent_heat_kj_kg: float = 2450.0, days_per_year: float = 365.0
+) -> Array:
     r"""Mean daily energy consumed by evapotranspiration, from annual ET.
 
     .. math::  E = \frac{ET \cdot q}{365}
@@ -45,15 +43,15 @@ def mean_daily_latent_heat_kj_m2_d(
     >>> mean_daily_latent_heat_kj_m2_d(730.0)
     4900.0
     """
-    return et_mm * latent_heat_kj_kg / days_per_year  # type: ignore[operator, no-any-return]
+    return et_mm * latent_heat_kj_kg / days_per_year
 
 
 def vegetation_cooling_kwh(
-    latent_heat_kj_m2_d: ArrayT,
-    area_m2: ArrayT | float,
-    hot_days: ArrayT,
+    latent_heat_kj_m2_d: Array,
+    area_m2: Array,
+    hot_days: Array,
     energy_efficiency_ratio: float = 3.0,
-) -> ArrayT:
+) -> Array:
     r"""Electricity an air conditioner would need to remove the heat vegetation absorbs.
 
     .. math::  E_{pt} = \frac{E_i \cdot A_i \cdot d}{3600 \cdot R_{ac}}
@@ -78,14 +76,12 @@ def vegetation_cooling_kwh(
     >>> round(vegetation_cooling_kwh(4900.0, 62_500.0, 80.0), 1)
     2268518.5
     """
-    return (  # type: ignore[no-any-return]
-        latent_heat_kj_m2_d * area_m2 * hot_days / (KJ_PER_KWH * energy_efficiency_ratio)  # type: ignore[operator]
-    )
+    return latent_heat_kj_m2_d * area_m2 * hot_days / (KJ_PER_KWH * energy_efficiency_ratio)
 
 
 def hot_day_evaporation_m3(
-    et_mm: ArrayT, area_m2: ArrayT | float, hot_days: ArrayT, days_per_year: float = 365.0
-) -> ArrayT:
+    et_mm: Array, area_m2: Array, hot_days: Array, days_per_year: float = 365.0
+) -> Array:
     r"""Water evaporated from a water surface on the days above 26 °C.
 
     .. math::  E_w = \frac{ET}{1000} \cdot A \cdot \frac{d}{365}
@@ -111,14 +107,14 @@ def hot_day_evaporation_m3(
     >>> round(hot_day_evaporation_m3(1095.0, 62_500.0, 80.0), 6)
     15000.0
     """
-    return et_mm / 1000.0 * area_m2 * hot_days / days_per_year  # type: ignore[operator, no-any-return]
+    return et_mm / 1000.0 * area_m2 * hot_days / days_per_year
 
 
 def water_surface_cooling_kwh(
-    evaporation_m3: ArrayT,
+    evaporation_m3: Array,
     latent_heat_kj_kg: float = 2450.0,
     humidifier_kwh_m3: float = 120.0,
-) -> ArrayT:
+) -> Array:
     r"""Electricity to cool and humidify the air as much as a water surface's evaporation does.
 
     .. math::  E_{we} = \frac{E_w \cdot \rho \cdot q}{3600} + E_w \cdot \gamma
@@ -143,4 +139,4 @@ def water_surface_cooling_kwh(
     12008333.3
     """
     per_m3 = WATER_DENSITY_KG_M3 * latent_heat_kj_kg / KJ_PER_KWH + humidifier_kwh_m3
-    return evaporation_m3 * per_m3  # type: ignore[operator, no-any-return]
+    return evaporation_m3 * per_m3

@@ -174,7 +174,9 @@ def _water(table: pd.DataFrame, params: ParameterSet) -> dict[str, TableOutput]:
     return {
         # several sector prices: the price column of the result stays empty, the account's
         # price list names all three
-        "water_supply": TableOutput(sum(use.values()), value, None),
+        "water_supply": TableOutput(
+            use["domestic"] + use["industrial"] + use["agricultural"], value, None
+        ),
         "hydropower": TableOutput(
             hydro,
             statistics.hydropower_value_cny(hydro, params.scalar(price.key, price.unit)),

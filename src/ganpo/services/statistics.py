@@ -4,12 +4,10 @@ recreation. METHODS.md §2 and §3.10.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
-ArrayT = TypeVar("ArrayT")
+from ganpo.services.base import Array
 
 
-def market_value_cny(output_value_cny: ArrayT) -> ArrayT:
+def market_value_cny(output_value_cny: Array) -> Array:
     r"""Value of a material product by the market-value method: its output value.
 
     .. math::  V = \sum_j Q_j P_j
@@ -21,17 +19,17 @@ def market_value_cny(output_value_cny: ArrayT) -> ArrayT:
     >>> market_value_cny(3.2e8)
     320000000.0
     """
-    return output_value_cny * 1.0  # type: ignore[operator, no-any-return]
+    return output_value_cny * 1.0
 
 
 def water_supply_value_cny(
-    domestic_m3: ArrayT,
-    industrial_m3: ArrayT,
-    agricultural_m3: ArrayT,
+    domestic_m3: Array,
+    industrial_m3: Array,
+    agricultural_m3: Array,
     price_domestic_cny_m3: float,
     price_industrial_cny_m3: float,
     price_agricultural_cny_m3: float,
-) -> ArrayT:
+) -> Array:
     r"""Value of water supply: water used by sector times the sector's water price.
 
     .. math::  V_w = \sum_s Q_s P_s
@@ -53,14 +51,14 @@ def water_supply_value_cny(
     >>> round(water_supply_value_cny(1.36e8, 150.17e8, 17.31e8, 2.6, 3.6, 0.07) / 1e8, 2)
     545.36
     """
-    return (  # type: ignore[no-any-return]
-        domestic_m3 * price_domestic_cny_m3  # type: ignore[operator]
+    return (
+        domestic_m3 * price_domestic_cny_m3
         + industrial_m3 * price_industrial_cny_m3
         + agricultural_m3 * price_agricultural_cny_m3
     )
 
 
-def hydropower_value_cny(generation_kwh: ArrayT, price_cny_kwh: float) -> ArrayT:
+def hydropower_value_cny(generation_kwh: Array, price_cny_kwh: float) -> Array:
     r"""Value of hydropower: generation × electricity price, :math:`V = Q_e P_e`.
 
     Parameters: generation [kWh a⁻¹], electricity price [CNY kWh⁻¹]. Returns [CNY a⁻¹].
@@ -70,10 +68,10 @@ def hydropower_value_cny(generation_kwh: ArrayT, price_cny_kwh: float) -> ArrayT
     >>> round(hydropower_value_cny(95.30e8, 0.53) / 1e8, 2)
     50.51
     """
-    return generation_kwh * price_cny_kwh  # type: ignore[operator, no-any-return]
+    return generation_kwh * price_cny_kwh
 
 
-def recreation_value_by_revenue_cny(tourism_revenue_cny: ArrayT) -> ArrayT:
+def recreation_value_by_revenue_cny(tourism_revenue_cny: Array) -> Array:
     r"""Recreation value by the tourism-revenue method, :math:`V_r = \text{revenue}`.
 
     Used where no travel-cost survey exists (METHODS.md §3.10: "or tourism revenue where
@@ -84,4 +82,4 @@ def recreation_value_by_revenue_cny(tourism_revenue_cny: ArrayT) -> ArrayT:
     >>> recreation_value_by_revenue_cny(5.0e9)
     5000000000.0
     """
-    return tourism_revenue_cny * 1.0  # type: ignore[operator, no-any-return]
+    return tourism_revenue_cny * 1.0

@@ -5,21 +5,19 @@ Reference: HJ 1173-2021; MEE/CAEP GEP technical guide (2020); METHODS.md §3.1.
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 import numpy as np
 
-ArrayT = TypeVar("ArrayT")
+from ganpo.services.base import Array
 
 
 def water_conservation_m3(
-    precip_mm: ArrayT,
-    et_mm: ArrayT,
-    runoff_coefficient: ArrayT | float,
-    area_m2: ArrayT | float,
+    precip_mm: Array,
+    et_mm: Array,
+    runoff_coefficient: Array,
+    area_m2: Array,
     *,
     clip_negative: bool = True,
-) -> ArrayT:
+) -> Array:
     r"""Water conserved by an ecosystem in one year, by water balance.
 
     .. math::  Q_{wr} = \sum_i (P_i - R_i - ET_i) \cdot A_i, \qquad R_i = \alpha_i P_i
@@ -49,8 +47,8 @@ def water_conservation_m3(
     >>> round(float(water_conservation_m3(1600.0, 850.0, 0.0267, 62_500.0)), 3)
     44205.0
     """
-    runoff_mm = precip_mm * runoff_coefficient  # type: ignore[operator]
-    q = (precip_mm - runoff_mm - et_mm) / 1000.0 * area_m2  # type: ignore[operator]
+    runoff_mm = precip_mm * runoff_coefficient
+    q = (precip_mm - runoff_mm - et_mm) / 1000.0 * area_m2
     if clip_negative:
         q = np.maximum(q, 0.0)  # np.maximum keeps NaN (np.fmax would not)
-    return q  # type: ignore[no-any-return]
+    return q

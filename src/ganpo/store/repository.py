@@ -54,6 +54,11 @@ def _none_if_nan(x: Any) -> Any:
     return None if isinstance(x, float) and math.isnan(x) else x
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with NaN turned into NULL."""
+    return [{str(k): _none_if_nan(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
 def save_account(engine: Engine, account: AccountResult) -> int:
     """Store a finished account in one transaction and return its id."""
     try:
@@ -76,25 +81,15 @@ def save_account(engine: Engine, account: AccountResult) -> int:
             session.add(row)
             session.flush()
             aid = row.id
-            session.add_all(
-                AccountInput(account_id=aid, **{k: _none_if_nan(v) for k, v in r.items()})
-                for r in account.inputs.to_dict("records")
-            )
-            session.add_all(
-                AccountPrice(account_id=aid, **{k: _none_if_nan(v) for k, v in r.items()})
-                for r in account.prices.to_dict("records")
-            )
+            session.add_all(AccountInput(account_id=aid, **r) for r in _records(account.inputs))
+            session.add_all(AccountPrice(account_id=aid, **r) for r in _records(account.prices))
             unit_cols = [c.name for c in AccountUnit.__table__.columns if c.name != "account_id"]
             session.execute(
                 insert(AccountUnit),
-                [{"account_id": aid, **r} for r in account.units[unit_cols].to_dict("records")],
+                _records(account.units[unit_cols].assign(account_id=aid)),
             )
-            results = account.results.assign(account_id=aid)
-            results["price"] = results["price"].astype(object).where(results["price"].notna(), None)
-            session.execute(insert(Result), results.to_dict("records"))
-            session.execute(
-                insert(Extent), account.extent.assign(account_id=aid).to_dict("records")
-            )
+            session.execute(insert(Result), _records(account.results.assign(account_id=aid)))
+            session.execute(insert(Extent), _records(account.extent.assign(account_id=aid)))
     except SQLAlchemyError as exc:
         raise StoreError(f"the account was not stored (nothing was written): {exc}") from exc
     return aid
