@@ -16,7 +16,9 @@ from shapely.geometry import box
 from ganpo.io.manifest import LayerEntry, Manifest, TableEntry, UnitsEntry, write_manifest
 from ganpo.io.roles import TABLE_ROLES
 
-ALBERS = "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+ALBERS = (
+    "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+)
 X0, Y0, RES = 1_000_000.0, 3_000_000.0, 100.0  # top-left corner, 100 m cells: 10 000 m² each
 
 # 2 rows × 4 columns; county A = columns 0-1, county B = columns 2-3
@@ -27,18 +29,37 @@ A, B = 360101, 360102
 
 TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
     "agriculture": {
-        A: {"agriculture_output": 100.0, "forestry_output": 20.0,
-            "animal_husbandry_output": 30.0, "fishery_output": 0.0},
-        B: {"agriculture_output": 50.0, "forestry_output": 10.0,
-            "animal_husbandry_output": 0.0, "fishery_output": 40.0},
+        A: {
+            "agriculture_output": 100.0,
+            "forestry_output": 20.0,
+            "animal_husbandry_output": 30.0,
+            "fishery_output": 0.0,
+        },
+        B: {
+            "agriculture_output": 50.0,
+            "forestry_output": 10.0,
+            "animal_husbandry_output": 0.0,
+            "fishery_output": 40.0,
+        },
     },
     "water": {
-        A: {"water_use_domestic": 1.0, "water_use_industrial": 2.0,
-            "water_use_agricultural": 10.0, "hydropower": 5.0},
-        B: {"water_use_domestic": 0.5, "water_use_industrial": 0.0,
-            "water_use_agricultural": 4.0, "hydropower": 0.0},
+        A: {
+            "water_use_domestic": 1.0,
+            "water_use_industrial": 2.0,
+            "water_use_agricultural": 10.0,
+            "hydropower": 5.0,
+        },
+        B: {
+            "water_use_domestic": 0.5,
+            "water_use_industrial": 0.0,
+            "water_use_agricultural": 4.0,
+            "hydropower": 0.0,
+        },
     },
-    "tourism": {A: {"visits": 3.0, "tourism_revenue": 0.25}, B: {"visits": 1.0, "tourism_revenue": 0.05}},
+    "tourism": {
+        A: {"visits": 3.0, "tourism_revenue": 0.25},
+        B: {"visits": 1.0, "tourism_revenue": 0.05},
+    },
     "emissions": {
         A: {"so2": 10.0, "nox": 20.0, "dust": 5.0, "cod": 30.0, "nh3n": 2.0},
         B: {"so2": 1.0, "nox": 2.0, "dust": 0.5, "cod": 3.0, "nh3n": 0.2},
@@ -46,25 +67,40 @@ TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
 }
 
 
-def write_raster(path: Path, data: np.ndarray, *, nodata: float | None, crs: str = ALBERS,
-                 transform: Any = None) -> None:
+def write_raster(
+    path: Path, data: np.ndarray, *, nodata: float | None, crs: str = ALBERS, transform: Any = None
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with rasterio.open(
-        path, "w", driver="GTiff", height=data.shape[0], width=data.shape[1], count=1,
-        dtype=data.dtype, crs=crs, transform=transform or from_origin(X0, Y0, RES, RES),
+        path,
+        "w",
+        driver="GTiff",
+        height=data.shape[0],
+        width=data.shape[1],
+        count=1,
+        dtype=data.dtype,
+        crs=crs,
+        transform=transform or from_origin(X0, Y0, RES, RES),
         nodata=nodata,
     ) as dst:
         dst.write(data, 1)
 
 
-def build_tiny(folder: Path, *, year: int = 2022, eco: np.ndarray | None = None,
-               layers: dict[str, np.ndarray] | None = None,
-               tables: dict[str, str] | None = None) -> Path:
+def build_tiny(
+    folder: Path,
+    *,
+    year: int = 2022,
+    eco: np.ndarray | None = None,
+    layers: dict[str, np.ndarray] | None = None,
+    tables: dict[str, str] | None = None,
+) -> Path:
     """Write the tiny dataset; ``layers``/``tables`` replace arrays or CSV texts by role."""
     eco = TINY_ECO if eco is None else eco
     arrays: dict[str, np.ndarray] = {
         "precipitation": np.full(eco.shape, 1600.0, dtype="float32"),
-        "evapotranspiration": np.vectorize(lambda c: ET_BY_TYPE.get(int(c), -9999.0))(eco).astype("float32"),
+        "evapotranspiration": np.vectorize(lambda c: ET_BY_TYPE.get(int(c), -9999.0))(eco).astype(
+            "float32"
+        ),
         "npp": np.vectorize(lambda c: NPP_BY_TYPE.get(int(c), -9999.0))(eco).astype("float32"),
         "hot_days": np.full(eco.shape, 80.0, dtype="float32"),
         "temperature": np.full(eco.shape, 18.0, dtype="float32"),
@@ -72,20 +108,50 @@ def build_tiny(folder: Path, *, year: int = 2022, eco: np.ndarray | None = None,
     }
     arrays.update(layers or {})
     write_raster(folder / f"{year}/ecosystem_type.tif", eco, nodata=255)
-    entries = [LayerEntry(role="ecosystem_type", path=f"{year}/ecosystem_type.tif", unit="code",
-                          year=year, source="test", synthetic=True)]
-    units_of = {"precipitation": "mm", "evapotranspiration": "mm", "npp": "g/m2",
-                "hot_days": "d", "temperature": "degC", "dem": "m"}
+    entries = [
+        LayerEntry(
+            role="ecosystem_type",
+            path=f"{year}/ecosystem_type.tif",
+            unit="code",
+            year=year,
+            source="test",
+            synthetic=True,
+        )
+    ]
+    units_of = {
+        "precipitation": "mm",
+        "evapotranspiration": "mm",
+        "npp": "g/m2",
+        "hot_days": "d",
+        "temperature": "degC",
+        "dem": "m",
+    }
     for role, arr in arrays.items():
         rel = f"{year}/{role}.tif" if role != "dem" else "dem.tif"
         write_raster(folder / rel, arr, nodata=-9999.0)
-        entries.append(LayerEntry(role=role, path=rel, unit=units_of[role],
-                                  year=None if role == "dem" else year,
-                                  source="test", synthetic=True))
+        entries.append(
+            LayerEntry(
+                role=role,
+                path=rel,
+                unit=units_of[role],
+                year=None if role == "dem" else year,
+                source="test",
+                synthetic=True,
+            )
+        )
     units = gpd.GeoDataFrame(
-        {"county_adcode": [A, B], "county_name": ["甲县", "乙县"], "city_adcode": [360100] * 2,
-         "city_name": ["某市"] * 2, "province_adcode": [360000] * 2, "province_name": ["江西省"] * 2},
-        geometry=[box(X0, Y0 - 2 * RES, X0 + 2 * RES, Y0), box(X0 + 2 * RES, Y0 - 2 * RES, X0 + 4 * RES, Y0)],
+        {
+            "county_adcode": [A, B],
+            "county_name": ["甲县", "乙县"],
+            "city_adcode": [360100] * 2,
+            "city_name": ["某市"] * 2,
+            "province_adcode": [360000] * 2,
+            "province_name": ["江西省"] * 2,
+        },
+        geometry=[
+            box(X0, Y0 - 2 * RES, X0 + 2 * RES, Y0),
+            box(X0 + 2 * RES, Y0 - 2 * RES, X0 + 4 * RES, Y0),
+        ],
         crs=ALBERS,
     )
     units.to_file(folder / "units.gpkg", layer="counties", driver="GPKG")
@@ -98,16 +164,32 @@ def build_tiny(folder: Path, *, year: int = 2022, eco: np.ndarray | None = None,
             cols = list(spec.columns)
             lines = [",".join(["county_adcode", "county_name", *cols])]
             for code, name in ((A, "甲县"), (B, "乙县")):
-                lines.append(",".join([str(code), name, *(repr(TINY_TABLES[role][code][c]) for c in cols)]))
+                lines.append(
+                    ",".join([str(code), name, *(repr(TINY_TABLES[role][code][c]) for c in cols)])
+                )
             text = "\n".join(lines) + "\n"
         (folder / rel).write_text(text, encoding="utf-8")
-        table_entries.append(TableEntry(role=role, path=rel, year=year, columns=dict(spec.columns),
-                                        source="test", synthetic=True))
+        table_entries.append(
+            TableEntry(
+                role=role,
+                path=rel,
+                year=year,
+                columns=dict(spec.columns),
+                source="test",
+                synthetic=True,
+            )
+        )
     manifest = Manifest(
-        name="tiny", title_zh="测试", title_en="test", region_adcode=360000, region_name="test",
-        years=[year], synthetic=True,
+        name="tiny",
+        title_zh="测试",
+        title_en="test",
+        region_adcode=360000,
+        region_name="test",
+        years=[year],
+        synthetic=True,
         units=UnitsEntry(path="units.gpkg", source="test", synthetic=True),
-        layers=entries, tables=table_entries,
+        layers=entries,
+        tables=table_entries,
     )
     return write_manifest(manifest, folder)
 
@@ -115,6 +197,8 @@ def build_tiny(folder: Path, *, year: int = 2022, eco: np.ndarray | None = None,
 @pytest.fixture
 def tiny(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``tiny(**overrides)`` writes the tiny dataset and returns its manifest path."""
+
     def make(**kw: Any) -> Path:
         return build_tiny(tmp_path / "tiny", **kw)
+
     return make

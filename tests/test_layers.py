@@ -9,8 +9,19 @@ from pathlib import Path
 import ganpo
 
 RANK = {
-    "errors": 0, "catalog": 1, "io": 1, "demo": 1, "services": 2, "engine": 3, "store": 3,
-    "report": 4, "apply": 4, "cli": 5, "web": 5, "__init__": 0, "__main__": 5,
+    "errors": 0,
+    "catalog": 1,
+    "io": 1,
+    "demo": 1,
+    "services": 2,
+    "engine": 3,
+    "store": 3,
+    "report": 4,
+    "apply": 4,
+    "cli": 5,
+    "web": 5,
+    "__init__": 0,
+    "__main__": 5,
 }
 FORBIDDEN = {("services", "io"), ("catalog", "io"), ("io", "demo")}
 ROOT = Path(ganpo.__file__).parent

@@ -123,7 +123,11 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
     with dask.config.set(scheduler=refuse):
         out: dict[str, object] = {}
         for s in RASTER_SERVICES.values():
-            out.update(s.quantities(RasterInputs(layers, eco, 10_000.0), load_parameter_set("jiangxi-default")))
+            out.update(
+                s.quantities(
+                    RasterInputs(layers, eco, 10_000.0), load_parameter_set("jiangxi-default")
+                )
+            )
     got = np.asarray(out["water_conservation"].compute())  # type: ignore[attr-defined]
     assert got[0, 0] == pytest.approx(7572.8, rel=REL)
 

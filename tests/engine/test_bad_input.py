@@ -19,7 +19,10 @@ from ganpo.io.manifest import load_manifest
 def test_missing_layer_file(tiny: Callable[..., Path]) -> None:
     path = tiny()
     (path.parent / "2022/npp.tif").unlink()
-    with pytest.raises(ManifestError, match=r"manifest.toml: files listed in the manifest are missing: 2022/npp.tif"):
+    with pytest.raises(
+        ManifestError,
+        match=r"manifest.toml: files listed in the manifest are missing: 2022/npp.tif",
+    ):
         load_manifest(path)
 
 
@@ -34,25 +37,43 @@ def test_changed_file_is_detected(tiny: Callable[..., Path]) -> None:
 def test_layer_on_another_grid(tiny: Callable[..., Path]) -> None:
     path = tiny()
     # overwrite precipitation with a raster shifted by half a cell, then re-record checksums
-    write_raster(path.parent / "2022/precipitation.tif", np.full((2, 4), 1600.0, "float32"),
-                 nodata=-9999.0, transform=from_origin(X0 + 50, Y0, 100, 100))
+    write_raster(
+        path.parent / "2022/precipitation.tif",
+        np.full((2, 4), 1600.0, "float32"),
+        nodata=-9999.0,
+        transform=from_origin(X0 + 50, Y0, 100, 100),
+    )
     ds = load_manifest(path, verify=False)
-    with pytest.raises(GridError, match=r"precipitation.tif: layer 'precipitation' is not on the grid of ecosystem_type.tif: transform"):
+    with pytest.raises(
+        GridError,
+        match=r"precipitation.tif: layer 'precipitation' is not on the grid of ecosystem_type.tif: transform",
+    ):
         run_account(ds, 2022)
 
 
 def test_layer_in_wrong_crs(tiny: Callable[..., Path]) -> None:
     path = tiny()
-    write_raster(path.parent / "2022/npp.tif", np.full((2, 4), 900.0, "float32"), nodata=-9999.0,
-                 crs="EPSG:32650")
-    with pytest.raises(GridError, match=r"layer 'npp' is not on the grid .*CRS 'WGS 84 / UTM zone 50N'"):
+    write_raster(
+        path.parent / "2022/npp.tif",
+        np.full((2, 4), 900.0, "float32"),
+        nodata=-9999.0,
+        crs="EPSG:32650",
+    )
+    with pytest.raises(
+        GridError, match=r"layer 'npp' is not on the grid .*CRS 'WGS 84 / UTM zone 50N'"
+    ):
         run_account(load_manifest(path, verify=False), 2022)
 
 
 def test_geographic_grid_is_refused(tiny: Callable[..., Path]) -> None:
     path = tiny()
-    write_raster(path.parent / "2022/ecosystem_type.tif", TINY_ECO, nodata=255, crs="EPSG:4326",
-                 transform=from_origin(115, 29, 0.001, 0.001))
+    write_raster(
+        path.parent / "2022/ecosystem_type.tif",
+        TINY_ECO,
+        nodata=255,
+        crs="EPSG:4326",
+        transform=from_origin(115, 29, 0.001, 0.001),
+    )
     with pytest.raises(GridError, match=r"not an equal-area projection"):
         run_account(load_manifest(path, verify=False), 2022)
 
@@ -61,20 +82,29 @@ def test_unknown_ecosystem_code(tiny: Callable[..., Path]) -> None:
     eco = TINY_ECO.copy()
     eco[0, 0] = 42
     eco[0, 1] = 42
-    with pytest.raises(InputError, match=r"ecosystem_type.tif: unknown ecosystem code\(s\) 42 \(2 cells\); valid codes are 1, 2, 3, 4, 5, 6, 7, 8"):
+    with pytest.raises(
+        InputError,
+        match=r"ecosystem_type.tif: unknown ecosystem code\(s\) 42 \(2 cells\); valid codes are 1, 2, 3, 4, 5, 6, 7, 8",
+    ):
         run_account(tiny(eco=eco), 2022)
 
 
 def test_negative_precipitation(tiny: Callable[..., Path]) -> None:
     p = np.full((2, 4), 1600.0, dtype="float32")
     p[1, 2] = -5.0
-    with pytest.raises(InputError, match=r"precipitation.tif: layer 'precipitation' has values from -5 to 1600 mm .* valid annual precipitation lies in \[0, 10000\] mm"):
+    with pytest.raises(
+        InputError,
+        match=r"precipitation.tif: layer 'precipitation' has values from -5 to 1600 mm .* valid annual precipitation lies in \[0, 10000\] mm",
+    ):
         run_account(tiny(layers={"precipitation": p}), 2022)
 
 
 def test_missing_column(tiny: Callable[..., Path]) -> None:
     text = "county_adcode,county_name,visits\n360101,甲县,3\n360102,乙县,1\n"
-    with pytest.raises(TableError, match=r"tourism.csv: missing column\(s\) tourism_revenue; a 'tourism' table needs county_adcode, visits, tourism_revenue"):
+    with pytest.raises(
+        TableError,
+        match=r"tourism.csv: missing column\(s\) tourism_revenue; a 'tourism' table needs county_adcode, visits, tourism_revenue",
+    ):
         run_account(tiny(tables={"tourism": text}), 2022)
 
 
@@ -94,7 +124,10 @@ def test_table_values_all_reported_at_once(tiny: Callable[..., Path]) -> None:
 
 
 def test_unknown_parameter_set(tiny: Callable[..., Path]) -> None:
-    with pytest.raises(UnknownNameError, match=r"unknown parameter set 'jiangxi'; valid names: garze-2010, jiangxi-default"):
+    with pytest.raises(
+        UnknownNameError,
+        match=r"unknown parameter set 'jiangxi'; valid names: garze-2010, jiangxi-default",
+    ):
         run_account(tiny(), 2022, "jiangxi")
 
 
@@ -107,14 +140,21 @@ def test_layer_with_wrong_unit(tiny: Callable[..., Path]) -> None:
     path = tiny()
     text = path.read_text(encoding="utf-8").replace('unit = "g/m2"', 'unit = "gC/m2"')
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match=r"npp.tif: layer 'npp' is declared in 'gC/m2' but ganpo reads npp in 'g/m2'"):
+    with pytest.raises(
+        InputError,
+        match=r"npp.tif: layer 'npp' is declared in 'gC/m2' but ganpo reads npp in 'g/m2'",
+    ):
         run_account(path, 2022)
 
 
 def test_manifest_with_unknown_role(tiny: Callable[..., Path]) -> None:
     path = tiny()
-    path.write_text(path.read_text(encoding="utf-8").replace('role = "npp"', 'role = "gpp"'), encoding="utf-8")
-    with pytest.raises(ManifestError, match=r"unknown role 'gpp'; valid roles: dem, ecosystem_type"):
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('role = "npp"', 'role = "gpp"'), encoding="utf-8"
+    )
+    with pytest.raises(
+        ManifestError, match=r"unknown role 'gpp'; valid roles: dem, ecosystem_type"
+    ):
         load_manifest(path)
 
 

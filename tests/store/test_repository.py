@@ -25,8 +25,12 @@ def test_round_trip(tiny: Callable[..., Path], tmp_path: Path) -> None:
     assert stored.account.parameter_set == "jiangxi-default"
     assert stored.account.manifest_sha256 == acc.manifest_sha256
     pd.testing.assert_frame_equal(
-        stored.results.sort_values(["indicator", "county_adcode", "ecosystem_code"]).reset_index(drop=True),
-        acc.results.sort_values(["indicator", "county_adcode", "ecosystem_code"]).reset_index(drop=True),
+        stored.results.sort_values(["indicator", "county_adcode", "ecosystem_code"]).reset_index(
+            drop=True
+        ),
+        acc.results.sort_values(["indicator", "county_adcode", "ecosystem_code"]).reset_index(
+            drop=True
+        ),
         check_dtype=False,
     )
     assert [a.id for a in list_accounts(engine)] == [aid]
