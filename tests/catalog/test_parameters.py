@@ -1,0 +1,81 @@
+"""Parameter sets: every value has unit, year, source; wrong names and units are refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ganpo.catalog.ecosystems import by_code, by_key, ecosystem_types, raster_codes
+from ganpo.catalog.indicators import indicator, indicators
+from ganpo.catalog.parameters import load_parameter_set, parameter_set_names
+from ganpo.catalog.units import to_base
+from ganpo.errors import InputError, UnknownNameError
+
+
+@pytest.mark.parametrize("name", parameter_set_names())
+def test_every_value_is_documented(name: str) -> None:
+    p = load_parameter_set(name)
+    assert p.values
+    for key, v in p.values.items():
+        assert v.unit and v.source and 1900 < v.year < 2100, key
+
+
+def test_garze_prices_are_the_published_ones() -> None:
+    # METHODS.md §4, Garzê 2010 (白玛卓嘎 et al. 2017)
+    p = load_parameter_set("garze-2010")
+    assert p.scalar("reservoir_cost", "CNY/m3") == 7.06
+    assert p.scalar("dredging_cost", "CNY/m3") == 15.58
+    assert p.scalar("electricity_price", "CNY/kWh") == 0.53
+    assert p.scalar("oxygen_price", "CNY/t") == 727.0
+    assert p.values["carbon_price"].status == "unverified"  # unit C vs CO₂ not stated
+
+
+def test_unknown_set_lists_names() -> None:
+    with pytest.raises(UnknownNameError, match="valid names: garze-2010, jiangxi-default"):
+        load_parameter_set("nope")
+
+
+def test_wrong_unit_is_refused() -> None:
+    p = load_parameter_set("jiangxi-default")
+    with pytest.raises(
+        InputError,
+        match=r"'reservoir_cost' is given in 'CNY/m3' but the method needs '10\^4 CNY/m3'",
+    ):
+        p.scalar("reservoir_cost", "10^4 CNY/m3")
+    with pytest.raises(InputError, match=r"has no value 'pest_cost'"):
+        p.scalar("pest_cost", "CNY/ha")
+
+
+def test_per_type_and_type_sets() -> None:
+    p = load_parameter_set("jiangxi-default")
+    assert p.per_type("runoff_coefficient", "1") == {1: 0.0267, 2: 0.0426, 3: 0.0478}
+    assert p.type_set("climate_water_surface") == (7, 4)
+    with pytest.raises(InputError, match="given per ecosystem type"):
+        p.scalar("runoff_coefficient", "1")
+
+
+def test_invalid_set_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        'name="x"\nversion="1"\ntitle_zh="x"\ntitle_en="x"\ndescription=""\n'
+        '[values.a]\nunit="1"\nyear=2020\nregion="r"\nsource="s"\nstatus="verified"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"bad.toml: invalid parameter set: values.a: Value error, give either 'value' or 'by_type'",
+    ):
+        load_parameter_set(str(bad))
+
+
+def test_catalog_and_units() -> None:
+    assert by_key("forest").code == 1 and by_code(7).key == "water"
+    assert 0 not in raster_codes() and len(ecosystem_types()) == 9
+    assert indicator("water_conservation").category == "regulating"
+    assert {i.category for i in indicators().values()} == {"material", "regulating", "cultural"}
+    assert to_base("10^8 CNY") == ("CNY", 1e8)
+    with pytest.raises(InputError, match="unknown unit 'mu'"):
+        to_base("mu")
+    with pytest.raises(UnknownNameError, match="unknown ecosystem type 'desert'"):
+        by_key("desert")
