@@ -9,7 +9,7 @@ import pytest
 from ganpo.catalog.ecosystems import by_code, by_key, ecosystem_types, raster_codes
 from ganpo.catalog.indicators import indicator, indicators
 from ganpo.catalog.parameters import load_parameter_set, parameter_set_names
-from ganpo.catalog.units import to_base
+from ganpo.catalog.units import conversion_factor, to_base
 from ganpo.errors import InputError, UnknownNameError
 
 
@@ -40,9 +40,11 @@ def test_wrong_unit_is_refused() -> None:
     p = load_parameter_set("jiangxi-default")
     with pytest.raises(
         InputError,
-        match=r"'reservoir_cost' is given in 'CNY/m3' but the method needs '10\^4 CNY/m3'",
+        match=r"'reservoir_cost' is given in 'CNY/m3' but the method needs 'CNY/t', which measures another quantity",
     ):
-        p.scalar("reservoir_cost", "10^4 CNY/m3")
+        p.scalar("reservoir_cost", "CNY/t")
+    # a compatible unit is converted explicitly: 7.06 CNY/m³ = 7.06e-4 万元/m³
+    assert p.scalar("reservoir_cost", "万元/m3") == pytest.approx(7.06e-4, rel=1e-12)
     with pytest.raises(InputError, match=r"has no value 'pest_cost'"):
         p.scalar("pest_cost", "CNY/ha")
 
@@ -75,7 +77,17 @@ def test_catalog_and_units() -> None:
     assert indicator("water_conservation").category == "regulating"
     assert {i.category for i in indicators().values()} == {"material", "regulating", "cultural"}
     assert to_base("10^8 CNY") == ("CNY", 1e8)
-    with pytest.raises(InputError, match="unknown unit 'mu'"):
-        to_base("mu")
+    with pytest.raises(InputError, match="unknown unit 'bogus'"):
+        to_base("bogus")
+    # Chinese statistical units, converted explicitly
+    assert to_base("万元") == ("CNY", 1e4)
+    assert to_base("亿m³") == ("m3", 1e8)
+    assert to_base("万人次") == ("person-time", 1e4)
+    assert conversion_factor("hm2", "亩") == pytest.approx(15.0, rel=1e-12)  # 1 hm² = 15 亩
+    assert conversion_factor("万kWh", "10^8 kWh") == pytest.approx(1e-4, rel=1e-12)
+    with pytest.raises(
+        InputError, match=r"unit 'CNY/m3' does not measure the same quantity as 'CNY/t'"
+    ):
+        conversion_factor("CNY/m3", "CNY/t")
     with pytest.raises(UnknownNameError, match="unknown ecosystem type 'desert'"):
         by_key("desert")

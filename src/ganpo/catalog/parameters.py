@@ -7,6 +7,7 @@ the usual value of the method family (``unverified``, METHODS.md [U]).
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from functools import cache
 from importlib.resources import files
@@ -16,7 +17,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganpo.catalog.ecosystems import by_key
+from ganpo.catalog.units import conversion_factor
 from ganpo.errors import InputError, UnknownNameError
+
+log = logging.getLogger(__name__)
 
 
 class ParameterValue(BaseModel):
@@ -68,15 +72,36 @@ class ParameterSet(BaseModel):
                 field=key,
             )
         pv = self.values[key]
-        if pv.unit != unit:
+        if pv.unit == unit:
+            return pv
+        # explicit conversion between compatible units (万元 → CNY …), refused otherwise
+        try:
+            factor = conversion_factor(pv.unit, unit, what=f"parameter {key!r}")
+        except InputError as exc:
             raise InputError(
-                f"parameter {key!r} is given in {pv.unit!r} but the method needs {unit!r}; "
-                f"convert the value to {unit} in the parameter set",
+                f"parameter {key!r} is given in {pv.unit!r} but the method needs {unit!r}, "
+                f"which measures another quantity; give the value in {unit}",
                 source=self.name,
                 field=key,
                 values=[pv.unit],
-            )
-        return pv
+            ) from exc
+        log.info(
+            "parameter %s of %s converted from %s to %s (× %g)",
+            key,
+            self.name,
+            pv.unit,
+            unit,
+            factor,
+        )
+        return pv.model_copy(
+            update={
+                "unit": unit,
+                "value": None if pv.value is None else pv.value * factor,
+                "by_type": None
+                if pv.by_type is None
+                else {k: v * factor for k, v in pv.by_type.items()},
+            }
+        )
 
     def scalar(self, key: str, unit: str) -> float:
         """A scalar value in ``unit``."""

@@ -1,40 +1,109 @@
-"""Statistical units used in dataset tables, and their factor to ganpo's base units.
+"""Units (pint), including the Chinese statistical units of GEP tables and price lists.
 
-Base units: CNY (元), m3, kWh, t, person-time (人次). Chinese statistics report in 万 (10^4)
-and 亿 (10^8) of these; a table declares its unit per column in the manifest and the
-engine converts explicitly with :func:`to_base`. An undeclared unit is rejected.
+Statistics report in 万 (10^4) and 亿 (10^8) of a unit — 万元, 亿m³, 万kWh, 万人次 — and
+areas in 公顷 (hm²) or 亩. Every value that enters ganpo declares its unit; conversions are
+explicit (:func:`conversion_factor`) and a unit that measures another quantity is refused,
+never mixed silently. ganpo's base units: CNY, m3, m2, kWh, t, person-time.
 """
 
 from __future__ import annotations
 
+import re
+from functools import cache
+
+import pint
+
 from ganpo.errors import InputError
 
-# unit string -> (base unit, factor)
-STAT_UNITS: dict[str, tuple[str, float]] = {
-    "CNY": ("CNY", 1.0),
-    "10^4 CNY": ("CNY", 1e4),  # 万元
-    "10^8 CNY": ("CNY", 1e8),  # 亿元
-    "m3": ("m3", 1.0),
-    "10^4 m3": ("m3", 1e4),  # 万立方米
-    "10^8 m3": ("m3", 1e8),  # 亿立方米
-    "kWh": ("kWh", 1.0),
-    "10^4 kWh": ("kWh", 1e4),  # 万千瓦时
-    "10^8 kWh": ("kWh", 1e8),  # 亿千瓦时
-    "t": ("t", 1.0),
-    "10^4 t": ("t", 1e4),
-    "person-time": ("person-time", 1.0),
-    "10^4 person-time": ("person-time", 1e4),  # 万人次
-}
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg.define("CNY = [currency] = 元 = yuan = RMB")
+ureg.define("person_time = [visit] = 人次 = visit")
+ureg.define("mu = 10000 / 15 * m ** 2 = 亩")
+ureg.define("hm2 = hectare = 公顷")
+ureg.define("千瓦时 = kWh")
+ureg.define("吨 = t")
+
+BASE_UNITS = ("CNY", "m3", "m2", "kWh", "t", "person-time")
+
+#: Units commonly seen in GEP statistics (shown in error messages; others parse too).
+STAT_UNITS = (
+    "CNY", "10^4 CNY", "10^8 CNY", "元", "万元", "亿元",
+    "m3", "10^4 m3", "10^8 m3", "万m³", "亿m³",
+    "kWh", "10^4 kWh", "10^8 kWh", "万kWh", "亿kWh",
+    "t", "10^4 t", "万t", "m2", "km2", "hm2", "亩",
+    "person-time", "10^4 person-time", "万人次",
+)  # fmt: skip
+
+# substance labels that may follow a mass unit ("t CO2"): they name what is weighed
+_SUBSTANCES = r"(CO2|CO₂|O2|O₂|C|SO2|NOx|COD|NH3-N|TP|TN|dust|DM)"
+_SCALE = {"万": 1e4, "亿": 1e8}
+
+
+@cache
+def parse_unit(text: str) -> pint.Quantity:
+    """The quantity one unit of ``text`` is, e.g. ``10^4 m3`` → 10000 m³.
+
+    >>> parse_unit("亿元").to("CNY").magnitude
+    100000000.0
+    >>> parse_unit("10^4 person-time").to("person_time").magnitude
+    10000.0
+    """
+    s = text.strip()
+    factor = 1.0
+    if s[:1] in _SCALE:
+        factor, s = _SCALE[s[0]], s[1:].strip()
+    m = re.match(r"^10\^(-?\d+)\s*", s)
+    if m:
+        factor *= 10.0 ** int(m.group(1))
+        s = s[m.end() :]
+    s = re.sub(rf"\s+{_SUBSTANCES}\b", "", s)
+    s = s.replace("person-time", "person_time").replace("³", "**3").replace("²", "**2")
+    s = re.sub(r"\b(k?m)([23])\b", r"\1**\2", s)
+    if s in ("", "1", "-"):
+        s = "dimensionless"
+    try:
+        return factor * ureg.parse_expression(s)  # type: ignore[no-any-return]
+    except (pint.errors.PintError, AttributeError, SyntaxError, TypeError) as exc:
+        raise InputError(
+            f"unknown unit {text!r}; known units include: {', '.join(STAT_UNITS)}",
+            field="unit",
+            values=[text],
+        ) from exc
+
+
+def conversion_factor(from_unit: str, to_unit: str, *, what: str = "value") -> float:
+    """Multiply a number in ``from_unit`` by this to express it in ``to_unit``.
+
+    >>> conversion_factor("万元", "10^8 CNY")
+    0.0001
+    >>> conversion_factor("hm2", "亩")
+    15.0
+    """
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    try:
+        return float((source / target).to("dimensionless").magnitude)
+    except pint.errors.DimensionalityError as exc:
+        raise InputError(
+            f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r}; "
+            f"give it in {to_unit!r} or a unit convertible to it",
+            field="unit",
+            values=[from_unit, to_unit],
+        ) from exc
 
 
 def to_base(unit: str) -> tuple[str, float]:
-    """Base unit and multiplication factor of a statistical unit.
+    """ganpo's base unit for ``unit`` and the factor to it.
 
     >>> to_base("10^4 m3")
     ('m3', 10000.0)
     """
-    if unit not in STAT_UNITS:
-        raise InputError(
-            f"unknown unit {unit!r}; known units: {', '.join(STAT_UNITS)}", field="unit"
-        )
-    return STAT_UNITS[unit]
+    q = parse_unit(unit)
+    for base in BASE_UNITS:
+        b = parse_unit(base)
+        if q.dimensionality == b.dimensionality:
+            return base, float((q / b).to("dimensionless").magnitude)
+    raise InputError(
+        f"unit {unit!r} is none of the quantities statistics tables hold ({', '.join(BASE_UNITS)})",
+        field="unit",
+        values=[unit],
+    )

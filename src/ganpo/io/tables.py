@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ganpo.catalog.units import STAT_UNITS, to_base
-from ganpo.errors import TableError, preview
+from ganpo.catalog.units import to_base
+from ganpo.errors import InputError, TableError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES
 
@@ -44,15 +44,17 @@ def read_table(path: Path, entry: TableEntry, county_adcodes: set[int]) -> pd.Da
         declared = entry.columns.get(column)
         if declared is None:
             problems.append(f"column {column!r} has no unit in the manifest; declare {unit!r}")
-        elif declared not in STAT_UNITS:
-            problems.append(
-                f"column {column!r}: unknown unit {declared!r}; known: {', '.join(STAT_UNITS)}"
-            )
-        elif to_base(declared)[0] != to_base(unit)[0]:
-            problems.append(
-                f"column {column!r}: unit {declared!r} does not measure the same quantity "
-                f"as {unit!r}; give the values in {unit!r} or an equivalent unit"
-            )
+        else:
+            try:
+                base = to_base(declared)[0]
+            except InputError as exc:
+                problems.append(f"column {column!r}: {exc}")
+                continue
+            if base != to_base(unit)[0]:
+                problems.append(
+                    f"column {column!r}: unit {declared!r} does not measure the same quantity "
+                    f"as {unit!r}; give the values in {unit!r} or an equivalent unit"
+                )
     if problems:
         raise TableError("; ".join(problems), source=path, field=entry.role)
 
