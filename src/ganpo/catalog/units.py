@@ -15,7 +15,7 @@ import pint
 
 from ganpo.errors import InputError
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
 ureg.define("CNY = [currency] = 元 = yuan = RMB")
 ureg.define("person_time = [visit] = 人次 = visit")
 ureg.define("mu = 10000 / 15 * m ** 2 = 亩")
@@ -62,7 +62,7 @@ def parse_unit(text: str) -> pint.Quantity:
     if s in ("", "1", "-"):
         s = "dimensionless"
     try:
-        return factor * ureg.parse_expression(s)  # type: ignore[no-any-return]
+        return factor * ureg.parse_expression(s)
     except (pint.errors.PintError, AttributeError, SyntaxError, TypeError) as exc:
         raise InputError(
             f"unknown unit {text!r}; known units include: {', '.join(STAT_UNITS)}",

@@ -148,8 +148,7 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'manifest'}: {e['msg']}"
-            for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc']) or 'manifest'}: {e['msg']}" for e in exc.errors()
         )
         raise ManifestError(f"invalid manifest: {problems}", source=path) from exc
     dataset = Dataset(
