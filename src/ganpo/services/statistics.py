@@ -83,3 +83,20 @@ def recreation_value_by_revenue_cny(tourism_revenue_cny: Array) -> Array:
     5000000000.0
     """
     return tourism_revenue_cny * 1.0
+
+
+def pest_control_value_cny(area_ha: Array, cost_cny_per_ha: float) -> Array:
+    r"""Pest control (病虫害控制): area that recovers without treatment × prevention cost.
+
+    .. math::  V_p = A_s \cdot C_p
+
+    (METHODS.md §3.9: forest 375, grassland 112.5 CNY ha⁻¹ in 2010.)
+    Garzê 2010 (METHODS.md §5): 158e4 ha × 375 + 711.13e4 ha × 112.5 = 5.925e8 + 8.0002e8
+    = 13.93e8 CNY
+
+    >>> forest = pest_control_value_cny(158e4, 375.0)
+    >>> grass = pest_control_value_cny(711.13e4, 112.5)
+    >>> round((forest + grass) / 1e8, 2)
+    13.93
+    """
+    return area_ha * cost_cny_per_ha
