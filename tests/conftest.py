@@ -57,8 +57,34 @@ TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
         },
     },
     "tourism": {
-        A: {"visits": 3.0, "tourism_revenue": 0.25},
-        B: {"visits": 1.0, "tourism_revenue": 0.05},
+        A: {
+            "visits": 3.0,
+            "tourism_revenue": 0.25,
+            "trip_hours": 5.0,
+            "hourly_wage": 30.0,
+            "trip_cost": 400.0,
+        },
+        B: {
+            "visits": 1.0,
+            "tourism_revenue": 0.05,
+            "trip_hours": 2.0,
+            "hourly_wage": 30.0,
+            "trip_cost": 100.0,
+        },
+    },
+    "energy": {A: {"biomass_energy": 2.0}, B: {"biomass_energy": 0.0}},
+    "water_bodies": {A: {"reservoir_capacity": 10.0}, B: {"reservoir_capacity": 0.0}},
+    "forestry": {
+        A: {"forest_self_recovery_area": 100.0, "grassland_self_recovery_area": 10.0},
+        B: {"forest_self_recovery_area": 0.0, "grassland_self_recovery_area": 0.0},
+    },
+    "landscape": {
+        A: {"benefiting_area": 1000.0, "landscape_premium": 50.0},
+        B: {"benefiting_area": 0.0, "landscape_premium": 0.0},
+    },
+    "external": {
+        A: {"water_supply_external_share": 0.2, "hydropower_external_share": 0.5},
+        B: {"water_supply_external_share": 0.0, "hydropower_external_share": 0.0},
     },
     "emissions": {
         A: {"so2": 10.0, "nox": 20.0, "dust": 5.0, "cod": 30.0, "nh3n": 2.0},
@@ -160,6 +186,8 @@ def build_tiny(
         rel = f"{year}/{role}.csv"
         if tables and role in tables:
             text = tables[role]
+        elif not spec.per_county:  # lakes: one lake across both counties, 0.5 + 1.5 km²
+            text = "county_adcode,lake_name,lake_area\n360101,甲湖,0.5\n360102,甲湖,1.5\n"
         else:
             cols = list(spec.columns)
             lines = [",".join(["county_adcode", "county_name", *cols])]

@@ -8,7 +8,7 @@ Grid: 2 × 4 cells of 100 m (10 000 m² each), two counties of 4 cells each:
 
 Rain 1600 mm everywhere; ET forest 800, shrub 700, grassland 600, cropland 700,
 built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days.
-Parameter set jiangxi-default.
+Profile jiangxi-db36-2021 with parameter set jiangxi-default.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _by(results: pd.DataFrame, indicator: str, column: str = "quantity") -> dict
 
 @pytest.fixture
 def account(tiny: Callable[..., Path]):  # type: ignore[no-untyped-def]
-    return run_account(tiny(), 2022, "jiangxi-default", chunk=2)
+    return run_account(tiny(), 2022, "jiangxi-db36-2021", chunk=2)
 
 
 def test_water_conservation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +93,7 @@ def test_totals_add_up(account) -> None:  # type: ignore[no-untyped-def]
     assert account.gep_cny == total
     # extent: every cell counted once, 8 cells × 10 000 m²
     assert account.extent.area_m2.sum() == 80_000.0
-    assert not account.warnings
+    assert not [w for w in account.warnings if "nodata" in w or "no ecosystem" in w]
 
 
 def test_chunking_does_not_change_results(tiny: Callable[..., Path]) -> None:
@@ -108,7 +108,7 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
     from ganpo.catalog.parameters import load_parameter_set
     from ganpo.engine.rasters import open_layer
     from ganpo.services.base import RasterInputs
-    from ganpo.services.registry import RASTER_SERVICES
+    from ganpo.services.methods import METHODS
 
     path = tiny().parent
 
@@ -121,14 +121,14 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
         for r in ("precipitation", "evapotranspiration", "npp", "hot_days")
     }
     with dask.config.set(scheduler=refuse):
-        out: dict[str, object] = {}
-        for s in RASTER_SERVICES.values():
-            out.update(
-                s.quantities(
-                    RasterInputs(layers, eco, 10_000.0), load_parameter_set("jiangxi-default")
-                )
-            )
-    got = np.asarray(out["water_conservation"].compute())  # type: ignore[attr-defined]
+        out = {}
+        params = load_parameter_set("jiangxi-default")
+        for by_key in METHODS.values():
+            for m in by_key.values():
+                if m.raster is not None and m.key != "nep":
+                    for name, comp in m.raster(RasterInputs(layers, eco, 10_000.0), params).items():
+                        out[(m.indicator, name)] = comp.quantity
+    got = np.asarray(out[("water_conservation", "")].compute())
     assert got[0, 0] == pytest.approx(7572.8, rel=REL)
 
 
@@ -139,3 +139,76 @@ def test_nodata_in_input_is_left_out_and_reported(tiny: Callable[..., Path]) -> 
     q = _by(acc.results, "water_conservation")
     assert q[A] == pytest.approx(7_572.8 + 8_318.4, rel=REL)  # the nodata cell is not a zero…
     assert any("water_conservation: 1 cells" in w for w in acc.warnings)  # …and is reported
+
+
+def test_air_purification_capped_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    r = account.results
+    air = (
+        r[r.indicator == "air_purification"].groupby(["component", "county_adcode"]).quantity.sum()
+    )
+    # SO₂: forest 0.15213 t/hm² × 2 hm² in A = 0.30426 t < 10 t emitted → not capped
+    assert air[("so2", A)] == pytest.approx(0.30426, rel=REL)
+    # dust: 21.655 t/hm² × 2 hm² = 43.31 t > 5 t emitted in A → capped at 5 t
+    assert air[("dust", A)] == pytest.approx(5.0, rel=REL)
+    assert air[("dust", B)] == pytest.approx(0.5, rel=REL)  # 21.655 t vs 0.5 t emitted
+    v = r[(r.indicator == "air_purification") & (r.component == "dust")].value_cny.sum()
+    assert v == pytest.approx(5.5 * 150, rel=REL)  # 150 CNY/t dust control cost
+
+
+def test_water_purification_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    r = account.results
+    w = (
+        r[r.indicator == "water_purification"]
+        .groupby(["component", "county_adcode"])
+        .quantity.sum()
+    )
+    # only B has water (1 hm²): COD 0.5 t/hm² × 1 = 0.5 t < 3 t emitted; NH₃-N 0.05 t < 0.2 t
+    assert w[("cod", B)] == pytest.approx(0.5, rel=REL)
+    assert w[("nh3n", B)] == pytest.approx(0.05, rel=REL)
+    assert ("cod", A) not in w.index
+    assert any(
+        "'cod_removal_rate' of 'jiangxi-default' is a placeholder" in x for x in account.warnings
+    )
+
+
+def test_flood_regulation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    r = account.results
+    f = r[r.indicator == "flood_regulation"].groupby(["component", "county_adcode"]).quantity.sum()
+    # one lake of 0.5 + 1.5 = 2 km²: e^6.636 × 2^0.678 ×10⁴ m³, split 1/4 (A) and 3/4 (B)
+    whole = np.exp(6.636) * 2**0.678 * 1e4
+    assert f[("lake", A)] == pytest.approx(whole * 0.25, rel=REL)
+    assert f[("lake", B)] == pytest.approx(whole * 0.75, rel=REL)
+    # reservoir A: 0.35 × 10 ×10⁴ m³ = 35 000 m³
+    assert f[("reservoir", A)] == pytest.approx(35_000.0, rel=REL)
+    assert ("marsh", A) not in f.index  # no wetland cells
+
+
+def test_pest_landscape_energy_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    r = account.results
+    # pest A: 100 hm² forest × 375 + 10 hm² grassland × 112.5 = 38 625 CNY
+    assert _by(r, "pest_control", "value_cny")[A] == pytest.approx(38_625.0, rel=REL)
+    # landscape A: 1000 m² × 50 CNY/m² = 50 000 CNY
+    assert _by(r, "landscape_premium", "value_cny")[A] == pytest.approx(50_000.0, rel=REL)
+    # biomass A: 2 ×10⁴ kWh × 0.53 = 10 600 CNY
+    assert _by(r, "other_energy", "value_cny")[A] == pytest.approx(10_600.0, rel=REL)
+
+
+def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    jx = run_account(path, 2022, "jiangxi-db36-2021").results
+    nat = run_account(path, 2022, "national-2022").results
+    gbt = run_account(path, 2022, "gbt-46869-2025").results
+    # Jiangxi counts oxygen release and pest control; the national profile does not
+    assert {"oxygen_release", "pest_control"} <= set(jx.indicator)
+    assert not {"oxygen_release", "pest_control"} & set(nat.indicator)
+    # recreation: revenue (Jiangxi) vs travel cost (national)
+    # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.333 + 400 CNY) = 30 000 × 449.95 = 13 498 500
+    assert _by(nat, "recreation", "value_cny")[A] == pytest.approx(
+        30_000 * (5 * 30 * 0.333 + 400), rel=REL
+    )
+    assert _by(jx, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
+    # GB/T 46869 nets out external water: A's water supply × (1 − 0.2), hydropower × (1 − 0.5)
+    assert _by(gbt, "water_supply", "value_cny")[A] == pytest.approx(105_000.0 * 0.8, rel=REL)
+    assert _by(gbt, "hydropower", "value_cny")[A] == pytest.approx(26_500.0 * 0.5, rel=REL)
+    ded = gbt[gbt.component == "external_deduction"]
+    assert set(ded.indicator) == {"water_supply", "hydropower"} and (ded.value_cny < 0).all()

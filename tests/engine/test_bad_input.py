@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 import rasterio
+import tomli_w
 from rasterio.transform import from_origin
 
 from conftest import TINY_ECO, X0, Y0, write_raster
@@ -128,7 +130,7 @@ def test_unknown_parameter_set(tiny: Callable[..., Path]) -> None:
         UnknownNameError,
         match=r"unknown parameter set 'jiangxi'; valid names: garze-2010, jiangxi-default",
     ):
-        run_account(tiny(), 2022, "jiangxi")
+        run_account(tiny(), 2022, parameter_set="jiangxi")
 
 
 def test_year_not_in_dataset(tiny: Callable[..., Path]) -> None:
@@ -163,3 +165,31 @@ def test_nodata_value_is_read_from_file(tiny: Callable[..., Path]) -> None:
     path = tiny()
     with rasterio.open(path.parent / "2022/npp.tif") as src:
         assert src.nodata == -9999.0
+
+
+def test_unknown_profile(tiny: Callable[..., Path]) -> None:
+    with pytest.raises(
+        UnknownNameError,
+        match=r"unknown profile 'jx'; valid names: gbt-46869-2025, jiangxi-db36-2021, national-2022",
+    ):
+        run_account(tiny(), 2022, "jx")
+
+
+def test_parameter_missing_for_method(tiny: Callable[..., Path]) -> None:
+    # the Garzê set publishes no SO₂ removal rates: the Jiangxi profile's air method needs them
+    with pytest.raises(
+        InputError, match=r"garze-2010: parameter set 'garze-2010' has no value 'so2_removal_rate'"
+    ):
+        run_account(tiny(), 2022, parameter_set="garze-2010")
+
+
+def test_missing_table_for_profile(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    data["tables"] = [t for t in data["tables"] if t["role"] != "landscape"]
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    with pytest.raises(
+        ManifestError,
+        match=r"no 'landscape' table \(landscape premium of housing\) for 2022; the profile's methods need its column\(s\) benefiting_area, landscape_premium",
+    ):
+        run_account(path, 2022)

@@ -31,6 +31,7 @@ class Indicator(BaseModel):
     name_en: str
     quantity_unit: str
     valuation: str
+    source: str
     ecosystem_type: str | None = None
 
 

@@ -34,7 +34,7 @@ class ParameterValue(BaseModel):
     year: int
     region: str
     source: str
-    status: Literal["verified", "unverified"]
+    status: Literal["verified", "unverified", "placeholder"]
 
     @model_validator(mode="after")
     def _one_of(self) -> ParameterValue:

@@ -23,7 +23,7 @@ ureg.define("hm2 = hectare = 公顷")
 ureg.define("千瓦时 = kWh")
 ureg.define("吨 = t")
 
-BASE_UNITS = ("CNY", "m3", "m2", "kWh", "t", "person-time")
+BASE_UNITS = ("CNY", "m3", "m2", "kWh", "t", "person-time", "h", "CNY/h", "CNY/m2", "1")
 
 #: Units commonly seen in GEP statistics (shown in error messages; others parse too).
 STAT_UNITS = (

@@ -1,93 +1,115 @@
-"""Run one GEP account: dataset × year × parameter set → results per indicator ×
-ecosystem type × county, with provenance.
+"""Run one GEP account: dataset × year × profile (× parameter set) → results per
+indicator × component × ecosystem type × county, with provenance.
 
-The flow: read the manifest (checksums verified) → units → check that every layer is on
-the grid of the ecosystem-type layer and in the unit of its role → open layers lazily
-(dask) → one pass that both validates values (ecosystem codes, ranges) and aggregates every
-raster service per county × ecosystem type → statistics-table services per county →
-value = quantity × price → a long results table. Nothing is written here: the store
-saves a finished account in one transaction.
+The flow: read the manifest (checksums verified) → resolve the profile's methods and check
+that the parameter set has every value they need, in a convertible unit → units → check
+that every layer is on the grid of the ecosystem-type layer and in its role's unit → open
+the layers lazily (dask) → one pass over the blocks that validates values (ecosystem codes,
+ranges) and sums every raster component per county × ecosystem type → statistics methods
+per county (with the ecosystem extent of that pass) → value = quantity × price → external
+deduction when the profile asks for it. Nothing is written here: the store saves a
+finished account in one transaction.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+import warnings as pywarnings
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import dask
+import dask.array as darr
 import numpy as np
 import pandas as pd
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, UNATTRIBUTED, by_key, raster_codes
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.parameters import ParameterSet, load_parameter_set
+from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
 from ganpo.engine.rasters import open_layer
 from ganpo.engine.result import RESULT_COLUMNS, AccountResult
 from ganpo.engine.zonal import N_CODES, zonal_sums_graph, zone_index
 from ganpo.errors import InputError, ManifestError, preview
-from ganpo.io.manifest import Dataset, load_manifest
-from ganpo.io.roles import LAYER_ROLES
+from ganpo.io.manifest import Dataset, LayerEntry, TableEntry, load_manifest
+from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
 from ganpo.io.tables import read_table
 from ganpo.io.units import read_units
-from ganpo.services.base import RasterInputs, UsedParameter
-from ganpo.services.registry import RASTER_SERVICES, TABLE_PARAMETERS, TABLE_SERVICES
+from ganpo.services.base import TABLE_ROW_COLUMNS, Method, RasterInputs, TableInputs, table_rows
+from ganpo.services.methods import method as find_method
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
+DEFAULT_PROFILE = "jiangxi-db36-2021"
+EXTERNAL_DEDUCTION = "external_deduction"
+
+
+def resolve_methods(profile: Profile, params: ParameterSet) -> list[Method]:
+    """The profile's methods, after checking the parameter set has all they read."""
+    methods = [find_method(ind, key) for ind, key in profile.indicators.items()]
+    for m in methods:
+        for used in m.parameters:
+            params.get(used.key, used.unit)  # raises with the set, key and unit
+    return methods
 
 
 def run_account(
     dataset: Dataset | Path,
     year: int,
-    parameter_set: ParameterSet | str = "jiangxi-default",
+    profile: Profile | str = DEFAULT_PROFILE,
+    parameter_set: ParameterSet | str | None = None,
     *,
     chunk: int = 1024,
     progress: Progress | None = None,
 ) -> AccountResult:
-    """Compute the GEP account of ``year`` for the dataset described by a manifest."""
+    """Compute the GEP account of ``year`` for the dataset described by a manifest.
+
+    ``parameter_set`` defaults to the profile's. ``chunk`` is the raster block size [cells].
+    """
     say = progress or (lambda msg: log.info(msg))
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     ds = dataset if isinstance(dataset, Dataset) else load_manifest(Path(dataset))
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
     params = (
         parameter_set
         if isinstance(parameter_set, ParameterSet)
-        else load_parameter_set(parameter_set)
+        else load_parameter_set(parameter_set or prof.parameter_set)
     )
+    methods = resolve_methods(prof, params)
     m = ds.manifest
+    manifest_path = ds.root / "manifest.toml"
     if year not in m.years:
         raise InputError(
             f"the dataset has no year {year}; it has {', '.join(map(str, m.years))}",
-            source=ds.root / "manifest.toml",
+            source=manifest_path,
             field="years",
             values=[year],
         )
-    say(f"{m.name} {year}: reading units and checking the grid")
+    say(f"{m.name} {year}: profile {prof.name}, parameters {params.name}; reading units")
     units = read_units(ds.path(m.units), m.units.layer)
     warnings: list[str] = []
 
     # --- layers: presence, unit, grid -------------------------------------------------
-    needed = sorted({role for s in RASTER_SERVICES.values() for role in s.layers})
-    eco_entry = m.layer("ecosystem_type", year)
+    raster_methods = [x for x in methods if x.raster is not None]
+    needed = sorted({r for x in raster_methods for r in x.layers})
     missing = [r for r in ["ecosystem_type", *needed] if m.layer(r, year) is None]
-    if eco_entry is None or missing:
+    if missing:
         raise ManifestError(
             f"no layer for role(s) {', '.join(missing)} in year {year}; add them to the "
             "manifest (each [[layers]] entry needs role, path, unit, year, source, synthetic)",
-            source=ds.root / "manifest.toml",
+            source=manifest_path,
             field="layers",
             values=missing,
         )
-    entries = {r: m.layer(r, year) for r in needed}
-    for role, entry in {"ecosystem_type": eco_entry, **entries}.items():
-        assert entry is not None
+    entries: dict[str, LayerEntry] = {r: m.layer(r, year) for r in ["ecosystem_type", *needed]}  # type: ignore[misc]
+    for role, entry in entries.items():
         if entry.unit != LAYER_ROLES[role].unit:
             raise InputError(
                 f"layer {role!r} is declared in {entry.unit!r} but ganpo reads {role} in "
@@ -96,69 +118,52 @@ def run_account(
                 field="unit",
                 values=[entry.unit],
             )
-    eco_path = ds.path(eco_entry)
+    eco_path = ds.path(entries["ecosystem_type"])
     grid = Grid.of(eco_path)
     grid.check_equal_area(eco_path)
-    for role, entry in entries.items():
-        assert entry is not None
-        grid.check_same(ds.path(entry), role, eco_path)
-    units = units.to_crs(grid.crs_wkt) if not units.crs.equals(grid.crs_wkt) else units
+    for role in needed:
+        grid.check_same(ds.path(entries[role]), role, eco_path)
+    if not units.crs.equals(grid.crs_wkt):
+        units = units.to_crs(grid.crs_wkt)
 
-    # --- lazy graph ------------------------------------------------------------------
+    # --- one lazy graph, one compute ---------------------------------------------------
     eco = open_layer(eco_path, chunk, as_float=False)
-    layers = {r: open_layer(ds.path(e), chunk) for r, e in entries.items() if e is not None}
+    layers = {r: open_layer(ds.path(entries[r]), chunk) for r in needed}
     zones = zone_index(list(units.geometry), grid.transform, eco)
     inputs = RasterInputs(layers=layers, ecosystem=eco, cell_area_m2=grid.cell_area_m2)
-    quantities: dict[str, Any] = {}
-    for service in RASTER_SERVICES.values():
-        quantities.update(service.quantities(inputs, params))
-    names = list(quantities)
-    sums_graph = zonal_sums_graph(zones, eco, [quantities[n] for n in names], len(units))
-    # value checks ride on the same pass over the data
+    components: list[tuple[Method, str, Any]] = []
+    for x in raster_methods:
+        assert x.raster is not None
+        for name, comp in x.raster(inputs, params).items():
+            components.append((x, name, comp))
+    sums_graph = zonal_sums_graph(zones, eco, [c.quantity for _, _, c in components], len(units))
     inside = zones >= 0
     checks = {
         role: (
-            dask.array.nanmin(dask.array.where(inside, arr, np.nan)),
-            dask.array.nanmax(dask.array.where(inside, arr, np.nan)),
+            darr.nanmin(darr.where(inside, a, np.nan)),
+            darr.nanmax(darr.where(inside, a, np.nan)),
         )
-        for role, arr in layers.items()
+        for role, a in layers.items()
     }
     say(
-        f"{m.name} {year}: computing {len(names)} raster indicators over "
-        f"{grid.width}×{grid.height} cells in blocks of {chunk}"
+        f"{m.name} {year}: {len(components)} raster components over {grid.width}×{grid.height} "
+        f"cells in blocks of {chunk}"
     )
-    import warnings as _w
-
-    with _w.catch_warnings():
-        _w.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+    with pywarnings.catch_warnings():
+        pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
         sums, ranges = dask.compute(sums_graph, checks)
-    sums = np.asarray(sums).reshape(1 + 2 * len(names), len(units), N_CODES)
+    sums = np.asarray(sums).reshape(1 + 2 * len(components), len(units), N_CODES)
     cells = sums[0]
 
-    # --- validation of what was read ---------------------------------------------------
-    allowed = set(raster_codes())
-    present = {int(c) for c in np.nonzero(cells.sum(axis=0))[0]}
-    unknown = sorted(present - allowed - {RASTER_NODATA})
-    if unknown:
-        counts = {c: int(cells[:, c].sum()) for c in unknown}
-        raise InputError(
-            f"unknown ecosystem code(s) {preview(f'{c} ({n} cells)' for c, n in counts.items())}; "
-            f"valid codes are {', '.join(map(str, sorted(allowed)))} (ecosystem_types.csv) and "
-            f"{RASTER_NODATA} for nodata; reclassify the raster",
-            source=eco_path,
-            field="ecosystem_type",
-            values=unknown,
-        )
+    _check_codes(cells, eco_path)
     for role, (lo, hi) in ranges.items():
         spec = LAYER_ROLES[role]
-        entry = entries[role]
-        assert entry is not None
         if np.isfinite(lo) and (lo < spec.minimum or hi > spec.maximum):
             raise InputError(
                 f"layer {role!r} has values from {lo:g} to {hi:g} {spec.unit} inside the "
                 f"region; valid {spec.name_en} lies in [{spec.minimum:g}, {spec.maximum:g}] "
                 f"{spec.unit}. Check the unit and the nodata value of the file",
-                source=ds.path(entry),
+                source=ds.path(entries[role]),
                 field=role,
                 values=[lo, hi],
             )
@@ -168,63 +173,28 @@ def run_account(
             f"{nodata_eco} cells inside the units have no ecosystem type ({eco_path.name}); "
             "they count in no raster service"
         )
-    for k, name in enumerate(names):
-        gap = int(sums[2 + 2 * k][:, np.r_[0:RASTER_NODATA]].sum())
+
+    # --- rows ------------------------------------------------------------------------
+    adcodes = units["county_adcode"].to_numpy()
+    rows: list[pd.DataFrame] = []
+    for k, (x, name, comp) in enumerate(components):
+        gap = int(sums[2 + 2 * k][:, :RASTER_NODATA].sum())
         if gap:
             warnings.append(
-                f"{name}: {gap} cells of a providing ecosystem type have nodata in an input "
-                "layer and are left out of the sum (not counted as zero)"
+                f"{x.indicator}{'/' + name if name else ''}: {gap} cells of a providing "
+                "ecosystem type have nodata in an input layer and are left out of the sum "
+                "(not counted as zero)"
             )
-
-    # --- results -----------------------------------------------------------------------
-    prices = _price_table(params)
-    rows: list[pd.DataFrame] = []
-    adcodes = units["county_adcode"].to_numpy()
-    for k, name in enumerate(names):
-        service = next(s for s in RASTER_SERVICES.values() if name in s.outputs)
         total = sums[1 + 2 * k]
-        zi, code = np.nonzero((total != 0) | (cells > 0))
-        keep = code != RASTER_NODATA
-        zi, code = zi[keep], code[keep]
-        price = service.prices[name]
-        pv = params.scalar(price.key, price.unit)
+        zi, code = np.nonzero(total)
+        pv = params.scalar(comp.price.key, comp.price.unit)
         q = total[zi, code]
-        rows.append(
-            _rows(name, adcodes[zi], code, q, service.outputs[name], pv, price.unit, q * pv)
+        frame = table_rows(
+            adcodes[zi], code, q, q * pv, component=name, price=comp.price, price_value=pv
         )
+        rows.append(_label(frame, x))
 
-    county_set = {int(a) for a in adcodes}
-    for tservice in TABLE_SERVICES.values():
-        tentry = m.table(tservice.table, year)
-        if tentry is None:
-            raise ManifestError(
-                f"no {tservice.table!r} table for {year}; {tservice.name_en} needs it. Add a "
-                "[[tables]] entry with role, year, path, columns, source, synthetic",
-                source=ds.root / "manifest.toml",
-                field="tables",
-                values=[tservice.table],
-            )
-        say(f"{m.name} {year}: {tservice.name_en} from {tentry.path}")
-        table = read_table(ds.path(tentry), tentry, county_set)
-        for name, out in tservice.compute(table, params).items():
-            ind = catalog_indicator(name)
-            type_code = by_key(ind.ecosystem_type).code if ind.ecosystem_type else UNATTRIBUTED
-            unit_price = params.scalar(out.price.key, out.price.unit) if out.price else np.nan
-            rows.append(
-                _rows(
-                    name,
-                    out.quantity.index.to_numpy(),
-                    np.full(len(out.quantity), type_code),
-                    out.quantity.to_numpy(dtype="float64"),
-                    tservice.outputs[name],
-                    unit_price,
-                    out.price.unit if out.price else "",
-                    out.value_cny.to_numpy(dtype="float64"),
-                )
-            )
-    results = pd.concat(rows, ignore_index=True)[RESULT_COLUMNS]
-
-    zi, code = np.nonzero(cells)
+    zi, code = np.nonzero(cells[:, :RASTER_NODATA])
     extent = pd.DataFrame(
         {
             "county_adcode": adcodes[zi].astype("int64"),
@@ -234,8 +204,33 @@ def run_account(
     )
     extent["area_m2"] = extent["cells"] * grid.cell_area_m2
 
-    entries_used = [m.units, eco_entry, *[e for e in entries.values() if e is not None]]
-    entries_used += [m.table(s.table, year) for s in TABLE_SERVICES.values()]  # type: ignore[misc]
+    table_methods = [x for x in methods if x.table is not None]
+    required: dict[str, set[str]] = {}
+    for x in table_methods:
+        for role, cols in x.columns.items():
+            required.setdefault(role, set()).update(cols)
+    if prof.deduct_external:
+        required.setdefault("external", set())
+    tables, table_entries = _read_tables(ds, year, required, {int(a) for a in adcodes}, say)
+    tin = TableInputs(tables=tables, extent=extent, counties=tuple(int(a) for a in adcodes))
+    for x in table_methods:
+        assert x.table is not None
+        rows.append(_label(x.table(tin, params), x))
+    results = pd.concat(rows, ignore_index=True)
+    if prof.deduct_external:
+        results = pd.concat(
+            [results, _external_deduction(results, tables["external"])], ignore_index=True
+        )
+    results = results[RESULT_COLUMNS]
+
+    used_keys = {u.key for x in methods for u in x.parameters}
+    for key in sorted(used_keys):
+        if params.values[key].status == "placeholder":
+            warnings.append(
+                f"parameter {key!r} of {params.name!r} is a placeholder, not a published "
+                f"value ({params.values[key].source[:80]}…); results that use it are illustrative"
+            )
+    entries_used: list[Any] = [m.units, *entries.values(), *table_entries]
     inputs_df = pd.DataFrame(
         [
             {
@@ -247,12 +242,9 @@ def run_account(
                 "source": e.source,
             }
             for e in entries_used
-            if e is not None
         ]
     )
-    used = {u.key for s in RASTER_SERVICES.values() for u in (*s.parameters, *s.prices.values())}
-    used |= {u.key for u in TABLE_PARAMETERS}
-    prices = prices[prices["key"].isin(used)].reset_index(drop=True)
+    prices = _price_table(params, used_keys)
     for w in warnings:
         log.warning(w)
     say(f"{m.name} {year}: done in {time.perf_counter() - t0:.1f} s")
@@ -260,9 +252,10 @@ def run_account(
         dataset_name=m.name,
         region_adcode=m.region_adcode,
         year=year,
+        profile=prof.name,
         parameter_set=params.name,
         parameter_set_version=params.version,
-        synthetic=m.synthetic or any(e.synthetic for e in entries_used if e is not None),
+        synthetic=m.synthetic or any(e.synthetic for e in entries_used),
         code_version=code_version(),
         host=host(),
         started_at=started,
@@ -277,32 +270,73 @@ def run_account(
     )
 
 
-def _rows(
-    name: str,
-    adcodes: np.ndarray,
-    codes: np.ndarray,
-    quantity: np.ndarray,
-    unit: str,
-    price: float,
-    price_unit: str,
-    value: np.ndarray,
-) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "indicator": name,
-            "category": catalog_indicator(name).category,
-            "ecosystem_code": codes.astype("int64"),
-            "county_adcode": adcodes.astype("int64"),
-            "quantity": quantity.astype("float64"),
-            "quantity_unit": unit,
-            "price": float(price),
-            "price_unit": price_unit,
-            "value_cny": value.astype("float64"),
-        }
-    )
+def _check_codes(cells: np.ndarray, eco_path: Path) -> None:
+    allowed = set(raster_codes())
+    present = {int(c) for c in np.nonzero(cells.sum(axis=0))[0]}
+    unknown = sorted(present - allowed - {RASTER_NODATA})
+    if unknown:
+        counts = {c: int(cells[:, c].sum()) for c in unknown}
+        raise InputError(
+            f"unknown ecosystem code(s) {preview(f'{c} ({n} cells)' for c, n in counts.items())}; "
+            f"valid codes are {', '.join(map(str, sorted(allowed)))} (ecosystem_types.csv) and "
+            f"{RASTER_NODATA} for nodata; reclassify the raster",
+            source=eco_path,
+            field="ecosystem_type",
+            values=unknown,
+        )
 
 
-def _price_table(params: ParameterSet) -> pd.DataFrame:
+def _read_tables(
+    ds: Dataset, year: int, required: dict[str, set[str]], counties: set[int], say: Progress
+) -> tuple[dict[str, pd.DataFrame], list[TableEntry]]:
+    tables: dict[str, pd.DataFrame] = {}
+    used: list[TableEntry] = []
+    for role, cols in sorted(required.items()):
+        entry = ds.manifest.table(role, year)
+        if entry is None:
+            raise ManifestError(
+                f"no {role!r} table ({TABLE_ROLES[role].name_en}) for {year}; the profile's "
+                f"methods need its column(s) {', '.join(sorted(cols)) or '(any)'}. Add a "
+                "[[tables]] entry with role, year, path, columns, source, synthetic",
+                source=ds.root / "manifest.toml",
+                field="tables",
+                values=[role],
+            )
+        say(f"{ds.manifest.name} {year}: reading {entry.path}")
+        order = [c for c in TABLE_ROLES[role].columns if c in cols]
+        tables[role] = read_table(ds.path(entry), entry, counties, order)
+        used.append(entry)
+    return tables, used
+
+
+def _label(frame: pd.DataFrame, x: Method) -> pd.DataFrame:
+    out = frame[TABLE_ROW_COLUMNS].copy()
+    out.insert(0, "indicator", x.indicator)
+    out["category"] = catalog_indicator(x.indicator).category
+    out["quantity_unit"] = x.quantity_unit
+    return out
+
+
+def _external_deduction(results: pd.DataFrame, external: pd.DataFrame) -> pd.DataFrame:
+    """GB/T 46869: net out the share of a product that comes from outside the region."""
+    parts = []
+    for column in external.columns:
+        indicator = column.removesuffix("_external_share")
+        if column == indicator:
+            continue
+        rows = results[results["indicator"] == indicator]
+        if rows.empty:
+            continue
+        share = rows["county_adcode"].map(external[column]).fillna(0.0)
+        ded = rows.copy()
+        ded["component"] = EXTERNAL_DEDUCTION
+        ded["quantity"] = -rows["quantity"] * share
+        ded["value_cny"] = -rows["value_cny"] * share
+        parts.append(ded[ded["value_cny"] != 0])
+    return pd.concat(parts, ignore_index=True) if parts else results.iloc[:0]
+
+
+def _price_table(params: ParameterSet, keys: set[str]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -316,8 +350,9 @@ def _price_table(params: ParameterSet) -> pd.DataFrame:
                 "status": v.status,
             }
             for k, v in params.values.items()
+            if k in keys
         ]
     )
 
 
-__all__ = ["RESULT_COLUMNS", "AccountResult", "UsedParameter", "run_account"]
+__all__ = ["DEFAULT_PROFILE", "RESULT_COLUMNS", "AccountResult", "resolve_methods", "run_account"]

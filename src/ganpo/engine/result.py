@@ -10,11 +10,13 @@ import pandas as pd
 
 RESULT_COLUMNS = [
     "indicator",
+    "component",
     "category",
     "ecosystem_code",
     "county_adcode",
     "quantity",
     "quantity_unit",
+    "price_key",
     "price",
     "price_unit",
     "value_cny",
@@ -28,6 +30,7 @@ class AccountResult:
     dataset_name: str
     region_adcode: int
     year: int
+    profile: str
     parameter_set: str
     parameter_set_version: str
     synthetic: bool

@@ -50,6 +50,7 @@ class TableRole:
     department_zh: str
     department_en: str
     columns: dict[str, str]
+    per_county: bool = True  # False: a list (many rows per county, e.g. one per lake)
 
 
 KEY_COLUMN = "county_adcode"
@@ -90,7 +91,62 @@ TABLE_ROLES: dict[str, TableRole] = {
             "tourism",
             "文化和旅游厅",
             "culture and tourism department",
-            {"visits": "10^4 person-time", "tourism_revenue": "10^8 CNY"},
+            {
+                "visits": "10^4 person-time",
+                "tourism_revenue": "10^8 CNY",
+                "trip_hours": "h",
+                "hourly_wage": "CNY/h",
+                "trip_cost": "CNY",
+            },
+        ),
+        TableRole(
+            "energy",
+            "其他生态能源",
+            "other ecological energy",
+            "发展改革委（能源局）",
+            "development and reform commission (energy)",
+            {"biomass_energy": "10^4 kWh"},
+        ),
+        TableRole(
+            "water_bodies",
+            "水库库容",
+            "reservoirs",
+            "水利厅",
+            "water resources department",
+            {"reservoir_capacity": "10^4 m3"},
+        ),
+        TableRole(
+            "lakes",
+            "湖泊面积（分县）",
+            "lakes by county",
+            "水利厅、自然资源厅",
+            "water resources / natural resources departments",
+            {"lake_name": "text", "lake_area": "km2"},
+            per_county=False,
+        ),
+        TableRole(
+            "forestry",
+            "林草病虫害自然恢复面积",
+            "forest and grassland recovering from pests without treatment",
+            "林业局",
+            "forestry bureau",
+            {"forest_self_recovery_area": "hm2", "grassland_self_recovery_area": "hm2"},
+        ),
+        TableRole(
+            "landscape",
+            "景观溢价",
+            "landscape premium of housing",
+            "住房和城乡建设厅",
+            "housing and urban-rural development department",
+            {"benefiting_area": "m2", "landscape_premium": "CNY/m2"},
+        ),
+        TableRole(
+            "external",
+            "区外来源生态产品比例",
+            "share of ecosystem products from outside the region",
+            "统计局、水利厅",
+            "statistics bureau, water resources department",
+            {"water_supply_external_share": "1", "hydropower_external_share": "1"},
         ),
         TableRole(
             "emissions",

@@ -1,13 +1,15 @@
 """Reading and validating statistics tables (统计报表) named in a manifest.
 
-A table is a UTF-8 CSV with one row per county: the key column ``county_adcode``, an
-optional ``county_name``, and the data columns of its role (:data:`TABLE_ROLES`), each in
-the unit the manifest declares. Every problem is reported at once with row, column and
-value, so a department can fix its table in one pass.
+A table is a UTF-8 CSV. Most roles hold one row per county: the key column
+``county_adcode``, an optional ``county_name`` and data columns (:data:`TABLE_ROLES`), each
+in the unit the manifest declares. List roles (``per_county = False``, e.g. lakes) hold any
+number of rows per county. Every problem is reported at once with row, column and value,
+so a department can fix its table in one pass.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -17,34 +19,21 @@ from ganpo.errors import InputError, TableError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES
 
+TEXT = "text"
+MAX_PROBLEMS_SHOWN = 20
 
-def read_table(path: Path, entry: TableEntry, county_adcodes: set[int]) -> pd.DataFrame:
-    """Read a statistics table and return it indexed by county adcode, in base units.
 
-    Columns are renamed to their role names and multiplied into base units (CNY, m3, kWh,
-    t, person-time), e.g. ``10^4 CNY`` × 1e4. Raises :class:`TableError` listing every
-    problem: missing or undeclared columns, units that are not the role's, text in a number
-    column, negative or missing values, duplicated or unknown counties, missing counties.
-    """
+def _unit_problems(entry: TableEntry, columns: Iterable[str]) -> list[str]:
     role = TABLE_ROLES[entry.role]
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise TableError(f"cannot read the table as UTF-8 CSV: {exc}", source=path) from exc
-
-    problems: list[str] = []
-    expected = [KEY_COLUMN, *role.columns]
-    missing = [c for c in expected if c not in raw.columns]
-    if missing:
-        problems.append(
-            f"missing column(s) {', '.join(missing)}; a {entry.role!r} table needs "
-            f"{', '.join(expected)}"
-        )
-    for column, unit in role.columns.items():
+    problems = []
+    for column in columns:
+        unit = role.columns[column]
         declared = entry.columns.get(column)
         if declared is None:
             problems.append(f"column {column!r} has no unit in the manifest; declare {unit!r}")
-        else:
+        elif (declared == TEXT) != (unit == TEXT):
+            problems.append(f"column {column!r}: unit must be {unit!r}, not {declared!r}")
+        elif unit != TEXT:
             try:
                 base = to_base(declared)[0]
             except InputError as exc:
@@ -55,18 +44,56 @@ def read_table(path: Path, entry: TableEntry, county_adcodes: set[int]) -> pd.Da
                     f"column {column!r}: unit {declared!r} does not measure the same quantity "
                     f"as {unit!r}; give the values in {unit!r} or an equivalent unit"
                 )
+    return problems
+
+
+def read_table(
+    path: Path,
+    entry: TableEntry,
+    county_adcodes: set[int],
+    required: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Read a statistics table; numbers converted to base units (CNY, m3, m2, kWh, …).
+
+    ``required`` names the data columns the chosen methods need (default: all of the
+    role's); other known columns are read when present. A per-county table is returned
+    indexed by county adcode; a list table keeps its rows with a ``county_adcode`` column.
+    Raises :class:`TableError` listing every problem: missing or undeclared columns, units
+    that do not fit, text in a number column, negative or missing values, duplicated,
+    unknown or missing counties.
+    """
+    role = TABLE_ROLES[entry.role]
+    needed = list(role.columns) if required is None else list(required)
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        raise TableError(f"cannot read the table as UTF-8 CSV: {exc}", source=path) from exc
+
+    problems: list[str] = []
+    missing = [c for c in [KEY_COLUMN, *needed] if c not in raw.columns]
+    if missing:
+        problems.append(
+            f"missing column(s) {', '.join(missing)}; a {entry.role!r} table needs "
+            f"{', '.join([KEY_COLUMN, *needed])}"
+        )
+    present = [c for c in role.columns if c in raw.columns]
+    problems += _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
     if problems:
-        raise TableError("; ".join(problems), source=path, field=entry.role)
+        raise TableError("; ".join(problems), source=path, field=entry.role, values=problems)
 
     out = pd.DataFrame(index=raw.index)
     keys = pd.to_numeric(raw[KEY_COLUMN].str.strip(), errors="coerce")
-    bad_keys = raw.index[keys.isna() | (keys % 1 != 0)]
-    for i in bad_keys:
+    for i in raw.index[keys.isna() | (keys % 1 != 0)]:
         problems.append(
             f"row {i + 2}, column {KEY_COLUMN}: {raw.at[i, KEY_COLUMN]!r} is not an adcode"
         )
-    for column in role.columns:
+    for column in present:
         text = raw[column].str.strip()
+        if role.columns[column] == TEXT:
+            for i in raw.index[text == ""]:
+                problems.append(f"row {i + 2}, column {column}: is empty")
+            out[column] = text
+            continue
         values = pd.to_numeric(text, errors="coerce")
         for i in raw.index[values.isna()]:
             what = "is empty" if text[i] == "" else f"{text[i]!r} is not a number"
@@ -76,25 +103,28 @@ def read_table(path: Path, entry: TableEntry, county_adcodes: set[int]) -> pd.Da
         out[column] = values * to_base(entry.columns[column])[1]
     out[KEY_COLUMN] = keys
     good = out[KEY_COLUMN].notna()
-    dup = out.loc[good & out[KEY_COLUMN].duplicated(keep=False), KEY_COLUMN]
-    for code in sorted(set(dup.astype(int))):
-        rows = [int(i) + 2 for i in dup.index[dup == code]]
-        problems.append(f"county {code} appears in rows {', '.join(map(str, rows))}")
-    present = set(out.loc[good, KEY_COLUMN].astype(int))
-    unknown = sorted(present - county_adcodes)
+    codes = set(out.loc[good, KEY_COLUMN].astype(int))
+    unknown = sorted(codes - county_adcodes)
     if unknown:
         problems.append(f"unknown county adcode(s) {preview(unknown)} (not in the region's units)")
-    absent = sorted(county_adcodes - present)
-    if absent:
-        problems.append(f"no row for county adcode(s) {preview(absent)}; add a row (0 if none)")
+    if role.per_county:
+        dup = out.loc[good & out[KEY_COLUMN].duplicated(keep=False), KEY_COLUMN]
+        for code in sorted(set(dup.astype(int))):
+            rows = [int(i) + 2 for i in dup.index[dup == code]]
+            problems.append(f"county {code} appears in rows {', '.join(map(str, rows))}")
+        absent = sorted(county_adcodes - codes)
+        if absent:
+            problems.append(f"no row for county adcode(s) {preview(absent)}; add a row (0 if none)")
     if problems:
+        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+        more = len(problems) - MAX_PROBLEMS_SHOWN
         raise TableError(
-            f"{len(problems)} problem(s): "
-            + "; ".join(problems[:20])
-            + (f"; … and {len(problems) - 20} more" if len(problems) > 20 else ""),
+            f"{len(problems)} problem(s): {shown}" + (f"; … and {more} more" if more > 0 else ""),
             source=path,
             field=entry.role,
             values=problems,
         )
     out[KEY_COLUMN] = out[KEY_COLUMN].astype("int64")
+    if not role.per_county:
+        return out.reset_index(drop=True)
     return out.set_index(KEY_COLUMN).sort_index()

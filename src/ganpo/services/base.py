@@ -1,4 +1,4 @@
-"""What a raster service declares, and the one helper formulas need to read type tables."""
+"""What a method declares, and the helpers formulas need to read per-type tables."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.catalog.parameters import ParameterSet
@@ -14,10 +15,24 @@ from ganpo.catalog.parameters import ParameterSet
 # A number, numpy array, dask array or xarray DataArray: formulas accept all of them.
 Array = Any
 
+#: columns of the rows a table method returns (one row per county × type × component)
+TABLE_ROW_COLUMNS = [
+    "county_adcode", "ecosystem_code", "component", "quantity", "price_key", "price",
+    "price_unit", "value_cny",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class UsedParameter:
+    """A parameter a method reads (price or coefficient), with the unit it needs."""
+
+    key: str
+    unit: str
+
 
 @dataclass(frozen=True)
 class RasterInputs:
-    """Clean per-cell inputs the engine hands to a raster service.
+    """Clean per-cell inputs the engine hands to a raster method.
 
     ``layers`` maps a layer role to a float64 array with NaN for nodata; ``ecosystem`` holds
     raster codes (uint8, :data:`RASTER_NODATA` for nodata); ``cell_area_m2`` is the area of
@@ -30,30 +45,54 @@ class RasterInputs:
 
 
 @dataclass(frozen=True)
-class UsedParameter:
-    """A parameter a service used, for the account's provenance (one line per price)."""
+class TableInputs:
+    """What a statistics-based method reads: tables by role (rows indexed by county adcode,
+    values in base units), the ecosystem extent per county (``county_adcode``,
+    ``ecosystem_code``, ``area_m2``) and the list of county adcodes."""
 
-    key: str
-    unit: str
+    tables: Mapping[str, pd.DataFrame]
+    extent: pd.DataFrame
+    counties: tuple[int, ...]
 
 
 @dataclass(frozen=True)
-class RasterService:
-    """A service computed per cell: its inputs, its outputs and how to value them.
+class Component:
+    """One per-cell quantity of a raster method and the price that values it."""
 
-    ``quantities`` turns clean inputs and a parameter set into one array per output
-    indicator (physical quantity per cell, NaN where an input it needs is nodata, 0 where
-    the ecosystem type does not provide the service). ``prices`` names, per indicator, the
-    parameter that values one unit of quantity.
+    quantity: Array
+    price: UsedParameter
+
+
+RasterFn = Callable[[RasterInputs, ParameterSet], dict[str, Component]]
+TableFn = Callable[[TableInputs, ParameterSet], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One named way to compute one indicator, with everything it reads declared.
+
+    Exactly one of ``raster`` (per-cell quantities, summed by the engine) and ``table``
+    (rows per county from statistics tables and the extent) is set. ``columns`` names, per
+    table role, the columns the method needs. ``verified`` is False where METHODS.md marks
+    the method [U] (the usual form of the method family, not checked against the text).
     """
 
+    indicator: str
     key: str
-    name_en: str
-    layers: tuple[str, ...]
-    outputs: Mapping[str, str]  # indicator -> quantity unit
-    prices: Mapping[str, UsedParameter]  # indicator -> price parameter
-    parameters: tuple[UsedParameter, ...]
-    quantities: Callable[[RasterInputs, ParameterSet], dict[str, Array]] = field(repr=False)
+    title_en: str
+    title_zh: str
+    source: str
+    verified: bool
+    quantity_unit: str
+    layers: tuple[str, ...] = ()
+    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    parameters: tuple[UsedParameter, ...] = ()
+    raster: RasterFn | None = field(default=None, repr=False)
+    table: TableFn | None = field(default=None, repr=False)
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        return tuple(self.columns)
 
 
 def _take(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:
@@ -85,3 +124,29 @@ def where_type(mask: Array, quantity: Array) -> Array:
     need is nodata there; cells with no ecosystem type stay NaN.
     """
     return np.where(mask == 1.0, quantity, mask * 0.0)
+
+
+def table_rows(
+    county_adcode: Any,
+    ecosystem_code: Any,
+    quantity: Any,
+    value_cny: Any,
+    *,
+    component: str = "",
+    price: UsedParameter | None = None,
+    price_value: float = float("nan"),
+) -> pd.DataFrame:
+    """Rows of a table method's result, in :data:`TABLE_ROW_COLUMNS`."""
+    frame = pd.DataFrame(
+        {
+            "county_adcode": np.asarray(county_adcode, dtype="int64"),
+            "ecosystem_code": np.asarray(ecosystem_code, dtype="int64"),
+            "quantity": np.asarray(quantity, dtype="float64"),
+            "value_cny": np.asarray(value_cny, dtype="float64"),
+        }
+    )
+    frame["component"] = component
+    frame["price_key"] = price.key if price else ""
+    frame["price"] = price_value
+    frame["price_unit"] = price.unit if price else ""
+    return frame[TABLE_ROW_COLUMNS]

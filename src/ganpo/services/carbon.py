@@ -62,3 +62,45 @@ def o2_released_t(npp_g_m2: Array, area_m2: Array, o2_per_dry_matter: float = 1.
     90.0
     """
     return npp_g_m2 * area_m2 / G_PER_T * o2_per_dry_matter
+
+
+def co2_from_nep_t(npp_g_m2: Array, area_m2: Array, nep_to_npp_ratio: float) -> Array:
+    r"""CO₂ fixed, from net ecosystem production.
+
+    .. math::
+
+        Q_{CO_2} = \frac{44}{12} NEP, \qquad NEP = \alpha \cdot NPP \cdot \frac{72}{162}
+
+    (METHODS.md §3.7 [U]: 72/162 is the carbon share of dry matter C₆H₁₀O₅; α the ratio of
+    NEP to NPP, which must be supplied: no shipped parameter set has a verified value.)
+
+    Parameters
+    ----------
+    npp_g_m2 : NPP as dry matter [g m⁻² a⁻¹]
+    area_m2 : area [m²]
+    nep_to_npp_ratio : α [-]
+
+    Returns
+    -------
+    CO₂ [t a⁻¹].
+
+    Examples
+    --------
+    1200 g m⁻² on 62 500 m² = 75 t DM; × 72/162 = 33.333 t C; α 0.5 → 16.667 t C;
+    × 44/12 = 61.111 t CO₂
+
+    >>> round(co2_from_nep_t(1200.0, 62_500.0, 0.5), 3)
+    61.111
+    """
+    return npp_g_m2 * area_m2 / G_PER_T * (72.0 / 162.0) * nep_to_npp_ratio * (44.0 / 12.0)
+
+
+def o2_from_co2_t(co2_t: Array) -> Array:
+    r"""O₂ released for the CO₂ fixed, :math:`Q_{O_2} = \frac{32}{44} Q_{CO_2}`.
+
+    (METHODS.md §3.7 [U].) 44 t CO₂ → 32 t O₂
+
+    >>> o2_from_co2_t(44.0)
+    32.0
+    """
+    return co2_t * (32.0 / 44.0)

@@ -21,6 +21,7 @@ class Account(Base):
     dataset_name: Mapped[str] = mapped_column(String(200))
     region_adcode: Mapped[int] = mapped_column(BigInteger, index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
+    profile: Mapped[str] = mapped_column(String(200))
     parameter_set: Mapped[str] = mapped_column(String(200))
     parameter_set_version: Mapped[str] = mapped_column(String(50))
     synthetic: Mapped[bool]
@@ -95,11 +96,13 @@ class Result(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), index=True
     )
     indicator: Mapped[str] = mapped_column(String(100))
+    component: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(20))
     ecosystem_code: Mapped[int]
     county_adcode: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[float]
     quantity_unit: Mapped[str] = mapped_column(String(50))
+    price_key: Mapped[str] = mapped_column(String(100))
     price: Mapped[float | None]
     price_unit: Mapped[str] = mapped_column(String(50))
     value_cny: Mapped[float]

@@ -67,6 +67,7 @@ def save_account(engine: Engine, account: AccountResult) -> int:
                 dataset_name=account.dataset_name,
                 region_adcode=account.region_adcode,
                 year=account.year,
+                profile=account.profile,
                 parameter_set=account.parameter_set,
                 parameter_set_version=account.parameter_set_version,
                 synthetic=account.synthetic,

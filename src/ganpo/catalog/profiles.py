@@ -1,0 +1,77 @@
+"""Profiles (核算口径): a standard's choice of indicators, methods and parameter set.
+
+Each profile is a TOML file in ``data/profiles``. ``verified = false`` says that we could
+not check the choices against the standard's text (METHODS.md marks such items [U]); the
+description says what is and is not verified.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ganpo.catalog.indicators import indicators
+from ganpo.errors import InputError, UnknownNameError
+
+
+class Profile(BaseModel):
+    """Indicators (→ method key), default parameter set and accounting rules."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title_zh: str
+    title_en: str
+    standard: str
+    parameter_set: str
+    deduct_external: bool
+    verified: bool
+    description: str
+    indicators: dict[str, str]
+
+
+def _dir() -> Path:
+    return Path(str(files("ganpo.catalog") / "data" / "profiles"))
+
+
+def profile_names() -> list[str]:
+    """Names of the profiles shipped with ganpo."""
+    return sorted(p.stem for p in _dir().glob("*.toml"))
+
+
+def load_profile_file(path: Path) -> Profile:
+    """Read and validate a profile TOML file."""
+    try:
+        with path.open("rb") as fh:
+            profile = Profile.model_validate(tomllib.load(fh))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read profile: {exc}", source=path) from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(f"invalid profile: {problems}", source=path) from exc
+    unknown = sorted(set(profile.indicators) - set(indicators()))
+    if unknown:
+        raise InputError(
+            f"profile {profile.name!r} names unknown indicator(s) {', '.join(unknown)}; "
+            f"the catalogue has {', '.join(indicators())}",
+            source=path,
+            field="indicators",
+            values=unknown,
+        )
+    return profile
+
+
+@cache
+def load_profile(name: str) -> Profile:
+    """A shipped profile by name, or one read from a ``.toml`` path."""
+    if name.endswith(".toml"):
+        return load_profile_file(Path(name))
+    if name not in profile_names():
+        raise UnknownNameError("profile", name, profile_names())
+    return load_profile_file(_dir() / f"{name}.toml")

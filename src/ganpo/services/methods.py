@@ -1,0 +1,553 @@
+"""The method registry: every way ganpo computes an indicator, declared once.
+
+``METHODS[indicator][method]`` is a :class:`~ganpo.services.base.Method`: its layers or
+table columns, its parameters and a function that binds the published formulas of this
+package to them. A profile picks one method per indicator; the engine only iterates.
+Nothing here reads files or handles nodata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ganpo.catalog.ecosystems import UNATTRIBUTED, by_key
+from ganpo.catalog.parameters import ParameterSet
+from ganpo.errors import UnknownNameError
+from ganpo.services import (
+    carbon,
+    climate,
+    cultural,
+    flood,
+    purification,
+    statistics,
+    water_conservation,
+)
+from ganpo.services.base import (
+    Component,
+    Method,
+    RasterInputs,
+    TableFn,
+    TableInputs,
+    UsedParameter,
+    lookup,
+    table_rows,
+    where_type,
+)
+
+M2_PER_HA = 1e4
+M2_PER_KM2 = 1e6
+
+
+def _mask(inp: RasterInputs, codes: tuple[int, ...] | Mapping[int, float]) -> object:
+    return lookup(inp.ecosystem, dict.fromkeys(codes, 1.0), 0.0)
+
+
+# --- raster methods ---------------------------------------------------------------------
+
+RESERVOIR_COST = UsedParameter("reservoir_cost", "CNY/m3")
+CARBON_PRICE = UsedParameter("carbon_price", "CNY/t")
+OXYGEN_PRICE = UsedParameter("oxygen_price", "CNY/t")
+ELECTRICITY = UsedParameter("electricity_price", "CNY/kWh")
+
+
+def _water_balance(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    alpha = p.per_type("runoff_coefficient", "1")
+    q = water_conservation.water_conservation_m3(
+        inp.layers["precipitation"],
+        inp.layers["evapotranspiration"],
+        lookup(inp.ecosystem, alpha, 0.0),
+        inp.cell_area_m2,
+    )
+    return {"": Component(where_type(_mask(inp, alpha), q), RESERVOIR_COST)}
+
+
+def _co2_photosynthesis(inp: RasterInputs, p: ParameterSet) -> object:
+    veg = _mask(inp, p.type_set("carbon_vegetation"))
+    co2 = carbon.co2_sequestered_t(
+        inp.layers["npp"], inp.cell_area_m2, p.scalar("co2_per_dry_matter", "t/t")
+    )
+    return where_type(veg, co2)
+
+
+def _co2_nep(inp: RasterInputs, p: ParameterSet) -> object:
+    veg = _mask(inp, p.type_set("carbon_vegetation"))
+    co2 = carbon.co2_from_nep_t(
+        inp.layers["npp"], inp.cell_area_m2, p.scalar("nep_to_npp_ratio", "1")
+    )
+    return where_type(veg, co2)
+
+
+def _carbon_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(_co2_photosynthesis(inp, p), CARBON_PRICE)}
+
+
+def _carbon_nep(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(_co2_nep(inp, p), CARBON_PRICE)}
+
+
+def _oxygen_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    veg = _mask(inp, p.type_set("carbon_vegetation"))
+    o2 = carbon.o2_released_t(
+        inp.layers["npp"], inp.cell_area_m2, p.scalar("o2_per_dry_matter", "t/t")
+    )
+    return {"": Component(where_type(veg, o2), OXYGEN_PRICE)}
+
+
+def _oxygen_nep(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(carbon.o2_from_co2_t(_co2_nep(inp, p)), OXYGEN_PRICE)}
+
+
+def _climate_et(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    q = p.scalar("latent_heat_vaporisation", "kJ/kg")
+    et, days = inp.layers["evapotranspiration"], inp.layers["hot_days"]
+    veg_kwh = climate.vegetation_cooling_kwh(
+        climate.mean_daily_latent_heat_kj_m2_d(et, q),
+        inp.cell_area_m2,
+        days,
+        p.scalar("ac_energy_efficiency_ratio", "1"),
+    )
+    water_kwh = climate.water_surface_cooling_kwh(
+        climate.hot_day_evaporation_m3(et, inp.cell_area_m2, days),
+        q,
+        p.scalar("humidifier_energy", "kWh/m3"),
+    )
+    return {
+        "vegetation": Component(
+            where_type(_mask(inp, p.type_set("climate_vegetation")), veg_kwh), ELECTRICITY
+        ),
+        "water_surface": Component(
+            where_type(_mask(inp, p.type_set("climate_water_surface")), water_kwh), ELECTRICITY
+        ),
+    }
+
+
+# --- statistics methods -----------------------------------------------------------------
+
+
+def _market_value(indicator: str) -> Method:
+    column = f"{indicator}_output"
+    code = {
+        "agriculture": "cropland",
+        "forestry": "forest",
+        "animal_husbandry": "grassland",
+        "fishery": "water",
+    }[indicator]
+
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        t = inp.tables["agriculture"]
+        value = statistics.market_value_cny(t[column])
+        return table_rows(t.index, by_key(code).code, t[column], value)
+
+    return Method(
+        indicator,
+        "market_value",
+        "market value (gross output value from statistics)",
+        "市场价值法（统计产值）",
+        "NDRC/NBS GEP specification 2022, material products",
+        True,
+        "CNY",
+        columns={"agriculture": (column,)},
+        table=compute,
+    )
+
+
+WATER_SECTORS = ("domestic", "industrial", "agricultural")
+
+
+def _water_supply(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+    t = inp.tables["water"]
+    rows = []
+    for sector in WATER_SECTORS:
+        price = UsedParameter(f"water_price_{sector}", "CNY/m3")
+        pv = p.scalar(price.key, price.unit)
+        q = t[f"water_use_{sector}"]
+        rows.append(
+            table_rows(
+                t.index, UNATTRIBUTED, q, q * pv, component=sector, price=price, price_value=pv
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _energy(table: str, column: str) -> TableFn:
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        t = inp.tables[table]
+        pv = p.scalar(ELECTRICITY.key, ELECTRICITY.unit)
+        value = statistics.hydropower_value_cny(t[column], pv)
+        return table_rows(
+            t.index, UNATTRIBUTED, t[column], value, price=ELECTRICITY, price_value=pv
+        )
+
+    return compute
+
+
+def _areas_ha(inp: TableInputs, codes: tuple[int, ...]) -> pd.DataFrame:
+    """Extent rows of the given types, with ``area_ha``."""
+    ext = inp.extent[inp.extent["ecosystem_code"].isin(codes)].copy()
+    ext["area_ha"] = ext["area_m2"] / M2_PER_HA
+    return ext
+
+
+def _purification(pollutants: tuple[str, ...]) -> TableFn:
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        emissions = inp.tables["emissions"]
+        rows = []
+        for j in pollutants:
+            rates = p.per_type(f"{j}_removal_rate", "t/hm2")
+            ext = _areas_ha(inp, tuple(rates))
+            ext["capacity"] = purification.removal_capacity_t(
+                ext["ecosystem_code"].map(rates).to_numpy(), ext["area_ha"].to_numpy()
+            )
+            total = ext.groupby("county_adcode")["capacity"].sum()
+            emitted = emissions[j].reindex(total.index).fillna(0.0)
+            share = pd.Series(
+                purification.capped_share(total.to_numpy(), emitted.to_numpy()), total.index
+            )
+            q = ext["capacity"] * ext["county_adcode"].map(share)
+            price = UsedParameter(f"{j}_control_cost", "CNY/t")
+            pv = p.scalar(price.key, price.unit)
+            rows.append(
+                table_rows(
+                    ext["county_adcode"],
+                    ext["ecosystem_code"],
+                    q,
+                    q * pv,
+                    component=j,
+                    price=price,
+                    price_value=pv,
+                )
+            )
+        return pd.concat(rows, ignore_index=True)
+
+    return compute
+
+
+def _flood_storage(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+    pv = p.scalar(RESERVOIR_COST.key, RESERVOIR_COST.unit)
+    lakes = inp.tables["lakes"]
+    # the storage of a lake follows from its whole area; each county gets its area share
+    whole = lakes.groupby("lake_name")["lake_area"].transform("sum") / M2_PER_KM2
+    storage = flood.lake_storage_m3(
+        whole, p.scalar("lake_storage_a", "1"), p.scalar("lake_storage_b", "1")
+    ) * (lakes["lake_area"] / M2_PER_KM2 / whole.where(whole > 0, 1.0))
+    lake = storage.groupby(lakes["county_adcode"]).sum()
+    reservoirs = inp.tables["water_bodies"]["reservoir_capacity"]
+    res_q = flood.reservoir_storage_m3(reservoirs, p.scalar("reservoir_flood_share", "1"))
+    marsh = _areas_ha(inp, p.type_set("flood_marsh"))
+    marsh_q = flood.marsh_storage_m3(marsh["area_m2"], p.scalar("marsh_storage_depth", "m"))
+    water = by_key("water").code
+    return pd.concat(
+        [
+            table_rows(
+                lake.index,
+                water,
+                lake,
+                lake * pv,
+                component="lake",
+                price=RESERVOIR_COST,
+                price_value=pv,
+            ),
+            table_rows(
+                res_q.index,
+                water,
+                res_q,
+                res_q * pv,
+                component="reservoir",
+                price=RESERVOIR_COST,
+                price_value=pv,
+            ),
+            table_rows(
+                marsh["county_adcode"],
+                marsh["ecosystem_code"],
+                marsh_q,
+                marsh_q * pv,
+                component="marsh",
+                price=RESERVOIR_COST,
+                price_value=pv,
+            ),
+        ],
+        ignore_index=True,
+    )
+
+
+def _pest_control(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+    t = inp.tables["forestry"]
+    rows = []
+    for kind in ("forest", "grassland"):
+        area_ha = t[f"{kind}_self_recovery_area"] / M2_PER_HA
+        price = UsedParameter(f"pest_control_cost_{kind}", "CNY/hm2")
+        pv = p.scalar(price.key, price.unit)
+        rows.append(
+            table_rows(
+                t.index,
+                by_key(kind).code,
+                area_ha,
+                statistics.pest_control_value_cny(area_ha, pv),
+                component=kind,
+                price=price,
+                price_value=pv,
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def _recreation_revenue(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+    t = inp.tables["tourism"]
+    value = statistics.recreation_value_by_revenue_cny(t["tourism_revenue"])
+    return table_rows(t.index, UNATTRIBUTED, t["visits"], value)
+
+
+def _recreation_travel_cost(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+    t = inp.tables["tourism"]
+    value = cultural.travel_cost_cny(
+        t["visits"],
+        t["trip_hours"],
+        t["hourly_wage"],
+        t["trip_cost"],
+        p.scalar("time_cost_share", "1"),
+    )
+    return table_rows(t.index, UNATTRIBUTED, t["visits"], value)
+
+
+def _landscape(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+    t = inp.tables["landscape"]
+    value = cultural.landscape_premium_cny(t["benefiting_area"], t["landscape_premium"])
+    return table_rows(t.index, UNATTRIBUTED, t["benefiting_area"], value)
+
+
+def _per_type_rates(pollutants: tuple[str, ...]) -> tuple[UsedParameter, ...]:
+    return tuple(
+        x
+        for j in pollutants
+        for x in (
+            UsedParameter(f"{j}_removal_rate", "t/hm2"),
+            UsedParameter(f"{j}_control_cost", "CNY/t"),
+        )
+    )
+
+
+AIR = ("so2", "nox", "dust")
+WATER_POLLUTANTS = ("cod", "nh3n")
+
+_ALL: tuple[Method, ...] = (
+    *(_market_value(i) for i in ("agriculture", "forestry", "animal_husbandry", "fishery")),
+    Method(
+        "water_supply",
+        "sector_prices",
+        "water used by sector × sector water price",
+        "分行业用水量 × 水价",
+        "NDRC/NBS GEP specification 2022; Ouyang group (Garzê 2010)",
+        True,
+        "m3",
+        columns={"water": tuple(f"water_use_{s}" for s in WATER_SECTORS)},
+        parameters=tuple(UsedParameter(f"water_price_{s}", "CNY/m3") for s in WATER_SECTORS),
+        table=_water_supply,
+    ),
+    Method(
+        "hydropower",
+        "electricity_price",
+        "generation × electricity price",
+        "发电量 × 电价",
+        "Ouyang group (Garzê 2010), METHODS.md §2",
+        True,
+        "kWh",
+        columns={"water": ("hydropower",)},
+        parameters=(ELECTRICITY,),
+        table=_energy("water", "hydropower"),
+    ),
+    Method(
+        "other_energy",
+        "electricity_price",
+        "biomass energy × electricity price",
+        "生物质能 × 电价",
+        "METHODS.md §2 (ecological energy) [U]",
+        False,
+        "kWh",
+        columns={"energy": ("biomass_energy",)},
+        parameters=(ELECTRICITY,),
+        table=_energy("energy", "biomass_energy"),
+    ),
+    Method(
+        "water_conservation",
+        "water_balance",
+        "water balance Q = Σ(P − R − ET)·A, R = α·P",
+        "水量平衡法",
+        "HJ 1173-2021; runoff coefficient form [U] (METHODS.md §3.1)",
+        False,
+        "m3",
+        layers=("precipitation", "evapotranspiration"),
+        parameters=(UsedParameter("runoff_coefficient", "1"), RESERVOIR_COST),
+        raster=_water_balance,
+    ),
+    Method(
+        "carbon_sequestration",
+        "npp_photosynthesis",
+        "1.63 t CO2 per t of NPP dry matter",
+        "光合作用方程（1.63）",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.7)",
+        True,
+        "t CO2",
+        layers=("npp",),
+        parameters=(UsedParameter("co2_per_dry_matter", "t/t"), CARBON_PRICE),
+        raster=_carbon_photosynthesis,
+    ),
+    Method(
+        "carbon_sequestration",
+        "nep",
+        "44/12 × NEP, NEP = α·NPP·72/162",
+        "净生态系统生产力法",
+        "METHODS.md §3.7 [U]",
+        False,
+        "t CO2",
+        layers=("npp",),
+        parameters=(UsedParameter("nep_to_npp_ratio", "1"), CARBON_PRICE),
+        raster=_carbon_nep,
+    ),
+    Method(
+        "oxygen_release",
+        "npp_photosynthesis",
+        "1.2 t O2 per t of NPP dry matter",
+        "光合作用方程（1.2）",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.7)",
+        True,
+        "t O2",
+        layers=("npp",),
+        parameters=(UsedParameter("o2_per_dry_matter", "t/t"), OXYGEN_PRICE),
+        raster=_oxygen_photosynthesis,
+    ),
+    Method(
+        "oxygen_release",
+        "nep",
+        "32/44 × CO2 fixed by NEP",
+        "净生态系统生产力法",
+        "METHODS.md §3.7 [U]",
+        False,
+        "t O2",
+        layers=("npp",),
+        parameters=(UsedParameter("nep_to_npp_ratio", "1"), OXYGEN_PRICE),
+        raster=_oxygen_nep,
+    ),
+    Method(
+        "climate_regulation",
+        "et_energy",
+        "ET energy on days > 26 °C: vegetation cooling + water-surface cooling/humidifying",
+        "蒸散发耗能法",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.8); Eᵢ from ET, simplified (docs/decisions/0003)",
+        False,
+        "kWh",
+        layers=("evapotranspiration", "hot_days"),
+        parameters=(
+            UsedParameter("latent_heat_vaporisation", "kJ/kg"),
+            UsedParameter("ac_energy_efficiency_ratio", "1"),
+            UsedParameter("humidifier_energy", "kWh/m3"),
+            ELECTRICITY,
+        ),
+        raster=_climate_et,
+    ),
+    Method(
+        "air_purification",
+        "area_rates_capped",
+        "Σ removal rate × area per type, capped at emissions, × control cost",
+        "单位面积净化量法（以排放量为上限）",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.5)",
+        True,
+        "t",
+        columns={"emissions": AIR},
+        parameters=_per_type_rates(AIR),
+        table=_purification(AIR),
+    ),
+    Method(
+        "water_purification",
+        "area_rates_capped",
+        "Σ removal rate × area per type, capped at emissions, × treatment cost",
+        "单位面积净化量法（以排放量为上限）",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.6)",
+        True,
+        "t",
+        columns={"emissions": WATER_POLLUTANTS},
+        parameters=_per_type_rates(WATER_POLLUTANTS),
+        table=_purification(WATER_POLLUTANTS),
+    ),
+    Method(
+        "flood_regulation",
+        "storage_capacity",
+        "lakes e^a·A^b·T, reservoirs 0.35 × capacity, marshes 0.3 m × area; × reservoir cost",
+        "调蓄能力法",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.4)",
+        True,
+        "m3",
+        columns={"lakes": ("lake_name", "lake_area"), "water_bodies": ("reservoir_capacity",)},
+        parameters=(
+            UsedParameter("lake_storage_a", "1"),
+            UsedParameter("lake_storage_b", "1"),
+            UsedParameter("reservoir_flood_share", "1"),
+            UsedParameter("marsh_storage_depth", "m"),
+            RESERVOIR_COST,
+        ),
+        table=_flood_storage,
+    ),
+    Method(
+        "pest_control",
+        "self_recovery_area",
+        "self-recovering area × prevention cost",
+        "自然恢复面积 × 防治成本",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.9)",
+        True,
+        "hm2",
+        columns={"forestry": ("forest_self_recovery_area", "grassland_self_recovery_area")},
+        parameters=(
+            UsedParameter("pest_control_cost_forest", "CNY/hm2"),
+            UsedParameter("pest_control_cost_grassland", "CNY/hm2"),
+        ),
+        table=_pest_control,
+    ),
+    Method(
+        "recreation",
+        "tourism_revenue",
+        "tourism revenue (no travel-cost survey)",
+        "旅游收入法",
+        "METHODS.md §3.10 (where no survey exists)",
+        True,
+        "person-time",
+        columns={"tourism": ("visits", "tourism_revenue")},
+        table=_recreation_revenue,
+    ),
+    Method(
+        "recreation",
+        "travel_cost",
+        "Σ visits × (trip hours × wage × share + trip cost)",
+        "旅行费用法",
+        "METHODS.md §3.10 [U]",
+        False,
+        "person-time",
+        columns={"tourism": ("visits", "trip_hours", "hourly_wage", "trip_cost")},
+        parameters=(UsedParameter("time_cost_share", "1"),),
+        table=_recreation_travel_cost,
+    ),
+    Method(
+        "landscape_premium",
+        "hedonic",
+        "benefiting floor area × hedonic premium",
+        "享乐价格法",
+        "METHODS.md §2 (landscape premium)",
+        False,
+        "m2",
+        columns={"landscape": ("benefiting_area", "landscape_premium")},
+        table=_landscape,
+    ),
+)
+
+METHODS: dict[str, dict[str, Method]] = {}
+for _m in _ALL:
+    METHODS.setdefault(_m.indicator, {})[_m.key] = _m
+
+
+def method(indicator: str, key: str) -> Method:
+    """The method ``key`` of ``indicator``; unknown names list the valid ones."""
+    if indicator not in METHODS:
+        raise UnknownNameError("indicator (with a method)", indicator, METHODS)
+    if key not in METHODS[indicator]:
+        raise UnknownNameError(f"method of {indicator}", key, METHODS[indicator])
+    return METHODS[indicator][key]
