@@ -12,6 +12,7 @@ from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
     ParamsOption,
+    ProfileOption,
     console,
     user_errors,
     yi,
@@ -26,7 +27,8 @@ app = typer.Typer(
 def run(
     manifest: Annotated[Path, typer.Argument(help="A dataset's manifest.toml (or its folder).")],
     year: Annotated[int, typer.Option(help="Accounting year. 核算年份。")],
-    params: ParamsOption = "jiangxi-default",
+    profile: ProfileOption = "jiangxi-db36-2021",
+    params: ParamsOption = None,
     database: DatabaseOption = str(DEFAULT_DATABASE),
     out: Annotated[
         Path | None, typer.Option(help="Also write tables, workbook and map to this folder.")
@@ -40,7 +42,9 @@ def run(
     from ganpo.store.repository import open_store, save_account
 
     with user_errors():
-        acc = run_account(manifest, year, params, chunk=chunk, progress=lambda m: console.log(m))
+        acc = run_account(
+            manifest, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
+        )
         aid = save_account(open_store(database), acc)
         for w in acc.warnings:
             console.print(f"[yellow]warning:[/] {w}")

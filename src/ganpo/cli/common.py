@@ -29,10 +29,17 @@ DatabaseOption = Annotated[
     ),
 ]
 ParamsOption = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--params", "-p", help="Parameter set name or .toml path (`ganpo params list`). 参数集。"
+        "--params",
+        "-p",
+        help="Parameter set name or .toml path (`ganpo params list`); default: the "
+        "profile's. 参数集。",
     ),
+]
+ProfileOption = Annotated[
+    str,
+    typer.Option("--profile", help="Accounting profile (`ganpo profiles`). 核算口径（标准）。"),
 ]
 
 

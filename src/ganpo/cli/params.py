@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from ganpo.catalog.parameters import ParameterValue
 from ganpo.cli.common import console, user_errors
 
 app = typer.Typer(help="Parameter sets (prices, coefficients). 参数集。", no_args_is_help=True)
@@ -41,3 +42,35 @@ def show(name: Annotated[str, typer.Argument(help="Parameter set name or .toml p
         )
         t.add_row(key, value, v.unit, str(v.year), v.status, v.source)
     console.print(t)
+
+
+def _show(v: ParameterValue | None) -> str:
+    if v is None:
+        return "—"
+    if v.value is not None:
+        return f"{v.value:g} ({v.year})"
+    return ", ".join(f"{k} {x:g}" for k, x in (v.by_type or {}).items()) + f" ({v.year})"
+
+
+@app.command("diff")
+def diff(
+    a: Annotated[str, typer.Argument(help="First parameter set.")],
+    b: Annotated[str, typer.Argument(help="Second parameter set.")],
+) -> None:
+    """Values that differ between two parameter sets. 比较两个参数集。"""
+    from ganpo.catalog.parameters import load_parameter_set
+
+    with user_errors():
+        pa, pb = load_parameter_set(a), load_parameter_set(b)
+    t = Table("key", a, b, "unit", "status")
+    same = 0
+    for key in sorted(set(pa.values) | set(pb.values)):
+        va, vb = pa.values.get(key), pb.values.get(key)
+        if va is not None and vb is not None and _show(va) == _show(vb) and va.unit == vb.unit:
+            same += 1
+            continue
+        either = va or vb
+        assert either is not None
+        t.add_row(key, _show(va), _show(vb), either.unit, either.status)
+    console.print(t)
+    console.print(f"{same} value(s) identical in both sets")

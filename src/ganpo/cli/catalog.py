@@ -1,0 +1,93 @@
+"""``ganpo catalog`` and ``ganpo profiles``: what ganpo can compute, and how."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ganpo.cli.common import console, user_errors
+
+
+def catalog(
+    indicator: Annotated[
+        str | None, typer.Argument(help="Show one indicator's methods in detail.")
+    ] = None,
+) -> None:
+    """The GEP indicator catalogue with units, valuation and methods. 指标目录。"""
+    from ganpo.catalog.indicators import CATEGORIES, indicators
+    from ganpo.catalog.indicators import indicator as find
+    from ganpo.services.methods import METHODS
+
+    if indicator is not None:
+        with user_errors():
+            ind = find(indicator)
+        console.print(
+            f"[bold]{ind.key}[/] {ind.name_zh} / {ind.name_en} ({CATEGORIES[ind.category][0]})\n"
+            f"quantity in {ind.quantity_unit}; valuation: {ind.valuation}; source: {ind.source}"
+        )
+        for m in METHODS.get(ind.key, {}).values():
+            inputs = [*(f"layer {x}" for x in m.layers)]
+            inputs += [f"table {r}: {', '.join(c)}" for r, c in m.columns.items()]
+            params = escape(", ".join(f"{p.key} [{p.unit}]" for p in m.parameters) or "none")
+            console.print(
+                f"\n  method [bold]{m.key}[/] — {m.title_zh} / {m.title_en}\n"
+                f"    source: {m.source} ({'verified' if m.verified else 'unverified [U]'})\n"
+                f"    inputs: {'; '.join(inputs)}\n    parameters: {params}"
+            )
+        if ind.key not in METHODS:
+            console.print("\n  no method yet (raster models follow)")
+        return
+    t = Table("category 类别", "indicator", "指标", "name", "unit", "methods", "valuation")
+    for ind in indicators().values():
+        methods = ", ".join(METHODS.get(ind.key, {})) or "—"
+        t.add_row(
+            CATEGORIES[ind.category][0],
+            ind.key,
+            ind.name_zh,
+            ind.name_en,
+            ind.quantity_unit,
+            methods,
+            ind.valuation,
+        )
+    console.print(t)
+
+
+def profiles(
+    name: Annotated[str | None, typer.Argument(help="Show one profile in detail.")] = None,
+) -> None:
+    """Accounting profiles: each standard's indicators and methods. 核算口径。"""
+    from ganpo.catalog.indicators import indicators
+    from ganpo.catalog.profiles import load_profile, profile_names
+
+    with user_errors():
+        chosen = [load_profile(name)] if name else [load_profile(n) for n in profile_names()]
+    if name is None:
+        t = Table("profile", "standard", "title", "parameters", "indicators", "verified")
+        for p in chosen:
+            t.add_row(
+                p.name,
+                p.standard,
+                f"{p.title_zh}\n{p.title_en}",
+                p.parameter_set,
+                str(len(p.indicators)),
+                "yes" if p.verified else "no [U]",
+            )
+        console.print(t)
+        console.print("`ganpo profiles NAME` shows one; `--profile NAME` selects it for a run.")
+        return
+    p = chosen[0]
+    console.print(f"[bold]{p.name}[/]: {p.title_zh} / {p.title_en}\nstandard: {p.standard}")
+    console.print(p.description)
+    console.print(
+        f"default parameter set: {p.parameter_set}; deduct products from outside the region: "
+        f"{'yes' if p.deduct_external else 'no'}"
+    )
+    t = Table("indicator", "指标", "method")
+    for key, method in p.indicators.items():
+        t.add_row(key, indicators()[key].name_zh, method)
+    console.print(t)
+    left_out = [k for k in indicators() if k not in p.indicators]
+    console.print(f"not in this profile: {', '.join(left_out)}")
