@@ -212,3 +212,16 @@ def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     assert _by(gbt, "hydropower", "value_cny")[A] == pytest.approx(26_500.0 * 0.5, rel=REL)
     ded = gbt[gbt.component == "external_deduction"]
     assert set(ded.indicator) == {"water_supply", "hydropower"} and (ded.value_cny < 0).all()
+
+
+def test_engine_values_agree_with_valuation_rules(account) -> None:  # type: ignore[no-untyped-def]
+    """Every priced row of the account equals quantity valued by the public valuation API."""
+    from ganpo.catalog.parameters import load_parameter_set
+    from ganpo.services.valuation import VALUATIONS, value_quantities
+
+    r = account.results
+    priced = r[[(i, c) in VALUATIONS for i, c in zip(r.indicator, r.component, strict=True)]]
+    assert len(priced) > 20
+    again = value_quantities(priced, load_parameter_set("jiangxi-default"))
+    pd.testing.assert_series_equal(again.value_cny, priced.value_cny, rtol=1e-12)
+    assert (again.price_key == priced.price_key).all()
