@@ -34,7 +34,7 @@ def _by(results: pd.DataFrame, indicator: str, column: str = "quantity") -> dict
 
 @pytest.fixture
 def account(tiny: Callable[..., Path]):  # type: ignore[no-untyped-def]
-    return run_account(tiny(), 2022, "jiangxi-db36-2021", chunk=2)
+    return run_account(tiny(), 2022, "jiangxi-db36-2021", price_policy="as_given", chunk=2)
 
 
 def test_water_conservation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -195,9 +195,9 @@ def test_pest_landscape_energy_by_hand(account) -> None:  # type: ignore[no-unty
 
 def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     path = tiny()
-    jx = run_account(path, 2022, "jiangxi-db36-2021").results
-    nat = run_account(path, 2022, "national-2022").results
-    gbt = run_account(path, 2022, "gbt-46869-2025").results
+    jx = run_account(path, 2022, "jiangxi-db36-2021", price_policy="as_given").results
+    nat = run_account(path, 2022, "national-2022", price_policy="as_given").results
+    gbt = run_account(path, 2022, "gbt-46869-2025", price_policy="as_given").results
     # Jiangxi counts oxygen release and pest control; the national profile does not
     assert {"oxygen_release", "pest_control"} <= set(jx.indicator)
     assert not {"oxygen_release", "pest_control"} & set(nat.indicator)
@@ -225,3 +225,20 @@ def test_engine_values_agree_with_valuation_rules(account) -> None:  # type: ign
     again = value_quantities(priced, load_parameter_set("jiangxi-default"))
     pd.testing.assert_series_equal(again.value_cny, priced.value_cny, rtol=1e-12)
     assert (again.price_key == priced.price_key).all()
+
+
+def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> None:
+    """The Jiangxi profile brings 2010 prices to 2022 with the CPI deflator, and says so."""
+    from ganpo.catalog.deflators import load_deflator
+
+    acc = run_account(tiny(), 2022, "jiangxi-db36-2021")
+    f = load_deflator("cn-cpi").factor(2010, 2022)
+    v = _by(acc.results, "water_conservation", "value_cny")
+    assert v[A] == pytest.approx(23_464.0 * 7.06 * f, rel=REL)
+    # reported values (market value of products) are already at 2022 prices: unchanged
+    assert _by(acc.results, "agriculture", "value_cny")[A] == 1_000_000.0
+    assert any(
+        "price reservoir_cost of jiangxi-default: 2022 not given, 2010 value" in n
+        for n in acc.notes
+    )
+    assert set(acc.prices.loc[acc.prices.value.notna(), "year"]) <= {2010, 2022}

@@ -16,11 +16,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ganpo.catalog.deflators import Deflator
 from ganpo.catalog.ecosystems import by_key
 from ganpo.catalog.units import conversion_factor
 from ganpo.errors import InputError, UnknownNameError
 
 log = logging.getLogger(__name__)
+
+PricePolicy = Literal["as_given", "accounting_year", "deflate"]
 
 
 class ParameterValue(BaseModel):
@@ -30,11 +33,17 @@ class ParameterValue(BaseModel):
 
     value: float | None = None
     by_type: dict[str, float] | None = None
+    by_year: dict[int, float] | None = None  # the price at each year's prices (optional)
     unit: str
     year: int
     region: str
     source: str
     status: Literal["verified", "unverified", "placeholder"]
+
+    @property
+    def is_price(self) -> bool:
+        """A price (its unit has a currency), as opposed to a physical coefficient."""
+        return "CNY" in self.unit
 
     @model_validator(mode="after")
     def _one_of(self) -> ParameterValue:
@@ -135,6 +144,62 @@ class ParameterSet(BaseModel):
                 field=key,
             )
         return tuple(by_key(k).code for k in self.type_sets[key])
+
+
+def prices_for_year(
+    params: ParameterSet, year: int, policy: PricePolicy, deflator: Deflator
+) -> tuple[ParameterSet, list[str]]:
+    """The parameter set with every price stated for ``year``, and what was done to it.
+
+    - ``as_given``: prices stay at the years they are stated for (no change).
+    - ``accounting_year``: every price must be given for ``year`` (its ``year`` or a
+      ``by_year`` entry); otherwise an error names the price and the years it has.
+    - ``deflate``: the price for ``year`` if given, else the nearest earlier year's (the
+      earliest later one if none) brought to ``year`` with the deflator; each is noted.
+    """
+    if policy == "as_given":
+        return params, []
+    notes: list[str] = []
+    values = dict(params.values)
+    for key, pv in params.values.items():
+        if not pv.is_price:
+            continue
+        stated = dict(pv.by_year or {})
+        if pv.value is not None or pv.by_type is not None:
+            stated.setdefault(pv.year, pv.value if pv.value is not None else float("nan"))
+        if year in stated and pv.year == year and pv.by_year is None:
+            continue
+        if policy == "accounting_year" and year not in stated:
+            raise InputError(
+                f"no price {key!r} for {year} in parameter set {params.name!r}; it has "
+                f"{', '.join(map(str, sorted(stated)))}. Add the {year} price, or use a "
+                "profile whose price policy deflates",
+                source=params.name,
+                field=key,
+                values=sorted(stated),
+            )
+        if year in stated:
+            src_year, factor = year, 1.0
+        else:
+            earlier = [y for y in stated if y < year]
+            src_year = max(earlier) if earlier else min(stated)
+            factor = deflator.factor(src_year, year)
+            notes.append(
+                f"price {key} of {params.name}: {year} not given, {src_year} value × "
+                f"{factor:.4f} ({deflator.name} {src_year}→{year})"
+            )
+        base = pv.by_year[src_year] if pv.by_year and src_year in pv.by_year else pv.value
+        values[key] = pv.model_copy(
+            update={
+                "value": None if base is None else base * factor,
+                "by_type": None
+                if pv.by_type is None
+                else {k: v * factor for k, v in pv.by_type.items()},
+                "by_year": None,
+                "year": year,
+            }
+        )
+    return params.model_copy(update={"values": values}), notes
 
 
 def _params_dir() -> Path:

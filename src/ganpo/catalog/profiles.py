@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ganpo.catalog.indicators import indicators
+from ganpo.catalog.parameters import PricePolicy
 from ganpo.errors import InputError, UnknownNameError
 
 
@@ -29,6 +30,8 @@ class Profile(BaseModel):
     standard: str
     parameter_set: str
     deduct_external: bool
+    price_policy: PricePolicy = "as_given"
+    deflator: str = "cn-cpi"
     verified: bool
     description: str
     indicators: dict[str, str]

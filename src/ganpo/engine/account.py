@@ -26,9 +26,10 @@ import dask.array as darr
 import numpy as np
 import pandas as pd
 
+from ganpo.catalog.deflators import load_deflator
 from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
 from ganpo.catalog.indicators import indicator as catalog_indicator
-from ganpo.catalog.parameters import ParameterSet, load_parameter_set
+from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_set, prices_for_year
 from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
@@ -65,12 +66,14 @@ def run_account(
     profile: Profile | str = DEFAULT_PROFILE,
     parameter_set: ParameterSet | str | None = None,
     *,
+    price_policy: PricePolicy | None = None,
     chunk: int = 1024,
     progress: Progress | None = None,
 ) -> AccountResult:
     """Compute the GEP account of ``year`` for the dataset described by a manifest.
 
-    ``parameter_set`` defaults to the profile's. ``chunk`` is the raster block size [cells].
+    ``parameter_set`` defaults to the profile's, ``price_policy`` too (how prices stated
+    for other years are brought to ``year``). ``chunk`` is the raster block size [cells].
     """
     say = progress or (lambda msg: log.info(msg))
     started = datetime.now(UTC)
@@ -82,7 +85,6 @@ def run_account(
         if isinstance(parameter_set, ParameterSet)
         else load_parameter_set(parameter_set or prof.parameter_set)
     )
-    methods = resolve_methods(prof, params)
     m = ds.manifest
     manifest_path = ds.root / "manifest.toml"
     if year not in m.years:
@@ -92,6 +94,9 @@ def run_account(
             field="years",
             values=[year],
         )
+    policy = price_policy or prof.price_policy
+    params, notes = prices_for_year(params, year, policy, load_deflator(prof.deflator))
+    methods = resolve_methods(prof, params)
     say(f"{m.name} {year}: profile {prof.name}, parameters {params.name}; reading units")
     units = read_units(ds.path(m.units), m.units.layer)
     warnings: list[str] = []
@@ -247,6 +252,8 @@ def run_account(
     prices = _price_table(params, used_keys)
     for w in warnings:
         log.warning(w)
+    for n in notes:
+        log.info(n)
     say(f"{m.name} {year}: done in {time.perf_counter() - t0:.1f} s")
     return AccountResult(
         dataset_name=m.name,
@@ -267,6 +274,7 @@ def run_account(
         extent=extent,
         units=units,
         warnings=warnings,
+        notes=[f"price policy {policy}", *notes],
     )
 
 

@@ -45,6 +45,7 @@ class AccountResult:
     extent: pd.DataFrame  # county_adcode, ecosystem_code, cells, area_m2
     units: gpd.GeoDataFrame
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # price policy, deflation applied
 
     @property
     def duration_s(self) -> float:

@@ -32,6 +32,7 @@ class Account(Base):
     manifest_sha256: Mapped[str] = mapped_column(String(64))
     gep_cny: Mapped[float] = mapped_column(Float)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     inputs: Mapped[list[AccountInput]] = relationship(cascade="all, delete-orphan")
     prices: Mapped[list[AccountPrice]] = relationship(cascade="all, delete-orphan")

@@ -78,6 +78,7 @@ def save_account(engine: Engine, account: AccountResult) -> int:
                 manifest_sha256=account.manifest_sha256,
                 gep_cny=account.gep_cny,
                 warnings=list(account.warnings),
+                notes=list(account.notes),
             )
             session.add(row)
             session.flush()
