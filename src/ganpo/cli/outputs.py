@@ -21,21 +21,30 @@ def account_frames(acc: AccountResult) -> dict[str, pd.DataFrame]:
         f"gep_by_county_{y}": summary.gep_by_unit(acc.results, acc.units, "county"),
         f"gep_by_city_{y}": summary.gep_by_unit(acc.results, acc.units, "city"),
         f"gep_by_province_{y}": summary.gep_by_unit(acc.results, acc.units, "province"),
+        # every number explained in one line: quantity × price (key → prices sheet) = value
+        f"results_{y}": acc.results,
+        f"prices_{y}": acc.prices.drop(columns=["by_type"]).assign(
+            by_type=acc.prices["by_type"].map(lambda d: "" if d is None else str(d))
+        ),
     }
 
 
 def provenance_notes(accounts: list[AccountResult]) -> list[str]:
     notes = []
     for a in accounts:
+        notes += [f"{a.year}: {n}" for n in a.notes]
+        notes += [f"{a.year} warning: {w}" for w in a.warnings]
         notes.append(
             f"{a.year}: dataset {a.dataset_name} (manifest sha256 {a.manifest_sha256[:12]}…), "
-            f"parameter set {a.parameter_set} v{a.parameter_set_version}, ganpo {a.code_version}, "
+            f"profile {a.profile}, parameter set {a.parameter_set} v{a.parameter_set_version}, "
+            f"ganpo {a.code_version}, "
             f"computed {a.finished_at:%Y-%m-%d %H:%M} UTC in {a.duration_s:.1f} s"
         )
     years = sorted({int(y) for a in accounts for y in a.prices["year"]})
     notes.append(
-        "价格基准 Price basis: the parameter set's prices (price year(s) "
-        f"{', '.join(map(str, years))}); values are not deflated to the accounting year."
+        "价格基准 Price basis: each account's prices are at the price year(s) "
+        f"{', '.join(map(str, years))} (see the notes above and the prices sheets); "
+        "the change_constant sheet compares the years at constant prices."
     )
     if any(a.synthetic for a in accounts):
         notes.append(
@@ -45,7 +54,13 @@ def provenance_notes(accounts: list[AccountResult]) -> list[str]:
     return notes
 
 
-def write_outputs(accounts: list[AccountResult], out: Path, *, title: str) -> list[Path]:
+def write_outputs(
+    accounts: list[AccountResult],
+    out: Path,
+    *,
+    title: str,
+    constant: tuple[pd.DataFrame, pd.DataFrame, int] | None = None,
+) -> list[Path]:
     """CSV tables, one Excel workbook and a GEP-density map per year; returns the paths."""
     out.mkdir(parents=True, exist_ok=True)
     frames: dict[str, pd.DataFrame] = {}
@@ -55,6 +70,11 @@ def write_outputs(accounts: list[AccountResult], out: Path, *, title: str) -> li
         a, b = accounts[0], accounts[-1]
         frames[f"change_{a.year}_{b.year}"] = summary.compare(
             a.results, b.results, str(a.year), str(b.year)
+        )
+    if constant is not None:
+        ra, rb, base = constant
+        frames[f"change_constant_{base}"] = summary.compare(
+            ra, rb, f"{accounts[0].year} ({base} prices)", f"{accounts[-1].year} ({base} prices)"
         )
     written = export.write_csv(frames, out / "csv")
     written.append(

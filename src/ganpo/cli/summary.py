@@ -52,9 +52,11 @@ def print_account(results: pd.DataFrame, units: pd.DataFrame, title: str) -> Non
     console.print(ranks)
 
 
-def print_change(comparison: pd.DataFrame, label_a: str, label_b: str) -> None:
-    """The change of each indicator between two accounts (current prices of each)."""
-    t = Table(title=f"变化 change {label_a} → {label_b} (亿元 10^8 CNY)", title_justify="left")
+def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: str) -> None:
+    """The change of each indicator between two accounts, on the stated price basis."""
+    t = Table(
+        title=f"变化 change {label_a} → {label_b}, {basis} (亿元 10^8 CNY)", title_justify="left"
+    )
     for head in ("指标 indicator", label_a, label_b, "变化 change", "%"):
         t.add_column(head, justify="left" if head.startswith("指标") else "right")
     for _, r in comparison.iterrows():
