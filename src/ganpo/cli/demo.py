@@ -60,8 +60,11 @@ def demo(
 
     江西示范：真实县界上的合成数据，核算 2022、2023 两年 GEP，打印汇总并输出表格与地图。
     """
+    from ganpo.catalog.deflators import load_deflator
+    from ganpo.catalog.profiles import load_profile
     from ganpo.demo.generator import build_demo_dataset
     from ganpo.engine.account import run_account
+    from ganpo.engine.prices import restate
     from ganpo.report.summary import compare
     from ganpo.store.repository import open_store, save_account
 
