@@ -46,8 +46,6 @@ def run(
             manifest, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
         )
         aid = save_account(open_store(database), acc)
-        for w in acc.warnings:
-            console.print(f"[yellow]warning:[/] {w}")
         print_account(acc.results, acc.units, f"{acc.dataset_name} {year}")
         console.print(f"stored as account #{aid} in {database} ({acc.duration_s:.1f} s)")
         if out is not None:

@@ -89,8 +89,6 @@ def demo(
                 f"account #{aid}: {acc.dataset_name} {year}, GEP {acc.gep_cny / 1e8:,.2f} 亿元, "
                 f"{time.perf_counter() - t0:.1f} s"
             )
-            for w in acc.warnings:
-                console.print(f"[yellow]warning:[/] {w}")
             accounts.append(acc)
         elapsed = time.perf_counter() - t_all
         console.print(

@@ -61,7 +61,7 @@ def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: st
         t.add_column(head, justify="left" if head.startswith("指标") else "right")
     for _, r in comparison.iterrows():
         bold = r["indicator"] == "GEP"
-        pct = "" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1%}"
+        pct = "" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1f}%"
         cells = [
             "GEP 生态系统生产总值" if bold else f"{r['name_zh']} {r['name_en']}",
             yi(r["value_a_cny"]),

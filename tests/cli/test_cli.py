@@ -1,0 +1,111 @@
+"""The CLI end to end: `ganpo demo` at a coarse resolution, with plausibility bounds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ganpo.cli.main import app
+from ganpo.store.repository import list_accounts, load_account, open_store
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def wide_console() -> None:
+    """Rich wraps table cells at the terminal width; tests read whole lines."""
+    from ganpo.cli.common import console, err_console
+
+    console.width = err_console.width = 250
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("cli")
+    result = runner.invoke(
+        app,
+        [
+            "demo",
+            "--resolution",
+            "3000",
+            "--data-dir",
+            str(root / "data"),
+            "--out",
+            str(root / "out"),
+            "--database",
+            str(root / "ganpo.sqlite"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
+def test_demo_prints_and_writes(demo_run: tuple[Path, str]) -> None:
+    root, output = demo_run
+    assert "GEP" in output and "调节服务 regulating services" in output
+    assert "constant 2022 prices" in output
+    for name in ("gep_summary.xlsx", "gep_density_2022.png", "gep_density_2023.png"):
+        assert (root / "out" / name).stat().st_size > 10_000
+    assert len(list((root / "out" / "csv").glob("*.csv"))) >= 14
+
+
+@pytest.mark.slow
+def test_demo_numbers_are_plausible(demo_run: tuple[Path, str]) -> None:
+    root, _ = demo_run
+    store = open_store(root / "ganpo.sqlite")
+    accounts = list_accounts(store)
+    assert [a.year for a in accounts] == [2022, 2023]
+    acc = load_account(store, accounts[0].id)
+    r = acc.results
+    gep = r.value_cny.sum()
+    # Jiangxi 2019 academic estimate 29 040 ×10⁸ CNY (METHODS.md §5); synthetic inputs and the
+    # simplified climate method (docs/decisions/0003) → accept a factor of about 3 either way
+    assert 1.0e12 < gep < 1.0e13
+    regulating = r[r.category == "regulating"].value_cny.sum() / gep
+    # regulating share: Jiangxi estimate 63.5 %, Shenzhen 53.7 %, Garzê 90.7 %
+    assert 0.4 < regulating < 0.9
+    water = r[r.indicator == "water_conservation"].quantity.sum()
+    # P − R − ET of 400–900 mm over forest, shrub and grass (≈ 70 % of 167 000 km²)
+    assert 4.0e10 < water < 1.2e11
+    co2 = r[r.indicator == "carbon_sequestration"].quantity.sum()
+    # 1000–1400 g m⁻² dry matter × 1.63 over ≈ 70 % of the province → 1.9–2.7 ×10⁸ t
+    assert 1.0e8 < co2 < 4.0e8
+    assert acc.account.gep_cny == pytest.approx(gep, rel=1e-12)
+    assert r.county_adcode.nunique() == 100
+
+
+def test_account_list_show_and_errors(demo_run: tuple[Path, str]) -> None:
+    root, _ = demo_run
+    db = str(root / "ganpo.sqlite")
+    listed = runner.invoke(app, ["account", "list", "--database", db])
+    assert listed.exit_code == 0 and "jiangxi-demo" in listed.output
+    shown = runner.invoke(app, ["account", "show", "1", "--database", db])
+    assert shown.exit_code == 0 and "GEP" in shown.output
+    missing = runner.invoke(app, ["account", "show", "99", "--database", db])
+    assert missing.exit_code == 2 and "no account 99 in the store" in missing.output
+
+
+def test_catalog_profiles_params() -> None:
+    for args, expect in (
+        (["catalog"], "water_conservation"),
+        (["catalog", "recreation"], "travel_cost"),
+        (["profiles"], "jiangxi-db36-2021"),
+        (["profiles", "gbt-46869-2025"], "deduct products from outside the region: yes"),
+        (["params", "list"], "garze-2010"),
+        (["params", "show", "garze-2010"], "7.06"),
+        (["params", "diff", "garze-2010", "jiangxi-default"], "so2_removal_rate"),
+    ):
+        result = runner.invoke(app, args, terminal_width=200)
+        assert result.exit_code == 0, result.output
+        assert expect in result.output, args
+    bad = runner.invoke(app, ["profiles", "nope"])
+    assert bad.exit_code == 2 and "valid names: gbt-46869-2025" in bad.output
+
+
+def test_help_explains_each_command() -> None:
+    result = runner.invoke(app, ["--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for command in ("demo", "account", "params", "catalog", "profiles"):
+        assert command in result.output
