@@ -109,3 +109,22 @@ def test_help_explains_each_command() -> None:
     assert result.exit_code == 0
     for command in ("demo", "account", "params", "catalog", "profiles"):
         assert command in result.output
+
+
+def test_failed_run_stores_nothing(tiny, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    p = np.full((2, 4), 1600.0, dtype="float32")
+    p[0, 1] = -3.0  # negative precipitation
+    db = tmp_path / "s.sqlite"
+    ok = runner.invoke(
+        app, ["account", "run", str(tiny()), "--year", "2022", "--database", str(db)]
+    )
+    assert ok.exit_code == 0, ok.output
+    manifest = tiny(layers={"precipitation": p})  # the same dataset, now broken
+    bad = runner.invoke(
+        app, ["account", "run", str(manifest), "--year", "2022", "--database", str(db)]
+    )
+    assert bad.exit_code == 2
+    assert "precipitation.tif: layer 'precipitation' has values from -3" in bad.output
+    assert len(list_accounts(open_store(db))) == 1  # the good one only
