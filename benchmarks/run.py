@@ -10,6 +10,7 @@ memory of the process is reported too.
 from __future__ import annotations
 
 import argparse
+import logging
 import resource
 import statistics
 import time
@@ -63,6 +64,7 @@ def bench(resolution: float, repeat: int, chunk: int, data_root: Path) -> dict[s
 
 
 def main() -> None:
+    logging.getLogger("ganpo").setLevel(logging.ERROR)  # placeholder-price warnings per run
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--resolutions", type=float, nargs="+", default=[1000.0, 250.0])
     parser.add_argument("--repeat", type=int, default=3)
