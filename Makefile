@@ -30,7 +30,8 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 unit: setup
-	$(VENV)/bin/pytest -n 2 -q
+	GANPO_NEED_POSTGRES=1 bash scripts/system-deps.sh
+	GANPO_REQUIRE_POSTGRES=1 $(VENV)/bin/pytest -n 2 -q
 
 test: setup lint typecheck unit
 

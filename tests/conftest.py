@@ -230,3 +230,35 @@ def tiny(tmp_path: Path) -> Callable[..., Path]:
         return build_tiny(tmp_path / "tiny", **kw)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Any:
+    """URL of a throwaway PostgreSQL server (skipped if absent, unless required)."""
+    import os
+
+    from pg import find_bindir, postgres_server
+
+    if find_bindir() is None:
+        if os.environ.get("GANPO_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is not installed; `make test` installs Debian's postgresql")
+        pytest.skip("PostgreSQL not installed")
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store test runs on SQLite and on a real PostgreSQL server (a fresh database)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ganpo.sqlite'}"
+    import uuid
+
+    import psycopg
+
+    server = request.getfixturevalue("postgres_url")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    plain = server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return server.rsplit("/", 1)[0] + f"/{name}"

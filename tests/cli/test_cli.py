@@ -128,3 +128,24 @@ def test_failed_run_stores_nothing(tiny, tmp_path: Path) -> None:  # type: ignor
     assert bad.exit_code == 2
     assert "precipitation.tif: layer 'precipitation' has values from -3" in bad.output
     assert len(list_accounts(open_store(db))) == 1  # the good one only
+
+
+def test_rerun_delete_log_db(tiny, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "r.sqlite")
+    path = str(tiny())
+    first = runner.invoke(app, ["account", "run", path, "--year", "2022", "--database", db])
+    assert first.exit_code == 0 and "stored as account #1" in first.output
+    again = runner.invoke(app, ["account", "run", path, "--year", "2022", "--database", db])
+    assert again.exit_code == 0 and "identical inputs: account #1 is already stored" in again.output
+    forced = runner.invoke(
+        app, ["account", "run", path, "--year", "2022", "--database", db, "--force"]
+    )
+    assert forced.exit_code == 0 and "stored as account #2" in forced.output
+    refused = runner.invoke(app, ["account", "delete", "2", "--database", db], input="n\n")
+    assert refused.exit_code == 1 and len(list_accounts(open_store(db))) == 2
+    deleted = runner.invoke(app, ["account", "delete", "2", "--database", db, "--yes"])
+    assert deleted.exit_code == 0 and [a.id for a in list_accounts(open_store(db))] == [1]
+    log = runner.invoke(app, ["account", "log", "--database", db])
+    assert "delete" in log.output and "create" in log.output
+    status = runner.invoke(app, ["db", "status", "--database", db])
+    assert "schema 0001; ganpo needs 0001" in status.output

@@ -1,4 +1,5 @@
-"""The store: an account is saved whole, read back identical, and never half-written."""
+"""The store, on SQLite and on a real PostgreSQL server: an account is saved whole, read
+back identical, never half-written; schemas, re-runs, deletes and checksums are guarded."""
 
 from __future__ import annotations
 
@@ -7,39 +8,60 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from ganpo.engine.account import run_account
 from ganpo.errors import StoreError
 from ganpo.store.models import Account, Result
-from ganpo.store.repository import list_accounts, load_account, open_store, save_account
+from ganpo.store.repository import (
+    audit_log,
+    delete_account,
+    find_account,
+    list_accounts,
+    load_account,
+    open_store,
+    save_account,
+    verify_inputs,
+)
+
+KEYS = ["indicator", "component", "county_adcode", "ecosystem_code"]
 
 
-def test_round_trip(tiny: Callable[..., Path], tmp_path: Path) -> None:
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(KEYS).reset_index(drop=True)
+
+
+def test_round_trip(tiny: Callable[..., Path], store_url: str) -> None:
     acc = run_account(tiny(), 2022)
-    engine = open_store(tmp_path / "ganpo.sqlite")
+    engine = open_store(store_url)
     aid = save_account(engine, acc)
     stored = load_account(engine, aid)
     assert stored.account.gep_cny == pytest.approx(acc.gep_cny, rel=1e-15)
-    assert stored.account.parameter_set == "jiangxi-default"
+    assert stored.account.profile == "jiangxi-db36-2021"
     assert stored.account.manifest_sha256 == acc.manifest_sha256
-    pd.testing.assert_frame_equal(
-        stored.results.sort_values(["indicator", "county_adcode", "ecosystem_code"]).reset_index(
-            drop=True
-        ),
-        acc.results.sort_values(["indicator", "county_adcode", "ecosystem_code"]).reset_index(
-            drop=True
-        ),
-        check_dtype=False,
-    )
+    assert stored.account.input_digest == acc.input_digest and len(acc.input_digest) == 64
+    assert stored.account.code_version and stored.account.host
+    pd.testing.assert_frame_equal(_sorted(stored.results), _sorted(acc.results), check_dtype=False)
     assert [a.id for a in list_accounts(engine)] == [aid]
     assert set(stored.units.county_adcode) == {360101, 360102}
+    assert verify_inputs(engine, aid) == []
 
 
-def test_failed_save_writes_nothing(tiny: Callable[..., Path], tmp_path: Path) -> None:
+def test_sqlite_and_postgresql_identical(
+    tiny: Callable[..., Path], tmp_path: Path, postgres_url: str
+) -> None:
     acc = run_account(tiny(), 2022)
-    engine = open_store(tmp_path / "ganpo.sqlite")
+    lite = open_store(tmp_path / "a.sqlite")
+    pg = open_store(postgres_url)
+    a = load_account(lite, save_account(lite, acc)).results
+    b = load_account(pg, save_account(pg, acc)).results
+    pd.testing.assert_frame_equal(_sorted(a), _sorted(b), check_dtype=False, rtol=0, atol=0)
+
+
+def test_failed_save_writes_nothing(tiny: Callable[..., Path], store_url: str) -> None:
+    acc = run_account(tiny(), 2022)
+    engine = open_store(store_url)
     save_account(engine, acc)
     broken = run_account(tiny(), 2022)
     broken.results.loc[3, "indicator"] = None  # NOT NULL violated half-way through the save
@@ -48,6 +70,63 @@ def test_failed_save_writes_nothing(tiny: Callable[..., Path], tmp_path: Path) -
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Account)) == 1
         assert s.scalar(select(func.count()).select_from(Result)) == len(acc.results)
+
+
+def test_rerun_is_found_by_digest(tiny: Callable[..., Path], store_url: str) -> None:
+    path = tiny()
+    engine = open_store(store_url)
+    aid = save_account(engine, run_account(path, 2022))
+    again = run_account(path, 2022)
+    found = find_account(engine, again.input_digest)
+    assert found is not None and found.id == aid
+    other = run_account(path, 2022, "national-2022")
+    assert (
+        other.input_digest != again.input_digest
+        and find_account(engine, other.input_digest) is None
+    )
+
+
+def test_delete_is_logged(tiny: Callable[..., Path], store_url: str) -> None:
+    engine = open_store(store_url)
+    aid = save_account(engine, run_account(tiny(), 2022))
+    delete_account(engine, aid)
+    assert list_accounts(engine) == []
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Result)) == 0  # cascade
+    log = audit_log(engine)
+    assert [(e.action, e.account_id) for e in log] == [("create", aid), ("delete", aid)]
+    assert log[1].detail["year"] == 2022 and log[1].user
+
+
+def test_changed_input_is_reported(tiny: Callable[..., Path], tmp_path: Path) -> None:
+    path = tiny()
+    engine = open_store(tmp_path / "s.sqlite")
+    aid = save_account(engine, run_account(path, 2022))
+    with (path.parent / "2022/npp.tif").open("r+b") as fh:  # corrupt the raster
+        fh.seek(-8, 2)
+        fh.write(b"\x00" * 8)
+    (problem,) = verify_inputs(engine, aid)
+    assert "npp.tif: changed since the account was computed (checksum mismatch)" in problem
+
+
+def test_old_schema_refused_with_command(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = open_store(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    with pytest.raises(
+        StoreError,
+        match=r"is at schema 0000; this ganpo needs schema 0001\. Back it up, then run: ganpo db upgrade --database sqlite:///",
+    ):
+        open_store(url)
+
+
+def test_unreachable_server(tmp_path: Path) -> None:
+    with pytest.raises(
+        StoreError,
+        match=r"cannot reach the store postgresql\+psycopg://nobody:\*\*\*@127.0.0.1:9/x",
+    ):
+        open_store("postgresql+psycopg://nobody:secret@127.0.0.1:9/x")
 
 
 def test_unknown_account_lists_ids(tmp_path: Path) -> None:

@@ -34,18 +34,42 @@ def run(
         Path | None, typer.Option(help="Also write tables, workbook and map to this folder.")
     ] = None,
     chunk: Annotated[int, typer.Option(help="Block size for raster processing [cells].")] = 1024,
+    force: Annotated[
+        bool, typer.Option(help="Recompute even if an identical account is stored.")
+    ] = False,
 ) -> None:
-    """Compute the GEP account of one year of a dataset and store it. 运行一年的核算并入库。"""
+    """Compute the GEP account of one year of a dataset and store it. 运行一年的核算并入库。
+
+    An account with identical inputs (data checksums, profile, parameters, code version)
+    is not computed twice: the stored one is shown unless --force is given.
+    """
     from ganpo.cli.outputs import write_outputs
     from ganpo.cli.summary import print_account
-    from ganpo.engine.account import run_account
-    from ganpo.store.repository import open_store, save_account
+    from ganpo.engine.account import plan, run_account
+    from ganpo.store.repository import find_account, load_account, open_store, save_account
 
     with user_errors():
+        store = open_store(database)
+        ds, prof, par, policy, digest = plan(manifest, year, profile, params)
+        existing = None if force else find_account(store, digest)
+        if existing is not None:
+            stored = load_account(store, existing.id)
+            console.print(
+                f"identical inputs: account #{existing.id} is already stored "
+                "(use --force to recompute)"
+            )
+            print_account(stored.results, stored.units, f"{existing.dataset_name} {year}")
+            return
         acc = run_account(
-            manifest, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
+            ds,
+            year,
+            prof,
+            par,
+            price_policy=policy,
+            chunk=chunk,
+            progress=lambda m: console.log(m),
         )
-        aid = save_account(open_store(database), acc)
+        aid = save_account(store, acc)
         print_account(acc.results, acc.units, f"{acc.dataset_name} {year}")
         console.print(f"stored as account #{aid} in {database} ({acc.duration_s:.1f} s)")
         if out is not None:
@@ -81,13 +105,55 @@ def show(
 ) -> None:
     """Show one stored account's summary and provenance. 查看一个核算。"""
     from ganpo.cli.summary import print_account
-    from ganpo.store.repository import load_account, open_store
+    from ganpo.store.repository import load_account, open_store, verify_inputs
 
     with user_errors():
-        stored = load_account(open_store(database), account_id)
+        store = open_store(database)
+        stored = load_account(store, account_id)
     a = stored.account
     console.print(
         f"account #{a.id}: {a.dataset_name} {a.year}, parameters {a.parameter_set} "
         f"v{a.parameter_set_version}, ganpo {a.code_version}, manifest {a.manifest_sha256[:12]}…"
     )
     print_account(stored.results, stored.units, f"{a.dataset_name} {a.year}")
+    with user_errors():
+        problems = verify_inputs(store, account_id)
+    if problems:
+        console.print("[bold red]inputs changed since this account was computed:[/]")
+        for p in problems:
+            console.print(f"  {p}", highlight=False)
+    else:
+        console.print("inputs verified: every file still has the checksum the account read")
+
+
+@app.command("delete")
+def delete(
+    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a stored account (asks first; the deletion is logged). 删除核算（记入日志）。"""
+    from ganpo.store.repository import delete_account, load_account, open_store
+
+    with user_errors():
+        store = open_store(database)
+        a = load_account(store, account_id).account
+        if not yes and not typer.confirm(
+            f"Delete account #{a.id} ({a.dataset_name} {a.year}, GEP {yi(a.gep_cny)} 亿元)?"
+        ):
+            raise typer.Exit(code=1)
+        delete_account(store, account_id)
+    console.print(f"account #{account_id} deleted (recorded in the store's audit log)")
+
+
+@app.command("log")
+def log_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+    """The store's audit log: who created or deleted which account, when. 审计日志。"""
+    from ganpo.store.repository import audit_log, open_store
+
+    with user_errors():
+        rows = audit_log(open_store(database))
+    t = Table("when (UTC)", "user", "action", "account", "detail")
+    for e in rows:
+        t.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, str(e.account_id), str(e.detail))
+    console.print(t)

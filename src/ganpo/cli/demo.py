@@ -66,7 +66,7 @@ def demo(
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
     from ganpo.report.summary import compare
-    from ganpo.store.repository import open_store, save_account
+    from ganpo.store.repository import find_account, open_store, save_account
 
     years = [2022, 2023]
     folder = data_dir or Path(f"data/demo-{resolution:g}m")
@@ -84,10 +84,12 @@ def demo(
             acc = run_account(
                 folder, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
             )
-            aid = save_account(store, acc)
+            existing = find_account(store, acc.input_digest)
+            aid = existing.id if existing is not None else save_account(store, acc)
             console.print(
                 f"account #{aid}: {acc.dataset_name} {year}, GEP {acc.gep_cny / 1e8:,.2f} 亿元, "
                 f"{time.perf_counter() - t0:.1f} s"
+                + (" (identical to the stored account, not stored again)" if existing else "")
             )
             accounts.append(acc)
         elapsed = time.perf_counter() - t_all

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ganpo import __version__
-from ganpo.cli import account, params
+from ganpo.cli import account, db, params
 from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
 from ganpo.cli.demo import demo
@@ -47,3 +47,4 @@ app.command("catalog")(catalog)
 app.command("profiles")(profiles)
 app.add_typer(account.app, name="account")
 app.add_typer(params.app, name="params")
+app.add_typer(db.app, name="db")

@@ -13,6 +13,8 @@ finished account in one transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 import warnings as pywarnings
@@ -60,6 +62,43 @@ def resolve_methods(profile: Profile, params: ParameterSet) -> list[Method]:
     return methods
 
 
+def input_digest(
+    ds: Dataset, year: int, profile: Profile, params: ParameterSet, policy: str
+) -> str:
+    """SHA-256 of everything an account depends on: data (manifest checksum, which holds
+    every file's checksum), year, profile, parameter values, price policy, code version.
+    Two runs with the same digest give the same account."""
+    payload = {
+        "manifest": ds.manifest_sha256,
+        "year": year,
+        "profile": profile.model_dump(mode="json"),
+        "parameters": params.model_dump(mode="json"),
+        "price_policy": policy,
+        "code": code_version(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def plan(
+    dataset: Dataset | Path,
+    year: int,
+    profile: Profile | str = DEFAULT_PROFILE,
+    parameter_set: ParameterSet | str | None = None,
+    price_policy: PricePolicy | None = None,
+) -> tuple[Dataset, Profile, ParameterSet, PricePolicy, str]:
+    """Load and check what an account would use, without computing: dataset (checksums
+    verified), profile, parameter set, price policy and the input digest."""
+    ds = dataset if isinstance(dataset, Dataset) else load_manifest(Path(dataset))
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
+    params = (
+        parameter_set
+        if isinstance(parameter_set, ParameterSet)
+        else load_parameter_set(parameter_set or prof.parameter_set)
+    )
+    policy = price_policy or prof.price_policy
+    return ds, prof, params, policy, input_digest(ds, year, prof, params, policy)
+
+
 def run_account(
     dataset: Dataset | Path,
     year: int,
@@ -78,13 +117,7 @@ def run_account(
     say = progress or (lambda msg: log.info(msg))
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    ds = dataset if isinstance(dataset, Dataset) else load_manifest(Path(dataset))
-    prof = profile if isinstance(profile, Profile) else load_profile(profile)
-    params = (
-        parameter_set
-        if isinstance(parameter_set, ParameterSet)
-        else load_parameter_set(parameter_set or prof.parameter_set)
-    )
+    ds, prof, params, policy, digest = plan(dataset, year, profile, parameter_set, price_policy)
     m = ds.manifest
     manifest_path = ds.root / "manifest.toml"
     if year not in m.years:
@@ -94,7 +127,6 @@ def run_account(
             field="years",
             values=[year],
         )
-    policy = price_policy or prof.price_policy
     params, notes = prices_for_year(params, year, policy, load_deflator(prof.deflator))
     methods = resolve_methods(prof, params)
     say(f"{m.name} {year}: profile {prof.name}, parameters {params.name}; reading units")
@@ -268,6 +300,8 @@ def run_account(
         started_at=started,
         finished_at=datetime.now(UTC),
         manifest_sha256=ds.manifest_sha256,
+        dataset_root=str(ds.root.resolve()),
+        input_digest=digest,
         inputs=inputs_df,
         prices=prices,
         results=results,

@@ -39,6 +39,8 @@ class AccountResult:
     started_at: datetime
     finished_at: datetime
     manifest_sha256: str
+    dataset_root: str
+    input_digest: str
     inputs: pd.DataFrame  # role, year, path, sha256, synthetic, source
     prices: pd.DataFrame  # key, value, unit, year, region, source, status
     results: pd.DataFrame  # RESULT_COLUMNS

@@ -30,6 +30,8 @@ class Account(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     manifest_sha256: Mapped[str] = mapped_column(String(64))
+    dataset_root: Mapped[str] = mapped_column(Text)
+    input_digest: Mapped[str] = mapped_column(String(64), index=True)
     gep_cny: Mapped[float] = mapped_column(Float)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -121,3 +123,16 @@ class Extent(Base):
     ecosystem_code: Mapped[int] = mapped_column(primary_key=True)
     cells: Mapped[int] = mapped_column(BigInteger)
     area_m2: Mapped[float]
+
+
+class AccountLog(Base):
+    """Audit log of the store: who did what to which account, when."""
+
+    __tablename__ = "account_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(Integer)  # no FK: kept after a delete
+    action: Mapped[str] = mapped_column(String(50))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

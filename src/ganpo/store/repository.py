@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import getpass
 import math
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, create_engine, event, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.engine.result import RESULT_COLUMNS, AccountResult
 from ganpo.errors import StoreError
+from ganpo.io.manifest import sha256_file
+from ganpo.store import schema
 from ganpo.store.models import (
     Account,
     AccountInput,
+    AccountLog,
     AccountPrice,
     AccountUnit,
-    Base,
     Extent,
     Result,
 )
@@ -32,7 +36,11 @@ def database_url(value: str | Path) -> str:
 
 
 def open_store(url: str | Path) -> Engine:
-    """Connect to a store and create its tables if they do not exist."""
+    """Connect to a store; a new (empty) store is created at the newest schema.
+
+    A store at another schema is refused with the command that upgrades it, and an
+    unreachable server gives a message that says so, never a traceback.
+    """
     url = database_url(url)
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -43,10 +51,23 @@ def open_store(url: str | Path) -> Engine:
         def _fk_on(dbapi_conn: Any, _: Any) -> None:  # SQLite enforces FKs only when asked
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
+    shown = engine.url.render_as_string(hide_password=True)
     try:
-        Base.metadata.create_all(engine)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"cannot open the store {url}: {exc}") from exc
+        if schema.is_empty(engine):
+            schema.upgrade(engine)
+            return engine
+        current, head = schema.current_revision(engine), schema.head_revision()
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot reach the store {shown}: {exc.orig}. Check the URL, that the server "
+            "is running and that this user may connect"
+        ) from exc
+    if current != head:
+        raise StoreError(
+            f"the store {shown} is at schema {current or 'none (not a ganpo store?)'}; this "
+            f"ganpo needs schema {head}. Back it up, then run: "
+            f"ganpo db upgrade --database {shown}"
+        )
     return engine
 
 
@@ -76,6 +97,8 @@ def save_account(engine: Engine, account: AccountResult) -> int:
                 started_at=account.started_at,
                 finished_at=account.finished_at,
                 manifest_sha256=account.manifest_sha256,
+                dataset_root=account.dataset_root,
+                input_digest=account.input_digest,
                 gep_cny=account.gep_cny,
                 warnings=list(account.warnings),
                 notes=list(account.notes),
@@ -92,9 +115,73 @@ def save_account(engine: Engine, account: AccountResult) -> int:
             )
             session.execute(insert(Result), _records(account.results.assign(account_id=aid)))
             session.execute(insert(Extent), _records(account.extent.assign(account_id=aid)))
+            _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
         raise StoreError(f"the account was not stored (nothing was written): {exc}") from exc
     return aid
+
+
+def _log(session: Session, account_id: int | None, action: str, detail: dict[str, Any]) -> None:
+    session.add(
+        AccountLog(
+            account_id=account_id,
+            action=action,
+            at=datetime.now(UTC),
+            user=getpass.getuser(),
+            detail=detail,
+        )
+    )
+
+
+def find_account(engine: Engine, input_digest: str) -> Account | None:
+    """The newest stored account with this input digest (same data, method, code)."""
+    with Session(engine) as session:
+        found = session.scalars(
+            select(Account).where(Account.input_digest == input_digest).order_by(Account.id.desc())
+        ).first()
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def delete_account(engine: Engine, account_id: int) -> None:
+    """Delete an account and everything it holds, and record who did it."""
+    with Session(engine) as session, session.begin():
+        acc = session.get(Account, account_id)
+        if acc is None:
+            raise StoreError(f"no account {account_id} in the store")
+        detail = {"dataset": acc.dataset_name, "year": acc.year, "gep_cny": acc.gep_cny}
+        session.delete(acc)
+        _log(session, account_id, "delete", detail)
+
+
+def audit_log(engine: Engine) -> list[AccountLog]:
+    with Session(engine) as session:
+        rows = list(session.scalars(select(AccountLog).order_by(AccountLog.id)))
+        session.expunge_all()
+        return rows
+
+
+def verify_inputs(engine: Engine, account_id: int) -> list[str]:
+    """Re-hash the files an account read; a list of problems (empty when all match)."""
+    with Session(engine) as session:
+        acc = session.get(Account, account_id)
+        if acc is None:
+            raise StoreError(f"no account {account_id} in the store")
+        root = Path(acc.dataset_root)
+        problems = []
+        for entry in acc.inputs:
+            path = root / entry.path
+            if not path.exists():
+                problems.append(
+                    f"{path}: missing (the account read it with sha256 {entry.sha256[:12]}…)"
+                )
+            elif sha256_file(path) != entry.sha256:
+                problems.append(
+                    f"{path}: changed since the account was computed (checksum mismatch); "
+                    "the stored results no longer match this file"
+                )
+        return problems
 
 
 @dataclass(frozen=True)

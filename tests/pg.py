@@ -1,0 +1,80 @@
+"""A throwaway PostgreSQL server for the store tests (Debian's postgresql package).
+
+Started in a temporary folder on a free loopback port and stopped afterwards. As root the
+server runs as the ``postgres`` user, as PostgreSQL requires. ``GANPO_REQUIRE_POSTGRES=1``
+(set by ``make test``) turns a missing server into a failure instead of a skip.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(cmd: list[str], as_postgres: bool) -> None:
+    if as_postgres:
+        cmd = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(cmd)]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+
+
+def find_bindir() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return os.path.dirname(found[-1]) if found else None
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh server; stop and remove it afterwards."""
+    bindir = find_bindir()
+    assert bindir is not None
+    root = os.geteuid() == 0
+    data = tempfile.mkdtemp(prefix="ganpo-pg-")
+    if root:
+        shutil.chown(data, "postgres", "postgres")
+    port = _free_port()
+    try:
+        _run(
+            [
+                f"{bindir}/initdb",
+                "-D",
+                data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            root,
+        )
+        _run(
+            [
+                f"{bindir}/pg_ctl",
+                "-D",
+                data,
+                "-l",
+                f"{data}/log",
+                "-w",
+                "-o",
+                f"'-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off'",
+                "start",
+            ],
+            root,
+        )
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        with suppress(subprocess.CalledProcessError):
+            _run([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], root)
+        shutil.rmtree(data, ignore_errors=True)
