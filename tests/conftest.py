@@ -112,16 +112,13 @@ def write_raster(
         dst.write(data, 1)
 
 
-def build_tiny(
+def _tiny_year(
     folder: Path,
-    *,
-    year: int = 2022,
-    eco: np.ndarray | None = None,
-    layers: dict[str, np.ndarray] | None = None,
-    tables: dict[str, str] | None = None,
-) -> Path:
-    """Write the tiny dataset; ``layers``/``tables`` replace arrays or CSV texts by role."""
-    eco = TINY_ECO if eco is None else eco
+    year: int,
+    eco: np.ndarray,
+    layers: dict[str, np.ndarray],
+    tables: dict[str, str],
+) -> tuple[list[LayerEntry], list[TableEntry]]:
     arrays: dict[str, np.ndarray] = {
         "precipitation": np.full(eco.shape, 1600.0, dtype="float32"),
         "evapotranspiration": np.vectorize(lambda c: ET_BY_TYPE.get(int(c), -9999.0))(eco).astype(
@@ -132,7 +129,7 @@ def build_tiny(
         "temperature": np.full(eco.shape, 18.0, dtype="float32"),
         "dem": np.full(eco.shape, 50.0, dtype="float32"),
     }
-    arrays.update(layers or {})
+    arrays.update(layers)
     write_raster(folder / f"{year}/ecosystem_type.tif", eco, nodata=255)
     entries = [
         LayerEntry(
@@ -165,26 +162,10 @@ def build_tiny(
                 synthetic=True,
             )
         )
-    units = gpd.GeoDataFrame(
-        {
-            "county_adcode": [A, B],
-            "county_name": ["甲县", "乙县"],
-            "city_adcode": [360100] * 2,
-            "city_name": ["某市"] * 2,
-            "province_adcode": [360000] * 2,
-            "province_name": ["江西省"] * 2,
-        },
-        geometry=[
-            box(X0, Y0 - 2 * RES, X0 + 2 * RES, Y0),
-            box(X0 + 2 * RES, Y0 - 2 * RES, X0 + 4 * RES, Y0),
-        ],
-        crs=ALBERS,
-    )
-    units.to_file(folder / "units.gpkg", layer="counties", driver="GPKG")
     table_entries = []
     for role, spec in TABLE_ROLES.items():
         rel = f"{year}/{role}.csv"
-        if tables and role in tables:
+        if role in tables:
             text = tables[role]
         elif not spec.per_county:  # lakes: one lake across both counties, 0.5 + 1.5 km²
             text = "county_adcode,lake_name,lake_area\n360101,甲湖,0.5\n360102,甲湖,1.5\n"
@@ -207,13 +188,58 @@ def build_tiny(
                 synthetic=True,
             )
         )
+    return entries, table_entries
+
+
+def build_tiny(
+    folder: Path,
+    *,
+    year: int = 2022,
+    eco: np.ndarray | None = None,
+    layers: dict[str, np.ndarray] | None = None,
+    tables: dict[str, str] | None = None,
+    more_years: dict[int, dict[str, Any]] | None = None,
+) -> Path:
+    """Write the tiny dataset; ``layers``/``tables`` replace arrays or CSV texts by role.
+
+    ``more_years`` adds years: ``{2023: {"eco": array, "layers": {...}, "tables": {...}}}``.
+    """
+    years = {year: {"eco": eco, "layers": layers, "tables": tables}, **(more_years or {})}
+    entries: list[LayerEntry] = []
+    table_entries: list[TableEntry] = []
+    for y, spec in years.items():
+        e, t = _tiny_year(
+            folder,
+            y,
+            TINY_ECO if spec.get("eco") is None else spec["eco"],
+            spec.get("layers") or {},
+            spec.get("tables") or {},
+        )
+        entries += [x for x in e if x.role != "dem" or not any(z.role == "dem" for z in entries)]
+        table_entries += t
+    units = gpd.GeoDataFrame(
+        {
+            "county_adcode": [A, B],
+            "county_name": ["甲县", "乙县"],
+            "city_adcode": [360100] * 2,
+            "city_name": ["某市"] * 2,
+            "province_adcode": [360000] * 2,
+            "province_name": ["江西省"] * 2,
+        },
+        geometry=[
+            box(X0, Y0 - 2 * RES, X0 + 2 * RES, Y0),
+            box(X0 + 2 * RES, Y0 - 2 * RES, X0 + 4 * RES, Y0),
+        ],
+        crs=ALBERS,
+    )
+    units.to_file(folder / "units.gpkg", layer="counties", driver="GPKG")
     manifest = Manifest(
         name="tiny",
         title_zh="测试",
         title_en="test",
         region_adcode=360000,
         region_name="test",
-        years=[year],
+        years=sorted(years),
         synthetic=True,
         units=UnitsEntry(path="units.gpkg", source="test", synthetic=True),
         layers=entries,

@@ -149,3 +149,30 @@ def test_rerun_delete_log_db(tiny, tmp_path: Path) -> None:  # type: ignore[no-u
     assert "delete" in log.output and "create" in log.output
     status = runner.invoke(app, ["db", "status", "--database", db])
     assert "schema 0001; ganpo needs 0001" in status.output
+
+
+def test_compare_decomposes_and_refuses_other_regions(demo_run: tuple[Path, str]) -> None:
+    root, _ = demo_run
+    db = str(root / "ganpo.sqlite")
+    out = root / "decomposition.csv"
+    result = runner.invoke(
+        app, ["account", "compare", "1", "2", "--database", db, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "土地覆被 land cover" in result.output and "GEP" in result.output
+    import pandas as pd
+
+    d = pd.read_csv(out, encoding="utf-8-sig")
+    total = d.price_effect + d.land_cover_effect + d.other_effect
+    assert (total - (d.value_b - d.value_a)).abs().max() < 1e-3  # CNY: the effects add up
+    store = open_store(db)
+    from sqlalchemy import update
+
+    from ganpo.store.models import Account
+
+    with store.begin() as conn:  # pretend account 2 is of another province
+        conn.execute(update(Account).where(Account.id == 2).values(region_adcode=430000))
+    bad = runner.invoke(app, ["account", "compare", "1", "2", "--database", db])
+    assert bad.exit_code == 2 and "are of different regions (360000 and 430000)" in bad.output
+    with store.begin() as conn:
+        conn.execute(update(Account).where(Account.id == 2).values(region_adcode=360000))

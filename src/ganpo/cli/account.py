@@ -17,6 +17,7 @@ from ganpo.cli.common import (
     user_errors,
     yi,
 )
+from ganpo.cli.compare import compare
 
 app = typer.Typer(
     help="Run and inspect GEP accounts. 核算账户：运行、列出、查看。", no_args_is_help=True
@@ -157,3 +158,6 @@ def log_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
     for e in rows:
         t.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, str(e.account_id), str(e.detail))
     console.print(t)
+
+
+app.command("compare")(compare)

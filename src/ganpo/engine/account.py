@@ -18,7 +18,7 @@ import json
 import logging
 import time
 import warnings as pywarnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -63,7 +63,12 @@ def resolve_methods(profile: Profile, params: ParameterSet) -> list[Method]:
 
 
 def input_digest(
-    ds: Dataset, year: int, profile: Profile, params: ParameterSet, policy: str
+    ds: Dataset,
+    year: int,
+    profile: Profile,
+    params: ParameterSet,
+    policy: str,
+    layer_years: Mapping[str, int] | None = None,
 ) -> str:
     """SHA-256 of everything an account depends on: data (manifest checksum, which holds
     every file's checksum), year, profile, parameter values, price policy, code version.
@@ -74,6 +79,7 @@ def input_digest(
         "profile": profile.model_dump(mode="json"),
         "parameters": params.model_dump(mode="json"),
         "price_policy": policy,
+        "layer_years": dict(layer_years or {}),
         "code": code_version(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -85,6 +91,7 @@ def plan(
     profile: Profile | str = DEFAULT_PROFILE,
     parameter_set: ParameterSet | str | None = None,
     price_policy: PricePolicy | None = None,
+    layer_years: Mapping[str, int] | None = None,
 ) -> tuple[Dataset, Profile, ParameterSet, PricePolicy, str]:
     """Load and check what an account would use, without computing: dataset (checksums
     verified), profile, parameter set, price policy and the input digest."""
@@ -96,7 +103,7 @@ def plan(
         else load_parameter_set(parameter_set or prof.parameter_set)
     )
     policy = price_policy or prof.price_policy
-    return ds, prof, params, policy, input_digest(ds, year, prof, params, policy)
+    return ds, prof, params, policy, input_digest(ds, year, prof, params, policy, layer_years)
 
 
 def run_account(
@@ -106,18 +113,24 @@ def run_account(
     parameter_set: ParameterSet | str | None = None,
     *,
     price_policy: PricePolicy | None = None,
+    layer_years: Mapping[str, int] | None = None,
     chunk: int = 1024,
     progress: Progress | None = None,
 ) -> AccountResult:
     """Compute the GEP account of ``year`` for the dataset described by a manifest.
 
     ``parameter_set`` defaults to the profile's, ``price_policy`` too (how prices stated
-    for other years are brought to ``year``). ``chunk`` is the raster block size [cells].
+    for other years are brought to ``year``). ``layer_years`` takes some layers from
+    another year (``{"ecosystem_type": 2022}`` holds land cover at 2022, for attributing a
+    change); such an account is a counterfactual and says so in its notes. ``chunk`` is
+    the raster block size [cells].
     """
     say = progress or (lambda msg: log.info(msg))
     started = datetime.now(UTC)
     t0 = time.perf_counter()
-    ds, prof, params, policy, digest = plan(dataset, year, profile, parameter_set, price_policy)
+    ds, prof, params, policy, digest = plan(
+        dataset, year, profile, parameter_set, price_policy, layer_years
+    )
     m = ds.manifest
     manifest_path = ds.root / "manifest.toml"
     if year not in m.years:
@@ -136,7 +149,12 @@ def run_account(
     # --- layers: presence, unit, grid -------------------------------------------------
     raster_methods = [x for x in methods if x.raster is not None]
     needed = sorted({r for x in raster_methods for r in x.layers})
-    missing = [r for r in ["ecosystem_type", *needed] if m.layer(r, year) is None]
+    held = dict(layer_years or {})
+
+    def layer_year(role: str) -> int:
+        return held.get(role, year)
+
+    missing = [r for r in ["ecosystem_type", *needed] if m.layer(r, layer_year(r)) is None]
     if missing:
         raise ManifestError(
             f"no layer for role(s) {', '.join(missing)} in year {year}; add them to the "
@@ -145,7 +163,10 @@ def run_account(
             field="layers",
             values=missing,
         )
-    entries: dict[str, LayerEntry] = {r: m.layer(r, year) for r in ["ecosystem_type", *needed]}  # type: ignore[misc]
+    entries: dict[str, LayerEntry] = {
+        r: m.layer(r, layer_year(r))  # type: ignore[misc]
+        for r in ["ecosystem_type", *needed]
+    }
     for role, entry in entries.items():
         if entry.unit != LAYER_ROLES[role].unit:
             raise InputError(
@@ -292,6 +313,7 @@ def run_account(
         region_adcode=m.region_adcode,
         year=year,
         profile=prof.name,
+        price_policy=policy,
         parameter_set=params.name,
         parameter_set_version=params.version,
         synthetic=m.synthetic or any(e.synthetic for e in entries_used),
@@ -308,7 +330,11 @@ def run_account(
         extent=extent,
         units=units,
         warnings=warnings,
-        notes=[f"price policy {policy}", *notes],
+        notes=[
+            f"price policy {policy}",
+            *notes,
+            *(f"counterfactual: layer {r} of {y} instead of {year}" for r, y in held.items()),
+        ],
     )
 
 

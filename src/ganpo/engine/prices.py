@@ -27,8 +27,19 @@ def restate(account: AccountResult, deflator: Deflator, to_year: int) -> pd.Data
 
     Adds ``price_year`` (the row's original price year) and ``deflator_factor``.
     """
-    out = account.results.copy()
-    out["price_year"] = row_price_years(out, account.prices, account.year)
+    return restate_results(account.results, account.prices, account.year, deflator, to_year)
+
+
+def restate_results(
+    results: pd.DataFrame,
+    prices: pd.DataFrame,
+    account_year: int,
+    deflator: Deflator,
+    to_year: int,
+) -> pd.DataFrame:
+    """:func:`restate` for results and price tables as stored."""
+    out = results.copy()
+    out["price_year"] = row_price_years(out, prices, account_year)
     factors = {y: deflator.factor(int(y), to_year) for y in out["price_year"].unique()}
     out["deflator_factor"] = out["price_year"].map(factors)
     out["value_cny"] = out["value_cny"] * out["deflator_factor"]

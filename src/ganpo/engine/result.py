@@ -31,6 +31,7 @@ class AccountResult:
     region_adcode: int
     year: int
     profile: str
+    price_policy: str
     parameter_set: str
     parameter_set_version: str
     synthetic: bool

@@ -22,6 +22,7 @@ class Account(Base):
     region_adcode: Mapped[int] = mapped_column(BigInteger, index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     profile: Mapped[str] = mapped_column(String(200))
+    price_policy: Mapped[str] = mapped_column(String(30))
     parameter_set: Mapped[str] = mapped_column(String(200))
     parameter_set_version: Mapped[str] = mapped_column(String(50))
     synthetic: Mapped[bool]

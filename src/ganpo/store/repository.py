@@ -89,6 +89,7 @@ def save_account(engine: Engine, account: AccountResult) -> int:
                 region_adcode=account.region_adcode,
                 year=account.year,
                 profile=account.profile,
+                price_policy=account.price_policy,
                 parameter_set=account.parameter_set,
                 parameter_set_version=account.parameter_set_version,
                 synthetic=account.synthetic,
@@ -192,6 +193,7 @@ class StoredAccount:
     results: pd.DataFrame
     units: pd.DataFrame
     extent: pd.DataFrame
+    prices: pd.DataFrame
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -216,4 +218,7 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
         )
         units = pd.read_sql(select(AccountUnit).where(AccountUnit.account_id == account_id), conn)
         extent = pd.read_sql(select(Extent).where(Extent.account_id == account_id), conn)
-    return StoredAccount(acc, results, units, extent)
+        prices = pd.read_sql(
+            select(AccountPrice).where(AccountPrice.account_id == account_id), conn
+        )
+    return StoredAccount(acc, results, units, extent, prices)
