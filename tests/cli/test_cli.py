@@ -176,3 +176,37 @@ def test_compare_decomposes_and_refuses_other_regions(demo_run: tuple[Path, str]
     assert bad.exit_code == 2 and "are of different regions (360000 and 430000)" in bad.output
     with store.begin() as conn:
         conn.execute(update(Account).where(Account.id == 2).values(region_adcode=360000))
+
+
+def test_export_and_seea(demo_run: tuple[Path, str]) -> None:
+    import geopandas as gpd
+    import openpyxl
+
+    root, _ = demo_run
+    db = str(root / "ganpo.sqlite")
+    out = root / "export"
+    done = runner.invoke(app, ["account", "export", "1", "--out", str(out), "--database", db])
+    assert done.exit_code == 0, done.output
+    store = open_store(db)
+    gep = load_account(store, 1).account.gep_cny
+    for suffix in ("gpkg", "parquet"):
+        path = next(out.glob(f"*.{suffix}"))
+        frame = gpd.read_parquet(path) if suffix == "parquet" else gpd.read_file(path)
+        assert len(frame) == 100 and frame.gep_cny.sum() == pytest.approx(gep, rel=1e-9)
+    wb = openpyxl.load_workbook(next(out.glob("*.xlsx")))
+    assert {"gep_by_county", "results", "prices"} <= set(wb.sheetnames)
+    again = runner.invoke(app, ["account", "export", "1", "--out", str(out), "--database", db])
+    assert (
+        again.exit_code == 2
+        and "already exist(s); choose another path or add --force" in again.output
+    )
+    forced = runner.invoke(
+        app, ["account", "export", "1", "--out", str(out), "--database", db, "--force", "-f", "csv"]
+    )
+    assert forced.exit_code == 0
+    seea = runner.invoke(
+        app, ["account", "seea", "1", "2", "--out", str(root / "seea.xlsx"), "--database", db]
+    )
+    assert seea.exit_code == 0, seea.output
+    sheets = openpyxl.load_workbook(root / "seea.xlsx").sheetnames
+    assert sheets[1:] == ["extent", "supply_physical_2023", "supply_monetary_2023", "asset_account"]

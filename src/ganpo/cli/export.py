@@ -1,0 +1,133 @@
+"""``ganpo account export`` and ``ganpo account seea``: tables and files for users."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.errors import InputError
+
+FORMATS = ("xlsx", "csv", "gpkg", "parquet")
+
+
+def _refuse_existing(paths: list[Path], force: bool) -> None:
+    existing = [str(p) for p in paths if p.exists()]
+    if existing and not force:
+        raise InputError(
+            f"{', '.join(existing)} already exist(s); choose another path or add --force "
+            "to overwrite",
+            field="out",
+            values=existing,
+        )
+
+
+def export(
+    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    out: Annotated[Path, typer.Option(help="Folder to write into.")],
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option("--format", "-f", help=f"One or more of {', '.join(FORMATS)} (default all)."),
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Export a stored account: Excel, CSV, GeoPackage, GeoParquet. 导出核算结果。"""
+    import geopandas as gpd
+
+    from ganpo.report import export as xl
+    from ganpo.report import geo, summary
+    from ganpo.store.repository import load_account, open_store
+
+    formats = list(fmt or FORMATS)
+    with user_errors():
+        unknown = sorted(set(formats) - set(FORMATS))
+        if unknown:
+            raise InputError(
+                f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}",
+                field="format",
+            )
+        stored = load_account(open_store(database), account_id)
+        a = stored.account
+        stem = f"{a.dataset_name}_{a.year}_account{a.id}"
+        targets = {f: out / (f"{stem}_csv" if f == "csv" else f"{stem}.{f}") for f in formats}
+        _refuse_existing(list(targets.values()), force)
+        frames = {
+            "gep_by_category": summary.gep_by_category(stored.results),
+            "gep_by_indicator": summary.gep_by_indicator(stored.results),
+            "gep_by_ecosystem": summary.gep_by_ecosystem(stored.results),
+            "gep_by_county": summary.gep_by_unit(stored.results, stored.units, "county"),
+            "gep_by_city": summary.gep_by_unit(stored.results, stored.units, "city"),
+            "results": stored.results,
+            "prices": stored.prices.drop(columns=["id", "account_id", "by_type"]),
+        }
+        notes = [
+            f"account #{a.id}: {a.dataset_name} {a.year}, profile {a.profile}, parameters "
+            f"{a.parameter_set} v{a.parameter_set_version}, price policy {a.price_policy}, "
+            f"ganpo {a.code_version}, inputs digest {a.input_digest[:16]}…",
+            *a.notes,
+            *a.warnings,
+        ]
+        if a.synthetic:
+            notes.append("合成数据 SYNTHETIC DATA: do not cite these numbers.")
+        written: list[Path] = []
+        if "xlsx" in formats:
+            written.append(xl.write_excel(frames, targets["xlsx"], title=stem, notes=notes))
+        if "csv" in formats:
+            written += xl.write_csv(frames, targets["csv"])
+        if {"gpkg", "parquet"} & set(formats):
+            units_path = Path(a.dataset_root) / "units.gpkg"
+            if not units_path.exists():
+                raise InputError(
+                    f"the account's units file {units_path} is not available; GeoPackage and "
+                    "GeoParquet exports need the county polygons",
+                    source=units_path,
+                )
+            polygons = gpd.read_file(units_path, layer="counties")
+            units = polygons.merge(stored.units[["county_adcode", "area_km2"]], on="county_adcode")
+            frame = geo.county_results(stored.results, units)
+            if "gpkg" in formats:
+                written.append(geo.write_gpkg(frame, targets["gpkg"]))
+            if "parquet" in formats:
+                written.append(geo.write_geoparquet(frame, targets["parquet"]))
+    for p in written:
+        console.print(f"written: {p}")
+
+
+def seea(
+    account_a: Annotated[int, typer.Argument(help="Opening account id.")],
+    account_b: Annotated[int, typer.Argument(help="Closing account id.")],
+    out: Annotated[Path, typer.Option(help="Excel workbook to write.")],
+    discount_rate: Annotated[float, typer.Option(help="Discount rate r [-].")] = 0.0277,
+    horizon: Annotated[int, typer.Option(help="Horizon n [years].")] = 100,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """SEEA-EA tables: extent, physical and monetary supply, asset account. SEEA 生态系统核算表。"""
+    from ganpo.report import export as xl
+    from ganpo.report import seea as tables
+    from ganpo.store.repository import load_account, open_store
+
+    with user_errors():
+        _refuse_existing([out], force)
+        store = open_store(database)
+        a, b = load_account(store, account_a), load_account(store, account_b)
+        if a.account.region_adcode != b.account.region_adcode:
+            raise InputError("the two accounts are of different regions", field="region_adcode")
+        assets = tables.asset_account(a.results, b.results, discount_rate, horizon)
+        frames = {
+            "extent": tables.extent_account(a.extent, b.extent),
+            f"supply_physical_{b.account.year}": tables.supply_table(b.results, "quantity"),
+            f"supply_monetary_{b.account.year}": tables.supply_table(b.results, "value_cny"),
+            "asset_account": assets,
+        }
+        notes = [
+            f"opening: account #{a.account.id} ({a.account.year}); closing: account "
+            f"#{b.account.id} ({b.account.year})",
+            assets.attrs["note"],
+            *tables.NOTES,
+        ]
+        path = xl.write_excel(frames, out, title="SEEA-EA tables", notes=notes)
+    console.print(f"written: {path}")
