@@ -46,6 +46,7 @@ def test_demo_prints_and_writes(demo_run: tuple[Path, str]) -> None:
     root, output = demo_run
     assert "GEP" in output and "调节服务 regulating services" in output
     assert "constant 2022 prices" in output
+    assert "Monte Carlo draws" in output and "sampled parameters: carbon_price" in output
     for name in ("gep_summary.xlsx", "gep_density_2022.png", "gep_density_2023.png"):
         assert (root / "out" / name).stat().st_size > 10_000
     assert len(list((root / "out" / "csv").glob("*.csv"))) >= 14
@@ -148,7 +149,7 @@ def test_rerun_delete_log_db(tiny, tmp_path: Path) -> None:  # type: ignore[no-u
     log = runner.invoke(app, ["account", "log", "--database", db])
     assert "delete" in log.output and "create" in log.output
     status = runner.invoke(app, ["db", "status", "--database", db])
-    assert "schema 0001; ganpo needs 0001" in status.output
+    assert "schema 0002; ganpo needs 0002" in status.output
 
 
 def test_compare_decomposes_and_refuses_other_regions(demo_run: tuple[Path, str]) -> None:

@@ -109,15 +109,30 @@ def test_changed_input_is_reported(tiny: Callable[..., Path], tmp_path: Path) ->
     assert "npp.tif: changed since the account was computed (checksum mismatch)" in problem
 
 
-def test_old_schema_refused_with_command(tmp_path: Path) -> None:
+def test_old_schema_refused_then_upgraded(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    from ganpo.store import schema
+
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    engine = open_store(url)
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = '0000'"))
+    schema.upgrade(create_engine(url), "0001")  # a store made by an older ganpo
     with pytest.raises(
         StoreError,
-        match=r"is at schema 0000; this ganpo needs schema 0001\. Back it up, then run: ganpo db upgrade --database sqlite:///",
+        match=r"is at schema 0001; this ganpo needs schema 0002\. Back it up, then run: ganpo db upgrade --database sqlite:///",
     ):
+        open_store(url)
+    schema.upgrade(create_engine(url))  # what `ganpo db upgrade` does
+    engine = open_store(url)
+    assert "uncertainty_intervals" in inspect(engine).get_table_names()
+
+
+def test_foreign_database_refused(tmp_path: Path) -> None:
+    from sqlalchemy import create_engine
+
+    url = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    with create_engine(url).begin() as conn:
+        conn.execute(text("CREATE TABLE something (x INTEGER)"))
+    with pytest.raises(StoreError, match=r"is at schema none \(not a ganpo store\?\)"):
         open_store(url)
 
 

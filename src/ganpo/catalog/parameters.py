@@ -12,7 +12,7 @@ import tomllib
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -24,6 +24,46 @@ from ganpo.errors import InputError, UnknownNameError
 log = logging.getLogger(__name__)
 
 PricePolicy = Literal["as_given", "accounting_year", "deflate"]
+
+
+class Uncertainty(BaseModel):
+    """How uncertain a value is: a normal error (``rel_sd`` of the value, truncated at 0)
+    or a uniform range (``low``–``high`` in the value's unit), with its source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    distribution: Literal["normal", "uniform"]
+    rel_sd: float | None = None
+    low: float | None = None
+    high: float | None = None
+    source: str
+
+    @model_validator(mode="after")
+    def _complete(self) -> Uncertainty:
+        if self.distribution == "normal" and (self.rel_sd is None or self.rel_sd < 0):
+            raise ValueError("a normal uncertainty needs rel_sd ≥ 0 (relative standard error)")
+        if self.distribution == "uniform" and (
+            self.low is None or self.high is None or self.low > self.high
+        ):
+            raise ValueError("a uniform uncertainty needs low ≤ high")
+        return self
+
+    def draw_factors(self, central: float, n: int, rng: Any) -> Any:
+        """``n`` draws of value / central (multiplicative factors, ≥ 0)."""
+        import numpy as np
+
+        if self.distribution == "normal":
+            return np.maximum(rng.normal(1.0, self.rel_sd, n), 0.0)
+        assert self.low is not None and self.high is not None
+        return rng.uniform(self.low, self.high, n) / central
+
+
+def _scaled(u: Uncertainty | None, factor: float) -> Uncertainty | None:
+    """An uncertainty whose absolute bounds follow a value scaled by ``factor``."""
+    if u is None or u.distribution == "normal":
+        return u
+    assert u.low is not None and u.high is not None
+    return u.model_copy(update={"low": u.low * factor, "high": u.high * factor})
 
 
 class ParameterValue(BaseModel):
@@ -39,6 +79,7 @@ class ParameterValue(BaseModel):
     region: str
     source: str
     status: Literal["verified", "unverified", "placeholder"]
+    uncertainty: Uncertainty | None = None
 
     @property
     def is_price(self) -> bool:
@@ -109,6 +150,7 @@ class ParameterSet(BaseModel):
                 "by_type": None
                 if pv.by_type is None
                 else {k: v * factor for k, v in pv.by_type.items()},
+                "uncertainty": _scaled(pv.uncertainty, factor),
             }
         )
 
@@ -197,6 +239,7 @@ def prices_for_year(
                 else {k: v * factor for k, v in pv.by_type.items()},
                 "by_year": None,
                 "year": year,
+                "uncertainty": _scaled(pv.uncertainty, factor),
             }
         )
     return params.model_copy(update={"values": values}), notes

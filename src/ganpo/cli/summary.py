@@ -71,3 +71,29 @@ def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: st
         ]
         t.add_row(*[f"[bold]{c}[/]" if bold else c for c in cells])
     console.print(t)
+
+
+def print_intervals(table: pd.DataFrame, draws: int, sampled: tuple[str, ...]) -> None:
+    """Region-wide Monte Carlo intervals of GEP and each indicator."""
+    from ganpo.catalog.indicators import indicators
+
+    names = {k: f"{i.name_zh} {i.name_en}" for k, i in indicators().items()}
+    region = table[table["county_adcode"] == 0].set_index("indicator")
+    order = [k for k in names if k in region.index] + ["GEP"]
+    t = Table(
+        title=f"不确定性 uncertainty: {draws} Monte Carlo draws (亿元 10^8 CNY)",
+        title_justify="left",
+    )
+    for head in ("指标 indicator", "5 %", "50 %", "95 %"):
+        t.add_column(head, justify="left" if head.startswith("指标") else "right")
+    quantiles = region[["p05_cny", "p50_cny", "p95_cny"]].astype(float)
+    for key in order:
+        label = "GEP 生态系统生产总值" if key == "GEP" else names[key]
+        low, mid, high = (float(v) for v in quantiles.loc[key].to_numpy())
+        t.add_row(label, yi(low), yi(mid), yi(high))
+    console.print(t)
+    if sampled:
+        console.print(
+            f"sampled parameters: {', '.join(sampled)}; others held at their values "
+            "(ganpo.engine.uncertainty)"
+        )

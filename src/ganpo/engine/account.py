@@ -330,6 +330,8 @@ def run_account(
         extent=extent,
         units=units,
         warnings=warnings,
+        parameters=params,
+        profile_indicators=dict(prof.indicators),
         notes=[
             f"price policy {policy}",
             *notes,

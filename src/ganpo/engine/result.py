@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -49,6 +50,9 @@ class AccountResult:
     units: gpd.GeoDataFrame
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # price policy, deflation applied
+    # the parameter set as used (prices brought to the year), for uncertainty analysis
+    parameters: Any = field(default=None, repr=False)
+    profile_indicators: dict[str, str] = field(default_factory=dict)
 
     @property
     def duration_s(self) -> float:

@@ -87,6 +87,7 @@ class Method:
     layers: tuple[str, ...] = ()
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     parameters: tuple[UsedParameter, ...] = ()
+    linear_parameters: tuple[str, ...] = ()  # the quantity is proportional to each of these
     raster: RasterFn | None = field(default=None, repr=False)
     table: TableFn | None = field(default=None, repr=False)
 

@@ -391,6 +391,7 @@ _ALL: tuple[Method, ...] = (
         "t CO2",
         layers=("npp",),
         parameters=(UsedParameter("co2_per_dry_matter", "t/t"), CARBON_PRICE),
+        linear_parameters=("co2_per_dry_matter",),
         raster=_carbon_photosynthesis,
     ),
     Method(
@@ -415,6 +416,7 @@ _ALL: tuple[Method, ...] = (
         "t O2",
         layers=("npp",),
         parameters=(UsedParameter("o2_per_dry_matter", "t/t"), OXYGEN_PRICE),
+        linear_parameters=("o2_per_dry_matter",),
         raster=_oxygen_photosynthesis,
     ),
     Method(

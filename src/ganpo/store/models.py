@@ -137,3 +137,20 @@ class AccountLog(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     user: Mapped[str] = mapped_column(String(100))
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class UncertaintyInterval(Base):
+    """Monte Carlo interval of one indicator ('GEP' for the total) in one county (0: all)."""
+
+    __tablename__ = "uncertainty_intervals"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator: Mapped[str] = mapped_column(String(100), primary_key=True)
+    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    draws: Mapped[int]
+    mean_cny: Mapped[float]
+    p05_cny: Mapped[float]
+    p50_cny: Mapped[float]
+    p95_cny: Mapped[float]

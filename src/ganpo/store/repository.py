@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.engine.result import RESULT_COLUMNS, AccountResult
+from ganpo.engine.uncertainty import Intervals
 from ganpo.errors import StoreError
 from ganpo.io.manifest import sha256_file
 from ganpo.store import schema
@@ -26,6 +27,7 @@ from ganpo.store.models import (
     AccountUnit,
     Extent,
     Result,
+    UncertaintyInterval,
 )
 
 
@@ -80,8 +82,8 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _none_if_nan(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
-def save_account(engine: Engine, account: AccountResult) -> int:
-    """Store a finished account in one transaction and return its id."""
+def save_account(engine: Engine, account: AccountResult, intervals: Intervals | None = None) -> int:
+    """Store a finished account (and its Monte Carlo intervals) in one transaction."""
     try:
         with Session(engine) as session, session.begin():
             row = Account(
@@ -116,6 +118,11 @@ def save_account(engine: Engine, account: AccountResult) -> int:
             )
             session.execute(insert(Result), _records(account.results.assign(account_id=aid)))
             session.execute(insert(Extent), _records(account.extent.assign(account_id=aid)))
+            if intervals is not None:
+                session.execute(
+                    insert(UncertaintyInterval),
+                    _records(intervals.table.assign(account_id=aid, draws=intervals.draws)),
+                )
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
         raise StoreError(f"the account was not stored (nothing was written): {exc}") from exc
@@ -194,6 +201,7 @@ class StoredAccount:
     units: pd.DataFrame
     extent: pd.DataFrame
     prices: pd.DataFrame
+    intervals: pd.DataFrame
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -221,4 +229,7 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
         prices = pd.read_sql(
             select(AccountPrice).where(AccountPrice.account_id == account_id), conn
         )
-    return StoredAccount(acc, results, units, extent, prices)
+        intervals = pd.read_sql(
+            select(UncertaintyInterval).where(UncertaintyInterval.account_id == account_id), conn
+        )
+    return StoredAccount(acc, results, units, extent, prices, intervals)
