@@ -10,6 +10,7 @@ from shapely.geometry import box
 from ganpo.errors import InputError
 from ganpo.report.summary import (
     compare,
+    compare_units,
     gep_by_category,
     gep_by_ecosystem,
     gep_by_indicator,
@@ -93,3 +94,60 @@ def test_compare_by_hand() -> None:
 def test_missing_column_named() -> None:
     with pytest.raises(InputError, match="value_cny"):
         gep_by_category(_results().drop(columns=["value_cny"]))
+
+
+def test_indicator_and_ecosystem_tables_by_hand() -> None:
+    ind = gep_by_indicator(_results())
+    # catalogue order: agriculture, water_conservation, recreation
+    assert list(ind.indicator) == ["agriculture", "water_conservation", "recreation"]
+    row = ind.set_index("indicator").loc["water_conservation"]
+    assert row.value_cny == 500.0 and row.quantity == 2.0  # 300 + 200; 1 + 1
+    assert row.share == pytest.approx(0.5) and row.name_zh == "水源涵养"
+    eco = gep_by_ecosystem(_results()).set_index("ecosystem_code")
+    assert list(eco.index) == [0, 1, 5]
+    assert eco.loc[0, "key"] == "unattributed" and eco.loc[5, "name_zh"] == "农田"
+    assert eco.share.sum() == pytest.approx(1.0)
+
+
+def test_category_zero_rows_and_parents() -> None:
+    r = _results()
+    cat = gep_by_category(r[r.category != "cultural"])
+    assert cat.set_index("category").loc["cultural", "value_cny"] == 0.0  # still listed
+    city = gep_by_unit(r, UNITS, "city").set_index("adcode")
+    assert city.loc[2, "gep_cny"] == 400.0 and city.loc[2, "cultural_cny"] == 400.0
+    assert city.parent_adcode.tolist() == [0, 0]
+    assert gep_by_unit(r, UNITS, "province").parent_adcode.isna().all()
+    county = gep_by_unit(r, UNITS, "county")
+    assert not county.isna().any().any() and county.parent_adcode.tolist() == [1, 1, 1, 2]
+
+
+def test_compare_zero_base_new_indicator_and_units() -> None:
+    a = _results()
+    a = a[a.indicator != "recreation"]  # A: 600 in all, no recreation
+    b = _results()  # B: 1000
+    c = compare(a, b, "2022", "2023").set_index("indicator")
+    assert c.loc["recreation", "value_a_cny"] == 0.0
+    assert c.loc["recreation", "change_cny"] == 400.0
+    assert pd.isna(c.loc["recreation", "change_pct"])  # no base
+    assert c.loc["GEP", "change_cny"] == 400.0  # 1000 − 600
+    assert c.loc["GEP", "change_pct"] == pytest.approx(400.0 / 600.0 * 100.0)
+    assert c.attrs == {"label_a": "2022", "label_b": "2023"}
+
+    cu = compare_units(gep_by_unit(a, UNITS, "county"), gep_by_unit(b, UNITS, "county"))
+    row = cu.set_index("adcode").loc[21]  # 0 → 400 CNY on 40 km²
+    assert row.gep_change_cny == 400.0 and pd.isna(row.gep_change_pct)
+    assert row.gep_change_cny_per_km2 == pytest.approx(10.0)  # 400 / 40
+    assert cu.set_index("adcode").loc[11, "gep_change_cny"] == 0.0
+
+
+def test_inputs_rejected_with_names() -> None:
+    with pytest.raises(InputError, match="city_name"):
+        gep_by_unit(_results(), UNITS.drop(columns=["city_name"]), "county")
+    stray = _results()
+    stray.loc[0, "county_adcode"] = 99
+    with pytest.raises(InputError, match="99"):
+        gep_by_unit(stray, UNITS, "county")
+    mixed = _results()
+    mixed.loc[1, "quantity_unit"] = "m3"
+    with pytest.raises(InputError, match="water_conservation"):
+        gep_by_indicator(mixed)

@@ -1,4 +1,8 @@
-"""The embedded demo dataset: Jiangxi's real counties with synthetic, plausible layers.
+"""The synthetic Jiangxi demo dataset: real county boundaries, synthetic rasters and tables.
 
-See :func:`ganpo.demo.generator.build_demo_dataset` and ``docs/decisions/0002``.
+See :mod:`ganpo.demo.generator` for what is real and what is not.
 """
+
+from ganpo.demo.generator import build_demo_dataset
+
+__all__ = ["build_demo_dataset"]

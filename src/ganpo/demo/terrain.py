@@ -130,10 +130,11 @@ class Terrain:
 def make_terrain(ref: ReferenceGrid, seed: int) -> Terrain:
     """Elevation, slope, lake and reservoir shapes of the synthetic Jiangxi."""
     border_km, rim_m = _rim_height(ref)
-    ridges = np.clip(0.75 + 0.35 * ref.noise(rng_for(seed, "ridges"), (6.0, 12.0, 24.0)), 0.15, 1.4)
-    mountains = rim_m * ridges * np.exp(-((border_km / 28.0) ** 1.4))
+    ridge_noise = ref.noise(rng_for(seed, "ridges"), (6.0, 12.0, 24.0))
+    ridges = np.clip(0.65 + 0.35 * ridge_noise, 0.1, 1.3)
+    mountains = rim_m * ridges * np.exp(-((border_km / 20.0) ** 1.3))
 
-    hills = 70.0 + 260.0 * _sigmoid(
+    hills = 50.0 + 220.0 * _sigmoid(
         1.4 * ref.noise(rng_for(seed, "hills"), (5.0, 10.0, 20.0, 40.0))
     )
     for lon, lat, a_km, b_km, azimuth, top_m in RANGES:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import unicodedata
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -78,11 +78,11 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Write through a temporary file in the same folder, then rename it onto ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{path.name}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # Not mkstemp: it creates the file 0600, and the published file should get the usual
+    # umask. The temporary file exists when ``write`` is called (as with mkstemp); the
+    # suffix stays last so writers recognise the format.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp{path.suffix}")
+    tmp.touch(exist_ok=False)
     try:
         write(tmp)
         os.replace(tmp, path)
