@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ganpo needs (fonts for Chinese labels; PostgreSQL for the
-# tests when GANPO_NEED_POSTGRES=1) when run as root;
-# otherwise says exactly what is missing and how to install it.
+# Installs the Debian packages ganpo needs when run as root: fonts for Chinese labels,
+# Pango and HarfBuzz for PDF reports; with GANPO_NEED_POSTGRES=1 also PostgreSQL and
+# poppler-utils for the tests. Otherwise says exactly what is missing and how to install it.
 set -euo pipefail
 need=()
-if ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then need+=(fonts-noto-cjk fontconfig); fi
-# the store tests run against a real PostgreSQL server that they start themselves
-if [ "${GANPO_NEED_POSTGRES:-0}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  need+=(postgresql)
+fonts=$(fc-list 2>/dev/null || true)
+libs=$(ldconfig -p 2>/dev/null || true)
+[[ $fonts == *"Noto Sans CJK"* ]] || need+=(fonts-noto-cjk fontconfig)
+[[ $libs == *"libpangoft2-1.0.so.0"* ]] || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+[[ $libs == *"libharfbuzz-subset.so.0"* ]] || need+=(libharfbuzz-subset0)
+if [ "${GANPO_NEED_POSTGRES:-0}" = 1 ]; then
+  # the store tests start a real PostgreSQL server of their own; report tests read PDFs
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  command -v pdftotext >/dev/null || need+=(poppler-utils)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
@@ -18,6 +23,6 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   fc-cache -f >/dev/null 2>&1 || true
 else
   echo "ganpo: missing Debian packages: ${need[*]}" >&2
-  echo "ganpo: install them as root: apt-get install -y ${need[*]}  (Chinese text in maps needs them)" >&2
+  echo "ganpo: install them as root: apt-get install -y ${need[*]}" >&2
   exit 1
 fi

@@ -211,3 +211,45 @@ def test_export_and_seea(demo_run: tuple[Path, str]) -> None:
     assert seea.exit_code == 0, seea.output
     sheets = openpyxl.load_workbook(root / "seea.xlsx").sheetnames
     assert sheets[1:] == ["extent", "supply_physical_2023", "supply_monetary_2023", "asset_account"]
+
+
+def test_annual_report_pdf(demo_run: tuple[Path, str]) -> None:
+    import subprocess
+
+    root, _ = demo_run
+    db = str(root / "ganpo.sqlite")
+    pdf = root / "report_zh.pdf"
+    done = runner.invoke(
+        app, ["account", "report", "2", "--previous", "1", "--out", str(pdf), "--database", db]
+    )
+    assert done.exit_code == 0, done.output
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert (
+        int(next(line.split()[-1] for line in pages.splitlines() if line.startswith("Pages"))) >= 8
+    )
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    gep = load_account(open_store(db), 2).account.gep_cny
+    assert f"{gep / 1e8:,.2f}" in text  # the province total, as printed on the summary page
+    for heading in (
+        "核算结果摘要",
+        "核算方法与口径",
+        "数据来源",
+        "空间分布",
+        "不确定性",
+        "参数及来源",
+    ):
+        assert heading in text
+    assert "合成数据" in text
+    en = root / "report_en.pdf"
+    done = runner.invoke(
+        app, ["account", "report", "2", "--out", str(en), "--lang", "en", "--database", db]
+    )
+    assert done.exit_code == 0, done.output
+    text_en = subprocess.run(
+        ["pdftotext", str(en), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Gross Ecosystem Product" in text_en and "Appendix: parameters and sources" in text_en
+    again = runner.invoke(app, ["account", "report", "2", "--out", str(en), "--database", db])
+    assert again.exit_code == 2 and "add --force" in again.output

@@ -19,6 +19,7 @@ from ganpo.cli.common import (
 )
 from ganpo.cli.compare import compare
 from ganpo.cli.export import export, seea
+from ganpo.cli.report import report
 
 app = typer.Typer(
     help="Run and inspect GEP accounts. 核算账户：运行、列出、查看。", no_args_is_help=True
@@ -175,3 +176,4 @@ def log_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
 app.command("compare")(compare)
 app.command("export")(export)
 app.command("seea")(seea)
+app.command("report")(report)

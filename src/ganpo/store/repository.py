@@ -202,6 +202,7 @@ class StoredAccount:
     extent: pd.DataFrame
     prices: pd.DataFrame
     intervals: pd.DataFrame
+    inputs: pd.DataFrame
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -232,4 +233,7 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
         intervals = pd.read_sql(
             select(UncertaintyInterval).where(UncertaintyInterval.account_id == account_id), conn
         )
-    return StoredAccount(acc, results, units, extent, prices, intervals)
+        inputs = pd.read_sql(
+            select(AccountInput).where(AccountInput.account_id == account_id), conn
+        )
+    return StoredAccount(acc, results, units, extent, prices, intervals, inputs)

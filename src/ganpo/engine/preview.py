@@ -1,0 +1,79 @@
+"""A service raster for maps: one indicator per cell on a decimated grid, in memory.
+
+Reports show where a service is provided. This reads the account's layers at a reduced
+resolution (nearest neighbour, at most ``max_cells`` cells), runs the indicator's raster
+method on them with numpy (the same function the account used) and returns the quantity
+per hectare. It is for display, not for accounting: the account's numbers come from the
+full-resolution run.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import rasterio
+
+from ganpo.catalog.parameters import ParameterSet
+from ganpo.catalog.profiles import Profile
+from ganpo.engine.grid import Grid
+from ganpo.errors import InputError
+from ganpo.io.manifest import load_manifest
+from ganpo.services.base import RasterInputs
+from ganpo.services.methods import method
+
+
+@dataclass(frozen=True)
+class ServiceRaster:
+    indicator: str
+    quantity_unit: str
+    per_ha: np.ndarray  # quantity per hectare, NaN outside or without data
+    bounds: tuple[float, float, float, float]  # left, bottom, right, top [m]
+
+
+def _read(path: Path, shape: tuple[int, int], floating: bool) -> np.ndarray:
+    with rasterio.open(path) as src:
+        data = src.read(1, out_shape=shape)
+        if floating:
+            data = data.astype("float64")
+            if src.nodata is not None:
+                data[data == src.nodata] = np.nan
+        return data
+
+
+def service_raster(
+    dataset_root: Path,
+    year: int,
+    profile: Profile,
+    params: ParameterSet,
+    indicator: str,
+    max_cells: int = 600_000,
+) -> ServiceRaster:
+    """The indicator's quantity per hectare on a decimated grid of the dataset."""
+    ds = load_manifest(dataset_root, verify=False)
+    if indicator not in profile.indicators:
+        raise InputError(f"the profile {profile.name!r} does not count {indicator!r}")
+    m = method(indicator, profile.indicators[indicator])
+    if m.raster is None:
+        raise InputError(f"{indicator} is not computed from rasters; no map can be drawn")
+    eco_entry = ds.manifest.layer("ecosystem_type", year)
+    assert eco_entry is not None
+    grid = Grid.of(ds.path(eco_entry))
+    step = max(1, math.ceil(math.sqrt(grid.width * grid.height / max_cells)))
+    shape = (max(1, grid.height // step), max(1, grid.width // step))
+    cell_area_m2 = grid.cell_area_m2 * (grid.width / shape[1]) * (grid.height / shape[0])
+    eco = _read(ds.path(eco_entry), shape, floating=False)
+    layers = {}
+    for role in m.layers:
+        entry = ds.manifest.layer(role, year)
+        assert entry is not None
+        layers[role] = _read(ds.path(entry), shape, floating=True)
+    components = m.raster(RasterInputs(layers, eco, cell_area_m2), params)
+    total = sum(np.asarray(c.quantity, dtype="float64") for c in components.values())
+    per_ha = np.asarray(total) / (cell_area_m2 / 1e4)
+    per_ha[eco == 255] = np.nan
+    t = grid.transform
+    bounds = (t.c, t.f + t.e * grid.height, t.c + t.a * grid.width, t.f)
+    return ServiceRaster(indicator, m.quantity_unit, per_ha, bounds)

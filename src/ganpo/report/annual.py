@@ -1,0 +1,376 @@
+"""The annual GEP report (年度 GEP 核算报告): an HTML document rendered to PDF by WeasyPrint.
+
+Sections: summary, method and profile, data sources, tables, charts (composition, county
+ranking, change since last year), maps (GEP per km² by county; a service raster),
+uncertainty, and an appendix of parameters with their sources. Chinese by default,
+English with ``lang="en"``. Charts are drawn with matplotlib in Noto Sans CJK and embedded
+as PNG data, so the report needs no network and no files beside it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ganpo.catalog.indicators import CATEGORIES, indicators
+from ganpo.report import maps, summary
+from ganpo.report.export import atomic_write
+from ganpo.report.fonts import use_cjk_font
+
+Lang = Literal["zh", "en"]
+
+TEXT: dict[str, dict[Lang, str]] = {
+    "title": {
+        "zh": "{region}{year}年生态系统生产总值（GEP）核算报告",
+        "en": "Gross Ecosystem Product (GEP) account of {region}, {year}",
+    },
+    "synthetic": {
+        "zh": "本报告基于合成数据（仅行政区划为真实数据），数字不得引用。",
+        "en": "This report is built on synthetic data (only the boundaries are real). "
+        "Do not cite its numbers.",
+    },
+    "summary": {"zh": "一、核算结果摘要", "en": "1. Summary"},
+    "method": {"zh": "二、核算方法与口径", "en": "2. Method and profile"},
+    "data": {"zh": "三、数据来源", "en": "3. Data sources"},
+    "tables": {"zh": "四、核算结果表", "en": "4. Result tables"},
+    "charts": {"zh": "五、结构、排名与变化", "en": "5. Composition, ranking and change"},
+    "maps": {"zh": "六、空间分布", "en": "6. Maps"},
+    "uncertainty": {"zh": "七、不确定性", "en": "7. Uncertainty"},
+    "appendix": {"zh": "附录：参数及来源", "en": "Appendix: parameters and sources"},
+    "gep": {"zh": "GEP 总值", "en": "GEP"},
+    "density": {"zh": "单位面积 GEP", "en": "GEP per km²"},
+    "change": {"zh": "比上年变化（可比价）", "en": "Change since last year (constant prices)"},
+    "yi": {"zh": "亿元", "en": "10^8 CNY"},
+    "wan_km2": {"zh": "万元/km²", "en": "10^4 CNY/km²"},
+    "indicator": {"zh": "指标", "en": "Indicator"},
+    "quantity": {"zh": "实物量", "en": "Quantity"},
+    "unit": {"zh": "单位", "en": "Unit"},
+    "value": {"zh": "价值（亿元）", "en": "Value (10^8 CNY)"},
+    "share": {"zh": "占比", "en": "Share"},
+    "city": {"zh": "市", "en": "City"},
+    "method_col": {"zh": "核算方法", "en": "Method"},
+    "source": {"zh": "来源", "en": "Source"},
+    "role": {"zh": "数据项", "en": "Input"},
+    "year": {"zh": "年份", "en": "Year"},
+    "checksum": {"zh": "校验和", "en": "Checksum"},
+    "param": {"zh": "参数", "en": "Parameter"},
+    "status": {"zh": "核实情况", "en": "Status"},
+    "p05": {"zh": "5% 分位", "en": "5 %"},
+    "p50": {"zh": "中位数", "en": "Median"},
+    "p95": {"zh": "95% 分位", "en": "95 %"},
+    "raster_caption": {
+        "zh": "{name}服务量空间分布（每公顷，抽稀栅格，仅供展示）",
+        "en": "{name} per hectare (decimated raster, for display)",
+    },
+    "value_col": {"zh": "数值", "en": "Value"},
+    "no_uncertainty": {
+        "zh": "本核算未进行不确定性分析。",
+        "en": "No uncertainty analysis was run.",
+    },
+}
+
+
+def t(key: str, lang: Lang, **kw: Any) -> str:
+    return TEXT[key][lang].format(**kw)
+
+
+@dataclass
+class ReportData:
+    """What the report shows (from the store, the dataset and the engine)."""
+
+    region: str
+    year: int
+    account_id: int
+    profile_title: str
+    profile_standard: str
+    profile_verified: bool
+    parameter_set: str
+    price_policy: str
+    code_version: str
+    synthetic: bool
+    results: pd.DataFrame
+    units: gpd.GeoDataFrame  # with geometry and area_km2
+    prices: pd.DataFrame
+    inputs: pd.DataFrame
+    methods: dict[str, str]  # indicator -> method title
+    notes: list[str]
+    intervals: pd.DataFrame | None = None
+    change: pd.DataFrame | None = None  # summary.compare at constant prices
+    previous_year: int | None = None
+    service_raster: Any = None  # ganpo.engine.preview.ServiceRaster
+
+
+def _png(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def _names(lang: Lang) -> dict[str, str]:
+    return {k: (i.name_zh if lang == "zh" else i.name_en) for k, i in indicators().items()}
+
+
+def _composition_chart(results: pd.DataFrame, lang: Lang) -> str:
+    by = summary.gep_by_indicator(results)
+    names = _names(lang)
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    colors = {"material": "#c9a227", "regulating": "#2e7d32", "cultural": "#1565c0"}
+    ax.barh(
+        [names[k] for k in by.indicator][::-1],
+        (by.value_cny / 1e8)[::-1],
+        color=[colors[c] for c in by.category][::-1],
+    )
+    ax.set_xlabel(t("value", lang))
+    for cat, color in colors.items():
+        ax.bar(0, 0, color=color, label=CATEGORIES[cat][0 if lang == "zh" else 1])
+    ax.legend(loc="lower right", frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _ranking_chart(results: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang) -> str:
+    counties = summary.gep_by_unit(results, units, "county").nlargest(20, "gep_cny_per_km2")
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    ax.barh(counties.name[::-1], counties.gep_cny_per_km2[::-1] / 1e4, color="#2e7d32")
+    ax.set_xlabel(f"{t('density', lang)} ({t('wan_km2', lang)})")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _change_chart(change: pd.DataFrame, lang: Lang) -> str:
+    rows = change[change.indicator != "GEP"]
+    names = _names(lang)
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    values = rows.change_cny / 1e8
+    ax.barh(
+        [names.get(k, k) for k in rows.indicator][::-1],
+        values[::-1],
+        color=["#2e7d32" if v >= 0 else "#c62828" for v in values[::-1]],
+    )
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel(t("value", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    return _png(fig)
+
+
+def _raster_map(raster: Any, units: gpd.GeoDataFrame, lang: Lang) -> str:
+    fig, ax = plt.subplots(figsize=(6.0, 6.6))
+    data = raster.per_ha
+    vmax = float(np.nanpercentile(data, 99)) if np.isfinite(data).any() else 1.0
+    im = ax.imshow(
+        data,
+        extent=(raster.bounds[0], raster.bounds[2], raster.bounds[1], raster.bounds[3]),
+        cmap="Blues",
+        vmin=0,
+        vmax=vmax,
+    )
+    units.boundary.plot(ax=ax, color="#555555", linewidth=0.25)
+    ax.set_axis_off()
+    name = _names(lang)[raster.indicator]
+    fig.colorbar(im, ax=ax, shrink=0.6, label=f"{name} ({raster.quantity_unit}/ha)")
+    return _png(fig)
+
+
+def _table(frame: pd.DataFrame, headers: list[str]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+CSS = """
+@page { size: A4; margin: 18mm 16mm 18mm 16mm;
+        @bottom-center { content: counter(page); font-size: 8pt; color: #666; } }
+body { font-family: "Noto Sans CJK SC", "DejaVu Sans", sans-serif; font-size: 9.5pt;
+       line-height: 1.5; color: #222; }
+h1 { font-size: 19pt; text-align: center; margin: 40mm 0 6mm 0; }
+h2 { font-size: 13pt; border-bottom: 1.5px solid #2e7d32; padding-bottom: 2px;
+     margin-top: 8mm; page-break-after: avoid; }
+.cover { page-break-after: always; text-align: center; }
+.meta { color: #555; font-size: 9pt; }
+.warn { color: #b71c1c; font-weight: bold; margin: 6mm 0; }
+.kpi { display: inline-block; width: 30%; margin: 2mm; padding: 3mm; border: 1px solid #c8e6c9;
+       background: #f1f8e9; text-align: center; }
+.kpi b { display: block; font-size: 15pt; color: #1b5e20; }
+table { border-collapse: collapse; width: 100%; margin: 3mm 0; font-size: 8.5pt; }
+th { background: #e8f5e9; border-bottom: 1px solid #2e7d32; text-align: left; padding: 2px 4px; }
+td { border-bottom: 0.5px solid #ddd; padding: 2px 4px; }
+img { max-width: 100%; }
+.section { page-break-before: always; }
+.fig { page-break-inside: avoid; text-align: center; }
+"""
+
+
+def build_html(d: ReportData, lang: Lang = "zh") -> str:
+    """The report as a standalone HTML document."""
+    use_cjk_font()
+    names = _names(lang)
+    gep = float(d.results.value_cny.sum())
+    area = float(d.units["area_km2"].sum())
+    cats = summary.gep_by_category(d.results)
+    by_ind = summary.gep_by_indicator(d.results)
+    title = t("title", lang, region=d.region, year=d.year)
+    kpis = [
+        (t("gep", lang), f"{gep / 1e8:,.2f} {t('yi', lang)}"),
+        (t("density", lang), f"{gep / area / 1e4:,.1f} {t('wan_km2', lang)}"),
+    ]
+    if d.change is not None:
+        total = d.change[d.change.indicator == "GEP"].iloc[0]
+        kpis.append((t("change", lang), f"{total.change_pct:+.1f} %"))
+    for _, c in cats.iterrows():
+        kpis.append((c["name_zh"] if lang == "zh" else c["name_en"], f"{c.share:.1%}"))
+    parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>"]
+    parts.append(f"<div class='cover'><h1>{html.escape(title)}</h1>")
+    parts.append(
+        f"<p class='meta'>{html.escape(d.profile_title)}<br>{html.escape(d.profile_standard)}"
+        f"<br>account #{d.account_id} · ganpo {html.escape(d.code_version)} · "
+        f"{datetime.now(UTC):%Y-%m-%d}</p>"
+    )
+    if d.synthetic:
+        parts.append(f"<p class='warn'>{t('synthetic', lang)}</p>")
+    parts.append("</div>")
+
+    parts.append(f"<h2>{t('summary', lang)}</h2>")
+    parts += [f"<div class='kpi'>{html.escape(k)}<b>{html.escape(v)}</b></div>" for k, v in kpis]
+    table = by_ind.assign(
+        name=[names[k] for k in by_ind.indicator],
+        q=[f"{q:,.4g}" for q in by_ind.quantity],
+        v=[f"{v / 1e8:,.2f}" for v in by_ind.value_cny],
+        s=[f"{s:.1%}" for s in by_ind.share],
+    )[["name", "q", "quantity_unit", "v", "s"]]
+    parts.append(
+        _table(table, [t(k, lang) for k in ("indicator", "quantity", "unit", "value", "share")])
+    )
+
+    parts.append(f"<h2 class='section'>{t('method', lang)}</h2>")
+    parts.append(
+        f"<p>{html.escape(d.profile_title)} ({html.escape(d.profile_standard)}); "
+        f"parameters {html.escape(d.parameter_set)}; price policy {html.escape(d.price_policy)}."
+        + (
+            ""
+            if d.profile_verified
+            else " [U] profile choices not checked against the official text."
+        )
+        + "</p>"
+    )
+    methods = pd.DataFrame([(names[k], v) for k, v in d.methods.items()])
+    parts.append(_table(methods, [t("indicator", lang), t("method_col", lang)]))
+    parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.notes[:6]]
+
+    parts.append(f"<h2>{t('data', lang)}</h2>")
+    inputs = d.inputs.assign(
+        year=d.inputs["year"].map(lambda y: "" if pd.isna(y) else int(y)),
+        sha=d.inputs["sha256"].str[:12],
+    )[["role", "year", "source", "sha"]]
+    parts.append(_table(inputs, [t(k, lang) for k in ("role", "year", "source", "checksum")]))
+
+    parts.append(f"<h2 class='section'>{t('tables', lang)}</h2>")
+    cities = summary.gep_by_unit(d.results, d.units, "city")
+    ct = cities.assign(
+        g=[f"{v / 1e8:,.2f}" for v in cities.gep_cny],
+        k=[f"{v / 1e4:,.1f}" for v in cities.gep_cny_per_km2],
+        m=[f"{v / 1e8:,.2f}" for v in cities.material_cny],
+        r=[f"{v / 1e8:,.2f}" for v in cities.regulating_cny],
+        c=[f"{v / 1e8:,.2f}" for v in cities.cultural_cny],
+    )[["name", "g", "k", "m", "r", "c"]]
+    cat_names = [
+        CATEGORIES[c][0 if lang == "zh" else 1] for c in ("material", "regulating", "cultural")
+    ]
+    parts.append(
+        _table(
+            ct,
+            [
+                t("city", lang),
+                t("gep", lang) + f" ({t('yi', lang)})",
+                t("wan_km2", lang),
+                *cat_names,
+            ],
+        )
+    )
+
+    parts.append(f"<h2 class='section'>{t('charts', lang)}</h2>")
+    parts.append(f"<img src='{_composition_chart(d.results, lang)}'>")
+    parts.append(f"<img src='{_ranking_chart(d.results, d.units, lang)}'>")
+    if d.change is not None:
+        parts.append(
+            f"<div class='fig'><p>{t('change', lang)}: {d.previous_year} → {d.year}</p>"
+            f"<img src='{_change_chart(d.change, lang)}'></div>"
+        )
+
+    parts.append(f"<h2 class='section'>{t('maps', lang)}</h2>")
+    by_county = summary.gep_by_unit(d.results, d.units, "county")
+    fig = maps.build_gep_density_figure(
+        d.units,
+        by_county,
+        title_zh=f"{d.region} {d.year} 年各县 GEP 密度",
+        title_en=f"GEP per km² by county, {d.year}",
+        note="合成数据 synthetic data" if d.synthetic else None,
+    )
+    parts.append(f"<div class='fig'><img src='{_png(fig)}' style='height: 180mm'></div>")
+    if d.service_raster is not None:
+        caption = t("raster_caption", lang, name=names[d.service_raster.indicator])
+        raster_png = _raster_map(d.service_raster, d.units, lang)
+        parts.append(
+            f"<div class='fig section'><p>{html.escape(caption)}</p>"
+            f"<img src='{raster_png}' style='height: 180mm'></div>"
+        )
+
+    parts.append(f"<h2 class='section'>{t('uncertainty', lang)}</h2>")
+    if d.intervals is not None and not d.intervals.empty:
+        region = d.intervals[d.intervals.county_adcode == 0].set_index("indicator")
+        q = region[["p05_cny", "p50_cny", "p95_cny"]].astype(float) / 1e8
+        order = [k for k in names if k in region.index] + ["GEP"]
+        rows = [(names.get(k, "GEP"), *(f"{v:,.2f}" for v in q.loc[k].to_numpy())) for k in order]
+        draws = int(d.intervals.draws.iloc[0])
+        parts.append(f"<p>Monte Carlo, {draws} draws ({t('yi', lang)})</p>")
+        parts.append(
+            _table(pd.DataFrame(rows), [t(k, lang) for k in ("indicator", "p05", "p50", "p95")])
+        )
+    else:
+        parts.append(f"<p>{t('no_uncertainty', lang)}</p>")
+
+    parts.append(f"<h2 class='section'>{t('appendix', lang)}</h2>")
+    prices = d.prices.assign(
+        v=[
+            f"{v:g}" if pd.notna(v) else str(b)
+            for v, b in zip(d.prices.value, d.prices.by_type, strict=True)
+        ]
+    )[["key", "v", "unit", "year", "status", "source"]]
+    parts.append(
+        _table(
+            prices,
+            [
+                t("param", lang),
+                "value",
+                t("unit", lang),
+                t("year", lang),
+                t("status", lang),
+                t("source", lang),
+            ],
+        )
+    )
+    parts.append("</body></html>")
+    return "".join(parts)
+
+
+def write_pdf(document: str, path: Path) -> Path:
+    """Render the HTML to PDF (atomically)."""
+    from weasyprint import HTML
+
+    return atomic_write(path, lambda tmp: HTML(string=document).write_pdf(str(tmp)))
