@@ -242,6 +242,15 @@ def test_annual_report_pdf(demo_run: tuple[Path, str]) -> None:
     ):
         assert heading in text
     assert "合成数据" in text
+    import openpyxl
+
+    book = openpyxl.load_workbook(pdf.with_suffix(".xlsx"))  # the report's tables, beside it
+    sheet = book["gep_by_category"]
+    col = [c.value for c in sheet[1]].index(
+        next(h for h in [c.value for c in sheet[1]] if "CNY" in str(h) and "份额" not in str(h))
+    )
+    total = sum(row[col].value for row in sheet.iter_rows(min_row=2))
+    assert total == pytest.approx(gep, rel=1e-12)  # the workbook holds the same total
     en = root / "report_en.pdf"
     done = runner.invoke(
         app, ["account", "report", "2", "--out", str(en), "--lang", "en", "--database", db]

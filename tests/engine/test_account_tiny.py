@@ -242,3 +242,24 @@ def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> No
         for n in acc.notes
     )
     assert set(acc.prices.loc[acc.prices.value.notna(), "year"]) <= {2010, 2022}
+
+
+def test_value_rasters_are_cogs_that_add_up(tiny: Callable[..., Path], tmp_path: Path) -> None:
+    import rasterio
+
+    acc = run_account(tiny(), 2022, chunk=2, rasters_dir=tmp_path / "r")
+    assert set(acc.rasters.indicator) == {
+        "water_conservation",
+        "carbon_sequestration",
+        "oxygen_release",
+        "climate_regulation",
+    }
+    for row in acc.rasters.itertuples():
+        with rasterio.open(row.path) as src:
+            assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
+            data = src.read(1).astype("float64")
+        # the cells' values sum to the account's value of the indicator (float32 storage)
+        total = acc.results[acc.results.indicator == row.indicator].value_cny.sum()
+        assert np.nansum(data) == pytest.approx(total, rel=1e-6)
+    assert not list((tmp_path / "r").glob(".*"))  # no temporary files left
+    assert any("value rasters written" in line for line in acc.log)

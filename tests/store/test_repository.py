@@ -148,3 +148,18 @@ def test_unknown_account_lists_ids(tmp_path: Path) -> None:
     engine = open_store(tmp_path / "x.sqlite")
     with pytest.raises(StoreError, match=r"no account 7 in the store; stored ids: none"):
         load_account(engine, 7)
+
+
+def test_value_rasters_referenced_with_checksums(
+    tiny: Callable[..., Path], tmp_path: Path, store_url: str
+) -> None:
+    acc = run_account(tiny(), 2022, rasters_dir=tmp_path / "rasters")
+    engine = open_store(store_url)
+    aid = save_account(engine, acc)
+    stored = load_account(engine, aid)
+    assert len(stored.rasters) == 4 and stored.account.log  # rasters and the run log kept
+    assert verify_inputs(engine, aid) == []
+    victim = Path(stored.rasters.path.iloc[0])
+    victim.write_bytes(victim.read_bytes() + b"x")
+    (problem,) = verify_inputs(engine, aid)
+    assert "value raster missing or changed" in problem

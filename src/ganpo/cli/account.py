@@ -43,6 +43,10 @@ def run(
     uncertainty: Annotated[
         int, typer.Option(help="Monte Carlo draws over uncertain parameters (0: none).")
     ] = 0,
+    rasters: Annotated[
+        Path | None,
+        typer.Option(help="Write per-cell value rasters (COG) of the raster services here."),
+    ] = None,
 ) -> None:
     """Compute the GEP account of one year of a dataset and store it. 运行一年的核算并入库。
 

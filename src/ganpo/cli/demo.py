@@ -87,7 +87,13 @@ def demo(
         for year in years:
             t0 = time.perf_counter()
             acc = run_account(
-                folder, year, profile, params, chunk=chunk, progress=lambda m: console.log(m)
+                folder,
+                year,
+                profile,
+                params,
+                chunk=chunk,
+                rasters_dir=out / "rasters",
+                progress=lambda m: console.log(m),
             )
             existing = find_account(store, acc.input_digest)
             intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import pandas as pd
 import typer
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 from ganpo.errors import InputError
 
-FORMATS = ("xlsx", "csv", "gpkg", "parquet")
+FORMATS = ("xlsx", "csv", "gpkg", "parquet", "cog")
 
 
 def _refuse_existing(paths: list[Path], force: bool) -> None:
@@ -22,6 +24,36 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
             field="out",
             values=existing,
         )
+
+
+def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
+    """The standard tables of a stored account (summary, by service, type, unit; all rows
+    with their prices), keyed by sheet name."""
+    from ganpo.report import summary
+
+    return {
+        "gep_by_category": summary.gep_by_category(stored.results),
+        "gep_by_indicator": summary.gep_by_indicator(stored.results),
+        "gep_by_ecosystem": summary.gep_by_ecosystem(stored.results),
+        "gep_by_county": summary.gep_by_unit(stored.results, stored.units, "county"),
+        "gep_by_city": summary.gep_by_unit(stored.results, stored.units, "city"),
+        "results": stored.results,
+        "prices": stored.prices.drop(columns=["id", "account_id", "by_type"]),
+    }
+
+
+def account_notes(stored: Any) -> list[str]:
+    a = stored.account
+    notes = [
+        f"account #{a.id}: {a.dataset_name} {a.year}, profile {a.profile}, parameters "
+        f"{a.parameter_set} v{a.parameter_set_version}, price policy {a.price_policy}, "
+        f"ganpo {a.code_version}, inputs digest {a.input_digest[:16]}…",
+        *a.notes,
+        *a.warnings,
+    ]
+    if a.synthetic:
+        notes.append("合成数据 SYNTHETIC DATA: do not cite these numbers.")
+    return notes
 
 
 def export(
@@ -38,7 +70,7 @@ def export(
     import geopandas as gpd
 
     from ganpo.report import export as xl
-    from ganpo.report import geo, summary
+    from ganpo.report import geo
     from ganpo.store.repository import load_account, open_store
 
     formats = list(fmt or FORMATS)
@@ -52,26 +84,11 @@ def export(
         stored = load_account(open_store(database), account_id)
         a = stored.account
         stem = f"{a.dataset_name}_{a.year}_account{a.id}"
-        targets = {f: out / (f"{stem}_csv" if f == "csv" else f"{stem}.{f}") for f in formats}
+        folders = {"csv": f"{stem}_csv", "cog": f"{stem}_rasters"}
+        targets = {f: out / folders.get(f, f"{stem}.{f}") for f in formats}
         _refuse_existing(list(targets.values()), force)
-        frames = {
-            "gep_by_category": summary.gep_by_category(stored.results),
-            "gep_by_indicator": summary.gep_by_indicator(stored.results),
-            "gep_by_ecosystem": summary.gep_by_ecosystem(stored.results),
-            "gep_by_county": summary.gep_by_unit(stored.results, stored.units, "county"),
-            "gep_by_city": summary.gep_by_unit(stored.results, stored.units, "city"),
-            "results": stored.results,
-            "prices": stored.prices.drop(columns=["id", "account_id", "by_type"]),
-        }
-        notes = [
-            f"account #{a.id}: {a.dataset_name} {a.year}, profile {a.profile}, parameters "
-            f"{a.parameter_set} v{a.parameter_set_version}, price policy {a.price_policy}, "
-            f"ganpo {a.code_version}, inputs digest {a.input_digest[:16]}…",
-            *a.notes,
-            *a.warnings,
-        ]
-        if a.synthetic:
-            notes.append("合成数据 SYNTHETIC DATA: do not cite these numbers.")
+        frames = account_frames(stored)
+        notes = account_notes(stored)
         written: list[Path] = []
         if "xlsx" in formats:
             written.append(xl.write_excel(frames, targets["xlsx"], title=stem, notes=notes))
@@ -92,8 +109,32 @@ def export(
                 written.append(geo.write_gpkg(frame, targets["gpkg"]))
             if "parquet" in formats:
                 written.append(geo.write_geoparquet(frame, targets["parquet"]))
+        if "cog" in formats:
+            written += _copy_rasters(stored.rasters, targets["cog"])
     for p in written:
         console.print(f"written: {p}")
+
+
+def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
+    """Copy the account's value rasters (COG), refusing any whose checksum changed."""
+    from ganpo.io.manifest import sha256_file
+
+    if rasters.empty:
+        raise InputError(
+            "this account wrote no value rasters; run it with --rasters DIR to get them",
+            field="format",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for row in rasters.itertuples(index=False):
+        src = Path(str(row.path))
+        if not src.exists() or sha256_file(src) != row.sha256:
+            raise InputError(
+                f"{src}: value raster missing or changed since the account wrote it",
+                source=src,
+            )
+        out.append(Path(shutil.copy2(src, folder / src.name)))
+    return out
 
 
 def seea(

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
-from ganpo.cli.export import _refuse_existing
+from ganpo.cli.export import _refuse_existing, account_frames, account_notes
 from ganpo.errors import InputError
 
 
@@ -34,6 +34,7 @@ def report(
     from ganpo.engine.preview import service_raster
     from ganpo.engine.prices import restate_results
     from ganpo.report import annual, summary
+    from ganpo.report import export as xl
     from ganpo.services.methods import method
     from ganpo.store.repository import load_account, open_store
 
@@ -41,7 +42,7 @@ def report(
         if lang not in ("zh", "en"):
             raise InputError(f"unknown language {lang!r}; use zh or en", field="lang")
         language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
-        _refuse_existing([out], force)
+        _refuse_existing([out, out.with_suffix(".xlsx")], force)
         store = open_store(database)
         s = load_account(store, account_id)
         a = s.account
@@ -109,4 +110,9 @@ def report(
         )
         console.print("rendering the report (the first PDF builds the font cache, ~10 s)…")
         path = annual.write_pdf(annual.build_html(data, language), out)
-    console.print(f"written: {path}")
+        workbook = out.with_suffix(".xlsx")
+        frames = account_frames(s)
+        if change is not None:
+            frames[f"change_{prev_year}_{a.year}"] = change
+        xl.write_excel(frames, workbook, title=path.stem, notes=account_notes(s))
+    console.print(f"written: {path}\nwritten: {workbook}")

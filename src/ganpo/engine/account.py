@@ -35,11 +35,11 @@ from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_s
 from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
-from ganpo.engine.rasters import open_layer
+from ganpo.engine.rasters import BlockWriter, open_layer, to_cog
 from ganpo.engine.result import RESULT_COLUMNS, AccountResult
 from ganpo.engine.zonal import N_CODES, zonal_sums_graph, zone_index
 from ganpo.errors import InputError, ManifestError, preview
-from ganpo.io.manifest import Dataset, LayerEntry, TableEntry, load_manifest
+from ganpo.io.manifest import Dataset, LayerEntry, TableEntry, load_manifest, sha256_file
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
 from ganpo.io.tables import read_table
 from ganpo.io.units import read_units
@@ -114,6 +114,7 @@ def run_account(
     *,
     price_policy: PricePolicy | None = None,
     layer_years: Mapping[str, int] | None = None,
+    rasters_dir: Path | None = None,
     chunk: int = 1024,
     progress: Progress | None = None,
 ) -> AccountResult:
@@ -122,10 +123,17 @@ def run_account(
     ``parameter_set`` defaults to the profile's, ``price_policy`` too (how prices stated
     for other years are brought to ``year``). ``layer_years`` takes some layers from
     another year (``{"ecosystem_type": 2022}`` holds land cover at 2022, for attributing a
-    change); such an account is a counterfactual and says so in its notes. ``chunk`` is
-    the raster block size [cells].
+    change); such an account is a counterfactual and says so in its notes. With
+    ``rasters_dir`` the per-cell value of every raster indicator [CNY per cell] is written
+    there as a Cloud Optimized GeoTIFF, in the same pass over the data. ``chunk`` is the
+    raster block size [cells].
     """
-    say = progress or (lambda msg: log.info(msg))
+    run_log: list[str] = []
+
+    def say(msg: str) -> None:
+        run_log.append(f"{datetime.now(UTC):%H:%M:%S} {msg}")
+        (progress or log.info)(msg)
+
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     ds, prof, params, policy, digest = plan(
@@ -207,9 +215,26 @@ def run_account(
         f"{m.name} {year}: {len(components)} raster components over {grid.width}×{grid.height} "
         f"cells in blocks of {chunk}"
     )
-    with pywarnings.catch_warnings():
-        pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-        sums, ranges = dask.compute(sums_graph, checks)
+    writers: dict[str, BlockWriter] = {}
+    stores: list[Any] = []
+    if rasters_dir is not None:
+        values: dict[str, Any] = {}
+        for x, _, comp in components:
+            v = comp.quantity * params.scalar(comp.price.key, comp.price.unit)
+            values[x.indicator] = values[x.indicator] + v if x.indicator in values else v
+        rasters_dir.mkdir(parents=True, exist_ok=True)
+        for ind, arr in values.items():
+            writers[ind] = BlockWriter(rasters_dir / f".{m.name}_{year}_{ind}.building.tif", grid)
+            target: Any = writers[ind]  # dask stores into any object with __setitem__
+            stores.append(darr.store(arr.astype("float32"), target, compute=False))
+    try:
+        with pywarnings.catch_warnings():
+            pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+            sums, ranges, *_ = dask.compute(sums_graph, checks, *stores)
+    finally:
+        for w in writers.values():
+            w.close()
+    rasters = _finish_rasters(writers, rasters_dir, m.name, year, say)
     sums = np.asarray(sums).reshape(1 + 2 * len(components), len(units), N_CODES)
     cells = sums[0]
 
@@ -303,8 +328,8 @@ def run_account(
         ]
     )
     prices = _price_table(params, used_keys)
-    for w in warnings:
-        log.warning(w)
+    for warning in warnings:
+        log.warning(warning)
     for n in notes:
         log.info(n)
     say(f"{m.name} {year}: done in {time.perf_counter() - t0:.1f} s")
@@ -330,6 +355,8 @@ def run_account(
         extent=extent,
         units=units,
         warnings=warnings,
+        rasters=rasters,
+        log=run_log,
         parameters=params,
         profile_indicators=dict(prof.indicators),
         notes=[
@@ -338,6 +365,31 @@ def run_account(
             *(f"counterfactual: layer {r} of {y} instead of {year}" for r, y in held.items()),
         ],
     )
+
+
+def _finish_rasters(
+    writers: Mapping[str, BlockWriter], folder: Path | None, name: str, year: int, say: Progress
+) -> pd.DataFrame:
+    """Turn the written GeoTIFFs into COGs next to them; their paths and checksums."""
+    rows = []
+    for ind, w in writers.items():
+        assert folder is not None
+        final = folder / f"{name}_{year}_{ind}_value_cny.tif"
+        tmp = final.with_name(f".{final.name}.tmp.tif")
+        to_cog(w.path, tmp)
+        w.path.unlink()
+        tmp.replace(final)
+        rows.append(
+            {
+                "indicator": ind,
+                "path": str(final.resolve()),
+                "sha256": sha256_file(final),
+                "unit": "CNY per cell",
+            }
+        )
+    if rows:
+        say(f"{name} {year}: {len(rows)} value rasters written to {folder}")
+    return pd.DataFrame(rows, columns=["indicator", "path", "sha256", "unit"])
 
 
 def _check_codes(cells: np.ndarray, eco_path: Path) -> None:

@@ -49,6 +49,8 @@ class AccountResult:
     extent: pd.DataFrame  # county_adcode, ecosystem_code, cells, area_m2
     units: gpd.GeoDataFrame
     warnings: list[str] = field(default_factory=list)
+    rasters: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator, path, sha256
+    log: list[str] = field(default_factory=list)  # the run's progress messages
     notes: list[str] = field(default_factory=list)  # price policy, deflation applied
     # the parameter set as used (prices brought to the year), for uncertainty analysis
     parameters: Any = field(default=None, repr=False)

@@ -36,6 +36,7 @@ class Account(Base):
     gep_cny: Mapped[float] = mapped_column(Float)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    log: Mapped[list[str]] = mapped_column(JSON, default=list)  # the run's progress messages
 
     inputs: Mapped[list[AccountInput]] = relationship(cascade="all, delete-orphan")
     prices: Mapped[list[AccountPrice]] = relationship(cascade="all, delete-orphan")
@@ -154,3 +155,17 @@ class UncertaintyInterval(Base):
     p05_cny: Mapped[float]
     p50_cny: Mapped[float]
     p95_cny: Mapped[float]
+
+
+class AccountRaster(Base):
+    """A per-cell value raster (Cloud Optimized GeoTIFF) an account wrote, with checksum."""
+
+    __tablename__ = "account_rasters"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator: Mapped[str] = mapped_column(String(100), primary_key=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(50))

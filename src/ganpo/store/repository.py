@@ -24,6 +24,7 @@ from ganpo.store.models import (
     AccountInput,
     AccountLog,
     AccountPrice,
+    AccountRaster,
     AccountUnit,
     Extent,
     Result,
@@ -105,6 +106,7 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 gep_cny=account.gep_cny,
                 warnings=list(account.warnings),
                 notes=list(account.notes),
+                log=list(account.log),
             )
             session.add(row)
             session.flush()
@@ -118,6 +120,10 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             )
             session.execute(insert(Result), _records(account.results.assign(account_id=aid)))
             session.execute(insert(Extent), _records(account.extent.assign(account_id=aid)))
+            if not account.rasters.empty:
+                session.execute(
+                    insert(AccountRaster), _records(account.rasters.assign(account_id=aid))
+                )
             if intervals is not None:
                 session.execute(
                     insert(UncertaintyInterval),
@@ -189,7 +195,17 @@ def verify_inputs(engine: Engine, account_id: int) -> list[str]:
                     f"{path}: changed since the account was computed (checksum mismatch); "
                     "the stored results no longer match this file"
                 )
+        for raster in acc_rasters(session, account_id):
+            path = Path(raster.path)
+            if not path.exists() or sha256_file(path) != raster.sha256:
+                problems.append(f"{path}: value raster missing or changed since it was written")
         return problems
+
+
+def acc_rasters(session: Session, account_id: int) -> list[AccountRaster]:
+    return list(
+        session.scalars(select(AccountRaster).where(AccountRaster.account_id == account_id))
+    )
 
 
 @dataclass(frozen=True)
@@ -203,6 +219,7 @@ class StoredAccount:
     prices: pd.DataFrame
     intervals: pd.DataFrame
     inputs: pd.DataFrame
+    rasters: pd.DataFrame
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -236,4 +253,7 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
         inputs = pd.read_sql(
             select(AccountInput).where(AccountInput.account_id == account_id), conn
         )
-    return StoredAccount(acc, results, units, extent, prices, intervals, inputs)
+        rasters = pd.read_sql(
+            select(AccountRaster).where(AccountRaster.account_id == account_id), conn
+        )
+    return StoredAccount(acc, results, units, extent, prices, intervals, inputs, rasters)
