@@ -58,6 +58,7 @@ def demo(
     uncertainty: Annotated[
         int, typer.Option(help="Monte Carlo draws over uncertain parameters (0: none).")
     ] = 1000,
+    report: Annotated[bool, typer.Option(help="Also write the annual report (PDF).")] = True,
 ) -> None:
     """Run the Jiangxi demo: synthetic layers on real county boundaries, 2022 and 2023.
 
@@ -65,6 +66,7 @@ def demo(
     """
     from ganpo.catalog.deflators import load_deflator
     from ganpo.catalog.profiles import load_profile
+    from ganpo.cli.report import report as annual_report
     from ganpo.demo.generator import build_demo_dataset
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
@@ -83,6 +85,7 @@ def demo(
         store = open_store(database)
         accounts = []
         interval_list: list[Intervals | None] = []
+        ids: list[int] = []
         t_all = time.perf_counter()
         for year in years:
             t0 = time.perf_counter()
@@ -99,6 +102,7 @@ def demo(
             intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
             aid = existing.id if existing is not None else save_account(store, acc, intervals)
             interval_list.append(intervals)
+            ids.append(aid)
             console.print(
                 f"account #{aid}: {acc.dataset_name} {year}, GEP {acc.gep_cny / 1e8:,.2f} 亿元, "
                 f"{time.perf_counter() - t0:.1f} s"
@@ -137,4 +141,15 @@ def demo(
         console.print("written: " + ", ".join(str(p) for p in written if p.suffix != ".csv"))
         console.print(
             f"         {sum(p.suffix == '.csv' for p in written)} CSV tables in {out / 'csv'}"
+        )
+    if report:
+        # the annual report of the last year, with the change since the first
+        annual_report(
+            ids[-1],
+            out / f"gep_report_{b.year}.pdf",
+            previous=ids[0],
+            lang="zh",
+            raster="water_conservation",
+            database=database,
+            force=True,
         )
