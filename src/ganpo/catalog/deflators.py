@@ -12,11 +12,11 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
+from ganpo.catalog.files import data_dir, shipped_names
 from ganpo.errors import InputError, UnknownNameError
 
 
@@ -48,12 +48,9 @@ class Deflator:
         return self.index[to_year] / self.index[from_year]
 
 
-def _dir() -> Path:
-    return Path(str(files("ganpo.catalog") / "data" / "deflators"))
-
-
 def deflator_names() -> list[str]:
-    return sorted(p.stem for p in _dir().glob("*.csv"))
+    """Names of the deflators shipped with ganpo."""
+    return shipped_names("deflators", ".csv")
 
 
 def read_deflator(path: Path, name: str | None = None) -> Deflator:
@@ -94,4 +91,4 @@ def load_deflator(name: str) -> Deflator:
         return read_deflator(Path(name))
     if name not in deflator_names():
         raise UnknownNameError("deflator", name, deflator_names())
-    return read_deflator(_dir() / f"{name}.csv", name)
+    return read_deflator(data_dir("deflators") / f"{name}.csv", name)

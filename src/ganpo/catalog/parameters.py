@@ -8,16 +8,15 @@ the usual value of the method family (``unverified``, METHODS.md [U]).
 from __future__ import annotations
 
 import logging
-import tomllib
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ganpo.catalog.deflators import Deflator
 from ganpo.catalog.ecosystems import by_key
+from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.units import conversion_factor
 from ganpo.errors import InputError, UnknownNameError
 
@@ -56,6 +55,20 @@ class Uncertainty(BaseModel):
             return np.maximum(rng.normal(1.0, self.rel_sd, n), 0.0)
         assert self.low is not None and self.high is not None
         return rng.uniform(self.low, self.high, n) / central
+
+
+def _times(pv: ParameterValue, factor: float, **update: Any) -> ParameterValue:
+    """``pv`` with its value(s) and uncertainty bounds multiplied by ``factor``."""
+    return pv.model_copy(
+        update={
+            "value": None if pv.value is None else pv.value * factor,
+            "by_type": None
+            if pv.by_type is None
+            else {k: v * factor for k, v in pv.by_type.items()},
+            "uncertainty": _scaled(pv.uncertainty, factor),
+            **update,
+        }
+    )
 
 
 def _scaled(u: Uncertainty | None, factor: float) -> Uncertainty | None:
@@ -143,16 +156,7 @@ class ParameterSet(BaseModel):
             unit,
             factor,
         )
-        return pv.model_copy(
-            update={
-                "unit": unit,
-                "value": None if pv.value is None else pv.value * factor,
-                "by_type": None
-                if pv.by_type is None
-                else {k: v * factor for k, v in pv.by_type.items()},
-                "uncertainty": _scaled(pv.uncertainty, factor),
-            }
-        )
+        return _times(pv, factor, unit=unit)
 
     def scalar(self, key: str, unit: str) -> float:
         """A scalar value in ``unit``."""
@@ -231,43 +235,18 @@ def prices_for_year(
                 f"{factor:.4f} ({deflator.name} {src_year}→{year})"
             )
         base = pv.by_year[src_year] if pv.by_year and src_year in pv.by_year else pv.value
-        values[key] = pv.model_copy(
-            update={
-                "value": None if base is None else base * factor,
-                "by_type": None
-                if pv.by_type is None
-                else {k: v * factor for k, v in pv.by_type.items()},
-                "by_year": None,
-                "year": year,
-                "uncertainty": _scaled(pv.uncertainty, factor),
-            }
-        )
+        values[key] = _times(pv.model_copy(update={"value": base}), factor, by_year=None, year=year)
     return params.model_copy(update={"values": values}), notes
-
-
-def _params_dir() -> Path:
-    return Path(str(files("ganpo.catalog") / "data" / "params"))
 
 
 def parameter_set_names() -> list[str]:
     """Names of the parameter sets shipped with ganpo."""
-    return sorted(p.stem for p in _params_dir().glob("*.toml"))
+    return shipped_names("params")
 
 
 def load_parameter_set_file(path: Path) -> ParameterSet:
     """Read and validate a parameter-set TOML file."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read parameter set: {exc}", source=path) from exc
-    try:
-        return ParameterSet.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise InputError(f"invalid parameter set: {problems}", source=path) from exc
+    return load_toml_model(path, ParameterSet, "parameter set")
 
 
 @cache
@@ -277,4 +256,4 @@ def load_parameter_set(name: str) -> ParameterSet:
         return load_parameter_set_file(Path(name))
     if name not in parameter_set_names():
         raise UnknownNameError("parameter set", name, parameter_set_names())
-    return load_parameter_set_file(_params_dir() / f"{name}.toml")
+    return load_parameter_set_file(data_dir("params") / f"{name}.toml")

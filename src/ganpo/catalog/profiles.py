@@ -7,13 +7,12 @@ description says what is and is not verified.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameters import PricePolicy
 from ganpo.errors import InputError, UnknownNameError
@@ -37,27 +36,14 @@ class Profile(BaseModel):
     indicators: dict[str, str]
 
 
-def _dir() -> Path:
-    return Path(str(files("ganpo.catalog") / "data" / "profiles"))
-
-
 def profile_names() -> list[str]:
     """Names of the profiles shipped with ganpo."""
-    return sorted(p.stem for p in _dir().glob("*.toml"))
+    return shipped_names("profiles")
 
 
 def load_profile_file(path: Path) -> Profile:
     """Read and validate a profile TOML file."""
-    try:
-        with path.open("rb") as fh:
-            profile = Profile.model_validate(tomllib.load(fh))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read profile: {exc}", source=path) from exc
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise InputError(f"invalid profile: {problems}", source=path) from exc
+    profile = load_toml_model(path, Profile, "profile")
     unknown = sorted(set(profile.indicators) - set(indicators()))
     if unknown:
         raise InputError(
@@ -77,4 +63,4 @@ def load_profile(name: str) -> Profile:
         return load_profile_file(Path(name))
     if name not in profile_names():
         raise UnknownNameError("profile", name, profile_names())
-    return load_profile_file(_dir() / f"{name}.toml")
+    return load_profile_file(data_dir("profiles") / f"{name}.toml")

@@ -8,15 +8,10 @@ import geopandas as gpd
 import pyogrio
 
 from ganpo.errors import ManifestError, preview
+from ganpo.io.regions import COUNTY_COLUMNS
 
-UNIT_COLUMNS = (
-    "county_adcode",
-    "county_name",
-    "city_adcode",
-    "city_name",
-    "province_adcode",
-    "province_name",
-)
+#: the attributes every county polygon carries (geometry aside)
+UNIT_COLUMNS = tuple(c for c in COUNTY_COLUMNS if c != "geometry")
 
 
 def read_units(path: Path, layer: str = "counties") -> gpd.GeoDataFrame:

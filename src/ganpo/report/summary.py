@@ -16,6 +16,7 @@ import pandas as pd
 from ganpo.catalog.ecosystems import ecosystem_types
 from ganpo.catalog.indicators import CATEGORIES, indicators
 from ganpo.errors import InputError
+from ganpo.io.units import UNIT_COLUMNS as COUNTY_ATTRIBUTES
 
 Level = Literal["county", "city", "province"]
 
@@ -28,15 +29,7 @@ RESULT_COLUMNS: tuple[str, ...] = (
     "quantity_unit",
     "value_cny",
 )
-UNIT_COLUMNS: tuple[str, ...] = (
-    "county_adcode",
-    "county_name",
-    "city_adcode",
-    "city_name",
-    "province_adcode",
-    "province_name",
-    "area_km2",
-)
+UNIT_COLUMNS: tuple[str, ...] = (*COUNTY_ATTRIBUTES, "area_km2")
 UNIT_TABLE_COLUMNS: tuple[str, ...] = (
     "adcode",
     "name",

@@ -1,0 +1,40 @@
+"""Reading the catalogue's versioned data files into validated models."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ganpo.errors import InputError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def data_dir(kind: str) -> Path:
+    """A folder of shipped data files (``params``, ``profiles``, ``deflators``)."""
+    return Path(str(files("ganpo.catalog") / "data" / kind))
+
+
+def shipped_names(kind: str, suffix: str = ".toml") -> list[str]:
+    """Names (file stems) of the shipped data files of one kind."""
+    return sorted(p.stem for p in data_dir(kind).glob(f"*{suffix}"))
+
+
+def load_toml_model(path: Path, model: type[M], what: str) -> M:
+    """Read a TOML file into ``model``; every problem is named with its key path."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read {what}: {exc}", source=path) from exc
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputError(f"invalid {what}: {problems}", source=path) from exc
