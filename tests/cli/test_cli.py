@@ -262,3 +262,15 @@ def test_annual_report_pdf(demo_run: tuple[Path, str]) -> None:
     assert "Gross Ecosystem Product" in text_en and "Appendix: parameters and sources" in text_en
     again = runner.invoke(app, ["account", "report", "2", "--out", str(en), "--database", db])
     assert again.exit_code == 2 and "add --force" in again.output
+
+
+def test_run_with_rasters_and_scheduler(tiny, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "x.sqlite")
+    args = ["account", "run", str(tiny()), "--year", "2022", "--database", db]
+    done = runner.invoke(
+        app, [*args, "--rasters", str(tmp_path / "r"), "--scheduler", "synchronous"]
+    )
+    assert done.exit_code == 0, done.output
+    assert len(list((tmp_path / "r").glob("*_value_cny.tif"))) == 4
+    bad = runner.invoke(app, [*args, "--force", "--scheduler", "tcp://127.0.0.1:9"])
+    assert bad.exit_code == 2 and "cannot reach the dask scheduler" in bad.output

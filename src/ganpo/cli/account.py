@@ -13,6 +13,7 @@ from ganpo.cli.common import (
     DatabaseOption,
     ParamsOption,
     ProfileOption,
+    SchedulerOption,
     console,
     user_errors,
     yi,
@@ -47,6 +48,7 @@ def run(
         Path | None,
         typer.Option(help="Write per-cell value rasters (COG) of the raster services here."),
     ] = None,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Compute the GEP account of one year of a dataset and store it. 运行一年的核算并入库。
 
@@ -77,6 +79,8 @@ def run(
             prof,
             par,
             price_policy=policy,
+            rasters_dir=rasters,
+            scheduler=scheduler,
             chunk=chunk,
             progress=lambda m: console.log(m),
         )

@@ -68,3 +68,13 @@ def user_errors() -> Iterator[None]:
 def yi(value_cny: float) -> str:
     """Format CNY as 亿元 (10^8 CNY) with two decimals."""
     return f"{value_cny / 1e8:,.2f}"
+
+
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Where rasters are computed: threads (default), synchronous, processes, or the "
+        "address of a dask cluster (tcp://host:8786). 计算调度（可用 dask 集群）。",
+    ),
+]

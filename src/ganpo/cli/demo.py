@@ -14,6 +14,7 @@ from ganpo.cli.common import (
     DatabaseOption,
     ParamsOption,
     ProfileOption,
+    SchedulerOption,
     console,
     user_errors,
 )
@@ -59,6 +60,7 @@ def demo(
         int, typer.Option(help="Monte Carlo draws over uncertain parameters (0: none).")
     ] = 1000,
     report: Annotated[bool, typer.Option(help="Also write the annual report (PDF).")] = True,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Run the Jiangxi demo: synthetic layers on real county boundaries, 2022 and 2023.
 
@@ -96,6 +98,7 @@ def demo(
                 params,
                 chunk=chunk,
                 rasters_dir=out / "rasters",
+                scheduler=scheduler,
                 progress=lambda m: console.log(m),
             )
             existing = find_account(store, acc.input_digest)

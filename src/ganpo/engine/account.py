@@ -33,6 +33,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_set, prices_for_year
 from ganpo.catalog.profiles import Profile, load_profile
+from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
 from ganpo.engine.rasters import BlockWriter, open_layer, to_cog
@@ -115,6 +116,7 @@ def run_account(
     price_policy: PricePolicy | None = None,
     layer_years: Mapping[str, int] | None = None,
     rasters_dir: Path | None = None,
+    scheduler: str | None = None,
     chunk: int = 1024,
     progress: Progress | None = None,
 ) -> AccountResult:
@@ -125,8 +127,10 @@ def run_account(
     another year (``{"ecosystem_type": 2022}`` holds land cover at 2022, for attributing a
     change); such an account is a counterfactual and says so in its notes. With
     ``rasters_dir`` the per-cell value of every raster indicator [CNY per cell] is written
-    there as a Cloud Optimized GeoTIFF, in the same pass over the data. ``chunk`` is the
-    raster block size [cells].
+    there as a Cloud Optimized GeoTIFF, in the same pass over the data. ``scheduler``
+    runs the computation locally (default: threads) or on an existing dask cluster
+    (``tcp://host:8786``, :mod:`ganpo.engine.compute`). ``chunk`` is the raster block
+    size [cells].
     """
     run_log: list[str] = []
 
@@ -215,22 +219,30 @@ def run_account(
         f"{m.name} {year}: {len(components)} raster components over {grid.width}×{grid.height} "
         f"cells in blocks of {chunk}"
     )
-    writers: dict[str, BlockWriter] = {}
-    stores: list[Any] = []
+    values: dict[str, Any] = {}
     if rasters_dir is not None:
-        values: dict[str, Any] = {}
         for x, _, comp in components:
             v = comp.quantity * params.scalar(comp.price.key, comp.price.unit)
             values[x.indicator] = values[x.indicator] + v if x.indicator in values else v
         rasters_dir.mkdir(parents=True, exist_ok=True)
-        for ind, arr in values.items():
-            writers[ind] = BlockWriter(rasters_dir / f".{m.name}_{year}_{ind}.building.tif", grid)
-            target: Any = writers[ind]  # dask stores into any object with __setitem__
-            stores.append(darr.store(arr.astype("float32"), target, compute=False))
+    writers = {
+        ind: BlockWriter(rasters_dir / f".{m.name}_{year}_{ind}.building.tif", grid)
+        for ind in values
+        if rasters_dir is not None
+    }
     try:
-        with pywarnings.catch_warnings():
+        with compute_on(scheduler) as client, pywarnings.catch_warnings():
             pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-            sums, ranges, *_ = dask.compute(sums_graph, checks, *stores)
+            if client is None:  # local: the value rasters are written in the same pass
+                stores = [
+                    darr.store(arr.astype("float32"), _target(writers[ind]), compute=False)
+                    for ind, arr in values.items()
+                ]
+                sums, ranges, *_ = dask.compute(sums_graph, checks, *stores)
+            else:  # a cluster cannot write into this process's files: blocks come back
+                sums, ranges = dask.compute(sums_graph, checks)
+                for ind, arr in values.items():
+                    _write_blocks(arr.astype("float32"), writers[ind])
     finally:
         for w in writers.values():
             w.close()
@@ -365,6 +377,23 @@ def run_account(
             *(f"counterfactual: layer {r} of {y} instead of {year}" for r, y in held.items()),
         ],
     )
+
+
+def _target(writer: BlockWriter) -> Any:
+    return writer  # dask stores into any object with __setitem__
+
+
+def _write_blocks(arr: Any, writer: BlockWriter, batch: int = 8) -> None:
+    """Compute a dask array a few blocks at a time (on the current scheduler) and write
+    them locally, so memory stays bounded by the batch."""
+    blocks = list(np.ndindex(*arr.numblocks))
+    starts = [np.cumsum((0, *c[:-1])) for c in arr.chunks]
+    for i in range(0, len(blocks), batch):
+        part = blocks[i : i + batch]
+        data = dask.compute(*[arr.blocks[b] for b in part])
+        for (r, c), block in zip(part, data, strict=True):
+            r0, c0 = int(starts[0][r]), int(starts[1][c])
+            writer[slice(r0, r0 + block.shape[0]), slice(c0, c0 + block.shape[1])] = block
 
 
 def _finish_rasters(

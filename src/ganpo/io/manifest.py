@@ -152,7 +152,9 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
         )
         raise ManifestError(f"invalid manifest: {problems}", source=path) from exc
     dataset = Dataset(
-        manifest=manifest, root=path.parent, manifest_sha256=hashlib.sha256(raw).hexdigest()
+        manifest=manifest,
+        root=path.parent.resolve(),
+        manifest_sha256=hashlib.sha256(raw).hexdigest(),
     )
     if verify:
         verify_files(dataset, manifest_path=path)
