@@ -148,6 +148,9 @@ def _tiny_year(
         "hot_days": "d",
         "temperature": "degC",
         "dem": "m",
+        "reference_et": "mm",
+        "soil_depth": "mm",
+        "pawc": "1",
     }
     for role, arr in arrays.items():
         rel = f"{year}/{role}.tif" if role != "dem" else "dem.tif"

@@ -151,3 +151,23 @@ def year_layers(
         "evapotranspiration": et,
         "npp": npp,
     }
+
+
+def soil_layers(base: ClimateBase) -> dict[str, FloatArray]:
+    """Depth to the root-restricting layer [mm] (deep in the basins, thin on mountains) and
+    plant-available water content [-] (loamier in the basins): plausible ranges for the red
+    soils of Jiangxi, not a soil survey."""
+    depth = 1500.0 - 0.6 * base.elevation_m + 250.0 * base.basin + 120.0 * base.noise_et
+    pawc = 0.12 + 0.05 * base.basin + 0.015 * base.noise_npp
+    return {
+        "soil_depth": np.clip(depth, 300.0, 2000.0),
+        "pawc": np.clip(pawc, 0.06, 0.25),
+    }
+
+
+def reference_et(base: ClimateBase, temperature_c: FloatArray, year_index: int) -> FloatArray:
+    """Annual reference evapotranspiration ET₀ [mm], rising with mean temperature (about
+    900–1150 mm in Jiangxi's lowlands); a simple temperature relation for the demo, not
+    Penman–Monteith."""
+    et0 = 1000.0 + 35.0 * (temperature_c - 17.5) + 20.0 * base.noise_hot + 15.0 * year_index
+    return np.clip(et0, 600.0, 1400.0)

@@ -28,7 +28,7 @@ import rasterio
 from numpy.typing import NDArray
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
-from ganpo.demo.climate import climate_base, year_layers
+from ganpo.demo.climate import climate_base, reference_et, soil_layers, year_layers
 from ganpo.demo.grid import OutputGrid, Sampler, output_grid, reference_grid
 from ganpo.demo.landcover import cover_scores, first_year_cover, next_year_cover
 from ganpo.demo.tables import county_areas, make_tables
@@ -150,6 +150,17 @@ def build_demo_dataset(
     _write_units(units, folder / UNITS_FILE)
     layers = [LayerEntry(path="dem.tif", source=source, synthetic=True, role="dem", unit="m")]
     _write_raster(folder / "dem.tif", grid, base.elevation_m)
+    for role, values in soil_layers(base).items():
+        _write_raster(folder / f"{role}.tif", grid, values)
+        layers.append(
+            LayerEntry(
+                path=f"{role}.tif",
+                source=source,
+                synthetic=True,
+                role=role,
+                unit=LAYER_ROLES[role].unit,
+            )
+        )
 
     areas_by_year: dict[int, pd.DataFrame] = {}
     cover = first_year_cover(scores)
@@ -161,6 +172,9 @@ def build_demo_dataset(
             shutil.rmtree(year_dir)
         fields: dict[str, NDArray[np.generic]] = {"ecosystem_type": cover}
         fields.update(year_layers(ref, base, cover, sample, seed, year))
+        temperature = np.asarray(fields["temperature"], dtype="float64")
+        et0: NDArray[np.generic] = reference_et(base, temperature, step)
+        fields["reference_et"] = et0
         for role, values in fields.items():
             rel = f"{year}/{role}.tif"
             _write_raster(folder / rel, grid, values, code=role == "ecosystem_type")

@@ -36,6 +36,27 @@ LAYER_ROLES: dict[str, LayerRole] = {
         ),
         LayerRole("hot_days", "d", "日均温>26℃日数", "days with mean temperature > 26 °C", 0, 366),
         LayerRole("temperature", "degC", "年平均气温", "mean annual temperature", -40, 40),
+        LayerRole(
+            "reference_et", "mm", "参考蒸散发", "annual reference evapotranspiration ET0", 0, 3000
+        ),
+        LayerRole(
+            "soil_depth",
+            "mm",
+            "根系限制层深度",
+            "depth to root-restricting layer",
+            0,
+            20_000,
+            per_year=False,
+        ),
+        LayerRole(
+            "pawc",
+            "1",
+            "植物可利用水含量",
+            "plant available water content",
+            0,
+            1,
+            per_year=False,
+        ),
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from ganpo.catalog.ecosystems import UNATTRIBUTED, by_key
@@ -23,6 +24,7 @@ from ganpo.services import (
     purification,
     statistics,
     water_conservation,
+    water_yield,
 )
 from ganpo.services.base import (
     Component,
@@ -121,6 +123,20 @@ def _climate_et(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
             where_type(_mask(inp, p.type_set("climate_water_surface")), water_kwh), ELECTRICITY
         ),
     }
+
+
+def _budyko_water_yield(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    kc = p.per_type("crop_coefficient", "1")
+    root = lookup(inp.ecosystem, p.per_type("root_depth", "mm"), np.nan)
+    vegetated = lookup(inp.ecosystem, dict.fromkeys(p.type_set("water_yield_vegetation"), 1.0), 0.0)
+    precip = inp.layers["precipitation"]
+    pet = lookup(inp.ecosystem, kc, np.nan) * inp.layers["reference_et"]
+    # AWC = min(root depth, soil depth) × PAWC (fmin: a type without root depth uses the soil)
+    awc = np.fmin(root, inp.layers["soil_depth"]) * inp.layers["pawc"]
+    omega = water_yield.budyko_omega(awc, precip, p.scalar("seasonality_z", "1"))
+    fraction = water_yield.aet_fraction(pet, precip, omega, vegetated)
+    q = water_yield.water_yield_m3(precip, fraction, inp.cell_area_m2)
+    return {"": Component(where_type(_mask(inp, kc), q), RESERVOIR_COST)}
 
 
 # --- statistics methods -----------------------------------------------------------------
@@ -380,6 +396,23 @@ _ALL: tuple[Method, ...] = (
         layers=("precipitation", "evapotranspiration"),
         parameters=(UsedParameter("runoff_coefficient", "1"), RESERVOIR_COST),
         raster=_water_balance,
+    ),
+    Method(
+        "water_conservation",
+        "budyko_water_yield",
+        "annual water yield, Budyko/Fu (as InVEST's annual water yield model)",
+        "年产水量法（Budyko 框架，InVEST 产水量模型）",
+        "Zhang et al. 2004, doi:10.1029/2003WR002710; Donohue et al. 2012; InVEST AWY",
+        True,
+        "m3",
+        layers=("precipitation", "reference_et", "soil_depth", "pawc"),
+        parameters=(
+            UsedParameter("crop_coefficient", "1"),
+            UsedParameter("root_depth", "mm"),
+            UsedParameter("seasonality_z", "1"),
+            RESERVOIR_COST,
+        ),
+        raster=_budyko_water_yield,
     ),
     Method(
         "carbon_sequestration",
