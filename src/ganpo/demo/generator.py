@@ -150,8 +150,8 @@ def build_demo_dataset(
     _write_units(units, folder / UNITS_FILE)
     layers = [LayerEntry(path="dem.tif", source=source, synthetic=True, role="dem", unit="m")]
     _write_raster(folder / "dem.tif", grid, base.elevation_m)
-    for role, values in soil_layers(base).items():
-        _write_raster(folder / f"{role}.tif", grid, values)
+    for role, soil in soil_layers(base).items():
+        _write_raster(folder / f"{role}.tif", grid, soil)
         layers.append(
             LayerEntry(
                 path=f"{role}.tif",
@@ -173,8 +173,7 @@ def build_demo_dataset(
         fields: dict[str, NDArray[np.generic]] = {"ecosystem_type": cover}
         fields.update(year_layers(ref, base, cover, sample, seed, year))
         temperature = np.asarray(fields["temperature"], dtype="float64")
-        et0: NDArray[np.generic] = reference_et(base, temperature, step)
-        fields["reference_et"] = et0
+        fields["reference_et"] = reference_et(base, temperature, step)
         for role, values in fields.items():
             rel = f"{year}/{role}.tif"
             _write_raster(folder / rel, grid, values, code=role == "ecosystem_type")
