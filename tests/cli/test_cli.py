@@ -274,3 +274,11 @@ def test_run_with_rasters_and_scheduler(tiny, tmp_path: Path) -> None:  # type: 
     assert len(list((tmp_path / "r").glob("*_value_cny.tif"))) == 4
     bad = runner.invoke(app, [*args, "--force", "--scheduler", "tcp://127.0.0.1:9"])
     assert bad.exit_code == 2 and "cannot reach the dask scheduler" in bad.output
+
+
+def test_run_log_records_progress(tiny, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    db = str(tmp_path / "p.sqlite")
+    done = runner.invoke(app, ["account", "run", str(tiny()), "--year", "2022", "--database", db])
+    assert done.exit_code == 0, done.output
+    log = load_account(open_store(db), 1).account.log
+    assert any("computing: 100% of" in line for line in log)  # progress reaches the run log

@@ -193,3 +193,25 @@ def test_missing_table_for_profile(tiny: Callable[..., Path]) -> None:
         match=r"no 'landscape' table \(landscape premium of housing\) for 2022; the profile's methods need its column\(s\) benefiting_area, landscape_premium",
     ):
         run_account(path, 2022)
+
+
+def test_rasters_not_overlapping_the_region(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    far = from_origin(X0 + 1_000_000, Y0, 100, 100)  # 1000 km east of the counties
+    for role in (
+        "ecosystem_type",
+        "precipitation",
+        "evapotranspiration",
+        "npp",
+        "hot_days",
+        "temperature",
+    ):
+        src = path.parent / f"2022/{role}.tif"
+        with rasterio.open(src) as r:
+            data, nodata = r.read(1), r.nodata
+        write_raster(src, data, nodata=nodata, transform=far)
+    with pytest.raises(
+        InputError,
+        match=r"ecosystem_type.tif: no cell of the grid has its centre inside any of the 2 units: the rasters do not overlap the region",
+    ):
+        run_account(load_manifest(path, verify=False), 2022)

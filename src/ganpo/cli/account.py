@@ -15,6 +15,7 @@ from ganpo.cli.common import (
     ProfileOption,
     SchedulerOption,
     console,
+    progress_bar,
     user_errors,
     yi,
 )
@@ -73,17 +74,19 @@ def run(
             )
             print_account(stored.results, stored.units, f"{existing.dataset_name} {year}")
             return
-        acc = run_account(
-            ds,
-            year,
-            prof,
-            par,
-            price_policy=policy,
-            rasters_dir=rasters,
-            scheduler=scheduler,
-            chunk=chunk,
-            progress=lambda m: console.log(m),
-        )
+        with progress_bar(f"{ds.manifest.name} {year}") as on_fraction:
+            acc = run_account(
+                ds,
+                year,
+                prof,
+                par,
+                on_fraction=on_fraction,
+                price_policy=policy,
+                rasters_dir=rasters,
+                scheduler=scheduler,
+                chunk=chunk,
+                progress=lambda m: console.log(m),
+            )
         intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
         aid = save_account(store, acc, intervals)
         print_account(acc.results, acc.units, f"{acc.dataset_name} {year}")

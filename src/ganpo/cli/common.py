@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -78,3 +78,20 @@ SchedulerOption = Annotated[
         "address of a dask cluster (tcp://host:8786). 计算调度（可用 dask 集群）。",
     ),
 ]
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Any]:
+    """A rich progress bar; yields a function that takes the fraction done (0–1)."""
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=1.0)
+        yield lambda fraction: bar.update(task, completed=fraction)

@@ -16,6 +16,7 @@ from ganpo.cli.common import (
     ProfileOption,
     SchedulerOption,
     console,
+    progress_bar,
     user_errors,
 )
 from ganpo.cli.outputs import write_outputs
@@ -91,16 +92,18 @@ def demo(
         t_all = time.perf_counter()
         for year in years:
             t0 = time.perf_counter()
-            acc = run_account(
-                folder,
-                year,
-                profile,
-                params,
-                chunk=chunk,
-                rasters_dir=out / "rasters",
-                scheduler=scheduler,
-                progress=lambda m: console.log(m),
-            )
+            with progress_bar(f"{year}") as on_fraction:
+                acc = run_account(
+                    folder,
+                    year,
+                    profile,
+                    params,
+                    chunk=chunk,
+                    rasters_dir=out / "rasters",
+                    scheduler=scheduler,
+                    on_fraction=on_fraction,
+                    progress=lambda m: console.log(m),
+                )
             existing = find_account(store, acc.input_digest)
             intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
             aid = existing.id if existing is not None else save_account(store, acc, intervals)

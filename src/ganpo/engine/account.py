@@ -33,6 +33,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_set, prices_for_year
 from ganpo.catalog.profiles import Profile, load_profile
+from ganpo.engine.compute import TaskProgress
 from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
@@ -119,6 +120,7 @@ def run_account(
     scheduler: str | None = None,
     chunk: int = 1024,
     progress: Progress | None = None,
+    on_fraction: Callable[[float], None] | None = None,
 ) -> AccountResult:
     """Compute the GEP account of ``year`` for the dataset described by a manifest.
 
@@ -130,7 +132,8 @@ def run_account(
     there as a Cloud Optimized GeoTIFF, in the same pass over the data. ``scheduler``
     runs the computation locally (default: threads) or on an existing dask cluster
     (``tcp://host:8786``, :mod:`ganpo.engine.compute`). ``chunk`` is the raster block
-    size [cells].
+    size [cells]. ``progress`` receives stage messages, ``on_fraction`` the share of the
+    raster work done (both also go to the run log, at each quarter).
     """
     run_log: list[str] = []
 
@@ -238,7 +241,8 @@ def run_account(
                     darr.store(arr.astype("float32"), _target(writers[ind]), compute=False)
                     for ind, arr in values.items()
                 ]
-                sums, ranges, *_ = dask.compute(sums_graph, checks, *stores)
+                with TaskProgress(on_fraction, say).callback:
+                    sums, ranges, *_ = dask.compute(sums_graph, checks, *stores)
             else:  # a cluster cannot write into this process's files: blocks come back
                 sums, ranges = dask.compute(sums_graph, checks)
                 for ind, arr in values.items():
@@ -250,6 +254,20 @@ def run_account(
     sums = np.asarray(sums).reshape(1 + 2 * len(components), len(units), N_CODES)
     cells = sums[0]
 
+    if cells.sum() == 0:
+        raise InputError(
+            f"no cell of the grid has its centre inside any of the {len(units)} units: the "
+            "rasters do not overlap the region. Check that the units and the rasters cover "
+            "the same area in the same CRS",
+            source=eco_path,
+            field="extent",
+        )
+    empty = units.loc[cells.sum(axis=1) == 0, "county_adcode"].tolist()
+    if empty:
+        warnings.append(
+            f"{len(empty)} unit(s) have no cell centre inside them at this resolution "
+            f"({preview(empty)}); their raster services are 0 — use a finer grid"
+        )
     _check_codes(cells, eco_path)
     for role, (lo, hi) in ranges.items():
         spec = LAYER_ROLES[role]

@@ -47,3 +47,39 @@ def scheduler(name: str | None) -> Iterator[Any]:
             yield client
     finally:
         client.close()
+
+
+class TaskProgress:
+    """Reports the fraction of dask tasks done to ``report`` (local schedulers only; on a
+    cluster the dashboard shows progress). Quarter milestones also go to ``milestone``."""
+
+    def __init__(self, report: Any, milestone: Any) -> None:
+        from dask.callbacks import Callback
+
+        outer = self
+
+        class _Callback(Callback):
+            def _start_state(self, dsk: Any, state: Any) -> None:
+                outer.total = sum(len(state[k]) for k in ("ready", "waiting", "running"))
+                outer.done = 0
+
+            def _posttask(self, *args: Any) -> None:
+                outer.done += 1
+                outer._emit()
+
+        self.callback = _Callback()
+        self.report = report
+        self.milestone = milestone
+        self.total = 0
+        self.done = 0
+        self._next = 0.25
+
+    def _emit(self) -> None:
+        if self.total <= 0:
+            return
+        fraction = min(self.done / self.total, 1.0)
+        if self.report is not None:
+            self.report(fraction)
+        while fraction >= self._next and self._next <= 1.0:
+            self.milestone(f"computing: {self._next:.0%} of {self.total} tasks done")
+            self._next += 0.25
