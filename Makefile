@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ganpo-installed
 RESOLUTION ?= 250
 
-.PHONY: demo test lint typecheck unit bench setup system-deps clean
+.PHONY: demo test lint typecheck unit bench validate setup system-deps clean
 
 setup: $(STAMP) system-deps
 
@@ -38,5 +38,11 @@ test: setup lint typecheck unit
 bench: setup
 	$(PY) benchmarks/run.py
 
+# InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
+# comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
+validate: setup
+	bash scripts/invest-env.sh .venv-invest
+	$(PY) benchmarks/validate_invest.py --invest-python .venv-invest/bin/python
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache out data
+	rm -rf $(VENV) .venv-invest .pytest_cache .mypy_cache .ruff_cache out data

@@ -104,3 +104,28 @@ def o2_from_co2_t(co2_t: Array) -> Array:
     32.0
     """
     return co2_t * (32.0 / 44.0)
+
+
+def carbon_stock_t(
+    c_above_t_ha: Array,
+    c_below_t_ha: Array,
+    c_soil_t_ha: Array,
+    c_dead_t_ha: Array,
+    area_ha: Array,
+) -> Array:
+    r"""Carbon stored in the four pools of an ecosystem (a stock, for asset accounts).
+
+    .. math::  C = (C_{above} + C_{below} + C_{soil} + C_{dead}) \cdot A
+
+    The pool model of InVEST's carbon storage model (InVEST user guide, Carbon Storage and
+    Sequestration): pool densities per ecosystem type times area. Parameters: carbon
+    densities [t C ha⁻¹] of the four pools, area [ha]. Returns carbon [t C].
+
+    Examples
+    --------
+    forest 80 + 20 + 60 + 5 = 165 t C ha⁻¹ on 6.25 ha (a 250 m cell) = 1031.25 t C
+
+    >>> carbon_stock_t(80.0, 20.0, 60.0, 5.0, 6.25)
+    1031.25
+    """
+    return (c_above_t_ha + c_below_t_ha + c_soil_t_ha + c_dead_t_ha) * area_ha
