@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ganpo-installed
 RESOLUTION ?= 250
 
-.PHONY: demo test lint typecheck unit bench validate setup system-deps clean
+.PHONY: demo test lint typecheck unit bench bench-invest validate setup system-deps clean
 
 setup: $(STAMP) system-deps
 
@@ -40,6 +40,11 @@ bench: setup
 
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
+# ganpo's engine against InVEST's annual water yield model on the same inputs (timing)
+bench-invest: setup
+	bash scripts/invest-env.sh .venv-invest
+	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python
+
 validate: setup
 	bash scripts/invest-env.sh .venv-invest
 	$(PY) benchmarks/validate_invest.py --invest-python .venv-invest/bin/python
