@@ -215,3 +215,13 @@ def test_rasters_not_overlapping_the_region(tiny: Callable[..., Path]) -> None:
         match=r"ecosystem_type.tif: no cell of the grid has its centre inside any of the 2 units: the rasters do not overlap the region",
     ):
         run_account(load_manifest(path, verify=False), 2022)
+
+
+def test_missing_nodata_value_is_a_logged_decision(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    write_raster(path.parent / "2022/npp.tif", np.full((2, 4), 900.0, "float32"), nodata=None)
+    acc = run_account(load_manifest(path, verify=False), 2022)
+    assert any(
+        "2022/npp.tif: no nodata value declared; every finite cell is taken as data" in w
+        for w in acc.warnings
+    )

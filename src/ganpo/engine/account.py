@@ -27,6 +27,7 @@ import dask
 import dask.array as darr
 import numpy as np
 import pandas as pd
+import rasterio
 
 from ganpo.catalog.deflators import load_deflator
 from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
@@ -202,6 +203,16 @@ def run_account(
     # --- one lazy graph, one compute ---------------------------------------------------
     eco = open_layer(eco_path, chunk, as_float=False)
     layers = {r: open_layer(ds.path(entries[r]), chunk) for r in needed}
+    for role in needed:
+        with rasterio.open(ds.path(entries[role])) as src:
+            if src.nodata is None and not np.issubdtype(np.dtype(src.dtypes[0]), np.floating):
+                continue
+            if src.nodata is None:
+                warnings.append(
+                    f"{entries[role].path}: no nodata value declared; every finite cell is "
+                    "taken as data (NaN cells as missing). Declare the nodata value if the "
+                    "file uses one (gdal_edit.py -a_nodata)"
+                )
     zones = zone_index(list(units.geometry), grid.transform, eco)
     inputs = RasterInputs(layers=layers, ecosystem=eco, cell_area_m2=grid.cell_area_m2)
     components: list[tuple[Method, str, Any]] = []
