@@ -20,8 +20,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import rasterio
-from rasterio.transform import from_origin
+from _synthetic import write_layers
 from shapely.geometry import box
 
 from ganpo.catalog.parameters import ParameterValue, load_parameter_set
@@ -70,22 +69,15 @@ def make_inputs(size: int, folder: Path) -> None:
         "soil_depth": (300 + 1700 * (1 - yy)).astype("float32"),
         "pawc": (0.08 + 0.14 * xx).astype("float32"),
     }
-    for name, data in layers.items():
-        with rasterio.open(
-            folder / f"{name}.tif",
-            "w",
-            driver="GTiff",
-            width=size,
-            height=size,
-            count=1,
-            dtype=data.dtype,
-            crs=CHINA_ALBERS,
-            transform=from_origin(X0, Y0, CELL, CELL),
-            nodata=255 if name == "ecosystem_type" else -9999.0,
-            tiled=True,
-            compress="deflate",
-        ) as dst:
-            dst.write(data, 1)
+    write_layers(
+        folder,
+        layers,
+        crs=CHINA_ALBERS,
+        origin=(X0, Y0),
+        cell=CELL,
+        categorical="ecosystem_type",
+        categorical_nodata=255,
+    )
     shed = box(X0, Y0 - size * CELL, X0 + size * CELL, Y0)
     gpd.GeoDataFrame({"ws_id": [1]}, geometry=[shed], crs=CHINA_ALBERS).to_file(folder / "ws.shp")
     units = gpd.GeoDataFrame(

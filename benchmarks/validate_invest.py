@@ -23,7 +23,7 @@ import pandas as pd
 import rasterio
 import rasterio.features
 import rasterio.windows
-from rasterio.transform import from_origin
+from _synthetic import write_layers
 from shapely.geometry import Point, box
 
 from ganpo.services import carbon, water_yield
@@ -72,24 +72,15 @@ def landscape(size: int, shape: str, seed: int, folder: Path) -> dict[str, Path]
         "soil": (300 + 1700 * (1 - yy)).astype("float32"),
         "pawc": (0.08 + 0.14 * xx).astype("float32"),
     }
-    transform = from_origin(X0, Y0, CELL, CELL)
-    paths = {}
-    for name, data in layers.items():
-        path = folder / f"{name}.tif"
-        with rasterio.open(
-            path,
-            "w",
-            driver="GTiff",
-            width=size,
-            height=size,
-            count=1,
-            dtype=data.dtype,
-            crs=CRS,
-            transform=transform,
-            nodata=-1 if name == "lulc" else -9999.0,
-        ) as dst:
-            dst.write(data, 1)
-        paths[name] = path
+    paths = write_layers(
+        folder,
+        layers,
+        crs=CRS,
+        origin=(X0, Y0),
+        cell=CELL,
+        categorical="lulc",
+        categorical_nodata=-1,
+    )
     extent = box(X0, Y0 - size * CELL, X0 + size * CELL, Y0)
     geom = extent if shape == "square" else Point(extent.centroid).buffer(size * CELL * 0.45)
     ws = gpd.GeoDataFrame({"ws_id": [1]}, geometry=[geom], crs=CRS)
