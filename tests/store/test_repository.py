@@ -118,7 +118,7 @@ def test_old_schema_refused_then_upgraded(tmp_path: Path) -> None:
     schema.upgrade(create_engine(url), "0001")  # a store made by an older ganpo
     with pytest.raises(
         StoreError,
-        match=r"is at schema 0001; this ganpo needs schema 0002\. Back it up, then run: ganpo db upgrade --database sqlite:///",
+        match=rf"is at schema 0001; this ganpo needs schema {schema.head_revision()}\. Back it up, then run: ganpo db upgrade --database sqlite:///",
     ):
         open_store(url)
     schema.upgrade(create_engine(url))  # what `ganpo db upgrade` does
