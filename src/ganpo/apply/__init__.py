@@ -1,0 +1,1 @@
+"""Applications of GEP results: transfers, compensation, assessment, asset register, credit, damage."""

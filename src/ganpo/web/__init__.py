@@ -1,0 +1,1 @@
+"""The unified provincial platform: FastAPI application, API and offline UI."""

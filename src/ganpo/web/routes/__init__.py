@@ -1,0 +1,1 @@
+"""API routers of the platform, one module per area."""
