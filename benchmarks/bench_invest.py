@@ -1,9 +1,23 @@
-"""`make bench-invest`: ganpo's engine against InVEST on the same annual water yield inputs.
+"""`make bench-invest`: ganpo against InVEST 3.20 on the same inputs, per model, and a full
+account with every raster service.
 
-Both run in this session on one synthetic landscape per size: InVEST 3.20's annual water
-yield model (its `execute`, timed inside its own interpreter) and ganpo's account with the
-Budyko water-yield method (`run_account`, reading the same GeoTIFFs block by block, zonal
-sums, no value rasters). Medians of several runs; the ratio is InVEST time / ganpo time.
+Per size (default 1000² and 4000² cells of 100 m) one synthetic landscape is written, and
+for each model both programs run on the same GeoTIFFs in this session:
+
+- AWY: InVEST's annual water yield ``execute`` vs ganpo's account with the Budyko method;
+- SDR: InVEST's SDR ``execute`` (MFD) vs ganpo's account with soil retention by RUSLE,
+  including the flow routing that derives the LS factor from the DEM (a fresh cache each
+  run). InVEST also computes the sediment delivery ratio, export and deposition, which
+  ganpo does not: the ratio compares the whole models as a user runs them;
+- carbon: InVEST's carbon storage ``execute`` vs ganpo's per-type carbon pools summed
+  block by block (engine layers + ``services.carbon``).
+
+Times are medians of ``--repeat`` runs (an InVEST run longer than two minutes is not
+repeated; the table gives the number of runs), each program timed inside its own interpreter;
+ganpo's runs are in a child process whose peak resident memory (ru_maxrss) is reported.
+``--full SIZE`` also times a full account with every raster service (water conservation,
+carbon, oxygen, climate, soil retention with routing, flood regulation by vegetation,
+sand fixation) over 100 counties at SIZE² cells.
 """
 
 from __future__ import annotations
@@ -11,8 +25,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import resource
 import statistics
 import subprocess
+import sys
 import tempfile
 import textwrap
 import time
@@ -20,86 +36,142 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-from _synthetic import write_layers
+import rasterio
+from rasterio.transform import from_origin
 from shapely.geometry import box
 
-from ganpo.catalog.parameters import ParameterValue, load_parameter_set
-from ganpo.catalog.profiles import load_profile
+from ganpo.catalog.parameters import ParameterSet, ParameterValue, load_parameter_set
+from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.account import run_account
 from ganpo.io.manifest import LayerEntry, Manifest, UnitsEntry, write_manifest
 from ganpo.io.regions import CHINA_ALBERS
+from ganpo.io.roles import LAYER_ROLES
 
 CELL = 100.0
 X0, Y0 = 1_000_000.0, 3_300_000.0
+STRIP = 512
+# lucode: Kc, root depth [mm], vegetated; C, P; carbon pools above, below, soil, dead [t C/ha]
 BIO = {
-    1: (1.0, 5000, 1),
-    2: (0.9, 3000, 1),
-    3: (0.85, 2000, 1),
-    5: (0.7, 1500, 1),
-    6: (0.3, 500, 0),
-    7: (1.0, 100, 0),
+    1: (1.0, 5000, 1, 0.006, 1.0, 80.0, 20.0, 60.0, 5.0),
+    2: (0.9, 3000, 1, 0.03, 1.0, 30.0, 10.0, 50.0, 3.0),
+    3: (0.85, 2000, 1, 0.05, 1.0, 8.0, 6.0, 45.0, 1.0),
+    5: (0.7, 1500, 1, 0.2, 0.35, 5.0, 2.0, 40.0, 0.0),
+    6: (0.3, 500, 0, 1.0, 1.0, 0.0, 0.0, 10.0, 0.0),
+    7: (1.0, 100, 0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0),
 }
 KEYS = {1: "forest", 2: "shrub", 3: "grassland", 5: "cropland", 6: "built_up", 7: "water"}
 RUNNER = textwrap.dedent(
     """
     import json, sys, time, logging
     logging.disable(logging.WARNING)
-    from natcap.invest import annual_water_yield
-    args, repeat = json.loads(sys.argv[1]), int(sys.argv[2])
+    from natcap.invest import annual_water_yield, carbon
+    from natcap.invest.sdr import sdr
+    model, args, repeat = sys.argv[1], json.loads(sys.argv[2]), int(sys.argv[3])
+    run = {"awy": annual_water_yield.execute, "sdr": sdr.execute, "carbon": carbon.execute}[model]
     times = []
     for i in range(repeat):
         args["workspace_dir"] = args["workspace_dir"].rstrip("/0123456789") + str(i)
-        t0 = time.perf_counter(); annual_water_yield.execute(args)
+        t0 = time.perf_counter(); run(args)
         times.append(time.perf_counter() - t0)
+        if times[-1] > 120:  # minutes per run (SDR at 4000²): one run is the measure
+            break
     print(json.dumps(times))
     """
 )
 
 
-def make_inputs(size: int, folder: Path) -> None:
-    rng = np.random.default_rng(size)
-    yy, xx = np.mgrid[0:size, 0:size] / size
-    smooth = np.sin(6 * xx + 1.0) + np.cos(5 * yy + 2.0) + 0.2 * rng.standard_normal((size, size))
+def _fields(size: int, r0: int, r1: int) -> dict[str, np.ndarray]:
+    """Rows r0…r1 of every synthetic layer (smooth fields + seeded noise, deterministic)."""
+    rng = np.random.default_rng(size * 100_003 + r0)
+    yy, xx = np.mgrid[r0:r1, 0:size] / size
+    shape = yy.shape
+    smooth = np.sin(6 * xx + 1.0) + np.cos(5 * yy + 2.0) + 0.2 * rng.standard_normal(shape)
     codes = np.array(list(BIO), dtype="uint8")
-    lulc = codes[np.digitize(smooth, np.quantile(smooth, [0.45, 0.55, 0.62, 0.85, 0.95]))]
-    layers = {
+    lulc = codes[np.digitize(smooth, [-0.35, -0.05, 0.18, 0.95, 1.45])]
+    fvc = np.select([lulc == 1, lulc == 2, lulc == 3, lulc == 5], [0.9, 0.7, 0.6, 0.5], 0.05)
+    precip = 1400 + 500 * yy
+    return {
         "ecosystem_type": lulc,
-        "precipitation": (1400 + 500 * yy).astype("float32"),
-        "reference_et": (900 + 300 * xx).astype("float32"),
-        "soil_depth": (300 + 1700 * (1 - yy)).astype("float32"),
-        "pawc": (0.08 + 0.14 * xx).astype("float32"),
+        "precipitation": precip,
+        "reference_et": 900 + 300 * xx,
+        "soil_depth": 300 + 1700 * (1 - yy),
+        "pawc": 0.08 + 0.14 * xx,
+        "evapotranspiration": 0.45 * precip + 60 * xx,
+        "npp": 400 + 800 * fvc,
+        "hot_days": 40 + 40 * xx,
+        # hills of up to ±1500 m on a northward tilt, half-metre noise leaving pits to fill
+        "dem": 2000.0
+        + min(2.5 * size, 1500.0) * np.sin(3 * xx + 1.0) * np.cos(2 * yy + 2.0)
+        + min(0.8 * size, 800.0) * yy
+        + 0.5 * rng.standard_normal(shape),
+        "rainfall_erosivity": 3000 + 2000 * yy,
+        "soil_erodibility": 0.02 + 0.02 * xx,
+        "storm_precipitation": 0.2 * precip,
+        "vegetation_cover": fvc,
+        "wind_factor": 5 + 10 * xx,
+        "erodible_fraction": 0.25 + 0.05 * yy,
+        "soil_crust_factor": 0.6 + 0.1 * xx,
+        "surface_roughness": 0.4 + 0.1 * yy,
     }
-    write_layers(
-        folder,
-        layers,
-        crs=CHINA_ALBERS,
-        origin=(X0, Y0),
-        cell=CELL,
-        categorical="ecosystem_type",
-        categorical_nodata=255,
-    )
-    shed = box(X0, Y0 - size * CELL, X0 + size * CELL, Y0)
-    gpd.GeoDataFrame({"ws_id": [1]}, geometry=[shed], crs=CHINA_ALBERS).to_file(folder / "ws.shp")
-    units = gpd.GeoDataFrame(
+
+
+def make_inputs(size: int, folder: Path) -> None:
+    """Every layer as a tiled GeoTIFF, 100 county squares, and a ganpo manifest."""
+    roles = list(_fields(size, 0, 1))
+    profile = {
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 1,
+        "crs": CHINA_ALBERS,
+        "transform": from_origin(X0, Y0, CELL, CELL),
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "zstd",
+        "BIGTIFF": "IF_SAFER",
+    }
+    dsts = {
+        r: rasterio.open(
+            folder / f"{r}.tif",
+            "w",
+            **profile,
+            dtype="uint8" if r == "ecosystem_type" else "float32",
+            nodata=255 if r == "ecosystem_type" else -9999.0,
+        )
+        for r in roles
+    }
+    try:
+        for r0 in range(0, size, STRIP):
+            r1 = min(size, r0 + STRIP)
+            window = rasterio.windows.Window(0, r0, size, r1 - r0)
+            for r, data in _fields(size, r0, r1).items():
+                dsts[r].write(data.astype(dsts[r].dtypes[0]), 1, window=window)
+    finally:
+        for d in dsts.values():
+            d.close()
+    side = size * CELL / 10
+    squares = [
+        box(X0 + i * side, Y0 - (j + 1) * side, X0 + (i + 1) * side, Y0 - j * side)
+        for j in range(10)
+        for i in range(10)
+    ]
+    whole = box(X0, Y0 - size * CELL, X0 + size * CELL, Y0)
+    gpd.GeoDataFrame({"ws_id": [1]}, geometry=[whole], crs=CHINA_ALBERS).to_file(folder / "ws.shp")
+    n = len(squares)
+    gpd.GeoDataFrame(
         {
-            "county_adcode": [1],
-            "county_name": ["ws"],
-            "city_adcode": [1],
-            "city_name": ["c"],
-            "province_adcode": [1],
-            "province_name": ["p"],
+            "county_adcode": list(range(1, n + 1)),
+            "county_name": [f"c{i}" for i in range(n)],
+            "city_adcode": [1] * n,
+            "city_name": ["c"] * n,
+            "province_adcode": [1] * n,
+            "province_name": ["p"] * n,
         },
-        geometry=[shed],
+        geometry=squares,
         crs=CHINA_ALBERS,
-    )
-    units.to_file(folder / "units.gpkg", layer="counties", driver="GPKG")
-    units_of = {
-        "ecosystem_type": "code",
-        "precipitation": "mm",
-        "reference_et": "mm",
-        "soil_depth": "mm",
-        "pawc": "1",
-    }
+    ).to_file(folder / "units.gpkg", layer="counties", driver="GPKG")
+    units = {"ecosystem_type": "code"} | {r: LAYER_ROLES[r].unit for r in roles[1:]}
     write_manifest(
         Manifest(
             name="bench",
@@ -112,23 +184,70 @@ def make_inputs(size: int, folder: Path) -> None:
             units=UnitsEntry(path="units.gpkg", source="bench", synthetic=True),
             layers=[
                 LayerEntry(
-                    role=r, path=f"{r}.tif", unit=u, year=2020, source="bench", synthetic=True
+                    role=r,
+                    path=f"{r}.tif",
+                    unit=u,
+                    year=None if not LAYER_ROLES[r].per_year else 2020,
+                    source="bench",
+                    synthetic=True,
                 )
-                for r, u in units_of.items()
+                for r, u in units.items()
             ],
             tables=[],
         ),
         folder,
     )
+    keys = ["lucode", "Kc", "root_depth", "LULC_veg", "usle_c", "usle_p"]
+    keys += ["c_above", "c_below", "c_soil", "c_dead"]
+    (folder / "bio.csv").write_text(
+        ",".join(keys) + "\n" + "".join(f"{k},{','.join(map(str, b))}\n" for k, b in BIO.items()),
+        encoding="utf-8",
+    )
 
 
-def ganpo_setup():  # type: ignore[no-untyped-def]
+def invest_args(model: str, folder: Path, size: int) -> dict[str, object]:
+    common = {"workspace_dir": str(folder / f"inv_{model}0"), "n_workers": -1}
+    if model == "awy":
+        return common | {
+            "lulc_path": str(folder / "ecosystem_type.tif"),
+            "depth_to_root_rest_layer_path": str(folder / "soil_depth.tif"),
+            "precipitation_path": str(folder / "precipitation.tif"),
+            "pawc_path": str(folder / "pawc.tif"),
+            "eto_path": str(folder / "reference_et.tif"),
+            "watersheds_path": str(folder / "ws.shp"),
+            "biophysical_table_path": str(folder / "bio.csv"),
+            "seasonality_constant": 5.0,
+        }
+    if model == "sdr":
+        return common | {
+            "dem_path": str(folder / "dem.tif"),
+            "erosivity_path": str(folder / "rainfall_erosivity.tif"),
+            "erodibility_path": str(folder / "soil_erodibility.tif"),
+            "lulc_path": str(folder / "ecosystem_type.tif"),
+            "watersheds_path": str(folder / "ws.shp"),
+            "biophysical_table_path": str(folder / "bio.csv"),
+            "threshold_flow_accumulation": max(1000, size * size // 1000),
+            "k_param": 2.0,
+            "sdr_max": 0.8,
+            "ic_0_param": 0.5,
+            "l_max": 122,
+            "flow_dir_algorithm": "MFD",
+        }
+    return common | {
+        "lulc_bas_path": str(folder / "ecosystem_type.tif"),
+        "carbon_pools_path": str(folder / "bio.csv"),
+        "calc_sequestration": False,
+        "do_valuation": False,
+    }
+
+
+def ganpo_params() -> ParameterSet:
     p = load_parameter_set("jiangxi-default")
     values = dict(p.values)
 
-    def v(unit: str, table: dict[int, float]) -> ParameterValue:
+    def v(unit: str, column: int) -> ParameterValue:
         return ParameterValue(
-            by_type={KEYS[k]: x for k, x in table.items()},
+            by_type={KEYS[k]: float(b[column]) for k, b in BIO.items()},
             unit=unit,
             year=2020,
             region="b",
@@ -136,67 +255,138 @@ def ganpo_setup():  # type: ignore[no-untyped-def]
             status="unverified",
         )
 
-    values["crop_coefficient"] = v("1", {k: b[0] for k, b in BIO.items()})
-    values["root_depth"] = v("mm", {k: float(b[1]) for k, b in BIO.items()})
+    values |= {"crop_coefficient": v("1", 0), "root_depth": v("mm", 1)}
+    values |= {"usle_c": v("1", 3), "usle_p": v("1", 4)}
     values["seasonality_z"] = values["reservoir_flood_share"].model_copy(update={"value": 5.0})
     veg = [KEYS[k] for k, b in BIO.items() if b[2]]
-    params = p.model_copy(
+    return p.model_copy(
         update={"values": values, "type_sets": {**p.type_sets, "water_yield_vegetation": veg}}
     )
-    profile = load_profile("jiangxi-db36-2021").model_copy(
-        update={
-            "indicators": {"water_conservation": "budyko_water_yield"},
-            "price_policy": "as_given",
-        }
+
+
+PROFILES = {
+    "awy": {"water_conservation": "budyko_water_yield"},
+    "sdr": {"soil_retention": "rusle_mfd"},
+    "full": {
+        "water_conservation": "water_balance",
+        "carbon_sequestration": "npp_photosynthesis",
+        "oxygen_release": "npp_photosynthesis",
+        "climate_regulation": "et_energy",
+        "soil_retention": "rusle_mfd",
+        "flood_regulation": "vegetation_storm",
+        "sand_fixation": "rweq",
+    },
+}
+
+
+def ganpo_profile(model: str) -> Profile:
+    return load_profile("jiangxi-db36-2021").model_copy(
+        update={"indicators": PROFILES[model], "price_policy": "as_given"}
     )
-    return profile, params
+
+
+def ganpo_carbon(folder: Path) -> float:
+    """Carbon storage [t C] summed block by block, as the engine reads layers."""
+    import dask.array as da
+
+    from ganpo.engine.rasters import open_layer
+    from ganpo.services import carbon
+    from ganpo.services.base import lookup
+
+    eco = open_layer(folder / "ecosystem_type.tif", 1024, as_float=False)
+    pools = [lookup(eco, {k: b[i] for k, b in BIO.items()}, np.nan) for i in (5, 6, 7, 8)]
+    stock = carbon.carbon_stock_t(*pools, CELL * CELL / 1e4)
+    return float(da.nansum(stock).compute())
+
+
+def child(model: str, folder: Path, repeat: int) -> None:
+    """One ganpo measurement in this (fresh) process: times and peak memory as JSON."""
+    logging.getLogger("ganpo").setLevel(logging.ERROR)
+    times = []
+    for i in range(repeat):
+        t0 = time.perf_counter()
+        if model == "carbon":
+            ganpo_carbon(folder)
+        else:
+            run_account(
+                folder,
+                2020,
+                ganpo_profile(model),
+                ganpo_params(),
+                derived_dir=folder / f"derived{i}",  # routing included in every run
+            )
+        times.append(time.perf_counter() - t0)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"times": times, "peak_mib": peak}))
+
+
+def run_ganpo(model: str, folder: Path, repeat: int) -> tuple[float, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    return statistics.median(got["times"]), got["peak_mib"]
+
+
+def run_invest(python: Path, model: str, folder: Path, size: int, repeat: int) -> tuple[float, int]:
+    out = subprocess.run(
+        [
+            str(python),
+            "-c",
+            RUNNER,
+            model,
+            json.dumps(invest_args(model, folder, size)),
+            str(repeat),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    times = json.loads(out.stdout.strip().splitlines()[-1])
+    return statistics.median(times), len(times)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invest-python", type=Path, default=Path(".venv-invest/bin/python"))
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 4000])
+    parser.add_argument("--models", nargs="+", default=["awy", "sdr", "carbon"])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--full", type=int, nargs="*", default=[], help="full-account sizes")
+    parser.add_argument("--child", nargs=2, metavar=("MODEL", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    logging.getLogger("ganpo").setLevel(logging.ERROR)
-    profile, params = ganpo_setup()
-    print(f"{'cells':>12} {'InVEST s':>9} {'ganpo s':>8} {'ratio':>6}")
+    if args.child:
+        child(args.child[0], Path(args.child[1]), args.repeat)
+        return
+    head = f"{'model':>6} {'cells':>12} {'InVEST s':>9} {'runs':>4} {'ganpo s':>8} {'ratio':>6}"
+    print(f"{head} {'ganpo peak MiB':>15}")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             make_inputs(size, folder)
-            table = folder / "bio.csv"
-            table.write_text(
-                "lucode,Kc,root_depth,LULC_veg\n"
-                + "".join(f"{k},{b[0]},{b[1]},{b[2]}\n" for k, b in BIO.items()),
-                encoding="utf-8",
+            for model in args.models:
+                t_inv, n_inv = run_invest(args.invest_python, model, folder, size, args.repeat)
+                t_gan, peak = run_ganpo(model, folder, args.repeat)
+                print(
+                    f"{model:>6} {size * size:>12,} {t_inv:>9.2f} {n_inv:>4} {t_gan:>8.2f} "
+                    f"{t_inv / t_gan:>6.1f} {peak:>15,.0f}",
+                    flush=True,
+                )
+    for size in args.full:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            t0 = time.perf_counter()
+            make_inputs(size, folder)
+            t_make = time.perf_counter() - t0
+            t_gan, peak = run_ganpo("full", folder, 1)
+            print(
+                f"full account, every raster service, {size * size:,} cells, 100 counties: "
+                f"{t_gan:.1f} s, peak {peak:,.0f} MiB (inputs written in {t_make:.0f} s)",
+                flush=True,
             )
-            invest_args = {
-                "workspace_dir": str(folder / "ws0"),
-                "lulc_path": str(folder / "ecosystem_type.tif"),
-                "depth_to_root_rest_layer_path": str(folder / "soil_depth.tif"),
-                "precipitation_path": str(folder / "precipitation.tif"),
-                "pawc_path": str(folder / "pawc.tif"),
-                "eto_path": str(folder / "reference_et.tif"),
-                "watersheds_path": str(folder / "ws.shp"),
-                "biophysical_table_path": str(table),
-                "seasonality_constant": 5.0,
-                "n_workers": -1,
-            }
-            out = subprocess.run(
-                [str(args.invest_python), "-c", RUNNER, json.dumps(invest_args), str(args.repeat)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            t_invest = statistics.median(json.loads(out.stdout.strip().splitlines()[-1]))
-            times = []
-            for _ in range(args.repeat):
-                t0 = time.perf_counter()
-                run_account(folder, 2020, profile, params)
-                times.append(time.perf_counter() - t0)
-            t_ganpo = statistics.median(times)
-            print(f"{size * size:>12,} {t_invest:>9.2f} {t_ganpo:>8.2f} {t_invest / t_ganpo:>6.1f}")
 
 
 if __name__ == "__main__":

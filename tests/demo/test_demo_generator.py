@@ -13,6 +13,7 @@ import rasterio
 from pyproj import CRS
 
 from ganpo.demo import build_demo_dataset
+from ganpo.demo.generator import DEMO_VERSION
 from ganpo.demo.landcover import CODE
 from ganpo.io.manifest import Dataset, load_manifest
 from ganpo.io.regions import CHINA_ALBERS, load_counties
@@ -49,7 +50,12 @@ def test_manifest_complete_and_verified(demo: Dataset) -> None:
     m = demo.manifest  # load_manifest checked every file and checksum
     assert m.name == "jiangxi-demo" and m.region_adcode == 360000 and m.years == list(YEARS)
     assert m.synthetic and not m.units.synthetic and m.units.layer == "counties"
-    assert m.generator == {"name": "ganpo.demo", "seed": 20240101, "resolution_m": RES}
+    assert m.generator == {
+        "name": "ganpo.demo",
+        "seed": 20240101,
+        "resolution_m": RES,
+        "version": DEMO_VERSION,
+    }
     assert all(e.synthetic and "synthetic" in e.source for e in [*m.layers, *m.tables])
     for role, spec in LAYER_ROLES.items():
         entries = [x for x in m.layers if x.role == role]

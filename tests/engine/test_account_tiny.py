@@ -8,7 +8,8 @@ Grid: 2 × 4 cells of 100 m (10 000 m² each), two counties of 4 cells each:
 
 Rain 1600 mm everywhere; ET forest 800, shrub 700, grassland 600, cropland 700,
 built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days.
-Profile jiangxi-db36-2021 with parameter set jiangxi-default.
+Flat DEM (50 m); rainfall erosivity 10 000 MJ mm ha⁻¹ h⁻¹ a⁻¹, erodibility 0.03, storm rain
+400 mm everywhere (tests/tinydata.py). Profile jiangxi-db36-2021, parameter set jiangxi-default.
 """
 
 from __future__ import annotations
@@ -118,8 +119,21 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
     eco = open_layer(path / "2022/ecosystem_type.tif", 1, as_float=False)
     layers = {
         r: open_layer(path / f"2022/{r}.tif", 1)
-        for r in ("precipitation", "evapotranspiration", "npp", "hot_days")
+        for r in (
+            "precipitation",
+            "evapotranspiration",
+            "npp",
+            "hot_days",
+            "rainfall_erosivity",
+            "storm_precipitation",
+            "vegetation_cover",
+            "wind_factor",
+        )
     }
+    for r in ("soil_erodibility", "erodible_fraction", "soil_crust_factor", "surface_roughness"):
+        layers[r] = open_layer(path / f"{r}.tif", 1)
+    for r in ("ls_factor_mfd", "ls_factor_d8"):  # stands in for the routed LS raster
+        layers[r] = open_layer(path / "2022/precipitation.tif", 1) / 1000.0
     with dask.config.set(scheduler=refuse):
         out = {}
         params = load_parameter_set("jiangxi-default")
@@ -181,6 +195,27 @@ def test_flood_regulation_by_hand(account) -> None:  # type: ignore[no-untyped-d
     # reservoir A: 0.35 × 10 ×10⁴ m³ = 35 000 m³
     assert f[("reservoir", A)] == pytest.approx(35_000.0, rel=REL)
     assert ("marsh", A) not in f.index  # no wetland cells
+    # vegetation: 400 mm storm rain × (1 − α) × 10 000 m², α forest 0.2, shrub 0.28, grass 0.35
+    # A = 2 × 3 200 + 2 880 = 9 280 m³; B = 3 200 (forest) + 2 600 (grassland) = 5 800 m³
+    assert f[("vegetation", A)] == pytest.approx(9_280.0, rel=REL)
+    assert f[("vegetation", B)] == pytest.approx(5_800.0, rel=REL)
+
+
+def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+    # Flat DEM: every cell is on the edge of one flat and drains straight off it, so flow
+    # accumulation is 1 and slope 0 → m = 0.2, S = 0.03, x = 1,
+    # L = D^2.4 / (D^2.2 · 22.13^0.2) = (100 / 22.13)^0.2 = 1.351854; LS = 0.0405556.
+    # R·K·LS × 1 ha = 10 000 × 0.03 × 0.0405556 = 12.16669 t per cell, × (1 − C·P):
+    # forest 0.994, shrub 0.97, grassland 0.95, cropland 1 − 0.2 × 0.35 = 0.93, others 0
+    # A = (2 × 0.994 + 0.97) × 12.16669 = 35.9891; B = (0.93 + 0.994 + 0.95) × 12.16669 = 34.9670
+    per_cell = 10_000 * 0.03 * 0.03 * (100 / 22.13) ** 0.2
+    q = _by(account.results, "soil_retention")
+    assert q[A] == pytest.approx(2.958 * per_cell, rel=1e-6)  # LS is stored as float32
+    assert q[B] == pytest.approx(2.874 * per_cell, rel=1e-6)
+    # value per t: 0.24 / 0.93 t m⁻³ × 15.58 (silt) + 0.0037 × 875 (N) + 0.00108 × 2800 (P)
+    v = _by(account.results, "soil_retention", "value_cny")
+    per_t = 0.24 / 0.93 * 15.58 + 0.0037 * 875.0 + 0.00108 * 2800.0
+    assert v[A] == pytest.approx(q[A] * per_t, rel=REL)
 
 
 def test_pest_landscape_energy_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -241,7 +276,8 @@ def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> No
         "price reservoir_cost of jiangxi-default: 2022 not given, 2010 value" in n
         for n in acc.notes
     )
-    assert set(acc.prices.loc[acc.prices.value.notna(), "year"]) <= {2010, 2022}
+    priced = acc.prices.value.notna() & acc.prices.unit.str.startswith("CNY")
+    assert set(acc.prices.loc[priced, "year"]) <= {2010, 2022}
 
 
 def test_value_rasters_are_cogs_that_add_up(tiny: Callable[..., Path], tmp_path: Path) -> None:
@@ -253,13 +289,16 @@ def test_value_rasters_are_cogs_that_add_up(tiny: Callable[..., Path], tmp_path:
         "carbon_sequestration",
         "oxygen_release",
         "climate_regulation",
+        "soil_retention",
+        "flood_regulation",  # its per-cell part: vegetation (storage comes from tables)
     }
+    per_cell = ~acc.results.component.isin(["lake", "reservoir", "marsh"])
     for row in acc.rasters.itertuples():
         with rasterio.open(row.path) as src:
             assert src.tags(ns="IMAGE_STRUCTURE").get("LAYOUT") == "COG"
             data = src.read(1).astype("float64")
-        # the cells' values sum to the account's value of the indicator (float32 storage)
-        total = acc.results[acc.results.indicator == row.indicator].value_cny.sum()
+        # the cells' values sum to the account's per-cell value of the indicator (float32)
+        total = acc.results[per_cell & (acc.results.indicator == row.indicator)].value_cny.sum()
         assert np.nansum(data) == pytest.approx(total, rel=1e-6)
     assert not list((tmp_path / "r").glob(".*"))  # no temporary files left
     assert any("value rasters written" in line for line in acc.log)

@@ -12,10 +12,10 @@ import rasterio
 import tomli_w
 from rasterio.transform import from_origin
 
-from conftest import TINY_ECO, X0, Y0, write_raster
 from ganpo.engine.account import run_account
 from ganpo.errors import GridError, InputError, ManifestError, TableError, UnknownNameError
 from ganpo.io.manifest import load_manifest
+from tinydata import TINY_ECO, X0, Y0, write_raster
 
 
 def test_missing_layer_file(tiny: Callable[..., Path]) -> None:
@@ -178,7 +178,8 @@ def test_unknown_profile(tiny: Callable[..., Path]) -> None:
 def test_parameter_missing_for_method(tiny: Callable[..., Path]) -> None:
     # the Garzê set publishes no SO₂ removal rates: the Jiangxi profile's air method needs them
     with pytest.raises(
-        InputError, match=r"garze-2010: parameter set 'garze-2010' has no value 'so2_removal_rate'"
+        InputError,
+        match=r"garze-2010: parameter set 'garze-2010' has no value 'storm_runoff_coefficient'",
     ):
         run_account(tiny(), 2022, parameter_set="garze-2010")
 
@@ -198,15 +199,7 @@ def test_missing_table_for_profile(tiny: Callable[..., Path]) -> None:
 def test_rasters_not_overlapping_the_region(tiny: Callable[..., Path]) -> None:
     path = tiny()
     far = from_origin(X0 + 1_000_000, Y0, 100, 100)  # 1000 km east of the counties
-    for role in (
-        "ecosystem_type",
-        "precipitation",
-        "evapotranspiration",
-        "npp",
-        "hot_days",
-        "temperature",
-    ):
-        src = path.parent / f"2022/{role}.tif"
+    for src in [*path.parent.glob("2022/*.tif"), *path.parent.glob("*.tif")]:
         with rasterio.open(src) as r:
             data, nodata = r.read(1), r.nodata
         write_raster(src, data, nodata=nodata, transform=far)

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import TINY_ECO
 from ganpo.catalog.deflators import load_deflator
 from ganpo.engine.account import run_account
 from ganpo.engine.decompose import by_indicator, decompose
+from tinydata import TINY_ECO
 
 A = 360101
 REL = 1e-9

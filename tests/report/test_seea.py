@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import TINY_ECO
 from ganpo.engine.account import run_account
 from ganpo.report.seea import asset_account, extent_account, supply_table
 from ganpo.services.asset import npv_factor
+from tinydata import TINY_ECO
 
 
 @pytest.fixture

@@ -21,6 +21,16 @@ LAYERS = {
     "reference_et": RNG.uniform(800, 1200, SHAPE),
     "soil_depth": RNG.uniform(300, 2000, SHAPE),
     "pawc": RNG.uniform(0.05, 0.25, SHAPE),
+    "rainfall_erosivity": RNG.uniform(5000, 15000, SHAPE),
+    "soil_erodibility": RNG.uniform(0.02, 0.045, SHAPE),
+    "ls_factor_mfd": RNG.uniform(0.1, 30, SHAPE),
+    "ls_factor_d8": RNG.uniform(0.1, 30, SHAPE),
+    "vegetation_cover": RNG.uniform(0, 1, SHAPE),
+    "storm_precipitation": RNG.uniform(200, 500, SHAPE),
+    "wind_factor": RNG.uniform(2, 60, SHAPE),
+    "erodible_fraction": RNG.uniform(0.15, 0.35, SHAPE),
+    "soil_crust_factor": RNG.uniform(0.5, 0.8, SHAPE),
+    "surface_roughness": RNG.uniform(0.3, 0.6, SHAPE),
 }
 LAYERS["npp"][0, 0] = np.nan  # nodata stays nodata
 
@@ -51,6 +61,7 @@ def test_numpy_and_dask_agree(indicator: str, key: str) -> None:
     method = METHODS[indicator][key]
     assert method.raster is not None
     params = _params()
+    assert set(method.layers) - {"dem"} | set(method.derived) <= set(LAYERS)
     eager = method.raster(RasterInputs(LAYERS, ECO, 62_500.0), params)
     lazy_layers = {k: da.from_array(v, chunks=(3, 4)) for k, v in LAYERS.items()}
     lazy = method.raster(

@@ -157,7 +157,7 @@ def test_value_rasters_referenced_with_checksums(
     engine = open_store(store_url)
     aid = save_account(engine, acc)
     stored = load_account(engine, aid)
-    assert len(stored.rasters) == 4 and stored.account.log  # rasters and the run log kept
+    assert len(stored.rasters) == 6 and stored.account.log  # rasters and the run log kept
     assert verify_inputs(engine, aid) == []
     victim = Path(stored.rasters.path.iloc[0])
     victim.write_bytes(victim.read_bytes() + b"x")

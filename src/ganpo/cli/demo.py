@@ -25,6 +25,8 @@ from ganpo.io.manifest import MANIFEST_NAME
 
 
 def _up_to_date(folder: Path, resolution: float, seed: int, years: list[int]) -> bool:
+    from ganpo.demo.generator import DEMO_VERSION
+
     manifest = folder / MANIFEST_NAME
     if not manifest.exists():
         return False
@@ -37,6 +39,7 @@ def _up_to_date(folder: Path, resolution: float, seed: int, years: list[int]) ->
         float(gen.get("resolution_m", -1)) == resolution
         and int(gen.get("seed", -1)) == seed
         and list(data.get("years", [])) == years
+        and gen.get("version") == DEMO_VERSION
     )
 
 

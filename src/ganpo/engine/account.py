@@ -36,6 +36,7 @@ from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_s
 from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.compute import TaskProgress
 from ganpo.engine.compute import scheduler as compute_on
+from ganpo.engine.derived import derived_path, ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
 from ganpo.engine.rasters import BlockWriter, open_layer, to_cog
@@ -43,10 +44,17 @@ from ganpo.engine.result import RESULT_COLUMNS, AccountResult
 from ganpo.engine.zonal import N_CODES, zonal_sums_graph, zone_index
 from ganpo.errors import InputError, ManifestError, preview
 from ganpo.io.manifest import Dataset, LayerEntry, TableEntry, load_manifest, sha256_file
-from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
+from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES, TABLE_ROLES
 from ganpo.io.tables import read_table
 from ganpo.io.units import read_units
-from ganpo.services.base import TABLE_ROW_COLUMNS, Method, RasterInputs, TableInputs, table_rows
+from ganpo.services.base import (
+    TABLE_ROW_COLUMNS,
+    Component,
+    Method,
+    RasterInputs,
+    TableInputs,
+    table_rows,
+)
 from ganpo.services.methods import method as find_method
 
 log = logging.getLogger(__name__)
@@ -118,6 +126,7 @@ def run_account(
     price_policy: PricePolicy | None = None,
     layer_years: Mapping[str, int] | None = None,
     rasters_dir: Path | None = None,
+    derived_dir: Path | None = None,
     scheduler: str | None = None,
     chunk: int = 1024,
     progress: Progress | None = None,
@@ -130,7 +139,10 @@ def run_account(
     another year (``{"ecosystem_type": 2022}`` holds land cover at 2022, for attributing a
     change); such an account is a counterfactual and says so in its notes. With
     ``rasters_dir`` the per-cell value of every raster indicator [CNY per cell] is written
-    there as a Cloud Optimized GeoTIFF, in the same pass over the data. ``scheduler``
+    there as a Cloud Optimized GeoTIFF, in the same pass over the data. Layers derived
+    from the dataset's layers (the LS factor of soil retention, routed over the whole DEM,
+    :mod:`ganpo.engine.derived`) are cached in ``derived_dir`` (default:
+    ``<dataset>/derived``) and reused while their inputs are unchanged. ``scheduler``
     runs the computation locally (default: threads) or on an existing dask cluster
     (``tcp://host:8786``, :mod:`ganpo.engine.compute`). ``chunk`` is the raster block
     size [cells]. ``progress`` receives stage messages, ``on_fraction`` the share of the
@@ -199,10 +211,22 @@ def run_account(
         grid.check_same(ds.path(entries[role]), role, eco_path)
     if not units.crs.equals(grid.crs_wkt):
         units = units.to_crs(grid.crs_wkt)
+    derived_paths: dict[str, Path] = {}
+    for role in sorted({d for x in raster_methods for d in x.derived}):
+        built_from = {r: ds.path(entries[r]) for r in ("dem",) if r in entries}
+        checksums = {r: entries[r].sha256 for r in built_from}
+        folder = derived_dir or ds.root / "derived"
+        if not derived_path(role, checksums, params, folder).exists():
+            say(f"{m.name} {year}: deriving {role} from the DEM (flow routing, whole raster)")
+        path, fresh = ensure_derived(role, built_from, checksums, params, folder)
+        grid.check_same(path, role, eco_path)
+        derived_paths[role] = path
+        say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")
 
     # --- one lazy graph, one compute ---------------------------------------------------
     eco = open_layer(eco_path, chunk, as_float=False)
     layers = {r: open_layer(ds.path(entries[r]), chunk) for r in needed}
+    layers.update({r: open_layer(p, chunk) for r, p in derived_paths.items()})
     for role in needed:
         with rasterio.open(ds.path(entries[role])) as src:
             if src.nodata is None and not np.issubdtype(np.dtype(src.dtypes[0]), np.floating):
@@ -220,15 +244,14 @@ def run_account(
         assert x.raster is not None
         for name, comp in x.raster(inputs, params).items():
             components.append((x, name, comp))
-    sums_graph = zonal_sums_graph(zones, eco, [c.quantity for _, _, c in components], len(units))
-    inside = zones >= 0
-    checks = {
-        role: (
-            darr.nanmin(darr.where(inside, a, np.nan)),
-            darr.nanmax(darr.where(inside, a, np.nan)),
-        )
-        for role, a in layers.items()
-    }
+    checked = list(layers)
+    sums_graph = zonal_sums_graph(
+        zones,
+        eco,
+        [c.quantity for _, _, c in components],
+        len(units),
+        ranges=[layers[r] for r in checked],
+    )
     say(
         f"{m.name} {year}: {len(components)} raster components over {grid.width}×{grid.height} "
         f"cells in blocks of {chunk}"
@@ -236,7 +259,7 @@ def run_account(
     values: dict[str, Any] = {}
     if rasters_dir is not None:
         for x, _, comp in components:
-            v = comp.quantity * params.scalar(comp.price.key, comp.price.unit)
+            v = comp.quantity * _unit_value(comp, params)
             values[x.indicator] = values[x.indicator] + v if x.indicator in values else v
         rasters_dir.mkdir(parents=True, exist_ok=True)
     writers = {
@@ -253,9 +276,9 @@ def run_account(
                     for ind, arr in values.items()
                 ]
                 with TaskProgress(on_fraction, say).callback:
-                    sums, ranges, *_ = dask.compute(sums_graph, checks, *stores)
+                    (sums, minmax), *_ = dask.compute(sums_graph, *stores)
             else:  # a cluster cannot write into this process's files: blocks come back
-                sums, ranges = dask.compute(sums_graph, checks)
+                ((sums, minmax),) = dask.compute(sums_graph)
                 for ind, arr in values.items():
                     _write_blocks(arr.astype("float32"), writers[ind])
     finally:
@@ -263,6 +286,7 @@ def run_account(
             w.close()
     rasters = _finish_rasters(writers, rasters_dir, m.name, year, say)
     sums = np.asarray(sums).reshape(1 + 2 * len(components), len(units), N_CODES)
+    ranges = {role: (minmax[0, j], minmax[1, j]) for j, role in enumerate(checked)}
     cells = sums[0]
 
     if cells.sum() == 0:
@@ -280,14 +304,23 @@ def run_account(
             f"({preview(empty)}); their raster services are 0 — use a finer grid"
         )
     _check_codes(cells, eco_path)
+    _check_complete(methods, params, cells, eco_path)
     for role, (lo, hi) in ranges.items():
-        spec = LAYER_ROLES[role]
-        if np.isfinite(lo) and (lo < spec.minimum or hi > spec.maximum):
+        spec = {**LAYER_ROLES, **DERIVED_ROLES}[role]
+        source = derived_paths.get(role) or ds.path(entries[role])
+        if not np.isfinite(lo):
+            raise InputError(
+                f"layer {role!r} has no valid cell inside the region (every cell is nodata "
+                "or NaN); check the file's nodata value and that it covers the region",
+                source=source,
+                field=role,
+            )
+        if lo < spec.minimum or hi > spec.maximum:
             raise InputError(
                 f"layer {role!r} has values from {lo:g} to {hi:g} {spec.unit} inside the "
                 f"region; valid {spec.name_en} lies in [{spec.minimum:g}, {spec.maximum:g}] "
                 f"{spec.unit}. Check the unit and the nodata value of the file",
-                source=ds.path(entries[role]),
+                source=source,
                 field=role,
                 values=[lo, hi],
             )
@@ -314,7 +347,13 @@ def run_account(
         pv = params.scalar(comp.price.key, comp.price.unit)
         q = total[zi, code]
         frame = table_rows(
-            adcodes[zi], code, q, q * pv, component=name, price=comp.price, price_value=pv
+            adcodes[zi],
+            code,
+            q,
+            q * _unit_value(comp, params),
+            component=name,
+            price=comp.price,
+            price_value=pv,
         )
         rows.append(_label(frame, x))
 
@@ -402,10 +441,44 @@ def run_account(
         profile_indicators=dict(prof.indicators),
         notes=[
             f"price policy {policy}",
+            *(
+                f"derived layer {r}: {p.name} (from the DEM, flow routing)"
+                for r, p in derived_paths.items()
+            ),
             *notes,
             *(f"counterfactual: layer {r} of {y} instead of {year}" for r, y in held.items()),
         ],
     )
+
+
+def _unit_value(comp: Component, params: ParameterSet) -> float:
+    """CNY per unit of a component's quantity: its combined unit value, else its price."""
+    if comp.unit_value is not None:
+        return comp.unit_value
+    return params.scalar(comp.price.key, comp.price.unit)
+
+
+def _check_complete(
+    methods: list[Method], params: ParameterSet, cells: np.ndarray, eco_path: Path
+) -> None:
+    """Stop when a per-type parameter a method needs for every type lacks a type that the
+    raster holds: such cells would otherwise drop out of the service silently."""
+    present = {int(c) for c in np.nonzero(cells[:, :RASTER_NODATA].sum(axis=0))[0]}
+    for x in methods:
+        for key in x.complete_types:
+            used = next(u for u in x.parameters if u.key == key)
+            missing = sorted(present - set(params.per_type(key, used.unit)))
+            if missing:
+                counts = {c: int(cells[:, c].sum()) for c in missing}
+                raise InputError(
+                    f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
+                    f"raster, but parameter set {params.name!r} has no value for code(s) "
+                    f"{preview(f'{c} ({n} cells)' for c, n in counts.items())}; add them to "
+                    "the set's by_type table (or reclassify the raster)",
+                    source=eco_path,
+                    field=key,
+                    values=missing,
+                )
 
 
 def _target(writer: BlockWriter) -> Any:

@@ -18,6 +18,7 @@ import rasterio
 
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.catalog.profiles import Profile
+from ganpo.engine.derived import ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError
 from ganpo.io.manifest import load_manifest
@@ -50,6 +51,7 @@ def service_raster(
     params: ParameterSet,
     indicator: str,
     max_cells: int = 600_000,
+    derived_dir: Path | None = None,
 ) -> ServiceRaster:
     """The indicator's quantity per hectare on a decimated grid of the dataset."""
     ds = load_manifest(dataset_root, verify=False)
@@ -70,6 +72,17 @@ def service_raster(
         entry = ds.manifest.layer(role, year)
         assert entry is not None
         layers[role] = _read(ds.path(entry), shape, floating=True)
+    for role in m.derived:  # routed at full resolution (cached), then sampled like the rest
+        dem = ds.manifest.layer("dem", year)
+        assert dem is not None
+        path, _ = ensure_derived(
+            role,
+            {"dem": ds.path(dem)},
+            {"dem": dem.sha256},
+            params,
+            derived_dir or ds.root / "derived",
+        )
+        layers[role] = _read(path, shape, floating=True)
     components = m.raster(RasterInputs(layers, eco, cell_area_m2), params)
     total = sum(np.asarray(c.quantity, dtype="float64") for c in components.values())
     per_ha = np.asarray(total) / (cell_area_m2 / 1e4)

@@ -60,9 +60,12 @@ def zone_index(geometries: Sequence[BaseGeometry], transform: Affine, like: da.A
 
 
 def _block_sums(
-    zones: np.ndarray, codes: np.ndarray, n_keys: int, *values: np.ndarray
-) -> np.ndarray:
-    """Rows: cell count, then per value its sum and its count of NaN cells, per key."""
+    zones: np.ndarray, codes: np.ndarray, n_keys: int, n_ranges: int, *arrays: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows: cell count, then per value its sum and its count of NaN cells, per key; and
+    the minimum and maximum over the cells inside a zone of each range array (the last
+    ``n_ranges`` arrays), NaN where none is finite."""
+    values, checked = arrays[: len(arrays) - n_ranges], arrays[len(arrays) - n_ranges :]
     inside = zones >= 0
     keys = zones.astype("int64") * N_CODES + codes.astype("int64")
     out = np.zeros((1 + 2 * len(values), n_keys), dtype="float64")
@@ -73,11 +76,20 @@ def _block_sums(
             keys[finite], weights=v[finite].astype("float64"), minlength=n_keys
         )
         out[2 + 2 * k] = np.bincount(keys[inside & ~finite], minlength=n_keys)
-    return out
+    ranges = np.full((2, n_ranges), np.nan)
+    for j, a in enumerate(checked):
+        cells = a[inside & np.isfinite(a)]
+        if cells.size:
+            ranges[:, j] = cells.min(), cells.max()
+    return out, ranges
+
+
+def _combine(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> Any:
+    return a[0] + b[0], np.stack([np.fmin(a[1][0], b[1][0]), np.fmax(a[1][1], b[1][1])])
 
 
 def _tree_sum(parts: list[Any]) -> Any:
-    add = dask.delayed(np.add, pure=True)
+    add = dask.delayed(_combine, pure=True)
     while len(parts) > 1:
         parts = [
             add(parts[i], parts[i + 1]) if i + 1 < len(parts) else parts[i]
@@ -87,15 +99,28 @@ def _tree_sum(parts: list[Any]) -> Any:
 
 
 def zonal_sums_graph(
-    zones: da.Array, codes: da.Array, values: Sequence[da.Array], n_zones: int
+    zones: da.Array,
+    codes: da.Array,
+    values: Sequence[da.Array],
+    n_zones: int,
+    ranges: Sequence[da.Array] = (),
 ) -> object:
-    """A delayed ``(1 + 2k, n_zones × 256)`` array: cell counts, then sum and NaN count of
-    each of the ``k`` value arrays per zone × ecosystem code. Nothing is computed here."""
+    """A delayed pair: the ``(1 + 2k, n_zones × 256)`` array of cell counts, then sum and
+    NaN count of each of the ``k`` value arrays per zone × ecosystem code; and the
+    ``(2, len(ranges))`` minimum and maximum of each ``ranges`` array over the cells inside
+    a zone (the engine's value checks). Everything is read in one task per block, so a
+    block's inputs are freed as soon as it is summed. Nothing is computed here."""
     n_keys = n_zones * N_CODES
-    arrays = [zones, codes, *values]
-    blocks = [a.to_delayed().ravel() for a in arrays]
+    arrays = [zones, codes, *values, *ranges]
+    # one optimisation over all arrays: a layer read once per block, however many use it
+    blocks = [d.ravel() for d in _to_delayed(arrays)]
     partials = [
-        dask.delayed(_block_sums, pure=True)(z, c, n_keys, *vs)
+        dask.delayed(_block_sums, pure=True)(z, c, n_keys, len(ranges), *vs)
         for z, c, *vs in zip(*blocks, strict=True)
     ]
     return _tree_sum(partials)
+
+
+def _to_delayed(arrays: Sequence[da.Array]) -> list[np.ndarray]:
+    """Each array's blocks as delayed objects sharing one optimised graph."""
+    return [a.to_delayed(optimize_graph=False) for a in dask.optimize(*arrays)]

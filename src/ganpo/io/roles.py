@@ -57,6 +57,79 @@ LAYER_ROLES: dict[str, LayerRole] = {
             1,
             per_year=False,
         ),
+        LayerRole(
+            "rainfall_erosivity",
+            "MJ mm/(ha h a)",
+            "降雨侵蚀力因子 R",
+            "rainfall erosivity R",
+            0,
+            50_000,
+        ),
+        LayerRole(
+            "soil_erodibility",
+            "t ha h/(ha MJ mm)",
+            "土壤可蚀性因子 K",
+            "soil erodibility K",
+            0,
+            0.2,
+            per_year=False,
+        ),
+        LayerRole(
+            "vegetation_cover",
+            "1",
+            "植被覆盖度",
+            "fractional vegetation cover",
+            0,
+            1,
+        ),
+        LayerRole(
+            "storm_precipitation",
+            "mm",
+            "暴雨降水量（日降水≥50 mm）",
+            "storm rainfall (days with at least 50 mm)",
+            0,
+            5_000,
+        ),
+        LayerRole("wind_factor", "kg/m", "气象因子 WF", "RWEQ weather factor WF", 0, 2_000),
+        LayerRole(
+            "erodible_fraction",
+            "1",
+            "土壤可蚀性成分 EF",
+            "RWEQ erodible fraction EF",
+            0,
+            1,
+            per_year=False,
+        ),
+        LayerRole(
+            "soil_crust_factor",
+            "1",
+            "土壤结皮因子 SCF",
+            "RWEQ soil crust factor SCF",
+            0,
+            1,
+            per_year=False,
+        ),
+        LayerRole(
+            "surface_roughness",
+            "1",
+            "地表糙度因子 K'",
+            "RWEQ surface roughness factor K'",
+            0,
+            1,
+            per_year=False,
+        ),
+    )
+}
+
+#: Layers the engine derives from manifest layers before a run (never declared in a
+#: manifest): the RUSLE LS factor from the DEM by MFD or D8 routing (ganpo.engine.derived).
+DERIVED_ROLES: dict[str, LayerRole] = {
+    r.role: r
+    for r in (
+        LayerRole(
+            "ls_factor_mfd", "1", "坡长坡度因子 LS（多流向）", "LS factor (MFD routing)", 0, 2_000
+        ),
+        LayerRole("ls_factor_d8", "1", "坡长坡度因子 LS（D8）", "LS factor (D8 routing)", 0, 2_000),
     )
 }
 

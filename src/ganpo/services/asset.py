@@ -6,6 +6,8 @@ one published study used n = 100 years and r = 2.77 %.
 
 from __future__ import annotations
 
+import math
+
 from ganpo.services.base import Array
 
 
@@ -15,7 +17,8 @@ def npv_factor(discount_rate: float, horizon_years: int) -> float:
     .. math::  \sum_{t=1}^{n} \frac{1}{(1+r)^{t-1}} = \frac{1 - (1+r)^{-n}}{1 - (1+r)^{-1}}
 
     The first year is not discounted (METHODS.md §3.11). Parameters: discount rate r [-]
-    (0 allowed), horizon n [a]. Returns the factor [a].
+    (0 allowed), horizon n [a]. Returns the factor [a]. A rate so small that
+    1 + r rounds to 1 in floating point discounts nothing: the factor is then n.
 
     >>> npv_factor(0.0, 100), npv_factor(0.05, 1)
     (100.0, 1.0)
@@ -25,6 +28,12 @@ def npv_factor(discount_rate: float, horizon_years: int) -> float:
 
     >>> round(npv_factor(0.0277, 100), 3)
     34.687
+
+    A rate below the float resolution of 1 + r gives the undiscounted sum, not a division
+    by zero:
+
+    >>> npv_factor(5e-324, 100)
+    100.0
     """
     if horizon_years < 1:
         raise ValueError(f"horizon must be at least 1 year, got {horizon_years}")
@@ -32,7 +41,11 @@ def npv_factor(discount_rate: float, horizon_years: int) -> float:
         raise ValueError(f"discount rate must not be negative, got {discount_rate}")
     if discount_rate == 0:
         return float(horizon_years)
+    if not math.isfinite(discount_rate):
+        raise ValueError(f"discount rate must be a finite number, got {discount_rate}")
     v = 1.0 / (1.0 + discount_rate)
+    if v == 1.0:
+        return float(horizon_years)
     return (1.0 - v**horizon_years) / (1.0 - v)
 
 

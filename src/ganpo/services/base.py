@@ -57,10 +57,17 @@ class TableInputs:
 
 @dataclass(frozen=True)
 class Component:
-    """One per-cell quantity of a raster method and the price that values it."""
+    """One per-cell quantity of a raster method and the price that values it.
+
+    ``unit_value`` [CNY per quantity unit], when set, replaces the price as the value of
+    one unit of quantity: for valuations that combine several parameters (soil retention:
+    silt + N + P, :mod:`ganpo.services.valuation`); ``price`` is then the headline price
+    shown beside it.
+    """
 
     quantity: Array
     price: UsedParameter
+    unit_value: float | None = None
 
 
 RasterFn = Callable[[RasterInputs, ParameterSet], dict[str, Component]]
@@ -71,10 +78,17 @@ TableFn = Callable[[TableInputs, ParameterSet], pd.DataFrame]
 class Method:
     """One named way to compute one indicator, with everything it reads declared.
 
-    Exactly one of ``raster`` (per-cell quantities, summed by the engine) and ``table``
-    (rows per county from statistics tables and the extent) is set. ``columns`` names, per
+    ``raster`` gives per-cell quantities, summed by the engine; ``table`` gives rows per
+    county from statistics tables and the extent. ``columns`` names, per
     table role, the columns the method needs. ``verified`` is False where METHODS.md marks
     the method [U] (the usual form of the method family, not checked against the text).
+    A method may set both ``raster`` and ``table`` (flood regulation: storage from
+    statistics plus vegetation from rasters); its rows then come from both.
+    ``derived`` names layers the engine derives from ``layers`` before the run (the LS
+    factor from the DEM, :mod:`ganpo.engine.derived`); the raster function finds them in
+    ``RasterInputs.layers`` like the others. ``complete_types`` names per-type parameters
+    that must give a value for every ecosystem type present in the raster (else the run
+    stops and lists the missing types).
     """
 
     indicator: str
@@ -88,6 +102,8 @@ class Method:
     columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     parameters: tuple[UsedParameter, ...] = ()
     linear_parameters: tuple[str, ...] = ()  # the quantity is proportional to each of these
+    derived: tuple[str, ...] = ()
+    complete_types: tuple[str, ...] = ()
     raster: RasterFn | None = field(default=None, repr=False)
     table: TableFn | None = field(default=None, repr=False)
 

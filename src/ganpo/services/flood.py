@@ -59,3 +59,31 @@ def marsh_storage_m3(area_m2: Array, depth_m: float = 0.3) -> Array:
     600000.0
     """
     return area_m2 * depth_m
+
+
+def vegetation_storm_storage_m3(
+    storm_precipitation_mm: Array, storm_runoff_coefficient: Array, area_m2: Array
+) -> Array:
+    r"""Storm water held back by vegetation: storm rainfall minus storm runoff.
+
+    .. math::  C_v = (P_s - R_s) \cdot A = P_s (1 - \alpha_s) \cdot A, \quad R_s = \alpha_s P_s
+
+    Parameters
+    ----------
+    storm_precipitation_mm : rainfall of storm events in the year, P_s [mm]
+    storm_runoff_coefficient : share of storm rainfall that runs off, α_s [-], by type
+    area_m2 : area [m²]
+
+    Returns
+    -------
+    Water held [m³] (METHODS.md §3.4, vegetation [U]: storm runoff by a runoff
+    coefficient per ecosystem type, not SCS-CN).
+
+    Examples
+    --------
+    # 600 mm of storm rain on one hectare of forest that sheds 20 %: 0.6 × 0.8 × 1e4
+
+    >>> round(float(vegetation_storm_storage_m3(600.0, 0.2, 1.0e4)), 1)
+    4800.0
+    """
+    return storm_precipitation_mm / 1000.0 * (1.0 - storm_runoff_coefficient) * area_m2

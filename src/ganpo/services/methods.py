@@ -22,6 +22,9 @@ from ganpo.services import (
     cultural,
     flood,
     purification,
+    rusle,
+    rweq,
+    soil,
     statistics,
     water_conservation,
     water_yield,
@@ -29,6 +32,7 @@ from ganpo.services import (
 from ganpo.services.base import (
     Component,
     Method,
+    RasterFn,
     RasterInputs,
     TableFn,
     TableInputs,
@@ -137,6 +141,96 @@ def _budyko_water_yield(inp: RasterInputs, p: ParameterSet) -> dict[str, Compone
     fraction = water_yield.aet_fraction(pet, precip, omega, vegetated)
     q = water_yield.water_yield_m3(precip, fraction, inp.cell_area_m2)
     return {"": Component(where_type(_mask(inp, kc), q), RESERVOIR_COST)}
+
+
+DREDGING = UsedParameter("dredging_cost", "CNY/m3")
+SAND_CONTROL = UsedParameter("sand_control_cost", "CNY/m2")
+SOIL_VALUATION = (
+    UsedParameter("sediment_deposition_ratio", "1"),
+    UsedParameter("soil_bulk_density", "t/m3"),
+    DREDGING,
+    UsedParameter("soil_n_content", "1"),
+    UsedParameter("soil_p_content", "1"),
+    UsedParameter("nitrogen_price", "CNY/t"),
+    UsedParameter("phosphorus_price", "CNY/t"),
+)
+SAND_VALUATION = (
+    UsedParameter("sand_bulk_density", "t/m3"),
+    UsedParameter("sand_cover_depth", "m"),
+    SAND_CONTROL,
+)
+
+
+def soil_value_per_t(p: ParameterSet) -> float:
+    """Value of one tonne of retained soil [CNY/t]: silt (dredging) + N + P fertiliser,
+    the three published valuation equations of :mod:`ganpo.services.soil`."""
+    silt = soil.silt_value_cny(
+        1.0,
+        p.scalar("sediment_deposition_ratio", "1"),
+        p.scalar("soil_bulk_density", "t/m3"),
+        p.scalar(DREDGING.key, DREDGING.unit),
+    )
+    n = soil.nutrient_value_cny(
+        1.0, p.scalar("soil_n_content", "1"), p.scalar("nitrogen_price", "CNY/t")
+    )
+    phos = soil.nutrient_value_cny(
+        1.0, p.scalar("soil_p_content", "1"), p.scalar("phosphorus_price", "CNY/t")
+    )
+    return float(silt + n + phos)
+
+
+def sand_value_per_t(p: ParameterSet) -> float:
+    """Value of one tonne of fixed sand [CNY/t] (area of sand-control works it spares)."""
+    return float(
+        soil.sand_fixation_value_cny(
+            1.0,
+            p.scalar("sand_bulk_density", "t/m3"),
+            p.scalar("sand_cover_depth", "m"),
+            p.scalar(SAND_CONTROL.key, SAND_CONTROL.unit),
+        )
+    )
+
+
+def _rusle(ls_role: str, cover_from_fvc: bool) -> RasterFn:
+    def compute(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+        if cover_from_fvc:
+            cover = rusle.cover_factor_from_fvc(inp.layers["vegetation_cover"])
+        else:
+            cover = lookup(inp.ecosystem, p.per_type("usle_c", "1"), np.nan)
+        practice = lookup(inp.ecosystem, p.per_type("usle_p", "1"), np.nan)
+        q = rusle.retained_soil_t(
+            inp.layers["rainfall_erosivity"],
+            inp.layers["soil_erodibility"],
+            inp.layers[ls_role],
+            cover,
+            practice,
+            inp.cell_area_m2,
+        )
+        return {"": Component(q, DREDGING, unit_value=soil_value_per_t(p))}
+
+    return compute
+
+
+def _flood_vegetation(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    alpha = p.per_type("storm_runoff_coefficient", "1")
+    q = flood.vegetation_storm_storage_m3(
+        inp.layers["storm_precipitation"], lookup(inp.ecosystem, alpha, 0.0), inp.cell_area_m2
+    )
+    return {"vegetation": Component(where_type(_mask(inp, alpha), q), RESERVOIR_COST)}
+
+
+def _rweq(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    veg = _mask(inp, p.type_set("sand_fixation_vegetation"))
+    q = rweq.sand_fixed_t(
+        inp.layers["wind_factor"],
+        inp.layers["erodible_fraction"],
+        inp.layers["soil_crust_factor"],
+        inp.layers["surface_roughness"],
+        inp.layers["vegetation_cover"],
+        inp.cell_area_m2,
+        p.scalar("rweq_downwind_distance", "m"),
+    )
+    return {"": Component(where_type(veg, q), SAND_CONTROL, unit_value=sand_value_per_t(p))}
 
 
 # --- statistics methods -----------------------------------------------------------------
@@ -345,6 +439,14 @@ def _per_type_rates(pollutants: tuple[str, ...]) -> tuple[UsedParameter, ...]:
 
 
 AIR = ("so2", "nox", "dust")
+FLOOD_COLUMNS = {"lakes": ("lake_name", "lake_area"), "water_bodies": ("reservoir_capacity",)}
+FLOOD_STORAGE_PARAMETERS = (
+    UsedParameter("lake_storage_a", "1"),
+    UsedParameter("lake_storage_b", "1"),
+    UsedParameter("reservoir_flood_share", "1"),
+    UsedParameter("marsh_storage_depth", "m"),
+    RESERVOIR_COST,
+)
 WATER_POLLUTANTS = ("cod", "nh3n")
 
 _ALL: tuple[Method, ...] = (
@@ -513,15 +615,90 @@ _ALL: tuple[Method, ...] = (
         "MEE/CAEP GEP guide 2020 (METHODS.md §3.4)",
         True,
         "m3",
-        columns={"lakes": ("lake_name", "lake_area"), "water_bodies": ("reservoir_capacity",)},
-        parameters=(
-            UsedParameter("lake_storage_a", "1"),
-            UsedParameter("lake_storage_b", "1"),
-            UsedParameter("reservoir_flood_share", "1"),
-            UsedParameter("marsh_storage_depth", "m"),
-            RESERVOIR_COST,
-        ),
+        columns=FLOOD_COLUMNS,
+        parameters=FLOOD_STORAGE_PARAMETERS,
         table=_flood_storage,
+    ),
+    Method(
+        "flood_regulation",
+        "storage_and_vegetation",
+        "storage capacity (lakes, reservoirs, marshes) + vegetation Σ(storm P − storm R)·A",
+        "调蓄能力法 + 植被暴雨截留（暴雨降水量 − 暴雨径流量）",
+        "MEE/CAEP GEP guide 2020 (METHODS.md §3.4); vegetation: runoff coefficient per type [U]",
+        False,
+        "m3",
+        layers=("storm_precipitation",),
+        columns=FLOOD_COLUMNS,
+        parameters=(*FLOOD_STORAGE_PARAMETERS, UsedParameter("storm_runoff_coefficient", "1")),
+        raster=_flood_vegetation,
+        table=_flood_storage,
+    ),
+    Method(
+        "flood_regulation",
+        "vegetation_storm",
+        "vegetation only: Σ(storm P − storm R)·A, R by a runoff coefficient per type",
+        "植被暴雨截留（暴雨降水量 − 暴雨径流量）",
+        "METHODS.md §3.4 vegetation [U]: runoff coefficient per type (not SCS-CN)",
+        False,
+        "m3",
+        layers=("storm_precipitation",),
+        parameters=(UsedParameter("storm_runoff_coefficient", "1"), RESERVOIR_COST),
+        raster=_flood_vegetation,
+    ),
+    *(
+        Method(
+            "soil_retention",
+            f"rusle_{algo}",
+            f"RUSLE R·K·LS·(1 − C·P), LS from the DEM by {algo.upper()} routing (as InVEST SDR)",
+            f"通用土壤流失方程（RUSLE），LS 因子由 DEM {algo.upper()} 汇流计算（同 InVEST SDR）",
+            "HJ 1173-2021; Renard et al. 1997 (USDA AH 703); Desmet & Govers 1996, "
+            "doi:10.2489/jswc.51.5.427; InVEST SDR 3.20",
+            True,
+            "t",
+            layers=("rainfall_erosivity", "soil_erodibility", "dem"),
+            derived=(f"ls_factor_{algo}",),
+            parameters=(
+                UsedParameter("usle_c", "1"),
+                UsedParameter("usle_p", "1"),
+                UsedParameter("ls_l_max", "1"),
+                *SOIL_VALUATION,
+            ),
+            complete_types=("usle_c", "usle_p"),
+            raster=_rusle(f"ls_factor_{algo}", cover_from_fvc=False),
+        )
+        for algo in ("mfd", "d8")
+    ),
+    Method(
+        "soil_retention",
+        "rusle_fvc",
+        "RUSLE with C from fractional vegetation cover (Cai et al. 2000), LS by MFD routing",
+        "通用土壤流失方程（C 因子由植被覆盖度计算，蔡崇法 2000）",
+        "HJ 1173-2021; 蔡崇法 et al. 2000 [U]; Desmet & Govers 1996; InVEST SDR 3.20",
+        False,
+        "t",
+        layers=("rainfall_erosivity", "soil_erodibility", "vegetation_cover", "dem"),
+        derived=("ls_factor_mfd",),
+        parameters=(UsedParameter("usle_p", "1"), UsedParameter("ls_l_max", "1"), *SOIL_VALUATION),
+        complete_types=("usle_p",),
+        raster=_rusle("ls_factor_mfd", cover_from_fvc=True),
+    ),
+    Method(
+        "sand_fixation",
+        "rweq",
+        "RWEQ potential (C = 1) − actual wind erosion (Fryrear), × sand-control cost",
+        "修正风蚀方程（RWEQ）潜在风蚀量 − 实际风蚀量",
+        "HJ 1173-2021; Fryrear et al. 1998 (USDA-ARS Tech. Bull. 1), 2000 JSWC 55(2)",
+        False,
+        "t",
+        layers=(
+            "wind_factor",
+            "erodible_fraction",
+            "soil_crust_factor",
+            "surface_roughness",
+            "vegetation_cover",
+        ),
+        parameters=(UsedParameter("rweq_downwind_distance", "m"), *SAND_VALUATION),
+        raster=_rweq,
     ),
     Method(
         "pest_control",

@@ -61,6 +61,14 @@ def _nutrient(content: str, price: str) -> Callable[[Array, ParameterSet], Array
     return value
 
 
+def _soil_total(q: Array, p: ParameterSet) -> Array:
+    return (
+        _silt(q, p)
+        + _nutrient("soil_n_content", "nitrogen_price")(q, p)
+        + _nutrient("soil_p_content", "phosphorus_price")(q, p)
+    )
+
+
 def _sand(q: Array, p: ParameterSet) -> Array:
     return soil.sand_fixation_value_cny(
         q,
@@ -113,6 +121,9 @@ _RULES: list[Valuation] = [
         _nutrient("soil_p_content", "phosphorus_price"),
     ),
     Valuation("sand_fixation", "", "t", UsedParameter("sand_control_cost", "CNY/m2"), _sand),
+    # the raster method's single row: silt + N + P of the same retained soil
+    Valuation("soil_retention", "", "t", UsedParameter("dredging_cost", "CNY/m3"), _soil_total),
+    _simple("flood_regulation", "vegetation", "m3", "reservoir_cost", "CNY/m3"),
 ]
 VALUATIONS: dict[tuple[str, str], Valuation] = {(v.indicator, v.component): v for v in _RULES}
 

@@ -1,0 +1,99 @@
+"""Layers the engine derives from a dataset's layers before an account: the RUSLE LS
+factor from the DEM (flow routing, :mod:`ganpo.engine.routing`).
+
+Routing cannot run block by block, so a derived layer is computed once, globally, and
+written as a GeoTIFF in a cache folder (default ``<dataset>/derived``); the account then
+reads it in blocks like any other layer. The file name carries a digest of what it
+depends on (the source files' checksums, the parameters it reads, the algorithm
+version), so a changed DEM or ``ls_l_max`` gives a new file and an unchanged one is
+reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ganpo.catalog.parameters import ParameterSet
+from ganpo.errors import UnknownNameError
+from ganpo.io.roles import DERIVED_ROLES
+from ganpo.services.base import UsedParameter
+
+if TYPE_CHECKING:
+    from ganpo.engine.routing import FlowAlgorithm
+
+L_MAX = UsedParameter("ls_l_max", "1")
+#: bump when a change of the routing or LS code changes the derived rasters
+ROUTING_VERSION = "2026.1"
+
+
+@dataclass(frozen=True)
+class DerivedLayer:
+    """How one derived role is made: from which layer roles, with which parameters."""
+
+    role: str
+    sources: tuple[str, ...]
+    parameters: tuple[UsedParameter, ...]
+    build: Callable[[Mapping[str, Path], Path, ParameterSet], Path]
+
+
+def _ls(algorithm: FlowAlgorithm) -> Callable[[Mapping[str, Path], Path, ParameterSet], Path]:
+    def build(sources: Mapping[str, Path], target: Path, params: ParameterSet) -> Path:
+        from ganpo.engine.routing import ls_factor_raster  # numba compiles on first use
+
+        return ls_factor_raster(
+            sources["dem"],
+            target,
+            algorithm,
+            params.scalar(L_MAX.key, L_MAX.unit),
+        )
+
+    return build
+
+
+DERIVED: dict[str, DerivedLayer] = {
+    "ls_factor_mfd": DerivedLayer("ls_factor_mfd", ("dem",), (L_MAX,), _ls("mfd")),
+    "ls_factor_d8": DerivedLayer("ls_factor_d8", ("dem",), (L_MAX,), _ls("d8")),
+}
+assert set(DERIVED) == set(DERIVED_ROLES)
+
+
+def derived_layer(role: str) -> DerivedLayer:
+    """The recipe of a derived role; unknown roles list the known ones."""
+    if role not in DERIVED:
+        raise UnknownNameError("derived layer", role, DERIVED)
+    return DERIVED[role]
+
+
+def derived_path(
+    role: str, source_sha256: Mapping[str, str], params: ParameterSet, folder: Path
+) -> Path:
+    """Where the derived layer for these sources and parameters is (or will be) cached."""
+    recipe = derived_layer(role)
+    payload = {
+        "role": role,
+        "version": ROUTING_VERSION,
+        "sources": {r: source_sha256[r] for r in recipe.sources},
+        "parameters": {u.key: params.scalar(u.key, u.unit) for u in recipe.parameters},
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return folder / f"{role}_{digest}.tif"
+
+
+def ensure_derived(
+    role: str,
+    sources: Mapping[str, Path],
+    source_sha256: Mapping[str, str],
+    params: ParameterSet,
+    folder: Path,
+) -> tuple[Path, bool]:
+    """The cached derived layer, built first if absent; and whether it was built now."""
+    target = derived_path(role, source_sha256, params, folder)
+    if target.exists():
+        return target, False
+    folder.mkdir(parents=True, exist_ok=True)
+    return derived_layer(role).build(sources, target, params), True
