@@ -4,11 +4,17 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ganpo-installed
+VENDOR := src/ganpo/web/static/vendor/.built-from
 RESOLUTION ?= 250
 
 .PHONY: demo test lint typecheck unit bench bench-invest validate setup system-deps clean
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps $(VENDOR)
+
+# the web UI's browser packages (npm ci, exact versions from package-lock.json) copied into
+# static/vendor, served by the app offline; needs node/npm, installed by system-deps
+$(VENDOR): src/ganpo/web/frontend/package-lock.json scripts/build-frontend.sh | system-deps
+	bash scripts/build-frontend.sh
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,20 +36,21 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 unit: setup
-	GANPO_NEED_POSTGRES=1 bash scripts/system-deps.sh
-	GANPO_REQUIRE_POSTGRES=1 $(VENV)/bin/pytest -n 2 -q
+	GANPO_NEED_POSTGRES=1 GANPO_NEED_BROWSER=1 bash scripts/system-deps.sh
+	GANPO_REQUIRE_POSTGRES=1 GANPO_REQUIRE_BROWSER=1 $(VENV)/bin/pytest -n 2 -q
 
 test: setup lint typecheck unit
 
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_web.py
 
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
-# ganpo's engine against InVEST's annual water yield model on the same inputs (timing)
+# ganpo against InVEST per model (AWY, SDR, carbon; 1000², 4000²) and a full account at 10000²
 bench-invest: setup
 	bash scripts/invest-env.sh .venv-invest
-	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python
+	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --full 10000
 
 validate: setup
 	bash scripts/invest-env.sh .venv-invest

@@ -1,0 +1,140 @@
+"""``ganpo report-forms …``: the statistical reporting forms offline — list them, write a
+template, check a filled file exactly as the platform's upload does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ganpo.cli.common import console, err_console, user_errors
+
+app = typer.Typer(
+    help="Statistical reporting forms: list, template, check. 统计报表：列表、模板、校验。",
+    no_args_is_help=True,
+)
+
+YearOption = Annotated[int, typer.Option("--year", "-y", help="Reporting year. 报告年份。")]
+DataOption = Annotated[
+    Path,
+    typer.Option(
+        "--data",
+        help="Base dataset folder (its manifest gives the counties and the grid). 基础数据集。",
+    ),
+]
+ProfileOpt = Annotated[
+    str | None,
+    typer.Option("--profile", help="Accounting profile (default: the engine's). 核算口径。"),
+]
+
+
+@app.command("list")
+def list_forms(
+    year: YearOption,
+    department: Annotated[
+        str | None, typer.Option("--department", "-d", help="Only this department. 部门。")
+    ] = None,
+    profile: ProfileOpt = None,
+) -> None:
+    """The forms of a year: department, required or not, required columns. 年度报表。"""
+    from ganpo.web.reporting.forms import all_forms, forms_for
+
+    with user_errors():
+        found = forms_for(department, year, profile) if department else all_forms(year, profile)
+    t = Table("form", "kind", "department", "required", "columns (* required) / unit")
+    for f in found:
+        cols = (
+            ", ".join(f"{c.key}{'*' if c.required else ''} [{c.unit}]" for c in f.columns)
+            if f.kind == "table"
+            else f"[{f.unit}]"
+        )
+        t.add_row(
+            f"{f.key}\n{f.name_zh}",
+            f.kind,
+            f"{f.department}\n{f.department_zh}",
+            "yes 是" if f.required else "no 否",
+            escape(cols),
+        )
+    console.print(t)
+
+
+@app.command("template")
+def template(
+    form_key: Annotated[str, typer.Argument(help="Form (table role), e.g. tourism.")],
+    year: YearOption,
+    data: DataOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.xlsx or .csv).")],
+    profile: ProfileOpt = None,
+) -> None:
+    """Write a form's template, the region's counties filled in. 生成报表模板。"""
+    from ganpo.web.reporting.forms import form
+    from ganpo.web.reporting.template import template_csv, template_xlsx
+    from ganpo.web.reporting.workflow import region_of
+
+    with user_errors():
+        f = form(form_key, year, profile)
+        region = region_of(data, year)
+        body = template_csv(f, region) if out.suffix == ".csv" else template_xlsx(f, region)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(body)
+    console.print(f"{out} ({len(region.counties)} counties, {len(f.columns)} columns)")
+
+
+@app.command("check")
+def check(
+    form_key: Annotated[str, typer.Argument(help="Form (table or layer role).")],
+    file: Annotated[Path, typer.Argument(help="The filled .xlsx/.csv or GeoTIFF.")],
+    year: YearOption,
+    data: DataOption,
+    profile: ProfileOpt = None,
+) -> None:
+    """Check a filled form as the platform's upload does; list every problem (exit 1 if
+    any). 校验填报文件，一次列出全部问题。"""
+    from ganpo.web.reporting.forms import form
+    from ganpo.web.reporting.validate import (
+        Limits,
+        UploadError,
+        check_layer,
+        check_size,
+        check_table,
+        sniff,
+    )
+    from ganpo.web.reporting.workflow import region_of
+
+    limits = Limits()
+    with user_errors():
+        f = form(form_key, year, profile)
+        region = region_of(data, year)
+        if not file.is_file():
+            err_console.print(f"[bold red]error:[/] {file} is not a file")
+            raise typer.Exit(code=2)
+    try:
+        problems = check_size(file.stat().st_size, limits)
+        if problems:
+            raise UploadError(problems)
+        raw = file.read_bytes()
+        media = sniff(raw)
+        if f.kind == "layer" and media == "geotiff":
+            check_layer(file, f, region, limits)
+        elif f.kind == "table" and media in ("csv", "xlsx"):
+            check_table(raw, media, f, region, limits)
+        else:
+            err_console.print(f"[bold red]error:[/] {file}: form {f.key!r} does not take a {media}")
+            raise typer.Exit(code=2)
+    except UploadError as exc:
+        t = Table("row", "column", "cell", "value", "reason")
+        for p in exc.problems:
+            t.add_row(
+                "" if p.row is None else str(p.row),
+                escape(p.column or ""),
+                p.cell or "",
+                escape(p.value or ""),
+                escape(f"{p.reason_zh} / {p.reason_en}"),
+            )
+        console.print(t)
+        console.print(f"{len(exc.problems)} problem(s) / 共 {len(exc.problems)} 处问题")
+        raise typer.Exit(code=1) from exc
+    console.print(f"{file}: no problems / 校验通过")

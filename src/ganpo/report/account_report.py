@@ -1,0 +1,111 @@
+"""The annual report's data of a stored account (:class:`ganpo.report.annual.ReportData`),
+shared by ``ganpo account report`` and the platform's ``GET /api/accounts/{id}/report``.
+
+The caller decides what the report covers (a platform user gets its own region's rows,
+already cut out of the stored account) and how the region is named; this module reads the
+county polygons of the account's dataset, restates the previous account at the base
+year's prices for the change section, and draws the service raster map.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from ganpo.errors import InputError
+from ganpo.report.annual import ReportData
+from ganpo.store.repository import StoredAccount
+
+Language = Literal["zh", "en"]
+
+
+def default_region(stored: StoredAccount, language: Language) -> str:
+    """How the report names the account's whole region: 江西省 in Chinese for Jiangxi's
+    accounts, otherwise the dataset's name."""
+    a = stored.account
+    return "江西省" if language == "zh" and a.region_adcode == 360000 else a.dataset_name
+
+
+def report_data(
+    stored: StoredAccount,
+    language: Language,
+    *,
+    region: str | None = None,
+    previous: StoredAccount | None = None,
+    raster: str | None = "water_conservation",
+) -> ReportData:
+    """The annual report's data of ``stored`` (its results, units, prices as given).
+
+    ``previous`` (an account of an earlier year) adds the change section, both accounts at
+    the previous year's prices (the profile's deflator); ``raster`` names the indicator
+    drawn as a service map (``None`` or an indicator outside the profile: no such map).
+    Raises :class:`InputError` when the dataset's county polygons are not available.
+    """
+    import geopandas as gpd
+
+    from ganpo.catalog.deflators import load_deflator
+    from ganpo.catalog.parameters import load_parameter_set, prices_for_year
+    from ganpo.catalog.profiles import load_profile
+    from ganpo.engine.preview import service_raster
+    from ganpo.engine.prices import restate_results
+    from ganpo.report import summary
+    from ganpo.services.methods import method
+
+    a = stored.account
+    profile = load_profile(a.profile)
+    root = Path(a.dataset_root)
+    units_path = root / "units.gpkg"
+    if not units_path.exists():
+        raise InputError(
+            f"the account's units file {units_path} is not available; the report's maps need "
+            "the county polygons / 缺少行政区边界文件",
+            source=units_path,
+        )
+    units = gpd.read_file(units_path, layer="counties").merge(
+        stored.units[["county_adcode", "area_km2"]], on="county_adcode"
+    )
+    deflator = load_deflator(profile.deflator)
+    change = prev_year = None
+    if previous is not None:
+        base = previous.account.year
+        change = summary.compare(
+            restate_results(previous.results, previous.prices, base, deflator, base),
+            restate_results(stored.results, stored.prices, a.year, deflator, base),
+            str(base),
+            str(a.year),
+        )
+        prev_year = base
+    raster_map = None
+    if raster is not None and raster in profile.indicators:
+        params, _ = prices_for_year(
+            load_parameter_set(a.parameter_set),
+            a.year,
+            a.price_policy,  # type: ignore[arg-type]
+            deflator,
+        )
+        raster_map = service_raster(root, a.year, profile, params, raster)
+    return ReportData(
+        region=region if region is not None else default_region(stored, language),
+        year=a.year,
+        account_id=a.id,
+        profile_title=profile.title_zh if language == "zh" else profile.title_en,
+        profile_standard=profile.standard,
+        profile_verified=profile.verified,
+        parameter_set=f"{a.parameter_set} v{a.parameter_set_version}",
+        price_policy=a.price_policy,
+        code_version=a.code_version,
+        synthetic=a.synthetic,
+        results=stored.results,
+        units=units,
+        prices=stored.prices,
+        inputs=stored.inputs,
+        methods={
+            k: method(k, v).title_zh if language == "zh" else method(k, v).title_en
+            for k, v in profile.indicators.items()
+        },
+        notes=[*a.notes, *a.warnings],
+        intervals=stored.intervals if not stored.intervals.empty else None,
+        change=change,
+        previous_year=prev_year,
+        service_raster=raster_map,
+    )

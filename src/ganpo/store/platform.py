@@ -1,0 +1,433 @@
+"""Repository of the web platform: users, sessions/tokens and the audit log.
+
+Every change is one transaction, and its audit row (who, what, when, before and after) is
+written in that same transaction: a change without its audit row cannot be stored, and an
+audit row never describes a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ganpo.errors import InputError, StoreError, UnknownNameError
+from ganpo.store.platform_models import PlatformAudit, PlatformSession, PlatformUser
+
+#: The roles of the platform, with what each may do (shown in the API docs and the UI).
+ROLES: dict[str, str] = {
+    "admin": "administrator: manages users, reads the audit log, may do everything / 管理员",
+    "office": "accounting office: reviews data and runs accounts / 核算办公室",
+    "reporter": "department reporter: fills its department's forms / 部门填报员",
+    "reviewer": "reviewer: returns or approves submissions / 审核员",
+    "viewer": "viewer: reads the results of one region / 查看者(限定行政区)",
+}
+
+SESSION_KINDS = ("session", "token")
+#: audit actions of logging in and out (not changes of the platform's data)
+SESSION_ACTIONS = ("login", "token.create", "logout", "login.failed")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A stored datetime as aware UTC (SQLite gives them back naive)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def token_digest(token: str) -> str:
+    """What the store keeps of a session or bearer token: its SHA-256."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    """A platform user as read from the store (never with its password hash)."""
+
+    id: int
+    username: str
+    role: str
+    department: str | None
+    region_adcode: int | None
+    active: bool
+    created_at: datetime
+
+    def public(self) -> dict[str, Any]:
+        """The fields an admin sees (and the audit log records), JSON-ready."""
+        out = asdict(self)
+        out["created_at"] = as_utc(self.created_at).isoformat()
+        return out
+
+
+def _record(row: PlatformUser) -> UserRecord:
+    return UserRecord(
+        id=row.id,
+        username=row.username,
+        role=row.role,
+        department=row.department,
+        region_adcode=row.region_adcode,
+        active=row.active,
+        created_at=as_utc(row.created_at),
+    )
+
+
+def _audit_row(
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    return {
+        "at": utcnow(),
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "before": before,
+        "after": after,
+    }
+
+
+def audit(
+    conn_or_session: Connection | Session,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Write one audit row in the caller's open transaction (connection or ORM session).
+
+    Call it inside the transaction that makes the change, so both are stored or neither.
+    ``before``/``after`` must be JSON-serialisable (use ``None`` for a creation/deletion).
+    """
+    conn_or_session.execute(
+        insert(PlatformAudit).values(
+            **_audit_row(
+                actor=actor,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                before=before,
+                after=after,
+            )
+        )
+    )
+
+
+def check_role(role: str, department: str | None, region_adcode: int | None) -> None:
+    """Refuse a role without the scope it needs (reporter: department; viewer: region)."""
+    if role not in ROLES:
+        raise UnknownNameError("role", role, ROLES)
+    if role == "reporter" and not department:
+        raise InputError(
+            "a reporter needs a department (e.g. forestry); 填报员必须指定部门",
+            field="department",
+            values=[department],
+        )
+    if role == "viewer" and region_adcode is None:
+        raise InputError(
+            "a viewer needs a region_adcode (360000 province, a city or a county); "
+            "查看者必须指定行政区代码",
+            field="region_adcode",
+            values=[region_adcode],
+        )
+
+
+def create_user(
+    engine: Engine,
+    *,
+    actor: str,
+    username: str,
+    password_hash: str,
+    role: str,
+    department: str | None = None,
+    region_adcode: int | None = None,
+) -> UserRecord:
+    """Add a user (and its audit row) in one transaction; a taken name is refused."""
+    check_role(role, department, region_adcode)
+    try:
+        with Session(engine) as session, session.begin():
+            row = PlatformUser(
+                username=username,
+                password_hash=password_hash,
+                role=role,
+                department=department,
+                region_adcode=region_adcode,
+                active=True,
+                created_at=utcnow(),
+            )
+            session.add(row)
+            session.flush()
+            record = _record(row)
+            audit(
+                session,
+                actor=actor,
+                action="user.create",
+                entity="user",
+                entity_id=str(record.id),
+                before=None,
+                after=record.public(),
+            )
+    except IntegrityError as exc:
+        raise InputError(
+            f"the username {username!r} is taken; choose another / 用户名已存在",
+            field="username",
+            values=[username],
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the user was not stored (nothing was written): {exc}") from exc
+    return record
+
+
+def get_user(engine: Engine, user_id: int) -> UserRecord | None:
+    with Session(engine) as session:
+        row = session.get(PlatformUser, user_id)
+        return None if row is None else _record(row)
+
+
+def user_credentials(engine: Engine, username: str) -> tuple[UserRecord, str] | None:
+    """The user and its password hash (for logging in), or ``None`` for an unknown name."""
+    with Session(engine) as session:
+        row = session.scalars(select(PlatformUser).where(PlatformUser.username == username)).first()
+        return None if row is None else (_record(row), row.password_hash)
+
+
+def list_users(engine: Engine) -> list[UserRecord]:
+    with Session(engine) as session:
+        return [_record(r) for r in session.scalars(select(PlatformUser).order_by(PlatformUser.id))]
+
+
+def count_users(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(PlatformUser)).scalar_one())
+
+
+def update_user(
+    engine: Engine,
+    user_id: int,
+    *,
+    actor: str,
+    role: str | None = None,
+    department: str | None = None,
+    region_adcode: int | None = None,
+    active: bool | None = None,
+    password_hash: str | None = None,
+    clear_scope: bool = False,
+) -> UserRecord:
+    """Change a user's role, scope, state or password; audited with before and after.
+
+    ``department``/``region_adcode`` given as ``None`` keep the current value unless
+    ``clear_scope`` is set (then they are set to what is given). Disabling a user, or
+    changing its role or password, revokes its open sessions and tokens.
+    """
+    try:
+        with Session(engine) as session, session.begin():
+            row = session.get(PlatformUser, user_id)
+            if row is None:
+                raise StoreError(f"no user {user_id} on the platform / 用户不存在")
+            before = _record(row).public()
+            new_role = role if role is not None else row.role
+            new_dep = department if (department is not None or clear_scope) else row.department
+            new_reg = (
+                region_adcode if (region_adcode is not None or clear_scope) else row.region_adcode
+            )
+            check_role(new_role, new_dep, new_reg)
+            row.role, row.department, row.region_adcode = new_role, new_dep, new_reg
+            if active is not None:
+                row.active = active
+            if password_hash is not None:
+                row.password_hash = password_hash
+            session.flush()
+            after = _record(row).public()
+            if password_hash is not None:
+                after["password"] = "changed"
+            if (role is not None and role != before["role"]) or active is False or password_hash:
+                session.execute(
+                    update(PlatformSession)
+                    .where(PlatformSession.user_id == user_id)
+                    .values(revoked=True)
+                )
+            action = "user.disable" if active is False else "user.update"
+            audit(
+                session,
+                actor=actor,
+                action=action,
+                entity="user",
+                entity_id=str(user_id),
+                before=before,
+                after=after,
+            )
+            return _record(row)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the user was not changed (nothing was written): {exc}") from exc
+
+
+def new_session(
+    engine: Engine, user_id: int, *, kind: str, hours: float, actor: str
+) -> tuple[str, str | None, datetime]:
+    """Open a session (``kind="session"``, with a CSRF token) or a bearer token.
+
+    Returns ``(secret, csrf_token, expires_at)``; only the secret's SHA-256 is stored. The
+    login is audited in the same transaction.
+    """
+    if kind not in SESSION_KINDS:
+        raise UnknownNameError("session kind", kind, SESSION_KINDS)
+    secret = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24) if kind == "session" else None
+    now = utcnow()
+    expires = now + timedelta(hours=hours)
+    with Session(engine) as session, session.begin():
+        session.add(
+            PlatformSession(
+                token_sha256=token_digest(secret),
+                user_id=user_id,
+                kind=kind,
+                csrf_token=csrf,
+                created_at=now,
+                expires_at=expires,
+                revoked=False,
+            )
+        )
+        audit(
+            session,
+            actor=actor,
+            action="login" if kind == "session" else "token.create",
+            entity="user",
+            entity_id=str(user_id),
+            before=None,
+            after={"ok": True, "kind": kind, "expires_at": expires.isoformat()},
+        )
+    return secret, csrf, expires
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """A valid (not expired, not revoked) session or token and its user."""
+
+    user: UserRecord
+    kind: str
+    csrf_token: str | None
+    expires_at: datetime
+    token_sha256: str
+
+
+def find_session(engine: Engine, secret: str, now: datetime | None = None) -> SessionRecord | None:
+    """The live session for this secret; ``None`` if unknown, expired, revoked or disabled."""
+    now = now or utcnow()
+    digest = token_digest(secret)
+    with Session(engine) as session:
+        found = session.execute(
+            select(PlatformSession, PlatformUser)
+            .join(PlatformUser, PlatformUser.id == PlatformSession.user_id)
+            .where(PlatformSession.token_sha256 == digest)
+        ).first()
+        if found is None:
+            return None
+        sess, user = found
+        if sess.revoked or not user.active or as_utc(sess.expires_at) <= now:
+            return None
+        return SessionRecord(
+            _record(user), sess.kind, sess.csrf_token, as_utc(sess.expires_at), digest
+        )
+
+
+def end_session(engine: Engine, token_sha256: str, *, actor: str) -> None:
+    """Revoke a session or token (logout), audited."""
+    with Session(engine) as session, session.begin():
+        session.execute(
+            update(PlatformSession)
+            .where(PlatformSession.token_sha256 == token_sha256)
+            .values(revoked=True)
+        )
+        audit(
+            session,
+            actor=actor,
+            action="logout",
+            entity="session",
+            entity_id=token_sha256[:12],
+            before=None,
+            after=None,
+        )
+
+
+def record_failed_login(engine: Engine, username: str, reason: str) -> None:
+    """Audit a refused login (unknown name, bad password, disabled user)."""
+    with engine.begin() as conn:
+        audit(
+            conn,
+            actor=username[:64] or "?",
+            action="login.failed",
+            entity="user",
+            entity_id=username[:100],
+            before=None,
+            after={"ok": False, "reason": reason},
+        )
+
+
+def purge_sessions(engine: Engine, now: datetime | None = None) -> int:
+    """Delete expired or revoked sessions; the number deleted."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        result = conn.execute(
+            delete(PlatformSession).where(
+                or_(PlatformSession.expires_at <= now, PlatformSession.revoked.is_(True))
+            )
+        )
+        return int(result.rowcount or 0)
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def list_audit(
+    engine: Engine,
+    *,
+    limit: int = 100,
+    offset: int = 0,
+    actor: str | None = None,
+    entity: str | None = None,
+    action: str | None = None,
+    changes_only: bool = False,
+) -> list[AuditRecord]:
+    """Audit rows, newest first, optionally filtered (bound parameters only);
+    ``changes_only`` leaves out logins, logouts and tokens (:data:`SESSION_ACTIONS`)."""
+    query = select(PlatformAudit).order_by(PlatformAudit.id.desc())
+    if changes_only:
+        query = query.where(PlatformAudit.action.not_in(SESSION_ACTIONS))
+    if actor is not None:
+        query = query.where(PlatformAudit.actor == actor)
+    if entity is not None:
+        query = query.where(PlatformAudit.entity == entity)
+    if action is not None:
+        query = query.where(PlatformAudit.action == action)
+    with Session(engine) as session:
+        rows = session.scalars(query.limit(limit).offset(offset))
+        return [
+            AuditRecord(
+                r.id, as_utc(r.at), r.actor, r.action, r.entity, r.entity_id, r.before, r.after
+            )
+            for r in rows
+        ]

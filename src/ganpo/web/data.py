@@ -1,0 +1,245 @@
+"""Read-side caches of the platform: administrative units (and their GeoJSON) and stored
+accounts.
+
+Accounts are immutable once stored, so an account's tables are read once and kept (a
+small LRU keyed by id *and* input digest, so a deleted-and-reused id is never served
+stale). Units come from the base dataset's manifest (the polygons accounts are run on),
+or, without one, from the county table of :mod:`ganpo.io.regions`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ganpo.io.manifest import load_manifest
+from ganpo.io.regions import load_counties
+from ganpo.io.units import read_units
+from ganpo.store.models import Account
+from ganpo.store.repository import StoredAccount, load_account
+from ganpo.web.auth import english_names
+
+#: Douglas-Peucker tolerance of the served boundaries [m, on the equal-area grid]: enough
+#: for a province-wide map on screen (a county is tens of km across), and ~10× smaller files
+SIMPLIFY_M: dict[str, float] = {"county": 300.0, "city": 600.0, "province": 1200.0}
+LEVELS = ("county", "city", "province")
+
+
+_REGIONS: dict[tuple[str, float], Regions] = {}
+_REGIONS_LOCK = threading.Lock()
+
+
+def regions_for(data_dir: Path) -> Regions:
+    """The :class:`Regions` of a base dataset, shared by every app on the same folder (and
+    rebuilt when its manifest changes)."""
+    manifest = Path(data_dir) / "manifest.toml"
+    key = (str(Path(data_dir).resolve()), manifest.stat().st_mtime if manifest.exists() else 0.0)
+    with _REGIONS_LOCK:
+        if key not in _REGIONS:
+            _REGIONS[key] = Regions(units_of(Path(data_dir)))
+        return _REGIONS[key]
+
+
+def regions_if_built(data_dir: Path) -> Regions | None:
+    """The shared :class:`Regions` of ``data_dir`` if already built (no I/O but a stat)."""
+    manifest = Path(data_dir) / "manifest.toml"
+    key = (str(Path(data_dir).resolve()), manifest.stat().st_mtime if manifest.exists() else 0.0)
+    with _REGIONS_LOCK:
+        return _REGIONS.get(key)
+
+
+def units_of(data_dir: Path, province_adcode: int = 360000) -> gpd.GeoDataFrame:
+    """County polygons (equal-area CRS) of the base dataset, or of the county table."""
+    manifest = Path(data_dir) / "manifest.toml"
+    if manifest.exists():
+        ds = load_manifest(manifest, verify=False)
+        return read_units(ds.path(ds.manifest.units), ds.manifest.units.layer)
+    return load_counties(province_adcode)
+
+
+@dataclass(frozen=True)
+class Unit:
+    adcode: int
+    name_zh: str
+    level: str
+    parent: int | None
+
+
+class Regions:
+    """The units of the platform at the three levels, with simplified WGS84 GeoJSON."""
+
+    def __init__(self, counties: gpd.GeoDataFrame) -> None:
+        self.counties = counties
+        self.units: list[Unit] = []
+        prov = counties.drop_duplicates("province_adcode")
+        for r in prov.itertuples():
+            self.units.append(Unit(int(r.province_adcode), str(r.province_name), "province", None))
+        for r in counties.drop_duplicates("city_adcode").sort_values("city_adcode").itertuples():
+            if int(r.city_adcode) != int(r.province_adcode):
+                self.units.append(
+                    Unit(int(r.city_adcode), str(r.city_name), "city", int(r.province_adcode))
+                )
+        for r in counties.itertuples():
+            city = int(r.city_adcode)
+            self.units.append(Unit(int(r.county_adcode), str(r.county_name), "county", city))
+        self._features: dict[str, list[dict[str, Any]]] = {}
+        self._lock = threading.Lock()
+
+    def has_features(self, level: str) -> bool:
+        with self._lock:
+            return level in self._features
+
+    def features(self, level: str) -> list[dict[str, Any]]:
+        """GeoJSON features of one level (built once): WGS84, simplified, 5 decimals."""
+        with self._lock:
+            if level not in self._features:
+                self._features[level] = self._build(level)
+            return self._features[level]
+
+    def _build(self, level: str) -> list[dict[str, Any]]:
+        c = self.counties
+        if level == "county":
+            frame = c[["county_adcode", "county_name", "city_adcode", "geometry"]].set_axis(
+                ["adcode", "name", "parent", "geometry"], axis=1
+            )
+        elif level == "city":
+            frame = (
+                c.dissolve(by=["city_adcode", "city_name", "province_adcode"], as_index=False)[
+                    ["city_adcode", "city_name", "province_adcode", "geometry"]
+                ]
+            ).set_axis(["adcode", "name", "parent", "geometry"], axis=1)
+        else:
+            frame = c.dissolve(by=["province_adcode", "province_name"], as_index=False)[
+                ["province_adcode", "province_name", "geometry"]
+            ].set_axis(["adcode", "name", "geometry"], axis=1)
+            frame["parent"] = None
+        frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=c.crs)
+        frame["geometry"] = frame.geometry.simplify(SIMPLIFY_M[level], preserve_topology=True)
+        frame = frame.to_crs("EPSG:4326")
+        frame["geometry"] = frame.geometry.set_precision(1e-5)
+        frame["level"] = level
+        out: list[dict[str, Any]] = json.loads(frame.to_json(drop_id=True))["features"]
+        english = english_names()
+        for f in out:
+            p = f["properties"]
+            p["adcode"] = int(p["adcode"])
+            p["name_en"] = english.get(p["adcode"])
+            p["parent"] = None if p.get("parent") is None else int(p["parent"])
+        return out
+
+
+@dataclass(frozen=True)
+class AccountData:
+    """The tables of one stored account the API reads."""
+
+    account: Account
+    results: pd.DataFrame
+    units: pd.DataFrame
+    prices: pd.DataFrame
+    stored: StoredAccount
+
+
+class AccountCache:
+    """Stored accounts read once (they never change), least recently used dropped.
+
+    The list of account rows is re-read at most every ``rows_ttl_s`` seconds (and at once
+    after :meth:`invalidate`, which the platform calls when it stores an account), so an
+    account stored or deleted by another process shows within that delay.
+    """
+
+    def __init__(self, engine: Engine, size: int = 16, rows_ttl_s: float = 2.0) -> None:
+        self.engine, self.size, self.rows_ttl_s = engine, size, rows_ttl_s
+        self._items: OrderedDict[tuple[int, str], AccountData] = OrderedDict()
+        self._rows: list[Account] | None = None
+        self._rows_at = 0.0
+        self._lock = threading.Lock()
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._rows = None
+
+    def fresh_rows(self) -> list[Account] | None:
+        """The account rows if read recently, else ``None`` (no I/O)."""
+        with self._lock:
+            if self._rows is not None and time.monotonic() - self._rows_at < self.rows_ttl_s:
+                return self._rows
+        return None
+
+    def rows(self) -> list[Account]:
+        """Every stored account row, by year and id."""
+        cached = self.fresh_rows()
+        if cached is not None:
+            return cached
+        with Session(self.engine) as session:
+            rows = list(session.scalars(select(Account).order_by(Account.year, Account.id)))
+            session.expunge_all()
+        with self._lock:
+            self._rows, self._rows_at = rows, time.monotonic()
+        return rows
+
+    def row(self, account_id: int) -> Account | None:
+        return next((r for r in self.rows() if r.id == account_id), None)
+
+    def peek(self, account_id: int) -> AccountData | None:
+        """The account's tables if they are in memory and the row list is fresh (no I/O)."""
+        rows = self.fresh_rows()
+        if rows is None:
+            return None
+        row = next((r for r in rows if r.id == account_id), None)
+        with self._lock:
+            return None if row is None else self._items.get((row.id, row.input_digest))
+
+    def get(self, row: Account) -> AccountData:
+        key = (row.id, row.input_digest)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        stored = load_account(self.engine, row.id)
+        data = AccountData(stored.account, stored.results, stored.units, stored.prices, stored)
+        with self._lock:
+            self._items[key] = data
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return data
+
+
+class ResponseCache:
+    """Serialized JSON answers of read endpoints, least recently used dropped.
+
+    Keys must hold everything the answer depends on: the endpoint, its parameters, the
+    caller's scope and the ``(id, input_digest)`` of every account read, so that a new or
+    deleted account changes the key and never yields a stale answer.
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def peek(self, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def get_or_make(self, key: tuple[Any, ...], make: Callable[[], Any]) -> bytes:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        body = json.dumps(make(), ensure_ascii=False, allow_nan=False).encode("utf-8")
+        with self._lock:
+            self._items[key] = body
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return body

@@ -1,0 +1,114 @@
+"""Background jobs of the platform (account runs), with their progress.
+
+Jobs run one at a time in a worker thread of the server process (an account already uses
+every core through dask); their state lives in memory, so a restart forgets finished jobs
+(the accounts they stored stay in the store, with their audit rows).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+State = Literal["queued", "running", "done", "failed"]
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    owner: str
+    state: State = "queued"
+    fraction: float = 0.0
+    message: str = ""
+    account_id: int | None = None
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    log: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "job_id": self.id,
+            "kind": self.kind,
+            "owner": self.owner,
+            "state": self.state,
+            "fraction": self.fraction,
+            "message": self.message,
+            "account_id": self.account_id,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+class JobContext:
+    """What a running job reports through: fraction done and stage messages."""
+
+    def __init__(self, manager: JobManager, job: Job) -> None:
+        self._manager, self._job = manager, job
+
+    def fraction(self, value: float) -> None:
+        with self._manager.lock:
+            self._job.fraction = max(self._job.fraction, min(1.0, float(value)))
+
+    def say(self, message: str) -> None:
+        with self._manager.lock:
+            self._job.message = message
+            self._job.log.append(message)
+
+
+class JobManager:
+    """Queue of background jobs, executed one at a time."""
+
+    def __init__(self, workers: int = 1) -> None:
+        self.lock = threading.Lock()
+        self.jobs: dict[str, Job] = {}
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ganpo-job")
+
+    def submit(self, kind: str, owner: str, work: Callable[[JobContext], int | None]) -> Job:
+        """Queue ``work``; it returns the stored account id (or ``None``)."""
+        job = Job(id=uuid.uuid4().hex, kind=kind, owner=owner, message="queued / 排队中")
+        with self.lock:
+            self.jobs[job.id] = job
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def _run(self, job: Job, work: Callable[[JobContext], int | None]) -> None:
+        ctx = JobContext(self, job)
+        with self.lock:
+            job.state = "running"
+            job.message = "running / 运行中"
+        try:
+            account_id = work(ctx)
+        except Exception as exc:  # a failed job reports its error instead of vanishing
+            with self.lock:
+                job.state = "failed"
+                job.message = f"{type(exc).__name__}: {exc}"
+            return
+        with self.lock:
+            job.state = "done"
+            job.fraction = 1.0
+            job.account_id = account_id
+            job.message = f"done: account #{account_id} / 完成"
+
+    def get(self, job_id: str) -> Job | None:
+        with self.lock:
+            return self.jobs.get(job_id)
+
+    def wait(self, job_id: str, timeout: float = 60.0) -> Job:
+        """Block until a job has finished (for tests and scripts)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            job = self.get(job_id)
+            if job is None:
+                raise KeyError(job_id)
+            if job.state in ("done", "failed"):
+                return job
+            time.sleep(0.05)
+        raise TimeoutError(f"job {job_id} still running after {timeout} s")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

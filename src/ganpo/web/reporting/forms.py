@@ -1,0 +1,229 @@
+"""The forms (报表) each department fills for a year, derived from the catalogue.
+
+A form is one statistics table role or one raster layer role, for one year, reported by
+the department that owns the role (``catalog/data/departments.toml``). Its columns and
+units are the role's (:mod:`ganpo.io.roles`); whether a column, and the form itself, is
+required follows from the accounting profile: the methods the profile picks
+(:data:`ganpo.services.methods.METHODS`) declare the table columns and layers they read,
+exactly as the engine does when it runs the account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ganpo.catalog.departments import column_names, departments
+from ganpo.catalog.indicators import indicator as catalog_indicator
+from ganpo.catalog.profiles import Profile, load_profile
+from ganpo.engine.account import DEFAULT_PROFILE  # forms follow the engine's default profile
+from ganpo.errors import InputError, UnknownNameError
+from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
+from ganpo.services.methods import method as find_method
+
+#: who reports a role that departments.toml does not assign (a role added to the code
+#: before the file): the accounting office itself, so that no input escapes the workflow
+OFFICE_DEPARTMENT = ("office", "核算办公室", "accounting office")
+EXTERNAL_SUFFIX = "_external_share"
+
+FormKind = Literal["table", "layer"]
+
+
+@dataclass(frozen=True)
+class FormColumn:
+    """A data column of a table form: key, unit, names, and who needs it."""
+
+    key: str
+    unit: str
+    name_zh: str
+    name_en: str
+    required: bool
+    indicators: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "unit": self.unit,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "required": self.required,
+            "indicators": list(self.indicators),
+        }
+
+
+@dataclass(frozen=True)
+class Form:
+    """One form of one year: a table (columns) or a raster layer (one unit)."""
+
+    key: str
+    kind: FormKind
+    year: int
+    department: str
+    department_zh: str
+    department_en: str
+    name_zh: str
+    name_en: str
+    profile: str
+    required: bool  # the profile's methods read it
+    indicators: tuple[str, ...] = ()  # "indicator/method" of the profile that read it
+    columns: tuple[FormColumn, ...] = field(default=())
+    per_county: bool = True
+    unit: str = ""  # layer forms
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.columns if c.required)
+
+    def column(self, key: str) -> FormColumn | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "year": self.year,
+            "department": self.department,
+            "department_zh": self.department_zh,
+            "department_en": self.department_en,
+            "name_zh": self.name_zh,
+            "name_en": self.name_en,
+            "profile": self.profile,
+            "required": self.required,
+            "indicators": list(self.indicators),
+            "per_county": self.per_county,
+            "unit": self.unit,
+            "columns": [c.as_dict() for c in self.columns],
+        }
+
+
+def _needs(profile: Profile) -> tuple[dict[str, dict[str, list[str]]], dict[str, list[str]]]:
+    """What the profile's methods read: {table role: {column: [indicator/method]}} and
+    {layer role: [indicator/method]} (the ecosystem type layer is always read)."""
+    tables: dict[str, dict[str, list[str]]] = {}
+    layers: dict[str, list[str]] = {"ecosystem_type": ["(extent of every service)"]}
+    for ind, key in profile.indicators.items():
+        m = find_method(ind, key)
+        label = f"{ind}/{key}"
+        for role, cols in m.columns.items():
+            for col in cols:
+                tables.setdefault(role, {}).setdefault(col, []).append(label)
+        for role in m.layers:
+            layers.setdefault(role, []).append(label)
+    if profile.deduct_external:  # the engine reads every share column that is present
+        for col in TABLE_ROLES["external"].columns:
+            ind = col.removesuffix(EXTERNAL_SUFFIX)
+            if ind in profile.indicators:
+                tables.setdefault("external", {})[col] = [f"{ind}/external deduction"]
+    return tables, layers
+
+
+def _column(key: str, unit: str, needed: dict[str, list[str]]) -> FormColumn:
+    names = column_names()
+    zh, en = (names[key].zh, names[key].en) if key in names else (key, key)
+    return FormColumn(key, unit, zh, en, key in needed, tuple(needed.get(key, ())))
+
+
+def all_forms(year: int, profile: str | Profile | None = None) -> list[Form]:
+    """Every form of ``year`` (tables, then layers, in department order)."""
+    prof = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE)
+    tables, layers = _needs(prof)
+    out: list[Form] = []
+    owners = [
+        (dep.key, dep.name_zh, dep.name_en, dep.tables, dep.layers)
+        for dep in departments().values()
+    ]
+    claimed_t = {r for o in owners for r in o[3]}
+    claimed_l = {r for o in owners for r in o[4]}
+    unknown = sorted((claimed_t - set(TABLE_ROLES)) | (claimed_l - set(LAYER_ROLES)))
+    if unknown:
+        raise InputError(
+            f"departments.toml names role(s) {', '.join(unknown)} that ganpo.io.roles does "
+            "not declare; fix the file / 部门配置中有未知的数据角色",
+            field="departments",
+            values=unknown,
+        )
+    owners.append(
+        (
+            *OFFICE_DEPARTMENT,
+            tuple(r for r in TABLE_ROLES if r not in claimed_t),
+            tuple(r for r in LAYER_ROLES if r not in claimed_l),
+        )
+    )
+    for dep_key, dep_zh, dep_en, dep_tables, dep_layers in owners:
+        for role in dep_tables:
+            spec = TABLE_ROLES[role]
+            needed = tables.get(role, {})
+            cols = tuple(_column(c, u, needed) for c, u in spec.columns.items())
+            out.append(
+                Form(
+                    key=role,
+                    kind="table",
+                    year=year,
+                    department=dep_key,
+                    department_zh=dep_zh,
+                    department_en=dep_en,
+                    name_zh=spec.name_zh,
+                    name_en=spec.name_en,
+                    profile=prof.name,
+                    required=role in tables,
+                    indicators=tuple(sorted({i for v in needed.values() for i in v})),
+                    columns=cols,
+                    per_county=spec.per_county,
+                )
+            )
+        for role in dep_layers:
+            lay = LAYER_ROLES[role]
+            out.append(
+                Form(
+                    key=role,
+                    kind="layer",
+                    year=year,
+                    department=dep_key,
+                    department_zh=dep_zh,
+                    department_en=dep_en,
+                    name_zh=lay.name_zh,
+                    name_en=lay.name_en,
+                    profile=prof.name,
+                    required=role in layers,
+                    indicators=tuple(sorted(set(layers.get(role, ())))),
+                    unit=lay.unit,
+                )
+            )
+    return out
+
+
+def forms_for(department: str, year: int, profile: str | Profile | None = None) -> list[Form]:
+    """The forms ``department`` must fill for ``year`` (unknown keys list the valid ones)."""
+    valid = [*departments(), OFFICE_DEPARTMENT[0]]
+    if department not in valid:
+        raise UnknownNameError("department", department, valid)
+    return [f for f in all_forms(year, profile) if f.department == department]
+
+
+def form(key: str, year: int, profile: str | Profile | None = None) -> Form:
+    """One form by its role key (a table or layer role)."""
+    found = {f.key: f for f in all_forms(year, profile)}
+    if key not in found:
+        raise UnknownNameError("form", key, found)
+    return found[key]
+
+
+def header_names(key: str) -> tuple[str, str]:
+    """Bilingual name of a column, including the key and name columns."""
+    names = column_names()
+    if key in names:
+        return names[key].zh, names[key].en
+    return key, key
+
+
+def indicator_names(labels: tuple[str, ...]) -> list[str]:
+    """``indicator/method`` labels as bilingual indicator names, for notes."""
+    out = []
+    for label in labels:
+        ind = label.split("/", 1)[0]
+        try:
+            x = catalog_indicator(ind)
+            out.append(f"{x.name_zh} {x.name_en}")
+        except UnknownNameError:
+            out.append(label)
+    return out

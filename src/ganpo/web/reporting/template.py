@@ -1,0 +1,228 @@
+"""Templates of the table forms: an Excel workbook and its CSV equivalent.
+
+The workbook's data sheet (``填报 data``) has, above the data, the machine column keys
+(the row the upload reader looks for), the Chinese and English column names and a units
+row; the county adcodes and names of the region are filled in (per-county forms) and
+locked, the data cells are unlocked and carry data validation (numbers ≥ 0, shares in
+[0, 1]). A notes sheet says which indicators need each column, whether it is required,
+and the rules (values only, no formulas). The CSV has the key row, the units row and the
+pre-filled counties; the upload reader accepts both exactly as written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ganpo.errors import InputError
+from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN
+from ganpo.io.tables import TEXT
+from ganpo.web.reporting.forms import Form, header_names, indicator_names
+from ganpo.web.reporting.validate import DATA_SHEET, NAME_ROW_LABELS, UNIT_LABELS, Region
+
+UNIT_LABEL = UNIT_LABELS[0]
+NOTES_SHEET = "说明 notes"
+COUNTIES_SHEET = "区县 counties"
+LIST_ROWS = 200  # empty rows offered by list forms (e.g. one row per lake and county)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+REQUIRED_FILL = PatternFill("solid", fgColor="FCE4D6")
+
+
+def template_columns(form: Form) -> list[str]:
+    """The column keys of a form's template, in order."""
+    return [KEY_COLUMN, NAME_COLUMN, *(c.key for c in form.columns)]
+
+
+def _units(form: Form) -> list[str]:
+    return ["", "", *(c.unit if c.unit != TEXT else "" for c in form.columns)]
+
+
+def _need_table(form: Form) -> None:
+    if form.kind != "table":
+        raise InputError(
+            f"form {form.key!r} is a raster layer: upload a single-band GeoTIFF on the "
+            f"account grid, values in {form.unit!r}; it has no table template / "
+            "栅格图层无表格模板，请上传核算网格上的单波段 GeoTIFF",
+            field="form",
+            values=[form.key],
+        )
+
+
+def template_csv(form: Form, region: Region) -> bytes:
+    """The CSV template (UTF-8 with BOM, so that Excel shows the Chinese names)."""
+    _need_table(form)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(template_columns(form))
+    units = _units(form)
+    units[0] = UNIT_LABEL
+    writer.writerow(units)
+    if form.per_county:
+        blank = [""] * len(form.columns)
+        for code, name in region.counties.items():
+            writer.writerow([code, name, *blank])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx(form: Form, region: Region) -> bytes:
+    """The Excel template of a table form."""
+    _need_table(form)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = DATA_SHEET
+    keys = template_columns(form)
+    ncol = len(keys)
+    title = (
+        f"{form.year} 年 {form.name_zh}（{form.department_zh}）/ {form.year} {form.name_en} "
+        f"({form.department_en})"
+    )
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=12)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
+    zh_row = [header_names(k)[0] for k in keys]
+    en_row = [header_names(k)[1] for k in keys]
+    zh_row[0], en_row[0] = NAME_ROW_LABELS
+    units = _units(form)
+    units[0] = UNIT_LABEL
+    header_rows = [keys, zh_row, en_row, units]
+    for i, values in enumerate(header_rows, start=2):
+        for j, value in enumerate(values, start=1):
+            c = ws.cell(row=i, column=j, value=value)
+            c.fill = HEADER_FILL
+            c.font = Font(bold=i == 2)
+            c.alignment = Alignment(wrap_text=True)
+    for j, spec in enumerate(form.columns, start=3):
+        if spec.required:
+            for i in range(2, 6):
+                ws.cell(row=i, column=j).fill = REQUIRED_FILL
+    first = len(header_rows) + 2
+    counties = list(region.counties.items())
+    n = len(counties) if form.per_county else LIST_ROWS
+    last = first + n - 1
+    for i in range(n):
+        r = first + i
+        if form.per_county:
+            code, name = counties[i]
+            ws.cell(row=r, column=1, value=code)
+            ws.cell(row=r, column=2, value=name)
+        else:
+            for j in (1, 2):
+                ws.cell(row=r, column=j).protection = Protection(locked=False)
+        for j in range(3, ncol + 1):
+            ws.cell(row=r, column=j).protection = Protection(locked=False)
+    for j in range(1, ncol + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 22 if j > 2 else 16
+    ws.freeze_panes = ws.cell(row=first, column=3)
+
+    _validations(ws, form, first, last)
+    if not form.per_county:
+        _counties_sheet(wb, region)
+        dv = DataValidation(
+            type="list",
+            formula1=f"'{COUNTIES_SHEET}'!$A$2:$A${len(counties) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="区划代码 adcode",
+            error="请选择本地区的县级区划代码 / choose a county adcode of the region",
+        )
+        ws.add_data_validation(dv)
+        dv.add(f"A{first}:A{last}")
+    # protect the adcodes, names and headers (no password: a guard against slips, not a lock)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    _notes(wb, form)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _validations(ws: object, form: Form, first: int, last: int) -> None:
+    for j, spec in enumerate(form.columns, start=3):
+        letter = get_column_letter(j)
+        if spec.unit == TEXT:
+            continue
+        share = spec.unit == "1"
+        dv = DataValidation(
+            type="decimal",
+            operator="between" if share else "greaterThanOrEqual",
+            formula1="0",
+            formula2="1" if share else None,
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=f"{spec.name_zh} {spec.key}",
+            error=(
+                "请输入 0 到 1 之间的比例 / a share between 0 and 1"
+                if share
+                else f"请输入不小于 0 的数值（{spec.unit}）/ a number ≥ 0 in {spec.unit}"
+            ),
+        )
+        ws.add_data_validation(dv)  # type: ignore[attr-defined]
+        dv.add(f"{letter}{first}:{letter}{last}")
+
+
+def _counties_sheet(wb: Workbook, region: Region) -> None:
+    sheet = wb.create_sheet(COUNTIES_SHEET)
+    sheet.append([KEY_COLUMN, NAME_COLUMN])
+    for code, name in region.counties.items():
+        sheet.append([code, name])
+
+
+def _notes(wb: Workbook, form: Form) -> None:
+    sheet = wb.create_sheet(NOTES_SHEET)
+    lines: list[list[object]] = [
+        [f"{form.year} 年 {form.name_zh} / {form.year} {form.name_en}"],
+        [f"填报部门 department: {form.department_zh} / {form.department_en}"],
+        [
+            f"核算口径 profile: {form.profile}; "
+            f"本表{'为必填' if form.required else '非本口径必需'} / "
+            f"{'required' if form.required else 'not needed'} by this profile"
+        ],
+        [],
+        ["列 column", "中文名", "name", "单位 unit", "必填 required", "用于指标 used by"],
+    ]
+    for spec in form.columns:
+        lines.append(
+            [
+                spec.key,
+                spec.name_zh,
+                spec.name_en,
+                spec.unit,
+                "是 yes" if spec.required else "否 no",
+                "; ".join(indicator_names(spec.indicators)),
+            ]
+        )
+    lines += [
+        [],
+        ["填报说明 / How to fill in"],
+        [
+            "1. 只填数值，不要使用公式（公式单元格会被拒绝）。 "
+            "Values only: formula cells are refused."
+        ],
+        [
+            "2. 不要修改第 2 行的列名和区划代码。 "
+            "Do not change the column keys (row 2) or the adcodes."
+        ],
+        ["3. 数值按“单位”行填写；无数据填 0。 Give values in the units row's unit; 0 if none."],
+        [
+            "4. 上传 .xlsx 或 CSV（UTF-8）；系统一次列出全部问题。 Upload .xlsx or CSV (UTF-8); "
+            "every problem is listed at once."
+        ],
+    ]
+    if not form.per_county:
+        lines.append(
+            [
+                "5. 每行一条记录（如每个湖泊在每个县的部分一行）。 "
+                "One row per record (e.g. per lake and county)."
+            ]
+        )
+    for line in lines:
+        sheet.append(line)
+    sheet.column_dimensions["A"].width = 30
+    for letter in "BCDEF":
+        sheet.column_dimensions[letter].width = 24

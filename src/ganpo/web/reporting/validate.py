@@ -1,0 +1,775 @@
+"""Checking an uploaded form: every problem at once, with row, column, value and reason.
+
+Parsing is defensive because uploads come from outside:
+
+* the size is limited before anything is parsed; the kind of file is recognised from its
+  first bytes, never from its name (the name is only shown, never used as a path);
+* an ``.xlsx`` is a zip: the sizes its members claim are checked (total and compression
+  ratio) before openpyxl opens it, so a small "zip bomb" is refused; openpyxl reads it in
+  read-only mode and executes nothing. It is opened with ``data_only=False`` on purpose:
+  then a formula cell shows as a formula and is reported as a problem (with
+  ``data_only=True`` the value Excel last cached would be taken silently). Workbooks with
+  macros are refused;
+* a GeoTIFF's width × height is checked against a pixel limit before any pixel is read (a
+  tiny compressed file can claim billions of pixels); its values are then read block by
+  block;
+* a CSV may be UTF-8 or GB 18030 (what Chinese Excel writes).
+
+A table passes when it has every column the form requires, a row for each county of the
+region (per-county forms), numbers that are numbers, not negative and shares within
+[0, 1], and counties that exist; the normalised CSV is then read once more by
+:func:`ganpo.io.tables.read_table`, the reader the engine uses, so what passes here is what
+an account can read.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import tempfile
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import rasterio
+from pyproj import CRS
+from rasterio.errors import RasterioError
+from rasterio.warp import transform_bounds
+
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
+from ganpo.catalog.units import conversion_factor
+from ganpo.engine.grid import Grid
+from ganpo.errors import InputError, TableError, preview
+from ganpo.io.manifest import TableEntry
+from ganpo.io.roles import KEY_COLUMN, LAYER_ROLES, NAME_COLUMN
+from ganpo.io.tables import TEXT, read_table
+from ganpo.web.reporting.forms import Form
+
+Media = Literal["csv", "xlsx", "geotiff"]
+UNIT_LABELS = ("单位 unit", "单位", "unit", "units")
+NAME_ROW_LABELS = ("县级行政区划代码", "county adcode")
+DATA_SHEET = "填报 data"
+HEADER_SEARCH_ROWS = 10
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may be at most (bytes, rows, unzipped size, pixels)."""
+
+    max_bytes: int = 20 * 1024 * 1024
+    max_rows: int = 20_000
+    max_columns: int = 200
+    max_unzipped_bytes: int = 100 * 1024 * 1024
+    max_zip_ratio: float = 200.0
+    max_pixels: int = 200_000_000
+    #: a GeoTIFF is read block by block; one block (a strip or a tile) is decompressed at
+    #: once, so its size bounds the memory a small compressed upload can claim
+    max_block_pixels: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem of an upload: where (row, column, cell), the value and why."""
+
+    row: int | None
+    column: str | None
+    value: str | None
+    reason_en: str
+    reason_zh: str
+    cell: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "cell": self.cell,
+            "reason": f"{self.reason_zh} / {self.reason_en}",
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+        }
+
+    def __str__(self) -> str:
+        where = ", ".join(
+            x
+            for x in (
+                f"row {self.row}" if self.row is not None else "",
+                f"column {self.column}" if self.column else "",
+            )
+            if x
+        )
+        value = f" {self.value!r}" if self.value is not None else ""
+        return f"{where + ':' if where else ''}{value} {self.reason_en}".strip()
+
+
+class UploadError(InputError):
+    """An upload with problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: Sequence[Problem], *, source: str | None = None) -> None:
+        self.problems = list(problems)
+        shown = "; ".join(str(p) for p in self.problems[:10])
+        more = len(self.problems) - 10
+        super().__init__(
+            f"{len(self.problems)} problem(s): {shown}"
+            + (f"; … and {more} more" if more > 0 else ""),
+            source=source,
+            values=[str(p) for p in self.problems],
+        )
+
+
+@dataclass(frozen=True)
+class Region:
+    """What an upload is checked against: the counties and the grid of the base dataset."""
+
+    counties: dict[int, str]  # adcode -> name, sorted
+    grid_reference: Path | None = None  # a layer of the base dataset on the account grid
+    bounds: tuple[float, float, float, float] | None = None  # of the units, in crs_wkt
+    crs_wkt: str | None = None
+
+
+@dataclass
+class ValidTable:
+    """A table that passed: its canonical CSV and the unit of each column."""
+
+    csv_bytes: bytes
+    columns: dict[str, str]
+    n_rows: int
+    media: Media
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ValidLayer:
+    """A raster layer that passed."""
+
+    media: Media
+    width: int
+    height: int
+    nodata: float | None
+    minimum: float | None
+    maximum: float | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def sniff(data: bytes) -> Media | None:
+    """The kind of an upload from its first bytes (``None``: not one ganpo reads)."""
+    if data[:4] == b"PK\x03\x04":
+        return "xlsx"
+    if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return "geotiff"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or b"\x00" in data[:4096]:
+        return None  # old .xls (OLE) or another binary file
+    return "csv"
+
+
+def _p(
+    row: int | None,
+    column: str | None,
+    value: object,
+    en: str,
+    zh: str,
+    cell: str | None = None,
+) -> Problem:
+    shown = None if value is None else str(value)[:200]
+    return Problem(row, column, shown, en, zh, cell)
+
+
+def check_size(size: int, limits: Limits) -> list[Problem]:
+    if size > limits.max_bytes:
+        mb = limits.max_bytes / 1024 / 1024
+        return [
+            _p(
+                None,
+                None,
+                f"{size} bytes",
+                f"the file is larger than the limit of {mb:g} MB; split it or remove "
+                "what the form does not ask for",
+                f"文件超过 {mb:g} MB 的上限",
+            )
+        ]
+    if size == 0:
+        return [_p(None, None, None, "the file is empty", "文件为空")]
+    return []
+
+
+# ------------------------------------------------------------------------- table parsing
+
+Cell = tuple[str, bool, str | None]  # text, is a formula, Excel cell reference
+Row = tuple[int, list[Cell]]  # sheet row number (1-based), cells
+
+
+def _is_blank(cells: list[Cell]) -> bool:
+    return all(text == "" for text, _, _ in cells)
+
+
+def _col_letter(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _xlsx_rows(data: bytes, limits: Limits) -> tuple[list[Row], list[Problem]]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            members = zf.infolist()
+            names = {m.filename for m in members}
+            total = sum(m.file_size for m in members)
+            worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0.0)
+    except zipfile.BadZipFile as exc:
+        return [], [_p(None, None, None, f"not a valid .xlsx file: {exc}", "不是有效的 xlsx 文件")]
+    if "xl/workbook.xml" not in names:
+        return [], [
+            _p(None, None, None, "a zip file but not an Excel workbook", "不是 Excel 工作簿")
+        ]
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return [], [
+            _p(
+                None,
+                None,
+                None,
+                "workbooks with macros are not accepted; save as .xlsx without macros",
+                "不接受含宏的工作簿，请另存为不含宏的 .xlsx",
+            )
+        ]
+    if total > limits.max_unzipped_bytes or worst > limits.max_zip_ratio:
+        return [], [
+            _p(
+                None,
+                None,
+                f"{total} bytes unpacked",
+                "the workbook unpacks to more than the limit "
+                f"({limits.max_unzipped_bytes // 1024 // 1024} MB, ratio "
+                f"{limits.max_zip_ratio:g}); it is refused",
+                "工作簿解压后过大，拒绝处理",
+            )
+        ]
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        return [], [_p(None, None, None, f"cannot read the workbook: {exc}", "无法读取工作簿")]
+    try:
+        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
+        rows: list[Row] = []
+        for r, cells in enumerate(ws.iter_rows(), start=1):
+            out: list[Cell] = []
+            for c, cell in enumerate(cells[: limits.max_columns]):
+                value = getattr(cell, "value", None)
+                formula = getattr(cell, "data_type", None) == "f"
+                if value is None:
+                    text = ""
+                elif isinstance(value, int):  # bool included
+                    text = str(value)
+                elif isinstance(value, float):
+                    text = repr(value)
+                else:
+                    text = str(value).strip()
+                out.append((text, formula, f"{_col_letter(c)}{r}"))
+            if _is_blank(out):  # styled but empty rows do not count
+                continue
+            rows.append((r, out))
+            if len(rows) > limits.max_rows + HEADER_SEARCH_ROWS:
+                return [], [_too_many(r, limits)]
+        return rows, []
+    finally:
+        wb.close()
+
+
+def _too_many(row: int, limits: Limits) -> Problem:
+    return _p(
+        row,
+        None,
+        None,
+        f"more than {limits.max_rows} rows; the form is refused",
+        f"超过 {limits.max_rows} 行，拒绝处理",
+    )
+
+
+def _csv_rows(data: bytes, limits: Limits) -> tuple[list[Row], list[Problem]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return [], [
+            _p(
+                None,
+                None,
+                None,
+                "the CSV is neither UTF-8 nor GB 18030 text; save it as 'CSV UTF-8'",
+                "CSV 编码无法识别，请另存为 UTF-8 编码的 CSV",
+            )
+        ]
+    rows: list[Row] = []
+    try:
+        for r, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
+            cells: list[Cell] = [(v.strip(), False, None) for v in record[: limits.max_columns]]
+            if _is_blank(cells):
+                continue
+            rows.append((r, cells))
+            if len(rows) > limits.max_rows + HEADER_SEARCH_ROWS:
+                return [], [_too_many(r, limits)]
+    except csv.Error as exc:
+        return [], [_p(None, None, None, f"not a valid CSV: {exc}", "不是有效的 CSV 文件")]
+    return rows, []
+
+
+# ------------------------------------------------------------------------ table checks
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text.replace(",", "")) if text else None
+    except ValueError:
+        return None
+    return value if value is not None and math.isfinite(value) else None
+
+
+def check_table(
+    data: bytes, media: Media, form: Form, region: Region, limits: Limits
+) -> ValidTable:
+    """Check a table upload against its form; raise :class:`UploadError` with every
+    problem, or return the canonical CSV."""
+    rows, problems = _xlsx_rows(data, limits) if media == "xlsx" else _csv_rows(data, limits)
+    if problems:
+        raise UploadError(problems)
+    header_at = next(
+        (
+            i
+            for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
+            if cells and cells[0][0] == KEY_COLUMN
+        ),
+        None,
+    )
+    if header_at is None:
+        raise UploadError(
+            [
+                _p(
+                    None,
+                    KEY_COLUMN,
+                    None,
+                    f"no header row starting with {KEY_COLUMN!r} in the first "
+                    f"{HEADER_SEARCH_ROWS} rows; use the form's template",
+                    f"前 {HEADER_SEARCH_ROWS} 行中没有以 {KEY_COLUMN} 开头的表头行，请使用模板",
+                )
+            ]
+        )
+    header_row, header_cells = rows[header_at]
+    known = {KEY_COLUMN, NAME_COLUMN, *(c.key for c in form.columns)}
+    positions: dict[str, int] = {}
+    for j, (text, _, ref) in enumerate(header_cells):
+        if text == "":
+            continue
+        if text in positions:
+            problems.append(
+                _p(header_row, text, text, "the column appears twice", "列重复出现", ref)
+            )
+        elif text not in known:
+            problems.append(
+                _p(
+                    header_row,
+                    text,
+                    text,
+                    f"not a column of form {form.key!r}; its columns are "
+                    f"{', '.join(c.key for c in form.columns)}",
+                    "不是本表的列（列名请勿修改）",
+                    ref,
+                )
+            )
+        else:
+            positions[text] = j
+    for col in form.required_columns:
+        if col not in positions:
+            spec = form.column(col)
+            needed = ", ".join(spec.indicators) if spec else ""
+            problems.append(
+                _p(
+                    header_row,
+                    col,
+                    None,
+                    f"required column is missing (needed by {needed}); add it",
+                    "缺少必填列",
+                )
+            )
+
+    body = rows[header_at + 1 :]
+    units: dict[str, str] = {c.key: c.unit for c in form.columns}
+    data_rows: list[Row] = []
+    for r, cells in body:
+        first = cells[0][0] if cells else ""
+        if first in UNIT_LABELS:
+            for col, j in positions.items():
+                if col in (KEY_COLUMN, NAME_COLUMN) or j >= len(cells):
+                    continue
+                given, declared = cells[j][0], units[col]
+                if given in ("", declared):
+                    continue
+                if declared == TEXT:
+                    problems.append(
+                        _p(
+                            r,
+                            col,
+                            given,
+                            "a text column has no unit",
+                            "文本列没有单位",
+                            cells[j][2],
+                        )
+                    )
+                    continue
+                try:
+                    conversion_factor(given, declared)
+                    units[col] = given
+                except InputError:
+                    problems.append(
+                        _p(
+                            r,
+                            col,
+                            given,
+                            f"unit must be {declared!r} or a unit convertible to it",
+                            f"单位应为 {declared} 或可换算的单位",
+                            cells[j][2],
+                        )
+                    )
+        elif first in NAME_ROW_LABELS or _is_blank(cells):
+            continue
+        else:
+            data_rows.append((r, cells))
+    if not data_rows:
+        problems.append(_p(None, None, None, "the table has no data rows", "表中没有数据行"))
+
+    def cell(cells: list[Cell], col: str) -> Cell:
+        j = positions.get(col)
+        return cells[j] if j is not None and j < len(cells) else ("", False, None)
+
+    # optional columns present but left entirely empty are treated as absent
+    present = [
+        c
+        for c in form.columns
+        if c.key in positions
+        and (c.required or any(cell(cells, c.key)[0] for _, cells in data_rows))
+    ]
+    seen: dict[int, int] = {}
+    out_rows: list[list[str]] = []
+    for r, cells in data_rows:
+        text, formula, ref = cell(cells, KEY_COLUMN)
+        code: int | None = None
+        if formula:
+            problems.append(_formula(r, KEY_COLUMN, text, ref))
+        elif text == "":
+            problems.append(
+                _p(r, KEY_COLUMN, None, "the county adcode is empty", "区划代码为空", ref)
+            )
+        else:
+            number = _number(text)
+            if number is None or number != int(number):
+                problems.append(
+                    _p(r, KEY_COLUMN, text, "not a 6-digit adcode", "不是 6 位行政区划代码", ref)
+                )
+            elif int(number) not in region.counties:
+                problems.append(
+                    _p(
+                        r,
+                        KEY_COLUMN,
+                        text,
+                        "not a county of the region; use the adcodes of the template",
+                        "不是本地区的县级区划代码",
+                        ref,
+                    )
+                )
+            else:
+                code = int(number)
+        if code is not None:
+            if form.per_county and code in seen:
+                problems.append(
+                    _p(
+                        r,
+                        KEY_COLUMN,
+                        text,
+                        f"county {code} is also in row {seen[code]}; one row per county",
+                        f"该县已出现在第 {seen[code]} 行",
+                        ref,
+                    )
+                )
+            seen.setdefault(code, r)
+            name, _, name_ref = cell(cells, NAME_COLUMN)
+            expected = region.counties[code]
+            if name and name != expected:
+                problems.append(
+                    _p(
+                        r,
+                        NAME_COLUMN,
+                        name,
+                        f"does not match adcode {code} ({expected}); are the rows shifted?",
+                        f"与区划代码 {code}（{expected}）不符",
+                        name_ref,
+                    )
+                )
+        values: list[str] = []
+        for spec in present:
+            text, formula, ref = cell(cells, spec.key)
+            values.append(text)
+            if formula:
+                problems.append(_formula(r, spec.key, text, ref))
+            elif text == "":
+                problems.append(
+                    _p(
+                        r,
+                        spec.key,
+                        None,
+                        "is empty; enter 0 if there is none",
+                        "为空（无则填 0）",
+                        ref,
+                    )
+                )
+            elif spec.unit == TEXT:
+                if text[0] in FORMULA_STARTS:  # would run as a formula when opened in Excel
+                    problems.append(
+                        _p(
+                            r,
+                            spec.key,
+                            text,
+                            f"text may not start with {text[0]!r} (it would act as a formula)",
+                            f"文本不能以 {text[0]} 开头（会被当作公式）",
+                            ref,
+                        )
+                    )
+                continue
+            elif (number := _number(text)) is None:
+                problems.append(_p(r, spec.key, text, "is not a number", "不是数字", ref))
+            elif number < 0:
+                problems.append(_p(r, spec.key, text, "is negative", "为负数", ref))
+            elif units[spec.key] == "1" and number > 1:
+                problems.append(
+                    _p(r, spec.key, text, "a share lies in [0, 1]", "比例应在 0 到 1 之间", ref)
+                )
+        if code is not None:
+            out_rows.append([str(code), region.counties[code], *values])
+    if form.per_county:
+        for code in sorted(set(region.counties) - set(seen)):
+            problems.append(
+                _p(
+                    None,
+                    KEY_COLUMN,
+                    code,
+                    f"no row for county {code} ({region.counties[code]}); add it (0 if none)",
+                    f"缺少 {code}（{region.counties[code]}）的数据行（无则填 0）",
+                )
+            )
+    if problems:
+        raise UploadError(problems)
+
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([KEY_COLUMN, NAME_COLUMN, *(c.key for c in present)])
+    writer.writerows(out_rows)
+    csv_bytes = buffer.getvalue().encode("utf-8")
+    columns = {c.key: units[c.key] for c in present}
+    _read_back(csv_bytes, form, columns, region)
+    return ValidTable(csv_bytes, columns, len(out_rows), media)
+
+
+def _formula(row: int, column: str, text: str, ref: str | None) -> Problem:
+    return _p(
+        row,
+        column,
+        text,
+        "is a formula; formulas are not evaluated — paste the value instead",
+        "是公式，系统不计算公式，请粘贴数值",
+        ref,
+    )
+
+
+def _read_back(csv_bytes: bytes, form: Form, columns: dict[str, str], region: Region) -> None:
+    """Read the canonical CSV with the engine's reader; anything it refuses is a problem."""
+    with tempfile.TemporaryDirectory(prefix="ganpo-upload-") as tmp:
+        path = Path(tmp) / "table.csv"
+        path.write_bytes(csv_bytes)
+        entry = TableEntry(
+            role=form.key,
+            year=form.year,
+            path=path.name,
+            columns=columns,
+            source="upload",
+            synthetic=False,
+        )
+        try:
+            read_table(path, entry, set(region.counties), form.required_columns)
+        except TableError as exc:
+            raise UploadError(
+                [_p(None, None, None, str(v), "引擎读取时发现问题") for v in exc.values]
+                or [_p(None, None, None, str(exc), "引擎读取时发现问题")]
+            ) from exc
+
+
+# ------------------------------------------------------------------------ raster checks
+
+
+def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> ValidLayer:
+    """Check a GeoTIFF upload (already written to ``path`` under a generated name)."""
+    spec = LAYER_ROLES[form.key]
+    problems: list[Problem] = []
+    try:
+        src = rasterio.open(path)
+    except RasterioError as exc:
+        raise UploadError(
+            [_p(None, None, None, f"cannot read the GeoTIFF: {exc}", "无法读取 GeoTIFF")]
+        ) from exc
+    with src:
+        if src.driver != "GTiff":
+            problems.append(_p(None, None, src.driver, "not a GeoTIFF", "不是 GeoTIFF 文件"))
+        if src.count != 1:
+            problems.append(
+                _p(None, "band", src.count, "must have exactly one band", "只能有一个波段")
+            )
+        pixels = src.width * src.height
+        if pixels > limits.max_pixels:
+            problems.append(
+                _p(
+                    None,
+                    "size",
+                    f"{src.width}×{src.height}",
+                    f"more than {limits.max_pixels} pixels; refused before reading",
+                    "像元数超过上限",
+                )
+            )
+        block_h, block_w = src.block_shapes[0] if src.count else (0, 0)
+        if block_h * block_w > limits.max_block_pixels:
+            problems.append(
+                _p(
+                    None,
+                    "blocks",
+                    f"{block_w}×{block_h}",
+                    f"blocks (strips or tiles) of more than {limits.max_block_pixels} pixels; "
+                    "save it tiled (gdal_translate -co TILED=YES)",
+                    "数据块过大，请以分块（TILED=YES）方式保存",
+                )
+            )
+        if src.crs is None:
+            problems.append(
+                _p(None, "crs", None, "has no CRS; assign one (gdal_edit.py -a_srs)", "缺少坐标系")
+            )
+        if problems:
+            raise UploadError(problems)
+        nodata = src.nodata
+        dtype = np.dtype(src.dtypes[0])
+        if form.key == "ecosystem_type":
+            if np.issubdtype(dtype, np.floating):
+                problems.append(
+                    _p(
+                        None,
+                        "dtype",
+                        str(dtype),
+                        "ecosystem codes must be integers (uint8)",
+                        "生态系统类型应为整数编码",
+                    )
+                )
+            if nodata is not None and nodata != RASTER_NODATA:
+                problems.append(
+                    _p(
+                        None,
+                        "nodata",
+                        nodata,
+                        f"the nodata code of ecosystem types must be {RASTER_NODATA}",
+                        f"生态系统类型的无数据值应为 {RASTER_NODATA}",
+                    )
+                )
+        bounds = tuple(src.bounds)
+        crs_wkt = src.crs.to_wkt()
+        width, height = src.width, src.height
+    warnings: list[str] = []
+    if nodata is None and not np.issubdtype(dtype, np.floating) and form.key != "ecosystem_type":
+        warnings.append("no nodata value declared: every cell is taken as data")
+    if region.bounds is not None and region.crs_wkt is not None:
+        units_bounds = transform_bounds(
+            CRS.from_wkt(region.crs_wkt), CRS.from_wkt(crs_wkt), *region.bounds
+        )
+        if not _overlap(bounds, units_bounds):
+            problems.append(
+                _p(
+                    None,
+                    "extent",
+                    ", ".join(f"{b:.0f}" for b in bounds),
+                    "does not overlap the region's units; check the CRS and the extent",
+                    "与本地区范围不重叠，请检查坐标系和范围",
+                )
+            )
+    if region.grid_reference is not None and not problems:
+        try:
+            grid = Grid.of(region.grid_reference)
+            grid.check_same(path, form.key, region.grid_reference)
+        except InputError as exc:
+            problems.append(
+                _p(
+                    None,
+                    "grid",
+                    None,
+                    str(exc).split(": ", 1)[-1],
+                    "不在核算栅格网格上（坐标系、范围或分辨率不同）",
+                )
+            )
+    if problems:
+        raise UploadError(problems)
+    lo, hi, codes = _scan(path, nodata)
+    if form.key == "ecosystem_type":
+        unknown = sorted(codes - set(raster_codes()) - {RASTER_NODATA})
+        if unknown:
+            problems.append(
+                _p(
+                    None,
+                    "value",
+                    preview(unknown),
+                    f"unknown ecosystem code(s); valid: {', '.join(map(str, raster_codes()))}",
+                    "未知的生态系统类型编码",
+                )
+            )
+    elif lo is not None and hi is not None and (lo < spec.minimum or hi > spec.maximum):
+        problems.append(
+            _p(
+                None,
+                "value",
+                f"{lo:g} … {hi:g}",
+                f"{spec.name_en} must lie in [{spec.minimum:g}, {spec.maximum:g}] {spec.unit}; "
+                "check the unit and the nodata value",
+                f"{spec.name_zh}应在 [{spec.minimum:g}, {spec.maximum:g}] {spec.unit} 之间",
+            )
+        )
+    if lo is None:
+        problems.append(_p(None, "value", None, "has no valid cell", "没有有效像元"))
+    if problems:
+        raise UploadError(problems)
+    return ValidLayer("geotiff", width, height, nodata, lo, hi, warnings)
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _scan(path: Path, nodata: float | None) -> tuple[float | None, float | None, set[int]]:
+    """Minimum, maximum and (integer rasters) distinct values of valid cells, by block."""
+    lo, hi = math.inf, -math.inf
+    codes: set[int] = set()
+    with rasterio.open(path) as src:
+        integer = np.issubdtype(np.dtype(src.dtypes[0]), np.integer)
+        for _, window in src.block_windows(1):
+            block = src.read(1, window=window)
+            valid = np.isfinite(block) if not integer else np.ones(block.shape, bool)
+            if nodata is not None:
+                valid &= block != nodata
+            vals = block[valid]
+            if vals.size == 0:
+                continue
+            lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
+            if integer and len(codes) < 1000:
+                codes.update(int(v) for v in np.unique(vals))
+    return (None, None, codes) if lo == math.inf else (lo, hi, codes)

@@ -1,0 +1,415 @@
+"""Who may do what with a form, and the actions themselves (upload, submit, return,
+approve, adopt the base data), testable without HTTP.
+
+* A reporter works only on its own department's forms (upload, submit); the office and
+  the administrator may also upload on a department's behalf.
+* A reviewer, the office or the administrator returns (with a comment) or approves a
+  submitted form; nobody approves or returns a version they uploaded themselves.
+* The office or the administrator may reopen an approved form (return it, with a comment)
+  and may adopt the base dataset's file for a form nobody opened for the year.
+* Viewers have no access to the reporting workflow.
+
+Files are stored under generated names in ``work_dir/reporting/<year>/``; the name the
+user gave is kept (sanitised) only for display. The store records every version and every
+action with its audit row (:mod:`ganpo.store.reporting`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from sqlalchemy import Engine
+
+from ganpo.errors import GanpoError, InputError
+from ganpo.io.manifest import load_manifest, sha256_file
+from ganpo.io.units import read_units
+from ganpo.store import reporting as store
+from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
+from ganpo.web.reporting.forms import Form, all_forms, form
+from ganpo.web.reporting.validate import (
+    Limits,
+    Problem,
+    Region,
+    UploadError,
+    check_layer,
+    check_size,
+    check_table,
+    sniff,
+)
+
+REVIEWERS = frozenset({"reviewer", "office", "admin"})
+OFFICE = frozenset({"office", "admin"})
+REPORTING_ROLES = frozenset({"reporter", *REVIEWERS})
+SUFFIX = {"csv": ".csv", "xlsx": ".xlsx", "geotiff": ".tif"}
+MAX_COMMENT = 2000
+
+
+class Actor(Protocol):
+    """Whoever acts: :class:`ganpo.web.auth.Principal` fits."""
+
+    username: str
+    role: str
+    department: str | None
+
+
+class NotAllowedError(GanpoError, PermissionError):
+    """The actor's role or department does not allow the action (HTTP 403)."""
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    submission: SubmissionRecord
+    warnings: list[str]
+
+
+def sanitize_name(name: str | None) -> str:
+    """A user-given file name reduced to a display label: no folders, no control
+    characters, at most 120 characters. Never used as a path."""
+    base = re.split(r"[\\/]", name or "")[-1]
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip(" .")
+    return base[:120] or "upload"
+
+
+def storage_dir(work_dir: Path, year: int) -> Path:
+    return Path(work_dir) / "reporting" / str(int(year))
+
+
+def stored_path(work_dir: Path, year: int, name: str) -> Path:
+    """The path of a stored file; ``name`` must be one of the generated names."""
+    if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx|tif)", name):
+        raise InputError(f"not a stored file name: {name!r}", field="file", values=[name])
+    return storage_dir(work_dir, year) / name
+
+
+def may_see(actor: Actor, department: str) -> bool:
+    """Whether the actor may read the forms and submissions of ``department``."""
+    if actor.role in REVIEWERS:
+        return True
+    return actor.role == "reporter" and actor.department == department
+
+
+def visible_departments(actor: Actor) -> set[str] | None:
+    """The departments whose forms the actor sees (``None``: all); viewers: none."""
+    if actor.role in REVIEWERS:
+        return None
+    if actor.role == "reporter" and actor.department:
+        return {actor.department}
+    return set()
+
+
+def require_reporting(actor: Actor) -> None:
+    if actor.role not in REPORTING_ROLES:
+        raise NotAllowedError(
+            f"role {actor.role!r} has no access to the reporting workflow / 当前角色无填报权限"
+        )
+
+
+def require_may_fill(actor: Actor, department: str) -> None:
+    """A reporter of ``department``, the office or the administrator."""
+    require_reporting(actor)
+    if actor.role in OFFICE:
+        return
+    if actor.role == "reporter" and actor.department == department:
+        return
+    raise NotAllowedError(
+        f"{actor.username} ({actor.role}, department {actor.department or '-'}) may not fill "
+        f"the forms of department {department!r} / 只能填报本部门的报表"
+    )
+
+
+def require_reviewer(actor: Actor) -> None:
+    if actor.role not in REVIEWERS:
+        raise NotAllowedError(
+            f"role {actor.role!r} may not review; needs reviewer, office or admin / 无审核权限"
+        )
+
+
+@lru_cache(maxsize=8)
+def _region(manifest: Path, mtime: float, year: int | None) -> Region:
+    ds = load_manifest(manifest, verify=False)
+    m = ds.manifest
+    units = read_units(ds.path(m.units), m.units.layer)
+    counties = {
+        int(a): str(n) for a, n in zip(units["county_adcode"], units["county_name"], strict=True)
+    }
+    ref = m.layer("ecosystem_type", year) if year is not None else None
+    ref = ref or (m.layers[0] if m.layers else None)
+    return Region(
+        counties=dict(sorted(counties.items())),
+        grid_reference=ds.path(ref) if ref is not None else None,
+        bounds=tuple(float(b) for b in units.total_bounds),  # type: ignore[arg-type]
+        crs_wkt=units.crs.to_wkt(),
+    )
+
+
+def region_of(base_dir: Path, year: int | None = None) -> Region:
+    """The counties and grid of the base dataset (read once per manifest version)."""
+    path = Path(base_dir)
+    manifest = path / "manifest.toml" if path.is_dir() else path
+    if not manifest.exists():
+        raise InputError(
+            "no base dataset manifest; build one (`ganpo demo`) or set data_dir",
+            source=manifest,
+        )
+    return _region(manifest.resolve(), manifest.stat().st_mtime, year)
+
+
+def upload(
+    engine: Engine,
+    actor: Actor,
+    *,
+    form_key: str,
+    year: int,
+    data: bytes,
+    filename: str | None,
+    base_dir: Path,
+    work_dir: Path,
+    limits: Limits | None = None,
+    profile: str | None = None,
+) -> UploadResult:
+    """Check an upload against its form and store it as a new draft version.
+
+    Raises :class:`NotAllowedError` (wrong role or department), :class:`UploadError` with
+    every problem (nothing is stored), or :class:`WorkflowError` (the form is submitted or
+    approved: it cannot take a new version now).
+    """
+    limits = limits or Limits()
+    f = form(form_key, year, profile)
+    require_may_fill(actor, f.department)
+    current = store.find_submission(engine, year, f.key)
+    if current is not None and current.state not in store.TRANSITIONS["upload"][0]:
+        raise WorkflowError(
+            f"form {f.key!r} of {year} is {store.STATE_NAMES[current.state]}; it takes a new "
+            "version only as a draft or after it was returned / 已提交或已通过的报表不能再上传"
+        )
+    problems = check_size(len(data), limits)
+    if problems:
+        raise UploadError(problems)
+    media = sniff(data)
+    expected = ("csv", "xlsx") if f.kind == "table" else ("geotiff",)
+    if media is None or media not in expected:
+        raise UploadError([_wrong_kind(f, media)])
+    region = region_of(base_dir, year)
+    folder = storage_dir(work_dir, year)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        upload_name = f"{uuid.uuid4().hex}{SUFFIX[media]}"
+        upload_path = folder / upload_name
+        upload_path.write_bytes(data)
+        written.append(upload_path)
+        warnings: list[str] = []
+        if f.kind == "table":
+            table = check_table(data, media, f, region, limits)
+            data_name = f"{uuid.uuid4().hex}.csv"
+            (folder / data_name).write_bytes(table.csv_bytes)
+            written.append(folder / data_name)
+            columns, n_rows = table.columns, table.n_rows
+            warnings += table.warnings
+        else:
+            layer = check_layer(upload_path, f, region, limits)
+            data_name, columns, n_rows = upload_name, {"value": f.unit}, None
+            warnings += layer.warnings
+        record = store.add_version(
+            engine,
+            actor=actor.username,
+            year=year,
+            form=f.key,
+            kind=f.kind,
+            department=f.department,
+            new=NewVersion(
+                origin="upload",
+                original_name=sanitize_name(filename),
+                media=media,
+                upload_file=upload_name,
+                upload_sha256=sha256_file(upload_path),
+                data_file=data_name,
+                data_sha256=sha256_file(folder / data_name),
+                size_bytes=len(data),
+                columns=columns,
+                n_rows=n_rows,
+            ),
+        )
+    except BaseException:
+        for p in written:  # nothing half-stored: the files go with the refused version
+            p.unlink(missing_ok=True)
+        raise
+    return UploadResult(record, warnings)
+
+
+def _wrong_kind(f: Form, media: str | None) -> Problem:
+    want = "an .xlsx workbook or a CSV file" if f.kind == "table" else "a GeoTIFF"
+    want_zh = "xlsx 工作簿或 CSV 文件" if f.kind == "table" else "GeoTIFF 文件"
+    return Problem(
+        None,
+        None,
+        media or "unknown",
+        f"form {f.key!r} takes {want}; the file is {media or 'of an unknown kind'} "
+        "(recognised from its content, not its name)",
+        f"本表只接受{want_zh}",
+    )
+
+
+def _get(engine: Engine, submission_id: int) -> SubmissionRecord:
+    found = store.get_submission(engine, submission_id)
+    if found is None:
+        raise WorkflowError(f"no submission {submission_id} / 无此填报记录")
+    return found
+
+
+def get(engine: Engine, actor: Actor, submission_id: int) -> SubmissionRecord:
+    """A submission with its versions and events, if the actor may see it."""
+    require_reporting(actor)
+    sub = _get(engine, submission_id)
+    if not may_see(actor, sub.department):
+        raise NotAllowedError(
+            f"submission {submission_id} belongs to another department / 无权查看"
+        )
+    return sub
+
+
+def submit(engine: Engine, actor: Actor, submission_id: int) -> SubmissionRecord:
+    """Hand a draft in for review."""
+    sub = _get(engine, submission_id)
+    require_may_fill(actor, sub.department)
+    return store.transition(engine, submission_id, actor=actor.username, action="submit")
+
+
+def _comment(comment: str | None, required: bool) -> str:
+    text = (comment or "").strip()
+    if required and not text:
+        raise InputError(
+            "a return needs a comment saying what to correct / 退回必须填写意见",
+            field="comment",
+        )
+    if len(text) > MAX_COMMENT:
+        raise InputError(
+            f"the comment is longer than {MAX_COMMENT} characters / 意见过长",
+            field="comment",
+        )
+    return text
+
+
+def send_back(
+    engine: Engine, actor: Actor, submission_id: int, comment: str | None
+) -> SubmissionRecord:
+    """Return a submitted form with the reviewer's comment (office: also an approved one)."""
+    require_reviewer(actor)
+    text = _comment(comment, required=True)
+    sub = _get(engine, submission_id)
+    if sub.state == store.APPROVED and actor.role not in OFFICE:
+        raise NotAllowedError(
+            "only the office or an administrator reopens an approved form / 无权退回已通过的报表"
+        )
+    return store.transition(
+        engine,
+        submission_id,
+        actor=actor.username,
+        action="return",
+        comment=text,
+        not_by_uploader=True,
+    )
+
+
+def approve(
+    engine: Engine, actor: Actor, submission_id: int, comment: str | None = None
+) -> SubmissionRecord:
+    """Approve a submitted form (not one the actor uploaded)."""
+    require_reviewer(actor)
+    return store.transition(
+        engine,
+        submission_id,
+        actor=actor.username,
+        action="approve",
+        comment=_comment(comment, required=False),
+        not_by_uploader=True,
+    )
+
+
+def adopt_base(
+    engine: Engine,
+    actor: Actor,
+    *,
+    year: int,
+    base_dir: Path,
+    work_dir: Path,
+    forms: list[str] | None = None,
+    profile: str | None = None,
+    comment: str | None = None,
+) -> list[SubmissionRecord]:
+    """The office takes the base dataset's file of each form nobody opened for ``year``
+    as that form's approved submission (``forms``: default every required form not yet
+    opened). Each adoption is one audited version with origin ``base``."""
+    if actor.role not in OFFICE:
+        raise NotAllowedError(
+            "only the office or an administrator adopts base data / 无权采用基础数据"
+        )
+    ds = load_manifest(Path(base_dir))
+    chosen = (
+        [form(k, year, profile) for k in forms]
+        if forms is not None
+        else [
+            f
+            for f in all_forms(year, profile)
+            if f.required and store.find_submission(engine, year, f.key) is None
+        ]
+    )
+    text = _comment(comment, required=False) or "adopted from the base dataset / 采用基础数据"
+    folder = storage_dir(work_dir, year)
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for f in chosen:
+        entry = (
+            ds.manifest.table(f.key, year) if f.kind == "table" else ds.manifest.layer(f.key, year)
+        )
+        if entry is None:
+            raise InputError(
+                f"the base dataset has no {f.kind} {f.key!r} for {year}; it must be reported",
+                source=ds.root / "manifest.toml",
+                field=f.key,
+                values=[year],
+            )
+        media = "csv" if f.kind == "table" else "geotiff"
+        name = f"{uuid.uuid4().hex}{SUFFIX[media]}"
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
+            shutil.copyfileobj(ds.path(entry).open("rb"), tmp)
+        Path(tmp.name).replace(folder / name)
+        digest = sha256_file(folder / name)
+        columns = dict(entry.columns) if hasattr(entry, "columns") else {"value": f.unit}
+        try:
+            out.append(
+                store.add_version(
+                    engine,
+                    actor=actor.username,
+                    year=year,
+                    form=f.key,
+                    kind=f.kind,
+                    department=f.department,
+                    new=NewVersion(
+                        origin="base",
+                        original_name=sanitize_name(entry.path),
+                        media=media,
+                        upload_file=name,
+                        upload_sha256=digest,
+                        data_file=name,
+                        data_sha256=digest,
+                        size_bytes=(folder / name).stat().st_size,
+                        columns=columns,
+                        n_rows=None,
+                    ),
+                    action="adopt_base",
+                    comment=text,
+                )
+            )
+        except BaseException:
+            (folder / name).unlink(missing_ok=True)
+            raise
+    return out

@@ -1,0 +1,712 @@
+"""Accounts API: stored GEP accounts read within the caller's scope; runs on approved data.
+
+Every figure is computed from the stored result rows of the counties the caller may see
+(:meth:`ganpo.web.auth.Principal.visible_counties`), with the same functions the CLI and
+the annual report use (:mod:`ganpo.report.summary`, :mod:`ganpo.engine.decompose`).
+An account none of whose counties the caller may see answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from ganpo.errors import GanpoError, InputError
+from ganpo.store import platform
+from ganpo.store.models import Account
+from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy, require_roles, store
+from ganpo.web.data import AccountCache, AccountData, ResponseCache
+from ganpo.web.jobs import JobContext, JobManager
+
+router = APIRouter()
+Level = Literal["county", "city", "province"]
+#: a stored id: positive and within a 32-bit INTEGER column
+AccountId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="account id / 核算编号")]
+Adcode = Annotated[
+    int | None, Query(ge=0, le=999_999, description="unit; default: your whole scope / 行政区代码")
+]
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def cache_of(request: Request) -> AccountCache:
+    cache: AccountCache = request.app.state.accounts
+    return cache
+
+
+def scope_counties(principal: Principal, adcode: int | None) -> set[int] | None:
+    """Counties to keep: ``None`` = all (an all-seeing caller without ``adcode``)."""
+    if adcode is not None:
+        if not principal.can_see(adcode):
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"no region {adcode} in your scope / 无权查看该行政区"
+            )
+        within = set(hierarchy().counties_of.get(int(adcode), frozenset()))
+        return within if principal.sees_all else within & principal.visible_counties()
+    return None if principal.sees_all else principal.visible_counties()
+
+
+def _keep(frame: pd.DataFrame, counties: set[int] | None) -> pd.DataFrame:
+    if counties is None:
+        return frame
+    return frame[frame["county_adcode"].astype("int64").isin(counties)]
+
+
+def _check_visible(data: AccountData, principal: Principal, account_id: int) -> AccountData:
+    if not principal.sees_all:
+        visible = principal.visible_counties()
+        if not set(data.units["county_adcode"].astype("int64")) & visible:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+    return data
+
+
+def account_for_sync(request: Request, principal: Principal, account_id: int) -> AccountData:
+    """The account if it exists and the caller sees at least one of its counties (404)."""
+    cache = cache_of(request)
+    row = cache.row(account_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+    return _check_visible(cache.get(row), principal, account_id)
+
+
+async def account_for(request: Request, principal: Principal, account_id: int) -> AccountData:
+    """:func:`account_for_sync` without leaving the event loop when the account is in
+    memory (the store is read in a worker thread otherwise)."""
+    data = cache_of(request).peek(account_id)
+    if data is None:
+        return await run_in_threadpool(account_for_sync, request, principal, account_id)
+    return _check_visible(data, principal, account_id)
+
+
+async def account_rows(request: Request) -> list[Account]:
+    cache = cache_of(request)
+    rows = cache.fresh_rows()
+    return rows if rows is not None else await run_in_threadpool(cache.rows)
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-safe rows (NaN → null, numpy scalars → Python)."""
+    return [{str(k): _clean(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _deflator(profile: str) -> Any:
+    from ganpo.catalog.deflators import load_deflator
+    from ganpo.catalog.profiles import load_profile
+
+    return load_deflator(load_profile(profile).deflator)
+
+
+# ------------------------------------------------------------------------------ models
+
+
+class AccountOut(BaseModel):
+    id: int
+    year: int
+    profile: str
+    parameter_set: str
+    dataset_name: str
+    synthetic: bool
+    created_at: str
+    gep_cny: float = Field(description="GEP of the caller's visible area [CNY] / 可见范围 GEP")
+
+
+class UnitValue(BaseModel):
+    adcode: int
+    name: str
+    parent: int | None
+    area_km2: float
+    gep_cny: float
+    gep_per_km2: float | None
+    material_cny: float
+    regulating_cny: float
+    cultural_cny: float
+
+
+class IndicatorValue(BaseModel):
+    indicator: str
+    name_zh: str
+    name_en: str
+    category: str
+    quantity: float | None
+    unit: str
+    value_cny: float
+
+
+class TrendPoint(BaseModel):
+    year: int
+    account_id: int
+    gep_cny: float
+    gep_constant_cny: float = Field(description="at the prices of the first year shown")
+    price_year: int
+
+
+class RunRequest(BaseModel):
+    year: int = Field(ge=1900, le=2200)
+    profile: str | None = Field(default=None, max_length=100, pattern=_NAME.pattern)
+    parameter_set: str | None = Field(default=None, max_length=100, pattern=_NAME.pattern)
+
+
+class JobAccepted(BaseModel):
+    job_id: str
+
+
+# ------------------------------------------------------------------------------ routes
+
+
+def _scope_tag(principal: Principal) -> str:
+    return "all" if principal.sees_all else str(principal.scope_adcode)
+
+
+async def _json(request: Request, key: tuple[Any, ...], make: Callable[[], Any]) -> Response:
+    """The cached JSON answer for ``key`` (computed once, in a worker thread: stored
+    accounts never change)."""
+    responses: ResponseCache = request.app.state.responses
+    body = responses.peek(key)
+    if body is None:
+        body = await run_in_threadpool(responses.get_or_make, key, make)
+    return Response(body, media_type="application/json")
+
+
+def _stamp(rows: list[Account]) -> tuple[tuple[int, str], ...]:
+    return tuple((r.id, r.input_digest) for r in rows)
+
+
+@router.get("/accounts", response_model=list[AccountOut], summary="Stored accounts / 核算列表")
+async def list_accounts(request: Request, principal: CurrentPrincipal) -> Response:
+    """Stored accounts with their GEP over the caller's visible area (accounts without any
+    visible county are not listed). 已入库核算及可见范围内的 GEP。"""
+    cache = cache_of(request)
+    rows = await account_rows(request)
+
+    def make() -> list[dict[str, Any]]:
+        out = []
+        visible = None if principal.sees_all else principal.visible_counties()
+        for row in rows:
+            if visible is None:
+                gep = float(row.gep_cny)
+            else:
+                data = cache.get(row)
+                if not set(data.units["county_adcode"].astype("int64")) & visible:
+                    continue
+                gep = float(_keep(data.results, visible)["value_cny"].sum())
+            out.append(
+                AccountOut(
+                    id=row.id,
+                    year=row.year,
+                    profile=row.profile,
+                    parameter_set=row.parameter_set,
+                    dataset_name=row.dataset_name,
+                    synthetic=row.synthetic,
+                    created_at=platform.as_utc(row.finished_at).isoformat(),
+                    gep_cny=gep,
+                ).model_dump()
+            )
+        return out
+
+    return await _json(request, ("accounts", _scope_tag(principal), _stamp(rows)), make)
+
+
+def unit_table(data: AccountData, principal: Principal, level: Level) -> pd.DataFrame:
+    """:func:`ganpo.report.summary.gep_by_unit` over the caller's counties, keeping only
+    the units the caller may see."""
+    from ganpo.report import summary
+
+    counties = None if principal.sees_all else principal.visible_counties()
+    results, units = _keep(data.results, counties), _keep(data.units, counties)
+    table = summary.gep_by_unit(results, units, level)
+    return table[[principal.can_see(int(a)) for a in table["adcode"]]]
+
+
+@router.get(
+    "/accounts/{account_id}/summary",
+    response_model=list[UnitValue],
+    summary="GEP by unit / 分区 GEP",
+)
+async def account_summary(
+    account_id: AccountId, request: Request, principal: CurrentPrincipal, level: Level = "county"
+) -> Response:
+    """GEP, GEP per km² and its three categories per county, city or province, for the
+    units the caller may see. 各县、市或全省的 GEP、单位面积 GEP 及三类服务价值。"""
+    data = await account_for(request, principal, account_id)
+
+    def make() -> list[dict[str, Any]]:
+        table = unit_table(data, principal, level).rename(
+            columns={"gep_cny_per_km2": "gep_per_km2", "parent_adcode": "parent"}
+        )
+        return records(table)
+
+    key = ("summary", _stamp([data.account]), _scope_tag(principal), level)
+    return await _json(request, key, make)
+
+
+@router.get(
+    "/accounts/{account_id}/indicators",
+    response_model=list[IndicatorValue],
+    summary="Value by indicator / 分指标价值",
+)
+async def account_indicators(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    adcode: Adcode = None,
+) -> Response:
+    """Physical quantity and value of each indicator in one unit (default: everything the
+    caller may see). 某行政区各指标的实物量与价值。"""
+    from ganpo.report import summary
+
+    data = await account_for(request, principal, account_id)
+    counties = scope_counties(principal, adcode)
+
+    def make() -> list[dict[str, Any]]:
+        results = _keep(data.results, counties)
+        if results.empty:
+            return []
+        table = summary.gep_by_indicator(results).rename(columns={"quantity_unit": "unit"})
+        return records(table.drop(columns="share"))
+
+    key = ("indicators", _stamp([data.account]), _scope_tag(principal), adcode)
+    return await _json(request, key, make)
+
+
+class UnitIndicatorValue(BaseModel):
+    adcode: int
+    indicator: str
+    quantity: float | None
+    unit: str
+    value_cny: float
+
+
+_LEVEL_KEY = {"county": "county_adcode", "city": "city_adcode", "province": "province_adcode"}
+
+
+def indicators_by_unit(
+    data: AccountData, principal: Principal, level: Level, indicator: str | None = None
+) -> pd.DataFrame:
+    """Quantity and value of each indicator (or of ``indicator`` only) in every unit of
+    ``level`` the caller may see: sums of the account's county rows, like
+    :func:`ganpo.report.summary.gep_by_unit`, so that a unit without rows of an indicator
+    present in the account gets 0. Rows are ordered by unit, then catalogue order."""
+    from ganpo.catalog.indicators import indicators
+
+    counties = None if principal.sees_all else principal.visible_counties()
+    results, units = _keep(data.results, counties), _keep(data.units, counties)
+    if indicator is not None:
+        results = results[results["indicator"] == indicator]
+    key = _LEVEL_KEY[level]
+    columns = ["adcode", "indicator", "quantity", "unit", "value_cny"]
+    if results.empty or units.empty:
+        return pd.DataFrame(columns=columns)
+    owner = pd.DataFrame(
+        {
+            "county_adcode": units["county_adcode"].astype("int64").to_numpy(),
+            "adcode": units[key].astype("int64").to_numpy(),
+        }
+    ).drop_duplicates("county_adcode")
+    rows = results.assign(county_adcode=results["county_adcode"].astype("int64"))
+    rows = rows.merge(owner, on="county_adcode", how="inner")
+    grouped = rows.groupby(["adcode", "indicator"]).agg(
+        quantity=("quantity", "sum"), value_cny=("value_cny", "sum")
+    )
+    unit_of = results.groupby("indicator")["quantity_unit"].first()
+    mixed = results.groupby("indicator")["quantity_unit"].nunique()
+    present = set(unit_of.index)
+    catalogue = [k for k in indicators() if k in present]  # catalogue order, then the rest
+    order = catalogue + sorted(present - set(catalogue))
+    adcodes = sorted(int(a) for a in set(owner["adcode"]) if principal.can_see(int(a)))
+    full = pd.MultiIndex.from_product([adcodes, order], names=["adcode", "indicator"])
+    table = grouped.reindex(full, fill_value=0.0).reset_index()
+    table["unit"] = table["indicator"].map(unit_of).astype(str)
+    # quantities in different units cannot be added up: no quantity then (values still add)
+    table.loc[table["indicator"].map(mixed).gt(1), "quantity"] = np.nan
+    return table[columns]
+
+
+@router.get(
+    "/accounts/{account_id}/indicators/by-unit",
+    response_model=list[UnitIndicatorValue],
+    summary="Indicators of every unit of a level / 各行政区分指标价值",
+)
+async def account_indicators_by_unit(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    level: Level = "county",
+    indicator: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            pattern=r"^[a-z0-9_]+$",
+            description="one indicator (default: all) / 指标(默认全部)",
+        ),
+    ] = None,
+) -> Response:
+    """Quantity and value of each indicator (or of one) in every county, city or province
+    the caller may see, in one answer (a map coloured by one service needs no request per
+    unit). 可见范围内各县、市或全省的分指标实物量与价值。"""
+    data = await account_for(request, principal, account_id)
+    if indicator is not None and not (data.results["indicator"] == indicator).any():
+        known = ", ".join(sorted(set(data.results["indicator"])))
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"account {account_id} has no indicator {indicator!r}; it has: {known} / "
+            "该核算没有此指标",
+        )
+
+    def make() -> list[dict[str, Any]]:
+        return records(indicators_by_unit(data, principal, level, indicator))
+
+    key = ("by-unit", _stamp([data.account]), _scope_tag(principal), level, indicator)
+    return await _json(request, key, make)
+
+
+@router.get("/trend", response_model=list[TrendPoint], summary="GEP over the years / 历年 GEP")
+async def trend(
+    request: Request,
+    principal: CurrentPrincipal,
+    adcode: Adcode = None,
+) -> Response:
+    """GEP of one unit in each year with a stored account (the newest account of each
+    year), at current prices and at the prices of the first year shown (deflated with the
+    profile's deflator). 历年 GEP(现价与首年不变价)。"""
+    from ganpo.engine.prices import restate_results
+
+    counties = scope_counties(principal, adcode)
+    cache = cache_of(request)
+    rows = await account_rows(request)
+
+    def make() -> list[dict[str, Any]]:
+        newest: dict[int, Account] = {}
+        for row in rows:
+            newest[row.year] = row  # rows are ordered by year, id: the last one wins
+        points: list[dict[str, Any]] = []
+        base: int | None = None
+        for year in sorted(newest):
+            data = cache.get(newest[year])
+            results = _keep(data.results, counties)
+            if results.empty:
+                continue
+            base = year if base is None else base
+            constant = restate_results(
+                results, data.prices, year, _deflator(data.account.profile), base
+            )
+            point = TrendPoint(
+                year=year,
+                account_id=data.account.id,
+                gep_cny=float(results["value_cny"].sum()),
+                gep_constant_cny=float(constant["value_cny"].sum()),
+                price_year=base,
+            )
+            points.append(point.model_dump())
+        return points
+
+    return await _json(request, ("trend", _scope_tag(principal), adcode, _stamp(rows)), make)
+
+
+@router.get("/compare", summary="Compare two accounts / 两期核算比较")
+async def compare(
+    request: Request,
+    principal: CurrentPrincipal,
+    a: Annotated[int, Query(ge=1, le=2**31 - 1, description="base period account / 基期核算")],
+    b: Annotated[int, Query(ge=1, le=2**31 - 1, description="report period account / 报告期")],
+    adcode: Adcode = None,
+) -> Response:
+    """The change from account ``a`` to ``b`` split into a price effect and a quantity
+    effect (B at A's prices minus A), per indicator with a GEP total
+    (:func:`ganpo.engine.decompose.decompose`), and per county. 变化分解为价格效应和实物量效应。"""
+    from ganpo.engine.decompose import by_indicator, decompose
+
+    da = await account_for(request, principal, a)
+    db = await account_for(request, principal, b)
+    counties = scope_counties(principal, adcode)
+
+    def make() -> dict[str, Any]:
+        ra, rb = _keep(da.results, counties), _keep(db.results, counties)
+        parts = decompose(
+            (ra, da.prices, da.account.year),
+            (rb, db.prices, db.account.year),
+            _deflator(db.account.profile),
+        )
+        per_indicator = by_indicator(parts)
+        cols = ["value_a", "value_b", "price_effect", "quantity_effect"]
+        per_county = parts.groupby("county_adcode")[cols].sum().reset_index()
+        h = hierarchy()
+        codes = [int(c) for c in per_county.county_adcode]
+        per_county.insert(1, "name", [h.name(c) for c in codes])
+        per_county.insert(2, "name_en", [h.name(c, "en") for c in codes])
+        return {
+            "a": {"id": da.account.id, "year": da.account.year},
+            "b": {"id": db.account.id, "year": db.account.year},
+            "price_year": da.account.year,
+            "by_indicator": records(per_indicator),
+            "by_county": records(per_county),
+        }
+
+    key = ("compare", _stamp([da.account, db.account]), _scope_tag(principal), adcode)
+    return await _json(request, key, make)
+
+
+def _scoped_stored(data: AccountData, principal: Principal) -> Any:
+    counties = None if principal.sees_all else principal.visible_counties()
+    return dataclasses.replace(
+        data.stored,
+        results=_keep(data.stored.results, counties),
+        units=_keep(data.stored.units, counties),
+        intervals=data.stored.intervals if principal.sees_all else data.stored.intervals.iloc[0:0],
+    )
+
+
+@router.get(
+    "/accounts/{account_id}/report",
+    summary="Annual report PDF / 年度报告 PDF",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def account_report(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    lang: Literal["zh", "en"] = "zh",
+) -> FileResponse:
+    """The annual GEP report of the caller's visible area (PDF, :mod:`ganpo.report.annual`),
+    with the change from the previous year's account when one is stored. The first report
+    takes ~10 s (font cache); reports are kept in the work folder. 年度核算报告(PDF)。"""
+    data = account_for_sync(request, principal, account_id)
+    a = data.account
+    out = (
+        Path(request.app.state.settings.work_dir)
+        / "reports"
+        / f"account{a.id}_{a.input_digest[:12]}_{_scope_tag(principal)}_{lang}.pdf"
+    )
+    if not out.exists():
+        previous = None
+        for row in cache_of(request).rows():
+            if row.year == a.year - 1 and row.dataset_name == a.dataset_name:
+                previous = row
+        prev = None if previous is None else cache_of(request).get(previous)
+        try:
+            write_report(data, prev, principal, lang, out)
+        except GanpoError as exc:
+            raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    return FileResponse(out, media_type="application/pdf", filename=f"gep_{a.year}_{lang}.pdf")
+
+
+def write_report(
+    data: AccountData, prev: AccountData | None, principal: Principal, lang: str, out: Path
+) -> Path:
+    """Render the annual report of the caller's scope (see :func:`account_report`) with
+    :func:`ganpo.report.account_report.report_data`, as ``ganpo account report`` does. The
+    service raster map covers the whole dataset, so only all-seeing roles get it."""
+    from ganpo.report import annual
+    from ganpo.report.account_report import report_data
+
+    language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
+    s = _scoped_stored(data, principal)
+    a = s.account
+    scope = principal.scope_adcode
+    shown = a.region_adcode if principal.sees_all or scope is None else scope
+    known = shown in hierarchy().level
+    report = report_data(
+        s,
+        language,
+        region=hierarchy().name(shown, language) if known else a.dataset_name,
+        previous=None if prev is None else _scoped_stored(prev, principal),
+        raster="water_conservation" if principal.sees_all else None,
+    )
+    return annual.write_pdf(annual.build_html(report, language), out)
+
+
+#: the tables of :func:`ganpo.cli.export.account_frames`, one of which a CSV export holds
+ExportTable = Literal[
+    "gep_by_county",
+    "gep_by_city",
+    "gep_by_indicator",
+    "gep_by_category",
+    "gep_by_ecosystem",
+    "results",
+    "prices",
+]
+
+
+@router.get(
+    "/accounts/{account_id}/export",
+    summary="Export tables / 导出表格",
+    responses={
+        200: {
+            "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+                "text/csv": {},
+            }
+        }
+    },
+)
+def account_export(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    format: Literal["xlsx", "csv"] = "xlsx",
+    table: Annotated[ExportTable, Query(description="for csv: which table / 导出哪张表")] = (
+        "gep_by_county"
+    ),
+) -> Response:
+    """The account's tables over the caller's visible area: an Excel workbook (every table,
+    bilingual headers, notes sheet) or one table as CSV (UTF-8 with BOM, for Excel).
+    导出可见范围内的核算表格(Excel 或 CSV)。"""
+    from ganpo.cli.export import account_frames, account_notes
+    from ganpo.report import export as xl
+
+    data = account_for_sync(request, principal, account_id)
+    s = _scoped_stored(data, principal)
+    frames = account_frames(s)
+    a = data.account
+    stem = f"{a.dataset_name}_{a.year}_account{a.id}_{_scope_tag(principal)}"
+    if format == "csv":
+        body = frames[table].to_csv(index=False).encode("utf-8-sig")
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{stem}_{table}.csv"'},
+        )
+    out = Path(request.app.state.settings.work_dir) / "exports" / f"{stem}.xlsx"
+    xl.write_excel(frames, out, title=stem, notes=account_notes(s))
+    return FileResponse(
+        out,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=out.name,
+    )
+
+
+# --------------------------------------------------------------------------------- run
+
+
+def approved_dataset(
+    engine: Engine, year: int, base_dir: Path, work_dir: Path, profile: str | None = None
+) -> Any:
+    """The dataset of ``year`` built from approved submissions
+    (:func:`ganpo.web.reporting.dataset.approved_dataset`); ``InputError`` names the forms
+    that are not approved."""
+    from ganpo.web.reporting.dataset import approved_dataset as build
+
+    return build(engine, year, base_dir, work_dir, profile=profile)
+
+
+def record_account_submissions(
+    engine: Engine, account_id: int, submissions: list[tuple[int, int]], actor: str
+) -> None:
+    from ganpo.store.reporting import record_account_submissions as record
+
+    record(engine, account_id, submissions, actor=actor)
+
+
+def _check_names(body: RunRequest) -> None:
+    from ganpo.catalog.parameters import parameter_set_names
+    from ganpo.catalog.profiles import profile_names
+
+    if body.profile is not None and body.profile not in profile_names():
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"unknown profile {body.profile!r}; profiles: {', '.join(profile_names())}",
+        )
+    if body.parameter_set is not None and body.parameter_set not in parameter_set_names():
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"unknown parameter set {body.parameter_set!r}; parameter sets: "
+            f"{', '.join(parameter_set_names())}",
+        )
+
+
+@router.post(
+    "/accounts/run",
+    response_model=JobAccepted,
+    status_code=202,
+    summary="Run an account on approved data / 基于已审核数据运行核算",
+    responses={409: {"description": "some forms of the year are not approved / 存在未审核报表"}},
+)
+def run(
+    body: RunRequest,
+    request: Request,
+    principal: Annotated[Principal, Depends(require_roles("office", "admin"))],
+) -> JobAccepted:
+    """Build the year's dataset from the approved submissions and run the account in the
+    background; poll ``GET /api/jobs/{job_id}`` for progress. The stored account records
+    which submission versions it used. Refused (409) while any form of the year is not
+    approved. 以已审核的报送数据构建数据集并在后台运行核算。"""
+    from ganpo.engine.account import DEFAULT_PROFILE, run_account
+    from ganpo.store.repository import delete_account, save_account
+
+    _check_names(body)
+    settings = request.app.state.settings
+    engine = store(request)
+    try:
+        built = approved_dataset(
+            engine, body.year, Path(settings.data_dir), Path(settings.work_dir), body.profile
+        )
+    except InputError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    manifest: Path = built.manifest
+    cache = cache_of(request)
+    submissions = [(int(s), int(v)) for s, v in built.submissions]
+    actor = principal.username
+
+    def work(ctx: JobContext) -> int:
+        ctx.say(f"{body.year}: running the account / 正在核算")
+        account = run_account(
+            manifest,
+            body.year,
+            body.profile or DEFAULT_PROFILE,
+            body.parameter_set,
+            progress=ctx.say,
+            on_fraction=ctx.fraction,
+        )
+        account_id = save_account(engine, account)
+        try:
+            record_account_submissions(engine, account_id, submissions, actor)
+            with engine.begin() as conn:
+                platform.audit(
+                    conn,
+                    actor=actor,
+                    action="account.run",
+                    entity="account",
+                    entity_id=str(account_id),
+                    before=None,
+                    after={
+                        "year": body.year,
+                        "gep_cny": account.gep_cny,
+                        "manifest": str(manifest),
+                        "submissions": [list(p) for p in submissions],
+                    },
+                )
+        except Exception:
+            # an account must not stand without the submissions it used: take it back
+            delete_account(engine, account_id)
+            raise
+        finally:
+            cache.invalidate()
+        return account_id
+
+    jobs: JobManager = request.app.state.jobs
+    job = jobs.submit("account.run", actor, work)
+    return JobAccepted(job_id=job.id)

@@ -1,0 +1,418 @@
+// Accounts: the list with downloads (PDF report, Excel/CSV exports), running an account with
+// visible progress (polling /api/jobs/{id}), and comparing two accounts.
+import { ApiError, get, post, query } from "../api.js";
+import { add, clear, dateTime, h, message, money, table } from "../dom.js";
+import { lang, t } from "../i18n.js";
+
+const POLL_MS = 700;
+
+export async function render(root, ctx) {
+  const { me, navigate } = ctx;
+  let timer = null;
+  let alive = true;
+  const canRun = ["office", "admin"].includes(me.role);
+
+  const listBox = h("div", { id: "account-list" });
+  const runBox = h("div", { class: "card", id: "run-account" });
+  const compareBox = h("div", { class: "card", id: "compare-accounts" });
+  add(
+    root,
+    h("h1", {}, t("accounts.title")),
+    canRun ? runBox : null,
+    h("div", { class: "card" }, h("h2", {}, t("accounts.list")), listBox),
+    compareBox,
+  );
+
+  let accounts = [];
+  async function loadList() {
+    accounts = await get("/api/accounts");
+    accounts.sort((a, b) => b.year - a.year || b.id - a.id);
+    add(
+      clear(listBox),
+      table(
+        [
+          { key: "id", label: "#" },
+          { key: "year", label: t("accounts.year") },
+          { key: "profile", label: t("accounts.profile") },
+          { key: "parameter_set", label: t("accounts.parameters") },
+          {
+            key: "dataset_name",
+            label: t("accounts.dataset"),
+            render: (r) =>
+              h(
+                "span",
+                {},
+                r.dataset_name || "—",
+                r.synthetic
+                  ? h("span", { class: "tag" }, t("accounts.synthetic"))
+                  : null,
+              ),
+          },
+          {
+            key: "created_at",
+            label: t("accounts.created"),
+            render: (r) => dateTime(r.created_at),
+          },
+          {
+            key: "gep_cny",
+            label: t("metric.gep_cny"),
+            render: (r) => money(r.gep_cny),
+          },
+          {
+            key: "actions",
+            label: t("accounts.actions"),
+            render: (r) =>
+              h(
+                "span",
+                { class: "actions" },
+                h(
+                  "a",
+                  {
+                    href: "#",
+                    onclick: (e) => (
+                      e.preventDefault(),
+                      navigate("map", { account: r.id })
+                    ),
+                  },
+                  t("accounts.onMap"),
+                ),
+                h(
+                  "a",
+                  {
+                    href: `/api/accounts/${r.id}/report${query({ lang: "zh" })}`,
+                    download: "",
+                    "data-download": "report-zh",
+                  },
+                  t("accounts.reportZh"),
+                ),
+                h(
+                  "a",
+                  {
+                    href: `/api/accounts/${r.id}/report${query({ lang: "en" })}`,
+                    download: "",
+                    "data-download": "report-en",
+                  },
+                  t("accounts.reportEn"),
+                ),
+                h(
+                  "a",
+                  {
+                    href: `/api/accounts/${r.id}/export${query({ format: "xlsx" })}`,
+                    download: "",
+                    "data-download": "xlsx",
+                  },
+                  "Excel",
+                ),
+                h(
+                  "a",
+                  {
+                    href: `/api/accounts/${r.id}/export${query({ format: "csv" })}`,
+                    download: "",
+                    "data-download": "csv",
+                  },
+                  "CSV",
+                ),
+              ),
+          },
+        ],
+        accounts,
+        { id: "accounts-table" },
+      ),
+    );
+    fillCompare();
+  }
+
+  // ---- run an account
+  if (canRun) {
+    const year = h("input", {
+      type: "number",
+      id: "run-year",
+      min: 1990,
+      max: 2100,
+      value:
+        (ctx.platform && ctx.platform.default_year) ||
+        new Date().getFullYear() - 1,
+      required: true,
+    });
+    const profile = h("input", {
+      id: "run-profile",
+      placeholder: t("accounts.default"),
+    });
+    const params = h("input", {
+      id: "run-parameters",
+      placeholder: t("accounts.default"),
+    });
+    const button = h(
+      "button",
+      { type: "submit", id: "run-submit" },
+      t("accounts.run"),
+    );
+    const progress = h("progress", {
+      id: "run-progress",
+      max: 1,
+      value: 0,
+      hidden: true,
+    });
+    const progressText = h("div", {
+      id: "run-status",
+      class: "run-status",
+      "aria-live": "polite",
+    });
+    const form = h(
+      "form",
+      { class: "inline-form" },
+      h("label", {}, t("accounts.year"), year),
+      h("label", {}, t("accounts.profile"), profile),
+      h("label", {}, t("accounts.parameters"), params),
+      button,
+    );
+    add(
+      runBox,
+      h("h2", {}, t("accounts.runTitle")),
+      h("p", { class: "hint" }, t("accounts.runHint")),
+      form,
+      progress,
+      progressText,
+    );
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      clear(progressText);
+      button.disabled = true;
+      const body = { year: Number(year.value) };
+      if (profile.value.trim()) body.profile = profile.value.trim();
+      if (params.value.trim()) body.parameter_set = params.value.trim();
+      try {
+        const { job_id: jobId } = await post("/api/accounts/run", body);
+        progress.hidden = false;
+        progress.value = 0;
+        poll(jobId);
+      } catch (err) {
+        button.disabled = false;
+        const refused = message(
+          "error",
+          err.status === 409
+            ? `${t("accounts.notApproved")} ${err.message}`
+            : err.message,
+        );
+        if (err.status === 409)
+          // where the forms of that year are approved, or base data adopted for them
+          add(
+            refused,
+            " ",
+            h(
+              "a",
+              { href: `#/review?year=${body.year}`, id: "run-to-review" },
+              t("accounts.toReview"),
+            ),
+          );
+        add(progressText, refused);
+      }
+    });
+
+    async function poll(jobId) {
+      if (!alive) return;
+      let job;
+      try {
+        job = await get(`/api/jobs/${jobId}`);
+      } catch (err) {
+        button.disabled = false;
+        add(clear(progressText), message("error", err.message));
+        return;
+      }
+      const fraction = Math.max(0, Math.min(1, Number(job.fraction) || 0));
+      progress.value = fraction;
+      progressText.dataset.state = job.state;
+      add(
+        clear(progressText),
+        h(
+          "span",
+          { class: `state state-${job.state}` },
+          t(`job.${job.state}`, {}, job.state),
+        ),
+        ` ${Math.round(fraction * 100)}% `,
+        job.message ? h("span", { class: "job-message" }, job.message) : null,
+      );
+      if (job.state === "done") {
+        button.disabled = false;
+        progress.value = 1;
+        add(
+          progressText,
+          " ",
+          h(
+            "a",
+            {
+              href: "#",
+              id: "run-result",
+              onclick: (e) => (
+                e.preventDefault(),
+                navigate("map", { account: job.account_id })
+              ),
+            },
+            t("accounts.result", { id: job.account_id }),
+          ),
+        );
+        await loadList();
+      } else if (job.state === "failed") {
+        button.disabled = false;
+        add(progressText, message("error", job.message || t("job.failed")));
+      } else {
+        timer = setTimeout(() => poll(jobId), POLL_MS);
+      }
+    }
+  }
+
+  // ---- compare two accounts
+  const selectA = h("select", { id: "compare-a", "aria-label": "A" });
+  const selectB = h("select", { id: "compare-b", "aria-label": "B" });
+  const compareOut = h("div", { id: "compare-result" });
+  const compareForm = h(
+    "form",
+    { class: "inline-form" },
+    h("label", {}, "A", selectA),
+    h("label", {}, "B", selectB),
+    h(
+      "button",
+      { type: "submit", id: "compare-submit" },
+      t("accounts.compare"),
+    ),
+  );
+  add(
+    compareBox,
+    h("h2", {}, t("accounts.compareTitle")),
+    h("p", { class: "hint" }, t("accounts.compareHint")),
+    compareForm,
+    compareOut,
+  );
+  function fillCompare() {
+    for (const [select, pick] of [
+      [selectA, 1],
+      [selectB, 0],
+    ]) {
+      const before = select.value;
+      add(
+        clear(select),
+        ...accounts.map((a) =>
+          h("option", { value: a.id }, `${a.year} · #${a.id}`),
+        ),
+      );
+      if (before) select.value = before;
+      else if (accounts[pick]) select.value = String(accounts[pick].id);
+    }
+  }
+  compareForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clear(compareOut);
+    if (!selectA.value || !selectB.value) return;
+    try {
+      const [result, indicators] = await Promise.all([
+        get(`/api/compare${query({ a: selectA.value, b: selectB.value })}`),
+        get(`/api/accounts/${selectB.value}/indicators`).catch(() => []),
+      ]);
+      const key = lang() === "en" ? "name_en" : "name_zh";
+      const names = new Map(
+        indicators.map((r) => [r.indicator, r[key] || r.name_zh]),
+      );
+      add(compareOut, renderComparison(result, names));
+    } catch (err) {
+      add(
+        compareOut,
+        message("error", err instanceof ApiError ? err.message : String(err)),
+      );
+    }
+  });
+
+  await loadList();
+  return () => {
+    alive = false;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+// the change from A to B split into a price effect and a quantity effect (GEP row first,
+// then per indicator and per county), as /api/compare returns it
+function renderComparison(result, names) {
+  const byIndicator = result.by_indicator || [];
+  const total = byIndicator.find((r) => r.indicator === "GEP");
+  const change = (r) => Number(r.value_b) - Number(r.value_a);
+  const moneyCols = [
+    {
+      key: "value_a",
+      label: `A (${result.a?.year ?? ""})`,
+      render: (r) => money(r.value_a),
+    },
+    {
+      key: "value_b",
+      label: `B (${result.b?.year ?? ""})`,
+      render: (r) => money(r.value_b),
+    },
+    {
+      key: "change",
+      label: t("compare.change"),
+      render: (r) => money(change(r)),
+    },
+    {
+      key: "price_effect",
+      label: t("compare.price"),
+      render: (r) => money(r.price_effect),
+    },
+    {
+      key: "quantity_effect",
+      label: t("compare.quantity"),
+      render: (r) => money(r.quantity_effect),
+    },
+  ];
+  return h(
+    "div",
+    { class: "comparison" },
+    total
+      ? h(
+          "dl",
+          { class: "kv", id: "compare-total" },
+          h("dt", {}, t("compare.change")),
+          h(
+            "dd",
+            {},
+            `${money(change(total))} (${money(total.value_a)} → ${money(total.value_b)})`,
+          ),
+          h("dt", {}, t("compare.price")),
+          h("dd", {}, money(total.price_effect)),
+          h("dt", {}, t("compare.quantity")),
+          h("dd", {}, money(total.quantity_effect)),
+          h("dt", {}, t("compare.priceYear")),
+          h("dd", {}, String(result.price_year ?? "—")),
+        )
+      : null,
+    h("h3", {}, t("compare.byIndicator")),
+    table(
+      [
+        {
+          key: "indicator",
+          label: t("compare.indicator"),
+          render: (r) =>
+            r.indicator === "GEP"
+              ? t("metric.gep_cny")
+              : names.get(r.indicator) || r.indicator,
+        },
+        ...moneyCols,
+      ],
+      byIndicator,
+    ),
+    h(
+      "details",
+      {},
+      h(
+        "summary",
+        {},
+        t("compare.byCounty"),
+        ` (${(result.by_county || []).length})`,
+      ),
+      table(
+        [{ key: "name", label: t("compare.unit") }, ...moneyCols],
+        (result.by_county || []).map((r) => ({
+          ...r,
+          name: lang() === "en" && r.name_en ? r.name_en : r.name,
+        })),
+      ),
+    ),
+  );
+}

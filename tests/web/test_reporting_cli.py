@@ -1,0 +1,45 @@
+"""`ganpo report-forms`: list, template and an offline check identical to the upload's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from typer.testing import CliRunner
+
+from ganpo.cli.common import console, err_console
+from ganpo.cli.main import app
+from ganpo.io.roles import TABLE_ROLES
+
+runner = CliRunner()
+console.width = err_console.width = 250
+
+
+def test_list_template_and_check(demo_platform: Any, tmp_path: Path) -> None:
+    r = runner.invoke(app, ["report-forms", "list", "--year", "2022", "-d", "tourism"])
+    assert r.exit_code == 0, r.output
+    assert "visits* [10^4 person-time]" in r.output and "trip_hours [h]" in r.output
+    out = tmp_path / "tourism.xlsx"
+    data = str(demo_platform.data_dir)
+    args = ["--year", "2022", "--data", data]
+    r = runner.invoke(app, ["report-forms", "template", "tourism", *args, "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    wb = openpyxl.load_workbook(out)
+    ws = wb["填报 data"]
+    assert [c.value for c in ws[2]][2:] == list(TABLE_ROLES["tourism"].columns)
+    r = runner.invoke(app, ["report-forms", "check", "tourism", str(out), *args])
+    assert r.exit_code == 1  # the template is empty: every required cell is a problem
+    assert "200 problem(s)" in r.output  # 100 counties × (visits, tourism_revenue)
+    for row in ws.iter_rows(min_row=6):
+        row[2].value, row[3].value = 1.0, 2.0
+    row[3].value = "=C105"
+    wb.save(out)
+    r = runner.invoke(app, ["report-forms", "check", "tourism", str(out), *args])
+    assert r.exit_code == 1 and "1 problem(s)" in r.output and "D105" in r.output
+    row[3].value = 2.0
+    wb.save(out)
+    r = runner.invoke(app, ["report-forms", "check", "tourism", str(out), *args])
+    assert r.exit_code == 0 and "no problems" in r.output
+    r = runner.invoke(app, ["report-forms", "template", "nosuch", *args, "--out", str(out)])
+    assert r.exit_code == 2 and "unknown form 'nosuch'" in r.output

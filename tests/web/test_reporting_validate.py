@@ -1,0 +1,349 @@
+"""Templates and upload checks of the reporting forms, without a store or HTTP.
+
+A hand-made region of three counties keeps each case readable; every expected problem is
+written out (row, column, value), so a check that stops at the first problem fails here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
+from ganpo.web.reporting.forms import form
+from ganpo.web.reporting.template import template_csv, template_xlsx
+from ganpo.web.reporting.validate import (
+    DATA_SHEET,
+    Limits,
+    Region,
+    UploadError,
+    check_layer,
+    check_size,
+    check_table,
+    sniff,
+)
+
+ALBERS = (
+    "+proj=aea +lat_1=25 +lat_2=47 +lat_0=0 +lon_0=105 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+)
+REGION = Region(counties={360102: "东湖区", 360103: "西湖区", 360121: "南昌县"})
+LIMITS = Limits()
+
+
+def problems_of(data: bytes, media: str, key: str = "tourism", **kw: object) -> list[tuple]:
+    with pytest.raises(UploadError) as info:
+        check_table(data, media, form(key, 2023), kw.get("region", REGION), LIMITS)  # type: ignore[arg-type]
+    return [(p.row, p.column, p.value) for p in info.value.problems]
+
+
+def filled_xlsx(key: str, values: dict[tuple[int, str], object]) -> bytes:
+    """The form's template with cells filled in: ``{(county adcode, column): value}``."""
+    wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(form(key, 2023), REGION)))
+    ws = wb[DATA_SHEET]
+    keys = [c.value for c in ws[2]]
+    for row in ws.iter_rows(min_row=6):
+        code = row[0].value
+        for col, key_ in enumerate(keys):
+            if (code, key_) in values:
+                row[col].value = values[(code, key_)]
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def full_tourism() -> dict[tuple[int, str], object]:
+    return {
+        (code, col): v
+        for code in REGION.counties
+        for col, v in (("visits", 100.5), ("tourism_revenue", 10), ("trip_hours", 6))
+    }
+
+
+# ------------------------------------------------------------------------------ templates
+
+
+@pytest.mark.parametrize("key", sorted(TABLE_ROLES))
+def test_template_columns_are_the_declared_columns(key: str) -> None:
+    f = form(key, 2023)
+    declared = TABLE_ROLES[key].columns
+    wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(f, REGION)))
+    ws = wb[DATA_SHEET]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=1, max_row=5)]
+    assert rows[1] == [KEY_COLUMN, NAME_COLUMN, *declared]  # the key row the reader finds
+    assert rows[4][2:] == [u if u != "text" else None for u in declared.values()]  # units
+    assert rows[4][0] == "单位 unit"
+    assert all(isinstance(x, str) and x for x in rows[2] + rows[3])  # zh and en names
+    data = [[c.value for c in r][:2] for r in ws.iter_rows(min_row=6, max_row=8)]
+    if f.per_county:
+        assert data == [[a, n] for a, n in REGION.counties.items()]
+        assert ws.protection.sheet and not ws["C6"].protection.locked
+    else:  # a list form: free rows, adcodes chosen from the counties sheet
+        assert data == [[None, None]] * 3
+        assert any("$A$2:$A$4" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
+    if key == "external":
+        share = [dv for dv in ws.data_validations.dataValidation if dv.formula2 == "1"]
+        assert share and share[0].type == "decimal"
+    text = template_csv(f, REGION).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(text)))
+    assert lines[0] == [KEY_COLUMN, NAME_COLUMN, *declared]
+    assert lines[1][0] == "单位 unit"
+    assert len(lines) == 2 + (len(REGION.counties) if f.per_county else 0)
+
+
+def test_a_filled_template_passes_and_is_normalised() -> None:
+    ok = check_table(
+        filled_xlsx("tourism", full_tourism()), "xlsx", form("tourism", 2023), REGION, LIMITS
+    )
+    rows = list(csv.reader(io.StringIO(ok.csv_bytes.decode("utf-8"))))
+    # optional columns left empty in every row are dropped; trip_hours filled: kept
+    assert rows[0] == [KEY_COLUMN, NAME_COLUMN, "visits", "tourism_revenue", "trip_hours"]
+    assert rows[1] == ["360102", "东湖区", "100.5", "10", "6"]
+    assert ok.n_rows == 3 and ok.columns["visits"] == "10^4 person-time"
+
+
+def test_the_csv_template_filled_in_passes() -> None:
+    text = template_csv(form("water_bodies", 2023), REGION).decode("utf-8-sig")
+    filled = (
+        text.replace("东湖区,", "东湖区,1.5")
+        .replace("西湖区,", "西湖区,0")
+        .replace("南昌县,", "南昌县,2e3")
+    )
+    ok = check_table(filled.encode("gb18030"), "csv", form("water_bodies", 2023), REGION, LIMITS)
+    assert ok.n_rows == 3
+
+
+# ------------------------------------------------------------------------- table problems
+
+
+def test_every_problem_is_reported_at_once_with_row_column_value() -> None:
+    values = full_tourism()
+    values[(360102, "visits")] = "many"  # text in a number column
+    values[(360103, "tourism_revenue")] = -3  # negative
+    values[(360121, "visits")] = None  # empty required cell
+    values[(360121, "trip_hours")] = None  # optional column partly filled: empty is a problem
+    data = filled_xlsx("tourism", values)
+    # rows are Excel row numbers: data starts in row 6 (title, keys, zh, en, units above)
+    assert problems_of(data, "xlsx") == [
+        (6, "visits", "many"),
+        (7, "tourism_revenue", "-3"),
+        (8, "visits", None),
+        (8, "trip_hours", None),
+    ]
+
+
+def test_csv_problems_unknown_duplicate_missing_counties_and_columns() -> None:
+    text = (
+        "county_adcode,county_name,visits,tourism_revenu\n"  # a typo in a column name
+        "360102,东湖区,1,2\n"
+        "360102,东湖区,1,2\n"  # the same county twice
+        "999999,某县,1,2\n"  # not a county of the region
+        "36x,,1,2\n"  # not an adcode
+        "360103,南昌县,1,2\n"  # name of another county: shifted rows?
+    )
+    got = problems_of(text.encode(), "csv")
+    assert got == [
+        (1, "tourism_revenu", "tourism_revenu"),
+        (1, "tourism_revenue", None),  # required column missing
+        (3, KEY_COLUMN, "360102"),
+        (4, KEY_COLUMN, "999999"),
+        (5, KEY_COLUMN, "36x"),
+        (6, NAME_COLUMN, "南昌县"),
+        (None, KEY_COLUMN, "360121"),  # no row for this county
+    ]
+
+
+def test_formula_cells_are_refused_not_evaluated() -> None:
+    values = full_tourism()
+    values[(360103, "visits")] = "=1+1"
+    values[(360121, "tourism_revenue")] = "=SUM(C6:C7)"
+    with pytest.raises(UploadError) as info:
+        check_table(filled_xlsx("tourism", values), "xlsx", form("tourism", 2023), REGION, LIMITS)
+    got = [(p.row, p.column, p.value, p.cell) for p in info.value.problems]
+    assert got == [(7, "visits", "=1+1", "C7"), (8, "tourism_revenue", "=SUM(C6:C7)", "D8")]
+    assert "formula" in info.value.problems[0].reason_en
+    assert "公式" in info.value.problems[0].reason_zh
+
+
+def test_units_row_converts_or_refuses() -> None:
+    text = (
+        "county_adcode,county_name,visits,tourism_revenue\n"
+        "单位 unit,,person-time,10^4 CNY\n"  # convertible: accepted, the unit is recorded
+        "360102,,1,2\n360103,,1,2\n360121,,1,2\n"
+    )
+    ok = check_table(text.encode(), "csv", form("tourism", 2023), REGION, LIMITS)
+    assert ok.columns == {"visits": "person-time", "tourism_revenue": "10^4 CNY"}
+    bad = text.replace("10^4 CNY", "t")
+    assert problems_of(bad.encode(), "csv") == [(2, "tourism_revenue", "t")]
+
+
+def test_shares_must_lie_in_zero_one() -> None:
+    text = (
+        "county_adcode,water_supply_external_share,hydropower_external_share\n"
+        "360102,0.2,1.5\n360103,0,0\n360121,1,0\n"
+    )
+    assert problems_of(text.encode(), "csv", key="external") == [
+        (2, "hydropower_external_share", "1.5")
+    ]
+
+
+def test_oversized_empty_and_foreign_files() -> None:
+    assert check_size(LIMITS.max_bytes + 1, LIMITS)[0].reason_en.startswith("the file is larger")
+    assert check_size(0, LIMITS)[0].reason_en == "the file is empty"
+    assert check_size(10, LIMITS) == []
+    assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100) is None  # old .xls
+    assert sniff(b"PK\x03\x04rest") == "xlsx"
+    assert sniff(b"II*\x00rest") == "geotiff"
+    assert sniff(b"county_adcode\n") == "csv"
+
+
+def test_zip_bomb_and_macro_workbooks_are_refused() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"0" * 50_000_000)  # 50 MB of zeros
+    data = buffer.getvalue()
+    assert len(data) < 100_000
+    with pytest.raises(UploadError, match="unpacks to more than the limit"):
+        check_table(
+            data, "xlsx", form("tourism", 2023), REGION, Limits(max_unzipped_bytes=10_000_000)
+        )
+    with pytest.raises(UploadError, match="unpacks to more than the limit"):  # ratio
+        check_table(data, "xlsx", form("tourism", 2023), REGION, LIMITS)
+    macro = io.BytesIO()
+    with zipfile.ZipFile(macro, "w") as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/vbaProject.bin", b"x")
+    with pytest.raises(UploadError, match="macros are not accepted"):
+        check_table(macro.getvalue(), "xlsx", form("tourism", 2023), REGION, LIMITS)
+
+
+def test_too_many_rows_is_refused_before_checking() -> None:
+    text = "county_adcode,visits,tourism_revenue\n" + "360102,1,1\n" * 50
+    with pytest.raises(UploadError, match="more than 20 rows"):
+        check_table(text.encode(), "csv", form("tourism", 2023), REGION, Limits(max_rows=20))
+    # empty (e.g. formatted) rows do not count towards the limit
+    blanks = (
+        "county_adcode,visits,tourism_revenue\n"
+        + ",,\n" * 50
+        + "360102,1,1\n360103,1,1\n360121,1,1\n"
+    )
+    ok = check_table(blanks.encode(), "csv", form("tourism", 2023), REGION, Limits(max_rows=20))
+    assert ok.n_rows == 3
+
+
+def test_list_forms_take_many_rows_per_county() -> None:
+    text = "county_adcode,lake_name,lake_area\n360102,甲湖,1.5\n360121,甲湖,2\n360121,乙湖,\n"
+    assert problems_of(text.encode(), "csv", key="lakes") == [(4, "lake_area", None)]
+    # text that a spreadsheet would run as a formula when the stored CSV is opened
+    injected = text.replace("乙湖,", '"=HYPERLINK(""x"")",0.3')
+    assert problems_of(injected.encode(), "csv", key="lakes") == [
+        (4, "lake_name", '=HYPERLINK("x")')
+    ]
+    ok = check_table(
+        text.replace("乙湖,", "乙湖,0.3").encode(), "csv", form("lakes", 2023), REGION, LIMITS
+    )
+    assert ok.n_rows == 3
+
+
+# ---------------------------------------------------------------------------- raster layers
+
+
+def write_tif(
+    path: Path,
+    data: np.ndarray,
+    *,
+    nodata: float | None = -9999.0,
+    crs: str | None = ALBERS,
+    x0: float = 1_000_000.0,
+) -> Path:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        height=data.shape[0],
+        width=data.shape[1],
+        count=1,
+        dtype=data.dtype,
+        crs=crs,
+        transform=from_origin(x0, 3_000_000.0, 100.0, 100.0),
+        nodata=nodata,
+    ) as dst:
+        dst.write(data, 1)
+    return path
+
+
+@pytest.fixture
+def grid_region(tmp_path: Path) -> Region:
+    ref = write_tif(tmp_path / "ref.tif", np.ones((4, 5), "float32"))
+    return Region(
+        counties=REGION.counties,
+        grid_reference=ref,
+        bounds=(1_000_000.0, 2_999_600.0, 1_000_500.0, 3_000_000.0),
+        crs_wkt=rasterio.crs.CRS.from_proj4(ALBERS).to_wkt(),
+    )
+
+
+def test_a_layer_on_the_grid_passes(tmp_path: Path, grid_region: Region) -> None:
+    data = np.full((4, 5), 1500.0, "float32")
+    data[0, 0] = -9999.0  # nodata is left out of the range check
+    ok = check_layer(
+        write_tif(tmp_path / "p.tif", data), form("precipitation", 2023), grid_region, LIMITS
+    )
+    assert (ok.minimum, ok.maximum, ok.width, ok.height) == (1500.0, 1500.0, 5, 4)
+
+
+def test_layer_problems(tmp_path: Path, grid_region: Region) -> None:
+    f = form("precipitation", 2023)
+    with pytest.raises(UploadError, match="has no CRS"):
+        check_layer(
+            write_tif(tmp_path / "a.tif", np.ones((4, 5), "float32"), crs=None),
+            f,
+            grid_region,
+            LIMITS,
+        )
+    with pytest.raises(UploadError, match="does not overlap the region"):
+        check_layer(
+            write_tif(tmp_path / "b.tif", np.ones((4, 5), "float32"), x0=5_000_000.0),
+            f,
+            grid_region,
+            LIMITS,
+        )
+    with pytest.raises(UploadError, match="shape"):  # overlaps, but another grid
+        check_layer(
+            write_tif(tmp_path / "c.tif", np.ones((3, 5), "float32")), f, grid_region, LIMITS
+        )
+    with pytest.raises(UploadError, match=r"must lie in \[0, 10000\] mm"):
+        check_layer(
+            write_tif(tmp_path / "d.tif", np.full((4, 5), 2e4, "float32")), f, grid_region, LIMITS
+        )
+    with pytest.raises(UploadError, match="more than 10 pixels; refused before reading"):
+        check_layer(
+            write_tif(tmp_path / "e.tif", np.ones((4, 5), "float32")),
+            f,
+            grid_region,
+            Limits(max_pixels=10),
+        )
+    # one huge strip would be decompressed at once: refused before reading
+    with pytest.raises(UploadError, match=r"blocks .* of more than 4 pixels"):
+        check_layer(
+            write_tif(tmp_path / "s.tif", np.ones((4, 5), "float32")),
+            f,
+            grid_region,
+            Limits(max_block_pixels=4),
+        )
+    eco = form("ecosystem_type", 2023)
+    codes = np.array([[1, 2, 3, 4, 99]] * 4, "uint8")
+    with pytest.raises(UploadError) as info:
+        check_layer(write_tif(tmp_path / "f.tif", codes, nodata=0), eco, grid_region, LIMITS)
+    reasons = [p.reason_en for p in info.value.problems]
+    assert reasons == ["the nodata code of ecosystem types must be 255"]
+    with pytest.raises(UploadError, match="unknown ecosystem code"):
+        check_layer(write_tif(tmp_path / "g.tif", codes, nodata=255), eco, grid_region, LIMITS)
