@@ -1,1 +1,2 @@
-"""Applications of GEP results: transfers, compensation, assessment, asset register, credit, damage."""
+"""Applications of GEP results: transfers, compensation, assessment, asset register,
+credit evidence, damage."""

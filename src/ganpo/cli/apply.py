@@ -1,13 +1,629 @@
 """`ganpo apply`: transfer payments, ecological compensation, assessment (and, through
 `cli.apply_assets`, site valuation, the asset register, credit evidence and damage)."""
 
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
 import typer
+from rich.table import Table
 
 from ganpo.cli import apply_assets
+from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 
 app = typer.Typer(
     help="Put GEP to work: transfers, compensation, assessment, assets, credit, damage. "
     "GEP 成果应用。",
     no_args_is_help=True,
 )
+rules_app = typer.Typer(
+    help="Application rules: transfer rules, agreements, assessment frameworks (versioned). "
+    "应用规则（版本化）。",
+    no_args_is_help=True,
+)
+transfers_app = typer.Typer(
+    help="Fiscal transfer payments: allocate a budget among counties. 财政转移支付分配。",
+    no_args_is_help=True,
+)
+compensation_app = typer.Typer(
+    help="Horizontal ecological compensation: settle agreements, the ledger. 横向生态补偿。",
+    no_args_is_help=True,
+)
+app.add_typer(rules_app, name="rules")
+app.add_typer(transfers_app, name="transfers")
+app.add_typer(compensation_app, name="compensation")
 apply_assets.register(app)
+
+RuleVersionOption = Annotated[
+    int | None,
+    typer.Option(
+        "--rule-version",
+        help="Use this stored version of the rule (default: the shipped/file rule, stored "
+        "as a new version if it changed). 规则版本。",
+    ),
+]
+AccountOption = Annotated[
+    int | None,
+    typer.Option("--account", help="Stored account id (default: the newest of --year). 核算编号。"),
+]
+ActorOption = Annotated[
+    str | None, typer.Option(help="Who runs it (default: the login name). 操作人。")
+]
+YearOption = Annotated[int, typer.Option("--year", help="Account year. 年份。")]
+
+
+def _examples() -> Path:
+    from ganpo.catalog.files import data_dir
+
+    return data_dir("rules") / "examples"
+
+
+def _wan(cny: float) -> str:
+    return "—" if pd.isna(cny) else f"{cny / 1e4:,.2f}"
+
+
+def _notes(notes: list[str]) -> None:
+    for n in notes:
+        console.print(f"[dim]note: {n}[/]")
+
+
+# ------------------------------------------------------------------------------- rules
+@rules_app.command("list")
+def rules_list(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+    """Shipped rules and the versions stored. 内置规则与已存版本。"""
+    from ganpo.apply.rules import load_rule, rule_names
+    from ganpo.store.applications import list_rules
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        stored = list_rules(open_store(database))
+        t = Table(title="规则 rules")
+        for col in ("名称 name", "类型 kind", "标题 title", "已存版本 stored versions"):
+            t.add_column(col)
+        names = rule_names()
+        for name in names:
+            rule = load_rule(name)
+            versions = [f"v{r.version}" for r in stored if r.name == name]
+            t.add_row(name, rule.kind, f"{rule.title_zh}\n{rule.title_en}", " ".join(versions))
+        for name in sorted({r.name for r in stored} - set(names)):
+            mine = [r for r in stored if r.name == name]
+            t.add_row(name, mine[0].kind, "(stored only)", " ".join(f"v{r.version}" for r in mine))
+    console.print(t)
+
+
+@rules_app.command("show")
+def rules_show(
+    name: Annotated[str, typer.Argument(help="Rule name or .toml file.")],
+    version: RuleVersionOption = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Show a rule (a stored version, or the shipped/file rule) as JSON. 查看规则。"""
+    import json
+
+    from ganpo.apply.rules import load_rule, rule_body, rule_digest, stored_rule
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        if version is not None:
+            found = stored_rule(open_store(database), name, version)
+            rule, label = (
+                found.rule,
+                f"{found.label} (stored {found.created_at:%Y-%m-%d} by {found.created_by})",
+            )
+        else:
+            from ganpo.store.applications import list_rules
+
+            rule = load_rule(name)
+            same = [
+                r.version
+                for r in list_rules(open_store(database))
+                if r.name == rule.name and r.digest == rule_digest(rule)
+            ]
+            label = f"{rule.name} (file; " + (
+                f"stored as v{same[0]})" if same else "not stored yet / 尚未入库)"
+            )
+    console.print(f"[bold]{label}[/] digest {rule_digest(rule)[:16]}…")
+    console.print_json(json.dumps(rule_body(rule), ensure_ascii=False))
+
+
+@rules_app.command("store")
+def rules_store(
+    name: Annotated[str, typer.Argument(help="Rule name or .toml file.")],
+    actor: ActorOption = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Validate and store a rule: a new version if it changed. 校验并存储规则。"""
+    from ganpo.apply.rules import load_rule, store_rule
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        found = store_rule(open_store(database), load_rule(name), actor or getpass.getuser())
+    console.print(f"stored {found.label} (id {found.id}, digest {found.digest[:16]}…)")
+
+
+@app.command("examples")
+def examples() -> None:
+    """Where the shipped (synthetic) example inputs are, with commands that use them. 示例输入。"""
+    ex = _examples()
+    t = Table(title="示例输入 example inputs (SYNTHETIC 合成数据)")
+    t.add_column("文件 file")
+    t.add_column("用途 use")
+    uses = {
+        "transfer_factors_demo.csv": "ganpo apply transfers run --factors",
+        "gdp_demo.csv": "ganpo apply assess --gdp",
+        "gdi_indicators_demo.csv": "ganpo apply assess --indicators",
+        "monitoring_xinan_2023.csv": "ganpo apply compensation settle xinan-style",
+        "monitoring_dongjiang_2023.csv": "ganpo apply compensation settle dongjiang-style",
+        "monitoring_lean_2023.csv": "ganpo apply compensation settle lean-gep-flow",
+    }
+    for f in sorted(ex.glob("*.csv")):
+        t.add_row(str(f), uses.get(f.name, ""))
+    console.print(t)
+    console.print(
+        "e.g. after `ganpo demo --resolution 2000`:\n"
+        f"  ganpo apply transfers run --rule jiangxi-key-zone-gep --budget 50 --unit 亿元 "
+        f"--year 2023 --factors {ex / 'transfer_factors_demo.csv'}"
+    )
+
+
+# --------------------------------------------------------------------------- transfers
+def _budget(budget: float, unit: str) -> float:
+    from ganpo.catalog.units import conversion_factor
+
+    return round(budget * conversion_factor(unit, "CNY", what="--budget"), 6)
+
+
+def _weights(items: list[str]) -> dict[str, float]:
+    from ganpo.errors import InputError
+
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            sep = ""
+        if not sep:
+            raise InputError(
+                f"--weight takes COMPONENT=VALUE (e.g. gep_growth=20), got {item!r}",
+                field="weight",
+                values=[item],
+            )
+    return out
+
+
+def _print_allocation(alloc: Any, top: int) -> None:
+    rule = alloc.rule_obj
+    comps = [c for c in rule.components]
+    t = Table(
+        title=f"转移支付分配 transfer allocation {alloc.year}: {rule.title_zh} / {rule.title_en} "
+        f"({alloc.rule.label}), 万元 (10^4 CNY)",
+        title_justify="left",
+    )
+    t.add_column("县 county")
+    t.add_column("保底 minimum", justify="right")
+    for c in comps:
+        t.add_column(f"{c.name_zh}\n{c.name_en}", justify="right")
+    t.add_column("扣减 penalty", justify="right")
+    t.add_column("奖励 reward", justify="right")
+    t.add_column("合计 amount", justify="right")
+    table = alloc.table.sort_values("amount_cny", ascending=False)
+    shown = table if top <= 0 else table.head(top)
+    for _, r in shown.iterrows():
+        t.add_row(
+            f"{r['county_name']} {r['county_adcode']}",
+            _wan(r["minimum_cny"]),
+            *[_wan(r[f"{c.key}_cny"]) for c in comps],
+            _wan(r["penalty_cny"]),
+            _wan(r["reward_cny"]),
+            f"[bold]{_wan(r['amount_cny'])}[/]",
+        )
+    console.print(t)
+    total_fen = int(alloc.amount_fen.sum())
+    console.print(
+        f"{len(table)} counties{'' if top <= 0 or top >= len(table) else f' (top {top} shown)'}; "
+        f"total 合计 {total_fen / 100:,.2f} CNY = budget 预算 {alloc.budget_cny:,.2f} CNY "
+        f"(rounded to the {rule.rounding} by largest remainder 最大余额法)"
+    )
+
+
+@transfers_app.command("run")
+def transfers_run(
+    rule: Annotated[str, typer.Option(help="Transfer rule: shipped name or .toml file. 规则。")],
+    budget: Annotated[float, typer.Option(help="Budget, in --unit. 预算。")],
+    year: YearOption,
+    factors: Annotated[
+        Path, typer.Option(help="County factor table (CSV, units in headers). 因素表。")
+    ],
+    unit: Annotated[str, typer.Option(help="Unit of --budget: CNY, 万元, 亿元…")] = "CNY",
+    rule_version: RuleVersionOption = None,
+    account: AccountOption = None,
+    top: Annotated[int, typer.Option(help="Show the N largest (0: all).")] = 20,
+    out: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+    actor: ActorOption = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Allocate a budget among counties by a rule and store it. 按规则分配预算并入库。"""
+    from ganpo.apply.rules import resolve_rule
+    from ganpo.apply.transfers import compute_allocation, save_allocation
+    from ganpo.store.repository import open_store
+
+    who = actor or getpass.getuser()
+    with user_errors():
+        engine = open_store(database)
+        stored = resolve_rule(engine, rule, rule_version, who, "transfer")
+        alloc = compute_allocation(
+            engine, stored, year, _budget(budget, unit), factors, account_id=account
+        )
+        run_id = save_allocation(engine, alloc, who)
+    _print_allocation(alloc, top)
+    _notes(alloc.notes)
+    console.print(
+        f"stored as run #{run_id} with rule {alloc.rule.label} and account(s) "
+        f"{', '.join(map(str, alloc.account_ids))} / 已入库"
+    )
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        alloc.table.assign(amount_fen=alloc.amount_fen).to_csv(
+            out, index=False, encoding="utf-8-sig"
+        )
+        console.print(f"written: {out}")
+
+
+@transfers_app.command("whatif")
+def transfers_whatif(
+    rule: Annotated[str, typer.Option(help="Transfer rule: shipped name or .toml file.")],
+    budget: Annotated[float, typer.Option(help="Base budget, in --unit.")],
+    year: YearOption,
+    factors: Annotated[Path, typer.Option(help="County factor table (CSV).")],
+    new_budget: Annotated[
+        float | None, typer.Option(help="Variant budget, in --unit. 变动后预算。")
+    ] = None,
+    weight: Annotated[
+        list[str] | None,
+        typer.Option(help="Variant weight COMPONENT=VALUE (repeatable). 变动权重。"),
+    ] = None,
+    unit: Annotated[str, typer.Option(help="Unit of the budgets.")] = "CNY",
+    rule_version: RuleVersionOption = None,
+    account: AccountOption = None,
+    top: Annotated[int, typer.Option(help="Show the N largest gains and losses.")] = 10,
+    out: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Who gains and who loses when a weight or the budget changes (not stored). 情景模拟。"""
+    from ganpo.apply.rules import resolve_rule
+    from ganpo.apply.transfers import whatif
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        engine = open_store(database)
+        stored = resolve_rule(engine, rule, rule_version, getpass.getuser(), "transfer")
+        table = whatif(
+            engine,
+            stored,
+            year,
+            _budget(budget, unit),
+            factors,
+            new_budget_cny=None if new_budget is None else _budget(new_budget, unit),
+            weights=_weights(weight or []),
+            account_id=account,
+        )
+    t = Table(
+        title=f"情景 what-if {year} ({stored.label}): 万元 (10^4 CNY); "
+        f"weights {', '.join(weight or []) or 'unchanged'}; budget "
+        f"{budget:g} → {(new_budget if new_budget is not None else budget):g} {unit}",
+        title_justify="left",
+    )
+    for col in ("县 county", "基准 base", "情景 variant", "变化 change", "%"):
+        t.add_column(col, justify="left" if col.startswith("县") else "right")
+    n = len(table)
+    rows = table if top <= 0 or 2 * top >= n else pd.concat([table.head(top), table.tail(top)])
+    for _, r in rows.iterrows():
+        pct = "" if pd.isna(r["change_pct"]) else f"{r['change_pct']:+.1f}%"
+        colour = "green" if r["change_cny"] > 0 else "red" if r["change_cny"] < 0 else ""
+        change = f"{r['change_cny'] / 1e4:+,.2f}"
+        t.add_row(
+            f"{r['county_name']} {r['county_adcode']}",
+            _wan(r["base_cny"]),
+            _wan(r["variant_cny"]),
+            f"[{colour}]{change}[/]" if colour else change,
+            pct,
+        )
+    console.print(t)
+    gains, losses = int((table["change_cny"] > 0).sum()), int((table["change_cny"] < 0).sum())
+    console.print(
+        f"{gains} counties gain 增加, {losses} lose 减少; net change 净变化 "
+        f"{table['change_cny'].sum():+,.2f} CNY. Simulation only: nothing stored / 仅模拟，未入库"
+    )
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(out, index=False, encoding="utf-8-sig")
+        console.print(f"written: {out}")
+
+
+def _runs_table(kind: str, database: str, title: str) -> None:
+    from ganpo.store.applications import list_runs
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        runs = list_runs(open_store(database), kind)
+    t = Table(title=title)
+    for col in (
+        "run",
+        "年 year",
+        "规则 rule",
+        "预算 budget 万元",
+        "合计 total 万元",
+        "账户 accounts",
+        "时间 at",
+        "操作人 by",
+    ):
+        t.add_column(col)
+    for r in runs:
+        t.add_row(
+            str(r.id),
+            str(r.year),
+            f"{r.rule_name} v{r.rule_version}",
+            "" if r.budget_cny is None else _wan(r.budget_cny),
+            "" if r.total_cny is None else _wan(r.total_cny),
+            ", ".join(map(str, r.account_ids)),
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            r.created_by,
+        )
+    console.print(t)
+
+
+@transfers_app.command("list")
+def transfers_list(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+    """Stored allocations with their rule versions. 已存分配结果。"""
+    _runs_table("transfer", database, "转移支付分配 stored allocations")
+
+
+@transfers_app.command("show")
+def transfers_show(
+    run: Annotated[int, typer.Argument(help="Run id (`ganpo apply transfers list`).")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """A stored allocation, county by county, with the rule version it used. 查看分配。"""
+    from ganpo.store.applications import get_run, run_lines
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        engine = open_store(database)
+        rec = get_run(engine, run)
+        lines = run_lines(engine, run)
+    t = Table(
+        title=f"run #{rec.id} {rec.kind} {rec.year}: rule {rec.rule_name} v{rec.rule_version}, "
+        f"accounts {rec.account_ids}, by {rec.created_by}",
+        title_justify="left",
+    )
+    for col in ("县 county", "金额 amount CNY", "分 fen"):
+        t.add_column(col, justify="left" if col.startswith("县") else "right")
+    for _, r in lines.iterrows():
+        name = r["detail"].get("county_name", "") if isinstance(r["detail"], dict) else ""
+        t.add_row(
+            f"{name} {r['county_adcode']}",
+            f"{r['value']:,.2f}" if r["value"] is not None else "",
+            "" if pd.isna(r["amount_fen"]) else str(int(r["amount_fen"])),
+        )
+    console.print(t)
+    for i in rec.inputs:
+        console.print(f"input {i['role']}: {i['path']} (sha256 {i['sha256'][:12]}…)")
+    _notes(rec.notes)
+
+
+# ------------------------------------------------------------------------ compensation
+@compensation_app.command("settle")
+def compensation_settle(
+    agreement: Annotated[str, typer.Argument(help="Agreement: shipped name or .toml file.")],
+    year: YearOption,
+    monitoring: Annotated[
+        Path | None, typer.Option(help="Monitoring CSV (section, month, indicator, value, unit).")
+    ] = None,
+    rule_version: RuleVersionOption = None,
+    account: AccountOption = None,
+    actor: ActorOption = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Settle an agreement for a year and enter it in the ledger. 协议年度结算并记账。"""
+    from ganpo.apply.compensation import save_settlement, settle
+    from ganpo.apply.rules import resolve_rule
+    from ganpo.store.repository import open_store
+
+    who = actor or getpass.getuser()
+    with user_errors():
+        engine = open_store(database)
+        stored = resolve_rule(engine, agreement, rule_version, who, "compensation")
+        result = settle(engine, stored, year, monitoring, account_id=account)
+        run_id = save_settlement(engine, result, who)
+    ag = result.agreement
+    if not result.rows.empty:
+        t = Table(
+            title=f"{ag.title_zh} / {ag.title_en} {year} ({stored.label}, "
+            f"round {result.round.round})",
+            title_justify="left",
+        )
+        cols = [
+            ("section", "断面 section"),
+            ("indicator", "指标 indicator"),
+            ("months", "月数 months"),
+            ("annual_mean", "年均值 annual mean"),
+            ("class_limit", f"{ag.water_class}类限值 limit"),
+            ("meets_class", "达标 meets"),
+            ("ratio", "Ci/Ci0"),
+        ]
+        cols = [(c, h) for c, h in cols if c in result.rows.columns]
+        for _, head in cols:
+            t.add_column(head)
+        for _, r in result.rows.iterrows():
+            t.add_row(*[_cell(r[c]) for c, _ in cols])
+        console.print(t)
+    label = {
+        "xinan_index": "补偿指数 index P",
+        "dongjiang_compliance": "达标率 compliance rate",
+        "gep_flow": "上游服务价值 upstream service value (CNY)",
+    }[result.method]
+    value = "—" if result.index_value is None else f"{result.index_value:,.4f}"
+    console.print(f"{label}: [bold]{value}[/]; met 达标: {result.met}")
+    for k, v in result.details.items():
+        if k not in ("per_county_cny",):
+            console.print(f"  {k}: {v}")
+    console.print(
+        f"[bold]{result.payer} → {result.payee}: {result.amount_cny:,.2f} CNY "
+        f"({result.amount_cny / 1e4:,.2f} 万元)[/]"
+    )
+    if result.gaps:
+        console.print("[yellow]monitoring gaps 监测缺失:[/]")
+        for g in result.gaps:
+            console.print(f"  [yellow]{g}[/]")
+    console.print(f"gap handling 缺测处理: {result.gap_handling}")
+    _notes(result.notes)
+    console.print(f"entered in the ledger as run #{run_id} / 已记入结算台账")
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, bool):
+        return "✓" if v else "✗"
+    if isinstance(v, float):
+        return "—" if pd.isna(v) else f"{v:.4g}"
+    return str(v)
+
+
+@compensation_app.command("ledger")
+def compensation_ledger(
+    agreement: Annotated[str | None, typer.Argument(help="Only this agreement.")] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """The settlement ledger (newest entry of an agreement-year is in force). 结算台账。"""
+    from ganpo.store.applications import ledger
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        table = ledger(open_store(database), agreement)
+    t = Table(title="结算台账 settlement ledger")
+    for col in (
+        "run",
+        "协议 agreement",
+        "年 year",
+        "指数 index",
+        "达标 met",
+        "付款方 payer",
+        "收款方 payee",
+        "金额 万元",
+        "缺测 gaps",
+        "有效 in force",
+        "时间 at",
+        "操作人 by",
+    ):
+        t.add_column(col)
+    for _, r in table.iterrows():
+        t.add_row(
+            str(r["run_id"]),
+            r["agreement"],
+            str(r["year"]),
+            ""
+            if r["index_value"] is None or pd.isna(r["index_value"])
+            else f"{r['index_value']:,.4g}",
+            _cell(r["met"]) if r["met"] is not None else "",
+            r["payer"],
+            r["payee"],
+            _wan(r["amount_cny"]),
+            str(len(r["gaps"])),
+            "✓" if r["in_force"] else "superseded 已替代",
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            r["created_by"],
+        )
+    console.print(t)
+
+
+# -------------------------------------------------------------------------- assessment
+@app.command("assess")
+def assess(
+    year: YearOption,
+    gdp: Annotated[Path, typer.Option(help="GDP table (county_adcode[, year], gdp [unit]).")],
+    indicators: Annotated[
+        Path, typer.Option(help="Green Development Index indicator table (CSV, by year).")
+    ],
+    framework: Annotated[
+        str, typer.Option(help="Assessment framework: shipped name or .toml file.")
+    ] = "green-development-index",
+    rule_version: RuleVersionOption = None,
+    account: AccountOption = None,
+    top: Annotated[int, typer.Option(help="Show the N best and worst (0: all).")] = 10,
+    out: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+    actor: ActorOption = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Assess counties: GEP, growth, GEP/GDP, conversion, GDI, ranks, warnings. 综合考核。"""
+    from ganpo.apply.assessment import assess as run_assess
+    from ganpo.apply.assessment import save_assessment
+    from ganpo.apply.rules import resolve_rule
+    from ganpo.store.repository import open_store
+
+    who = actor or getpass.getuser()
+    with user_errors():
+        engine = open_store(database)
+        stored = resolve_rule(engine, framework, rule_version, who, "assessment")
+        result = run_assess(engine, stored, year, gdp, indicators, account_id=account)
+        run_id = save_assessment(engine, result, who)
+    table = result.table.sort_values("rank_gdi")
+    rows = (
+        table
+        if top <= 0 or 2 * top >= len(table)
+        else pd.concat([table.head(top), table.tail(top)])
+    )
+    t = Table(
+        title=f"综合考核 assessment {year} ({stored.label}); GEP in 亿元 (10^8 CNY)",
+        title_justify="left",
+    )
+    for col in (
+        "名次 rank",
+        "县 county",
+        "GEP",
+        "万元/km²",
+        "不变价增长 growth",
+        "GEP/GDP",
+        "两山转化率 conversion",
+        "绿色发展指数 GDI",
+        "等级 grade",
+        "缺项 missing",
+    ):
+        t.add_column(col, justify="left" if col in ("县 county", "等级 grade") else "right")
+    for _, r in rows.iterrows():
+        t.add_row(
+            str(r["rank_gdi"]),
+            f"{r['county_name']} {r['county_adcode']}",
+            f"{r['gep_cny'] / 1e8:,.2f}",
+            f"{r['gep_per_km2'] / 1e4:,.1f}",
+            "—" if pd.isna(r["gep_growth_pct"]) else f"{r['gep_growth_pct']:+.2f}%",
+            "—" if pd.isna(r["gep_gdp_ratio"]) else f"{r['gep_gdp_ratio']:.2f}",
+            "—" if pd.isna(r["conversion_rate"]) else f"{r['conversion_rate']:.1%}",
+            f"{r['gdi']:.2f}",
+            str(r["grade"]),
+            str(int(r["missing_indicators"])),
+        )
+    console.print(t)
+    fw = result.framework
+    console.print(
+        "GDI weights 权重: "
+        + ", ".join(f"{c.name_zh} {c.weight_pct:g}%" for c in fw.categories)
+        + f"; missing data score 缺失数据计 {fw.missing_score:g}. Verified 已核实: {fw.verified}"
+    )
+    if not result.warnings.empty:
+        w = Table(title=f"预警 early warnings ({len(result.warnings)})", title_justify="left")
+        for col in ("县 county", "指标 metric", "类型 kind", "说明 detail"):
+            w.add_column(col)
+        for _, r in result.warnings.head(30).iterrows():
+            w.add_row(
+                f"{r['county_name']} {r['county_adcode']}", r["metric"], r["kind"], r["detail"]
+            )
+        console.print(w)
+    _notes(result.notes)
+    console.print(f"stored as run #{run_id} / 已入库")
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        result.table.to_csv(out, index=False, encoding="utf-8-sig")
+        console.print(f"written: {out}")

@@ -1,0 +1,420 @@
+"""Comprehensive assessment per county and year (METHODS.md §6).
+
+From the stored account of the year (and of earlier years): GEP, GEP per km², GEP growth
+at constant prices, GEP/GDP (GDP from an input table), the "two mountains" conversion
+value (material products + cultural services) and rate (conversion value / GEP); the
+Green Development Index scored from an indicator table with the framework's structure and
+weights (:class:`ganpo.apply.rules.AssessmentFramework`); rankings and grades; early
+warnings when a metric falls below a threshold or declines a number of years running.
+
+GDI scoring (efficacy-coefficient form, [U] for the indicator level): for indicator j and
+unit u with value x,
+
+.. math:: y_{uj} = 60 + 40\\,\\frac{x_{uj} - \\min_u x_{uj}}{\\max_u x_{uj} - \\min_u x_{uj}}
+
+(reversed for negative indicators; 100 when all units have the same value); a missing
+value scores 60 (METHODS.md §6). Category index = Σ wⱼ yⱼ / Σ wⱼ over its indicators;
+GDI = Σ W_c · index_c / 100 with the category weights W_c in % (verified).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from ganpo.apply.gepdata import (
+    account_deflator,
+    account_for_year,
+    constant_price_growth,
+    county_gep,
+)
+from ganpo.apply.inputs import file_sha256, read_csv, read_unit_table, split_header
+from ganpo.apply.rules import AssessmentFramework, StoredRule
+from ganpo.engine.prices import restate_results
+from ganpo.errors import InputError, preview
+from ganpo.store import applications as store
+from ganpo.store.repository import list_accounts, load_account
+
+
+def indicator_scores(
+    values: pd.DataFrame,
+    directions: Mapping[str, str],
+    *,
+    floor: float = 60.0,
+    span: float = 40.0,
+    missing_score: float = 60.0,
+) -> pd.DataFrame:
+    """Scores of units (rows) × indicators (columns) by the efficacy-coefficient form.
+
+    Parameters
+    ----------
+    values : indicator values, NaN where missing [indicator units]
+    directions : indicator → ``positive`` (more is better) or ``negative``
+    floor, span : score of the worst unit and the range to the best [points]
+    missing_score : score of a missing value [points]
+
+    >>> v = pd.DataFrame({"a": [1.0, 3.0, np.nan]}, index=[1, 2, 3])
+    >>> indicator_scores(v, {"a": "positive"})["a"].tolist()
+    [60.0, 100.0, 60.0]
+    """
+    out = pd.DataFrame(index=values.index)
+    for col in values.columns:
+        x = values[col].astype("float64")
+        lo, hi = x.min(), x.max()
+        if pd.isna(lo):
+            out[col] = missing_score
+            continue
+        if hi == lo:
+            scaled = pd.Series(1.0, index=x.index)
+        elif directions[col] == "positive":
+            scaled = (x - lo) / (hi - lo)
+        else:
+            scaled = (hi - x) / (hi - lo)
+        out[col] = (floor + span * scaled).where(x.notna(), missing_score)
+    return out
+
+
+def green_development_index(scores: pd.DataFrame, framework: AssessmentFramework) -> pd.DataFrame:
+    """Category indices and the GDI per unit from indicator scores.
+
+    >>> from ganpo.apply.rules import load_rule
+    >>> fw = load_rule("green-development-index")
+    >>> keys = [i.key for c in fw.categories for i in c.indicators]
+    >>> s = pd.DataFrame({k: [60.0] for k in keys})
+    >>> round(float(green_development_index(s, fw)["gdi"].iloc[0]), 9)
+    60.0
+    """
+    out = pd.DataFrame(index=scores.index)
+    gdi = pd.Series(0.0, index=scores.index)
+    for cat in framework.categories:
+        w = np.array([i.weight for i in cat.indicators])
+        block = scores[[i.key for i in cat.indicators]].to_numpy()
+        out[cat.key] = block @ w / w.sum()
+        gdi = gdi + cat.weight_pct * out[cat.key] / 100.0
+    out["gdi"] = gdi
+    return out
+
+
+def grade_of(score: float, framework: AssessmentFramework) -> str:
+    """The first grade (highest threshold first) whose minimum the score reaches."""
+    for g in sorted(framework.grades, key=lambda g: -g.min_score):
+        if score >= g.min_score:
+            return g.grade
+    return ""
+
+
+def declined(series: list[float], years: int) -> bool:
+    """Whether the last ``years`` year-on-year changes were all declines.
+
+    >>> declined([5.0, 4.0, 3.0], 2), declined([5.0, 4.0, 4.5], 2), declined([4.0, 3.0], 2)
+    (True, False, False)
+    """
+    if len(series) < years + 1 or any(pd.isna(v) for v in series[-(years + 1) :]):
+        return False
+    tail = series[-(years + 1) :]
+    return all(b < a for a, b in itertools.pairwise(tail))
+
+
+@dataclass
+class Assessment:
+    rule: StoredRule
+    year: int
+    table: pd.DataFrame  # one row per county
+    warnings: pd.DataFrame  # county_adcode, county_name, metric, kind, value, detail
+    account_ids: list[int]
+    inputs: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    run_id: int | None = None
+
+    @property
+    def framework(self) -> AssessmentFramework:
+        assert isinstance(self.rule.rule, AssessmentFramework)
+        return self.rule.rule
+
+
+def _read_indicators(path: Path, framework: AssessmentFramework) -> tuple[pd.DataFrame, list[str]]:
+    """The GDI indicator table (all years), with the framework's units; absent → NaN."""
+    headers = [split_header(str(c))[0] for c in read_csv(path, "indicator table").columns]
+    units = {i.key: i.unit for c in framework.categories for i in c.indicators}
+    unknown = sorted(set(headers) - set(units) - {"county_adcode", "county_name", "name", "year"})
+    if unknown:
+        raise InputError(
+            f"indicator table has column(s) {preview(unknown)} that framework "
+            f"{framework.name!r} does not know; its indicators: {', '.join(units)}",
+            source=path,
+            field="columns",
+            values=unknown,
+        )
+    table = read_unit_table(
+        path,
+        {},
+        what="indicator table",
+        optional=units,
+        extra_keys=("year",),
+        allow_missing=True,
+    )
+    absent = [k for k in units if k not in table.columns]
+    for k in absent:
+        table[k] = np.nan
+    notes = (
+        [
+            f"indicator(s) absent from the table score {framework.missing_score:g}: "
+            f"{', '.join(absent)}"
+        ]
+        if absent
+        else []
+    )
+    return table, notes
+
+
+def _gep_history(
+    engine: Engine, year: int, years_back: int, deflator_of: Any
+) -> dict[int, pd.Series]:
+    """GEP per km² per county at constant ``year`` prices for earlier stored years."""
+    out: dict[int, pd.Series] = {}
+    stored_years = {a.year: a.id for a in list_accounts(engine)}
+    newest: dict[int, int] = {}
+    for a in list_accounts(engine):
+        newest[a.year] = max(newest.get(a.year, 0), a.id)
+    for y in range(year - years_back, year + 1):
+        if y not in stored_years:
+            continue
+        acc = load_account(engine, newest[y])
+        restated = restate_results(acc.results, acc.prices, y, deflator_of, year)
+        gep = restated.groupby("county_adcode")["value_cny"].sum()
+        area = acc.units.set_index("county_adcode")["area_km2"]
+        out[y] = (gep.reindex(area.index).fillna(0.0) / area).rename(y)
+    return out
+
+
+def assess(
+    engine: Engine,
+    stored: StoredRule,
+    year: int,
+    gdp_path: Path,
+    indicators_path: Path,
+    *,
+    account_id: int | None = None,
+) -> Assessment:
+    """Assess every county of the year's account (not stored: :func:`save_assessment`)."""
+    framework = stored.rule
+    if not isinstance(framework, AssessmentFramework):
+        raise InputError(f"rule {framework.name!r} is not an assessment framework", field="rule")
+    acc = account_for_year(engine, year, account_id, purpose="assessment")
+    notes: list[str] = []
+    if acc.account.synthetic:
+        notes.append("the account is computed from synthetic (demo) data / 账户基于合成示范数据")
+    ids = [acc.account.id]
+    table = county_gep(acc).set_index("county_adcode")
+    counties = set(table.index)
+    try:
+        prev = account_for_year(engine, year - 1, purpose="growth")
+    except InputError:
+        prev = None
+        notes.append(f"no account of {year - 1}: GEP growth is not computed")
+    if prev is not None:
+        growth = constant_price_growth(acc, prev).set_index("county_adcode")
+        table["gep_growth_pct"] = 100.0 * growth["gep_growth"].reindex(table.index)
+        ids.append(prev.account.id)
+        notes.append(f"growth at constant {year - 1} prices against account {prev.account.id}")
+    else:
+        table["gep_growth_pct"] = np.nan
+
+    gdp_headers = [split_header(str(c))[0] for c in read_csv(gdp_path, "GDP table").columns]
+    by_year = "year" in gdp_headers
+    gdp = read_unit_table(
+        gdp_path, {"gdp": "CNY"}, what="GDP table", extra_keys=("year",) if by_year else ()
+    )
+    if by_year:
+        gdp = gdp[gdp["year"] == year]
+    _check_counties(gdp["county_adcode"], counties, gdp_path, "GDP table", require_all=True)
+    not_positive = gdp.loc[gdp["gdp"] <= 0, "county_adcode"].tolist()
+    if not_positive:
+        raise InputError(
+            f"GDP table: GDP must be positive; it is 0 or negative for county_adcode "
+            f"{preview(not_positive)}",
+            source=gdp_path,
+            field="gdp",
+            values=not_positive,
+        )
+    table["gdp_cny"] = gdp.set_index("county_adcode")["gdp"].reindex(table.index)
+    table["gep_gdp_ratio"] = table["gep_cny"] / table["gdp_cny"].where(table["gdp_cny"] > 0)
+    table["conversion_cny"] = table["material_cny"] + table["cultural_cny"]
+    table["conversion_rate"] = table["conversion_cny"] / table["gep_cny"].where(
+        table["gep_cny"] != 0
+    )
+
+    ind_all, ind_notes = _read_indicators(indicators_path, framework)
+    notes += ind_notes
+    _check_counties(ind_all["county_adcode"], counties, indicators_path, "indicator table")
+    keys = [i.key for c in framework.categories for i in c.indicators]
+    ind = ind_all[ind_all["year"] == year].set_index("county_adcode")[keys].reindex(table.index)
+    absent_units = sorted(
+        set(table.index) - set(ind_all.loc[ind_all["year"] == year, "county_adcode"])
+    )
+    if absent_units:
+        notes.append(
+            f"{len(absent_units)} county(ies) have no indicator row for {year} and score "
+            f"{framework.missing_score:g} on every indicator: {preview(absent_units)}"
+        )
+    directions = {i.key: i.direction for c in framework.categories for i in c.indicators}
+    scores = indicator_scores(
+        ind,
+        directions,
+        floor=framework.score_floor,
+        span=framework.score_span,
+        missing_score=framework.missing_score,
+    )
+    gdi = green_development_index(scores, framework)
+    table = pd.concat(
+        [table, ind, gdi.add_prefix("index_").rename(columns={"index_gdi": "gdi"})], axis=1
+    )
+    table["missing_indicators"] = ind.isna().sum(axis=1)
+    table["rank_gdi"] = table["gdi"].rank(ascending=False, method="min").astype(int)
+    table["rank_gep_per_km2"] = table["gep_per_km2"].rank(ascending=False, method="min").astype(int)
+    table["grade"] = [grade_of(float(s), framework) for s in table["gdi"]]
+    warnings = _warnings(engine, framework, year, table, ind_all, account_deflator(acc))
+    table = table.reset_index()
+    inputs = [
+        {"role": "gdp", "path": str(gdp_path), "sha256": file_sha256(gdp_path)},
+        {
+            "role": "indicators",
+            "path": str(indicators_path),
+            "sha256": file_sha256(indicators_path),
+        },
+    ]
+    return Assessment(stored, year, table, warnings, ids, inputs, notes)
+
+
+def _check_counties(
+    codes: pd.Series, counties: set[int], path: Path, what: str, *, require_all: bool = False
+) -> None:
+    extra = sorted(set(codes) - counties)
+    if extra:
+        raise InputError(
+            f"{what} has county adcode(s) {preview(extra)} that are not in the account",
+            source=path,
+            field="county_adcode",
+            values=extra,
+        )
+    if require_all:
+        missing = sorted(counties - set(codes))
+        if missing:
+            raise InputError(
+                f"{what} lacks county adcode(s) {preview(missing)} of the account; add them",
+                source=path,
+                field="county_adcode",
+                values=missing,
+            )
+
+
+def _warnings(
+    engine: Engine,
+    framework: AssessmentFramework,
+    year: int,
+    table: pd.DataFrame,
+    ind_all: pd.DataFrame,
+    deflator: Any,
+) -> pd.DataFrame:
+    rows: list[dict[str, Any]] = []
+    names = table["county_name"]
+    max_back = max((w.decline_years or 0 for w in framework.warnings), default=0)
+    history = _gep_history(engine, year, max_back, deflator) if max_back else {}
+    for w in framework.warnings:
+        for code in table.index:
+            value = float(table.at[code, w.metric]) if w.metric in table.columns else np.nan  # type: ignore[arg-type]
+            if w.below is not None and not pd.isna(value) and float(value) < w.below:
+                rows.append(
+                    {
+                        "county_adcode": int(code),
+                        "county_name": str(names[code]),
+                        "metric": w.metric,
+                        "kind": "below",
+                        "value": float(value),
+                        "detail": f"{w.metric} = {float(value):.4g} < {w.below:g} / 低于阈值",
+                    }
+                )
+            if w.decline_years:
+                if w.metric == "gep_per_km2":
+                    series = [
+                        float(history[y].get(code, np.nan)) if y in history else np.nan
+                        for y in range(year - w.decline_years, year + 1)
+                    ]
+                elif w.metric in ind_all.columns:
+                    own = ind_all[ind_all["county_adcode"] == code].set_index("year")[w.metric]
+                    series = [
+                        float(own.get(y, np.nan)) for y in range(year - w.decline_years, year + 1)
+                    ]
+                else:
+                    continue
+                if declined(series, w.decline_years):
+                    rows.append(
+                        {
+                            "county_adcode": int(code),
+                            "county_name": str(names[code]),
+                            "metric": w.metric,
+                            "kind": "decline",
+                            "value": series[-1],
+                            "detail": f"{w.metric} declined {w.decline_years} years running: "
+                            + " → ".join(f"{v:.4g}" for v in series)
+                            + " / 连续下降",
+                        }
+                    )
+    return pd.DataFrame(
+        rows, columns=["county_adcode", "county_name", "metric", "kind", "value", "detail"]
+    )
+
+
+def _num(v: Any) -> Any:
+    if isinstance(v, (float, np.floating)):
+        return None if pd.isna(v) else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def save_assessment(engine: Engine, assessment: Assessment, actor: str) -> int:
+    """Store the assessment (one line per county, one per warning) in one transaction."""
+    lines = []
+    for row in assessment.table.to_dict("records"):
+        detail = {str(k): _num(v) for k, v in row.items() if k != "county_adcode"}
+        lines.append(
+            {
+                "county_adcode": int(row["county_adcode"]),
+                "item": "assessment",
+                "value": _num(row["gdi"]),
+                "amount_fen": None,
+                "detail": detail,
+            }
+        )
+    for w in assessment.warnings.to_dict("records"):
+        lines.append(
+            {
+                "county_adcode": int(w["county_adcode"]),
+                "item": f"warning:{w['metric']}",
+                "value": _num(w["value"]),
+                "amount_fen": None,
+                "detail": {"kind": w["kind"], "detail": w["detail"]},
+            }
+        )
+    run_id = store.save_run(
+        engine,
+        kind="assessment",
+        rule_id=assessment.rule.id,
+        year=assessment.year,
+        account_ids=assessment.account_ids,
+        inputs=assessment.inputs,
+        params={"warnings": len(assessment.warnings)},
+        notes=assessment.notes,
+        lines=lines,
+        actor=actor,
+    )
+    assessment.run_id = run_id
+    return run_id

@@ -1,0 +1,542 @@
+"""Horizontal ecological compensation: settle an agreement for a year from monitoring data.
+
+Agreements are data (:class:`ganpo.apply.rules.CompensationAgreement`); three methods
+(METHODS.md §6):
+
+- ``xinan_index``: :func:`xinan_index`, P = k₀ Σᵢ wᵢ Cᵢ/Cᵢ₀ [U]; P ≤ threshold → the
+  downstream party pays the upstream party the round's amount, otherwise the reverse;
+- ``dongjiang_compliance``: :func:`dongjiang_factor`: annual means at the water class,
+  monthly compliance rate ≥ the round's target, outflow volume factor [U];
+- ``gep_flow``: a share of the value of the upstream counties' regulating services in the
+  stored account of the year, paid downstream → upstream, optionally gated by quality.
+
+Monitoring data: a CSV with ``section, month (YYYY-MM or a date), indicator, value,
+unit``; the indicator ``outflow`` is the monthly outflow volume. Annual mean = mean of the
+monthly means. Months without data are reported as gaps; the agreement's ``min_months``
+and ``gap_policy`` say what a gap does (``fail``: error, nothing stored; ``not_met``: the
+year counts as not met; ``available``: the months present are used), and the settlement
+states which applied.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from ganpo.apply.gepdata import account_for_year, county_gep
+from ganpo.apply.inputs import convert, file_sha256, read_csv
+from ganpo.apply.rules import (
+    CompensationAgreement,
+    Round,
+    StoredRule,
+    water_quality_catalogue,
+)
+from ganpo.errors import InputError, preview
+from ganpo.store import applications as store
+
+OUTFLOW = "outflow"
+MONITORING_COLUMNS = ("section", "month", "indicator", "value", "unit")
+
+
+def xinan_index(
+    concentrations: dict[str, float],
+    baselines: dict[str, float],
+    k0: float,
+    weights: dict[str, float] | None = None,
+) -> float:
+    """Xin'an-style compensation index [U].
+
+    .. math:: P = k_0 \\sum_i w_i \\frac{C_i}{C_{i0}}
+
+    Parameters
+    ----------
+    concentrations : indicator → annual mean concentration Cᵢ [mg/L]
+    baselines : indicator → baseline concentration Cᵢ₀ [mg/L], same units
+    k0 : stability coefficient k₀ [-] (0.85 in round 1 as reported, unverified)
+    weights : indicator → wᵢ [-] (default 1 for each, the literal form of METHODS.md §6)
+
+    >>> round(xinan_index({"a": 2.0, "b": 0.5}, {"a": 4.0, "b": 0.5}, 0.8,
+    ...                   {"a": 0.5, "b": 0.5}), 6)
+    0.6
+    """
+    w = weights or {k: 1.0 for k in concentrations}
+    return k0 * sum(w[k] * concentrations[k] / baselines[k] for k in concentrations)
+
+
+def meets_class(value: float, limit: float, direction: str) -> bool:
+    """Whether a concentration meets a class limit (max for most, min for DO)."""
+    return value <= limit if direction == "max" else value >= limit
+
+
+def dongjiang_factor(
+    annual_met: bool,
+    compliance_rate: float,
+    target: float | None,
+    outflow: float | None,
+    outflow_required: float | None,
+) -> tuple[bool, float]:
+    """Dongjiang-style payment factor [U]: (met, factor in [0, 1]).
+
+    Met when every annual mean meets the class and the compliance rate reaches the target;
+    then factor = min(1, outflow / required) where a volume is required, else 1.
+
+    >>> dongjiang_factor(True, 1.0, 0.95, 27.0, 30.0)
+    (True, 0.9)
+    >>> dongjiang_factor(True, 0.9, 0.95, None, None)
+    (False, 0.0)
+    """
+    met = annual_met and (target is None or compliance_rate >= target - 1e-12)
+    if not met:
+        return False, 0.0
+    if outflow_required is None or outflow_required == 0:
+        return True, 1.0
+    return True, min(1.0, (outflow or 0.0) / outflow_required)
+
+
+def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> pd.DataFrame:
+    """Monitoring rows of ``year`` in the agreement's units (see module doc).
+
+    Returns ``section, month (1–12), indicator, value`` with values converted to the
+    agreement's unit (``outflow``: to ``outflow_unit``).
+    """
+    raw = read_csv(path, "monitoring data")
+    missing = [c for c in MONITORING_COLUMNS if c not in raw.columns]
+    if missing:
+        raise InputError(
+            f"monitoring data lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(MONITORING_COLUMNS)} (one row per sample)",
+            source=path,
+            field=", ".join(missing),
+            values=missing,
+        )
+    sections = {s.key for s in agreement.sections}
+    bad_sections = sorted(set(raw["section"].astype(str)) - sections)
+    if bad_sections:
+        raise InputError(
+            f"monitoring data names section(s) {preview(bad_sections)} that agreement "
+            f"{agreement.name!r} does not have; its sections: {', '.join(sorted(sections))}",
+            source=path,
+            field="section",
+            values=bad_sections,
+        )
+    units = {i.key: i.unit for i in agreement.indicators} | {OUTFLOW: agreement.outflow_unit}
+    bad_ind = sorted(set(raw["indicator"].astype(str)) - set(units))
+    if bad_ind:
+        raise InputError(
+            f"monitoring data names indicator(s) {preview(bad_ind)} that agreement "
+            f"{agreement.name!r} does not monitor; it monitors {', '.join(units)}",
+            source=path,
+            field="indicator",
+            values=bad_ind,
+        )
+    months = pd.to_datetime(raw["month"].astype(str), format="mixed", errors="coerce")
+    if months.isna().any():
+        bad = raw.loc[months.isna(), "month"].tolist()
+        raise InputError(
+            f"monitoring data: month values {preview(bad)} are not dates; write YYYY-MM "
+            "or YYYY-MM-DD",
+            source=path,
+            field="month",
+            values=bad,
+        )
+    values = pd.to_numeric(raw["value"], errors="coerce")
+    wrong = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0.0))
+    if wrong.any():
+        bad = raw.loc[wrong, "value"].tolist()
+        raise InputError(
+            f"monitoring data: values {preview(bad)} are not finite non-negative numbers; leave a "
+            "month out rather than writing a placeholder (gaps are reported)",
+            source=path,
+            field="value",
+            values=bad,
+        )
+    out = pd.DataFrame(
+        {
+            "section": raw["section"].astype(str),
+            "year": months.dt.year,
+            "month": months.dt.month,
+            "indicator": raw["indicator"].astype(str),
+            "value": values.astype("float64"),
+        }
+    )
+    factors = {
+        (ind, unit): convert(str(unit), units[ind], f"monitoring data indicator {ind}")
+        for ind, unit in zip(raw["indicator"].astype(str), raw["unit"].astype(str), strict=True)
+    }
+    out["value"] = out["value"] * [
+        factors[(i, str(u))] for i, u in zip(raw["indicator"].astype(str), raw["unit"], strict=True)
+    ]
+    huge = ~np.isfinite(out["value"])
+    if huge.any():
+        bad = raw.loc[huge.to_numpy(), "value"].tolist()
+        raise InputError(
+            f"monitoring data: values {preview(bad)} overflow after conversion to the "
+            "agreement's units; check the values and units",
+            source=path,
+            field="value",
+            values=bad,
+        )
+    if not (out["year"] == year).any():
+        years = sorted({int(y) for y in out["year"]})
+        raise InputError(
+            f"monitoring data hold no sample of {year} (years present: "
+            f"{', '.join(map(str, years)) or 'none'}); give the data of the settled year",
+            source=path,
+            field="month",
+            values=[year],
+        )
+    return out[out["year"] == year].drop(columns="year").reset_index(drop=True)
+
+
+@dataclass
+class Settlement:
+    """The settlement of one agreement for one year (``run_id`` once stored)."""
+
+    rule: StoredRule
+    year: int
+    round: Round
+    method: str
+    index_value: float | None
+    met: bool | None
+    payer: str
+    payee: str
+    amount_cny: float
+    rows: pd.DataFrame  # per section × indicator: months, mean, limit, ratio, meets
+    gaps: list[str]
+    gap_handling: str
+    notes: list[str] = field(default_factory=list)
+    account_ids: list[int] = field(default_factory=list)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    run_id: int | None = None
+
+    @property
+    def agreement(self) -> CompensationAgreement:
+        assert isinstance(self.rule.rule, CompensationAgreement)
+        return self.rule.rule
+
+
+def _section_stats(
+    data: pd.DataFrame, agreement: CompensationAgreement, need_outflow: bool
+) -> tuple[pd.DataFrame, list[str], bool]:
+    """Per section × indicator: months with data, annual mean; gaps; whether short."""
+    catalogue = water_quality_catalogue()
+    monthly = data.groupby(["section", "indicator", "month"])["value"].mean()
+    keys = [i.key for i in agreement.indicators] + ([OUTFLOW] if need_outflow else [])
+    rows, gaps, short = [], [], False
+    for sec in agreement.sections:
+        for key in keys:
+            try:
+                series = monthly.loc[(sec.key, key)]
+            except KeyError:
+                series = pd.Series(dtype="float64")
+            present = sorted(int(m) for m in series.index)
+            absent = [m for m in range(1, 13) if m not in present]
+            if absent:
+                gaps.append(
+                    f"{sec.key}/{key}: no data for month(s) {', '.join(map(str, absent))} "
+                    f"({len(present)} of 12 months)"
+                )
+            if len(present) < agreement.min_months:
+                short = True
+            row: dict[str, Any] = {
+                "section": sec.key,
+                "indicator": key,
+                "months": len(present),
+                "missing_months": absent,
+                "annual_mean": float(series.mean()) if present else float("nan"),
+                "annual_total": float(series.sum()) if present else float("nan"),
+            }
+            if key != OUTFLOW:
+                wq = catalogue[key]
+                limit = wq.limits[agreement.water_class]
+                row["class_limit"] = limit
+                row["meets_class"] = bool(present) and meets_class(
+                    row["annual_mean"], limit, wq.direction
+                )
+                months_met = [meets_class(float(v), limit, wq.direction) for v in series]
+                row["months_meeting"] = int(sum(months_met))
+            rows.append(row)
+    return pd.DataFrame(rows), gaps, short
+
+
+def _compliance_rate(data: pd.DataFrame, agreement: CompensationAgreement) -> float:
+    """Share of section-months with data in which every indicator meets the class.
+
+    A section-month that lacks one of the indicators counts as not compliant.
+    """
+    catalogue = water_quality_catalogue()
+    monthly = (
+        data[data["indicator"] != OUTFLOW]
+        .groupby(["section", "month", "indicator"])["value"]
+        .mean()
+        .unstack("indicator")
+    )
+    if monthly.empty:
+        return 0.0
+    ok = pd.Series(True, index=monthly.index)
+    for ind in agreement.indicators:
+        wq = catalogue[ind.key]
+        col = (
+            monthly[ind.key]
+            if ind.key in monthly.columns
+            else pd.Series(float("nan"), index=monthly.index)
+        )
+        limit = wq.limits[agreement.water_class]
+        good = col <= limit if wq.direction == "max" else col >= limit
+        ok &= good.fillna(False).astype(bool)
+    return float(ok.mean())
+
+
+def settle(
+    engine: Engine,
+    stored: StoredRule,
+    year: int,
+    monitoring: Path | None,
+    *,
+    account_id: int | None = None,
+) -> Settlement:
+    """Compute the settlement of an agreement for ``year`` (not stored: :func:`save_settlement`)."""
+    agreement = stored.rule
+    if not isinstance(agreement, CompensationAgreement):
+        raise InputError(f"rule {agreement.name!r} is not a compensation agreement", field="rule")
+    rnd = agreement.round_of(year)
+    up, down = agreement.upstream, agreement.downstream
+    up_label, down_label = f"{up.name_zh} {up.name_en}", f"{down.name_zh} {down.name_en}"
+    notes: list[str] = []
+    if not agreement.coefficients_verified:
+        notes.append(
+            "the agreement's coefficients are configurable and not verified against the "
+            "agreement text / 协议系数可配置，未经核实"
+        )
+    inputs: list[dict[str, Any]] = []
+    need_outflow = agreement.method == "dongjiang_compliance" and rnd.outflow_required is not None
+    if monitoring is None:
+        if agreement.method != "gep_flow":
+            raise InputError(
+                f"method {agreement.method} needs monitoring data (--monitoring CSV)",
+                field="monitoring",
+            )
+        data = pd.DataFrame(columns=["section", "month", "indicator", "value"])
+        rows, gaps, short = pd.DataFrame(), list[str](), False
+    else:
+        data = read_monitoring(monitoring, agreement, year)
+        inputs.append(
+            {"role": "monitoring", "path": str(monitoring), "sha256": file_sha256(monitoring)}
+        )
+        rows, gaps, short = _section_stats(data, agreement, need_outflow)
+    handling = {
+        "fail": "a series with fewer months than the minimum stops the settlement",
+        "not_met": "a series with fewer months than the minimum makes the year not met",
+        "available": "series are averaged over the months present",
+    }[agreement.gap_policy]
+    gap_handling = (
+        f"minimum {agreement.min_months} months of data per section and indicator; {handling}"
+    )
+    if short and agreement.gap_policy == "fail":
+        raise InputError(
+            f"monitoring data of {year} has too few months for agreement {agreement.name!r} "
+            f"(minimum {agreement.min_months}): {'; '.join(gaps)}. Complete the data "
+            "(nothing was stored)",
+            source=monitoring,
+            field="month",
+            values=gaps,
+        )
+    forced_not_met = short and agreement.gap_policy == "not_met"
+    if forced_not_met:
+        notes.append(f"too few months of data: the year counts as not met ({gap_handling})")
+    details: dict[str, Any] = {"round": rnd.round}
+    account_ids: list[int] = []
+    if agreement.method == "xinan_index":
+        per_section = []
+        ratios: list[dict[str, Any]] = []
+        for sec in agreement.sections:
+            sub = rows[rows["section"] == sec.key].set_index("indicator")
+            conc = {
+                i.key: float(sub.at[i.key, "annual_mean"])  # type: ignore[arg-type]
+                for i in agreement.indicators
+            }
+            if any(pd.isna(v) for v in conc.values()):
+                absent = [k for k, v in conc.items() if pd.isna(v)]
+                notes.append(
+                    f"section {sec.key}: no data of {year} for {', '.join(absent)}; its index "
+                    "cannot be computed"
+                )
+                per_section.append(float("nan"))
+                continue
+            base = {i.key: float(i.baseline or 0.0) for i in agreement.indicators}
+            w = {i.key: i.weight for i in agreement.indicators}
+            per_section.append(xinan_index(conc, base, rnd.k0, w))
+            ratios.extend(
+                {"section": sec.key, "indicator": k, "ratio": conc[k] / base[k]} for k in conc
+            )
+        rows = (
+            rows.merge(pd.DataFrame(ratios), on=["section", "indicator"], how="left")
+            if (ratios)
+            else rows
+        )
+        valid = [p for p in per_section if not pd.isna(p)]
+        index_value = float(sum(valid) / len(valid)) if valid else None
+        if index_value is None and not forced_not_met:
+            raise InputError(
+                f"the compensation index of {year} cannot be computed: "
+                f"{'; '.join(n for n in notes if n.startswith('section '))}. Give the "
+                "missing series (nothing was stored)",
+                source=monitoring,
+                field="indicator",
+            )
+        if index_value is not None and not math.isfinite(index_value):
+            raise InputError(
+                f"the compensation index of {year} is not a finite number ({index_value}); "
+                "check the monitoring values and the agreement's baselines",
+                source=monitoring,
+                field="value",
+            )
+        met = not forced_not_met and index_value is not None and index_value <= agreement.threshold
+        details |= {"k0": rnd.k0, "threshold": agreement.threshold, "per_section": per_section}
+        payer, payee = (down_label, up_label) if met else (up_label, down_label)
+        amount = rnd.amount_cny
+    elif agreement.method == "dongjiang_compliance":
+        quality = rows[rows["indicator"] != OUTFLOW]
+        annual_met = bool(quality["meets_class"].all()) and not quality.empty
+        rate = _compliance_rate(data, agreement)
+        outflow = None
+        if need_outflow:
+            flows = rows[rows["indicator"] == OUTFLOW]["annual_total"]
+            outflow = float(flows.fillna(0.0).sum())
+        met, factor = dongjiang_factor(
+            annual_met, rate, rnd.compliance_target, outflow, rnd.outflow_required
+        )
+        if forced_not_met:
+            met, factor = False, 0.0
+        index_value = rate
+        details |= {
+            "annual_mean_met": annual_met,
+            "compliance_rate": rate,
+            "compliance_target": rnd.compliance_target,
+            "outflow": outflow,
+            "outflow_required": rnd.outflow_required,
+            "outflow_unit": agreement.outflow_unit,
+            "payment_factor": factor,
+        }
+        payer, payee = down_label, up_label
+        amount = rnd.amount_cny * factor
+    else:
+        acc = account_for_year(engine, year, account_id, purpose="GEP-based compensation")
+        account_ids.append(acc.account.id)
+        gep = county_gep(acc, agreement.gep_indicators)
+        upstream = gep[gep["county_adcode"].isin(agreement.upstream.counties)]
+        lost = sorted(set(agreement.upstream.counties) - set(upstream["county_adcode"]))
+        if lost:
+            raise InputError(
+                f"account {acc.account.id} has no county {preview(lost)} of the upstream party",
+                field="counties",
+                values=lost,
+            )
+        value = float(upstream["gep_cny"].sum())
+        share = float(rnd.payment_share or 0.0)
+        amount = share * agreement.flow_share * value
+        if rnd.cap_cny is not None:
+            amount = min(amount, rnd.cap_cny)
+        quality_ok = True
+        if not rows.empty:
+            quality_ok = bool(rows["meets_class"].all())
+        met = quality_ok and not forced_not_met
+        if not met:
+            amount = 0.0
+        index_value = value
+        details |= {
+            "services_value_cny": value,
+            "flow_share": agreement.flow_share,
+            "payment_share": share,
+            "cap_cny": rnd.cap_cny,
+            "quality_met": quality_ok if not rows.empty else None,
+            "account_id": acc.account.id,
+            "per_county_cny": {
+                int(code): float(v)
+                for code, v in zip(upstream["county_adcode"], upstream["gep_cny"], strict=True)
+            },
+        }
+        if acc.account.synthetic:
+            notes.append(
+                "the account is computed from synthetic (demo) data / 账户基于合成示范数据"
+            )
+        payer, payee = down_label, up_label
+    return Settlement(
+        rule=stored,
+        year=year,
+        round=rnd,
+        method=agreement.method,
+        index_value=index_value,
+        met=met,
+        payer=payer,
+        payee=payee,
+        amount_cny=round(float(amount), 2),
+        rows=rows,
+        gaps=gaps,
+        gap_handling=gap_handling,
+        notes=notes,
+        account_ids=account_ids,
+        inputs=inputs,
+        details=details,
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and pd.isna(value):
+        return None
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def save_settlement(engine: Engine, settlement: Settlement, actor: str) -> int:
+    """Store the settlement (run, lines, ledger row, audit row) in one transaction."""
+    lines = [
+        {
+            "county_adcode": None,
+            "item": f"{r['section']}/{r['indicator']}",
+            "value": _jsonable(r.get("annual_mean")),
+            "amount_fen": None,
+            "detail": {str(k): _jsonable(v) for k, v in r.items()},
+        }
+        for r in settlement.rows.to_dict("records")
+    ]
+    run_id = store.save_run(
+        engine,
+        kind="settlement",
+        rule_id=settlement.rule.id,
+        year=settlement.year,
+        account_ids=settlement.account_ids,
+        inputs=settlement.inputs,
+        params={
+            "round": settlement.round.round,
+            "gap_handling": settlement.gap_handling,
+            "details": {k: _jsonable(v) for k, v in settlement.details.items()},
+        },
+        notes=settlement.notes,
+        lines=lines,
+        actor=actor,
+        total_cny=settlement.amount_cny,
+        settlement={
+            "agreement": settlement.agreement.name,
+            "year": settlement.year,
+            "method": settlement.method,
+            "index_value": settlement.index_value,
+            "met": settlement.met,
+            "payer": settlement.payer,
+            "payee": settlement.payee,
+            "amount_cny": settlement.amount_cny,
+            "gaps": settlement.gaps,
+        },
+    )
+    settlement.run_id = run_id
+    return run_id

@@ -1,0 +1,131 @@
+"""GEP per county from stored accounts, as the applications use it.
+
+All values come from the stored result rows (indicator × ecosystem type × county) of an
+account; growth is computed at constant prices by restating both accounts to the earlier
+year's prices with the deflator of the account's profile
+(:func:`ganpo.engine.prices.restate_results`, METHODS.md §3.12).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from ganpo.catalog.deflators import Deflator, load_deflator
+from ganpo.catalog.profiles import load_profile
+from ganpo.engine.prices import restate_results
+from ganpo.errors import InputError, StoreError
+from ganpo.store.repository import StoredAccount, list_accounts, load_account
+
+
+def stored_account(engine: Engine, account_id: int) -> StoredAccount:
+    """Load account ``account_id``; an id not in the store is an :class:`InputError` (bad
+    input naming the stored ids), not a store failure."""
+    try:
+        return load_account(engine, account_id)
+    except StoreError as exc:
+        raise InputError(str(exc), field="account", values=[account_id]) from exc
+
+
+def account_for_year(
+    engine: Engine, year: int, account_id: int | None = None, *, purpose: str = ""
+) -> StoredAccount:
+    """The account ``account_id`` (which must be of ``year``), or the newest of ``year``."""
+    if account_id is not None:
+        found = stored_account(engine, account_id)
+        if found.account.year != year:
+            raise InputError(
+                f"account {account_id} is of {found.account.year}, not {year}; give an "
+                f"account of {year} or change --year",
+                field="account",
+                values=[account_id],
+            )
+        return found
+    candidates = [a for a in list_accounts(engine) if a.year == year]
+    if not candidates:
+        years = sorted({a.year for a in list_accounts(engine)})
+        why = f" ({purpose})" if purpose else ""
+        raise InputError(
+            f"no stored account of {year}{why}; stored years: "
+            f"{', '.join(map(str, years)) or 'none'}. Run `ganpo account run` (or "
+            "`ganpo demo`) for that year first",
+            field="year",
+            values=[year],
+        )
+    return load_account(engine, max(a.id for a in candidates))
+
+
+def _select(results: pd.DataFrame, only: Iterable[str] | None) -> pd.DataFrame:
+    keys = list(only or [])
+    return results[results["indicator"].isin(keys)] if keys else results
+
+
+def county_gep(stored: StoredAccount, only: Iterable[str] | None = None) -> pd.DataFrame:
+    """GEP and its categories per county (CNY), with area and GEP per km².
+
+    Columns: ``county_adcode, county_name, city_adcode, area_km2, gep_cny,
+    material_cny, regulating_cny, cultural_cny, gep_per_km2`` (one row per county of
+    the account, zero where a county has no result rows); ``only`` restricts to some
+    indicators.
+    """
+    results = _select(stored.results, only)
+    by_cat = (
+        results.pivot_table(
+            index="county_adcode", columns="category", values="value_cny", aggfunc="sum"
+        )
+        .reindex(columns=["material", "regulating", "cultural"])
+        .fillna(0.0)
+    )
+    units = stored.units[["county_adcode", "county_name", "city_adcode", "area_km2"]]
+    out = units.merge(by_cat, left_on="county_adcode", right_index=True, how="left").fillna(
+        {"material": 0.0, "regulating": 0.0, "cultural": 0.0}
+    )
+    out = out.rename(
+        columns={
+            "material": "material_cny",
+            "regulating": "regulating_cny",
+            "cultural": "cultural_cny",
+        }
+    )
+    out["gep_cny"] = out["material_cny"] + out["regulating_cny"] + out["cultural_cny"]
+    out["gep_per_km2"] = out["gep_cny"] / out["area_km2"]
+    return out.sort_values("county_adcode").reset_index(drop=True)
+
+
+def account_deflator(stored: StoredAccount) -> Deflator:
+    """The deflator of the account's profile (cn-cpi for the shipped profiles)."""
+    return load_deflator(load_profile(stored.account.profile).deflator)
+
+
+def constant_price_growth(
+    current: StoredAccount, previous: StoredAccount, only: Iterable[str] | None = None
+) -> pd.DataFrame:
+    """GEP growth per county at constant prices of the earlier year.
+
+    .. math:: g = \\frac{GEP_b@a - GEP_a@a}{GEP_a@a}
+
+    with both accounts restated to the prices of year a (the earlier account). Columns:
+    ``county_adcode, gep_prev_constant_cny, gep_constant_cny, gep_growth`` (growth as a
+    fraction; NaN where the earlier GEP is zero).
+    """
+    if previous.account.year >= current.account.year:
+        raise InputError(
+            f"growth needs an earlier account: {previous.account.year} is not before "
+            f"{current.account.year}",
+            field="year",
+        )
+    deflator = account_deflator(current)
+    base = previous.account.year
+    a = restate_results(_select(previous.results, only), previous.prices, base, deflator, base)
+    b = restate_results(
+        _select(current.results, only), current.prices, current.account.year, deflator, base
+    )
+    sa = a.groupby("county_adcode")["value_cny"].sum().rename("gep_prev_constant_cny")
+    sb = b.groupby("county_adcode")["value_cny"].sum().rename("gep_constant_cny")
+    out = pd.concat([sa, sb], axis=1).fillna(0.0)
+    prev = out["gep_prev_constant_cny"]
+    out["gep_growth"] = (out["gep_constant_cny"] - prev) / prev.where(prev != 0)
+    out.index.name = "county_adcode"
+    return out.reset_index()

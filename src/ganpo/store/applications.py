@@ -1,0 +1,319 @@
+"""Saving and reading the applications' rules and runs (tables ``apply_*``).
+
+Every save is one transaction, and its audit row (:func:`ganpo.store.platform.audit`) is
+written in that same transaction: a run is stored with all its lines, its ledger row and
+its audit row, or not at all. Rule versions are immutable: a changed rule is stored as
+the next version of its name, and the runs keep the id of the version they used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from ganpo.errors import StoreError, UnknownNameError
+from ganpo.store.apply_models import ApplyLine, ApplyRule, ApplyRun, ApplySettlement
+from ganpo.store.platform import as_utc as _utc
+from ganpo.store.platform import audit
+
+LINE_COLUMNS = ("county_adcode", "item", "value", "amount_fen", "detail")
+
+
+@dataclass(frozen=True)
+class RuleRecord:
+    id: int
+    kind: str
+    name: str
+    version: int
+    digest: str
+    body: dict[str, Any]
+    created_at: datetime
+    created_by: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    kind: str
+    rule_id: int
+    rule_name: str
+    rule_version: int
+    year: int
+    budget_cny: float | None
+    total_cny: float | None
+    account_ids: list[int]
+    inputs: list[dict[str, Any]]
+    params: dict[str, Any]
+    notes: list[str]
+    created_at: datetime
+    created_by: str
+
+    def public(self) -> dict[str, Any]:
+        """JSON-ready fields (for the API and the audit log)."""
+        out = dict(self.__dict__)
+        out["created_at"] = _utc(self.created_at).isoformat()
+        return out
+
+
+def _rule_record(row: ApplyRule) -> RuleRecord:
+    return RuleRecord(
+        id=row.id,
+        kind=row.kind,
+        name=row.name,
+        version=row.version,
+        digest=row.digest,
+        body=dict(row.body),
+        created_at=_utc(row.created_at),
+        created_by=row.created_by,
+    )
+
+
+def save_rule(
+    engine: Engine, *, kind: str, name: str, digest: str, body: dict[str, Any], actor: str
+) -> RuleRecord:
+    """Store a rule version: the newest stored one if its digest is equal, else a new one."""
+    try:
+        with Session(engine) as session, session.begin():
+            latest = session.scalars(
+                select(ApplyRule).where(ApplyRule.name == name).order_by(ApplyRule.version.desc())
+            ).first()
+            if latest is not None and latest.digest == digest:
+                return _rule_record(latest)
+            row = ApplyRule(
+                kind=kind,
+                name=name,
+                version=1 if latest is None else latest.version + 1,
+                digest=digest,
+                body=body,
+                created_at=datetime.now(UTC),
+                created_by=actor,
+            )
+            session.add(row)
+            session.flush()
+            record = _rule_record(row)
+            audit(
+                session,
+                actor=actor,
+                action="apply.rule.create",
+                entity="apply_rule",
+                entity_id=str(row.id),
+                before=None
+                if latest is None
+                else {"version": latest.version, "digest": latest.digest},
+                after={"name": name, "kind": kind, "version": row.version, "digest": digest},
+            )
+            return record
+    except IntegrityError as exc:
+        raise StoreError(
+            f"rule {name!r} was stored by someone else at the same moment; run again "
+            "(nothing was written)"
+        ) from exc
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the rule was not stored (nothing was written): {exc}") from exc
+
+
+def get_rule(engine: Engine, name: str, version: int | None = None) -> RuleRecord:
+    """A stored rule version (newest when ``version`` is None)."""
+    with Session(engine) as session:
+        query = select(ApplyRule).where(ApplyRule.name == name)
+        if version is not None:
+            query = query.where(ApplyRule.version == version)
+        row = session.scalars(query.order_by(ApplyRule.version.desc())).first()
+        if row is None:
+            stored = [
+                f"{n} v{v}"
+                for n, v in session.execute(
+                    select(ApplyRule.name, ApplyRule.version).order_by(
+                        ApplyRule.name, ApplyRule.version
+                    )
+                )
+            ]
+            label = name if version is None else f"{name} v{version}"
+            raise UnknownNameError("stored rule", label, stored or ["(none stored)"])
+        return _rule_record(row)
+
+
+def get_rule_by_id(engine: Engine, rule_id: int) -> RuleRecord:
+    with Session(engine) as session:
+        row = session.get(ApplyRule, rule_id)
+        if row is None:
+            raise StoreError(f"no rule with id {rule_id} in the store")
+        return _rule_record(row)
+
+
+def list_rules(engine: Engine) -> list[RuleRecord]:
+    with Session(engine) as session:
+        rows = session.scalars(select(ApplyRule).order_by(ApplyRule.name, ApplyRule.version))
+        return [_rule_record(r) for r in rows]
+
+
+def save_run(
+    engine: Engine,
+    *,
+    kind: str,
+    rule_id: int,
+    year: int,
+    account_ids: list[int],
+    inputs: list[dict[str, Any]],
+    params: dict[str, Any],
+    notes: list[str],
+    lines: list[dict[str, Any]],
+    actor: str,
+    budget_cny: float | None = None,
+    total_cny: float | None = None,
+    settlement: dict[str, Any] | None = None,
+) -> int:
+    """Store a run with its lines (and ledger row) and its audit row, in one transaction."""
+    try:
+        with Session(engine) as session, session.begin():
+            row = ApplyRun(
+                kind=kind,
+                rule_id=rule_id,
+                year=year,
+                budget_cny=budget_cny,
+                total_cny=total_cny,
+                account_ids=list(account_ids),
+                inputs=inputs,
+                params=params,
+                notes=list(notes),
+                created_at=datetime.now(UTC),
+                created_by=actor,
+            )
+            session.add(row)
+            session.flush()
+            run_id = row.id
+            if lines:
+                session.execute(
+                    insert(ApplyLine),
+                    [
+                        {**{c: line.get(c) for c in LINE_COLUMNS}, "run_id": run_id}
+                        for line in lines
+                    ],
+                )
+            if settlement is not None:
+                session.add(ApplySettlement(run_id=run_id, **settlement))
+            audit(
+                session,
+                actor=actor,
+                action=f"apply.{kind}.create",
+                entity="apply_run",
+                entity_id=str(run_id),
+                before=None,
+                after={
+                    "kind": kind,
+                    "rule_id": rule_id,
+                    "year": year,
+                    "budget_cny": budget_cny,
+                    "total_cny": total_cny,
+                    "account_ids": list(account_ids),
+                    "lines": len(lines),
+                },
+            )
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the {kind} run was not stored (nothing was written): {exc}") from exc
+    return run_id
+
+
+def _run_record(row: ApplyRun, rule: ApplyRule) -> RunRecord:
+    return RunRecord(
+        id=row.id,
+        kind=row.kind,
+        rule_id=row.rule_id,
+        rule_name=rule.name,
+        rule_version=rule.version,
+        year=row.year,
+        budget_cny=row.budget_cny,
+        total_cny=row.total_cny,
+        account_ids=list(row.account_ids),
+        inputs=list(row.inputs),
+        params=dict(row.params),
+        notes=list(row.notes),
+        created_at=_utc(row.created_at),
+        created_by=row.created_by,
+    )
+
+
+def list_runs(engine: Engine, kind: str | None = None, year: int | None = None) -> list[RunRecord]:
+    """Stored runs, oldest first, optionally of one kind and year."""
+    with Session(engine) as session:
+        query = select(ApplyRun, ApplyRule).join(ApplyRule, ApplyRun.rule_id == ApplyRule.id)
+        if kind is not None:
+            query = query.where(ApplyRun.kind == kind)
+        if year is not None:
+            query = query.where(ApplyRun.year == year)
+        return [_run_record(r, u) for r, u in session.execute(query.order_by(ApplyRun.id))]
+
+
+def get_run(engine: Engine, run_id: int) -> RunRecord:
+    with Session(engine) as session:
+        found = session.execute(
+            select(ApplyRun, ApplyRule)
+            .join(ApplyRule, ApplyRun.rule_id == ApplyRule.id)
+            .where(ApplyRun.id == run_id)
+        ).first()
+        if found is None:
+            ids = list(session.scalars(select(ApplyRun.id).order_by(ApplyRun.id)))
+            raise StoreError(
+                f"no application run {run_id} in the store; stored ids: {ids or 'none'}"
+            )
+        return _run_record(found[0], found[1])
+
+
+def run_lines(engine: Engine, run_id: int, counties: set[int] | None = None) -> pd.DataFrame:
+    """The lines of a run (optionally only those of ``counties``), in stored order."""
+    with Session(engine) as session:
+        query = select(ApplyLine).where(ApplyLine.run_id == run_id)
+        if counties is not None:
+            query = query.where(ApplyLine.county_adcode.in_(sorted(counties)))
+        rows = session.scalars(query.order_by(ApplyLine.id)).all()
+        return pd.DataFrame(
+            [{c: getattr(r, c) for c in LINE_COLUMNS} for r in rows], columns=list(LINE_COLUMNS)
+        )
+
+
+def ledger(engine: Engine, agreement: str | None = None) -> pd.DataFrame:
+    """The settlement ledger (all agreements or one), oldest first, with run ids.
+
+    ``in_force`` marks the newest settlement of each agreement and year (a later one of the
+    same year supersedes it; none is ever deleted).
+    """
+    with Session(engine) as session:
+        query = select(ApplySettlement, ApplyRun.created_at, ApplyRun.created_by).join(
+            ApplyRun, ApplySettlement.run_id == ApplyRun.id
+        )
+        if agreement is not None:
+            query = query.where(ApplySettlement.agreement == agreement)
+        rows = []
+        for s, at, by in session.execute(query.order_by(ApplySettlement.id)):
+            rows.append(
+                {
+                    "run_id": s.run_id,
+                    "agreement": s.agreement,
+                    "year": s.year,
+                    "method": s.method,
+                    "index_value": s.index_value,
+                    "met": s.met,
+                    "payer": s.payer,
+                    "payee": s.payee,
+                    "amount_cny": s.amount_cny,
+                    "gaps": list(s.gaps),
+                    "created_at": _utc(at),
+                    "created_by": by,
+                }
+            )
+        table = pd.DataFrame(rows)
+        if not table.empty:
+            newest = table.groupby(["agreement", "year"])["run_id"].transform("max")
+            table["in_force"] = table["run_id"] == newest
+        return table
+
+
+def count_runs(engine: Engine) -> int:
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(ApplyRun)) or 0)

@@ -1,0 +1,197 @@
+"""Assessment: GDI over three indicators with a missing one, GEP metrics, ranks, warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from applications_support import DEXING, LEPING, WUYUAN, hand_store, write
+from ganpo.apply.assessment import (
+    assess,
+    declined,
+    green_development_index,
+    indicator_scores,
+    save_assessment,
+)
+from ganpo.apply.rules import load_rule, store_rule
+from ganpo.errors import InputError
+from ganpo.store.applications import run_lines
+
+FRAMEWORK = """
+kind = "assessment"
+name = "test-gdi"
+title_zh = "测试"
+title_en = "test"
+description = "test"
+source = "test"
+verified = "nothing"
+
+[[grades]]
+grade = "A"
+min_score = 90.0
+
+[[grades]]
+grade = "B"
+min_score = 70.0
+
+[[grades]]
+grade = "C"
+min_score = 0.0
+
+[[warnings]]
+metric = "c"
+below = 10.0
+
+[[warnings]]
+metric = "a"
+decline_years = 2
+
+[[warnings]]
+metric = "gep_per_km2"
+decline_years = 1
+
+[[categories]]
+key = "one"
+name_zh = "一"
+name_en = "one"
+weight_pct = 60.0
+indicators = [
+  { key = "a", name_zh = "甲", name_en = "a", unit = "%", direction = "positive" },
+  { key = "b", name_zh = "乙", name_en = "b", unit = "t", direction = "negative" },
+]
+
+[[categories]]
+key = "two"
+name_zh = "二"
+name_en = "two"
+weight_pct = 40.0
+indicators = [
+  { key = "c", name_zh = "丙", name_en = "c", unit = "%", direction = "positive" },
+]
+"""
+
+# 2023: a = 10, 20, 30 %; b = 5, (missing), 1 t; c = 0, 50, 100 %; Leping's a declines
+INDICATORS = """county_adcode,year,a [%],b [t],c [%]
+360281,2021,12,5,0
+360281,2022,11,5,0
+360281,2023,10,5,0
+361130,2023,20,,50
+361181,2023,30,1,100
+"""
+
+
+def test_gdi_three_indicators_one_missing() -> None:
+    fw = load_rule_text(FRAMEWORK)
+    values = pd.DataFrame(
+        {"a": [10.0, 20.0, 30.0], "b": [5.0, np.nan, 1.0], "c": [0.0, 50.0, 100.0]}, index=[1, 2, 3]
+    )
+    scores = indicator_scores(values, {"a": "positive", "b": "negative", "c": "positive"})
+    # a: 60 + 40·(x − 10)/20 → 60, 80, 100; b (negative): 60 + 40·(5 − x)/4 → 60, missing 60, 100;
+    # c: 60, 80, 100
+    assert scores["a"].tolist() == [60.0, 80.0, 100.0]
+    assert scores["b"].tolist() == [60.0, 60.0, 100.0]
+    gdi = green_development_index(scores, fw)
+    # one = mean(a, b) = 60, 70, 100; two = c; GDI = 0.6·one + 0.4·two = 60, 74, 100
+    assert gdi["one"].tolist() == [60.0, 70.0, 100.0]
+    assert gdi["gdi"].tolist() == pytest.approx([60.0, 74.0, 100.0])
+
+
+def load_rule_text(text: str):  # type: ignore[no-untyped-def]
+    import tomllib
+
+    from ganpo.apply.rules import parse_rule
+
+    return parse_rule(tomllib.loads(text))
+
+
+def test_declined() -> None:
+    assert declined([3.0, 2.0, 1.0], 2)
+    assert not declined([3.0, 2.0, 2.0], 2)
+    assert not declined([np.nan, 2.0, 1.0], 2)
+
+
+def test_assess_by_hand(tmp_path: Path) -> None:
+    engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
+    gdp = write(
+        tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n361181,0.01\n"
+    )
+    ind = write(tmp_path / "ind.csv", INDICATORS)
+    result = assess(engine, fw, 2023, gdp, ind)
+    t = result.table.set_index("county_adcode")
+    # GEP 2023 = 100 × (1.10, 1.00, 0.80) × 1.002; areas 100, 200, 50 km²
+    assert t.loc[LEPING, "gep_cny"] == pytest.approx(110.22)
+    assert t.loc[WUYUAN, "gep_per_km2"] == pytest.approx(100.2 / 200)
+    assert t["gep_growth_pct"].tolist() == pytest.approx([10.0, 0.0, -20.0])
+    # GDP 1 000, 200, 100 CNY → GEP/GDP = 0.11022, 0.501, 0.8016
+    assert t["gep_gdp_ratio"].tolist() == pytest.approx([0.11022, 0.501, 0.8016])
+    # conversion = material + cultural: Leping (30 + 10) × 1.1 × 1.002 over GEP → 40 %
+    assert t.loc[LEPING, "conversion_cny"] == pytest.approx(40 * 1.1 * 1.002)
+    assert t["conversion_rate"].tolist() == pytest.approx([0.4, 0.4, 0.2])
+    assert t["gdi"].tolist() == pytest.approx([60.0, 74.0, 100.0])
+    assert t["rank_gdi"].tolist() == [3, 2, 1]
+    assert t["grade"].tolist() == ["C", "B", "A"]
+    assert t.loc[WUYUAN, "missing_indicators"] == 1
+    w = {(r.county_adcode, r.metric, r.kind) for r in result.warnings.itertuples()}
+    # c below 10 (Leping 0); a declines 12 → 11 → 10 (Leping); GEP per km² at constant
+    # 2023 prices falls 2022 → 2023 for Dexing (−20 %) only
+    assert w == {
+        (LEPING, "c", "below"),
+        (LEPING, "a", "decline"),
+        (DEXING, "gep_per_km2", "decline"),
+    }
+    run_id = save_assessment(engine, result, "t")
+    lines = run_lines(engine, run_id)
+    assert sorted(lines["item"]) == ["assessment"] * 3 + [
+        "warning:a",
+        "warning:c",
+        "warning:gep_per_km2",
+    ]
+    assert run_lines(engine, run_id, {WUYUAN})["county_adcode"].tolist() == [WUYUAN]
+
+
+def test_assessment_input_errors(tmp_path: Path) -> None:
+    engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
+    ind = write(tmp_path / "ind.csv", INDICATORS)
+    gdp = write(tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n")
+    with pytest.raises(InputError, match=r"GDP table lacks county adcode.*361181"):
+        assess(engine, fw, 2023, gdp, ind)
+    gdp = write(
+        tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n361181,1\n"
+    )
+    zero = write(
+        tmp_path / "gdp0.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0\n361181,1\n"
+    )
+    with pytest.raises(InputError, match=r"GDP must be positive.*361130"):
+        assess(engine, fw, 2023, zero, ind)
+    bad = write(tmp_path / "inf.csv", INDICATORS.replace("361181,2023,30,", "361181,2023,inf,"))
+    with pytest.raises(InputError, match="column 'a' has missing, non-numeric or infinite"):
+        assess(engine, fw, 2023, gdp, bad)
+    bad = write(tmp_path / "bad.csv", INDICATORS.replace("c [%]", "zz [%]"))
+    with pytest.raises(InputError, match=r"column\(s\) zz that framework 'test-gdi' does not know"):
+        assess(engine, fw, 2023, gdp, bad)
+    bad = write(tmp_path / "bad2.csv", INDICATORS.replace("b [t]", "b [km2]"))
+    with pytest.raises(InputError, match="unit 'km2' does not measure the same quantity as 't'"):
+        assess(engine, fw, 2023, gdp, bad)
+    with pytest.raises(InputError, match="weights must add up to 100"):
+        load_rule_text(FRAMEWORK.replace("weight_pct = 40.0", "weight_pct = 30.0"))
+    with pytest.raises(InputError, match="unknown metric 'zz'"):
+        load_rule_text(FRAMEWORK.replace('metric = "c"', 'metric = "zz"'))
+
+
+def test_shipped_framework_weights() -> None:
+    fw = load_rule("green-development-index")
+    weights = {c.key: c.weight_pct for c in fw.categories}  # type: ignore[union-attr]
+    assert weights == {
+        "resource_use": 29.3,
+        "environmental_governance": 16.5,
+        "environmental_quality": 19.3,
+        "ecological_protection": 16.5,
+        "growth_quality": 9.2,
+        "green_living": 9.2,
+    }
+    assert fw.missing_score == 60.0  # type: ignore[union-attr]
