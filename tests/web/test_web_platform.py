@@ -204,3 +204,17 @@ def test_platform_names_the_base_dataset_and_its_years(
     assert info["years"] == [2022, 2023] and info["default_year"] == 2023  # pages start here
     empty = base_dataset_info(tmp_path)  # no manifest: nothing to offer, no error
     assert empty.years == [] and empty.default_year is None
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_422_on_every_router(
+    client_as: Callable[[str], TestClient], number: str
+) -> None:
+    # Python's JSON reader accepts NaN/Infinity; pydantic echoes them in its error, which the
+    # app's handler must still write as JSON (a 422 naming the field, never a 500)
+    office = client_as("office")
+    body = '{"year": ' + number + '}'
+    r = office.post("/api/accounts/run", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] == "year"
+    assert r.json()["detail"][0]["input"] == str(float(number))  # as text

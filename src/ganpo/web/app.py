@@ -9,6 +9,7 @@ at ``/`` and ``/static``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, status
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -194,9 +197,29 @@ def _errors(app: FastAPI) -> None:
             status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # pydantic echoes the offending input; NaN/Infinity (which Python's JSON reader
+        # accepts) cannot be written back as JSON, so they are returned as text
+        return JSONResponse(
+            {"detail": jsonable_encoder(_finite(list(exc.errors())))},
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+        )
+
     @app.exception_handler(GanpoError)
     async def _other(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status.HTTP_400_BAD_REQUEST)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every non-finite float written as text (for JSON answers)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
 
 
 class SecurityHeaders:

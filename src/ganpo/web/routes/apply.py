@@ -42,9 +42,9 @@ from ganpo.errors import InputError, StoreError
 from ganpo.store import applications as store
 from ganpo.web.auth import CurrentPrincipal, Principal, require_roles
 from ganpo.web.auth import store as engine_of
-from ganpo.web.routes.apply_errors import FiniteErrorsRoute, client_names
+from ganpo.web.routes.apply_errors import client_names
 
-router = APIRouter(route_class=FiniteErrorsRoute)
+router = APIRouter()
 #: NaN and ±Infinity (which Python's JSON reader accepts) are refused with a 422.
 NUMBERS_ONLY = ConfigDict(allow_inf_nan=False)
 Runner = Annotated[Principal, Depends(require_roles("office", "admin"))]

@@ -30,9 +30,9 @@ from ganpo.errors import InputError
 from ganpo.store import register as store_lib
 from ganpo.store.register import PackageRecord, ParcelRecord
 from ganpo.web.auth import CurrentPrincipal, Principal, require_roles, store
-from ganpo.web.routes.apply_errors import FiniteErrorsRoute, client_names
+from ganpo.web.routes.apply_errors import client_names
 
-router = APIRouter(route_class=FiniteErrorsRoute)
+router = APIRouter()
 EDITORS = require_roles("office", "admin")
 Editor = Annotated[Principal, Depends(EDITORS)]
 UPLOAD_SUFFIXES = (".geojson", ".json", ".gpkg", ".zip")
