@@ -41,9 +41,13 @@ unit: setup
 
 test: setup lint typecheck unit
 
+# everything timed: the account against reading its layers, the platform under 50 clients,
+# then ganpo against InVEST per model and a full account at 10000² (bench-invest; about
+# 20 minutes, most of it InVEST's SDR at 4000²)
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_web.py
+	$(MAKE) --no-print-directory bench-invest
 
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
