@@ -213,7 +213,7 @@ def test_non_finite_numbers_are_422_on_every_router(
     # Python's JSON reader accepts NaN/Infinity; pydantic echoes them in its error, which the
     # app's handler must still write as JSON (a 422 naming the field, never a 500)
     office = client_as("office")
-    body = '{"year": ' + number + '}'
+    body = '{"year": ' + number + "}"
     r = office.post("/api/accounts/run", content=body, headers={"Content-Type": "application/json"})
     assert r.status_code == 422, r.text
     assert r.json()["detail"][0]["loc"][-1] == "year"
