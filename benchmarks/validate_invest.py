@@ -6,8 +6,10 @@ scripts/invest-env.sh), runs ganpo's Budyko water yield and carbon-pool formulas
 same rasters, and prints totals and per-pixel differences. Then InVEST's SDR model (MFD and
 D8 routing) against ganpo's soil retention: the LS factor ganpo derives from the DEM
 (ganpo.engine.routing) and the retained soil R·K·LS·(1 − C·P), which is InVEST's "avoided
-erosion" (docs/decisions/0008). SDR's sediment export is not compared: ganpo does not
-implement it.
+erosion" (docs/decisions/0008); and SDR's sediment export ``sed_export`` (USLE × SDR)
+against ganpo's R·K·LS·C·P × the SDR raster ganpo routes itself
+(``ganpo.engine.routing.sdr_raster``). Deposition and trapped sediment are not compared:
+ganpo does not compute them.
 """
 
 from __future__ import annotations
@@ -283,6 +285,27 @@ def compare_sdr(size: int, shape: str, python: Path) -> list[dict[str, object]]:
             whole = routing.ls_factor_raster(paths["dem"], folder / f"lsw_{algo}.tif", algo)
             ours_whole = rusle.retained_soil_t(r, k, read(whole, avoided_path), cp[lulc], 1.0, 1e4)
             whole_t = ours_whole[cells].sum() * ha
+            # sediment export: USLE × SDR, ganpo's SDR routed on the same masked DEM
+            sdr_path = routing.sdr_raster(
+                dem,
+                next(ws.rglob("masked_lulc*.tif")),
+                dict(zip(USLE.lucode.astype(int), USLE.usle_c.astype(float), strict=True)),
+                folder / f"sdr_{algo}.tif",
+                algo,
+                threshold=float(max(100, size * size // 20)),
+                k=2.0,
+                ic0=0.5,
+                sdr_max=0.8,
+            )
+            export_inv = read(next(ws.rglob("sed_export*.tif")))  # t/ha
+            export_ours = rusle.sediment_export_t(
+                r, k, ls_ours, cp[lulc], 1.0, read(sdr_path, avoided_path), 1e4
+            )
+            on = np.isfinite(export_inv) & np.isfinite(export_ours)
+            inv_e, our_e = export_inv[on].sum() * ha, export_ours[on].sum() * ha
+            # ganpo's export where InVEST has none (streams, cells reaching no stream): 0
+            extra_e = float(np.nansum(export_ours[~np.isfinite(export_inv)]) * ha)
+            e_diff = np.abs(export_ours[on] - export_inv[on])
             rows.append(
                 {
                     "landscape": f"{size}×{size} {shape}",
@@ -301,6 +324,14 @@ def compare_sdr(size: int, shape: str, python: Path) -> list[dict[str, object]]:
                     "LS_cells_within_0.1%": float(100 * np.mean(rel_ls <= 1e-3)),
                     "LS_max_rel_diff_%": float(100 * rel_ls.max()),
                     "whole_dem_total_diff_%": float(100 * (whole_t / inv_t - 1)),
+                    "invest_sed_export_t": float(inv_e),
+                    "ganpo_sed_export_t": float(our_e),
+                    "export_total_diff_%": float(100 * (our_e / inv_e - 1)),
+                    "export_off_invest_t": extra_e,
+                    "export_max_pixel_diff_t_ha": float(e_diff.max()),
+                    "export_mean_abs_pixel_diff_%": float(
+                        100 * e_diff.mean() / np.mean(export_inv[on])
+                    ),
                 }
             )
     return rows
@@ -326,10 +357,21 @@ def main() -> None:
     ]
     sdr = pd.DataFrame(sdr_rows)
     print()
+    export_cols = [c for c in sdr.columns if "export" in c]
     print("SDR avoided erosion (InVEST) vs soil retained (ganpo RUSLE), non-stream cells:")
-    print(sdr.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(sdr.drop(columns=export_cols).to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print()
+    print("SDR sediment export (InVEST sed_export) vs ganpo's R·K·LS·C·P × SDR:")
+    print(
+        sdr[["landscape", "routing", *export_cols]].to_string(
+            index=False, float_format=lambda v: f"{v:,.4g}"
+        )
+    )
     worst_sdr = float(sdr["total_diff_%"].abs().max())
     print(f"largest total difference (soil retention): {worst_sdr:.4f} % (target: within 1 %)")
+    worst_export = float(sdr["export_total_diff_%"].abs().max())
+    print(f"largest total difference (sediment export): {worst_export:.4f} % (target: within 1 %)")
+    worst_sdr = max(worst_sdr, worst_export)
     sys.exit(0 if max(worst, worst_sdr) <= 1.0 else 1)
 
 

@@ -1,12 +1,13 @@
 """Layers the engine derives from a dataset's layers before an account: the RUSLE LS
-factor from the DEM (flow routing, :mod:`ganpo.engine.routing`).
+factor from the DEM, and the sediment delivery ratio (SDR) from the DEM and the
+ecosystem map (flow routing, :mod:`ganpo.engine.routing`).
 
 Routing cannot run block by block, so a derived layer is computed once, globally, and
 written as a GeoTIFF in a cache folder (default ``<dataset>/derived``); the account then
 reads it in blocks like any other layer. The file name carries a digest of what it
-depends on (the source files' checksums, the parameters it reads, the algorithm
-version), so a changed DEM or ``ls_l_max`` gives a new file and an unchanged one is
-reused.
+depends on (the source files' checksums, the parameters it reads, per-type ones
+included, the algorithm version), so a changed DEM, ``ls_l_max`` or ``usle_c`` gives a new
+file and an unchanged one is reused.
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ganpo.catalog.parameters import ParameterSet
-from ganpo.errors import UnknownNameError
+from ganpo.errors import InputError, UnknownNameError
 from ganpo.io.roles import DERIVED_ROLES
 from ganpo.services.base import UsedParameter
+from ganpo.services.methods import SDR_PARAMETERS
 
 if TYPE_CHECKING:
     from ganpo.engine.routing import FlowAlgorithm
 
 L_MAX = UsedParameter("ls_l_max", "1")
-#: bump when a change of the routing or LS code changes the derived rasters
+USLE_C = UsedParameter("usle_c", "1")
+#: bump when a change of the routing, LS or SDR code changes the derived rasters
 ROUTING_VERSION = "2026.1"
 
 
@@ -39,6 +42,7 @@ class DerivedLayer:
     sources: tuple[str, ...]
     parameters: tuple[UsedParameter, ...]
     build: Callable[[Mapping[str, Path], Path, ParameterSet], Path]
+    per_type: tuple[UsedParameter, ...] = ()
 
 
 def _ls(algorithm: FlowAlgorithm) -> Callable[[Mapping[str, Path], Path, ParameterSet], Path]:
@@ -55,9 +59,31 @@ def _ls(algorithm: FlowAlgorithm) -> Callable[[Mapping[str, Path], Path, Paramet
     return build
 
 
+def _sdr(algorithm: FlowAlgorithm) -> Callable[[Mapping[str, Path], Path, ParameterSet], Path]:
+    def build(sources: Mapping[str, Path], target: Path, params: ParameterSet) -> Path:
+        from ganpo.engine.routing import sdr_raster  # numba compiles on first use
+
+        return sdr_raster(
+            sources["dem"],
+            sources["ecosystem_type"],
+            params.per_type(USLE_C.key, USLE_C.unit),
+            target,
+            algorithm,
+            *(params.scalar(u.key, u.unit) for u in SDR_PARAMETERS),
+        )
+
+    return build
+
+
 DERIVED: dict[str, DerivedLayer] = {
     "ls_factor_mfd": DerivedLayer("ls_factor_mfd", ("dem",), (L_MAX,), _ls("mfd")),
     "ls_factor_d8": DerivedLayer("ls_factor_d8", ("dem",), (L_MAX,), _ls("d8")),
+    "sdr_mfd": DerivedLayer(
+        "sdr_mfd", ("dem", "ecosystem_type"), SDR_PARAMETERS, _sdr("mfd"), (USLE_C,)
+    ),
+    "sdr_d8": DerivedLayer(
+        "sdr_d8", ("dem", "ecosystem_type"), SDR_PARAMETERS, _sdr("d8"), (USLE_C,)
+    ),
 }
 assert set(DERIVED) == set(DERIVED_ROLES)
 
@@ -80,6 +106,10 @@ def derived_path(
         "sources": {r: source_sha256[r] for r in recipe.sources},
         "parameters": {u.key: params.scalar(u.key, u.unit) for u in recipe.parameters},
     }
+    if recipe.per_type:
+        payload["per_type"] = {
+            u.key: sorted(params.per_type(u.key, u.unit).items()) for u in recipe.per_type
+        }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
     return folder / f"{role}_{digest}.tif"
 
@@ -92,6 +122,14 @@ def ensure_derived(
     folder: Path,
 ) -> tuple[Path, bool]:
     """The cached derived layer, built first if absent; and whether it was built now."""
+    missing = [r for r in derived_layer(role).sources if r not in sources]
+    if missing:
+        raise InputError(
+            f"derived layer {role!r} is made from {', '.join(derived_layer(role).sources)}; "
+            f"the layer(s) {', '.join(missing)} were not given",
+            field="sources",
+            values=missing,
+        )
     target = derived_path(role, source_sha256, params, folder)
     if target.exists():
         return target, False

@@ -122,7 +122,8 @@ LAYER_ROLES: dict[str, LayerRole] = {
 }
 
 #: Layers the engine derives from manifest layers before a run (never declared in a
-#: manifest): the RUSLE LS factor from the DEM by MFD or D8 routing (ganpo.engine.derived).
+#: manifest): the RUSLE LS factor from the DEM by MFD or D8 routing, and InVEST SDR's
+#: sediment delivery ratio from the DEM and the ecosystem map (ganpo.engine.derived).
 DERIVED_ROLES: dict[str, LayerRole] = {
     r.role: r
     for r in (
@@ -130,6 +131,10 @@ DERIVED_ROLES: dict[str, LayerRole] = {
             "ls_factor_mfd", "1", "坡长坡度因子 LS（多流向）", "LS factor (MFD routing)", 0, 2_000
         ),
         LayerRole("ls_factor_d8", "1", "坡长坡度因子 LS（D8）", "LS factor (D8 routing)", 0, 2_000),
+        LayerRole(
+            "sdr_mfd", "1", "泥沙输移比 SDR（多流向）", "sediment delivery ratio (MFD)", 0, 1
+        ),
+        LayerRole("sdr_d8", "1", "泥沙输移比 SDR（D8）", "sediment delivery ratio (D8)", 0, 1),
     )
 }
 

@@ -211,6 +211,35 @@ def _rusle(ls_role: str, cover_from_fvc: bool) -> RasterFn:
     return compute
 
 
+#: the parameters of InVEST SDR's sediment delivery ratio (engine.derived routes them)
+SDR_THRESHOLD = UsedParameter("sdr_threshold_flow_accumulation", "1")
+SDR_PARAMETERS = (
+    SDR_THRESHOLD,
+    UsedParameter("sdr_k", "1"),
+    UsedParameter("sdr_ic0", "1"),
+    UsedParameter("sdr_max", "1"),
+)
+
+
+def _sediment_export(algo: str) -> RasterFn:
+    def compute(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+        cover = lookup(inp.ecosystem, p.per_type("usle_c", "1"), np.nan)
+        practice = lookup(inp.ecosystem, p.per_type("usle_p", "1"), np.nan)
+        q = rusle.sediment_export_t(
+            inp.layers["rainfall_erosivity"],
+            inp.layers["soil_erodibility"],
+            inp.layers[f"ls_factor_{algo}"],
+            cover,
+            practice,
+            inp.layers[f"sdr_{algo}"],
+            inp.cell_area_m2,
+        )
+        # a physical quantity beside soil retention: never valued (unit value 0)
+        return {"": Component(q, DREDGING, unit_value=0.0)}
+
+    return compute
+
+
 def _flood_vegetation(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     alpha = p.per_type("storm_runoff_coefficient", "1")
     q = flood.vegetation_storm_storage_m3(
@@ -755,11 +784,51 @@ METHODS: dict[str, dict[str, Method]] = {}
 for _m in _ALL:
     METHODS.setdefault(_m.indicator, {})[_m.key] = _m
 
+#: Physical indicators computed beside the GEP indicators and never valued, so that
+#: nothing is counted twice: sediment export (InVEST SDR ``sed_export``) is the part of
+#: the soil lost that reaches the streams, reported beside soil retention (which is
+#: already valued). Kept out of :data:`METHODS`, which profiles value and sum into GEP.
+PHYSICAL_METHODS: dict[str, dict[str, Method]] = {
+    "sediment_export": {
+        f"sdr_{algo}": Method(
+            "sediment_export",
+            f"sdr_{algo}",
+            f"sediment export R·K·LS·C·P × SDR, {algo.upper()} routing (InVEST SDR sed_export)",
+            f"输沙量（泥沙输移比法）R·K·LS·C·P × SDR，{algo.upper()} 汇流（同 InVEST SDR）",
+            "Borselli et al. 2008, doi:10.1016/j.catena.2008.07.006; Vigiak et al. 2012, "
+            "doi:10.1016/j.geomorph.2012.05.007; InVEST SDR 3.20 (no deposition, no "
+            "trapped sediment)",
+            False,
+            "t",
+            layers=("rainfall_erosivity", "soil_erodibility", "dem"),
+            derived=(f"ls_factor_{algo}", f"sdr_{algo}"),
+            parameters=(
+                UsedParameter("usle_c", "1"),
+                UsedParameter("usle_p", "1"),
+                UsedParameter("ls_l_max", "1"),
+                *SDR_PARAMETERS,
+            ),
+            complete_types=("usle_c", "usle_p"),
+            raster=_sediment_export(algo),
+        )
+        for algo in ("mfd", "d8")
+    }
+}
+
+
+def _pick(registry: dict[str, dict[str, Method]], what: str, indicator: str, key: str) -> Method:
+    if indicator not in registry:
+        raise UnknownNameError(what, indicator, registry)
+    if key not in registry[indicator]:
+        raise UnknownNameError(f"method of {indicator}", key, registry[indicator])
+    return registry[indicator][key]
+
+
+def physical_method(indicator: str, key: str) -> Method:
+    """The method ``key`` of the physical (unvalued) indicator ``indicator``."""
+    return _pick(PHYSICAL_METHODS, "physical indicator", indicator, key)
+
 
 def method(indicator: str, key: str) -> Method:
     """The method ``key`` of ``indicator``; unknown names list the valid ones."""
-    if indicator not in METHODS:
-        raise UnknownNameError("indicator (with a method)", indicator, METHODS)
-    if key not in METHODS[indicator]:
-        raise UnknownNameError(f"method of {indicator}", key, METHODS[indicator])
-    return METHODS[indicator][key]
+    return _pick(METHODS, "indicator (with a method)", indicator, key)
