@@ -169,6 +169,13 @@ def examples() -> None:
     )
 
 
+def _write_csv(table: pd.DataFrame, out: Path) -> None:
+    """Write ``table`` as UTF-8 CSV with a BOM (Excel opens it right) and say so."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out, index=False, encoding="utf-8-sig")
+    console.print(f"written: {out}")
+
+
 # --------------------------------------------------------------------------- transfers
 def _budget(budget: float, unit: str) -> float:
     from ganpo.catalog.units import conversion_factor
@@ -266,11 +273,7 @@ def transfers_run(
         f"{', '.join(map(str, alloc.account_ids))} / 已入库"
     )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        alloc.table.assign(amount_fen=alloc.amount_fen).to_csv(
-            out, index=False, encoding="utf-8-sig"
-        )
-        console.print(f"written: {out}")
+        _write_csv(alloc.table.assign(amount_fen=alloc.amount_fen), out)
 
 
 @transfers_app.command("whatif")
@@ -339,9 +342,7 @@ def transfers_whatif(
         f"{table['change_cny'].sum():+,.2f} CNY. Simulation only: nothing stored / 仅模拟，未入库"
     )
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, index=False, encoding="utf-8-sig")
-        console.print(f"written: {out}")
+        _write_csv(table, out)
 
 
 def _runs_table(kind: str, database: str, title: str) -> None:
@@ -624,6 +625,4 @@ def assess(
     _notes(result.notes)
     console.print(f"stored as run #{run_id} / 已入库")
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        result.table.to_csv(out, index=False, encoding="utf-8-sig")
-        console.print(f"written: {out}")
+        _write_csv(result.table, out)

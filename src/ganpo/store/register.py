@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import InputError, StoreError, UnknownNameError
+from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
 from ganpo.store.register_models import (
     PARCEL_STATUSES,
@@ -115,10 +116,6 @@ class NewParcel:
     composition: dict[int, float]
     composition_account_id: int | None
     notes: list[str] = field(default_factory=list)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _record(row: RegisterParcel, package: str | None = None) -> ParcelRecord:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -27,7 +27,8 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import GanpoError, StoreError
-from ganpo.store.platform import audit
+from ganpo.store.platform import as_utc as _utc
+from ganpo.store.platform import audit, utcnow
 from ganpo.store.reporting_models import (
     AccountSubmission,
     ReportEvent,
@@ -65,14 +66,6 @@ ENTITY = "report_submission"
 
 class WorkflowError(GanpoError, ValueError):
     """An action the state of the submission does not allow (the message says why)."""
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 @dataclass(frozen=True)
