@@ -14,7 +14,7 @@ from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.account import run_account
 from ganpo.engine.uncertainty import monte_carlo
 from ganpo.io.manifest import load_manifest
-from ganpo.services.methods import method
+from ganpo.services.methods import method, physical_method
 from ganpo.store.repository import open_store, save_account
 from tinydata import ALBERS, RES, X0, Y0, build_tiny
 
@@ -58,7 +58,10 @@ def tiny_profile(manifest: Path) -> Profile:
     prof = load_profile("jiangxi-db36-2021")
     roles = {entry.role for entry in load_manifest(manifest).manifest.layers}
     keep = {k: v for k, v in prof.indicators.items() if set(method(k, v).layers or ()) <= roles}
-    return prof.model_copy(update={"indicators": keep})
+    physical = {
+        k: v for k, v in prof.physical.items() if set(physical_method(k, v).layers) <= roles
+    }
+    return prof.model_copy(update={"indicators": keep, "physical": physical})
 
 
 def cell_box(col0: float, row0: float, col1: float, row1: float):  # type: ignore[no-untyped-def]

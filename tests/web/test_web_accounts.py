@@ -264,3 +264,22 @@ def test_english_names_of_every_jiangxi_unit(
     regions = shared_client_as("nanchang").get("/api/regions").json()
     assert {r["adcode"]: r["name_en"] for r in regions}[360100] == "Nanchang"
     assert all(r["name_en"] for r in regions)
+
+
+def test_physical_indicators_are_scoped_and_not_in_gep(
+    shared_client_as: Callable[[str], TestClient], shared_app: FastAPI
+) -> None:
+    stored = load_account(shared_app.state.engine, 2)
+    phys = stored.physical
+    assert set(phys.indicator) == {"sediment_export"}  # the Jiangxi profile's [physical]
+    assert "sediment_export" not in set(stored.results.indicator)
+    (office,) = shared_client_as("office").get("/api/accounts/2/physical").json()
+    assert office["quantity"] == pytest.approx(phys.quantity.sum(), rel=1e-12)
+    assert office["unit"] == "t" and office["method"] == "sdr_mfd"
+    (wuyuan,) = shared_client_as("wuyuan").get("/api/accounts/2/physical").json()
+    mine = phys[phys.county_adcode == 361130].quantity.sum()
+    assert wuyuan["quantity"] == pytest.approx(mine, rel=1e-12) and 0 < mine < office["quantity"]
+    csv = shared_client_as("wuyuan").get(
+        "/api/accounts/2/export", params={"format": "csv", "table": "physical_by_county"}
+    )
+    assert csv.status_code == 200 and "361130" in csv.text and "360102" not in csv.text

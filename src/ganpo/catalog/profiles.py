@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.indicators import indicators
@@ -34,6 +34,9 @@ class Profile(BaseModel):
     verified: bool
     description: str
     indicators: dict[str, str]
+    #: physical indicators (→ method key) computed beside the GEP and never valued, e.g.
+    #: ``sediment_export = "sdr_mfd"`` (ganpo.services.methods.PHYSICAL_METHODS)
+    physical: dict[str, str] = Field(default_factory=dict)
 
 
 def profile_names() -> list[str]:

@@ -72,7 +72,12 @@ def run(
                 f"identical inputs: account #{existing.id} is already stored "
                 "(use --force to recompute)"
             )
-            print_account(stored.results, stored.units, f"{existing.dataset_name} {year}")
+            print_account(
+                stored.results,
+                stored.units,
+                f"{existing.dataset_name} {year}",
+                stored.physical,
+            )
             return
         with progress_bar(f"{ds.manifest.name} {year}") as on_fraction:
             acc = run_account(
@@ -89,7 +94,7 @@ def run(
             )
         intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
         aid = save_account(store, acc, intervals)
-        print_account(acc.results, acc.units, f"{acc.dataset_name} {year}")
+        print_account(acc.results, acc.units, f"{acc.dataset_name} {year}", acc.physical)
         if intervals is not None:
             print_intervals(intervals.table, intervals.draws, intervals.sampled)
         console.print(f"stored as account #{aid} in {database} ({acc.duration_s:.1f} s)")
@@ -136,7 +141,7 @@ def show(
         f"account #{a.id}: {a.dataset_name} {a.year}, parameters {a.parameter_set} "
         f"v{a.parameter_set_version}, ganpo {a.code_version}, manifest {a.manifest_sha256[:12]}…"
     )
-    print_account(stored.results, stored.units, f"{a.dataset_name} {a.year}")
+    print_account(stored.results, stored.units, f"{a.dataset_name} {a.year}", stored.physical)
     if not stored.intervals.empty:
         from ganpo.cli.summary import print_intervals
 

@@ -125,7 +125,7 @@ def demo(
             f"set {accounts[0].parameter_set}; prices: {accounts[0].notes[0]}."
         )
         for acc, iv in zip(accounts, interval_list, strict=True):
-            print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}")
+            print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}", acc.physical)
             if iv is not None:
                 print_intervals(iv.table, iv.draws, iv.sampled)
         a, b = accounts[0], accounts[-1]

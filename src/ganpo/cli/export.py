@@ -39,6 +39,12 @@ def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
         "gep_by_city": summary.gep_by_unit(stored.results, stored.units, "city"),
         "results": stored.results,
         "prices": stored.prices.drop(columns=["id", "account_id", "by_type"]),
+        # quantities reported beside the GEP, never valued (profile [physical])
+        **(
+            {"physical_by_county": summary.physical_by_unit(stored.physical, stored.units)}
+            if not stored.physical.empty
+            else {}
+        ),
     }
 
 

@@ -26,6 +26,12 @@ def account_frames(acc: AccountResult) -> dict[str, pd.DataFrame]:
         f"prices_{y}": acc.prices.drop(columns=["by_type"]).assign(
             by_type=acc.prices["by_type"].map(lambda d: "" if d is None else str(d))
         ),
+        # quantities reported beside the GEP, never valued (profile [physical])
+        **(
+            {f"physical_by_county_{y}": summary.physical_by_unit(acc.physical, acc.units)}
+            if not acc.physical.empty
+            else {}
+        ),
     }
 
 

@@ -9,8 +9,14 @@ from ganpo.cli.common import console, yi
 from ganpo.report import summary
 
 
-def print_account(results: pd.DataFrame, units: pd.DataFrame, title: str) -> None:
-    """GEP by category and by service, and the top and bottom counties per km²."""
+def print_account(
+    results: pd.DataFrame,
+    units: pd.DataFrame,
+    title: str,
+    physical: pd.DataFrame | None = None,
+) -> None:
+    """GEP by category and by service, the top and bottom counties per km², and the
+    physical indicators reported beside the GEP (not valued), if any."""
     total = float(results["value_cny"].sum())
     t = Table(title=f"{title}: GEP {yi(total)} 亿元 (10^8 CNY)", title_justify="left")
     t.add_column("类别 / 指标  category / indicator")
@@ -50,6 +56,8 @@ def print_account(results: pd.DataFrame, units: pd.DataFrame, title: str) -> Non
             f"{b['gep_cny_per_km2'] / 1e4:,.1f}",
         )
     console.print(ranks)
+    if physical is not None and not physical.empty:
+        print_physical(physical, units, title)
 
 
 def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: str) -> None:
@@ -97,3 +105,24 @@ def print_intervals(table: pd.DataFrame, draws: int, sampled: tuple[str, ...]) -
             f"sampled parameters: {', '.join(sampled)}; others held at their values "
             "(ganpo.engine.uncertainty)"
         )
+
+
+def print_physical(physical: pd.DataFrame, units: pd.DataFrame, title: str) -> None:
+    """Totals of the physical indicators (not valued, not in GEP)."""
+    by_county = summary.physical_by_unit(physical, units)
+    t = Table(
+        title=f"{title}: 实物量指标（不计价，不计入 GEP）physical indicators, not valued",
+        title_justify="left",
+    )
+    for head in ("指标 indicator", "方法 method", "合计 total", "单位 unit", "每 km² per km²"):
+        t.add_column(head, justify="right" if "total" in head or "km" in head else "left")
+    for (_, method), rows in by_county.groupby(["indicator", "method"], sort=True):
+        total, area = float(rows["quantity"].sum()), float(rows["area_km2"].sum())
+        t.add_row(
+            f"{rows['name_zh'].iloc[0]} {rows['name_en'].iloc[0]}",
+            str(method),
+            f"{total:,.4g}",
+            str(rows["quantity_unit"].iloc[0]),
+            f"{total / area:,.4g}" if area > 0 else "",
+        )
+    console.print(t)

@@ -36,11 +36,16 @@ from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_s
 from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.compute import TaskProgress
 from ganpo.engine.compute import scheduler as compute_on
-from ganpo.engine.derived import derived_path, ensure_derived
+from ganpo.engine.derived import derived_layer, derived_path, ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.engine.provenance import code_version, host
 from ganpo.engine.rasters import BlockWriter, open_layer, to_cog
-from ganpo.engine.result import RESULT_COLUMNS, AccountResult
+from ganpo.engine.result import (
+    PHYSICAL_COLUMNS,
+    RESULT_COLUMNS,
+    AccountResult,
+    empty_physical,
+)
 from ganpo.engine.zonal import N_CODES, zonal_sums_graph, zone_index
 from ganpo.errors import InputError, ManifestError, preview
 from ganpo.io.manifest import Dataset, LayerEntry, TableEntry, load_manifest, sha256_file
@@ -56,6 +61,7 @@ from ganpo.services.base import (
     table_rows,
 )
 from ganpo.services.methods import method as find_method
+from ganpo.services.methods import physical_method
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +73,21 @@ EXTERNAL_DEDUCTION = "external_deduction"
 def resolve_methods(profile: Profile, params: ParameterSet) -> list[Method]:
     """The profile's methods, after checking the parameter set has all they read."""
     methods = [find_method(ind, key) for ind, key in profile.indicators.items()]
+    _check_parameters(methods, params)
+    return methods
+
+
+def resolve_physical(profile: Profile, params: ParameterSet) -> list[Method]:
+    """The profile's physical (unvalued) methods, checked like :func:`resolve_methods`."""
+    methods = [physical_method(ind, key) for ind, key in profile.physical.items()]
+    _check_parameters(methods, params)
+    return methods
+
+
+def _check_parameters(methods: list[Method], params: ParameterSet) -> None:
     for m in methods:
         for used in m.parameters:
             params.get(used.key, used.unit)  # raises with the set, key and unit
-    return methods
 
 
 def input_digest(
@@ -170,12 +187,15 @@ def run_account(
         )
     params, notes = prices_for_year(params, year, policy, load_deflator(prof.deflator))
     methods = resolve_methods(prof, params)
+    physical = resolve_physical(prof, params)
+    unvalued = {x.indicator for x in physical}
     say(f"{m.name} {year}: profile {prof.name}, parameters {params.name}; reading units")
     units = read_units(ds.path(m.units), m.units.layer)
     warnings: list[str] = []
 
     # --- layers: presence, unit, grid -------------------------------------------------
-    raster_methods = [x for x in methods if x.raster is not None]
+    # physical methods run in the same pass; their sums go to ``physical``, never to GEP
+    raster_methods = [x for x in [*methods, *physical] if x.raster is not None]
     needed = sorted({r for x in raster_methods for r in x.layers})
     held = dict(layer_years or {})
 
@@ -213,11 +233,15 @@ def run_account(
         units = units.to_crs(grid.crs_wkt)
     derived_paths: dict[str, Path] = {}
     for role in sorted({d for x in raster_methods for d in x.derived}):
-        built_from = {r: ds.path(entries[r]) for r in ("dem",) if r in entries}
+        sources = derived_layer(role).sources
+        built_from = {r: ds.path(entries[r]) for r in sources if r in entries}
         checksums = {r: entries[r].sha256 for r in built_from}
         folder = derived_dir or ds.root / "derived"
         if not derived_path(role, checksums, params, folder).exists():
-            say(f"{m.name} {year}: deriving {role} from the DEM (flow routing, whole raster)")
+            say(
+                f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
+                "(flow routing, whole raster)"
+            )
         path, fresh = ensure_derived(role, built_from, checksums, params, folder)
         grid.check_same(path, role, eco_path)
         derived_paths[role] = path
@@ -259,6 +283,8 @@ def run_account(
     values: dict[str, Any] = {}
     if rasters_dir is not None:
         for x, _, comp in components:
+            if x.indicator in unvalued:
+                continue
             v = comp.quantity * _unit_value(comp, params)
             values[x.indicator] = values[x.indicator] + v if x.indicator in values else v
         rasters_dir.mkdir(parents=True, exist_ok=True)
@@ -304,7 +330,7 @@ def run_account(
             f"({preview(empty)}); their raster services are 0 — use a finer grid"
         )
     _check_codes(cells, eco_path)
-    _check_complete(methods, params, cells, eco_path)
+    _check_complete([*methods, *physical], params, cells, eco_path)
     for role, (lo, hi) in ranges.items():
         spec = {**LAYER_ROLES, **DERIVED_ROLES}[role]
         source = derived_paths.get(role) or ds.path(entries[role])
@@ -334,6 +360,7 @@ def run_account(
     # --- rows ------------------------------------------------------------------------
     adcodes = units["county_adcode"].to_numpy()
     rows: list[pd.DataFrame] = []
+    physical_rows: list[pd.DataFrame] = []
     for k, (x, name, comp) in enumerate(components):
         gap = int(sums[2 + 2 * k][:, :RASTER_NODATA].sum())
         if gap:
@@ -344,6 +371,21 @@ def run_account(
             )
         total = sums[1 + 2 * k]
         zi, code = np.nonzero(total)
+        if x.indicator in unvalued:
+            physical_rows.append(
+                pd.DataFrame(
+                    {
+                        "indicator": x.indicator,
+                        "method": x.key,
+                        "component": name,
+                        "ecosystem_code": code.astype("int64"),
+                        "county_adcode": adcodes[zi].astype("int64"),
+                        "quantity": total[zi, code],
+                        "quantity_unit": x.quantity_unit,
+                    }
+                )
+            )
+            continue
         pv = params.scalar(comp.price.key, comp.price.unit)
         q = total[zi, code]
         frame = table_rows(
@@ -386,7 +428,7 @@ def run_account(
         )
     results = results[RESULT_COLUMNS]
 
-    used_keys = {u.key for x in methods for u in x.parameters}
+    used_keys = {u.key for x in [*methods, *physical] for u in x.parameters}
     for key in sorted(used_keys):
         if params.values[key].status == "placeholder":
             warnings.append(
@@ -439,11 +481,22 @@ def run_account(
         log=run_log,
         parameters=params,
         profile_indicators=dict(prof.indicators),
+        physical=(
+            pd.concat(physical_rows, ignore_index=True)[PHYSICAL_COLUMNS]
+            if physical_rows
+            else empty_physical()
+        ),
         notes=[
             f"price policy {policy}",
             *(
-                f"derived layer {r}: {p.name} (from the DEM, flow routing)"
+                f"derived layer {r}: {p.name} (from {', '.join(derived_layer(r).sources)}, "
+                "flow routing)"
                 for r, p in derived_paths.items()
+            ),
+            *(
+                f"physical indicator {x.indicator} ({x.key}) reported beside the GEP; "
+                "not valued, not in GEP"
+                for x in physical
             ),
             *notes,
             *(f"counterfactual: layer {r} of {y} instead of {year}" for r, y in held.items()),

@@ -18,7 +18,7 @@ import rasterio
 
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.catalog.profiles import Profile
-from ganpo.engine.derived import ensure_derived
+from ganpo.engine.derived import derived_layer, ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError
 from ganpo.io.manifest import load_manifest
@@ -73,12 +73,11 @@ def service_raster(
         assert entry is not None
         layers[role] = _read(ds.path(entry), shape, floating=True)
     for role in m.derived:  # routed at full resolution (cached), then sampled like the rest
-        dem = ds.manifest.layer("dem", year)
-        assert dem is not None
+        sources = {r: ds.manifest.layer(r, year) for r in derived_layer(role).sources}
         path, _ = ensure_derived(
             role,
-            {"dem": ds.path(dem)},
-            {"dem": dem.sha256},
+            {r: ds.path(e) for r, e in sources.items() if e is not None},
+            {r: e.sha256 for r, e in sources.items() if e is not None},
             params,
             derived_dir or ds.root / "derived",
         )

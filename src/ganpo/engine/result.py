@@ -23,6 +23,24 @@ RESULT_COLUMNS = [
     "value_cny",
 ]
 
+#: physical indicators computed beside the GEP, never valued (profile ``[physical]``)
+PHYSICAL_COLUMNS = [
+    "indicator",
+    "method",
+    "component",
+    "ecosystem_code",
+    "county_adcode",
+    "quantity",
+    "quantity_unit",
+]
+
+
+def empty_physical() -> pd.DataFrame:
+    """A physical-results table with no rows (an account whose profile asks for none)."""
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in PHYSICAL_COLUMNS}).astype(
+        {"ecosystem_code": "int64", "county_adcode": "int64", "quantity": "float64"}
+    )
+
 
 @dataclass
 class AccountResult:
@@ -55,6 +73,8 @@ class AccountResult:
     # the parameter set as used (prices brought to the year), for uncertainty analysis
     parameters: Any = field(default=None, repr=False)
     profile_indicators: dict[str, str] = field(default_factory=dict)
+    # PHYSICAL_COLUMNS: quantities reported beside the GEP, not valued, not in gep_cny
+    physical: pd.DataFrame = field(default_factory=empty_physical)
 
     @property
     def duration_s(self) -> float:

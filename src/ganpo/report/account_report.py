@@ -108,4 +108,5 @@ def report_data(
         change=change,
         previous_year=prev_year,
         service_raster=raster_map,
+        physical=stored.physical if not stored.physical.empty else None,
     )

@@ -76,6 +76,12 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "{name} per hectare (decimated raster, for display)",
     },
     "value_col": {"zh": "数值", "en": "Value"},
+    "physical": {
+        "zh": "与 GEP 并列报告的实物量指标（不计价，不计入 GEP）",
+        "en": "Physical indicators reported beside the GEP (not valued, not in GEP)",
+    },
+    "per_km2": {"zh": "每 km²", "en": "per km²"},
+    "total": {"zh": "合计", "en": "Total"},
     "no_uncertainty": {
         "zh": "本核算未进行不确定性分析。",
         "en": "No uncertainty analysis was run.",
@@ -111,6 +117,7 @@ class ReportData:
     change: pd.DataFrame | None = None  # summary.compare at constant prices
     previous_year: int | None = None
     service_raster: Any = None  # ganpo.engine.preview.ServiceRaster
+    physical: pd.DataFrame | None = None  # PHYSICAL_COLUMNS rows (profile [physical])
 
 
 def _png(fig: Any) -> str:
@@ -217,6 +224,23 @@ img { max-width: 100%; }
 """
 
 
+def _physical_table(physical: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang) -> pd.DataFrame:
+    by_county = summary.physical_by_unit(physical, units)
+    rows = []
+    for (_, method), part in by_county.groupby(["indicator", "method"], sort=True):
+        total, area = float(part["quantity"].sum()), float(part["area_km2"].sum())
+        rows.append(
+            {
+                "name": part["name_zh" if lang == "zh" else "name_en"].iloc[0],
+                "method": method,
+                "total": f"{total:,.4g}",
+                "unit": part["quantity_unit"].iloc[0],
+                "per_km2": f"{total / area:,.4g}" if area > 0 else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def build_html(d: ReportData, lang: Lang = "zh") -> str:
     """The report as a standalone HTML document."""
     use_cjk_font()
@@ -257,6 +281,21 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     parts.append(
         _table(table, [t(k, lang) for k in ("indicator", "quantity", "unit", "value", "share")])
     )
+
+    if d.physical is not None and not d.physical.empty:
+        parts.append(f"<h3>{t('physical', lang)}</h3>")
+        parts.append(
+            _table(
+                _physical_table(d.physical, d.units, lang),
+                [
+                    t("indicator", lang),
+                    t("method_col", lang),
+                    t("total", lang),
+                    t("unit", lang),
+                    t("per_km2", lang),
+                ],
+            )
+        )
 
     parts.append(f"<h2 class='section'>{t('method', lang)}</h2>")
     parts.append(

@@ -53,6 +53,9 @@ HEADERS: dict[str, str] = {
     "city_name": "设区市 / city",
     "province_adcode": "省级代码 / province adcode",
     "province_name": "省 / province",
+    "method": "方法 / method",
+    "component": "分项 / component",
+    "quantity_per_km2": "单位面积实物量 (/km²) / quantity per km²",
 }
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")

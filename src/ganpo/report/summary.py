@@ -17,6 +17,7 @@ from ganpo.catalog.ecosystems import ecosystem_types
 from ganpo.catalog.indicators import CATEGORIES, indicators
 from ganpo.errors import InputError
 from ganpo.io.units import UNIT_COLUMNS as COUNTY_ATTRIBUTES
+from ganpo.services.methods import PHYSICAL_NAMES
 
 Level = Literal["county", "city", "province"]
 
@@ -230,6 +231,55 @@ def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.
             values=dup,
         )
     return out.sort_values("adcode", ignore_index=True)
+
+
+def physical_by_unit(physical: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Physical indicators reported beside the GEP (never valued), per county: one row per
+    indicator × county of ``units`` (0 where a county has none), with the quantity per km²
+    of the county's area. Empty when the account computed no physical indicator."""
+    _require(units, UNIT_COLUMNS, "units")
+    columns = [
+        "indicator",
+        "name_zh",
+        "name_en",
+        "method",
+        "adcode",
+        "name",
+        "parent_adcode",
+        "area_km2",
+        "quantity",
+        "quantity_unit",
+        "quantity_per_km2",
+    ]
+    if physical.empty:
+        return pd.DataFrame(columns=columns)
+    counties = pd.DataFrame(units.drop(columns="geometry", errors="ignore"))
+    parts = []
+    for (ind, method, unit), rows in physical.groupby(
+        ["indicator", "method", "quantity_unit"], sort=True
+    ):
+        sums = rows.groupby("county_adcode")["quantity"].sum()
+        zh, en = PHYSICAL_NAMES.get(str(ind), (str(ind), str(ind)))
+        q = sums.reindex(counties["county_adcode"].astype("int64").values, fill_value=0.0)
+        area = counties["area_km2"].astype("float64").where(counties["area_km2"] > 0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "indicator": ind,
+                    "name_zh": zh,
+                    "name_en": en,
+                    "method": method,
+                    "adcode": counties["county_adcode"].astype("int64").values,
+                    "name": counties["county_name"].values,
+                    "parent_adcode": counties["city_adcode"].astype("int64").values,
+                    "area_km2": counties["area_km2"].astype("float64").values,
+                    "quantity": q.astype("float64").values,
+                    "quantity_unit": unit,
+                    "quantity_per_km2": q.to_numpy(dtype="float64") / area.to_numpy(),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def top_bottom(

@@ -824,6 +824,13 @@ def _pick(registry: dict[str, dict[str, Method]], what: str, indicator: str, key
     return registry[indicator][key]
 
 
+#: Chinese and English names of the physical indicators
+PHYSICAL_NAMES: dict[str, tuple[str, str]] = {
+    "sediment_export": ("输沙量（入河泥沙）", "sediment export to streams"),
+}
+assert set(PHYSICAL_NAMES) == set(PHYSICAL_METHODS)
+
+
 def physical_method(indicator: str, key: str) -> Method:
     """The method ``key`` of the physical (unvalued) indicator ``indicator``."""
     return _pick(PHYSICAL_METHODS, "physical indicator", indicator, key)

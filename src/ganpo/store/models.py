@@ -127,6 +127,24 @@ class Extent(Base):
     area_m2: Mapped[float]
 
 
+class PhysicalResult(Base):
+    """A physical quantity reported beside the GEP and never valued (a profile's
+    ``[physical]`` indicators, e.g. sediment export), per county × ecosystem type."""
+
+    __tablename__ = "physical_results"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    indicator: Mapped[str] = mapped_column(String(100), primary_key=True)
+    component: Mapped[str] = mapped_column(String(100), primary_key=True)
+    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    ecosystem_code: Mapped[int] = mapped_column(primary_key=True)
+    method: Mapped[str] = mapped_column(String(100))
+    quantity: Mapped[float]
+    quantity_unit: Mapped[str] = mapped_column(String(50))
+
+
 class AccountLog(Base):
     """Audit log of the store: who did what to which account, when."""
 

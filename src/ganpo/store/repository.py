@@ -14,7 +14,7 @@ from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.engine.result import RESULT_COLUMNS, AccountResult
+from ganpo.engine.result import PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
 from ganpo.engine.uncertainty import Intervals
 from ganpo.errors import StoreError
 from ganpo.io.manifest import sha256_file
@@ -27,6 +27,7 @@ from ganpo.store.models import (
     AccountRaster,
     AccountUnit,
     Extent,
+    PhysicalResult,
     Result,
     UncertaintyInterval,
 )
@@ -120,6 +121,10 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             )
             session.execute(insert(Result), _records(account.results.assign(account_id=aid)))
             session.execute(insert(Extent), _records(account.extent.assign(account_id=aid)))
+            if not account.physical.empty:
+                session.execute(
+                    insert(PhysicalResult), _records(account.physical.assign(account_id=aid))
+                )
             if not account.rasters.empty:
                 session.execute(
                     insert(AccountRaster), _records(account.rasters.assign(account_id=aid))
@@ -220,6 +225,8 @@ class StoredAccount:
     intervals: pd.DataFrame
     inputs: pd.DataFrame
     rasters: pd.DataFrame
+    #: quantities reported beside the GEP, never valued (PHYSICAL_COLUMNS)
+    physical: pd.DataFrame
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -256,4 +263,10 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
         rasters = pd.read_sql(
             select(AccountRaster).where(AccountRaster.account_id == account_id), conn
         )
-    return StoredAccount(acc, results, units, extent, prices, intervals, inputs, rasters)
+        physical = pd.read_sql(
+            select(*[PhysicalResult.__table__.c[c] for c in PHYSICAL_COLUMNS]).where(
+                PhysicalResult.account_id == account_id
+            ),
+            conn,
+        )
+    return StoredAccount(acc, results, units, extent, prices, intervals, inputs, rasters, physical)

@@ -156,6 +156,16 @@ class IndicatorValue(BaseModel):
     value_cny: float
 
 
+class PhysicalValue(BaseModel):
+    indicator: str
+    name_zh: str
+    name_en: str
+    method: str
+    quantity: float
+    unit: str
+    quantity_per_km2: float | None
+
+
 class TrendPoint(BaseModel):
     year: int
     account_id: int
@@ -289,6 +299,51 @@ async def account_indicators(
         return records(table.drop(columns="share"))
 
     key = ("indicators", _stamp([data.account]), _scope_tag(principal), adcode)
+    return await _json(request, key, make)
+
+
+@router.get(
+    "/accounts/{account_id}/physical",
+    response_model=list[PhysicalValue],
+    summary="Physical indicators, not valued / 实物量指标（不计价）",
+)
+async def account_physical(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    adcode: Adcode = None,
+) -> Response:
+    """Totals of the physical indicators the profile reports beside the GEP (e.g. sediment
+    export), never valued and not in GEP, over one unit (default: everything the caller
+    may see). 与 GEP 并列报告、不计价的实物量指标（如输沙量）。"""
+    from ganpo.report import summary
+
+    data = await account_for(request, principal, account_id)
+    counties = scope_counties(principal, adcode)
+
+    def make() -> list[dict[str, Any]]:
+        physical = _keep(data.stored.physical, counties)
+        if physical.empty:
+            return []
+        units = _keep(data.stored.units, counties)
+        table = summary.physical_by_unit(physical, units)
+        out = []
+        for (ind, method), rows in table.groupby(["indicator", "method"], sort=True):
+            total, area = float(rows["quantity"].sum()), float(rows["area_km2"].sum())
+            out.append(
+                {
+                    "indicator": ind,
+                    "name_zh": rows["name_zh"].iloc[0],
+                    "name_en": rows["name_en"].iloc[0],
+                    "method": method,
+                    "quantity": total,
+                    "unit": rows["quantity_unit"].iloc[0],
+                    "quantity_per_km2": total / area if area > 0 else None,
+                }
+            )
+        return out
+
+    key = ("physical", _stamp([data.account]), _scope_tag(principal), adcode)
     return await _json(request, key, make)
 
 
@@ -476,6 +531,7 @@ def _scoped_stored(data: AccountData, principal: Principal) -> Any:
         results=_keep(data.stored.results, counties),
         units=_keep(data.stored.units, counties),
         intervals=data.stored.intervals if principal.sees_all else data.stored.intervals.iloc[0:0],
+        physical=_keep(data.stored.physical, counties),
     )
 
 
@@ -548,6 +604,7 @@ ExportTable = Literal[
     "gep_by_ecosystem",
     "results",
     "prices",
+    "physical_by_county",
 ]
 
 
@@ -584,6 +641,12 @@ def account_export(
     a = data.account
     stem = f"{a.dataset_name}_{a.year}_account{a.id}_{_scope_tag(principal)}"
     if format == "csv":
+        if table not in frames:
+            raise HTTPException(
+                404,
+                f"this account has no table {table!r} (it computed no physical indicator); "
+                f"它没有该表。Tables: {', '.join(frames)}",
+            )
         body = frames[table].to_csv(index=False).encode("utf-8-sig")
         return Response(
             body,
