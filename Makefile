@@ -43,7 +43,8 @@ test: setup lint typecheck unit
 
 # everything timed: the account against reading its layers, the platform under 50 clients,
 # then ganpo against InVEST per model and a full account at 10000² (bench-invest; about
-# 20 minutes, most of it InVEST's SDR at 4000²)
+# two hours, most of it InVEST's SDR at 4000² and 10000²; `make bench-invest SIZES="1000
+# 4000"` for a shorter run)
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_web.py
@@ -51,10 +52,12 @@ bench: setup
 
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
-# ganpo against InVEST per model (AWY, SDR, carbon; 1000², 4000²) and a full account at 10000²
+# ganpo against InVEST per model (AWY, SDR, carbon; 1000², 4000², 10000²), then a full
+# account at 10000², with its routing and again reusing it
+SIZES ?= 1000 4000 10000
 bench-invest: setup
 	bash scripts/invest-env.sh .venv-invest
-	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --full 10000
+	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --sizes $(SIZES) --full 10000
 
 validate: setup
 	bash scripts/invest-env.sh .venv-invest
