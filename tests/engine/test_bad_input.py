@@ -218,3 +218,17 @@ def test_missing_nodata_value_is_a_logged_decision(tiny: Callable[..., Path]) ->
         "2022/npp.tif: no nodata value declared; every finite cell is taken as data" in w
         for w in acc.warnings
     )
+
+
+def test_nodata_value_inside_the_valid_range_is_a_logged_decision(
+    tiny: Callable[..., Path],
+) -> None:
+    """A nodata value that is also a plausible value (0 mm of rain) cannot be told apart
+    from data: the cells are read as missing, and the account says so."""
+    path = tiny()
+    rain = np.array([[1600, 0, 1600, 1600], [1600, 1600, 1600, 1600]], "float32")
+    write_raster(path.parent / "2022/precipitation.tif", rain, nodata=0.0)
+    acc = run_account(load_manifest(path, verify=False), 2022)
+    (warning,) = [w for w in acc.warnings if "nodata value 0 is a valid" in w]
+    assert "2022/precipitation.tif" in warning and "-9999" in warning
+    assert any("left out of the sum" in w for w in acc.warnings)  # the 0 cell is missing

@@ -261,6 +261,20 @@ def run_account(
                     "taken as data (NaN cells as missing). Declare the nodata value if the "
                     "file uses one (gdal_edit.py -a_nodata)"
                 )
+            spec = LAYER_ROLES[role]
+            nodata = src.nodata
+            if (
+                nodata is not None
+                and np.isfinite(nodata)
+                and (spec.minimum <= nodata <= spec.maximum)
+            ):
+                warnings.append(
+                    f"{entries[role].path}: its nodata value {nodata:g} is a valid "
+                    f"{spec.name_en} ([{spec.minimum:g}, {spec.maximum:g}] {spec.unit}); "
+                    f"cells equal to {nodata:g} are read as missing, not as data. If "
+                    f"{nodata:g} occurs as real data in this file, rewrite it with a nodata "
+                    "value outside that range (e.g. -9999)"
+                )
     zones = zone_index(list(units.geometry), grid.transform, eco)
     inputs = RasterInputs(layers=layers, ecosystem=eco, cell_area_m2=grid.cell_area_m2)
     components: list[tuple[Method, str, Any]] = []
