@@ -34,6 +34,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_set, prices_for_year
 from ganpo.catalog.profiles import Profile, load_profile
+from ganpo.engine.align import align_layer
 from ganpo.engine.compute import TaskProgress
 from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.derived import derived_layer, derived_path, ensure_derived
@@ -227,16 +228,26 @@ def run_account(
     eco_path = ds.path(entries["ecosystem_type"])
     grid = Grid.of(eco_path)
     grid.check_equal_area(eco_path)
+    folder = derived_dir or ds.root / "derived"
+    # every layer on the grid, or warped onto it as its manifest entry declares
+    paths: dict[str, Path] = {"ecosystem_type": eco_path}
+    checksums_of: dict[str, str] = {"ecosystem_type": entries["ecosystem_type"].sha256}
+    aligned_notes: list[str] = []
     for role in needed:
-        grid.check_same(ds.path(entries[role]), role, eco_path)
+        paths[role], note = align_layer(
+            ds.path(entries[role]), entries[role], grid, eco_path, folder
+        )
+        checksums_of[role] = entries[role].sha256 if note is None else paths[role].stem
+        if note is not None:
+            aligned_notes.append(note)
+            say(f"{m.name} {year}: {note}")
     if not units.crs.equals(grid.crs_wkt):
         units = units.to_crs(grid.crs_wkt)
     derived_paths: dict[str, Path] = {}
     for role in sorted({d for x in raster_methods for d in x.derived}):
         sources = derived_layer(role).sources
-        built_from = {r: ds.path(entries[r]) for r in sources if r in entries}
-        checksums = {r: entries[r].sha256 for r in built_from}
-        folder = derived_dir or ds.root / "derived"
+        built_from = {r: paths[r] for r in sources if r in paths}
+        checksums = {r: checksums_of[r] for r in built_from}
         if not derived_path(role, checksums, params, folder).exists():
             say(
                 f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
@@ -249,7 +260,7 @@ def run_account(
 
     # --- one lazy graph, one compute ---------------------------------------------------
     eco = open_layer(eco_path, chunk, as_float=False)
-    layers = {r: open_layer(ds.path(entries[r]), chunk) for r in needed}
+    layers = {r: open_layer(paths[r], chunk) for r in needed}
     layers.update({r: open_layer(p, chunk) for r, p in derived_paths.items()})
     for role in needed:
         with rasterio.open(ds.path(entries[role])) as src:
@@ -507,6 +518,7 @@ def run_account(
                 "flow routing)"
                 for r, p in derived_paths.items()
             ),
+            *aligned_notes,
             *(
                 f"physical indicator {x.indicator} ({x.key}) reported beside the GEP; "
                 "not valued, not in GEP"

@@ -11,6 +11,7 @@ from pyproj import CRS
 from rasterio.transform import Affine
 
 from ganpo.errors import GridError
+from ganpo.io.roles import LAYER_ROLES
 
 EQUAL_AREA_METHODS = {
     "Albers Equal Area",
@@ -71,6 +72,23 @@ class Grid:
 
     def check_same(self, path: Path, role: str, reference: Path) -> None:
         """Raise a :class:`GridError` that says what differs if ``path`` is off this grid."""
+        problems = self.differences(path)
+        if problems:
+            method = LAYER_ROLES[role].resampling if role in LAYER_ROLES else "bilinear"
+            raise GridError(
+                f"layer {role!r} is not on the grid of {reference.name}: "
+                + "; ".join(problems)
+                + f". Resample it onto that grid (e.g. gdalwarp -t_srs <crs> -te <bounds> "
+                f"-tr {abs(self.transform.a)} {abs(self.transform.e)}), or declare "
+                f'resampling = "{method}" in its [[layers]] entry of the manifest to let ganpo '
+                "warp it",
+                source=path,
+                field=role,
+                values=problems,
+            )
+
+    def differences(self, path: Path) -> list[str]:
+        """What differs between the grid of ``path`` and this one (empty: the same)."""
         other = Grid.of(path)
         problems = []
         if not CRS.from_wkt(other.crs_wkt).equals(CRS.from_wkt(self.crs_wkt)):
@@ -81,13 +99,4 @@ class Grid:
             problems.append(f"shape {other.shape} ≠ {self.shape}")
         if not other.transform.almost_equals(self.transform, precision=1e-6):
             problems.append(f"transform {tuple(other.transform)[:6]} ≠ {tuple(self.transform)[:6]}")
-        if problems:
-            raise GridError(
-                f"layer {role!r} is not on the grid of {reference.name}: "
-                + "; ".join(problems)
-                + f". Resample it onto that grid (e.g. gdalwarp -t_srs <crs> -te <bounds> "
-                f"-tr {abs(self.transform.a)} {abs(self.transform.e)})",
-                source=path,
-                field=role,
-                values=problems,
-            )
+        return problems

@@ -18,6 +18,7 @@ import rasterio
 
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.catalog.profiles import Profile
+from ganpo.engine.align import align_layer
 from ganpo.engine.derived import derived_layer, ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError
@@ -66,20 +67,26 @@ def service_raster(
     step = max(1, math.ceil(math.sqrt(grid.width * grid.height / max_cells)))
     shape = (max(1, grid.height // step), max(1, grid.width // step))
     cell_area_m2 = grid.cell_area_m2 * (grid.width / shape[1]) * (grid.height / shape[0])
-    eco = _read(ds.path(eco_entry), shape, floating=False)
-    layers = {}
-    for role in m.layers:
+    eco_path = ds.path(eco_entry)
+    eco = _read(eco_path, shape, floating=False)
+    folder = derived_dir or ds.root / "derived"
+    paths, checksums = {"ecosystem_type": eco_path}, {"ecosystem_type": eco_entry.sha256}
+    roles = {*m.layers, *(r for d in m.derived for r in derived_layer(d).sources)}
+    for role in sorted(roles - {"ecosystem_type"}):
         entry = ds.manifest.layer(role, year)
         assert entry is not None
-        layers[role] = _read(ds.path(entry), shape, floating=True)
+        # on the grid, or warped onto it as the account does (same cache)
+        paths[role], note = align_layer(ds.path(entry), entry, grid, eco_path, folder)
+        checksums[role] = entry.sha256 if note is None else paths[role].stem
+    layers = {role: _read(paths[role], shape, floating=True) for role in m.layers}
     for role in m.derived:  # routed at full resolution (cached), then sampled like the rest
-        sources = {r: ds.manifest.layer(r, year) for r in derived_layer(role).sources}
+        sources = derived_layer(role).sources
         path, _ = ensure_derived(
             role,
-            {r: ds.path(e) for r, e in sources.items() if e is not None},
-            {r: e.sha256 for r, e in sources.items() if e is not None},
+            {r: paths[r] for r in sources},
+            {r: checksums[r] for r in sources},
             params,
-            derived_dir or ds.root / "derived",
+            folder,
         )
         layers[role] = _read(path, shape, floating=True)
     components = m.raster(RasterInputs(layers, eco, cell_area_m2), params)

@@ -16,7 +16,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganpo.errors import ManifestError, preview
-from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
+from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES, ResamplingMethod
 
 MANIFEST_NAME = "manifest.toml"
 
@@ -46,11 +46,16 @@ class UnitsEntry(_Entry):
 
 
 class LayerEntry(_Entry):
-    """A raster layer: ``role`` from :data:`ganpo.io.roles.LAYER_ROLES`."""
+    """A raster layer: ``role`` from :data:`ganpo.io.roles.LAYER_ROLES`.
+
+    ``resampling`` (one of :data:`ganpo.io.roles.RESAMPLING_METHODS`) allows the engine to
+    warp the layer onto the dataset's grid (the ecosystem map's) when it is on another
+    one: another CRS, cell size or extent. Without it such a layer is refused."""
 
     role: str
     unit: str
     year: int | None = None
+    resampling: ResamplingMethod | None = None
 
 
 class TableEntry(_Entry):

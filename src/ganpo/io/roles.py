@@ -7,11 +7,22 @@ error messages and the documentation. Units are written as in the manifest.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
+
+#: how a layer may be brought onto the dataset's grid (a manifest entry's ``resampling``;
+#: GDAL's warp methods of the same names)
+ResamplingMethod = Literal["nearest", "bilinear", "cubic", "average", "mode"]
+RESAMPLING_METHODS: tuple[str, ...] = get_args(ResamplingMethod)
 
 
 @dataclass(frozen=True)
 class LayerRole:
-    """A raster layer role: its unit and the range a valid cell must lie in."""
+    """A raster layer role: its unit and the range a valid cell must lie in.
+
+    ``resampling`` is the method ganpo recommends to bring a layer of this role onto
+    another grid (continuous fields: bilinear; classes: nearest). It is applied only when
+    a manifest entry declares it (``resampling = "..."``): a layer off the grid without
+    that declaration is refused, never warped silently."""
 
     role: str
     unit: str
@@ -20,12 +31,15 @@ class LayerRole:
     minimum: float
     maximum: float
     per_year: bool = True
+    resampling: str = "bilinear"
 
 
 LAYER_ROLES: dict[str, LayerRole] = {
     r.role: r
     for r in (
-        LayerRole("ecosystem_type", "code", "生态系统类型", "ecosystem type", 0, 254),
+        LayerRole(
+            "ecosystem_type", "code", "生态系统类型", "ecosystem type", 0, 254, resampling="nearest"
+        ),
         LayerRole("dem", "m", "数字高程模型", "elevation", -500, 9000, per_year=False),
         LayerRole("precipitation", "mm", "年降水量", "annual precipitation", 0, 10_000),
         LayerRole(

@@ -1,0 +1,149 @@
+"""Bringing a layer onto the account's grid, when its manifest entry says how.
+
+Every layer of an account must be on the grid of the ecosystem map (CRS, cell size,
+extent). A layer on another grid is refused unless its ``[[layers]]`` entry declares a
+``resampling`` method (:data:`ganpo.io.roles.RESAMPLING_METHODS`); then it is warped onto
+the grid here, once, with GDAL's warper (a :class:`rasterio.vrt.WarpedVRT` read strip by
+strip, so memory stays bounded), and written as a float32 GeoTIFF (NaN nodata) in the
+derived-layer cache. The file name carries a digest of the source's checksum, the target
+grid and the method, so an unchanged layer is warped once and reused by later accounts,
+by the routing (a DEM on another grid) and by the preview maps.
+
+Cells of the target grid that the source does not cover, or whose source cells are
+nodata, are NaN; the engine then reports them as missing, never as zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import rasterio
+from rasterio.enums import Resampling
+from rasterio.vrt import WarpedVRT
+from rasterio.windows import Window
+
+from ganpo.engine.grid import Grid
+from ganpo.errors import GridError
+from ganpo.io.manifest import LayerEntry, sha256_file
+
+log = logging.getLogger(__name__)
+
+#: bump when a change here changes the warped rasters
+ALIGN_VERSION = "2026.1"
+STRIP_ROWS = 512
+
+
+def aligned_path(source_sha256: str, grid: Grid, method: str, role: str, folder: Path) -> Path:
+    """Where the layer warped onto ``grid`` by ``method`` is (or will be) cached."""
+    payload = {
+        "version": ALIGN_VERSION,
+        "source": source_sha256,
+        "crs": grid.crs_wkt,
+        "transform": list(grid.transform)[:6],
+        "shape": [grid.height, grid.width],
+        "method": method,
+    }
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+    return folder / f"aligned_{role}_{digest}.tif"
+
+
+def align_layer(
+    source: Path, entry: LayerEntry, grid: Grid, reference: Path, folder: Path
+) -> tuple[Path, str | None]:
+    """The path to read ``entry``'s layer from on ``grid``: ``source`` itself if it is on
+    the grid, else the cached warp by the entry's ``resampling`` (made now if absent).
+    Returns the path and a note for the account when the layer was warped.
+
+    Raises :class:`GridError` naming the differences when the layer is off the grid and
+    its entry declares no ``resampling``, or when the source has no CRS or does not
+    overlap the grid at all."""
+    problems = grid.differences(source)
+    if not problems:
+        return source, None
+    if entry.resampling is None:
+        grid.check_same(source, entry.role, reference)  # raises, saying what differs
+    method = str(entry.resampling)
+    target = aligned_path(entry.sha256 or sha256_file(source), grid, method, entry.role, folder)
+    note = (
+        f"layer {entry.role} ({entry.path}) warped onto the grid of {reference.name} by "
+        f"{method} resampling as its manifest entry declares ({'; '.join(problems)}): "
+        f"{target.name}"
+    )
+    if target.exists():
+        return target, note
+    _check_overlap(source, grid, entry.role)
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    building = target.with_name(f".{target.name}.building.tif")
+    profile = {
+        "driver": "GTiff",
+        "dtype": "float32",
+        "nodata": float("nan"),
+        "count": 1,
+        "width": grid.width,
+        "height": grid.height,
+        "crs": grid.crs_wkt,
+        "transform": grid.transform,
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "deflate",
+        "predictor": 3,
+        "BIGTIFF": "IF_SAFER",
+    }
+    try:
+        with (
+            rasterio.open(source) as src,
+            WarpedVRT(
+                src,
+                crs=grid.crs_wkt,
+                transform=grid.transform,
+                width=grid.width,
+                height=grid.height,
+                resampling=Resampling[method],
+                src_nodata=src.nodata,
+                nodata=float("nan"),
+                dtype="float32",
+            ) as vrt,
+            rasterio.open(building, "w", **profile) as dst,
+        ):
+            for r0 in range(0, grid.height, STRIP_ROWS):
+                window = Window(0, r0, grid.width, min(STRIP_ROWS, grid.height - r0))
+                dst.write(vrt.read(1, window=window).astype(np.float32), 1, window=window)
+        building.replace(target)
+    finally:
+        building.unlink(missing_ok=True)
+    log.info("%s in %.1f s", note, time.perf_counter() - t0)
+    return target, note
+
+
+def _check_overlap(source: Path, grid: Grid, role: str) -> None:
+    """A layer whose footprint misses the grid entirely would warp to nothing but NaN."""
+    from rasterio.warp import transform_bounds
+
+    with rasterio.open(source) as src:
+        if src.crs is None:
+            raise GridError(
+                f"layer {role!r} has no CRS, so it cannot be warped onto the grid; assign "
+                "one (e.g. gdal_edit.py -a_srs)",
+                source=source,
+                field="crs",
+            )
+        left, bottom, right, top = transform_bounds(src.crs, grid.crs_wkt, *src.bounds)
+    t = grid.transform
+    g_left, g_top = t.c, t.f
+    g_right, g_bottom = t.c + t.a * grid.width, t.f + t.e * grid.height
+    if right <= g_left or left >= g_right or top <= g_bottom or bottom >= g_top:
+        raise GridError(
+            f"layer {role!r} does not overlap the grid at all (its bounds in the grid's CRS: "
+            f"{left:.0f}, {bottom:.0f}, {right:.0f}, {top:.0f}; the grid's: {g_left:.0f}, "
+            f"{g_bottom:.0f}, {g_right:.0f}, {g_top:.0f}); check its CRS and extent",
+            source=source,
+            field=role,
+            values=[left, bottom, right, top],
+        )
