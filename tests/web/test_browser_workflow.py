@@ -323,6 +323,9 @@ def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) 
     assert the_map.get_attribute("data-level") == "county"
     expect(page.locator("#unit-name")).to_have_text("婺源县")
     expect(page.locator("#unit-gep")).not_to_have_text("—")
+    # sediment export, reported beside the GEP and not valued (the Jiangxi profile)
+    expect(page.locator("#unit-physical")).to_contain_text("输沙量")
+    expect(page.locator("#unit-physical")).to_contain_text(" t")
     # what the page was given holds that county only, at every level
     counts = page.evaluate(
         """async () => {

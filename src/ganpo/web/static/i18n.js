@@ -48,6 +48,7 @@ const DICT = {
     "map.categories": "类别",
     "map.synthetic": "该核算基于合成的演示数据，数值仅作示例，不代表实际。",
     "map.services": "生态系统服务",
+    "map.physical": "实物量指标（不计价，不计入生态产品总值）",
     "map.clickCity": "点击地图上的市可查看其县（市、区）",
     "map.clickCounty": "点击地图上的县（市、区）可查看其构成和趋势",
     "level.province": "省",
@@ -247,6 +248,7 @@ const DICT = {
     "map.synthetic":
       "This account runs on synthetic demo data: its figures are illustrative, not real.",
     "map.services": "Ecosystem services",
+    "map.physical": "Physical indicators (not valued, not in GEP)",
     "map.clickCity": "click a city on the map to see its counties",
     "map.clickCounty":
       "click a county on the map to see its composition and trend",

@@ -385,6 +385,7 @@ export async function render(root, ctx) {
             state.account ? t("common.noData") : t("map.noAccounts"),
           ),
     );
+    await drawPhysical(code, Boolean(row));
     const rows = await indicators(code);
     if (!pieC.chart) return;
     const positive = rows.filter((r) => Number(r.value_cny) > 0);
@@ -460,6 +461,36 @@ export async function render(root, ctx) {
       true,
     );
     trendC.el.dataset.points = String(trend.length);
+  }
+
+  // quantities the profile reports beside the GEP (e.g. sediment export): never valued
+  async function drawPhysical(code, shown) {
+    if (!state.account || !shown) return;
+    let rows = [];
+    try {
+      rows = await get(
+        `/api/accounts/${state.account}/physical${query({ adcode: code })}`,
+      );
+    } catch (err) {
+      if (!(
+        err instanceof ApiError &&
+        (err.status === 404 || err.status === 403)
+      ))
+        throw err;
+    }
+    if (!rows.length || state.selected !== code) return;
+    add(
+      info,
+      h("h3", {}, t("map.physical")),
+      h(
+        "dl",
+        { class: "kv", id: "unit-physical" },
+        rows.map((r) => [
+          h("dt", {}, indicatorName(r)),
+          h("dd", {}, `${number(r.quantity, 0)} ${r.unit}`),
+        ]),
+      ),
+    );
   }
 
   function drawCrumbs() {
