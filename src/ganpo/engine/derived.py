@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 L_MAX = UsedParameter("ls_l_max", "1")
 USLE_C = UsedParameter("usle_c", "1")
 #: bump when a change of the routing, LS or SDR code changes the derived rasters
-ROUTING_VERSION = "2026.1"
+ROUTING_VERSION = "2026.2"
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,10 @@ slope) and the rasters derived from them: the RUSLE LS factor and InVEST SDR's s
 delivery ratio.
 
 Routing is global, not blockwise: water that falls on one block leaves through another,
-so pit filling and flow accumulation need the whole DEM. This module therefore holds
-DEM-sized arrays in memory, once, in a preprocessing step before the blockwise account:
-:func:`ls_factor_raster` reads the DEM, routes it and writes the LS factor to a GeoTIFF
-that the engine then reads block by block like any input layer. At 10000 × 10000 cells
-the peak is about 2.2 GB (MFD; D8 about 1.9 GB): the filled DEM (float64, 800 MB) and the
-flow directions (uint32 for MFD, 400 MB; uint8 for D8) while the slope (float32,
-400 MB) is taken, then the directions, the slope, the flow accumulation (float64,
-800 MB), the in-degree counts (uint8, 100 MB) and the processing stack (int32, 400 MB);
-measured: 95 s and a peak resident size of 2.35 GB for a 10000² DEM
-(docs/decisions/0009).
+so pit filling and flow accumulation need the whole DEM. :func:`ls_factor_raster` and
+:func:`sdr_raster` therefore hold DEM-sized working arrays, once, in a preprocessing step
+before the blockwise account, and write their result to a GeoTIFF that the engine then
+reads block by block like any input layer.
 
 The algorithms follow the ones InVEST's SDR model uses through pygeoprocessing, so that
 the LS factor agrees with InVEST on the same DEM (docs/decisions/0008):
@@ -34,25 +28,92 @@ the LS factor agrees with InVEST on the same DEM (docs/decisions/0008):
 Neighbour k = 0…7 runs E, NE, N, NW, W, SW, S, SE (k odd: diagonal).
 
 :func:`sdr_raster` derives InVEST SDR's sediment delivery ratio the same way (streams by
-flow-accumulation threshold, D_up, D_dn, IC; docs/decisions/0008). It holds about 15
-DEM-sized arrays at once (about 130 bytes per cell by count, not optimised): measured
-3.1 s (MFD) and 1.8 s (D8) for a 2000² DEM, with a peak resident size of the whole process
-of 0.72 GB (its synthetic-landscape generation alone peaks at 0.55 GB); a 10000² DEM
-would need some 13 GB.
+flow-accumulation threshold, D_up, D_dn, IC; docs/decisions/0008).
+
+Memory (docs/decisions/0009, "Memory of routing, revised"). The working set is staged:
+each DEM-sized array is allocated when first needed and dropped as soon as it is dead,
+and buffers are reused across stages. Per cell, with a float32 DEM (a DEM of another
+integer or 16-bit type is held as float32 too, exactly; a float64 or 32-bit integer DEM
+as float64):
+
+- the DEM as read (float32, 4 B; values are copied by pit filling, never computed, so
+  float32 holds the filled DEM exactly), a uint8 work array (1 B: closed cells of the
+  Priority-Flood, then the flat marks, then per-cell in-/out-degree counters), the flow
+  directions (MFD uint32 4 B, D8 uint8 1 B), a float32 array (4 B) that holds the flat
+  distances while directions are set and then the slope;
+- LS: the DEM is freed, then the flow accumulation (float64, 8 B): **17 B/cell (MFD)**;
+- SDR: W = max(C, 0.001) (float32), S (float32), the flow accumulation (float64, used
+  for the streams, then kept as float32), the streams (uint8), one float64 buffer reused
+  for the W- and S-weighted accumulations and then D_dn, and D_up (float32; W̄ and S̄ are
+  divided into it as soon as each weighted accumulation is done): **30 B/cell at the
+  peak (MFD), 27 B (D8)**; before, about 130 B by count (90 B resident, measured).
+
+Traversals use the uint8 counters, not index arrays: the upstream-first pass (flow
+accumulation) scans the cells backwards and, from each cell without inflow, follows the
+cells it completes on a small growable stack, which visits the cells in the very order
+the earlier version's full stack of sources did (the sums are bitwise the same); D_dn
+is computed downstream first, driven by the out-degree counters the same way. Stored in
+float32 where the output is float32 anyway: slope, S, W, D_up; the sums (accumulations,
+D_dn) are float64. Against the earlier all-float64 version the LS raster is identical and
+the SDR raster differs by float32 rounding of W, S and the accumulation (about 1e-7).
+
+With at least ``GANPO_ROUTING_SCRATCH_CELLS`` cells (default 50 million), or with
+``scratch_cells=0``, the working arrays are ``numpy.memmap`` files in a temporary folder
+(in ``scratch``, default the target's folder), removed at the end, also on error. That
+moves them from anonymous memory to the page cache, which the kernel can write back and
+evict under memory pressure (there is no swap to do that for anonymous memory); it does
+not lower the resident size while memory is free (file pages count as resident, so
+``ru_maxrss`` is the same), and it costs disk space and writes. Not bounded by it: the
+Priority-Flood heap and pit stack, and each flat's cell lists (numba lists in anonymous
+memory, up to 8–16 bytes per cell of the largest depression or flat), the row strips
+read and written (``CHUNK_CELLS``, GDAL's cache capped at ``GDAL_CACHE_BYTES``), and the
+interpreter (about 0.16 GB).
+
+Measured (``benchmarks/bench_routing.py 2000 4000 10000``, MFD, 2026-11-22, on 2 cores
+shared with an InVEST benchmark, so times are noisy; RSS = ``ru_maxrss``, anon / file =
+largest ``RssAnon`` / ``RssFile``; GiB):
+
+============  ===========  ========  =====  ===========  =========  =========
+size          function     arrays    time   peak RSS     anon       file
+============  ===========  ========  =====  ===========  =========  =========
+2000²         LS           memory    1.8 s  0.42         0.24       0.18
+2000²         LS           file      1.9 s  0.43         0.18       0.25
+2000²         SDR          memory    3.0 s  0.47         0.29       0.18
+2000²         SDR          file      3.0 s  0.49         0.20       0.29
+4000²         LS           memory    8.4 s  0.61         0.43       0.18
+4000²         LS           file      8.1 s  0.60         0.21       0.44
+4000²         SDR          memory    14 s   0.81         0.63       0.18
+4000²         SDR          file      14 s   0.83         0.22       0.63
+10000²        LS           memory    61 s   1.95         1.77       0.18
+10000²        LS           file      61 s   1.95         0.50       1.77
+10000²        SDR          memory    110 s  3.17         2.98       0.19
+10000²        SDR          file      105 s  3.16         0.50       2.98
+============  ===========  ========  =====  ===========  =========  =========
+
+Before (the earlier version, same script): LS 1.9 s / 0.44 GiB at 2000², 8.7 s / 0.68
+GiB at 4000², 70 s / 2.34 GiB at 10000² (109 s in a busier run: LS time is unchanged
+within the noise); SDR 3.5 s / 0.68 GiB, 18.8 s / 1.69 GiB and 189 s / 8.54 GiB (peak
+RSS).
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import logging
+import os
+import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numba
 import numpy as np
 import rasterio
-from numpy.typing import NDArray
+import rasterio.windows
+from numpy.typing import DTypeLike, NDArray
 
 from ganpo.errors import InputError
 from ganpo.services import rusle
@@ -66,7 +127,114 @@ DROW = np.array([0, -1, -1, -1, 0, 1, 1, 1], dtype=np.int64)
 DCOL = np.array([1, 1, 0, -1, -1, -1, 0, 1], dtype=np.int64)
 SQRT2 = float(np.sqrt(2.0))
 INV_SQRT2 = 1.0 / SQRT2
-STRIP_ROWS = 256
+STRIP_ROWS = 256  # rows of the strips written (the output's tile height)
+CHUNK_CELLS = 2**18  # cells computed or read at once outside the numba kernels
+#: GDAL's block cache while routing reads its inputs and writes its result [bytes]: a
+#: row of tiles, not the whole raster (GDAL's default is 5 % of the machine's memory)
+GDAL_CACHE_BYTES = 32 * 2**20
+#: cells from which the working arrays are file-backed (numpy.memmap), unless overridden
+SCRATCH_CELLS_ENV = "GANPO_ROUTING_SCRATCH_CELLS"
+DEFAULT_SCRATCH_CELLS = 50_000_000
+# the uint8 state of a cell during traversals: low 4 bits its in-degree (0–8; 15 once
+# passed on downstream), high 4 bits its out-degree (0–8; 15 once its distance is set);
+# NODATA_STATE (14, 14 — counts never reach 14) marks a cell that is not routed
+DONE = 15
+NODATA_STATE = 0xEE
+# DEM types whose every value a float32 holds exactly
+_FLOAT32_EXACT = {"float32", "int8", "uint8", "int16", "uint16"}
+_NO_WEIGHTS = np.zeros((1, 1), dtype=np.float64)
+_NO_W32 = np.zeros((1, 1), dtype=np.float32)
+_NO_D8 = np.zeros((1, 1), dtype=np.uint8)
+_NO_MFD = np.zeros((1, 1), dtype=np.uint32)
+
+
+# --- working arrays: in memory or file-backed ------------------------------------------
+
+
+class Workspace:
+    """Allocator of the DEM-sized working arrays of one routing run.
+
+    With ``folder`` None they are ordinary arrays; otherwise each is a ``numpy.memmap``
+    of a file in ``folder``, unlinked as soon as it is mapped, so the disk space is
+    released as soon as the array is dropped (and the folder is empty even after a
+    crash). Numba receives plain ndarray views of the maps.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self._count = 0
+
+    @property
+    def file_backed(self) -> bool:
+        return self.folder is not None
+
+    def empty(self, shape: tuple[int, int], dtype: DTypeLike) -> NDArray[Any]:
+        """An uninitialised array (zero-filled if file-backed)."""
+        if self.folder is None:
+            return np.empty(shape, dtype=dtype)
+        self._count += 1
+        path = self.folder / f"array{self._count}.bin"
+        mapped = np.memmap(path, dtype=dtype, mode="w+", shape=shape)
+        path.unlink()  # the mapping keeps the file alive until the array is dropped
+        return mapped.view(np.ndarray)
+
+    def full(self, shape: tuple[int, int], dtype: DTypeLike, value: float) -> NDArray[Any]:
+        out = self.empty(shape, dtype)
+        out.fill(value)
+        return out
+
+
+def scratch_threshold(scratch_cells: int | None = None) -> int:
+    """Cells from which routing keeps its working arrays in files: ``scratch_cells`` if
+    given, else the environment variable ``GANPO_ROUTING_SCRATCH_CELLS``, else 50 million."""
+    if scratch_cells is None:
+        raw = os.environ.get(SCRATCH_CELLS_ENV, "").strip()
+        if not raw:
+            return DEFAULT_SCRATCH_CELLS
+        try:
+            scratch_cells = int(raw)
+        except ValueError:
+            scratch_cells = -1
+        if scratch_cells < 0:
+            raise InputError(
+                f"{SCRATCH_CELLS_ENV}={raw!r} is not a number of cells; set it to a whole "
+                "number ≥ 0 (0: always file-backed) or unset it / 不是有效的像元数，"
+                "请设为不小于 0 的整数或删除该环境变量",
+                field=SCRATCH_CELLS_ENV,
+                values=[raw],
+            )
+    if scratch_cells < 0:
+        raise InputError(
+            f"scratch_cells must be ≥ 0, not {scratch_cells} / scratch_cells 须不小于 0",
+            field="scratch_cells",
+            values=[scratch_cells],
+        )
+    return scratch_cells
+
+
+@contextlib.contextmanager
+def workspace(
+    cells: int, near: Path, scratch: Path | None = None, scratch_cells: int | None = None
+) -> Iterator[Workspace]:
+    """The :class:`Workspace` for a raster of ``cells`` cells: in memory below
+    :func:`scratch_threshold`, else file-backed in a temporary folder created in
+    ``scratch`` (default ``near``) and removed on exit, also on error. The folder's disk
+    needs room for the arrays (up to 30 bytes per cell): the files are sparse, and a disk
+    that fills up while the kernel writes their pages back stops the process (SIGBUS)."""
+    if cells < scratch_threshold(scratch_cells):
+        yield Workspace()
+        return
+    parent = scratch if scratch is not None else near
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=".ganpo-routing-", dir=parent))
+    log.info("routing %d cells with file-backed working arrays in %s", cells, folder)
+    try:
+        yield Workspace(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- pit filling and flow direction ------------------------------------------------------
 
 
 @numba.njit(cache=True)
@@ -75,16 +243,9 @@ def _inside(r: int, c: int, rows: int, cols: int) -> bool:
 
 
 @numba.njit(cache=True)
-def fill_pits(z: NDArray[np.float64]) -> None:
-    """Fill every pit of ``z`` (NaN = nodata) in place to its lowest pour point.
-
-    Priority-Flood: start from the outlets (edge cells and cells next to nodata), always
-    expand the lowest open cell; a neighbour lower than the cell it is reached from lies
-    in a pit and is raised to that cell's height. Cells raised that way are expanded
-    first, from a stack (they all share the spill height).
-    """
+def _fill_pits(z: np.ndarray, closed: NDArray[np.uint8]) -> None:
     rows, cols = z.shape
-    closed = np.zeros((rows, cols), dtype=np.bool_)
+    closed[:, :] = 0
     heap = [(0.0, np.int64(0))]
     heap.pop()
     pit = [np.int64(0)]
@@ -100,27 +261,39 @@ def fill_pits(z: NDArray[np.float64]) -> None:
                         outlet = True
                         break
             if outlet:
-                closed[r, c] = True
-                heapq.heappush(heap, (z[r, c], np.int64(r * cols + c)))
+                closed[r, c] = 1
+                heapq.heappush(heap, (np.float64(z[r, c]), np.int64(r * cols + c)))
     while len(heap) > 0 or len(pit) > 0:
         i = pit.pop() if len(pit) > 0 else heapq.heappop(heap)[1]
         r, c = i // cols, i % cols
         level = z[r, c]
         for k in range(8):
             rn, cn = r + DROW[k], c + DCOL[k]
-            if not _inside(rn, cn, rows, cols) or closed[rn, cn] or np.isnan(z[rn, cn]):
+            if not _inside(rn, cn, rows, cols) or closed[rn, cn] != 0 or np.isnan(z[rn, cn]):
                 continue
-            closed[rn, cn] = True
+            closed[rn, cn] = 1
             n = np.int64(rn * cols + cn)
             if z[rn, cn] <= level:
                 z[rn, cn] = level
                 pit.append(n)
             else:
-                heapq.heappush(heap, (z[rn, cn], n))
+                heapq.heappush(heap, (np.float64(z[rn, cn]), n))
+
+
+def fill_pits(z: NDArray[np.floating[Any]]) -> None:
+    """Fill every pit of ``z`` (NaN = nodata) in place to its lowest pour point.
+
+    Priority-Flood: start from the outlets (edge cells and cells next to nodata), always
+    expand the lowest open cell; a neighbour lower than the cell it is reached from lies
+    in a pit and is raised to that cell's height. Cells raised that way are expanded
+    first, from a stack (they all share the spill height). Heights are only copied, so a
+    float32 DEM stays exact.
+    """
+    _fill_pits(z, np.empty(z.shape, dtype=np.uint8))
 
 
 @numba.njit(cache=True)
-def _drops(z: NDArray[np.float64], r: int, c: int, out: NDArray[np.float64]) -> float:
+def _drops(z: np.ndarray, r: int, c: int, out: NDArray[np.float64]) -> float:
     """Drop to each lower valid neighbour (diagonals / √2) into ``out``; their sum."""
     rows, cols = z.shape
     total = 0.0
@@ -129,7 +302,7 @@ def _drops(z: NDArray[np.float64], r: int, c: int, out: NDArray[np.float64]) -> 
         rn, cn = r + DROW[k], c + DCOL[k]
         if not _inside(rn, cn, rows, cols) or np.isnan(z[rn, cn]):
             continue
-        drop = z[r, c] - z[rn, cn]
+        drop = np.float64(z[r, c]) - np.float64(z[rn, cn])
         if drop > 0.0:
             if k & 1:
                 drop *= INV_SQRT2
@@ -149,11 +322,17 @@ def _pack(weights: NDArray[np.float64], total: float) -> np.uint32:
 
 
 @numba.njit(cache=True)
-def _flow_directions(z: NDArray[np.float64], mfd: bool) -> tuple[np.ndarray, np.ndarray]:
+def _flow_directions(
+    z: np.ndarray,
+    mfd: bool,
+    d8: NDArray[np.uint8],
+    packed: NDArray[np.uint32],
+    flat: NDArray[np.uint8],
+    dist: NDArray[np.float32],
+) -> None:
+    """Directions of a pit-filled DEM into ``d8`` (D8, preset to 255) or ``packed`` (MFD,
+    preset to 0); ``flat`` (0s) and ``dist`` (inf) are scratch of the DEM's shape."""
     rows, cols = z.shape
-    d8 = np.full((rows, cols) if not mfd else (1, 1), D8_NONE, dtype=np.uint8)
-    packed = np.zeros((rows, cols) if mfd else (1, 1), dtype=np.uint32)
-    flat = np.zeros((rows, cols), dtype=np.uint8)  # 1: no lower neighbour; 2: seen in a flat
     w = np.zeros(8, dtype=np.float64)
     for r in range(rows):
         for c in range(cols):
@@ -161,7 +340,7 @@ def _flow_directions(z: NDArray[np.float64], mfd: bool) -> tuple[np.ndarray, np.
                 continue
             total = _drops(z, r, c, w)
             if total <= 0.0:
-                flat[r, c] = 1
+                flat[r, c] = 1  # 1: no lower neighbour; 2: seen in a flat
             elif mfd:
                 packed[r, c] = _pack(w, total)
             else:
@@ -170,17 +349,15 @@ def _flow_directions(z: NDArray[np.float64], mfd: bool) -> tuple[np.ndarray, np.
                     if w[k] > w[best]:
                         best = k
                 d8[r, c] = best
-    dist = np.full((rows, cols), np.inf, dtype=np.float32)
     for r0 in range(rows):
         for c0 in range(cols):
             if flat[r0, c0] == 1:
                 _drain_flat(z, r0, c0, flat, dist, d8, packed, mfd, w)
-    return d8, packed
 
 
 @numba.njit(cache=True)
 def _drain_flat(
-    z: NDArray[np.float64],
+    z: np.ndarray,
     r0: int,
     c0: int,
     flat: NDArray[np.uint8],
@@ -271,97 +448,284 @@ def _drain_flat(
                 packed[r, c] = _pack(w, total)
 
 
-def flow_direction_d8(filled: NDArray[np.float64]) -> NDArray[np.uint8]:
+def _elevations(a: NDArray[Any]) -> NDArray[np.floating[Any]]:
+    """``a`` as a C-contiguous float32 or float64 array (other types as float64)."""
+    if a.dtype in (np.float32, np.float64):
+        return np.ascontiguousarray(a)
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _directions_into(
+    z: NDArray[np.floating[Any]],
+    mfd: bool,
+    ws: Workspace,
+    flat: NDArray[np.uint8],
+    dist: NDArray[np.float32],
+) -> NDArray[Any]:
+    """Flow directions of the pit-filled ``z``, with the scratch ``flat`` and ``dist``."""
+    flat.fill(0)
+    dist.fill(np.inf)
+    if mfd:
+        packed = ws.full(z.shape, np.uint32, 0)
+        _flow_directions(z, True, _NO_D8, packed, flat, dist)
+        return packed
+    d8 = ws.full(z.shape, np.uint8, D8_NONE)
+    _flow_directions(z, False, d8, _NO_MFD, flat, dist)
+    return d8
+
+
+def flow_direction_d8(filled: NDArray[np.floating[Any]]) -> NDArray[np.uint8]:
     """D8 direction 0–7 of every cell of a pit-filled DEM; 255 where none."""
-    return _flow_directions(np.ascontiguousarray(filled, dtype=np.float64), False)[0]
+    z = _elevations(filled)
+    flat, dist = np.empty(z.shape, np.uint8), np.empty(z.shape, np.float32)
+    return _directions_into(z, False, Workspace(), flat, dist)
 
 
-def flow_direction_mfd(filled: NDArray[np.float64]) -> NDArray[np.uint32]:
+def flow_direction_mfd(filled: NDArray[np.floating[Any]]) -> NDArray[np.uint32]:
     """MFD shares of every cell of a pit-filled DEM, eight 4-bit weights; 0 where none."""
-    return _flow_directions(np.ascontiguousarray(filled, dtype=np.float64), True)[1]
+    z = _elevations(filled)
+    flat, dist = np.empty(z.shape, np.uint8), np.empty(z.shape, np.float32)
+    return _directions_into(z, True, Workspace(), flat, dist)
+
+
+# --- traversals: flow accumulation (upstream first), distance (downstream first) --------
 
 
 @numba.njit(cache=True)
-def _share(directions: np.ndarray, r: int, c: int, k: int, mfd: bool) -> float:
+def _flows(directions: np.ndarray, r: int, c: int, k: int, mfd: bool) -> bool:
+    """Whether cell (r, c) sends flow to its neighbour k."""
     if mfd:
-        v = directions[r, c]
-        total = 0
-        for j in range(8):
-            total += (v >> (4 * j)) & 15
-        mine = (v >> (4 * k)) & 15
-        return mine / total if total > 0 else 0.0
-    return 1.0 if directions[r, c] == k else 0.0
+        return (directions[r, c] >> (4 * k)) & 15 != 0
+    return directions[r, c] == k
+
+
+@numba.njit(cache=True)
+def _count_degrees(directions: np.ndarray, state: NDArray[np.uint8], mfd: bool) -> None:
+    """Set every routed cell's state to its in-degree (low 4 bits) and out-degree (high 4
+    bits): the routed neighbours it receives from and sends to. Cells not routed keep
+    NODATA_STATE."""
+    rows, cols = state.shape
+    for r in range(rows):
+        for c in range(cols):
+            if state[r, c] != NODATA_STATE:
+                state[r, c] = 0
+    for r in range(rows):
+        for c in range(cols):
+            if state[r, c] == NODATA_STATE:
+                continue
+            for k in range(8):
+                rn, cn = r + DROW[k], c + DCOL[k]
+                if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
+                    continue
+                if _flows(directions, r, c, k, mfd):
+                    state[rn, cn] += 1
+                    state[r, c] += 16
+
+
+@numba.njit(cache=True)
+def _push(stack: NDArray[np.int64], top: int, i: int) -> NDArray[np.int64]:
+    """``stack`` with room for one more entry at ``top`` (doubled when full), i stored."""
+    if top == stack.size:
+        bigger = np.empty(2 * stack.size, dtype=np.int64)
+        bigger[:top] = stack[:top]
+        stack = bigger
+    stack[top] = i
+    return stack
+
+
+@numba.njit(cache=True)
+def _enqueue(
+    queue: NDArray[np.int64], head: int, tail: int, i: int
+) -> tuple[NDArray[np.int64], int, int]:
+    """Append ``i`` to the first-in-first-out ``queue[head:tail]``; when the array is
+    full the live entries move to its front (it doubles only if they fill half of it),
+    so it holds the frontier, not every cell ever queued. Returns queue, head, tail."""
+    if tail == queue.size:
+        if 2 * (tail - head) <= queue.size:
+            for j in range(tail - head):  # forward: the target lies before the source
+                queue[j] = queue[head + j]
+            tail -= head
+            head = 0
+        else:
+            bigger = np.empty(2 * queue.size, dtype=np.int64)
+            bigger[: tail - head] = queue[head:tail]
+            queue = bigger
+            tail -= head
+            head = 0
+    queue[tail] = i
+    return queue, head, tail + 1
 
 
 @numba.njit(cache=True)
 def _accumulate(
     directions: np.ndarray,
-    valid: NDArray[np.bool_],
+    state: NDArray[np.uint8],
     mfd: bool,
-    stack: np.ndarray,
-    weights: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    rows, cols = valid.shape
-    weighted = weights.shape == valid.shape
-    indegree = np.zeros((rows, cols), dtype=np.uint8)
-    acc = np.full((rows, cols), np.nan, dtype=np.float64)
+    acc: NDArray[np.float64],
+    weights: np.ndarray,
+    weighted: bool,
+) -> int:
+    """Flow accumulation into ``acc`` (NaN on cells not routed); ``state`` holds the
+    in-degrees from :func:`_count_degrees` and is left with the cells marked passed on.
+    Returns the largest stack depth.
+
+    The cells are scanned backwards; from each one without inflow, the cells whose
+    inflow it completes are followed depth-first. This is the order of a stack filled
+    with every cell without inflow in raster order and popped from the end, so the
+    floating-point sums are those of that simpler scheme, without its N-sized stack."""
+    rows, cols = state.shape
     for r in range(rows):
         for c in range(cols):
-            if not valid[r, c]:
-                continue
-            acc[r, c] = weights[r, c] if weighted else 1.0
+            if state[r, c] == NODATA_STATE:
+                acc[r, c] = np.nan
+            else:
+                acc[r, c] = np.float64(weights[r, c]) if weighted else 1.0
+    stack = np.empty(1024, dtype=np.int64)
+    deepest = 0
+    for start in range(rows * cols - 1, -1, -1):
+        s0 = state[start // cols, start % cols]
+        if s0 == NODATA_STATE or s0 & 15 != 0:  # waiting for inflow, or passed on
+            continue
+        stack[0] = start
+        top = 1
+        while top > 0:  # a cell is passed on once everything upstream of it is counted
+            top -= 1
+            i = stack[top]
+            r, c = i // cols, i % cols
+            state[r, c] |= DONE
+            total = 0
+            if mfd:
+                for j in range(8):
+                    total += (directions[r, c] >> (4 * j)) & 15
             for k in range(8):
                 rn, cn = r + DROW[k], c + DCOL[k]
-                inflow = _inside(rn, cn, rows, cols) and valid[rn, cn]
-                if inflow and _share(directions, r, c, k, mfd) > 0.0:
-                    indegree[rn, cn] += 1
-    top = 0
-    for r in range(rows):
-        for c in range(cols):
-            if valid[r, c] and indegree[r, c] == 0:
-                stack[top] = r * cols + c
-                top += 1
-    while top > 0:  # a cell is passed on once everything upstream of it is counted
-        top -= 1
-        i = stack[top]
-        r, c = i // cols, i % cols
-        for k in range(8):
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if not _inside(rn, cn, rows, cols) or not valid[rn, cn]:
-                continue
-            s = _share(directions, r, c, k, mfd)
-            if s > 0.0:
-                acc[rn, cn] += acc[r, c] * s
-                indegree[rn, cn] -= 1
-                if indegree[rn, cn] == 0:
-                    stack[top] = rn * cols + cn
-                    top += 1
-    return acc
+                if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
+                    continue
+                if mfd:
+                    mine = (directions[r, c] >> (4 * k)) & 15
+                    s = mine / total if total > 0 else 0.0
+                else:
+                    s = 1.0 if directions[r, c] == k else 0.0
+                if s > 0.0:
+                    acc[rn, cn] += acc[r, c] * s
+                    state[rn, cn] -= 1
+                    if state[rn, cn] & 15 == 0:
+                        stack = _push(stack, top, rn * cols + cn)
+                        top += 1
+                        deepest = max(deepest, top)
+    return deepest
+
+
+@numba.njit(cache=True)
+def _distance_down(
+    directions: np.ndarray,
+    state: NDArray[np.uint8],
+    stream: NDArray[np.uint8],
+    weight: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    ws_weight: bool,
+    mfd: bool,
+    dist: NDArray[np.float64],
+) -> int:
+    """Distance to stream into ``dist``, downstream cells first: a cell is computed once
+    its out-degree (``state``'s high 4 bits, from :func:`_count_degrees`) has counted
+    down to 0. The step weight of a cell is ``weight`` or, with ``ws_weight``,
+    1/(w·s). Returns the largest stack depth."""
+    rows, cols = state.shape
+    dist[:, :] = np.nan
+    stack = np.empty(1024, dtype=np.int64)
+    deepest = 0
+    for start in range(rows * cols - 1, -1, -1):
+        s0 = state[start // cols, start % cols]
+        if s0 == NODATA_STATE or s0 >> 4 != 0:  # waiting for downstream cells, or done
+            continue
+        stack[0] = start
+        top = 1
+        while top > 0:
+            top -= 1
+            i = stack[top]
+            r, c = i // cols, i % cols
+            state[r, c] |= DONE << 4
+            if stream[r, c] == 1:
+                dist[r, c] = 0.0
+            elif not mfd:
+                k = directions[r, c]
+                if k != D8_NONE:
+                    rn, cn = r + DROW[k], c + DCOL[k]
+                    if _inside(rn, cn, rows, cols) and not np.isnan(dist[rn, cn]):
+                        if ws_weight:
+                            step = 1.0 / (np.float64(w[r, c]) * np.float64(s[r, c]))
+                        else:
+                            step = np.float64(weight[r, c])
+                        dist[r, c] = step + dist[rn, cn]
+            else:
+                total, weighted = 0.0, 0.0
+                for k in range(8):
+                    share = (directions[r, c] >> (4 * k)) & 15
+                    if share == 0:
+                        continue
+                    rn, cn = r + DROW[k], c + DCOL[k]
+                    if not _inside(rn, cn, rows, cols) or np.isnan(dist[rn, cn]):
+                        continue
+                    if ws_weight:
+                        step = 1.0 / (np.float64(w[rn, cn]) * np.float64(s[rn, cn]))
+                    else:
+                        step = np.float64(weight[rn, cn])
+                    total += share
+                    weighted += share * (step + dist[rn, cn])
+                if total > 0.0:
+                    dist[r, c] = weighted / total
+            for k in range(8):  # upstream neighbours: one downstream cell fewer to wait for
+                rn, cn = r + DROW[k], c + DCOL[k]
+                if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
+                    continue
+                if _flows(directions, rn, cn, (k + 4) % 8, mfd):
+                    state[rn, cn] -= 16
+                    if state[rn, cn] >> 4 == 0:
+                        stack = _push(stack, top, rn * cols + cn)
+                        top += 1
+                        deepest = max(deepest, top)
+    return deepest
+
+
+def _state_from_mask(valid: NDArray[np.bool_]) -> NDArray[np.uint8]:
+    return np.where(valid, np.uint8(0), np.uint8(NODATA_STATE)).astype(np.uint8)
 
 
 def flow_accumulation(
     directions: NDArray[np.uint8] | NDArray[np.uint32],
     valid: NDArray[np.bool_],
-    weights: NDArray[np.float64] | None = None,
+    weights: NDArray[np.floating[Any]] | None = None,
 ) -> NDArray[np.float64]:
     """Number of cells draining through each cell, itself included [cells]; NaN off
     ``valid``. ``directions`` is D8 (uint8) or MFD (uint32) from this module; with MFD a
     cell passes on its accumulation in proportion to its 4-bit weights. With ``weights``
     (same shape) each cell contributes its weight instead of 1 (pygeoprocessing's
-    weighted flow accumulation)."""
+    weighted flow accumulation). Cells are taken in topological order (each after every
+    cell that drains into it), in float64."""
     mfd = directions.dtype == np.uint32
-    n = valid.size
-    stack = np.empty(n, dtype=np.int32 if n < 2**31 - 1 else np.int64)
-    w = np.ones((1, 1)) if weights is None else np.ascontiguousarray(weights, dtype=np.float64)
-    if weights is not None and w.shape != valid.shape:
-        raise ValueError(f"weights of shape {w.shape} for a raster of shape {valid.shape}")
-    return _accumulate(directions, valid, mfd, stack, w)
+    w: NDArray[Any] = _NO_WEIGHTS
+    if weights is not None:
+        w = np.ascontiguousarray(weights)
+        if w.dtype not in (np.float32, np.float64):
+            w = w.astype(np.float64)
+        if w.shape != valid.shape:
+            raise ValueError(f"weights of shape {w.shape} for a raster of shape {valid.shape}")
+    state = _state_from_mask(valid)
+    _count_degrees(directions, state, mfd)
+    acc = np.empty(valid.shape, dtype=np.float64)
+    _accumulate(directions, state, mfd, acc, w, weights is not None)
+    return acc
+
+
+# --- slope --------------------------------------------------------------------------------
 
 
 @numba.njit(cache=True)
-def _at(z: NDArray[np.float64], r: int, c: int) -> float:
+def _at(z: np.ndarray, r: int, c: int) -> float:
     rows, cols = z.shape
-    return z[r, c] if _inside(r, c, rows, cols) else np.nan
+    return np.float64(z[r, c]) if _inside(r, c, rows, cols) else np.nan
 
 
 @numba.njit(cache=True)
@@ -392,14 +756,15 @@ def _horn_line(a: float, m: float, b: float, e: float, axis: bool) -> tuple[floa
 
 @numba.njit(cache=True)
 def _slope_rows(
-    z: NDArray[np.float64], r0: int, r1: int, cell_x: float, cell_y: float
-) -> NDArray[np.float32]:
+    z: np.ndarray, r0: int, r1: int, cell_x: float, cell_y: float, out: NDArray[np.float32]
+) -> None:
+    """Slope [%] of rows r0…r1 of ``z`` into ``out`` (rows r0…r1 of the raster)."""
     cols = z.shape[1]
-    out = np.full((r1 - r0, cols), np.nan, dtype=np.float32)
     for r in range(r0, r1):
         for c in range(cols):
-            e = z[r, c]
+            e = np.float64(z[r, c])
             if np.isnan(e):
+                out[r - r0, c] = np.nan
                 continue
             sx, wx, sy, wy = 0.0, 0.0, 0.0, 0.0
             for d in (-1, 0, 1):
@@ -416,23 +781,27 @@ def _slope_rows(
             gx = sx / (wx * cell_x) if wx > 0 else 0.0
             gy = sy / (wy * cell_y) if wy > 0 else 0.0
             out[r - r0, c] = 100.0 * np.sqrt(gx * gx + gy * gy)
+
+
+def slope_percent(z: NDArray[np.floating[Any]], cell_size_m: float) -> NDArray[np.float32]:
+    """Slope [%] by Horn's method on square cells of ``cell_size_m``; NaN on nodata.
+    Computed in float64, stored in float32."""
+    z = _elevations(z)
+    out = np.empty(z.shape, dtype=np.float32)
+    _slope_rows(z, 0, z.shape[0], cell_size_m, cell_size_m, out)
     return out
 
 
-def slope_percent(z: NDArray[np.float64], cell_size_m: float) -> NDArray[np.float32]:
-    """Slope [%] by Horn's method on square cells of ``cell_size_m``; NaN on nodata."""
-    z = np.ascontiguousarray(z, dtype=np.float64)
-    return _slope_rows(z, 0, z.shape[0], cell_size_m, cell_size_m)
+# --- reading ------------------------------------------------------------------------------
 
 
-def read_dem(path: Path) -> tuple[NDArray[np.float64], float, dict[str, object]]:
-    """The DEM as float64 with NaN for nodata, its square cell size [m] and profile."""
+def _open_dem(path: Path) -> tuple[tuple[int, int], float, dict[str, object], np.dtype[Any]]:
+    """Shape, square cell size [m], profile, and the dtype to hold its elevations in."""
     with rasterio.open(path) as src:
-        z = src.read(1).astype(np.float64)
-        if src.nodata is not None and not np.isnan(src.nodata):
-            z[z == src.nodata] = np.nan
         a, e = src.transform.a, src.transform.e
         profile = dict(src.profile)
+        shape = (src.height, src.width)
+        dtype = np.dtype(np.float32 if src.dtypes[0] in _FLOAT32_EXACT else np.float64)
     if not np.isclose(abs(a), abs(e), rtol=1e-9):
         raise InputError(
             f"the DEM's cells are {abs(a):g} × {abs(e):g} m; routing needs square cells. "
@@ -441,11 +810,52 @@ def read_dem(path: Path) -> tuple[NDArray[np.float64], float, dict[str, object]]
             field="cell size",
             values=[abs(a), abs(e)],
         )
-    if np.isnan(z).all():
+    return shape, abs(a), profile, dtype
+
+
+def _read_inputs(
+    dem_path: Path,
+    z: NDArray[np.floating[Any]],
+    ecosystem_path: Path | None = None,
+    w: NDArray[np.float32] | None = None,
+    w_by_code: NDArray[np.float64] | None = None,
+) -> None:
+    """Read the DEM into ``z`` (NaN for nodata) strip by strip; with an ecosystem map,
+    also W = ``w_by_code[code]`` into ``w`` (NaN for codes outside 0–255 or without a
+    value) and mask ``z`` where W is NaN. Raises if no cell is left."""
+    any_valid = False
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES))
+        src = stack.enter_context(rasterio.open(dem_path))
+        eco = stack.enter_context(rasterio.open(ecosystem_path)) if ecosystem_path else None
+        nodata = src.nodata
+        step = max(1, CHUNK_CELLS // z.shape[1])
+        for r0 in range(0, z.shape[0], step):
+            r1 = min(r0 + step, z.shape[0])
+            window = rasterio.windows.Window(0, r0, z.shape[1], r1 - r0)
+            strip = src.read(1, window=window).astype(np.float64)
+            if nodata is not None and not np.isnan(nodata):
+                strip[strip == nodata] = np.nan
+            if eco is not None and w is not None and w_by_code is not None:
+                codes = eco.read(1, window=window)
+                inside = (codes >= 0) & (codes < 256)
+                cover = np.where(inside, w_by_code[np.clip(codes, 0, 255).astype(np.int64)], np.nan)
+                strip[np.isnan(cover)] = np.nan
+                w[r0:r1] = np.where(np.isnan(strip), np.nan, cover)
+            z[r0:r1] = strip
+            any_valid = any_valid or not np.isnan(strip).all()
+    if not any_valid:
         raise InputError(
-            "the DEM has no valid cell", source=path, field="nodata", values=[src.nodata]
+            "the DEM has no valid cell", source=dem_path, field="nodata", values=[nodata]
         )
-    return z, abs(a), profile
+
+
+def read_dem(path: Path) -> tuple[NDArray[np.float64], float, dict[str, object]]:
+    """The DEM as float64 with NaN for nodata, its square cell size [m] and profile."""
+    shape, cell, profile, _ = _open_dem(path)
+    z = np.empty(shape, dtype=np.float64)
+    _read_inputs(path, z)
+    return z, cell, profile
 
 
 def _check_algorithm(algorithm: str) -> None:
@@ -473,39 +883,95 @@ def _float32_tiff(profile: dict[str, object]) -> None:
     )
 
 
+@numba.njit(cache=True)
+def _state_from_nan(z: np.ndarray, state: NDArray[np.uint8]) -> None:
+    rows, cols = z.shape
+    for r in range(rows):
+        for c in range(cols):
+            state[r, c] = NODATA_STATE if np.isnan(z[r, c]) else 0
+
+
+def _route(
+    z: NDArray[np.floating[Any]], mfd: bool, cell: float, ws: Workspace
+) -> tuple[NDArray[Any], NDArray[np.uint8], NDArray[np.float32]]:
+    """Fill ``z``'s pits (in place), then its flow directions, the state array (cells not
+    routed marked) and the slope [%]; ``z`` may be dropped afterwards."""
+    work = ws.empty(z.shape, np.uint8)
+    _fill_pits(z, work)
+    slope = ws.empty(z.shape, np.float32)  # the flats' distances first, then the slope
+    directions = _directions_into(z, mfd, ws, work, slope)
+    _slope_rows(z, 0, z.shape[0], cell, cell, slope)
+    _state_from_nan(z, work)
+    return directions, work, slope
+
+
+def _write_strips(
+    building: Path, target: Path, profile: dict[str, object], rows: int, cols: int, strip: Any
+) -> None:
+    """Write ``strip(r0, r1, c0, c1)`` (the values of those rows and columns) to a float32
+    GeoTIFF next to ``target``, in strips of whole tiles computed in chunks of about
+    CHUNK_CELLS cells, and rename it when complete, so a half-written raster never
+    exists."""
+    _float32_tiff(profile)
+    try:
+        with (
+            rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
+            rasterio.open(building, "w", **profile) as dst,
+        ):
+            width = max(1, CHUNK_CELLS // STRIP_ROWS)
+            buffer = np.empty((STRIP_ROWS, cols), dtype=np.float32)
+            for r0 in range(0, rows, STRIP_ROWS):
+                r1 = min(r0 + STRIP_ROWS, rows)
+                for c0 in range(0, cols, width):
+                    c1 = min(c0 + width, cols)
+                    buffer[: r1 - r0, c0:c1] = strip(r0, r1, c0, c1)
+                window = rasterio.windows.Window(0, r0, cols, r1 - r0)
+                dst.write(buffer[: r1 - r0], 1, window=window)
+        building.replace(target)
+    except BaseException:
+        building.unlink(missing_ok=True)
+        raise
+
+
 def ls_factor_raster(
     dem_path: Path,
     target: Path,
     algorithm: FlowAlgorithm = "mfd",
     l_max: float = 122.0,
+    *,
+    scratch: Path | None = None,
+    scratch_cells: int | None = None,
 ) -> Path:
     """Write the RUSLE LS factor [-] of a DEM to ``target`` (float32 GeoTIFF, NaN nodata).
 
     DEM → pits filled → flow direction (``algorithm``) → slope and flow accumulation →
-    :func:`ganpo.services.rusle.ls_factor` row strip by row strip. Holds the DEM-sized
-    arrays in memory (see the module docstring for the cost). The file is written next
+    :func:`ganpo.services.rusle.ls_factor` row strip by row strip. The working arrays
+    (module docstring: 17 bytes per cell for MFD) are file-backed in a temporary folder
+    in ``scratch`` (default: ``target``'s folder) when the DEM has at least
+    ``scratch_cells`` cells (default :func:`scratch_threshold`). The file is written next
     to ``target`` and renamed when complete, so a half-written LS raster never exists.
     """
     _check_algorithm(algorithm)
     t0 = time.perf_counter()
-    z, cell, profile = read_dem(dem_path)
-    valid = ~np.isnan(z)
-    fill_pits(z)
-    directions = flow_direction_mfd(z) if algorithm == "mfd" else flow_direction_d8(z)
-    slope = slope_percent(z, cell)
-    del z
-    acc = flow_accumulation(directions, valid)
-    del directions, valid
-    _float32_tiff(profile)
-    building = target.with_name(f".{target.name}.building.tif")
+    shape, cell, profile, dtype = _open_dem(dem_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(building, "w", **profile) as dst:
-        for r0 in range(0, slope.shape[0], STRIP_ROWS):
-            r1 = min(r0 + STRIP_ROWS, slope.shape[0])
-            ls = rusle.ls_factor(slope[r0:r1].astype(np.float64), acc[r0:r1], cell, l_max)
-            window = rasterio.windows.Window(0, r0, slope.shape[1], r1 - r0)
-            dst.write(np.asarray(ls, dtype=np.float32), 1, window=window)
-    building.replace(target)
+    building = target.with_name(f".{target.name}.building.tif")
+    mfd = algorithm == "mfd"
+    with workspace(shape[0] * shape[1], target.parent, scratch, scratch_cells) as ws:
+        z = ws.empty(shape, dtype)
+        _read_inputs(dem_path, z)
+        directions, state, slope = _route(z, mfd, cell, ws)
+        del z
+        _count_degrees(directions, state, mfd)
+        acc = ws.empty(shape, np.float64)
+        _accumulate(directions, state, mfd, acc, _NO_WEIGHTS, False)
+        del directions, state
+
+        def ls(r0: int, r1: int, c0: int, c1: int) -> Any:
+            s = slope[r0:r1, c0:c1].astype(np.float64)
+            return rusle.ls_factor(s, acc[r0:r1, c0:c1], cell, l_max)
+
+        _write_strips(building, target, profile, shape[0], shape[1], ls)
     log.info("LS factor (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
     return target
 
@@ -517,12 +983,16 @@ STREAM_TRACE_PROPORTION = 0.7  # InVEST SDR's trace_threshold_proportion for MFD
 
 @numba.njit(cache=True)
 def _streams_mfd(
-    acc: NDArray[np.float64], packed: NDArray[np.uint32], threshold: float, trace: float
-) -> NDArray[np.uint8]:
+    acc: NDArray[np.float64],
+    packed: NDArray[np.uint32],
+    threshold: float,
+    trace: float,
+    stream: NDArray[np.uint8],
+) -> None:
     rows, cols = acc.shape
-    stream = np.full((rows, cols), 255, dtype=np.uint8)  # 255: not yet seen; 2: candidate
-    queue = np.empty(rows * cols + 1, dtype=np.int64)
-    back = np.empty(rows * cols + 1, dtype=np.int64)
+    stream[:, :] = 255  # 255: not yet seen; 2: candidate
+    queue = np.empty(1024, dtype=np.int64)
+    back = np.empty(1024, dtype=np.int64)
     for r0 in range(rows):
         for c0 in range(cols):
             if np.isnan(acc[r0, c0]) or stream[r0, c0] != 255:
@@ -558,8 +1028,7 @@ def _streams_mfd(
                         continue
                     if acc[rn, cn] >= threshold:
                         stream[rn, cn] = 1
-                        queue[tail] = rn * cols + cn
-                        tail += 1
+                        queue, head, tail = _enqueue(queue, head, tail, rn * cols + cn)
                         # candidates downstream of a confirmed stream cell become stream
                         b_head, b_tail = 0, 1
                         back[0] = rn * cols + cn
@@ -573,17 +1042,36 @@ def _streams_mfd(
                                 rs, cs = rb + DROW[m], cb + DCOL[m]
                                 if _inside(rs, cs, rows, cols) and stream[rs, cs] == 2:
                                     stream[rs, cs] = 1
-                                    back[b_tail] = rs * cols + cs
-                                    b_tail += 1
+                                    back, b_head, b_tail = _enqueue(
+                                        back, b_head, b_tail, rs * cols + cs
+                                    )
                     elif acc[rn, cn] >= trace:
                         stream[rn, cn] = 2
-                        queue[tail] = rn * cols + cn
-                        tail += 1
+                        queue, head, tail = _enqueue(queue, head, tail, rn * cols + cn)
     for r in range(rows):
         for c in range(cols):
             if stream[r, c] == 2:
                 stream[r, c] = 0
-    return stream
+
+
+@numba.njit(cache=True)
+def _streams_d8(acc: NDArray[np.float64], threshold: float, stream: NDArray[np.uint8]) -> None:
+    rows, cols = acc.shape
+    for r in range(rows):
+        for c in range(cols):
+            if np.isnan(acc[r, c]):
+                stream[r, c] = 255
+            else:
+                stream[r, c] = 1 if acc[r, c] > threshold else 0
+
+
+def _streams_into(
+    acc: NDArray[np.float64], directions: NDArray[Any], threshold: float, out: NDArray[np.uint8]
+) -> None:
+    if directions.dtype == np.uint32:
+        _streams_mfd(acc, directions, threshold, STREAM_TRACE_PROPORTION * threshold, out)
+    else:
+        _streams_d8(acc, threshold, out)
 
 
 def extract_streams(
@@ -602,103 +1090,16 @@ def extract_streams(
     candidates and become stream only if a ``≥ threshold`` cell lies upstream of them. A
     cell over the threshold that no outlet reaches this way is not a stream.
     """
-    if directions.dtype == np.uint32:
-        return _streams_mfd(
-            np.ascontiguousarray(acc, dtype=np.float64),
-            np.ascontiguousarray(directions),
-            float(threshold),
-            STREAM_TRACE_PROPORTION * float(threshold),
-        )
-    out = np.where(acc > threshold, 1, 0).astype(np.uint8)
-    out[np.isnan(acc)] = 255
+    a = np.ascontiguousarray(acc, dtype=np.float64)
+    out = np.empty(a.shape, dtype=np.uint8)
+    _streams_into(a, np.ascontiguousarray(directions), float(threshold), out)
     return out
-
-
-@numba.njit(cache=True)
-def _upstream_order(
-    directions: np.ndarray, valid: NDArray[np.bool_], mfd: bool
-) -> NDArray[np.int64]:
-    """Linear indices of the valid cells, each after every cell that drains into it."""
-    rows, cols = valid.shape
-    indegree = np.zeros((rows, cols), dtype=np.uint8)
-    for r in range(rows):
-        for c in range(cols):
-            if not valid[r, c]:
-                continue
-            for k in range(8):
-                rn, cn = r + DROW[k], c + DCOL[k]
-                inflow = _inside(rn, cn, rows, cols) and valid[rn, cn]
-                if inflow and _share(directions, r, c, k, mfd) > 0.0:
-                    indegree[rn, cn] += 1
-    stack = np.empty(rows * cols, dtype=np.int64)
-    order = np.empty(rows * cols, dtype=np.int64)
-    top, n = 0, 0
-    for r in range(rows):
-        for c in range(cols):
-            if valid[r, c] and indegree[r, c] == 0:
-                stack[top] = r * cols + c
-                top += 1
-    while top > 0:
-        top -= 1
-        i = stack[top]
-        order[n] = i
-        n += 1
-        r, c = i // cols, i % cols
-        for k in range(8):
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if not _inside(rn, cn, rows, cols) or not valid[rn, cn]:
-                continue
-            if _share(directions, r, c, k, mfd) > 0.0:
-                indegree[rn, cn] -= 1
-                if indegree[rn, cn] == 0:
-                    stack[top] = rn * cols + cn
-                    top += 1
-    return order[:n]
-
-
-@numba.njit(cache=True)
-def _distance_to_stream(
-    directions: np.ndarray,
-    stream: NDArray[np.uint8],
-    weight: NDArray[np.float64],
-    order: NDArray[np.int64],
-    mfd: bool,
-) -> NDArray[np.float64]:
-    rows, cols = stream.shape
-    dist = np.full((rows, cols), np.nan, dtype=np.float64)
-    for n in range(order.size - 1, -1, -1):  # downstream cells first
-        i = order[n]
-        r, c = i // cols, i % cols
-        if stream[r, c] == 1:
-            dist[r, c] = 0.0
-            continue
-        if not mfd:
-            k = directions[r, c]
-            if k == D8_NONE:
-                continue
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if _inside(rn, cn, rows, cols) and not np.isnan(dist[rn, cn]):
-                dist[r, c] = weight[r, c] + dist[rn, cn]
-            continue
-        total, weighted = 0.0, 0.0
-        for k in range(8):
-            share = (directions[r, c] >> (4 * k)) & 15
-            if share == 0:
-                continue
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if not _inside(rn, cn, rows, cols) or np.isnan(dist[rn, cn]):
-                continue
-            total += share
-            weighted += share * (weight[rn, cn] + dist[rn, cn])
-        if total > 0.0:
-            dist[r, c] = weighted / total
-    return dist
 
 
 def distance_to_stream(
     directions: NDArray[np.uint8] | NDArray[np.uint32],
     stream: NDArray[np.uint8],
-    weight: NDArray[np.float64],
+    weight: NDArray[np.floating[Any]],
 ) -> NDArray[np.float64]:
     """Weighted flow distance from each cell down to a stream cell, as pygeoprocessing's
     ``distance_to_channel_d8/mfd`` compute it with a weight raster (InVEST SDR's
@@ -709,19 +1110,109 @@ def distance_to_stream(
     :math:`d_i = \\sum_n p_{in} (w_n + d_n) / \\sum_n p_{in}` with the 4-bit shares
     :math:`p_{in}` (note: the *neighbour's* weight, as pygeoprocessing does). With a
     weight raster the step length (1 or √2 cells) is not applied: ``weight`` is the whole
-    step, and the distance has the unit of ``weight``.
+    step, and the distance has the unit of ``weight``. Cells are taken downstream first
+    (each once all its downslope neighbours are done), in float64.
     """
     mfd = directions.dtype == np.uint32
-    valid = stream != 255
-    order = _upstream_order(directions, valid, mfd)
-    return _distance_to_stream(
-        directions, stream, np.ascontiguousarray(weight, dtype=np.float64), order, mfd
-    )
+    state = _state_from_mask(stream != 255)
+    _count_degrees(directions, state, mfd)
+    dist = np.empty(stream.shape, dtype=np.float64)
+    w = np.ascontiguousarray(weight, dtype=np.float64)
+    _distance_down(directions, state, stream, w, _NO_W32, _NO_W32, False, mfd, dist)
+    return dist
+
+
+@numba.njit(cache=True)
+def _s_factor(slope: NDArray[np.float32]) -> None:
+    """Slope [%] → InVEST's S = slope/100 bounded to [0.005, 1], in place."""
+    rows, cols = slope.shape
+    for r in range(rows):
+        for c in range(cols):
+            v = np.float64(slope[r, c])
+            if not np.isnan(v):
+                slope[r, c] = min(max(v / 100.0, 0.005), 1.0)
+
+
+@numba.njit(cache=True)
+def _to_float32(a: NDArray[np.float64], out: NDArray[np.float32]) -> None:
+    rows, cols = a.shape
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = a[r, c]
+
+
+@numba.njit(cache=True)
+def _mean_into(
+    total: NDArray[np.float64], acc: NDArray[np.float32], out: NDArray[np.float32]
+) -> None:
+    """out = total / acc (W̄)."""
+    rows, cols = acc.shape
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = total[r, c] / np.float64(acc[r, c])
+
+
+@numba.njit(cache=True)
+def _d_up_into(
+    total: NDArray[np.float64], acc: NDArray[np.float32], cell: float, d_up: NDArray[np.float32]
+) -> None:
+    """d_up (holding W̄) = W̄ · S̄ · √(A · cell²), S̄ = total / acc."""
+    rows, cols = acc.shape
+    for r in range(rows):
+        for c in range(cols):
+            a = np.float64(acc[r, c])
+            d_up[r, c] = np.float64(d_up[r, c]) * (total[r, c] / a) * np.sqrt(a * cell * cell)
+
+
+def _sdr_core(
+    inputs: dict[str, NDArray[Any]], cell: float, mfd: bool, threshold: float, ws: Workspace
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.float32], NDArray[np.float64]]:
+    """InVEST SDR's layers from the DEM ``inputs["z"]`` and W ``inputs["w"]`` (float32,
+    both NaN where either is undefined), which are taken out of ``inputs`` and dropped
+    when dead. Returns the state (NODATA_STATE off the data), the streams, D_up and D_dn.
+
+    Stages (the working set at each, bytes per cell for MFD): route (z, w, work,
+    directions, slope: 17) → S in place of the slope, z dropped (13) → flow accumulation
+    (+8), streams (+1), accumulation to float32 (+4, then −8) → W-weighted accumulation
+    into a float64 buffer (+8) divided into D_up = W̄ (+4): 30 at the peak → S-weighted
+    accumulation into the same buffer, D_up = W̄·S̄·√(A·cell²) → the buffer reused for
+    D_dn with weight 1/(W·S) taken cell by cell."""
+    z, w = inputs.pop("z"), inputs.pop("w")
+    shape = z.shape
+    directions, state, s = _route(z, mfd, cell, ws)
+    del z
+    _s_factor(s)
+    _count_degrees(directions, state, mfd)
+    acc64 = ws.empty(shape, np.float64)
+    _accumulate(directions, state, mfd, acc64, _NO_WEIGHTS, False)
+    stream = ws.empty(shape, np.uint8)
+    _streams_into(acc64, directions, threshold, stream)
+    acc = ws.empty(shape, np.float32)
+    _to_float32(acc64, acc)
+    total = acc64  # the float64 buffer, reused for the weighted sums and then D_dn
+    _count_degrees(directions, state, mfd)
+    _accumulate(directions, state, mfd, total, w, True)
+    d_up = ws.empty(shape, np.float32)
+    _mean_into(total, acc, d_up)
+    _count_degrees(directions, state, mfd)
+    _accumulate(directions, state, mfd, total, s, True)
+    _d_up_into(total, acc, cell, d_up)
+    del acc
+    d_dn = total
+    _distance_down(directions, state, stream, _NO_WEIGHTS, w, s, True, mfd, d_dn)
+    return state, stream, d_up, d_dn
+
+
+def _ic(d_up: NDArray[Any], d_dn: NDArray[np.float64]) -> NDArray[np.float64]:
+    """IC = log10(D_up/D_dn); NaN where either is 0 or NaN."""
+    up = d_up.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((d_dn != 0) & (up != 0), np.log10(up / d_dn), np.nan)
 
 
 def sdr_layers(
-    z: NDArray[np.float64],
-    cover: NDArray[np.float64],
+    z: NDArray[np.floating[Any]],
+    cover: NDArray[np.floating[Any]],
     cell_size_m: float,
     algorithm: FlowAlgorithm,
     threshold: float,
@@ -739,29 +1230,24 @@ def sdr_layers(
     :math:`D_{dn}` = :func:`distance_to_stream` with weight 1/(W·S);
     :math:`IC = \\log_{10}(D_{up}/D_{dn})` (Borselli et al. 2008,
     doi:10.1016/j.catena.2008.07.006).
+
+    W, S and D_up are held in float32 (as InVEST stores them), and A in float32 once the
+    streams are extracted; the accumulations and D_dn are summed in float64.
     """
-    z = np.array(z, dtype=np.float64)
-    z[np.isnan(cover)] = np.nan
-    valid = ~np.isnan(z)
-    fill_pits(z)
-    directions = flow_direction_mfd(z) if algorithm == "mfd" else flow_direction_d8(z)
-    s_factor = np.clip(slope_percent(z, cell_size_m).astype(np.float64) / 100.0, 0.005, 1.0)
-    del z
-    w_factor = np.where(valid, np.maximum(cover, 0.001), np.nan)
-    acc = flow_accumulation(directions, valid)
-    w_bar = flow_accumulation(directions, valid, np.nan_to_num(w_factor)) / acc
-    s_bar = flow_accumulation(directions, valid, np.nan_to_num(s_factor)) / acc
-    d_up = w_bar * s_bar * np.sqrt(acc * cell_size_m * cell_size_m)
-    del w_bar, s_bar
-    stream = extract_streams(acc, directions, threshold)
-    d_dn = distance_to_stream(directions, stream, 1.0 / (w_factor * s_factor))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ic = np.where((d_dn != 0) & (d_up != 0), np.log10(d_up / d_dn), np.nan)
+    zz = np.array(z, dtype=np.float32 if z.dtype == np.float32 else np.float64)
+    c = np.asarray(cover, dtype=np.float64)
+    zz[np.isnan(c)] = np.nan
+    w = np.where(np.isnan(zz), np.nan, np.maximum(c, 0.001)).astype(np.float32)
+    _check_algorithm(algorithm)
+    state, stream, d_up, d_dn = _sdr_core(
+        {"z": zz, "w": w}, cell_size_m, algorithm == "mfd", float(threshold), Workspace()
+    )
+    valid = state != NODATA_STATE
     return {
         "stream": np.where(valid, stream, np.nan).astype(np.float64),
-        "d_up": d_up,
+        "d_up": d_up.astype(np.float64),
         "d_dn": d_dn,
-        "ic": ic,
+        "ic": _ic(d_up, d_dn),
     }
 
 
@@ -775,47 +1261,55 @@ def sdr_raster(
     k: float = 2.0,
     ic0: float = 0.5,
     sdr_max: float = 0.8,
+    *,
+    scratch: Path | None = None,
+    scratch_cells: int | None = None,
 ) -> Path:
     """Write the sediment delivery ratio [-] of hillslope cells to ``target`` (float32
     GeoTIFF, NaN off the data), the factor that turns USLE soil loss into InVEST SDR's
     sediment export.
 
     DEM and ecosystem map (C per code from ``cover_by_code``; a code without a value is
-    masked like nodata) → :func:`sdr_layers` → IC → :func:`ganpo.services.rusle.
-    sediment_delivery_ratio`. Stream cells and cells whose flow reaches no stream are
-    written as 0: InVEST computes no USLE on stream cells (its ``rkls`` is nodata there)
-    and leaves cells that reach no stream out of ``sed_export``, so both export nothing in
-    its totals; ganpo's export ``USLE × this raster`` then sums to InVEST's. Written next
-    to ``target`` and renamed when complete.
+    masked like nodata) → the layers of :func:`sdr_layers` → IC → :func:`ganpo.services.
+    rusle.sediment_delivery_ratio`, strip by strip. Stream cells and cells whose flow
+    reaches no stream are written as 0: InVEST computes no USLE on stream cells (its
+    ``rkls`` is nodata there) and leaves cells that reach no stream out of ``sed_export``,
+    so both export nothing in its totals; ganpo's export ``USLE × this raster`` then sums
+    to InVEST's. The working arrays (module docstring: 30 bytes per cell at the peak for
+    MFD) are file-backed as in :func:`ls_factor_raster` (``scratch``, ``scratch_cells``).
+    Written next to ``target`` and renamed when complete.
     """
     _check_algorithm(algorithm)
     t0 = time.perf_counter()
-    z, cell, profile = read_dem(dem_path)
+    shape, cell, profile, dtype = _open_dem(dem_path)
     with rasterio.open(ecosystem_path) as src:
-        if src.shape != z.shape:
+        if src.shape != shape:
             raise InputError(
-                f"the ecosystem map has {src.shape} cells and the DEM {z.shape}; "
+                f"the ecosystem map has {src.shape} cells and the DEM {shape}; "
                 "resample them to one grid",
                 source=ecosystem_path,
                 field="shape",
-                values=[str(src.shape), str(z.shape)],
+                values=[str(src.shape), str(shape)],
             )
-        codes = src.read(1)
-    lut = np.full(256, np.nan)
+    w_by_code = np.full(256, np.nan)
     for code, value in cover_by_code.items():
         if 0 <= code < 256:
-            lut[code] = value
-    inside = (codes >= 0) & (codes < 256)
-    cover = np.where(inside, lut[np.clip(codes, 0, 255).astype(np.int64)], np.nan)
-    layers = sdr_layers(z, cover, cell, algorithm, threshold)
-    del z, cover
-    sdr = np.asarray(rusle.sediment_delivery_ratio(layers["ic"], k, ic0, sdr_max))
-    sdr = np.where(np.isnan(layers["stream"]), np.nan, np.nan_to_num(sdr, nan=0.0))
-    _float32_tiff(profile)
-    building = target.with_name(f".{target.name}.building.tif")
+            w_by_code[code] = max(value, 0.001)  # W = max(C, 0.001)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(building, "w", **profile) as dst:
-        dst.write(sdr.astype(np.float32), 1)
-    building.replace(target)
+    building = target.with_name(f".{target.name}.building.tif")
+    with workspace(shape[0] * shape[1], target.parent, scratch, scratch_cells) as ws:
+        z, w = ws.empty(shape, dtype), ws.empty(shape, np.float32)
+        _read_inputs(dem_path, z, ecosystem_path, w, w_by_code)
+        inputs = {"z": z, "w": w}
+        del z, w
+        state, _, d_up, d_dn = _sdr_core(inputs, cell, algorithm == "mfd", threshold, ws)
+
+        def sdr(r0: int, r1: int, c0: int, c1: int) -> Any:
+            ic = _ic(d_up[r0:r1, c0:c1], d_dn[r0:r1, c0:c1])
+            ratio = rusle.sediment_delivery_ratio(ic, k, ic0, sdr_max)
+            off = state[r0:r1, c0:c1] == NODATA_STATE
+            return np.where(off, np.nan, np.nan_to_num(ratio, nan=0.0))
+
+        _write_strips(building, target, profile, shape[0], shape[1], sdr)
     log.info("SDR (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
     return target

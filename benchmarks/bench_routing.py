@@ -1,0 +1,194 @@
+"""Time and memory of flow routing (issue 4): ``ls_factor_raster`` and ``sdr_raster``.
+
+For each size given (default 2000 and 4000; cells of 100 m) one synthetic DEM and
+ecosystem map are written (the landscape of ``bench_invest.py``: hills, a northward tilt
+and half-metre noise that leaves pits to fill). Each function then runs in a fresh child
+process, once with its working arrays in memory and once file-backed (``numpy.memmap``,
+``GANPO_ROUTING_SCRATCH_CELLS=0``), and the table gives:
+
+- wall time of the call (numba is compiled and warmed up on a 64² raster first);
+- peak RSS: the child's ``ru_maxrss`` (anonymous and file-backed resident pages);
+- peak anon / peak file: the largest ``RssAnon`` / ``RssFile`` of the child's
+  ``/proc/PID/status``, sampled every 50 ms by this (parent) process over the child's
+  life, warm-up included (a peak shorter than 50 ms can be missed);
+- anon/cell: (peak anon − anon before the call) / cells, the bytes per cell the call
+  adds in anonymous memory.
+
+``--module`` measures another copy of the routing module (e.g. a saved earlier version;
+it must have the same ``ls_factor_raster`` and ``sdr_raster``). Timings depend on what
+else runs on the machine.
+
+    .venv/bin/python benchmarks/bench_routing.py 2000 4000 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import rasterio
+import rasterio.windows
+from rasterio.transform import from_origin
+
+CELL = 100.0
+STRIP = 512
+WARM = 64  # side of the warm-up raster
+MODES = {"memory": str(2**62), "file": "0"}  # GANPO_ROUTING_SCRATCH_CELLS per mode
+
+
+def write_inputs(size: int, folder: Path) -> tuple[Path, Path]:
+    """The DEM (float32) and ecosystem map (uint8) of bench_invest's landscape."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_invest import _fields  # the bench_invest landscape, strip by strip
+
+    folder.mkdir(parents=True, exist_ok=True)
+    dem, eco = folder / f"dem_{size}.tif", folder / f"eco_{size}.tif"
+    if dem.exists() and eco.exists():
+        return dem, eco
+    profile = {
+        "driver": "GTiff",
+        "width": size,
+        "height": size,
+        "count": 1,
+        "crs": "EPSG:32650",
+        "transform": from_origin(500_000.0, 3_300_000.0, CELL, CELL),
+        "tiled": True,
+        "blockxsize": 256,
+        "blockysize": 256,
+        "compress": "zstd",
+        "BIGTIFF": "IF_SAFER",
+    }
+    part = {p: p.with_suffix(".part.tif") for p in (dem, eco)}
+    with (
+        rasterio.open(part[dem], "w", **profile, dtype="float32", nodata=-9999.0) as d,
+        rasterio.open(part[eco], "w", **profile, dtype="uint8", nodata=255) as e,
+    ):
+        for r0 in range(0, size, STRIP):
+            r1 = min(size, r0 + STRIP)
+            fields = _fields(size, r0, r1)
+            window = rasterio.windows.Window(0, r0, size, r1 - r0)
+            d.write(fields["dem"].astype("float32"), 1, window=window)
+            e.write(fields["ecosystem_type"].astype("uint8"), 1, window=window)
+    for final, tmp in part.items():
+        tmp.replace(final)
+    return dem, eco
+
+
+def cover_by_code() -> dict[int, float]:
+    """USLE C per ecosystem code, as bench_invest's biophysical table."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_invest import BIO
+
+    return {code: float(row[3]) for code, row in BIO.items()}
+
+
+def status(pid: int) -> dict[str, int]:
+    """RssAnon and RssFile [KiB] of process ``pid`` (empty once it has exited)."""
+    now = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key = line.split(":")[0]
+                if key in ("RssAnon", "RssFile"):
+                    now[key] = int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return now
+
+
+def child(kind: str, module: str, dem: Path, eco: Path, warm: tuple[Path, Path]) -> None:
+    """One measurement in this fresh process; prints JSON."""
+    routing = importlib.import_module(module)
+    out = Path(tempfile.mkdtemp(prefix="bench-routing-", dir=dem.parent))
+    cover = cover_by_code()
+
+    def call(d: Path, e: Path, name: str) -> None:
+        if kind == "ls":
+            routing.ls_factor_raster(d, out / name, "mfd")
+        else:
+            routing.sdr_raster(d, e, cover, out / name, "mfd", 1000.0)
+
+    call(*warm, "warm.tif")  # numba: load or compile, outside the measure
+    before = status(os.getpid())
+    t0 = time.perf_counter()
+    call(dem, eco, "result.tif")
+    seconds = time.perf_counter() - t0
+    for f in out.iterdir():
+        f.unlink()
+    out.rmdir()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps({"seconds": seconds, "maxrss_kib": peak, "anon_before_kib": before["RssAnon"]})
+    )
+
+
+def measure(
+    kind: str, mode: str, module: str, dem: Path, eco: Path, warm: tuple[Path, Path]
+) -> dict[str, float]:
+    """Run one child and sample its memory from here every 50 ms (a thread inside the
+    child would not run while a numba kernel holds the GIL)."""
+    env = dict(os.environ, GANPO_ROUTING_SCRATCH_CELLS=MODES[mode])
+    cmd = [sys.executable, __file__, "--child", kind, module, str(dem), str(eco)]
+    cmd += [str(p) for p in warm]
+    peak = {"RssAnon": 0, "RssFile": 0}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
+        while proc.poll() is None:
+            for key, value in status(proc.pid).items():
+                peak[key] = max(peak[key], value)
+            time.sleep(0.05)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            raise SystemExit(f"{kind} ({mode}) failed with code {proc.returncode}:\n{err.read()}")
+        got: dict[str, float] = json.loads(out.read().strip().splitlines()[-1])
+    got["peak_anon_kib"], got["peak_file_kib"] = peak["RssAnon"], peak["RssFile"]
+    return got
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", type=int, nargs="*", default=[2000, 4000])
+    parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
+    parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
+    parser.add_argument("--kinds", nargs="+", choices=["ls", "sdr"], default=["ls", "sdr"])
+    parser.add_argument("--module", default="ganpo.engine.routing")
+    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, module, dem, eco, wdem, weco = args.child
+        child(kind, module, Path(dem), Path(eco), (Path(wdem), Path(weco)))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.folder or Path(tmp)
+        warm = write_inputs(WARM, folder)
+        gib = 1024 * 1024
+        print(
+            f"{'size':>6} {'function':>8} {'arrays':>6} {'time s':>7} {'peak RSS GiB':>12} "
+            f"{'peak anon GiB':>13} {'peak file GiB':>13} {'anon B/cell':>11}",
+            flush=True,
+        )
+        for size in args.sizes:
+            dem, eco = write_inputs(size, folder)
+            for kind in args.kinds:
+                for mode in args.modes:
+                    m = measure(kind, mode, args.module, dem, eco, warm)
+                    per_cell = (m["peak_anon_kib"] - m["anon_before_kib"]) * 1024 / size**2
+                    print(
+                        f"{size:>5}² {kind:>8} {mode:>6} {m['seconds']:>7.1f} "
+                        f"{m['maxrss_kib'] / gib:>12.2f} {m['peak_anon_kib'] / gib:>13.2f} "
+                        f"{m['peak_file_kib'] / gib:>13.2f} {per_cell:>11.1f}",
+                        flush=True,
+                    )
+
+
+if __name__ == "__main__":
+    main()
