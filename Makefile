@@ -47,6 +47,7 @@ test: setup lint typecheck unit
 # 4000"` for a shorter run)
 bench: setup
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/bench_routing.py
 	$(PY) benchmarks/bench_web.py
 	$(MAKE) --no-print-directory bench-invest
 
