@@ -240,6 +240,9 @@ def test_report_pdf_of_the_office_in_english_with_the_change(
     ).stdout.decode()
     assert "Change since last year" in text  # from the stored 2022 account
     assert "Gross Ecosystem Product (GEP) account of Jiangxi" in text
+    # the city table names the cities in English; the English PDF keeps no Chinese city
+    assert "Ganzhou" in text and "Nanchang" in text and "赣州市" not in text
+    assert "sediment export to streams" in text  # physical indicators beside the GEP
 
 
 def test_english_names_of_every_jiangxi_unit(
@@ -250,7 +253,8 @@ def test_english_names_of_every_jiangxi_unit(
     import csv
     from importlib.resources import files
 
-    from ganpo.web.auth import NAMES_EN, hierarchy
+    from ganpo.catalog.names import NAMES_EN
+    from ganpo.web.auth import hierarchy
 
     h = hierarchy()
     text = (files("ganpo.catalog") / "data" / NAMES_EN).read_text(encoding="utf-8")

@@ -20,10 +20,14 @@ Language = Literal["zh", "en"]
 
 
 def default_region(stored: StoredAccount, language: Language) -> str:
-    """How the report names the account's whole region: 江西省 in Chinese for Jiangxi's
-    accounts, otherwise the dataset's name."""
+    """How the report names the account's whole region: 江西省 / Jiangxi Province for
+    Jiangxi's accounts, otherwise the dataset's name."""
+    from ganpo.catalog.names import english_names
+
     a = stored.account
-    return "江西省" if language == "zh" and a.region_adcode == 360000 else a.dataset_name
+    if a.region_adcode == 360000:
+        return "江西省" if language == "zh" else f"{english_names()[360000]} Province"
+    return a.dataset_name
 
 
 def report_data(

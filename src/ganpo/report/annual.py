@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ganpo.catalog.indicators import CATEGORIES, indicators
+from ganpo.catalog.names import unit_names
 from ganpo.report import maps, summary
 from ganpo.report.export import atomic_write
 from ganpo.report.fonts import use_cjk_font
@@ -152,7 +153,8 @@ def _composition_chart(results: pd.DataFrame, lang: Lang) -> str:
 def _ranking_chart(results: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang) -> str:
     counties = summary.gep_by_unit(results, units, "county").nlargest(20, "gep_cny_per_km2")
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    ax.barh(counties.name[::-1], counties.gep_cny_per_km2[::-1] / 1e4, color="#2e7d32")
+    names = unit_names(counties.adcode, counties.name, lang)
+    ax.barh(names[::-1], counties.gep_cny_per_km2[::-1] / 1e4, color="#2e7d32")
     ax.set_xlabel(f"{t('density', lang)} ({t('wan_km2', lang)})")
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -322,6 +324,7 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     parts.append(f"<h2 class='section'>{t('tables', lang)}</h2>")
     cities = summary.gep_by_unit(d.results, d.units, "city")
     ct = cities.assign(
+        name=unit_names(cities.adcode, cities.name, lang),
         g=[f"{v / 1e8:,.2f}" for v in cities.gep_cny],
         k=[f"{v / 1e4:,.1f}" for v in cities.gep_cny_per_km2],
         m=[f"{v / 1e8:,.2f}" for v in cities.material_cny],

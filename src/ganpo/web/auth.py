@@ -21,14 +21,11 @@ reporter without a region is a provincial department and sees the province.
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib.resources import files
 from typing import Annotated, Any
 
 from argon2 import PasswordHasher
@@ -37,6 +34,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import Engine
 
+from ganpo.catalog.names import english_names
 from ganpo.io.regions import read_district_table
 from ganpo.store import platform
 from ganpo.store.platform import ROLES, SessionRecord
@@ -101,20 +99,6 @@ class Hierarchy:
             out.append(current)
             current = self.parent[current]
         return out
-
-
-#: English names of Jiangxi's province, 11 cities and 100 counties (Hanyu Pinyin of the
-#: Chinese name, as in official English usage, e.g. 婺源县 Wuyuan County, 铅山县 Yanshan
-#: County); other units fall back to their Chinese name
-NAMES_EN = "region_names_en.csv"
-
-
-@lru_cache(maxsize=1)
-def english_names() -> dict[int, str]:
-    """adcode → English name, from ganpo's catalogue file :data:`NAMES_EN`."""
-    path = files("ganpo.catalog") / "data" / NAMES_EN
-    rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8")))
-    return {int(r["adcode"]): r["name_en"] for r in rows}
 
 
 @lru_cache(maxsize=1)

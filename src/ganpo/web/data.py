@@ -23,12 +23,12 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ganpo.catalog.names import english_names
 from ganpo.io.manifest import load_manifest
 from ganpo.io.regions import load_counties
 from ganpo.io.units import read_units
 from ganpo.store.models import Account
 from ganpo.store.repository import StoredAccount, load_account
-from ganpo.web.auth import english_names
 
 #: Douglas-Peucker tolerance of the served boundaries [m, on the equal-area grid]: enough
 #: for a province-wide map on screen (a county is tens of km across), and ~10× smaller files
