@@ -15,6 +15,8 @@ from ganpo.report.summary import (
     gep_by_ecosystem,
     gep_by_indicator,
     gep_by_unit,
+    physical_by_unit,
+    physical_totals,
     top_bottom,
 )
 
@@ -151,3 +153,25 @@ def test_inputs_rejected_with_names() -> None:
     mixed.loc[1, "quantity_unit"] = "m3"
     with pytest.raises(InputError, match="water_conservation"):
         gep_by_indicator(mixed)
+
+
+def test_physical_indicators_per_county_and_in_total() -> None:
+    physical = pd.DataFrame(
+        {
+            "indicator": ["sediment_export"] * 3,
+            "method": ["sdr_mfd"] * 3,
+            "component": [""] * 3,
+            "ecosystem_code": [1, 5, 1],
+            "county_adcode": [11, 11, 21],
+            "quantity": [30.0, 10.0, 80.0],
+            "quantity_unit": ["t"] * 3,
+        }
+    )
+    by_county = physical_by_unit(physical, UNITS).set_index("adcode")
+    assert by_county["quantity"].to_dict() == {11: 40.0, 12: 0.0, 13: 0.0, 21: 80.0}
+    assert by_county.loc[11, "quantity_per_km2"] == pytest.approx(4.0)  # 40 t / 10 km²
+    assert by_county.loc[11, "name_en"] == "sediment export to streams"
+    (total,) = physical_totals(physical, UNITS).to_dict("records")
+    assert total["quantity"] == pytest.approx(120.0)
+    assert total["quantity_per_km2"] == pytest.approx(120.0 / 75.0)  # over all 4 counties
+    assert physical_totals(physical.iloc[:0], UNITS).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from rich.table import Table
 
@@ -109,20 +110,20 @@ def print_intervals(table: pd.DataFrame, draws: int, sampled: tuple[str, ...]) -
 
 def print_physical(physical: pd.DataFrame, units: pd.DataFrame, title: str) -> None:
     """Totals of the physical indicators (not valued, not in GEP)."""
-    by_county = summary.physical_by_unit(physical, units)
+    totals = summary.physical_totals(physical, units)
     t = Table(
         title=f"{title}: 实物量指标（不计价，不计入 GEP）physical indicators, not valued",
         title_justify="left",
     )
     for head in ("指标 indicator", "方法 method", "合计 total", "单位 unit", "每 km² per km²"):
         t.add_column(head, justify="right" if "total" in head or "km" in head else "left")
-    for (_, method), rows in by_county.groupby(["indicator", "method"], sort=True):
-        total, area = float(rows["quantity"].sum()), float(rows["area_km2"].sum())
+    for r in totals.to_dict("records"):
+        per_km2 = float(r["quantity_per_km2"])
         t.add_row(
-            f"{rows['name_zh'].iloc[0]} {rows['name_en'].iloc[0]}",
-            str(method),
-            f"{total:,.4g}",
-            str(rows["quantity_unit"].iloc[0]),
-            f"{total / area:,.4g}" if area > 0 else "",
+            f"{r['name_zh']} {r['name_en']}",
+            str(r["method"]),
+            f"{float(r['quantity']):,.4g}",
+            str(r["quantity_unit"]),
+            f"{per_km2:,.4g}" if np.isfinite(per_km2) else "",
         )
     console.print(t)

@@ -227,20 +227,16 @@ img { max-width: 100%; }
 
 
 def _physical_table(physical: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang) -> pd.DataFrame:
-    by_county = summary.physical_by_unit(physical, units)
-    rows = []
-    for (_, method), part in by_county.groupby(["indicator", "method"], sort=True):
-        total, area = float(part["quantity"].sum()), float(part["area_km2"].sum())
-        rows.append(
-            {
-                "name": part["name_zh" if lang == "zh" else "name_en"].iloc[0],
-                "method": method,
-                "total": f"{total:,.4g}",
-                "unit": part["quantity_unit"].iloc[0],
-                "per_km2": f"{total / area:,.4g}" if area > 0 else "",
-            }
-        )
-    return pd.DataFrame(rows)
+    totals = summary.physical_totals(physical, units)
+    return pd.DataFrame(
+        {
+            "name": totals["name_zh" if lang == "zh" else "name_en"],
+            "method": totals["method"],
+            "total": [f"{q:,.4g}" for q in totals["quantity"]],
+            "unit": totals["quantity_unit"],
+            "per_km2": [f"{q:,.4g}" if np.isfinite(q) else "" for q in totals["quantity_per_km2"]],
+        }
+    )
 
 
 def build_html(d: ReportData, lang: Lang = "zh") -> str:

@@ -282,6 +282,24 @@ def physical_by_unit(physical: pd.DataFrame, units: pd.DataFrame) -> pd.DataFram
     return pd.concat(parts, ignore_index=True)[columns]
 
 
+def physical_totals(physical: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """Each physical indicator over all of ``units``: total quantity and quantity per km²
+    of their area (columns indicator, name_zh, name_en, method, quantity, quantity_unit,
+    quantity_per_km2; no rows when the account computed none)."""
+    by_county = physical_by_unit(physical, units)
+    columns = ["indicator", "name_zh", "name_en", "method", "quantity", "quantity_unit"]
+    if by_county.empty:
+        return pd.DataFrame(columns=[*columns, "quantity_per_km2"])
+    out = (
+        by_county.groupby([*columns[:4], "quantity_unit"], sort=True)[["quantity", "area_km2"]]
+        .sum()
+        .reset_index()
+    )
+    area = out["area_km2"].where(out["area_km2"] > 0)
+    out["quantity_per_km2"] = out["quantity"] / area
+    return out[[*columns, "quantity_per_km2"]]
+
+
 def top_bottom(
     by_unit: pd.DataFrame, n: int = 5, column: str = "gep_cny_per_km2"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:

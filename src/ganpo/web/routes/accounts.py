@@ -326,22 +326,8 @@ async def account_physical(
         if physical.empty:
             return []
         units = _keep(data.stored.units, counties)
-        table = summary.physical_by_unit(physical, units)
-        out = []
-        for (ind, method), rows in table.groupby(["indicator", "method"], sort=True):
-            total, area = float(rows["quantity"].sum()), float(rows["area_km2"].sum())
-            out.append(
-                {
-                    "indicator": ind,
-                    "name_zh": rows["name_zh"].iloc[0],
-                    "name_en": rows["name_en"].iloc[0],
-                    "method": method,
-                    "quantity": total,
-                    "unit": rows["quantity_unit"].iloc[0],
-                    "quantity_per_km2": total / area if area > 0 else None,
-                }
-            )
-        return out
+        totals = summary.physical_totals(physical, units)
+        return records(totals.rename(columns={"quantity_unit": "unit"}))
 
     key = ("physical", _stamp([data.account]), _scope_tag(principal), adcode)
     return await _json(request, key, make)
