@@ -114,6 +114,7 @@ def test_catalog_profiles_params() -> None:
         (["catalog", "recreation"], "travel_cost"),
         (["profiles"], "jiangxi-db36-2021"),
         (["profiles", "gbt-46869-2025"], "deduct products from outside the region: yes"),
+        (["profiles", "jiangxi-db36-2021"], "sediment_export (sediment export to streams)"),
         (["params", "list"], "garze-2010"),
         (["params", "show", "garze-2010"], "7.06"),
         (["params", "diff", "garze-2010", "jiangxi-default"], "so2_removal_rate"),

@@ -91,3 +91,13 @@ def profiles(
     console.print(t)
     left_out = [k for k in indicators() if k not in p.indicators]
     console.print(f"not in this profile: {', '.join(left_out)}")
+    if p.physical:
+        from ganpo.services.methods import PHYSICAL_NAMES
+
+        phys = Table(
+            "physical indicator (not valued, not in GEP)", "实物量指标（不计价）", "method"
+        )
+        for key, method in p.physical.items():
+            zh, en = PHYSICAL_NAMES.get(key, (key, key))
+            phys.add_row(f"{key} ({en})", zh, method)
+        console.print(phys)
