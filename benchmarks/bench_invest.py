@@ -14,7 +14,9 @@ written, and for each model both programs run on the same GeoTIFFs in this sessi
   block by block (engine layers + ``services.carbon``).
 
 Times are medians of ``--repeat`` runs (an InVEST run longer than two minutes is not
-repeated; the table gives the number of runs), each program timed inside its own interpreter;
+repeated; the table gives the number of runs; a model still running after
+``--invest-timeout`` seconds, default an hour, is stopped and shown as a lower bound
+``>``, with 0 runs), each program timed inside its own interpreter;
 ganpo's runs are in a child process whose peak resident memory (ru_maxrss) is reported.
 ``--full SIZE`` also times a full account with every raster service (water conservation,
 carbon, oxygen, climate, soil retention and sediment export with routing, flood
@@ -349,22 +351,35 @@ def run_ganpo(model: str, folder: Path, repeat: int) -> tuple[float, float]:
     return statistics.median(got["times"]), got["peak_mib"]
 
 
-def run_invest(python: Path, model: str, folder: Path, size: int, repeat: int) -> tuple[float, int]:
-    out = subprocess.run(
-        [
-            str(python),
-            "-c",
-            RUNNER,
-            model,
-            json.dumps(invest_args(model, folder, size)),
-            str(repeat),
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
+def run_invest(
+    python: Path, model: str, folder: Path, size: int, repeat: int, timeout: float
+) -> tuple[float, int]:
+    """Median time of InVEST's runs and their number; ``(timeout, 0)`` when its first run
+    had not finished after ``timeout`` seconds (it is stopped: the time is a lower bound)."""
+    try:
+        out = subprocess.run(
+            [
+                str(python),
+                "-c",
+                RUNNER,
+                model,
+                json.dumps(invest_args(model, folder, size)),
+                str(repeat),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return timeout, 0
     times = json.loads(out.stdout.strip().splitlines()[-1])
     return statistics.median(times), len(times)
+
+
+def shown(value: float, runs: int, digits: int = 2) -> str:
+    """A time or ratio; with ``runs == 0`` (InVEST stopped at the timeout) a lower bound."""
+    return f"{'>' if runs == 0 else ''}{value:.{digits}f}"
 
 
 def main() -> None:
@@ -373,6 +388,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 4000, 10000])
     parser.add_argument("--models", nargs="+", default=["awy", "sdr", "carbon"])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--invest-timeout",
+        type=float,
+        default=3600.0,
+        help="stop an InVEST model after this many seconds and report a lower bound",
+    )
     parser.add_argument("--full", type=int, nargs="*", default=[], help="full-account sizes")
     parser.add_argument("--child", nargs=2, metavar=("MODEL", "FOLDER"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -386,11 +407,13 @@ def main() -> None:
             folder = Path(tmp)
             make_inputs(size, folder)
             for model in args.models:
-                t_inv, n_inv = run_invest(args.invest_python, model, folder, size, args.repeat)
+                t_inv, n_inv = run_invest(
+                    args.invest_python, model, folder, size, args.repeat, args.invest_timeout
+                )
                 t_gan, peak = run_ganpo(model, folder, args.repeat)
                 print(
-                    f"{model:>6} {size * size:>12,} {t_inv:>9.2f} {n_inv:>4} {t_gan:>8.2f} "
-                    f"{t_inv / t_gan:>6.1f} {peak:>15,.0f}",
+                    f"{model:>6} {size * size:>12,} {shown(t_inv, n_inv):>9} {n_inv:>4} "
+                    f"{t_gan:>8.2f} {shown(t_inv / t_gan, n_inv, 1):>6} {peak:>15,.0f}",
                     flush=True,
                 )
     for size in args.full:
