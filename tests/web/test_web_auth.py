@@ -205,3 +205,48 @@ def test_every_unsafe_route_needs_the_csrf_header(
             checked.append(f"{method} {template}")
     assert len(checked) >= 20, checked
     assert client.get("/api/audit").json()[0]["action"] == "login"  # nothing was changed
+
+
+def _login(client: TestClient, name: str, password: str) -> int:
+    return client.post("/api/auth/login", json={"username": name, "password": password}).status_code
+
+
+def test_repeated_failures_lock_one_user_out_until_a_reset(
+    anonymous: TestClient, web_app: FastAPI, client_as: Callable[[str], TestClient]
+) -> None:
+    engine = web_app.state.engine
+    for _ in range(5):  # Settings.max_failed_logins
+        assert _login(anonymous, "wuyuan", "wrong-password") == 401
+    r = anonymous.post("/api/auth/login", json={"username": "wuyuan", "password": "wuyuan-demo"})
+    assert r.status_code == 429 and r.headers["retry-after"] == "900"  # 15 minutes
+    assert "5 failed logins" in r.json()["detail"] and "登录失败次数过多" in r.json()["detail"]
+    assert platform.list_audit(engine, action="login.failed")[0].after == {
+        "ok": False,
+        "reason": "locked out",
+    }
+    assert _login(anonymous, "nanchang", "nanchang-demo") == 200  # others are not affected
+    # an administrator's password reset ends the lock-out
+    admin = client_as("admin")
+    (wuyuan,) = [u for u in admin.get("/api/users").json() if u["username"] == "wuyuan"]
+    assert admin.patch(f"/api/users/{wuyuan['id']}", json={"password": "new-pass-123"}).is_success
+    with TestClient(web_app) as fresh:
+        assert _login(fresh, "wuyuan", "new-pass-123") == 200
+
+
+def test_failures_older_than_the_window_or_before_a_login_do_not_count(
+    anonymous: TestClient, web_app: FastAPI
+) -> None:
+    engine = web_app.state.engine
+    for _ in range(4):
+        assert _login(anonymous, "tourism", "wrong-password") == 401
+    assert _login(anonymous, "tourism", "tourism-demo") == 200  # the count starts again
+    for _ in range(4):
+        assert _login(anonymous, "tourism", "wrong-password") == 401
+    assert (
+        platform.failed_logins_since(engine, "tourism", datetime.now(UTC) - timedelta(hours=1)) == 4
+    )
+    assert (
+        platform.failed_logins_since(engine, "tourism", datetime.now(UTC) + timedelta(seconds=1))
+        == 0
+    )
+    assert _login(anonymous, "tourism", "tourism-demo") == 200

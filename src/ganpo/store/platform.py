@@ -271,6 +271,16 @@ def update_user(
                 before=before,
                 after=after,
             )
+            if password_hash is not None:  # ends a lock-out (failed_logins_since)
+                audit(
+                    session,
+                    actor=actor,
+                    action="password.reset",
+                    entity="user",
+                    entity_id=row.username,
+                    before=None,
+                    after=None,
+                )
             return _record(row)
     except SQLAlchemyError as exc:
         raise StoreError(f"the user was not changed (nothing was written): {exc}") from exc
@@ -376,6 +386,36 @@ def record_failed_login(engine: Engine, username: str, reason: str) -> None:
             before=None,
             after={"ok": False, "reason": reason},
         )
+
+
+def failed_logins_since(engine: Engine, username: str, since: datetime) -> int:
+    """Refused logins of ``username`` (from the audit log) after ``since`` and after the
+    user's last successful login or token and the last reset of its password by an
+    administrator; what the platform's lock-out counts."""
+    last_ok = (
+        select(func.max(PlatformAudit.at))
+        .where(
+            or_(
+                PlatformAudit.action.in_(("login", "token.create"))
+                & (PlatformAudit.actor == username[:64]),
+                (PlatformAudit.action == "password.reset")
+                & (PlatformAudit.entity_id == username[:100]),
+            )
+        )
+        .scalar_subquery()
+    )
+    query = (
+        select(func.count())
+        .select_from(PlatformAudit)
+        .where(
+            PlatformAudit.action == "login.failed",
+            PlatformAudit.entity_id == username[:100],
+            PlatformAudit.at > since,
+            or_(last_ok.is_(None), PlatformAudit.at > last_ok),
+        )
+    )
+    with engine.connect() as conn:
+        return int(conn.scalar(query) or 0)
 
 
 def purge_sessions(engine: Engine, now: datetime | None = None) -> int:

@@ -22,3 +22,9 @@ class Settings(BaseModel):
     session_hours: float = Field(default=8.0, gt=0, description="lifetime of a login [h]")
     max_upload_mb: int = Field(default=20, gt=0, description="largest upload accepted [MB]")
     secure_cookies: bool = Field(default=False, description="send cookies over HTTPS only")
+    max_failed_logins: int = Field(
+        default=5, gt=0, description="refused logins of one user that lock it out for a while"
+    )
+    lockout_minutes: float = Field(
+        default=15.0, gt=0, description="window of the failed logins, and the lock-out [min]"
+    )

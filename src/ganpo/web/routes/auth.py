@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
@@ -44,8 +44,31 @@ class Token(BaseModel):
     expires_at: datetime
 
 
+LOCKOUT: dict[int | str, dict[str, Any]] = {
+    401: {"description": "wrong username or password, or user disabled / 用户名或密码错误"},
+    429: {
+        "description": "too many failed logins of this user: locked out for the window "
+        "(Retry-After) or until an administrator resets the password / 登录失败次数过多"
+    },
+}
+
+
 def _authenticate(request: Request, creds: Credentials) -> platform.UserRecord:
     engine = store(request)
+    settings = request.app.state.settings
+    window = timedelta(minutes=settings.lockout_minutes)
+    failed = platform.failed_logins_since(engine, creds.username, platform.utcnow() - window)
+    if failed >= settings.max_failed_logins:  # the password is not even checked
+        spend_like_a_login(creds.password)
+        platform.record_failed_login(engine, creds.username, "locked out")
+        minutes = f"{settings.lockout_minutes:g}"
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"{failed} failed logins for this user in the last {minutes} minutes: try again "
+            f"after {minutes} minutes without attempts, or ask an administrator to reset the "
+            f"password / 该用户登录失败次数过多，请 {minutes} 分钟后再试或请管理员重置密码",
+            headers={"Retry-After": str(int(window.total_seconds()))},
+        )
     found = platform.user_credentials(engine, creds.username)
     if found is None:
         spend_like_a_login(creds.password)  # as long as a wrong password takes
@@ -76,7 +99,7 @@ def _me(s: SessionRecord) -> Me:
     )
 
 
-@router.post("/login", response_model=Me, summary="Log in / 登录")
+@router.post("/login", response_model=Me, summary="Log in / 登录", responses=LOCKOUT)
 def login(creds: Credentials, request: Request, response: Response) -> Me:
     """Check the password and open a browser session: sets the HttpOnly cookie
     ``ganpo_session`` and returns the CSRF token. 校验密码并建立会话。"""
@@ -100,7 +123,9 @@ def login(creds: Credentials, request: Request, response: Response) -> Me:
     return _me(found)
 
 
-@router.post("/token", response_model=Token, summary="Bearer token / 获取访问令牌")
+@router.post(
+    "/token", response_model=Token, summary="Bearer token / 获取访问令牌", responses=LOCKOUT
+)
 def token(creds: Credentials, request: Request) -> Token:
     """Exchange username and password for a bearer token (for scripts; no CSRF needed).
     用户名和密码换取访问令牌(脚本使用)。"""
