@@ -8,7 +8,9 @@ audit row never describes a change that was rolled back.
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import socket
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import InputError, StoreError, UnknownNameError
-from ganpo.store.platform_models import PlatformAudit, PlatformSession, PlatformUser
+from ganpo.store.platform_models import PlatformAudit, PlatformJob, PlatformSession, PlatformUser
 
 #: The roles of the platform, with what each may do (shown in the API docs and the UI).
 ROLES: dict[str, str] = {
@@ -471,3 +473,106 @@ def list_audit(
             )
             for r in rows
         ]
+
+
+# --- background jobs ---------------------------------------------------------------------
+
+INTERRUPTED = (
+    "interrupted: the server stopped before the job finished; run it again "
+    "/ 服务器停止，任务未完成，请重新运行"
+)
+
+
+@dataclass
+class JobRecord:
+    """A background job's last known state, as stored."""
+
+    id: str
+    kind: str
+    owner: str
+    runner: str  # host:pid of the server process that runs it
+    state: str
+    fraction: float
+    message: str
+    account_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    log: list[str]
+
+
+def save_job(engine: Engine, job: JobRecord) -> None:
+    """Insert or update a job's row (one transaction)."""
+    values = asdict(job)
+    try:
+        with Session(engine) as session, session.begin():
+            row = session.get(PlatformJob, job.id)
+            if row is None:
+                session.add(PlatformJob(**values))
+            else:
+                for key, value in values.items():
+                    setattr(row, key, value)
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the job {job.id} was not saved: {exc}") from exc
+
+
+def load_job(engine: Engine, job_id: str) -> JobRecord | None:
+    """A stored job, or ``None``."""
+    with Session(engine) as session:
+        row = session.get(PlatformJob, job_id)
+        if row is None:
+            return None
+        return JobRecord(
+            id=row.id,
+            kind=row.kind,
+            owner=row.owner,
+            runner=row.runner,
+            state=row.state,
+            fraction=row.fraction,
+            message=row.message,
+            account_id=row.account_id,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            log=list(row.log or []),
+        )
+
+
+def job_runner() -> str:
+    """``host:pid`` of this process, recorded with the jobs it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:128]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, another user's
+        return True
+    return True
+
+
+def interrupt_unfinished_jobs(engine: Engine) -> int:
+    """Mark as failed ("interrupted") the jobs left queued or running by a server process
+    of this host that no longer exists; how many. Jobs of live processes, and of other
+    hosts (whose processes cannot be checked from here), are left alone."""
+    host = socket.gethostname()
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(PlatformJob.id, PlatformJob.runner).where(
+                PlatformJob.state.in_(("queued", "running"))
+            )
+        ).all()
+        dead = [
+            job_id
+            for job_id, runner in rows
+            if runner.rpartition(":")[0] == host
+            and runner.rpartition(":")[2].isdigit()
+            and not _alive(int(runner.rpartition(":")[2]))
+        ]
+        if dead:
+            conn.execute(
+                update(PlatformJob)
+                .where(PlatformJob.id.in_(dead))
+                .values(state="failed", message=INTERRUPTED, updated_at=utcnow())
+            )
+    return len(dead)

@@ -60,3 +60,22 @@ class PlatformAudit(Base):
     entity_id: Mapped[str] = mapped_column(String(100))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class PlatformJob(Base):
+    """A background job (an account run) with its last known state, so that its outcome
+    outlives the server process that ran it and other processes can report it."""
+
+    __tablename__ = "platform_jobs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    owner: Mapped[str] = mapped_column(String(64))
+    runner: Mapped[str] = mapped_column(String(128))  # host:pid of the server running it
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    fraction: Mapped[float]
+    message: Mapped[str] = mapped_column(Text)
+    account_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    log: Mapped[list[str]] = mapped_column(JSON, default=list)

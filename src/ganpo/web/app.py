@@ -136,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         engine.dispose()  # reconnect with the pragmas
-    job_manager = JobManager()
+    job_manager = JobManager(engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -1,8 +1,12 @@
 """Background jobs of the platform (account runs), with their progress.
 
 Jobs run one at a time in a worker thread of the server process (an account already uses
-every core through dask); their state lives in memory, so a restart forgets finished jobs
-(the accounts they stored stay in the store, with their audit rows).
+every core through dask). Their progress (fraction, messages) lives in memory while they
+run; every change of state (queued, running, done, failed) is also written to the store
+(``platform_jobs``), so a job's outcome outlives a restart and another server process on
+the same database can report it (with the progress of its last change of state). A job
+left queued or running by a server process of this host that no longer exists is marked
+failed, "interrupted", when the next server starts.
 """
 
 from __future__ import annotations
@@ -15,6 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+from sqlalchemy import Engine
+
+from ganpo.errors import StoreError
+from ganpo.store import platform
 
 State = Literal["queued", "running", "done", "failed"]
 
@@ -30,6 +39,28 @@ class Job:
     account_id: int | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     log: list[str] = field(default_factory=list)
+
+    def record(self) -> platform.JobRecord:
+        return platform.JobRecord(
+            id=self.id,
+            kind=self.kind,
+            owner=self.owner,
+            runner=platform.job_runner(),
+            state=self.state,
+            fraction=self.fraction,
+            message=self.message,
+            account_id=self.account_id,
+            created_at=self.created_at,
+            updated_at=datetime.now(UTC),
+            log=list(self.log),
+        )
+
+    @classmethod
+    def of(cls, r: platform.JobRecord) -> Job:
+        state: State = r.state  # type: ignore[assignment]
+        return cls(
+            r.id, r.kind, r.owner, state, r.fraction, r.message, r.account_id, r.created_at, r.log
+        )
 
     def public(self) -> dict[str, Any]:
         return {
@@ -63,16 +94,28 @@ class JobContext:
 class JobManager:
     """Queue of background jobs, executed one at a time."""
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, engine: Engine | None = None, workers: int = 1) -> None:
+        """``engine``: the store the jobs' states are written to (``None``: memory only).
+        Jobs a previous server left unfinished there are marked failed, interrupted."""
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
+        self.engine = engine
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ganpo-job")
+        if engine is not None:
+            platform.interrupt_unfinished_jobs(engine)
+
+    def _save(self, job: Job) -> None:
+        if self.engine is not None:
+            with self.lock:
+                record = job.record()
+            platform.save_job(self.engine, record)
 
     def submit(self, kind: str, owner: str, work: Callable[[JobContext], int | None]) -> Job:
         """Queue ``work``; it returns the stored account id (or ``None``)."""
         job = Job(id=uuid.uuid4().hex, kind=kind, owner=owner, message="queued / 排队中")
         with self.lock:
             self.jobs[job.id] = job
+        self._save(job)
         self._pool.submit(self._run, job, work)
         return job
 
@@ -82,21 +125,39 @@ class JobManager:
             job.state = "running"
             job.message = "running / 运行中"
         try:
+            self._save(job)
             account_id = work(ctx)
         except Exception as exc:  # a failed job reports its error instead of vanishing
             with self.lock:
                 job.state = "failed"
                 job.message = f"{type(exc).__name__}: {exc}"
+            self._save_quietly(job)
             return
         with self.lock:
             job.state = "done"
             job.fraction = 1.0
             job.account_id = account_id
             job.message = f"done: account #{account_id} / 完成"
+        self._save_quietly(job)
+
+    def _save_quietly(self, job: Job) -> None:
+        """Save a finished job; if the store is unreachable the state stays in memory
+        (and the log says why), rather than losing the outcome the job already has."""
+        try:
+            self._save(job)
+        except StoreError as exc:
+            with self.lock:
+                job.log.append(f"state not saved to the store: {exc}")
 
     def get(self, job_id: str) -> Job | None:
+        """A job of this server (live progress), else as stored (another server's, or one
+        from before a restart)."""
         with self.lock:
-            return self.jobs.get(job_id)
+            job = self.jobs.get(job_id)
+        if job is not None or self.engine is None:
+            return job
+        record = platform.load_job(self.engine, job_id)
+        return None if record is None else Job.of(record)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
         """Block until a job has finished (for tests and scripts)."""
