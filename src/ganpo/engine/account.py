@@ -34,7 +34,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_set, prices_for_year
 from ganpo.catalog.profiles import Profile, load_profile
-from ganpo.engine.align import align_layer
+from ganpo.engine.align import align_layers
 from ganpo.engine.compute import TaskProgress
 from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.derived import derived_layer, derived_path, ensure_derived
@@ -230,17 +230,11 @@ def run_account(
     grid.check_equal_area(eco_path)
     folder = derived_dir or ds.root / "derived"
     # every layer on the grid, or warped onto it as its manifest entry declares
-    paths: dict[str, Path] = {"ecosystem_type": eco_path}
-    checksums_of: dict[str, str] = {"ecosystem_type": entries["ecosystem_type"].sha256}
-    aligned_notes: list[str] = []
-    for role in needed:
-        paths[role], note = align_layer(
-            ds.path(entries[role]), entries[role], grid, eco_path, folder
-        )
-        checksums_of[role] = entries[role].sha256 if note is None else paths[role].stem
-        if note is not None:
-            aligned_notes.append(note)
-            say(f"{m.name} {year}: {note}")
+    # (the ecosystem map defines the grid, so it is on it)
+    aligned = align_layers(ds.path, entries, grid, eco_path, folder)
+    paths, checksums_of, aligned_notes = aligned.paths, aligned.identities, aligned.notes
+    for note in aligned_notes:
+        say(f"{m.name} {year}: {note}")
     if not units.crs.equals(grid.crs_wkt):
         units = units.to_crs(grid.crs_wkt)
     derived_paths: dict[str, Path] = {}

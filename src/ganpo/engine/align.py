@@ -19,6 +19,8 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +122,35 @@ def align_layer(
         building.unlink(missing_ok=True)
     log.info("%s in %.1f s", note, time.perf_counter() - t0)
     return target, note
+
+
+@dataclass(frozen=True)
+class AlignedLayers:
+    """Where to read each layer on the grid, the identity of what is read there (the
+    manifest checksum, or the warped file's digest name, which keys derived layers), and
+    a note per warped layer."""
+
+    paths: dict[str, Path]
+    identities: dict[str, str]
+    notes: list[str]
+
+
+def align_layers(
+    dataset_path: Callable[[LayerEntry], Path],
+    entries: Mapping[str, LayerEntry],
+    grid: Grid,
+    reference: Path,
+    folder: Path,
+) -> AlignedLayers:
+    """:func:`align_layer` for every entry (``dataset_path`` resolves an entry's file)."""
+    out = AlignedLayers({}, {}, [])
+    for role, entry in entries.items():
+        path, note = align_layer(dataset_path(entry), entry, grid, reference, folder)
+        out.paths[role] = path
+        out.identities[role] = entry.sha256 if note is None else path.stem
+        if note is not None:
+            out.notes.append(note)
+    return out
 
 
 def _check_overlap(source: Path, grid: Grid, role: str) -> None:

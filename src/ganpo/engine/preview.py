@@ -18,7 +18,7 @@ import rasterio
 
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.catalog.profiles import Profile
-from ganpo.engine.align import align_layer
+from ganpo.engine.align import align_layers
 from ganpo.engine.derived import derived_layer, ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError
@@ -70,14 +70,15 @@ def service_raster(
     eco_path = ds.path(eco_entry)
     eco = _read(eco_path, shape, floating=False)
     folder = derived_dir or ds.root / "derived"
-    paths, checksums = {"ecosystem_type": eco_path}, {"ecosystem_type": eco_entry.sha256}
-    roles = {*m.layers, *(r for d in m.derived for r in derived_layer(d).sources)}
-    for role in sorted(roles - {"ecosystem_type"}):
+    roles = {"ecosystem_type", *m.layers, *(r for d in m.derived for r in derived_layer(d).sources)}
+    entries = {}
+    for role in sorted(roles):
         entry = ds.manifest.layer(role, year)
         assert entry is not None
-        # on the grid, or warped onto it as the account does (same cache)
-        paths[role], note = align_layer(ds.path(entry), entry, grid, eco_path, folder)
-        checksums[role] = entry.sha256 if note is None else paths[role].stem
+        entries[role] = entry
+    # on the grid, or warped onto it as the account does (same cache)
+    aligned = align_layers(ds.path, entries, grid, eco_path, folder)
+    paths, checksums = aligned.paths, aligned.identities
     layers = {role: _read(paths[role], shape, floating=True) for role in m.layers}
     for role in m.derived:  # routed at full resolution (cached), then sampled like the rest
         sources = derived_layer(role).sources
