@@ -1,0 +1,134 @@
+"""Stage 6: check what the pass found, before any row is made."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
+from ganpo.catalog.parameters import ParameterSet
+from ganpo.engine.stages.blockwise import PassSums
+from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.on_grid import OnGrid
+from ganpo.engine.stages.plan import Plan
+from ganpo.errors import InputError, preview
+from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES
+from ganpo.services.base import Method
+
+
+def check_pass(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> None:
+    """Stop when the rasters miss the units, hold unknown ecosystem codes, hold a type a
+    method needs a per-type parameter for that the set lacks, or hold a layer value
+    outside its role's range (or none at all); warn about units without a cell, cells
+    without an ecosystem type and cells a component leaves out for nodata."""
+    cells, units, eco_path = sums.cells, on_grid.units, on_grid.eco_path
+    _check_overlap(cells, units, eco_path)
+    _warn_empty_units(run, cells, units)
+    _check_codes(cells, eco_path)
+    _check_complete(plan.all_methods, plan.params, cells, eco_path)
+    _check_ranges(sums.ranges, on_grid.sources)
+    _warn_nodata_ecosystem(run, cells, eco_path)
+    _warn_gaps(run, sums)
+
+
+def _check_overlap(cells: np.ndarray, units: gpd.GeoDataFrame, eco_path: Path) -> None:
+    if cells.sum() == 0:
+        raise InputError(
+            f"no cell of the grid has its centre inside any of the {len(units)} units: the "
+            "rasters do not overlap the region. Check that the units and the rasters cover "
+            "the same area in the same CRS",
+            source=eco_path,
+            field="extent",
+        )
+
+
+def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> None:
+    empty = units.loc[cells.sum(axis=1) == 0, "county_adcode"].tolist()
+    if empty:
+        run.warn(
+            f"{len(empty)} unit(s) have no cell centre inside them at this resolution "
+            f"({preview(empty)}); their raster services are 0 — use a finer grid"
+        )
+
+
+def _check_codes(cells: np.ndarray, eco_path: Path) -> None:
+    allowed = set(raster_codes())
+    present = {int(c) for c in np.nonzero(cells.sum(axis=0))[0]}
+    unknown = sorted(present - allowed - {RASTER_NODATA})
+    if unknown:
+        counts = {c: int(cells[:, c].sum()) for c in unknown}
+        raise InputError(
+            f"unknown ecosystem code(s) {preview(f'{c} ({n} cells)' for c, n in counts.items())}; "
+            f"valid codes are {', '.join(map(str, sorted(allowed)))} (ecosystem_types.csv) and "
+            f"{RASTER_NODATA} for nodata; reclassify the raster",
+            source=eco_path,
+            field="ecosystem_type",
+            values=unknown,
+        )
+
+
+def _check_complete(
+    methods: list[Method], params: ParameterSet, cells: np.ndarray, eco_path: Path
+) -> None:
+    """Stop when a per-type parameter a method needs for every type lacks a type that the
+    raster holds: such cells would otherwise drop out of the service silently."""
+    present = {int(c) for c in np.nonzero(cells[:, :RASTER_NODATA].sum(axis=0))[0]}
+    for x in methods:
+        for key in x.complete_types:
+            used = next(u for u in x.parameters if u.key == key)
+            missing = sorted(present - set(params.per_type(key, used.unit)))
+            if missing:
+                counts = {c: int(cells[:, c].sum()) for c in missing}
+                raise InputError(
+                    f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
+                    f"raster, but parameter set {params.name!r} has no value for code(s) "
+                    f"{preview(f'{c} ({n} cells)' for c, n in counts.items())}; add them to "
+                    "the set's by_type table (or reclassify the raster)",
+                    source=eco_path,
+                    field=key,
+                    values=missing,
+                )
+
+
+def _check_ranges(ranges: dict[str, tuple[float, float]], sources: dict[str, Path]) -> None:
+    for role, (lo, hi) in ranges.items():
+        spec = {**LAYER_ROLES, **DERIVED_ROLES}[role]
+        source = sources[role]
+        if not np.isfinite(lo):
+            raise InputError(
+                f"layer {role!r} has no valid cell inside the region (every cell is nodata "
+                "or NaN); check the file's nodata value and that it covers the region",
+                source=source,
+                field=role,
+            )
+        if lo < spec.minimum or hi > spec.maximum:
+            raise InputError(
+                f"layer {role!r} has values from {lo:g} to {hi:g} {spec.unit} inside the "
+                f"region; valid {spec.name_en} lies in [{spec.minimum:g}, {spec.maximum:g}] "
+                f"{spec.unit}. Check the unit and the nodata value of the file",
+                source=source,
+                field=role,
+                values=[lo, hi],
+            )
+
+
+def _warn_nodata_ecosystem(run: Run, cells: np.ndarray, eco_path: Path) -> None:
+    nodata_eco = int(cells[:, RASTER_NODATA].sum())
+    if nodata_eco:
+        run.warn(
+            f"{nodata_eco} cells inside the units have no ecosystem type ({eco_path.name}); "
+            "they count in no raster service"
+        )
+
+
+def _warn_gaps(run: Run, sums: PassSums) -> None:
+    for (x, name, _), gaps in zip(sums.parts, sums.gaps, strict=True):
+        gap = int(gaps[:, :RASTER_NODATA].sum())
+        if gap:
+            run.warn(
+                f"{x.indicator}{'/' + name if name else ''}: {gap} cells of a providing "
+                "ecosystem type have nodata in an input layer and are left out of the sum "
+                "(not counted as zero)"
+            )

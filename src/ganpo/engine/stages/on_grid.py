@@ -1,0 +1,82 @@
+"""Stage 3: every layer on the ecosystem map's grid, derived layers built, all opened
+lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import dask.array as darr
+import geopandas as gpd
+
+from ganpo.engine.align import align_layers
+from ganpo.engine.derived import derived_layer, derived_path, ensure_derived
+from ganpo.engine.grid import Grid
+from ganpo.engine.rasters import open_layer
+from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.plan import Plan
+from ganpo.engine.stages.select import Selection
+
+
+@dataclass(frozen=True)
+class OnGrid:
+    """The account's grid and its layers on it.
+
+    ``paths`` are the files read for each selected role (the dataset's, or its warped
+    copy), ``derived`` those of the derived layers; ``sources`` names, for each role, the
+    file a message about its values should point to (the dataset's file, or the derived
+    layer). ``units`` are in the grid's CRS. ``eco`` and ``layers`` (the needed and the
+    derived roles) are lazy arrays in blocks of ``run.chunk`` cells."""
+
+    grid: Grid
+    eco_path: Path
+    paths: dict[str, Path]
+    derived: dict[str, Path]
+    sources: dict[str, Path]
+    units: gpd.GeoDataFrame
+    eco: darr.Array
+    layers: dict[str, darr.Array]
+
+
+def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoDataFrame) -> OnGrid:
+    """The grid of the ecosystem map (equal-area), every selected layer on it or warped
+    onto it as its manifest entry declares, the units reprojected to it, and the derived
+    layers the raster methods read built (or reused from ``run.derived_dir``)."""
+    ds, m, year, params = plan.ds, plan.manifest, run.year, plan.params
+    entries = selection.entries
+    eco_path = ds.path(entries["ecosystem_type"])
+    grid = Grid.of(eco_path)
+    grid.check_equal_area(eco_path)
+    folder = run.derived_dir or ds.root / "derived"
+    # every layer on the grid, or warped onto it as its manifest entry declares
+    # (the ecosystem map defines the grid, so it is on it)
+    aligned = align_layers(ds.path, entries, grid, eco_path, folder)
+    paths, checksums_of = aligned.paths, aligned.identities
+    for note in aligned.notes:
+        run.say(f"{m.name} {year}: {note}")
+        run.note("aligned", note)
+    if not units.crs.equals(grid.crs_wkt):
+        units = units.to_crs(grid.crs_wkt)
+    derived_paths: dict[str, Path] = {}
+    for role in sorted({d for x in selection.raster_methods for d in x.derived}):
+        sources = derived_layer(role).sources
+        built_from = {r: paths[r] for r in sources if r in paths}
+        checksums = {r: checksums_of[r] for r in built_from}
+        if not derived_path(role, checksums, params, folder).exists():
+            run.say(
+                f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
+                "(flow routing, whole raster)"
+            )
+        path, fresh = ensure_derived(role, built_from, checksums, params, folder)
+        grid.check_same(path, role, eco_path)
+        derived_paths[role] = path
+        run.say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")
+        run.note(
+            "derived",
+            f"derived layer {role}: {path.name} (from {', '.join(sources)}, flow routing)",
+        )
+    eco = open_layer(eco_path, run.chunk, as_float=False)
+    layers = {r: open_layer(paths[r], run.chunk) for r in selection.needed}
+    layers.update({r: open_layer(p, run.chunk) for r, p in derived_paths.items()})
+    sources_of = {r: ds.path(e) for r, e in entries.items()} | derived_paths
+    return OnGrid(grid, eco_path, paths, derived_paths, sources_of, units, eco, layers)

@@ -1,0 +1,188 @@
+"""The stages of an account run (ganpo.engine.stages), each alone on the tiny dataset.
+
+The tiny dataset (tests/tinydata.py): county A (360101) and B (360102), 4 cells of
+10 000 m² each; profile jiangxi-db36-2021, prices as given (no deflation), so a price is
+the parameter set's value: reservoir cost 7.06 CNY/m³, dredging cost 15.58 CNY/m³.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import dask
+import numpy as np
+import pandas as pd
+import pytest
+
+from ganpo.engine.stages.blockwise import PassGraph, PassSums, RasterPart, build_pass
+from ganpo.engine.stages.checks import check_pass
+from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.on_grid import OnGrid, align_on_grid
+from ganpo.engine.stages.plan import Plan, load_plan, load_units
+from ganpo.engine.stages.rows import sums_to_rows
+from ganpo.engine.stages.select import Selection, select_layers
+from ganpo.engine.zonal import N_CODES
+from ganpo.errors import InputError, ManifestError
+from ganpo.io.manifest import load_manifest, write_manifest
+
+A, B = 360101, 360102
+REL = 1e-12  # a product of two float64 numbers
+
+
+def _run(path: Path, **kw: object) -> Run:
+    return Run(path, 2022, "jiangxi-db36-2021", price_policy="as_given", chunk=2, **kw)  # type: ignore[arg-type]
+
+
+def _upto_pass(path: Path) -> tuple[Run, Plan, Selection, OnGrid, PassGraph]:
+    """Stages 1–5a on the tiny dataset: everything before the pass is computed."""
+    run = _run(path)
+    plan = load_plan(run)
+    selection = select_layers(run, plan)
+    on_grid = align_on_grid(run, plan, selection, load_units(run, plan))
+    return run, plan, selection, on_grid, build_pass(run, plan, selection, on_grid)
+
+
+def _sums(parts: list[RasterPart], cells: dict[tuple[int, int], int]) -> PassSums:
+    """Hand-built pass sums: ``cells[(unit row, code)]``, every total and gap zero."""
+    counts = np.zeros((2, N_CODES))
+    for (row, code), n in cells.items():
+        counts[row, code] = n
+    zeros = np.zeros((len(parts), 2, N_CODES))
+    return PassSums(parts, counts, zeros.copy(), zeros.copy(), {}, pd.DataFrame())
+
+
+# the real extent of the tiny dataset: A forest 2, shrub 1, built-up 1;
+# B water 1, cropland 1, forest 1, grassland 1
+TINY_CELLS = {(0, 1): 2, (0, 2): 1, (0, 6): 1, (1, 7): 1, (1, 5): 1, (1, 1): 1, (1, 3): 1}
+
+
+def test_layer_selection_stops_on_a_missing_role(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    ds = load_manifest(path, verify=False)
+    ds.manifest.layers = [e for e in ds.manifest.layers if e.role != "npp"]
+    write_manifest(ds.manifest, ds.root)
+    run = _run(path)
+    plan = load_plan(run)
+    with pytest.raises(ManifestError) as err:
+        select_layers(run, plan)
+    assert str(err.value) == (
+        f"{path}: no layer for role(s) npp in year 2022; add them to the manifest (each "
+        "[[layers]] entry needs role, path, unit, year, source, synthetic)"
+    )
+    assert err.value.field == "layers" and err.value.values == ["npp"]
+
+
+def test_layer_selection_takes_a_held_layer_from_its_year(tiny: Callable[..., Path]) -> None:
+    path = tiny(more_years={2023: {}})
+    run = _run(path, layer_years={"ecosystem_type": 2023})
+    selection = select_layers(run, load_plan(run))
+    assert next(iter(selection.entries)) == "ecosystem_type"
+    assert selection.entries["ecosystem_type"].year == 2023
+    assert selection.entries["precipitation"].year == 2022
+    assert selection.needed == sorted(selection.needed)
+    assert run.notes[-1] == "counterfactual: layer ecosystem_type of 2023 instead of 2022"
+
+
+def test_building_the_pass_computes_nothing(tiny: Callable[..., Path]) -> None:
+    run = _run(tiny())
+    plan = load_plan(run)
+    selection = select_layers(run, plan)
+    on_grid = align_on_grid(run, plan, selection, load_units(run, plan))
+
+    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("a dask graph was computed while it was being built")
+
+    with dask.config.set(scheduler=refuse):
+        graph = build_pass(run, plan, selection, on_grid)
+    assert [p.method.indicator for p in graph.parts][:2] == [
+        "water_conservation",
+        "flood_regulation",
+    ]
+    assert graph.checked == list(on_grid.layers)  # needed layers, then derived ones
+    assert run.log[-1].endswith("tiny 2022: 8 raster components over 4×2 cells in blocks of 2")
+
+
+def test_pass_check_stops_on_unknown_ecosystem_codes(tiny: Callable[..., Path]) -> None:
+    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    # unit B: one cell of code 42, two of code 9 (neither in ecosystem_types.csv)
+    sums = _sums(graph.parts, {**TINY_CELLS, (1, 42): 1, (1, 9): 2})
+    with pytest.raises(InputError) as err:
+        check_pass(run, plan, on_grid, sums)
+    assert str(err.value) == (
+        f"{on_grid.eco_path}: unknown ecosystem code(s) 9 (2 cells), 42 (1 cells); valid "
+        "codes are 1, 2, 3, 4, 5, 6, 7, 8 (ecosystem_types.csv) and 255 for nodata; "
+        "reclassify the raster"
+    )
+    assert err.value.field == "ecosystem_type" and err.value.values == [9, 42]
+
+
+def test_pass_check_warns_in_order(tiny: Callable[..., Path]) -> None:
+    """Unit A without any cell, 3 cells without type, a component with gaps: three
+    warnings, in the order of the checks; no error."""
+    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    sums = _sums(graph.parts, {(1, 1): 5, (1, 255): 3})
+    sums.gaps[0][1, 1] = 2  # water conservation: 2 forest cells of B without a value
+    sums.gaps[0][1, 255] = 3  # cells without type are not gaps of a providing type
+    check_pass(run, plan, on_grid, sums)
+    assert run.warnings == [
+        "1 unit(s) have no cell centre inside them at this resolution (360101); their "
+        "raster services are 0 — use a finer grid",
+        f"3 cells inside the units have no ecosystem type ({on_grid.eco_path.name}); they "
+        "count in no raster service",
+        "water_conservation: 2 cells of a providing ecosystem type have nodata in an input "
+        "layer and are left out of the sum (not counted as zero)",
+    ]
+
+
+def test_pass_check_stops_when_no_cell_is_inside_the_units(tiny: Callable[..., Path]) -> None:
+    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    with pytest.raises(InputError, match="no cell of the grid has its centre inside any of the 2"):
+        check_pass(run, plan, on_grid, _sums(graph.parts, {}))
+
+
+def test_rows_from_hand_built_sums(tiny: Callable[..., Path]) -> None:
+    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    by_name = {p.method.indicator: p for p in graph.parts}
+    parts = [by_name[i] for i in ("water_conservation", "soil_retention", "sediment_export")]
+    sums = _sums(parts, TINY_CELLS)
+    sums.totals[0][0, 1] = 100.0  # water conservation: 100 m³ on A's forest
+    sums.totals[0][1, 3] = 50.0  # … 50 m³ on B's grassland
+    sums.totals[1][1, 5] = 2.0  # soil retention: 2 t on B's cropland
+    sums.totals[2][1, 5] = 0.5  # sediment export (physical): 0.5 t from B's cropland
+    rows = sums_to_rows(run, plan, on_grid, sums)
+
+    results = pd.concat(rows.rows, ignore_index=True)
+    wc = results[results.indicator == "water_conservation"]
+    assert list(zip(wc.county_adcode, wc.ecosystem_code, wc.quantity, strict=True)) == [
+        (A, 1, 100.0),
+        (B, 3, 50.0),
+    ]
+    # value = quantity × reservoir cost 7.06 CNY/m³: 706 and 353 CNY
+    assert wc.value_cny.tolist() == pytest.approx([706.0, 353.0], rel=REL)
+    assert set(wc.price_key) == {"reservoir_cost"} and set(wc.price) == {7.06}
+    # soil retention's combined unit value per t: silt 0.24 / 0.93 t m⁻³ × 15.58 CNY/m³
+    # + N 0.0037 × 875 + P 0.00108 × 2800 = 4.02065 + 3.2375 + 3.024 = 10.28215 CNY/t;
+    # 2 t → 20.5643 CNY, shown beside the headline price (dredging cost 15.58 CNY/m³)
+    sr = results[results.indicator == "soil_retention"]
+    per_t = 0.24 / 0.93 * 15.58 + 0.0037 * 875.0 + 0.00108 * 2800.0
+    assert sr.value_cny.item() == pytest.approx(2.0 * per_t, rel=REL)
+    assert (sr.county_adcode.item(), sr.ecosystem_code.item(), sr.price.item()) == (B, 5, 15.58)
+    assert set(results.category) == {"regulating"}
+    assert "sediment_export" not in set(results.indicator)  # physical: never valued…
+    assert rows.physical.to_dict("records") == [  # …but reported beside the GEP
+        {
+            "indicator": "sediment_export",
+            "method": "sdr_mfd",
+            "component": "",
+            "ecosystem_code": 5,
+            "county_adcode": B,
+            "quantity": 0.5,
+            "quantity_unit": "t",
+        }
+    ]
+    # extent: the cell counts × 10 000 m², nodata cells left out
+    extent = rows.extent.set_index(["county_adcode", "ecosystem_code"])
+    assert extent.loc[(A, 1)].tolist() == [2, 20_000.0]
+    assert extent.area_m2.sum() == 80_000.0
+    assert rows.adcodes.tolist() == [A, B]
