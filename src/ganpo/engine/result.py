@@ -9,6 +9,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
+from ganpo.io.decisions import Decision
+
 RESULT_COLUMNS = [
     "indicator",
     "component",
@@ -33,6 +35,10 @@ PHYSICAL_COLUMNS = [
     "quantity",
     "quantity_unit",
 ]
+
+
+#: per administrative unit and layer role, how much of the unit the layer covers
+COVERAGE_COLUMNS = ["unit_code", "role", "cells", "cells_with_data", "share"]
 
 
 def empty_physical() -> pd.DataFrame:
@@ -75,6 +81,10 @@ class AccountResult:
     profile_indicators: dict[str, str] = field(default_factory=dict)
     # PHYSICAL_COLUMNS: quantities reported beside the GEP, not valued, not in gep_cny
     physical: pd.DataFrame = field(default_factory=empty_physical)
+    # inputs accepted under a stated rule (soft ranges, gap policies, declared years …)
+    decisions: list[Decision] = field(default_factory=list)
+    # per unit and layer role: cells, cells with data, share (COVERAGE_COLUMNS)
+    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVERAGE_COLUMNS))
 
     @property
     def duration_s(self) -> float:

@@ -87,6 +87,7 @@ def assemble(
         profile_indicators=dict(plan.profile.indicators),
         physical=raster.physical,
         notes=run.notes,
+        decisions=list(run.decisions),
     )
 
 

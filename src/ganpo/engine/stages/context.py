@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ganpo.catalog.parameters import ParameterSet, PricePolicy
 from ganpo.catalog.profiles import Profile
+from ganpo.io.decisions import Decision
 from ganpo.io.manifest import Dataset
 
 #: the run's log lines, warnings and notes keep the logger of the account module
@@ -47,6 +48,7 @@ class Run:
     t0: float = field(default_factory=time.perf_counter)
     log: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
     _notes: dict[str, list[str]] = field(
         default_factory=lambda: {t: [] for t in NOTE_TOPICS}, init=False, repr=False
     )
@@ -59,6 +61,10 @@ class Run:
     def warn(self, msg: str) -> None:
         """A warning the account carries (the reader must know it)."""
         self.warnings.append(msg)
+
+    def decide(self, decision: Decision) -> None:
+        """An input accepted under a stated rule: stored with the account."""
+        self.decisions.append(decision)
 
     def note(self, topic: str, msg: str) -> None:
         """A note the account carries (how it was made), under ``topic``."""
