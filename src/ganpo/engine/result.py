@@ -10,12 +10,19 @@ import geopandas as gpd
 import pandas as pd
 
 from ganpo.io.decisions import Decision
+from ganpo.io.units import county_table
 
+#: one row per indicator × component × ecosystem type × unit. ``unit_code`` is the unit of
+#: the row: a unit of the dataset's level (raster services; statistics given per unit), or
+#: the county's adcode for rows of statistics given per county (decision 0021);
+#: ``county_adcode`` the county it lies in, so that county, city and province totals are
+#: sums of rows
 RESULT_COLUMNS = [
     "indicator",
     "component",
     "category",
     "ecosystem_code",
+    "unit_code",
     "county_adcode",
     "quantity",
     "quantity_unit",
@@ -31,10 +38,14 @@ PHYSICAL_COLUMNS = [
     "method",
     "component",
     "ecosystem_code",
+    "unit_code",
     "county_adcode",
     "quantity",
     "quantity_unit",
 ]
+
+#: ecosystem extent: cells and area per unit (of the dataset's level) × ecosystem type
+EXTENT_COLUMNS = ["unit_code", "county_adcode", "ecosystem_code", "cells", "area_m2"]
 
 
 #: per administrative unit and layer role, how much of the unit the layer covers
@@ -44,7 +55,12 @@ COVERAGE_COLUMNS = ["unit_code", "role", "cells", "cells_with_data", "share"]
 def empty_physical() -> pd.DataFrame:
     """A physical-results table with no rows (an account whose profile asks for none)."""
     return pd.DataFrame({c: pd.Series(dtype="object") for c in PHYSICAL_COLUMNS}).astype(
-        {"ecosystem_code": "int64", "county_adcode": "int64", "quantity": "float64"}
+        {
+            "ecosystem_code": "int64",
+            "unit_code": "int64",
+            "county_adcode": "int64",
+            "quantity": "float64",
+        }
     )
 
 
@@ -70,8 +86,8 @@ class AccountResult:
     inputs: pd.DataFrame  # role, year, path, sha256, synthetic, source
     prices: pd.DataFrame  # key, value, unit, year, region, source, status
     results: pd.DataFrame  # RESULT_COLUMNS
-    extent: pd.DataFrame  # county_adcode, ecosystem_code, cells, area_m2
-    units: gpd.GeoDataFrame
+    extent: pd.DataFrame  # EXTENT_COLUMNS
+    units: gpd.GeoDataFrame  # the units of the finest level (ganpo.io.units model)
     warnings: list[str] = field(default_factory=list)
     rasters: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator, path, sha256
     log: list[str] = field(default_factory=list)  # the run's progress messages
@@ -93,3 +109,8 @@ class AccountResult:
     @property
     def gep_cny(self) -> float:
         return float(self.results["value_cny"].sum())
+
+    @property
+    def counties(self) -> pd.DataFrame:
+        """One row per county: its attributes and area (the sum of its units')."""
+        return county_table(self.units)

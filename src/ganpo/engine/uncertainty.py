@@ -26,9 +26,10 @@ PROVINCE = 0  # county_adcode of the region-wide rows
 
 @dataclass(frozen=True)
 class Intervals:
-    """Mean and 5/50/95 % quantiles of GEP and each indicator, per county and in total."""
+    """Mean and 5/50/95 % quantiles of GEP and each indicator, per county and in total
+    (per county whatever the level of the account's units: its published level)."""
 
-    table: pd.DataFrame  # indicator ('GEP' for the total), county_adcode (0: region), …
+    table: pd.DataFrame  # indicator ('GEP' for the total), unit_code = county_adcode (0: region), …
     draws: int
     sampled: tuple[str, ...]
 
@@ -39,7 +40,15 @@ def monte_carlo(account: AccountResult, draws: int, seed: int = 0) -> Intervals:
     if params is None:
         raise ValueError("the account carries no parameter set (run it with run_account)")
     rng = np.random.default_rng(seed)
-    results = account.results.reset_index(drop=True)
+    # rows of one indicator and price key get the same draws, so their values are added
+    # per county first (exact: Σ vᵢ·f = f·Σ vᵢ); the draws matrix then has one row per
+    # indicator × price key × county, however fine the account's units
+    keyed = account.results.assign(county_adcode=account.results["county_adcode"].astype("int64"))
+    results = (
+        keyed.groupby(["indicator", "price_key", "county_adcode"], sort=True)["value_cny"]
+        .sum()
+        .reset_index()
+    )
     factors = np.ones((len(results), draws))
     sampled: list[str] = []
     keys = set(results["price_key"]) - {""}
@@ -76,10 +85,13 @@ def monte_carlo(account: AccountResult, draws: int, seed: int = 0) -> Intervals:
     )
     stacked = pd.concat([*parts, total])
     q = np.quantile(stacked.to_numpy(), QUANTILES, axis=1)
+    county = stacked.index.get_level_values(1).astype("int64")
     table = pd.DataFrame(
         {
             "indicator": stacked.index.get_level_values(0),
-            "county_adcode": stacked.index.get_level_values(1).astype("int64"),
+            # intervals are given per county (and for the region, 0): unit = county
+            "unit_code": county,
+            "county_adcode": county,
             "mean_cny": stacked.mean(axis=1).to_numpy(),
             "p05_cny": q[0],
             "p50_cny": q[1],

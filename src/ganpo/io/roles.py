@@ -168,6 +168,26 @@ class TableRole:
 
 KEY_COLUMN = "county_adcode"
 NAME_COLUMN = "county_name"
+#: the key column of a table keyed by the units of the finest level (``level`` other than
+#: ``county`` in its manifest entry, :mod:`ganpo.io.units`)
+UNIT_KEY_COLUMN = "unit_code"
+
+#: the administrative level of a dataset's units (a manifest's ``[units] level``): county
+#: (区县), township (乡镇、街道), village (村、社区) or any other polygon set with a parent
+UnitLevel = Literal["county", "township", "village", "unit"]
+UNIT_LEVELS: tuple[str, ...] = get_args(UnitLevel)
+
+#: what a manifest may declare to accept a boundary problem (``[units] repair``), each a
+#: stated rule recorded as a decision with the account (:mod:`ganpo.io.boundaries`)
+BoundaryRepair = Literal[
+    "make_valid",  # repair invalid polygons (self-intersections) with GEOS make_valid
+    "clip_to_parent",  # cut the parts of a unit that lie outside its parent away
+    "trust_overlaps",  # accept overlaps: a cell in two units counts once, for one of them
+    "trust_gaps",  # accept parts of a parent in no unit: their cells count in no unit
+    "from_gcj02",  # the file is in GCJ-02: convert its coordinates to WGS84 when read
+    "trust_datum",  # the datum check is wrong about this file: skip it
+]
+BOUNDARY_REPAIRS: tuple[str, ...] = get_args(BoundaryRepair)
 
 TABLE_ROLES: dict[str, TableRole] = {
     t.role: t

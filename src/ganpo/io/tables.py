@@ -17,7 +17,7 @@ import pandas as pd
 from ganpo.catalog.units import to_base
 from ganpo.errors import InputError, TableError, preview
 from ganpo.io.manifest import TableEntry
-from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES
+from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES, UNIT_KEY_COLUMN
 
 TEXT = "text"
 MAX_PROBLEMS_SHOWN = 20
@@ -57,11 +57,16 @@ def read_table(
 
     ``required`` names the data columns the chosen methods need (default: all of the
     role's); other known columns are read when present. A per-county table is returned
-    indexed by county adcode; a list table keeps its rows with a ``county_adcode`` column.
-    Raises :class:`TableError` listing every problem: missing or undeclared columns, units
-    that do not fit, text in a number column, negative or missing values, duplicated,
-    unknown or missing counties.
+    indexed by its key; a list table keeps its rows with its key column. The key is
+    ``county_adcode`` (``county_adcodes`` are the codes it may hold), or ``unit_code``
+    for a table whose manifest entry gives a finer ``level`` (``county_adcodes`` are then
+    the codes of the dataset's units). Raises :class:`TableError` listing every problem:
+    missing or undeclared columns, units that do not fit, text in a number column,
+    negative or missing values, duplicated, unknown or missing units.
     """
+    key_column = KEY_COLUMN if entry.level == "county" else UNIT_KEY_COLUMN
+    county = entry.level == "county"
+    code_name = "county adcode" if county else f"{entry.level} code"
     role = TABLE_ROLES[entry.role]
     needed = list(role.columns) if required is None else list(required)
     try:
@@ -70,11 +75,11 @@ def read_table(
         raise TableError(f"cannot read the table as UTF-8 CSV: {exc}", source=path) from exc
 
     problems: list[str] = []
-    missing = [c for c in [KEY_COLUMN, *needed] if c not in raw.columns]
+    missing = [c for c in [key_column, *needed] if c not in raw.columns]
     if missing:
         problems.append(
             f"missing column(s) {', '.join(missing)}; a {entry.role!r} table needs "
-            f"{', '.join([KEY_COLUMN, *needed])}"
+            f"{', '.join([key_column, *needed])}"
         )
     present = [c for c in role.columns if c in raw.columns]
     problems += _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
@@ -82,10 +87,11 @@ def read_table(
         raise TableError("; ".join(problems), source=path, field=entry.role, values=problems)
 
     out = pd.DataFrame(index=raw.index)
-    keys = pd.to_numeric(raw[KEY_COLUMN].str.strip(), errors="coerce")
+    keys = pd.to_numeric(raw[key_column].str.strip(), errors="coerce")
     for i in raw.index[keys.isna() | (keys % 1 != 0)]:
         problems.append(
-            f"row {i + 2}, column {KEY_COLUMN}: {raw.at[i, KEY_COLUMN]!r} is not an adcode"
+            f"row {i + 2}, column {key_column}: {raw.at[i, key_column]!r} is not "
+            + ("an adcode" if county else f"a {code_name}")
         )
     for column in present:
         text = raw[column].str.strip()
@@ -101,20 +107,22 @@ def read_table(
         for i in raw.index[values < 0]:
             problems.append(f"row {i + 2}, column {column}: {text[i]} is negative")
         out[column] = values * to_base(entry.columns[column])[1]
-    out[KEY_COLUMN] = keys
-    good = out[KEY_COLUMN].notna()
-    codes = set(out.loc[good, KEY_COLUMN].astype(int))
+    out[key_column] = keys
+    good = out[key_column].notna()
+    codes = set(out.loc[good, key_column].astype(int))
     unknown = sorted(codes - county_adcodes)
     if unknown:
-        problems.append(f"unknown county adcode(s) {preview(unknown)} (not in the region's units)")
+        problems.append(f"unknown {code_name}(s) {preview(unknown)} (not in the region's units)")
     if role.per_county:
-        dup = out.loc[good & out[KEY_COLUMN].duplicated(keep=False), KEY_COLUMN]
+        dup = out.loc[good & out[key_column].duplicated(keep=False), key_column]
         for code in sorted(set(dup.astype(int))):
             rows = [int(i) + 2 for i in dup.index[dup == code]]
-            problems.append(f"county {code} appears in rows {', '.join(map(str, rows))}")
+            problems.append(
+                f"{code_name.split()[0]} {code} appears in rows {', '.join(map(str, rows))}"
+            )
         absent = sorted(county_adcodes - codes)
         if absent:
-            problems.append(f"no row for county adcode(s) {preview(absent)}; add a row (0 if none)")
+            problems.append(f"no row for {code_name}(s) {preview(absent)}; add a row (0 if none)")
     if problems:
         shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
         more = len(problems) - MAX_PROBLEMS_SHOWN
@@ -124,7 +132,7 @@ def read_table(
             field=entry.role,
             values=problems,
         )
-    out[KEY_COLUMN] = out[KEY_COLUMN].astype("int64")
+    out[key_column] = out[key_column].astype("int64")
     if not role.per_county:
         return out.reset_index(drop=True)
-    return out.set_index(KEY_COLUMN).sort_index()
+    return out.set_index(key_column).sort_index()

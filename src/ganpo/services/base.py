@@ -15,9 +15,10 @@ from ganpo.catalog.parameters import ParameterSet
 # A number, numpy array, dask array or xarray DataArray: formulas accept all of them.
 Array = Any
 
-#: columns of the rows a table method returns (one row per county × type × component)
+#: columns of the rows a table method returns (one row per unit × type × component; the
+#: unit is the one its tables are keyed by: a county, or a unit of the dataset's level)
 TABLE_ROW_COLUMNS = [
-    "county_adcode", "ecosystem_code", "component", "quantity", "price_key", "price",
+    "unit_code", "ecosystem_code", "component", "quantity", "price_key", "price",
     "price_unit", "value_cny",
 ]  # fmt: skip
 
@@ -46,13 +47,15 @@ class RasterInputs:
 
 @dataclass(frozen=True)
 class TableInputs:
-    """What a statistics-based method reads: tables by role (rows indexed by county adcode,
-    values in base units), the ecosystem extent per county (``county_adcode``,
-    ``ecosystem_code``, ``area_m2``) and the list of county adcodes."""
+    """What a statistics-based method reads: tables by role (rows indexed by ``unit_code``,
+    values in base units; a list table has a ``unit_code`` column), the ecosystem extent
+    per unit (``unit_code``, ``ecosystem_code``, ``area_m2``) and the units' codes. The
+    units are those the tables are given for: counties (their adcodes), or the units of
+    the dataset's finer level when its tables are given per unit (decision 0021)."""
 
     tables: Mapping[str, pd.DataFrame]
     extent: pd.DataFrame
-    counties: tuple[int, ...]
+    units: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class Method:
     """One named way to compute one indicator, with everything it reads declared.
 
     ``raster`` gives per-cell quantities, summed by the engine; ``table`` gives rows per
-    county from statistics tables and the extent. ``columns`` names, per
+    unit (county, or finer unit) from statistics tables and the extent. ``columns`` names, per
     table role, the columns the method needs. ``verified`` is False where METHODS.md marks
     the method [U] (the usual form of the method family, not checked against the text).
     A method may set both ``raster`` and ``table`` (flood regulation: storage from
@@ -144,7 +147,7 @@ def where_type(mask: Array, quantity: Array) -> Array:
 
 
 def table_rows(
-    county_adcode: Any,
+    unit_code: Any,
     ecosystem_code: Any,
     quantity: Any,
     value_cny: Any,
@@ -156,7 +159,7 @@ def table_rows(
     """Rows of a table method's result, in :data:`TABLE_ROW_COLUMNS`."""
     frame = pd.DataFrame(
         {
-            "county_adcode": np.asarray(county_adcode, dtype="int64"),
+            "unit_code": np.asarray(unit_code, dtype="int64"),
             "ecosystem_code": np.asarray(ecosystem_code, dtype="int64"),
             "quantity": np.asarray(quantity, dtype="float64"),
             "value_cny": np.asarray(value_cny, dtype="float64"),

@@ -339,17 +339,17 @@ def _purification(pollutants: tuple[str, ...]) -> TableFn:
             ext["capacity"] = purification.removal_capacity_t(
                 ext["ecosystem_code"].map(rates).to_numpy(), ext["area_ha"].to_numpy()
             )
-            total = ext.groupby("county_adcode")["capacity"].sum()
+            total = ext.groupby("unit_code")["capacity"].sum()
             emitted = emissions[j].reindex(total.index).fillna(0.0)
             share = pd.Series(
                 purification.capped_share(total.to_numpy(), emitted.to_numpy()), total.index
             )
-            q = ext["capacity"] * ext["county_adcode"].map(share)
+            q = ext["capacity"] * ext["unit_code"].map(share)
             price = UsedParameter(f"{j}_control_cost", "CNY/t")
             pv = p.scalar(price.key, price.unit)
             rows.append(
                 table_rows(
-                    ext["county_adcode"],
+                    ext["unit_code"],
                     ext["ecosystem_code"],
                     q,
                     q * pv,
@@ -366,12 +366,12 @@ def _purification(pollutants: tuple[str, ...]) -> TableFn:
 def _flood_storage(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
     pv = p.scalar(RESERVOIR_COST.key, RESERVOIR_COST.unit)
     lakes = inp.tables["lakes"]
-    # the storage of a lake follows from its whole area; each county gets its area share
+    # the storage of a lake follows from its whole area; each unit gets its area share
     whole = lakes.groupby("lake_name")["lake_area"].transform("sum") / M2_PER_KM2
     storage = flood.lake_storage_m3(
         whole, p.scalar("lake_storage_a", "1"), p.scalar("lake_storage_b", "1")
     ) * (lakes["lake_area"] / M2_PER_KM2 / whole.where(whole > 0, 1.0))
-    lake = storage.groupby(lakes["county_adcode"]).sum()
+    lake = storage.groupby(lakes["unit_code"]).sum()
     reservoirs = inp.tables["water_bodies"]["reservoir_capacity"]
     res_q = flood.reservoir_storage_m3(reservoirs, p.scalar("reservoir_flood_share", "1"))
     marsh = _areas_ha(inp, p.type_set("flood_marsh"))
@@ -398,7 +398,7 @@ def _flood_storage(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
                 price_value=pv,
             ),
             table_rows(
-                marsh["county_adcode"],
+                marsh["unit_code"],
                 marsh["ecosystem_code"],
                 marsh_q,
                 marsh_q * pv,

@@ -75,14 +75,20 @@ class AccountPrice(Base):
 
 
 class AccountUnit(Base):
-    """An administrative unit as it was in the account (names and areas change)."""
+    """An administrative unit of the account's finest level as it was in the account
+    (names and areas change): a county, township, village or other unit, with its county,
+    city and province (decision 0021)."""
 
     __tablename__ = "account_units"
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    parent_code: Mapped[int] = mapped_column(BigInteger)
+    county_adcode: Mapped[int] = mapped_column(BigInteger)
     county_name: Mapped[str] = mapped_column(String(100))
     city_adcode: Mapped[int] = mapped_column(BigInteger)
     city_name: Mapped[str] = mapped_column(String(100))
@@ -92,7 +98,8 @@ class AccountUnit(Base):
 
 
 class Result(Base):
-    """One indicator × ecosystem type × county of an account."""
+    """One indicator × ecosystem type × unit of an account (``unit_code``: a unit of the
+    account's level, or a county's adcode for statistics given per county)."""
 
     __tablename__ = "results"
 
@@ -104,6 +111,7 @@ class Result(Base):
     component: Mapped[str] = mapped_column(String(100))
     category: Mapped[str] = mapped_column(String(20))
     ecosystem_code: Mapped[int]
+    unit_code: Mapped[int] = mapped_column(BigInteger)
     county_adcode: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[float]
     quantity_unit: Mapped[str] = mapped_column(String(50))
@@ -114,14 +122,15 @@ class Result(Base):
 
 
 class Extent(Base):
-    """Area of each ecosystem type per county (the SEEA extent account's raw material)."""
+    """Area of each ecosystem type per unit (the SEEA extent account's raw material)."""
 
     __tablename__ = "extent"
 
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
-    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_adcode: Mapped[int] = mapped_column(BigInteger)
     ecosystem_code: Mapped[int] = mapped_column(primary_key=True)
     cells: Mapped[int] = mapped_column(BigInteger)
     area_m2: Mapped[float]
@@ -129,7 +138,7 @@ class Extent(Base):
 
 class PhysicalResult(Base):
     """A physical quantity reported beside the GEP and never valued (a profile's
-    ``[physical]`` indicators, e.g. sediment export), per county × ecosystem type."""
+    ``[physical]`` indicators, e.g. sediment export), per unit × ecosystem type."""
 
     __tablename__ = "physical_results"
 
@@ -138,7 +147,8 @@ class PhysicalResult(Base):
     )
     indicator: Mapped[str] = mapped_column(String(100), primary_key=True)
     component: Mapped[str] = mapped_column(String(100), primary_key=True)
-    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_adcode: Mapped[int] = mapped_column(BigInteger)
     ecosystem_code: Mapped[int] = mapped_column(primary_key=True)
     method: Mapped[str] = mapped_column(String(100))
     quantity: Mapped[float]
@@ -159,7 +169,8 @@ class AccountLog(Base):
 
 
 class UncertaintyInterval(Base):
-    """Monte Carlo interval of one indicator ('GEP' for the total) in one county (0: all)."""
+    """Monte Carlo interval of one indicator ('GEP' for the total) in one unit (0: all);
+    ganpo gives them per county (``unit_code`` = ``county_adcode``)."""
 
     __tablename__ = "uncertainty_intervals"
 
@@ -167,7 +178,8 @@ class UncertaintyInterval(Base):
         ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     indicator: Mapped[str] = mapped_column(String(100), primary_key=True)
-    county_adcode: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    unit_code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    county_adcode: Mapped[int] = mapped_column(BigInteger)
     draws: Mapped[int]
     mean_cny: Mapped[float]
     p05_cny: Mapped[float]

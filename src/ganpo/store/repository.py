@@ -18,6 +18,7 @@ from ganpo.engine.result import PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
 from ganpo.engine.uncertainty import Intervals
 from ganpo.errors import StoreError
 from ganpo.io.manifest import sha256_file
+from ganpo.io.units import county_table, with_unit_columns
 from ganpo.store import schema
 from ganpo.store.models import (
     Account,
@@ -84,8 +85,18 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _none_if_nan(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _with_unit_code(frame: pd.DataFrame) -> pd.DataFrame:
+    """A county-level frame made before units had codes gets ``unit_code`` = county."""
+    if "unit_code" in frame.columns:
+        return frame
+    return frame.assign(unit_code=frame["county_adcode"].astype("int64"))
+
+
 def save_account(engine: Engine, account: AccountResult, intervals: Intervals | None = None) -> int:
-    """Store a finished account (and its Monte Carlo intervals) in one transaction."""
+    """Store a finished account (and its Monte Carlo intervals) in one transaction.
+
+    Frames without ``unit_code`` (accounts built by hand at county level) are stored as
+    county-level: unit code = county adcode."""
     try:
         with Session(engine) as session, session.begin():
             row = Account(
@@ -117,13 +128,18 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             unit_cols = [c.name for c in AccountUnit.__table__.columns if c.name != "account_id"]
             session.execute(
                 insert(AccountUnit),
-                _records(account.units[unit_cols].assign(account_id=aid)),
+                _records(with_unit_columns(account.units)[unit_cols].assign(account_id=aid)),
             )
-            session.execute(insert(Result), _records(account.results.assign(account_id=aid)))
-            session.execute(insert(Extent), _records(account.extent.assign(account_id=aid)))
+            session.execute(
+                insert(Result), _records(_with_unit_code(account.results).assign(account_id=aid))
+            )
+            session.execute(
+                insert(Extent), _records(_with_unit_code(account.extent).assign(account_id=aid))
+            )
             if not account.physical.empty:
                 session.execute(
-                    insert(PhysicalResult), _records(account.physical.assign(account_id=aid))
+                    insert(PhysicalResult),
+                    _records(_with_unit_code(account.physical).assign(account_id=aid)),
                 )
             if not account.rasters.empty:
                 session.execute(
@@ -132,7 +148,11 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             if intervals is not None:
                 session.execute(
                     insert(UncertaintyInterval),
-                    _records(intervals.table.assign(account_id=aid, draws=intervals.draws)),
+                    _records(
+                        _with_unit_code(intervals.table).assign(
+                            account_id=aid, draws=intervals.draws
+                        )
+                    ),
                 )
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
@@ -215,7 +235,9 @@ def acc_rasters(session: Session, account_id: int) -> list[AccountRaster]:
 
 @dataclass(frozen=True)
 class StoredAccount:
-    """An account read back from the store."""
+    """An account read back from the store. ``units`` are the account's units of its
+    finest level (:mod:`ganpo.io.units` model, no geometry); :attr:`counties` rolls them
+    up to one row per county."""
 
     account: Account
     results: pd.DataFrame
@@ -227,6 +249,16 @@ class StoredAccount:
     rasters: pd.DataFrame
     #: quantities reported beside the GEP, never valued (PHYSICAL_COLUMNS)
     physical: pd.DataFrame
+
+    @property
+    def counties(self) -> pd.DataFrame:
+        """One row per county: its attributes and area (the sum of its units')."""
+        return county_table(self.units)
+
+    @property
+    def level(self) -> str:
+        """The level of the account's units (county, township, village, unit)."""
+        return str(self.units["level"].iloc[0]) if len(self.units) else "county"
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -249,7 +281,12 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
             ),
             conn,
         )
-        units = pd.read_sql(select(AccountUnit).where(AccountUnit.account_id == account_id), conn)
+        units = pd.read_sql(
+            select(AccountUnit)
+            .where(AccountUnit.account_id == account_id)
+            .order_by(AccountUnit.unit_code),
+            conn,
+        )
         extent = pd.read_sql(select(Extent).where(Extent.account_id == account_id), conn)
         prices = pd.read_sql(
             select(AccountPrice).where(AccountPrice.account_id == account_id), conn

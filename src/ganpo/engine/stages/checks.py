@@ -45,7 +45,7 @@ def _check_overlap(cells: np.ndarray, units: gpd.GeoDataFrame, eco_path: Path) -
 
 
 def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> None:
-    empty = units.loc[cells.sum(axis=1) == 0, "county_adcode"].tolist()
+    empty = units.loc[cells.sum(axis=1) == 0, "unit_code"].tolist()
     if empty:
         run.warn(
             f"{len(empty)} unit(s) have no cell centre inside them at this resolution "

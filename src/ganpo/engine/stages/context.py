@@ -20,7 +20,16 @@ log = logging.getLogger("ganpo.engine.account")
 Progress = Callable[[str], None]
 
 #: the order of the account's notes, by topic; a topic not listed here comes after these
-NOTE_TOPICS = ("price_policy", "derived", "aligned", "physical", "prices", "counterfactual")
+NOTE_TOPICS = (
+    "price_policy",
+    "units",
+    "boundaries",
+    "derived",
+    "aligned",
+    "physical",
+    "prices",
+    "counterfactual",
+)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from ganpo.engine.provenance import code_version
 from ganpo.engine.stages.context import Run
 from ganpo.errors import InputError
 from ganpo.io.manifest import Dataset, Manifest, load_manifest
-from ganpo.io.units import read_units
+from ganpo.io.units import dataset_units
 from ganpo.services.base import Method
 from ganpo.services.methods import method as find_method
 from ganpo.services.methods import physical_method
@@ -157,10 +157,24 @@ def load_plan(run: Run) -> Plan:
 
 
 def load_units(run: Run, plan: Plan) -> gpd.GeoDataFrame:
-    """The region's units (counties) as the manifest declares them, in their own CRS."""
+    """The region's units at the finest level the manifest declares (counties, townships,
+    villages …), in their own CRS, their boundaries checked (:mod:`ganpo.io.boundaries`):
+    a problem stops the run unless the manifest declares its repair, and each repair
+    applied is a decision of the account (and a note)."""
     m = plan.manifest
     run.say(
         f"{m.name} {run.year}: profile {plan.profile.name}, parameters {plan.params.name}; "
-        "reading units"
+        f"reading units ({m.units.level})"
     )
-    return read_units(plan.ds.path(m.units), m.units.layer)
+    read = dataset_units(plan.ds)
+    for decision in read.decisions:
+        run.decide(decision)
+        run.note("boundaries", decision.message_en)
+    if read.level != "county":
+        run.note(
+            "units",
+            f"units: {len(read.units)} {read.level}s in {len(read.counties)} counties "
+            f"(counties from {read.counties_from}); statistics given per county stay county "
+            "rows (unit code = county adcode)",
+        )
+    return read.units

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.catalog.indicators import indicator as catalog_indicator
-from ganpo.engine.result import PHYSICAL_COLUMNS, empty_physical
+from ganpo.engine.result import EXTENT_COLUMNS, PHYSICAL_COLUMNS, empty_physical
 from ganpo.engine.stages.blockwise import PassSums, unit_value
 from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.on_grid import OnGrid
@@ -19,14 +19,16 @@ from ganpo.services.base import TABLE_ROW_COLUMNS, Method, table_rows
 
 @dataclass(frozen=True)
 class RasterRows:
-    """Rows of the raster components: ``rows`` (valued; columns of
-    :func:`label`), ``physical`` (``PHYSICAL_COLUMNS``), ``extent`` (county_adcode,
-    ecosystem_code, cells, area_m2) and the units' ``adcodes`` in the order of the sums."""
+    """Rows of the raster components: ``rows`` (valued; columns of :func:`label` and
+    ``county_adcode``), ``physical`` (``PHYSICAL_COLUMNS``), ``extent``
+    (``EXTENT_COLUMNS``), the units' ``codes`` in the order of the sums, and
+    ``county_of`` (unit code → county adcode; a county maps to itself)."""
 
     rows: list[pd.DataFrame]
     physical: pd.DataFrame
     extent: pd.DataFrame
-    adcodes: np.ndarray
+    codes: np.ndarray
+    county_of: dict[int, int]
 
 
 def label(frame: pd.DataFrame, x: Method) -> pd.DataFrame:
@@ -43,7 +45,8 @@ def sums_to_rows(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> Raste
     value = quantity × the component's unit value; physical components unvalued. The
     extent: cells and area per unit × ecosystem type (nodata cells left out)."""
     params = plan.params
-    adcodes = on_grid.units["county_adcode"].to_numpy()
+    adcodes = on_grid.units["unit_code"].to_numpy()
+    county = on_grid.units["county_adcode"].to_numpy()
     rows: list[pd.DataFrame] = []
     physical_rows: list[pd.DataFrame] = []
     for (x, name, comp), total in zip(sums.parts, sums.totals, strict=True):
@@ -56,7 +59,8 @@ def sums_to_rows(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> Raste
                         "method": x.key,
                         "component": name,
                         "ecosystem_code": code.astype("int64"),
-                        "county_adcode": adcodes[zi].astype("int64"),
+                        "unit_code": adcodes[zi].astype("int64"),
+                        "county_adcode": county[zi].astype("int64"),
                         "quantity": total[zi, code],
                         "quantity_unit": x.quantity_unit,
                     }
@@ -74,13 +78,14 @@ def sums_to_rows(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> Raste
             price=comp.price,
             price_value=pv,
         )
-        rows.append(label(frame, x))
+        rows.append(label(frame, x).assign(county_adcode=county[zi].astype("int64")))
 
     cells = sums.cells
     zi, code = np.nonzero(cells[:, :RASTER_NODATA])
     extent = pd.DataFrame(
         {
-            "county_adcode": adcodes[zi].astype("int64"),
+            "unit_code": adcodes[zi].astype("int64"),
+            "county_adcode": county[zi].astype("int64"),
             "ecosystem_code": code.astype("int64"),
             "cells": cells[zi, code].astype("int64"),
         }
@@ -91,4 +96,6 @@ def sums_to_rows(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> Raste
         if physical_rows
         else empty_physical()
     )
-    return RasterRows(rows, physical, extent, adcodes)
+    county_of = {int(u): int(c) for u, c in zip(adcodes, county, strict=True)}
+    county_of.update({int(c): int(c) for c in county})
+    return RasterRows(rows, physical, extent[EXTENT_COLUMNS], adcodes, county_of)

@@ -12,9 +12,9 @@ from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.rows import RasterRows, label
 from ganpo.errors import ManifestError
 from ganpo.io.manifest import Dataset, TableEntry
-from ganpo.io.roles import TABLE_ROLES
+from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES, UNIT_KEY_COLUMN
 from ganpo.io.tables import read_table
-from ganpo.services.base import TableInputs
+from ganpo.services.base import Method, TableInputs
 
 EXTERNAL_DEDUCTION = "external_deduction"
 
@@ -30,8 +30,12 @@ class Tables:
 
 def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
     """Read the tables the profile's table methods need (and the external shares when
-    the profile deducts them), run those methods per county with the raster pass's
-    extent, and net out the external share."""
+    the profile deducts them), run each of those methods at the level its tables are given
+    at (per county, or per unit of the dataset's finer level) with the raster pass's
+    extent at that level, and net out the external share.
+
+    Statistics given per county stay county rows (``unit_code`` = the county's adcode):
+    they are never split among the county's townships (decision 0021)."""
     deduct = plan.profile.deduct_external
     table_methods = [x for x in plan.methods if x.table is not None]
     required: dict[str, set[str]] = {}
@@ -40,25 +44,81 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
             required.setdefault(role, set()).update(cols)
     if deduct:
         required.setdefault("external", set())
-    adcodes = raster.adcodes
-    tables, entries = read_tables(plan.ds, run.year, required, {int(a) for a in adcodes}, run.say)
-    tin = TableInputs(tables=tables, extent=raster.extent, counties=tuple(int(a) for a in adcodes))
+    finest = plan.manifest.units.level
+    codes = {
+        "county": sorted({int(c) for c in raster.county_of.values()}),
+        finest: [int(a) for a in raster.codes],
+    }
+    tables, entries = read_tables(plan.ds, run.year, required, codes, run.say)
+    extents = {"county": county_extent(raster.extent), finest: raster.extent}
     rows = list(raster.rows)
     for x in table_methods:
         assert x.table is not None
-        rows.append(label(x.table(tin, plan.params), x))
+        level = method_level(x, entries, plan)
+        tin = TableInputs(
+            tables={r: tables[r] for r in x.tables},
+            extent=extents[level],
+            units=tuple(codes[level]),
+        )
+        out = label(x.table(tin, plan.params), x)
+        rows.append(out.assign(county_adcode=out["unit_code"].map(raster.county_of)))
     results = pd.concat(rows, ignore_index=True)
     if deduct:
+        external = entries_by_role(entries)["external"]
         results = pd.concat(
-            [results, external_deduction(results, tables["external"])], ignore_index=True
+            [results, external_deduction(results, tables["external"], external.level)],
+            ignore_index=True,
         )
+    results["county_adcode"] = results["county_adcode"].astype("int64")
     return Tables(results[RESULT_COLUMNS], entries)
 
 
+def county_extent(extent: pd.DataFrame) -> pd.DataFrame:
+    """The extent summed per county, keyed by ``unit_code`` = the county's adcode (what
+    a method reads beside statistics given per county)."""
+    out = (
+        extent.groupby(["county_adcode", "ecosystem_code"], sort=True)[["cells", "area_m2"]]
+        .sum()
+        .reset_index()
+    )
+    return out.assign(unit_code=out["county_adcode"])[
+        ["unit_code", "county_adcode", "ecosystem_code", "cells", "area_m2"]
+    ]
+
+
+def entries_by_role(entries: list[TableEntry]) -> dict[str, TableEntry]:
+    return {e.role: e for e in entries}
+
+
+def method_level(x: Method, entries: list[TableEntry], plan: Plan) -> str:
+    """The level a table method runs at: that of its tables, which must agree (a method
+    with no table runs on the extent of the dataset's units)."""
+    by_role = entries_by_role(entries)
+    levels = {by_role[r].level for r in x.tables}
+    if len(levels) > 1:
+        given = ", ".join(f"{r} per {by_role[r].level}" for r in sorted(x.tables))
+        raise ManifestError(
+            f"{x.indicator} ({x.key}) reads tables given at different levels ({given}); "
+            "give them at one level (all per county, or all per unit), since a county figure "
+            "cannot be split among units nor a per-unit one mixed with it",
+            source=plan.manifest_path,
+            field="tables",
+            values=sorted(x.tables),
+        )
+    return levels.pop() if levels else plan.manifest.units.level
+
+
 def read_tables(
-    ds: Dataset, year: int, required: dict[str, set[str]], counties: set[int], say: Progress
+    ds: Dataset,
+    year: int,
+    required: dict[str, set[str]],
+    codes: dict[str, list[int]],
+    say: Progress,
 ) -> tuple[dict[str, pd.DataFrame], list[TableEntry]]:
-    """The ``required`` columns of each table role for ``year``, rows by county."""
+    """The ``required`` columns of each table role for ``year``, keyed by ``unit_code``
+    (rows of a per-unit role indexed by it; a list role with a column of it): a county's
+    adcode for a table given per county, a unit's code for one given per unit. ``codes``
+    holds the codes of each level."""
     tables: dict[str, pd.DataFrame] = {}
     used: list[TableEntry] = []
     for role, cols in sorted(required.items()):
@@ -74,13 +134,24 @@ def read_tables(
             )
         say(f"{ds.manifest.name} {year}: reading {entry.path}")
         order = [c for c in TABLE_ROLES[role].columns if c in cols]
-        tables[role] = read_table(ds.path(entry), entry, counties, order)
+        frame = read_table(ds.path(entry), entry, set(codes[entry.level]), order)
+        key = KEY_COLUMN if entry.level == "county" else UNIT_KEY_COLUMN
+        if TABLE_ROLES[role].per_county:
+            frame.index.name = "unit_code"
+        else:
+            frame = frame.rename(columns={key: "unit_code"})
+        tables[role] = frame
         used.append(entry)
     return tables, used
 
 
-def external_deduction(results: pd.DataFrame, external: pd.DataFrame) -> pd.DataFrame:
-    """GB/T 46869: net out the share of a product that comes from outside the region."""
+def external_deduction(
+    results: pd.DataFrame, external: pd.DataFrame, level: str = "county"
+) -> pd.DataFrame:
+    """GB/T 46869: net out the share of a product that comes from outside the region. A
+    share given per county applies to every row of the county; one given per unit to the
+    rows of that unit."""
+    key = "county_adcode" if level == "county" else "unit_code"
     parts = []
     for column in external.columns:
         indicator = column.removesuffix("_external_share")
@@ -89,7 +160,7 @@ def external_deduction(results: pd.DataFrame, external: pd.DataFrame) -> pd.Data
         rows = results[results["indicator"] == indicator]
         if rows.empty:
             continue
-        share = rows["county_adcode"].map(external[column]).fillna(0.0)
+        share = rows[key].map(external[column]).fillna(0.0)
         ded = rows.copy()
         ded["component"] = EXTERNAL_DEDUCTION
         ded["quantity"] = -rows["quantity"] * share
