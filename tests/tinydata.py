@@ -341,3 +341,68 @@ def tiny_factory(tmp_path: Path) -> Callable[..., Path]:
         return build_tiny_full(tmp_path / "tiny", **kw)
 
     return make
+
+
+# --------------------------------------------------------------------------- townships
+
+#: four townships tiling the tiny counties on the grid: one column of 2 cells each
+#: (county A = columns 0-1, county B = columns 2-3); codes county × 1000 + n
+TOWNSHIPS: list[tuple[int, str, int, int]] = [
+    (A * 1000 + 1, "甲县一乡", A, 0),
+    (A * 1000 + 2, "甲县二乡", A, 1),
+    (B * 1000 + 1, "乙县一乡", B, 2),
+    (B * 1000 + 2, "乙县二乡", B, 3),
+]
+
+
+def column_box(col: int, rows: int = 2) -> Any:
+    """The polygon of one column of the tiny grid (``rows`` cells tall from the top)."""
+    return box(X0 + col * RES, Y0 - rows * RES, X0 + (col + 1) * RES, Y0)
+
+
+def townships_frame(rows: list[tuple[int, str, int, Any]] | None = None) -> gpd.GeoDataFrame:
+    """A township layer: ``rows`` of (unit_code, unit_name, parent_code, geometry);
+    default the four townships of :data:`TOWNSHIPS`."""
+    if rows is None:
+        rows = [(c, n, p, column_box(col)) for c, n, p, col in TOWNSHIPS]
+    return gpd.GeoDataFrame(
+        {
+            "unit_code": [r[0] for r in rows],
+            "unit_name": [r[1] for r in rows],
+            "parent_code": [r[2] for r in rows],
+        },
+        geometry=[r[3] for r in rows],
+        crs=ALBERS,
+    )
+
+
+def use_units(
+    manifest: Path,
+    layer: gpd.GeoDataFrame | None = None,
+    *,
+    name: str = "townships",
+    level: str = "township",
+    parents: tuple[str, ...] = ("counties",),
+    repair: tuple[str, ...] = (),
+    tables_level: dict[str, str] | None = None,
+) -> Path:
+    """Make a tiny dataset run at a finer level: write ``layer`` (default the four
+    townships) into its units.gpkg as ``name`` and point the manifest's [units] at it;
+    ``tables_level`` sets the level of some tables (their CSVs must fit)."""
+    ds = load_manifest(manifest, verify=False)
+    m = ds.manifest
+    frame = townships_frame() if layer is None else layer
+    frame.to_file(ds.root / "units.gpkg", layer=name, driver="GPKG")
+    m.units = UnitsEntry(
+        path="units.gpkg",
+        source="test",
+        synthetic=True,
+        layer=name,
+        level=level,  # type: ignore[arg-type]
+        parents=list(parents),
+        repair=list(repair),  # type: ignore[arg-type]
+    )
+    for t in m.tables:
+        if tables_level and t.role in tables_level:
+            t.level = tables_level[t.role]  # type: ignore[assignment]
+    return write_manifest(m, ds.root)

@@ -189,7 +189,7 @@ def _gep_history(
         acc = load_account(engine, newest[y])
         restated = restate_results(acc.results, acc.prices, y, deflator_of, year)
         gep = restated.groupby("county_adcode")["value_cny"].sum()
-        area = acc.units.set_index("county_adcode")["area_km2"]
+        area = acc.counties.set_index("county_adcode")["area_km2"]
         out[y] = (gep.reindex(area.index).fillna(0.0) / area).rename(y)
     return out
 

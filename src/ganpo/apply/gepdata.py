@@ -78,7 +78,7 @@ def county_gep(stored: StoredAccount, only: Iterable[str] | None = None) -> pd.D
         .reindex(columns=["material", "regulating", "cultural"])
         .fillna(0.0)
     )
-    units = stored.units[["county_adcode", "county_name", "city_adcode", "area_km2"]]
+    units = stored.counties[["county_adcode", "county_name", "city_adcode", "area_km2"]]
     out = units.merge(by_cat, left_on="county_adcode", right_index=True, how="left").fillna(
         {"material": 0.0, "regulating": 0.0, "cultural": 0.0}
     )

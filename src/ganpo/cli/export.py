@@ -29,6 +29,7 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
 def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
     """The standard tables of a stored account (summary, by service, type, unit; all rows
     with their prices), keyed by sheet name."""
+    from ganpo.cli.outputs import finer_frames
     from ganpo.report import summary
 
     return {
@@ -45,10 +46,14 @@ def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
             if not stored.physical.empty
             else {}
         ),
+        # an account at a finer level: its own units beside the counties (decision 0021)
+        **finer_frames(stored.results, stored.units, stored.physical),
     }
 
 
 def account_notes(stored: Any) -> list[str]:
+    from ganpo.cli.outputs import UNIT_TABLES_NOTE
+
     a = stored.account
     notes = [
         f"account #{a.id}: {a.dataset_name} {a.year}, profile {a.profile}, parameters "
@@ -57,6 +62,8 @@ def account_notes(stored: Any) -> list[str]:
         *a.notes,
         *a.warnings,
     ]
+    if stored.level != "county":
+        notes.append(UNIT_TABLES_NOTE.format(year=a.year, level=stored.level))
     if a.synthetic:
         notes.append("合成数据 SYNTHETIC DATA: do not cite these numbers.")
     return notes
@@ -73,8 +80,7 @@ def export(
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
 ) -> None:
     """Export a stored account: Excel, CSV, GeoPackage, GeoParquet. 导出核算结果。"""
-    import geopandas as gpd
-
+    from ganpo.io.units import dataset_counties
     from ganpo.report import export as xl
     from ganpo.report import geo
     from ganpo.store.repository import load_account, open_store
@@ -101,15 +107,10 @@ def export(
         if "csv" in formats:
             written += xl.write_csv(frames, targets["csv"])
         if {"gpkg", "parquet"} & set(formats):
-            units_path = Path(a.dataset_root) / "units.gpkg"
-            if not units_path.exists():
-                raise InputError(
-                    f"the account's units file {units_path} is not available; GeoPackage and "
-                    "GeoParquet exports need the county polygons",
-                    source=units_path,
-                )
-            polygons = gpd.read_file(units_path, layer="counties")
-            units = polygons.merge(stored.units[["county_adcode", "area_km2"]], on="county_adcode")
+            polygons = dataset_counties(Path(a.dataset_root))
+            units = polygons.drop(columns="area_km2", errors="ignore").merge(
+                stored.counties[["county_adcode", "area_km2"]], on="county_adcode"
+            )
             frame = geo.county_results(stored.results, units)
             if "gpkg" in formats:
                 written.append(geo.write_gpkg(frame, targets["gpkg"]))

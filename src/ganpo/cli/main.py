@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ganpo import __version__
-from ganpo.cli import account, apply, db, params, report_forms, serve
+from ganpo.cli import account, apply, data, db, params, report_forms, serve
 from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
 from ganpo.cli.demo import demo
@@ -48,6 +48,7 @@ app.command("profiles")(profiles)
 app.add_typer(account.app, name="account")
 app.add_typer(params.app, name="params")
 app.add_typer(db.app, name="db")
+app.add_typer(data.app, name="data")
 app.add_typer(apply.app, name="apply")
 app.add_typer(report_forms.app, name="report-forms")
 app.command("serve")(serve.serve)

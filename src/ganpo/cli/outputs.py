@@ -8,6 +8,7 @@ import geopandas as gpd
 import pandas as pd
 
 from ganpo.engine.result import AccountResult
+from ganpo.io.units import county_polygons, is_county_level
 from ganpo.report import export, maps, summary
 
 
@@ -32,7 +33,35 @@ def account_frames(acc: AccountResult) -> dict[str, pd.DataFrame]:
             if not acc.physical.empty
             else {}
         ),
+        # an account at a finer level: its own units beside the counties (decision 0021)
+        **(finer_frames(acc.results, acc.units, acc.physical, f"_{y}")),
     }
+
+
+def finer_frames(
+    results: pd.DataFrame, units: pd.DataFrame, physical: pd.DataFrame, suffix: str = ""
+) -> dict[str, pd.DataFrame]:
+    """The tables of the account's own units when they are finer than counties
+    (``gep_by_township``, ``physical_by_township`` …); none for a county-level account.
+    They hold what is computed per unit: statistics given per county are in the county
+    tables only."""
+    if "level" not in units.columns or is_county_level(units):
+        return {}
+    level = str(units["level"].iloc[0])
+    out = {f"gep_by_{level}{suffix}": summary.gep_by_unit(results, units, "unit")}
+    if not physical.empty:
+        out[f"physical_by_{level}{suffix}"] = summary.physical_by_unit(physical, units, "unit")
+    return out
+
+
+#: what the tables of an account's finer units hold (notes of the workbooks)
+UNIT_TABLES_NOTE = (
+    "{year}: the account runs per {level}; the {level} tables hold what is computed per "
+    "{level} (raster services, statistics given per {level}); statistics given per county "
+    "are not split among a county's {level}s and appear in the county, city and province "
+    "tables only / 按{level}核算：{level}表只含按{level}计算的项目（栅格服务、按{level}填报的"
+    "统计），按县填报的统计不拆分到{level}，只计入县、市、省表"
+)
 
 
 def provenance_notes(accounts: list[AccountResult]) -> list[str]:
@@ -52,6 +81,9 @@ def provenance_notes(accounts: list[AccountResult]) -> list[str]:
         f"{', '.join(map(str, years))} (see the notes above and the prices sheets); "
         "the change_constant sheet compares the years at constant prices."
     )
+    for a in accounts:
+        if "level" in a.units.columns and not is_county_level(a.units):
+            notes.append(UNIT_TABLES_NOTE.format(year=a.year, level=a.units["level"].iloc[0]))
     if any(a.synthetic for a in accounts):
         notes.append(
             "合成数据 SYNTHETIC DATA: the rasters and statistics are synthetic (ganpo demo); "
@@ -93,7 +125,7 @@ def write_outputs(
         by_county = summary.gep_by_unit(acc.results, acc.units, "county")
         written.append(
             maps.gep_density_map(
-                gpd.GeoDataFrame(acc.units),
+                county_polygons(gpd.GeoDataFrame(acc.units)),
                 by_county,
                 out / f"gep_density_{acc.year}.png",
                 title_zh=f"{title} {acc.year} 年各县 GEP 密度",

@@ -671,12 +671,16 @@ def check_chain(
 
 def find_problems(
     chain: Sequence[Any], *, level: str, source: Path, repair: Sequence[str]
-) -> tuple[list[Problem], list[Decision]]:
+) -> tuple[list[Problem], list[Decision], list[Any]]:
     """Every problem of a units file (those a declared repair accepts are not problems),
-    and the decisions of the repairs: what ``ganpo data check-units`` prints."""
+    the decisions of the repairs and the layers as repaired: what ``ganpo data
+    check-units`` prints."""
+    from ganpo.io.units import Layer
+
     checker = _Checker(chain, level, Path(source), repair)
     checker.run()
-    return checker.problems, checker.decisions
+    layers = [Layer(x.name, x.frame, x.county, x.built_in) for x in checker.layers]
+    return checker.problems, checker.decisions, layers
 
 
 def _error(problems: list[Problem], source: Path, layer: str) -> BoundaryError:

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -127,7 +128,7 @@ def county_table(units: pd.DataFrame) -> pd.DataFrame:
     if "area_km2" in frame.columns:
         agg["area_km2"] = ("area_km2", "sum")
     frame = frame.assign(county_adcode=frame["county_adcode"].astype("int64"))
-    out = frame.groupby("county_adcode", sort=True).agg(**agg).reset_index()  # type: ignore[call-overload]
+    out = frame.groupby("county_adcode", sort=True).agg(**agg).reset_index()
     return out[[*attrs, *(["area_km2"] if "area_km2" in out.columns else [])]]
 
 
@@ -244,6 +245,55 @@ def read_units_checked(
     """
     from ganpo.io import boundaries
 
+    chain = read_chain(path, layer, level=level, parents=parents, repair=repair)
+    decisions: list[Decision] = []
+    if check:
+        chain, decisions = boundaries.check_chain(
+            chain, level=level, source=Path(path), repair=list(repair)
+        )
+    return _units_of(chain, level, decisions)
+
+
+def _units_of(chain: list[Layer], level: str, decisions: list[Decision]) -> Units:
+    units = _model(chain, level)
+    counties = _counties(chain[-1].frame, units)
+    counties_from = "units" if level == "county" else chain[-1].name
+    return Units(units, counties, tuple(decisions), counties_from)
+
+
+def inspect_units(
+    path: Path,
+    layer: str = "counties",
+    *,
+    level: str = "county",
+    parents: Sequence[str] = (),
+    repair: Sequence[str] = (),
+) -> tuple[Units, list[Any], list[Decision]]:
+    """Every boundary problem of a units file without refusing it (what ``ganpo data
+    check-units`` prints): the units as read (repairs applied where declared), the
+    problems (:class:`ganpo.io.boundaries.Problem`) and the decisions of the repairs."""
+    from ganpo.io import boundaries
+
+    chain = read_chain(path, layer, level=level, parents=parents, repair=repair)
+    problems, decisions, repaired = boundaries.find_problems(
+        chain, level=level, source=Path(path), repair=list(repair)
+    )
+    return _units_of(repaired, level, decisions), problems, decisions
+
+
+def read_chain(
+    path: Path,
+    layer: str = "counties",
+    *,
+    level: str = "county",
+    parents: Sequence[str] = (),
+    repair: Sequence[str] = (),
+) -> list[Layer]:
+    """The layers of a units file, finest first, the counties last (a layer of the file
+    or the built-in boundaries), unchecked; coordinates converted from GCJ-02 when
+    ``repair`` says so."""
+    from ganpo.io import boundaries
+
     if level not in UNIT_LEVELS:
         raise ManifestError(
             f"unknown units level {level!r}; valid levels: {', '.join(UNIT_LEVELS)}",
@@ -294,15 +344,7 @@ def read_units_checked(
             else c
             for c in chain
         ]
-    decisions: list[Decision] = []
-    if check:
-        chain, decisions = boundaries.check_chain(
-            chain, level=level, source=path, repair=list(repair)
-        )
-    units = _model(chain, level)
-    counties = _counties(chain[-1].frame, units)
-    counties_from = "units" if level == "county" else chain[-1].name
-    return Units(units, counties, tuple(decisions), counties_from)
+    return chain
 
 
 def _model(chain: list[Layer], level: str) -> gpd.GeoDataFrame:
@@ -374,6 +416,34 @@ def read_units(
     ).units
 
 
+def county_polygons(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """County polygons of units of any level (``COUNTY_COLUMNS`` and ``area_km2``, the sum
+    of the units' areas): a county-level frame as it is, finer units dissolved per county."""
+    if "unit_code" not in units.columns or is_county_level(units):
+        out = units[[*COUNTY_COLUMNS, *(["area_km2"] if "area_km2" in units.columns else [])]]
+        return gpd.GeoDataFrame(out, geometry="geometry", crs=units.crs).reset_index(drop=True)
+    table = county_table(units)
+    shapes = units[["county_adcode", "geometry"]].dissolve(by="county_adcode")
+    geometry = shapes.geometry.loc[table["county_adcode"]].to_numpy()
+    return gpd.GeoDataFrame(table, geometry=geometry, crs=units.crs)[[*COUNTY_COLUMNS, "area_km2"]]
+
+
+def dataset_counties(root: Path) -> gpd.GeoDataFrame:
+    """The county polygons of the dataset whose manifest is in ``root`` (read without the
+    boundary checks: for maps and exports of an account already run on them); a
+    county-level dataset's units, else its parents' county layer or the built-in ones."""
+    from ganpo.io.manifest import load_manifest
+
+    manifest = Path(root) / "manifest.toml"
+    if not manifest.exists():
+        raise ManifestError(
+            f"the account's dataset manifest {manifest} is not available; the county "
+            "polygons of maps and spatial exports come from it",
+            source=manifest,
+        )
+    return dataset_units(load_manifest(manifest, verify=False), check=False).counties
+
+
 def dataset_units(dataset: Dataset, *, check: bool = True) -> Units:
     """The units of a loaded dataset, as its manifest's ``[units]`` entry declares them."""
     entry = dataset.manifest.units
@@ -392,8 +462,11 @@ __all__ = [
     "UNIT_COLUMNS",
     "UNIT_MODEL",
     "Units",
+    "county_polygons",
     "county_table",
+    "dataset_counties",
     "dataset_units",
+    "inspect_units",
     "is_county_level",
     "read_units",
     "read_units_checked",

@@ -45,28 +45,27 @@ def report_data(
     drawn as a service map (``None`` or an indicator outside the profile: no such map).
     Raises :class:`InputError` when the dataset's county polygons are not available.
     """
-    import geopandas as gpd
-
     from ganpo.catalog.deflators import load_deflator
     from ganpo.catalog.parameters import load_parameter_set, prices_for_year
     from ganpo.catalog.profiles import load_profile
     from ganpo.engine.preview import service_raster
     from ganpo.engine.prices import restate_results
+    from ganpo.io.units import dataset_counties
     from ganpo.report import summary
     from ganpo.services.methods import method
 
     a = stored.account
     profile = load_profile(a.profile)
     root = Path(a.dataset_root)
-    units_path = root / "units.gpkg"
-    if not units_path.exists():
+    try:
+        polygons = dataset_counties(root)
+    except InputError as exc:
         raise InputError(
-            f"the account's units file {units_path} is not available; the report's maps need "
-            "the county polygons / 缺少行政区边界文件",
-            source=units_path,
-        )
-    units = gpd.read_file(units_path, layer="counties").merge(
-        stored.units[["county_adcode", "area_km2"]], on="county_adcode"
+            f"{exc}; the report's maps need the county polygons / 缺少行政区边界文件",
+            source=exc.source,
+        ) from exc
+    units = polygons.drop(columns="area_km2", errors="ignore").merge(
+        stored.counties[["county_adcode", "area_km2"]], on="county_adcode"
     )
     deflator = load_deflator(profile.deflator)
     change = prev_year = None

@@ -16,10 +16,12 @@ import pandas as pd
 from ganpo.catalog.ecosystems import ecosystem_types
 from ganpo.catalog.indicators import CATEGORIES, indicators
 from ganpo.errors import InputError
-from ganpo.io.units import UNIT_COLUMNS as COUNTY_ATTRIBUTES
+from ganpo.io.units import COUNTY_ATTRIBUTES, county_table, unit_codes, with_unit_columns
 from ganpo.services.methods import PHYSICAL_NAMES
 
-Level = Literal["county", "city", "province"]
+#: ``unit``: the units of the account's finest level (townships, villages …; for a
+#: county-level account the counties themselves)
+Level = Literal["unit", "county", "city", "province"]
 
 RESULT_COLUMNS: tuple[str, ...] = (
     "indicator",
@@ -158,7 +160,9 @@ def gep_by_ecosystem(results: pd.DataFrame) -> pd.DataFrame:
 
 
 def _county_values(results: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """One row per county of ``units`` with material/regulating/cultural CNY (0 if none)."""
+    """One row per county of ``units`` (of any level, rolled up: the county's rows are the
+    sums of its units' rows and its own) with material/regulating/cultural CNY (0 if none)."""
+    units = county_table(units)
     known = set(units["county_adcode"].astype("int64"))
     stray = sorted(set(results["county_adcode"].astype("int64")) - known)
     if stray:
@@ -185,21 +189,52 @@ def _county_values(results: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     return counties
 
 
-def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.DataFrame:
-    """GEP by administrative unit: county, city or province.
+def _unit_values(results: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit of the finest level with its values: the rows whose unit code is
+    one of ``units`` (county rows of statistics given per county are not split among a
+    county's townships, so a township table leaves them out)."""
+    units = with_unit_columns(pd.DataFrame(units.drop(columns="geometry", errors="ignore")))
+    codes = unit_codes(units)
+    rows = results[unit_codes(results).isin(set(codes))]
+    pivot = rows.assign(unit_code=unit_codes(rows)).pivot_table(
+        index="unit_code", columns="category", values="value_cny", aggfunc="sum", fill_value=0.0
+    )
+    pivot = pivot.reindex(columns=list(CATEGORIES), fill_value=0.0)
+    values = pivot.reindex(codes.to_numpy(), fill_value=0.0)
+    table = pd.DataFrame(
+        {
+            "adcode": codes.to_numpy(),
+            "name": units["unit_name"].astype(str).to_numpy(),
+            "parent": units["parent_code"].astype("int64").to_numpy(),
+            "area_km2": units["area_km2"].astype("float64").to_numpy(),
+        }
+    )
+    for cat in CATEGORIES:
+        table[f"{cat}_cny"] = values[cat].astype("float64").to_numpy()
+    return table
 
-    Cities and provinces are sums of their counties, so every level adds up to the same
-    total; counties without result rows appear with 0.
+
+def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.DataFrame:
+    """GEP by administrative unit: the account's own units (``unit``), county, city or
+    province.
+
+    Counties are sums of their rows (their units' and, for statistics given per county,
+    their own), cities and provinces sums of their counties, so every level from county up
+    adds up to the same total; counties without result rows appear with 0. The ``unit``
+    level holds what is computed per unit of the account's level: for a township account,
+    raster services and statistics given per township, not statistics given per county.
     """
     _require(results, RESULT_COLUMNS, "results")
     _require(units, UNIT_COLUMNS, "units")
-    counties = _county_values(results, units)
     value_cols = [f"{cat}_cny" for cat in CATEGORIES]
-    if level == "county":
-        table = counties.rename(
+    if level == "unit":
+        table = _unit_values(results, units)
+    elif level == "county":
+        table = _county_values(results, units).rename(
             columns={"county_adcode": "adcode", "county_name": "name", "city_adcode": "parent"}
         )
     elif level in ("city", "province"):
+        counties = _county_values(results, units)
         own, parent = ("city", "province_adcode") if level == "city" else ("province", None)
         keys = [f"{own}_adcode", f"{own}_name"] + ([parent] if parent else [])
         table = counties.groupby(keys, sort=True)[["area_km2", *value_cols]].sum().reset_index()
@@ -209,7 +244,9 @@ def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.
         else:
             table["parent"] = pd.NA
     else:
-        raise InputError(f"unknown level {level!r}; valid: county, city, province", field="level")
+        raise InputError(
+            f"unknown level {level!r}; valid: unit, county, city, province", field="level"
+        )
     out = pd.DataFrame(
         {
             "adcode": table["adcode"].astype("int64").values,
@@ -233,11 +270,24 @@ def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.
     return out.sort_values("adcode", ignore_index=True)
 
 
-def physical_by_unit(physical: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
-    """Physical indicators reported beside the GEP (never valued), per county: one row per
-    indicator × county of ``units`` (0 where a county has none), with the quantity per km²
-    of the county's area. Empty when the account computed no physical indicator."""
+def physical_by_unit(
+    physical: pd.DataFrame, units: pd.DataFrame, level: Literal["unit", "county"] = "county"
+) -> pd.DataFrame:
+    """Physical indicators reported beside the GEP (never valued), per county (or per unit
+    of the account's level, ``level="unit"``): one row per indicator × unit of ``units``
+    (0 where a unit has none), with the quantity per km² of its area. Empty when the
+    account computed no physical indicator."""
     _require(units, UNIT_COLUMNS, "units")
+    if level == "unit":
+        finest = with_unit_columns(pd.DataFrame(units.drop(columns="geometry", errors="ignore")))
+        units = finest.assign(
+            county_adcode=finest["unit_code"],
+            county_name=finest["unit_name"],
+            city_adcode=finest["parent_code"],
+        )
+        physical = physical.assign(county_adcode=unit_codes(physical))
+    else:
+        units = county_table(units)
     columns = [
         "indicator",
         "name_zh",

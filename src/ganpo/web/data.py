@@ -3,8 +3,9 @@ accounts.
 
 Accounts are immutable once stored, so an account's tables are read once and kept (a
 small LRU keyed by id *and* input digest, so a deleted-and-reused id is never served
-stale). Units come from the base dataset's manifest (the polygons accounts are run on),
-or, without one, from the county table of :mod:`ganpo.io.regions`.
+stale). Units come from the base dataset's manifest (the polygons accounts are run on:
+counties, or a finer level such as townships with the counties they roll up to), or,
+without one, from the county table of :mod:`ganpo.io.regions`.
 """
 
 from __future__ import annotations
@@ -26,14 +27,18 @@ from sqlalchemy.orm import Session
 from ganpo.catalog.names import english_names
 from ganpo.io.manifest import load_manifest
 from ganpo.io.regions import load_counties
-from ganpo.io.units import read_units
+from ganpo.io.units import Units, dataset_units, with_unit_columns
 from ganpo.store.models import Account
 from ganpo.store.repository import StoredAccount, load_account
 
 #: Douglas-Peucker tolerance of the served boundaries [m, on the equal-area grid]: enough
 #: for a province-wide map on screen (a county is tens of km across), and ~10× smaller files
 SIMPLIFY_M: dict[str, float] = {"county": 300.0, "city": 600.0, "province": 1200.0}
+#: the finer units of a dataset (townships, villages …) are drawn a county at a time
+SIMPLIFY_FINER_M = 100.0
 LEVELS = ("county", "city", "province")
+#: the levels below county a dataset may give (:data:`ganpo.io.roles.UNIT_LEVELS`)
+FINER_LEVELS = ("township", "village", "unit")
 
 
 _REGIONS: dict[tuple[str, float], Regions] = {}
@@ -47,7 +52,8 @@ def regions_for(data_dir: Path) -> Regions:
     key = (str(Path(data_dir).resolve()), manifest.stat().st_mtime if manifest.exists() else 0.0)
     with _REGIONS_LOCK:
         if key not in _REGIONS:
-            _REGIONS[key] = Regions(units_of(Path(data_dir)))
+            read = units_of(Path(data_dir))
+            _REGIONS[key] = Regions(read.counties, None if read.level == "county" else read.units)
         return _REGIONS[key]
 
 
@@ -59,13 +65,15 @@ def regions_if_built(data_dir: Path) -> Regions | None:
         return _REGIONS.get(key)
 
 
-def units_of(data_dir: Path, province_adcode: int = 360000) -> gpd.GeoDataFrame:
-    """County polygons (equal-area CRS) of the base dataset, or of the county table."""
+def units_of(data_dir: Path, province_adcode: int = 360000) -> Units:
+    """The units (equal-area CRS) of the base dataset, read without the boundary checks
+    (the accounts run on them check them), or the counties of the county table."""
     manifest = Path(data_dir) / "manifest.toml"
     if manifest.exists():
-        ds = load_manifest(manifest, verify=False)
-        return read_units(ds.path(ds.manifest.units), ds.manifest.units.layer)
-    return load_counties(province_adcode)
+        return dataset_units(load_manifest(manifest, verify=False), check=False)
+    counties = load_counties(province_adcode)
+    counties["area_km2"] = counties.geometry.area / 1e6
+    return Units(with_unit_columns(counties), counties)
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,26 @@ class Unit:
 
 
 class Regions:
-    """The units of the platform at the three levels, with simplified WGS84 GeoJSON."""
+    """The units of the platform at the three levels, and the dataset's finer units (if
+    it has any) below the counties, with simplified WGS84 GeoJSON. A finer unit's
+    ``parent`` is its county (the platform drills down province → city → county → unit)."""
 
-    def __init__(self, counties: gpd.GeoDataFrame) -> None:
+    def __init__(self, counties: gpd.GeoDataFrame, finer: gpd.GeoDataFrame | None = None) -> None:
         self.counties = counties
+        self.finer = finer
+        self.finer_level = None if finer is None else str(finer["level"].iloc[0])
+        #: finer unit code → its county
+        self.county_of: dict[int, int] = (
+            {}
+            if finer is None
+            else dict(
+                zip(
+                    finer["unit_code"].astype("int64"),
+                    finer["county_adcode"].astype("int64"),
+                    strict=True,
+                )
+            )
+        )
         self.units: list[Unit] = []
         prov = counties.drop_duplicates("province_adcode")
         for r in prov.itertuples():
@@ -93,6 +117,11 @@ class Regions:
         for r in counties.itertuples():
             city = int(r.city_adcode)
             self.units.append(Unit(int(r.county_adcode), str(r.county_name), "county", city))
+        if finer is not None and self.finer_level is not None:
+            for r in finer.itertuples():
+                self.units.append(
+                    Unit(int(r.unit_code), str(r.unit_name), self.finer_level, int(r.county_adcode))
+                )
         self._features: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
 
@@ -109,7 +138,13 @@ class Regions:
 
     def _build(self, level: str) -> list[dict[str, Any]]:
         c = self.counties
-        if level == "county":
+        if level in FINER_LEVELS:
+            if self.finer is None or level != self.finer_level:
+                return []
+            frame = self.finer[["unit_code", "unit_name", "county_adcode", "geometry"]].set_axis(
+                ["adcode", "name", "parent", "geometry"], axis=1
+            )
+        elif level == "county":
             frame = c[["county_adcode", "county_name", "city_adcode", "geometry"]].set_axis(
                 ["adcode", "name", "parent", "geometry"], axis=1
             )
@@ -125,7 +160,9 @@ class Regions:
             ].set_axis(["adcode", "name", "geometry"], axis=1)
             frame["parent"] = None
         frame = gpd.GeoDataFrame(frame, geometry="geometry", crs=c.crs)
-        frame["geometry"] = frame.geometry.simplify(SIMPLIFY_M[level], preserve_topology=True)
+        frame["geometry"] = frame.geometry.simplify(
+            SIMPLIFY_M.get(level, SIMPLIFY_FINER_M), preserve_topology=True
+        )
         frame = frame.to_crs("EPSG:4326")
         frame["geometry"] = frame.geometry.set_precision(1e-5)
         frame["level"] = level

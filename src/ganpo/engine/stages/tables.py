@@ -44,13 +44,16 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
             required.setdefault(role, set()).update(cols)
     if deduct:
         required.setdefault("external", set())
-    finest = plan.manifest.units.level
-    codes = {
+    finest: str = plan.manifest.units.level
+    codes: dict[str, list[int]] = {
         "county": sorted({int(c) for c in raster.county_of.values()}),
         finest: [int(a) for a in raster.codes],
     }
     tables, entries = read_tables(plan.ds, run.year, required, codes, run.say)
-    extents = {"county": county_extent(raster.extent), finest: raster.extent}
+    extents: dict[str, pd.DataFrame] = {
+        "county": county_extent(raster.extent),
+        finest: raster.extent,
+    }
     rows = list(raster.rows)
     for x in table_methods:
         assert x.table is not None

@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -31,11 +31,20 @@ from ganpo.web.data import AccountCache, AccountData, ResponseCache
 from ganpo.web.jobs import JobContext, JobManager
 
 router = APIRouter()
-Level = Literal["county", "city", "province"]
+#: county, city, province, or the level of an account's units below the counties
+#: (township, village, unit: only an account run at that level has rows there)
+Level = Literal["county", "city", "province", "township", "village", "unit"]
+FINER = ("township", "village", "unit")
 #: a stored id: positive and within a 32-bit INTEGER column
 AccountId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="account id / 核算编号")]
 Adcode = Annotated[
-    int | None, Query(ge=0, le=999_999, description="unit; default: your whole scope / 行政区代码")
+    int | None,
+    Query(
+        ge=0,
+        le=999_999_999_999,
+        description="unit (adcode, or the code of a township/village of the account); "
+        "default: your whole scope / 行政区代码或乡镇、村代码",
+    ),
 ]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 
@@ -64,6 +73,31 @@ def _keep(frame: pd.DataFrame, counties: set[int] | None) -> pd.DataFrame:
     if counties is None:
         return frame
     return frame[frame["county_adcode"].astype("int64").isin(counties)]
+
+
+def finer_county(units: pd.DataFrame, code: int | None) -> int | None:
+    """The county of ``code`` when it is one of the units below county of an account
+    (``units`` its units table), else None."""
+    if code is None or "unit_code" not in units.columns:
+        return None
+    hit = units[(units["unit_code"].astype("int64") == int(code))]
+    hit = hit[hit["unit_code"].astype("int64") != hit["county_adcode"].astype("int64")]
+    return None if hit.empty else int(hit["county_adcode"].iloc[0])
+
+
+def keep_unit(
+    frame: pd.DataFrame, units: pd.DataFrame, principal: Principal, code: int
+) -> pd.DataFrame | None:
+    """The rows of ``frame`` of one unit below county (404 if its county is out of the
+    caller's scope), or None when ``code`` is not such a unit of the account."""
+    county = finer_county(units, code)
+    if county is None:
+        return None
+    if not principal.can_see(county):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no region {code} in your scope / 无权查看该行政区"
+        )
+    return frame[frame["unit_code"].astype("int64") == int(code)]
 
 
 def _check_visible(data: AccountData, principal: Principal, account_id: int) -> AccountData:
@@ -247,7 +281,11 @@ def unit_table(data: AccountData, principal: Principal, level: Level) -> pd.Data
 
     counties = None if principal.sees_all else principal.visible_counties()
     results, units = _keep(data.results, counties), _keep(data.units, counties)
-    table = summary.gep_by_unit(results, units, level)
+    if level in FINER:  # the account's own units, if it runs at that level
+        if units.empty or str(units["level"].iloc[0]) != level:
+            return summary.gep_by_unit(results.iloc[:0], units.iloc[:0], "unit")
+        return summary.gep_by_unit(results, units, "unit")  # scoped by county above
+    table = summary.gep_by_unit(results, units, cast(summary.Level, level))
     return table[[principal.can_see(int(a)) for a in table["adcode"]]]
 
 
@@ -260,7 +298,9 @@ async def account_summary(
     account_id: AccountId, request: Request, principal: CurrentPrincipal, level: Level = "county"
 ) -> Response:
     """GEP, GEP per km² and its three categories per county, city or province, for the
-    units the caller may see. 各县、市或全省的 GEP、单位面积 GEP 及三类服务价值。"""
+    units the caller may see; or per township (village …) of an account run at that level:
+    what is computed per township (statistics given per county are in the county's figure
+    only). 各县、市、全省（或乡镇）的 GEP、单位面积 GEP 及三类服务价值。"""
     data = await account_for(request, principal, account_id)
 
     def make() -> list[dict[str, Any]]:
@@ -289,10 +329,11 @@ async def account_indicators(
     from ganpo.report import summary
 
     data = await account_for(request, principal, account_id)
-    counties = scope_counties(principal, adcode)
+    own = None if adcode is None else keep_unit(data.results, data.units, principal, adcode)
+    counties = scope_counties(principal, adcode) if own is None else None
 
     def make() -> list[dict[str, Any]]:
-        results = _keep(data.results, counties)
+        results = _keep(data.results, counties) if own is None else own
         if results.empty:
             return []
         table = summary.gep_by_indicator(results).rename(columns={"quantity_unit": "unit"})
@@ -319,13 +360,18 @@ async def account_physical(
     from ganpo.report import summary
 
     data = await account_for(request, principal, account_id)
-    counties = scope_counties(principal, adcode)
+    own = None if adcode is None else keep_unit(data.stored.physical, data.units, principal, adcode)
+    counties = scope_counties(principal, adcode) if own is None else None
 
     def make() -> list[dict[str, Any]]:
-        physical = _keep(data.stored.physical, counties)
+        physical = _keep(data.stored.physical, counties) if own is None else own
         if physical.empty:
             return []
-        units = _keep(data.stored.units, counties)
+        units = (
+            _keep(data.stored.units, counties)
+            if own is None
+            else data.units[data.units["unit_code"].astype("int64") == int(adcode or 0)]
+        )
         totals = summary.physical_totals(physical, units)
         return records(totals.rename(columns={"quantity_unit": "unit"}))
 
@@ -357,18 +403,29 @@ def indicators_by_unit(
     results, units = _keep(data.results, counties), _keep(data.units, counties)
     if indicator is not None:
         results = results[results["indicator"] == indicator]
-    key = _LEVEL_KEY[level]
     columns = ["adcode", "indicator", "quantity", "unit", "value_cny"]
     if results.empty or units.empty:
         return pd.DataFrame(columns=columns)
-    owner = pd.DataFrame(
-        {
-            "county_adcode": units["county_adcode"].astype("int64").to_numpy(),
-            "adcode": units[key].astype("int64").to_numpy(),
-        }
-    ).drop_duplicates("county_adcode")
-    rows = results.assign(county_adcode=results["county_adcode"].astype("int64"))
-    rows = rows.merge(owner, on="county_adcode", how="inner")
+    if level in FINER:
+        # the account's own units (rows of statistics given per county are not theirs)
+        if str(units["level"].iloc[0]) != level:
+            return pd.DataFrame(columns=columns)
+        owner = pd.DataFrame({"unit_code": units["unit_code"].astype("int64").to_numpy()})
+        owner["adcode"] = owner["unit_code"]
+        rows = results.assign(unit_code=results["unit_code"].astype("int64"))
+        rows = rows.merge(owner, on="unit_code", how="inner")
+        visible_units = set(owner["adcode"])
+    else:
+        key = _LEVEL_KEY[level]
+        owner = pd.DataFrame(
+            {
+                "county_adcode": units["county_adcode"].astype("int64").to_numpy(),
+                "adcode": units[key].astype("int64").to_numpy(),
+            }
+        ).drop_duplicates("county_adcode")
+        rows = results.assign(county_adcode=results["county_adcode"].astype("int64"))
+        rows = rows.merge(owner, on="county_adcode", how="inner")
+        visible_units = {int(a) for a in set(owner["adcode"]) if principal.can_see(int(a))}
     grouped = rows.groupby(["adcode", "indicator"]).agg(
         quantity=("quantity", "sum"), value_cny=("value_cny", "sum")
     )
@@ -377,7 +434,7 @@ def indicators_by_unit(
     present = set(unit_of.index)
     catalogue = [k for k in indicators() if k in present]  # catalogue order, then the rest
     order = catalogue + sorted(present - set(catalogue))
-    adcodes = sorted(int(a) for a in set(owner["adcode"]) if principal.can_see(int(a)))
+    adcodes = sorted(int(a) for a in visible_units)
     full = pd.MultiIndex.from_product([adcodes, order], names=["adcode", "indicator"])
     table = grouped.reindex(full, fill_value=0.0).reset_index()
     table["unit"] = table["indicator"].map(unit_of).astype(str)
@@ -435,9 +492,10 @@ async def trend(
     profile's deflator). 历年 GEP(现价与首年不变价)。"""
     from ganpo.engine.prices import restate_results
 
-    counties = scope_counties(principal, adcode)
     cache = cache_of(request)
     rows = await account_rows(request)
+    known = adcode is None or adcode in hierarchy().level
+    counties = scope_counties(principal, adcode) if known else None
 
     def make() -> list[dict[str, Any]]:
         newest: dict[int, Account] = {}
@@ -447,7 +505,14 @@ async def trend(
         base: int | None = None
         for year in sorted(newest):
             data = cache.get(newest[year])
-            results = _keep(data.results, counties)
+            if known:
+                results = _keep(data.results, counties)
+            else:  # a unit below county: its rows in the accounts that have it
+                assert adcode is not None
+                own = keep_unit(data.results, data.units, principal, adcode)
+                if own is None:
+                    continue
+                results = own
             if results.empty:
                 continue
             base = year if base is None else base

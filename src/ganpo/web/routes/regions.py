@@ -8,18 +8,31 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from ganpo.web.auth import CurrentPrincipal, hierarchy
-from ganpo.web.data import Regions, regions_for, regions_if_built
+from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy
+from ganpo.web.data import FINER_LEVELS, Regions, regions_for, regions_if_built
 
 router = APIRouter()
+
+
+#: the levels the platform knows: the three of the county table and, below the counties,
+#: the finer units of the base dataset (township, village or other unit, decision 0021)
+RegionLevel = Literal["province", "city", "county", "township", "village", "unit"]
 
 
 class RegionOut(BaseModel):
     adcode: int
     name_zh: str
     name_en: str | None = None
-    level: Literal["province", "city", "county"]
+    level: RegionLevel
     parent: int | None
+
+
+def visible(principal: Principal, level: str, adcode: int, parent: int | None) -> bool:
+    """Whether the caller may see a unit: a unit below the counties is seen by those who
+    see its county (its ``parent`` on the platform)."""
+    if level in FINER_LEVELS:
+        return parent is not None and principal.can_see(int(parent))
+    return principal.can_see(int(adcode))
 
 
 async def regions_of(request: Request, level: str | None = None) -> Regions:
@@ -36,8 +49,9 @@ async def regions_of(request: Request, level: str | None = None) -> Regions:
 @router.get("", response_model=list[RegionOut], summary="Regions in scope / 可见行政区")
 async def list_regions(request: Request, principal: CurrentPrincipal) -> list[RegionOut]:
     """Province, cities and counties the caller may see (province first, then cities, then
-    counties); ``name_en`` is the English name where ganpo knows it (Jiangxi's units).
-    当前用户可见的省、市、县。"""
+    counties), then the base dataset's units below the counties (townships …) whose county
+    the caller may see, with their county as ``parent``; ``name_en`` is the English name
+    where ganpo knows it (Jiangxi's units). 当前用户可见的省、市、县（及乡镇等下级单元）。"""
     english = hierarchy().name_en
     return [
         RegionOut(
@@ -48,7 +62,7 @@ async def list_regions(request: Request, principal: CurrentPrincipal) -> list[Re
             parent=u.parent,
         )
         for u in (await regions_of(request)).units
-        if principal.can_see(u.adcode)
+        if visible(principal, u.level, u.adcode, u.parent)
     ]
 
 
@@ -56,15 +70,16 @@ async def list_regions(request: Request, principal: CurrentPrincipal) -> list[Re
 async def geojson(
     request: Request,
     principal: CurrentPrincipal,
-    level: Literal["county", "city", "province"] = "county",
+    level: RegionLevel = "county",
 ) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of one level, in WGS84 longitude/latitude, simplified
     for display; only units the caller may see. Properties: ``adcode, name, name_en,
-    level, parent`` (``name_en`` null where no English name is known).
+    level, parent`` (``name_en`` null where no English name is known; a township's parent
+    is its county). A level below county the base dataset does not give has no features.
     行政区边界(WGS84,已简化),仅限可见范围。"""
     features = [
         f
         for f in (await regions_of(request, level)).features(level)
-        if principal.can_see(int(f["properties"]["adcode"]))
+        if visible(principal, level, int(f["properties"]["adcode"]), f["properties"]["parent"])
     ]
     return {"type": "FeatureCollection", "features": features}

@@ -12,6 +12,8 @@ Revises: 0008
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -25,7 +27,7 @@ def _account_fk() -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE")
 
 
-def _rebuild(table: str, columns: list[sa.Column], pk: list[str], select: str) -> None:
+def _rebuild(table: str, columns: list[sa.Column[Any]], pk: list[str], select: str) -> None:
     """Replace ``table`` by one with ``columns`` and primary key ``pk``, filled by the
     ``select`` (columns in the new table's order) from the old one."""
     tmp = f"{table}_0010"
@@ -42,8 +44,8 @@ def _rebuild(table: str, columns: list[sa.Column], pk: list[str], select: str) -
         )
 
 
-def _units_columns(new: bool) -> list[sa.Column]:
-    head = [sa.Column("account_id", sa.Integer(), nullable=False)]
+def _units_columns(new: bool) -> list[sa.Column[Any]]:
+    head: list[sa.Column[Any]] = [sa.Column("account_id", sa.Integer(), nullable=False)]
     if new:
         head += [
             sa.Column("unit_code", sa.BigInteger(), nullable=False),
@@ -63,7 +65,7 @@ def _units_columns(new: bool) -> list[sa.Column]:
     ]
 
 
-def _extent_columns(new: bool) -> list[sa.Column]:
+def _extent_columns(new: bool) -> list[sa.Column[Any]]:
     return [
         sa.Column("account_id", sa.Integer(), nullable=False),
         *([sa.Column("unit_code", sa.BigInteger(), nullable=False)] if new else []),
@@ -74,7 +76,7 @@ def _extent_columns(new: bool) -> list[sa.Column]:
     ]
 
 
-def _physical_columns(new: bool) -> list[sa.Column]:
+def _physical_columns(new: bool) -> list[sa.Column[Any]]:
     return [
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("indicator", sa.String(length=100), nullable=False),
@@ -88,7 +90,7 @@ def _physical_columns(new: bool) -> list[sa.Column]:
     ]
 
 
-def _interval_columns(new: bool) -> list[sa.Column]:
+def _interval_columns(new: bool) -> list[sa.Column[Any]]:
     return [
         sa.Column("account_id", sa.Integer(), nullable=False),
         sa.Column("indicator", sa.String(length=100), nullable=False),

@@ -1,9 +1,13 @@
 // Map and dashboard: administrative units coloured by GEP, GEP per km², a category or one
-// service; drill-down province → city → county; composition, trend and ranking charts.
+// service; drill-down province → city → county → township (when the base dataset gives
+// units below the counties); composition, trend and ranking charts.
 import { ApiError, get, query } from "../api.js";
 import { CATEGORY_COLORS, FONT, GREENS, makeChart } from "../charts.js";
 import { add, clear, h, message, money, number } from "../dom.js";
 import { lang, t } from "../i18n.js";
+
+// levels below the counties a dataset may give (ganpo.io.roles.UNIT_LEVELS)
+const FINER = ["township", "village", "unit"];
 
 const BASE_METRICS = [
   "gep_cny",
@@ -23,6 +27,11 @@ export async function render(root, ctx) {
     get("/api/regions"),
   ]);
   const regionByCode = new Map(regions.map((r) => [Number(r.adcode), r]));
+  // the level of the units below the counties, if the platform's dataset has them
+  const finer = (regions.find((r) => FINER.includes(r.level)) || {}).level || null;
+  const hasFiner = (county) =>
+    finer !== null &&
+    regions.some((r) => r.level === finer && Number(r.parent) === Number(county));
   const regionName = (code, fallback) => {
     const r = regionByCode.get(Number(code));
     if (!r) return fallback || String(code);
@@ -320,11 +329,18 @@ export async function render(root, ctx) {
       ready: "1",
     });
     drawRanking(units, names, values);
+    const hint =
+      state.level === "city"
+        ? "map.clickCity"
+        : state.level === "county"
+          ? finer
+            ? "map.clickCountyFiner"
+            : "map.clickCounty"
+          : "map.clickUnit";
     const click =
-      units.length > 1
-        ? ` · ${t(state.level === "city" ? "map.clickCity" : "map.clickCounty")}`
-        : "";
-    status.textContent = `${t(`level.${state.level}`)} · ${units.length} ${t("map.units")} · ${metricLabel()}${click}`;
+      units.length > 1 || (state.level === "county" && finer) ? ` · ${t(hint)}` : "";
+    const note = FINER.includes(state.level) ? ` · ${t("map.finerNote")}` : "";
+    status.textContent = `${t(`level.${state.level}`)} · ${units.length} ${t("map.units")} · ${metricLabel()}${click}${note}`;
   }
 
   function drawRanking(units, names, values) {
@@ -516,7 +532,29 @@ export async function render(root, ctx) {
         select: state.rootCode,
       });
     }
-    if (levelOf(state.selected) === "county")
+    if (FINER.includes(state.level) && state.parent !== null) {
+      // … › city › county › township: the county links back to its county map
+      const county = regionByCode.get(Number(state.parent));
+      const city = county ? regionByCode.get(Number(county.parent)) : null;
+      if (city && city.level === "city")
+        path.push({
+          label: regionName(city.adcode),
+          view: { level: "county", parent: Number(city.adcode) },
+          select: Number(city.adcode),
+        });
+      path.push({
+        label: regionName(state.parent),
+        view: {
+          level: "county",
+          parent: city && city.level === "city" ? Number(city.adcode) : null,
+        },
+        select: Number(state.parent),
+      });
+    }
+    if (
+      levelOf(state.selected) === "county" ||
+      FINER.includes(levelOf(state.selected))
+    )
       path.push({ label: regionName(state.selected), view: null });
     path.forEach((p, i) => {
       if (i) add(crumbs, h("span", { class: "sep" }, "›"));
@@ -564,6 +602,8 @@ export async function render(root, ctx) {
     const code = Number(p.name);
     if (!code) return;
     if (state.level === "city") go({ level: "county", parent: code }, code);
+    else if (state.level === "county" && hasFiner(code))
+      go({ level: finer, parent: code }, code);
     else go({}, code);
   });
   accountSelect.addEventListener("change", async () => {
