@@ -176,13 +176,15 @@ def test_rows_from_hand_built_sums(tiny: Callable[..., Path]) -> None:
             "method": "sdr_mfd",
             "component": "",
             "ecosystem_code": 5,
+            "unit_code": B,  # a county-level dataset: its units are its counties
             "county_adcode": B,
             "quantity": 0.5,
             "quantity_unit": "t",
         }
     ]
     # extent: the cell counts × 10 000 m², nodata cells left out
-    extent = rows.extent.set_index(["county_adcode", "ecosystem_code"])
-    assert extent.loc[(A, 1)].tolist() == [2, 20_000.0]
+    extent = rows.extent.set_index(["unit_code", "ecosystem_code"])
+    assert extent.loc[(A, 1)].tolist() == [A, 2, 20_000.0]
     assert extent.area_m2.sum() == 80_000.0
-    assert rows.adcodes.tolist() == [A, B]
+    assert rows.codes.tolist() == [A, B]
+    assert rows.county_of == {A: A, B: B}
