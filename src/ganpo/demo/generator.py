@@ -55,6 +55,9 @@ UNITS_SOURCE = (
 )
 #: the demo's units: synthetic townships (the account's level) in the real counties
 UNITS_LAYER, COUNTIES_LAYER = "townships", "counties"
+#: the seed of the synthetic townships: fixed, so that the demo's map does not change with
+#: the seed of its synthetic data
+TOWNSHIP_SEED = 20240101
 #: GDAL stamps GeoPackages with the current time; a fixed one keeps the file reproducible.
 _FIXED_DATE = "2000-01-01T00:00:00Z"
 
@@ -169,7 +172,7 @@ def build_demo_dataset(
     county = grid.county_index.ravel()[grid.inside_flat()]
     lake = scores.lake_radius <= 1.0
 
-    _write_units(units, synthetic_townships(units, seed), folder / UNITS_FILE)
+    _write_units(units, synthetic_townships(units, TOWNSHIP_SEED), folder / UNITS_FILE)
     layers = [LayerEntry(path="dem.tif", source=source, synthetic=True, role="dem", unit="m")]
     _write_raster(folder / "dem.tif", grid, base.elevation_m)
     for role, soil in {**soil_layers(base), **static_erosion_layers(base)}.items():
