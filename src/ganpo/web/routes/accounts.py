@@ -656,6 +656,13 @@ ExportTable = Literal[
     "results",
     "prices",
     "physical_by_county",
+    # an account run below the counties (decision 0021): its own units
+    "gep_by_township",
+    "physical_by_township",
+    "gep_by_village",
+    "physical_by_village",
+    "gep_by_unit",
+    "physical_by_unit",
 ]
 
 
@@ -695,7 +702,8 @@ def account_export(
         if table not in frames:
             raise HTTPException(
                 404,
-                f"this account has no table {table!r} (it computed no physical indicator); "
+                f"this account has no table {table!r} (it computed no physical indicator, or "
+                "its units are not of that level); "
                 f"它没有该表。Tables: {', '.join(frames)}",
             )
         body = frames[table].to_csv(index=False).encode("utf-8-sig")
