@@ -48,7 +48,7 @@ DYNAMIC = {
     "review.done": ["approve", "return"],
     "metric": ["gep_cny", "gep_per_km2", "material_cny", "regulating_cny", "cultural_cny"],
     "category": ["material", "regulating", "cultural"],
-    "level": ["province", "city", "county"],
+    "level": ["province", "city", "county", "township", "village", "unit"],
 }
 
 

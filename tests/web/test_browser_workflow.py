@@ -345,6 +345,25 @@ def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) 
     )
     assert painted > 1000
     viewer.shot("10-county-viewer-map-zh")
+    # a click on the county shows its (synthetic) townships; the county crumb goes back
+    x, y = page.evaluate(
+        """async () => {
+          const echarts = await import('/static/vendor/echarts/echarts.esm.min.js');
+          const el = document.querySelector('#gep-map');
+          const [px, py] = echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, [117.86, 29.25]);
+          const box = el.getBoundingClientRect();
+          return [box.left + px, box.top + py];
+        }"""
+    )
+    page.mouse.click(x, y)
+    expect(the_map).to_have_attribute("data-level", "township")
+    expect(the_map).to_have_attribute("data-parent", str(WUYUAN))
+    towns = (the_map.get_attribute("data-units") or "").split(",")
+    assert len(towns) >= 5 and all(t.startswith(str(WUYUAN)) for t in towns), towns
+    expect(page.locator(".map-status")).to_contain_text("乡镇")
+    viewer.shot("10b-county-viewer-townships")
+    page.locator("#map-crumbs a").first.click()
+    expect(the_map).to_have_attribute("data-level", "county")
     # colour by one service: the options come from the account's indicators
     service = page.locator('#map-metric option[value^="ind:"]').first.get_attribute("value")
     assert service

@@ -31,7 +31,8 @@ def test_summary_matches_stored_results(
     for cat in ("material", "regulating", "cultural"):
         expected = wuyuan[wuyuan.category == cat].value_cny.sum()
         assert row[f"{cat}_cny"] == pytest.approx(expected, rel=1e-12)
-    area = float(stored.units.set_index("county_adcode").loc[361130, "area_km2"])
+    # the county's area: the sum of its (synthetic) townships' areas
+    area = float(stored.counties.set_index("county_adcode").loc[361130, "area_km2"])
     assert row["gep_per_km2"] == pytest.approx(row["gep_cny"] / area, rel=1e-12)
     assert row["name"] == "婺源县" and row["parent"] == 361100
 
@@ -267,7 +268,10 @@ def test_english_names_of_every_jiangxi_unit(
     assert h.name(110101, "en") == h.name_zh[110101]  # outside Jiangxi: the Chinese name
     regions = shared_client_as("nanchang").get("/api/regions").json()
     assert {r["adcode"]: r["name_en"] for r in regions}[360100] == "Nanchang"
-    assert all(r["name_en"] for r in regions)
+    named = [r for r in regions if r["level"] in ("province", "city", "county")]
+    assert named and all(r["name_en"] for r in named)
+    # the demo's synthetic townships have no English name: the UI shows the Chinese one
+    assert {r["name_en"] for r in regions if r["level"] == "township"} == {None}
 
 
 def test_physical_indicators_are_scoped_and_not_in_gep(

@@ -35,7 +35,6 @@ from ganpo.io.manifest import (
     LayerEntry,
     Manifest,
     TableEntry,
-    UnitsEntry,
     load_manifest,
     write_manifest,
 )
@@ -163,9 +162,8 @@ def approved_dataset(
     try:
         units_name = "units" + Path(m.units.path).suffix
         _link(base.path(m.units), tmp / units_name)
-        units = UnitsEntry(
-            path=units_name, source=m.units.source, synthetic=m.units.synthetic, layer=m.units.layer
-        )
+        # the same units (level, parent layers, declared repairs), from the linked file
+        units = m.units.model_copy(update={"path": units_name, "sha256": ""})
         layers: list[LayerEntry] = []
         tables: list[TableEntry] = []
         for role, spec in LAYER_ROLES.items():

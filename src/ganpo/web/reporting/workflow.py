@@ -30,7 +30,7 @@ from sqlalchemy import Engine
 
 from ganpo.errors import GanpoError, InputError
 from ganpo.io.manifest import load_manifest, sha256_file
-from ganpo.io.units import read_units
+from ganpo.io.units import county_table, dataset_units
 from ganpo.store import reporting as store
 from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
 from ganpo.web.reporting.forms import Form, all_forms, form
@@ -136,9 +136,10 @@ def require_reviewer(actor: Actor) -> None:
 def _region(manifest: Path, mtime: float, year: int | None) -> Region:
     ds = load_manifest(manifest, verify=False)
     m = ds.manifest
-    units = read_units(ds.path(m.units), m.units.layer)
+    units = dataset_units(ds, check=False).units  # of any level: the forms are per county
+    table = county_table(units)
     counties = {
-        int(a): str(n) for a, n in zip(units["county_adcode"], units["county_name"], strict=True)
+        int(a): str(n) for a, n in zip(table["county_adcode"], table["county_name"], strict=True)
     }
     ref = m.layer("ecosystem_type", year) if year is not None else None
     ref = ref or (m.layers[0] if m.layers else None)

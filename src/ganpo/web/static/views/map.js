@@ -28,10 +28,13 @@ export async function render(root, ctx) {
   ]);
   const regionByCode = new Map(regions.map((r) => [Number(r.adcode), r]));
   // the level of the units below the counties, if the platform's dataset has them
-  const finer = (regions.find((r) => FINER.includes(r.level)) || {}).level || null;
+  const finer =
+    (regions.find((r) => FINER.includes(r.level)) || {}).level || null;
   const hasFiner = (county) =>
     finer !== null &&
-    regions.some((r) => r.level === finer && Number(r.parent) === Number(county));
+    regions.some(
+      (r) => r.level === finer && Number(r.parent) === Number(county),
+    );
   const regionName = (code, fallback) => {
     const r = regionByCode.get(Number(code));
     if (!r) return fallback || String(code);
@@ -338,7 +341,9 @@ export async function render(root, ctx) {
             : "map.clickCounty"
           : "map.clickUnit";
     const click =
-      units.length > 1 || (state.level === "county" && finer) ? ` · ${t(hint)}` : "";
+      units.length > 1 || (state.level === "county" && finer)
+        ? ` · ${t(hint)}`
+        : "";
     const note = FINER.includes(state.level) ? ` · ${t("map.finerNote")}` : "";
     status.textContent = `${t(`level.${state.level}`)} · ${units.length} ${t("map.units")} · ${metricLabel()}${click}${note}`;
   }
@@ -549,16 +554,21 @@ export async function render(root, ctx) {
           parent: city && city.level === "city" ? Number(city.adcode) : null,
         },
         select: Number(state.parent),
+        always: true, // the way back to the county map, even as the last crumb
       });
     }
+    const selectedLevel = levelOf(state.selected);
+    const drilled =
+      FINER.includes(state.level) &&
+      Number(state.selected) === Number(state.parent);
     if (
-      levelOf(state.selected) === "county" ||
-      FINER.includes(levelOf(state.selected))
+      (selectedLevel === "county" || FINER.includes(selectedLevel)) &&
+      !drilled
     )
       path.push({ label: regionName(state.selected), view: null });
     path.forEach((p, i) => {
       if (i) add(crumbs, h("span", { class: "sep" }, "›"));
-      const link = p.view && i < path.length - 1;
+      const link = p.view && (i < path.length - 1 || p.always);
       const onclick = (e) => {
         e.preventDefault();
         go(p.view, p.select);
