@@ -193,4 +193,4 @@ def test_synthetic_townships_tile_the_real_counties(demo: Dataset) -> None:
     # the townships' areas add up to each real county's, to floating-point noise
     area = units.groupby("county_adcode")["area_km2"].sum()
     assert area.to_numpy() == pytest.approx(real.set_index("county_adcode").area / 1e6, rel=1e-9)
-    assert read.counties_from == "counties" and read.decisions == ()
+    assert read.counties_from == "layer 'counties'" and read.decisions == ()

@@ -12,12 +12,8 @@ import pytest
 import shapely
 from shapely.geometry import Polygon, box
 
-from ganpo.io.boundaries import (
-    SLIVER_M2,
-    BoundaryError,
-    gcj02_to_wgs84,
-    wgs84_to_gcj02,
-)
+from ganpo.io.boundaries import SLIVER_M2, BoundaryError
+from ganpo.io.datum import gcj02_to_wgs84, wgs84_to_gcj02
 from ganpo.io.regions import CHINA_ALBERS, counties_by_adcode
 from ganpo.io.units import COUNTY_ATTRIBUTES, read_units_checked
 from tinydata import RES, TOWNSHIPS, X0, Y0, A, B, build_tiny, column_box, townships_frame

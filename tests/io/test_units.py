@@ -35,7 +35,7 @@ def test_county_dataset_unchanged(tmp_path: Path) -> None:
 def test_townships_take_their_county_from_the_counties_layer(tmp_path: Path) -> None:
     read = dataset_units(load_manifest(use_units(build_tiny(tmp_path / "t"))))
     units = read.units
-    assert read.level == "township" and read.counties_from == "counties"
+    assert read.level == "township" and read.counties_from == "layer 'counties'"
     assert units["unit_code"].tolist() == [A * 1000 + 1, A * 1000 + 2, B * 1000 + 1, B * 1000 + 2]
     assert units["county_adcode"].tolist() == [A, A, B, B] == units["parent_code"].tolist()
     assert units["county_name"].tolist() == ["甲县", "甲县", "乙县", "乙县"]

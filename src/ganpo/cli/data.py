@@ -70,7 +70,7 @@ def check_units(
     counties = units.units["county_adcode"].nunique()
     console.print(
         f"{file} (layer {layer}): {len(units.units)} {level} unit(s) in {counties} county(ies); "
-        f"counties from {units.counties_from} / {len(units.units)} 个单元，{counties} 个县"
+        f"county polygons from {units.counties_from} / {len(units.units)} 个单元，{counties} 个县"
     )
     for d in decisions:
         console.print(f"[yellow]repair[/] {d.message_en} / {d.message_zh}", highlight=False)
@@ -95,7 +95,7 @@ def gcj02_to_wgs84(
     import geopandas as gpd
     import pyogrio
 
-    from ganpo.io.boundaries import from_gcj02_frame
+    from ganpo.io.datum import from_gcj02_frame
 
     with user_errors():
         if out.exists() and not force:

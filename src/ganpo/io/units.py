@@ -90,7 +90,7 @@ class Units:
     units: gpd.GeoDataFrame
     counties: gpd.GeoDataFrame
     decisions: tuple[Decision, ...] = field(default=())
-    counties_from: str = "units"
+    counties_from: str = "the units"
 
     @property
     def level(self) -> str:
@@ -257,7 +257,10 @@ def read_units_checked(
 def _units_of(chain: list[Layer], level: str, decisions: list[Decision]) -> Units:
     units = _model(chain, level)
     counties = _counties(chain[-1].frame, units)
-    counties_from = "units" if level == "county" else chain[-1].name
+    top = chain[-1]
+    counties_from = (
+        "the units" if level == "county" else top.name if top.built_in else f"layer {top.name!r}"
+    )
     return Units(units, counties, tuple(decisions), counties_from)
 
 
@@ -292,7 +295,7 @@ def read_chain(
     """The layers of a units file, finest first, the counties last (a layer of the file
     or the built-in boundaries), unchecked; coordinates converted from GCJ-02 when
     ``repair`` says so."""
-    from ganpo.io import boundaries
+    from ganpo.io import datum
 
     if level not in UNIT_LEVELS:
         raise ManifestError(
@@ -339,7 +342,7 @@ def read_chain(
             chain.append(Layer(BUILT_IN, _chain_layer(built, BUILT_IN, True).frame, True, True))
     if "from_gcj02" in repair:
         chain = [
-            Layer(c.name, boundaries.from_gcj02_frame(c.frame), c.county, c.built_in)
+            Layer(c.name, datum.from_gcj02_frame(c.frame), c.county, c.built_in)
             if not c.built_in
             else c
             for c in chain
@@ -366,12 +369,11 @@ def _model(chain: list[Layer], level: str) -> gpd.GeoDataFrame:
             .astype("int64")
             .to_numpy(),
             "county_adcode": county_of.to_numpy(),
+            "_row": np.arange(len(finest)),
         }
     )
     model = model.merge(attrs, on="county_adcode", how="inner", validate="many_to_one")
-    geometry = finest.geometry.to_numpy()[
-        pd.Index(finest["unit_code"].astype("int64")).get_indexer(model["unit_code"])
-    ]
+    geometry = finest.geometry.to_numpy()[model.pop("_row").to_numpy()]
     units = gpd.GeoDataFrame(model, geometry=geometry, crs=finest.crs)
     units["area_km2"] = units.geometry.area / 1e6
     units = units.sort_values("unit_code", kind="stable").reset_index(drop=True)

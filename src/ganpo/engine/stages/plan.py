@@ -174,7 +174,7 @@ def load_units(run: Run, plan: Plan) -> gpd.GeoDataFrame:
         run.note(
             "units",
             f"units: {len(read.units)} {read.level}s in {len(read.counties)} counties "
-            f"(counties from {read.counties_from}); statistics given per county stay county "
-            "rows (unit code = county adcode)",
+            f"(county polygons from {read.counties_from}); statistics given per county stay "
+            "county rows (unit code = county adcode)",
         )
     return read.units

@@ -487,9 +487,10 @@ async def trend(
     principal: CurrentPrincipal,
     adcode: Adcode = None,
 ) -> Response:
-    """GEP of one unit in each year with a stored account (the newest account of each
-    year), at current prices and at the prices of the first year shown (deflated with the
-    profile's deflator). 历年 GEP(现价与首年不变价)。"""
+    """GEP of one unit (a region, or a township of the accounts that have it) in each year
+    with a stored account (the newest account of each year), at current prices and at the
+    prices of the first year shown (deflated with the profile's deflator).
+    历年 GEP(现价与首年不变价)。"""
     from ganpo.engine.prices import restate_results
 
     cache = cache_of(request)
@@ -503,6 +504,7 @@ async def trend(
             newest[row.year] = row  # rows are ordered by year, id: the last one wins
         points: list[dict[str, Any]] = []
         base: int | None = None
+        seen = known
         for year in sorted(newest):
             data = cache.get(newest[year])
             if known:
@@ -512,7 +514,7 @@ async def trend(
                 own = keep_unit(data.results, data.units, principal, adcode)
                 if own is None:
                     continue
-                results = own
+                results, seen = own, True
             if results.empty:
                 continue
             base = year if base is None else base
@@ -527,6 +529,10 @@ async def trend(
                 price_year=base,
             )
             points.append(point.model_dump())
+        if not seen:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"no region {adcode} in your scope / 无权查看该行政区"
+            )
         return points
 
     return await _json(request, ("trend", _scope_tag(principal), adcode, _stamp(rows)), make)
