@@ -105,7 +105,7 @@ def gcj02_to_wgs84(
         if not source.exists():
             raise InputError("no such file", source=source)
         layers = [name for name, _ in pyogrio.list_layers(source)]
-        tmp = out.with_name(f".{out.name}.tmp")
+        tmp = out.with_name(f".{out.stem}.tmp.gpkg")
         tmp.unlink(missing_ok=True)
         for name in layers:
             frame = gpd.read_file(source, layer=name)
