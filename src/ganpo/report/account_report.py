@@ -3,8 +3,8 @@ shared by ``ganpo account report`` and the platform's ``GET /api/accounts/{id}/r
 
 The caller decides what the report covers (a platform user gets its own region's rows,
 already cut out of the stored account) and how the region is named; this module reads the
-county polygons of the account's dataset, restates the previous account at the base
-year's prices for the change section, and draws the service raster map.
+county polygons of the account's dataset, values this account's quantities at the previous
+account's prices for the change section (a volume), and draws the service raster map.
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ def report_data(
 ) -> ReportData:
     """The annual report's data of ``stored`` (its results, units, prices as given).
 
-    ``previous`` (an account of an earlier year) adds the change section, both accounts at
-    the previous year's prices (the profile's deflator); ``raster`` names the indicator
+    ``previous`` (an account of an earlier year) adds the change section: this account's
+    quantities at the previous account's prices (a volume, :mod:`ganpo.engine.volume`;
+    rows reported at current prices deflated by their item's price index, as its notes
+    say) against the previous account; ``raster`` names the indicator
     drawn as a service map (``None`` or an indicator outside the profile: no such map).
     Raises :class:`InputError` when the dataset's county polygons are not available.
     """
@@ -51,7 +53,7 @@ def report_data(
     from ganpo.catalog.parameters import load_parameter_set, prices_for_year
     from ganpo.catalog.profiles import load_profile
     from ganpo.engine.preview import service_raster
-    from ganpo.engine.prices import restate_results
+    from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.report import summary
     from ganpo.services.methods import method
 
@@ -70,15 +72,18 @@ def report_data(
     )
     deflator = load_deflator(profile.deflator)
     change = prev_year = None
+    volume_notes: list[str] = []
     if previous is not None:
         base = previous.account.year
-        change = summary.compare(
-            restate_results(previous.results, previous.prices, base, deflator, base),
-            restate_results(stored.results, stored.prices, a.year, deflator, base),
-            str(base),
-            str(a.year),
+        volume = at_base_prices(
+            AccountPeriod(
+                previous.results, previous.prices, base, f"account #{previous.account.id}"
+            ),
+            AccountPeriod(stored.results, stored.prices, a.year, f"account #{a.id}"),
         )
+        change = summary.compare(previous.results, volume.rows, str(base), str(a.year))
         prev_year = base
+        volume_notes = volume.notes
     raster_map = None
     if raster is not None and raster in profile.indicators:
         params, _ = prices_for_year(
@@ -107,7 +112,7 @@ def report_data(
             k: method(k, v).title_zh if language == "zh" else method(k, v).title_en
             for k, v in profile.indicators.items()
         },
-        notes=[*a.notes, *a.warnings],
+        notes=[*a.notes, *a.warnings, *volume_notes],
         intervals=stored.intervals if not stored.intervals.empty else None,
         change=change,
         previous_year=prev_year,
