@@ -10,11 +10,14 @@ account's prices for the change section (a volume), and draws the service raster
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ganpo.errors import InputError
 from ganpo.report.annual import ReportData
 from ganpo.store.repository import StoredAccount
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Language = Literal["zh", "en"]
 
@@ -72,7 +75,7 @@ def report_data(
     )
     deflator = load_deflator(profile.deflator)
     change = prev_year = None
-    volume_notes: list[str] = []
+    change_notes: list[str] = []
     if previous is not None:
         base = previous.account.year
         volume = at_base_prices(
@@ -83,7 +86,7 @@ def report_data(
         )
         change = summary.compare(previous.results, volume.rows, str(base), str(a.year))
         prev_year = base
-        volume_notes = volume.notes
+        change_notes = _volume_notes(volume.by_indicator(), base, a.year, language)
     raster_map = None
     if raster is not None and raster in profile.indicators:
         params, _ = prices_for_year(
@@ -112,10 +115,43 @@ def report_data(
             k: method(k, v).title_zh if language == "zh" else method(k, v).title_en
             for k, v in profile.indicators.items()
         },
-        notes=[*a.notes, *a.warnings, *volume_notes],
+        notes=[*a.notes, *a.warnings],
         intervals=stored.intervals if not stored.intervals.empty else None,
         change=change,
+        change_notes=change_notes,
         previous_year=prev_year,
         service_raster=raster_map,
         physical=stored.physical if not stored.physical.empty else None,
     )
+
+
+def _volume_notes(
+    per_indicator: pd.DataFrame, base: int, year: int, language: Language
+) -> list[str]:
+    """How the change section's volume was made, in the report's language: the rule, and
+    the items deflated by a price index instead (the only ones not at base-year prices)."""
+    from ganpo.catalog.indicators import indicators
+
+    cat = indicators()
+    notes = [
+        f"物量按{base}年（基期）价格计算：{year}年（报告期）实物量 × {base}年单位价值。"
+        if language == "zh"
+        else f"Volume at {base} prices: {year} quantities × {base} unit values."
+    ]
+    rows = per_indicator[
+        (per_indicator["indicator"] != "GEP") & (per_indicator["basis"].str.contains("deflated"))
+    ]
+    for index, group in rows.groupby("index"):
+        keys = [str(k) for k in group["indicator"]]
+        names = [
+            (cat[k].name_zh if language == "zh" else cat[k].name_en) if k in cat else k
+            for k in keys
+        ]
+        notes.append(
+            f"{'、'.join(names)}按现价报告，用价格指数 {index} 缩减至{base}年价格，"
+            "未按基期价格计价。"
+            if language == "zh"
+            else f"{', '.join(names)}: reported at current prices, deflated to {base} prices "
+            f"by the index {index}; not valued at base-year prices."
+        )
+    return notes

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -55,7 +55,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "density": {"zh": "单位面积 GEP", "en": "GEP per km²"},
     "change": {
         "zh": "比上年物量变化（按上年价格计算）",
-        "en": "Volume change since last year (at last year's prices)",
+        "en": "Change since last year (volume at last year's prices)",
     },
     "yi": {"zh": "亿元", "en": "10^8 CNY"},
     "wan_km2": {"zh": "万元/km²", "en": "10^4 CNY/km²"},
@@ -120,6 +120,7 @@ class ReportData:
     intervals: pd.DataFrame | None = None
     # summary.compare of the previous account and this one's volume at its prices
     change: pd.DataFrame | None = None
+    change_notes: list[str] = field(default_factory=list)  # how the volume was made
     previous_year: int | None = None
     service_raster: Any = None  # ganpo.engine.preview.ServiceRaster
     physical: pd.DataFrame | None = None  # PHYSICAL_COLUMNS rows (profile [physical])
@@ -354,6 +355,7 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
             f"<div class='fig'><p>{t('change', lang)}: {d.previous_year} → {d.year}</p>"
             f"<img src='{_change_chart(d.change, lang)}'></div>"
         )
+        parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.change_notes]
 
     parts.append(f"<h2 class='section'>{t('maps', lang)}</h2>")
     by_county = summary.gep_by_unit(d.results, d.units, "county")
