@@ -19,7 +19,7 @@ from ganpo.cli.common import (
     user_errors,
     yi,
 )
-from ganpo.cli.compare import compare
+from ganpo.cli.compare import chain, compare
 from ganpo.cli.export import export, seea
 from ganpo.cli.report import report
 
@@ -190,6 +190,7 @@ def log_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
 
 
 app.command("compare")(compare)
+app.command("chain")(chain)
 app.command("export")(export)
 app.command("seea")(seea)
 app.command("report")(report)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -53,7 +53,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "appendix": {"zh": "附录：参数及来源", "en": "Appendix: parameters and sources"},
     "gep": {"zh": "GEP 总值", "en": "GEP"},
     "density": {"zh": "单位面积 GEP", "en": "GEP per km²"},
-    "change": {"zh": "比上年变化（可比价）", "en": "Change since last year (constant prices)"},
+    "change": {
+        "zh": "比上年物量变化（按上年价格计算）",
+        "en": "Change since last year (volume at last year's prices)",
+    },
     "yi": {"zh": "亿元", "en": "10^8 CNY"},
     "wan_km2": {"zh": "万元/km²", "en": "10^4 CNY/km²"},
     "indicator": {"zh": "指标", "en": "Indicator"},
@@ -115,7 +118,9 @@ class ReportData:
     methods: dict[str, str]  # indicator -> method title
     notes: list[str]
     intervals: pd.DataFrame | None = None
-    change: pd.DataFrame | None = None  # summary.compare at constant prices
+    # summary.compare of the previous account and this one's volume at its prices
+    change: pd.DataFrame | None = None
+    change_notes: list[str] = field(default_factory=list)  # how the volume was made
     previous_year: int | None = None
     service_raster: Any = None  # ganpo.engine.preview.ServiceRaster
     physical: pd.DataFrame | None = None  # PHYSICAL_COLUMNS rows (profile [physical])
@@ -350,6 +355,7 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
             f"<div class='fig'><p>{t('change', lang)}: {d.previous_year} → {d.year}</p>"
             f"<img src='{_change_chart(d.change, lang)}'></div>"
         )
+        parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.change_notes]
 
     parts.append(f"<h2 class='section'>{t('maps', lang)}</h2>")
     by_county = summary.gep_by_unit(d.results, d.units, "county")
