@@ -33,6 +33,22 @@ def postgres_url() -> Any:
         yield url
 
 
+@pytest.fixture
+def postgres_instance() -> Any:
+    """A throwaway PostgreSQL server of the test's own, which it may stop and start
+    (:class:`pg.Instance`); skipped if PostgreSQL is absent, unless required."""
+    import os
+
+    from pg import find_bindir, postgres_instance
+
+    if find_bindir() is None:
+        if os.environ.get("GANPO_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is not installed; `make test` installs Debian's postgresql")
+        pytest.skip("PostgreSQL not installed")
+    with postgres_instance() as instance:
+        yield instance
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each store test runs on SQLite and on a real PostgreSQL server (a fresh database)."""

@@ -72,6 +72,40 @@ class StoreError(GanpoError, RuntimeError):
     """The account store could not be read or written."""
 
 
+class StoreUnavailableError(StoreError):
+    """The database itself failed: not writable, disk full, locked, connection lost.
+
+    The message names the database (URL without password), says what happened and what to
+    do, in English and Chinese; the transaction in progress was rolled back.
+
+    Attributes
+    ----------
+    database : the store's URL, password hidden
+    reason : ``readonly``, ``full``, ``locked``, ``lost``, ``unreachable`` or ``failed``
+    """
+
+    def __init__(self, message: str, *, database: str, reason: str) -> None:
+        self.database = database
+        self.reason = reason
+        super().__init__(message)
+
+
+class StoreConflictError(StoreError):
+    """A change the state of the stored records forbids (an account in use cannot be
+    deleted, a withdrawn one cannot be used again…); the message says what to do instead.
+
+    Attributes
+    ----------
+    record : what was refused, e.g. ``account #2``
+    references : the records that stand in the way, e.g. ``["transfer run #3"]``
+    """
+
+    def __init__(self, message: str, *, record: str, references: Iterable[str] = ()) -> None:
+        self.record = record
+        self.references = list(references)
+        super().__init__(message)
+
+
 def preview(values: Iterable[object], limit: int = 5) -> str:
     """Format a few values for an error message: ``1, 2, 3 … (12 in all)``."""
     items = list(values)

@@ -18,7 +18,7 @@ from ganpo.engine.result import PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
 from ganpo.engine.uncertainty import Intervals
 from ganpo.errors import StoreError
 from ganpo.io.manifest import sha256_file
-from ganpo.store import schema
+from ganpo.store import failures, schema
 from ganpo.store.models import (
     Account,
     AccountInput,
@@ -46,26 +46,28 @@ def open_store(url: str | Path) -> Engine:
     unreachable server gives a message that says so, never a traceback.
     """
     url = database_url(url)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
+    shown = failures.shown_url(engine)
     if engine.dialect.name == "sqlite":
+        path = engine.url.database or ":memory:"
+        if path != ":memory:" and not path.startswith("file:"):  # not a memory or URI name
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise failures.unavailable(shown, "unreachable", exc) from exc
 
         @event.listens_for(engine, "connect")
         def _fk_on(dbapi_conn: Any, _: Any) -> None:  # SQLite enforces FKs only when asked
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
-    shown = engine.url.render_as_string(hide_password=True)
+    failures.translate_errors(engine)
     try:
         if schema.is_empty(engine):
             schema.upgrade(engine)
             return engine
         current, head = schema.current_revision(engine), schema.head_revision()
-    except OperationalError as exc:
-        raise StoreError(
-            f"cannot reach the store {shown}: {exc.orig}. Check the URL, that the server "
-            "is running and that this user may connect"
-        ) from exc
+    except OperationalError as exc:  # not translated (e.g. raised before a connection)
+        raise failures.unavailable(shown, "unreachable", exc) from exc
     if current != head:
         raise StoreError(
             f"the store {shown} is at schema {current or 'none (not a ganpo store?)'}; this "
@@ -136,7 +138,9 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 )
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
-        raise StoreError(f"the account was not stored (nothing was written): {exc}") from exc
+        raise StoreError(
+            f"the account was not stored (nothing was written): {failures.cause(exc)}"
+        ) from exc
     return aid
 
 
@@ -163,15 +167,12 @@ def find_account(engine: Engine, input_digest: str) -> Account | None:
         return found
 
 
-def delete_account(engine: Engine, account_id: int) -> None:
-    """Delete an account and everything it holds, and record who did it."""
-    with Session(engine) as session, session.begin():
-        acc = session.get(Account, account_id)
-        if acc is None:
-            raise StoreError(f"no account {account_id} in the store")
-        detail = {"dataset": acc.dataset_name, "year": acc.year, "gep_cny": acc.gep_cny}
-        session.delete(acc)
-        _log(session, account_id, "delete", detail)
+def delete_account(engine: Engine, account_id: int, *, actor: str | None = None) -> None:
+    """Delete an unused draft account (refused for one that is used or was published:
+    :func:`ganpo.store.lifecycle.delete_account`), and record who did it."""
+    from ganpo.store import lifecycle  # lifecycle reads the application tables
+
+    lifecycle.delete_account(engine, account_id, actor=actor)
 
 
 def audit_log(engine: Engine) -> list[AccountLog]:

@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DataError
 
 from ganpo import __version__
-from ganpo.errors import GanpoError, InputError, StoreError, UnknownNameError
+from ganpo.errors import GanpoError, InputError, StoreConflictError, StoreError, UnknownNameError
 from ganpo.store.repository import open_store
 from ganpo.web.auth import CurrentPrincipal, SessionCache
 from ganpo.web.data import AccountCache, ResponseCache, regions_for
@@ -186,7 +186,13 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
+        # the database failed (disk full, lost connection…): the message says what to do
         return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+
+    @app.exception_handler(StoreConflictError)
+    async def _conflict(_: Request, exc: Exception) -> JSONResponse:
+        # refused by the records' state (an account in use cannot be deleted…)
+        return JSONResponse({"detail": str(exc)}, status.HTTP_409_CONFLICT)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
