@@ -47,7 +47,7 @@ from ganpo.errors import InputError, TableError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.roles import KEY_COLUMN, LAYER_ROLES, NAME_COLUMN
 from ganpo.io.tables import TEXT, read_table
-from ganpo.web.reporting.forms import Form
+from ganpo.submissions.forms import Form
 
 Media = Literal["csv", "xlsx", "geotiff"]
 UNIT_LABELS = ("单位 unit", "单位", "unit", "units")

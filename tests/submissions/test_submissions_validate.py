@@ -18,9 +18,9 @@ import rasterio
 from rasterio.transform import from_origin
 
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
-from ganpo.web.reporting.forms import form
-from ganpo.web.reporting.template import template_csv, template_xlsx
-from ganpo.web.reporting.validate import (
+from ganpo.submissions.forms import form
+from ganpo.submissions.template import template_csv, template_xlsx
+from ganpo.submissions.validate import (
     DATA_SHEET,
     Limits,
     Region,

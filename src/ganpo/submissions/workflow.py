@@ -33,8 +33,8 @@ from ganpo.io.manifest import load_manifest, sha256_file
 from ganpo.io.units import read_units
 from ganpo.store import reporting as store
 from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
-from ganpo.web.reporting.forms import Form, all_forms, form
-from ganpo.web.reporting.validate import (
+from ganpo.submissions.forms import Form, all_forms, form
+from ganpo.submissions.validate import (
     Limits,
     Problem,
     Region,

@@ -24,9 +24,9 @@ from ganpo.store.models import Account
 from ganpo.store.platform import list_audit
 from ganpo.store.reporting import NewVersion, WorkflowError
 from ganpo.store.repository import open_store, save_account
-from ganpo.web.reporting import workflow as wf
-from ganpo.web.reporting.dataset import approved_dataset, readiness
-from ganpo.web.reporting.validate import UploadError
+from ganpo.submissions import workflow as wf
+from ganpo.submissions.dataset import approved_dataset, readiness
+from ganpo.submissions.validate import UploadError
 
 YEAR = 2022
 

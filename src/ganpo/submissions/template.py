@@ -22,8 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ganpo.errors import InputError
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN
 from ganpo.io.tables import TEXT
-from ganpo.web.reporting.forms import Form, header_names, indicator_names
-from ganpo.web.reporting.validate import DATA_SHEET, NAME_ROW_LABELS, UNIT_LABELS, Region
+from ganpo.submissions.forms import Form, header_names, indicator_names
+from ganpo.submissions.validate import DATA_SHEET, NAME_ROW_LABELS, UNIT_LABELS, Region
 
 UNIT_LABEL = UNIT_LABELS[0]
 NOTES_SHEET = "说明 notes"
