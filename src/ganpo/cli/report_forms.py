@@ -116,13 +116,12 @@ def check(
         if problems:
             raise UploadError(problems)
         raw = file.read_bytes()
-        media = sniff(raw)
-        if f.kind == "layer" and media == "geotiff":
+        if f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
+            check_table(raw, f, region, limits)
+        elif sniff(raw) == "geotiff":
             check_layer(file, f, region, limits)
-        elif f.kind == "table" and media in ("csv", "xlsx"):
-            check_table(raw, media, f, region, limits)
         else:
-            err_console.print(f"[bold red]error:[/] {file}: form {f.key!r} does not take a {media}")
+            err_console.print(f"[bold red]error:[/] {file}: form {f.key!r} takes a GeoTIFF")
             raise typer.Exit(code=2)
     except UploadError as exc:
         t = Table("row", "column", "cell", "value", "reason")

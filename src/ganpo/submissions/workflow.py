@@ -39,6 +39,7 @@ from ganpo.submissions.validate import (
     Problem,
     Region,
     UploadError,
+    ValidTable,
     check_layer,
     check_size,
     check_table,
@@ -53,7 +54,8 @@ MAX_COMMENT = 2000
 
 
 class Actor(Protocol):
-    """Whoever acts: :class:`ganpo.web.auth.Principal` fits."""
+    """Whoever acts: a user name, a role and (reporters) a department; the web platform's
+    logged-in principal fits."""
 
     username: str
     role: str
@@ -194,10 +196,14 @@ def upload(
     if problems:
         raise UploadError(problems)
     media = sniff(data)
-    expected = ("csv", "xlsx") if f.kind == "table" else ("geotiff",)
-    if media is None or media not in expected:
+    if f.kind == "layer" and media != "geotiff":
         raise UploadError([_wrong_kind(f, media)])
     region = region_of(base_dir, year)
+    table: ValidTable | None = None
+    if f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
+        table = check_table(data, f, region, limits)
+        media = table.media
+    assert media is not None
     folder = storage_dir(work_dir, year)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -207,8 +213,7 @@ def upload(
         upload_path.write_bytes(data)
         written.append(upload_path)
         warnings: list[str] = []
-        if f.kind == "table":
-            table = check_table(data, media, f, region, limits)
+        if table is not None:
             data_name = f"{uuid.uuid4().hex}.csv"
             (folder / data_name).write_bytes(table.csv_bytes)
             written.append(folder / data_name)
@@ -246,15 +251,15 @@ def upload(
 
 
 def _wrong_kind(f: Form, media: str | None) -> Problem:
-    want = "an .xlsx workbook or a CSV file" if f.kind == "table" else "a GeoTIFF"
-    want_zh = "xlsx 工作簿或 CSV 文件" if f.kind == "table" else "GeoTIFF 文件"
+    """A layer form given something else than a GeoTIFF (a table form's file is judged by
+    the table decoder, which says what the file looks like)."""
     return Problem(
         None,
         None,
         media or "unknown",
-        f"form {f.key!r} takes {want}; the file is {media or 'of an unknown kind'} "
+        f"form {f.key!r} takes a GeoTIFF; the file is {media or 'of an unknown kind'} "
         "(recognised from its content, not its name)",
-        f"本表只接受{want_zh}",
+        "本表只接受 GeoTIFF 文件",
     )
 
 
