@@ -26,6 +26,7 @@ from ganpo.submissions.validate import (
     Region,
     UploadError,
     check_layer,
+    check_layer_kind,
     check_size,
     check_table,
     sniff,
@@ -99,9 +100,7 @@ def test_template_columns_are_the_declared_columns(key: str) -> None:
 
 
 def test_a_filled_template_passes_and_is_normalised() -> None:
-    ok = check_table(
-        filled_xlsx("tourism", full_tourism()), form("tourism", 2023), REGION, LIMITS
-    )
+    ok = check_table(filled_xlsx("tourism", full_tourism()), form("tourism", 2023), REGION, LIMITS)
     rows = list(csv.reader(io.StringIO(ok.csv_bytes.decode("utf-8"))))
     # optional columns left empty in every row are dropped; trip_hours filled: kept
     assert rows[0] == [KEY_COLUMN, NAME_COLUMN, "visits", "tourism_revenue", "trip_hours"]
@@ -190,14 +189,23 @@ def test_shares_must_lie_in_zero_one() -> None:
         "county_adcode,water_supply_external_share,hydropower_external_share\n"
         "360102,0.2,1.5\n360103,0,0\n360121,1,0\n"
     )
-    assert problems_of(text.encode(), key="external") == [
-        (2, "hydropower_external_share", "1.5")
-    ]
+    assert problems_of(text.encode(), key="external") == [(2, "hydropower_external_share", "1.5")]
 
 
 def test_oversized_empty_and_foreign_files() -> None:
     assert check_size(LIMITS.max_bytes + 1, LIMITS)[0].reason_en.startswith("the file is larger")
-    assert check_size(0, LIMITS)[0].reason_en == "the file is empty"
+    assert check_size(0, LIMITS) == []  # an empty file is judged by its kind:
+    with pytest.raises(UploadError) as info:
+        check_table(b"", form("tourism", 2023), REGION, LIMITS)
+    assert [(p.reason_en, p.reason_zh) for p in info.value.problems] == [
+        (
+            "the file is empty (0 bytes); export the table again and save it as CSV UTF-8 or .xlsx",
+            "文件为空（0 字节），请重新导出；请另存为 UTF-8 编码的 CSV 或 xlsx",
+        )
+    ]
+    assert check_layer_kind(b"", form("npp", 2023))[0].reason_en == (
+        "the file is empty (0 bytes); upload a single-band GeoTIFF"
+    )
     assert check_size(10, LIMITS) == []
     assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100) is None  # old .xls
     assert sniff(b"PK\x03\x04rest") == "xlsx"
@@ -213,9 +221,7 @@ def test_zip_bomb_and_macro_workbooks_are_refused() -> None:
     data = buffer.getvalue()
     assert len(data) < 100_000
     with pytest.raises(UploadError, match="unpacks to more than the limit"):
-        check_table(
-            data, form("tourism", 2023), REGION, Limits(max_unzipped_bytes=10_000_000)
-        )
+        check_table(data, form("tourism", 2023), REGION, Limits(max_unzipped_bytes=10_000_000))
     with pytest.raises(UploadError, match="unpacks to more than the limit"):  # ratio
         check_table(data, form("tourism", 2023), REGION, LIMITS)
     macro = io.BytesIO()
@@ -245,9 +251,7 @@ def test_list_forms_take_many_rows_per_county() -> None:
     assert problems_of(text.encode(), key="lakes") == [(4, "lake_area", None)]
     # text that a spreadsheet would run as a formula when the stored CSV is opened
     injected = text.replace("乙湖,", '"=HYPERLINK(""x"")",0.3')
-    assert problems_of(injected.encode(), key="lakes") == [
-        (4, "lake_name", '=HYPERLINK("x")')
-    ]
+    assert problems_of(injected.encode(), key="lakes") == [(4, "lake_name", '=HYPERLINK("x")')]
     ok = check_table(
         text.replace("乙湖,", "乙湖,0.3").encode(), form("lakes", 2023), REGION, LIMITS
     )

@@ -50,18 +50,18 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
     if not Path(path).exists():
         raise InputError(f"{what} not found; give the path of a CSV or .xlsx file", source=path)
     try:
-        frame, problems = read_table_file(path, comments=True).to_frame()
+        table = read_table_file(path, comments=True).to_frame()
     except TableFileError as exc:
         raise TableFileError(
             f"{what}: {exc.reason_en}", exc.reason_zh, source=path, looks_like=exc.looks_like
         ) from exc
-    if problems:
+    if table.problems:
         raise TableError(
-            f"{what}: {len(problems)} problem(s): {'; '.join(problems[:20])}",
+            f"{what}: {len(table.problems)} problem(s): {'; '.join(table.problems[:20])}",
             source=path,
-            values=problems,
+            values=table.problems,
         )
-    return frame.replace("", np.nan).reset_index(drop=True)
+    return table.data.replace("", np.nan).reset_index(drop=True)
 
 
 def convert(unit: str, target: str, what: str) -> float:

@@ -98,9 +98,9 @@ def check(
         Limits,
         UploadError,
         check_layer,
+        check_layer_kind,
         check_size,
         check_table,
-        sniff,
     )
     from ganpo.submissions.workflow import region_of
 
@@ -118,11 +118,11 @@ def check(
         raw = file.read_bytes()
         if f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
             check_table(raw, f, region, limits)
-        elif sniff(raw) == "geotiff":
-            check_layer(file, f, region, limits)
         else:
-            err_console.print(f"[bold red]error:[/] {file}: form {f.key!r} takes a GeoTIFF")
-            raise typer.Exit(code=2)
+            problems = check_layer_kind(raw, f)
+            if problems:
+                raise UploadError(problems)
+            check_layer(file, f, region, limits)
     except UploadError as exc:
         t = Table("row", "column", "cell", "value", "reason")
         for p in exc.problems:

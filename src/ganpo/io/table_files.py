@@ -49,6 +49,7 @@ __all__ = [
     "FileKind",
     "RawTable",
     "Row",
+    "TableFrame",
     "TableLimits",
     "column_letter",
     "decode_table",
@@ -132,17 +133,13 @@ class RawTable:
     sheet: str | None  # the worksheet read (workbooks)
     rows: tuple[Row, ...]
 
-    def to_frame(self) -> tuple[pd.DataFrame, list[str]]:
-        """The first row as the header, the others as data: a frame of stripped text cells
-        indexed by row number, and the problems of the layout (formula cells, columns
-        named twice, values under no header), each with its row and column.
-
-        A column whose header cell is empty and which holds no value is dropped.
-        """
+    def to_frame(self) -> TableFrame:
+        """The first row as the header, the others as data (see :class:`TableFrame`)."""
         header, *body = self.rows
         problems: list[str] = []
         names: dict[int, str] = {}
         first_at: dict[str, int] = {}
+        twice: set[int] = set()
         for j, cell in enumerate(header.cells):
             name = cell.text.strip()
             where = f"row {header.number}, column {column_letter(j)}"
@@ -155,22 +152,25 @@ class RawTable:
                     f"{where}: column {name!r} appears twice (also column "
                     f"{column_letter(first_at[name])}); each column may appear once"
                 )
+                twice.add(j)
                 continue
             first_at[name] = j
             names[j] = name
         columns: dict[str, list[str]] = {name: [] for name in names.values()}
+        formulas: set[tuple[int, str]] = set()
         for row in body:
             for j, cell in enumerate(row.cells):
                 text = cell.text.strip()
                 key = names.get(j)
                 if key is None:
-                    if text:
+                    if text and j not in twice:
                         problems.append(
                             f"row {row.number}, column {column_letter(j)}: {text!r} is in a "
                             "column without a header; name the column or delete the value"
                         )
                     continue
                 if cell.formula:
+                    formulas.add((row.number, key))
                     problems.append(
                         f"row {row.number}, column {key}: {text!r} is a formula; formulas "
                         "are not evaluated — paste the value"
@@ -179,7 +179,24 @@ class RawTable:
                 columns[key].append(row.cells[j].text.strip() if j < len(row.cells) else "")
         index = pd.Index([row.number for row in body], dtype="int64", name="row")
         frame = pd.DataFrame(columns, index=index, dtype=object)
-        return frame, problems
+        return TableFrame(frame, header.number, problems, frozenset(formulas))
+
+
+@dataclass(frozen=True)
+class TableFrame:
+    """A table with its first row as the header.
+
+    ``data`` holds the stripped text cells, one column per header name, indexed by row
+    number in the file; a column without a header and without values is left out.
+    ``problems`` are those of the layout — formula cells, columns named twice, values
+    under no header — each with its row and column; ``formulas`` are the (row, column)
+    of formula cells, which readers leave out of their value checks (already reported).
+    """
+
+    data: pd.DataFrame
+    header_row: int
+    problems: list[str]
+    formulas: frozenset[tuple[int, str]]
 
 
 # --------------------------------------------------------------------- what is the file
@@ -349,11 +366,12 @@ def read_table_file(
 
 
 def _too_large(source: str, limits: TableLimits) -> TableFileError:
-    mb = limits.max_bytes / 1024 / 1024
+    n = limits.max_bytes
+    size = f"{n / 1024 / 1024:g} MB" if n >= 1024 * 1024 else f"{n} bytes"
     return TableFileError(
-        f"the file is larger than the limit of {mb:g} MB; split it or remove what the "
-        "table does not need",
-        f"文件超过 {mb:g} MB 的上限，请拆分或删去无关内容",
+        f"the file is larger than the limit of {size}; split it or remove what the table "
+        "does not need",
+        f"文件超过 {size} 的上限，请拆分或删去无关内容",
         source=source,
         looks_like="too large",
     )

@@ -113,9 +113,8 @@ def read_table(
     """
     role = TABLE_ROLES[entry.role]
     needed = list(role.columns) if required is None else list(required)
-    decoded = read_table_file(path)
-    raw, problems = decoded.to_frame()
-    header_row = decoded.rows[0].number
+    table = read_table_file(path).to_frame()
+    raw, problems, header_row = table.data, list(table.problems), table.header_row
 
     missing = [c for c in [KEY_COLUMN, *needed] if c not in raw.columns]
     if missing:
@@ -128,19 +127,23 @@ def read_table(
     if missing or units:  # the values cannot be checked without their columns and units
         _raise(path, entry, problems + units)
 
+    def checked(column: str, wrong: pd.Series) -> pd.Index:
+        """The rows where ``wrong`` holds, but for formula cells (already reported)."""
+        return pd.Index([i for i in raw.index[wrong] if (i, column) not in table.formulas])
+
     out = pd.DataFrame(index=raw.index)
     keys = numbers(raw[KEY_COLUMN])
-    for i in raw.index[keys.isna() | (keys % 1 != 0)]:
+    for i in checked(KEY_COLUMN, keys.isna() | (keys % 1 != 0)):
         problems.append(f"row {i}, column {KEY_COLUMN}: {raw.at[i, KEY_COLUMN]!r} is not an adcode")
     for column in present:
         text = raw[column]
         if role.columns[column] == TEXT:
-            for i in raw.index[text == ""]:
+            for i in checked(column, text == ""):
                 problems.append(f"row {i}, column {column}: is empty")
             out[column] = text
             continue
         values = numbers(text)
-        for i in raw.index[values.isna()]:
+        for i in checked(column, values.isna()):
             what = "is empty" if text[i] == "" else f"{text[i]!r} is not a number"
             problems.append(f"row {i}, column {column}: {what}")
         for i in raw.index[values < 0]:

@@ -184,6 +184,8 @@ def _p(
 
 
 def check_size(size: int, limits: Limits) -> list[Problem]:
+    """The upload limit, checked before anything is read (an empty file is judged by its
+    kind: :func:`check_table` or :func:`check_layer_kind`)."""
     if size > limits.max_bytes:
         mb = limits.max_bytes / 1024 / 1024
         return [
@@ -196,9 +198,35 @@ def check_size(size: int, limits: Limits) -> list[Problem]:
                 f"文件超过 {mb:g} MB 的上限",
             )
         ]
-    if size == 0:
-        return [_p(None, None, None, "the file is empty", "文件为空")]
     return []
+
+
+def check_layer_kind(data: bytes, form: Form) -> list[Problem]:
+    """A layer form takes a GeoTIFF, recognised from the file's first bytes (a table
+    form's file is judged by the table decoder, which says what a non-table looks like)."""
+    if recognise(data) == "tiff":
+        return []
+    if not data:
+        return [
+            _p(
+                None,
+                None,
+                None,
+                "the file is empty (0 bytes); upload a single-band GeoTIFF",
+                "文件为空（0 字节），请上传单波段 GeoTIFF",
+            )
+        ]
+    media = sniff(data)
+    return [
+        _p(
+            None,
+            None,
+            media or "unknown",
+            f"form {form.key!r} takes a GeoTIFF; the file is {media or 'of an unknown kind'} "
+            "(recognised from its content, not its name)",
+            "本表只接受 GeoTIFF 文件",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------- table parsing

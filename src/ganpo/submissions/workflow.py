@@ -33,14 +33,14 @@ from ganpo.io.manifest import load_manifest, sha256_file
 from ganpo.io.units import read_units
 from ganpo.store import reporting as store
 from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
-from ganpo.submissions.forms import Form, all_forms, form
+from ganpo.submissions.forms import all_forms, form
 from ganpo.submissions.validate import (
     Limits,
-    Problem,
     Region,
     UploadError,
     ValidTable,
     check_layer,
+    check_layer_kind,
     check_size,
     check_table,
     sniff,
@@ -195,9 +195,9 @@ def upload(
     problems = check_size(len(data), limits)
     if problems:
         raise UploadError(problems)
+    if f.kind == "layer" and (problems := check_layer_kind(data, f)):
+        raise UploadError(problems)
     media = sniff(data)
-    if f.kind == "layer" and media != "geotiff":
-        raise UploadError([_wrong_kind(f, media)])
     region = region_of(base_dir, year)
     table: ValidTable | None = None
     if f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
@@ -248,19 +248,6 @@ def upload(
             p.unlink(missing_ok=True)
         raise
     return UploadResult(record, warnings)
-
-
-def _wrong_kind(f: Form, media: str | None) -> Problem:
-    """A layer form given something else than a GeoTIFF (a table form's file is judged by
-    the table decoder, which says what the file looks like)."""
-    return Problem(
-        None,
-        None,
-        media or "unknown",
-        f"form {f.key!r} takes a GeoTIFF; the file is {media or 'of an unknown kind'} "
-        "(recognised from its content, not its name)",
-        "本表只接受 GeoTIFF 文件",
-    )
 
 
 def _get(engine: Engine, submission_id: int) -> SubmissionRecord:
