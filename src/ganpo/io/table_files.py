@@ -11,6 +11,10 @@ files:
   when it saves "CSV" (GBK and GB 2312 are subsets of GB 18030);
 * Excel workbooks (.xlsx), recognised by their first bytes, never by the file's name.
 
+Text is read as UTF-8 when its bytes are valid UTF-8, else as GB 18030. (A GB 18030 text
+whose every non-ASCII byte pair also happens to be valid UTF-8 would be misread; a real
+table, with its many Chinese names, is not ambiguous.)
+
 Anything else is refused with a :class:`~ganpo.errors.TableFileError` that names the file,
 says what it looks like (an old .xls workbook, a PDF, a GeoTIFF, UTF-16 text, a web page,
 a binary file, nothing at all…) and what to do, in English and Chinese.
