@@ -116,16 +116,18 @@ def read_table(
     table = read_table_file(path).to_frame()
     raw, problems, header_row = table.data, list(table.problems), table.header_row
 
+    header: list[str] = []  # without its columns and their units no value can be checked
     missing = [c for c in [KEY_COLUMN, *needed] if c not in raw.columns]
     if missing:
-        problems.append(
-            f"row {header_row}: missing column(s) {', '.join(missing)}; a {entry.role!r} "
-            f"table needs {', '.join([KEY_COLUMN, *needed])}"
+        header.append(
+            f"missing column(s) {', '.join(missing)}; a {entry.role!r} table needs "
+            f"{', '.join([KEY_COLUMN, *needed])} (header in row {header_row})"
         )
     present = [c for c in role.columns if c in raw.columns]
-    units = _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
-    if missing or units:  # the values cannot be checked without their columns and units
-        _raise(path, entry, problems + units)
+    header += _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
+    if header:
+        every = header + problems
+        raise TableError("; ".join(every), source=path, field=entry.role, values=every)
 
     def checked(column: str, wrong: pd.Series) -> pd.Index:
         """The rows where ``wrong`` holds, but for formula cells (already reported)."""
