@@ -1,4 +1,5 @@
-"""Shared fixtures: the tiny dataset (tests/tinydata.py) and a throwaway PostgreSQL."""
+"""Shared fixtures: the tiny dataset (tests/tinydata.py), the coarse demo platform
+(tests/demoplatform.py) and a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from demoplatform import DemoPlatform, build_demo_platform
 from tinydata import tiny_factory
 
 
@@ -16,6 +18,12 @@ def tiny(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``tiny(**overrides)`` writes the tiny dataset with every layer the Jiangxi
     profile needs and returns its manifest path."""
     return tiny_factory(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> DemoPlatform:
+    """The coarse demo platform (tests/demoplatform.py), built once per session."""
+    return build_demo_platform(tmp_path_factory.mktemp("web-demo"))
 
 
 @pytest.fixture(scope="session")

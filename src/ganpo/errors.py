@@ -52,6 +52,29 @@ class TableError(InputError):
     """A statistics table has a missing column, a bad value or a duplicated unit."""
 
 
+class TableFileError(TableError):
+    """A file that cannot be read as a table at all (not CSV or .xlsx, an unknown text
+    encoding, a workbook with macros, too large…). ``looks_like`` names what the file seems
+    to be; ``reason_en`` and ``reason_zh`` say what is wrong and what to do."""
+
+    def __init__(
+        self,
+        reason_en: str,
+        reason_zh: str,
+        *,
+        source: str | Path | None = None,
+        looks_like: str | None = None,
+    ) -> None:
+        self.reason_en = reason_en
+        self.reason_zh = reason_zh
+        self.looks_like = looks_like
+        super().__init__(
+            f"{reason_en} / {reason_zh}",
+            source=source,
+            values=[looks_like] if looks_like else [],
+        )
+
+
 class UnknownNameError(GanpoError, KeyError):
     """A name (parameter set, service, ecosystem type…) that does not exist.
 

@@ -4,7 +4,7 @@ The state machine lives here, next to the rows it guards, so that the check of t
 current state and the change are one transaction (two reviewers pressing "approve" at
 once cannot both succeed). Every change writes its audit row (before/after) through
 :func:`ganpo.store.platform.audit` in that same transaction. Who may do what (roles,
-departments) is decided by :mod:`ganpo.web.reporting.workflow` before calling here.
+departments) is decided by :mod:`ganpo.submissions.workflow` before calling here.
 
 States of a submission (the state of its current version)::
 

@@ -629,7 +629,7 @@ def write_report(
     return annual.write_pdf(annual.build_html(report, language), out)
 
 
-#: the tables of :func:`ganpo.cli.export.account_frames`, one of which a CSV export holds
+#: the tables of :func:`ganpo.report.account_tables.account_frames`, one of which a CSV export holds
 ExportTable = Literal[
     "gep_by_county",
     "gep_by_city",
@@ -666,8 +666,8 @@ def account_export(
     """The account's tables over the caller's visible area: an Excel workbook (every table,
     bilingual headers, notes sheet) or one table as CSV (UTF-8 with BOM, for Excel).
     导出可见范围内的核算表格(Excel 或 CSV)。"""
-    from ganpo.cli.export import account_frames, account_notes
     from ganpo.report import export as xl
+    from ganpo.report.account_tables import account_frames, account_notes
 
     data = account_for_sync(request, principal, account_id)
     s = _scoped_stored(data, principal)
@@ -858,9 +858,9 @@ def approved_dataset(
     engine: Engine, year: int, base_dir: Path, work_dir: Path, profile: str | None = None
 ) -> Any:
     """The dataset of ``year`` built from approved submissions
-    (:func:`ganpo.web.reporting.dataset.approved_dataset`); ``InputError`` names the forms
+    (:func:`ganpo.submissions.dataset.approved_dataset`); ``InputError`` names the forms
     that are not approved."""
-    from ganpo.web.reporting.dataset import approved_dataset as build
+    from ganpo.submissions.dataset import approved_dataset as build
 
     return build(engine, year, base_dir, work_dir, profile=profile)
 
