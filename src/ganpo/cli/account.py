@@ -21,6 +21,7 @@ from ganpo.cli.common import (
 )
 from ganpo.cli.compare import compare
 from ganpo.cli.export import export, seea
+from ganpo.cli.quality import quality
 from ganpo.cli.report import report
 
 app = typer.Typer(
@@ -193,3 +194,4 @@ app.command("compare")(compare)
 app.command("export")(export)
 app.command("seea")(seea)
 app.command("report")(report)
+app.command("quality")(quality)

@@ -28,8 +28,9 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
 
 def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
     """The standard tables of a stored account (summary, by service, type, unit; all rows
-    with their prices), keyed by sheet name."""
+    with their prices; its quality report), keyed by sheet name."""
     from ganpo.report import summary
+    from ganpo.report.quality import quality_table
 
     return {
         "gep_by_category": summary.gep_by_category(stored.results),
@@ -45,6 +46,8 @@ def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
             if not stored.physical.empty
             else {}
         ),
+        # coverage, decisions, warnings, overrides, parameters not verified (both languages)
+        "quality": quality_table(stored),
     }
 
 

@@ -53,6 +53,7 @@ def report_data(
     from ganpo.engine.preview import service_raster
     from ganpo.engine.prices import restate_results
     from ganpo.report import summary
+    from ganpo.report.quality import build_quality
     from ganpo.services.methods import method
 
     a = stored.account
@@ -113,4 +114,5 @@ def report_data(
         previous_year=prev_year,
         service_raster=raster_map,
         physical=stored.physical if not stored.physical.empty else None,
+        quality=build_quality(stored, language),
     )
