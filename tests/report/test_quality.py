@@ -54,10 +54,10 @@ def test_summary_counts(stored: StoredAccount) -> None:
     report = build_quality(stored, "en")
     assert [(s.key, s.label, s.count) for s in report.summary] == [
         ("decisions", "decisions recorded", 4),
-        ("decisions_manifest", "of which on declared in the dataset's manifest", 1),
-        ("decisions_profile", "of which on a rule of the accounting profile", 1),
-        ("decisions_rule", "of which on a rule of ganpo's input checks", 1),
-        ("decisions_override", "of which on a written explanation accepted by a reviewer", 1),
+        ("decisions_manifest", "of which: declared in the dataset's manifest", 1),
+        ("decisions_profile", "of which: a rule of the accounting profile", 1),
+        ("decisions_rule", "of which: a rule of ganpo's input checks", 1),
+        ("decisions_override", "of which: a written explanation accepted by a reviewer", 1),
         ("warnings", "warnings", 2),
         ("overrides", "overrides accepted by a reviewer", 1),
         ("unverified", "parameters not verified", 2),

@@ -82,7 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "other_input": ("其他输入数据", "another input"),
     "input_file": ("某输入文件", "an input file"),
     "decisions": ("记录的决定", "decisions recorded"),
-    "decisions_by": ("其中依据：{basis}", "of which on {basis}"),
+    "decisions_by": ("其中依据：{basis}", "of which: {basis}"),
     "warnings": ("警告", "warnings"),
     "overrides": ("经审核接受的书面说明", "overrides accepted by a reviewer"),
     "unverified": ("未核实的参数", "parameters not verified"),
