@@ -591,7 +591,10 @@ def quality_table(stored: Any) -> pd.DataFrame:
         )
     table = pd.DataFrame(rows, columns=QUALITY_COLUMNS)
     table["count"] = table["count"].astype("Int64")
-    return table.fillna({c: "" for c in QUALITY_COLUMNS if c not in ("count", "share")})
+    for column in QUALITY_COLUMNS:
+        if column not in ("count", "share"):  # an empty text column is float NaN: make it ""
+            table[column] = table[column].astype("object").fillna("")
+    return table
 
 
 def override_text(line: OverrideLine, lang: Lang) -> str:
