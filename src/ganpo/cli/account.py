@@ -21,6 +21,7 @@ from ganpo.cli.common import (
 )
 from ganpo.cli.compare import chain, compare
 from ganpo.cli.export import export, seea
+from ganpo.cli.quality import quality
 from ganpo.cli.report import report
 
 if TYPE_CHECKING:
@@ -283,3 +284,4 @@ app.command("chain")(chain)
 app.command("export")(export)
 app.command("seea")(seea)
 app.command("report")(report)
+app.command("quality")(quality)

@@ -58,6 +58,7 @@ def report_data(
     from ganpo.engine.preview import service_raster
     from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.report import summary
+    from ganpo.report.quality import build_quality
     from ganpo.services.methods import method
 
     a = stored.account
@@ -122,6 +123,7 @@ def report_data(
         previous_year=prev_year,
         service_raster=raster_map,
         physical=stored.physical if not stored.physical.empty else None,
+        quality=build_quality(stored, language),
     )
 
 

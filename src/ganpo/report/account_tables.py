@@ -12,7 +12,9 @@ from ganpo.report import summary
 
 def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
     """The standard tables of a stored account (summary, by service, type, unit; all rows
-    with their prices), keyed by sheet name."""
+    with their prices; its quality report), keyed by sheet name."""
+    from ganpo.report.quality import quality_table
+
     return {
         "gep_by_category": summary.gep_by_category(stored.results),
         "gep_by_indicator": summary.gep_by_indicator(stored.results),
@@ -27,6 +29,8 @@ def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
             if not stored.physical.empty
             else {}
         ),
+        # coverage, decisions, warnings, overrides, parameters not verified (both languages)
+        "quality": quality_table(stored),
     }
 
 

@@ -217,3 +217,42 @@ class AccountRaster(Base):
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(50))
+
+
+class AccountDecision(Base):
+    """A decision the account made about an input (:class:`ganpo.io.decisions.Decision`):
+    accepted under a stated rule, not refused. ``position`` keeps the run's order."""
+
+    __tablename__ = "account_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(Text)
+    unit_code: Mapped[int | None] = mapped_column(BigInteger)
+    basis: Mapped[str] = mapped_column(String(20))
+    message_en: Mapped[str] = mapped_column(Text)
+    message_zh: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[list[float | str]] = mapped_column(JSON, default=list)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    explained_by: Mapped[str | None] = mapped_column(String(100))
+    accepted_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class AccountCoverage(Base):
+    """How much of an administrative unit a layer role covers with data, in an account."""
+
+    __tablename__ = "account_coverage"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cells: Mapped[int] = mapped_column(BigInteger)
+    cells_with_data: Mapped[int] = mapped_column(BigInteger)
+    share: Mapped[float | None]  # NULL for a unit without any cell at the grid's resolution

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,13 +14,16 @@ from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.engine.result import PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
+from ganpo.engine.result import COVERAGE_COLUMNS, PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
 from ganpo.engine.uncertainty import Intervals
 from ganpo.errors import StoreError
+from ganpo.io.decisions import Decision
 from ganpo.io.manifest import sha256_file
 from ganpo.store import failures, schema
 from ganpo.store.models import (
     Account,
+    AccountCoverage,
+    AccountDecision,
     AccountInput,
     AccountLog,
     AccountPrice,
@@ -86,8 +89,34 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _none_if_nan(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _check_coverage(coverage: pd.DataFrame) -> None:
+    """Refuse a coverage table the store cannot hold, before anything is written."""
+    missing = [c for c in COVERAGE_COLUMNS if c not in coverage.columns]
+    if missing:
+        raise StoreError(
+            f"the account's coverage table lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(COVERAGE_COLUMNS)} (nothing was written)"
+        )
+    twice = coverage[coverage.duplicated(["unit_code", "role"], keep=False)]
+    if not twice.empty:
+        pairs = sorted({f"{int(u)}/{r}" for u, r in zip(twice.unit_code, twice.role, strict=True)})
+        raise StoreError(
+            f"the account's coverage table has more than one row for unit/role "
+            f"{', '.join(pairs[:5])}; each unit and layer role has one coverage row "
+            "(nothing was written)"
+        )
+
+
+def _decision_rows(account_id: int, decisions: list[Decision]) -> list[dict[str, Any]]:
+    return [
+        {**d.as_row(), "account_id": account_id, "position": i} for i, d in enumerate(decisions)
+    ]
+
+
 def save_account(engine: Engine, account: AccountResult, intervals: Intervals | None = None) -> int:
-    """Store a finished account (and its Monte Carlo intervals) in one transaction."""
+    """Store a finished account (with its decisions, its coverage table and its Monte Carlo
+    intervals) in one transaction."""
+    _check_coverage(account.coverage)
     try:
         with Session(engine) as session, session.begin():
             row = Account(
@@ -130,6 +159,13 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             if not account.rasters.empty:
                 session.execute(
                     insert(AccountRaster), _records(account.rasters.assign(account_id=aid))
+                )
+            if account.decisions:
+                session.execute(insert(AccountDecision), _decision_rows(aid, account.decisions))
+            if not account.coverage.empty:
+                session.execute(
+                    insert(AccountCoverage),
+                    _records(account.coverage[COVERAGE_COLUMNS].assign(account_id=aid)),
                 )
             if intervals is not None:
                 session.execute(
@@ -228,6 +264,10 @@ class StoredAccount:
     rasters: pd.DataFrame
     #: quantities reported beside the GEP, never valued (PHYSICAL_COLUMNS)
     physical: pd.DataFrame
+    #: inputs accepted under a stated rule, in the run's order
+    decisions: list[Decision] = field(default_factory=list)
+    #: per unit and layer role: cells, cells with data, share (COVERAGE_COLUMNS)
+    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVERAGE_COLUMNS))
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -270,4 +310,48 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
             ),
             conn,
         )
-    return StoredAccount(acc, results, units, extent, prices, intervals, inputs, rasters, physical)
+        coverage = pd.read_sql(
+            select(*[AccountCoverage.__table__.c[c] for c in COVERAGE_COLUMNS])
+            .where(AccountCoverage.account_id == account_id)
+            .order_by(AccountCoverage.unit_code, AccountCoverage.role),
+            conn,
+        )
+    return StoredAccount(
+        acc,
+        results,
+        units,
+        extent,
+        prices,
+        intervals,
+        inputs,
+        rasters,
+        physical,
+        decisions=load_decisions(engine, account_id),
+        coverage=coverage,
+    )
+
+
+def load_decisions(engine: Engine, account_id: int) -> list[Decision]:
+    """The decisions an account made, in the order the run made them."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(AccountDecision)
+            .where(AccountDecision.account_id == account_id)
+            .order_by(AccountDecision.position)
+        )
+        return [
+            Decision(
+                kind=r.kind,
+                subject=r.subject,
+                message_en=r.message_en,
+                message_zh=r.message_zh,
+                basis=r.basis,  # type: ignore[arg-type]  # stored from a Decision's Basis
+                unit_code=None if r.unit_code is None else int(r.unit_code),
+                source=r.source,
+                values=tuple(r.values or ()),
+                explanation=r.explanation,
+                explained_by=r.explained_by,
+                accepted_by=r.accepted_by,
+            )
+            for r in rows
+        ]

@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from ganpo.errors import GanpoError, InputError
+from ganpo.report.quality import QualityReport
 from ganpo.store import platform
 from ganpo.store.models import Account
 from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy, require_roles, store
@@ -554,14 +555,58 @@ async def compare(
 
 
 def _scoped_stored(data: AccountData, principal: Principal) -> Any:
-    counties = None if principal.sees_all else principal.visible_counties()
+    """The stored account cut to the caller's counties: result rows, units, physical rows,
+    and the decisions and coverage rows of the units kept (a decision about the whole
+    dataset stays; one about a unit the caller may not see goes)."""
+    from ganpo.report.quality import unit_codes
+
+    if principal.sees_all:
+        return data.stored
+    counties = principal.visible_counties()
+    units = _keep(data.stored.units, counties)
+    kept = set(unit_codes(units)) | set(units["county_adcode"].astype("int64"))
+    coverage = data.stored.coverage
     return dataclasses.replace(
         data.stored,
         results=_keep(data.stored.results, counties),
-        units=_keep(data.stored.units, counties),
-        intervals=data.stored.intervals if principal.sees_all else data.stored.intervals.iloc[0:0],
+        units=units,
+        intervals=data.stored.intervals.iloc[0:0],
         physical=_keep(data.stored.physical, counties),
+        decisions=[
+            d
+            for d in data.stored.decisions
+            if d.unit_code is None or d.unit_code in kept or principal.can_see(d.unit_code)
+        ],
+        coverage=coverage[coverage["unit_code"].astype("int64").isin(kept)],
     )
+
+
+@router.get(
+    "/accounts/{account_id}/quality",
+    summary="Quality report / 核算质量报告",
+    response_model=QualityReport,
+)
+async def account_quality(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """The account's quality report over the caller's visible area
+    (:mod:`ganpo.report.quality`): summary counts, layers that do not cover every unit
+    (lowest share, units concerned), decisions about the inputs grouped by kind, warnings,
+    overrides accepted by a reviewer (who explained what, who accepted it), and the
+    parameters not verified. Labels and sentences in ``lang``; the keys beside them are
+    for programs. 核算质量报告：覆盖率、决定、警告、人工说明、未核实参数。"""
+    from ganpo.report.quality import build_quality
+
+    data = await account_for(request, principal, account_id)
+
+    def make() -> dict[str, Any]:
+        return build_quality(_scoped_stored(data, principal), lang).as_dict()
+
+    key = ("quality", _stamp([data.account]), _scope_tag(principal), lang)
+    return await _json(request, key, make)
 
 
 @router.get(
@@ -639,6 +684,7 @@ ExportTable = Literal[
     "results",
     "prices",
     "physical_by_county",
+    "quality",
 ]
 
 
