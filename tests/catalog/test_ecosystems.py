@@ -4,6 +4,8 @@ departments hold."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,6 +68,12 @@ def test_subtypes_of_the_sources() -> None:
     assert {t.key for t in subtypes("cropland")} == {"paddy", "dry_land", "orchard"}
     assert by_key("subtropical_tussock").name_zh == "热带亚热带草丛"
     assert by_key("bamboo_forest").parent == "forest"
+
+
+def test_docs_list_every_type() -> None:
+    doc = (Path(__file__).parents[2] / "docs" / "classification.md").read_text("utf-8")
+    for t in all_ecosystem_types():
+        assert f"{t.code} `{t.key}` {t.name_zh}" in doc, t.key
 
 
 def test_table_check_refuses_an_orphan_and_a_wrong_code() -> None:
