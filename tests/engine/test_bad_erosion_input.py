@@ -61,7 +61,8 @@ def test_ecosystem_type_missing_from_cover_table(tiny: Callable[..., Path]) -> N
         InputError,
         match=r"ecosystem_type.tif: soil_retention \(rusle_mfd\) needs 'usle_c' for every "
         r"ecosystem type in the raster, but parameter set 'jiangxi-default' has no value for "
-        r"code\(s\) 2 \(1 cells\), 3 \(1 cells\)",
+        r"code\(s\) 2 shrub \(1 cells\), 3 grassland \(1 cells\); add them, or their "
+        r"level-1 type, to the set's by_type table",
     ):
         run_account(tiny(), 2022, parameter_set=broken)
 

@@ -82,11 +82,12 @@ def test_geographic_grid_is_refused(tiny: Callable[..., Path]) -> None:
 
 def test_unknown_ecosystem_code(tiny: Callable[..., Path]) -> None:
     eco = TINY_ECO.copy()
-    eco[0, 0] = 42
-    eco[0, 1] = 42
+    eco[0, 0] = 99
+    eco[0, 1] = 99
     with pytest.raises(
         InputError,
-        match=r"ecosystem_type.tif: unknown ecosystem code\(s\) 42 \(2 cells\); valid codes are 1, 2, 3, 4, 5, 6, 7, 8",
+        match=r"ecosystem_type.tif: unknown ecosystem code\(s\) 99 \(2 cells\); valid codes are "
+        r"1–8 \(level 1\) and 11–17, 21–24",
     ):
         run_account(tiny(eco=eco), 2022)
 

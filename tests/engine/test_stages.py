@@ -105,16 +105,16 @@ def test_building_the_pass_computes_nothing(tiny: Callable[..., Path]) -> None:
 
 def test_pass_check_stops_on_unknown_ecosystem_codes(tiny: Callable[..., Path]) -> None:
     run, plan, _, on_grid, graph = _upto_pass(tiny())
-    # unit B: one cell of code 42, two of code 9 (neither in ecosystem_types.csv)
-    sums = _sums(graph.parts, {**TINY_CELLS, (1, 42): 1, (1, 9): 2})
+    # unit B: one cell of code 99, two of code 9 (neither in ecosystem_types.csv)
+    sums = _sums(graph.parts, {**TINY_CELLS, (1, 99): 1, (1, 9): 2})
     with pytest.raises(InputError) as err:
         check_pass(run, plan, on_grid, sums)
     assert str(err.value) == (
-        f"{on_grid.eco_path}: unknown ecosystem code(s) 9 (2 cells), 42 (1 cells); valid "
-        "codes are 1, 2, 3, 4, 5, 6, 7, 8 (ecosystem_types.csv) and 255 for nodata; "
-        "reclassify the raster"
+        f"{on_grid.eco_path}: unknown ecosystem code(s) 9 (2 cells), 99 (1 cells); valid "
+        "codes are 1–8 (level 1) and 11–17, 21–24, 31–38, 41–43, 51–53, 61–64, 71–74, "
+        "81–85 (level 2) (ecosystem_types.csv) and 255 for nodata; reclassify the raster"
     )
-    assert err.value.field == "ecosystem_type" and err.value.values == [9, 42]
+    assert err.value.field == "ecosystem_type" and err.value.values == [9, 99]
 
 
 def test_pass_check_warns_in_order(tiny: Callable[..., Path]) -> None:

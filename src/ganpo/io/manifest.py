@@ -15,6 +15,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ganpo.catalog.crosswalks import LandScheme
 from ganpo.errors import ManifestError, preview
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES, ResamplingMethod
 
@@ -50,12 +51,47 @@ class LayerEntry(_Entry):
 
     ``resampling`` (one of :data:`ganpo.io.roles.RESAMPLING_METHODS`) allows the engine to
     warp the layer onto the dataset's grid (the ecosystem map's) when it is on another
-    one: another CRS, cell size or extent. Without it such a layer is refused."""
+    one: another CRS, cell size or extent. Without it such a layer is refused.
+
+    The ecosystem map (role ``ecosystem_type``) may instead be a land layer in another
+    classification, turned into ganpo's codes by a crosswalk
+    (:mod:`ganpo.io.landcover`): ``scheme`` names it (``sandiao``, ``clcd``,
+    ``globeland30``, ``worldcover``; ``ganpo`` or none: ganpo's codes); the file is a
+    raster or polygons (GeoPackage, Shapefile …) whose ``code_column`` (三调: ``DLBM``)
+    holds the codes, in layer ``vector_layer`` of the file. Polygons, and a raster to be
+    put on another grid, need ``cell_size`` [units of the CRS, m] and optionally
+    ``grid_crs`` (default: China Albers equal-area); a raster is then resampled by its
+    ``resampling`` (``nearest`` or ``mode``, default nearest)."""
 
     role: str
     unit: str
     year: int | None = None
     resampling: ResamplingMethod | None = None
+    scheme: LandScheme | None = None
+    code_column: str | None = None
+    vector_layer: str | None = None
+    cell_size: float | None = Field(default=None, gt=0)
+    grid_crs: str | None = None
+
+    @model_validator(mode="after")
+    def _land_fields(self) -> LayerEntry:
+        land = ("scheme", "code_column", "vector_layer", "cell_size", "grid_crs")
+        given = [f for f in land if getattr(self, f) is not None]
+        if given and self.role != "ecosystem_type":
+            raise ValueError(
+                f"{', '.join(given)} only apply to the ecosystem map (role ecosystem_type), "
+                f"not to a {self.role} layer"
+            )
+        if (
+            self.role == "ecosystem_type"
+            and self.cell_size is not None
+            and self.resampling not in (None, "nearest", "mode")
+        ):
+            raise ValueError(
+                f"the ecosystem map holds classes: resample it by nearest or mode, not "
+                f"{self.resampling}"
+            )
+        return self
 
 
 class TableEntry(_Entry):

@@ -36,7 +36,7 @@ from pyproj import CRS
 from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
 from ganpo.catalog.units import conversion_factor
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError, TableError, TableFileError, preview
@@ -653,7 +653,7 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
                     None,
                     "value",
                     preview(unknown),
-                    f"unknown ecosystem code(s); valid: {', '.join(map(str, raster_codes()))}",
+                    f"unknown ecosystem code(s); valid: {raster_codes_text()}",
                     "未知的生态系统类型编码",
                 )
             )

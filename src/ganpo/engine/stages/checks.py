@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
+from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, raster_codes, raster_codes_text
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.engine.stages.blockwise import PassSums
 from ganpo.engine.stages.context import Run
@@ -61,7 +61,7 @@ def _check_codes(cells: np.ndarray, eco_path: Path) -> None:
         counts = {c: int(cells[:, c].sum()) for c in unknown}
         raise InputError(
             f"unknown ecosystem code(s) {preview(f'{c} ({n} cells)' for c, n in counts.items())}; "
-            f"valid codes are {', '.join(map(str, sorted(allowed)))} (ecosystem_types.csv) and "
+            f"valid codes are {raster_codes_text()} (ecosystem_types.csv) and "
             f"{RASTER_NODATA} for nodata; reclassify the raster",
             source=eco_path,
             field="ecosystem_type",
@@ -73,7 +73,10 @@ def _check_complete(
     methods: list[Method], params: ParameterSet, cells: np.ndarray, eco_path: Path
 ) -> None:
     """Stop when a per-type parameter a method needs for every type lacks a type that the
-    raster holds: such cells would otherwise drop out of the service silently."""
+    raster holds: such cells would otherwise drop out of the service silently. A level-2
+    sub-type has a value when it or its level-1 type has one (the fallback of
+    :meth:`~ganpo.catalog.parameters.ParameterSet.per_type`); a level-1 code needs the
+    level-1 value itself."""
     present = {int(c) for c in np.nonzero(cells[:, :RASTER_NODATA].sum(axis=0))[0]}
     for x in methods:
         for key in x.complete_types:
@@ -84,8 +87,9 @@ def _check_complete(
                 raise InputError(
                     f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
                     f"raster, but parameter set {params.name!r} has no value for code(s) "
-                    f"{preview(f'{c} ({n} cells)' for c, n in counts.items())}; add them to "
-                    "the set's by_type table (or reclassify the raster)",
+                    f"{preview(f'{c} {by_code(c).key} ({n} cells)' for c, n in counts.items())}; "
+                    "add them, or their level-1 type, to the set's by_type table (or "
+                    "reclassify the raster)",
                     source=eco_path,
                     field=key,
                     values=missing,
