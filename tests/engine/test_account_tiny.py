@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from ganpo.engine.account import run_account
+from tinydata import declare
 
 A, B = 360101, 360102
 REL = 1e-9  # float64 sums of a handful of cells
@@ -149,11 +150,13 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
 
 def test_nodata_in_input_is_left_out_and_reported(tiny: Callable[..., Path]) -> None:
     p = np.full((2, 4), 1600.0, dtype="float32")
-    p[0, 0] = -9999.0  # nodata on a forest cell of A
-    acc = run_account(tiny(layers={"precipitation": p}), 2022)
+    p[0, 0] = -9999.0  # nodata on a forest cell of A: 75 % coverage, declared left out
+    path = declare(tiny(layers={"precipitation": p}), "precipitation", gap_policy="leave_out")
+    acc = run_account(path, 2022)
     q = _by(acc.results, "water_conservation")
     assert q[A] == pytest.approx(7_256.0 + 8_318.4, rel=REL)  # the nodata cell is not a zero…
     assert any("water_conservation: 1 cells" in w for w in acc.warnings)  # …and is reported
+    assert [(d.kind, d.unit_code) for d in acc.decisions] == [("gap_policy", A)]
 
 
 def test_air_purification_capped_by_hand(account) -> None:  # type: ignore[no-untyped-def]

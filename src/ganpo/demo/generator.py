@@ -162,17 +162,23 @@ def build_demo_dataset(
     lake = scores.lake_radius <= 1.0
 
     _write_units(units, folder / UNITS_FILE)
-    layers = [LayerEntry(path="dem.tif", source=source, synthetic=True, role="dem", unit="m")]
-    _write_raster(folder / "dem.tif", grid, base.elevation_m)
-    for role, soil in {**soil_layers(base), **static_erosion_layers(base)}.items():
-        _write_raster(folder / f"{role}.tif", grid, soil)
+    # The static layers have no year. Their roles are timeless (elevation, soil properties:
+    # LayerRole.per_year is False), so each serves every year; a static layer of a role
+    # that changes from year to year declares the years it stands for, since an account
+    # refuses a year-less layer of such a role (ganpo.engine.stages.select).
+    static = {"dem": base.elevation_m, **soil_layers(base), **static_erosion_layers(base)}
+    layers: list[LayerEntry] = []
+    for role, field in static.items():
+        spec = LAYER_ROLES[role]
+        _write_raster(folder / f"{role}.tif", grid, field)
         layers.append(
             LayerEntry(
                 path=f"{role}.tif",
                 source=source,
                 synthetic=True,
                 role=role,
-                unit=LAYER_ROLES[role].unit,
+                unit=spec.unit,
+                serves_years=list(years) if spec.per_year else None,
             )
         )
 

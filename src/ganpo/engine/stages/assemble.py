@@ -90,6 +90,7 @@ def assemble(
         physical=raster.physical,
         notes=run.notes,
         decisions=list(run.decisions),
+        coverage=raster.coverage,
     )
 
 

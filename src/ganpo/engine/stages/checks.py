@@ -11,24 +11,34 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, raster_codes, raste
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.engine.stages.blockwise import PassSums
 from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.coverage import check_coverage, unit_codes
+from ganpo.engine.stages.gaps import filled_totals
 from ganpo.engine.stages.on_grid import OnGrid
 from ganpo.engine.stages.plan import Plan
+from ganpo.engine.stages.plausibility import check_distribution, decide_soft_ranges
+from ganpo.engine.stages.select import Selection
 from ganpo.errors import InputError, preview
 from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES
 from ganpo.services.base import Method
 
 
-def check_pass(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> None:
+def check_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid, sums: PassSums) -> None:
     """Stop when the rasters miss the units, hold unknown ecosystem codes, hold a type a
-    method needs a per-type parameter for that the set lacks, or hold a layer value
-    outside its role's range (or none at all); warn about units without a cell, cells
-    without an ecosystem type and cells a component leaves out for nodata."""
+    method needs a per-type parameter for that the set lacks, hold a layer whose median
+    lies outside its role's typical band (a likely unit error) or a value outside its
+    role's range (or none at all), or when a layer covers too little of a unit without a
+    declared gap policy; record decisions for values outside the soft ranges and for
+    partial coverage; warn about units without a cell, cells without an ecosystem type
+    and cells a component leaves out for nodata."""
     cells, units, eco_path = sums.cells, on_grid.units, on_grid.eco_path
     _check_overlap(cells, units, eco_path)
     _warn_empty_units(run, cells, units)
     _check_codes(cells, eco_path)
     _check_complete(plan.all_methods, plan.params, cells, eco_path)
+    check_distribution(run, plan, selection, sums)
     _check_ranges(sums.ranges, on_grid.sources)
+    decide_soft_ranges(run, selection, sums)
+    check_coverage(run, plan, selection, units, sums)
     _warn_nodata_ecosystem(run, cells, eco_path)
     _warn_gaps(run, sums)
 
@@ -45,7 +55,7 @@ def _check_overlap(cells: np.ndarray, units: gpd.GeoDataFrame, eco_path: Path) -
 
 
 def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> None:
-    empty = units.loc[cells.sum(axis=1) == 0, "county_adcode"].tolist()
+    empty = unit_codes(units)[cells.sum(axis=1) == 0].tolist()
     if empty:
         run.warn(
             f"{len(empty)} unit(s) have no cell centre inside them at this resolution "
@@ -128,8 +138,9 @@ def _warn_nodata_ecosystem(run: Run, cells: np.ndarray, eco_path: Path) -> None:
 
 
 def _warn_gaps(run: Run, sums: PassSums) -> None:
-    for (x, name, _), gaps in zip(sums.parts, sums.gaps, strict=True):
-        gap = int(gaps[:, :RASTER_NODATA].sum())
+    _, filled = filled_totals(sums)
+    for k, ((x, name, _), gaps) in enumerate(zip(sums.parts, sums.gaps, strict=True)):
+        gap = int(gaps[:, :RASTER_NODATA].sum()) - int(filled[k].sum() if k in filled else 0)
         if gap:
             run.warn(
                 f"{x.indicator}{'/' + name if name else ''}: {gap} cells of a providing "

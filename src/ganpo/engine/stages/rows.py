@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, level1_lut, subtypes
 from ganpo.catalog.indicators import indicator as catalog_indicator
-from ganpo.engine.result import PHYSICAL_COLUMNS, empty_physical
+from ganpo.engine.result import COVERAGE_COLUMNS, PHYSICAL_COLUMNS, empty_physical
 from ganpo.engine.stages.blockwise import PassSums, unit_value
 from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.coverage import layer_coverage
+from ganpo.engine.stages.gaps import filled_totals
 from ganpo.engine.stages.on_grid import OnGrid
 from ganpo.engine.stages.plan import Plan
+from ganpo.engine.stages.select import Selection
 from ganpo.errors import preview
 from ganpo.services.base import TABLE_ROW_COLUMNS, Method, table_rows
 
@@ -24,14 +27,16 @@ class RasterRows:
     raster's codes, level 1 or 2), ``physical`` (``PHYSICAL_COLUMNS``, by level-1 type),
     ``extent`` (county_adcode, ecosystem_code, cells, area_m2, by level-1 type: what the
     account reports), ``extent_by_code`` (the same by the raster's codes: what the table
-    methods read, so that their per-type parameters apply by sub-type) and the units'
-    ``adcodes`` in the order of the sums."""
+    methods read, so that their per-type parameters apply by sub-type), the units'
+    ``adcodes`` in the order of the sums, and the layers' ``coverage`` per unit
+    (``COVERAGE_COLUMNS``)."""
 
     rows: list[pd.DataFrame]
     physical: pd.DataFrame
     extent: pd.DataFrame
     extent_by_code: pd.DataFrame
     adcodes: np.ndarray
+    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVERAGE_COLUMNS))
 
 
 def by_level1(frame: pd.DataFrame, sums: list[str]) -> pd.DataFrame:
@@ -58,15 +63,20 @@ def label(frame: pd.DataFrame, x: Method) -> pd.DataFrame:
     return out
 
 
-def sums_to_rows(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> RasterRows:
-    """One row per unit × ecosystem code with a non-zero sum, for each component:
-    value = quantity × the component's unit value; physical components unvalued. The
-    extent: cells and area per unit × ecosystem type (nodata cells left out)."""
+def sums_to_rows(
+    run: Run, plan: Plan, selection: Selection, on_grid: OnGrid, sums: PassSums
+) -> RasterRows:
+    """One row per unit × ecosystem code with a non-zero sum, for each component (its
+    gaps filled where a gap policy says so, :func:`~.gaps.filled_totals`): value =
+    quantity × the component's unit value; physical components unvalued. The extent:
+    cells and area per unit × ecosystem type (nodata cells left out). The coverage table
+    of the layers read."""
     params = plan.params
     adcodes = on_grid.units["county_adcode"].to_numpy()
     rows: list[pd.DataFrame] = []
     physical_rows: list[pd.DataFrame] = []
-    for (x, name, comp), total in zip(sums.parts, sums.totals, strict=True):
+    totals, _ = filled_totals(sums)
+    for (x, name, comp), total in zip(sums.parts, totals, strict=True):
         zi, code = np.nonzero(total)
         if x.indicator in plan.unvalued:
             physical_rows.append(
@@ -112,7 +122,10 @@ def sums_to_rows(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> Raste
         if physical_rows
         else empty_physical()
     )
-    return RasterRows(rows, physical, by_level1(extent, ["cells", "area_m2"]), extent, adcodes)
+    coverage = layer_coverage(selection, on_grid.units, sums)
+    return RasterRows(
+        rows, physical, by_level1(extent, ["cells", "area_m2"]), extent, adcodes, coverage
+    )
 
 
 def note_subtypes(run: Run, plan: Plan, cells: np.ndarray) -> None:
