@@ -57,7 +57,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_demo_prints_and_writes(demo_run: tuple[Path, str]) -> None:
     root, output = demo_run
     assert "GEP" in output and "调节服务 regulating services" in output
-    assert "constant 2022 prices" in output
+    assert "2023 按2022年价格" in output and "volume 物量（不变价）" in output
+    assert "CPI-deflated values 按 CPI 缩减 (cn-cpi; the weaker substitute" in output
     assert "Monte Carlo draws" in output and "sampled parameters: carbon_price" in output
     for name in ("gep_summary.xlsx", "gep_density_2022.png", "gep_density_2023.png"):
         assert (root / "out" / name).stat().st_size > 10_000

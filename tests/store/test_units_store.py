@@ -1,6 +1,7 @@
 """The store keeps an account's units at any level (migration 0010), on SQLite and on a
-real PostgreSQL server: a township account round-trips, and a store of schema 0008
-holding an account is upgraded without losing a row."""
+real PostgreSQL server: a township account round-trips (with its decisions and coverage
+per township), and a store of schema 0008 or 0009 holding an account is upgraded through
+0009 (records), 0010 (units) and 0011 (quality) without losing a row."""
 
 from __future__ import annotations
 
@@ -44,6 +45,12 @@ def test_township_account_round_trip(tiny: Callable[..., Path], store_url: str) 
         check_dtype=False,
     )
     assert set(stored.intervals["unit_code"]) == {0, A, B}
+    cov = ["unit_code", "role"]
+    assert set(stored.coverage["unit_code"]) == {t[0] for t in TOWNSHIPS}
+    pd.testing.assert_frame_equal(
+        _sorted(stored.coverage, cov), _sorted(acc.coverage, cov), check_dtype=False
+    )
+    assert stored.decisions == acc.decisions
 
 
 def _old_rows(acc) -> dict[str, list[dict[str, object]]]:  # type: ignore[no-untyped-def]
@@ -67,12 +74,13 @@ def _old_rows(acc) -> dict[str, list[dict[str, object]]]:  # type: ignore[no-unt
     }
 
 
-def test_upgrade_of_a_0008_store_keeps_its_account(
-    tiny: Callable[..., Path], store_url: str
+@pytest.mark.parametrize("revision", ["0008", "0009"])
+def test_upgrade_of_an_older_store_keeps_its_account(
+    tiny: Callable[..., Path], store_url: str, revision: str
 ) -> None:
     acc = run_account(tiny(), 2022)
     engine = sa.create_engine(store_url)
-    schema.upgrade(engine, "0008")
+    schema.upgrade(engine, revision)
     meta = sa.MetaData()
     meta.reflect(engine)
     now = acc.finished_at
@@ -99,6 +107,8 @@ def test_upgrade_of_a_0008_store_keeps_its_account(
                 "warnings": [],
                 "notes": [],
                 "log": [],
+                # 0009's standing: the account was published
+                **({"status": "published", "published_by": "u"} if revision == "0009" else {}),
             },
         ).scalar_one()
         for table, rows in _old_rows(acc).items():
@@ -106,10 +116,13 @@ def test_upgrade_of_a_0008_store_keeps_its_account(
                 sa.insert(meta.tables[table]), [dict(r, account_id=account_id) for r in rows]
             )
     engine.dispose()
-    with pytest.raises(Exception, match="is at schema 0008"):
+    with pytest.raises(Exception, match=f"is at schema {revision}"):
         open_store(store_url)
     schema.upgrade(sa.create_engine(store_url))  # what `ganpo db upgrade` does
-    stored = load_account(open_store(store_url), account_id)
+    engine = open_store(store_url)
+    stored = load_account(engine, account_id)
+    assert stored.account.status == ("published" if revision == "0009" else "draft")
+    assert stored.decisions == [] and stored.coverage.empty  # 0011: nothing recorded then
     assert len(stored.results) == len(acc.results)
     assert (stored.results["unit_code"] == stored.results["county_adcode"]).all()
     pd.testing.assert_frame_equal(
@@ -121,6 +134,8 @@ def test_upgrade_of_a_0008_store_keeps_its_account(
     assert stored.units["parent_code"].tolist() == [360100, 360100]
     assert len(stored.extent) == len(acc.extent) and len(stored.intervals) > 0
     assert (stored.intervals["unit_code"] == stored.intervals["county_adcode"]).all()
+    # the rebuilt tables take new rows: the next account gets the next id
+    assert save_account(engine, acc) == account_id + 1
 
 
 def test_migration_0010_matches_the_models(store_url: str) -> None:
@@ -149,3 +164,32 @@ def test_downgrade_refused_while_township_accounts_are_stored(
     with engine.begin() as conn, pytest.raises(RuntimeError, match="finer than county"):
         cfg.attributes["connection"] = conn
         command.downgrade(cfg, "0008")
+
+
+def test_boundary_repairs_reach_the_stored_quality_report(
+    tiny: Callable[..., Path], store_url: str
+) -> None:
+    """A repair the manifest declares is a decision of the account (kind boundary_repair,
+    basis manifest): stored with it and listed in its quality report, in both languages."""
+    from shapely.geometry import box
+
+    from ganpo.report.quality import build_quality
+    from tinydata import RES, X0, Y0, column_box, townships_frame
+
+    # A2 covers only its top cell: a gap in county A the manifest declares it accepts
+    rows = [(c, n, p, column_box(col)) for c, n, p, col in TOWNSHIPS]
+    rows[1] = (rows[1][0], rows[1][1], rows[1][2], box(X0 + RES, Y0 - RES, X0 + 2 * RES, Y0))
+    acc = run_account(use_units(tiny(), townships_frame(rows), repair=("trust_gaps",)), 2022)
+    (decision,) = [d for d in acc.decisions if d.kind == "boundary_repair"]
+    engine = open_store(store_url)
+    stored = load_account(engine, save_account(engine, acc))
+    assert stored.decisions == acc.decisions
+    for lang, label, message in (
+        ("en", "Repaired boundaries", decision.message_en),
+        ("zh", "行政区边界修复", decision.message_zh),
+    ):
+        report = build_quality(stored, lang)  # type: ignore[arg-type]
+        (group,) = [g for g in report.decisions if g.kind == "boundary_repair"]
+        assert group.label == label
+        assert [(x.text, x.basis) for x in group.decisions] == [(message, "manifest")]
+        assert report.as_dict()["summary"][0]["count"] == len(acc.decisions)

@@ -57,11 +57,26 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn ganpo's input errors into a one-paragraph message and exit code 2."""
+    """Turn ganpo's input and store errors into a one-paragraph message and exit code 2.
+
+    A database error ganpo did not foresee is still a message: the driver's first line,
+    never the SQL statement or its parameters."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         yield
     except GanpoError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(code=2) from exc
+    except SQLAlchemyError as exc:
+        from ganpo.store.failures import cause
+
+        err_console.print(
+            f"[bold red]error:[/] the store refused the operation ({cause(exc)}); the change "
+            "in progress was rolled back / 数据库拒绝了该操作，进行中的事务已回滚",
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(code=2) from exc
 
 

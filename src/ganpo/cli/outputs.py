@@ -10,6 +10,7 @@ import pandas as pd
 from ganpo.engine.result import AccountResult
 from ganpo.io.units import county_polygons, is_county_level
 from ganpo.report import export, maps, summary
+from ganpo.report.account_tables import UNIT_TABLES_NOTE, finer_frames
 
 
 def account_frames(acc: AccountResult) -> dict[str, pd.DataFrame]:
@@ -38,32 +39,6 @@ def account_frames(acc: AccountResult) -> dict[str, pd.DataFrame]:
     }
 
 
-def finer_frames(
-    results: pd.DataFrame, units: pd.DataFrame, physical: pd.DataFrame, suffix: str = ""
-) -> dict[str, pd.DataFrame]:
-    """The tables of the account's own units when they are finer than counties
-    (``gep_by_township``, ``physical_by_township`` …); none for a county-level account.
-    They hold what is computed per unit: statistics given per county are in the county
-    tables only."""
-    if "level" not in units.columns or is_county_level(units):
-        return {}
-    level = str(units["level"].iloc[0])
-    out = {f"gep_by_{level}{suffix}": summary.gep_by_unit(results, units, "unit")}
-    if not physical.empty:
-        out[f"physical_by_{level}{suffix}"] = summary.physical_by_unit(physical, units, "unit")
-    return out
-
-
-#: what the tables of an account's finer units hold (notes of the workbooks)
-UNIT_TABLES_NOTE = (
-    "{year}: the account runs per {level}; the {level} tables hold what is computed per "
-    "{level} (raster services, statistics given per {level}); statistics given per county "
-    "are not split among a county's {level}s and appear in the county, city and province "
-    "tables only / 按{level}核算：{level}表只含按{level}计算的项目（栅格服务、按{level}填报的"
-    "统计），按县填报的统计不拆分到{level}，只计入县、市、省表"
-)
-
-
 def provenance_notes(accounts: list[AccountResult]) -> list[str]:
     notes = []
     for a in accounts:
@@ -79,7 +54,9 @@ def provenance_notes(accounts: list[AccountResult]) -> list[str]:
     notes.append(
         "价格基准 Price basis: each account's prices are at the price year(s) "
         f"{', '.join(map(str, years))} (see the notes above and the prices sheets); "
-        "the change_constant sheet compares the years at constant prices."
+        "the change_constant sheet compares the years at the first year's prices (the last "
+        "year's quantities at the first year's prices: a volume; rows reported at current "
+        "prices deflated by their item's price index)."
     )
     for a in accounts:
         if "level" in a.units.columns and not is_county_level(a.units):
@@ -99,7 +76,11 @@ def write_outputs(
     title: str,
     constant: tuple[pd.DataFrame, pd.DataFrame, int] | None = None,
 ) -> list[Path]:
-    """CSV tables, one Excel workbook and a GEP-density map per year; returns the paths."""
+    """CSV tables, one Excel workbook and a GEP-density map per year; returns the paths.
+
+    ``constant`` = (first account's results, last account's results at the first year's
+    prices — :attr:`ganpo.engine.volume.VolumeMeasure.rows` —, first year) adds the
+    change at constant prices."""
     out.mkdir(parents=True, exist_ok=True)
     frames: dict[str, pd.DataFrame] = {}
     for acc in accounts:
@@ -112,7 +93,10 @@ def write_outputs(
     if constant is not None:
         ra, rb, base = constant
         frames[f"change_constant_{base}"] = summary.compare(
-            ra, rb, f"{accounts[0].year} ({base} prices)", f"{accounts[-1].year} ({base} prices)"
+            ra,
+            rb,
+            f"{accounts[0].year} ({base} prices)",
+            f"{accounts[-1].year} (volume at {base} prices)",
         )
     written = export.write_csv(frames, out / "csv")
     written.append(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy import event
 from sqlalchemy.exc import DataError
 
 from ganpo import __version__
-from ganpo.errors import GanpoError, InputError, StoreError, UnknownNameError
+from ganpo.errors import GanpoError, InputError, StoreConflictError, StoreError, UnknownNameError
 from ganpo.store.repository import open_store
 from ganpo.web.auth import CurrentPrincipal, SessionCache
 from ganpo.web.data import AccountCache, ResponseCache, regions_for
@@ -36,7 +36,7 @@ from ganpo.web.jobs import JobManager
 from ganpo.web.routes import accounts, apply, assets, audit, auth, jobs, regions, reporting, users
 from ganpo.web.settings import Settings
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["Settings", "app_from_environment", "create_app"]
 
 STATIC = Path(str(files("ganpo.web") / "static"))
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
@@ -176,6 +176,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The application as ``ganpo serve`` starts it, through uvicorn's factory import string
+    ``ganpo.web.app:app_from_environment`` (so the CLI never imports the web package):
+    settings from the ``GANPO_*`` environment variables (:meth:`Settings.from_environment`).
+    With ``GANPO_DEMO=1`` the demo platform is prepared first — the demo dataset built if
+    missing, its accounts run and stored if the store has none, the demo users created — and
+    the demo logins are printed. A deployment that runs uvicorn itself may use the same
+    factory (``uvicorn --factory ganpo.web.app:app_from_environment``) without the demo.
+
+    Errors (an invalid setting, an unreachable store) are raised, not logged: uvicorn lets
+    them through to its caller, where ``ganpo serve`` prints them as one-line messages.
+    """
+    from ganpo.web.seed import DEMO_USERS, prepare_demo
+    from ganpo.web.settings import DemoSettings
+
+    settings = Settings.from_environment()
+    demo = DemoSettings.from_environment()
+    if demo.demo:
+        say = partial(print, flush=True)
+        prepare_demo(
+            settings.database, settings.data_dir, resolution_m=demo.demo_resolution_m, say=say
+        )
+        say("演示账号 / demo logins (用户名 / username — 密码 / password):")
+        for u in DEMO_USERS:
+            say(f"  {u.username:<9} {u.password:<15} {u.note_zh} / {u.note_en}")
+    return create_app(settings)
+
+
 def _errors(app: FastAPI) -> None:
     """Errors ganpo raises on purpose become clear JSON answers, never a 500."""
 
@@ -186,7 +214,13 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
+        # the database failed (disk full, lost connection…): the message says what to do
         return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+
+    @app.exception_handler(StoreConflictError)
+    async def _conflict(_: Request, exc: Exception) -> JSONResponse:
+        # refused by the records' state (an account in use cannot be deleted…)
+        return JSONResponse({"detail": str(exc)}, status.HTTP_409_CONFLICT)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

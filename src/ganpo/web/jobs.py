@@ -15,7 +15,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -99,6 +100,7 @@ class JobManager:
         Jobs a previous server left unfinished there are marked failed, interrupted."""
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
+        self._futures: dict[str, Future[None]] = {}
         self.engine = engine
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ganpo-job")
         if engine is not None:
@@ -116,7 +118,9 @@ class JobManager:
         with self.lock:
             self.jobs[job.id] = job
         self._save(job)
-        self._pool.submit(self._run, job, work)
+        future = self._pool.submit(self._run, job, work)
+        with self.lock:
+            self._futures[job.id] = future
         return job
 
     def _run(self, job: Job, work: Callable[[JobContext], int | None]) -> None:
@@ -160,7 +164,17 @@ class JobManager:
         return None if record is None else Job.of(record)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
-        """Block until a job has finished (for tests and scripts)."""
+        """Block until a job has finished and its outcome is stored (for tests and
+        scripts)."""
+        with self.lock:
+            future = self._futures.get(job_id)
+        if future is not None:  # a job of this server: done once _run returned (state saved)
+            try:
+                future.result(timeout=timeout)
+            except FutureTimeout as exc:
+                raise TimeoutError(f"job {job_id} still running after {timeout} s") from exc
+            except CancelledError:  # the server shut down before the job ran
+                pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.get(job_id)

@@ -9,8 +9,9 @@ import pandas as pd
 from ganpo.engine.result import RESULT_COLUMNS
 from ganpo.engine.stages.context import Progress, Run
 from ganpo.engine.stages.plan import Plan
-from ganpo.engine.stages.rows import RasterRows, label
+from ganpo.engine.stages.rows import RasterRows, by_level1, label
 from ganpo.errors import ManifestError
+from ganpo.io.decisions import Decision
 from ganpo.io.manifest import Dataset, TableEntry
 from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES, UNIT_KEY_COLUMN
 from ganpo.io.tables import read_table
@@ -32,7 +33,8 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
     """Read the tables the profile's table methods need (and the external shares when
     the profile deducts them), run each of those methods at the level its tables are given
     at (per county, or per unit of the dataset's finer level) with the raster pass's
-    extent at that level, and net out the external share.
+    extent at that level (by the map's codes, level 1 or 2), bring every row to its
+    level-1 type, and net out the external share.
 
     Statistics given per county stay county rows (``unit_code`` = the county's adcode):
     they are never split among the county's townships (decision 0021)."""
@@ -50,9 +52,13 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
         finest: [int(a) for a in raster.codes],
     }
     tables, entries = read_tables(plan.ds, run.year, required, codes, run.say)
+    for entry in entries:
+        if entry.year != run.year:  # the manifest declares it serves this year
+            decide_table_year(run, entry)
+    # the extent by the map's codes, so that per-type parameters apply by sub-type
     extents: dict[str, pd.DataFrame] = {
-        "county": county_extent(raster.extent),
-        finest: raster.extent,
+        "county": county_extent(raster.extent_by_code),
+        finest: raster.extent_by_code,
     }
     rows = list(raster.rows)
     for x in table_methods:
@@ -65,7 +71,7 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
         )
         out = label(x.table(tin, plan.params), x)
         rows.append(out.assign(county_adcode=out["unit_code"].map(raster.county_of)))
-    results = pd.concat(rows, ignore_index=True)
+    results = by_level1(pd.concat(rows, ignore_index=True), ["quantity", "value_cny"])
     if deduct:
         external = entries_by_role(entries)["external"]
         results = pd.concat(
@@ -146,6 +152,26 @@ def read_tables(
         tables[role] = frame
         used.append(entry)
     return tables, used
+
+
+def decide_table_year(run: Run, entry: TableEntry) -> None:
+    """Record a table of another year that its manifest entry declares serves the run's
+    year (``serves_years``)."""
+    spec = TABLE_ROLES[entry.role]
+    run.decide(
+        Decision(
+            kind="table_year",
+            subject=entry.role,
+            message_en=f"{spec.name_en}: the table of {entry.year} is used for {run.year}, "
+            "as the dataset's manifest declares.",
+            message_zh=f"{spec.name_zh}：按数据清单的声明，{entry.year} 年的统计表用作 "
+            f"{run.year} 年的数据。",
+            basis="manifest",
+            source=entry.path,
+            values=(entry.year, run.year),
+        )
+    )
+    run.note("layer_years", f"table {entry.role} of {entry.year} used for {run.year} (declared)")
 
 
 def external_deduction(

@@ -7,7 +7,7 @@ uncertainty_intervals) are rebuilt: new table, rows copied, old table dropped, n
 renamed, so that no row is lost on SQLite or PostgreSQL.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
