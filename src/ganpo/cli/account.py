@@ -149,7 +149,7 @@ def show(
     with user_errors():
         problems = verify_inputs(store, account_id)
     if problems:
-        console.print("[bold red]inputs changed since this account was computed:[/]")
+        console.print("inputs changed since this account was computed:", style="bold red")
         for p in problems:
             console.print(f"  {p}", highlight=False)
     else:

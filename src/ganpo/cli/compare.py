@@ -8,10 +8,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.catalog.indicators import indicators
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 from ganpo.errors import InputError
+from ganpo.io.outputs import EXPORT, atomic_write
 
 
 def compare(
@@ -73,10 +75,9 @@ def compare(
     table = by_indicator(d)
     _print(table, a.account.year, b.account.year, deflator.name)
     if note:
-        console.print(f"[yellow]{note}[/]")
+        console.print(note, style="yellow")
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        d.to_csv(out, index=False, encoding="utf-8-sig")
+        atomic_write(out, lambda tmp: d.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
         console.print(f"written: {out}")
 
 
@@ -105,7 +106,7 @@ def _print(table: pd.DataFrame, ya: int, yb: int, deflator: str) -> None:
         ]
         label = names.get(str(row["indicator"]), str(row["indicator"]))
         bold = row["indicator"] == "GEP"
-        t.add_row(*[f"[bold]{x}[/]" if bold else x for x in [label, *cells]])
+        t.add_row(*[Text(x, style="bold" if bold else "") for x in [label, *cells]])
     console.print(t)
     console.print(
         "price = B − B at constant prices; quantity = change at constant prices "

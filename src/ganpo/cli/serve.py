@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 
@@ -66,7 +67,11 @@ def serve(
         )
         application = create_app(settings)
     shown = "localhost" if host in ("0.0.0.0", "::") else host
-    console.print(f"\n[bold]ganpo 平台 / platform:[/] http://{shown}:{port}/   API: /docs")
+    console.print(
+        Text.assemble(
+            "\n", ("ganpo 平台 / platform:", "bold"), f" http://{shown}:{port}/   API: /docs"
+        )
+    )
     if demo:
         console.print("演示账号 / demo logins (用户名 / username — 密码 / password):")
         for u in DEMO_USERS:

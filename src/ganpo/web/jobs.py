@@ -22,8 +22,9 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 
-from ganpo.errors import StoreError
+from ganpo.errors import GanpoError, StoreError
 from ganpo.store import platform
+from ganpo.web.failures import public_message, without_paths
 
 State = Literal["queued", "running", "done", "failed"]
 
@@ -39,6 +40,8 @@ class Job:
     account_id: int | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     log: list[str] = field(default_factory=list)
+    #: set once the job's final state is stored (for :meth:`JobManager.wait`)
+    finished: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     def record(self) -> platform.JobRecord:
         return platform.JobRecord(
@@ -120,6 +123,12 @@ class JobManager:
         return job
 
     def _run(self, job: Job, work: Callable[[JobContext], int | None]) -> None:
+        try:
+            self._execute(job, work)
+        finally:  # only now may wait() return: the final state is stored (or cannot be)
+            job.finished.set()
+
+    def _execute(self, job: Job, work: Callable[[JobContext], int | None]) -> None:
         ctx = JobContext(self, job)
         with self.lock:
             job.state = "running"
@@ -130,7 +139,7 @@ class JobManager:
         except Exception as exc:  # a failed job reports its error instead of vanishing
             with self.lock:
                 job.state = "failed"
-                job.message = f"{type(exc).__name__}: {exc}"
+                job.message = _failure(exc)
             self._save_quietly(job)
             return
         with self.lock:
@@ -160,7 +169,14 @@ class JobManager:
         return None if record is None else Job.of(record)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
-        """Block until a job has finished (for tests and scripts)."""
+        """Block until a job has finished and its final state is stored (for tests and
+        scripts). A job of another server is polled in the store."""
+        with self.lock:
+            local = self.jobs.get(job_id)
+        if local is not None:
+            if not local.finished.wait(timeout):
+                raise TimeoutError(f"job {job_id} still running after {timeout} s")
+            return local
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.get(job_id)
@@ -173,3 +189,10 @@ class JobManager:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _failure(exc: Exception) -> str:
+    """A failed job's message, as its owner reads it (through the API): no server paths."""
+    if isinstance(exc, GanpoError):
+        return public_message(exc)
+    return f"{type(exc).__name__}: {without_paths(str(exc))}"
