@@ -173,5 +173,6 @@ class GanpoGroup(TyperGroup):
         except (typer.Exit, typer.Abort, typer.TyperException):  # exits, usage errors
             raise
         except (Exception, KeyboardInterrupt) as exc:
-            code = report_failure(exc, Console(stderr=True, markup=False))
-            raise typer.Exit(code) from None
+            from ganpo.cli.common import err_console  # common imports this module
+
+            raise typer.Exit(report_failure(exc, err_console)) from None

@@ -21,7 +21,7 @@ from dask.base import tokenize
 from rasterio.windows import Window
 
 from ganpo.engine.grid import Grid
-from ganpo.errors import GridError
+from ganpo.errors import GridError, InputFileError
 from ganpo.io.outputs import VALUE_RASTERS, Output, output_errors
 from ganpo.io.raster_files import open_raster, read_window
 
@@ -67,11 +67,17 @@ class LayerBlocks:
         if r1 <= r0 or c1 <= c0:
             return np.zeros((max(r1 - r0, 0), max(c1 - c0, 0)), dtype=self.dtype)
         window = Window(c0, r0, c1 - c0, r1 - r0)
-        src = self._dataset()
-        if not self.as_float:
-            return read_window(src, self.path, self.role, window)
-        # as rioxarray's masked reading did: the dataset's mask (its nodata) becomes NaN
-        data = read_window(src, self.path, self.role, window, masked=True)
+        try:
+            src = self._dataset()
+            if not self.as_float:
+                return read_window(src, self.path, self.role, window)
+            # as rioxarray's masked reading did: the dataset's mask (nodata) becomes NaN
+            data = read_window(src, self.path, self.role, window, masked=True)
+        except InputFileError as exc:
+            # raised in a worker, it may travel pickled to the client: GDAL's errors in
+            # its chain cannot be rebuilt there (their words are in the message)
+            exc.__cause__ = exc.__context__ = None
+            raise exc
         return np.ma.filled(data.astype("float64"), np.nan)
 
 

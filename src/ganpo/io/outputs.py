@@ -76,8 +76,6 @@ def staged(folder: Path, what: Output = FILE) -> Iterator[Callable[[Path], Path]
     staged file is renamed onto its path. On any error (an interrupt too) they are all
     removed, ``folder`` is removed if this created it and it is left empty, and a failure
     to write becomes an :class:`OutputError`."""
-    folder = Path(folder)
-    created = _make_folder(folder, what)
     pending: list[tuple[Path, Path]] = []
 
     def stage(path: Path) -> Path:
@@ -85,16 +83,29 @@ def staged(folder: Path, what: Output = FILE) -> Iterator[Callable[[Path], Path]
         pending.append((tmp, Path(path)))
         return tmp
 
+    with folder_for(folder, what):
+        try:
+            with output_errors(folder, what, cleaned=True):
+                yield stage
+                for tmp, path in pending:
+                    os.replace(tmp, path)
+        except BaseException:
+            for tmp, _ in pending:
+                _remove(tmp)
+            raise
+
+
+@contextmanager
+def folder_for(folder: Path, what: Output = FILE) -> Iterator[Path]:
+    """``folder``, created (with its parents) if absent, a failure to create it being an
+    :class:`OutputError`; if the block fails, the folders this created are removed again
+    when left empty."""
+    folder = Path(folder)
+    created = make_folder(folder, what)
     try:
-        with output_errors(folder, what, cleaned=True):
-            yield stage
-            for tmp, path in pending:
-                os.replace(tmp, path)
+        yield folder
     except BaseException:
-        for tmp, _ in pending:
-            _remove(tmp)
-        if created is not None:
-            _remove_empty(folder, created)
+        remove_empty(folder, created)
         raise
 
 
@@ -231,8 +242,9 @@ def _words(exc: BaseException) -> str:
     return " ".join(p for p in parts if "See previous exception" not in p)[:300]
 
 
-def _make_folder(folder: Path, what: Output) -> Path | None:
-    """Create ``folder`` (and parents) if absent; the topmost folder created, if any."""
+def make_folder(folder: Path, what: Output = FILE) -> Path | None:
+    """Create ``folder`` (and parents) if absent, a failure being an
+    :class:`OutputError`; the topmost folder created, if any (for :func:`remove_empty`)."""
     if folder.is_dir():
         return None
     top = folder
@@ -253,8 +265,11 @@ def _remove(path: Path) -> None:
         pass
 
 
-def _remove_empty(folder: Path, top: Path) -> None:
-    """Remove ``folder`` and its parents up to ``top`` while they are empty."""
+def remove_empty(folder: Path, top: Path | None) -> None:
+    """Remove ``folder`` and its parents up to ``top`` (what :func:`make_folder`
+    created) while they are empty; nothing if ``top`` is ``None``."""
+    if top is None:
+        return
     here = folder
     while True:
         try:

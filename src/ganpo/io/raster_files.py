@@ -289,8 +289,9 @@ def _text_start(head: bytes) -> str | None:
             if bad.start < len(head) - 4:  # not merely a character cut at 512 bytes
                 continue
             text = head[: bad.start].decode(encoding)
+        text = text.lstrip("\ufeff")  # a byte-order mark, as Excel writes CSV
         if not all(c.isprintable() or c in "\r\n\t" for c in text):
             return None
-        line = text.lstrip("\ufeff").splitlines()[0] if text.strip() else text
+        line = text.splitlines()[0] if text.strip() else text
         return line[:40]
     return None

@@ -60,8 +60,8 @@ def os_error_message(exc: OSError) -> str:
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (
-            "the server may not write its storage (permission denied or read-only); "
-            "nothing was stored. Tell the platform's administrator / 服务器存储不可写，"
+            "the server may not read or write its storage (permission denied, or read-only); "
+            "nothing was stored. Tell the platform's administrator / 服务器存储不可读写，"
             "未保存任何内容，请联系平台管理员"
         )
     return (

@@ -16,7 +16,7 @@ from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import BlockWriter, to_cog
 from ganpo.engine.stages.context import Progress
 from ganpo.io.manifest import sha256_file
-from ganpo.io.outputs import VALUE_RASTERS, output_errors, staged, temporary_name
+from ganpo.io.outputs import VALUE_RASTERS, make_folder, remove_empty, staged, temporary_name
 
 
 def write_blocks(arr: Any, writer: BlockWriter, batch: int = 8) -> None:
@@ -32,26 +32,35 @@ def write_blocks(arr: Any, writer: BlockWriter, batch: int = 8) -> None:
             writer[slice(r0, r0 + block.shape[0]), slice(c0, c0 + block.shape[1])] = block
 
 
+class ValueWriters(dict[str, BlockWriter]):
+    """The writers of the value rasters, and the folder made for them (removed again if
+    the run fails and leaves it empty)."""
+
+    created: Path | None = None
+
+
 @contextmanager
 def value_writers(
     folder: Path | None, name: str, year: int, indicators: Iterable[str], grid: Grid
-) -> Iterator[dict[str, BlockWriter]]:
+) -> Iterator[ValueWriters]:
     """A :class:`BlockWriter` per indicator (none without ``folder``), each writing a
     hidden file in ``folder``; closed when the block ends, removed if it fails (a full
     disk, a corrupt input block, an interrupt), so nothing half-written stays."""
-    writers: dict[str, BlockWriter] = {}
+    writers = ValueWriters()
+    if folder is None:
+        yield writers
+        return
+    writers.created = make_folder(folder, VALUE_RASTERS)
     try:
-        if folder is not None:
-            with output_errors(folder, VALUE_RASTERS):
-                folder.mkdir(parents=True, exist_ok=True)
-            for ind in indicators:
-                writers[ind] = BlockWriter(temporary_name(_final(folder, name, year, ind)), grid)
+        for ind in indicators:
+            writers[ind] = BlockWriter(temporary_name(_final(folder, name, year, ind)), grid)
         yield writers
         for w in writers.values():
             w.close()
     except BaseException:
         for w in writers.values():
             w.discard()
+        remove_empty(folder, writers.created)
         raise
 
 
@@ -73,9 +82,14 @@ def finish_rasters(
                 for ind, w in writers.items():
                     finals[ind] = _final(folder, name, year, ind)
                     to_cog(w.path, stage(finals[ind]))
-    finally:
+    except BaseException:
         for w in writers.values():
             w.path.unlink(missing_ok=True)
+        if folder is not None and isinstance(writers, ValueWriters):
+            remove_empty(folder, writers.created)
+        raise
+    for w in writers.values():
+        w.path.unlink(missing_ok=True)
     rows = [
         {
             "indicator": ind,
