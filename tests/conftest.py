@@ -1,4 +1,5 @@
-"""Shared fixtures: the tiny dataset (tests/tinydata.py) and a throwaway PostgreSQL."""
+"""Shared fixtures: the tiny dataset (tests/tinydata.py), the coarse demo platform
+(tests/demoplatform.py) and a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from demoplatform import DemoPlatform, build_demo_platform
 from tinydata import tiny_factory
 
 
@@ -16,6 +18,12 @@ def tiny(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``tiny(**overrides)`` writes the tiny dataset with every layer the Jiangxi
     profile needs and returns its manifest path."""
     return tiny_factory(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> DemoPlatform:
+    """The coarse demo platform (tests/demoplatform.py), built once per session."""
+    return build_demo_platform(tmp_path_factory.mktemp("web-demo"))
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +39,22 @@ def postgres_url() -> Any:
         pytest.skip("PostgreSQL not installed")
     with postgres_server() as url:
         yield url
+
+
+@pytest.fixture
+def postgres_instance() -> Any:
+    """A throwaway PostgreSQL server of the test's own, which it may stop and start
+    (:class:`pg.Instance`); skipped if PostgreSQL is absent, unless required."""
+    import os
+
+    from pg import find_bindir, postgres_instance
+
+    if find_bindir() is None:
+        if os.environ.get("GANPO_REQUIRE_POSTGRES"):
+            pytest.fail("PostgreSQL is not installed; `make test` installs Debian's postgresql")
+        pytest.skip("PostgreSQL not installed")
+    with postgres_instance() as instance:
+        yield instance
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

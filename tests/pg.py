@@ -34,16 +34,45 @@ def find_bindir() -> str | None:
     return os.path.dirname(found[-1]) if found else None
 
 
+class Instance:
+    """A throwaway server that a test may stop and start again (to lose the connection
+    mid-session)."""
+
+    def __init__(self, bindir: str, data: str, port: int, root: bool) -> None:
+        self.bindir, self.data, self.port, self.root = bindir, data, port, root
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+    def start(self) -> None:
+        _run(
+            [
+                f"{self.bindir}/pg_ctl",
+                "-D",
+                self.data,
+                "-l",
+                f"{self.data}/log",
+                "-w",
+                "-o",
+                f"'-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off'",
+                "start",
+            ],
+            self.root,
+        )
+
+    def stop(self) -> None:
+        """Stop at once (connections are cut, open transactions lost, as in a crash)."""
+        _run([f"{self.bindir}/pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"], self.root)
+
+
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield a SQLAlchemy URL of a fresh server; stop and remove it afterwards."""
+def postgres_instance() -> Iterator[Instance]:
+    """A fresh server (:class:`Instance`), stopped and removed afterwards."""
     bindir = find_bindir()
     assert bindir is not None
     root = os.geteuid() == 0
     data = tempfile.mkdtemp(prefix="ganpo-pg-")
     if root:
         shutil.chown(data, "postgres", "postgres")
-    port = _free_port()
+    instance = Instance(bindir, data, _free_port(), root)
     try:
         _run(
             [
@@ -59,22 +88,16 @@ def postgres_server() -> Iterator[str]:
             ],
             root,
         )
-        _run(
-            [
-                f"{bindir}/pg_ctl",
-                "-D",
-                data,
-                "-l",
-                f"{data}/log",
-                "-w",
-                "-o",
-                f"'-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off'",
-                "start",
-            ],
-            root,
-        )
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        instance.start()
+        yield instance
     finally:
         with suppress(subprocess.CalledProcessError):
             _run([f"{bindir}/pg_ctl", "-D", data, "-m", "immediate", "stop"], root)
         shutil.rmtree(data, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Yield a SQLAlchemy URL of a fresh server; stop and remove it afterwards."""
+    with postgres_instance() as instance:
+        yield instance.url

@@ -317,6 +317,19 @@ def add_erosion_layers(manifest: Path, overrides: dict[int, dict[str, np.ndarray
     return write_manifest(m, ds.root)
 
 
+def declare(manifest: Path, role: str, of_year: int | None = 2022, **fields: Any) -> Path:
+    """Set ``fields`` (e.g. ``gap_policy="leave_out"``, ``serves_years=[2023]``,
+    ``year=None``) on the entry of ``role`` of ``of_year`` (a table's when ``role`` is a
+    table role) and rewrite the manifest. ``of_year=None`` picks the year-less layer."""
+    ds = load_manifest(manifest, verify=False)
+    m = ds.manifest
+    entries = m.tables if role in TABLE_ROLES else m.layers
+    (entry,) = [e for e in entries if e.role == role and e.year == of_year]
+    for key, value in fields.items():
+        setattr(entry, key, value)
+    return write_manifest(m, ds.root)
+
+
 def build_tiny_full(folder: Path, **kw: Any) -> Path:
     """``build_tiny`` plus the erosion layers; erosion roles in ``layers`` (and in
     ``more_years[y]["layers"]``) replace the uniform arrays."""

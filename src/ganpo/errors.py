@@ -82,6 +82,29 @@ class TableError(InputError):
     """A statistics table has a missing column, a bad value or a duplicated unit."""
 
 
+class TableFileError(TableError):
+    """A file that cannot be read as a table at all (not CSV or .xlsx, an unknown text
+    encoding, a workbook with macros, too large…). ``looks_like`` names what the file seems
+    to be; ``reason_en`` and ``reason_zh`` say what is wrong and what to do."""
+
+    def __init__(
+        self,
+        reason_en: str,
+        reason_zh: str,
+        *,
+        source: str | Path | None = None,
+        looks_like: str | None = None,
+    ) -> None:
+        self.reason_en = reason_en
+        self.reason_zh = reason_zh
+        self.looks_like = looks_like
+        super().__init__(
+            f"{reason_en} / {reason_zh}",
+            source=source,
+            values=[looks_like] if looks_like else [],
+        )
+
+
 class UnknownNameError(GanpoError, KeyError):
     """A name (parameter set, service, ecosystem type…) that does not exist.
 
@@ -100,6 +123,40 @@ class UnknownNameError(GanpoError, KeyError):
 
 class StoreError(GanpoError, RuntimeError):
     """The account store could not be read or written."""
+
+
+class StoreUnavailableError(StoreError):
+    """The database itself failed: not writable, disk full, locked, connection lost.
+
+    The message names the database (URL without password), says what happened and what to
+    do, in English and Chinese; the transaction in progress was rolled back.
+
+    Attributes
+    ----------
+    database : the store's URL, password hidden
+    reason : ``readonly``, ``full``, ``locked``, ``lost``, ``unreachable`` or ``failed``
+    """
+
+    def __init__(self, message: str, *, database: str, reason: str) -> None:
+        self.database = database
+        self.reason = reason
+        super().__init__(message)
+
+
+class StoreConflictError(StoreError):
+    """A change the state of the stored records forbids (an account in use cannot be
+    deleted, a withdrawn one cannot be used again…); the message says what to do instead.
+
+    Attributes
+    ----------
+    record : what was refused, e.g. ``account #2``
+    references : the records that stand in the way, e.g. ``["transfer run #3"]``
+    """
+
+    def __init__(self, message: str, *, record: str, references: Iterable[str] = ()) -> None:
+        self.record = record
+        self.references = list(references)
+        super().__init__(message)
 
 
 class OutputError(GanpoError, OSError):

@@ -19,7 +19,7 @@ from ganpo.catalog.profiles import load_profile
 from ganpo.errors import InputError, UnknownNameError
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
 from ganpo.services.methods import method
-from ganpo.web.reporting.forms import all_forms, form, forms_for
+from ganpo.submissions.forms import all_forms, form, forms_for
 
 
 def test_every_role_has_exactly_one_department() -> None:

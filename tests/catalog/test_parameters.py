@@ -51,8 +51,15 @@ def test_wrong_unit_is_refused() -> None:
 
 def test_per_type_and_type_sets() -> None:
     p = load_parameter_set("jiangxi-default")
-    assert p.per_type("runoff_coefficient", "1") == {1: 0.0267, 2: 0.0426, 3: 0.0478}
-    assert p.type_set("climate_water_surface") == (7, 4)
+    alpha = p.per_type("runoff_coefficient", "1")
+    # level-1 values (Jiangxi's zonal types), then sub-types with their own values
+    assert (alpha[1], alpha[2], alpha[3], alpha[4]) == (0.0465, 0.0426, 0.0387, 0.0)
+    assert (alpha[12], alpha[31], alpha[53], alpha[73]) == (0.0452, 0.0387, 0.0957, 0.0)
+    assert alpha[41] == alpha[42] == 0.0  # wetland sub-types take the wetland value
+    # no coefficient: cropland (paddy, dry land), built-up, lakes, rivers, bare land
+    assert not {5, 51, 52, 6, 7, 71, 72, 8} & set(alpha)
+    # a level-1 type brings its sub-types: water 7 and 71–74, wetland 4 and 41–43
+    assert p.type_set("climate_water_surface") == (4, 7, 41, 42, 43, 71, 72, 73, 74)
     with pytest.raises(InputError, match="given per ecosystem type"):
         p.scalar("runoff_coefficient", "1")
 

@@ -57,7 +57,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_demo_prints_and_writes(demo_run: tuple[Path, str]) -> None:
     root, output = demo_run
     assert "GEP" in output and "调节服务 regulating services" in output
-    assert "constant 2022 prices" in output
+    assert "2023 按2022年价格" in output and "volume 物量（不变价）" in output
+    assert "CPI-deflated values 按 CPI 缩减 (cn-cpi; the weaker substitute" in output
     assert "Monte Carlo draws" in output and "sampled parameters: carbon_price" in output
     for name in ("gep_summary.xlsx", "gep_density_2022.png", "gep_density_2023.png"):
         assert (root / "out" / name).stat().st_size > 10_000
@@ -105,8 +106,7 @@ def test_account_list_show_and_errors(demo_run: tuple[Path, str]) -> None:
     shown = runner.invoke(app, ["account", "show", "1", "--database", db])
     assert shown.exit_code == 0 and "GEP" in shown.output
     missing = runner.invoke(app, ["account", "show", "99", "--database", db])
-    # a StoreError: 1 (only input errors are 2; the store reports a missing id so far)
-    assert missing.exit_code == 1 and "no account 99 in the store" in missing.output
+    assert missing.exit_code == 2 and "no account 99 in the store" in missing.output
 
 
 def test_catalog_profiles_params() -> None:

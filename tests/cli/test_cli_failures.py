@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from ganpo.cli import account as account_cli
 from ganpo.cli.main import app
-from ganpo.errors import InputError, OutputError, StoreError
+from ganpo.errors import InputError, OutputError, StoreError, StoreUnavailableError
 from ganpo.io.manifest import load_manifest, write_manifest
 from ganpo.store import repository
 
@@ -72,7 +72,14 @@ def test_a_message_with_brackets_is_printed_as_written(tmp_path: Path) -> None:
             2,
             "error: /d/m.toml: the [[layers]] entry of [bold]dem[/] has no unit\n",
         ),
-        (StoreError("cannot reach the store x.sqlite"), 1, "error: cannot reach the store"),
+        (StoreError("no account 9 in the store"), 2, "error: no account 9 in the store\n"),
+        (
+            StoreUnavailableError(
+                "the store sqlite:///x.sqlite is locked", database="x", reason="locked"
+            ),
+            1,
+            "error: the store sqlite:///x.sqlite is locked\n",
+        ),
         (
             OutputError(
                 "cannot write the export in /out: the disk is full",

@@ -12,6 +12,7 @@ import pytest
 import rasterio
 from pyproj import CRS
 
+from ganpo.catalog.ecosystems import by_code, by_key, level1_lut, raster_codes
 from ganpo.demo import build_demo_dataset
 from ganpo.demo.generator import DEMO_VERSION
 from ganpo.demo.landcover import CODE
@@ -38,6 +39,11 @@ def _read(ds: Dataset, role: str, year: int = 2022) -> tuple[np.ndarray, float]:
 def _inside(ds: Dataset, role: str, year: int = 2022) -> np.ndarray:
     data, nodata = _read(ds, role, year)
     return data[data != nodata]
+
+
+def _level1(eco: np.ndarray) -> np.ndarray:
+    """The level-1 code of each cell of a map coded by sub-type."""
+    return level1_lut()[eco]
 
 
 def test_codes_match_catalog() -> None:
@@ -92,17 +98,38 @@ def test_layers_share_grid_and_mask(demo: Dataset) -> None:
 
 
 def test_land_cover_shares(demo: Dataset) -> None:
-    eco = _inside(demo, "ecosystem_type")
-    assert set(np.unique(eco)) <= set(CODE.values())
+    detailed = _inside(demo, "ecosystem_type")
+    assert set(np.unique(detailed)) <= set(raster_codes())
+    eco = _level1(detailed)
     share = {key: float((eco == code).mean()) for key, code in CODE.items()}
     assert 0.55 <= share["forest"] <= 0.65  # Jiangxi's forest cover is about 61 %
     assert 0.015 <= share["water"] <= 0.05  # Poyang Lake, reservoirs, ponds
     assert 0.20 <= share["cropland"] <= 0.25
     assert share["bare"] < 0.01
+    # coded by sub-type (level 2) except built-up and bare land (level 1)
+    keys = {by_code(int(c)).key for c in np.unique(detailed)}
+    assert keys == {
+        "built_up", "bare", "evergreen_broadleaf_forest", "evergreen_needleleaf_forest",
+        "mixed_forest", "deciduous_broadleaf_forest", "bamboo_forest", "sparse_forest",
+        "evergreen_broadleaf_shrub", "deciduous_broadleaf_shrub", "subtropical_tussock",
+        "marsh", "floodplain_wetland", "paddy", "dry_land", "orchard", "river", "lake",
+        "reservoir_pond",
+    }  # fmt: skip
+    forest = detailed[eco == CODE["forest"]]
+    sub = {
+        k: float((forest == by_key(k).code).mean())
+        for k in ("evergreen_needleleaf_forest", "evergreen_broadleaf_forest", "bamboo_forest")
+    }
+    # plantations of Chinese fir and Masson pine dominate; bamboo about a tenth
+    assert 0.40 <= sub["evergreen_needleleaf_forest"] <= 0.50
+    assert 0.23 <= sub["evergreen_broadleaf_forest"] <= 0.33
+    assert 0.07 <= sub["bamboo_forest"] <= 0.13
+    crop = detailed[eco == CODE["cropland"]]
+    assert 0.6 <= float((crop == by_key("paddy").code).mean()) <= 0.75
 
 
 def test_plausible_climate(demo: Dataset) -> None:
-    eco = _inside(demo, "ecosystem_type")
+    eco = _level1(_inside(demo, "ecosystem_type"))
     p, et = _inside(demo, "precipitation"), _inside(demo, "evapotranspiration")
     assert p.min() >= 1300 and p.max() <= 2000  # Jiangxi: about 1400–1900 mm
     vegetated = np.isin(eco, [CODE[k] for k in ("forest", "shrub", "grassland", "cropland")])

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from ganpo.engine.account import run_account
+from tinydata import declare
 
 A, B = 360101, 360102
 REL = 1e-9  # float64 sums of a handful of cells
@@ -39,15 +40,16 @@ def account(tiny: Callable[..., Path]):  # type: ignore[no-untyped-def]
 
 
 def test_water_conservation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
-    # forest: (1600 − 0.0267×1600 − 800) mm × 10 000 m² = 757.28 mm → 7 572.8 m³
+    # level-1 codes take Jiangxi's zonal sub-types' runoff coefficients (Gong et al. 2017):
+    # forest: (1600 − 0.0465×1600 − 800) mm × 10 000 m² = 725.6 mm → 7 256.0 m³
     # shrub:  (1600 − 0.0426×1600 − 700) = 831.84 mm → 8 318.4 m³
-    # grass:  (1600 − 0.0478×1600 − 600) = 923.52 mm → 9 235.2 m³; water/crop/built: 0
-    # A = 2 × 7 572.8 + 8 318.4 = 23 464.0;  B = 7 572.8 + 9 235.2 = 16 808.0
+    # grass:  (1600 − 0.0387×1600 − 600) = 938.08 mm → 9 380.8 m³; water/crop/built: 0
+    # A = 2 × 7 256.0 + 8 318.4 = 22 830.4;  B = 7 256.0 + 9 380.8 = 16 636.8
     q = _by(account.results, "water_conservation")
-    assert q[A] == pytest.approx(23_464.0, rel=REL)
-    assert q[B] == pytest.approx(16_808.0, rel=REL)
+    assert q[A] == pytest.approx(22_830.4, rel=REL)
+    assert q[B] == pytest.approx(16_636.8, rel=REL)
     v = _by(account.results, "water_conservation", "value_cny")
-    assert v[A] == pytest.approx(23_464.0 * 7.06, rel=REL)  # reservoir cost 7.06 CNY/m³
+    assert v[A] == pytest.approx(22_830.4 * 7.06, rel=REL)  # reservoir cost 7.06 CNY/m³
 
 
 def test_carbon_oxygen_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -143,16 +145,18 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
                     for name, comp in m.raster(RasterInputs(layers, eco, 10_000.0), params).items():
                         out[(m.indicator, name)] = comp.quantity
     got = np.asarray(out[("water_conservation", "")].compute())
-    assert got[0, 0] == pytest.approx(7572.8, rel=REL)
+    assert got[0, 0] == pytest.approx(7256.0, rel=REL)
 
 
 def test_nodata_in_input_is_left_out_and_reported(tiny: Callable[..., Path]) -> None:
     p = np.full((2, 4), 1600.0, dtype="float32")
-    p[0, 0] = -9999.0  # nodata on a forest cell of A
-    acc = run_account(tiny(layers={"precipitation": p}), 2022)
+    p[0, 0] = -9999.0  # nodata on a forest cell of A: 75 % coverage, declared left out
+    path = declare(tiny(layers={"precipitation": p}), "precipitation", gap_policy="leave_out")
+    acc = run_account(path, 2022)
     q = _by(acc.results, "water_conservation")
-    assert q[A] == pytest.approx(7_572.8 + 8_318.4, rel=REL)  # the nodata cell is not a zero…
+    assert q[A] == pytest.approx(7_256.0 + 8_318.4, rel=REL)  # the nodata cell is not a zero…
     assert any("water_conservation: 1 cells" in w for w in acc.warnings)  # …and is reported
+    assert [(d.kind, d.unit_code) for d in acc.decisions] == [("gap_policy", A)]
 
 
 def test_air_purification_capped_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -269,7 +273,7 @@ def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> No
     acc = run_account(tiny(), 2022, "jiangxi-db36-2021")
     f = load_deflator("cn-cpi").factor(2010, 2022)
     v = _by(acc.results, "water_conservation", "value_cny")
-    assert v[A] == pytest.approx(23_464.0 * 7.06 * f, rel=REL)
+    assert v[A] == pytest.approx(22_830.4 * 7.06 * f, rel=REL)
     # reported values (market value of products) are already at 2022 prices: unchanged
     assert _by(acc.results, "agriculture", "value_cny")[A] == 1_000_000.0
     assert any(

@@ -11,7 +11,7 @@ import pytest
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine.account import run_account
 from ganpo.errors import InputError
-from tinydata import TINY_ECO, tiny_factory
+from tinydata import TINY_ECO, declare, tiny_factory
 
 
 @pytest.fixture
@@ -61,15 +61,17 @@ def test_ecosystem_type_missing_from_cover_table(tiny: Callable[..., Path]) -> N
         InputError,
         match=r"ecosystem_type.tif: soil_retention \(rusle_mfd\) needs 'usle_c' for every "
         r"ecosystem type in the raster, but parameter set 'jiangxi-default' has no value for "
-        r"code\(s\) 2 \(1 cells\), 3 \(1 cells\)",
+        r"code\(s\) 2 shrub \(1 cells\), 3 grassland \(1 cells\); add them, or their "
+        r"level-1 type, to the set's by_type table",
     ):
         run_account(tiny(), 2022, parameter_set=broken)
 
 
 def test_nodata_erosivity_is_left_out_and_reported(tiny: Callable[..., Path]) -> None:
     r = np.full(TINY_ECO.shape, 10_000.0, dtype="float32")
-    r[0, 0] = -9999.0  # a forest cell of county A without data
-    acc = run_account(tiny(layers={"rainfall_erosivity": r}), 2022)
+    r[0, 0] = -9999.0  # a forest cell of county A without data (75 %: declared left out)
+    path = tiny(layers={"rainfall_erosivity": r})
+    acc = run_account(declare(path, "rainfall_erosivity", gap_policy="leave_out"), 2022)
     assert any(
         w.startswith("soil_retention: 1 cells of a providing ecosystem type have nodata")
         for w in acc.warnings

@@ -15,7 +15,7 @@ from rasterio.transform import from_origin
 from ganpo.engine.account import run_account
 from ganpo.errors import GridError, InputError, ManifestError, TableError, UnknownNameError
 from ganpo.io.manifest import load_manifest
-from tinydata import TINY_ECO, X0, Y0, write_raster
+from tinydata import TINY_ECO, X0, Y0, declare, write_raster
 
 
 def test_missing_layer_file(tiny: Callable[..., Path]) -> None:
@@ -82,11 +82,12 @@ def test_geographic_grid_is_refused(tiny: Callable[..., Path]) -> None:
 
 def test_unknown_ecosystem_code(tiny: Callable[..., Path]) -> None:
     eco = TINY_ECO.copy()
-    eco[0, 0] = 42
-    eco[0, 1] = 42
+    eco[0, 0] = 99
+    eco[0, 1] = 99
     with pytest.raises(
         InputError,
-        match=r"ecosystem_type.tif: unknown ecosystem code\(s\) 42 \(2 cells\); valid codes are 1, 2, 3, 4, 5, 6, 7, 8",
+        match=r"ecosystem_type.tif: unknown ecosystem code\(s\) 99 \(2 cells\); valid codes are "
+        r"1–8 \(level 1\) and 11–17, 21–24",
     ):
         run_account(tiny(eco=eco), 2022)
 
@@ -228,6 +229,7 @@ def test_nodata_value_inside_the_valid_range_is_a_logged_decision(
     path = tiny()
     rain = np.array([[1600, 0, 1600, 1600], [1600, 1600, 1600, 1600]], "float32")
     write_raster(path.parent / "2022/precipitation.tif", rain, nodata=0.0)
+    declare(path, "precipitation", gap_policy="leave_out")  # A is 75 % covered
     acc = run_account(load_manifest(path, verify=False), 2022)
     (warning,) = [w for w in acc.warnings if "nodata value 0 is a valid" in w]
     assert "2022/precipitation.tif" in warning and "-9999" in warning

@@ -42,13 +42,13 @@ def test_decomposition_by_hand(two_years: Path) -> None:
         (held.results, held.prices, 2023),
     ).set_index(["indicator", "county_adcode"])
     wc = d.loc[("water_conservation", A)]
-    # water conserved in A, m³ (α forest 0.0267, shrub 0.0426; 10 000 m² cells):
-    #   2022: 2 forest (1600 − 42.72 − 800) + shrub (1600 − 68.16 − 700) → 15 145.6 + 8 318.4
-    q22 = 2 * (1600 - 42.72 - 800) * 10 + (1600 - 68.16 - 700) * 10  # 23 464.0
-    #   2023: 3 forest at 1700 mm: 3 × (1700 − 45.39 − 800) × 10
-    q23 = 3 * (1700 - 45.39 - 800) * 10  # 25 638.3
+    # water conserved in A, m³ (α forest 0.0465, shrub 0.0426; 10 000 m² cells):
+    #   2022: 2 forest (1600 − 74.4 − 800) + shrub (1600 − 68.16 − 700) → 14 512.0 + 8 318.4
+    q22 = 2 * (1600 - 74.4 - 800) * 10 + (1600 - 68.16 - 700) * 10  # 22 830.4
+    #   2023: 3 forest at 1700 mm: 3 × (1700 − 79.05 − 800) × 10
+    q23 = 3 * (1700 - 79.05 - 800) * 10  # 24 628.5
     #   2023 rain with 2022 land cover (the cell keeps its 2023 ET of 800 mm, as a shrub):
-    q_held = 2 * (1700 - 45.39 - 800) * 10 + (1700 - 72.42 - 800) * 10  # 25 368.0
+    q_held = 2 * (1700 - 79.05 - 800) * 10 + (1700 - 72.42 - 800) * 10  # 24 694.8
     p22 = 7.06 * cpi.factor(2010, 2022)  # reservoir cost at 2022 prices
     assert wc.value_a == pytest.approx(q22 * p22, rel=REL)
     assert wc.quantity_effect == pytest.approx((q23 - q22) * p22, rel=REL)

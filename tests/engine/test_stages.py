@@ -104,27 +104,27 @@ def test_building_the_pass_computes_nothing(tiny: Callable[..., Path]) -> None:
 
 
 def test_pass_check_stops_on_unknown_ecosystem_codes(tiny: Callable[..., Path]) -> None:
-    run, plan, _, on_grid, graph = _upto_pass(tiny())
-    # unit B: one cell of code 42, two of code 9 (neither in ecosystem_types.csv)
-    sums = _sums(graph.parts, {**TINY_CELLS, (1, 42): 1, (1, 9): 2})
+    run, plan, selection, on_grid, graph = _upto_pass(tiny())
+    # unit B: one cell of code 99, two of code 9 (neither in ecosystem_types.csv)
+    sums = _sums(graph.parts, {**TINY_CELLS, (1, 99): 1, (1, 9): 2})
     with pytest.raises(InputError) as err:
-        check_pass(run, plan, on_grid, sums)
+        check_pass(run, plan, selection, on_grid, sums)
     assert str(err.value) == (
-        f"{on_grid.eco_path}: unknown ecosystem code(s) 9 (2 cells), 42 (1 cells); valid "
-        "codes are 1, 2, 3, 4, 5, 6, 7, 8 (ecosystem_types.csv) and 255 for nodata; "
-        "reclassify the raster"
+        f"{on_grid.eco_path}: unknown ecosystem code(s) 9 (2 cells), 99 (1 cells); valid "
+        "codes are 1–8 (level 1) and 11–17, 21–24, 31–38, 41–43, 51–53, 61–64, 71–74, "
+        "81–85 (level 2) (ecosystem_types.csv) and 255 for nodata; reclassify the raster"
     )
-    assert err.value.field == "ecosystem_type" and err.value.values == [9, 42]
+    assert err.value.field == "ecosystem_type" and err.value.values == [9, 99]
 
 
 def test_pass_check_warns_in_order(tiny: Callable[..., Path]) -> None:
     """Unit A without any cell, 3 cells without type, a component with gaps: three
     warnings, in the order of the checks; no error."""
-    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    run, plan, selection, on_grid, graph = _upto_pass(tiny())
     sums = _sums(graph.parts, {(1, 1): 5, (1, 255): 3})
     sums.gaps[0][1, 1] = 2  # water conservation: 2 forest cells of B without a value
     sums.gaps[0][1, 255] = 3  # cells without type are not gaps of a providing type
-    check_pass(run, plan, on_grid, sums)
+    check_pass(run, plan, selection, on_grid, sums)
     assert run.warnings == [
         "1 unit(s) have no cell centre inside them at this resolution (360101); their "
         "raster services are 0 — use a finer grid",
@@ -136,13 +136,13 @@ def test_pass_check_warns_in_order(tiny: Callable[..., Path]) -> None:
 
 
 def test_pass_check_stops_when_no_cell_is_inside_the_units(tiny: Callable[..., Path]) -> None:
-    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    run, plan, selection, on_grid, graph = _upto_pass(tiny())
     with pytest.raises(InputError, match="no cell of the grid has its centre inside any of the 2"):
-        check_pass(run, plan, on_grid, _sums(graph.parts, {}))
+        check_pass(run, plan, selection, on_grid, _sums(graph.parts, {}))
 
 
 def test_rows_from_hand_built_sums(tiny: Callable[..., Path]) -> None:
-    run, plan, _, on_grid, graph = _upto_pass(tiny())
+    run, plan, selection, on_grid, graph = _upto_pass(tiny())
     by_name = {p.method.indicator: p for p in graph.parts}
     parts = [by_name[i] for i in ("water_conservation", "soil_retention", "sediment_export")]
     sums = _sums(parts, TINY_CELLS)
@@ -150,7 +150,7 @@ def test_rows_from_hand_built_sums(tiny: Callable[..., Path]) -> None:
     sums.totals[0][1, 3] = 50.0  # … 50 m³ on B's grassland
     sums.totals[1][1, 5] = 2.0  # soil retention: 2 t on B's cropland
     sums.totals[2][1, 5] = 0.5  # sediment export (physical): 0.5 t from B's cropland
-    rows = sums_to_rows(run, plan, on_grid, sums)
+    rows = sums_to_rows(run, plan, selection, on_grid, sums)
 
     results = pd.concat(rows.rows, ignore_index=True)
     wc = results[results.indicator == "water_conservation"]

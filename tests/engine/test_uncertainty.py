@@ -61,8 +61,9 @@ def test_uniform_price_interval_by_hand(tiny: Callable[..., Path]) -> None:
     iv = monte_carlo(acc, 20_000, 7).table.set_index(["indicator", "county_adcode"])
     wc = iv.loc[("water_conservation", 360101)]
     # quantiles of U(5, 9): 5 + 0.05 × 4 = 5.2 and 8.8; sampling error ≈ 0.01 at 20 000 draws
-    assert wc.p05_cny == pytest.approx(23_464.0 * 5.2, rel=0.01)
-    assert wc.p95_cny == pytest.approx(23_464.0 * 8.8, rel=0.01)
+    # (22 830.4 m³ of water conserved in A: test_account_tiny)
+    assert wc.p05_cny == pytest.approx(22_830.4 * 5.2, rel=0.01)
+    assert wc.p95_cny == pytest.approx(22_830.4 * 8.8, rel=0.01)
     agri = iv.loc[("agriculture", 360101)]
     assert agri.p05_cny == agri.p95_cny == 1_000_000.0  # reported values are not sampled
 

@@ -1,7 +1,7 @@
 """Fixtures of the web platform tests, reusable by every web helper's tests.
 
-- ``demo_platform`` (session): the demo dataset at 2000 m (coarse, seconds to build) with
-  its 2022 and 2023 accounts stored and the demo users seeded, in a template SQLite store.
+- ``demo_platform`` (session, tests/conftest.py): the demo dataset at 2000 m with its 2022
+  and 2023 accounts stored and the demo users seeded, in a template SQLite store.
 - ``web_settings`` / ``web_app`` (function): a fresh copy of that store, so a test may
   change anything.
 - ``client_as(username)``: a TestClient of ``web_app`` logged in as a demo user (password
@@ -19,36 +19,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from demoplatform import DemoPlatform
 from ganpo.web.app import Settings, create_app
-from ganpo.web.seed import DEMO_USERS, prepare_demo
-
-DEMO_RESOLUTION_M = 2000.0
-
-
-@dataclass(frozen=True)
-class DemoPlatform:
-    data_dir: Path  # the demo dataset (manifest.toml inside)
-    database: Path  # template store: accounts 2022 (id 1) and 2023 (id 2), demo users
-    account_ids: tuple[int, ...]
-
-    @property
-    def manifest(self) -> Path:
-        return self.data_dir / "manifest.toml"
-
-
-@pytest.fixture(scope="session")
-def demo_platform(tmp_path_factory: pytest.TempPathFactory) -> DemoPlatform:
-    root = tmp_path_factory.mktemp("web-demo")
-    data_dir, database = root / "demo-2000m", root / "template.sqlite"
-    ids = prepare_demo(str(database), data_dir, resolution_m=DEMO_RESOLUTION_M, say=lambda _: None)
-    return DemoPlatform(data_dir, database, tuple(ids))
+from ganpo.web.seed import DEMO_USERS
 
 
 def _settings(demo: DemoPlatform, folder: Path) -> Settings:

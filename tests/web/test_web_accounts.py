@@ -174,7 +174,7 @@ def test_run_with_the_real_reporting_rule_refuses_without_submissions(
 ) -> None:
     """Nothing has been reported in a fresh store: the reporting helper's
     approved_dataset names the forms that are missing, and the run is refused."""
-    pytest.importorskip("ganpo.web.reporting.dataset")
+    pytest.importorskip("ganpo.submissions.dataset")
     r = client_as("admin").post("/api/accounts/run", json={"year": 2023})
     assert r.status_code == 409, r.text
     assert "approved" in r.json()["detail"]

@@ -28,6 +28,10 @@ def test_paths_become_file_names_and_nothing_else_changes() -> None:
     assert without_paths("/srv/ganpo/data/2022/dem.tif: layer dem") == "dem.tif: layer dem"
     assert without_paths("in /srv/ganpo/work/reporting/2022: full") == "in 2022: full"
     assert without_paths("see '/a/b/c.csv', (/x/y/z.gpkg)") == "see 'c.csv', (z.gpkg)"
+    assert (
+        without_paths("the store sqlite:////srv/ganpo/platform.sqlite is locked")
+        == "the store sqlite:///platform.sqlite is locked"
+    )
     kept = (
         "npp [g/m2], erosivity [MJ mm/(ha h a)], POST /api/auth/login, "
         "http://host:8786/status, 1/2, [[tables]]"

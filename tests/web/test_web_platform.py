@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ganpo.errors import InputError
 from ganpo.store import platform
 
 
@@ -151,8 +152,33 @@ def test_security_headers(anonymous: TestClient) -> None:
     assert r.headers["Cache-Control"] == "no-store"
 
 
+def _uvicorn_run(served: dict[str, Any]) -> Callable[..., None]:
+    """Stands for ``uvicorn.run``: imports and builds the application as uvicorn does with a
+    factory import string, and records it instead of serving it."""
+    from uvicorn.importer import import_from_string
+
+    def run(app: str, *, factory: bool = False, **kw: Any) -> None:
+        assert isinstance(app, str) and factory, "the CLI hands uvicorn a factory import string"
+        served.update(target=app, app=import_from_string(app)(), **kw)
+
+    return run
+
+
+@pytest.fixture
+def serve_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ganpo serve`` sets GANPO_* variables in its process: undo them after the test."""
+    from ganpo.cli.serve import serve_environment
+
+    keys = serve_environment(
+        database="", data_dir=Path(), work_dir=Path(), session_hours=1, secure_cookies=False,
+        demo=False, demo_resolution_m=1,
+    )  # fmt: skip
+    for key in keys:
+        monkeypatch.setenv(key, "")
+
+
 def test_ganpo_serve_demo_prints_url_and_logins(
-    web_settings: Any, monkeypatch: pytest.MonkeyPatch
+    web_settings: Any, monkeypatch: pytest.MonkeyPatch, serve_env: None
 ) -> None:
     import uvicorn
     from typer.testing import CliRunner
@@ -160,26 +186,87 @@ def test_ganpo_serve_demo_prints_url_and_logins(
     from ganpo.cli.main import app as cli
 
     served: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.update(app=app, **kw))
+    monkeypatch.setattr(uvicorn, "run", _uvicorn_run(served))
     args = ["serve", "--demo", "--database", web_settings.database, "--port", "8123"]
     args += ["--data", str(web_settings.data_dir), "--work", str(web_settings.work_dir)]
+    args += ["--session-hours", "2.5", "--secure-cookies"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert "http://127.0.0.1:8123/" in result.output
     assert "wuyuan-demo" in result.output and "婺源县" in result.output
+    assert served["target"] == "ganpo.web.app:app_from_environment"
     assert served["port"] == 8123 and served["host"] == "127.0.0.1"
     assert isinstance(served["app"], FastAPI)
-    assert served["app"].state.settings.data_dir == web_settings.data_dir
+    settings = served["app"].state.settings
+    assert settings.data_dir == web_settings.data_dir
+    assert settings.work_dir == web_settings.work_dir
+    assert settings.database == web_settings.database
+    assert (settings.session_hours, settings.secure_cookies) == (2.5, True)
 
 
-def test_ganpo_serve_refuses_an_unreachable_store(tmp_path: Path) -> None:
+def test_serve_options_are_the_settings_names() -> None:
+    """Every variable ``ganpo serve`` sets is a setting of the app, and reads back as given
+    (the CLI cannot import the settings class: the names are the contract)."""
+    from ganpo.cli.serve import serve_environment
+    from ganpo.web.settings import DemoSettings, Settings, env_name
+
+    env = serve_environment(
+        database="postgresql+psycopg://u@h/db", data_dir=Path("d"), work_dir=Path("w"),
+        session_hours=0.5, secure_cookies=True, demo=True, demo_resolution_m=2000,
+    )  # fmt: skip
+    names = {env_name(f) for f in [*Settings.model_fields, *DemoSettings.model_fields]}
+    assert set(env) <= names
+    s, d = Settings.from_environment(env), DemoSettings.from_environment(env)
+    assert (s.database, s.data_dir, s.work_dir) == (
+        "postgresql+psycopg://u@h/db",
+        Path("d"),
+        Path("w"),
+    )
+    assert (s.session_hours, s.secure_cookies, d.demo, d.demo_resolution_m) == (
+        0.5,
+        True,
+        True,
+        2000,
+    )
+    assert Settings.from_environment({}) == Settings()
+    with pytest.raises(InputError) as err:
+        Settings.from_environment({"GANPO_MAX_UPLOAD_MB": "many"})
+    assert str(err.value).startswith(
+        "invalid platform setting(s) in the environment: GANPO_MAX_UPLOAD_MB='many': "
+        "Input should be a valid integer"
+    )
+
+
+def test_ganpo_serve_refuses_an_unreachable_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serve_env: None
+) -> None:
+    import uvicorn
     from typer.testing import CliRunner
 
     from ganpo.cli.main import app as cli
 
+    monkeypatch.setattr(uvicorn, "run", _uvicorn_run({}))
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     result = CliRunner().invoke(cli, ["serve", "--database", url, "--data", str(tmp_path)])
-    assert result.exit_code != 0 and "cannot reach the store" in result.output
+    assert result.exit_code == 2 and "cannot reach the store" in result.output
+
+
+def test_ganpo_serve_reports_a_factory_error_through_real_uvicorn(tmp_path: Path) -> None:
+    """uvicorn lets the factory's error through to ``ganpo serve`` (no traceback, exit 2)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GANPO_")}
+    env["GANPO_MAX_UPLOAD_MB"] = "0"
+    db = str(tmp_path / "x.sqlite")
+    run = subprocess.run(
+        [sys.executable, "-m", "ganpo", "serve", "--database", db, "--data", str(tmp_path)],
+        capture_output=True, text=True, env=env, timeout=120, cwd=tmp_path,
+    )  # fmt: skip
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert "GANPO_MAX_UPLOAD_MB='0': Input should be greater than 0" in run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_live_server_serves_the_app(live_server: str) -> None:

@@ -62,6 +62,10 @@ READS: list[tuple[str, dict[str, int]]] = [
     ("/api/accounts/1/indicators/by-unit?level=county", ALL),
     ("/api/accounts/2/indicators/by-unit?level=city&indicator=recreation", ALL),
     ("/api/accounts/999/indicators/by-unit", dict.fromkeys(USERS, 404)),
+    ("/api/accounts/1/quality", ALL),
+    ("/api/accounts/2/quality?lang=en", ALL),
+    ("/api/accounts/999/quality", dict.fromkeys(USERS, 404)),
+    ("/api/accounts/1/export?format=csv&table=quality", ALL),
 ]
 
 

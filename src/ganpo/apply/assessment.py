@@ -40,6 +40,7 @@ from ganpo.apply.rules import AssessmentFramework, StoredRule
 from ganpo.engine.prices import restate_results
 from ganpo.errors import InputError, preview
 from ganpo.store import applications as store
+from ganpo.store.lifecycle import preferred_account
 from ganpo.store.repository import list_accounts, load_account
 
 
@@ -179,14 +180,12 @@ def _gep_history(
 ) -> dict[int, pd.Series]:
     """GEP per km² per county at constant ``year`` prices for earlier stored years."""
     out: dict[int, pd.Series] = {}
-    stored_years = {a.year: a.id for a in list_accounts(engine)}
-    newest: dict[int, int] = {}
-    for a in list_accounts(engine):
-        newest[a.year] = max(newest.get(a.year, 0), a.id)
+    stored = list_accounts(engine)
     for y in range(year - years_back, year + 1):
-        if y not in stored_years:
+        chosen = preferred_account(a for a in stored if a.year == y)
+        if chosen is None:  # none stored, or only withdrawn or superseded ones
             continue
-        acc = load_account(engine, newest[y])
+        acc = load_account(engine, chosen.id)
         restated = restate_results(acc.results, acc.prices, y, deflator_of, year)
         gep = restated.groupby("county_adcode")["value_cny"].sum()
         area = acc.units.set_index("county_adcode")["area_km2"]

@@ -56,6 +56,8 @@ from ganpo.errors import GanpoError, InputError, UnknownNameError
 from ganpo.report.annual import _png
 from ganpo.services.methods import method
 from ganpo.store import register as store
+from ganpo.store.lifecycle import preferred_account
+from ganpo.store.models import CURRENT_STATUSES
 from ganpo.store.register import ParcelRecord
 from ganpo.store.register_models import RIGHTS_TYPES
 from ganpo.store.repository import list_accounts
@@ -289,11 +291,12 @@ def resolve_target(engine: Engine, code: str) -> tuple[str, str, list[ParcelReco
 
 
 def latest_account_with_rasters(engine: Engine) -> int:
-    """The newest stored account that has value rasters."""
+    """The newest current stored account (not withdrawn, not superseded) that has value
+    rasters."""
     from ganpo.store.repository import load_account
 
     for acc in reversed(list_accounts(engine)):
-        if not load_account(engine, acc.id).rasters.empty:
+        if acc.status in CURRENT_STATUSES and not load_account(engine, acc.id).rasters.empty:
             return int(acc.id)
     raise InputError(
         "no stored account has value rasters; run one with --rasters DIR (or `ganpo demo`)",
@@ -385,8 +388,10 @@ def _trend(
         if a.dataset_name == account.dataset_name and a.region_adcode == account.region_adcode
     ]
     newest: dict[int, Any] = {}
-    for a in same:
-        newest[a.year] = a  # ids ascend: the newest account of each year wins
+    for year in sorted({a.year for a in same}):
+        chosen = preferred_account(a for a in same if a.year == year)
+        if chosen is not None:  # a year with only withdrawn or superseded accounts: none
+            newest[year] = chosen
     rows, notes = [], []
     years = sorted(newest)
     base = years[0]

@@ -16,23 +16,45 @@ from sqlalchemy import Engine
 from ganpo.catalog.deflators import Deflator, load_deflator
 from ganpo.catalog.profiles import load_profile
 from ganpo.engine.prices import restate_results
-from ganpo.errors import InputError, StoreError
+from ganpo.errors import InputError, StoreError, StoreUnavailableError
+from ganpo.store.lifecycle import preferred_account, standing
+from ganpo.store.models import CURRENT_STATUSES
 from ganpo.store.repository import StoredAccount, list_accounts, load_account
 
 
 def stored_account(engine: Engine, account_id: int) -> StoredAccount:
-    """Load account ``account_id``; an id not in the store is an :class:`InputError` (bad
-    input naming the stored ids), not a store failure."""
+    """Load account ``account_id`` for new work; an id not in the store, or an account
+    withdrawn or superseded by a revision, is an :class:`InputError` (bad input naming
+    what to use instead), not a store failure."""
     try:
-        return load_account(engine, account_id)
+        found = load_account(engine, account_id)
+    except StoreUnavailableError:
+        raise
     except StoreError as exc:
         raise InputError(str(exc), field="account", values=[account_id]) from exc
+    a = found.account
+    if a.status not in CURRENT_STATUSES:
+        english, chinese = standing(a.status, a.superseded_by, a.status_reason, a.status_at)
+        instead = (
+            f"new work uses the revision: give account {a.superseded_by}"
+            if a.status == "superseded"
+            else f"give another account of {a.year}, or none for the default"
+        )
+        raise InputError(
+            f"account {account_id} was {english}; its figures stay for the records that used "
+            f"them, but {instead} / 核算 #{account_id} {chinese}，不再用于新的应用",
+            field="account",
+            values=[account_id],
+        )
+    return found
 
 
 def account_for_year(
     engine: Engine, year: int, account_id: int | None = None, *, purpose: str = ""
 ) -> StoredAccount:
-    """The account ``account_id`` (which must be of ``year``), or the newest of ``year``."""
+    """The account ``account_id`` (which must be of ``year``), or the account of ``year``:
+    the newest published one, else the newest draft, never a withdrawn or superseded one
+    (:func:`ganpo.store.lifecycle.preferred_account`)."""
     if account_id is not None:
         found = stored_account(engine, account_id)
         if found.account.year != year:
@@ -43,18 +65,21 @@ def account_for_year(
                 values=[account_id],
             )
         return found
-    candidates = [a for a in list_accounts(engine) if a.year == year]
-    if not candidates:
-        years = sorted({a.year for a in list_accounts(engine)})
+    stored = list_accounts(engine)
+    chosen = preferred_account(a for a in stored if a.year == year)
+    if chosen is None:
+        years = sorted({a.year for a in stored if a.status in CURRENT_STATUSES})
         why = f" ({purpose})" if purpose else ""
+        gone = [f"#{a.id} {a.status}" for a in stored if a.year == year]
+        which = f"current stored account of {year}{why} (only {', '.join(gone)})"
         raise InputError(
-            f"no stored account of {year}{why}; stored years: "
+            f"no {which if gone else f'stored account of {year}{why}'}; stored years: "
             f"{', '.join(map(str, years)) or 'none'}. Run `ganpo account run` (or "
             "`ganpo demo`) for that year first",
             field="year",
             values=[year],
         )
-    return load_account(engine, max(a.id for a in candidates))
+    return load_account(engine, chosen.id)
 
 
 def _select(results: pd.DataFrame, only: Iterable[str] | None) -> pd.DataFrame:

@@ -5,7 +5,9 @@ Every numeric column of these CSV files states its unit in its header, in bracke
 which unit it computes in; values are converted with :func:`ganpo.catalog.units.
 conversion_factor`, so a table in 万元 and a rule in CNY agree, and a unit that measures
 another quantity is refused. Lines starting with ``#`` are comments (the shipped examples
-use them to say they are synthetic).
+use them to say they are synthetic). A table is a CSV in UTF-8 or GB 18030, or an .xlsx
+workbook (its first worksheet), decoded by :mod:`ganpo.io.table_files` as every table of
+ganpo is.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from ganpo.catalog.units import conversion_factor
-from ganpo.errors import InputError, preview
+from ganpo.errors import InputError, TableError, TableFileError, preview
 from ganpo.io.manifest import sha256_file as file_sha256
+from ganpo.io.table_files import read_table_file
 
 __all__ = ["convert", "file_sha256", "read_csv", "read_unit_table", "split_header"]
 
@@ -42,13 +45,23 @@ def split_header(header: str) -> tuple[str, str | None]:
 
 
 def read_csv(path: Path, what: str) -> pd.DataFrame:
-    """Read a CSV (UTF-8, ``#`` comments) or say why it cannot be read."""
+    """Read a table (CSV or .xlsx, ``#`` comment lines) as text cells, empty cells as NaN,
+    or say why it cannot be read (:class:`~ganpo.errors.TableError`, with row and column)."""
+    if not Path(path).exists():
+        raise InputError(f"{what} not found; give the path of a CSV or .xlsx file", source=path)
     try:
-        return pd.read_csv(path, comment="#", skipinitialspace=True, encoding="utf-8-sig")
-    except FileNotFoundError as exc:
-        raise InputError(f"{what} not found; give the path of a CSV file", source=path) from exc
-    except (OSError, ValueError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"cannot read {what} as CSV (UTF-8): {exc}", source=path) from exc
+        table = read_table_file(path, comments=True).to_frame()
+    except TableFileError as exc:
+        raise TableFileError(
+            f"{what}: {exc.reason_en}", exc.reason_zh, source=path, looks_like=exc.looks_like
+        ) from exc
+    if table.problems:
+        raise TableError(
+            f"{what}: {len(table.problems)} problem(s): {'; '.join(table.problems[:20])}",
+            source=path,
+            values=table.problems,
+        )
+    return table.data.replace("", np.nan).reset_index(drop=True)
 
 
 def convert(unit: str, target: str, what: str) -> float:

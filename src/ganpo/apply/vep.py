@@ -47,7 +47,7 @@ from shapely.validation import explain_validity
 from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import stored_account
-from ganpo.catalog.ecosystems import RASTER_NODATA, by_code
+from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, level1_code
 from ganpo.catalog.indicators import indicators
 from ganpo.errors import InputError, StoreError
 from ganpo.io.manifest import sha256_file
@@ -351,7 +351,9 @@ def raster_sums(
 def ecosystem_composition(
     geometry: BaseGeometry, crs_wkt: str, eco_raster: Path, cell_area_m2: float
 ) -> dict[int, float]:
-    """Area [m²] of each ecosystem type inside the polygon (partial cells counted by share).
+    """Area [m²] of each level-1 ecosystem type inside the polygon (partial cells counted
+    by share; the sub-types of a map coded by level 2 are added to their level-1 type, as
+    the account reports them).
 
     Types covering less than 10⁻⁶ of the polygon are dropped (numerical slivers).
     """
@@ -364,11 +366,12 @@ def ecosystem_composition(
     fracs = np.atleast_1d(row["frac"]) if row["count"] else np.array([])
     total = float(row["count"]) * cell_area_m2
     # shares below 10⁻⁶ are slivers of reprojected edges touching a neighbouring cell
-    return {
-        int(c): float(f) * total
-        for c, f in sorted(zip(codes, fracs, strict=True))
-        if int(c) != RASTER_NODATA and f > 1e-6
-    }
+    out: dict[int, float] = {}
+    for c, f in sorted(zip(codes, fracs, strict=True)):
+        if int(c) != RASTER_NODATA and f > 1e-6:
+            code = level1_code(int(c))
+            out[code] = out.get(code, 0.0) + float(f) * total
+    return dict(sorted(out.items()))
 
 
 # --- the valuation -----------------------------------------------------------------------

@@ -5,11 +5,16 @@ A deflator is a CSV in ``data/deflators`` (or any path) of year-on-year price ch
 changes since the first year. ``factor(from_year, to_year)`` multiplies a value at
 ``from_year`` prices into ``to_year`` prices, so GEP growth can be reported at constant
 prices (METHODS.md §3.12).
+
+``items.toml`` names, per indicator reported at current prices (market value of products,
+tourism revenue), the index that deflates it in a volume measure
+(:mod:`ganpo.engine.volume`): :func:`item_indices`.
 """
 
 from __future__ import annotations
 
 import itertools
+import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,7 +22,11 @@ from pathlib import Path
 import pandas as pd
 
 from ganpo.catalog.files import data_dir, shipped_names
+from ganpo.catalog.indicators import indicators
 from ganpo.errors import InputError, UnknownNameError
+
+#: the file naming the price index of each item reported at current prices
+ITEM_INDICES = "items.toml"
 
 
 @dataclass(frozen=True)
@@ -92,3 +101,43 @@ def load_deflator(name: str) -> Deflator:
     if name not in deflator_names():
         raise UnknownNameError("deflator", name, deflator_names())
     return read_deflator(data_dir("deflators") / f"{name}.csv", name)
+
+
+@dataclass(frozen=True)
+class ItemIndex:
+    """The price index that deflates one indicator's current-price rows, and why."""
+
+    indicator: str
+    deflator: Deflator
+    why: str
+
+
+def read_item_indices(path: Path) -> dict[str, ItemIndex]:
+    """Read an item-index file (``[indicator] index = "<deflator>", why = "…"``).
+
+    Every indicator must be in the catalogue and every index a shipped deflator (or a
+    ``.csv`` path); otherwise the error names the entry and lists the valid names.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read the item price indices: {exc}", source=path) from exc
+    out: dict[str, ItemIndex] = {}
+    for key, entry in data.items():
+        if key not in indicators():
+            raise UnknownNameError("indicator (item price index)", key, indicators())
+        if not isinstance(entry, dict) or not isinstance(entry.get("index"), str):
+            raise InputError(
+                f"item price index {key!r} needs index = <deflator name> and why = <reason>",
+                source=path,
+                field=key,
+            )
+        out[key] = ItemIndex(key, load_deflator(entry["index"]), str(entry.get("why", "")))
+    return out
+
+
+@cache
+def item_indices() -> dict[str, ItemIndex]:
+    """The shipped price index of each item an account reports at current prices
+    (``data/deflators/items.toml``): indicator → :class:`ItemIndex`."""
+    return read_item_indices(data_dir("deflators") / ITEM_INDICES)

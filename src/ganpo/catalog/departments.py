@@ -5,7 +5,7 @@ Kept in ``data/departments.toml``: per department its names, the statistics tabl
 report each year. Every role belongs to exactly one department, so each form has one
 responsible reporter. The forms themselves (columns, units, which indicators need them)
 are derived from this, the roles, the profiles and the method registry in
-:mod:`ganpo.web.reporting.forms` (the catalogue may not import ``io``).
+:mod:`ganpo.submissions.forms` (the catalogue may not import ``io``).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ganpo.catalog.deflators import Deflator
-from ganpo.catalog.ecosystems import by_key
+from ganpo.catalog.ecosystems import all_ecosystem_types, by_key
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.units import conversion_factor
 from ganpo.errors import InputError, UnknownNameError
@@ -79,8 +79,16 @@ def _scaled(u: Uncertainty | None, factor: float) -> Uncertainty | None:
     return u.model_copy(update={"low": u.low * factor, "high": u.high * factor})
 
 
+Status = Literal["verified", "unverified", "placeholder"]
+
+
 class ParameterValue(BaseModel):
-    """One parameter: a scalar ``value`` or one value per ecosystem type (``by_type``)."""
+    """One parameter: a scalar ``value`` or one value per ecosystem type (``by_type``).
+
+    ``by_type`` keys are ecosystem types of either level; a level-2 sub-type without a
+    value of its own takes its level-1 type's (:meth:`ParameterSet.per_type`).
+    ``type_status`` marks types whose value has another status than ``status`` (e.g. a
+    value carried over from a related type; the source says why)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -91,7 +99,8 @@ class ParameterValue(BaseModel):
     year: int
     region: str
     source: str
-    status: Literal["verified", "unverified", "placeholder"]
+    status: Status
+    type_status: dict[str, Status] | None = None
     uncertainty: Uncertainty | None = None
 
     @property
@@ -105,7 +114,34 @@ class ParameterValue(BaseModel):
             raise ValueError("give either 'value' or 'by_type', not both and not neither")
         for key in self.by_type or {}:
             by_key(key)  # unknown ecosystem keys fail with the list of valid keys
+        stray = sorted(set(self.type_status or {}) - set(self.by_type or {}))
+        if stray:
+            raise ValueError(f"type_status names types without a by_type value: {stray}")
         return self
+
+    def status_of(self, key: str) -> Status:
+        """The status of the value of ecosystem type ``key`` (``status`` unless
+        ``type_status`` says otherwise)."""
+        return (self.type_status or {}).get(key, self.status)
+
+
+def expand_by_type(by_type: dict[str, float]) -> tuple[dict[int, float], set[int]]:
+    """Raster code → value for every type with a value: its own, else (for a level-2
+    sub-type) its level-1 type's; and the codes that took their level-1 type's value.
+
+    >>> values, fallbacks = expand_by_type({"forest": 0.05, "bamboo_forest": 0.04})
+    >>> values[1], values[16], values[12], 12 in fallbacks, 16 in fallbacks
+    (0.05, 0.04, 0.05, True, False)
+    """
+    values: dict[int, float] = {}
+    fallbacks: set[int] = set()
+    for t in all_ecosystem_types():
+        if t.key in by_type:
+            values[t.code] = by_type[t.key]
+        elif t.parent is not None and t.parent in by_type:
+            values[t.code] = by_type[t.parent]
+            fallbacks.add(t.code)
+    return values, fallbacks
 
 
 class ParameterSet(BaseModel):
@@ -170,7 +206,23 @@ class ParameterSet(BaseModel):
         return pv.value
 
     def per_type(self, key: str, unit: str) -> dict[int, float]:
-        """A per-ecosystem-type value, keyed by raster code."""
+        """A per-ecosystem-type value, keyed by raster code: every type given in
+        ``by_type``, and every level-2 sub-type not given whose level-1 type is (it takes
+        that value). A value given for ``forest`` applies to each forest sub-type; one
+        given for ``evergreen_broadleaf_forest`` overrides it there.
+
+        >>> s = load_parameter_set("jiangxi-default")
+        >>> alpha = s.per_type("runoff_coefficient", "1")
+        >>> alpha[12], alpha[1], alpha[13], 5 in alpha, alpha[53]
+        (0.0452, 0.0465, 0.0352, False, 0.0957)
+        """
+        return expand_by_type(self._by_type(key, unit))[0]
+
+    def per_type_fallbacks(self, key: str, unit: str) -> set[int]:
+        """Raster codes of the sub-types that take their level-1 type's value of ``key``."""
+        return expand_by_type(self._by_type(key, unit))[1]
+
+    def _by_type(self, key: str, unit: str) -> dict[str, float]:
         pv = self.get(key, unit)
         if pv.by_type is None:
             raise InputError(
@@ -178,10 +230,11 @@ class ParameterSet(BaseModel):
                 source=self.name,
                 field=key,
             )
-        return {by_key(k).code: v for k, v in pv.by_type.items()}
+        return pv.by_type
 
     def type_set(self, key: str) -> tuple[int, ...]:
-        """Raster codes of a named set of ecosystem types (``climate_vegetation``)."""
+        """Raster codes of a named set of ecosystem types (``climate_vegetation``); a
+        level-1 type brings its level-2 sub-types with it."""
         if key not in self.type_sets:
             raise InputError(
                 f"parameter set {self.name!r} has no type set {key!r}; "
@@ -189,7 +242,10 @@ class ParameterSet(BaseModel):
                 source=self.name,
                 field=key,
             )
-        return tuple(by_key(k).code for k in self.type_sets[key])
+        keys = set(self.type_sets[key])
+        for k in keys:
+            by_key(k)  # unknown keys fail with the list of valid keys
+        return tuple(t.code for t in all_ecosystem_types() if t.key in keys or (t.parent in keys))
 
 
 def prices_for_year(
@@ -257,3 +313,19 @@ def load_parameter_set(name: str) -> ParameterSet:
     if name not in parameter_set_names():
         raise UnknownNameError("parameter set", name, parameter_set_names())
     return load_parameter_set_file(data_dir("params") / f"{name}.toml")
+
+
+#: the parameters' names in Chinese and English (``key,name_zh,name_en``), for reports
+PARAMETER_NAMES = "parameter_names.csv"
+
+
+@cache
+def parameter_names() -> dict[str, tuple[str, str]]:
+    """Parameter key → (Chinese name, English name), from :data:`PARAMETER_NAMES`.
+
+    Every key a method uses and every key of a shipped set has a name (a test keeps it
+    so); a report shows these names, never the keys."""
+    import csv
+
+    with (data_dir("") / PARAMETER_NAMES).open(encoding="utf-8", newline="") as fh:
+        return {r["key"]: (r["name_zh"], r["name_en"]) for r in csv.DictReader(fh)}

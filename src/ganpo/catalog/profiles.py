@@ -37,6 +37,14 @@ class Profile(BaseModel):
     #: physical indicators (→ method key) computed beside the GEP and never valued, e.g.
     #: ``sediment_export = "sdr_mfd"`` (ganpo.services.methods.PHYSICAL_METHODS)
     physical: dict[str, str] = Field(default_factory=dict)
+    #: the least share of a unit's cells (cells with an ecosystem type) where each layer the
+    #: methods read must have data. Below it the account is refused unless the layer's
+    #: manifest entry declares a gap policy: cells without data would otherwise drop out of
+    #: a service without anyone choosing it (a layer covering half a unit lowers its
+    #: account by a fraction nobody sees). 0.98 tolerates the few cells a coast, a border or
+    #: a reprojection leaves empty, not a hole; above it and below 100 % the missing cells
+    #: are left out and the account records that decision, unit by unit.
+    coverage_min: float = Field(default=0.98, ge=0.0, le=1.0)
 
 
 def profile_names() -> list[str]:

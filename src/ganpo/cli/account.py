@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -19,9 +19,13 @@ from ganpo.cli.common import (
     user_errors,
     yi,
 )
-from ganpo.cli.compare import compare
+from ganpo.cli.compare import chain, compare
 from ganpo.cli.export import export, seea
+from ganpo.cli.quality import quality
 from ganpo.cli.report import report
+
+if TYPE_CHECKING:
+    from ganpo.store.models import Account
 
 app = typer.Typer(
     help="Run and inspect GEP accounts. 核算账户：运行、列出、查看。", no_args_is_help=True
@@ -110,7 +114,9 @@ def list_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
 
     with user_errors():
         rows = list_accounts(open_store(database))
-    t = Table("id", "dataset", "year", "parameters", "GEP 亿元", "code", "finished (UTC)")
+    t = Table(
+        "id", "dataset", "year", "parameters", "GEP 亿元", "code", "finished (UTC)", "status 状态"
+    )
     for a in rows:
         t.add_row(
             str(a.id),
@@ -120,8 +126,26 @@ def list_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
             yi(a.gep_cny),
             a.code_version,
             f"{a.finished_at:%Y-%m-%d %H:%M}",
+            _status(a, short=True),
         )
     console.print(t)
+
+
+def _status(a: Account, *, short: bool = False) -> str:
+    """An account's standing: ``published 已发布``, ``superseded by #5 已被修订替代`` …"""
+    from ganpo.store.models import ACCOUNT_STATUSES
+
+    zh, en = ACCOUNT_STATUSES[a.status].split(" ", 1)
+    if a.status == "superseded":
+        en = f"superseded by #{a.superseded_by}"
+    if short:
+        return f"{en} {zh}"
+    out = f"{en} {zh}"
+    if a.status in ("withdrawn", "superseded"):
+        out += f" on {a.status_at:%Y-%m-%d %H:%M} by {a.status_by}: {a.status_reason}"
+    elif a.status == "published":
+        out += f" on {a.published_at:%Y-%m-%d %H:%M} by {a.published_by}"
+    return out
 
 
 @app.command("show")
@@ -131,16 +155,25 @@ def show(
 ) -> None:
     """Show one stored account's summary and provenance. 查看一个核算。"""
     from ganpo.cli.summary import print_account
+    from ganpo.store.lifecycle import account_references
     from ganpo.store.repository import load_account, open_store, verify_inputs
 
     with user_errors():
         store = open_store(database)
         stored = load_account(store, account_id)
+        used = account_references(store, account_id)
     a = stored.account
     console.print(
         f"account #{a.id}: {a.dataset_name} {a.year}, parameters {a.parameter_set} "
         f"v{a.parameter_set_version}, ganpo {a.code_version}, manifest {a.manifest_sha256[:12]}…"
     )
+    style = "bold yellow" if a.status in ("withdrawn", "superseded") else "bold"
+    console.print(f"status 状态: {_status(a)}", style=style, highlight=False)
+    if used:
+        console.print(
+            "used by 被引用: " + ", ".join(r.en for r in used) + " (it cannot be deleted)",
+            highlight=False,
+        )
     print_account(stored.results, stored.units, f"{a.dataset_name} {a.year}", stored.physical)
     if not stored.intervals.empty:
         from ganpo.cli.summary import print_intervals
@@ -162,7 +195,11 @@ def delete(
     database: DatabaseOption = str(DEFAULT_DATABASE),
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete a stored account (asks first; the deletion is logged). 删除核算（记入日志）。"""
+    """Delete an unused draft account (asks first; the deletion is logged). 删除核算。
+
+    An account that a record uses (a transfer run, an assessment, a settlement, a
+    valuation…) or that was published is kept: withdraw it or supersede it instead.
+    """
     from ganpo.store.repository import delete_account, load_account, open_store
 
     with user_errors():
@@ -176,20 +213,75 @@ def delete(
     console.print(f"account #{account_id} deleted (recorded in the store's audit log)")
 
 
+@app.command("publish")
+def publish(
+    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Publish a draft account (logged); one published account per region and year.
+    发布核算。"""
+    from ganpo.store.lifecycle import publish_account
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        a = publish_account(open_store(database), account_id)
+    console.print(f"account #{a.id} ({a.dataset_name} {a.year}) published / 已发布")
+
+
+@app.command("withdraw")
+def withdraw(
+    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept and shown). 撤回理由。")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Withdraw an account (撤回): kept with its figures for the records that used it,
+    marked withdrawn, no longer picked by default. 撤回核算。"""
+    from ganpo.store.lifecycle import withdraw_account
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        a = withdraw_account(open_store(database), account_id, reason=reason)
+    console.print(f"account #{a.id} ({a.dataset_name} {a.year}) withdrawn / 已撤回: {reason}")
+
+
+@app.command("supersede")
+def supersede(
+    old: Annotated[int, typer.Argument(help="The account being replaced.")],
+    new: Annotated[int, typer.Argument(help="The revised account (same region and year).")],
+    reason: Annotated[str, typer.Option(help="Why it is revised (kept and shown). 修订理由。")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Supersede an account by a revision (统计数据修订): records that used OLD keep its
+    figures, marked "superseded by #NEW"; a published OLD has NEW published in its place.
+    以修订核算替代。"""
+    from ganpo.store.lifecycle import supersede_account
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        a = supersede_account(open_store(database), old, new, reason=reason)
+    console.print(
+        f"account #{a.id} ({a.dataset_name} {a.year}) superseded by #{new} / 已被修订替代: {reason}"
+    )
+
+
 @app.command("log")
 def log_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
-    """The store's audit log: who created or deleted which account, when. 审计日志。"""
+    """The store's audit log: who created, published, withdrew, superseded or deleted
+    which account, when and why. 审计日志。"""
     from ganpo.store.repository import audit_log, open_store
 
     with user_errors():
         rows = audit_log(open_store(database))
     t = Table("when (UTC)", "user", "action", "account", "detail")
     for e in rows:
-        t.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, str(e.account_id), str(e.detail))
+        detail = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in (e.detail or {}).items())
+        t.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, f"#{e.account_id}", detail)
     console.print(t)
 
 
 app.command("compare")(compare)
+app.command("chain")(chain)
 app.command("export")(export)
 app.command("seea")(seea)
 app.command("report")(report)
+app.command("quality")(quality)

@@ -371,7 +371,7 @@ def _runs_table(kind: str, database: str, title: str) -> None:
             f"{r.rule_name} v{r.rule_version}",
             "" if r.budget_cny is None else _wan(r.budget_cny),
             "" if r.total_cny is None else _wan(r.total_cny),
-            ", ".join(map(str, r.account_ids)),
+            ", ".join(f"{a.id}" + (f" ({a.note_en()})" if a.note() else "") for a in r.accounts),
             f"{r.created_at:%Y-%m-%d %H:%M}",
             r.created_by,
         )
@@ -414,6 +414,8 @@ def transfers_show(
     console.print(t)
     for i in rec.inputs:
         console.print(f"input {i['role']}: {i['path']} (sha256 {i['sha256'][:12]}…)")
+    for note in rec.account_notes():  # the run keeps the figures of the accounts it used
+        console.print(note, style="bold yellow", highlight=False)
     _notes(rec.notes)
 
 

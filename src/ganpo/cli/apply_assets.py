@@ -246,7 +246,8 @@ def register_show(
             for v in vals:
                 t.add_row(
                     str(v["id"]),
-                    str(v["account_id"]),
+                    f"{v['account_id']}"
+                    + (f" ({v['account_status']})" if v["account_status"] else ""),
                     f"{v['discount_rate']:.2%}",
                     str(v["horizon_years"]),
                     _wan(v["flow_cny"]),

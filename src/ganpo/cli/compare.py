@@ -15,11 +15,25 @@ from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_err
 from ganpo.errors import InputError
 from ganpo.io.outputs import EXPORT, atomic_write
 
+MEASURE_TITLES = {
+    "volume": "volume at {ya} prices 按{ya}年（基期）价格计算的物量 (B's quantities at A's prices)",
+    "cpi": "CPI-deflated values 按 CPI 缩减的价值 ({deflator}): the weaker substitute for a "
+    "volume at base-year prices",
+}
+
 
 def compare(
     account_a: Annotated[int, typer.Argument(help="Base account id (earlier year).")],
     account_b: Annotated[int, typer.Argument(help="Account id to compare with the base.")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
+    measure: Annotated[
+        str,
+        typer.Option(
+            help="How B is brought to A's prices: volume (default: B's quantities at A's "
+            "prices, as statistics bureaus measure real growth) or cpi (CPI-deflated "
+            "values, the weaker substitute). 物量（基期价格）或 CPI 缩减。"
+        ),
+    ] = "volume",
     land_cover: Annotated[
         bool,
         typer.Option(
@@ -31,15 +45,23 @@ def compare(
 ) -> None:
     """Change of GEP from A to B: price effect and quantity effect (land cover, other).
 
-    比较两个核算：价格因素与实物量因素（土地覆被变化、其他因素）。
+    比较两个核算：价格因素与实物量因素（土地覆被变化、其他因素）；实物量按基期价格计算。
     """
     from ganpo.catalog.deflators import load_deflator
     from ganpo.catalog.profiles import load_profile
     from ganpo.engine.account import run_account
-    from ganpo.engine.decompose import by_indicator, decompose
+    from ganpo.engine.decompose import MEASURES, by_indicator, decompose
+    from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.store.repository import load_account, open_store
 
     with user_errors():
+        if measure not in MEASURES:
+            raise InputError(
+                f"unknown measure {measure!r}; use volume (B's quantities at A's prices) or "
+                "cpi (CPI-deflated values)",
+                field="measure",
+                values=[measure],
+            )
         store = open_store(database)
         a, b = load_account(store, account_a), load_account(store, account_b)
         if a.account.region_adcode != b.account.region_adcode:
@@ -50,6 +72,8 @@ def compare(
                 field="region_adcode",
             )
         deflator = load_deflator(load_profile(b.account.profile).deflator)
+        pa = AccountPeriod(a.results, a.prices, a.account.year, f"account #{account_a}")
+        pb = AccountPeriod(b.results, b.prices, b.account.year, f"account #{account_b}")
         held = None
         note = ""
         if land_cover:
@@ -63,17 +87,22 @@ def compare(
                     price_policy=b.account.price_policy,  # type: ignore[arg-type]
                     layer_years={"ecosystem_type": a.account.year},
                 )
-                held = (counterfactual.results, counterfactual.prices, b.account.year)
+                held = AccountPeriod(
+                    counterfactual.results,
+                    counterfactual.prices,
+                    b.account.year,
+                    f"account #{account_b} with the ecosystem types of {a.account.year}",
+                )
             else:
                 note = f"land-cover split skipped: dataset {root} is not available"
-        d = decompose(
-            (a.results, a.prices, a.account.year),
-            (b.results, b.prices, b.account.year),
-            deflator,
-            held,
-        )
-    table = by_indicator(d)
-    _print(table, a.account.year, b.account.year, deflator.name)
+        d = decompose(pa, pb, deflator, held, measure=measure)
+        indices = at_base_prices(pa, pb).by_indicator() if measure == "volume" else None
+    ya, yb = a.account.year, b.account.year
+    _print(by_indicator(d), ya, yb, MEASURE_TITLES[measure].format(ya=ya, deflator=deflator.name))
+    if indices is not None:
+        _print_indices(indices, ya, yb)
+    for n in d.attrs.get("notes", []):
+        console.print(f"  {n}", highlight=False)
     if note:
         console.print(note, style="yellow")
     if out is not None:
@@ -81,21 +110,23 @@ def compare(
         console.print(f"written: {out}")
 
 
-def _print(table: pd.DataFrame, ya: int, yb: int, deflator: str) -> None:
-    names = {k: i.name_zh for k, i in indicators().items()} | {"GEP": "GEP 生态系统生产总值"}
+def _names() -> dict[str, str]:
+    return {k: i.name_zh for k, i in indicators().items()} | {"GEP": "GEP 生态系统生产总值"}
+
+
+def _print(table: pd.DataFrame, ya: int, yb: int, basis: str) -> None:
+    names = _names()
     cols = [
-        ("value_a", str(ya)),
-        ("value_b", str(yb)),
+        ("value_a", f"{ya} 基期"),
+        ("value_b", f"{yb} 报告期"),
         ("price_effect", "价格 price"),
         ("quantity_effect", "实物量 quantity"),
         ("land_cover_effect", "土地覆被 land cover"),
         ("other_effect", "其他 other"),
     ]
     cols = [(c, h) for c, h in cols if c in table.columns]
-    t = Table(
-        title=f"GEP change {ya} → {yb}, 亿元 (10^8 CNY); constant prices of {ya} by {deflator}",
-        title_justify="left",
-    )
+    console.print(f"口径 measure: {basis}", highlight=False)
+    t = Table(title=f"GEP change {ya} → {yb}, 亿元 (10^8 CNY)", title_justify="left")
     t.add_column("指标 indicator")
     for _, head in cols:
         t.add_column(head, justify="right")
@@ -109,6 +140,120 @@ def _print(table: pd.DataFrame, ya: int, yb: int, deflator: str) -> None:
         t.add_row(*[Text(x, style="bold" if bold else "") for x in [label, *cells]])
     console.print(t)
     console.print(
-        "price = B − B at constant prices; quantity = change at constant prices "
-        "= land cover (B − B with A's ecosystem types) + other (climate, statistics)"
+        f"price = {yb} at its own prices − {yb} at {ya} prices; quantity = change at {ya} "
+        f"prices = land cover ({yb} − {yb} with {ya}'s ecosystem types) + other (climate, "
+        "statistics)"
     )
+
+
+BASIS_TEXT = {
+    "base_price": "基期价格 base prices",
+    "base_unit_value": "基期单位价值 base unit values",
+    "deflated": "指数缩减 deflated: {index}",
+}
+
+
+def _basis(basis: str, index: str) -> str:
+    parts = [BASIS_TEXT[b].format(index=index) for b in basis.split("+") if b]
+    return "; ".join(parts)
+
+
+def _print_indices(table: pd.DataFrame, ya: int, yb: int) -> None:
+    names = _names()
+    t = Table(
+        title=f"物量指数与价格指数 volume and implicit price indices, {ya} = 100 (亿元 10^8 CNY)",
+        title_justify="left",
+    )
+    for head in (
+        "指标 indicator",
+        f"{ya} 基期",
+        f"{yb} 报告期",
+        f"{yb} 按{ya}年价格",
+        "物量指数 volume",
+        "价格指数 price",
+        "计价 valued at",
+    ):
+        t.add_column(head, justify="left" if head[0] in "指计" else "right")
+    for _, r in table.iterrows():
+        bold = r["indicator"] == "GEP"
+        cells = [
+            names.get(str(r["indicator"]), str(r["indicator"])),
+            f"{r['value_a_cny'] / 1e8:,.2f}",
+            f"{r['value_b_cny'] / 1e8:,.2f}",
+            f"{r['volume_b_cny'] / 1e8:,.2f}",
+            "" if pd.isna(r["volume_index"]) else f"{r['volume_index']:.1f}",
+            "" if pd.isna(r["price_index"]) else f"{r['price_index']:.1f}",
+            _basis(str(r["basis"]), str(r["index"])) if not bold else "",
+        ]
+        t.add_row(*[Text(c, style="bold" if bold else "") for c in cells])
+    console.print(t)
+
+
+def chain(
+    accounts: Annotated[
+        list[int], typer.Argument(help="Account ids of one region, in increasing years.")
+    ],
+    reference_year: Annotated[
+        int | None,
+        typer.Option(
+            help="Year whose prices the volumes are at (chain index = 100); default the first."
+        ),
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    out: Annotated[Path | None, typer.Option(help="Also write the series as CSV.")] = None,
+) -> None:
+    """GEP volume over a series of accounts, chain-linked: each year at the previous year's
+    prices, linked into one index. 链式物量指数：逐年按上年价格计算，链接为定基指数。
+    """
+    from ganpo.engine.volume import AccountPeriod, chain_linked
+    from ganpo.store.repository import load_account, open_store
+
+    with user_errors():
+        store = open_store(database)
+        stored = [load_account(store, i) for i in accounts]
+        regions = {s.account.region_adcode for s in stored}
+        if len(regions) > 1:
+            raise InputError(
+                f"accounts {', '.join(map(str, accounts))} are of different regions "
+                f"({', '.join(map(str, sorted(regions)))}); chain accounts of one region",
+                field="region_adcode",
+            )
+        table = chain_linked(
+            [
+                AccountPeriod(s.results, s.prices, s.account.year, f"account #{s.account.id}")
+                for s in stored
+            ],
+            reference_year=reference_year,
+        )
+    ref = int(table.attrs["reference_year"])
+    gep = table[table["indicator"] == "GEP"]
+    t = Table(
+        title=f"GEP 链式物量 chain-linked volume at {ref} prices 按{ref}年价格 (亿元 10^8 CNY)",
+        title_justify="left",
+    )
+    for head in (
+        "年份 year",
+        "现价 current",
+        f"按{ref}年价格 volume",
+        f"定基指数 chain ({ref}=100)",
+        "环比指数 link",
+        "价格指数 price",
+        "不可加 non-additive",
+    ):
+        t.add_column(head, justify="right")
+    for _, r in gep.iterrows():
+        t.add_row(
+            str(r["year"]),
+            f"{r['value_cny'] / 1e8:,.2f}",
+            f"{r['chain_volume_cny'] / 1e8:,.2f}",
+            f"{r['chain_index']:.1f}",
+            "" if pd.isna(r["link_index"]) else f"{r['link_index']:.1f}",
+            f"{r['price_index']:.1f}",
+            f"{r['non_additivity_cny'] / 1e8:+,.2f}",
+        )
+    console.print(t)
+    for n in table.attrs.get("notes", []):
+        console.print(f"  {n}", highlight=False)
+    if out is not None:
+        atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
+        console.print(f"written: {out}")

@@ -17,9 +17,11 @@ def status(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
     from sqlalchemy import create_engine
 
     from ganpo.store import schema
+    from ganpo.store.failures import translate_errors
     from ganpo.store.repository import database_url
 
     engine = create_engine(database_url(database))
+    translate_errors(engine)
     with user_errors():
         current = None if schema.is_empty(engine) else schema.current_revision(engine)
     console.print(
@@ -34,8 +36,12 @@ def upgrade(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
     from sqlalchemy import create_engine
 
     from ganpo.store import schema
+    from ganpo.store.failures import translate_errors
     from ganpo.store.repository import database_url
 
     engine = create_engine(database_url(database))
-    schema.upgrade(engine)
-    console.print(f"store at schema {schema.current_revision(engine)}")
+    translate_errors(engine)
+    with user_errors():
+        schema.upgrade(engine)
+        revision = schema.current_revision(engine)
+    console.print(f"store at schema {revision}")

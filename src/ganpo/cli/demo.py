@@ -78,6 +78,7 @@ def demo(
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
     from ganpo.engine.uncertainty import Intervals, monte_carlo
+    from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.report.summary import compare
     from ganpo.store.repository import find_account, open_store, save_account
 
@@ -139,16 +140,32 @@ def demo(
             str(b.year),
             "current prices 当年价",
         )
-        cpi = load_deflator(load_profile(profile).deflator)
-        ra, rb = restate(a, cpi, a.year), restate(b, cpi, a.year)
+        volume = at_base_prices(
+            AccountPeriod(a.results, a.prices, a.year, f"the {a.year} account"),
+            AccountPeriod(b.results, b.prices, b.year, f"the {b.year} account"),
+        )
         print_change(
-            compare(ra, rb, str(a.year), str(b.year)),
+            compare(a.results, volume.rows, str(a.year), f"{b.year} at {a.year} prices"),
             str(a.year),
-            str(b.year),
-            f"constant {a.year} prices 可比价 ({cpi.name})",
+            f"{b.year} 按{a.year}年价格",
+            "volume 物量（不变价）",
+        )
+        for n in volume.notes[1:]:
+            console.print(f"  {n}", highlight=False)
+        cpi = load_deflator(load_profile(profile).deflator)
+        by_cpi = compare(restate(a, cpi, a.year), restate(b, cpi, a.year), "a", "b")
+        gep = by_cpi[by_cpi.indicator == "GEP"].iloc[0]
+        console.print(
+            f"  CPI-deflated values 按 CPI 缩减 ({cpi.name}; the weaker substitute, every price "
+            f"moved like consumer prices): GEP {gep.change_cny / 1e8:+,.2f} 亿元 "
+            f"({gep.change_pct:+.2f} %)",
+            highlight=False,
         )
         written = write_outputs(
-            accounts, out, title="江西省 Jiangxi (demo)", constant=(ra, rb, a.year)
+            accounts,
+            out,
+            title="江西省 Jiangxi (demo)",
+            constant=(a.results, volume.rows, a.year),
         )
         console.print(f"accounts computed and stored in {elapsed:.1f} s; store: {database}")
         console.print("written: " + ", ".join(str(p) for p in written if p.suffix != ".csv"))

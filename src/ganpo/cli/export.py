@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
@@ -26,42 +26,6 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
         )
 
 
-def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
-    """The standard tables of a stored account (summary, by service, type, unit; all rows
-    with their prices), keyed by sheet name."""
-    from ganpo.report import summary
-
-    return {
-        "gep_by_category": summary.gep_by_category(stored.results),
-        "gep_by_indicator": summary.gep_by_indicator(stored.results),
-        "gep_by_ecosystem": summary.gep_by_ecosystem(stored.results),
-        "gep_by_county": summary.gep_by_unit(stored.results, stored.units, "county"),
-        "gep_by_city": summary.gep_by_unit(stored.results, stored.units, "city"),
-        "results": stored.results,
-        "prices": stored.prices.drop(columns=["id", "account_id", "by_type"]),
-        # quantities reported beside the GEP, never valued (profile [physical])
-        **(
-            {"physical_by_county": summary.physical_by_unit(stored.physical, stored.units)}
-            if not stored.physical.empty
-            else {}
-        ),
-    }
-
-
-def account_notes(stored: Any) -> list[str]:
-    a = stored.account
-    notes = [
-        f"account #{a.id}: {a.dataset_name} {a.year}, profile {a.profile}, parameters "
-        f"{a.parameter_set} v{a.parameter_set_version}, price policy {a.price_policy}, "
-        f"ganpo {a.code_version}, inputs digest {a.input_digest[:16]}…",
-        *a.notes,
-        *a.warnings,
-    ]
-    if a.synthetic:
-        notes.append("合成数据 SYNTHETIC DATA: do not cite these numbers.")
-    return notes
-
-
 def export(
     account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
     out: Annotated[Path, typer.Option(help="Folder to write into.")],
@@ -77,6 +41,7 @@ def export(
 
     from ganpo.report import export as xl
     from ganpo.report import geo
+    from ganpo.report.account_tables import account_frames, account_notes
     from ganpo.store.repository import load_account, open_store
 
     formats = list(fmt or FORMATS)

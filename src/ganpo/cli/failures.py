@@ -1,10 +1,15 @@
 """What the ``ganpo`` command prints when something fails, and its exit code.
 
 - An error ganpo raises on purpose (:class:`~ganpo.errors.GanpoError`): its message, as
-  written (no console markup), without a traceback. Exit code 2 for bad input
-  (:class:`~ganpo.errors.InputError`, :class:`~ganpo.errors.UnknownNameError` and any
-  ganpo error that is a ``LookupError``; a wrong option is 2 too, by click), 1 for the
-  others (the store, a full disk…).
+  written (no console markup), without a traceback. Exit code 2 for a request that cannot
+  be met as given (:class:`~ganpo.errors.InputError`,
+  :class:`~ganpo.errors.UnknownNameError`, any ganpo error that is a ``ValueError`` or a
+  ``LookupError``, a :class:`~ganpo.errors.StoreError` such as a missing id or a change
+  the records' state forbids; a wrong option is 2 too, by click), 1 for the failures of
+  the environment (:class:`~ganpo.errors.StoreUnavailableError`: the database is full,
+  read-only, locked, gone; :class:`~ganpo.errors.OutputError`: a full disk, a read-only
+  folder) and any other.
+- A database error ganpo did not foresee: the driver's first line, never the SQL.
 - The environment failing (``OSError``, ``MemoryError``): a message with the path and
   what to do; exit code 1.
 - Ctrl-C (``KeyboardInterrupt``): one short line; exit code 130, as shells report an
@@ -37,7 +42,13 @@ from rich.text import Text
 from typer.core import TyperGroup
 
 from ganpo import __version__
-from ganpo.errors import GanpoError, InputError, UnknownNameError
+from ganpo.errors import (
+    GanpoError,
+    InputError,
+    StoreError,
+    StoreUnavailableError,
+    UnknownNameError,
+)
 from ganpo.io.outputs import format_bytes, free_bytes
 
 EXIT_FAILURE = 1
@@ -59,11 +70,14 @@ def is_debugging() -> bool:
 
 
 def exit_code(exc: BaseException) -> int:
-    """2 for bad input (a name or id that does not exist too), 130 for an interrupt, 1
-    for anything else."""
+    """2 for a request that cannot be met as given (bad input, a name or an id that does
+    not exist, a change the records' state forbids), 130 for an interrupt, 1 for anything
+    else (the database or the disk failing, a bug)."""
     if isinstance(exc, InputError | UnknownNameError) or (
-        isinstance(exc, GanpoError) and isinstance(exc, LookupError)
+        isinstance(exc, GanpoError) and isinstance(exc, ValueError | LookupError)
     ):
+        return EXIT_INPUT
+    if isinstance(exc, StoreError) and not isinstance(exc, StoreUnavailableError):
         return EXIT_INPUT
     if isinstance(exc, KeyboardInterrupt):
         return EXIT_INTERRUPTED
@@ -92,6 +106,13 @@ def failure_message(exc: BaseException) -> str:
     """The message for ``exc``, as the user reads it."""
     if isinstance(exc, GanpoError):
         return str(exc)
+    if _database_error(exc):
+        from ganpo.store.failures import cause
+
+        return (
+            f"the store refused the operation ({cause(exc)}); the change in progress was "
+            "rolled back / 数据库拒绝了该操作，进行中的事务已回滚"
+        )
     if isinstance(exc, MemoryError):
         return (
             "out of memory: the computation needs more memory than is free. Use smaller "
@@ -112,6 +133,14 @@ def failure_message(exc: BaseException) -> str:
         f"unexpected {type(exc).__name__}{f': {first}' if first else ''}. This is a bug in "
         f"ganpo: please report it {where} / 意外错误：这是 ganpo 的缺陷，请连同日志文件报告"
     )
+
+
+def _database_error(exc: BaseException) -> bool:
+    """A database error ganpo did not foresee: its message is the driver's first line,
+    never the SQL statement or its parameters."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(exc, SQLAlchemyError)
 
 
 def _os_message(exc: OSError) -> str:

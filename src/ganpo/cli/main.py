@@ -16,9 +16,9 @@ from ganpo.cli.failures import GanpoGroup
 app = typer.Typer(
     cls=GanpoGroup,
     help="ganpo: Gross Ecosystem Product (GEP) accounting. 生态系统生产总值核算平台。",
-    epilog="Exit codes 退出码: 0 done 完成; 1 failed (store, disk, a bug: see the message) "
-    "失败; 2 bad input or usage 输入或用法错误; 130 interrupted 中断. Errors print a "
-    "message; -v or GANPO_DEBUG=1 adds the traceback.",
+    epilog="Exit codes 退出码: 0 done 完成; 2 bad input, usage, an unknown id, a change the "
+    "records refuse 输入或请求有误; 1 the database or the disk failed, or a bug 运行失败; 130 "
+    "interrupted 中断. Errors print a message; -v or GANPO_DEBUG=1 adds the traceback.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )

@@ -50,7 +50,9 @@ def provenance_notes(accounts: list[AccountResult]) -> list[str]:
     notes.append(
         "价格基准 Price basis: each account's prices are at the price year(s) "
         f"{', '.join(map(str, years))} (see the notes above and the prices sheets); "
-        "the change_constant sheet compares the years at constant prices."
+        "the change_constant sheet compares the years at the first year's prices (the last "
+        "year's quantities at the first year's prices: a volume; rows reported at current "
+        "prices deflated by their item's price index)."
     )
     if any(a.synthetic for a in accounts):
         notes.append(
@@ -67,7 +69,11 @@ def write_outputs(
     title: str,
     constant: tuple[pd.DataFrame, pd.DataFrame, int] | None = None,
 ) -> list[Path]:
-    """CSV tables, one Excel workbook and a GEP-density map per year; returns the paths."""
+    """CSV tables, one Excel workbook and a GEP-density map per year; returns the paths.
+
+    ``constant`` = (first account's results, last account's results at the first year's
+    prices — :attr:`ganpo.engine.volume.VolumeMeasure.rows` —, first year) adds the
+    change at constant prices."""
     out.mkdir(parents=True, exist_ok=True)
     frames: dict[str, pd.DataFrame] = {}
     for acc in accounts:
@@ -80,7 +86,10 @@ def write_outputs(
     if constant is not None:
         ra, rb, base = constant
         frames[f"change_constant_{base}"] = summary.compare(
-            ra, rb, f"{accounts[0].year} ({base} prices)", f"{accounts[-1].year} ({base} prices)"
+            ra,
+            rb,
+            f"{accounts[0].year} ({base} prices)",
+            f"{accounts[-1].year} (volume at {base} prices)",
         )
     written = export.write_csv(frames, out / "csv")
     written.append(

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
-from ganpo.cli.export import _refuse_existing, account_frames, account_notes
+from ganpo.cli.export import _refuse_existing
 from ganpo.errors import InputError
 
 
@@ -29,6 +29,7 @@ def report(
     from ganpo.report import annual
     from ganpo.report import export as xl
     from ganpo.report.account_report import report_data
+    from ganpo.report.account_tables import account_frames, account_notes
     from ganpo.store.repository import load_account, open_store
 
     with user_errors():

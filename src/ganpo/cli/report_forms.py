@@ -41,7 +41,7 @@ def list_forms(
     profile: ProfileOpt = None,
 ) -> None:
     """The forms of a year: department, required or not, required columns. 年度报表。"""
-    from ganpo.web.reporting.forms import all_forms, forms_for
+    from ganpo.submissions.forms import all_forms, forms_for
 
     with user_errors():
         found = forms_for(department, year, profile) if department else all_forms(year, profile)
@@ -71,9 +71,9 @@ def template(
     profile: ProfileOpt = None,
 ) -> None:
     """Write a form's template, the region's counties filled in. 生成报表模板。"""
-    from ganpo.web.reporting.forms import form
-    from ganpo.web.reporting.template import template_csv, template_xlsx
-    from ganpo.web.reporting.workflow import region_of
+    from ganpo.submissions.forms import form
+    from ganpo.submissions.template import template_csv, template_xlsx
+    from ganpo.submissions.workflow import region_of
 
     with user_errors():
         f = form(form_key, year, profile)
@@ -93,16 +93,16 @@ def check(
 ) -> None:
     """Check a filled form as the platform's upload does; list every problem (exit 1 if
     any). 校验填报文件，一次列出全部问题。"""
-    from ganpo.web.reporting.forms import form
-    from ganpo.web.reporting.validate import (
+    from ganpo.submissions.forms import form
+    from ganpo.submissions.validate import (
         Limits,
         UploadError,
         check_layer,
+        check_layer_kind,
         check_size,
         check_table,
-        sniff,
     )
-    from ganpo.web.reporting.workflow import region_of
+    from ganpo.submissions.workflow import region_of
 
     limits = Limits()
     with user_errors():
@@ -115,13 +115,13 @@ def check(
         if problems:
             raise UploadError(problems)
         raw = file.read_bytes()
-        media = sniff(raw)
-        if f.kind == "layer" and media == "geotiff":
-            check_layer(file, f, region, limits)
-        elif f.kind == "table" and media in ("csv", "xlsx"):
-            check_table(raw, media, f, region, limits)
+        if f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
+            check_table(raw, f, region, limits)
         else:
-            raise InputError(f"form {f.key!r} does not take a {media}", source=file)
+            problems = check_layer_kind(raw, f)
+            if problems:
+                raise UploadError(problems)
+            check_layer(file, f, region, limits)
     except UploadError as exc:
         t = Table("row", "column", "cell", "value", "reason")
         for p in exc.problems:

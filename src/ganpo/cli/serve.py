@@ -1,7 +1,15 @@
-"""``ganpo serve``: the unified provincial platform (web API and UI)."""
+"""``ganpo serve``: the unified provincial platform (web API and UI).
+
+The CLI does not import the web package (tests/test_layers.py): it hands its options to
+the application as ``GANPO_*`` environment variables and lets uvicorn import and build it
+from the factory import string :data:`APP_FACTORY`. Errors the factory raises (an
+unreachable store, an invalid option, a demo that cannot be built) come back through
+``uvicorn.run`` and are printed as one-line messages.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +17,32 @@ import typer
 from rich.text import Text
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+
+#: the application factory uvicorn imports (``ganpo.web.app.app_from_environment``)
+APP_FACTORY = "ganpo.web.app:app_from_environment"
+
+
+def serve_environment(
+    *,
+    database: str,
+    data_dir: Path,
+    work_dir: Path,
+    session_hours: float,
+    secure_cookies: bool,
+    demo: bool,
+    demo_resolution_m: float,
+) -> dict[str, str]:
+    """The ``GANPO_*`` variables that carry the options to the application (the names of
+    ``ganpo.web.settings.Settings`` and ``DemoSettings``; a test checks they agree)."""
+    return {
+        "GANPO_DATABASE": database,
+        "GANPO_DATA_DIR": str(data_dir),
+        "GANPO_WORK_DIR": str(work_dir),
+        "GANPO_SESSION_HOURS": repr(float(session_hours)),
+        "GANPO_SECURE_COOKIES": "true" if secure_cookies else "false",
+        "GANPO_DEMO": "true" if demo else "false",
+        "GANPO_DEMO_RESOLUTION_M": repr(float(demo_resolution_m)),
+    }
 
 
 def serve(
@@ -47,33 +81,30 @@ def serve(
         bool, typer.Option(help="Send the session cookie over HTTPS only (behind TLS).")
     ] = False,
 ) -> None:
-    """Start the GEP platform (web API, offline UI, API docs at /docs). 启动 GEP 核算平台。"""
+    """Start the GEP platform (web API, offline UI, API docs at /docs). 启动 GEP 核算平台。
+
+    Other settings (largest upload, login lock-out) are read from the environment:
+    GANPO_MAX_UPLOAD_MB, GANPO_MAX_FAILED_LOGINS, GANPO_LOCKOUT_MINUTES.
+    """
     import uvicorn
 
-    from ganpo.web.app import create_app
-    from ganpo.web.seed import DEMO_USERS, prepare_demo
-    from ganpo.web.settings import Settings
-
     data_dir = data or Path(f"data/demo-{resolution:g}m" if demo else "data/demo-250m")
-    with user_errors():
-        if demo:
-            prepare_demo(database, data_dir, resolution_m=resolution, say=console.print)
-        settings = Settings(
+    os.environ.update(
+        serve_environment(
             database=database,
             data_dir=data_dir,
             work_dir=work,
             session_hours=session_hours,
             secure_cookies=secure_cookies,
+            demo=demo,
+            demo_resolution_m=resolution,
         )
-        application = create_app(settings)
+    )
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     console.print(
         Text.assemble(
             "\n", ("ganpo 平台 / platform:", "bold"), f" http://{shown}:{port}/   API: /docs"
         )
     )
-    if demo:
-        console.print("演示账号 / demo logins (用户名 / username — 密码 / password):")
-        for u in DEMO_USERS:
-            console.print(f"  {u.username:<9} {u.password:<15} {u.note_zh} / {u.note_en}")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    with user_errors():
+        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")

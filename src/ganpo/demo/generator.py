@@ -32,7 +32,13 @@ from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.demo.climate import climate_base, reference_et, soil_layers, year_layers
 from ganpo.demo.erosion import static_erosion_layers, year_erosion_layers
 from ganpo.demo.grid import OutputGrid, Sampler, output_grid, reference_grid
-from ganpo.demo.landcover import cover_scores, first_year_cover, next_year_cover
+from ganpo.demo.landcover import (
+    cover_scores,
+    first_year_cover,
+    next_year_cover,
+    subtype_cover,
+    subtype_rules,
+)
 from ganpo.demo.tables import county_areas, make_tables
 from ganpo.demo.terrain import make_terrain
 from ganpo.io.manifest import (
@@ -122,8 +128,8 @@ def _write_units(units: gpd.GeoDataFrame, path: Path) -> None:
 
 #: bumped when the generator gains or changes layers, so that older demo folders are rebuilt
 #: (2: erosion, storm and RWEQ layers for soil retention, flood regulation by vegetation
-#: and sand fixation)
-DEMO_VERSION = 2
+#: and sand fixation; 3: the ecosystem map coded by sub-type, the Gan river)
+DEMO_VERSION = 3
 
 
 def build_demo_dataset(
@@ -165,22 +171,29 @@ def build_demo_dataset(
     lake = scores.lake_radius <= 1.0
 
     _write_units(units, folder / UNITS_FILE)
-    layers = [LayerEntry(path="dem.tif", source=source, synthetic=True, role="dem", unit="m")]
-    _write_raster(folder / "dem.tif", grid, base.elevation_m)
-    for role, soil in {**soil_layers(base), **static_erosion_layers(base)}.items():
-        _write_raster(folder / f"{role}.tif", grid, soil)
+    # The static layers have no year. Their roles are timeless (elevation, soil properties:
+    # LayerRole.per_year is False), so each serves every year; a static layer of a role
+    # that changes from year to year declares the years it stands for, since an account
+    # refuses a year-less layer of such a role (ganpo.engine.stages.select).
+    static = {"dem": base.elevation_m, **soil_layers(base), **static_erosion_layers(base)}
+    layers: list[LayerEntry] = []
+    for role, field in static.items():
+        spec = LAYER_ROLES[role]
+        _write_raster(folder / f"{role}.tif", grid, field)
         layers.append(
             LayerEntry(
                 path=f"{role}.tif",
                 source=source,
                 synthetic=True,
                 role=role,
-                unit=LAYER_ROLES[role].unit,
+                unit=spec.unit,
+                serves_years=list(years) if spec.per_year else None,
             )
         )
 
     areas_by_year: dict[int, pd.DataFrame] = {}
-    cover = first_year_cover(scores)
+    cover = first_year_cover(scores)  # level 1: the other layers follow it
+    rules = subtype_rules(cover, scores)
     for step, year in enumerate(years):
         if step > 0:
             cover = next_year_cover(cover, scores)
@@ -188,7 +201,10 @@ def build_demo_dataset(
         if year_dir.exists():
             with output_errors(year_dir, DEMO_DATA):
                 shutil.rmtree(year_dir)
-        fields: dict[str, NDArray[np.generic]] = {"ecosystem_type": cover}
+        # the map written is coded by sub-type where the demo knows one (level 2)
+        fields: dict[str, NDArray[np.generic]] = {
+            "ecosystem_type": subtype_cover(cover, scores, rules)
+        }
         fields.update(year_layers(ref, base, cover, sample, seed, year))
         temperature = np.asarray(fields["temperature"], dtype="float64")
         fields["reference_et"] = reference_et(base, temperature, step)

@@ -3,9 +3,21 @@
 Each class takes a fixed share of the province, chosen by ranking the cells on a smooth
 score (elevation, slope, distance to towns, noise), so the fractions are the same at every
 resolution: forest about 60 %, cropland 22.5 %, built-up 4 %, water 2.8 % (Poyang Lake,
-reservoirs, ponds), wetland 1.4 % (a ring round the lake), shrub 5.5 %, grassland 3 %, bare
-land 0.4 %. Between consecutive years some cropland near towns is built on, some shrub and
-grassland is afforested, and a little forest is cleared for fields and building.
+reservoirs, the Gan river, ponds), wetland 1.4 % (a ring round the lake), shrub 5.5 %,
+grassland 3 %, bare land 0.4 %. Between consecutive years some cropland near towns is
+built on, some shrub and grassland is afforested, and a little forest is cleared for
+fields and building.
+
+The map written is coded by sub-type (level 2) where the demo knows one
+(:func:`subtype_cover`): forest mostly evergreen needleleaf plantations (Masson pine,
+Chinese fir) on the low hills and evergreen broadleaf forest higher up, with mixed,
+bamboo, some deciduous broadleaf on the highest ridges and sparse forest near towns;
+evergreen broadleaf and deciduous shrub; subtropical tussock; paddy in the basins, dry
+land on slopes and orchards (the navel oranges of the south); the floodplain of Poyang
+Lake and marsh behind it; the lake, reservoirs and ponds, the Gan river. Built-up and
+bare land keep their level-1 codes: a map may mix both levels. A cell's sub-type follows
+from fixed scores and thresholds set on the first year's map, so a cell that keeps its
+type keeps its sub-type.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ from numpy.typing import NDArray
 
 from ganpo.catalog.ecosystems import by_key
 from ganpo.demo.grid import FloatArray, ReferenceGrid, Sampler, rng_for
-from ganpo.demo.terrain import Terrain
+from ganpo.demo.terrain import GAN_VALLEY, Terrain, distance_to_polyline_km
 
 KEYS = ("forest", "shrub", "grassland", "wetland", "cropland", "built_up", "water", "bare")
 CODE: dict[str, int] = {key: by_key(key).code for key in KEYS}
@@ -32,6 +44,36 @@ FRACTIONS = {
     "bare": 0.004,
     "grassland": 0.030,
     "shrub": 0.055,
+}
+#: Half-width of the Gan river [km] (its lower reaches are about a kilometre wide).
+RIVER_HALF_WIDTH_KM = 0.5
+#: The sub-types of each level-1 class, in the order they are picked, with their share of
+#: the class on the first year's map and the score that picks them (lowest first; the
+#: last takes the rest). Forest after Jiangxi's forest inventories: Chinese fir and
+#: Masson pine plantations dominate, bamboo about a tenth. Grassland is all subtropical
+#: tussock; water is coded by its shape (:func:`subtype_cover`).
+SUBTYPES: dict[str, tuple[tuple[str, float, str], ...]] = {
+    "forest": (
+        ("bamboo_forest", 0.10, "bamboo"),
+        ("sparse_forest", 0.02, "remoteness"),
+        ("evergreen_needleleaf_forest", 0.45, "remoteness"),
+        ("mixed_forest", 0.12, "remoteness"),
+        ("evergreen_broadleaf_forest", 0.28, "remoteness"),
+        ("deciduous_broadleaf_forest", 0.03, ""),
+    ),
+    "shrub": (
+        ("evergreen_broadleaf_shrub", 0.75, "remoteness"),
+        ("deciduous_broadleaf_shrub", 0.25, ""),
+    ),
+    "cropland": (
+        ("paddy", 0.68, "paddy"),
+        ("orchard", 0.12, "orchard"),
+        ("dry_land", 0.20, ""),
+    ),
+    "wetland": (
+        ("floodplain_wetland", 0.65, "lake_distance"),
+        ("marsh", 0.35, ""),
+    ),
 }
 #: Share of the province that changes between consecutive years, by transition.
 CHANGES = {
@@ -58,6 +100,11 @@ class CoverScores:
     degraded: FloatArray
     grass: FloatArray
     afforest: FloatArray
+    river_km: FloatArray
+    forest_kind: FloatArray
+    bamboo: FloatArray
+    paddy: FloatArray
+    orchard: FloatArray
 
 
 def _town_field(ref: ReferenceGrid, seats: pd.DataFrame) -> FloatArray:
@@ -108,6 +155,19 @@ def cover_scores(
         ),
         grass=sample(ref.noise(rng_for(seed, "grass"), (4.0, 8.0)) + elevation / 1000.0),
         afforest=sample(ref.noise(rng_for(seed, "afforest"), (3.0, 6.0))),
+        river_km=sample(distance_to_polyline_km(ref, GAN_VALLEY)),
+        # higher and remoter: broadleaf; low hills: plantations
+        forest_kind=sample(
+            elevation / 400.0 - towns + 0.5 * ref.noise(rng_for(seed, "forest"), (4.0, 8.0))
+        ),
+        bamboo=sample(ref.noise(rng_for(seed, "bamboo"), (3.0, 6.0))),
+        paddy=sample(
+            -elevation / 60.0
+            - terrain.slope_deg / 2.0
+            + 0.5 * ref.noise(rng_for(seed, "paddy"), (3.0, 6.0))
+        ),
+        # the navel-orange hills of the south (Gannan)
+        orchard=sample(-(ref.lat - 25.0) + 0.6 * ref.noise(rng_for(seed, "orchard"), (3.0, 6.0))),
     )
 
 
@@ -130,7 +190,11 @@ def first_year_cover(scores: CoverScores) -> NDArray[np.uint8]:
     def assign(key: str, score: FloatArray, candidates: NDArray[np.bool_], count: int) -> None:
         cover[_take_top(score, candidates & (cover == 0), count)] = CODE[key]
 
-    water = (scores.lake_radius <= 1.0) | (scores.reservoir_radius <= 1.0)
+    water = (
+        (scores.lake_radius <= 1.0)
+        | (scores.reservoir_radius <= 1.0)
+        | (scores.river_km <= RIVER_HALF_WIDTH_KM)
+    )
     cover[water] = CODE["water"]
     ponds = round(FRACTIONS["water"] * n) - int(water.sum())
     assign("water", scores.pond, scores.elevation_m < 80.0, ponds)
@@ -174,3 +238,59 @@ def next_year_cover(cover: NDArray[np.uint8], scores: CoverScores) -> NDArray[np
     for rows, code in picked:
         new[rows] = code
     return new
+
+
+def _subtype_scores(scores: CoverScores) -> dict[str, FloatArray]:
+    """The scores that pick sub-types, lowest first."""
+    return {
+        "bamboo": -scores.bamboo,  # bamboo patches
+        "remoteness": scores.forest_kind,  # near towns and low first, remote and high last
+        "paddy": -scores.paddy,  # flat lowland first
+        "orchard": -scores.orchard,  # the south first
+        "lake_distance": scores.lake_radius,  # the lake shore first
+    }
+
+
+#: per level-1 key, the (sub-type key, score name, threshold) steps of :func:`subtype_cover`
+SubtypeRules = dict[str, tuple[tuple[str, str, float], ...]]
+
+
+def subtype_rules(cover: NDArray[np.uint8], scores: CoverScores) -> SubtypeRules:
+    """Thresholds that give the shares of :data:`SUBTYPES` on ``cover`` (the first year's
+    map); later years apply the same thresholds, so a cell keeps its sub-type."""
+    by_name = _subtype_scores(scores)
+    rules: SubtypeRules = {}
+    for key, steps in SUBTYPES.items():
+        remaining = cover == CODE[key]
+        total = int(remaining.sum())
+        rule: list[tuple[str, str, float]] = []
+        for subtype, share, score in steps[:-1]:
+            values = np.sort(by_name[score][remaining])
+            count = min(round(share * total), values.size)
+            threshold = float(values[count - 1]) if count > 0 else -np.inf
+            remaining = remaining & ~(by_name[score] <= threshold)
+            rule.append((subtype, score, threshold))
+        rule.append((steps[-1][0], "", np.inf))
+        rules[key] = tuple(rule)
+    return rules
+
+
+def subtype_cover(
+    cover: NDArray[np.uint8], scores: CoverScores, rules: SubtypeRules
+) -> NDArray[np.uint8]:
+    """The map coded by sub-type (level 2) where the demo knows one; built-up and bare
+    land keep their level-1 codes."""
+    by_name = _subtype_scores(scores)
+    out = cover.copy()
+    for key, rule in rules.items():
+        remaining = cover == CODE[key]
+        for subtype, score, threshold in rule:
+            chosen = remaining if not score else remaining & (by_name[score] <= threshold)
+            out[chosen] = by_key(subtype).code
+            remaining = remaining & ~chosen
+    out[cover == CODE["grassland"]] = by_key("subtropical_tussock").code
+    water = cover == CODE["water"]
+    out[water] = by_key("reservoir_pond").code  # reservoirs and ponds
+    out[water & (scores.river_km <= RIVER_HALF_WIDTH_KM)] = by_key("river").code
+    out[water & (scores.lake_radius <= 1.0)] = by_key("lake").code
+    return out

@@ -79,9 +79,10 @@ def ellipse_radius(
     return radius
 
 
-def _distance_to_polyline_km(
+def distance_to_polyline_km(
     ref: ReferenceGrid, points: tuple[tuple[float, float], ...]
 ) -> FloatArray:
+    """Distance [km] of each reference cell to the polyline through ``points`` (lon, lat)."""
     rows = np.arange(ref.height, dtype=np.float64)[:, None]
     cols = np.arange(ref.width, dtype=np.float64)[None, :]
     best = np.full(ref.shape, np.inf)
@@ -143,7 +144,7 @@ def make_terrain(ref: ReferenceGrid, seed: int) -> Terrain:
 
     lake_centre_km = ref.distance_km(POYANG[0], POYANG[1])
     basin = np.exp(-((lake_centre_km / 60.0) ** 2))
-    valley = np.exp(-((_distance_to_polyline_km(ref, GAN_VALLEY) / 18.0) ** 2))
+    valley = np.exp(-((distance_to_polyline_km(ref, GAN_VALLEY) / 18.0) ** 2))
     lowland = np.maximum(basin, 0.75 * valley)
     elevation = 14.0 + (hills + mountains) * (1.0 - 0.9 * lowland)
     texture = ref.noise(rng_for(seed, "texture"), (3.0, 6.0))

@@ -91,8 +91,8 @@ def run_account(
     inspect_layer_files(run, planned, selection)
     graph = build_pass(run, planned, selection, on_grid)
     sums = compute_pass(run, planned, on_grid, graph)
-    check_pass(run, planned, on_grid, sums)
-    raster = sums_to_rows(run, planned, on_grid, sums)
+    check_pass(run, planned, selection, on_grid, sums)
+    raster = sums_to_rows(run, planned, selection, on_grid, sums)
     tables = statistics_tables(run, planned, raster)
     return assemble(run, planned, selection, on_grid, sums, raster, tables)
 

@@ -21,6 +21,7 @@ from ganpo.engine.align import align_layers
 from ganpo.engine.derived import derived_layer, ensure_derived
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError
+from ganpo.io.landcover import ecosystem_map
 from ganpo.io.manifest import load_manifest
 from ganpo.io.raster_files import open_raster, read_window
 from ganpo.services.base import RasterInputs
@@ -63,13 +64,14 @@ def service_raster(
         raise InputError(f"{indicator} is not computed from rasters; no map can be drawn")
     eco_entry = ds.manifest.layer("ecosystem_type", year)
     assert eco_entry is not None
-    grid = Grid.of(ds.path(eco_entry), "ecosystem_type")
+    folder = derived_dir or ds.root / "derived"
+    land = ecosystem_map(ds.path(eco_entry), eco_entry, folder)  # as the account reads it
+    eco_path = land.path
+    grid = Grid.of(eco_path, "ecosystem_type")
     step = max(1, math.ceil(math.sqrt(grid.width * grid.height / max_cells)))
     shape = (max(1, grid.height // step), max(1, grid.width // step))
     cell_area_m2 = grid.cell_area_m2 * (grid.width / shape[1]) * (grid.height / shape[0])
-    eco_path = ds.path(eco_entry)
     eco = _read(eco_path, "ecosystem_type", shape, floating=False)
-    folder = derived_dir or ds.root / "derived"
     roles = {"ecosystem_type", *m.layers, *(r for d in m.derived for r in derived_layer(d).sources)}
     entries = {}
     for role in sorted(roles):
@@ -77,8 +79,15 @@ def service_raster(
         assert entry is not None
         entries[role] = entry
     # on the grid, or warped onto it as the account does (same cache)
-    aligned = align_layers(ds.path, entries, grid, eco_path, folder)
+    aligned = align_layers(
+        lambda e: eco_path if e is entries["ecosystem_type"] else ds.path(e),
+        entries,
+        grid,
+        eco_path,
+        folder,
+    )
     paths, checksums = aligned.paths, aligned.identities
+    checksums["ecosystem_type"] = land.identity
     layers = {role: _read(paths[role], role, shape, floating=True) for role in m.layers}
     for role in m.derived:  # routed at full resolution (cached), then sampled like the rest
         sources = derived_layer(role).sources

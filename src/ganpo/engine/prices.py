@@ -1,10 +1,15 @@
-"""Constant prices: restating an account's values at the prices of another year.
+"""CPI-deflated values: restating an account's values at the price level of another year.
 
 Each result row is at the prices of one year: the year of the parameter that priced it
 (``price_key`` → the account's price list), or the accounting year for values reported
 at current prices (market value of products, tourism revenue). Restating multiplies each
-row by the deflator's factor from that year to the target year, so two accounts restated
-to the same base year compare at constant prices (METHODS.md §3.12).
+row by the deflator's factor from that year to the target year.
+
+This is the weaker substitute for a volume at base-year prices
+(:mod:`ganpo.engine.volume`, the default of comparisons and reports): it assumes every
+price of the account moved like the one index (the CPI for the shipped profiles), where
+a volume holds each item's own base-year price. It stays available as the named
+alternative ``cpi`` of :func:`ganpo.engine.decompose.decompose`.
 """
 
 from __future__ import annotations

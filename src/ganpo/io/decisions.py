@@ -38,6 +38,11 @@ class Decision:
     concerned, when one is; ``message_en`` / ``message_zh`` say what was found and what was
     done, in full sentences, for the quality report; ``source`` is the file concerned (shown
     to the operator, never printed in a published report); ``values`` a few numbers.
+
+    A decision on basis ``override`` may say who explained what and who accepted it:
+    ``explanation`` (the person's written explanation, as written), ``explained_by`` and
+    ``accepted_by`` (the names the platform knows them by). The quality report prints them
+    beside the decision's sentences; other bases leave them empty.
     """
 
     kind: str
@@ -48,6 +53,17 @@ class Decision:
     unit_code: int | None = None
     source: str | None = None
     values: tuple[float | str, ...] = field(default=())
+    explanation: str | None = None
+    explained_by: str | None = None
+    accepted_by: str | None = None
+
+    def __post_init__(self) -> None:
+        said = (self.explanation, self.explained_by, self.accepted_by)
+        if self.basis != "override" and any(x is not None for x in said):
+            raise ValueError(
+                f"decision {self.kind!r} on {self.subject!r}: an explanation and who gave or "
+                f"accepted it belong to a decision on basis 'override', not {self.basis!r}"
+            )
 
     def as_row(self) -> dict[str, object]:
         """The decision as a flat record (store rows, tables, API)."""
@@ -60,6 +76,9 @@ class Decision:
             "message_zh": self.message_zh,
             "source": self.source,
             "values": list(self.values),
+            "explanation": self.explanation,
+            "explained_by": self.explained_by,
+            "accepted_by": self.accepted_by,
         }
 
 

@@ -10,17 +10,31 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from ganpo.catalog.crosswalks import LandScheme
 from ganpo.errors import ManifestError, preview
 from ganpo.io.outputs import atomic_write
 from ganpo.io.raster_files import Role, file_error
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES, ResamplingMethod
 
 MANIFEST_NAME = "manifest.toml"
+
+#: how the cells of a unit where a layer has no data count (a layer entry's ``gap_policy``):
+#: ``leave_out``: in no service that reads the layer; ``fill_type_mean``: each as the
+#: region's mean quantity per cell of its ecosystem type, service by service
+GapPolicy = Literal["leave_out", "fill_type_mean"]
+GAP_POLICIES: tuple[str, ...] = get_args(GapPolicy)
 
 
 def sha256_file(path: Path, chunk_bytes: int = 1 << 20, *, role: Role = None) -> str:
@@ -54,22 +68,90 @@ class UnitsEntry(_Entry):
 class LayerEntry(_Entry):
     """A raster layer: ``role`` from :data:`ganpo.io.roles.LAYER_ROLES`.
 
+    ``year`` is the year the layer is of (none: a timeless layer, or one whose year is not
+    known). A layer serves an account of its own year; of another year only when its
+    role is timeless (``per_year = False``: elevation, soil properties) or when the entry
+    lists that year in ``serves_years`` (the account records the decision).
+
     ``resampling`` (one of :data:`ganpo.io.roles.RESAMPLING_METHODS`) allows the engine to
     warp the layer onto the dataset's grid (the ecosystem map's) when it is on another
-    one: another CRS, cell size or extent. Without it such a layer is refused."""
+    one: another CRS, cell size or extent. Without it such a layer is refused.
+
+    The ecosystem map (role ``ecosystem_type``) may instead be a land layer in another
+    classification, turned into ganpo's codes by a crosswalk
+    (:mod:`ganpo.io.landcover`): ``scheme`` names it (``sandiao``, ``clcd``,
+    ``globeland30``, ``worldcover``; ``ganpo`` or none: ganpo's codes); the file is a
+    raster or polygons (GeoPackage, Shapefile …) whose ``code_column`` (三调: ``DLBM``)
+    holds the codes, in layer ``vector_layer`` of the file. Polygons, and a raster to be
+    put on another grid, need ``cell_size`` [units of the CRS, m] and optionally
+    ``grid_crs`` (default: China Albers equal-area); a raster is then resampled by its
+    ``resampling`` (``nearest`` or ``mode``, default nearest).
+
+    ``gap_policy`` (one of :data:`GAP_POLICIES`) says how cells without data count when
+    the layer covers less of a unit than the profile's ``coverage_min``; without it such
+    a layer is refused. ``accept_unusual`` is the written reason why a layer whose median
+    lies outside its role's typical band is right (else it is refused as a likely unit
+    error)."""
 
     role: str
     unit: str
     year: int | None = None
+    serves_years: list[int] | None = None
     resampling: ResamplingMethod | None = None
+    scheme: LandScheme | None = None
+    code_column: str | None = None
+    vector_layer: str | None = None
+    cell_size: float | None = Field(default=None, gt=0)
+    grid_crs: str | None = None
+    gap_policy: GapPolicy | None = None
+    accept_unusual: str | None = None
+
+    @model_validator(mode="after")
+    def _land_fields(self) -> LayerEntry:
+        land = ("scheme", "code_column", "vector_layer", "cell_size", "grid_crs")
+        given = [f for f in land if getattr(self, f) is not None]
+        if given and self.role != "ecosystem_type":
+            raise ValueError(
+                f"{', '.join(given)} only apply to the ecosystem map (role ecosystem_type), "
+                f"not to a {self.role} layer"
+            )
+        if (
+            self.role == "ecosystem_type"
+            and self.cell_size is not None
+            and self.resampling not in (None, "nearest", "mode")
+        ):
+            raise ValueError(
+                f"the ecosystem map holds classes: resample it by nearest or mode, not "
+                f"{self.resampling}"
+            )
+        return self
+
+    @field_validator("accept_unusual")
+    @classmethod
+    def _reason_given(cls, reason: str | None) -> str | None:
+        if reason is not None and not reason.strip():
+            raise ValueError(
+                "accept_unusual needs the reason why the layer's values are right, in words"
+            )
+        return reason
+
+    def serves(self, year: int) -> bool:
+        """Whether the entry is of ``year`` or declares it serves ``year``."""
+        return self.year == year or year in (self.serves_years or ())
 
 
 class TableEntry(_Entry):
-    """A statistics table (CSV, UTF-8): ``role`` from :data:`TABLE_ROLES`."""
+    """A statistics table (CSV, UTF-8): ``role`` from :data:`TABLE_ROLES`, of ``year``;
+    ``serves_years`` lists other years it may serve (the account records the decision)."""
 
     role: str
     year: int
     columns: dict[str, str]
+    serves_years: list[int] | None = None
+
+    def serves(self, year: int) -> bool:
+        """Whether the table is of ``year`` or declares it serves ``year``."""
+        return self.year == year or year in (self.serves_years or ())
 
 
 class Manifest(BaseModel):
@@ -107,16 +189,28 @@ class Manifest(BaseModel):
         return self
 
     def layer(self, role: str, year: int) -> LayerEntry | None:
-        """The layer of ``role`` for ``year`` (a year-less layer serves every year)."""
-        exact = [x for x in self.layers if x.role == role and x.year == year]
-        if exact:
-            return exact[0]
-        general = [x for x in self.layers if x.role == role and x.year is None]
-        return general[0] if general else None
+        """The layer of ``role`` for ``year``: the entry of that year, else one that
+        declares it serves that year, else a year-less one, else (a timeless role only)
+        the entry of the nearest year. Whether a year-less layer of a role that changes
+        from year to year may serve is the engine's rule
+        (:mod:`ganpo.engine.stages.select`)."""
+        of_role = [x for x in self.layers if x.role == role]
+        for found in (
+            [x for x in of_role if x.year == year],
+            [x for x in of_role if x.serves(year)],
+            [x for x in of_role if x.year is None],
+        ):
+            if found:
+                return found[0]
+        if of_role and not LAYER_ROLES[role].per_year:
+            return min(of_role, key=lambda x: (abs((x.year or year) - year), x.year or 0))
+        return None
 
     def table(self, role: str, year: int) -> TableEntry | None:
-        """The table of ``role`` for ``year``."""
-        found = [t for t in self.tables if t.role == role and t.year == year]
+        """The table of ``role`` for ``year``: the table of that year, else one that
+        declares it serves that year."""
+        of_role = [t for t in self.tables if t.role == role]
+        found = [t for t in of_role if t.year == year] or [t for t in of_role if t.serves(year)]
         return found[0] if found else None
 
     def entries(self) -> list[_Entry]:

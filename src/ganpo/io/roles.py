@@ -6,6 +6,7 @@ error messages and the documentation. Units are written as in the manifest.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -16,13 +17,44 @@ RESAMPLING_METHODS: tuple[str, ...] = get_args(ResamplingMethod)
 
 
 @dataclass(frozen=True)
+class UnitSlip:
+    """A usual unit or scale mistake in a layer of some role: values given in ``unit``
+    become the role's unit when multiplied by ``factor``."""
+
+    factor: float
+    unit: str
+
+    def remedy(self, role_unit: str) -> str:
+        """``"multiply by 1000"`` or ``"divide by 10"``, to bring the values to ``role_unit``."""
+        if self.factor >= 1:
+            return f"multiply by {self.factor:g}"
+        return f"divide by {1 / self.factor:g}"
+
+
+@dataclass(frozen=True)
 class LayerRole:
     """A raster layer role: its unit and the range a valid cell must lie in.
 
     ``resampling`` is the method ganpo recommends to bring a layer of this role onto
     another grid (continuous fields: bilinear; classes: nearest). It is applied only when
     a manifest entry declares it (``resampling = "..."``): a layer off the grid without
-    that declaration is refused, never warped silently."""
+    that declaration is refused, never warped silently.
+
+    ``per_year``: the quantity changes from year to year, so a layer serves only the year
+    it is of, unless its manifest entry declares more (``serves_years``); a role with
+    ``per_year = False`` (elevation, soil properties) is timeless and serves every year.
+
+    Plausibility, beyond the hard range ``[minimum, maximum]`` (outside it a cell is
+    impossible and the account is refused):
+
+    - ``soft_min``/``soft_max``: outside them a cell is possible but rare; such cells are
+      used and counted in a decision of the account (``None``: the hard bound);
+    - ``typical``: the band the median over a region's cells lies in when the layer is
+      in the role's unit; a median outside it refuses the account (unless the manifest
+      entry declares ``accept_unusual``), because whole layers off by a power of ten
+      (kg/m² read as g/m², scaled integers) stay inside the hard range. ``None``: no
+      band can tell such a slip from a real region (elevation);
+    - ``slips``: the usual mistakes, to name the likely one when the median is off."""
 
     role: str
     unit: str
@@ -32,27 +64,148 @@ class LayerRole:
     maximum: float
     per_year: bool = True
     resampling: str = "bilinear"
+    soft_min: float | None = None
+    soft_max: float | None = None
+    typical: tuple[float, float] | None = None
+    slips: tuple[UnitSlip, ...] = ()
+
+    @property
+    def soft(self) -> tuple[float, float]:
+        """The soft range (the hard bound where no soft one is set)."""
+        lo = self.minimum if self.soft_min is None else self.soft_min
+        hi = self.maximum if self.soft_max is None else self.soft_max
+        return lo, hi
+
+    def likely_slip(self, median: float) -> UnitSlip | None:
+        """The slip that brings ``median`` into the typical band, nearest the band's
+        middle (on a log scale for a positive band); ``None`` when none does."""
+        if self.typical is None:
+            return None
+        lo, hi = self.typical
+        fits = [s for s in self.slips if lo <= median * s.factor <= hi]
+        if not fits:
+            return None
+        if lo > 0:
+            middle = math.sqrt(lo * hi)
+            return min(fits, key=lambda s: abs(math.log(median * s.factor / middle)))
+        return min(fits, key=lambda s: abs(median * s.factor - (lo + hi) / 2))
 
 
+#: scaled-integer and metre slips of the water-depth roles [mm]
+_MM_SLIPS = (UnitSlip(0.1, "0.1 mm (scaled integers)"), UnitSlip(1000, "m"))
+#: a fraction given in per cent
+_PERCENT = (UnitSlip(0.01, "%"),)
+
+# The typical bands are for a region's median (a county, a province), not for a cell. They
+# are wide on purpose: their job is to catch a layer off by a power of ten, which no hard
+# range catches, not to judge a real region. Each band's reason is given beside it.
 LAYER_ROLES: dict[str, LayerRole] = {
     r.role: r
     for r in (
         LayerRole(
             "ecosystem_type", "code", "生态系统类型", "ecosystem type", 0, 254, resampling="nearest"
         ),
-        LayerRole("dem", "m", "数字高程模型", "elevation", -500, 9000, per_year=False),
-        LayerRole("precipitation", "mm", "年降水量", "annual precipitation", 0, 10_000),
+        # elevation: regions' medians run from below sea level (Turpan basin, about
+        # -150 m) to about 5000 m (Tibet): no band separates m from ft or km
         LayerRole(
-            "evapotranspiration", "mm", "年实际蒸散发", "annual actual evapotranspiration", 0, 3000
+            "dem",
+            "m",
+            "数字高程模型",
+            "elevation",
+            -500,
+            9000,
+            per_year=False,
+            soft_min=-160,
+            soft_max=7000,
         ),
+        # annual precipitation: about 15 mm (Turpan) to 2000-3000 mm on the south coast in
+        # China's climate normals; a region whose median is below 300 mm lies in the arid
+        # north-west, where the band is worth a declared exception; a median of tens of
+        # thousands is a layer in 0.1 mm, one near 1-4 is in metres, one of 100-200 in a
+        # humid region is in cm
         LayerRole(
-            "npp", "g/m2", "净初级生产力（干物质）", "net primary production, dry matter", 0, 5000
+            "precipitation",
+            "mm",
+            "年降水量",
+            "annual precipitation",
+            0,
+            10_000,
+            soft_min=10,
+            soft_max=5000,
+            typical=(300, 4000),
+            slips=(*_MM_SLIPS, UnitSlip(10, "cm")),
         ),
-        LayerRole("hot_days", "d", "日均温>26℃日数", "days with mean temperature > 26 °C", 0, 366),
-        LayerRole("temperature", "degC", "年平均气温", "mean annual temperature", -40, 40),
+        # actual evapotranspiration is bounded by rainfall plus inflow and by the energy
+        # available: about 100 mm in deserts to 1300-1500 mm in the humid tropics (Hainan);
+        # MOD16 ships it as integers of 0.1 mm
         LayerRole(
-            "reference_et", "mm", "参考蒸散发", "annual reference evapotranspiration ET0", 0, 3000
+            "evapotranspiration",
+            "mm",
+            "年实际蒸散发",
+            "annual actual evapotranspiration",
+            0,
+            3000,
+            soft_max=2500,
+            typical=(100, 2000),
+            slips=(*_MM_SLIPS, UnitSlip(365, "mm/day")),
         ),
+        # NPP as dry matter: deserts below 100 g/m², temperate and subtropical forests
+        # 1000-2000, tropical rain forest about 2200 (Whittaker & Likens 1975, in Lieth &
+        # Whittaker, Primary Productivity of the Biosphere); kg/m² is three powers of ten
+        # off, t/ha two
+        LayerRole(
+            "npp",
+            "g/m2",
+            "净初级生产力（干物质）",
+            "net primary production, dry matter",
+            0,
+            5000,
+            soft_max=3500,
+            typical=(50, 2500),
+            slips=(UnitSlip(1000, "kg/m2"), UnitSlip(100, "t/ha")),
+        ),
+        # days with a daily mean above 26 °C: none on the plateaus and in the north-east,
+        # about 80-120 in the Yangtze basin, up to about 200 in southern Hainan
+        LayerRole(
+            "hot_days",
+            "d",
+            "日均温>26℃日数",
+            "days with mean temperature > 26 °C",
+            0,
+            366,
+            soft_max=250,
+            typical=(0, 200),
+            slips=(UnitSlip(1 / 24, "hours"),),
+        ),
+        # mean annual temperature: about -5 °C (Mohe, high plateau) to 25 °C (Sanya)
+        LayerRole(
+            "temperature",
+            "degC",
+            "年平均气温",
+            "mean annual temperature",
+            -40,
+            40,
+            soft_min=-25,
+            soft_max=30,
+            typical=(-15, 30),
+            slips=(UnitSlip(0.1, "0.1 °C (scaled integers)"),),
+        ),
+        # FAO-56 reference ET: about 500 mm in the cool humid north-east to 1500-2000 mm in
+        # the arid north-west
+        LayerRole(
+            "reference_et",
+            "mm",
+            "参考蒸散发",
+            "annual reference evapotranspiration ET0",
+            0,
+            3000,
+            soft_min=200,
+            soft_max=2500,
+            typical=(300, 2500),
+            slips=(*_MM_SLIPS, UnitSlip(365, "mm/day")),
+        ),
+        # depth to a root-restricting layer: thin hill soils of a few hundred mm to loess
+        # many metres deep; a median near 1 is in metres, one of tens in cm
         LayerRole(
             "soil_depth",
             "mm",
@@ -61,7 +214,12 @@ LAYER_ROLES: dict[str, LayerRole] = {
             0,
             20_000,
             per_year=False,
+            soft_max=10_000,
+            typical=(200, 10_000),
+            slips=(UnitSlip(10, "cm"), UnitSlip(1000, "m")),
         ),
+        # plant available water: about 0.05 (sand) to 0.25 (silt loam) of the soil volume,
+        # organic soils more
         LayerRole(
             "pawc",
             "1",
@@ -70,7 +228,13 @@ LAYER_ROLES: dict[str, LayerRole] = {
             0,
             1,
             per_year=False,
+            soft_max=0.6,
+            typical=(0.01, 0.5),
+            slips=_PERCENT,
         ),
+        # R grows with annual rainfall roughly as P^1.65 (0.0534 P^1.6548 gives about 670
+        # for 300 mm, 10 700 for 1600 mm): the band follows the precipitation band, wider
+        # on the dry side; a median in the millions is in J instead of MJ
         LayerRole(
             "rainfall_erosivity",
             "MJ mm/(ha h a)",
@@ -78,7 +242,13 @@ LAYER_ROLES: dict[str, LayerRole] = {
             "rainfall erosivity R",
             0,
             50_000,
+            soft_max=40_000,
+            typical=(100, 40_000),
+            slips=(UnitSlip(1e-6, "J mm/(ha h a)"),),
         ),
+        # K of China's soils in SI units: about 0.005 (sandy, stony) to 0.06 (silt); the US
+        # customary K (t ac h/(100 ac ft tonf in)) is 7.59 times larger (Foster et al. 1981,
+        # J. Soil Water Conserv. 36(6): 355-359)
         LayerRole(
             "soil_erodibility",
             "t ha h/(ha MJ mm)",
@@ -87,7 +257,11 @@ LAYER_ROLES: dict[str, LayerRole] = {
             0,
             0.2,
             per_year=False,
+            soft_max=0.1,
+            typical=(0.005, 0.08),
+            slips=(UnitSlip(0.1317, "US customary units (t ac h/(100 ac ft tonf in))"),),
         ),
+        # a fraction: a median above 1 is a percentage
         LayerRole(
             "vegetation_cover",
             "1",
@@ -95,7 +269,11 @@ LAYER_ROLES: dict[str, LayerRole] = {
             "fractional vegetation cover",
             0,
             1,
+            typical=(0, 1),
+            slips=_PERCENT,
         ),
+        # rain of days with at least 50 mm: none in the arid north-west, a few hundred mm in
+        # the humid south, about 1000 mm at the wettest coastal stations
         LayerRole(
             "storm_precipitation",
             "mm",
@@ -103,7 +281,12 @@ LAYER_ROLES: dict[str, LayerRole] = {
             "storm rainfall (days with at least 50 mm)",
             0,
             5_000,
+            soft_max=2_500,
+            typical=(0, 2_000),
+            slips=(UnitSlip(0.1, "0.1 mm (scaled integers)"),),
         ),
+        # the RWEQ weather factor spans orders of magnitude between humid and windy arid
+        # regions: no band
         LayerRole("wind_factor", "kg/m", "气象因子 WF", "RWEQ weather factor WF", 0, 2_000),
         LayerRole(
             "erodible_fraction",
@@ -113,6 +296,8 @@ LAYER_ROLES: dict[str, LayerRole] = {
             0,
             1,
             per_year=False,
+            typical=(0, 1),
+            slips=_PERCENT,
         ),
         LayerRole(
             "soil_crust_factor",
@@ -122,6 +307,8 @@ LAYER_ROLES: dict[str, LayerRole] = {
             0,
             1,
             per_year=False,
+            typical=(0, 1),
+            slips=_PERCENT,
         ),
         LayerRole(
             "surface_roughness",
@@ -131,6 +318,8 @@ LAYER_ROLES: dict[str, LayerRole] = {
             0,
             1,
             per_year=False,
+            typical=(0, 1),
+            slips=_PERCENT,
         ),
     )
 }

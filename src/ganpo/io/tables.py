@@ -1,16 +1,22 @@
 """Reading and validating statistics tables (统计报表) named in a manifest.
 
-A table is a UTF-8 CSV. Most roles hold one row per county: the key column
-``county_adcode``, an optional ``county_name`` and data columns (:data:`TABLE_ROLES`), each
-in the unit the manifest declares. List roles (``per_county = False``, e.g. lakes) hold any
-number of rows per county. Every problem is reported at once with row, column and value,
-so a department can fix its table in one pass.
+A table is a CSV (UTF-8, UTF-8 with BOM or GB 18030) or an .xlsx workbook (its first
+worksheet), decoded by :mod:`ganpo.io.table_files`, the decoder the platform's uploads use
+too; its first non-blank row holds the column keys. Most roles hold one row per county:
+the key column ``county_adcode``, an optional ``county_name`` and data columns
+(:data:`TABLE_ROLES`), each in the unit the manifest declares. List roles
+(``per_county = False``, e.g. lakes) hold any number of rows per county. Every problem is
+reported at once with its row (the row number in the file), column and value, so a
+department can fix its table in one pass.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NoReturn
 
 import pandas as pd
 
@@ -18,8 +24,11 @@ from ganpo.catalog.units import to_base
 from ganpo.errors import InputError, TableError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES
+from ganpo.io.table_files import read_table_file
 
 TEXT = "text"
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # "1,234.5" as Excel writes it
 MAX_PROBLEMS_SHOWN = 20
 
 
@@ -47,6 +56,45 @@ def _unit_problems(entry: TableEntry, columns: Iterable[str]) -> list[str]:
     return problems
 
 
+def number(text: str) -> float | None:
+    """A cell as a finite number, or ``None`` (empty, not a number, infinite). Decimal
+    point only; thousands separators as Excel writes them into a CSV are understood
+    (``1,234.5``), a decimal comma is not (``1,5`` would be ambiguous).
+
+    >>> [number(t) for t in ["1.5", " 2e3 ", "1,234.5", "1,5", "", "inf", "1_000", ".5"]]
+    [1.5, 2000.0, 1234.5, None, None, None, None, 0.5]
+    """
+    t = text.strip()
+    if _NUMBER.fullmatch(t):
+        value = float(t)
+    elif _THOUSANDS.fullmatch(t):
+        value = float(t.replace(",", ""))
+    else:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def numbers(text: pd.Series) -> pd.Series:
+    """:func:`number` of every cell, NaN where there is none (float64)."""
+    return text.map(number).astype("float64")
+
+
+def _rows(index: pd.Index) -> str:
+    rows = [int(i) for i in index]
+    return f"row{'s' if len(rows) > 1 else ''} {preview(rows)}"
+
+
+def _raise(path: Path, entry: TableEntry, problems: list[str]) -> NoReturn:
+    shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
+    more = len(problems) - MAX_PROBLEMS_SHOWN
+    raise TableError(
+        f"{len(problems)} problem(s): {shown}" + (f"; … and {more} more" if more > 0 else ""),
+        source=path,
+        field=entry.role,
+        values=problems,
+    )
+
+
 def read_table(
     path: Path,
     entry: TableEntry,
@@ -58,72 +106,75 @@ def read_table(
     ``required`` names the data columns the chosen methods need (default: all of the
     role's); other known columns are read when present. A per-county table is returned
     indexed by county adcode; a list table keeps its rows with a ``county_adcode`` column.
-    Raises :class:`TableError` listing every problem: missing or undeclared columns, units
-    that do not fit, text in a number column, negative or missing values, duplicated,
-    unknown or missing counties.
+    Raises :class:`~ganpo.errors.TableFileError` when the file is not a table, and
+    :class:`TableError` listing every problem: missing or undeclared columns, units that
+    do not fit, text in a number column, formulas, negative or missing values, duplicated,
+    unknown or missing counties — each with its row and column.
     """
     role = TABLE_ROLES[entry.role]
     needed = list(role.columns) if required is None else list(required)
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise TableError(f"cannot read the table as UTF-8 CSV: {exc}", source=path) from exc
+    table = read_table_file(path).to_frame()
+    raw, problems, header_row = table.data, list(table.problems), table.header_row
 
-    problems: list[str] = []
+    header: list[str] = []  # without its columns and their units no value can be checked
     missing = [c for c in [KEY_COLUMN, *needed] if c not in raw.columns]
     if missing:
-        problems.append(
+        header.append(
             f"missing column(s) {', '.join(missing)}; a {entry.role!r} table needs "
-            f"{', '.join([KEY_COLUMN, *needed])}"
+            f"{', '.join([KEY_COLUMN, *needed])} (header in row {header_row})"
         )
     present = [c for c in role.columns if c in raw.columns]
-    problems += _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
-    if problems:
-        raise TableError("; ".join(problems), source=path, field=entry.role, values=problems)
+    header += _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
+    if header:
+        every = header + problems
+        raise TableError("; ".join(every), source=path, field=entry.role, values=every)
+
+    def checked(column: str, wrong: pd.Series) -> pd.Index:
+        """The rows where ``wrong`` holds, but for formula cells (already reported)."""
+        return pd.Index([i for i in raw.index[wrong] if (i, column) not in table.formulas])
 
     out = pd.DataFrame(index=raw.index)
-    keys = pd.to_numeric(raw[KEY_COLUMN].str.strip(), errors="coerce")
-    for i in raw.index[keys.isna() | (keys % 1 != 0)]:
-        problems.append(
-            f"row {i + 2}, column {KEY_COLUMN}: {raw.at[i, KEY_COLUMN]!r} is not an adcode"
-        )
+    keys = numbers(raw[KEY_COLUMN])
+    for i in checked(KEY_COLUMN, keys.isna() | (keys % 1 != 0)):
+        problems.append(f"row {i}, column {KEY_COLUMN}: {raw.at[i, KEY_COLUMN]!r} is not an adcode")
     for column in present:
-        text = raw[column].str.strip()
+        text = raw[column]
         if role.columns[column] == TEXT:
-            for i in raw.index[text == ""]:
-                problems.append(f"row {i + 2}, column {column}: is empty")
+            for i in checked(column, text == ""):
+                problems.append(f"row {i}, column {column}: is empty")
             out[column] = text
             continue
-        values = pd.to_numeric(text, errors="coerce")
-        for i in raw.index[values.isna()]:
+        values = numbers(text)
+        for i in checked(column, values.isna()):
             what = "is empty" if text[i] == "" else f"{text[i]!r} is not a number"
-            problems.append(f"row {i + 2}, column {column}: {what}")
+            problems.append(f"row {i}, column {column}: {what}")
         for i in raw.index[values < 0]:
-            problems.append(f"row {i + 2}, column {column}: {text[i]} is negative")
+            problems.append(f"row {i}, column {column}: {text[i]} is negative")
         out[column] = values * to_base(entry.columns[column])[1]
     out[KEY_COLUMN] = keys
-    good = out[KEY_COLUMN].notna()
-    codes = set(out.loc[good, KEY_COLUMN].astype(int))
-    unknown = sorted(codes - county_adcodes)
-    if unknown:
-        problems.append(f"unknown county adcode(s) {preview(unknown)} (not in the region's units)")
-    if role.per_county:
-        dup = out.loc[good & out[KEY_COLUMN].duplicated(keep=False), KEY_COLUMN]
-        for code in sorted(set(dup.astype(int))):
-            rows = [int(i) + 2 for i in dup.index[dup == code]]
-            problems.append(f"county {code} appears in rows {', '.join(map(str, rows))}")
-        absent = sorted(county_adcodes - codes)
-        if absent:
-            problems.append(f"no row for county adcode(s) {preview(absent)}; add a row (0 if none)")
-    if problems:
-        shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-        more = len(problems) - MAX_PROBLEMS_SHOWN
-        raise TableError(
-            f"{len(problems)} problem(s): {shown}" + (f"; … and {more} more" if more > 0 else ""),
-            source=path,
-            field=entry.role,
-            values=problems,
+    good = out[KEY_COLUMN].notna() & (out[KEY_COLUMN] % 1 == 0)
+    codes = out.loc[good, KEY_COLUMN].astype("int64")
+    unknown = codes[~codes.isin(county_adcodes)]
+    if not unknown.empty:
+        problems.append(
+            f"{_rows(unknown.index)}, column {KEY_COLUMN}: unknown county adcode(s) "
+            f"{preview(sorted(set(unknown)))} (not in the region's units)"
         )
+    if role.per_county:
+        dup = codes[codes.duplicated(keep=False)]
+        for code in sorted(set(dup)):
+            rows = [int(i) for i in dup.index[dup == code]]
+            problems.append(
+                f"column {KEY_COLUMN}: county {code} appears in rows {', '.join(map(str, rows))}"
+            )
+        absent = sorted(county_adcodes - set(codes))
+        if absent:
+            problems.append(
+                f"column {KEY_COLUMN}: no row for county adcode(s) {preview(absent)}; add a "
+                "row (0 if none)"
+            )
+    if problems:
+        _raise(path, entry, problems)
     out[KEY_COLUMN] = out[KEY_COLUMN].astype("int64")
     if not role.per_county:
         return out.reset_index(drop=True)

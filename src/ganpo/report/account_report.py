@@ -3,18 +3,21 @@ shared by ``ganpo account report`` and the platform's ``GET /api/accounts/{id}/r
 
 The caller decides what the report covers (a platform user gets its own region's rows,
 already cut out of the stored account) and how the region is named; this module reads the
-county polygons of the account's dataset, restates the previous account at the base
-year's prices for the change section, and draws the service raster map.
+county polygons of the account's dataset, values this account's quantities at the previous
+account's prices for the change section (a volume), and draws the service raster map.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from ganpo.errors import InputError
 from ganpo.report.annual import ReportData
 from ganpo.store.repository import StoredAccount
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Language = Literal["zh", "en"]
 
@@ -40,8 +43,10 @@ def report_data(
 ) -> ReportData:
     """The annual report's data of ``stored`` (its results, units, prices as given).
 
-    ``previous`` (an account of an earlier year) adds the change section, both accounts at
-    the previous year's prices (the profile's deflator); ``raster`` names the indicator
+    ``previous`` (an account of an earlier year) adds the change section: this account's
+    quantities at the previous account's prices (a volume, :mod:`ganpo.engine.volume`;
+    rows reported at current prices deflated by their item's price index, as its notes
+    say) against the previous account; ``raster`` names the indicator
     drawn as a service map (``None`` or an indicator outside the profile: no such map).
     Raises :class:`InputError` when the dataset's county polygons are not available.
     """
@@ -51,8 +56,9 @@ def report_data(
     from ganpo.catalog.parameters import load_parameter_set, prices_for_year
     from ganpo.catalog.profiles import load_profile
     from ganpo.engine.preview import service_raster
-    from ganpo.engine.prices import restate_results
+    from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.report import summary
+    from ganpo.report.quality import build_quality
     from ganpo.services.methods import method
 
     a = stored.account
@@ -70,15 +76,18 @@ def report_data(
     )
     deflator = load_deflator(profile.deflator)
     change = prev_year = None
+    change_notes: list[str] = []
     if previous is not None:
         base = previous.account.year
-        change = summary.compare(
-            restate_results(previous.results, previous.prices, base, deflator, base),
-            restate_results(stored.results, stored.prices, a.year, deflator, base),
-            str(base),
-            str(a.year),
+        volume = at_base_prices(
+            AccountPeriod(
+                previous.results, previous.prices, base, f"account #{previous.account.id}"
+            ),
+            AccountPeriod(stored.results, stored.prices, a.year, f"account #{a.id}"),
         )
+        change = summary.compare(previous.results, volume.rows, str(base), str(a.year))
         prev_year = base
+        change_notes = _volume_notes(volume.by_indicator(), base, a.year, language)
     raster_map = None
     if raster is not None and raster in profile.indicators:
         params, _ = prices_for_year(
@@ -110,7 +119,41 @@ def report_data(
         notes=[*a.notes, *a.warnings],
         intervals=stored.intervals if not stored.intervals.empty else None,
         change=change,
+        change_notes=change_notes,
         previous_year=prev_year,
         service_raster=raster_map,
         physical=stored.physical if not stored.physical.empty else None,
+        quality=build_quality(stored, language),
     )
+
+
+def _volume_notes(
+    per_indicator: pd.DataFrame, base: int, year: int, language: Language
+) -> list[str]:
+    """How the change section's volume was made, in the report's language: the rule, and
+    the items deflated by a price index instead (the only ones not at base-year prices)."""
+    from ganpo.catalog.indicators import indicators
+
+    cat = indicators()
+    notes = [
+        f"物量按{base}年（基期）价格计算：{year}年（报告期）实物量 × {base}年单位价值。"
+        if language == "zh"
+        else f"Volume at {base} prices: {year} quantities × {base} unit values."
+    ]
+    rows = per_indicator[
+        (per_indicator["indicator"] != "GEP") & (per_indicator["basis"].str.contains("deflated"))
+    ]
+    for index, group in rows.groupby("index"):
+        keys = [str(k) for k in group["indicator"]]
+        names = [
+            (cat[k].name_zh if language == "zh" else cat[k].name_en) if k in cat else k
+            for k in keys
+        ]
+        notes.append(
+            f"{'、'.join(names)}按现价报告，用价格指数 {index} 缩减至{base}年价格，"
+            "未按基期价格计价。"
+            if language == "zh"
+            else f"{', '.join(names)}: reported at current prices, deflated to {base} prices "
+            f"by the index {index}; not valued at base-year prices."
+        )
+    return notes

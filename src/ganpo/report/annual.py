@@ -2,7 +2,8 @@
 
 Sections: summary, method and profile, data sources, tables, charts (composition, county
 ranking, change since last year), maps (GEP per km² by county; a service raster),
-uncertainty, and an appendix of parameters with their sources. Chinese by default,
+uncertainty, an appendix of parameters with their sources and an appendix with the
+account's quality report (:mod:`ganpo.report.quality`). Chinese by default,
 English with ``lang="en"``. Charts are drawn with matplotlib in Noto Sans CJK and embedded
 as PNG data, so the report needs no network and no files beside it.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +31,7 @@ from ganpo.catalog.names import unit_names
 from ganpo.io.outputs import ANNUAL_REPORT, atomic_write
 from ganpo.report import maps, summary
 from ganpo.report.fonts import use_cjk_font
+from ganpo.report.quality import QualityReport, override_text, percent, units_text
 
 Lang = Literal["zh", "en"]
 
@@ -53,7 +55,10 @@ TEXT: dict[str, dict[Lang, str]] = {
     "appendix": {"zh": "附录：参数及来源", "en": "Appendix: parameters and sources"},
     "gep": {"zh": "GEP 总值", "en": "GEP"},
     "density": {"zh": "单位面积 GEP", "en": "GEP per km²"},
-    "change": {"zh": "比上年变化（可比价）", "en": "Change since last year (constant prices)"},
+    "change": {
+        "zh": "比上年物量变化（按上年价格计算）",
+        "en": "Change since last year (volume at last year's prices)",
+    },
     "yi": {"zh": "亿元", "en": "10^8 CNY"},
     "wan_km2": {"zh": "万元/km²", "en": "10^4 CNY/km²"},
     "indicator": {"zh": "指标", "en": "Indicator"},
@@ -87,6 +92,46 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "本核算未进行不确定性分析。",
         "en": "No uncertainty analysis was run.",
     },
+    "quality": {"zh": "附录：核算质量报告", "en": "Appendix: quality report"},
+    "quality_intro": {
+        "zh": "本附录说明核算所依据输入数据的质量：图层对各行政区的覆盖率，对未被拒绝但不完全"
+        "规范的输入按规则作出的决定，运行中的警告，经审核接受的书面说明，以及仍未核实的参数。",
+        "en": "This appendix states the quality of the inputs the account rests on: how "
+        "completely the layers cover each unit, the decisions taken under stated rules about "
+        "inputs that were accepted but not clean, the run's warnings, the written "
+        "explanations a reviewer accepted, and the parameters that remain unverified.",
+    },
+    "q_item": {"zh": "项目", "en": "Item"},
+    "q_count": {"zh": "数量", "en": "Count"},
+    "q_layer": {"zh": "图层", "en": "Layer"},
+    "q_units_below": {"zh": "未完全覆盖的行政区数", "en": "Units below 100 %"},
+    "q_min_share": {"zh": "最低覆盖率", "en": "Lowest share"},
+    "q_units": {"zh": "涉及的行政区（覆盖率）", "en": "Units concerned (share)"},
+    "q_unit": {"zh": "行政区", "en": "Unit"},
+    "q_basis": {"zh": "依据", "en": "Basis"},
+    "q_text": {"zh": "说明", "en": "What was found and done"},
+    "q_no": {"zh": "序号", "en": "No."},
+    "q_warning": {"zh": "警告（运行原文）", "en": "Warning"},
+    "q_kind": {"zh": "类别", "en": "Kind"},
+    "q_status": {"zh": "核实情况", "en": "Status"},
+    "q_source": {"zh": "来源", "en": "Source"},
+    "q_no_coverage": {
+        "zh": "本核算未记录图层对各行政区的覆盖率。",
+        "en": "The account recorded no coverage of the units by its layers.",
+    },
+    "q_full_coverage": {
+        "zh": "每个图层都完整覆盖了全部行政区。",
+        "en": "Every layer covers every unit completely.",
+    },
+    "q_no_decisions": {
+        "zh": "本核算未对输入数据作出任何决定。",
+        "en": "The account took no decision about its inputs.",
+    },
+    "q_none": {"zh": "无。", "en": "None."},
+    "q_all_verified": {
+        "zh": "本核算使用的参数均已核实。",
+        "en": "Every parameter the account used is verified.",
+    },
 }
 
 
@@ -115,10 +160,13 @@ class ReportData:
     methods: dict[str, str]  # indicator -> method title
     notes: list[str]
     intervals: pd.DataFrame | None = None
-    change: pd.DataFrame | None = None  # summary.compare at constant prices
+    # summary.compare of the previous account and this one's volume at its prices
+    change: pd.DataFrame | None = None
+    change_notes: list[str] = field(default_factory=list)  # how the volume was made
     previous_year: int | None = None
     service_raster: Any = None  # ganpo.engine.preview.ServiceRaster
     physical: pd.DataFrame | None = None  # PHYSICAL_COLUMNS rows (profile [physical])
+    quality: QualityReport | None = None  # the appendix "quality report"
 
 
 def _png(fig: Any) -> str:
@@ -350,6 +398,7 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
             f"<div class='fig'><p>{t('change', lang)}: {d.previous_year} → {d.year}</p>"
             f"<img src='{_change_chart(d.change, lang)}'></div>"
         )
+        parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.change_notes]
 
     parts.append(f"<h2 class='section'>{t('maps', lang)}</h2>")
     by_county = summary.gep_by_unit(d.results, d.units, "county")
@@ -403,7 +452,73 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
             ],
         )
     )
+    if d.quality is not None:
+        parts.append(_quality_appendix(d.quality, lang))
     parts.append("</body></html>")
+    return "".join(parts)
+
+
+def _quality_appendix(q: QualityReport, lang: Lang) -> str:
+    """The appendix "quality report": its six parts as headings with tables, every text
+    in ``lang`` (labels and sentences of :mod:`ganpo.report.quality`)."""
+    sec = q.sections
+    rows: list[tuple[Any, ...]]
+    heads: tuple[str, ...]
+    parts = [f"<h2 class='section'>{t('quality', lang)}</h2>"]
+    parts.append(f"<p class='meta'>{html.escape(t('quality_intro', lang))}</p>")
+
+    parts.append(f"<h3>{html.escape(sec['summary'])}</h3>")
+    summary = pd.DataFrame([(s.label, s.count) for s in q.summary])
+    parts.append(_table(summary, [t("q_item", lang), t("q_count", lang)]))
+
+    parts.append(f"<h3>{html.escape(sec['coverage'])}</h3>")
+    if q.coverage:
+        rows = [
+            (
+                g.layer,
+                f"{g.units_below} / {g.units_total}",
+                percent(g.min_share),
+                units_text(g, lang),
+            )
+            for g in q.coverage
+        ]
+        heads = ("q_layer", "q_units_below", "q_min_share", "q_units")
+        parts.append(_table(pd.DataFrame(rows), [t(k, lang) for k in heads]))
+    else:
+        said = "q_full_coverage" if q.coverage_recorded else "q_no_coverage"
+        parts.append(f"<p>{t(said, lang)}</p>")
+
+    parts.append(f"<h3>{html.escape(sec['decisions'])}</h3>")
+    if not q.decisions:
+        parts.append(f"<p>{t('q_no_decisions', lang)}</p>")
+    for group in q.decisions:
+        parts.append(f"<h4>{html.escape(group.label)} ({len(group.decisions)})</h4>")
+        rows = [(x.unit, x.basis_label, x.text) for x in group.decisions]
+        heads = ("q_unit", "q_basis", "q_text")
+        parts.append(_table(pd.DataFrame(rows), [t(k, lang) for k in heads]))
+
+    parts.append(f"<h3>{html.escape(sec['warnings'])}</h3>")
+    if q.warnings:
+        rows = [(i, w) for i, w in enumerate(q.warnings, start=1)]
+        parts.append(_table(pd.DataFrame(rows), [t("q_no", lang), t("q_warning", lang)]))
+    else:
+        parts.append(f"<p>{t('q_none', lang)}</p>")
+
+    parts.append(f"<h3>{html.escape(sec['overrides'])}</h3>")
+    if q.overrides:
+        rows = [(o.unit, o.kind_label, override_text(o, lang)) for o in q.overrides]
+        heads = ("q_unit", "q_kind", "q_text")
+        parts.append(_table(pd.DataFrame(rows), [t(k, lang) for k in heads]))
+    else:
+        parts.append(f"<p>{t('q_none', lang)}</p>")
+
+    parts.append(f"<h3>{html.escape(sec['unverified'])}</h3>")
+    if q.unverified:
+        rows = [(p.name, p.status_label, p.source) for p in q.unverified]
+        heads = ("param", "q_status", "q_source")
+        parts.append(_table(pd.DataFrame(rows), [t(k, lang) for k in heads]))
+    else:
+        parts.append(f"<p>{t('q_all_verified', lang)}</p>")
     return "".join(parts)
 
 

@@ -56,7 +56,19 @@ HEADERS: dict[str, str] = {
     "method": "方法 / method",
     "component": "分项 / component",
     "quantity_per_km2": "单位面积实物量 (/km²) / quantity per km²",
+    # the quality report's table (ganpo.report.quality.quality_table)
+    "part": "部分 / part",
+    "item_zh": "项目 / item (zh)",
+    "item_en": "项目（英文）/ item (en)",
+    "unit_zh": "行政区 / unit (zh)",
+    "unit_en": "行政区（英文）/ unit (en)",
+    "count": "数量 / count",
+    "text_zh": "说明 / description (zh)",
+    "text_en": "说明（英文）/ description (en)",
 }
+
+#: a table's key → its sheet's bilingual name, where the key is not a good sheet name
+SHEET_TITLES: dict[str, str] = {"quality": "质量报告 Quality"}
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _MAX_WIDTH = 60
@@ -109,6 +121,8 @@ def _number_format(column: str) -> str | None:
         return "0.00%"
     if column.endswith("_pct"):
         return "0.00"
+    if column == "count":
+        return "#,##0"
     if column.endswith("_cny") or column.endswith("_cny_per_km2") or column == "quantity":
         return "#,##0.00"
     if column == "area_km2":
@@ -154,7 +168,7 @@ def write_excel(
     numbers. The file is written to a temporary file and renamed onto ``path``.
     """
     taken = {ABOUT_SHEET.lower()}
-    names = {key: _sheet_name(key, taken) for key in frames}
+    names = {key: _sheet_name(SHEET_TITLES.get(key, key), taken) for key in frames}
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:

@@ -120,10 +120,17 @@ def lookup(codes: Array, table: Mapping[int, float], default: float) -> Array:
     """Per-cell value of a per-ecosystem-type table (``{code: value}``).
 
     Codes absent from ``table`` get ``default``; the nodata code gets NaN. Works on numpy
-    and dask arrays alike (dask: block by block, nothing computed).
+    and dask arrays alike (dask: block by block, nothing computed). A table from
+    :meth:`~ganpo.catalog.parameters.ParameterSet.per_type` already holds every level-2
+    sub-type that falls back to its level-1 type's value, so a raster of level-1 codes, of
+    level-2 codes or of both reads the same values.
 
     >>> lookup(np.array([1, 5, 255], dtype="uint8"), {1: 0.02}, 0.0).tolist()
     [0.02, 0.0, nan]
+    >>> from ganpo.catalog.parameters import expand_by_type
+    >>> alpha, _ = expand_by_type({"forest": 0.0465, "evergreen_needleleaf_forest": 0.0452})
+    >>> lookup(np.array([1, 11, 12, 51], dtype="uint8"), alpha, 0.0).tolist()
+    [0.0465, 0.0465, 0.0452, 0.0]
     """
     lut = np.full(256, default, dtype="float64")
     for code, value in table.items():

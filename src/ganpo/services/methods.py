@@ -59,6 +59,17 @@ ELECTRICITY = UsedParameter("electricity_price", "CNY/kWh")
 
 
 def _water_balance(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    """Water conservation Q = (P − α·P − ET)·A of each cell whose ecosystem type has a
+    runoff coefficient α (:func:`ganpo.services.water_conservation.water_conservation_m3`).
+
+    α is looked up by ecosystem sub-type, falling back to the level-1 type
+    (``runoff_coefficient`` of the parameter set; Jiangxi's: 龚诗涵 et al. 2017, 生态学报
+    37(7):2455-2462, Eq. 2 R = P·α and Table 2). A type without a coefficient conserves
+    nothing by this method: Gong et al. give none for cropland (paddy, dry land), lakes,
+    rivers, built-up or bare land, so those cells count 0 (not NaN), and the account
+    books no water conservation for farmland; orchards have one (9.57 %). Marsh and
+    reservoirs have α = 0 in that table: they conserve P − ET.
+    """
     alpha = p.per_type("runoff_coefficient", "1")
     q = water_conservation.water_conservation_m3(
         inp.layers["precipitation"],
@@ -521,7 +532,8 @@ _ALL: tuple[Method, ...] = (
         "water_balance",
         "water balance Q = Σ(P − R − ET)·A, R = α·P",
         "水量平衡法",
-        "HJ 1173-2021; runoff coefficient form [U] (METHODS.md §3.1)",
+        "HJ 1173-2021; R = α·P and α by ecosystem type: 龚诗涵 et al. 2017, 生态学报 "
+        "37(7):2455-2462, doi:10.5846/stxb201512012406, Eq. 2 and Table 2",
         False,
         "m3",
         layers=("precipitation", "evapotranspiration"),

@@ -1,6 +1,8 @@
 """Water conservation (水源涵养) by the water-balance method.
 
-Reference: HJ 1173-2021; MEE/CAEP GEP technical guide (2020); METHODS.md §3.1.
+Reference: HJ 1173-2021; MEE/CAEP GEP technical guide (2020); the runoff term R = α·P
+with α by ecosystem type: 龚诗涵 et al. 2017, 生态学报 37(7):2455-2462,
+doi:10.5846/stxb201512012406 (Eq. 2, Table 2).
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ def water_conservation_m3(
 
     .. math::  Q_{wr} = \sum_i (P_i - R_i - ET_i) \cdot A_i, \qquad R_i = \alpha_i P_i
 
-    (HJ 1173-2021 water-balance equation; the runoff coefficient form of :math:`R_i` is the
-    usual one of the Chinese method family, METHODS.md §3.1 [U].)
+    (HJ 1173-2021 water-balance equation; :math:`R_i = \alpha_i P_i` as in 龚诗涵 et al.
+    2017, Eq. 2, whose Table 2 gives :math:`\alpha_i` by level-2 ecosystem type.)
 
     Parameters
     ----------

@@ -8,7 +8,7 @@ the next version of its name, and the runs keep the id of the version they used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from ganpo.errors import StoreError, UnknownNameError
 from ganpo.store.apply_models import ApplyLine, ApplyRule, ApplyRun, ApplySettlement
+from ganpo.store.failures import cause
+from ganpo.store.lifecycle import AccountState, lock_usable_accounts, states_in
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
 
@@ -53,12 +55,20 @@ class RunRecord:
     notes: list[str]
     created_at: datetime
     created_by: str
+    #: the standing of each account the run used, now (a run keeps pointing at the
+    #: accounts it used; one of them may since have been withdrawn or superseded)
+    accounts: list[AccountState] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         """JSON-ready fields (for the API and the audit log)."""
         out = dict(self.__dict__)
         out["created_at"] = _utc(self.created_at).isoformat()
+        out["accounts"] = [a.public() for a in self.accounts]
         return out
+
+    def account_notes(self) -> list[str]:
+        """``account #2: superseded by #5 …`` for each used account no longer current."""
+        return [f"account #{a.id}: {a.note()}" for a in self.accounts if a.note()]
 
 
 def _rule_record(row: ApplyRule) -> RuleRecord:
@@ -115,7 +125,7 @@ def save_rule(
             "(nothing was written)"
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"the rule was not stored (nothing was written): {exc}") from exc
+        raise StoreError(f"the rule was not stored (nothing was written): {cause(exc)}") from exc
 
 
 def get_rule(engine: Engine, name: str, version: int | None = None) -> RuleRecord:
@@ -169,9 +179,14 @@ def save_run(
     total_cny: float | None = None,
     settlement: dict[str, Any] | None = None,
 ) -> int:
-    """Store a run with its lines (and ledger row) and its audit row, in one transaction."""
+    """Store a run with its lines (and ledger row) and its audit row, in one transaction.
+
+    The accounts it used are locked meanwhile; a run on an account that is gone,
+    withdrawn or superseded is refused (:class:`~ganpo.errors.StoreConflictError`)."""
+    what = {"transfer": "transfer allocation", "settlement": "compensation settlement"}
     try:
         with Session(engine) as session, session.begin():
+            lock_usable_accounts(session, account_ids, f"{what.get(kind, kind)} run")
             row = ApplyRun(
                 kind=kind,
                 rule_id=rule_id,
@@ -216,11 +231,15 @@ def save_run(
                 },
             )
     except SQLAlchemyError as exc:
-        raise StoreError(f"the {kind} run was not stored (nothing was written): {exc}") from exc
+        raise StoreError(
+            f"the {kind} run was not stored (nothing was written): {cause(exc)}"
+        ) from exc
     return run_id
 
 
-def _run_record(row: ApplyRun, rule: ApplyRule) -> RunRecord:
+def _run_record(
+    row: ApplyRun, rule: ApplyRule, states: dict[int, AccountState] | None = None
+) -> RunRecord:
     return RunRecord(
         id=row.id,
         kind=row.kind,
@@ -236,6 +255,7 @@ def _run_record(row: ApplyRun, rule: ApplyRule) -> RunRecord:
         notes=list(row.notes),
         created_at=_utc(row.created_at),
         created_by=row.created_by,
+        accounts=[(states or {}).get(int(i), AccountState(int(i), False)) for i in row.account_ids],
     )
 
 
@@ -247,7 +267,9 @@ def list_runs(engine: Engine, kind: str | None = None, year: int | None = None) 
             query = query.where(ApplyRun.kind == kind)
         if year is not None:
             query = query.where(ApplyRun.year == year)
-        return [_run_record(r, u) for r, u in session.execute(query.order_by(ApplyRun.id))]
+        pairs = session.execute(query.order_by(ApplyRun.id)).all()
+        states = states_in(session, (i for r, _ in pairs for i in r.account_ids))
+        return [_run_record(r, u, states) for r, u in pairs]
 
 
 def get_run(engine: Engine, run_id: int) -> RunRecord:
@@ -262,7 +284,7 @@ def get_run(engine: Engine, run_id: int) -> RunRecord:
             raise StoreError(
                 f"no application run {run_id} in the store; stored ids: {ids or 'none'}"
             )
-        return _run_record(found[0], found[1])
+        return _run_record(found[0], found[1], states_in(session, found[0].account_ids))
 
 
 def run_lines(engine: Engine, run_id: int, counties: set[int] | None = None) -> pd.DataFrame:

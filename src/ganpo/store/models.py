@@ -12,10 +12,30 @@ class Base(DeclarativeBase):
     pass
 
 
+#: What an account is to its readers (its figures never change; its standing may):
+#: draft → published; draft or published → withdrawn, or superseded by a revision.
+ACCOUNT_STATUSES: dict[str, str] = {
+    "draft": "草稿 draft",
+    "published": "已发布 published",
+    "withdrawn": "已撤回 withdrawn",
+    "superseded": "已被修订替代 superseded",
+}
+#: the statuses of an account that may still be used for new work
+CURRENT_STATUSES = ("draft", "published")
+
+
 class Account(Base):
-    """An immutable, finished GEP account: one dataset × year × parameter set."""
+    """An immutable, finished GEP account: one dataset × year × parameter set.
+
+    Its figures never change. Its ``status`` may: published, then withdrawn (with a
+    reason) or superseded by a revised account of the same region and year
+    (``superseded_by``); who did it, when and why are kept beside it and in the audit
+    log. Ids are never reused (AUTOINCREMENT on SQLite, a sequence on PostgreSQL), so a
+    record that names account #2 names that account for ever.
+    """
 
     __tablename__ = "accounts"
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_name: Mapped[str] = mapped_column(String(200))
@@ -37,6 +57,16 @@ class Account(Base):
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     log: Mapped[list[str]] = mapped_column(JSON, default=list)  # the run's progress messages
+    status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")
+    #: why, by whom and when it was withdrawn or superseded
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    status_by: Mapped[str | None] = mapped_column(String(100))
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    superseded_by: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="RESTRICT", name="fk_accounts_superseded_by")
+    )
+    published_by: Mapped[str | None] = mapped_column(String(100))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     inputs: Mapped[list[AccountInput]] = relationship(cascade="all, delete-orphan")
     prices: Mapped[list[AccountPrice]] = relationship(cascade="all, delete-orphan")
@@ -187,3 +217,42 @@ class AccountRaster(Base):
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     unit: Mapped[str] = mapped_column(String(50))
+
+
+class AccountDecision(Base):
+    """A decision the account made about an input (:class:`ganpo.io.decisions.Decision`):
+    accepted under a stated rule, not refused. ``position`` keeps the run's order."""
+
+    __tablename__ = "account_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(50))
+    subject: Mapped[str] = mapped_column(Text)
+    unit_code: Mapped[int | None] = mapped_column(BigInteger)
+    basis: Mapped[str] = mapped_column(String(20))
+    message_en: Mapped[str] = mapped_column(Text)
+    message_zh: Mapped[str] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    values: Mapped[list[float | str]] = mapped_column(JSON, default=list)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    explained_by: Mapped[str | None] = mapped_column(String(100))
+    accepted_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class AccountCoverage(Base):
+    """How much of an administrative unit a layer role covers with data, in an account."""
+
+    __tablename__ = "account_coverage"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_code: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    role: Mapped[str] = mapped_column(String(100), primary_key=True)
+    cells: Mapped[int] = mapped_column(BigInteger)
+    cells_with_data: Mapped[int] = mapped_column(BigInteger)
+    share: Mapped[float | None]  # NULL for a unit without any cell at the grid's resolution

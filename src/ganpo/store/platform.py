@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import InputError, StoreError, UnknownNameError
+from ganpo.store.failures import cause
 from ganpo.store.platform_models import PlatformAudit, PlatformJob, PlatformSession, PlatformUser
 
 #: The roles of the platform, with what each may do (shown in the API docs and the UI).
@@ -191,7 +192,7 @@ def create_user(
             values=[username],
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"the user was not stored (nothing was written): {exc}") from exc
+        raise StoreError(f"the user was not stored (nothing was written): {cause(exc)}") from exc
     return record
 
 
@@ -285,7 +286,7 @@ def update_user(
                 )
             return _record(row)
     except SQLAlchemyError as exc:
-        raise StoreError(f"the user was not changed (nothing was written): {exc}") from exc
+        raise StoreError(f"the user was not changed (nothing was written): {cause(exc)}") from exc
 
 
 def new_session(
@@ -512,7 +513,7 @@ def save_job(engine: Engine, job: JobRecord) -> None:
                 for key, value in values.items():
                     setattr(row, key, value)
     except SQLAlchemyError as exc:
-        raise StoreError(f"the job {job.id} was not saved: {exc}") from exc
+        raise StoreError(f"the job {job.id} was not saved: {cause(exc)}") from exc
 
 
 def load_job(engine: Engine, job_id: str) -> JobRecord | None:

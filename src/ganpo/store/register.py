@@ -16,10 +16,12 @@ from pyproj import CRS
 from shapely import wkb
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Engine, delete, select
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import InputError, StoreError, UnknownNameError
+from ganpo.store.failures import cause
+from ganpo.store.lifecycle import lock_usable_accounts, states_in
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
 from ganpo.store.register_models import (
@@ -192,6 +194,10 @@ def add_parcel(
     _check_fields(parcel)
     try:
         with Session(engine) as session, session.begin():
+            if parcel.composition_account_id is not None:
+                lock_usable_accounts(
+                    session, [parcel.composition_account_id], f"parcel {parcel.code}"
+                )
             if session.scalar(select(RegisterParcel.id).where(RegisterParcel.code == parcel.code)):
                 raise InputError(
                     f"a parcel with code {parcel.code!r} is already in the register; codes "
@@ -244,10 +250,8 @@ def add_parcel(
                 before=None,
                 after=_record(row).public(),
             )
-    except IntegrityError as exc:
-        raise StoreError(f"the parcel was not stored (nothing was written): {exc.orig}") from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"the parcel was not stored (nothing was written): {exc}") from exc
+        raise StoreError(f"the parcel was not stored (nothing was written): {cause(exc)}") from exc
     return pid
 
 
@@ -493,6 +497,7 @@ def add_valuation(
     if target_kind not in ("parcel", "package"):
         raise InputError("target_kind must be parcel or package", field="target_kind")
     with Session(engine) as session, session.begin():
+        lock_usable_accounts(session, [account_id], f"valuation of {target_kind} {target_code}")
         row = RegisterValuation(
             target_kind=target_kind,
             target_code=target_code,
@@ -528,16 +533,22 @@ def add_valuation(
 
 
 def list_valuations(engine: Engine, target_code: str | None = None) -> list[dict[str, Any]]:
+    """Stored valuations (of one target, or all), oldest first; ``account_status`` tells
+    the standing of the account each used, now (e.g. ``superseded by #5 …``; '' when
+    current): a valuation keeps the account it used."""
     with Session(engine) as session:
         stmt = select(RegisterValuation).order_by(RegisterValuation.id)
         if target_code is not None:
             stmt = stmt.where(RegisterValuation.target_code == target_code)
+        rows = list(session.scalars(stmt))
+        states = states_in(session, (v.account_id for v in rows))
         return [
             {
                 "id": v.id,
                 "target_kind": v.target_kind,
                 "target_code": v.target_code,
                 "account_id": v.account_id,
+                "account_status": states[v.account_id].note(),
                 "discount_rate": v.discount_rate,
                 "horizon_years": v.horizon_years,
                 "flow_cny": v.flow_cny,
@@ -545,5 +556,5 @@ def list_valuations(engine: Engine, target_code: str | None = None) -> list[dict
                 "created_by": v.created_by,
                 "created_at": _utc(v.created_at).isoformat(),
             }
-            for v in session.scalars(stmt)
+            for v in rows
         ]

@@ -43,6 +43,7 @@ class RegisterParcel(Base):
     """A parcel deposited in the register, with its rights holder and composition."""
 
     __tablename__ = "register_parcels"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused after a delete
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -65,6 +66,7 @@ class RegisterPackage(Base):
     """A bundle of parcels offered together (资产包)."""
 
     __tablename__ = "register_packages"
+    __table_args__ = ({"sqlite_autoincrement": True},)  # ids never reused after a delete
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)

@@ -4,7 +4,7 @@ The state machine lives here, next to the rows it guards, so that the check of t
 current state and the change are one transaction (two reviewers pressing "approve" at
 once cannot both succeed). Every change writes its audit row (before/after) through
 :func:`ganpo.store.platform.audit` in that same transaction. Who may do what (roles,
-departments) is decided by :mod:`ganpo.web.reporting.workflow` before calling here.
+departments) is decided by :mod:`ganpo.submissions.workflow` before calling here.
 
 States of a submission (the state of its current version)::
 
@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import GanpoError, StoreError
+from ganpo.store.failures import cause
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit, utcnow
 from ganpo.store.reporting_models import (
@@ -318,7 +319,9 @@ def add_version(
             "reload and try again / 该报表正被他人修改，请刷新后重试"
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"the submission was not stored (nothing was written): {exc}") from exc
+        raise StoreError(
+            f"the submission was not stored (nothing was written): {cause(exc)}"
+        ) from exc
 
 
 def transition(
@@ -376,7 +379,9 @@ def transition(
             )
             return _record(session, sub)
     except SQLAlchemyError as exc:
-        raise StoreError(f"the submission was not changed (nothing was written): {exc}") from exc
+        raise StoreError(
+            f"the submission was not changed (nothing was written): {cause(exc)}"
+        ) from exc
 
 
 def get_submission(engine: Engine, submission_id: int) -> SubmissionRecord | None:
@@ -445,7 +450,7 @@ def record_account_submissions(
     except SQLAlchemyError as exc:
         raise StoreError(
             f"the submissions of account {account_id} were not recorded (nothing was "
-            f"written): {exc}"
+            f"written): {cause(exc)}"
         ) from exc
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -14,13 +14,16 @@ from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.engine.result import PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
+from ganpo.engine.result import COVERAGE_COLUMNS, PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
 from ganpo.engine.uncertainty import Intervals
 from ganpo.errors import StoreError
+from ganpo.io.decisions import Decision
 from ganpo.io.manifest import sha256_file
-from ganpo.store import schema
+from ganpo.store import failures, schema
 from ganpo.store.models import (
     Account,
+    AccountCoverage,
+    AccountDecision,
     AccountInput,
     AccountLog,
     AccountPrice,
@@ -46,26 +49,28 @@ def open_store(url: str | Path) -> Engine:
     unreachable server gives a message that says so, never a traceback.
     """
     url = database_url(url)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
+    shown = failures.shown_url(engine)
     if engine.dialect.name == "sqlite":
+        path = engine.url.database or ":memory:"
+        if path != ":memory:" and not path.startswith("file:"):  # not a memory or URI name
+            try:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise failures.unavailable(shown, "unreachable", exc) from exc
 
         @event.listens_for(engine, "connect")
         def _fk_on(dbapi_conn: Any, _: Any) -> None:  # SQLite enforces FKs only when asked
             dbapi_conn.execute("PRAGMA foreign_keys=ON")
 
-    shown = engine.url.render_as_string(hide_password=True)
+    failures.translate_errors(engine)
     try:
         if schema.is_empty(engine):
             schema.upgrade(engine)
             return engine
         current, head = schema.current_revision(engine), schema.head_revision()
-    except OperationalError as exc:
-        raise StoreError(
-            f"cannot reach the store {shown}: {exc.orig}. Check the URL, that the server "
-            "is running and that this user may connect"
-        ) from exc
+    except OperationalError as exc:  # not translated (e.g. raised before a connection)
+        raise failures.unavailable(shown, "unreachable", exc) from exc
     if current != head:
         raise StoreError(
             f"the store {shown} is at schema {current or 'none (not a ganpo store?)'}; this "
@@ -84,8 +89,34 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): _none_if_nan(v) for k, v in row.items()} for row in frame.to_dict("records")]
 
 
+def _check_coverage(coverage: pd.DataFrame) -> None:
+    """Refuse a coverage table the store cannot hold, before anything is written."""
+    missing = [c for c in COVERAGE_COLUMNS if c not in coverage.columns]
+    if missing:
+        raise StoreError(
+            f"the account's coverage table lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(COVERAGE_COLUMNS)} (nothing was written)"
+        )
+    twice = coverage[coverage.duplicated(["unit_code", "role"], keep=False)]
+    if not twice.empty:
+        pairs = sorted({f"{int(u)}/{r}" for u, r in zip(twice.unit_code, twice.role, strict=True)})
+        raise StoreError(
+            f"the account's coverage table has more than one row for unit/role "
+            f"{', '.join(pairs[:5])}; each unit and layer role has one coverage row "
+            "(nothing was written)"
+        )
+
+
+def _decision_rows(account_id: int, decisions: list[Decision]) -> list[dict[str, Any]]:
+    return [
+        {**d.as_row(), "account_id": account_id, "position": i} for i, d in enumerate(decisions)
+    ]
+
+
 def save_account(engine: Engine, account: AccountResult, intervals: Intervals | None = None) -> int:
-    """Store a finished account (and its Monte Carlo intervals) in one transaction."""
+    """Store a finished account (with its decisions, its coverage table and its Monte Carlo
+    intervals) in one transaction."""
+    _check_coverage(account.coverage)
     try:
         with Session(engine) as session, session.begin():
             row = Account(
@@ -129,6 +160,13 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 session.execute(
                     insert(AccountRaster), _records(account.rasters.assign(account_id=aid))
                 )
+            if account.decisions:
+                session.execute(insert(AccountDecision), _decision_rows(aid, account.decisions))
+            if not account.coverage.empty:
+                session.execute(
+                    insert(AccountCoverage),
+                    _records(account.coverage[COVERAGE_COLUMNS].assign(account_id=aid)),
+                )
             if intervals is not None:
                 session.execute(
                     insert(UncertaintyInterval),
@@ -136,7 +174,9 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 )
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
-        raise StoreError(f"the account was not stored (nothing was written): {exc}") from exc
+        raise StoreError(
+            f"the account was not stored (nothing was written): {failures.cause(exc)}"
+        ) from exc
     return aid
 
 
@@ -163,15 +203,12 @@ def find_account(engine: Engine, input_digest: str) -> Account | None:
         return found
 
 
-def delete_account(engine: Engine, account_id: int) -> None:
-    """Delete an account and everything it holds, and record who did it."""
-    with Session(engine) as session, session.begin():
-        acc = session.get(Account, account_id)
-        if acc is None:
-            raise StoreError(f"no account {account_id} in the store")
-        detail = {"dataset": acc.dataset_name, "year": acc.year, "gep_cny": acc.gep_cny}
-        session.delete(acc)
-        _log(session, account_id, "delete", detail)
+def delete_account(engine: Engine, account_id: int, *, actor: str | None = None) -> None:
+    """Delete an unused draft account (refused for one that is used or was published:
+    :func:`ganpo.store.lifecycle.delete_account`), and record who did it."""
+    from ganpo.store import lifecycle  # lifecycle reads the application tables
+
+    lifecycle.delete_account(engine, account_id, actor=actor)
 
 
 def audit_log(engine: Engine) -> list[AccountLog]:
@@ -227,6 +264,10 @@ class StoredAccount:
     rasters: pd.DataFrame
     #: quantities reported beside the GEP, never valued (PHYSICAL_COLUMNS)
     physical: pd.DataFrame
+    #: inputs accepted under a stated rule, in the run's order
+    decisions: list[Decision] = field(default_factory=list)
+    #: per unit and layer role: cells, cells with data, share (COVERAGE_COLUMNS)
+    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVERAGE_COLUMNS))
 
 
 def list_accounts(engine: Engine) -> list[Account]:
@@ -269,4 +310,48 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
             ),
             conn,
         )
-    return StoredAccount(acc, results, units, extent, prices, intervals, inputs, rasters, physical)
+        coverage = pd.read_sql(
+            select(*[AccountCoverage.__table__.c[c] for c in COVERAGE_COLUMNS])
+            .where(AccountCoverage.account_id == account_id)
+            .order_by(AccountCoverage.unit_code, AccountCoverage.role),
+            conn,
+        )
+    return StoredAccount(
+        acc,
+        results,
+        units,
+        extent,
+        prices,
+        intervals,
+        inputs,
+        rasters,
+        physical,
+        decisions=load_decisions(engine, account_id),
+        coverage=coverage,
+    )
+
+
+def load_decisions(engine: Engine, account_id: int) -> list[Decision]:
+    """The decisions an account made, in the order the run made them."""
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(AccountDecision)
+            .where(AccountDecision.account_id == account_id)
+            .order_by(AccountDecision.position)
+        )
+        return [
+            Decision(
+                kind=r.kind,
+                subject=r.subject,
+                message_en=r.message_en,
+                message_zh=r.message_zh,
+                basis=r.basis,  # type: ignore[arg-type]  # stored from a Decision's Basis
+                unit_code=None if r.unit_code is None else int(r.unit_code),
+                source=r.source,
+                values=tuple(r.values or ()),
+                explanation=r.explanation,
+                explained_by=r.explained_by,
+                accepted_by=r.accepted_by,
+            )
+            for r in rows
+        ]

@@ -13,7 +13,7 @@ import logging
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,14 @@ from sqlalchemy import event
 from sqlalchemy.exc import DataError
 
 from ganpo import __version__
-from ganpo.errors import GanpoError, InputError, OutputError, StoreError, UnknownNameError
+from ganpo.errors import (
+    GanpoError,
+    InputError,
+    OutputError,
+    StoreConflictError,
+    StoreError,
+    UnknownNameError,
+)
 from ganpo.store.repository import open_store
 from ganpo.web.auth import CurrentPrincipal, SessionCache
 from ganpo.web.data import AccountCache, ResponseCache, regions_for
@@ -38,7 +45,7 @@ from ganpo.web.jobs import JobManager
 from ganpo.web.routes import accounts, apply, assets, audit, auth, jobs, regions, reporting, users
 from ganpo.web.settings import Settings
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["Settings", "app_from_environment", "create_app"]
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +187,34 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def app_from_environment() -> FastAPI:
+    """The application as ``ganpo serve`` starts it, through uvicorn's factory import string
+    ``ganpo.web.app:app_from_environment`` (so the CLI never imports the web package):
+    settings from the ``GANPO_*`` environment variables (:meth:`Settings.from_environment`).
+    With ``GANPO_DEMO=1`` the demo platform is prepared first — the demo dataset built if
+    missing, its accounts run and stored if the store has none, the demo users created — and
+    the demo logins are printed. A deployment that runs uvicorn itself may use the same
+    factory (``uvicorn --factory ganpo.web.app:app_from_environment``) without the demo.
+
+    Errors (an invalid setting, an unreachable store) are raised, not logged: uvicorn lets
+    them through to its caller, where ``ganpo serve`` prints them as one-line messages.
+    """
+    from ganpo.web.seed import DEMO_USERS, prepare_demo
+    from ganpo.web.settings import DemoSettings
+
+    settings = Settings.from_environment()
+    demo = DemoSettings.from_environment()
+    if demo.demo:
+        say = partial(print, flush=True)
+        prepare_demo(
+            settings.database, settings.data_dir, resolution_m=demo.demo_resolution_m, say=say
+        )
+        say("演示账号 / demo logins (用户名 / username — 密码 / password):")
+        for u in DEMO_USERS:
+            say(f"  {u.username:<9} {u.password:<15} {u.note_zh} / {u.note_en}")
+    return create_app(settings)
+
+
 def _errors(app: FastAPI) -> None:
     """Errors ganpo raises on purpose become clear JSON answers, never a 500."""
 
@@ -190,6 +225,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
+        # the database failed (disk full, lost connection…): the message says what to do
         return JSONResponse({"detail": public_message(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
 
     @app.exception_handler(OutputError)
@@ -211,6 +247,11 @@ def _errors(app: FastAPI) -> None:
             {"detail": "the server is out of memory; try again later / 服务器内存不足，请稍后重试"},
             status.HTTP_503_SERVICE_UNAVAILABLE,
         )
+
+    @app.exception_handler(StoreConflictError)
+    async def _conflict(_: Request, exc: Exception) -> JSONResponse:
+        # refused by the records' state (an account in use cannot be deleted…)
+        return JSONResponse({"detail": public_message(exc)}, status.HTTP_409_CONFLICT)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -21,6 +21,9 @@ from ganpo.errors import GanpoError
 #: the API's own paths (/api/…) are left as they are
 _PATH = re.compile(r"(?<![\w:/.~-])(?!/api/)/(?:[^\s/'\"()<>;,]+/)+([^\s/'\"()<>;,]*)")
 
+#: a SQLite store's URL: its file's path is the server's too
+_SQLITE = re.compile(r"(sqlite(?:\+\w+)?:///)(?:/?[^\s'\"()<>;,/]+/)+([^\s'\"()<>;,/]+)")
+
 _SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 
@@ -30,7 +33,7 @@ def without_paths(text: str) -> str:
     def name(match: re.Match[str]) -> str:
         return match.group(1) or PurePath(match.group(0)).name
 
-    return _PATH.sub(name, text)
+    return _PATH.sub(name, _SQLITE.sub(r"\1\2", text))
 
 
 def public_message(exc: BaseException) -> str:

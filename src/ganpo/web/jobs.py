@@ -15,7 +15,8 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -40,8 +41,6 @@ class Job:
     account_id: int | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     log: list[str] = field(default_factory=list)
-    #: set once the job's final state is stored (for :meth:`JobManager.wait`)
-    finished: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     def record(self) -> platform.JobRecord:
         return platform.JobRecord(
@@ -102,6 +101,7 @@ class JobManager:
         Jobs a previous server left unfinished there are marked failed, interrupted."""
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
+        self._futures: dict[str, Future[None]] = {}
         self.engine = engine
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ganpo-job")
         if engine is not None:
@@ -119,16 +119,12 @@ class JobManager:
         with self.lock:
             self.jobs[job.id] = job
         self._save(job)
-        self._pool.submit(self._run, job, work)
+        future = self._pool.submit(self._run, job, work)
+        with self.lock:
+            self._futures[job.id] = future
         return job
 
     def _run(self, job: Job, work: Callable[[JobContext], int | None]) -> None:
-        try:
-            self._execute(job, work)
-        finally:  # only now may wait() return: the final state is stored (or cannot be)
-            job.finished.set()
-
-    def _execute(self, job: Job, work: Callable[[JobContext], int | None]) -> None:
         ctx = JobContext(self, job)
         with self.lock:
             job.state = "running"
@@ -169,14 +165,17 @@ class JobManager:
         return None if record is None else Job.of(record)
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job:
-        """Block until a job has finished and its final state is stored (for tests and
-        scripts). A job of another server is polled in the store."""
+        """Block until a job has finished and its outcome is stored (for tests and
+        scripts)."""
         with self.lock:
-            local = self.jobs.get(job_id)
-        if local is not None:
-            if not local.finished.wait(timeout):
-                raise TimeoutError(f"job {job_id} still running after {timeout} s")
-            return local
+            future = self._futures.get(job_id)
+        if future is not None:  # a job of this server: done once _run returned (state saved)
+            try:
+                future.result(timeout=timeout)
+            except FutureTimeout as exc:
+                raise TimeoutError(f"job {job_id} still running after {timeout} s") from exc
+            except CancelledError:  # the server shut down before the job ran
+                pass
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             job = self.get(job_id)

@@ -1,10 +1,46 @@
-"""Settings of the web platform (``ganpo serve`` options, test fixtures)."""
+"""Settings of the web platform (``ganpo serve`` options, environment, test fixtures)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from ganpo.errors import InputError
+
+#: every setting can be given as an environment variable ``GANPO_<NAME>`` (``GANPO_DATABASE``,
+#: ``GANPO_DATA_DIR``, ``GANPO_MAX_UPLOAD_MB``…): ``ganpo serve`` hands its options to the
+#: application this way, and ``uvicorn --factory ganpo.web.app:app_from_environment`` reads
+#: them in a deployment that starts uvicorn (or gunicorn) itself
+ENV_PREFIX = "GANPO_"
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a setting: ``data_dir`` → ``GANPO_DATA_DIR``."""
+    return ENV_PREFIX + field.upper()
+
+
+def _from_environment(model: type[M], environ: Mapping[str, str] | None) -> M:
+    env = os.environ if environ is None else environ
+    given = {name: env[env_name(name)] for name in model.model_fields if env_name(name) in env}
+    try:
+        return model.model_validate(given)
+    except ValidationError as exc:
+        wrong = [
+            f"{env_name(str(e['loc'][0]))}={given.get(str(e['loc'][0]), '')!r}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        raise InputError(
+            f"invalid platform setting(s) in the environment: {'; '.join(wrong)} / 环境变量中的"
+            "平台设置无效",
+            field="environment",
+            values=wrong,
+        ) from exc
 
 
 class Settings(BaseModel):
@@ -28,3 +64,23 @@ class Settings(BaseModel):
     lockout_minutes: float = Field(
         default=15.0, gt=0, description="window of the failed logins, and the lock-out [min]"
     )
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings given as ``GANPO_*`` variables (default: the process environment);
+        the others keep their defaults. An invalid value is an :class:`InputError` naming
+        the variable."""
+        return _from_environment(cls, environ)
+
+
+class DemoSettings(BaseModel):
+    """Whether the platform starts as a demo (``ganpo serve --demo``): ``GANPO_DEMO=1``
+    prepares the demo dataset at ``GANPO_DEMO_RESOLUTION_M`` metres, its accounts and the
+    demo users before serving (:func:`ganpo.web.seed.prepare_demo`)."""
+
+    demo: bool = Field(default=False, description="prepare the demo platform at start")
+    demo_resolution_m: float = Field(default=1000.0, gt=0, description="demo cell size [m]")
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> DemoSettings:
+        return _from_environment(cls, environ)

@@ -53,6 +53,8 @@ def assemble(
             for e in entries_used
         ]
     )
+    if on_grid.land.converted:
+        inputs_df = _with_converted_map(inputs_df, plan, on_grid)
     prices = price_table(params, used_keys)
     for warning in run.warnings:
         log.warning(warning)
@@ -88,6 +90,7 @@ def assemble(
         physical=raster.physical,
         notes=run.notes,
         decisions=list(run.decisions),
+        coverage=raster.coverage,
     )
 
 
@@ -109,3 +112,25 @@ def price_table(params: ParameterSet, keys: set[str]) -> pd.DataFrame:
             if k in keys
         ]
     )
+
+
+def _with_converted_map(inputs: pd.DataFrame, plan: Plan, on_grid: OnGrid) -> pd.DataFrame:
+    """The inputs with the land layer the ecosystem map was converted from listed as
+    ``land_cover`` and the converted map (the file the account read, cached) as
+    ``ecosystem_type``, with its checksum, so that the account can be re-checked and its
+    map found again (site valuation reads it)."""
+    land = on_grid.land
+    is_eco = inputs["role"] == "ecosystem_type"
+    source = inputs.loc[is_eco].iloc[0]
+    try:
+        path = str(land.path.resolve().relative_to(plan.ds.root.resolve()))
+    except ValueError:  # a derived folder outside the dataset
+        path = str(land.path.resolve())
+    converted = {
+        **source.to_dict(),
+        "path": path,
+        "sha256": land.sha256,
+        "source": f"{source['source']}; {land.method}",
+    }
+    out = inputs.assign(role=inputs["role"].where(~is_eco, "land_cover"))
+    return pd.concat([out, pd.DataFrame([converted])], ignore_index=True)

@@ -5,8 +5,9 @@ returns :class:`PassSums`."""
 
 from __future__ import annotations
 
+import math
 import warnings as pywarnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import dask
@@ -19,11 +20,19 @@ from ganpo.engine.compute import TaskProgress
 from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.rasters import BlockWriter
 from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.gaps import fill_masks
 from ganpo.engine.stages.on_grid import OnGrid
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
 from ganpo.engine.stages.value_rasters import finish_rasters, value_writers, write_blocks
-from ganpo.engine.zonal import N_CODES, zonal_sums_graph, zone_index
+from ganpo.engine.zonal import (
+    N_CODES,
+    LayerCount,
+    layer_count_width,
+    zonal_sums_graph,
+    zone_index,
+)
+from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES, LayerRole
 from ganpo.services.base import Component, Method, RasterInputs
 
 
@@ -45,15 +54,30 @@ def unit_value(comp: Component, params: ParameterSet) -> float:
 
 @dataclass(frozen=True)
 class PassGraph:
-    """The lazy pass: ``sums`` is the delayed pair of :func:`zonal_sums_graph` over
-    ``parts``, with the minimum and maximum of the ``checked`` layers; ``values`` the
-    per-cell value [CNY per cell] of each valued raster indicator (only when the run
-    writes value rasters)."""
+    """The lazy pass: ``sums`` is the delayed triple of :func:`zonal_sums_graph` over
+    ``parts``, with the minimum, maximum and counts of the ``checked`` layers; ``fill``
+    maps a part (index) whose gaps a gap policy may fill to its mask among the pass's
+    masks; ``values`` the per-cell value [CNY per cell] of each valued raster indicator
+    (only when the run writes value rasters)."""
 
     parts: list[RasterPart]
     sums: Any
     checked: list[str]
     values: dict[str, darr.Array]
+    fill: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LayerStats:
+    """What the pass counted about one checked layer: cells inside the units below and
+    above its role's soft range; cells with data per unit (over the cells with an
+    ecosystem type); the histogram of its values over those cells
+    (:mod:`ganpo.engine.histogram`, all zero when its role has no typical band)."""
+
+    below_soft: int
+    above_soft: int
+    with_data: np.ndarray
+    histogram: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -65,7 +89,9 @@ class PassSums:
     cells; ``gaps[k]``: cells where that quantity is NaN (an input had nodata);
     ``ranges``: minimum and maximum of each checked layer over the cells inside a unit
     (NaN when it has no valid cell); ``rasters``: the value rasters written (indicator,
-    path, sha256, unit)."""
+    path, sha256, unit); ``layers``: each checked layer's counts; ``fillable[k]``: of
+    ``gaps[k]``, the cells where only layers under the gap policy ``fill_type_mean``
+    lack data (present only for parts that read such a layer)."""
 
     parts: list[RasterPart]
     cells: np.ndarray
@@ -73,6 +99,8 @@ class PassSums:
     gaps: np.ndarray
     ranges: dict[str, tuple[float, float]]
     rasters: pd.DataFrame
+    layers: dict[str, LayerStats] = field(default_factory=dict)
+    fillable: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 def _target(writer: BlockWriter) -> Any:
@@ -93,12 +121,17 @@ def build_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid) -> P
         for name, comp in x.raster(inputs, params).items():
             parts.append(RasterPart(x, name, comp))
     checked = list(layers)
+    roles = {**LAYER_ROLES, **DERIVED_ROLES}
+    counts = [LayerCount(_soft(roles[r]), roles[r].typical is not None) for r in checked]
+    fill = fill_masks(parts, selection, layers)
     sums_graph = zonal_sums_graph(
         zones,
         eco,
         [p.component.quantity for p in parts],
         len(units),
         ranges=[layers[r] for r in checked],
+        masks=list(fill.values()),
+        counts=counts,
     )
     run.say(
         f"{m.name} {run.year}: {len(parts)} raster components over "
@@ -111,7 +144,15 @@ def build_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid) -> P
                 continue
             v = comp.quantity * unit_value(comp, params)
             values[x.indicator] = values[x.indicator] + v if x.indicator in values else v
-    return PassGraph(parts, sums_graph, checked, values)
+    return PassGraph(parts, sums_graph, checked, values, {k: i for i, k in enumerate(fill)})
+
+
+def _soft(spec: LayerRole) -> tuple[float, float]:
+    """The soft range to count cells outside of; a bound the role does not set is the hard
+    one, outside which no cell gets this far: not counted."""
+    lo = -math.inf if spec.soft_min is None else spec.soft_min
+    hi = math.inf if spec.soft_max is None else spec.soft_max
+    return lo, hi
 
 
 def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> PassSums:
@@ -129,19 +170,32 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
                     for ind, arr in graph.values.items()
                 ]
                 with TaskProgress(run.on_fraction, run.say).callback:
-                    (sums, minmax), *_ = dask.compute(graph.sums, *stores)
+                    (sums, minmax, counted), *_ = dask.compute(graph.sums, *stores)
             else:  # a cluster cannot write into this process's files: blocks come back
-                ((sums, minmax),) = dask.compute(graph.sums)
+                ((sums, minmax, counted),) = dask.compute(graph.sums)
                 for ind, arr in graph.values.items():
                     write_blocks(arr.astype("float32"), writers[ind])
     rasters = finish_rasters(writers, rasters_dir, m.name, run.year, run.say)
     n_parts, n_units = len(graph.parts), len(on_grid.units)
-    flat = np.asarray(sums).reshape(1 + 2 * n_parts, n_units, N_CODES)
+    n_masks = len(graph.fill)
+    flat = np.asarray(sums).reshape(1 + 2 * n_parts + n_masks, n_units, N_CODES)
+    masks = flat[1 + 2 * n_parts :]
+    counted = np.asarray(counted).reshape(len(graph.checked), layer_count_width(n_units))
     return PassSums(
         parts=graph.parts,
         cells=flat[0],
-        totals=flat[1::2],
-        gaps=flat[2::2],
+        totals=flat[1 : 1 + 2 * n_parts : 2],
+        gaps=flat[2 : 2 + 2 * n_parts : 2],
         ranges={role: (minmax[0, j], minmax[1, j]) for j, role in enumerate(graph.checked)},
         rasters=rasters,
+        layers={
+            role: LayerStats(
+                below_soft=int(counted[j, 0]),
+                above_soft=int(counted[j, 1]),
+                with_data=counted[j, 2 : 2 + n_units],
+                histogram=counted[j, 2 + n_units :],
+            )
+            for j, role in enumerate(graph.checked)
+        },
+        fillable={k: masks[i] for k, i in graph.fill.items()},
     )

@@ -7,28 +7,38 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
+from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, raster_codes, raster_codes_text
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.engine.stages.blockwise import PassSums
 from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.coverage import check_coverage, unit_codes
+from ganpo.engine.stages.gaps import filled_totals
 from ganpo.engine.stages.on_grid import OnGrid
 from ganpo.engine.stages.plan import Plan
+from ganpo.engine.stages.plausibility import check_distribution, decide_soft_ranges
+from ganpo.engine.stages.select import Selection
 from ganpo.errors import InputError, preview
 from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES
 from ganpo.services.base import Method
 
 
-def check_pass(run: Run, plan: Plan, on_grid: OnGrid, sums: PassSums) -> None:
+def check_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid, sums: PassSums) -> None:
     """Stop when the rasters miss the units, hold unknown ecosystem codes, hold a type a
-    method needs a per-type parameter for that the set lacks, or hold a layer value
-    outside its role's range (or none at all); warn about units without a cell, cells
-    without an ecosystem type and cells a component leaves out for nodata."""
+    method needs a per-type parameter for that the set lacks, hold a layer whose median
+    lies outside its role's typical band (a likely unit error) or a value outside its
+    role's range (or none at all), or when a layer covers too little of a unit without a
+    declared gap policy; record decisions for values outside the soft ranges and for
+    partial coverage; warn about units without a cell, cells without an ecosystem type
+    and cells a component leaves out for nodata."""
     cells, units, eco_path = sums.cells, on_grid.units, on_grid.eco_path
     _check_overlap(cells, units, eco_path)
     _warn_empty_units(run, cells, units)
     _check_codes(cells, eco_path)
     _check_complete(plan.all_methods, plan.params, cells, eco_path)
+    check_distribution(run, plan, selection, sums)
     _check_ranges(sums.ranges, on_grid.sources)
+    decide_soft_ranges(run, selection, sums)
+    check_coverage(run, plan, selection, units, sums)
     _warn_nodata_ecosystem(run, cells, eco_path)
     _warn_gaps(run, sums)
 
@@ -45,7 +55,7 @@ def _check_overlap(cells: np.ndarray, units: gpd.GeoDataFrame, eco_path: Path) -
 
 
 def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> None:
-    empty = units.loc[cells.sum(axis=1) == 0, "county_adcode"].tolist()
+    empty = unit_codes(units)[cells.sum(axis=1) == 0].tolist()
     if empty:
         run.warn(
             f"{len(empty)} unit(s) have no cell centre inside them at this resolution "
@@ -61,7 +71,7 @@ def _check_codes(cells: np.ndarray, eco_path: Path) -> None:
         counts = {c: int(cells[:, c].sum()) for c in unknown}
         raise InputError(
             f"unknown ecosystem code(s) {preview(f'{c} ({n} cells)' for c, n in counts.items())}; "
-            f"valid codes are {', '.join(map(str, sorted(allowed)))} (ecosystem_types.csv) and "
+            f"valid codes are {raster_codes_text()} (ecosystem_types.csv) and "
             f"{RASTER_NODATA} for nodata; reclassify the raster",
             source=eco_path,
             field="ecosystem_type",
@@ -73,7 +83,10 @@ def _check_complete(
     methods: list[Method], params: ParameterSet, cells: np.ndarray, eco_path: Path
 ) -> None:
     """Stop when a per-type parameter a method needs for every type lacks a type that the
-    raster holds: such cells would otherwise drop out of the service silently."""
+    raster holds: such cells would otherwise drop out of the service silently. A level-2
+    sub-type has a value when it or its level-1 type has one (the fallback of
+    :meth:`~ganpo.catalog.parameters.ParameterSet.per_type`); a level-1 code needs the
+    level-1 value itself."""
     present = {int(c) for c in np.nonzero(cells[:, :RASTER_NODATA].sum(axis=0))[0]}
     for x in methods:
         for key in x.complete_types:
@@ -84,8 +97,9 @@ def _check_complete(
                 raise InputError(
                     f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
                     f"raster, but parameter set {params.name!r} has no value for code(s) "
-                    f"{preview(f'{c} ({n} cells)' for c, n in counts.items())}; add them to "
-                    "the set's by_type table (or reclassify the raster)",
+                    f"{preview(f'{c} {by_code(c).key} ({n} cells)' for c, n in counts.items())}; "
+                    "add them, or their level-1 type, to the set's by_type table (or "
+                    "reclassify the raster)",
                     source=eco_path,
                     field=key,
                     values=missing,
@@ -124,8 +138,9 @@ def _warn_nodata_ecosystem(run: Run, cells: np.ndarray, eco_path: Path) -> None:
 
 
 def _warn_gaps(run: Run, sums: PassSums) -> None:
-    for (x, name, _), gaps in zip(sums.parts, sums.gaps, strict=True):
-        gap = int(gaps[:, :RASTER_NODATA].sum())
+    _, filled = filled_totals(sums)
+    for k, ((x, name, _), gaps) in enumerate(zip(sums.parts, sums.gaps, strict=True)):
+        gap = int(gaps[:, :RASTER_NODATA].sum()) - int(filled[k].sum() if k in filled else 0)
         if gap:
             run.warn(
                 f"{x.indicator}{'/' + name if name else ''}: {gap} cells of a providing "

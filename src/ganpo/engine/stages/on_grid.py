@@ -16,6 +16,7 @@ from ganpo.engine.rasters import open_layer
 from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
+from ganpo.io.landcover import EcosystemMap, ecosystem_map
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class OnGrid:
     copy), ``derived`` those of the derived layers; ``sources`` names, for each role, the
     file a message about its values should point to (the dataset's file, or the derived
     layer). ``units`` are in the grid's CRS. ``eco`` and ``layers`` (the needed and the
-    derived roles) are lazy arrays in blocks of ``run.chunk`` cells."""
+    derived roles) are lazy arrays in blocks of ``run.chunk`` cells. ``land`` is the
+    ecosystem map read (the manifest's file, or its conversion from another land
+    classification, :mod:`ganpo.io.landcover`); ``eco_path`` is its path."""
 
     grid: Grid
     eco_path: Path
@@ -36,6 +39,7 @@ class OnGrid:
     units: gpd.GeoDataFrame
     eco: darr.Array
     layers: dict[str, darr.Array]
+    land: EcosystemMap
 
 
 def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoDataFrame) -> OnGrid:
@@ -44,14 +48,22 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     layers the raster methods read built (or reused from ``run.derived_dir``)."""
     ds, m, year, params = plan.ds, plan.manifest, run.year, plan.params
     entries = selection.entries
-    eco_path = ds.path(entries["ecosystem_type"])
+    folder = run.derived_dir or ds.root / "derived"
+    eco_entry = entries["ecosystem_type"]
+    land = ecosystem_map(ds.path(eco_entry), eco_entry, folder)
+    if land.note is not None:
+        run.say(f"{m.name} {year}: {land.note}")
+        run.note("classification", land.note)
+    eco_path = land.path
     grid = Grid.of(eco_path, "ecosystem_type")
     grid.check_equal_area(eco_path)
-    folder = run.derived_dir or ds.root / "derived"
     # every layer on the grid, or warped onto it as its manifest entry declares
     # (the ecosystem map defines the grid, so it is on it)
-    aligned = align_layers(ds.path, entries, grid, eco_path, folder)
+    aligned = align_layers(
+        lambda e: eco_path if e is eco_entry else ds.path(e), entries, grid, eco_path, folder
+    )
     paths, checksums_of = aligned.paths, aligned.identities
+    checksums_of["ecosystem_type"] = land.identity
     for note in aligned.notes:
         run.say(f"{m.name} {year}: {note}")
         run.note("aligned", note)
@@ -79,4 +91,4 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     layers = {r: open_layer(paths[r], run.chunk, role=r) for r in selection.needed}
     layers.update({r: open_layer(p, run.chunk, role=r) for r, p in derived_paths.items()})
     sources_of = {r: ds.path(e) for r, e in entries.items()} | derived_paths
-    return OnGrid(grid, eco_path, paths, derived_paths, sources_of, units, eco, layers)
+    return OnGrid(grid, eco_path, paths, derived_paths, sources_of, units, eco, layers, land)

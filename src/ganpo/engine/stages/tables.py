@@ -9,8 +9,9 @@ import pandas as pd
 from ganpo.engine.result import RESULT_COLUMNS
 from ganpo.engine.stages.context import Progress, Run
 from ganpo.engine.stages.plan import Plan
-from ganpo.engine.stages.rows import RasterRows, label
+from ganpo.engine.stages.rows import RasterRows, by_level1, label
 from ganpo.errors import ManifestError
+from ganpo.io.decisions import Decision
 from ganpo.io.manifest import Dataset, TableEntry
 from ganpo.io.roles import TABLE_ROLES
 from ganpo.io.tables import read_table
@@ -31,7 +32,8 @@ class Tables:
 def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
     """Read the tables the profile's table methods need (and the external shares when
     the profile deducts them), run those methods per county with the raster pass's
-    extent, and net out the external share."""
+    extent (by the map's codes, level 1 or 2), bring every row to its level-1 type, and
+    net out the external share."""
     deduct = plan.profile.deduct_external
     table_methods = [x for x in plan.methods if x.table is not None]
     required: dict[str, set[str]] = {}
@@ -42,12 +44,17 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
         required.setdefault("external", set())
     adcodes = raster.adcodes
     tables, entries = read_tables(plan.ds, run.year, required, {int(a) for a in adcodes}, run.say)
-    tin = TableInputs(tables=tables, extent=raster.extent, counties=tuple(int(a) for a in adcodes))
+    for entry in entries:
+        if entry.year != run.year:  # the manifest declares it serves this year
+            decide_table_year(run, entry)
+    tin = TableInputs(
+        tables=tables, extent=raster.extent_by_code, counties=tuple(int(a) for a in adcodes)
+    )
     rows = list(raster.rows)
     for x in table_methods:
         assert x.table is not None
         rows.append(label(x.table(tin, plan.params), x))
-    results = pd.concat(rows, ignore_index=True)
+    results = by_level1(pd.concat(rows, ignore_index=True), ["quantity", "value_cny"])
     if deduct:
         results = pd.concat(
             [results, external_deduction(results, tables["external"])], ignore_index=True
@@ -77,6 +84,26 @@ def read_tables(
         tables[role] = read_table(ds.path(entry), entry, counties, order)
         used.append(entry)
     return tables, used
+
+
+def decide_table_year(run: Run, entry: TableEntry) -> None:
+    """Record a table of another year that its manifest entry declares serves the run's
+    year (``serves_years``)."""
+    spec = TABLE_ROLES[entry.role]
+    run.decide(
+        Decision(
+            kind="table_year",
+            subject=entry.role,
+            message_en=f"{spec.name_en}: the table of {entry.year} is used for {run.year}, "
+            "as the dataset's manifest declares.",
+            message_zh=f"{spec.name_zh}：按数据清单的声明，{entry.year} 年的统计表用作 "
+            f"{run.year} 年的数据。",
+            basis="manifest",
+            source=entry.path,
+            values=(entry.year, run.year),
+        )
+    )
+    run.note("layer_years", f"table {entry.role} of {entry.year} used for {run.year} (declared)")
 
 
 def external_deduction(results: pd.DataFrame, external: pd.DataFrame) -> pd.DataFrame:

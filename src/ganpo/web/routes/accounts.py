@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from ganpo.errors import GanpoError, InputError
+from ganpo.report.quality import QualityReport
 from ganpo.store import platform
 from ganpo.store.models import Account
 from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy, require_roles, store
@@ -132,6 +133,30 @@ class AccountOut(BaseModel):
     synthetic: bool
     created_at: str
     gep_cny: float = Field(description="GEP of the caller's visible area [CNY] / 可见范围 GEP")
+    status: Literal["draft", "published", "withdrawn", "superseded"] = Field(
+        description="draft, published, withdrawn or superseded by a revision / 状态"
+    )
+    status_label: str = Field(description="the status in Chinese and English / 状态名称")
+    superseded_by: int | None = Field(description="the revision that replaced it / 修订核算")
+    status_note: str = Field(
+        description="when and why it was withdrawn or superseded ('' when current) / 说明"
+    )
+    current: bool = Field(
+        description="may be used for new work (draft or published); pages start with the "
+        "newest current account / 现行核算"
+    )
+
+
+class AccountDetail(AccountOut):
+    published_at: str | None
+    published_by: str | None
+    status_at: str | None = Field(description="when it was withdrawn or superseded")
+    status_by: str | None
+    status_reason: str | None
+    used_by: list[dict[str, Any]] = Field(
+        description="records that use it (kind, id, label; for the accounting office and "
+        "administrators) / 引用它的记录"
+    )
 
 
 class UnitValue(BaseModel):
@@ -201,8 +226,34 @@ async def _json(request: Request, key: tuple[Any, ...], make: Callable[[], Any])
     return Response(body, media_type="application/json")
 
 
-def _stamp(rows: list[Account]) -> tuple[tuple[int, str], ...]:
-    return tuple((r.id, r.input_digest) for r in rows)
+def _stamp(rows: list[Account]) -> tuple[tuple[int, str, str, int | None], ...]:
+    """What identifies the answers read from ``rows``: ids, digests and standing."""
+    return tuple((r.id, r.input_digest, r.status, r.superseded_by) for r in rows)
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else platform.as_utc(value).isoformat()
+
+
+def _account_out(row: Account, gep_cny: float) -> dict[str, Any]:
+    from ganpo.store.lifecycle import standing_note
+    from ganpo.store.models import ACCOUNT_STATUSES, CURRENT_STATUSES
+
+    return AccountOut(
+        id=row.id,
+        year=row.year,
+        profile=row.profile,
+        parameter_set=row.parameter_set,
+        dataset_name=row.dataset_name,
+        synthetic=row.synthetic,
+        created_at=platform.as_utc(row.finished_at).isoformat(),
+        gep_cny=gep_cny,
+        status=row.status,
+        status_label=ACCOUNT_STATUSES[row.status],
+        superseded_by=row.superseded_by,
+        status_note=standing_note(row.status, row.superseded_by, row.status_reason, row.status_at),
+        current=row.status in CURRENT_STATUSES,
+    ).model_dump()
 
 
 @router.get("/accounts", response_model=list[AccountOut], summary="Stored accounts / 核算列表")
@@ -223,18 +274,7 @@ async def list_accounts(request: Request, principal: CurrentPrincipal) -> Respon
                 if not set(data.units["county_adcode"].astype("int64")) & visible:
                     continue
                 gep = float(_keep(data.results, visible)["value_cny"].sum())
-            out.append(
-                AccountOut(
-                    id=row.id,
-                    year=row.year,
-                    profile=row.profile,
-                    parameter_set=row.parameter_set,
-                    dataset_name=row.dataset_name,
-                    synthetic=row.synthetic,
-                    created_at=platform.as_utc(row.finished_at).isoformat(),
-                    gep_cny=gep,
-                ).model_dump()
-            )
+            out.append(_account_out(row, gep))
         return out
 
     return await _json(request, ("accounts", _scope_tag(principal), _stamp(rows)), make)
@@ -430,10 +470,12 @@ async def trend(
     principal: CurrentPrincipal,
     adcode: Adcode = None,
 ) -> Response:
-    """GEP of one unit in each year with a stored account (the newest account of each
-    year), at current prices and at the prices of the first year shown (deflated with the
-    profile's deflator). 历年 GEP(现价与首年不变价)。"""
+    """GEP of one unit in each year with a current stored account (the newest published
+    account of each year, else the newest draft; never a withdrawn or superseded one), at
+    current prices and at the prices of the first year shown (deflated with the profile's
+    deflator). 历年 GEP(现价与首年不变价)。"""
     from ganpo.engine.prices import restate_results
+    from ganpo.store.lifecycle import preferred_account
 
     counties = scope_counties(principal, adcode)
     cache = cache_of(request)
@@ -441,8 +483,10 @@ async def trend(
 
     def make() -> list[dict[str, Any]]:
         newest: dict[int, Account] = {}
-        for row in rows:
-            newest[row.year] = row  # rows are ordered by year, id: the last one wins
+        for year in sorted({r.year for r in rows}):
+            chosen = preferred_account(r for r in rows if r.year == year)
+            if chosen is not None:
+                newest[year] = chosen
         points: list[dict[str, Any]] = []
         base: int | None = None
         for year in sorted(newest):
@@ -511,14 +555,58 @@ async def compare(
 
 
 def _scoped_stored(data: AccountData, principal: Principal) -> Any:
-    counties = None if principal.sees_all else principal.visible_counties()
+    """The stored account cut to the caller's counties: result rows, units, physical rows,
+    and the decisions and coverage rows of the units kept (a decision about the whole
+    dataset stays; one about a unit the caller may not see goes)."""
+    from ganpo.report.quality import unit_codes
+
+    if principal.sees_all:
+        return data.stored
+    counties = principal.visible_counties()
+    units = _keep(data.stored.units, counties)
+    kept = set(unit_codes(units)) | set(units["county_adcode"].astype("int64"))
+    coverage = data.stored.coverage
     return dataclasses.replace(
         data.stored,
         results=_keep(data.stored.results, counties),
-        units=_keep(data.stored.units, counties),
-        intervals=data.stored.intervals if principal.sees_all else data.stored.intervals.iloc[0:0],
+        units=units,
+        intervals=data.stored.intervals.iloc[0:0],
         physical=_keep(data.stored.physical, counties),
+        decisions=[
+            d
+            for d in data.stored.decisions
+            if d.unit_code is None or d.unit_code in kept or principal.can_see(d.unit_code)
+        ],
+        coverage=coverage[coverage["unit_code"].astype("int64").isin(kept)],
     )
+
+
+@router.get(
+    "/accounts/{account_id}/quality",
+    summary="Quality report / 核算质量报告",
+    response_model=QualityReport,
+)
+async def account_quality(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """The account's quality report over the caller's visible area
+    (:mod:`ganpo.report.quality`): summary counts, layers that do not cover every unit
+    (lowest share, units concerned), decisions about the inputs grouped by kind, warnings,
+    overrides accepted by a reviewer (who explained what, who accepted it), and the
+    parameters not verified. Labels and sentences in ``lang``; the keys beside them are
+    for programs. 核算质量报告：覆盖率、决定、警告、人工说明、未核实参数。"""
+    from ganpo.report.quality import build_quality
+
+    data = await account_for(request, principal, account_id)
+
+    def make() -> dict[str, Any]:
+        return build_quality(_scoped_stored(data, principal), lang).as_dict()
+
+    key = ("quality", _stamp([data.account]), _scope_tag(principal), lang)
+    return await _json(request, key, make)
 
 
 @router.get(
@@ -534,20 +622,25 @@ def account_report(
     lang: Literal["zh", "en"] = "zh",
 ) -> FileResponse:
     """The annual GEP report of the caller's visible area (PDF, :mod:`ganpo.report.annual`),
-    with the change from the previous year's account when one is stored. The first report
-    takes ~10 s (font cache); reports are kept in the work folder. 年度核算报告(PDF)。"""
+    with the change from the previous year's current account (published, else the newest
+    draft) when one is stored. The first report takes ~10 s (font cache); reports are kept
+    in the work folder. 年度核算报告(PDF)。"""
+    from ganpo.store.lifecycle import preferred_account
+
     data = account_for_sync(request, principal, account_id)
     a = data.account
+    previous = preferred_account(
+        row
+        for row in cache_of(request).rows()
+        if row.year == a.year - 1 and row.dataset_name == a.dataset_name
+    )
+    against = "" if previous is None else f"_prev{previous.id}"
     out = (
         Path(request.app.state.settings.work_dir)
         / "reports"
-        / f"account{a.id}_{a.input_digest[:12]}_{_scope_tag(principal)}_{lang}.pdf"
+        / f"account{a.id}_{a.input_digest[:12]}{against}_{_scope_tag(principal)}_{lang}.pdf"
     )
     if not out.exists():
-        previous = None
-        for row in cache_of(request).rows():
-            if row.year == a.year - 1 and row.dataset_name == a.dataset_name:
-                previous = row
         prev = None if previous is None else cache_of(request).get(previous)
         try:
             write_report(data, prev, principal, lang, out)
@@ -581,7 +674,7 @@ def write_report(
     return annual.write_pdf(annual.build_html(report, language), out)
 
 
-#: the tables of :func:`ganpo.cli.export.account_frames`, one of which a CSV export holds
+#: the tables of :func:`ganpo.report.account_tables.account_frames`, one of which a CSV export holds
 ExportTable = Literal[
     "gep_by_county",
     "gep_by_city",
@@ -591,6 +684,7 @@ ExportTable = Literal[
     "results",
     "prices",
     "physical_by_county",
+    "quality",
 ]
 
 
@@ -618,8 +712,8 @@ def account_export(
     """The account's tables over the caller's visible area: an Excel workbook (every table,
     bilingual headers, notes sheet) or one table as CSV (UTF-8 with BOM, for Excel).
     导出可见范围内的核算表格(Excel 或 CSV)。"""
-    from ganpo.cli.export import account_frames, account_notes
     from ganpo.report import export as xl
+    from ganpo.report.account_tables import account_frames, account_notes
 
     data = account_for_sync(request, principal, account_id)
     s = _scoped_stored(data, principal)
@@ -648,6 +742,161 @@ def account_export(
     )
 
 
+# ----------------------------------------------------------------------- standing
+
+
+Office = Annotated[Principal, Depends(require_roles("office", "admin"))]
+
+
+class WithdrawRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000, description="why / 撤回理由")
+
+
+class SupersedeRequest(BaseModel):
+    by: int = Field(ge=1, le=2**31 - 1, description="the revised account / 修订核算编号")
+    reason: str = Field(min_length=1, max_length=2000, description="why / 修订理由")
+
+
+def _detail(request: Request, principal: Principal, account_id: int) -> dict[str, Any]:
+    from ganpo.store.lifecycle import account_references
+
+    cache = cache_of(request)
+    row = cache.row(account_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+    if principal.sees_all:
+        gep = float(row.gep_cny)
+    else:
+        data = _check_visible(cache.get(row), principal, account_id)
+        gep = float(_keep(data.results, principal.visible_counties())["value_cny"].sum())
+    used = account_references(store(request), account_id) if principal.sees_all else []
+    return AccountDetail(
+        **_account_out(row, gep),
+        published_at=_iso(row.published_at),
+        published_by=row.published_by,
+        status_at=_iso(row.status_at),
+        status_by=row.status_by,
+        status_reason=row.status_reason,
+        used_by=[r.public() for r in used],
+    ).model_dump()
+
+
+def _change(request: Request, account_id: int, change: Callable[[], Any]) -> None:
+    """Apply a change of standing; an account that is not there answers 404 (a refusal
+    is a 409 with the store's message, a failed database a 503)."""
+    from ganpo.errors import StoreConflictError, StoreError, StoreUnavailableError
+
+    cache = cache_of(request)
+    try:
+        change()
+    except (StoreUnavailableError, StoreConflictError):
+        raise
+    except StoreError as exc:  # no such account (deleted meanwhile)
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在"
+        ) from exc
+    finally:
+        cache.invalidate()
+
+
+@router.get(
+    "/accounts/{account_id}",
+    response_model=AccountDetail,
+    summary="One account and its standing / 核算及其状态",
+)
+def account_detail(account_id: AccountId, request: Request, principal: CurrentPrincipal) -> Any:
+    """An account's standing (draft, published, withdrawn or superseded, by whom, when,
+    why) and, for the accounting office and administrators, the records that use it.
+    核算的状态（草稿、已发布、已撤回、已被修订替代）及引用它的记录。"""
+    return _detail(request, principal, account_id)
+
+
+@router.post(
+    "/accounts/{account_id}/publish",
+    response_model=AccountDetail,
+    summary="Publish an account / 发布核算",
+    responses={409: {"description": "not a draft, or another account of the year is published"}},
+)
+def publish(account_id: AccountId, request: Request, principal: Office) -> Any:
+    """Publish a draft account (audited). One account per region and year is published:
+    to replace a published one, supersede it. 发布核算草稿（每个地区和年份只发布一个）。"""
+    from ganpo.store.lifecycle import publish_account
+
+    engine = store(request)
+    _change(
+        request, account_id, lambda: publish_account(engine, account_id, actor=principal.username)
+    )
+    return _detail(request, principal, account_id)
+
+
+@router.post(
+    "/accounts/{account_id}/withdraw",
+    response_model=AccountDetail,
+    summary="Withdraw an account / 撤回核算",
+    responses={409: {"description": "already withdrawn or superseded"}},
+)
+def withdraw(
+    account_id: AccountId, body: WithdrawRequest, request: Request, principal: Office
+) -> Any:
+    """Withdraw an account with a reason (audited): it stays, with its figures, for the
+    records that used it, marked withdrawn, and is no longer picked by default.
+    撤回核算（须说明理由）：引用它的记录保持不变并标注“已撤回”。"""
+    from ganpo.store.lifecycle import withdraw_account
+
+    engine = store(request)
+    _change(
+        request,
+        account_id,
+        lambda: withdraw_account(engine, account_id, reason=body.reason, actor=principal.username),
+    )
+    return _detail(request, principal, account_id)
+
+
+@router.post(
+    "/accounts/{account_id}/supersede",
+    response_model=AccountDetail,
+    summary="Supersede an account by a revision / 以修订核算替代",
+    responses={409: {"description": "one of the two is withdrawn or already superseded"}},
+)
+def supersede(
+    account_id: AccountId, body: SupersedeRequest, request: Request, principal: Office
+) -> Any:
+    """Mark the account superseded by a revised account of the same region and year, with
+    a reason (统计数据修订, audited). Records that used it keep its figures, marked
+    "superseded by #N"; a published account's revision is published in its place.
+    以同一地区、同一年份的修订核算替代（须说明理由）。"""
+    from ganpo.store.lifecycle import supersede_account
+
+    engine = store(request)
+    _change(
+        request,
+        account_id,
+        lambda: supersede_account(
+            engine, account_id, body.by, reason=body.reason, actor=principal.username
+        ),
+    )
+    return _detail(request, principal, account_id)
+
+
+@router.delete(
+    "/accounts/{account_id}",
+    status_code=204,
+    summary="Delete an unused draft account / 删除未被引用的核算草稿",
+    responses={409: {"description": "published, withdrawn, superseded or used by a record"}},
+)
+def delete(account_id: AccountId, request: Request, principal: Office) -> Response:
+    """Delete a draft account that no record uses (audited). A used or published account
+    is refused (409, naming the records that use it): withdraw or supersede it instead.
+    删除未被引用的核算草稿；已发布或被引用的核算只能撤回或以修订核算替代。"""
+    from ganpo.store.lifecycle import delete_account
+
+    engine = store(request)
+    _change(
+        request, account_id, lambda: delete_account(engine, account_id, actor=principal.username)
+    )
+    return Response(status_code=204)
+
+
 # --------------------------------------------------------------------------------- run
 
 
@@ -655,9 +904,9 @@ def approved_dataset(
     engine: Engine, year: int, base_dir: Path, work_dir: Path, profile: str | None = None
 ) -> Any:
     """The dataset of ``year`` built from approved submissions
-    (:func:`ganpo.web.reporting.dataset.approved_dataset`); ``InputError`` names the forms
+    (:func:`ganpo.submissions.dataset.approved_dataset`); ``InputError`` names the forms
     that are not approved."""
-    from ganpo.web.reporting.dataset import approved_dataset as build
+    from ganpo.submissions.dataset import approved_dataset as build
 
     return build(engine, year, base_dir, work_dir, profile=profile)
 

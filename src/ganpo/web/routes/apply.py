@@ -38,7 +38,7 @@ from ganpo.apply.rules import (
     stored_rule,
 )
 from ganpo.catalog.files import data_dir
-from ganpo.errors import InputError, StoreError
+from ganpo.errors import InputError, StoreError, StoreUnavailableError
 from ganpo.io.outputs import atomic_write
 from ganpo.store import applications as store
 from ganpo.web.auth import CurrentPrincipal, Principal, require_roles
@@ -108,6 +108,8 @@ def _visible_lines(
 ) -> tuple[store.RunRecord, pd.DataFrame]:
     try:
         rec = store.get_run(engine, run_id)
+    except StoreUnavailableError:
+        raise
     except StoreError:
         rec = None
     if rec is None or rec.kind != kind:

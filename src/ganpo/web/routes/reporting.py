@@ -1,6 +1,6 @@
 """Statistical reporting API (统计报表): forms, templates, uploads, review, readiness.
 
-Thin HTTP layer over :mod:`ganpo.web.reporting`; who may do what is decided there
+Thin HTTP layer over :mod:`ganpo.submissions`; who may do what is decided there
 (reporter: its own department's forms; reviewer, office, admin: review; viewers: no
 access). Errors: 403 not allowed, 404 unknown submission, 409 the state does not allow
 the action, 413 too large, 422 the upload has problems — ``{detail, problems: [{row,
@@ -26,13 +26,13 @@ from ganpo.catalog.profiles import profile_names
 from ganpo.errors import InputError, UnknownNameError
 from ganpo.store import reporting as store
 from ganpo.store.reporting import WorkflowError
+from ganpo.submissions import workflow as wf
+from ganpo.submissions.dataset import blocking, readiness
+from ganpo.submissions.forms import all_forms, form
+from ganpo.submissions.template import template_csv, template_xlsx
+from ganpo.submissions.validate import Limits, UploadError
 from ganpo.web.auth import CurrentPrincipal, Principal
 from ganpo.web.auth import store as engine_of
-from ganpo.web.reporting import workflow as wf
-from ganpo.web.reporting.dataset import blocking, readiness
-from ganpo.web.reporting.forms import all_forms, form
-from ganpo.web.reporting.template import template_csv, template_xlsx
-from ganpo.web.reporting.validate import Limits, UploadError
 
 router = APIRouter()
 

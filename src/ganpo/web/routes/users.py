@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError, StoreError, UnknownNameError
+from ganpo.errors import InputError, StoreError, StoreUnavailableError, UnknownNameError
 from ganpo.store import platform
 from ganpo.web.auth import (
     Principal,
@@ -108,6 +108,8 @@ def _change(request: Request, admin: Principal, user_id: int, **kw: Any) -> User
         changed = platform.update_user(engine, user_id, actor=admin.username, **kw)
     except (InputError, UnknownNameError) as exc:
         raise _bad(exc) from exc
+    except StoreUnavailableError:
+        raise
     except StoreError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     cache = session_cache(request)

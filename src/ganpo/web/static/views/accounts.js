@@ -33,6 +33,21 @@ export async function render(root, ctx) {
         [
           { key: "id", label: "#" },
           { key: "year", label: t("accounts.year") },
+          {
+            key: "status",
+            label: t("accounts.status"),
+            // a withdrawn or superseded account stays listed (records use it), marked
+            render: (r) =>
+              h(
+                "span",
+                {
+                  class: r.current ? "" : "tag",
+                  title: r.status_note || "",
+                  "data-status": r.status,
+                },
+                t(`status.${r.status}`, { id: r.superseded_by }),
+              ),
+          },
           { key: "profile", label: t("accounts.profile") },
           { key: "parameter_set", label: t("accounts.parameters") },
           {

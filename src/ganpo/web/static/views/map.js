@@ -30,7 +30,16 @@ export async function render(root, ctx) {
       ? r.name_en
       : r.name_zh || r.name || fallback;
   };
-  const sorted = [...accounts].sort((a, b) => b.year - a.year || b.id - a.id);
+  // the page starts with the newest current account (published before draft); withdrawn
+  // and superseded ones come last, marked
+  const rank = (a) => (a.current ? 1 : 0);
+  const sorted = [...accounts].sort(
+    (a, b) =>
+      rank(b) - rank(a) ||
+      b.year - a.year ||
+      (b.status === "published") - (a.status === "published") ||
+      b.id - a.id,
+  );
   const state = {
     account:
       Number(params.get("account")) || (sorted[0] && sorted[0].id) || null,
@@ -45,7 +54,14 @@ export async function render(root, ctx) {
     "select",
     { id: "map-account", "aria-label": t("map.account") },
     sorted.map((a) =>
-      h("option", { value: a.id }, `${a.year} · #${a.id} · ${a.profile || ""}`),
+      h(
+        "option",
+        { value: a.id },
+        `${a.year} · #${a.id} · ${a.profile || ""}` +
+          (a.current
+            ? ""
+            : ` · ${t(`status.${a.status}`, { id: a.superseded_by })}`),
+      ),
     ),
   );
   if (state.account) accountSelect.value = String(state.account);

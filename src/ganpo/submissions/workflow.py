@@ -33,13 +33,14 @@ from ganpo.io.outputs import atomic_write, writing
 from ganpo.io.units import read_units
 from ganpo.store import reporting as store
 from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
-from ganpo.web.reporting.forms import Form, all_forms, form
-from ganpo.web.reporting.validate import (
+from ganpo.submissions.forms import all_forms, form
+from ganpo.submissions.validate import (
     Limits,
-    Problem,
     Region,
     UploadError,
+    ValidTable,
     check_layer,
+    check_layer_kind,
     check_size,
     check_table,
     sniff,
@@ -53,7 +54,8 @@ MAX_COMMENT = 2000
 
 
 class Actor(Protocol):
-    """Whoever acts: :class:`ganpo.web.auth.Principal` fits."""
+    """Whoever acts: a user name, a role and (reporters) a department; the web platform's
+    logged-in principal fits."""
 
     username: str
     role: str
@@ -193,11 +195,15 @@ def upload(
     problems = check_size(len(data), limits)
     if problems:
         raise UploadError(problems)
+    if f.kind == "layer" and (problems := check_layer_kind(data, f)):
+        raise UploadError(problems)
     media = sniff(data)
-    expected = ("csv", "xlsx") if f.kind == "table" else ("geotiff",)
-    if media is None or media not in expected:
-        raise UploadError([_wrong_kind(f, media)])
     region = region_of(base_dir, year)
+    table: ValidTable | None = None
+    if f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
+        table = check_table(data, f, region, limits)
+        media = table.media
+    assert media is not None
     folder = storage_dir(work_dir, year)
     folder.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -207,8 +213,7 @@ def upload(
         written.append(upload_path)
         atomic_write(upload_path, lambda tmp: tmp.write_bytes(data))
         warnings: list[str] = []
-        if f.kind == "table":
-            table = check_table(data, media, f, region, limits)
+        if table is not None:
             data_name = f"{uuid.uuid4().hex}.csv"
             written.append(folder / data_name)
             atomic_write(folder / data_name, lambda tmp: tmp.write_bytes(table.csv_bytes))
@@ -243,19 +248,6 @@ def upload(
             p.unlink(missing_ok=True)
         raise
     return UploadResult(record, warnings)
-
-
-def _wrong_kind(f: Form, media: str | None) -> Problem:
-    want = "an .xlsx workbook or a CSV file" if f.kind == "table" else "a GeoTIFF"
-    want_zh = "xlsx 工作簿或 CSV 文件" if f.kind == "table" else "GeoTIFF 文件"
-    return Problem(
-        None,
-        None,
-        media or "unknown",
-        f"form {f.key!r} takes {want}; the file is {media or 'of an unknown kind'} "
-        "(recognised from its content, not its name)",
-        f"本表只接受{want_zh}",
-    )
 
 
 def _get(engine: Engine, submission_id: int) -> SubmissionRecord:

@@ -4,16 +4,13 @@ Parsing is defensive because uploads come from outside:
 
 * the size is limited before anything is parsed; the kind of file is recognised from its
   first bytes, never from its name (the name is only shown, never used as a path);
-* an ``.xlsx`` is a zip: the sizes its members claim are checked (total and compression
-  ratio) before openpyxl opens it, so a small "zip bomb" is refused; openpyxl reads it in
-  read-only mode and executes nothing. It is opened with ``data_only=False`` on purpose:
-  then a formula cell shows as a formula and is reported as a problem (with
-  ``data_only=True`` the value Excel last cached would be taken silently). Workbooks with
-  macros are refused;
+* a table (CSV in UTF-8 or GB 18030, or .xlsx) is decoded by
+  :func:`ganpo.io.table_files.decode_table`, the decoder every table reader of ganpo uses,
+  with its defences (zip bombs, macros, formulas flagged, never evaluated); a file that is
+  not a table is one problem saying what it looks like and what to do;
 * a GeoTIFF's width × height is checked against a pixel limit before any pixel is read (a
   tiny compressed file can claim billions of pixels); its values are then read block by
-  block;
-* a CSV may be UTF-8 or GB 18030 (what Chinese Excel writes).
+  block.
 
 A table passes when it has every column the form requires, a row for each county of the
 region (per-county forms), numbers that are numbers, not negative and shares within
@@ -28,7 +25,6 @@ import csv
 import io
 import math
 import tempfile
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,15 +34,17 @@ import numpy as np
 from pyproj import CRS
 from rasterio.warp import transform_bounds
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
 from ganpo.catalog.units import conversion_factor
 from ganpo.engine.grid import Grid
-from ganpo.errors import InputError, InputFileError, TableError, preview
+from ganpo.errors import InputError, InputFileError, TableError, TableFileError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.raster_files import open_raster, read_window
 from ganpo.io.roles import KEY_COLUMN, LAYER_ROLES, NAME_COLUMN
+from ganpo.io.table_files import TableLimits, column_letter, decode_table, recognise
 from ganpo.io.tables import TEXT, read_table
-from ganpo.web.reporting.forms import Form
+from ganpo.io.tables import number as _number
+from ganpo.submissions.forms import Form
 
 Media = Literal["csv", "xlsx", "geotiff"]
 UNIT_LABELS = ("单位 unit", "单位", "unit", "units")
@@ -69,6 +67,16 @@ class Limits:
     #: a GeoTIFF is read block by block; one block (a strip or a tile) is decompressed at
     #: once, so its size bounds the memory a small compressed upload can claim
     max_block_pixels: int = 16 * 1024 * 1024
+
+    def table_limits(self) -> TableLimits:
+        """The limits of the table decoder (rows count every non-blank row)."""
+        return TableLimits(
+            max_bytes=self.max_bytes,
+            max_rows=self.max_rows,
+            max_columns=self.max_columns,
+            max_unzipped_bytes=self.max_unzipped_bytes,
+            max_zip_ratio=self.max_zip_ratio,
+        )
 
 
 @dataclass(frozen=True)
@@ -156,14 +164,10 @@ class ValidLayer:
 
 
 def sniff(data: bytes) -> Media | None:
-    """The kind of an upload from its first bytes (``None``: not one ganpo reads)."""
-    if data[:4] == b"PK\x03\x04":
-        return "xlsx"
-    if data[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        return "geotiff"
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or b"\x00" in data[:4096]:
-        return None  # old .xls (OLE) or another binary file
-    return "csv"
+    """The kind of an upload from its first bytes (:func:`ganpo.io.table_files.recognise`;
+    ``None``: not one ganpo reads)."""
+    kind = recognise(data)
+    return {"zip": "xlsx", "tiff": "geotiff", "text": "csv"}.get(kind)  # type: ignore[return-value]
 
 
 def _p(
@@ -179,6 +183,8 @@ def _p(
 
 
 def check_size(size: int, limits: Limits) -> list[Problem]:
+    """The upload limit, checked before anything is read (an empty file is judged by its
+    kind: :func:`check_table` or :func:`check_layer_kind`)."""
     if size > limits.max_bytes:
         mb = limits.max_bytes / 1024 / 1024
         return [
@@ -191,9 +197,35 @@ def check_size(size: int, limits: Limits) -> list[Problem]:
                 f"文件超过 {mb:g} MB 的上限",
             )
         ]
-    if size == 0:
-        return [_p(None, None, None, "the file is empty", "文件为空")]
     return []
+
+
+def check_layer_kind(data: bytes, form: Form) -> list[Problem]:
+    """A layer form takes a GeoTIFF, recognised from the file's first bytes (a table
+    form's file is judged by the table decoder, which says what a non-table looks like)."""
+    if recognise(data) == "tiff":
+        return []
+    if not data:
+        return [
+            _p(
+                None,
+                None,
+                None,
+                "the file is empty (0 bytes); upload a single-band GeoTIFF",
+                "文件为空（0 字节），请上传单波段 GeoTIFF",
+            )
+        ]
+    media = sniff(data)
+    return [
+        _p(
+            None,
+            None,
+            media or "unknown",
+            f"form {form.key!r} takes a GeoTIFF; the file is {media or 'of an unknown kind'} "
+            "(recognised from its content, not its name)",
+            "本表只接受 GeoTIFF 文件",
+        )
+    ]
 
 
 # ------------------------------------------------------------------------- table parsing
@@ -206,143 +238,35 @@ def _is_blank(cells: list[Cell]) -> bool:
     return all(text == "" for text, _, _ in cells)
 
 
-def _col_letter(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def _xlsx_rows(data: bytes, limits: Limits) -> tuple[list[Row], list[Problem]]:
-    import openpyxl
-
+def _rows(data: bytes, limits: Limits) -> tuple[list[Row], Media]:
+    """The non-blank rows of a table upload (cells stripped; Excel references for a
+    workbook), or :class:`UploadError` with the decoder's one problem."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            members = zf.infolist()
-            names = {m.filename for m in members}
-            total = sum(m.file_size for m in members)
-            worst = max((m.file_size / max(m.compress_size, 1) for m in members), default=0.0)
-    except zipfile.BadZipFile as exc:
-        return [], [_p(None, None, None, f"not a valid .xlsx file: {exc}", "不是有效的 xlsx 文件")]
-    if "xl/workbook.xml" not in names:
-        return [], [
-            _p(None, None, None, "a zip file but not an Excel workbook", "不是 Excel 工作簿")
-        ]
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        return [], [
-            _p(
-                None,
-                None,
-                None,
-                "workbooks with macros are not accepted; save as .xlsx without macros",
-                "不接受含宏的工作簿，请另存为不含宏的 .xlsx",
-            )
-        ]
-    if total > limits.max_unzipped_bytes or worst > limits.max_zip_ratio:
-        return [], [
-            _p(
-                None,
-                None,
-                f"{total} bytes unpacked",
-                "the workbook unpacks to more than the limit "
-                f"({limits.max_unzipped_bytes // 1024 // 1024} MB, ratio "
-                f"{limits.max_zip_ratio:g}); it is refused",
-                "工作簿解压后过大，拒绝处理",
-            )
-        ]
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds on broken files
-        return [], [_p(None, None, None, f"cannot read the workbook: {exc}", "无法读取工作簿")]
-    try:
-        ws = wb[DATA_SHEET] if DATA_SHEET in wb.sheetnames else wb.worksheets[0]
-        rows: list[Row] = []
-        for r, cells in enumerate(ws.iter_rows(), start=1):
-            out: list[Cell] = []
-            for c, cell in enumerate(cells[: limits.max_columns]):
-                value = getattr(cell, "value", None)
-                formula = getattr(cell, "data_type", None) == "f"
-                if value is None:
-                    text = ""
-                elif isinstance(value, int):  # bool included
-                    text = str(value)
-                elif isinstance(value, float):
-                    text = repr(value)
-                else:
-                    text = str(value).strip()
-                out.append((text, formula, f"{_col_letter(c)}{r}"))
-            if _is_blank(out):  # styled but empty rows do not count
-                continue
-            rows.append((r, out))
-            if len(rows) > limits.max_rows + HEADER_SEARCH_ROWS:
-                return [], [_too_many(r, limits)]
-        return rows, []
-    finally:
-        wb.close()
-
-
-def _too_many(row: int, limits: Limits) -> Problem:
-    return _p(
-        row,
-        None,
-        None,
-        f"more than {limits.max_rows} rows; the form is refused",
-        f"超过 {limits.max_rows} 行，拒绝处理",
-    )
-
-
-def _csv_rows(data: bytes, limits: Limits) -> tuple[list[Row], list[Problem]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        return [], [
-            _p(
-                None,
-                None,
-                None,
-                "the CSV is neither UTF-8 nor GB 18030 text; save it as 'CSV UTF-8'",
-                "CSV 编码无法识别，请另存为 UTF-8 编码的 CSV",
-            )
-        ]
-    rows: list[Row] = []
-    try:
-        for r, record in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-            cells: list[Cell] = [(v.strip(), False, None) for v in record[: limits.max_columns]]
-            if _is_blank(cells):
-                continue
-            rows.append((r, cells))
-            if len(rows) > limits.max_rows + HEADER_SEARCH_ROWS:
-                return [], [_too_many(r, limits)]
-    except csv.Error as exc:
-        return [], [_p(None, None, None, f"not a valid CSV: {exc}", "不是有效的 CSV 文件")]
-    return rows, []
+        table = decode_table(data, "upload", limits=limits.table_limits(), sheet=DATA_SHEET)
+    except TableFileError as exc:
+        raise UploadError([_p(None, None, None, exc.reason_en, exc.reason_zh)]) from exc
+    workbook = table.media == "xlsx"
+    rows: list[Row] = [
+        (
+            row.number,
+            [
+                (c.text.strip(), c.formula, f"{column_letter(j)}{row.number}" if workbook else None)
+                for j, c in enumerate(row.cells)
+            ],
+        )
+        for row in table.rows
+    ]
+    return rows, table.media
 
 
 # ------------------------------------------------------------------------ table checks
 
 
-def _number(text: str) -> float | None:
-    try:
-        value = float(text.replace(",", "")) if text else None
-    except ValueError:
-        return None
-    return value if value is not None and math.isfinite(value) else None
-
-
-def check_table(
-    data: bytes, media: Media, form: Form, region: Region, limits: Limits
-) -> ValidTable:
-    """Check a table upload against its form; raise :class:`UploadError` with every
-    problem, or return the canonical CSV."""
-    rows, problems = _xlsx_rows(data, limits) if media == "xlsx" else _csv_rows(data, limits)
-    if problems:
-        raise UploadError(problems)
+def check_table(data: bytes, form: Form, region: Region, limits: Limits) -> ValidTable:
+    """Check a table upload (CSV or .xlsx, recognised from its bytes) against its form;
+    raise :class:`UploadError` with every problem, or return the canonical CSV."""
+    rows, media = _rows(data, limits)
+    problems: list[Problem] = []
     header_at = next(
         (
             i
@@ -729,7 +653,7 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
                     None,
                     "value",
                     preview(unknown),
-                    f"unknown ecosystem code(s); valid: {', '.join(map(str, raster_codes()))}",
+                    f"unknown ecosystem code(s); valid: {raster_codes_text()}",
                     "未知的生态系统类型编码",
                 )
             )

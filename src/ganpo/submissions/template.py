@@ -22,8 +22,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ganpo.errors import InputError
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN
 from ganpo.io.tables import TEXT
-from ganpo.web.reporting.forms import Form, header_names, indicator_names
-from ganpo.web.reporting.validate import DATA_SHEET, NAME_ROW_LABELS, UNIT_LABELS, Region
+from ganpo.submissions.forms import Form, header_names, indicator_names
+from ganpo.submissions.validate import DATA_SHEET, NAME_ROW_LABELS, UNIT_LABELS, Region
 
 UNIT_LABEL = UNIT_LABELS[0]
 NOTES_SHEET = "说明 notes"
@@ -210,8 +210,8 @@ def _notes(wb: Workbook, form: Form) -> None:
         ],
         ["3. 数值按“单位”行填写；无数据填 0。 Give values in the units row's unit; 0 if none."],
         [
-            "4. 上传 .xlsx 或 CSV（UTF-8）；系统一次列出全部问题。 Upload .xlsx or CSV (UTF-8); "
-            "every problem is listed at once."
+            "4. 上传 .xlsx 或 CSV（UTF-8 或 GB 18030）；系统一次列出全部问题。 Upload .xlsx or "
+            "CSV (UTF-8 or GB 18030); every problem is listed at once."
         ],
     ]
     if not form.per_county:

@@ -18,14 +18,15 @@ import rasterio
 from rasterio.transform import from_origin
 
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
-from ganpo.web.reporting.forms import form
-from ganpo.web.reporting.template import template_csv, template_xlsx
-from ganpo.web.reporting.validate import (
+from ganpo.submissions.forms import form
+from ganpo.submissions.template import template_csv, template_xlsx
+from ganpo.submissions.validate import (
     DATA_SHEET,
     Limits,
     Region,
     UploadError,
     check_layer,
+    check_layer_kind,
     check_size,
     check_table,
     sniff,
@@ -38,9 +39,9 @@ REGION = Region(counties={360102: "东湖区", 360103: "西湖区", 360121: "南
 LIMITS = Limits()
 
 
-def problems_of(data: bytes, media: str, key: str = "tourism", **kw: object) -> list[tuple]:
+def problems_of(data: bytes, key: str = "tourism", **kw: object) -> list[tuple]:
     with pytest.raises(UploadError) as info:
-        check_table(data, media, form(key, 2023), kw.get("region", REGION), LIMITS)  # type: ignore[arg-type]
+        check_table(data, form(key, 2023), kw.get("region", REGION), LIMITS)  # type: ignore[arg-type]
     return [(p.row, p.column, p.value) for p in info.value.problems]
 
 
@@ -99,14 +100,13 @@ def test_template_columns_are_the_declared_columns(key: str) -> None:
 
 
 def test_a_filled_template_passes_and_is_normalised() -> None:
-    ok = check_table(
-        filled_xlsx("tourism", full_tourism()), "xlsx", form("tourism", 2023), REGION, LIMITS
-    )
+    ok = check_table(filled_xlsx("tourism", full_tourism()), form("tourism", 2023), REGION, LIMITS)
     rows = list(csv.reader(io.StringIO(ok.csv_bytes.decode("utf-8"))))
     # optional columns left empty in every row are dropped; trip_hours filled: kept
     assert rows[0] == [KEY_COLUMN, NAME_COLUMN, "visits", "tourism_revenue", "trip_hours"]
     assert rows[1] == ["360102", "东湖区", "100.5", "10", "6"]
     assert ok.n_rows == 3 and ok.columns["visits"] == "10^4 person-time"
+    assert ok.media == "xlsx"
 
 
 def test_the_csv_template_filled_in_passes() -> None:
@@ -116,7 +116,7 @@ def test_the_csv_template_filled_in_passes() -> None:
         .replace("西湖区,", "西湖区,0")
         .replace("南昌县,", "南昌县,2e3")
     )
-    ok = check_table(filled.encode("gb18030"), "csv", form("water_bodies", 2023), REGION, LIMITS)
+    ok = check_table(filled.encode("gb18030"), form("water_bodies", 2023), REGION, LIMITS)
     assert ok.n_rows == 3
 
 
@@ -131,7 +131,7 @@ def test_every_problem_is_reported_at_once_with_row_column_value() -> None:
     values[(360121, "trip_hours")] = None  # optional column partly filled: empty is a problem
     data = filled_xlsx("tourism", values)
     # rows are Excel row numbers: data starts in row 6 (title, keys, zh, en, units above)
-    assert problems_of(data, "xlsx") == [
+    assert problems_of(data) == [
         (6, "visits", "many"),
         (7, "tourism_revenue", "-3"),
         (8, "visits", None),
@@ -148,7 +148,7 @@ def test_csv_problems_unknown_duplicate_missing_counties_and_columns() -> None:
         "36x,,1,2\n"  # not an adcode
         "360103,南昌县,1,2\n"  # name of another county: shifted rows?
     )
-    got = problems_of(text.encode(), "csv")
+    got = problems_of(text.encode())
     assert got == [
         (1, "tourism_revenu", "tourism_revenu"),
         (1, "tourism_revenue", None),  # required column missing
@@ -165,7 +165,7 @@ def test_formula_cells_are_refused_not_evaluated() -> None:
     values[(360103, "visits")] = "=1+1"
     values[(360121, "tourism_revenue")] = "=SUM(C6:C7)"
     with pytest.raises(UploadError) as info:
-        check_table(filled_xlsx("tourism", values), "xlsx", form("tourism", 2023), REGION, LIMITS)
+        check_table(filled_xlsx("tourism", values), form("tourism", 2023), REGION, LIMITS)
     got = [(p.row, p.column, p.value, p.cell) for p in info.value.problems]
     assert got == [(7, "visits", "=1+1", "C7"), (8, "tourism_revenue", "=SUM(C6:C7)", "D8")]
     assert "formula" in info.value.problems[0].reason_en
@@ -178,10 +178,10 @@ def test_units_row_converts_or_refuses() -> None:
         "单位 unit,,person-time,10^4 CNY\n"  # convertible: accepted, the unit is recorded
         "360102,,1,2\n360103,,1,2\n360121,,1,2\n"
     )
-    ok = check_table(text.encode(), "csv", form("tourism", 2023), REGION, LIMITS)
+    ok = check_table(text.encode(), form("tourism", 2023), REGION, LIMITS)
     assert ok.columns == {"visits": "person-time", "tourism_revenue": "10^4 CNY"}
     bad = text.replace("10^4 CNY", "t")
-    assert problems_of(bad.encode(), "csv") == [(2, "tourism_revenue", "t")]
+    assert problems_of(bad.encode()) == [(2, "tourism_revenue", "t")]
 
 
 def test_shares_must_lie_in_zero_one() -> None:
@@ -189,14 +189,23 @@ def test_shares_must_lie_in_zero_one() -> None:
         "county_adcode,water_supply_external_share,hydropower_external_share\n"
         "360102,0.2,1.5\n360103,0,0\n360121,1,0\n"
     )
-    assert problems_of(text.encode(), "csv", key="external") == [
-        (2, "hydropower_external_share", "1.5")
-    ]
+    assert problems_of(text.encode(), key="external") == [(2, "hydropower_external_share", "1.5")]
 
 
 def test_oversized_empty_and_foreign_files() -> None:
     assert check_size(LIMITS.max_bytes + 1, LIMITS)[0].reason_en.startswith("the file is larger")
-    assert check_size(0, LIMITS)[0].reason_en == "the file is empty"
+    assert check_size(0, LIMITS) == []  # an empty file is judged by its kind:
+    with pytest.raises(UploadError) as info:
+        check_table(b"", form("tourism", 2023), REGION, LIMITS)
+    assert [(p.reason_en, p.reason_zh) for p in info.value.problems] == [
+        (
+            "the file is empty (0 bytes); export the table again and save it as CSV UTF-8 or .xlsx",
+            "文件为空（0 字节），请重新导出；请另存为 UTF-8 编码的 CSV 或 xlsx",
+        )
+    ]
+    assert check_layer_kind(b"", form("npp", 2023))[0].reason_en == (
+        "the file is empty (0 bytes); upload a single-band GeoTIFF"
+    )
     assert check_size(10, LIMITS) == []
     assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100) is None  # old .xls
     assert sniff(b"PK\x03\x04rest") == "xlsx"
@@ -212,43 +221,39 @@ def test_zip_bomb_and_macro_workbooks_are_refused() -> None:
     data = buffer.getvalue()
     assert len(data) < 100_000
     with pytest.raises(UploadError, match="unpacks to more than the limit"):
-        check_table(
-            data, "xlsx", form("tourism", 2023), REGION, Limits(max_unzipped_bytes=10_000_000)
-        )
+        check_table(data, form("tourism", 2023), REGION, Limits(max_unzipped_bytes=10_000_000))
     with pytest.raises(UploadError, match="unpacks to more than the limit"):  # ratio
-        check_table(data, "xlsx", form("tourism", 2023), REGION, LIMITS)
+        check_table(data, form("tourism", 2023), REGION, LIMITS)
     macro = io.BytesIO()
     with zipfile.ZipFile(macro, "w") as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>")
         zf.writestr("xl/vbaProject.bin", b"x")
     with pytest.raises(UploadError, match="macros are not accepted"):
-        check_table(macro.getvalue(), "xlsx", form("tourism", 2023), REGION, LIMITS)
+        check_table(macro.getvalue(), form("tourism", 2023), REGION, LIMITS)
 
 
 def test_too_many_rows_is_refused_before_checking() -> None:
     text = "county_adcode,visits,tourism_revenue\n" + "360102,1,1\n" * 50
     with pytest.raises(UploadError, match="more than 20 rows"):
-        check_table(text.encode(), "csv", form("tourism", 2023), REGION, Limits(max_rows=20))
+        check_table(text.encode(), form("tourism", 2023), REGION, Limits(max_rows=20))
     # empty (e.g. formatted) rows do not count towards the limit
     blanks = (
         "county_adcode,visits,tourism_revenue\n"
         + ",,\n" * 50
         + "360102,1,1\n360103,1,1\n360121,1,1\n"
     )
-    ok = check_table(blanks.encode(), "csv", form("tourism", 2023), REGION, Limits(max_rows=20))
+    ok = check_table(blanks.encode(), form("tourism", 2023), REGION, Limits(max_rows=20))
     assert ok.n_rows == 3
 
 
 def test_list_forms_take_many_rows_per_county() -> None:
     text = "county_adcode,lake_name,lake_area\n360102,甲湖,1.5\n360121,甲湖,2\n360121,乙湖,\n"
-    assert problems_of(text.encode(), "csv", key="lakes") == [(4, "lake_area", None)]
+    assert problems_of(text.encode(), key="lakes") == [(4, "lake_area", None)]
     # text that a spreadsheet would run as a formula when the stored CSV is opened
     injected = text.replace("乙湖,", '"=HYPERLINK(""x"")",0.3')
-    assert problems_of(injected.encode(), "csv", key="lakes") == [
-        (4, "lake_name", '=HYPERLINK("x")')
-    ]
+    assert problems_of(injected.encode(), key="lakes") == [(4, "lake_name", '=HYPERLINK("x")')]
     ok = check_table(
-        text.replace("乙湖,", "乙湖,0.3").encode(), "csv", form("lakes", 2023), REGION, LIMITS
+        text.replace("乙湖,", "乙湖,0.3").encode(), form("lakes", 2023), REGION, LIMITS
     )
     assert ok.n_rows == 3
 

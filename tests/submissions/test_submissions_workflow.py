@@ -24,9 +24,9 @@ from ganpo.store.models import Account
 from ganpo.store.platform import list_audit
 from ganpo.store.reporting import NewVersion, WorkflowError
 from ganpo.store.repository import open_store, save_account
-from ganpo.web.reporting import workflow as wf
-from ganpo.web.reporting.dataset import approved_dataset, readiness
-from ganpo.web.reporting.validate import UploadError
+from ganpo.submissions import workflow as wf
+from ganpo.submissions.dataset import approved_dataset, readiness
+from ganpo.submissions.validate import UploadError
 
 YEAR = 2022
 
@@ -197,8 +197,12 @@ def test_a_layer_upload_is_checked_against_the_grid(plat: Platform) -> None:
     assert sub.kind == "layer" and sub.current.media == "geotiff"
     with pytest.raises(UploadError, match="takes a GeoTIFF"):
         plat.upload(meteo, "npp", b"county_adcode\n1\n")
-    with pytest.raises(UploadError, match=r"takes an \.xlsx workbook or a CSV file"):
+    with pytest.raises(UploadError) as info:  # a raster given to a table form
         plat.upload(TOURISM, "tourism", good)
+    assert [p.reason_en for p in info.value.problems] == [
+        "this looks like a TIFF image (a raster layer?), not a table ganpo reads (CSV or "
+        ".xlsx); save it as CSV UTF-8 or .xlsx"
+    ]
 
 
 def test_an_approved_table_must_hold_the_columns_the_profile_needs(plat: Platform) -> None:

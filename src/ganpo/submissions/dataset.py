@@ -6,7 +6,7 @@ ecosystem type layer included — must have an *approved* current version for th
 otherwise :class:`~ganpo.errors.InputError` names every form that is not (its department
 and state). A form never opened for the year is not approved either: the office either
 has it reported, or adopts the base dataset's file for it, which is an audited approval
-(:func:`ganpo.web.reporting.workflow.adopt_base`). ``fallback_to_base=True`` relaxes
+(:func:`ganpo.submissions.workflow.adopt_base`). ``fallback_to_base=True`` relaxes
 this for forms never opened (they come from the base dataset, and the result says so);
 forms opened but not approved block the run in every case.
 
@@ -42,8 +42,8 @@ from ganpo.io.manifest import (
 from ganpo.io.roles import LAYER_ROLES
 from ganpo.store import reporting as store
 from ganpo.store.reporting import SubmissionRecord
-from ganpo.web.reporting.forms import Form, all_forms
-from ganpo.web.reporting.workflow import stored_path
+from ganpo.submissions.forms import Form, all_forms
+from ganpo.submissions.workflow import stored_path
 
 
 @dataclass(frozen=True)
@@ -224,11 +224,11 @@ def approved_dataset(
             years=[year],
             synthetic=synthetic,
             description=(
-                f"Built by ganpo.web.reporting from the base dataset {m.name} "
+                f"Built by ganpo.submissions from the base dataset {m.name} "
                 f"(manifest sha256 {base.manifest_sha256[:12]}…) and the approved submissions "
                 f"{', '.join(f'{s}v{v}' for s, v in pairs) or '(none)'} of {year}."
             ),
-            generator={"name": "ganpo.web.reporting", "base": m.name, "year": year},
+            generator={"name": "ganpo.submissions", "base": m.name, "year": year},
             units=units,
             layers=layers,
             tables=tables,
