@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 
 from ganpo.errors import InputFileError
 from ganpo.io.manifest import load_manifest
+from ganpo.submissions.workflow import storage_dir
 from ganpo.web.failures import public_message, without_paths
 from ganpo.web.jobs import _failure
-from ganpo.web.reporting.workflow import storage_dir
 from ganpo.web.routes import regions as regions_route
 
 YEAR = 2022
