@@ -164,6 +164,19 @@ def test_permission_denied_names_the_folder(tmp_path: Path) -> None:
     assert names(tmp_path) == []
 
 
+def test_an_input_that_cannot_be_read_while_writing_is_not_blamed_on_the_folder(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "elsewhere" / "v_value_cny.tif"
+
+    def copy(tmp: Path) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(source))
+
+    with pytest.raises(PermissionError):  # the CLI names it: permission denied (its path)
+        atomic_write(tmp_path / "out" / "v.tif", copy)
+    assert names(tmp_path) == []
+
+
 def test_an_error_that_is_no_write_failure_passes_unchanged(tmp_path: Path) -> None:
     def missing_font(tmp: Path) -> None:
         raise FileNotFoundError(errno.ENOENT, "No such file or directory", "NotoSansCJK.ttc")

@@ -214,6 +214,8 @@ def _errno_of(exc: BaseException, folder: Path) -> int | None:
     GDAL's words, else the folder's state; -1 for a GDAL write failure of unknown
     cause, ``None`` for what is not a write failure."""
     if isinstance(exc, OSError) and not isinstance(exc, RasterioError) and exc.errno:
+        if exc.filename is not None and not _inside(Path(str(exc.filename)), folder):
+            return None  # about another file (an input read while writing): not ours
         return int(exc.errno) if exc.errno in _WRITE_ERRNOS else None
     if not isinstance(exc, (RasterioError, CPLE_BaseError)):
         return None
@@ -230,6 +232,13 @@ def _errno_of(exc: BaseException, folder: Path) -> int | None:
     if "write" in text.lower() or "creat" in text.lower():
         return -1
     return None
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # pragma: no cover - a path that cannot be resolved
+        return False
 
 
 def _words(exc: BaseException) -> str:
