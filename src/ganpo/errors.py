@@ -9,10 +9,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 class GanpoError(Exception):
     """Base class of every error ganpo raises on purpose."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # keep the message and the attributes across processes (a dask worker raising a
+        # file's InputError): the subclasses' constructors take other arguments than args
+        state = dict(self.__dict__)
+        if isinstance(self, OSError):  # a slot of OSError, not in __dict__
+            state["errno"] = self.errno
+        return (_rebuild, (type(self), self.args, state))
+
+
+def _rebuild(
+    cls: type[GanpoError], args: tuple[object, ...], state: dict[str, object]
+) -> GanpoError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, *args)
+    for name, value in state.items():
+        setattr(exc, name, value)
+    return exc
 
 
 class InputError(GanpoError, ValueError):
@@ -46,6 +65,17 @@ class ManifestError(InputError):
 
 class GridError(InputError):
     """A raster is not on the grid (CRS, transform, shape) the account runs on."""
+
+
+class InputFileError(InputError):
+    """A file given as input (most often a raster) cannot be opened or read: missing,
+    empty, a text file, not a raster, truncated or corrupt, unreadable. ``problem`` says
+    which (``missing empty text not_raster truncated corrupt permission unreadable``);
+    ``en`` and ``zh`` are the message in each language, without the file's path."""
+
+    def __init__(self, en: str, zh: str, *, problem: str, **kwargs: Any) -> None:
+        self.problem, self.en, self.zh = problem, en, zh
+        super().__init__(f"{en} / {zh}", values=[problem], **kwargs)
 
 
 class TableError(InputError):
@@ -127,6 +157,32 @@ class StoreConflictError(StoreError):
         self.record = record
         self.references = list(references)
         super().__init__(message)
+
+
+class OutputError(GanpoError, OSError):
+    """A file ganpo writes could not be written: a full disk, a read-only folder, no
+    permission. Nothing half-written is left behind; the message names the folder and says
+    what to do.
+
+    Attributes
+    ----------
+    folder : the folder that could not be written
+    errno : the operating system's error number (``errno.ENOSPC``, ``errno.EACCES``…)
+    free_bytes : the free space left in that folder's file system, when known
+    """
+
+    def __init__(
+        self, message: str, *, folder: str | Path, errno: int | None, free_bytes: int | None
+    ) -> None:
+        self.folder = str(folder)
+        self.free_bytes = free_bytes
+        # OSError(message) leaves errno None; set it after, so it is not taken as
+        # OSError(errno, strerror)
+        super().__init__(message)
+        self.errno = errno
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def preview(values: Iterable[object], limit: int = 5) -> str:

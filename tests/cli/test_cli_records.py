@@ -44,9 +44,10 @@ def _ok(args: list[str]) -> str:
     return result.output
 
 
-def _refused(args: list[str]) -> str:
+def _refused(args: list[str], code: int = 2) -> str:
+    """Refused with exit code 2 (the request), or 1 (the database failing)."""
     result = runner.invoke(app, args)
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == code, result.output
     out = " ".join(result.output.split())  # rich wraps long messages
     for leak in ("Traceback", "INSERT", "UPDATE", "DELETE FROM", "[SQL"):
         assert leak not in result.output, result.output
@@ -140,7 +141,7 @@ def test_disk_full_during_a_run_is_a_message(
 ) -> None:
     tiny: Callable[..., Path] = tiny_factory(tmp_path)
     db = tmp_path / "s.sqlite"
-    out = _refused(["account", "run", str(tiny()), "--year", "2022", "--database", str(db)])
+    out = _refused(["account", "run", str(tiny()), "--year", "2022", "--database", str(db)], 1)
     assert (
         f"error: the disk of the store sqlite:///{db} is full (database or disk is full); "
         "nothing was written: the change in progress was rolled back. Free disk space where "
@@ -153,7 +154,7 @@ def test_read_only_store_is_a_message(tmp_path: Path) -> None:
     db = tmp_path / "s.sqlite"
     hand_store(str(db), years=(2022,))
     ro = f"sqlite:///file:{db}?mode=ro&uri=true"
-    out = _refused(["account", "withdraw", "1", "--reason", "x", "--database", ro])
+    out = _refused(["account", "withdraw", "1", "--reason", "x", "--database", ro], 1)
     assert "cannot be written (attempt to write a readonly database); nothing was written" in out
     assert "核算结果库不可写" in out
     assert [a.status for a in list_accounts(open_store(db))] == ["draft"]

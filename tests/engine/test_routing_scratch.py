@@ -88,7 +88,7 @@ def test_file_backed_arrays_give_identical_rasters(
     # every scratch folder (made in the target's folder) is gone again
     assert spy.folders and all(f.parent == tmp_path for f in spy.folders)
     assert not any(f.exists() for f in spy.folders)
-    assert not list(tmp_path.glob(".ganpo-routing-*")) and not list(tmp_path.glob(".*building*"))
+    assert not list(tmp_path.glob(".ganpo-routing-*")) and not list(tmp_path.glob(".*.tmp*"))
 
 
 def test_environment_threshold_and_scratch_folder(
@@ -144,7 +144,7 @@ def test_scratch_folder_is_removed_after_an_error(
             )
     assert spy.folders  # it was file-backed, in a folder inside scratch ...
     assert not list(scratch.iterdir())  # ... which is gone
-    assert not (tmp_path / "x.tif").exists() and not list(tmp_path.glob(".*building*"))
+    assert not (tmp_path / "x.tif").exists() and not list(tmp_path.glob(".*.tmp*"))
 
 
 def test_writing_error_leaves_no_half_written_raster(

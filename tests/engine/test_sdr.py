@@ -124,7 +124,7 @@ def test_sdr_raster_is_zero_on_streams_and_the_formula_elsewhere(tmp_path: Path)
     expected = 0.8 / (1.0 + np.exp((0.5 - ic) / 2.0))
     np.testing.assert_allclose(sdr[:, :2], [expected] * 3, rtol=1e-6)
     np.testing.assert_array_equal(sdr[:, 3], 0.0)  # stream cells export nothing (InVEST)
-    assert not list(tmp_path.glob(".*building*"))
+    assert not list(tmp_path.glob(".*.tmp*"))
 
 
 def test_sdr_derived_layer_depends_on_cover_and_sdr_parameters(tmp_path: Path) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -85,3 +88,29 @@ def test_job_of_a_dead_server_is_interrupted_others_are_left(web_app: FastAPI) -
     for job_id in ("elsewhere", "alive"):
         job = platform.load_job(engine, job_id)
         assert job is not None and job.state == "running"
+
+
+def test_wait_returns_only_once_the_final_state_is_stored(
+    web_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the final save is held until the test releases it: wait() must not return before,
+    # however fast or slow the machine (the race a loaded machine showed)
+    jobs: JobManager = web_app.state.jobs
+    saving, release = threading.Event(), threading.Event()
+    real = jobs._save_quietly
+
+    def held(job: Any) -> None:
+        saving.set()
+        release.wait(60)
+        real(job)
+
+    monkeypatch.setattr(jobs, "_save_quietly", held)
+    job = jobs.submit("account.run", "office", _work)
+    assert saving.wait(60)  # done in memory, its final state not stored yet
+    assert jobs.get(job.id).state == "done"  # type: ignore[union-attr]
+    with pytest.raises(TimeoutError, match="still running"):
+        jobs.wait(job.id, timeout=0.2)
+    release.set()
+    assert jobs.wait(job.id).state == "done"
+    stored = platform.load_job(web_app.state.engine, job.id)
+    assert stored is not None and stored.state == "done" and stored.account_id == 42

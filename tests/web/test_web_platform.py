@@ -248,7 +248,8 @@ def test_ganpo_serve_refuses_an_unreachable_store(
     monkeypatch.setattr(uvicorn, "run", _uvicorn_run({}))
     url = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     result = CliRunner().invoke(cli, ["serve", "--database", url, "--data", str(tmp_path)])
-    assert result.exit_code == 2 and "cannot reach the store" in result.output
+    # the database failing is exit code 1 (decision 0024); a bad request or setting is 2
+    assert result.exit_code == 1 and "cannot reach the store" in result.output
 
 
 def test_ganpo_serve_reports_a_factory_error_through_real_uvicorn(tmp_path: Path) -> None:

@@ -64,6 +64,9 @@ COVERAGE = [(WUYUAN, "npp", 100, 90), (DONGHU, "precipitation", 10, 8), (WUYUAN,
 
 def _add_quality(app: FastAPI, account_id: int) -> None:
     with Session(app.state.engine) as s, s.begin():
+        # the demo account's own decisions and coverage give way to the hand-made ones
+        s.query(AccountDecision).filter_by(account_id=account_id).delete()
+        s.query(AccountCoverage).filter_by(account_id=account_id).delete()
         for i, d in enumerate(DECISIONS):
             s.add(AccountDecision(account_id=account_id, position=i, **d.as_row()))
         for unit, role, cells, with_data in COVERAGE:

@@ -18,8 +18,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from ganpo.io.outputs import EXPORT, atomic_write
 from ganpo.report.annual import CSS, _png, write_pdf
-from ganpo.report.export import atomic_write
 from ganpo.report.fonts import use_cjk_font
 
 __all__ = ["CSS", "html_table", "location_map", "money", "write_json", "write_pdf"]
@@ -107,7 +107,7 @@ def write_json(data: dict[str, Any], path: Path) -> Path:
     def write(tmp: Path) -> None:
         tmp.write_text(text, encoding="utf-8")
 
-    return atomic_write(Path(path), write)
+    return atomic_write(Path(path), write, EXPORT)
 
 
 def page(title: str, body: list[str], *, synthetic: bool) -> str:

@@ -51,6 +51,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, level1_code
 from ganpo.catalog.indicators import indicators
 from ganpo.errors import InputError, StoreError
 from ganpo.io.manifest import sha256_file
+from ganpo.io.raster_files import open_raster, reading
 from ganpo.io.units import dataset_counties
 from ganpo.services.asset import npv_factor
 from ganpo.store.repository import StoredAccount
@@ -231,6 +232,11 @@ def to_crs(geometry: BaseGeometry, src_crs: Any, dst_crs: Any) -> BaseGeometry:
 # --- the account's rasters ---------------------------------------------------------------
 
 
+def value_raster(indicator: str) -> tuple[str, str]:
+    """How a message names an account's value raster of ``indicator``."""
+    return f"value raster of {indicator}", f"{indicator} 价值栅格"
+
+
 @cache
 def _verified(path: str, size: int, mtime_ns: int, sha256: str) -> bool:
     return sha256_file(Path(path)) == sha256
@@ -284,8 +290,8 @@ def account_layers(engine: Engine, account_id: int) -> AccountLayers:
         path = Path(str(row.path))
         verify_file(path, str(row.sha256), f"value raster of {row.indicator}")
         rasters[str(row.indicator)] = path
-    first = next(iter(rasters.values()))
-    with rasterio.open(first) as src:
+    indicator, first = next(iter(rasters.items()))
+    with open_raster(first, value_raster(indicator)) as src:
         crs_wkt = src.crs.to_wkt()
         cell_area = abs(src.transform.a * src.transform.e - src.transform.b * src.transform.d)
     root = Path(s.account.dataset_root)
@@ -337,7 +343,7 @@ def raster_sums(
     frame = gpd.GeoDataFrame({"site": [1]}, geometry=[geometry], crs=crs_wkt)
     out = {}
     for key, path in rasters.items():
-        with rasterio.open(path) as src:
+        with reading(path, value_raster(key)), rasterio.open(path) as src:
             table = exact_extract(src, frame, ["sum"], output="pandas")
         value = float(table["sum"].iloc[0])
         out[key] = 0.0 if math.isnan(value) else value
@@ -356,7 +362,7 @@ def ecosystem_composition(
     from exactextract import exact_extract
 
     frame = gpd.GeoDataFrame({"site": [1]}, geometry=[geometry], crs=crs_wkt)
-    with rasterio.open(eco_raster) as src:
+    with reading(eco_raster, "ecosystem_type"), rasterio.open(eco_raster) as src:
         row = exact_extract(src, frame, ["unique", "frac", "count"], output="pandas").iloc[0]
     codes = np.atleast_1d(row["unique"]) if row["count"] else np.array([], dtype=int)
     fracs = np.atleast_1d(row["frac"]) if row["count"] else np.array([])

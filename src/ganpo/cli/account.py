@@ -168,7 +168,7 @@ def show(
         f"v{a.parameter_set_version}, ganpo {a.code_version}, manifest {a.manifest_sha256[:12]}…"
     )
     style = "bold yellow" if a.status in ("withdrawn", "superseded") else "bold"
-    console.print(f"[{style}]status 状态: {_status(a)}[/]", highlight=False)
+    console.print(f"status 状态: {_status(a)}", style=style, highlight=False)
     if used:
         console.print(
             "used by 被引用: " + ", ".join(r.en for r in used) + " (it cannot be deleted)",
@@ -182,7 +182,7 @@ def show(
     with user_errors():
         problems = verify_inputs(store, account_id)
     if problems:
-        console.print("[bold red]inputs changed since this account was computed:[/]")
+        console.print("inputs changed since this account was computed:", style="bold red")
         for p in problems:
             console.print(f"  {p}", highlight=False)
     else:

@@ -10,9 +10,11 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.cli import apply_assets
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.io.outputs import EXPORT, atomic_write
 
 app = typer.Typer(
     help="Put GEP to work: transfers, compensation, assessment, assets, credit, damage. "
@@ -67,7 +69,7 @@ def _wan(cny: float) -> str:
 
 def _notes(notes: list[str]) -> None:
     for n in notes:
-        console.print(f"[dim]note: {n}[/]")
+        console.print(f"note: {n}", style="dim")
 
 
 # ------------------------------------------------------------------------------- rules
@@ -125,7 +127,7 @@ def rules_show(
             label = f"{rule.name} (file; " + (
                 f"stored as v{same[0]})" if same else "not stored yet / 尚未入库)"
             )
-    console.print(f"[bold]{label}[/] digest {rule_digest(rule)[:16]}…")
+    console.print(Text.assemble((label, "bold"), f" digest {rule_digest(rule)[:16]}…"))
     console.print_json(json.dumps(rule_body(rule), ensure_ascii=False))
 
 
@@ -171,8 +173,7 @@ def examples() -> None:
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
     """Write ``table`` as UTF-8 CSV with a BOM (Excel opens it right) and say so."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out, index=False, encoding="utf-8-sig")
+    atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
     console.print(f"written: {out}")
 
 
@@ -226,7 +227,7 @@ def _print_allocation(alloc: Any, top: int) -> None:
             *[_wan(r[f"{c.key}_cny"]) for c in comps],
             _wan(r["penalty_cny"]),
             _wan(r["reward_cny"]),
-            f"[bold]{_wan(r['amount_cny'])}[/]",
+            Text(_wan(r["amount_cny"]), style="bold"),
         )
     console.print(t)
     total_fen = int(alloc.amount_fen.sum())
@@ -332,7 +333,7 @@ def transfers_whatif(
             f"{r['county_name']} {r['county_adcode']}",
             _wan(r["base_cny"]),
             _wan(r["variant_cny"]),
-            f"[{colour}]{change}[/]" if colour else change,
+            Text(change, style=colour or ""),
             pct,
         )
     console.print(t)
@@ -414,7 +415,7 @@ def transfers_show(
     for i in rec.inputs:
         console.print(f"input {i['role']}: {i['path']} (sha256 {i['sha256'][:12]}…)")
     for note in rec.account_notes():  # the run keeps the figures of the accounts it used
-        console.print(f"[bold yellow]{note}[/]", highlight=False)
+        console.print(note, style="bold yellow", highlight=False)
     _notes(rec.notes)
 
 
@@ -470,18 +471,19 @@ def compensation_settle(
         "gep_flow": "上游服务价值 upstream service value (CNY)",
     }[result.method]
     value = "—" if result.index_value is None else f"{result.index_value:,.4f}"
-    console.print(f"{label}: [bold]{value}[/]; met 达标: {result.met}")
+    console.print(Text.assemble(f"{label}: ", (value, "bold"), f"; met 达标: {result.met}"))
     for k, v in result.details.items():
         if k not in ("per_county_cny",):
             console.print(f"  {k}: {v}")
     console.print(
-        f"[bold]{result.payer} → {result.payee}: {result.amount_cny:,.2f} CNY "
-        f"({result.amount_cny / 1e4:,.2f} 万元)[/]"
+        f"{result.payer} → {result.payee}: {result.amount_cny:,.2f} CNY "
+        f"({result.amount_cny / 1e4:,.2f} 万元)",
+        style="bold",
     )
     if result.gaps:
-        console.print("[yellow]monitoring gaps 监测缺失:[/]")
+        console.print("monitoring gaps 监测缺失:", style="yellow")
         for g in result.gaps:
-            console.print(f"  [yellow]{g}[/]")
+            console.print(f"  {g}", style="yellow")
     console.print(f"gap handling 缺测处理: {result.gap_handling}")
     _notes(result.notes)
     console.print(f"entered in the ledger as run #{run_id} / 已记入结算台账")

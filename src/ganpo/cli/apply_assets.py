@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 
@@ -57,16 +58,20 @@ def _flows_table(value: Any, title: str) -> Table:
         lo = "—" if r.p05_cny != r.p05_cny else _wan(r.p05_cny)
         hi = "—" if r.p95_cny != r.p95_cny else _wan(r.p95_cny)
         t.add_row(f"{r.name_zh} {r.name_en}", q, str(r.quantity_unit), _wan(r.value_cny), lo, hi)
-    t.add_row("合计 total", "", "", f"[bold]{_wan(value.flow_cny)}[/]", "", "")
+    t.add_row("合计 total", "", "", Text(_wan(value.flow_cny), style="bold"), "", "")
     return t
 
 
 def _print_value(value: Any, title: str) -> None:
     console.print(_flows_table(value, title))
     console.print(
-        f"面积 area {value.area_m2 / 1e4:,.2f} ha; 资产价值 asset value (NPV, r = "
-        f"{value.discount_rate:.2%}, n = {value.horizon_years} a, factor {value.factor:.3f}): "
-        f"[bold]{_wan(value.asset_value_cny)} 万元[/] ({value.asset_value_cny:,.0f} CNY)"
+        Text.assemble(
+            f"面积 area {value.area_m2 / 1e4:,.2f} ha; 资产价值 asset value (NPV, r = "
+            f"{value.discount_rate:.2%}, n = {value.horizon_years} a, factor "
+            f"{value.factor:.3f}): ",
+            (f"{_wan(value.asset_value_cny)} 万元", "bold"),
+            f" ({value.asset_value_cny:,.0f} CNY)",
+        )
     )
     if not value.excluded.empty:
         console.print(
@@ -74,9 +79,13 @@ def _print_value(value: Any, title: str) -> None:
             + ", ".join(str(n) for n in value.excluded["name_en"])
         )
     for n in value.notes:
-        console.print(f"[dim]note: {n}[/]")
+        console.print(f"note: {n}", style="dim")
     if value.synthetic:
-        console.print("[bold yellow]合成数据 SYNTHETIC DATA[/]: do not cite these numbers.")
+        console.print(
+            Text.assemble(
+                ("合成数据 SYNTHETIC DATA", "bold yellow"), ": do not cite these numbers."
+            )
+        )
 
 
 def vep(
@@ -227,7 +236,7 @@ def register_show(
     with user_errors():
         engine = open_store(database)
         kind, name, parcels = resolve_target(engine, code)
-        console.print(f"[bold]{kind} {code}[/]: {name}")
+        console.print(Text.assemble((f"{kind} {code}", "bold"), f": {name}"))
         _print_parcels(parcels, "parcels 地块")
         vals = store.list_valuations(engine, code)
         if vals:
@@ -338,9 +347,11 @@ def credit(
             t.add_row(f"{r.name_zh} {r.name_en}", m, f"{r.score:.1f}", f"{r.weight:.2f}")
         console.print(t)
         console.print(
-            f"score {ev.score.total:.1f}, grade [bold]{ev.score.grade}[/] "
-            f"({ev.score.grade_label}); "
-            "no loan price is computed / 不计算贷款价格"
+            Text.assemble(
+                f"score {ev.score.total:.1f}, grade ",
+                (str(ev.score.grade), "bold"),
+                f" ({ev.score.grade_label}); no loan price is computed / 不计算贷款价格",
+            )
         )
         console.print("rendering the PDF (the first one builds the font cache, ~10 s)…")
         for p in write_evidence(ev, out):
@@ -428,7 +439,7 @@ def damage(
                 f"maturity {e['maturity_years']} a)"
             )
         for n in result.notes:
-            console.print(f"[dim]note: {n}[/]")
+            console.print(f"note: {n}", style="dim")
         for p in write_damage_report(result, out):
             console.print(f"written: {p}")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.cli.common import console, user_errors
 
@@ -25,17 +25,25 @@ def catalog(
         with user_errors():
             ind = find(indicator)
         console.print(
-            f"[bold]{ind.key}[/] {ind.name_zh} / {ind.name_en} ({CATEGORIES[ind.category][0]})\n"
-            f"quantity in {ind.quantity_unit}; valuation: {ind.valuation}; source: {ind.source}"
+            Text.assemble(
+                (ind.key, "bold"),
+                f" {ind.name_zh} / {ind.name_en} ({CATEGORIES[ind.category][0]})\n"
+                f"quantity in {ind.quantity_unit}; valuation: {ind.valuation}; "
+                f"source: {ind.source}",
+            )
         )
         for m in METHODS.get(ind.key, {}).values():
             inputs = [*(f"layer {x}" for x in m.layers)]
             inputs += [f"table {r}: {', '.join(c)}" for r, c in m.columns.items()]
-            params = escape(", ".join(f"{p.key} [{p.unit}]" for p in m.parameters) or "none")
+            params = ", ".join(f"{p.key} [{p.unit}]" for p in m.parameters) or "none"
             console.print(
-                f"\n  method [bold]{m.key}[/] — {m.title_zh} / {m.title_en}\n"
-                f"    source: {m.source} ({'verified' if m.verified else 'unverified [U]'})\n"
-                f"    inputs: {'; '.join(inputs)}\n    parameters: {params}"
+                Text.assemble(
+                    "\n  method ",
+                    (m.key, "bold"),
+                    f" — {m.title_zh} / {m.title_en}\n"
+                    f"    source: {m.source} ({'verified' if m.verified else 'unverified [U]'})\n"
+                    f"    inputs: {'; '.join(inputs)}\n    parameters: {params}",
+                )
             )
         if ind.key not in METHODS:
             console.print("\n  no method yet (raster models follow)")
@@ -79,7 +87,9 @@ def profiles(
         console.print("`ganpo profiles NAME` shows one; `--profile NAME` selects it for a run.")
         return
     p = chosen[0]
-    console.print(f"[bold]{p.name}[/]: {p.title_zh} / {p.title_en}\nstandard: {p.standard}")
+    console.print(
+        Text.assemble((p.name, "bold"), f": {p.title_zh} / {p.title_en}\nstandard: {p.standard}")
+    )
     console.print(p.description)
     console.print(
         f"default parameter set: {p.parameter_set}; deduct products from outside the region: "

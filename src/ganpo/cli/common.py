@@ -12,10 +12,12 @@ import typer
 from rich.console import Console
 from rich.logging import RichHandler
 
-from ganpo.errors import GanpoError
+from ganpo.cli.failures import debugging, report_failure
 
-console = Console()
-err_console = Console(stderr=True)
+# No console markup: messages carry user text ("[[layers]]", file names), which rich would
+# take for markup and drop. Styles are given as style= or rich.text.Text.
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 DEFAULT_DATABASE = Path("out/ganpo.sqlite")
 
@@ -44,6 +46,8 @@ ProfileOption = Annotated[
 
 
 def setup_logging(verbose: int, quiet: bool) -> None:
+    """Log level from ``-v``/``-q``; ``-v`` also shows the traceback of an error."""
+    debugging(verbose > 0)
     level = (
         logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     )
@@ -57,27 +61,14 @@ def setup_logging(verbose: int, quiet: bool) -> None:
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn ganpo's input and store errors into a one-paragraph message and exit code 2.
-
-    A database error ganpo did not foresee is still a message: the driver's first line,
-    never the SQL statement or its parameters."""
-    from sqlalchemy.exc import SQLAlchemyError
-
+    """Turn an error into a one-paragraph message and its exit code (2: bad input; 1:
+    anything else), as the top-level handler of :mod:`ganpo.cli.failures` does."""
     try:
         yield
-    except GanpoError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(code=2) from exc
-    except SQLAlchemyError as exc:
-        from ganpo.store.failures import cause
-
-        err_console.print(
-            f"[bold red]error:[/] the store refused the operation ({cause(exc)}); the change "
-            "in progress was rolled back / 数据库拒绝了该操作，进行中的事务已回滚",
-            highlight=False,
-            soft_wrap=True,
-        )
-        raise typer.Exit(code=2) from exc
+    except (typer.Exit, typer.Abort, typer.TyperException):
+        raise
+    except (Exception, KeyboardInterrupt) as exc:
+        raise typer.Exit(code=report_failure(exc, err_console)) from exc
 
 
 def yi(value_cny: float) -> str:

@@ -8,10 +8,12 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.catalog.indicators import indicators
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 from ganpo.errors import InputError
+from ganpo.io.outputs import EXPORT, atomic_write
 
 MEASURE_TITLES = {
     "volume": "volume at {ya} prices 按{ya}年（基期）价格计算的物量 (B's quantities at A's prices)",
@@ -102,10 +104,9 @@ def compare(
     for n in d.attrs.get("notes", []):
         console.print(f"  {n}", highlight=False)
     if note:
-        console.print(f"[yellow]{note}[/]")
+        console.print(note, style="yellow")
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        d.to_csv(out, index=False, encoding="utf-8-sig")
+        atomic_write(out, lambda tmp: d.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
         console.print(f"written: {out}")
 
 
@@ -136,7 +137,7 @@ def _print(table: pd.DataFrame, ya: int, yb: int, basis: str) -> None:
         ]
         label = names.get(str(row["indicator"]), str(row["indicator"]))
         bold = row["indicator"] == "GEP"
-        t.add_row(*[f"[bold]{x}[/]" if bold else x for x in [label, *cells]])
+        t.add_row(*[Text(x, style="bold" if bold else "") for x in [label, *cells]])
     console.print(t)
     console.print(
         f"price = {yb} at its own prices − {yb} at {ya} prices; quantity = change at {ya} "
@@ -184,7 +185,7 @@ def _print_indices(table: pd.DataFrame, ya: int, yb: int) -> None:
             "" if pd.isna(r["price_index"]) else f"{r['price_index']:.1f}",
             _basis(str(r["basis"]), str(r["index"])) if not bold else "",
         ]
-        t.add_row(*[f"[bold]{c}[/]" if bold else c for c in cells])
+        t.add_row(*[Text(c, style="bold" if bold else "") for c in cells])
     console.print(t)
 
 
@@ -254,6 +255,5 @@ def chain(
     for n in table.attrs.get("notes", []):
         console.print(f"  {n}", highlight=False)
     if out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(out, index=False, encoding="utf-8-sig")
+        atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
         console.print(f"written: {out}")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ganpo.cli.common import console, err_console, user_errors
 from ganpo.errors import InputError
@@ -73,12 +74,17 @@ def check_units(
         f"county polygons from {units.counties_from} / {len(units.units)} 个单元，{counties} 个县"
     )
     for d in decisions:
-        console.print(f"[yellow]repair[/] {d.message_en} / {d.message_zh}", highlight=False)
+        console.print(
+            Text.assemble(("repair", "yellow"), f" {d.message_en} / {d.message_zh}"),
+            highlight=False,
+        )
     if not problems:
-        console.print("[green]no boundary problem / 边界检查通过[/]")
+        console.print("no boundary problem / 边界检查通过", style="green")
         return
     for i, p in enumerate(problems, 1):
-        err_console.print(f"[bold red]{i}.[/] {p.line()}", highlight=False, soft_wrap=True)
+        err_console.print(
+            Text.assemble((f"{i}.", "bold red"), f" {p.line()}"), highlight=False, soft_wrap=True
+        )
     err_console.print(f"{len(problems)} boundary problem(s) / 边界问题 {len(problems)} 处")
     raise typer.Exit(code=1)
 
@@ -96,6 +102,7 @@ def gcj02_to_wgs84(
     import pyogrio
 
     from ganpo.io.datum import from_gcj02_frame
+    from ganpo.io.outputs import writing
 
     with user_errors():
         if out.exists() and not force:
@@ -105,16 +112,14 @@ def gcj02_to_wgs84(
         if not source.exists():
             raise InputError("no such file", source=source)
         layers = [name for name, _ in pyogrio.list_layers(source)]
-        tmp = out.with_name(f".{out.stem}.tmp.gpkg")
-        tmp.unlink(missing_ok=True)
-        for name in layers:
-            frame = gpd.read_file(source, layer=name)
-            if frame.crs is None:
-                raise InputError(
-                    f"layer {name!r} has no CRS; set the CRS it is in first",
-                    source=source,
-                    field="crs",
-                )
-            from_gcj02_frame(frame).to_file(tmp, layer=name, driver="GPKG")
-        tmp.replace(out)
+        with writing(out) as tmp:  # all layers or no file (a .gpkg temporary name)
+            for name in layers:
+                frame = gpd.read_file(source, layer=name)
+                if frame.crs is None:
+                    raise InputError(
+                        f"layer {name!r} has no CRS; set the CRS it is in first",
+                        source=source,
+                        field="crs",
+                    )
+                from_gcj02_frame(frame).to_file(tmp, layer=name, driver="GPKG")
     console.print(f"written: {out} ({len(layers)} layer(s) converted from GCJ-02 to WGS84)")

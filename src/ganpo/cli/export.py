@@ -83,22 +83,24 @@ def export(
 def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
     """Copy the account's value rasters (COG), refusing any whose checksum changed."""
     from ganpo.io.manifest import sha256_file
+    from ganpo.io.outputs import EXPORT, staged
 
     if rasters.empty:
         raise InputError(
             "this account wrote no value rasters; run it with --rasters DIR to get them",
             field="format",
         )
-    folder.mkdir(parents=True, exist_ok=True)
     out = []
-    for row in rasters.itertuples(index=False):
-        src = Path(str(row.path))
-        if not src.exists() or sha256_file(src) != row.sha256:
-            raise InputError(
-                f"{src}: value raster missing or changed since the account wrote it",
-                source=src,
-            )
-        out.append(Path(shutil.copy2(src, folder / src.name)))
+    with staged(folder, EXPORT) as stage:  # all or none: a full disk leaves no partial copy
+        for row in rasters.itertuples(index=False):
+            src = Path(str(row.path))
+            if not src.exists() or sha256_file(src) != row.sha256:
+                raise InputError(
+                    f"{src}: value raster missing or changed since the account wrote it",
+                    source=src,
+                )
+            shutil.copy2(src, stage(folder / src.name))
+            out.append(folder / src.name)
     return out
 
 

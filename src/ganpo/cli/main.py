@@ -11,9 +11,14 @@ from ganpo.cli import account, apply, data, db, params, report_forms, serve
 from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
 from ganpo.cli.demo import demo
+from ganpo.cli.failures import GanpoGroup
 
 app = typer.Typer(
+    cls=GanpoGroup,
     help="ganpo: Gross Ecosystem Product (GEP) accounting. 生态系统生产总值核算平台。",
+    epilog="Exit codes 退出码: 0 done 完成; 2 bad input, usage, an unknown id, a change the "
+    "records refuse 输入或请求有误; 1 the database or the disk failed, or a bug 运行失败; 130 "
+    "interrupted 中断. Errors print a message; -v or GANPO_DEBUG=1 adds the traceback.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -30,7 +35,10 @@ def main(
     verbose: Annotated[
         int,
         typer.Option(
-            "--verbose", "-v", count=True, help="More log: -v notes (price deflation), -vv debug."
+            "--verbose",
+            "-v",
+            count=True,
+            help="More log: -v notes (price deflation) and tracebacks of errors, -vv debug.",
         ),
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Errors only.")] = False,

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.catalog.parameters import ParameterValue
 from ganpo.cli.common import console, user_errors
@@ -32,7 +33,11 @@ def show(name: Annotated[str, typer.Argument(help="Parameter set name or .toml p
 
     with user_errors():
         p = load_parameter_set(name)
-    console.print(f"[bold]{p.name}[/] v{p.version}: {p.title_zh} / {p.title_en}\n{p.description}")
+    console.print(
+        Text.assemble(
+            (p.name, "bold"), f" v{p.version}: {p.title_zh} / {p.title_en}\n{p.description}"
+        )
+    )
     t = Table("key", "value", "unit", "year", "status", "source")
     for key, v in p.values.items():
         value = (

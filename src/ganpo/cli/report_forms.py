@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from ganpo.cli.common import console, err_console, user_errors
+from ganpo.cli.common import console, user_errors
+from ganpo.errors import InputError
+from ganpo.io.outputs import EXPORT, atomic_write
 
 app = typer.Typer(
     help="Statistical reporting forms: list, template, check. 统计报表：列表、模板、校验。",
@@ -56,7 +57,7 @@ def list_forms(
             f.kind,
             f"{f.department}\n{f.department_zh}",
             "yes 是" if f.required else "no 否",
-            escape(cols),
+            cols,
         )
     console.print(t)
 
@@ -78,8 +79,7 @@ def template(
         f = form(form_key, year, profile)
         region = region_of(data, year)
         body = template_csv(f, region) if out.suffix == ".csv" else template_xlsx(f, region)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(body)
+        atomic_write(out, lambda tmp: tmp.write_bytes(body), EXPORT)
     console.print(f"{out} ({len(region.counties)} counties, {len(f.columns)} columns)")
 
 
@@ -109,8 +109,7 @@ def check(
         f = form(form_key, year, profile)
         region = region_of(data, year)
         if not file.is_file():
-            err_console.print(f"[bold red]error:[/] {file} is not a file")
-            raise typer.Exit(code=2)
+            raise InputError("not a file; give the path of the table or GeoTIFF", source=file)
     try:
         problems = check_size(file.stat().st_size, limits)
         if problems:
@@ -128,10 +127,10 @@ def check(
         for p in exc.problems:
             t.add_row(
                 "" if p.row is None else str(p.row),
-                escape(p.column or ""),
+                p.column or "",
                 p.cell or "",
-                escape(p.value or ""),
-                escape(f"{p.reason_zh} / {p.reason_en}"),
+                p.value or "",
+                f"{p.reason_zh} / {p.reason_en}",
             )
         console.print(t)
         console.print(f"{len(exc.problems)} problem(s) / 共 {len(exc.problems)} 处问题")

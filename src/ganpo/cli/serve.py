@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 
@@ -100,6 +101,10 @@ def serve(
         )
     )
     shown = "localhost" if host in ("0.0.0.0", "::") else host
-    console.print(f"\n[bold]ganpo 平台 / platform:[/] http://{shown}:{port}/   API: /docs")
+    console.print(
+        Text.assemble(
+            "\n", ("ganpo 平台 / platform:", "bold"), f" http://{shown}:{port}/   API: /docs"
+        )
+    )
     with user_errors():
         uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")

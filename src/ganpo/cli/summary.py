@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 from ganpo.cli.common import console, yi
 from ganpo.report import summary
@@ -28,11 +29,11 @@ def print_account(
     by_ind = summary.gep_by_indicator(results)
     for _, cat in summary.gep_by_category(results).iterrows():
         t.add_row(
-            f"[bold]{cat['name_zh']} {cat['name_en']}[/]",
+            Text(f"{cat['name_zh']} {cat['name_en']}", style="bold"),
             "",
             "",
-            f"[bold]{yi(cat['value_cny'])}[/]",
-            f"[bold]{cat['share']:.1%}[/]",
+            Text(yi(cat["value_cny"]), style="bold"),
+            Text(f"{cat['share']:.1%}", style="bold"),
         )
         for _, r in by_ind[by_ind["category"] == cat["category"]].iterrows():
             t.add_row(
@@ -78,7 +79,7 @@ def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: st
             f"{r['change_cny'] / 1e8:+,.2f}",
             pct,
         ]
-        t.add_row(*[f"[bold]{c}[/]" if bold else c for c in cells])
+        t.add_row(*[Text(c, style="bold" if bold else "") for c in cells])
     console.print(t)
 
 

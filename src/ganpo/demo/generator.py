@@ -48,7 +48,15 @@ from ganpo.demo.landcover import (
 from ganpo.demo.tables import county_areas, make_tables
 from ganpo.demo.terrain import make_terrain
 from ganpo.demo.townships import synthetic_townships
-from ganpo.io.manifest import LayerEntry, Manifest, TableEntry, UnitsEntry, write_manifest
+from ganpo.io.manifest import (
+    MANIFEST_NAME,
+    LayerEntry,
+    Manifest,
+    TableEntry,
+    UnitsEntry,
+    write_manifest,
+)
+from ganpo.io.outputs import DEMO_DATA, output_errors, writing
 from ganpo.io.regions import load_counties, read_city_table, read_district_table
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
 
@@ -97,7 +105,6 @@ def _seats(province_adcode: int) -> pd.DataFrame:
 def _write_raster(
     path: Path, grid: OutputGrid, values: NDArray[np.generic], *, code: bool = False
 ) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     if code:
         data = grid.scatter(values.astype(np.uint8), RASTER_NODATA, np.uint8)
         dtype, nodata = "uint8", float(RASTER_NODATA)
@@ -120,19 +127,17 @@ def _write_raster(
         "predictor": 2 if code else 3,
         "num_threads": 2,
     }
-    tmp = path.with_suffix(".tmp.tif")
-    with rasterio.open(tmp, "w", **profile) as dst:
+    with writing(path, DEMO_DATA) as tmp, rasterio.open(tmp, "w", **profile) as dst:
         dst.write(data, 1)
-    tmp.replace(path)
 
 
 def _write_units(units: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, path: Path) -> None:
     old = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
     try:
-        path.unlink(missing_ok=True)
-        units.to_file(path, layer=COUNTIES_LAYER, driver="GPKG", engine="pyogrio")
-        townships.to_file(path, layer=UNITS_LAYER, driver="GPKG", engine="pyogrio", mode="a")
+        with writing(path, DEMO_DATA) as tmp:
+            units.to_file(tmp, layer=COUNTIES_LAYER, driver="GPKG", engine="pyogrio")
+            townships.to_file(tmp, layer=UNITS_LAYER, driver="GPKG", engine="pyogrio", mode="a")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": old})
 
@@ -165,7 +170,11 @@ def build_demo_dataset(
     with its rasters and CSV tables, and ``manifest.toml`` with every file's checksum.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    with output_errors(folder, DEMO_DATA):
+        folder.mkdir(parents=True, exist_ok=True)
+        # written last, removed first: a build stopped half-way (a full disk) is never
+        # taken for a dataset, and the next `ganpo demo` builds it again
+        (folder / MANIFEST_NAME).unlink(missing_ok=True)
     years = tuple(sorted(int(y) for y in years))
     source = f"synthetic (ganpo demo generator, seed {seed})"
 
@@ -208,7 +217,8 @@ def build_demo_dataset(
             cover = next_year_cover(cover, scores)
         year_dir = folder / str(year)
         if year_dir.exists():
-            shutil.rmtree(year_dir)
+            with output_errors(year_dir, DEMO_DATA):
+                shutil.rmtree(year_dir)
         # the map written is coded by sub-type where the demo knows one (level 2)
         fields: dict[str, NDArray[np.generic]] = {
             "ecosystem_type": subtype_cover(cover, scores, rules)
@@ -241,7 +251,8 @@ def build_demo_dataset(
     tables: list[TableEntry] = []
     for (role, year), frame in make_tables(units, areas_by_year, seed, grid.cell_area_km2).items():
         rel = f"{year}/{role}.csv"
-        frame.to_csv(folder / rel, index=False, encoding="utf-8", lineterminator="\n")
+        with writing(folder / rel, DEMO_DATA) as tmp:
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         tables.append(
             TableEntry(
                 path=rel,

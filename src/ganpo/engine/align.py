@@ -32,6 +32,8 @@ from rasterio.windows import Window
 from ganpo.engine.grid import Grid
 from ganpo.errors import GridError
 from ganpo.io.manifest import LayerEntry, sha256_file
+from ganpo.io.outputs import DERIVED_CACHE, writing
+from ganpo.io.raster_files import open_raster, read_window
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +66,14 @@ def align_layer(
     Raises :class:`GridError` naming the differences when the layer is off the grid and
     its entry declares no ``resampling``, or when the source has no CRS or does not
     overlap the grid at all."""
-    problems = grid.differences(source)
+    problems = grid.differences(source, entry.role)
     if not problems:
         return source, None
     if entry.resampling is None:
         grid.check_same(source, entry.role, reference)  # raises, saying what differs
     method = str(entry.resampling)
-    target = aligned_path(entry.sha256 or sha256_file(source), grid, method, entry.role, folder)
+    digest = entry.sha256 or sha256_file(source, role=entry.role)
+    target = aligned_path(digest, grid, method, entry.role, folder)
     note = (
         f"layer {entry.role} ({entry.path}) warped onto the grid of {reference.name} by "
         f"{method} resampling as its manifest entry declares ({'; '.join(problems)}): "
@@ -79,9 +82,7 @@ def align_layer(
     if target.exists():
         return target, note
     _check_overlap(source, grid, entry.role)
-    folder.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    building = target.with_name(f".{target.name}.building.tif")
     profile = {
         "driver": "GTiff",
         "dtype": "float32",
@@ -98,28 +99,26 @@ def align_layer(
         "predictor": 3,
         "BIGTIFF": "IF_SAFER",
     }
-    try:
-        with (
-            rasterio.open(source) as src,
-            WarpedVRT(
-                src,
-                crs=grid.crs_wkt,
-                transform=grid.transform,
-                width=grid.width,
-                height=grid.height,
-                resampling=Resampling[method],
-                src_nodata=src.nodata,
-                nodata=float("nan"),
-                dtype="float32",
-            ) as vrt,
-            rasterio.open(building, "w", **profile) as dst,
-        ):
-            for r0 in range(0, grid.height, STRIP_ROWS):
-                window = Window(0, r0, grid.width, min(STRIP_ROWS, grid.height - r0))
-                dst.write(vrt.read(1, window=window).astype(np.float32), 1, window=window)
-        building.replace(target)
-    finally:
-        building.unlink(missing_ok=True)
+    with (
+        writing(target, DERIVED_CACHE) as building,
+        open_raster(source, entry.role) as src,
+        WarpedVRT(
+            src,
+            crs=grid.crs_wkt,
+            transform=grid.transform,
+            width=grid.width,
+            height=grid.height,
+            resampling=Resampling[method],
+            src_nodata=src.nodata,
+            nodata=float("nan"),
+            dtype="float32",
+        ) as vrt,
+        rasterio.open(building, "w", **profile) as dst,
+    ):
+        for r0 in range(0, grid.height, STRIP_ROWS):
+            window = Window(0, r0, grid.width, min(STRIP_ROWS, grid.height - r0))
+            strip = read_window(vrt, source, entry.role, window, layout=src)
+            dst.write(strip.astype(np.float32), 1, window=window)
     log.info("%s in %.1f s", note, time.perf_counter() - t0)
     return target, note
 
@@ -157,7 +156,7 @@ def _check_overlap(source: Path, grid: Grid, role: str) -> None:
     """A layer whose footprint misses the grid entirely would warp to nothing but NaN."""
     from rasterio.warp import transform_bounds
 
-    with rasterio.open(source) as src:
+    with open_raster(source, role) as src:
         if src.crs is None:
             raise GridError(
                 f"layer {role!r} has no CRS, so it cannot be warped onto the grid; assign "

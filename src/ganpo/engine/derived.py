@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.errors import InputError, UnknownNameError
+from ganpo.io.outputs import DERIVED_CACHE, output_errors
 from ganpo.io.roles import DERIVED_ROLES
 from ganpo.services.base import UsedParameter
 from ganpo.services.methods import SDR_PARAMETERS
@@ -133,5 +134,7 @@ def ensure_derived(
     target = derived_path(role, source_sha256, params, folder)
     if target.exists():
         return target, False
-    folder.mkdir(parents=True, exist_ok=True)
+    with output_errors(folder, DERIVED_CACHE):  # a read-only dataset folder, say
+        folder.mkdir(parents=True, exist_ok=True)
+    # written under a temporary name and renamed when complete (routing._write_strips)
     return derived_layer(role).build(sources, target, params), True

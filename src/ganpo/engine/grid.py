@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import rasterio
 from pyproj import CRS
 from rasterio.transform import Affine
 
 from ganpo.errors import GridError
+from ganpo.io.raster_files import open_raster
 from ganpo.io.roles import LAYER_ROLES
 
 EQUAL_AREA_METHODS = {
@@ -42,8 +42,10 @@ class Grid:
         return (self.height, self.width)
 
     @classmethod
-    def of(cls, path: Path) -> Grid:
-        with rasterio.open(path) as src:
+    def of(cls, path: Path, role: str | None = None) -> Grid:
+        """The grid of the raster at ``path`` (a broken file raises its
+        :class:`~ganpo.errors.InputFileError`, naming ``role``)."""
+        with open_raster(path, role) as src:
             if src.crs is None:
                 raise GridError(
                     "the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs)",
@@ -72,7 +74,7 @@ class Grid:
 
     def check_same(self, path: Path, role: str, reference: Path) -> None:
         """Raise a :class:`GridError` that says what differs if ``path`` is off this grid."""
-        problems = self.differences(path)
+        problems = self.differences(path, role)
         if problems:
             method = LAYER_ROLES[role].resampling if role in LAYER_ROLES else "bilinear"
             raise GridError(
@@ -87,9 +89,9 @@ class Grid:
                 values=problems,
             )
 
-    def differences(self, path: Path) -> list[str]:
+    def differences(self, path: Path, role: str | None = None) -> list[str]:
         """What differs between the grid of ``path`` and this one (empty: the same)."""
-        other = Grid.of(path)
+        other = Grid.of(path, role)
         problems = []
         if not CRS.from_wkt(other.crs_wkt).equals(CRS.from_wkt(self.crs_wkt)):
             problems.append(

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import rasterio
 
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.catalog.profiles import Profile
@@ -24,6 +23,7 @@ from ganpo.engine.grid import Grid
 from ganpo.errors import InputError
 from ganpo.io.landcover import ecosystem_map
 from ganpo.io.manifest import load_manifest
+from ganpo.io.raster_files import open_raster, read_window
 from ganpo.services.base import RasterInputs
 from ganpo.services.methods import method
 
@@ -36,9 +36,9 @@ class ServiceRaster:
     bounds: tuple[float, float, float, float]  # left, bottom, right, top [m]
 
 
-def _read(path: Path, shape: tuple[int, int], floating: bool) -> np.ndarray:
-    with rasterio.open(path) as src:
-        data = src.read(1, out_shape=shape)
+def _read(path: Path, role: str, shape: tuple[int, int], floating: bool) -> np.ndarray:
+    with open_raster(path, role) as src:
+        data = read_window(src, path, role, out_shape=shape)
         if floating:
             data = data.astype("float64")
             if src.nodata is not None:
@@ -67,11 +67,11 @@ def service_raster(
     folder = derived_dir or ds.root / "derived"
     land = ecosystem_map(ds.path(eco_entry), eco_entry, folder)  # as the account reads it
     eco_path = land.path
-    grid = Grid.of(eco_path)
+    grid = Grid.of(eco_path, "ecosystem_type")
     step = max(1, math.ceil(math.sqrt(grid.width * grid.height / max_cells)))
     shape = (max(1, grid.height // step), max(1, grid.width // step))
     cell_area_m2 = grid.cell_area_m2 * (grid.width / shape[1]) * (grid.height / shape[0])
-    eco = _read(eco_path, shape, floating=False)
+    eco = _read(eco_path, "ecosystem_type", shape, floating=False)
     roles = {"ecosystem_type", *m.layers, *(r for d in m.derived for r in derived_layer(d).sources)}
     entries = {}
     for role in sorted(roles):
@@ -88,7 +88,7 @@ def service_raster(
     )
     paths, checksums = aligned.paths, aligned.identities
     checksums["ecosystem_type"] = land.identity
-    layers = {role: _read(paths[role], shape, floating=True) for role in m.layers}
+    layers = {role: _read(paths[role], role, shape, floating=True) for role in m.layers}
     for role in m.derived:  # routed at full resolution (cached), then sampled like the rest
         sources = derived_layer(role).sources
         path, _ = ensure_derived(
@@ -98,7 +98,7 @@ def service_raster(
             params,
             folder,
         )
-        layers[role] = _read(path, shape, floating=True)
+        layers[role] = _read(path, role, shape, floating=True)
     components = m.raster(RasterInputs(layers, eco, cell_area_m2), params)
     total = sum(np.asarray(c.quantity, dtype="float64") for c in components.values())
     per_ha = np.asarray(total) / (cell_area_m2 / 1e4)

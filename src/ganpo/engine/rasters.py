@@ -1,39 +1,107 @@
-"""Opening layers as chunked dask arrays, with nodata turned into NaN by the engine."""
+"""Opening layers as chunked dask arrays, with nodata turned into NaN by the engine;
+writing value rasters block by block.
+
+A layer is read by :class:`LayerBlocks`, one window per dask block, through
+:func:`ganpo.io.raster_files.read_window`: a truncated or corrupt file found half-way
+through a computation (in a worker thread or on a cluster) stops it with the file's own
+:class:`~ganpo.errors.InputFileError` (file, role, block), not GDAL's ``Read failed``.
+"""
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import dask.array as da
 import numpy as np
 import rasterio
 import rasterio.shutil
-import rioxarray
+from dask.base import tokenize
 from rasterio.windows import Window
 
 from ganpo.engine.grid import Grid
-from ganpo.errors import GridError
+from ganpo.errors import GridError, InputFileError
+from ganpo.io.outputs import VALUE_RASTERS, Output, output_errors
+from ganpo.io.raster_files import open_raster, read_window
 
 
-def open_layer(path: Path, chunk: int, *, as_float: bool = True) -> da.Array:
+class LayerBlocks:
+    """A single-band raster as an array-like that reads the window asked for (what
+    ``dask.array.from_array`` needs). Each thread keeps its own open dataset (GDAL
+    datasets are not thread-safe); pickled (to a cluster's worker), it reopens the file
+    there."""
+
+    def __init__(self, path: Path, role: str | None, as_float: bool) -> None:
+        self.path, self.role, self.as_float = Path(path), role, as_float
+        with open_raster(self.path, role) as src:
+            if src.count != 1:
+                raise GridError(
+                    f"expected one band, found {src.count}; write each variable to its own file",
+                    source=path,
+                    field="band",
+                )
+            self.shape = (src.height, src.width)
+            stored = np.dtype(src.dtypes[0])
+        self.dtype = np.dtype("float64") if as_float else stored
+        self.ndim = 2
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_local"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _dataset(self) -> Any:
+        src = getattr(self._local, "src", None)
+        if src is None or src.closed:
+            src = self._local.src = open_raster(self.path, self.role)
+        return src
+
+    def __getitem__(self, key: tuple[slice, slice]) -> np.ndarray:
+        rows, cols = key
+        r0, r1, _ = rows.indices(self.shape[0])
+        c0, c1, _ = cols.indices(self.shape[1])
+        if r1 <= r0 or c1 <= c0:
+            return np.zeros((max(r1 - r0, 0), max(c1 - c0, 0)), dtype=self.dtype)
+        window = Window(c0, r0, c1 - c0, r1 - r0)
+        try:
+            src = self._dataset()
+            if not self.as_float:
+                return read_window(src, self.path, self.role, window)
+            # as rioxarray's masked reading did: the dataset's mask (nodata) becomes NaN
+            data = read_window(src, self.path, self.role, window, masked=True)
+        except InputFileError as exc:
+            # raised in a worker, it may travel pickled to the client: GDAL's errors in
+            # its chain cannot be rebuilt there (their words are in the message)
+            exc.__cause__ = exc.__context__ = None
+            raise exc
+        return np.ma.filled(data.astype("float64"), np.nan)
+
+
+def open_layer(
+    path: Path, chunk: int, *, as_float: bool = True, role: str | None = None
+) -> da.Array:
     """A single-band raster as a lazy dask array of ``chunk`` × ``chunk`` blocks.
 
     With ``as_float`` (continuous layers) values are float64 and nodata cells are NaN;
     otherwise the raw integer codes are kept (categorical layers, nodata code as stored).
     Reading happens block by block when the graph is computed, so memory stays bounded.
+    ``role`` names the layer in the message if the file is broken (:class:`LayerBlocks`).
     """
-    arr = rioxarray.open_rasterio(
-        path, chunks={"band": 1, "y": chunk, "x": chunk}, masked=as_float, lock=False
+    blocks = LayerBlocks(path, role, as_float)
+    st = blocks.path.stat()
+    name = "layer-" + tokenize(str(blocks.path.resolve()), st.st_size, st.st_mtime_ns, as_float)
+    return da.from_array(
+        blocks,
+        chunks=(chunk, chunk),
+        name=name,
+        lock=False,
+        asarray=False,
+        meta=np.empty((0, 0), dtype=blocks.dtype),
     )
-    if arr.sizes["band"] != 1:  # type: ignore[union-attr]
-        raise GridError(
-            f"expected one band, found {arr.sizes['band']}; write each variable to its own file",  # type: ignore[union-attr]
-            source=path,
-            field="band",
-        )
-    data: da.Array = arr.data[0]  # type: ignore[union-attr]
-    return data.astype("float64") if as_float else data
 
 
 class BlockWriter:
@@ -41,41 +109,68 @@ class BlockWriter:
 
     Opened before the compute and closed after it; a lock serialises the writes (GDAL
     datasets are not thread-safe), while reading and computing stay parallel.
+    A failure to write (a full disk) raises the folder's
+    :class:`~ganpo.errors.OutputError`; the owner then calls :meth:`discard`.
     """
 
-    def __init__(self, path: Path, grid: Grid, nodata: float = float("nan")) -> None:
-        self.path = path
-        self._dst = rasterio.open(
-            path,
-            "w",
-            driver="GTiff",
-            width=grid.width,
-            height=grid.height,
-            count=1,
-            dtype="float32",
-            crs=grid.crs_wkt,
-            transform=grid.transform,
-            nodata=nodata,
-            tiled=True,
-            blockxsize=256,
-            blockysize=256,
-            compress="deflate",
-            BIGTIFF="IF_SAFER",
-        )
+    def __init__(
+        self,
+        path: Path,
+        grid: Grid,
+        nodata: float = float("nan"),
+        what: Output = VALUE_RASTERS,
+    ) -> None:
+        self.path, self.what = Path(path), what
+        with output_errors(self.path.parent, what):
+            self._dst = rasterio.open(
+                path,
+                "w",
+                driver="GTiff",
+                width=grid.width,
+                height=grid.height,
+                count=1,
+                dtype="float32",
+                crs=grid.crs_wkt,
+                transform=grid.transform,
+                nodata=nodata,
+                tiled=True,
+                blockxsize=256,
+                blockysize=256,
+                compress="deflate",
+                BIGTIFF="IF_SAFER",
+            )
         self._lock = threading.Lock()
 
     def __setitem__(self, key: tuple[slice, slice], value: np.ndarray) -> None:
         rows, cols = key
         window = Window.from_slices(rows, cols)
-        with self._lock:
-            self._dst.write(value.astype("float32"), 1, window=window)
+        with self._lock, output_errors(self.path.parent, self.what, cleaned=True):
+            self._write(value.astype("float32"), window)
+
+    def _write(self, value: np.ndarray, window: Window) -> None:
+        self._dst.write(value, 1, window=window)
 
     def close(self) -> None:
-        self._dst.close()
+        """Close the file (GDAL writes what it still holds: this too may fail)."""
+        if not self._dst.closed:
+            with output_errors(self.path.parent, self.what, cleaned=True):
+                self._dst.close()
+
+    def discard(self) -> None:
+        """Close and remove the file (after a failed pass: nothing half-written stays)."""
+        try:
+            if not self._dst.closed:
+                self._dst.close()
+        except Exception:
+            pass
+        self.path.unlink(missing_ok=True)
 
 
-def to_cog(gtiff: Path, cog: Path) -> None:
-    """Copy a tiled GeoTIFF to a Cloud Optimized GeoTIFF (overviews, deflate)."""
-    rasterio.shutil.copy(
-        gtiff, cog, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES", BIGTIFF="IF_SAFER"
-    )
+def to_cog(gtiff: Path, cog: Path, what: Output = VALUE_RASTERS) -> None:
+    """Copy a tiled GeoTIFF to a Cloud Optimized GeoTIFF (overviews, deflate). A failure
+    to write raises the folder's :class:`~ganpo.errors.OutputError` (``cog`` should be a
+    temporary name: :func:`ganpo.io.outputs.staged` removes it)."""
+    with output_errors(Path(cog).parent, what):
+        rasterio.shutil.copy(
+            gtiff, cog, driver="COG", COMPRESS="DEFLATE", PREDICTOR="YES", BIGTIFF="IF_SAFER"
+        )

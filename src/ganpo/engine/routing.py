@@ -116,6 +116,8 @@ import rasterio.windows
 from numpy.typing import DTypeLike, NDArray
 
 from ganpo.errors import InputError
+from ganpo.io.outputs import DERIVED_CACHE, writing
+from ganpo.io.raster_files import open_raster, read_window
 from ganpo.services import rusle
 
 log = logging.getLogger(__name__)
@@ -797,7 +799,7 @@ def slope_percent(z: NDArray[np.floating[Any]], cell_size_m: float) -> NDArray[n
 
 def _open_dem(path: Path) -> tuple[tuple[int, int], float, dict[str, object], np.dtype[Any]]:
     """Shape, square cell size [m], profile, and the dtype to hold its elevations in."""
-    with rasterio.open(path) as src:
+    with open_raster(path, "dem") as src:
         a, e = src.transform.a, src.transform.e
         profile = dict(src.profile)
         shape = (src.height, src.width)
@@ -826,18 +828,23 @@ def _read_inputs(
     any_valid = False
     with contextlib.ExitStack() as stack:
         stack.enter_context(rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES))
-        src = stack.enter_context(rasterio.open(dem_path))
-        eco = stack.enter_context(rasterio.open(ecosystem_path)) if ecosystem_path else None
+        src = stack.enter_context(open_raster(dem_path, "dem"))
+        eco = (
+            stack.enter_context(open_raster(ecosystem_path, "ecosystem_type"))
+            if ecosystem_path
+            else None
+        )
         nodata = src.nodata
         step = max(1, CHUNK_CELLS // z.shape[1])
         for r0 in range(0, z.shape[0], step):
             r1 = min(r0 + step, z.shape[0])
             window = rasterio.windows.Window(0, r0, z.shape[1], r1 - r0)
-            strip = src.read(1, window=window).astype(np.float64)
+            strip = read_window(src, dem_path, "dem", window).astype(np.float64)
             if nodata is not None and not np.isnan(nodata):
                 strip[strip == nodata] = np.nan
             if eco is not None and w is not None and w_by_code is not None:
-                codes = eco.read(1, window=window)
+                assert ecosystem_path is not None
+                codes = read_window(eco, ecosystem_path, "ecosystem_type", window)
                 inside = (codes >= 0) & (codes < 256)
                 cover = np.where(inside, w_by_code[np.clip(codes, 0, 255).astype(np.int64)], np.nan)
                 strip[np.isnan(cover)] = np.nan
@@ -906,31 +913,27 @@ def _route(
 
 
 def _write_strips(
-    building: Path, target: Path, profile: dict[str, object], rows: int, cols: int, strip: Any
+    target: Path, profile: dict[str, object], rows: int, cols: int, strip: Any
 ) -> None:
     """Write ``strip(r0, r1, c0, c1)`` (the values of those rows and columns) to a float32
     GeoTIFF next to ``target``, in strips of whole tiles computed in chunks of about
     CHUNK_CELLS cells, and rename it when complete, so a half-written raster never
-    exists."""
+    exists (:func:`ganpo.io.outputs.writing`; a full disk is a clear error)."""
     _float32_tiff(profile)
-    try:
-        with (
-            rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
-            rasterio.open(building, "w", **profile) as dst,
-        ):
-            width = max(1, CHUNK_CELLS // STRIP_ROWS)
-            buffer = np.empty((STRIP_ROWS, cols), dtype=np.float32)
-            for r0 in range(0, rows, STRIP_ROWS):
-                r1 = min(r0 + STRIP_ROWS, rows)
-                for c0 in range(0, cols, width):
-                    c1 = min(c0 + width, cols)
-                    buffer[: r1 - r0, c0:c1] = strip(r0, r1, c0, c1)
-                window = rasterio.windows.Window(0, r0, cols, r1 - r0)
-                dst.write(buffer[: r1 - r0], 1, window=window)
-        building.replace(target)
-    except BaseException:
-        building.unlink(missing_ok=True)
-        raise
+    with (
+        writing(target, DERIVED_CACHE) as building,
+        rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
+        rasterio.open(building, "w", **profile) as dst,
+    ):
+        width = max(1, CHUNK_CELLS // STRIP_ROWS)
+        buffer = np.empty((STRIP_ROWS, cols), dtype=np.float32)
+        for r0 in range(0, rows, STRIP_ROWS):
+            r1 = min(r0 + STRIP_ROWS, rows)
+            for c0 in range(0, cols, width):
+                c1 = min(c0 + width, cols)
+                buffer[: r1 - r0, c0:c1] = strip(r0, r1, c0, c1)
+            window = rasterio.windows.Window(0, r0, cols, r1 - r0)
+            dst.write(buffer[: r1 - r0], 1, window=window)
 
 
 def ls_factor_raster(
@@ -955,7 +958,6 @@ def ls_factor_raster(
     t0 = time.perf_counter()
     shape, cell, profile, dtype = _open_dem(dem_path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.with_name(f".{target.name}.building.tif")
     mfd = algorithm == "mfd"
     with workspace(shape[0] * shape[1], target.parent, scratch, scratch_cells) as ws:
         z = ws.empty(shape, dtype)
@@ -971,7 +973,7 @@ def ls_factor_raster(
             s = slope[r0:r1, c0:c1].astype(np.float64)
             return rusle.ls_factor(s, acc[r0:r1, c0:c1], cell, l_max)
 
-        _write_strips(building, target, profile, shape[0], shape[1], ls)
+        _write_strips(target, profile, shape[0], shape[1], ls)
     log.info("LS factor (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
     return target
 
@@ -1282,7 +1284,7 @@ def sdr_raster(
     _check_algorithm(algorithm)
     t0 = time.perf_counter()
     shape, cell, profile, dtype = _open_dem(dem_path)
-    with rasterio.open(ecosystem_path) as src:
+    with open_raster(ecosystem_path, "ecosystem_type") as src:
         if src.shape != shape:
             raise InputError(
                 f"the ecosystem map has {src.shape} cells and the DEM {shape}; "
@@ -1296,7 +1298,6 @@ def sdr_raster(
         if 0 <= code < 256:
             w_by_code[code] = max(value, 0.001)  # W = max(C, 0.001)
     target.parent.mkdir(parents=True, exist_ok=True)
-    building = target.with_name(f".{target.name}.building.tif")
     with workspace(shape[0] * shape[1], target.parent, scratch, scratch_cells) as ws:
         z, w = ws.empty(shape, dtype), ws.empty(shape, np.float32)
         _read_inputs(dem_path, z, ecosystem_path, w, w_by_code)
@@ -1310,6 +1311,6 @@ def sdr_raster(
             off = state[r0:r1, c0:c1] == NODATA_STATE
             return np.where(off, np.nan, np.nan_to_num(ratio, nan=0.0))
 
-        _write_strips(building, target, profile, shape[0], shape[1], sdr)
+        _write_strips(target, profile, shape[0], shape[1], sdr)
     log.info("SDR (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
     return target

@@ -29,7 +29,7 @@ import json
 import logging
 import math
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -52,6 +52,8 @@ from ganpo.catalog.crosswalks import Crosswalk, load_crosswalk
 from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.errors import GridError, InputError, ManifestError
 from ganpo.io.manifest import LayerEntry, sha256_file
+from ganpo.io.outputs import DERIVED_CACHE, output_errors, writing
+from ganpo.io.raster_files import open_raster, read_window
 from ganpo.io.regions import CHINA_ALBERS
 
 log = logging.getLogger(__name__)
@@ -120,7 +122,7 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
     when it holds ganpo's codes on its own grid; else the cached conversion, made now if
     absent (raises :class:`InputError` listing the codes without a crosswalk entry and
     their areas)."""
-    sha = entry.sha256 or sha256_file(source)
+    sha = entry.sha256 or sha256_file(source, role="ecosystem_type")
     if not needs_conversion(source, entry):
         return EcosystemMap(source, False, None, sha, sha, "ganpo ecosystem codes")
     scheme = entry.scheme or "ganpo"
@@ -167,7 +169,8 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
     method = f"{crosswalk.title} converted by ganpo's crosswalk ({how})"
     note = f"ecosystem map made from {entry.path}: {method}; {target.name}"
     if not target.exists():
-        folder.mkdir(parents=True, exist_ok=True)
+        with output_errors(folder, DERIVED_CACHE):
+            folder.mkdir(parents=True, exist_ok=True)
         if vector:
             assert column is not None and entry.cell_size is not None
             frame = read_land_polygons(source, column, entry.vector_layer)
@@ -292,7 +295,7 @@ def write_polygon_map(
 ) -> Path:
     """Check the codes, rasterise the polygons on ``grid`` and write ``target``."""
     check_polygon_codes(frame, column, crosswalk, source)
-    with _Building(target, grid) as dst:
+    with _building(target, grid) as dst:
         for window, block in rasterize_land_polygons(frame, column, crosswalk, grid):
             dst.write(block, 1, window=window)
     return target
@@ -328,7 +331,7 @@ def write_raster_map(
     codes = crosswalk.codes()
     unknown_km2: dict[str, float] = {}
     with ExitStack() as stack:
-        src = stack.enter_context(rasterio.open(source))
+        src = stack.enter_context(open_raster(source, "ecosystem_type"))
         if src.crs is None:
             raise GridError(
                 "the land raster has no CRS; assign one (e.g. gdal_edit.py -a_srs)",
@@ -353,10 +356,10 @@ def write_raster_map(
                 )
             )
         row_km2 = _row_areas_km2(grid)
-        dst = stack.enter_context(_Building(target, grid))
+        dst = stack.enter_context(_building(target, grid))
         for r0 in range(0, grid.height, STRIP_ROWS):
             window = Window(0, r0, grid.width, min(STRIP_ROWS, grid.height - r0))
-            values = reader.read(1, window=window)
+            values = read_window(reader, source, "ecosystem_type", window, layout=src)
             valid = reader.read_masks(1, window=window) > 0
             block, unknown = reclassify(values, valid, codes)
             for code, where in unknown.items():
@@ -386,20 +389,16 @@ def _row_areas_km2(grid: TargetGrid) -> NDArray[np.float64]:
     return out
 
 
-class _Building:
+@contextmanager
+def _building(target: Path, grid: TargetGrid) -> Iterator[Any]:
     """A GeoTIFF (uint8, nodata 255) written beside ``target`` and moved onto it when the
-    block ends without error (a reader never sees half a map)."""
-
-    def __init__(self, target: Path, grid: TargetGrid) -> None:
-        self.target = target
-        self.tmp = target.with_name(f".{target.name}.building.tif")
-        self.grid = grid
-        self.dst: Any = None
-
-    def __enter__(self) -> Any:
-        g = self.grid
-        self.dst = rasterio.open(
-            self.tmp,
+    block ends without error (a reader never sees half a map; a full disk is a clear
+    error: :func:`ganpo.io.outputs.writing`)."""
+    g = grid
+    with (
+        writing(target, DERIVED_CACHE) as tmp,
+        rasterio.open(
+            tmp,
             "w",
             driver="GTiff",
             dtype="uint8",
@@ -414,15 +413,9 @@ class _Building:
             blockysize=256,
             compress="deflate",
             BIGTIFF="IF_SAFER",
-        )
-        return self.dst
-
-    def __exit__(self, kind: object, exc: object, tb: object) -> None:
-        self.dst.close()
-        if kind is None:
-            self.tmp.replace(self.target)
-        else:
-            self.tmp.unlink(missing_ok=True)
+        ) as dst,
+    ):
+        yield dst
 
 
 def land_areas_km2(frame: gpd.GeoDataFrame, column: str) -> pd.Series:

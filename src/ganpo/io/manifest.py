@@ -24,6 +24,8 @@ from pydantic import (
 
 from ganpo.catalog.crosswalks import LandScheme
 from ganpo.errors import ManifestError, preview
+from ganpo.io.outputs import atomic_write
+from ganpo.io.raster_files import Role, file_error
 from ganpo.io.roles import (
     LAYER_ROLES,
     TABLE_ROLES,
@@ -41,12 +43,16 @@ GapPolicy = Literal["leave_out", "fill_type_mean"]
 GAP_POLICIES: tuple[str, ...] = get_args(GapPolicy)
 
 
-def sha256_file(path: Path, chunk_bytes: int = 1 << 20) -> str:
-    """SHA-256 hex digest of a file, read in chunks."""
+def sha256_file(path: Path, chunk_bytes: int = 1 << 20, *, role: Role = None) -> str:
+    """SHA-256 hex digest of a file, read in chunks. A file that cannot be read (no
+    permission, a failing disk) raises its :class:`~ganpo.errors.InputFileError`."""
     h = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(chunk_bytes):
-            h.update(block)
+    try:
+        with Path(path).open("rb") as fh:
+            while block := fh.read(chunk_bytes):
+                h.update(block)
+    except OSError as exc:
+        raise file_error(Path(path), role, exc) from exc
     return h.hexdigest()
 
 
@@ -305,7 +311,7 @@ def verify_files(dataset: Dataset, *, manifest_path: Path) -> None:
     for entry in dataset.manifest.entries():
         if not entry.sha256:
             continue
-        actual = sha256_file(dataset.path(entry))
+        actual = sha256_file(dataset.path(entry), role=getattr(entry, "role", "units"))
         if actual != entry.sha256:
             raise ManifestError(
                 f"{entry.path} has changed since the manifest was written "
@@ -322,9 +328,6 @@ def write_manifest(manifest: Manifest, folder: Path) -> Path:
     folder = Path(folder)
     for entry in manifest.entries():
         entry.sha256 = sha256_file(folder / entry.path)
-    out = folder / MANIFEST_NAME
     data = manifest.model_dump(mode="json", exclude_none=True)
-    tmp = out.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    text = tomli_w.dumps(data)
+    return atomic_write(folder / MANIFEST_NAME, lambda tmp: tmp.write_text(text, encoding="utf-8"))

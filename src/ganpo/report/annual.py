@@ -28,8 +28,8 @@ import pandas as pd
 
 from ganpo.catalog.indicators import CATEGORIES, indicators
 from ganpo.catalog.names import unit_names
+from ganpo.io.outputs import ANNUAL_REPORT, atomic_write
 from ganpo.report import maps, summary
-from ganpo.report.export import atomic_write
 from ganpo.report.fonts import use_cjk_font
 from ganpo.report.quality import QualityReport, override_text, percent, units_text
 
@@ -526,4 +526,4 @@ def write_pdf(document: str, path: Path) -> Path:
     """Render the HTML to PDF (atomically)."""
     from weasyprint import HTML
 
-    return atomic_write(path, lambda tmp: HTML(string=document).write_pdf(str(tmp)))
+    return atomic_write(path, lambda tmp: HTML(string=document).write_pdf(str(tmp)), ANNUAL_REPORT)

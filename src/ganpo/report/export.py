@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
+
+# atomic_write is ganpo.io.outputs's, also imported from here by the report writers
+from ganpo.io.outputs import EXPORT, atomic_write, staged
 
 ABOUT_SHEET = "说明 About"
 
@@ -89,34 +89,15 @@ def bilingual_headers(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={c: headers.get(str(c), str(c)) for c in frame.columns})
 
 
-def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Write through a temporary file in the same folder, then rename it onto ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Not mkstemp: it creates the file 0600, and the published file should get the usual
-    # umask. The temporary file exists when ``write`` is called (as with mkstemp); the
-    # suffix stays last so writers recognise the format.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp{path.suffix}")
-    tmp.touch(exist_ok=False)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_csv(frames: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Write each frame to ``folder/<key>.csv`` as UTF-8 with BOM; return the paths."""
+    """Write each frame to ``folder/<key>.csv`` as UTF-8 with BOM; return the paths. The
+    files are written all or none (a full disk leaves no partial set)."""
     folder = Path(folder)
     written = []
-    for key, frame in frames.items():
-
-        def write(tmp: Path, frame: pd.DataFrame = frame) -> None:
-            frame.to_csv(tmp, index=False, encoding="utf-8-sig")
-
-        written.append(atomic_write(folder / f"{key}.csv", write))
+    with staged(folder, EXPORT) as stage:
+        for key, frame in frames.items():
+            frame.to_csv(stage(folder / f"{key}.csv"), index=False, encoding="utf-8-sig")
+            written.append(folder / f"{key}.csv")
     return written
 
 
@@ -199,4 +180,4 @@ def write_excel(
                 table.to_excel(writer, sheet_name=names[key], index=False)
                 _format_table(writer.sheets[names[key]], frame)
 
-    return atomic_write(Path(path), write)
+    return atomic_write(Path(path), write, EXPORT)

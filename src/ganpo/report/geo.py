@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from ganpo.report.export import atomic_write
+from ganpo.io.outputs import EXPORT, atomic_write
 from ganpo.report.summary import gep_by_indicator, gep_by_unit
 
 
@@ -32,8 +32,8 @@ def write_gpkg(frame: gpd.GeoDataFrame, path: Path, layer: str = "county_gep") -
         tmp.unlink()  # the GeoPackage driver creates its own file
         frame.to_file(tmp, layer=layer, driver="GPKG")
 
-    return atomic_write(path, write)
+    return atomic_write(path, write, EXPORT)
 
 
 def write_geoparquet(frame: gpd.GeoDataFrame, path: Path) -> Path:
-    return atomic_write(path, lambda tmp: frame.to_parquet(tmp))
+    return atomic_write(path, lambda tmp: frame.to_parquet(tmp), EXPORT)

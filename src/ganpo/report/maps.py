@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from ganpo.errors import InputError
-from ganpo.report.export import atomic_write
+from ganpo.io.outputs import EXPORT, atomic_write
 from ganpo.report.fonts import use_cjk_font
 
 DPI = 150
@@ -217,4 +217,4 @@ def gep_density_map(
         label_cities=label_cities,
         note=note,
     )
-    return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI))
+    return atomic_write(Path(path), lambda tmp: fig.savefig(tmp, format="png", dpi=DPI), EXPORT)

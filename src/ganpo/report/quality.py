@@ -47,8 +47,8 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "gap_policy": ("按声明的缺测处理规则处理的空缺", "Gaps handled under a declared gap policy"),
     "soft_range": ("超出常见范围但予以接受的数值", "Values outside their usual range, accepted"),
     "unusual_distribution": (
-        "中位数超出常见范围但按声明使用的图层",
-        "Layers whose median lies outside the typical band, used as declared",
+        "分布异常但经声明予以接受的图层",
+        "Layers with an unusual distribution, accepted as declared",
     ),
     "layer_year": ("使用其他年份的图层", "Layers of another year"),
     "table_year": ("使用其他年份的统计表", "Tables of another year"),

@@ -31,16 +31,15 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import rasterio
 from pyproj import CRS
-from rasterio.errors import RasterioError
 from rasterio.warp import transform_bounds
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
 from ganpo.catalog.units import conversion_factor
 from ganpo.engine.grid import Grid
-from ganpo.errors import InputError, TableError, TableFileError, preview
+from ganpo.errors import InputError, InputFileError, TableError, TableFileError, preview
 from ganpo.io.manifest import TableEntry
+from ganpo.io.raster_files import open_raster, read_window
 from ganpo.io.roles import KEY_COLUMN, LAYER_ROLES, NAME_COLUMN
 from ganpo.io.table_files import TableLimits, column_letter, decode_table, recognise
 from ganpo.io.tables import TEXT, read_table
@@ -544,11 +543,9 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
     spec = LAYER_ROLES[form.key]
     problems: list[Problem] = []
     try:
-        src = rasterio.open(path)
-    except RasterioError as exc:
-        raise UploadError(
-            [_p(None, None, None, f"cannot read the GeoTIFF: {exc}", "无法读取 GeoTIFF")]
-        ) from exc
+        src = open_raster(path, form.key)
+    except InputFileError as exc:  # its words name no server path
+        raise UploadError([_p(None, None, None, exc.en, exc.zh)]) from exc
     with src:
         if src.driver != "GTiff":
             problems.append(_p(None, None, src.driver, "not a GeoTIFF", "不是 GeoTIFF 文件"))
@@ -644,7 +641,10 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
             )
     if problems:
         raise UploadError(problems)
-    lo, hi, codes = _scan(path, nodata)
+    try:
+        lo, hi, codes = _scan(path, nodata, form.key)
+    except InputFileError as exc:  # a truncated or corrupt block
+        raise UploadError([_p(None, None, None, exc.en, exc.zh)]) from exc
     if form.key == "ecosystem_type":
         unknown = sorted(codes - set(raster_codes()) - {RASTER_NODATA})
         if unknown:
@@ -679,14 +679,16 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
     return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
-def _scan(path: Path, nodata: float | None) -> tuple[float | None, float | None, set[int]]:
+def _scan(
+    path: Path, nodata: float | None, role: str
+) -> tuple[float | None, float | None, set[int]]:
     """Minimum, maximum and (integer rasters) distinct values of valid cells, by block."""
     lo, hi = math.inf, -math.inf
     codes: set[int] = set()
-    with rasterio.open(path) as src:
+    with open_raster(path, role) as src:
         integer = np.issubdtype(np.dtype(src.dtypes[0]), np.integer)
         for _, window in src.block_windows(1):
-            block = src.read(1, window=window)
+            block = read_window(src, path, role, window)
             valid = np.isfinite(block) if not integer else np.ones(block.shape, bool)
             if nodata is not None:
                 valid &= block != nodata

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from sqlalchemy import Engine
 
 from ganpo.errors import GanpoError, InputError
 from ganpo.io.manifest import load_manifest, sha256_file
+from ganpo.io.outputs import atomic_write, writing
 from ganpo.io.units import county_table, dataset_units
 from ganpo.store import reporting as store
 from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
@@ -211,13 +211,13 @@ def upload(
     try:
         upload_name = f"{uuid.uuid4().hex}{SUFFIX[media]}"
         upload_path = folder / upload_name
-        upload_path.write_bytes(data)
         written.append(upload_path)
+        atomic_write(upload_path, lambda tmp: tmp.write_bytes(data))
         warnings: list[str] = []
         if table is not None:
             data_name = f"{uuid.uuid4().hex}.csv"
-            (folder / data_name).write_bytes(table.csv_bytes)
             written.append(folder / data_name)
+            atomic_write(folder / data_name, lambda tmp: tmp.write_bytes(table.csv_bytes))
             columns, n_rows = table.columns, table.n_rows
             warnings += table.warnings
         else:
@@ -372,9 +372,8 @@ def adopt_base(
             )
         media = "csv" if f.kind == "table" else "geotiff"
         name = f"{uuid.uuid4().hex}{SUFFIX[media]}"
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
-            shutil.copyfileobj(ds.path(entry).open("rb"), tmp)
-        Path(tmp.name).replace(folder / name)
+        with writing(folder / name) as tmp:
+            shutil.copyfile(ds.path(entry), tmp)
         digest = sha256_file(folder / name)
         columns = dict(entry.columns) if hasattr(entry, "columns") else {"value": f.unit}
         try:

@@ -9,6 +9,7 @@ at ``/`` and ``/static``.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,15 +29,25 @@ from sqlalchemy import event
 from sqlalchemy.exc import DataError
 
 from ganpo import __version__
-from ganpo.errors import GanpoError, InputError, StoreConflictError, StoreError, UnknownNameError
+from ganpo.errors import (
+    GanpoError,
+    InputError,
+    OutputError,
+    StoreConflictError,
+    StoreError,
+    UnknownNameError,
+)
 from ganpo.store.repository import open_store
 from ganpo.web.auth import CurrentPrincipal, SessionCache
 from ganpo.web.data import AccountCache, ResponseCache, regions_for
+from ganpo.web.failures import os_error_message, os_error_status, public_message
 from ganpo.web.jobs import JobManager
 from ganpo.web.routes import accounts, apply, assets, audit, auth, jobs, regions, reporting, users
 from ganpo.web.settings import Settings
 
 __all__ = ["Settings", "app_from_environment", "create_app"]
+
+log = logging.getLogger(__name__)
 
 STATIC = Path(str(files("ganpo.web") / "static"))
 DOCS_ASSETS = Path(str(files("fastapi_offline") / "static"))
@@ -210,17 +221,37 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     @app.exception_handler(UnknownNameError)
     async def _bad_input(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return JSONResponse({"detail": public_message(exc)}, status.HTTP_422_UNPROCESSABLE_CONTENT)
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
         # the database failed (disk full, lost connection…): the message says what to do
-        return JSONResponse({"detail": str(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+        return JSONResponse({"detail": public_message(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+
+    @app.exception_handler(OutputError)
+    async def _output(_: Request, exc: Exception) -> JSONResponse:
+        # the server could not write a file: 507 full disk, 503 storage not writable
+        assert isinstance(exc, OutputError)
+        return JSONResponse({"detail": public_message(exc)}, os_error_status(exc))
+
+    @app.exception_handler(OSError)
+    async def _system(_: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, OSError)
+        log.error("system error answering a request", exc_info=exc)
+        return JSONResponse({"detail": os_error_message(exc)}, os_error_status(exc))
+
+    @app.exception_handler(MemoryError)
+    async def _memory(_: Request, exc: Exception) -> JSONResponse:
+        log.error("out of memory answering a request", exc_info=exc)
+        return JSONResponse(
+            {"detail": "the server is out of memory; try again later / 服务器内存不足，请稍后重试"},
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
 
     @app.exception_handler(StoreConflictError)
     async def _conflict(_: Request, exc: Exception) -> JSONResponse:
         # refused by the records' state (an account in use cannot be deleted…)
-        return JSONResponse({"detail": str(exc)}, status.HTTP_409_CONFLICT)
+        return JSONResponse({"detail": public_message(exc)}, status.HTTP_409_CONFLICT)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
@@ -242,7 +273,7 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(GanpoError)
     async def _other(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status.HTTP_400_BAD_REQUEST)
+        return JSONResponse({"detail": public_message(exc)}, status.HTTP_400_BAD_REQUEST)
 
 
 def _finite(value: Any) -> Any:

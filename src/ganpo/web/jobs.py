@@ -23,8 +23,9 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 
-from ganpo.errors import StoreError
+from ganpo.errors import GanpoError, StoreError
 from ganpo.store import platform
+from ganpo.web.failures import public_message, without_paths
 
 State = Literal["queued", "running", "done", "failed"]
 
@@ -134,7 +135,7 @@ class JobManager:
         except Exception as exc:  # a failed job reports its error instead of vanishing
             with self.lock:
                 job.state = "failed"
-                job.message = f"{type(exc).__name__}: {exc}"
+                job.message = _failure(exc)
             self._save_quietly(job)
             return
         with self.lock:
@@ -187,3 +188,10 @@ class JobManager:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _failure(exc: Exception) -> str:
+    """A failed job's message, as its owner reads it (through the API): no server paths."""
+    if isinstance(exc, GanpoError):
+        return public_message(exc)
+    return f"{type(exc).__name__}: {without_paths(str(exc))}"

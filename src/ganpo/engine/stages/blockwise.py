@@ -24,7 +24,7 @@ from ganpo.engine.stages.gaps import fill_masks
 from ganpo.engine.stages.on_grid import OnGrid
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
-from ganpo.engine.stages.value_rasters import finish_rasters, write_blocks
+from ganpo.engine.stages.value_rasters import finish_rasters, value_writers, write_blocks
 from ganpo.engine.zonal import (
     N_CODES,
     LayerCount,
@@ -160,14 +160,8 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
     a cluster (which cannot write into this process's files) their blocks come back a
     few at a time. Value rasters end as COGs in ``run.rasters_dir``."""
     m, rasters_dir = plan.manifest, run.rasters_dir
-    if rasters_dir is not None:
-        rasters_dir.mkdir(parents=True, exist_ok=True)
-    writers = {
-        ind: BlockWriter(rasters_dir / f".{m.name}_{run.year}_{ind}.building.tif", on_grid.grid)
-        for ind in graph.values
-        if rasters_dir is not None
-    }
-    try:
+    # the value rasters' files are removed if the pass fails (a full disk, a corrupt block)
+    with value_writers(rasters_dir, m.name, run.year, graph.values, on_grid.grid) as writers:  # noqa: SIM117
         with compute_on(run.scheduler) as client, pywarnings.catch_warnings():
             pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
             if client is None:  # local: the value rasters are written in the same pass
@@ -181,9 +175,6 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
                 ((sums, minmax, counted),) = dask.compute(graph.sums)
                 for ind, arr in graph.values.items():
                     write_blocks(arr.astype("float32"), writers[ind])
-    finally:
-        for w in writers.values():
-            w.close()
     rasters = finish_rasters(writers, rasters_dir, m.name, run.year, run.say)
     n_parts, n_units = len(graph.parts), len(on_grid.units)
     n_masks = len(graph.fill)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import rasterio
 
 from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
+from ganpo.io.raster_files import open_raster
 from ganpo.io.roles import LAYER_ROLES
 
 
@@ -16,7 +16,7 @@ def inspect_layer_files(run: Run, plan: Plan, selection: Selection) -> None:
     that is also a valid value of the role (such cells would be read as missing)."""
     for role in selection.needed:
         entry = selection.entries[role]
-        with rasterio.open(plan.ds.path(entry)) as src:
+        with open_raster(plan.ds.path(entry), role) as src:
             if src.nodata is None and not np.issubdtype(np.dtype(src.dtypes[0]), np.floating):
                 continue
             if src.nodata is None:

@@ -55,7 +55,7 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
         run.say(f"{m.name} {year}: {land.note}")
         run.note("classification", land.note)
     eco_path = land.path
-    grid = Grid.of(eco_path)
+    grid = Grid.of(eco_path, "ecosystem_type")
     grid.check_equal_area(eco_path)
     # every layer on the grid, or warped onto it as its manifest entry declares
     # (the ecosystem map defines the grid, so it is on it)
@@ -87,8 +87,8 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
             "derived",
             f"derived layer {role}: {path.name} (from {', '.join(sources)}, flow routing)",
         )
-    eco = open_layer(eco_path, run.chunk, as_float=False)
-    layers = {r: open_layer(paths[r], run.chunk) for r in selection.needed}
-    layers.update({r: open_layer(p, run.chunk) for r, p in derived_paths.items()})
+    eco = open_layer(eco_path, run.chunk, as_float=False, role="ecosystem_type")
+    layers = {r: open_layer(paths[r], run.chunk, role=r) for r in selection.needed}
+    layers.update({r: open_layer(p, run.chunk, role=r) for r, p in derived_paths.items()})
     sources_of = {r: ds.path(e) for r, e in entries.items()} | derived_paths
     return OnGrid(grid, eco_path, paths, derived_paths, sources_of, units, eco, layers, land)

@@ -39,6 +39,7 @@ from ganpo.apply.rules import (
 )
 from ganpo.catalog.files import data_dir
 from ganpo.errors import InputError, StoreError, StoreUnavailableError
+from ganpo.io.outputs import atomic_write
 from ganpo.store import applications as store
 from ganpo.web.auth import CurrentPrincipal, Principal, require_roles
 from ganpo.web.auth import store as engine_of
@@ -80,11 +81,8 @@ def _table(request: Request, text: str | None, example: str | None, role: str) -
             status.HTTP_413_CONTENT_TOO_LARGE,
             f"{role} table larger than {settings.max_upload_mb} MB / 文件过大",
         )
-    folder = Path(settings.work_dir) / "apply"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{role}-{hashlib.sha256(data).hexdigest()[:16]}.csv"
-    path.write_bytes(data)
-    return path
+    path = Path(settings.work_dir) / "apply" / f"{role}-{hashlib.sha256(data).hexdigest()[:16]}.csv"
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def _names(**tables: Path | None) -> dict[Path, str]:

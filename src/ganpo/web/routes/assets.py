@@ -27,6 +27,7 @@ from ganpo.apply import damage as damage_lib
 from ganpo.apply import register as register_lib
 from ganpo.apply import vep as vep_lib
 from ganpo.errors import InputError
+from ganpo.io.outputs import atomic_write
 from ganpo.store import register as store_lib
 from ganpo.store.register import PackageRecord, ParcelRecord
 from ganpo.web.auth import CurrentPrincipal, Principal, require_roles, store
@@ -197,9 +198,8 @@ async def value_upload(
             f"the upload is larger than {settings.max_upload_mb} MB / 文件超过上限",
         )
     folder = Path(settings.work_dir) / "uploads" / "assets"
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}{suffix}"  # the client's name is never a path
-    path.write_bytes(data)
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
     try:
 
         def run() -> dict[str, Any]:
