@@ -86,8 +86,10 @@ TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
     "energy": {A: {"biomass_energy": 2.0}, B: {"biomass_energy": 0.0}},
     "water_bodies": {A: {"reservoir_capacity": 10.0}, B: {"reservoir_capacity": 0.0}},
     "forestry": {
-        A: {"forest_self_recovery_area": 100.0, "grassland_self_recovery_area": 10.0},
-        B: {"forest_self_recovery_area": 0.0, "grassland_self_recovery_area": 0.0},
+        # within each county's forest and grassland (1 hm² cells: A 2 forest + 1 shrub, B 1
+        # forest + 1 grassland), under a fifth of the county (the usual band)
+        A: {"forest_self_recovery_area": 0.5, "grassland_self_recovery_area": 0.0},
+        B: {"forest_self_recovery_area": 0.5, "grassland_self_recovery_area": 0.2},
     },
     "landscape": {
         A: {"benefiting_area": 1000.0, "landscape_premium": 50.0},
@@ -181,8 +183,8 @@ def _tiny_year(
         rel = f"{year}/{role}.csv"
         if role in tables:
             text = tables[role]
-        elif not spec.per_county:  # lakes: one lake across both counties, 0.5 + 1.5 km²
-            text = "county_adcode,lake_name,lake_area\n360101,甲湖,0.5\n360102,甲湖,1.5\n"
+        elif not spec.per_county:  # lakes: one lake across both counties, 0.005 + 0.015 km²
+            text = "county_adcode,lake_name,lake_area\n360101,甲湖,0.005\n360102,甲湖,0.015\n"
         else:
             cols = list(spec.columns)
             lines = [",".join(["county_adcode", "county_name", *cols])]

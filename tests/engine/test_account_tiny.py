@@ -188,8 +188,8 @@ def test_water_purification_by_hand(account) -> None:  # type: ignore[no-untyped
 def test_flood_regulation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
     f = r[r.indicator == "flood_regulation"].groupby(["component", "county_adcode"]).quantity.sum()
-    # one lake of 0.5 + 1.5 = 2 km²: e^6.636 × 2^0.678 ×10⁴ m³, split 1/4 (A) and 3/4 (B)
-    whole = np.exp(6.636) * 2**0.678 * 1e4
+    # one lake of 0.005 + 0.015 = 0.02 km²: e^6.636 × 0.02^0.678 ×10⁴ m³, split 1/4 (A), 3/4 (B)
+    whole = np.exp(6.636) * 0.02**0.678 * 1e4
     assert f[("lake", A)] == pytest.approx(whole * 0.25, rel=REL)
     assert f[("lake", B)] == pytest.approx(whole * 0.75, rel=REL)
     # reservoir A: 0.35 × 10 ×10⁴ m³ = 35 000 m³
@@ -220,8 +220,10 @@ def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def
 
 def test_pest_landscape_energy_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    # pest A: 100 hm² forest × 375 + 10 hm² grassland × 112.5 = 38 625 CNY
-    assert _by(r, "pest_control", "value_cny")[A] == pytest.approx(38_625.0, rel=REL)
+    # pest A: 0.5 hm² forest × 375 = 187.5 CNY; B: 0.5 × 375 + 0.2 hm² grassland × 112.5 = 210
+    pest = _by(r, "pest_control", "value_cny")
+    assert pest[A] == pytest.approx(187.5, rel=REL)
+    assert pest[B] == pytest.approx(210.0, rel=REL)
     # landscape A: 1000 m² × 50 CNY/m² = 50 000 CNY
     assert _by(r, "landscape_premium", "value_cny")[A] == pytest.approx(50_000.0, rel=REL)
     # biomass A: 2 ×10⁴ kWh × 0.53 = 10 600 CNY
