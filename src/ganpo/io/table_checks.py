@@ -97,7 +97,8 @@ class Finding:
     ``kind``: ``range``, ``share``, ``logic``, ``duplicate``, ``unit_scale`` (hard) or
     ``soft_range``, ``logic``, ``fluctuation`` (soft; the Decision kinds). ``rule`` names
     the check (``soft_range.visits``, ``logic.revenue_per_visit``); ``key`` is the rule
-    with the county (and the row, in a list table) — the key an explanation attaches to.
+    with the county (and the row's key, in a list table) — the key an explanation
+    attaches to.
     ``rows`` are the table's row numbers (in the file), ``value`` the value as written.
     The messages say what was found and why it matters, without where (:meth:`where`)."""
 
@@ -255,9 +256,14 @@ class _Table:
         return fmt(base_value / self.factor(column))
 
     def key(self, rule: str, county: int | None, rows: tuple[int, ...] = ()) -> str:
+        """``rule@county``; in a list table a finding about one row adds the row's key
+        (``…/鄱阳湖``), never its row number: the platform's upload and the engine's
+        canonical file number their rows differently, the key must match in both."""
         out = rule if county is None else f"{rule}@{county}"
-        if rows and not self.per_county:
-            out += "#" + "-".join(str(r) for r in rows)
+        list_key = checks_of(self.role).list_key
+        if len(rows) == 1 and not self.per_county and list_key:
+            label = " ".join(str(self.frame.at[rows[0], c]).strip() for c in list_key)
+            out += f"/{label}"
         return out
 
     def finding(
