@@ -16,6 +16,7 @@ is not a fluctuation, while values written in another unit than the declared one
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -663,24 +664,30 @@ def _fluctuation_findings(t: _Table, column: str, check: ColumnCheck) -> list[Fi
         return _share_changes(t, column, check, cur, prev)
     y = _Years(t, column)
     found: list[Finding] = []
-    total_cur, total_prev = float(cur.sum()), float(prev.sum())
-    if check.sums and total_cur > 0 and total_prev > 0:
-        r = total_cur / total_prev
-        what = (f"the column's total {y.en(total_cur)}", f"本列合计 {y.zh(total_cur)}")
-        if abs(math.log10(r)) >= UNIT_SCALE_DECADES:
-            en, zh = y.unit_error(what, r, total_prev)
-            return [
-                t.finding(
-                    "hard", "unit_scale", column, column, None, (), y.shown(total_cur), en, zh
-                )
-            ]
-        if check.yoy is not None and _outside(r, check.yoy):
-            en, zh = y.fluctuation(what, r, check.yoy, total_prev)
-            found.append(
-                t.finding(
-                    "soft", "fluctuation", column, column, None, (), y.shown(total_cur), en, zh
-                )
+    both = [c for c in common if cur[c] > 0 and prev[c] > 0]
+    if len(both) >= 2:  # the whole column in another unit: said once, not per county
+        median = 10 ** statistics.median(math.log10(cur[c] / prev[c]) for c in both)
+        if abs(math.log10(median)) >= UNIT_SCALE_DECADES:
+            hint_en, hint_zh = _unit_hint(t.units[column], median)
+            last_en, last_zh = y.last
+            decade = round(math.log10(median))
+            en = (
+                f"{y.name_en} of most counties is about 10^{decade} times {last_en} (median "
+                f"ratio {fmt(median)} over {len(both)} counties); {hint_en}"
             )
+            zh = (
+                f"多数县的{y.name_zh}约为 {last_zh}的 10^{decade} 倍（{len(both)} 个县比值的中位数 "
+                f"{fmt(median)}）；{hint_zh}"
+            )
+            return [t.finding("hard", "unit_scale", column, column, None, (), None, en, zh)]
+    total_cur, total_prev = float(cur.sum()), float(prev.sum())
+    if check.sums and check.yoy is not None and total_cur > 0 and total_prev > 0:
+        r = total_cur / total_prev
+        if abs(math.log10(r)) < UNIT_SCALE_DECADES and _outside(r, check.yoy):
+            what = (f"the column's total {y.en(total_cur)}", f"本列合计 {y.zh(total_cur)}")
+            en, zh = y.fluctuation(what, r, check.yoy, total_prev)
+            shown = y.shown(total_cur)
+            found.append(t.finding("soft", "fluctuation", column, column, None, (), shown, en, zh))
 
     positive = prev[prev > 0]
     mean_prev = float(positive.mean()) if not positive.empty else 0.0

@@ -277,16 +277,22 @@ def upload(
 
 
 def _read_other(
-    engine: Engine, role: str, year: int, base_dir: Path, work_dir: Path, counties: set[int]
+    engine: Engine | None,
+    role: str,
+    year: int,
+    base_dir: Path,
+    work_dir: Path | None,
+    counties: set[int],
 ) -> tuple[pd.DataFrame | None, str]:
     """The table of ``role`` for ``year`` as the platform has it (base units): the
     current version of its submission (approved, or the latest a department uploaded),
-    else the base dataset's table; with a description for notes (None: none readable)."""
-    sub = store.find_submission(engine, year, role)
+    else the base dataset's table; with a description for notes (None: none readable).
+    Without a store (``engine`` None) only the base dataset is looked at."""
+    sub = store.find_submission(engine, year, role) if engine is not None else None
     entry: TableEntry | None = None
     path: Path | None = None
     what = ""
-    if sub is not None and sub.kind == "table":
+    if sub is not None and sub.kind == "table" and work_dir is not None:
         v = sub.current
         path = stored_path(work_dir, year, v.data_file)
         entry = TableEntry(
@@ -313,18 +319,19 @@ def _read_other(
 
 
 def table_context(
-    engine: Engine, f: Form, base_dir: Path, work_dir: Path, region: Region
+    engine: Engine | None, f: Form, base_dir: Path, work_dir: Path | None, region: Region
 ) -> tuple[TableContext, list[str]]:
     """What an upload of table form ``f`` is compared with (besides the county areas of
     ``region``): the same form of the previous year (its approved submission, else the
     base dataset's table; 波动审核), the tables of the same year its rules look into, and
     the extent of the newest published account of an earlier year (the reference checks);
-    with notes (English / Chinese) of what could not be compared."""
+    with notes (English / Chinese) of what could not be compared. Without a store
+    (``engine`` None, ``ganpo report-forms check``) the base dataset alone is used."""
     counties = set(region.counties)
     notes: list[str] = []
     previous: pd.DataFrame | None = None
     last = f.year - 1
-    prev_sub = store.find_submission(engine, last, f.key)
+    prev_sub = store.find_submission(engine, last, f.key) if engine is not None else None
     if prev_sub is not None and prev_sub.state == store.APPROVED:
         previous, what = _read_other(engine, f.key, last, base_dir, work_dir, counties)
     else:
@@ -356,7 +363,7 @@ def table_context(
         for r in checks_of(f.key).rules
     ):
         region_adcode = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
-        found = published_extent(engine, region_adcode, f.year)
+        found = published_extent(engine, region_adcode, f.year) if engine is not None else None
         if found is not None:
             account_id, account_year, extent = found
             notes.append(
