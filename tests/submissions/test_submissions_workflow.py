@@ -293,7 +293,9 @@ def test_accounts_run_only_on_approved_data_and_follow_it(plat: Platform) -> Non
     account = run_account(rebuilt.manifest, YEAR)
     overrides = [d for d in account.decisions if d.basis == "override"]
     assert sorted(d.unit_code for d in overrides) == sorted(f["county"] for f in flags)
-    assert all("“new spa resorts”; accepted by reviewer reviewer" in d.message_en for d in overrides)
+    assert all(
+        "“new spa resorts”; accepted by reviewer reviewer" in d.message_en for d in overrides
+    )
     assert not [d for d in account.decisions if d.basis == "rule"]  # nothing unexplained
 
     # the account records which versions it used
