@@ -5,7 +5,6 @@ themselves (every column has its bands, with reasons in both languages)."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pandas as pd
@@ -393,4 +392,35 @@ def test_format_problems_and_plausibility_are_reported_together(tmp_path: Path) 
 )
 def test_numbers_are_written_for_statisticians(value: float, text: str) -> None:
     assert fmt(value) == text
-    assert not math.isnan(value)
+
+
+def test_a_total_column_bounds_its_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # no role has a total column today; a rule "parts ≤ whole" with a column as whole (as a
+    # value-added column would have its output) is checked per county, rows summed
+    from dataclasses import replace
+
+    import ganpo.io.table_rules as rules
+
+    rule = PartsRule(
+        "parts_within_total", "parts", "分项", ("forestry_output", "fishery_output"),
+        "agriculture_output", "hard", "parts of a total", "分项不能超过合计",
+    )  # fmt: skip
+    monkeypatch.setitem(
+        rules.TABLE_CHECKS, "agriculture", replace(TABLE_CHECKS["agriculture"], rules=(rule,))
+    )
+    cols = {c: "10^4 CNY" for c in ("agriculture_output", "forestry_output", "fishery_output")}
+    frame = pd.DataFrame(
+        {
+            "county_adcode": [A, B],
+            "agriculture_output": [1e9, 1e9],
+            "forestry_output": [4e8, 6e8],
+            "fishery_output": [5e8, 5e8],
+        },
+        index=[2, 3],
+    )
+    [f] = check_values("agriculture", frame, cols).hard
+    assert (f.rule, f.county, f.rows) == ("logic.parts_within_total", B, (3,))
+    assert f.message_en == (
+        "forestry output + fishery output 110,000 10^4 CNY is more than agriculture output "
+        "(100,000 10^4 CNY): parts of a total"
+    )
