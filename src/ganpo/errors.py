@@ -105,6 +105,26 @@ class TableFileError(TableError):
         )
 
 
+class TableCheckError(TableError):
+    """A statistics table whose values fail a plausibility check (逻辑审核, 波动审核): a
+    value impossible for its county, a share above 1, a ratio out of bounds, a duplicated
+    row, a unit error against last year's table. ``findings`` are the hard findings
+    (:class:`ganpo.io.table_checks.Finding`: row, column, rule, English and Chinese
+    message); ``values`` the text of every problem of the table, these included."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        findings: Iterable[object],
+        source: str | Path | None = None,
+        field: str | None = None,
+        values: Iterable[object] = (),
+    ) -> None:
+        self.findings = list(findings)
+        super().__init__(message, source=source, field=field, values=values)
+
+
 class UnknownNameError(GanpoError, KeyError):
     """A name (parameter set, service, ecosystem type…) that does not exist.
 

@@ -43,3 +43,32 @@ def test_list_template_and_check(demo_platform: Any, tmp_path: Path) -> None:
     assert r.exit_code == 0 and "no problems" in r.output
     r = runner.invoke(app, ["report-forms", "template", "nosuch", *args, "--out", str(out)])
     assert r.exit_code == 2 and "unknown form 'nosuch'" in r.output
+
+
+def test_check_refuses_the_tourism_row_it_used_to_pass(demo_platform: Any, tmp_path: Path) -> None:
+    # the row: 10^9 万人次 earning 0.0001 亿元 was "校验通过"; now refused, and a
+    # large change since the base dataset's 2022 table is listed for an explanation
+    import pandas as pd
+
+    from ganpo.io.manifest import load_manifest
+
+    ds = load_manifest(demo_platform.data_dir)
+    entry = ds.manifest.table("tourism", 2023)
+    assert entry is not None
+    table = pd.read_csv(ds.path(entry))
+    table.loc[0, ["visits", "tourism_revenue"]] = [1e9, 0.0001]
+    path = tmp_path / "tourism.csv"
+    table.to_csv(path, index=False)
+    args = ["--year", "2023", "--data", str(demo_platform.data_dir)]
+    r = runner.invoke(app, ["report-forms", "check", "tourism", str(path), *args])
+    assert r.exit_code == 1, r.output
+    assert "校验通过" not in r.output
+    assert "人均旅游花费（旅游收入/接待人次）为 1×10^-9 元/人次" in r.output
+    assert "4 problem(s) / 共 4 处问题" in r.output
+    table = pd.read_csv(ds.path(entry))
+    table.loc[3, "visits"] *= 2.2
+    table.to_csv(path, index=False)
+    r = runner.invoke(app, ["report-forms", "check", "tourism", str(path), *args])
+    assert r.exit_code == 0, r.output
+    assert "no problems; 1 value(s) need an explanation when reported" in r.output
+    assert "changed by +" in r.output  # on the base dataset's 2022 table

@@ -75,11 +75,11 @@ def test_climate_by_hand(account) -> None:  # type: ignore[no-untyped-def]
 
 def test_statistics_indicators_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    # agriculture output 100 ×10⁴ CNY in A, attributed to cropland (code 5)
+    # agriculture output 40 ×10⁴ CNY in A, attributed to cropland (code 5)
     row = r[(r.indicator == "agriculture") & (r.county_adcode == A)]
-    assert row.value_cny.item() == 1_000_000.0 and row.ecosystem_code.item() == 5
-    # water A: (1 × 2.6 + 2 × 3.6 + 10 × 0.07) ×10⁴ m³ = 10.5 ×10⁴ CNY
-    assert _by(r, "water_supply", "value_cny")[A] == pytest.approx(105_000.0, rel=REL)
+    assert row.value_cny.item() == 400_000.0 and row.ecosystem_code.item() == 5
+    # water A: (1 × 2.6 + 2 × 3.6 + 2 × 0.07) ×10⁴ m³ = 9.94 ×10⁴ CNY
+    assert _by(r, "water_supply", "value_cny")[A] == pytest.approx(99_400.0, rel=REL)
     # hydropower A: 5 ×10⁴ kWh × 0.53 = 26 500 CNY
     assert _by(r, "hydropower", "value_cny")[A] == pytest.approx(26_500.0, rel=REL)
     # recreation A: 0.25 ×10⁸ CNY revenue; 3 ×10⁴ visits
@@ -192,8 +192,8 @@ def test_water_purification_by_hand(account) -> None:  # type: ignore[no-untyped
 def test_flood_regulation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
     f = r[r.indicator == "flood_regulation"].groupby(["component", "county_adcode"]).quantity.sum()
-    # one lake of 0.5 + 1.5 = 2 km²: e^6.636 × 2^0.678 ×10⁴ m³, split 1/4 (A) and 3/4 (B)
-    whole = np.exp(6.636) * 2**0.678 * 1e4
+    # one lake of 0.005 + 0.015 = 0.02 km²: e^6.636 × 0.02^0.678 ×10⁴ m³, split 1/4 (A), 3/4 (B)
+    whole = np.exp(6.636) * 0.02**0.678 * 1e4
     assert f[("lake", A)] == pytest.approx(whole * 0.25, rel=REL)
     assert f[("lake", B)] == pytest.approx(whole * 0.75, rel=REL)
     # reservoir A: 0.35 × 10 ×10⁴ m³ = 35 000 m³
@@ -224,8 +224,10 @@ def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def
 
 def test_pest_landscape_energy_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    # pest A: 100 hm² forest × 375 + 10 hm² grassland × 112.5 = 38 625 CNY
-    assert _by(r, "pest_control", "value_cny")[A] == pytest.approx(38_625.0, rel=REL)
+    # pest A: 0.5 hm² forest × 375 = 187.5 CNY; B: 0.5 × 375 + 0.2 hm² grassland × 112.5 = 210
+    pest = _by(r, "pest_control", "value_cny")
+    assert pest[A] == pytest.approx(187.5, rel=REL)
+    assert pest[B] == pytest.approx(210.0, rel=REL)
     # landscape A: 1000 m² × 50 CNY/m² = 50 000 CNY
     assert _by(r, "landscape_premium", "value_cny")[A] == pytest.approx(50_000.0, rel=REL)
     # biomass A: 2 ×10⁴ kWh × 0.53 = 10 600 CNY
@@ -247,7 +249,7 @@ def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     )
     assert _by(jx, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
     # GB/T 46869 nets out external water: A's water supply × (1 − 0.2), hydropower × (1 − 0.5)
-    assert _by(gbt, "water_supply", "value_cny")[A] == pytest.approx(105_000.0 * 0.8, rel=REL)
+    assert _by(gbt, "water_supply", "value_cny")[A] == pytest.approx(99_400.0 * 0.8, rel=REL)
     assert _by(gbt, "hydropower", "value_cny")[A] == pytest.approx(26_500.0 * 0.5, rel=REL)
     ded = gbt[gbt.component == "external_deduction"]
     assert set(ded.indicator) == {"water_supply", "hydropower"} and (ded.value_cny < 0).all()
@@ -275,7 +277,7 @@ def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> No
     v = _by(acc.results, "water_conservation", "value_cny")
     assert v[A] == pytest.approx(22_830.4 * 7.06 * f, rel=REL)
     # reported values (market value of products) are already at 2022 prices: unchanged
-    assert _by(acc.results, "agriculture", "value_cny")[A] == 1_000_000.0
+    assert _by(acc.results, "agriculture", "value_cny")[A] == 400_000.0
     assert any(
         "price reservoir_cost of jiangxi-default: 2022 not given, 2010 value" in n
         for n in acc.notes

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 import rasterio
 from rasterio.transform import from_origin
 
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
+from ganpo.io.table_checks import TableContext
 from ganpo.submissions.forms import form
 from ganpo.submissions.template import template_csv, template_xlsx
 from ganpo.submissions.validate import (
@@ -190,6 +192,76 @@ def test_shares_must_lie_in_zero_one() -> None:
         "360102,0.2,1.5\n360103,0,0\n360121,1,0\n"
     )
     assert problems_of(text.encode(), key="external") == [(2, "hydropower_external_share", "1.5")]
+
+
+def test_a_share_written_as_a_percentage_names_its_cell() -> None:
+    wb_values = {
+        (code, col): v
+        for code in REGION.counties
+        for col, v in (("water_supply_external_share", 0.1), ("hydropower_external_share", 0))
+    }
+    wb_values[(360103, "water_supply_external_share")] = 30
+    with pytest.raises(UploadError) as info:
+        check_table(filled_xlsx("external", wb_values), form("external", 2023), REGION, LIMITS)
+    [p] = info.value.problems
+    assert (p.row, p.column, p.value, p.cell) == (7, "water_supply_external_share", "30", "C7")
+    assert p.reason_en == (
+        "share of water supply from outside 30 is not a share in [0, 1]; looks like a "
+        "percentage: write 0.30"
+    )
+    assert p.reason_zh == "供水区外来源比例 30 不是 0 到 1 之间的比例；看起来是百分数：请填 0.30"
+
+
+def test_unusual_values_are_flagged_with_their_cell_not_refused() -> None:
+    region = Region(REGION.counties, areas_km2={360102: 35.0, 360103: 30.0, 360121: 1800.0})
+    last_year = pd.DataFrame(  # 100.5 万人次 and 10 亿元 in every county [base units]
+        {"visits": [1.005e6] * 3, "tourism_revenue": [1e9] * 3},
+        index=pd.Index(list(REGION.counties), name=KEY_COLUMN),
+    )
+    values = full_tourism()
+    values[(360121, "visits")] = 240  # +139 % on last year: possible, unusual
+    ok = check_table(
+        filled_xlsx("tourism", values),
+        form("tourism", 2023),
+        region,
+        LIMITS,
+        TableContext(previous=last_year, previous_year=2022),
+    )
+    [flag] = ok.flags
+    assert (flag.row, flag.column, flag.cell, flag.value, flag.county) == (
+        8,
+        "visits",
+        "C8",
+        "240",
+        360121,
+    )
+    assert (flag.key, flag.kind, flag.subject) == (
+        "fluctuation.visits@360121",
+        "fluctuation",
+        "tourism.visits",
+    )
+    assert flag.reason_en == (
+        "tourist visits 240 10^4 visits changed by +139 % on 2022's 100.5 10^4 visits; the "
+        "usual change lies within -50 % and +50 % (visits swing with new attractions, events "
+        "and closures: up to half in a year)"
+    )
+    assert flag.as_dict()["reason"] == f"{flag.reason_zh} / {flag.reason_en}"
+    # ten thousand times last year's in one county: a unit error, refused in its cell
+    values[(360121, "visits")] = 1_005_000
+    with pytest.raises(UploadError) as info:
+        check_table(
+            filled_xlsx("tourism", values),
+            form("tourism", 2023),
+            region,
+            LIMITS,
+            TableContext(previous=last_year, previous_year=2022),
+        )
+    cells = {(p.cell, p.reason_en.split(";")[-1].strip()) for p in info.value.problems}
+    assert (
+        "C8",
+        "check the unit: it looks like values in visits (人次) written in a column of 10^4 "
+        "visits (万人次)",
+    ) in cells
 
 
 def test_oversized_empty_and_foreign_files() -> None:

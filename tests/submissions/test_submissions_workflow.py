@@ -268,6 +268,13 @@ def test_accounts_run_only_on_approved_data_and_follow_it(plat: Platform) -> Non
     # the office reopens the form; the department doubles the revenue; approved again
     wf.send_back(plat.engine, OFFICE, sub.id, "revised figures")
     sub = plat.upload(TOURISM, "tourism", tourism_csv(plat, 2.0))
+    # doubled revenue puts some counties above the usual 5,000 CNY per visit: flagged,
+    # and the draft is submitted only once each flag is explained
+    flags = sub.current.flags
+    assert flags and {f["kind"] for f in flags} == {"logic"}
+    with pytest.raises(WorkflowError, match=f"{len(flags)} flagged value"):
+        wf.submit(plat.engine, TOURISM, sub.id)
+    wf.explain(plat.engine, TOURISM, sub.id, {f["key"]: "new spa resorts" for f in flags})
     wf.submit(plat.engine, TOURISM, sub.id)
     with pytest.raises(InputError, match="已提交 submitted"):
         approved_dataset(plat.engine, YEAR, plat.base, plat.work)
@@ -280,8 +287,19 @@ def test_accounts_run_only_on_approved_data_and_follow_it(plat: Platform) -> Non
     assert rec2 - rec1 == pytest.approx(revenue.round(6).sum() * 1e8, rel=1e-6)
     assert gep2 - gep1 == pytest.approx(rec2 - rec1, rel=1e-6)
 
+    # the explanations reach the account as override decisions, one per flag
+    tourism = load_manifest(rebuilt.manifest).manifest.table("tourism", YEAR)
+    assert tourism is not None and len(tourism.overrides or []) == len(flags)
+    account = run_account(rebuilt.manifest, YEAR)
+    overrides = [d for d in account.decisions if d.basis == "override"]
+    assert sorted(d.unit_code for d in overrides) == sorted(f["county"] for f in flags)
+    assert all(
+        "“new spa resorts”; accepted by reviewer reviewer" in d.message_en for d in overrides
+    )
+    assert not [d for d in account.decisions if d.basis == "rule"]  # nothing unexplained
+
     # the account records which versions it used
-    account_id = save_account(plat.engine, run_account(rebuilt.manifest, YEAR))
+    account_id = save_account(plat.engine, account)
     store.record_account_submissions(plat.engine, account_id, rebuilt.submissions, actor="office")
     used = store.account_submissions(plat.engine, account_id)
     assert {(u["form"], u["version"]) for u in used} >= {("tourism", 2), ("npp", 1)}

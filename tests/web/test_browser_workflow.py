@@ -2,8 +2,9 @@
 uvicorn server (fixture ``live_server`` of tests/web/conftest.py) on the demo data.
 
 - a reporter downloads the template, uploads a table with errors, sees every problem,
-  fixes it and submits; a reviewer returns it with a comment, the reporter re-uploads, the
-  reviewer approves; the office adopts base data for the unreported forms, runs the
+  fixes it, explains the one value flagged as a large change since last year and submits;
+  a reviewer sees the explanation and returns it with a comment, the reporter
+  re-uploads, the reviewer approves; the office adopts base data for the unreported forms, runs the
   account, watches its progress and opens the result; the administrator reads the audit;
 - a county viewer sees only its county on the map, with the pages of its role only.
 
@@ -14,10 +15,12 @@ Without /usr/bin/chromium the tests skip, or fail under ``GANPO_REQUIRE_BROWSER=
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -103,18 +106,24 @@ class Session:
         assert not self.errors, f"JavaScript errors for {self.username}: {self.errors}"
 
 
-def fill_template(template: Path, out: Path, bad: bool) -> tuple[int, int]:
-    """Fill the downloaded forestry template; with ``bad`` put text in one cell and a
-    negative area in another. Returns the sheet rows of the two bad cells."""
+def fill_template(
+    template: Path, out: Path, bad: bool, last_year: dict[int, tuple[float, float]]
+) -> tuple[int, int]:
+    """Fill the downloaded forestry template with last year's areas grown by 5 %, but
+    Wuyuan's forest area five times last year's (a large change, flagged for an
+    explanation); with ``bad`` put text in one cell and a negative area in another.
+    Returns the sheet rows of the two bad cells."""
     wb = openpyxl.load_workbook(template)
     ws = wb.worksheets[0]
     header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "county_adcode")
     cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
     first = next(r for r in range(header + 1, header + 10) if isinstance(ws.cell(r, 1).value, int))
     rows = [r for r in range(first, ws.max_row + 1) if ws.cell(r, 1).value is not None]
-    for i, r in enumerate(rows):
-        ws.cell(r, cols["forest_self_recovery_area"]).value = 100.0 + i
-        ws.cell(r, cols["grassland_self_recovery_area"]).value = 5.0
+    for r in rows:
+        forest, grassland = last_year[int(ws.cell(r, 1).value)]
+        growth = 5.0 if ws.cell(r, 1).value == WUYUAN else 1.05
+        ws.cell(r, cols["forest_self_recovery_area"]).value = round(forest * growth, 2)
+        ws.cell(r, cols["grassland_self_recovery_area"]).value = round(grassland * 1.05, 2)
     text_row, negative_row = rows[2], rows[7]
     if bad:
         ws.cell(text_row, cols["forest_self_recovery_area"]).value = "很多"
@@ -129,7 +138,27 @@ def upload(page: Page, form: str, path: Path) -> None:
     card.locator("button.upload").click()
 
 
-def test_report_review_run_and_audit(browser: Browser, live_server: str, tmp_path: Path) -> None:
+def forestry_of(data_dir: Path, year: int) -> dict[int, tuple[float, float]]:
+    """The base dataset's forestry table of ``year``: county → (forest, grassland) hm²."""
+    from ganpo.io.manifest import load_manifest
+
+    ds = load_manifest(data_dir)
+    entry = ds.manifest.table("forestry", year)
+    assert entry is not None
+    with ds.path(entry).open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    return {
+        int(r["county_adcode"]): (
+            float(r["forest_self_recovery_area"]),
+            float(r["grassland_self_recovery_area"]),
+        )
+        for r in rows
+    }
+
+
+def test_report_review_run_and_audit(
+    browser: Browser, live_server: str, tmp_path: Path, demo_platform: Any
+) -> None:
     # ---- the forestry reporter: template, a table with errors, every problem shown
     rep = Session(browser, live_server, "forestry")
     assert rep.nav() == ["map", "accounts", "reporting"]
@@ -142,8 +171,9 @@ def test_report_review_run_and_audit(browser: Browser, live_server: str, tmp_pat
     download.value.save_as(template)
     assert download.value.suggested_filename == f"forestry_{YEAR}.xlsx"
     bad, good = tmp_path / "bad.xlsx", tmp_path / "good.xlsx"
-    text_row, negative_row = fill_template(template, bad, bad=True)
-    fill_template(template, good, bad=False)
+    last_year = forestry_of(demo_platform.data_dir, YEAR - 1)
+    text_row, negative_row = fill_template(template, bad, True, last_year)
+    fill_template(template, good, False, last_year)
 
     upload(page, "forestry", bad)
     problems = card.locator("table.problems")
@@ -161,7 +191,20 @@ def test_report_review_run_and_audit(browser: Browser, live_server: str, tmp_pat
 
     upload(page, "forestry", good)
     expect(card).to_have_attribute("data-state", "draft")
-    expect(card.locator(".msg-ok")).to_be_visible()
+    expect(card.locator(".msg-ok").first).to_be_visible()
+    # Wuyuan's forest area, five times last year's, needs an explanation first
+    flags = card.locator("table.flags")
+    expect(flags).to_have_attribute("data-flags", "1")
+    expect(flags.locator("tbody")).to_contain_text(str(WUYUAN))
+    expect(card.locator(".flags-box")).to_have_attribute("data-missing", "1")
+    card.locator("button.submit").click()
+    expect(card.locator(".msg-error")).to_contain_text("需先填写说明")
+    expect(card).to_have_attribute("data-state", "draft")
+    rep.shot("02a-reporter-flags")
+    why = "病虫害暴发，已核实 / an outbreak, checked on site"
+    card.locator("textarea.flag-explanation").fill(why)
+    card.locator("button.save-explanations").click()
+    expect(card.locator(".flags-box")).to_have_attribute("data-missing", "0")
     card.locator("button.submit").click()
     expect(card).to_have_attribute("data-state", "submitted")
     rep.shot("02-reporter-submitted")
@@ -172,6 +215,7 @@ def test_report_review_run_and_audit(browser: Browser, live_server: str, tmp_pat
     rpage = rev.open(f"review?year={YEAR}")
     item = rpage.locator('article.review-item[data-form="forestry"]')
     expect(item).to_have_attribute("data-state", "submitted")
+    expect(item.locator("table.flags .explanation")).to_contain_text(why)  # seen in review
     item.locator("button.return").click()  # without a comment: refused in the page
     expect(item.locator(".msg-error")).to_be_visible()
     comment = "请核对婺源县森林面积 / check Wuyuan's forest area"
@@ -186,6 +230,9 @@ def test_report_review_run_and_audit(browser: Browser, live_server: str, tmp_pat
     expect(card.locator('[data-comment="returned"]')).to_contain_text(comment)
     upload(page, "forestry", good)
     expect(card).to_have_attribute("data-state", "draft")
+    card.locator("textarea.flag-explanation").fill(why)  # a new version: explained anew
+    card.locator("button.save-explanations").click()
+    expect(card.locator(".flags-box")).to_have_attribute("data-missing", "0")
     card.locator("button.submit").click()
     expect(card).to_have_attribute("data-state", "submitted")
 

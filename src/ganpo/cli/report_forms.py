@@ -3,8 +3,9 @@ template, check a filled file exactly as the platform's upload does."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -12,6 +13,9 @@ from rich.table import Table
 from ganpo.cli.common import console, user_errors
 from ganpo.errors import InputError
 from ganpo.io.outputs import EXPORT, atomic_write
+
+if TYPE_CHECKING:
+    from ganpo.submissions.validate import Problem
 
 app = typer.Typer(
     help="Statistical reporting forms: list, template, check. 统计报表：列表、模板、校验。",
@@ -92,7 +96,9 @@ def check(
     profile: ProfileOpt = None,
 ) -> None:
     """Check a filled form as the platform's upload does; list every problem (exit 1 if
-    any). 校验填报文件，一次列出全部问题。"""
+    any), then the values the platform would flag for an explanation (unusual values,
+    changes since the base dataset's previous year). 校验填报文件，一次列出全部问题
+    及需说明的数值。"""
     from ganpo.submissions.forms import form
     from ganpo.submissions.validate import (
         Limits,
@@ -102,9 +108,11 @@ def check(
         check_size,
         check_table,
     )
-    from ganpo.submissions.workflow import region_of
+    from ganpo.submissions.workflow import region_of, table_context
 
     limits = Limits()
+    notes: list[str] = []
+    flags: list[Problem] = []
     with user_errors():
         f = form(form_key, year, profile)
         region = region_of(data, year)
@@ -116,23 +124,40 @@ def check(
             raise UploadError(problems)
         raw = file.read_bytes()
         if f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
-            check_table(raw, f, region, limits)
+            with user_errors():
+                context, notes = table_context(None, f, data, None, region)
+            table = check_table(raw, f, region, limits, context)
+            notes += table.warnings
+            flags = list(table.flags)
         else:
             problems = check_layer_kind(raw, f)
             if problems:
                 raise UploadError(problems)
             check_layer(file, f, region, limits)
     except UploadError as exc:
-        t = Table("row", "column", "cell", "value", "reason")
-        for p in exc.problems:
-            t.add_row(
-                "" if p.row is None else str(p.row),
-                p.column or "",
-                p.cell or "",
-                p.value or "",
-                f"{p.reason_zh} / {p.reason_en}",
-            )
-        console.print(t)
+        console.print(_problems(exc.problems))
         console.print(f"{len(exc.problems)} problem(s) / 共 {len(exc.problems)} 处问题")
         raise typer.Exit(code=1) from exc
+    for note in notes:
+        console.print(note, style="dim")
+    if flags:
+        console.print(_problems(flags))
+        console.print(
+            f"{file}: no problems; {len(flags)} value(s) need an explanation when reported "
+            f"/ 校验通过，但有 {len(flags)} 处数值填报时需说明理由"
+        )
+        return
     console.print(f"{file}: no problems / 校验通过")
+
+
+def _problems(problems: Sequence[Problem]) -> Table:
+    t = Table("row", "column", "cell", "value", "reason")
+    for p in problems:
+        t.add_row(
+            "" if p.row is None else str(p.row),
+            p.column or "",
+            p.cell or "",
+            p.value or "",
+            f"{p.reason_zh} / {p.reason_en}",
+        )
+    return t

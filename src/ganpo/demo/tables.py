@@ -7,7 +7,11 @@ county-specific lognormal noise, scaled so that the province total is of the ord
 Jiangxi's statistics. The totals of :data:`PROVINCE_TOTALS` are orders of magnitude for a
 demo, not the published statistics. *Intensive* columns (hourly wage, trip cost, landscape
 premium, external shares) are drawn around a plausible typical value. The lakes table lists
-the area of the synthetic Poyang Lake in each county it covers. Later years grow by 3–6 %.
+the area of the synthetic Poyang Lake in each county it covers. Later years grow by 3–6 %:
+each county keeps the share of the province its first year's land cover gives it, so that a
+county's statistics do not jump when a coarse raster's cell changes class (a built-up cell
+of 4 km² appearing in a small district would multiply its proxy several-fold, a change the
+year-on-year checks of :mod:`ganpo.io.table_checks` rightly flag).
 """
 
 from __future__ import annotations
@@ -99,8 +103,9 @@ def _proxies(a: pd.DataFrame) -> dict[str, pd.Series]:
         "tourism_revenue": urban + 0.05 * a["mountain"],
         "biomass_energy": a["cropland"] + 0.2 * a["forest"] + 1.0,
         "reservoir_capacity": a["reservoir"] + 0.01 * a["mountain"] + 0.1,
-        "forest_self_recovery_area": a["forest"] + 1.0,
-        "grassland_self_recovery_area": a["grassland"] + 0.1,
+        # pests recover on forest and grassland only: none where the map has none
+        "forest_self_recovery_area": a["forest"] + 0.5 * a["shrub"],
+        "grassland_self_recovery_area": a["grassland"],
         "benefiting_area": urban,
         "so2": urban,
         "nox": urban,
@@ -136,9 +141,9 @@ def make_tables(
     growth = dict.fromkeys(PROVINCE_TOTALS, 1.0)
 
     tables: dict[tuple[str, int], pd.DataFrame] = {}
+    proxies = _proxies(areas_by_year[years[0]])  # the first year's shares, for every year
     for step, year in enumerate(years):
         year_rng = rng_for(seed, f"tables-{year}")
-        proxies = _proxies(areas_by_year[year])
         values: dict[str, NDArray[np.float64]] = {}
         for column, total in PROVINCE_TOTALS.items():
             if step > 0:

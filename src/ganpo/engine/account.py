@@ -93,7 +93,7 @@ def run_account(
     sums = compute_pass(run, planned, on_grid, graph)
     check_pass(run, planned, selection, on_grid, sums)
     raster = sums_to_rows(run, planned, selection, on_grid, sums)
-    tables = statistics_tables(run, planned, raster)
+    tables = statistics_tables(run, planned, raster, units)
     return assemble(run, planned, selection, on_grid, sums, raster, tables)
 
 

@@ -160,19 +160,47 @@ class LayerEntry(_Entry):
         return self.year == year or year in (self.serves_years or ())
 
 
+class TableOverride(BaseModel):
+    """A soft finding of a table's plausibility checks (an unusual value, a fluctuation,
+    a soft logic rule; :mod:`ganpo.io.table_checks`) that a person explained and a
+    reviewer accepted. The engine records it as a Decision with basis ``override``
+    (docs/decisions/0027); a hard finding is never overridden, whatever is written here.
+
+    ``key`` is the finding's key (rule, county, and row in a list table); the messages say
+    what was found, ``explanation`` why it is right; who explained and who approved, when;
+    ``submission`` names the platform's submission version it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    key: str
+    kind: str
+    subject: str
+    unit_code: int | None = None
+    message_en: str
+    message_zh: str
+    explanation: str
+    explained_by: str
+    explained_at: str
+    approved_by: str
+    approved_at: str
+    submission: str = ""
+
+
 class TableEntry(_Entry):
     """A statistics table (CSV, UTF-8): ``role`` from :data:`TABLE_ROLES`, of ``year``;
     ``serves_years`` lists other years it may serve (the account records the decision).
 
     ``level`` is the level of its rows: ``county`` (default; keyed by ``county_adcode``)
     or the level of the dataset's units (keyed by ``unit_code``), when a department
-    gives the table per township or village."""
+    gives the table per township or village. ``overrides`` (written by the platform's
+    approved dataset) are the reviewed explanations of its soft findings."""
 
     role: str
     year: int
     columns: dict[str, str]
     level: UnitLevel = "county"
     serves_years: list[int] | None = None
+    overrides: list[TableOverride] | None = None
 
     def serves(self, year: int) -> bool:
         """Whether the table is of ``year`` or declares it serves ``year``."""

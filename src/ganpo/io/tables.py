@@ -8,6 +8,13 @@ the key column ``county_adcode``, an optional ``county_name`` and data columns
 (``per_county = False``, e.g. lakes) hold any number of rows per county. Every problem is
 reported at once with its row (the row number in the file), column and value, so a
 department can fix its table in one pass.
+
+The values are then judged for plausibility (:mod:`ganpo.io.table_checks`, declared in
+:mod:`ganpo.io.table_rules`): impossible values, shares above 1, ratios out of bounds,
+parts larger than their whole, duplicated rows of list tables and unit errors against the
+previous year's table refuse the table with the other problems; unusual values and
+fluctuations are returned as soft findings (:func:`read_table_checked`), which the engine
+records as Decisions (docs/decisions/0027).
 """
 
 from __future__ import annotations
@@ -15,15 +22,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
 
 import pandas as pd
 
 from ganpo.catalog.units import to_base
-from ganpo.errors import InputError, TableError, preview
+from ganpo.errors import InputError, TableCheckError, TableError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES, UNIT_KEY_COLUMN
+from ganpo.io.table_checks import Finding, TableContext, check_values
 from ganpo.io.table_files import read_table_file
 
 TEXT = "text"
@@ -84,15 +93,31 @@ def _rows(index: pd.Index) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {preview(rows)}"
 
 
-def _raise(path: Path, entry: TableEntry, problems: list[str]) -> NoReturn:
+def _raise(
+    path: Path,
+    entry: TableEntry,
+    problems: list[str],
+    findings: list[Finding] = (),  # type: ignore[assignment]
+) -> NoReturn:
     shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
     more = len(problems) - MAX_PROBLEMS_SHOWN
-    raise TableError(
-        f"{len(problems)} problem(s): {shown}" + (f"; … and {more} more" if more > 0 else ""),
-        source=path,
-        field=entry.role,
-        values=problems,
-    )
+    message = f"{len(problems)} problem(s): {shown}" + (f"; … and {more} more" if more > 0 else "")
+    if findings:
+        raise TableCheckError(
+            message, findings=findings, source=path, field=entry.role, values=problems
+        )
+    raise TableError(message, source=path, field=entry.role, values=problems)
+
+
+@dataclass(frozen=True)
+class CheckedTable:
+    """A table as :func:`read_table` returns it (``frame``), the soft findings of its
+    plausibility checks (unusual values, fluctuations: accepted, to be recorded) and the
+    notes of the checks that could not be made (bilingual pairs)."""
+
+    frame: pd.DataFrame
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def read_table(
@@ -100,6 +125,8 @@ def read_table(
     entry: TableEntry,
     county_adcodes: set[int],
     required: Iterable[str] | None = None,
+    *,
+    context: TableContext | None = None,
 ) -> pd.DataFrame:
     """Read a statistics table; numbers converted to base units (CNY, m3, m2, kWh, …).
 
@@ -112,11 +139,32 @@ def read_table(
     the file is not a table, and :class:`TableError` listing every problem: missing or
     undeclared columns, units that do not fit, text in a number column, formulas,
     negative or missing values, duplicated, unknown or missing units — each with its row
-    and column.
+    and column — and the hard findings of the plausibility checks (then a
+    :class:`~ganpo.errors.TableCheckError`). The soft findings are dropped here:
+    :func:`read_table_checked` returns them.
     """
+    return read_table_checked(path, entry, county_adcodes, required, context=context).frame
+
+
+def read_table_checked(
+    path: Path,
+    entry: TableEntry,
+    county_adcodes: set[int],
+    required: Iterable[str] | None = None,
+    *,
+    context: TableContext | None = None,
+) -> CheckedTable:
+    """:func:`read_table` with the soft findings of its plausibility checks and the
+    notes of the checks it skipped. ``context`` gives what the checks compare with
+    (areas of the table's units, the account's extent, last year's table, other tables of
+    the year), at the table's level: ``context.level`` must be ``entry.level``."""
     key_column = KEY_COLUMN if entry.level == "county" else UNIT_KEY_COLUMN
     county = entry.level == "county"
     code_name = "county adcode" if county else f"{entry.level} code"
+    if context is not None and context.level != entry.level:
+        raise ValueError(
+            f"a {entry.level} table checked with the context of the {context.level} level"
+        )
     role = TABLE_ROLES[entry.role]
     needed = list(role.columns) if required is None else list(required)
     table = read_table_file(path).to_frame()
@@ -169,6 +217,15 @@ def read_table(
             f"{_rows(unknown.index)}, column {key_column}: unknown {code_name}(s) "
             f"{preview(sorted(set(unknown)))} (not in the region's units)"
         )
+    # plausibility of the valid values (negative ones and unknown counties are reported)
+    judged = out.copy()
+    judged[key_column] = out[key_column].where(good & out[key_column].isin(list(county_adcodes)))
+    units = {c: entry.columns[c] for c in present if c in entry.columns}
+    for column, unit in units.items():
+        if unit != TEXT:
+            judged[column] = judged[column].where(judged[column] >= 0)
+    plausible = check_values(entry.role, judged, units, context or TableContext(level=entry.level))
+    hard = plausible.hard
     if role.per_county:
         dup = codes[codes.duplicated(keep=False)]
         for code in sorted(set(dup)):
@@ -183,9 +240,13 @@ def read_table(
                 f"column {key_column}: no row for {code_name}(s) {preview(absent)}; add a "
                 "row (0 if none)"
             )
+    problems += [str(f) for f in hard]
     if problems:
-        _raise(path, entry, problems)
+        _raise(path, entry, problems, hard)
     out[key_column] = out[key_column].astype("int64")
-    if not role.per_county:
-        return out.reset_index(drop=True)
-    return out.set_index(key_column).sort_index()
+    frame = (
+        out.reset_index(drop=True)
+        if not role.per_county
+        else out.set_index(key_column).sort_index()
+    )
+    return CheckedTable(frame, plausible.soft, plausible.notes)

@@ -13,6 +13,10 @@ States of a submission (the state of its current version)::
                             submitted --return(comment)--> returned --upload--> draft (new version)
                                            approved --return(comment)--> returned (office reopens)
     (none) --adopt_base--> approved (the office adopts the base dataset's file for the form)
+
+A table version may carry ``flags`` (soft findings of its plausibility checks); the
+reporter explains each (:func:`explain`, draft only) before the version can be submitted;
+the explanations stay with the version for the reviewer and the approved dataset.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from ganpo.store.platform import audit, utcnow
 from ganpo.store.reporting_models import (
     AccountSubmission,
     ReportEvent,
+    ReportExplanation,
     ReportSubmission,
     ReportVersion,
 )
@@ -83,6 +88,8 @@ class NewVersion:
     size_bytes: int
     columns: dict[str, str]
     n_rows: int | None
+    #: soft findings of the plausibility checks (a table), each needing an explanation
+    flags: list[dict[str, Any]] = field(default_factory=list, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,17 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class ExplanationRecord:
+    """A reporter's explanation of one flagged finding (``key``) of a version."""
+
+    version: int
+    key: str
+    text: str
+    author: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class SubmissionRecord:
     id: int
     year: int
@@ -119,15 +137,43 @@ class SubmissionRecord:
     updated_at: datetime
     versions: list[VersionRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
+    explanations: list[ExplanationRecord] = field(default_factory=list)
 
     @property
     def current(self) -> VersionRecord:
         return next(v for v in self.versions if v.version == self.current_version)
 
+    def explanations_of(self, version: int | None = None) -> dict[str, ExplanationRecord]:
+        """The explanations of a version (default: the current one), by flag key."""
+        v = self.current_version if version is None else version
+        return {e.key: e for e in self.explanations if e.version == v}
+
+    @property
+    def unexplained(self) -> list[dict[str, Any]]:
+        """The current version's flags that have no explanation yet."""
+        given = self.explanations_of()
+        return [f for f in self.current.flags if f["key"] not in given]
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready (datetimes as ISO 8601 UTC)."""
+        """JSON-ready (datetimes as ISO 8601 UTC); each version's flags carry their
+        explanation (``explanation``: text, author, at; ``None`` when not explained)."""
         out = asdict(self)
-        for item in [out, *out["versions"], *out["events"]]:
+        for version in out["versions"]:
+            given = self.explanations_of(version["version"])
+            version["flags"] = [
+                {
+                    **flag,
+                    "explanation": None
+                    if flag["key"] not in given
+                    else {
+                        "text": given[flag["key"]].text,
+                        "author": given[flag["key"]].author,
+                        "at": _utc(given[flag["key"]].at).isoformat(),
+                    },
+                }
+                for flag in version["flags"]
+            ]
+        for item in [out, *out["versions"], *out["events"], *out["explanations"]]:
             for key in ("created_at", "updated_at", "uploaded_at", "at"):
                 if key in item:
                     item[key] = _utc(item[key]).isoformat()
@@ -154,6 +200,11 @@ def _record(session: Session, sub: ReportSubmission) -> SubmissionRecord:
     events = session.scalars(
         select(ReportEvent).where(ReportEvent.submission_id == sub.id).order_by(ReportEvent.id)
     )
+    explanations = session.scalars(
+        select(ReportExplanation)
+        .where(ReportExplanation.submission_id == sub.id)
+        .order_by(ReportExplanation.version, ReportExplanation.id)
+    )
     return SubmissionRecord(
         id=sub.id,
         year=sub.year,
@@ -169,10 +220,11 @@ def _record(session: Session, sub: ReportSubmission) -> SubmissionRecord:
                 **{
                     f.name: getattr(v, f.name)
                     for f in fields(VersionRecord)
-                    if f.name not in ("columns", "uploaded_at")
+                    if f.name not in ("columns", "uploaded_at", "flags")
                 },
                 columns=dict(v.columns),
                 uploaded_at=_utc(v.uploaded_at),
+                flags=list(v.flags or []),
             )
             for v in versions
         ],
@@ -181,6 +233,10 @@ def _record(session: Session, sub: ReportSubmission) -> SubmissionRecord:
                 e.version, e.action, e.from_state, e.to_state, e.actor, e.comment, _utc(e.at)
             )
             for e in events
+        ],
+        explanations=[
+            ExplanationRecord(x.version, x.flag_key, x.text, x.author, _utc(x.at))
+            for x in explanations
         ],
     )
 
@@ -381,6 +437,86 @@ def transition(
     except SQLAlchemyError as exc:
         raise StoreError(
             f"the submission was not changed (nothing was written): {cause(exc)}"
+        ) from exc
+
+
+def explain(
+    engine: Engine, submission_id: int, *, actor: str, texts: dict[str, str]
+) -> SubmissionRecord:
+    """Record the reporter's explanations of flagged findings of the current version
+    (``texts``: flag key → explanation), replacing earlier ones of the same flag; only a
+    draft takes explanations, and only for its own flags. One transaction, audited."""
+    now = utcnow()
+    try:
+        with Session(engine) as session, session.begin():
+            sub = session.scalars(
+                select(ReportSubmission)
+                .where(ReportSubmission.id == submission_id)
+                .with_for_update()
+            ).first()
+            if sub is None:
+                raise WorkflowError(f"no submission {submission_id} / 无此填报记录")
+            if sub.state != DRAFT:
+                raise WorkflowError(
+                    f"form {sub.form!r} of {sub.year} is {STATE_NAMES[sub.state]}; "
+                    "explanations are given to a draft, before it is submitted / "
+                    "只能在提交前为草稿填写说明"
+                )
+            version = session.scalars(
+                select(ReportVersion).where(
+                    ReportVersion.submission_id == sub.id,
+                    ReportVersion.version == sub.current_version,
+                )
+            ).one()
+            flags = {f["key"] for f in version.flags or []}
+            unknown = sorted(set(texts) - flags)
+            if unknown:
+                raise WorkflowError(
+                    f"version {version.version} of {sub.form!r} has no flagged finding "
+                    f"{', '.join(map(repr, unknown[:5]))}; explain only its flags "
+                    f"({len(flags)}) / 说明只能针对本版本标记的问题"
+                )
+            existing = {
+                x.flag_key: x
+                for x in session.scalars(
+                    select(ReportExplanation).where(
+                        ReportExplanation.submission_id == sub.id,
+                        ReportExplanation.version == version.version,
+                    )
+                )
+            }
+            before = {k: existing[k].text for k in texts if k in existing}
+            for key, text in sorted(texts.items()):
+                row = existing.get(key)
+                if row is None:
+                    session.add(
+                        ReportExplanation(
+                            submission_id=sub.id,
+                            version=version.version,
+                            flag_key=key,
+                            text=text,
+                            author=actor,
+                            at=now,
+                        )
+                    )
+                else:
+                    row.text, row.author, row.at = text, actor, now
+            sub.updated_at = now
+            _event(
+                session,
+                sub,
+                action="explain",
+                from_state=sub.state,
+                actor=actor,
+                comment="; ".join(f"{k}: {v}" for k, v in sorted(texts.items()))[:2000],
+                at=now,
+                before={**_summary(sub), "explanations": before},
+                after={**_summary(sub), "explanations": dict(sorted(texts.items()))},
+            )
+            return _record(session, sub)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"the explanations were not stored (nothing was written): {cause(exc)}"
         ) from exc
 
 

@@ -2,13 +2,16 @@
 
 A *submission* is one form (table or layer role) of one year; it keeps every *version*
 ever uploaded (never overwritten) and an *event* per action (upload, submit, return with
-a comment, approve, adopt the base data). ``account_submissions`` records which
-submission versions an account was computed from.
+a comment, approve, adopt the base data, explain). A version's ``flags`` are the soft
+findings of its plausibility checks (unusual values, fluctuations; docs/decisions/0027),
+each of which needs an *explanation* by the reporter before the version can be submitted.
+``account_submissions`` records which submission versions an account was computed from.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON as SAJSON
 from sqlalchemy import (
@@ -66,6 +69,8 @@ class ReportVersion(Base):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     columns: Mapped[dict[str, str]] = mapped_column(SAJSON, default=dict)  # column -> unit
     n_rows: Mapped[int | None] = mapped_column(Integer)
+    #: soft findings of the plausibility checks, each with its key, cell and message
+    flags: Mapped[list[dict[str, Any]] | None] = mapped_column(SAJSON, default=list)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -85,6 +90,28 @@ class ReportEvent(Base):
     to_state: Mapped[str] = mapped_column(String(20))
     actor: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportExplanation(Base):
+    """The reporter's explanation of one flagged finding of a version (the latest one
+    given; every change is in the audit log and the events)."""
+
+    __tablename__ = "report_explanations"
+    __table_args__ = (
+        UniqueConstraint(
+            "submission_id", "version", "flag_key", name="uq_report_explanations_flag"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("report_submissions.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    flag_key: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -307,6 +307,36 @@ def list_accounts(engine: Engine) -> list[Account]:
         return list(session.scalars(select(Account).order_by(Account.id)))
 
 
+def published_extent(
+    engine: Engine, region_adcode: int, before_year: int
+) -> tuple[int, int, pd.DataFrame] | None:
+    """The extent (``county_adcode``, ``ecosystem_code``, ``area_m2``) of the newest
+    published account of ``region_adcode`` for a year before ``before_year``, with its id
+    and year; None when there is none. The departments' upload checks compare areas they
+    report (e.g. forest recovering from pests) with it."""
+    with Session(engine) as session:
+        acc = session.scalars(
+            select(Account)
+            .where(
+                Account.region_adcode == region_adcode,
+                Account.status == "published",
+                Account.year < before_year,
+            )
+            .order_by(Account.year.desc(), Account.id.desc())
+        ).first()
+        if acc is None:
+            return None
+        account_id, year = acc.id, acc.year
+    with engine.connect() as conn:
+        extent = pd.read_sql(
+            select(Extent.county_adcode, Extent.ecosystem_code, Extent.area_m2).where(
+                Extent.account_id == account_id
+            ),
+            conn,
+        )
+    return account_id, year, extent
+
+
 def load_account(engine: Engine, account_id: int) -> StoredAccount:
     """Read an account with its results, units and extent."""
     with Session(engine) as session:

@@ -21,18 +21,23 @@ Modules, and what each offers:
     :func:`check_table` (CSV or .xlsx, decoded by :mod:`ganpo.io.table_files` like every
     table of ganpo), :func:`check_layer` (GeoTIFF on the account grid),
     :func:`check_size`, :func:`check_layer_kind`; :class:`Limits`, :class:`Region`
-    (the counties and grid checked against), :class:`Problem`, :class:`UploadError`, and
-    what passed: :class:`ValidTable` (the canonical CSV), :class:`ValidLayer`.
+    (the counties, their areas and the grid checked against), :class:`Problem`,
+    :class:`UploadError`, and what passed: :class:`ValidTable` (the canonical CSV and its
+    :class:`Flag` s: unusual values and fluctuations to explain), :class:`ValidLayer`.
+    The plausibility checks are the engine's (:mod:`ganpo.io.table_checks`).
 :mod:`~ganpo.submissions.workflow`
     Who may do what, and the actions: :func:`upload` (a new draft version, an
-    :class:`UploadResult`),
-    :func:`submit`, :func:`send_back` (return with a comment), :func:`approve`,
+    :class:`UploadResult`; checked against :func:`table_context`: last year's table, the
+    other tables of the year, a published account's extent), :func:`explain` (the
+    reporter's explanation of each flag), :func:`submit` (refused while a flag is
+    unexplained), :func:`send_back` (return with a comment), :func:`approve`,
     :func:`adopt_base` (the office takes the base dataset's file); :func:`region_of` (the
     counties and grid of a base dataset); :class:`NotAllowedError`.
 :mod:`~ganpo.submissions.dataset`
     The account's input: :func:`readiness` of every form (:class:`FormReadiness`), the
     :func:`blocking` ones, and :func:`approved_dataset`, the base dataset with the approved
-    submissions, an :class:`ApprovedDataset` (docs/decisions/0011).
+    submissions, an :class:`ApprovedDataset` (docs/decisions/0011), whose tables carry the
+    explained flags as :func:`overrides` (docs/decisions/0027).
 
 The store of submissions, versions and events is :mod:`ganpo.store.reporting`. The names
 above are importable from this package directly (``from ganpo.submissions import form``);
@@ -50,11 +55,13 @@ if TYPE_CHECKING:
         FormReadiness,
         approved_dataset,
         blocking,
+        overrides,
         readiness,
     )
     from ganpo.submissions.forms import Form, FormColumn, all_forms, form, forms_for
     from ganpo.submissions.template import template_csv, template_xlsx
     from ganpo.submissions.validate import (
+        Flag,
         Limits,
         Problem,
         Region,
@@ -71,14 +78,17 @@ if TYPE_CHECKING:
         UploadResult,
         adopt_base,
         approve,
+        explain,
         region_of,
         send_back,
         submit,
+        table_context,
         upload,
     )
 
 __all__ = [
     "ApprovedDataset",
+    "Flag",
     "Form",
     "FormColumn",
     "FormReadiness",
@@ -99,12 +109,15 @@ __all__ = [
     "check_layer_kind",
     "check_size",
     "check_table",
+    "explain",
     "form",
     "forms_for",
+    "overrides",
     "readiness",
     "region_of",
     "send_back",
     "submit",
+    "table_context",
     "template_csv",
     "template_xlsx",
     "upload",
@@ -112,13 +125,21 @@ __all__ = [
 
 _MODULE_OF = {
     **dict.fromkeys(
-        ("ApprovedDataset", "FormReadiness", "approved_dataset", "blocking", "readiness"),
+        (
+            "ApprovedDataset",
+            "FormReadiness",
+            "approved_dataset",
+            "blocking",
+            "overrides",
+            "readiness",
+        ),
         "dataset",
     ),
     **dict.fromkeys(("Form", "FormColumn", "all_forms", "form", "forms_for"), "forms"),
     **dict.fromkeys(("template_csv", "template_xlsx"), "template"),
     **dict.fromkeys(
         (
+            "Flag",
             "Limits",
             "Problem",
             "Region",
@@ -138,9 +159,11 @@ _MODULE_OF = {
             "UploadResult",
             "adopt_base",
             "approve",
+            "explain",
             "region_of",
             "send_back",
             "submit",
+            "table_context",
             "upload",
         ),
         "workflow",

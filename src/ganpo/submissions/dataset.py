@@ -15,6 +15,13 @@ data). The dataset is written to ``work_dir/datasets/<year>-<key>/`` with its ma
 checksums (:func:`ganpo.io.manifest.write_manifest`); the key is a digest of the base
 manifest, the year and the submission versions, so the same approved inputs give the same
 folder (built once, atomically).
+
+An approved table's flagged findings (unusual values, fluctuations) with the reporter's
+explanations go into its manifest entry as ``overrides``
+(:class:`ganpo.io.manifest.TableOverride`: what was found, the explanation, who explained
+it, who approved it and when); the engine records each as a Decision with basis
+``override`` (docs/decisions/0027). Explanations are given before submission and a
+version never changes after it, so the key above also fixes them.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from ganpo.io.manifest import (
     LayerEntry,
     Manifest,
     TableEntry,
+    TableOverride,
     load_manifest,
     write_manifest,
 )
@@ -204,6 +212,7 @@ def approved_dataset(
                         columns=dict(v.columns),
                         source=_source(sub),
                         synthetic=v.origin == "base" and _base_synthetic(m, role, year, "table"),
+                        overrides=overrides(sub) or None,
                     )
                 )
                 continue
@@ -242,6 +251,40 @@ def approved_dataset(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return ApprovedDataset(target / MANIFEST_NAME, pairs, from_base)
+
+
+def overrides(sub: SubmissionRecord) -> list[TableOverride]:
+    """The explained flags of an approved submission's current version, as the manifest
+    carries them (who explained, who approved and when). Flags without an explanation
+    (none can pass :func:`~ganpo.submissions.workflow.submit`) are left out."""
+    v = sub.current
+    approvals = [e for e in sub.events if e.action == "approve" and e.version == v.version]
+    if not v.flags or not approvals:
+        return []
+    approved = approvals[-1]
+    given = sub.explanations_of(v.version)
+    out = []
+    for flag in v.flags:
+        x = given.get(flag["key"])
+        if x is None:
+            continue
+        out.append(
+            TableOverride(
+                key=flag["key"],
+                kind=flag["kind"],
+                subject=flag["subject"],
+                unit_code=flag.get("county"),
+                message_en=flag["reason_en"],
+                message_zh=flag["reason_zh"],
+                explanation=x.text,
+                explained_by=x.author,
+                explained_at=x.at.isoformat(),
+                approved_by=approved.actor,
+                approved_at=approved.at.isoformat(),
+                submission=f"submission {sub.id} version {v.version}",
+            )
+        )
+    return out
 
 
 def _source(sub: SubmissionRecord) -> str:

@@ -13,15 +13,21 @@ Parsing is defensive because uploads come from outside:
   block.
 
 A table passes when it has every column the form requires, a row for each county of the
-region (per-county forms), numbers that are numbers, not negative and shares within
-[0, 1], and counties that exist; the normalised CSV is then read once more by
-:func:`ganpo.io.tables.read_table`, the reader the engine uses, so what passes here is what
-an account can read.
+region (per-county forms), numbers that are numbers, not negative, counties that exist,
+and values that pass the plausibility checks the engine makes too
+(:func:`ganpo.io.table_checks.check_values`: impossible values, shares above 1, ratios
+out of bounds, parts above their whole, duplicated rows of list tables, unit errors
+against last year's table — each a problem with its cell). Unusual values and
+fluctuations are not problems but *flags* (:class:`Flag`): the upload is stored, and the
+reporter explains each flag before submitting it (docs/decisions/0027). The normalised
+CSV is then read once more by :func:`ganpo.io.tables.read_table`, the reader the engine
+uses, so what passes here is what an account can read.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import tempfile
@@ -31,20 +37,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 from pyproj import CRS
 from rasterio.warp import transform_bounds
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
-from ganpo.catalog.units import conversion_factor
+from ganpo.catalog.units import conversion_factor, to_base
 from ganpo.engine.grid import Grid
 from ganpo.errors import InputError, InputFileError, TableError, TableFileError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.raster_files import open_raster, read_window
 from ganpo.io.roles import KEY_COLUMN, LAYER_ROLES, NAME_COLUMN
+from ganpo.io.table_checks import Finding, TableContext, check_values
 from ganpo.io.table_files import TableLimits, column_letter, decode_table, recognise
 from ganpo.io.tables import TEXT, read_table
 from ganpo.io.tables import number as _number
-from ganpo.submissions.forms import Form
+from ganpo.submissions.forms import Form, FormColumn
 
 Media = Literal["csv", "xlsx", "geotiff"]
 UNIT_LABELS = ("单位 unit", "单位", "unit", "units")
@@ -114,6 +122,28 @@ class Problem:
         return f"{where + ':' if where else ''}{value} {self.reason_en}".strip()
 
 
+@dataclass(frozen=True)
+class Flag(Problem):
+    """A soft finding of the plausibility checks (an unusual value, a fluctuation, a soft
+    logic rule): the upload is accepted, and the reporter explains it before submitting.
+    ``key`` identifies it (rule, county…); ``kind`` is ``soft_range``, ``fluctuation`` or
+    ``logic``; ``subject`` the form and rule (``tourism.visits``)."""
+
+    key: str = ""
+    kind: str = ""
+    subject: str = ""
+    county: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            **super().as_dict(),
+            "key": self.key,
+            "kind": self.kind,
+            "subject": self.subject,
+            "county": self.county,
+        }
+
+
 class UploadError(InputError):
     """An upload with problems; ``problems`` lists every one of them."""
 
@@ -137,17 +167,20 @@ class Region:
     grid_reference: Path | None = None  # a layer of the base dataset on the account grid
     bounds: tuple[float, float, float, float] | None = None  # of the units, in crs_wkt
     crs_wkt: str | None = None
+    areas_km2: dict[int, float] | None = None  # the counties' areas (per-km² checks)
 
 
 @dataclass
 class ValidTable:
-    """A table that passed: its canonical CSV and the unit of each column."""
+    """A table that passed: its canonical CSV, the unit of each column, the flags that
+    need an explanation and notes of the checks that could not be made."""
 
     csv_bytes: bytes
     columns: dict[str, str]
     n_rows: int
     media: Media
     warnings: list[str] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
 
 @dataclass
@@ -262,9 +295,18 @@ def _rows(data: bytes, limits: Limits) -> tuple[list[Row], Media]:
 # ------------------------------------------------------------------------ table checks
 
 
-def check_table(data: bytes, form: Form, region: Region, limits: Limits) -> ValidTable:
+def check_table(
+    data: bytes,
+    form: Form,
+    region: Region,
+    limits: Limits,
+    context: TableContext | None = None,
+) -> ValidTable:
     """Check a table upload (CSV or .xlsx, recognised from its bytes) against its form;
-    raise :class:`UploadError` with every problem, or return the canonical CSV."""
+    raise :class:`UploadError` with every problem, or return the canonical CSV with the
+    flags to explain. ``context`` gives what the plausibility checks compare with beyond
+    the region's county areas: last year's table, other tables of the year, the extent of
+    a published account (:func:`ganpo.submissions.workflow.table_context`)."""
     rows, media = _rows(data, limits)
     problems: list[Problem] = []
     header_at = next(
@@ -328,6 +370,7 @@ def check_table(data: bytes, form: Form, region: Region, limits: Limits) -> Vali
 
     body = rows[header_at + 1 :]
     units: dict[str, str] = {c.key: c.unit for c in form.columns}
+    bad_units: set[str] = set()  # columns whose unit was refused: their values mean nothing
     data_rows: list[Row] = []
     for r, cells in body:
         first = cells[0][0] if cells else ""
@@ -354,6 +397,7 @@ def check_table(data: bytes, form: Form, region: Region, limits: Limits) -> Vali
                     conversion_factor(given, declared)
                     units[col] = given
                 except InputError:
+                    bad_units.add(col)
                     problems.append(
                         _p(
                             r,
@@ -472,10 +516,6 @@ def check_table(data: bytes, form: Form, region: Region, limits: Limits) -> Vali
                 problems.append(_p(r, spec.key, text, "is not a number", "不是数字", ref))
             elif number < 0:
                 problems.append(_p(r, spec.key, text, "is negative", "为负数", ref))
-            elif units[spec.key] == "1" and number > 1:
-                problems.append(
-                    _p(r, spec.key, text, "a share lies in [0, 1]", "比例应在 0 到 1 之间", ref)
-                )
         if code is not None:
             out_rows.append([str(code), region.counties[code], *values])
     if form.per_county:
@@ -489,17 +529,69 @@ def check_table(data: bytes, form: Form, region: Region, limits: Limits) -> Vali
                     f"缺少 {code}（{region.counties[code]}）的数据行（无则填 0）",
                 )
             )
+    columns = {c.key: units[c.key] for c in present}
+    judged_columns = {k: u for k, u in columns.items() if k not in bad_units}
+    judged = _judged(data_rows, [c for c in present if c.key in judged_columns], columns, cell)
+    ctx = dataclasses.replace(
+        context or TableContext(),
+        area_km2=region.areas_km2,
+        names=region.counties,
+    )
+    plausible = check_values(form.key, judged, judged_columns, ctx)
+    refs = {r: cells for r, cells in data_rows}
+    problems += [_as_problem(f, refs, cell) for f in plausible.hard]
     if problems:
         raise UploadError(problems)
+    flags = [_as_flag(form.key, f, refs, cell) for f in plausible.soft]
 
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([KEY_COLUMN, NAME_COLUMN, *(c.key for c in present)])
     writer.writerows(out_rows)
     csv_bytes = buffer.getvalue().encode("utf-8")
-    columns = {c.key: units[c.key] for c in present}
     _read_back(csv_bytes, form, columns, region)
-    return ValidTable(csv_bytes, columns, len(out_rows), media)
+    notes = [f"{en} / {zh}" for en, zh in plausible.notes]
+    return ValidTable(csv_bytes, columns, len(out_rows), media, notes, flags)
+
+
+def _judged(
+    data_rows: list[Row],
+    present: list[FormColumn],
+    units: dict[str, str],
+    cell: Any,
+) -> pd.DataFrame:
+    """The data rows as the plausibility checks read them: indexed by their row in the
+    file, the county, numbers in base units (NaN where a cell is no valid number)."""
+    records: dict[int, dict[str, object]] = {}
+    for r, cells in data_rows:
+        code = _number(cell(cells, KEY_COLUMN)[0])
+        record: dict[str, object] = {
+            KEY_COLUMN: code if code is not None and code == int(code) else math.nan
+        }
+        for spec in present:
+            text, formula, _ = cell(cells, spec.key)
+            if spec.unit == TEXT:
+                record[spec.key] = text
+                continue
+            number = None if formula else _number(text)
+            ok = number is not None and number >= 0
+            record[spec.key] = number * to_base(units[spec.key])[1] if ok else math.nan  # type: ignore[operator]
+        records[r] = record
+    return pd.DataFrame.from_dict(records, orient="index")
+
+
+def _as_problem(f: Finding, refs: dict[int, list[Cell]], cell: Any) -> Problem:
+    row = f.rows[0] if f.rows else None
+    ref = cell(refs[row], f.column)[2] if row in refs and f.column else None
+    return Problem(row, f.column, f.value, f.message_en, f.message_zh, ref)
+
+
+def _as_flag(role: str, f: Finding, refs: dict[int, list[Cell]], cell: Any) -> Flag:
+    p = _as_problem(f, refs, cell)
+    subject = f"{role}.{f.rule.split('.', 1)[1]}"
+    return Flag(
+        p.row, p.column, p.value, p.reason_en, p.reason_zh, p.cell, f.key, f.kind, subject, f.county
+    )
 
 
 def _formula(row: int, column: str, text: str, ref: str | None) -> Problem:

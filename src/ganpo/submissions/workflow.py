@@ -8,6 +8,12 @@ approve, adopt the base data), testable without HTTP.
 * The office or the administrator may reopen an approved form (return it, with a comment)
   and may adopt the base dataset's file for a form nobody opened for the year.
 * Viewers have no access to the reporting workflow.
+* A table upload is checked for plausibility against the region's county areas, the same
+  form of the previous year (its approved submission, else the base dataset's table), the
+  other tables of the year its rules look into, and the extent of the newest published
+  account (:func:`table_context`). Soft findings are stored as the version's flags; the
+  reporter explains each (:func:`explain`) before :func:`submit` accepts the version
+  (docs/decisions/0027).
 
 Files are stored under generated names in ``work_dir/reporting/<year>/``; the name the
 user gave is kept (sanitised) only for display. The store records every version and every
@@ -20,21 +26,28 @@ import re
 import shutil
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+import pandas as pd
 from sqlalchemy import Engine
 
-from ganpo.errors import GanpoError, InputError
-from ganpo.io.manifest import load_manifest, sha256_file
+from ganpo.errors import GanpoError, InputError, TableError
+from ganpo.io.manifest import TableEntry, load_manifest, sha256_file
 from ganpo.io.outputs import atomic_write, writing
+from ganpo.io.roles import TABLE_ROLES
+from ganpo.io.table_checks import TableContext
+from ganpo.io.table_rules import RatioRule, checks_of
+from ganpo.io.tables import read_table
 from ganpo.io.units import county_table, dataset_units
 from ganpo.store import reporting as store
 from ganpo.store.reporting import NewVersion, SubmissionRecord, WorkflowError
-from ganpo.submissions.forms import all_forms, form
+from ganpo.store.repository import published_extent
+from ganpo.submissions.forms import Form, all_forms, form
 from ganpo.submissions.validate import (
+    Flag,
     Limits,
     Region,
     UploadError,
@@ -68,8 +81,12 @@ class NotAllowedError(GanpoError, PermissionError):
 
 @dataclass(frozen=True)
 class UploadResult:
+    """The stored version, notes about checks that could not be made, and the flags the
+    reporter must explain before submitting."""
+
     submission: SubmissionRecord
     warnings: list[str]
+    flags: list[Flag] = field(default_factory=list)
 
 
 def sanitize_name(name: str | None) -> str:
@@ -143,6 +160,9 @@ def _region(manifest: Path, mtime: float, year: int | None) -> Region:
     counties = {
         int(a): str(n) for a, n in zip(table["county_adcode"], table["county_name"], strict=True)
     }
+    areas = {  # a county's area: the sum of its units' (the forms are per county)
+        int(a): float(x) for a, x in zip(table["county_adcode"], table["area_km2"], strict=True)
+    }
     ref = m.layer("ecosystem_type", year) if year is not None else None
     ref = ref or (m.layers[0] if m.layers else None)
     return Region(
@@ -150,6 +170,7 @@ def _region(manifest: Path, mtime: float, year: int | None) -> Region:
         grid_reference=ds.path(ref) if ref is not None else None,
         bounds=tuple(float(b) for b in units.total_bounds),  # type: ignore[arg-type]
         crs_wkt=units.crs.to_wkt(),
+        areas_km2=dict(sorted(areas.items())),
     )
 
 
@@ -202,7 +223,9 @@ def upload(
     region = region_of(base_dir, year)
     table: ValidTable | None = None
     if f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
-        table = check_table(data, f, region, limits)
+        context, notes = table_context(engine, f, base_dir, work_dir, region)
+        table = check_table(data, f, region, limits, context)
+        table.warnings[:0] = notes
         media = table.media
     assert media is not None
     folder = storage_dir(work_dir, year)
@@ -214,12 +237,14 @@ def upload(
         written.append(upload_path)
         atomic_write(upload_path, lambda tmp: tmp.write_bytes(data))
         warnings: list[str] = []
+        flags: list[Flag] = []
         if table is not None:
             data_name = f"{uuid.uuid4().hex}.csv"
             written.append(folder / data_name)
             atomic_write(folder / data_name, lambda tmp: tmp.write_bytes(table.csv_bytes))
             columns, n_rows = table.columns, table.n_rows
             warnings += table.warnings
+            flags = table.flags
         else:
             layer = check_layer(upload_path, f, region, limits)
             data_name, columns, n_rows = upload_name, {"value": f.unit}, None
@@ -242,13 +267,152 @@ def upload(
                 size_bytes=len(data),
                 columns=columns,
                 n_rows=n_rows,
+                flags=[x.as_dict() for x in flags],
             ),
         )
     except BaseException:
         for p in written:  # nothing half-stored: the files go with the refused version
             p.unlink(missing_ok=True)
         raise
-    return UploadResult(record, warnings)
+    return UploadResult(record, warnings, flags)
+
+
+def _read_other(
+    engine: Engine | None,
+    role: str,
+    year: int,
+    base_dir: Path,
+    work_dir: Path | None,
+    counties: set[int],
+) -> tuple[pd.DataFrame | None, str]:
+    """The table of ``role`` for ``year`` as the platform has it (base units): the
+    current version of its submission (approved, or the latest a department uploaded),
+    else the base dataset's table; with a description for notes (None: none readable).
+    Without a store (``engine`` None) only the base dataset is looked at."""
+    sub = store.find_submission(engine, year, role) if engine is not None else None
+    entry: TableEntry | None = None
+    path: Path | None = None
+    what = ""
+    if sub is not None and sub.kind == "table" and work_dir is not None:
+        v = sub.current
+        path = stored_path(work_dir, year, v.data_file)
+        entry = TableEntry(
+            role=role,
+            year=year,
+            path=path.name,
+            columns=dict(v.columns),
+            source="",
+            synthetic=False,
+        )
+        what = f"submission {sub.id} version {v.version} ({store.STATE_NAMES[sub.state]})"
+    else:
+        ds = load_manifest(Path(base_dir), verify=False)
+        entry = ds.manifest.table(role, year)
+        if entry is not None:
+            path, what = ds.path(entry), "the base dataset"
+    if entry is None or path is None:
+        return None, ""
+    if entry.level != "county":  # the forms are per county: no row to compare with
+        return None, f"{what} (given per {entry.level})"
+    present = [c for c in TABLE_ROLES[role].columns if c in entry.columns]
+    try:
+        return read_table(path, entry, counties, present), what
+    except (TableError, OSError):
+        return None, what
+
+
+def table_context(
+    engine: Engine | None, f: Form, base_dir: Path, work_dir: Path | None, region: Region
+) -> tuple[TableContext, list[str]]:
+    """What an upload of table form ``f`` is compared with (besides the county areas of
+    ``region``): the same form of the previous year (its approved submission, else the
+    base dataset's table; 波动审核), the tables of the same year its rules look into, and
+    the extent of the newest published account of an earlier year (the reference checks);
+    with notes (English / Chinese) of what could not be compared. Without a store
+    (``engine`` None, ``ganpo report-forms check``) the base dataset alone is used."""
+    counties = set(region.counties)
+    notes: list[str] = []
+    previous: pd.DataFrame | None = None
+    last = f.year - 1
+    prev_sub = store.find_submission(engine, last, f.key) if engine is not None else None
+    if prev_sub is not None and prev_sub.state == store.APPROVED:
+        previous, what = _read_other(engine, f.key, last, base_dir, work_dir, counties)
+    else:
+        ds = load_manifest(Path(base_dir), verify=False)
+        entry = ds.manifest.table(f.key, last)
+        what = "the base dataset" if entry is not None else ""
+        if entry is not None and entry.level != "county":
+            what = f"the base dataset (given per {entry.level})"
+        elif entry is not None:
+            present = [c for c in TABLE_ROLES[f.key].columns if c in entry.columns]
+            try:
+                previous = read_table(ds.path(entry), entry, counties, present)
+            except (TableError, OSError):
+                previous = None
+    if previous is None:
+        notes.append(
+            f"not compared with {last}: "
+            + (f"the table of {what} could not be read" if what else f"no {last} table")
+            + f" / 未与 {last} 年比较（无可用的上年数据）"
+        )
+    others: dict[str, pd.DataFrame] = {}
+    for rule in checks_of(f.key).rules:
+        if isinstance(rule, RatioRule) and "." in rule.denominator:
+            role = rule.denominator.split(".", 1)[0]
+            other, _ = _read_other(engine, role, f.year, base_dir, work_dir, counties)
+            if other is not None:
+                others[role] = other
+    extent = None
+    if any(
+        not isinstance(r, RatioRule) and r.whole.startswith("extent:")
+        for r in checks_of(f.key).rules
+    ):
+        region_adcode = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
+        found = published_extent(engine, region_adcode, f.year) if engine is not None else None
+        if found is not None:
+            account_id, account_year, extent = found
+            notes.append(
+                f"areas compared with the ecosystem map of published account #{account_id} "
+                f"({account_year}) / 面积已与已发布核算 #{account_id}（{account_year} 年）的"
+                "生态系统分类比较"
+            )
+    context = TableContext(
+        previous=previous,
+        previous_year=last if previous is not None else None,
+        others=others,
+        extent=extent,
+    )
+    return context, notes
+
+
+def explain(
+    engine: Engine, actor: Actor, submission_id: int, texts: dict[str, str]
+) -> SubmissionRecord:
+    """The reporter's explanations of flagged findings of the current draft (flag key →
+    why the value is right). Each is needed before the draft can be submitted; the
+    reviewer sees them, and an approval carries them into the account (basis
+    ``override``). A hard problem has no flag and can never be explained away."""
+    sub = _get(engine, submission_id)
+    require_may_fill(actor, sub.department)
+    if not texts:
+        raise InputError("no explanation given / 未填写说明", field="explanations")
+    cleaned = {}
+    for key, text in texts.items():
+        clean = (text or "").strip()
+        if not clean:
+            raise InputError(
+                f"the explanation of {key!r} is empty; say why the value is right / 说明不能为空",
+                field="explanations",
+                values=[key],
+            )
+        if len(clean) > MAX_COMMENT:
+            raise InputError(
+                f"the explanation of {key!r} is longer than {MAX_COMMENT} characters / 说明过长",
+                field="explanations",
+                values=[key],
+            )
+        cleaned[key] = clean
+    return store.explain(engine, submission_id, actor=actor.username, texts=cleaned)
 
 
 def _get(engine: Engine, submission_id: int) -> SubmissionRecord:
@@ -270,9 +434,23 @@ def get(engine: Engine, actor: Actor, submission_id: int) -> SubmissionRecord:
 
 
 def submit(engine: Engine, actor: Actor, submission_id: int) -> SubmissionRecord:
-    """Hand a draft in for review."""
+    """Hand a draft in for review; refused while a flagged finding of it has no
+    explanation (:func:`explain`)."""
     sub = _get(engine, submission_id)
     require_may_fill(actor, sub.department)
+    missing = sub.unexplained if sub.state == store.DRAFT else []
+    if missing:
+        shown = "; ".join(
+            f"{'row ' + str(x['row']) + ', ' if x.get('row') else ''}"
+            f"{x.get('column') or ''}: {x['reason_en']}"
+            for x in missing[:5]
+        )
+        raise WorkflowError(
+            f"{len(missing)} flagged value(s) of {sub.form!r} need an explanation before "
+            f"it is submitted: {shown}"
+            + (f"; … and {len(missing) - 5} more" if len(missing) > 5 else "")
+            + f" / 有 {len(missing)} 处疑似问题需先填写说明才能提交"
+        )
     return store.transition(engine, submission_id, actor=actor.username, action="submit")
 
 

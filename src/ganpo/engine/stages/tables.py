@@ -1,20 +1,34 @@
-"""Stage 8: statistics tables, the methods that read them, and the external deduction."""
+"""Stage 8: statistics tables, the methods that read them, and the external deduction.
+
+Each table is read with its plausibility checks (docs/decisions/0027) at the level it is
+given at (per county, or per unit of the dataset's finer level): the areas of the counties
+(or units), the extent the raster pass measured (the reference checks, e.g. forest
+recovering from pests within the county's forest), the same role's table of the previous
+year when the manifest has one (the fluctuation check) and the tables of the year read
+before it (the rules across tables). Hard findings refuse the table; soft ones become the
+account's Decisions, with basis ``override`` where the manifest carries a reviewer-approved
+explanation.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import geopandas as gpd
 import pandas as pd
 
 from ganpo.engine.result import RESULT_COLUMNS
 from ganpo.engine.stages.context import Progress, Run
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.rows import RasterRows, by_level1, label
-from ganpo.errors import ManifestError
+from ganpo.errors import ManifestError, TableError
 from ganpo.io.decisions import Decision
 from ganpo.io.manifest import Dataset, TableEntry
 from ganpo.io.roles import KEY_COLUMN, TABLE_ROLES, UNIT_KEY_COLUMN
-from ganpo.io.tables import read_table
+from ganpo.io.table_checks import TableContext, as_decisions, level_words
+from ganpo.io.table_rules import RatioRule, checks_of
+from ganpo.io.tables import read_table, read_table_checked
+from ganpo.io.units import county_table
 from ganpo.services.base import Method, TableInputs
 
 EXTERNAL_DEDUCTION = "external_deduction"
@@ -29,12 +43,16 @@ class Tables:
     entries: list[TableEntry]
 
 
-def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
+def statistics_tables(
+    run: Run, plan: Plan, raster: RasterRows, units: gpd.GeoDataFrame | None = None
+) -> Tables:
     """Read the tables the profile's table methods need (and the external shares when
-    the profile deducts them), run each of those methods at the level its tables are given
-    at (per county, or per unit of the dataset's finer level) with the raster pass's
-    extent at that level (by the map's codes, level 1 or 2), bring every row to its
-    level-1 type, and net out the external share.
+    the profile deducts them), each checked for plausibility at its level (against the
+    areas of ``units``, the raster pass's extent, last year's table and the tables read
+    before it), run each of those methods at the level its tables are given at (per
+    county, or per unit of the dataset's finer level) with the raster pass's extent at
+    that level (by the map's codes, level 1 or 2), bring every row to its level-1 type,
+    and net out the external share.
 
     Statistics given per county stay county rows (``unit_code`` = the county's adcode):
     they are never split among the county's townships (decision 0021)."""
@@ -51,7 +69,15 @@ def statistics_tables(run: Run, plan: Plan, raster: RasterRows) -> Tables:
         "county": sorted({int(c) for c in raster.county_of.values()}),
         finest: [int(a) for a in raster.codes],
     }
-    tables, entries = read_tables(plan.ds, run.year, required, codes, run.say)
+    tables, entries = read_tables(
+        plan.ds,
+        run.year,
+        required,
+        codes,
+        run.say,
+        run=run,
+        contexts=table_contexts(units, raster.extent, finest),
+    )
     for entry in entries:
         if entry.year != run.year:  # the manifest declares it serves this year
             decide_table_year(run, entry)
@@ -117,20 +143,68 @@ def method_level(x: Method, entries: list[TableEntry], plan: Plan) -> str:
     return levels.pop() if levels else plan.manifest.units.level
 
 
+def table_contexts(
+    units: gpd.GeoDataFrame | None, extent: pd.DataFrame, finest: str
+) -> dict[str, TableContext]:
+    """What the tables of each level are checked against: the areas and names of the
+    counties (the units' areas summed per county) and, when the dataset's units are finer,
+    of those units; the account's extent (by level-1 type, with both keys) for both.
+    Without units (or their areas) the checks per km² are skipped with a note."""
+    out = {"county": TableContext(extent=extent, level="county")}
+    if finest != "county":
+        out[finest] = TableContext(extent=extent, level=finest)
+    if units is None or not {"area_km2", "county_name"} <= set(units.columns):
+        return out
+    counties = county_table(units)
+    codes = [int(c) for c in counties["county_adcode"]]
+    out["county"] = TableContext(
+        area_km2=dict(zip(codes, map(float, counties["area_km2"]), strict=True)),
+        names=dict(zip(codes, map(str, counties["county_name"]), strict=True)),
+        extent=extent,
+        level="county",
+    )
+    if finest != "county" and {"unit_code", "unit_name"} <= set(units.columns):
+        unit_codes = [int(c) for c in units["unit_code"]]
+        out[finest] = TableContext(
+            area_km2=dict(zip(unit_codes, map(float, units["area_km2"]), strict=True)),
+            names=dict(zip(unit_codes, map(str, units["unit_name"]), strict=True)),
+            extent=extent,
+            level=finest,
+        )
+    return out
+
+
+def _reading_order(roles: list[str]) -> list[str]:
+    """Roles in name order, those whose rules look into another role's table last (so
+    that table has been read when they are checked)."""
+
+    def crosses(role: str) -> bool:
+        return any(isinstance(r, RatioRule) and "." in r.denominator for r in checks_of(role).rules)
+
+    return sorted(roles, key=lambda r: (crosses(r), r))
+
+
 def read_tables(
     ds: Dataset,
     year: int,
     required: dict[str, set[str]],
     codes: dict[str, list[int]],
     say: Progress,
+    *,
+    run: Run | None = None,
+    contexts: dict[str, TableContext] | None = None,
 ) -> tuple[dict[str, pd.DataFrame], list[TableEntry]]:
     """The ``required`` columns of each table role for ``year``, keyed by ``unit_code``
     (rows of a per-unit role indexed by it; a list role with a column of it): a county's
     adcode for a table given per county, a unit's code for one given per unit. ``codes``
-    holds the codes of each level."""
+    holds the codes of each level. Each table is checked for plausibility against the
+    context of its level in ``contexts`` (with the role's table of the previous year and
+    the tables read before it); the soft findings go to ``run`` as Decisions."""
     tables: dict[str, pd.DataFrame] = {}
+    read: dict[str, pd.DataFrame] = {}  # as read, keyed by their own key column
     used: list[TableEntry] = []
-    for role, cols in sorted(required.items()):
+    for role in _reading_order(list(required)):
+        cols = required[role]
         entry = ds.manifest.table(role, year)
         if entry is None:
             raise ManifestError(
@@ -143,14 +217,40 @@ def read_tables(
             )
         say(f"{ds.manifest.name} {year}: reading {entry.path}")
         order = [c for c in TABLE_ROLES[role].columns if c in cols]
-        frame = read_table(ds.path(entry), entry, set(codes[entry.level]), order)
+        base = (contexts or {}).get(entry.level) or TableContext(level=entry.level)
+        previous, note = _previous_table(ds, entry, codes, order)
+        ctx = TableContext(
+            area_km2=base.area_km2,
+            names=base.names,
+            extent=base.extent,
+            previous=previous,
+            previous_year=entry.year - 1 if previous is not None else None,
+            others=dict(read),
+            level=entry.level,
+        )
+        checked = read_table_checked(
+            ds.path(entry), entry, set(codes[entry.level]), order, context=ctx
+        )
+        frame = read[role] = checked.frame
         key = KEY_COLUMN if entry.level == "county" else UNIT_KEY_COLUMN
         if TABLE_ROLES[role].per_county:
-            frame.index.name = "unit_code"
+            frame = frame.rename_axis("unit_code")
         else:
             frame = frame.rename(columns={key: "unit_code"})
         tables[role] = frame
         used.append(entry)
+        if run is not None:
+            for decision in as_decisions(
+                role,
+                checked.findings,
+                entry.overrides or (),
+                source=str(ds.path(entry)),
+                names=base.names,
+                level=entry.level,
+            ):
+                run.decide(decision)
+            for en, _zh in [*([note] if note else []), *checked.notes]:
+                run.note("table_checks", en)
     return tables, used
 
 
@@ -172,6 +272,33 @@ def decide_table_year(run: Run, entry: TableEntry) -> None:
         )
     )
     run.note("layer_years", f"table {entry.role} of {entry.year} used for {run.year} (declared)")
+
+
+def _previous_table(
+    ds: Dataset, entry: TableEntry, codes: dict[str, list[int]], columns: list[str]
+) -> tuple[pd.DataFrame | None, tuple[str, str] | None]:
+    """The role's table of the year before ``entry``'s from the manifest (base units),
+    for the fluctuation check; None when there is none, or (with a note) when it is given
+    at another level or cannot be read."""
+    role, year = entry.role, entry.year
+    prev = ds.manifest.table(role, year - 1)
+    if prev is None or prev is entry:
+        return None, None
+    if prev.level != entry.level:
+        was, now = level_words(prev.level), level_words(entry.level)
+        return None, (
+            f"{role}: not compared with {year - 1} (that table is given per {was[0]}, this "
+            f"one per {now[0]})",
+            f"{role}：{year - 1} 年的表按{was[2]}填报，本年按{now[2]}填报，未做波动审核",
+        )
+    present = [c for c in columns if c in prev.columns]
+    try:
+        return read_table(ds.path(prev), prev, set(codes[prev.level]), present), None
+    except TableError as exc:
+        return None, (
+            f"{role}: not compared with {year - 1} (that table could not be read: {exc})",
+            f"{role}：{year - 1} 年的表无法读取，未做波动审核",
+        )
 
 
 def external_deduction(

@@ -3,8 +3,12 @@
 Thin HTTP layer over :mod:`ganpo.submissions`; who may do what is decided there
 (reporter: its own department's forms; reviewer, office, admin: review; viewers: no
 access). Errors: 403 not allowed, 404 unknown submission, 409 the state does not allow
-the action, 413 too large, 422 the upload has problems — ``{detail, problems: [{row,
-column, value, cell, reason, reason_zh, reason_en}]}``, every problem at once.
+the action (or flagged values are not explained yet), 413 too large, 422 the upload has
+problems — ``{detail, problems: [{row, column, value, cell, reason, reason_zh,
+reason_en}]}``, every problem at once. A table that passes may carry ``flags`` (unusual
+values, fluctuations against last year; same fields plus ``key`` and ``kind``): the
+reporter explains each (``POST …/submissions/{id}/explanations``) before submitting; the
+reviewer sees them with their explanations in the submission (docs/decisions/0027).
 """
 
 from __future__ import annotations
@@ -56,6 +60,10 @@ class CommentBody(BaseModel):
 
 class ReturnBody(BaseModel):
     comment: str = Field(min_length=1, max_length=wf.MAX_COMMENT)
+
+
+class ExplainBody(BaseModel):
+    explanations: dict[str, str] = Field(min_length=1, max_length=500)
 
 
 class AdoptBody(BaseModel):
@@ -285,7 +293,11 @@ async def upload_form(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
     return JSONResponse(
-        {"submission": result.submission.as_dict(), "warnings": result.warnings},
+        {
+            "submission": result.submission.as_dict(),
+            "warnings": result.warnings,
+            "flags": [x.as_dict() for x in result.flags],
+        },
         status.HTTP_201_CREATED,
     )
 
@@ -344,9 +356,35 @@ def version_file(
     )
 
 
-@router.post("/submissions/{submission_id}/submit", summary="Submit for review / 提交审核")
+@router.post(
+    "/submissions/{submission_id}/explanations",
+    summary="Explain flagged values / 填写疑似问题说明",
+    responses={409: {"description": "not a draft, or not one of its flags / 状态或标记不符"}},
+)
+def explain(
+    submission_id: Id, body: ExplainBody, request: Request, principal: CurrentPrincipal
+) -> dict[str, Any]:
+    """The reporter's explanation of each flagged value of the current draft (``{flag
+    key: why the value is right}``); every flag needs one before the draft is submitted.
+    Hard problems are never flags: they refuse the upload. 为标记的疑似问题填写说明。"""
+    _submission(request, principal, submission_id)
+    try:
+        with _http():
+            return wf.explain(
+                engine_of(request), principal, submission_id, body.explanations
+            ).as_dict()
+    except InputError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+
+
+@router.post(
+    "/submissions/{submission_id}/submit",
+    summary="Submit for review / 提交审核",
+    responses={409: {"description": "flagged values not explained / 疑似问题未说明"}},
+)
 def submit(submission_id: Id, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
-    """Hand the current draft in for review (the department's reporter)."""
+    """Hand the current draft in for review (the department's reporter); refused (409)
+    while a flagged value has no explanation."""
     _submission(request, principal, submission_id)
     with _http():
         return wf.submit(engine_of(request), principal, submission_id).as_dict()

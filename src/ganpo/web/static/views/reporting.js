@@ -47,6 +47,125 @@ export function history(submission) {
   );
 }
 
+// the flagged values of a submission's current version (unusual values, fluctuations
+// against last year): each with its cell and reason and the reporter's explanation; a
+// draft's reporter writes or edits the explanations, which submission needs
+export function flagsBox(submission, { editable = false, onSaved } = {}) {
+  const current = (submission?.versions || []).find(
+    (v) => v.version === submission.current_version,
+  );
+  const flags = current?.flags || [];
+  if (!flags.length) return null;
+  const missing = flags.filter((f) => !f.explanation).length;
+  const out = h("div", {});
+  const inputs = new Map();
+  const rows = table(
+    [
+      { key: "row", label: t("problem.row"), render: (f) => f.row ?? "—" },
+      {
+        key: "column",
+        label: t("problem.column"),
+        render: (f) => f.column ?? "—",
+      },
+      { key: "cell", label: t("problem.cell"), render: (f) => f.cell ?? "—" },
+      {
+        key: "county",
+        label: t("problem.county"),
+        render: (f) => f.county ?? "—",
+      },
+      {
+        key: "value",
+        label: t("problem.value"),
+        render: (f) => (f.value === null ? "—" : String(f.value)),
+      },
+      {
+        key: "kind",
+        label: t("problem.kind"),
+        render: (f) => t(`flag.${f.kind}`, {}, f.kind),
+      },
+      {
+        key: "reason",
+        label: t("problem.reason"),
+        render: (f) => (lang() === "en" ? f.reason_en : f.reason_zh),
+      },
+      {
+        key: "explanation",
+        label: t("reporting.explanation"),
+        render: (f) => {
+          if (editable) {
+            const box = h("textarea", {
+              class: "flag-explanation",
+              "data-key": f.key,
+              maxlength: 2000,
+              "aria-label": t("reporting.explanation"),
+              placeholder: t("reporting.explainHint"),
+            });
+            box.value = f.explanation?.text || "";
+            inputs.set(f.key, box);
+            return box;
+          }
+          return f.explanation
+            ? h(
+                "span",
+                { class: "explanation", "data-key": f.key },
+                `${f.explanation.text} — ${f.explanation.author}`,
+              )
+            : h("span", { class: "unexplained" }, t("review.noExplanation"));
+        },
+      },
+    ],
+    flags,
+    { class: "grid flags", "data-flags": flags.length },
+  );
+  const save = editable
+    ? h(
+        "button",
+        { type: "button", class: "save-explanations" },
+        t("reporting.saveExplanations"),
+      )
+    : null;
+  add(
+    out,
+    message(
+      missing && editable ? "info" : "ok",
+      editable
+        ? t("reporting.flags", { n: flags.length, missing })
+        : t("review.flags", { n: flags.length }),
+    ),
+    rows,
+    save,
+  );
+  if (save) {
+    const result = h("div", {});
+    add(out, result);
+    save.addEventListener("click", async () => {
+      clear(result);
+      const explanations = {};
+      for (const [key, box] of inputs) {
+        if (box.value.trim()) explanations[key] = box.value.trim();
+      }
+      if (!Object.keys(explanations).length) {
+        add(
+          result,
+          message("error", t("reporting.needExplanations", { n: missing })),
+        );
+        return;
+      }
+      save.disabled = true;
+      try {
+        await post(`/api/reporting/submissions/${submission.id}/explanations`, {
+          explanations,
+        });
+        if (onSaved) await onSaved();
+      } catch (err) {
+        save.disabled = false;
+        add(result, message("error", err.message));
+      }
+    });
+  }
+  return h("div", { class: "flags-box", "data-missing": missing }, out);
+}
+
 function lastReturn(submission) {
   const events = (submission?.events || []).filter(
     (e) => e.action === "return",
@@ -165,6 +284,9 @@ export async function render(root, ctx) {
             `${t("reporting.returnedBy", { who: returned.actor })}: `,
             returned.comment,
           )
+        : null,
+      f.kind === "table"
+        ? flagsBox(submission, { editable: state === "draft", onSaved: load })
         : null,
       f.kind === "table"
         ? h(

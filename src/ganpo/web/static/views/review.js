@@ -3,7 +3,13 @@
 import { get, post, query } from "../api.js";
 import { add, clear, dateTime, h, message, table } from "../dom.js";
 import { t } from "../i18n.js";
-import { defaultYear, history, nameOf, stateTag } from "./reporting.js";
+import {
+  defaultYear,
+  flagsBox,
+  history,
+  nameOf,
+  stateTag,
+} from "./reporting.js";
 
 const STATES = ["submitted", "returned", "approved", "draft"];
 
@@ -125,6 +131,7 @@ export async function render(root, ctx) {
           t("review.uploadFile"),
         ),
       ),
+      flagsBox(s),
       comment,
       h("div", { class: "actions" }, approve, giveBack),
       out,
