@@ -52,7 +52,10 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     ),
     "layer_year": ("使用其他年份的图层", "Layers of another year"),
     "table_year": ("使用其他年份的统计表", "Tables of another year"),
-    "plausibility": ("统计表数值合理性", "Plausibility of table values"),
+    "logic": (
+        "未满足提示性逻辑审核规则但予以接受的统计数值",
+        "Table values a soft logic rule questions, accepted",
+    ),
     "fluctuation": ("年际波动超出阈值", "Year-on-year changes beyond the threshold"),
     "override": ("经审核接受的书面说明", "Written explanations accepted by a reviewer"),
     "boundary_repair": ("行政区边界修复", "Repaired boundaries"),
