@@ -36,6 +36,9 @@ X0, Y0, RES = 1_000_000.0, 3_000_000.0, 100.0  # top-left corner, 100 m cells: 1
 TINY_ECO = np.array([[1, 1, 7, 5], [2, 6, 1, 3]], dtype="uint8")
 ET_BY_TYPE = {1: 800.0, 2: 700.0, 3: 600.0, 5: 700.0, 6: 400.0, 7: 1000.0}
 NPP_BY_TYPE = {1: 1200.0, 2: 900.0, 3: 600.0, 5: 1000.0, 6: 100.0, 7: 0.0}
+#: ET summed over the days > 26 °C [mm], by type (80 hot days at a summer rate)
+ET_HOT_BY_TYPE = {1: 400.0, 2: 350.0, 3: 300.0, 5: 350.0, 6: 200.0, 7: 500.0}
+RH_G_C_M2 = 300.0  # soil heterotrophic respiration [g C m⁻² a⁻¹], everywhere
 A, B = 360101, 360102
 
 TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
@@ -137,6 +140,10 @@ def _tiny_year(
         ),
         "npp": np.vectorize(lambda c: NPP_BY_TYPE.get(int(c), -9999.0))(eco).astype("float32"),
         "hot_days": np.full(eco.shape, 80.0, dtype="float32"),
+        "evapotranspiration_hot_days": np.vectorize(lambda c: ET_HOT_BY_TYPE.get(int(c), -9999.0))(
+            eco
+        ).astype("float32"),
+        "heterotrophic_respiration": np.full(eco.shape, RH_G_C_M2, dtype="float32"),
         "temperature": np.full(eco.shape, 18.0, dtype="float32"),
         "dem": np.full(eco.shape, 50.0, dtype="float32"),
     }
@@ -157,6 +164,8 @@ def _tiny_year(
         "evapotranspiration": "mm",
         "npp": "g/m2",
         "hot_days": "d",
+        "evapotranspiration_hot_days": "mm",
+        "heterotrophic_respiration": "g/m2",
         "temperature": "degC",
         "dem": "m",
         "reference_et": "mm",

@@ -7,7 +7,8 @@ Grid: 2 × 4 cells of 100 m (10 000 m² each), two counties of 4 cells each:
     shrub   built   |  forest   grassland
 
 Rain 1600 mm everywhere; ET forest 800, shrub 700, grassland 600, cropland 700,
-built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days.
+built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days;
+soil heterotrophic respiration 300 g C m⁻² everywhere.
 Flat DEM (50 m); rainfall erosivity 10 000 MJ mm ha⁻¹ h⁻¹ a⁻¹, erodibility 0.03, storm rain
 400 mm everywhere (tests/tinydata.py). Profile jiangxi-db36-2021, parameter set jiangxi-default.
 """
@@ -51,15 +52,18 @@ def test_water_conservation_by_hand(account) -> None:  # type: ignore[no-untyped
 
 
 def test_carbon_oxygen_by_hand(account) -> None:  # type: ignore[no-untyped-def]
-    # dry matter per cell: forest 12 t, shrub 9 t, grassland 6 t (cropland not counted)
-    # CO₂ = 1.63 × DM: A = 1.63 × (12 + 12 + 9) = 53.79; B = 1.63 × (12 + 6) = 29.34
+    # net sequestration: NEP = 0.45 × NPP − R_h (300 g C m⁻²), × 10 000 m² per cell
+    # forest 540 − 300 = 240 g C → 2.4 t C; shrub 405 − 300 = 105 → 1.05 t C;
+    # grassland 270 − 300 = −30 → −0.3 t C (a net source); cropland not counted
+    # CO₂ = 44/12 × C: A = 44/12 × (2.4 + 2.4 + 1.05) = 21.45; B = 44/12 × (2.4 − 0.3) = 7.7
     co2 = _by(account.results, "carbon_sequestration")
-    assert co2[A] == pytest.approx(53.79, rel=REL)
-    assert co2[B] == pytest.approx(29.34, rel=REL)
+    assert co2[A] == pytest.approx(21.45, rel=REL)
+    assert co2[B] == pytest.approx(7.7, rel=REL)
     o2 = _by(account.results, "oxygen_release")
-    assert o2[B] == pytest.approx(1.2 * 18, rel=REL)  # 21.6 t O₂
+    assert o2[B] == pytest.approx(7.7 * 32 / 44, rel=REL)  # 5.6 t O₂, same net basis
+    # carbon market price of 2022 (55.30 CNY/t CO₂)
     assert _by(account.results, "carbon_sequestration", "value_cny")[A] == pytest.approx(
-        53.79 * 380, rel=REL
+        21.45 * 55.30, rel=REL
     )
 
 
@@ -124,6 +128,8 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
             "evapotranspiration",
             "npp",
             "hot_days",
+            "evapotranspiration_hot_days",
+            "heterotrophic_respiration",
             "rainfall_erosivity",
             "storm_precipitation",
             "vegetation_cover",

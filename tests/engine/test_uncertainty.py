@@ -41,7 +41,7 @@ def test_intervals_contain_value_and_shrink(tiny: Callable[..., Path]) -> None:
     assert gep.p05_cny <= acc.gep_cny <= gep.p95_cny
     g_narrow = narrow.table.set_index(["indicator", "county_adcode"]).loc[("GEP", 0)]
     assert (g_narrow.p95_cny - g_narrow.p05_cny) < 0.2 * (gep.p95_cny - gep.p05_cny)
-    assert {"reservoir_cost", "carbon_price", "co2_per_dry_matter"} <= set(wide.sampled)
+    assert {"reservoir_cost", "carbon_price"} <= set(wide.sampled)
 
 
 def test_uniform_price_interval_by_hand(tiny: Callable[..., Path]) -> None:

@@ -26,12 +26,25 @@ PricePolicy = Literal["as_given", "accounting_year", "deflate"]
 
 
 class Uncertainty(BaseModel):
-    """How uncertain a value is: a normal error (``rel_sd`` of the value, truncated at 0)
-    or a uniform range (``low``–``high`` in the value's unit), with its source."""
+    """How uncertain a value is, as a distribution whose **median or mode is the value**.
+
+    - ``normal``: value × N(1, ``rel_sd``), truncated at 0; the value is its median (and
+      mode). For ``rel_sd`` up to about 0.3 the truncation does not move the median.
+    - ``lognormal``: value × exp(N(0, ``rel_sd``)), ``rel_sd`` the standard deviation of the
+      log; the value is its median (the mean is higher).
+    - ``triangular``: Tri(``low``, value, ``high``) in the value's unit; the value is its
+      mode. Its median is the value only when the triangle is symmetric.
+    - ``uniform``: U(``low``, ``high``) in the value's unit; only a range centred on the
+      value is accepted (the value is then its median): a range that is not centred on the
+      value describes another estimate, and a triangular distribution should be given.
+
+    ``centre`` says which (median or mode). A point estimate is then the centre of its own
+    distribution, so the Monte Carlo interval of an indicator brackets it
+    (:mod:`ganpo.engine.uncertainty`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    distribution: Literal["normal", "uniform"]
+    distribution: Literal["normal", "lognormal", "triangular", "uniform"]
     rel_sd: float | None = None
     low: float | None = None
     high: float | None = None
@@ -39,13 +52,44 @@ class Uncertainty(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
-        if self.distribution == "normal" and (self.rel_sd is None or self.rel_sd < 0):
-            raise ValueError("a normal uncertainty needs rel_sd ≥ 0 (relative standard error)")
-        if self.distribution == "uniform" and (
-            self.low is None or self.high is None or self.low > self.high
-        ):
-            raise ValueError("a uniform uncertainty needs low ≤ high")
+        relative = self.distribution in ("normal", "lognormal")
+        if relative and (self.rel_sd is None or self.rel_sd < 0):
+            raise ValueError(
+                f"a {self.distribution} uncertainty needs rel_sd ≥ 0 (relative standard error)"
+            )
+        if not relative and (self.low is None or self.high is None or self.low > self.high):
+            raise ValueError(f"a {self.distribution} uncertainty needs low ≤ high")
         return self
+
+    @property
+    def relative(self) -> bool:
+        """The spread is relative to the value (normal, lognormal), not absolute bounds."""
+        return self.distribution in ("normal", "lognormal")
+
+    @property
+    def centre(self) -> Literal["median", "mode"]:
+        """What the point value is of this distribution."""
+        return "mode" if self.distribution == "triangular" else "median"
+
+    def check_centre(self, value: float) -> None:
+        """Refuse bounds that do not put ``value`` at the centre of the distribution."""
+        if self.relative:
+            return
+        assert self.low is not None and self.high is not None
+        if not self.low <= value <= self.high:
+            raise ValueError(
+                f"the {self.distribution} range {self.low}–{self.high} does not contain the "
+                f"value {value}; the value must be the distribution's "
+                f"{self.centre}"
+            )
+        if self.distribution == "uniform":
+            mid = (self.low + self.high) / 2.0
+            if abs(mid - value) > 1e-9 * max(abs(value), 1.0):
+                raise ValueError(
+                    f"a uniform range {self.low}–{self.high} has median {mid:g}, not the value "
+                    f"{value:g}; centre the range on the value, or give a triangular "
+                    "distribution with the value as its mode"
+                )
 
     def draw_factors(self, central: float, n: int, rng: Any) -> Any:
         """``n`` draws of value / central (multiplicative factors, ≥ 0)."""
@@ -53,7 +97,13 @@ class Uncertainty(BaseModel):
 
         if self.distribution == "normal":
             return np.maximum(rng.normal(1.0, self.rel_sd, n), 0.0)
+        if self.distribution == "lognormal":
+            return np.exp(rng.normal(0.0, self.rel_sd, n))
         assert self.low is not None and self.high is not None
+        if self.distribution == "triangular":
+            if self.low == self.high:
+                return np.ones(n)
+            return rng.triangular(self.low, central, self.high, n) / central
         return rng.uniform(self.low, self.high, n) / central
 
 
@@ -73,7 +123,7 @@ def _times(pv: ParameterValue, factor: float, **update: Any) -> ParameterValue:
 
 def _scaled(u: Uncertainty | None, factor: float) -> Uncertainty | None:
     """An uncertainty whose absolute bounds follow a value scaled by ``factor``."""
-    if u is None or u.distribution == "normal":
+    if u is None or u.relative:
         return u
     assert u.low is not None and u.high is not None
     return u.model_copy(update={"low": u.low * factor, "high": u.high * factor})
@@ -105,6 +155,15 @@ class ParameterValue(BaseModel):
             raise ValueError("give either 'value' or 'by_type', not both and not neither")
         for key in self.by_type or {}:
             by_key(key)  # unknown ecosystem keys fail with the list of valid keys
+        u = self.uncertainty
+        if u is not None:
+            if self.value is not None:
+                u.check_centre(self.value)
+            elif not u.relative:
+                raise ValueError(
+                    "a value per ecosystem type takes a relative uncertainty (normal or "
+                    "lognormal rel_sd), not absolute bounds"
+                )
         return self
 
 
@@ -235,7 +294,11 @@ def prices_for_year(
                 f"{factor:.4f} ({deflator.name} {src_year}→{year})"
             )
         base = pv.by_year[src_year] if pv.by_year and src_year in pv.by_year else pv.value
-        values[key] = _times(pv.model_copy(update={"value": base}), factor, by_year=None, year=year)
+        # the price of another stated year keeps the uncertainty's shape (bounds rescaled)
+        rebased = pv
+        if base is not None and pv.value and base != pv.value:
+            rebased = _times(pv, base / pv.value)
+        values[key] = _times(rebased, factor, by_year=None, year=year)
     return params.model_copy(update={"values": values}), notes
 
 

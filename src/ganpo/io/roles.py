@@ -49,6 +49,22 @@ LAYER_ROLES: dict[str, LayerRole] = {
             "npp", "g/m2", "净初级生产力（干物质）", "net primary production, dry matter", 0, 5000
         ),
         LayerRole("hot_days", "d", "日均温>26℃日数", "days with mean temperature > 26 °C", 0, 366),
+        LayerRole(
+            "evapotranspiration_hot_days",
+            "mm",
+            "日均温>26℃日的实际蒸散发之和",
+            "actual evapotranspiration summed over the days with mean temperature > 26 °C",
+            0,
+            2000,
+        ),
+        LayerRole(
+            "heterotrophic_respiration",
+            "g/m2",
+            "土壤异养呼吸（年，碳）",
+            "soil heterotrophic respiration, annual sum of the monthly regression (carbon)",
+            0,
+            3000,
+        ),
         LayerRole("temperature", "degC", "年平均气温", "mean annual temperature", -40, 40),
         LayerRole(
             "reference_et", "mm", "参考蒸散发", "annual reference evapotranspiration ET0", 0, 3000

@@ -85,12 +85,27 @@ def _co2_nep(inp: RasterInputs, p: ParameterSet) -> object:
     return where_type(veg, co2)
 
 
+def _co2_net(inp: RasterInputs, p: ParameterSet) -> object:
+    """CO₂ of NEP = f_C·NPP − R_h on the carbon-vegetation types (may be negative)."""
+    veg = _mask(inp, p.type_set("carbon_vegetation"))
+    nep = carbon.net_ecosystem_production_g_c_m2(
+        inp.layers["npp"],
+        inp.layers["heterotrophic_respiration"],
+        p.scalar("npp_carbon_fraction", "1"),
+    )
+    return where_type(veg, carbon.co2_from_carbon_t(nep, inp.cell_area_m2))
+
+
 def _carbon_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     return {"": Component(_co2_photosynthesis(inp, p), CARBON_PRICE)}
 
 
 def _carbon_nep(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     return {"": Component(_co2_nep(inp, p), CARBON_PRICE)}
+
+
+def _carbon_net(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(_co2_net(inp, p), CARBON_PRICE)}
 
 
 def _oxygen_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
@@ -103,6 +118,10 @@ def _oxygen_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Comp
 
 def _oxygen_nep(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     return {"": Component(carbon.o2_from_co2_t(_co2_nep(inp, p)), OXYGEN_PRICE)}
+
+
+def _oxygen_net(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(carbon.o2_from_co2_t(_co2_net(inp, p)), OXYGEN_PRICE)}
 
 
 def _climate_et(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
@@ -547,53 +566,87 @@ _ALL: tuple[Method, ...] = (
     ),
     Method(
         "carbon_sequestration",
+        "net_ecosystem_production",
+        "net sequestration: 44/12 × NEP, NEP = f_C·NPP − R_h (soil heterotrophic respiration)",
+        "净生态系统生产力法（NEP = NPP − 土壤异养呼吸）",
+        "博文静 et al. 2017, doi:10.5846/stxb201606161172 (NEP = NPP − R_s); R_h: Pei et al. "
+        "2009, doi:10.1111/j.1744-7909.2009.00813.x, monthly form as applied in Chinese NEP "
+        "studies",
+        False,
+        "t CO2",
+        layers=("npp", "heterotrophic_respiration"),
+        parameters=(UsedParameter("npp_carbon_fraction", "1"), CARBON_PRICE),
+        raster=_carbon_net,
+        flows=("net_ecosystem_carbon",),
+    ),
+    Method(
+        "carbon_sequestration",
         "npp_photosynthesis",
-        "1.63 t CO2 per t of NPP dry matter",
-        "光合作用方程（1.63）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.7)",
+        "gross uptake, 1.63 t CO2 per t of NPP dry matter (not net sequestration)",
+        "光合作用总固定量（1.63 × NPP，非净固碳）",
+        "江波 et al. 2017, doi:10.5846/stxb201410091984 §2.2.2; 缪建群 et al. 2017, "
+        "doi:10.5846/stxb201607091410",
         True,
         "t CO2",
         layers=("npp",),
         parameters=(UsedParameter("co2_per_dry_matter", "t/t"), CARBON_PRICE),
         linear_parameters=("co2_per_dry_matter",),
         raster=_carbon_photosynthesis,
+        flows=("gross_photosynthetic_carbon",),
     ),
     Method(
         "carbon_sequestration",
         "nep",
-        "44/12 × NEP, NEP = α·NPP·72/162",
-        "净生态系统生产力法",
-        "METHODS.md §3.7 [U]",
+        "44/12 × NEP, NEP = α·NPP·72/162 (α supplied by the parameter set)",
+        "净生态系统生产力法（NEP/NPP 比例）",
+        "form of the method family; α not published in a source we could read",
         False,
         "t CO2",
         layers=("npp",),
         parameters=(UsedParameter("nep_to_npp_ratio", "1"), CARBON_PRICE),
         raster=_carbon_nep,
+        flows=("net_ecosystem_carbon",),
+    ),
+    Method(
+        "oxygen_release",
+        "net_ecosystem_production",
+        "32/44 × the net CO2 sequestered (NEP = f_C·NPP − R_h)",
+        "净固碳量对应的释氧量（32/44 × 净固定 CO₂）",
+        "stoichiometry of photosynthesis on the net carbon flux (博文静 et al. 2017; Pei et "
+        "al. 2009)",
+        False,
+        "t O2",
+        layers=("npp", "heterotrophic_respiration"),
+        parameters=(UsedParameter("npp_carbon_fraction", "1"), OXYGEN_PRICE),
+        raster=_oxygen_net,
+        flows=("oxygen_of_net_carbon",),
     ),
     Method(
         "oxygen_release",
         "npp_photosynthesis",
-        "1.2 t O2 per t of NPP dry matter",
-        "光合作用方程（1.2）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.7)",
+        "gross release, 1.2 t O2 per t of NPP dry matter",
+        "光合作用释氧总量（1.2 × NPP）",
+        "江波 et al. 2017, doi:10.5846/stxb201410091984 §2.2.3 (1.19: 缪建群 et al. 2017)",
         True,
         "t O2",
         layers=("npp",),
         parameters=(UsedParameter("o2_per_dry_matter", "t/t"), OXYGEN_PRICE),
         linear_parameters=("o2_per_dry_matter",),
         raster=_oxygen_photosynthesis,
+        flows=("gross_photosynthetic_oxygen",),
     ),
     Method(
         "oxygen_release",
         "nep",
-        "32/44 × CO2 fixed by NEP",
-        "净生态系统生产力法",
-        "METHODS.md §3.7 [U]",
+        "32/44 × CO2 fixed by NEP = α·NPP·72/162",
+        "净生态系统生产力法（NEP/NPP 比例）",
+        "form of the method family; α not published in a source we could read",
         False,
         "t O2",
         layers=("npp",),
         parameters=(UsedParameter("nep_to_npp_ratio", "1"), OXYGEN_PRICE),
         raster=_oxygen_nep,
+        flows=("oxygen_of_net_carbon",),
     ),
     Method(
         "climate_regulation",
