@@ -68,11 +68,14 @@ def test_carbon_oxygen_by_hand(account) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_climate_by_hand(account) -> None:  # type: ignore[no-untyped-def]
-    k = 2450 / 365 * 10_000 * 80 / (3600 * 3)  # kWh per mm of ET on a vegetated cell
-    w = 1.0 * 10_000 * 80 / 365 * (2450 / 3.6 + 120)  # 1000 mm water cell, kWh
+    # transpiration heat over the hot days: τ × ET_d × 2450 kJ kg⁻¹ × 10 000 m² / (3600 × 3)
+    # τ forest 0.685, shrub and grassland 0.505; ET_d forest 400, shrub 350, grassland 300 mm
+    k = 2450 * 10_000 / (3600 * 3)  # kWh per mm of transpiration on a cell
+    # water: 500 mm over the hot days × 10 000 m² = 5 000 m³ × (2450/3.6 + 125) kWh m⁻³
+    w = 5_000 * (2450 / 3.6 + 125)
     q = _by(account.results, "climate_regulation")
-    assert q[A] == pytest.approx(k * (800 + 800 + 700), rel=REL)  # forest, forest, shrub
-    assert q[B] == pytest.approx(k * (800 + 600) + w, rel=REL)  # forest, grassland, water
+    assert q[A] == pytest.approx(k * (0.685 * 400 * 2 + 0.505 * 350), rel=REL)
+    assert q[B] == pytest.approx(k * (0.685 * 400 + 0.505 * 300) + w, rel=REL)
 
 
 def test_statistics_indicators_by_hand(account) -> None:  # type: ignore[no-untyped-def]

@@ -148,6 +148,29 @@ def _climate_et(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     }
 
 
+def _climate_transpiration(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    q = p.scalar("latent_heat_vaporisation", "kJ/kg")
+    et_d = inp.layers["evapotranspiration_hot_days"]
+    share = p.per_type("transpiration_share", "1")
+    veg_kwh = climate.transpiration_cooling_kwh(
+        climate.transpiration_heat_kj_m2(et_d, lookup(inp.ecosystem, share, 0.0), q),
+        inp.cell_area_m2,
+        p.scalar("ac_energy_efficiency_ratio", "1"),
+    )
+    water_kwh = climate.water_surface_cooling_kwh(
+        climate.cooling_day_evaporation_m3(et_d, inp.cell_area_m2),
+        q,
+        p.scalar("humidifier_energy", "kWh/m3"),
+    )
+    veg_types = tuple(c for c in p.type_set("climate_vegetation") if c in share)
+    return {
+        "vegetation": Component(where_type(_mask(inp, veg_types), veg_kwh), ELECTRICITY),
+        "water_surface": Component(
+            where_type(_mask(inp, p.type_set("climate_water_surface")), water_kwh), ELECTRICITY
+        ),
+    }
+
+
 def _budyko_water_yield(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     kc = p.per_type("crop_coefficient", "1")
     root = lookup(inp.ecosystem, p.per_type("root_depth", "mm"), np.nan)
@@ -650,10 +673,32 @@ _ALL: tuple[Method, ...] = (
     ),
     Method(
         "climate_regulation",
+        "transpiration_energy",
+        "transpiration heat on the days > 26 °C (τ_i × ET over those days × q) / (3600 R_ac), "
+        "+ water-surface evaporation on those days × (ρq/3600 + γ)",
+        "蒸腾吸热降温（>26℃日蒸散发 × 蒸腾比例）+ 水面蒸发降温增湿",
+        "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362 §2.4.8; 博文静 et al. 2017 (R_ac "
+        "3.0); EPP_i from data: transpiration share of ET, Niu et al. 2019",
+        False,
+        "kWh",
+        layers=("evapotranspiration_hot_days",),
+        parameters=(
+            UsedParameter("transpiration_share", "1"),
+            UsedParameter("latent_heat_vaporisation", "kJ/kg"),
+            UsedParameter("ac_energy_efficiency_ratio", "1"),
+            UsedParameter("humidifier_energy", "kWh/m3"),
+            ELECTRICITY,
+        ),
+        raster=_climate_transpiration,
+        flows=("latent_heat_of_evapotranspiration",),
+    ),
+    Method(
+        "climate_regulation",
         "et_energy",
-        "ET energy on days > 26 °C: vegetation cooling + water-surface cooling/humidifying",
-        "蒸散发耗能法",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.8); Eᵢ from ET, simplified (docs/decisions/0003)",
+        "simplified: all of annual ET spread over 365 days, applied on the days > 26 °C",
+        "蒸散发耗能法（简化：全年蒸散发均摊到每日）",
+        "form of 白玛卓嘎 et al. 2017 §2.4.8 with E_i from annual ET (docs/decisions/0003); "
+        "simplified, not a default",
         False,
         "kWh",
         layers=("evapotranspiration", "hot_days"),
@@ -664,6 +709,7 @@ _ALL: tuple[Method, ...] = (
             ELECTRICITY,
         ),
         raster=_climate_et,
+        flows=("latent_heat_of_evapotranspiration",),
     ),
     Method(
         "air_purification",
