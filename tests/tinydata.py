@@ -101,8 +101,8 @@ TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
         B: {"water_supply_external_share": 0.0, "hydropower_external_share": 0.0},
     },
     "emissions": {
-        A: {"so2": 10.0, "nox": 20.0, "dust": 5.0, "cod": 30.0, "nh3n": 2.0},
-        B: {"so2": 1.0, "nox": 2.0, "dust": 0.5, "cod": 3.0, "nh3n": 0.2},
+        A: {"so2": 10.0, "nox": 20.0, "dust": 5.0, "cod": 30.0, "nh3n": 2.0, "tp": 0.4},
+        B: {"so2": 1.0, "nox": 2.0, "dust": 0.5, "cod": 3.0, "nh3n": 0.2, "tp": 0.04},
     },
 }
 
@@ -190,8 +190,12 @@ def _tiny_year(
         rel = f"{year}/{role}.csv"
         if role in tables:
             text = tables[role]
-        elif not spec.per_county:  # lakes: one lake across both counties, 0.5 + 1.5 km²
-            text = "county_adcode,lake_name,lake_area\n360101,甲湖,0.5\n360102,甲湖,1.5\n"
+        elif not spec.per_county:  # lakes: one lake across both counties, 0.5 + 1.5 km²,
+            # eastern-plain region, 100 ×10⁴ m³ of gauged flood storage (the whole lake's)
+            text = (
+                "county_adcode,lake_name,lake_area,lake_region,flood_storage\n"
+                "360101,甲湖,0.5,东部平原,100\n360102,甲湖,1.5,东部平原,100\n"
+            )
         else:
             cols = list(spec.columns)
             lines = [",".join(["county_adcode", "county_name", *cols])]

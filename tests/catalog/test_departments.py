@@ -100,7 +100,8 @@ def test_layer_forms_and_department_scope() -> None:
     profile = load_profile("jiangxi-db36-2021")
     declared = {r for i, k in profile.indicators.items() for r in method(i, k).layers}
     assert required == {"ecosystem_type", *declared}
-    assert {"precipitation", "evapotranspiration", "hot_days", "npp"} <= required
+    assert {"precipitation", "evapotranspiration_hot_days", "npp"} <= required
+    assert {"heterotrophic_respiration"} <= required  # net carbon sequestration
     assert not form("temperature", 2022).required  # no method of the profile reads it
     assert form("npp", 2022).unit == LAYER_ROLES["npp"].unit
     assert not [f for f in all_forms(2022) if f.department == "office"]  # all assigned

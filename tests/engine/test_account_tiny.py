@@ -9,8 +9,9 @@ Grid: 2 × 4 cells of 100 m (10 000 m² each), two counties of 4 cells each:
 Rain 1600 mm everywhere; ET forest 800, shrub 700, grassland 600, cropland 700,
 built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days;
 soil heterotrophic respiration 300 g C m⁻² everywhere.
-Flat DEM (50 m); rainfall erosivity 10 000 MJ mm ha⁻¹ h⁻¹ a⁻¹, erodibility 0.03, storm rain
-400 mm everywhere (tests/tinydata.py). Profile jiangxi-db36-2021, parameter set jiangxi-default.
+Flat DEM (50 m); rainfall erosivity 10 000 MJ mm ha⁻¹ h⁻¹ a⁻¹, erodibility 0.03 (tests/
+tinydata.py). One gauged lake across both counties. Profile jiangxi-db36-2021, parameter set
+jiangxi-default, prices as given.
 """
 
 from __future__ import annotations
@@ -164,50 +165,49 @@ def test_nodata_in_input_is_left_out_and_reported(tiny: Callable[..., Path]) -> 
     assert any("water_conservation: 1 cells" in w for w in acc.warnings)  # …and is reported
 
 
-def test_air_purification_capped_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+def test_air_purification_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    air = (
-        r[r.indicator == "air_purification"].groupby(["component", "county_adcode"]).quantity.sum()
-    )
-    # SO₂: forest 0.15213 t/hm² × 2 hm² in A = 0.30426 t < 10 t emitted → not capped
-    assert air[("so2", A)] == pytest.approx(0.30426, rel=REL)
-    # dust: 21.655 t/hm² × 2 hm² = 43.31 t > 5 t emitted in A → capped at 5 t
-    assert air[("dust", A)] == pytest.approx(5.0, rel=REL)
-    assert air[("dust", B)] == pytest.approx(0.5, rel=REL)  # 21.655 t vs 0.5 t emitted
-    v = r[(r.indicator == "air_purification") & (r.component == "dust")].value_cny.sum()
-    assert v == pytest.approx(5.5 * 150, rel=REL)  # 150 CNY/t dust control cost
+    air = r[r.indicator == "air_purification"]
+    # the county's discharges count as purified, spread over its vegetation by area:
+    # A emits 10 t SO₂; forest 2 ha and shrub 1 ha → 20/3 t and 10/3 t
+    so2_a = air[(air.component == "so2") & (air.county_adcode == A)]
+    by_type = so2_a.groupby("ecosystem_code").quantity.sum()
+    assert by_type[1] == pytest.approx(20 / 3, rel=REL) and by_type[2] == pytest.approx(10 / 3)
+    total = air.groupby(["component", "county_adcode"]).quantity.sum()
+    assert total[("dust", B)] == pytest.approx(0.5, rel=REL)  # = B's discharge
+    # Jiangxi's environmental protection tax: 1.2 CNY per equivalent / 0.95 kg of SO₂
+    assert so2_a.value_cny.sum() == pytest.approx(10 * 1263.16, rel=REL)
 
 
 def test_water_purification_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    w = (
-        r[r.indicator == "water_purification"]
-        .groupby(["component", "county_adcode"])
-        .quantity.sum()
-    )
-    # only B has water (1 hm²): COD 0.5 t/hm² × 1 = 0.5 t < 3 t emitted; NH₃-N 0.05 t < 0.2 t
-    assert w[("cod", B)] == pytest.approx(0.5, rel=REL)
-    assert w[("nh3n", B)] == pytest.approx(0.05, rel=REL)
-    assert ("cod", A) not in w.index
-    assert any(
-        "'cod_removal_rate' of 'jiangxi-default' is a placeholder" in x for x in account.warnings
-    )
+    w = r[r.indicator == "water_purification"]
+    q = w.groupby(["component", "county_adcode"]).quantity.sum()
+    # B has water (1 ha): its discharges COD 3, NH₃-N 0.2, TP 0.04 t go to water (code 7)
+    assert q[("cod", B)] == pytest.approx(3.0, rel=REL)
+    assert q[("tp", B)] == pytest.approx(0.04, rel=REL)
+    assert set(w[w.county_adcode == B].ecosystem_code) == {7}
+    # A has neither wetland nor water: its discharge still counts, not attributed (code 0)
+    a = w[w.county_adcode == A]
+    assert set(a.ecosystem_code) == {0} and a[a.component == "cod"].quantity.sum() == 30.0
+    # TP at 1.4 CNY per equivalent / 0.25 kg = 5600 CNY/t
+    assert w[w.component == "tp"].value_cny.sum() == pytest.approx(0.44 * 5600.0, rel=REL)
+    assert not [x for x in account.warnings if "placeholder" in x]
 
 
 def test_flood_regulation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
     f = r[r.indicator == "flood_regulation"].groupby(["component", "county_adcode"]).quantity.sum()
-    # one lake of 0.5 + 1.5 = 2 km²: e^6.636 × 2^0.678 ×10⁴ m³, split 1/4 (A) and 3/4 (B)
-    whole = np.exp(6.636) * 2**0.678 * 1e4
-    assert f[("lake", A)] == pytest.approx(whole * 0.25, rel=REL)
-    assert f[("lake", B)] == pytest.approx(whole * 0.75, rel=REL)
+    # gauged lake: 100 ×10⁴ m³ between trough and peak, split by area 0.5 : 1.5 km²
+    assert f[("lake", A)] == pytest.approx(250_000.0, rel=REL)
+    assert f[("lake", B)] == pytest.approx(750_000.0, rel=REL)
     # reservoir A: 0.35 × 10 ×10⁴ m³ = 35 000 m³
     assert f[("reservoir", A)] == pytest.approx(35_000.0, rel=REL)
     assert ("marsh", A) not in f.index  # no wetland cells
-    # vegetation: 400 mm storm rain × (1 − α) × 10 000 m², α forest 0.2, shrub 0.28, grass 0.35
-    # A = 2 × 3 200 + 2 880 = 9 280 m³; B = 3 200 (forest) + 2 600 (grassland) = 5 800 m³
-    assert f[("vegetation", A)] == pytest.approx(9_280.0, rel=REL)
-    assert f[("vegetation", B)] == pytest.approx(5_800.0, rel=REL)
+    # vegetation A·J·R: 1600 mm × K 0.6 × R (forest 0.363, shrub 0.14) × 10 000 m²
+    # forest 3 484.8 m³, shrub 1 344 m³, grassland none: A = 2 × 3 484.8 + 1 344 = 8 313.6
+    assert f[("vegetation", A)] == pytest.approx(8_313.6, rel=REL)
+    assert f[("vegetation", B)] == pytest.approx(3_484.8, rel=REL)
 
 
 def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -221,9 +221,10 @@ def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def
     q = _by(account.results, "soil_retention")
     assert q[A] == pytest.approx(2.958 * per_cell, rel=1e-6)  # LS is stored as float32
     assert q[B] == pytest.approx(2.874 * per_cell, rel=1e-6)
-    # value per t: 0.24 / 0.93 t m⁻³ × 15.58 (silt) + 0.0037 × 875 (N) + 0.00108 × 2800 (P)
+    # value per t: 0.24 / 0.93 t m⁻³ × 15.58 (silt) + Jiangxi forest soil N 0.00153 × 1750
+    # + P 0.00048 × 5600 (the environmental protection tax of NH₃-N and TP)
     v = _by(account.results, "soil_retention", "value_cny")
-    per_t = 0.24 / 0.93 * 15.58 + 0.0037 * 875.0 + 0.00108 * 2800.0
+    per_t = 0.24 / 0.93 * 15.58 + 0.00153 * 1750.0 + 0.00048 * 5600.0
     assert v[A] == pytest.approx(q[A] * per_t, rel=REL)
 
 
@@ -246,9 +247,9 @@ def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     assert {"oxygen_release", "pest_control"} <= set(jx.indicator)
     assert not {"oxygen_release", "pest_control"} & set(nat.indicator)
     # recreation: revenue (Jiangxi) vs travel cost (national)
-    # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.333 + 400 CNY) = 30 000 × 449.95 = 13 498 500
+    # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.30 + 400 CNY) = 30 000 × 445 = 13 350 000
     assert _by(nat, "recreation", "value_cny")[A] == pytest.approx(
-        30_000 * (5 * 30 * 0.333 + 400), rel=REL
+        30_000 * (5 * 30 * 0.30 + 400), rel=REL
     )
     assert _by(jx, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
     # GB/T 46869 nets out external water: A's water supply × (1 − 0.2), hydropower × (1 − 0.5)

@@ -17,13 +17,16 @@ def _with_spread(scale: float):  # type: ignore[no-untyped-def]
     params = load_parameter_set("jiangxi-default")
     values = dict(params.values)
     for key, pv in params.values.items():
-        if pv.uncertainty is not None and pv.uncertainty.distribution == "normal":
+        if pv.uncertainty is not None and pv.uncertainty.relative:
             u = pv.uncertainty.model_copy(update={"rel_sd": pv.uncertainty.rel_sd * scale})
             values[key] = pv.model_copy(update={"uncertainty": u})
-        elif pv.uncertainty is not None:
+        elif pv.uncertainty is not None:  # bounds pulled towards the value (the mode)
             mid = pv.value
-            half = (pv.uncertainty.high - pv.uncertainty.low) / 2 * scale
-            u = pv.uncertainty.model_copy(update={"low": mid - half, "high": mid + half})
+            low, high = (
+                mid - (mid - pv.uncertainty.low) * scale,
+                mid + (pv.uncertainty.high - mid) * scale,
+            )
+            u = pv.uncertainty.model_copy(update={"low": low, "high": high})
             values[key] = pv.model_copy(update={"uncertainty": u})
     return params.model_copy(update={"values": values})
 

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ganpo.catalog.deflators import Deflator
+from ganpo.catalog.deflators import Deflator, load_deflator
 from ganpo.catalog.ecosystems import by_key
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.units import conversion_factor
@@ -143,6 +143,10 @@ class ParameterValue(BaseModel):
     source: str
     status: Literal["verified", "unverified", "placeholder"]
     uncertainty: Uncertainty | None = None
+    #: the price index (a deflator name) that brings this price to another year, and why
+    #: it fits the item; none: the profile's deflator
+    index: str | None = None
+    index_why: str | None = None
 
     @property
     def is_price(self) -> bool:
@@ -252,15 +256,23 @@ class ParameterSet(BaseModel):
 
 
 def prices_for_year(
-    params: ParameterSet, year: int, policy: PricePolicy, deflator: Deflator
+    params: ParameterSet,
+    year: int,
+    policy: PricePolicy,
+    deflator: Deflator,
+    profile: str | None = None,
 ) -> tuple[ParameterSet, list[str]]:
     """The parameter set with every price stated for ``year``, and what was done to it.
 
     - ``as_given``: prices stay at the years they are stated for (no change).
     - ``accounting_year``: every price must be given for ``year`` (its ``year`` or a
-      ``by_year`` entry); otherwise an error names the price and the years it has.
+      ``by_year`` entry); otherwise an error names the price, the parameter set, the
+      profile and the years it has.
     - ``deflate``: the price for ``year`` if given, else the nearest earlier year's (the
-      earliest later one if none) brought to ``year`` with the deflator; each is noted.
+      earliest later one if none) brought to ``year`` by the price's own index
+      (``ParameterValue.index``, the one that fits the item) or else ``deflator`` (the
+      profile's). Each such price says in its ``source`` which index brought it to the
+      year and why, and a note says the same.
     """
     if policy == "as_given":
         return params, []
@@ -273,33 +285,63 @@ def prices_for_year(
         if pv.value is not None or pv.by_type is not None:
             stated.setdefault(pv.year, pv.value if pv.value is not None else float("nan"))
         if year in stated and pv.year == year and pv.by_year is None:
+            notes.append(f"price {key} of {params.name}: stated for {year}, no index needed")
             continue
         if policy == "accounting_year" and year not in stated:
+            of = f" (profile {profile!r})" if profile else ""
             raise InputError(
-                f"no price {key!r} for {year} in parameter set {params.name!r}; it has "
+                f"no price {key!r} for {year} in parameter set {params.name!r}{of}; it has "
                 f"{', '.join(map(str, sorted(stated)))}. Add the {year} price, or use a "
                 "profile whose price policy deflates",
                 source=params.name,
                 field=key,
                 values=sorted(stated),
             )
+        source = pv.source
         if year in stated:
             src_year, factor = year, 1.0
+            notes.append(f"price {key} of {params.name}: stated for {year}, no index needed")
         else:
             earlier = [y for y in stated if y < year]
             src_year = max(earlier) if earlier else min(stated)
-            factor = deflator.factor(src_year, year)
+            index = _index_for(pv, deflator)
+            why = pv.index_why or (
+                "the profile's deflator" if pv.index is None else "the item's price index"
+            )
+            try:
+                factor = index.factor(src_year, year)
+            except InputError as exc:
+                of = f" (profile {profile!r})" if profile else ""
+                raise InputError(
+                    f"price {key!r} of parameter set {params.name!r}{of} is stated for "
+                    f"{src_year} and must be brought to {year}, but its index "
+                    f"{index.name!r} cannot: {exc}",
+                    source=params.name,
+                    field=key,
+                    values=[src_year, year],
+                ) from exc
             notes.append(
                 f"price {key} of {params.name}: {year} not given, {src_year} value × "
-                f"{factor:.4f} ({deflator.name} {src_year}→{year})"
+                f"{factor:.4f} ({index.name} {src_year}→{year}; {why})"
+            )
+            source = (
+                f"{pv.source} [brought from {src_year} to {year} prices by {index.name} × "
+                f"{factor:.4f}: {why}]"
             )
         base = pv.by_year[src_year] if pv.by_year and src_year in pv.by_year else pv.value
         # the price of another stated year keeps the uncertainty's shape (bounds rescaled)
         rebased = pv
         if base is not None and pv.value and base != pv.value:
             rebased = _times(pv, base / pv.value)
-        values[key] = _times(rebased, factor, by_year=None, year=year)
+        values[key] = _times(rebased, factor, by_year=None, year=year, source=source)
     return params.model_copy(update={"values": values}), notes
+
+
+def _index_for(pv: ParameterValue, default: Deflator) -> Deflator:
+    """The deflator that brings ``pv`` to another year: its own index, else ``default``."""
+    if pv.index is None:
+        return default
+    return load_deflator(pv.index)
 
 
 def parameter_set_names() -> list[str]:

@@ -7,7 +7,12 @@ county-specific lognormal noise, scaled so that the province total is of the ord
 Jiangxi's statistics. The totals of :data:`PROVINCE_TOTALS` are orders of magnitude for a
 demo, not the published statistics. *Intensive* columns (hourly wage, trip cost, landscape
 premium, external shares) are drawn around a plausible typical value. The lakes table lists
-the area of the synthetic Poyang Lake in each county it covers. Later years grow by 3–6 %.
+the area of the synthetic Poyang Lake in each county it covers, its lake region (东部平原)
+and the flood storage the water department would read from gauged levels: the whole lake's
+storage between trough and peak of the year's flood rises, here the lake area times a rise
+of 3.2–4.2 m drawn per year (Poyang's storage swings by some 10^10 m³ a year; a plausible
+magnitude, not an observation), repeated on each of the lake's rows. Later years grow by
+3–6 %.
 """
 
 from __future__ import annotations
@@ -21,6 +26,9 @@ from ganpo.demo.landcover import CODE
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
 
 LAKE_NAME = "鄱阳湖"
+LAKE_REGION = "东部平原"
+#: rise of the synthetic lake's level over the year's floods [m]: (lowest, highest)
+FLOOD_RISE_M = (3.2, 4.2)
 
 #: Province totals of the first year, in each column's unit (orders of magnitude only).
 PROVINCE_TOTALS: dict[str, float] = {
@@ -44,6 +52,7 @@ PROVINCE_TOTALS: dict[str, float] = {
     "dust": 1.5e5,
     "cod": 6.0e5,
     "nh3n": 3.0e4,
+    "tp": 5.0e3,
 }
 #: Intensive columns: (typical value, σ of the log across counties, yearly growth).
 TYPICAL: dict[str, tuple[float, float, float]] = {
@@ -107,18 +116,26 @@ def _proxies(a: pd.DataFrame) -> dict[str, pd.Series]:
         "dust": urban + 0.02 * a["bare"],
         "cod": urban + 0.2 * a["cropland"],
         "nh3n": 0.5 * urban + 0.1 * a["cropland"],
+        "tp": 0.4 * urban + 0.2 * a["cropland"],
     }
 
 
-def _lakes(units: pd.DataFrame, areas: pd.DataFrame, cell_km2: float) -> pd.DataFrame:
-    """One row per county the lake covers (at least one cell)."""
+def _lakes(
+    units: pd.DataFrame, areas: pd.DataFrame, cell_km2: float, rise_m: float
+) -> pd.DataFrame:
+    """One row per county the lake covers (at least one cell); the flood storage [10⁴ m³]
+    is the whole lake's (its area × ``rise_m``) on every row."""
     has = areas["lake"].to_numpy() >= cell_km2 * 0.5
+    area_km2 = np.round(areas["lake"].to_numpy()[has], 2)
+    storage = float(area_km2.sum()) * 1e6 * rise_m / 1e4
     return pd.DataFrame(
         {
             KEY_COLUMN: units["county_adcode"].to_numpy()[has],
             NAME_COLUMN: units["county_name"].to_numpy()[has],
             "lake_name": LAKE_NAME,
-            "lake_area": np.round(areas["lake"].to_numpy()[has], 2),
+            "lake_area": area_km2,
+            "lake_region": LAKE_REGION,
+            "flood_storage": round(storage, 1),
         }
     )
 
@@ -164,5 +181,6 @@ def make_tables(
             for column in spec.columns:
                 frame[column] = np.maximum(values[column], 0.0)
             tables[(role, year)] = frame
-        tables[("lakes", year)] = _lakes(units, areas_by_year[year], cell_km2)
+        rise = year_rng.uniform(*FLOOD_RISE_M)
+        tables[("lakes", year)] = _lakes(units, areas_by_year[year], cell_km2, rise)
     return tables

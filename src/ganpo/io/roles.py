@@ -246,11 +246,16 @@ TABLE_ROLES: dict[str, TableRole] = {
         ),
         TableRole(
             "lakes",
-            "湖泊面积（分县）",
-            "lakes by county",
+            "湖泊面积与调蓄水量（分县）",
+            "lakes by county: area, lake region, flood storage",
             "水利厅、自然资源厅",
             "water resources / natural resources departments",
-            {"lake_name": "text", "lake_area": "km2"},
+            {
+                "lake_name": "text",
+                "lake_area": "km2",
+                "lake_region": "text",
+                "flood_storage": "10^4 m3",
+            },
             per_county=False,
         ),
         TableRole(
@@ -283,7 +288,7 @@ TABLE_ROLES: dict[str, TableRole] = {
             "pollutant emissions",
             "生态环境厅",
             "ecology and environment department",
-            {"so2": "t", "nox": "t", "dust": "t", "cod": "t", "nh3n": "t"},
+            {"so2": "t", "nox": "t", "dust": "t", "cod": "t", "nh3n": "t", "tp": "t"},
         ),
     )
 }

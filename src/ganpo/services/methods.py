@@ -8,14 +8,14 @@ Nothing here reads files or handles nodata.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ganpo.catalog.ecosystems import UNATTRIBUTED, by_key
 from ganpo.catalog.parameters import ParameterSet
-from ganpo.errors import UnknownNameError
+from ganpo.errors import InputError, TableError, UnknownNameError
 from ganpo.services import (
     carbon,
     climate,
@@ -282,12 +282,18 @@ def _sediment_export(algo: str) -> RasterFn:
     return compute
 
 
+RUNOFF_RAIN_SHARE = UsedParameter("runoff_rain_share", "1")
+
+
 def _flood_vegetation(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
-    alpha = p.per_type("storm_runoff_coefficient", "1")
-    q = flood.vegetation_storm_storage_m3(
-        inp.layers["storm_precipitation"], lookup(inp.ecosystem, alpha, 0.0), inp.cell_area_m2
+    r = p.per_type("runoff_reduction_coefficient", "1")
+    q = flood.vegetation_runoff_reduction_m3(
+        inp.layers["precipitation"],
+        p.scalar(RUNOFF_RAIN_SHARE.key, RUNOFF_RAIN_SHARE.unit),
+        lookup(inp.ecosystem, r, 0.0),
+        inp.cell_area_m2,
     )
-    return {"vegetation": Component(where_type(_mask(inp, alpha), q), RESERVOIR_COST)}
+    return {"vegetation": Component(where_type(_mask(inp, r), q), RESERVOIR_COST)}
 
 
 def _rweq(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
@@ -405,52 +411,125 @@ def _purification(pollutants: tuple[str, ...]) -> TableFn:
     return compute
 
 
-def _flood_storage(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
-    pv = p.scalar(RESERVOIR_COST.key, RESERVOIR_COST.unit)
+def _discharges(pollutants: tuple[str, ...], types: str) -> TableFn:
+    """The county's discharge of each pollutant, attributed to the purifying types by area;
+    a county without any of them keeps its discharge unattributed (so the total always
+    equals the discharge, as in the published application)."""
+
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        emissions = inp.tables["emissions"]
+        ext = _areas_ha(inp, p.type_set(types))
+        ext["share"] = ext["area_m2"] / ext.groupby("county_adcode")["area_m2"].transform("sum")
+        bare = [c for c in emissions.index if c not in set(ext["county_adcode"])]
+        rows = []
+        for j in pollutants:
+            price = UsedParameter(f"{j}_control_cost", "CNY/t")
+            pv = p.scalar(price.key, price.unit)
+            emitted = ext["county_adcode"].map(emissions[j]).fillna(0.0).to_numpy()
+            q = purification.attributed_discharge_t(emitted, ext["share"].to_numpy())
+            rows.append(
+                table_rows(
+                    ext["county_adcode"],
+                    ext["ecosystem_code"],
+                    q,
+                    q * pv,
+                    component=j,
+                    price=price,
+                    price_value=pv,
+                )
+            )
+            if bare:
+                e = emissions.loc[bare, j]
+                rows.append(
+                    table_rows(
+                        bare, UNATTRIBUTED, e, e * pv, component=j, price=price, price_value=pv
+                    )
+                )
+        return pd.concat(rows, ignore_index=True)
+
+    return compute
+
+
+def _lake_share(lakes: pd.DataFrame) -> pd.Series:
+    """Each row's share of its lake's whole area (a lake spans several counties)."""
+    whole = lakes.groupby("lake_name")["lake_area"].transform("sum")
+    return lakes["lake_area"] / whole.where(whole > 0, 1.0)
+
+
+def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
+    """Lake storage from the regression of its lake region, allocated by area share."""
     lakes = inp.tables["lakes"]
-    # the storage of a lake follows from its whole area; each county gets its area share
     whole = lakes.groupby("lake_name")["lake_area"].transform("sum") / M2_PER_KM2
-    storage = flood.lake_storage_m3(
-        whole, p.scalar("lake_storage_a", "1"), p.scalar("lake_storage_b", "1")
-    ) * (lakes["lake_area"] / M2_PER_KM2 / whole.where(whole > 0, 1.0))
-    lake = storage.groupby(lakes["county_adcode"]).sum()
-    reservoirs = inp.tables["water_bodies"]["reservoir_capacity"]
-    res_q = flood.reservoir_storage_m3(reservoirs, p.scalar("reservoir_flood_share", "1"))
-    marsh = _areas_ha(inp, p.type_set("flood_marsh"))
-    marsh_q = flood.marsh_storage_m3(marsh["area_m2"], p.scalar("marsh_storage_depth", "m"))
-    water = by_key("water").code
-    return pd.concat(
-        [
-            table_rows(
-                lake.index,
-                water,
-                lake,
-                lake * pv,
-                component="lake",
-                price=RESERVOIR_COST,
-                price_value=pv,
-            ),
-            table_rows(
-                res_q.index,
-                water,
-                res_q,
-                res_q * pv,
-                component="reservoir",
-                price=RESERVOIR_COST,
-                price_value=pv,
-            ),
-            table_rows(
-                marsh["county_adcode"],
-                marsh["ecosystem_code"],
-                marsh_q,
-                marsh_q * pv,
-                component="marsh",
-                price=RESERVOIR_COST,
-                price_value=pv,
-            ),
-        ],
-        ignore_index=True,
-    )
+    storage = pd.Series(0.0, index=lakes.index)
+    keys: dict[str, str] = {}
+    for name in lakes["lake_region"].unique():
+        try:
+            keys[name] = flood.lake_region_key(str(name))
+        except ValueError as exc:
+            raise TableError(f"lakes table: {exc}", field="lake_region", values=[name]) from exc
+    for region, rows in lakes.groupby(lakes["lake_region"].map(keys)):
+        a_key, b_key = f"lake_storage_a_{region}", f"lake_storage_b_{region}"
+        if a_key not in p.values or b_key not in p.values:
+            names = ", ".join(sorted(set(lakes.loc[rows.index, "lake_name"])))
+            zh, en = flood.LAKE_REGIONS[region]
+            raise InputError(
+                f"lake(s) {names} lie in the {en} lake region ({zh}), for which parameter set "
+                f"{p.name!r} has no storage regression ({a_key}, {b_key}): the published "
+                "regional pairs could not be read for that region. Use a flood-regulation "
+                "method with gauged lakes (storage_gauged or gauged_and_vegetation) and the "
+                "lakes table's flood_storage, or add the region's pair to the parameter set",
+                source=p.name,
+                field=a_key,
+                values=[zh],
+            )
+        storage[rows.index] = flood.lake_storage_m3(
+            whole[rows.index], p.scalar(a_key, "1"), p.scalar(b_key, "1")
+        )
+    return (storage * _lake_share(lakes)).groupby(lakes["county_adcode"]).sum()
+
+
+def _lakes_gauged(inp: TableInputs, p: ParameterSet) -> pd.Series:
+    """Lake storage measured from water levels (the table's flood_storage, the lake's
+    total on each of its rows), allocated to the counties by area share."""
+    lakes = inp.tables["lakes"]
+    spread = lakes.groupby("lake_name")["flood_storage"].agg(["min", "max"])
+    uneven = spread[(spread["max"] - spread["min"]) > 1e-9 * spread["max"].abs().clip(lower=1.0)]
+    if not uneven.empty:
+        raise TableError(
+            "flood_storage is the whole lake's storage between trough and peak levels, the "
+            "same on every row of the lake; it differs between the rows of "
+            f"{', '.join(map(str, uneven.index))}",
+            field="lakes",
+            values=list(map(str, uneven.index)),
+        )
+    return (lakes["flood_storage"] * _lake_share(lakes)).groupby(lakes["county_adcode"]).sum()
+
+
+def _flood_storage(lakes_of: Callable[[TableInputs, ParameterSet], pd.Series]) -> TableFn:
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        pv = p.scalar(RESERVOIR_COST.key, RESERVOIR_COST.unit)
+        lake = lakes_of(inp, p)
+        reservoirs = inp.tables["water_bodies"]["reservoir_capacity"]
+        res_q = flood.reservoir_storage_m3(reservoirs, p.scalar("reservoir_flood_share", "1"))
+        marsh = _areas_ha(inp, p.type_set("flood_marsh"))
+        marsh_q = flood.marsh_storage_m3(marsh["area_m2"], p.scalar("marsh_storage_depth", "m"))
+        water = by_key("water").code
+        parts = [
+            ("lake", lake.index, water, lake),
+            ("reservoir", res_q.index, water, res_q),
+            ("marsh", marsh["county_adcode"], marsh["ecosystem_code"], marsh_q),
+        ]
+        return pd.concat(
+            [
+                table_rows(
+                    where, code, q, q * pv, component=name, price=RESERVOIR_COST, price_value=pv
+                )
+                for name, where, code, q in parts
+            ],
+            ignore_index=True,
+        )
+
+    return compute
 
 
 def _pest_control(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
@@ -510,15 +589,103 @@ def _per_type_rates(pollutants: tuple[str, ...]) -> tuple[UsedParameter, ...]:
 
 
 AIR = ("so2", "nox", "dust")
-FLOOD_COLUMNS = {"lakes": ("lake_name", "lake_area"), "water_bodies": ("reservoir_capacity",)}
-FLOOD_STORAGE_PARAMETERS = (
-    UsedParameter("lake_storage_a", "1"),
-    UsedParameter("lake_storage_b", "1"),
+WATER_POLLUTANTS = ("cod", "nh3n", "tp")
+STORAGE_PARAMETERS = (
     UsedParameter("reservoir_flood_share", "1"),
     UsedParameter("marsh_storage_depth", "m"),
     RESERVOIR_COST,
 )
-WATER_POLLUTANTS = ("cod", "nh3n")
+REGRESSION_COLUMNS = {
+    "lakes": ("lake_name", "lake_area", "lake_region"),
+    "water_bodies": ("reservoir_capacity",),
+}
+GAUGED_COLUMNS = {
+    "lakes": ("lake_name", "lake_area", "flood_storage"),
+    "water_bodies": ("reservoir_capacity",),
+}
+VEGETATION_FLOOD_PARAMETERS = (
+    UsedParameter("runoff_reduction_coefficient", "1"),
+    RUNOFF_RAIN_SHARE,
+)
+STORAGE_FLOWS = ("flood_water_stored",)
+VEGETATION_FLOWS = ("storm_water_held_by_vegetation",)
+GARZE = "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362"
+JIANG = "江波 et al. 2017, doi:10.5846/stxb201410091984"
+MIAO = "缪建群 et al. 2017, doi:10.5846/stxb201607091410"
+
+
+def _flood_methods() -> tuple[Method, ...]:
+    """Storage by water bodies (lakes by regression or gauged), with or without vegetation."""
+    lake_how = {
+        "storage_capacity": (
+            "lakes by the regression of their lake region",
+            "湖泊（分湖区回归）",
+            f"{GARZE} §2.4.4 (lake regressions: 饶恩明 et al. 2014, plateau pair only)",
+            REGRESSION_COLUMNS,
+            _lakes_by_regression,
+        ),
+        "storage_gauged": (
+            "gauged lakes: storage between trough and peak levels of each flood rise",
+            "湖泊（实测水位：每次涨水过程的蓄量差之和）",
+            f"{JIANG} §2.2.1 (gauged lakes); {GARZE} §2.4.4 (reservoirs, marshes)",
+            GAUGED_COLUMNS,
+            _lakes_gauged,
+        ),
+    }
+    out: list[Method] = []
+    for key, (en, zh, source, columns, lakes_of) in lake_how.items():
+        out.append(
+            Method(
+                "flood_regulation",
+                key,
+                f"{en}; reservoirs 0.35 × capacity; marshes 0.3 m × area; × reservoir cost",
+                f"调蓄能力法：{zh}、水库（0.35 × 总库容）、沼泽（0.3 m × 面积）",
+                source,
+                False,
+                "m3",
+                columns=columns,
+                parameters=STORAGE_PARAMETERS,
+                table=_flood_storage(lakes_of),
+                flows=STORAGE_FLOWS,
+            )
+        )
+        both = "storage_and_vegetation" if key == "storage_capacity" else "gauged_and_vegetation"
+        out.append(
+            Method(
+                "flood_regulation",
+                both,
+                f"{en}; reservoirs; marshes; + vegetation A·J·R (runoff kept back vs bare land)",
+                f"调蓄能力法（{zh}、水库、沼泽）+ 植被减少径流（A·J·R）",
+                f"{source}; vegetation: {MIAO} Table 1 eqs. 7-9",
+                False,
+                "m3",
+                layers=("precipitation",),
+                columns=columns,
+                parameters=(*STORAGE_PARAMETERS, *VEGETATION_FLOOD_PARAMETERS),
+                linear_parameters=(RUNOFF_RAIN_SHARE.key,),
+                raster=_flood_vegetation,
+                table=_flood_storage(lakes_of),
+                flows=(*STORAGE_FLOWS, *VEGETATION_FLOWS),
+            )
+        )
+    out.append(
+        Method(
+            "flood_regulation",
+            "vegetation",
+            "vegetation only: A·J·R, runoff kept back compared with bare land (J = K·rain)",
+            "植被减少径流（与裸地相比），A·J·R",
+            f"{MIAO} Table 1 eqs. 7-9, citing 赵同谦 & 欧阳志云 et al. 2004",
+            False,
+            "m3",
+            layers=("precipitation",),
+            parameters=(*VEGETATION_FLOOD_PARAMETERS, RESERVOIR_COST),
+            linear_parameters=(RUNOFF_RAIN_SHARE.key,),
+            raster=_flood_vegetation,
+            flows=VEGETATION_FLOWS,
+        )
+    )
+    return tuple(out)
+
 
 _ALL: tuple[Method, ...] = (
     *(_market_value(i) for i in ("agriculture", "forestry", "animal_husbandry", "fishery")),
@@ -713,66 +880,62 @@ _ALL: tuple[Method, ...] = (
     ),
     Method(
         "air_purification",
+        "discharges",
+        "the region's SO2, NOx and dust discharges counted as purified (capped at, equal to, "
+        "emissions), × control cost; attributed to vegetation by area",
+        "排放量法：区域 SO₂、NOx、粉尘排放量 × 治理成本（以排放量为限）",
+        f"{GARZE} §2.4.5, §3.2.5",
+        True,
+        "t",
+        columns={"emissions": AIR},
+        parameters=tuple(UsedParameter(f"{j}_control_cost", "CNY/t") for j in AIR),
+        table=_discharges(AIR, "air_purification_types"),
+        flows=("air_pollutants_taken_up",),
+    ),
+    Method(
+        "air_purification",
         "area_rates_capped",
         "Σ removal rate × area per type, capped at emissions, × control cost",
         "单位面积净化量法（以排放量为上限）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.5)",
-        True,
+        f"rates: {MIAO} Table 1 (SO2, dust; no NOx rate found)",
+        False,
         "t",
         columns={"emissions": AIR},
         parameters=_per_type_rates(AIR),
         table=_purification(AIR),
+        flows=("air_pollutants_taken_up",),
+    ),
+    Method(
+        "water_purification",
+        "discharges",
+        "the region's COD, ammonia nitrogen and total phosphorus discharges counted as "
+        "purified (capped at, equal to, emissions), × treatment cost; attributed to wetland "
+        "and water by area",
+        "排放量法：区域 COD、氨氮、总磷排放量 × 治理成本（以排放量为限）",
+        f"{GARZE} §2.4.6, §3.2.6 (COD, NH3-N); 商慧敏 et al. 2018, "
+        "doi:10.5846/stxb201608301763 (adds TP)",
+        True,
+        "t",
+        columns={"emissions": WATER_POLLUTANTS},
+        parameters=tuple(UsedParameter(f"{j}_control_cost", "CNY/t") for j in WATER_POLLUTANTS),
+        table=_discharges(WATER_POLLUTANTS, "water_purification_types"),
+        flows=("water_pollutants_taken_up",),
     ),
     Method(
         "water_purification",
         "area_rates_capped",
         "Σ removal rate × area per type, capped at emissions, × treatment cost",
         "单位面积净化量法（以排放量为上限）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.6)",
-        True,
+        "form of the method family; no per-hectare removal rates found in a source we could "
+        "read (the parameter set must supply them)",
+        False,
         "t",
         columns={"emissions": WATER_POLLUTANTS},
         parameters=_per_type_rates(WATER_POLLUTANTS),
         table=_purification(WATER_POLLUTANTS),
+        flows=("water_pollutants_taken_up",),
     ),
-    Method(
-        "flood_regulation",
-        "storage_capacity",
-        "lakes e^a·A^b·T, reservoirs 0.35 × capacity, marshes 0.3 m × area; × reservoir cost",
-        "调蓄能力法",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.4)",
-        True,
-        "m3",
-        columns=FLOOD_COLUMNS,
-        parameters=FLOOD_STORAGE_PARAMETERS,
-        table=_flood_storage,
-    ),
-    Method(
-        "flood_regulation",
-        "storage_and_vegetation",
-        "storage capacity (lakes, reservoirs, marshes) + vegetation Σ(storm P − storm R)·A",
-        "调蓄能力法 + 植被暴雨截留（暴雨降水量 − 暴雨径流量）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.4); vegetation: runoff coefficient per type [U]",
-        False,
-        "m3",
-        layers=("storm_precipitation",),
-        columns=FLOOD_COLUMNS,
-        parameters=(*FLOOD_STORAGE_PARAMETERS, UsedParameter("storm_runoff_coefficient", "1")),
-        raster=_flood_vegetation,
-        table=_flood_storage,
-    ),
-    Method(
-        "flood_regulation",
-        "vegetation_storm",
-        "vegetation only: Σ(storm P − storm R)·A, R by a runoff coefficient per type",
-        "植被暴雨截留（暴雨降水量 − 暴雨径流量）",
-        "METHODS.md §3.4 vegetation [U]: runoff coefficient per type (not SCS-CN)",
-        False,
-        "m3",
-        layers=("storm_precipitation",),
-        parameters=(UsedParameter("storm_runoff_coefficient", "1"), RESERVOIR_COST),
-        raster=_flood_vegetation,
-    ),
+    *_flood_methods(),
     *(
         Method(
             "soil_retention",

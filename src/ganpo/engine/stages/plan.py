@@ -139,7 +139,9 @@ def load_plan(run: Run) -> Plan:
             field="years",
             values=[run.year],
         )
-    params, price_notes = prices_for_year(params, run.year, policy, load_deflator(prof.deflator))
+    params, price_notes = prices_for_year(
+        params, run.year, policy, load_deflator(prof.deflator), prof.name
+    )
     methods = resolve_methods(prof, params)
     physical = resolve_physical(prof, params)
     run.note("price_policy", f"price policy {policy}")
