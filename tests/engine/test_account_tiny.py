@@ -81,15 +81,15 @@ def test_climate_by_hand(account) -> None:  # type: ignore[no-untyped-def]
 
 def test_statistics_indicators_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    # agriculture output 100 ×10⁴ CNY in A, attributed to cropland (code 5)
+    # agriculture at net output value (value added 60 ×10⁴ CNY of 100 gross) in A, on cropland
     row = r[(r.indicator == "agriculture") & (r.county_adcode == A)]
-    assert row.value_cny.item() == 1_000_000.0 and row.ecosystem_code.item() == 5
+    assert row.value_cny.item() == 600_000.0 and row.ecosystem_code.item() == 5
     # water A: (1 × 2.6 + 2 × 3.6 + 10 × 0.07) ×10⁴ m³ = 10.5 ×10⁴ CNY
     assert _by(r, "water_supply", "value_cny")[A] == pytest.approx(105_000.0, rel=REL)
     # hydropower A: 5 ×10⁴ kWh × 0.53 = 26 500 CNY
     assert _by(r, "hydropower", "value_cny")[A] == pytest.approx(26_500.0, rel=REL)
-    # recreation A: 0.25 ×10⁸ CNY revenue; 3 ×10⁴ visits
-    assert _by(r, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
+    # recreation A by travel cost: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.30 + 400 CNY)
+    assert _by(r, "recreation", "value_cny")[A] == pytest.approx(30_000 * 445.0, rel=REL)
     assert _by(r, "recreation")[A] == 30_000.0
 
 
@@ -246,12 +246,15 @@ def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     # Jiangxi counts oxygen release and pest control; the national profile does not
     assert {"oxygen_release", "pest_control"} <= set(jx.indicator)
     assert not {"oxygen_release", "pest_control"} & set(nat.indicator)
-    # recreation: revenue (Jiangxi) vs travel cost (national)
+    # material products: net output value (Jiangxi, after Garzê) vs gross output (national)
+    assert _by(jx, "agriculture", "value_cny")[A] == pytest.approx(600_000.0, rel=REL)
+    assert _by(nat, "agriculture", "value_cny")[A] == pytest.approx(1_000_000.0, rel=REL)
+    # recreation by travel cost in both
     # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.30 + 400 CNY) = 30 000 × 445 = 13 350 000
     assert _by(nat, "recreation", "value_cny")[A] == pytest.approx(
         30_000 * (5 * 30 * 0.30 + 400), rel=REL
     )
-    assert _by(jx, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
+    assert _by(jx, "recreation", "value_cny")[A] == _by(nat, "recreation", "value_cny")[A]
     # GB/T 46869 nets out external water: A's water supply × (1 − 0.2), hydropower × (1 − 0.5)
     assert _by(gbt, "water_supply", "value_cny")[A] == pytest.approx(105_000.0 * 0.8, rel=REL)
     assert _by(gbt, "hydropower", "value_cny")[A] == pytest.approx(26_500.0 * 0.5, rel=REL)
@@ -280,8 +283,8 @@ def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> No
     f = load_deflator("cn-cpi").factor(2010, 2022)
     v = _by(acc.results, "water_conservation", "value_cny")
     assert v[A] == pytest.approx(23_464.0 * 7.06 * f, rel=REL)
-    # reported values (market value of products) are already at 2022 prices: unchanged
-    assert _by(acc.results, "agriculture", "value_cny")[A] == 1_000_000.0
+    # reported values (net output value of products) are already at 2022 prices: unchanged
+    assert _by(acc.results, "agriculture", "value_cny")[A] == 600_000.0
     assert any(
         "price reservoir_cost of jiangxi-default: 2022 not given, 2010 value" in n
         for n in acc.notes

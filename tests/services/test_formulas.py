@@ -93,3 +93,14 @@ def test_lookup_and_where_type_numpy_and_dask_agree() -> None:
     q = np.array([[3.0, np.nan], [np.nan, 7.0]])
     # type 1 → its quantity; other types → 0 even where an input is nodata; no type → NaN
     np.testing.assert_array_equal(where_type(mask, q), [[3.0, 0.0], [0.0, np.nan]])
+
+
+def test_net_output_value_by_hand() -> None:
+    """V = Y − C_i, net output value (净产值, 白玛卓嘎 et al. 2017 §2.3(1)) read as value
+    added: gross output 12.0e8 CNY, intermediate consumption 5.1e8 → 6.9e8 CNY; the four
+    printed Garzê rows 12.2875 + 2.3777 + 22.0760 + 0.0356 = 36.7768 ×10⁸ CNY pass through."""
+    assert statistics.net_output_value_cny(12.0e8 - 5.1e8) == pytest.approx(6.9e8, rel=REL)
+    rows = np.array([12.2875, 2.3777, 22.0760, 0.0356]) * 1e8
+    assert statistics.net_output_value_cny(rows).sum() / 1e8 == pytest.approx(36.7768, rel=REL)
+    lazy = statistics.net_output_value_cny(da.from_array(rows, chunks=2))
+    np.testing.assert_allclose(lazy.compute(), rows, rtol=REL)

@@ -5,8 +5,10 @@ from its land cover (cropland area for crop output, water and wetland area for f
 built-up area for domestic water use and emissions, mountain area for hydropower…) times
 county-specific lognormal noise, scaled so that the province total is of the order of
 Jiangxi's statistics. The totals of :data:`PROVINCE_TOTALS` are orders of magnitude for a
-demo, not the published statistics. *Intensive* columns (hourly wage, trip cost, landscape
-premium, external shares) are drawn around a plausible typical value. The lakes table lists
+demo, not the published statistics. Value added of farming, forestry, animal husbandry and
+fishery is a plausible share of the gross output (:data:`VALUE_ADDED_SHARE`). *Intensive*
+columns (hourly wage, trip cost, landscape premium, external shares) are drawn around a
+plausible typical value. The lakes table lists
 the area of the synthetic Poyang Lake in each county it covers, its lake region (东部平原)
 and the flood storage the water department would read from gauged levels: the whole lake's
 storage between trough and peak of the year's flood rises, here the lake area times a rise
@@ -65,6 +67,14 @@ TYPICAL: dict[str, tuple[float, float, float]] = {
 SHARES: dict[str, tuple[float, float]] = {
     "water_supply_external_share": (1.2, 12.0),
     "hydropower_external_share": (0.8, 16.0),
+}
+#: Value added as a share of gross output, by sector (农林牧渔业增加值率): plausible shares
+#: for a demo, not the published ratios; each county's share varies by ±4 % (σ of the log).
+VALUE_ADDED_SHARE = {
+    "agriculture": 0.58,
+    "forestry": 0.62,
+    "animal_husbandry": 0.42,
+    "fishery": 0.60,
 }
 #: Spread (σ of the log) of the county-specific noise of each column (default 0.25).
 SPREAD = {"hydropower": 0.6, "visits": 0.5, "tourism_revenue": 0.3, "reservoir_capacity": 0.5}
@@ -165,6 +175,11 @@ def make_tables(
         for column, (_, _, rate) in TYPICAL.items():
             drift = (1.0 + rate) ** step * year_rng.lognormal(0.0, 0.02, n)
             values[column] = np.round(typical[column] * drift, 2)
+        for sector, ratio in VALUE_ADDED_SHARE.items():
+            gross = values[f"{sector}_output"]
+            values[f"{sector}_value_added"] = np.round(
+                gross * ratio * year_rng.lognormal(0.0, 0.04, n), 2
+            )
         for column, share in shares.items():
             drawn = np.clip(share * year_rng.lognormal(0.0, 0.05, n), 0.0, 1.0)
             values[column] = np.asarray(drawn, dtype=np.float64).round(4)

@@ -190,8 +190,8 @@ TABLE_ROLES: dict[str, TableRole] = {
     for t in (
         TableRole(
             "agriculture",
-            "农林牧渔业产值",
-            "agriculture, forestry, animal husbandry and fishery output",
+            "农林牧渔业产值与增加值",
+            "agriculture, forestry, animal husbandry and fishery output and value added",
             "农业农村厅、林业局",
             "agriculture and forestry departments",
             {
@@ -199,6 +199,10 @@ TABLE_ROLES: dict[str, TableRole] = {
                 "forestry_output": "10^4 CNY",
                 "animal_husbandry_output": "10^4 CNY",
                 "fishery_output": "10^4 CNY",
+                "agriculture_value_added": "10^4 CNY",
+                "forestry_value_added": "10^4 CNY",
+                "animal_husbandry_value_added": "10^4 CNY",
+                "fishery_value_added": "10^4 CNY",
             },
         ),
         TableRole(

@@ -313,30 +313,56 @@ def _rweq(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
 # --- statistics methods -----------------------------------------------------------------
 
 
+PRODUCT_TYPES = {
+    "agriculture": "cropland",
+    "forestry": "forest",
+    "animal_husbandry": "grassland",
+    "fishery": "water",
+}
+
+
 def _market_value(indicator: str) -> Method:
     column = f"{indicator}_output"
-    code = {
-        "agriculture": "cropland",
-        "forestry": "forest",
-        "animal_husbandry": "grassland",
-        "fishery": "water",
-    }[indicator]
 
     def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
         t = inp.tables["agriculture"]
         value = statistics.market_value_cny(t[column])
-        return table_rows(t.index, by_key(code).code, t[column], value)
+        return table_rows(t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value)
 
     return Method(
         indicator,
         "market_value",
-        "market value (gross output value from statistics)",
-        "市场价值法（统计产值）",
-        "NDRC/NBS GEP specification 2022, material products",
-        True,
+        "market value: gross output value (总产值) from statistics",
+        "市场价值法（总产值）",
+        "market value of products: output value as statistics report it (the usual reading "
+        "of the national specification's material products; its text not read)",
+        False,
         "CNY",
         columns={"agriculture": (column,)},
         table=compute,
+        flows=(f"{indicator}_products",),
+    )
+
+
+def _net_output(indicator: str) -> Method:
+    column = f"{indicator}_value_added"
+
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        t = inp.tables["agriculture"]
+        value = statistics.net_output_value_cny(t[column])
+        return table_rows(t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value)
+
+    return Method(
+        indicator,
+        "net_output",
+        "net output value (净产值): value added of the sector from statistics",
+        "净产值法（增加值）",
+        "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362 §2.3(1) (净产值, read as value added)",
+        False,
+        "CNY",
+        columns={"agriculture": (column,)},
+        table=compute,
+        flows=(f"{indicator}_products",),
     )
 
 
@@ -688,7 +714,8 @@ def _flood_methods() -> tuple[Method, ...]:
 
 
 _ALL: tuple[Method, ...] = (
-    *(_market_value(i) for i in ("agriculture", "forestry", "animal_husbandry", "fishery")),
+    *(_market_value(i) for i in PRODUCT_TYPES),
+    *(_net_output(i) for i in PRODUCT_TYPES),
     Method(
         "water_supply",
         "sector_prices",
