@@ -727,6 +727,7 @@ _ALL: tuple[Method, ...] = (
         columns={"water": tuple(f"water_use_{s}" for s in WATER_SECTORS)},
         parameters=tuple(UsedParameter(f"water_price_{s}", "CNY/m3") for s in WATER_SECTORS),
         table=_water_supply,
+        flows=("river_water_used",),
     ),
     Method(
         "hydropower",
@@ -739,6 +740,7 @@ _ALL: tuple[Method, ...] = (
         columns={"water": ("hydropower",)},
         parameters=(ELECTRICITY,),
         table=_energy("water", "hydropower"),
+        flows=("river_water_turbined",),
     ),
     Method(
         "other_energy",
@@ -751,6 +753,7 @@ _ALL: tuple[Method, ...] = (
         columns={"energy": ("biomass_energy",)},
         parameters=(ELECTRICITY,),
         table=_energy("energy", "biomass_energy"),
+        flows=("biomass_energy",),
     ),
     Method(
         "water_conservation",
@@ -763,6 +766,7 @@ _ALL: tuple[Method, ...] = (
         layers=("precipitation", "evapotranspiration"),
         parameters=(UsedParameter("runoff_coefficient", "1"), RESERVOIR_COST),
         raster=_water_balance,
+        flows=("rain_retained_on_land",),
     ),
     Method(
         "water_conservation",
@@ -780,6 +784,7 @@ _ALL: tuple[Method, ...] = (
             RESERVOIR_COST,
         ),
         raster=_budyko_water_yield,
+        flows=("water_yield",),
     ),
     Method(
         "carbon_sequestration",
@@ -983,6 +988,7 @@ _ALL: tuple[Method, ...] = (
             ),
             complete_types=("usle_c", "usle_p"),
             raster=_rusle(f"ls_factor_{algo}", cover_from_fvc=False),
+            flows=("soil_retained",),
         )
         for algo in ("mfd", "d8")
     ),
@@ -999,6 +1005,7 @@ _ALL: tuple[Method, ...] = (
         parameters=(UsedParameter("usle_p", "1"), UsedParameter("ls_l_max", "1"), *SOIL_VALUATION),
         complete_types=("usle_p",),
         raster=_rusle("ls_factor_mfd", cover_from_fvc=True),
+        flows=("soil_retained",),
     ),
     Method(
         "sand_fixation",
@@ -1017,6 +1024,7 @@ _ALL: tuple[Method, ...] = (
         ),
         parameters=(UsedParameter("rweq_downwind_distance", "m"), *SAND_VALUATION),
         raster=_rweq,
+        flows=("sand_fixed",),
     ),
     Method(
         "pest_control",
@@ -1032,6 +1040,7 @@ _ALL: tuple[Method, ...] = (
             UsedParameter("pest_control_cost_grassland", "CNY/hm2"),
         ),
         table=_pest_control,
+        flows=("pest_control_by_ecosystems",),
     ),
     Method(
         "recreation",
@@ -1043,6 +1052,7 @@ _ALL: tuple[Method, ...] = (
         "person-time",
         columns={"tourism": ("visits", "tourism_revenue")},
         table=_recreation_revenue,
+        flows=("visits_to_ecosystems",),
     ),
     Method(
         "recreation",
@@ -1055,6 +1065,7 @@ _ALL: tuple[Method, ...] = (
         columns={"tourism": ("visits", "trip_hours", "hourly_wage", "trip_cost")},
         parameters=(UsedParameter("time_cost_share", "1"),),
         table=_recreation_travel_cost,
+        flows=("visits_to_ecosystems",),
     ),
     Method(
         "landscape_premium",
@@ -1066,6 +1077,7 @@ _ALL: tuple[Method, ...] = (
         "m2",
         columns={"landscape": ("benefiting_area", "landscape_premium")},
         table=_landscape,
+        flows=("landscape_amenity",),
     ),
 )
 

@@ -20,7 +20,15 @@ log = logging.getLogger("ganpo.engine.account")
 Progress = Callable[[str], None]
 
 #: the order of the account's notes, by topic; a topic not listed here comes after these
-NOTE_TOPICS = ("price_policy", "derived", "aligned", "physical", "prices", "counterfactual")
+NOTE_TOPICS = (
+    "price_policy",
+    "derived",
+    "aligned",
+    "physical",
+    "double_counting",
+    "prices",
+    "counterfactual",
+)
 
 
 @dataclass

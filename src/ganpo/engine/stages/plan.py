@@ -20,8 +20,10 @@ from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.provenance import code_version
 from ganpo.engine.stages.context import Run
 from ganpo.errors import InputError
+from ganpo.io.decisions import Decision
 from ganpo.io.manifest import Dataset, Manifest, load_manifest
 from ganpo.io.units import read_units
+from ganpo.services import flows
 from ganpo.services.base import Method
 from ganpo.services.methods import method as find_method
 from ganpo.services.methods import physical_method
@@ -142,6 +144,7 @@ def load_plan(run: Run) -> Plan:
     params, price_notes = prices_for_year(
         params, run.year, policy, load_deflator(prof.deflator), prof.name
     )
+    rule_double_counting(run, prof)
     methods = resolve_methods(prof, params)
     physical = resolve_physical(prof, params)
     run.note("price_policy", f"price policy {policy}")
@@ -156,6 +159,50 @@ def load_plan(run: Run) -> Plan:
     for r, y in run.layer_years.items():
         run.note("counterfactual", f"counterfactual: layer {r} of {y} instead of {run.year}")
     return Plan(ds, prof, params, policy, digest, methods, physical)
+
+
+def rule_double_counting(run: Run, profile: Profile) -> None:
+    """Refuse a profile whose indicators value overlapping flows without a rule; note and
+    record each rule it applies (keep both, or an indicator dropped)."""
+    pairs = flows.overlaps(profile)
+    missing = [o for o in pairs if o.rule is None]
+    if missing:
+        raise InputError(
+            f"profile {profile.name!r} counts overlapping flows without a rule: "
+            + "; ".join(flows.describe(o) for o in missing)
+            + ". Add an [[overlaps]] rule for each pair (keep both, with the reason in "
+            "Chinese and English, or drop one indicator)",
+            field="overlaps",
+            values=[f"{o.first}/{o.second}" for o in missing],
+        )
+    for o in pairs:
+        assert o.rule is not None
+        run.note("double_counting", f"double counting: {flows.describe(o)}")
+        run.decide(
+            Decision(
+                "double_counting",
+                f"{o.first}/{o.second}",
+                flows.describe(o),
+                flows.describe(o, "zh"),
+                "profile",
+            )
+        )
+    for r in profile.dropped:
+        a, b = r.indicators
+        run.note(
+            "double_counting",
+            f"double counting: {r.dropped} left out ({a} and {b} value overlapping flows): "
+            f"{r.reason_en}",
+        )
+        run.decide(
+            Decision(
+                "double_counting",
+                f"{a}/{b}",
+                f"{r.dropped} is not counted: {r.reason_en}",
+                f"不计{r.dropped}：{r.reason_zh}",
+                "profile",
+            )
+        )
 
 
 def load_units(run: Run, plan: Plan) -> gpd.GeoDataFrame:
