@@ -688,7 +688,6 @@ def _flood_methods() -> tuple[Method, ...]:
                 layers=("precipitation",),
                 columns=columns,
                 parameters=(*STORAGE_PARAMETERS, *VEGETATION_FLOOD_PARAMETERS),
-                linear_parameters=(RUNOFF_RAIN_SHARE.key,),
                 raster=_flood_vegetation,
                 table=_flood_storage(lakes_of),
                 flows=(*STORAGE_FLOWS, *VEGETATION_FLOWS),
@@ -705,7 +704,7 @@ def _flood_methods() -> tuple[Method, ...]:
             "m3",
             layers=("precipitation",),
             parameters=(*VEGETATION_FLOOD_PARAMETERS, RESERVOIR_COST),
-            linear_parameters=(RUNOFF_RAIN_SHARE.key,),
+            linear_parameters=(RUNOFF_RAIN_SHARE.key,),  # every row is vegetation's
             raster=_flood_vegetation,
             flows=VEGETATION_FLOWS,
         )

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.engine.result import PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
-from ganpo.engine.uncertainty import Intervals
+from ganpo.engine.uncertainty import STORED_COLUMNS, Intervals
 from ganpo.errors import StoreError
 from ganpo.io.manifest import sha256_file
 from ganpo.store import schema
@@ -132,7 +132,11 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             if intervals is not None:
                 session.execute(
                     insert(UncertaintyInterval),
-                    _records(intervals.table.assign(account_id=aid, draws=intervals.draws)),
+                    _records(
+                        intervals.table[STORED_COLUMNS].assign(
+                            account_id=aid, draws=intervals.draws
+                        )
+                    ),
                 )
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
