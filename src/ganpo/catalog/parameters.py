@@ -2,7 +2,9 @@
 
 Each set is a TOML file in ``data/params``; every value carries its unit, price year,
 region, source and whether we checked it in the published source (``verified``) or it is
-the usual value of the method family (``unverified``, METHODS.md [U]).
+the usual value of the method family or a flagged application (``unverified``), or
+a stand-in (``placeholder``, warned about in every account that uses it). A price may name
+the index that brings it to another year (``index``, ``index_why``).
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """Water conservation (水源涵养) by the water-balance method.
 
-Reference: HJ 1173-2021; MEE/CAEP GEP technical guide (2020); METHODS.md §3.1.
+Reference: the water-balance equation of 白玛卓嘎 et al. 2017 (生态学报 37(19):6302-6312,
+§2.4.1) and 龚诗涵 et al. 2017 (生态学报 37(7):2455-2462, R = α·P with α by ecosystem type);
+HJ 1173-2021 (its text not read).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def water_conservation_m3(
     .. math::  Q_{wr} = \sum_i (P_i - R_i - ET_i) \cdot A_i, \qquad R_i = \alpha_i P_i
 
     (HJ 1173-2021 water-balance equation; the runoff coefficient form of :math:`R_i` is the
-    usual one of the Chinese method family, METHODS.md §3.1 [U].)
+    one of 龚诗涵 et al. 2017, doi:10.5846/stxb201512012406.)
 
     Parameters
     ----------
