@@ -73,7 +73,7 @@ def test_climate_water_surface_hand_case() -> None:
 
 
 def test_statistics_formulas_reproduce_garze_rows() -> None:
-    # METHODS.md §5 (Garzê 2010): water 1.36/150.17/17.31 ×10⁸ m³ at 2.6/3.6/0.07 → 545.36
+    # Garzê 2010 (白玛卓嘎 et al. 2017, Table 3): water 1.36/150.17/17.31 ×10⁸ m³ at 2.6/3.6/0.07 → 545.36
     v = statistics.water_supply_value_cny(1.36e8, 150.17e8, 17.31e8, 2.6, 3.6, 0.07)
     assert round(v / 1e8, 2) == 545.36
     # hydropower 95.30 ×10⁸ kWh × 0.53 → 50.51
