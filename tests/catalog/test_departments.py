@@ -72,13 +72,16 @@ def test_a_role_claimed_twice_is_refused(tmp_path: Path) -> None:
 
 
 def test_forms_follow_the_profile_methods() -> None:
-    # Jiangxi's profile values recreation by travel cost (after Garzê): the survey columns
+    # Jiangxi's profile values recreation by tourism revenue: visits + revenue
     tourism = form("tourism", 2023, "jiangxi-db36-2021")
     assert tourism.department == "tourism" and tourism.required
-    assert tourism.required_columns == ("visits", "trip_hours", "hourly_wage", "trip_cost")
+    assert tourism.required_columns == ("visits", "tourism_revenue")
     assert [c.key for c in tourism.columns] == list(TABLE_ROLES["tourism"].columns)
     assert [c.unit for c in tourism.columns] == list(TABLE_ROLES["tourism"].columns.values())
-    assert tourism.column("visits").indicators == ("recreation/travel_cost",)  # type: ignore[union-attr]
+    assert tourism.column("visits").indicators == ("recreation/tourism_revenue",)  # type: ignore[union-attr]
+    # the national profile uses the travel-cost method: the survey columns become required
+    national = form("tourism", 2023, "national-2022")
+    assert national.required_columns == ("visits", "trip_hours", "hourly_wage", "trip_cost")
     # Jiangxi values products at net output (value added); the national profile at gross output
     jx_agri = form("agriculture", 2023, "jiangxi-db36-2021")
     assert "agriculture_value_added" in jx_agri.required_columns

@@ -88,8 +88,8 @@ def test_statistics_indicators_by_hand(account) -> None:  # type: ignore[no-unty
     assert _by(r, "water_supply", "value_cny")[A] == pytest.approx(105_000.0, rel=REL)
     # hydropower A: 5 ×10⁴ kWh × 0.53 = 26 500 CNY
     assert _by(r, "hydropower", "value_cny")[A] == pytest.approx(26_500.0, rel=REL)
-    # recreation A by travel cost: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.30 + 400 CNY)
-    assert _by(r, "recreation", "value_cny")[A] == pytest.approx(30_000 * 445.0, rel=REL)
+    # recreation A: 0.25 ×10⁸ CNY revenue; 3 ×10⁴ visits
+    assert _by(r, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
     assert _by(r, "recreation")[A] == 30_000.0
 
 
@@ -249,12 +249,12 @@ def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     # material products: net output value (Jiangxi, after Garzê) vs gross output (national)
     assert _by(jx, "agriculture", "value_cny")[A] == pytest.approx(600_000.0, rel=REL)
     assert _by(nat, "agriculture", "value_cny")[A] == pytest.approx(1_000_000.0, rel=REL)
-    # recreation by travel cost in both
+    # recreation: revenue (Jiangxi) vs travel cost (national)
     # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.30 + 400 CNY) = 30 000 × 445 = 13 350 000
     assert _by(nat, "recreation", "value_cny")[A] == pytest.approx(
         30_000 * (5 * 30 * 0.30 + 400), rel=REL
     )
-    assert _by(jx, "recreation", "value_cny")[A] == _by(nat, "recreation", "value_cny")[A]
+    assert _by(jx, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
     # GB/T 46869 nets out external water: A's water supply × (1 − 0.2), hydropower × (1 − 0.5)
     assert _by(gbt, "water_supply", "value_cny")[A] == pytest.approx(105_000.0 * 0.8, rel=REL)
     assert _by(gbt, "hydropower", "value_cny")[A] == pytest.approx(26_500.0 * 0.5, rel=REL)

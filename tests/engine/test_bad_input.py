@@ -103,26 +103,25 @@ def test_negative_precipitation(tiny: Callable[..., Path]) -> None:
 
 
 def test_missing_column(tiny: Callable[..., Path]) -> None:
-    text = "county_adcode,county_name,visits,trip_hours,hourly_wage\n360101,甲县,3,5,30\n"
+    text = "county_adcode,county_name,visits\n360101,甲县,3\n360102,乙县,1\n"
     with pytest.raises(
         TableError,
-        match=r"tourism.csv: missing column\(s\) trip_cost; a 'tourism' table needs "
-        r"county_adcode, visits, trip_hours, hourly_wage, trip_cost",
+        match=r"tourism.csv: missing column\(s\) tourism_revenue; a 'tourism' table needs county_adcode, visits, tourism_revenue",
     ):
         run_account(tiny(tables={"tourism": text}), 2022)
 
 
 def test_table_values_all_reported_at_once(tiny: Callable[..., Path]) -> None:
     text = (
-        "county_adcode,county_name,visits,trip_hours,hourly_wage,trip_cost\n"
-        "360101,甲县,many,5,30,400\n"
-        "360101,甲县,1,2,30,-0.1\n"
+        "county_adcode,county_name,visits,tourism_revenue\n"
+        "360101,甲县,many,0.2\n"
+        "360101,甲县,1,-0.1\n"
     )
     with pytest.raises(TableError) as err:
         run_account(tiny(tables={"tourism": text}), 2022)
     msg = str(err.value)
     assert "row 2, column visits: 'many' is not a number" in msg
-    assert "row 3, column trip_cost: -0.1 is negative" in msg
+    assert "row 3, column tourism_revenue: -0.1 is negative" in msg
     assert "county 360101 appears in rows 2, 3" in msg
     assert "no row for county adcode(s) 360102" in msg
 

@@ -273,7 +273,8 @@ def prices_for_year(
     - ``deflate``: the price for ``year`` if given, else the nearest earlier year's (the
       earliest later one if none) brought to ``year`` by the price's own index
       (``ParameterValue.index``, the one that fits the item) or else ``deflator`` (the
-      profile's). Each such price says in its ``source`` which index brought it to the
+      profile's, also where the item's index does not cover the years, and then says so).
+      Each such price says in its ``source`` which index brought it to the
       year and why, and a note says the same.
     """
     if policy == "as_given":
@@ -310,6 +311,12 @@ def prices_for_year(
             why = pv.index_why or (
                 "the profile's deflator" if pv.index is None else "the item's price index"
             )
+            if index is not deflator and not {src_year, year} <= set(index.index):
+                why = (
+                    f"fallback ({deflator.name}): the item's index {index.name} covers "
+                    f"{min(index.index)}–{max(index.index)} only"
+                )
+                index = deflator
             try:
                 factor = index.factor(src_year, year)
             except InputError as exc:
