@@ -36,6 +36,9 @@ X0, Y0, RES = 1_000_000.0, 3_000_000.0, 100.0  # top-left corner, 100 m cells: 1
 TINY_ECO = np.array([[1, 1, 7, 5], [2, 6, 1, 3]], dtype="uint8")
 ET_BY_TYPE = {1: 800.0, 2: 700.0, 3: 600.0, 5: 700.0, 6: 400.0, 7: 1000.0}
 NPP_BY_TYPE = {1: 1200.0, 2: 900.0, 3: 600.0, 5: 1000.0, 6: 100.0, 7: 0.0}
+#: ET summed over the days > 26 °C [mm], by type (80 hot days at a summer rate)
+ET_HOT_BY_TYPE = {1: 400.0, 2: 350.0, 3: 300.0, 5: 350.0, 6: 200.0, 7: 500.0}
+RH_G_C_M2 = 300.0  # soil heterotrophic respiration [g C m⁻² a⁻¹], everywhere
 A, B = 360101, 360102
 
 #: the statistics of the tiny counties (4 hm² each): per km² within the usual bands of
@@ -47,12 +50,20 @@ TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
             "forestry_output": 10.0,
             "animal_husbandry_output": 30.0,
             "fishery_output": 0.0,
+            "agriculture_value_added": 24.0,
+            "forestry_value_added": 6.5,
+            "animal_husbandry_value_added": 12.0,
+            "fishery_value_added": 0.0,
         },
         B: {
             "agriculture_output": 50.0,
             "forestry_output": 10.0,
             "animal_husbandry_output": 0.0,
             "fishery_output": 40.0,
+            "agriculture_value_added": 30.0,
+            "forestry_value_added": 6.5,
+            "animal_husbandry_value_added": 0.0,
+            "fishery_value_added": 24.0,
         },
     },
     "water": {
@@ -102,8 +113,8 @@ TINY_TABLES: dict[str, dict[int, dict[str, float]]] = {
         B: {"water_supply_external_share": 0.0, "hydropower_external_share": 0.0},
     },
     "emissions": {
-        A: {"so2": 10.0, "nox": 20.0, "dust": 5.0, "cod": 30.0, "nh3n": 2.0},
-        B: {"so2": 1.0, "nox": 2.0, "dust": 0.5, "cod": 3.0, "nh3n": 0.2},
+        A: {"so2": 10.0, "nox": 20.0, "dust": 5.0, "cod": 30.0, "nh3n": 2.0, "tp": 0.4},
+        B: {"so2": 1.0, "nox": 2.0, "dust": 0.5, "cod": 3.0, "nh3n": 0.2, "tp": 0.04},
     },
 }
 
@@ -141,6 +152,11 @@ def _tiny_year(
         ),
         "npp": np.vectorize(lambda c: NPP_BY_TYPE.get(int(c), -9999.0))(eco).astype("float32"),
         "hot_days": np.full(eco.shape, 80.0, dtype="float32"),
+        # by the level-1 type (a level-2 code is 10 × its parent + n)
+        "evapotranspiration_hot_days": np.vectorize(
+            lambda c: ET_HOT_BY_TYPE.get(int(c) if c < 10 else int(c) // 10, -9999.0)
+        )(eco).astype("float32"),
+        "heterotrophic_respiration": np.full(eco.shape, RH_G_C_M2, dtype="float32"),
         "temperature": np.full(eco.shape, 18.0, dtype="float32"),
         "dem": np.full(eco.shape, 50.0, dtype="float32"),
     }
@@ -161,6 +177,8 @@ def _tiny_year(
         "evapotranspiration": "mm",
         "npp": "g/m2",
         "hot_days": "d",
+        "evapotranspiration_hot_days": "mm",
+        "heterotrophic_respiration": "g/m2",
         "temperature": "degC",
         "dem": "m",
         "reference_et": "mm",
@@ -185,8 +203,12 @@ def _tiny_year(
         rel = f"{year}/{role}.csv"
         if role in tables:
             text = tables[role]
-        elif not spec.per_county:  # lakes: one lake across both counties, 0.005 + 0.015 km²
-            text = "county_adcode,lake_name,lake_area\n360101,甲湖,0.005\n360102,甲湖,0.015\n"
+        elif not spec.per_county:  # lakes: one lake across both counties, 0.005 + 0.015
+            # km², eastern-plain region, 100 ×10⁴ m³ of gauged flood storage (the whole lake's)
+            text = (
+                "county_adcode,lake_name,lake_area,lake_region,flood_storage\n"
+                "360101,甲湖,0.005,东部平原,100\n360102,甲湖,0.015,东部平原,100\n"
+            )
         else:
             cols = list(spec.columns)
             lines = [",".join(["county_adcode", "county_name", *cols])]

@@ -82,6 +82,12 @@ def test_forms_follow_the_profile_methods() -> None:
     # the national profile uses the travel-cost method: the survey columns become required
     national = form("tourism", 2023, "national-2022")
     assert national.required_columns == ("visits", "trip_hours", "hourly_wage", "trip_cost")
+    # Jiangxi values products at net output (value added); the national profile at gross output
+    jx_agri = form("agriculture", 2023, "jiangxi-db36-2021")
+    assert "agriculture_value_added" in jx_agri.required_columns
+    national_agri = form("agriculture", 2023, "national-2022")
+    assert "agriculture_output" in national_agri.required_columns
+    assert "agriculture_value_added" not in national_agri.required_columns
     # the GB/T profile deducts external products: the statistics bureau's form is required
     assert not form("external", 2023, "jiangxi-db36-2021").required
     assert form("external", 2023, "gbt-46869-2025").required
@@ -100,7 +106,8 @@ def test_layer_forms_and_department_scope() -> None:
     profile = load_profile("jiangxi-db36-2021")
     declared = {r for i, k in profile.indicators.items() for r in method(i, k).layers}
     assert required == {"ecosystem_type", *declared}
-    assert {"precipitation", "evapotranspiration", "hot_days", "npp"} <= required
+    assert {"precipitation", "evapotranspiration_hot_days", "npp"} <= required
+    assert {"heterotrophic_respiration"} <= required  # net carbon sequestration
     assert not form("temperature", 2022).required  # no method of the profile reads it
     assert form("npp", 2022).unit == LAYER_ROLES["npp"].unit
     assert not [f for f in all_forms(2022) if f.department == "office"]  # all assigned

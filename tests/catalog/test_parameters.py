@@ -22,13 +22,15 @@ def test_every_value_is_documented(name: str) -> None:
 
 
 def test_garze_prices_are_the_published_ones() -> None:
-    # METHODS.md §4, Garzê 2010 (白玛卓嘎 et al. 2017)
+    # Garzê 2010 (白玛卓嘎 et al. 2017, 生态学报 37(19):6302-6312, Table 3)
     p = load_parameter_set("garze-2010")
     assert p.scalar("reservoir_cost", "CNY/m3") == 7.06
     assert p.scalar("dredging_cost", "CNY/m3") == 15.58
     assert p.scalar("electricity_price", "CNY/kWh") == 0.53
     assert p.scalar("oxygen_price", "CNY/t") == 727.0
-    assert p.values["carbon_price"].status == "unverified"  # unit C vs CO₂ not stated
+    # 380 CNY per t CO₂: 117.3548 ×10⁸ CNY / 380 = 0.3088 ×10⁸ t, the row's CO₂ (§3.2.7)
+    assert p.scalar("carbon_price", "CNY/t") == 380.0
+    assert p.values["carbon_price"].status == "verified"
 
 
 def test_unknown_set_lists_names() -> None:

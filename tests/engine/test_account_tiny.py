@@ -7,9 +7,11 @@ Grid: 2 × 4 cells of 100 m (10 000 m² each), two counties of 4 cells each:
     shrub   built   |  forest   grassland
 
 Rain 1600 mm everywhere; ET forest 800, shrub 700, grassland 600, cropland 700,
-built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days.
-Flat DEM (50 m); rainfall erosivity 10 000 MJ mm ha⁻¹ h⁻¹ a⁻¹, erodibility 0.03, storm rain
-400 mm everywhere (tests/tinydata.py). Profile jiangxi-db36-2021, parameter set jiangxi-default.
+built-up 400, water 1000 mm; NPP forest 1200, shrub 900, grassland 600 g m⁻²; 80 hot days;
+soil heterotrophic respiration 300 g C m⁻² everywhere.
+Flat DEM (50 m); rainfall erosivity 10 000 MJ mm ha⁻¹ h⁻¹ a⁻¹, erodibility 0.03 (tests/
+tinydata.py). One gauged lake across both counties. Profile jiangxi-db36-2021, parameter set
+jiangxi-default, prices as given.
 """
 
 from __future__ import annotations
@@ -53,31 +55,37 @@ def test_water_conservation_by_hand(account) -> None:  # type: ignore[no-untyped
 
 
 def test_carbon_oxygen_by_hand(account) -> None:  # type: ignore[no-untyped-def]
-    # dry matter per cell: forest 12 t, shrub 9 t, grassland 6 t (cropland not counted)
-    # CO₂ = 1.63 × DM: A = 1.63 × (12 + 12 + 9) = 53.79; B = 1.63 × (12 + 6) = 29.34
+    # net sequestration: NEP = 0.45 × NPP − R_h (300 g C m⁻²), × 10 000 m² per cell
+    # forest 540 − 300 = 240 g C → 2.4 t C; shrub 405 − 300 = 105 → 1.05 t C;
+    # grassland 270 − 300 = −30 → −0.3 t C (a net source); cropland not counted
+    # CO₂ = 44/12 × C: A = 44/12 × (2.4 + 2.4 + 1.05) = 21.45; B = 44/12 × (2.4 − 0.3) = 7.7
     co2 = _by(account.results, "carbon_sequestration")
-    assert co2[A] == pytest.approx(53.79, rel=REL)
-    assert co2[B] == pytest.approx(29.34, rel=REL)
+    assert co2[A] == pytest.approx(21.45, rel=REL)
+    assert co2[B] == pytest.approx(7.7, rel=REL)
     o2 = _by(account.results, "oxygen_release")
-    assert o2[B] == pytest.approx(1.2 * 18, rel=REL)  # 21.6 t O₂
+    assert o2[B] == pytest.approx(7.7 * 32 / 44, rel=REL)  # 5.6 t O₂, same net basis
+    # carbon market price of 2022 (55.30 CNY/t CO₂)
     assert _by(account.results, "carbon_sequestration", "value_cny")[A] == pytest.approx(
-        53.79 * 380, rel=REL
+        21.45 * 55.30, rel=REL
     )
 
 
 def test_climate_by_hand(account) -> None:  # type: ignore[no-untyped-def]
-    k = 2450 / 365 * 10_000 * 80 / (3600 * 3)  # kWh per mm of ET on a vegetated cell
-    w = 1.0 * 10_000 * 80 / 365 * (2450 / 3.6 + 120)  # 1000 mm water cell, kWh
+    # transpiration heat over the hot days: τ × ET_d × 2450 kJ kg⁻¹ × 10 000 m² / (3600 × 3)
+    # τ forest 0.685, shrub and grassland 0.505; ET_d forest 400, shrub 350, grassland 300 mm
+    k = 2450 * 10_000 / (3600 * 3)  # kWh per mm of transpiration on a cell
+    # water: 500 mm over the hot days × 10 000 m² = 5 000 m³ × (2450/3.6 + 125) kWh m⁻³
+    w = 5_000 * (2450 / 3.6 + 125)
     q = _by(account.results, "climate_regulation")
-    assert q[A] == pytest.approx(k * (800 + 800 + 700), rel=REL)  # forest, forest, shrub
-    assert q[B] == pytest.approx(k * (800 + 600) + w, rel=REL)  # forest, grassland, water
+    assert q[A] == pytest.approx(k * (0.685 * 400 * 2 + 0.505 * 350), rel=REL)
+    assert q[B] == pytest.approx(k * (0.685 * 400 + 0.505 * 300) + w, rel=REL)
 
 
 def test_statistics_indicators_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    # agriculture output 40 ×10⁴ CNY in A, attributed to cropland (code 5)
+    # agriculture at net output value (value added 24 ×10⁴ CNY of 40 gross) in A, on cropland
     row = r[(r.indicator == "agriculture") & (r.county_adcode == A)]
-    assert row.value_cny.item() == 400_000.0 and row.ecosystem_code.item() == 5
+    assert row.value_cny.item() == 240_000.0 and row.ecosystem_code.item() == 5
     # water A: (1 × 2.6 + 2 × 3.6 + 2 × 0.07) ×10⁴ m³ = 9.94 ×10⁴ CNY
     assert _by(r, "water_supply", "value_cny")[A] == pytest.approx(99_400.0, rel=REL)
     # hydropower A: 5 ×10⁴ kWh × 0.53 = 26 500 CNY
@@ -126,6 +134,8 @@ def test_graph_building_computes_nothing(tiny: Callable[..., Path]) -> None:
             "evapotranspiration",
             "npp",
             "hot_days",
+            "evapotranspiration_hot_days",
+            "heterotrophic_respiration",
             "rainfall_erosivity",
             "storm_precipitation",
             "vegetation_cover",
@@ -159,50 +169,49 @@ def test_nodata_in_input_is_left_out_and_reported(tiny: Callable[..., Path]) -> 
     assert [(d.kind, d.unit_code) for d in acc.decisions] == [("gap_policy", A)]
 
 
-def test_air_purification_capped_by_hand(account) -> None:  # type: ignore[no-untyped-def]
+def test_air_purification_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    air = (
-        r[r.indicator == "air_purification"].groupby(["component", "county_adcode"]).quantity.sum()
-    )
-    # SO₂: forest 0.15213 t/hm² × 2 hm² in A = 0.30426 t < 10 t emitted → not capped
-    assert air[("so2", A)] == pytest.approx(0.30426, rel=REL)
-    # dust: 21.655 t/hm² × 2 hm² = 43.31 t > 5 t emitted in A → capped at 5 t
-    assert air[("dust", A)] == pytest.approx(5.0, rel=REL)
-    assert air[("dust", B)] == pytest.approx(0.5, rel=REL)  # 21.655 t vs 0.5 t emitted
-    v = r[(r.indicator == "air_purification") & (r.component == "dust")].value_cny.sum()
-    assert v == pytest.approx(5.5 * 150, rel=REL)  # 150 CNY/t dust control cost
+    air = r[r.indicator == "air_purification"]
+    # the county's discharges count as purified, spread over its vegetation by area:
+    # A emits 10 t SO₂; forest 2 ha and shrub 1 ha → 20/3 t and 10/3 t
+    so2_a = air[(air.component == "so2") & (air.county_adcode == A)]
+    by_type = so2_a.groupby("ecosystem_code").quantity.sum()
+    assert by_type[1] == pytest.approx(20 / 3, rel=REL) and by_type[2] == pytest.approx(10 / 3)
+    total = air.groupby(["component", "county_adcode"]).quantity.sum()
+    assert total[("dust", B)] == pytest.approx(0.5, rel=REL)  # = B's discharge
+    # Jiangxi's environmental protection tax: 1.2 CNY per equivalent / 0.95 kg of SO₂
+    assert so2_a.value_cny.sum() == pytest.approx(10 * 1263.16, rel=REL)
 
 
 def test_water_purification_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
-    w = (
-        r[r.indicator == "water_purification"]
-        .groupby(["component", "county_adcode"])
-        .quantity.sum()
-    )
-    # only B has water (1 hm²): COD 0.5 t/hm² × 1 = 0.5 t < 3 t emitted; NH₃-N 0.05 t < 0.2 t
-    assert w[("cod", B)] == pytest.approx(0.5, rel=REL)
-    assert w[("nh3n", B)] == pytest.approx(0.05, rel=REL)
-    assert ("cod", A) not in w.index
-    assert any(
-        "'cod_removal_rate' of 'jiangxi-default' is a placeholder" in x for x in account.warnings
-    )
+    w = r[r.indicator == "water_purification"]
+    q = w.groupby(["component", "county_adcode"]).quantity.sum()
+    # B has water (1 ha): its discharges COD 3, NH₃-N 0.2, TP 0.04 t go to water (code 7)
+    assert q[("cod", B)] == pytest.approx(3.0, rel=REL)
+    assert q[("tp", B)] == pytest.approx(0.04, rel=REL)
+    assert set(w[w.county_adcode == B].ecosystem_code) == {7}
+    # A has neither wetland nor water: its discharge still counts, not attributed (code 0)
+    a = w[w.county_adcode == A]
+    assert set(a.ecosystem_code) == {0} and a[a.component == "cod"].quantity.sum() == 30.0
+    # TP at 1.4 CNY per equivalent / 0.25 kg = 5600 CNY/t
+    assert w[w.component == "tp"].value_cny.sum() == pytest.approx(0.44 * 5600.0, rel=REL)
+    assert not [x for x in account.warnings if "placeholder" in x]
 
 
 def test_flood_regulation_by_hand(account) -> None:  # type: ignore[no-untyped-def]
     r = account.results
     f = r[r.indicator == "flood_regulation"].groupby(["component", "county_adcode"]).quantity.sum()
-    # one lake of 0.005 + 0.015 = 0.02 km²: e^6.636 × 0.02^0.678 ×10⁴ m³, split 1/4 (A), 3/4 (B)
-    whole = np.exp(6.636) * 0.02**0.678 * 1e4
-    assert f[("lake", A)] == pytest.approx(whole * 0.25, rel=REL)
-    assert f[("lake", B)] == pytest.approx(whole * 0.75, rel=REL)
+    # gauged lake: 100 ×10⁴ m³ between trough and peak, split by area 0.005 : 0.015 km²
+    assert f[("lake", A)] == pytest.approx(250_000.0, rel=REL)
+    assert f[("lake", B)] == pytest.approx(750_000.0, rel=REL)
     # reservoir A: 0.35 × 10 ×10⁴ m³ = 35 000 m³
     assert f[("reservoir", A)] == pytest.approx(35_000.0, rel=REL)
     assert ("marsh", A) not in f.index  # no wetland cells
-    # vegetation: 400 mm storm rain × (1 − α) × 10 000 m², α forest 0.2, shrub 0.28, grass 0.35
-    # A = 2 × 3 200 + 2 880 = 9 280 m³; B = 3 200 (forest) + 2 600 (grassland) = 5 800 m³
-    assert f[("vegetation", A)] == pytest.approx(9_280.0, rel=REL)
-    assert f[("vegetation", B)] == pytest.approx(5_800.0, rel=REL)
+    # vegetation A·J·R: 1600 mm × K 0.6 × R (forest 0.363, shrub 0.14) × 10 000 m²
+    # forest 3 484.8 m³, shrub 1 344 m³, grassland none: A = 2 × 3 484.8 + 1 344 = 8 313.6
+    assert f[("vegetation", A)] == pytest.approx(8_313.6, rel=REL)
+    assert f[("vegetation", B)] == pytest.approx(3_484.8, rel=REL)
 
 
 def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def]
@@ -216,9 +225,10 @@ def test_soil_retention_by_hand(account) -> None:  # type: ignore[no-untyped-def
     q = _by(account.results, "soil_retention")
     assert q[A] == pytest.approx(2.958 * per_cell, rel=1e-6)  # LS is stored as float32
     assert q[B] == pytest.approx(2.874 * per_cell, rel=1e-6)
-    # value per t: 0.24 / 0.93 t m⁻³ × 15.58 (silt) + 0.0037 × 875 (N) + 0.00108 × 2800 (P)
+    # value per t: 0.24 / 0.93 t m⁻³ × 15.58 (silt) + Jiangxi forest soil N 0.00153 × 1750
+    # + P 0.00048 × 5600 (the environmental protection tax of NH₃-N and TP)
     v = _by(account.results, "soil_retention", "value_cny")
-    per_t = 0.24 / 0.93 * 15.58 + 0.0037 * 875.0 + 0.00108 * 2800.0
+    per_t = 0.24 / 0.93 * 15.58 + 0.00153 * 1750.0 + 0.00048 * 5600.0
     assert v[A] == pytest.approx(q[A] * per_t, rel=REL)
 
 
@@ -242,10 +252,13 @@ def test_profiles_differ_as_they_say(tiny: Callable[..., Path]) -> None:
     # Jiangxi counts oxygen release and pest control; the national profile does not
     assert {"oxygen_release", "pest_control"} <= set(jx.indicator)
     assert not {"oxygen_release", "pest_control"} & set(nat.indicator)
+    # material products: net output value (Jiangxi, after Garzê) vs gross output (national)
+    assert _by(jx, "agriculture", "value_cny")[A] == pytest.approx(240_000.0, rel=REL)
+    assert _by(nat, "agriculture", "value_cny")[A] == pytest.approx(400_000.0, rel=REL)
     # recreation: revenue (Jiangxi) vs travel cost (national)
-    # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.333 + 400 CNY) = 30 000 × 449.95 = 13 498 500
+    # A: 3 ×10⁴ visits × (5 h × 30 CNY/h × 0.30 + 400 CNY) = 30 000 × 445 = 13 350 000
     assert _by(nat, "recreation", "value_cny")[A] == pytest.approx(
-        30_000 * (5 * 30 * 0.333 + 400), rel=REL
+        30_000 * (5 * 30 * 0.30 + 400), rel=REL
     )
     assert _by(jx, "recreation", "value_cny")[A] == pytest.approx(2.5e7, rel=REL)
     # GB/T 46869 nets out external water: A's water supply × (1 − 0.2), hydropower × (1 − 0.5)
@@ -276,8 +289,8 @@ def test_prices_deflated_to_the_accounting_year(tiny: Callable[..., Path]) -> No
     f = load_deflator("cn-cpi").factor(2010, 2022)
     v = _by(acc.results, "water_conservation", "value_cny")
     assert v[A] == pytest.approx(22_830.4 * 7.06 * f, rel=REL)
-    # reported values (market value of products) are already at 2022 prices: unchanged
-    assert _by(acc.results, "agriculture", "value_cny")[A] == 400_000.0
+    # reported values (net output value of products) are already at 2022 prices: unchanged
+    assert _by(acc.results, "agriculture", "value_cny")[A] == 240_000.0
     assert any(
         "price reservoir_cost of jiangxi-default: 2022 not given, 2010 value" in n
         for n in acc.notes

@@ -1,4 +1,4 @@
-"""Bad input of the erosion and storm layers: clear errors naming file, field and values."""
+"""Bad input of the erosion and climate layers: clear errors naming file, field and values."""
 
 from __future__ import annotations
 
@@ -30,11 +30,13 @@ def test_negative_erosivity(tiny: Callable[..., Path]) -> None:
         run_account(tiny(layers={"rainfall_erosivity": r}), 2022)
 
 
-def test_absurd_storm_rain(tiny: Callable[..., Path]) -> None:
-    storm = np.full(TINY_ECO.shape, 400.0, dtype="float32")
-    storm[1, 3] = 12_000.0  # more than a year's rain anywhere in China
-    with pytest.raises(InputError, match=r"'storm_precipitation' has values from 400 to 12000 mm"):
-        run_account(tiny(layers={"storm_precipitation": storm}), 2022)
+def test_absurd_hot_day_evapotranspiration(tiny: Callable[..., Path]) -> None:
+    et_d = np.full(TINY_ECO.shape, 400.0, dtype="float32")
+    et_d[1, 3] = 5_000.0  # more than a year's evaporation anywhere in China
+    with pytest.raises(
+        InputError, match=r"'evapotranspiration_hot_days' has values from 400 to 5000 mm"
+    ):
+        run_account(tiny(layers={"evapotranspiration_hot_days": et_d}), 2022)
 
 
 def test_layer_without_any_valid_cell(tiny: Callable[..., Path]) -> None:

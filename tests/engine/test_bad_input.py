@@ -12,6 +12,7 @@ import rasterio
 import tomli_w
 from rasterio.transform import from_origin
 
+from ganpo.catalog.profiles import load_profile
 from ganpo.engine.account import run_account
 from ganpo.errors import GridError, InputError, ManifestError, TableError, UnknownNameError
 from ganpo.io.manifest import load_manifest
@@ -141,8 +142,11 @@ def test_year_not_in_dataset(tiny: Callable[..., Path]) -> None:
 
 def test_layer_with_wrong_unit(tiny: Callable[..., Path]) -> None:
     path = tiny()
-    text = path.read_text(encoding="utf-8").replace('unit = "g/m2"', 'unit = "gC/m2"')
-    path.write_text(text, encoding="utf-8")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    for layer in data["layers"]:
+        if layer["role"] == "npp":
+            layer["unit"] = "gC/m2"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
     with pytest.raises(
         InputError,
         match=r"npp.tif: layer 'npp' is declared in 'gC/m2' but ganpo reads npp in 'g/m2'",
@@ -177,12 +181,43 @@ def test_unknown_profile(tiny: Callable[..., Path]) -> None:
 
 
 def test_parameter_missing_for_method(tiny: Callable[..., Path]) -> None:
-    # the Garzê set publishes no SO₂ removal rates: the Jiangxi profile's air method needs them
+    # the Garzê account has no flood regulation by vegetation: the Jiangxi profile needs it
     with pytest.raises(
         InputError,
-        match=r"garze-2010: parameter set 'garze-2010' has no value 'storm_runoff_coefficient'",
+        match=r"garze-2010: parameter set 'garze-2010' has no value "
+        r"'runoff_reduction_coefficient' \(unit 1\); add it to the set or choose a set",
     ):
         run_account(tiny(), 2022, parameter_set="garze-2010")
+
+
+def test_price_missing_for_the_accounting_year_names_it_and_the_profile(
+    tiny: Callable[..., Path],
+) -> None:
+    # the policy 'accounting_year' asks every price at 2022 prices; the reservoir cost is
+    # stated for 2010 only
+    with pytest.raises(
+        InputError,
+        match=r"no price 'reservoir_cost' for 2022 in parameter set 'jiangxi-default' "
+        r"\(profile 'jiangxi-db36-2021'\); it has 2010\. Add the 2022 price",
+    ):
+        run_account(tiny(), 2022, "jiangxi-db36-2021", price_policy="accounting_year")
+
+
+def test_lake_in_a_region_without_a_published_regression_is_refused(
+    tiny: Callable[..., Path], tmp_path: Path
+) -> None:
+    # Poyang-like lake of the eastern plain: only the plateau pair could be read
+    base = load_profile("jiangxi-db36-2021").model_dump(exclude_none=True)
+    base["indicators"] = {"flood_regulation": "storage_capacity"}
+    base["name"] = "lakes-by-regression"
+    prof = tmp_path / "p.toml"
+    prof.write_text(tomli_w.dumps(base), encoding="utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"lake\(s\) 甲湖 lie in the eastern plain lake region \(东部平原\), for which "
+        r"parameter set 'jiangxi-default' has no storage regression \(lake_storage_a_eastern_plain",
+    ):
+        run_account(tiny(), 2022, str(prof))
 
 
 def test_missing_table_for_profile(tiny: Callable[..., Path]) -> None:

@@ -78,3 +78,22 @@ def test_restate_mixed_price_years(tiny: Callable[..., Path]) -> None:
     # priced at 2010 → × CPI 2010→2022; reported 2022 values unchanged
     assert wc.deflator_factor.iloc[0] == pytest.approx(cpi.factor(2010, 2022))
     assert (agri.deflator_factor == 1.0).all()
+
+
+def test_each_price_is_brought_by_its_own_index_and_says_so() -> None:
+    """Oxygen (2014) by the PPI, the reservoir cost (2010) by the CPI labelled as a fallback,
+    the carbon price of the year untouched; an item index that ends before the year gives way
+    to the profile's deflator, and the price says so."""
+    params = load_parameter_set("jiangxi-default")
+    cpi, ppi = load_deflator("cn-cpi"), load_deflator("cn-ppi")
+    at_2022, notes = prices_for_year(params, 2022, "deflate", cpi, "jiangxi-db36-2021")
+    o2 = at_2022.values["oxygen_price"]
+    assert o2.value == pytest.approx(1160.70 * ppi.factor(2014, 2022), rel=1e-12)
+    assert "[brought from 2014 to 2022 prices by cn-ppi ×" in o2.source
+    assert "fallback (CPI)" in at_2022.values["reservoir_cost"].source
+    assert at_2022.values["carbon_price"].value == 55.30
+    assert "price carbon_price of jiangxi-default: stated for 2022, no index needed" in notes
+    at_2024, _ = prices_for_year(params, 2024, "deflate", cpi)
+    assert "fallback (cn-cpi): the item's index cn-ppi covers 2013–2023 only" in (
+        at_2024.values["oxygen_price"].source
+    )

@@ -26,7 +26,7 @@ def test_profile_selects_what_it_says(tiny: Callable[..., Path], name: str) -> N
 
 
 def _custom(tmp_path: Path, indicators: dict[str, str], **extra: object) -> str:
-    base = load_profile("jiangxi-db36-2021").model_dump()
+    base = load_profile("jiangxi-db36-2021").model_dump(exclude_none=True)
     base.update(name="custom", indicators=indicators, price_policy="as_given", **extra)
     path = tmp_path / "custom.toml"
     path.write_text(tomli_w.dumps(base), encoding="utf-8")

@@ -162,10 +162,10 @@ def test_rows_from_hand_built_sums(tiny: Callable[..., Path]) -> None:
     assert wc.value_cny.tolist() == pytest.approx([706.0, 353.0], rel=REL)
     assert set(wc.price_key) == {"reservoir_cost"} and set(wc.price) == {7.06}
     # soil retention's combined unit value per t: silt 0.24 / 0.93 t m⁻³ × 15.58 CNY/m³
-    # + N 0.0037 × 875 + P 0.00108 × 2800 = 4.02065 + 3.2375 + 3.024 = 10.28215 CNY/t;
-    # 2 t → 20.5643 CNY, shown beside the headline price (dredging cost 15.58 CNY/m³)
+    # + N 0.00153 × 1750 + P 0.00048 × 5600 = 4.02065 + 2.6775 + 2.688 = 9.38615 CNY/t;
+    # 2 t → 18.7723 CNY, shown beside the headline price (dredging cost 15.58 CNY/m³)
     sr = results[results.indicator == "soil_retention"]
-    per_t = 0.24 / 0.93 * 15.58 + 0.0037 * 875.0 + 0.00108 * 2800.0
+    per_t = 0.24 / 0.93 * 15.58 + 0.00153 * 1750.0 + 0.00048 * 5600.0
     assert sr.value_cny.item() == pytest.approx(2.0 * per_t, rel=REL)
     assert (sr.county_adcode.item(), sr.ecosystem_code.item(), sr.price.item()) == (B, 5, 15.58)
     assert set(results.category) == {"regulating"}

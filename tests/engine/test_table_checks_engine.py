@@ -139,9 +139,11 @@ def test_a_table_per_township_is_judged_per_km2_of_each_township(
 
     towns = [code for code, *_ in TOWNSHIPS]
     text = "unit_code,unit_name,agriculture_output,forestry_output,animal_husbandry_output,"
-    text += "fishery_output\n"
-    text += "".join(
-        f"{code},x,{out},1.0,0.0,2.0\n" for code, out in zip(towns, (50, 10, 20, 20), strict=True)
+    text += "fishery_output,agriculture_value_added,forestry_value_added,"
+    text += "animal_husbandry_value_added,fishery_value_added\n"
+    text += "".join(  # value added 30 % of the output: within its band per km² (test_table_checks)
+        f"{code},x,{out},1.0,0.0,2.0,{0.3 * out},0.3,0.0,0.6\n"
+        for code, out in zip(towns, (50, 10, 20, 20), strict=True)
     )
     path = tiny(tables={"agriculture": text})
     use_units(path, tables_level={"agriculture": "township"})
@@ -151,7 +153,8 @@ def test_a_table_per_township_is_judged_per_km2_of_each_township(
         ("agriculture.agriculture_output", towns[0])
     ]
     assert unusual[0].message_en.startswith(
-        f"agriculture, forestry, animal husbandry and fishery output, township {towns[0]} "
+        f"agriculture, forestry, animal husbandry and fishery output and value added, township "
+        f"{towns[0]} "
         "(甲县一乡): agriculture output 50 10^4 CNY is 2.5×10^7 CNY per km² of the township "
         "(0.02 km²); more than the usual 2×10^7 CNY/km²"
     )

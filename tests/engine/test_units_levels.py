@@ -94,15 +94,20 @@ def test_intervals_per_county_whatever_the_level(pair: tuple) -> None:  # type: 
 
 def test_table_given_per_township(tiny: Callable[..., Path]) -> None:
     """A department gives agriculture per township: its rows are township rows."""
-    text = "unit_code,unit_name,agriculture_output,forestry_output,animal_husbandry_output,fishery_output\n"
-    text += "".join(f"{code},x,{10.0 * (i + 1)},1.0,0.0,2.0\n" for i, code in enumerate(TOWNS))
+    text = "unit_code,unit_name,agriculture_output,forestry_output,animal_husbandry_output,"
+    text += "fishery_output,agriculture_value_added,forestry_value_added,"
+    text += "animal_husbandry_value_added,fishery_value_added\n"
+    text += "".join(
+        f"{code},x,{10.0 * (i + 1)},1.0,0.0,2.0,{5.0 * (i + 1)},0.5,0.0,1.0\n"
+        for i, code in enumerate(TOWNS)
+    )
     path = tiny(tables={"agriculture": text})
     use_units(path, tables_level={"agriculture": "township"})
     acc = run_account(path, 2022)
     agri = acc.results[acc.results.indicator == "agriculture"]
     assert agri.unit_code.tolist() == TOWNS and agri.county_adcode.tolist() == [A, A, B, B]
-    # output value in 万元 (the manifest's unit) → CNY: 10, 20, 30, 40 × 10 000
-    assert agri.value_cny.tolist() == pytest.approx([1e5, 2e5, 3e5, 4e5])
+    # net output value (value added) in 万元 (the manifest's unit) → CNY: 5, 10, 15, 20 × 10 000
+    assert agri.value_cny.tolist() == pytest.approx([5e4, 1e5, 1.5e5, 2e5])
 
 
 def test_method_with_tables_at_two_levels_refused(tiny: Callable[..., Path]) -> None:

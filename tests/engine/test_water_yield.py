@@ -35,7 +35,7 @@ def _params():  # type: ignore[no-untyped-def]
 
 
 def _profile(tmp_path: Path) -> str:
-    prof = load_profile("jiangxi-db36-2021").model_dump()
+    prof = load_profile("jiangxi-db36-2021").model_dump(exclude_none=True)
     prof.update(
         name="awy", indicators={"water_conservation": "budyko_water_yield"}, price_policy="as_given"
     )

@@ -242,7 +242,8 @@ def test_a_checksum_of_an_unreadable_file_names_it(
     assert err.value.problem == "unreadable"
     assert str(err.value) == (
         f"{path}: table agriculture (agriculture, forestry, animal husbandry and fishery "
-        "output): the file cannot be read: Input/output error; check the disk or network "
-        "share it is on, then try again / 表“农林牧渔业产值”（agriculture）无法读取："
+        "output and value added): the file cannot be read: Input/output error; check the "
+        "disk or network share it is on, then try again / 表“农林牧渔业产值与增加值”"
+        "（agriculture）无法读取："
         "Input/output error；请检查文件所在的磁盘或网络共享后重试"
     )

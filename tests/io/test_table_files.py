@@ -212,15 +212,17 @@ def test_recognise_by_content_not_name() -> None:
 
 def lakes_rows() -> list[list[str]]:
     return [
-        ["county_adcode", "county_name", "lake_name", "lake_area"],
-        ["360102", "东湖区", "青山湖", "3.2"],
-        ["361130", "婺源县", "鸳鸯湖", "0.75"],
-        ["360121", "南昌县", "鄱阳湖（南部）", "1,234.5"],
+        ["county_adcode", "county_name", "lake_name", "lake_area", "lake_region", "flood_storage"],
+        ["360102", "东湖区", "青山湖", "3.2", "东部平原", "120"],
+        ["361130", "婺源县", "鸳鸯湖", "0.75", "东部平原", "30"],
+        ["360121", "南昌县", "鄱阳湖（南部）", "1,234.5", "东部平原", "1,500,000"],
     ]
 
 
 LAKES = TableEntry(
-    role="lakes", year=2022, path="t", columns={"lake_name": "text", "lake_area": "km2"},
+    role="lakes", year=2022, path="t",
+    columns={"lake_name": "text", "lake_area": "km2", "lake_region": "text",
+             "flood_storage": "10^4 m3"},
     source="t", synthetic=True,
 )  # fmt: skip
 
@@ -246,7 +248,7 @@ def test_gb18030_chinese_names_read_as_from_utf8_and_xlsx(tmp_path: Path) -> Non
 def test_problems_name_the_file_row_and_column(tmp_path: Path) -> None:
     rows = lakes_rows()
     rows[2][3] = "约 0.75"  # text in a number column
-    rows.insert(2, [""] * 4)  # a blank line: the rows keep their numbers in the file
+    rows.insert(2, [""] * 6)  # a blank line: the rows keep their numbers in the file
     path = tmp_path / "lakes.csv"
     path.write_bytes(write_csv(rows, "gb18030"))
     with pytest.raises(TableError) as err:

@@ -73,7 +73,7 @@ def test_climate_water_surface_hand_case() -> None:
 
 
 def test_statistics_formulas_reproduce_garze_rows() -> None:
-    # METHODS.md §5 (Garzê 2010): water 1.36/150.17/17.31 ×10⁸ m³ at 2.6/3.6/0.07 → 545.36
+    # Garzê 2010 (白玛卓嘎 et al. 2017, Table 3): water 1.36/150.17/17.31 ×10⁸ m³ at 2.6/3.6/0.07 → 545.36
     v = statistics.water_supply_value_cny(1.36e8, 150.17e8, 17.31e8, 2.6, 3.6, 0.07)
     assert round(v / 1e8, 2) == 545.36
     # hydropower 95.30 ×10⁸ kWh × 0.53 → 50.51
@@ -93,3 +93,14 @@ def test_lookup_and_where_type_numpy_and_dask_agree() -> None:
     q = np.array([[3.0, np.nan], [np.nan, 7.0]])
     # type 1 → its quantity; other types → 0 even where an input is nodata; no type → NaN
     np.testing.assert_array_equal(where_type(mask, q), [[3.0, 0.0], [0.0, np.nan]])
+
+
+def test_net_output_value_by_hand() -> None:
+    """V = Y − C_i, net output value (净产值, 白玛卓嘎 et al. 2017 §2.3(1)) read as value
+    added: gross output 12.0e8 CNY, intermediate consumption 5.1e8 → 6.9e8 CNY; the four
+    printed Garzê rows 12.2875 + 2.3777 + 22.0760 + 0.0356 = 36.7768 ×10⁸ CNY pass through."""
+    assert statistics.net_output_value_cny(12.0e8 - 5.1e8) == pytest.approx(6.9e8, rel=REL)
+    rows = np.array([12.2875, 2.3777, 22.0760, 0.0356]) * 1e8
+    assert statistics.net_output_value_cny(rows).sum() / 1e8 == pytest.approx(36.7768, rel=REL)
+    lazy = statistics.net_output_value_cny(da.from_array(rows, chunks=2))
+    np.testing.assert_allclose(lazy.compute(), rows, rtol=REL)

@@ -18,6 +18,8 @@ LAYERS = {
     "evapotranspiration": RNG.uniform(300, 1100, SHAPE),
     "npp": RNG.uniform(0, 1500, SHAPE),
     "hot_days": RNG.uniform(0, 100, SHAPE),
+    "evapotranspiration_hot_days": RNG.uniform(0, 600, SHAPE),
+    "heterotrophic_respiration": RNG.uniform(200, 500, SHAPE),
     "reference_et": RNG.uniform(800, 1200, SHAPE),
     "soil_depth": RNG.uniform(300, 2000, SHAPE),
     "pawc": RNG.uniform(0.05, 0.25, SHAPE),

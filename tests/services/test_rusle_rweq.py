@@ -73,9 +73,10 @@ def test_rweq_fixed_sand_is_potential_minus_actual() -> None:
     assert fixed[0] == 0.0  # bare ground fixes nothing
 
 
-def test_storm_flood_by_hand() -> None:
-    # 300 mm × (1 − 0.25) × 2 ha = 0.3 × 0.75 × 20 000 = 4 500 m³
-    assert flood.vegetation_storm_storage_m3(300.0, 0.25, 2e4) == pytest.approx(4500.0)
+def test_vegetation_runoff_reduction_by_hand() -> None:
+    """Q = A·J·R, J = J0·K (缪建群 et al. 2017 Table 1 eqs. 7-9): 1600 mm × 0.6 × 0.39
+    (evergreen broadleaf) × 2 ha = 1.6 × 0.6 × 0.39 × 20 000 = 7 488 m³."""
+    assert flood.vegetation_runoff_reduction_m3(1600.0, 0.6, 0.39, 2e4) == pytest.approx(7488.0)
 
 
 @pytest.mark.parametrize(
@@ -84,6 +85,7 @@ def test_storm_flood_by_hand() -> None:
         lambda a: rusle.ls_factor(a * 10, a * 50 + 1, 30.0),
         lambda a: rusle.cover_factor_from_fvc(a),
         lambda a: rweq.sand_fixed_t(a * 40, 0.3, 0.6, 0.5, a, 900.0),
+        lambda a: flood.vegetation_runoff_reduction_m3(a * 1900, 0.6, a * 0.4, 900.0),
     ],
 )
 def test_numpy_and_dask_agree(fn) -> None:  # type: ignore[no-untyped-def]

@@ -319,7 +319,10 @@ def test_too_many_rows_is_refused_before_checking() -> None:
 
 
 def test_list_forms_take_many_rows_per_county() -> None:
-    text = "county_adcode,lake_name,lake_area\n360102,甲湖,1.5\n360121,甲湖,2\n360121,乙湖,\n"
+    text = (
+        "county_adcode,lake_name,lake_area,lake_region,flood_storage\n"
+        "360102,甲湖,1.5,东部平原,100\n360121,甲湖,2,东部平原,100\n360121,乙湖,,东部平原,20\n"
+    )
     assert problems_of(text.encode(), key="lakes") == [(4, "lake_area", None)]
     # text that a spreadsheet would run as a formula when the stored CSV is opened
     injected = text.replace("乙湖,", '"=HYPERLINK(""x"")",0.3')

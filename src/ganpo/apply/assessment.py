@@ -1,4 +1,4 @@
-"""Comprehensive assessment per county and year (METHODS.md §6).
+"""Comprehensive assessment per county and year (docs/applications.md).
 
 From the stored account of the year (and of earlier years): GEP, GEP per km², GEP growth
 at constant prices, GEP/GDP (GDP from an input table), the "two mountains" conversion
@@ -13,7 +13,7 @@ unit u with value x,
 .. math:: y_{uj} = 60 + 40\\,\\frac{x_{uj} - \\min_u x_{uj}}{\\max_u x_{uj} - \\min_u x_{uj}}
 
 (reversed for negative indicators; 100 when all units have the same value); a missing
-value scores 60 (METHODS.md §6). Category index = Σ wⱼ yⱼ / Σ wⱼ over its indicators;
+value scores 60 (docs/applications.md). Category index = Σ wⱼ yⱼ / Σ wⱼ over its indicators;
 GDI = Σ W_c · index_c / 100 with the category weights W_c in % (verified).
 """
 

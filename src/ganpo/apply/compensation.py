@@ -1,7 +1,7 @@
 """Horizontal ecological compensation: settle an agreement for a year from monitoring data.
 
 Agreements are data (:class:`ganpo.apply.rules.CompensationAgreement`); three methods
-(METHODS.md §6):
+(docs/applications.md):
 
 - ``xinan_index``: :func:`xinan_index`, P = k₀ Σᵢ wᵢ Cᵢ/Cᵢ₀ [U]; P ≤ threshold → the
   downstream party pays the upstream party the round's amount, otherwise the reverse;
@@ -59,7 +59,7 @@ def xinan_index(
     concentrations : indicator → annual mean concentration Cᵢ [mg/L]
     baselines : indicator → baseline concentration Cᵢ₀ [mg/L], same units
     k0 : stability coefficient k₀ [-] (0.85 in round 1 as reported, unverified)
-    weights : indicator → wᵢ [-] (default 1 for each, the literal form of METHODS.md §6)
+    weights : indicator → wᵢ [-] (default 1 for each, the literal form of docs/applications.md)
 
     >>> round(xinan_index({"a": 2.0, "b": 0.5}, {"a": 4.0, "b": 0.5}, 0.8,
     ...                   {"a": 0.5, "b": 0.5}), 6)

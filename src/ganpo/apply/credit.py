@@ -7,7 +7,7 @@ the shipped default is ``catalog/data/credit/ganpo-default.toml``, which is ganp
 demonstration rule, not a published standard). Each factor maps one measured metric to a
 score of 0–100 by thresholds; the credit score is Σ weight × factor score; a metric that
 cannot be measured (a trend from one year only) gets the rule's ``missing_score`` and the
-pack says so. **No loan amount, rate or price is computed** (METHODS.md §6: no published
+pack says so. **No loan amount, rate or price is computed** (docs/applications.md: no published
 formula exists); the pack states this.
 
 Metrics: ``value_density`` raster-service flow per hectare [CNY ha⁻¹ a⁻¹];
@@ -530,7 +530,7 @@ def write_evidence(ev: Evidence, out_dir: Path) -> list[Path]:
         + f"<p>年服务流量 annual flow: <b>{doc.money(v.flow_cny)}</b>；资产价值 asset value "
         f"(NPV, r = {v.discount_rate:.2%}, n = {v.horizon_years} a, factor {v.factor:.3f}): "
         f"<b>{doc.money(v.asset_value_cny)}</b>. V = Σ_(t=1..n) F/(1+r)^(t−1) "
-        "(METHODS.md §3.11, GB/T 43677-2024).</p><p class='small'>"
+        "(GB/T 43677-2024; 博文静 et al. 2017).</p><p class='small'>"
         f"{COVERAGE_METHOD}"
         "</p><p class='small'>未计入（统计表县级核算）not included (county statistics): "
         + ", ".join(f"{r.name_zh} {r.name_en}" for r in v.excluded.itertuples())

@@ -1,5 +1,5 @@
 """Damage valuation (生态环境损害价值量化): interim and permanent loss of a damaged area, and
-how much restoration compensates it (GB/T 39791.1-2020 logic, METHODS.md §6).
+how much restoration compensates it (GB/T 39791.1-2020 logic, docs/applications.md).
 
 Baseline: the annual service flows of the damaged polygon in the **pre-damage** account
 (its site value, :mod:`ganpo.apply.vep`), at that account's prices, i.e. the same price
@@ -12,8 +12,8 @@ recovery path g_t (share recovered during year t = 1 … N, from 0 towards g_∞
     \\underbrace{F\\,d\\,(1 - g_\\infty)}_{\\text{permanent}}
 
 - interim loss  I = Σ_{t=1..N} F d (g_∞ − g_t) / (1+r)^{t−1}  (r = 0 when not discounted);
-- permanent loss P = F d (1 − g_∞) × npv_factor(r, n): the asset value (NPV, METHODS.md
-  §3.11) of the flow that never returns, over the asset horizon n from the damage year.
+- permanent loss P = F d (1 − g_∞) × npv_factor(r, n): the asset value (NPV, GB/T 43677-2024
+  style) of the flow that never returns, over the asset horizon n from the damage year.
 
 Year 1 is the damage year and is not discounted (the asset formula's convention). Paths:
 

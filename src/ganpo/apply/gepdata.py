@@ -3,7 +3,7 @@
 All values come from the stored result rows (indicator × ecosystem type × county) of an
 account; growth is computed at constant prices by restating both accounts to the earlier
 year's prices with the deflator of the account's profile
-(:func:`ganpo.engine.prices.restate_results`, METHODS.md §3.12).
+(:func:`ganpo.engine.prices.restate_results`, docs/decisions/0020-volume-measures.md).
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ class Component(_Model):
 
 
 class TransferRule(_Model):
-    """How a budget is split among counties (METHODS.md §6, fiscal transfers).
+    """How a budget is split among counties (docs/applications.md, fiscal transfers).
 
     After the fixed minimums, the rest of the budget is split among the components in
     proportion to their (relative) ``weight``; a component's share is split among the
@@ -183,7 +183,7 @@ WATER_CLASSES = ("I", "II", "III", "IV", "V")
 
 
 class CompensationAgreement(_Model):
-    """An upstream–downstream horizontal compensation agreement (METHODS.md §6).
+    """An upstream–downstream horizontal compensation agreement (docs/applications.md).
 
     ``method``: ``xinan_index`` (P = k₀ Σ wᵢ Cᵢ/Cᵢ₀ at the sections; P ≤ threshold → the
     downstream party pays the upstream one, otherwise the reverse), ``dongjiang_compliance``
@@ -306,7 +306,7 @@ class AssessmentFramework(_Model):
 
     Indicator scores use the efficacy-coefficient form 60 + 40·(x − min)/(max − min)
     across the units assessed (reversed for negative indicators); a missing value scores
-    ``missing_score`` (60, METHODS.md §6). Category index = weighted mean of its indicator
+    ``missing_score`` (60, docs/applications.md). Category index = weighted mean of its indicator
     scores; GDI = Σ category weight × category index / 100.
     """
 

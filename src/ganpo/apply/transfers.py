@@ -1,6 +1,6 @@
 """Fiscal transfer payments: split a budget among counties by a versioned rule.
 
-The structure follows the central key-ecological-zone transfer (METHODS.md §6): key
+The structure follows the central key-ecological-zone transfer (docs/applications.md): key
 subsidy (fiscal gap × coefficient), prohibited-development subsidy (protected area and
 number of reserves), guidance subsidy, rewards and penalties; the rule adds GEP factors
 (GEP level, GEP per km², GEP growth at constant prices) and the ecological red-line area.

@@ -5,7 +5,8 @@ reprojected to the grid of a stored account and laid over the account's per-cell
 rasters (CNY per cell, written by ``run_account(rasters_dir=...)``). Each raster is summed
 with **exact partial-pixel coverage** (exactextract: a cell half inside the polygon counts
 half), giving the site's annual flow of every raster service [CNY a⁻¹]. The asset value is
-the net present value of those flows (METHODS.md §3.11, GB/T 43677-2024 style):
+the net present value of those flows (GB/T 43677-2024 style; 博文静 et al. 2017, 生态学报
+37(12):4182-4190, discount the flows of forest assets the same way):
 
 .. math::  V = \\sum_{t=1}^{n} F / (1+r)^{t-1} = F \\cdot \\mathrm{npv\\_factor}(r, n)
 
@@ -20,7 +21,10 @@ the whole region is scaled to the site in proportion to its value (p05_site =
 value_site × p05_region / value_region). This assumes the relative uncertainty is the same
 everywhere (the uncertain inputs are region-wide prices and coefficients); the interval
 of the total adds the bounds of the indicators, i.e. assumes fully correlated draws (the
-account does not store its draws), so it is conservative (wide).
+account does not store its draws), so it is conservative (wide). The region's intervals
+are centred on its point values (every parameter's value is the median or mode of its
+distribution, :mod:`ganpo.engine.uncertainty`), so a site's scaled interval brackets the
+site's value in the same way.
 """
 
 from __future__ import annotations
@@ -56,8 +60,9 @@ from ganpo.io.units import dataset_counties
 from ganpo.services.asset import npv_factor
 from ganpo.store.repository import StoredAccount
 
-#: Default discount rate and horizon: the published ecological-asset study METHODS.md
-#: §3.11 cites (r = 2.77 %, n = 100 a). Parameters, not a standard's prescription.
+#: Default discount rate and horizon of a published ecological-asset study (博文静 et al.
+#: 2017, 生态学报 37(12):4182-4190: r = 2.77 %, n = 100 a). Parameters, not a standard's
+#: prescription.
 DEFAULT_DISCOUNT_RATE = 0.0277
 DEFAULT_HORIZON_YEARS = 100
 #: Below this a positive rate cannot be told from 0 in the closed form of the NPV factor
@@ -433,7 +438,7 @@ class SiteValue:
             "horizon_years": self.horizon_years,
             "npv_factor": self.factor,
             "asset_value_cny": self.asset_value_cny,
-            "asset_formula": "V = Σ_{t=1..n} F/(1+r)^(t−1) (METHODS.md §3.11, GB/T 43677-2024)",
+            "asset_formula": "V = Σ_{t=1..n} F/(1+r)^(t−1) (GB/T 43677-2024; 博文静 et al. 2017)",
             "excluded": _records(self.excluded),
             "coverage_method": COVERAGE_METHOD,
             "provenance": self.provenance,

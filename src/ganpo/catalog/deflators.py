@@ -4,7 +4,7 @@ A deflator is a CSV in ``data/deflators`` (or any path) of year-on-year price ch
 (``year, change_pct, source, status``): the index of a year is the chained product of the
 changes since the first year. ``factor(from_year, to_year)`` multiplies a value at
 ``from_year`` prices into ``to_year`` prices, so GEP growth can be reported at constant
-prices (METHODS.md §3.12).
+prices (docs/decisions/0020-volume-measures.md).
 
 ``items.toml`` names, per indicator reported at current prices (market value of products,
 tourism revenue), the index that deflates it in a volume measure

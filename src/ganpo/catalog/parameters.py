@@ -2,7 +2,9 @@
 
 Each set is a TOML file in ``data/params``; every value carries its unit, price year,
 region, source and whether we checked it in the published source (``verified``) or it is
-the usual value of the method family (``unverified``, METHODS.md [U]).
+the usual value of the method family or a flagged application (``unverified``), or
+a stand-in (``placeholder``, warned about in every account that uses it). A price may name
+the index that brings it to another year (``index``, ``index_why``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ganpo.catalog.deflators import Deflator
+from ganpo.catalog.deflators import Deflator, load_deflator
 from ganpo.catalog.ecosystems import all_ecosystem_types, by_key
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.units import conversion_factor
@@ -26,12 +28,25 @@ PricePolicy = Literal["as_given", "accounting_year", "deflate"]
 
 
 class Uncertainty(BaseModel):
-    """How uncertain a value is: a normal error (``rel_sd`` of the value, truncated at 0)
-    or a uniform range (``low``–``high`` in the value's unit), with its source."""
+    """How uncertain a value is, as a distribution whose **median or mode is the value**.
+
+    - ``normal``: value × N(1, ``rel_sd``), truncated at 0; the value is its median (and
+      mode). For ``rel_sd`` up to about 0.3 the truncation does not move the median.
+    - ``lognormal``: value × exp(N(0, ``rel_sd``)), ``rel_sd`` the standard deviation of the
+      log; the value is its median (the mean is higher).
+    - ``triangular``: Tri(``low``, value, ``high``) in the value's unit; the value is its
+      mode. Its median is the value only when the triangle is symmetric.
+    - ``uniform``: U(``low``, ``high``) in the value's unit; only a range centred on the
+      value is accepted (the value is then its median): a range that is not centred on the
+      value describes another estimate, and a triangular distribution should be given.
+
+    ``centre`` says which (median or mode). A point estimate is then the centre of its own
+    distribution, so the Monte Carlo interval of an indicator brackets it
+    (:mod:`ganpo.engine.uncertainty`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    distribution: Literal["normal", "uniform"]
+    distribution: Literal["normal", "lognormal", "triangular", "uniform"]
     rel_sd: float | None = None
     low: float | None = None
     high: float | None = None
@@ -39,13 +54,44 @@ class Uncertainty(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Uncertainty:
-        if self.distribution == "normal" and (self.rel_sd is None or self.rel_sd < 0):
-            raise ValueError("a normal uncertainty needs rel_sd ≥ 0 (relative standard error)")
-        if self.distribution == "uniform" and (
-            self.low is None or self.high is None or self.low > self.high
-        ):
-            raise ValueError("a uniform uncertainty needs low ≤ high")
+        relative = self.distribution in ("normal", "lognormal")
+        if relative and (self.rel_sd is None or self.rel_sd < 0):
+            raise ValueError(
+                f"a {self.distribution} uncertainty needs rel_sd ≥ 0 (relative standard error)"
+            )
+        if not relative and (self.low is None or self.high is None or self.low > self.high):
+            raise ValueError(f"a {self.distribution} uncertainty needs low ≤ high")
         return self
+
+    @property
+    def relative(self) -> bool:
+        """The spread is relative to the value (normal, lognormal), not absolute bounds."""
+        return self.distribution in ("normal", "lognormal")
+
+    @property
+    def centre(self) -> Literal["median", "mode"]:
+        """What the point value is of this distribution."""
+        return "mode" if self.distribution == "triangular" else "median"
+
+    def check_centre(self, value: float) -> None:
+        """Refuse bounds that do not put ``value`` at the centre of the distribution."""
+        if self.relative:
+            return
+        assert self.low is not None and self.high is not None
+        if not self.low <= value <= self.high:
+            raise ValueError(
+                f"the {self.distribution} range {self.low}–{self.high} does not contain the "
+                f"value {value}; the value must be the distribution's "
+                f"{self.centre}"
+            )
+        if self.distribution == "uniform":
+            mid = (self.low + self.high) / 2.0
+            if abs(mid - value) > 1e-9 * max(abs(value), 1.0):
+                raise ValueError(
+                    f"a uniform range {self.low}–{self.high} has median {mid:g}, not the value "
+                    f"{value:g}; centre the range on the value, or give a triangular "
+                    "distribution with the value as its mode"
+                )
 
     def draw_factors(self, central: float, n: int, rng: Any) -> Any:
         """``n`` draws of value / central (multiplicative factors, ≥ 0)."""
@@ -53,7 +99,13 @@ class Uncertainty(BaseModel):
 
         if self.distribution == "normal":
             return np.maximum(rng.normal(1.0, self.rel_sd, n), 0.0)
+        if self.distribution == "lognormal":
+            return np.exp(rng.normal(0.0, self.rel_sd, n))
         assert self.low is not None and self.high is not None
+        if self.distribution == "triangular":
+            if self.low == self.high:
+                return np.ones(n)
+            return rng.triangular(self.low, central, self.high, n) / central
         return rng.uniform(self.low, self.high, n) / central
 
 
@@ -73,7 +125,7 @@ def _times(pv: ParameterValue, factor: float, **update: Any) -> ParameterValue:
 
 def _scaled(u: Uncertainty | None, factor: float) -> Uncertainty | None:
     """An uncertainty whose absolute bounds follow a value scaled by ``factor``."""
-    if u is None or u.distribution == "normal":
+    if u is None or u.relative:
         return u
     assert u.low is not None and u.high is not None
     return u.model_copy(update={"low": u.low * factor, "high": u.high * factor})
@@ -102,6 +154,10 @@ class ParameterValue(BaseModel):
     status: Status
     type_status: dict[str, Status] | None = None
     uncertainty: Uncertainty | None = None
+    #: the price index (a deflator name) that brings this price to another year, and why
+    #: it fits the item; none: the profile's deflator
+    index: str | None = None
+    index_why: str | None = None
 
     @property
     def is_price(self) -> bool:
@@ -117,6 +173,15 @@ class ParameterValue(BaseModel):
         stray = sorted(set(self.type_status or {}) - set(self.by_type or {}))
         if stray:
             raise ValueError(f"type_status names types without a by_type value: {stray}")
+        u = self.uncertainty
+        if u is not None:
+            if self.value is not None:
+                u.check_centre(self.value)
+            elif not u.relative:
+                raise ValueError(
+                    "a value per ecosystem type takes a relative uncertainty (normal or "
+                    "lognormal rel_sd), not absolute bounds"
+                )
         return self
 
     def status_of(self, key: str) -> Status:
@@ -249,15 +314,24 @@ class ParameterSet(BaseModel):
 
 
 def prices_for_year(
-    params: ParameterSet, year: int, policy: PricePolicy, deflator: Deflator
+    params: ParameterSet,
+    year: int,
+    policy: PricePolicy,
+    deflator: Deflator,
+    profile: str | None = None,
 ) -> tuple[ParameterSet, list[str]]:
     """The parameter set with every price stated for ``year``, and what was done to it.
 
     - ``as_given``: prices stay at the years they are stated for (no change).
     - ``accounting_year``: every price must be given for ``year`` (its ``year`` or a
-      ``by_year`` entry); otherwise an error names the price and the years it has.
+      ``by_year`` entry); otherwise an error names the price, the parameter set, the
+      profile and the years it has.
     - ``deflate``: the price for ``year`` if given, else the nearest earlier year's (the
-      earliest later one if none) brought to ``year`` with the deflator; each is noted.
+      earliest later one if none) brought to ``year`` by the price's own index
+      (``ParameterValue.index``, the one that fits the item) or else ``deflator`` (the
+      profile's, also where the item's index does not cover the years, and then says so).
+      Each such price says in its ``source`` which index brought it to the
+      year and why, and a note says the same.
     """
     if policy == "as_given":
         return params, []
@@ -270,29 +344,69 @@ def prices_for_year(
         if pv.value is not None or pv.by_type is not None:
             stated.setdefault(pv.year, pv.value if pv.value is not None else float("nan"))
         if year in stated and pv.year == year and pv.by_year is None:
+            notes.append(f"price {key} of {params.name}: stated for {year}, no index needed")
             continue
         if policy == "accounting_year" and year not in stated:
+            of = f" (profile {profile!r})" if profile else ""
             raise InputError(
-                f"no price {key!r} for {year} in parameter set {params.name!r}; it has "
+                f"no price {key!r} for {year} in parameter set {params.name!r}{of}; it has "
                 f"{', '.join(map(str, sorted(stated)))}. Add the {year} price, or use a "
                 "profile whose price policy deflates",
                 source=params.name,
                 field=key,
                 values=sorted(stated),
             )
+        source = pv.source
         if year in stated:
             src_year, factor = year, 1.0
+            notes.append(f"price {key} of {params.name}: stated for {year}, no index needed")
         else:
             earlier = [y for y in stated if y < year]
             src_year = max(earlier) if earlier else min(stated)
-            factor = deflator.factor(src_year, year)
+            index = _index_for(pv, deflator)
+            why = pv.index_why or (
+                "the profile's deflator" if pv.index is None else "the item's price index"
+            )
+            if index is not deflator and not {src_year, year} <= set(index.index):
+                why = (
+                    f"fallback ({deflator.name}): the item's index {index.name} covers "
+                    f"{min(index.index)}–{max(index.index)} only"
+                )
+                index = deflator
+            try:
+                factor = index.factor(src_year, year)
+            except InputError as exc:
+                of = f" (profile {profile!r})" if profile else ""
+                raise InputError(
+                    f"price {key!r} of parameter set {params.name!r}{of} is stated for "
+                    f"{src_year} and must be brought to {year}, but its index "
+                    f"{index.name!r} cannot: {exc}",
+                    source=params.name,
+                    field=key,
+                    values=[src_year, year],
+                ) from exc
             notes.append(
                 f"price {key} of {params.name}: {year} not given, {src_year} value × "
-                f"{factor:.4f} ({deflator.name} {src_year}→{year})"
+                f"{factor:.4f} ({index.name} {src_year}→{year}; {why})"
+            )
+            source = (
+                f"{pv.source} [brought from {src_year} to {year} prices by {index.name} × "
+                f"{factor:.4f}: {why}]"
             )
         base = pv.by_year[src_year] if pv.by_year and src_year in pv.by_year else pv.value
-        values[key] = _times(pv.model_copy(update={"value": base}), factor, by_year=None, year=year)
+        # the price of another stated year keeps the uncertainty's shape (bounds rescaled)
+        rebased = pv
+        if base is not None and pv.value and base != pv.value:
+            rebased = _times(pv, base / pv.value)
+        values[key] = _times(rebased, factor, by_year=None, year=year, source=source)
     return params.model_copy(update={"values": values}), notes
+
+
+def _index_for(pv: ParameterValue, default: Deflator) -> Deflator:
+    """The deflator that brings ``pv`` to another year: its own index, else ``default``."""
+    if pv.index is None:
+        return default
+    return load_deflator(pv.index)
 
 
 def parameter_set_names() -> list[str]:

@@ -1,21 +1,47 @@
 """Profiles (核算口径): a standard's choice of indicators, methods and parameter set.
 
 Each profile is a TOML file in ``data/profiles``. ``verified = false`` says that we could
-not check the choices against the standard's text (METHODS.md marks such items [U]); the
-description says what is and is not verified.
+not check the choices against the standard's text; the description says so plainly and
+names the published application followed instead, ``reasons`` says why each choice was
+made, and ``[[overlaps]]`` rules on indicators that value overlapping flows (double
+counting, :mod:`ganpo.services.flows`).
 """
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameters import PricePolicy
 from ganpo.errors import InputError, UnknownNameError
+
+
+class OverlapRule(BaseModel):
+    """How a profile treats two indicators that value overlapping flows: keep both (and
+    why), or one of them is dropped from the profile (and why)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicators: tuple[str, str]
+    rule: Literal["keep_both", "dropped"]
+    dropped: str | None = None
+    reason_zh: str
+    reason_en: str
+
+    @model_validator(mode="after")
+    def _dropped_is_one_of_them(self) -> OverlapRule:
+        if (self.rule == "dropped") != (self.dropped is not None):
+            raise ValueError(
+                "give 'dropped' (one of the two indicators) exactly when rule = 'dropped'"
+            )
+        if self.dropped is not None and self.dropped not in self.indicators:
+            raise ValueError(f"dropped {self.dropped!r} is not one of {list(self.indicators)}")
+        return self
 
 
 class Profile(BaseModel):
@@ -45,6 +71,22 @@ class Profile(BaseModel):
     #: a reprojection leaves empty, not a hole; above it and below 100 % the missing cells
     #: are left out and the account records that decision, unit by unit.
     coverage_min: float = Field(default=0.98, ge=0.0, le=1.0)
+    #: why each indicator's method (or an indicator's absence) was chosen, by indicator
+    reasons: dict[str, str] = Field(default_factory=dict)
+    #: rules on indicators whose methods value overlapping flows (double counting)
+    overlaps: list[OverlapRule] = Field(default_factory=list)
+
+    def rule_for(self, a: str, b: str) -> OverlapRule | None:
+        """The keep-both rule for indicators ``a`` and ``b`` (both in the profile)."""
+        for r in self.overlaps:
+            if r.rule == "keep_both" and set(r.indicators) == {a, b}:
+                return r
+        return None
+
+    @property
+    def dropped(self) -> list[OverlapRule]:
+        """The rules that dropped an indicator from the profile."""
+        return [r for r in self.overlaps if r.rule == "dropped"]
 
 
 def profile_names() -> list[str]:
@@ -55,7 +97,8 @@ def profile_names() -> list[str]:
 def load_profile_file(path: Path) -> Profile:
     """Read and validate a profile TOML file."""
     profile = load_toml_model(path, Profile, "profile")
-    unknown = sorted(set(profile.indicators) - set(indicators()))
+    named = {i for r in profile.overlaps for i in r.indicators} | set(profile.reasons)
+    unknown = sorted((set(profile.indicators) | named) - set(indicators()))
     if unknown:
         raise InputError(
             f"profile {profile.name!r} names unknown indicator(s) {', '.join(unknown)}; "
@@ -63,6 +106,15 @@ def load_profile_file(path: Path) -> Profile:
             source=path,
             field="indicators",
             values=unknown,
+        )
+    kept = sorted(r.dropped for r in profile.dropped if r.dropped in profile.indicators)
+    if kept:
+        raise InputError(
+            f"profile {profile.name!r} says it dropped {', '.join(map(str, kept))} for double "
+            "counting but still lists it under [indicators]; remove it there or change the rule",
+            source=path,
+            field="overlaps",
+            values=kept,
         )
     return profile
 

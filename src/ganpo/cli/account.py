@@ -100,7 +100,7 @@ def run(
         aid = save_account(store, acc, intervals)
         print_account(acc.results, acc.units, f"{acc.dataset_name} {year}", acc.physical)
         if intervals is not None:
-            print_intervals(intervals.table, intervals.draws, intervals.sampled)
+            print_intervals(intervals.table, intervals.draws, intervals.sampled, intervals.notes)
         console.print(f"stored as account #{aid} in {database} ({acc.duration_s:.1f} s)")
         if out is not None:
             for p in write_outputs([acc], out, title=acc.dataset_name):

@@ -135,7 +135,7 @@ def demo(
         for acc, iv in zip(accounts, interval_list, strict=True):
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}", acc.physical)
             if iv is not None:
-                print_intervals(iv.table, iv.draws, iv.sampled)
+                print_intervals(iv.table, iv.draws, iv.sampled, iv.notes)
         a, b = accounts[0], accounts[-1]
         print_change(
             compare(a.results, b.results, str(a.year), str(b.year)),

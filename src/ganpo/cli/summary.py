@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 from rich.table import Table
@@ -83,8 +85,11 @@ def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: st
     console.print(t)
 
 
-def print_intervals(table: pd.DataFrame, draws: int, sampled: tuple[str, ...]) -> None:
-    """Region-wide Monte Carlo intervals of GEP and each indicator."""
+def print_intervals(
+    table: pd.DataFrame, draws: int, sampled: tuple[str, ...], notes: Sequence[str] = ()
+) -> None:
+    """Region-wide Monte Carlo intervals of GEP and each indicator, and why a point value
+    lies outside the middle half of its draws (``notes``)."""
     from ganpo.catalog.indicators import indicators
 
     names = {k: f"{i.name_zh} {i.name_en}" for k, i in indicators().items()}
@@ -107,6 +112,8 @@ def print_intervals(table: pd.DataFrame, draws: int, sampled: tuple[str, ...]) -
             f"sampled parameters: {', '.join(sampled)}; others held at their values "
             "(ganpo.engine.uncertainty)"
         )
+    for note in notes:
+        console.print(note)
 
 
 def print_physical(physical: pd.DataFrame, units: pd.DataFrame, title: str) -> None:

@@ -1,11 +1,16 @@
 """Synthetic climate and vegetation layers: precipitation, temperature, hot days, actual
-evapotranspiration and NPP, from the terrain, the ecosystem type and smooth noise.
+evapotranspiration (annual and over the hot days), NPP and soil heterotrophic respiration,
+from the terrain, the ecosystem type and smooth noise.
 
 The rules imitate Jiangxi's climatology (humid subtropical monsoon): 1400–1900 mm of rain,
 wetter in the north-east and on the mountains, drier in the centre-west; 17–19.5 °C in the
 lowlands with a lapse rate of 0.6 °C per 100 m, warmer in the south; 60–100 days with a
-daily mean above 26 °C in the lowlands, none above about 1200 m. They are plausible
-magnitudes, not observations.
+daily mean above 26 °C in the lowlands, none above about 1200 m. Evapotranspiration on those
+hot days runs at 1.6–1.9 times the year's mean daily rate (summer days evaporate more than
+the average day). Soil heterotrophic respiration is of the magnitude the monthly
+temperature–precipitation regression of Chinese NEP studies gives for Jiangxi's climate
+(about 300–450 g C m⁻² a⁻¹, rising 18 g C per °C). They are plausible magnitudes, not
+observations.
 """
 
 from __future__ import annotations
@@ -43,6 +48,12 @@ NPP_RANGE_G_M2 = {
 }
 VEGETATED = ("forest", "shrub", "grassland", "wetland", "cropland")
 LAPSE_RATE_C_PER_M = 0.006
+#: ET on the hot days relative to the year's mean daily rate: (lowest, highest)
+HOT_DAY_ET_RATIO = (1.6, 1.9)
+#: soil heterotrophic respiration [g C m⁻² a⁻¹] at 18 °C and 1650 mm, and its slopes
+RH_AT_18C = 375.0
+RH_PER_DEGREE = 18.0
+RH_PER_MM = 0.02
 
 
 @dataclass(frozen=True)
@@ -103,8 +114,9 @@ def year_layers(
     seed: int,
     year: int,
 ) -> dict[str, FloatArray]:
-    """precipitation [mm], temperature [°C], hot_days [d], evapotranspiration [mm] and
-    npp [g/m²] of one year at the inside cells."""
+    """precipitation [mm], temperature [°C], hot_days [d], evapotranspiration [mm] (the
+    year's, and over the hot days), npp [g/m² dry matter] and heterotrophic_respiration
+    [g C/m²] of one year at the inside cells."""
     rng = rng_for(seed, f"year-{year}")
     wet_year = rng.uniform(-0.04, 0.04)
     warm_year = rng.uniform(-0.3, 0.3)
@@ -144,12 +156,25 @@ def year_layers(
         NPP_RANGE_G_M2,
         0.5 + 0.2 * base.noise_npp + 0.12 * wetness + 0.12 * warmth - 0.05 * elevation / 1000.0,
     )
+    low, high = HOT_DAY_ET_RATIO
+    ratio = low + (high - low) * np.clip(0.5 + 0.3 * base.noise_et, 0.0, 1.0)
+    et_hot = hot_days * et / 365.0 * ratio
+    rh = np.clip(
+        RH_AT_18C
+        + RH_PER_DEGREE * (temperature - 18.0)
+        + RH_PER_MM * (precipitation - 1650.0)
+        + 10.0 * base.noise_npp,
+        150.0,
+        600.0,
+    )
     return {
         "precipitation": precipitation,
         "temperature": temperature,
         "hot_days": hot_days,
         "evapotranspiration": et,
+        "evapotranspiration_hot_days": et_hot,
         "npp": npp,
+        "heterotrophic_respiration": rh,
     }
 
 

@@ -10,7 +10,8 @@ shows counties shows the real ones (the layer ``counties``), with the sums of th
 townships.
 
 What is synthetic: every raster (elevation, ecosystem type, precipitation,
-evapotranspiration, NPP, temperature, hot days, rainfall erosivity, soil erodibility,
+evapotranspiration, evapotranspiration on hot days, NPP, soil heterotrophic respiration,
+temperature, hot days, rainfall erosivity, soil erodibility,
 vegetation cover, storm rainfall, RWEQ wind-erosion factors) and every statistics table. They are
 generated from a seed by rules that imitate Jiangxi's geography and climate (mountains on
 the east, south and west rims, Poyang Lake in the north, forest on about 60 % of the
@@ -145,8 +146,10 @@ def _write_units(units: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, path: Pat
 #: bumped when the generator gains or changes layers, so that older demo folders are rebuilt
 #: (2: erosion, storm and RWEQ layers for soil retention, flood regulation by vegetation
 #: and sand fixation; 3: the ecosystem map coded by sub-type, the Gan river; 4: synthetic
-#: townships, the account's level)
-DEMO_VERSION = 4
+#: townships, the account's level; 5: evapotranspiration on hot days, heterotrophic
+#: respiration, value added of agriculture, TP discharges, lake regions and gauged flood
+#: storage)
+DEMO_VERSION = 5
 
 
 def build_demo_dataset(

@@ -5,13 +5,19 @@ from its land cover (cropland area for crop output, water and wetland area for f
 built-up area for domestic water use and emissions, mountain area for hydropower…) times
 county-specific lognormal noise, scaled so that the province total is of the order of
 Jiangxi's statistics. The totals of :data:`PROVINCE_TOTALS` are orders of magnitude for a
-demo, not the published statistics. *Intensive* columns (hourly wage, trip cost, landscape
-premium, external shares) are drawn around a plausible typical value. The lakes table lists
-the area of the synthetic Poyang Lake in each county it covers. Later years grow by 3–6 %:
-each county keeps the share of the province its first year's land cover gives it, so that a
-county's statistics do not jump when a coarse raster's cell changes class (a built-up cell
-of 4 km² appearing in a small district would multiply its proxy several-fold, a change the
-year-on-year checks of :mod:`ganpo.io.table_checks` rightly flag).
+demo, not the published statistics. Value added of farming, forestry, animal husbandry and
+fishery is a plausible share of the gross output (:data:`VALUE_ADDED_SHARE`). *Intensive*
+columns (hourly wage, trip cost, landscape premium, external shares) are drawn around a
+plausible typical value. The lakes table lists the area of the synthetic Poyang Lake in each
+county it covers, its lake region (东部平原) and the flood storage the water department
+would read from gauged levels: the whole lake's storage between trough and peak of the
+year's flood rises, here the lake area times a rise of 3.2–4.2 m drawn per year (Poyang's
+storage swings by some 10^10 m³ a year; a plausible magnitude, not an observation),
+repeated on each of the lake's rows. Later years grow by 3–6 %: each county keeps the share
+of the province its first year's land cover gives it, so that a county's statistics do not
+jump when a coarse raster's cell changes class (a built-up cell of 4 km² appearing in a
+small district would multiply its proxy several-fold, a change the year-on-year checks of
+:mod:`ganpo.io.table_checks` rightly flag).
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ from ganpo.demo.landcover import CODE
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
 
 LAKE_NAME = "鄱阳湖"
+LAKE_REGION = "东部平原"
+#: rise of the synthetic lake's level over the year's floods [m]: (lowest, highest)
+FLOOD_RISE_M = (3.2, 4.2)
 
 #: Province totals of the first year, in each column's unit (orders of magnitude only).
 PROVINCE_TOTALS: dict[str, float] = {
@@ -48,6 +57,7 @@ PROVINCE_TOTALS: dict[str, float] = {
     "dust": 1.5e5,
     "cod": 6.0e5,
     "nh3n": 3.0e4,
+    "tp": 5.0e3,
 }
 #: Intensive columns: (typical value, σ of the log across counties, yearly growth).
 TYPICAL: dict[str, tuple[float, float, float]] = {
@@ -60,6 +70,14 @@ TYPICAL: dict[str, tuple[float, float, float]] = {
 SHARES: dict[str, tuple[float, float]] = {
     "water_supply_external_share": (1.2, 12.0),
     "hydropower_external_share": (0.8, 16.0),
+}
+#: Value added as a share of gross output, by sector (农林牧渔业增加值率): plausible shares
+#: for a demo, not the published ratios; each county's share varies by ±4 % (σ of the log).
+VALUE_ADDED_SHARE = {
+    "agriculture": 0.58,
+    "forestry": 0.62,
+    "animal_husbandry": 0.42,
+    "fishery": 0.60,
 }
 #: Spread (σ of the log) of the county-specific noise of each column (default 0.25).
 SPREAD = {"hydropower": 0.6, "visits": 0.5, "tourism_revenue": 0.3, "reservoir_capacity": 0.5}
@@ -112,18 +130,26 @@ def _proxies(a: pd.DataFrame) -> dict[str, pd.Series]:
         "dust": urban + 0.02 * a["bare"],
         "cod": urban + 0.2 * a["cropland"],
         "nh3n": 0.5 * urban + 0.1 * a["cropland"],
+        "tp": 0.4 * urban + 0.2 * a["cropland"],
     }
 
 
-def _lakes(units: pd.DataFrame, areas: pd.DataFrame, cell_km2: float) -> pd.DataFrame:
-    """One row per county the lake covers (at least one cell)."""
+def _lakes(
+    units: pd.DataFrame, areas: pd.DataFrame, cell_km2: float, rise_m: float
+) -> pd.DataFrame:
+    """One row per county the lake covers (at least one cell); the flood storage [10⁴ m³]
+    is the whole lake's (its area × ``rise_m``) on every row."""
     has = areas["lake"].to_numpy() >= cell_km2 * 0.5
+    area_km2 = np.round(areas["lake"].to_numpy()[has], 2)
+    storage = float(area_km2.sum()) * 1e6 * rise_m / 1e4
     return pd.DataFrame(
         {
             KEY_COLUMN: units["county_adcode"].to_numpy()[has],
             NAME_COLUMN: units["county_name"].to_numpy()[has],
             "lake_name": LAKE_NAME,
-            "lake_area": np.round(areas["lake"].to_numpy()[has], 2),
+            "lake_area": area_km2,
+            "lake_region": LAKE_REGION,
+            "flood_storage": round(storage, 1),
         }
     )
 
@@ -153,6 +179,11 @@ def make_tables(
         for column, (_, _, rate) in TYPICAL.items():
             drift = (1.0 + rate) ** step * year_rng.lognormal(0.0, 0.02, n)
             values[column] = np.round(typical[column] * drift, 2)
+        for sector, ratio in VALUE_ADDED_SHARE.items():
+            gross = values[f"{sector}_output"]
+            values[f"{sector}_value_added"] = np.round(
+                gross * ratio * year_rng.lognormal(0.0, 0.04, n), 2
+            )
         for column, share in shares.items():
             drawn = np.clip(share * year_rng.lognormal(0.0, 0.05, n), 0.0, 1.0)
             values[column] = np.asarray(drawn, dtype=np.float64).round(4)
@@ -169,5 +200,6 @@ def make_tables(
             for column in spec.columns:
                 frame[column] = np.maximum(values[column], 0.0)
             tables[(role, year)] = frame
-        tables[("lakes", year)] = _lakes(units, areas_by_year[year], cell_km2)
+        rise = year_rng.uniform(*FLOOD_RISE_M)
+        tables[("lakes", year)] = _lakes(units, areas_by_year[year], cell_km2, rise)
     return tables

@@ -135,6 +135,36 @@ LAYER_ROLES: dict[str, LayerRole] = {
             typical=(300, 4000),
             slips=(*_MM_SLIPS, UnitSlip(10, "cm")),
         ),
+        # actual evapotranspiration summed over the days with a daily mean above 26 °C: none
+        # where there are no such days, about 300-600 mm in the Yangtze basin (80-120 days of
+        # 3-5 mm), up to about 1000 mm in southern Hainan; a median in the thousands is a
+        # layer of 0.1 mm integers
+        LayerRole(
+            "evapotranspiration_hot_days",
+            "mm",
+            "日均温>26℃日的实际蒸散发之和",
+            "actual evapotranspiration summed over the days with mean temperature > 26 °C",
+            0,
+            2000,
+            soft_max=1200,
+            typical=(0, 1100),
+            # a layer in metres is not told from a region without hot days (median 0)
+            slips=(UnitSlip(0.1, "0.1 mm (scaled integers)"),),
+        ),
+        # soil heterotrophic respiration as carbon: about 50 g C/m² in deserts and on the
+        # plateau to 400-800 in the subtropical forests of the south (Pei et al. 2009 give
+        # its regression by month); kg/m² is three powers of ten off, t/ha two
+        LayerRole(
+            "heterotrophic_respiration",
+            "g/m2",
+            "土壤异养呼吸（年，碳）",
+            "soil heterotrophic respiration, annual sum of the monthly regression (carbon)",
+            0,
+            3000,
+            soft_max=2000,
+            typical=(10, 1500),
+            slips=(UnitSlip(1000, "kg/m2"), UnitSlip(100, "t/ha")),
+        ),
         # actual evapotranspiration is bounded by rainfall plus inflow and by the energy
         # available: about 100 mm in deserts to 1300-1500 mm in the humid tropics (Hainan);
         # MOD16 ships it as integers of 0.1 mm
@@ -383,8 +413,8 @@ TABLE_ROLES: dict[str, TableRole] = {
     for t in (
         TableRole(
             "agriculture",
-            "农林牧渔业产值",
-            "agriculture, forestry, animal husbandry and fishery output",
+            "农林牧渔业产值与增加值",
+            "agriculture, forestry, animal husbandry and fishery output and value added",
             "农业农村厅、林业局",
             "agriculture and forestry departments",
             {
@@ -392,6 +422,10 @@ TABLE_ROLES: dict[str, TableRole] = {
                 "forestry_output": "10^4 CNY",
                 "animal_husbandry_output": "10^4 CNY",
                 "fishery_output": "10^4 CNY",
+                "agriculture_value_added": "10^4 CNY",
+                "forestry_value_added": "10^4 CNY",
+                "animal_husbandry_value_added": "10^4 CNY",
+                "fishery_value_added": "10^4 CNY",
             },
         ),
         TableRole(
@@ -439,11 +473,16 @@ TABLE_ROLES: dict[str, TableRole] = {
         ),
         TableRole(
             "lakes",
-            "湖泊面积（分县）",
-            "lakes by county",
+            "湖泊面积与调蓄水量（分县）",
+            "lakes by county: area, lake region, flood storage",
             "水利厅、自然资源厅",
             "water resources / natural resources departments",
-            {"lake_name": "text", "lake_area": "km2"},
+            {
+                "lake_name": "text",
+                "lake_area": "km2",
+                "lake_region": "text",
+                "flood_storage": "10^4 m3",
+            },
             per_county=False,
         ),
         TableRole(
@@ -476,7 +515,7 @@ TABLE_ROLES: dict[str, TableRole] = {
             "pollutant emissions",
             "生态环境厅",
             "ecology and environment department",
-            {"so2": "t", "nox": "t", "dust": "t", "cod": "t", "nh3n": "t"},
+            {"so2": "t", "nox": "t", "dust": "t", "cod": "t", "nh3n": "t", "tp": "t"},
         ),
     )
 }

@@ -207,6 +207,27 @@ def _recovery() -> ColumnCheck:
     )
 
 
+def _value_added(output: ColumnCheck) -> ColumnCheck:
+    """Value added of a farm branch, judged against the band of its output: about half to
+    two thirds of the output in China's farm accounts, so the usual band is the output's
+    with its low end a quarter and its high end a half of the output's."""
+    assert output.soft is not None and output.soft.high is not None
+    low = output.soft.low / 4 if output.soft.low else None
+    return ColumnCheck(
+        "county_km2",
+        hard=output.hard,
+        soft=Band(
+            low,
+            output.soft.high / 2,
+            "value added is about half to two thirds of the branch's output (intermediate "
+            "consumption the rest); the usual band is that of the output, halved at the top",
+            "增加值约为该部门总产值的一半到三分之二（其余为中间投入），"
+            "通常范围取总产值的通常范围、上限减半",
+        ),
+        yoy=_OUTPUT_YOY,
+    )
+
+
 #: the checks of every table role, by role and column
 TABLE_CHECKS: dict[str, RoleChecks] = {
     "agriculture": RoleChecks(
@@ -283,7 +304,27 @@ TABLE_CHECKS: dict[str, RoleChecks] = {
                 ),
                 yoy=_OUTPUT_YOY,
             ),
-        }
+        },
+        rules=tuple(
+            PartsRule(
+                f"{branch}_value_added_within_output",
+                f"{name_en} value added within its output",
+                f"{name_zh}增加值不超过总产值",
+                (f"{branch}_value_added",),
+                f"{branch}_output",
+                "hard",
+                "value added is output less intermediate consumption, so it cannot exceed "
+                "the output (a value added larger than its output is a column mix-up or a "
+                "unit slip)",
+                "增加值等于总产出减去中间投入，不能超过总产值（超过时多为列错位或单位错误）",
+            )
+            for branch, name_en, name_zh in (
+                ("agriculture", "crop farming", "种植业"),
+                ("forestry", "forestry", "林业"),
+                ("animal_husbandry", "animal husbandry", "牧业"),
+                ("fishery", "fishery", "渔业"),
+            )
+        ),
     ),
     "water": RoleChecks(
         {
@@ -609,6 +650,33 @@ TABLE_CHECKS: dict[str, RoleChecks] = {
                     "湖泊面积随水位变化（鄱阳湖丰水期面积为枯水期的数倍），仅标记更大的变化",
                 ),
             ),
+            "flood_storage": ColumnCheck(
+                "value",
+                additive=False,  # the whole lake's storage, repeated on each of its rows
+                hard=Band(
+                    0,
+                    1e11,
+                    "10^11 m³ is more than Qinghai Lake holds in all (about 7×10^10 m³), let "
+                    "alone between its trough and peak levels: a volume in m³ written as "
+                    "10^4 m³?",
+                    "10^11 立方米大于青海湖的总蓄水量（约 7×10^10 立方米），更不用说丰枯水位之间的"
+                    "调蓄量：是否把立方米当作万立方米？",
+                ),
+                soft=Band(
+                    None,
+                    3e10,
+                    "Poyang Lake, China's largest freshwater lake, stores about 2×10^10 m³ "
+                    "between its trough and peak levels",
+                    "全国最大淡水湖鄱阳湖丰枯水位之间的调蓄量约 2×10^10 立方米",
+                ),
+                yoy=Band(
+                    0.2,
+                    5.0,
+                    "the storage between a year's trough and peak follows that year's flood: "
+                    "a dry and a wet year differ several-fold; only larger jumps are flagged",
+                    "丰枯水位之间的调蓄量随当年汛情变化，枯水年与丰水年可相差数倍，仅标记更大的变化",
+                ),
+            ),
         },
         rules=(
             PartsRule(
@@ -728,9 +796,15 @@ TABLE_CHECKS: dict[str, RoleChecks] = {
             "dust": _emission(1e4, 1000),
             "cod": _emission(1e4, 2000),
             "nh3n": _emission(1e3, 200),
+            "tp": _emission(1e3, 50),
         }
     ),
 }
+
+for _branch in ("agriculture", "forestry", "animal_husbandry", "fishery"):
+    TABLE_CHECKS["agriculture"].columns[f"{_branch}_value_added"] = _value_added(
+        TABLE_CHECKS["agriculture"].columns[f"{_branch}_output"]
+    )
 
 #: why a share's change of more than ``yoy_change`` is flagged
 SHARE_CHANGE_REASON = (

@@ -4,7 +4,7 @@
 - physical and monetary ecosystem-service supply tables: service × ecosystem type;
 - monetary ecosystem asset account: net present value of the service flows.
 
-Conceptual differences from GEP, stated in every table's notes (METHODS.md §7): SEEA counts
+Conceptual differences from GEP, stated in every table's notes (SEEA EA, UN 2021): SEEA counts
 only the ecosystem contribution of provisioning services (GEP counts the output value of
 material products), and accepts replacement-cost valuation only under conditions.
 """
@@ -109,6 +109,6 @@ def asset_account(
     out.attrs["npv_factor"] = factor
     out.attrs["note"] = (
         f"asset value = Σ_(t=1..{horizon_years}) flow/(1+{discount_rate:g})^(t−1) "
-        f"= {factor:.3f} × the year's flow (METHODS.md §3.11)"
+        f"= {factor:.3f} × the year's flow (GB/T 43677-2024 style)"
     )
     return out

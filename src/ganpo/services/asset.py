@@ -1,7 +1,7 @@
 """Ecosystem asset value (生态资产价值): the net present value of service flows.
 
-Reference: METHODS.md §3.11 (GB/T 43677-2024 style): :math:`V = \\sum_{t=1}^{n} F/(1+r)^{t-1}`;
-one published study used n = 100 years and r = 2.77 %.
+Reference: GB/T 43677-2024 style; :math:`V = \\sum_{t=1}^{n} F/(1+r)^{t-1}`;
+博文静 et al. 2017 (生态学报 37(12):4182-4190) used n = 100 years and r = 2.77 %.
 """
 
 from __future__ import annotations
@@ -16,9 +16,10 @@ def npv_factor(discount_rate: float, horizon_years: int) -> float:
 
     .. math::  \sum_{t=1}^{n} \frac{1}{(1+r)^{t-1}} = \frac{1 - (1+r)^{-n}}{1 - (1+r)^{-1}}
 
-    The first year is not discounted (METHODS.md §3.11). Parameters: discount rate r [-]
-    (0 allowed), horizon n [a]. Returns the factor [a]. A rate so small that
-    1 + r rounds to 1 in floating point discounts nothing: the factor is then n.
+    The first year is not discounted (博文静 et al. 2017: FIV = Σ F/(1+r)^(i−1)).
+    Parameters: discount rate r [-] (0 allowed), horizon n [a]. Returns the factor [a]. A
+    rate so small that 1 + r rounds to 1 in floating point discounts nothing: the factor is
+    then n.
 
     >>> npv_factor(0.0, 100), npv_factor(0.05, 1)
     (100.0, 1.0)

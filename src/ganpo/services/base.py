@@ -83,8 +83,9 @@ class Method:
 
     ``raster`` gives per-cell quantities, summed by the engine; ``table`` gives rows per
     unit (county, or finer unit) from statistics tables and the extent. ``columns`` names, per
-    table role, the columns the method needs. ``verified`` is False where METHODS.md marks
-    the method [U] (the usual form of the method family, not checked against the text).
+    table role, the columns the method needs. ``verified`` is False where the method could
+    not be checked against a standard's or a paper's text (the usual form of the method
+    family, or a published application whose parameters we could not all read).
     A method may set both ``raster`` and ``table`` (flood regulation: storage from
     statistics plus vegetation from rasters); its rows then come from both.
     ``derived`` names layers the engine derives from ``layers`` before the run (the LS
@@ -109,6 +110,9 @@ class Method:
     complete_types: tuple[str, ...] = ()
     raster: RasterFn | None = field(default=None, repr=False)
     table: TableFn | None = field(default=None, repr=False)
+    #: the physical flows the method values (keys of ganpo.services.flows.FLOWS): two
+    #: indicators of a profile whose flows overlap need a declared rule (double counting)
+    flows: tuple[str, ...] = ()
 
     @property
     def tables(self) -> tuple[str, ...]:

@@ -1,6 +1,8 @@
 """Cultural services (文化服务): recreation by travel cost, landscape premium.
 
-Reference: METHODS.md §3.10 and §2 (landscape premium, hedonic pricing).
+Reference: the travel cost method of 江波 et al. 2017 (生态学报 37(8):2497-2505, §2.3.1: travel
+cost, time cost at 30 % of the wage, consumer surplus) as used by 白玛卓嘎 et al. 2017 §2.5;
+landscape premium by hedonic pricing (form of the method family, unverified).
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ def travel_cost_cny(
 
     .. math::  V_r = \sum_j N_j \left( t_j \cdot w_j \cdot s + C_j \right)
 
-    (METHODS.md §3.10 [U]: travel time valued at the wage, times a share s that the
-    literature often sets below 1, plus the direct cost of the trip.)
+    (江波 et al. 2017 §2.3.1: travel time valued at the wage times a share s, 30 % there,
+    plus the direct cost of the trip; the consumer surplus of its zero-truncated Poisson
+    model is not included, so this is a lower bound of that method.)
 
     Parameters
     ----------

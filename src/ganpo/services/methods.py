@@ -8,14 +8,14 @@ Nothing here reads files or handles nodata.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
 
 from ganpo.catalog.ecosystems import UNATTRIBUTED, by_key
 from ganpo.catalog.parameters import ParameterSet
-from ganpo.errors import UnknownNameError
+from ganpo.errors import InputError, TableError, UnknownNameError
 from ganpo.services import (
     carbon,
     climate,
@@ -96,12 +96,27 @@ def _co2_nep(inp: RasterInputs, p: ParameterSet) -> object:
     return where_type(veg, co2)
 
 
+def _co2_net(inp: RasterInputs, p: ParameterSet) -> object:
+    """CO₂ of NEP = f_C·NPP − R_h on the carbon-vegetation types (may be negative)."""
+    veg = _mask(inp, p.type_set("carbon_vegetation"))
+    nep = carbon.net_ecosystem_production_g_c_m2(
+        inp.layers["npp"],
+        inp.layers["heterotrophic_respiration"],
+        p.scalar("npp_carbon_fraction", "1"),
+    )
+    return where_type(veg, carbon.co2_from_carbon_t(nep, inp.cell_area_m2))
+
+
 def _carbon_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     return {"": Component(_co2_photosynthesis(inp, p), CARBON_PRICE)}
 
 
 def _carbon_nep(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     return {"": Component(_co2_nep(inp, p), CARBON_PRICE)}
+
+
+def _carbon_net(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(_co2_net(inp, p), CARBON_PRICE)}
 
 
 def _oxygen_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
@@ -114,6 +129,10 @@ def _oxygen_photosynthesis(inp: RasterInputs, p: ParameterSet) -> dict[str, Comp
 
 def _oxygen_nep(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
     return {"": Component(carbon.o2_from_co2_t(_co2_nep(inp, p)), OXYGEN_PRICE)}
+
+
+def _oxygen_net(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    return {"": Component(carbon.o2_from_co2_t(_co2_net(inp, p)), OXYGEN_PRICE)}
 
 
 def _climate_et(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
@@ -134,6 +153,29 @@ def _climate_et(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
         "vegetation": Component(
             where_type(_mask(inp, p.type_set("climate_vegetation")), veg_kwh), ELECTRICITY
         ),
+        "water_surface": Component(
+            where_type(_mask(inp, p.type_set("climate_water_surface")), water_kwh), ELECTRICITY
+        ),
+    }
+
+
+def _climate_transpiration(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
+    q = p.scalar("latent_heat_vaporisation", "kJ/kg")
+    et_d = inp.layers["evapotranspiration_hot_days"]
+    share = p.per_type("transpiration_share", "1")
+    veg_kwh = climate.transpiration_cooling_kwh(
+        climate.transpiration_heat_kj_m2(et_d, lookup(inp.ecosystem, share, 0.0), q),
+        inp.cell_area_m2,
+        p.scalar("ac_energy_efficiency_ratio", "1"),
+    )
+    water_kwh = climate.water_surface_cooling_kwh(
+        climate.cooling_day_evaporation_m3(et_d, inp.cell_area_m2),
+        q,
+        p.scalar("humidifier_energy", "kWh/m3"),
+    )
+    veg_types = tuple(c for c in p.type_set("climate_vegetation") if c in share)
+    return {
+        "vegetation": Component(where_type(_mask(inp, veg_types), veg_kwh), ELECTRICITY),
         "water_surface": Component(
             where_type(_mask(inp, p.type_set("climate_water_surface")), water_kwh), ELECTRICITY
         ),
@@ -251,12 +293,18 @@ def _sediment_export(algo: str) -> RasterFn:
     return compute
 
 
+RUNOFF_RAIN_SHARE = UsedParameter("runoff_rain_share", "1")
+
+
 def _flood_vegetation(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
-    alpha = p.per_type("storm_runoff_coefficient", "1")
-    q = flood.vegetation_storm_storage_m3(
-        inp.layers["storm_precipitation"], lookup(inp.ecosystem, alpha, 0.0), inp.cell_area_m2
+    r = p.per_type("runoff_reduction_coefficient", "1")
+    q = flood.vegetation_runoff_reduction_m3(
+        inp.layers["precipitation"],
+        p.scalar(RUNOFF_RAIN_SHARE.key, RUNOFF_RAIN_SHARE.unit),
+        lookup(inp.ecosystem, r, 0.0),
+        inp.cell_area_m2,
     )
-    return {"vegetation": Component(where_type(_mask(inp, alpha), q), RESERVOIR_COST)}
+    return {"vegetation": Component(where_type(_mask(inp, r), q), RESERVOIR_COST)}
 
 
 def _rweq(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
@@ -276,30 +324,56 @@ def _rweq(inp: RasterInputs, p: ParameterSet) -> dict[str, Component]:
 # --- statistics methods -----------------------------------------------------------------
 
 
+PRODUCT_TYPES = {
+    "agriculture": "cropland",
+    "forestry": "forest",
+    "animal_husbandry": "grassland",
+    "fishery": "water",
+}
+
+
 def _market_value(indicator: str) -> Method:
     column = f"{indicator}_output"
-    code = {
-        "agriculture": "cropland",
-        "forestry": "forest",
-        "animal_husbandry": "grassland",
-        "fishery": "water",
-    }[indicator]
 
     def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
         t = inp.tables["agriculture"]
         value = statistics.market_value_cny(t[column])
-        return table_rows(t.index, by_key(code).code, t[column], value)
+        return table_rows(t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value)
 
     return Method(
         indicator,
         "market_value",
-        "market value (gross output value from statistics)",
-        "市场价值法（统计产值）",
-        "NDRC/NBS GEP specification 2022, material products",
-        True,
+        "market value: gross output value (总产值) from statistics",
+        "市场价值法（总产值）",
+        "market value of products: output value as statistics report it (the usual reading "
+        "of the national specification's material products; its text not read)",
+        False,
         "CNY",
         columns={"agriculture": (column,)},
         table=compute,
+        flows=(f"{indicator}_products",),
+    )
+
+
+def _net_output(indicator: str) -> Method:
+    column = f"{indicator}_value_added"
+
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        t = inp.tables["agriculture"]
+        value = statistics.net_output_value_cny(t[column])
+        return table_rows(t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value)
+
+    return Method(
+        indicator,
+        "net_output",
+        "net output value (净产值): value added of the sector from statistics",
+        "净产值法（增加值）",
+        "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362 §2.3(1) (净产值, read as value added)",
+        False,
+        "CNY",
+        columns={"agriculture": (column,)},
+        table=compute,
+        flows=(f"{indicator}_products",),
     )
 
 
@@ -374,52 +448,125 @@ def _purification(pollutants: tuple[str, ...]) -> TableFn:
     return compute
 
 
-def _flood_storage(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
-    pv = p.scalar(RESERVOIR_COST.key, RESERVOIR_COST.unit)
+def _discharges(pollutants: tuple[str, ...], types: str) -> TableFn:
+    """The county's discharge of each pollutant, attributed to the purifying types by area;
+    a county without any of them keeps its discharge unattributed (so the total always
+    equals the discharge, as in the published application)."""
+
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        emissions = inp.tables["emissions"]
+        ext = _areas_ha(inp, p.type_set(types))
+        ext["share"] = ext["area_m2"] / ext.groupby("unit_code")["area_m2"].transform("sum")
+        bare = [c for c in emissions.index if c not in set(ext["unit_code"])]
+        rows = []
+        for j in pollutants:
+            price = UsedParameter(f"{j}_control_cost", "CNY/t")
+            pv = p.scalar(price.key, price.unit)
+            emitted = ext["unit_code"].map(emissions[j]).fillna(0.0).to_numpy()
+            q = purification.attributed_discharge_t(emitted, ext["share"].to_numpy())
+            rows.append(
+                table_rows(
+                    ext["unit_code"],
+                    ext["ecosystem_code"],
+                    q,
+                    q * pv,
+                    component=j,
+                    price=price,
+                    price_value=pv,
+                )
+            )
+            if bare:
+                e = emissions.loc[bare, j]
+                rows.append(
+                    table_rows(
+                        bare, UNATTRIBUTED, e, e * pv, component=j, price=price, price_value=pv
+                    )
+                )
+        return pd.concat(rows, ignore_index=True)
+
+    return compute
+
+
+def _lake_share(lakes: pd.DataFrame) -> pd.Series:
+    """Each row's share of its lake's whole area (a lake spans several counties)."""
+    whole = lakes.groupby("lake_name")["lake_area"].transform("sum")
+    return lakes["lake_area"] / whole.where(whole > 0, 1.0)
+
+
+def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
+    """Lake storage from the regression of its lake region, allocated by area share."""
     lakes = inp.tables["lakes"]
-    # the storage of a lake follows from its whole area; each unit gets its area share
     whole = lakes.groupby("lake_name")["lake_area"].transform("sum") / M2_PER_KM2
-    storage = flood.lake_storage_m3(
-        whole, p.scalar("lake_storage_a", "1"), p.scalar("lake_storage_b", "1")
-    ) * (lakes["lake_area"] / M2_PER_KM2 / whole.where(whole > 0, 1.0))
-    lake = storage.groupby(lakes["unit_code"]).sum()
-    reservoirs = inp.tables["water_bodies"]["reservoir_capacity"]
-    res_q = flood.reservoir_storage_m3(reservoirs, p.scalar("reservoir_flood_share", "1"))
-    marsh = _areas_ha(inp, p.type_set("flood_marsh"))
-    marsh_q = flood.marsh_storage_m3(marsh["area_m2"], p.scalar("marsh_storage_depth", "m"))
-    water = by_key("water").code
-    return pd.concat(
-        [
-            table_rows(
-                lake.index,
-                water,
-                lake,
-                lake * pv,
-                component="lake",
-                price=RESERVOIR_COST,
-                price_value=pv,
-            ),
-            table_rows(
-                res_q.index,
-                water,
-                res_q,
-                res_q * pv,
-                component="reservoir",
-                price=RESERVOIR_COST,
-                price_value=pv,
-            ),
-            table_rows(
-                marsh["unit_code"],
-                marsh["ecosystem_code"],
-                marsh_q,
-                marsh_q * pv,
-                component="marsh",
-                price=RESERVOIR_COST,
-                price_value=pv,
-            ),
-        ],
-        ignore_index=True,
-    )
+    storage = pd.Series(0.0, index=lakes.index)
+    keys: dict[str, str] = {}
+    for name in lakes["lake_region"].unique():
+        try:
+            keys[name] = flood.lake_region_key(str(name))
+        except ValueError as exc:
+            raise TableError(f"lakes table: {exc}", field="lake_region", values=[name]) from exc
+    for region, rows in lakes.groupby(lakes["lake_region"].map(keys)):
+        a_key, b_key = f"lake_storage_a_{region}", f"lake_storage_b_{region}"
+        if a_key not in p.values or b_key not in p.values:
+            names = ", ".join(sorted(set(lakes.loc[rows.index, "lake_name"])))
+            zh, en = flood.LAKE_REGIONS[region]
+            raise InputError(
+                f"lake(s) {names} lie in the {en} lake region ({zh}), for which parameter set "
+                f"{p.name!r} has no storage regression ({a_key}, {b_key}): the published "
+                "regional pairs could not be read for that region. Use a flood-regulation "
+                "method with gauged lakes (storage_gauged or gauged_and_vegetation) and the "
+                "lakes table's flood_storage, or add the region's pair to the parameter set",
+                source=p.name,
+                field=a_key,
+                values=[zh],
+            )
+        storage[rows.index] = flood.lake_storage_m3(
+            whole[rows.index], p.scalar(a_key, "1"), p.scalar(b_key, "1")
+        )
+    return (storage * _lake_share(lakes)).groupby(lakes["unit_code"]).sum()
+
+
+def _lakes_gauged(inp: TableInputs, p: ParameterSet) -> pd.Series:
+    """Lake storage measured from water levels (the table's flood_storage, the lake's
+    total on each of its rows), allocated to the counties by area share."""
+    lakes = inp.tables["lakes"]
+    spread = lakes.groupby("lake_name")["flood_storage"].agg(["min", "max"])
+    uneven = spread[(spread["max"] - spread["min"]) > 1e-9 * spread["max"].abs().clip(lower=1.0)]
+    if not uneven.empty:
+        raise TableError(
+            "flood_storage is the whole lake's storage between trough and peak levels, the "
+            "same on every row of the lake; it differs between the rows of "
+            f"{', '.join(map(str, uneven.index))}",
+            field="lakes",
+            values=list(map(str, uneven.index)),
+        )
+    return (lakes["flood_storage"] * _lake_share(lakes)).groupby(lakes["unit_code"]).sum()
+
+
+def _flood_storage(lakes_of: Callable[[TableInputs, ParameterSet], pd.Series]) -> TableFn:
+    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
+        pv = p.scalar(RESERVOIR_COST.key, RESERVOIR_COST.unit)
+        lake = lakes_of(inp, p)
+        reservoirs = inp.tables["water_bodies"]["reservoir_capacity"]
+        res_q = flood.reservoir_storage_m3(reservoirs, p.scalar("reservoir_flood_share", "1"))
+        marsh = _areas_ha(inp, p.type_set("flood_marsh"))
+        marsh_q = flood.marsh_storage_m3(marsh["area_m2"], p.scalar("marsh_storage_depth", "m"))
+        water = by_key("water").code
+        parts = [
+            ("lake", lake.index, water, lake),
+            ("reservoir", res_q.index, water, res_q),
+            ("marsh", marsh["unit_code"], marsh["ecosystem_code"], marsh_q),
+        ]
+        return pd.concat(
+            [
+                table_rows(
+                    where, code, q, q * pv, component=name, price=RESERVOIR_COST, price_value=pv
+                )
+                for name, where, code, q in parts
+            ],
+            ignore_index=True,
+        )
+
+    return compute
 
 
 def _pest_control(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
@@ -479,18 +626,106 @@ def _per_type_rates(pollutants: tuple[str, ...]) -> tuple[UsedParameter, ...]:
 
 
 AIR = ("so2", "nox", "dust")
-FLOOD_COLUMNS = {"lakes": ("lake_name", "lake_area"), "water_bodies": ("reservoir_capacity",)}
-FLOOD_STORAGE_PARAMETERS = (
-    UsedParameter("lake_storage_a", "1"),
-    UsedParameter("lake_storage_b", "1"),
+WATER_POLLUTANTS = ("cod", "nh3n", "tp")
+STORAGE_PARAMETERS = (
     UsedParameter("reservoir_flood_share", "1"),
     UsedParameter("marsh_storage_depth", "m"),
     RESERVOIR_COST,
 )
-WATER_POLLUTANTS = ("cod", "nh3n")
+REGRESSION_COLUMNS = {
+    "lakes": ("lake_name", "lake_area", "lake_region"),
+    "water_bodies": ("reservoir_capacity",),
+}
+GAUGED_COLUMNS = {
+    "lakes": ("lake_name", "lake_area", "flood_storage"),
+    "water_bodies": ("reservoir_capacity",),
+}
+VEGETATION_FLOOD_PARAMETERS = (
+    UsedParameter("runoff_reduction_coefficient", "1"),
+    RUNOFF_RAIN_SHARE,
+)
+STORAGE_FLOWS = ("flood_water_stored",)
+VEGETATION_FLOWS = ("storm_water_held_by_vegetation",)
+GARZE = "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362"
+JIANG = "江波 et al. 2017, doi:10.5846/stxb201410091984"
+MIAO = "缪建群 et al. 2017, doi:10.5846/stxb201607091410"
+
+
+def _flood_methods() -> tuple[Method, ...]:
+    """Storage by water bodies (lakes by regression or gauged), with or without vegetation."""
+    lake_how = {
+        "storage_capacity": (
+            "lakes by the regression of their lake region",
+            "湖泊（分湖区回归）",
+            f"{GARZE} §2.4.4 (lake regressions: 饶恩明 et al. 2014, plateau pair only)",
+            REGRESSION_COLUMNS,
+            _lakes_by_regression,
+        ),
+        "storage_gauged": (
+            "gauged lakes: storage between trough and peak levels of each flood rise",
+            "湖泊（实测水位：每次涨水过程的蓄量差之和）",
+            f"{JIANG} §2.2.1 (gauged lakes); {GARZE} §2.4.4 (reservoirs, marshes)",
+            GAUGED_COLUMNS,
+            _lakes_gauged,
+        ),
+    }
+    out: list[Method] = []
+    for key, (en, zh, source, columns, lakes_of) in lake_how.items():
+        out.append(
+            Method(
+                "flood_regulation",
+                key,
+                f"{en}; reservoirs 0.35 × capacity; marshes 0.3 m × area; × reservoir cost",
+                f"调蓄能力法：{zh}、水库（0.35 × 总库容）、沼泽（0.3 m × 面积）",
+                source,
+                False,
+                "m3",
+                columns=columns,
+                parameters=STORAGE_PARAMETERS,
+                table=_flood_storage(lakes_of),
+                flows=STORAGE_FLOWS,
+            )
+        )
+        both = "storage_and_vegetation" if key == "storage_capacity" else "gauged_and_vegetation"
+        out.append(
+            Method(
+                "flood_regulation",
+                both,
+                f"{en}; reservoirs; marshes; + vegetation A·J·R (runoff kept back vs bare land)",
+                f"调蓄能力法（{zh}、水库、沼泽）+ 植被减少径流（A·J·R）",
+                f"{source}; vegetation: {MIAO} Table 1 eqs. 7-9",
+                False,
+                "m3",
+                layers=("precipitation",),
+                columns=columns,
+                parameters=(*STORAGE_PARAMETERS, *VEGETATION_FLOOD_PARAMETERS),
+                raster=_flood_vegetation,
+                table=_flood_storage(lakes_of),
+                flows=(*STORAGE_FLOWS, *VEGETATION_FLOWS),
+            )
+        )
+    out.append(
+        Method(
+            "flood_regulation",
+            "vegetation",
+            "vegetation only: A·J·R, runoff kept back compared with bare land (J = K·rain)",
+            "植被减少径流（与裸地相比），A·J·R",
+            f"{MIAO} Table 1 eqs. 7-9, citing 赵同谦 & 欧阳志云 et al. 2004",
+            False,
+            "m3",
+            layers=("precipitation",),
+            parameters=(*VEGETATION_FLOOD_PARAMETERS, RESERVOIR_COST),
+            linear_parameters=(RUNOFF_RAIN_SHARE.key,),  # every row is vegetation's
+            raster=_flood_vegetation,
+            flows=VEGETATION_FLOWS,
+        )
+    )
+    return tuple(out)
+
 
 _ALL: tuple[Method, ...] = (
-    *(_market_value(i) for i in ("agriculture", "forestry", "animal_husbandry", "fishery")),
+    *(_market_value(i) for i in PRODUCT_TYPES),
+    *(_net_output(i) for i in PRODUCT_TYPES),
     Method(
         "water_supply",
         "sector_prices",
@@ -502,30 +737,33 @@ _ALL: tuple[Method, ...] = (
         columns={"water": tuple(f"water_use_{s}" for s in WATER_SECTORS)},
         parameters=tuple(UsedParameter(f"water_price_{s}", "CNY/m3") for s in WATER_SECTORS),
         table=_water_supply,
+        flows=("river_water_used",),
     ),
     Method(
         "hydropower",
         "electricity_price",
         "generation × electricity price",
         "发电量 × 电价",
-        "Ouyang group (Garzê 2010), METHODS.md §2",
+        "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362, Table 3 (hydropower)",
         True,
         "kWh",
         columns={"water": ("hydropower",)},
         parameters=(ELECTRICITY,),
         table=_energy("water", "hydropower"),
+        flows=("river_water_turbined",),
     ),
     Method(
         "other_energy",
         "electricity_price",
         "biomass energy × electricity price",
         "生物质能 × 电价",
-        "METHODS.md §2 (ecological energy) [U]",
+        "ecological energy of the national specification as usually read (text not read)",
         False,
         "kWh",
         columns={"energy": ("biomass_energy",)},
         parameters=(ELECTRICITY,),
         table=_energy("energy", "biomass_energy"),
+        flows=("biomass_energy",),
     ),
     Method(
         "water_conservation",
@@ -539,6 +777,7 @@ _ALL: tuple[Method, ...] = (
         layers=("precipitation", "evapotranspiration"),
         parameters=(UsedParameter("runoff_coefficient", "1"), RESERVOIR_COST),
         raster=_water_balance,
+        flows=("rain_retained_on_land",),
     ),
     Method(
         "water_conservation",
@@ -556,63 +795,120 @@ _ALL: tuple[Method, ...] = (
             RESERVOIR_COST,
         ),
         raster=_budyko_water_yield,
+        flows=("water_yield",),
+    ),
+    Method(
+        "carbon_sequestration",
+        "net_ecosystem_production",
+        "net sequestration: 44/12 × NEP, NEP = f_C·NPP − R_h (soil heterotrophic respiration)",
+        "净生态系统生产力法（NEP = NPP − 土壤异养呼吸）",
+        "博文静 et al. 2017, doi:10.5846/stxb201606161172 (NEP = NPP − R_s); R_h: Pei et al. "
+        "2009, doi:10.1111/j.1744-7909.2009.00813.x, monthly form as applied in Chinese NEP "
+        "studies",
+        False,
+        "t CO2",
+        layers=("npp", "heterotrophic_respiration"),
+        parameters=(UsedParameter("npp_carbon_fraction", "1"), CARBON_PRICE),
+        raster=_carbon_net,
+        flows=("net_ecosystem_carbon",),
     ),
     Method(
         "carbon_sequestration",
         "npp_photosynthesis",
-        "1.63 t CO2 per t of NPP dry matter",
-        "光合作用方程（1.63）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.7)",
+        "gross uptake, 1.63 t CO2 per t of NPP dry matter (not net sequestration)",
+        "光合作用总固定量（1.63 × NPP，非净固碳）",
+        "江波 et al. 2017, doi:10.5846/stxb201410091984 §2.2.2; 缪建群 et al. 2017, "
+        "doi:10.5846/stxb201607091410",
         True,
         "t CO2",
         layers=("npp",),
         parameters=(UsedParameter("co2_per_dry_matter", "t/t"), CARBON_PRICE),
         linear_parameters=("co2_per_dry_matter",),
         raster=_carbon_photosynthesis,
+        flows=("gross_photosynthetic_carbon",),
     ),
     Method(
         "carbon_sequestration",
         "nep",
-        "44/12 × NEP, NEP = α·NPP·72/162",
-        "净生态系统生产力法",
-        "METHODS.md §3.7 [U]",
+        "44/12 × NEP, NEP = α·NPP·72/162 (α supplied by the parameter set)",
+        "净生态系统生产力法（NEP/NPP 比例）",
+        "form of the method family; α not published in a source we could read",
         False,
         "t CO2",
         layers=("npp",),
         parameters=(UsedParameter("nep_to_npp_ratio", "1"), CARBON_PRICE),
         raster=_carbon_nep,
+        flows=("net_ecosystem_carbon",),
+    ),
+    Method(
+        "oxygen_release",
+        "net_ecosystem_production",
+        "32/44 × the net CO2 sequestered (NEP = f_C·NPP − R_h)",
+        "净固碳量对应的释氧量（32/44 × 净固定 CO₂）",
+        "stoichiometry of photosynthesis on the net carbon flux (博文静 et al. 2017; Pei et "
+        "al. 2009)",
+        False,
+        "t O2",
+        layers=("npp", "heterotrophic_respiration"),
+        parameters=(UsedParameter("npp_carbon_fraction", "1"), OXYGEN_PRICE),
+        raster=_oxygen_net,
+        flows=("oxygen_of_net_carbon",),
     ),
     Method(
         "oxygen_release",
         "npp_photosynthesis",
-        "1.2 t O2 per t of NPP dry matter",
-        "光合作用方程（1.2）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.7)",
+        "gross release, 1.2 t O2 per t of NPP dry matter",
+        "光合作用释氧总量（1.2 × NPP）",
+        "江波 et al. 2017, doi:10.5846/stxb201410091984 §2.2.3 (1.19: 缪建群 et al. 2017)",
         True,
         "t O2",
         layers=("npp",),
         parameters=(UsedParameter("o2_per_dry_matter", "t/t"), OXYGEN_PRICE),
         linear_parameters=("o2_per_dry_matter",),
         raster=_oxygen_photosynthesis,
+        flows=("gross_photosynthetic_oxygen",),
     ),
     Method(
         "oxygen_release",
         "nep",
-        "32/44 × CO2 fixed by NEP",
-        "净生态系统生产力法",
-        "METHODS.md §3.7 [U]",
+        "32/44 × CO2 fixed by NEP = α·NPP·72/162",
+        "净生态系统生产力法（NEP/NPP 比例）",
+        "form of the method family; α not published in a source we could read",
         False,
         "t O2",
         layers=("npp",),
         parameters=(UsedParameter("nep_to_npp_ratio", "1"), OXYGEN_PRICE),
         raster=_oxygen_nep,
+        flows=("oxygen_of_net_carbon",),
+    ),
+    Method(
+        "climate_regulation",
+        "transpiration_energy",
+        "transpiration heat on the days > 26 °C (τ_i × ET over those days × q) / (3600 R_ac), "
+        "+ water-surface evaporation on those days × (ρq/3600 + γ)",
+        "蒸腾吸热降温（>26℃日蒸散发 × 蒸腾比例）+ 水面蒸发降温增湿",
+        "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362 §2.4.8; 博文静 et al. 2017 (R_ac "
+        "3.0); EPP_i from data: transpiration share of ET, Niu et al. 2019",
+        False,
+        "kWh",
+        layers=("evapotranspiration_hot_days",),
+        parameters=(
+            UsedParameter("transpiration_share", "1"),
+            UsedParameter("latent_heat_vaporisation", "kJ/kg"),
+            UsedParameter("ac_energy_efficiency_ratio", "1"),
+            UsedParameter("humidifier_energy", "kWh/m3"),
+            ELECTRICITY,
+        ),
+        raster=_climate_transpiration,
+        flows=("latent_heat_of_evapotranspiration",),
     ),
     Method(
         "climate_regulation",
         "et_energy",
-        "ET energy on days > 26 °C: vegetation cooling + water-surface cooling/humidifying",
-        "蒸散发耗能法",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.8); Eᵢ from ET, simplified (docs/decisions/0003)",
+        "simplified: all of annual ET spread over 365 days, applied on the days > 26 °C",
+        "蒸散发耗能法（简化：全年蒸散发均摊到每日）",
+        "form of 白玛卓嘎 et al. 2017 §2.4.8 with E_i from annual ET (docs/decisions/0003); "
+        "simplified, not a default",
         False,
         "kWh",
         layers=("evapotranspiration", "hot_days"),
@@ -623,69 +919,66 @@ _ALL: tuple[Method, ...] = (
             ELECTRICITY,
         ),
         raster=_climate_et,
+        flows=("latent_heat_of_evapotranspiration",),
+    ),
+    Method(
+        "air_purification",
+        "discharges",
+        "the region's SO2, NOx and dust discharges counted as purified (capped at, equal to, "
+        "emissions), × control cost; attributed to vegetation by area",
+        "排放量法：区域 SO₂、NOx、粉尘排放量 × 治理成本（以排放量为限）",
+        f"{GARZE} §2.4.5, §3.2.5",
+        True,
+        "t",
+        columns={"emissions": AIR},
+        parameters=tuple(UsedParameter(f"{j}_control_cost", "CNY/t") for j in AIR),
+        table=_discharges(AIR, "air_purification_types"),
+        flows=("air_pollutants_taken_up",),
     ),
     Method(
         "air_purification",
         "area_rates_capped",
         "Σ removal rate × area per type, capped at emissions, × control cost",
         "单位面积净化量法（以排放量为上限）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.5)",
-        True,
+        f"rates: {MIAO} Table 1 (SO2, dust; no NOx rate found)",
+        False,
         "t",
         columns={"emissions": AIR},
         parameters=_per_type_rates(AIR),
         table=_purification(AIR),
+        flows=("air_pollutants_taken_up",),
+    ),
+    Method(
+        "water_purification",
+        "discharges",
+        "the region's COD, ammonia nitrogen and total phosphorus discharges counted as "
+        "purified (capped at, equal to, emissions), × treatment cost; attributed to wetland "
+        "and water by area",
+        "排放量法：区域 COD、氨氮、总磷排放量 × 治理成本（以排放量为限）",
+        f"{GARZE} §2.4.6, §3.2.6 (COD, NH3-N); 商慧敏 et al. 2018, "
+        "doi:10.5846/stxb201608301763 (adds TP)",
+        True,
+        "t",
+        columns={"emissions": WATER_POLLUTANTS},
+        parameters=tuple(UsedParameter(f"{j}_control_cost", "CNY/t") for j in WATER_POLLUTANTS),
+        table=_discharges(WATER_POLLUTANTS, "water_purification_types"),
+        flows=("water_pollutants_taken_up",),
     ),
     Method(
         "water_purification",
         "area_rates_capped",
         "Σ removal rate × area per type, capped at emissions, × treatment cost",
         "单位面积净化量法（以排放量为上限）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.6)",
-        True,
+        "form of the method family; no per-hectare removal rates found in a source we could "
+        "read (the parameter set must supply them)",
+        False,
         "t",
         columns={"emissions": WATER_POLLUTANTS},
         parameters=_per_type_rates(WATER_POLLUTANTS),
         table=_purification(WATER_POLLUTANTS),
+        flows=("water_pollutants_taken_up",),
     ),
-    Method(
-        "flood_regulation",
-        "storage_capacity",
-        "lakes e^a·A^b·T, reservoirs 0.35 × capacity, marshes 0.3 m × area; × reservoir cost",
-        "调蓄能力法",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.4)",
-        True,
-        "m3",
-        columns=FLOOD_COLUMNS,
-        parameters=FLOOD_STORAGE_PARAMETERS,
-        table=_flood_storage,
-    ),
-    Method(
-        "flood_regulation",
-        "storage_and_vegetation",
-        "storage capacity (lakes, reservoirs, marshes) + vegetation Σ(storm P − storm R)·A",
-        "调蓄能力法 + 植被暴雨截留（暴雨降水量 − 暴雨径流量）",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.4); vegetation: runoff coefficient per type [U]",
-        False,
-        "m3",
-        layers=("storm_precipitation",),
-        columns=FLOOD_COLUMNS,
-        parameters=(*FLOOD_STORAGE_PARAMETERS, UsedParameter("storm_runoff_coefficient", "1")),
-        raster=_flood_vegetation,
-        table=_flood_storage,
-    ),
-    Method(
-        "flood_regulation",
-        "vegetation_storm",
-        "vegetation only: Σ(storm P − storm R)·A, R by a runoff coefficient per type",
-        "植被暴雨截留（暴雨降水量 − 暴雨径流量）",
-        "METHODS.md §3.4 vegetation [U]: runoff coefficient per type (not SCS-CN)",
-        False,
-        "m3",
-        layers=("storm_precipitation",),
-        parameters=(UsedParameter("storm_runoff_coefficient", "1"), RESERVOIR_COST),
-        raster=_flood_vegetation,
-    ),
+    *_flood_methods(),
     *(
         Method(
             "soil_retention",
@@ -706,6 +999,7 @@ _ALL: tuple[Method, ...] = (
             ),
             complete_types=("usle_c", "usle_p"),
             raster=_rusle(f"ls_factor_{algo}", cover_from_fvc=False),
+            flows=("soil_retained",),
         )
         for algo in ("mfd", "d8")
     ),
@@ -722,6 +1016,7 @@ _ALL: tuple[Method, ...] = (
         parameters=(UsedParameter("usle_p", "1"), UsedParameter("ls_l_max", "1"), *SOIL_VALUATION),
         complete_types=("usle_p",),
         raster=_rusle("ls_factor_mfd", cover_from_fvc=True),
+        flows=("soil_retained",),
     ),
     Method(
         "sand_fixation",
@@ -740,13 +1035,14 @@ _ALL: tuple[Method, ...] = (
         ),
         parameters=(UsedParameter("rweq_downwind_distance", "m"), *SAND_VALUATION),
         raster=_rweq,
+        flows=("sand_fixed",),
     ),
     Method(
         "pest_control",
         "self_recovery_area",
         "self-recovering area × prevention cost",
         "自然恢复面积 × 防治成本",
-        "MEE/CAEP GEP guide 2020 (METHODS.md §3.9)",
+        "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362 §2.4.9, §3.2.9",
         True,
         "hm2",
         columns={"forestry": ("forest_self_recovery_area", "grassland_self_recovery_area")},
@@ -755,40 +1051,44 @@ _ALL: tuple[Method, ...] = (
             UsedParameter("pest_control_cost_grassland", "CNY/hm2"),
         ),
         table=_pest_control,
+        flows=("pest_control_by_ecosystems",),
     ),
     Method(
         "recreation",
         "tourism_revenue",
         "tourism revenue (no travel-cost survey)",
         "旅游收入法",
-        "METHODS.md §3.10 (where no survey exists)",
+        "tourism revenue where no travel-cost survey exists (an upper bound; named alternative)",
         True,
         "person-time",
         columns={"tourism": ("visits", "tourism_revenue")},
         table=_recreation_revenue,
+        flows=("visits_to_ecosystems",),
     ),
     Method(
         "recreation",
         "travel_cost",
         "Σ visits × (trip hours × wage × share + trip cost)",
         "旅行费用法",
-        "METHODS.md §3.10 [U]",
+        "白玛卓嘎 et al. 2017 §2.5 (旅行费用法); time at 30 % of the wage, 江波 et al. 2017 §2.3.1",
         False,
         "person-time",
         columns={"tourism": ("visits", "trip_hours", "hourly_wage", "trip_cost")},
         parameters=(UsedParameter("time_cost_share", "1"),),
         table=_recreation_travel_cost,
+        flows=("visits_to_ecosystems",),
     ),
     Method(
         "landscape_premium",
         "hedonic",
         "benefiting floor area × hedonic premium",
         "享乐价格法",
-        "METHODS.md §2 (landscape premium)",
+        "hedonic pricing, form of the method family (unverified)",
         False,
         "m2",
         columns={"landscape": ("benefiting_area", "landscape_premium")},
         table=_landscape,
+        flows=("landscape_amenity",),
     ),
 )
 

@@ -1,8 +1,11 @@
-"""Air purification (空气净化) and water purification (水质净化): pollutants removed by
-ecosystems, capped at what the region emits.
+"""Air purification (空气净化) and water purification (水质净化): pollutants ecosystems take up.
 
-Reference: MEE/CAEP GEP technical guide (2020); METHODS.md §3.5–3.6. Removal rates per
-hectare and ecosystem type are parameters ([U] where not verified).
+The published application we follow (白玛卓嘎 et al. 2017, 生态学报 37(19):6302-6312,
+§2.4.5-2.4.6, §3.2.5-3.2.6; 商慧敏 et al. 2018, 生态学报 38(2):421-431) counts as purified
+the region's own discharges of SO₂, NOx and dust, and of COD, ammonia nitrogen and total
+phosphorus: purification capped at, and equal to, emissions (:func:`attributed_discharge_t`).
+The alternative counts per-hectare removal rates by ecosystem type, capped at emissions
+(:func:`removal_capacity_t`, :func:`capped_share`).
 """
 
 from __future__ import annotations
@@ -39,8 +42,8 @@ def cap_at_emissions(capacity_t: Array, emitted_t: Array) -> Array:
 
     .. math::  Q_j^{*} = \min\left(Q_j, E_j\right)
 
-    Ecosystems cannot clean what was not emitted (METHODS.md §3.5: "each capped at the
-    region's emissions"). Parameters: capacity [t a⁻¹], emissions [t a⁻¹]. Returns [t a⁻¹].
+    Ecosystems cannot clean what was not emitted. Parameters: capacity [t a⁻¹], emissions
+    [t a⁻¹]. Returns [t a⁻¹].
 
     >>> cap_at_emissions(np.array([152.0, 40.0]), np.array([100.0, 50.0])).tolist()
     [100.0, 40.0]
@@ -60,3 +63,21 @@ def capped_share(capacity_t: Array, emitted_t: Array) -> Array:
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(capacity_t > 0, np.minimum(1.0, emitted_t / capacity_t), 0.0)
     return share
+
+
+def attributed_discharge_t(emitted_t: Array, area_share: Array) -> Array:
+    r"""The region's discharge of a pollutant counted as purified, attributed by area.
+
+    .. math::  Q_{j,i} = E_j \cdot \frac{A_i}{\sum_k A_k}
+
+    E_j the discharge of pollutant j in the county; A_i the area of the purifying type i
+    (wetland and water for water pollutants, vegetation for air pollutants). Summed over
+    the types, the purified quantity equals the discharge, as in 白玛卓嘎 et al. 2017
+    (§3.2.5: SO₂ 1137 t, NOx 2772 t, dust 941 t; §3.2.6: COD 5424 t, NH₃-N 625 t).
+
+    Parameters: discharge [t a⁻¹]; share of the purifying area [-]. Returns [t a⁻¹].
+
+    >>> attributed_discharge_t(np.array([5424.0, 5424.0]), np.array([0.7, 0.3])).tolist()
+    [3796.7999999999997, 1627.2]
+    """
+    return emitted_t * area_share

@@ -1,10 +1,11 @@
 """Soil retention (土壤保持) by the Revised Universal Soil Loss Equation (RUSLE).
 
 Soil retained is potential minus actual erosion, :math:`A_c = R K LS (1 - C P)`
-(HJ 1173-2021; METHODS.md §3.2). The LS factor follows Desmet & Govers (1996) in the form
-InVEST's SDR model computes it (natcap.invest 3.20, ``sdr._calculate_ls_factor``), so that
-ganpo's retained soil equals InVEST's *avoided erosion* on the same inputs
-(docs/decisions/0008). Pure, vectorised formulas: no I/O, no nodata handling.
+(HJ 1173-2021; 白玛卓嘎 et al. 2017 §2.4.2). The LS factor follows Desmet & Govers (1996)
+in the form InVEST's SDR model computes it (natcap.invest 3.20,
+``sdr._calculate_ls_factor``), so that ganpo's retained soil equals InVEST's *avoided
+erosion* on the same inputs (docs/decisions/0008). Pure, vectorised formulas: no I/O, no
+nodata handling.
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def retained_soil_t(
 ) -> Array:
     r"""Soil retained by the ecosystem, :math:`A_c = R K LS (1 - C P)` [t a⁻¹] per cell.
 
-    METHODS.md §3.2 (HJ 1173-2021); equals InVEST SDR's *avoided erosion* × cell area.
+    白玛卓嘎 et al. 2017 §2.4.2 (HJ 1173-2021); equals InVEST SDR's *avoided erosion* × cell area.
     Parameters as in :func:`soil_loss_t`.
 
     # 4000 × 0.03 × 2 × (1 − 0.1) × 0.09 ha = 19.44 t
@@ -174,7 +175,8 @@ def cover_factor_from_fvc(fvc: Array) -> Array:
                           0 & f \ge 0.783 \end{cases}
 
     Parameters: fractional vegetation cover f [-] (0–1). Returns C [-], clipped to [0, 1].
-    Reference: 蔡崇法 et al. (2000), 水土保持学报 14(2):19–24 [U] (METHODS.md §3.2).
+    Reference: 蔡崇法 et al. (2000), 水土保持学报 14(2):19–24 (not read; the form of the
+    method family).
 
     >>> [round(float(x), 4) for x in cover_factor_from_fvc(np.array([0.0, 0.1, 0.5, 0.9]))]
     [1.0, 0.3072, 0.067, 0.0]

@@ -1,7 +1,7 @@
 """Sand fixation (防风固沙) by the Revised Wind Erosion Equation (RWEQ, Fryrear et al.).
 
 Sand fixed is potential (bare soil, C = 1) minus actual wind erosion (HJ 1173-2021;
-METHODS.md §3.3). Reference: Fryrear, D.W. et al. (1998), RWEQ: Revised Wind Erosion
+白玛卓嘎 et al. 2017 §2.4.3). Reference: Fryrear, D.W. et al. (1998), RWEQ: Revised Wind Erosion
 Equation, USDA-ARS Technical Bulletin 1; Fryrear, D.W. et al. (2000), J. Soil Water
 Conserv. 55(2):183–189. Pure, vectorised formulas: no I/O, no nodata handling.
 """

@@ -1,8 +1,8 @@
 """Soil retention (土壤保持) and sand fixation (防风固沙): valuation of the retained soil.
 
 The physical models (RUSLE, RWEQ) are raster methods; these are the published valuation
-equations applied to their quantities. Reference: HJ 1173-2021; Ouyang group (Garzê 2010);
-METHODS.md §3.2–3.3.
+equations applied to their quantities. Reference: HJ 1173-2021; Ouyang group (白玛卓嘎 et al. 2017,
+生态学报 37(19):6302-6312, §2.4.2-2.4.3).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def silt_value_cny(
 
     Examples
     --------
-    Garzê 2010 (METHODS.md §5): 0.24 × 38.86e8 t / 0.93 × 15.58 = 156.24e8 CNY (published
-    156.26; the published quantity is rounded to 0.01e8 t)
+    Garzê 2010 (白玛卓嘎 et al. 2017, Table 3): 0.24 × 38.86e8 t / 0.93 × 15.58 = 156.24e8 CNY
+    (published 156.26; the published quantity is rounded to 0.01e8 t)
 
     >>> round(silt_value_cny(38.86e8, 0.24, 0.93, 15.58) / 1e8, 2)
     156.24

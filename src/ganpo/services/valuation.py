@@ -100,7 +100,10 @@ _RULES: list[Valuation] = [
         _simple("air_purification", j, "t", f"{j}_control_cost", "CNY/t")
         for j in ("so2", "nox", "dust")
     ),
-    *(_simple("water_purification", j, "t", f"{j}_control_cost", "CNY/t") for j in ("cod", "nh3n")),
+    *(
+        _simple("water_purification", j, "t", f"{j}_control_cost", "CNY/t")
+        for j in ("cod", "nh3n", "tp")
+    ),
     *(
         _simple("pest_control", k, "hm2", f"pest_control_cost_{k}", "CNY/hm2")
         for k in ("forest", "grassland")

@@ -1,8 +1,9 @@
 """Water conservation (水源涵养) by the water-balance method.
 
-Reference: HJ 1173-2021; MEE/CAEP GEP technical guide (2020); the runoff term R = α·P
-with α by ecosystem type: 龚诗涵 et al. 2017, 生态学报 37(7):2455-2462,
-doi:10.5846/stxb201512012406 (Eq. 2, Table 2).
+Reference: the water-balance equation of 白玛卓嘎 et al. 2017 (生态学报 37(19):6302-6312,
+§2.4.1) and HJ 1173-2021 (its text not read); the runoff term R = α·P with α by ecosystem
+type: 龚诗涵 et al. 2017, 生态学报 37(7):2455-2462, doi:10.5846/stxb201512012406 (Eq. 2,
+Table 2).
 """
 
 from __future__ import annotations

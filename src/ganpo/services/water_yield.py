@@ -6,7 +6,7 @@ for estimating mean annual evapotranspiration. Water Resources Research 40, W025
 doi:10.1029/2003WR002710; Donohue, R. J., Roderick, M. L., McVicar, T. R. (2012) Roots,
 storms and soil pores: incorporating key ecohydrological processes into Budyko's
 hydrological model. Journal of Hydrology 436-437:35-50 (ω = Z·AWC/P + 1.25); InVEST user
-guide, Annual Water Yield. METHODS.md §3.1 (alternative method).
+guide, Annual Water Yield. A named alternative to the water balance.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.engine.result import COVERAGE_COLUMNS, PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
-from ganpo.engine.uncertainty import Intervals
+from ganpo.engine.uncertainty import STORED_COLUMNS, Intervals
 from ganpo.errors import StoreError
 from ganpo.io.decisions import Decision
 from ganpo.io.manifest import sha256_file
@@ -187,7 +187,7 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 session.execute(
                     insert(UncertaintyInterval),
                     _records(
-                        _with_unit_code(intervals.table).assign(
+                        _with_unit_code(intervals.table)[STORED_COLUMNS].assign(
                             account_id=aid, draws=intervals.draws
                         )
                     ),

@@ -27,6 +27,7 @@ NOTE_TOPICS = (
     "derived",
     "aligned",
     "physical",
+    "double_counting",
     "prices",
     "counterfactual",
 )

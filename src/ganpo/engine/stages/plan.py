@@ -22,6 +22,7 @@ from ganpo.engine.stages.context import Run
 from ganpo.errors import InputError
 from ganpo.io.manifest import Dataset, Manifest, load_manifest
 from ganpo.io.units import dataset_units
+from ganpo.services import flows
 from ganpo.services.base import Method
 from ganpo.services.methods import method as find_method
 from ganpo.services.methods import physical_method
@@ -139,7 +140,10 @@ def load_plan(run: Run) -> Plan:
             field="years",
             values=[run.year],
         )
-    params, price_notes = prices_for_year(params, run.year, policy, load_deflator(prof.deflator))
+    params, price_notes = prices_for_year(
+        params, run.year, policy, load_deflator(prof.deflator), prof.name
+    )
+    rule_double_counting(run, prof)
     methods = resolve_methods(prof, params)
     physical = resolve_physical(prof, params)
     run.note("price_policy", f"price policy {policy}")
@@ -154,6 +158,34 @@ def load_plan(run: Run) -> Plan:
     for r, y in run.layer_years.items():
         run.note("counterfactual", f"counterfactual: layer {r} of {y} instead of {run.year}")
     return Plan(ds, prof, params, policy, digest, methods, physical)
+
+
+def rule_double_counting(run: Run, profile: Profile) -> None:
+    """Refuse a profile whose indicators value overlapping flows without a rule; note each
+    rule it applies (keep both, or an indicator dropped). The rules are the profile's
+    method, shown in every account's notes and methods chapter; they are not decisions on
+    the inputs (:class:`~ganpo.io.decisions.Decision`), which differ from one account to
+    the next."""
+    pairs = flows.overlaps(profile)
+    missing = [o for o in pairs if o.rule is None]
+    if missing:
+        raise InputError(
+            f"profile {profile.name!r} counts overlapping flows without a rule: "
+            + "; ".join(flows.describe(o) for o in missing)
+            + ". Add an [[overlaps]] rule for each pair (keep both, with the reason in "
+            "Chinese and English, or drop one indicator)",
+            field="overlaps",
+            values=[f"{o.first}/{o.second}" for o in missing],
+        )
+    for o in pairs:
+        run.note("double_counting", f"double counting: {flows.describe(o)}")
+    for r in profile.dropped:
+        a, b = r.indicators
+        run.note(
+            "double_counting",
+            f"double counting: {r.dropped} left out ({a} and {b} value overlapping flows): "
+            f"{r.reason_en}",
+        )
 
 
 def load_units(run: Run, plan: Plan) -> gpd.GeoDataFrame:
