@@ -157,11 +157,15 @@ def unverified_list() -> str:
     names = parameter_names()
     out = ["Parameters of the Jiangxi set not verified against a source:", ""]
     out += [
-        f"- {names[k].en} ({pv.status}, {pv.year}): {_value(pv)}"
+        f"- {names[k].en} ({pv.status}, {pv.year}): {_value(pv, years=False)}"
         for k, pv in params.values.items()
         if pv.status != "verified"
     ]
     out += ["", "Methods of the shipped profiles not checked against what they follow:", ""]
+    from ganpo.catalog.indicators import indicators
+    from ganpo.services.methods import PHYSICAL_NAMES
+
+    cat = indicators()
     seen = set()
     for name in profile_names():
         profile = load_profile(name)
@@ -169,7 +173,8 @@ def unverified_list() -> str:
             m = METHODS.get(ind, {}).get(key) or PHYSICAL_METHODS[ind][key]
             if not m.verified and (ind, key) not in seen:
                 seen.add((ind, key))
-                out.append(f"- {ind} by {key}: {m.title_en}")
+                label = cat[ind].name_en if ind in cat else PHYSICAL_NAMES[ind][1]
+                out.append(f"- {label} (`{key}`): {m.title_en}")
     return "\n".join(out) + "\n"
 
 
