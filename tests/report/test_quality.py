@@ -15,10 +15,10 @@ import pytest
 from openpyxl import load_workbook
 
 import ganpo
+from ganpo.catalog.parameter_names import parameter_names
 from ganpo.catalog.parameters import (
     ParameterValue,
     load_parameter_set,
-    parameter_names,
     parameter_set_names,
 )
 from ganpo.io.decisions import Basis, Decision
@@ -271,8 +271,8 @@ def test_every_role_has_a_label(lang: Any) -> None:
 def test_every_parameter_has_a_name() -> None:
     names = parameter_names()
     missing = sorted(_parameter_keys() - set(names))
-    assert not missing, f"add these keys to catalog/data/parameter_names.csv: {missing}"
-    assert all(_named(v, k) for k, v in names.items())
+    assert not missing, f"add these keys to catalog/data/parameter_names.toml: {missing}"
+    assert all(_named((v.zh, v.en), k) for k, v in names.items())
 
 
 # ------------------------------------------------------------------------ Excel sheet

@@ -40,7 +40,7 @@ def test_every_text_key_exists_in_chinese_and_english() -> None:
 
 # keys the UI builds at run time (t(`state.${state}`)): every value the API can answer
 DYNAMIC = {
-    "nav": ["map", "accounts", "reporting", "review", "users", "audit"],
+    "nav": ["map", "accounts", "methods", "reporting", "review", "users", "audit"],
     "role": ["admin", "office", "reporter", "reviewer", "viewer"],
     "job": ["queued", "running", "done", "failed"],
     "state": ["none", "draft", "submitted", "returned", "approved", "superseded"],

@@ -427,19 +427,3 @@ def load_parameter_set(name: str) -> ParameterSet:
     if name not in parameter_set_names():
         raise UnknownNameError("parameter set", name, parameter_set_names())
     return load_parameter_set_file(data_dir("params") / f"{name}.toml")
-
-
-#: the parameters' names in Chinese and English (``key,name_zh,name_en``), for reports
-PARAMETER_NAMES = "parameter_names.csv"
-
-
-@cache
-def parameter_names() -> dict[str, tuple[str, str]]:
-    """Parameter key → (Chinese name, English name), from :data:`PARAMETER_NAMES`.
-
-    Every key a method uses and every key of a shipped set has a name (a test keeps it
-    so); a report shows these names, never the keys."""
-    import csv
-
-    with (data_dir("") / PARAMETER_NAMES).open(encoding="utf-8", newline="") as fh:
-        return {r["key"]: (r["name_zh"], r["name_en"]) for r in csv.DictReader(fh)}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+from typing import Annotated, Literal
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.cli.common import console, user_errors
+from ganpo.cli.common import ParamsOption, console, err_console, user_errors
 
 
 def catalog(
@@ -65,11 +67,35 @@ def catalog(
 
 def profiles(
     name: Annotated[str | None, typer.Argument(help="Show one profile in detail.")] = None,
+    methods: Annotated[
+        bool,
+        typer.Option(
+            "--methods",
+            help="The method table: indicator × method × formula × clause followed (or "
+            "'text unobtainable → follows …') × parameters × verified status. 方法表。",
+        ),
+    ] = False,
+    fmt: Annotated[
+        Literal["table", "csv", "json"],
+        typer.Option("--format", "-f", help="With --methods: table (default), csv or json."),
+    ] = "table",
+    lang: Annotated[
+        Literal["zh", "en"], typer.Option("--lang", help="With --methods: language (zh, en).")
+    ] = "en",
+    params: ParamsOption = None,
 ) -> None:
     """Accounting profiles: each standard's indicators and methods. 核算口径。"""
     from ganpo.catalog.indicators import indicators
     from ganpo.catalog.profiles import load_profile, profile_names
 
+    if methods:
+        if name is None:
+            err_console.print(
+                "[bold red]error:[/] --methods needs a profile: ganpo profiles NAME --methods"
+            )
+            raise typer.Exit(code=2)
+        _method_table(name, fmt, lang, params)
+        return
     with user_errors():
         chosen = [load_profile(name)] if name else [load_profile(n) for n in profile_names()]
     if name is None:
@@ -84,7 +110,10 @@ def profiles(
                 "yes" if p.verified else "no [U]",
             )
         console.print(t)
-        console.print("`ganpo profiles NAME` shows one; `--profile NAME` selects it for a run.")
+        console.print(
+            "`ganpo profiles NAME` shows one, `ganpo profiles NAME --methods` its method table; "
+            "`--profile NAME` selects it for a run."
+        )
         return
     p = chosen[0]
     console.print(
@@ -111,3 +140,36 @@ def profiles(
             zh, en = PHYSICAL_NAMES.get(key, (key, key))
             phys.add_row(f"{key} ({en})", zh, method)
         console.print(phys)
+    console.print("`ganpo profiles NAME --methods` prints its method table.")
+
+
+def _method_table(
+    name: str, fmt: Literal["table", "csv", "json"], lang: Literal["zh", "en"], params: str | None
+) -> None:
+    """Print a profile's method table (ganpo.report.method_table) as a table, CSV or JSON."""
+    import json
+
+    from ganpo.catalog.parameters import load_parameter_set
+    from ganpo.report.method_table import basis_sentence, method_frame, method_table
+
+    with user_errors():
+        chosen = load_parameter_set(params) if params else None
+        rows = method_table(name, lang, chosen)
+        basis = basis_sentence(name, lang, subject="profile")
+    frame = method_frame(rows, lang)
+    if fmt == "csv":
+        # plain text on stdout, no rich markup or wrapping: pipe it into a file
+        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        return
+    if fmt == "json":
+        sys.stdout.write(
+            json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
+        )
+        return
+    console.print(escape(basis))
+    table = Table(show_lines=True)
+    for header in frame.columns:
+        table.add_column(header, overflow="fold")  # never cut a citation or a value short
+    for values in frame.itertuples(index=False):
+        table.add_row(*(escape(str(v)) for v in values))
+    console.print(table)

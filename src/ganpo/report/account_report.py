@@ -19,6 +19,8 @@ from ganpo.store.repository import StoredAccount
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ganpo.catalog.profiles import Profile
+
 Language = Literal["zh", "en"]
 
 
@@ -41,7 +43,8 @@ def report_data(
     previous: StoredAccount | None = None,
     raster: str | None = "water_conservation",
 ) -> ReportData:
-    """The annual report's data of ``stored`` (its results, units, prices as given).
+    """The annual report's data of ``stored`` (its results, units, prices as given), with
+    the method table of its profile and the sentence that names the report's basis.
 
     ``previous`` (an account of an earlier year) adds the change section: this account's
     quantities at the previous account's prices (a volume, :mod:`ganpo.engine.volume`;
@@ -51,12 +54,14 @@ def report_data(
     Raises :class:`InputError` when the dataset's county polygons are not available.
     """
     from ganpo.catalog.deflators import load_deflator
+    from ganpo.catalog.parameter_names import index_name
     from ganpo.catalog.parameters import load_parameter_set, prices_for_year
     from ganpo.catalog.profiles import load_profile
     from ganpo.engine.preview import service_raster
     from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.io.units import dataset_counties
     from ganpo.report import summary
+    from ganpo.report.method_table import basis_sentence, method_frame, method_table
     from ganpo.report.quality import build_quality
     from ganpo.services.methods import method
 
@@ -96,6 +101,7 @@ def report_data(
             deflator,
         )
         raster_map = service_raster(root, a.year, profile, params, raster)
+    methods_used = method_table(a.profile, language, load_parameter_set(a.parameter_set))
     return ReportData(
         region=region if region is not None else default_region(stored, language),
         year=a.year,
@@ -103,7 +109,7 @@ def report_data(
         profile_title=profile.title_zh if language == "zh" else profile.title_en,
         profile_standard=profile.standard,
         profile_verified=profile.verified,
-        parameter_set=f"{a.parameter_set} v{a.parameter_set_version}",
+        parameter_set=_set_title(a.parameter_set, a.parameter_set_version, language),
         price_policy=a.price_policy,
         code_version=a.code_version,
         synthetic=a.synthetic,
@@ -123,7 +129,47 @@ def report_data(
         service_raster=raster_map,
         physical=stored.physical if not stored.physical.empty else None,
         quality=build_quality(stored, language),
+        basis=basis_sentence(a.profile, language),
+        method_table=method_frame(methods_used, language),
+        deflator=index_name(profile.deflator, language),
+        overlap_rules=overlap_rules(profile, language),
     )
+
+
+def _set_title(name: str, version: str, language: Language) -> str:
+    """The parameter set by its title and version (its name where it cannot be read)."""
+    from ganpo.catalog.parameters import load_parameter_set
+    from ganpo.errors import GanpoError
+
+    try:
+        p = load_parameter_set(name)
+    except GanpoError:
+        return f"{name} v{version}"
+    return (
+        f"{p.title_zh}（{version} 版）" if language == "zh" else f"{p.title_en}, version {version}"
+    )
+
+
+def overlap_rules(profile: Profile, language: Language) -> list[str]:
+    """The profile's double-counting rules as sentences in ``language``: which two
+    indicators, kept both or one dropped, and why."""
+    from ganpo.catalog.indicators import indicators
+
+    cat = indicators()
+
+    def name(key: str) -> str:
+        return cat[key].name_zh if language == "zh" else cat[key].name_en
+
+    out = []
+    for rule in profile.overlaps:
+        a, b = (name(k) for k in rule.indicators)
+        if language == "zh":
+            what = "两项均计" if rule.dropped is None else f"不计{name(rule.dropped)}"
+            out.append(f"{a}与{b}：{what}。{rule.reason_zh}")
+        else:
+            what = "both kept" if rule.dropped is None else f"{name(rule.dropped)} not counted"
+            out.append(f"{a} and {b}: {what}. {rule.reason_en}")
+    return out
 
 
 def _volume_notes(

@@ -2,8 +2,12 @@
 
 Sections: summary, method and profile, data sources, tables, charts (composition, county
 ranking, change since last year), maps (GEP per km² by county; a service raster),
-uncertainty, an appendix of parameters with their sources and an appendix with the
-account's quality report (:mod:`ganpo.report.quality`). Chinese by default,
+uncertainty, the methods (each indicator's formula, the clause it follows or "text
+unobtainable → follows …", parameters and verified status: :mod:`ganpo.report.method_table`),
+an appendix of parameters with their sources and an appendix with the account's quality
+report (:mod:`ganpo.report.quality`). The cover names the profile's standard as the basis
+only where its text was read (the profile's ``verified`` flag and conformance table);
+otherwise it says the text could not be obtained. Chinese by default,
 English with ``lang="en"``. Charts are drawn with matplotlib in Noto Sans CJK and embedded
 as PNG data, so the report needs no network and no files beside it.
 """
@@ -52,6 +56,18 @@ TEXT: dict[str, dict[Lang, str]] = {
     "charts": {"zh": "五、结构、排名与变化", "en": "5. Composition, ranking and change"},
     "maps": {"zh": "六、空间分布", "en": "6. Maps"},
     "uncertainty": {"zh": "七、不确定性", "en": "7. Uncertainty"},
+    "methods": {"zh": "八、核算方法说明", "en": "8. Methods"},
+    "methods_intro": {
+        "zh": "下表列出本口径每项指标的核算方法、公式、所依据的标准条款（标准文本未能获取时，"
+        "注明所依据的已发表应用）、所用参数及其核实情况。与所依据应用的偏离及其理由、查找"
+        "标准文本所做的检索，均记录在 ganpo 的方法说明与符合性表中。",
+        "en": "The table lists, for each indicator of the profile, its method, formula, the "
+        "clause of the standard it follows (or, where the standard's text could not be "
+        "obtained, the published application it follows), its parameters and how far they "
+        "are verified. The deviations from the application followed, with their reasons, "
+        "and the searches made for the standard's text are recorded in ganpo's methods "
+        "documentation and conformance tables.",
+    },
     "appendix": {"zh": "附录：参数及来源", "en": "Appendix: parameters and sources"},
     "gep": {"zh": "GEP 总值", "en": "GEP"},
     "density": {"zh": "单位面积 GEP", "en": "GEP per km²"},
@@ -132,6 +148,30 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "本核算使用的参数均已核实。",
         "en": "Every parameter the account used is verified.",
     },
+    "parameters_used": {
+        "zh": "参数集：{params}；价格：{policy}。",
+        "en": "Parameter set: {params}; prices: {policy}.",
+    },
+    "policy_as_given": {
+        "zh": "按各参数所列年份的价格，未换算",
+        "en": "at the years each price is stated for, not converted",
+    },
+    "policy_accounting_year": {
+        "zh": "均为核算年价格",
+        "en": "all of the accounting year",
+    },
+    "policy_deflate": {
+        "zh": "其他年份的价格按各自适用的价格指数换算至核算年（默认 {deflator}）",
+        "en": "prices of other years brought to the accounting year by the index that fits "
+        "each (otherwise the {deflator})",
+    },
+    "param_value": {"zh": "数值", "en": "Value"},
+    "overlaps": {"zh": "重复计算的处理", "en": "Double counting"},
+    "run_notes": {
+        "zh": "核算运行的说明与警告见随报告生成的 Excel 表格的“说明”页。",
+        "en": "The account's run notes and warnings are on the About sheet of the Excel "
+        "workbook written with this report.",
+    },
 }
 
 
@@ -167,6 +207,15 @@ class ReportData:
     service_raster: Any = None  # ganpo.engine.preview.ServiceRaster
     physical: pd.DataFrame | None = None  # PHYSICAL_COLUMNS rows (profile [physical])
     quality: QualityReport | None = None  # the appendix "quality report"
+    #: how the report names its basis (ganpo.report.method_table.basis_sentence); empty:
+    #: the profile's title and standard, with a note when the profile is unverified
+    basis: str = ""
+    #: the method table in the report's language (ganpo.report.method_table.method_frame)
+    method_table: pd.DataFrame | None = None
+    deflator: str = ""  # the name of the profile's deflator, in the report's language
+    #: the profile's rules on indicators that value overlapping flows, in the report's
+    #: language (ganpo.report.account_report.overlap_rules)
+    overlap_rules: list[str] = field(default_factory=list)
 
 
 def _png(fig: Any) -> str:
@@ -270,6 +319,14 @@ th { background: #e8f5e9; border-bottom: 1px solid #2e7d32; text-align: left; pa
 td { border-bottom: 0.5px solid #ddd; padding: 2px 4px; }
 img { max-width: 100%; }
 .section { page-break-before: always; }
+.methods table { font-size: 7.5pt; table-layout: fixed; }
+.methods td { vertical-align: top; }
+.methods th:nth-child(1) { width: 9%; }
+.methods th:nth-child(2) { width: 14%; }
+.methods th:nth-child(3) { width: 17%; }
+.methods th:nth-child(4) { width: 17%; }
+.methods th:nth-child(5) { width: 28%; }
+.methods th:nth-child(6) { width: 15%; }
 .fig { page-break-inside: avoid; text-align: center; }
 """
 
@@ -285,6 +342,70 @@ def _physical_table(physical: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang)
             "per_km2": [f"{q:,.4g}" if np.isfinite(q) else "" for q in totals["quantity_per_km2"]],
         }
     )
+
+
+def _basis(d: ReportData, lang: Lang) -> str:
+    """The report's basis: the sentence of the method table, else the profile's title and
+    standard with a note when the profile is not verified against the standard's text."""
+    if d.basis:
+        return d.basis
+    title = f"{d.profile_title} ({d.profile_standard})"
+    if d.profile_verified:
+        return title
+    return title + (
+        "：口径未与标准文本核对。" if lang == "zh" else ": not checked against the standard's text."
+    )
+
+
+def _policy(d: ReportData, lang: Lang) -> str:
+    key = f"policy_{d.price_policy}"
+    if key not in TEXT:
+        return d.price_policy
+    return t(key, lang, deflator=d.deflator or "—")
+
+
+def _price_rows(prices: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """The parameters the account used, named (never by key), a value per ecosystem type
+    written out with the types' names, units as a reader writes them."""
+    import json
+
+    from ganpo.catalog.ecosystems import by_key
+    from ganpo.catalog.parameter_names import parameter_name
+    from ganpo.report.method_table import STATUS_NAMES, unit_text
+
+    rows = []
+    for r in prices.to_dict(orient="records"):
+        unit = unit_text(str(r["unit"]), lang)
+        tail = f" {unit}" if unit else ""
+        by_type = r.get("by_type")
+        if isinstance(by_type, str) and by_type.strip():
+            by_type = json.loads(by_type)
+        value = r.get("value")
+        if isinstance(value, int | float) and pd.notna(value):
+            text = f"{value:g}{tail}"
+        elif isinstance(by_type, dict):
+            sep = "，" if lang == "zh" else ", "
+            text = (
+                sep.join(
+                    f"{by_key(k).name_zh if lang == 'zh' else by_key(k).name_en} {v:g}"
+                    for k, v in by_type.items()
+                )
+                + tail
+            )
+        else:
+            text = "—"
+        status = STATUS_NAMES.get(str(r["status"]), (str(r["status"]), str(r["status"])))
+        year = r.get("year")
+        rows.append(
+            (
+                parameter_name(str(r["key"]), lang),
+                text,
+                int(year) if isinstance(year, int | float) and pd.notna(year) else "",
+                status[0 if lang == "zh" else 1],
+                r["source"],
+            )
+        )
+    return pd.DataFrame(rows)
 
 
 def build_html(d: ReportData, lang: Lang = "zh") -> str:
@@ -308,7 +429,7 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>"]
     parts.append(f"<div class='cover'><h1>{html.escape(title)}</h1>")
     parts.append(
-        f"<p class='meta'>{html.escape(d.profile_title)}<br>{html.escape(d.profile_standard)}"
+        f"<p class='meta basis'>{html.escape(_basis(d, lang))}"
         f"<br>account #{d.account_id} · ganpo {html.escape(d.code_version)} · "
         f"{datetime.now(UTC):%Y-%m-%d}</p>"
     )
@@ -344,19 +465,18 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
         )
 
     parts.append(f"<h2 class='section'>{t('method', lang)}</h2>")
+    parts.append(f"<p>{html.escape(_basis(d, lang))}</p>")
     parts.append(
-        f"<p>{html.escape(d.profile_title)} ({html.escape(d.profile_standard)}); "
-        f"parameters {html.escape(d.parameter_set)}; price policy {html.escape(d.price_policy)}."
-        + (
-            ""
-            if d.profile_verified
-            else " [U] profile choices not checked against the official text."
-        )
+        "<p>"
+        + html.escape(t("parameters_used", lang, params=d.parameter_set, policy=_policy(d, lang)))
         + "</p>"
     )
     methods = pd.DataFrame([(names[k], v) for k, v in d.methods.items()])
     parts.append(_table(methods, [t("indicator", lang), t("method_col", lang)]))
-    parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.notes[:6]]
+    if d.overlap_rules:
+        parts.append(f"<h3>{t('overlaps', lang)}</h3>")
+        parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.overlap_rules]
+    parts.append(f"<p class='meta'>{t('run_notes', lang)}</p>")
 
     parts.append(f"<h2>{t('data', lang)}</h2>")
     inputs = d.inputs.assign(
@@ -432,20 +552,23 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     else:
         parts.append(f"<p>{t('no_uncertainty', lang)}</p>")
 
+    if d.method_table is not None:
+        parts.append(f"<h2 class='section'>{t('methods', lang)}</h2>")
+        parts.append(f"<p>{html.escape(_basis(d, lang))}</p>")
+        parts.append(f"<p class='meta'>{t('methods_intro', lang)}</p>")
+        parts.append(
+            "<div class='methods'>"
+            + _table(d.method_table, [str(c) for c in d.method_table.columns])
+            + "</div>"
+        )
+
     parts.append(f"<h2 class='section'>{t('appendix', lang)}</h2>")
-    prices = d.prices.assign(
-        v=[
-            f"{v:g}" if pd.notna(v) else str(b)
-            for v, b in zip(d.prices.value, d.prices.by_type, strict=True)
-        ]
-    )[["key", "v", "unit", "year", "status", "source"]]
     parts.append(
         _table(
-            prices,
+            _price_rows(d.prices, lang),
             [
                 t("param", lang),
-                "value",
-                t("unit", lang),
+                t("param_value", lang),
                 t("year", lang),
                 t("status", lang),
                 t("source", lang),

@@ -35,7 +35,7 @@ import pandas as pd
 
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.names import unit_names
-from ganpo.catalog.parameters import parameter_names
+from ganpo.catalog.parameter_names import parameter_names
 from ganpo.io.decisions import Decision
 from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES, TABLE_ROLES
 
@@ -142,7 +142,11 @@ def role_label(role: str, lang: Lang) -> str:
 def parameter_label(key: str, lang: Lang) -> str:
     """The name of a parameter in ``lang`` (a generic text for a key without a name)."""
     names = parameter_names()
-    return _pick(names[key], lang) if key in names else text("unnamed_parameter", lang)
+    return (
+        _pick((names[key].zh, names[key].en), lang)
+        if key in names
+        else text("unnamed_parameter", lang)
+    )
 
 
 # --------------------------------------------------------------------------- the units
@@ -431,7 +435,10 @@ def published_text(message: str, inputs: pd.DataFrame | None, lang: Lang) -> str
                 out = re.sub(pattern + r"(?![\w.])", _constant(label), out)
     names = parameter_names()
     out = _QUOTED_KEY.sub(
-        lambda m: quote.format(_pick(names[m[1]], lang)) if m[1] in names else m[0], out
+        lambda m: (
+            quote.format(_pick((names[m[1]].zh, names[m[1]].en), lang)) if m[1] in names else m[0]
+        ),
+        out,
     )
     catalogue = indicators()
     keys = "|".join(sorted(map(re.escape, catalogue), key=len, reverse=True))

@@ -42,7 +42,18 @@ from ganpo.web.auth import CurrentPrincipal, SessionCache
 from ganpo.web.data import AccountCache, ResponseCache, regions_for
 from ganpo.web.failures import os_error_message, os_error_status, public_message
 from ganpo.web.jobs import JobManager
-from ganpo.web.routes import accounts, apply, assets, audit, auth, jobs, regions, reporting, users
+from ganpo.web.routes import (
+    accounts,
+    apply,
+    assets,
+    audit,
+    auth,
+    jobs,
+    profiles,
+    regions,
+    reporting,
+    users,
+)
 from ganpo.web.settings import Settings
 
 __all__ = ["Settings", "app_from_environment", "create_app"]
@@ -180,6 +191,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(reporting.router, prefix="/api/reporting", tags=["reporting"])
     app.include_router(apply.router, prefix="/api/apply", tags=["apply"])
     app.include_router(assets.router, prefix="/api/assets", tags=["assets"])
+    app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
 
     _errors(app)
     _security_headers(app)

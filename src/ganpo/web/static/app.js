@@ -7,6 +7,7 @@ import { lang, onLangChange, setLang, t } from "./i18n.js";
 const PAGES = [
   { id: "map", roles: null, load: () => import("./views/map.js") },
   { id: "accounts", roles: null, load: () => import("./views/accounts.js") },
+  { id: "methods", roles: null, load: () => import("./views/methods.js") },
   {
     id: "reporting",
     roles: ["reporter"],

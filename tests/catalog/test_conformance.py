@@ -1,0 +1,214 @@
+"""The conformance tables: one complete row per indicator of every shipped profile, every test
+they name exists, every search they name is recorded, and nothing cites a file outside the
+repository."""
+
+from __future__ import annotations
+
+import ast
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from ganpo.catalog.conformance import (
+    ProfileConformance,
+    Row,
+    check,
+    conformance,
+    method_records,
+    searches,
+)
+from ganpo.catalog.files import data_dir, load_toml_model
+from ganpo.catalog.parameter_names import parameter_names
+from ganpo.catalog.parameters import load_parameter_set, parameter_set_names
+from ganpo.catalog.profiles import load_profile, profile_names
+from ganpo.errors import InputError
+from ganpo.services.methods import METHODS, PHYSICAL_METHODS
+
+ROOT = Path(__file__).parents[2]
+CONFORMANCE = data_dir("conformance")
+
+
+@pytest.mark.parametrize("name", profile_names())
+def test_every_indicator_has_one_complete_row(name: str) -> None:
+    profile = load_profile(name)
+    conf = conformance(name)
+    assert conf is not None, f"profile {name} has no conformance table"
+    wanted = {**profile.indicators, **profile.physical}
+    assert [(r.indicator, r.method) for r in conf.rows] == list(wanted.items())
+    for row in conf.rows:
+        assert row.formula.strip() and row.follows.strip(), row.indicator
+        assert row.tests, row.indicator
+        if row.clause is None:  # text unobtainable: where expected, what was searched
+            assert row.expected_in and row.expected_in.strip(), row.indicator
+            assert row.searches, row.indicator
+        else:
+            assert row.clause.strip(), row.indicator
+    # no profile may claim a standard whose text was not read
+    assert not conf.text_read and not profile.verified
+
+
+def _raw(name: str) -> ProfileConformance:
+    return load_toml_model(CONFORMANCE / f"{name}.toml", ProfileConformance, "conformance")
+
+
+def test_a_missing_row_is_refused() -> None:
+    raw = _raw("jiangxi-db36-2021")
+    short = raw.model_copy(update={"rows": [r for r in raw.rows if r.indicator != "pest_control"]})
+    with pytest.raises(InputError, match=r"one row per indicator.*missing pest_control"):
+        check(short, load_profile("jiangxi-db36-2021"))
+
+
+def test_a_row_of_another_method_is_refused() -> None:
+    raw = _raw("national-2022")
+    rows = [
+        r.model_copy(update={"method": "net_output"}) if r.indicator == "agriculture" else r
+        for r in raw.rows
+    ]
+    with pytest.raises(InputError, match=r"agriculture \(net_output, profile market_value\)"):
+        check(raw.model_copy(update={"rows": rows}), load_profile("national-2022"))
+
+
+def test_an_empty_row_is_refused() -> None:
+    with pytest.raises(ValueError, match="give either the clause it follows or text_unobtainable"):
+        Row(indicator="fishery", method="net_output")
+    with pytest.raises(ValueError, match="say where the clause is expected"):
+        Row(indicator="fishery", method="net_output", text_unobtainable=True)
+    with pytest.raises(ValueError, match="must not be empty"):
+        Row.model_validate(
+            {
+                "indicator": "fishery",
+                "method": "net_output",
+                "text_unobtainable": True,
+                "expected_in": "ch. 5",
+                "deviations": [{"what": " ", "why": "because"}],
+            }
+        )
+
+
+def test_an_unrecorded_search_is_refused() -> None:
+    raw = _raw("gbt-46869-2025")
+    rows = [
+        r.model_copy(update={"searches": ["never-made"]}) if r.indicator == "fishery" else r
+        for r in raw.rows
+    ]
+    with pytest.raises(InputError, match="row 'fishery' names unknown search"):
+        check(raw.model_copy(update={"rows": rows}), load_profile("gbt-46869-2025"))
+
+
+def test_the_national_texts_were_sought_before_being_called_unobtainable() -> None:
+    """The NDRC/NBS 2022 specification and the MEE 2020 guide are public documents: the
+    national profile's rows carry the searches made for both (at most 60 by this round)."""
+    conf = conformance("national-2022")
+    assert conf is not None
+    this_round = [s for s in searches().values() if s.round == "2026-12 conformance"]
+    assert 20 <= len(this_round) <= 60
+    for row in conf.rows:
+        ids = {s.id for s in row.searches}
+        assert {s.id for s in this_round if s.id.startswith(("ndrc-", "mee-"))} <= ids
+    # the queries the brief of this round named are among them
+    queries = {s.query for s in this_round}
+    assert "生态产品总值核算规范 附件 核算指标体系 物质供给 调节服务" in queries
+    assert "陆地生态系统生产总值 核算技术指南 生态环境部 2020 功能量 公式" in queries
+    assert {s.corpus for s in this_round} >= {"pages", "docs", "code"}
+
+
+def test_the_named_deviations_are_recorded() -> None:
+    """The deviations issue 12 names: EPP from data, the eastern-plain lake regression,
+    cropland that conserves no water."""
+    recs = method_records()
+    climate = " ".join(
+        d.what + d.why for d in recs["climate_regulation", "transpiration_energy"].deviations
+    )
+    assert "EPP" in climate and "could not be read" in climate
+    flood = " ".join(
+        d.what + d.why for d in recs["flood_regulation", "gauged_and_vegetation"].deviations
+    )
+    assert "eastern-plain lake region" in flood and "gauged" in flood
+    water = " ".join(d.what + d.why for d in recs["water_conservation", "water_balance"].deviations)
+    assert "cropland" in water and "no cropland row" in water
+
+
+@cache
+def _test_functions(path: Path) -> frozenset[str]:
+    names = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            names |= {
+                f"{node.name}::{n.name}"
+                for n in node.body
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            }
+    return frozenset(names)
+
+
+def _named_tests() -> set[str]:
+    named = {t for rec in method_records().values() for t in rec.tests}
+    for name in profile_names():
+        conf = conformance(name)
+        assert conf is not None
+        named |= {t for row in conf.rows for t in row.tests}
+    return named
+
+
+def test_every_named_test_exists() -> None:
+    missing = []
+    for node in sorted(_named_tests()):
+        file, _, function = node.partition("::")
+        path = ROOT / file
+        if not (file.startswith("tests/") and path.is_file()):
+            missing.append(f"{node}: no file {file}")
+        elif not function.startswith("test") or function not in _test_functions(path):
+            missing.append(f"{node}: no test {function} in {file}")
+    assert not missing, "\n".join(missing)
+
+
+#: a citation of a file outside the repository: an absolute or home path, a notes folder,
+#: the digest that was never part of the repository
+OUTSIDE = re.compile(r"(?<![\w.])(/work/|/home/|/tmp/|~/|[A-Za-z]:\\)|notes/|METHODS" r"\.md")
+#: a file name with a document's extension, which must then be a file of the repository
+FILE = re.compile(r"(?<![\w/.-])((?:[\w.-]+/)*[\w.-]+\.(?:md|pdf|docx?|txt|csv|toml|py))\b")
+
+
+def _cited_files(text: str) -> list[str]:
+    return [m for m in FILE.findall(text) if not m.startswith(("doi", "10."))]
+
+
+def test_nothing_cites_a_file_outside_the_repository() -> None:
+    """Conformance data, parameter sets and profiles: no path outside the repository, and
+    every file they name is in the repository."""
+    data = data_dir("conformance").parent
+    paths = [
+        p
+        for folder in ("conformance", "params", "profiles")
+        for p in data_dir(folder).glob("*.toml")
+    ]
+    paths.append(data / "parameter_names.toml")
+    bad = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        where = path.relative_to(data)
+        bad += [f"{where}: {m.group(0)}" for m in OUTSIDE.finditer(text)]
+        bases = (ROOT, ROOT / "src", path.parent, data)
+        for cited in _cited_files(text):
+            if not any((base / cited).exists() for base in bases):
+                bad.append(f"{where}: cites {cited}, not a file of the repository")
+    assert not bad, "\n".join(bad)
+
+
+def test_every_parameter_has_a_name() -> None:
+    """Reports and tables name parameters, never by key: every parameter of a shipped set
+    and every parameter a method reads has a Chinese and an English name."""
+    named = set(parameter_names())
+    keys = {k for n in parameter_set_names() for k in load_parameter_set(n).values}
+    keys |= {
+        p.key
+        for ms in (*METHODS.values(), *PHYSICAL_METHODS.values())
+        for m in ms.values()
+        for p in m.parameters
+    }
+    assert not keys - named, sorted(keys - named)
