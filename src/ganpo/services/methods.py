@@ -9,6 +9,7 @@ Nothing here reads files or handles nodata.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -332,22 +333,34 @@ PRODUCT_TYPES = {
 }
 
 
-def _market_value(indicator: str) -> Method:
-    column = f"{indicator}_output"
+def _products(
+    indicator: str,
+    measure: Literal["output", "value_added"],
+    key: str,
+    name: tuple[str, str],
+    source: str,
+    verified: bool,
+) -> Method:
+    """A material product valued from the agriculture table: its gross output value
+    (``output``, :func:`~ganpo.services.statistics.market_value_cny`) or its value added
+    (``value_added``, :func:`~ganpo.services.statistics.net_output_value_cny`)."""
+    column = f"{indicator}_{measure}"
+    value_of = (
+        statistics.market_value_cny if measure == "output" else statistics.net_output_value_cny
+    )
 
     def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
         t = inp.tables["agriculture"]
-        value = statistics.market_value_cny(t[column])
-        return table_rows(t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value)
+        return table_rows(
+            t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value_of(t[column])
+        )
 
     return Method(
         indicator,
-        "market_value",
-        "market value: gross output value (总产值) from statistics",
-        "市场价值法（总产值）",
-        "market value of products: output value as statistics report it (the usual reading "
-        "of the national specification's material products; its text not read)",
-        False,
+        key,
+        *name,
+        source,
+        verified,
         "CNY",
         columns={"agriculture": (column,)},
         table=compute,
@@ -355,25 +368,29 @@ def _market_value(indicator: str) -> Method:
     )
 
 
-def _net_output(indicator: str) -> Method:
-    column = f"{indicator}_value_added"
-
-    def compute(inp: TableInputs, p: ParameterSet) -> pd.DataFrame:
-        t = inp.tables["agriculture"]
-        value = statistics.net_output_value_cny(t[column])
-        return table_rows(t.index, by_key(PRODUCT_TYPES[indicator]).code, t[column], value)
-
-    return Method(
+def _market_value(indicator: str) -> Method:
+    return _products(
         indicator,
+        "output",
+        "market_value",
+        ("market value: gross output value (总产值) from statistics", "市场价值法（总产值）"),
+        "market value of products: output value as statistics report it (the usual reading "
+        "of the national specification's material products; its text not read)",
+        False,
+    )
+
+
+def _net_output(indicator: str) -> Method:
+    return _products(
+        indicator,
+        "value_added",
         "net_output",
-        "net output value (净产值): value added of the sector from statistics",
-        "净产值法（增加值）",
+        (
+            "net output value (净产值): value added of the sector from statistics",
+            "净产值法（增加值）",
+        ),
         "白玛卓嘎 et al. 2017, doi:10.5846/stxb201607011362 §2.3(1) (净产值, read as value added)",
         False,
-        "CNY",
-        columns={"agriculture": (column,)},
-        table=compute,
-        flows=(f"{indicator}_products",),
     )
 
 
