@@ -1,6 +1,6 @@
 """The conformance tables: one complete row per indicator of every shipped profile, every test
-they name exists, every search they name is recorded, and nothing cites a file outside the
-repository."""
+they name exists, every search they name is recorded, every deviation is in Chinese and
+English, and nothing cites a file outside the repository."""
 
 from __future__ import annotations
 
@@ -10,12 +10,15 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from ganpo.catalog.conformance import (
+    Deviation,
     ProfileConformance,
     Row,
     check,
     conformance,
+    conformance_names,
     method_records,
     searches,
 )
@@ -82,7 +85,9 @@ def test_an_empty_row_is_refused() -> None:
                 "method": "net_output",
                 "text_unobtainable": True,
                 "expected_in": "ch. 5",
-                "deviations": [{"what": " ", "why": "because"}],
+                "deviations": [
+                    {"what": " ", "why": "because", "what_zh": "某项", "why_zh": "因为"}
+                ],
             }
         )
 
@@ -128,6 +133,92 @@ def test_the_named_deviations_are_recorded() -> None:
     assert "eastern-plain lake region" in flood and "gauged" in flood
     water = " ".join(d.what + d.why for d in recs["water_conservation", "water_balance"].deviations)
     assert "cropland" in water and "no cropland row" in water
+    # and in Chinese
+    climate_zh = " ".join(
+        d.what_zh + d.why_zh for d in recs["climate_regulation", "transpiration_energy"].deviations
+    )
+    assert "蒸腾消耗热量（EPP）表未能获取" in climate_zh
+    flood_zh = " ".join(
+        d.what_zh + d.why_zh for d in recs["flood_regulation", "gauged_and_vegetation"].deviations
+    )
+    assert "东部平原湖区回归参数（饶恩明等 2014）未能获取" in flood_zh
+    water_zh = " ".join(
+        d.what_zh + d.why_zh for d in recs["water_conservation", "water_balance"].deviations
+    )
+    assert "农田（水田和旱地）" in water_zh and "表2 中没有农田一行" in water_zh
+
+
+def _all_deviations() -> list[Deviation]:
+    """Every deviation as written: the method records' and the profiles' own."""
+    found = [d for rec in method_records().values() for d in rec.deviations]
+    found += [d for n in conformance_names() for row in _raw(n).rows for d in row.deviations]
+    return list({(d.what, d.why): d for d in found}.values())
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+#: where a sentence (or a clause that stands as one) ends, in Chinese or English punctuation
+SENTENCE_END = re.compile(r"[。；！？;!?]|\.\s")
+
+
+def test_every_deviation_is_in_chinese() -> None:
+    """Reports and the platform print the deviations in the reader's language: each has a
+    Chinese what and why in which every sentence is Chinese (no English left over)."""
+    found = _all_deviations()
+    assert len(found) >= 37
+    # the profiles' own deviations are among them
+    own = _raw("gbt-46869-2025").rows
+    assert {d.what for row in own for d in row.deviations} <= {d.what for d in found}
+    bad = []
+    for d in found:
+        for english, chinese in ((d.what, d.what_zh), (d.why, d.why_zh)):
+            sentences = [s for s in SENTENCE_END.split(chinese) if s.strip()]
+            if chinese == english or not sentences:
+                bad.append(f"{english!r}: no Chinese text")
+            bad += [
+                f"{english!r}: sentence {s!r} has no Chinese"
+                for s in sentences
+                if not CJK.search(s)
+            ]
+    assert not bad, "\n".join(bad)
+
+
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
+LATIN_CITATION = re.compile(r"[A-Z][a-z]+ et al\. \d{4}")
+
+
+def test_chinese_deviations_keep_the_citations() -> None:
+    """The Chinese text cites what the English cites: every number (years, values, table
+    numbers), every Chinese term or author name, every "X et al. year"; the abbreviations
+    Garzê and 高天岩 become their citations 白玛卓嘎等 2017 and 缪建群等 2017."""
+    bad = []
+    for d in _all_deviations():
+        english, chinese = f"{d.what} {d.why}", f"{d.what_zh} {d.why_zh}"
+        for number in set(NUMBER.findall(english)):
+            if not re.search(rf"(?<![\d.]){re.escape(number)}(?!\d|\.\d)", chinese):
+                bad.append(f"{d.what!r}: {number} is missing in Chinese")
+        for term in re.findall(r"[\u3400-\u9fff]+", english):
+            if term == "高天岩":
+                term = "缪建群等 2017"
+            if term not in chinese:
+                bad.append(f"{d.what!r}: {term} is missing in Chinese")
+        if "Garzê" in english and "白玛卓嘎等 2017" not in chinese:
+            bad.append(f"{d.what!r}: Garzê (白玛卓嘎等 2017) is missing in Chinese")
+        bad += [
+            f"{d.what!r}: {c} is missing in Chinese"
+            for c in LATIN_CITATION.findall(english)
+            if c not in chinese
+        ]
+    assert not bad, "\n".join(bad)
+
+
+def test_a_deviation_needs_its_chinese() -> None:
+    with pytest.raises(ValidationError, match="what_zh"):
+        Deviation.model_validate({"what": "a", "why": "b", "why_zh": "因为"})
+    with pytest.raises(ValidationError, match="must not be empty"):
+        Deviation(what="a", why="b", what_zh="某项", why_zh="  ")
+    d = Deviation(what="a", why="b", what_zh="某项", why_zh="因为")
+    assert (d.what_in("zh"), d.why_in("zh")) == ("某项", "因为")
+    assert (d.what_in("en"), d.why_in("en")) == ("a", "b")
 
 
 @cache

@@ -1,9 +1,10 @@
-"""The annual report's methods chapter and cover: the method table in the report's language
-(no dicts, keys or file paths), and a cover that does not present an unread standard as the
-report's basis."""
+"""The annual report's methods chapter and cover: the method table and the deviations in the
+report's language (no dicts, keys or file paths), and a cover that does not present an unread
+standard as the report's basis."""
 
 from __future__ import annotations
 
+import html as html_text
 import re
 import shutil
 import subprocess
@@ -85,6 +86,23 @@ def test_methods_chapter_in_the_reports_language(
     assert (
         "水库单位库容造价" if lang == "zh" else "reservoir storage construction cost"
     ) in chapter
+    # the deviations from the applications followed, with their reasons, in its language
+    deviations = (
+        (
+            "与所依据应用的偏离及理由",
+            "参数集中没有径流系数的生态系统类型不计水源涵养量，农田（水田和旱地）即属此类",
+            "龚诗涵等 2017 表2 中没有农田一行，也未能获取水田或旱地径流系数的其他来源",
+        ),
+        (
+            "Deviations from the applications followed, and why",
+            "cropland (paddy and dry land) is one of them",
+            "龚诗涵 et al. 2017's Table 2 has no cropland row",
+        ),
+    )
+    mine, other = deviations if lang == "zh" else deviations[::-1]
+    for wanted in mine:
+        assert html_text.escape(wanted) in html_chapter, wanted
+    assert not any(html_text.escape(unwanted) in html_chapter for unwanted in other)
     # no code structures, keys or paths, in the chapter and in the whole report
     assert "{" not in chapter and "}" not in chapter
     leaked = sorted(k for k in _keys() if re.search(rf"\b{k}\b", chapter))

@@ -1,5 +1,6 @@
 """``GET /api/profiles`` and ``GET /api/profiles/{name}/methods``: the method table for
-every signed-in user, in Chinese or English, never a profile read from a path."""
+every signed-in user, in Chinese or English (the deviations too), never a profile read from a
+path."""
 
 from __future__ import annotations
 
@@ -40,7 +41,11 @@ def test_a_county_viewer_reads_the_method_table(
         "status_name": "已核实",
         "index": "居民消费价格指数（CPI）",
     }
-    assert any("cropland" in d["what"] for d in water["deviations"])
+    assert {
+        "what": "参数集中没有径流系数的生态系统类型不计水源涵养量，农田（水田和旱地）即属此类",
+        "why": "龚诗涵等 2017 表2 中没有农田一行，也未能获取水田或旱地径流系数的其他来源",
+    } in water["deviations"]
+    assert not any("cropland" in d["what"] for d in water["deviations"])
     assert body["rows"][-1]["physical"] is True
 
 
@@ -54,6 +59,14 @@ def test_english_and_refusals(
     assert rows[0]["indicator_name"] == "agricultural products"
     assert rows[0]["basis"].startswith("text unobtainable → follows ")
     assert all(row["status"] != "standard" for row in rows)
+    water = next(row for row in rows if row["indicator"] == "water_conservation")
+    assert {
+        "what": "ecosystem types without a coefficient in the parameter set conserve no water; "
+        "cropland (paddy and dry land) is one of them",
+        "why": "龚诗涵 et al. 2017's Table 2 has no cropland row and no other source of a paddy "
+        "or dry-land coefficient could be read",
+    } in water["deviations"]
+    assert not any("农田" in d["what"] for d in water["deviations"])
     # only the shipped profiles: no file path, no unknown name
     assert client.get("/api/profiles/nope/methods").status_code == 404
     assert client.get("/api/profiles/..%2Fsecret.toml/methods").status_code == 404

@@ -5,10 +5,10 @@ profile computes (and per physical indicator): the clause of the profile's stand
 follows, or ``text_unobtainable = true`` with where the clause is expected and the searches
 made for the text (``data/conformance/searches.toml``). ``data/conformance/methods.toml``
 says, method by method, the formula, the published application followed instead (citation
-with section, equation or table), every deviation from it with its reason, and the tests that
-check it. :func:`conformance` joins the three and checks them against the profile: a row for
-every indicator and nothing else, the same method as the profile, no empty row, no unknown
-search. docs/methods.md explains the methods in words.
+with section, equation or table), every deviation from it with its reason (in English and
+in Chinese), and the tests that check it. :func:`conformance` joins the three and checks them
+against the profile: a row for every indicator and nothing else, the same method as the
+profile, no empty row, no unknown search. docs/methods.md explains the methods in words.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.errors import InputError
 
 TextSeen = Literal["none", "catalogue_only", "contents_only", "full"]
+Language = Literal["zh", "en"]
 
 
 def _not_blank(value: str) -> str:
@@ -47,14 +48,25 @@ class Search(BaseModel):
 
 
 class Deviation(BaseModel):
-    """Where a method departs from what it follows, and why."""
+    """Where a method departs from what it follows, and why, in English and in Chinese
+    (every text a user reads exists in both)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     what: str
     why: str
+    what_zh: str
+    why_zh: str
 
-    _check = field_validator("what", "why")(_not_blank)
+    _check = field_validator("what", "why", "what_zh", "why_zh")(_not_blank)
+
+    def what_in(self, language: Language) -> str:
+        """What departs, in ``language``."""
+        return self.what_zh if language == "zh" else self.what
+
+    def why_in(self, language: Language) -> str:
+        """Why it departs, in ``language``."""
+        return self.why_zh if language == "zh" else self.why
 
 
 class MethodRecord(BaseModel):

@@ -72,7 +72,8 @@ def profiles(
         typer.Option(
             "--methods",
             help="The method table: indicator × method × formula × clause followed (or "
-            "'text unobtainable → follows …') × parameters × verified status. 方法表。",
+            "'text unobtainable → follows …') × parameters × verified status, and the "
+            "deviations from what each method follows with their reasons. 方法表。",
         ),
     ] = False,
     fmt: Annotated[
@@ -150,13 +151,21 @@ def _method_table(
     import json
 
     from ganpo.catalog.parameters import load_parameter_set
-    from ganpo.report.method_table import basis_sentence, method_frame, method_table
+    from ganpo.report.method_table import (
+        DEVIATIONS_TITLE,
+        basis_sentence,
+        deviation_frame,
+        method_frame,
+        method_table,
+    )
 
     with user_errors():
         chosen = load_parameter_set(params) if params else None
         rows = method_table(name, lang, chosen)
         basis = basis_sentence(name, lang, subject="profile")
-    frame = method_frame(rows, lang)
+    # CSV and JSON: one record per indicator, its deviations in the last column; the table on
+    # the terminal prints them in a table of their own below, as the annual report does
+    frame = method_frame(rows, lang, deviations=fmt != "table")
     if fmt == "csv":
         # plain text on stdout, no rich markup or wrapping: pipe it into a file
         sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
@@ -173,3 +182,11 @@ def _method_table(
     for values in frame.itertuples(index=False):
         table.add_row(*(escape(str(v)) for v in values))
     console.print(table)
+    deviations = deviation_frame(rows, lang)
+    if not deviations.empty:
+        table = Table(title=DEVIATIONS_TITLE[0 if lang == "zh" else 1], show_lines=True)
+        for header in deviations.columns:
+            table.add_column(header, overflow="fold")
+        for values in deviations.itertuples(index=False):
+            table.add_row(*(escape(str(v)) for v in values))
+        console.print(table)

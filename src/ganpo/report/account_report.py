@@ -61,7 +61,12 @@ def report_data(
     from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.io.units import dataset_counties
     from ganpo.report import summary
-    from ganpo.report.method_table import basis_sentence, method_frame, method_table
+    from ganpo.report.method_table import (
+        basis_sentence,
+        deviation_frame,
+        method_frame,
+        method_table,
+    )
     from ganpo.report.quality import build_quality
     from ganpo.services.methods import method
 
@@ -130,7 +135,8 @@ def report_data(
         physical=stored.physical if not stored.physical.empty else None,
         quality=build_quality(stored, language),
         basis=basis_sentence(a.profile, language),
-        method_table=method_frame(methods_used, language),
+        method_table=method_frame(methods_used, language, deviations=False),
+        deviations=deviation_frame(methods_used, language),
         deflator=index_name(profile.deflator, language),
         overlap_rules=overlap_rules(profile, language),
     )

@@ -59,14 +59,18 @@ TEXT: dict[str, dict[Lang, str]] = {
     "methods": {"zh": "八、核算方法说明", "en": "8. Methods"},
     "methods_intro": {
         "zh": "下表列出本口径每项指标的核算方法、公式、所依据的标准条款（标准文本未能获取时，"
-        "注明所依据的已发表应用）、所用参数及其核实情况。与所依据应用的偏离及其理由、查找"
-        "标准文本所做的检索，均记录在 ganpo 的方法说明与符合性表中。",
+        "注明所依据的已发表应用）、所用参数及其核实情况；其后一表列出与所依据应用的偏离及其"
+        "理由。查找标准文本所做的检索记录在 ganpo 的方法说明与符合性表中。",
         "en": "The table lists, for each indicator of the profile, its method, formula, the "
         "clause of the standard it follows (or, where the standard's text could not be "
         "obtained, the published application it follows), its parameters and how far they "
-        "are verified. The deviations from the application followed, with their reasons, "
-        "and the searches made for the standard's text are recorded in ganpo's methods "
-        "documentation and conformance tables.",
+        "are verified; the table after it lists the deviations from the application "
+        "followed, with their reasons. The searches made for the standard's text are "
+        "recorded in ganpo's methods documentation and conformance tables.",
+    },
+    "deviations": {
+        "zh": "与所依据应用的偏离及理由",
+        "en": "Deviations from the applications followed, and why",
     },
     "appendix": {"zh": "附录：参数及来源", "en": "Appendix: parameters and sources"},
     "gep": {"zh": "GEP 总值", "en": "GEP"},
@@ -212,6 +216,9 @@ class ReportData:
     basis: str = ""
     #: the method table in the report's language (ganpo.report.method_table.method_frame)
     method_table: pd.DataFrame | None = None
+    #: the deviations from the applications followed, with their reasons, in the report's
+    #: language (ganpo.report.method_table.deviation_frame)
+    deviations: pd.DataFrame | None = None
     deflator: str = ""  # the name of the profile's deflator, in the report's language
     #: the profile's rules on indicators that value overlapping flows, in the report's
     #: language (ganpo.report.account_report.overlap_rules)
@@ -327,6 +334,11 @@ img { max-width: 100%; }
 .methods th:nth-child(4) { width: 17%; }
 .methods th:nth-child(5) { width: 28%; }
 .methods th:nth-child(6) { width: 15%; }
+.deviations table { font-size: 7.5pt; table-layout: fixed; }
+.deviations td { vertical-align: top; }
+.deviations th:nth-child(1) { width: 16%; }
+.deviations th:nth-child(2) { width: 38%; }
+.deviations th:nth-child(3) { width: 46%; }
 .fig { page-break-inside: avoid; text-align: center; }
 """
 
@@ -561,6 +573,13 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
             + _table(d.method_table, [str(c) for c in d.method_table.columns])
             + "</div>"
         )
+        if d.deviations is not None and not d.deviations.empty:
+            parts.append(f"<h3>{t('deviations', lang)}</h3>")
+            parts.append(
+                "<div class='deviations'>"
+                + _table(d.deviations, [str(c) for c in d.deviations.columns])
+                + "</div>"
+            )
 
     parts.append(f"<h2 class='section'>{t('appendix', lang)}</h2>")
     parts.append(

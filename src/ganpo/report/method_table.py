@@ -1,10 +1,13 @@
 """The method table (方法表) of a profile: indicator × method × formula × the clause it follows
-(or "text unobtainable → follows …") × parameters × verified status.
+(or "text unobtainable → follows …") × parameters × verified status × the deviations from what
+it follows, with their reasons.
 
 One table, three outputs: ``ganpo profiles NAME --methods``, the methods chapter of the annual
-report and ``GET /api/profiles/{name}/methods``. It joins the profile, its conformance table
-(:mod:`ganpo.catalog.conformance`), the method registry and the parameter set, and names
-everything in the reader's language: no keys, no file paths.
+report and ``GET /api/profiles/{name}/methods`` (the terminal and the report print the
+deviations in a table of their own, :func:`deviation_frame`). It joins the profile, its
+conformance table (:mod:`ganpo.catalog.conformance`), the method registry and the parameter
+set, and names everything in the reader's language (the deviations too): no keys, no file
+paths.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Literal
 
 import pandas as pd
 
-from ganpo.catalog.conformance import Deviation, conformance
+from ganpo.catalog.conformance import conformance
 from ganpo.catalog.ecosystems import by_key
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameter_names import index_name, parameter_name
@@ -38,6 +41,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "basis": ("依据条款", "Clause followed"),
     "parameters": ("参数", "Parameters"),
     "status": ("核实情况", "Verified status"),
+    "deviations": ("偏离及理由", "Deviations and reasons"),
+}
+
+#: the title of the deviations table (:func:`deviation_frame`)
+DEVIATIONS_TITLE = (
+    "与所依据应用的偏离及理由",
+    "Deviations from the applications followed, and why",
+)
+#: headers of the deviations table (:func:`deviation_frame`)
+DEVIATION_COLUMNS: dict[str, tuple[str, str]] = {
+    "indicator": ("指标", "Indicator"),
+    "what": ("与所依据应用的偏离", "Deviation from the application followed"),
+    "why": ("理由", "Reason"),
 }
 
 
@@ -62,6 +78,28 @@ class ParameterUse:
 
 
 @dataclass(frozen=True)
+class DeviationText:
+    """A deviation from what a method follows, and why, in the reader's language."""
+
+    what: str
+    why: str
+
+    def text(self, language: Lang) -> str:
+        return f"{self.what}：{self.why}。" if language == "zh" else f"{self.what}: {self.why}."
+
+
+def deviations_text(deviations: tuple[DeviationText, ...], language: Lang) -> str:
+    """The deviations of one indicator as one text, numbered when there are several."""
+    if not deviations:
+        return "无" if language == "zh" else "none"
+    if len(deviations) == 1:
+        return deviations[0].text(language)
+    if language == "zh":
+        return "".join(f"（{i}）{d.text(language)}" for i, d in enumerate(deviations, 1))
+    return " ".join(f"({i}) {d.text(language)}" for i, d in enumerate(deviations, 1))
+
+
+@dataclass(frozen=True)
 class MethodTableRow:
     """One indicator of a profile in the method table."""
 
@@ -76,7 +114,7 @@ class MethodTableRow:
     clause: str | None
     cite: str  # the published application followed
     parameters: tuple[ParameterUse, ...]
-    deviations: tuple[Deviation, ...]
+    deviations: tuple[DeviationText, ...]  # from what it follows, in the reader's language
     status: Literal["standard", "application", "unverified"]
     status_text: str
 
@@ -205,11 +243,13 @@ def method_table(
                 if language == "zh"
                 else "no conformance record for this profile"
             )
-            deviations: tuple[Deviation, ...] = ()
+            deviations: tuple[DeviationText, ...] = ()
         else:
             cite = rec.cite_zh if language == "zh" else rec.cite_en
             formula = rec.formula
-            deviations = rec.deviations
+            deviations = tuple(
+                DeviationText(d.what_in(language), d.why_in(language)) for d in rec.deviations
+            )
             if clause is not None:
                 basis = f"{conf.standard if conf else profile.standard} {clause}"
             elif language == "zh":
@@ -238,22 +278,43 @@ def method_table(
     return rows
 
 
-def method_frame(rows: list[MethodTableRow], language: Lang = "zh") -> pd.DataFrame:
-    """The table as printed: one row per indicator, headers in ``language``."""
+def method_frame(
+    rows: list[MethodTableRow], language: Lang = "zh", deviations: bool = True
+) -> pd.DataFrame:
+    """The table as printed: one row per indicator, headers in ``language``; the last column
+    holds the deviations and their reasons unless ``deviations`` is false (the annual report
+    prints them in a table of their own, :func:`deviation_frame`)."""
     none = "无（按统计报表数值）" if language == "zh" else "none (statistics as reported)"
     sep = "；" if language == "zh" else "; "
     i = 0 if language == "zh" else 1
+    columns = {
+        COLUMNS["indicator"][i]: [r.indicator_name for r in rows],
+        COLUMNS["method"][i]: [r.method_name for r in rows],
+        COLUMNS["formula"][i]: [r.formula for r in rows],
+        COLUMNS["basis"][i]: [r.basis for r in rows],
+        COLUMNS["parameters"][i]: [
+            sep.join(p.text(language) for p in r.parameters) or none for r in rows
+        ],
+        COLUMNS["status"][i]: [r.status_text for r in rows],
+    }
+    if deviations:
+        columns[COLUMNS["deviations"][i]] = [deviations_text(r.deviations, language) for r in rows]
+    return pd.DataFrame(columns)
+
+
+def deviation_frame(rows: list[MethodTableRow], language: Lang = "zh") -> pd.DataFrame:
+    """The deviations of the method table, one row per deviation, headers in ``language``.
+    Indicators that share a method (and so its deviations) share their rows: 农业产品、林业产品…
+    are named together once."""
+    groups: dict[tuple[DeviationText, ...], list[str]] = {}
+    for r in rows:
+        if r.deviations:
+            groups.setdefault(r.deviations, []).append(r.indicator_name)
+    sep = "、" if language == "zh" else ", "
+    i = 0 if language == "zh" else 1
+    table = [(sep.join(names), d.what, d.why) for devs, names in groups.items() for d in devs]
     return pd.DataFrame(
-        {
-            COLUMNS["indicator"][i]: [r.indicator_name for r in rows],
-            COLUMNS["method"][i]: [r.method_name for r in rows],
-            COLUMNS["formula"][i]: [r.formula for r in rows],
-            COLUMNS["basis"][i]: [r.basis for r in rows],
-            COLUMNS["parameters"][i]: [
-                sep.join(p.text(language) for p in r.parameters) or none for r in rows
-            ],
-            COLUMNS["status"][i]: [r.status_text for r in rows],
-        }
+        table, columns=[DEVIATION_COLUMNS[k][i] for k in ("indicator", "what", "why")]
     )
 
 

@@ -111,7 +111,8 @@ def overlaps_list() -> str:
 
 
 def method_tables() -> str:
-    """Each shipped profile's method table, as `ganpo profiles NAME --methods` prints it."""
+    """Each shipped profile's method table, as `ganpo profiles NAME --methods --format csv`
+    prints it (the deviations in its last column)."""
     out = []
     for name in profile_names():
         frame = method_frame(method_table(name, "en"), "en")

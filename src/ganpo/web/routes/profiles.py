@@ -41,8 +41,8 @@ class ParameterOut(BaseModel):
 
 
 class DeviationOut(BaseModel):
-    what: str
-    why: str
+    what: str = Field(description="what departs from the application followed")
+    why: str = Field(description="why")
 
 
 class MethodRowOut(BaseModel):
@@ -57,7 +57,7 @@ class MethodRowOut(BaseModel):
     text_unobtainable: bool
     follows: str = Field(description="the published application followed")
     parameters: list[ParameterOut]
-    deviations: list[DeviationOut] = Field(description="in English")
+    deviations: list[DeviationOut] = Field(description="in the table's language (lang)")
     status: Literal["standard", "application", "unverified"]
     status_text: str
 

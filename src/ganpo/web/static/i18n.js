@@ -28,7 +28,7 @@ const DICT = {
     "methods.parameters": "参数",
     "methods.status": "核实情况",
     "methods.noParameters": "无（按统计报表数值）",
-    "methods.deviations": "与所依据应用的偏离及理由（英文）",
+    "methods.deviations": "与所依据应用的偏离及理由",
     "methods.physical": "实物量，不计价",
     "nav.forbidden": "您的角色无权访问该页面。",
     "who.region": "区域",

@@ -1,6 +1,7 @@
 // Methods: a profile's method table (GET /api/profiles/{name}/methods): indicator, method,
 // formula, the clause it follows or "text unobtainable → follows …", parameters with their
-// status, and the deviations from what it follows. Every signed-in user may read it.
+// status, and the deviations from what it follows (in the page's language). Every signed-in
+// user may read it.
 import { get, query } from "../api.js";
 import { add, clear, h, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
@@ -96,7 +97,13 @@ export async function render(root, ctx) {
                         "ul",
                         {},
                         r.deviations.map((d) =>
-                          h("li", {}, `${d.what} — ${d.why}`),
+                          h(
+                            "li",
+                            {},
+                            lang() === "zh"
+                              ? `${d.what}：${d.why}`
+                              : `${d.what} — ${d.why}`,
+                          ),
                         ),
                       ),
                     )
