@@ -1,12 +1,12 @@
 """ganpo: Gross Ecosystem Product (GEP) accounting / 生态系统生产总值核算."""
 
-import os
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("ganpo")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+import os
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    __version__: str
 
 #: GDAL's raster block cache [MB] unless the user sets GDAL_CACHEMAX. GDAL's default is 5 %
 #: of the machine's memory, filled as blocks are read: the engine reads each block once,
@@ -17,3 +17,21 @@ GDAL_CACHE_MB = 256
 os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB))
 
 __all__ = ["GDAL_CACHE_MB", "__version__"]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ganpo")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """``ganpo.__version__``, read from the installed metadata when first asked for
+    (importlib.metadata takes a tenth of the ``ganpo`` command's start-up)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'ganpo' has no attribute {name!r}")
+    globals()[name] = value = _version()
+    return value

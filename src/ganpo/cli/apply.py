@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from ganpo.cli import apply_assets
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
-from ganpo.io.outputs import EXPORT, atomic_write
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     help="Put GEP to work: transfers, compensation, assessment, assets, credit, damage. "
@@ -64,6 +65,8 @@ def _examples() -> Path:
 
 
 def _wan(cny: float) -> str:
+    import pandas as pd
+
     return "—" if pd.isna(cny) else f"{cny / 1e4:,.2f}"
 
 
@@ -173,6 +176,8 @@ def examples() -> None:
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
     """Write ``table`` as UTF-8 CSV with a BOM (Excel opens it right) and say so."""
+    from ganpo.io.outputs import EXPORT, atomic_write
+
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
     console.print(f"written: {out}")
 
@@ -298,6 +303,8 @@ def transfers_whatif(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Who gains and who loses when a weight or the budget changes (not stored). 情景模拟。"""
+    import pandas as pd
+
     from ganpo.apply.rules import resolve_rule
     from ganpo.apply.transfers import whatif
     from ganpo.store.repository import open_store
@@ -390,6 +397,8 @@ def transfers_show(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """A stored allocation, county by county, with the rule version it used. 查看分配。"""
+    import pandas as pd
+
     from ganpo.store.applications import get_run, run_lines
     from ganpo.store.repository import open_store
 
@@ -490,6 +499,8 @@ def compensation_settle(
 
 
 def _cell(v: Any) -> str:
+    import pandas as pd
+
     if isinstance(v, bool):
         return "✓" if v else "✗"
     if isinstance(v, float):
@@ -503,6 +514,8 @@ def compensation_ledger(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """The settlement ledger (newest entry of an agreement-year is in force). 结算台账。"""
+    import pandas as pd
+
     from ganpo.store.applications import ledger
     from ganpo.store.repository import open_store
 
@@ -563,6 +576,8 @@ def assess(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Assess counties: GEP, growth, GEP/GDP, conversion, GDI, ranks, warnings. 综合考核。"""
+    import pandas as pd
+
     from ganpo.apply.assessment import assess as run_assess
     from ganpo.apply.assessment import save_assessment
     from ganpo.apply.rules import resolve_rule

@@ -20,13 +20,11 @@ from ganpo.cli.common import (
     progress_bar,
     user_errors,
 )
-from ganpo.cli.outputs import write_outputs
-from ganpo.cli.summary import print_account, print_change, print_intervals
-from ganpo.io.manifest import MANIFEST_NAME
 
 
 def _up_to_date(folder: Path, resolution: float, seed: int, years: list[int]) -> bool:
     from ganpo.demo.generator import DEMO_VERSION
+    from ganpo.io.manifest import MANIFEST_NAME
 
     manifest = folder / MANIFEST_NAME
     if not manifest.exists():
@@ -74,7 +72,9 @@ def demo(
     """
     from ganpo.catalog.deflators import load_deflator
     from ganpo.catalog.profiles import load_profile
+    from ganpo.cli.outputs import write_outputs
     from ganpo.cli.report import report as annual_report
+    from ganpo.cli.summary import print_account, print_change, print_intervals
     from ganpo.demo.generator import build_demo_dataset
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.catalog.parameters import ParameterValue
 from ganpo.cli.common import console, user_errors
+
+if TYPE_CHECKING:
+    from ganpo.catalog.parameters import ParameterValue
 
 app = typer.Typer(help="Parameter sets (prices, coefficients). 参数集。", no_args_is_help=True)
 

@@ -12,7 +12,6 @@ from rich.table import Table
 
 from ganpo.cli.common import console, user_errors
 from ganpo.errors import InputError
-from ganpo.io.outputs import EXPORT, atomic_write
 
 if TYPE_CHECKING:
     from ganpo.submissions.validate import Problem
@@ -75,6 +74,7 @@ def template(
     profile: ProfileOpt = None,
 ) -> None:
     """Write a form's template, the region's counties filled in. 生成报表模板。"""
+    from ganpo.io.outputs import EXPORT, atomic_write
     from ganpo.submissions.forms import form
     from ganpo.submissions.template import template_csv, template_xlsx
     from ganpo.submissions.workflow import region_of
