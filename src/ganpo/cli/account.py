@@ -16,6 +16,7 @@ from ganpo.cli.common import (
     SchedulerOption,
     console,
     progress_bar,
+    say,
     user_errors,
     yi,
 )
@@ -94,7 +95,7 @@ def run(
                 rasters_dir=rasters,
                 scheduler=scheduler,
                 chunk=chunk,
-                progress=lambda m: console.log(m),
+                progress=say,
             )
         intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
         aid = save_account(store, acc, intervals)

@@ -45,18 +45,80 @@ ProfileOption = Annotated[
 ]
 
 
+#: the one format of every log line the CLI prints: time, level, message (no file:line)
+LOG_TIME_FORMAT = "[%H:%M:%S]"
+#: the progress of a command (stage messages of an account): on stdout, in the log's format
+PROGRESS_LOGGER = "ganpo.cli.progress"
+
+
+class OncePerRun(logging.Filter):
+    """Lets a warning through once per run: a warning whose text was already shown (the
+    same cause met again in the next year of the demo, or in the account a comparison
+    recomputes) is dropped. Other levels always pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        text = record.getMessage()
+        if text in self.seen:
+            return False
+        self.seen.add(text)
+        return True
+
+
+def log_handler(console: Console) -> RichHandler:
+    """A handler that writes time, level and message to ``console``."""
+    return RichHandler(
+        console=console,
+        show_path=False,
+        log_time_format=LOG_TIME_FORMAT,
+        omit_repeated_times=False,
+    )
+
+
 def setup_logging(verbose: int, quiet: bool) -> None:
-    """Log level from ``-v``/``-q``; ``-v`` also shows the traceback of an error."""
+    """Log level from ``-v``/``-q``; ``-v`` also shows the traceback of an error. Log lines
+    go to stderr, progress messages (:func:`say`) to stdout, both as time, level, message;
+    a warning is shown once per run (:class:`OncePerRun`)."""
     debugging(verbose > 0)
     level = (
         logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     )
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
-        force=True,
-    )
+    handler = log_handler(err_console)
+    handler.addFilter(OncePerRun())
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    _progress_to(console)
+
+
+def _progress_to(target: Console) -> logging.Logger:
+    progress = logging.getLogger(PROGRESS_LOGGER)
+    for old in progress.handlers[:]:
+        progress.removeHandler(old)
+        old.close()
+    progress.addHandler(log_handler(target))
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    return progress
+
+
+def say(message: str) -> None:
+    """A progress message (an account's stages): on stdout, as time, INFO, message."""
+    progress = logging.getLogger(PROGRESS_LOGGER)
+    if not progress.handlers:  # a command called without the `ganpo` group's set-up
+        progress = _progress_to(console)
+    progress.info(message)
+
+
+def log_every_warning() -> None:
+    """Show every warning, repeated or not, from now on (a server runs for days: a warning
+    that comes back is news each time)."""
+    for handler in logging.getLogger().handlers:
+        for f in [f for f in handler.filters if isinstance(f, OncePerRun)]:
+            handler.removeFilter(f)
 
 
 @contextmanager

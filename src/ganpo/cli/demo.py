@@ -18,6 +18,7 @@ from ganpo.cli.common import (
     SchedulerOption,
     console,
     progress_bar,
+    say,
     user_errors,
 )
 
@@ -108,7 +109,7 @@ def demo(
                     rasters_dir=out / "rasters",
                     scheduler=scheduler,
                     on_fraction=on_fraction,
-                    progress=lambda m: console.log(m),
+                    progress=say,
                 )
             existing = find_account(store, acc.input_digest)
             intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
