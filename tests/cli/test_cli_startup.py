@@ -69,7 +69,7 @@ def _imported(args: list[str]) -> set[str]:
         ["-m", "ganpo", "--version"],
         ["-m", "ganpo", "profiles"],
         ["-m", "ganpo", "params", "list"],
-        ["-m", "ganpo", "params", "show", "jiangxi-default"],
+        ["-m", "ganpo", "params", "show", "jiangxi-default", "--format", "json"],
     ],
     ids=lambda args: " ".join(args[1:]),
 )

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -37,6 +42,17 @@ ParamsOption = Annotated[
         "-p",
         help="Parameter set name or .toml path (`ganpo params list`); default: the "
         "profile's. 参数集。",
+    ),
+]
+#: how a listing command prints its records
+Format = Literal["table", "csv", "json"]
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default), csv (a header row, UTF-8) or json (an array of objects): "
+        "for scripts. 输出格式：表格、CSV 或 JSON。",
     ),
 ]
 ProfileOption = Annotated[
@@ -163,3 +179,60 @@ def progress_bar(label: str) -> Iterator[Any]:
     ) as bar:
         task = bar.add_task(label, total=1.0)
         yield lambda fraction: bar.update(task, completed=fraction)
+
+
+def _plain(value: Any) -> Any:
+    """A record's value as JSON holds it: times in ISO 8601 (UTC, as the store keeps them),
+    paths as text."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cell(value: Any) -> str:
+    """A record's value in a CSV cell: lists and objects as JSON text, none as empty."""
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _write_stdout(text: str) -> None:
+    """``text`` on stdout in UTF-8 whatever the terminal's encoding (a pipe, a file)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def print_records(fmt: Format, keys: Sequence[str], records: Iterable[Mapping[str, Any]]) -> bool:
+    """Print a listing's records as CSV (a header row of ``keys``) or JSON (an array of
+    objects with ``keys``, in that order) on stdout, for scripts; ``False`` (nothing
+    printed) for the table format, which the command draws itself."""
+    if fmt == "table":
+        return False
+    rows = [{k: _plain(r.get(k)) for k in keys} for r in records]
+    if fmt == "json":
+        _write_stdout(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        return True
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    writer.writerows([_cell(r[k]) for k in keys] for r in rows)
+    _write_stdout(out.getvalue())
+    return True
