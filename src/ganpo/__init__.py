@@ -1,4 +1,16 @@
-"""ganpo: Gross Ecosystem Product (GEP) accounting / 生态系统生产总值核算."""
+"""ganpo: Gross Ecosystem Product (GEP) accounting / 生态系统生产总值核算.
+
+The Python API for notebooks and scripts (:mod:`ganpo.api`, docs/python-api.md)::
+
+    import ganpo
+
+    acc = ganpo.run_account("data/demo-5000m", 2022, store="out/ganpo.sqlite")
+    ganpo.list_accounts("out/ganpo.sqlite")
+    ganpo.compare_accounts(1, 2, store="out/ganpo.sqlite")
+
+Its functions are loaded on first use (PEP 562): ``import ganpo`` alone loads no
+numerical, raster or database library, so the ``ganpo`` command starts at once.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +18,15 @@ import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ganpo.api import (
+        compare_accounts,
+        demo_dataset,
+        list_accounts,
+        load_account,
+        open_value_raster,
+        run_account,
+    )
+
     __version__: str
 
 #: GDAL's raster block cache [MB] unless the user sets GDAL_CACHEMAX. GDAL's default is 5 %
@@ -16,7 +37,18 @@ if TYPE_CHECKING:
 GDAL_CACHE_MB = 256
 os.environ.setdefault("GDAL_CACHEMAX", str(GDAL_CACHE_MB))
 
-__all__ = ["GDAL_CACHE_MB", "__version__"]
+__all__ = [
+    "GDAL_CACHE_MB",
+    "__version__",
+    "compare_accounts",
+    "demo_dataset",
+    "list_accounts",
+    "load_account",
+    "open_value_raster",
+    "run_account",
+]
+#: the functions of :mod:`ganpo.api`, available as ``ganpo.<name>``
+_API = frozenset(__all__) - {"GDAL_CACHE_MB", "__version__"}
 
 
 def _version() -> str:
@@ -29,9 +61,19 @@ def _version() -> str:
 
 
 def __getattr__(name: str) -> Any:
-    """``ganpo.__version__``, read from the installed metadata when first asked for
-    (importlib.metadata takes a tenth of the ``ganpo`` command's start-up)."""
-    if name != "__version__":
+    """``ganpo.__version__`` and the API functions, loaded when first asked for."""
+    if name == "__version__":
+        value: Any = _version()
+    elif name in _API:
+        from importlib import import_module
+
+        value = getattr(import_module("ganpo.api"), name)
+    else:
         raise AttributeError(f"module 'ganpo' has no attribute {name!r}")
-    globals()[name] = value = _version()
+    globals()[name] = value
     return value
+
+
+def __dir__() -> list[str]:
+    """The package's names: :data:`__all__` (loaded or not) and its dunders."""
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})

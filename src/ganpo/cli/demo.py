@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -21,26 +20,6 @@ from ganpo.cli.common import (
     say,
     user_errors,
 )
-
-
-def _up_to_date(folder: Path, resolution: float, seed: int, years: list[int]) -> bool:
-    from ganpo.demo.generator import DEMO_VERSION
-    from ganpo.io.manifest import MANIFEST_NAME
-
-    manifest = folder / MANIFEST_NAME
-    if not manifest.exists():
-        return False
-    try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return False
-    gen = data.get("generator", {})
-    return (
-        float(gen.get("resolution_m", -1)) == resolution
-        and int(gen.get("seed", -1)) == seed
-        and list(data.get("years", [])) == years
-        and gen.get("version") == DEMO_VERSION
-    )
 
 
 def demo(
@@ -76,7 +55,7 @@ def demo(
     from ganpo.cli.outputs import write_outputs
     from ganpo.cli.report import report as annual_report
     from ganpo.cli.summary import print_account, print_change, print_intervals
-    from ganpo.demo.generator import build_demo_dataset
+    from ganpo.demo.generator import build_demo_dataset, is_current
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
     from ganpo.engine.uncertainty import Intervals, monte_carlo
@@ -87,7 +66,7 @@ def demo(
     years = [2022, 2023]
     folder = data_dir or Path(f"data/demo-{resolution:g}m")
     with user_errors():
-        if rebuild or not _up_to_date(folder, resolution, seed, years):
+        if rebuild or not is_current(folder, resolution, seed, years):
             t0 = time.perf_counter()
             console.print(f"Building the demo dataset in {folder} ({resolution:g} m, seed {seed})…")
             build_demo_dataset(folder, resolution_m=resolution, seed=seed, years=tuple(years))
