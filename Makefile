@@ -44,12 +44,13 @@ test: setup lint typecheck unit
 # everything timed: the account against reading its layers, the platform under 50 clients,
 # then ganpo against InVEST per model and a full account at 10000² (bench-invest; about
 # two hours, most of it InVEST's SDR at 4000² and 10000²; `make bench-invest SIZES="1000
-# 4000"` for a shorter run)
+# 4000"` for a shorter run), then the start-up of the ganpo command (bench_cli.py)
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py
 	$(PY) benchmarks/bench_web.py
 	$(MAKE) --no-print-directory bench-invest
+	$(PY) benchmarks/bench_cli.py
 
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes

@@ -65,6 +65,19 @@ def test_demo_prints_and_writes(demo_run: tuple[Path, str]) -> None:
     assert len(list((root / "out" / "csv").glob("*.csv"))) >= 14
 
 
+def test_demo_logs_in_one_format_each_warning_once(demo_run: tuple[Path, str]) -> None:
+    """Progress and warnings read time, level, message (no source file and line); the
+    warning both years meet (units without a cell centre at 3 km) is shown once."""
+    _, output = demo_run
+    stamped = re.compile(r"^\[\d\d:\d\d:\d\d\] (INFO|WARNING) +(.*?) *$")
+    lines = [m.groups() for m in map(stamped.match, output.splitlines()) if m]
+    assert any(lv == "INFO" and text.startswith("jiangxi-demo 2023: done in") for lv, text in lines)
+    warnings = [text for level, text in lines if level == "WARNING"]
+    assert any("have no cell centre inside them" in w for w in warnings)
+    assert len(warnings) == len(set(warnings)), warnings
+    assert ".py:" not in output
+
+
 @pytest.mark.slow
 def test_demo_numbers_are_plausible(demo_run: tuple[Path, str]) -> None:
     root, _ = demo_run

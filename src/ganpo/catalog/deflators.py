@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import pandas as pd
-
 from ganpo.catalog.files import data_dir, shipped_names
 from ganpo.catalog.indicators import indicators
 from ganpo.errors import InputError, UnknownNameError
@@ -64,6 +62,8 @@ def deflator_names() -> list[str]:
 
 def read_deflator(path: Path, name: str | None = None) -> Deflator:
     """Read a deflator CSV (``year, change_pct[, source, status]``)."""
+    import pandas as pd
+
     try:
         table = pd.read_csv(path)
     except (OSError, pd.errors.ParserError) as exc:

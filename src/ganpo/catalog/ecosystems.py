@@ -21,11 +21,13 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from ganpo.errors import UnknownNameError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 RASTER_NODATA = 255
 UNATTRIBUTED = 0
@@ -143,6 +145,8 @@ def level1_code(code: int) -> int:
 def level1_lut() -> NDArray[np.int64]:
     """``lut[code]`` = the level-1 code of each raster code (0–255): itself for level-1
     codes and for nodata (255), -1 for codes that are no type."""
+    import numpy as np
+
     lut = np.full(RASTER_NODATA + 1, -1, dtype=np.int64)
     for t in all_ecosystem_types():
         lut[t.code] = level1_code(t.code)

@@ -11,11 +11,14 @@ from rich.table import Table
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
+    FormatOption,
     ParamsOption,
     ProfileOption,
     SchedulerOption,
     console,
+    print_records,
     progress_bar,
+    say,
     user_errors,
     yi,
 )
@@ -30,6 +33,25 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Run and inspect GEP accounts. 核算账户：运行、列出、查看。", no_args_is_help=True
 )
+
+#: the keys of `ganpo account list --format csv|json` (the store's names)
+ACCOUNT_KEYS = (
+    "id",
+    "dataset_name",
+    "synthetic",
+    "region_adcode",
+    "year",
+    "profile",
+    "parameter_set",
+    "parameter_set_version",
+    "gep_cny",
+    "code_version",
+    "finished_at",
+    "status",
+    "superseded_by",
+)
+#: the keys of `ganpo account log --format csv|json`
+LOG_KEYS = ("at", "user", "action", "account_id", "detail")
 
 
 @app.command("run")
@@ -94,7 +116,7 @@ def run(
                 rasters_dir=rasters,
                 scheduler=scheduler,
                 chunk=chunk,
-                progress=lambda m: console.log(m),
+                progress=say,
             )
         intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
         aid = save_account(store, acc, intervals)
@@ -108,12 +130,14 @@ def run(
 
 
 @app.command("list")
-def list_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+def list_(database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "table") -> None:
     """List stored accounts. 列出已存核算。"""
     from ganpo.store.repository import list_accounts, open_store
 
     with user_errors():
         rows = list_accounts(open_store(database))
+    if print_records(fmt, ACCOUNT_KEYS, ({k: getattr(a, k) for k in ACCOUNT_KEYS} for a in rows)):
+        return
     t = Table(
         "id", "dataset", "year", "parameters", "GEP 亿元", "code", "finished (UTC)", "status 状态"
     )
@@ -265,13 +289,15 @@ def supersede(
 
 
 @app.command("log")
-def log_(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+def log_(database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "table") -> None:
     """The store's audit log: who created, published, withdrew, superseded or deleted
     which account, when and why. 审计日志。"""
     from ganpo.store.repository import audit_log, open_store
 
     with user_errors():
         rows = audit_log(open_store(database))
+    if print_records(fmt, LOG_KEYS, ({k: getattr(e, k) for k in LOG_KEYS} for e in rows)):
+        return
     t = Table("when (UTC)", "user", "action", "account", "detail")
     for e in rows:
         detail = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in (e.detail or {}).items())

@@ -5,16 +5,25 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from ganpo.cli import apply_assets
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
-from ganpo.io.outputs import EXPORT, atomic_write
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    Format,
+    FormatOption,
+    console,
+    print_records,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 app = typer.Typer(
     help="Put GEP to work: transfers, compensation, assessment, assets, credit, damage. "
@@ -56,6 +65,36 @@ ActorOption = Annotated[
 ]
 YearOption = Annotated[int, typer.Option("--year", help="Account year. 年份。")]
 
+#: the keys of the listings' `--format csv|json` (amounts in CNY, times in UTC)
+RULE_KEYS = ("name", "kind", "title_zh", "title_en", "stored_versions")
+EXAMPLE_KEYS = ("file", "use")
+RUN_KEYS = (
+    "run",
+    "year",
+    "rule_name",
+    "rule_version",
+    "budget_cny",
+    "total_cny",
+    "account_ids",
+    "created_at",
+    "created_by",
+)
+LEDGER_KEYS = (
+    "run_id",
+    "agreement",
+    "year",
+    "method",
+    "index_value",
+    "met",
+    "payer",
+    "payee",
+    "amount_cny",
+    "gaps",
+    "in_force",
+    "created_at",
+    "created_by",
+)
+
 
 def _examples() -> Path:
     from ganpo.catalog.files import data_dir
@@ -64,6 +103,8 @@ def _examples() -> Path:
 
 
 def _wan(cny: float) -> str:
+    import pandas as pd
+
     return "—" if pd.isna(cny) else f"{cny / 1e4:,.2f}"
 
 
@@ -74,7 +115,9 @@ def _notes(notes: list[str]) -> None:
 
 # ------------------------------------------------------------------------------- rules
 @rules_app.command("list")
-def rules_list(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+def rules_list(
+    database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "table"
+) -> None:
     """Shipped rules and the versions stored. 内置规则与已存版本。"""
     from ganpo.apply.rules import load_rule, rule_names
     from ganpo.store.applications import list_rules
@@ -82,6 +125,23 @@ def rules_list(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
 
     with user_errors():
         stored = list_rules(open_store(database))
+        if fmt != "table":
+            names = rule_names()
+            records = []
+            for name in [*names, *sorted({r.name for r in stored} - set(names))]:
+                mine = [r for r in stored if r.name == name]
+                rule = load_rule(name) if name in names else None
+                records.append(
+                    {
+                        "name": name,
+                        "kind": rule.kind if rule is not None else mine[0].kind,
+                        "title_zh": rule.title_zh if rule is not None else None,
+                        "title_en": rule.title_en if rule is not None else None,
+                        "stored_versions": [r.version for r in mine],
+                    }
+                )
+            print_records(fmt, RULE_KEYS, records)
+            return
         t = Table(title="规则 rules")
         for col in ("名称 name", "类型 kind", "标题 title", "已存版本 stored versions"):
             t.add_column(col)
@@ -147,7 +207,7 @@ def rules_store(
 
 
 @app.command("examples")
-def examples() -> None:
+def examples(fmt: FormatOption = "table") -> None:
     """Where the shipped (synthetic) example inputs are, with commands that use them. 示例输入。"""
     ex = _examples()
     t = Table(title="示例输入 example inputs (SYNTHETIC 合成数据)")
@@ -161,7 +221,10 @@ def examples() -> None:
         "monitoring_dongjiang_2023.csv": "ganpo apply compensation settle dongjiang-style",
         "monitoring_lean_2023.csv": "ganpo apply compensation settle lean-gep-flow",
     }
-    for f in sorted(ex.glob("*.csv")):
+    files = sorted(ex.glob("*.csv"))
+    if print_records(fmt, EXAMPLE_KEYS, ({"file": f, "use": uses.get(f.name)} for f in files)):
+        return
+    for f in files:
         t.add_row(str(f), uses.get(f.name, ""))
     console.print(t)
     console.print(
@@ -173,6 +236,8 @@ def examples() -> None:
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:
     """Write ``table`` as UTF-8 CSV with a BOM (Excel opens it right) and say so."""
+    from ganpo.io.outputs import EXPORT, atomic_write
+
     atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
     console.print(f"written: {out}")
 
@@ -298,6 +363,8 @@ def transfers_whatif(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Who gains and who loses when a weight or the budget changes (not stored). 情景模拟。"""
+    import pandas as pd
+
     from ganpo.apply.rules import resolve_rule
     from ganpo.apply.transfers import whatif
     from ganpo.store.repository import open_store
@@ -346,12 +413,28 @@ def transfers_whatif(
         _write_csv(table, out)
 
 
-def _runs_table(kind: str, database: str, title: str) -> None:
+def _runs_table(kind: str, database: str, title: str, fmt: Format = "table") -> None:
     from ganpo.store.applications import list_runs
     from ganpo.store.repository import open_store
 
     with user_errors():
         runs = list_runs(open_store(database), kind)
+    records = (
+        {
+            "run": r.id,
+            "year": r.year,
+            "rule_name": r.rule_name,
+            "rule_version": r.rule_version,
+            "budget_cny": r.budget_cny,
+            "total_cny": r.total_cny,
+            "account_ids": [a.id for a in r.accounts],
+            "created_at": r.created_at,
+            "created_by": r.created_by,
+        }
+        for r in runs
+    )
+    if print_records(fmt, RUN_KEYS, records):
+        return
     t = Table(title=title)
     for col in (
         "run",
@@ -379,9 +462,11 @@ def _runs_table(kind: str, database: str, title: str) -> None:
 
 
 @transfers_app.command("list")
-def transfers_list(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
+def transfers_list(
+    database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "table"
+) -> None:
     """Stored allocations with their rule versions. 已存分配结果。"""
-    _runs_table("transfer", database, "转移支付分配 stored allocations")
+    _runs_table("transfer", database, "转移支付分配 stored allocations", fmt)
 
 
 @transfers_app.command("show")
@@ -390,6 +475,8 @@ def transfers_show(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """A stored allocation, county by county, with the rule version it used. 查看分配。"""
+    import pandas as pd
+
     from ganpo.store.applications import get_run, run_lines
     from ganpo.store.repository import open_store
 
@@ -489,7 +576,14 @@ def compensation_settle(
     console.print(f"entered in the ledger as run #{run_id} / 已记入结算台账")
 
 
+def _missing(v: Any) -> bool:
+    """A value the ledger lacks (None, NaN)."""
+    return v is None or (isinstance(v, float) and v != v)
+
+
 def _cell(v: Any) -> str:
+    import pandas as pd
+
     if isinstance(v, bool):
         return "✓" if v else "✗"
     if isinstance(v, float):
@@ -501,13 +595,22 @@ def _cell(v: Any) -> str:
 def compensation_ledger(
     agreement: Annotated[str | None, typer.Argument(help="Only this agreement.")] = None,
     database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
 ) -> None:
     """The settlement ledger (newest entry of an agreement-year is in force). 结算台账。"""
+    import pandas as pd
+
     from ganpo.store.applications import ledger
     from ganpo.store.repository import open_store
 
     with user_errors():
         table = ledger(open_store(database), agreement)
+    records = (
+        {k: None if _missing(r[k]) else r[k] for k in LEDGER_KEYS}
+        for r in table.to_dict(orient="records")
+    )
+    if print_records(fmt, LEDGER_KEYS, records):
+        return
     t = Table(title="结算台账 settlement ledger")
     for col in (
         "run",
@@ -563,6 +666,8 @@ def assess(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Assess counties: GEP, growth, GEP/GDP, conversion, GDI, ranks, warnings. 综合考核。"""
+    import pandas as pd
+
     from ganpo.apply.assessment import assess as run_assess
     from ganpo.apply.assessment import save_assessment
     from ganpo.apply.rules import resolve_rule

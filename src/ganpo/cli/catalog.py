@@ -3,26 +3,86 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.cli.common import ParamsOption, console, err_console, user_errors
+from ganpo.cli.common import (
+    Format,
+    FormatOption,
+    ParamsOption,
+    console,
+    err_console,
+    print_records,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    from ganpo.catalog.profiles import Profile
+
+#: the keys of `ganpo catalog --format csv|json`
+CATALOG_KEYS = (
+    "indicator",
+    "category",
+    "category_zh",
+    "name_zh",
+    "name_en",
+    "quantity_unit",
+    "methods",
+    "valuation",
+    "source",
+)
+#: the keys of `ganpo profiles --format csv|json`
+PROFILE_KEYS = (
+    "profile",
+    "standard",
+    "title_zh",
+    "title_en",
+    "parameter_set",
+    "indicators",
+    "verified",
+)
+#: the keys of `ganpo profiles NAME --format csv|json` (its indicators, then the physical
+#: indicators it reports beside the GEP, not valued)
+PROFILE_INDICATOR_KEYS = ("indicator", "name_zh", "name_en", "method", "valued")
 
 
 def catalog(
     indicator: Annotated[
         str | None, typer.Argument(help="Show one indicator's methods in detail.")
     ] = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """The GEP indicator catalogue with units, valuation and methods. 指标目录。"""
     from ganpo.catalog.indicators import CATEGORIES, indicators
     from ganpo.catalog.indicators import indicator as find
     from ganpo.services.methods import METHODS
 
+    if fmt != "table":
+        with user_errors():
+            chosen = [find(indicator)] if indicator is not None else list(indicators().values())
+        print_records(
+            fmt,
+            CATALOG_KEYS,
+            (
+                {
+                    "indicator": ind.key,
+                    "category": ind.category,
+                    "category_zh": CATEGORIES[ind.category][0],
+                    "name_zh": ind.name_zh,
+                    "name_en": ind.name_en,
+                    "quantity_unit": ind.quantity_unit,
+                    "methods": list(METHODS.get(ind.key, {})),
+                    "valuation": ind.valuation,
+                    "source": ind.source,
+                }
+                for ind in chosen
+            ),
+        )
+        return
     if indicator is not None:
         with user_errors():
             ind = find(indicator)
@@ -77,8 +137,14 @@ def profiles(
         ),
     ] = False,
     fmt: Annotated[
-        Literal["table", "csv", "json"],
-        typer.Option("--format", "-f", help="With --methods: table (default), csv or json."),
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table (default), csv (a header row, UTF-8) or json (an array of objects): "
+            "the profiles, a profile's indicators, or with --methods its method table. "
+            "输出格式：表格、CSV 或 JSON。",
+        ),
     ] = "table",
     lang: Annotated[
         Literal["zh", "en"], typer.Option("--lang", help="With --methods: language (zh, en).")
@@ -99,6 +165,26 @@ def profiles(
         return
     with user_errors():
         chosen = [load_profile(name)] if name else [load_profile(n) for n in profile_names()]
+    if name is None and print_records(
+        fmt,
+        PROFILE_KEYS,
+        (
+            {
+                "profile": p.name,
+                "standard": p.standard,
+                "title_zh": p.title_zh,
+                "title_en": p.title_en,
+                "parameter_set": p.parameter_set,
+                "indicators": len(p.indicators),
+                "verified": p.verified,
+            }
+            for p in chosen
+        ),
+    ):
+        return
+    if name is not None and fmt != "table":
+        _profile_indicators(chosen[0], fmt)
+        return
     if name is None:
         t = Table("profile", "standard", "title", "parameters", "indicators", "verified")
         for p in chosen:
@@ -144,9 +230,30 @@ def profiles(
     console.print("`ganpo profiles NAME --methods` prints its method table.")
 
 
-def _method_table(
-    name: str, fmt: Literal["table", "csv", "json"], lang: Literal["zh", "en"], params: str | None
-) -> None:
+def _profile_indicators(p: Profile, fmt: Format) -> None:
+    """A profile's indicators and its physical indicators as CSV or JSON records."""
+    from ganpo.catalog.indicators import indicators
+    from ganpo.services.methods import PHYSICAL_NAMES
+
+    rows = [
+        {
+            "indicator": key,
+            "name_zh": indicators()[key].name_zh,
+            "name_en": indicators()[key].name_en,
+            "method": method,
+            "valued": True,
+        }
+        for key, method in p.indicators.items()
+    ]
+    for key, method in p.physical.items():
+        zh, en = PHYSICAL_NAMES.get(key, (key, key))
+        rows.append(
+            {"indicator": key, "name_zh": zh, "name_en": en, "method": method, "valued": False}
+        )
+    print_records(fmt, PROFILE_INDICATOR_KEYS, rows)
+
+
+def _method_table(name: str, fmt: Format, lang: Literal["zh", "en"], params: str | None) -> None:
     """Print a profile's method table (ganpo.report.method_table) as a table, CSV or JSON."""
     import json
 

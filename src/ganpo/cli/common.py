@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -39,24 +44,97 @@ ParamsOption = Annotated[
         "profile's. 参数集。",
     ),
 ]
+#: how a listing command prints its records
+Format = Literal["table", "csv", "json"]
+FormatOption = Annotated[
+    Format,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table (default), csv (a header row, UTF-8) or json (an array of objects): "
+        "for scripts. 输出格式：表格、CSV 或 JSON。",
+    ),
+]
 ProfileOption = Annotated[
     str,
     typer.Option("--profile", help="Accounting profile (`ganpo profiles`). 核算口径（标准）。"),
 ]
 
 
+#: the one format of every log line the CLI prints: time, level, message (no file:line)
+LOG_TIME_FORMAT = "[%H:%M:%S]"
+#: the progress of a command (stage messages of an account): on stdout, in the log's format
+PROGRESS_LOGGER = "ganpo.cli.progress"
+
+
+class OncePerRun(logging.Filter):
+    """Lets a warning through once per run: a warning whose text was already shown (the
+    same cause met again in the next year of the demo, or in the account a comparison
+    recomputes) is dropped. Other levels always pass."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.WARNING:
+            return True
+        text = record.getMessage()
+        if text in self.seen:
+            return False
+        self.seen.add(text)
+        return True
+
+
+def log_handler(console: Console) -> RichHandler:
+    """A handler that writes time, level and message to ``console``."""
+    return RichHandler(
+        console=console,
+        show_path=False,
+        log_time_format=LOG_TIME_FORMAT,
+        omit_repeated_times=False,
+    )
+
+
 def setup_logging(verbose: int, quiet: bool) -> None:
-    """Log level from ``-v``/``-q``; ``-v`` also shows the traceback of an error."""
+    """Log level from ``-v``/``-q``; ``-v`` also shows the traceback of an error. Log lines
+    go to stderr, progress messages (:func:`say`) to stdout, both as time, level, message;
+    a warning is shown once per run (:class:`OncePerRun`)."""
     debugging(verbose > 0)
     level = (
         logging.ERROR if quiet else [logging.WARNING, logging.INFO, logging.DEBUG][min(verbose, 2)]
     )
-    logging.basicConfig(
-        level=level,
-        format="%(message)s",
-        handlers=[RichHandler(console=err_console, show_path=False)],
-        force=True,
-    )
+    handler = log_handler(err_console)
+    handler.addFilter(OncePerRun())
+    logging.basicConfig(level=level, format="%(message)s", handlers=[handler], force=True)
+    _progress_to(console)
+
+
+def _progress_to(target: Console) -> logging.Logger:
+    progress = logging.getLogger(PROGRESS_LOGGER)
+    for old in progress.handlers[:]:
+        progress.removeHandler(old)
+        old.close()
+    progress.addHandler(log_handler(target))
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+    return progress
+
+
+def say(message: str) -> None:
+    """A progress message (an account's stages): on stdout, as time, INFO, message."""
+    progress = logging.getLogger(PROGRESS_LOGGER)
+    if not progress.handlers:  # a command called without the `ganpo` group's set-up
+        progress = _progress_to(console)
+    progress.info(message)
+
+
+def log_every_warning() -> None:
+    """Show every warning, repeated or not, from now on (a server runs for days: a warning
+    that comes back is news each time)."""
+    for handler in logging.getLogger().handlers:
+        for f in [f for f in handler.filters if isinstance(f, OncePerRun)]:
+            handler.removeFilter(f)
 
 
 @contextmanager
@@ -101,3 +179,60 @@ def progress_bar(label: str) -> Iterator[Any]:
     ) as bar:
         task = bar.add_task(label, total=1.0)
         yield lambda fraction: bar.update(task, completed=fraction)
+
+
+def _plain(value: Any) -> Any:
+    """A record's value as JSON holds it: times in ISO 8601 (UTC, as the store keeps them),
+    paths as text."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cell(value: Any) -> str:
+    """A record's value in a CSV cell: lists and objects as JSON text, none as empty."""
+    value = _plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _write_stdout(text: str) -> None:
+    """``text`` on stdout in UTF-8 whatever the terminal's encoding (a pipe, a file)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(text.encode("utf-8"))
+    buffer.flush()
+
+
+def print_records(fmt: Format, keys: Sequence[str], records: Iterable[Mapping[str, Any]]) -> bool:
+    """Print a listing's records as CSV (a header row of ``keys``) or JSON (an array of
+    objects with ``keys``, in that order) on stdout, for scripts; ``False`` (nothing
+    printed) for the table format, which the command draws itself."""
+    if fmt == "table":
+        return False
+    rows = [{k: _plain(r.get(k)) for k in keys} for r in records]
+    if fmt == "json":
+        _write_stdout(json.dumps(rows, ensure_ascii=False, indent=1) + "\n")
+        return True
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(keys)
+    writer.writerows([_cell(r[k]) for k in keys] for r in rows)
+    _write_stdout(out.getvalue())
+    return True

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.catalog.indicators import indicators
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 from ganpo.errors import InputError
-from ganpo.io.outputs import EXPORT, atomic_write
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MEASURE_TITLES = {
     "volume": "volume at {ya} prices 按{ya}年（基期）价格计算的物量 (B's quantities at A's prices)",
@@ -106,11 +106,15 @@ def compare(
     if note:
         console.print(note, style="yellow")
     if out is not None:
+        from ganpo.io.outputs import EXPORT, atomic_write
+
         atomic_write(out, lambda tmp: d.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
         console.print(f"written: {out}")
 
 
 def _names() -> dict[str, str]:
+    from ganpo.catalog.indicators import indicators
+
     return {k: i.name_zh for k, i in indicators().items()} | {"GEP": "GEP 生态系统生产总值"}
 
 
@@ -159,6 +163,8 @@ def _basis(basis: str, index: str) -> str:
 
 
 def _print_indices(table: pd.DataFrame, ya: int, yb: int) -> None:
+    import pandas as pd
+
     names = _names()
     t = Table(
         title=f"物量指数与价格指数 volume and implicit price indices, {ya} = 100 (亿元 10^8 CNY)",
@@ -205,6 +211,8 @@ def chain(
     """GEP volume over a series of accounts, chain-linked: each year at the previous year's
     prices, linked into one index. 链式物量指数：逐年按上年价格计算，链接为定基指数。
     """
+    import pandas as pd
+
     from ganpo.engine.volume import AccountPeriod, chain_linked
     from ganpo.store.repository import load_account, open_store
 
@@ -255,5 +263,7 @@ def chain(
     for n in table.attrs.get("notes", []):
         console.print(f"  {n}", highlight=False)
     if out is not None:
+        from ganpo.io.outputs import EXPORT, atomic_write
+
         atomic_write(out, lambda tmp: table.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
         console.print(f"written: {out}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -18,30 +17,9 @@ from ganpo.cli.common import (
     SchedulerOption,
     console,
     progress_bar,
+    say,
     user_errors,
 )
-from ganpo.cli.outputs import write_outputs
-from ganpo.cli.summary import print_account, print_change, print_intervals
-from ganpo.io.manifest import MANIFEST_NAME
-
-
-def _up_to_date(folder: Path, resolution: float, seed: int, years: list[int]) -> bool:
-    from ganpo.demo.generator import DEMO_VERSION
-
-    manifest = folder / MANIFEST_NAME
-    if not manifest.exists():
-        return False
-    try:
-        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError):
-        return False
-    gen = data.get("generator", {})
-    return (
-        float(gen.get("resolution_m", -1)) == resolution
-        and int(gen.get("seed", -1)) == seed
-        and list(data.get("years", [])) == years
-        and gen.get("version") == DEMO_VERSION
-    )
 
 
 def demo(
@@ -74,8 +52,10 @@ def demo(
     """
     from ganpo.catalog.deflators import load_deflator
     from ganpo.catalog.profiles import load_profile
+    from ganpo.cli.outputs import write_outputs
     from ganpo.cli.report import report as annual_report
-    from ganpo.demo.generator import build_demo_dataset
+    from ganpo.cli.summary import print_account, print_change, print_intervals
+    from ganpo.demo.generator import build_demo_dataset, is_current
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
     from ganpo.engine.uncertainty import Intervals, monte_carlo
@@ -86,7 +66,7 @@ def demo(
     years = [2022, 2023]
     folder = data_dir or Path(f"data/demo-{resolution:g}m")
     with user_errors():
-        if rebuild or not _up_to_date(folder, resolution, seed, years):
+        if rebuild or not is_current(folder, resolution, seed, years):
             t0 = time.perf_counter()
             console.print(f"Building the demo dataset in {folder} ({resolution:g} m, seed {seed})…")
             build_demo_dataset(folder, resolution_m=resolution, seed=seed, years=tuple(years))
@@ -108,7 +88,7 @@ def demo(
                     rasters_dir=out / "rasters",
                     scheduler=scheduler,
                     on_fraction=on_fraction,
-                    progress=lambda m: console.log(m),
+                    progress=say,
                 )
             existing = find_account(store, acc.input_digest)
             intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
 from ganpo.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FORMATS = ("xlsx", "csv", "gpkg", "parquet", "cog")
 

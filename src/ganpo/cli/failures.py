@@ -41,7 +41,6 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from ganpo import __version__
 from ganpo.errors import (
     GanpoError,
     InputError,
@@ -49,7 +48,6 @@ from ganpo.errors import (
     StoreUnavailableError,
     UnknownNameError,
 )
-from ganpo.io.outputs import format_bytes, free_bytes
 
 EXIT_FAILURE = 1
 EXIT_INPUT = 2
@@ -153,6 +151,8 @@ def _os_message(exc: OSError) -> str:
             "permissions (ls -l), or use another path / 没有权限：请检查权限，或改用其他路径"
         )
     if code in (errno.ENOSPC, errno.EDQUOT):
+        from ganpo.io.outputs import format_bytes, free_bytes
+
         free = free_bytes(Path(paths[0]).parent) if paths else None
         left = f" ({format_bytes(free)} free)" if free is not None else ""
         return (
@@ -175,6 +175,8 @@ def _os_message(exc: OSError) -> str:
 
 def _write_log(exc: BaseException) -> Path | str:
     """Write the traceback and the context to a log file; its path, or why not."""
+    from ganpo import __version__
+
     folder = Path(os.environ.get(LOG_DIR_ENV) or Path(tempfile.gettempdir()) / "ganpo-logs")
     now = datetime.now(UTC)
     path = folder / f"error-{now:%Y%m%d-%H%M%S}-{os.getpid()}.log"

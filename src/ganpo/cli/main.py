@@ -6,7 +6,6 @@ from typing import Annotated
 
 import typer
 
-from ganpo import __version__
 from ganpo.cli import account, apply, data, db, params, report_forms, serve
 from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
@@ -26,6 +25,8 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
+        from ganpo import __version__
+
         console.print(f"ganpo {__version__}")
         raise typer.Exit()
 

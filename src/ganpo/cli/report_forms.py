@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
-from ganpo.cli.common import console, user_errors
+from ganpo.cli.common import FormatOption, console, print_records, user_errors
 from ganpo.errors import InputError
-from ganpo.io.outputs import EXPORT, atomic_write
 
 if TYPE_CHECKING:
     from ganpo.submissions.validate import Problem
@@ -30,6 +29,24 @@ DataOption = Annotated[
         help="Base dataset folder (its manifest gives the counties and the grid). 基础数据集。",
     ),
 ]
+#: the keys of `ganpo report-forms list --format csv|json` (as the platform's API gives
+#: a form; ``columns``: key, unit, names, required, indicators of each column)
+FORM_KEYS = (
+    "key",
+    "kind",
+    "year",
+    "department",
+    "department_zh",
+    "department_en",
+    "name_zh",
+    "name_en",
+    "profile",
+    "required",
+    "indicators",
+    "per_county",
+    "unit",
+    "columns",
+)
 ProfileOpt = Annotated[
     str | None,
     typer.Option("--profile", help="Accounting profile (default: the engine's). 核算口径。"),
@@ -43,12 +60,15 @@ def list_forms(
         str | None, typer.Option("--department", "-d", help="Only this department. 部门。")
     ] = None,
     profile: ProfileOpt = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """The forms of a year: department, required or not, required columns. 年度报表。"""
     from ganpo.submissions.forms import all_forms, forms_for
 
     with user_errors():
         found = forms_for(department, year, profile) if department else all_forms(year, profile)
+    if print_records(fmt, FORM_KEYS, (f.as_dict() for f in found)):
+        return
     t = Table("form", "kind", "department", "required", "columns (* required) / unit")
     for f in found:
         cols = (
@@ -75,6 +95,7 @@ def template(
     profile: ProfileOpt = None,
 ) -> None:
     """Write a form's template, the region's counties filled in. 生成报表模板。"""
+    from ganpo.io.outputs import EXPORT, atomic_write
     from ganpo.submissions.forms import form
     from ganpo.submissions.template import template_csv, template_xlsx
     from ganpo.submissions.workflow import region_of

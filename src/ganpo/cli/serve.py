@@ -16,7 +16,13 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    console,
+    log_every_warning,
+    user_errors,
+)
 
 #: the application factory uvicorn imports (``ganpo.web.app.app_from_environment``)
 APP_FACTORY = "ganpo.web.app:app_from_environment"
@@ -106,5 +112,9 @@ def serve(
             "\n", ("ganpo 平台 / platform:", "bold"), f" http://{shown}:{port}/   API: /docs"
         )
     )
+    log_every_warning()
     with user_errors():
-        uvicorn.run(APP_FACTORY, factory=True, host=host, port=port, log_level="info")
+        # log_config=None: uvicorn's lines go through the CLI's log handler, in its format
+        uvicorn.run(
+            APP_FACTORY, factory=True, host=host, port=port, log_level="info", log_config=None
+        )

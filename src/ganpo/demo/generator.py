@@ -26,6 +26,7 @@ Every field is computed on a fixed 1 km reference grid and sampled at the output
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import geopandas as gpd
@@ -150,6 +151,27 @@ def _write_units(units: gpd.GeoDataFrame, townships: gpd.GeoDataFrame, path: Pat
 #: respiration, value added of agriculture, TP discharges, lake regions and gauged flood
 #: storage)
 DEMO_VERSION = 5
+
+
+def is_current(
+    folder: Path, resolution_m: float, seed: int, years: list[int] | tuple[int, ...]
+) -> bool:
+    """Whether ``folder`` holds a finished demo dataset of this resolution, seed and years,
+    built by this version of the generator (else it is to be built again)."""
+    manifest = Path(folder) / MANIFEST_NAME
+    if not manifest.exists():
+        return False
+    try:
+        data = tomllib.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return False
+    gen = data.get("generator", {})
+    return (
+        float(gen.get("resolution_m", -1)) == resolution_m
+        and int(gen.get("seed", -1)) == seed
+        and list(data.get("years", [])) == list(years)
+        and gen.get("version") == DEMO_VERSION
+    )
 
 
 def build_demo_dataset(
