@@ -400,6 +400,7 @@ class Case:
     decisions: tuple[tuple[str, str, object], ...] = ()
     base: str = "county"  # county | townships | two_years
     year: int = 2022
+    leaves_no_file_in: str = ""  # an output folder (under the case's folder) left empty
     marks: tuple[Any, ...] = field(default=())
 
     @property
@@ -728,6 +729,14 @@ LAYER_CASES = [
         lambda ctx: corrupt(ctx, "precipitation"),
         r"2022/precipitation\.tif: layer precipitation \(annual precipitation\): the GeoTIFF "
         r"is truncated or corrupt",
+    ),
+    refused(
+        "layer",
+        "truncated-geotiff-while-value-rasters-are-written",
+        then(lambda c: corrupt(c, "npp"), lambda c: ["--rasters", str(c.tmp / "rasters")]),
+        r"2022/npp\.tif: layer npp \(net primary production, dry matter\): the GeoTIFF is "
+        r"truncated or corrupt",
+        leaves_no_file_in="rasters",
     ),
     refused(
         "layer",
@@ -1100,6 +1109,7 @@ ENVIRONMENT_CASES = [
         disk_full_in_value_rasters,
         r"cannot write the value rasters in .*/rasters: the disk is full \(",
         code=1,
+        leaves_no_file_in="rasters",
     ),
     refused(
         "environment",
@@ -1107,6 +1117,7 @@ ENVIRONMENT_CASES = [
         disk_full_in_outputs,
         r"the disk is full \(.*/out",
         code=1,
+        leaves_no_file_in="out",
     ),
     refused(
         "environment",
@@ -1121,6 +1132,7 @@ ENVIRONMENT_CASES = [
         real_full_disk,
         r"cannot write the value rasters in .*/full/rasters: the disk is full \(",
         code=1,
+        leaves_no_file_in="full/rasters",
     ),
     refused(
         "environment",
@@ -1257,6 +1269,9 @@ def test_bad_input(
         extra = extra if isinstance(extra, list) else []
         result = account_run(manifest, case.year, db, *extra)
         monkeypatch.undo()
+        if case.leaves_no_file_in:  # looked at before a mounted file system goes
+            left = tmp_path / case.leaves_no_file_in
+            assert not [p for p in left.rglob("*") if p.is_file()], "half-written files left"
     output = result.output
 
     assert "Traceback" not in output, output
