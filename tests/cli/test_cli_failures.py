@@ -203,3 +203,28 @@ def test_the_installed_command_prints_a_message_not_a_traceback(tmp_path: Path) 
         check=False,
     )
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_outputs_that_cannot_be_written_leave_no_account_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`account run --out` on a full disk: nothing is stored, so running the command again
+    once there is space writes the outputs (a stored account would be found identical and
+    the outputs never written)."""
+    from ganpo.cli import outputs
+
+    manifest = tiny_factory(tmp_path)()
+    db, out = tmp_path / "s.sqlite", tmp_path / "out"
+    command = ["account", "run", str(manifest), "--year", "2022", "--db", str(db)]
+    monkeypatch.setattr(
+        outputs,
+        "write_outputs",
+        fails_with(OSError(errno.ENOSPC, "No space left on device", str(out / "csv"))),
+    )
+    r = runner.invoke(app, [*command, "--out", str(out)])
+    assert r.exit_code == 1 and f"error: the disk is full ({out / 'csv'}" in r.output
+    assert repository.list_accounts(repository.open_store(db)) == []
+    monkeypatch.undo()
+    r = runner.invoke(app, [*command, "--out", str(out)])
+    assert r.exit_code == 0 and "stored as account #1" in r.output
+    assert (out / "gep_summary.xlsx").exists()

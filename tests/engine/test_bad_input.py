@@ -250,10 +250,20 @@ def test_missing_nodata_value_is_a_logged_decision(tiny: Callable[..., Path]) ->
     path = tiny()
     write_raster(path.parent / "2022/npp.tif", np.full((2, 4), 900.0, "float32"), nodata=None)
     acc = run_account(load_manifest(path, verify=False), 2022)
-    assert any(
-        "2022/npp.tif: no nodata value declared; every finite cell is taken as data" in w
-        for w in acc.warnings
+    (d,) = acc.decisions  # a choice the account states: every finite cell is data
+    assert (d.kind, d.subject, d.basis, d.source) == (
+        "nodata_undeclared",
+        "npp",
+        "rule",
+        "2022/npp.tif",
     )
+    assert d.message_en == (
+        "net primary production, dry matter: the file declares no nodata value, so every "
+        "finite cell is taken as data (NaN cells as missing); used as given. If the file "
+        "marks missing cells with a value, declare it (gdal_edit.py -a_nodata)."
+    )
+    assert d.message_zh.startswith("净初级生产力（干物质）：文件未声明无数据值（nodata）")
+    assert not any("nodata" in w for w in acc.warnings)  # said once, as the decision
 
 
 def test_nodata_value_inside_the_valid_range_is_a_logged_decision(

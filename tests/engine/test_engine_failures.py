@@ -5,6 +5,7 @@ on a real full file system), a read-only folder for the derived-layer cache."""
 from __future__ import annotations
 
 import errno
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 import rasterio
+import rasterio.crs
+from rasterio.transform import from_origin
 
 from ganpo.engine import rasters as rasters_mod
 from ganpo.engine.account import run_account
@@ -88,6 +91,44 @@ def test_a_full_disk_while_the_value_rasters_are_written(
         "未留下写了一半的文件"
     )
     assert files_in(out) == []
+
+
+def test_a_writer_is_discarded_only_between_two_writes(tmp_path: Path) -> None:
+    """When a block fails, dask raises at once while other worker threads may still be
+    writing value-raster blocks: the writer's file is closed under the lock every write
+    holds (GDAL crashed the process on a dataset closed under a write), and a block
+    that arrives after that is dropped."""
+    from ganpo.engine.grid import Grid
+    from tinydata import ALBERS, RES, X0, Y0
+
+    grid = Grid(rasterio.crs.CRS.from_string(ALBERS).to_wkt(), from_origin(X0, Y0, RES, RES), 4, 2)
+    writer = rasters_mod.BlockWriter(tmp_path / "v.tif", grid)
+    log: list[str] = []
+
+    class Recording:  # the writer's lock, saying when it is held
+        def __init__(self) -> None:
+            self.inner = threading.Lock()
+
+        def __enter__(self) -> None:
+            self.inner.acquire()
+            log.append("locked")
+
+        def __exit__(self, *exc: object) -> None:
+            log.append("unlocked")
+            self.inner.release()
+
+    real_close = writer._dst.close
+
+    def close() -> None:
+        log.append("closed")
+        real_close()
+
+    writer._lock = Recording()  # type: ignore[assignment]
+    writer._dst.close = close  # type: ignore[method-assign]
+    writer.discard()
+    assert log == ["locked", "closed", "unlocked"] and not writer.path.exists()
+    writer[slice(0, 2), slice(0, 4)] = np.ones((2, 4))  # a late block: dropped, no error
+    assert log[-2:] == ["locked", "unlocked"] and not writer.path.exists()
 
 
 def test_a_full_disk_while_the_cogs_are_made_leaves_none_of_them(

@@ -119,14 +119,17 @@ def run(
                 progress=say,
             )
         intervals = monte_carlo(acc, uncertainty) if uncertainty > 0 else None
+        # the files first: an account is stored only when everything asked was written, so
+        # that running the command again (an identical account is not recomputed) is the
+        # remedy of a full or read-only output folder
+        written = [] if out is None else write_outputs([acc], out, title=acc.dataset_name)
         aid = save_account(store, acc, intervals)
         print_account(acc.results, acc.units, f"{acc.dataset_name} {year}", acc.physical)
         if intervals is not None:
             print_intervals(intervals.table, intervals.draws, intervals.sampled, intervals.notes)
         console.print(f"stored as account #{aid} in {database} ({acc.duration_s:.1f} s)")
-        if out is not None:
-            for p in write_outputs([acc], out, title=acc.dataset_name):
-                console.print(f"written: {p}")
+        for p in written:
+            console.print(f"written: {p}")
 
 
 @app.command("list")

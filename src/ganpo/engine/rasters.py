@@ -145,6 +145,8 @@ class BlockWriter:
         rows, cols = key
         window = Window.from_slices(rows, cols)
         with self._lock, output_errors(self.path.parent, self.what, cleaned=True):
+            if self._dst.closed:  # discarded: the pass failed while this block computed
+                return
             self._write(value.astype("float32"), window)
 
     def _write(self, value: np.ndarray, window: Window) -> None:
@@ -152,18 +154,25 @@ class BlockWriter:
 
     def close(self) -> None:
         """Close the file (GDAL writes what it still holds: this too may fail)."""
-        if not self._dst.closed:
-            with output_errors(self.path.parent, self.what, cleaned=True):
-                self._dst.close()
+        with self._lock:
+            if not self._dst.closed:
+                with output_errors(self.path.parent, self.what, cleaned=True):
+                    self._dst.close()
 
     def discard(self) -> None:
-        """Close and remove the file (after a failed pass: nothing half-written stays)."""
-        try:
-            if not self._dst.closed:
-                self._dst.close()
-        except Exception:
-            pass
-        self.path.unlink(missing_ok=True)
+        """Close and remove the file (after a failed pass: nothing half-written stays).
+
+        When a block fails, dask raises at once while other worker threads may still be
+        writing blocks: the lock lets such a write finish before the dataset is closed
+        (GDAL crashes the process on a dataset closed under a write), and a block that
+        arrives later is dropped."""
+        with self._lock:
+            try:
+                if not self._dst.closed:
+                    self._dst.close()
+            except Exception:
+                pass
+            self.path.unlink(missing_ok=True)
 
 
 def to_cog(gtiff: Path, cog: Path, what: Output = VALUE_RASTERS) -> None:

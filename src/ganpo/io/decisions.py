@@ -33,11 +33,12 @@ class Decision:
 
     ``kind`` is a short machine key (``soft_range``, ``coverage_gap``, ``gap_policy``,
     ``layer_year``, ``table_year``, ``fluctuation``, ``override``, ``boundary_repair``,
-    ``unverified_parameter`` …); ``subject`` names what it is about in the user's terms (a
-    layer role, ``table.column``, a parameter key); ``unit_code`` the administrative unit
-    concerned, when one is; ``message_en`` / ``message_zh`` say what was found and what was
-    done, in full sentences, for the quality report; ``source`` is the file concerned (shown
-    to the operator, never printed in a published report); ``values`` a few numbers.
+    ``nodata_undeclared``, ``unverified_parameter`` …); ``subject`` names what it is about
+    in the user's terms (a layer role, ``table.column``, a parameter key); ``unit_code`` the
+    administrative unit concerned, when one is; ``message_en`` / ``message_zh`` say what was
+    found and what was done, in full sentences, for the quality report; ``source`` is the
+    file concerned (shown to the operator, never printed in a published report); ``values``
+    a few numbers.
 
     A decision on basis ``override`` may say who explained what and who accepted it:
     ``explanation`` (the person's written explanation, as written), ``explained_by`` and

@@ -247,6 +247,28 @@ class Manifest(BaseModel):
                 )
         return self
 
+    @model_validator(mode="after")
+    def _one_entry_per_role_and_year(self) -> Manifest:
+        """Two entries of one role and year would leave the account to read the first and
+        ignore the other without a word: refused, naming the files."""
+        twice: list[str] = []
+        for kind, entries in (("layers", self.layers), ("tables", self.tables)):
+            paths: dict[tuple[str, int | None], list[str]] = {}
+            for e in entries:
+                paths.setdefault((e.role, e.year), []).append(e.path)
+            twice += [
+                f"{len(p)} [[{kind}]] entries of role {role!r} for "
+                f"{'no year' if year is None else year}: {', '.join(p)}"
+                for (role, year), p in paths.items()
+                if len(p) > 1
+            ]
+        if twice:
+            raise ValueError(
+                "; ".join(twice) + "; an account reads one file per role and year: keep one "
+                "entry, or give each its own year"
+            )
+        return self
+
     def layer(self, role: str, year: int) -> LayerEntry | None:
         """The layer of ``role`` for ``year``: the entry of that year, else one that
         declares it serves that year, else a year-less one, else (a timeless role only)

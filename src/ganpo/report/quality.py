@@ -50,6 +50,10 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
         "分布异常但经声明予以接受的图层",
         "Layers with an unusual distribution, accepted as declared",
     ),
+    "nodata_undeclared": (
+        "未声明无数据值、全部栅格按数据使用的图层",
+        "Layers that declare no nodata value, every cell taken as data",
+    ),
     "layer_year": ("使用其他年份的图层", "Layers of another year"),
     "table_year": ("使用其他年份的统计表", "Tables of another year"),
     "logic": (

@@ -7,25 +7,38 @@ import numpy as np
 from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
+from ganpo.io.decisions import Decision
 from ganpo.io.raster_files import open_raster
 from ganpo.io.roles import LAYER_ROLES
 
 
 def inspect_layer_files(run: Run, plan: Plan, selection: Selection) -> None:
-    """Warn about a float layer that declares no nodata value, and about a nodata value
-    that is also a valid value of the role (such cells would be read as missing)."""
+    """Record a decision for a float layer that declares no nodata value (every finite
+    cell is taken as data: a fill value such as 0 would count as a value), and warn about
+    a nodata value that is also a valid value of the role (such cells are read as
+    missing, which the coverage check then sees)."""
     for role in selection.needed:
         entry = selection.entries[role]
         with open_raster(plan.ds.path(entry), role) as src:
             if src.nodata is None and not np.issubdtype(np.dtype(src.dtypes[0]), np.floating):
                 continue
-            if src.nodata is None:
-                run.warn(
-                    f"{entry.path}: no nodata value declared; every finite cell is "
-                    "taken as data (NaN cells as missing). Declare the nodata value if the "
-                    "file uses one (gdal_edit.py -a_nodata)"
-                )
             spec = LAYER_ROLES[role]
+            if src.nodata is None:
+                run.decide(
+                    Decision(
+                        kind="nodata_undeclared",
+                        subject=role,
+                        message_en=f"{spec.name_en}: the file declares no nodata value, so "
+                        "every finite cell is taken as data (NaN cells as missing); used as "
+                        "given. If the file marks missing cells with a value, declare it "
+                        "(gdal_edit.py -a_nodata).",
+                        message_zh=f"{spec.name_zh}：文件未声明无数据值（nodata），所有有限值栅格"
+                        "均按数据使用（NaN 按缺测），按原值使用。若文件以某个数值表示缺测，请声明"
+                        "该值（gdal_edit.py -a_nodata）。",
+                        basis="rule",
+                        source=entry.path,
+                    )
+                )
             nodata = src.nodata
             if (
                 nodata is not None
