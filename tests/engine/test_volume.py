@@ -152,7 +152,7 @@ def test_rows_in_one_year_only() -> None:
     assert any(
         n.startswith(
             "1 row(s) of account of 2021 have no counterpart in account of 2022 "
-            "(volume 0 there): water conservation in 2"
+            "(volume 0 there): in 1 indicator-unit pair(s): water conservation in 2"
         )
         for n in v.notes
     )

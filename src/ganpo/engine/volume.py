@@ -355,12 +355,15 @@ def _index_name(items: Mapping[str, ItemIndex], indicator: str) -> str:
 
 
 def _where(rows: pd.DataFrame) -> str:
-    """``soil retention in 360101, …``: a few indicator × unit pairs of some rows (the unit
-    a county, or a township … of an account run below the counties)."""
+    """``in 2 indicator-unit pair(s): soil retention in 360101, …``: the indicator × unit
+    pairs of some rows (the unit a county, or a township … of an account run below the
+    counties), counted, since one pair may hold several rows (ecosystem types)."""
     pairs = sorted(
         {(str(i), int(c)) for i, c in zip(rows["indicator"], rows["unit_code"], strict=True)}
     )
-    return preview(f"{_name(i)} in {c}" for i, c in pairs)
+    return f"in {len(pairs)} indicator-unit pair(s): " + preview(
+        f"{_name(i)} in {c}" for i, c in pairs
+    )
 
 
 def _notes(
