@@ -419,9 +419,9 @@ def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) 
     expect(page.locator(".map-status")).to_contain_text(
         page.locator("#map-metric option:checked").inner_text()
     )
-    # the audit page is refused by the UI too (and by the API: 403)
+    # the audit page is refused by the UI too, said so (and by the API: 403)
     viewer.open("audit")
-    expect(page.locator('section[data-page="map"]')).to_be_visible()
+    expect(page.locator('section[data-page="forbidden"]')).to_contain_text("无权访问")
     assert page.evaluate("async () => (await fetch('/api/audit')).status") == 403
     # English
     page.select_option("#lang", "en")
