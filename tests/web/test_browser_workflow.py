@@ -423,6 +423,8 @@ def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) 
     viewer.open("audit")
     expect(page.locator('section[data-page="forbidden"]')).to_contain_text("无权访问")
     assert page.evaluate("async () => (await fetch('/api/audit')).status") == 403
+    page.locator("#refused-back").click()  # back to the map
+    expect(page.locator("#gep-map")).to_have_attribute("data-ready", "1")
     # English
     page.select_option("#lang", "en")
     expect(page.locator('#nav a[data-page="map"]')).to_have_text("Map & charts")
