@@ -419,10 +419,12 @@ def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) 
     expect(page.locator(".map-status")).to_contain_text(
         page.locator("#map-metric option:checked").inner_text()
     )
-    # the audit page is refused by the UI too (and by the API: 403)
+    # the audit page is refused by the UI too, said so (and by the API: 403)
     viewer.open("audit")
-    expect(page.locator('section[data-page="map"]')).to_be_visible()
+    expect(page.locator('section[data-page="forbidden"]')).to_contain_text("无权访问")
     assert page.evaluate("async () => (await fetch('/api/audit')).status") == 403
+    page.locator("#refused-back").click()  # back to the map
+    expect(page.locator("#gep-map")).to_have_attribute("data-ready", "1")
     # English
     page.select_option("#lang", "en")
     expect(page.locator('#nav a[data-page="map"]')).to_have_text("Map & charts")

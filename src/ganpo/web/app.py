@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache, partial
@@ -20,6 +21,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -27,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import event
 from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ganpo import __version__
 from ganpo.errors import (
@@ -286,6 +289,25 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(GanpoError)
     async def _other(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse({"detail": public_message(exc)}, status.HTTP_400_BAD_REQUEST)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        # a refusal says so in both languages, with a stable marker for programs
+        if exc.status_code != status.HTTP_403_FORBIDDEN:
+            return await http_exception_handler(request, exc)
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if not re.search(r"[\u4e00-\u9fff]", detail):
+            detail = f"{detail} / 无权访问"
+        return JSONResponse(
+            {
+                "detail": detail,
+                "error": "forbidden",
+                "message_zh": "无权访问",
+                "message_en": "Not allowed",
+            },
+            status.HTTP_403_FORBIDDEN,
+            headers=exc.headers,
+        )
 
 
 def _finite(value: Any) -> Any:

@@ -30,6 +30,7 @@ from ganpo.store.models import Account
 from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy, require_roles, store
 from ganpo.web.data import AccountCache, AccountData, ResponseCache
 from ganpo.web.jobs import JobContext, JobManager
+from ganpo.web.public import without_paths
 
 router = APIRouter()
 #: county, city, province, or the level of an account's units below the counties
@@ -58,13 +59,20 @@ def cache_of(request: Request) -> AccountCache:
     return cache
 
 
+def no_region(adcode: int) -> HTTPException:
+    """The one answer for a unit that is unknown or outside the caller's scope (404, the
+    same for both: a caller cannot tell a hidden unit from one that does not exist)."""
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND, f"no region {adcode} in your scope / 无权查看该行政区"
+    )
+
+
 def scope_counties(principal: Principal, adcode: int | None) -> set[int] | None:
-    """Counties to keep: ``None`` = all (an all-seeing caller without ``adcode``)."""
+    """Counties to keep: ``None`` = all (an all-seeing caller without ``adcode``); 404 for
+    a county, city or province that is unknown or outside the caller's scope."""
     if adcode is not None:
-        if not principal.can_see(adcode):
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"no region {adcode} in your scope / 无权查看该行政区"
-            )
+        if adcode not in hierarchy().level or not principal.can_see(adcode):
+            raise no_region(adcode)
         within = set(hierarchy().counties_of.get(int(adcode), frozenset()))
         return within if principal.sees_all else within & principal.visible_counties()
     return None if principal.sees_all else principal.visible_counties()
@@ -95,9 +103,7 @@ def keep_unit(
     if county is None:
         return None
     if not principal.can_see(county):
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"no region {code} in your scope / 无权查看该行政区"
-        )
+        raise no_region(code)
     return frame[frame["unit_code"].astype("int64") == int(code)]
 
 
@@ -314,11 +320,16 @@ async def list_accounts(request: Request, principal: CurrentPrincipal) -> Respon
     return await _json(request, ("accounts", _scope_tag(principal), _stamp(rows)), make)
 
 
-def unit_table(data: AccountData, principal: Principal, level: Level) -> pd.DataFrame:
+def unit_table(
+    data: AccountData, principal: Principal, level: Level, everyone: bool = False
+) -> pd.DataFrame:
     """:func:`ganpo.report.summary.gep_by_unit` over the caller's counties, keeping only
-    the units the caller may see."""
+    the units the caller may see (``everyone``: every unit of the account, for figures
+    computed on the server and never sent, such as a rank)."""
     from ganpo.report import summary
 
+    if everyone:
+        principal = dataclasses.replace(principal, role="admin")
     counties = None if principal.sees_all else principal.visible_counties()
     results, units = _keep(data.results, counties), _keep(data.units, counties)
     if level in FINER:  # the account's own units, if it runs at that level
@@ -335,21 +346,133 @@ def unit_table(data: AccountData, principal: Principal, level: Level) -> pd.Data
     summary="GEP by unit / 分区 GEP",
 )
 async def account_summary(
-    account_id: AccountId, request: Request, principal: CurrentPrincipal, level: Level = "county"
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    level: Level = "county",
+    adcode: Adcode = None,
 ) -> Response:
     """GEP, GEP per km² and its three categories per county, city or province, for the
     units the caller may see; or per township (village …) of an account run at that level:
     what is computed per township (statistics given per county are in the county's figure
-    only). 各县、市、全省（或乡镇）的 GEP、单位面积 GEP 及三类服务价值。"""
+    only). With ``adcode``, the units of ``level`` within that unit only (404 when it is
+    unknown or outside the caller's scope, as for every other endpoint).
+    各县、市、全省（或乡镇）的 GEP、单位面积 GEP 及三类服务价值。"""
     data = await account_for(request, principal, account_id)
+    inside = None if adcode is None else counties_within(data, principal, adcode)
 
     def make() -> list[dict[str, Any]]:
-        table = unit_table(data, principal, level).rename(
-            columns={"gep_cny_per_km2": "gep_per_km2", "parent_adcode": "parent"}
-        )
+        table = unit_table(data, principal, level)
+        if adcode is not None and inside is not None:
+            table = table[_within(table, data, level, adcode, inside)]
+        table = table.rename(columns={"gep_cny_per_km2": "gep_per_km2", "parent_adcode": "parent"})
         return records(table)
 
-    key = ("summary", _stamp([data.account]), _scope_tag(principal), level)
+    key = ("summary", _stamp([data.account]), _scope_tag(principal), level, adcode)
+    return await _json(request, key, make)
+
+
+def counties_within(data: AccountData, principal: Principal, adcode: int) -> set[int]:
+    """The counties of ``adcode`` (a county, city or province, or a unit below county of
+    the account); 404 when it is unknown or outside the caller's scope."""
+    county = finer_county(data.units, adcode)
+    if county is not None:
+        if not principal.can_see(county):
+            raise no_region(adcode)
+        return {county}
+    counties = scope_counties(principal, adcode)
+    return set() if counties is None else counties
+
+
+def _within(
+    table: pd.DataFrame, data: AccountData, level: Level, adcode: int, inside: set[int]
+) -> Any:
+    """Which rows of a :func:`unit_table` lie in ``adcode`` (whose counties are ``inside``)."""
+    codes = table["adcode"].astype("int64")
+    if level in FINER:
+        units = data.units[["unit_code", "county_adcode"]].astype("int64")
+        county_of = dict(zip(units["unit_code"], units["county_adcode"], strict=True))
+        if finer_county(data.units, adcode) is not None:
+            return codes == int(adcode)
+        return codes.map(lambda c: county_of.get(int(c)) in inside)
+    counties_of = hierarchy().counties_of
+    return codes.map(lambda c: bool(counties_of.get(int(c), frozenset()) & inside))
+
+
+class UnitRank(BaseModel):
+    adcode: int
+    level: str
+    metric: str
+    rank: int | None = Field(description="1 = the highest value; null without a value / 位次")
+    count: int = Field(description="units of that level with a value / 参与排名的单位数")
+    value: float | None = Field(description="the unit's own value / 本单位数值")
+
+
+RANK_METRIC = r"^(gep_cny|gep_per_km2|material_cny|regulating_cny|cultural_cny|ind:[a-z0-9_]+)$"
+
+
+@router.get(
+    "/accounts/{account_id}/rank",
+    response_model=UnitRank,
+    summary="A unit's rank among all units of its level / 位次",
+)
+async def account_rank(
+    account_id: AccountId,
+    request: Request,
+    principal: CurrentPrincipal,
+    adcode: Annotated[int, Query(ge=0, le=999_999_999_999, description="unit / 行政区代码")],
+    metric: Annotated[
+        str,
+        Query(
+            max_length=110,
+            pattern=RANK_METRIC,
+            description="gep_cny, gep_per_km2, a category's *_cny, or ind:<indicator> / 指标",
+        ),
+    ] = "gep_cny",
+) -> Response:
+    """The rank of one unit the caller may see among **all** units of its level in the
+    account (highest value first), computed on the server: the answer holds the rank, the
+    number of units and the unit's own value, never another unit's name or value, so a
+    county viewer learns its place (e.g. 12th of 100) and nothing about the others.
+    本单位在同级全部单位中的位次（只返回位次和总数）。"""
+    data = await account_for(request, principal, account_id)
+    county = finer_county(data.units, adcode)
+    if county is not None:
+        if not principal.can_see(county):
+            raise no_region(adcode)
+        level = cast(Level, str(data.units["level"].iloc[0]))
+    else:
+        scope_counties(principal, adcode)  # 404 when unknown or outside the scope
+        level = cast(Level, hierarchy().level[adcode])
+    indicator = metric[4:] if metric.startswith("ind:") else None
+    if indicator is not None and not (data.results["indicator"] == indicator).any():
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"account {account_id} has no indicator {indicator!r} / 该核算没有此指标",
+        )
+
+    def make() -> dict[str, Any]:
+        if indicator is None:
+            table = unit_table(data, principal, level, everyone=True)
+            column = "gep_cny_per_km2" if metric == "gep_per_km2" else metric
+            values = pd.Series(
+                table[column].astype("float64").to_numpy(),
+                index=table["adcode"].astype("int64").to_numpy(),
+            )
+        else:
+            table = indicators_by_unit(data, principal, level, indicator, everyone=True)
+            values = pd.Series(
+                table["value_cny"].astype("float64").to_numpy(),
+                index=table["adcode"].astype("int64").to_numpy(),
+            )
+        values = values[np.isfinite(values)]
+        own = float(values[adcode]) if adcode in values.index else None
+        rank = None if own is None else int((values > own).sum()) + 1
+        return UnitRank(
+            adcode=adcode, level=level, metric=metric, rank=rank, count=len(values), value=own
+        ).model_dump()
+
+    key = ("rank", _stamp([data.account]), adcode, metric)
     return await _json(request, key, make)
 
 
@@ -431,14 +554,21 @@ _LEVEL_KEY = {"county": "county_adcode", "city": "city_adcode", "province": "pro
 
 
 def indicators_by_unit(
-    data: AccountData, principal: Principal, level: Level, indicator: str | None = None
+    data: AccountData,
+    principal: Principal,
+    level: Level,
+    indicator: str | None = None,
+    everyone: bool = False,
 ) -> pd.DataFrame:
     """Quantity and value of each indicator (or of ``indicator`` only) in every unit of
-    ``level`` the caller may see: sums of the account's county rows, like
-    :func:`ganpo.report.summary.gep_by_unit`, so that a unit without rows of an indicator
-    present in the account gets 0. Rows are ordered by unit, then catalogue order."""
+    ``level`` the caller may see (``everyone``: every unit, see :func:`unit_table`): sums
+    of the account's county rows, like :func:`ganpo.report.summary.gep_by_unit`, so that a
+    unit without rows of an indicator present in the account gets 0. Rows are ordered by
+    unit, then catalogue order."""
     from ganpo.catalog.indicators import indicators
 
+    if everyone:
+        principal = dataclasses.replace(principal, role="admin")
     counties = None if principal.sees_all else principal.visible_counties()
     results, units = _keep(data.results, counties), _keep(data.units, counties)
     if indicator is not None:
@@ -574,9 +704,7 @@ async def trend(
             )
             points.append(point.model_dump())
         if not seen:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"no region {adcode} in your scope / 无权查看该行政区"
-            )
+            raise no_region(int(adcode or 0))
         return points
 
     return await _json(request, ("trend", _scope_tag(principal), adcode, _stamp(rows)), make)
@@ -854,7 +982,7 @@ def _detail(request: Request, principal: Principal, account_id: int) -> dict[str
         status_at=_iso(row.status_at),
         status_by=row.status_by,
         status_reason=row.status_reason,
-        used_by=[r.public() for r in used],
+        used_by=[without_paths(r.public()) for r in used],
     ).model_dump()
 
 

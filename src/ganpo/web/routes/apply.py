@@ -43,6 +43,7 @@ from ganpo.io.outputs import atomic_write
 from ganpo.store import applications as store
 from ganpo.web.auth import CurrentPrincipal, Principal, require_roles
 from ganpo.web.auth import store as engine_of
+from ganpo.web.public import without_paths
 from ganpo.web.routes.apply_errors import client_names
 
 router = APIRouter()
@@ -99,8 +100,14 @@ def _jsonable(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [{str(k): v for k, v in row.items()} for row in out.to_dict("records")]
 
 
+def _public(rec: store.RunRecord) -> dict[str, Any]:
+    """A stored run for the API: its input tables by file name, never a server path."""
+    out: dict[str, Any] = without_paths(rec.public())
+    return out
+
+
 def _run_out(rec: store.RunRecord, lines: pd.DataFrame) -> dict[str, Any]:
-    return {**rec.public(), "lines": _jsonable(lines)}
+    return {**_public(rec), "lines": _jsonable(lines)}
 
 
 def _visible_lines(
@@ -255,7 +262,7 @@ def transfer_whatif(body: WhatIfBody, request: Request, principal: Runner) -> li
 def list_transfers(
     request: Request, principal: CurrentPrincipal, year: int | None = None
 ) -> list[dict[str, Any]]:
-    return [r.public() for r in store.list_runs(engine_of(request), "transfer", year)]
+    return [_public(r) for r in store.list_runs(engine_of(request), "transfer", year)]
 
 
 @router.get("/transfers/{run_id}", summary="One allocation / 分配详情")
@@ -364,7 +371,7 @@ def run_assessment(body: AssessBody, request: Request, principal: Runner) -> dic
 def list_assessments(
     request: Request, principal: CurrentPrincipal, year: int | None = None
 ) -> list[dict[str, Any]]:
-    return [r.public() for r in store.list_runs(engine_of(request), "assessment", year)]
+    return [_public(r) for r in store.list_runs(engine_of(request), "assessment", year)]
 
 
 @router.get("/assessments/{run_id}", summary="One assessment / 考核详情")

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from ganpo.store import platform
 from ganpo.web.auth import Principal, require_roles, store
+from ganpo.web.public import without_paths
 
 router = APIRouter()
 
@@ -38,6 +39,7 @@ def audit_log(
     ] = False,
 ) -> list[AuditOut]:
     """Who did what, when, with the state before and after; newest first, filterable.
+    Files the server read are named by their file name, never their path.
     谁在何时做了什么(含修改前后),最新在前。"""
     rows = platform.list_audit(
         store(request),
@@ -56,8 +58,8 @@ def audit_log(
             action=r.action,
             entity=r.entity,
             entity_id=r.entity_id,
-            before=r.before,
-            after=r.after,
+            before=without_paths(r.before),
+            after=without_paths(r.after),
         )
         for r in rows
     ]

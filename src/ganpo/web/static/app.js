@@ -114,12 +114,19 @@ async function route() {
     return;
   }
   const visible = PAGES.filter((p) => allowed(p, state.me));
-  let target = visible.find((p) => p.id === page);
+  const target = visible.find((p) => p.id === page);
   if (!target) {
-    const fallback = state.me.role === "reporter" ? "reporting" : "map";
-    if (page && page !== "login")
-      view.appendChild(message("error", t("nav.forbidden")));
-    location.replace(`#/${fallback}`);
+    const fallback = startPage(state.me);
+    if (!page || page === "login") {
+      location.replace(`#/${fallback}`);
+      return;
+    }
+    // a page the role may not open (or none of that name): said so, with a way back
+    renderRefused(
+      view,
+      PAGES.some((p) => p.id === page) ? "forbidden" : "missing",
+      page,
+    );
     return;
   }
   view.appendChild(h("p", { class: "loading" }, t("common.loading")));
@@ -152,11 +159,62 @@ async function route() {
       route();
       return;
     }
+    if (err instanceof ApiError && err.status === 403) {
+      renderRefused(clear(view), "forbidden", target.id, err.message);
+      return;
+    }
     clear(view).appendChild(
       message("error", `${t("common.error")}: ${err.message}`),
     );
     console.error(err);
   }
+}
+
+function startPage(me) {
+  return me.role === "reporter" ? "reporting" : "map";
+}
+
+// "无权访问 / Not allowed" (or "page not found"), in place of a silent redirect
+function renderRefused(view, kind, page, detail) {
+  const known = PAGES.some((p) => p.id === page);
+  const name = known ? t(`nav.${page}`) : page;
+  const back = startPage(state.me);
+  view.appendChild(
+    h(
+      "section",
+      {
+        class: "page page-forbidden card",
+        "data-page": kind === "forbidden" ? "forbidden" : "not-found",
+        "data-refused": page,
+        role: "alert",
+      },
+      h(
+        "h1",
+        {},
+        t(kind === "forbidden" ? "forbidden.title" : "notFound.title"),
+      ),
+      h(
+        "p",
+        {},
+        kind === "forbidden"
+          ? t("forbidden.text", {
+              page: name,
+              role: t(`role.${state.me.role}`),
+            })
+          : t("notFound.text", { page: name }),
+      ),
+      detail ? h("p", { class: "hint" }, detail) : null,
+      h(
+        "p",
+        {},
+        h(
+          "a",
+          { href: `#/${back}`, id: "refused-back" },
+          t("forbidden.back", { page: t(`nav.${back}`) }),
+        ),
+      ),
+    ),
+  );
 }
 
 function renderLogin(view) {
@@ -196,7 +254,7 @@ function renderLogin(view) {
         password: pass.value,
       });
       setSession(me);
-      const fallback = me.role === "reporter" ? "reporting" : "map";
+      const fallback = startPage(me);
       const { page } = parseHash();
       navigate(page && page !== "login" ? page : fallback);
     } catch (err) {

@@ -15,19 +15,7 @@ export async function loadEcharts() {
   return loading;
 }
 
-export const GREENS = [
-  "#f1f8e9",
-  "#c5e1a5",
-  "#8bc34a",
-  "#4caf50",
-  "#2e7d32",
-  "#1b5e20",
-];
-export const CATEGORY_COLORS = {
-  material: "#f9a825",
-  regulating: "#2e7d32",
-  cultural: "#1565c0",
-};
+// colours: palette.js (one colour per indicator and category in every chart and legend)
 
 // a chart in a sized container; returns {el, chart, dispose}
 export async function makeChart(className, attrs = {}) {

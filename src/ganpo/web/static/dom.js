@@ -39,18 +39,6 @@ export function message(kind, text) {
   );
 }
 
-// money in CNY, compact: "12.3亿元" in Chinese, "1.23B CNY" in English
-export function money(value) {
-  if (value === null || value === undefined || Number.isNaN(Number(value)))
-    return "—";
-  const zh = lang() === "zh";
-  const n = new Intl.NumberFormat(zh ? "zh-CN" : "en", {
-    notation: "compact",
-    maximumFractionDigits: 2,
-  }).format(Number(value));
-  return zh ? `${n}元` : `${n} CNY`;
-}
-
 export function number(value, digits = 2) {
   if (value === null || value === undefined || Number.isNaN(Number(value)))
     return "—";
@@ -66,7 +54,8 @@ export function dateTime(value) {
   return d.toLocaleString(lang() === "zh" ? "zh-CN" : "en");
 }
 
-// a table from rows of objects and column specs {key, label, render?}
+// a table from rows of objects and column specs {key, label, render?, num?} (num: a
+// number column, right-aligned)
 export function table(columns, rows, attrs = {}) {
   return h(
     "table",
@@ -77,7 +66,9 @@ export function table(columns, rows, attrs = {}) {
       h(
         "tr",
         {},
-        columns.map((c) => h("th", { scope: "col" }, c.label)),
+        columns.map((c) =>
+          h("th", { scope: "col", class: c.num ? "num" : null }, c.label),
+        ),
       ),
     ),
     h(
@@ -98,7 +89,11 @@ export function table(columns, rows, attrs = {}) {
               "tr",
               {},
               columns.map((c) =>
-                h("td", {}, c.render ? c.render(row) : fmtCell(row[c.key])),
+                h(
+                  "td",
+                  { class: c.num ? "num" : null },
+                  c.render ? c.render(row) : fmtCell(row[c.key]),
+                ),
               ),
             ),
           ),

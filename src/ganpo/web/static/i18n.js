@@ -113,7 +113,8 @@ const DICT = {
     "accounts.result": "查看结果（核算 #{id}）",
     "accounts.compare": "比较",
     "accounts.compareTitle": "比较两次核算",
-    "accounts.compareHint": "把两年之间的变化分解到各项服务及其物质量和价格。",
+    "accounts.compareHint":
+      "选择基期和报告期：两期之间的变化分解到各项服务，并分为价格效应和实物量效应。",
     "compare.change": "变化",
     "compare.price": "价格效应",
     "compare.quantity": "实物量效应",
@@ -236,6 +237,21 @@ const DICT = {
     "dept.statistics": "统计局",
     "dept.development_reform": "发展改革委（能源局）",
     "dept.housing": "住房和城乡建设厅",
+    "forbidden.title": "无权访问",
+    "forbidden.text":
+      "您的角色（{role}）无权打开“{page}”页面。如需使用，请联系管理员。",
+    "forbidden.back": "返回{page}",
+    "notFound.title": "页面不存在",
+    "notFound.text": "没有名为“{page}”的页面。",
+    "compare.base": "基期",
+    "compare.report": "报告期",
+    "compare.order": "所选基期晚于报告期，请确认选择是否正确。",
+    "map.rank": "位次",
+    "rank.title": "同级位次",
+    "rank.of": "第 {rank} / {count} 位",
+    "rank.none": "无排名",
+    "rank.among": "在全部 {count} 个{level}中按“{metric}”由高到低排名",
+    "rank.hidden": "其他单位的名称和数值不在您的权限范围内，仅显示位次。",
   },
   en: {
     "app.title": "Gross Ecosystem Product (GEP) accounting platform",
@@ -356,7 +372,7 @@ const DICT = {
     "accounts.compare": "Compare",
     "accounts.compareTitle": "Compare two accounts",
     "accounts.compareHint":
-      "Splits the change between two years into services, quantities and prices.",
+      "Choose a base period and a reporting period: the change between them is split into services, and into a price effect and a quantity effect.",
     "compare.change": "Change",
     "compare.price": "Price effect",
     "compare.quantity": "Quantity effect",
@@ -482,6 +498,23 @@ const DICT = {
     "dept.development_reform":
       "Development and Reform Commission (Energy Administration)",
     "dept.housing": "Department of Housing and Urban-Rural Development",
+    "forbidden.title": "Not allowed",
+    "forbidden.text":
+      "Your role ({role}) may not open the page “{page}”. Ask an administrator if you need it.",
+    "forbidden.back": "Back to {page}",
+    "notFound.title": "Page not found",
+    "notFound.text": "There is no page “{page}”.",
+    "compare.base": "Base period",
+    "compare.report": "Reporting period",
+    "compare.order":
+      "The base period chosen is later than the reporting period: check the choice.",
+    "map.rank": "Rank",
+    "rank.title": "Rank among peers",
+    "rank.of": "No. {rank} of {count}",
+    "rank.none": "no rank",
+    "rank.among": "among all {count} {level} by “{metric}”, highest first",
+    "rank.hidden":
+      "Other units' names and values are outside your scope: only the rank is shown.",
   },
 };
 

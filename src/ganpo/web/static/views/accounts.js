@@ -1,7 +1,8 @@
 // Accounts: the list with downloads (PDF report, Excel/CSV exports), running an account with
 // visible progress (polling /api/jobs/{id}), and comparing two accounts.
 import { ApiError, get, post, query } from "../api.js";
-import { add, clear, dateTime, h, message, money, table } from "../dom.js";
+import { add, clear, dateTime, h, message, table } from "../dom.js";
+import { fmt, moneyUnit, withUnit } from "../format.js";
 import { lang, t } from "../i18n.js";
 
 const POLL_MS = 700;
@@ -27,6 +28,7 @@ export async function render(root, ctx) {
   async function loadList() {
     accounts = await get("/api/accounts");
     accounts.sort((a, b) => b.year - a.year || b.id - a.id);
+    const gepUnit = moneyUnit(accounts.map((a) => a.gep_cny));
     add(
       clear(listBox),
       table(
@@ -70,8 +72,9 @@ export async function render(root, ctx) {
           },
           {
             key: "gep_cny",
-            label: t("metric.gep_cny"),
-            render: (r) => money(r.gep_cny),
+            label: withUnit(t("metric.gep_cny"), gepUnit),
+            num: true,
+            render: (r) => fmt(r.gep_cny, gepUnit),
           },
           {
             key: "actions",
@@ -277,14 +280,21 @@ export async function render(root, ctx) {
   }
 
   // ---- compare two accounts
-  const selectA = h("select", { id: "compare-a", "aria-label": "A" });
-  const selectB = h("select", { id: "compare-b", "aria-label": "B" });
+  // A is the base period (基期), B the reporting period (报告期)
+  const selectA = h("select", {
+    id: "compare-a",
+    "aria-label": t("compare.base"),
+  });
+  const selectB = h("select", {
+    id: "compare-b",
+    "aria-label": t("compare.report"),
+  });
   const compareOut = h("div", { id: "compare-result" });
   const compareForm = h(
     "form",
     { class: "inline-form" },
-    h("label", {}, "A", selectA),
-    h("label", {}, "B", selectB),
+    h("label", { for: "compare-a" }, t("compare.base"), selectA),
+    h("label", { for: "compare-b" }, t("compare.report"), selectB),
     h(
       "button",
       { type: "submit", id: "compare-submit" },
@@ -327,6 +337,9 @@ export async function render(root, ctx) {
       const names = new Map(
         indicators.map((r) => [r.indicator, r[key] || r.name_zh]),
       );
+      const [ya, yb] = [result.a?.year, result.b?.year];
+      if (ya !== undefined && yb !== undefined && ya > yb)
+        add(compareOut, message("info", t("compare.order")));
       add(compareOut, renderComparison(result, names));
     } catch (err) {
       add(
@@ -347,35 +360,49 @@ export async function render(root, ctx) {
 // then per indicator and per county), as /api/compare returns it
 function renderComparison(result, names) {
   const byIndicator = result.by_indicator || [];
+  const byCounty = result.by_county || [];
   const total = byIndicator.find((r) => r.indicator === "GEP");
   const change = (r) => Number(r.value_b) - Number(r.value_a);
-  const moneyCols = [
+  // one unit per table, from the magnitude of its two periods' values
+  const unitOf = (rows) =>
+    moneyUnit(rows.flatMap((r) => [r.value_a, r.value_b]));
+  const indicatorUnit = unitOf(byIndicator);
+  const countyUnit = unitOf(byCounty);
+  const base = `${t("compare.base")} ${result.a?.year ?? ""}`;
+  const report = `${t("compare.report")} ${result.b?.year ?? ""}`;
+  const moneyCols = (unit) => [
     {
       key: "value_a",
-      label: `A (${result.a?.year ?? ""})`,
-      render: (r) => money(r.value_a),
+      label: withUnit(base, unit),
+      num: true,
+      render: (r) => fmt(r.value_a, unit),
     },
     {
       key: "value_b",
-      label: `B (${result.b?.year ?? ""})`,
-      render: (r) => money(r.value_b),
+      label: withUnit(report, unit),
+      num: true,
+      render: (r) => fmt(r.value_b, unit),
     },
     {
       key: "change",
-      label: t("compare.change"),
-      render: (r) => money(change(r)),
+      label: withUnit(t("compare.change"), unit),
+      num: true,
+      render: (r) => fmt(change(r), unit),
     },
     {
       key: "price_effect",
-      label: t("compare.price"),
-      render: (r) => money(r.price_effect),
+      label: withUnit(t("compare.price"), unit),
+      num: true,
+      render: (r) => fmt(r.price_effect, unit),
     },
     {
       key: "quantity_effect",
-      label: t("compare.quantity"),
-      render: (r) => money(r.quantity_effect),
+      label: withUnit(t("compare.quantity"), unit),
+      num: true,
+      render: (r) => fmt(r.quantity_effect, unit),
     },
   ];
+  const u = indicatorUnit;
   return h(
     "div",
     { class: "comparison" },
@@ -383,16 +410,16 @@ function renderComparison(result, names) {
       ? h(
           "dl",
           { class: "kv", id: "compare-total" },
-          h("dt", {}, t("compare.change")),
-          h(
-            "dd",
-            {},
-            `${money(change(total))} (${money(total.value_a)} → ${money(total.value_b)})`,
-          ),
-          h("dt", {}, t("compare.price")),
-          h("dd", {}, money(total.price_effect)),
-          h("dt", {}, t("compare.quantity")),
-          h("dd", {}, money(total.quantity_effect)),
+          h("dt", {}, withUnit(base, u)),
+          h("dd", { id: "compare-base" }, fmt(total.value_a, u)),
+          h("dt", {}, withUnit(report, u)),
+          h("dd", { id: "compare-report" }, fmt(total.value_b, u)),
+          h("dt", {}, withUnit(t("compare.change"), u)),
+          h("dd", {}, fmt(change(total), u)),
+          h("dt", {}, withUnit(t("compare.price"), u)),
+          h("dd", {}, fmt(total.price_effect, u)),
+          h("dt", {}, withUnit(t("compare.quantity"), u)),
+          h("dd", {}, fmt(total.quantity_effect, u)),
           h("dt", {}, t("compare.priceYear")),
           h("dd", {}, String(result.price_year ?? "—")),
         )
@@ -408,22 +435,18 @@ function renderComparison(result, names) {
               ? t("metric.gep_cny")
               : names.get(r.indicator) || r.indicator,
         },
-        ...moneyCols,
+        ...moneyCols(indicatorUnit),
       ],
       byIndicator,
+      { id: "compare-indicators" },
     ),
     h(
       "details",
       {},
-      h(
-        "summary",
-        {},
-        t("compare.byCounty"),
-        ` (${(result.by_county || []).length})`,
-      ),
+      h("summary", {}, t("compare.byCounty"), ` (${byCounty.length})`),
       table(
-        [{ key: "name", label: t("compare.unit") }, ...moneyCols],
-        (result.by_county || []).map((r) => ({
+        [{ key: "name", label: t("compare.unit") }, ...moneyCols(countyUnit)],
+        byCounty.map((r) => ({
           ...r,
           name: lang() === "en" && r.name_en ? r.name_en : r.name,
         })),

@@ -2,8 +2,16 @@
 // service; drill-down province → city → county → township (when the base dataset gives
 // units below the counties); composition, trend and ranking charts.
 import { ApiError, get, query } from "../api.js";
-import { CATEGORY_COLORS, FONT, GREENS, makeChart } from "../charts.js";
-import { add, clear, h, message, money, number } from "../dom.js";
+import { FONT, makeChart } from "../charts.js";
+import { add, clear, h, message, number } from "../dom.js";
+import { fmt, moneyUnit, perKm2, withUnit } from "../format.js";
+import {
+  CATEGORY_COLORS,
+  HIGHLIGHT,
+  indicatorColor,
+  metricColor,
+  metricRamp,
+} from "../palette.js";
 import { lang, t } from "../i18n.js";
 
 // levels below the counties a dataset may give (ganpo.io.roles.UNIT_LEVELS)
@@ -58,6 +66,11 @@ export async function render(root, ctx) {
     metric: params.get("metric") || "gep_cny",
     ...startView(regions, me),
     selected: null,
+    // one money unit for the view (from the GEP of the units shown), one for the measure
+    // the map shows, one per km²; picked at each drawing, written in the headers
+    viewUnit: moneyUnit([]),
+    metricUnit: moneyUnit([]),
+    km2Unit: perKm2(moneyUnit([])),
   };
   state.selected = state.rootCode;
 
@@ -101,6 +114,9 @@ export async function render(root, ctx) {
     );
   };
   const info = h("div", { class: "unit-info card", id: "unit-info" });
+  // a county viewer's ranking: its place among all counties, without the others
+  const peer = h("div", { class: "peer-rank", id: "peer-rank", hidden: true });
+  const rankTitle = h("h2", {}, t("map.ranking"));
   const [mapC, pieC, rankC, trendC] = await Promise.all([
     makeChart("map", { id: "gep-map" }),
     makeChart("pie", { id: "composition-chart" }),
@@ -142,7 +158,7 @@ export async function render(root, ctx) {
         info,
         h("div", { class: "card" }, h("h2", {}, t("map.composition")), pieC.el),
       ),
-      h("div", { class: "card wide" }, h("h2", {}, t("map.ranking")), rankC.el),
+      h("div", { class: "card wide" }, rankTitle, peer, rankC.el),
       h("div", { class: "card wide" }, h("h2", {}, t("map.trend")), trendC.el),
     ),
   );
@@ -254,9 +270,35 @@ export async function render(root, ctx) {
   function formatValue(value) {
     if (value === null || value === undefined || Number.isNaN(value))
       return t("common.noData");
-    if (state.metric === "gep_per_km2") return `${money(value)}/km²`;
-    return money(value);
+    return fmt(value, state.metricUnit);
   }
+
+  // the rank of a unit among all units of its level (computed by the server: a viewer
+  // learns its place, not the others' values)
+  const rankCache = new Map();
+  async function rankOf(code) {
+    if (!state.account) return null;
+    const key = `${state.account}:${code}:${state.metric}`;
+    if (!rankCache.has(key)) {
+      try {
+        rankCache.set(
+          key,
+          await get(
+            `/api/accounts/${state.account}/rank${query({ adcode: code, metric: state.metric })}`,
+          ),
+        );
+      } catch (err) {
+        if (!(err instanceof ApiError && [404, 422].includes(err.status)))
+          throw err;
+        rankCache.set(key, null);
+      }
+    }
+    return rankCache.get(key);
+  }
+  const rankText = (r) =>
+    r && r.rank
+      ? t("rank.of", { rank: r.rank, count: r.count })
+      : t("rank.none");
 
   // ---- drawing
   async function drawMap() {
@@ -273,9 +315,15 @@ export async function render(root, ctx) {
         regionName(f.properties.adcode, f.properties.name),
       ]),
     );
+    // the selected unit is drawn last, so that its outline lies over its neighbours'
+    const selected = Number(state.selected);
+    const ordered = [
+      ...features.filter((f) => Number(f.properties.adcode) !== selected),
+      ...features.filter((f) => Number(f.properties.adcode) === selected),
+    ];
     const keyed = {
       type: "FeatureCollection",
-      features: features.map((f) => ({
+      features: ordered.map((f) => ({
         ...f,
         properties: { ...f.properties, key: String(f.properties.adcode) },
       })),
@@ -284,7 +332,13 @@ export async function render(root, ctx) {
     const mapName = `ganpo-${state.level}-${state.parent ?? "all"}`;
     mapC.echarts.registerMap(mapName, keyed);
     const values = await unitValues(units);
+    const rows = await summary(state.level);
     if (!mapC.chart) return;
+    const shown = units.map((code) => rows.get(code)).filter(Boolean);
+    state.viewUnit = moneyUnit(shown.map((r) => r.gep_cny));
+    state.km2Unit = perKm2(moneyUnit(shown.map((r) => r.gep_per_km2)));
+    state.metricUnit =
+      state.metric === "gep_per_km2" ? state.km2Unit : moneyUnit(values);
     const finite = values.filter((v) => v !== null && Number.isFinite(v));
     let min = finite.length ? Math.min(...finite) : 0;
     const max = finite.length ? Math.max(...finite) : 1;
@@ -295,7 +349,7 @@ export async function render(root, ctx) {
         tooltip: {
           trigger: "item",
           formatter: (p) =>
-            `${names.get(Number(p.name)) || p.name}<br/>${metricLabel()}: ${formatValue(p.value)}`,
+            `${names.get(Number(p.name)) || p.name}<br/>${withUnit(metricLabel(), state.metricUnit)}: ${formatValue(p.value)}`,
         },
         visualMap: {
           min,
@@ -303,8 +357,8 @@ export async function render(root, ctx) {
           calculable: true,
           left: 10,
           bottom: 10,
-          text: [t("map.high"), t("map.low")],
-          inRange: { color: GREENS },
+          text: [t("map.high"), `${t("map.low")} · ${state.metricUnit.label}`],
+          inRange: { color: metricRamp(state.metric) },
           formatter: (v) => formatValue(v),
         },
         series: [
@@ -334,6 +388,14 @@ export async function render(root, ctx) {
             data: units.map((code, i) => ({
               name: String(code),
               value: values[i],
+              ...(code === selected
+                ? {
+                    itemStyle: { borderColor: HIGHLIGHT, borderWidth: 3 },
+                    emphasis: {
+                      itemStyle: { borderColor: HIGHLIGHT, borderWidth: 3 },
+                    },
+                  }
+                : {}),
             })),
           },
         ],
@@ -345,9 +407,11 @@ export async function render(root, ctx) {
       parent: state.parent === null ? "" : String(state.parent),
       metric: state.metric,
       units: units.join(","),
+      selected: units.includes(selected) ? String(selected) : "",
+      unit: state.metricUnit.label,
       ready: "1",
     });
-    drawRanking(units, names, values);
+    await drawRanking(units, names, values);
     const hint =
       state.level === "city"
         ? "map.clickCity"
@@ -361,15 +425,63 @@ export async function render(root, ctx) {
         ? ` · ${t(hint)}`
         : "";
     const note = FINER.includes(state.level) ? ` · ${t("map.finerNote")}` : "";
-    status.textContent = `${t(`level.${state.level}`)} · ${units.length} ${t("map.units")} · ${metricLabel()}${click}${note}`;
+    status.textContent = `${t(`level.${state.level}`)} · ${units.length} ${t("map.units")} · ${withUnit(metricLabel(), state.metricUnit)}${click}${note}`;
   }
 
-  function drawRanking(units, names, values) {
+  async function drawRanking(units, names, values) {
+    const colour = metricColor(state.metric);
+    const selected = Number(state.selected);
     const rows = units
       .map((code, i) => ({ code, name: names.get(code), value: values[i] }))
       .filter((r) => r.value !== null && Number.isFinite(r.value))
       .sort((a, b) => a.value - b.value)
       .slice(-25);
+    rankTitle.textContent = withUnit(
+      `${t("map.ranking")} · ${metricLabel()}`,
+      state.metricUnit,
+    );
+    // one unit on the map (a county viewer): its place among all units of its level,
+    // rank and count only, instead of a chart of one bar
+    const alone = units.length <= 1;
+    peer.hidden = !alone;
+    rankC.el.hidden = alone;
+    if (alone) {
+      const code = units[0] ?? selected;
+      const r = await rankOf(code);
+      const level = r ? r.level : state.level;
+      const share =
+        r && r.rank && r.count > 1 ? (r.rank - 1) / (r.count - 1) : 0;
+      rankTitle.textContent = `${t("rank.title")} · ${metricLabel()}`;
+      add(
+        clear(peer),
+        h("p", { class: "peer-rank-text", id: "peer-rank-text" }, rankText(r)),
+        h(
+          "div",
+          { class: "peer-gauge", "aria-hidden": "true" },
+          h("span", {
+            class: "peer-marker",
+            style: `left: ${(100 * (1 - share)).toFixed(1)}%; background: ${HIGHLIGHT}`,
+          }),
+        ),
+        h(
+          "p",
+          { class: "hint" },
+          r
+            ? t("rank.among", {
+                count: r.count,
+                level: t(`level.${level}`),
+                metric: metricLabel(),
+              })
+            : t("common.noData"),
+        ),
+        h("p", { class: "hint small" }, t("rank.hidden")),
+      );
+      Object.assign(peer.dataset, {
+        rank: r && r.rank ? String(r.rank) : "",
+        count: r ? String(r.count) : "",
+      });
+      return;
+    }
     rankC.el.style.height = `${Math.max(160, rows.length * 22 + 60)}px`;
     rankC.chart.resize();
     rankC.chart.setOption(
@@ -381,23 +493,35 @@ export async function render(root, ctx) {
           axisPointer: { type: "shadow" },
           valueFormatter: formatValue,
         },
-        xAxis: { type: "value", axisLabel: { formatter: (v) => money(v) } },
+        xAxis: {
+          type: "value",
+          axisLabel: { formatter: (v) => fmt(v, state.metricUnit, 0) },
+        },
         yAxis: { type: "category", data: rows.map((r) => r.name) },
         series: [
           {
             type: "bar",
-            data: rows.map((r) => r.value),
-            itemStyle: { color: "#43a047" },
+            data: rows.map((r) => ({
+              value: r.value,
+              itemStyle: { color: r.code === selected ? HIGHLIGHT : colour },
+            })),
           },
         ],
       },
       true,
     );
+    Object.assign(rankC.el.dataset, {
+      colour,
+      selected: rows.some((r) => r.code === selected) ? String(selected) : "",
+    });
   }
 
   async function drawSelected() {
     const code = state.selected;
     const row = await rowOf(code);
+    const unit = state.viewUnit;
+    const rank =
+      row && levelOf(code) !== "province" ? await rankOf(code) : null;
     add(
       clear(info),
       h("h2", { id: "unit-name" }, regionName(code, row && row.name)),
@@ -405,16 +529,30 @@ export async function render(root, ctx) {
         ? h(
             "dl",
             { class: "kv" },
-            h("dt", {}, t("metric.gep_cny")),
-            h("dd", { id: "unit-gep" }, money(row.gep_cny)),
-            h("dt", {}, t("metric.gep_per_km2")),
-            h("dd", {}, `${money(row.gep_per_km2)}/km²`),
-            h("dt", {}, t("map.area")),
-            h("dd", {}, `${number(row.area_km2, 0)} km²`),
+            h("dt", {}, withUnit(t("metric.gep_cny"), unit)),
+            h("dd", { id: "unit-gep" }, fmt(row.gep_cny, unit)),
+            h("dt", {}, withUnit(t("metric.gep_per_km2"), state.km2Unit)),
+            h("dd", {}, fmt(row.gep_per_km2, state.km2Unit)),
+            h("dt", {}, withUnit(t("map.area"), { label: "km²" })),
+            h("dd", {}, number(row.area_km2, 0)),
             ["material_cny", "regulating_cny", "cultural_cny"].map((m) => [
-              h("dt", {}, t(`metric.${m}`)),
-              h("dd", {}, money(row[m])),
+              h("dt", {}, withUnit(t(`metric.${m}`), unit)),
+              h("dd", {}, fmt(row[m], unit)),
             ]),
+            rank
+              ? [
+                  h("dt", {}, `${t("map.rank")} · ${metricLabel()}`),
+                  h(
+                    "dd",
+                    {
+                      id: "unit-rank",
+                      "data-rank": rank.rank ?? "",
+                      "data-count": rank.count,
+                    },
+                    rankText(rank),
+                  ),
+                ]
+              : null,
           )
         : h(
             "p",
@@ -435,7 +573,10 @@ export async function render(root, ctx) {
     pieC.chart.setOption(
       {
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "item", valueFormatter: (v) => money(v) },
+        tooltip: {
+          trigger: "item",
+          valueFormatter: (v) => `${fmt(v, unit)} ${unit.label}`,
+        },
         series: [
           {
             type: "pie",
@@ -456,6 +597,7 @@ export async function render(root, ctx) {
             data: positive.map((r) => ({
               name: indicatorName(r),
               value: Number(r.value_cny),
+              itemStyle: { color: indicatorColor(r.indicator) },
             })),
           },
         ],
@@ -463,6 +605,7 @@ export async function render(root, ctx) {
       true,
     );
     pieC.el.dataset.slices = String(positive.length);
+    pieC.el.dataset.indicators = positive.map((r) => r.indicator).join(",");
     let trend = [];
     try {
       trend = await get(`/api/trend${query({ adcode: code })}`);
@@ -471,14 +614,22 @@ export async function render(root, ctx) {
     }
     if (!trendC.chart) return;
     trend.sort((a, b) => a.year - b.year);
+    const trendUnit = unit; // the view's unit, as in the card and the composition
     trendC.chart.setOption(
       {
         textStyle: { fontFamily: FONT },
-        tooltip: { trigger: "axis", valueFormatter: (v) => money(v) },
+        tooltip: {
+          trigger: "axis",
+          valueFormatter: (v) => `${fmt(v, trendUnit)} ${trendUnit.label}`,
+        },
         legend: { bottom: 0 },
-        grid: { left: 80, right: 20, top: 20, bottom: 50 },
+        grid: { left: 80, right: 20, top: 30, bottom: 50 },
         xAxis: { type: "category", data: trend.map((r) => String(r.year)) },
-        yAxis: { type: "value", axisLabel: { formatter: (v) => money(v) } },
+        yAxis: {
+          type: "value",
+          name: trendUnit.label,
+          axisLabel: { formatter: (v) => fmt(v, trendUnit, 0) },
+        },
         series: [
           {
             type: "line",
