@@ -270,6 +270,7 @@ def test_office_colours_units_and_compare(browser: Browser, live_server: str) ->
     # in English
     page.select_option("#lang", "en")
     page.click("#compare-submit")
+    expect(page.locator("#compare-indicators thead th").nth(1)).to_contain_text("Base period")
     heads = page.locator("#compare-indicators thead th").all_inner_texts()
     assert heads[1].startswith("Base period 2022 (") and heads[1].endswith("CNY)"), heads
     assert heads[2].startswith("Reporting period 2023 ("), heads
