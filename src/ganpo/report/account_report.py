@@ -147,6 +147,10 @@ def report_data(
         overlap_rules=overlap_rules(profile, language),
         issuer=issuer,
         report_date=report_date,
+        level=stored.level,
+        finer=None
+        if stored.level == "county"
+        else summary.gep_by_unit(stored.results, stored.units, "unit"),
     )
 
 

@@ -281,6 +281,10 @@ class ReportData:
     issuer: str = ""
     #: the date on the cover (ISO); empty: today
     report_date: str = ""
+    #: an account below the counties: its level (township …) and its units' table
+    #: (:func:`ganpo.report.summary.gep_by_unit` at level ``unit``)
+    level: str = "county"
+    finer: pd.DataFrame | None = None
 
 
 def _png(fig: Any) -> str:
@@ -427,6 +431,7 @@ td.num { text-align: right; white-space: nowrap; }
 tr.total td { font-weight: bold; border-top: 1px solid #2e7d32; }
 .units table { font-size: 7.5pt; }
 .units thead { display: table-header-group; }
+.units td:nth-child(-n+2) { white-space: nowrap; }
 th { white-space: normal; }
 .params table, .quality table { table-layout: fixed; }
 .params th:nth-child(1) { width: 17%; }
@@ -679,10 +684,8 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
         kpis.append((t("change", lang), f"{total.change_pct:+.1f}%"))
     for _, c in cats.iterrows():
         kpis.append((c["name_zh"] if lang == "zh" else c["name_en"], f"{c.share:.1%}"))
-    level = (
-        str(d.units["level"].iloc[0]) if "level" in d.units.columns and len(d.units) else "county"
-    )
-    finer = level != "county"
+    level = d.level
+    finer = d.finer is not None
     esc = html.escape
     head = (
         f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
@@ -878,7 +881,8 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
         name = _level_name(level, lang)
         parts.append(h2("units", t("units_appendix", lang, level=name)))
         parts.append(f"<p class='meta'>{esc(t('unit_table_note', lang, level=name))}</p>")
-        own = summary.gep_by_unit(d.results, d.units, "unit")
+        own = d.finer
+        assert own is not None
         county_names = dict(
             zip(
                 counties.adcode.astype(int),
