@@ -41,7 +41,7 @@ def report(
     from ganpo.report import annual
     from ganpo.report import export as xl
     from ganpo.report.account_report import previous_account, report_data
-    from ganpo.report.account_tables import account_frames, account_notes
+    from ganpo.report.account_tables import account_workbook
     from ganpo.store.repository import load_account, open_store
 
     with user_errors():
@@ -62,12 +62,15 @@ def report(
             if found is not None:
                 p = load_account(store, found.id)
         data = report_data(s, language, previous=p, raster=raster, issuer=issuer)
-        change, prev_year = data.change, data.previous_year
+        change = data.change
         console.print("rendering the report (the first PDF builds the font cache, ~10 s)…")
         path = annual.write_pdf(annual.build_html(data, language), out)
         workbook = out.with_suffix(".xlsx")
-        frames = account_frames(s)
-        if change is not None:
-            frames[f"change_{prev_year}_{a.year}"] = change
-        xl.write_excel(frames, workbook, title=path.stem, notes=account_notes(s))
+        sheets, notes = account_workbook(s, language, change)
+        xl.write_excel(
+            sheets,
+            workbook,
+            title=annual.t("title", language, region=data.region, year=data.year),
+            notes=notes,
+        )
     console.print(f"written: {path}\nwritten: {workbook}")
