@@ -22,6 +22,7 @@ ureg.define("mu = 10000 / 15 * m ** 2 = 亩")
 ureg.define("hm2 = hectare = 公顷")
 ureg.define("千瓦时 = kWh")
 ureg.define("吨 = t")
+ureg.define("立方米 = m ** 3")
 
 BASE_UNITS = ("CNY", "m3", "m2", "kWh", "t", "person-time", "h", "CNY/h", "CNY/m2", "1")
 
@@ -243,3 +244,35 @@ def prose_units(text: str, language: Language) -> str:
     for pattern, fn in _PROSE_ANY:
         text = pattern.sub(fn, text)
     return text
+
+
+#: how a department's form writes a unit of ganpo's roles (the upload reader converts any
+#: unit convertible to the role's, so 万元 reads as 10^4 CNY)
+_FORM_UNITS = {
+    "10^4 CNY": "万元",
+    "10^8 CNY": "亿元",
+    "CNY": "元",
+    "10^4 m3": "万立方米",
+    "10^8 m3": "亿立方米",
+    "m3": "立方米",
+    "10^4 kWh": "万千瓦时",
+    "10^8 kWh": "亿千瓦时",
+    "kWh": "千瓦时",
+    "10^4 person-time": "万人次",
+    "person-time": "人次",
+    "t": "吨",
+    "10^4 t": "万吨",
+    "hm2": "公顷",
+}
+
+
+def form_unit(unit: str) -> str:
+    """A role's unit as a statistical form writes it: 万元, 亿元, 万人次, 万立方米, 公顷 …
+    (units without a Chinese statistical name: with ² and ³).
+
+    >>> form_unit("10^4 person-time"), form_unit("10^8 CNY"), form_unit("t/ha")
+    ('万人次', '亿元', 't/ha')
+    """
+    if unit in _FORM_UNITS:
+        return _FORM_UNITS[unit]
+    return unit.replace("m3", "m³").replace("m2", "m²")
