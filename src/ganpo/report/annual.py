@@ -661,6 +661,11 @@ def _source_text(source: str, lang: Lang) -> str:
     return prose_units(_BROUGHT.sub(note, source), lang)
 
 
+def _prose(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """``frame`` with the units in its texts as a reader writes them."""
+    return frame.map(lambda v: prose_units(v, lang) if isinstance(v, str) else v)
+
+
 def build_html(d: ReportData, lang: Lang = "zh") -> str:
     """The report as a standalone HTML document: a cover with the issuing body and date, a
     table of contents (page numbers by ``target-counter``, PDF bookmarks from the ``h2``
@@ -851,14 +856,14 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
         parts.append(f"<p class='meta'>{t('methods_intro', lang)}</p>")
         parts.append(
             "<div class='methods'>"
-            + _table(d.method_table, [str(c) for c in d.method_table.columns])
+            + _table(_prose(d.method_table, lang), [str(c) for c in d.method_table.columns])
             + "</div>"
         )
         if d.deviations is not None and not d.deviations.empty:
             parts.append(f"<h3>{t('deviations', lang)}</h3>")
             parts.append(
                 "<div class='deviations'>"
-                + _table(d.deviations, [str(c) for c in d.deviations.columns])
+                + _table(_prose(d.deviations, lang), [str(c) for c in d.deviations.columns])
                 + "</div>"
             )
 
