@@ -816,8 +816,11 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     fig = maps.build_gep_density_figure(
         d.units,
         counties,
-        title_zh=f"{d.region} {d.year} 年各县 GEP 密度",
-        title_en=f"GEP per km² by county, {d.year}",
+        # the figure's large title in the report's language, its small one in the other
+        title_zh=f"{d.region} {d.year} 年各县 GEP 密度"
+        if lang == "zh"
+        else f"{d.region}: GEP per km² by county, {d.year}",
+        title_en=f"GEP per km² by county, {d.year}" if lang == "zh" else "",
         note="合成数据 synthetic data" if d.synthetic else None,
     )
     parts.append(f"<div class='fig'><img src='{_png(fig)}' style='height: 180mm'></div>")
