@@ -139,7 +139,7 @@ def account_workbook(
     parameters and the quality report."""
     from ganpo.catalog.ecosystems import ecosystem_types
     from ganpo.catalog.parameter_names import parameter_name
-    from ganpo.catalog.units import display_unit, is_money
+    from ganpo.catalog.units import display_unit, is_money, prose_units
     from ganpo.report.method_table import STATUS_NAMES, unit_text
     from ganpo.report.quality import quality_table
 
@@ -300,7 +300,10 @@ def account_workbook(
                 float(v) if isinstance(v, int | float) and pd.notna(v) else None
                 for v in prices.value
             ],
-            "单位 Unit": [unit_text(str(u), lang) for u in prices.unit],  # type: ignore[arg-type]
+            "单位 Unit": [
+                prose_units(unit_text(str(u), lang), lang)  # type: ignore[arg-type]
+                for u in prices.unit
+            ],
             "年份 Year": [int(y) if pd.notna(y) else None for y in prices.year],
             "核实情况 Status": [
                 " ".join(STATUS_NAMES.get(str(s), (str(s), str(s)))) for s in prices.status

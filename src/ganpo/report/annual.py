@@ -442,8 +442,8 @@ th { white-space: normal; }
 .q2 th:nth-child(1) { width: 16%; }
 .q3 th:nth-child(1) { width: 14%; }
 .q3 th:nth-child(2) { width: 14%; }
-.physical th:nth-child(1) { width: 18%; }
-.physical th:nth-child(2) { width: 46%; }
+.physical th:nth-child(1) { width: 26%; }
+.physical th:nth-child(2) { width: 38%; }
 .physical table { table-layout: fixed; }
 .no-previous { border: 1px solid #ccc; padding: 3mm; background: #fafafa; }
 """
@@ -524,6 +524,7 @@ def _price_rows(prices: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             )
         else:
             text = "—"
+        text = prose_units(text, lang)
         status = STATUS_NAMES.get(str(r["status"]), (str(r["status"]), str(r["status"])))
         year = r.get("year")
         rows.append(

@@ -124,7 +124,7 @@ def unit_text(unit: str, language: Lang) -> str:
     if unit == "1":
         return ""
     out = unit.replace("m3", "m³").replace("m2", "m²")
-    return out.replace("CNY", "元" if language == "zh" else "yuan")
+    return out.replace("CNY", "元") if language == "zh" else out
 
 
 def _value_text(pv: ParameterValue, language: Lang) -> str:
