@@ -239,7 +239,7 @@ def test_export_and_seea(demo_run: tuple[Path, str]) -> None:
         frame = gpd.read_parquet(path) if suffix == "parquet" else gpd.read_file(path)
         assert len(frame) == 100 and frame.gep_cny.sum() == pytest.approx(gep, rel=1e-9)
     wb = openpyxl.load_workbook(next(out.glob("*.xlsx")))
-    assert {"gep_by_county", "results", "prices"} <= set(wb.sheetnames)
+    assert {"按县 By county", "明细 Results", "参数 Parameters"} <= set(wb.sheetnames)
     again = runner.invoke(app, ["account", "export", "1", "--out", str(out), "--database", db])
     assert (
         again.exit_code == 2
@@ -289,12 +289,13 @@ def test_annual_report_pdf(demo_run: tuple[Path, str]) -> None:
     import openpyxl
 
     book = openpyxl.load_workbook(pdf.with_suffix(".xlsx"))  # the report's tables, beside it
-    sheet = book["gep_by_category"]
-    col = [c.value for c in sheet[1]].index(
-        next(h for h in [c.value for c in sheet[1]] if "CNY" in str(h) and "份额" not in str(h))
-    )
-    total = sum(row[col].value for row in sheet.iter_rows(min_row=2))
-    assert total == pytest.approx(gep, rel=1e-12)  # the workbook holds the same total
+    sheet = book["汇总 Summary"]
+    col = [c.value for c in sheet[1]].index("价值（亿元）Value (100 million yuan)")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[-1][0] == "合计 Total"
+    total = sum(row[col] for row in rows[:-1])
+    assert total * 1e8 == pytest.approx(gep, rel=1e-12)  # the workbook holds the same total
+    assert rows[-1][col] == pytest.approx(total, rel=1e-12)
     en = root / "report_en.pdf"
     done = runner.invoke(
         app, ["account", "report", "2", "--out", str(en), "--lang", "en", "--database", db]

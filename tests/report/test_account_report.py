@@ -34,9 +34,9 @@ def test_change_section_is_the_volume(tmp_path: Path) -> None:
     assert gep.value_a_cny == pytest.approx(a.results.value_cny.sum(), rel=1e-12)
     assert data.change_notes == [
         "物量按2022年（基期）价格计算：2023年（报告期）实物量 × 2022年单位价值。",
-        "农业产品、林业产品、畜牧业产品、渔业产品按现价报告，用价格指数 cn-agri-producer "
+        "农业产品、林业产品、畜牧业产品、渔业产品按现价报告，用农产品生产者价格指数（PPI_agr）"
         "缩减至2022年价格，未按基期价格计价。",
-        "休闲旅游按现价报告，用价格指数 cn-cpi 缩减至2022年价格，未按基期价格计价。",
+        "休闲旅游按现价报告，用居民消费价格指数（CPI）缩减至2022年价格，未按基期价格计价。",
     ]
     html = annual.build_html(data, "zh")
     assert "比上年物量变化（按上年价格计算）" in html and data.change_notes[1] in html

@@ -62,7 +62,8 @@ PATHS = re.compile(r"\.(tif|toml|gpkg|csv|py|md)\b|/work/|src/ganpo|\\")
 
 def _chapter(text: str, start: str, end: str) -> str:
     assert start in text, start
-    return text[text.index(start) : text.index(end, text.index(start))]
+    at = text.rindex(start)  # the chapter, after its line in the table of contents
+    return text[at : text.index(end, at)]
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ import pytest
 import rasterio
 from rasterio.transform import from_origin
 
+from ganpo.catalog.units import conversion_factor, form_unit
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
 from ganpo.io.table_checks import TableContext
 from ganpo.submissions.forms import form
@@ -81,7 +82,9 @@ def test_template_columns_are_the_declared_columns(key: str) -> None:
     ws = wb[DATA_SHEET]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=1, max_row=5)]
     assert rows[1] == [KEY_COLUMN, NAME_COLUMN, *declared]  # the key row the reader finds
-    assert rows[4][2:] == [u if u != "text" else None for u in declared.values()]  # units
+    # units as the department writes them (万元, 万人次 …), each convertible to the declared
+    assert rows[4][2:] == [form_unit(u) if u != "text" else None for u in declared.values()]
+    assert all("^" not in str(u) and "person-time" not in str(u) for u in rows[4])
     assert rows[4][0] == "单位 unit"
     assert all(isinstance(x, str) and x for x in rows[2] + rows[3])  # zh and en names
     data = [[c.value for c in r][:2] for r in ws.iter_rows(min_row=6, max_row=8)]
@@ -107,7 +110,9 @@ def test_a_filled_template_passes_and_is_normalised() -> None:
     # optional columns left empty in every row are dropped; trip_hours filled: kept
     assert rows[0] == [KEY_COLUMN, NAME_COLUMN, "visits", "tourism_revenue", "trip_hours"]
     assert rows[1] == ["360102", "东湖区", "100.5", "10", "6"]
-    assert ok.n_rows == 3 and ok.columns["visits"] == "10^4 person-time"
+    # the template writes 万人次: the unit given, the same as the declared 10^4 person-time
+    assert ok.n_rows == 3 and ok.columns["visits"] == "万人次"
+    assert conversion_factor(ok.columns["visits"], "10^4 person-time") == 1.0
     assert ok.media == "xlsx"
 
 

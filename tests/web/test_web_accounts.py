@@ -97,9 +97,10 @@ def test_xlsx_export_is_scoped(shared_client_as: Callable[[str], TestClient]) ->
     r = shared_client_as("wuyuan").get("/api/accounts/1/export?format=xlsx")
     assert r.status_code == 200
     book = load_workbook(io.BytesIO(r.content), read_only=True)
-    sheet = book["gep_by_county"]
+    sheet = book["按县 By county"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 2 and rows[1][0] == 361130
+    # the county, then its total row
+    assert len(rows) == 3 and rows[1][0] == 361130 and rows[2][2] == "合计 Total"
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
@@ -111,7 +112,8 @@ def test_report_pdf_of_a_county_viewer(shared_client_as: Callable[[str], TestCli
     ).stdout.decode()
     # no other region's name; the methods chapter is the profile's, the same for every
     # region (a deviation says no Nanchang or Jiangxi water tariff could be read)
-    start, end = text.index("八、核算方法说明"), text.index("附录：参数及来源")
+    # the chapter, after its line in the table of contents
+    start, end = text.rindex("八、核算方法说明"), text.rindex("附录：参数及来源")
     assert "婺源县" in text and "南昌" not in text[:start] + text[end:]
 
 

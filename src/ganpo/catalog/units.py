@@ -31,6 +31,7 @@ def registry() -> pint.UnitRegistry:
     ureg.define("hm2 = hectare = 公顷")
     ureg.define("千瓦时 = kWh")
     ureg.define("吨 = t")
+    ureg.define("立方米 = m ** 3")
     return ureg
 
 
@@ -123,3 +124,171 @@ def to_base(unit: str) -> tuple[str, float]:
         field="unit",
         values=[unit],
     )
+
+
+# --------------------------------------------------------------------------- display
+# How published tables write a quantity: in the Chinese statistical units (万吨, 亿立方米,
+# 亿千瓦时, 万人次, 公顷, 亿元, 万元) or their English wording, a scale chosen per table
+# column, numbers with thousands separators. The one place reports and workbooks take
+# their units from.
+
+Language = str  # "zh" or "en"
+
+#: ganpo's unit of a quantity → (Chinese name, English name, substance label zh, en) of
+#: the thing counted; the scales 万/亿 are put before it by :func:`display_unit`
+_COUNTED: dict[str, tuple[str, str, str, str]] = {
+    "CNY": ("元", "yuan", "", ""),
+    "m3": ("立方米", "m³", "", ""),
+    "kWh": ("千瓦时", "kWh", "", ""),
+    "t": ("吨", "tonnes", "", ""),
+    "t CO2": ("吨", "tonnes", "（CO₂）", " CO₂"),
+    "t O2": ("吨", "tonnes", "（O₂）", " O₂"),
+    "person-time": ("人次", "visits", "", ""),
+    "hm2": ("公顷", "hectares", "", ""),
+}
+#: units shown in another counted unit: m² as hectares
+_SHOWN_AS: dict[str, tuple[str, float]] = {"m2": ("hm2", 1e-4)}
+#: the scales a counted unit may take, largest first (hectares and yuan per km² stay small)
+_SCALES: dict[str, tuple[float, ...]] = {
+    "CNY": (1e8, 1e4, 1.0),
+    "m3": (1e8, 1e4, 1.0),
+    "kWh": (1e8, 1e4, 1.0),
+    "t": (1e8, 1e4, 1.0),
+    "t CO2": (1e8, 1e4, 1.0),
+    "t O2": (1e8, 1e4, 1.0),
+    "person-time": (1e4, 1.0),
+    "hm2": (1.0,),
+}
+_SCALE_NAMES = {1e8: ("亿", "100 million "), 1e4: ("万", "10,000 "), 1.0: ("", "")}
+
+
+def is_money(unit: str) -> bool:
+    """Whether ``unit`` counts money (元, 万元, 10^8 CNY …)."""
+    try:
+        return parse_unit(unit).dimensionality == parse_unit("CNY").dimensionality
+    except InputError:
+        return False
+
+
+def display_unit(unit: str, language: Language, largest: float | None = None) -> tuple[str, float]:
+    """The unit a table shows numbers in ``unit`` in, and the divisor to apply to them.
+
+    ``largest`` (the column's largest absolute value, in ``unit``) picks the scale: the
+    largest of 亿/万/none that leaves it at 1 or more (亿 when not given). Units ganpo does
+    not know are shown as given, with ``²``/``³`` for 2/3.
+
+    >>> display_unit("m3", "zh", 3.2e10)
+    ('亿立方米', 100000000.0)
+    >>> display_unit("person-time", "en", 5e6)
+    ('10,000 visits', 10000.0)
+    >>> display_unit("m2", "zh", 5e9)
+    ('公顷', 10000.0)
+    """
+    factor = 1.0
+    if unit in _SHOWN_AS:
+        unit, factor = _SHOWN_AS[unit]
+    if unit not in _COUNTED:
+        shown = unit.replace("m3", "m³").replace("m2", "m²")
+        return shown.replace("CNY", "元" if language == "zh" else "yuan"), 1.0
+    zh, en, sub_zh, sub_en = _COUNTED[unit]
+    scales = _SCALES[unit]
+    scale = scales[0]
+    if largest is not None:
+        big = abs(largest) * factor
+        scale = next((s for s in scales if big >= s), scales[-1])
+    prefix_zh, prefix_en = _SCALE_NAMES[scale]
+    label = f"{prefix_zh}{zh}{sub_zh}" if language == "zh" else f"{prefix_en}{en}{sub_en}"
+    return label, scale / factor
+
+
+def money_unit(language: Language, scale: float = 1e8) -> str:
+    """亿元 / 万元 / 元 (or 100 million yuan …) for a money scale."""
+    prefix_zh, prefix_en = _SCALE_NAMES[scale]
+    return f"{prefix_zh}元" if language == "zh" else f"{prefix_en}yuan"
+
+
+def number(value: float, decimals: int = 2) -> str:
+    """A number as a published table writes it: thousands separators, fixed decimals,
+    "—" where there is none (NaN).
+
+    >>> number(197712345678.9 / 1e8)
+    '1,977.12'
+    """
+    if value is None or value != value:  # NaN
+        return "—"
+    if round(value, decimals) == 0:
+        value = 0.0  # no "-0.00"
+    return f"{value:,.{decimals}f}"
+
+
+_PROSE_ZH = (
+    (re.compile(r"×\s*10\^8\s*CNY\b"), "亿元"),
+    (re.compile(r"×\s*10\^4\s*CNY\b"), "万元"),
+    (re.compile(r"\b10\^8\s*CNY\b"), "亿元"),
+    (re.compile(r"\b10\^4\s*CNY\b"), "万元"),
+    (re.compile(r"\b10\^4\s*person-time\b"), "万人次"),
+    (re.compile(r"\bperson-time\b"), "人次"),
+    (re.compile(r"\bCNY\b"), "元"),
+)
+_PROSE_EN = (
+    (re.compile(r"×\s*10\^8\s*CNY\b"), "× 100 million yuan"),
+    (re.compile(r"×\s*10\^4\s*CNY\b"), "× 10,000 yuan"),
+    (re.compile(r"\b10\^8\s*CNY\b"), "100 million yuan"),
+    (re.compile(r"\b10\^4\s*CNY\b"), "10,000 yuan"),
+    (re.compile(r"\b10\^4\s*person-time\b"), "10,000 visits"),
+    (re.compile(r"\bperson-time\b"), "visits"),
+    (re.compile(r"\bCNY\b"), "yuan"),
+)
+_PROSE_ANY = (
+    (re.compile(r"(?<![\w^])(k?m|hm)([23])\b"), lambda m: m.group(1) + "²³"[int(m.group(2)) - 2]),
+    (
+        re.compile(r"10\^(-?\d+)"),
+        lambda m: "10" + m.group(1).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")),
+    ),
+)
+
+
+def prose_units(text: str, language: Language) -> str:
+    """Units inside a sentence (a parameter's source, a warning) as a reader writes them:
+    元/yuan for CNY, 亿元 for 10^8 CNY, m³ for m3, hm² for hm2, 10⁴ for 10^4.
+
+    >>> prose_units("turnover 28.14 ×10^8 CNY; 2.6 CNY/m3 on 5 hm2", "zh")
+    'turnover 28.14 亿元; 2.6 元/m³ on 5 hm²'
+    """
+    for pattern, repl in _PROSE_ZH if language == "zh" else _PROSE_EN:
+        text = pattern.sub(repl, text)
+    for pattern, fn in _PROSE_ANY:
+        text = pattern.sub(fn, text)
+    return text
+
+
+#: how a department's form writes a unit of ganpo's roles (the upload reader converts any
+#: unit convertible to the role's, so 万元 reads as 10^4 CNY)
+_FORM_UNITS = {
+    "10^4 CNY": "万元",
+    "10^8 CNY": "亿元",
+    "CNY": "元",
+    "10^4 m3": "万立方米",
+    "10^8 m3": "亿立方米",
+    "m3": "立方米",
+    "10^4 kWh": "万千瓦时",
+    "10^8 kWh": "亿千瓦时",
+    "kWh": "千瓦时",
+    "10^4 person-time": "万人次",
+    "person-time": "人次",
+    "t": "吨",
+    "10^4 t": "万吨",
+    "hm2": "公顷",
+}
+
+
+def form_unit(unit: str) -> str:
+    """A role's unit as a statistical form writes it: 万元, 亿元, 万人次, 万立方米, 公顷 …
+    (units without a Chinese statistical name: with ² and ³).
+
+    >>> form_unit("10^4 person-time"), form_unit("10^8 CNY"), form_unit("t/ha")
+    ('万人次', '亿元', 't/ha')
+    """
+    if unit in _FORM_UNITS:
+        return _FORM_UNITS[unit]
+    return unit.replace("m3", "m³").replace("m2", "m²")

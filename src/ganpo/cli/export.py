@@ -42,7 +42,7 @@ def export(
     from ganpo.io.units import dataset_counties
     from ganpo.report import export as xl
     from ganpo.report import geo
-    from ganpo.report.account_tables import account_frames, account_notes
+    from ganpo.report.account_tables import account_frames, account_workbook
     from ganpo.store.repository import load_account, open_store
 
     formats = list(fmt or FORMATS)
@@ -60,10 +60,10 @@ def export(
         targets = {f: out / folders.get(f, f"{stem}.{f}") for f in formats}
         _refuse_existing(list(targets.values()), force)
         frames = account_frames(stored)
-        notes = account_notes(stored)
         written: list[Path] = []
         if "xlsx" in formats:
-            written.append(xl.write_excel(frames, targets["xlsx"], title=stem, notes=notes))
+            sheets, notes = account_workbook(stored)
+            written.append(xl.write_excel(sheets, targets["xlsx"], title=stem, notes=notes))
         if "csv" in formats:
             written += xl.write_csv(frames, targets["csv"])
         if {"gpkg", "parquet"} & set(formats):

@@ -16,8 +16,20 @@ def report(
     account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
     out: Annotated[Path, typer.Option(help="PDF file to write.")],
     previous: Annotated[
-        int | None, typer.Option(help="Account of the previous year, for the change section.")
+        int | None,
+        typer.Option(
+            help="Account of the previous year, for the change section (default: found in "
+            "the store: same dataset, region and profile, year − 1, the newest published, "
+            "else the newest not withdrawn)."
+        ),
     ] = None,
+    issuer: Annotated[
+        str,
+        typer.Option(
+            help="Body that issues the report, on its cover and as the PDF's author "
+            "(default: a neutral ganpo wording). 发布单位。"
+        ),
+    ] = "",
     lang: Annotated[str, typer.Option(help="zh (中文, default) or en.")] = "zh",
     raster: Annotated[
         str, typer.Option(help="Indicator drawn as a service raster map.")
@@ -28,8 +40,8 @@ def report(
     """Write the annual GEP report (PDF; Excel tables beside it). 生成年度 GEP 核算报告。"""
     from ganpo.report import annual
     from ganpo.report import export as xl
-    from ganpo.report.account_report import report_data
-    from ganpo.report.account_tables import account_frames, account_notes
+    from ganpo.report.account_report import previous_account, report_data
+    from ganpo.report.account_tables import account_workbook
     from ganpo.store.repository import load_account, open_store
 
     with user_errors():
@@ -45,13 +57,20 @@ def report(
             p = load_account(store, previous)
             if p.account.region_adcode != a.region_adcode:
                 raise InputError("the previous account is of another region", field="previous")
-        data = report_data(s, language, previous=p, raster=raster)
-        change, prev_year = data.change, data.previous_year
+        else:
+            found = previous_account(store, a)
+            if found is not None:
+                p = load_account(store, found.id)
+        data = report_data(s, language, previous=p, raster=raster, issuer=issuer)
+        change = data.change
         console.print("rendering the report (the first PDF builds the font cache, ~10 s)…")
         path = annual.write_pdf(annual.build_html(data, language), out)
         workbook = out.with_suffix(".xlsx")
-        frames = account_frames(s)
-        if change is not None:
-            frames[f"change_{prev_year}_{a.year}"] = change
-        xl.write_excel(frames, workbook, title=path.stem, notes=account_notes(s))
+        sheets, notes = account_workbook(s, language, change)
+        xl.write_excel(
+            sheets,
+            workbook,
+            title=annual.t("title", language, region=data.region, year=data.year),
+            notes=notes,
+        )
     console.print(f"written: {path}\nwritten: {workbook}")

@@ -18,8 +18,10 @@ from ganpo.store.repository import StoredAccount
 
 if TYPE_CHECKING:
     import pandas as pd
+    from sqlalchemy import Engine
 
     from ganpo.catalog.profiles import Profile
+    from ganpo.store.models import Account
 
 Language = Literal["zh", "en"]
 
@@ -42,6 +44,8 @@ def report_data(
     region: str | None = None,
     previous: StoredAccount | None = None,
     raster: str | None = "water_conservation",
+    issuer: str = "",
+    report_date: str = "",
 ) -> ReportData:
     """The annual report's data of ``stored`` (its results, units, prices as given), with
     the method table of its profile and the sentence that names the report's basis.
@@ -51,6 +55,8 @@ def report_data(
     rows reported at current prices deflated by their item's price index, as its notes
     say) against the previous account; ``raster`` names the indicator
     drawn as a service map (``None`` or an indicator outside the profile: no such map).
+    ``issuer`` names the body that issues the report (empty: a neutral ganpo wording);
+    ``report_date`` the cover's date (ISO; empty: today).
     Raises :class:`InputError` when the dataset's county polygons are not available.
     """
     from ganpo.catalog.deflators import load_deflator
@@ -139,6 +145,30 @@ def report_data(
         deviations=deviation_frame(methods_used, language),
         deflator=index_name(profile.deflator, language),
         overlap_rules=overlap_rules(profile, language),
+        issuer=issuer,
+        report_date=report_date,
+        level=stored.level,
+        finer=None
+        if stored.level == "county"
+        else summary.gep_by_unit(stored.results, stored.units, "unit"),
+    )
+
+
+def previous_account(engine: Engine, account: Account) -> Account | None:
+    """The account the change section compares ``account`` with, found in the store: same
+    dataset, region and profile, the year before; the newest published one, else the
+    newest not withdrawn or superseded (:func:`ganpo.store.lifecycle.preferred_account`);
+    ``None`` when there is none."""
+    from ganpo.store.lifecycle import preferred_account
+    from ganpo.store.repository import list_accounts
+
+    return preferred_account(
+        row
+        for row in list_accounts(engine)
+        if row.year == account.year - 1
+        and row.dataset_name == account.dataset_name
+        and row.region_adcode == account.region_adcode
+        and row.profile == account.profile
     )
 
 
@@ -184,6 +214,7 @@ def _volume_notes(
     """How the change section's volume was made, in the report's language: the rule, and
     the items deflated by a price index instead (the only ones not at base-year prices)."""
     from ganpo.catalog.indicators import indicators
+    from ganpo.catalog.parameter_names import index_name
 
     cat = indicators()
     notes = [
@@ -194,17 +225,17 @@ def _volume_notes(
     rows = per_indicator[
         (per_indicator["indicator"] != "GEP") & (per_indicator["basis"].str.contains("deflated"))
     ]
-    for index, group in rows.groupby("index"):
+    for key, group in rows.groupby("index"):
+        index = index_name(str(key), language)
         keys = [str(k) for k in group["indicator"]]
         names = [
             (cat[k].name_zh if language == "zh" else cat[k].name_en) if k in cat else k
             for k in keys
         ]
         notes.append(
-            f"{'、'.join(names)}按现价报告，用价格指数 {index} 缩减至{base}年价格，"
-            "未按基期价格计价。"
+            f"{'、'.join(names)}按现价报告，用{index}缩减至{base}年价格，未按基期价格计价。"
             if language == "zh"
             else f"{', '.join(names)}: reported at current prices, deflated to {base} prices "
-            f"by the index {index}; not valued at base-year prices."
+            f"by the {index}; not valued at base-year prices."
         )
     return notes

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ import pandas as pd
 
 from ganpo.catalog.indicators import CATEGORIES, indicators
 from ganpo.catalog.names import unit_names
+from ganpo.catalog.units import display_unit, is_money, number, prose_units
 from ganpo.io.outputs import ANNUAL_REPORT, atomic_write
 from ganpo.report import maps, summary
 from ganpo.report.fonts import use_cjk_font
@@ -79,14 +81,64 @@ TEXT: dict[str, dict[Lang, str]] = {
         "zh": "比上年物量变化（按上年价格计算）",
         "en": "Change since last year (volume at last year's prices)",
     },
-    "yi": {"zh": "亿元", "en": "10^8 CNY"},
-    "wan_km2": {"zh": "万元/km²", "en": "10^4 CNY/km²"},
+    "yi": {"zh": "亿元", "en": "100 million yuan"},
+    "wan_km2": {"zh": "万元/km²", "en": "10,000 yuan/km²"},
     "indicator": {"zh": "指标", "en": "Indicator"},
     "quantity": {"zh": "实物量", "en": "Quantity"},
     "unit": {"zh": "单位", "en": "Unit"},
-    "value": {"zh": "价值（亿元）", "en": "Value (10^8 CNY)"},
+    "value": {"zh": "价值（亿元）", "en": "Value (100 million yuan)"},
     "share": {"zh": "占比", "en": "Share"},
-    "city": {"zh": "市", "en": "City"},
+    "city": {"zh": "设区市", "en": "City"},
+    "county": {"zh": "县（市、区）", "en": "County"},
+    "area": {"zh": "面积（km²）", "en": "Area (km²)"},
+    "city_table": {"zh": "表 2  各设区市 GEP", "en": "Table 2  GEP by city"},
+    "county_table": {"zh": "表 3  各县（市、区）GEP", "en": "Table 3  GEP by county"},
+    "indicator_table": {
+        "zh": "表 1  各项生态产品的实物量与价值",
+        "en": "Table 1  Quantity and value of each ecosystem service",
+    },
+    "unit_table": {
+        "zh": "附表  各{level}GEP（按{level}核算的项目）",
+        "en": "GEP by {level} (the items accounted per {level})",
+    },
+    "unit_table_note": {
+        "zh": "本核算按{level}进行。本表只含按{level}计算的项目（栅格服务、按{level}填报的统计）；"
+        "按县填报的统计不拆分到{level}，只计入县、市表，故本表合计小于全省 GEP。",
+        "en": "The account runs per {level}. This table holds what is computed per {level} "
+        "(raster services, statistics given per {level}); statistics given per county are "
+        "not split among a county's {level}s and appear in the county and city tables "
+        "only, so this table's total is below the region's GEP.",
+    },
+    "units_appendix": {"zh": "附录：各{level}核算结果", "en": "Appendix: results by {level}"},
+    "toc": {"zh": "目  录", "en": "Contents"},
+    "issuer_default": {
+        "zh": "ganpo 生态系统生产总值核算平台编制（未指定发布单位）",
+        "en": "Prepared with ganpo, the GEP accounting platform (no issuing body given)",
+    },
+    "issued": {"zh": "{date}", "en": "{date}"},
+    "account_line": {
+        "zh": "核算编号 {id} · ganpo {version}",
+        "en": "Account no. {id} · ganpo {version}",
+    },
+    "no_previous": {
+        "zh": "无上年核算：账户库中没有{year}年同一数据集、同一核算口径的核算，"
+        "本报告不作年度比较。",
+        "en": "No previous account: the store holds no account of {year} of the same dataset "
+        "and profile, so this report makes no comparison with the previous year.",
+    },
+    "monte_carlo": {
+        "zh": "蒙特卡罗模拟 {draws} 次（单位：亿元）",
+        "en": "Monte Carlo simulation, {draws} draws (100 million yuan)",
+    },
+    "money_note": {
+        "zh": "物质产品以产值（增加值）计，其实物量即价值，实物量栏记“—”。",
+        "en": "Material products are valued by their output (value added): their quantity is "
+        "a value, so the quantity column shows “—”.",
+    },
+    "keywords": {
+        "zh": "生态系统生产总值, GEP, 生态产品价值核算, {region}, {year}",
+        "en": "gross ecosystem product, GEP, ecosystem accounting, {region}, {year}",
+    },
     "method_col": {"zh": "核算方法", "en": "Method"},
     "source": {"zh": "来源", "en": "Source"},
     "role": {"zh": "数据项", "en": "Input"},
@@ -172,9 +224,11 @@ TEXT: dict[str, dict[Lang, str]] = {
     "param_value": {"zh": "数值", "en": "Value"},
     "overlaps": {"zh": "重复计算的处理", "en": "Double counting"},
     "run_notes": {
-        "zh": "核算运行的说明与警告见随报告生成的 Excel 表格的“说明”页。",
-        "en": "The account's run notes and warnings are on the About sheet of the Excel "
-        "workbook written with this report.",
+        "zh": "核算运行中的警告与对输入数据所作的决定见附录“核算质量报告”；随报告生成的 Excel "
+        "表格的“说明”页列有核算的来源信息。",
+        "en": "The run's warnings and the decisions taken about its inputs are in the "
+        "appendix “quality report”; the Notes sheet of the Excel workbook written with this "
+        "report gives the account's provenance.",
     },
 }
 
@@ -223,6 +277,14 @@ class ReportData:
     #: the profile's rules on indicators that value overlapping flows, in the report's
     #: language (ganpo.report.account_report.overlap_rules)
     overlap_rules: list[str] = field(default_factory=list)
+    #: the body that issues the report (cover, PDF author); empty: a neutral ganpo wording
+    issuer: str = ""
+    #: the date on the cover (ISO); empty: today
+    report_date: str = ""
+    #: an account below the counties: its level (township …) and its units' table
+    #: (:func:`ganpo.report.summary.gep_by_unit` at level ``unit``)
+    level: str = "county"
+    finer: pd.DataFrame | None = None
 
 
 def _png(fig: Any) -> str:
@@ -294,17 +356,31 @@ def _raster_map(raster: Any, units: gpd.GeoDataFrame, lang: Lang) -> str:
     units.boundary.plot(ax=ax, color="#555555", linewidth=0.25)
     ax.set_axis_off()
     name = _names(lang)[raster.indicator]
-    fig.colorbar(im, ax=ax, shrink=0.6, label=f"{name} ({raster.quantity_unit}/ha)")
+    unit, _ = display_unit(raster.quantity_unit, lang, 1.0)
+    per = "/公顷" if lang == "zh" else " per hectare"
+    fig.colorbar(im, ax=ax, shrink=0.6, label=f"{name} ({unit}{per})")
     return _png(fig)
 
 
-def _table(frame: pd.DataFrame, headers: list[str]) -> str:
+def _table(frame: pd.DataFrame, headers: list[str], *, total_row: bool = False) -> str:
+    """An HTML table; ``total_row``: the last row is a total (bold, ruled above). Cells
+    that hold numbers as text (``1,234.56``, ``—``, ``12.3%``) are right-aligned."""
     head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    rows = list(frame.itertuples(index=False))
+    body = []
+    for i, row in enumerate(rows):
+        cls = " class='total'" if total_row and i == len(rows) - 1 else ""
+        cells = "".join(
+            f"<td class='num'>{html.escape(str(v))}</td>"
+            if _NUMERIC.fullmatch(str(v))
+            else f"<td>{html.escape(str(v))}</td>"
+            for v in row
+        )
+        body.append(f"<tr{cls}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+_NUMERIC = re.compile(r"[+-]?[\d,]+(\.\d+)?%?|—")
 
 
 CSS = """
@@ -340,20 +416,62 @@ img { max-width: 100%; }
 .deviations th:nth-child(2) { width: 38%; }
 .deviations th:nth-child(3) { width: 46%; }
 .fig { page-break-inside: avoid; text-align: center; }
+h1, h3, h4, .toc-title { bookmark-level: none; }
+.cover h1 { margin-top: 50mm; }
+.issuer { font-size: 13pt; margin-top: 30mm; }
+.date { font-size: 11pt; }
+.toc { page-break-after: always; }
+.toc-title { text-align: center; border: none; margin-top: 10mm; }
+.toc ul { list-style: none; padding: 0; margin: 6mm 10mm; font-size: 11pt; }
+.toc li { margin: 2.5mm 0; }
+.toc a { color: #222; text-decoration: none; }
+.toc a::after { content: leader('.') target-counter(attr(href), page); }
+.caption { font-weight: bold; margin: 4mm 0 1mm 0; }
+td.num { text-align: right; white-space: nowrap; }
+tr.total td { font-weight: bold; border-top: 1px solid #2e7d32; }
+.units table { font-size: 7.5pt; }
+.units thead { display: table-header-group; }
+.units td:nth-child(-n+2) { white-space: nowrap; }
+th { white-space: normal; }
+.params table, .quality table { table-layout: fixed; }
+.params th:nth-child(1) { width: 17%; }
+.params th:nth-child(2) { width: 20%; }
+.params th:nth-child(3) { width: 7%; }
+.params th:nth-child(4) { width: 9%; }
+.params th:nth-child(5) { width: 47%; }
+.q2 th:nth-child(1) { width: 16%; }
+.q3 th:nth-child(1) { width: 14%; }
+.q3 th:nth-child(2) { width: 14%; }
+.physical th:nth-child(1) { width: 26%; }
+.physical th:nth-child(2) { width: 38%; }
+.physical table { table-layout: fixed; }
+.no-previous { border: 1px solid #ccc; padding: 3mm; background: #fafafa; }
 """
 
 
 def _physical_table(physical: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang) -> pd.DataFrame:
+    """The physical indicators' totals in statistical units, with their per-km² values
+    (in the unit as given per km²) and the methods by their titles."""
+    from ganpo.services.methods import PHYSICAL_METHODS
+
     totals = summary.physical_totals(physical, units)
-    return pd.DataFrame(
-        {
-            "name": totals["name_zh" if lang == "zh" else "name_en"],
-            "method": totals["method"],
-            "total": [f"{q:,.4g}" for q in totals["quantity"]],
-            "unit": totals["quantity_unit"],
-            "per_km2": [f"{q:,.4g}" if np.isfinite(q) else "" for q in totals["quantity_per_km2"]],
-        }
-    )
+    rows = []
+    for r in totals.to_dict(orient="records"):
+        unit = str(r["quantity_unit"])
+        shown, div = display_unit(unit, lang, float(r["quantity"]))
+        per_unit, _ = display_unit(unit, lang, 1.0)
+        m = PHYSICAL_METHODS.get(str(r["indicator"]), {}).get(str(r["method"]))
+        title = (m.title_zh if lang == "zh" else m.title_en) if m is not None else "—"
+        per = float(r["quantity_per_km2"])
+        rows.append(
+            (
+                r["name_zh" if lang == "zh" else "name_en"],
+                title,
+                f"{number(float(r['quantity']) / div)} {shown}",
+                f"{number(per, 1)} {per_unit}/km²" if np.isfinite(per) else "—",
+            )
+        )
+    return pd.DataFrame(rows)
 
 
 def _basis(d: ReportData, lang: Lang) -> str:
@@ -406,6 +524,7 @@ def _price_rows(prices: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             )
         else:
             text = "—"
+        text = prose_units(text, lang)
         status = STATUS_NAMES.get(str(r["status"]), (str(r["status"]), str(r["status"])))
         year = r.get("year")
         rows.append(
@@ -414,14 +533,145 @@ def _price_rows(prices: pd.DataFrame, lang: Lang) -> pd.DataFrame:
                 text,
                 int(year) if isinstance(year, int | float) and pd.notna(year) else "",
                 status[0 if lang == "zh" else 1],
-                r["source"],
+                _source_text(str(r["source"]), lang),
             )
         )
     return pd.DataFrame(rows)
 
 
+def _money(value: float, scale: float = 1e8, decimals: int = 2) -> str:
+    return number(value / scale, decimals)
+
+
+def _indicator_rows(by_ind: pd.DataFrame, names: dict[str, str], lang: Lang) -> pd.DataFrame:
+    """Table 1: each indicator's quantity in the statistical unit chosen for it (money
+    valued products: "—"), its value in 亿元 and share, with a total row."""
+    rows = []
+    for r in by_ind.to_dict(orient="records"):
+        unit = str(r["quantity_unit"])
+        if is_money(unit):
+            q, shown = "—", "—"
+        else:
+            shown, div = display_unit(unit, lang, float(r["quantity"]))
+            q = number(float(r["quantity"]) / div)
+        key = str(r["indicator"])
+        share = float(r["share"])
+        rows.append((names.get(key, key), q, shown, _money(float(r["value_cny"])), f"{share:.1%}"))
+    total = float(by_ind.value_cny.sum())
+    rows.append((t("total", lang), "—", "—", _money(total), "100.0%" if total else "—"))
+    return pd.DataFrame(rows)
+
+
+def _unit_rows(table: pd.DataFrame, lang: Lang, parents: dict[int, str] | None) -> pd.DataFrame:
+    """A table of units (cities, counties, townships): name (and parent), area, GEP in 亿元,
+    GEP per km² in 万元, the three categories in 亿元, and a total row."""
+    names = unit_names(table.adcode, table["name"], lang)
+    out = pd.DataFrame({"name": list(names)})
+    if parents is not None:
+        out.insert(
+            0,
+            "parent",
+            [parents.get(int(p), "") if pd.notna(p) else "" for p in table.parent_adcode],
+        )
+    out["area"] = [number(v, 0) for v in table.area_km2]
+    out["g"] = [_money(v) for v in table.gep_cny]
+    out["k"] = [_money(v, 1e4, 1) for v in table.gep_cny_per_km2]
+    for c in ("material", "regulating", "cultural"):
+        out[c] = [_money(v) for v in table[f"{c}_cny"]]
+    area = float(table.area_km2.sum())
+    total = {
+        "name": t("total", lang),
+        "area": number(area, 0),
+        "g": _money(float(table.gep_cny.sum())),
+        "k": _money(float(table.gep_cny.sum()) / area, 1e4, 1) if area > 0 else "—",
+        **{
+            c: _money(float(table[f"{c}_cny"].sum()))
+            for c in ("material", "regulating", "cultural")
+        },
+    }
+    if parents is not None:
+        total["parent"] = ""
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)[list(out.columns)]
+
+
+def _unit_headers(lang: Lang, first: list[str]) -> list[str]:
+    cats = [
+        f"{CATEGORIES[c][0 if lang == 'zh' else 1]}（{t('yi', lang)}）"
+        if lang == "zh"
+        else f"{CATEGORIES[c][1]} ({t('yi', lang)})"
+        for c in ("material", "regulating", "cultural")
+    ]
+    if lang == "zh":
+        return [
+            *first,
+            t("area", lang),
+            f"GEP（{t('yi', lang)}）",
+            f"单位面积 GEP（{t('wan_km2', lang)}）",
+            *cats,
+        ]
+    return [
+        *first,
+        t("area", lang),
+        f"GEP ({t('yi', lang)})",
+        f"GEP per km² ({t('wan_km2', lang)})",
+        *cats,
+    ]
+
+
+def _role_name(role: str, lang: Lang) -> str:
+    """An input's role by its name (administrative boundaries, precipitation …)."""
+    from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES, TABLE_ROLES
+
+    if role == "units":
+        return "行政区划边界" if lang == "zh" else "administrative boundaries"
+    for registry in (LAYER_ROLES, DERIVED_ROLES, TABLE_ROLES):
+        if role in registry:
+            r = registry[role]
+            return r.name_zh if lang == "zh" else r.name_en
+    return role.replace("_", " ")
+
+
+def _level_name(level: str, lang: Lang) -> str:
+    from ganpo.io.units import LEVEL_NAMES
+
+    en, zh = LEVEL_NAMES.get(level, (level, level))
+    return zh if lang == "zh" else en
+
+
+HEADINGS = ("summary", "method", "data", "tables", "charts", "maps", "uncertainty", "methods")
+
+
+_BROUGHT = re.compile(r"\s*\[brought from (\d{4}) to (\d{4}) prices by ([^\]]*?) ×[^\]]*\]")
+
+
+def _source_text(source: str, lang: Lang) -> str:
+    """A parameter's source as the appendix prints it: units as a reader writes them, and
+    the note on the price index that brought it to the accounting year in the report's
+    language (the index's factor is in the Excel workbook's prices table)."""
+    from ganpo.catalog.parameter_names import index_name
+
+    def note(m: re.Match[str]) -> str:
+        try:
+            index = index_name(m.group(3), lang)
+        except Exception:  # a name the catalogue does not know: as written
+            index = m.group(3)
+        if lang == "zh":
+            return f"（按{index}由{m.group(1)}年价格换算至{m.group(2)}年价格）"
+        return f" (brought from {m.group(1)} to {m.group(2)} prices by the {index})"
+
+    return prose_units(_BROUGHT.sub(note, source), lang)
+
+
+def _prose(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """``frame`` with the units in its texts as a reader writes them."""
+    return frame.map(lambda v: prose_units(v, lang) if isinstance(v, str) else v)
+
+
 def build_html(d: ReportData, lang: Lang = "zh") -> str:
-    """The report as a standalone HTML document."""
+    """The report as a standalone HTML document: a cover with the issuing body and date, a
+    table of contents (page numbers by ``target-counter``, PDF bookmarks from the ``h2``
+    headings), the chapters and the appendices; the PDF's title, author, subject, keywords
+    and language come from the head."""
     use_cjk_font()
     names = _names(lang)
     gep = float(d.results.value_cny.sum())
@@ -429,100 +679,129 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     cats = summary.gep_by_category(d.results)
     by_ind = summary.gep_by_indicator(d.results)
     title = t("title", lang, region=d.region, year=d.year)
+    issuer = d.issuer or t("issuer_default", lang)
+    date = d.report_date or datetime.now(UTC).date().isoformat()
     kpis = [
-        (t("gep", lang), f"{gep / 1e8:,.2f} {t('yi', lang)}"),
-        (t("density", lang), f"{gep / area / 1e4:,.1f} {t('wan_km2', lang)}"),
+        (t("gep", lang), f"{number(gep / 1e8)} {t('yi', lang)}"),
+        (t("density", lang), f"{number(gep / area / 1e4, 1)} {t('wan_km2', lang)}"),
     ]
     if d.change is not None:
         total = d.change[d.change.indicator == "GEP"].iloc[0]
-        kpis.append((t("change", lang), f"{total.change_pct:+.1f} %"))
+        kpis.append((t("change", lang), f"{total.change_pct:+.1f}%"))
     for _, c in cats.iterrows():
         kpis.append((c["name_zh"] if lang == "zh" else c["name_en"], f"{c.share:.1%}"))
-    parts = [f"<html><head><meta charset='utf-8'><style>{CSS}</style></head><body>"]
-    parts.append(f"<div class='cover'><h1>{html.escape(title)}</h1>")
+    level = d.level
+    finer = d.finer is not None
+    esc = html.escape
+    head = (
+        f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title>"
+        f"<meta name='author' content='{esc(issuer)}'>"
+        f"<meta name='description' content='{esc(_basis(d, lang))}'>"
+        f"<meta name='keywords' content='{esc(t('keywords', lang, region=d.region, year=d.year))}'>"
+        f"<meta name='generator' content='ganpo {esc(d.code_version)}'>"
+        f"<meta name='dcterms.created' content='{esc(date)}'>"
+        f"<style>{CSS}</style></head><body>"
+    )
+    parts = [head]
+    parts.append(f"<div class='cover'><h1>{esc(title)}</h1>")
+    parts.append(f"<p class='issuer'>{esc(issuer)}</p><p class='date'>{esc(date)}</p>")
+    parts.append(f"<p class='meta basis'>{esc(_basis(d, lang))}</p>")
     parts.append(
-        f"<p class='meta basis'>{html.escape(_basis(d, lang))}"
-        f"<br>account #{d.account_id} · ganpo {html.escape(d.code_version)} · "
-        f"{datetime.now(UTC):%Y-%m-%d}</p>"
+        "<p class='meta'>"
+        + esc(t("account_line", lang, id=d.account_id, version=d.code_version))
+        + "</p>"
     )
     if d.synthetic:
         parts.append(f"<p class='warn'>{t('synthetic', lang)}</p>")
     parts.append("</div>")
 
-    parts.append(f"<h2>{t('summary', lang)}</h2>")
-    parts += [f"<div class='kpi'>{html.escape(k)}<b>{html.escape(v)}</b></div>" for k, v in kpis]
-    table = by_ind.assign(
-        name=[names[k] for k in by_ind.indicator],
-        q=[f"{q:,.4g}" for q in by_ind.quantity],
-        v=[f"{v / 1e8:,.2f}" for v in by_ind.value_cny],
-        s=[f"{s:.1%}" for s in by_ind.share],
-    )[["name", "q", "quantity_unit", "v", "s"]]
+    # table of contents: one line per chapter and appendix
+    sections = [(k, t(k, lang)) for k in HEADINGS if k != "methods" or d.method_table is not None]
+    sections.append(("appendix", t("appendix", lang)))
+    if finer:
+        sections.append(("units", t("units_appendix", lang, level=_level_name(level, lang))))
+    if d.quality is not None:
+        sections.append(("quality", t("quality", lang)))
+    parts.append(f"<div class='toc'><h2 class='toc-title'>{t('toc', lang)}</h2><ul>")
+    parts += [f"<li><a href='#sec-{k}'>{esc(label)}</a></li>" for k, label in sections]
+    parts.append("</ul></div>")
+
+    def h2(key: str, label: str, new_page: bool = True) -> str:
+        cls = " class='section'" if new_page else ""
+        return f"<h2 id='sec-{key}'{cls}>{esc(label)}</h2>"
+
+    parts.append(h2("summary", t("summary", lang)))
+    parts += [f"<div class='kpi'>{esc(k)}<b>{esc(v)}</b></div>" for k, v in kpis]
+    parts.append(f"<p class='caption'>{t('indicator_table', lang)}</p>")
     parts.append(
-        _table(table, [t(k, lang) for k in ("indicator", "quantity", "unit", "value", "share")])
+        _table(
+            _indicator_rows(by_ind, names, lang),
+            [t(k, lang) for k in ("indicator", "quantity", "unit", "value", "share")],
+            total_row=True,
+        )
     )
+    if any(is_money(str(u)) for u in by_ind.quantity_unit):
+        parts.append(f"<p class='meta'>{t('money_note', lang)}</p>")
 
     if d.physical is not None and not d.physical.empty:
         parts.append(f"<h3>{t('physical', lang)}</h3>")
         parts.append(
-            _table(
+            "<div class='physical'>"
+            + _table(
                 _physical_table(d.physical, d.units, lang),
-                [
-                    t("indicator", lang),
-                    t("method_col", lang),
-                    t("total", lang),
-                    t("unit", lang),
-                    t("per_km2", lang),
-                ],
+                [t("indicator", lang), t("method_col", lang), t("total", lang), t("per_km2", lang)],
             )
+            + "</div>"
         )
 
-    parts.append(f"<h2 class='section'>{t('method', lang)}</h2>")
-    parts.append(f"<p>{html.escape(_basis(d, lang))}</p>")
+    parts.append(h2("method", t("method", lang)))
+    parts.append(f"<p>{esc(_basis(d, lang))}</p>")
     parts.append(
         "<p>"
-        + html.escape(t("parameters_used", lang, params=d.parameter_set, policy=_policy(d, lang)))
+        + esc(t("parameters_used", lang, params=d.parameter_set, policy=_policy(d, lang)))
         + "</p>"
     )
     methods = pd.DataFrame([(names[k], v) for k, v in d.methods.items()])
     parts.append(_table(methods, [t("indicator", lang), t("method_col", lang)]))
     if d.overlap_rules:
         parts.append(f"<h3>{t('overlaps', lang)}</h3>")
-        parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.overlap_rules]
+        parts += [f"<p class='meta'>{esc(n)}</p>" for n in d.overlap_rules]
     parts.append(f"<p class='meta'>{t('run_notes', lang)}</p>")
 
-    parts.append(f"<h2>{t('data', lang)}</h2>")
+    parts.append(h2("data", t("data", lang), new_page=False))
     inputs = d.inputs.assign(
+        role=[_role_name(str(r), lang) for r in d.inputs["role"]],
         year=d.inputs["year"].map(lambda y: "" if pd.isna(y) else int(y)),
+        source=[prose_units(str(s), lang) for s in d.inputs["source"]],
         sha=d.inputs["sha256"].str[:12],
     )[["role", "year", "source", "sha"]]
     parts.append(_table(inputs, [t(k, lang) for k in ("role", "year", "source", "checksum")]))
 
-    parts.append(f"<h2 class='section'>{t('tables', lang)}</h2>")
+    parts.append(h2("tables", t("tables", lang)))
+    parts.append(f"<p class='caption'>{t('city_table', lang)}</p>")
     cities = summary.gep_by_unit(d.results, d.units, "city")
-    ct = cities.assign(
-        name=unit_names(cities.adcode, cities.name, lang),
-        g=[f"{v / 1e8:,.2f}" for v in cities.gep_cny],
-        k=[f"{v / 1e4:,.1f}" for v in cities.gep_cny_per_km2],
-        m=[f"{v / 1e8:,.2f}" for v in cities.material_cny],
-        r=[f"{v / 1e8:,.2f}" for v in cities.regulating_cny],
-        c=[f"{v / 1e8:,.2f}" for v in cities.cultural_cny],
-    )[["name", "g", "k", "m", "r", "c"]]
-    cat_names = [
-        CATEGORIES[c][0 if lang == "zh" else 1] for c in ("material", "regulating", "cultural")
-    ]
     parts.append(
         _table(
-            ct,
-            [
-                t("city", lang),
-                t("gep", lang) + f" ({t('yi', lang)})",
-                t("wan_km2", lang),
-                *cat_names,
-            ],
+            _unit_rows(cities, lang, None), _unit_headers(lang, [t("city", lang)]), total_row=True
         )
     )
+    counties = summary.gep_by_unit(d.results, d.units, "county")
+    city_names = dict(
+        zip(cities.adcode.astype(int), unit_names(cities.adcode, cities["name"], lang), strict=True)
+    )
+    parts.append(f"<p class='caption'>{t('county_table', lang)}</p>")
+    parts.append(
+        "<div class='units'>"
+        + _table(
+            _unit_rows(counties, lang, city_names),
+            _unit_headers(lang, [t("city", lang), t("county", lang)]),
+            total_row=True,
+        )
+        + "</div>"
+    )
 
-    parts.append(f"<h2 class='section'>{t('charts', lang)}</h2>")
+    parts.append(h2("charts", t("charts", lang)))
     parts.append(f"<img src='{_composition_chart(d.results, lang)}'>")
     parts.append(f"<img src='{_ranking_chart(d.results, d.units, lang)}'>")
     if d.change is not None:
@@ -530,15 +809,19 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
             f"<div class='fig'><p>{t('change', lang)}: {d.previous_year} → {d.year}</p>"
             f"<img src='{_change_chart(d.change, lang)}'></div>"
         )
-        parts += [f"<p class='meta'>{html.escape(n)}</p>" for n in d.change_notes]
+        parts += [f"<p class='meta'>{esc(n)}</p>" for n in d.change_notes]
+    else:
+        parts.append(f"<p class='no-previous'>{esc(t('no_previous', lang, year=d.year - 1))}</p>")
 
-    parts.append(f"<h2 class='section'>{t('maps', lang)}</h2>")
-    by_county = summary.gep_by_unit(d.results, d.units, "county")
+    parts.append(h2("maps", t("maps", lang)))
     fig = maps.build_gep_density_figure(
         d.units,
-        by_county,
-        title_zh=f"{d.region} {d.year} 年各县 GEP 密度",
-        title_en=f"GEP per km² by county, {d.year}",
+        counties,
+        # the figure's large title in the report's language, its small one in the other
+        title_zh=f"{d.region} {d.year} 年各县 GEP 密度"
+        if lang == "zh"
+        else f"{d.region}: GEP per km² by county, {d.year}",
+        title_en=f"GEP per km² by county, {d.year}" if lang == "zh" else "",
         note="合成数据 synthetic data" if d.synthetic else None,
     )
     parts.append(f"<div class='fig'><img src='{_png(fig)}' style='height: 180mm'></div>")
@@ -546,44 +829,52 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
         caption = t("raster_caption", lang, name=names[d.service_raster.indicator])
         raster_png = _raster_map(d.service_raster, d.units, lang)
         parts.append(
-            f"<div class='fig section'><p>{html.escape(caption)}</p>"
+            f"<div class='fig section'><p>{esc(caption)}</p>"
             f"<img src='{raster_png}' style='height: 180mm'></div>"
         )
 
-    parts.append(f"<h2 class='section'>{t('uncertainty', lang)}</h2>")
+    parts.append(h2("uncertainty", t("uncertainty", lang)))
     if d.intervals is not None and not d.intervals.empty:
         region = d.intervals[d.intervals.county_adcode == 0].set_index("indicator")
         q = region[["p05_cny", "p50_cny", "p95_cny"]].astype(float) / 1e8
         order = [k for k in names if k in region.index] + ["GEP"]
-        rows = [(names.get(k, "GEP"), *(f"{v:,.2f}" for v in q.loc[k].to_numpy())) for k in order]
+        rows = [
+            (names.get(k, t("gep", lang)), *(number(float(v)) for v in q.loc[k].to_numpy()))
+            for k in order
+        ]
         draws = int(d.intervals.draws.iloc[0])
-        parts.append(f"<p>Monte Carlo, {draws} draws ({t('yi', lang)})</p>")
+        parts.append(f"<p>{esc(t('monte_carlo', lang, draws=draws))}</p>")
         parts.append(
-            _table(pd.DataFrame(rows), [t(k, lang) for k in ("indicator", "p05", "p50", "p95")])
+            _table(
+                pd.DataFrame(rows),
+                [t(k, lang) for k in ("indicator", "p05", "p50", "p95")],
+                total_row=True,
+            )
         )
     else:
         parts.append(f"<p>{t('no_uncertainty', lang)}</p>")
 
     if d.method_table is not None:
-        parts.append(f"<h2 class='section'>{t('methods', lang)}</h2>")
-        parts.append(f"<p>{html.escape(_basis(d, lang))}</p>")
+        parts.append(h2("methods", t("methods", lang)))
+        parts.append(f"<p>{esc(_basis(d, lang))}</p>")
         parts.append(f"<p class='meta'>{t('methods_intro', lang)}</p>")
         parts.append(
             "<div class='methods'>"
-            + _table(d.method_table, [str(c) for c in d.method_table.columns])
+            + _table(_prose(d.method_table, lang), [str(c) for c in d.method_table.columns])
             + "</div>"
         )
         if d.deviations is not None and not d.deviations.empty:
             parts.append(f"<h3>{t('deviations', lang)}</h3>")
             parts.append(
                 "<div class='deviations'>"
-                + _table(d.deviations, [str(c) for c in d.deviations.columns])
+                + _table(_prose(d.deviations, lang), [str(c) for c in d.deviations.columns])
                 + "</div>"
             )
 
-    parts.append(f"<h2 class='section'>{t('appendix', lang)}</h2>")
+    parts.append(h2("appendix", t("appendix", lang)))
     parts.append(
-        _table(
+        "<div class='params'>"
+        + _table(
             _price_rows(d.prices, lang),
             [
                 t("param", lang),
@@ -593,7 +884,32 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
                 t("source", lang),
             ],
         )
+        + "</div>"
     )
+    if finer:
+        name = _level_name(level, lang)
+        parts.append(h2("units", t("units_appendix", lang, level=name)))
+        parts.append(f"<p class='meta'>{esc(t('unit_table_note', lang, level=name))}</p>")
+        own = d.finer
+        assert own is not None
+        county_names = dict(
+            zip(
+                counties.adcode.astype(int),
+                unit_names(counties.adcode, counties["name"], lang),
+                strict=True,
+            )
+        )
+        parts.append(
+            "<div class='units'>"
+            + _table(
+                _unit_rows(own, lang, county_names),
+                _unit_headers(
+                    lang, [t("county", lang), name if lang == "zh" else name.capitalize()]
+                ),
+                total_row=True,
+            )
+            + "</div>"
+        )
     if d.quality is not None:
         parts.append(_quality_appendix(d.quality, lang))
     parts.append("</body></html>")
@@ -606,7 +922,7 @@ def _quality_appendix(q: QualityReport, lang: Lang) -> str:
     sec = q.sections
     rows: list[tuple[Any, ...]]
     heads: tuple[str, ...]
-    parts = [f"<h2 class='section'>{t('quality', lang)}</h2>"]
+    parts = [f"<h2 id='sec-quality' class='section'>{t('quality', lang)}</h2>"]
     parts.append(f"<p class='meta'>{html.escape(t('quality_intro', lang))}</p>")
 
     parts.append(f"<h3>{html.escape(sec['summary'])}</h3>")
@@ -635,13 +951,17 @@ def _quality_appendix(q: QualityReport, lang: Lang) -> str:
         parts.append(f"<p>{t('q_no_decisions', lang)}</p>")
     for group in q.decisions:
         parts.append(f"<h4>{html.escape(group.label)} ({len(group.decisions)})</h4>")
-        rows = [(x.unit, x.basis_label, x.text) for x in group.decisions]
+        rows = [(x.unit, x.basis_label, prose_units(x.text, lang)) for x in group.decisions]
         heads = ("q_unit", "q_basis", "q_text")
-        parts.append(_table(pd.DataFrame(rows), [t(k, lang) for k in heads]))
+        parts.append(
+            "<div class='quality q3'>"
+            + _table(pd.DataFrame(rows), [t(k, lang) for k in heads])
+            + "</div>"
+        )
 
     parts.append(f"<h3>{html.escape(sec['warnings'])}</h3>")
     if q.warnings:
-        rows = [(i, w) for i, w in enumerate(q.warnings, start=1)]
+        rows = [(i, prose_units(w, lang)) for i, w in enumerate(q.warnings, start=1)]
         parts.append(_table(pd.DataFrame(rows), [t("q_no", lang), t("q_warning", lang)]))
     else:
         parts.append(f"<p>{t('q_none', lang)}</p>")
@@ -656,9 +976,13 @@ def _quality_appendix(q: QualityReport, lang: Lang) -> str:
 
     parts.append(f"<h3>{html.escape(sec['unverified'])}</h3>")
     if q.unverified:
-        rows = [(p.name, p.status_label, p.source) for p in q.unverified]
+        rows = [(p.name, p.status_label, _source_text(p.source, lang)) for p in q.unverified]
         heads = ("param", "q_status", "q_source")
-        parts.append(_table(pd.DataFrame(rows), [t(k, lang) for k in heads]))
+        parts.append(
+            "<div class='quality q3'>"
+            + _table(pd.DataFrame(rows), [t(k, lang) for k in heads])
+            + "</div>"
+        )
     else:
         parts.append(f"<p>{t('q_all_verified', lang)}</p>")
     return "".join(parts)

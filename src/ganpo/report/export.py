@@ -14,6 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ganpo.io.outputs import EXPORT, atomic_write, staged
 
 ABOUT_SHEET = "说明 About"
+#: the label of a table's total row (bold in the workbook)
+TOTAL_LABEL = "合计 Total"
 
 # Column name → bilingual header (中文 / English), shared by every exported table.
 HEADERS: dict[str, str] = {
@@ -117,8 +119,14 @@ def _display_width(text: str) -> int:
 
 
 def _number_format(column: str) -> str | None:
-    if column == "share":
+    if column == "share" or column.startswith("占比"):
         return "0.00%"
+    if "（%）" in column:
+        return "0.00"
+    if "亿元" in column or "万元" in column or column.startswith(("面积", "实物量 Quantity")):
+        return "#,##0.00"
+    if "）" in column and "(" in column and "Code" not in column:  # a physical quantity
+        return "#,##0.00"
     if column.endswith("_pct"):
         return "0.00"
     if column == "count":
@@ -145,6 +153,11 @@ def _format_table(sheet: Worksheet, frame: pd.DataFrame) -> None:
             for row in range(2, len(frame) + 2):
                 sheet.cell(row=row, column=j).number_format = fmt
         shown = [f"{v:,.2f}" if isinstance(v, float) else str(v) for v in frame[column].head(200)]
+        if j == 1 or str(column).endswith(("Indicator", "County", "City", "Category")):
+            for row in range(2, len(frame) + 2):
+                if sheet.cell(row=row, column=j).value == TOTAL_LABEL:
+                    for k in range(1, len(frame.columns) + 1):
+                        sheet.cell(row=row, column=k).font = Font(bold=True)
         # headers wrap, so about half their length is enough
         width = max(
             [_display_width(str(header.value)) // 2 + 2, *(_display_width(s) + 2 for s in shown)]

@@ -24,8 +24,8 @@ DPI = 150
 FIGSIZE_IN = (8.0, 9.0)
 CMAP = "YlGn"
 NO_DATA_COLOUR = "#dddddd"
-DENSITY_LABEL = "GEP 密度 (万元/km²) / GEP per km² (10^4 CNY/km²)"
-TOTAL_LABEL = "GEP (亿元) / GEP (10^8 CNY)"
+DENSITY_LABEL = "GEP 密度 (万元/km²) / GEP per km² (10,000 yuan/km²)"
+TOTAL_LABEL = "GEP (亿元) / GEP (100 million yuan)"
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
 

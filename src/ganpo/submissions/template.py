@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ganpo.catalog.units import form_unit
 from ganpo.errors import InputError
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN
 from ganpo.io.tables import TEXT
@@ -39,7 +40,7 @@ def template_columns(form: Form) -> list[str]:
 
 
 def _units(form: Form) -> list[str]:
-    return ["", "", *(c.unit if c.unit != TEXT else "" for c in form.columns)]
+    return ["", "", *(form_unit(c.unit) if c.unit != TEXT else "" for c in form.columns)]
 
 
 def _need_table(form: Form) -> None:
@@ -159,7 +160,8 @@ def _validations(ws: object, form: Form, first: int, last: int) -> None:
             error=(
                 "请输入 0 到 1 之间的比例 / a share between 0 and 1"
                 if share
-                else f"请输入不小于 0 的数值（{spec.unit}）/ a number ≥ 0 in {spec.unit}"
+                else f"请输入不小于 0 的数值（{form_unit(spec.unit)}）/ a number ≥ 0 in "
+                f"{form_unit(spec.unit)}"
             ),
         )
         ws.add_data_validation(dv)  # type: ignore[attr-defined]
@@ -192,7 +194,7 @@ def _notes(wb: Workbook, form: Form) -> None:
                 spec.key,
                 spec.name_zh,
                 spec.name_en,
-                spec.unit,
+                form_unit(spec.unit) if spec.unit != TEXT else "",
                 "是 yes" if spec.required else "否 no",
                 "; ".join(indicator_names(spec.indicators)),
             ]

@@ -917,7 +917,7 @@ def account_export(
     bilingual headers, notes sheet) or one table as CSV (UTF-8 with BOM, for Excel).
     导出可见范围内的核算表格(Excel 或 CSV)。"""
     from ganpo.report import export as xl
-    from ganpo.report.account_tables import account_frames, account_notes
+    from ganpo.report.account_tables import account_frames, account_workbook
 
     data = account_for_sync(request, principal, account_id)
     s = _scoped_stored(data, principal)
@@ -939,7 +939,8 @@ def account_export(
             headers={"Content-Disposition": f'attachment; filename="{stem}_{table}.csv"'},
         )
     out = Path(request.app.state.settings.work_dir) / "exports" / f"{stem}.xlsx"
-    xl.write_excel(frames, out, title=stem, notes=account_notes(s))
+    sheets, notes = account_workbook(s)
+    xl.write_excel(sheets, out, title=stem, notes=notes)
     return FileResponse(
         out,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
