@@ -9,7 +9,7 @@ Nothing here reads files or handles nodata.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -447,22 +447,17 @@ def _purification(pollutants: tuple[str, ...]) -> TableFn:
                 purification.capped_share(total.to_numpy(), emitted.to_numpy()), total.index
             )
             q = ext["capacity"] * ext["unit_code"].map(share)
-            price = UsedParameter(f"{j}_control_cost", "CNY/t")
-            pv = p.scalar(price.key, price.unit)
-            rows.append(
-                table_rows(
-                    ext["unit_code"],
-                    ext["ecosystem_code"],
-                    q,
-                    q * pv,
-                    component=j,
-                    price=price,
-                    price_value=pv,
-                )
-            )
+            rows.append(_at_control_cost(j, p, ext["unit_code"], ext["ecosystem_code"], q))
         return pd.concat(rows, ignore_index=True)
 
     return compute
+
+
+def _at_control_cost(j: str, p: ParameterSet, where: Any, code: Any, q: Any) -> pd.DataFrame:
+    """Rows of pollutant ``j``'s quantity ``q`` [t] valued at its control cost."""
+    price = UsedParameter(f"{j}_control_cost", "CNY/t")
+    pv = p.scalar(price.key, price.unit)
+    return table_rows(where, code, q, q * pv, component=j, price=price, price_value=pv)
 
 
 def _discharges(pollutants: tuple[str, ...], types: str) -> TableFn:
@@ -477,28 +472,11 @@ def _discharges(pollutants: tuple[str, ...], types: str) -> TableFn:
         bare = [c for c in emissions.index if c not in set(ext["unit_code"])]
         rows = []
         for j in pollutants:
-            price = UsedParameter(f"{j}_control_cost", "CNY/t")
-            pv = p.scalar(price.key, price.unit)
             emitted = ext["unit_code"].map(emissions[j]).fillna(0.0).to_numpy()
             q = purification.attributed_discharge_t(emitted, ext["share"].to_numpy())
-            rows.append(
-                table_rows(
-                    ext["unit_code"],
-                    ext["ecosystem_code"],
-                    q,
-                    q * pv,
-                    component=j,
-                    price=price,
-                    price_value=pv,
-                )
-            )
+            rows.append(_at_control_cost(j, p, ext["unit_code"], ext["ecosystem_code"], q))
             if bare:
-                e = emissions.loc[bare, j]
-                rows.append(
-                    table_rows(
-                        bare, UNATTRIBUTED, e, e * pv, component=j, price=price, price_value=pv
-                    )
-                )
+                rows.append(_at_control_cost(j, p, bare, UNATTRIBUTED, emissions.loc[bare, j]))
         return pd.concat(rows, ignore_index=True)
 
     return compute
