@@ -62,23 +62,6 @@ def account_frames(stored: Any) -> dict[str, pd.DataFrame]:
     }
 
 
-def account_notes(stored: Any) -> list[str]:
-    """Provenance lines of a stored account for an export's notes sheet."""
-    a = stored.account
-    notes = [
-        f"account #{a.id}: {a.dataset_name} {a.year}, profile {a.profile}, parameters "
-        f"{a.parameter_set} v{a.parameter_set_version}, price policy {a.price_policy}, "
-        f"ganpo {a.code_version}, inputs digest {a.input_digest[:16]}…",
-        *a.notes,
-        *a.warnings,
-    ]
-    if stored.level != "county":
-        notes.append(UNIT_TABLES_NOTE.format(year=a.year, level=stored.level))
-    if a.synthetic:
-        notes.append("合成数据 SYNTHETIC DATA: do not cite these numbers.")
-    return notes
-
-
 # ------------------------------------------------------------------- the account workbook
 # The workbook a statistician opens: values in 亿元/万元 as each column's header says,
 # a total row under every table of additive rows (equal to the sum of its rows), sheets
