@@ -219,8 +219,8 @@ def test_every_example_command_runs(home: Path) -> None:
         )
         output = _run(shlex.split(record["command"])[1:])
         assert "Traceback" not in output
-    assert (home / "out" / "credit" / "WY-PKG_evidence.pdf").is_file()
-    assert (home / "out" / "damage.pdf").is_file()
+    assert (home / "out" / "credit" / "PKG-WY_evidence.pdf").is_file()
+    assert (home / "out" / "damage" / "report.pdf").is_file()
     used = {f for r in records for f in r["files"]}
     from ganpo.apply.examples import example_files
 

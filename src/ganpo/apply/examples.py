@@ -1,10 +1,11 @@
 """The shipped example inputs of the applications and the commands that use them.
 
-The inputs (``catalog/data/rules/examples``) are synthetic: county factor tables, GDP and
-Green Development Index indicators, compensation monitoring series, a site, two parcels
-and a damaged area in Wuyuan county. ``commands.toml`` beside them lists, in order, the
-command lines a new user runs on the demo accounts; ``ganpo apply examples`` prints them
-and a test runs every one on the demo at a coarse resolution.
+The inputs are synthetic: county factor tables, GDP and Green Development Index
+indicators and compensation monitoring series (``catalog/data/rules/examples``), three
+parcels and a damaged area in Wuyuan county (``catalog/data/credit/examples``).
+``commands.toml`` lists, in order, the command lines a new user runs on the demo accounts;
+``ganpo apply examples`` prints them and a test runs every one on the demo at a coarse
+resolution.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from pathlib import Path
 from ganpo.catalog.files import data_dir
 from ganpo.errors import InputError
 
-#: the placeholder of the examples folder in ``commands.toml``
-PLACEHOLDER = "{examples}"
-_FILE = re.compile(re.escape(PLACEHOLDER) + r"/([^\s]+)")
+#: the placeholders of ``commands.toml`` and the folders they stand for
+FOLDERS = {"examples": ("rules", "examples"), "assets": ("credit", "examples")}
+_FILE = re.compile(r"\{(" + "|".join(FOLDERS) + r")\}/([^\s]+)")
 
 
 @dataclass(frozen=True)
@@ -34,39 +35,46 @@ class ExampleCommand:
     files: tuple[str, ...]  # the example inputs it reads (file names)
 
 
-def examples_dir() -> Path:
-    """The folder of the shipped example inputs."""
-    return data_dir("rules") / "examples"
+def examples_dir(placeholder: str = "examples") -> Path:
+    """The folder a placeholder of ``commands.toml`` stands for."""
+    package, sub = FOLDERS[placeholder]
+    return data_dir(package) / sub
 
 
 def example_files() -> list[Path]:
-    """The example input files (tables and polygons), sorted by name."""
-    folder = examples_dir()
-    return sorted(p for p in folder.iterdir() if p.suffix in (".csv", ".geojson"))
+    """The example input files (tables and polygons) of every folder, sorted by name."""
+    return sorted(
+        (
+            p
+            for key in FOLDERS
+            for p in examples_dir(key).iterdir()
+            if p.suffix in (".csv", ".geojson")
+        ),
+        key=lambda p: p.name,
+    )
 
 
-def example_commands(folder: Path | None = None) -> list[ExampleCommand]:
-    """The example command lines of ``commands.toml``, with ``{examples}`` replaced by
-    ``folder`` (default: the shipped folder). Every input a command names must exist."""
-    shipped = examples_dir()
-    source = shipped / "commands.toml"
+def example_commands() -> list[ExampleCommand]:
+    """The example command lines of ``commands.toml``, each placeholder replaced by its
+    folder. Every input a command names must exist."""
+    source = examples_dir() / "commands.toml"
     with source.open("rb") as fh:
         entries = tomllib.load(fh).get("command", [])
-    where = folder if folder is not None else shipped
     out: list[ExampleCommand] = []
     for step, entry in enumerate(entries, start=1):
         line = str(entry["line"])
-        files = tuple(_FILE.findall(line))
-        missing = [f for f in files if not (shipped / f).is_file()]
+        found = _FILE.findall(line)
+        files = tuple(name for _, name in found)
+        missing = [f"{{{k}}}/{n}" for k, n in found if not (examples_dir(k) / n).is_file()]
         if missing:
             raise InputError(
                 f"{source.name}, command {step}: example input(s) {', '.join(missing)} not "
-                f"in {shipped}; add the file or correct the command"
+                "shipped; add the file or correct the command"
             )
         out.append(
             ExampleCommand(
                 step=step,
-                line=_FILE.sub(lambda m: shlex.quote(str(where / m.group(1))), line),
+                line=_FILE.sub(lambda m: shlex.quote(str(examples_dir(m[1]) / m[2])), line),
                 zh=str(entry["zh"]),
                 en=str(entry["en"]),
                 files=files,

@@ -204,7 +204,7 @@ def rules_store(
 def examples(fmt: FormatOption = "table") -> None:
     """Commands to try the applications on the demo accounts, with the shipped (synthetic)
     example inputs they use. 示例命令与示例输入（合成数据）。"""
-    from ganpo.apply.examples import example_commands, example_files, examples_dir
+    from ganpo.apply.examples import example_commands, example_files
 
     with user_errors():
         commands = example_commands()
@@ -220,13 +220,12 @@ def examples(fmt: FormatOption = "table") -> None:
     console.print(
         Text.assemble(
             ("示例输入 example inputs", "bold"),
-            " (合成数据 SYNTHETIC: not statistics / 非统计数据): ",
-            str(examples_dir()),
+            " (合成数据 SYNTHETIC: not statistics / 非统计数据):",
         ),
         soft_wrap=True,
     )
     for f in example_files():
-        console.print(f"  {f.name}", soft_wrap=True)
+        console.print(f"  {f}", soft_wrap=True)
     console.print(
         Text.assemble(
             ("\n示例命令 example commands", "bold"),
