@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -128,7 +127,11 @@ def test_application_listings(store: str) -> None:
     assert ledger[1]["amount_cny"] == 200_000_000.0 and ledger[1]["met"] is True
     assert ledger[0]["gaps"] and ledger[0]["in_force"] is True
     examples = _records(["apply", "examples"], EXAMPLE_KEYS)
-    assert {Path(e["file"]).name for e in examples} >= {"gdp_demo.csv"}
+    assert {f for e in examples for f in e["files"]} >= {
+        "gdp_demo.csv",
+        "wuyuan_parcels_synthetic.geojson",
+    }
+    assert all(e["command"].startswith("ganpo apply ") and e["use_zh"] for e in examples)
 
 
 def test_reporting_forms() -> None:

@@ -301,11 +301,18 @@ def log_(database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "
         rows = audit_log(open_store(database))
     if print_records(fmt, LOG_KEYS, ({k: getattr(e, k) for k in LOG_KEYS} for e in rows)):
         return
-    t = Table("when (UTC)", "user", "action", "account", "detail")
+    t = Table("时间 when (UTC)", "用户 user", "操作 action", "核算 account", "说明 detail")
     for e in rows:
-        detail = "; ".join(f"{k.replace('_', ' ')} {v}" for k, v in (e.detail or {}).items())
+        detail = "; ".join(_log_detail(k, v) for k, v in (e.detail or {}).items())
         t.add_row(f"{e.at:%Y-%m-%d %H:%M:%S}", e.user, e.action, f"#{e.account_id}", detail)
     console.print(t)
+
+
+def _log_detail(key: str, value: object) -> str:
+    """One item of an audit entry's detail as a reader reads it: money in 亿元."""
+    if key == "gep_cny" and isinstance(value, int | float):
+        return f"GEP {yi(value)} 亿元"
+    return f"{key.replace('_', ' ')} {value}"
 
 
 app.command("compare")(compare)

@@ -67,7 +67,7 @@ YearOption = Annotated[int, typer.Option("--year", help="Account year. 年份。
 
 #: the keys of the listings' `--format csv|json` (amounts in CNY, times in UTC)
 RULE_KEYS = ("name", "kind", "title_zh", "title_en", "stored_versions")
-EXAMPLE_KEYS = ("file", "use")
+EXAMPLE_KEYS = ("step", "command", "use_zh", "use_en", "files")
 RUN_KEYS = (
     "run",
     "year",
@@ -94,12 +94,6 @@ LEDGER_KEYS = (
     "created_at",
     "created_by",
 )
-
-
-def _examples() -> Path:
-    from ganpo.catalog.files import data_dir
-
-    return data_dir("rules") / "examples"
 
 
 def _wan(cny: float) -> str:
@@ -208,30 +202,42 @@ def rules_store(
 
 @app.command("examples")
 def examples(fmt: FormatOption = "table") -> None:
-    """Where the shipped (synthetic) example inputs are, with commands that use them. 示例输入。"""
-    ex = _examples()
-    t = Table(title="示例输入 example inputs (SYNTHETIC 合成数据)")
-    t.add_column("文件 file")
-    t.add_column("用途 use")
-    uses = {
-        "transfer_factors_demo.csv": "ganpo apply transfers run --factors",
-        "gdp_demo.csv": "ganpo apply assess --gdp",
-        "gdi_indicators_demo.csv": "ganpo apply assess --indicators",
-        "monitoring_xinan_2023.csv": "ganpo apply compensation settle xinan-style",
-        "monitoring_dongjiang_2023.csv": "ganpo apply compensation settle dongjiang-style",
-        "monitoring_lean_2023.csv": "ganpo apply compensation settle lean-gep-flow",
-    }
-    files = sorted(ex.glob("*.csv"))
-    if print_records(fmt, EXAMPLE_KEYS, ({"file": f, "use": uses.get(f.name)} for f in files)):
+    """Commands to try the applications on the demo accounts, with the shipped (synthetic)
+    example inputs they use. 示例命令与示例输入（合成数据）。"""
+    from ganpo.apply.examples import example_commands, example_files
+
+    with user_errors():
+        commands = example_commands()
+    if print_records(
+        fmt,
+        EXAMPLE_KEYS,
+        (
+            {"step": c.step, "command": c.line, "use_zh": c.zh, "use_en": c.en, "files": c.files}
+            for c in commands
+        ),
+    ):
         return
-    for f in files:
-        t.add_row(str(f), uses.get(f.name, ""))
-    console.print(t)
     console.print(
-        "e.g. after `ganpo demo --resolution 2000`:\n"
-        f"  ganpo apply transfers run --rule jiangxi-key-zone-gep --budget 50 --unit 亿元 "
-        f"--year 2023 --factors {ex / 'transfer_factors_demo.csv'}"
+        Text.assemble(
+            ("示例输入 example inputs", "bold"),
+            " (合成数据 SYNTHETIC: not statistics / 非统计数据):",
+        ),
+        soft_wrap=True,
     )
+    for f in example_files():
+        console.print(f"  {f}", soft_wrap=True)
+    console.print(
+        Text.assemble(
+            ("\n示例命令 example commands", "bold"),
+            ": after `make demo` (any resolution; account 1 = 2022, account 2 = 2023) / "
+            "在 make demo 之后运行：",
+        ),
+        soft_wrap=True,
+    )
+    for c in commands:
+        console.print(f"# {c.step}. {c.zh} / {c.en}", style="dim", soft_wrap=True)
+        # soft_wrap: a long line is left whole for the terminal to wrap, so it copies as one
+        console.print(c.line, soft_wrap=True)
 
 
 def _write_csv(table: pd.DataFrame, out: Path) -> None:

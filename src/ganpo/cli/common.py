@@ -14,14 +14,61 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import typer
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.logging import RichHandler
+from rich.measure import Measurement
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
 
 from ganpo.cli.failures import debugging, report_failure
 
+
+def records_view(table: Table) -> RenderableType:
+    """``table`` as one block per row (its title, then each row's column headers and values
+    one per line): the layout for a terminal too narrow for the table's columns."""
+    headers = [
+        Text.from_markup(h, style="bold") if isinstance(h, str) else h
+        for h in (c.header for c in table.columns)
+    ]
+    columns = [list(c.cells) for c in table.columns]
+    parts: list[RenderableType] = []
+    if table.title:
+        parts.append(Text(str(table.title), style="bold"))
+    for i in range(table.row_count):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(no_wrap=False, max_width=28)
+        grid.add_column(overflow="fold")
+        for header, cells in zip(headers, columns, strict=True):
+            label = header.copy() if isinstance(header, Text) else header
+            if isinstance(label, Text):
+                label.plain = label.plain.replace("\n", " ")
+            grid.add_row(label, cells[i])
+        parts.append(Rule(f"{i + 1}", align="left", style="dim"))
+        parts.append(grid)
+    if table.caption:
+        parts.append(Text(str(table.caption), style="dim"))
+    return Group(*parts)
+
+
+class FittingConsole(Console):
+    """A console whose tables always fit: a table whose columns cannot fit the terminal's
+    width without cutting words (``…``) is printed one record per block instead
+    (:func:`records_view`); a piped or 80-column terminal gets readable output."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        super().print(*(self._fit(o) for o in objects), **kwargs)
+
+    def _fit(self, obj: Any) -> Any:
+        if not isinstance(obj, Table) or not obj.columns:
+            return obj
+        natural = Measurement.get(self, self.options.update_width(100_000), obj)
+        return records_view(obj) if natural.minimum > self.width else obj
+
+
 # No console markup: messages carry user text ("[[layers]]", file names), which rich would
 # take for markup and drop. Styles are given as style= or rich.text.Text.
-console = Console(markup=False)
+console = FittingConsole(markup=False)
 err_console = Console(stderr=True, markup=False)
 
 DEFAULT_DATABASE = Path("out/ganpo.sqlite")

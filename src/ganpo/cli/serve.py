@@ -24,8 +24,26 @@ from ganpo.cli.common import (
     user_errors,
 )
 
+#: the cell size `make demo` builds (the Makefile's RESOLUTION; a test checks they agree)
+MAKE_DEMO_RESOLUTION_M = 250.0
+
 #: the application factory uvicorn imports (``ganpo.web.app.app_from_environment``)
 APP_FACTORY = "ganpo.web.app:app_from_environment"
+
+
+def built_demo_resolution(folder: Path) -> float:
+    """The cell size of the demo data already built in ``folder`` (``demo-<r>m`` with its
+    manifest): the 250 m data of `make demo` if there, else the finest one there, else
+    1000 m (which ``--demo`` then builds)."""
+    built = []
+    for manifest in folder.glob("demo-*m/manifest.toml"):
+        try:
+            built.append(float(manifest.parent.name[len("demo-") : -1]))
+        except ValueError:
+            continue
+    if MAKE_DEMO_RESOLUTION_M in built:
+        return MAKE_DEMO_RESOLUTION_M
+    return min(built, default=1000.0)
 
 
 def serve_environment(
@@ -75,11 +93,13 @@ def serve(
         ),
     ] = False,
     resolution: Annotated[
-        float,
+        float | None,
         typer.Option(
-            help="Cell size of the demo data built by --demo (metres). 演示数据分辨率(米)。"
+            help="Cell size of the demo data used by --demo (metres; default: the data `make "
+            "demo` built, else 1000 m, built now). 演示数据分辨率(米)。",
+            show_default=False,
         ),
-    ] = 1000.0,
+    ] = None,
     session_hours: Annotated[
         float, typer.Option(help="How long a login lasts (hours). 登录有效期(小时)。")
     ] = 8.0,
@@ -94,6 +114,8 @@ def serve(
     """
     import uvicorn
 
+    if resolution is None:
+        resolution = built_demo_resolution(Path("data"))
     data_dir = data or Path(f"data/demo-{resolution:g}m" if demo else "data/demo-250m")
     os.environ.update(
         serve_environment(
