@@ -270,6 +270,12 @@ class ProcessFactorSet(BaseModel):
     title_en: str
     description: str
     factors: dict[str, Factor]
+    names: dict[str, dict[str, str]] = {}
+
+    def type_names(self, kind: str) -> tuple[str, str]:
+        """The zh and en names of a type (``dairy_cattle`` → 奶牛, dairy cattle)."""
+        n = self.names.get(kind, {})
+        return n.get("zh", kind), n.get("en", kind)
 
     def get(self, key: str, unit: str) -> Factor:
         """The factor ``key``, which must be stated in ``unit`` (no silent conversion)."""

@@ -67,3 +67,53 @@ def unit_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) ->
             field="unit",
             values=[unit],
         ) from exc
+
+
+#: head counts as livestock statistics give them (头, 只, 万头 …)
+_COUNT = {"head": 1.0, "头": 1.0, "只": 1.0, "匹": 1.0}
+
+
+def amount_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) -> float:
+    """The factor from the row's ``unit`` to ``target`` for the units of agricultural and
+    waste statistics too: head counts (头, 只, 万头 → ``head``) and 千公顷 (10³ hm²); other
+    units through :func:`ganpo.catalog.units.conversion_factor`.
+
+    >>> df = pd.DataFrame({"unit_code": [1], "year": [2022]})
+    >>> amount_factor("t", df, 0, "万头", "head"), amount_factor("t", df, 0, "千公顷", "hm2")
+    (10000.0, 1000.0)
+    """
+    u = unit.strip()
+    scale = 1.0
+    if u[:1] in ("万", "千") and u[1:].strip() in {*_COUNT, "公顷", "hm2"}:
+        scale, u = (1e4 if u[0] == "万" else 1e3), u[1:].strip()
+    if target == "head":
+        if u not in _COUNT:
+            raise TableError(
+                f"{where(table, df, i)}: column 'unit' value {unit!r} is not a head count; "
+                "give the number of animals in head (头, 只) or 万头 / 存栏量单位应为头或万头",
+                source=table,
+                field="unit",
+                values=[unit],
+            )
+        return scale * _COUNT[u]
+    if u == "公顷":
+        u = "hm2"
+    return scale * unit_factor(table, df, i, u, target)
+
+
+def fraction(table: str, df: pd.DataFrame, column: str) -> pd.Series:
+    """A column of fractions in [0, 1]; a value outside (e.g. a percentage) is refused."""
+    require_columns(table, df, [column])
+    values = pd.to_numeric(df[column], errors="coerce")
+    bad = values.isna() | (values < 0) | (values > 1)
+    if bad.any():
+        i = bad[bad].index[0]
+        raw = df.loc[i, column]
+        raise TableError(
+            f"{where(table, df, i)}: column {column!r} value {raw} is not a fraction between "
+            f"0 and 1; give it as a fraction (0.15, not 15 %) / {column} 须为 0 到 1 之间的比例",
+            source=table,
+            field=column,
+            values=[raw],
+        )
+    return values.astype(float)

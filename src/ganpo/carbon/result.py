@@ -85,6 +85,22 @@ def emissions_table(rows: Iterable[dict[str, object]]) -> pd.DataFrame:
 _NAMED = {"category_zh", "category_en", "scope"}
 
 
+def gas_row(
+    r: pd.Series, code: str, item: tuple[str, str], t: float, gas: str = "CO2"
+) -> dict[str, object]:
+    """One row for :func:`emissions_table`: the activity row's unit code and year,
+    category ``code``, item names (zh, en), ``gas`` and ``t`` tonnes of it."""
+    return {
+        "unit_code": r["unit_code"],
+        "year": int(r["year"]),
+        "category_code": code,
+        "item_zh": item[0],
+        "item_en": item[1],
+        "gas": gas,
+        "quantity_t": t,
+    }
+
+
 def combine(*parts: Emissions) -> Emissions:
     """One inventory from the emissions of several categories."""
     tables = [p.table for p in parts if not p.table.empty]
