@@ -120,7 +120,8 @@ def wastewater_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emi
     (Table 6.3), ``R`` CH4 recovered [t]. ``activity``: ``unit_code``, ``year``,
     ``system`` (aerobic_well_managed, aerobic_not_well_managed, anaerobic_reactor,
     untreated_river), ``organics`` (the measure of ``quantity``: BOD or COD),
-    ``quantity`` ≥ 0, ``unit`` (t, 万t), optional ``recovered_ch4_t``. Recovery beyond generation gives 0.
+    ``quantity`` ≥ 0, ``unit`` (t, 万t), optional ``recovered_ch4_t``. Recovery beyond
+    generation gives 0.
 
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "system": ["untreated_river"],
     ...                   "organics": ["BOD"], "quantity": [1], "unit": ["万t"]})
