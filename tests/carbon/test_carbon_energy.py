@@ -10,7 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ganpo.carbon.energy import electricity_indirect_co2, fuel_combustion_co2
+from ganpo.carbon.energy import (
+    electricity_indirect_co2,
+    fuel_combustion_co2,
+    fuel_combustion_non_co2,
+)
 from ganpo.carbon.result import combine, totals
 from ganpo.errors import InputError, TableError
 
@@ -238,3 +242,24 @@ def test_scaling_activity_scales_emissions_and_totals_add_up(
     for _, r in t.iterrows():
         parts = co2e[co2e["unit_code"] == r["unit_code"]]["co2e_t"]
         assert r["production_based_t"] == math.fsum(parts)
+
+
+# ------------------------------------------------------------------ CH4 and N2O
+def test_combustion_ch4_and_n2o_by_hand() -> None:
+    # 1 万t raw coal burnt in households (1.A.4), cn-statistics: 10⁴ t × 20.908 GJ/t
+    # = 209.08 TJ; CH4 209.08 × 300 kg/TJ = 62 724 kg = 62.724 t; N2O 209.08 × 1.5
+    # = 313.62 kg = 0.31362 t. Under AR6 both are fossil: CH4 × 29.8, N2O × 273
+    e = fuel_combustion_non_co2(_fuels((1, 2022, "1.A.4", "raw_coal", 1, "万t")), "cn-statistics")
+    assert _co2(e, gas="CH4") == pytest.approx(62.724)
+    assert _co2(e, gas="N2O") == pytest.approx(0.31362)
+    t = e.co2e("AR6").set_index("gas")
+    assert t.loc["CH4", "gwp"] == 29.8 and t.loc["N2O", "gwp"] == 273.0
+    assert t["co2e_t"].sum() == pytest.approx(62.724 * 29.8 + 0.31362 * 273)
+    assert set(e.provenance_table()["status"]) == {"unverified"}
+
+
+def test_combustion_non_co2_without_a_factor_is_named() -> None:
+    with pytest.raises(TableError, match=r"no CH4 factor .* 'kerosene' in sector 1\.A\.3"):
+        fuel_combustion_non_co2(_fuels((1, 2022, "1.A.3", "kerosene", 1, "t")), "ipcc-2006")
+    with pytest.raises(TableError, match=r"sector 1\.A\.5 .* sectors with factors: 1\.A\.1"):
+        fuel_combustion_non_co2(_fuels((1, 2022, "1.A.5", "diesel", 1, "t")), "ipcc-2006")

@@ -17,12 +17,21 @@ whose unit must fit it (natural gas in m³ needs an NCV per m³), tce directly.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pandas as pd
 
-from ganpo.carbon.factors import Factor, FactorUse, fuel_factor_set, grid_factor, use
+from ganpo.carbon.factors import (
+    Factor,
+    FactorUse,
+    Fuel,
+    combustion_non_co2_set,
+    fuel_factor_set,
+    grid_factor,
+    use,
+)
 from ganpo.carbon.inputs import quantities, require_columns, unit_factor, where
-from ganpo.carbon.result import Emissions, emissions_table
+from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.catalog.units import parse_unit
 from ganpo.errors import InputError, TableError
 
@@ -103,11 +112,68 @@ def fuel_combustion_co2(activity: pd.DataFrame, fuel_set: str) -> Emissions:
     >>> round(float(e.table["quantity_t"].iloc[0]), 1)  # 10⁴ t × 43.0 GJ/t × 20.2 t C/TJ × 44/12
     31848.7
     """
+    rows: list[dict[str, object]] = []
+    used: list[FactorUse] = []
+    for r, fuel, gj, energy_use in _fuel_energy(activity, fuel_set):
+        co2 = gj / 1000.0 * fuel.carbon_content.value * fuel.oxidation.value * _MASS_CO2_PER_C
+        rows.append(gas_row(r, str(r["category_code"]), (fuel.zh, fuel.en), co2))
+        key = f"fuel.{fuel_set}.{r['fuel']}"
+        used += [
+            energy_use,
+            use(f"{key}.carbon_content", fuel.carbon_content),
+            use(f"{key}.oxidation", fuel.oxidation),
+        ]
+    return Emissions(emissions_table(rows), used)
+
+
+def fuel_combustion_non_co2(
+    activity: pd.DataFrame, fuel_set: str, factor_set: str = "ipcc-2006"
+) -> Emissions:
+    """CH4 and N2O [t] of fuel combustion by unit code, year, sector and fuel.
+
+    .. math:: E_{gas} = AD \\times NCV \\times EF_{gas,sector,fuel}
+
+    IPCC 2006 Vol. 2 Eq. 2.1 (Tier 1) with the default factors [kg/TJ] of Tables 2.2
+    (1.A.1), 2.3 (1.A.2), 2.5 (1.A.4, residential values) and 3.2.2 (1.A.3, road
+    transport), unverified (``catalog/data/carbon/combustion-non-co2-ipcc-2006.toml``).
+    ``activity`` as for :func:`fuel_combustion_co2`; the energy of each row is the same.
+    A sector and fuel without a factor (1.A.5, kerosene in transport) is refused by name.
+
+    >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "category_code": ["1.A.3"],
+    ...                   "fuel": ["diesel"], "quantity": [1.0], "unit": ["万t"]})
+    >>> fuel_combustion_non_co2(a, "ipcc-2006").table["quantity_t"].round(6).tolist()
+    [1.677, 1.677]
+    """
+    nonco2 = combustion_non_co2_set(factor_set)
+    rows: list[dict[str, object]] = []
+    used: list[FactorUse] = []
+    for r, fuel, gj, energy_use in _fuel_energy(activity, fuel_set):
+        code = str(r["category_code"])
+        used.append(energy_use)
+        for gas in ("CH4", "N2O"):
+            try:
+                f = nonco2.factor(code, str(r["fuel"]), gas)
+            except InputError as exc:
+                raise TableError(
+                    f"{where(FUEL_TABLE, activity, r.name)}: {exc}",
+                    source=FUEL_TABLE,
+                    field="fuel",
+                    values=[code, r["fuel"]],
+                ) from exc
+            # GJ / 1000 = TJ; kg / 1000 = t
+            rows.append(gas_row(r, code, (fuel.zh, fuel.en), gj / 1000.0 * f.value / 1000.0, gas))
+            used.append(use(f"combustion.{factor_set}.{code}.{r['fuel']}.{gas.lower()}", f))
+    return Emissions(emissions_table(rows), used)
+
+
+def _fuel_energy(
+    activity: pd.DataFrame, fuel_set: str
+) -> Iterator[tuple[pd.Series, Fuel, float, FactorUse]]:
+    """Each row of a fuel table checked, with its fuel's factors, its energy [GJ] and the
+    factor that gave the energy (the fuel's NCV, or the tce definition)."""
     require_columns(FUEL_TABLE, activity, FUEL_COLUMNS)
     factors = fuel_factor_set(fuel_set)
     amounts = quantities(FUEL_TABLE, activity)
-    rows: list[dict[str, object]] = []
-    used: list[FactorUse] = []
     for pos, (i, r) in enumerate(activity.iterrows()):
         code = str(r["category_code"])
         if not code.startswith("1.A"):
@@ -129,13 +195,12 @@ def fuel_combustion_co2(activity: pd.DataFrame, fuel_set: str) -> Emissions:
                 values=[r["fuel"]],
             ) from exc
         unit = str(r["unit"])
-        ncv_gj_per = fuel.ncv.value * unit_factor(
-            FUEL_TABLE, activity, i, fuel.ncv.unit, _energy_per(fuel.ncv.unit)
-        )
+        per_unit = _energy_per(fuel.ncv.unit)
+        ncv_gj_per = fuel.ncv.value * unit_factor(FUEL_TABLE, activity, i, fuel.ncv.unit, per_unit)
         try:
-            gj = energy_gj(float(amounts.iloc[pos]), unit, ncv_gj_per, _energy_per(fuel.ncv.unit))
+            gj = energy_gj(float(amounts.iloc[pos]), unit, ncv_gj_per, per_unit)
         except InputError as exc:
-            per = _energy_per(fuel.ncv.unit).split("/")[1]
+            per = per_unit.split("/")[1]
             raise TableError(
                 f"{where(FUEL_TABLE, activity, i)}: column 'unit' value {unit!r} does not fit "
                 f"fuel {r['fuel']!r} ({fuel.en}), whose net calorific value in set "
@@ -146,26 +211,11 @@ def fuel_combustion_co2(activity: pd.DataFrame, fuel_set: str) -> Emissions:
                 field="unit",
                 values=[unit],
             ) from exc
-        co2 = gj / 1000.0 * fuel.carbon_content.value * fuel.oxidation.value * _MASS_CO2_PER_C
-        rows.append(
-            {
-                "unit_code": r["unit_code"],
-                "year": int(r["year"]),
-                "category_code": code,
-                "item_zh": fuel.zh,
-                "item_en": fuel.en,
-                "gas": "CO2",
-                "quantity_t": co2,
-            }
-        )
-        key = f"fuel.{fuel_set}.{r['fuel']}"
         if tce_scale(unit) is not None:
-            used.append(use("energy.tce", TCE))
+            energy_use = use("energy.tce", TCE)
         else:
-            used.append(use(f"{key}.ncv", fuel.ncv))
-        used.append(use(f"{key}.carbon_content", fuel.carbon_content))
-        used.append(use(f"{key}.oxidation", fuel.oxidation))
-    return Emissions(emissions_table(rows), used)
+            energy_use = use(f"fuel.{fuel_set}.{r['fuel']}.ncv", fuel.ncv)
+        yield r, fuel, gj, energy_use
 
 
 def _energy_per(ncv_unit: str) -> str:

@@ -212,6 +212,64 @@ def fuel_factor_set(name: str) -> FuelFactorSet:
     return load_toml_model(path, FuelFactorSet, "fuel factor set")
 
 
+# --------------------------------------------------------------------------- CH4, N2O
+class _SectorFactors(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: str
+    ch4: dict[str, float]
+    n2o: dict[str, float]
+
+
+class CombustionNonCo2Set(BaseModel):
+    """CH4 and N2O factors of fuel combustion [kg/TJ] by sector and fuel group."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title_zh: str
+    title_en: str
+    status: Status
+    groups: dict[str, str]
+    sectors: dict[str, _SectorFactors]
+
+    def factor(self, sector: str, fuel: str, gas: str) -> Factor:
+        """The ``gas`` (CH4 or N2O) factor of ``fuel`` burnt in ``sector`` [kg/TJ]; a
+        sector or fuel without one is named with what the set has."""
+        s = self.sectors.get(sector)
+        group = self.groups.get(fuel)
+        values = None if s is None else (s.ch4 if gas == "CH4" else s.n2o)
+        if s is None or values is None or group is None or group not in values:
+            if values:
+                fuels = [f for f, g in sorted(self.groups.items()) if g in values]
+                has = f"fuels with factors there: {', '.join(fuels)}"
+            else:
+                has = f"sectors with factors: {', '.join(sorted(self.sectors))}"
+            raise InputError(
+                f"no {gas} factor of fuel combustion for fuel {fuel!r} in sector {sector} in set "
+                f"{self.name!r}; {has}. Add the factor with its source / 缺少该部门该燃料的 "
+                f"{gas} 排放因子",
+                source=self.name,
+                field="fuel",
+                values=[sector, fuel],
+            )
+        return Factor(
+            value=values[group], unit="kg/TJ", year=2006, source=s.source, status=self.status
+        )
+
+
+@cache
+def combustion_non_co2_set(name: str) -> CombustionNonCo2Set:
+    """A shipped set of CH4 and N2O factors of fuel combustion (``ipcc-2006``)."""
+    names = sorted(
+        p.stem.removeprefix("combustion-non-co2-")
+        for p in data_dir("carbon").glob("combustion-non-co2-*.toml")
+    )
+    if name not in names:
+        raise UnknownNameError("combustion CH4/N2O factor set", name, names)
+    path = data_dir("carbon") / f"combustion-non-co2-{name}.toml"
+    return load_toml_model(path, CombustionNonCo2Set, "combustion CH4/N2O factor set")
+
+
 # --------------------------------------------------------------------------- grid
 class GridFactor(Factor):
     """The average CO2 emission factor of the electricity of a grid region in a year."""
