@@ -14,6 +14,7 @@ from ganpo.carbon.energy import (
     electricity_indirect_co2,
     fuel_combustion_co2,
     fuel_combustion_non_co2,
+    unit_scale_findings,
 )
 from ganpo.carbon.result import combine, totals
 from ganpo.errors import InputError, TableError
@@ -263,3 +264,34 @@ def test_combustion_non_co2_without_a_factor_is_named() -> None:
         fuel_combustion_non_co2(_fuels((1, 2022, "1.A.3", "kerosene", 1, "t")), "ipcc-2006")
     with pytest.raises(TableError, match=r"sector 1\.A\.5 .* sectors with factors: 1\.A\.1"):
         fuel_combustion_non_co2(_fuels((1, 2022, "1.A.5", "diesel", 1, "t")), "ipcc-2006")
+
+
+# ------------------------------------------------------------------ unit scale
+def test_a_series_off_by_ten_thousand_is_flagged() -> None:
+    # 2021: 3.1 万t raw coal; 2022: 31 000 "万t" (tonnes written under 万t): × 10 000
+    a = _fuels(
+        (360121, 2021, "1.A.2", "raw_coal", 3.1, "万t"),
+        (360121, 2022, "1.A.2", "raw_coal", 31_000, "万t"),
+        (360121, 2021, "1.A.4", "raw_coal", 2.0, "万t"),
+        (360121, 2022, "1.A.4", "raw_coal", 2.6, "万t"),  # +30 %: usual, not flagged
+    )
+    f = unit_scale_findings(a, "cn-statistics")
+    assert len(f) == 1
+    row = f.iloc[0]
+    assert (row["unit_code"], row["year"], row["previous_year"]) == (360121, 2022, 2021)
+    assert row["ratio"] == pytest.approx(10_000.0)
+    assert "check the unit (t or 万t" in row["message_en"]
+    assert "请核对单位" in row["message_zh"]
+
+
+def test_tce_and_physical_units_of_one_series_compare_in_energy() -> None:
+    # 1 万tce = 293 076 GJ; 1.4 万t raw coal = 14 000 × 20.908 = 292 712 GJ: no finding;
+    # 1.4 tce the year after (万 forgotten) is 1/7 143 of that: flagged
+    a = _fuels(
+        (1, 2020, "1.A.2", "raw_coal", 1, "万tce"),
+        (1, 2021, "1.A.2", "raw_coal", 1.4, "万t"),
+        (1, 2022, "1.A.2", "raw_coal", 1.4, "tce"),
+    )
+    f = unit_scale_findings(a, "cn-statistics")
+    assert f["year"].tolist() == [2022]
+    assert f["ratio"].iloc[0] == pytest.approx(1.4 * 29.3076 / 292_712)

@@ -279,3 +279,72 @@ def electricity_indirect_co2(activity: pd.DataFrame, *, grid: str) -> Emissions:
         )
         used.append(use(f"grid.{grid}.{f.year}", f))
     return Emissions(emissions_table(rows), used)
+
+
+#: a fuel's energy that changes by this factor or more from one year to the next is
+#: flagged as a likely unit error (t for 万t is ×10⁴, tce for 万tce too); the threshold
+#: of the statistics tables' year-on-year check (decision 0027): 10^2.5 ≈ 316
+UNIT_ERROR_RATIO = 10**2.5
+
+
+def unit_scale_findings(activity: pd.DataFrame, fuel_set: str) -> pd.DataFrame:
+    """Rows whose fuel energy differs from the same unit code, sector and fuel of the
+    previous year in the table by a factor of 10^2.5 or more: likely written in the wrong
+    unit (t for 万t, tce for 万tce). A finding to review, not a refusal: a plant that
+    opened or closed changes a county's use as much. Compared in energy, so a series
+    reported once in t and once in tce is compared rightly.
+
+    Returns one row per finding: ``unit_code``, ``year``, ``category_code``, ``fuel``,
+    ``energy_gj``, ``previous_year``, ``previous_energy_gj``, ``ratio``, ``message_en``,
+    ``message_zh``.
+
+    >>> a = pd.DataFrame({"unit_code": [1, 1], "year": [2021, 2022],
+    ...                   "category_code": ["1.A.2"] * 2, "fuel": ["raw_coal"] * 2,
+    ...                   "quantity": [3.1, 32000], "unit": ["万t", "万t"]})
+    >>> unit_scale_findings(a, "cn-statistics")["ratio"].round(0).tolist()
+    [10323.0]
+    """
+    energy = [
+        {
+            "unit_code": r["unit_code"],
+            "year": int(r["year"]),
+            "category_code": str(r["category_code"]),
+            "fuel": str(r["fuel"]),
+            "energy_gj": gj,
+        }
+        for r, _, gj, _ in _fuel_energy(activity, fuel_set)
+    ]
+    columns = ["unit_code", "year", "category_code", "fuel", "energy_gj", "previous_year",
+               "previous_energy_gj", "ratio", "message_en", "message_zh"]  # fmt: skip
+    if not energy:
+        return pd.DataFrame(columns=columns)
+    series = ["unit_code", "category_code", "fuel"]
+    e = pd.DataFrame(energy).groupby([*series, "year"])["energy_gj"].sum().reset_index()
+    found = []
+    for _, g in e.sort_values("year").groupby(series, sort=True):
+        prev = g.shift(1)
+        for (_, r), (_, p) in zip(g.iterrows(), prev.iterrows(), strict=True):
+            if pd.isna(p["year"]) or r["energy_gj"] <= 0 or p["energy_gj"] <= 0:
+                continue
+            ratio = r["energy_gj"] / p["energy_gj"]
+            if max(ratio, 1 / ratio) < UNIT_ERROR_RATIO:
+                continue
+            found.append(
+                {
+                    **r.to_dict(),
+                    "previous_year": int(p["year"]),
+                    "previous_energy_gj": p["energy_gj"],
+                    "ratio": ratio,
+                    "message_en": (
+                        f"unit code {r['unit_code']}, {r['category_code']}, {r['fuel']}: "
+                        f"{int(r['year'])} is {ratio:.3g} × {int(p['year'])}; check the "
+                        "unit (t or 万t, tce or 万tce) before accepting it"
+                    ),
+                    "message_zh": (
+                        f"{r['unit_code']} {r['category_code']} {r['fuel']}：{int(r['year'])} "
+                        f"年为 {int(p['year'])} 年的 {ratio:.3g} 倍，请核对单位（吨或万吨、"
+                        "吨标准煤或万吨标准煤）"
+                    ),
+                }
+            )
+    return pd.DataFrame(found, columns=columns)
