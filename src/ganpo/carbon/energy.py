@@ -266,17 +266,8 @@ def electricity_indirect_co2(activity: pd.DataFrame, *, grid: str) -> Emissions:
                 field="year",
                 values=[r["year"]],
             ) from exc
-        rows.append(
-            {
-                "unit_code": r["unit_code"],
-                "year": int(r["year"]),
-                "category_code": "memo.electricity",
-                "item_zh": "电力",
-                "item_en": "electricity",
-                "gas": "CO2",
-                "quantity_t": kwh * f.value / 1000.0,
-            }
-        )
+        co2 = kwh * f.value / 1000.0
+        rows.append(gas_row(r, "memo.electricity", ("电力", "electricity"), co2))
         used.append(use(f"grid.{grid}.{f.year}", f))
     return Emissions(emissions_table(rows), used)
 
