@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ganpo.carbon.agriculture import enteric_ch4, rice_ch4, soils_direct_n2o
 from ganpo.carbon.industry import cement_co2, lime_co2
@@ -182,3 +184,50 @@ def test_an_inventory_of_every_category_adds_up() -> None:
     assert t["production_based_t"].iloc[0] == pytest.approx(22_282.0)
     assert t["consumption_based_t"].iloc[0] == pytest.approx(22_282.0)
     assert sorted(co2e["category_code"]) == ["2.A.1", "3.A.1", "4.D"]
+
+
+def test_a_yes_no_column_as_text_is_refused() -> None:
+    # "False" as text would read as true and take the covered sites' oxidation
+    with pytest.raises(TableError, match="column 'oxidising_cover' value 'False' is not yes/no"):
+        landfill_ch4(
+            _t(
+                site_type=["uncategorised"],
+                quantity=[1],
+                unit=["t"],
+                doc=[0.1],
+                oxidising_cover=["False"],
+            )
+        )
+
+
+_CASES = [
+    (cement_co2, {"quantity": [3.0], "unit": ["万t"]}),
+    (lime_co2, {"lime_type": ["hydraulic"], "quantity": [3.0], "unit": ["t"]}),
+    (enteric_ch4, {"animal": ["buffalo"], "quantity": [3.0], "unit": ["万头"]}),
+    (
+        rice_ch4,
+        {"water_regime": ["continuous"], "quantity": [3.0], "unit": ["hm2"], "days": [100]},
+    ),
+    (soils_direct_n2o, {"field": ["upland"], "quantity": [3.0], "unit": ["t"]}),
+    (
+        landfill_ch4,
+        {"site_type": ["unmanaged_deep"], "quantity": [3.0], "unit": ["t"], "doc": [0.2]},
+    ),
+    (incineration_co2, {"quantity": [3.0], "unit": ["t"], "dm": [0.5], "cf": [0.3], "fcf": [0.4]}),
+    (
+        wastewater_ch4,
+        {"system": ["anaerobic_reactor"], "organics": ["COD"], "quantity": [3.0], "unit": ["t"]},
+    ),
+]
+
+
+@settings(max_examples=20, deadline=None)
+@given(k=st.floats(0.0, 1e6, allow_nan=False), case=st.sampled_from(range(len(_CASES))))
+def test_every_category_is_linear_in_its_activity(k: float, case: int) -> None:
+    # Tier 1 emissions are activity × factors: scaling the activity scales them (without
+    # recovery, which is subtracted, and with the factors fixed)
+    fn, cols = _CASES[case]
+    base = fn(_t(**cols))
+    scaled = fn(_t(**{**cols, "quantity": [cols["quantity"][0] * k]}))
+    assert _sum(scaled) == pytest.approx(k * _sum(base), rel=1e-12, abs=1e-9)
+    assert _sum(base) > 0

@@ -117,3 +117,22 @@ def fraction(table: str, df: pd.DataFrame, column: str) -> pd.Series:
             values=[raw],
         )
     return values.astype(float)
+
+
+def flags(table: str, df: pd.DataFrame, column: str) -> pd.Series:
+    """A yes/no column (True/False or 1/0; False where the column is absent); any other
+    value (a text such as "False", which would read as true) is refused."""
+    if column not in df.columns:
+        return pd.Series(False, index=df.index)
+    ok = df[column].map(lambda v: isinstance(v, (bool, int, float)) and v in (0, 1))
+    if not ok.all():
+        i = ok[~ok].index[0]
+        raw = df.loc[i, column]
+        raise TableError(
+            f"{where(table, df, i)}: column {column!r} value {raw!r} is not yes/no; give "
+            f"True or False (1 or 0) / {column} 须为是或否（1 或 0）",
+            source=table,
+            field=column,
+            values=[raw],
+        )
+    return df[column].astype(bool)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ganpo.carbon.factors import FactorUse, process_factor_set, use
-from ganpo.carbon.inputs import amount_factor, fraction, quantities, require_columns
+from ganpo.carbon.inputs import amount_factor, flags, fraction, quantities, require_columns
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.carbon.typed import type_factor
 
@@ -55,11 +55,7 @@ def landfill_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emiss
     waste = quantities(LANDFILL_TABLE, activity)
     doc = fraction(LANDFILL_TABLE, activity, "doc")
     recovered = _recovered(LANDFILL_TABLE, activity)
-    covered = (
-        activity["oxidising_cover"].astype(bool)
-        if "oxidising_cover" in activity.columns
-        else pd.Series(False, index=activity.index)
-    )
+    covered = flags(LANDFILL_TABLE, activity, "oxidising_cover")
     rows = []
     used: list[FactorUse] = [
         use(f"{factor_set}.landfill.docf", docf),
