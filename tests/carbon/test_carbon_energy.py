@@ -295,3 +295,15 @@ def test_tce_and_physical_units_of_one_series_compare_in_energy() -> None:
     f = unit_scale_findings(a, "cn-statistics")
     assert f["year"].tolist() == [2022]
     assert f["ratio"].iloc[0] == pytest.approx(1.4 * 29.3076 / 292_712)
+
+
+def test_totals_of_a_table_with_a_repeated_index() -> None:
+    # two co2e tables stacked without a new index: each total still takes its own rows
+    # (1.A.2 diesel 1 Gg: 43 × 20.2 × 44/12; electricity 10 万kWh: 53.66 t)
+    fuels = fuel_combustion_co2(_fuels((1, 2022, "1.A.2", "diesel", 1000, "t")), "ipcc-2006")
+    power = electricity_indirect_co2(_power((1, 2022, 10, "万kWh")), grid="national")
+    stacked = pd.concat([fuels.co2e("AR5"), power.co2e("AR5")])
+    assert list(stacked.index) == [0, 0]
+    t = totals(stacked)
+    assert t["production_based_t"].iloc[0] == pytest.approx(43 * 20.2 * 44 / 12)
+    assert t["consumption_based_t"].iloc[0] == pytest.approx(43 * 20.2 * 44 / 12 + 53.66)

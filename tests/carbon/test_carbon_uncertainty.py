@@ -75,3 +75,9 @@ def test_a_category_without_uncertainty_is_named() -> None:
 def test_a_negative_uncertainty_is_refused() -> None:
     with pytest.raises(TableError, match=r"category 3\.A\.1: column 'u_factor_pct' value -1"):
         approach1(_co2e(), _u((5, 5), (5, -1)))
+
+
+def test_a_category_given_twice_is_refused() -> None:
+    u = pd.concat([_u((5, 5), (5, 5)), _u((6, 6), (6, 6))])
+    with pytest.raises(TableError, match=r"gives category 1\.A\.1, 3\.A\.1 more than once"):
+        approach2(_co2e(), u, seed=1)

@@ -120,18 +120,18 @@ def totals(co2e: pd.DataFrame) -> pd.DataFrame:
       reports heat plants under 1.A.1.a and consumes their heat undercounts it.
     """
     keys = ["unit_code", "year"]
-    direct = co2e["scope"] == "direct"
-    consumed = (~direct) | (co2e["category_code"] != POWER_GENERATION)
     rows = []
     # math.fsum: correctly rounded, so a total is the sum of its categories exactly,
     # whatever their order
     for (unit, year), g in co2e.groupby(keys, sort=True):
+        direct = g["scope"] == "direct"
+        consumed = ~direct | (g["category_code"] != POWER_GENERATION)
         rows.append(
             {
                 "unit_code": unit,
                 "year": year,
-                "production_based_t": math.fsum(g.loc[direct[g.index], "co2e_t"]),
-                "consumption_based_t": math.fsum(g.loc[consumed[g.index], "co2e_t"]),
+                "production_based_t": math.fsum(g.loc[direct, "co2e_t"]),
+                "consumption_based_t": math.fsum(g.loc[consumed, "co2e_t"]),
             }
         )
     out = pd.DataFrame(rows, columns=[*keys, "production_based_t", "consumption_based_t"])

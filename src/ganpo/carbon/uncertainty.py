@@ -34,6 +34,15 @@ def _by_category(co2e: pd.DataFrame, uncertainty: pd.DataFrame) -> pd.DataFrame:
             source="uncertainty",
             field=missing_cols[0],
         )
+    repeated = sorted(set(uncertainty["category_code"][uncertainty["category_code"].duplicated()]))
+    if repeated:
+        raise TableError(
+            f"table 'uncertainty' gives category {', '.join(repeated)} more than once; give "
+            "one row per category / 每个类别只能有一行",
+            source="uncertainty",
+            field="category_code",
+            values=repeated,
+        )
     u = uncertainty.set_index("category_code")[["u_activity_pct", "u_factor_pct"]]
     for col in u.columns:
         bad = u[col].isna() | (u[col] < 0)
