@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ganpo.carbon.agriculture import enteric_ch4, rice_ch4, soils_direct_n2o
+from ganpo.carbon.agriculture import (
+    enteric_ch4,
+    rice_ch4,
+    soils_direct_n2o,
+    soils_indirect_n2o,
+)
 from ganpo.carbon.industry import cement_co2, lime_co2
 from ganpo.carbon.result import combine, totals
 from ganpo.carbon.waste import incineration_co2, landfill_ch4, wastewater_ch4
@@ -209,6 +214,7 @@ _CASES = [
         {"water_regime": ["continuous"], "quantity": [3.0], "unit": ["hm2"], "days": [100]},
     ),
     (soils_direct_n2o, {"field": ["upland"], "quantity": [3.0], "unit": ["t"]}),
+    (soils_indirect_n2o, {"n_source": ["organic"], "quantity": [3.0], "unit": ["t"]}),
     (
         landfill_ch4,
         {"site_type": ["unmanaged_deep"], "quantity": [3.0], "unit": ["t"], "doc": [0.2]},
@@ -231,3 +237,16 @@ def test_every_category_is_linear_in_its_activity(k: float, case: int) -> None:
     scaled = fn(_t(**{**cols, "quantity": [cols["quantity"][0] * k]}))
     assert _sum(scaled) == pytest.approx(k * _sum(base), rel=1e-12, abs=1e-9)
     assert _sum(base) > 0
+
+
+def test_managed_soils_indirect_n2o_by_hand() -> None:
+    # 1 万t synthetic N: volatilised 10 000 × 0.10 × 0.01 = 10 t N2O-N, leached
+    # 10 000 × 0.30 × 0.0075 = 22.5 t; 32.5 × 44/28 = 51.0714 t N2O.
+    # 2 万t organic N: 20 000 × 0.20 × 0.01 = 40, leached 20 000 × 0.30 × 0.0075 = 45;
+    # 85 × 44/28 = 133.5714 t
+    e = soils_indirect_n2o(_t(n_source=["synthetic", "organic"], quantity=[1, 2], unit=["万t"] * 2))
+    assert _sum(e, item_en="synthetic fertiliser N") == pytest.approx(32.5 * 44 / 28)
+    assert _sum(e, item_en="organic N (manure, compost)") == pytest.approx(85 * 44 / 28)
+    assert set(e.table["category_code"]) == {"3.C.5"}
+    with pytest.raises(TableError, match="column 'n_source' value 'urea' has no factor"):
+        soils_indirect_n2o(_t(n_source=["urea"], quantity=[1], unit=["t"]))

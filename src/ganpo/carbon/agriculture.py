@@ -1,8 +1,8 @@
 """Agriculture (IPCC 3.A, 3.C): CH4 of enteric fermentation and rice cultivation, direct
 N2O of managed soils. Tier 1 of the IPCC 2006 Guidelines, Vol. 4, in the categories of the
-provincial guideline (2011, Ch. 3). Manure management (3.A.2) and indirect soil N2O (3.C.5)
-are left for a later brick (their Tier 1 factors depend on climate zone and management
-system shares that were not read)."""
+provincial guideline (2011, Ch. 3), and indirect N2O of managed soils. Manure management
+(3.A.2) is left for a later brick (its Tier 1 factors depend on climate zone and on the
+shares of manure management systems, which were not read)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from ganpo.errors import TableError
 ENTERIC_TABLE = "livestock"
 RICE_TABLE = "rice cultivation"
 SOILS_TABLE = "nitrogen applied to soils"
+SOILS_SOURCE_TABLE = "nitrogen applied by source"
 _N2O_PER_N = 44.0 / 28.0
 
 
@@ -126,3 +127,47 @@ def soils_direct_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> E
         rows.append(gas_row(r, "3.C.4", names[kind], n * ef.value * _N2O_PER_N, "N2O"))
         used.append(use(f"{factor_set}.{keys[kind]}", ef))
     return Emissions(emissions_table(rows), used)
+
+
+def soils_indirect_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+    """Indirect N2O [t] of managed soils (3.C.5): N volatilised and redeposited, and N
+    leached, from the nitrogen applied.
+
+    .. math:: E_{N_2O} = [N \\times Frac_{GAS} \\times EF_4
+              + N \\times Frac_{LEACH} \\times EF_5] \\times 44/28
+
+    IPCC 2006 Vol. 4 Eq. 11.9 and 11.10 (Tier 1) with Table 11.3: Frac_GASF 0.10 for
+    synthetic fertiliser, Frac_GASM 0.20 for organic N, EF4 0.010, Frac_LEACH 0.30 (humid
+    regions such as Jiangxi, where leaching occurs), EF5 0.0075. ``activity``:
+    ``unit_code``, ``year``, ``n_source`` (synthetic or organic), ``quantity`` (N) ≥ 0,
+    ``unit`` (t, 万t).
+
+    >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "n_source": ["synthetic"],
+    ...                   "quantity": [1], "unit": ["万t"]})
+    >>> round(float(soils_indirect_n2o(a).table["quantity_t"].iloc[0]), 4)
+    51.0714
+    """
+    cols = ["unit_code", "year", "n_source", "quantity", "unit"]
+    require_columns(SOILS_SOURCE_TABLE, activity, cols)
+    f = process_factor_set(factor_set)
+    ef4, ef5 = f.get("soils.ef4", "1"), f.get("soils.ef5", "1")
+    leach = f.get("soils.frac_leach", "1")
+    n_t = quantities(SOILS_SOURCE_TABLE, activity)
+    rows = []
+    used: list[FactorUse] = [
+        use(f"{factor_set}.soils.ef4", ef4),
+        use(f"{factor_set}.soils.ef5", ef5),
+        use(f"{factor_set}.soils.frac_leach", leach),
+    ]
+    for pos, (i, r) in enumerate(activity.iterrows()):
+        key, gas = type_factor(
+            SOILS_SOURCE_TABLE, activity, i, "n_source", f, "soils.frac_gas", "1"
+        )
+        n = float(n_t.iloc[pos]) * amount_factor(
+            SOILS_SOURCE_TABLE, activity, i, str(r["unit"]), "t"
+        )
+        n2o_n = n * gas.value * ef4.value + n * leach.value * ef5.value
+        item = f.type_names(str(r["n_source"]))
+        rows.append(gas_row(r, "3.C.5", item, n2o_n * _N2O_PER_N, "N2O"))
+        used.append(use(f"{factor_set}.{key}", gas))
+    return Emissions(emissions_table(rows), used if rows else [])
