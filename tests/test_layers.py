@@ -21,6 +21,7 @@ RANK = {
     "store": 3,
     "report": 4,
     "apply": 4,
+    "carbon": 4,
     "submissions": 4,
     "cli": 5,
     "web": 5,
