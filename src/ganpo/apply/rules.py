@@ -462,9 +462,10 @@ def check_rule(
 
 
 def parse_rule(
-    data: dict[str, Any], source: str | Path | None = None
+    data: dict[str, Any], source: str | Path | None = None, *, check: bool = True
 ) -> TransferRule | CompensationAgreement | AssessmentFramework:
-    """Validate a rule given as a dict (from TOML or JSON) and check its references."""
+    """Validate a rule given as a dict (from TOML or JSON) and check its references
+    (``check=False``: its fields only, see :func:`load_rule`)."""
     try:
         rule = _RuleFile.model_validate(data).root
     except ValidationError as exc:
@@ -472,7 +473,8 @@ def parse_rule(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise InputError(f"invalid rule: {problems}", source=source) from exc
-    check_rule(rule, source)
+    if check:
+        check_rule(rule, source)
     return rule
 
 
@@ -481,8 +483,13 @@ def rule_names() -> list[str]:
     return sorted(p.stem for p in data_dir(RULES_DIR).glob("*.toml") if p.stem != "water_quality")
 
 
-def load_rule(name: str) -> TransferRule | CompensationAgreement | AssessmentFramework:
-    """A shipped rule by name, or a rule read from a ``.toml`` path."""
+def load_rule(
+    name: str, *, check: bool = True
+) -> TransferRule | CompensationAgreement | AssessmentFramework:
+    """A shipped rule by name, or a rule read from a ``.toml`` path. ``check=False`` skips
+    the check of its units and counties (which loads the unit registry and the county
+    table): enough to list the shipped rules' names and titles; a rule that is used is
+    always checked."""
     if name.endswith(".toml"):
         path = Path(name)
     else:
@@ -493,7 +500,7 @@ def load_rule(name: str) -> TransferRule | CompensationAgreement | AssessmentFra
         data = tomllib.loads(path.read_text("utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot read the rule: {exc}", source=path) from exc
-    return parse_rule(data, path)
+    return parse_rule(data, path, check=check)
 
 
 def rule_body(rule: TransferRule | CompensationAgreement | AssessmentFramework) -> dict[str, Any]:

@@ -20,6 +20,10 @@ from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameters import PricePolicy
 from ganpo.errors import InputError, UnknownNameError
 
+#: the profile an account and the reporting forms follow unless told otherwise (the
+#: engine's default: a test keeps the two the same)
+DEFAULT_PROFILE = "jiangxi-db36-2021"
+
 
 class OverlapRule(BaseModel):
     """How a profile treats two indicators that value overlapping flows: keep both (and

@@ -97,9 +97,7 @@ LEDGER_KEYS = (
 
 
 def _wan(cny: float) -> str:
-    import pandas as pd
-
-    return "—" if pd.isna(cny) else f"{cny / 1e4:,.2f}"
+    return "—" if _missing(cny) else f"{cny / 1e4:,.2f}"
 
 
 def _notes(notes: list[str]) -> None:
@@ -124,7 +122,7 @@ def rules_list(
             records = []
             for name in [*names, *sorted({r.name for r in stored} - set(names))]:
                 mine = [r for r in stored if r.name == name]
-                rule = load_rule(name) if name in names else None
+                rule = load_rule(name, check=False) if name in names else None
                 records.append(
                     {
                         "name": name,
@@ -141,7 +139,7 @@ def rules_list(
             t.add_column(col)
         names = rule_names()
         for name in names:
-            rule = load_rule(name)
+            rule = load_rule(name, check=False)
             versions = [f"v{r.version}" for r in stored if r.name == name]
             t.add_row(name, rule.kind, f"{rule.title_zh}\n{rule.title_en}", " ".join(versions))
         for name in sorted({r.name for r in stored} - set(names)):
@@ -588,12 +586,10 @@ def _missing(v: Any) -> bool:
 
 
 def _cell(v: Any) -> str:
-    import pandas as pd
-
     if isinstance(v, bool):
         return "✓" if v else "✗"
     if isinstance(v, float):
-        return "—" if pd.isna(v) else f"{v:.4g}"
+        return "—" if _missing(v) else f"{v:.4g}"
     return str(v)
 
 
@@ -604,17 +600,12 @@ def compensation_ledger(
     fmt: FormatOption = "table",
 ) -> None:
     """The settlement ledger (newest entry of an agreement-year is in force). 结算台账。"""
-    import pandas as pd
-
-    from ganpo.store.applications import ledger
+    from ganpo.store.applications import ledger_rows
     from ganpo.store.repository import open_store
 
     with user_errors():
-        table = ledger(open_store(database), agreement)
-    records = (
-        {k: None if _missing(r[k]) else r[k] for k in LEDGER_KEYS}
-        for r in table.to_dict(orient="records")
-    )
+        table = ledger_rows(open_store(database), agreement)
+    records = ({k: None if _missing(r[k]) else r[k] for k in LEDGER_KEYS} for r in table)
     if print_records(fmt, LEDGER_KEYS, records):
         return
     t = Table(title="结算台账 settlement ledger")
@@ -633,14 +624,12 @@ def compensation_ledger(
         "操作人 by",
     ):
         t.add_column(col)
-    for _, r in table.iterrows():
+    for r in table:
         t.add_row(
             str(r["run_id"]),
             r["agreement"],
             str(r["year"]),
-            ""
-            if r["index_value"] is None or pd.isna(r["index_value"])
-            else f"{r['index_value']:,.4g}",
+            "" if _missing(r["index_value"]) else f"{r['index_value']:,.4g}",
             _cell(r["met"]) if r["met"] is not None else "",
             r["payer"],
             r["payee"],

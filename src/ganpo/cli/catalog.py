@@ -59,7 +59,7 @@ def catalog(
     """The GEP indicator catalogue with units, valuation and methods. 指标目录。"""
     from ganpo.catalog.indicators import CATEGORIES, indicators
     from ganpo.catalog.indicators import indicator as find
-    from ganpo.services.methods import METHODS
+    from ganpo.services.registry import SPECS
 
     if fmt != "table":
         with user_errors():
@@ -75,7 +75,7 @@ def catalog(
                     "name_zh": ind.name_zh,
                     "name_en": ind.name_en,
                     "quantity_unit": ind.quantity_unit,
-                    "methods": list(METHODS.get(ind.key, {})),
+                    "methods": list(SPECS.get(ind.key, {})),
                     "valuation": ind.valuation,
                     "source": ind.source,
                 }
@@ -94,7 +94,7 @@ def catalog(
                 f"source: {ind.source}",
             )
         )
-        for m in METHODS.get(ind.key, {}).values():
+        for m in SPECS.get(ind.key, {}).values():
             inputs = [*(f"layer {x}" for x in m.layers)]
             inputs += [f"table {r}: {', '.join(c)}" for r, c in m.columns.items()]
             params = ", ".join(f"{p.key} [{p.unit}]" for p in m.parameters) or "none"
@@ -107,12 +107,12 @@ def catalog(
                     f"    inputs: {'; '.join(inputs)}\n    parameters: {params}",
                 )
             )
-        if ind.key not in METHODS:
+        if ind.key not in SPECS:
             console.print("\n  no method yet (raster models follow)")
         return
     t = Table("category 类别", "indicator", "指标", "name", "unit", "methods", "valuation")
     for ind in indicators().values():
-        methods = ", ".join(METHODS.get(ind.key, {})) or "—"
+        methods = ", ".join(SPECS.get(ind.key, {})) or "—"
         t.add_row(
             CATEGORIES[ind.category][0],
             ind.key,
@@ -218,7 +218,7 @@ def profiles(
     left_out = [k for k in indicators() if k not in p.indicators]
     console.print(f"not in this profile: {', '.join(left_out)}")
     if p.physical:
-        from ganpo.services.methods import PHYSICAL_NAMES
+        from ganpo.services.registry import PHYSICAL_NAMES
 
         phys = Table(
             "physical indicator (not valued, not in GEP)", "实物量指标（不计价）", "method"
@@ -233,7 +233,7 @@ def profiles(
 def _profile_indicators(p: Profile, fmt: Format) -> None:
     """A profile's indicators and its physical indicators as CSV or JSON records."""
     from ganpo.catalog.indicators import indicators
-    from ganpo.services.methods import PHYSICAL_NAMES
+    from ganpo.services.registry import PHYSICAL_NAMES
 
     rows = [
         {

@@ -1,4 +1,5 @@
-"""What a method declares, and the helpers formulas need to read per-type tables."""
+"""What a method's formulas read and return, a method with its formulas bound, and the
+helpers formulas need to read per-type tables."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pandas as pd
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.catalog.parameters import ParameterSet
+from ganpo.services.spec import MethodSpec
+from ganpo.services.spec import UsedParameter as UsedParameter
 
 # A number, numpy array, dask array or xarray DataArray: formulas accept all of them.
 Array = Any
@@ -21,14 +24,6 @@ TABLE_ROW_COLUMNS = [
     "unit_code", "ecosystem_code", "component", "quantity", "price_key", "price",
     "price_unit", "value_cny",
 ]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class UsedParameter:
-    """A parameter a method reads (price or coefficient), with the unit it needs."""
-
-    key: str
-    unit: str
 
 
 @dataclass(frozen=True)
@@ -78,45 +73,15 @@ TableFn = Callable[[TableInputs, ParameterSet], pd.DataFrame]
 
 
 @dataclass(frozen=True)
-class Method:
-    """One named way to compute one indicator, with everything it reads declared.
-
+class Method(MethodSpec):
+    """A method's declaration (:class:`~ganpo.services.spec.MethodSpec`) with its formulas:
     ``raster`` gives per-cell quantities, summed by the engine; ``table`` gives rows per
-    unit (county, or finer unit) from statistics tables and the extent. ``columns`` names, per
-    table role, the columns the method needs. ``verified`` is False where the method could
-    not be checked against a standard's or a paper's text (the usual form of the method
-    family, or a published application whose parameters we could not all read).
-    A method may set both ``raster`` and ``table`` (flood regulation: storage from
-    statistics plus vegetation from rasters); its rows then come from both.
-    ``derived`` names layers the engine derives from ``layers`` before the run (the LS
-    factor from the DEM, :mod:`ganpo.engine.derived`); the raster function finds them in
-    ``RasterInputs.layers`` like the others. ``complete_types`` names per-type parameters
-    that must give a value for every ecosystem type present in the raster (else the run
-    stops and lists the missing types).
-    """
+    unit (county, or finer unit) from statistics tables and the extent. The registry
+    (:mod:`ganpo.services.methods`) binds them: a method has ``raster`` exactly when it
+    declares layers, and ``table`` exactly when it declares columns."""
 
-    indicator: str
-    key: str
-    title_en: str
-    title_zh: str
-    source: str
-    verified: bool
-    quantity_unit: str
-    layers: tuple[str, ...] = ()
-    columns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    parameters: tuple[UsedParameter, ...] = ()
-    linear_parameters: tuple[str, ...] = ()  # the quantity is proportional to each of these
-    derived: tuple[str, ...] = ()
-    complete_types: tuple[str, ...] = ()
     raster: RasterFn | None = field(default=None, repr=False)
     table: TableFn | None = field(default=None, repr=False)
-    #: the physical flows the method values (keys of ganpo.services.flows.FLOWS): two
-    #: indicators of a profile whose flows overlap need a declared rule (double counting)
-    flows: tuple[str, ...] = ()
-
-    @property
-    def tables(self) -> tuple[str, ...]:
-        return tuple(self.columns)
 
 
 def _take(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:

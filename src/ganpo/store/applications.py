@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -23,6 +22,9 @@ from ganpo.store.failures import cause
 from ganpo.store.lifecycle import AccountState, lock_usable_accounts, states_in
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 LINE_COLUMNS = ("county_adcode", "item", "value", "amount_fen", "detail")
 
@@ -289,6 +291,8 @@ def get_run(engine: Engine, run_id: int) -> RunRecord:
 
 def run_lines(engine: Engine, run_id: int, counties: set[int] | None = None) -> pd.DataFrame:
     """The lines of a run (optionally only those of ``counties``), in stored order."""
+    import pandas as pd
+
     with Session(engine) as session:
         query = select(ApplyLine).where(ApplyLine.run_id == run_id)
         if counties is not None:
@@ -299,8 +303,9 @@ def run_lines(engine: Engine, run_id: int, counties: set[int] | None = None) -> 
         )
 
 
-def ledger(engine: Engine, agreement: str | None = None) -> pd.DataFrame:
-    """The settlement ledger (all agreements or one), oldest first, with run ids.
+def ledger_rows(engine: Engine, agreement: str | None = None) -> list[dict[str, Any]]:
+    """The settlement ledger (all agreements or one), oldest first, with run ids, one dict
+    per settlement.
 
     ``in_force`` marks the newest settlement of each agreement and year (a later one of the
     same year supersedes it; none is ever deleted).
@@ -311,7 +316,7 @@ def ledger(engine: Engine, agreement: str | None = None) -> pd.DataFrame:
         )
         if agreement is not None:
             query = query.where(ApplySettlement.agreement == agreement)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for s, at, by in session.execute(query.order_by(ApplySettlement.id)):
             rows.append(
                 {
@@ -329,11 +334,20 @@ def ledger(engine: Engine, agreement: str | None = None) -> pd.DataFrame:
                     "created_by": by,
                 }
             )
-        table = pd.DataFrame(rows)
-        if not table.empty:
-            newest = table.groupby(["agreement", "year"])["run_id"].transform("max")
-            table["in_force"] = table["run_id"] == newest
-        return table
+    newest: dict[tuple[str, int], int] = {}
+    for r in rows:
+        key = (r["agreement"], r["year"])
+        newest[key] = max(newest.get(key, r["run_id"]), r["run_id"])
+    for r in rows:
+        r["in_force"] = r["run_id"] == newest[(r["agreement"], r["year"])]
+    return rows
+
+
+def ledger(engine: Engine, agreement: str | None = None) -> pd.DataFrame:
+    """The settlement ledger of :func:`ledger_rows` as a table (no columns when empty)."""
+    import pandas as pd
+
+    return pd.DataFrame(ledger_rows(engine, agreement))
 
 
 def count_runs(engine: Engine) -> int:

@@ -1,4 +1,9 @@
-"""Saving and reading accounts. A save is one transaction: all of an account or nothing."""
+"""Saving and reading accounts. A save is one transaction: all of an account or nothing.
+
+Opening a store and listing its accounts and its log load no numerical library: pandas,
+the engine's column lists and the file readers are imported by the functions that save or
+read an account's tables (the listing commands stay fast, issue 14).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,14 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.engine.result import COVERAGE_COLUMNS, PHYSICAL_COLUMNS, RESULT_COLUMNS, AccountResult
-from ganpo.engine.uncertainty import STORED_COLUMNS, Intervals
 from ganpo.errors import StoreError
 from ganpo.io.decisions import Decision
-from ganpo.io.manifest import sha256_file
-from ganpo.io.units import county_table, with_unit_columns
 from ganpo.store import failures, schema
 from ganpo.store.models import (
     Account,
@@ -35,6 +35,12 @@ from ganpo.store.models import (
     Result,
     UncertaintyInterval,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ganpo.engine.result import AccountResult
+    from ganpo.engine.uncertainty import Intervals
 
 
 def database_url(value: str | Path) -> str:
@@ -99,6 +105,8 @@ def _with_unit_code(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _check_coverage(coverage: pd.DataFrame) -> None:
     """Refuse a coverage table the store cannot hold, before anything is written."""
+    from ganpo.engine.result import COVERAGE_COLUMNS
+
     missing = [c for c in COVERAGE_COLUMNS if c not in coverage.columns]
     if missing:
         raise StoreError(
@@ -127,6 +135,10 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
 
     Frames without ``unit_code`` (accounts built by hand at county level) are stored as
     county-level: unit code = county adcode."""
+    from ganpo.engine.result import COVERAGE_COLUMNS
+    from ganpo.engine.uncertainty import STORED_COLUMNS
+    from ganpo.io.units import with_unit_columns
+
     _check_coverage(account.coverage)
     try:
         with Session(engine) as session, session.begin():
@@ -240,6 +252,8 @@ def audit_log(engine: Engine) -> list[AccountLog]:
 
 def verify_inputs(engine: Engine, account_id: int) -> list[str]:
     """Re-hash the files an account read; a list of problems (empty when all match)."""
+    from ganpo.io.manifest import sha256_file
+
     with Session(engine) as session:
         acc = session.get(Account, account_id)
         if acc is None:
@@ -270,6 +284,15 @@ def acc_rasters(session: Session, account_id: int) -> list[AccountRaster]:
     )
 
 
+def _no_coverage() -> pd.DataFrame:
+    """An empty coverage table (COVERAGE_COLUMNS)."""
+    import pandas as pd
+
+    from ganpo.engine.result import COVERAGE_COLUMNS
+
+    return pd.DataFrame(columns=COVERAGE_COLUMNS)
+
+
 @dataclass(frozen=True)
 class StoredAccount:
     """An account read back from the store. ``units`` are the account's units of its
@@ -289,11 +312,13 @@ class StoredAccount:
     #: inputs accepted under a stated rule, in the run's order
     decisions: list[Decision] = field(default_factory=list)
     #: per unit and layer role: cells, cells with data, share (COVERAGE_COLUMNS)
-    coverage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COVERAGE_COLUMNS))
+    coverage: pd.DataFrame = field(default_factory=_no_coverage)
 
     @property
     def counties(self) -> pd.DataFrame:
         """One row per county: its attributes and area (the sum of its units')."""
+        from ganpo.io.units import county_table
+
         return county_table(self.units)
 
     @property
@@ -314,6 +339,8 @@ def published_extent(
     published account of ``region_adcode`` for a year before ``before_year``, with its id
     and year; None when there is none. The departments' upload checks compare areas they
     report (e.g. forest recovering from pests) with it."""
+    import pandas as pd
+
     with Session(engine) as session:
         acc = session.scalars(
             select(Account)
@@ -339,6 +366,10 @@ def published_extent(
 
 def load_account(engine: Engine, account_id: int) -> StoredAccount:
     """Read an account with its results, units and extent."""
+    import pandas as pd
+
+    from ganpo.engine.result import COVERAGE_COLUMNS, PHYSICAL_COLUMNS, RESULT_COLUMNS
+
     with Session(engine) as session:
         acc = session.get(Account, account_id)
         if acc is None:

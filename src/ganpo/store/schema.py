@@ -9,19 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from ganpo.errors import StoreError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: the revision of the newest migration in ``migrations/versions``: the schema this ganpo
+#: reads and writes. Written out so that opening a store loads no Alembic (it is loaded
+#: only to migrate); an upgrade, and a test, check that it is Alembic's head.
+HEAD_REVISION = "0012"
+#: the table in which Alembic keeps the revision a store is at
+VERSION_TABLE = "alembic_version"
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -29,14 +37,33 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def head_revision() -> str:
+    """The schema revision this ganpo needs (:data:`HEAD_REVISION`)."""
+    return HEAD_REVISION
+
+
+def alembic_head() -> str:
+    """The head of the migrations as Alembic finds it (loads Alembic)."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert head is not None
     return head
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The revision the store is at, read from Alembic's version table with a plain query
+    (as Alembic reads it); None when the store has no version table or an empty one."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table(VERSION_TABLE):
+            return None
+        heads = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    if len(heads) > 1:
+        raise StoreError(
+            f"the store {engine.url.render_as_string(hide_password=True)} records "
+            f"{len(heads)} schema revisions ({', '.join(sorted(heads))}) where ganpo writes "
+            "one; it was not made by ganpo's migrations"
+        )
+    return heads[0] if heads else None
 
 
 def is_empty(engine: Engine) -> bool:
@@ -45,11 +72,21 @@ def is_empty(engine: Engine) -> bool:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the store to ``revision`` (default: the newest), all of it or nothing."""
+    from alembic import command
+
+    head = alembic_head()
+    if head != HEAD_REVISION:  # a migration added without moving HEAD_REVISION
+        raise RuntimeError(
+            f"the newest migration is {head} but ganpo.store.schema.HEAD_REVISION is "
+            f"{HEAD_REVISION}: set HEAD_REVISION to {head}"
+        )
     _migrate(engine, lambda cfg: command.upgrade(cfg, revision))
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the store back to ``revision`` (for tests of a migration), all or nothing."""
+    from alembic import command
+
     _migrate(engine, lambda cfg: command.downgrade(cfg, revision))
 
 

@@ -15,11 +15,10 @@ from typing import Any, Literal
 
 from ganpo.catalog.departments import column_names, departments
 from ganpo.catalog.indicators import indicator as catalog_indicator
-from ganpo.catalog.profiles import Profile, load_profile
-from ganpo.engine.account import DEFAULT_PROFILE  # forms follow the engine's default profile
+from ganpo.catalog.profiles import DEFAULT_PROFILE, Profile, load_profile
 from ganpo.errors import InputError, UnknownNameError
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
-from ganpo.services.methods import method as find_method
+from ganpo.services.registry import spec as find_method
 
 #: who reports a role that departments.toml does not assign (a role added to the code
 #: before the file): the accounting office itself, so that no input escapes the workflow
