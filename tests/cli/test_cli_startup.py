@@ -178,15 +178,6 @@ def test_the_store_revision_is_read_as_alembic_reads_it(listed_store: str) -> No
     assert schema.head_revision() == schema.HEAD_REVISION == schema.alembic_head()
 
 
-def test_the_forms_follow_the_engines_default_profile() -> None:
-    """The reporting forms read the default profile from the catalogue (the engine's
-    module loads the raster libraries): it is the engine's."""
-    from ganpo.catalog.profiles import DEFAULT_PROFILE
-    from ganpo.engine.account import DEFAULT_PROFILE as ENGINE_DEFAULT
-
-    assert DEFAULT_PROFILE == ENGINE_DEFAULT
-
-
 @pytest.fixture
 def root_logging() -> Iterator[None]:
     """The root logger's handlers and level as they were before the test."""

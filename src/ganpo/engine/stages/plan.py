@@ -22,12 +22,12 @@ from ganpo.engine.stages.context import Run
 from ganpo.errors import InputError
 from ganpo.io.manifest import Dataset, Manifest, load_manifest
 from ganpo.io.units import dataset_units
+from ganpo.catalog.profiles import DEFAULT_PROFILE
 from ganpo.services import flows
 from ganpo.services.base import Method
 from ganpo.services.methods import method as find_method
 from ganpo.services.methods import physical_method
 
-DEFAULT_PROFILE = "jiangxi-db36-2021"
 
 
 def resolve_methods(profile: Profile, params: ParameterSet) -> list[Method]:
