@@ -16,18 +16,16 @@ import geopandas as gpd
 
 from ganpo.catalog.deflators import load_deflator
 from ganpo.catalog.parameters import ParameterSet, PricePolicy, load_parameter_set, prices_for_year
-from ganpo.catalog.profiles import Profile, load_profile
+from ganpo.catalog.profiles import DEFAULT_PROFILE, Profile, load_profile
 from ganpo.engine.provenance import code_version
 from ganpo.engine.stages.context import Run
 from ganpo.errors import InputError
 from ganpo.io.manifest import Dataset, Manifest, load_manifest
 from ganpo.io.units import dataset_units
-from ganpo.catalog.profiles import DEFAULT_PROFILE
 from ganpo.services import flows
 from ganpo.services.base import Method
 from ganpo.services.methods import method as find_method
 from ganpo.services.methods import physical_method
-
 
 
 def resolve_methods(profile: Profile, params: ParameterSet) -> list[Method]:
