@@ -309,6 +309,35 @@ def electricity_indirect_co2(
 UNIT_ERROR_RATIO = 10**2.5
 
 
+def fuel_energy(
+    activity: pd.DataFrame,
+    fuel_set: str,
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """The energy [GJ] of each row of a fuel table, checked as :func:`fuel_combustion_co2`
+    checks it: ``unit_code``, ``year``, ``category_code``, ``fuel``, ``energy_gj`` (one row
+    per activity row, in its order).
+
+    >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "category_code": ["1.A.2"],
+    ...                   "fuel": ["coke"], "quantity": [1.0], "unit": ["万tce"]})
+    >>> fuel_energy(a, "cn-statistics")["energy_gj"].tolist()  # 10⁴ tce × 29.3076 GJ
+    [293076.0]
+    """
+    rows = [
+        {
+            "unit_code": r["unit_code"],
+            "year": int(r["year"]),
+            "category_code": str(r["category_code"]),
+            "fuel": str(r["fuel"]),
+            "energy_gj": gj,
+        }
+        for r, _, gj, _ in _fuel_energy(activity, fuel_set, region, level)
+    ]
+    return pd.DataFrame(rows, columns=["unit_code", "year", "category_code", "fuel", "energy_gj"])
+
+
 def unit_scale_findings(
     activity: pd.DataFrame,
     fuel_set: str,
@@ -332,22 +361,13 @@ def unit_scale_findings(
     >>> unit_scale_findings(a, "cn-statistics")["ratio"].round(0).tolist()
     [10323.0]
     """
-    energy = [
-        {
-            "unit_code": r["unit_code"],
-            "year": int(r["year"]),
-            "category_code": str(r["category_code"]),
-            "fuel": str(r["fuel"]),
-            "energy_gj": gj,
-        }
-        for r, _, gj, _ in _fuel_energy(activity, fuel_set, region, level)
-    ]
+    energy = fuel_energy(activity, fuel_set, region=region, level=level)
     columns = ["unit_code", "year", "category_code", "fuel", "energy_gj", "previous_year",
                "previous_energy_gj", "ratio", "message_en", "message_zh"]  # fmt: skip
-    if not energy:
+    if energy.empty:
         return pd.DataFrame(columns=columns)
     series = ["unit_code", "category_code", "fuel"]
-    e = pd.DataFrame(energy).groupby([*series, "year"])["energy_gj"].sum().reset_index()
+    e = energy.groupby([*series, "year"])["energy_gj"].sum().reset_index()
     found = []
     for _, g in e.sort_values("year").groupby(series, sort=True):
         prev = g.shift(1)
