@@ -223,6 +223,18 @@ def test_the_level_named_is_computed_and_the_other_left_out() -> None:
     assert city.table["unit_code"].tolist() == [360100]
 
 
+def test_every_row_of_a_level_left_out_is_matched() -> None:
+    # two city rows (two plants) beside the county: both left out at level="county";
+    # 2 万t raw coal = 39 557.936 t CO2 (20 000 t × 20.908 GJ/t × 25.8 t C/TJ × 44/12)
+    a = _fuels(
+        (360100, 2022, "1.A.2", "raw_coal", 5, "万t"),
+        (360100, 2022, "1.A.2", "raw_coal", 1, "万t"),
+        (360102, 2022, "1.A.2", "raw_coal", 2, "万t"),
+    )
+    e = fuel_combustion_co2(a, "cn-statistics", region=JIANGXI, level="county")
+    assert _co2(e) == pytest.approx(39_557.936, rel=1e-12)
+
+
 def test_a_row_the_level_would_lose_is_refused() -> None:
     # level="city": 东湖区 is under 南昌市's row, but 景德镇's 昌江区 has no city row
     a = _fuels(

@@ -104,13 +104,15 @@ def in_region(
         )
     units = {i: _unit_in(table, df, i, reg) for i in df.index}
     keys = {i: (df.loc[i, "year"], *(df.loc[i, c] for c in same)) for i in df.index}
-    first = {(units[i].code, *keys[i]): i for i in reversed(df.index)}
+    rows: dict[tuple[Any, ...], list[Any]] = {}
+    for i in df.index:
+        rows.setdefault((units[i].code, *keys[i]), []).append(i)
     # (finer row, coarser row) pairs: the coarser unit contains the finer one
     pairs = [
-        (i, first[(a, *keys[i])])
+        (i, j)
         for i in df.index
         for a in reg.ancestors(units[i].code)
-        if (a, *keys[i]) in first
+        for j in rows.get((a, *keys[i]), [])
     ]
     if level is None:
         if pairs:
