@@ -16,3 +16,10 @@ def test_the_documented_example_runs() -> None:
     table = names["table"]
     assert list(table["gwp_set"].unique()) == ["AR6"]  # type: ignore[index]
     assert set(table["category_code"]) == {"1.A.2", "1.A.4", "memo.electricity"}  # type: ignore[index]
+
+
+def test_the_documented_balance_tolerance_is_the_code_s() -> None:
+    from ganpo.carbon.balance import BALANCE_TOLERANCE
+
+    text = DOC.read_text(encoding="utf-8")
+    assert f"beyond {BALANCE_TOLERANCE:.0%}".replace("%", " %") + " of supply" in text

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ganpo.carbon.factors import FactorUse, process_factor_set, use
-from ganpo.carbon.inputs import amount_factor, quantities, require_columns, where
+from ganpo.carbon.inputs import activity_table, amount_factor, quantities, where
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.carbon.typed import type_factor
 from ganpo.errors import TableError
@@ -21,7 +21,13 @@ SOILS_SOURCE_TABLE = "nitrogen applied by source"
 _N2O_PER_N = 44.0 / 28.0
 
 
-def enteric_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def enteric_ch4(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """CH4 [t] of enteric fermentation (3.A.1) by animal type.
 
     .. math:: E_{CH_4} = \\sum_T N_T \\times EF_T / 1000
@@ -32,13 +38,19 @@ def enteric_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissi
     (dairy_cattle, other_cattle, buffalo, sheep, goats, swine, horses), ``quantity``,
     ``unit`` (head, 头, 只, 万头, 万只).
 
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
+
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "animal": ["swine"],
     ...                   "quantity": [2], "unit": ["万头"]})
     >>> float(enteric_ch4(a).table["quantity_t"].iloc[0])  # 2 × 10⁴ head × 1 kg / 1000
     20.0
     """
     cols = ["unit_code", "year", "animal", "quantity", "unit"]
-    require_columns(ENTERIC_TABLE, activity, cols)
+    activity = activity_table(
+        ENTERIC_TABLE, activity, cols, region=region, level=level, same=["animal"]
+    )
     f = process_factor_set(factor_set)
     heads = quantities(ENTERIC_TABLE, activity)
     rows = []
@@ -55,7 +67,13 @@ def enteric_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissi
     return Emissions(emissions_table(rows), used)
 
 
-def rice_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def rice_ch4(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """CH4 [t] of rice cultivation (3.C.7) by water regime.
 
     .. math:: E_{CH_4} = \\sum_j A_j \\times t_j \\times EF_c \\times SF_{w,j} / 1000
@@ -67,9 +85,15 @@ def rice_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions
     ``activity``: ``unit_code``, ``year``, ``water_regime`` (continuous,
     single_aeration, multiple_aeration), ``quantity`` (area), ``unit`` (hm2, 公顷,
     千公顷, 亩, 万亩), ``days`` (cultivation period of that rice) > 0.
+
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
     """
     cols = ["unit_code", "year", "water_regime", "quantity", "unit", "days"]
-    require_columns(RICE_TABLE, activity, cols)
+    activity = activity_table(
+        RICE_TABLE, activity, cols, region=region, level=level, same=["water_regime"]
+    )
     f = process_factor_set(factor_set)
     ef = f.get("rice.baseline_ef", "kg CH4/ha/d")
     area = quantities(RICE_TABLE, activity)
@@ -85,7 +109,13 @@ def rice_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions
     return Emissions(emissions_table(rows), used if rows else [])
 
 
-def soils_direct_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def soils_direct_n2o(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """Direct N2O [t] of managed soils (3.C.4) from nitrogen applied.
 
     .. math:: E_{N_2O} = (N_{up} \\times EF_1 + N_{FR} \\times EF_{1FR}) \\times 44/28
@@ -96,13 +126,19 @@ def soils_direct_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> E
     (upland or flooded_rice), ``quantity`` (N, not fertiliser product: pure N) ≥ 0,
     ``unit`` (t, 万t).
 
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
+
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "field": ["upland"],
     ...                   "quantity": [1], "unit": ["万t"]})
     >>> round(float(soils_direct_n2o(a).table["quantity_t"].iloc[0]), 4)  # 10⁴ × 0.01 × 44/28
     157.1429
     """
     cols = ["unit_code", "year", "field", "quantity", "unit"]
-    require_columns(SOILS_TABLE, activity, cols)
+    activity = activity_table(
+        SOILS_TABLE, activity, cols, region=region, level=level, same=["field"]
+    )
     f = process_factor_set(factor_set)
     keys = {"upland": "soils.ef1", "flooded_rice": "soils.ef1_flooded_rice"}
     names = {
@@ -129,7 +165,13 @@ def soils_direct_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> E
     return Emissions(emissions_table(rows), used)
 
 
-def soils_indirect_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def soils_indirect_n2o(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """Indirect N2O [t] of managed soils (3.C.5): N volatilised and redeposited, and N
     leached, from the nitrogen applied.
 
@@ -142,13 +184,19 @@ def soils_indirect_n2o(activity: pd.DataFrame, factor_set: str = "ipcc-2006") ->
     ``unit_code``, ``year``, ``n_source`` (synthetic or organic), ``quantity`` (N) ≥ 0,
     ``unit`` (t, 万t).
 
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
+
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "n_source": ["synthetic"],
     ...                   "quantity": [1], "unit": ["万t"]})
     >>> round(float(soils_indirect_n2o(a).table["quantity_t"].iloc[0]), 4)
     51.0714
     """
     cols = ["unit_code", "year", "n_source", "quantity", "unit"]
-    require_columns(SOILS_SOURCE_TABLE, activity, cols)
+    activity = activity_table(
+        SOILS_SOURCE_TABLE, activity, cols, region=region, level=level, same=["n_source"]
+    )
     f = process_factor_set(factor_set)
     ef4, ef5 = f.get("soils.ef4", "1"), f.get("soils.ef5", "1")
     leach = f.get("soils.frac_leach", "1")

@@ -30,7 +30,7 @@ from ganpo.carbon.factors import (
     grid_factor,
     use,
 )
-from ganpo.carbon.inputs import quantities, require_columns, unit_factor, where
+from ganpo.carbon.inputs import activity_table, quantities, unit_factor, where
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.catalog.units import parse_unit
 from ganpo.errors import InputError, TableError
@@ -51,6 +51,9 @@ _MASS_CO2_PER_C = 44.0 / 12.0
 
 FUEL_TABLE = "fuel combustion"
 FUEL_COLUMNS = ["unit_code", "year", "category_code", "fuel", "quantity", "unit"]
+#: the columns that say what a fuel row counts: rows of two levels (a county and its city)
+#: double count when these and the year are equal
+FUEL_ITEM = ["category_code", "fuel"]
 ELECTRICITY_TABLE = "electricity consumption"
 ELECTRICITY_COLUMNS = ["unit_code", "year", "quantity", "unit"]
 
@@ -98,13 +101,24 @@ def energy_gj(quantity: float, unit: str, ncv_gj: float | None, ncv_unit: str) -
         ) from exc
 
 
-def fuel_combustion_co2(activity: pd.DataFrame, fuel_set: str) -> Emissions:
+def fuel_combustion_co2(
+    activity: pd.DataFrame,
+    fuel_set: str,
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """CO2 [t] of fuel combustion by unit code, year, sector (IPCC 1.A.1 … 1.A.5) and fuel.
 
     ``activity``: columns ``unit_code``, ``year``, ``category_code`` (1.A.x), ``fuel`` (a
     fuel of ``fuel_set``: raw_coal, washed_coal, coke, crude_oil, gasoline, kerosene,
     diesel, fuel_oil, lpg, natural_gas), ``quantity`` ≥ 0 and ``unit`` (t, 万t, m3, 亿m³,
     tce, 万tce …). Formula: module docstring (IPCC 2006 Vol. 2 Eq. 2.1 with Eq. 1.1).
+    Rows of two levels overlap when they have the same year, sector and fuel.
+
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
 
     >>> a = pd.DataFrame({"unit_code": [360000], "year": [2022], "category_code": ["1.A.2"],
     ...                   "fuel": ["diesel"], "quantity": [1.0], "unit": ["万t"]})
@@ -114,7 +128,7 @@ def fuel_combustion_co2(activity: pd.DataFrame, fuel_set: str) -> Emissions:
     """
     rows: list[dict[str, object]] = []
     used: list[FactorUse] = []
-    for r, fuel, gj, energy_use in _fuel_energy(activity, fuel_set):
+    for r, fuel, gj, energy_use in _fuel_energy(activity, fuel_set, region, level):
         co2 = gj / 1000.0 * fuel.carbon_content.value * fuel.oxidation.value * _MASS_CO2_PER_C
         rows.append(gas_row(r, str(r["category_code"]), (fuel.zh, fuel.en), co2))
         key = f"fuel.{fuel_set}.{r['fuel']}"
@@ -127,7 +141,12 @@ def fuel_combustion_co2(activity: pd.DataFrame, fuel_set: str) -> Emissions:
 
 
 def fuel_combustion_non_co2(
-    activity: pd.DataFrame, fuel_set: str, factor_set: str = "ipcc-2006"
+    activity: pd.DataFrame,
+    fuel_set: str,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
 ) -> Emissions:
     """CH4 and N2O [t] of fuel combustion by unit code, year, sector and fuel.
 
@@ -138,6 +157,9 @@ def fuel_combustion_non_co2(
     transport), unverified (``catalog/data/carbon/combustion-non-co2-ipcc-2006.toml``).
     ``activity`` as for :func:`fuel_combustion_co2`; the energy of each row is the same.
     A sector and fuel without a factor (1.A.5, kerosene in transport) is refused by name.
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
 
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "category_code": ["1.A.3"],
     ...                   "fuel": ["diesel"], "quantity": [1.0], "unit": ["万t"]})
@@ -147,7 +169,7 @@ def fuel_combustion_non_co2(
     nonco2 = combustion_non_co2_set(factor_set)
     rows: list[dict[str, object]] = []
     used: list[FactorUse] = []
-    for r, fuel, gj, energy_use in _fuel_energy(activity, fuel_set):
+    for r, fuel, gj, energy_use in _fuel_energy(activity, fuel_set, region, level):
         code = str(r["category_code"])
         used.append(energy_use)
         for gas in ("CH4", "N2O"):
@@ -167,11 +189,13 @@ def fuel_combustion_non_co2(
 
 
 def _fuel_energy(
-    activity: pd.DataFrame, fuel_set: str
+    activity: pd.DataFrame, fuel_set: str, region: int | None = None, level: str | None = None
 ) -> Iterator[tuple[pd.Series, Fuel, float, FactorUse]]:
     """Each row of a fuel table checked, with its fuel's factors, its energy [GJ] and the
     factor that gave the energy (the fuel's NCV, or the tce definition)."""
-    require_columns(FUEL_TABLE, activity, FUEL_COLUMNS)
+    activity = activity_table(
+        FUEL_TABLE, activity, FUEL_COLUMNS, region=region, level=level, same=FUEL_ITEM
+    )
     factors = fuel_factor_set(fuel_set)
     amounts = quantities(FUEL_TABLE, activity)
     for pos, (i, r) in enumerate(activity.iterrows()):
@@ -235,7 +259,9 @@ def _examples(per: str) -> str:
     return "t, 万t" if per == "t" else "m³, 万m³, 亿m³"
 
 
-def electricity_indirect_co2(activity: pd.DataFrame, *, grid: str) -> Emissions:
+def electricity_indirect_co2(
+    activity: pd.DataFrame, *, grid: str, region: int | None = None, level: str | None = None
+) -> Emissions:
     """Indirect CO2 [t] of the electricity consumed: consumption × the published average
     emission factor of the ``grid`` region ("national", "central_china") of the row's
     year (MEE/NBS announcements). A memo item (category ``memo.electricity``, scope
@@ -243,13 +269,18 @@ def electricity_indirect_co2(activity: pd.DataFrame, *, grid: str) -> Emissions:
     (:func:`ganpo.carbon.result.totals`).
 
     ``activity``: ``unit_code``, ``year``, ``quantity`` ≥ 0, ``unit`` (kWh, 万kWh, 亿kWh).
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
 
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "quantity": [1.0],
     ...                   "unit": ["亿kWh"]})
     >>> float(electricity_indirect_co2(a, grid="national").table["quantity_t"].iloc[0])
     53660.0
     """
-    require_columns(ELECTRICITY_TABLE, activity, ELECTRICITY_COLUMNS)
+    activity = activity_table(
+        ELECTRICITY_TABLE, activity, ELECTRICITY_COLUMNS, region=region, level=level
+    )
     amounts = quantities(ELECTRICITY_TABLE, activity)
     rows: list[dict[str, object]] = []
     used: list[FactorUse] = []
@@ -278,7 +309,42 @@ def electricity_indirect_co2(activity: pd.DataFrame, *, grid: str) -> Emissions:
 UNIT_ERROR_RATIO = 10**2.5
 
 
-def unit_scale_findings(activity: pd.DataFrame, fuel_set: str) -> pd.DataFrame:
+def fuel_energy(
+    activity: pd.DataFrame,
+    fuel_set: str,
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
+    """The energy [GJ] of each row of a fuel table, checked as :func:`fuel_combustion_co2`
+    checks it: ``unit_code``, ``year``, ``category_code``, ``fuel``, ``energy_gj`` (one row
+    per activity row, in its order).
+
+    >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "category_code": ["1.A.2"],
+    ...                   "fuel": ["coke"], "quantity": [1.0], "unit": ["万tce"]})
+    >>> fuel_energy(a, "cn-statistics")["energy_gj"].tolist()  # 10⁴ tce × 29.3076 GJ
+    [293076.0]
+    """
+    rows = [
+        {
+            "unit_code": r["unit_code"],
+            "year": int(r["year"]),
+            "category_code": str(r["category_code"]),
+            "fuel": str(r["fuel"]),
+            "energy_gj": gj,
+        }
+        for r, _, gj, _ in _fuel_energy(activity, fuel_set, region, level)
+    ]
+    return pd.DataFrame(rows, columns=["unit_code", "year", "category_code", "fuel", "energy_gj"])
+
+
+def unit_scale_findings(
+    activity: pd.DataFrame,
+    fuel_set: str,
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> pd.DataFrame:
     """Rows whose fuel energy differs from the same unit code, sector and fuel of the
     previous year in the table by a factor of 10^2.5 or more: likely written in the wrong
     unit (t for 万t, tce for 万tce). A finding to review, not a refusal: a plant that
@@ -295,22 +361,13 @@ def unit_scale_findings(activity: pd.DataFrame, fuel_set: str) -> pd.DataFrame:
     >>> unit_scale_findings(a, "cn-statistics")["ratio"].round(0).tolist()
     [10323.0]
     """
-    energy = [
-        {
-            "unit_code": r["unit_code"],
-            "year": int(r["year"]),
-            "category_code": str(r["category_code"]),
-            "fuel": str(r["fuel"]),
-            "energy_gj": gj,
-        }
-        for r, _, gj, _ in _fuel_energy(activity, fuel_set)
-    ]
+    energy = fuel_energy(activity, fuel_set, region=region, level=level)
     columns = ["unit_code", "year", "category_code", "fuel", "energy_gj", "previous_year",
                "previous_energy_gj", "ratio", "message_en", "message_zh"]  # fmt: skip
-    if not energy:
+    if energy.empty:
         return pd.DataFrame(columns=columns)
     series = ["unit_code", "category_code", "fuel"]
-    e = pd.DataFrame(energy).groupby([*series, "year"])["energy_gj"].sum().reset_index()
+    e = energy.groupby([*series, "year"])["energy_gj"].sum().reset_index()
     found = []
     for _, g in e.sort_values("year").groupby(series, sort=True):
         prev = g.shift(1)

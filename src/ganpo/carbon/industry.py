@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ganpo.carbon.factors import FactorUse, process_factor_set, use
-from ganpo.carbon.inputs import amount_factor, quantities, require_columns
+from ganpo.carbon.inputs import activity_table, amount_factor, quantities
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.carbon.typed import type_factor
 
@@ -18,7 +18,13 @@ CEMENT_TABLE = "cement clinker production"
 LIME_TABLE = "lime production"
 
 
-def cement_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def cement_co2(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """Process CO2 [t] of cement production (2.A.1) from the clinker produced.
 
     .. math:: E_{CO_2} = M_{cl} \\times EF_{cl} \\times CF_{ckd}
@@ -27,11 +33,22 @@ def cement_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissio
     clinker (65 % CaO), ``CF_ckd`` 1.02 (cement kiln dust). ``activity``: ``unit_code``,
     ``year``, ``quantity`` (clinker) ≥ 0, ``unit`` (t, 万t).
 
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
+
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "quantity": [1], "unit": ["万t"]})
     >>> round(float(cement_co2(a).table["quantity_t"].iloc[0]), 6)  # 10⁴ × 0.51 × 1.02
     5202.0
     """
-    require_columns(CEMENT_TABLE, activity, ["unit_code", "year", "quantity", "unit"])
+    activity = activity_table(
+        CEMENT_TABLE,
+        activity,
+        ["unit_code", "year", "quantity", "unit"],
+        region=region,
+        level=level,
+        same=[],
+    )
     f = process_factor_set(factor_set)
     ef = f.get("cement.clinker_ef", "t CO2/t")
     ckd = f.get("cement.ckd_correction", "1")
@@ -47,7 +64,13 @@ def cement_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissio
     return Emissions(emissions_table(rows), used if rows else [])
 
 
-def lime_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def lime_co2(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """Process CO2 [t] of lime production (2.A.2) by type of lime.
 
     .. math:: E_{CO_2} = \\sum_i M_i \\times EF_i
@@ -55,9 +78,15 @@ def lime_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions
     IPCC 2006 Vol. 3 Eq. 2.6 with the Table 2.4 factors (high-calcium 0.75, dolomitic
     0.77, hydraulic 0.59 t CO2/t lime). ``activity``: ``unit_code``, ``year``,
     ``lime_type`` (high_calcium, dolomitic, hydraulic), ``quantity`` ≥ 0, ``unit``.
+
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
     """
     cols = ["unit_code", "year", "lime_type", "quantity", "unit"]
-    require_columns(LIME_TABLE, activity, cols)
+    activity = activity_table(
+        LIME_TABLE, activity, cols, region=region, level=level, same=["lime_type"]
+    )
     f = process_factor_set(factor_set)
     amounts = quantities(LIME_TABLE, activity)
     rows = []

@@ -1,13 +1,18 @@
-"""Checks of activity tables: columns present, quantities numeric and not negative, units
-known and of the right kind. Every message names the table, the column, the row (its unit
-code and year) and the value, and says what to do, in English and Chinese."""
+"""Checks of activity tables: columns present, unit codes in the inventory's region and
+levels that do not double count, quantities numeric and not negative, units known and of
+the right kind. Every message names the table, the column, the row (its unit code and
+year) and the value, and says what to do, in English and Chinese."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from ganpo.carbon.regions import LEVELS, Region, Unit, known_unit, region
 from ganpo.catalog.units import conversion_factor
 from ganpo.errors import InputError, TableError
 
@@ -31,6 +36,183 @@ def require_columns(table: str, df: pd.DataFrame, columns: list[str]) -> None:
             field=missing[0],
             values=missing,
         )
+
+
+def activity_table(
+    table: str,
+    df: pd.DataFrame,
+    columns: list[str],
+    *,
+    region: int | None = None,
+    level: str | None = None,
+    same: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The common input path of every category: ``columns`` present, and with a ``region``
+    (a province or city adcode) the rows checked by :func:`in_region`. Returns the rows
+    the category computes: all of them, or with ``level`` those of that level."""
+    require_columns(table, df, columns)
+    if region is None:
+        if level is not None:
+            raise InputError(
+                f"table {table!r}: level {level!r} needs the region it is a level of; give "
+                "region (a province or city adcode, e.g. 360000) / 指定报告层级时须同时指定地区",
+                source=table,
+                field="level",
+                values=[level],
+            )
+        return df
+    return in_region(table, df, region, level=level, same=same)
+
+
+_LEVEL_ZH = {"province": "省", "city": "市", "county": "区县", "township": "乡镇"}
+
+
+def in_region(
+    table: str,
+    df: pd.DataFrame,
+    region_code: int,
+    *,
+    level: str | None = None,
+    same: Sequence[str] = (),
+) -> pd.DataFrame:
+    """The rows of ``df`` checked against the region of ``region_code`` (a province or
+    city adcode, :func:`ganpo.carbon.regions.region`).
+
+    - A ``unit_code`` that is not an administrative code (6-digit adcode of the built-in
+      district table, or 9-digit township code whose first 6 digits are a county of the
+      region) or is a unit outside the region (440103 in a Jiangxi table) is refused.
+    - Rows of two levels that cover the same place (a county and its city, a township and
+      its county) for the same ``year`` and the same values of the ``same`` columns (the
+      category and item: sector and fuel, animal …) would count the finer one twice once
+      summed: refused, unless ``level`` (province, city, county, township) names the level
+      the table reports. The rows of that level are then returned and those of other
+      levels left out; a row of another level that no row of ``level`` contains or lies in
+      is refused, since it would be lost.
+
+    >>> t = pd.DataFrame({"unit_code": [360100, 360102], "year": [2022, 2022]})
+    >>> in_region("t", t, 360000, level="county")["unit_code"].tolist()
+    [360102]
+    """
+    reg = region(region_code)
+    if level is not None and level not in LEVELS:
+        raise InputError(
+            f"table {table!r}: level {level!r} is not a level; give one of "
+            f"{', '.join(LEVELS)} / 报告层级须为省、市、区县或乡镇",
+            source=table,
+            field="level",
+            values=[level],
+        )
+    units = {i: _unit_in(table, df, i, reg) for i in df.index}
+    keys = {i: (df.loc[i, "year"], *(df.loc[i, c] for c in same)) for i in df.index}
+    rows: dict[tuple[Any, ...], list[Any]] = {}
+    for i in df.index:
+        rows.setdefault((units[i].code, *keys[i]), []).append(i)
+    # (finer row, coarser row) pairs: the coarser unit contains the finer one
+    pairs = [
+        (i, j)
+        for i in df.index
+        for a in reg.ancestors(units[i].code)
+        for j in rows.get((a, *keys[i]), [])
+    ]
+    if level is None:
+        if pairs:
+            fine, coarse = pairs[0]
+            raise _double_count(table, df, same, units, fine, coarse)
+        return df
+    for i in df.index:
+        if units[i].level != level and not _paired(i, pairs, units, level):
+            u = units[i]
+            raise TableError(
+                f"{where(table, df, i)}: column 'unit_code' value {u.code} is a {u.level} "
+                f"({u.name}) but the table is said to report level {level!r}, and no "
+                f"{level} row of the same year and item contains it or lies in it, so it "
+                f"would be left out of the inventory. Give its rows at level {level!r}, or "
+                f"compute this row's level in its own call / 表 {table} 第 {i} 行为"
+                f"{_LEVEL_ZH[u.level]}数据（{u.code} {u.name}），报告层级为"
+                f"{_LEVEL_ZH[level]}而无对应数据，该行将被遗漏",
+                source=table,
+                field="unit_code",
+                values=[u.code],
+            )
+    return df.loc[[i for i in df.index if units[i].level == level]]
+
+
+def _paired(i: Any, pairs: list[tuple[Any, Any]], units: dict[Any, Unit], level: str) -> bool:
+    """Whether row ``i`` (not of ``level``) is paired with a row of ``level``."""
+    return any(
+        (f == i and units[c].level == level) or (c == i and units[f].level == level)
+        for f, c in pairs
+    )
+
+
+def _double_count(
+    table: str, df: pd.DataFrame, same: Sequence[str], units: dict[Any, Unit], fine: Any, c: Any
+) -> TableError:
+    f, o = units[fine], units[c]
+    item = ", ".join(f"{col} {df.loc[fine, col]}" for col in same) or "the same activity"
+    year = df.loc[fine, "year"]
+    return TableError(
+        f"{where(table, df, fine)} ({f.level} {f.code} {f.name}) and row {c} ({o.level} "
+        f"{o.code} {o.name}, which contains it) both report {item} of {year}: the {o.level}'s "
+        f"figure already holds the {f.level}'s, so summed they count it twice. Say which "
+        f"level the table reports (level={f.level!r} or level={o.level!r}; the rows of other "
+        f"levels are then left out), or remove one of the rows / 表 {table} 第 {fine} 行"
+        f"（{_LEVEL_ZH[f.level]} {f.code}）与第 {c} 行（其所属{_LEVEL_ZH[o.level]} {o.code}）"
+        f"为 {year} 年同一项目，合计将重复计算：请指明报告层级（level）或删去其中一行",
+        source=table,
+        field="unit_code",
+        values=[f.code, o.code],
+    )
+
+
+def _as_code(raw: object) -> int | None:
+    """An integer unit code from an int, an integral float or a string of digits."""
+    if isinstance(raw, (bool, np.bool_)):
+        return None
+    if isinstance(raw, (int, np.integer)):
+        return int(raw)
+    if isinstance(raw, (float, np.floating)) and math.isfinite(raw) and float(raw).is_integer():
+        return int(raw)
+    if isinstance(raw, str) and raw.strip().isdigit():
+        return int(raw.strip())
+    return None
+
+
+def _unit_in(table: str, df: pd.DataFrame, i: Any, reg: Region) -> Unit:
+    """The unit of row ``i``'s ``unit_code`` in ``reg``; a code outside it, or not an
+    administrative code at all, names the row."""
+    raw = df.loc[i, "unit_code"]
+    code = _as_code(raw)
+    unit = reg.unit(code) if code is not None else None
+    if unit is not None:
+        return unit
+    six = code // 1000 if code is not None and code >= 100_000_000 else code
+    known = known_unit(six) if six is not None and 100_000 <= six <= 999_999 else None
+    if code is None or known is None or not (100_000 <= code <= 999_999_999):
+        shown = repr(raw) if isinstance(raw, str) else str(raw)
+        raise TableError(
+            f"{where(table, df, i)}: column 'unit_code' value {shown} is not an "
+            "administrative code: give the 6-digit adcode of a province, city or county of "
+            f"the built-in district table (the current one, if the unit was merged or renamed), "
+            f"or a township's 9-digit code (its county's adcode × 1000 + n); the region "
+            f"{reg.code} {reg.name} has e.g. {reg.examples()} / 表 {table} 第 {i} 行单位代码 "
+            f"{shown} 不是行政区划代码",
+            source=table,
+            field="unit_code",
+            values=[raw],
+        )
+    name = known.name if six == code else f"a township of {known.name}"
+    name_zh = known.name if six == code else f"{known.name}所辖乡镇"
+    raise TableError(
+        f"{where(table, df, i)}: column 'unit_code' value {code} is {name}, not a unit of the "
+        f"region {reg.code} {reg.name}; remove the row, or compute it in the inventory of its "
+        f"own region; the region's units are {reg.code} and its cities and counties (e.g. "
+        f"{reg.examples()}) / 表 {table} 第 {i} 行单位代码 {code}（{name_zh}）不属于 "
+        f"{reg.name}，请删除该行或在其所属地区的清单中核算",
+        source=table,
+        field="unit_code",
+        values=[code],
+    )
 
 
 def quantities(table: str, df: pd.DataFrame, column: str = "quantity") -> pd.Series:

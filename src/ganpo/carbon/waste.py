@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ganpo.carbon.factors import FactorUse, process_factor_set, use
-from ganpo.carbon.inputs import amount_factor, flags, fraction, quantities, require_columns
+from ganpo.carbon.inputs import activity_table, amount_factor, flags, fraction, quantities
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.carbon.typed import type_factor
 
@@ -32,7 +32,13 @@ def _recovered(table: str, activity: pd.DataFrame) -> pd.Series:
     return quantities(table, activity, "recovered_ch4_t")
 
 
-def landfill_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def landfill_ch4(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """CH4 [t] of solid waste disposal (4.A), mass-balance default method.
 
     .. math:: E_{CH_4} = (MSW \\times MCF \\times DOC \\times DOC_f \\times F \\times 16/12
@@ -46,9 +52,15 @@ def landfill_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emiss
     (degradable organic carbon, fraction of the wet waste, from its composition),
     optional ``oxidising_cover`` (bool) and ``recovered_ch4_t`` (CH4 recovered [t]).
     Recovery beyond generation gives 0, not a negative emission.
+
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
     """
     cols = ["unit_code", "year", "site_type", "quantity", "unit", "doc"]
-    require_columns(LANDFILL_TABLE, activity, cols)
+    activity = activity_table(
+        LANDFILL_TABLE, activity, cols, region=region, level=level, same=["site_type"]
+    )
     f = process_factor_set(factor_set)
     docf = f.get("landfill.docf", "1")
     gas_fraction = f.get("landfill.f", "1")
@@ -74,7 +86,13 @@ def landfill_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emiss
     return Emissions(emissions_table(rows), used)
 
 
-def incineration_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def incineration_co2(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """Fossil CO2 [t] of waste incineration (4.C).
 
     .. math:: E_{CO_2} = SW \\times dm \\times CF \\times FCF \\times OF \\times 44/12
@@ -85,13 +103,19 @@ def incineration_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> E
     counted). ``activity``: ``unit_code``, ``year``, ``quantity`` (wet waste incinerated)
     ≥ 0, ``unit`` (t, 万t), ``dm``, ``cf``, ``fcf``.
 
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
+
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "quantity": [1000], "unit": ["t"],
     ...                   "dm": [0.5], "cf": [0.4], "fcf": [0.3]})
     >>> round(float(incineration_co2(a).table["quantity_t"].iloc[0]), 6)  # 1000×.5×.4×.3×44/12
     220.0
     """
     cols = ["unit_code", "year", "quantity", "unit", "dm", "cf", "fcf"]
-    require_columns(INCINERATION_TABLE, activity, cols)
+    activity = activity_table(
+        INCINERATION_TABLE, activity, cols, region=region, level=level, same=[]
+    )
     f = process_factor_set(factor_set)
     of = f.get("incineration.of", "1")
     waste = quantities(INCINERATION_TABLE, activity)
@@ -105,7 +129,13 @@ def incineration_co2(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> E
     return Emissions(emissions_table(rows), [use(f"{factor_set}.incineration.of", of)])
 
 
-def wastewater_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emissions:
+def wastewater_ch4(
+    activity: pd.DataFrame,
+    factor_set: str = "ipcc-2006",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+) -> Emissions:
     """CH4 [t] of wastewater treatment and discharge (4.D) by treatment system.
 
     .. math:: E_{CH_4} = TOW \\times B_o \\times MCF - R
@@ -119,13 +149,19 @@ def wastewater_ch4(activity: pd.DataFrame, factor_set: str = "ipcc-2006") -> Emi
     ``quantity`` ≥ 0, ``unit`` (t, 万t), optional ``recovered_ch4_t``. Recovery beyond
     generation gives 0.
 
+    ``region`` (a province or city adcode) checks every unit code against the region and
+    refuses levels that double count unless ``level`` names the one reported
+    (:func:`~ganpo.carbon.inputs.in_region`).
+
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2022], "system": ["untreated_river"],
     ...                   "organics": ["BOD"], "quantity": [1], "unit": ["万t"]})
     >>> round(float(wastewater_ch4(a).table["quantity_t"].iloc[0]), 6)  # 10⁴ × 0.6 × 0.1
     600.0
     """
     cols = ["unit_code", "year", "system", "organics", "quantity", "unit"]
-    require_columns(WASTEWATER_TABLE, activity, cols)
+    activity = activity_table(
+        WASTEWATER_TABLE, activity, cols, region=region, level=level, same=["system", "organics"]
+    )
     f = process_factor_set(factor_set)
     organics = quantities(WASTEWATER_TABLE, activity)
     recovered = _recovered(WASTEWATER_TABLE, activity)
