@@ -58,8 +58,12 @@ def test_demo_prints_and_writes(demo_run: tuple[Path, str]) -> None:
     root, output = demo_run
     assert "GEP" in output and "调节服务 regulating services" in output
     assert "2023 按2022年价格" in output and "volume 物量（不变价）" in output
-    assert "CPI-deflated values 按 CPI 缩减 (cn-cpi; the weaker substitute" in output
-    assert "Monte Carlo draws" in output and "sampled parameters: carbon_price" in output
+    assert "按居民消费价格指数（CPI）缩减至2022年价格的价值（较弱的替代口径" in output
+    assert "Values deflated to 2022 prices by the consumer price index (CPI)" in output
+    assert "Monte Carlo draws" in output and "Sampled parameters: carbon price" in output
+    assert "抽样的参数：碳价格" in output
+    for key in ("10^8", "cn-cpi", "cn-agri-producer", "carbon_price"):
+        assert key not in output, key
     for name in ("gep_summary.xlsx", "gep_density_2022.png", "gep_density_2023.png"):
         assert (root / "out" / name).stat().st_size > 10_000
     assert len(list((root / "out" / "csv").glob("*.csv"))) >= 14

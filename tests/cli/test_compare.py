@@ -59,8 +59,22 @@ def test_compare_prints_the_volume_measure_labelled(two_accounts: tuple[str, Pat
     assert "物量指数与价格指数 volume and implicit price indices, 2022 = 100" in text
     assert "2022 基期" in text and "2023 报告期" in text and "2023 按2022年价格" in text
     assert "基期价格 base prices" in text and "基期单位价值 base unit values" in text
-    assert "指数缩减 deflated: cn-agri-producer" in text
-    assert "deflated by cn-agri-producer (2023→2022 × 1.0235" in text  # 1 / 0.977
+    assert (
+        "按农产品生产者价格指数缩减 deflated by the producer price index of agricultural products"
+        in text
+    )
+    # the notes in Chinese, then in English; the index by its name, never by its key
+    assert (
+        "农业产品、林业产品、畜牧业产品、渔业产品按现价报告，用农产品生产者价格指数缩减至2022年"
+        "价格（2023→2022 × 1.0235；该指数数值未经核实），未按基期价格计价。" in text
+    )  # 1.0235 = 1 / 0.977
+    assert (
+        "deflated to 2022 prices by the producer price index of agricultural products "
+        "(2023→2022 × 1.0235; its values are not verified)" in text
+    )
+    assert "物量按2022年（基期）价格计算" in text
+    for key in ("cn-agri-producer", "cn-cpi", "PPI_agr", "10^8", "CNY"):
+        assert key not in text, key
     assert "CPI-deflated" not in text
     d = pd.read_csv(out, encoding="utf-8-sig")
     total = d.price_effect + d.land_cover_effect + d.other_effect
@@ -75,9 +89,12 @@ def test_compare_cpi_measure_and_bad_measure(two_accounts: tuple[str, Path]) -> 
     cpi = runner.invoke(app, ["account", "compare", "1", "2", "--database", db, "--measure", "cpi"])
     assert cpi.exit_code == 0, cpi.output
     assert (
-        "口径 measure: CPI-deflated values 按 CPI 缩减的价值 (cn-cpi): the weaker substitute "
-        "for a volume at base-year prices" in cpi.output
+        "口径 measure: CPI-deflated values 按 CPI 缩减的价值（居民消费价格指数（CPI） consumer "
+        "price index (CPI)）: the weaker substitute for a volume at base-year prices" in cpi.output
     )
+    assert "按居民消费价格指数（CPI）缩减至2022年价格的价值（较弱的替代口径" in cpi.output
+    assert "Values deflated to 2022 prices by the consumer price index (CPI)" in cpi.output
+    assert "cn-cpi" not in cpi.output and "10^8" not in cpi.output
     assert "物量指数" not in cpi.output
     bad = runner.invoke(
         app, ["account", "compare", "1", "2", "--database", db, "--measure", "real"]

@@ -34,7 +34,7 @@ def test_change_section_is_the_volume(tmp_path: Path) -> None:
     assert gep.value_a_cny == pytest.approx(a.results.value_cny.sum(), rel=1e-12)
     assert data.change_notes == [
         "物量按2022年（基期）价格计算：2023年（报告期）实物量 × 2022年单位价值。",
-        "农业产品、林业产品、畜牧业产品、渔业产品按现价报告，用农产品生产者价格指数（PPI_agr）"
+        "农业产品、林业产品、畜牧业产品、渔业产品按现价报告，用农产品生产者价格指数"
         "缩减至2022年价格，未按基期价格计价。",
         "休闲旅游按现价报告，用居民消费价格指数（CPI）缩减至2022年价格，未按基期价格计价。",
     ]
@@ -42,3 +42,8 @@ def test_change_section_is_the_volume(tmp_path: Path) -> None:
     assert "比上年物量变化（按上年价格计算）" in html and data.change_notes[1] in html
     english = report_data(b, "en", previous=a, raster=None).change_notes
     assert english[0] == "Volume at 2022 prices: 2023 quantities × 2022 unit values."
+    # the indices by their names, never by their keys or an ad-hoc abbreviation
+    assert english[1].endswith(
+        "deflated to 2022 prices by the producer price index of agricultural products; not "
+        "valued at base-year prices."
+    )

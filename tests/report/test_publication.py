@@ -82,7 +82,7 @@ def test_county_table_lists_every_county(written: dict[str, Path]) -> None:
 
 
 def test_previous_year_found_or_said_missing(written: dict[str, Path]) -> None:
-    assert "比上年物量变化（按上年价格计算）: 2022 → 2023" in _text(written["zh"])
+    assert "比上年物量变化（按上年价格计算）：2022 → 2023" in _text(written["zh"])
     assert "Change since last year" in _text(written["en"])
     first = _text(written["first"])
     assert "无上年核算" in first and "2022 → 2023" not in first

@@ -50,9 +50,13 @@ def parameter_name(key: str, language: Literal["zh", "en"]) -> str:
 
 
 def index_name(name: str, language: Literal["zh", "en"]) -> str:
-    """A price index's name in ``language`` with its abbreviation (居民消费价格指数（CPI）);
-    an index of the user's own is shown by its name."""
+    """A price index's name in ``language`` with its abbreviation where it has one
+    (居民消费价格指数（CPI）, 农产品生产者价格指数); an index of the user's own is shown by
+    its name."""
     found = index_names().get(name)
     if found is None:
         return name
-    return f"{found.zh}（{found.symbol}）" if language == "zh" else f"{found.en} ({found.symbol})"
+    label = found.zh if language == "zh" else found.en
+    if not found.symbol:
+        return label
+    return f"{label}（{found.symbol}）" if language == "zh" else f"{label} ({found.symbol})"

@@ -1,10 +1,11 @@
 """Parameter sets (参数集): named, versioned prices and coefficients.
 
 Each set is a TOML file in ``data/params``; every value carries its unit, price year,
-region, source and whether we checked it in the published source (``verified``) or it is
-the usual value of the method family or a flagged application (``unverified``), or
-a stand-in (``placeholder``, warned about in every account that uses it). A price may name
-the index that brings it to another year (``index``, ``index_why``).
+region, source (in English, and in Chinese for the Chinese report) and whether we checked
+it in the published source (``verified``) or it is the usual value of the method family
+or a flagged application (``unverified``), or a stand-in (``placeholder``, warned about
+in every account that uses it). A price may name the index that brings it to another
+year (``index``, ``index_why``).
 """
 
 from __future__ import annotations
@@ -151,6 +152,8 @@ class ParameterValue(BaseModel):
     year: int
     region: str
     source: str
+    #: the source in Chinese, for the Chinese report (none: the report prints ``source``)
+    source_zh: str | None = None
     status: Status
     type_status: dict[str, Status] | None = None
     uncertainty: Uncertainty | None = None

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.summary import print_notes
 from ganpo.errors import InputError
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 
 MEASURE_TITLES = {
     "volume": "volume at {ya} prices 按{ya}年（基期）价格计算的物量 (B's quantities at A's prices)",
-    "cpi": "CPI-deflated values 按 CPI 缩减的价值 ({deflator}): the weaker substitute for a "
-    "volume at base-year prices",
+    "cpi": "CPI-deflated values 按 CPI 缩减的价值（{deflator_zh} {deflator_en}）: the weaker "
+    "substitute for a volume at base-year prices",
 }
 
 
@@ -52,6 +53,8 @@ def compare(
     from ganpo.engine.account import run_account
     from ganpo.engine.decompose import MEASURES, by_indicator, decompose
     from ganpo.engine.volume import AccountPeriod, at_base_prices
+    from ganpo.report.change_notes import deflated_note, volume_notes
+    from ganpo.report.quality import unit_label_map
     from ganpo.store.repository import load_account, open_store
 
     with user_errors():
@@ -96,13 +99,25 @@ def compare(
             else:
                 note = f"land-cover split skipped: dataset {root} is not available"
         d = decompose(pa, pb, deflator, held, measure=measure)
-        indices = at_base_prices(pa, pb).by_indicator() if measure == "volume" else None
+        volume = at_base_prices(pa, pb) if measure == "volume" else None
     ya, yb = a.account.year, b.account.year
-    _print(by_indicator(d), ya, yb, MEASURE_TITLES[measure].format(ya=ya, deflator=deflator.name))
-    if indices is not None:
-        _print_indices(indices, ya, yb)
-    for n in d.attrs.get("notes", []):
-        console.print(f"  {n}", highlight=False)
+    title = MEASURE_TITLES[measure].format(
+        ya=ya,
+        deflator_zh=index_name(deflator.name, "zh"),
+        deflator_en=index_name(deflator.name, "en"),
+    )
+    _print(by_indicator(d), ya, yb, title)
+    if volume is not None:
+        _print_indices(volume.by_indicator(), ya, yb)
+        names = {
+            lang: {**unit_label_map(a.units, lang), **unit_label_map(b.units, lang)}
+            for lang in ("zh", "en")
+        }
+        print_notes(
+            volume_notes(volume, "zh", names["zh"]), volume_notes(volume, "en", names["en"])
+        )
+    else:
+        print_notes(*([deflated_note(deflator, ya, lang)] for lang in ("zh", "en")))
     if note:
         console.print(note, style="yellow")
     if out is not None:
@@ -110,6 +125,13 @@ def compare(
 
         atomic_write(out, lambda tmp: d.to_csv(tmp, index=False, encoding="utf-8-sig"), EXPORT)
         console.print(f"written: {out}")
+
+
+def index_name(name: str, lang: Literal["zh", "en"]) -> str:
+    """A price index by its name in ``lang`` (never by its key)."""
+    from ganpo.catalog.parameter_names import index_name as named
+
+    return named(name, lang)
 
 
 def _names() -> dict[str, str]:
@@ -130,7 +152,7 @@ def _print(table: pd.DataFrame, ya: int, yb: int, basis: str) -> None:
     ]
     cols = [(c, h) for c, h in cols if c in table.columns]
     console.print(f"口径 measure: {basis}", highlight=False)
-    t = Table(title=f"GEP change {ya} → {yb}, 亿元 (10^8 CNY)", title_justify="left")
+    t = Table(title=f"GEP 变化 change {ya} → {yb}（亿元）", title_justify="left")
     t.add_column("指标 indicator")
     for _, head in cols:
         t.add_column(head, justify="right")
@@ -143,22 +165,37 @@ def _print(table: pd.DataFrame, ya: int, yb: int, basis: str) -> None:
         bold = row["indicator"] == "GEP"
         t.add_row(*[Text(x, style="bold" if bold else "") for x in [label, *cells]])
     console.print(t)
-    console.print(
-        f"price = {yb} at its own prices − {yb} at {ya} prices; quantity = change at {ya} "
-        f"prices = land cover ({yb} − {yb} with {ya}'s ecosystem types) + other (climate, "
-        "statistics)"
+    print_notes(
+        [
+            f"价格因素 = {yb}年按当年价格 − {yb}年按{ya}年价格；实物量因素 = 按{ya}年价格计算的"
+            f"变化 = 土地覆被（{yb}年 − {yb}年采用{ya}年生态系统类型）+ 其他（气候、统计数据）。"
+        ],
+        [
+            f"Price = {yb} at its own prices − {yb} at {ya} prices; quantity = change at {ya} "
+            f"prices = land cover ({yb} − {yb} with {ya}'s ecosystem types) + other (climate, "
+            "statistics)."
+        ],
     )
 
 
 BASIS_TEXT = {
     "base_price": "基期价格 base prices",
     "base_unit_value": "基期单位价值 base unit values",
-    "deflated": "指数缩减 deflated: {index}",
+    "deflated": "按{index_zh}缩减 deflated by the {index_en}",
 }
 
 
 def _basis(basis: str, index: str) -> str:
-    parts = [BASIS_TEXT[b].format(index=index) for b in basis.split("+") if b]
+    """How an indicator's volume was valued, the indices by their names."""
+    names = [i for i in index.split("+") if i]
+    parts = [
+        BASIS_TEXT[b].format(
+            index_zh="、".join(index_name(i, "zh") for i in names),
+            index_en=", ".join(index_name(i, "en") for i in names),
+        )
+        for b in basis.split("+")
+        if b
+    ]
     return "; ".join(parts)
 
 
@@ -167,7 +204,7 @@ def _print_indices(table: pd.DataFrame, ya: int, yb: int) -> None:
 
     names = _names()
     t = Table(
-        title=f"物量指数与价格指数 volume and implicit price indices, {ya} = 100 (亿元 10^8 CNY)",
+        title=f"物量指数与价格指数 volume and implicit price indices, {ya} = 100（亿元）",
         title_justify="left",
     )
     for head in (
@@ -236,7 +273,7 @@ def chain(
     ref = int(table.attrs["reference_year"])
     gep = table[table["indicator"] == "GEP"]
     t = Table(
-        title=f"GEP 链式物量 chain-linked volume at {ref} prices 按{ref}年价格 (亿元 10^8 CNY)",
+        title=f"GEP 链式物量 chain-linked volume at {ref} prices 按{ref}年价格（亿元）",
         title_justify="left",
     )
     for head in (

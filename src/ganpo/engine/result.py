@@ -89,6 +89,8 @@ class AccountResult:
     extent: pd.DataFrame  # EXTENT_COLUMNS
     units: gpd.GeoDataFrame  # the units of the finest level (ganpo.io.units model)
     warnings: list[str] = field(default_factory=list)
+    #: the warnings in Chinese, one for each of ``warnings`` (empty: none given)
+    warnings_zh: list[str] = field(default_factory=list)
     rasters: pd.DataFrame = field(default_factory=pd.DataFrame)  # indicator, path, sha256
     log: list[str] = field(default_factory=list)  # the run's progress messages
     notes: list[str] = field(default_factory=list)  # price policy, deflation applied

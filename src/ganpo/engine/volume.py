@@ -65,6 +65,7 @@ from pydantic import ValidationError
 
 from ganpo.catalog.deflators import ItemIndex, item_indices
 from ganpo.catalog.indicators import indicators
+from ganpo.catalog.parameter_names import index_name
 from ganpo.catalog.parameters import ParameterSet, ParameterValue
 from ganpo.catalog.units import conversion_factor
 from ganpo.engine.result import RESULT_COLUMNS
@@ -383,7 +384,8 @@ def _notes(
         ix = next(items[i].deflator for i in inds)
         state = "" if ix.verified else "; its values are not verified"
         notes.append(
-            f"{', '.join(map(_name, inds))}: reported at current prices, deflated by {name} "
+            f"{', '.join(map(_name, inds))}: reported at current prices, deflated by "
+            f"{index_name(str(name), 'en')} "
             f"({b.year}→{a.year} × {factors[inds[0]]:.4f}{state}), not valued at base-year "
             "prices"
         )

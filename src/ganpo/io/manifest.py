@@ -61,6 +61,8 @@ class _Entry(BaseModel):
 
     path: str
     source: str
+    #: the source in Chinese, which the Chinese report prints (none: it prints ``source``)
+    source_zh: str | None = None
     synthetic: bool
     sha256: str = ""
 

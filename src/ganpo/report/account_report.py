@@ -73,7 +73,7 @@ def report_data(
         method_frame,
         method_table,
     )
-    from ganpo.report.quality import build_quality
+    from ganpo.report.quality import build_quality, parameter_source
     from ganpo.services.methods import method
 
     a = stored.account
@@ -126,8 +126,13 @@ def report_data(
         synthetic=a.synthetic,
         results=stored.results,
         units=units,
-        prices=stored.prices,
-        inputs=stored.inputs,
+        prices=stored.prices.assign(
+            source=[
+                parameter_source(str(s), str(k), a.parameter_set, language)
+                for s, k in zip(stored.prices["source"], stored.prices["key"], strict=True)
+            ]
+        ),
+        inputs=stored.inputs.assign(source=input_sources(stored.inputs, root, language)),
         methods={
             k: method(k, v).title_zh if language == "zh" else method(k, v).title_en
             for k, v in profile.indicators.items()
@@ -152,6 +157,29 @@ def report_data(
         if stored.level == "county"
         else summary.gep_by_unit(stored.results, stored.units, "unit"),
     )
+
+
+def input_sources(inputs: pd.DataFrame, root: Path, language: Language) -> list[str]:
+    """The sources of the account's inputs in ``language``: in Chinese as the dataset's
+    manifest gives them (an entry's ``source_zh``) where its English source is the one the
+    account stored; otherwise, and when the manifest cannot be read, as stored."""
+    from ganpo.errors import GanpoError
+    from ganpo.io.manifest import load_manifest
+
+    stored = [str(s) for s in inputs["source"]]
+    if language != "zh":
+        return stored
+    try:
+        manifest = load_manifest(root / "manifest.toml", verify=False).manifest
+    except (GanpoError, OSError):
+        return stored
+    by_path = {e.path: e for e in manifest.entries()}
+    out = []
+    for path, source in zip(inputs["path"].astype(str), stored, strict=True):
+        entry = by_path.get(path)
+        chinese = entry.source_zh if entry is not None and entry.source == source else None
+        out.append(chinese or source)
+    return out
 
 
 def previous_account(engine: Engine, account: Account) -> Account | None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -124,9 +124,9 @@ def account_workbook(
     from ganpo.catalog.parameter_names import parameter_name
     from ganpo.catalog.units import display_unit, is_money, prose_units
     from ganpo.report.method_table import STATUS_NAMES, unit_text
-    from ganpo.report.quality import quality_table
+    from ganpo.report.quality import parameter_source, quality_table
 
-    lang = "zh" if language == "zh" else "en"
+    lang: Literal["zh", "en"] = "zh" if language == "zh" else "en"
     results = stored.results
     sheets: dict[str, pd.DataFrame] = {}
 
@@ -283,15 +283,16 @@ def account_workbook(
                 float(v) if isinstance(v, int | float) and pd.notna(v) else None
                 for v in prices.value
             ],
-            "单位 Unit": [
-                prose_units(unit_text(str(u), lang), lang)  # type: ignore[arg-type]
-                for u in prices.unit
-            ],
+            "单位 Unit": [prose_units(unit_text(str(u), lang), lang) for u in prices.unit],
             "年份 Year": [int(y) if pd.notna(y) else None for y in prices.year],
             "核实情况 Status": [
                 " ".join(STATUS_NAMES.get(str(s), (str(s), str(s)))) for s in prices.status
             ],
-            "来源 Source": [str(s) for s in prices.source],
+            # in the workbook's language, the price index by its name
+            "来源 Source": [
+                parameter_source(str(s), str(k), str(stored.account.parameter_set), lang)
+                for s, k in zip(prices.source, prices.key, strict=True)
+            ],
         }
     )
     sheets["质量报告 Quality"] = quality_table(stored)

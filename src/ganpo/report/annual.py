@@ -183,7 +183,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "q_basis": {"zh": "依据", "en": "Basis"},
     "q_text": {"zh": "说明", "en": "What was found and done"},
     "q_no": {"zh": "序号", "en": "No."},
-    "q_warning": {"zh": "警告（运行原文）", "en": "Warning"},
+    "q_warning": {"zh": "警告", "en": "Warning"},
     "q_kind": {"zh": "类别", "en": "Kind"},
     "q_status": {"zh": "核实情况", "en": "Status"},
     "q_source": {"zh": "来源", "en": "Source"},
@@ -298,10 +298,17 @@ def _names(lang: Lang) -> dict[str, str]:
     return {k: (i.name_zh if lang == "zh" else i.name_en) for k, i in indicators().items()}
 
 
+def _thousands(ax: Any) -> None:
+    """Value axis ticks with thousands separators (12,500), as the report's tables."""
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
+
+
 def _composition_chart(results: pd.DataFrame, lang: Lang) -> str:
     by = summary.gep_by_indicator(results)
     names = _names(lang)
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 4.4))
     colors = {"material": "#c9a227", "regulating": "#2e7d32", "cultural": "#1565c0"}
     ax.barh(
         [names[k] for k in by.indicator][::-1],
@@ -313,6 +320,7 @@ def _composition_chart(results: pd.DataFrame, lang: Lang) -> str:
         ax.bar(0, 0, color=color, label=CATEGORIES[cat][0 if lang == "zh" else 1])
     ax.legend(loc="lower right", frameon=False)
     ax.spines[["top", "right"]].set_visible(False)
+    _thousands(ax)
     return _png(fig)
 
 
@@ -321,15 +329,17 @@ def _ranking_chart(results: pd.DataFrame, units: gpd.GeoDataFrame, lang: Lang) -
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     names = unit_names(counties.adcode, counties.name, lang)
     ax.barh(names[::-1], counties.gep_cny_per_km2[::-1] / 1e4, color="#2e7d32")
-    ax.set_xlabel(f"{t('density', lang)} ({t('wan_km2', lang)})")
+    unit = f"（{t('wan_km2', lang)}）" if lang == "zh" else f" ({t('wan_km2', lang)})"
+    ax.set_xlabel(t("density", lang) + unit)
     ax.spines[["top", "right"]].set_visible(False)
+    _thousands(ax)
     return _png(fig)
 
 
 def _change_chart(change: pd.DataFrame, lang: Lang) -> str:
     rows = change[change.indicator != "GEP"]
     names = _names(lang)
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 4.4))
     values = rows.change_cny / 1e8
     ax.barh(
         [names.get(k, k) for k in rows.indicator][::-1],
@@ -339,6 +349,7 @@ def _change_chart(change: pd.DataFrame, lang: Lang) -> str:
     ax.axvline(0, color="black", lw=0.8)
     ax.set_xlabel(t("value", lang))
     ax.spines[["top", "right"]].set_visible(False)
+    _thousands(ax)
     return _png(fig)
 
 
@@ -357,9 +368,27 @@ def _raster_map(raster: Any, units: gpd.GeoDataFrame, lang: Lang) -> str:
     ax.set_axis_off()
     name = _names(lang)[raster.indicator]
     unit, _ = display_unit(raster.quantity_unit, lang, 1.0)
-    per = "/公顷" if lang == "zh" else " per hectare"
-    fig.colorbar(im, ax=ax, shrink=0.6, label=f"{name} ({unit}{per})")
+    label = f"{name}（{unit}/公顷）" if lang == "zh" else f"{name} ({unit} per hectare)"
+    bar = fig.colorbar(im, ax=ax, shrink=0.6, format="{x:,.0f}")
+    bar.set_label(label, fontsize=9)
+    bar.ax.tick_params(labelsize=8)
     return _png(fig)
+
+
+def _kpi_boxes(kpis: list[tuple[str, str, str]], per_row: int = 3) -> str:
+    """The summary's key figures as boxes, ``per_row`` to a row (a table of equal cells:
+    a box's label wraps between words, its number and unit never wrap)."""
+    esc = html.escape
+    cells = [
+        f"<td><span class='kpi-label'>{esc(label)}</span>"
+        f"<span class='kpi-value'>{esc(value)}</span>"
+        + (f"<span class='kpi-unit'>{esc(unit)}</span>" if unit else "")
+        + "</td>"
+        for label, value, unit in kpis
+    ]
+    cells += ["<td class='kpi-empty'></td>"] * (-len(cells) % per_row)
+    rows = ["".join(cells[i : i + per_row]) for i in range(0, len(cells), per_row)]
+    return "<table class='kpis'>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
 
 
 def _table(frame: pd.DataFrame, headers: list[str], *, total_row: bool = False) -> str:
@@ -394,9 +423,15 @@ h2 { font-size: 13pt; border-bottom: 1.5px solid #2e7d32; padding-bottom: 2px;
 .cover { page-break-after: always; text-align: center; }
 .meta { color: #555; font-size: 9pt; }
 .warn { color: #b71c1c; font-weight: bold; margin: 6mm 0; }
-.kpi { display: inline-block; width: 30%; margin: 2mm; padding: 3mm; border: 1px solid #c8e6c9;
-       background: #f1f8e9; text-align: center; }
-.kpi b { display: block; font-size: 15pt; color: #1b5e20; }
+.kpis { table-layout: fixed; border-collapse: separate; border-spacing: 2.5mm;
+        width: 102.81%; margin: 0 0 0 -2.5mm; }  /* the outer boxes on the text's edges */
+.kpis td { border: 1px solid #c8e6c9; background: #f1f8e9; text-align: center;
+           vertical-align: middle; padding: 2.5mm 2mm; }
+.kpi-label { display: block; font-size: 8.5pt; line-height: 1.3; color: #333; }
+.kpi-value { display: block; font-size: 15pt; font-weight: bold; line-height: 1.3;
+             color: #1b5e20; white-space: nowrap; }
+.kpi-unit { display: block; font-size: 8.5pt; color: #1b5e20; white-space: nowrap; }
+.kpis td.kpi-empty { border: none; background: none; }
 table { border-collapse: collapse; width: 100%; margin: 3mm 0; font-size: 8.5pt; }
 th { background: #e8f5e9; border-bottom: 1px solid #2e7d32; text-align: left; padding: 2px 4px; }
 td { border-bottom: 0.5px solid #ddd; padding: 2px 4px; }
@@ -440,10 +475,13 @@ th { white-space: normal; }
 .params th:nth-child(4) { width: 9%; }
 .params th:nth-child(5) { width: 47%; }
 .q2 th:nth-child(1) { width: 16%; }
+.numbered th:nth-child(1) { width: 8%; white-space: nowrap; }
 .q3 th:nth-child(1) { width: 14%; }
 .q3 th:nth-child(2) { width: 14%; }
-.physical th:nth-child(1) { width: 26%; }
-.physical th:nth-child(2) { width: 38%; }
+.physical th:nth-child(1) { width: 24%; }
+.physical th:nth-child(2) { width: 36%; }
+.physical th:nth-child(3) { width: 22%; }
+.physical td:nth-child(n+3) { white-space: nowrap; }
 .physical table { table-layout: fixed; }
 .no-previous { border: 1px solid #ccc; padding: 3mm; background: #fafafa; }
 """
@@ -512,7 +550,11 @@ def _price_rows(prices: pd.DataFrame, lang: Lang) -> pd.DataFrame:
             by_type = json.loads(by_type)
         value = r.get("value")
         if isinstance(value, int | float) and pd.notna(value):
-            text = f"{value:g}{tail}"
+            # a price to the fen (a price brought to the year by an index has many digits)
+            shown = (
+                number(float(value), 2) if is_money(str(r["unit"]).split("/")[0]) else f"{value:g}"
+            )
+            text = f"{shown}{tail}"
         elif isinstance(by_type, dict):
             sep = "，" if lang == "zh" else ", "
             text = (
@@ -641,25 +683,13 @@ def _level_name(level: str, lang: Lang) -> str:
 HEADINGS = ("summary", "method", "data", "tables", "charts", "maps", "uncertainty", "methods")
 
 
-_BROUGHT = re.compile(r"\s*\[brought from (\d{4}) to (\d{4}) prices by ([^\]]*?) ×[^\]]*\]")
-
-
 def _source_text(source: str, lang: Lang) -> str:
-    """A parameter's source as the appendix prints it: units as a reader writes them, and
-    the note on the price index that brought it to the accounting year in the report's
-    language (the index's factor is in the Excel workbook's prices table)."""
-    from ganpo.catalog.parameter_names import index_name
+    """A parameter's source as the appendix prints it (:func:`ganpo.report.quality.
+    parameter_source`; the report's caller has put it in the report's language already
+    where the catalogue has it)."""
+    from ganpo.report.quality import parameter_source
 
-    def note(m: re.Match[str]) -> str:
-        try:
-            index = index_name(m.group(3), lang)
-        except Exception:  # a name the catalogue does not know: as written
-            index = m.group(3)
-        if lang == "zh":
-            return f"（按{index}由{m.group(1)}年价格换算至{m.group(2)}年价格）"
-        return f" (brought from {m.group(1)} to {m.group(2)} prices by the {index})"
-
-    return prose_units(_BROUGHT.sub(note, source), lang)
+    return parameter_source(source, "", "", lang)
 
 
 def _prose(frame: pd.DataFrame, lang: Lang) -> pd.DataFrame:
@@ -681,15 +711,17 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     title = t("title", lang, region=d.region, year=d.year)
     issuer = d.issuer or t("issuer_default", lang)
     date = d.report_date or datetime.now(UTC).date().isoformat()
+    # (label, number, unit): the unit on a line of its own under the number, so that a
+    # long English unit never breaks the number's line
     kpis = [
-        (t("gep", lang), f"{number(gep / 1e8)} {t('yi', lang)}"),
-        (t("density", lang), f"{number(gep / area / 1e4, 1)} {t('wan_km2', lang)}"),
+        (t("gep", lang), number(gep / 1e8), t("yi", lang)),
+        (t("density", lang), number(gep / area / 1e4, 1), t("wan_km2", lang)),
     ]
     if d.change is not None:
         total = d.change[d.change.indicator == "GEP"].iloc[0]
-        kpis.append((t("change", lang), f"{total.change_pct:+.1f}%"))
+        kpis.append((t("change", lang), f"{total.change_pct:+.1f}%", ""))
     for _, c in cats.iterrows():
-        kpis.append((c["name_zh"] if lang == "zh" else c["name_en"], f"{c.share:.1%}"))
+        kpis.append((c["name_zh"] if lang == "zh" else c["name_en"], f"{c.share:.1%}", ""))
     level = d.level
     finer = d.finer is not None
     esc = html.escape
@@ -732,7 +764,7 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
         return f"<h2 id='sec-{key}'{cls}>{esc(label)}</h2>"
 
     parts.append(h2("summary", t("summary", lang)))
-    parts += [f"<div class='kpi'>{esc(k)}<b>{esc(v)}</b></div>" for k, v in kpis]
+    parts.append(_kpi_boxes(kpis))
     parts.append(f"<p class='caption'>{t('indicator_table', lang)}</p>")
     parts.append(
         _table(
@@ -806,7 +838,8 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     parts.append(f"<img src='{_ranking_chart(d.results, d.units, lang)}'>")
     if d.change is not None:
         parts.append(
-            f"<div class='fig'><p>{t('change', lang)}: {d.previous_year} → {d.year}</p>"
+            f"<div class='fig'><p>{t('change', lang)}{'：' if lang == 'zh' else ': '}"
+            f"{d.previous_year} → {d.year}</p>"
             f"<img src='{_change_chart(d.change, lang)}'></div>"
         )
         parts += [f"<p class='meta'>{esc(n)}</p>" for n in d.change_notes]
@@ -817,12 +850,11 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     fig = maps.build_gep_density_figure(
         d.units,
         counties,
-        # the figure's large title in the report's language, its small one in the other
-        title_zh=f"{d.region} {d.year} 年各县 GEP 密度"
-        if lang == "zh"
-        else f"{d.region}: GEP per km² by county, {d.year}",
-        title_en=f"GEP per km² by county, {d.year}" if lang == "zh" else "",
-        note="合成数据 synthetic data" if d.synthetic else None,
+        # every text of the map in the report's language only
+        title_zh=f"{d.region}{d.year}年各县 GEP 密度",
+        title_en=f"{d.region}: GEP per km² by county, {d.year}",
+        note=maps.label("synthetic", lang) if d.synthetic else None,
+        language=lang,
     )
     parts.append(f"<div class='fig'><img src='{_png(fig)}' style='height: 180mm'></div>")
     if d.service_raster is not None:
@@ -950,7 +982,8 @@ def _quality_appendix(q: QualityReport, lang: Lang) -> str:
     if not q.decisions:
         parts.append(f"<p>{t('q_no_decisions', lang)}</p>")
     for group in q.decisions:
-        parts.append(f"<h4>{html.escape(group.label)} ({len(group.decisions)})</h4>")
+        count = f"（{len(group.decisions)}）" if lang == "zh" else f" ({len(group.decisions)})"
+        parts.append(f"<h4>{html.escape(group.label)}{count}</h4>")
         rows = [(x.unit, x.basis_label, prose_units(x.text, lang)) for x in group.decisions]
         heads = ("q_unit", "q_basis", "q_text")
         parts.append(
@@ -962,7 +995,11 @@ def _quality_appendix(q: QualityReport, lang: Lang) -> str:
     parts.append(f"<h3>{html.escape(sec['warnings'])}</h3>")
     if q.warnings:
         rows = [(i, prose_units(w, lang)) for i, w in enumerate(q.warnings, start=1)]
-        parts.append(_table(pd.DataFrame(rows), [t("q_no", lang), t("q_warning", lang)]))
+        parts.append(
+            "<div class='numbered'>"
+            + _table(pd.DataFrame(rows), [t("q_no", lang), t("q_warning", lang)])
+            + "</div>"
+        )
     else:
         parts.append(f"<p>{t('q_none', lang)}</p>")
 

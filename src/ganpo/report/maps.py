@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
@@ -16,6 +17,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
+from ganpo.catalog.names import unit_names
 from ganpo.errors import InputError
 from ganpo.io.outputs import EXPORT, atomic_write
 from ganpo.report.fonts import use_cjk_font
@@ -24,17 +26,35 @@ DPI = 150
 FIGSIZE_IN = (8.0, 9.0)
 CMAP = "YlGn"
 NO_DATA_COLOUR = "#dddddd"
-DENSITY_LABEL = "GEP 密度 (万元/km²) / GEP per km² (10,000 yuan/km²)"
-TOTAL_LABEL = "GEP (亿元) / GEP (100 million yuan)"
+#: the map's texts: (Chinese, English); a standalone map shows both, "zh / en"
+LABELS: dict[str, tuple[str, str]] = {
+    "density": ("GEP 密度（万元/km²）", "GEP per km² (10,000 yuan/km²)"),
+    "total": ("GEP（亿元）", "GEP (100 million yuan)"),
+    "no_data": ("灰色：无数据", "grey: no data"),
+    "synthetic": ("合成数据", "synthetic data"),
+}
+Language = Literal["zh", "en"]
+
+
+def label(key: str, language: Language | None = None) -> str:
+    """A text of the map in ``language``; both languages (``中文 / English``) when None."""
+    zh, en = LABELS[key]
+    if language is None:
+        return f"{zh} / {en}"
+    return zh if language == "zh" else en
+
+
+DENSITY_LABEL = label("density")
+TOTAL_LABEL = label("total")
 _HALO = [patheffects.withStroke(linewidth=2.5, foreground="white")]
 
 
-def _display(column: str) -> tuple[float, str]:
+def _display(column: str, language: Language | None) -> tuple[float, str]:
     """Divisor from CNY to the display unit, and the colour bar label."""
     if column.endswith("_cny_per_km2"):
-        return 1e4, DENSITY_LABEL
+        return 1e4, label("density", language)
     if column.endswith("_cny"):
-        return 1e8, TOTAL_LABEL
+        return 1e8, label("total", language)
     return 1.0, column
 
 
@@ -121,11 +141,16 @@ def build_gep_density_figure(
     label_cities: bool = True,
     note: str | None = "合成数据 synthetic data",
     n_classes: int = 5,
+    language: Language | None = None,
 ) -> Figure:
     """The county choropleth of ``column`` as a matplotlib Figure (not saved).
 
     ``by_county`` is :func:`ganpo.report.summary.gep_by_unit` at county level (joined on
     ``adcode``, or ``county_adcode``); ``units`` must be in a projected CRS in metres.
+    ``language`` None: a standalone map in both languages (``title_zh`` large, ``title_en``
+    below it, bilingual legend); ``"zh"`` or ``"en"``: a map for a report in that
+    language, every text in it only (its title, legend, no-data note and city names;
+    ``note`` is given by the caller in that language).
     """
     if units.crs is not None and not units.crs.is_projected:
         raise InputError(
@@ -134,7 +159,7 @@ def build_gep_density_figure(
             field="geometry",
         )
     use_cjk_font()
-    divisor, cbar_label = _display(column)
+    divisor, cbar_label = _display(column, language)
     values = (_join_values(units, by_county, column) / divisor).to_numpy()
     breaks = quantile_breaks(values, n_classes)
     cmap = ListedColormap(colormaps[CMAP](np.linspace(0.12, 0.95, len(breaks) - 1)))
@@ -159,9 +184,12 @@ def build_gep_density_figure(
     outline = gpd.GeoSeries([units.geometry.union_all()], crs=units.crs)
     outline.boundary.plot(ax=ax, color="#111111", linewidth=1.4)
     if label_cities:
-        for name, point in zip(
-            cities["city_name"], cities.geometry.representative_point(), strict=True
-        ):
+        city_names = (
+            unit_names(cities.index, cities["city_name"], language)
+            if language is not None
+            else list(cities["city_name"])
+        )
+        for name, point in zip(city_names, cities.geometry.representative_point(), strict=True):
             ax.text(
                 point.x,
                 point.y,
@@ -180,8 +208,14 @@ def build_gep_density_figure(
     _draw_scale_bar(ax, (minx - pad_x, miny - pad_y * 3, maxx + pad_x, maxy + pad_y))
     _draw_north_arrow(ax)
 
-    fig.text(0.5, 0.965, title_zh, ha="center", va="center", fontsize=15, fontweight="bold")
-    fig.text(0.5, 0.935, title_en, ha="center", va="center", fontsize=11, color="#333333")
+    title, subtitle = {
+        None: (title_zh, title_en),
+        "zh": (title_zh, ""),
+        "en": (title_en, ""),
+    }[language]
+    fig.text(0.5, 0.965, title, ha="center", va="center", fontsize=15, fontweight="bold")
+    if subtitle:
+        fig.text(0.5, 0.935, subtitle, ha="center", va="center", fontsize=11, color="#333333")
     cax = fig.add_axes((0.15, 0.075, 0.70, 0.022))
     cbar = fig.colorbar(
         ScalarMappable(norm=norm, cmap=cmap), cax=cax, orientation="horizontal", ticks=breaks
@@ -190,7 +224,8 @@ def build_gep_density_figure(
     cbar.ax.tick_params(labelsize=8)
     cbar.set_label(cbar_label, fontsize=9)
     if (~valid).any():
-        fig.text(0.15, 0.04, "灰色：无数据 grey: no data", fontsize=7, color="#555555")
+        no_data = label("no_data", language)
+        fig.text(0.15, 0.04, no_data, fontsize=7, color="#555555")
     if note:
         fig.text(0.98, 0.015, note, ha="right", va="bottom", fontsize=8, color="#aa3333")
     return fig

@@ -7,7 +7,7 @@ Six parts, built from a stored account in one language (``zh`` or ``en``):
 2. coverage: per layer role whose data do not cover every unit completely, the lowest
    share and the units concerned (lowest first);
 3. decisions, grouped by kind, each with its sentence in the report's language;
-4. the run's warnings;
+4. the run's warnings (in the report's language: the run writes each in both);
 5. overrides: decisions a reviewer accepted on a person's written explanation, with who
    explained what and who accepted it when the decision says so;
 6. parameters not verified (status unverified or placeholder): what stays unverified in
@@ -176,7 +176,12 @@ def unit_label_map(units: pd.DataFrame, lang: Lang) -> dict[int, str]:
             below["unit_code"], below["unit_name"], below["county_adcode"], strict=True
         ):
             parent = names.get(int(county), "")
-            names[int(code)] = f"{parent}{name}" if lang == "zh" else f"{name}, {parent}"
+            if lang == "zh":
+                # a township named after its county (德安县第2乡) is not named twice
+                own = str(name)
+                names[int(code)] = own if own.startswith(parent) else f"{parent}{own}"
+            else:
+                names[int(code)] = f"{name}, {parent}"
     return names
 
 
@@ -381,8 +386,55 @@ def override_lines(
     ]
 
 
-def unverified_parameters(prices: pd.DataFrame, lang: Lang) -> list[ParameterLine]:
-    """The account's parameters whose status is not ``verified``: placeholders first."""
+_BROUGHT = re.compile(r"\s*\[brought from (\d{4}) to (\d{4}) prices by ([^\]]*?) ×[^\]]*\]")
+
+
+def _catalogue_source_zh(parameter_set: str, key: str, source: str) -> str | None:
+    """The Chinese form of a parameter's source from its parameter set in the catalogue,
+    when the account's source is the catalogue's English one (a set since edited, or a
+    set of the user's own without Chinese sources, gives None)."""
+    from ganpo.catalog.parameters import load_parameter_set
+    from ganpo.errors import GanpoError
+
+    if not parameter_set:
+        return None
+    try:
+        found = load_parameter_set(parameter_set).values.get(key)
+    except GanpoError:
+        return None
+    if found is None or not found.source_zh or found.source.strip() != source.strip():
+        return None
+    return found.source_zh
+
+
+def parameter_source(source: str, key: str, parameter_set: str, lang: Lang) -> str:
+    """A parameter's source as a reader of ``lang`` reads it: in Chinese from the
+    catalogue where the parameter set has it (:func:`_catalogue_source_zh`), else as the
+    account stored it; the note on the price index that brought the price to the
+    accounting year in ``lang``, the index by its name (its factor is in the workbook's
+    prices table); units as a reader writes them."""
+    from ganpo.catalog.parameter_names import index_name
+    from ganpo.catalog.units import prose_units
+
+    brought = _BROUGHT.search(source)
+    own = _BROUGHT.sub("", source)
+    text = (_catalogue_source_zh(parameter_set, key, own) if lang == "zh" else None) or own
+    if brought is not None:
+        src_year, year, index = brought.group(1), brought.group(2), index_name(brought[3], lang)
+        text += (
+            f"（按{index}由{src_year}年价格换算至{year}年价格）"
+            if lang == "zh"
+            else f" (brought from {src_year} to {year} prices by the {index})"
+        )
+    return prose_units(text, lang)
+
+
+def unverified_parameters(
+    prices: pd.DataFrame, lang: Lang, parameter_set: str = ""
+) -> list[ParameterLine]:
+    """The account's parameters whose status is not ``verified``: placeholders first;
+    each source in ``lang`` (:func:`parameter_source`, ``parameter_set`` the set the
+    account used)."""
     if prices.empty:
         return []
     rows = prices[prices["status"] != "verified"]
@@ -397,7 +449,7 @@ def unverified_parameters(prices: pd.DataFrame, lang: Lang) -> list[ParameterLin
             status=str(r.status),
             status_label=status_label(str(r.status), lang),
             unit=str(r.unit),
-            source=str(r.source),
+            source=parameter_source(str(r.source), str(r.key), parameter_set, lang),
         )
         for r in ordered
     ]
@@ -423,8 +475,8 @@ def published_text(message: str, inputs: pd.DataFrame | None, lang: Lang) -> str
     """A run's warning made fit to publish: the account's input files named by their
     role, quoted parameter keys by their names, indicator keys (``water_conservation``,
     ``flood_regulation/vegetation:``) by the indicators' names, and any other file path
-    replaced by a neutral phrase. The rest stays as written (the warnings are English
-    sentences of the run)."""
+    replaced by a neutral phrase. The rest stays as written (the run writes each warning
+    in English and in Chinese, :func:`run_warnings`)."""
     out = message
     quote = "“{}”" if lang == "en" else "「{}」"
     if inputs is not None and not inputs.empty:
@@ -459,6 +511,19 @@ def published_text(message: str, inputs: pd.DataFrame | None, lang: Lang) -> str
     return _PATHLIKE.sub(text("input_file", lang), out)
 
 
+def run_warnings(account: Any, lang: Lang) -> list[str]:
+    """An account's warnings in ``lang``: the Chinese the run wrote beside each English
+    warning where it raised it; an account stored without them (before store migration
+    0013) gives its English warnings, marked as such in Chinese."""
+    english = list(account.warnings or [])
+    if lang == "en":
+        return english
+    chinese = list(getattr(account, "warnings_zh", None) or [])
+    if len(chinese) == len(english):
+        return chinese
+    return [f"（英文原文）{w}" for w in english]
+
+
 # ------------------------------------------------------------------------ the builder
 
 
@@ -472,8 +537,8 @@ def build_quality(stored: Any, lang: Lang = "zh") -> QualityReport:
     gaps = coverage_gaps(coverage, names, lang)
     groups = decision_groups(decisions, names, lang)
     overrides = override_lines(decisions, names, lang)
-    unverified = unverified_parameters(stored.prices, lang)
-    warnings = [published_text(w, stored.inputs, lang) for w in (a.warnings or [])]
+    unverified = unverified_parameters(stored.prices, lang, str(a.parameter_set or ""))
+    warnings = [published_text(w, stored.inputs, lang) for w in run_warnings(a, lang)]
     units_below = {u.unit_code for g in gaps for u in g.units}
     summary = [SummaryItem("decisions", text("decisions", lang), len(decisions))]
     for basis in BASIS_LABELS:
@@ -649,9 +714,11 @@ __all__ = [
     "SummaryItem",
     "build_quality",
     "override_text",
+    "parameter_source",
     "percent",
     "published_text",
     "quality_table",
+    "run_warnings",
     "unit_label_map",
     "units_text",
 ]

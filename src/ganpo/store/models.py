@@ -55,6 +55,8 @@ class Account(Base):
     input_digest: Mapped[str] = mapped_column(String(64), index=True)
     gep_cny: Mapped[float] = mapped_column(Float)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: the same warnings in Chinese (None: an account stored before migration 0013)
+    warnings_zh: Mapped[list[str] | None] = mapped_column(JSON)
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     log: Mapped[list[str]] = mapped_column(JSON, default=list)  # the run's progress messages
     status: Mapped[str] = mapped_column(String(20), default="draft", server_default="draft")

@@ -160,6 +160,7 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 input_digest=account.input_digest,
                 gep_cny=account.gep_cny,
                 warnings=list(account.warnings),
+                warnings_zh=list(account.warnings_zh),
                 notes=list(account.notes),
                 log=list(account.log),
             )

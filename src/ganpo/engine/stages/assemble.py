@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from ganpo.catalog.parameter_names import parameter_name
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.engine.provenance import code_version, host
 from ganpo.engine.result import AccountResult
@@ -37,7 +38,9 @@ def assemble(
         if params.values[key].status == "placeholder":
             run.warn(
                 f"parameter {key!r} of {params.name!r} is a placeholder, not a published "
-                f"value ({params.values[key].source[:80]}…); results that use it are illustrative"
+                f"value ({params.values[key].source[:80]}…); results that use it are illustrative",
+                f"参数集「{params.title_zh or params.name}」的参数「{parameter_name(key, 'zh')}」"
+                "是占位值，不是已发表的数值；使用该参数的结果仅供示意。",
             )
     entries_used: list[Any] = [m.units, *selection.entries.values(), *tables.entries]
     inputs_df = pd.DataFrame(
@@ -83,6 +86,7 @@ def assemble(
         extent=raster.extent,
         units=on_grid.units,
         warnings=run.warnings,
+        warnings_zh=run.warnings_zh,
         rasters=sums.rasters,
         log=run.log,
         parameters=params,

@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, raster_codes, raster_codes_text
+from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.engine.stages.blockwise import PassSums
 from ganpo.engine.stages.context import Run
@@ -59,7 +60,9 @@ def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> N
     if empty:
         run.warn(
             f"{len(empty)} unit(s) have no cell centre inside them at this resolution "
-            f"({preview(empty)}); their raster services are 0 — use a finer grid"
+            f"({preview(empty)}); their raster services are 0 — use a finer grid",
+            f"{len(empty)} 个行政区在此分辨率下没有栅格中心落入其内（{_preview_zh(empty)}），"
+            "其栅格类服务计为 0；请使用更细的栅格。",
         )
 
 
@@ -133,7 +136,9 @@ def _warn_nodata_ecosystem(run: Run, cells: np.ndarray, eco_path: Path) -> None:
     if nodata_eco:
         run.warn(
             f"{nodata_eco} cells inside the units have no ecosystem type ({eco_path.name}); "
-            "they count in no raster service"
+            "they count in no raster service",
+            f"行政区内有 {nodata_eco} 个栅格没有生态系统类型（{eco_path.name}），不计入任何"
+            "栅格类服务。",
         )
 
 
@@ -145,5 +150,19 @@ def _warn_gaps(run: Run, sums: PassSums) -> None:
             run.warn(
                 f"{x.indicator}{'/' + name if name else ''}: {gap} cells of a providing "
                 "ecosystem type have nodata in an input layer and are left out of the sum "
-                "(not counted as zero)"
+                "(not counted as zero)",
+                f"{indicator_zh(x.indicator)}：提供该服务的生态系统类型中有 {gap} 个栅格在某一"
+                "输入图层中为无数据值，未计入合计（不按 0 计）。",
             )
+
+
+def indicator_zh(key: str) -> str:
+    """An indicator's Chinese name (its key where the catalogue has none)."""
+    found = indicators().get(key)
+    return found.name_zh if found is not None else key
+
+
+def _preview_zh(values: list[int], limit: int = 5) -> str:
+    """A few values for a Chinese message: ``1、2、3 等 12 个``."""
+    shown = "、".join(str(v) for v in values[:limit])
+    return shown + (f" 等 {len(values)} 个" if len(values) > limit else "")

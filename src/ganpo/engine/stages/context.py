@@ -37,8 +37,8 @@ NOTE_TOPICS = (
 class Run:
     """One account run. The request (dataset, year, profile, options of
     :func:`~ganpo.engine.account.run_account`) and the journal the stages write to:
-    :meth:`say` (progress and run log), :meth:`warn` (the account's warnings, in the order
-    they are raised) and :meth:`note` (its notes, grouped by topic in
+    :meth:`say` (progress and run log), :meth:`warn` (the account's warnings in English
+    and Chinese, in the order they are raised) and :meth:`note` (its notes, grouped by topic in
     :data:`NOTE_TOPICS` order)."""
 
     dataset: Dataset | Path
@@ -58,6 +58,8 @@ class Run:
     t0: float = field(default_factory=time.perf_counter)
     log: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: the same warnings in Chinese, in the same order (the reports print them)
+    warnings_zh: list[str] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     _notes: dict[str, list[str]] = field(
         default_factory=lambda: {t: [] for t in NOTE_TOPICS}, init=False, repr=False
@@ -68,9 +70,12 @@ class Run:
         self.log.append(f"{datetime.now(UTC):%H:%M:%S} {msg}")
         (self.progress or log.info)(msg)
 
-    def warn(self, msg: str) -> None:
-        """A warning the account carries (the reader must know it)."""
+    def warn(self, msg: str, zh: str) -> None:
+        """A warning the account carries (the reader must know it), in English (``msg``,
+        the log and the API) and in Chinese (``zh``, written where the warning is raised,
+        for the Chinese report)."""
         self.warnings.append(msg)
+        self.warnings_zh.append(zh)
 
     def decide(self, decision: Decision) -> None:
         """An input accepted under a stated rule: stored with the account."""

@@ -50,5 +50,9 @@ def inspect_layer_files(run: Run, plan: Plan, selection: Selection) -> None:
                     f"{spec.name_en} ([{spec.minimum:g}, {spec.maximum:g}] {spec.unit}); "
                     f"cells equal to {nodata:g} are read as missing, not as data. If "
                     f"{nodata:g} occurs as real data in this file, rewrite it with a nodata "
-                    "value outside that range (e.g. -9999)"
+                    "value outside that range (e.g. -9999)",
+                    f"{entry.path}：其无数据值 {nodata:g} 也是{spec.name_zh}的有效值"
+                    f"（[{spec.minimum:g}, {spec.maximum:g}] {spec.unit}），等于 {nodata:g} 的"
+                    f"栅格按缺测读取，而不是按数据读取。若 {nodata:g} 在该文件中确为实测数据，请以"
+                    "有效范围以外的无数据值（如 -9999）重写该文件。",
                 )
