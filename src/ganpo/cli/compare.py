@@ -10,7 +10,6 @@ from rich.table import Table
 from rich.text import Text
 
 from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
-from ganpo.cli.summary import print_notes
 from ganpo.errors import InputError
 
 if TYPE_CHECKING:
@@ -50,6 +49,7 @@ def compare(
     """
     from ganpo.catalog.deflators import load_deflator
     from ganpo.catalog.profiles import load_profile
+    from ganpo.cli.summary import print_notes  # numpy, pandas, the report: only when used
     from ganpo.engine.account import run_account
     from ganpo.engine.decompose import MEASURES, by_indicator, decompose
     from ganpo.engine.volume import AccountPeriod, at_base_prices
@@ -141,6 +141,8 @@ def _names() -> dict[str, str]:
 
 
 def _print(table: pd.DataFrame, ya: int, yb: int, basis: str) -> None:
+    from ganpo.cli.summary import print_notes  # numpy, pandas, the report: only when used
+
     names = _names()
     cols = [
         ("value_a", f"{ya} 基期"),
