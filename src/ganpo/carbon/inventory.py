@@ -377,3 +377,99 @@ def category_names(code: str) -> tuple[str, str]:
     """The zh and en names of a category code."""
     c = category(code)
     return c.zh, c.en
+
+
+#: the keys of a summary's total rows (their ``category_code``)
+PRODUCTION = "total_production"
+CONSUMPTION = "total_consumption"
+SUMMARY_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "level",
+    "category_code",
+    "category_zh",
+    "category_en",
+    "co2e_10k_t",
+    "u_pct",
+]
+_TOTAL_NAMES = {
+    PRODUCTION: ("生产侧排放总量（直接排放）", "Production-based total (direct emissions)"),
+    CONSUMPTION: (
+        "消费侧排放总量（扣除电力生产，计入电力消费）",
+        "Consumption-based total (less power generation, plus electricity consumed)",
+    ),
+}
+
+
+def summary(
+    rows: pd.DataFrame, uncertainty: pd.DataFrame, region_code: int, level: str
+) -> pd.DataFrame:
+    """Totals by category of every unit of ``level`` in 万t CO2e (``co2e_10k_t``, summed
+    over gases in whole grams, then divided by 10¹⁰), with the Approach 1 uncertainty
+    ``u_pct`` (IPCC 2006 Vol. 1 Eq. 3.1 per category, Eq. 3.2 for the totals), followed by
+    the production- and consumption-based totals (:func:`totals_g`)."""
+    from ganpo.carbon.uncertainty import approach1
+
+    reg = region(region_code)
+    sel = rows[rows["level"] == level]
+    if sel.empty:
+        levels = ", ".join(lv for lv in LEVELS if (rows["level"] == lv).any())
+        raise InputError(
+            f"the inventory has no rows at level {level!r}; its levels: {levels} "
+            f"/ 清单中没有该层级的数据",
+            field="level",
+            values=[level],
+        )
+    by_cat = pd.DataFrame(
+        sel.groupby(["unit_code", "category_code"], as_index=False)["co2e_g"].agg(_int_sum)
+    )
+    by_cat["co2e_t"] = by_cat["co2e_g"] / GRAMS_PER_T
+    by_cat["year"] = 0
+    u = approach1(by_cat, uncertainty).set_index(["unit_code", "category_code"])["u_pct"]
+    direct = sel["scope"] == "direct"
+    consumed = ~direct | (sel["category_code"] != POWER_GENERATION)
+    out: list[dict[str, object]] = []
+    totals = totals_g(sel).set_index("unit_code")
+    for unit, g in by_cat.groupby("unit_code", sort=True):
+        code = int(str(unit))
+        name = reg.units[code].name
+        for _, r in g.iterrows():
+            zh, en = category_names(str(r["category_code"]))
+            out.append(
+                {
+                    "unit_code": code,
+                    "unit_name": name,
+                    "level": level,
+                    "category_code": r["category_code"],
+                    "category_zh": zh,
+                    "category_en": en,
+                    "co2e_10k_t": int(r["co2e_g"]) / 1e10,
+                    "u_pct": float(u.loc[(unit, r["category_code"])]),
+                }
+            )
+        for key, mask, column in (
+            (PRODUCTION, direct, "production_g"),
+            (CONSUMPTION, consumed, "consumption_g"),
+        ):
+            part = sel[mask & (sel["unit_code"] == code)]
+            part_cat = by_cat[
+                (by_cat["unit_code"] == code) & by_cat["category_code"].isin(part["category_code"])
+            ]
+            if key == CONSUMPTION:  # 1.A.1.a's direct rows are left out of this total
+                part_cat = part_cat[part_cat["category_code"] != POWER_GENERATION]
+            tot = approach1(part_cat, uncertainty)
+            u_tot = float(tot.loc[tot["category_code"] == "total", "u_pct"].iloc[0])
+            zh, en = _TOTAL_NAMES[key]
+            out.append(
+                {
+                    "unit_code": code,
+                    "unit_name": name,
+                    "level": level,
+                    "category_code": key,
+                    "category_zh": zh,
+                    "category_en": en,
+                    "co2e_10k_t": int(str(totals.loc[code, column])) / 1e10,
+                    "u_pct": u_tot,
+                }
+            )
+    return pd.DataFrame(out, columns=SUMMARY_COLUMNS)

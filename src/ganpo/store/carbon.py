@@ -48,22 +48,38 @@ UNCERTAINTY_COLUMNS = ["category_code", "u_activity_pct", "u_factor_pct", "sourc
 class InventoryLike(Protocol):
     """What the store keeps of an inventory."""
 
-    region: int
-    year: int
-    gwp_set: str
-    level: str
-    fuel_set: str
-    grid: str
-    dataset_title_zh: str
-    dataset_title_en: str
-    dataset_digest: str
-    synthetic: bool
-    code_version: str
-    created_at: datetime
-    rows: pd.DataFrame
-    provenance: pd.DataFrame
-    uncertainty: pd.DataFrame
-    notes: list[str]
+    @property
+    def region(self) -> int: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def gwp_set(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def fuel_set(self) -> str: ...
+    @property
+    def grid(self) -> str: ...
+    @property
+    def dataset_title_zh(self) -> str: ...
+    @property
+    def dataset_title_en(self) -> str: ...
+    @property
+    def dataset_digest(self) -> str: ...
+    @property
+    def synthetic(self) -> bool: ...
+    @property
+    def code_version(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def rows(self) -> pd.DataFrame: ...
+    @property
+    def provenance(self) -> pd.DataFrame: ...
+    @property
+    def uncertainty(self) -> pd.DataFrame: ...
+    @property
+    def notes(self) -> list[str]: ...
 
 
 @dataclass(frozen=True)
