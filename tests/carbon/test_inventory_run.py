@@ -200,18 +200,3 @@ def test_demo_magnitudes_are_jiangxi_s_order() -> None:
     assert gdp.loc[2022, "gdp_current"] == pytest.approx(32075, abs=1)  # 亿元
     assert gdp.loc[2022, "gdp_constant_2022"] == pytest.approx(32075, abs=1)
     assert set(t["fuel"]["unit"]) == {"万t", "亿m³"}
-
-
-@pytest.mark.slow
-def test_the_demo_inventory_of_100_counties(tmp_path: Path) -> None:
-    data = read_dataset(build_carbon_demo(tmp_path / "d").parent)
-    assert data.synthetic
-    for year in (2022, 2023):
-        inv = run_inventory(data, year, "AR6")
-        rows = inv.rows
-        assert rows.loc[rows["level"] == "county", "unit_code"].nunique() == 100
-        assert rows.loc[rows["level"] == "city", "unit_code"].nunique() == 11
-        _assert_exact_roll_up(rows)
-        total = totals_g(rows[rows["level"] == "province"]).iloc[0]
-        # Jiangxi's energy and process emissions are some 2–3 × 10⁸ t CO2e a year
-        assert 1.5e8 < total["production_g"] / G < 4e8

@@ -11,10 +11,14 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from ganpo.carbon.inventory import totals_g
 from ganpo.cli.main import app
+from ganpo.store.carbon import load_inventory
+from ganpo.store.repository import open_store
 
 runner = CliRunner(env={"COLUMNS": "160"})
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
@@ -146,3 +150,37 @@ def test_the_demo_command(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "合成数据 SYNTHETIC" in r.output and "2023" in r.output
     assert not SCIENTIFIC.search(r.output)
+    engine = open_store(db)
+    for iid, year in ((1, 2022), (2, 2023)):
+        stored = load_inventory(engine, iid)
+        assert (stored.header.year, stored.header.synthetic) == (year, True)
+        rows = stored.rows
+        assert rows.loc[rows["level"] == "county", "unit_code"].nunique() == 100
+        assert rows.loc[rows["level"] == "city", "unit_code"].nunique() == 11
+        _assert_exact_roll_up(rows)
+        province = totals_g(rows[rows["level"] == "province"]).iloc[0]
+        # Jiangxi's direct emissions are some 2–3 × 10⁸ t CO2e a year (10⁶ g per t)
+        assert 1.5e8 < province["production_g"] / 1e6 < 4e8
+
+
+def _assert_exact_roll_up(rows: pd.DataFrame) -> None:
+    """Each city's rows are the integer sums of its counties' rows, the province's of its
+    cities', to the gram; and the province's totals are the sums of its categories."""
+    for lower, upper in (("county", "city"), ("city", "province")):
+        low = rows[rows["level"] == lower]
+        sums: dict[tuple[object, ...], int] = {}
+        for r in low.itertuples(index=False):
+            k = (int(r.parent_code), r.category_code, r.gas, r.scope)
+            sums[k] = sums.get(k, 0) + int(r.co2e_g)
+        up = rows[rows["level"] == upper]
+        stated = {
+            (int(r.unit_code), r.category_code, r.gas, r.scope): int(r.co2e_g)
+            for r in up.itertuples(index=False)
+        }
+        assert sums == stated, (lower, upper)
+    province = rows[rows["level"] == "province"]
+    cats = {c: sum(map(int, g["co2e_g"])) for c, g in province.groupby("category_code")}
+    t = totals_g(province).iloc[0]
+    direct = sum(v for c, v in cats.items() if not c.startswith("memo"))
+    assert t["production_g"] == direct
+    assert t["consumption_g"] == direct - cats["1.A.1.a"] + cats["memo.electricity"]
