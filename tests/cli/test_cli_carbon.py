@@ -133,6 +133,38 @@ def test_bad_input_is_one_message_and_exit_2(
     assert "Traceback" not in r.output
 
 
+def test_run_twice_stores_once_and_publish(stored: str, tmp_path: Path) -> None:
+    args = ["carbon", "run", str(tmp_path / "micro"), "--year", "2022", "--gwp", "AR6"]
+    r = runner.invoke(app, [*args, "--database", stored])
+    assert r.exit_code == 0 and "stored inventory 已存储清单 1" in r.output, r.output
+    assert "not stored again" in r.output
+    r = runner.invoke(app, ["carbon", "publish", "1", "--database", stored])
+    assert r.exit_code == 0 and "已发布" in r.output, r.output
+    r = runner.invoke(app, ["carbon", "publish", "1", "--database", stored])
+    assert r.exit_code == 2 and "not a draft" in r.output
+
+
+def test_a_fuel_in_the_wrong_unit_is_noted(tmp_path: Path) -> None:
+    data = _micro(tmp_path / "m")
+    # 3.1 万t of raw coal in 2021, then 32 000 "万t" (t meant) in 2022: 10 323 ×
+    (data / "fuel.csv").write_text(
+        "unit_code,year,category_code,fuel,quantity,unit\n"
+        "360102,2021,1.A.2,raw_coal,3.1,万t\n360102,2022,1.A.2,raw_coal,32000,万t\n",
+        encoding="utf-8",
+    )
+    toml = (data / "carbon-dataset.toml").read_text(encoding="utf-8")
+    toml = toml.replace("years = [2022]", "years = [2021, 2022]") + 'fuel = "fuel.csv"\n'
+    (data / "carbon-dataset.toml").write_text(toml, encoding="utf-8")
+    db = str(tmp_path / "g.sqlite")
+    r = runner.invoke(app, ["carbon", "run", str(data), "--year", "2022", "--gwp", "AR6",
+                            "--database", db])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "2022 is 10,323 × 2021 in energy; check the unit" in r.output
+    r = runner.invoke(app, ["carbon", "show", "1", "--database", db])
+    assert "注 note: unit code 360102, 1.A.2, raw_coal" in r.output
+    assert "请核对单位" in r.output and not SCIENTIFIC.search(r.output)
+
+
 def test_no_gwp_set_is_a_usage_error(tmp_path: Path) -> None:
     r = runner.invoke(app, ["carbon", "run", str(_micro(tmp_path / "m")), "--year", "2022"])
     assert r.exit_code == 2 and "--gwp" in r.output

@@ -241,6 +241,39 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
     return combine(*parts)
 
 
+def unit_findings(dataset: Dataset, year: int) -> list[str]:
+    """The fuel rows of ``year`` whose energy changed by 10^2.5 or more from the previous
+    year of the dataset (:func:`ganpo.carbon.energy.unit_scale_findings`: likely t for 万t,
+    or tce for 万tce), each as one note in English and Chinese: flagged, not refused."""
+    fuel = dataset.tables.get("fuel")
+    if fuel is None or fuel.empty:
+        return []
+    found = energy.unit_scale_findings(
+        fuel, dataset.fuel_set, region=dataset.region, level=dataset.level
+    )
+    found = found[found["year"] == year]
+    notes = []
+    for r in found.to_dict("records"):
+        what, times, prev = (
+            f"{r['category_code']}, {r['fuel']}",
+            _times(r["ratio"]),
+            r["previous_year"],
+        )
+        notes.append(
+            f"unit code {r['unit_code']}, {what}: {year} is {times} {int(prev)} in energy; check "
+            f"the unit (t or 万t, tce or 万tce) / {r['unit_code']} {r['category_code']} "
+            f"{r['fuel']}：{year} 年能量为 {int(prev)} 年的 {times}，请核对单位（吨或万吨、"
+            "吨标准煤或万吨标准煤）"
+        )
+    return notes
+
+
+def _times(ratio: Any) -> str:
+    """A ratio as ``10,323 ×`` or ``1/10,323 ×`` (whole numbers, never 1e+04)."""
+    x = float(ratio)
+    return f"{x:,.0f} ×" if x >= 1 else f"1/{1 / x:,.0f} ×"
+
+
 def to_grams(t: float) -> int:
     """Tonnes as whole grams (rounded half to even)."""
     return round(t * GRAMS_PER_T)
@@ -333,6 +366,7 @@ def run_inventory(
             values=missing,
         )
     notes = ["合成数据 SYNTHETIC: demo activity data, not statistics"] if dataset.synthetic else []
+    notes += unit_findings(dataset, year)
     return Inventory(
         region=dataset.region,
         year=year,

@@ -85,11 +85,21 @@ def _store(database: str) -> Engine:
 
 
 def _run_and_store(engine: Engine, data: Dataset, year: int, gwp: str) -> int:
+    """The id of the inventory of ``data``, ``year`` and ``gwp``: one already stored from
+    the same data by the same code, else a new one computed and stored."""
     from ganpo.carbon.inventory import run_inventory
     from ganpo.engine.provenance import code_version
-    from ganpo.store.carbon import save_inventory
+    from ganpo.store.carbon import find_inventory, save_inventory
 
-    inv = run_inventory(data, year, gwp, code_version=code_version())
+    version = code_version()
+    found = find_inventory(engine, data.digest, year, gwp, version)
+    if found is not None:
+        say(f"inventory {found} was computed from the same data and code: not stored again")
+        return found
+    inv = run_inventory(data, year, gwp, code_version=version)
+    for note in inv.notes:
+        if not note.startswith("合成数据"):
+            say(f"check: {note}")
     return save_inventory(engine, inv)
 
 
@@ -278,3 +288,18 @@ def show(
             end_section=code == CONSUMPTION,
         )
     console.print(t)
+    for note in h.notes:
+        console.print(f"注 note: {note}")
+
+
+@app.command("publish")
+def publish(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id (`ganpo carbon list`).")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Publish a draft inventory (its figures never change). 发布清单草稿。"""
+    from ganpo.store.carbon import publish_inventory
+
+    with user_errors():
+        publish_inventory(_store(database), inventory_id)
+    console.print(f"published inventory 已发布清单 {inventory_id}")

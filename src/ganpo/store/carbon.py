@@ -184,6 +184,25 @@ def list_inventories(engine: Engine) -> list[CarbonInventory]:
         return found
 
 
+def find_inventory(
+    engine: Engine, dataset_digest: str, year: int, gwp_set: str, code_version: str
+) -> int | None:
+    """The id of the newest stored inventory of the same dataset (digest), year, GWP set
+    and code version (the same figures), else None."""
+    with Session(engine) as session:
+        stmt = (
+            select(CarbonInventory.id)
+            .where(
+                CarbonInventory.dataset_digest == dataset_digest,
+                CarbonInventory.year == year,
+                CarbonInventory.gwp_set == gwp_set,
+                CarbonInventory.code_version == code_version,
+            )
+            .order_by(CarbonInventory.id.desc())
+        )
+        return session.scalars(stmt).first()
+
+
 def _header(session: Session, inventory_id: int) -> CarbonInventory:
     head = session.get(CarbonInventory, inventory_id)
     if head is None:
