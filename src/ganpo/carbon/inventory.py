@@ -458,7 +458,7 @@ def summary(
         sel.groupby(["unit_code", "category_code"], as_index=False)["co2e_g"].agg(_int_sum)
     )
     by_cat["co2e_t"] = by_cat["co2e_g"] / GRAMS_PER_T
-    by_cat["year"] = 0
+    by_cat["year"] = 0  # one inventory is one year: approach1 groups by unit and year
     u = approach1(by_cat, uncertainty).set_index(["unit_code", "category_code"])["u_pct"]
     direct = sel["scope"] == "direct"
     consumed = ~direct | (sel["category_code"] != POWER_GENERATION)
