@@ -14,6 +14,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ganpo.carbon.industry import cement_co2
 from ganpo.carbon.result import combine, totals
@@ -242,6 +244,47 @@ def test_sinks_combine_with_emissions_into_a_net_total() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("quantity", "unit"),
+    [(1e4, "m3"), (1e4, "m³"), (1e4, "立方米"), (1.0, "万m3"), (1.0, "万m³"), (1.0, "万立方米"),
+     (1e-4, "亿m3"), (1e-4, "亿立方米")],
+)  # fmt: skip
+def test_volume_units_as_statistics_write_them(quantity: float, unit: str) -> None:
+    # 10 000 m³ of Chinese fir × 0.32502129296 = 3250.2129296 t C
+    s = _stock(2020, forest_type=["chinese_fir"], quantity=[quantity], unit=[unit])
+    assert float(forest_carbon_stock(s)[0]["carbon_t"].iloc[0]) == pytest.approx(
+        3250.2129296, rel=1e-12
+    )
+
+
+def test_a_negative_rate_is_a_source() -> None:
+    # drained wetland losing 1.2 t C/hm²/a on 10 hm²: +12 t C → +44 t CO2
+    f = _local(**{"rate.wetland.drained": (-1.2, "t C/hm2/a")})
+    a = _stock(2022, ecosystem=["wetland"], ecosystem_type=["drained"], quantity=[10.0],
+               unit=["hm2"])  # fmt: skip
+    assert float(rate_sinks(a, f).table["quantity_t"].iloc[0]) == pytest.approx(44.0, rel=1e-12)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    v1=st.floats(0.0, 1e7),
+    dv=st.floats(-1e6, 1e6),
+    years=st.integers(1, 10),
+    scale=st.sampled_from([(1.0, "m3"), (1e-4, "万m3"), (1e-8, "亿m3")]),
+)
+def test_stock_difference_is_linear_in_the_change_and_free_of_the_unit(
+    v1: float, dv: float, years: int, scale: tuple[float, str]
+) -> None:
+    v2 = max(v1 + dv, 0.0)
+    k, unit = scale
+    first = _stock(2010, forest_type=["chinese_fir"], quantity=[v1 * k], unit=[unit])
+    second = _stock(2010 + years, forest_type=["chinese_fir"], quantity=[v2 * k], unit=[unit])
+    t = forest_stock_difference(first, second).table
+    assert len(t) == years
+    expected = -(v2 - v1) / years * FIR_C_PER_M3 * CO2_PER_C
+    assert t["quantity_t"].tolist() == pytest.approx([expected] * years, rel=1e-9, abs=1e-6)
+
+
 # ------------------------------------------------------------------ bad input
 def test_an_unknown_forest_type_lists_the_known_ones() -> None:
     s = _stock(2020, forest_type=["eucalyptus"], quantity=[1.0], unit=["m3"])
@@ -408,6 +451,37 @@ def test_reconciliation_refuses_a_quantity_not_in_t_co2_and_an_unknown_method() 
     gep = _gep([(COUNTY, 12, "carbon_sequestration", 1.0, "t CO2")])
     with pytest.raises(InputError, match=r"method 'invest' is not known"):
         reconcile_with_gep(_account(), gep, 2022, gep_method="invest")
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    inv=st.dictionaries(
+        st.sampled_from(["forest", "cropland", "grassland", "wetland"]),
+        st.floats(-1e6, 1e6),
+        max_size=4,
+    ),
+    gep=st.dictionaries(st.sampled_from([12, 16, 21, 31, 41, 51]), st.floats(-1e6, 1e6),
+                        max_size=6),
+)  # fmt: skip
+def test_reconciliation_parts_always_sum_to_the_difference(
+    inv: dict[str, float], gep: dict[int, float]
+) -> None:
+    account = pd.DataFrame(
+        {"unit_code": COUNTY, "year": 2022, "ecosystem": list(inv), "co2_t": list(inv.values())}
+    )
+    rows = _gep([(COUNTY, eco, "carbon_sequestration", q, "t CO2") for eco, q in gep.items()])
+    if rows.empty:
+        rows = pd.DataFrame(columns=["indicator", "ecosystem_code", "county_adcode", "quantity",
+                                     "quantity_unit"])  # fmt: skip
+    r = reconcile_with_gep(account, rows, 2022, gep_method="net_ecosystem_production")
+    if not inv and not gep:
+        assert r.empty
+        return
+    parts = r.set_index("part")
+    diff = float(parts.loc["difference", "amount_t"])
+    assert diff == pytest.approx(math.fsum(gep.values()) + math.fsum(inv.values()), abs=1e-6)
+    rest = r[r["part"].isin(["coverage", "unexplained"])]["amount_t"]
+    assert math.fsum(rest) == pytest.approx(diff, abs=1e-6)
 
 
 # ------------------------------------------------------------------ oracle
