@@ -151,6 +151,9 @@ def test_stock_difference_by_hand() -> None:
     assert fir["quantity_t"].tolist() == pytest.approx([-23834.894817] * 5, rel=1e-9)
     assert pine["quantity_t"].tolist() == pytest.approx([2239.7594795] * 5, rel=1e-9)
     assert (t["category_en"] == "Forest land remaining forest land").all()
+    prov = e.provenance_table()  # each factor once, with its source and status
+    assert len(prov) == 8 and set(prov["status"]) == {"unverified"}
+    assert prov.set_index("key").loc["cn-forestry.forest.masson_pine.bef", "value"] == 1.472
 
 
 def test_gain_loss_by_hand() -> None:
