@@ -87,10 +87,10 @@ def _applies(rule: WarningRule, indicator: str) -> bool:
 def _who(
     indicator: Indicator, unit_code: int, year: int, names: Mapping[int, str]
 ) -> tuple[str, str]:
-    place = names.get(unit_code, str(unit_code))
+    name = names.get(unit_code)
     return (
-        f"{place}{year}年{indicator.name_zh}",
-        f"{indicator.name_en}, {place}, {year}",
+        f"{name or f'{unit_code}（区划代码）'}{year}年{indicator.name_zh}",
+        f"{indicator.name_en}, {name or f'unit {unit_code}'}, {year}",
     )
 
 
@@ -192,17 +192,21 @@ def _message(
             f"year(s): {value:.2f} percentage points short"
         )
         unit_zh, unit_en = "个百分点", " percentage points"
-    else:  # target_exceedance_pct
+    else:  # target_exceedance_pct, target_gap
         above = s.target_value <= s.actual
+        by_zh, by_en = f"{value:.1f}%", f"{value:.1f} %"
+        unit_zh, unit_en = "%", " %"
+        if measure == "target_gap":
+            by_zh, by_en = f"{_n(value)}{uz}", f"{_n(value)} {ue}"
+            unit_zh, unit_en = uz, f" {ue}"
         body_zh = (
             f"实际值{_n(s.actual)}{uz}，目标值{_n(s.target_value)}{uz}，"
-            f"{'超出' if above else '低于'}目标{value:.1f}%"
+            f"{'超出' if above else '低于'}目标{by_zh}"
         )
         body_en = (
             f"{_n(s.actual)} {ue} against a target of {_n(s.target_value)} {ue}: "
-            f"{value:.1f} % {'above' if above else 'below'} it"
+            f"{by_en} {'above' if above else 'below'} it"
         )
-        unit_zh, unit_en = "%", " %"
     thr_zh = f"{lv.threshold:g}{unit_zh}"
     thr_en = f"{lv.threshold:g}{unit_en}"
     return (

@@ -34,6 +34,7 @@ MEASURES: dict[str, tuple[str, str, str]] = {
         "required less achieved annual rate",
     ),
     "target_exceedance_pct": ("%", "超出目标值的幅度", "excess over the target value"),
+    "target_gap": ("the indicator's unit", "与目标值之差", "distance beyond the target value"),
     "budget_used_pct": ("%", "碳预算已使用比例", "share of the budget used"),
     "adverse_years": (
         "years",
@@ -42,7 +43,12 @@ MEASURES: dict[str, tuple[str, str, str]] = {
     ),
 }
 Measure = Literal[
-    "schedule_gap_pp", "rate_gap_pp", "target_exceedance_pct", "budget_used_pct", "adverse_years"
+    "schedule_gap_pp",
+    "rate_gap_pp",
+    "target_exceedance_pct",
+    "target_gap",
+    "budget_used_pct",
+    "adverse_years",
 ]
 
 

@@ -14,10 +14,11 @@ observed value :math:`x_y` in year :math:`y`:
 with :math:`T = x_b (1 - p/100)` for a reduction of :math:`p` %. "Time elapsed, task
 achieved" (时间过半、任务过半) is the test the mid-term evaluations of the five-year plans
 apply: a target is on track while the share of the task achieved is at least the share of
-the time elapsed. Annual rates are compound (geometric), as the five-year plans' average
-annual rates are. The gaps are signed so that a positive gap means behind: for a target
-where lower is better (ceiling, reduction) rate gap = achieved − required, for a floor
-required − achieved.
+the time elapsed. The target gap is :math:`x_y - T` (:math:`T - x_y` for a floor) in the
+indicator's unit, the exceedance the same relative to :math:`|T|` in %. Annual rates
+are compound (geometric), as the five-year plans' average annual rates are. The gaps are
+signed so that a positive gap means behind: for a target where lower is better (ceiling,
+reduction) rate gap = achieved − required, for a floor required − achieved.
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Progress:
     required_rate_pct: float | None
     rate_gap_pp: float | None
     target_exceedance_pct: float | None
+    target_gap: float
     meets_target: bool
     status: Status
 
@@ -75,6 +77,7 @@ class Progress:
             "schedule_gap_pp": self.schedule_gap_pp,
             "rate_gap_pp": self.rate_gap_pp,
             "target_exceedance_pct": self.target_exceedance_pct,
+            "target_gap": self.target_gap,
         }
 
 
@@ -210,6 +213,7 @@ def progress(
         required_rate_pct=None if required_rate is None else 100.0 * required_rate,
         rate_gap_pp=None if rate_gap is None else 100.0 * rate_gap,
         target_exceedance_pct=None if exceed is None else 100.0 * exceed,
+        target_gap=sign * (actual - level),
         meets_target=meets,
         status=status,
     )
