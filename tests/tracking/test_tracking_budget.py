@@ -30,6 +30,7 @@ def _ceiling(value: float, *, cumulative: bool, unit: str = "万t CO2") -> Targe
         value=value,
         value_unit=unit,
         cumulative=cumulative,
+        annual=not cumulative,
         source="test",
         status="synthetic",
     )
@@ -85,6 +86,9 @@ def test_budget_bad_input() -> None:
     floor = t.model_copy(update={"kind": "floor", "cumulative": False})
     with pytest.raises(InputError, match="is a floor target; only a ceiling sets a budget"):
         budget(floor, TOTAL, OBSERVED, "万t CO2")
+    level = t.model_copy(update={"cumulative": False})
+    with pytest.raises(InputError, match="is a level to reach by 2025 and sets no budget"):
+        budget(level, TOTAL, OBSERVED, "万t CO2")
 
 
 @given(rate=st.floats(1.0, 5000.0), more=st.floats(0.0, 2000.0))

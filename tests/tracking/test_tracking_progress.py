@@ -64,10 +64,14 @@ def test_intensity_reduction_of_18_percent_2020_to_2025() -> None:
     assert p.achieved_rate_pct == pytest.approx(-3.4511, abs=1e-4)
     assert p.required_rate_pct == pytest.approx(-4.5479, abs=1e-4)
     assert p.rate_gap_pp == pytest.approx(1.0968, abs=1e-4)
-    # 0.90 is (0.90 − 0.82)/0.82 = 9.756 % above the 2025 level, 0.08 t/万元
-    assert p.target_exceedance_pct == pytest.approx(9.7561, abs=1e-4)
-    assert p.target_gap == pytest.approx(0.08, abs=1e-12)
+    # above the 2025 level is a stage on the way, not an exceedance, before 2025
+    assert (p.target_exceedance_pct, p.target_gap) == (None, None)
     assert (p.meets_target, p.status) == (False, "behind")
+    # in 2025, 0.90 is (0.90 − 0.82)/0.82 = 9.756 % above the level, by 0.08 t/万元
+    last = progress(_target(), INTENSITY, {2020: 1.00, 2025: 0.90}, "t CO2/万元")
+    assert last.target_exceedance_pct == pytest.approx(9.7561, abs=1e-4)
+    assert last.target_gap == pytest.approx(0.08, abs=1e-12)
+    assert last.status == "missed"
 
 
 def test_on_track_when_task_reaches_time_and_in_another_unit() -> None:
@@ -101,8 +105,15 @@ def test_floor_target_on_a_higher_is_better_indicator() -> None:
     assert p.achieved_rate_pct == pytest.approx(0.8265, abs=1e-4)
     assert p.required_rate_pct == pytest.approx(1.2121, abs=1e-4)
     assert p.rate_gap_pp == pytest.approx(0.3856, abs=1e-4)
-    assert p.target_gap == pytest.approx(1.5, abs=1e-12)  # 63 − 61.5
-    assert p.status == "behind"
+    assert p.status == "behind" and p.target_gap is None
+    # an annual floor (at least 63 % every year) binds in 2023 already: 63 − 61.5 = 1.5 short
+    annual = progress(t.model_copy(update={"annual": True}), FOREST, {2023: 61.5}, "%")
+    assert annual.target_gap == pytest.approx(1.5, abs=1e-12)
+    assert annual.target_exceedance_pct == pytest.approx(100 * 1.5 / 63, rel=1e-12)
+    assert annual.status == "behind"
+    assert progress(t.model_copy(update={"annual": True}), FOREST, {2023: 63.5}, "%").status == (
+        "on_track"
+    )
 
 
 def test_ceiling_without_base_is_judged_by_the_level() -> None:
@@ -163,7 +174,10 @@ def test_progress_monotone_in_the_observed_value(x: float, dx: float, kind: str)
     assert hi.schedule_gap_pp > lo.schedule_gap_pp
     assert hi.rate_gap_pp is not None and lo.rate_gap_pp is not None
     assert hi.rate_gap_pp > lo.rate_gap_pp
-    assert hi.target_gap > lo.target_gap
+    lo_end = progress(t, INTENSITY, {2020: 1.2, 2025: x}, "t CO2/万元")
+    hi_end = progress(t, INTENSITY, {2020: 1.2, 2025: x + dx}, "t CO2/万元")
+    assert hi_end.target_gap is not None and lo_end.target_gap is not None
+    assert hi_end.target_gap > lo_end.target_gap
     order = ["on_track", "behind"]
     assert order.index(hi.status) >= order.index(lo.status)
 

@@ -174,6 +174,7 @@ def test_budget_levels_at_the_boundaries(used: float, level: str | None) -> None
         kind="ceiling",
         value=1000.0,
         value_unit="万t CO2",
+        annual=True,
         source="test",
         status="synthetic",
     )

@@ -1,7 +1,8 @@
 """A budget over a period from a ceiling on a total (docs/tracking.md, "Budget").
 
 A cumulative ceiling :math:`C` over the years :math:`y_1 … y_n` is the budget
-:math:`B = C`; an annual ceiling :math:`c` over the same years gives :math:`B = n\\,c`.
+:math:`B = C`; an annual ceiling :math:`c` (a limit every year) over the same years gives
+:math:`B = n\\,c`.
 With observed values :math:`x_{y_1} … x_{y}` (every year from the first, none missing):
 
 .. math::
@@ -75,6 +76,12 @@ def budget(
             f"{what} is a {target.kind} target; only a ceiling sets a budget",
             field="kind",
             values=[target.kind],
+        )
+    if not (target.cumulative or target.annual):
+        raise InputError(
+            f"{what} is a level to reach by {target.last_year} and sets no budget; mark it "
+            "cumulative (a total over the period) or annual (a limit every year)",
+            field="cumulative",
         )
     first, last = target.first_year, target.last_year
     obs = observed_in(values, unit, indicator, what=what)

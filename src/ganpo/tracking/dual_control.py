@@ -164,8 +164,9 @@ def _unit_of(indicator: str) -> str:
 
 @dataclass(frozen=True)
 class Standing:
-    """Every dual-control target of one unit as of one year: progress (level targets),
-    budgets (ceilings on the total over more than a year, or cumulative) and warnings."""
+    """Every dual-control target of one unit as of one year: progress (all but cumulative
+    ceilings), budgets (cumulative ceilings, annual ceilings over more than a year) and
+    warnings."""
 
     unit_code: int
     year: int
@@ -197,7 +198,7 @@ def standing(
         values = series(table, unit_code, key)
         for t in registry.targets_of(unit_code, key, year=year):
             obs = _in_span(values, t, year)
-            if t.kind == "ceiling" and (t.cumulative or t.first_year < t.last_year):
+            if t.kind == "ceiling" and (t.cumulative or (t.annual and t.first_year < t.last_year)):
                 in_period = {y: v for y, v in obs.items() if y >= t.first_year}
                 b = budget(t, ind, in_period, _unit_of(key), year=year)
                 budg.append(b)

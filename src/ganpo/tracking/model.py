@@ -76,10 +76,11 @@ class Indicator(_Model):
 class Target(_Model):
     """One target of one indicator for one unit and a year or a period.
 
-    ``ceiling``: the value must not exceed ``value`` (in the last year of the period, or
-    cumulated over the period when ``cumulative``); ``floor``: must not fall below it;
-    ``reduction_pct``: the value of the last year must be ``value`` % below the value of
-    ``base_year`` (``value_unit`` is then ``%``).
+    ``ceiling``: the value must not exceed ``value`` in the last year of the period (in
+    every year of it when ``annual``; summed over it when ``cumulative``, a budget);
+    ``floor``: must not fall below ``value`` (in the last year; in every year when
+    ``annual``); ``reduction_pct``: the value of the last year must be ``value`` % below
+    the value of ``base_year`` (``value_unit`` is then ``%``).
     """
 
     key: str = Field(min_length=1)
@@ -93,6 +94,7 @@ class Target(_Model):
     base_year: int | None = Field(default=None, ge=1949, le=2100)
     base_value: float | None = None  # in the indicator's unit
     cumulative: bool = False
+    annual: bool = False
     source: str = Field(min_length=1)
     status: TargetStatus
 
@@ -120,6 +122,11 @@ class Target(_Model):
             )
         if self.cumulative and self.kind != "ceiling":
             raise ValueError("only a ceiling can be cumulative (a budget over the period)")
+        if self.annual and (self.cumulative or self.kind == "reduction_pct"):
+            raise ValueError(
+                "annual (the limit holds every year) is for a ceiling or a floor that is "
+                "not cumulative"
+            )
         return self
 
     @property

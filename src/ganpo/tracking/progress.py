@@ -15,7 +15,8 @@ with :math:`T = x_b (1 - p/100)` for a reduction of :math:`p` %. "Time elapsed, 
 achieved" (时间过半、任务过半) is the test the mid-term evaluations of the five-year plans
 apply: a target is on track while the share of the task achieved is at least the share of
 the time elapsed. The target gap is :math:`x_y - T` (:math:`T - x_y` for a floor) in the
-indicator's unit, the exceedance the same relative to :math:`|T|` in %. Annual rates
+indicator's unit, the exceedance the same relative to :math:`|T|` in %; both only where
+the level binds: in the last year, or in every year for an annual limit. Annual rates
 are compound (geometric), as the five-year plans' average annual rates are. The gaps are
 signed so that a positive gap means behind: for a target where lower is better (ceiling,
 reduction) rate gap = achieved − required, for a floor required − achieved.
@@ -67,7 +68,7 @@ class Progress:
     required_rate_pct: float | None
     rate_gap_pp: float | None
     target_exceedance_pct: float | None
-    target_gap: float
+    target_gap: float | None
     meets_target: bool
     status: Status
 
@@ -187,11 +188,14 @@ def progress(
         if achieved_rate is not None and required_rate is not None
         else None
     )
-    exceed = sign * (actual - level) / abs(level) if level != 0 else None
+    # the level binds in the last year, or every year for an annual limit: only then is
+    # being beyond it a fact rather than a stage on the way
+    binding = year == span[1] or target.annual
+    exceed = sign * (actual - level) / abs(level) if binding and level != 0 else None
     status: Status
     if year == span[1]:
         status = "met" if meets else "missed"
-    elif task is not None:
+    elif task is not None and not target.annual:
         status = "on_track" if task >= elapsed - _EPS else "behind"
     else:
         status = "on_track" if meets else "behind"
@@ -213,7 +217,7 @@ def progress(
         required_rate_pct=None if required_rate is None else 100.0 * required_rate,
         rate_gap_pp=None if rate_gap is None else 100.0 * rate_gap,
         target_exceedance_pct=None if exceed is None else 100.0 * exceed,
-        target_gap=sign * (actual - level),
+        target_gap=sign * (actual - level) if binding else None,
         meets_target=meets,
         status=status,
     )

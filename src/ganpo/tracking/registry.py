@@ -118,7 +118,12 @@ class Registry:
                 )
             ind = self.indicators[t.indicator]
             if t.kind != "reduction_pct":
-                unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
+                try:
+                    unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
+                except InputError as exc:
+                    raise InputError(
+                        str(exc), source=source, field="value_unit", values=exc.values
+                    ) from exc
             lower = ind.direction == "lower_is_better"
             if (t.kind == "floor") == lower:
                 raise InputError(
