@@ -150,6 +150,12 @@ def test_project_what_if(registry: Registry) -> None:
     # the budget: 12650 of 22000 used (57.5 %), 9350 left at 4500 → 2.08 → 3 → 2026
     (b,) = w.after.budgets
     assert (b.used, b.exhaustion_year) == (12650.0, 2026)
+    assert w.summary("zh") == (
+        "项目每年新增二氧化碳排放300万吨、地区生产总值50亿元（2020年不变价）：南昌市2023年"
+        "二氧化碳排放总量由4,200万吨增至4,500万吨，单位地区生产总值二氧化碳排放由0.7000变为"
+        "0.7438吨/万元；新增或升级预警3项。"
+    )
+    assert w.summary("en").endswith("3 warning(s) raised or made more severe.")
     (red,) = [x for x in w.crossed if x.rule == "schedule"]
     assert red.message_zh.startswith(
         "南昌市2023年单位地区生产总值二氧化碳排放：时间进度60.0%，任务完成39.0%"
@@ -159,6 +165,8 @@ def test_project_what_if(registry: Registry) -> None:
 def test_small_project_crosses_nothing(registry: Registry) -> None:
     w = project_what_if(registry, intensity_table(EMISSIONS, GDP), 360100, 1.0, added_gdp=10.0)
     assert w.crossed == [] and w.after.warnings == []
+    assert w.summary("en").endswith("no warning raised or made more severe.")
+    assert "unit 360100's total in 2023 goes from 4,200 to 4,201" in w.summary("en")
 
 
 def test_what_if_bad_input(registry: Registry) -> None:

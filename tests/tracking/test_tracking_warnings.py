@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ganpo.tracking.budget import budget
 from ganpo.tracking.dual_control import register
@@ -124,8 +126,8 @@ def test_warning_carries_its_numbers_and_messages() -> None:
     )
     assert w.message_en == (
         "CO₂ emissions per unit of GDP, 南昌市, 2024: 50.0 % of the time elapsed, 25.0 % of the "
-        "task achieved: 25.0 percentage points behind; red (level 1) warning (threshold 25 "
-        "percentage points)."
+        "task achieved: 25.0 percentage points behind; red (level 1) warning (at or above the "
+        "threshold of 25 percentage points)."
     )
     table = warnings_table([w])
     assert list(table.columns) == COLUMNS and len(table) == 1
@@ -238,3 +240,44 @@ def test_adverse_years_warning_replaces_the_decline_rule() -> None:
         == "361000（区划代码）2023年空气质量优良天数比率：连续2年下降（90 → 88 → 85%），达到一级预警阈值（2年）。"
     )
     assert adverse_warnings([rule], forest, 361000, {2021: 90.0, 2022: 88.0, 2023: 88.5}, "%") == []
+
+
+@settings(deadline=None)
+@given(value=st.floats(-100, 100), below=st.floats(-100, 100))
+def test_an_annual_floor_with_a_strict_gap_rule_is_the_assessments_below_rule(
+    value: float, below: float
+) -> None:
+    """The GEP assessment warns when a metric is below a threshold (``value < below``); on
+    the tracking module that is an annual floor at the threshold and a strict rule on the
+    target gap at 0 (the mapping of docs/decisions/0032)."""
+    ind = Indicator(
+        key="gep_growth_pct",
+        name_zh="GEP增长率",
+        name_en="GEP growth",
+        unit="%",
+        direction="higher_is_better",
+    )
+    floor = Target(
+        key="f",
+        indicator="gep_growth_pct",
+        unit_code=360100,
+        year=2023,
+        kind="floor",
+        value=below,
+        value_unit="%",
+        annual=True,
+        source="green-development-index",
+        status="adopted",
+    )
+    rule = WarningRule.model_validate(
+        {
+            "key": "below",
+            "measure": "target_gap",
+            "strict": True,
+            "levels": [
+                {"level": "warning", "name_zh": "预警", "name_en": "warning", "threshold": 0.0}
+            ],
+        }
+    )
+    found = evaluate([rule], ind, progress(floor, ind, {2023: value}, "%"))
+    assert bool(found) == (value < below)

@@ -222,9 +222,39 @@ class ProjectWhatIf:
     total_after: float
     intensity_before: float
     intensity_after: float
+    price_year: int  # GDP at the constant prices of this year
     before: Standing
     after: Standing
     crossed: list[EarlyWarning]  # warnings new or more severe with the project
+    unit_name: str | None = None
+
+    def summary(self, language: str = "zh") -> str:
+        """The what-if in one sentence, in Chinese (``zh``) or English (``en``)."""
+        n = len(self.crossed)
+        if language == "zh":
+            place = self.unit_name or f"{self.unit_code}（区划代码）"
+            return (
+                f"项目每年新增二氧化碳排放{self.added_co2:,.4g}万吨、地区生产总值"
+                f"{self.added_gdp:,.4g}亿元（{self.price_year}年不变价）：{place}{self.year}年"
+                f"二氧化碳排放总量由{self.total_before:,.4g}万吨增至{self.total_after:,.4g}万吨，"
+                f"单位地区生产总值二氧化碳排放由{self.intensity_before:.4f}变为"
+                f"{self.intensity_after:.4f}吨/万元；"
+                + (f"新增或升级预警{n}项。" if n else "不新增或升级预警。")
+            )
+        place = self.unit_name or f"unit {self.unit_code}"
+        return (
+            f"A project adding {self.added_co2:,.4g} × 10,000 t CO₂ and "
+            f"{self.added_gdp:,.4g} × 100 million yuan of GDP (constant {self.price_year} "
+            f"prices) a year: {place}'s total in {self.year} goes from "
+            f"{self.total_before:,.4g} to {self.total_after:,.4g} × 10,000 t CO₂, its "
+            f"intensity from {self.intensity_before:.4f} to {self.intensity_after:.4f} t CO₂ "
+            "per 10,000 yuan; "
+            + (
+                f"{n} warning(s) raised or made more severe."
+                if n
+                else "no warning raised or made more severe."
+            )
+        )
 
     def table(self) -> pd.DataFrame:
         """One row per target: figures and status without and with the project."""
@@ -320,7 +350,9 @@ def project_what_if(
         total_after=float(a["co2_total"]),
         intensity_before=float(b["co2_intensity"]),
         intensity_after=float(a["co2_intensity"]),
+        price_year=int(b["price_year"]),
         before=before,
         after=after,
         crossed=crossed,
+        unit_name=(unit_names or {}).get(unit_code),
     )

@@ -116,7 +116,7 @@ def evaluate(
         lv = level_reached(rule, value)
         if lv is None or value is None:
             continue
-        zh, en = _message(indicator, subject, rule.measure, value, lv, names)
+        zh, en = _message(indicator, subject, rule, value, lv, names)
         actual = subject.actual if isinstance(subject, Progress) else subject.used
         tvalue = subject.target_value if isinstance(subject, Progress) else subject.budget
         out.append(
@@ -144,11 +144,12 @@ def evaluate(
 def _message(
     ind: Indicator,
     s: Progress | Budget,
-    measure: str,
+    rule: WarningRule,
     value: float,
     lv: Level,
     names: Mapping[int, str],
 ) -> tuple[str, str]:
+    measure = rule.measure
     who_zh, who_en = _who(ind, s.unit_code, s.year, names)
     uz, ue = ind.unit_in("zh"), ind.unit_in("en")
     unit_zh, unit_en = MEASURES[measure][0], MEASURES[measure][0]
@@ -209,9 +210,23 @@ def _message(
         )
     thr_zh = f"{lv.threshold:g}{unit_zh}"
     thr_en = f"{lv.threshold:g}{unit_en}"
+    return _sentence(who_zh, who_en, body_zh, body_en, rule, lv, thr_zh, thr_en)
+
+
+def _sentence(
+    who_zh: str,
+    who_en: str,
+    body_zh: str,
+    body_en: str,
+    rule: WarningRule,
+    lv: Level,
+    thr_zh: str,
+    thr_en: str,
+) -> tuple[str, str]:
+    verb_zh, verb_en = ("超过", "above") if rule.strict else ("达到", "at or above")
     return (
-        f"{who_zh}：{body_zh}，达到{lv.name_zh}预警阈值（{thr_zh}）。",
-        f"{who_en}: {body_en}; {lv.name_en} warning (threshold {thr_en}).",
+        f"{who_zh}：{body_zh}，{verb_zh}{lv.name_zh}预警阈值（{thr_zh}）。",
+        f"{who_en}: {body_en}; {lv.name_en} warning ({verb_en} the threshold of {thr_en}).",
     )
 
 
@@ -244,6 +259,16 @@ def adverse_warnings(
         who_zh, who_en = _who(indicator, unit_code, year, names)
         way_zh = "下降" if indicator.direction == "higher_is_better" else "上升"
         way_en = "fell" if indicator.direction == "higher_is_better" else "rose"
+        zh, en = _sentence(
+            who_zh,
+            who_en,
+            f"连续{run}年{way_zh}（{series}{indicator.unit_in('zh')}）",
+            f"{way_en} {run} years running ({series} {indicator.unit_in('en')})",
+            rule,
+            lv,
+            f"{lv.threshold:g}年",
+            f"{lv.threshold:g} years",
+        )
         out.append(
             EarlyWarning(
                 level=lv.level,
@@ -259,15 +284,8 @@ def adverse_warnings(
                 threshold=lv.threshold,
                 actual=obs[year],
                 target_value=None,
-                message_zh=(
-                    f"{who_zh}：连续{run}年{way_zh}（{series}{indicator.unit_in('zh')}），"
-                    f"达到{lv.name_zh}预警阈值（{lv.threshold:g}年）。"
-                ),
-                message_en=(
-                    f"{who_en}: {way_en} {run} years running ({series} "
-                    f"{indicator.unit_in('en')}); {lv.name_en} warning (threshold "
-                    f"{lv.threshold:g} years)."
-                ),
+                message_zh=zh,
+                message_en=en,
             )
         )
     return out
