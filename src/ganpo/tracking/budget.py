@@ -13,9 +13,9 @@ With observed values :math:`x_{y_1} … x_{y}` (every year from the first, none 
 at the current rate :math:`x_y` (the last observed year's value) carried forward; when
 :math:`U \\ge B` already, the exhaustion year is the first observed year whose cumulative
 sum reached :math:`B`; when the rate is not positive the budget is never exhausted
-(``None``). The national work plan for dual control (国办发〔2024〕39号) names carbon
-budget management among the tools of local carbon assessment; this is its arithmetic,
-not a prescribed method.
+(``None``). The national work plan for dual control (国办发〔2024〕39号) asks provinces and
+cities to set up carbon emission budget management; this is a budget's arithmetic, not a
+method the plan prescribes.
 """
 
 from __future__ import annotations
