@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 
 from ganpo.errors import InputError
-from ganpo.tracking.dual_control import intensity_table, project_what_if, register, standing
+from ganpo.tracking.dual_control import (
+    intensity_table,
+    overview,
+    project_what_if,
+    register,
+    standing,
+)
 from ganpo.tracking.registry import Registry
 
 # a synthetic city: emissions [万t CO2] and GDP [亿元, constant 2020 prices]
@@ -179,3 +185,39 @@ def test_what_if_bad_input(registry: Registry) -> None:
         project_what_if(registry, table, 360100, -10.0)
     with pytest.raises(InputError, match="project emissions: unit '万元' does not measure"):
         project_what_if(registry, table, 360100, 10.0, co2_unit="万元")
+
+
+def test_overview_of_every_unit(registry: Registry, tmp_path: Path) -> None:
+    # a second city whose intensity did not fall: 0.8 in 2020 and 2023, task 0 % after 60 %
+    # of the time: 60 points behind → red; rate 0 against (0.656/0.8)^(1/2) − 1 = √0.82 − 1 = 0.905539 − 1 = −9.4461 %
+    second = tmp_path / "second.toml"
+    second.write_text(
+        TARGETS.split("[[targets]]")[1]
+        .join(["[[targets]]", ""])
+        .replace("intensity-14th-fyp", "jiujiang-intensity")
+        .replace("360100", "360400"),
+        encoding="utf-8",
+    )
+    registry.load(second)
+    emissions = pd.concat(
+        [EMISSIONS, EMISSIONS.assign(unit_code=360400, co2=[800.0, 820.0, 840.0, 880.0])]
+    )
+    gdp = pd.concat([GDP, GDP.assign(unit_code=360400, gdp=[1000.0, 1030.0, 1060.0, 1100.0])])
+    o = overview(registry, intensity_table(emissions, gdp), 2023, unit_names={360400: "九江市"})
+    assert o.progress["target"].tolist() == [
+        "total-ceiling",
+        "intensity-14th-fyp",
+        "jiujiang-intensity",
+    ]
+    assert o.progress["status_zh"].tolist() == ["进度正常", "进度正常", "进度滞后"]
+    assert o.progress["status"].tolist() == ["on track", "on track", "behind schedule"]
+    assert o.budgets["target"].tolist() == ["total-ceiling"]
+    assert bool(o.budgets["exhausted_within_period"].iloc[0]) is False
+    got = {(r.unit_code, r.rule, r.level) for r in o.warnings.itertuples()}
+    assert got == {(360400, "schedule", "red"), (360400, "rate", "red")}
+    (rate,) = [r for r in o.warnings.itertuples() if r.rule == "rate"]
+    assert rate.value == pytest.approx(9.4461, abs=1e-4)
+    assert rate.message_en.startswith(
+        "CO₂ emissions per unit of GDP, 九江市, 2023: annual change +0.00 %"
+    )
+    assert overview(registry, intensity_table(emissions, gdp), 2026).progress.empty

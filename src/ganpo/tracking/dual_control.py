@@ -17,13 +17,13 @@ Intensity (constant prices of one stated year :math:`p`):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import pandas as pd
 
 from ganpo.errors import InputError, preview
 from ganpo.tracking.budget import Budget, budget
-from ganpo.tracking.early_warning import EarlyWarning, evaluate
+from ganpo.tracking.early_warning import EarlyWarning, evaluate, warnings_table
 from ganpo.tracking.model import Target
 from ganpo.tracking.progress import STATUS_NAMES, Progress, progress
 from ganpo.tracking.registry import Registry, shipped_file
@@ -208,6 +208,59 @@ def standing(
                 prog.append(p)
                 warns += evaluate(rules, ind, p, unit_names=unit_names)
     return Standing(unit_code, year, prog, budg, warns)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """Every unit with dual-control targets in one year: one row per target in
+    ``progress`` and ``budgets``, one per warning in ``warnings``."""
+
+    year: int
+    progress: pd.DataFrame
+    budgets: pd.DataFrame
+    warnings: pd.DataFrame
+
+
+def overview(
+    registry: Registry,
+    table: pd.DataFrame,
+    year: int,
+    *,
+    unit_names: Mapping[int, str] | None = None,
+) -> Overview:
+    """:func:`standing` of every unit that has dual-control targets covering ``year``,
+    as tables (status in English in ``status``, in Chinese in ``status_zh``)."""
+    units = sorted(
+        {
+            t.unit_code
+            for key in (TOTAL, INTENSITY)
+            for t in registry.targets.values()
+            if t.indicator == key and t.status != "withdrawn"
+        }
+    )
+    prog: list[dict[str, object]] = []
+    budg: list[dict[str, object]] = []
+    warns: list[EarlyWarning] = []
+    for code in units:
+        if not registry.targets_of(code, year=year):
+            continue
+        s = standing(registry, table, code, year, unit_names=unit_names)
+        for p in s.progress:
+            row = asdict(p)
+            row["status_zh"], row["status"] = STATUS_NAMES[p.status]
+            prog.append(row)
+        budg += [
+            asdict(b) | {"exhausted_within_period": b.exhausted_within_period} for b in s.budgets
+        ]
+        warns += s.warnings
+    return Overview(
+        year=year,
+        progress=pd.DataFrame(prog, columns=[f.name for f in fields(Progress)] + ["status_zh"]),
+        budgets=pd.DataFrame(
+            budg, columns=[f.name for f in fields(Budget)] + ["exhausted_within_period"]
+        ),
+        warnings=warnings_table(warns),
+    )
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,10 @@ COLUMNS = [
 
 @dataclass(frozen=True)
 class EarlyWarning:
-    """One early warning (``value`` is the measure, ``actual`` and ``target_value`` the
-    indicator's figures in its unit, where they apply)."""
+    """One early warning: ``value`` is the measure that reached ``threshold``;
+    ``actual`` and ``target_value`` are the indicator's value and target level in its
+    unit (for a budget: the budget used and the budget; for a run of adverse years: the
+    last value and none)."""
 
     level: str
     level_zh: str
