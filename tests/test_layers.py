@@ -22,6 +22,7 @@ RANK = {
     "report": 4,
     "apply": 4,
     "carbon": 4,
+    "tracking": 4,
     "submissions": 4,
     "cli": 5,
     "web": 5,

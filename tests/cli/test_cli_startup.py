@@ -96,15 +96,7 @@ def test_starts_without_heavy_libraries(args: list[str]) -> None:
         ["report-forms", "list", "--year", "2023"],
         ["report-forms", "list", "--year", "2023", "--department", "forestry", "-f", "json"],
         ["apply", "examples"],
-        pytest.param(
-            ["profiles", "jiangxi-db36-2021", "--methods"],
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the method table (ganpo.report.method_table) builds pandas frames and "
-                "reads the methods through ganpo.services.methods, which loads numpy; the "
-                "report package itself no longer loads maps, fonts or workbooks",
-            ),
-        ),
+        ["profiles", "jiangxi-db36-2021", "--methods"],
     ],
     ids=" ".join,
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sys
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -261,8 +263,8 @@ def _method_table(name: str, fmt: Format, lang: Literal["zh", "en"], params: str
     from ganpo.report.method_table import (
         DEVIATIONS_TITLE,
         basis_sentence,
-        deviation_frame,
-        method_frame,
+        deviation_rows,
+        method_columns,
         method_table,
     )
 
@@ -272,28 +274,34 @@ def _method_table(name: str, fmt: Format, lang: Literal["zh", "en"], params: str
         basis = basis_sentence(name, lang, subject="profile")
     # CSV and JSON: one record per indicator, its deviations in the last column; the table on
     # the terminal prints them in a table of their own below, as the annual report does
-    frame = method_frame(rows, lang, deviations=fmt != "table")
+    columns = method_columns(rows, lang, deviations=fmt != "table")
+    headers = list(columns)
+    records = [
+        dict(zip(headers, values, strict=True)) for values in zip(*columns.values(), strict=True)
+    ]
     if fmt == "csv":
         # plain text on stdout, no rich markup or wrapping: pipe it into a file
-        sys.stdout.write(frame.to_csv(index=False, lineterminator="\n"))
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows([r[h] for h in headers] for r in records)
+        sys.stdout.write(out.getvalue())
         return
     if fmt == "json":
-        sys.stdout.write(
-            json.dumps(frame.to_dict(orient="records"), ensure_ascii=False, indent=1) + "\n"
-        )
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
         return
     console.print(escape(basis))
     table = Table(show_lines=True)
-    for header in frame.columns:
+    for header in headers:
         table.add_column(header, overflow="fold")  # never cut a citation or a value short
-    for values in frame.itertuples(index=False):
-        table.add_row(*(escape(str(v)) for v in values))
+    for r in records:
+        table.add_row(*(escape(str(r[h])) for h in headers))
     console.print(table)
-    deviations = deviation_frame(rows, lang)
-    if not deviations.empty:
+    dev_headers, deviations = deviation_rows(rows, lang)
+    if deviations:
         table = Table(title=DEVIATIONS_TITLE[0 if lang == "zh" else 1], show_lines=True)
-        for header in deviations.columns:
+        for header in dev_headers:
             table.add_column(header, overflow="fold")
-        for values in deviations.itertuples(index=False):
+        for values in deviations:
             table.add_row(*(escape(str(v)) for v in values))
         console.print(table)

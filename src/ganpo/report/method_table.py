@@ -13,9 +13,7 @@ paths.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from ganpo.catalog.conformance import conformance
 from ganpo.catalog.ecosystems import by_key
@@ -23,7 +21,13 @@ from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameter_names import index_name, parameter_name
 from ganpo.catalog.parameters import ParameterSet, ParameterValue, load_parameter_set
 from ganpo.catalog.profiles import Profile, load_profile
-from ganpo.services.methods import PHYSICAL_NAMES, Method, method, physical_method
+from ganpo.services.registry import PHYSICAL_NAMES
+from ganpo.services.registry import physical_spec as physical_method
+from ganpo.services.registry import spec as method
+from ganpo.services.spec import MethodSpec as Method
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Lang = Literal["zh", "en"]
 
@@ -284,6 +288,16 @@ def method_frame(
     """The table as printed: one row per indicator, headers in ``language``; the last column
     holds the deviations and their reasons unless ``deviations`` is false (the annual report
     prints them in a table of their own, :func:`deviation_frame`)."""
+    import pandas as pd
+
+    return pd.DataFrame(method_columns(rows, language, deviations))
+
+
+def method_columns(
+    rows: list[MethodTableRow], language: Lang = "zh", deviations: bool = True
+) -> dict[str, list[str]]:
+    """:func:`method_frame`'s columns as plain lists (header → values), for printing without
+    pandas (``ganpo profiles NAME --methods``)."""
     none = "无（按统计报表数值）" if language == "zh" else "none (statistics as reported)"
     sep = "；" if language == "zh" else "; "
     i = 0 if language == "zh" else 1
@@ -299,13 +313,23 @@ def method_frame(
     }
     if deviations:
         columns[COLUMNS["deviations"][i]] = [deviations_text(r.deviations, language) for r in rows]
-    return pd.DataFrame(columns)
+    return columns
 
 
 def deviation_frame(rows: list[MethodTableRow], language: Lang = "zh") -> pd.DataFrame:
     """The deviations of the method table, one row per deviation, headers in ``language``.
     Indicators that share a method (and so its deviations) share their rows: 农业产品、林业产品…
     are named together once."""
+    import pandas as pd
+
+    headers, table = deviation_rows(rows, language)
+    return pd.DataFrame(table, columns=headers)
+
+
+def deviation_rows(
+    rows: list[MethodTableRow], language: Lang = "zh"
+) -> tuple[list[str], list[tuple[str, str, str]]]:
+    """:func:`deviation_frame` as headers and plain rows, for printing without pandas."""
     groups: dict[tuple[DeviationText, ...], list[str]] = {}
     for r in rows:
         if r.deviations:
@@ -313,9 +337,7 @@ def deviation_frame(rows: list[MethodTableRow], language: Lang = "zh") -> pd.Dat
     sep = "、" if language == "zh" else ", "
     i = 0 if language == "zh" else 1
     table = [(sep.join(names), d.what, d.why) for devs, names in groups.items() for d in devs]
-    return pd.DataFrame(
-        table, columns=[DEVIATION_COLUMNS[k][i] for k in ("indicator", "what", "why")]
-    )
+    return [DEVIATION_COLUMNS[k][i] for k in ("indicator", "what", "why")], table
 
 
 def basis_sentence(

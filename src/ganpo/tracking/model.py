@@ -1,0 +1,188 @@
+"""Indicators, targets and warning thresholds as data (docs/tracking.md, "Data format").
+
+An **indicator** says what is measured: key, names in Chinese and English, unit and
+direction (lower or higher is better); how its values are obtained is the caller's
+business. A **target** binds an indicator, an administrative unit (adcode) and a year or
+period to a kind (``ceiling``, ``floor``, ``reduction_pct`` from a base year), a value
+with its unit, the source that set it and its status. A **warning rule** grades one
+measure of progress (``schedule_gap_pp``, ``budget_used_pct`` …) by thresholds into
+levels. All three are pydantic models, read from TOML by :mod:`ganpo.tracking.files`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Direction = Literal["lower_is_better", "higher_is_better"]
+TargetKind = Literal["ceiling", "floor", "reduction_pct"]
+TargetStatus = Literal["adopted", "draft", "synthetic", "withdrawn"]
+
+#: the measures a warning rule may grade (computed by :mod:`ganpo.tracking.progress`,
+#: :mod:`ganpo.tracking.budget` and :func:`ganpo.tracking.progress.adverse_years`)
+MEASURES: dict[str, tuple[str, str, str]] = {
+    # key: (unit, name zh, name en)
+    "schedule_gap_pp": (
+        "percentage points",
+        "时间进度与任务进度之差",
+        "time elapsed less task achieved",
+    ),
+    "rate_gap_pp": (
+        "percentage points a year",
+        "所需年均变化率与已实现年均变化率之差",
+        "required less achieved annual rate",
+    ),
+    "target_exceedance_pct": ("%", "超出目标值的幅度", "excess over the target value"),
+    "target_gap": ("the indicator's unit", "与目标值之差", "distance beyond the target value"),
+    "budget_used_pct": ("%", "碳预算已使用比例", "share of the budget used"),
+    "adverse_years": (
+        "years",
+        "连续向不利方向变化的年数",
+        "years running in the adverse direction",
+    ),
+}
+Measure = Literal[
+    "schedule_gap_pp",
+    "rate_gap_pp",
+    "target_exceedance_pct",
+    "target_gap",
+    "budget_used_pct",
+    "adverse_years",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+class Indicator(_Model):
+    """What is tracked: its key, names, unit and which way is better."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    unit_zh: str = ""  # the unit as Chinese statistics write it (万吨二氧化碳); default: unit
+    unit_en: str = ""  # the unit in English prose; default: unit
+    direction: Direction
+    description: str = ""
+
+    def unit_in(self, language: str) -> str:
+        """The unit as written in ``language`` (``zh`` or ``en``)."""
+        return (self.unit_zh if language == "zh" else self.unit_en) or self.unit
+
+
+class Target(_Model):
+    """One target of one indicator for one unit and a year or a period.
+
+    ``ceiling``: the value must not exceed ``value`` in the last year of the period (in
+    every year of it when ``annual``; summed over it when ``cumulative``, a budget);
+    ``floor``: must not fall below ``value`` (in the last year; in every year when
+    ``annual``); ``reduction_pct``: the value of the last year must be ``value`` % below
+    the value of ``base_year`` (``value_unit`` is then ``%``).
+    """
+
+    key: str = Field(min_length=1)
+    indicator: str
+    unit_code: int = Field(ge=100000, le=999999999)
+    year: int | None = Field(default=None, ge=1949, le=2100)
+    period: tuple[int, int] | None = None
+    kind: TargetKind
+    value: float
+    value_unit: str = Field(min_length=1)
+    base_year: int | None = Field(default=None, ge=1949, le=2100)
+    base_value: float | None = None  # in the indicator's unit
+    cumulative: bool = False
+    annual: bool = False
+    source: str = Field(min_length=1)
+    status: TargetStatus
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Target:
+        if (self.year is None) == (self.period is None):
+            raise ValueError("give either year or period (first and last year), not both")
+        first, last = self.first_year, self.last_year
+        if first > last:
+            raise ValueError(f"period {first}–{last} ends before it starts")
+        if self.kind == "reduction_pct":
+            if self.base_year is None:
+                raise ValueError(
+                    "a reduction target needs base_year (the year the reduction is measured from)"
+                )
+            if self.value_unit != "%":
+                raise ValueError(f"a reduction target is in %, not {self.value_unit!r}")
+            if not 0 < self.value < 100:
+                raise ValueError(f"a reduction of {self.value:g} % is not between 0 and 100")
+        if self.base_value is not None and self.base_year is None:
+            raise ValueError("base_value is given without base_year")
+        if self.base_year is not None and self.base_year >= first:
+            raise ValueError(
+                f"base_year {self.base_year} must precede the period's first year {first}"
+            )
+        if self.cumulative and self.kind != "ceiling":
+            raise ValueError("only a ceiling can be cumulative (a budget over the period)")
+        if self.annual and (self.cumulative or self.kind == "reduction_pct"):
+            raise ValueError(
+                "annual (the limit holds every year) is for a ceiling or a floor that is "
+                "not cumulative"
+            )
+        return self
+
+    @property
+    def first_year(self) -> int:
+        return self.year if self.year is not None else self.period[0]  # type: ignore[index]
+
+    @property
+    def last_year(self) -> int:
+        return self.year if self.year is not None else self.period[1]  # type: ignore[index]
+
+    @property
+    def start_year(self) -> int:
+        """The year progress is counted from: the base year, else the year before the
+        period (time elapsed is 0 there)."""
+        return self.base_year if self.base_year is not None else self.first_year - 1
+
+
+class Level(_Model):
+    """One warning level: reached when the measure is at least (or above) ``threshold``."""
+
+    level: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    threshold: float
+
+
+class WarningRule(_Model):
+    """Grade one measure into levels (most severe first); one warning per rule and target."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    measure: Measure
+    indicators: list[str] = Field(default_factory=list)  # empty: every indicator
+    strict: bool = False  # True: the measure must exceed the threshold, not just reach it
+    levels: list[Level] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> WarningRule:
+        t = [lv.threshold for lv in self.levels]
+        if t != sorted(t, reverse=True) or len(set(t)) != len(t):
+            raise ValueError(
+                "levels go from the most severe (highest threshold) down, thresholds "
+                f"distinct; got {', '.join(f'{x:g}' for x in t)}"
+            )
+        names = [lv.level for lv in self.levels]
+        if len(set(names)) != len(names):
+            raise ValueError(f"level names repeat: {', '.join(names)}")
+        return self
+
+
+class TrackingFile(_Model):
+    """A tracking data file: any of indicators, warning rules and targets."""
+
+    title_zh: str = ""
+    title_en: str = ""
+    source: str = ""
+    verified: str = ""
+    indicators: list[Indicator] = Field(default_factory=list)
+    warning_rules: list[WarningRule] = Field(default_factory=list)
+    targets: list[Target] = Field(default_factory=list)

@@ -1,0 +1,171 @@
+"""The registry a domain registers its indicators, warning rules and targets in, and the
+TOML reader whose errors name the file, the target and the field.
+
+Dual control (:mod:`ganpo.tracking.dual_control`) registers its two indicators and the
+shipped warning thresholds, then loads the targets of a city or county; the later
+tracking of the whole decision and the GEP assessment's warnings register theirs the same
+way (docs/decisions/0032-tracking-module.md).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ganpo.catalog.files import data_dir
+from ganpo.errors import InputError, UnknownNameError
+from ganpo.tracking.model import Indicator, Target, TrackingFile, WarningRule
+from ganpo.tracking.units import unit_factor
+
+#: the catalogue folder of shipped tracking files
+TRACKING_DIR = "tracking"
+
+
+def shipped_file(name: str) -> Path:
+    """A shipped tracking file by its name (file stem); an unknown name lists the names."""
+    folder = data_dir(TRACKING_DIR)
+    names = sorted(p.stem for p in folder.glob("*.toml"))
+    if name not in names:
+        raise UnknownNameError("tracking file", name, names)
+    return folder / f"{name}.toml"
+
+
+def _where(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+    """``target 'x' (targets[2]), field base_year`` for a validation error's location."""
+    if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
+        section, index = str(loc[0]), loc[1]
+        items = data[section]
+        item = items[index] if index < len(items) else {}
+        key = item.get("key") if isinstance(item, dict) else None
+        what = {"targets": "target", "indicators": "indicator", "warning_rules": "warning rule"}
+        name = f" {key!r}" if key else ""
+        rest = ".".join(str(p) for p in loc[2:])
+        place = f"{what.get(section, section)}{name} ({section}[{index}])"
+        return f"{place}, field {rest}" if rest else place
+    return "field " + ".".join(str(p) for p in loc) if loc else "file"
+
+
+def read_tracking_file(path: Path) -> TrackingFile:
+    """Read and validate a tracking TOML file; each problem names the target and field."""
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read the tracking file: {exc}", source=path) from exc
+    try:
+        return TrackingFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            f"{_where(data, tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+            for e in exc.errors()
+        ]
+        raise InputError(
+            "invalid tracking file: " + "; ".join(problems), source=path, field="targets"
+        ) from exc
+
+
+@dataclass
+class Registry:
+    """Indicators, warning rules and targets of every domain that tracks something."""
+
+    indicators: dict[str, Indicator] = field(default_factory=dict)
+    rules: dict[str, WarningRule] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=dict)
+
+    def indicator(self, key: str) -> Indicator:
+        """The registered indicator ``key``; an unknown key lists the registered ones."""
+        if key not in self.indicators:
+            raise UnknownNameError("indicator", key, self.indicators)
+        return self.indicators[key]
+
+    def register_indicators(self, items: Iterable[Indicator]) -> None:
+        """Add indicators; one registered twice differently is refused."""
+        for ind in items:
+            old = self.indicators.get(ind.key)
+            if old is not None and old != ind:
+                raise InputError(
+                    f"indicator {ind.key!r} is already registered with another definition",
+                    field="indicators",
+                    values=[ind.key],
+                )
+            self.indicators[ind.key] = ind
+
+    def register_rules(self, items: Iterable[WarningRule]) -> None:
+        """Add warning rules; their indicators must be registered."""
+        for rule in items:
+            for key in rule.indicators:
+                self.indicator(key)
+            self.rules[rule.key] = rule
+
+    def add_targets(self, items: Iterable[Target], *, source: str | Path | None = None) -> None:
+        """Add targets after checking them against their indicators (known indicator, a
+        unit convertible to the indicator's, a kind that fits its direction, no key
+        twice); each problem names the target."""
+        for t in items:
+            where = f"target {t.key!r}"
+            if t.indicator not in self.indicators:
+                raise InputError(
+                    f"{where}: unknown indicator {t.indicator!r}; registered indicators: "
+                    f"{', '.join(sorted(self.indicators)) or 'none'}",
+                    source=source,
+                    field="indicator",
+                    values=[t.indicator],
+                )
+            ind = self.indicators[t.indicator]
+            if t.kind != "reduction_pct":
+                try:
+                    unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
+                except InputError as exc:
+                    raise InputError(
+                        str(exc), source=source, field="value_unit", values=exc.values
+                    ) from exc
+            lower = ind.direction == "lower_is_better"
+            if (t.kind == "floor") == lower:
+                raise InputError(
+                    f"{where}: a {t.kind.replace('_pct', '')} target does not fit indicator "
+                    f"{ind.key!r}, where {ind.direction.replace('_', ' ')}",
+                    source=source,
+                    field="kind",
+                    values=[t.kind],
+                )
+            if t.key in self.targets and self.targets[t.key] != t:
+                raise InputError(
+                    f"{where} is given twice", source=source, field="key", values=[t.key]
+                )
+            self.targets[t.key] = t
+
+    def load(self, path: Path) -> TrackingFile:
+        """Register everything a tracking file holds (indicators, then rules, then
+        targets) and return it."""
+        tf = read_tracking_file(path)
+        self.register_indicators(tf.indicators)
+        try:
+            self.register_rules(tf.warning_rules)
+        except UnknownNameError as exc:
+            raise InputError(
+                f"warning rule on an {exc}", source=path, field="warning_rules"
+            ) from exc
+        self.add_targets(tf.targets, source=path)
+        return tf
+
+    def targets_of(
+        self, unit_code: int, indicator: str | None = None, *, year: int | None = None
+    ) -> list[Target]:
+        """The unit's targets (of one indicator, covering ``year``), withdrawn ones left
+        out, in key order."""
+        return sorted(
+            (
+                t
+                for t in self.targets.values()
+                if t.unit_code == unit_code
+                and (indicator is None or t.indicator == indicator)
+                and (year is None or t.start_year < year <= t.last_year)
+                and t.status != "withdrawn"
+            ),
+            key=lambda t: t.key,
+        )
