@@ -168,7 +168,7 @@ def test_indirect_electricity_reproduces_the_published_factors() -> None:
 
 
 def test_electricity_of_a_year_without_a_factor_is_refused() -> None:
-    with pytest.raises(TableError, match=r"row 0 .*2020.*published years: 2021, 2022"):
+    with pytest.raises(TableError, match=r"row 0 .*2020.*published years: 2021, 2022, 2023"):
         electricity_indirect_co2(_power((1, 2020, 1, "kWh")), grid="national")
 
 

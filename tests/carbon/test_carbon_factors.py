@@ -119,7 +119,7 @@ def test_published_national_grid_factors(year: int, value: float) -> None:
 
 def test_a_grid_factor_of_an_unpublished_year_is_refused() -> None:
     with pytest.raises(
-        InputError, match=r"no grid emission factor .* in 2019; published years: 2021, 2022"
+        InputError, match=r"no grid emission factor .* in 2019; published years: 2021, 2022, 2023"
     ):
         grid_factor("national", 2019)
     with pytest.raises(UnknownNameError, match="grid region"):

@@ -14,6 +14,7 @@ from shapely.geometry import box
 from sqlalchemy import Connection, Engine, MetaData, create_engine, delete, event, select, text
 
 import ganpo.store.apply_models
+import ganpo.store.carbon_models
 import ganpo.store.platform_models
 import ganpo.store.register_models
 import ganpo.store.reporting_models  # noqa: F401  (every table in Base.metadata)

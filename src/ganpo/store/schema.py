@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 #: the revision of the newest migration in ``migrations/versions``: the schema this ganpo
 #: reads and writes. Written out so that opening a store loads no Alembic (it is loaded
 #: only to migrate); an upgrade, and a test, check that it is Alembic's head.
-HEAD_REVISION = "0013"
+HEAD_REVISION = "0014"
 #: the table in which Alembic keeps the revision a store is at
 VERSION_TABLE = "alembic_version"
 

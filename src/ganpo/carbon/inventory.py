@@ -1,0 +1,509 @@
+"""An inventory run: a dataset of activity tables (a folder with ``carbon-dataset.toml``)
+read and checked, every category computed for one year, CO2-equivalents under a named GWP
+set, and the county rows rolled up to their cities and province exactly.
+
+Exact roll-up: each county's emission of a category and gas is rounded once to whole grams
+(integers); a city's row is the integer sum of its counties' rows and the province's the
+sum of its cities', so every total is the sum of its parts to the last digit whatever the
+order of summation (floating-point sums are not associative). A gram is far below any
+figure an inventory states (万t, 0.01 万t = 100 t = 10⁸ g), so the rounding changes none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ganpo.carbon import agriculture, energy, industry, waste
+from ganpo.carbon.factors import category, gwp_set
+from ganpo.carbon.inputs import require_columns
+from ganpo.carbon.regions import LEVELS, Unit, region
+from ganpo.carbon.result import POWER_GENERATION, Emissions, combine
+from ganpo.catalog.files import data_dir
+from ganpo.errors import InputError, UnknownNameError
+
+DATASET_FILE = "carbon-dataset.toml"
+GRAMS_PER_T = 1_000_000
+#: the columns of :attr:`Inventory.rows`
+ROW_COLUMNS = [
+    "unit_code",
+    "level",
+    "parent_code",
+    "category_code",
+    "gas",
+    "scope",
+    "quantity_g",
+    "co2e_g",
+]
+
+
+@cache
+def activity_tables() -> dict[str, dict[str, Any]]:
+    """The declared activity tables (``catalog/data/carbon/activity-tables.toml``)."""
+    with (data_dir("carbon") / "activity-tables.toml").open("rb") as fh:
+        return dict(tomllib.load(fh)["tables"])
+
+
+@cache
+def uncertainty_defaults(name: str) -> pd.DataFrame:
+    """A shipped set of category uncertainties (``uncertainty-<name>.toml``):
+    ``category_code``, ``u_activity_pct``, ``u_factor_pct``, ``source``, ``status``."""
+    names = sorted(
+        p.stem.removeprefix("uncertainty-") for p in data_dir("carbon").glob("uncertainty-*.toml")
+    )
+    if name not in names:
+        raise UnknownNameError("uncertainty set", name, names)
+    with (data_dir("carbon") / f"uncertainty-{name}.toml").open("rb") as fh:
+        cats = tomllib.load(fh)["categories"]
+    return pd.DataFrame(
+        [{"category_code": code, **v} for code, v in cats.items()],
+        columns=["category_code", "u_activity_pct", "u_factor_pct", "source", "status"],
+    )
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset of activity tables as read from its folder."""
+
+    title_zh: str
+    title_en: str
+    synthetic: bool
+    region: int
+    level: str
+    years: list[int]
+    fuel_set: str
+    process_factors: str
+    grid: str
+    uncertainty: str
+    tables: dict[str, pd.DataFrame]
+    #: sha256 of the description and every table file (name and bytes)
+    digest: str
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A table file: UTF-8 (with or without BOM), lines starting with ``#`` are notes."""
+    import io
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"cannot read the table: {exc}; give a UTF-8 CSV file / 无法读取该表（须为 UTF-8 CSV）",
+            source=path.name,
+        ) from exc
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return pd.read_csv(io.StringIO(body))
+
+
+def read_dataset(folder: Path | str) -> Dataset:
+    """Read a dataset folder: its ``carbon-dataset.toml`` (region, level, years, factor
+    sets, the tables it gives) and each table named, checked for the declared columns.
+    A missing description, an unknown table or a missing file is refused by name."""
+    folder = Path(folder)
+    path = folder / DATASET_FILE
+    if not path.is_file():
+        raise InputError(
+            f"no {DATASET_FILE} in the folder {folder.name!r}: a carbon dataset is a folder "
+            f"with {DATASET_FILE} and its tables (`ganpo carbon demo` writes one) / 该文件夹"
+            f"不是碳清单数据集（缺少 {DATASET_FILE}）",
+            source=folder.name,
+        )
+    raw = path.read_bytes()
+    try:
+        d = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read {DATASET_FILE}: {exc}", source=DATASET_FILE) from exc
+    needed = ["region", "level", "years", "fuel_set", "grid", "tables"]
+    missing = [k for k in needed if k not in d]
+    if missing:
+        raise InputError(
+            f"{DATASET_FILE} lacks {', '.join(missing)}; it needs {', '.join(needed)} / "
+            f"数据集说明缺少 {'、'.join(missing)}",
+            source=DATASET_FILE,
+            field=missing[0],
+        )
+    level = str(d["level"])
+    if level not in LEVELS:
+        raise InputError(
+            f"{DATASET_FILE}: level {level!r} is not a level; give one of {', '.join(LEVELS)} "
+            "/ 报告层级须为省、市、区县或乡镇",
+            source=DATASET_FILE,
+            field="level",
+            values=[level],
+        )
+    region(int(d["region"]))  # a province or city of the built-in table, else refused
+    declared = activity_tables()
+    digest = hashlib.sha256(b"carbon-dataset\0" + raw)
+    tables: dict[str, pd.DataFrame] = {}
+    for key, name in sorted(d["tables"].items()):
+        if key not in declared:
+            raise UnknownNameError("activity table", key, declared)
+        file = folder / str(name)
+        if not file.is_file():
+            raise InputError(
+                f"{DATASET_FILE} lists table {key!r} as {name!r}, which is not in the folder; "
+                f"add the file or remove the line / 缺少数据表 {name}",
+                source=DATASET_FILE,
+                field=key,
+                values=[name],
+            )
+        digest.update(f"\0{name}\0".encode())
+        digest.update(file.read_bytes())
+        frame = _read_csv(file)
+        require_columns(str(name), frame, ["unit_code", "year", *declared[key]["columns"]])
+        tables[key] = frame
+    return Dataset(
+        title_zh=str(d.get("title_zh", folder.name)),
+        title_en=str(d.get("title_en", folder.name)),
+        synthetic=bool(d.get("synthetic", False)),
+        region=int(d["region"]),
+        level=level,
+        years=[int(y) for y in d["years"]],
+        fuel_set=str(d["fuel_set"]),
+        process_factors=str(d.get("process_factors", "ipcc-2006")),
+        grid=str(d["grid"]),
+        uncertainty=str(d.get("uncertainty", "ipcc-2006")),
+        tables=tables,
+        digest=digest.hexdigest(),
+    )
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """An inventory of one region and year: integer-gram rows by unit (the dataset's level
+    and every level above it), category and gas, the factors used and the category
+    uncertainties (Approach 1 inputs)."""
+
+    region: int
+    year: int
+    gwp_set: str
+    dataset_title_zh: str
+    dataset_title_en: str
+    dataset_digest: str
+    synthetic: bool
+    level: str
+    fuel_set: str
+    grid: str
+    code_version: str
+    created_at: datetime
+    rows: pd.DataFrame
+    provenance: pd.DataFrame
+    uncertainty: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    years = pd.to_numeric(frame["year"], errors="coerce")
+    return frame.loc[years == year]
+
+
+def compute_emissions(dataset: Dataset, year: int) -> Emissions:
+    """Every category of the dataset's tables for ``year``, each checked against the
+    dataset's region and level by the category function."""
+    kw: dict[str, Any] = {"region": dataset.region, "level": dataset.level}
+    pf = dataset.process_factors
+    calls = {
+        "fuel": lambda t: combine(
+            energy.fuel_combustion_co2(t, dataset.fuel_set, **kw),
+            energy.fuel_combustion_non_co2(t, dataset.fuel_set, **kw),
+        ),
+        "electricity": lambda t: energy.electricity_indirect_co2(t, grid=dataset.grid, **kw),
+        "cement": lambda t: industry.cement_co2(t, pf, **kw),
+        "lime": lambda t: industry.lime_co2(t, pf, **kw),
+        "livestock": lambda t: agriculture.enteric_ch4(t, pf, **kw),
+        "rice": lambda t: agriculture.rice_ch4(t, pf, **kw),
+        "nitrogen_field": lambda t: agriculture.soils_direct_n2o(t, pf, **kw),
+        "nitrogen_source": lambda t: agriculture.soils_indirect_n2o(t, pf, **kw),
+        "landfill": lambda t: waste.landfill_ch4(t, pf, **kw),
+        "incineration": lambda t: waste.incineration_co2(t, pf, **kw),
+        "wastewater": lambda t: waste.wastewater_ch4(t, pf, **kw),
+    }
+    parts = [
+        calls[key](_year_rows(frame, year))
+        for key, frame in dataset.tables.items()
+        if key in calls and not _year_rows(frame, year).empty
+    ]
+    if not parts:
+        raise InputError(
+            f"the dataset has no activity data of {year}; its years: "
+            f"{', '.join(map(str, dataset.years))} / 数据集中没有 {year} 年的活动数据",
+            field="year",
+            values=[year],
+        )
+    return combine(*parts)
+
+
+def unit_findings(dataset: Dataset, year: int) -> list[str]:
+    """The fuel rows of ``year`` whose energy changed by 10^2.5 or more from the previous
+    year of the dataset (:func:`ganpo.carbon.energy.unit_scale_findings`: likely t for 万t,
+    or tce for 万tce), each as one note in English and Chinese: flagged, not refused."""
+    fuel = dataset.tables.get("fuel")
+    if fuel is None or fuel.empty:
+        return []
+    found = energy.unit_scale_findings(
+        fuel, dataset.fuel_set, region=dataset.region, level=dataset.level
+    )
+    found = found[found["year"] == year]
+    notes = []
+    for r in found.to_dict("records"):
+        what, times, prev = (
+            f"{r['category_code']}, {r['fuel']}",
+            _times(r["ratio"]),
+            r["previous_year"],
+        )
+        notes.append(
+            f"unit code {r['unit_code']}, {what}: {year} is {times} {int(prev)} in energy; check "
+            f"the unit (t or 万t, tce or 万tce) / {r['unit_code']} {r['category_code']} "
+            f"{r['fuel']}：{year} 年能量为 {int(prev)} 年的 {times}，请核对单位（吨或万吨、"
+            "吨标准煤或万吨标准煤）"
+        )
+    return notes
+
+
+def _times(ratio: Any) -> str:
+    """A ratio as ``10,323 ×`` or ``1/10,323 ×`` (whole numbers, never 1e+04)."""
+    x = float(ratio)
+    return f"{x:,.0f} ×" if x >= 1 else f"1/{1 / x:,.0f} ×"
+
+
+def to_grams(t: float) -> int:
+    """Tonnes as whole grams (rounded half to even)."""
+    return round(t * GRAMS_PER_T)
+
+
+def roll_up(county_rows: pd.DataFrame, region_code: int) -> pd.DataFrame:
+    """The rows of one level (integer ``quantity_g`` and ``co2e_g`` by ``unit_code``,
+    ``category_code``, ``gas``, ``scope``) with the rows of every unit above them in the
+    region: each the integer sum of the rows of the units directly below it.
+
+    >>> rows = pd.DataFrame({"unit_code": [360102, 360103], "category_code": ["4.A"] * 2,
+    ...                      "gas": ["CH4"] * 2, "scope": ["direct"] * 2,
+    ...                      "quantity_g": [1, 2], "co2e_g": [27, 54]})
+    >>> roll_up(rows, 360000)[["unit_code", "level", "co2e_g"]].values.tolist()
+    [[360000, 'province', 81], [360100, 'city', 81], [360102, 'county', 27], [360103, 'county', 54]]
+    """
+    reg = region(region_code)
+    keys = ["category_code", "gas", "scope"]
+
+    def unit(code: object) -> Unit:
+        found = reg.unit(int(str(code)))
+        assert found is not None  # the category functions checked every code
+        return found
+
+    parents = pd.Series([unit(c).parent for c in county_rows["unit_code"]], dtype="Int64")
+    current = county_rows.assign(parent_code=parents.to_numpy())
+    out = [current]
+    while True:
+        above = current.dropna(subset=["parent_code"])
+        above = above[above["unit_code"] != reg.code]
+        if above.empty:
+            break
+        grouped = above.assign(unit_code=above["parent_code"].astype("int64")).groupby(
+            ["unit_code", *keys], as_index=False
+        )[["quantity_g", "co2e_g"]]
+        summed = grouped.agg(_int_sum)  # Python ints: exact at any size
+        summed["parent_code"] = [unit(c).parent for c in summed["unit_code"]]
+        out.append(summed)
+        current = summed
+    rows = pd.concat(out, ignore_index=True)
+    rows["level"] = [unit(c).level for c in rows["unit_code"]]
+    rows["parent_code"] = rows["parent_code"].astype("Int64")
+    rows["unit_code"] = rows["unit_code"].astype("int64")
+    for col in ("quantity_g", "co2e_g"):
+        rows[col] = rows[col].astype("int64")
+    rows["rank"] = rows["level"].map({lv: i for i, lv in enumerate(LEVELS)})
+    rows = rows.sort_values(["rank", "unit_code", *keys])
+    return rows[ROW_COLUMNS].reset_index(drop=True)
+
+
+def _int_sum(values: pd.Series) -> int:
+    """The exact sum of integer values (Python integers do not overflow or round)."""
+    return sum(int(v) for v in values)
+
+
+def run_inventory(
+    dataset: Dataset, year: int, gwp: str | None, *, code_version: str = ""
+) -> Inventory:
+    """The inventory of ``dataset``'s region for ``year`` under the GWP set ``gwp`` (AR4,
+    AR5, AR6; no default): every category computed (IPCC 2006 Tier 1, docs/carbon.md),
+    CO2e per unit of the dataset's level, category and gas rounded to whole grams, rolled
+    up exactly to every level above (:func:`roll_up`)."""
+    gwp_set(gwp)  # refuse an unnamed or unknown set before computing
+    assert gwp is not None
+    if year not in dataset.years:
+        raise InputError(
+            f"year {year} is not a year of the dataset; its years: "
+            f"{', '.join(map(str, dataset.years))} / 数据集不含 {year} 年",
+            field="year",
+            values=[year],
+        )
+    emissions = compute_emissions(dataset, year)
+    co2e = emissions.co2e(gwp)
+    keys = ["unit_code", "category_code", "gas", "scope"]
+    g = co2e.groupby(keys, as_index=False).agg(
+        quantity_t=("quantity_t", math.fsum), co2e_t=("co2e_t", math.fsum)
+    )
+    g["unit_code"] = g["unit_code"].astype("int64")
+    g["quantity_g"] = [to_grams(v) for v in g["quantity_t"]]
+    g["co2e_g"] = [to_grams(v) for v in g["co2e_t"]]
+    rows = roll_up(g[[*keys, "quantity_g", "co2e_g"]], dataset.region)
+    u = uncertainty_defaults(dataset.uncertainty)
+    used = set(rows["category_code"])
+    missing = sorted(used - set(u["category_code"]))
+    if missing:
+        raise InputError(
+            f"uncertainty set {dataset.uncertainty!r} has no values for "
+            f"{', '.join(missing)}; add them / 不确定性缺少类别 {'、'.join(missing)}",
+            field="uncertainty",
+            values=missing,
+        )
+    notes = ["合成数据 SYNTHETIC: demo activity data, not statistics"] if dataset.synthetic else []
+    notes += unit_findings(dataset, year)
+    return Inventory(
+        region=dataset.region,
+        year=year,
+        gwp_set=gwp,
+        dataset_title_zh=dataset.title_zh,
+        dataset_title_en=dataset.title_en,
+        dataset_digest=dataset.digest,
+        synthetic=dataset.synthetic,
+        level=dataset.level,
+        fuel_set=dataset.fuel_set,
+        grid=dataset.grid,
+        code_version=code_version,
+        created_at=datetime.now(UTC),
+        rows=rows,
+        provenance=emissions.provenance_table(),
+        uncertainty=u[u["category_code"].isin(used)].reset_index(drop=True),
+        notes=notes,
+    )
+
+
+def totals_g(rows: pd.DataFrame) -> pd.DataFrame:
+    """Production- and consumption-based totals [g CO2e] by unit code, as integers
+    (:func:`ganpo.carbon.result.totals`' definitions): ``production_g`` every direct
+    emission; ``consumption_g`` the direct ones less electricity and heat generation
+    (1.A.1.a) plus the indirect emissions of the electricity consumed."""
+    direct = rows["scope"] == "direct"
+    consumed = ~direct | (rows["category_code"] != POWER_GENERATION)
+    out = []
+    for unit, g in rows.groupby("unit_code", sort=True):
+        d, c = direct.loc[g.index], consumed.loc[g.index]
+        out.append(
+            {
+                "unit_code": int(str(unit)),
+                "production_g": _int_sum(g.loc[d, "co2e_g"]),
+                "consumption_g": _int_sum(g.loc[c, "co2e_g"]),
+            }
+        )
+    return pd.DataFrame(out, columns=["unit_code", "production_g", "consumption_g"])
+
+
+def category_names(code: str) -> tuple[str, str]:
+    """The zh and en names of a category code."""
+    c = category(code)
+    return c.zh, c.en
+
+
+#: the keys of a summary's total rows (their ``category_code``)
+PRODUCTION = "total_production"
+CONSUMPTION = "total_consumption"
+SUMMARY_COLUMNS = [
+    "unit_code",
+    "unit_name",
+    "level",
+    "category_code",
+    "category_zh",
+    "category_en",
+    "co2e_10k_t",
+    "u_pct",
+]
+_TOTAL_NAMES = {
+    PRODUCTION: ("生产侧排放总量（直接排放）", "Production-based total (direct emissions)"),
+    CONSUMPTION: (
+        "消费侧排放总量（扣除电力生产，计入电力消费）",
+        "Consumption-based total (less power generation, plus electricity consumed)",
+    ),
+}
+
+
+def summary(
+    rows: pd.DataFrame, uncertainty: pd.DataFrame, region_code: int, level: str
+) -> pd.DataFrame:
+    """Totals by category of every unit of ``level`` in 万t CO2e (``co2e_10k_t``, summed
+    over gases in whole grams, then divided by 10¹⁰), with the Approach 1 uncertainty
+    ``u_pct`` (IPCC 2006 Vol. 1 Eq. 3.1 per category, Eq. 3.2 for the totals), followed by
+    the production- and consumption-based totals (:func:`totals_g`)."""
+    from ganpo.carbon.uncertainty import approach1
+
+    reg = region(region_code)
+    sel = rows[rows["level"] == level]
+    if sel.empty:
+        levels = ", ".join(lv for lv in LEVELS if (rows["level"] == lv).any())
+        raise InputError(
+            f"the inventory has no rows at level {level!r}; its levels: {levels} "
+            f"/ 清单中没有该层级的数据",
+            field="level",
+            values=[level],
+        )
+    by_cat = pd.DataFrame(
+        sel.groupby(["unit_code", "category_code"], as_index=False)["co2e_g"].agg(_int_sum)
+    )
+    by_cat["co2e_t"] = by_cat["co2e_g"] / GRAMS_PER_T
+    by_cat["year"] = 0  # one inventory is one year: approach1 groups by unit and year
+    u = approach1(by_cat, uncertainty).set_index(["unit_code", "category_code"])["u_pct"]
+    direct = sel["scope"] == "direct"
+    consumed = ~direct | (sel["category_code"] != POWER_GENERATION)
+    out: list[dict[str, object]] = []
+    totals = totals_g(sel).set_index("unit_code")
+    for unit, g in by_cat.groupby("unit_code", sort=True):
+        code = int(str(unit))
+        name = reg.units[code].name
+        for _, r in g.iterrows():
+            zh, en = category_names(str(r["category_code"]))
+            out.append(
+                {
+                    "unit_code": code,
+                    "unit_name": name,
+                    "level": level,
+                    "category_code": r["category_code"],
+                    "category_zh": zh,
+                    "category_en": en,
+                    "co2e_10k_t": int(r["co2e_g"]) / 1e10,
+                    "u_pct": float(u.loc[(unit, r["category_code"])]),
+                }
+            )
+        for key, mask, column in (
+            (PRODUCTION, direct, "production_g"),
+            (CONSUMPTION, consumed, "consumption_g"),
+        ):
+            part = sel[mask & (sel["unit_code"] == code)]
+            part_cat = by_cat[
+                (by_cat["unit_code"] == code) & by_cat["category_code"].isin(part["category_code"])
+            ]
+            if key == CONSUMPTION:  # 1.A.1.a's direct rows are left out of this total
+                part_cat = part_cat[part_cat["category_code"] != POWER_GENERATION]
+            tot = approach1(part_cat, uncertainty)
+            u_tot = float(tot.loc[tot["category_code"] == "total", "u_pct"].iloc[0])
+            zh, en = _TOTAL_NAMES[key]
+            out.append(
+                {
+                    "unit_code": code,
+                    "unit_name": name,
+                    "level": level,
+                    "category_code": key,
+                    "category_zh": zh,
+                    "category_en": en,
+                    "co2e_10k_t": int(str(totals.loc[code, column])) / 1e10,
+                    "u_pct": u_tot,
+                }
+            )
+    return pd.DataFrame(out, columns=SUMMARY_COLUMNS)

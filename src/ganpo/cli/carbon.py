@@ -1,0 +1,305 @@
+"""``ganpo carbon …``: greenhouse-gas inventories — build the synthetic demo, run and store
+an inventory from a dataset of activity tables, list the stored ones, show one by category
+in 万吨二氧化碳当量 with its uncertainty. Every library is imported when a command runs."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+from rich.table import Table
+
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    FormatOption,
+    console,
+    print_records,
+    say,
+    user_errors,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ganpo.carbon.inventory import Dataset
+
+app = typer.Typer(
+    help="Greenhouse-gas inventories: demo, run, list, show. 温室气体清单：示范、核算、列表、"
+    "查看。",
+    no_args_is_help=True,
+)
+
+GwpOption = Annotated[
+    str,
+    typer.Option(
+        "--gwp",
+        help="GWP-100 set: AR4, AR5 or AR6 (none is chosen for you). 全球增温潜势取值版本。",
+    ),
+]
+Level = Literal["province", "city", "county"]
+DEMO_FOLDER = Path("data/carbon-demo")
+UNIT_LABEL = "万吨二氧化碳当量 (万tCO₂e)"
+SYNTHETIC_LABEL = "合成数据 SYNTHETIC"
+#: the keys of `ganpo carbon list --format csv|json`
+LIST_KEYS = (
+    "id",
+    "region_adcode",
+    "year",
+    "gwp_set",
+    "level",
+    "dataset_title_zh",
+    "dataset_title_en",
+    "synthetic",
+    "status",
+    "created_at",
+    "created_by",
+    "code_version",
+    "dataset_digest",
+    "rows",
+)
+#: the keys of `ganpo carbon show --format csv|json`
+SHOW_KEYS = (
+    "inventory_id",
+    "year",
+    "gwp_set",
+    "synthetic",
+    "unit_code",
+    "unit_name",
+    "level",
+    "category_code",
+    "category_zh",
+    "category_en",
+    "co2e_10k_t",
+    "co2e_t",
+    "u_pct",
+)
+
+
+def _store(database: str) -> Engine:
+    from ganpo.store.repository import open_store
+
+    return open_store(database)
+
+
+def _run_and_store(engine: Engine, data: Dataset, year: int, gwp: str) -> int:
+    """The id of the inventory of ``data``, ``year`` and ``gwp``: one already stored from
+    the same data by the same code, else a new one computed and stored."""
+    from ganpo.carbon.inventory import run_inventory
+    from ganpo.engine.provenance import code_version
+    from ganpo.store.carbon import find_inventory, save_inventory
+
+    version = code_version()
+    found = find_inventory(engine, data.digest, year, gwp, version)
+    if found is not None:
+        say(f"inventory {found} was computed from the same data and code: not stored again")
+        return found
+    inv = run_inventory(data, year, gwp, code_version=version)
+    for note in inv.notes:
+        if not note.startswith("合成数据"):
+            say(f"check: {note}")
+    return save_inventory(engine, inv)
+
+
+def _wan_t(value: float) -> str:
+    """万t with two decimals and thousands separators, never in scientific notation."""
+    return f"{value:,.2f}"
+
+
+def _print_totals(engine: Engine, ids: list[int]) -> None:
+    """The province-level totals of stored inventories, one line each."""
+    from ganpo.carbon.inventory import CONSUMPTION, PRODUCTION, summary
+    from ganpo.store.carbon import load_inventory
+
+    t = Table(
+        "编号\nid",
+        "年份\nyear",
+        "生产侧总量\nproduction-based",
+        "消费侧总量\nconsumption-based",
+        title=f"省级总量 Province totals, {UNIT_LABEL}",
+    )
+    for iid in ids:
+        s = load_inventory(engine, iid)
+        h = s.header
+        top = summary(s.rows, s.uncertainty, h.region_adcode, _top_level(s.rows))
+        tot = top.set_index("category_code")["co2e_10k_t"]
+        t.add_row(str(iid), str(h.year), _wan_t(tot[PRODUCTION]), _wan_t(tot[CONSUMPTION]))
+    console.print(t)
+
+
+def _top_level(rows: object) -> str:
+    from ganpo.carbon.regions import LEVELS
+
+    present = set(rows["level"])  # type: ignore[index]
+    return next(lv for lv in LEVELS if lv in present)
+
+
+@app.command("demo")
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the synthetic data. 数据目录。")
+    ] = DEMO_FOLDER,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    gwp: GwpOption = "AR6",
+    seed: Annotated[int, typer.Option("--seed", help="Random seed. 随机种子。")] = 20260101,
+) -> None:
+    """Build the SYNTHETIC Jiangxi activity data (100 counties, 2022 and 2023), run and
+    store the inventory of both years. 生成合成示范数据并核算、存储两年清单。"""
+    from ganpo.carbon.inventory import read_dataset
+    from ganpo.demo.carbon import build_carbon_demo
+
+    with user_errors():
+        say(f"writing the synthetic activity data ({SYNTHETIC_LABEL}) into {out}")
+        data = read_dataset(build_carbon_demo(out, seed=seed).parent)
+        engine = _store(database)
+        ids = []
+        for year in data.years:
+            say(f"inventory of {year} (GWP {gwp}) / 核算 {year} 年清单")
+            ids.append(_run_and_store(engine, data, year, gwp))
+        console.print(
+            f"{SYNTHETIC_LABEL}: stored inventories 已存储清单 {', '.join(map(str, ids))}; "
+            f"see `ganpo carbon show ID --database {database}`"
+        )
+        _print_totals(engine, ids)
+
+
+@app.command("run")
+def run(
+    dataset: Annotated[
+        Path, typer.Argument(help="Dataset folder (with carbon-dataset.toml). 数据集目录。")
+    ],
+    year: Annotated[int, typer.Option("--year", "-y", help="Inventory year. 清单年份。")],
+    gwp: GwpOption,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Compute a dataset's inventory for one year and store it. 核算并存储一年的清单。"""
+    from ganpo.carbon.inventory import read_dataset
+
+    with user_errors():
+        data = read_dataset(dataset)
+        engine = _store(database)
+        iid = _run_and_store(engine, data, year, gwp)
+        mark = f" {SYNTHETIC_LABEL}" if data.synthetic else ""
+        console.print(f"stored inventory 已存储清单 {iid}{mark}")
+        _print_totals(engine, [iid])
+
+
+@app.command("list")
+def list_(
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """The stored inventories. 已存储的清单。"""
+    from ganpo.store.carbon import list_inventories, row_counts
+
+    with user_errors():
+        engine = _store(database)
+        found = list_inventories(engine)
+        counts = row_counts(engine)
+    records = [
+        {**{k: getattr(h, k) for k in LIST_KEYS if hasattr(h, k)}, "rows": counts.get(h.id, 0)}
+        for h in found
+    ]
+    if print_records(fmt, LIST_KEYS, records):
+        return
+    t = Table(
+        "编号\nid",
+        "地区\nregion",
+        "年份\nyear",
+        "GWP",
+        "数据集\ndataset",
+        "状态\nstatus",
+        "创建\ncreated",
+        title="温室气体清单 Greenhouse-gas inventories",
+    )
+    for h in found:
+        title = f"{h.dataset_title_zh}\n{h.dataset_title_en}"
+        status = {"draft": "草稿 draft", "published": "已发布 published"}.get(h.status, h.status)
+        t.add_row(
+            str(h.id),
+            str(h.region_adcode),
+            str(h.year),
+            h.gwp_set,
+            title + (f"\n{SYNTHETIC_LABEL}" if h.synthetic else ""),
+            status,
+            f"{h.created_at:%Y-%m-%d %H:%M}\n{h.created_by}",
+        )
+    console.print(t if found else "no inventories stored / 尚无清单")
+
+
+@app.command("show")
+def show(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id (`ganpo carbon list`).")],
+    level: Annotated[
+        Level, typer.Option("--level", "-l", help="province, city or county. 层级。")
+    ] = "province",
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Totals by category in 万tCO₂e with their uncertainty (IPCC Approach 1), and the
+    production- and consumption-based totals. 分类别排放量、不确定性与两种口径总量。"""
+    from ganpo.carbon.inventory import CONSUMPTION, PRODUCTION, summary
+    from ganpo.store.carbon import load_inventory
+
+    with user_errors():
+        s = load_inventory(_store(database), inventory_id)
+        h = s.header
+        table = summary(s.rows, s.uncertainty, h.region_adcode, level)
+    extra = {
+        "inventory_id": h.id,
+        "year": h.year,
+        "gwp_set": h.gwp_set,
+        "synthetic": h.synthetic,
+    }
+    records = [{**extra, **r} for r in table.to_dict("records")]
+    for r in records:  # rounded so that no number prints in scientific notation
+        r["co2e_t"] = round(float(r["co2e_10k_t"]) * 1e4, 2)
+        r["co2e_10k_t"] = round(float(r["co2e_10k_t"]), 4)
+        u = float(r["u_pct"])
+        r["u_pct"] = None if math.isnan(u) else round(u, 2)  # NaN: a total of zero
+    if print_records(fmt, SHOW_KEYS, records):
+        return
+    mark = f" · {SYNTHETIC_LABEL}" if h.synthetic else ""
+    t = Table(
+        "单位\nunit",
+        "类别\ncategory",
+        "排放量\nemissions",
+        "不确定性 (95 %)\nuncertainty",
+        title=f"温室气体清单 {h.id} · {h.year} 年 · GWP {h.gwp_set}{mark}",
+        caption=f"单位 unit: {UNIT_LABEL}; 不确定性按 IPCC 方法 1 (误差传播) / uncertainty by "
+        "IPCC Approach 1 (error propagation), categories taken as independent",
+    )
+    totals = {PRODUCTION, CONSUMPTION}
+    last = None
+    for r in records:
+        code = str(r["category_code"])
+        shown = "" if code in totals else ("备忘 memo" if code.startswith("memo") else code)
+        label = f"{shown} {r['category_zh']}".strip() + f"\n{r['category_en']}"
+        unit = str(r["unit_name"]) if r["unit_code"] != last else ""
+        last = r["unit_code"]
+        t.add_row(
+            unit,
+            label,
+            _wan_t(float(r["co2e_10k_t"])),
+            "—" if r["u_pct"] is None else f"±{float(r['u_pct']):.1f} %",
+            style="bold" if code in totals else None,
+            end_section=code == CONSUMPTION,
+        )
+    console.print(t)
+    for note in h.notes:
+        console.print(f"注 note: {note}")
+
+
+@app.command("publish")
+def publish(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id (`ganpo carbon list`).")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """Publish a draft inventory (its figures never change). 发布清单草稿。"""
+    from ganpo.store.carbon import publish_inventory
+
+    with user_errors():
+        publish_inventory(_store(database), inventory_id)
+    console.print(f"published inventory 已发布清单 {inventory_id}")
