@@ -43,3 +43,14 @@ def test_a_table_that_fits_stays_a_table() -> None:
     # the same table at 40 columns cannot fit: records
     narrow = _print(_table(2), width=40)
     assert "┃" not in narrow and "…" not in narrow
+
+
+def test_a_grouped_table_repeats_its_group_in_each_record() -> None:
+    t = Table()
+    for h in ("单位 unit", "类别 category", "排放量 emissions"):
+        t.add_column(h)
+    t.add_row("南昌市（江西省）", "1.A.1.a 电力和热力生产 Main-activity-electricity", "1,447.60")
+    t.add_row("", "1.A.2 制造业和建筑业 Manufacturing-industries-and-construction", "1,592.18")
+    text = _print(t, width=50)
+    assert "┃" not in text
+    assert text.count("南昌市（江西省）") == 2  # the blank cell under it reads as the same unit

@@ -26,12 +26,18 @@ from ganpo.cli.failures import debugging, report_failure
 
 def records_view(table: Table) -> RenderableType:
     """``table`` as one block per row (its title, then each row's column headers and values
-    one per line): the layout for a terminal too narrow for the table's columns."""
+    one per line): the layout for a terminal too narrow for the table's columns. A blank
+    first cell (a grouped table's "same as above") repeats the value above it."""
     headers = [
         Text.from_markup(h, style="bold") if isinstance(h, str) else h
         for h in (c.header for c in table.columns)
     ]
     columns = [list(c.cells) for c in table.columns]
+    # a table that groups its rows leaves the first column blank under a repeated value: a
+    # record on its own must say it again
+    for i in range(1, len(columns[0]) if columns else 0):
+        if not str(columns[0][i]).strip():
+            columns[0][i] = columns[0][i - 1]
     parts: list[RenderableType] = []
     if table.title:
         parts.append(Text(str(table.title), style="bold"))
