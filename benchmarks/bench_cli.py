@@ -46,6 +46,7 @@ COMMANDS = (
     "ganpo apply rules list --db {store}",
     "ganpo apply transfers list --db {store}",
     "ganpo apply compensation ledger --db {store}",
+    "ganpo carbon list --db {store}",
     "ganpo apply examples",
 )
 BASELINE = "python -c pass"

@@ -145,6 +145,8 @@ def listed_store(tmp_path_factory: pytest.TempPathFactory) -> str:
         ["apply", "transfers", "list"],
         ["apply", "compensation", "ledger"],
         ["apply", "compensation", "ledger", "xinan-style", "--format", "json"],
+        ["carbon", "list"],
+        ["carbon", "list", "--format", "json"],
     ],
     ids=" ".join,
 )
