@@ -207,3 +207,27 @@ def test_gdp_not_found(store: tuple[str, Path, Path], monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     _refused(["1", "2", "--targets", str(targets), "--database", db],
              "no GDP table found", "micro test data", "--gdp FILE", "微型测试数据")  # fmt: skip
+
+
+def test_gdp_of_the_demo_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --gdp the GDP table is the demo folder's when that folder is the
+    inventories' dataset (same digest)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    folder = _dataset(tmp_path / "data" / "carbon-demo")
+    rows = "".join(f"{u},{y},{g},{g},亿元\n" for (u, y), g in GDP.items())
+    (folder / "gdp.csv").write_text(
+        "unit_code,year,gdp_current,gdp_constant_2022,unit\n" + rows, encoding="utf-8"
+    )
+    toml = folder / "carbon-dataset.toml"
+    toml.write_text(toml.read_text(encoding="utf-8") + 'gdp = "gdp.csv"\n', encoding="utf-8")
+    (tmp_path / "targets.toml").write_text(TARGETS, encoding="utf-8")
+    for year in ("2022", "2023"):
+        r = runner.invoke(app, ["carbon", "run", "data/carbon-demo", "-y", year, "--gwp", "AR6",
+                                "--database", "g.sqlite"])  # fmt: skip
+        assert r.exit_code == 0, r.output
+    r = runner.invoke(app, ["carbon", "progress", "1", "2", "--targets", "targets.toml",
+                            "--format", "json", "--database", "g.sqlite"])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    (city,) = [x for x in json.loads(r.output) if x["year"] == 2023]
+    assert city["unit_name"].startswith("南昌市") and city["gdp_100m_yuan"] == 156.0

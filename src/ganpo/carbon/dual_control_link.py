@@ -15,11 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ganpo.carbon.inventory import totals_g
+from ganpo.carbon.inventory import _read_csv, totals_g
 from ganpo.carbon.regions import region
 from ganpo.errors import InputError, preview
 from ganpo.store.carbon import StoredInventory
@@ -55,6 +56,11 @@ def gdp_at_constant_prices(table: pd.DataFrame) -> pd.DataFrame:
     out = out.astype({"unit_code": int, "year": int, "gdp": float})
     out["price_year"] = int(match.group(1))
     return out
+
+
+def read_gdp_file(path: Path) -> pd.DataFrame:
+    """:func:`gdp_at_constant_prices` of a GDP CSV file (UTF-8, ``#`` lines are notes)."""
+    return gdp_at_constant_prices(_read_csv(path))
 
 
 def _check(inventories: Sequence[StoredInventory]) -> None:

@@ -22,6 +22,7 @@ from ganpo.cli.common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sqlalchemy import Engine
 
     from ganpo.carbon.inventory import Dataset
@@ -345,16 +346,16 @@ PROGRESS_KEYS = (
 )
 
 
-def _gdp_table(gdp: Path | None, inventories: list[StoredInventory]) -> object:
+def _gdp_table(gdp: Path | None, inventories: list[StoredInventory]) -> pd.DataFrame:
     """The GDP table at constant prices: ``--gdp``'s file, else the ``gdp`` table of the
     inventories' dataset when it is the demo folder's (the store keeps a dataset's
     digest, not its folder)."""
-    from ganpo.carbon.dual_control_link import gdp_at_constant_prices
-    from ganpo.carbon.inventory import _read_csv, read_dataset
+    from ganpo.carbon.dual_control_link import gdp_at_constant_prices, read_gdp_file
+    from ganpo.carbon.inventory import read_dataset
     from ganpo.errors import InputError
 
     if gdp is not None:
-        return gdp_at_constant_prices(_read_csv(gdp))
+        return read_gdp_file(gdp)
     digests = {s.header.dataset_digest for s in inventories}
     if (DEMO_FOLDER / "carbon-dataset.toml").is_file():
         data = read_dataset(DEMO_FOLDER)
@@ -414,7 +415,7 @@ def progress(
         registry = register()
         registry.load(targets)
         table = _gdp_table(gdp, inventories)
-        result = dual_control_progress(registry, inventories, table, level)  # type: ignore[arg-type]
+        result = dual_control_progress(registry, inventories, table, level)
     if print_records(fmt, PROGRESS_KEYS, result.records):
         return
     mark = f" · {SYNTHETIC_LABEL}" if result.synthetic else ""
