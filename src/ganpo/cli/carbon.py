@@ -22,13 +22,15 @@ from ganpo.cli.common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
     from sqlalchemy import Engine
 
     from ganpo.carbon.inventory import Dataset
+    from ganpo.store.carbon import StoredInventory
 
 app = typer.Typer(
-    help="Greenhouse-gas inventories: demo, run, list, show. 温室气体清单：示范、核算、列表、"
-    "查看。",
+    help="Greenhouse-gas inventories: demo, run, list, show, publish, dual-control progress. "
+    "温室气体清单：示范、核算、列表、查看、发布、双控进度。",
     no_args_is_help=True,
 )
 
@@ -163,6 +165,18 @@ def demo(
             f"see `ganpo carbon show ID --database {database}`"
         )
         _print_totals(engine, ids)
+        targets = _demo_targets()
+        console.print(
+            f"{SYNTHETIC_LABEL} 双控示范目标 dual-control demo targets: {targets}; try 试用 "
+            f"`ganpo carbon progress {' '.join(map(str, ids))} --targets {targets} "
+            f"--database {database}`"
+        )
+
+
+def _demo_targets() -> Path:
+    from ganpo.tracking.registry import shipped_file
+
+    return shipped_file("jiangxi-demo-targets")
 
 
 @app.command("run")
@@ -303,3 +317,145 @@ def publish(
     with user_errors():
         publish_inventory(_store(database), inventory_id)
     console.print(f"published inventory 已发布清单 {inventory_id}")
+
+
+#: the keys of `ganpo carbon progress --format csv|json`
+PROGRESS_KEYS = (
+    "unit_code",
+    "unit_name",
+    "year",
+    "co2_total_10k_t",
+    "gdp_100m_yuan",
+    "co2_intensity_t_per_10k_yuan",
+    "target",
+    "indicator_zh",
+    "indicator_en",
+    "period",
+    "target_value",
+    "target_unit",
+    "time_elapsed_pct",
+    "task_achieved_pct",
+    "achieved_rate_pct",
+    "required_rate_pct",
+    "status_zh",
+    "status_en",
+    "warning_level_zh",
+    "warning_level_en",
+    "warning_zh",
+    "warning_en",
+)
+
+
+def _gdp_table(gdp: Path | None, inventories: list[StoredInventory]) -> pd.DataFrame:
+    """The GDP table at constant prices: ``--gdp``'s file, else the ``gdp`` table of the
+    inventories' dataset when it is the demo folder's (the store keeps a dataset's
+    digest, not its folder)."""
+    from ganpo.carbon.dual_control_link import gdp_at_constant_prices, read_gdp_file
+    from ganpo.carbon.inventory import read_dataset
+    from ganpo.errors import InputError
+
+    if gdp is not None:
+        return read_gdp_file(gdp)
+    digests = {s.header.dataset_digest for s in inventories}
+    if (DEMO_FOLDER / "carbon-dataset.toml").is_file():
+        data = read_dataset(DEMO_FOLDER)
+        if digests == {data.digest} and "gdp" in data.tables:
+            return gdp_at_constant_prices(data.tables["gdp"])
+    h = inventories[0].header
+    raise InputError(
+        f"no GDP table found for the dataset {h.dataset_title_en!r}: the store records the "
+        f"dataset's digest, not its folder, and {DEMO_FOLDER}/gdp.csv is not that dataset's; "
+        "give the dataset's gdp.csv (unit_code, year, gdp_constant_YYYY in 亿元) with "
+        f"--gdp FILE / 未找到数据集“{h.dataset_title_zh}”的地区生产总值表，请用 --gdp 指定",
+        field="gdp",
+    )
+
+
+def _num(v: object, digits: int, suffix: str = "") -> str:
+    return "—" if v is None else f"{float(v):,.{digits}f}{suffix}"  # type: ignore[arg-type]
+
+
+@app.command("progress")
+def progress(
+    inventory_ids: Annotated[
+        list[int], typer.Argument(help="Inventory ids, one a year (`ganpo carbon list`).")
+    ],
+    targets: Annotated[
+        Path,
+        typer.Option(
+            "--targets",
+            help="Dual-control targets (a tracking TOML file, docs/tracking.md). 双控目标文件。",
+        ),
+    ],
+    level: Annotated[
+        Literal["city", "county"],
+        typer.Option("--level", "-l", help="city or county. 层级。"),
+    ] = "city",
+    gdp: Annotated[
+        Path | None,
+        typer.Option(
+            "--gdp",
+            help="GDP table (unit_code, year, gdp_constant_YYYY in 亿元); default: the demo "
+            "dataset's. 不变价地区生产总值表。",
+        ),
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Dual-control progress (碳排放双控) of the inventories' cities or counties: total
+    (production-based) and intensity per year, each target's progress and the warnings.
+    清单各市县碳排放总量、强度、双控目标进度与预警。"""
+    from ganpo.carbon.dual_control_link import dual_control_progress
+    from ganpo.store.carbon import load_inventory
+    from ganpo.tracking.dual_control import register
+
+    with user_errors():
+        engine = _store(database)
+        inventories = [load_inventory(engine, i) for i in inventory_ids]
+        registry = register()
+        registry.load(targets)
+        table = _gdp_table(gdp, inventories)
+        result = dual_control_progress(registry, inventories, table, level)
+    if print_records(fmt, PROGRESS_KEYS, result.records):
+        return
+    mark = f" · {SYNTHETIC_LABEL}" if result.synthetic else ""
+    t = Table(
+        "单位\nunit",
+        "年份\nyear",
+        "总量\ntotal",
+        "强度\nintensity",
+        "目标\ntarget",
+        "时间进度\ntime elapsed",
+        "任务进度\ntask achieved",
+        "年均变化（实际/需要）\nannual change (achieved/required)",
+        "状态\nstatus",
+        title=f"碳排放双控进度 Dual-control progress · {'–'.join(map(str, result.years))} · "
+        f"GWP {result.gwp_set}{mark}",
+        caption=f"总量 total: 万吨二氧化碳 (万tCO₂e, 生产侧 production-based); 强度 intensity: "
+        f"吨二氧化碳/万元 (tCO₂/万元, {result.price_year} 年不变价 constant prices)",
+    )
+    last = None
+    for r in result.records:
+        name = str(r["unit_name"]) if r["unit_code"] != last else ""
+        last = r["unit_code"]
+        rates = f"{_num(r['achieved_rate_pct'], 2, ' %')} / {_num(r['required_rate_pct'], 2, ' %')}"
+        t.add_row(
+            name,
+            str(r["year"]),
+            _num(r["co2_total_10k_t"], 2),
+            _num(r["co2_intensity_t_per_10k_yuan"], 4),
+            f"{r['indicator_zh']} {r['period']}\n{r['indicator_en']}\n"
+            f"≤ {_num(r['target_value'], 2 if r['target_unit'] == '万吨二氧化碳' else 4)} "
+            f"{r['target_unit']}",
+            _num(r["time_elapsed_pct"], 1, " %"),
+            _num(r["task_achieved_pct"], 1, " %"),
+            rates,
+            f"{r['status_zh']}\n{r['status_en']}",
+        )
+    console.print(t)
+    for w in result.warnings.to_dict("records"):
+        console.print(
+            f"预警 warning · {w['level_zh']} {w['level_en']}: {w['message_zh']} / {w['message_en']}"
+        )
+    if result.warnings.empty:
+        console.print("无预警 no warnings")

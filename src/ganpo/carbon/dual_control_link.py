@@ -1,0 +1,259 @@
+"""Dual-control progress of stored inventories (碳排放双控进度): the production-based
+totals of the units of one level, with the GDP of their dataset at constant prices, fed to
+:mod:`ganpo.tracking.dual_control` (``intensity_table``, then ``overview`` as of every
+inventory year).
+
+The total is the inventory's production-based total (every direct emission, IPCC 2006
+territorial scope) in 万t CO2e, taken as the indicator's 万t CO2; the intensity follows
+:func:`ganpo.tracking.dual_control.intensity_table`: :math:`I = E / \\text{GDP}` in
+t CO2/万元 at the constant prices of one year. Carbon imports tracking, never the reverse
+(tracking stays below every domain that registers targets).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ganpo.carbon.inventory import _read_csv, totals_g
+from ganpo.carbon.regions import region
+from ganpo.errors import InputError, preview
+from ganpo.store.carbon import StoredInventory
+from ganpo.tracking.dual_control import INTENSITY, TOTAL, intensity_table, overview
+from ganpo.tracking.registry import Registry
+
+#: grams in 万t
+_G_PER_WAN_T = 1e10
+_CONSTANT = re.compile(r"^gdp_constant_(\d{4})$")
+
+
+def gdp_at_constant_prices(table: pd.DataFrame) -> pd.DataFrame:
+    """``unit_code, year, gdp`` [亿元] and ``price_year`` from a GDP table with one column
+    ``gdp_constant_YYYY`` (the dataset's ``gdp.csv``: GDP at the constant prices of YYYY)."""
+    cols = [c for c in table.columns if _CONSTANT.match(str(c))]
+    if len(cols) != 1 or not {"unit_code", "year"} <= set(table.columns):
+        raise InputError(
+            "GDP table: needs the columns unit_code, year and one gdp_constant_YYYY (GDP "
+            f"at constant YYYY prices, 亿元); it has {', '.join(map(str, table.columns))} "
+            "/ 地区生产总值表需有一列不变价地区生产总值",
+            field="columns",
+            values=[str(c) for c in table.columns],
+        )
+    if "unit" in table.columns and set(table["unit"].dropna()) - {"亿元"}:
+        raise InputError(
+            "GDP table: GDP must be in 亿元 / 地区生产总值单位须为亿元",
+            field="unit",
+            values=sorted(set(map(str, table["unit"].dropna()))),
+        )
+    match = _CONSTANT.match(cols[0])
+    assert match is not None
+    out = table[["unit_code", "year", cols[0]]].rename(columns={cols[0]: "gdp"})
+    out = out.astype({"unit_code": int, "year": int, "gdp": float})
+    out["price_year"] = int(match.group(1))
+    return out
+
+
+def read_gdp_file(path: Path) -> pd.DataFrame:
+    """:func:`gdp_at_constant_prices` of a GDP CSV file (UTF-8, ``#`` lines are notes)."""
+    return gdp_at_constant_prices(_read_csv(path))
+
+
+def _check(inventories: Sequence[StoredInventory]) -> None:
+    if not inventories:
+        raise InputError("give at least one inventory / 请至少给出一份清单", field="id")
+    gwp = sorted({s.header.gwp_set for s in inventories})
+    if len(gwp) > 1:
+        raise InputError(
+            f"the inventories use different GWP sets ({', '.join(gwp)}): compare inventories "
+            "of one GWP set / 清单的全球增温潜势取值版本不一致",
+            field="gwp_set",
+            values=gwp,
+        )
+    years = [s.header.year for s in inventories]
+    twice = sorted({y for y in years if years.count(y) > 1})
+    if twice:
+        raise InputError(
+            f"more than one inventory of the year {', '.join(map(str, twice))}: give one "
+            "inventory a year / 同一年份给出了多份清单",
+            field="year",
+            values=twice,
+        )
+    regions = sorted({s.header.region_adcode for s in inventories})
+    if len(regions) > 1:
+        raise InputError(
+            f"the inventories are of different regions ({', '.join(map(str, regions))}) "
+            "/ 清单的地区不一致",
+            field="region",
+            values=regions,
+        )
+
+
+def emissions_by_unit(inventories: Sequence[StoredInventory], level: str) -> pd.DataFrame:
+    """``unit_code, year, co2`` [万t CO2e]: the production-based total of every unit of
+    ``level`` in each inventory (summed over gases in whole grams, :func:`totals_g`)."""
+    _check(inventories)
+    frames = []
+    for s in inventories:
+        rows = s.rows[s.rows["level"] == level]
+        if rows.empty:
+            raise InputError(
+                f"inventory {s.header.id} has no rows at level {level} / 清单中没有该层级的数据",
+                field="level",
+                values=[level],
+            )
+        t = totals_g(rows)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "unit_code": t["unit_code"].astype(int),
+                    "year": s.header.year,
+                    "co2": [int(g) / _G_PER_WAN_T for g in t["production_g"]],
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+def gdp_for_level(
+    gdp: pd.DataFrame, inventories: Sequence[StoredInventory], level: str
+) -> pd.DataFrame:
+    """The GDP of every unit of ``level``: its own rows when the table has them, else the
+    sum of its counties' rows (a city from its counties, by the inventory's parents)."""
+    units = sorted({int(u) for s in inventories for u in s.rows.loc[s.rows["level"] == level,
+                                                                    "unit_code"]})  # fmt: skip
+    if level != "county" and not set(units) <= set(gdp["unit_code"]):
+        rows = pd.concat([s.rows for s in inventories])
+        county = rows[rows["level"] == "county"][["unit_code", "parent_code"]].drop_duplicates()
+        parent = dict(zip(county["unit_code"].astype(int), county["parent_code"], strict=True))
+        if level == "province":
+            parent = {c: inventories[0].header.region_adcode for c in parent}
+        g = gdp[gdp["unit_code"].isin(parent)].copy()
+        g["unit_code"] = [int(parent[int(c)]) for c in g["unit_code"]]
+        gdp = pd.DataFrame(
+            g.groupby(["unit_code", "year", "price_year"], as_index=False)["gdp"].sum()
+        )
+    names = region(inventories[0].header.region_adcode).units
+    lack = [
+        (u, s.header.year)
+        for s in inventories
+        for u in units
+        if not ((gdp["unit_code"] == u) & (gdp["year"] == s.header.year)).any()
+    ]
+    if lack:
+        named = [f"{names[u].name if u in names else u} ({u}) {y}" for u, y in lack]
+        raise InputError(
+            f"GDP table: no GDP of {preview(named)} / 地区生产总值表缺少这些单位和年份",
+            field="unit_code",
+            values=[u for u, _ in lack],
+        )
+    years = [s.header.year for s in inventories]
+    return gdp[gdp["unit_code"].isin(units) & gdp["year"].isin(years)].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class DualControlProgress:
+    """Totals, GDP and intensity per unit and year (``table``: ``intensity_table``'s
+    columns and ``unit_name``), and one record per unit, target and inventory year
+    (``records``) with the warnings of that target in that year."""
+
+    years: list[int]
+    price_year: int
+    level: str
+    gwp_set: str
+    synthetic: bool
+    table: pd.DataFrame
+    records: list[dict[str, object]]
+    warnings: pd.DataFrame
+
+
+def _round(v: Any, digits: int) -> float | None:
+    return None if v is None or pd.isna(v) else round(float(v), digits)
+
+
+def dual_control_progress(
+    registry: Registry,
+    inventories: Sequence[StoredInventory],
+    gdp: pd.DataFrame,
+    level: str,
+) -> DualControlProgress:
+    """Dual-control progress of the units of ``level`` that have targets in ``registry``
+    (:func:`ganpo.tracking.dual_control.register` and the targets loaded), as of every
+    inventory year; ``gdp`` as :func:`gdp_at_constant_prices` returns it."""
+    emissions = emissions_by_unit(inventories, level)
+    table = intensity_table(emissions, gdp_for_level(gdp, inventories, level))
+    units = region(inventories[0].header.region_adcode).units
+    names: Mapping[int, str] = {
+        int(u): units[int(u)].name if int(u) in units else str(u) for u in table["unit_code"]
+    }
+    table["unit_name"] = [names[int(u)] for u in table["unit_code"]]
+    ind = {k: registry.indicator(k) for k in (TOTAL, INTENSITY)}
+    figures: dict[tuple[int, int], dict[Any, Any]] = {
+        (int(r["unit_code"]), int(r["year"])): r for r in table.to_dict("records")
+    }
+    records: list[dict[str, object]] = []
+    warns: list[pd.DataFrame] = []
+    years = sorted(int(y) for y in table["year"].unique())
+    # the targets of other levels' units are left out
+    mine = {
+        k: t
+        for k, t in registry.targets.items()
+        if t.indicator in (TOTAL, INTENSITY) and t.unit_code in names
+    }
+    if not mine:
+        raise InputError(
+            f"the targets set none for a {level} of the inventories / 目标文件中没有这些单位的"
+            "双控目标",
+            field="unit_code",
+            values=sorted({t.unit_code for t in registry.targets.values()}),
+        )
+    registry = replace(registry, targets=mine)
+    for year in years:
+        ov = overview(registry, table, year, unit_names=names)
+        w = ov.warnings
+        warns.append(w)
+        for p in ov.progress.to_dict("records"):
+            code, key = int(p["unit_code"]), str(p["indicator"])
+            f = figures[(code, year)]
+            hit = w[(w["target"] == p["target"]) & (w["unit_code"] == code)]
+            zh, en = str(p["status_zh"]), str(p["status"])  # overview puts English in status
+            records.append(
+                {
+                    "unit_code": code,
+                    "unit_name": names[code],
+                    "year": year,
+                    "co2_total_10k_t": _round(f["co2_total"], 2),
+                    "gdp_100m_yuan": _round(f["gdp"], 2),
+                    "co2_intensity_t_per_10k_yuan": _round(f["co2_intensity"], 4),
+                    "target": p["target"],
+                    "indicator_zh": ind[key].name_zh,
+                    "indicator_en": ind[key].name_en,
+                    "target_value": _round(p["target_value"], 2 if key == TOTAL else 4),
+                    "target_unit": ind[key].unit_in("zh"),
+                    "period": f"{mine[str(p['target'])].first_year}–{p['last_year']}",
+                    "time_elapsed_pct": _round(p["time_elapsed_pct"], 1),
+                    "task_achieved_pct": _round(p["task_achieved_pct"], 1),
+                    "achieved_rate_pct": _round(p["achieved_rate_pct"], 2),
+                    "required_rate_pct": _round(p["required_rate_pct"], 2),
+                    "status_zh": zh,
+                    "status_en": en,
+                    "warning_level_zh": "；".join(hit["level_zh"]),
+                    "warning_level_en": "; ".join(hit["level_en"]),
+                    "warning_zh": "；".join(hit["message_zh"]),
+                    "warning_en": " ".join(hit["message_en"]),
+                }
+            )
+    return DualControlProgress(
+        years=years,
+        price_year=int(table.attrs["price_year"]),
+        level=level,
+        gwp_set=inventories[0].header.gwp_set,
+        synthetic=any(s.header.synthetic for s in inventories),
+        table=table,
+        records=records,
+        warnings=pd.concat(warns, ignore_index=True),
+    )
