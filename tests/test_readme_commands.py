@@ -55,6 +55,8 @@ NOT_RUN = {
     ("report-forms", "check"): "tests/cli/test_cli_report_forms.py",
     ("carbon", "run"): "`carbon demo` runs it on its data; tests/cli/test_cli_carbon.py",
     ("carbon", "publish"): "changes the records: tests/cli/test_cli_carbon.py",
+    ("carbon", "progress"): "its targets file is named by `carbon demo`: "
+    "tests/cli/test_cli_carbon_progress.py",
 }
 
 
