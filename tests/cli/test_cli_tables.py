@@ -54,3 +54,15 @@ def test_a_grouped_table_repeats_its_group_in_each_record() -> None:
     text = _print(t, width=50)
     assert "┃" not in text
     assert text.count("南昌市（江西省）") == 2  # the blank cell under it reads as the same unit
+
+
+def test_a_long_header_is_folded_not_cut() -> None:
+    t = Table()
+    headers = [f"列{i} column {i}" for i in range(6)]
+    headers.append("年均变化（实际/需要） annual change (achieved/required)")
+    for h in headers:
+        t.add_column(h)
+    t.add_row(*(f"value-{i}-of-a-wide-table" for i in range(6)), "-3.78 % / -4.36 %")
+    text = _print(t, width=80)
+    assert "┃" not in text and "…" not in text
+    assert "(achieved/required)" in text and "-3.78 % / -4.36 %" in text

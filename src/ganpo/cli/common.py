@@ -43,7 +43,7 @@ def records_view(table: Table) -> RenderableType:
         parts.append(Text(str(table.title), style="bold"))
     for i in range(table.row_count):
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(no_wrap=False, max_width=28)
+        grid.add_column(max_width=28, overflow="fold")
         grid.add_column(overflow="fold")
         for header, cells in zip(headers, columns, strict=True):
             label = header.copy() if isinstance(header, Text) else header
