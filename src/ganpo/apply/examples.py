@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import re
 import shlex
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ganpo.catalog.files import data_dir
+from ganpo.catalog.files import data_dir, read_toml
 from ganpo.errors import InputError
 
 #: the placeholders of ``commands.toml`` and the folders they stand for
@@ -58,8 +57,7 @@ def example_commands() -> list[ExampleCommand]:
     """The example command lines of ``commands.toml``, each placeholder replaced by its
     folder. Every input a command names must exist."""
     source = examples_dir() / "commands.toml"
-    with source.open("rb") as fh:
-        entries = tomllib.load(fh).get("command", [])
+    entries = read_toml(source, "the example commands").get("command", [])
     out: list[ExampleCommand] = []
     for step, entry in enumerate(entries, start=1):
         line = str(entry["line"])

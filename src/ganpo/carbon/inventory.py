@@ -27,7 +27,7 @@ from ganpo.carbon.factors import category, gwp_set
 from ganpo.carbon.inputs import require_columns
 from ganpo.carbon.regions import LEVELS, Unit, region
 from ganpo.carbon.result import POWER_GENERATION, Emissions, combine
-from ganpo.catalog.files import data_dir
+from ganpo.catalog.files import data_dir, read_toml, shipped_names
 from ganpo.errors import InputError, UnknownNameError
 
 DATASET_FILE = "carbon-dataset.toml"
@@ -48,21 +48,23 @@ ROW_COLUMNS = [
 @cache
 def activity_tables() -> dict[str, dict[str, Any]]:
     """The declared activity tables (``catalog/data/carbon/activity-tables.toml``)."""
-    with (data_dir("carbon") / "activity-tables.toml").open("rb") as fh:
-        return dict(tomllib.load(fh)["tables"])
+    path = data_dir("carbon") / "activity-tables.toml"
+    return dict(read_toml(path, "the activity tables")["tables"])
 
 
 @cache
 def uncertainty_defaults(name: str) -> pd.DataFrame:
     """A shipped set of category uncertainties (``uncertainty-<name>.toml``):
     ``category_code``, ``u_activity_pct``, ``u_factor_pct``, ``source``, ``status``."""
-    names = sorted(
-        p.stem.removeprefix("uncertainty-") for p in data_dir("carbon").glob("uncertainty-*.toml")
-    )
+    names = [
+        n.removeprefix("uncertainty-")
+        for n in shipped_names("carbon")
+        if n.startswith("uncertainty-")
+    ]
     if name not in names:
         raise UnknownNameError("uncertainty set", name, names)
-    with (data_dir("carbon") / f"uncertainty-{name}.toml").open("rb") as fh:
-        cats = tomllib.load(fh)["categories"]
+    path = data_dir("carbon") / f"uncertainty-{name}.toml"
+    cats = read_toml(path, "the uncertainty set")["categories"]
     return pd.DataFrame(
         [{"category_code": code, **v} for code, v in cats.items()],
         columns=["category_code", "u_activity_pct", "u_factor_pct", "source", "status"],

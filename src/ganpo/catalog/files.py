@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from importlib.resources import files
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -24,13 +24,18 @@ def shipped_names(kind: str, suffix: str = ".toml") -> list[str]:
     return sorted(p.stem for p in data_dir(kind).glob(f"*{suffix}"))
 
 
-def load_toml_model(path: Path, model: type[M], what: str) -> M:
-    """Read a TOML file into ``model``; every problem is named with its key path."""
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The content of a TOML file; a file that cannot be read or parsed is named."""
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"cannot read {what}: {exc}", source=path) from exc
+
+
+def load_toml_model(path: Path, model: type[M], what: str) -> M:
+    """Read a TOML file into ``model``; every problem is named with its key path."""
+    data = read_toml(path, what)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -9,7 +9,6 @@ way (docs/decisions/0032-tracking-module.md).
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ganpo.catalog.files import data_dir
+from ganpo.catalog.files import data_dir, read_toml
 from ganpo.errors import InputError, UnknownNameError
 from ganpo.tracking.model import Indicator, Target, TrackingFile, WarningRule
 from ganpo.tracking.units import unit_factor
@@ -52,11 +51,7 @@ def _where(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 def read_tracking_file(path: Path) -> TrackingFile:
     """Read and validate a tracking TOML file; each problem names the target and field."""
-    try:
-        with path.open("rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read the tracking file: {exc}", source=path) from exc
+    data = read_toml(path, "the tracking file")
     try:
         return TrackingFile.model_validate(data)
     except ValidationError as exc:
