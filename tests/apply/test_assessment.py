@@ -195,3 +195,40 @@ def test_shipped_framework_weights() -> None:
         "green_living": 9.2,
     }
     assert fw.missing_score == 60.0  # type: ignore[union-attr]
+
+
+def test_assessment_warnings_come_from_the_tracking_module(tmp_path: Path) -> None:
+    """The warnings carry the tracking module's level and its messages in both languages
+    (docs/decisions/0032), stored with the run."""
+    engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
+    gdp = write(
+        tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n361181,0.01\n"
+    )
+    result = assess(engine, fw, 2023, gdp, write(tmp_path / "ind.csv", INDICATORS))
+    w = result.warnings.set_index(["county_adcode", "metric"])
+    below = w.loc[(LEPING, "c")]
+    assert below["kind"] == "below" and below["value"] == 0.0
+    assert (below["level_zh"], below["level_en"]) == ("预警", "warning")
+    assert "实际值0" in below["message_zh"] and "目标值10" in below["message_zh"]
+    assert "against a target of 10" in below["message_en"]
+    decline = w.loc[(LEPING, "a")]
+    assert decline["kind"] == "decline"
+    assert "连续2年下降（12 → 11 → 10" in decline["message_zh"]
+    assert "fell 2 years running (12 → 11 → 10" in decline["message_en"]
+    run_id = save_assessment(engine, result, "t")
+    lines = run_lines(engine, run_id)
+    stored = lines[lines["item"] == "warning:c"]["detail"].iloc[0]
+    assert stored["message_zh"] == below["message_zh"]
+    assert stored["level"] == "warning"
+
+
+def test_a_below_warning_on_a_lower_is_better_indicator_is_refused(tmp_path: Path) -> None:
+    """A floor does not fit an indicator where lower is better (decision 0032)."""
+    from ganpo.apply.assessment_warnings import register_framework
+
+    text = FRAMEWORK.replace('metric = "c"\nbelow = 10.0', 'metric = "b"\nbelow = 10.0')
+    assert text != FRAMEWORK
+    fw = load_rule_text(text)
+    with pytest.raises(InputError, match="lower is better"):
+        register_framework(fw)

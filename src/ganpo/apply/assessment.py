@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
+from ganpo.apply.assessment_warnings import assessment_warnings
 from ganpo.apply.gepdata import (
     account_deflator,
     account_for_year,
@@ -128,7 +129,7 @@ class Assessment:
     rule: StoredRule
     year: int
     table: pd.DataFrame  # one row per county
-    warnings: pd.DataFrame  # county_adcode, county_name, metric, kind, value, detail
+    warnings: pd.DataFrame  # assessment_warnings.COLUMNS
     account_ids: list[int]
     inputs: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
@@ -322,53 +323,23 @@ def _warnings(
     ind_all: pd.DataFrame,
     deflator: Any,
 ) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    names = table["county_name"]
+    """The framework's warnings on the tracking module (:mod:`ganpo.apply.
+    assessment_warnings`): GEP per km² at constant ``year`` prices from the stored accounts,
+    the other metrics' series from the indicator table."""
     max_back = max((w.decline_years or 0 for w in framework.warnings), default=0)
     history = _gep_history(engine, year, max_back, deflator) if max_back else {}
-    for w in framework.warnings:
-        for code in table.index:
-            value = float(table.at[code, w.metric]) if w.metric in table.columns else np.nan  # type: ignore[arg-type]
-            if w.below is not None and not pd.isna(value) and float(value) < w.below:
-                rows.append(
-                    {
-                        "county_adcode": int(code),
-                        "county_name": str(names[code]),
-                        "metric": w.metric,
-                        "kind": "below",
-                        "value": float(value),
-                        "detail": f"{w.metric} = {float(value):.4g} < {w.below:g} / 低于阈值",
-                    }
-                )
-            if w.decline_years:
-                if w.metric == "gep_per_km2":
-                    series = [
-                        float(history[y].get(code, np.nan)) if y in history else np.nan
-                        for y in range(year - w.decline_years, year + 1)
-                    ]
-                elif w.metric in ind_all.columns:
-                    own = ind_all[ind_all["county_adcode"] == code].set_index("year")[w.metric]
-                    series = [
-                        float(own.get(y, np.nan)) for y in range(year - w.decline_years, year + 1)
-                    ]
-                else:
-                    continue
-                if declined(series, w.decline_years):
-                    rows.append(
-                        {
-                            "county_adcode": int(code),
-                            "county_name": str(names[code]),
-                            "metric": w.metric,
-                            "kind": "decline",
-                            "value": series[-1],
-                            "detail": f"{w.metric} declined {w.decline_years} years running: "
-                            + " → ".join(f"{v:.4g}" for v in series)
-                            + " / 连续下降",
-                        }
-                    )
-    return pd.DataFrame(
-        rows, columns=["county_adcode", "county_name", "metric", "kind", "value", "detail"]
-    )
+
+    def series(metric: str, code: int, years: int) -> list[float] | None:
+        span = range(year - years, year + 1)
+        if metric == "gep_per_km2":
+            return [float(history[y].get(code, np.nan)) if y in history else np.nan for y in span]
+        if metric in ind_all.columns:
+            own = ind_all[ind_all["county_adcode"] == code].set_index("year")[metric]
+            return [float(own.get(y, np.nan)) for y in span]
+        return None
+
+    names = {int(str(c)): str(n) for c, n in table["county_name"].items()}
+    return assessment_warnings(framework, year, table, series, names)
 
 
 def _num(v: Any) -> Any:
@@ -400,7 +371,14 @@ def save_assessment(engine: Engine, assessment: Assessment, actor: str) -> int:
                 "item": f"warning:{w['metric']}",
                 "value": _num(w["value"]),
                 "amount_fen": None,
-                "detail": {"kind": w["kind"], "detail": w["detail"]},
+                "detail": {
+                    "kind": w["kind"],
+                    "level": w["level"],
+                    "level_zh": w["level_zh"],
+                    "level_en": w["level_en"],
+                    "message_zh": w["message_zh"],
+                    "message_en": w["message_en"],
+                },
             }
         )
     run_id = store.save_run(

@@ -719,11 +719,13 @@ def assess(
     )
     if not result.warnings.empty:
         w = Table(title=f"预警 early warnings ({len(result.warnings)})", title_justify="left")
-        for col in ("县 county", "指标 metric", "类型 kind", "说明 detail"):
+        for col in ("县 county", "级别 level", "说明 message"):
             w.add_column(col)
         for _, r in result.warnings.head(30).iterrows():
             w.add_row(
-                f"{r['county_name']} {r['county_adcode']}", r["metric"], r["kind"], r["detail"]
+                f"{r['county_name']} {r['county_adcode']}",
+                f"{r['level_zh']} {r['level_en']}",
+                f"{r['message_zh']}\n{r['message_en']}",
             )
         console.print(w)
     _notes(result.notes)
