@@ -31,6 +31,8 @@ class Department(BaseModel):
     name_en: str
     tables: tuple[str, ...] = ()
     layers: tuple[str, ...] = ()
+    #: activity tables of the greenhouse-gas inventory it reports (carbon activity-tables.toml)
+    carbon_tables: tuple[str, ...] = ()
     contributors: tuple[str, ...] = ()
     note_zh: str = ""
     note_en: str = ""
@@ -61,12 +63,13 @@ def load_departments_file(path: Path) -> dict[str, Department]:
     raw = _read(path).departments
     found = {k: d.model_copy(update={"key": k}) for k, d in raw.items()}
     problems: list[str] = []
-    for kind in ("tables", "layers"):
+    for kind in ("tables", "layers", "carbon_tables"):
         owner: dict[str, str] = {}
         for key, dep in found.items():
             for role in getattr(dep, kind):
                 if role in owner:
-                    problems.append(f"{kind[:-1]} {role!r} is claimed by {owner[role]} and {key}")
+                    what = kind[:-1].replace("_", " ")
+                    problems.append(f"{what} {role!r} is claimed by {owner[role]} and {key}")
                 owner[role] = key
     for key, dep in found.items():
         unknown = [c for c in dep.contributors if c not in found]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from ganpo.cli.carbon_reported import run_reported
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -33,6 +34,7 @@ app = typer.Typer(
     "温室气体清单：示范、核算、列表、查看、发布、双控进度。",
     no_args_is_help=True,
 )
+app.command("run-reported")(run_reported)
 
 GwpOption = Annotated[
     str,

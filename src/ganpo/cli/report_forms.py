@@ -144,7 +144,16 @@ def check(
         if problems:
             raise UploadError(problems)
         raw = file.read_bytes()
-        if f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
+        if f.kind == "table" and f.domain == "carbon":
+            from ganpo.io.manifest import load_manifest
+            from ganpo.submissions.carbon_validate import check_carbon_table
+
+            with user_errors():
+                code = load_manifest(data, verify=False).manifest.region_adcode
+            table = check_carbon_table(raw, f, region, limits, region_code=code)
+            notes += table.warnings
+            flags = list(table.flags)
+        elif f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
             with user_errors():
                 context, notes = table_context(None, f, data, None, region)
             table = check_table(raw, f, region, limits, context)

@@ -107,7 +107,7 @@ class ApprovedDataset:
 def readiness(engine: Engine, year: int, profile: str | None = None) -> list[FormReadiness]:
     """Every form of the year with its submission (``None``: never opened)."""
     subs = {s.form: s for s in store.list_submissions(engine, year=year)}
-    return [FormReadiness(f, subs.get(f.key)) for f in all_forms(year, profile)]
+    return [FormReadiness(f, subs.get(f.key)) for f in all_forms(year, profile, domain="gep")]
 
 
 def blocking(ready: list[FormReadiness], *, fallback_to_base: bool = False) -> list[FormReadiness]:

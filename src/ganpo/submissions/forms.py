@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ganpo.catalog.departments import column_names, departments
+from ganpo.catalog.files import data_dir, read_toml
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.profiles import DEFAULT_PROFILE, Profile, load_profile
 from ganpo.errors import InputError, UnknownNameError
@@ -26,6 +27,10 @@ OFFICE_DEPARTMENT = ("office", "核算办公室", "accounting office")
 EXTERNAL_SUFFIX = "_external_share"
 
 FormKind = Literal["table", "layer"]
+#: what a form feeds: the GEP account's dataset or the greenhouse-gas inventory's
+Domain = Literal["gep", "carbon"]
+#: the key of a carbon form is this prefix and the activity table's key (carbon_fuel)
+CARBON_PREFIX = "carbon_"
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,20 @@ class Form:
     columns: tuple[FormColumn, ...] = field(default=())
     per_county: bool = True
     unit: str = ""  # layer forms
+    domain: Domain = "gep"
+    #: carbon forms: the units a row's ``unit`` column may name (one unit per row)
+    units: tuple[str, ...] = ()
+
+    @property
+    def key_column(self) -> str:
+        """The column naming the reporting unit: the county adcode of a GEP table, the
+        unit code (a county adcode) of a carbon activity table."""
+        return "unit_code" if self.domain == "carbon" else "county_adcode"
+
+    @property
+    def table(self) -> str:
+        """A carbon form's activity table key (``fuel``); a GEP form's role."""
+        return self.key.removeprefix(CARBON_PREFIX) if self.domain == "carbon" else self.key
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -92,6 +111,8 @@ class Form:
             "per_county": self.per_county,
             "unit": self.unit,
             "columns": [c.as_dict() for c in self.columns],
+            "domain": self.domain,
+            "units": list(self.units),
         }
 
 
@@ -122,8 +143,13 @@ def _column(key: str, unit: str, needed: dict[str, list[str]]) -> FormColumn:
     return FormColumn(key, unit, zh, en, key in needed, tuple(needed.get(key, ())))
 
 
-def all_forms(year: int, profile: str | Profile | None = None) -> list[Form]:
-    """Every form of ``year`` (tables, then layers, in department order)."""
+def all_forms(
+    year: int, profile: str | Profile | None = None, *, domain: Domain | None = None
+) -> list[Form]:
+    """Every form of ``year``: the GEP forms (tables, then layers, in department order),
+    then the carbon inventory's (:func:`carbon_forms`); ``domain`` keeps one kind."""
+    if domain == "carbon":
+        return carbon_forms(year)
     prof = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE)
     tables, layers = _needs(prof)
     out: list[Form] = []
@@ -188,6 +214,61 @@ def all_forms(year: int, profile: str | Profile | None = None) -> list[Form]:
                     unit=lay.unit,
                 )
             )
+    return out if domain == "gep" else [*out, *carbon_forms(year)]
+
+
+def _split(text: str) -> tuple[str, str]:
+    """An activity-table column description "english [unit] / 中文" as (中文, english)."""
+    en, _, zh = str(text).partition(" / ")
+    return (zh.strip() or en.strip(), en.strip())
+
+
+def carbon_forms(year: int) -> list[Form]:
+    """The forms of the greenhouse-gas inventory's activity tables (carbon
+    ``activity-tables.toml``), one per table, reported by the department that
+    ``departments.toml`` gives it in ``carbon_tables`` (else the accounting office). A
+    row per unit and key (a long table: ``unit_code``, ``year``, the table's columns,
+    one ``unit`` per row from the table's units); every column required."""
+    tables = read_toml(data_dir("carbon") / "activity-tables.toml", "the activity tables")
+    declared: dict[str, dict[str, Any]] = dict(tables["tables"])
+    owner: dict[str, tuple[str, str, str]] = {}
+    for dep in departments().values():
+        for name in dep.carbon_tables:
+            owner[name] = (dep.key, dep.name_zh, dep.name_en)
+    unknown = sorted(set(owner) - set(declared))
+    if unknown:
+        raise InputError(
+            f"departments.toml names carbon table(s) {', '.join(unknown)} that the activity "
+            "tables do not declare; fix the file / 部门配置中有未知的碳清单数据表",
+            field="carbon_tables",
+            values=unknown,
+        )
+    out = []
+    for key, t in declared.items():
+        dep_key, dep_zh, dep_en = owner.get(key, OFFICE_DEPARTMENT)
+        cols = [FormColumn("year", "", "年份", "year", True)]
+        for col, text in dict(t["columns"]).items():
+            zh, en = _split(str(text))
+            cols.append(FormColumn(str(col), "", zh, en, True))
+        out.append(
+            Form(
+                key=f"{CARBON_PREFIX}{key}",
+                kind="table",
+                year=year,
+                department=dep_key,
+                department_zh=dep_zh,
+                department_en=dep_en,
+                name_zh=f"温室气体清单：{t['zh']}",
+                name_en=f"GHG inventory: {t['en']}",
+                profile="carbon",
+                required=False,
+                indicators=tuple(t.get("categories", ())),
+                columns=tuple(cols),
+                per_county=False,
+                domain="carbon",
+                units=tuple(t.get("units", ())),
+            )
+        )
     return out
 
 

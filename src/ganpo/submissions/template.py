@@ -57,6 +57,8 @@ def _need_table(form: Form) -> None:
 def template_csv(form: Form, region: Region) -> bytes:
     """The CSV template (UTF-8 with BOM, so that Excel shows the Chinese names)."""
     _need_table(form)
+    if form.domain == "carbon":
+        return _carbon_csv(form)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(template_columns(form))
@@ -73,6 +75,8 @@ def template_csv(form: Form, region: Region) -> bytes:
 def template_xlsx(form: Form, region: Region) -> bytes:
     """The Excel template of a table form."""
     _need_table(form)
+    if form.domain == "carbon":
+        return _carbon_xlsx(form, region)
     wb = Workbook()
     ws = wb.active
     assert ws is not None
@@ -228,3 +232,78 @@ def _notes(wb: Workbook, form: Form) -> None:
     sheet.column_dimensions["A"].width = 30
     for letter in "BCDEF":
         sheet.column_dimensions[letter].width = 24
+
+
+# ------------------------------------------------------------- carbon activity forms
+CARBON_NAME = "name"  # the unit's name in a carbon table (not read)
+
+
+def carbon_columns(form: Form) -> list[str]:
+    """The columns of a carbon activity form, in order (the unit's name may follow)."""
+    return [form.key_column, CARBON_NAME, *(c.key for c in form.columns)]
+
+
+def _carbon_csv(form: Form) -> bytes:
+    """A carbon form's CSV: its header row only (a long table: one row per unit and key)."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, lineterminator="\r\n").writerow(carbon_columns(form))
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _carbon_xlsx(form: Form, region: Region) -> bytes:
+    """A carbon form's workbook: the names above the header row of keys, then
+    :data:`LIST_ROWS` empty rows with the unit code, year and unit offered as lists."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = DATA_SHEET
+    keys = carbon_columns(form)
+    title = (
+        f"{form.year} 年 {form.name_zh}（{form.department_zh}）/ {form.year} {form.name_en} "
+        f"({form.department_en})"
+    )
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=12)
+    names = {c.key: (c.name_zh, c.name_en) for c in form.columns}
+    names[form.key_column] = ("县级区划代码", "county adcode")
+    names[CARBON_NAME] = ("名称（不读取）", "name (not read)")
+    for i, lang in ((2, 0), (3, 1)):
+        for j, k in enumerate(keys, start=1):
+            c = ws.cell(row=i, column=j, value=names[k][lang])
+            c.fill = HEADER_FILL
+            c.alignment = Alignment(wrap_text=True)
+    for j, k in enumerate(keys, start=1):
+        c = ws.cell(row=4, column=j, value=k)
+        c.fill, c.font = REQUIRED_FILL, Font(bold=True)
+        ws.column_dimensions[get_column_letter(j)].width = 18
+    first, last = 5, 5 + LIST_ROWS - 1
+    _counties_sheet(wb, region)
+    lists = {
+        form.key_column: f"'{COUNTIES_SHEET}'!$A$2:$A${len(region.counties) + 1}",
+        "year": f'"{form.year}"',
+        "unit": '"' + ",".join(form.units) + '"',
+    }
+    for j, k in enumerate(keys, start=1):
+        if k in lists:
+            dv = DataValidation(type="list", formula1=lists[k], allow_blank=True)
+            ws.add_data_validation(dv)
+            dv.add(f"{get_column_letter(j)}{first}:{get_column_letter(j)}{last}")
+    ws.freeze_panes = ws.cell(row=first, column=1)
+    notes = wb.create_sheet(NOTES_SHEET)
+    notes.append([title])
+    notes.append([f"计量单位 units: {'、'.join(form.units)}"])
+    notes.append(["IPCC 类别 categories: " + ", ".join(form.indicators)])
+    notes.append([])
+    notes.append(["列 column", "中文名", "name"])
+    for c in form.columns:
+        notes.append([c.key, c.name_zh, c.name_en])
+    notes.append([])
+    notes.append(
+        [
+            "每行一个单位的一项数据（如一个县一个部门一种燃料），单位写在 unit 列；只填数值，不用"
+            "公式。 One row per unit and item (e.g. a county, a sector and a fuel), its unit in "
+            "the unit column; values only, no formulas."
+        ]
+    )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

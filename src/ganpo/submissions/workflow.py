@@ -222,7 +222,17 @@ def upload(
     media = sniff(data)
     region = region_of(base_dir, year)
     table: ValidTable | None = None
-    if f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
+    if f.kind == "table" and f.domain == "carbon":
+        from ganpo.submissions.carbon_validate import check_carbon_table
+
+        previous, notes = carbon_previous(engine, f, work_dir)
+        region_code = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
+        table = check_carbon_table(
+            data, f, region, limits, region_code=region_code, previous=previous
+        )
+        table.warnings[:0] = notes
+        media = table.media
+    elif f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
         context, notes = table_context(engine, f, base_dir, work_dir, region)
         table = check_table(data, f, region, limits, context)
         table.warnings[:0] = notes
@@ -319,6 +329,25 @@ def _read_other(
         return read_table(path, entry, counties, present), what
     except (TableError, OSError):
         return None, what
+
+
+def carbon_previous(
+    engine: Engine, f: Form, work_dir: Path
+) -> tuple[pd.DataFrame | None, list[str]]:
+    """The previous year's approved table of carbon form ``f`` (its canonical CSV), for
+    the fluctuation flags; with a note when there is none."""
+    last = f.year - 1
+    sub = store.find_submission(engine, last, f.key)
+    if sub is None or sub.state != store.APPROVED:
+        return None, [
+            f"not compared with {last}: no approved {last} table of this form / 未与 {last} "
+            "年比较（无已审核通过的上年报表）"
+        ]
+    path = stored_path(work_dir, last, sub.current.data_file)
+    try:
+        return pd.read_csv(path), []
+    except (OSError, ValueError):
+        return None, [f"not compared with {last}: its table could not be read / 上年报表无法读取"]
 
 
 def table_context(
@@ -529,10 +558,19 @@ def adopt_base(
         if forms is not None
         else [
             f
-            for f in all_forms(year, profile)
+            for f in all_forms(year, profile, domain="gep")
             if f.required and store.find_submission(engine, year, f.key) is None
         ]
     )
+    carbon = [f.key for f in chosen if f.domain == "carbon"]
+    if carbon:
+        raise InputError(
+            f"{', '.join(carbon)}: a carbon form has no file in the base dataset; the "
+            "inventory run takes the tables nobody reported from its base carbon dataset "
+            "(`ganpo carbon run-reported --base`) / 碳清单报表不从基础数据集采用",
+            field="forms",
+            values=carbon,
+        )
     text = _comment(comment, required=False) or "adopted from the base dataset / 采用基础数据"
     folder = storage_dir(work_dir, year)
     folder.mkdir(parents=True, exist_ok=True)

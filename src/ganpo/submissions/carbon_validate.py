@@ -1,0 +1,381 @@
+"""Checking a filled carbon activity form (a greenhouse-gas inventory table) before it is
+stored, every structural problem at once, the way :func:`ganpo.submissions.validate.
+check_table` checks a GEP form.
+
+A carbon form is a long table (carbon ``activity-tables.toml``): a header row starting
+with ``unit_code``, then one row per unit and key (``unit_code``, ``year``, the table's
+columns, one ``unit`` per row). Refused, with row, column and value: a missing or unknown
+column, a unit code that is not a county of the platform's region, a year other than the
+form's, a negative number, a unit the table does not take, the same key twice; then the
+inventory's own function for the table is run on the rows (:func:`ganpo.carbon.
+inventory.compute_emissions`), so an unknown fuel, sector or animal, a wrong unit for a
+fuel or a missing factor is refused with the inventory's message before anything is
+stored. Accepted with a flag to explain (波动审核): a row whose quantity changed by more
+than :data:`FLUCTUATION_PCT` % from the previous year's approved submission of the form.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ganpo.carbon.inventory import Dataset, compute_emissions, unit_findings
+from ganpo.errors import InputError
+from ganpo.submissions.forms import Form
+from ganpo.submissions.validate import (
+    HEADER_SEARCH_ROWS,
+    Flag,
+    Limits,
+    Problem,
+    Region,
+    UploadError,
+    ValidTable,
+    _p,
+    _rows,
+)
+
+#: a quantity that changed by more than this from the previous year is flagged (a ganpo
+#: default, not from a standard: the provincial guideline asks for a check of the
+#: activity data's year-on-year changes without giving a threshold)
+FLUCTUATION_PCT = 50.0
+NAME_COLUMN = "name"
+QUANTITY = "quantity"
+#: units of one quantity, as a factor to a base unit (to compare two years' rows)
+_TO_BASE = {
+    "t": ("t", 1.0),
+    "万t": ("t", 1e4),
+    "万m³": ("m³", 1e4),
+    "亿m³": ("m³", 1e8),
+    "kWh": ("kWh", 1.0),
+    "万kWh": ("kWh", 1e4),
+    "亿kWh": ("kWh", 1e8),
+    "公顷": ("hm2", 1.0),
+    "hm2": ("hm2", 1.0),
+    "千公顷": ("hm2", 1e3),
+    "亩": ("hm2", 1 / 15),
+    "万亩": ("hm2", 1e4 / 15),
+    "头": ("head", 1.0),
+    "万头": ("head", 1e4),
+    "只": ("head", 1.0),
+    "万只": ("head", 1e4),
+    "万tce": ("tce", 1e4),
+}
+
+
+#: the inventory settings an upload is checked with (a dataset's own are used when the
+#: inventory runs; these name the shipped sets so that every factor can be looked up)
+DEFAULT_SETTINGS = {
+    "fuel_set": "cn-statistics",
+    "process_factors": "ipcc-2006",
+    "grid": "national",
+    "uncertainty": "ipcc-2006",
+}
+
+
+def is_number_column(description: str) -> bool:
+    """Whether an activity-table column holds numbers, from its declared description (a
+    unit in brackets, a fraction, or a 1-or-0 switch)."""
+    return "[" in description or "fraction" in description or "1 or 0" in description
+
+
+def _number(text: str) -> float | None:
+    try:
+        x = float(text.replace(",", ""))
+    except ValueError:
+        return None
+    return x if math.isfinite(x) else None
+
+
+def check_carbon_table(
+    data: bytes,
+    form: Form,
+    region: Region,
+    limits: Limits,
+    *,
+    region_code: int,
+    previous: pd.DataFrame | None = None,
+    settings: Mapping[str, str] | None = None,
+) -> ValidTable:
+    """Check a carbon activity form (CSV or .xlsx); raise :class:`UploadError` with every
+    problem, or return the canonical CSV, the flags to explain and notes.
+
+    ``region_code``: the province (or city) whose inventory the table feeds; unit codes
+    must be counties of ``region``. ``previous``: the previous year's approved table of
+    the form (canonical columns), for the fluctuation flags."""
+    rows, media = _rows(data, limits)
+    key = form.key_column
+    header_at = next(
+        (
+            i
+            for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
+            if cells and cells[0][0] == key
+        ),
+        None,
+    )
+    if header_at is None:
+        raise UploadError(
+            [
+                _p(
+                    None,
+                    key,
+                    None,
+                    f"no header row starting with {key!r} in the first {HEADER_SEARCH_ROWS} "
+                    "rows; use the form's columns (`ganpo report-forms list --year`)",
+                    f"前 {HEADER_SEARCH_ROWS} 行中没有以 {key} 开头的表头行",
+                )
+            ]
+        )
+    _, header = rows[header_at]
+    wanted = [key, *(c.key for c in form.columns)]
+    known = {*wanted, NAME_COLUMN}
+    problems: list[Problem] = []
+    positions: dict[str, int] = {}
+    for j, (text, _, ref) in enumerate(header):
+        if text == "":
+            continue
+        if text not in known:
+            problems.append(
+                _p(
+                    None,
+                    text,
+                    text,
+                    f"unknown column; form {form.key!r} has {', '.join(wanted)}",
+                    f"未知的列；本表的列为 {'、'.join(wanted)}",
+                    ref,
+                )
+            )
+        elif text in positions:
+            problems.append(_p(None, text, text, "column given twice", "列重复", ref))
+        else:
+            positions[text] = j
+    missing = [c for c in wanted if c not in positions]
+    for c in missing:
+        problems.append(_p(None, c, None, "required column missing", "缺少必填列（见报表说明）"))
+    if problems:
+        raise UploadError(problems)
+    records: list[dict[str, str]] = []
+    lines: list[int] = []
+    seen: dict[tuple[str, ...], int] = {}
+    values = [c for c in wanted if c not in (key, "year", "unit")]
+    numbers = {c.key for c in form.columns if is_number_column(c.name_en)}
+    for number, cells in rows[header_at + 1 :]:
+        rec = {c: (cells[j][0] if j < len(cells) else "") for c, j in positions.items()}
+        refs = {c: (cells[j][2] if j < len(cells) else None) for c, j in positions.items()}
+        for c, j in positions.items():
+            if j < len(cells) and cells[j][1]:
+                problems.append(
+                    _p(
+                        number,
+                        c,
+                        cells[j][0],
+                        "a formula; give the value",
+                        "请填写数值而非公式",
+                        refs[c],
+                    )
+                )
+        code = _number(rec[key])
+        if code is None or code != int(code):
+            problems.append(
+                _p(
+                    number,
+                    key,
+                    rec[key],
+                    "not a unit code (6-digit adcode)",
+                    "不是区划代码",
+                    refs[key],
+                )
+            )
+        elif int(code) not in region.counties:
+            problems.append(
+                _p(
+                    number,
+                    key,
+                    rec[key],
+                    "not a county of the platform's region; report each county of the region "
+                    "once per key",
+                    "不是本地区的县级区划代码",
+                    refs[key],
+                )
+            )
+        year = _number(rec["year"])
+        if year != form.year:
+            problems.append(
+                _p(
+                    number,
+                    "year",
+                    rec["year"],
+                    f"the form is for {form.year}; give that year in every row",
+                    f"本表为 {form.year} 年报表，每行年份须为 {form.year}",
+                    refs["year"],
+                )
+            )
+        if rec["unit"] not in form.units:
+            problems.append(
+                _p(
+                    number,
+                    "unit",
+                    rec["unit"],
+                    f"not a unit of this table; give one of {', '.join(form.units)}",
+                    f"计量单位须为 {'、'.join(form.units)} 之一",
+                    refs["unit"],
+                )
+            )
+        for c in values:
+            x = _number(rec[c])
+            if rec[c] == "":
+                problems.append(
+                    _p(number, c, "", "empty cell; every column is required", "单元格为空", refs[c])
+                )
+            elif c in numbers and x is None:
+                problems.append(_p(number, c, rec[c], "not a number", "不是数值", refs[c]))
+            elif c in numbers and x is not None and x < 0:
+                problems.append(
+                    _p(
+                        number,
+                        c,
+                        rec[c],
+                        "negative; activity data are amounts (report a decrease as a smaller "
+                        "amount)",
+                        "活动数据不能为负数",
+                        refs[c],
+                    )
+                )
+        k = tuple(rec[c] for c in wanted if c not in numbers and c not in ("unit", "year"))
+        if k in seen:
+            problems.append(
+                _p(
+                    number,
+                    None,
+                    ", ".join(k),
+                    f"the same unit and key as row {seen[k]}; give each once",
+                    f"与第 {seen[k]} 行重复",
+                )
+            )
+        else:
+            seen[k] = number
+        records.append(rec)
+        lines.append(number)
+    if not records:
+        problems.append(_p(None, None, None, "the table has no data rows", "表中没有数据行"))
+    if problems:
+        raise UploadError(problems)
+    frame = pd.DataFrame(records, columns=wanted)
+    for c in ("year", key):
+        frame[c] = frame[c].map(lambda v: int(float(v)))
+    for c in numbers:
+        frame[c] = frame[c].map(lambda v: float(str(v).replace(",", "")))
+    warnings = _inventory_check(frame, form, region_code, settings or DEFAULT_SETTINGS)
+    flags = _fluctuations(frame, form, previous, lines)
+    buf = io.StringIO()
+    frame.sort_values(key, kind="stable").to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
+    return ValidTable(
+        csv_bytes=buf.getvalue().encode("utf-8"),
+        columns={c: "" for c in wanted},
+        n_rows=len(frame),
+        media=media,
+        warnings=warnings,
+        flags=flags,
+    )
+
+
+def _inventory_check(
+    frame: pd.DataFrame, form: Form, region_code: int, settings: Mapping[str, str]
+) -> list[str]:
+    """Run the inventory's function for the table on the rows: its refusal (an unknown
+    fuel or sector, a wrong unit for a fuel, a factor missing) becomes the upload's
+    problem; its notes become warnings."""
+    ds = Dataset(
+        title_zh=form.name_zh,
+        title_en=form.name_en,
+        synthetic=False,
+        region=region_code,
+        level="county",
+        years=[form.year],
+        fuel_set=settings["fuel_set"],
+        process_factors=settings["process_factors"],
+        grid=settings["grid"],
+        uncertainty=settings["uncertainty"],
+        tables={form.table: frame.rename(columns={form.key_column: "unit_code"})},
+        digest="",
+    )
+    if form.table == "gdp":
+        return []
+    try:
+        compute_emissions(ds, form.year)
+        return unit_findings(ds, form.year)
+    except InputError as exc:
+        raise UploadError(
+            [
+                _p(
+                    None,
+                    exc.field,
+                    ", ".join(map(str, exc.values[:5])) if exc.values else None,
+                    f"the inventory cannot use the table: {exc}",
+                    "清单核算无法使用该表（见英文说明）",
+                )
+            ]
+        ) from exc
+
+
+def _base(value: float, unit: str) -> tuple[str, float] | None:
+    found = _TO_BASE.get(unit)
+    return None if found is None else (found[0], value * found[1])
+
+
+def _fluctuations(
+    frame: pd.DataFrame, form: Form, previous: pd.DataFrame | None, lines: list[int]
+) -> list[Flag]:
+    """Rows whose quantity changed by more than :data:`FLUCTUATION_PCT` % from the
+    previous year's row of the same unit and key (in a common unit)."""
+    if previous is None or QUANTITY not in frame.columns or QUANTITY not in previous.columns:
+        return []
+    numbers = {c.key for c in form.columns if is_number_column(c.name_en)}
+    keys = [
+        form.key_column,
+        *(
+            c
+            for c in frame.columns
+            if c not in numbers and c not in ("unit", "year", form.key_column)
+        ),
+    ]
+    prev = {
+        tuple(str(r[c]) for c in keys): r
+        for r in previous.to_dict("records")
+        if all(c in previous.columns for c in keys)
+    }
+    out: list[Flag] = []
+    for i, r in enumerate(frame.to_dict("records")):
+        k = tuple(str(r[c]) for c in keys)
+        p = prev.get(k)
+        if p is None:
+            continue
+        now, before = (
+            _base(float(r[QUANTITY]), str(r["unit"])),
+            _base(float(p[QUANTITY]), str(p["unit"])),
+        )
+        if now is None or before is None or now[0] != before[0] or before[1] == 0:
+            continue
+        change = (now[1] / before[1] - 1.0) * 100.0
+        if abs(change) <= FLUCTUATION_PCT:
+            continue
+        what = " ".join(k[1:])
+        out.append(
+            Flag(
+                row=lines[i] if i < len(lines) else None,
+                column=QUANTITY,
+                value=f"{r[QUANTITY]} {r['unit']}",
+                reason_en=f"{what}: {change:+.1f} % against {form.year - 1} "
+                f"({p[QUANTITY]} {p['unit']}); explain the change or correct the value",
+                reason_zh=f"{what}：较 {form.year - 1} 年（{p[QUANTITY]} {p['unit']}）变化 "
+                f"{change:+.1f}%，请说明原因或更正",
+                key=f"fluctuation:{':'.join(k)}",
+                kind="fluctuation",
+                subject=f"{form.key}.{QUANTITY}",
+                county=int(r[form.key_column]),
+            )
+        )
+    return out
