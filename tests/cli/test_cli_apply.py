@@ -12,6 +12,7 @@ from ganpo.catalog.files import data_dir
 from ganpo.cli.main import app
 from ganpo.store.applications import count_runs, ledger, list_runs
 from ganpo.store.repository import open_store
+from quicklistings import assert_quick_equals_orm
 
 runner = CliRunner()
 EXAMPLES = data_dir("rules") / "examples"
@@ -164,3 +165,5 @@ def test_shipped_examples_on_the_demo(tmp_path: Path) -> None:
     assert len(ledger(engine)) == 4
     out = _ok(["apply", "compensation", "ledger", "--db", db])
     assert "dongjiang-style" in out and "superseded 已替代" in out  # settled twice
+    for listing in (["compensation", "ledger"], ["transfers", "list"], ["rules", "list"]):
+        assert_quick_equals_orm(["apply", *listing, "--db", db], db)

@@ -21,6 +21,7 @@ from ganpo.cli.common import console, err_console
 from ganpo.cli.main import app
 from ganpo.store.carbon import load_inventory
 from ganpo.store.repository import open_store
+from quicklistings import assert_quick_equals_orm
 
 runner = CliRunner(env={"COLUMNS": "160"})
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
@@ -129,6 +130,7 @@ def test_show_city_json_and_list(stored: str) -> None:
     ]
     r = runner.invoke(app, ["carbon", "list", "--database", stored])
     assert "微型测试数据" in r.output and "草稿 draft" in r.output
+    assert_quick_equals_orm(["carbon", "list", "--database", stored], stored)
 
 
 @pytest.mark.parametrize(

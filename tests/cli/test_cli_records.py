@@ -25,6 +25,7 @@ from applications_support import (
 )
 from ganpo.cli.main import app
 from ganpo.store.repository import list_accounts, open_store, save_account
+from quicklistings import assert_quick_equals_orm
 from tinydata import tiny_factory
 
 runner = CliRunner()
@@ -107,6 +108,10 @@ def test_withdraw_supersede_publish_and_refused_delete(tmp_path: Path) -> None:
         "withdrawn",
         "published",
     ]
+    # the listings read without SQLAlchemy print what they print through it
+    assert_quick_equals_orm(["account", "list", "--database", db], db)
+    assert_quick_equals_orm(["account", "log", "--database", db], db)
+    assert_quick_equals_orm(["apply", "transfers", "list", "--db", db], db)
 
 
 def test_unused_draft_deleted_and_its_id_not_given_again(tmp_path: Path) -> None:

@@ -30,16 +30,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, model_validator
-from sqlalchemy import Engine
 
 from ganpo.catalog.files import data_dir
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.units import conversion_factor, parse_unit
 from ganpo.errors import InputError, UnknownNameError
-from ganpo.store import applications as store
+from ganpo.store.records import RuleRecord
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 RULES_DIR = "rules"
 
@@ -530,7 +532,7 @@ class StoredRule:
         return f"{self.rule.name} v{self.version}"
 
 
-def _stored(row: store.RuleRecord) -> StoredRule:
+def _stored(row: RuleRecord) -> StoredRule:
     return StoredRule(
         id=row.id,
         version=row.version,
@@ -547,6 +549,8 @@ def store_rule(
     actor: str,
 ) -> StoredRule:
     """Store ``rule``: the stored version when unchanged, else the next version."""
+    from ganpo.store import applications as store
+
     row = store.save_rule(
         engine,
         kind=rule.kind,
@@ -560,6 +564,8 @@ def store_rule(
 
 def stored_rule(engine: Engine, name: str, version: int | None = None) -> StoredRule:
     """A stored rule by name (newest version, or ``version``)."""
+    from ganpo.store import applications as store
+
     return _stored(store.get_rule(engine, name, version))
 
 

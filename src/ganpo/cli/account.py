@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -135,10 +135,16 @@ def run(
 @app.command("list")
 def list_(database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "table") -> None:
     """List stored accounts. 列出已存核算。"""
-    from ganpo.store.repository import list_accounts, open_store
+    from ganpo.store import quick
 
     with user_errors():
-        rows = list_accounts(open_store(database))
+        q = quick.open_quick(database)
+        if q is not None:
+            rows: list[Any] = quick.accounts(q)
+        else:
+            from ganpo.store.repository import list_accounts, open_store
+
+            rows = list_accounts(open_store(database))
     if print_records(fmt, ACCOUNT_KEYS, ({k: getattr(a, k) for k in ACCOUNT_KEYS} for a in rows)):
         return
     t = Table(
@@ -160,7 +166,7 @@ def list_(database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = 
 
 def _status(a: Account, *, short: bool = False) -> str:
     """An account's standing: ``published 已发布``, ``superseded by #5 已被修订替代`` …"""
-    from ganpo.store.models import ACCOUNT_STATUSES
+    from ganpo.store.records import ACCOUNT_STATUSES
 
     zh, en = ACCOUNT_STATUSES[a.status].split(" ", 1)
     if a.status == "superseded":
@@ -295,10 +301,16 @@ def supersede(
 def log_(database: DatabaseOption = str(DEFAULT_DATABASE), fmt: FormatOption = "table") -> None:
     """The store's audit log: who created, published, withdrew, superseded or deleted
     which account, when and why. 审计日志。"""
-    from ganpo.store.repository import audit_log, open_store
+    from ganpo.store import quick
 
     with user_errors():
-        rows = audit_log(open_store(database))
+        q = quick.open_quick(database)
+        if q is not None:
+            rows: list[Any] = quick.audit_log(q)
+        else:
+            from ganpo.store.repository import audit_log, open_store
+
+            rows = audit_log(open_store(database))
     if print_records(fmt, LOG_KEYS, ({k: getattr(e, k) for k in LOG_KEYS} for e in rows)):
         return
     t = Table("时间 when (UTC)", "用户 user", "操作 action", "核算 account", "说明 detail")

@@ -112,11 +112,17 @@ def rules_list(
 ) -> None:
     """Shipped rules and the versions stored. 内置规则与已存版本。"""
     from ganpo.apply.rules import load_rule, rule_names
-    from ganpo.store.applications import list_rules
-    from ganpo.store.repository import open_store
+    from ganpo.store import quick
 
     with user_errors():
-        stored = list_rules(open_store(database))
+        q = quick.open_quick(database)
+        if q is not None:
+            stored = quick.rules(q)
+        else:
+            from ganpo.store.applications import list_rules
+            from ganpo.store.repository import open_store
+
+            stored = list_rules(open_store(database))
         if fmt != "table":
             names = rule_names()
             records = []
@@ -418,11 +424,17 @@ def transfers_whatif(
 
 
 def _runs_table(kind: str, database: str, title: str, fmt: Format = "table") -> None:
-    from ganpo.store.applications import list_runs
-    from ganpo.store.repository import open_store
+    from ganpo.store import quick
 
     with user_errors():
-        runs = list_runs(open_store(database), kind)
+        q = quick.open_quick(database)
+        if q is not None:
+            runs = quick.runs(q, kind)
+        else:
+            from ganpo.store.applications import list_runs
+            from ganpo.store.repository import open_store
+
+            runs = list_runs(open_store(database), kind)
     records = (
         {
             "run": r.id,
@@ -600,11 +612,17 @@ def compensation_ledger(
     fmt: FormatOption = "table",
 ) -> None:
     """The settlement ledger (newest entry of an agreement-year is in force). 结算台账。"""
-    from ganpo.store.applications import ledger_rows
-    from ganpo.store.repository import open_store
+    from ganpo.store import quick
 
     with user_errors():
-        table = ledger_rows(open_store(database), agreement)
+        q = quick.open_quick(database)
+        if q is not None:
+            table = quick.ledger_rows(q, agreement)
+        else:
+            from ganpo.store.applications import ledger_rows
+            from ganpo.store.repository import open_store
+
+            table = ledger_rows(open_store(database), agreement)
     records = ({k: None if _missing(r[k]) else r[k] for k in LEDGER_KEYS} for r in table)
     if print_records(fmt, LEDGER_KEYS, records):
         return

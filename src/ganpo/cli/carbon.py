@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
@@ -208,12 +208,19 @@ def list_(
     fmt: FormatOption = "table",
 ) -> None:
     """The stored inventories. 已存储的清单。"""
-    from ganpo.store.carbon import list_inventories, row_counts
+    from ganpo.store import quick
 
     with user_errors():
-        engine = _store(database)
-        found = list_inventories(engine)
-        counts = row_counts(engine)
+        q = quick.open_quick(database)
+        if q is not None:
+            found: list[Any] = quick.inventories(q)
+            counts = quick.inventory_row_counts(q)
+        else:
+            from ganpo.store.carbon import list_inventories, row_counts
+
+            engine = _store(database)
+            found = list_inventories(engine)
+            counts = row_counts(engine)
     records = [
         {**{k: getattr(h, k) for k in LIST_KEYS if hasattr(h, k)}, "rows": counts.get(h.id, 0)}
         for h in found

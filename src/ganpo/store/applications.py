@@ -8,7 +8,6 @@ the next version of its name, and the runs keep the id of the version they used.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -19,71 +18,17 @@ from sqlalchemy.orm import Session
 from ganpo.errors import StoreError, UnknownNameError
 from ganpo.store.apply_models import ApplyLine, ApplyRule, ApplyRun, ApplySettlement
 from ganpo.store.failures import cause
-from ganpo.store.lifecycle import AccountState, lock_usable_accounts, states_in
+from ganpo.store.lifecycle import lock_usable_accounts, states_in
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
+from ganpo.store.records import RuleRecord, RunRecord, ledger_in_force
+from ganpo.store.records import rule_record as _rule_record
+from ganpo.store.records import run_record as _run_record
 
 if TYPE_CHECKING:
     import pandas as pd
 
 LINE_COLUMNS = ("county_adcode", "item", "value", "amount_fen", "detail")
-
-
-@dataclass(frozen=True)
-class RuleRecord:
-    id: int
-    kind: str
-    name: str
-    version: int
-    digest: str
-    body: dict[str, Any]
-    created_at: datetime
-    created_by: str
-
-
-@dataclass(frozen=True)
-class RunRecord:
-    id: int
-    kind: str
-    rule_id: int
-    rule_name: str
-    rule_version: int
-    year: int
-    budget_cny: float | None
-    total_cny: float | None
-    account_ids: list[int]
-    inputs: list[dict[str, Any]]
-    params: dict[str, Any]
-    notes: list[str]
-    created_at: datetime
-    created_by: str
-    #: the standing of each account the run used, now (a run keeps pointing at the
-    #: accounts it used; one of them may since have been withdrawn or superseded)
-    accounts: list[AccountState] = field(default_factory=list)
-
-    def public(self) -> dict[str, Any]:
-        """JSON-ready fields (for the API and the audit log)."""
-        out = dict(self.__dict__)
-        out["created_at"] = _utc(self.created_at).isoformat()
-        out["accounts"] = [a.public() for a in self.accounts]
-        return out
-
-    def account_notes(self) -> list[str]:
-        """``account #2: superseded by #5 …`` for each used account no longer current."""
-        return [f"account #{a.id}: {a.note()}" for a in self.accounts if a.note()]
-
-
-def _rule_record(row: ApplyRule) -> RuleRecord:
-    return RuleRecord(
-        id=row.id,
-        kind=row.kind,
-        name=row.name,
-        version=row.version,
-        digest=row.digest,
-        body=dict(row.body),
-        created_at=_utc(row.created_at),
-        created_by=row.created_by,
-    )
 
 
 def save_rule(
@@ -239,28 +184,6 @@ def save_run(
     return run_id
 
 
-def _run_record(
-    row: ApplyRun, rule: ApplyRule, states: dict[int, AccountState] | None = None
-) -> RunRecord:
-    return RunRecord(
-        id=row.id,
-        kind=row.kind,
-        rule_id=row.rule_id,
-        rule_name=rule.name,
-        rule_version=rule.version,
-        year=row.year,
-        budget_cny=row.budget_cny,
-        total_cny=row.total_cny,
-        account_ids=list(row.account_ids),
-        inputs=list(row.inputs),
-        params=dict(row.params),
-        notes=list(row.notes),
-        created_at=_utc(row.created_at),
-        created_by=row.created_by,
-        accounts=[(states or {}).get(int(i), AccountState(int(i), False)) for i in row.account_ids],
-    )
-
-
 def list_runs(engine: Engine, kind: str | None = None, year: int | None = None) -> list[RunRecord]:
     """Stored runs, oldest first, optionally of one kind and year."""
     with Session(engine) as session:
@@ -334,13 +257,7 @@ def ledger_rows(engine: Engine, agreement: str | None = None) -> list[dict[str, 
                     "created_by": by,
                 }
             )
-    newest: dict[tuple[str, int], int] = {}
-    for r in rows:
-        key = (r["agreement"], r["year"])
-        newest[key] = max(newest.get(key, r["run_id"]), r["run_id"])
-    for r in rows:
-        r["in_force"] = r["run_id"] == newest[(r["agreement"], r["year"])]
-    return rows
+    return ledger_in_force(rows)
 
 
 def ledger(engine: Engine, agreement: str | None = None) -> pd.DataFrame:

@@ -36,7 +36,8 @@ from sqlalchemy.orm import Session
 from ganpo.errors import InputError, StoreConflictError, StoreError
 from ganpo.store.apply_models import ApplyRun
 from ganpo.store.models import ACCOUNT_STATUSES, CURRENT_STATUSES, Account, AccountLog
-from ganpo.store.platform import as_utc, audit
+from ganpo.store.platform import audit
+from ganpo.store.records import AccountState, standing, standing_note  # noqa: F401 (re-exported)
 from ganpo.store.register_models import RegisterParcel, RegisterValuation
 
 #: how each kind of record that uses an account is named in messages (English, Chinese)
@@ -58,72 +59,6 @@ class Reference:
 
     def public(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.id, "label": f"{self.en} / {self.zh}"}
-
-
-@dataclass(frozen=True)
-class AccountState:
-    """The standing of an account a record names (``exists`` False: deleted before ids
-    were protected, migration 0009)."""
-
-    id: int
-    exists: bool
-    status: str = "deleted"
-    superseded_by: int | None = None
-    reason: str | None = None
-    at: datetime | None = None
-
-    @property
-    def current(self) -> bool:
-        return self.exists and self.status in CURRENT_STATUSES
-
-    def note(self) -> str:
-        """How the account's standing is shown beside a record that used it ('' when
-        current), e.g. ``superseded by #5 (2025-07-01: census revision) / 已被 #5 修订替代``."""
-        return standing_note(self.status, self.superseded_by, self.reason, self.at, self.exists)
-
-    def note_en(self) -> str:
-        """:meth:`note` in English only (for a table cell)."""
-        return standing(self.status, self.superseded_by, self.reason, self.at, self.exists)[0]
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "status": self.status,
-            "superseded_by": self.superseded_by,
-            "note": self.note(),
-        }
-
-
-def standing(
-    status: str,
-    superseded_by: int | None,
-    reason: str | None,
-    at: datetime | None,
-    exists: bool = True,
-) -> tuple[str, str]:
-    """An account's standing in English (with date and reason) and in Chinese; two empty
-    strings for a current account (draft or published)."""
-    if not exists:
-        return "deleted (before ganpo kept used accounts)", "已删除"
-    when = f"{as_utc(at):%Y-%m-%d}" if at is not None else ""
-    why = f" ({when}: {reason})" if reason else (f" ({when})" if when else "")
-    if status == "superseded":
-        return f"superseded by #{superseded_by}{why}", f"已被 #{superseded_by} 修订替代"
-    if status == "withdrawn":
-        return f"withdrawn{why}", "已撤回"
-    return "", ""
-
-
-def standing_note(
-    status: str,
-    superseded_by: int | None,
-    reason: str | None,
-    at: datetime | None,
-    exists: bool = True,
-) -> str:
-    """:func:`standing` as one bilingual text ('' for a current account)."""
-    english, chinese = standing(status, superseded_by, reason, at, exists)
-    return f"{english} / {chinese}" if english else ""
 
 
 def _standing_en(row: Account) -> str:

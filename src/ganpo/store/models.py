@@ -12,16 +12,7 @@ class Base(DeclarativeBase):
     pass
 
 
-#: What an account is to its readers (its figures never change; its standing may):
-#: draft → published; draft or published → withdrawn, or superseded by a revision.
-ACCOUNT_STATUSES: dict[str, str] = {
-    "draft": "草稿 draft",
-    "published": "已发布 published",
-    "withdrawn": "已撤回 withdrawn",
-    "superseded": "已被修订替代 superseded",
-}
-#: the statuses of an account that may still be used for new work
-CURRENT_STATUSES = ("draft", "published")
+from ganpo.store.records import ACCOUNT_STATUSES, CURRENT_STATUSES  # noqa: E402, F401
 
 
 class Account(Base):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ganpo.errors import InputError, StoreError, UnknownNameError
 from ganpo.store.failures import cause
 from ganpo.store.platform_models import PlatformAudit, PlatformJob, PlatformSession, PlatformUser
+from ganpo.store.records import as_utc
 
 #: The roles of the platform, with what each may do (shown in the API docs and the UI).
 ROLES: dict[str, str] = {
@@ -39,11 +40,6 @@ SESSION_ACTIONS = ("login", "token.create", "logout", "login.failed")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A stored datetime as aware UTC (SQLite gives them back naive)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def token_digest(token: str) -> str:

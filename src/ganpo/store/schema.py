@@ -14,15 +14,16 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from ganpo.errors import StoreError
+from ganpo.store.records import HEAD_REVISION
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-#: the revision of the newest migration in ``migrations/versions``: the schema this ganpo
-#: reads and writes. Written out so that opening a store loads no Alembic (it is loaded
-#: only to migrate); an upgrade, and a test, check that it is Alembic's head.
-HEAD_REVISION = "0014"
+#: HEAD_REVISION (in :mod:`ganpo.store.records`): the revision of the newest migration in
+#: ``migrations/versions``, the schema this ganpo reads and writes. Written out so that
+#: opening a store loads no Alembic (it is loaded only to migrate); an upgrade, and a
+#: test, check that it is Alembic's head.
 #: the table in which Alembic keeps the revision a store is at
 VERSION_TABLE = "alembic_version"
 
