@@ -24,8 +24,8 @@ from ganpo.store.repository import open_store
 
 runner = CliRunner(env={"COLUMNS": "160"})
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
-INTERNAL = ("total_production", "total_consumption", "memo.electricity", "co2e_10k_t", "u_pct",
-            "unit_code", "category_code", "360102,")  # fmt: skip
+INTERNAL = ("total_production", "total_consumption", "total_net", "memo.electricity",
+            "co2e_10k_t", "u_pct", "unit_code", "category_code", "360102,")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -231,6 +231,9 @@ def _assert_exact_roll_up(rows: pd.DataFrame) -> None:
     province = rows[rows["level"] == "province"]
     cats = {c: sum(map(int, g["co2e_g"])) for c, g in province.groupby("category_code")}
     t = totals_g(province).iloc[0]
-    direct = sum(v for c, v in cats.items() if not c.startswith("memo"))
+    # the totals are gross of LULUCF (3.B, the forest sink); the net adds it
+    direct = sum(v for c, v in cats.items() if not c.startswith(("memo", "3.B")))
     assert t["production_g"] == direct
     assert t["consumption_g"] == direct - cats["1.A.1.a"] + cats["memo.electricity"]
+    assert t["lulucf_g"] == cats["3.B.1.a"] < 0
+    assert t["net_g"] == direct + cats["3.B.1.a"]
