@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from ganpo.cli import carbon_sinks
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -145,6 +146,9 @@ def _top_level(rows: object) -> str:
 
     present = set(rows["level"])  # type: ignore[index]
     return next(lv for lv in LEVELS if lv in present)
+
+
+app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
 
 
 @app.command("demo")
