@@ -184,6 +184,10 @@ def demo(
             f"`ganpo carbon progress {' '.join(map(str, ids))} --targets {targets} "
             f"--database {database}`"
         )
+        console.print(
+            f"{SYNTHETIC_LABEL} 森林碳汇 forest sink: try 试用 `ganpo carbon sinks {ids[0]} "
+            f"--database {database}` (--account ID: a GEP account of {data.years[0]})"
+        )
 
 
 def _demo_targets() -> Path:
