@@ -97,7 +97,11 @@ def test_a_type_missing_from_one_inventory_is_named(tmp_path: Path) -> None:
         f"{DONGHU},2023,chinese_fir,110,万m3\n"
     )
     data = read_dataset(write_forest_micro(tmp_path / "m", rows))
-    with pytest.raises(TableError, match="forest type 'masson_pine' of unit 360102 has no row"):
+    with pytest.raises(
+        TableError,
+        match=r"table 'forest_stock.csv, first inventory', row 1 .* forest type 'masson_pine' "
+        r"of unit 360102 has no row in the second inventory",
+    ):
         run_inventory(data, 2022, "AR6")
 
 
@@ -139,3 +143,25 @@ def test_the_demo_forest_inventories() -> None:
     assert 0.01 < yearly < 0.05  # a few % a year
     both = t.pivot_table(index=["unit_code", "forest_type"], columns="year", values="quantity")
     assert not both.isna().any().any()  # every type of every county in both inventories
+
+
+def test_dual_control_counts_the_gross_total(tmp_path: Path) -> None:
+    from ganpo.carbon.dual_control_link import emissions_by_unit
+    from ganpo.store.carbon import load_inventory, save_inventory
+    from ganpo.store.repository import open_store
+
+    inv = run_inventory(read_dataset(write_forest_micro(tmp_path / "m")), 2022, "AR6")
+    engine = open_store(str(tmp_path / "s.sqlite"))
+    stored = load_inventory(engine, save_inventory(engine, inv))
+    e = emissions_by_unit([stored], "city").set_index("unit_code")
+    t = totals_g(stored.rows).set_index("unit_code")
+    # 5 202 t of cement = 0.5202 万t: the production-based total, the forest not netted
+    assert e.loc[NANCHANG, "co2"] == int(t.loc[NANCHANG, "production_g"]) / 1e10 == 0.5202
+    assert t.loc[NANCHANG, "net_g"] < 0  # the forest takes up more than the cement emits
+
+
+def test_a_forest_row_outside_the_region_is_refused(tmp_path: Path) -> None:
+    rows = "440103,2021,chinese_fir,100,万m3\n440103,2023,chinese_fir,110,万m3\n"
+    data = read_dataset(write_forest_micro(tmp_path / "m", rows))
+    with pytest.raises(TableError, match="440103"):
+        run_inventory(data, 2022, "AR6")

@@ -218,6 +218,7 @@ def forest_stock_difference(
     *,
     region: int | None = None,
     level: str | None = None,
+    table: str = STOCK_TABLE,
 ) -> Emissions:
     """CO2 [t/a] of forest land remaining forest land (3.B.1.a), stock-difference method.
 
@@ -234,7 +235,7 @@ def forest_stock_difference(
 
     ``region`` (a province or city adcode) checks every unit code against the region and
     refuses levels that double count unless ``level`` names the one reported
-    (:func:`~ganpo.carbon.inputs.in_region`).
+    (:func:`~ganpo.carbon.inputs.in_region`). ``table`` names the stock table in messages.
 
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2016], "forest_type": ["chinese_fir"],
     ...                   "quantity": [100.0], "unit": ["万m3"]})
@@ -244,7 +245,7 @@ def forest_stock_difference(
     >>> t["year"].tolist(), round(float(t["quantity_t"].iloc[0]), 1)
     ([2017, 2018, 2019, 2020, 2021], -23834.9)
     """
-    tables = ("forest stock, first inventory", "forest stock, second inventory")
+    tables = (f"{table}, first inventory", f"{table}, second inventory")
     frames = []
     for name, df in zip(tables, (first, second), strict=True):
         cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
@@ -266,7 +267,7 @@ def forest_stock_difference(
             i = m["index_1"] if which == 0 else m["index_2"]
             raise TableError(
                 f"{where(tables[which], frames[which], i)}: forest type {m['forest_type']!r} "
-                f"of unit {m['unit_code']} has no row in the {tables[other].split(', ')[1]}; "
+                f"of unit {m['unit_code']} has no row in the {tables[other].rsplit(', ', 1)[1]}; "
                 f"give it in both inventories (quantity 0 where the type is absent) "
                 f"/ 森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
                 source=tables[other],
@@ -320,7 +321,8 @@ def forest_sink_of_year(
     ([2018], -23834.9)
     """
     cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
-    stock = activity_table(table, stock, cols)
+    # the region and level first: rows of another level are left out before the years
+    stock = activity_table(table, stock, cols, region=region, level=level, same=["forest_type"])
     years = pd.to_numeric(stock["year"], errors="coerce")
     bad = years.isna() | (years != years.round())
     if bad.any():
@@ -355,7 +357,7 @@ def forest_sink_of_year(
         first.append(stock.loc[y.index[y == max(before)]])
         second.append(stock.loc[y.index[y == min(after)]])
     em = forest_stock_difference(
-        pd.concat(first), pd.concat(second), factor_set, region=region, level=level
+        pd.concat(first), pd.concat(second), factor_set, region=region, level=level, table=table
     )
     t = em.table
     return Emissions(t[t["year"] == year].reset_index(drop=True), em.provenance)
