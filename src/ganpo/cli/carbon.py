@@ -121,7 +121,7 @@ def _print_totals(engine: Engine, ids: list[int]) -> None:
         "年份\nyear",
         "生产侧总量\nproduction-based",
         "消费侧总量\nconsumption-based",
-        "净排放量（计入林业碳汇等）\nnet, including LULUCF",
+        "净排放量（计入土地利用变化和林业）\nnet, including LULUCF",
         title=f"省级总量 Province totals, {UNIT_LABEL}",
         caption="生产侧、消费侧总量不含土地利用变化和林业 / production- and consumption-based "
         "totals exclude LULUCF",
