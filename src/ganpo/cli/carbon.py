@@ -148,9 +148,6 @@ def _top_level(rows: object) -> str:
     return next(lv for lv in LEVELS if lv in present)
 
 
-app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
-
-
 @app.command("demo")
 def demo(
     out: Annotated[
@@ -478,3 +475,6 @@ def progress(
         )
     if result.warnings.empty:
         console.print("无预警 no warnings")
+
+
+app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
