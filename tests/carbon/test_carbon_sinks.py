@@ -237,14 +237,17 @@ def test_a_rate_missing_from_the_set_is_named() -> None:
 
 def test_sinks_combine_with_emissions_into_a_net_total() -> None:
     # cement 1 万t clinker: 10 000 × 0.51 × 1.02 = 5202 t CO2; forest gain of 1000 m³ of
-    # Chinese fir: −1000 × 0.32502129296 × 44/12 = −1191.7447409 t CO2
+    # Chinese fir: −1000 × 0.32502129296 × 44/12 = −1191.7447409 t CO2. The production-
+    # and consumption-based totals stay gross of LULUCF (the guideline's total); net_t
+    # adds the sink
     cement = cement_co2(_stock(2022, quantity=[1.0], unit=["万t"]))
     g = _stock(2022, forest_type=["chinese_fir"], area=[100.0], area_unit=["hm2"],
                increment=[10.0])  # fmt: skip
-    tot = totals(combine(cement, forest_gain_loss(g)).co2e("AR6"))
-    assert float(tot["production_based_t"].iloc[0]) == pytest.approx(
-        5202.0 - 1191.7447409, rel=1e-9
-    )
+    tot = totals(combine(cement, forest_gain_loss(g)).co2e("AR6")).iloc[0]
+    assert float(tot["production_based_t"]) == pytest.approx(5202.0, rel=1e-12)
+    assert float(tot["consumption_based_t"]) == pytest.approx(5202.0, rel=1e-12)
+    assert float(tot["lulucf_t"]) == pytest.approx(-1191.7447409, rel=1e-9)
+    assert float(tot["net_t"]) == pytest.approx(5202.0 - 1191.7447409, rel=1e-9)
 
 
 @pytest.mark.parametrize(

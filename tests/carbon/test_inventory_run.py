@@ -97,12 +97,15 @@ def _assert_exact_roll_up(rows: pd.DataFrame) -> None:
     province = rows[rows["level"] == "province"]
     by_cat = province.groupby("category_code")["co2e_g"].apply(lambda s: sum(map(int, s)))
     t = totals_g(province).iloc[0]
-    direct = province["scope"] == "direct"
+    sink = province["category_code"].str.startswith("3.B")
+    direct = (province["scope"] == "direct") & ~sink
     assert t["production_g"] == sum(int(v) for v in province.loc[direct, "co2e_g"])
     assert (
         t["production_g"] + int(by_cat.get("memo.electricity", 0)) - int(by_cat.get("1.A.1.a", 0))
         == t["consumption_g"]
     )
+    assert t["lulucf_g"] == sum(int(v) for v in province.loc[sink, "co2e_g"])
+    assert t["net_g"] == t["production_g"] + t["lulucf_g"]
 
 
 def test_roll_up_is_exact_on_the_micro_dataset(tmp_path: Path) -> None:
@@ -178,7 +181,7 @@ def test_the_demo_generator_is_deterministic_and_marked(tmp_path: Path) -> None:
     a = build_carbon_demo(tmp_path / "a", seed=7).parent
     b = build_carbon_demo(tmp_path / "b", seed=7).parent
     files = sorted(p.name for p in a.iterdir())
-    assert len(files) == 13
+    assert len(files) == 14
     for name in files:
         text = (a / name).read_text(encoding="utf-8")
         assert text.startswith(SYNTHETIC_NOTE), name

@@ -25,8 +25,8 @@ from quicklistings import assert_quick_equals_orm
 
 runner = CliRunner(env={"COLUMNS": "160"})
 SCIENTIFIC = re.compile(r"\d[eE][+-]?\d")
-INTERNAL = ("total_production", "total_consumption", "memo.electricity", "co2e_10k_t", "u_pct",
-            "unit_code", "category_code", "360102,")  # fmt: skip
+INTERNAL = ("total_production", "total_consumption", "total_net", "memo.electricity",
+            "co2e_10k_t", "u_pct", "unit_code", "category_code", "360102,")  # fmt: skip
 
 
 @pytest.fixture(autouse=True)
@@ -213,6 +213,23 @@ def test_the_demo_command(tmp_path: Path) -> None:
         province = totals_g(rows[rows["level"] == "province"]).iloc[0]
         # Jiangxi's direct emissions are some 2–3 × 10⁸ t CO2e a year (10⁶ g per t)
         assert 1.5e8 < province["production_g"] / 1e6 < 4e8
+        # the forest sink (synthetic forest inventories of 2021 and 2023) at every level
+        forest = rows[rows["category_code"] == "3.B.1.a"]
+        assert forest.groupby("level")["unit_code"].nunique().to_dict() == {
+            "county": 100, "city": 11, "province": 1
+        }  # fmt: skip
+        # 7 亿m³ growing 1–5 % a year: some 10⁷ to 10⁸ t CO2 taken up
+        assert -1e8 < province["lulucf_g"] / 1e6 < -1e7
+        assert province["net_g"] == province["production_g"] + province["lulucf_g"]
+    r = runner.invoke(app, ["carbon", "sinks", "1", "--level", "city", "--format", "json",
+                            "--database", db])  # fmt: skip
+    assert r.exit_code == 0, r.output
+    cities = json.loads(r.output)
+    assert len(cities) == 11 and all(x["synthetic"] for x in cities)
+    province_sink = totals_g(load_inventory(engine, 1).rows).set_index("unit_code")
+    assert sum(x["removal_t"] for x in cities) == pytest.approx(
+        -int(province_sink.loc[360000, "lulucf_g"]) / 1e6, abs=0.01 * 11
+    )  # each city rounded to 0.01 t
 
 
 def _assert_exact_roll_up(rows: pd.DataFrame) -> None:
@@ -233,6 +250,9 @@ def _assert_exact_roll_up(rows: pd.DataFrame) -> None:
     province = rows[rows["level"] == "province"]
     cats = {c: sum(map(int, g["co2e_g"])) for c, g in province.groupby("category_code")}
     t = totals_g(province).iloc[0]
-    direct = sum(v for c, v in cats.items() if not c.startswith("memo"))
+    # the totals are gross of LULUCF (3.B, the forest sink); the net adds it
+    direct = sum(v for c, v in cats.items() if not c.startswith(("memo", "3.B")))
     assert t["production_g"] == direct
     assert t["consumption_g"] == direct - cats["1.A.1.a"] + cats["memo.electricity"]
+    assert t["lulucf_g"] == cats["3.B.1.a"] < 0
+    assert t["net_g"] == direct + cats["3.B.1.a"]

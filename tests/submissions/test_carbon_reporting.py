@@ -261,3 +261,36 @@ def test_report_forms_check_takes_a_carbon_form(plat: Platform, tmp_path: Path) 
     no = CliRunner().invoke(app, [*args, str(bad), *tail])
     assert no.exit_code == 1
     assert "平方米" in no.output and "unit" in no.output
+
+
+FORESTRY = Actor("forest", "reporter", "forestry")
+
+
+def test_forest_inventories_are_reported_by_their_year(plat: Platform, tmp_path: Path) -> None:
+    """The forestry bureau reports the 2023 forest inventory; the 2023 inventory's sink
+    then comes from it and the base dataset's 2021 inventory, and a larger 2023 volume
+    gives a larger removal."""
+    assert form("carbon_forest_stock", YEAR).department == "forestry"
+    stock = read_dataset(plat.carbon).tables["forest_stock"]
+    y2023 = stock[stock["year"] == 2023].drop(columns=["name"], errors="ignore").copy()
+    y2023["quantity"] = (y2023["quantity"] * 1.01).round(4)
+    approve(plat, FORESTRY, "carbon_forest_stock", csv_of(y2023))
+    out = tmp_path / "reported"
+    got = reported_carbon_dataset(plat.engine, YEAR, work_dir=plat.work, base=plat.carbon, out=out)
+    assert "2023: submission" in got.sources["forest_stock"]
+    assert "2021: base dataset" in got.sources["forest_stock"]
+
+    def sink(folder: Path) -> int:
+        rows = run_inventory(read_dataset(folder), YEAR, "AR6").rows
+        sel = rows[(rows["category_code"] == "3.B.1.a") & (rows["level"] == "province")]
+        return int(sel["co2e_g"].sum())
+
+    assert sink(out) < sink(plat.carbon) < 0  # a larger removal (negative)
+
+
+def test_a_forest_type_without_factors_is_refused_at_upload(plat: Platform) -> None:
+    stock = read_dataset(plat.carbon).tables["forest_stock"]
+    rows = stock[stock["year"] == 2023].drop(columns=["name"], errors="ignore").head(3).copy()
+    rows.loc[rows.index[0], "forest_type"] = "eucalyptus"
+    with pytest.raises(UploadError, match="eucalyptus"):
+        plat.upload(FORESTRY, "carbon_forest_stock", csv_of(rows))

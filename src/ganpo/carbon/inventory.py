@@ -22,15 +22,19 @@ from typing import Any
 
 import pandas as pd
 
-from ganpo.carbon import agriculture, energy, industry, waste
+from ganpo.carbon import agriculture, energy, industry, sinks, waste
 from ganpo.carbon.factors import category, gwp_set
 from ganpo.carbon.inputs import require_columns
 from ganpo.carbon.regions import LEVELS, Unit, region
-from ganpo.carbon.result import POWER_GENERATION, Emissions, combine
+from ganpo.carbon.result import POWER_GENERATION, Emissions, combine, lulucf
 from ganpo.catalog.files import data_dir, read_toml, shipped_names
 from ganpo.errors import InputError, UnknownNameError
 
 DATASET_FILE = "carbon-dataset.toml"
+#: the columns of :func:`totals_g`
+TOTALS_COLUMNS = ["unit_code", "production_g", "consumption_g", "lulucf_g", "net_g"]
+#: the table of forest inventories (stand volume by forest type), read for the forest sink
+FOREST_TABLE = "forest_stock"
 GRAMS_PER_T = 1_000_000
 #: the columns of :attr:`Inventory.rows`
 ROW_COLUMNS = [
@@ -88,6 +92,8 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     #: sha256 of the description and every table file (name and bytes)
     digest: str
+    #: the sink factor set of the forest table (:mod:`ganpo.carbon.sinks_factors`)
+    sink_factors: str = "cn-forestry"
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -175,6 +181,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         uncertainty=str(d.get("uncertainty", "ipcc-2006")),
         tables=tables,
         digest=digest.hexdigest(),
+        sink_factors=str(d.get("sink_factors", "cn-forestry")),
     )
 
 
@@ -209,7 +216,10 @@ def _year_rows(frame: pd.DataFrame, year: int) -> pd.DataFrame:
 
 def compute_emissions(dataset: Dataset, year: int) -> Emissions:
     """Every category of the dataset's tables for ``year``, each checked against the
-    dataset's region and level by the category function."""
+    dataset's region and level by the category function. The forest table
+    (``forest_stock``) holds forest inventories of other years: the forest sink of
+    ``year`` (3.B.1.a, removals negative) is the stock difference of the two that bracket
+    it (:func:`ganpo.carbon.sinks.forest_sink_of_year`)."""
     kw: dict[str, Any] = {"region": dataset.region, "level": dataset.level}
     pf = dataset.process_factors
     calls = {
@@ -233,6 +243,12 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
         for key, frame in dataset.tables.items()
         if key in calls and not _year_rows(frame, year).empty
     ]
+    forest = dataset.tables.get(FOREST_TABLE)
+    if forest is not None and not forest.empty:  # its years are the forest inventories'
+        name = str(activity_tables()[FOREST_TABLE]["file"])
+        parts.append(
+            sinks.forest_sink_of_year(forest, year, dataset.sink_factors, table=name, **kw)
+        )
     if not parts:
         raise InputError(
             f"the dataset has no activity data of {year}; its years: "
@@ -390,23 +406,30 @@ def run_inventory(
 
 
 def totals_g(rows: pd.DataFrame) -> pd.DataFrame:
-    """Production- and consumption-based totals [g CO2e] by unit code, as integers
-    (:func:`ganpo.carbon.result.totals`' definitions): ``production_g`` every direct
-    emission; ``consumption_g`` the direct ones less electricity and heat generation
-    (1.A.1.a) plus the indirect emissions of the electricity consumed."""
-    direct = rows["scope"] == "direct"
-    consumed = ~direct | (rows["category_code"] != POWER_GENERATION)
+    """Totals [g CO2e] by unit code, as integers (:func:`ganpo.carbon.result.totals`'
+    definitions): ``production_g`` every direct emission, ``consumption_g`` the direct ones
+    less electricity and heat generation (1.A.1.a) plus the indirect emissions of the
+    electricity consumed, both gross of LULUCF as the provincial guideline (2011) reports
+    its total; ``lulucf_g`` the sinks (3.B, negative for a removal) and ``net_g`` =
+    production_g + lulucf_g, net emissions including LULUCF. Dual control counts
+    ``production_g`` (:mod:`ganpo.carbon.dual_control_link`)."""
+    sink = lulucf(rows["category_code"])
+    direct = (rows["scope"] == "direct") & ~sink
+    consumed = (~direct | (rows["category_code"] != POWER_GENERATION)) & ~sink
     out = []
     for unit, g in rows.groupby("unit_code", sort=True):
-        d, c = direct.loc[g.index], consumed.loc[g.index]
+        d, c, k = direct.loc[g.index], consumed.loc[g.index], sink.loc[g.index]
+        production, removal = _int_sum(g.loc[d, "co2e_g"]), _int_sum(g.loc[k, "co2e_g"])
         out.append(
             {
                 "unit_code": int(str(unit)),
-                "production_g": _int_sum(g.loc[d, "co2e_g"]),
+                "production_g": production,
                 "consumption_g": _int_sum(g.loc[c, "co2e_g"]),
+                "lulucf_g": removal,
+                "net_g": production + removal,
             }
         )
-    return pd.DataFrame(out, columns=["unit_code", "production_g", "consumption_g"])
+    return pd.DataFrame(out, columns=TOTALS_COLUMNS)
 
 
 def category_names(code: str) -> tuple[str, str]:
@@ -418,6 +441,7 @@ def category_names(code: str) -> tuple[str, str]:
 #: the keys of a summary's total rows (their ``category_code``)
 PRODUCTION = "total_production"
 CONSUMPTION = "total_consumption"
+NET = "total_net"
 SUMMARY_COLUMNS = [
     "unit_code",
     "unit_name",
@@ -434,6 +458,7 @@ _TOTAL_NAMES = {
         "消费侧排放总量（扣除电力生产，计入电力消费）",
         "Consumption-based total (less power generation, plus electricity consumed)",
     ),
+    NET: ("净排放量（计入土地利用变化和林业）", "Net emissions (including LULUCF)"),
 }
 
 
@@ -443,7 +468,8 @@ def summary(
     """Totals by category of every unit of ``level`` in 万t CO2e (``co2e_10k_t``, summed
     over gases in whole grams, then divided by 10¹⁰), with the Approach 1 uncertainty
     ``u_pct`` (IPCC 2006 Vol. 1 Eq. 3.1 per category, Eq. 3.2 for the totals), followed by
-    the production- and consumption-based totals (:func:`totals_g`)."""
+    the production- and consumption-based totals, gross of LULUCF, and the net emissions
+    including LULUCF (production-based plus the sinks; :func:`totals_g`)."""
     from ganpo.carbon.uncertainty import approach1
 
     reg = region(region_code)
@@ -462,8 +488,9 @@ def summary(
     by_cat["co2e_t"] = by_cat["co2e_g"] / GRAMS_PER_T
     by_cat["year"] = 0  # one inventory is one year: approach1 groups by unit and year
     u = approach1(by_cat, uncertainty).set_index(["unit_code", "category_code"])["u_pct"]
-    direct = sel["scope"] == "direct"
-    consumed = ~direct | (sel["category_code"] != POWER_GENERATION)
+    sink = lulucf(sel["category_code"])
+    direct = (sel["scope"] == "direct") & ~sink
+    consumed = ((sel["scope"] != "direct") | (sel["category_code"] != POWER_GENERATION)) & ~sink
     out: list[dict[str, object]] = []
     totals = totals_g(sel).set_index("unit_code")
     for unit, g in by_cat.groupby("unit_code", sort=True):
@@ -486,6 +513,7 @@ def summary(
         for key, mask, column in (
             (PRODUCTION, direct, "production_g"),
             (CONSUMPTION, consumed, "consumption_g"),
+            (NET, direct | sink, "net_g"),
         ):
             part = sel[mask & (sel["unit_code"] == code)]
             part_cat = by_cat[

@@ -35,6 +35,19 @@ PROVENANCE_COLUMNS = ["key", "value", "unit", "year", "source", "status"]
 #: the category whose emissions make the electricity consumed in the region (removed from
 #: the consumption-based total, where electricity counts at the grid factor instead)
 POWER_GENERATION = "1.A.1.a"
+#: the chapter of categories.toml that holds the sinks (left out of the gross totals)
+LULUCF_CHAPTER = "lulucf"
+
+
+def lulucf(codes: pd.Series) -> pd.Series:
+    """Whether each category code is one of land use, land-use change and forestry (the
+    sinks, IPCC 2006 codes 3.B, chapter ``lulucf`` of ``categories.toml``).
+
+    >>> lulucf(pd.Series(["1.A.2", "3.B.1.a"])).tolist()
+    [False, True]
+    """
+    chapter = {c: category(str(c)).chapter for c in codes.unique()}
+    return codes.map(lambda c: chapter[c] == LULUCF_CHAPTER).astype(bool)
 
 
 @dataclass(frozen=True)
@@ -109,31 +122,41 @@ def combine(*parts: Emissions) -> Emissions:
 
 
 def totals(co2e: pd.DataFrame) -> pd.DataFrame:
-    """Production- and consumption-based totals [t CO2e] by unit code and year.
+    """Production- and consumption-based totals, gross of LULUCF, and the net emissions
+    including LULUCF [t CO2e] by unit code and year.
 
-    - ``production_based_t``: every direct emission in the region (IPCC territorial total).
+    - ``production_based_t``: every direct emission in the region (IPCC territorial total)
+      except the sinks (3.B), as the provincial guideline (2011) states its total
+      emissions without land-use change and forestry.
     - ``consumption_based_t``: the direct emissions less those of electricity and heat
       generation (1.A.1.a), plus the indirect emissions of the electricity consumed
       (consumption × grid factor): the region's own combustion and the electricity it
       uses, whoever generated it (the GHG Protocol for Cities' scope 1 + 2 without
-      grid-supplied generation). The heat of 1.A.1.a leaves with it; a region that
-      reports heat plants under 1.A.1.a and consumes their heat undercounts it.
+      grid-supplied generation), gross of LULUCF too. The heat of 1.A.1.a leaves with it;
+      a region that reports heat plants under 1.A.1.a and consumes their heat undercounts
+      it.
+    - ``lulucf_t``: the sinks, negative for a net removal; ``net_t``: production_based_t
+      + lulucf_t.
     """
     keys = ["unit_code", "year"]
     rows = []
     # math.fsum: correctly rounded, so a total is the sum of its categories exactly,
     # whatever their order
     for (unit, year), g in co2e.groupby(keys, sort=True):
-        direct = g["scope"] == "direct"
-        consumed = ~direct | (g["category_code"] != POWER_GENERATION)
+        sink = lulucf(g["category_code"])
+        direct = (g["scope"] == "direct") & ~sink
+        consumed = ((g["scope"] != "direct") | (g["category_code"] != POWER_GENERATION)) & ~sink
         rows.append(
             {
                 "unit_code": unit,
                 "year": year,
                 "production_based_t": math.fsum(g.loc[direct, "co2e_t"]),
                 "consumption_based_t": math.fsum(g.loc[consumed, "co2e_t"]),
+                "lulucf_t": math.fsum(g.loc[sink, "co2e_t"]),
+                "net_t": math.fsum(g.loc[direct | sink, "co2e_t"]),
             }
         )
-    out = pd.DataFrame(rows, columns=[*keys, "production_based_t", "consumption_based_t"])
+    columns = [*keys, "production_based_t", "consumption_based_t", "lulucf_t", "net_t"]
+    out = pd.DataFrame(rows, columns=columns)
     out.attrs = dict(co2e.attrs)
     return out

@@ -218,6 +218,7 @@ def forest_stock_difference(
     *,
     region: int | None = None,
     level: str | None = None,
+    table: str = STOCK_TABLE,
 ) -> Emissions:
     """CO2 [t/a] of forest land remaining forest land (3.B.1.a), stock-difference method.
 
@@ -234,7 +235,7 @@ def forest_stock_difference(
 
     ``region`` (a province or city adcode) checks every unit code against the region and
     refuses levels that double count unless ``level`` names the one reported
-    (:func:`~ganpo.carbon.inputs.in_region`).
+    (:func:`~ganpo.carbon.inputs.in_region`). ``table`` names the stock table in messages.
 
     >>> a = pd.DataFrame({"unit_code": [1], "year": [2016], "forest_type": ["chinese_fir"],
     ...                   "quantity": [100.0], "unit": ["万m3"]})
@@ -244,7 +245,7 @@ def forest_stock_difference(
     >>> t["year"].tolist(), round(float(t["quantity_t"].iloc[0]), 1)
     ([2017, 2018, 2019, 2020, 2021], -23834.9)
     """
-    tables = ("forest stock, first inventory", "forest stock, second inventory")
+    tables = (f"{table}, first inventory", f"{table}, second inventory")
     frames = []
     for name, df in zip(tables, (first, second), strict=True):
         cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
@@ -266,7 +267,7 @@ def forest_stock_difference(
             i = m["index_1"] if which == 0 else m["index_2"]
             raise TableError(
                 f"{where(tables[which], frames[which], i)}: forest type {m['forest_type']!r} "
-                f"of unit {m['unit_code']} has no row in the {tables[other].split(', ')[1]}; "
+                f"of unit {m['unit_code']} has no row in the {tables[other].rsplit(', ', 1)[1]}; "
                 f"give it in both inventories (quantity 0 where the type is absent) "
                 f"/ 森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
                 source=tables[other],
@@ -290,6 +291,76 @@ def forest_stock_difference(
         for year in range(t1 + 1, t2 + 1):
             rows.append(_co2_row(m["unit_code"], year, FOREST_CATEGORY, item, -delta_c))
     return Emissions(emissions_table(rows), used1 + used2)
+
+
+def forest_sink_of_year(
+    stock: pd.DataFrame,
+    year: int,
+    factor_set: str | SinkFactorSet = "cn-forestry",
+    *,
+    region: int | None = None,
+    level: str | None = None,
+    table: str = STOCK_TABLE,
+) -> Emissions:
+    """CO2 [t/a] of forest land remaining forest land (3.B.1.a) in ``year``, by the stock
+    difference of the two forest inventories whose interval holds it.
+
+    ``stock``: the rows of every forest inventory of the units (columns of
+    :func:`forest_carbon_stock`, ``year`` the inventory's year). For each unit the
+    inventories t₁ = the last before ``year`` and t₂ = the first in or after it
+    (t₁ < year ≤ t₂) are taken and :func:`forest_stock_difference` (IPCC 2006 Vol. 4
+    Eq. 2.5) gives the interval's mean annual change, reported for ``year``. A unit with
+    no inventory on one side of ``year`` is refused, naming its inventory years: the
+    method does not extrapolate.
+
+    >>> s = pd.DataFrame({"unit_code": [1, 1, 1], "year": [2011, 2016, 2021],
+    ...                   "forest_type": ["chinese_fir"] * 3, "quantity": [90.0, 100.0, 110.0],
+    ...                   "unit": ["万m3"] * 3})
+    >>> t = forest_sink_of_year(s, 2018).table  # the interval 2016–2021, as in
+    >>> t["year"].tolist(), round(float(t["quantity_t"].iloc[0]), 1)  # forest_stock_difference
+    ([2018], -23834.9)
+    """
+    cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
+    # the region and level first: rows of another level are left out before the years
+    stock = activity_table(table, stock, cols, region=region, level=level, same=["forest_type"])
+    years = pd.to_numeric(stock["year"], errors="coerce")
+    bad = years.isna() | (years != years.round())
+    if bad.any():
+        i = bad[bad].index[0]
+        raise TableError(
+            f"{where(table, stock, i)}: column 'year' value {stock.loc[i, 'year']!r} is not a "
+            f"year; give the forest inventory's year (e.g. 2021) / 清查年份无效",
+            source=table,
+            field="year",
+            values=[stock.loc[i, "year"]],
+        )
+    if stock.empty:
+        return Emissions(emissions_table([]))
+    first, second = [], []
+    for unit, y in years.astype("int64").groupby(stock["unit_code"], sort=True):
+        have = sorted(set(y))
+        before = [t for t in have if t < year]
+        after = [t for t in have if t >= year]
+        if not before or not after:
+            shown = ", ".join(map(str, have))
+            raise TableError(
+                f"table {table!r}: unit code {unit} has forest inventories of {shown}, which "
+                f"do not bracket {year}; the stock difference of {year} needs one inventory "
+                f"before it and one in or after it (t1 < {year} ≤ t2): add the inventory "
+                f"{'before' if not before else 'in or after'} {year} or leave the year out "
+                f"/ 单位 {unit} 的森林资源清查年份（{shown}）未涵盖 {year} 年：须有 {year} 年"
+                f"以前和 {year} 年及以后各一期清查数据",
+                source=table,
+                field="year",
+                values=[int(unit), *have],
+            )
+        first.append(stock.loc[y.index[y == max(before)]])
+        second.append(stock.loc[y.index[y == min(after)]])
+    em = forest_stock_difference(
+        pd.concat(first), pd.concat(second), factor_set, region=region, level=level, table=table
+    )
+    t = em.table
+    return Emissions(t[t["year"] == year].reset_index(drop=True), em.provenance)
 
 
 def _co2_row(

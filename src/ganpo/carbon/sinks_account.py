@@ -18,7 +18,8 @@ from typing import Any
 
 import pandas as pd
 
-from ganpo.carbon.result import Emissions
+from ganpo.carbon.regions import region
+from ganpo.carbon.result import Emissions, emissions_table
 from ganpo.carbon.sinks import FOREST_CATEGORY, RATE_CATEGORIES
 from ganpo.catalog.ecosystems import level1
 from ganpo.errors import InputError, TableError
@@ -279,3 +280,82 @@ def _method_names(method: str) -> tuple[str, str]:
             values=[method],
         )
     return names[method]
+
+
+#: sink categories counted by rate (the rest of CATEGORY_ECOSYSTEM is the forest)
+_RATE_CODES = set(RATE_CATEGORIES.values())
+_GRAMS_PER_T = 1_000_000
+
+
+def inventory_sink_account(rows: pd.DataFrame, year: int, level: str) -> pd.DataFrame:
+    """The sink account (:func:`sink_account`) of an inventory's rows of ``level``.
+
+    ``rows``: the integer-gram rows of a stored inventory (``unit_code``, ``level``,
+    ``category_code``, ``gas``, ``quantity_g`` …, :attr:`ganpo.carbon.inventory.Inventory.
+    rows`) of ``year``. The forest (3.B.1.a) of a dataset comes from its forest-inventory
+    table, by the stock-difference method; wetland, grassland and cropland soil by rate.
+    An inventory without sink rows gives an empty account; a level it does not have is
+    refused.
+    """
+    if not (rows["level"] == level).any():
+        have = ", ".join(sorted(set(rows["level"])))
+        raise InputError(
+            f"the inventory has no rows at level {level!r}; its levels: {have} "
+            f"/ 清单中没有该层级的数据",
+            field="level",
+            values=[level],
+        )
+    sel = rows[(rows["level"] == level) & rows["category_code"].isin(CATEGORY_ECOSYSTEM)]
+    sel = sel[sel["gas"] == "CO2"]
+    parts: dict[str, list[dict[str, object]]] = {}
+    for unit, code, grams in zip(
+        sel["unit_code"], sel["category_code"], sel["quantity_g"], strict=True
+    ):
+        eco = CATEGORY_ECOSYSTEM[str(code)]
+        method = "rate" if code in _RATE_CODES else "stock_difference"
+        parts.setdefault(method, []).append(
+            {
+                "unit_code": int(unit),
+                "year": year,
+                "category_code": str(code),
+                "item_zh": ECOSYSTEM_NAMES[eco][0],
+                "item_en": ECOSYSTEM_NAMES[eco][1],
+                "gas": "CO2",
+                "quantity_t": int(grams) / _GRAMS_PER_T,
+            }
+        )
+    made = {m: Emissions(emissions_table(p)) for m, p in parts.items()}
+    return sink_account(stock_difference=made.get("stock_difference"), rates=made.get("rate"))
+
+
+def gep_rows_at_level(gep: pd.DataFrame, region_code: int, level: str) -> pd.DataFrame:
+    """The GEP result rows with ``unit_code`` replaced by their unit at ``level`` (county:
+    ``county_adcode``; city: the county's city in the built-in district table), for
+    :func:`reconcile_with_gep` (``unit_column="unit_code"``). A county the table does
+    not place in the region of ``region_code`` is refused at city level."""
+    if "county_adcode" not in gep.columns:
+        raise TableError(
+            f"table {GEP_TABLE!r} lacks column county_adcode; give the GEP account's result "
+            f"rows / GEP 结果表缺少 county_adcode 列",
+            source=GEP_TABLE,
+            field="county_adcode",
+        )
+    counties = gep["county_adcode"].astype("int64")
+    if level == "county":
+        return gep.assign(unit_code=counties.to_numpy())
+    reg = region(region_code)
+    codes = []
+    for c in counties:
+        unit = reg.unit(int(c))
+        found = [a for a in reg.ancestors(int(c)) if reg.units[a].level == level] if unit else []
+        if not found:
+            raise TableError(
+                f"table {GEP_TABLE!r}: county {c} is not a county of {reg.name} with a "
+                f"{level}; the reconciliation by {level} places each GEP county in its "
+                f"{level} (reconcile by county instead) / GEP 区县 {c} 不在清单地区内",
+                source=GEP_TABLE,
+                field="county_adcode",
+                values=[int(c)],
+            )
+        codes.append(found[0])
+    return gep.assign(unit_code=codes)

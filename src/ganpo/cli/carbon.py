@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.table import Table
 
+from ganpo.cli import carbon_sinks
 from ganpo.cli.carbon_reported import run_reported
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
@@ -34,7 +35,6 @@ app = typer.Typer(
     "温室气体清单：示范、核算、列表、查看、发布、双控进度。",
     no_args_is_help=True,
 )
-app.command("run-reported")(run_reported)
 
 GwpOption = Annotated[
     str,
@@ -114,7 +114,7 @@ def _wan_t(value: float) -> str:
 
 def _print_totals(engine: Engine, ids: list[int]) -> None:
     """The province-level totals of stored inventories, one line each."""
-    from ganpo.carbon.inventory import CONSUMPTION, PRODUCTION, summary
+    from ganpo.carbon.inventory import CONSUMPTION, NET, PRODUCTION, summary
     from ganpo.store.carbon import load_inventory
 
     t = Table(
@@ -122,14 +122,23 @@ def _print_totals(engine: Engine, ids: list[int]) -> None:
         "年份\nyear",
         "生产侧总量\nproduction-based",
         "消费侧总量\nconsumption-based",
+        "净排放量（计入土地利用变化和林业）\nnet, including LULUCF",
         title=f"省级总量 Province totals, {UNIT_LABEL}",
+        caption="生产侧、消费侧总量不含土地利用变化和林业 / production- and consumption-based "
+        "totals exclude LULUCF",
     )
     for iid in ids:
         s = load_inventory(engine, iid)
         h = s.header
         top = summary(s.rows, s.uncertainty, h.region_adcode, _top_level(s.rows))
         tot = top.set_index("category_code")["co2e_10k_t"]
-        t.add_row(str(iid), str(h.year), _wan_t(tot[PRODUCTION]), _wan_t(tot[CONSUMPTION]))
+        t.add_row(
+            str(iid),
+            str(h.year),
+            _wan_t(tot[PRODUCTION]),
+            _wan_t(tot[CONSUMPTION]),
+            _wan_t(tot[NET]),
+        )
     console.print(t)
 
 
@@ -172,6 +181,10 @@ def demo(
             f"{SYNTHETIC_LABEL} 双控示范目标 dual-control demo targets: {targets}; try 试用 "
             f"`ganpo carbon progress {' '.join(map(str, ids))} --targets {targets} "
             f"--database {database}`"
+        )
+        console.print(
+            f"{SYNTHETIC_LABEL} 森林碳汇 forest sink: try 试用 `ganpo carbon sinks {ids[0]} "
+            f"--database {database}` (--account ID: a GEP account of {data.years[0]})"
         )
 
 
@@ -261,9 +274,10 @@ def show(
     database: DatabaseOption = str(DEFAULT_DATABASE),
     fmt: FormatOption = "table",
 ) -> None:
-    """Totals by category in 万tCO₂e with their uncertainty (IPCC Approach 1), and the
-    production- and consumption-based totals. 分类别排放量、不确定性与两种口径总量。"""
-    from ganpo.carbon.inventory import CONSUMPTION, PRODUCTION, summary
+    """Totals by category in 万tCO₂e with their uncertainty (IPCC Approach 1), the
+    production- and consumption-based totals (gross of LULUCF) and the net emissions
+    including LULUCF. 分类别排放量、不确定性、两种口径总量与净排放量。"""
+    from ganpo.carbon.inventory import CONSUMPTION, NET, PRODUCTION, summary
     from ganpo.store.carbon import load_inventory
 
     with user_errors():
@@ -292,9 +306,10 @@ def show(
         "不确定性 (95 %)\nuncertainty",
         title=f"温室气体清单 {h.id} · {h.year} 年 · GWP {h.gwp_set}{mark}",
         caption=f"单位 unit: {UNIT_LABEL}; 不确定性按 IPCC 方法 1 (误差传播) / uncertainty by "
-        "IPCC Approach 1 (error propagation), categories taken as independent",
+        "IPCC Approach 1 (error propagation), categories taken as independent; 生产侧、消费侧"
+        "总量不含土地利用变化和林业 / production- and consumption-based totals exclude LULUCF",
     )
-    totals = {PRODUCTION, CONSUMPTION}
+    totals = {PRODUCTION, CONSUMPTION, NET}
     last = None
     for r in records:
         code = str(r["category_code"])
@@ -308,7 +323,7 @@ def show(
             _wan_t(float(r["co2e_10k_t"])),
             "—" if r["u_pct"] is None else f"±{float(r['u_pct']):.1f} %",
             style="bold" if code in totals else None,
-            end_section=code == CONSUMPTION,
+            end_section=code == NET,
         )
     console.print(t)
     for note in h.notes:
@@ -468,3 +483,7 @@ def progress(
         )
     if result.warnings.empty:
         console.print("无预警 no warnings")
+
+
+app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
+app.command("run-reported")(run_reported)  # the inventory from departments' reports

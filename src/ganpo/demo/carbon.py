@@ -1,6 +1,7 @@
 """SYNTHETIC (合成) activity data for a demo greenhouse-gas inventory of Jiangxi's 100
 counties: fuel use by sector and fuel, electricity, cement clinker and lime, livestock,
-rice, nitrogen applied, waste, and GDP, for the years asked (2022, 2023 by default).
+rice, nitrogen applied, waste, and GDP, for the years asked (2022, 2023 by default), and
+forest inventories bracketing them (the forest carbon sink).
 
 Nothing here is a statistic. Every file says so on its first line and the dataset's
 ``carbon-dataset.toml`` has ``synthetic = true``, which the inventory and its outputs carry.
@@ -31,8 +32,20 @@ How the numbers are made, so that they are plausible in magnitude:
   2023) by the county GDP weights; at 2022 constant prices it grows by 4.1 % a year in real
   terms (the 2023 growth), times the county's factor.
 
+- **Forest inventories** (:func:`forest_stock`): stand volume by forest type (the seven
+  tree species groups of the sink factor set ``cn-forestry``) per county at two inventory
+  years, the year before the first inventory year and the last, so that the forest sink
+  of every year is the stock difference of the two (3.B.1.a). The province's volume at
+  the first inventory is :data:`FOREST_VOLUME_10K_M3` (7 亿m³, the order of Jiangxi's
+  living stock volume), split among counties by a lognormal (σ 0.5) weight, × 0.1 for an
+  urban district, and among types by :data:`FOREST_TYPE_SHARES` times a lognormal
+  (σ 0.3) factor; each county's volume grows by a rate drawn uniformly in
+  :data:`FOREST_GROWTH` (1–5 % a year), the same for its types. Nothing here is a
+  forestry statistic.
+
 Values are rounded as county statistics print them: 万t to 0.01, 亿m³ to 0.0001, 万kWh to
-0.1, 万头 to 0.01, 公顷 and t to whole numbers. The same ``seed`` gives byte-identical files.
+0.1, 万头 to 0.01, 公顷 and t to whole numbers, forest volume (万m³) to 0.01. The same
+``seed`` gives byte-identical files.
 """
 
 from __future__ import annotations
@@ -123,6 +136,24 @@ GROWTH: dict[str, float] = {
 }
 
 
+#: living stock volume of the province at the first forest inventory [万m³] (7 亿m³,
+#: the order of Jiangxi's, rounded; synthetic)
+FOREST_VOLUME_10K_M3 = 70000.0
+#: shares of the forest types in the province's volume (synthetic, of the order of south
+#: China's: Chinese fir and Masson pine the largest), the types of sink set cn-forestry
+FOREST_TYPE_SHARES: dict[str, float] = {
+    "chinese_fir": 0.30,
+    "masson_pine": 0.20,
+    "other_pines": 0.05,
+    "hardwood_broadleaf": 0.10,
+    "softwood_broadleaf": 0.10,
+    "mixed_broadleaf": 0.15,
+    "mixed_conifer_broadleaf": 0.10,
+}
+#: the range of a county's volume growth a year (net of harvest), drawn uniformly
+FOREST_GROWTH = (0.01, 0.05)
+
+
 def _rng(seed: int, name: str) -> np.random.Generator:
     """An independent generator per purpose: fields do not depend on the drawing order."""
     return np.random.default_rng([seed, zlib.crc32(name.encode("utf-8"))])
@@ -189,7 +220,8 @@ def carbon_activity_tables(
     """The synthetic activity tables of Jiangxi's counties, by the table keys of
     ``catalog/data/carbon/activity-tables.toml`` (fuel, electricity, cement, lime,
     livestock, rice, nitrogen_field, nitrogen_source, landfill, incineration, wastewater,
-    gdp). See the module docstring for how they are made."""
+    gdp, forest_stock: inventories of the year before the first and of the last). See the
+    module docstring for how they are made."""
     c = counties = jiangxi_counties(seed)
     first = min(years)
     gdp_w = c["gdp_weight"].to_numpy()
@@ -268,7 +300,44 @@ def carbon_activity_tables(
                 system=system, organics="BOD")  # fmt: skip
     tables = {k: pd.concat(v, ignore_index=True) for k, v in rows.items()}
     tables["gdp"] = _gdp(c, years, by_gdp)
+    tables["forest_stock"] = forest_stock(c, (first - 1, max(years)), seed)
     return tables
+
+
+def forest_stock(
+    counties: pd.DataFrame, inventory_years: tuple[int, int], seed: int = DEFAULT_SEED
+) -> pd.DataFrame:
+    """The synthetic forest inventories of the counties at ``inventory_years`` (t₁ < t₂):
+    ``unit_code``, ``name``, ``year``, ``forest_type``, ``quantity`` [万m³], ``unit``
+    (万m3), every type of every county in both (see the module docstring)."""
+    t1, t2 = inventory_years
+    n = len(counties)
+    urban = counties["urban"].to_numpy()
+    weight = _rng(seed, "forest.county").lognormal(0.0, 0.5, n) * np.where(urban, 0.1, 1.0)
+    county_v = FOREST_VOLUME_10K_M3 * weight / weight.sum()
+    growth = _rng(seed, "forest.growth").uniform(*FOREST_GROWTH, n)
+    types = list(FOREST_TYPE_SHARES)
+    mix = np.array(list(FOREST_TYPE_SHARES.values())) * _rng(seed, "forest.types").lognormal(
+        0.0, 0.3, (n, len(types))
+    )
+    mix = mix / mix.sum(axis=1, keepdims=True)
+    frames = []
+    for year in (t1, t2):
+        volume = county_v * (1.0 + growth) ** (year - t1)
+        for k, kind in enumerate(types):
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "unit_code": counties["unit_code"],
+                        "name": counties["name"],
+                        "year": year,
+                        "forest_type": kind,
+                        "quantity": np.round(volume * mix[:, k], 2),
+                        "unit": "万m3",
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
 
 
 def _gdp(c: pd.DataFrame, years: tuple[int, ...], share: np.ndarray) -> pd.DataFrame:
@@ -335,6 +404,7 @@ def build_carbon_demo(
         "process_factors": "ipcc-2006",
         "grid": "central_china",
         "uncertainty": "ipcc-2006",
+        "sink_factors": "cn-forestry",
         "tables": {key: name_of(key) for key in tables},
     }
     path = folder / DATASET_FILE

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from ganpo.carbon.inventory import DATASET_FILE, activity_tables, read_dataset
+from ganpo.carbon.inventory import DATASET_FILE, FOREST_TABLE, activity_tables, read_dataset
 from ganpo.errors import InputError
 from ganpo.io.outputs import temporary_name
 from ganpo.store import reporting as store
@@ -61,6 +61,40 @@ def _toml_value(v: object) -> str:
     return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _forest(
+    engine: Engine,
+    key: str,
+    work_dir: Path,
+    base: pd.DataFrame | None,
+    synthetic: bool,
+    tables: dict[str, pd.DataFrame],
+    result: ReportedCarbonDataset,
+) -> None:
+    """The forest inventories: the approved report of each inventory year (a form of that
+    year), the base dataset's rows for the years nobody reported."""
+    parts, sources = [], []
+    reported: set[int] = set()
+    for sub in store.list_submissions(engine, state=store.APPROVED):
+        if sub.form != key:
+            continue
+        v = sub.current
+        parts.append(pd.read_csv(stored_path(work_dir, sub.year, v.data_file)))
+        reported.add(sub.year)
+        sources.append(f"{sub.year}: submission {sub.id} version {v.version}")
+    if base is not None:
+        rest = base[~base["year"].isin(reported)]
+        if not rest.empty:
+            parts.append(rest)
+            years = ", ".join(map(str, sorted(set(rest["year"]))))
+            sources.append(
+                f"{years}: base dataset" + (" (合成数据 SYNTHETIC)" if synthetic else "")
+            )
+            result.synthetic = result.synthetic or synthetic
+    if parts:
+        tables[FOREST_TABLE] = pd.concat(parts, ignore_index=True)
+        result.sources[FOREST_TABLE] = "; ".join(sources) + " / 森林资源清查（各清查年份）"
+
+
 def reported_carbon_dataset(
     engine: Engine,
     year: int,
@@ -82,6 +116,9 @@ def reported_carbon_dataset(
     missing: list[str] = []
     for f in carbon_forms(year):
         table = f.key.removeprefix(CARBON_PREFIX)
+        if table == FOREST_TABLE:  # inventories of other years: every one reported or based
+            _forest(engine, f.key, work_dir, b.tables.get(table), b.synthetic, tables, result)
+            continue
         sub = store.find_submission(engine, year, f.key)
         if sub is not None and sub.state == store.APPROVED:
             v = sub.current

@@ -23,7 +23,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ganpo.carbon.inventory import Dataset, compute_emissions, unit_findings
+from ganpo.carbon.inventory import FOREST_TABLE, Dataset, compute_emissions, unit_findings
+from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.errors import InputError
 from ganpo.submissions.forms import Form
 from ganpo.submissions.validate import (
@@ -73,6 +74,7 @@ DEFAULT_SETTINGS = {
     "process_factors": "ipcc-2006",
     "grid": "national",
     "uncertainty": "ipcc-2006",
+    "sink_factors": "cn-forestry",
 }
 
 
@@ -299,12 +301,16 @@ def _inventory_check(
         process_factors=settings["process_factors"],
         grid=settings["grid"],
         uncertainty=settings["uncertainty"],
+        sink_factors=settings.get("sink_factors", "cn-forestry"),
         tables={form.table: frame.rename(columns={form.key_column: "unit_code"})},
         digest="",
     )
     if form.table == "gdp":
         return []
     try:
+        if form.table == FOREST_TABLE:  # one inventory: its carbon stock, not yet a sink
+            forest_carbon_stock(ds.tables[FOREST_TABLE], ds.sink_factors, table=form.key)
+            return []
         compute_emissions(ds, form.year)
         return unit_findings(ds, form.year)
     except InputError as exc:
