@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 from rich.table import Table
 
+from ganpo.cli import carbon_report
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
     from ganpo.store.carbon import StoredInventory
 
 app = typer.Typer(
-    help="Greenhouse-gas inventories: demo, run, list, show, publish, dual-control progress. "
-    "温室气体清单：示范、核算、列表、查看、发布、双控进度。",
+    help="Greenhouse-gas inventories: demo, run, list, show, publish, dual-control progress, "
+    "report. 温室气体清单：示范、核算、列表、查看、发布、双控进度、报告。",
     no_args_is_help=True,
 )
 
@@ -459,3 +460,6 @@ def progress(
         )
     if result.warnings.empty:
         console.print("无预警 no warnings")
+
+
+app.command("report")(carbon_report.report)  # the annual report, in its own module
