@@ -285,7 +285,7 @@ def test_previous_year_found_or_said_absent(store: dict[str, Any]) -> None:
 
 def test_a_previous_inventory_of_another_gwp_set_is_refused(store: dict[str, Any]) -> None:
     engine = store["engine"]
-    with pytest.raises(InputError, match="GWP set AR5.*not comparable") as e:
+    with pytest.raises(InputError, match=r"GWP set AR5.*not comparable") as e:
         write_inventory_report(
             load_inventory(engine, 2), store["tmp"] / "x.pdf", "zh", load_inventory(engine, 3)
         )

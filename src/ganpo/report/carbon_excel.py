@@ -14,9 +14,15 @@ import pandas as pd
 from ganpo.report.carbon_report import (
     TEXT,
     PreviousYear,
+    change_lines,
+    city_change_lines,
+    electricity_lines,
     find_previous,
     notes_in,
     t,
+    total_lines,
+    unit_columns,
+    unit_headers,
 )
 from ganpo.report.carbon_tables import (
     LULUCF,
@@ -113,14 +119,10 @@ def inventory_sheets(
     sheets: dict[str, pd.DataFrame] = {}
 
     item = t("item", lang)
-    rows = [(t("gross", lang), wan_t(top["gross"]), u.get("gross"))]
-    if f.has_lulucf:
-        rows += [
-            (t("lulucf_row", lang), wan_t(top[LULUCF]), u.get(LULUCF)),
-            (t("net", lang), wan_t(top["net"]), u.get("net")),
-        ]
-    rows.append((t("consumption", lang), wan_t(top["consumption"]), u.get("consumption")))
-    sheets[SHEETS["totals"][i]] = pd.DataFrame(rows, columns=[item, emis, _h("u", lang)])
+    sheets[SHEETS["totals"][i]] = pd.DataFrame(
+        [(label, wan_t(g), u_pct) for label, g, u_pct in total_lines(f, lang)],
+        columns=[item, emis, _h("u", lang)],
+    )
 
     sector = t("sector", lang)
     emitting = [s for s in SECTORS if s != LULUCF]
@@ -187,14 +189,7 @@ def inventory_sheets(
 
     if (f.categories["sector"] == "memo").any():
         sheets[SHEETS["electricity"][i]] = pd.DataFrame(
-            [
-                (t("elec_consumed", lang), wan_t(top["electricity"])),
-                (t("elec_generated", lang), wan_t(top["power"])),
-                (t("elec_net", lang), wan_t(top["electricity"] - top["power"])),
-                (t("gross", lang), wan_t(top["gross"])),
-                (t("consumption", lang), wan_t(top["consumption"])),
-            ],
-            columns=[item, emis],
+            [(label, wan_t(g)) for label, g in electricity_lines(f, lang)], columns=[item, emis]
         )
 
     mc = f.monte_carlo
@@ -220,29 +215,10 @@ def inventory_sheets(
     p = previous.figures if previous is not None else None
     if p is not None:
         a, b = p.stored.header.year, f.stored.header.year
-        keys = ["gross", *([LULUCF, "net"] if f.has_lulucf or p.has_lulucf else []), "consumption"]
-        labels = {k: t(k if k != LULUCF else "lulucf_row", lang) for k in keys}
-        lines = [(labels[k], p.top[k], f.top[k]) for k in keys]
-        lines += [(_sector_name(s, lang), p.top[s], f.top[s]) for s in emitting]
-        sheets[SHEETS["change"][i]] = _change_frame(lines, item, a, b, lang)
-        if "city" in f.levels and "city" in p.levels:
-            from ganpo.carbon.regions import region
-
-            reg = region(f.region_code)
-            ga, gb = p.levels["city"]["gross"], f.levels["city"]["gross"]
-            codes = sorted(set(ga.index) | set(gb.index))
-            city_lines = [
-                (
-                    unit_label(int(c), reg.units[int(c)].name, lang),
-                    int(ga.get(c, 0)),
-                    int(gb.get(c, 0)),
-                )
-                for c in codes
-            ]
-            city_lines.append((total, sum(int(v) for v in ga), sum(int(v) for v in gb)))
-            sheets[SHEETS["change_cities"][i]] = _change_frame(
-                city_lines, t("city", lang), a, b, lang
-            )
+        sheets[SHEETS["change"][i]] = _change_frame(change_lines(p, f, lang), item, a, b, lang)
+        cities = city_change_lines(p, f, lang)
+        if cities is not None:
+            sheets[SHEETS["change_cities"][i]] = _change_frame(cities, t("city", lang), a, b, lang)
 
     fac = f.stored.factors
     sheets[SHEETS["factors"][i]] = pd.DataFrame(
@@ -278,7 +254,6 @@ def _unit_sheet(f: InventoryFigures, level: str, lang: Lang) -> pd.DataFrame:
     """A sheet of the units of ``level`` (a county with its city first, the label column
     that carries the total row), sectors and totals in 万t CO2e, a total row."""
     from ganpo.carbon.regions import region
-    from ganpo.report.carbon_report import unit_columns, unit_headers
 
     reg = region(f.region_code)
     table = f.levels[level]

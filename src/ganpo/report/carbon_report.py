@@ -509,7 +509,7 @@ def build_inventory_html(
         kpis.append((t("kpi_net", lang), _w(top["net"]), t("unit_wan", lang)))
     kpis.append((t("kpi_consumption", lang), _w(top["consumption"]), t("unit_wan", lang)))
     kpis.append((t("kpi_u", lang), "±" + _pct(f.total_u.get("gross", math.nan)), ""))
-    parts.append(_kpi_boxes(kpis))
+    parts.append(_kpi_boxes(kpis, per_row=len(kpis)))
     parts.append(caption("table_totals"))
     parts.append(
         _table(totals_rows(f, lang), [t("item", lang), t("emissions", lang), t("u", lang)])
@@ -704,14 +704,19 @@ EXTRA_CSS = """
 # ------------------------------------------------------------------ the tables' rows
 
 
-def totals_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
+def total_lines(f: InventoryFigures, lang: Lang) -> list[tuple[str, int, float | None]]:
+    """The totals (label, grams, Approach 1 uncertainty %): gross, land-use change and
+    forestry and net where the inventory has them, consumption-based."""
     top, u = f.top, f.total_u
-    rows = [(t("gross", lang), _w(top["gross"]), _u(u.get("gross")))]
-    if f.has_lulucf:
-        rows.append((t("lulucf_row", lang), _w(top[LULUCF]), _u(u.get(LULUCF))))
-        rows.append((t("net", lang), _w(top["net"]), _u(u.get("net"))))
-    rows.append((t("consumption", lang), _w(top["consumption"]), _u(u.get("consumption"))))
-    return pd.DataFrame(rows)
+    keys = ["gross", *([LULUCF, "net"] if f.has_lulucf else []), "consumption"]
+    return [(t(_LABEL_KEYS.get(k, k), lang), top[k], u.get(k)) for k in keys]
+
+
+_LABEL_KEYS = {LULUCF: "lulucf_row"}
+
+
+def totals_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
+    return pd.DataFrame([(label, _w(g), _u(u)) for label, g, u in total_lines(f, lang)])
 
 
 def sector_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
@@ -765,18 +770,21 @@ def category_rows(f: InventoryFigures, s: str, lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def electricity_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
+def electricity_lines(f: InventoryFigures, lang: Lang) -> list[tuple[str, int]]:
+    """The electricity chapter's lines (label, grams): consumed, generated, their
+    difference (net import), the gross and the consumption-based totals."""
     top = f.top
-    net_import = top["electricity"] - top["power"]
-    return pd.DataFrame(
-        [
-            (t("elec_consumed", lang), _w(top["electricity"])),
-            (t("elec_generated", lang), _w(top["power"])),
-            (t("elec_net", lang), _w(net_import)),
-            (t("gross", lang), _w(top["gross"])),
-            (t("consumption", lang), _w(top["consumption"])),
-        ]
-    )
+    return [
+        (t("elec_consumed", lang), top["electricity"]),
+        (t("elec_generated", lang), top["power"]),
+        (t("elec_net", lang), top["electricity"] - top["power"]),
+        (t("gross", lang), top["gross"]),
+        (t("consumption", lang), top["consumption"]),
+    ]
+
+
+def electricity_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
+    return pd.DataFrame([(label, _w(g)) for label, g in electricity_lines(f, lang)])
 
 
 def a1_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
@@ -851,42 +859,50 @@ def _change_line(label: str, a: int, b: int) -> tuple[str, str, str, str, str]:
     return (label, _w(a), _w(b), _w(b - a), _pct(change_pct(a, b)))
 
 
-def change_rows(p: InventoryFigures, f: InventoryFigures, lang: Lang) -> pd.DataFrame:
+def change_lines(
+    p: InventoryFigures, f: InventoryFigures, lang: Lang
+) -> list[tuple[str, int, int]]:
+    """The totals and the emitting sectors of both years (label, grams before, after)."""
     keys = ["gross", *([LULUCF, "net"] if f.has_lulucf or p.has_lulucf else []), "consumption"]
-    labels = {
-        "gross": t("gross", lang),
-        LULUCF: t("lulucf_row", lang),
-        "net": t("net", lang),
-        "consumption": t("consumption", lang),
-    }
-    rows = [_change_line(labels[k], p.top[k], f.top[k]) for k in keys]
-    for s in SECTORS:
-        if s == LULUCF:
-            continue
-        rows.append(_change_line(SECTOR_NAMES[s][0 if lang == "zh" else 1], p.top[s], f.top[s]))
-    return pd.DataFrame(rows)
+    lines = [(t(_LABEL_KEYS.get(k, k), lang), p.top[k], f.top[k]) for k in keys]
+    lines += [
+        (SECTOR_NAMES[s][0 if lang == "zh" else 1], p.top[s], f.top[s])
+        for s in SECTORS
+        if s != LULUCF
+    ]
+    return lines
 
 
-def change_unit_rows(p: InventoryFigures, f: InventoryFigures, lang: Lang) -> pd.DataFrame | None:
-    """The cities' gross direct emissions of both years (when both inventories have
-    cities), with a total row."""
+def change_rows(p: InventoryFigures, f: InventoryFigures, lang: Lang) -> pd.DataFrame:
+    return pd.DataFrame([_change_line(*line) for line in change_lines(p, f, lang)])
+
+
+def city_change_lines(
+    p: InventoryFigures, f: InventoryFigures, lang: Lang
+) -> list[tuple[str, int, int]] | None:
+    """The cities' gross direct emissions of both years (label, grams before, after) and
+    their total (when both inventories have cities)."""
     from ganpo.carbon.regions import region
 
     if "city" not in f.levels or "city" not in p.levels:
         return None
     reg = region(f.region_code)
     a, b = p.levels["city"]["gross"], f.levels["city"]["gross"]
-    codes = sorted(set(a.index) | set(b.index))
-    rows = []
-    for code in codes:
-        unit = reg.units[int(code)]
-        rows.append(
-            _change_line(
-                unit_label(unit.code, unit.name, lang), int(a.get(code, 0)), int(b.get(code, 0))
-            )
+    lines = [
+        (
+            unit_label(int(c), reg.units[int(c)].name, lang),
+            int(a.get(c, 0)),
+            int(b.get(c, 0)),
         )
-    rows.append(_change_line(t("total", lang), sum(int(v) for v in a), sum(int(v) for v in b)))
-    return pd.DataFrame(rows)
+        for c in sorted(set(a.index) | set(b.index))
+    ]
+    lines.append((t("total", lang), sum(int(v) for v in a), sum(int(v) for v in b)))
+    return lines
+
+
+def change_unit_rows(p: InventoryFigures, f: InventoryFigures, lang: Lang) -> pd.DataFrame | None:
+    lines = city_change_lines(p, f, lang)
+    return None if lines is None else pd.DataFrame([_change_line(*x) for x in lines])
 
 
 def factor_rows(f: InventoryFigures, lang: Lang) -> pd.DataFrame:
