@@ -293,7 +293,7 @@ def workbook_notes(f: InventoryFigures, lang: Lang, previous: PreviousYear | Non
         notes = [
             f"清单编号 {h.id}：{region} {h.year} 年；全球增温潜势：{gwp_title(h.gwp_set, lang)}"
             f"（{h.gwp_set}）；活动数据：{data}；燃料燃烧因子：{fuel_set_title(h.fuel_set, lang)}；"
-            f"电网排放因子：{grid_name(h.grid, lang)}；ganpo {h.code_version}。",
+            f"电网排放因子：{grid_name(h.grid, lang)}；ganpo {h.code_version or '—'}。",
             t("methods_text", lang),
             "排放量以万吨二氧化碳当量计（气体质量以万吨计），见各列标题；“合计”行为该表各行之和；"
             "直接排放总量不含土地利用变化和林业，消费侧排放总量 = 直接排放总量 − 本地电力和热力生产"
@@ -305,7 +305,7 @@ def workbook_notes(f: InventoryFigures, lang: Lang, previous: PreviousYear | Non
             f"Inventory no. {h.id}: {region}, {h.year}; global warming potentials: "
             f"{gwp_title(h.gwp_set, lang)} ({h.gwp_set}); activity data: {data}; fuel-combustion "
             f"factors: {fuel_set_title(h.fuel_set, lang)}; grid factor: {grid_name(h.grid, lang)}; "
-            f"ganpo {h.code_version}.",
+            f"ganpo {h.code_version or '—'}.",
             t("methods_text", lang),
             "Emissions are in 10,000 t CO2e (masses of the gases in 10,000 t) as each column's "
             "header says; a “Total” row is the sum of its table's rows; gross direct emissions "

@@ -71,8 +71,8 @@ TEXT: dict[str, dict[Lang, str]] = {
         "en": "Prepared with ganpo, the greenhouse gas inventory platform (no issuing body given)",
     },
     "inventory_line": {
-        "zh": "清单编号 {id} · {status} · ganpo {version}",
-        "en": "Inventory no. {id} · {status} · ganpo {version}",
+        "zh": "清单编号 {id} · {status} · ganpo{version}",
+        "en": "Inventory no. {id} · {status} · ganpo{version}",
     },
     "toc": {"zh": "目  录", "en": "Contents"},
     "overview": {"zh": "概述", "en": "Overview"},
@@ -421,7 +421,8 @@ def build_inventory_html(
     date = report_date or datetime.now(UTC).date().isoformat()
     previous = previous or PreviousYear(None, t("no_previous_given", lang))
     status = t(f"status_{h.status}", lang) if f"status_{h.status}" in TEXT else h.status
-    line = t("inventory_line", lang, id=h.id, status=status, version=h.code_version)
+    version = f" {h.code_version}" if h.code_version else ""
+    line = t("inventory_line", lang, id=h.id, status=status, version=version)
     about = t("description", lang, region=region, year=h.year)
     parts = [
         f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
