@@ -343,3 +343,33 @@ def test_land_use_change_and_forestry_net_beside_gross(store: dict[str, Any]) ->
     assert net[1] == f.top["net"] / 1e10
     sheet = list(wb[SHEETS["lulucf"][0]].iter_rows(values_only=True))
     assert sheet[-1][0] == "合计" and sheet[-1][3] == -3.50005
+
+
+def test_a_city_inventory_of_electricity_only(tmp_path: Path) -> None:
+    """A city's inventory (南昌市, two counties) with no direct emissions: every sector says
+    it has none, no Monte Carlo table, the counties' table only; the workbook likewise."""
+    folder = tmp_path / "city"
+    folder.mkdir()
+    (folder / "electricity.csv").write_text(
+        f"unit_code,year,quantity,unit\n{DONGHU},2022,10000,万kWh\n{XIHU},2022,5000,万kWh\n",
+        encoding="utf-8",
+    )
+    (folder / "carbon-dataset.toml").write_text(
+        'title_zh = "南昌市测试"\ntitle_en = "Nanchang test"\nregion = 360100\n'
+        'level = "county"\nyears = [2022]\nfuel_set = "cn-statistics"\ngrid = "national"\n'
+        '[tables]\nelectricity = "electricity.csv"\n',
+        encoding="utf-8",
+    )
+    engine = open_store(tmp_path / "g.sqlite")
+    iid = save_inventory(engine, run_inventory(read_dataset(folder), 2022, "AR6"))
+    s = load_inventory(engine, iid)
+    text = _html_text(build_inventory_html(figures(s), "zh", find_previous(s, "zh", engine=engine)))
+    assert "江西省南昌市2022年温室气体清单报告" in text
+    assert text.count("本清单未核算该部门的排放（无活动数据）") == 4
+    assert "各县（市、区）排放" in text and "各设区市排放" not in text
+    assert "蒙特卡罗模拟（方法 2）" not in text and "无上年清单" in text
+    # 15 000 万kWh × 0.5366 kg/kWh = 80 490 t = 8.05 万t, all of it consumption-based
+    _line(text, "消费侧排放总量（含电力调入调出）", "8.05", "5.4")
+    out = write_inventory_workbook(s, tmp_path / "en.xlsx", "en", engine=engine)
+    names = openpyxl.load_workbook(out).sheetnames
+    assert "Counties" in names and "Cities" not in names and "Monte Carlo" not in names

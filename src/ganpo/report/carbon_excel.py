@@ -193,20 +193,21 @@ def inventory_sheets(
         )
 
     mc = f.monte_carlo
-    sheets[SHEETS["monte_carlo"][i]] = pd.DataFrame(
-        {
-            t("category", lang): [
-                t("gross", lang) if c == "total" else category_label(str(c), lang)
-                for c in mc["category_code"]
-            ],
-            emis: mc["co2e_t"].to_numpy() / 1e4,
-            _h("mean", lang): mc["mean_t"].to_numpy() / 1e4,
-            _h("p2_5", lang): mc["p2_5_t"].to_numpy() / 1e4,
-            _h("p97_5", lang): mc["p97_5_t"].to_numpy() / 1e4,
-            _h("u_low", lang): mc["u_low_pct"].to_numpy(),
-            _h("u_high", lang): mc["u_high_pct"].to_numpy(),
-        }
-    )
+    if not mc.empty:  # no direct emission: no simulation
+        sheets[SHEETS["monte_carlo"][i]] = pd.DataFrame(
+            {
+                t("category", lang): [
+                    t("gross", lang) if c == "total" else category_label(str(c), lang)
+                    for c in mc["category_code"]
+                ],
+                emis: mc["co2e_t"].to_numpy() / 1e4,
+                _h("mean", lang): mc["mean_t"].to_numpy() / 1e4,
+                _h("p2_5", lang): mc["p2_5_t"].to_numpy() / 1e4,
+                _h("p97_5", lang): mc["p97_5_t"].to_numpy() / 1e4,
+                _h("u_low", lang): mc["u_low_pct"].to_numpy(),
+                _h("u_high", lang): mc["u_high_pct"].to_numpy(),
+            }
+        )
 
     for level, key in (("city", "cities"), ("county", "counties")):
         if level in f.levels:

@@ -80,6 +80,7 @@ TEXT: dict[str, dict[Lang, str]] = {
     "electricity": {"zh": "电力调入调出间接排放", "en": "Indirect emissions of electricity"},
     "uncertainty": {"zh": "不确定性", "en": "Uncertainty"},
     "units": {"zh": "各设区市和县（市、区）排放", "en": "Emissions by city and county"},
+    "units_counties": {"zh": "各县（市、区）排放", "en": "Emissions by county"},
     "change": {"zh": "与上年比较", "en": "Change from the previous year"},
     "appendix": {"zh": "附录：排放因子及来源", "en": "Appendix: emission factors and sources"},
     "unit_wan": {"zh": "万吨二氧化碳当量", "en": "10,000 t CO₂e"},
@@ -255,9 +256,9 @@ TEXT: dict[str, dict[Lang, str]] = {
     "col_net": {"zh": "净排放总量", "en": "Net"},
     "col_consumption": {"zh": "消费侧排放总量", "en": "Consumption-based"},
     "units_text": {
-        "zh": "单位：万吨二氧化碳当量。县级排放逐级加总为设区市和全省排放，“合计”行为各行之和。",
-        "en": "Unit: 10,000 t CO₂e. County emissions sum to their cities and to the province; "
-        "the “Total” row is the sum of the rows.",
+        "zh": "单位：万吨二氧化碳当量。县级排放逐级加总为上级行政区的排放，“合计”行为各行之和。",
+        "en": "Unit: 10,000 t CO₂e. County emissions sum to the units above them; the "
+        "“Total” row is the sum of the rows.",
     },
     "previous_col": {"zh": "{year} 年", "en": "{year}"},
     "change_abs": {"zh": "变化量", "en": "Change"},
@@ -450,7 +451,7 @@ def build_inventory_html(
     chapters += [(f"sector-{s}", SECTOR_NAMES[s][0 if lang == "zh" else 1]) for s in sectors]
     chapters += [(k, t(k, lang)) for k in ("electricity", "uncertainty")]
     if f.levels:
-        chapters.append(("units", t("units", lang)))
+        chapters.append(("units", t("units" if "city" in f.levels else "units_counties", lang)))
     chapters.append(("change", t("change", lang)))
     labels = {k: _chapter_label(i, text, lang) for i, (k, text) in enumerate(chapters, start=1)}
     labels["appendix"] = t("appendix", lang)
@@ -509,7 +510,8 @@ def build_inventory_html(
     if f.has_lulucf:
         kpis.append((t("kpi_net", lang), _w(top["net"]), t("unit_wan", lang)))
     kpis.append((t("kpi_consumption", lang), _w(top["consumption"]), t("unit_wan", lang)))
-    kpis.append((t("kpi_u", lang), "±" + _pct(f.total_u.get("gross", math.nan)), ""))
+    u_gross = f.total_u.get("gross", math.nan)
+    kpis.append((t("kpi_u", lang), "±" + _pct(u_gross) if math.isfinite(u_gross) else "—", ""))
     parts.append(_kpi_boxes(kpis, per_row=len(kpis)))
     parts.append(caption("table_totals"))
     parts.append(
@@ -612,21 +614,22 @@ def build_inventory_html(
     parts.append(
         _table(totals_rows(f, lang), [t("item", lang), t("emissions", lang), t("u", lang)])
     )
-    parts.append(f"<p>{esc(t('a2_text', lang, draws=f'{MC_DRAWS:,}', seed=MC_SEED))}</p>")
-    parts.append(caption("table_a2"))
-    parts.append(
-        _table(
-            a2_rows(f, lang),
-            [
-                t("category", lang),
-                t("emissions", lang),
-                t("p2_5", lang),
-                t("p97_5", lang),
-                t("range_pct", lang),
-            ],
-            total_row=True,
+    if not f.monte_carlo.empty:
+        parts.append(f"<p>{esc(t('a2_text', lang, draws=f'{MC_DRAWS:,}', seed=MC_SEED))}</p>")
+        parts.append(caption("table_a2"))
+        parts.append(
+            _table(
+                a2_rows(f, lang),
+                [
+                    t("category", lang),
+                    t("emissions", lang),
+                    t("p2_5", lang),
+                    t("p97_5", lang),
+                    t("range_pct", lang),
+                ],
+                total_row=True,
+            )
         )
-    )
 
     # ---- cities and counties
     if f.levels:

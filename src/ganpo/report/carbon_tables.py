@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from ganpo.carbon.factors import category, fuel_factor_set_names, gwp_set, process_factor_set
-from ganpo.carbon.regions import LEVELS, region
+from ganpo.carbon.regions import LEVELS, known_unit, region
 from ganpo.carbon.result import POWER_GENERATION
 from ganpo.carbon.uncertainty import approach1, approach2
 from ganpo.errors import InputError
@@ -54,6 +54,17 @@ GASES = ("CO2", "CH4", "N2O")
 #: Monte Carlo (IPCC Approach 2) of the report: draws and a fixed seed, stated in it
 MC_DRAWS = 20_000
 MC_SEED = 20110101
+#: the columns of :func:`ganpo.carbon.uncertainty.approach2` the report shows
+MC_COLUMNS = [
+    "category_code",
+    "co2e_t",
+    "mean_t",
+    "p2_5_t",
+    "p97_5_t",
+    "u_low_pct",
+    "u_high_pct",
+    "u_pct",
+]
 #: the figures of a unit, in grams (the keys of :func:`unit_figures`)
 FIGURES = (
     *SECTORS,
@@ -174,7 +185,11 @@ def figures(stored: StoredInventory) -> InventoryFigures:
             continue
         t = approach1(part, stored.uncertainty)
         total_u[key] = float(t.loc[t["category_code"] == "total", "u_pct"].iloc[0])
-    mc = approach2(gross_cats, stored.uncertainty, n=MC_DRAWS, seed=MC_SEED)
+    mc = (
+        approach2(gross_cats, stored.uncertainty, n=MC_DRAWS, seed=MC_SEED)
+        if not gross_cats.empty
+        else pd.DataFrame(columns=MC_COLUMNS)
+    )
 
     direct = top_rows[
         top_rows["category_code"].map(sector).isin([s for s in SECTORS if s != LULUCF])
@@ -214,13 +229,16 @@ def figures(stored: StoredInventory) -> InventoryFigures:
 
 
 def region_name(code: int, lang: Lang) -> str:
-    """江西省 / Jiangxi Province; a city by its name."""
+    """江西省 / Jiangxi Province; a city with its province in Chinese (江西省南昌市), by its
+    name in English."""
     from ganpo.catalog.names import english_names
 
     reg = region(code)
+    own = _OWNERS.sub("", reg.name)
+    province = known_unit(reg.units[code].parent or 0) if reg.level == "city" else None
     if lang == "zh":
-        return reg.name
-    en = english_names().get(code, reg.name)
+        return f"{province.name}{own}" if province is not None else own
+    en = english_names().get(code, own)
     return f"{en} Province" if reg.level == "province" and "Province" not in en else en
 
 
