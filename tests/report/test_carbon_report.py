@@ -373,3 +373,39 @@ def test_a_city_inventory_of_electricity_only(tmp_path: Path) -> None:
     out = write_inventory_workbook(s, tmp_path / "en.xlsx", "en", engine=engine)
     names = openpyxl.load_workbook(out).sheetnames
     assert "Counties" in names and "Cities" not in names and "Monte Carlo" not in names
+
+
+def test_every_shipped_factor_is_named_in_each_language() -> None:
+    """The appendix names a factor, never by its key: every factor of the shipped sets,
+    in Chinese without English words (the symbols MCF, DOCf, OX, Bo, F, EF1 … and the
+    gases' formulas aside) and in English without Chinese, neither with a key's ``_``."""
+    from ganpo.carbon.factors import (
+        _grid,
+        combustion_non_co2_set,
+        fuel_factor_set,
+        fuel_factor_set_names,
+        process_factor_set,
+    )
+    from ganpo.carbon.sinks_factors import sink_factor_set
+    from ganpo.report.carbon_tables import factor_label
+
+    keys = [f"ipcc-2006.{k}" for k in process_factor_set("ipcc-2006").factors]
+    keys += [f"cn-forestry.{k}" for k in sink_factor_set("cn-forestry").factors]
+    keys += [f"grid.{g.region}.{g.year}" for g in _grid().factors]
+    keys += ["energy.tce"]
+    for name in fuel_factor_set_names():
+        for fuel in fuel_factor_set(name).fuels:
+            keys += [f"fuel.{name}.{fuel}.{p}" for p in ("ncv", "carbon_content", "oxidation")]
+    c = combustion_non_co2_set("ipcc-2006")
+    for sector, s in c.sectors.items():
+        for fuel, group in c.groups.items():
+            keys += [
+                f"combustion.ipcc-2006.{sector}.{fuel}.{g}"
+                for g in ("ch4", "n2o")
+                if group in s.ch4
+            ]
+    symbols = re.compile(r"\b(MCF|DOCf|OX|Bo|F|EF\d)\b|CH₄|N₂O|CO₂")
+    for key in keys:
+        zh, en = factor_label(key, "zh"), factor_label(key, "en")
+        assert not re.search(r"[A-Za-z]{2,}", symbols.sub("", zh)), (key, zh)
+        assert not CJK.search(en) and "_" not in zh + en, (key, en)

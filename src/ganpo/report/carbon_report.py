@@ -697,10 +697,10 @@ EXTRA_CSS = """
 .factors table { table-layout: fixed; font-size: 7.5pt; }
 .factors td { vertical-align: top; }
 .factors th:nth-child(1) { width: 22%; }
-.factors th:nth-child(2) { width: 10%; }
-.factors th:nth-child(3) { width: 12%; }
-.factors th:nth-child(4) { width: 7%; }
-.factors th:nth-child(5) { width: 9%; }
+.factors th:nth-child(2) { width: 9%; }
+.factors th:nth-child(3) { width: 15%; }
+.factors th:nth-child(4) { width: 6%; }
+.factors th:nth-child(5) { width: 8%; }
 .factors th:nth-child(6) { width: 40%; }
 """
 

@@ -330,7 +330,16 @@ def _type_name(kind: str, lang: Lang) -> str:
     for names in tables:
         if kind in names:
             return names[kind].get(lang, kind)
+    if kind in _TYPES:
+        return _TYPES[kind][0 if lang == "zh" else 1]
     return kind.replace("_", " ")
+
+
+#: types the shipped sets' name tables lack (the landfill oxidation factor's two cases)
+_TYPES: dict[str, tuple[str, str]] = {
+    "managed": ("管理型填埋场", "managed landfill"),
+    "other": ("其他填埋场", "other landfill"),
+}
 
 
 def factor_label(key: str, lang: Lang) -> str:
