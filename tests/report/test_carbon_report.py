@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from test_report_language import english_runs
 
+from ganpo.carbon.factors import categories
 from ganpo.carbon.inventory import (
     CONSUMPTION,
     PRODUCTION,
@@ -168,7 +169,7 @@ def test_pdf_totals_and_categories_equal_the_store_summary(store: dict[str, Any]
     line = _line(text, "消费侧排放总量（含电力调入调出）", consumption)
     assert f"{top.loc[CONSUMPTION, 'u_pct']:.1f}" in line
     # every category with its IPCC code, CO2e and Approach 1 uncertainty, as `summary`
-    for code, r in top.drop(index=[PRODUCTION, CONSUMPTION]).iterrows():
+    for code, r in top[[c in categories() for c in top.index]].iterrows():
         shown = "备忘项" if str(code).startswith("memo") else str(code)
         line = _line(text, f"{shown} ", str(r["category_zh"]), number(float(r["co2e_10k_t"])))
         assert f"{float(r['u_pct']):.1f}" in line, line
