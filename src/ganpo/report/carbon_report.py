@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -404,6 +405,32 @@ def find_previous(
     return PreviousYear(None, text)
 
 
+@dataclass
+class _Doc:
+    """What every chapter writes with: the language, the chapters' numbered headings and
+    the running table number."""
+
+    lang: Lang
+    labels: dict[str, str]
+    tables: Iterator[int] = field(default_factory=lambda: iter(range(1, 1000)))
+
+    def t(self, key: str, **kw: Any) -> str:
+        return t(key, self.lang, **kw)
+
+    def h2(self, key: str) -> str:
+        return f"<h2 id='sec-{key}' class='section'>{html.escape(self.labels[key])}</h2>"
+
+    def p(self, text: str, cls: str = "") -> str:
+        return f"<p{f' class={cls!r}' if cls else ''}>{html.escape(text)}</p>"
+
+    def caption(self, key: str, **kw: Any) -> str:
+        return self.p(self.t(key, n=next(self.tables), **kw), "caption")
+
+    def table(self, frame: pd.DataFrame, heads: list[str], *, total: bool = False) -> str:
+        """A table whose headers are keys of :data:`TEXT` (or texts, when not keys)."""
+        return _table(frame, [self.t(h) if h in TEXT else h for h in heads], total_row=total)
+
+
 def build_inventory_html(
     f: InventoryFigures,
     lang: Lang = "zh",
@@ -414,40 +441,10 @@ def build_inventory_html(
 ) -> str:
     """The report as a standalone HTML document (cover, contents, chapters, appendix); the
     PDF's title, author, subject and keywords come from its head."""
-    esc = html.escape
-    h = f.stored.header
     region = region_name(f.region_code, lang)
-    title = t("title", lang, region=region, year=h.year)
-    issuer = issuer or t("issuer_default", lang)
-    date = report_date or datetime.now(UTC).date().isoformat()
     previous = previous or PreviousYear(None, t("no_previous_given", lang))
-    status = t(f"status_{h.status}", lang) if f"status_{h.status}" in TEXT else h.status
-    version = f" {h.code_version}" if h.code_version else ""
-    line = t("inventory_line", lang, id=h.id, status=status, version=version)
-    about = t("description", lang, region=region, year=h.year)
-    parts = [
-        f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-        f"<title>{esc(title)}</title>"
-        f"<meta name='author' content='{esc(issuer)}'>"
-        f"<meta name='description' content='{esc(about)}'>"
-        f"<meta name='keywords' content='{esc(t('keywords', lang, region=region, year=h.year))}'>"
-        f"<meta name='generator' content='ganpo {esc(h.code_version)}'>"
-        f"<meta name='dcterms.created' content='{esc(date)}'>"
-        f"<style>{CSS}{EXTRA_CSS}</style></head><body>",
-        f"<div class='cover'><h1>{esc(title)}</h1>",
-        f"<p class='issuer'>{esc(issuer)}</p><p class='date'>{esc(date)}</p>",
-        f"<p class='meta'>{esc(line)}</p>",
-    ]
-    if h.synthetic:
-        parts.append(f"<p class='warn'>{esc(t('synthetic', lang))}</p>")
-    parts.append("</div>")
-
-    chapters: list[tuple[str, str]] = [
-        ("overview", t("overview", lang)),
-        ("overall", t("overall", lang)),
-    ]
-    present = set(f.categories["sector"])
-    sectors = [s for s in SECTORS if s != LULUCF or LULUCF in present]
+    sectors = [s for s in SECTORS if s != LULUCF or f.has_lulucf]
+    chapters = [("overview", t("overview", lang)), ("overall", t("overall", lang))]
     chapters += [(f"sector-{s}", SECTOR_NAMES[s][0 if lang == "zh" else 1]) for s in sectors]
     chapters += [(k, t(k, lang)) for k in ("electricity", "uncertainty")]
     if f.levels:
@@ -455,239 +452,221 @@ def build_inventory_html(
     chapters.append(("change", t("change", lang)))
     labels = {k: _chapter_label(i, text, lang) for i, (k, text) in enumerate(chapters, start=1)}
     labels["appendix"] = t("appendix", lang)
-    parts.append(f"<div class='toc'><h2 class='toc-title'>{t('toc', lang)}</h2><ul>")
-    parts += [f"<li><a href='#sec-{k}'>{esc(v)}</a></li>" for k, v in labels.items()]
-    parts.append("</ul></div>")
-    n = iter(range(1, 100))
-
-    def h2(key: str, new_page: bool = True) -> str:
-        cls = " class='section'" if new_page else ""
-        return f"<h2 id='sec-{key}'{cls}>{esc(labels[key])}</h2>"
-
-    def caption(key: str, **kw: Any) -> str:
-        return f"<p class='caption'>{esc(t(key, lang, n=next(n), **kw))}</p>"
-
-    # ---- overview
-    parts.append(h2("overview"))
-    if h.synthetic:
-        parts.append(f"<p class='warn'>{esc(t('synthetic', lang))}</p>")
-    levels = t("levels_province" if f.region_level == "province" else "levels_city", lang)
-    title_data = h.dataset_title_zh if lang == "zh" else h.dataset_title_en
-    if h.synthetic and "合成" not in title_data and "synthetic" not in title_data.lower():
-        title_data += "（合成数据）" if lang == "zh" else " (synthetic)"
-    created = f"{h.created_at:%Y-%m-%d}"
-    overview = [
-        (t("region", lang), region),
-        (t("year", lang), str(h.year)),
-        (t("scope", lang), t("scope_text", lang, region=region, levels=levels)),
-        (
-            t("gwp", lang),
-            f"{gwp_title(h.gwp_set, lang)}（{h.gwp_set}）"
-            if lang == "zh"
-            else f"{gwp_title(h.gwp_set, lang)} ({h.gwp_set})",
-        ),
-        (t("methods", lang), t("methods_text", lang)),
-        (t("data_sources", lang), title_data),
-        (t("fuel_factors", lang), fuel_set_title(h.fuel_set, lang)),
-        (t("grid_region", lang), grid_name(h.grid, lang)),
-        (t("digest", lang), h.dataset_digest[:12]),
-        (t("prepared", lang), created),
+    d = _Doc(lang, labels)
+    parts = [
+        _head_and_cover(f, d, region, issuer, report_date),
+        f"<div class='toc'><h2 class='toc-title'>{d.t('toc')}</h2><ul>",
+        *(f"<li><a href='#sec-{k}'>{html.escape(v)}</a></li>" for k, v in labels.items()),
+        "</ul></div>",
+        _overview(f, d, region),
+        _overall(f, d),
+        *(_sector(f, d, s) for s in sectors),
+        _electricity(f, d),
+        _uncertainty(f, d),
+        _units(f, d) if f.levels else "",
+        _change(f, d, previous),
+        _appendix(f, d),
+        "</body></html>",
     ]
-    parts.append(
-        "<div class='kv'>"
-        + _table(pd.DataFrame(overview), [t("item", lang), t("content", lang)])
-        + "</div>"
-    )
-    notes = notes_in(list(h.notes or []), lang)
+    return "".join(parts)
+
+
+def _head_and_cover(
+    f: InventoryFigures, d: _Doc, region: str, issuer: str, report_date: str
+) -> str:
+    esc = html.escape
+    h = f.stored.header
+    title = d.t("title", region=region, year=h.year)
+    issuer = issuer or d.t("issuer_default")
+    date = report_date or datetime.now(UTC).date().isoformat()
+    status = d.t(f"status_{h.status}") if f"status_{h.status}" in TEXT else h.status
+    version = f" {h.code_version}" if h.code_version else ""
+    line = d.t("inventory_line", id=h.id, status=status, version=version)
+    parts = [
+        f"<html lang='{'zh-CN' if d.lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title>"
+        f"<meta name='author' content='{esc(issuer)}'>"
+        f"<meta name='description' content='{esc(d.t('description', region=region, year=h.year))}'>"
+        f"<meta name='keywords' content='{esc(d.t('keywords', region=region, year=h.year))}'>"
+        f"<meta name='generator' content='ganpo {esc(h.code_version)}'>"
+        f"<meta name='dcterms.created' content='{esc(date)}'>"
+        f"<style>{CSS}{EXTRA_CSS}</style></head><body>",
+        f"<div class='cover'><h1>{esc(title)}</h1>",
+        d.p(issuer, "issuer"),
+        d.p(date, "date"),
+        d.p(line, "meta"),
+        d.p(d.t("synthetic"), "warn") if h.synthetic else "",
+        "</div>",
+    ]
+    return "".join(parts)
+
+
+def _overview(f: InventoryFigures, d: _Doc, region: str) -> str:
+    h = f.stored.header
+    zh = d.lang == "zh"
+    levels = d.t("levels_province" if f.region_level == "province" else "levels_city")
+    data = h.dataset_title_zh if zh else h.dataset_title_en
+    if h.synthetic and "合成" not in data and "synthetic" not in data.lower():
+        data += "（合成数据）" if zh else " (synthetic)"
+    gwp = gwp_title(h.gwp_set, d.lang) + (f"（{h.gwp_set}）" if zh else f" ({h.gwp_set})")
+    rows = [
+        (d.t("region"), region),
+        (d.t("year"), str(h.year)),
+        (d.t("scope"), d.t("scope_text", region=region, levels=levels)),
+        (d.t("gwp"), gwp),
+        (d.t("methods"), d.t("methods_text")),
+        (d.t("data_sources"), data),
+        (d.t("fuel_factors"), fuel_set_title(h.fuel_set, d.lang)),
+        (d.t("grid_region"), grid_name(h.grid, d.lang)),
+        (d.t("digest"), h.dataset_digest[:12]),
+        (d.t("prepared"), f"{h.created_at:%Y-%m-%d}"),
+    ]
+    parts = [d.h2("overview"), d.p(d.t("synthetic"), "warn") if h.synthetic else ""]
+    parts.append("<div class='kv'>" + d.table(pd.DataFrame(rows), ["item", "content"]) + "</div>")
+    notes = notes_in(list(h.notes or []), d.lang)
     if notes:
-        parts.append(f"<h3>{t('notes', lang)}</h3>")
-        parts += [f"<p class='meta'>{esc(x)}</p>" for x in notes]
+        parts.append(f"<h3>{d.t('notes')}</h3>")
+        parts += [d.p(x, "meta") for x in notes]
+    return "".join(parts)
 
-    # ---- overall
-    parts.append(h2("overall"))
-    top = f.top
-    kpis = [(t("kpi_gross", lang), _w(top["gross"]), t("unit_wan", lang))]
+
+def _overall(f: InventoryFigures, d: _Doc) -> str:
+    top, unit = f.top, d.t("unit_wan")
+    kpis = [(d.t("kpi_gross"), _w(top["gross"]), unit)]
     if f.has_lulucf:
-        kpis.append((t("kpi_net", lang), _w(top["net"]), t("unit_wan", lang)))
-    kpis.append((t("kpi_consumption", lang), _w(top["consumption"]), t("unit_wan", lang)))
+        kpis.append((d.t("kpi_net"), _w(top["net"]), unit))
+    kpis.append((d.t("kpi_consumption"), _w(top["consumption"]), unit))
     u_gross = f.total_u.get("gross", math.nan)
-    kpis.append((t("kpi_u", lang), "±" + _pct(u_gross) if math.isfinite(u_gross) else "—", ""))
-    parts.append(_kpi_boxes(kpis, per_row=len(kpis)))
-    parts.append(caption("table_totals"))
-    parts.append(
-        _table(totals_rows(f, lang), [t("item", lang), t("emissions", lang), t("u", lang)])
-    )
-    parts.append(caption("table_sectors"))
-    parts.append(
-        _table(
-            sector_rows(f, lang),
-            [t("sector", lang), t("emissions", lang), t("share_gross", lang), t("u", lang)],
-            total_row=True,
-        )
-    )
-    parts.append(caption("table_gases"))
-    parts.append(
-        _table(
-            gas_rows(f, lang),
-            [t("gas", lang), t("gas_mass", lang), t("emissions", lang), t("share", lang)],
-            total_row=True,
-        )
+    kpis.append((d.t("kpi_u"), "±" + _pct(u_gross) if math.isfinite(u_gross) else "—", ""))
+    return "".join(
+        [
+            d.h2("overall"),
+            _kpi_boxes(kpis, per_row=len(kpis)),
+            d.caption("table_totals"),
+            d.table(totals_rows(f, d.lang), ["item", "emissions", "u"]),
+            d.caption("table_sectors"),
+            d.table(
+                sector_rows(f, d.lang), ["sector", "emissions", "share_gross", "u"], total=True
+            ),
+            d.caption("table_gases"),
+            d.table(gas_rows(f, d.lang), ["gas", "gas_mass", "emissions", "share"], total=True),
+        ]
     )
 
-    # ---- one chapter per sector
-    for s in sectors:
-        name = SECTOR_NAMES[s][0 if lang == "zh" else 1]
-        parts.append(h2(f"sector-{s}"))
-        cats = f.categories[f.categories["sector"] == s]
-        if cats.empty:
-            parts.append(f"<p>{esc(t('no_sector', lang))}</p>")
-            continue
-        value = top[s]
-        kind = t("kind_removal" if value < 0 else "kind_emission", lang)
-        share = (
-            t("not_share", lang)
-            if s == LULUCF
-            else t(
-                "share_of_gross",
-                lang,
-                pct=_pct(value / top["gross"] * 100 if top["gross"] else math.nan),
-            )
-        )
-        shown = _w(abs(value)) if value < 0 else _w(value)
-        intro = t("sector_intro", lang, sector=name, kind=kind, value=shown, share=share)
-        parts.append(f"<p>{esc(intro)}</p>")
-        parts.append(caption("table_sector", sector=name))
-        parts.append(
-            _table(
-                category_rows(f, s, lang),
-                [
-                    t("code", lang),
-                    t("category", lang),
-                    t("emissions", lang),
-                    t("share_sector", lang),
-                    t("u", lang),
-                ],
-                total_row=True,
-            )
-        )
 
-    # ---- electricity
-    parts.append(h2("electricity"))
-    if not (f.categories["sector"] == "memo").any():
-        parts.append(f"<p>{esc(t('no_electricity', lang))}</p>")
+def _sector(f: InventoryFigures, d: _Doc, s: str) -> str:
+    """A sector's chapter: its emission (or net removal) and its categories' table."""
+    name = SECTOR_NAMES[s][0 if d.lang == "zh" else 1]
+    if not (f.categories["sector"] == s).any():
+        return d.h2(f"sector-{s}") + d.p(d.t("no_sector"))
+    value, gross = f.top[s], f.top["gross"]
+    if s == LULUCF:
+        share = d.t("not_share")
     else:
-        grid = grid_name(h.grid, lang)
-        parts.append(f"<p>{esc(t('elec_text', lang, grid=grid))}</p>")
-        parts.append(caption("table_electricity"))
-        parts.append(
-            _table(
-                electricity_rows(f, lang), [t("item", lang), t("emissions", lang)], total_row=True
-            )
-        )
-        used = f.stored.factors[f.stored.factors["key"].str.startswith("grid.")]
-        items = ("；" if lang == "zh" else "; ").join(
-            f"{factor_label(str(r['key']), lang)} {plain_number(float(r['value']))} "
-            f"{factor_unit(str(r['unit']), lang)}"
-            for r in used.to_dict("records")
-        )
-        if items:
-            parts.append(f"<p class='meta'>{esc(t('grid_used', lang, items=items))}</p>")
+        share = d.t("share_of_gross", pct=_pct(value / gross * 100 if gross else math.nan))
+    kind = d.t("kind_removal" if value < 0 else "kind_emission")
+    intro = d.t("sector_intro", sector=name, kind=kind, value=_w(abs(value)), share=share)
+    heads = ["code", "category", "emissions", "share_sector", "u"]
+    return "".join(
+        [
+            d.h2(f"sector-{s}"),
+            d.p(intro),
+            d.caption("table_sector", sector=name),
+            d.table(category_rows(f, s, d.lang), heads, total=True),
+        ]
+    )
 
-    # ---- uncertainty
-    parts.append(h2("uncertainty"))
-    parts.append(f"<p>{esc(t('a1_text', lang))}</p>")
-    parts.append(caption("table_a1"))
-    parts.append(
-        _table(
-            a1_rows(f, lang),
-            [
-                t("code", lang),
-                t("category", lang),
-                t("emissions", lang),
-                t("u_activity", lang),
-                t("u_factor", lang),
-                t("u_combined", lang),
-            ],
-        )
+
+def _electricity(f: InventoryFigures, d: _Doc) -> str:
+    if not (f.categories["sector"] == "memo").any():
+        return d.h2("electricity") + d.p(d.t("no_electricity"))
+    parts = [
+        d.h2("electricity"),
+        d.p(d.t("elec_text", grid=grid_name(f.stored.header.grid, d.lang))),
+        d.caption("table_electricity"),
+        d.table(electricity_rows(f, d.lang), ["item", "emissions"], total=True),
+    ]
+    used = f.stored.factors[f.stored.factors["key"].str.startswith("grid.")]
+    items = ("；" if d.lang == "zh" else "; ").join(
+        f"{factor_label(str(r['key']), d.lang)} {plain_number(float(r['value']))} "
+        f"{factor_unit(str(r['unit']), d.lang)}"
+        for r in used.to_dict("records")
     )
-    parts.append(caption("table_a1_totals"))
-    parts.append(
-        _table(totals_rows(f, lang), [t("item", lang), t("emissions", lang), t("u", lang)])
-    )
+    if items:
+        parts.append(d.p(d.t("grid_used", items=items), "meta"))
+    return "".join(parts)
+
+
+def _uncertainty(f: InventoryFigures, d: _Doc) -> str:
+    """Approach 1 per category and for the totals; Approach 2 of the gross total."""
+    a1 = ["code", "category", "emissions", "u_activity", "u_factor", "u_combined"]
+    parts = [
+        d.h2("uncertainty"),
+        d.p(d.t("a1_text")),
+        d.caption("table_a1"),
+        d.table(a1_rows(f, d.lang), a1),
+        d.caption("table_a1_totals"),
+        d.table(totals_rows(f, d.lang), ["item", "emissions", "u"]),
+    ]
     if not f.monte_carlo.empty:
-        parts.append(f"<p>{esc(t('a2_text', lang, draws=f'{MC_DRAWS:,}', seed=MC_SEED))}</p>")
-        parts.append(caption("table_a2"))
-        parts.append(
-            _table(
-                a2_rows(f, lang),
-                [
-                    t("category", lang),
-                    t("emissions", lang),
-                    t("p2_5", lang),
-                    t("p97_5", lang),
-                    t("range_pct", lang),
-                ],
-                total_row=True,
-            )
-        )
+        a2 = ["category", "emissions", "p2_5", "p97_5", "range_pct"]
+        parts += [
+            d.p(d.t("a2_text", draws=f"{MC_DRAWS:,}", seed=MC_SEED)),
+            d.caption("table_a2"),
+            d.table(a2_rows(f, d.lang), a2, total=True),
+        ]
+    return "".join(parts)
 
-    # ---- cities and counties
-    if f.levels:
-        parts.append(h2("units"))
-        parts.append(f"<p class='meta'>{esc(t('units_text', lang))}</p>")
-        for level, key in (("city", "table_cities"), ("county", "table_counties")):
-            if level not in f.levels:
-                continue
-            frame, heads = unit_rows(f, level, lang)
-            parts.append(caption(key))
-            parts.append("<div class='units'>" + _table(frame, heads, total_row=True) + "</div>")
 
-    # ---- change
-    parts.append(h2("change"))
+def _units(f: InventoryFigures, d: _Doc) -> str:
+    parts = [d.h2("units"), d.p(d.t("units_text"), "meta")]
+    for level, key in (("city", "table_cities"), ("county", "table_counties")):
+        if level in f.levels:
+            frame, heads = unit_rows(f, level, d.lang)
+            parts += [d.caption(key), "<div class='units'>", d.table(frame, heads, total=True)]
+            parts.append("</div>")
+    return "".join(parts)
+
+
+def _change(f: InventoryFigures, d: _Doc, previous: PreviousYear) -> str:
     p = previous.figures
     if p is None:
-        parts.append(f"<p class='no-previous'>{esc(previous.missing)}</p>")
-    else:
-        ph = p.stored.header
-        parts.append(
-            f"<p>{esc(t('change_text', lang, year=ph.year, id=ph.id, gwp=ph.gwp_set))}</p>"
-        )
-        heads = [
-            t("item", lang),
-            t("previous_col", lang, year=ph.year),
-            t("previous_col", lang, year=h.year),
-            t("change_abs", lang),
-            t("change_rel", lang),
-        ]
-        parts.append(caption("table_change"))
-        parts.append(_table(change_rows(p, f, lang), heads))
-        cities = change_unit_rows(p, f, lang)
-        if cities is not None:
-            parts.append(caption("table_change_cities"))
-            parts.append(
-                "<div class='units'>"
-                + _table(cities, [t("city", lang), *heads[1:]], total_row=True)
-                + "</div>"
-            )
-
-    # ---- appendix
-    parts.append(h2("appendix"))
-    parts.append(f"<p class='meta'>{esc(t('factors_text', lang))}</p>")
-    parts.append(f"<p class='caption'>{esc(t('table_factors', lang))}</p>")
-    parts.append(
-        "<div class='factors'>"
-        + _table(
-            factor_rows(f, lang),
-            [t(k, lang) for k in ("factor", "value", "unit", "year", "status", "source")],
-        )
-        + "</div>"
-    )
-    parts.append(f"<p class='caption'>{esc(t('table_gwp', lang))}</p>")
-    parts.append(
-        _table(gwp_rows(h.gwp_set, lang), [t("gas", lang), t("value", lang), t("source", lang)])
-    )
-    parts.append("</body></html>")
+        return d.h2("change") + d.p(previous.missing, "no-previous")
+    ph = p.stored.header
+    heads = [
+        d.t("item"),
+        d.t("previous_col", year=ph.year),
+        d.t("previous_col", year=f.stored.header.year),
+        d.t("change_abs"),
+        d.t("change_rel"),
+    ]
+    parts = [
+        d.h2("change"),
+        d.p(d.t("change_text", year=ph.year, id=ph.id, gwp=ph.gwp_set)),
+        d.caption("table_change"),
+        d.table(change_rows(p, f, d.lang), heads),
+    ]
+    cities = change_unit_rows(p, f, d.lang)
+    if cities is not None:
+        parts += [d.caption("table_change_cities"), "<div class='units'>"]
+        parts += [d.table(cities, [d.t("city"), *heads[1:]], total=True), "</div>"]
     return "".join(parts)
+
+
+def _appendix(f: InventoryFigures, d: _Doc) -> str:
+    heads = ["factor", "value", "unit", "year", "status", "source"]
+    return "".join(
+        [
+            d.h2("appendix"),
+            d.p(d.t("factors_text"), "meta"),
+            d.p(d.t("table_factors"), "caption"),
+            "<div class='factors'>",
+            d.table(factor_rows(f, d.lang), heads),
+            "</div>",
+            d.p(d.t("table_gwp"), "caption"),
+            d.table(gwp_rows(f.stored.header.gwp_set, d.lang), ["gas", "value", "source"]),
+        ]
+    )
 
 
 EXTRA_CSS = """
