@@ -316,7 +316,7 @@ def workbook_notes(f: InventoryFigures, lang: Lang, previous: PreviousYear | Non
         ]
     if previous is not None and previous.figures is None:
         notes.append(previous.missing)
-    notes += notes_in(list(h.notes or []), lang)
+    notes += notes_in(list(h.notes or []), lang, h.fuel_set)
     if h.synthetic:
         notes.insert(0, t("synthetic", lang))
     return notes

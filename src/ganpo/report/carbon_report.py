@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -351,15 +352,22 @@ def plain_number(value: float) -> str:
     return f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}"
 
 
-def notes_in(notes: list[str], lang: Lang) -> list[str]:
-    """The inventory's notes in ``lang`` (a note is "English / 中文"); the synthetic
-    marking is said on its own."""
+def notes_in(notes: list[str], lang: Lang, fuel_set: str = "") -> list[str]:
+    """The inventory's notes in ``lang`` (a note is "English / 中文"), a fuel of
+    ``fuel_set`` named (原煤, raw coal) where the note gives its key; the synthetic marking
+    is said on its own."""
+    from ganpo.carbon.factors import fuel_factor_set, fuel_factor_set_names
+
+    fuels = fuel_factor_set(fuel_set).fuels if fuel_set in fuel_factor_set_names() else {}
     out = []
     for n in notes:
         if n.startswith("合成数据"):
             continue
         en, sep, zh = n.partition(" / ")
-        out.append((zh if lang == "zh" else en) if sep else n)
+        text = (zh if lang == "zh" else en) if sep else n
+        for key, fuel in fuels.items():
+            text = re.sub(rf"\b{re.escape(key)}\b", fuel.zh if lang == "zh" else fuel.en, text)
+        out.append(text)
     return out
 
 
@@ -523,7 +531,7 @@ def _overview(f: InventoryFigures, d: _Doc, region: str) -> str:
     ]
     parts = [d.h2("overview"), d.p(d.t("synthetic"), "warn") if h.synthetic else ""]
     parts.append("<div class='kv'>" + d.table(pd.DataFrame(rows), ["item", "content"]) + "</div>")
-    notes = notes_in(list(h.notes or []), d.lang)
+    notes = notes_in(list(h.notes or []), d.lang, h.fuel_set)
     if notes:
         parts.append(f"<h3>{d.t('notes')}</h3>")
         parts += [d.p(x, "meta") for x in notes]
