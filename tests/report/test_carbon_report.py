@@ -32,11 +32,8 @@ from ganpo.carbon.inventory import (
 from ganpo.catalog.units import number
 from ganpo.errors import InputError
 from ganpo.report.carbon_excel import SHEETS, write_inventory_workbook
-from ganpo.report.carbon_report import (
-    build_inventory_html,
-    find_previous,
-    write_inventory_report,
-)
+from ganpo.report.carbon_report import build_inventory_html, write_inventory_report
+from ganpo.report.carbon_rows import find_previous
 from ganpo.report.carbon_tables import figures, previous_inventory, unit_figures
 from ganpo.store.carbon import load_inventory, save_inventory
 from ganpo.store.repository import open_store

@@ -1,8 +1,9 @@
 """The annual greenhouse-gas inventory report's workbook (Excel): the figures of the PDF
-(:mod:`ganpo.report.carbon_report`) as numbers, in 万吨二氧化碳当量 as each column's header
-says, a total row under every table of additive rows (the sum of its rows), sheets and
-headers in the workbook's language only, notes as sentences. Written with
-:func:`ganpo.report.export.write_excel` (frozen bold headers, number formats, atomic)."""
+(:mod:`ganpo.report.carbon_report`; the same lines, :mod:`ganpo.report.carbon_rows`) as
+numbers, in 万吨二氧化碳当量 as each column's header says, a total row under every table of
+additive rows (the sum of its rows), sheets and headers in the workbook's language only,
+notes as sentences. Written with :func:`ganpo.report.export.write_excel` (frozen bold
+headers, number formats, atomic); it needs none of the PDF's libraries."""
 
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ganpo.report.carbon_report import (
-    TEXT,
+from ganpo.report.carbon_rows import (
     PreviousYear,
     change_lines,
     city_change_lines,
     electricity_lines,
     find_previous,
     notes_in,
-    t,
     total_lines,
     unit_columns,
     unit_headers,
@@ -46,6 +45,7 @@ from ganpo.report.carbon_tables import (
     unit_label,
     wan_t,
 )
+from ganpo.report.carbon_text import TEXT, t
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
