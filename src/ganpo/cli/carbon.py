@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from ganpo.cli import carbon_sinks
+from ganpo.cli import carbon_report, carbon_sinks
 from ganpo.cli.carbon_reported import run_reported
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
@@ -31,8 +31,9 @@ if TYPE_CHECKING:
     from ganpo.store.carbon import StoredInventory
 
 app = typer.Typer(
-    help="Greenhouse-gas inventories: demo, run, list, show, publish, dual-control progress. "
-    "温室气体清单：示范、核算、列表、查看、发布、双控进度。",
+    help="Greenhouse-gas inventories: demo, run (from a dataset or from departments' "
+    "reports), list, show, publish, dual-control progress, sinks, report. "
+    "温室气体清单：示范、核算（数据集或部门报送）、列表、查看、发布、双控进度、碳汇、报告。",
     no_args_is_help=True,
 )
 
@@ -486,4 +487,5 @@ def progress(
 
 
 app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
+app.command("report")(carbon_report.report)  # the annual report, in its own module
 app.command("run-reported")(run_reported)  # the inventory from departments' reports

@@ -16,6 +16,8 @@ from ganpo.io.outputs import EXPORT, atomic_write, staged
 ABOUT_SHEET = "说明 About"
 #: the label of a table's total row (bold in the workbook)
 TOTAL_LABEL = "合计 Total"
+#: the labels a total row is recognised by (a workbook in one language labels it so)
+TOTAL_LABELS = (TOTAL_LABEL, "合计", "Total")
 
 # Column name → bilingual header (中文 / English), shared by every exported table.
 HEADERS: dict[str, str] = {
@@ -119,10 +121,12 @@ def _display_width(text: str) -> int:
 
 
 def _number_format(column: str) -> str | None:
-    if column == "share" or column.startswith("占比"):
+    if column == "share" or column.startswith(("占比", "占本部门", "Share")):
         return "0.00%"
-    if "（%）" in column:
+    if "（%）" in column or "(%)" in column:
         return "0.00"
+    if "万吨" in column or "10,000 t" in column:  # 万t of a gas or of CO2e
+        return "#,##0.00"
     if "亿元" in column or "万元" in column or column.startswith(("面积", "实物量 Quantity")):
         return "#,##0.00"
     if "）" in column and "(" in column and "Code" not in column:  # a physical quantity
@@ -155,7 +159,7 @@ def _format_table(sheet: Worksheet, frame: pd.DataFrame) -> None:
         shown = [f"{v:,.2f}" if isinstance(v, float) else str(v) for v in frame[column].head(200)]
         if j == 1 or str(column).endswith(("Indicator", "County", "City", "Category")):
             for row in range(2, len(frame) + 2):
-                if sheet.cell(row=row, column=j).value == TOTAL_LABEL:
+                if sheet.cell(row=row, column=j).value in TOTAL_LABELS:
                     for k in range(1, len(frame.columns) + 1):
                         sheet.cell(row=row, column=k).font = Font(bold=True)
         # headers wrap, so about half their length is enough
@@ -173,21 +177,27 @@ def _format_about(sheet: Worksheet, n_notes: int) -> None:
 
 
 def write_excel(
-    frames: dict[str, pd.DataFrame], path: Path, *, title: str, notes: list[str]
+    frames: dict[str, pd.DataFrame],
+    path: Path,
+    *,
+    title: str,
+    notes: list[str],
+    about_sheet: str = ABOUT_SHEET,
 ) -> Path:
-    """Write an Excel workbook: a "说明 About" sheet (title + notes), then one sheet per frame.
+    """Write an Excel workbook: a "说明 About" sheet (title + notes; ``about_sheet`` names it
+    in a workbook of one language), then one sheet per frame.
 
     Headers are bilingual (see :data:`HEADERS`), the header row is frozen and numbers stay
     numbers. The file is written to a temporary file and renamed onto ``path``.
     """
-    taken = {ABOUT_SHEET.lower()}
+    taken = {about_sheet.lower()}
     names = {key: _sheet_name(SHEET_TITLES.get(key, key), taken) for key in frames}
 
     def write(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
             about = pd.DataFrame({"text": [title, "", *notes]})
-            about.to_excel(writer, sheet_name=ABOUT_SHEET, index=False, header=False)
-            _format_about(writer.sheets[ABOUT_SHEET], len(notes))
+            about.to_excel(writer, sheet_name=about_sheet, index=False, header=False)
+            _format_about(writer.sheets[about_sheet], len(notes))
             for key, frame in frames.items():
                 table = bilingual_headers(frame)
                 table.to_excel(writer, sheet_name=names[key], index=False)
