@@ -140,6 +140,9 @@ def test_a_county_viewer_sees_its_county_only(shared_client_as: Clients) -> None
     nanchang = shared_client_as("nanchang")
     cities = nanchang.get(f"{base}/summary?level=city").json()["units"]
     assert [u["adcode"] for u in cities] == [NANCHANG]
+    # the same figures as in the whole province's answer (computed for its units only)
+    every = shared_client_as("office").get(f"{base}/summary?level=city").json()["units"]
+    assert cities[0] == next(u for u in every if u["adcode"] == NANCHANG)
     assert len(nanchang.get(f"{base}/summary?level=county").json()["units"]) == 9
 
 

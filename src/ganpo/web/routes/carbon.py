@@ -261,11 +261,15 @@ def _stored(engine: Engine, inventory_id: int) -> StoredInventory:
 
 
 @lru_cache(maxsize=32)
-def _summary(engine: Engine, inventory_id: int, level: str) -> pd.DataFrame:
+def _summary(engine: Engine, inventory_id: int, level: str, units: frozenset[int]) -> pd.DataFrame:
+    """:func:`ganpo.carbon.inventory.summary` of ``units`` (of ``level``) only: each unit's
+    figures depend on its own rows alone, so a county viewer's answer costs one county's
+    work (the whole province's 100 counties take seconds)."""
     from ganpo.carbon.inventory import summary
 
     s = _stored(engine, inventory_id)
-    return summary(s.rows, s.uncertainty, int(s.header.region_adcode), level)
+    rows = s.rows[s.rows["unit_code"].isin(units)]
+    return summary(rows, s.uncertainty, int(s.header.region_adcode), level)
 
 
 def _units_in(principal: Principal, adcode: int | None) -> frozenset[int] | None:
@@ -349,12 +353,16 @@ def inventory_summary(
     head = _head(engine, principal, inventory_id)
     _check_level(head, level)
     inside = _units_in(principal, adcode)
-    table = _summary(engine, inventory_id, level)
+    rows = _stored(engine, inventory_id).rows
+    shown = frozenset(
+        u
+        for u in map(int, rows.loc[rows["level"] == level, "unit_code"].unique())
+        if _shown(principal, u, inside)
+    )
     units: list[UnitInventory] = []
-    for code, g in table.groupby("unit_code", sort=True):
+    table = _summary(engine, inventory_id, level, shown) if shown else None
+    for code, g in table.groupby("unit_code", sort=True) if table is not None else []:
         unit = int(str(code))
-        if not _shown(principal, unit, inside):
-            continue
         cats: list[CategoryValue] = []
         totals: list[CategoryValue] = []
         for r in g.to_dict("records"):
