@@ -220,7 +220,9 @@ def test_progress_of_the_demo_targets(shared_client_as: Clients) -> None:
         assert r["target_unit_zh"] in ("万吨二氧化碳", "吨二氧化碳/万元")
         assert r["time_elapsed_pct"] is not None
     assert body["warnings"], "the demo targets are set so that some city is warned"
-    assert all(w["message_zh"] and w["message_en"] for w in body["warnings"])
+    for w in body["warnings"]:
+        assert w["name_zh"] in w["message_zh"] and w["name_en"] in w["message_en"]
+        assert not re.search(r"[\u4e00-\u9fff]", w["message_en"]), w["message_en"]
     _no_paths(body)
     # by default: the newest inventory of each year, the same answer
     assert shared_client_as("office").get("/api/carbon/progress").json() == body

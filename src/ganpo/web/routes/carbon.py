@@ -567,6 +567,7 @@ def progress(
     progress, its status, and the early warnings.
     可见市县的碳排放总量、强度、双控目标的时间进度与任务进度、状态及预警。"""
     from ganpo.carbon.dual_control_link import dual_control_progress
+    from ganpo.carbon.regions import region
     from ganpo.tracking.dual_control import INTENSITY, TOTAL
     from ganpo.tracking.progress import STATUS_NAMES
 
@@ -623,6 +624,13 @@ def progress(
                 status=by_en[str(r["status_en"])],
             )
         )
+    # the tracking messages name a unit as the carbon regions do ("南昌市（江西省）", in
+    # both languages): written with the platform's names, English in the English message
+    units = region(int(heads[0].region_adcode)).units
+
+    def long_name(code: int) -> str:
+        return units[code].name if code in units else str(code)
+
     warnings = []
     for w in result.warnings.to_dict("records"):
         code = int(w["unit_code"])
@@ -640,8 +648,8 @@ def progress(
                 level_zh=str(w["level_zh"]),
                 level_en=str(w["level_en"]),
                 target=None if target is None or target != target else str(target),
-                message_zh=str(w["message_zh"]),
-                message_en=str(w["message_en"]),
+                message_zh=str(w["message_zh"]).replace(long_name(code), zh),
+                message_en=str(w["message_en"]).replace(long_name(code), en),
             )
         )
     return empty.model_copy(

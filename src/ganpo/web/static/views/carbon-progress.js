@@ -26,7 +26,7 @@ export async function renderProgress(body, level) {
           t("carbon.demoTargets"),
         )
       : null,
-    h("p", { class: "hint" }, pick(data, "note")),
+    data.records.length ? h("p", { class: "hint" }, pick(data, "note")) : null,
   );
   if (!data.records.length) {
     body.appendChild(message("info", t("carbon.noTargets")));
