@@ -13,14 +13,14 @@ t CO2/万元 at the constant prices of one year. Carbon imports tracking, never 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ganpo.carbon.inventory import _read_csv, totals_g
+from ganpo.carbon.inventory import _read_csv, read_dataset, totals_g
 from ganpo.carbon.regions import region
 from ganpo.errors import InputError, preview
 from ganpo.store.carbon import StoredInventory
@@ -61,6 +61,19 @@ def gdp_at_constant_prices(table: pd.DataFrame) -> pd.DataFrame:
 def read_gdp_file(path: Path) -> pd.DataFrame:
     """:func:`gdp_at_constant_prices` of a GDP CSV file (UTF-8, ``#`` lines are notes)."""
     return gdp_at_constant_prices(_read_csv(path))
+
+
+def dataset_gdp(folder: Path, digests: Collection[str]) -> pd.DataFrame | None:
+    """The ``gdp`` table (:func:`gdp_at_constant_prices`) of the dataset in ``folder`` when
+    the inventories were all computed from that very dataset (``digests``: their
+    ``dataset_digest``; the store keeps a dataset's digest, not its folder), else None (no
+    dataset there, another dataset, no GDP table)."""
+    if not (Path(folder) / "carbon-dataset.toml").is_file():
+        return None
+    data = read_dataset(folder)
+    if set(digests) != {data.digest} or "gdp" not in data.tables:
+        return None
+    return gdp_at_constant_prices(data.tables["gdp"])
 
 
 def _check(inventories: Sequence[StoredInventory]) -> None:

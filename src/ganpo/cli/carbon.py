@@ -375,17 +375,14 @@ def _gdp_table(gdp: Path | None, inventories: list[StoredInventory]) -> pd.DataF
     """The GDP table at constant prices: ``--gdp``'s file, else the ``gdp`` table of the
     inventories' dataset when it is the demo folder's (the store keeps a dataset's
     digest, not its folder)."""
-    from ganpo.carbon.dual_control_link import gdp_at_constant_prices, read_gdp_file
-    from ganpo.carbon.inventory import read_dataset
+    from ganpo.carbon.dual_control_link import dataset_gdp, read_gdp_file
     from ganpo.errors import InputError
 
     if gdp is not None:
         return read_gdp_file(gdp)
-    digests = {s.header.dataset_digest for s in inventories}
-    if (DEMO_FOLDER / "carbon-dataset.toml").is_file():
-        data = read_dataset(DEMO_FOLDER)
-        if digests == {data.digest} and "gdp" in data.tables:
-            return gdp_at_constant_prices(data.tables["gdp"])
+    found = dataset_gdp(DEMO_FOLDER, {s.header.dataset_digest for s in inventories})
+    if found is not None:
+        return found
     h = inventories[0].header
     raise InputError(
         f"no GDP table found for the dataset {h.dataset_title_en!r}: the store records the "

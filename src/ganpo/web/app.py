@@ -51,6 +51,7 @@ from ganpo.web.routes import (
     assets,
     audit,
     auth,
+    carbon,
     jobs,
     profiles,
     regions,
@@ -100,6 +101,11 @@ TAGS: list[dict[str, Any]] = [
     },
     {"name": "apply", "description": "核算结果应用 / Applications of the accounts."},
     {"name": "assets", "description": "生态资产登记 / Ecological asset register."},
+    {
+        "name": "carbon",
+        "description": "温室气体清单、碳汇、碳排放双控进度与预警 / Greenhouse-gas "
+        "inventories, sinks, dual-control progress and warnings.",
+    },
     {"name": "platform", "description": "平台信息 / Platform information."},
 ]
 
@@ -195,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(apply.router, prefix="/api/apply", tags=["apply"])
     app.include_router(assets.router, prefix="/api/assets", tags=["assets"])
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
+    app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
 
     _errors(app)
     _security_headers(app)

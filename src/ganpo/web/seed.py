@@ -67,8 +67,9 @@ def prepare_demo(
     say: Callable[[str], None] = print,
 ) -> list[int]:
     """Make a demo platform: the demo dataset (built if its manifest is missing), its
-    accounts for ``years`` (run and stored if the store has no account at all) and the
-    demo users. Returns the ids of the accounts it stored.
+    accounts for ``years`` (run and stored if the store has no account at all), the
+    demo users and the synthetic greenhouse-gas inventories (:func:`seed_carbon_demo`).
+    Returns the ids of the accounts it stored.
     """
     from ganpo.demo import build_demo_dataset
     from ganpo.engine.account import run_account
@@ -97,5 +98,55 @@ def prepare_demo(
                 )
             stored.append(account_id)
     seed_demo_users(engine)
+    seed_carbon_demo(engine, carbon_demo_folder(Path(data_dir)), say=say)
     engine.dispose()
+    return stored
+
+
+def carbon_demo_folder(data_dir: Path) -> Path:
+    """The folder of the synthetic carbon demo dataset beside the base dataset
+    (``data/carbon-demo`` for ``data/demo-250m``, where ``ganpo carbon demo`` writes it)."""
+    return Path(data_dir).parent / "carbon-demo"
+
+
+def seed_carbon_demo(
+    engine: Engine,
+    folder: Path,
+    *,
+    gwp: str = "AR6",
+    say: Callable[[str], None] = print,
+) -> list[int]:
+    """When the store has no greenhouse-gas inventory: the synthetic carbon demo dataset
+    (built in ``folder`` unless it is there), its inventory of each year computed, stored
+    and published (audited). Returns the ids stored (none when inventories exist)."""
+    from ganpo.carbon.inventory import read_dataset, run_inventory
+    from ganpo.demo.carbon import build_carbon_demo
+    from ganpo.engine.provenance import code_version
+    from ganpo.store.carbon import list_inventories, publish_inventory, save_inventory
+
+    if list_inventories(engine):
+        return []
+    if not (folder / "carbon-dataset.toml").is_file():
+        say(f"building the synthetic carbon demo data in {folder} / 正在生成碳排放演示数据（合成）")
+        build_carbon_demo(folder)
+    data = read_dataset(folder)
+    version = code_version()
+    stored = []
+    for year in data.years:
+        say(f"computing the demo greenhouse-gas inventory {year} / 正在核算 {year} 年演示清单")
+        iid = save_inventory(
+            engine, run_inventory(data, year, gwp, code_version=version), created_by="ganpo-demo"
+        )
+        publish_inventory(engine, iid)
+        with engine.begin() as conn:
+            platform.audit(
+                conn,
+                actor="ganpo-demo",
+                action="carbon.publish",
+                entity="carbon_inventory",
+                entity_id=str(iid),
+                before=None,
+                after={"year": year, "gwp_set": gwp, "synthetic": data.synthetic},
+            )
+        stored.append(iid)
     return stored

@@ -64,6 +64,16 @@ class Settings(BaseModel):
     lockout_minutes: float = Field(
         default=15.0, gt=0, description="window of the failed logins, and the lock-out [min]"
     )
+    carbon_targets: Path | None = Field(
+        default=None,
+        description="dual-control targets (a tracking TOML file); default: the shipped "
+        "synthetic demo targets, for synthetic inventories only",
+    )
+    carbon_gdp: Path | None = Field(
+        default=None,
+        description="GDP at constant prices for dual control (unit_code, year, "
+        "gdp_constant_YYYY in 亿元); default: the gdp table of the carbon demo dataset",
+    )
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -8,6 +8,7 @@ const PAGES = [
   { id: "map", roles: null, load: () => import("./views/map.js") },
   { id: "accounts", roles: null, load: () => import("./views/accounts.js") },
   { id: "methods", roles: null, load: () => import("./views/methods.js") },
+  { id: "carbon", roles: null, load: () => import("./views/carbon.js") },
   {
     id: "reporting",
     roles: ["reporter"],

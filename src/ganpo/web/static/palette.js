@@ -83,3 +83,25 @@ function mix(hex, share) {
   );
   return `#${ch.map((v) => v.toString(16).padStart(2, "0")).join("")}`;
 }
+
+// carbon: emissions in the warning orange, removals (sinks) in the regulating green, the
+// map of emissions from white to a dark orange; dual-control status as the page's states
+export const CARBON_COLORS = {
+  emission: "#e65100",
+  removal: CATEGORY_COLORS.regulating,
+  ramp: ["#fff3e0", "#ffb74d", "#e65100", "#8d2b00"],
+};
+
+export const STATUS_COLORS = {
+  on_track: GREENS[4],
+  met: GREENS[5],
+  behind: "#e65100",
+  missed: "#b71c1c",
+};
+
+// early-warning levels of the shipped dual-control rules (red, orange, yellow)
+export const WARNING_COLORS = {
+  red: "#b71c1c",
+  orange: "#e65100",
+  yellow: "#f9a825",
+};
