@@ -68,10 +68,12 @@ def test_office_reads_every_carbon_page(browser: Browser, live_server: str) -> N
     assert statuses and statuses <= {"on_track", "behind", "met", "missed"}
     expect(page.locator("#carbon-warnings li").first).to_be_visible(timeout=TIMEOUT_MS)
     s.shot("carbon-progress")
-    # sinks: the 3.B rows (the demo inventory has none: said so)
+    # sinks: the 3.B rows (the demo's synthetic forest inventories), removals negative
     page.click("#carbon-tabs a[data-tab=sinks]")
-    expect(page.locator("#carbon-sinks-note")).to_contain_text("3.B", timeout=TIMEOUT_MS)
+    expect(page.locator("#carbon-sinks-note")).to_contain_text("吸收", timeout=TIMEOUT_MS)
     expect(page.locator("#carbon-sinks-table")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.locator("#carbon-sinks-table")).to_contain_text("3.B.1.a", timeout=TIMEOUT_MS)
+    s.shot("carbon-sinks")
     # English
     page.click("#carbon-tabs a[data-tab=categories]")
     expect(page.locator("#carbon-categories-table")).to_be_visible(timeout=TIMEOUT_MS)

@@ -148,8 +148,9 @@ def test_a_county_viewer_sees_its_county_only(shared_client_as: Clients) -> None
 
 def _with_sinks(web_app: FastAPI) -> int:
     """A draft copy of inventory 2 with a forest sink (3.B.1.a, negative) in every county
-    and city: -1,000 t CO2 times the county's rank."""
+    and city: -1,000 t CO2 times the county's rank (in place of the demo's own)."""
     rows = load_inventory(web_app.state.engine, 2).rows
+    rows = rows[~rows["category_code"].str.startswith("3.B")]
     county = rows[rows["level"] == "county"][["unit_code", "parent_code"]].drop_duplicates()
     extra = pd.DataFrame(
         {
@@ -181,7 +182,8 @@ def _with_sinks(web_app: FastAPI) -> int:
 
 def test_sinks_are_the_3b_rows(web_app: FastAPI, client_as: Clients) -> None:
     plain = client_as("office").get("/api/carbon/inventories/2/sinks?level=county").json()
-    assert plain["units"] == [] and "3.B" in plain["note_en"]  # the demo has no sink rows
+    assert len(plain["units"]) == 100  # the demo's synthetic forest inventories
+    assert all(u["total_10k_t"] < 0 for u in plain["units"]) and "removals" in plain["note_en"]
     iid = _with_sinks(web_app)
     office = client_as("office")
     body = office.get(f"/api/carbon/inventories/{iid}/sinks?level=county").json()

@@ -493,36 +493,44 @@ def summary(
     consumed = ((sel["scope"] != "direct") | (sel["category_code"] != POWER_GENERATION)) & ~sink
     out: list[dict[str, object]] = []
     totals = totals_g(sel).set_index("unit_code")
+    # Eq. 3.2 over each total's categories, every unit at once: a category counts in a
+    # total when the unit has a row of it that the total takes
+    u_total: dict[str, pd.Series] = {}
+    for key, mask in ((PRODUCTION, direct), (CONSUMPTION, consumed), (NET, direct | sink)):
+        pairs = sel.loc[mask, ["unit_code", "category_code"]].drop_duplicates()
+        part = by_cat.merge(pairs, on=["unit_code", "category_code"])
+        if key == CONSUMPTION:  # 1.A.1.a's direct rows are left out of this total
+            part = part[part["category_code"] != POWER_GENERATION]
+        tot = approach1(part, uncertainty) if not part.empty else part.assign(u_pct=[])
+        tot = tot[tot["category_code"] == "total"]
+        u_total[key] = tot.set_index("unit_code")["u_pct"]
+    cat_u = [
+        float(u.loc[(unit, c)])
+        for unit, c in zip(by_cat["unit_code"], by_cat["category_code"], strict=True)
+    ]
+    by_cat = by_cat.assign(u_pct=cat_u)
     for unit, g in by_cat.groupby("unit_code", sort=True):
         code = int(str(unit))
         name = reg.units[code].name
-        for _, r in g.iterrows():
-            zh, en = category_names(str(r["category_code"]))
+        for cat, grams, u_pct in zip(g["category_code"], g["co2e_g"], g["u_pct"], strict=True):
+            zh, en = category_names(str(cat))
             out.append(
                 {
                     "unit_code": code,
                     "unit_name": name,
                     "level": level,
-                    "category_code": r["category_code"],
+                    "category_code": cat,
                     "category_zh": zh,
                     "category_en": en,
-                    "co2e_10k_t": int(r["co2e_g"]) / 1e10,
-                    "u_pct": float(u.loc[(unit, r["category_code"])]),
+                    "co2e_10k_t": int(grams) / 1e10,
+                    "u_pct": u_pct,
                 }
             )
-        for key, mask, column in (
-            (PRODUCTION, direct, "production_g"),
-            (CONSUMPTION, consumed, "consumption_g"),
-            (NET, direct | sink, "net_g"),
+        for key, column in (
+            (PRODUCTION, "production_g"),
+            (CONSUMPTION, "consumption_g"),
+            (NET, "net_g"),
         ):
-            part = sel[mask & (sel["unit_code"] == code)]
-            part_cat = by_cat[
-                (by_cat["unit_code"] == code) & by_cat["category_code"].isin(part["category_code"])
-            ]
-            if key == CONSUMPTION:  # 1.A.1.a's direct rows are left out of this total
-                part_cat = part_cat[part_cat["category_code"] != POWER_GENERATION]
-            tot = approach1(part_cat, uncertainty)
-            u_tot = float(tot.loc[tot["category_code"] == "total", "u_pct"].iloc[0])
             zh, en = _TOTAL_NAMES[key]
             out.append(
                 {
@@ -533,7 +541,7 @@ def summary(
                     "category_zh": zh,
                     "category_en": en,
                     "co2e_10k_t": int(str(totals.loc[code, column])) / 1e10,
-                    "u_pct": u_tot,
+                    "u_pct": float(u_total[key].get(unit, float("nan"))),
                 }
             )
     return pd.DataFrame(out, columns=SUMMARY_COLUMNS)
