@@ -57,6 +57,8 @@ NOT_RUN = {
     ("carbon", "publish"): "changes the records: tests/cli/test_cli_carbon.py",
     ("carbon", "progress"): "its targets file is named by `carbon demo`: "
     "tests/cli/test_cli_carbon_progress.py",
+    ("carbon", "project-check"): "its targets file is named by `carbon demo`: "
+    "tests/cli/test_cli_carbon_progress.py",
     ("carbon", "run-reported"): "needs reports approved on the platform: "
     "tests/submissions/test_carbon_reporting.py",
 }

@@ -231,3 +231,41 @@ def test_gdp_of_the_demo_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert r.exit_code == 0, r.output
     (city,) = [x for x in json.loads(r.output) if x["year"] == 2023]
     assert city["unit_name"].startswith("南昌市") and city["gdp_100m_yuan"] == 156.0
+
+
+def test_project_check_by_hand(store: tuple[str, Path, Path]) -> None:
+    """项目碳评价: a project adding 1 万t CO2 a year to 鼓楼 (360102) in 2023. Without GDP:
+    (46 818 + 10 000) t / 1 040 000 万元 = 0.054633 t/万元; task achieved (0.06 − 0.054633)
+    / (0.06 − 0.0492) = 49.7 % against 60 % of the time: 10.3 points behind, a new warning.
+    With 10 亿元 of GDP: 56 818 / 1 140 000 = 0.049840, task 94.1 %: on track, none."""
+    db, gdp, targets = store
+    common = ["--targets", str(targets), "--gdp", str(gdp), "--level", "county",
+              "--unit", "360102", "--emissions", "1", "--database", db]  # fmt: skip
+    r = runner.invoke(app, ["carbon", "project-check", "1", "2", *common, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    (row,) = json.loads(r.output)
+    assert (row["unit_code"], row["year"], row["target"]) == (360102, 2023, "gulou-intensity")
+    assert round(row["actual_before"], 6) == 0.045017 and round(row["actual_after"], 6) == 0.054633
+    assert round(row["task_achieved_pct_after"], 1) == 49.7
+    assert (row["status_before"], row["status_after"]) == ("on track", "behind schedule")
+    r = runner.invoke(app, ["carbon", "project-check", "1", "2", *common])
+    assert r.exit_code == 0, r.output
+    out = flat(r.output)
+    assert "项目每年新增二氧化碳排放1万吨" in out and "由4.682万吨增至5.682万吨" in out
+    assert "新增预警 new warning" in out and "落后10.3个百分点" in out
+    assert "进度正常 → 进度滞后" in out
+    r = runner.invoke(app, ["carbon", "project-check", "1", "2", *common, "--added-gdp", "10"])
+    assert r.exit_code == 0, r.output
+    assert "不新增或升级预警" in flat(r.output)
+
+
+def test_project_check_refuses_a_unit_without_targets(store: tuple[str, Path, Path]) -> None:
+    db, gdp, targets = store
+    r = runner.invoke(app, ["carbon", "project-check", "1", "2", "--targets", str(targets),
+                            "--gdp", str(gdp), "--unit", "360200", "--emissions", "1",
+                            "--database", db])  # fmt: skip
+    assert r.exit_code == 2 and "360200 is not a city of the inventories" in flat(r.output)
+    r = runner.invoke(app, ["carbon", "project-check", "1", "2", "--targets", str(targets),
+                            "--gdp", str(gdp), "--unit", "360102", "--emissions", "-1",
+                            "--level", "county", "--database", db])  # fmt: skip
+    assert r.exit_code == 2 and "0 or more" in flat(r.output)

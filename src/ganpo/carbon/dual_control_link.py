@@ -13,7 +13,7 @@ t CO2/万元 at the constant prices of one year. Carbon imports tracking, never 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,14 @@ from ganpo.carbon.inventory import _read_csv, read_dataset, totals_g
 from ganpo.carbon.regions import region
 from ganpo.errors import InputError, preview
 from ganpo.store.carbon import StoredInventory
-from ganpo.tracking.dual_control import INTENSITY, TOTAL, intensity_table, overview
+from ganpo.tracking.dual_control import (
+    INTENSITY,
+    TOTAL,
+    ProjectWhatIf,
+    intensity_table,
+    overview,
+    project_what_if,
+)
 from ganpo.tracking.registry import Registry
 
 #: grams in 万t
@@ -188,6 +195,66 @@ def _round(v: Any, digits: int) -> float | None:
     return None if v is None or pd.isna(v) else round(float(v), digits)
 
 
+def _intensity(
+    inventories: Sequence[StoredInventory], gdp: pd.DataFrame, level: str
+) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Totals, GDP and intensity of the units of ``level`` by year, with their names."""
+    emissions = emissions_by_unit(inventories, level)
+    table = intensity_table(emissions, gdp_for_level(gdp, inventories, level))
+    units = region(inventories[0].header.region_adcode).units
+    names = {int(u): units[int(u)].name if int(u) in units else str(u) for u in table["unit_code"]}
+    table["unit_name"] = [names[int(u)] for u in table["unit_code"]]
+    return table, names
+
+
+def project_check(
+    registry: Registry,
+    inventories: Sequence[StoredInventory],
+    gdp: pd.DataFrame,
+    level: str,
+    unit_code: int,
+    added_co2: float,
+    *,
+    added_gdp: float = 0.0,
+    year: int | None = None,
+) -> ProjectWhatIf:
+    """项目碳评价 on the inventories: the dual-control standing of ``unit_code`` (a unit of
+    ``level``) in ``year`` (default: the last inventory year) without and with a project
+    adding ``added_co2`` [万t CO2 a year] and ``added_gdp`` [亿元 at the GDP table's
+    constant prices] (:func:`ganpo.tracking.dual_control.project_what_if`). The unit must
+    be one of the inventories' units and have a dual-control target in ``registry``."""
+    table, names = _intensity(inventories, gdp, level)
+    if unit_code not in names:
+        shown = ", ".join(f"{c} {n}" for c, n in list(names.items())[:12])
+        raise InputError(
+            f"unit {unit_code} is not a {level} of the inventories; their {level} units: "
+            f"{shown}{' …' if len(names) > 12 else ''} / 该单位不在清单的{level}层级中",
+            field="unit",
+            values=[unit_code],
+        )
+    mine = {
+        k: t
+        for k, t in registry.targets.items()
+        if t.indicator in (TOTAL, INTENSITY) and t.unit_code == unit_code
+    }
+    if not mine:
+        raise InputError(
+            f"the targets set no dual-control target for {names[unit_code]} ({unit_code}); "
+            "give its targets in the targets file / 目标文件中没有该单位的双控目标",
+            field="unit",
+            values=[unit_code],
+        )
+    return project_what_if(
+        replace(registry, targets=mine),
+        table,
+        unit_code,
+        added_co2,
+        added_gdp=added_gdp,
+        year=year,
+        unit_names=names,
+    )
+
+
 def dual_control_progress(
     registry: Registry,
     inventories: Sequence[StoredInventory],
@@ -197,13 +264,7 @@ def dual_control_progress(
     """Dual-control progress of the units of ``level`` that have targets in ``registry``
     (:func:`ganpo.tracking.dual_control.register` and the targets loaded), as of every
     inventory year; ``gdp`` as :func:`gdp_at_constant_prices` returns it."""
-    emissions = emissions_by_unit(inventories, level)
-    table = intensity_table(emissions, gdp_for_level(gdp, inventories, level))
-    units = region(inventories[0].header.region_adcode).units
-    names: Mapping[int, str] = {
-        int(u): units[int(u)].name if int(u) in units else str(u) for u in table["unit_code"]
-    }
-    table["unit_name"] = [names[int(u)] for u in table["unit_code"]]
+    table, names = _intensity(inventories, gdp, level)
     ind = {k: registry.indicator(k) for k in (TOTAL, INTENSITY)}
     figures: dict[tuple[int, int], dict[Any, Any]] = {
         (int(r["unit_code"]), int(r["year"])): r for r in table.to_dict("records")

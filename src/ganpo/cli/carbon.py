@@ -483,6 +483,110 @@ def progress(
         console.print("无预警 no warnings")
 
 
+@app.command("project-check")
+def project_check(
+    inventory_ids: Annotated[
+        list[int], typer.Argument(help="Inventory ids, one a year (`ganpo carbon list`).")
+    ],
+    targets: Annotated[
+        Path,
+        typer.Option("--targets", help="Dual-control targets (a tracking TOML file). 双控目标。"),
+    ],
+    unit: Annotated[
+        int, typer.Option("--unit", "-u", help="The city or county adcode. 项目所在地区代码。")
+    ],
+    emissions: Annotated[
+        float,
+        typer.Option(
+            "--emissions", help="The project's CO₂ a year, 万吨 (10⁴ t). 项目年新增排放（万吨）。"
+        ),
+    ],
+    added_gdp: Annotated[
+        float,
+        typer.Option(
+            "--added-gdp",
+            help="The project's GDP a year, 亿元 at the GDP table's constant prices. "
+            "项目年新增地区生产总值（亿元，不变价）。",
+        ),
+    ] = 0.0,
+    level: Annotated[
+        Literal["city", "county"],
+        typer.Option("--level", "-l", help="city or county. 层级。"),
+    ] = "city",
+    year: Annotated[
+        int | None, typer.Option("--year", "-y", help="Default: the last year. 评价年份。")
+    ] = None,
+    gdp: Annotated[
+        Path | None,
+        typer.Option("--gdp", help="GDP table, as for `carbon progress`. 不变价地区生产总值表。"),
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Project carbon evaluation (项目碳评价): a project's added emissions and GDP against
+    the unit's dual-control targets: total, intensity, each target's progress and status
+    without and with it, the warnings it raises. 项目新增排放对双控目标的影响。"""
+    from ganpo.carbon.dual_control_link import project_check as check
+    from ganpo.store.carbon import load_inventory
+    from ganpo.tracking.dual_control import register
+
+    with user_errors():
+        engine = _store(database)
+        inventories = [load_inventory(engine, i) for i in inventory_ids]
+        registry = register()
+        registry.load(targets)
+        result = check(
+            registry,
+            inventories,
+            _gdp_table(gdp, inventories),
+            level,
+            unit,
+            emissions,
+            added_gdp=added_gdp,
+            year=year,
+        )
+    rows = result.table()
+    if fmt != "table":
+        records = [
+            {
+                "unit_code": result.unit_code,
+                "year": result.year,
+                **{str(k): v for k, v in r.items()},
+            }
+            for r in rows.to_dict("records")
+        ]
+        keys = ("unit_code", "year", *map(str, rows.columns))
+        print_records(fmt, keys, records)
+        return
+    console.print(result.summary("zh"))
+    console.print(result.summary("en"))
+    t = Table(
+        "目标\ntarget",
+        "目标值\ntarget value",
+        "实际（无/有项目）\nactual (without/with)",
+        "任务进度\ntask achieved",
+        "状态（无/有项目）\nstatus (without/with)",
+        title=f"项目碳评价 Project carbon evaluation · {result.unit_name} {result.year}",
+    )
+    for r in rows.to_dict("records"):
+        t.add_row(
+            str(r["target"]),
+            f"{_num(r['target_value'], 4)} {r['unit']}",
+            f"{_num(r['actual_before'], 4)} → {_num(r['actual_after'], 4)}",
+            f"{_num(r['task_achieved_pct_before'], 1, ' %')} → "
+            f"{_num(r['task_achieved_pct_after'], 1, ' %')}",
+            f"{r['status_zh_before']} → {r['status_zh_after']}\n"
+            f"{r['status_before']} → {r['status_after']}",
+        )
+    console.print(t)
+    for w in result.crossed:
+        console.print(
+            f"新增预警 new warning · {w.level_zh} {w.level_en}: {w.message_zh} / {w.message_en}"
+        )
+    if not result.crossed:
+        console.print("不新增或升级预警 no warning raised or made more severe")
+
+
 app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
 app.command("report")(carbon_report.report)  # the annual report, in its own module
 app.command("run-reported")(run_reported)  # the inventory from departments' reports

@@ -329,6 +329,8 @@ class ProjectWhatIf:
                     "required_rate_pct_after": q.required_rate_pct,
                     "status_before": STATUS_NAMES[p.status][1],
                     "status_after": STATUS_NAMES[q.status][1],
+                    "status_zh_before": STATUS_NAMES[p.status][0],
+                    "status_zh_after": STATUS_NAMES[q.status][0],
                 }
             )
         return pd.DataFrame(rows)
