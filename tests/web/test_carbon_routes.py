@@ -325,3 +325,50 @@ def test_openapi_lists_the_carbon_routes(shared_client_as: Clients) -> None:
         assert p in paths
     params = {p["name"] for p in paths["/api/carbon/progress"]["get"]["parameters"]}
     assert {"inventories", "level"} <= params
+
+
+def test_the_office_runs_an_inventory_from_the_approved_reports(
+    web_app: FastAPI, client_as: Clients
+) -> None:
+    """Forestry reports the 2023 forest inventory (1 % more volume than the demo's), the
+    reviewer approves it, the office runs the 2023 inventory: a draft whose forest sink is
+    larger than the demo inventory's, its sources named; others may not run one."""
+    import io
+
+    from ganpo.carbon.inventory import read_dataset
+    from ganpo.web.seed import carbon_demo_folder
+
+    folder = carbon_demo_folder(web_app.state.settings.data_dir)
+    stock = read_dataset(folder).tables["forest_stock"]
+    rows = stock[stock["year"] == 2023].drop(columns=["name"], errors="ignore").copy()
+    rows["quantity"] = (rows["quantity"] * 1.01).round(4)
+    buf = io.StringIO()
+    rows.to_csv(buf, index=False)
+    forestry, reviewer, office = (client_as(u) for u in ("forestry", "reviewer", "office"))
+    up = forestry.post(
+        "/api/reporting/forms/carbon_forest_stock/upload",
+        params={"year": 2023},
+        files={"file": ("forest.csv", buf.getvalue().encode(), "text/csv")},
+    )
+    assert up.status_code == 201, up.text
+    sid = up.json()["submission"]["id"]
+    assert forestry.post(f"/api/reporting/submissions/{sid}/submit").status_code == 200
+    assert reviewer.post(f"/api/reporting/submissions/{sid}/approve").status_code == 200
+    body = {"year": 2023, "gwp": "AR6"}
+    for who in ("forestry", "reviewer", "nanchang"):
+        assert client_as(who).post("/api/carbon/inventories", json=body).status_code == 403
+    r = office.post("/api/carbon/inventories", json=body)
+    assert r.status_code == 201, r.text
+    out = r.json()
+    assert out["inventory"]["status"] == "draft" and out["inventory"]["year"] == 2023
+    assert any("forest_stock" in s and "2023: submission" in s for s in out["sources"])
+    _no_paths(out)
+    new = out["inventory"]["id"]
+
+    def forest(iid: int) -> float:
+        got = office.get(f"/api/carbon/inventories/{iid}/sinks?level=province").json()
+        return float(got["categories"][0]["co2e_10k_t"])
+
+    assert forest(new) < forest(2) < 0  # a larger removal
+    bad = office.post("/api/carbon/inventories", json={"year": 2019, "gwp": "AR6"})
+    assert bad.status_code == 422 and "2019" in bad.json()["detail"]

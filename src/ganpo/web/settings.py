@@ -69,6 +69,12 @@ class Settings(BaseModel):
         description="dual-control targets (a tracking TOML file); default: the shipped "
         "synthetic demo targets, for synthetic inventories only",
     )
+    carbon_base: Path | None = Field(
+        default=None,
+        description="base carbon dataset of the inventories run from the departments' "
+        "reports (region, level, factor sets, the tables nobody reported); default: the "
+        "carbon demo dataset beside data_dir",
+    )
     carbon_gdp: Path | None = Field(
         default=None,
         description="GDP at constant prices for dual control (unit_code, year, "

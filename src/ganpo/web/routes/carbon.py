@@ -30,7 +30,14 @@ from sqlalchemy import Engine
 from ganpo.errors import InputError
 from ganpo.store.carbon import StoredInventory, list_inventories, load_inventory
 from ganpo.store.carbon_models import INVENTORY_STATUSES, CarbonInventory
-from ganpo.web.auth import ALL_SEEING, CurrentPrincipal, Principal, hierarchy, store
+from ganpo.web.auth import (
+    ALL_SEEING,
+    CurrentPrincipal,
+    Principal,
+    hierarchy,
+    require_roles,
+    store,
+)
 from ganpo.web.seed import carbon_demo_folder
 
 if TYPE_CHECKING:
@@ -664,4 +671,75 @@ def progress(
             "note_en": f"Totals are production-based (10⁴ t CO₂); intensity in t CO₂ per "
             f"10⁴ yuan of GDP at {result.price_year} constant prices.",
         }
+    )
+
+
+class RunIn(BaseModel):
+    """The inventory to run from the departments' approved reports."""
+
+    year: int = Field(ge=1949, le=2100, description="inventory year / 清单年份")
+    gwp: Literal["AR4", "AR5", "AR6"] = Field(description="GWP-100 set / 全球增温潜势取值版本")
+    reported_only: bool = Field(
+        default=False,
+        description="refuse while a table of the base dataset has no approved report / "
+        "仅使用已审核的报送数据",
+    )
+
+
+class RunOut(BaseModel):
+    inventory: InventoryOut
+    #: where each activity table came from, in Chinese and English
+    sources: list[str]
+    #: carbon forms reported but not approved (not used)
+    pending: list[str]
+
+
+@router.post(
+    "/inventories",
+    status_code=status.HTTP_201_CREATED,
+    summary="Run the inventory of a year from the approved reports / 由报送数据核算清单",
+)
+def run_reported(
+    body: RunIn,
+    request: Request,
+    engine: Store,
+    principal: Annotated[Principal, Depends(require_roles("admin", "office"))],
+) -> RunOut:
+    """The office runs and stores the inventory of ``year`` from the carbon forms the
+    departments reported and the reviewers approved (`ganpo carbon run-reported`); the
+    tables nobody reported come from the base carbon dataset (setting ``carbon_base``,
+    default the demo's) unless ``reported_only``. The new inventory is a draft."""
+    import dataclasses
+
+    from ganpo.carbon.inventory import read_dataset, run_inventory
+    from ganpo.engine.provenance import code_version
+    from ganpo.store import platform
+    from ganpo.store.carbon import save_inventory
+    from ganpo.submissions.carbon_dataset import reported_carbon_dataset
+
+    settings = request.app.state.settings
+    base = settings.carbon_base or carbon_demo_folder(Path(settings.data_dir))
+    work = Path(settings.work_dir)
+    folder = work / "carbon" / f"reported-{body.year}"
+    assembled = reported_carbon_dataset(
+        engine, body.year, work_dir=work, base=base, out=folder, use_base=not body.reported_only
+    )
+    inv = run_inventory(read_dataset(folder), body.year, body.gwp, code_version=code_version())
+    inv = dataclasses.replace(inv, notes=[*inv.notes, *assembled.notes()])
+    iid = save_inventory(engine, inv, created_by=principal.username)
+    with engine.begin() as conn:
+        platform.audit(
+            conn,
+            actor=principal.username,
+            action="carbon.run",
+            entity="carbon_inventory",
+            entity_id=str(iid),
+            before=None,
+            after={"year": body.year, "gwp_set": body.gwp, "sources": assembled.sources},
+        )
+    head = _head(engine, principal, iid)
+    return RunOut(
+        inventory=inventory_out(head),
+        sources=assembled.notes()[: len(assembled.sources)],
+        pending=sorted(assembled.pending),
     )
