@@ -103,6 +103,11 @@ def test_settlements_reconcile_with_the_ledger(engine: Engine) -> None:
     # 2022: water conservation of Wuyuan 60 + Dexing 80 = 140 CNY × 0.5 flow × 0.1 share
     assert pack.settlements["amount_cny"].iloc[0] == 7.0
     assert set(pack.settlements["party"]) == {"downstream"}
+    # gep_flow: the downstream party (Leping) pays the upstream one; names from the rule
+    assert pack.settlements[["payer_zh", "payee_en"]].values.tolist() == [
+        ["下游", "upstream"],
+        ["下游", "upstream"],
+    ]
     assert pack.source_ids("settlement") == list(ledger["run_id"])
     # a tenure of 2024 only settles nothing
     later = departure_audit(engine, LEPING, date(2024, 1, 1), date(2024, 12, 31))

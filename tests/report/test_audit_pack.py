@@ -6,6 +6,7 @@ is missing; the CLI writes both and refuses bad input. One PDF rendered per modu
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -22,7 +23,12 @@ from applications_support import LEPING
 from audit_support import audit_store
 from ganpo.apply.audit import AuditPack, departure_audit
 from ganpo.cli.main import app
-from ganpo.report.audit_pack import SHEETS, write_audit_pdf, write_audit_workbook
+from ganpo.report.audit_pack import (
+    SHEETS,
+    build_audit_html,
+    write_audit_pdf,
+    write_audit_workbook,
+)
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TENURE = (date(2022, 12, 31), date(2023, 12, 31))
@@ -126,6 +132,7 @@ def test_pdf_cover_sections_and_metadata(pdf: Path, pack: AuditPack) -> None:
         "六、无法提供的数据",
         "国土空间管控分区违规情况：不可用，库中没有管控分区",
         "七、数据来源",
+        "下游",
         "生态产品总值核算",
         "温室气体清单",
     ):
@@ -165,3 +172,17 @@ def test_cli_writes_the_pack_and_refuses_bad_input(engine: Engine, folder: Path)
     assert bad.exit_code != 0 and "before or on its start" in bad.output
     odd = runner.invoke(app, [*args, "--out", str(folder / "x.docx"), "--database", db])
     assert odd.exit_code != 0 and ".pdf or .xlsx" in odd.output
+
+
+def test_english_document_speaks_english(pack: AuditPack) -> None:
+    document = build_audit_html(pack, "en", issuer="Audit office (test)", report_date="2026-12-01")
+    text = html.unescape(re.sub(r"<style>.*?</style>|<[^>]+>", " ", document, flags=re.S))
+    assert not CJK.search(text), CJK.findall(text)[:10]
+    for expected in (
+        "Natural-resource asset departure audit: Leping City",
+        "Tenure: 2022-12-31 to 2023-12-31",
+        "the start of tenure (2022-12-31) uses the account of 2022",
+        "zoning violations: not available, no zoning units stored",
+        "downstream",
+    ):
+        assert expected in " ".join(text.split()), expected

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -337,16 +337,35 @@ def _carbon_table(
 
 # ----------------------------------------------------------------------------- settlements
 
+#: a settlement's columns: the ledger's, the unit's party (upstream, downstream) and the
+#: agreement's title and the payer's and payee's names in both languages (from the stored
+#: rule; the ledger keeps the payer and payee as one bilingual label)
 SETTLEMENT_COLUMNS = [
     "run_id",
     "agreement",
+    "title_zh",
+    "title_en",
     "year",
     "party",
     "payer",
+    "payer_zh",
+    "payer_en",
     "payee",
+    "payee_zh",
+    "payee_en",
     "amount_cny",
     "in_force",
 ]
+
+
+def _party_names(body: dict[str, Any], label: str) -> tuple[str, str]:
+    """The zh and en names of the party whose ledger label is ``label``."""
+    for side in ("upstream", "downstream"):
+        party = body.get(side, {})
+        zh, en = str(party.get("name_zh", "")), str(party.get("name_en", ""))
+        if label == f"{zh} {en}":
+            return zh, en
+    return label, label
 
 
 def _settlements(
@@ -368,7 +387,19 @@ def _settlements(
         party = "upstream" if up & counties else "downstream" if down & counties else ""
         if not party:
             continue
-        rows.append({**{c: s.get(c) for c in SETTLEMENT_COLUMNS}, "party": party})
+        payer, payee = _party_names(body, s["payer"]), _party_names(body, s["payee"])
+        rows.append(
+            {
+                **s,
+                "party": party,
+                "title_zh": str(body.get("title_zh", s["agreement"])),
+                "title_en": str(body.get("title_en", s["agreement"])),
+                "payer_zh": payer[0],
+                "payer_en": payer[1],
+                "payee_zh": payee[0],
+                "payee_en": payee[1],
+            }
+        )
         sources.append(
             Source("settlement", int(s["run_id"]), int(s["year"]), "stored", "settlement")
         )
@@ -398,8 +429,9 @@ NOT_STORED: tuple[Missing, ...] = (
     ),
     Missing(
         "targets",
-        "目标完成情况：未给出目标文件，决定的目标体系尚未入库",
-        "targets met or missed: no target file given; the decision's targets are not stored yet",
+        "目标完成情况：不可用，决定的目标体系及其监测数据尚未入库",
+        "targets met or missed: not available, the decision's targets and their monitoring "
+        "series are not stored yet",
     ),
 )
 

@@ -161,7 +161,8 @@ def _num(x: float, decimals: int = 2) -> str:
     """A number as a table shows it: thousands separated, ``—`` when missing."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
-    return f"{x:,.{decimals}f}"
+    shown = f"{x:,.{decimals}f}"
+    return shown[1:] if shown.startswith("-") and not shown.strip("-0.,") else shown
 
 
 def _name(row: pd.Series, lang: Lang) -> str:
@@ -217,11 +218,11 @@ def settlement_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
     s = pack.settlements
     return pd.DataFrame(
         {
-            t("agreement", lang): s["agreement"].astype(str).to_numpy(),
+            t("agreement", lang): s[f"title_{lang}"].astype(str).to_numpy(),
             t("year", lang): s["year"].astype(int).to_numpy(),
             t("party", lang): [t(str(p), lang) for p in s["party"]],
-            t("payer", lang): s["payer"].astype(str).to_numpy(),
-            t("payee", lang): s["payee"].astype(str).to_numpy(),
+            t("payer", lang): s[f"payer_{lang}"].astype(str).to_numpy(),
+            t("payee", lang): s[f"payee_{lang}"].astype(str).to_numpy(),
             t("amount", lang): s["amount_cny"].astype(float).to_numpy() / 1e4,
             t("in_force", lang): [t("yes" if f else "no_", lang) for f in s["in_force"]],
             t("run", lang): s["run_id"].astype(int).to_numpy(),
