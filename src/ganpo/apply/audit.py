@@ -179,6 +179,14 @@ def resolve_unit(engine: Engine, unit: int | str) -> tuple[int, str, Level]:
     units = stored_units(engine)
     text = str(unit).strip()
     hit = units[units["code"] == int(text)] if text.isdigit() else units[units["name"] == text]
+    if len(hit) > 1:
+        found = ", ".join(f"{n} {c}" for c, n in zip(hit["code"], hit["name"], strict=True))
+        raise InputError(
+            f"unit {text} names several units of the accounts ({found}); give the adcode "
+            f"/ {text} 对应多个单位，请给出行政区划代码",
+            field="unit",
+            values=[text],
+        )
     if len(hit) == 1:
         row = hit.iloc[0]
         return int(row["code"]), str(row["name"]), "city" if row["level"] == "city" else "county"

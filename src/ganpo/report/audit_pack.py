@@ -4,7 +4,8 @@ English, from an :class:`~ganpo.apply.audit.AuditPack`.
 Sections: cover (unit, tenure, issuing body, 合成数据 when any record used is synthetic),
 the rule choosing the accounts, natural-resource areas by ecosystem type (公顷 and 平方千米),
 GEP by category at both dates (万元, at the prices of each year and at the end year's
-prices), carbon emissions and sinks (万吨二氧化碳当量), compensation settlements (万元),
+prices), carbon emissions and sinks (万吨二氧化碳当量), damage cases and compensation
+settlements (万元), zoning and targets (each saying why the store cannot fill it yet),
 figures not available and why, and the records used with their status. The workbook holds
 the same tables as numbers (the PDF rounds them to two decimals), one language throughout.
 The page layout and tables are the annual GEP report's (:mod:`ganpo.report.annual`).
@@ -72,7 +73,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "表 3 温室气体排放（万吨二氧化碳当量）",
         "Table 3. Greenhouse-gas emissions (10,000 t CO2e)",
     ),
-    "settlements": ("五、生态补偿结算", "5. Compensation settlements"),
+    "settlements": ("五、生态环境损害与生态补偿", "5. Ecological damage and compensation"),
+    "zoning": ("六、国土空间管控分区", "6. Zoning"),
+    "targets": ("七、目标完成情况", "7. Targets"),
     "settlements_caption": (
         "表 4 任期内涉及本单位的横向生态补偿结算（万元）",
         "Table 4. Horizontal compensation settled in the tenure's years (10,000 CNY)",
@@ -81,9 +84,9 @@ TEXT: dict[str, tuple[str, str]] = {
         "任期内没有涉及本单位的生态补偿结算记录。",
         "No compensation settlement of the tenure's years involves the unit.",
     ),
-    "missing": ("六、无法提供的数据", "6. Figures not available"),
+    "missing": ("八、无法提供的数据", "8. Figures not available"),
     "none_missing": ("所有数据均可提供。", "Every figure is available."),
-    "sources": ("七、数据来源", "7. Sources"),
+    "sources": ("九、数据来源", "9. Sources"),
     "sources_caption": ("表 5 本资料使用的记录", "Table 5. Records used"),
     "notes": ("说明", "Notes"),
     # headers
@@ -351,13 +354,18 @@ def build_audit_html(
         p(t("carbon_caption", lang), "caption"),
         _table(_shown(carbon), list(carbon.columns)),
     ]
+    gone = {m.item: m.zh if lang == "zh" else m.en for m in pack.missing}
     parts.append(h2("settlements"))
+    if "damage" in gone:
+        parts.append(p(gone["damage"]))
     if len(pack.settlements):
         s = settlement_frame(pack, lang)
         shown = _shown(s, (t("year", lang), t("run", lang)))
         parts += [p(t("settlements_caption", lang), "caption"), _table(shown, list(s.columns))]
     else:
         parts.append(p(t("no_settlements", lang)))
+    for key in ("zoning", "targets"):  # sections the store cannot fill yet say why
+        parts += [h2(key), p(gone[key])] if key in gone else []
     parts.append(h2("missing"))
     if pack.missing:
         parts.append(
