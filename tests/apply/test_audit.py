@@ -6,18 +6,20 @@ tenures refused."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import Engine
 
-from applications_support import DEXING, GEP_2022, LEPING, WUYUAN
+from applications_support import DEXING, GEP_2022, LEPING, WUYUAN, account, hand_store
 from audit_support import POWER_G, SINK_G, audit_store
 from ganpo.apply.audit import balance_year, departure_audit
 from ganpo.catalog.deflators import load_deflator
 from ganpo.errors import InputError
 from ganpo.store.applications import ledger_rows
-from ganpo.store.repository import load_account
+from ganpo.store.lifecycle import publish_account, withdraw_account
+from ganpo.store.repository import load_account, save_account
 
 TENURE = (date(2022, 12, 31), date(2023, 12, 31))  # the accounts of 2022 and 2023
 
@@ -167,3 +169,18 @@ def test_a_tenure_within_one_year_says_both_dates_use_one_account(engine: Engine
 def test_the_pack_is_marked_synthetic(engine: Engine) -> None:
     pack = departure_audit(engine, LEPING, *TENURE)
     assert pack.synthetic  # the hand accounts are synthetic
+
+
+def test_the_published_account_is_used_and_a_withdrawn_one_never(tmp_path: Path) -> None:
+    engine = hand_store(f"sqlite:///{tmp_path / 'choice.sqlite'}")
+    doubled = {c: {k: 2 * v for k, v in per.items()} for c, per in GEP_2022.items()}
+    newer = save_account(engine, account(2023, doubled))  # id 3, a newer draft of 2023
+    assert departure_audit(engine, LEPING, *TENURE).source_ids("account") == [1, newer]
+    publish_account(engine, 2, actor="tester")  # a published one wins over a newer draft
+    assert departure_audit(engine, LEPING, *TENURE).source_ids("account") == [1, 2]
+    withdraw_account(engine, 1, reason="test", actor="tester")
+    pack = departure_audit(engine, LEPING, *TENURE)
+    assert pack.source_ids("account") == [2]
+    assert "assets_start" in {m.item for m in pack.missing}
+    status = {s.id: s.status for s in pack.sources if s.kind == "account"}
+    assert status == {2: "published"}
