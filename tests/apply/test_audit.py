@@ -184,3 +184,16 @@ def test_the_published_account_is_used_and_a_withdrawn_one_never(tmp_path: Path)
     assert "assets_start" in {m.item for m in pack.missing}
     status = {s.id: s.status for s in pack.sources if s.kind == "account"}
     assert status == {2: "published"}
+
+
+def test_a_year_the_deflator_does_not_cover_leaves_comparable_gep_missing(
+    tmp_path: Path,
+) -> None:
+    engine = hand_store(f"sqlite:///{tmp_path / 'old.sqlite'}", years=(2005, 2023))
+    pack = departure_audit(engine, LEPING, date(2005, 12, 31), date(2023, 12, 31))
+    gep = pack.gep.set_index("category")
+    assert gep.loc["total", "start_cny"] == 100.0  # at its own prices, as stored
+    assert pd.isna(gep.loc["total", "start_constant_cny"])
+    assert pd.isna(gep.loc["total", "change_cny"])
+    gone = {m.item: m for m in pack.missing}
+    assert "has no index for 2005" in gone["gep_start_constant"].en

@@ -260,9 +260,14 @@ def _asset_table(
 
 
 def _gep_table(
-    accounts: dict[str, StoredAccount | None], code: int, level: Level, price_year: int | None
+    accounts: dict[str, StoredAccount | None],
+    code: int,
+    level: Level,
+    price_year: int | None,
+    missing: list[Missing],
 ) -> tuple[pd.DataFrame, str]:
-    """GEP by category at both dates, at current prices and at ``price_year``'s prices."""
+    """GEP by category at both dates, at current prices and at ``price_year``'s prices (a
+    price year the deflator does not cover leaves the comparable values missing)."""
     out = pd.DataFrame(
         {
             "category": list(CATEGORIES),
@@ -281,8 +286,22 @@ def _gep_table(
         res = stored.results
         res = res[res["county_adcode"].isin(_counties_of(stored, code, level))]
         year = int(stored.account.year)
-        restated = restate_results(res, stored.prices, year, deflator, price_year)
-        for col, frame in ((f"{side}_cny", res), (f"{side}_constant_cny", restated)):
+        frames = {f"{side}_cny": res}
+        try:
+            frames[f"{side}_constant_cny"] = restate_results(
+                res, stored.prices, year, deflator, price_year
+            )
+        except InputError as exc:
+            out[f"{side}_constant_cny"] = float("nan")
+            zh, en = SIDE_NAMES[side]
+            missing.append(
+                Missing(
+                    f"gep_{side}_constant",
+                    f"{zh}可比价生态产品总值：价格指数缺少所需年份，无法换算到 {price_year} 年价格",
+                    f"GEP at the {en} at {price_year} prices: {exc}",
+                )
+            )
+        for col, frame in frames.items():
             by_cat = frame.groupby("category")["value_cny"].sum()
             values = [float(by_cat.get(c, 0.0)) for c in ("material", "regulating", "cultural")]
             out[col] = [*values, sum(values)]
@@ -505,7 +524,7 @@ def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> 
             )
         )
     assets = _asset_table(accounts, code, level)
-    gep, deflator = _gep_table(accounts, code, level, price_year)
+    gep, deflator = _gep_table(accounts, code, level, price_year, missing)
     carbon, inv_sources = _carbon_table(engine, years, code, missing)
     counties: set[int] = set()
     for stored in accounts.values():
