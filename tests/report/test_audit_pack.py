@@ -167,6 +167,7 @@ def test_cli_writes_the_pack_and_refuses_bad_input(engine: Engine, folder: Path)
     args = ["apply", "audit", "乐平市", "--start", "2022-12-31", "--end", "2023-12-31"]
     result = runner.invoke(app, [*args, "--out", str(out), "--database", db, "--lang", "en"])
     assert result.exit_code == 0, result.output
+    assert "not available: zoning violations" in " ".join(result.output.split())
     assert _sheets(out)["Areas"][1][:3] == ("forest", 10_000.0, 10_000.0)
     again = runner.invoke(app, [*args, "--out", str(out), "--database", db])
     assert again.exit_code != 0 and "--force" in again.output

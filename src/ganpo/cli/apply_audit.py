@@ -84,7 +84,9 @@ def audit(
 
             path = write_audit_workbook(pack, out, language)
     for m in pack.missing:
-        console.print(f"not available 缺: {m.en}", style="yellow")
+        console.print(
+            f"缺 {m.zh}" if language == "zh" else f"not available: {m.en}", style="yellow"
+        )
     mark = " 合成数据 SYNTHETIC" if pack.synthetic else ""
     console.print(f"written 已写出: {path}{mark}")
 
