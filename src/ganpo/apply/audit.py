@@ -1,0 +1,561 @@
+"""The departure audit pack (领导干部自然资源资产离任审计): the figures of one county or city
+at the start and the end of a leading cadre's tenure, from the stored accounts, with every
+figure traced to the record it came from (docs/decisions/0037-departure-audit.md).
+
+Which account stands for a date: an account of year Y is the state at the end of Y (the
+year-end balance of a natural-resource balance sheet, 期末). The state at a date D is the
+last year end on or before D: year D.year when D is 31 December, else D.year − 1. A tenure
+from 2022-03-01 to 2024-12-31 is thus compared on the accounts of 2021 and 2024. Among the
+accounts of that year holding the unit, the newest published one is used, else the newest
+draft; never a withdrawn or superseded one (:func:`ganpo.store.lifecycle.preferred_account`).
+Carbon inventories are chosen the same way (newest published, else newest draft, of the
+year, holding the unit).
+
+The pack holds:
+
+- **assets**: area by level-1 ecosystem type (forest, shrub, grassland, wetland, cropland,
+  built-up, water, bare land) at both dates, the sum of the account's extent rows of the
+  unit (level-2 codes under their level-1 type), in m², 公顷 (m²/10⁴) and 平方千米 (m²/10⁶),
+  and the change (end − start);
+- **gep**: GEP by category (material, regulating, cultural) and in total at both dates, at
+  the prices of its own year and restated to the prices of the end year by the deflator of
+  the end account's profile (:func:`ganpo.engine.prices.restate_results`: every row
+  × index[end]/index[price year]), with the change at comparable prices;
+- **carbon**: the unit's production-based emissions, LULUCF sinks and net emissions
+  (:func:`ganpo.carbon.inventory.totals_g`) at both dates, in t CO2e;
+- **settlements**: the compensation settlements of the tenure's years whose agreement names
+  one of the unit's counties as a party (ledger of :func:`ganpo.store.applications.ledger_rows`);
+- **missing**: every figure the pack cannot give, with the reason (no account or inventory
+  for a year, records ganpo does not store: damage assessments, zoning units, physical
+  stocks, the decision's targets);
+- **sources**: the accounts, inventories and settlement runs used, with their status.
+
+Nothing is rendered here (:mod:`ganpo.report.audit_pack` writes the PDF and the workbook).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ganpo.apply.gepdata import account_deflator
+from ganpo.carbon.inventory import totals_g
+from ganpo.catalog.ecosystems import ecosystem_types, level1_code
+from ganpo.engine.prices import restate_results
+from ganpo.errors import InputError, preview
+from ganpo.store.applications import get_rule_by_id, get_run, ledger_rows
+from ganpo.store.carbon import list_inventories, load_inventory
+from ganpo.store.lifecycle import preferred_account
+from ganpo.store.models import CURRENT_STATUSES, Account, AccountUnit
+from ganpo.store.repository import StoredAccount, list_accounts, load_account
+
+Level = Literal["county", "city"]
+Side = Literal["start", "end"]
+SIDES: tuple[Side, Side] = ("start", "end")
+SIDE_NAMES: dict[str, tuple[str, str]] = {
+    "start": ("任期起始", "start of tenure"),
+    "end": ("任期终止", "end of tenure"),
+}
+#: GEP categories in report order, with their names
+CATEGORIES: dict[str, tuple[str, str]] = {
+    "material": ("物质产品价值", "material products"),
+    "regulating": ("调节服务价值", "regulating services"),
+    "cultural": ("文化服务价值", "cultural services"),
+    "total": ("生态产品总值（GEP）", "gross ecosystem product (GEP)"),
+}
+#: carbon totals of :func:`ganpo.carbon.inventory.totals_g`, with their names
+CARBON_ITEMS: dict[str, tuple[str, str]] = {
+    "production_g": ("排放总量（直接排放，不含土地利用变化和林业）", "gross direct emissions"),
+    "lulucf_g": ("土地利用变化和林业（碳汇为负）", "land use change and forestry (sinks negative)"),
+    "net_g": ("净排放量", "net emissions"),
+}
+GRAMS_PER_T = 1_000_000
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A figure (or section) the pack cannot give, and why, in both languages."""
+
+    item: str  # assets_start, gep_end, carbon_start, damage, zoning, stocks, targets …
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A stored record the pack's figures come from."""
+
+    kind: Literal["account", "inventory", "settlement"]
+    id: int
+    year: int
+    status: str  # published, draft (the record's status when the pack was made)
+    role: str  # start, end, settlement
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
+class AuditPack:
+    """The figures of a departure audit (no rendering). Areas in m² (and ha, km²), values
+    in CNY, carbon in t CO2e; NaN where a figure is missing (listed in :attr:`missing`)."""
+
+    unit_code: int
+    unit_name: str
+    level: Level
+    start: date
+    end: date
+    #: the account year standing for each date (the rule of the module docstring)
+    years: dict[str, int]
+    #: the year whose prices the GEP is restated to (None when no account was found)
+    price_year: int | None
+    deflator: str
+    assets: pd.DataFrame
+    gep: pd.DataFrame
+    carbon: pd.DataFrame
+    settlements: pd.DataFrame
+    missing: list[Missing]
+    sources: list[Source]
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether any record used holds synthetic data (合成数据)."""
+        return any(s.synthetic for s in self.sources)
+
+    def source_ids(self, kind: str) -> list[int]:
+        return [s.id for s in self.sources if s.kind == kind]
+
+
+def balance_year(day: date) -> int:
+    """The account year standing for the state at ``day``: the last year end on or before it.
+
+    >>> balance_year(date(2022, 3, 1)), balance_year(date(2022, 12, 31))
+    (2021, 2022)
+    """
+    return day.year if (day.month, day.day) == (12, 31) else day.year - 1
+
+
+# ----------------------------------------------------------------------------- the unit
+
+
+def _registry_name(code: int) -> str:
+    """The name of a county or city adcode in the district table ('' when not found)."""
+    from ganpo.io.regions import read_district_table
+
+    table = read_district_table()
+    for col, name in (("district_adcode", "district_name"), ("city_adcode", "city_name")):
+        hit = table[table[col] == code]
+        if len(hit):
+            return str(hit[name].iloc[0])
+    return ""
+
+
+def stored_units(engine: Engine) -> pd.DataFrame:
+    """The counties and cities of the current stored accounts: ``code, name, level``."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                AccountUnit.county_adcode,
+                AccountUnit.county_name,
+                AccountUnit.city_adcode,
+                AccountUnit.city_name,
+            )
+            .join(Account, Account.id == AccountUnit.account_id)
+            .where(Account.status.in_(CURRENT_STATUSES))
+            .distinct()
+        ).all()
+    counties = {(int(r[0]), str(r[1]), "county") for r in rows}
+    cities = {(int(r[2]), str(r[3]), "city") for r in rows}
+    return pd.DataFrame(sorted(counties | cities), columns=["code", "name", "level"])
+
+
+def resolve_unit(engine: Engine, unit: int | str) -> tuple[int, str, Level]:
+    """A county or city of the stored accounts, by adcode or by name (乐平市); anything
+    else is an :class:`InputError` naming it and the units the accounts hold."""
+    units = stored_units(engine)
+    text = str(unit).strip()
+    hit = units[units["code"] == int(text)] if text.isdigit() else units[units["name"] == text]
+    if len(hit) > 1:
+        found = ", ".join(f"{n} {c}" for c, n in zip(hit["code"], hit["name"], strict=True))
+        raise InputError(
+            f"unit {text} names several units of the accounts ({found}); give the adcode "
+            f"/ {text} 对应多个单位，请给出行政区划代码",
+            field="unit",
+            values=[text],
+        )
+    if len(hit) == 1:
+        row = hit.iloc[0]
+        return int(row["code"]), str(row["name"]), "city" if row["level"] == "city" else "county"
+    name = _registry_name(int(text)) if text.isdigit() else text
+    shown = f"{name} ({text})" if name and name != text else text
+    held = preview(f"{n} {c}" for c, n in zip(units["code"], units["name"], strict=True))
+    raise InputError(
+        f"unit {shown} is in no current stored account; the accounts hold: {held or 'none'}. "
+        "Give a county or city of an account (`ganpo account list`), or run the account first "
+        f"/ 核算成果中没有 {shown}",
+        field="unit",
+        values=[text],
+    )
+
+
+# ----------------------------------------------------------------------------- accounts
+
+
+def _counties_of(stored: StoredAccount, code: int, level: Level) -> set[int]:
+    counties = stored.counties
+    col = "city_adcode" if level == "city" else "county_adcode"
+    return {int(c) for c in counties.loc[counties[col] == code, "county_adcode"]}
+
+
+def _account_of_year(
+    engine: Engine, rows: list[Account], year: int, code: int, level: Level
+) -> StoredAccount | None:
+    """The preferred current account of ``year`` that holds the unit, else None."""
+    candidates = [r for r in rows if r.year == year and r.status in CURRENT_STATUSES]
+    while candidates:
+        chosen = preferred_account(candidates)
+        if chosen is None:
+            return None
+        stored = load_account(engine, chosen.id)
+        if _counties_of(stored, code, level):
+            return stored
+        candidates = [r for r in candidates if r.id != chosen.id]
+    return None
+
+
+def _asset_table(
+    accounts: dict[str, StoredAccount | None], code: int, level: Level
+) -> pd.DataFrame:
+    """Area by level-1 ecosystem type at both dates (the sum of the unit's extent rows)."""
+    types = [t for t in ecosystem_types() if t.code != 0]
+    out = pd.DataFrame(
+        {
+            "ecosystem_code": [t.code for t in types],
+            "name_zh": [t.name_zh for t in types],
+            "name_en": [t.name_en for t in types],
+        }
+    )
+    for side in SIDES:
+        stored = accounts[side]
+        if stored is None:
+            out[f"{side}_m2"] = float("nan")
+            continue
+        extent = stored.extent
+        extent = extent[extent["county_adcode"].isin(_counties_of(stored, code, level))]
+        level1 = extent["ecosystem_code"].map(lambda c: level1_code(int(c)))
+        by_type = extent["area_m2"].groupby(level1).sum()
+        out[f"{side}_m2"] = out["ecosystem_code"].map(by_type).fillna(0.0).astype(float)
+    present = (out["start_m2"].fillna(0) > 0) | (out["end_m2"].fillna(0) > 0)
+    out = out[present].reset_index(drop=True)
+    for side in SIDES:
+        out[f"{side}_ha"] = out[f"{side}_m2"] / 1e4
+        out[f"{side}_km2"] = out[f"{side}_m2"] / 1e6
+    out["change_ha"] = out["end_ha"] - out["start_ha"]
+    out["change_km2"] = out["end_km2"] - out["start_km2"]
+    return out
+
+
+def _gep_table(
+    accounts: dict[str, StoredAccount | None],
+    code: int,
+    level: Level,
+    price_year: int | None,
+    missing: list[Missing],
+) -> tuple[pd.DataFrame, str]:
+    """GEP by category at both dates, at current prices and at ``price_year``'s prices (a
+    price year the deflator does not cover leaves the comparable values missing)."""
+    out = pd.DataFrame(
+        {
+            "category": list(CATEGORIES),
+            "name_zh": [v[0] for v in CATEGORIES.values()],
+            "name_en": [v[1] for v in CATEGORIES.values()],
+        }
+    )
+    ref = accounts["end"] or accounts["start"]
+    deflator = account_deflator(ref) if ref is not None else None
+    for side in SIDES:
+        stored = accounts[side]
+        if stored is None or deflator is None or price_year is None:
+            out[f"{side}_cny"] = float("nan")
+            out[f"{side}_constant_cny"] = float("nan")
+            continue
+        res = stored.results
+        res = res[res["county_adcode"].isin(_counties_of(stored, code, level))]
+        year = int(stored.account.year)
+        frames = {f"{side}_cny": res}
+        try:
+            frames[f"{side}_constant_cny"] = restate_results(
+                res, stored.prices, year, deflator, price_year
+            )
+        except InputError as exc:
+            out[f"{side}_constant_cny"] = float("nan")
+            zh, en = SIDE_NAMES[side]
+            missing.append(
+                Missing(
+                    f"gep_{side}_constant",
+                    f"{zh}可比价生态产品总值：价格指数缺少所需年份，无法换算到 {price_year} 年价格",
+                    f"GEP at the {en} at {price_year} prices: {exc}",
+                )
+            )
+        for col, frame in frames.items():
+            by_cat = frame.groupby("category")["value_cny"].sum()
+            values = [float(by_cat.get(c, 0.0)) for c in ("material", "regulating", "cultural")]
+            out[col] = [*values, sum(values)]
+    out["change_cny"] = out["end_constant_cny"] - out["start_constant_cny"]
+    base = out["start_constant_cny"]
+    out["change_pct"] = out["change_cny"] / base.where(base != 0) * 100
+    return out, deflator.name if deflator is not None else ""
+
+
+# ----------------------------------------------------------------------------- carbon
+
+
+def _inventory_of_year(
+    engine: Engine, year: int, units: set[int]
+) -> tuple[int, str, bool, pd.DataFrame] | None:
+    """The preferred inventory of ``year`` holding one of ``units``: id, status,
+    synthetic, its rows of those units."""
+    heads = [h for h in list_inventories(engine) if h.year == year]
+    heads.sort(key=lambda h: (h.status == "published", h.id), reverse=True)
+    for h in heads:
+        stored = load_inventory(engine, h.id)
+        rows = stored.rows[stored.rows["unit_code"].isin(units)]
+        if len(rows):
+            return h.id, h.status, bool(h.synthetic), rows
+    return None
+
+
+def _carbon_table(
+    engine: Engine, years: dict[str, int], code: int, missing: list[Missing]
+) -> tuple[pd.DataFrame, list[Source]]:
+    out = pd.DataFrame(
+        {
+            "item": list(CARBON_ITEMS),
+            "name_zh": [v[0] for v in CARBON_ITEMS.values()],
+            "name_en": [v[1] for v in CARBON_ITEMS.values()],
+        }
+    )
+    sources = []
+    for side in SIDES:
+        found = _inventory_of_year(engine, years[side], {code})
+        if found is None:
+            out[f"{side}_t"] = float("nan")
+            zh, en = SIDE_NAMES[side]
+            missing.append(
+                Missing(
+                    f"carbon_{side}",
+                    f"{zh}碳排放：库中没有 {years[side]} 年包含本单位的温室气体清单",
+                    f"carbon at the {en}: no stored greenhouse-gas inventory of "
+                    f"{years[side]} holds the unit",
+                )
+            )
+            continue
+        iid, status, synthetic, rows = found
+        totals = totals_g(rows).set_index("unit_code").to_dict("index")[code]
+        out[f"{side}_t"] = [int(totals[k]) / GRAMS_PER_T for k in CARBON_ITEMS]
+        sources.append(Source("inventory", iid, years[side], status, side, synthetic))
+    out["change_t"] = out["end_t"] - out["start_t"]
+    return out, sources
+
+
+# ----------------------------------------------------------------------------- settlements
+
+#: a settlement's columns: the ledger's, the unit's party (upstream, downstream) and the
+#: agreement's title and the payer's and payee's names in both languages (from the stored
+#: rule; the ledger keeps the payer and payee as one bilingual label)
+SETTLEMENT_COLUMNS = [
+    "run_id",
+    "agreement",
+    "title_zh",
+    "title_en",
+    "year",
+    "party",
+    "payer",
+    "payer_zh",
+    "payer_en",
+    "payee",
+    "payee_zh",
+    "payee_en",
+    "amount_cny",
+    "in_force",
+]
+
+
+def _party_names(body: dict[str, Any], label: str) -> tuple[str, str]:
+    """The zh and en names of the party whose ledger label is ``label``."""
+    for side in ("upstream", "downstream"):
+        party = body.get(side, {})
+        zh, en = str(party.get("name_zh", "")), str(party.get("name_en", ""))
+        if label == f"{zh} {en}":
+            return zh, en
+    return label, label
+
+
+def _settlements(
+    engine: Engine, counties: set[int], start: date, end: date
+) -> tuple[pd.DataFrame, list[Source], int]:
+    """Settlements of the tenure's calendar years whose agreement names one of
+    ``counties`` as a party; also the number of settlements of those years whose
+    agreement names no county (not attributable to a unit)."""
+    rows, sources, unattributed = [], [], 0
+    for s in ledger_rows(engine):
+        if not start.year <= int(s["year"]) <= end.year:
+            continue
+        body = get_rule_by_id(engine, get_run(engine, int(s["run_id"])).rule_id).body
+        up = {int(c) for c in body.get("upstream", {}).get("counties", [])}
+        down = {int(c) for c in body.get("downstream", {}).get("counties", [])}
+        if not up and not down:
+            unattributed += 1
+            continue
+        party = "upstream" if up & counties else "downstream" if down & counties else ""
+        if not party:
+            continue
+        payer, payee = _party_names(body, s["payer"]), _party_names(body, s["payee"])
+        rows.append(
+            {
+                **s,
+                "party": party,
+                "title_zh": str(body.get("title_zh", s["agreement"])),
+                "title_en": str(body.get("title_en", s["agreement"])),
+                "payer_zh": payer[0],
+                "payer_en": payer[1],
+                "payee_zh": payee[0],
+                "payee_en": payee[1],
+            }
+        )
+        sources.append(
+            Source("settlement", int(s["run_id"]), int(s["year"]), "stored", "settlement")
+        )
+    return pd.DataFrame(rows, columns=SETTLEMENT_COLUMNS), sources, unattributed
+
+
+# ----------------------------------------------------------------------------- the pack
+
+#: what ganpo does not store, so the pack can never give it (as of this brick)
+NOT_STORED: tuple[Missing, ...] = (
+    Missing(
+        "stocks",
+        "自然资源实物存量（林木蓄积量、水资源量等）：核算成果不含实物存量，本报告仅列面积",
+        "physical stocks (timber volume, water resources): the accounts store none; the pack "
+        "gives areas only",
+    ),
+    Missing(
+        "zoning",
+        "国土空间管控分区违规情况：不可用，库中没有管控分区（生态保护红线等）",
+        "zoning violations: not available, no zoning units stored",
+    ),
+    Missing(
+        "damage",
+        "生态环境损害案件：不可用，损害评估结果只写出报告文件，未入库",
+        "ecological damage cases: not available, damage assessments are written as report "
+        "files only and not stored",
+    ),
+    Missing(
+        "targets",
+        "目标完成情况：不可用，决定的目标体系及其监测数据尚未入库",
+        "targets met or missed: not available, the decision's targets and their monitoring "
+        "series are not stored yet",
+    ),
+)
+
+
+def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> AuditPack:
+    """The departure audit pack of a county or city (adcode or name) for the tenure from
+    ``start`` to ``end``. Figures the store cannot give are listed in ``missing``, never
+    invented; a unit in no stored account, or an end not after the start, is refused."""
+    if end <= start:
+        raise InputError(
+            f"the tenure ends ({end.isoformat()}) before or on its start ({start.isoformat()}); "
+            "give --end after --start / 任期终止日期须晚于起始日期",
+            field="end",
+            values=[end.isoformat()],
+        )
+    code, name, level = resolve_unit(engine, unit)
+    years = {"start": balance_year(start), "end": balance_year(end)}
+    rows = list_accounts(engine)
+    stored_years = sorted({r.year for r in rows if r.status in CURRENT_STATUSES})
+    missing: list[Missing] = []
+    sources: list[Source] = []
+    notes: list[tuple[str, str]] = []
+    accounts: dict[str, StoredAccount | None] = {}
+    for side in SIDES:
+        found = _account_of_year(engine, rows, years[side], code, level)
+        accounts[side] = found
+        zh, en = SIDE_NAMES[side]
+        if found is None:
+            held = ", ".join(map(str, stored_years)) or "none"
+            for what, what_zh, what_en in (
+                ("assets", "自然资源资产面积", "natural-resource areas"),
+                ("gep", "生态产品总值", "GEP"),
+            ):
+                missing.append(
+                    Missing(
+                        f"{what}_{side}",
+                        f"{zh}{what_zh}：库中没有 {years[side]} 年包含本单位的现行核算"
+                        f"（已有年份：{held}）",
+                        f"{what_en} at the {en}: no current stored account of {years[side]} "
+                        f"holds the unit (stored years: {held})",
+                    )
+                )
+            continue
+        a = found.account
+        sources.append(Source("account", a.id, a.year, a.status, side, bool(a.synthetic)))
+    if years["start"] == years["end"]:
+        notes.append(
+            (
+                f"任期内没有跨越年末，起止两个时点均采用 {years['end']} 年核算，变化为零",
+                f"the tenure spans no year end: both dates use the account of {years['end']}, "
+                "so the change is zero",
+            )
+        )
+    price_year = None
+    if accounts["end"] is not None:
+        price_year = int(accounts["end"].account.year)
+    elif accounts["start"] is not None:
+        price_year = int(accounts["start"].account.year)
+        notes.append(
+            (
+                f"缺少任期终止时点核算，GEP 按 {price_year} 年价格列示",
+                f"no account at the end of tenure: GEP is at {price_year} prices",
+            )
+        )
+    assets = _asset_table(accounts, code, level)
+    gep, deflator = _gep_table(accounts, code, level, price_year, missing)
+    carbon, inv_sources = _carbon_table(engine, years, code, missing)
+    counties: set[int] = set()
+    for stored in accounts.values():
+        if stored is not None:
+            counties |= _counties_of(stored, code, level)
+    if not counties and level == "county":
+        counties = {code}
+    settlements, run_sources, unattributed = _settlements(engine, counties, start, end)
+    if unattributed:
+        notes.append(
+            (
+                f"任期内另有 {unattributed} 笔生态补偿结算的协议未列明县级单位，无法归属本单位",
+                f"{unattributed} more settlement(s) of the tenure's years belong to agreements "
+                "that name no county and cannot be attributed to the unit",
+            )
+        )
+    missing += list(NOT_STORED)
+    return AuditPack(
+        unit_code=code,
+        unit_name=name,
+        level=level,
+        start=start,
+        end=end,
+        years=years,
+        price_year=price_year,
+        deflator=deflator,
+        assets=assets,
+        gep=gep,
+        carbon=carbon,
+        settlements=settlements,
+        missing=missing,
+        sources=sources + inv_sources + run_sources,
+        notes=notes,
+    )

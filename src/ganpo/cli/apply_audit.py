@@ -1,0 +1,96 @@
+"""``ganpo apply audit``: the departure audit pack (离任审计资料) of a county or city for a
+tenure, as PDF or Excel (by the file's suffix), in Chinese or English."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.errors import InputError
+
+SUFFIXES = (".pdf", ".xlsx")
+
+
+def _day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(
+            f"{option} {value!r} is not a date; give YYYY-MM-DD "
+            f"/ {option} 须为 YYYY-MM-DD 格式的日期",
+            field=option.lstrip("-"),
+            values=[value],
+        ) from None
+
+
+def audit(
+    unit: Annotated[
+        str, typer.Argument(help="County or city: adcode (360281) or name (乐平市). 县（市）。")
+    ],
+    start: Annotated[str, typer.Option("--start", help="Start of tenure, YYYY-MM-DD. 任期起始。")],
+    end: Annotated[str, typer.Option("--end", help="End of tenure, YYYY-MM-DD. 任期终止。")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write: .pdf or .xlsx. 输出文件。")
+    ],
+    lang: Annotated[str, typer.Option("--lang", help="zh (中文, default) or en.")] = "zh",
+    issuer: Annotated[
+        str,
+        typer.Option(
+            "--issuer",
+            help="Body that issues the pack, on its cover and as the PDF's author. 出具单位。",
+        ),
+    ] = "",
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write the departure audit pack: areas, GEP at comparable prices, carbon and
+    compensation at the start and end of a tenure, and the figures not available.
+    生成领导干部自然资源资产离任审计资料。"""
+    from ganpo.apply.audit import departure_audit
+    from ganpo.cli.export import _refuse_existing
+    from ganpo.store.repository import open_store
+
+    with user_errors():
+        if lang not in ("zh", "en"):
+            raise InputError(
+                f"unknown language {lang!r}; use zh or en / 语言须为 zh 或 en",
+                field="lang",
+                values=[lang],
+            )
+        language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
+        suffix = out.suffix.lower()
+        if suffix not in SUFFIXES:
+            raise InputError(
+                f"--out {out.name!r}: give a file ending in .pdf or .xlsx / 输出文件须为 .pdf "
+                "或 .xlsx",
+                field="out",
+                values=[out.name],
+            )
+        _refuse_existing([out], force)
+        pack = departure_audit(
+            open_store(database), unit, _day(start, "--start"), _day(end, "--end")
+        )
+        if suffix == ".pdf":
+            from ganpo.report.audit_pack import write_audit_pdf
+
+            console.print("rendering the pack (the first PDF builds the font cache, ~10 s)…")
+            path = write_audit_pdf(pack, out, language, issuer=issuer)
+        else:
+            from ganpo.report.audit_pack import write_audit_workbook
+
+            path = write_audit_workbook(pack, out, language)
+    for m in pack.missing:
+        console.print(
+            f"缺 {m.zh}" if language == "zh" else f"not available: {m.en}", style="yellow"
+        )
+    mark = " 合成数据 SYNTHETIC" if pack.synthetic else ""
+    console.print(f"written 已写出: {path}{mark}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``audit`` to the `ganpo apply` group."""
+    app.command("audit")(audit)

@@ -1,0 +1,451 @@
+"""The departure audit pack (领导干部自然资源资产离任审计资料) as PDF and Excel, in Chinese or
+English, from an :class:`~ganpo.apply.audit.AuditPack`.
+
+Sections: cover (unit, tenure, issuing body, 合成数据 when any record used is synthetic),
+the rule choosing the accounts, natural-resource areas by ecosystem type (公顷 and 平方千米),
+GEP by category at both dates (万元, at the prices of each year and at the end year's
+prices), carbon emissions and sinks (万吨二氧化碳当量), damage cases and compensation
+settlements (万元), zoning and targets (each saying why the store cannot fill it yet),
+figures not available and why, and the records used with their status. The workbook holds
+the same tables as numbers (the PDF rounds them to two decimals), one language throughout.
+The page layout and tables are the annual GEP report's (:mod:`ganpo.report.annual`).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+
+from ganpo.catalog.parameter_names import index_name
+from ganpo.report.annual import CSS, _table, write_pdf
+
+if TYPE_CHECKING:
+    from ganpo.apply.audit import AuditPack
+
+Lang = Literal["zh", "en"]
+
+TEXT: dict[str, tuple[str, str]] = {
+    "title": (
+        "{unit}领导干部自然资源资产离任审计资料",
+        "Natural-resource asset departure audit: {unit}",
+    ),
+    "tenure": ("任期：{start} 至 {end}", "Tenure: {start} to {end}"),
+    "issuer_default": (
+        "ganpo 生态产品总值核算平台生成（未指定出具单位）",
+        "Prepared with ganpo (no issuing body given)",
+    ),
+    "synthetic": (
+        "合成数据：本资料所用的部分核算成果为示范用合成数据，数字不得引用。",
+        "Synthetic data: some records used are synthetic demonstration data. Do not cite the "
+        "numbers.",
+    ),
+    "restricted": ("仅供审计使用", "For audit use only"),
+    "basis": ("一、核算时点与口径", "1. Dates and basis"),
+    "basis_rule": (
+        "核算成果按年度编制，Y 年核算代表 Y 年末状况。某一日期的状况取该日期当日或之前"
+        "最近一个年末的核算：任期起始 {start} 取 {ys} 年核算，任期终止 {end} 取 {ye} 年核算。同一"
+        "年度有多份核算时，取最新的已发布核算，否则取最新草稿，不用已撤回或已被替代的核算。",
+        "Accounts are annual; the account of year Y stands for the state at the end of Y. The "
+        "state at a date is taken from the last year end on or before it: the start of tenure "
+        "({start}) uses the account of {ys}, the end ({end}) that of {ye}. Of several accounts "
+        "of a year the newest published one is used, else the newest draft, never a withdrawn "
+        "or superseded one.",
+    ),
+    "basis_prices": (
+        "生态产品价值以万元列示，可比价为 {py} 年价格，按{deflator}换算。",
+        "Values are in 10,000 CNY; comparable prices are those of {py}, restated by the "
+        "{deflator}.",
+    ),
+    "assets": ("二、自然资源资产面积", "2. Natural-resource areas"),
+    "assets_caption": (
+        "表 1 按生态系统类型的面积（核算成果的生态系统范围）",
+        "Table 1. Area by ecosystem type (extent of the accounts)",
+    ),
+    "gep": ("三、生态产品总值", "3. Gross ecosystem product"),
+    "gep_caption": ("表 2 生态产品总值（万元）", "Table 2. Gross ecosystem product (10,000 CNY)"),
+    "carbon": ("四、温室气体排放与碳汇", "4. Greenhouse-gas emissions and sinks"),
+    "carbon_caption": (
+        "表 3 温室气体排放（万吨二氧化碳当量）",
+        "Table 3. Greenhouse-gas emissions (10,000 t CO2e)",
+    ),
+    "settlements": ("五、生态环境损害与生态补偿", "5. Ecological damage and compensation"),
+    "zoning": ("六、国土空间管控分区", "6. Zoning"),
+    "targets": ("七、目标完成情况", "7. Targets"),
+    "settlements_caption": (
+        "表 4 任期内涉及本单位的横向生态补偿结算（万元）",
+        "Table 4. Horizontal compensation settled in the tenure's years (10,000 CNY)",
+    ),
+    "no_settlements": (
+        "任期内没有涉及本单位的生态补偿结算记录。",
+        "No compensation settlement of the tenure's years involves the unit.",
+    ),
+    "missing": ("八、无法提供的数据", "8. Figures not available"),
+    "none_missing": ("所有数据均可提供。", "Every figure is available."),
+    "sources": ("九、数据来源", "9. Sources"),
+    "sources_caption": ("表 5 本资料使用的记录", "Table 5. Records used"),
+    "notes": ("说明", "Notes"),
+    # headers
+    "type": ("生态系统类型", "Ecosystem type"),
+    "total": ("合计", "Total"),
+    "start_ha": ("起始面积（公顷）", "Start (ha)"),
+    "end_ha": ("终止面积（公顷）", "End (ha)"),
+    "change_ha": ("变化（公顷）", "Change (ha)"),
+    "start_km2": ("起始面积（平方千米）", "Start (km²)"),
+    "end_km2": ("终止面积（平方千米）", "End (km²)"),
+    "change_km2": ("变化（平方千米）", "Change (km²)"),
+    "category": ("类别", "Category"),
+    "current": ("{y} 年（当年价，万元）", "{y} (current prices, 10,000 CNY)"),
+    "constant": ("{y} 年（{py} 年价，万元）", "{y} ({py} prices, 10,000 CNY)"),
+    "change_value": ("变化（可比价，万元）", "Change (comparable prices, 10,000 CNY)"),
+    "change_pct": ("变化率（%）", "Change (%)"),
+    "item": ("项目", "Item"),
+    "co2e": ("{y} 年（万吨二氧化碳当量）", "{y} (10,000 t CO2e)"),
+    "change_co2e": ("变化（万吨二氧化碳当量）", "Change (10,000 t CO2e)"),
+    "agreement": ("补偿协议", "Agreement"),
+    "year": ("年度", "Year"),
+    "party": ("本单位所在方", "The unit's party"),
+    "payer": ("付款方", "Payer"),
+    "payee": ("收款方", "Payee"),
+    "amount": ("金额（万元）", "Amount (10,000 CNY)"),
+    "in_force": ("是否现行", "In force"),
+    "run": ("结算编号", "Settlement no."),
+    "kind": ("记录类型", "Record"),
+    "id": ("编号", "No."),
+    "role": ("用途", "Used for"),
+    "status": ("状态", "Status"),
+    "synthetic_col": ("合成数据", "Synthetic"),
+    "no": ("序号", "No."),
+    "what": ("无法提供的数据及原因", "Figure not available, and why"),
+    "yes": ("是", "yes"),
+    "no_": ("否", "no"),
+    "upstream": ("上游", "upstream"),
+    "downstream": ("下游", "downstream"),
+    "account": ("生态产品总值核算", "GEP account"),
+    "inventory": ("温室气体清单", "greenhouse-gas inventory"),
+    "settlement": ("生态补偿结算", "compensation settlement"),
+    "role_start": ("任期起始", "start of tenure"),
+    "role_end": ("任期终止", "end of tenure"),
+    "role_settlement": ("补偿结算", "settlement"),
+    "status_published": ("已发布", "published"),
+    "status_draft": ("草稿", "draft"),
+    "status_stored": ("已入库", "stored"),
+    "description": (
+        "{unit}任期 {start} 至 {end} 的自然资源资产、生态产品总值、碳排放与生态补偿",
+        "Natural-resource assets, GEP, carbon and compensation of {unit}, {start} to {end}",
+    ),
+    "keywords": (
+        "离任审计, 自然资源资产, 生态产品总值, {unit}",
+        "departure audit, natural-resource assets, GEP, {unit}",
+    ),
+}
+
+SHEETS: dict[str, tuple[str, str]] = {
+    "about": ("说明", "About"),
+    "assets": ("自然资源资产面积", "Areas"),
+    "gep": ("生态产品总值", "GEP"),
+    "carbon": ("温室气体排放", "Emissions"),
+    "settlements": ("生态补偿结算", "Settlements"),
+    "missing": ("无法提供的数据", "Not available"),
+    "sources": ("数据来源", "Sources"),
+}
+
+
+def t(key: str, lang: Lang, **kw: object) -> str:
+    text = TEXT[key][0 if lang == "zh" else 1]
+    return text.format(**kw) if kw else text
+
+
+def _num(x: float, decimals: int = 2) -> str:
+    """A number as a table shows it: thousands separated, ``—`` when missing."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    shown = f"{x:,.{decimals}f}"
+    return shown[1:] if shown.startswith("-") and not shown.strip("-0.,") else shown
+
+
+def _name(row: pd.Series, lang: Lang) -> str:
+    return str(row["name_zh"] if lang == "zh" else row["name_en"])
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def asset_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """Areas by type with a total row, numbers (ha, km²), headers in ``lang``."""
+    a = pack.assets
+    cols = ["start_ha", "end_ha", "change_ha", "start_km2", "end_km2", "change_km2"]
+    out = pd.DataFrame({t("type", lang): [_name(r, lang) for _, r in a.iterrows()]})
+    for c in cols:
+        out[t(c, lang)] = a[c].astype(float).to_numpy()
+    total = {t("type", lang): t("total", lang)} | {
+        t(c, lang): float(a[c].sum(min_count=1)) if len(a) else float("nan") for c in cols
+    }
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def gep_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """GEP by category [万元] at both dates, headers in ``lang``."""
+    g = pack.gep
+    ys, ye, py = pack.years["start"], pack.years["end"], pack.price_year or pack.years["end"]
+    return pd.DataFrame(
+        {
+            t("category", lang): [_name(r, lang) for _, r in g.iterrows()],
+            t("current", lang, y=ys): g["start_cny"].to_numpy() / 1e4,
+            t("constant", lang, y=ys, py=py): g["start_constant_cny"].to_numpy() / 1e4,
+            t("current", lang, y=ye): g["end_cny"].to_numpy() / 1e4,
+            t("change_value", lang): g["change_cny"].to_numpy() / 1e4,
+            t("change_pct", lang): g["change_pct"].to_numpy(),
+        }
+    )
+
+
+def carbon_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """Emissions and sinks [万t CO2e] at both dates, headers in ``lang``."""
+    c = pack.carbon
+    return pd.DataFrame(
+        {
+            t("item", lang): [_name(r, lang) for _, r in c.iterrows()],
+            t("co2e", lang, y=pack.years["start"]): c["start_t"].to_numpy() / 1e4,
+            t("co2e", lang, y=pack.years["end"]): c["end_t"].to_numpy() / 1e4,
+            t("change_co2e", lang): c["change_t"].to_numpy() / 1e4,
+        }
+    )
+
+
+def settlement_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    s = pack.settlements
+    return pd.DataFrame(
+        {
+            t("agreement", lang): s[f"title_{lang}"].astype(str).to_numpy(),
+            t("year", lang): s["year"].astype(int).to_numpy(),
+            t("party", lang): [t(str(p), lang) for p in s["party"]],
+            t("payer", lang): s[f"payer_{lang}"].astype(str).to_numpy(),
+            t("payee", lang): s[f"payee_{lang}"].astype(str).to_numpy(),
+            t("amount", lang): s["amount_cny"].astype(float).to_numpy() / 1e4,
+            t("in_force", lang): [t("yes" if f else "no_", lang) for f in s["in_force"]],
+            t("run", lang): s["run_id"].astype(int).to_numpy(),
+        }
+    )
+
+
+def missing_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            t("no", lang): list(range(1, len(pack.missing) + 1)),
+            t("what", lang): [m.zh if lang == "zh" else m.en for m in pack.missing],
+        }
+    )
+
+
+def source_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    def status(s: str) -> str:
+        return t(f"status_{s}", lang) if f"status_{s}" in TEXT else s
+
+    return pd.DataFrame(
+        {
+            t("kind", lang): [t(s.kind, lang) for s in pack.sources],
+            t("id", lang): [s.id for s in pack.sources],
+            t("year", lang): [s.year for s in pack.sources],
+            t("role", lang): [t(f"role_{s.role}", lang) for s in pack.sources],
+            t("status", lang): [status(s.status) for s in pack.sources],
+            t("synthetic_col", lang): [
+                t("yes" if s.synthetic else "no_", lang) for s in pack.sources
+            ],
+        }
+    )
+
+
+def _shown(frame: pd.DataFrame, integer: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The frame's numbers as text: two decimals, thousands separated, — when missing."""
+    out = frame.copy()
+    for col in out.columns:
+        if col in integer:
+            out[col] = [str(int(v)) for v in out[col]]
+        elif pd.api.types.is_float_dtype(out[col]):
+            out[col] = [_num(float(v)) for v in out[col]]
+    return out
+
+
+# ----------------------------------------------------------------------------- PDF
+
+
+def _unit_label(pack: AuditPack, lang: Lang) -> str:
+    """The unit's name in ``lang`` (its Chinese name when it has no English one)."""
+    from ganpo.catalog.names import unit_names
+
+    return unit_names([pack.unit_code], [pack.unit_name], lang)[0]
+
+
+def build_audit_html(
+    pack: AuditPack, lang: Lang = "zh", *, issuer: str = "", report_date: str = ""
+) -> str:
+    """The pack as a standalone HTML document; the PDF's title, author, subject and
+    keywords come from its head."""
+    import ganpo
+
+    esc = html.escape
+    unit = _unit_label(pack, lang)
+    start, end = pack.start.isoformat(), pack.end.isoformat()
+    title = t("title", lang, unit=unit)
+    issuer = issuer or t("issuer_default", lang)
+    day = report_date or datetime.now(UTC).date().isoformat()
+    subject = t("description", lang, unit=unit, start=start, end=end)
+
+    def p(text: str, cls: str = "") -> str:
+        return f"<p{f' class={cls!r}' if cls else ''}>{esc(text)}</p>"
+
+    def h2(key: str) -> str:
+        return f"<h2>{esc(t(key, lang))}</h2>"
+
+    parts = [
+        f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+        f"<title>{esc(title)}</title>"
+        f"<meta name='author' content='{esc(issuer)}'>"
+        f"<meta name='description' content='{esc(subject)}'>"
+        f"<meta name='keywords' content='{esc(t('keywords', lang, unit=unit))}'>"
+        f"<meta name='generator' content='ganpo {esc(str(ganpo.__version__))}'>"
+        f"<meta name='dcterms.created' content='{esc(day)}'>"
+        f"<style>{CSS}{EXTRA_CSS}</style></head><body>",
+        f"<div class='cover'><h1>{esc(title)}</h1>",
+        p(t("tenure", lang, start=start, end=end), "meta"),
+        p(issuer, "issuer"),
+        p(day, "date"),
+        p(t("restricted", lang), "meta"),
+        p(t("synthetic", lang), "warn") if pack.synthetic else "",
+        "</div>",
+        h2("basis"),
+        p(
+            t(
+                "basis_rule",
+                lang,
+                start=start,
+                end=end,
+                ys=pack.years["start"],
+                ye=pack.years["end"],
+            )
+        ),
+    ]
+    if pack.price_year is not None:
+        parts.append(
+            p(t("basis_prices", lang, py=pack.price_year, deflator=index_name(pack.deflator, lang)))
+        )
+    for zh, en in pack.notes:
+        parts.append(p(zh if lang == "zh" else en))
+    parts += [h2("assets"), p(t("assets_caption", lang), "caption")]
+    parts.append(
+        _table(
+            _shown(asset_frame(pack, lang)), list(asset_frame(pack, lang).columns), total_row=True
+        )
+    )
+    gep = gep_frame(pack, lang)
+    parts += [
+        h2("gep"),
+        p(t("gep_caption", lang), "caption"),
+        _table(_shown(gep), list(gep.columns)),
+    ]
+    carbon = carbon_frame(pack, lang)
+    parts += [
+        h2("carbon"),
+        p(t("carbon_caption", lang), "caption"),
+        _table(_shown(carbon), list(carbon.columns)),
+    ]
+    gone = {m.item: m.zh if lang == "zh" else m.en for m in pack.missing}
+    parts.append(h2("settlements"))
+    if "damage" in gone:
+        parts.append(p(gone["damage"]))
+    if len(pack.settlements):
+        s = settlement_frame(pack, lang)
+        shown = _shown(s, (t("year", lang), t("run", lang)))
+        parts += [p(t("settlements_caption", lang), "caption"), _table(shown, list(s.columns))]
+    else:
+        parts.append(p(t("no_settlements", lang)))
+    for key in ("zoning", "targets"):  # sections the store cannot fill yet say why
+        parts += [h2(key), p(gone[key])] if key in gone else []
+    parts.append(h2("missing"))
+    if pack.missing:
+        parts.append(
+            "<ol>"
+            + "".join(f"<li>{esc(m.zh if lang == 'zh' else m.en)}</li>" for m in pack.missing)
+            + "</ol>"
+        )
+    else:
+        parts.append(p(t("none_missing", lang)))
+    src = source_frame(pack, lang)
+    parts += [
+        h2("sources"),
+        p(t("sources_caption", lang), "caption"),
+        _table(src.astype(str), list(src.columns)),
+        "</body></html>",
+    ]
+    return "".join(parts)
+
+
+EXTRA_CSS = """
+h2 { page-break-before: auto; }
+.cover .warn { font-size: 12pt; border: 2px solid #b71c1c; padding: 3mm; }
+.caption { font-weight: bold; margin-bottom: 0; }
+"""
+
+
+def write_audit_pdf(
+    pack: AuditPack,
+    out_path: Path | str,
+    lang: Lang = "zh",
+    *,
+    issuer: str = "",
+    report_date: str = "",
+) -> Path:
+    """Write the pack as PDF (atomically) and return its path."""
+    document = build_audit_html(pack, lang, issuer=issuer, report_date=report_date)
+    return write_pdf(document, Path(out_path))
+
+
+# ----------------------------------------------------------------------------- Excel
+
+
+def audit_sheets(pack: AuditPack, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
+    """The workbook's tables, keyed by their sheet names in ``lang``."""
+    i = 0 if lang == "zh" else 1
+    return {
+        SHEETS["assets"][i]: asset_frame(pack, lang),
+        SHEETS["gep"][i]: gep_frame(pack, lang),
+        SHEETS["carbon"][i]: carbon_frame(pack, lang),
+        SHEETS["settlements"][i]: settlement_frame(pack, lang),
+        SHEETS["missing"][i]: missing_frame(pack, lang),
+        SHEETS["sources"][i]: source_frame(pack, lang),
+    }
+
+
+def workbook_notes(pack: AuditPack, lang: Lang) -> list[str]:
+    start, end = pack.start.isoformat(), pack.end.isoformat()
+    notes = [
+        t("tenure", lang, start=start, end=end),
+        t("basis_rule", lang, start=start, end=end, ys=pack.years["start"], ye=pack.years["end"]),
+    ]
+    if pack.price_year is not None:
+        notes.append(
+            t("basis_prices", lang, py=pack.price_year, deflator=index_name(pack.deflator, lang))
+        )
+    notes += [zh if lang == "zh" else en for zh, en in pack.notes]
+    notes.append(t("restricted", lang))
+    if pack.synthetic:
+        notes.insert(0, t("synthetic", lang))
+    return notes
+
+
+def write_audit_workbook(pack: AuditPack, out_path: Path | str, lang: Lang = "zh") -> Path:
+    """Write the pack's workbook (atomically) and return its path."""
+    from ganpo.report.export import write_excel
+
+    return write_excel(
+        audit_sheets(pack, lang),
+        Path(out_path),
+        title=t("title", lang, unit=_unit_label(pack, lang)),
+        notes=workbook_notes(pack, lang),
+        about_sheet=SHEETS["about"][0 if lang == "zh" else 1],
+    )
