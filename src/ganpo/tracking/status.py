@@ -20,15 +20,18 @@ The ratio comes from one of two methods:
     \\rho_{\\text{linear}} = \\frac{(x_y - x_b)/(T - x_b)}{(y-b)/(Y-b)}
 
 **Required growth** compares the compound annual change achieved since the baseline with
-the compound annual change that reaches the target in time, as the SDG progress
-assessments of the UN regional commissions (ESCAP's method) compare the growth achieved
-with the growth required; continuing at :math:`r_{\\text{achieved}}` reaches :math:`T` by
-:math:`Y` exactly when :math:`\\rho_{\\text{growth}} \\ge 1`. **Linear path** compares the
-value with the straight line from the baseline to the target: the share of the task
-achieved over the share of the time elapsed, the "time elapsed, task achieved" test of
-:mod:`ganpo.tracking.progress`, whose figures (rates, shares, the target's level in the
-indicator's unit) this module reuses. A baseline already within the target that the value
-has since left has no ratio: off track.
+the compound annual change that reaches the target in time, after the SDG progress
+assessments (ESCAP's Anticipated Progress Index, applied by the UN regional commissions:
+progress anticipated against progress required). Simplified: ESCAP projects the value by
+a time-weighted regression over all years; here the rate is the compound one between the
+baseline and the assessed year. Continuing at :math:`r_{\\text{achieved}}` reaches
+:math:`T` by :math:`Y` exactly when :math:`\\rho_{\\text{growth}} \\ge 1`.
+
+**Linear path** compares the value with the straight line from the baseline to the
+target: the share of the task achieved over the share of the time elapsed, the "time
+elapsed, task achieved" test of :mod:`ganpo.tracking.progress`, whose figures (rates,
+shares, the target's level in the indicator's unit) this module reuses. A baseline
+already within the target that the value has since left has no ratio: off track.
 
 The thresholds 1 and 0.5 are ganpo's (:data:`ON_TRACK`, :data:`AT_RISK`), NOT verified
 against ESCAP's published grading (docs/decisions/0036-decision-targets.md).
