@@ -95,7 +95,24 @@ def test_every_shipped_target_has_a_status_in_its_last_observed_year() -> None:
     for method in ("required_growth", "linear"):
         report = registry_status(register(), method=method)  # type: ignore[arg-type]
         assert report.without_data == []
-        assert len(report.assessments) == 9
+        assert len(report.assessments) == 12
+
+
+def test_status_per_unit_of_the_same_indicator() -> None:
+    found = {
+        a.unit_code: a
+        for a in registry_status(register()).assessments
+        if a.indicator == "forest_cover"
+    }
+    assert sorted(found) == [360000, 360100, 360700]
+    # 赣州市 76.2 % (2023) → 76.5 % (2026): required (76.5/76.2)^(1/3) − 1 = 0.13107 % a
+    # year; 76.35 in 2025: (76.35/76.2)^(1/2) − 1 = 0.09837 %: ratio 0.7506, at risk
+    gz = found[360700]
+    assert (gz.status, gz.ratio) == ("at_risk", pytest.approx(0.7506, rel=1e-4))
+    # 南昌市 21.5 → 22.0: (22/21.5)^(1/3) − 1 = 0.76923 %; 21.9 in 2025: 0.92593 %: 1.2037
+    nc = found[360100]
+    assert (nc.status, nc.ratio) == ("on_track", pytest.approx(1.2037, rel=1e-4))
+    assert found[360000].status == "achieved"
 
 
 SERIES = "indicator,unit_code,year,value,unit,source,status\n"

@@ -4,6 +4,7 @@ runs."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -83,7 +84,8 @@ def _unit_names(code: int) -> tuple[str, str]:
     from ganpo.catalog.names import english_names
 
     unit = known_unit(code)
-    zh = unit.name if unit is not None else str(code)
+    # the built-in table names a city with its province (赣州市（江西省）): the name alone
+    zh = re.sub(r"（[^）]*）$", "", unit.name) if unit is not None else str(code)
     return zh, english_names().get(code, zh)
 
 
@@ -166,7 +168,7 @@ def _num(value: float | None, unit: str) -> str:
     separators, ratios of units to 4 decimals, shares and the rest to 2."""
     if value is None:
         return "—"
-    if unit in ("亿元", "万元", "万t CO2"):
+    if unit in ("亿元", "万元", "万t", "万t CO2"):
         return f"{value:,.0f}"
     return f"{value:,.4f}" if "/" in unit else f"{value:,.2f}"
 
