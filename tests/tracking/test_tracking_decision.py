@@ -193,3 +193,20 @@ def test_a_clause_naming_an_unknown_indicator_and_an_unknown_department(tmp_path
     )
     with pytest.raises(InputError, match="indicator 'x': unknown department 'finance'"):
         register(path)
+
+
+def test_a_target_in_a_unit_its_series_cannot_take_is_refused_naming_both(tmp_path: Path) -> None:
+    path = tmp_path / "decision.toml"
+    path.write_text(
+        '[[targets]]\nkey = "cover-in-tonnes"\nindicator = "forest_cover"\nunit_code = 360000\n'
+        'period = [2024, 2026]\nkind = "floor"\nvalue = 63.1\nvalue_unit = "t"\n'
+        'base_year = 2023\nsource = "test"\nstatus = "synthetic"\n',
+        encoding="utf-8",
+    )
+    reg = register()
+    with pytest.raises(
+        InputError,
+        match=r"target 'cover-in-tonnes', field value_unit: unit 't' does not measure the same "
+        r"quantity as '%'",
+    ):
+        reg.load(path)
