@@ -58,6 +58,8 @@ def test_the_table_in_chinese_and_english_without_keys() -> None:
         "新闻报道",
         "央视网 2026-01-14",
         "深入推进污染防治攻坚",
+        "当年未达到年度目标值",  # why GEP growth is off track: 2.67 % < 3 % in 2025
+        "赣州市",
     ):
         assert words in out, words
     for key in INTERNAL:

@@ -210,3 +210,17 @@ def test_a_target_in_a_unit_its_series_cannot_take_is_refused_naming_both(tmp_pa
         r"quantity as '%'",
     ):
         reg.load(path)
+
+
+def test_a_bad_observation_in_a_file_is_named_by_indicator_unit_and_year(tmp_path: Path) -> None:
+    path = tmp_path / "decision.toml"
+    path.write_text(
+        '[[observations]]\nindicator = "forest_cover"\nunit_code = 360000\nyear = 2024\n'
+        'value = 63.1\nunit = "%"\nsource = "a guess"\nstatus = "estimated"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"observation 'forest_cover 360000 2024' \(observations\[0\]\), field status",
+    ):
+        register(path)

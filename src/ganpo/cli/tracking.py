@@ -258,10 +258,18 @@ def status(
     for r in records:
         unit = str(r["unit"])
         sign = "≥" if r["kind"] == "floor" else "≤"
-        if key == "required_growth":
+        # the rates or shares grade only a status by the ratio: elsewhere they would mislead
+        if r["reason"] != "ratio":
+            progress_cell = "—"
+        elif key == "required_growth":
             progress_cell = f"{_pct(r['achieved_rate_pct'])} / {_pct(r['required_rate_pct'])}"
         else:
             progress_cell = f"{_pct(r['task_achieved_pct'])} / {_pct(r['time_elapsed_pct'])}"
+        why = (
+            ""
+            if r["reason"] in ("ratio", "target_met")
+            else f"\n（{r['reason_zh']}）\n({r['reason_en']})"
+        )
         source = str(r["observation_source"])
         if source not in sources:
             sources.append(source)
@@ -277,7 +285,7 @@ def status(
             f"{r['unit_zh']}\n{r['unit_en']}",
             progress_cell,
             "—" if r["ratio"] is None else f"{r['ratio']:.2f}",
-            f"{r['status_zh']}\n{r['status_en']}",
+            f"{r['status_zh']}\n{r['status_en']}{why}",
             f"{data_zh} [{sources.index(source) + 1}]\n{data_en}",
         )
     console.print(t)

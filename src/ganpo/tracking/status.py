@@ -68,14 +68,11 @@ STATUS_NAMES: dict[str, tuple[str, str]] = {
     "off_track": ("偏离目标", "off track"),
 }
 REASON_NAMES: dict[str, tuple[str, str]] = {
-    "target_met": ("已达到目标值", "the target level is reached"),
-    "deadline_missed": ("目标年已过，未达到目标值", "the deadline is reached and the level missed"),
-    "annual_missed": ("当年未达到年度目标值", "the level that binds every year is missed"),
+    "target_met": ("已达到目标值", "target level reached"),
+    "deadline_missed": ("目标年已到，未达到目标值", "deadline reached, level missed"),
+    "annual_missed": ("当年未达到年度目标值", "this year's level missed"),
     "ratio": ("按进度比判定", "graded by the progress ratio"),
-    "slipped_back": (
-        "基期已达标，现已退回目标值以外",
-        "within the target at the baseline, no longer",
-    ),
+    "slipped_back": ("基期已达标，现未达标", "met at the baseline, no longer"),
 }
 METHOD_NAMES: dict[str, tuple[str, str]] = {
     "required_growth": ("所需增速法", "required growth"),
@@ -224,7 +221,8 @@ def assess(
         ) from exc
     level, actual = p.target_value, p.actual
     sign = 1.0 if target.kind == "floor" else -1.0  # +: higher is better
-    achieved_rate = compound_rate(base, actual, at - start)
+    # achieved since the baseline: progress()'s; required over the whole span: the same rate
+    achieved_rate = None if p.achieved_rate_pct is None else p.achieved_rate_pct / 100.0
     required_rate = compound_rate(base, level, last - start)
     within_at_base = sign * (base - level) >= -_EPS * max(1.0, abs(level))
     ratio: float | None = None
@@ -271,7 +269,7 @@ def assess(
         actual=actual,
         target_value=level,
         unit=indicator.unit,
-        achieved_rate_pct=None if achieved_rate is None else 100.0 * achieved_rate,
+        achieved_rate_pct=p.achieved_rate_pct,
         required_rate_pct=None if required_rate is None else 100.0 * required_rate,
         remaining_rate_pct=p.required_rate_pct,
         time_elapsed_pct=p.time_elapsed_pct,
