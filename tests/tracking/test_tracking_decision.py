@@ -224,3 +224,16 @@ def test_a_bad_observation_in_a_file_is_named_by_indicator_unit_and_year(tmp_pat
         match=r"observation 'forest_cover 360000 2024' \(observations\[0\]\), field status",
     ):
         register(path)
+
+
+def test_the_documented_series_file_reads_and_registers(tmp_path: Path) -> None:
+    import re
+
+    doc = (Path(__file__).parents[2] / "docs" / "tracking.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```csv\n(.*?)```", doc, re.S)
+    path = tmp_path / "series.csv"
+    path.write_text("\n".join(line.strip() for line in block.splitlines()), encoding="utf-8")
+    reg = register()
+    reg.add_observations(read_series_csv(path), source=path)
+    assert reg.series("forest_cover", 360700)[2024].value == 76.3
+    assert reg.series("gep", 360700)[2024].unit == "亿元"
