@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ganpo.cli import account, apply, carbon, data, db, params, report_forms, serve
+from ganpo.cli import account, apply, carbon, data, db, params, report_forms, serve, tracking
 from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
 from ganpo.cli.demo import demo
@@ -61,4 +61,5 @@ app.add_typer(data.app, name="data")
 app.add_typer(apply.app, name="apply")
 app.add_typer(report_forms.app, name="report-forms")
 app.add_typer(carbon.app, name="carbon")
+app.add_typer(tracking.app, name="tracking")
 app.command("serve")(serve.serve)

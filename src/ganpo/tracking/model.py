@@ -6,11 +6,18 @@ business. A **target** binds an indicator, an administrative unit (adcode) and a
 period to a kind (``ceiling``, ``floor``, ``reduction_pct`` from a base year), a value
 with its unit, the source that set it and its status. A **warning rule** grades one
 measure of progress (``schedule_gap_pp``, ``budget_used_pct`` …) by thresholds into
-levels. All three are pydantic models, read from TOML by :mod:`ganpo.tracking.files`.
+levels. All three are pydantic models, read from TOML by :mod:`ganpo.tracking.registry`.
+
+A file that tracks a decision also holds its **pillars** and their **clauses**, each
+clause naming the indicators that measure it, and **observations**: one value of one
+indicator for one unit and year, with its unit, source and status (published, reported
+or synthetic). A file carries a ``version`` and the date it is ``valid_from``
+(docs/decisions/0036-decision-targets.md).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -18,6 +25,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Direction = Literal["lower_is_better", "higher_is_better"]
 TargetKind = Literal["ceiling", "floor", "reduction_pct"]
 TargetStatus = Literal["adopted", "draft", "synthetic", "withdrawn"]
+#: an observation's status: from an official publication, an official's figure as a news
+#: agency reported it, or made up for the demo (合成数据)
+ObservationStatus = Literal["published", "reported", "synthetic"]
 
 #: the measures a warning rule may grade (computed by :mod:`ganpo.tracking.progress`,
 #: :mod:`ganpo.tracking.budget` and :func:`ganpo.tracking.progress.adverse_years`)
@@ -67,6 +77,9 @@ class Indicator(_Model):
     unit_en: str = ""  # the unit in English prose; default: unit
     direction: Direction
     description: str = ""
+    definition_zh: str = ""  # how it is measured, as the statistics define it
+    definition_en: str = ""
+    department: str = ""  # the reporting department (a key of catalog departments.toml)
 
     def unit_in(self, language: str) -> str:
         """The unit as written in ``language`` (``zh`` or ``en``)."""
@@ -97,6 +110,7 @@ class Target(_Model):
     annual: bool = False
     source: str = Field(min_length=1)
     status: TargetStatus
+    note: str = ""  # why synthetic, what the source says in its own words
 
     @model_validator(mode="after")
     def _consistent(self) -> Target:
@@ -176,13 +190,60 @@ class WarningRule(_Model):
         return self
 
 
+class Clause(_Model):
+    """One clause of a decision's pillar and the indicators that measure it."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    indicators: list[str] = Field(default_factory=list)
+
+
+class Pillar(_Model):
+    """One pillar (a section) of a decision, with its clauses."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name_zh: str = Field(min_length=1)
+    name_en: str = Field(min_length=1)
+    clauses: list[Clause] = Field(min_length=1)
+
+
+class Observation(_Model):
+    """One observed value of an indicator for a unit and a year, with its source."""
+
+    indicator: str = Field(min_length=1)
+    unit_code: int = Field(ge=100000, le=999999999)
+    year: int = Field(ge=1949, le=2100)
+    value: float
+    unit: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    status: ObservationStatus
+    note: str = ""
+
+
 class TrackingFile(_Model):
-    """A tracking data file: any of indicators, warning rules and targets."""
+    """A tracking data file: any of indicators, warning rules, targets, a decision's
+    pillars and observations."""
 
     title_zh: str = ""
     title_en: str = ""
     source: str = ""
     verified: str = ""
+    version: str = ""
+    valid_from: date | None = None
+    pillars: list[Pillar] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     warning_rules: list[WarningRule] = Field(default_factory=list)
     targets: list[Target] = Field(default_factory=list)
+    observations: list[Observation] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _keys_once(self) -> TrackingFile:
+        for what, keys in (
+            ("pillar", [p.key for p in self.pillars]),
+            ("clause", [c.key for p in self.pillars for c in p.clauses]),
+        ):
+            twice = sorted({k for k in keys if keys.count(k) > 1})
+            if twice:
+                raise ValueError(f"{what} key(s) given twice: {', '.join(twice)}")
+        return self

@@ -181,8 +181,8 @@ def progress(
     task: float | None = None
     if base is not None and sign * (base - level) > 0:
         task = (base - actual) / (base - level)
-    achieved_rate = _rate(base, actual, year - span[0]) if base is not None else None
-    required_rate = _rate(actual, level, span[1] - year) if year < span[1] else None
+    achieved_rate = compound_rate(base, actual, year - span[0]) if base is not None else None
+    required_rate = compound_rate(actual, level, span[1] - year) if year < span[1] else None
     rate_gap = (
         sign * (achieved_rate - required_rate)
         if achieved_rate is not None and required_rate is not None
@@ -223,8 +223,13 @@ def progress(
     )
 
 
-def _rate(start: float, end: float, years: int) -> float | None:
-    """Compound annual change from ``start`` to ``end`` over ``years`` (a fraction)."""
+def compound_rate(start: float, end: float, years: int) -> float | None:
+    """Compound annual change from ``start`` to ``end`` over ``years`` (a fraction);
+    ``None`` when ``years`` is not positive or a value is not positive.
+
+    >>> round(compound_rate(100.0, 121.0, 2), 6)
+    0.1
+    """
     if years <= 0 or start <= 0 or end <= 0:
         return None
     return float((end / start) ** (1.0 / years) - 1.0)

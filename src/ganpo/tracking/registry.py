@@ -16,9 +16,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ganpo.catalog.departments import departments
 from ganpo.catalog.files import data_dir, read_toml
 from ganpo.errors import InputError, UnknownNameError
-from ganpo.tracking.model import Indicator, Target, TrackingFile, WarningRule
+from ganpo.tracking.model import (
+    Clause,
+    Indicator,
+    Observation,
+    Pillar,
+    Target,
+    TrackingFile,
+    WarningRule,
+)
 from ganpo.tracking.units import unit_factor
 
 #: the catalogue folder of shipped tracking files
@@ -41,7 +50,15 @@ def _where(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
         items = data[section]
         item = items[index] if index < len(items) else {}
         key = item.get("key") if isinstance(item, dict) else None
-        what = {"targets": "target", "indicators": "indicator", "warning_rules": "warning rule"}
+        if section == "observations" and isinstance(item, dict):
+            key = " ".join(str(item.get(k, "?")) for k in ("indicator", "unit_code", "year"))
+        what = {
+            "targets": "target",
+            "indicators": "indicator",
+            "warning_rules": "warning rule",
+            "pillars": "pillar",
+            "observations": "observation",
+        }
         name = f" {key!r}" if key else ""
         rest = ".".join(str(p) for p in loc[2:])
         place = f"{what.get(section, section)}{name} ({section}[{index}])"
@@ -71,6 +88,9 @@ class Registry:
     indicators: dict[str, Indicator] = field(default_factory=dict)
     rules: dict[str, WarningRule] = field(default_factory=dict)
     targets: dict[str, Target] = field(default_factory=dict)
+    pillars: dict[str, Pillar] = field(default_factory=dict)
+    #: observed values by (indicator, unit code, year)
+    observations: dict[tuple[str, int, int], Observation] = field(default_factory=dict)
 
     def indicator(self, key: str) -> Indicator:
         """The registered indicator ``key``; an unknown key lists the registered ones."""
@@ -81,6 +101,14 @@ class Registry:
     def register_indicators(self, items: Iterable[Indicator]) -> None:
         """Add indicators; one registered twice differently is refused."""
         for ind in items:
+            if ind.department and ind.department not in departments():
+                raise InputError(
+                    f"indicator {ind.key!r}: unknown department {ind.department!r}; "
+                    f"departments: {', '.join(departments())} / 指标“{ind.name_zh}”的填报部门"
+                    f"“{ind.department}”不在部门目录中",
+                    field="department",
+                    values=[ind.department],
+                )
             old = self.indicators.get(ind.key)
             if old is not None and old != ind:
                 raise InputError(
@@ -134,9 +162,83 @@ class Registry:
                 )
             self.targets[t.key] = t
 
+    def add_pillars(self, items: Iterable[Pillar], *, source: str | Path | None = None) -> None:
+        """Add a decision's pillars; every indicator a clause names must be registered."""
+        for pillar in items:
+            for clause in pillar.clauses:
+                unknown = [k for k in clause.indicators if k not in self.indicators]
+                if unknown:
+                    raise InputError(
+                        f"clause {clause.key!r} of pillar {pillar.key!r} names unknown "
+                        f"indicator(s) {', '.join(unknown)}; registered indicators: "
+                        f"{', '.join(sorted(self.indicators)) or 'none'} / 条款“{clause.name_zh}”"
+                        "所列指标未登记",
+                        source=source,
+                        field="pillars",
+                        values=unknown,
+                    )
+            self.pillars[pillar.key] = pillar
+
+    def clause_of(self, indicator: str) -> tuple[Pillar, Clause] | None:
+        """The first pillar and clause that name ``indicator``, else ``None``."""
+        for pillar in self.pillars.values():
+            for clause in pillar.clauses:
+                if indicator in clause.indicators:
+                    return pillar, clause
+        return None
+
+    def add_observations(
+        self, items: Iterable[Observation], *, source: str | Path | None = None
+    ) -> None:
+        """Add observed values after checking them: a registered indicator, a unit that
+        converts to the indicator's, one value per indicator, unit and year (a second one
+        is refused, naming both sources)."""
+        batch: dict[tuple[str, int, int], Observation] = {}
+        for ob in items:
+            where = f"observation of {ob.indicator!r} for {ob.unit_code} in {ob.year}"
+            if ob.indicator not in self.indicators:
+                raise InputError(
+                    f"{where}: unknown indicator {ob.indicator!r}; registered indicators: "
+                    f"{', '.join(sorted(self.indicators)) or 'none'} / 未登记的指标 "
+                    f"{ob.indicator}",
+                    source=source,
+                    field="indicator",
+                    values=[ob.indicator],
+                )
+            ind = self.indicators[ob.indicator]
+            try:
+                unit_factor(ob.unit, ind.unit, what=where)
+            except InputError as exc:
+                raise InputError(
+                    f"{exc} / 观测值单位“{ob.unit}”不能换算为指标“{ind.name_zh}”的单位“{ind.unit}”",
+                    source=source,
+                    field="unit",
+                    values=[ob.unit, ind.unit],
+                ) from exc
+            key = (ob.indicator, ob.unit_code, ob.year)
+            old = batch.get(key) or self.observations.get(key)
+            if old is not None and (key in batch or old != ob):
+                raise InputError(
+                    f"{where} is given twice ({old.value:g} {old.unit}, {old.source}; and "
+                    f"{ob.value:g} {ob.unit}, {ob.source}): keep one / 同一指标、单位、年份的"
+                    f"观测值重复：{ind.name_zh} {ob.unit_code} {ob.year}年",
+                    source=source,
+                    field="year",
+                    values=[ob.indicator, ob.unit_code, ob.year],
+                )
+            batch[key] = ob
+        self.observations.update(batch)
+
+    def series(self, indicator: str, unit_code: int) -> dict[int, Observation]:
+        """The observations of one indicator and unit by year, in year order."""
+        found = {
+            y: ob for (i, u, y), ob in self.observations.items() if (i, u) == (indicator, unit_code)
+        }
+        return dict(sorted(found.items()))
+
     def load(self, path: Path) -> TrackingFile:
-        """Register everything a tracking file holds (indicators, then rules, then
-        targets) and return it."""
+        """Register everything a tracking file holds (indicators, then rules, pillars,
+        targets and observations) and return it."""
         tf = read_tracking_file(path)
         self.register_indicators(tf.indicators)
         try:
@@ -145,7 +247,9 @@ class Registry:
             raise InputError(
                 f"warning rule on an {exc}", source=path, field="warning_rules"
             ) from exc
+        self.add_pillars(tf.pillars, source=path)
         self.add_targets(tf.targets, source=path)
+        self.add_observations(tf.observations, source=path)
         return tf
 
     def targets_of(
