@@ -9,8 +9,9 @@ install whose package folder is read-only). An entry is valid for the kernel's s
 (numba keeps a hash of the module's file), the numba version and the CPU; Python's own
 ``PYTHONDONTWRITEBYTECODE`` does not affect it.
 
-Without a warm-up the first account of a fresh installation compiles every kernel it
-routes with, about 20 s on a 2-core machine before a cell is routed.
+Without a warm-up the first account of a fresh installation compiles the kernels it
+routes with before it routes a cell (about 11 s for the LS factor alone on two shared
+cores; docs/benchmarks.md, "Cold start").
 :func:`compile_kernels` runs the derivation of every derived layer (LS factor and SDR,
 MFD and D8, :data:`ganpo.engine.derived.DERIVED`) through the account's own entry point
 (:func:`ganpo.engine.derived.ensure_derived`, with the default parameter set) on tiny
