@@ -16,7 +16,7 @@ account pays), the second's in the same process (the routing alone, nothing left
 compile or load), and the functions numba compiled during the first (its own
 ``numba:compile`` events). Timings depend on what else runs on the machine.
 
-    python benchmarks/bench_coldstart.py [--size 2000] [--repeat 3]
+    python benchmarks/bench_coldstart.py [--size 2000] [--repeat 3] [--dem DEM.tif]
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import rasterio
 
 
 def child(dem: Path, out: Path) -> None:
@@ -92,6 +94,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=2000, help="side of the DEM [cells]")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--folder", type=Path, help="keep the DEM here (default: temporary)")
+    parser.add_argument("--dem", type=Path, help="derive from this DEM instead (e.g. the demo's)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -102,7 +105,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
-        dem, _ = write_inputs(args.size, folder)
+        dem = args.dem or write_inputs(args.size, folder)[0]
         runs: dict[str, list[dict[str, float]]] = {"cold": [], "warm": []}
         warmups: list[float] = []
         for i in range(args.repeat):
@@ -111,8 +114,10 @@ def main() -> None:
             _, seconds = _run(["-m", "ganpo.engine.warmup"], cache)
             warmups.append(seconds)
             runs["warm"].append(measure(dem, folder, cache))
+        with rasterio.open(dem) as src:
+            shape = f"{src.height} × {src.width}"
         print(
-            f"first LS derivation (MFD) of a {args.size}² DEM in a fresh process, "
+            f"first LS derivation (MFD) of a {shape} DEM in a fresh process, "
             f"median of {args.repeat}"
         )
         print(f"{'cache':>14} {'import s':>9} {'first s':>8} {'second s':>9} {'compiled':>9}")

@@ -42,6 +42,7 @@ from rasterio.transform import from_origin
 import ganpo
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine.derived import DERIVED, USLE_C, ensure_derived
+from ganpo.errors import GanpoError
 
 #: the parameter set whose values the warm-up derives with (only their types matter)
 PARAMETER_SET = "jiangxi-default"
@@ -151,7 +152,17 @@ def compile_kernels() -> Warmup:
     params = load_parameter_set(PARAMETER_SET)
     cover = sorted(params.per_type(USLE_C.key, USLE_C.unit))
     codes = (cover[0], cover[-1])
-    found = kernels()
+    try:
+        found = kernels()
+    except RuntimeError as exc:  # numba, when a kernel's module is imported
+        if "no locator available" not in str(exc):
+            raise
+        raise GanpoError(
+            "numba finds no writable folder for its cache of compiled kernels (the package's "
+            "__pycache__ and the user's cache folder are read-only): set NUMBA_CACHE_DIR to a "
+            "writable folder, for the warm-up and for the accounts alike / numba 找不到可写的"
+            "内核缓存目录：请将 NUMBA_CACHE_DIR 设为可写目录（预编译与核算须一致）"
+        ) from exc
     before = _counts(found)
     with tempfile.TemporaryDirectory(prefix="ganpo-warmup-") as tmp:
         folder = Path(tmp)
