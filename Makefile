@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.ganpo-installed
+KERNELS := $(VENV)/.ganpo-kernels
 VENDOR := src/ganpo/web/static/vendor/.built-from
 RESOLUTION ?= 250
 
 .PHONY: demo test lint typecheck unit bench bench-invest validate setup system-deps clean
 
-setup: $(STAMP) system-deps $(VENDOR)
+setup: $(STAMP) $(KERNELS) system-deps $(VENDOR)
 
 # the web UI's browser packages (npm ci, exact versions from package-lock.json) copied into
 # static/vendor, served by the app offline; needs node/npm, installed by system-deps
@@ -21,6 +22,14 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PY) -m pip install -q --upgrade "pip==26.3"
 	$(PY) -m pip install -q -c requirements/constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+# numba's kernels compiled into its cache once (about 20 s), so that the first account
+# compiles nothing (docs/benchmarks.md, "Cold start"); again when the venv or a module
+# with kernels changes. The cache is <module>/__pycache__/*.nbi|*.nbc, or NUMBA_CACHE_DIR
+# if set (then set it for the accounts too).
+$(KERNELS): $(STAMP) src/ganpo/engine/warmup.py $(shell grep -rlE '^(import|from) numba' src/ganpo --include='*.py')
+	$(PY) -m ganpo.engine.warmup
+	touch $(KERNELS)
 
 system-deps:
 	@bash scripts/system-deps.sh
@@ -44,13 +53,15 @@ test: setup lint typecheck unit
 # everything timed: the account against reading its layers, the platform under 50 clients,
 # then ganpo against InVEST per model and a full account at 10000² (bench-invest; about
 # two hours, most of it InVEST's SDR at 4000² and 10000²; `make bench-invest SIZES="1000
-# 4000"` for a shorter run), then the start-up of the ganpo command (bench_cli.py)
+# 4000"` for a shorter run), then the start-up of the ganpo command (bench_cli.py) and a
+# fresh process's first LS derivation, cold and after the warm-up (bench_coldstart.py)
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py
 	$(PY) benchmarks/bench_web.py
 	$(MAKE) --no-print-directory bench-invest
 	$(PY) benchmarks/bench_cli.py
+	$(PY) benchmarks/bench_coldstart.py
 
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
