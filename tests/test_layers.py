@@ -23,6 +23,7 @@ RANK = {
     "apply": 4,
     "carbon": 4,
     "tracking": 4,
+    "zoning": 4,
     "submissions": 4,
     "cli": 5,
     "web": 5,

@@ -6,7 +6,18 @@ from typing import Annotated
 
 import typer
 
-from ganpo.cli import account, apply, carbon, data, db, params, report_forms, serve, tracking
+from ganpo.cli import (
+    account,
+    apply,
+    carbon,
+    data,
+    db,
+    params,
+    report_forms,
+    serve,
+    tracking,
+    zoning,
+)
 from ganpo.cli.catalog import catalog, profiles
 from ganpo.cli.common import console, setup_logging
 from ganpo.cli.demo import demo
@@ -60,6 +71,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(data.app, name="data")
 app.add_typer(apply.app, name="apply")
 app.add_typer(report_forms.app, name="report-forms")
+app.add_typer(zoning.app, name="zoning")
 app.add_typer(carbon.app, name="carbon")
 app.add_typer(tracking.app, name="tracking")
 app.command("serve")(serve.serve)

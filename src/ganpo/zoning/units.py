@@ -1,0 +1,335 @@
+"""A zoning dataset: the environmental control units (环境管控单元), the ecological red lines
+(生态保护红线) and the requirement lists (生态环境准入清单), read from a folder and validated.
+
+The folder holds ``zoning-dataset.toml`` (title, region adcode, version year, whether
+synthetic, the file names and the tolerances), a units layer (``code``, ``name``,
+``category``, ``county_adcode`` and polygons in any CRS), an optional red-lines layer
+(``code``, ``name``) and ``requirements.toml``.
+
+Checks, every problem reported at once: a unit code follows the technical guide's form
+``ZH`` + the 6-digit county adcode + the category digit (1 priority protection, 2 key
+control, 3 general control) + a 4-digit number, and is unique; its category and county
+agree with the code; geometries are valid polygons; units overlap by no more than
+``overlap_tolerance_m2`` each pair; the units cover the region up to
+``gap_tolerance_pct`` of its area (the region: the union of its counties' boundaries);
+each requirement names an existing scope, one of the four dimensions, one of the four
+effects and valid industry codes.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ganpo.errors import InputError
+from ganpo.zoning.industries import industry
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from shapely.geometry.base import BaseGeometry
+
+DATASET_FILE = "zoning-dataset.toml"
+CODE_PATTERN = re.compile(r"^ZH(\d{6})([123])(\d{4})$")
+CATEGORIES: dict[str, tuple[str, str, str]] = {
+    "priority": ("1", "优先保护单元", "priority protection unit"),
+    "key": ("2", "重点管控单元", "key control unit"),
+    "general": ("3", "一般管控单元", "general control unit"),
+}
+DIMENSIONS: dict[str, tuple[str, str]] = {
+    "spatial_layout": ("空间布局约束", "spatial layout constraints"),
+    "pollutant_discharge": ("污染物排放管控", "pollutant discharge control"),
+    "environmental_risk": ("环境风险防控", "environmental risk prevention"),
+    "resource_efficiency": ("资源开发效率要求", "resource-use efficiency"),
+}
+EFFECTS: dict[str, tuple[str, str]] = {
+    "prohibited": ("禁止", "prohibited"),
+    "restricted": ("限制", "restricted"),
+    "allowed": ("允许", "allowed"),
+    "judgement": ("需人工研判", "needs a person's judgement"),
+}
+Effect = Literal["prohibited", "restricted", "allowed", "judgement"]
+
+
+class Requirement(BaseModel):
+    """One clause of a requirement list. ``scope``: ``category:priority|key|general`` (all
+    units of a category), ``unit:<code>`` (one unit), ``region:<adcode>`` (the general
+    requirements of the province, a city or a county) or ``redline`` (inside the
+    ecological red lines). ``industries``: GB/T 4754 codes it covers (section letters or
+    numeric codes; empty: every project). ``effect`` ``judgement``: a free-text clause
+    that a person must apply."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1)
+    scope: str = Field(min_length=1)
+    dimension: Literal[
+        "spatial_layout", "pollutant_discharge", "environmental_risk", "resource_efficiency"
+    ]
+    effect: Effect
+    industries: list[str] = Field(default_factory=list)
+    text_zh: str = Field(min_length=1)
+    text_en: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
+class _Description(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title_zh: str
+    title_en: str
+    region: int
+    version: int = Field(ge=2000, le=2100)
+    synthetic: bool = False
+    note: str = ""
+    units: str
+    redlines: str | None = None
+    requirements: str
+    overlap_tolerance_m2: float = Field(default=100.0, ge=0)
+    gap_tolerance_pct: float = Field(default=0.5, ge=0, le=100)
+
+
+@dataclass
+class ZoningDataset:
+    """A validated zoning dataset, geometries in the equal-area CRS of :mod:`ganpo.io.regions`."""
+
+    title_zh: str
+    title_en: str
+    region: int
+    version: int
+    synthetic: bool
+    units: gpd.GeoDataFrame
+    redlines: gpd.GeoDataFrame
+    requirements: list[Requirement]
+    region_geometry: BaseGeometry
+    gap_pct: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+def _problems_error(problems: list[str], source: str) -> InputError:
+    shown = "; ".join(problems[:12]) + (
+        f"; … {len(problems) - 12} more" if len(problems) > 12 else ""
+    )
+    return InputError(
+        f"{len(problems)} problem(s) in the zoning dataset: {shown} / 分区管控数据有误",
+        source=source,
+        values=problems,
+    )
+
+
+def _read_layer(folder: Path, name: str, columns: list[str], what: str) -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
+    from ganpo.io.regions import CHINA_ALBERS
+
+    path = folder / name
+    if not path.is_file():
+        raise InputError(
+            f"the {what} layer {name!r} is not in the dataset folder / 缺少图层文件",
+            source=DATASET_FILE,
+            field=what,
+            values=[name],
+        )
+    try:
+        layer = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises several kinds for a broken file
+        raise InputError(f"cannot read the {what} layer: {exc}", source=name) from exc
+    missing = [c for c in columns if c not in layer.columns]
+    if missing:
+        raise InputError(
+            f"the {what} layer lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(columns)} / 图层缺少字段",
+            source=name,
+            field=missing[0],
+        )
+    if layer.crs is None:
+        raise InputError(
+            f"the {what} layer has no coordinate reference system; save it with one "
+            "/ 图层缺少坐标系",
+            source=name,
+        )
+    return layer.to_crs(CHINA_ALBERS)
+
+
+def read_zoning(folder: Path | str) -> ZoningDataset:
+    """Read and validate a zoning dataset folder (every problem at once)."""
+    import geopandas as gpd
+    from shapely import STRtree, union_all
+
+    from ganpo.io.regions import load_counties
+
+    folder = Path(folder)
+    desc_path = folder / DATASET_FILE
+    if not desc_path.is_file():
+        raise InputError(
+            f"no {DATASET_FILE} in the folder {folder.name!r}: a zoning dataset is a folder "
+            f"with {DATASET_FILE}, its layers and requirements (`ganpo zoning demo` writes one) "
+            "/ 该文件夹不是分区管控数据集",
+            source=folder.name,
+        )
+    try:
+        desc = _Description.model_validate(tomllib.loads(desc_path.read_text(encoding="utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {DATASET_FILE}: {exc}", source=DATASET_FILE) from exc
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        raise InputError(
+            f"{DATASET_FILE}: {where}: {first['msg']}", source=DATASET_FILE, field=where
+        ) from exc
+    counties = load_counties(int(str(desc.region)[:2] + "0000"))
+    if desc.region % 10000 == 0:
+        inside = counties
+    elif desc.region % 100 == 0:
+        inside = counties[counties["city_adcode"] == desc.region]
+    else:
+        inside = counties[counties["county_adcode"] == desc.region]
+    if inside.empty:
+        raise InputError(
+            f"{DATASET_FILE}: region {desc.region} has no counties / 区域代码无对应区县",
+            source=DATASET_FILE,
+            field="region",
+            values=[desc.region],
+        )
+    region_geom = union_all(list(inside.geometry))
+    units = _read_layer(folder, desc.units, ["code", "name", "category", "county_adcode"], "units")
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for i, r in units.iterrows():
+        code = str(r["code"])
+        m = CODE_PATTERN.match(code)
+        if code in seen:
+            problems.append(f"unit code {code} is given twice (features {seen[code]} and {i})")
+        seen.setdefault(code, int(str(i)))
+        if not m:
+            problems.append(
+                f"unit code {code!r} (feature {i}) is not of the form ZH + 6-digit county adcode "
+                "+ category digit (1, 2, 3) + 4 digits"
+            )
+            continue
+        cat = str(r["category"])
+        if cat not in CATEGORIES:
+            problems.append(f"unit {code}: category {cat!r} is not one of {', '.join(CATEGORIES)}")
+        elif CATEGORIES[cat][0] != m.group(2):
+            problems.append(
+                f"unit {code}: category {cat} but the code's category digit is {m.group(2)}"
+            )
+        if int(m.group(1)) != int(r["county_adcode"]):
+            problems.append(
+                f"unit {code}: county_adcode {r['county_adcode']} differs from the code's "
+                f"{m.group(1)}"
+            )
+        if int(r["county_adcode"]) not in set(inside["county_adcode"]):
+            problems.append(
+                f"unit {code}: county {r['county_adcode']} is not in region {desc.region}"
+            )
+        g = r.geometry
+        if g is None or g.is_empty:
+            problems.append(f"unit {code}: empty geometry")
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(f"unit {code}: a {g.geom_type}, not a polygon")
+        elif not g.is_valid:
+            problems.append(
+                f"unit {code}: invalid geometry (self-intersecting?); repair it in a GIS"
+            )
+    good = units[units.geometry.notna() & units.is_valid & ~units.is_empty]
+    geoms = list(good.geometry)
+    codes = [str(c) for c in good["code"]]
+    tree = STRtree(geoms)
+    for a, b in zip(*tree.query(geoms, predicate="intersects"), strict=True):
+        if a < b:
+            area = geoms[a].intersection(geoms[b]).area
+            if area > desc.overlap_tolerance_m2:
+                problems.append(
+                    f"units {codes[a]} and {codes[b]} overlap by {area / 1e4:,.2f} hm² (tolerance "
+                    f"{desc.overlap_tolerance_m2:g} m²)"
+                )
+    covered = union_all(geoms) if geoms else None
+    gap = region_geom.difference(covered) if covered is not None else region_geom
+    gap_pct = 100.0 * gap.area / region_geom.area
+    if gap_pct > desc.gap_tolerance_pct:
+        problems.append(
+            f"the units leave {gap.area / 1e6:,.2f} km² of the region uncovered ({gap_pct:.2f} % "
+            f"of it; tolerance {desc.gap_tolerance_pct:g} %)"
+        )
+    redlines = (
+        _read_layer(folder, desc.redlines, ["code", "name"], "red lines")
+        if desc.redlines
+        else gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs=units.crs)
+    )
+    for _, r in redlines.iterrows():
+        if r.geometry is None or r.geometry.is_empty or not r.geometry.is_valid:
+            problems.append(f"red line {r['code']}: empty or invalid geometry")
+    requirements = _requirements(folder / desc.requirements, set(codes), inside, problems)
+    if problems:
+        raise _problems_error(problems, folder.name)
+    notes = [desc.note] if desc.note else []
+    return ZoningDataset(
+        title_zh=desc.title_zh,
+        title_en=desc.title_en,
+        region=desc.region,
+        version=desc.version,
+        synthetic=desc.synthetic,
+        units=units.reset_index(drop=True),
+        redlines=redlines.reset_index(drop=True),
+        requirements=requirements,
+        region_geometry=region_geom,
+        gap_pct=gap_pct,
+        notes=notes,
+    )
+
+
+def _requirements(
+    path: Path, codes: set[str], inside: Any, problems: list[str]
+) -> list[Requirement]:
+    if not path.is_file():
+        problems.append(f"requirements file {path.name!r} is not in the folder")
+        return []
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8")).get("requirements", [])
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        problems.append(f"{path.name}: cannot be read: {exc}")
+        return []
+    adcodes = (
+        set(inside["county_adcode"]) | set(inside["city_adcode"]) | set(inside["province_adcode"])
+    )
+    out: list[Requirement] = []
+    ids: set[str] = set()
+    for n, item in enumerate(raw, start=1):
+        try:
+            req = Requirement.model_validate(item)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            problems.append(f"{path.name}, requirement {n}: {where}: {first['msg']}")
+            continue
+        if req.id in ids:
+            problems.append(f"{path.name}: requirement id {req.id!r} is given twice")
+        ids.add(req.id)
+        kind, _, value = req.scope.partition(":")
+        if kind == "category" and value not in CATEGORIES:
+            problems.append(f"requirement {req.id}: scope category {value!r} does not exist")
+        elif kind == "unit" and value not in codes:
+            problems.append(
+                f"requirement {req.id}: scope unit {value!r} is not a unit of the layer"
+            )
+        elif kind == "region" and (not value.isdigit() or int(value) not in adcodes):
+            problems.append(f"requirement {req.id}: scope region {value!r} is not in the region")
+        elif kind not in ("category", "unit", "region", "redline"):
+            problems.append(
+                f"requirement {req.id}: scope {req.scope!r} is not category:…, unit:…, "
+                "region:… or redline"
+            )
+        for code in req.industries:
+            try:
+                industry(code)
+            except InputError:
+                problems.append(
+                    f"requirement {req.id}: industry code {code!r} is not in GB/T 4754-2017"
+                )
+        out.append(req)
+    return out
