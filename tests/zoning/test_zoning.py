@@ -8,7 +8,6 @@ import json
 import shutil
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
 from shapely.geometry import LineString, Point, box
 from typer.testing import CliRunner
@@ -16,10 +15,10 @@ from typer.testing import CliRunner
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
 from ganpo.errors import InputError
-from ganpo.io.regions import load_counties
 from ganpo.zoning.check import check_site, site_geometry
 from ganpo.zoning.industries import division_count, industry
 from ganpo.zoning.units import read_zoning
+from zoning_support import hand_zoning, lonlat
 
 DONGHU = 360102  # 南昌市东湖区
 
@@ -29,8 +28,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_zoning_demo(tmp_path_factory.mktemp("zoning") / "demo")
 
 
-def _lonlat(geom: object, crs: object) -> str:
-    return str(gpd.GeoSeries([geom], crs=crs).to_crs(4326).iloc[0].wkt)
+_lonlat = lonlat
 
 
 # ---------------------------------------------------------------------------- industries
@@ -49,70 +47,7 @@ def test_industry_codes_of_gbt_4754() -> None:
 
 
 # ------------------------------------------------------------------------- a hand dataset
-def _hand(folder: Path, *, overlap: float = 0.0, drop_east: bool = False, bad_code: bool = False,
-          requirements: str | None = None) -> Path:  # fmt: skip
-    """东湖区 cut in two at its centroid's x: west = priority unit, east = general unit;
-    a red line is the 1 km square south-west of the centroid."""
-    county = load_counties(360000)
-    geom = county[county["county_adcode"] == DONGHU].geometry.iloc[0]
-    c = geom.centroid
-    minx, miny, maxx, maxy = geom.bounds
-    west = geom.intersection(box(minx - 1, miny - 1, c.x + overlap, maxy + 1))
-    east = geom.intersection(box(c.x, miny - 1, maxx + 1, maxy + 1))
-    rows = [
-        {"code": f"ZH{DONGHU}10001", "name": "西", "category": "priority", "county_adcode": DONGHU,
-         "geometry": west},
-        {"code": "ZH36010230001" if not bad_code else "ZH3601023001", "name": "东",
-         "category": "general", "county_adcode": DONGHU, "geometry": east},
-    ]  # fmt: skip
-    if drop_east:
-        rows = rows[:1]
-    folder.mkdir(parents=True)
-    gpd.GeoDataFrame(rows, geometry="geometry", crs=county.crs).to_file(folder / "u.gpkg")
-    red = box(c.x - 1000, c.y - 1000, c.x, c.y)
-    gpd.GeoDataFrame({"code": ["HX1"], "name": ["红线"]}, geometry=[red], crs=county.crs).to_file(
-        folder / "r.gpkg"
-    )
-    (folder / "req.toml").write_text(
-        requirements
-        or """
-[[requirements]]
-id = "P1"
-scope = "category:priority"
-dimension = "spatial_layout"
-effect = "prohibited"
-industries = ["C26"]
-text_zh = "禁止化工"
-text_en = "no chemicals"
-source = "test"
-
-[[requirements]]
-id = "G1"
-scope = "category:general"
-dimension = "spatial_layout"
-effect = "allowed"
-text_zh = "允许"
-text_en = "allowed"
-source = "test"
-
-[[requirements]]
-id = "R1"
-scope = "redline"
-dimension = "spatial_layout"
-effect = "judgement"
-text_zh = "研判"
-text_en = "judge"
-source = "test"
-""",
-        encoding="utf-8",
-    )
-    (folder / "zoning-dataset.toml").write_text(
-        'title_zh = "测试"\ntitle_en = "test"\n'
-        f'region = {DONGHU}\nversion = 2023\nunits = "u.gpkg"\nredlines = "r.gpkg"\n'
-        'requirements = "req.toml"\n',
-        encoding="utf-8",
-    )
-    return folder
+_hand = hand_zoning
 
 
 def test_a_square_across_two_units_is_split_by_area(tmp_path: Path) -> None:

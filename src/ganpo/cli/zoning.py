@@ -5,12 +5,13 @@ is imported when a command runs."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.table import Table
 
 from ganpo.cli.common import FormatOption, console, print_records, say, user_errors
+from ganpo.errors import InputError
 
 app = typer.Typer(
     help="Zoning control: demo, validate, check a site. 生态环境分区管控：示范、校验、选址核查。",
@@ -96,16 +97,35 @@ def check(
             "--industry", help="GB/T 4754-2017 code (C, 26, C2611). 国民经济行业分类代码。"
         ),
     ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Also write the opinion as PDF. 输出分析意见 PDF。"),
+    ] = None,
+    lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="zh or en. 语言。")] = "zh",
+    issuer: Annotated[str, typer.Option("--issuer", help="Issuing body. 出具单位。")] = "",
     fmt: FormatOption = "table",
 ) -> None:
     """Check a site or plan: the control units and red lines it falls in, with areas, the
-    clauses that apply and the verdict. 项目选址与分区管控符合性核查。"""
+    clauses that apply and the verdict; with --out, the opinion as PDF with a map.
+    项目选址与分区管控符合性核查。"""
     from ganpo.zoning.check import check_site, site_geometry
     from ganpo.zoning.units import read_zoning
 
     with user_errors():
         ds = read_zoning(dataset)
-        result = check_site(ds, site_geometry(site), industry)
+        geom = site_geometry(site)
+        result = check_site(ds, geom, industry)
+        if out is not None:
+            from ganpo.report.zoning_opinion import write_zoning_opinion
+
+            if out.suffix.lower() != ".pdf":
+                raise InputError(
+                    f"the opinion is a PDF: give --out with .pdf, not {out.suffix or 'none'} "
+                    "/ 分析意见须输出为 PDF",
+                    field="out",
+                )
+            write_zoning_opinion(ds, result, geom, out, lang, issuer=issuer)
+            say(f"written 已写出: {out}")
     if print_records(fmt, CLAUSE_KEYS, ({**c, "verdict": result.verdict} for c in result.clauses)):
         return
     unit = {"polygon": "公顷 hm²", "line": "千米 km", "point": ""}[result.kind]
