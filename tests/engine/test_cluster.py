@@ -11,6 +11,7 @@ that depends on timing: the test polls for what it waits for, under generous tim
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -72,15 +73,18 @@ def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[
 
 
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    """Terminate each process group started (workers first), then kill what remains."""
+    """Terminate each process group started (workers first), then kill what remains.
+    A group is signalled only while its leader is not reaped (its id not reusable)."""
     for p in reversed(procs):
         if p.poll() is None:
-            os.killpg(p.pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
     for p in reversed(procs):
         try:
             p.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
             p.wait(timeout=30)
 
 
@@ -233,10 +237,12 @@ def test_cluster_account_equals_local(
             )
     assert code == 0, output + cluster.log_tail()
     assert "stored as account #1" in output
-    # the pass ran on the workers, in their own processes, reading the inputs there
-    blocks = [t for t in stream.data if _key_name(t["key"]).startswith(BLOCK)]
-    assert len(blocks) == 8  # 2 × 4 cells in blocks of 1
-    assert {t["worker"] for t in blocks} <= set(pids)
+    # the pass ran on the workers, in their own processes, which read the layers' files
+    # themselves (the "layer-…" tasks: LayerBlocks reading a window of the shared path)
+    names = [_key_name(t["key"]) for t in stream.data]
+    assert sum(n.startswith(BLOCK) for n in names) == 8  # 2 × 4 cells in blocks of 1
+    assert sum(n.startswith("layer-") for n in names) >= 8
+    assert {t["worker"] for t in stream.data} <= set(pids)
     assert os.getpid() not in pids.values()
     _assert_same_account(local, tmp_path / "s.sqlite", tmp_path / "r")
 
