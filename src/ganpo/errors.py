@@ -179,6 +179,21 @@ class StoreConflictError(StoreError):
         super().__init__(message)
 
 
+class ComputeError(GanpoError, RuntimeError):
+    """The computation itself failed where ganpo runs it: a dask cluster lost the workers
+    running a task more often than it allows. Nothing was stored; the message names the
+    scheduler and says what to do.
+
+    Attributes
+    ----------
+    scheduler : the address of the dask scheduler
+    """
+
+    def __init__(self, message: str, *, scheduler: str) -> None:
+        self.scheduler = scheduler
+        super().__init__(message)
+
+
 class OutputError(GanpoError, OSError):
     """A file ganpo writes could not be written: a full disk, a read-only folder, no
     permission. Nothing half-written is left behind; the message names the folder and says

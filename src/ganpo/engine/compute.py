@@ -7,15 +7,21 @@ workers read the layers themselves, so the dataset must be on a path they can se
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dask
 
-from ganpo.errors import InputError
+from ganpo.errors import ComputeError, InputError
 
 LOCAL = ("threads", "synchronous", "processes")
+
+#: Fault injection for the cluster tests (tests/engine/test_cluster.py), off unless set:
+#: the path of a marker file. See :func:`kill_worker_once`.
+KILL_WORKER_ONCE = "GANPO_TEST_KILL_WORKER_ONCE"
 
 
 @contextmanager
@@ -29,7 +35,8 @@ def scheduler(name: str | None) -> Iterator[Any]:
     if "://" not in name:
         raise InputError(
             f"unknown scheduler {name!r}: use one of {', '.join(LOCAL)} or the address of a "
-            "dask scheduler such as tcp://host:8786",
+            "dask scheduler such as tcp://host:8786 / 未知的调度方式：请使用 threads、"
+            "synchronous、processes 或 dask 调度器地址（如 tcp://host:8786）",
             field="scheduler",
         )
     from distributed import Client
@@ -39,14 +46,52 @@ def scheduler(name: str | None) -> Iterator[Any]:
     except OSError as exc:
         raise InputError(
             f"cannot reach the dask scheduler at {name}: {exc}; start one (dask scheduler) "
-            "or leave --scheduler out to compute locally",
+            "or leave --scheduler out to compute locally / 无法连接 dask 调度器：请先启动"
+            "（dask scheduler），或去掉 --scheduler 在本机计算",
             field="scheduler",
         ) from exc
+    from distributed import KilledWorker
+
     try:
         with client.as_current():
             yield client
+    except KilledWorker as exc:
+        raise ComputeError(
+            f"the dask cluster at {name} gave up on a task: a worker died while running "
+            f"it {exc.allowed_failures + 1} time(s), the last {exc.last_worker.address} "
+            f"(distributed.scheduler.allowed-failures = {exc.allowed_failures}); nothing "
+            "was stored. Read the workers' logs (killed for memory: give the workers more "
+            "--memory-limit, or use smaller blocks with --chunk), then run the account "
+            "again, or leave --scheduler out to compute locally / dask 集群放弃了一个任务："
+            "运行它的工作进程退出，未存储任何结果。请查看工作进程日志（内存不足时请增加 "
+            "--memory-limit 或减小 --chunk）后重新运行，或去掉 --scheduler 在本机计算",
+            scheduler=name,
+        ) from None
     finally:
         client.close()
+
+
+def kill_worker_once() -> None:
+    """Fault injection for tests, harmless unless asked: when the environment variable
+    ``GANPO_TEST_KILL_WORKER_ONCE`` names a marker file that does not exist, and this
+    runs inside a dask worker process, create the marker and end that worker process at
+    once (``os._exit``), as a crash or the kernel's out-of-memory killer would. The next
+    task finds the marker and runs. Called by the pass's block task
+    (``ganpo.engine.zonal._block_sums``); never acts in a local run."""
+    marker = os.environ.get(KILL_WORKER_ONCE)
+    if not marker:
+        return
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:  # not in a dask worker: a local run is never killed
+        return
+    try:
+        Path(marker).touch(exist_ok=False)  # atomic: one task of all the workers wins
+    except FileExistsError:
+        return
+    os._exit(1)
 
 
 class TaskProgress:

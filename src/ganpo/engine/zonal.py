@@ -25,6 +25,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
 from ganpo.engine import histogram
+from ganpo.engine.compute import kill_worker_once
 
 N_CODES = 256
 
@@ -98,6 +99,7 @@ def _block_sums(
     its count of true cells, per key; the minimum and maximum over the cells inside a zone
     of each checked layer (the last ``len(layers)`` arrays), NaN where none is finite; and
     each checked layer's counts (:class:`LayerCount`, :func:`layer_count_width` columns)."""
+    kill_worker_once()  # the cluster tests' fault injection; does nothing unless asked
     values = arrays[:n_values]
     masks = arrays[n_values : n_values + n_masks]
     checked = arrays[n_values + n_masks :]
