@@ -24,6 +24,7 @@ RANK = {
     "carbon": 4,
     "tracking": 4,
     "zoning": 4,
+    "footprint": 4,
     "submissions": 4,
     "cli": 5,
     "web": 5,

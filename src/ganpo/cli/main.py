@@ -12,6 +12,7 @@ from ganpo.cli import (
     carbon,
     data,
     db,
+    footprint,
     params,
     report_forms,
     serve,
@@ -72,6 +73,7 @@ app.add_typer(data.app, name="data")
 app.add_typer(apply.app, name="apply")
 app.add_typer(report_forms.app, name="report-forms")
 app.add_typer(zoning.app, name="zoning")
+app.add_typer(footprint.app, name="footprint")
 app.add_typer(carbon.app, name="carbon")
 app.add_typer(tracking.app, name="tracking")
 app.command("serve")(serve.serve)
