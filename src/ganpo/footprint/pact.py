@@ -23,6 +23,11 @@ SPEC_VERSION = "2.2.0"
 _MASS_KG = {"kg": 1.0, "t": 1000.0}
 
 
+def _company_uuid(name: str) -> uuid.UUID:
+    """A stable UUID for a company known only by name (give a real id when exporting)."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, "ganpo:" + (name or "unnamed"))
+
+
 def _dec(x: float) -> str:
     return f"{x:.6f}".rstrip("0").rstrip(".") if x else "0"
 
@@ -72,10 +77,7 @@ def product_footprint(
         "created": now.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "status": "Active",
         "companyName": system.company or "unnamed",
-        "companyIds": [
-            company_id
-            or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'ganpo:' + (system.company or 'unnamed'))}"
-        ],
+        "companyIds": [company_id or f"urn:uuid:{_company_uuid(system.company)}"],
         "productDescription": f"{system.product_name_en} / {system.product_name_zh}"
         + (" (SYNTHETIC example data)" if system.synthetic else ""),
         "productIds": [f"urn:ganpo:product:{system.product}"],
