@@ -295,7 +295,8 @@ const DICT = {
     "tracking.latest": "最新观测年",
     "tracking.thresholds":
       "进度比 ≥ {on} 为进度正常，≥ {risk} 为存在风险，以下为偏离目标（平台设定的阈值，未经核实）。",
-    "tracking.synthetic": "合成数据：标注“合成”的数值和目标为示范用合成数据，不得引用。",
+    "tracking.synthetic":
+      "合成数据：标注“合成”的数值和目标为示范用合成数据，不得引用。",
     "tracking.none": "您的权限范围内没有该决定的目标。",
     "tracking.indicator": "指标",
     "tracking.unit": "地区",
@@ -671,7 +672,8 @@ const DICT = {
     "packs.format": "Format",
     "packs.lang": "Language",
     "packs.create": "Make the pack",
-    "packs.working": "Making the pack; the first PDF takes ten seconds or more…",
+    "packs.working":
+      "Making the pack; the first PDF takes ten seconds or more…",
     "packs.created": "Made: {name}",
     "packs.missing": "Figures not available",
     "packs.list": "Packs made",

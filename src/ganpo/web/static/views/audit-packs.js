@@ -62,7 +62,11 @@ export async function render(root) {
     h("option", { value: "zh", selected: lang() === "zh" }, "中文"),
     h("option", { value: "en", selected: lang() === "en" }, "English"),
   );
-  const submit = h("button", { type: "submit", id: "pack-create" }, t("packs.create"));
+  const submit = h(
+    "button",
+    { type: "submit", id: "pack-create" },
+    t("packs.create"),
+  );
   const out = h("div", { id: "pack-result" });
   const listBox = h("div", { id: "packs-table" });
   const form = h(
@@ -109,8 +113,7 @@ export async function render(root) {
           {
             key: "unit",
             label: t("packs.unit"),
-            render: (p) =>
-              lang() === "en" ? p.unit_name_en : p.unit_name_zh,
+            render: (p) => (lang() === "en" ? p.unit_name_en : p.unit_name_zh),
           },
           {
             key: "tenure",
@@ -153,7 +156,11 @@ export async function render(root) {
         lang: language.value,
       });
       const missing = pack.missing.map((m) =>
-        h("li", { "data-item": m.item }, lang() === "en" ? m.text_en : m.text_zh),
+        h(
+          "li",
+          { "data-item": m.item },
+          lang() === "en" ? m.text_en : m.text_zh,
+        ),
       );
       add(
         clear(out),
@@ -171,10 +178,7 @@ export async function render(root) {
       await load();
     } catch (err) {
       clear(out).appendChild(
-        message(
-          "error",
-          err instanceof ApiError ? err.message : String(err),
-        ),
+        message("error", err instanceof ApiError ? err.message : String(err)),
       );
     } finally {
       submit.disabled = false;
