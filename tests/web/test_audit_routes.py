@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -103,14 +106,22 @@ def _days() -> tuple[date, date]:
     return date.fromisoformat(TENURE["start"]), date.fromisoformat(TENURE["end"])
 
 
-def test_a_pdf_pack_for_a_city_by_the_admin(client_as: Clients) -> None:
+def test_a_pdf_pack_for_a_city_by_the_admin(client_as: Clients, tmp_path: Path) -> None:
     admin = client_as("admin")
-    r = admin.post("/api/audit/packs", json={"unit": SHANGRAO, **TENURE, "format": "pdf"})
+    body = {"unit": SHANGRAO, **TENURE, "format": "pdf", "issuer": "江西省审计厅（测试）"}
+    r = admin.post("/api/audit/packs", json=body)
     assert r.status_code == 201, r.text
     assert r.json()["level"] == "city"
     got = admin.get(f"/api/audit/packs/{r.json()['id']}/file")
     assert got.status_code == 200 and got.content.startswith(b"%PDF")
     assert got.headers["content-type"] == "application/pdf"
+    if shutil.which("pdftotext") is None:
+        return
+    (tmp_path / "pack.pdf").write_bytes(got.content)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "pack.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "江西省审计厅（测试）" in text and "上饶市" in text
 
 
 def test_a_tenure_outside_the_accounts_lists_what_is_missing(client_as: Clients) -> None:

@@ -52,6 +52,11 @@ class PackIn(BaseModel):
     end: date = Field(description="end of tenure, YYYY-MM-DD / 任期终止")
     format: Literal["pdf", "xlsx"] = "pdf"
     lang: Literal["zh", "en"] = "zh"
+    issuer: str = Field(
+        default="",
+        max_length=100,
+        description="body issuing the pack, on the PDF's cover / 出具单位（PDF 封面）",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> PackIn:
@@ -129,7 +134,7 @@ def create_pack(body: PackIn, request: Request, principal: Auditor) -> PackOut:
     if body.format == "pdf":
         from ganpo.report.audit_pack import write_audit_pdf
 
-        write_audit_pdf(pack, out, body.lang)
+        write_audit_pdf(pack, out, body.lang, issuer=body.issuer.strip())
     else:
         from ganpo.report.audit_pack import write_audit_workbook
 
