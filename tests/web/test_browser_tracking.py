@@ -42,6 +42,10 @@ def test_office_and_a_city_viewer_read_the_target_progress(
     expect(sources.first).to_be_visible()
     assert any("中国新闻网" in s for s in sources.all_inner_texts())
     expect(page.locator("#tracking-trend canvas")).to_have_count(1, timeout=TIMEOUT_MS)
+    # a source number scrolls to the list, it does not leave the page
+    page.locator("table.tracking-table .source-ref").first.click()
+    expect(page.locator("h1")).to_have_text("生态文明建设高地决定：目标进展")
+    assert page.url.endswith("#/tracking")
     page.select_option("#tracking-method", "linear")
     expect(page.locator("#tracking-note")).to_contain_text("线性路径法", timeout=TIMEOUT_MS)
     office.shot("tracking-office")
