@@ -10,8 +10,8 @@ beside a metadata file ``<id>.json``; every generation is written to the audit l
 pack's id and a download name, never a server path. A tenure outside the stored accounts
 still gives a pack: the figures it cannot give are listed in ``missing``.
 
-The pack is made while the request waits: an Excel pack takes about a second, the first
-PDF after a start ~10 s more (the font cache), later ones a few seconds.
+The pack is made while the request waits (about 2 s on the test demo for Excel or PDF; the
+first PDF after installing ~10 s more, the font cache; docs/platform.md).
 """
 
 from __future__ import annotations
