@@ -40,8 +40,20 @@ def test_every_text_key_exists_in_chinese_and_english() -> None:
 
 # keys the UI builds at run time (t(`state.${state}`)): every value the API can answer
 DYNAMIC = {
-    "nav": ["map", "accounts", "methods", "reporting", "review", "users", "audit"],
-    "role": ["admin", "office", "reporter", "reviewer", "viewer"],
+    "nav": [
+        "map",
+        "accounts",
+        "methods",
+        "carbon",
+        "tracking",
+        "reporting",
+        "review",
+        "users",
+        "audit",
+        "audit-packs",
+    ],
+    "role": ["admin", "office", "reporter", "reviewer", "viewer", "auditor"],
+    "tracking.method": ["required_growth", "linear"],
     "job": ["queued", "running", "done", "failed"],
     "state": ["none", "draft", "submitted", "returned", "approved", "superseded"],
     "action": ["upload", "submit", "return", "approve", "adopt_base", "explain"],

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from ganpo.errors import InputError
 from ganpo.store import platform
+from ganpo.web.seed import DEMO_USERS
 
 
 def test_user_lifecycle_is_audited_with_before_and_after(
@@ -50,7 +51,7 @@ def test_user_lifecycle_is_audited_with_before_and_after(
     assert role["before"]["role"] == "viewer" and role["after"]["department"] == "water"
     assert disable["before"]["active"] is True and disable["after"]["active"] is False
     users = {u["username"]: u for u in admin.get("/api/users").json()}
-    assert users["ji-an"]["active"] is False and len(users) == 9
+    assert users["ji-an"]["active"] is False and len(users) == len(DEMO_USERS) + 1
 
 
 def test_disabling_or_changing_role_ends_sessions(

@@ -31,7 +31,11 @@ ROLES: dict[str, str] = {
     "reporter": "department reporter: fills its department's forms / 部门填报员",
     "reviewer": "reviewer: returns or approves submissions / 审核员",
     "viewer": "viewer: reads the results of one region / 查看者(限定行政区)",
+    "auditor": "auditor: reads one region's results and requests its departure audit packs "
+    "/ 审计人员(限定行政区)",
 }
+#: roles whose scope is one region (they need a region_adcode)
+REGION_ROLES = frozenset({"viewer", "auditor"})
 
 SESSION_KINDS = ("session", "token")
 #: audit actions of logging in and out (not changes of the platform's data)
@@ -128,7 +132,8 @@ def audit(
 
 
 def check_role(role: str, department: str | None, region_adcode: int | None) -> None:
-    """Refuse a role without the scope it needs (reporter: department; viewer: region)."""
+    """Refuse a role without the scope it needs (reporter: department; viewer and auditor:
+    region)."""
     if role not in ROLES:
         raise UnknownNameError("role", role, ROLES)
     if role == "reporter" and not department:
@@ -137,10 +142,10 @@ def check_role(role: str, department: str | None, region_adcode: int | None) -> 
             field="department",
             values=[department],
         )
-    if role == "viewer" and region_adcode is None:
+    if role in REGION_ROLES and region_adcode is None:
         raise InputError(
-            "a viewer needs a region_adcode (360000 province, a city or a county); "
-            "查看者必须指定行政区代码",
+            f"a {role} needs a region_adcode (360000 province, a city or a county); "
+            "查看者和审计人员必须指定行政区代码",
             field="region_adcode",
             values=[region_adcode],
         )

@@ -50,12 +50,14 @@ from ganpo.web.routes import (
     apply,
     assets,
     audit,
+    audit_packs,
     auth,
     carbon,
     jobs,
     profiles,
     regions,
     reporting,
+    tracking,
     users,
 )
 from ganpo.web.settings import Settings
@@ -80,7 +82,8 @@ Gross Ecosystem Product accounting.
   Bearer …`). Every change is written to the audit log (`GET /api/audit`, admins).
 - 角色 / Roles: admin 管理员, office 核算办公室, reporter 部门填报员 (one department),
   reviewer 审核员, viewer 查看者 (one region: a county sees its county, a city its
-  counties, 360000 the province). Data outside your scope answers 404.
+  counties, 360000 the province), auditor 审计人员 (one region, like a viewer; requests
+  departure audit packs). Data outside your scope answers 404.
 """
 
 TAGS: list[dict[str, Any]] = [
@@ -105,6 +108,15 @@ TAGS: list[dict[str, Any]] = [
         "name": "carbon",
         "description": "温室气体清单、碳汇、碳排放双控进度与预警 / Greenhouse-gas "
         "inventories, sinks, dual-control progress and warnings.",
+    },
+    {
+        "name": "tracking",
+        "description": "决定目标进展 / The decision's targets and their status.",
+    },
+    {
+        "name": "audit packs",
+        "description": "领导干部自然资源资产离任审计资料(审计人员、管理员) / Departure audit "
+        "packs (auditors, admins).",
     },
     {"name": "platform", "description": "平台信息 / Platform information."},
 ]
@@ -194,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth.router, prefix="/api/auth", tags=["auth"])
     app.include_router(users.router, prefix="/api/users", tags=["users"])
     app.include_router(audit.router, prefix="/api/audit", tags=["audit"])
+    app.include_router(audit_packs.router, prefix="/api/audit/packs", tags=["audit packs"])
     app.include_router(regions.router, prefix="/api/regions", tags=["regions"])
     app.include_router(accounts.router, prefix="/api", tags=["accounts"])
     app.include_router(jobs.router, prefix="/api/jobs", tags=["jobs"])
@@ -202,6 +215,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets.router, prefix="/api/assets", tags=["assets"])
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
     app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
+    app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
 
     _errors(app)
     _security_headers(app)

@@ -1,4 +1,8 @@
-"""The demo users of the platform (password ``<username>-demo``), for ``--demo`` and tests."""
+"""The demo users of the platform (password ``<username>-demo``), for ``--demo`` and tests.
+
+The demo ``auditor`` is scoped to the province (as the provincial audit office, which may
+audit the leaders of any city or county); an auditor of a city office is created with that
+city's adcode and sees, and may audit, only that city and its counties."""
 
 from __future__ import annotations
 
@@ -35,6 +39,8 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("nanchang", "viewer", None, 360100, "南昌市查看者", "viewer, Nanchang city"),
     DemoUser("wuyuan", "viewer", None, 361130, "婺源县查看者", "viewer, Wuyuan county"),
     DemoUser("jiangxi", "viewer", None, 360000, "全省查看者", "viewer, Jiangxi province"),
+    # the provincial audit office: departure audits of any city or county of the province
+    DemoUser("auditor", "auditor", None, 360000, "省审计人员", "auditor, Jiangxi province"),
 )
 
 

@@ -9,6 +9,7 @@ const PAGES = [
   { id: "accounts", roles: null, load: () => import("./views/accounts.js") },
   { id: "methods", roles: null, load: () => import("./views/methods.js") },
   { id: "carbon", roles: null, load: () => import("./views/carbon.js") },
+  { id: "tracking", roles: null, load: () => import("./views/tracking.js") },
   {
     id: "reporting",
     roles: ["reporter"],
@@ -21,6 +22,11 @@ const PAGES = [
   },
   { id: "users", roles: ["admin"], load: () => import("./views/users.js") },
   { id: "audit", roles: ["admin"], load: () => import("./views/audit.js") },
+  {
+    id: "audit-packs",
+    roles: ["auditor", "admin"],
+    load: () => import("./views/audit-packs.js"),
+  },
 ];
 
 const state = {

@@ -105,3 +105,12 @@ export const WARNING_COLORS = {
   orange: "#e65100",
   yellow: "#f9a825",
 };
+
+// the decision's targets (目标进展): the dual-control page's colours for the same states —
+// achieved and on track green, at risk orange, off track red
+export const TRACKING_COLORS = {
+  achieved: STATUS_COLORS.met,
+  on_track: STATUS_COLORS.on_track,
+  at_risk: STATUS_COLORS.behind,
+  off_track: STATUS_COLORS.missed,
+};

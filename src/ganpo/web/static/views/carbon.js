@@ -21,10 +21,10 @@ export const pick = (row, key) =>
 // "万吨二氧化碳当量" / "10⁴ t CO₂e" as a format.js unit
 export const tonnes = (body) => ({ factor: 1, label: pick(body, "unit") });
 
-// the level of the caller's own region (a viewer's scope), or the province
+// the level of the caller's own region (a viewer's or an auditor's scope), or the province
 function homeLevel(me) {
   const code = Number(me.region_adcode);
-  if (!code || me.role !== "viewer") return "province";
+  if (!code || !["viewer", "auditor"].includes(me.role)) return "province";
   if (code % 10000 === 0) return "province";
   return code % 100 === 0 ? "city" : "county";
 }

@@ -3,7 +3,7 @@ import { api, get, post } from "../api.js";
 import { add, clear, dateTime, h, message, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
 
-const ROLES = ["admin", "office", "reporter", "reviewer", "viewer"];
+const ROLES = ["admin", "office", "reporter", "reviewer", "viewer", "auditor"];
 
 export async function render(root) {
   const listBox = h("div", { id: "users-table" });

@@ -1,0 +1,253 @@
+"""``/api/tracking``: the targets of the Jiangxi decision of January 2024 and their status
+(docs/tracking.md, "The decision's targets"), read within the caller's scope.
+
+The figures are :func:`ganpo.tracking.status.registry_status` on the shipped decision
+registry (:func:`ganpo.tracking.decision.register`); this module only adds names and
+filters. Scope is the GEP accounts' rule: a target of a unit the caller may not see
+(:meth:`ganpo.web.auth.Principal.can_see`) is left out, so a county viewer sees no
+province- or city-level target, a city viewer its city's, the province everything.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+
+from ganpo.web.auth import CurrentPrincipal, hierarchy
+
+if TYPE_CHECKING:
+    from ganpo.tracking.registry import Registry
+
+router = APIRouter()
+
+
+class StatusRow(BaseModel):
+    target: str
+    pillar: str | None
+    pillar_zh: str | None
+    pillar_en: str | None
+    clause: str | None
+    clause_zh: str | None
+    clause_en: str | None
+    indicator: str
+    indicator_zh: str
+    indicator_en: str
+    unit_code: int
+    unit_name_zh: str
+    unit_name_en: str
+    year: int
+    base_year: int
+    baseline: float
+    actual: float
+    target_value: float
+    last_year: int
+    kind: str
+    measure_zh: str = Field(description="unit of measure / 计量单位")
+    measure_en: str
+    ratio: float | None = Field(description="the method's progress ratio / 进度比")
+    status: str = Field(description="achieved, on_track, at_risk, off_track")
+    status_zh: str
+    status_en: str
+    reason_zh: str
+    reason_en: str
+    source: int = Field(description="number of the observation's source in `sources` / 来源编号")
+    target_source: int = Field(description="number of the target's source in `sources`")
+    synthetic: bool = Field(description="the observed value is synthetic / 合成数据")
+
+
+class Point(BaseModel):
+    year: int
+    value: float
+    synthetic: bool
+    source: int = Field(description="number of its source in `sources` / 来源编号")
+
+
+class Series(BaseModel):
+    """An indicator's observed series for one unit (the trend chart)."""
+
+    indicator: str
+    indicator_zh: str
+    indicator_en: str
+    unit_code: int
+    unit_name_zh: str
+    unit_name_en: str
+    measure_zh: str
+    measure_en: str
+    target_value: float | None
+    last_year: int | None
+    points: list[Point]
+
+
+class TrackingOut(BaseModel):
+    title_zh: str
+    title_en: str
+    version: str
+    method: str
+    method_zh: str
+    method_en: str
+    on_track: float = Field(description="ratio at least this: on track / 进度正常阈值")
+    at_risk: float = Field(description="ratio at least this: at risk / 存在风险阈值")
+    rows: list[StatusRow]
+    series: list[Series]
+    sources: list[str] = Field(description="sources, numbered from 1 / 数据来源")
+    without_data_zh: list[str] = Field(description="targets with no observed value / 无观测值")
+    without_data_en: list[str]
+
+
+@lru_cache(maxsize=1)
+def decision_registry() -> tuple[Registry, str, str, str]:
+    """The shipped decision registry (read once) with its titles and version."""
+    from ganpo.tracking.decision import DECISION_FILE, register
+    from ganpo.tracking.registry import read_tracking_file, shipped_file
+
+    tf = read_tracking_file(shipped_file(DECISION_FILE))
+    return register(), tf.title_zh, tf.title_en, tf.version
+
+
+def _names(code: int) -> tuple[str, str]:
+    h = hierarchy()
+    return h.name(code, "zh"), h.name(code, "en")
+
+
+@router.get("/status", response_model=TrackingOut, summary="Target status / 目标进展")
+def tracking_status(
+    principal: CurrentPrincipal,
+    year: Annotated[
+        int | None, Query(ge=1949, le=2100, description="year assessed; default: the last observed")
+    ] = None,
+    method: Literal["required_growth", "linear"] = "required_growth",
+) -> TrackingOut:
+    """Each target of the decision in the caller's scope: baseline, actual, target and
+    status (achieved, on track, at risk, off track) by the required-growth method or the
+    linear path, with the sources of the values, in the order of the decision's pillars
+    and clauses; and the observed series of each indicator shown.
+    决定各项目标的基期值、实际值、目标值与进展状态，附数据来源（限本人权限范围）。"""
+    from ganpo.tracking.status import (
+        AT_RISK,
+        METHOD_NAMES,
+        ON_TRACK,
+        REASON_NAMES,
+        STATUS_NAMES,
+        registry_status,
+    )
+
+    registry, title_zh, title_en, version = decision_registry()
+    mine = [k for k, t in registry.targets.items() if principal.can_see(t.unit_code)]
+    report = registry_status(registry, year=year, method=method, targets=sorted(mine))
+    order = {
+        ind: i
+        for i, ind in enumerate(
+            k for p in registry.pillars.values() for c in p.clauses for k in c.indicators
+        )
+    }
+    found = sorted(report.assessments, key=lambda a: (order.get(a.indicator, len(order)), a.target))
+    sources: list[str] = []
+
+    def number(text: str) -> int:
+        if text not in sources:
+            sources.append(text)
+        return sources.index(text) + 1
+
+    rows: list[StatusRow] = []
+    for a in found:
+        ind = registry.indicator(a.indicator)
+        t = registry.targets[a.target]
+        link = registry.clause_of(a.indicator)
+        zh, en = _names(a.unit_code)
+        rows.append(
+            StatusRow(
+                target=a.target,
+                pillar=link[0].key if link else None,
+                pillar_zh=link[0].name_zh if link else None,
+                pillar_en=link[0].name_en if link else None,
+                clause=link[1].key if link else None,
+                clause_zh=link[1].name_zh if link else None,
+                clause_en=link[1].name_en if link else None,
+                indicator=a.indicator,
+                indicator_zh=ind.name_zh,
+                indicator_en=ind.name_en,
+                unit_code=a.unit_code,
+                unit_name_zh=zh,
+                unit_name_en=en,
+                year=a.year,
+                base_year=a.base_year,
+                baseline=a.base_value,
+                actual=a.actual,
+                target_value=a.target_value,
+                last_year=a.last_year,
+                kind=t.kind,
+                measure_zh=ind.unit_in("zh"),
+                measure_en=ind.unit_in("en"),
+                ratio=a.ratio,
+                status=a.status,
+                status_zh=STATUS_NAMES[a.status][0],
+                status_en=STATUS_NAMES[a.status][1],
+                reason_zh=REASON_NAMES[a.reason][0],
+                reason_en=REASON_NAMES[a.reason][1],
+                source=number(a.source),
+                target_source=number(t.source),
+                synthetic=a.observation_status == "synthetic",
+            )
+        )
+    series: list[Series] = []
+    for r in rows:
+        if any((s.indicator, s.unit_code) == (r.indicator, r.unit_code) for s in series):
+            continue
+        ind = registry.indicator(r.indicator)
+        obs = registry.series(r.indicator, r.unit_code)
+        series.append(
+            Series(
+                indicator=r.indicator,
+                indicator_zh=r.indicator_zh,
+                indicator_en=r.indicator_en,
+                unit_code=r.unit_code,
+                unit_name_zh=r.unit_name_zh,
+                unit_name_en=r.unit_name_en,
+                measure_zh=r.measure_zh,
+                measure_en=r.measure_en,
+                target_value=r.target_value,
+                last_year=r.last_year,
+                points=[
+                    # each observation in the indicator's unit (as the status compares them)
+                    Point(
+                        year=y,
+                        value=_in_unit(ob.value, ob.unit, ind.unit),
+                        synthetic=ob.status == "synthetic",
+                        source=number(ob.source),
+                    )
+                    for y, ob in obs.items()
+                ],
+            )
+        )
+    method_zh, method_en = METHOD_NAMES[method]
+    missing = [registry.indicator(registry.targets[k].indicator) for k in report.without_data]
+    return TrackingOut(
+        title_zh=title_zh,
+        title_en=title_en,
+        version=version,
+        method=method,
+        method_zh=method_zh,
+        method_en=method_en,
+        on_track=ON_TRACK,
+        at_risk=AT_RISK,
+        rows=rows,
+        series=series,
+        sources=sources,
+        without_data_zh=[
+            f"{i.name_zh}（{_names(registry.targets[k].unit_code)[0]}）"
+            for k, i in zip(report.without_data, missing, strict=True)
+        ],
+        without_data_en=[
+            f"{i.name_en} ({_names(registry.targets[k].unit_code)[1]})"
+            for k, i in zip(report.without_data, missing, strict=True)
+        ],
+    )
+
+
+def _in_unit(value: float, unit: str, to: str) -> float:
+    from ganpo.tracking.units import unit_factor
+
+    return value * unit_factor(unit, to, what="observation")
