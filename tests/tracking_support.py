@@ -3,10 +3,9 @@
 inventories of a micro dataset (two counties of 南昌市, cement clinker only) for 2023
 (id 1) and 2024 (id 2), with their GDP at constant 2023 prices.
 
-GEP (亿元 = 10⁸ CNY): 2024 holds GEP_2022 (乐平 100, 婺源 100, 德兴 100 CNY: 300 CNY in
-all = 3 × 10⁻⁶ 亿元); 2023 holds GEP_2022 × (1.10, 1.00, 0.80) × 1.002 (330.66 + 300.6 +
-240.48 = 871.74 … no: 110.22, 100.2, 80.16 CNY = 290.58 CNY). Carbon: 5 202 t CO2 per 万t
-clinker (the cement process factor, 0.5202 t/t).
+GEP (亿元 = 10⁸ CNY): 2024 holds GEP_2022 (乐平, 婺源, 德兴 100 CNY each: 300 CNY = 3 × 10⁻⁶
+亿元); 2023 holds GEP_2022 × (1.10, 1.00, 0.80) × 1.002 (110.22 + 100.2 + 80.16 = 290.58
+CNY). Carbon: 5 202 t CO2 per 万t clinker (0.5202 t CO2 per t, the inventory's factor).
 """
 
 from __future__ import annotations
