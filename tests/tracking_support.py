@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from applications_support import hand_store
 from sqlalchemy import Engine
 
+from applications_support import hand_store
 from ganpo.carbon.dual_control_link import gdp_at_constant_prices
 from ganpo.carbon.inventory import read_dataset, run_inventory
 from ganpo.store.carbon import save_inventory

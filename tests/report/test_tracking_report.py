@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tracking_support import gdp_table, series_store
 
 from ganpo.errors import InputError
 from ganpo.report.tracking_report import (
@@ -33,6 +32,7 @@ from ganpo.tracking.decision import register
 from ganpo.tracking.registry import read_tracking_file, shipped_file
 from ganpo.tracking.stored import record_checked, use_stored_series
 from ganpo.tracking.yearly_report import report_figures
+from tracking_support import gdp_table, series_store
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 YEAR = 2024
@@ -163,7 +163,7 @@ def test_an_issued_pdf_is_never_overwritten(issued: dict[str, Any]) -> None:
     # someone put a file where version 3 would go: refused, nothing stored, file kept
     clash = work / "reports" / "tracking-report-2024-v3-zh.pdf"
     clash.write_bytes(b"not ours")
-    with pytest.raises(InputError, match="already exists.*never overwritten"):
+    with pytest.raises(InputError, match=r"already exists.*never overwritten"):
         issue_tracking_report(engine, issued["figures1"], YEAR, work)
     assert clash.read_bytes() == b"not ours"
     assert [r.version for r in list_reports(engine, YEAR)] == [1, 2]

@@ -67,7 +67,7 @@ def test_revisions_are_appended_and_the_newest_is_in_force(store_url: str) -> No
 def test_a_bad_row_writes_nothing(store_url: str) -> None:
     engine = open_store(store_url)
     bad = ObservationRecord("forest_cover", 360000, 2024, 63.1, "%", "x", "guessed")
-    with pytest.raises(InputError, match="unknown status 'guessed'.*published, reported"):
+    with pytest.raises(InputError, match=r"unknown status 'guessed'.*published, reported"):
         record_observations(engine, [AIR, bad])
     twice = AIR.__class__(**{**AIR.__dict__, "value": 90.0, "source": "other"})
     with pytest.raises(InputError, match=r"given twice \(95.5 %, 江西日报 2025-01-17; and 90 %"):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tracking_support import GULOU, XIHU, gdp_table, series_store
 
 from ganpo.errors import InputError
 from ganpo.store.repository import open_store
@@ -23,6 +22,7 @@ from ganpo.tracking.registry import read_tracking_file, shipped_file
 from ganpo.tracking.status import registry_status
 from ganpo.tracking.stored import record_checked, use_stored_series
 from ganpo.tracking.yearly_report import report_figures
+from tracking_support import GULOU, XIHU, gdp_table, series_store
 
 LEPING, WUYUAN, DEXING = 360281, 361130, 361181
 
@@ -78,7 +78,7 @@ def test_carbon_total_and_intensity_by_hand(engine) -> None:  # type: ignore[no-
 
 
 def test_nothing_to_compute_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(InputError, match="nothing to compute for 2019.*stored years: 2023, 2024"):
+    with pytest.raises(InputError, match=r"nothing to compute for 2019.*stored years: 2023, 2024"):
         compute_series(engine, 2019)
 
 
@@ -125,7 +125,7 @@ def test_target_in_another_unit_and_no_baseline(engine) -> None:  # type: ignore
                 value_unit="%",
                 source="test",
                 status="synthetic",
-            )  # fmt: skip
+            )
         ]
     )
     rows = report_figures(reg, 2025)

@@ -21,6 +21,8 @@ from ganpo.cli.common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ganpo.tracking.registry import Registry
     from ganpo.tracking.status import Assessment, Method
 
@@ -328,7 +330,9 @@ _OUTCOMES = {"added": ("新增", "added"), "revised": ("修订", "revised"),
              "unchanged": ("未变", "unchanged")}  # fmt: skip
 
 
-def _print_recorded(rows: list[Any], recorded: Any, fmt: str, title: str) -> None:
+def _print_recorded(
+    registry: Registry, rows: list[Any], recorded: Any, fmt: str, title: str
+) -> None:
     outcome = {k: "added" for k in recorded.added}
     outcome |= {k: "revised" for k in recorded.revised}
     outcome |= {k: "unchanged" for k in recorded.unchanged}
@@ -354,9 +358,18 @@ def _print_recorded(rows: list[Any], recorded: Any, fmt: str, title: str) -> Non
     for r in records:
         zh, en = _unit_names(int(r["unit_code"]))
         o = _OUTCOMES[str(r["outcome"])]
-        t.add_row(str(r["indicator"]), f"{zh}\n{en}", str(r["year"]),
-                  _num(float(r["value"]), str(r["unit"])), str(r["unit"]), str(r["source"]),
-                  f"{o[0]}\n{o[1]}")  # fmt: skip
+        ind = registry.indicator(str(r["indicator"]))
+        data_zh, data_en = _DATA_NAMES[str(r["status"])]
+        unit = str(r["unit"])
+        t.add_row(
+            f"{ind.name_zh}\n{ind.name_en}",
+            f"{zh}\n{en}",
+            str(r["year"]),
+            _num(float(r["value"]), unit),
+            f"{ind.unit_in('zh')}\n{ind.unit_in('en')}" if unit == ind.unit else unit,
+            f"{r['source']}\n（{data_zh} {data_en}）",
+            f"{o[0]}\n{o[1]}",
+        )
     console.print(t)
     console.print(
         f"新增 added {len(recorded.added)}, 修订 revised {len(recorded.revised)}, "
@@ -402,7 +415,7 @@ def series_load(
         else:
             path, rows = file, read_series_csv(file)
         recorded = record_checked(open_store(database), registry, rows, source=path)
-    _print_recorded(rows, recorded, fmt, "观测值入库 Series recorded")
+    _print_recorded(registry, rows, recorded, fmt, "观测值入库 Series recorded")
 
 
 @series_app.command("compute")
@@ -433,14 +446,18 @@ def series_compute(
 
     with user_errors():
         engine = open_store(database)
+        table: pd.DataFrame | None = None
         if gdp is not None:
             table = read_gdp_file(gdp)
         else:
             digests = {h.dataset_digest for h in list_inventories(engine) if h.year == year}
             table = dataset_gdp(DEMO_FOLDER, digests) if digests else None
         computed = compute_series(engine, year, table)
-        recorded = record_checked(engine, register(), computed.observations, source="store")
-    _print_recorded(computed.observations, recorded, fmt, f"计算序列 Computed series · {year}")
+        registry = register()
+        recorded = record_checked(engine, registry, computed.observations, source="store")
+    _print_recorded(
+        registry, computed.observations, recorded, fmt, f"计算序列 Computed series · {year}"
+    )
     for note in computed.skipped:
         err_console.print(f"未计算 not computed: {note}")
 

@@ -169,17 +169,17 @@ def record_observations(
         with Session(engine) as session, session.begin():
             newest = _newest(session, set(batch))
             for key, obs in batch.items():
-                old = newest.get(key)
-                if old is not None and _same(old, obs):
+                last = newest.get(key)
+                if last is not None and _same(last, obs):
                     unchanged.append(key)
                     continue
-                (revised if old is not None else added).append(key)
+                (revised if last is not None else added).append(key)
                 session.add(
                     TrackingObservation(
                         indicator=obs.indicator,
                         unit_code=int(obs.unit_code),
                         year=int(obs.year),
-                        revision=1 if old is None else old.revision + 1,
+                        revision=1 if last is None else last.revision + 1,
                         value=float(obs.value),
                         unit=obs.unit,
                         source=obs.source,

@@ -164,9 +164,9 @@ def report_figures(
                     "year": y,
                     **_indicator_fields(registry, key),
                     **_unit_fields(code),
-                    "value": observed_in(
-                        {y: ob.value}, ob.unit, registry.indicator(key), what=key
-                    )[y],
+                    "value": observed_in({y: ob.value}, ob.unit, registry.indicator(key), what=key)[
+                        y
+                    ],
                     "source": ob.source,
                     "observation_status": ob.status,
                 }
