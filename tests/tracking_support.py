@@ -10,7 +10,9 @@ CNY). Carbon: 5 202 t CO2 per 万t clinker (0.5202 t CO2 per t, the inventory's 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -19,6 +21,9 @@ from applications_support import hand_store
 from ganpo.carbon.dual_control_link import gdp_at_constant_prices
 from ganpo.carbon.inventory import read_dataset, run_inventory
 from ganpo.store.carbon import save_inventory
+from ganpo.store.tracking import Recorded, observations_in_force, record_observations
+from ganpo.tracking.registry import Registry
+from ganpo.tracking.stored import checked, use_series
 
 GULOU, XIHU = 360102, 360103
 CLINKER = {(GULOU, 2023): 10, (XIHU, 2023): 4, (GULOU, 2024): 9, (XIHU, 2024): 4}
@@ -59,3 +64,13 @@ def series_store(url: str, folder: Path) -> Engine:
     for year in (2023, 2024):
         save_inventory(engine, run_inventory(data, year, "AR6", code_version="test"))
     return engine
+
+
+def record_checked(engine: Engine, registry: Registry, rows: Iterable[Any]) -> Recorded:
+    """Rows checked against the registry's indicators, then recorded in the store."""
+    return record_observations(engine, checked(registry, rows))
+
+
+def use_stored_series(registry: Registry, engine: Engine) -> None:
+    """The registry's observations: the stored ones in force."""
+    use_series(registry, observations_in_force(engine))

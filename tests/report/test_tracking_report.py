@@ -19,20 +19,20 @@ from typing import Any
 
 import pytest
 
+from ganpo.apply.decision_series import compute_series
 from ganpo.errors import InputError
 from ganpo.report.tracking_report import (
     figure_text,
     issue_tracking_report,
     rerender_issued,
+    unit_names,
     write_tracking_report,
 )
 from ganpo.store.tracking import ObservationRecord, list_reports, observations_in_force
-from ganpo.tracking.computed import compute_series
 from ganpo.tracking.decision import register
 from ganpo.tracking.registry import read_tracking_file, shipped_file
-from ganpo.tracking.stored import record_checked, use_stored_series
 from ganpo.tracking.yearly_report import report_figures
-from tracking_support import gdp_table, series_store
+from tracking_support import gdp_table, record_checked, series_store, use_stored_series
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")
 YEAR = 2024
@@ -67,7 +67,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     record_checked(engine, reg, read_tracking_file(shipped_file("jiangxi-decision")).observations)
     record_checked(engine, reg, compute_series(engine, YEAR, gdp_table()).observations)
     use_stored_series(reg, engine)
-    figures1 = report_figures(reg, YEAR)
+    figures1 = report_figures(reg, YEAR, names=unit_names)
     v1, kept1 = issue_tracking_report(engine, figures1, YEAR, d / "work", issuer="江西省人民政府")
     stored1 = [o for o in observations_in_force(engine)]
     revised = ObservationRecord("good_air_days_share", 360000, YEAR, 95.8, "%",
@@ -75,7 +75,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     record_checked(engine, reg, [revised])
     reg2 = register()
     use_stored_series(reg2, engine)
-    figures2 = report_figures(reg2, YEAR)
+    figures2 = report_figures(reg2, YEAR, names=unit_names)
     v2, kept2 = issue_tracking_report(engine, figures2, YEAR, d / "work")
     again = rerender_issued(list_reports(engine, YEAR)[0], d / "v1-again.pdf")
     en = write_tracking_report(figures2, YEAR, d / "en.pdf", "en")

@@ -12,17 +12,23 @@ from pathlib import Path
 
 import pytest
 
+from ganpo.apply.decision_series import carbon_series, compute_series, gep_series
 from ganpo.errors import InputError
 from ganpo.store.repository import open_store
 from ganpo.store.tracking import ObservationRecord, observations_in_force
-from ganpo.tracking.computed import carbon_series, compute_series, gep_series
 from ganpo.tracking.decision import register
 from ganpo.tracking.model import Target
 from ganpo.tracking.registry import read_tracking_file, shipped_file
 from ganpo.tracking.status import registry_status
-from ganpo.tracking.stored import record_checked, use_stored_series
 from ganpo.tracking.yearly_report import report_figures
-from tracking_support import GULOU, XIHU, gdp_table, series_store
+from tracking_support import (
+    GULOU,
+    XIHU,
+    gdp_table,
+    record_checked,
+    series_store,
+    use_stored_series,
+)
 
 LEPING, WUYUAN, DEXING = 360281, 361130, 361181
 

@@ -96,7 +96,7 @@ _DATA_NAMES = {
 
 
 def _unit_names(code: int) -> tuple[str, str]:
-    from ganpo.tracking.yearly_report import unit_names
+    from ganpo.report.tracking_report import unit_names
 
     return unit_names(code)
 
@@ -244,9 +244,10 @@ def status(
         registry = register(file)
         if database is not None:
             from ganpo.store.repository import open_store
-            from ganpo.tracking.stored import use_stored_series
+            from ganpo.store.tracking import observations_in_force
+            from ganpo.tracking.stored import use_series
 
-            use_stored_series(registry, open_store(database))
+            use_series(registry, observations_in_force(open_store(database)))
         if series is not None:
             registry.add_observations(read_series_csv(series), source=series)
         report = registry_status(registry, year=year, method=key)
@@ -402,10 +403,11 @@ def series_load(
     that converts); a changed value becomes a new revision, the old one kept.
     将观测值存入库中（修订值另存为新版本，原值保留）。"""
     from ganpo.store.repository import open_store
+    from ganpo.store.tracking import record_observations
     from ganpo.tracking.decision import register
     from ganpo.tracking.registry import read_tracking_file, shipped_file
     from ganpo.tracking.series import read_series_csv
-    from ganpo.tracking.stored import record_checked
+    from ganpo.tracking.stored import checked
 
     with user_errors():
         registry = register(targets)
@@ -414,7 +416,7 @@ def series_load(
             rows = read_tracking_file(path).observations
         else:
             path, rows = file, read_series_csv(file)
-        recorded = record_checked(open_store(database), registry, rows, source=path)
+        recorded = record_observations(open_store(database), checked(registry, rows, source=path))
     _print_recorded(registry, rows, recorded, fmt, "观测值入库 Series recorded")
 
 
@@ -436,13 +438,14 @@ def series_compute(
     """Compute GEP, GEP growth (constant prices), carbon total and intensity of a year per
     county, city and province from the stored accounts and inventories, and record them
     (source: the account or inventory id). 由库中核算与清单计算监测序列并入库。"""
+    from ganpo.apply.decision_series import compute_series
     from ganpo.carbon.dual_control_link import dataset_gdp, read_gdp_file
     from ganpo.cli.carbon import DEMO_FOLDER
     from ganpo.store.carbon import list_inventories
     from ganpo.store.repository import open_store
-    from ganpo.tracking.computed import compute_series
+    from ganpo.store.tracking import record_observations
     from ganpo.tracking.decision import register
-    from ganpo.tracking.stored import record_checked
+    from ganpo.tracking.stored import checked
 
     with user_errors():
         engine = open_store(database)
@@ -454,7 +457,7 @@ def series_compute(
             table = dataset_gdp(DEMO_FOLDER, digests) if digests else None
         computed = compute_series(engine, year, table)
         registry = register()
-        recorded = record_checked(engine, registry, computed.observations, source="store")
+        recorded = record_observations(engine, checked(registry, computed.observations))
     _print_recorded(
         registry, computed.observations, recorded, fmt, f"计算序列 Computed series · {year}"
     )
@@ -510,12 +513,13 @@ def report(
         copy_out,
         issue_tracking_report,
         rerender_issued,
+        unit_names,
         write_tracking_report,
     )
     from ganpo.store.repository import open_store
-    from ganpo.store.tracking import load_report
+    from ganpo.store.tracking import load_report, observations_in_force
     from ganpo.tracking.decision import register
-    from ganpo.tracking.stored import use_stored_series
+    from ganpo.tracking.stored import use_series
     from ganpo.tracking.yearly_report import report_figures
 
     key: Method = "linear" if method == "linear" else "required_growth"
@@ -533,8 +537,8 @@ def report(
             console.print(f"第{version}版（已印发）version {version} (issued) → {out}")
             return
         registry = register(file)
-        use_stored_series(registry, engine)
-        figures = report_figures(registry, year, method=key)
+        use_series(registry, observations_in_force(engine))
+        figures = report_figures(registry, year, method=key, names=unit_names)
         if not issue:
             write_tracking_report(figures, year, out, lang, issuer=issuer)
             console.print(f"草稿 draft (not issued) → {out}")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import re
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
@@ -138,6 +139,18 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
 }
 NUMERALS = "一二三四五六七八九十"
+
+
+def unit_names(code: int) -> tuple[str, str]:
+    """A unit's name in Chinese and English (its code when unknown), for
+    :func:`ganpo.tracking.yearly_report.report_figures`."""
+    from ganpo.carbon.regions import known_unit
+    from ganpo.catalog.names import english_names
+
+    unit = known_unit(code)
+    # the built-in table names a city with its province (赣州市（江西省）): the name alone
+    zh = re.sub(r"（[^）]*）$", "", unit.name) if unit is not None else str(code)
+    return zh, english_names().get(code, zh)
 
 
 def _t(key: str, lang: Lang, **kw: Any) -> str:

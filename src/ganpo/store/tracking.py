@@ -7,8 +7,9 @@ or note) and leaves the store as it is when nothing does; the newest revision is
 A batch is recorded in one transaction (nothing is written if any part fails). An issued
 report gets the next version of its year; its figures and changes are kept as JSON.
 
-The store does not import :mod:`ganpo.tracking` (a higher layer): an observation is a
-plain :class:`ObservationRecord`.
+The store does not import :mod:`ganpo.tracking` (a higher layer): an observation is
+anything with the attributes of :class:`ObservationLike` (a tracking ``Observation``, a
+plain :class:`ObservationRecord`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -27,6 +28,27 @@ from sqlalchemy.orm import Session
 from ganpo.errors import InputError, StoreError
 from ganpo.store import failures
 from ganpo.store.tracking_models import OBSERVATION_STATUSES, TrackingObservation, TrackingReport
+
+
+class ObservationLike(Protocol):
+    """What the store keeps of an observation (a tracking ``Observation`` has it)."""
+
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def unit_code(self) -> int: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def note(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -91,7 +113,7 @@ def _stored(row: TrackingObservation) -> StoredObservation:
     )
 
 
-def _check(obs: ObservationRecord) -> None:
+def _check(obs: ObservationLike) -> None:
     where = f"observation of {obs.indicator!r} for {obs.unit_code} in {obs.year}"
     if obs.status not in OBSERVATION_STATUSES:
         raise InputError(
@@ -113,7 +135,7 @@ def _check(obs: ObservationRecord) -> None:
         )
 
 
-def _same(row: TrackingObservation, obs: ObservationRecord) -> bool:
+def _same(row: TrackingObservation, obs: ObservationLike) -> bool:
     return (float(row.value), row.unit, row.source, row.status, row.note or "") == (
         float(obs.value),
         obs.unit,
@@ -138,7 +160,7 @@ def _newest(session: Session, keys: set[tuple[str, int, int]]) -> dict[Any, Trac
 
 def record_observations(
     engine: Engine,
-    observations: Iterable[ObservationRecord],
+    observations: Iterable[ObservationLike],
     *,
     recorded_by: str | None = None,
     at: datetime | None = None,
@@ -146,7 +168,7 @@ def record_observations(
     """Record a batch of observations in one transaction: a new key gets revision 1, a
     changed value the next revision (the old one kept), an identical one nothing. The same
     key twice in the batch is refused naming both sources."""
-    batch: dict[tuple[str, int, int], ObservationRecord] = {}
+    batch: dict[tuple[str, int, int], ObservationLike] = {}
     for obs in observations:
         _check(obs)
         key = (obs.indicator, int(obs.unit_code), int(obs.year))

@@ -1,40 +1,49 @@
-"""The decision's series in the store: record observations after the registry has
-checked them, and a registry whose observations are the stored ones in force
-(docs/tracking.md, "Stored series and the yearly report").
+"""Series kept elsewhere (the store) brought to the registry and back (docs/tracking.md,
+"Stored series and the yearly report").
 
-Recording goes through :meth:`ganpo.tracking.registry.Registry.add_observations` first (a
-registered indicator, a unit that converts to the indicator's, one value per key), then
-:func:`ganpo.store.tracking.record_observations` (append-only revisions, one
-transaction).
+Tracking imports no store: :func:`checked` validates values of any object with an
+observation's attributes (an :class:`ObservationLike`: a stored or computed row) against
+the registry's indicators and returns them as :class:`~ganpo.tracking.model.Observation`,
+which the store records as they are (:func:`ganpo.store.tracking.record_observations`);
+:func:`use_series` replaces a registry's observations by such rows (the stored ones in
+force).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import Engine
-
-from ganpo.store.tracking import (
-    ObservationRecord,
-    Recorded,
-    StoredObservation,
-    observations_in_force,
-    record_observations,
-)
 from ganpo.tracking.model import Observation
 from ganpo.tracking.registry import Registry
 
 
-def to_record(ob: Observation) -> ObservationRecord:
-    """An observation as the store keeps it."""
-    return ObservationRecord(
-        ob.indicator, ob.unit_code, ob.year, ob.value, ob.unit, ob.source, ob.status, ob.note
-    )
+class ObservationLike(Protocol):
+    """What an observation has, wherever it is kept."""
+
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def unit_code(self) -> int: ...
+    @property
+    def year(self) -> int: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def unit(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def note(self) -> str: ...
 
 
-def to_observation(row: StoredObservation | ObservationRecord) -> Observation:
-    """A stored (or computed) observation as the registry takes it."""
+def as_observation(row: ObservationLike) -> Observation:
+    """A row as the registry takes it (validated as an observation)."""
+    if isinstance(row, Observation):
+        return row
     return Observation.model_validate(
         {
             "indicator": row.indicator,
@@ -49,26 +58,22 @@ def to_observation(row: StoredObservation | ObservationRecord) -> Observation:
     )
 
 
-def record_checked(
-    engine: Engine,
+def checked(
     registry: Registry,
-    observations: Iterable[Observation | ObservationRecord],
+    rows: Iterable[ObservationLike],
     *,
     source: str | Path | None = None,
-    recorded_by: str | None = None,
-) -> Recorded:
-    """Check ``observations`` against ``registry``'s indicators (in a copy: the registry
-    is left as it was), then record them in the store in one transaction."""
-    items = [o if isinstance(o, Observation) else to_observation(o) for o in observations]
-    check = Registry(indicators=dict(registry.indicators))
-    check.add_observations(items, source=source)
-    return record_observations(engine, [to_record(o) for o in items], recorded_by=recorded_by)
+) -> list[Observation]:
+    """``rows`` checked against ``registry``'s indicators (a registered indicator, a unit
+    that converts to the indicator's, one value per indicator, unit and year), in a copy:
+    the registry is left as it was."""
+    items = [as_observation(r) for r in rows]
+    Registry(indicators=dict(registry.indicators)).add_observations(items, source=source)
+    return items
 
 
-def use_stored_series(registry: Registry, engine: Engine) -> list[StoredObservation]:
-    """Replace ``registry``'s observations by the stored ones in force (checked like
-    any other) and return those."""
-    stored = observations_in_force(engine)
+def use_series(registry: Registry, rows: Iterable[ObservationLike]) -> None:
+    """Replace ``registry``'s observations by ``rows`` (checked like any other)."""
+    items = [as_observation(r) for r in rows]
     registry.observations.clear()
-    registry.add_observations([to_observation(s) for s in stored], source="store")
-    return stored
+    registry.add_observations(items, source="store")

@@ -24,8 +24,7 @@ unit, year, old → new value and the new value's source.
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ganpo.errors import InputError
@@ -40,15 +39,13 @@ ACCOUNT_INDICATORS = ("gep", "gep_growth", "co2_total", "co2_intensity")
 KEY_INDICATORS = ("forest_cover", "good_air_days_share", "water_sections_good_share", "gep")
 
 
-def unit_names(code: int) -> tuple[str, str]:
-    """The unit's name in Chinese and English (the code when unknown)."""
-    from ganpo.carbon.regions import known_unit
-    from ganpo.catalog.names import english_names
+#: a unit's names in Chinese and English by its code (the caller's: the region table is
+#: above tracking)
+UnitNames = Callable[[int], tuple[str, str]]
 
-    unit = known_unit(code)
-    # the built-in table names a city with its province (赣州市（江西省）): the name alone
-    zh = re.sub(r"（[^）]*）$", "", unit.name) if unit is not None else str(code)
-    return zh, english_names().get(code, zh)
+
+def _code_names(code: int) -> tuple[str, str]:
+    return str(code), str(code)
 
 
 def _order(registry: Registry) -> dict[str, int]:
@@ -75,12 +72,14 @@ def _indicator_fields(registry: Registry, key: str) -> dict[str, Any]:
     }
 
 
-def _unit_fields(code: int) -> dict[str, Any]:
-    zh, en = unit_names(code)
+def _unit_fields(code: int, names: UnitNames) -> dict[str, Any]:
+    zh, en = names(code)
     return {"unit_code": code, "unit_name_zh": zh, "unit_name_en": en}
 
 
-def _target_row(registry: Registry, t: Target, year: int, method: Method) -> dict[str, Any]:
+def _target_row(
+    registry: Registry, t: Target, year: int, method: Method, names: UnitNames
+) -> dict[str, Any]:
     ind = registry.indicator(t.indicator)
     series = registry.series(t.indicator, t.unit_code)
     values = {
@@ -92,7 +91,7 @@ def _target_row(registry: Registry, t: Target, year: int, method: Method) -> dic
         "target": t.key,
         "year": year,
         **_indicator_fields(registry, t.indicator),
-        **_unit_fields(t.unit_code),
+        **_unit_fields(t.unit_code, names),
         "target_source": t.source,
         "target_status": t.status,
     }
@@ -138,10 +137,15 @@ def _target_row(registry: Registry, t: Target, year: int, method: Method) -> dic
 
 
 def report_figures(
-    registry: Registry, year: int, *, method: Method = "required_growth"
+    registry: Registry,
+    year: int,
+    *,
+    method: Method = "required_growth",
+    names: UnitNames = _code_names,
 ) -> list[dict[str, Any]]:
     """Every figure of the ``year`` report: the targets in force in ``year`` (withdrawn
-    ones and budgets left out) in the decision's order, then chapter three's values."""
+    ones and budgets left out) in the decision's order, then chapter three's values; units
+    named by ``names`` (default: their codes)."""
     order = _order(registry)
     targets = sorted(
         (
@@ -151,7 +155,7 @@ def report_figures(
         ),
         key=lambda t: (order.get(t.indicator, len(order)), t.unit_code, t.key),
     )
-    rows = [_target_row(registry, t, year, method) for t in targets]
+    rows = [_target_row(registry, t, year, method, names) for t in targets]
     for key in ACCOUNT_INDICATORS:
         if key not in registry.indicators:
             continue
@@ -163,7 +167,7 @@ def report_figures(
                     "kind": "account",
                     "year": y,
                     **_indicator_fields(registry, key),
-                    **_unit_fields(code),
+                    **_unit_fields(code, names),
                     "value": observed_in({y: ob.value}, ob.unit, registry.indicator(key), what=key)[
                         y
                     ],

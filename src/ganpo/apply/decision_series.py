@@ -18,9 +18,11 @@ and intensity [t CO2/万元] from the stored greenhouse-gas inventories.
   uses); not computed without a GDP table.
 
 Every value's source names the account or inventory id it comes from; its status is
-``computed``. This is the one module of :mod:`ganpo.tracking` that imports
-:mod:`ganpo.apply` and :mod:`ganpo.carbon` (both at its own layer): nothing there imports
-it (docs/decisions/0038-series-and-yearly-report.md).
+``computed``. The values are plain :class:`ganpo.store.tracking.ObservationRecord`; the
+decision's registry checks them before they are stored (:mod:`ganpo.tracking.stored`).
+Here, not in :mod:`ganpo.tracking`, because tracking imports neither the store nor the
+domains that register in it; like :mod:`ganpo.apply.audit` this module reads GEP and
+carbon from the store (docs/decisions/0038-series-and-yearly-report.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Engine
 
+from ganpo.apply.gepdata import constant_price_growth, county_gep
 from ganpo.errors import InputError
 from ganpo.store.carbon import StoredInventory, list_inventories, load_inventory
 from ganpo.store.carbon_models import CarbonInventory
@@ -87,7 +90,6 @@ def _by_level(frame: pd.DataFrame, units: pd.DataFrame, columns: list[str]) -> p
 def gep_series(engine: Engine, year: int) -> ComputedSeries:
     """GEP [亿元] of ``year`` and its growth [%] at the prices of the year before, per
     county, city and region, from the stored accounts."""
-    from ganpo.apply.gepdata import constant_price_growth, county_gep
 
     current = _account(engine, year)
     if current is None:
