@@ -103,10 +103,14 @@ def test_every_figure_is_the_stored_value_and_cites_its_source(issued: dict[str,
         assert refs, (r["indicator"], r["unit_code"], shown)
         assert _flat(ob.source) in {notes[n] for n in refs}, (r["indicator"], ob.source)
         cited += 1
+        if r["kind"] == "target":  # the level cites the target's own source
+            level = re.escape(_flat(figure_text(r["target_value"], r["unit"])))
+            refs = [int(n) for n in re.findall(rf"[≥≤]{level}\[(\d+)\]", flat)]
+            assert _flat(r["target_source"]) in {notes[n] for n in refs}, r["target"]
     assert cited >= 20
     # the published 2023 baselines cite the news item that reported them
     news = next(n for n, s in notes.items() if s.startswith(_flat("中国新闻网 2024-01-24")))
-    assert f"96.50(2023)[{news}]" in flat and f"97.00(2023)[{news}]" in flat
+    assert f"96.50[{news}]" in flat and f"97.00[{news}]" in flat
     # computed values cite the account or inventory they come from
     assert any("GEPaccount#2(2024)" in s for s in notes.values())
     assert any("GHGinventory#2" in s for s in notes.values())

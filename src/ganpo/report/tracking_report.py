@@ -83,8 +83,11 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "key_figures": ("主要指标", "Key figures"),
     "indicator": ("指标", "Indicator"),
-    "unit_col": ("地区", "Unit"),
+    "unit_col": ("地区", "Region"),
+    "every_year": ("{first}—{last}年每年", "each year {first}–{last}"),
+    "base_year": ("基期", "Base year"),
     "baseline": ("基期值", "Baseline"),
+    "due": ("目标年份", "Due"),
     "actual": ("{year}年实际值", "Value {year}"),
     "target": ("目标值", "Target"),
     "measure": ("计量单位", "Unit of measure"),
@@ -103,7 +106,7 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "problem_line": (
         "{indicator}（{unit}）：{year}年为{actual}{measure}，目标为{sign}{target}{measure}"
-        "（{last_year}年），{status}（{reason}）。",
+        "（{last_year}），{status}（{reason}）。",
         "{indicator} ({unit}): {actual} {measure} in {year} against a target of {sign} "
         "{target} {measure} ({last_year}): {status} ({reason}).",
     ),
@@ -182,7 +185,8 @@ class _Sources:
         return self.refs.setdefault(source, len(self.refs) + 1)
 
     def cite(self, text: str, source: str) -> str:
-        return f"{text} [{self.ref(source)}]"
+        """``text`` and its footnote number, kept together on one line."""
+        return f"{text}\u00a0[{self.ref(source)}]"
 
 
 def _name(row: dict[str, Any], key: str, lang: Lang) -> str:
@@ -340,14 +344,13 @@ def build_tracking_html(
                         )
                         * (r.get("observation_status") == "synthetic"),
                         _name(r, "unit_name", lang),
-                        src.cite(
-                            f"{figure_text(r['base_value'], r['unit'])} ({r['base_year']})",
-                            r["base_source"],
-                        ),
+                        str(r["base_year"]),
+                        src.cite(figure_text(r["base_value"], r["unit"]), r["base_source"]),
                         src.cite(figure_text(r["actual"], r["unit"]), r["source"]),
+                        _when(r, lang),
                         src.cite(
-                            f"{'≥' if r['target_kind'] == 'floor' else '≤'} "
-                            f"{figure_text(r['target_value'], r['unit'])} ({r['last_year']})",
+                            f"{'≥' if r['target_kind'] == 'floor' else '≤'}\u00a0"
+                            f"{figure_text(r['target_value'], r['unit'])}",
                             r["target_source"],
                         ),
                         _measure(r, lang) or "—",
@@ -356,7 +359,8 @@ def build_tracking_html(
                     for r in rows
                 ]
             )
-            heads = ["indicator", "unit_col", "baseline", "actual", "target", "measure", "status"]
+            heads = ["indicator", "unit_col", "base_year", "baseline", "actual", "due", "target",
+                     "measure", "status"]  # fmt: skip
             parts.append(caption(head))
             parts.append(
                 "<div class='targets'>"
@@ -406,7 +410,7 @@ def build_tracking_html(
                 measure=_measure(r, lang),
                 sign="≥" if r["target_kind"] == "floor" else "≤",
                 target=figure_text(r["target_value"], r["unit"]),
-                last_year=r["last_year"],
+                last_year=_when(r, lang),
                 status=_name(r, "status", lang),
                 reason=_name(r, "reason", lang),
             ),
@@ -452,6 +456,13 @@ def build_tracking_html(
     return "".join(parts)
 
 
+def _when(r: dict[str, Any], lang: Lang) -> str:
+    """The year a target's level is due, or the years it binds (an annual level)."""
+    if r.get("annual") and r.get("first_year") not in (None, r["last_year"]):
+        return _t("every_year", lang, first=r["first_year"], last=r["last_year"])
+    return f"{r['last_year']}年" if lang == "zh" else str(r["last_year"])
+
+
 def _missing_line(r: dict[str, Any], lang: Lang) -> str:
     return _t(
         "missing_line",
@@ -466,8 +477,18 @@ EXTRA_CSS = """
 h2 { page-break-before: auto; }
 .cover .warn { font-size: 12pt; border: 2px solid #b71c1c; padding: 3mm; }
 .caption { font-weight: bold; margin-bottom: 0; }
-.targets table { table-layout: fixed; }
-.targets th:nth-child(1) { width: 22%; }
+.targets table { table-layout: fixed; font-size: 7.5pt; }
+.targets td:nth-child(4), .targets td:nth-child(5), .targets td:nth-child(7) {
+  white-space: nowrap; }
+.targets th:nth-child(1) { width: 19%; }
+.targets th:nth-child(2) { width: 8%; }
+.targets th:nth-child(3) { width: 6%; }
+.targets th:nth-child(4) { width: 11%; }
+.targets th:nth-child(5) { width: 11%; }
+.targets th:nth-child(6) { width: 13%; }
+.targets th:nth-child(7) { width: 13%; }
+.targets th:nth-child(8) { width: 10%; }
+.targets th:nth-child(9) { width: 9%; }
 .placeholder { border: 1.5px dashed #b71c1c; color: #b71c1c; padding: 4mm; }
 .sources p { font-size: 8pt; margin: 1mm 0; }
 """
