@@ -63,6 +63,13 @@ def test_load_compute_and_status_from_the_store(db: str, tmp_path: Path) -> None
     assert (air["base_value"], air["actual"], air["observation_status"]) == (96.5, 95.5, "reported")
     table = _run("status", "--database", db, "--year", "2024").output
     assert "平台计算" in table and "computed" in table
+    r = _run("series", "history", "gep", "360000", "2024", "--database", db, "--format", "json")
+    assert [(h["revision"], h["status"]) for h in json.loads(r.output)] == [
+        (1, "synthetic"),
+        (2, "computed"),
+    ]
+    r = _run("series", "history", "gep", "360000", "2019", "--database", db)
+    assert r.exit_code == 2 and "no stored value of 'gep' for 360000 in 2019" in r.output
 
 
 def test_a_series_csv_is_checked_before_it_is_stored(db: str, tmp_path: Path) -> None:
@@ -92,6 +99,11 @@ def test_report_draft_issue_and_render_again(db: str, tmp_path: Path) -> None:
                  "--work-dir", str(work), "--database", db)  # fmt: skip
         assert r.exit_code == 0, r.output
     assert "issued version 2" in r.output and "0 项变化 changes" in r.output
+    r = _run("reports", "--database", db, "--format", "json")
+    assert [(x["year"], x["version"], x["changes"]) for x in json.loads(r.output)] == [
+        (2024, 1, 0),
+        (2024, 2, 0),
+    ]
     assert sorted(p.name for p in (work / "reports").iterdir()) == [
         "tracking-report-2024-v1-zh.pdf",
         "tracking-report-2024-v2-zh.pdf",

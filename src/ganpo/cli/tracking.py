@@ -550,3 +550,114 @@ def report(
         f"(kept: {kept.name}, SHA-256 {stored.pdf_sha256[:16]}…; "
         f"{len(stored.changes)} 项变化 changes)"
     )
+
+
+#: the keys of `ganpo tracking series history --format csv|json`
+HISTORY_KEYS = ("revision", "value", "unit", "source", "status", "recorded_at", "recorded_by")
+
+
+@series_app.command("history")
+def series_history(
+    indicator: Annotated[str, typer.Argument(help="Indicator key (forest_cover …). 指标。")],
+    unit_code: Annotated[int, typer.Argument(help="Unit code (adcode). 地区代码。")],
+    year: Annotated[int, typer.Argument(help="Year. 年份。")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Every revision of one stored value, oldest first; the last is in force.
+    某一观测值的全部修订记录。"""
+    from ganpo.errors import InputError
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import observation_history
+    from ganpo.tracking.decision import register
+
+    with user_errors():
+        ind = register().indicator(indicator)
+        found = observation_history(open_store(database), indicator, unit_code, year)
+        if not found:
+            raise InputError(
+                f"no stored value of {indicator!r} for {unit_code} in {year} / 库中无该观测值",
+                field="year",
+                values=[indicator, unit_code, year],
+            )
+    records: list[dict[str, Any]] = [
+        {
+            "revision": h.revision,
+            "value": h.value,
+            "unit": h.unit,
+            "source": h.source,
+            "status": h.status,
+            "recorded_at": h.recorded_at.isoformat(timespec="seconds"),
+            "recorded_by": h.recorded_by,
+        }
+        for h in found
+    ]
+    if print_records(fmt, HISTORY_KEYS, records):
+        return
+    zh, en = _unit_names(unit_code)
+    t = Table(title=f"{ind.name_zh} {ind.name_en} · {zh} {en} · {year}")
+    for header in ("修订\nrevision", "数值\nvalue", "单位\nunit of measure", "来源\nsource",
+                   "数据\ndata", "记录时间\nrecorded at", "记录人\nrecorded by"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for r in records:
+        data_zh, data_en = _DATA_NAMES[str(r["status"])]
+        in_force = "（现行 in force）" if r is records[-1] else ""
+        t.add_row(
+            f"{r['revision']}{in_force}",
+            _num(float(r["value"]), str(r["unit"])),
+            str(r["unit"]),
+            str(r["source"]),
+            f"{data_zh}\n{data_en}",
+            str(r["recorded_at"]),
+            str(r["recorded_by"]),
+        )
+    console.print(t)
+
+
+#: the keys of `ganpo tracking reports --format csv|json`
+REPORT_KEYS = ("year", "version", "lang", "issued_at", "issued_by", "changes", "pdf_sha256")
+
+
+@app.command("reports")
+def reports(
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Year. 年份。")] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """The issued versions of the yearly report. 已印发的年度报告各版本。"""
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import list_reports
+
+    with user_errors():
+        found = list_reports(open_store(database), year)
+    records = [
+        {
+            "year": r.year,
+            "version": r.version,
+            "lang": r.lang,
+            "issued_at": r.issued_at.isoformat(timespec="seconds"),
+            "issued_by": r.issued_by,
+            "changes": len(r.changes),
+            "pdf_sha256": r.pdf_sha256,
+        }
+        for r in found
+    ]
+    if print_records(fmt, REPORT_KEYS, records):
+        return
+    t = Table(title="已印发的年度报告 Issued yearly reports")
+    for header in ("年份\nyear", "版本\nversion", "语言\nlanguage", "印发时间\nissued at",
+                   "印发人\nissued by", "变化项\nchanges", "SHA-256"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for r in records:
+        t.add_row(
+            str(r["year"]),
+            str(r["version"]),
+            "中文 Chinese" if r["lang"] == "zh" else "英文 English",
+            str(r["issued_at"]),
+            str(r["issued_by"]),
+            str(r["changes"]),
+            str(r["pdf_sha256"]),
+        )
+    console.print(t)
+    if not records:
+        console.print("尚无印发的报告 no report issued yet")
