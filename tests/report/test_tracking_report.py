@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from ganpo.apply.decision_series import compute_series
-from ganpo.errors import InputError
+from ganpo.errors import InputError, StoreError
 from ganpo.report.tracking_report import (
     figure_text,
     issue_tracking_report,
@@ -180,3 +180,19 @@ def test_english_report(issued: dict[str, Any]) -> None:
         assert head in " ".join(text.split())
     assert not re.search(r"[一二三四五]、", text.split("Sources")[0])
     assert "share of days with good air quality" in " ".join(text.split())
+
+
+def test_a_report_not_stored_leaves_no_file(
+    issued: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ganpo.store.tracking
+
+    def refuse(*args: Any, **kw: Any) -> None:
+        raise StoreError("the database refused / 数据库拒绝")
+
+    monkeypatch.setattr(ganpo.store.tracking, "save_report", refuse)
+    work = issued["dir"] / "other-work"
+    with pytest.raises(StoreError, match="the database refused"):
+        issue_tracking_report(issued["engine"], issued["figures1"], YEAR, work)
+    assert list((work / "reports").iterdir()) == []  # neither the PDF nor its draft
+    assert [r.version for r in list_reports(issued["engine"], YEAR)] == [1, 2]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import html
 import math
+import os
 import re
 import shutil
 from collections import Counter
@@ -546,27 +547,36 @@ def issue_tracking_report(
     changes = changes_between(previous.figures, figures) if previous else []
     name = f"tracking-report-{year}-v{version}-{lang}.pdf"
     kept = Path(work_dir) / "reports" / name
+    exists = InputError(
+        f"the issued report file {name} already exists in {kept.parent}; issued reports "
+        "are never overwritten: move it away or use another work folder / 已印发的报告"
+        "文件已存在，不可覆盖",
+        field="work_dir",
+        values=[str(kept)],
+    )
     if kept.exists():
-        raise InputError(
-            f"the issued report file {name} already exists in {kept.parent}; issued reports "
-            f"are never overwritten: move it away or use another work folder / 已印发的报告"
-            f"文件已存在，不可覆盖",
-            field="work_dir",
-            values=[str(kept)],
-        )
+        raise exists
     when = at or datetime.now(UTC)
     kept.parent.mkdir(parents=True, exist_ok=True)
-    write_tracking_report(
-        figures,
-        year,
-        kept,
-        lang,
-        version=version,
-        issued_at=when,
-        changes=changes,
-        previous_version=previous.version if previous else None,
-        issuer=issuer,
-    )
+    draft = kept.with_name(f".{name}.{os.getpid()}.tmp")
+    try:
+        write_tracking_report(
+            figures,
+            year,
+            draft,
+            lang,
+            version=version,
+            issued_at=when,
+            changes=changes,
+            previous_version=previous.version if previous else None,
+            issuer=issuer,
+        )
+        try:  # a hard link fails if the name is taken: never replaces an issued file
+            os.link(draft, kept)
+        except FileExistsError:
+            raise exists from None
+    finally:
+        draft.unlink(missing_ok=True)
     digest = hashlib.sha256(kept.read_bytes()).hexdigest()
     try:
         stored = save_report(
