@@ -323,16 +323,16 @@ def build_tracking_html(
         k = (str(r["pillar"]), str(r["clause"]))
         if k not in order:
             order.append(k)
+    last_pillar: object = None
     for pillar, clause in order:
         rows = [r for r in targets if (r["pillar"], r["clause"]) == (pillar, clause)]
         gone = [r for r in missing if (r["pillar"], r["clause"]) == (pillar, clause)]
         first = (rows or gone)[0]
-        head = (
-            f"{_name(first, 'pillar', lang)} · {_name(first, 'clause', lang)}"
-            if first["pillar"]
-            else _name(first, "indicator", lang)
-        )
-        parts.append(f"<h3>{esc(head)}</h3>")
+        if first["pillar"] != last_pillar:
+            last_pillar = first["pillar"]
+            pillar_name = _name(first, "pillar", lang) if first["pillar"] else ""
+            parts.append(f"<h3>{esc(pillar_name)}</h3>" if pillar_name else "")
+        head = _name(first, "clause", lang) if first["pillar"] else _name(first, "indicator", lang)
         if rows:
             frame = pd.DataFrame(
                 [
@@ -477,7 +477,8 @@ def _missing_line(r: dict[str, Any], lang: Lang) -> str:
 EXTRA_CSS = """
 h2 { page-break-before: auto; }
 .cover .warn { font-size: 12pt; border: 2px solid #b71c1c; padding: 3mm; }
-.caption { font-weight: bold; margin-bottom: 0; }
+.caption { font-weight: bold; margin-bottom: 0; page-break-after: avoid; }
+tr { page-break-inside: avoid; }
 .targets table { table-layout: fixed; font-size: 7.5pt; }
 .targets td:nth-child(4), .targets td:nth-child(5), .targets td:nth-child(7) {
   white-space: nowrap; }
