@@ -12,8 +12,9 @@ without a value or a baseline, listed from the figures), 五、下一步工作 (
 government to write: ganpo writes no text there), then, in a version after the first, what
 changed since the previous issued version, and the sources. Every figure carries a
 footnote number; the sources list names the record each comes from (the series' source
-document, or the stored account or inventory id). The page layout, tables and key-figure
-boxes are the annual GEP report's (:mod:`ganpo.report.annual`).
+document, or the stored account or inventory id). The texts are in
+:mod:`ganpo.report.tracking_text`; the page layout, tables and key-figure boxes are the
+annual GEP report's (:mod:`ganpo.report.annual`).
 
 :func:`issue_tracking_report` issues a version: the next version number of the year, the
 changes from the previous issued version, the PDF kept under the work folder
@@ -29,120 +30,24 @@ import os
 import re
 import shutil
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from ganpo.errors import InputError
 from ganpo.report.annual import CSS, _kpi_boxes, _table, write_pdf
 from ganpo.report.fonts import use_cjk_font
+from ganpo.report.tracking_text import NUMERALS, Lang
+from ganpo.report.tracking_text import t as _t
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from ganpo.store.tracking import IssuedReport
-
-Lang = Literal["zh", "en"]
-
-TEXT: dict[str, tuple[str, str]] = {
-    "title": (
-        "{region}人民政府关于{year}年生态文明建设高地建设情况的报告",
-        "Report of the {region} People's Government on building the highland of "
-        "ecological civilisation in {year}",
-    ),
-    "to_congress": (
-        "向{region}人民代表大会常务委员会报告",
-        "To the Standing Committee of the {region} People's Congress",
-    ),
-    "issuer_default": (
-        "ganpo 生态文明建设目标跟踪平台生成（未指定报告单位）",
-        "Generated with ganpo's tracking of the decision (no issuing body given)",
-    ),
-    "draft": ("草稿（未印发）", "Draft (not issued)"),
-    "version": ("第{version}版 · {date}印发", "Version {version} · issued {date}"),
-    "synthetic": (
-        "本报告含合成数据（演示用，标注“合成数据”），不是统计数据，不得引用。",
-        "This report contains synthetic data (made up for the demonstration, marked "
-        "SYNTHETIC): not statistics, do not cite them.",
-    ),
-    "ch_overall": ("总体情况", "Overall situation"),
-    "ch_targets": ("目标指标完成情况", "Targets and their attainment"),
-    "ch_accounts": ("生态产品总值与碳排放", "Gross ecosystem product and carbon emissions"),
-    "ch_problems": ("存在的问题", "Problems"),
-    "ch_next": ("下一步工作", "Next steps"),
-    "ch_changes": ("与第{version}版相比的变化", "Changes since version {version}"),
-    "ch_sources": ("数据来源", "Sources"),
-    "overall_text": (
-        "纳入本报告的目标共{n}项（按{method}评价至{year}年）：已实现{achieved}项，进度正常"
-        "{on_track}项，存在风险{at_risk}项，偏离目标{off_track}项；无法评价{missing}项。",
-        "The report covers {n} targets (assessed to {year} by the {method} method): "
-        "{achieved} achieved, {on_track} on track, {at_risk} at risk, {off_track} off track; "
-        "{missing} could not be assessed.",
-    ),
-    "key_figures": ("主要指标", "Key figures"),
-    "indicator": ("指标", "Indicator"),
-    "unit_col": ("地区", "Region"),
-    "every_year": ("{first}—{last}年每年", "each year {first}–{last}"),
-    "base_year": ("基期", "Base year"),
-    "baseline": ("基期值", "Baseline"),
-    "due": ("目标年份", "Due"),
-    "actual": ("{year}年实际值", "Value {year}"),
-    "target": ("目标值", "Target"),
-    "measure": ("计量单位", "Unit of measure"),
-    "status": ("状态", "Status"),
-    "value": ("数值", "Value"),
-    "year": ("年份", "Year"),
-    "old": ("原值", "Old value"),
-    "new": ("新值", "New value"),
-    "source": ("来源", "Source"),
-    "none": ("无", "none"),
-    "caption": ("表{n}  {text}", "Table {n}. {text}"),
-    "missing_title": ("未能评价的目标", "Targets not assessed"),
-    "no_problems": (
-        "{year}年各项目标均已实现或进度正常。",
-        "In {year} every target is achieved or on track.",
-    ),
-    "problem_line": (
-        "{indicator}（{unit}）：{year}年为{actual}{measure}，目标为{sign}{target}{measure}"
-        "（{last_year}），{status}（{reason}）。",
-        "{indicator} ({unit}): {actual} {measure} in {year} against a target of {sign} "
-        "{target} {measure} ({last_year}): {status} ({reason}).",
-    ),
-    "missing_line": (
-        "{indicator}（{unit}）：{why}，无法评价。",
-        "{indicator} ({unit}): {why}, not assessed.",
-    ),
-    "next_placeholder": (
-        "【本节由{region}人民政府撰写。ganpo 不生成本节内容；印发前须由政府补充。】",
-        "[This section is written by the {region} People's Government. ganpo writes no "
-        "text here; the government completes it before the report is issued.]",
-    ),
-    "no_accounts": (
-        "库中无{year}年的生态产品总值和碳排放数据（可运行 ganpo tracking series compute）。",
-        "The store holds no GEP or carbon figures of {year} (run ganpo tracking series compute).",
-    ),
-    "changes_text": (
-        "本版相对第{version}版有以下数据变化（修订后的数值取代原值，原值保留在第{version}版中）：",
-        "This version differs from version {version} in these figures (revised values "
-        "replace the old ones, which version {version} keeps):",
-    ),
-    "no_changes": ("本版数据与第{version}版相同。", "The figures are those of version {version}."),
-    "method_required_growth": ("所需增速法", "required-growth"),
-    "method_linear": ("线性路径法", "linear-path"),
-    "synthetic_mark": ("合成数据", "SYNTHETIC"),
-    "description": (
-        "{region}{year}年生态文明建设高地建设目标完成情况",
-        "Targets of {region}'s highland of ecological civilisation, {year}",
-    ),
-    "keywords": (
-        "生态文明建设高地, 目标, 生态产品总值, 碳排放, {year}",
-        "ecological civilisation, targets, GEP, carbon emissions, {year}",
-    ),
-}
-NUMERALS = "一二三四五六七八九十"
 
 
 def unit_names(code: int) -> tuple[str, str]:
@@ -155,10 +60,6 @@ def unit_names(code: int) -> tuple[str, str]:
     # the built-in table names a city with its province (赣州市（江西省）): the name alone
     zh = re.sub(r"（[^）]*）$", "", unit.name) if unit is not None else str(code)
     return zh, english_names().get(code, zh)
-
-
-def _t(key: str, lang: Lang, **kw: Any) -> str:
-    return TEXT[key][0 if lang == "zh" else 1].format(**kw)
 
 
 def figure_text(value: float | None, unit: str) -> str:
@@ -224,6 +125,33 @@ def _p(text: str, cls: str = "") -> str:
     return f"<p{f' class={cls!r}' if cls else ''}>{html.escape(text)}</p>"
 
 
+@dataclass
+class _Doc:
+    """What every chapter writes with: the figures by kind, the language, the region, the
+    footnotes and the running table number."""
+
+    figures: list[dict[str, Any]]
+    year: int
+    lang: Lang
+    src: _Sources = field(default_factory=_Sources)
+    tables: Iterator[int] = field(default_factory=lambda: iter(range(1, 1000)))
+
+    def __post_init__(self) -> None:
+        self.code, self.region = _region(self.figures, self.lang)
+        self.targets = [r for r in self.figures if r["kind"] == "target"]
+        self.missing = [r for r in self.figures if r["kind"] == "missing"]
+        self.accounts = [r for r in self.figures if r["kind"] == "account"]
+
+    def t(self, key: str, **kw: Any) -> str:
+        return _t(key, self.lang, **kw)
+
+    def name(self, row: dict[str, Any], key: str) -> str:
+        return _name(row, key, self.lang)
+
+    def caption(self, text: str) -> str:
+        return _p(self.t("caption", n=next(self.tables), text=text), "caption")
+
+
 def build_tracking_html(
     figures: list[dict[str, Any]],
     year: int,
@@ -235,226 +163,216 @@ def build_tracking_html(
     previous_version: int | None = None,
     issuer: str = "",
 ) -> str:
-    """The report as a standalone HTML document; ``version`` ``None``: a draft."""
+    """The report as a standalone HTML document; ``version`` ``None``: a draft. The PDF's
+    title, author, subject and keywords come from its head."""
     use_cjk_font()
-    esc = html.escape
-    code, region = _region(figures, lang)
-    src = _Sources()
-    targets = [r for r in figures if r["kind"] == "target"]
-    missing = [r for r in figures if r["kind"] == "missing"]
-    accounts = [r for r in figures if r["kind"] == "account"]
-    method = str(targets[0]["method"]) if targets else "required_growth"
-    title = _t("title", lang, region=region, year=year)
-    issuer = issuer or _t("issuer_default", lang)
-    synthetic = any(r.get("observation_status") == "synthetic" or r.get("target_status") ==
-                    "synthetic" for r in figures)  # fmt: skip
+    d = _Doc(figures, year, lang)
     stamp = (
-        _t("draft", lang)
+        d.t("draft")
         if version is None
-        else _t(
-            "version", lang, version=version, date=f"{(issued_at or datetime.now(UTC)):%Y-%m-%d}"
-        )
+        else d.t("version", version=version, date=f"{(issued_at or datetime.now(UTC)):%Y-%m-%d}")
     )
-    tables = iter(range(1, 1000))
-
-    def caption(text: str) -> str:
-        return _p(_t("caption", lang, n=next(tables), text=text), "caption")
-
-    about = _t("description", lang, region=region, year=year)
     parts = [
-        f"<html lang='{'zh-CN' if lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
-        f"<title>{esc(title)}</title><meta name='author' content='{esc(issuer)}'>"
-        f"<meta name='description' content='{esc(about)}'>"
-        f"<meta name='keywords' content='{esc(_t('keywords', lang, year=year))}'>"
-        f"<meta name='generator' content='ganpo'>"
-        f"<style>{CSS}{EXTRA_CSS}</style></head><body>",
-        f"<div class='cover'><h1>{esc(title)}</h1>",
-        _p(_t("to_congress", lang, region=region), "meta"),
-        _p(issuer, "issuer"),
-        _p(stamp, "meta"),
-        _p(_t("synthetic", lang), "warn") if synthetic else "",
-        "</div>",
+        _head_and_cover(d, issuer or d.t("issuer_default"), stamp),
+        _overall(d),
+        _targets(d),
+        _accounts(d),
+        _problems(d),
+        _chapter(5, "ch_next", lang),
+        _p(d.t("next_placeholder", region=d.region), "placeholder"),
+        "" if previous_version is None else _changes(d, previous_version, changes or []),
+        _sources_list(d),
+        "</body></html>",
     ]
-    # 一、总体情况
-    counts = Counter(str(r["status"]) for r in targets)
-    parts.append(_chapter(1, "ch_overall", lang))
-    parts.append(
-        _p(
-            _t(
-                "overall_text",
-                lang,
-                n=len(targets) + len(missing),
-                method=_t(f"method_{method}", lang),
-                year=year,
-                achieved=counts["achieved"],
-                on_track=counts["on_track"],
-                at_risk=counts["at_risk"],
-                off_track=counts["off_track"],
-                missing=len(missing),
-            )
-        )
+    return "".join(parts)
+
+
+def _head_and_cover(d: _Doc, issuer: str, stamp: str) -> str:
+    esc = html.escape
+    title = d.t("title", region=d.region, year=d.year)
+    about = d.t("description", region=d.region, year=d.year)
+    synthetic = any(
+        r.get("observation_status") == "synthetic" or r.get("target_status") == "synthetic"
+        for r in d.figures
     )
-    kpis = []
+    return "".join(
+        [
+            f"<html lang='{'zh-CN' if d.lang == 'zh' else 'en'}'><head><meta charset='utf-8'>"
+            f"<title>{esc(title)}</title><meta name='author' content='{esc(issuer)}'>"
+            f"<meta name='description' content='{esc(about)}'>"
+            f"<meta name='keywords' content='{esc(d.t('keywords', year=d.year))}'>"
+            f"<meta name='generator' content='ganpo'>"
+            f"<style>{CSS}{EXTRA_CSS}</style></head><body>",
+            f"<div class='cover'><h1>{esc(title)}</h1>",
+            _p(d.t("to_congress", region=d.region), "meta"),
+            _p(issuer, "issuer"),
+            _p(stamp, "meta"),
+            _p(d.t("synthetic"), "warn") if synthetic else "",
+            "</div>",
+        ]
+    )
+
+
+def _overall(d: _Doc) -> str:
+    """一、总体情况: the targets counted by status, the key figures of the region."""
     from ganpo.tracking.yearly_report import KEY_INDICATORS
 
+    counts = Counter(str(r["status"]) for r in d.targets)
+    method = str(d.targets[0]["method"]) if d.targets else "required_growth"
+    text = d.t(
+        "overall_text",
+        n=len(d.targets) + len(d.missing),
+        method=d.t(f"method_{method}"),
+        year=d.year,
+        achieved=counts["achieved"],
+        on_track=counts["on_track"],
+        at_risk=counts["at_risk"],
+        off_track=counts["off_track"],
+        missing=len(d.missing),
+    )
+    parts = [_chapter(1, "ch_overall", d.lang), _p(text)]
+    kpis = []
     for key in KEY_INDICATORS:
-        row = next(
-            (r for r in targets if r["indicator"] == key and int(r["unit_code"]) == code), None
-        )
-        value, source = (row["actual"], row["source"]) if row else (None, "")
-        if row is None:
-            acc = next(
-                (r for r in accounts if r["indicator"] == key and int(r["unit_code"]) == code),
-                None,
-            )
-            if acc is None:
-                continue
-            row, value, source = acc, acc["value"], acc["source"]
-        name = _name(row, "indicator", lang)
-        when = f"（{row['year']}）" if lang == "zh" else f" ({row['year']})"
-        label = src.cite(name + when, source)
-        kpis.append((label, figure_text(value, str(row["unit"])), _measure(row, lang)))
+        mine = [r for r in d.targets + d.accounts
+                if r["indicator"] == key and int(r["unit_code"]) == d.code]  # fmt: skip
+        if not mine:
+            continue
+        row = mine[0]
+        value = row["actual"] if row["kind"] == "target" else row["value"]
+        when = f"（{row['year']}）" if d.lang == "zh" else f" ({row['year']})"
+        label = d.src.cite(d.name(row, "indicator") + when, row["source"])
+        kpis.append((label, figure_text(value, str(row["unit"])), _measure(row, d.lang)))
     if kpis:
-        parts.append(f"<h3>{esc(_t('key_figures', lang))}</h3>" + _kpi_boxes(kpis, per_row=4))
-    # 二、目标指标完成情况
-    parts.append(_chapter(2, "ch_targets", lang))
-    order: list[tuple[str, str]] = []
-    for r in targets + missing:
-        k = (str(r["pillar"]), str(r["clause"]))
-        if k not in order:
-            order.append(k)
-    last_pillar: object = None
+        parts.append(f"<h3>{html.escape(d.t('key_figures'))}</h3>" + _kpi_boxes(kpis, 4))
+    return "".join(parts)
+
+
+def _target_cells(d: _Doc, r: dict[str, Any]) -> tuple[str, ...]:
+    mark = d.t("synthetic_mark")
+    synthetic = r.get("observation_status") == "synthetic"
+    name = d.name(r, "indicator") + ((f"（{mark}）" if d.lang == "zh" else f" ({mark})")
+                                     if synthetic else "")  # fmt: skip
+    sign = "≥" if r["target_kind"] == "floor" else "≤"
+    return (
+        name,
+        d.name(r, "unit_name"),
+        str(r["base_year"]),
+        d.src.cite(figure_text(r["base_value"], r["unit"]), r["base_source"]),
+        d.src.cite(figure_text(r["actual"], r["unit"]), r["source"]),
+        _when(r, d.lang),
+        d.src.cite(f"{sign}\u00a0{figure_text(r['target_value'], r['unit'])}", r["target_source"]),
+        _measure(r, d.lang) or "—",
+        d.name(r, "status"),
+    )
+
+
+def _targets(d: _Doc) -> str:
+    """二、目标指标完成情况: a table per clause, a heading per pillar; the targets not
+    assessed below their clause's table."""
+    parts = [_chapter(2, "ch_targets", d.lang)]
+    order = list(dict.fromkeys((str(r["pillar"]), str(r["clause"]))
+                               for r in d.targets + d.missing))  # fmt: skip
+    heads = ["indicator", "unit_col", "base_year", "baseline", "actual", "due", "target",
+             "measure", "status"]  # fmt: skip
+    last_pillar: str | None = None
     for pillar, clause in order:
-        rows = [r for r in targets if (r["pillar"], r["clause"]) == (pillar, clause)]
-        gone = [r for r in missing if (r["pillar"], r["clause"]) == (pillar, clause)]
+        rows = [r for r in d.targets if (r["pillar"], r["clause"]) == (pillar, clause)]
+        gone = [r for r in d.missing if (r["pillar"], r["clause"]) == (pillar, clause)]
         first = (rows or gone)[0]
-        if first["pillar"] != last_pillar:
-            last_pillar = first["pillar"]
-            pillar_name = _name(first, "pillar", lang) if first["pillar"] else ""
-            parts.append(f"<h3>{esc(pillar_name)}</h3>" if pillar_name else "")
-        head = _name(first, "clause", lang) if first["pillar"] else _name(first, "indicator", lang)
+        if pillar and pillar != last_pillar:
+            parts.append(f"<h3>{html.escape(d.name(first, 'pillar'))}</h3>")
+        last_pillar = pillar
         if rows:
-            frame = pd.DataFrame(
-                [
-                    (
-                        _name(r, "indicator", lang)
-                        + (
-                            f"（{_t('synthetic_mark', lang)}）"
-                            if lang == "zh"
-                            else f" ({_t('synthetic_mark', lang)})"
-                        )
-                        * (r.get("observation_status") == "synthetic"),
-                        _name(r, "unit_name", lang),
-                        str(r["base_year"]),
-                        src.cite(figure_text(r["base_value"], r["unit"]), r["base_source"]),
-                        src.cite(figure_text(r["actual"], r["unit"]), r["source"]),
-                        _when(r, lang),
-                        src.cite(
-                            f"{'≥' if r['target_kind'] == 'floor' else '≤'}\u00a0"
-                            f"{figure_text(r['target_value'], r['unit'])}",
-                            r["target_source"],
-                        ),
-                        _measure(r, lang) or "—",
-                        _name(r, "status", lang),
-                    )
-                    for r in rows
-                ]
-            )
-            heads = ["indicator", "unit_col", "base_year", "baseline", "actual", "due", "target",
-                     "measure", "status"]  # fmt: skip
-            parts.append(caption(head))
-            parts.append(
-                "<div class='targets'>"
-                + _table(frame, [_t(h, lang, year=year) for h in heads])
-                + "</div>"
-            )
-        for r in gone:
-            parts.append(_p(_missing_line(r, lang), "meta"))
-    # 三、生态产品总值与碳排放
-    parts.append(_chapter(3, "ch_accounts", lang))
-    if not accounts:
-        parts.append(_p(_t("no_accounts", lang, year=year)))
+            parts.append(d.caption(d.name(first, "clause" if pillar else "indicator")))
+            frame = pd.DataFrame([_target_cells(d, r) for r in rows])
+            table = _table(frame, [d.t(h, year=d.year) for h in heads])
+            parts.append(f"<div class='targets'>{table}</div>")
+        parts += [_p(_missing_line(r, d.lang), "meta") for r in gone]
+    return "".join(parts)
+
+
+def _accounts(d: _Doc) -> str:
+    """三、生态产品总值与碳排放: the stored GEP and carbon values of the year, by unit."""
     from ganpo.tracking.yearly_report import ACCOUNT_INDICATORS
 
+    parts = [_chapter(3, "ch_accounts", d.lang)]
+    if not d.accounts:
+        parts.append(_p(d.t("no_accounts", year=d.year)))
     for key in ACCOUNT_INDICATORS:
-        rows = [r for r in accounts if r["indicator"] == key]
+        rows = [r for r in d.accounts if r["indicator"] == key]
         if not rows:
             continue
-        measure = _measure(rows[0], lang)
-        name = _name(rows[0], "indicator", lang)
-        parts.append(caption(f"{name}（{measure}）" if lang == "zh" and measure else
-                             f"{name} ({measure})" if measure else name))  # fmt: skip
-        frame = pd.DataFrame(
-            [
-                (
-                    _name(r, "unit_name", lang),
-                    src.cite(figure_text(r["value"], r["unit"]), r["source"]),
-                )
-                for r in rows
-            ]
-        )
-        parts.append(_table(frame, [_t("unit_col", lang), _t("value", lang)]))
-    # 四、存在的问题
-    parts.append(_chapter(4, "ch_problems", lang))
-    bad = [r for r in targets if r["status"] in ("at_risk", "off_track")]
-    if not bad and not missing:
-        parts.append(_p(_t("no_problems", lang, year=year)))
+        measure, name = _measure(rows[0], d.lang), d.name(rows[0], "indicator")
+        if measure:
+            name += f"（{measure}）" if d.lang == "zh" else f" ({measure})"
+        cells = [
+            (d.name(r, "unit_name"), d.src.cite(figure_text(r["value"], r["unit"]), r["source"]))
+            for r in rows
+        ]
+        parts.append(d.caption(name))
+        parts.append(_table(pd.DataFrame(cells), [d.t("unit_col"), d.t("value")]))
+    return "".join(parts)
+
+
+def _problems(d: _Doc) -> str:
+    """四、存在的问题: the targets at risk or off track, and those not assessed."""
+    parts = [_chapter(4, "ch_problems", d.lang)]
+    bad = [r for r in d.targets if r["status"] in ("at_risk", "off_track")]
+    if not bad and not d.missing:
+        parts.append(_p(d.t("no_problems", year=d.year)))
     items = [
-        src.cite(
-            _t(
+        d.src.cite(
+            d.t(
                 "problem_line",
-                lang,
-                indicator=_name(r, "indicator", lang),
-                unit=_name(r, "unit_name", lang),
+                indicator=d.name(r, "indicator"),
+                unit=d.name(r, "unit_name"),
                 year=r["year"],
                 actual=figure_text(r["actual"], r["unit"]),
-                measure=_measure(r, lang),
+                measure=_measure(r, d.lang),
                 sign="≥" if r["target_kind"] == "floor" else "≤",
                 target=figure_text(r["target_value"], r["unit"]),
-                last_year=_when(r, lang),
-                status=_name(r, "status", lang),
-                reason=_name(r, "reason", lang),
+                last_year=_when(r, d.lang),
+                status=d.name(r, "status"),
+                reason=d.name(r, "reason"),
             ),
             r["source"],
         )
         for r in bad
     ]
-    items += [_missing_line(r, lang) for r in missing]
+    items += [_missing_line(r, d.lang) for r in d.missing]
     if items:
-        parts.append("<ol>" + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ol>")
-    # 五、下一步工作
-    parts.append(_chapter(5, "ch_next", lang))
-    parts.append(_p(_t("next_placeholder", lang, region=region), "placeholder"))
-    # changes since the previous version
-    n = 6
-    if previous_version is not None:
-        parts.append(_chapter(n, "ch_changes", lang, version=previous_version))
-        n += 1
-        if not changes:
-            parts.append(_p(_t("no_changes", lang, version=previous_version)))
-        else:
-            parts.append(_p(_t("changes_text", lang, version=previous_version)))
-            frame = pd.DataFrame(
-                [
-                    (
-                        _name(c, "indicator", lang),
-                        _name(c, "unit_name", lang),
-                        str(c["year"]),
-                        figure_text(c["old"], c["unit"]),
-                        figure_text(c["new"], c["unit"]),
-                        f"[{src.ref(c['source'])}]",
-                    )
-                    for c in changes
-                ]
-            )
-            heads = ["indicator", "unit_col", "year", "old", "new", "source"]
-            parts.append(_table(frame, [_t(h, lang) for h in heads]))
-    # sources
-    label = _t("ch_sources", lang)
-    parts.append(f"<h2 id='sec-sources'>{esc(label)}</h2><div class='sources'>")
-    parts += [_p(f"[{i}] {s}") for s, i in src.refs.items()]
-    parts.append("</div></body></html>")
+        parts.append("<ol>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ol>")
     return "".join(parts)
+
+
+def _changes(d: _Doc, previous_version: int, changes: list[dict[str, Any]]) -> str:
+    """六、与第N版相比的变化: each value changed since the previous issued version."""
+    parts = [_chapter(6, "ch_changes", d.lang, version=previous_version)]
+    if not changes:
+        parts.append(_p(d.t("no_changes", version=previous_version)))
+        return "".join(parts)
+    parts.append(_p(d.t("changes_text", version=previous_version)))
+    cells = [
+        (
+            d.name(c, "indicator"),
+            d.name(c, "unit_name"),
+            str(c["year"]),
+            figure_text(c["old"], c["unit"]),
+            figure_text(c["new"], c["unit"]),
+            f"[{d.src.ref(c['source'])}]",
+        )
+        for c in changes
+    ]
+    heads = ["indicator", "unit_col", "year", "old", "new", "source"]
+    parts.append(_table(pd.DataFrame(cells), [d.t(h) for h in heads]))
+    return "".join(parts)
+
+
+def _sources_list(d: _Doc) -> str:
+    """The sources, numbered as the footnotes cite them."""
+    label = html.escape(d.t("ch_sources"))
+    notes = "".join(_p(f"[{i}] {s}") for s, i in d.src.refs.items())
+    return f"<h2 id='sec-sources'>{label}</h2><div class='sources'>{notes}</div>"
 
 
 def _when(r: dict[str, Any], lang: Lang) -> str:
