@@ -17,7 +17,8 @@ import ganpo.store.apply_models
 import ganpo.store.carbon_models
 import ganpo.store.platform_models
 import ganpo.store.register_models
-import ganpo.store.reporting_models  # noqa: F401  (every table in Base.metadata)
+import ganpo.store.reporting_models
+import ganpo.store.tracking_models  # noqa: F401  (every table in Base.metadata)
 from applications_support import GEP_2022, account
 from ganpo.store import register, schema
 from ganpo.store.models import Base

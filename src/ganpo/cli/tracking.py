@@ -4,16 +4,25 @@ runs."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 from rich.table import Table
 
-from ganpo.cli.common import FormatOption, console, print_records, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    FormatOption,
+    console,
+    err_console,
+    print_records,
+    user_errors,
+)
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from ganpo.tracking.registry import Registry
     from ganpo.tracking.status import Assessment, Method
 
@@ -22,6 +31,12 @@ app = typer.Typer(
     "决定的目标及其进展状态。",
     no_args_is_help=True,
 )
+series_app = typer.Typer(
+    help="Monitoring series in the store: load published or reported figures, compute GEP "
+    "and carbon series from the stored accounts. 库中的监测序列。",
+    no_args_is_help=True,
+)
+app.add_typer(series_app, name="series")
 
 #: the keys of `ganpo tracking status --format csv|json`
 STATUS_KEYS = (
@@ -74,19 +89,16 @@ _DATA_NAMES = {
     "published": ("公开发布", "published"),
     "reported": ("新闻报道", "reported"),
     "synthetic": ("合成数据", "SYNTHETIC"),
+    "computed": ("平台计算", "computed"),
     "adopted": ("已发布", "adopted"),
     "draft": ("草案", "draft"),
 }
 
 
 def _unit_names(code: int) -> tuple[str, str]:
-    from ganpo.carbon.regions import known_unit
-    from ganpo.catalog.names import english_names
+    from ganpo.report.tracking_report import unit_names
 
-    unit = known_unit(code)
-    # the built-in table names a city with its province (赣州市（江西省）): the name alone
-    zh = re.sub(r"（[^）]*）$", "", unit.name) if unit is not None else str(code)
-    return zh, english_names().get(code, zh)
+    return unit_names(code)
 
 
 def _records(registry: Registry, found: list[Assessment]) -> list[dict[str, Any]]:
@@ -209,6 +221,15 @@ def status(
             "评价方法：所需增速法或线性路径法。",
         ),
     ] = "required-growth",
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "--db",
+            help="Read the series stored in this store (SQLite path or SQLAlchemy URL) "
+            "instead of the file's observations. 使用库中的监测序列。",
+        ),
+    ] = None,
     fmt: FormatOption = "table",
 ) -> None:
     """Status of each target (achieved, on track, at risk, off track) by the stated method,
@@ -221,6 +242,12 @@ def status(
     key: Method = "linear" if method == "linear" else "required_growth"
     with user_errors():
         registry = register(file)
+        if database is not None:
+            from ganpo.store.repository import open_store
+            from ganpo.store.tracking import observations_in_force
+            from ganpo.tracking.stored import use_series
+
+            use_series(registry, observations_in_force(open_store(database)))
         if series is not None:
             registry.add_observations(read_series_csv(series), source=series)
         report = registry_status(registry, year=year, method=key)
@@ -296,3 +323,341 @@ def status(
         console.print(
             "无观测数据 no observed value: " + "; ".join(f"{n.name_zh} {n.name_en}" for n in names)
         )
+
+
+#: the keys of `ganpo tracking series load|compute --format csv|json`
+SERIES_KEYS = ("indicator", "unit_code", "year", "value", "unit", "source", "status", "outcome")
+_OUTCOMES = {"added": ("新增", "added"), "revised": ("修订", "revised"),
+             "unchanged": ("未变", "unchanged")}  # fmt: skip
+
+
+def _print_recorded(
+    registry: Registry, rows: list[Any], recorded: Any, fmt: str, title: str
+) -> None:
+    outcome = {k: "added" for k in recorded.added}
+    outcome |= {k: "revised" for k in recorded.revised}
+    outcome |= {k: "unchanged" for k in recorded.unchanged}
+    records = [
+        {
+            "indicator": r.indicator,
+            "unit_code": r.unit_code,
+            "year": r.year,
+            "value": r.value,
+            "unit": r.unit,
+            "source": r.source,
+            "status": r.status,
+            "outcome": outcome[(r.indicator, r.unit_code, r.year)],
+        }
+        for r in rows
+    ]
+    if print_records(fmt, SERIES_KEYS, records):  # type: ignore[arg-type]
+        return
+    t = Table(title=title)
+    for header in ("指标\nindicator", "地区\nunit", "年份\nyear", "数值\nvalue",
+                   "单位\nunit of measure", "来源\nsource", "结果\noutcome"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for r in records:
+        zh, en = _unit_names(int(r["unit_code"]))
+        o = _OUTCOMES[str(r["outcome"])]
+        ind = registry.indicator(str(r["indicator"]))
+        data_zh, data_en = _DATA_NAMES[str(r["status"])]
+        unit = str(r["unit"])
+        t.add_row(
+            f"{ind.name_zh}\n{ind.name_en}",
+            f"{zh}\n{en}",
+            str(r["year"]),
+            _num(float(r["value"]), unit),
+            f"{ind.unit_in('zh')}\n{ind.unit_in('en')}" if unit == ind.unit else unit,
+            f"{r['source']}\n（{data_zh} {data_en}）",
+            f"{o[0]}\n{o[1]}",
+        )
+    console.print(t)
+    console.print(
+        f"新增 added {len(recorded.added)}, 修订 revised {len(recorded.revised)}, "
+        f"未变 unchanged {len(recorded.unchanged)}"
+    )
+
+
+@series_app.command("load")
+def series_load(
+    file: Annotated[
+        Path | None,
+        typer.Argument(
+            help="A series CSV file (indicator, unit_code, year, value, unit, source, status) "
+            "or a tracking TOML file (its observations); default: the observations of the "
+            "shipped Jiangxi decision. 观测序列文件。"
+        ),
+    ] = None,
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="The tracking TOML file whose indicators check the series; "
+            "default: the shipped Jiangxi decision. 目标文件。",
+        ),
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Record observed values in the store after checking them (registered indicator, unit
+    that converts); a changed value becomes a new revision, the old one kept.
+    将观测值存入库中（修订值另存为新版本，原值保留）。"""
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import record_observations
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.registry import read_tracking_file, shipped_file
+    from ganpo.tracking.series import read_series_csv
+    from ganpo.tracking.stored import checked
+
+    with user_errors():
+        registry = register(targets)
+        if file is None or file.suffix.lower() == ".toml":
+            path = file if file is not None else shipped_file("jiangxi-decision")
+            rows = read_tracking_file(path).observations
+        else:
+            path, rows = file, read_series_csv(file)
+        recorded = record_observations(open_store(database), checked(registry, rows, source=path))
+    _print_recorded(registry, rows, recorded, fmt, "观测值入库 Series recorded")
+
+
+@series_app.command("compute")
+def series_compute(
+    year: Annotated[int, typer.Option("--year", "-y", help="Year computed. 年份。")],
+    gdp: Annotated[
+        Path | None,
+        typer.Option(
+            "--gdp",
+            help="GDP table for the carbon intensity (unit_code, year, gdp_constant_YYYY in "
+            "亿元); default: the demo carbon dataset's when the inventories are its. "
+            "不变价地区生产总值表。",
+        ),
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Compute GEP, GEP growth (constant prices), carbon total and intensity of a year per
+    county, city and province from the stored accounts and inventories, and record them
+    (source: the account or inventory id). 由库中核算与清单计算监测序列并入库。"""
+    from ganpo.apply.decision_series import compute_series
+    from ganpo.carbon.dual_control_link import dataset_gdp, read_gdp_file
+    from ganpo.cli.carbon import DEMO_FOLDER
+    from ganpo.store.carbon import list_inventories
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import record_observations
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.stored import checked
+
+    with user_errors():
+        engine = open_store(database)
+        table: pd.DataFrame | None = None
+        if gdp is not None:
+            table = read_gdp_file(gdp)
+        else:
+            digests = {h.dataset_digest for h in list_inventories(engine) if h.year == year}
+            table = dataset_gdp(DEMO_FOLDER, digests) if digests else None
+        computed = compute_series(engine, year, table)
+        registry = register()
+        recorded = record_observations(engine, checked(registry, computed.observations))
+    _print_recorded(
+        registry, computed.observations, recorded, fmt, f"计算序列 Computed series · {year}"
+    )
+    for note in computed.skipped:
+        err_console.print(f"未计算 not computed: {note}")
+
+
+@app.command("report")
+def report(
+    year: Annotated[int, typer.Option("--year", "-y", help="Year reported. 报告年份。")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write. 输出 PDF。")],
+    lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="zh or en. 语言。")] = "zh",
+    issue: Annotated[
+        bool,
+        typer.Option(
+            "--issue",
+            help="Issue the report: the next version of the year, stored with its figures and "
+            "the PDF's SHA-256; the PDF kept under WORK_DIR/reports. 印发并存档。",
+        ),
+    ] = False,
+    version: Annotated[
+        int | None,
+        typer.Option(
+            "--version",
+            help="Render an issued version again from its own stored figures. 重新生成已印发版本。",
+        ),
+    ] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="The tracking TOML file (targets); default: the shipped "
+            "Jiangxi decision. 目标文件。",
+        ),
+    ] = None,
+    method: Annotated[
+        Literal["required-growth", "linear"],
+        typer.Option("--method", "-m", help="Status method. 评价方法。"),
+    ] = "required-growth",
+    issuer: Annotated[
+        str, typer.Option("--issuer", help="Issuing body (cover, PDF author). 报告单位。")
+    ] = "",
+    work_dir: Annotated[
+        Path, typer.Option("--work-dir", help="Work folder of issued reports. 工作目录。")
+    ] = Path("out"),
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+) -> None:
+    """The yearly report to the people's congress standing committee, from the stored
+    series and the targets; every figure footnoted with its source. A draft unless
+    --issue. 省政府向人大常委会的生态文明高地建设情况年度报告。"""
+    from ganpo.errors import InputError
+    from ganpo.report.tracking_report import (
+        copy_out,
+        issue_tracking_report,
+        rerender_issued,
+        unit_names,
+        write_tracking_report,
+    )
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import load_report, observations_in_force
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.stored import use_series
+    from ganpo.tracking.yearly_report import report_figures
+
+    key: Method = "linear" if method == "linear" else "required_growth"
+    with user_errors():
+        engine = open_store(database)
+        if version is not None:
+            if issue:
+                raise InputError(
+                    "--version renders an issued version again; it cannot be issued anew "
+                    "/ 已印发版本不可重复印发",
+                    field="version",
+                )
+            issued = load_report(engine, year, version)
+            rerender_issued(issued, out, issuer=issuer)
+            console.print(f"第{version}版（已印发）version {version} (issued) → {out}")
+            return
+        registry = register(file)
+        use_series(registry, observations_in_force(engine))
+        figures = report_figures(registry, year, method=key, names=unit_names)
+        if not issue:
+            write_tracking_report(figures, year, out, lang, issuer=issuer)
+            console.print(f"草稿 draft (not issued) → {out}")
+            return
+        stored, kept = issue_tracking_report(engine, figures, year, work_dir, lang, issuer=issuer)
+        copy_out(kept, out)
+    console.print(
+        f"已印发第{stored.version}版 issued version {stored.version} → {out} "
+        f"(kept: {kept.name}, SHA-256 {stored.pdf_sha256[:16]}…; "
+        f"{len(stored.changes)} 项变化 changes)"
+    )
+
+
+#: the keys of `ganpo tracking series history --format csv|json`
+HISTORY_KEYS = ("revision", "value", "unit", "source", "status", "recorded_at", "recorded_by")
+
+
+@series_app.command("history")
+def series_history(
+    indicator: Annotated[str, typer.Argument(help="Indicator key (forest_cover …). 指标。")],
+    unit_code: Annotated[int, typer.Argument(help="Unit code (adcode). 地区代码。")],
+    year: Annotated[int, typer.Argument(help="Year. 年份。")],
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Every revision of one stored value, oldest first; the last is in force.
+    某一观测值的全部修订记录。"""
+    from ganpo.errors import InputError
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import observation_history
+    from ganpo.tracking.decision import register
+
+    with user_errors():
+        ind = register().indicator(indicator)
+        found = observation_history(open_store(database), indicator, unit_code, year)
+        if not found:
+            raise InputError(
+                f"no stored value of {indicator!r} for {unit_code} in {year} / 库中无该观测值",
+                field="year",
+                values=[indicator, unit_code, year],
+            )
+    records: list[dict[str, Any]] = [
+        {
+            "revision": h.revision,
+            "value": h.value,
+            "unit": h.unit,
+            "source": h.source,
+            "status": h.status,
+            "recorded_at": h.recorded_at.isoformat(timespec="seconds"),
+            "recorded_by": h.recorded_by,
+        }
+        for h in found
+    ]
+    if print_records(fmt, HISTORY_KEYS, records):
+        return
+    zh, en = _unit_names(unit_code)
+    t = Table(title=f"{ind.name_zh} {ind.name_en} · {zh} {en} · {year}")
+    for header in ("修订\nrevision", "数值\nvalue", "单位\nunit of measure", "来源\nsource",
+                   "数据\ndata", "记录时间\nrecorded at", "记录人\nrecorded by"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for r in records:
+        data_zh, data_en = _DATA_NAMES[str(r["status"])]
+        in_force = "（现行 in force）" if r is records[-1] else ""
+        t.add_row(
+            f"{r['revision']}{in_force}",
+            _num(float(r["value"]), str(r["unit"])),
+            str(r["unit"]),
+            str(r["source"]),
+            f"{data_zh}\n{data_en}",
+            str(r["recorded_at"]),
+            str(r["recorded_by"]),
+        )
+    console.print(t)
+
+
+#: the keys of `ganpo tracking reports --format csv|json`
+REPORT_KEYS = ("year", "version", "lang", "issued_at", "issued_by", "changes", "pdf_sha256")
+
+
+@app.command("reports")
+def reports(
+    year: Annotated[int | None, typer.Option("--year", "-y", help="Year. 年份。")] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """The issued versions of the yearly report. 已印发的年度报告各版本。"""
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import list_reports
+
+    with user_errors():
+        found = list_reports(open_store(database), year)
+    records = [
+        {
+            "year": r.year,
+            "version": r.version,
+            "lang": r.lang,
+            "issued_at": r.issued_at.isoformat(timespec="seconds"),
+            "issued_by": r.issued_by,
+            "changes": len(r.changes),
+            "pdf_sha256": r.pdf_sha256,
+        }
+        for r in found
+    ]
+    if print_records(fmt, REPORT_KEYS, records):
+        return
+    t = Table(title="已印发的年度报告 Issued yearly reports")
+    for header in ("年份\nyear", "版本\nversion", "语言\nlanguage", "印发时间\nissued at",
+                   "印发人\nissued by", "变化项\nchanges", "SHA-256"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for r in records:
+        t.add_row(
+            str(r["year"]),
+            str(r["version"]),
+            "中文 Chinese" if r["lang"] == "zh" else "英文 English",
+            str(r["issued_at"]),
+            str(r["issued_by"]),
+            str(r["changes"]),
+            str(r["pdf_sha256"]),
+        )
+    console.print(t)
+    if not records:
+        console.print("尚无印发的报告 no report issued yet")

@@ -11,7 +11,7 @@ levels. All three are pydantic models, read from TOML by :mod:`ganpo.tracking.re
 A file that tracks a decision also holds its **pillars** and their **clauses**, each
 clause naming the indicators that measure it, and **observations**: one value of one
 indicator for one unit and year, with its unit, source and status (published, reported
-or synthetic). A file carries a ``version`` and the date it is ``valid_from``
+synthetic or computed). A file carries a ``version`` and the date it is ``valid_from``
 (docs/decisions/0036-decision-targets.md).
 """
 
@@ -26,8 +26,9 @@ Direction = Literal["lower_is_better", "higher_is_better"]
 TargetKind = Literal["ceiling", "floor", "reduction_pct"]
 TargetStatus = Literal["adopted", "draft", "synthetic", "withdrawn"]
 #: an observation's status: from an official publication, an official's figure as a news
-#: agency reported it, or made up for the demo (合成数据)
-ObservationStatus = Literal["published", "reported", "synthetic"]
+#: agency reported it, made up for the demo (合成数据), or computed by ganpo from the
+#: stored accounts (:mod:`ganpo.tracking.computed`)
+ObservationStatus = Literal["published", "reported", "synthetic", "computed"]
 
 #: the measures a warning rule may grade (computed by :mod:`ganpo.tracking.progress`,
 #: :mod:`ganpo.tracking.budget` and :func:`ganpo.tracking.progress.adverse_years`)

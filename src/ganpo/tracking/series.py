@@ -4,7 +4,7 @@ value's unit, source and status (docs/tracking.md, "The decision's targets").
 Columns ``indicator, unit_code, year, value, unit, source, status`` and optionally
 ``note``; UTF-8 (a BOM is accepted). Each row is validated as an
 :class:`~ganpo.tracking.model.Observation` (a year from 1949 to 2100, a finite value, a
-status of ``published``, ``reported`` or ``synthetic``); the registry then checks the
+status of ``published``, ``reported``, ``synthetic`` or ``computed``); the registry then checks the
 indicator, the unit and duplicates (:meth:`ganpo.tracking.registry.Registry.
 add_observations`). Every problem names the file, the row and the column.
 """
