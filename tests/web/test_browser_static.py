@@ -46,6 +46,7 @@ DYNAMIC = {
         "methods",
         "carbon",
         "tracking",
+        "zoning",
         "reporting",
         "review",
         "users",

@@ -65,7 +65,15 @@ def test_office_and_a_city_viewer_read_the_target_progress(
 
 def test_auditor_makes_a_pack_and_a_viewer_is_refused(browser: Browser, live_server: str) -> None:
     auditor = Session(browser, live_server, "auditor")
-    assert auditor.nav() == ["map", "accounts", "methods", "carbon", "tracking", "audit-packs"]
+    assert auditor.nav() == [
+        "map",
+        "accounts",
+        "methods",
+        "carbon",
+        "tracking",
+        "zoning",
+        "audit-packs",
+    ]
     page = auditor.open("audit-packs")
     expect(page.locator("h1")).to_have_text("领导干部自然资源资产离任审计资料", timeout=TIMEOUT_MS)
     expect(page.locator("#packs-list")).to_contain_text("暂无记录")

@@ -59,6 +59,7 @@ from ganpo.web.routes import (
     reporting,
     tracking,
     users,
+    zoning,
 )
 from ganpo.web.settings import Settings
 
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
     app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
     app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
+    app.include_router(zoning.router, prefix="/api/zoning", tags=["zoning"])
 
     _errors(app)
     _security_headers(app)

@@ -74,7 +74,8 @@ def prepare_demo(
 ) -> list[int]:
     """Make a demo platform: the demo dataset (built if its manifest is missing), its
     accounts for ``years`` (run and stored if the store has no account at all), the
-    demo users and the synthetic greenhouse-gas inventories (:func:`seed_carbon_demo`).
+    demo users and the synthetic greenhouse-gas inventories (:func:`seed_carbon_demo`), and
+    the synthetic zoning data (:func:`ganpo.demo.zoning.build_zoning_demo`).
     Returns the ids of the accounts it stored.
     """
     from ganpo.demo import build_demo_dataset
@@ -105,6 +106,12 @@ def prepare_demo(
             stored.append(account_id)
     seed_demo_users(engine)
     seed_carbon_demo(engine, carbon_demo_folder(Path(data_dir)), say=say)
+    zoning = Path(data_dir).parent / "zoning-demo"
+    if not (zoning / "zoning-dataset.toml").is_file():
+        from ganpo.demo.zoning import build_zoning_demo
+
+        say("writing the synthetic zoning demo (合成数据) / 写出分区管控合成示范数据")
+        build_zoning_demo(zoning)
     engine.dispose()
     return stored
 

@@ -75,6 +75,11 @@ class Settings(BaseModel):
         "reports (region, level, factor sets, the tables nobody reported); default: the "
         "carbon demo dataset beside data_dir",
     )
+    zoning_data: Path | None = Field(
+        default=None,
+        description="zoning dataset folder (zoning-dataset.toml) the site checks use; default: "
+        "the synthetic zoning demo beside data_dir",
+    )
     carbon_gdp: Path | None = Field(
         default=None,
         description="GDP at constant prices for dual control (unit_code, year, "

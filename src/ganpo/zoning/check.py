@@ -58,9 +58,10 @@ class SiteCheck:
         return EFFECTS[self.verdict][1]
 
 
-def site_geometry(site: str) -> BaseGeometry:
-    """The site from WKT or GeoJSON text in longitude/latitude, or from a layer file (all
-    its features, dissolved), projected to the equal-area CRS."""
+def site_geometry(site: str, *, files: bool = True) -> BaseGeometry:
+    """The site from WKT or GeoJSON text in longitude/latitude, or (``files``) from a layer
+    file (all its features, dissolved), projected to the equal-area CRS. The platform
+    passes ``files=False``: a request never names a file on the server."""
     import geopandas as gpd
     import shapely
     from shapely import union_all
@@ -68,7 +69,7 @@ def site_geometry(site: str) -> BaseGeometry:
     from ganpo.io.regions import CHINA_ALBERS
 
     text = site.strip()
-    path = Path(text) if len(text) < 4096 else None
+    path = Path(text) if files and len(text) < 4096 else None
     if (
         path is not None
         and path.suffix.lower() in (".gpkg", ".geojson", ".json", ".shp")

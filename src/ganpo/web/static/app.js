@@ -10,6 +10,7 @@ const PAGES = [
   { id: "methods", roles: null, load: () => import("./views/methods.js") },
   { id: "carbon", roles: null, load: () => import("./views/carbon.js") },
   { id: "tracking", roles: null, load: () => import("./views/tracking.js") },
+  { id: "zoning", roles: null, load: () => import("./views/zoning.js") },
   {
     id: "reporting",
     roles: ["reporter"],
