@@ -57,6 +57,8 @@ NOT_RUN = {
     ("carbon", "publish"): "changes the records: tests/cli/test_cli_carbon.py",
     ("carbon", "progress"): "its targets file is named by `carbon demo`: "
     "tests/cli/test_cli_carbon_progress.py",
+    ("tracking", "series", "history"): "tests/cli/test_cli_tracking_series.py",
+    ("tracking", "reports"): "lists issued reports: tests/cli/test_cli_tracking_series.py",
     ("zoning", "validate"): "`zoning demo` validates what it writes; tests/zoning/test_zoning.py",
     ("carbon", "project-check"): "its targets file is named by `carbon demo`: "
     "tests/cli/test_cli_carbon_progress.py",
