@@ -131,7 +131,7 @@ def test_pdf_cover_sections_and_metadata(pdf: Path, pack: AuditPack) -> None:
         "五、生态环境损害与生态补偿",
         "生态环境损害案件：不可用",
         "六、国土空间管控分区",
-        "国土空间管控分区违规情况：不可用，库中没有管控分区",
+        "国土空间管控分区违规情况：不可用，平台未记录违规行为",
         "七、目标完成情况",
         "八、无法提供的数据",
         "九、数据来源",
@@ -185,9 +185,9 @@ def test_english_document_speaks_english(pack: AuditPack) -> None:
     for expected in (
         "Natural-resource asset departure audit: Leping City",
         "Tenure: 2022-12-31 to 2023-12-31",
-        "6. Zoning zoning violations: not available, no zoning units stored",
+        "6. Zoning zoning violations: not available, the platform records no violations",
         "the start of tenure (2022-12-31) uses the account of 2022",
-        "zoning violations: not available, no zoning units stored",
+        "zoning violations: not available, the platform records no violations",
         "downstream",
     ):
         assert expected in " ".join(text.split()), expected

@@ -445,8 +445,9 @@ NOT_STORED: tuple[Missing, ...] = (
     ),
     Missing(
         "zoning",
-        "国土空间管控分区违规情况：不可用，库中没有管控分区（生态保护红线等）",
-        "zoning violations: not available, no zoning units stored",
+        "国土空间管控分区违规情况：不可用，平台未记录违规行为（分区管控核查只评价拟建项目选址）",
+        "zoning violations: not available, the platform records no violations (its zoning "
+        "checks assess proposed sites)",
     ),
     Missing(
         "damage",
@@ -456,9 +457,9 @@ NOT_STORED: tuple[Missing, ...] = (
     ),
     Missing(
         "targets",
-        "目标完成情况：不可用，决定的目标体系及其监测数据尚未入库",
-        "targets met or missed: not available, the decision's targets and their monitoring "
-        "series are not stored yet",
+        "目标完成情况：本资料尚未读取已入库的目标监测序列，见平台“目标进展”页与年度报告",
+        "targets met or missed: the pack does not read the stored target series yet; see the "
+        "platform's target progress page and the yearly report",
     ),
 )
 
