@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    console,
+    report_target,
+    user_errors,
+)
 from ganpo.errors import InputError
-
-SUFFIXES = (".pdf", ".xlsx")
 
 
 def _day(value: str, option: str) -> date:
@@ -55,21 +59,7 @@ def audit(
     from ganpo.store.repository import open_store
 
     with user_errors():
-        if lang not in ("zh", "en"):
-            raise InputError(
-                f"unknown language {lang!r}; use zh or en / 语言须为 zh 或 en",
-                field="lang",
-                values=[lang],
-            )
-        language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
-        suffix = out.suffix.lower()
-        if suffix not in SUFFIXES:
-            raise InputError(
-                f"--out {out.name!r}: give a file ending in .pdf or .xlsx / 输出文件须为 .pdf "
-                "或 .xlsx",
-                field="out",
-                values=[out.name],
-            )
+        language, suffix = report_target(out, lang)
         _refuse_existing([out], force)
         pack = departure_audit(
             open_store(database), unit, _day(start, "--start"), _day(end, "--end")

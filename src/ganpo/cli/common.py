@@ -289,3 +289,24 @@ def print_records(fmt: Format, keys: Sequence[str], records: Iterable[Mapping[st
     writer.writerows([_cell(r[k]) for k in keys] for r in rows)
     _write_stdout(out.getvalue())
     return True
+
+
+def report_target(out: Path, lang: str) -> tuple[Literal["zh", "en"], str]:
+    """The language and suffix of a report written to ``out`` (PDF or Excel); another
+    language or suffix is refused naming it."""
+    from ganpo.errors import InputError
+
+    if lang not in ("zh", "en"):
+        raise InputError(
+            f"unknown language {lang!r}; use zh or en / 语言须为 zh 或 en",
+            field="lang",
+            values=[lang],
+        )
+    suffix = out.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise InputError(
+            f"--out {out.name!r}: give a file ending in .pdf or .xlsx / 输出文件须为 .pdf 或 .xlsx",
+            field="out",
+            values=[out.name],
+        )
+    return ("zh" if lang == "zh" else "en"), suffix
