@@ -25,9 +25,17 @@ The pack holds:
   (:func:`ganpo.carbon.inventory.totals_g`) at both dates, in t CO2e;
 - **settlements**: the compensation settlements of the tenure's years whose agreement names
   one of the unit's counties as a party (ledger of :func:`ganpo.store.applications.ledger_rows`);
+- **indicators**: the unit's values of the decision's indicators (forest cover, GEP and
+  its growth, carbon intensity …) in the years standing for both dates, from the stored
+  series in force (:mod:`ganpo.store.tracking`: values computed from the accounts, reported
+  through the monitoring forms or loaded), each with its source and status;
+- **targets**: the targets of the unit (its adcode in the tracking file) whose period
+  meets the tenure, graded in the end year by the required-growth method
+  (:func:`ganpo.tracking.status.registry_status`) from the same stored series; a target
+  without a value is listed as such;
 - **missing**: every figure the pack cannot give, with the reason (no account or inventory
-  for a year, records ganpo does not store: damage assessments, zoning units, physical
-  stocks, the decision's targets);
+  for a year, no stored value or target of the unit, records ganpo does not store:
+  damage assessments, zoning violations, physical stocks);
 - **sources**: the accounts, inventories and settlement runs used, with their status.
 
 Nothing is rendered here (:mod:`ganpo.report.audit_pack` writes the PDF and the workbook).
@@ -37,6 +45,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -120,6 +129,12 @@ class AuditPack:
     missing: list[Missing]
     sources: list[Source]
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: the unit's values of the decision's indicators at both dates, from the stored
+    #: series (:data:`INDICATOR_COLUMNS`), each with its source
+    indicators: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: the unit's targets whose period meets the tenure, graded in the end year
+    #: (:data:`TARGET_COLUMNS`)
+    targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     @property
     def synthetic(self) -> bool:
@@ -433,6 +448,171 @@ def _settlements(
     return pd.DataFrame(rows, columns=SETTLEMENT_COLUMNS), sources, unattributed
 
 
+# ----------------------------------------------------------------------------- targets
+
+#: the columns of :attr:`AuditPack.indicators` (values in the indicator's unit)
+INDICATOR_COLUMNS = [
+    "indicator",
+    "name_zh",
+    "name_en",
+    "unit_zh",
+    "unit_en",
+    "start_value",
+    "end_value",
+    "change",
+    "start_source",
+    "end_source",
+    "start_status",
+    "end_status",
+]
+#: the columns of :attr:`AuditPack.targets`
+TARGET_COLUMNS = [
+    "target",
+    "indicator",
+    "name_zh",
+    "name_en",
+    "first_year",
+    "last_year",
+    "kind",
+    "target_value",
+    "unit_zh",
+    "unit_en",
+    "year",
+    "actual",
+    "status",
+    "status_zh",
+    "status_en",
+    "reason_zh",
+    "reason_en",
+    "target_status",
+    "target_source",
+    "source",
+]
+
+
+def _tracking(
+    engine: Engine,
+    code: int,
+    years: dict[str, int],
+    start: date,
+    end: date,
+    targets_file: Path | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Missing]]:
+    """The unit's indicator values at both dates from the stored series in force (never
+    the tracking file's own observations), and its targets whose period meets the
+    tenure, graded in the end year by the required-growth method."""
+    from ganpo.store.tracking import observations_in_force
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.progress import observed_in
+    from ganpo.tracking.status import REASON_NAMES, STATUS_NAMES, registry_status
+    from ganpo.tracking.stored import use_series
+
+    registry = register(targets_file)
+    use_series(registry, observations_in_force(engine))
+    missing: list[Missing] = []
+    rows = []
+    for key, ind in registry.indicators.items():
+        series = registry.series(key, code)
+        at = {side: series.get(years[side]) for side in SIDES}
+        if not any(at.values()):
+            continue
+        row: dict[str, Any] = {
+            "indicator": key,
+            "name_zh": ind.name_zh,
+            "name_en": ind.name_en,
+            "unit_zh": ind.unit_in("zh"),
+            "unit_en": ind.unit_in("en"),
+        }
+        for side in SIDES:
+            ob = at[side]
+            value = (
+                observed_in({0: ob.value}, ob.unit, ind, what=f"indicator {key!r}")[0]
+                if ob is not None
+                else float("nan")
+            )
+            row |= {
+                f"{side}_value": value,
+                f"{side}_source": ob.source if ob is not None else "",
+                f"{side}_status": ob.status if ob is not None else "",
+            }
+        row["change"] = row["end_value"] - row["start_value"]
+        rows.append(row)
+    indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    if indicators.empty:
+        missing.append(
+            Missing(
+                "series",
+                f"目标监测指标：已入库的监测序列中没有本单位 {years['start']} 年或 {years['end']} "
+                "年的数值（`ganpo tracking series compute | reported | load`）",
+                f"monitoring indicators: the stored series hold no value of the unit for "
+                f"{years['start']} or {years['end']}",
+            )
+        )
+    keys = [
+        k
+        for k, tg in registry.targets.items()
+        if tg.unit_code == code
+        and tg.status != "withdrawn"
+        and not tg.cumulative
+        and tg.first_year <= end.year
+        and tg.last_year >= start.year
+    ]
+    graded = registry_status(registry, year=years["end"], targets=keys)
+    found = {a.target: a for a in graded.assessments}
+    trows = []
+    for k in keys:
+        tg = registry.targets[k]
+        ind = registry.indicator(tg.indicator)
+        a = found.get(k)
+        status = a.status if a is not None else "no_data"
+        zh, en = STATUS_NAMES.get(status, ("无观测数据", "no observed value"))
+        rzh, ren = REASON_NAMES[a.reason] if a is not None else ("", "")
+        trows.append(
+            {
+                "target": k,
+                "indicator": tg.indicator,
+                "name_zh": ind.name_zh,
+                "name_en": ind.name_en,
+                "first_year": tg.first_year,
+                "last_year": tg.last_year,
+                "kind": tg.kind,
+                "target_value": a.target_value if a is not None else float("nan"),
+                "unit_zh": ind.unit_in("zh"),
+                "unit_en": ind.unit_in("en"),
+                "year": a.year if a is not None else years["end"],
+                "actual": a.actual if a is not None else float("nan"),
+                "status": status,
+                "status_zh": zh,
+                "status_en": en,
+                "reason_zh": rzh,
+                "reason_en": ren,
+                "target_status": tg.status,
+                "target_source": tg.source,
+                "source": a.source if a is not None else "",
+            }
+        )
+    targets = pd.DataFrame(trows, columns=TARGET_COLUMNS)
+    if not keys:
+        missing.append(
+            Missing(
+                "targets",
+                "目标完成情况：目标登记册中没有分解到本单位、期限与任期重叠的目标",
+                "targets met or missed: the target registry holds no target of the unit whose "
+                "period meets the tenure",
+            )
+        )
+    for k in graded.without_data:
+        missing.append(
+            Missing(
+                f"target_{k}",
+                f"目标“{k}”：监测序列中没有 {years['end']} 年或此前的观测值，无法判定完成情况",
+                f"target {k}: the stored series hold no value of {years['end']} or before; "
+                "its status cannot be graded",
+            )
+        )
+    return indicators, targets, missing
+
+
 # ----------------------------------------------------------------------------- the pack
 
 #: what ganpo does not store, so the pack can never give it (as of this brick)
@@ -455,19 +635,22 @@ NOT_STORED: tuple[Missing, ...] = (
         "ecological damage cases: not available, damage assessments are written as report "
         "files only and not stored",
     ),
-    Missing(
-        "targets",
-        "目标完成情况：本资料尚未读取已入库的目标监测序列，见平台“目标进展”页与年度报告",
-        "targets met or missed: the pack does not read the stored target series yet; see the "
-        "platform's target progress page and the yearly report",
-    ),
 )
 
 
-def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> AuditPack:
+def departure_audit(
+    engine: Engine,
+    unit: int | str,
+    start: date,
+    end: date,
+    *,
+    targets_file: Path | None = None,
+) -> AuditPack:
     """The departure audit pack of a county or city (adcode or name) for the tenure from
     ``start`` to ``end``. Figures the store cannot give are listed in ``missing``, never
-    invented; a unit in no stored account, or an end not after the start, is refused."""
+    invented; a unit in no stored account, or an end not after the start, is refused.
+    ``targets_file``: the tracking file whose targets are graded (default: the shipped
+    Jiangxi decision)."""
     if end <= start:
         raise InputError(
             f"the tenure ends ({end.isoformat()}) before or on its start ({start.isoformat()}); "
@@ -542,6 +725,8 @@ def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> 
                 "that name no county and cannot be attributed to the unit",
             )
         )
+    indicators, targets, gaps = _tracking(engine, code, years, start, end, targets_file)
+    missing += gaps
     missing += list(NOT_STORED)
     return AuditPack(
         unit_code=code,
@@ -559,4 +744,6 @@ def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> 
         missing=missing,
         sources=sources + inv_sources + run_sources,
         notes=notes,
+        indicators=indicators,
+        targets=targets,
     )

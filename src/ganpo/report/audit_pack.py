@@ -5,7 +5,9 @@ Sections: cover (unit, tenure, issuing body, 合成数据 when any record used i
 the rule choosing the accounts, natural-resource areas by ecosystem type (公顷 and 平方千米),
 GEP by category at both dates (万元, at the prices of each year and at the end year's
 prices), carbon emissions and sinks (万吨二氧化碳当量), damage cases and compensation
-settlements (万元), zoning and targets (each saying why the store cannot fill it yet),
+settlements (万元), zoning (saying why the store cannot fill it yet), the decision's
+indicators at both dates and the unit's targets with their status, each value with its
+source,
 figures not available and why, and the records used with their status. The workbook holds
 the same tables as numbers (the PDF rounds them to two decimals), one language throughout.
 The page layout and tables are the annual GEP report's (:mod:`ganpo.report.annual`).
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -76,6 +79,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "settlements": ("五、生态环境损害与生态补偿", "5. Ecological damage and compensation"),
     "zoning": ("六、国土空间管控分区", "6. Zoning"),
     "targets": ("七、目标完成情况", "7. Targets"),
+    "indicators_caption": (
+        "表 5 主要监测指标（已入库监测序列）",
+        "Table 5. Monitoring indicators (stored series)",
+    ),
+    "targets_caption": (
+        "表 6 本单位目标完成情况（{y} 年，所需增速法）",
+        "Table 6. The unit's targets ({y}, required-growth method)",
+    ),
+    "no_indicators": (
+        "已入库的监测序列中没有本单位在上述年份的数值。",
+        "The stored series hold no value of the unit for these years.",
+    ),
+    "no_targets": (
+        "目标登记册中没有分解到本单位、期限与任期重叠的目标。",
+        "The target registry holds no target of the unit whose period meets the tenure.",
+    ),
+    "indicator": ("指标", "Indicator"),
+    "measure": ("计量单位", "Unit"),
+    "value_at": ("{y} 年", "{y}"),
+    "change_plain": ("变化", "Change"),
+    "source": ("数据来源", "Source"),
+    "target": ("目标", "Target"),
+    "period": ("目标期", "Period"),
+    "target_value": ("目标值", "Target value"),
+    "actual": ("实际值", "Actual"),
+    "grade": ("完成情况", "Status"),
+    "reason": ("判定依据", "Reason"),
+    "target_basis": ("目标性质", "Target status"),
+    "target_adopted": ("已发布", "adopted"),
+    "target_synthetic": ("合成数据", "SYNTHETIC"),
+    "target_draft": ("草案", "draft"),
+    "kind_floor": ("不低于", "at least"),
+    "kind_ceiling": ("不高于", "at most"),
+    "kind_reduction_pct": ("下降", "reduction"),
     "settlements_caption": (
         "表 4 任期内涉及本单位的横向生态补偿结算（万元）",
         "Table 4. Horizontal compensation settled in the tenure's years (10,000 CNY)",
@@ -87,7 +124,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing": ("八、无法提供的数据", "8. Figures not available"),
     "none_missing": ("所有数据均可提供。", "Every figure is available."),
     "sources": ("九、数据来源", "9. Sources"),
-    "sources_caption": ("表 5 本资料使用的记录", "Table 5. Records used"),
+    "sources_caption": ("表 7 本资料使用的记录", "Table 7. Records used"),
     "notes": ("说明", "Notes"),
     # headers
     "type": ("生态系统类型", "Ecosystem type"),
@@ -150,6 +187,8 @@ SHEETS: dict[str, tuple[str, str]] = {
     "gep": ("生态产品总值", "GEP"),
     "carbon": ("温室气体排放", "Emissions"),
     "settlements": ("生态补偿结算", "Settlements"),
+    "indicators": ("监测指标", "Indicators"),
+    "targets": ("目标完成情况", "Targets"),
     "missing": ("无法提供的数据", "Not available"),
     "sources": ("数据来源", "Sources"),
 }
@@ -166,6 +205,13 @@ def _num(x: float, decimals: int = 2) -> str:
         return "—"
     shown = f"{x:,.{decimals}f}"
     return shown[1:] if shown.startswith("-") and not shown.strip("-0.,") else shown
+
+
+def in_language(text: str, lang: Lang) -> str:
+    """A stored bilingual text ("中文 / English", "中文（注）/ English") in ``lang``; any
+    other text as it is."""
+    parts = re.split(r" ?/ ", text, maxsplit=1)
+    return text if len(parts) == 1 else parts[0 if lang == "zh" else 1]
 
 
 def _name(row: pd.Series, lang: Lang) -> str:
@@ -229,6 +275,62 @@ def settlement_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
             t("amount", lang): s["amount_cny"].astype(float).to_numpy() / 1e4,
             t("in_force", lang): [t("yes" if f else "no_", lang) for f in s["in_force"]],
             t("run", lang): s["run_id"].astype(int).to_numpy(),
+        }
+    )
+
+
+def indicator_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The unit's indicator values at both dates, each with its source, headers in
+    ``lang`` (the source is the stored text, which names its record in both languages)."""
+    d = pack.indicators
+    ys, ye = pack.years["start"], pack.years["end"]
+    if d.empty:
+        return pd.DataFrame(
+            columns=[t(k, lang) for k in ("indicator", "measure", "change_plain", "source")]
+        )
+
+    def src(row: pd.Series) -> str:
+        parts = [in_language(str(row[f"{side}_source"]), lang) for side in ("start", "end")]
+        return "；".join(dict.fromkeys(p for p in parts if p))
+
+    return pd.DataFrame(
+        {
+            t("indicator", lang): [_name(r, lang) for _, r in d.iterrows()],
+            t("measure", lang): d[f"unit_{lang}"].astype(str).to_numpy(),
+            t("value_at", lang, y=ys): d["start_value"].astype(float).to_numpy(),
+            t("value_at", lang, y=ye): d["end_value"].astype(float).to_numpy(),
+            t("change_plain", lang): d["change"].astype(float).to_numpy(),
+            t("source", lang): [src(r) for _, r in d.iterrows()],
+        }
+    )
+
+
+def _target_label(row: pd.Series, lang: Lang) -> str:
+    kind = t(f"kind_{row['kind']}", lang)
+    return f"{_name(row, lang)}（{kind}）" if lang == "zh" else f"{_name(row, lang)} ({kind})"
+
+
+def target_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The unit's targets with their status, headers in ``lang``."""
+    d = pack.targets
+    if d.empty:
+        return pd.DataFrame(columns=[t(k, lang) for k in ("target", "grade")])
+
+    def basis(s: str) -> str:
+        return t(f"target_{s}", lang) if f"target_{s}" in TEXT else s
+
+    return pd.DataFrame(
+        {
+            t("target", lang): [_target_label(r, lang) for _, r in d.iterrows()],
+            t("period", lang): [f"{r['first_year']}–{r['last_year']}" for _, r in d.iterrows()],
+            t("measure", lang): d[f"unit_{lang}"].astype(str).to_numpy(),
+            t("target_value", lang): d["target_value"].astype(float).to_numpy(),
+            t("year", lang): d["year"].astype(int).to_numpy(),
+            t("actual", lang): d["actual"].astype(float).to_numpy(),
+            t("grade", lang): d[f"status_{lang}"].astype(str).to_numpy(),
+            t("reason", lang): d[f"reason_{lang}"].astype(str).to_numpy(),
+            t("target_basis", lang): [basis(str(x)) for x in d["target_status"]],
+            t("source", lang): [in_language(str(x), lang) for x in d["source"]],
         }
     )
 
@@ -364,8 +466,20 @@ def build_audit_html(
         parts += [p(t("settlements_caption", lang), "caption"), _table(shown, list(s.columns))]
     else:
         parts.append(p(t("no_settlements", lang)))
-    for key in ("zoning", "targets"):  # sections the store cannot fill yet say why
-        parts += [h2(key), p(gone[key])] if key in gone else []
+    if "zoning" in gone:  # the store cannot fill it yet: say why
+        parts += [h2("zoning"), p(gone["zoning"])]
+    parts += [h2("targets"), p(t("indicators_caption", lang), "caption")]
+    ind = indicator_frame(pack, lang)
+    parts.append(
+        _table(_shown(ind), list(ind.columns)) if len(ind) else p(t("no_indicators", lang))
+    )
+    parts.append(p(t("targets_caption", lang, y=pack.years["end"]), "caption"))
+    tg = target_frame(pack, lang)
+    parts.append(
+        _table(_shown(tg, (t("year", lang),)), list(tg.columns))
+        if len(tg)
+        else p(t("no_targets", lang))
+    )
     parts.append(h2("missing"))
     if pack.missing:
         parts.append(
@@ -416,6 +530,8 @@ def audit_sheets(pack: AuditPack, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
         SHEETS["gep"][i]: gep_frame(pack, lang),
         SHEETS["carbon"][i]: carbon_frame(pack, lang),
         SHEETS["settlements"][i]: settlement_frame(pack, lang),
+        SHEETS["indicators"][i]: indicator_frame(pack, lang),
+        SHEETS["targets"][i]: target_frame(pack, lang),
         SHEETS["missing"][i]: missing_frame(pack, lang),
         SHEETS["sources"][i]: source_frame(pack, lang),
     }
