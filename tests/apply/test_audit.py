@@ -127,12 +127,11 @@ def test_outside_the_stored_years_the_missing_figures_are_listed(engine: Engine)
     assert "2019 年" in missing["gep_start"].zh
     assert pack.assets.empty and pack.gep["start_cny"].isna().all()
     assert pack.price_year is None and pack.sources[0].kind == "settlement"
-    # what ganpo never stores is said, not invented
+    # what ganpo does not hold is said, not invented
     for item in ("zoning", "damage", "stocks", "targets"):
         assert item in missing
-    assert missing["zoning"].en.startswith(
-        "zoning violations: not available, the platform records no violations"
-    )
+    assert missing["zoning"].en.startswith("zoning violations: the register of violations is empty")
+    assert missing["damage"].en.startswith("ecological damage cases: no damage case is stored")
 
 
 def test_one_side_missing_keeps_the_other(engine: Engine) -> None:

@@ -139,11 +139,11 @@ def test_the_document_and_workbook_show_them_in_one_language(store: tuple[Engine
     engine, targets = store
     pack = departure_audit(engine, LEPING, *TENURE, targets_file=targets)
     zh = build_audit_html(pack, "zh", report_date="2026-01-01")
-    assert "表 5 主要监测指标" in zh and "森林覆盖率" in zh and "已实现" in zh
+    assert "表 7 主要监测指标" in zh and "森林覆盖率" in zh and "已实现" in zh
     assert "林业局报表《目标监测：森林覆盖率》2023年第1版" in zh
     assert "Forestry Bureau" not in zh and "GEP account #2" not in zh
     en = build_audit_html(pack, "en", report_date="2026-01-01")
-    assert "Table 6. The unit" in en and "achieved" in en and "GEP account #2 (2023)" in en
+    assert "Table 8. The unit" in en and "achieved" in en and "GEP account #2 (2023)" in en
     assert "林业局报表" not in en
     sheets = audit_sheets(pack, "zh")
     ind = sheets["监测指标"]

@@ -33,9 +33,15 @@ The pack holds:
   meets the tenure, graded in the end year by the required-growth method
   (:func:`ganpo.tracking.status.registry_status`) from the same stored series; a target
   without a value is listed as such;
+- **violations**: the zoning violations of the unit's counties found in the tenure, as the
+  register holds them in force (:mod:`ganpo.store.cases`: cases loaded from the
+  enforcement departments' files);
+- **damage**: the ecological damage cases touching the unit's counties that happened in
+  the tenure, with their assessed losses (at the prices of the case's baseline account)
+  and the compensation paid;
 - **missing**: every figure the pack cannot give, with the reason (no account or inventory
-  for a year, no stored value or target of the unit, records ganpo does not store:
-  damage assessments, zoning violations, physical stocks);
+  for a year, no stored value or target of the unit, an empty register of violations or
+  damage cases, physical stocks, which ganpo does not store);
 - **sources**: the accounts, inventories and settlement runs used, with their status.
 
 Nothing is rendered here (:mod:`ganpo.report.audit_pack` writes the PDF and the workbook).
@@ -99,7 +105,7 @@ class Missing:
 class Source:
     """A stored record the pack's figures come from."""
 
-    kind: Literal["account", "inventory", "settlement"]
+    kind: Literal["account", "inventory", "settlement", "damage_case"]
     id: int
     year: int
     status: str  # published, draft (the record's status when the pack was made)
@@ -135,6 +141,10 @@ class AuditPack:
     #: the unit's targets whose period meets the tenure, graded in the end year
     #: (:data:`TARGET_COLUMNS`)
     targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: zoning violations of the unit found in the tenure (:data:`VIOLATION_COLUMNS`)
+    violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: damage cases touching the unit that happened in the tenure (:data:`DAMAGE_COLUMNS`)
+    damage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     @property
     def synthetic(self) -> bool:
@@ -623,19 +633,157 @@ NOT_STORED: tuple[Missing, ...] = (
         "physical stocks (timber volume, water resources): the accounts store none; the pack "
         "gives areas only",
     ),
-    Missing(
-        "zoning",
-        "国土空间管控分区违规情况：不可用，平台未记录违规行为（分区管控核查只评价拟建项目选址）",
-        "zoning violations: not available, the platform records no violations (its zoning "
-        "checks assess proposed sites)",
-    ),
-    Missing(
-        "damage",
-        "生态环境损害案件：不可用，损害评估结果只写出报告文件，未入库",
-        "ecological damage cases: not available, damage assessments are written as report "
-        "files only and not stored",
-    ),
 )
+
+# ----------------------------------------------------------------------------- cases
+
+#: the columns of :attr:`AuditPack.violations`
+VIOLATION_COLUMNS = [
+    "case_no",
+    "county_adcode",
+    "unit_code",
+    "found_on",
+    "kind",
+    "kind_zh",
+    "kind_en",
+    "description",
+    "penalty_cny",
+    "status",
+    "status_zh",
+    "status_en",
+    "closed_on",
+    "source",
+    "synthetic",
+]
+#: the columns of :attr:`AuditPack.damage` (CNY at the prices of the case's baseline)
+DAMAGE_COLUMNS = [
+    "case_id",
+    "case_no",
+    "title",
+    "damage_date",
+    "county_adcode",
+    "price_year",
+    "area_m2",
+    "interim_cny",
+    "permanent_cny",
+    "total_cny",
+    "paid_cny",
+    "synthetic",
+]
+
+
+def _violations(
+    engine: Engine, counties: set[int], start: date, end: date
+) -> tuple[pd.DataFrame, list[Missing], list[tuple[str, str]]]:
+    """The violations in force of ``counties`` found in the tenure (start to end
+    inclusive); an empty register is said, a register without the unit's cases noted."""
+    from ganpo.store.cases import violations_in_force
+    from ganpo.store.cases_models import VIOLATION_KINDS, VIOLATION_STATUSES
+
+    every = violations_in_force(engine)
+    found = [v for v in every if v.county_adcode in counties and start <= v.found_on <= end]
+    frame = pd.DataFrame(
+        [
+            {
+                "case_no": v.case_no,
+                "county_adcode": v.county_adcode,
+                "unit_code": v.unit_code,
+                "found_on": v.found_on,
+                "kind": v.kind,
+                "kind_zh": VIOLATION_KINDS[v.kind][0],
+                "kind_en": VIOLATION_KINDS[v.kind][1],
+                "description": v.description,
+                "penalty_cny": v.penalty_cny,
+                "status": v.status,
+                "status_zh": VIOLATION_STATUSES[v.status][0],
+                "status_en": VIOLATION_STATUSES[v.status][1],
+                "closed_on": v.closed_on,
+                "source": v.source,
+                "synthetic": v.synthetic,
+            }
+            for v in found
+        ],
+        columns=VIOLATION_COLUMNS,
+    )
+    if not every:
+        return (
+            frame,
+            [
+                Missing(
+                    "zoning",
+                    "违反生态环境分区管控要求的案件：违规案件登记册为空，无法说明任期内有无违规"
+                    "（执法部门的案件经 `ganpo zoning violations load` 入库）",
+                    "zoning violations: the register of violations is empty, so the pack cannot "
+                    "say whether any occurred in the tenure",
+                )
+            ],
+            [],
+        )
+    notes = []
+    if frame.empty:
+        notes.append(
+            (
+                f"违规案件登记册共 {len(every)} 件，其中没有本单位在任期内发现的案件",
+                f"the register holds {len(every)} violation case(s), none of the unit found "
+                "in the tenure",
+            )
+        )
+    return frame, [], notes
+
+
+def _damage_cases(
+    engine: Engine, counties: set[int], start: date, end: date
+) -> tuple[pd.DataFrame, list[Source], list[Missing]]:
+    """The damage cases touching ``counties`` that happened in the tenure, with the
+    compensation paid for them (all payments, whenever made)."""
+    from ganpo.store.cases import list_damage_cases
+
+    every = list_damage_cases(engine)
+    wanted = set(counties)
+    found = [
+        c
+        for c in every
+        if start <= c.damage_date <= end
+        and ({int(x["county_adcode"]) for x in c.counties} | {c.county_adcode}) & wanted
+    ]
+    frame = pd.DataFrame(
+        [
+            {
+                "case_id": c.id,
+                "case_no": c.case_no,
+                "title": c.title,
+                "damage_date": c.damage_date,
+                "county_adcode": c.county_adcode,
+                "price_year": c.price_year,
+                "area_m2": c.area_m2,
+                "interim_cny": c.interim_cny,
+                "permanent_cny": c.permanent_cny,
+                "total_cny": c.total_cny,
+                "paid_cny": c.paid_cny,
+                "synthetic": c.synthetic,
+            }
+            for c in found
+        ],
+        columns=DAMAGE_COLUMNS,
+    )
+    sources = [
+        Source("damage_case", c.id, c.damage_date.year, "stored", "damage", c.synthetic)
+        for c in found
+    ]
+    missing = (
+        []
+        if every
+        else [
+            Missing(
+                "damage",
+                "生态环境损害案件：损害案件登记为空，无法说明任期内有无损害（损害评估经 "
+                "`ganpo apply damage --case-no` 入库）",
+                "ecological damage cases: no damage case is stored, so the pack cannot say "
+                "whether any occurred in the tenure",
+            )
+        ]
+    )
+    return frame, sources, missing
 
 
 def departure_audit(
@@ -727,6 +875,11 @@ def departure_audit(
         )
     indicators, targets, gaps = _tracking(engine, code, years, start, end, targets_file)
     missing += gaps
+    violations, gaps, vnotes = _violations(engine, counties, start, end)
+    missing += gaps
+    notes += vnotes
+    damage, damage_sources, gaps = _damage_cases(engine, counties, start, end)
+    missing += gaps
     missing += list(NOT_STORED)
     return AuditPack(
         unit_code=code,
@@ -742,8 +895,10 @@ def departure_audit(
         carbon=carbon,
         settlements=settlements,
         missing=missing,
-        sources=sources + inv_sources + run_sources,
+        sources=sources + inv_sources + run_sources + damage_sources,
         notes=notes,
         indicators=indicators,
         targets=targets,
+        violations=violations,
+        damage=damage,
     )

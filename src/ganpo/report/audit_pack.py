@@ -5,7 +5,7 @@ Sections: cover (unit, tenure, issuing body, 合成数据 when any record used i
 the rule choosing the accounts, natural-resource areas by ecosystem type (公顷 and 平方千米),
 GEP by category at both dates (万元, at the prices of each year and at the end year's
 prices), carbon emissions and sinks (万吨二氧化碳当量), damage cases and compensation
-settlements (万元), zoning (saying why the store cannot fill it yet), the decision's
+settlements (万元), the zoning violations found in the tenure, the decision's
 indicators at both dates and the unit's targets with their status, each value with its
 source,
 figures not available and why, and the records used with their status. The workbook holds
@@ -77,15 +77,51 @@ TEXT: dict[str, tuple[str, str]] = {
         "Table 3. Greenhouse-gas emissions (10,000 t CO2e)",
     ),
     "settlements": ("五、生态环境损害与生态补偿", "5. Ecological damage and compensation"),
-    "zoning": ("六、国土空间管控分区", "6. Zoning"),
+    "zoning": ("六、违反生态环境分区管控要求的情况", "6. Breaches of zoning control"),
+    "damage_caption": (
+        "表 4 任期内发生的生态环境损害案件（万元，按各案基线核算年份价格）",
+        "Table 4. Ecological damage cases of the tenure (10,000 CNY, at the prices of each "
+        "case's baseline account)",
+    ),
+    "no_damage": (
+        "任期内没有涉及本单位的生态环境损害案件记录。",
+        "No ecological damage case of the tenure involves the unit.",
+    ),
+    "violations_caption": (
+        "表 6 任期内发现的违反分区管控要求的案件",
+        "Table 6. Zoning violations found in the tenure",
+    ),
+    "no_violations": (
+        "任期内没有本单位违反分区管控要求的案件记录。",
+        "No zoning violation of the unit was found in the tenure.",
+    ),
+    "case": ("案件编号", "Case"),
+    "case_title": ("案件名称", "Title"),
+    "damage_date": ("损害日期", "Date of damage"),
+    "area_ha": ("面积（公顷）", "Area (ha)"),
+    "interim": ("期间损害", "Interim loss"),
+    "permanent": ("永久性损害", "Permanent loss"),
+    "total_loss": ("损害合计", "Total loss"),
+    "paid": ("已赔付", "Paid"),
+    "price_year": ("价格年份", "Price year"),
+    "county": ("县（市、区）", "County"),
+    "control_unit": ("管控单元", "Control unit"),
+    "found_on": ("发现日期", "Found"),
+    "violation_kind": ("违规类型", "Kind"),
+    "description_col": ("案情", "Facts"),
+    "penalty": ("罚款（万元）", "Fine (10,000 CNY)"),
+    "case_status": ("办理状态", "Status"),
+    "closed_on": ("结案日期", "Closed"),
+    "damage_case": ("生态环境损害案件", "damage case"),
+    "role_damage": ("损害案件", "damage case"),
     "targets": ("七、目标完成情况", "7. Targets"),
     "indicators_caption": (
-        "表 5 主要监测指标（已入库监测序列）",
-        "Table 5. Monitoring indicators (stored series)",
+        "表 7 主要监测指标（已入库监测序列）",
+        "Table 7. Monitoring indicators (stored series)",
     ),
     "targets_caption": (
-        "表 6 本单位目标完成情况（{y} 年，所需增速法）",
-        "Table 6. The unit's targets ({y}, required-growth method)",
+        "表 8 本单位目标完成情况（{y} 年，所需增速法）",
+        "Table 8. The unit's targets ({y}, required-growth method)",
     ),
     "no_indicators": (
         "已入库的监测序列中没有本单位在上述年份的数值。",
@@ -114,8 +150,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "kind_ceiling": ("不高于", "at most"),
     "kind_reduction_pct": ("下降", "reduction"),
     "settlements_caption": (
-        "表 4 任期内涉及本单位的横向生态补偿结算（万元）",
-        "Table 4. Horizontal compensation settled in the tenure's years (10,000 CNY)",
+        "表 5 任期内涉及本单位的横向生态补偿结算（万元）",
+        "Table 5. Horizontal compensation settled in the tenure's years (10,000 CNY)",
     ),
     "no_settlements": (
         "任期内没有涉及本单位的生态补偿结算记录。",
@@ -124,7 +160,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing": ("八、无法提供的数据", "8. Figures not available"),
     "none_missing": ("所有数据均可提供。", "Every figure is available."),
     "sources": ("九、数据来源", "9. Sources"),
-    "sources_caption": ("表 7 本资料使用的记录", "Table 7. Records used"),
+    "sources_caption": ("表 9 本资料使用的记录", "Table 9. Records used"),
     "notes": ("说明", "Notes"),
     # headers
     "type": ("生态系统类型", "Ecosystem type"),
@@ -186,7 +222,9 @@ SHEETS: dict[str, tuple[str, str]] = {
     "assets": ("自然资源资产面积", "Areas"),
     "gep": ("生态产品总值", "GEP"),
     "carbon": ("温室气体排放", "Emissions"),
+    "damage": ("生态环境损害案件", "Damage cases"),
     "settlements": ("生态补偿结算", "Settlements"),
+    "violations": ("分区管控违规案件", "Zoning violations"),
     "indicators": ("监测指标", "Indicators"),
     "targets": ("目标完成情况", "Targets"),
     "missing": ("无法提供的数据", "Not available"),
@@ -277,6 +315,59 @@ def settlement_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
             t("run", lang): s["run_id"].astype(int).to_numpy(),
         }
     )
+
+
+def _day(x: object) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+
+
+def damage_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The damage cases of the tenure [万元], headers in ``lang``."""
+    d = pack.damage
+    return pd.DataFrame(
+        {
+            t("case", lang): d["case_no"].astype(str).to_numpy(),
+            t("case_title", lang): d["title"].astype(str).to_numpy(),
+            t("damage_date", lang): [_day(x) for x in d["damage_date"]],
+            t("county", lang): _county_names(d["county_adcode"], lang),
+            t("area_ha", lang): d["area_m2"].astype(float).to_numpy() / 1e4,
+            t("interim", lang): d["interim_cny"].astype(float).to_numpy() / 1e4,
+            t("permanent", lang): d["permanent_cny"].astype(float).to_numpy() / 1e4,
+            t("total_loss", lang): d["total_cny"].astype(float).to_numpy() / 1e4,
+            t("paid", lang): d["paid_cny"].astype(float).to_numpy() / 1e4,
+            t("price_year", lang): d["price_year"].astype(int).to_numpy(),
+        }
+    )
+
+
+def violation_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The zoning violations of the tenure, headers in ``lang``."""
+    d = pack.violations
+    return pd.DataFrame(
+        {
+            t("case", lang): d["case_no"].astype(str).to_numpy(),
+            t("county", lang): _county_names(d["county_adcode"], lang),
+            t("control_unit", lang): d["unit_code"].astype(str).to_numpy(),
+            t("found_on", lang): [_day(x) for x in d["found_on"]],
+            t("violation_kind", lang): d[f"kind_{lang}"].astype(str).to_numpy(),
+            t("description_col", lang): d["description"].astype(str).to_numpy(),
+            t("penalty", lang): d["penalty_cny"].astype(float).to_numpy() / 1e4,
+            t("case_status", lang): d[f"status_{lang}"].astype(str).to_numpy(),
+            t("closed_on", lang): [_day(x) for x in d["closed_on"]],
+            t("source", lang): d["source"].astype(str).to_numpy(),
+        }
+    )
+
+
+def _county_names(codes: pd.Series, lang: Lang) -> list[str]:
+    """County names in ``lang`` from the district table (the adcode when not found)."""
+    from ganpo.catalog.names import unit_names
+    from ganpo.io.regions import read_district_table
+
+    table = read_district_table()
+    known = dict(zip(table["district_adcode"].astype(int), table["district_name"], strict=True))
+    ints = [int(c) for c in codes]
+    return unit_names(ints, [str(known.get(c, c)) for c in ints], lang)
 
 
 def indicator_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
@@ -460,14 +551,29 @@ def build_audit_html(
     parts.append(h2("settlements"))
     if "damage" in gone:
         parts.append(p(gone["damage"]))
+    elif len(pack.damage):
+        dmg = damage_frame(pack, lang)
+        shown = _shown(dmg, (t("price_year", lang),))
+        parts += [p(t("damage_caption", lang), "caption"), _table(shown, list(dmg.columns))]
+    else:
+        parts.append(p(t("no_damage", lang)))
     if len(pack.settlements):
         s = settlement_frame(pack, lang)
         shown = _shown(s, (t("year", lang), t("run", lang)))
         parts += [p(t("settlements_caption", lang), "caption"), _table(shown, list(s.columns))]
     else:
         parts.append(p(t("no_settlements", lang)))
-    if "zoning" in gone:  # the store cannot fill it yet: say why
-        parts += [h2("zoning"), p(gone["zoning"])]
+    parts.append(h2("zoning"))
+    if "zoning" in gone:  # an empty register: say so
+        parts.append(p(gone["zoning"]))
+    elif len(pack.violations):
+        vio = violation_frame(pack, lang)
+        parts += [
+            p(t("violations_caption", lang), "caption"),
+            _table(_shown(vio), list(vio.columns)),
+        ]
+    else:
+        parts.append(p(t("no_violations", lang)))
     parts += [h2("targets"), p(t("indicators_caption", lang), "caption")]
     ind = indicator_frame(pack, lang)
     parts.append(
@@ -529,7 +635,9 @@ def audit_sheets(pack: AuditPack, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
         SHEETS["assets"][i]: asset_frame(pack, lang),
         SHEETS["gep"][i]: gep_frame(pack, lang),
         SHEETS["carbon"][i]: carbon_frame(pack, lang),
+        SHEETS["damage"][i]: damage_frame(pack, lang),
         SHEETS["settlements"][i]: settlement_frame(pack, lang),
+        SHEETS["violations"][i]: violation_frame(pack, lang),
         SHEETS["indicators"][i]: indicator_frame(pack, lang),
         SHEETS["targets"][i]: target_frame(pack, lang),
         SHEETS["missing"][i]: missing_frame(pack, lang),

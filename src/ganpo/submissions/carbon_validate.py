@@ -26,7 +26,7 @@ from ganpo.carbon.inventory import FOREST_TABLE, Dataset, compute_emissions, uni
 from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.errors import InputError
 from ganpo.submissions.forms import Form
-from ganpo.submissions.long_table import NAME_COLUMN, UnitCodes, read_long_table
+from ganpo.submissions.long_table import UnitCodes, read_long_table
 from ganpo.submissions.validate import (
     Flag,
     Limits,
