@@ -198,3 +198,22 @@ def test_a_year_the_deflator_does_not_cover_leaves_comparable_gep_missing(
     assert pd.isna(gep.loc["total", "change_cny"])
     gone = {m.item: m for m in pack.missing}
     assert "has no index for 2005" in gone["gep_start_constant"].en
+
+
+def test_asset_values_are_the_npv_of_the_restated_flows(engine: Engine) -> None:
+    from ganpo.services.asset import npv_factor
+
+    pack = departure_audit(engine, LEPING, *TENURE)
+    factor = npv_factor(0.0277, 100)
+    assert pack.npv_factor == factor
+    gep = pack.gep.set_index("category")
+    values = pack.asset_values
+    for side in ("start", "end"):
+        total = values[f"{side}_asset_cny"].sum()
+        assert total == pytest.approx(gep.loc["total", f"{side}_constant_cny"] * factor, rel=1e-12)
+    # by type, from the stored rows of the end account (its own prices: no restatement)
+    stored = load_account(engine, 2)
+    res = stored.results[stored.results["county_adcode"] == LEPING]
+    by_type = res.groupby("ecosystem_code")["value_cny"].sum() * factor
+    got = values.set_index("ecosystem_code")["end_asset_cny"]
+    assert got.to_dict() == pytest.approx(by_type.to_dict(), rel=1e-12)

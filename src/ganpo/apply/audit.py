@@ -21,6 +21,9 @@ The pack holds:
   the prices of its own year and restated to the prices of the end year by the deflator of
   the end account's profile (:func:`ganpo.engine.prices.restate_results`: every row
   × index[end]/index[price year]), with the change at comparable prices;
+- **asset_values**: the monetary ecosystem asset account of the unit (the stock that
+  SEEA EA values: NPV of the year's flows, at the same comparable prices), by level-1
+  type at both dates;
 - **carbon**: the unit's production-based emissions, LULUCF sinks and net emissions
   (:func:`ganpo.carbon.inventory.totals_g`) at both dates, in t CO2e;
 - **settlements**: the compensation settlements of the tenure's years whose agreement names
@@ -141,6 +144,10 @@ class AuditPack:
     #: the unit's targets whose period meets the tenure, graded in the end year
     #: (:data:`TARGET_COLUMNS`)
     targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: ecosystem asset value (the monetary stock: NPV of the year's flows) by level-1 type
+    #: at both dates at the prices of ``price_year`` (:data:`ASSET_VALUE_COLUMNS`)
+    asset_values: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    npv_factor: float = float("nan")
     #: zoning violations of the unit found in the tenure (:data:`VIOLATION_COLUMNS`)
     violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: damage cases touching the unit that happened in the tenure (:data:`DAMAGE_COLUMNS`)
@@ -334,6 +341,71 @@ def _gep_table(
     base = out["start_constant_cny"]
     out["change_pct"] = out["change_cny"] / base.where(base != 0) * 100
     return out, deflator.name if deflator is not None else ""
+
+
+#: the columns of :attr:`AuditPack.asset_values` (CNY at the pack's price year)
+ASSET_VALUE_COLUMNS = [
+    "ecosystem_code",
+    "name_zh",
+    "name_en",
+    "start_asset_cny",
+    "end_asset_cny",
+    "change_cny",
+]
+
+
+def _asset_value_table(
+    accounts: dict[str, StoredAccount | None],
+    code: int,
+    level: Level,
+    price_year: int | None,
+) -> tuple[pd.DataFrame, float]:
+    r"""The monetary ecosystem asset account of the unit (SEEA EA, as `ganpo account seea`
+    writes it): asset value = NPV of the year's flows at the pack's comparable prices,
+    :math:`V = F\sum_{t=1}^{n} (1+r)^{-(t-1)}` with the register's default r and n
+    (:data:`ganpo.apply.vep.DEFAULT_DISCOUNT_RATE`, ``DEFAULT_HORIZON_YEARS``), by level-1
+    ecosystem type (rows not attributed to a type, such as material products reported
+    per county, under code 0); with the NPV factor used."""
+    from ganpo.apply.vep import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_YEARS
+    from ganpo.services.asset import npv_factor
+
+    factor = npv_factor(DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_YEARS)
+    ref = accounts["end"] or accounts["start"]
+    deflator = account_deflator(ref) if ref is not None else None
+    names = {t.code: (t.name_zh, t.name_en) for t in ecosystem_types()}
+    names[0] = ("未按生态系统类型划分", "not by ecosystem type")
+    sums: dict[str, pd.Series] = {}
+    for side in SIDES:
+        stored = accounts[side]
+        if stored is None or deflator is None or price_year is None:
+            continue
+        res = stored.results
+        res = res[res["county_adcode"].isin(_counties_of(stored, code, level))]
+        try:
+            res = restate_results(
+                res, stored.prices, int(stored.account.year), deflator, price_year
+            )
+        except InputError:  # said by the GEP table's missing entry
+            continue
+        level1 = res["ecosystem_code"].map(lambda c: level1_code(int(c)) if int(c) else 0)
+        sums[side] = res["value_cny"].groupby(level1).sum() * factor
+    codes = sorted(set().union(*(set(v.index) for v in sums.values())) if sums else set())
+    out = pd.DataFrame(
+        {
+            "ecosystem_code": codes,
+            "name_zh": [names.get(int(c), (str(c), str(c)))[0] for c in codes],
+            "name_en": [names.get(int(c), (str(c), str(c)))[1] for c in codes],
+        }
+    )
+    for side in SIDES:
+        col = f"{side}_asset_cny"
+        out[col] = (
+            out["ecosystem_code"].map(sums[side]).fillna(0.0).astype(float)
+            if side in sums
+            else float("nan")
+        )
+    out["change_cny"] = out["end_asset_cny"] - out["start_asset_cny"]
+    return out[ASSET_VALUE_COLUMNS], factor
 
 
 # ----------------------------------------------------------------------------- carbon
@@ -629,9 +701,10 @@ def _tracking(
 NOT_STORED: tuple[Missing, ...] = (
     Missing(
         "stocks",
-        "自然资源实物存量（林木蓄积量、水资源量等）：核算成果不含实物存量，本报告仅列面积",
+        "自然资源实物存量（林木蓄积量、水资源量等）：核算成果不含实物存量，本报告列示面积和"
+        "生态系统资产价值（流量的净现值）",
         "physical stocks (timber volume, water resources): the accounts store none; the pack "
-        "gives areas only",
+        "gives areas and the ecosystem asset value (the NPV of the flows)",
     ),
 )
 
@@ -857,6 +930,7 @@ def departure_audit(
         )
     assets = _asset_table(accounts, code, level)
     gep, deflator = _gep_table(accounts, code, level, price_year, missing)
+    asset_values, npv = _asset_value_table(accounts, code, level, price_year)
     carbon, inv_sources = _carbon_table(engine, years, code, missing)
     counties: set[int] = set()
     for stored in accounts.values():
@@ -901,4 +975,6 @@ def departure_audit(
         targets=targets,
         violations=violations,
         damage=damage,
+        asset_values=asset_values,
+        npv_factor=npv,
     )

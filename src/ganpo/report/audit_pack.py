@@ -66,9 +66,24 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "assets": ("二、自然资源资产面积", "2. Natural-resource areas"),
     "assets_caption": (
-        "表 1 按生态系统类型的面积（核算成果的生态系统范围）",
-        "Table 1. Area by ecosystem type (extent of the accounts)",
+        "表 1-1 按生态系统类型的面积（核算成果的生态系统范围）",
+        "Table 1-1. Area by ecosystem type (extent of the accounts)",
     ),
+    "asset_values_caption": (
+        "表 1-2 生态系统资产价值（{py} 年价格，万元）",
+        "Table 1-2. Ecosystem asset value ({py} prices, 10,000 CNY)",
+    ),
+    "asset_values_rule": (
+        "生态系统资产价值为各年生态产品价值流量的净现值（联合国《环境经济核算体系—生态系统核算》"
+        "货币资产账户口径）：资产价值 = 年流量 × {factor:.3f}（贴现率 {rate:.2%}，{years} 年）。"
+        "实物存量（林木蓄积量、水资源量等）未入库，未列示。",
+        "The ecosystem asset value is the net present value of the year's service flows (the "
+        "monetary asset account of SEEA Ecosystem Accounting): value = the year's flow × "
+        "{factor:.3f} (discount rate {rate:.2%}, {years} years). Physical stocks (timber "
+        "volume, water resources) are not stored and not shown.",
+    ),
+    "start_asset": ("{y} 年资产价值（万元）", "{y} asset value (10,000 CNY)"),
+    "change_asset": ("变化（万元）", "Change (10,000 CNY)"),
     "gep": ("三、生态产品总值", "3. Gross ecosystem product"),
     "gep_caption": ("表 2 生态产品总值（万元）", "Table 2. Gross ecosystem product (10,000 CNY)"),
     "carbon": ("四、温室气体排放与碳汇", "4. Greenhouse-gas emissions and sinks"),
@@ -220,6 +235,7 @@ TEXT: dict[str, tuple[str, str]] = {
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("说明", "About"),
     "assets": ("自然资源资产面积", "Areas"),
+    "asset_values": ("生态系统资产价值", "Asset value"),
     "gep": ("生态产品总值", "GEP"),
     "carbon": ("温室气体排放", "Emissions"),
     "damage": ("生态环境损害案件", "Damage cases"),
@@ -268,6 +284,24 @@ def asset_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
         out[t(c, lang)] = a[c].astype(float).to_numpy()
     total = {t("type", lang): t("total", lang)} | {
         t(c, lang): float(a[c].sum(min_count=1)) if len(a) else float("nan") for c in cols
+    }
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def asset_value_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """Ecosystem asset value by type [万元] at both dates with a total row."""
+    a = pack.asset_values
+    ys, ye = pack.years["start"], pack.years["end"]
+    out = pd.DataFrame(
+        {
+            t("type", lang): [_name(r, lang) for _, r in a.iterrows()],
+            t("start_asset", lang, y=ys): a["start_asset_cny"].astype(float).to_numpy() / 1e4,
+            t("start_asset", lang, y=ye): a["end_asset_cny"].astype(float).to_numpy() / 1e4,
+            t("change_asset", lang): a["change_cny"].astype(float).to_numpy() / 1e4,
+        }
+    )
+    total = {t("type", lang): t("total", lang)} | {
+        c: float(out[c].sum(min_count=1)) for c in out.columns[1:]
     }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
@@ -535,6 +569,23 @@ def build_audit_html(
             _shown(asset_frame(pack, lang)), list(asset_frame(pack, lang).columns), total_row=True
         )
     )
+    if len(pack.asset_values) and pack.price_year is not None:
+        from ganpo.apply.vep import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_YEARS
+
+        values = asset_value_frame(pack, lang)
+        parts += [
+            p(t("asset_values_caption", lang, py=pack.price_year), "caption"),
+            _table(_shown(values), list(values.columns), total_row=True),
+            p(
+                t(
+                    "asset_values_rule",
+                    lang,
+                    factor=pack.npv_factor,
+                    rate=DEFAULT_DISCOUNT_RATE,
+                    years=DEFAULT_HORIZON_YEARS,
+                )
+            ),
+        ]
     gep = gep_frame(pack, lang)
     parts += [
         h2("gep"),
@@ -633,6 +684,7 @@ def audit_sheets(pack: AuditPack, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
     i = 0 if lang == "zh" else 1
     return {
         SHEETS["assets"][i]: asset_frame(pack, lang),
+        SHEETS["asset_values"][i]: asset_value_frame(pack, lang),
         SHEETS["gep"][i]: gep_frame(pack, lang),
         SHEETS["carbon"][i]: carbon_frame(pack, lang),
         SHEETS["damage"][i]: damage_frame(pack, lang),
