@@ -127,12 +127,11 @@ def test_outside_the_stored_years_the_missing_figures_are_listed(engine: Engine)
     assert "2019 年" in missing["gep_start"].zh
     assert pack.assets.empty and pack.gep["start_cny"].isna().all()
     assert pack.price_year is None and pack.sources[0].kind == "settlement"
-    # what ganpo never stores is said, not invented
+    # what ganpo does not hold is said, not invented
     for item in ("zoning", "damage", "stocks", "targets"):
         assert item in missing
-    assert missing["zoning"].en.startswith(
-        "zoning violations: not available, the platform records no violations"
-    )
+    assert missing["zoning"].en.startswith("zoning violations: the register of violations is empty")
+    assert missing["damage"].en.startswith("ecological damage cases: no damage case is stored")
 
 
 def test_one_side_missing_keeps_the_other(engine: Engine) -> None:
@@ -199,3 +198,22 @@ def test_a_year_the_deflator_does_not_cover_leaves_comparable_gep_missing(
     assert pd.isna(gep.loc["total", "change_cny"])
     gone = {m.item: m for m in pack.missing}
     assert "has no index for 2005" in gone["gep_start_constant"].en
+
+
+def test_asset_values_are_the_npv_of_the_restated_flows(engine: Engine) -> None:
+    from ganpo.services.asset import npv_factor
+
+    pack = departure_audit(engine, LEPING, *TENURE)
+    factor = npv_factor(0.0277, 100)
+    assert pack.npv_factor == factor
+    gep = pack.gep.set_index("category")
+    values = pack.asset_values
+    for side in ("start", "end"):
+        total = values[f"{side}_asset_cny"].sum()
+        assert total == pytest.approx(gep.loc["total", f"{side}_constant_cny"] * factor, rel=1e-12)
+    # by type, from the stored rows of the end account (its own prices: no restatement)
+    stored = load_account(engine, 2)
+    res = stored.results[stored.results["county_adcode"] == LEPING]
+    by_type = res.groupby("ecosystem_code")["value_cny"].sum() * factor
+    got = values.set_index("ecosystem_code")["end_asset_cny"]
+    assert got.to_dict() == pytest.approx(by_type.to_dict(), rel=1e-12)

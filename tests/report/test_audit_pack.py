@@ -129,9 +129,10 @@ def test_pdf_cover_sections_and_metadata(pdf: Path, pack: AuditPack) -> None:
         "三、生态产品总值",
         "四、温室气体排放与碳汇",
         "五、生态环境损害与生态补偿",
-        "生态环境损害案件：不可用",
-        "六、国土空间管控分区",
-        "国土空间管控分区违规情况：不可用，平台未记录违规行为",
+        "生态环境损害案件：损害案件登记为空",
+        "六、违反生态环境分区管控要求的情况",
+        "违规案件登记册为空，无法说明任期内有无违规",
+        "表 7 主要监测指标",
         "七、目标完成情况",
         "八、无法提供的数据",
         "九、数据来源",
@@ -167,7 +168,7 @@ def test_cli_writes_the_pack_and_refuses_bad_input(engine: Engine, folder: Path)
     args = ["apply", "audit", "乐平市", "--start", "2022-12-31", "--end", "2023-12-31"]
     result = runner.invoke(app, [*args, "--out", str(out), "--database", db, "--lang", "en"])
     assert result.exit_code == 0, result.output
-    assert "not available: zoning violations" in " ".join(result.output.split())
+    assert "not available: zoning violations: the register" in " ".join(result.output.split())
     assert _sheets(out)["Areas"][1][:3] == ("forest", 10_000.0, 10_000.0)
     again = runner.invoke(app, [*args, "--out", str(out), "--database", db])
     assert again.exit_code != 0 and "--force" in again.output
@@ -185,9 +186,8 @@ def test_english_document_speaks_english(pack: AuditPack) -> None:
     for expected in (
         "Natural-resource asset departure audit: Leping City",
         "Tenure: 2022-12-31 to 2023-12-31",
-        "6. Zoning zoning violations: not available, the platform records no violations",
+        "6. Breaches of zoning control zoning violations: the register of violations is empty",
         "the start of tenure (2022-12-31) uses the account of 2022",
-        "zoning violations: not available, the platform records no violations",
         "downstream",
     ):
         assert expected in " ".join(text.split()), expected

@@ -21,13 +21,30 @@ The pack holds:
   the prices of its own year and restated to the prices of the end year by the deflator of
   the end account's profile (:func:`ganpo.engine.prices.restate_results`: every row
   × index[end]/index[price year]), with the change at comparable prices;
+- **asset_values**: the monetary ecosystem asset account of the unit (the stock that
+  SEEA EA values: NPV of the year's flows, at the same comparable prices), by level-1
+  type at both dates;
 - **carbon**: the unit's production-based emissions, LULUCF sinks and net emissions
   (:func:`ganpo.carbon.inventory.totals_g`) at both dates, in t CO2e;
 - **settlements**: the compensation settlements of the tenure's years whose agreement names
   one of the unit's counties as a party (ledger of :func:`ganpo.store.applications.ledger_rows`);
+- **indicators**: the unit's values of the decision's indicators (forest cover, GEP and
+  its growth, carbon intensity …) in the years standing for both dates, from the stored
+  series in force (:mod:`ganpo.store.tracking`: values computed from the accounts, reported
+  through the monitoring forms or loaded), each with its source and status;
+- **targets**: the targets of the unit (its adcode in the tracking file) whose period
+  meets the tenure, graded in the end year by the required-growth method
+  (:func:`ganpo.tracking.status.registry_status`) from the same stored series; a target
+  without a value is listed as such;
+- **violations**: the zoning violations of the unit's counties found in the tenure, as the
+  register holds them in force (:mod:`ganpo.store.cases`: cases loaded from the
+  enforcement departments' files);
+- **damage**: the ecological damage cases touching the unit's counties that happened in
+  the tenure, with their assessed losses (at the prices of the case's baseline account)
+  and the compensation paid;
 - **missing**: every figure the pack cannot give, with the reason (no account or inventory
-  for a year, records ganpo does not store: damage assessments, zoning units, physical
-  stocks, the decision's targets);
+  for a year, no stored value or target of the unit, an empty register of violations or
+  damage cases, physical stocks, which ganpo does not store);
 - **sources**: the accounts, inventories and settlement runs used, with their status.
 
 Nothing is rendered here (:mod:`ganpo.report.audit_pack` writes the PDF and the workbook).
@@ -37,6 +54,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
@@ -90,7 +108,7 @@ class Missing:
 class Source:
     """A stored record the pack's figures come from."""
 
-    kind: Literal["account", "inventory", "settlement"]
+    kind: Literal["account", "inventory", "settlement", "damage_case"]
     id: int
     year: int
     status: str  # published, draft (the record's status when the pack was made)
@@ -120,6 +138,20 @@ class AuditPack:
     missing: list[Missing]
     sources: list[Source]
     notes: list[tuple[str, str]] = field(default_factory=list)
+    #: the unit's values of the decision's indicators at both dates, from the stored
+    #: series (:data:`INDICATOR_COLUMNS`), each with its source
+    indicators: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: the unit's targets whose period meets the tenure, graded in the end year
+    #: (:data:`TARGET_COLUMNS`)
+    targets: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: ecosystem asset value (the monetary stock: NPV of the year's flows) by level-1 type
+    #: at both dates at the prices of ``price_year`` (:data:`ASSET_VALUE_COLUMNS`)
+    asset_values: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    npv_factor: float = float("nan")
+    #: zoning violations of the unit found in the tenure (:data:`VIOLATION_COLUMNS`)
+    violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: damage cases touching the unit that happened in the tenure (:data:`DAMAGE_COLUMNS`)
+    damage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
 
     @property
     def synthetic(self) -> bool:
@@ -311,6 +343,71 @@ def _gep_table(
     return out, deflator.name if deflator is not None else ""
 
 
+#: the columns of :attr:`AuditPack.asset_values` (CNY at the pack's price year)
+ASSET_VALUE_COLUMNS = [
+    "ecosystem_code",
+    "name_zh",
+    "name_en",
+    "start_asset_cny",
+    "end_asset_cny",
+    "change_cny",
+]
+
+
+def _asset_value_table(
+    accounts: dict[str, StoredAccount | None],
+    code: int,
+    level: Level,
+    price_year: int | None,
+) -> tuple[pd.DataFrame, float]:
+    r"""The monetary ecosystem asset account of the unit (SEEA EA, as `ganpo account seea`
+    writes it): asset value = NPV of the year's flows at the pack's comparable prices,
+    :math:`V = F\sum_{t=1}^{n} (1+r)^{-(t-1)}` with the register's default r and n
+    (:data:`ganpo.apply.vep.DEFAULT_DISCOUNT_RATE`, ``DEFAULT_HORIZON_YEARS``), by level-1
+    ecosystem type (rows not attributed to a type, such as material products reported
+    per county, under code 0); with the NPV factor used."""
+    from ganpo.apply.vep import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_YEARS
+    from ganpo.services.asset import npv_factor
+
+    factor = npv_factor(DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_YEARS)
+    ref = accounts["end"] or accounts["start"]
+    deflator = account_deflator(ref) if ref is not None else None
+    names = {t.code: (t.name_zh, t.name_en) for t in ecosystem_types()}
+    names[0] = ("未按生态系统类型划分", "not by ecosystem type")
+    sums: dict[str, pd.Series] = {}
+    for side in SIDES:
+        stored = accounts[side]
+        if stored is None or deflator is None or price_year is None:
+            continue
+        res = stored.results
+        res = res[res["county_adcode"].isin(_counties_of(stored, code, level))]
+        try:
+            res = restate_results(
+                res, stored.prices, int(stored.account.year), deflator, price_year
+            )
+        except InputError:  # said by the GEP table's missing entry
+            continue
+        level1 = res["ecosystem_code"].map(lambda c: level1_code(int(c)) if int(c) else 0)
+        sums[side] = res["value_cny"].groupby(level1).sum() * factor
+    codes = sorted(set().union(*(set(v.index) for v in sums.values())) if sums else set())
+    out = pd.DataFrame(
+        {
+            "ecosystem_code": codes,
+            "name_zh": [names.get(int(c), (str(c), str(c)))[0] for c in codes],
+            "name_en": [names.get(int(c), (str(c), str(c)))[1] for c in codes],
+        }
+    )
+    for side in SIDES:
+        col = f"{side}_asset_cny"
+        out[col] = (
+            out["ecosystem_code"].map(sums[side]).fillna(0.0).astype(float)
+            if side in sums
+            else float("nan")
+        )
+    out["change_cny"] = out["end_asset_cny"] - out["start_asset_cny"]
+    return out[ASSET_VALUE_COLUMNS], factor
+
+
 # ----------------------------------------------------------------------------- carbon
 
 
@@ -433,41 +530,348 @@ def _settlements(
     return pd.DataFrame(rows, columns=SETTLEMENT_COLUMNS), sources, unattributed
 
 
+# ----------------------------------------------------------------------------- targets
+
+#: the columns of :attr:`AuditPack.indicators` (values in the indicator's unit)
+INDICATOR_COLUMNS = [
+    "indicator",
+    "name_zh",
+    "name_en",
+    "unit_zh",
+    "unit_en",
+    "start_value",
+    "end_value",
+    "change",
+    "start_source",
+    "end_source",
+    "start_status",
+    "end_status",
+]
+#: the columns of :attr:`AuditPack.targets`
+TARGET_COLUMNS = [
+    "target",
+    "indicator",
+    "name_zh",
+    "name_en",
+    "first_year",
+    "last_year",
+    "kind",
+    "target_value",
+    "unit_zh",
+    "unit_en",
+    "year",
+    "actual",
+    "status",
+    "status_zh",
+    "status_en",
+    "reason_zh",
+    "reason_en",
+    "target_status",
+    "target_source",
+    "source",
+]
+
+
+def _tracking(
+    engine: Engine,
+    code: int,
+    years: dict[str, int],
+    start: date,
+    end: date,
+    targets_file: Path | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Missing]]:
+    """The unit's indicator values at both dates from the stored series in force (never
+    the tracking file's own observations), and its targets whose period meets the
+    tenure, graded in the end year by the required-growth method."""
+    from ganpo.store.tracking import observations_in_force
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.progress import observed_in
+    from ganpo.tracking.status import REASON_NAMES, STATUS_NAMES, registry_status
+    from ganpo.tracking.stored import use_series
+
+    registry = register(targets_file)
+    use_series(registry, observations_in_force(engine))
+    missing: list[Missing] = []
+    rows = []
+    for key, ind in registry.indicators.items():
+        series = registry.series(key, code)
+        at = {side: series.get(years[side]) for side in SIDES}
+        if not any(at.values()):
+            continue
+        row: dict[str, Any] = {
+            "indicator": key,
+            "name_zh": ind.name_zh,
+            "name_en": ind.name_en,
+            "unit_zh": ind.unit_in("zh"),
+            "unit_en": ind.unit_in("en"),
+        }
+        for side in SIDES:
+            ob = at[side]
+            value = (
+                observed_in({0: ob.value}, ob.unit, ind, what=f"indicator {key!r}")[0]
+                if ob is not None
+                else float("nan")
+            )
+            row |= {
+                f"{side}_value": value,
+                f"{side}_source": ob.source if ob is not None else "",
+                f"{side}_status": ob.status if ob is not None else "",
+            }
+        row["change"] = row["end_value"] - row["start_value"]
+        rows.append(row)
+    indicators = pd.DataFrame(rows, columns=INDICATOR_COLUMNS)
+    if indicators.empty:
+        missing.append(
+            Missing(
+                "series",
+                f"目标监测指标：已入库的监测序列中没有本单位 {years['start']} 年或 {years['end']} "
+                "年的数值（`ganpo tracking series compute | reported | load`）",
+                f"monitoring indicators: the stored series hold no value of the unit for "
+                f"{years['start']} or {years['end']}",
+            )
+        )
+    keys = [
+        k
+        for k, tg in registry.targets.items()
+        if tg.unit_code == code
+        and tg.status != "withdrawn"
+        and not tg.cumulative
+        and tg.first_year <= end.year
+        and tg.last_year >= start.year
+    ]
+    graded = registry_status(registry, year=years["end"], targets=keys)
+    found = {a.target: a for a in graded.assessments}
+    trows = []
+    for k in keys:
+        tg = registry.targets[k]
+        ind = registry.indicator(tg.indicator)
+        a = found.get(k)
+        status = a.status if a is not None else "no_data"
+        zh, en = STATUS_NAMES.get(status, ("无观测数据", "no observed value"))
+        rzh, ren = REASON_NAMES[a.reason] if a is not None else ("", "")
+        trows.append(
+            {
+                "target": k,
+                "indicator": tg.indicator,
+                "name_zh": ind.name_zh,
+                "name_en": ind.name_en,
+                "first_year": tg.first_year,
+                "last_year": tg.last_year,
+                "kind": tg.kind,
+                "target_value": a.target_value if a is not None else float("nan"),
+                "unit_zh": ind.unit_in("zh"),
+                "unit_en": ind.unit_in("en"),
+                "year": a.year if a is not None else years["end"],
+                "actual": a.actual if a is not None else float("nan"),
+                "status": status,
+                "status_zh": zh,
+                "status_en": en,
+                "reason_zh": rzh,
+                "reason_en": ren,
+                "target_status": tg.status,
+                "target_source": tg.source,
+                "source": a.source if a is not None else "",
+            }
+        )
+    targets = pd.DataFrame(trows, columns=TARGET_COLUMNS)
+    if not keys:
+        missing.append(
+            Missing(
+                "targets",
+                "目标完成情况：目标登记册中没有分解到本单位、期限与任期重叠的目标",
+                "targets met or missed: the target registry holds no target of the unit whose "
+                "period meets the tenure",
+            )
+        )
+    for k in graded.without_data:
+        missing.append(
+            Missing(
+                f"target_{k}",
+                f"目标“{k}”：监测序列中没有 {years['end']} 年或此前的观测值，无法判定完成情况",
+                f"target {k}: the stored series hold no value of {years['end']} or before; "
+                "its status cannot be graded",
+            )
+        )
+    return indicators, targets, missing
+
+
 # ----------------------------------------------------------------------------- the pack
 
 #: what ganpo does not store, so the pack can never give it (as of this brick)
 NOT_STORED: tuple[Missing, ...] = (
     Missing(
         "stocks",
-        "自然资源实物存量（林木蓄积量、水资源量等）：核算成果不含实物存量，本报告仅列面积",
+        "自然资源实物存量（林木蓄积量、水资源量等）：核算成果不含实物存量，本报告列示面积和"
+        "生态系统资产价值（流量的净现值）",
         "physical stocks (timber volume, water resources): the accounts store none; the pack "
-        "gives areas only",
-    ),
-    Missing(
-        "zoning",
-        "国土空间管控分区违规情况：不可用，平台未记录违规行为（分区管控核查只评价拟建项目选址）",
-        "zoning violations: not available, the platform records no violations (its zoning "
-        "checks assess proposed sites)",
-    ),
-    Missing(
-        "damage",
-        "生态环境损害案件：不可用，损害评估结果只写出报告文件，未入库",
-        "ecological damage cases: not available, damage assessments are written as report "
-        "files only and not stored",
-    ),
-    Missing(
-        "targets",
-        "目标完成情况：本资料尚未读取已入库的目标监测序列，见平台“目标进展”页与年度报告",
-        "targets met or missed: the pack does not read the stored target series yet; see the "
-        "platform's target progress page and the yearly report",
+        "gives areas and the ecosystem asset value (the NPV of the flows)",
     ),
 )
 
+# ----------------------------------------------------------------------------- cases
 
-def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> AuditPack:
+#: the columns of :attr:`AuditPack.violations`
+VIOLATION_COLUMNS = [
+    "case_no",
+    "county_adcode",
+    "unit_code",
+    "found_on",
+    "kind",
+    "kind_zh",
+    "kind_en",
+    "description",
+    "penalty_cny",
+    "status",
+    "status_zh",
+    "status_en",
+    "closed_on",
+    "source",
+    "synthetic",
+]
+#: the columns of :attr:`AuditPack.damage` (CNY at the prices of the case's baseline)
+DAMAGE_COLUMNS = [
+    "case_id",
+    "case_no",
+    "title",
+    "damage_date",
+    "county_adcode",
+    "price_year",
+    "area_m2",
+    "interim_cny",
+    "permanent_cny",
+    "total_cny",
+    "paid_cny",
+    "synthetic",
+]
+
+
+def _violations(
+    engine: Engine, counties: set[int], start: date, end: date
+) -> tuple[pd.DataFrame, list[Missing], list[tuple[str, str]]]:
+    """The violations in force of ``counties`` found in the tenure (start to end
+    inclusive); an empty register is said, a register without the unit's cases noted."""
+    from ganpo.store.cases import violations_in_force
+    from ganpo.store.cases_models import VIOLATION_KINDS, VIOLATION_STATUSES
+
+    every = violations_in_force(engine)
+    found = [v for v in every if v.county_adcode in counties and start <= v.found_on <= end]
+    frame = pd.DataFrame(
+        [
+            {
+                "case_no": v.case_no,
+                "county_adcode": v.county_adcode,
+                "unit_code": v.unit_code,
+                "found_on": v.found_on,
+                "kind": v.kind,
+                "kind_zh": VIOLATION_KINDS[v.kind][0],
+                "kind_en": VIOLATION_KINDS[v.kind][1],
+                "description": v.description,
+                "penalty_cny": v.penalty_cny,
+                "status": v.status,
+                "status_zh": VIOLATION_STATUSES[v.status][0],
+                "status_en": VIOLATION_STATUSES[v.status][1],
+                "closed_on": v.closed_on,
+                "source": v.source,
+                "synthetic": v.synthetic,
+            }
+            for v in found
+        ],
+        columns=VIOLATION_COLUMNS,
+    )
+    if not every:
+        return (
+            frame,
+            [
+                Missing(
+                    "zoning",
+                    "违反生态环境分区管控要求的案件：违规案件登记册为空，无法说明任期内有无违规"
+                    "（执法部门的案件经 `ganpo zoning violations load` 入库）",
+                    "zoning violations: the register of violations is empty, so the pack cannot "
+                    "say whether any occurred in the tenure",
+                )
+            ],
+            [],
+        )
+    notes = []
+    if frame.empty:
+        notes.append(
+            (
+                f"违规案件登记册共 {len(every)} 件，其中没有本单位在任期内发现的案件",
+                f"the register holds {len(every)} violation case(s), none of the unit found "
+                "in the tenure",
+            )
+        )
+    return frame, [], notes
+
+
+def _damage_cases(
+    engine: Engine, counties: set[int], start: date, end: date
+) -> tuple[pd.DataFrame, list[Source], list[Missing]]:
+    """The damage cases touching ``counties`` that happened in the tenure, with the
+    compensation paid for them (all payments, whenever made)."""
+    from ganpo.store.cases import list_damage_cases
+
+    every = list_damage_cases(engine)
+    wanted = set(counties)
+    found = [
+        c
+        for c in every
+        if start <= c.damage_date <= end
+        and ({int(x["county_adcode"]) for x in c.counties} | {c.county_adcode}) & wanted
+    ]
+    frame = pd.DataFrame(
+        [
+            {
+                "case_id": c.id,
+                "case_no": c.case_no,
+                "title": c.title,
+                "damage_date": c.damage_date,
+                "county_adcode": c.county_adcode,
+                "price_year": c.price_year,
+                "area_m2": c.area_m2,
+                "interim_cny": c.interim_cny,
+                "permanent_cny": c.permanent_cny,
+                "total_cny": c.total_cny,
+                "paid_cny": c.paid_cny,
+                "synthetic": c.synthetic,
+            }
+            for c in found
+        ],
+        columns=DAMAGE_COLUMNS,
+    )
+    sources = [
+        Source("damage_case", c.id, c.damage_date.year, "stored", "damage", c.synthetic)
+        for c in found
+    ]
+    missing = (
+        []
+        if every
+        else [
+            Missing(
+                "damage",
+                "生态环境损害案件：损害案件登记为空，无法说明任期内有无损害（损害评估经 "
+                "`ganpo apply damage --case-no` 入库）",
+                "ecological damage cases: no damage case is stored, so the pack cannot say "
+                "whether any occurred in the tenure",
+            )
+        ]
+    )
+    return frame, sources, missing
+
+
+def departure_audit(
+    engine: Engine,
+    unit: int | str,
+    start: date,
+    end: date,
+    *,
+    targets_file: Path | None = None,
+) -> AuditPack:
     """The departure audit pack of a county or city (adcode or name) for the tenure from
     ``start`` to ``end``. Figures the store cannot give are listed in ``missing``, never
-    invented; a unit in no stored account, or an end not after the start, is refused."""
+    invented; a unit in no stored account, or an end not after the start, is refused.
+    ``targets_file``: the tracking file whose targets are graded (default: the shipped
+    Jiangxi decision)."""
     if end <= start:
         raise InputError(
             f"the tenure ends ({end.isoformat()}) before or on its start ({start.isoformat()}); "
@@ -526,6 +930,7 @@ def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> 
         )
     assets = _asset_table(accounts, code, level)
     gep, deflator = _gep_table(accounts, code, level, price_year, missing)
+    asset_values, npv = _asset_value_table(accounts, code, level, price_year)
     carbon, inv_sources = _carbon_table(engine, years, code, missing)
     counties: set[int] = set()
     for stored in accounts.values():
@@ -542,6 +947,13 @@ def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> 
                 "that name no county and cannot be attributed to the unit",
             )
         )
+    indicators, targets, gaps = _tracking(engine, code, years, start, end, targets_file)
+    missing += gaps
+    violations, gaps, vnotes = _violations(engine, counties, start, end)
+    missing += gaps
+    notes += vnotes
+    damage, damage_sources, gaps = _damage_cases(engine, counties, start, end)
+    missing += gaps
     missing += list(NOT_STORED)
     return AuditPack(
         unit_code=code,
@@ -557,6 +969,12 @@ def departure_audit(engine: Engine, unit: int | str, start: date, end: date) -> 
         carbon=carbon,
         settlements=settlements,
         missing=missing,
-        sources=sources + inv_sources + run_sources,
+        sources=sources + inv_sources + run_sources + damage_sources,
         notes=notes,
+        indicators=indicators,
+        targets=targets,
+        violations=violations,
+        damage=damage,
+        asset_values=asset_values,
+        npv_factor=npv,
     )

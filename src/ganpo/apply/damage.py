@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,6 +60,7 @@ from ganpo.catalog.ecosystems import by_key, ecosystem_types
 from ganpo.errors import InputError
 from ganpo.report.export import write_excel
 from ganpo.services.asset import npv_factor
+from ganpo.store.cases import DamageRecord
 
 RecoveryPath = Literal["linear", "exponential", "table"]
 PATHS: tuple[str, ...] = ("linear", "exponential", "table")
@@ -273,6 +275,53 @@ class DamageResult:
             "notes": self.notes,
             "baseline": self.baseline.to_dict(),
         }
+
+
+def case_record(
+    result: DamageResult, *, case_no: str, title: str, damage_date: date
+) -> DamageRecord:
+    """The valuation as a damage case to store (:func:`ganpo.store.cases.save_damage_case`):
+    losses at the baseline account's prices, the counties the damaged area lies in with
+    their areas (the county with most of it named first), the whole assessment as JSON.
+    A damage dated before the end of the baseline account's year is refused: the
+    baseline must be the state before the damage."""
+    b = result.baseline
+    if damage_date.year < b.year:
+        raise InputError(
+            f"damage of {damage_date} is before the end of the baseline account's year "
+            f"({b.year}); the baseline must be an account of the state before the damage "
+            "/ 损害日期早于基线核算年份",
+            field="date",
+            values=[damage_date.isoformat()],
+        )
+    counties = b.counties.sort_values("area_m2", ascending=False, kind="stable")
+    if counties.empty:
+        raise InputError(
+            "the damaged area lies in no county of the account / 损害区域不在核算范围内",
+            field="polygon",
+        )
+    return DamageRecord(
+        case_no=case_no.strip(),
+        title=title,
+        damage_date=damage_date,
+        county_adcode=int(counties["county_adcode"].iloc[0]),
+        counties=[
+            {
+                "county_adcode": int(r["county_adcode"]),
+                "county_name": str(r["county_name"]),
+                "area_m2": float(r["area_m2"]),
+            }
+            for _, r in counties.iterrows()
+        ],
+        account_id=int(b.account_id),
+        price_year=int(b.year),
+        area_m2=float(b.area_m2),
+        interim_cny=float(result.schedule.interim_cny),
+        permanent_cny=float(result.schedule.permanent_cny),
+        total_cny=float(result.total_loss_cny),
+        assessment=result.to_dict(),
+        synthetic=bool(b.synthetic),
+    )
 
 
 def doc_records(frame: pd.DataFrame) -> list[dict[str, Any]]:

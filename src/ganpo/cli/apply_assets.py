@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -387,9 +388,22 @@ def damage(
         "out/damage_report.pdf"
     ),
     make_valid: MakeValidOption = False,
+    case_no: Annotated[
+        str | None,
+        typer.Option(
+            "--case-no",
+            help="Store the valuation as this damage case (with --date), for the audit pack "
+            "and the payments. 损害案件编号（入库）。",
+        ),
+    ] = None,
+    damage_date: Annotated[
+        str | None, typer.Option("--date", help="Date of the damage, YYYY-MM-DD. 损害发生日期。")
+    ] = None,
+    title: Annotated[str, typer.Option("--title", help="Case title. 案件名称。")] = "",
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
-    """Value ecological damage: interim and permanent loss, equivalency. 生态损害价值评估。"""
+    """Value ecological damage: interim and permanent loss, equivalency; with --case-no,
+    store it as a damage case. 生态损害价值评估（可入库为损害案件）。"""
     from ganpo.apply.damage import assess_damage, write_damage_report
     from ganpo.errors import InputError
     from ganpo.store.repository import open_store
@@ -440,8 +454,38 @@ def damage(
             )
         for n in result.notes:
             console.print(f"note: {n}", style="dim")
+        record = None
+        if case_no is not None:  # checked before any file is written
+            from ganpo.apply.damage import case_record
+
+            record = case_record(
+                result,
+                case_no=case_no,
+                title=title or polygon.stem,
+                damage_date=_iso_day(damage_date, "--date"),
+            )
         for p in write_damage_report(result, out):
             console.print(f"written: {p}")
+        if record is not None:
+            from ganpo.store.cases import save_damage_case
+
+            cid = save_damage_case(open_store(database), record)
+            console.print(f"stored as damage case {case_no} (#{cid}) / 已作为损害案件入库")
+
+
+def _iso_day(value: str | None, option: str) -> date:
+    from ganpo.errors import InputError
+
+    if value is None:
+        raise InputError(f"give {option} YYYY-MM-DD / 请给出日期", field=option.lstrip("-"))
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(
+            f"{option} {value!r} is not a date; give YYYY-MM-DD / 日期格式应为 YYYY-MM-DD",
+            field=option.lstrip("-"),
+            values=[value],
+        ) from exc
 
 
 def register(app: typer.Typer) -> None:

@@ -48,11 +48,20 @@ def audit(
             help="Body that issues the pack, on its cover and as the PDF's author. 出具单位。",
         ),
     ] = "",
+    targets: Annotated[
+        Path | None,
+        typer.Option(
+            "--targets",
+            help="Tracking TOML file whose targets of the unit are graded; default: the "
+            "shipped Jiangxi decision. 目标文件。",
+        ),
+    ] = None,
     database: DatabaseOption = str(DEFAULT_DATABASE),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write the departure audit pack: areas, GEP at comparable prices, carbon and
-    compensation at the start and end of a tenure, and the figures not available.
+    compensation at the start and end of a tenure, the decision's indicators and the
+    unit's targets from the stored series, and the figures not available.
     生成领导干部自然资源资产离任审计资料。"""
     from ganpo.apply.audit import departure_audit
     from ganpo.cli.export import _refuse_existing
@@ -62,7 +71,11 @@ def audit(
         language, suffix = report_target(out, lang)
         _refuse_existing([out], force)
         pack = departure_audit(
-            open_store(database), unit, _day(start, "--start"), _day(end, "--end")
+            open_store(database),
+            unit,
+            _day(start, "--start"),
+            _day(end, "--end"),
+            targets_file=targets,
         )
         if suffix == ".pdf":
             from ganpo.report.audit_pack import write_audit_pdf

@@ -153,6 +153,15 @@ def check(
             table = check_carbon_table(raw, f, region, limits, region_code=code)
             notes += table.warnings
             flags = list(table.flags)
+        elif f.kind == "table" and f.domain == "tracking":
+            from ganpo.io.manifest import load_manifest
+            from ganpo.submissions.tracking_validate import check_tracking_table
+
+            with user_errors():
+                code = load_manifest(data, verify=False).manifest.region_adcode
+            table = check_tracking_table(raw, f, region, limits, region_code=code)
+            notes += table.warnings
+            flags = list(table.flags)
         elif f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
             with user_errors():
                 context, notes = table_context(None, f, data, None, region)

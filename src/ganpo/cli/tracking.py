@@ -90,6 +90,7 @@ _DATA_NAMES = {
     "reported": ("新闻报道", "reported"),
     "synthetic": ("合成数据", "SYNTHETIC"),
     "computed": ("平台计算", "computed"),
+    "form": ("部门报表", "department form"),
     "adopted": ("已发布", "adopted"),
     "draft": ("草案", "draft"),
 }
@@ -463,6 +464,48 @@ def series_compute(
     )
     for note in computed.skipped:
         err_console.print(f"未计算 not computed: {note}")
+
+
+@series_app.command("reported")
+def series_reported(
+    year: Annotated[int, typer.Option("--year", "-y", help="Year reported. 年份。")],
+    work_dir: Annotated[
+        Path,
+        typer.Option("--work-dir", help="The platform's work folder (uploads). 平台工作目录。"),
+    ] = Path("out/web"),
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    fmt: FormatOption = "table",
+) -> None:
+    """Record the values of the year's approved monitoring forms (reported by the
+    departments through the reporting forms and reviewed) in the stored series; a changed
+    value becomes a new revision, the old one kept. 将审核通过的目标监测报表数值存入监测序列。"""
+    from ganpo.errors import InputError
+    from ganpo.store.repository import open_store
+    from ganpo.store.tracking import record_observations
+    from ganpo.submissions.tracking_series import reported_series
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.stored import checked
+
+    with user_errors():
+        engine = open_store(database)
+        found = reported_series(engine, year, work_dir)
+        if not found.observations:
+            waiting = "; ".join(f"{k} ({v})" for k, v in sorted(found.pending.items()))
+            raise InputError(
+                f"no approved monitoring form of {year}"
+                + (f"; not yet approved: {waiting}" if waiting else "")
+                + "; departments report them on the platform's reporting page (forms "
+                "tracking_…), reviewers approve them / 该年度没有审核通过的目标监测报表",
+                field="year",
+                values=[year],
+            )
+        registry = register()
+        recorded = record_observations(engine, checked(registry, found.observations))
+    _print_recorded(
+        registry, found.observations, recorded, fmt, f"报表监测值入库 Reported series · {year}"
+    )
+    for key, state in sorted(found.pending.items()):
+        err_console.print(f"未采用 not used: {key} ({state}) / 报表尚未审核通过")
 
 
 @app.command("report")

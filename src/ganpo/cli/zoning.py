@@ -181,3 +181,12 @@ def check(
     console.print(c)
     mark = f" · {SYNTHETIC_LABEL}" if result.synthetic else ""
     console.print(f"结论 verdict: {result.verdict_zh} / {result.verdict_en}{mark}")
+
+
+def _register_violations() -> None:
+    from ganpo.cli import zoning_violations
+
+    app.add_typer(zoning_violations.app, name="violations")
+
+
+_register_violations()

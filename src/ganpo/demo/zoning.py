@@ -84,4 +84,42 @@ def build_zoning_demo(out: Path, province: int = 360000) -> Path:
         'units = "units.gpkg"\nredlines = "redlines.gpkg"\nrequirements = "requirements.toml"\n',
         encoding="utf-8",
     )
+    codes = sorted(int(c) for c in counties["county_adcode"])
+    write_demo_violations(out / VIOLATIONS_FILE, codes)
     return out
+
+
+#: the demo's file of zoning violation cases (`ganpo zoning violations load … --synthetic`)
+VIOLATIONS_FILE = "violations.csv"
+#: synthetic cases: (county, unit digit, found on, kind, facts, fine 万元, status, closed on);
+#: 婺源县 361130 and 乐平市 360281 are the counties of the README's audit pack
+_CASES = (
+    (361130, 1, "2023-04-18", "red_line", "生态保护红线内违规采砂（合成）", 20.0,
+     "closed", "2023-09-30"),
+    (361130, 2, "2023-08-02", "discharge", "重点管控单元内企业超标排放（合成）", 8.5,
+     "rectifying", ""),
+    (360281, 2, "2022-06-11", "prohibited_industry", "准入清单禁止类项目违规建设（合成）",
+     50.0, "closed", "2023-03-01"),
+    (360281, 3, "2024-02-20", "resource_use", "单位产值能耗未达管控要求（合成）", 0.0,
+     "open", ""),
+)  # fmt: skip
+
+
+def write_demo_violations(path: Path, counties: list[int]) -> Path:
+    """The demo's zoning violation cases as an enforcement department would file them
+    (SYNTHETIC, 合成数据), in the CSV that `ganpo zoning violations load` reads."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["case_no", "county_adcode", "unit_code", "found_on", "kind", "description",
+                    "penalty_wan", "status", "closed_on", "source"])  # fmt: skip
+        for n, (county, digit, found, kind, facts, fine, status, closed) in enumerate(_CASES, 1):
+            if county not in counties:
+                continue
+            year = found[:4]
+            w.writerow(
+                [f"赣环罚〔{year}〕{n:02d}号（合成）", county, f"ZH{county}{digit}0001",
+                 found, kind, facts, fine, status, closed, f"行政处罚决定书（合成）{year}-{n:02d}"]
+            )  # fmt: skip
+    return path

@@ -5,7 +5,9 @@ Sections: cover (unit, tenure, issuing body, 合成数据 when any record used i
 the rule choosing the accounts, natural-resource areas by ecosystem type (公顷 and 平方千米),
 GEP by category at both dates (万元, at the prices of each year and at the end year's
 prices), carbon emissions and sinks (万吨二氧化碳当量), damage cases and compensation
-settlements (万元), zoning and targets (each saying why the store cannot fill it yet),
+settlements (万元), the zoning violations found in the tenure, the decision's
+indicators at both dates and the unit's targets with their status, each value with its
+source,
 figures not available and why, and the records used with their status. The workbook holds
 the same tables as numbers (the PDF rounds them to two decimals), one language throughout.
 The page layout and tables are the annual GEP report's (:mod:`ganpo.report.annual`).
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -63,9 +66,24 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "assets": ("二、自然资源资产面积", "2. Natural-resource areas"),
     "assets_caption": (
-        "表 1 按生态系统类型的面积（核算成果的生态系统范围）",
-        "Table 1. Area by ecosystem type (extent of the accounts)",
+        "表 1-1 按生态系统类型的面积（核算成果的生态系统范围）",
+        "Table 1-1. Area by ecosystem type (extent of the accounts)",
     ),
+    "asset_values_caption": (
+        "表 1-2 生态系统资产价值（{py} 年价格，万元）",
+        "Table 1-2. Ecosystem asset value ({py} prices, 10,000 CNY)",
+    ),
+    "asset_values_rule": (
+        "生态系统资产价值为各年生态产品价值流量的净现值（联合国《环境经济核算体系—生态系统核算》"
+        "货币资产账户口径）：资产价值 = 年流量 × {factor:.3f}（贴现率 {rate:.2%}，{years} 年）。"
+        "实物存量（林木蓄积量、水资源量等）未入库，未列示。",
+        "The ecosystem asset value is the net present value of the year's service flows (the "
+        "monetary asset account of SEEA Ecosystem Accounting): value = the year's flow × "
+        "{factor:.3f} (discount rate {rate:.2%}, {years} years). Physical stocks (timber "
+        "volume, water resources) are not stored and not shown.",
+    ),
+    "start_asset": ("{y} 年资产价值（万元）", "{y} asset value (10,000 CNY)"),
+    "change_asset": ("变化（万元）", "Change (10,000 CNY)"),
     "gep": ("三、生态产品总值", "3. Gross ecosystem product"),
     "gep_caption": ("表 2 生态产品总值（万元）", "Table 2. Gross ecosystem product (10,000 CNY)"),
     "carbon": ("四、温室气体排放与碳汇", "4. Greenhouse-gas emissions and sinks"),
@@ -74,11 +92,81 @@ TEXT: dict[str, tuple[str, str]] = {
         "Table 3. Greenhouse-gas emissions (10,000 t CO2e)",
     ),
     "settlements": ("五、生态环境损害与生态补偿", "5. Ecological damage and compensation"),
-    "zoning": ("六、国土空间管控分区", "6. Zoning"),
+    "zoning": ("六、违反生态环境分区管控要求的情况", "6. Breaches of zoning control"),
+    "damage_caption": (
+        "表 4 任期内发生的生态环境损害案件（万元，按各案基线核算年份价格）",
+        "Table 4. Ecological damage cases of the tenure (10,000 CNY, at the prices of each "
+        "case's baseline account)",
+    ),
+    "no_damage": (
+        "任期内没有涉及本单位的生态环境损害案件记录。",
+        "No ecological damage case of the tenure involves the unit.",
+    ),
+    "violations_caption": (
+        "表 6 任期内发现的违反分区管控要求的案件",
+        "Table 6. Zoning violations found in the tenure",
+    ),
+    "no_violations": (
+        "任期内没有本单位违反分区管控要求的案件记录。",
+        "No zoning violation of the unit was found in the tenure.",
+    ),
+    "case": ("案件编号", "Case"),
+    "case_title": ("案件名称", "Title"),
+    "damage_date": ("损害日期", "Date of damage"),
+    "area_ha": ("面积（公顷）", "Area (ha)"),
+    "interim": ("期间损害", "Interim loss"),
+    "permanent": ("永久性损害", "Permanent loss"),
+    "total_loss": ("损害合计", "Total loss"),
+    "paid": ("已赔付", "Paid"),
+    "price_year": ("价格年份", "Price year"),
+    "county": ("县（市、区）", "County"),
+    "control_unit": ("管控单元", "Control unit"),
+    "found_on": ("发现日期", "Found"),
+    "violation_kind": ("违规类型", "Kind"),
+    "description_col": ("案情", "Facts"),
+    "penalty": ("罚款（万元）", "Fine (10,000 CNY)"),
+    "case_status": ("办理状态", "Status"),
+    "closed_on": ("结案日期", "Closed"),
+    "damage_case": ("生态环境损害案件", "damage case"),
+    "role_damage": ("损害案件", "damage case"),
     "targets": ("七、目标完成情况", "7. Targets"),
+    "indicators_caption": (
+        "表 7 主要监测指标（已入库监测序列）",
+        "Table 7. Monitoring indicators (stored series)",
+    ),
+    "targets_caption": (
+        "表 8 本单位目标完成情况（{y} 年，所需增速法）",
+        "Table 8. The unit's targets ({y}, required-growth method)",
+    ),
+    "no_indicators": (
+        "已入库的监测序列中没有本单位在上述年份的数值。",
+        "The stored series hold no value of the unit for these years.",
+    ),
+    "no_targets": (
+        "目标登记册中没有分解到本单位、期限与任期重叠的目标。",
+        "The target registry holds no target of the unit whose period meets the tenure.",
+    ),
+    "indicator": ("指标", "Indicator"),
+    "measure": ("计量单位", "Unit"),
+    "value_at": ("{y} 年", "{y}"),
+    "change_plain": ("变化", "Change"),
+    "source": ("数据来源", "Source"),
+    "target": ("目标", "Target"),
+    "period": ("目标期", "Period"),
+    "target_value": ("目标值", "Target value"),
+    "actual": ("实际值", "Actual"),
+    "grade": ("完成情况", "Status"),
+    "reason": ("判定依据", "Reason"),
+    "target_basis": ("目标性质", "Target status"),
+    "target_adopted": ("已发布", "adopted"),
+    "target_synthetic": ("合成数据", "SYNTHETIC"),
+    "target_draft": ("草案", "draft"),
+    "kind_floor": ("不低于", "at least"),
+    "kind_ceiling": ("不高于", "at most"),
+    "kind_reduction_pct": ("下降", "reduction"),
     "settlements_caption": (
-        "表 4 任期内涉及本单位的横向生态补偿结算（万元）",
-        "Table 4. Horizontal compensation settled in the tenure's years (10,000 CNY)",
+        "表 5 任期内涉及本单位的横向生态补偿结算（万元）",
+        "Table 5. Horizontal compensation settled in the tenure's years (10,000 CNY)",
     ),
     "no_settlements": (
         "任期内没有涉及本单位的生态补偿结算记录。",
@@ -87,7 +175,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "missing": ("八、无法提供的数据", "8. Figures not available"),
     "none_missing": ("所有数据均可提供。", "Every figure is available."),
     "sources": ("九、数据来源", "9. Sources"),
-    "sources_caption": ("表 5 本资料使用的记录", "Table 5. Records used"),
+    "sources_caption": ("表 9 本资料使用的记录", "Table 9. Records used"),
     "notes": ("说明", "Notes"),
     # headers
     "type": ("生态系统类型", "Ecosystem type"),
@@ -147,9 +235,14 @@ TEXT: dict[str, tuple[str, str]] = {
 SHEETS: dict[str, tuple[str, str]] = {
     "about": ("说明", "About"),
     "assets": ("自然资源资产面积", "Areas"),
+    "asset_values": ("生态系统资产价值", "Asset value"),
     "gep": ("生态产品总值", "GEP"),
     "carbon": ("温室气体排放", "Emissions"),
+    "damage": ("生态环境损害案件", "Damage cases"),
     "settlements": ("生态补偿结算", "Settlements"),
+    "violations": ("分区管控违规案件", "Zoning violations"),
+    "indicators": ("监测指标", "Indicators"),
+    "targets": ("目标完成情况", "Targets"),
     "missing": ("无法提供的数据", "Not available"),
     "sources": ("数据来源", "Sources"),
 }
@@ -168,6 +261,13 @@ def _num(x: float, decimals: int = 2) -> str:
     return shown[1:] if shown.startswith("-") and not shown.strip("-0.,") else shown
 
 
+def in_language(text: str, lang: Lang) -> str:
+    """A stored bilingual text ("中文 / English", "中文（注）/ English") in ``lang``; any
+    other text as it is."""
+    parts = re.split(r" ?/ ", text, maxsplit=1)
+    return text if len(parts) == 1 else parts[0 if lang == "zh" else 1]
+
+
 def _name(row: pd.Series, lang: Lang) -> str:
     return str(row["name_zh"] if lang == "zh" else row["name_en"])
 
@@ -184,6 +284,24 @@ def asset_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
         out[t(c, lang)] = a[c].astype(float).to_numpy()
     total = {t("type", lang): t("total", lang)} | {
         t(c, lang): float(a[c].sum(min_count=1)) if len(a) else float("nan") for c in cols
+    }
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def asset_value_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """Ecosystem asset value by type [万元] at both dates with a total row."""
+    a = pack.asset_values
+    ys, ye = pack.years["start"], pack.years["end"]
+    out = pd.DataFrame(
+        {
+            t("type", lang): [_name(r, lang) for _, r in a.iterrows()],
+            t("start_asset", lang, y=ys): a["start_asset_cny"].astype(float).to_numpy() / 1e4,
+            t("start_asset", lang, y=ye): a["end_asset_cny"].astype(float).to_numpy() / 1e4,
+            t("change_asset", lang): a["change_cny"].astype(float).to_numpy() / 1e4,
+        }
+    )
+    total = {t("type", lang): t("total", lang)} | {
+        c: float(out[c].sum(min_count=1)) for c in out.columns[1:]
     }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
@@ -229,6 +347,115 @@ def settlement_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
             t("amount", lang): s["amount_cny"].astype(float).to_numpy() / 1e4,
             t("in_force", lang): [t("yes" if f else "no_", lang) for f in s["in_force"]],
             t("run", lang): s["run_id"].astype(int).to_numpy(),
+        }
+    )
+
+
+def _day(x: object) -> str:
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else str(x)
+
+
+def damage_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The damage cases of the tenure [万元], headers in ``lang``."""
+    d = pack.damage
+    return pd.DataFrame(
+        {
+            t("case", lang): d["case_no"].astype(str).to_numpy(),
+            t("case_title", lang): d["title"].astype(str).to_numpy(),
+            t("damage_date", lang): [_day(x) for x in d["damage_date"]],
+            t("county", lang): _county_names(d["county_adcode"], lang),
+            t("area_ha", lang): d["area_m2"].astype(float).to_numpy() / 1e4,
+            t("interim", lang): d["interim_cny"].astype(float).to_numpy() / 1e4,
+            t("permanent", lang): d["permanent_cny"].astype(float).to_numpy() / 1e4,
+            t("total_loss", lang): d["total_cny"].astype(float).to_numpy() / 1e4,
+            t("paid", lang): d["paid_cny"].astype(float).to_numpy() / 1e4,
+            t("price_year", lang): d["price_year"].astype(int).to_numpy(),
+        }
+    )
+
+
+def violation_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The zoning violations of the tenure, headers in ``lang``."""
+    d = pack.violations
+    return pd.DataFrame(
+        {
+            t("case", lang): d["case_no"].astype(str).to_numpy(),
+            t("county", lang): _county_names(d["county_adcode"], lang),
+            t("control_unit", lang): d["unit_code"].astype(str).to_numpy(),
+            t("found_on", lang): [_day(x) for x in d["found_on"]],
+            t("violation_kind", lang): d[f"kind_{lang}"].astype(str).to_numpy(),
+            t("description_col", lang): d["description"].astype(str).to_numpy(),
+            t("penalty", lang): d["penalty_cny"].astype(float).to_numpy() / 1e4,
+            t("case_status", lang): d[f"status_{lang}"].astype(str).to_numpy(),
+            t("closed_on", lang): [_day(x) for x in d["closed_on"]],
+            t("source", lang): d["source"].astype(str).to_numpy(),
+        }
+    )
+
+
+def _county_names(codes: pd.Series, lang: Lang) -> list[str]:
+    """County names in ``lang`` from the district table (the adcode when not found)."""
+    from ganpo.catalog.names import unit_names
+    from ganpo.io.regions import read_district_table
+
+    table = read_district_table()
+    known = dict(zip(table["district_adcode"].astype(int), table["district_name"], strict=True))
+    ints = [int(c) for c in codes]
+    return unit_names(ints, [str(known.get(c, c)) for c in ints], lang)
+
+
+def indicator_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The unit's indicator values at both dates, each with its source, headers in
+    ``lang`` (the source is the stored text, which names its record in both languages)."""
+    d = pack.indicators
+    ys, ye = pack.years["start"], pack.years["end"]
+    if d.empty:
+        return pd.DataFrame(
+            columns=[t(k, lang) for k in ("indicator", "measure", "change_plain", "source")]
+        )
+
+    def src(row: pd.Series) -> str:
+        parts = [in_language(str(row[f"{side}_source"]), lang) for side in ("start", "end")]
+        return "；".join(dict.fromkeys(p for p in parts if p))
+
+    return pd.DataFrame(
+        {
+            t("indicator", lang): [_name(r, lang) for _, r in d.iterrows()],
+            t("measure", lang): d[f"unit_{lang}"].astype(str).to_numpy(),
+            t("value_at", lang, y=ys): d["start_value"].astype(float).to_numpy(),
+            t("value_at", lang, y=ye): d["end_value"].astype(float).to_numpy(),
+            t("change_plain", lang): d["change"].astype(float).to_numpy(),
+            t("source", lang): [src(r) for _, r in d.iterrows()],
+        }
+    )
+
+
+def _target_label(row: pd.Series, lang: Lang) -> str:
+    kind = t(f"kind_{row['kind']}", lang)
+    return f"{_name(row, lang)}（{kind}）" if lang == "zh" else f"{_name(row, lang)} ({kind})"
+
+
+def target_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """The unit's targets with their status, headers in ``lang``."""
+    d = pack.targets
+    if d.empty:
+        return pd.DataFrame(columns=[t(k, lang) for k in ("target", "grade")])
+
+    def basis(s: str) -> str:
+        return t(f"target_{s}", lang) if f"target_{s}" in TEXT else s
+
+    return pd.DataFrame(
+        {
+            t("target", lang): [_target_label(r, lang) for _, r in d.iterrows()],
+            t("period", lang): [f"{r['first_year']}–{r['last_year']}" for _, r in d.iterrows()],
+            t("measure", lang): d[f"unit_{lang}"].astype(str).to_numpy(),
+            t("target_value", lang): d["target_value"].astype(float).to_numpy(),
+            t("year", lang): d["year"].astype(int).to_numpy(),
+            t("actual", lang): d["actual"].astype(float).to_numpy(),
+            t("grade", lang): d[f"status_{lang}"].astype(str).to_numpy(),
+            t("reason", lang): d[f"reason_{lang}"].astype(str).to_numpy(),
+            t("target_basis", lang): [basis(str(x)) for x in d["target_status"]],
+            t("source", lang): [in_language(str(x), lang) for x in d["source"]],
         }
     )
 
@@ -342,6 +569,23 @@ def build_audit_html(
             _shown(asset_frame(pack, lang)), list(asset_frame(pack, lang).columns), total_row=True
         )
     )
+    if len(pack.asset_values) and pack.price_year is not None:
+        from ganpo.apply.vep import DEFAULT_DISCOUNT_RATE, DEFAULT_HORIZON_YEARS
+
+        values = asset_value_frame(pack, lang)
+        parts += [
+            p(t("asset_values_caption", lang, py=pack.price_year), "caption"),
+            _table(_shown(values), list(values.columns), total_row=True),
+            p(
+                t(
+                    "asset_values_rule",
+                    lang,
+                    factor=pack.npv_factor,
+                    rate=DEFAULT_DISCOUNT_RATE,
+                    years=DEFAULT_HORIZON_YEARS,
+                )
+            ),
+        ]
     gep = gep_frame(pack, lang)
     parts += [
         h2("gep"),
@@ -358,14 +602,41 @@ def build_audit_html(
     parts.append(h2("settlements"))
     if "damage" in gone:
         parts.append(p(gone["damage"]))
+    elif len(pack.damage):
+        dmg = damage_frame(pack, lang)
+        shown = _shown(dmg, (t("price_year", lang),))
+        parts += [p(t("damage_caption", lang), "caption"), _table(shown, list(dmg.columns))]
+    else:
+        parts.append(p(t("no_damage", lang)))
     if len(pack.settlements):
         s = settlement_frame(pack, lang)
         shown = _shown(s, (t("year", lang), t("run", lang)))
         parts += [p(t("settlements_caption", lang), "caption"), _table(shown, list(s.columns))]
     else:
         parts.append(p(t("no_settlements", lang)))
-    for key in ("zoning", "targets"):  # sections the store cannot fill yet say why
-        parts += [h2(key), p(gone[key])] if key in gone else []
+    parts.append(h2("zoning"))
+    if "zoning" in gone:  # an empty register: say so
+        parts.append(p(gone["zoning"]))
+    elif len(pack.violations):
+        vio = violation_frame(pack, lang)
+        parts += [
+            p(t("violations_caption", lang), "caption"),
+            _table(_shown(vio), list(vio.columns)),
+        ]
+    else:
+        parts.append(p(t("no_violations", lang)))
+    parts += [h2("targets"), p(t("indicators_caption", lang), "caption")]
+    ind = indicator_frame(pack, lang)
+    parts.append(
+        _table(_shown(ind), list(ind.columns)) if len(ind) else p(t("no_indicators", lang))
+    )
+    parts.append(p(t("targets_caption", lang, y=pack.years["end"]), "caption"))
+    tg = target_frame(pack, lang)
+    parts.append(
+        _table(_shown(tg, (t("year", lang),)), list(tg.columns))
+        if len(tg)
+        else p(t("no_targets", lang))
+    )
     parts.append(h2("missing"))
     if pack.missing:
         parts.append(
@@ -413,9 +684,14 @@ def audit_sheets(pack: AuditPack, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
     i = 0 if lang == "zh" else 1
     return {
         SHEETS["assets"][i]: asset_frame(pack, lang),
+        SHEETS["asset_values"][i]: asset_value_frame(pack, lang),
         SHEETS["gep"][i]: gep_frame(pack, lang),
         SHEETS["carbon"][i]: carbon_frame(pack, lang),
+        SHEETS["damage"][i]: damage_frame(pack, lang),
         SHEETS["settlements"][i]: settlement_frame(pack, lang),
+        SHEETS["violations"][i]: violation_frame(pack, lang),
+        SHEETS["indicators"][i]: indicator_frame(pack, lang),
+        SHEETS["targets"][i]: target_frame(pack, lang),
         SHEETS["missing"][i]: missing_frame(pack, lang),
         SHEETS["sources"][i]: source_frame(pack, lang),
     }

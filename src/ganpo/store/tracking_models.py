@@ -27,12 +27,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ganpo.store.models import Base
 
 #: an observation's status: from an official publication, an official's figure as a news
-#: agency reported it, made up for the demo (合成数据), or computed from stored accounts
+#: agency reported it, made up for the demo (合成数据), computed from stored accounts, or
+#: from a department's monitoring form once approved
 OBSERVATION_STATUSES: dict[str, str] = {
     "published": "公开发布 published",
     "reported": "新闻报道 reported",
     "synthetic": "合成数据 synthetic",
     "computed": "平台计算 computed",
+    "form": "部门报表 department form",
 }
 
 

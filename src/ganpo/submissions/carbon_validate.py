@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from collections.abc import Mapping
 
 import pandas as pd
@@ -27,23 +26,20 @@ from ganpo.carbon.inventory import FOREST_TABLE, Dataset, compute_emissions, uni
 from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.errors import InputError
 from ganpo.submissions.forms import Form
+from ganpo.submissions.long_table import UnitCodes, read_long_table
 from ganpo.submissions.validate import (
-    HEADER_SEARCH_ROWS,
     Flag,
     Limits,
-    Problem,
     Region,
     UploadError,
     ValidTable,
     _p,
-    _rows,
 )
 
 #: a quantity that changed by more than this from the previous year is flagged (a ganpo
 #: default, not from a standard: the provincial guideline asks for a check of the
 #: activity data's year-on-year changes without giving a threshold)
 FLUCTUATION_PCT = 50.0
-NAME_COLUMN = "name"
 QUANTITY = "quantity"
 #: units of one quantity, as a factor to a base unit (to compare two years' rows)
 _TO_BASE = {
@@ -84,14 +80,6 @@ def is_number_column(description: str) -> bool:
     return "[" in description or "fraction" in description or "1 or 0" in description
 
 
-def _number(text: str) -> float | None:
-    try:
-        x = float(text.replace(",", ""))
-    except ValueError:
-        return None
-    return x if math.isfinite(x) else None
-
-
 def check_carbon_table(
     data: bytes,
     form: Form,
@@ -108,163 +96,21 @@ def check_carbon_table(
     ``region_code``: the province (or city) whose inventory the table feeds; unit codes
     must be counties of ``region``. ``previous``: the previous year's approved table of
     the form (canonical columns), for the fluctuation flags."""
-    rows, media = _rows(data, limits)
     key = form.key_column
-    header_at = next(
-        (
-            i
-            for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
-            if cells and cells[0][0] == key
-        ),
-        None,
-    )
-    if header_at is None:
-        raise UploadError(
-            [
-                _p(
-                    None,
-                    key,
-                    None,
-                    f"no header row starting with {key!r} in the first {HEADER_SEARCH_ROWS} "
-                    "rows; use the form's columns (`ganpo report-forms list --year`)",
-                    f"前 {HEADER_SEARCH_ROWS} 行中没有以 {key} 开头的表头行",
-                )
-            ]
-        )
-    _, header = rows[header_at]
-    wanted = [key, *(c.key for c in form.columns)]
-    known = {*wanted, NAME_COLUMN}
-    problems: list[Problem] = []
-    positions: dict[str, int] = {}
-    for j, (text, _, ref) in enumerate(header):
-        if text == "":
-            continue
-        if text not in known:
-            problems.append(
-                _p(
-                    None,
-                    text,
-                    text,
-                    f"unknown column; form {form.key!r} has {', '.join(wanted)}",
-                    f"未知的列；本表的列为 {'、'.join(wanted)}",
-                    ref,
-                )
-            )
-        elif text in positions:
-            problems.append(_p(None, text, text, "column given twice", "列重复", ref))
-        else:
-            positions[text] = j
-    missing = [c for c in wanted if c not in positions]
-    for c in missing:
-        problems.append(_p(None, c, None, "required column missing", "缺少必填列（见报表说明）"))
-    if problems:
-        raise UploadError(problems)
-    records: list[dict[str, str]] = []
-    lines: list[int] = []
-    seen: dict[tuple[str, ...], int] = {}
-    values = [c for c in wanted if c not in (key, "year", "unit")]
     numbers = {c.key for c in form.columns if is_number_column(c.name_en)}
-    for number, cells in rows[header_at + 1 :]:
-        rec = {c: (cells[j][0] if j < len(cells) else "") for c, j in positions.items()}
-        refs = {c: (cells[j][2] if j < len(cells) else None) for c, j in positions.items()}
-        for c, j in positions.items():
-            if j < len(cells) and cells[j][1]:
-                problems.append(
-                    _p(
-                        number,
-                        c,
-                        cells[j][0],
-                        "a formula; give the value",
-                        "请填写数值而非公式",
-                        refs[c],
-                    )
-                )
-        code = _number(rec[key])
-        if code is None or code != int(code):
-            problems.append(
-                _p(
-                    number,
-                    key,
-                    rec[key],
-                    "not a unit code (6-digit adcode)",
-                    "不是区划代码",
-                    refs[key],
-                )
-            )
-        elif int(code) not in region.counties:
-            problems.append(
-                _p(
-                    number,
-                    key,
-                    rec[key],
-                    "not a county of the platform's region; report each county of the region "
-                    "once per key",
-                    "不是本地区的县级区划代码",
-                    refs[key],
-                )
-            )
-        year = _number(rec["year"])
-        if year != form.year:
-            problems.append(
-                _p(
-                    number,
-                    "year",
-                    rec["year"],
-                    f"the form is for {form.year}; give that year in every row",
-                    f"本表为 {form.year} 年报表，每行年份须为 {form.year}",
-                    refs["year"],
-                )
-            )
-        if rec["unit"] not in form.units:
-            problems.append(
-                _p(
-                    number,
-                    "unit",
-                    rec["unit"],
-                    f"not a unit of this table; give one of {', '.join(form.units)}",
-                    f"计量单位须为 {'、'.join(form.units)} 之一",
-                    refs["unit"],
-                )
-            )
-        for c in values:
-            x = _number(rec[c])
-            if rec[c] == "":
-                problems.append(
-                    _p(number, c, "", "empty cell; every column is required", "单元格为空", refs[c])
-                )
-            elif c in numbers and x is None:
-                problems.append(_p(number, c, rec[c], "not a number", "不是数值", refs[c]))
-            elif c in numbers and x is not None and x < 0:
-                problems.append(
-                    _p(
-                        number,
-                        c,
-                        rec[c],
-                        "negative; activity data are amounts (report a decrease as a smaller "
-                        "amount)",
-                        "活动数据不能为负数",
-                        refs[c],
-                    )
-                )
-        k = tuple(rec[c] for c in wanted if c not in numbers and c not in ("unit", "year"))
-        if k in seen:
-            problems.append(
-                _p(
-                    number,
-                    None,
-                    ", ".join(k),
-                    f"the same unit and key as row {seen[k]}; give each once",
-                    f"与第 {seen[k]} 行重复",
-                )
-            )
-        else:
-            seen[k] = number
-        records.append(rec)
-        lines.append(number)
-    if not records:
-        problems.append(_p(None, None, None, "the table has no data rows", "表中没有数据行"))
-    if problems:
-        raise UploadError(problems)
+    long = read_long_table(
+        data,
+        form,
+        limits,
+        units=UnitCodes(
+            region.counties,
+            "not a county of the platform's region; report each county of the region once per key",
+            "不是本地区的县级区划代码",
+        ),
+        numbers=numbers,
+        nonnegative=True,
+    )
+    wanted, records, lines, media = long.columns, long.records, long.lines, long.media
     frame = pd.DataFrame(records, columns=wanted)
     for c in ("year", key):
         frame[c] = frame[c].map(lambda v: int(float(v)))

@@ -27,10 +27,15 @@ OFFICE_DEPARTMENT = ("office", "核算办公室", "accounting office")
 EXTERNAL_SUFFIX = "_external_share"
 
 FormKind = Literal["table", "layer"]
-#: what a form feeds: the GEP account's dataset or the greenhouse-gas inventory's
-Domain = Literal["gep", "carbon"]
+#: what a form feeds: the GEP account's dataset, the greenhouse-gas inventory's, or the
+#: monitoring series of the decision's targets
+Domain = Literal["gep", "carbon", "tracking"]
 #: the key of a carbon form is this prefix and the activity table's key (carbon_fuel)
 CARBON_PREFIX = "carbon_"
+#: the key of a monitoring form is this prefix and the indicator's key (tracking_forest_cover)
+TRACKING_PREFIX = "tracking_"
+#: the columns a monitoring form may leave empty
+TRACKING_OPTIONAL = ("note",)
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,27 @@ class Form:
     units: tuple[str, ...] = ()
 
     @property
+    def long(self) -> bool:
+        """A long table (a header row of keys, one row per unit and key): the carbon
+        activity and the monitoring forms."""
+        return self.domain in ("carbon", "tracking")
+
+    @property
     def key_column(self) -> str:
         """The column naming the reporting unit: the county adcode of a GEP table, the
-        unit code (a county adcode) of a carbon activity table."""
-        return "unit_code" if self.domain == "carbon" else "county_adcode"
+        unit code of a carbon activity table (a county) or a monitoring form (the
+        region, a city or a county)."""
+        return "unit_code" if self.long else "county_adcode"
 
     @property
     def table(self) -> str:
-        """A carbon form's activity table key (``fuel``); a GEP form's role."""
-        return self.key.removeprefix(CARBON_PREFIX) if self.domain == "carbon" else self.key
+        """A carbon form's activity table key (``fuel``), a monitoring form's indicator
+        key (``forest_cover``); a GEP form's role."""
+        if self.domain == "carbon":
+            return self.key.removeprefix(CARBON_PREFIX)
+        if self.domain == "tracking":
+            return self.key.removeprefix(TRACKING_PREFIX)
+        return self.key
 
     @property
     def required_columns(self) -> tuple[str, ...]:
@@ -147,9 +164,12 @@ def all_forms(
     year: int, profile: str | Profile | None = None, *, domain: Domain | None = None
 ) -> list[Form]:
     """Every form of ``year``: the GEP forms (tables, then layers, in department order),
-    then the carbon inventory's (:func:`carbon_forms`); ``domain`` keeps one kind."""
+    then the carbon inventory's (:func:`carbon_forms`), then the monitoring series'
+    (:func:`tracking_forms`); ``domain`` keeps one kind."""
     if domain == "carbon":
         return carbon_forms(year)
+    if domain == "tracking":
+        return tracking_forms(year)
     prof = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE)
     tables, layers = _needs(prof)
     out: list[Form] = []
@@ -214,7 +234,7 @@ def all_forms(
                     unit=lay.unit,
                 )
             )
-    return out if domain == "gep" else [*out, *carbon_forms(year)]
+    return out if domain == "gep" else [*out, *carbon_forms(year), *tracking_forms(year)]
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -267,6 +287,60 @@ def carbon_forms(year: int) -> list[Form]:
                 per_county=False,
                 domain="carbon",
                 units=tuple(t.get("units", ())),
+            )
+        )
+    return out
+
+
+def tracking_forms(year: int) -> list[Form]:
+    """The monitoring forms of the decision's targets (the shipped tracking file of the
+    Jiangxi decision): one per indicator whose values a department reports
+    (``collection = "form"``; GEP, its growth and the carbon figures are computed by the
+    platform from the stored accounts), reported by the indicator's department (else the
+    accounting office). A long table: ``unit_code`` (the region, a city or a county),
+    ``year``, ``value`` in the indicator's unit, ``unit``, ``source`` (the statistical
+    publication or monitoring record the value comes from) and an optional ``note``."""
+    from ganpo.tracking.registry import read_tracking_file, shipped_file
+
+    # the name of ganpo.tracking.decision.DECISION_FILE, not imported: that module loads
+    # pandas, which the form listings do without
+    found = read_tracking_file(shipped_file("jiangxi-decision"))
+    owners = {d.key: (d.key, d.name_zh, d.name_en) for d in departments().values()}
+    out = []
+    for ind in found.indicators:
+        if ind.collection != "form":
+            continue
+        dep_key, dep_zh, dep_en = owners.get(ind.department, OFFICE_DEPARTMENT)
+        unit_zh, unit_en = ind.unit_in("zh"), ind.unit_in("en")
+        out.append(
+            Form(
+                key=f"{TRACKING_PREFIX}{ind.key}",
+                kind="table",
+                year=year,
+                department=dep_key,
+                department_zh=dep_zh,
+                department_en=dep_en,
+                name_zh=f"目标监测：{ind.name_zh}",
+                name_en=f"Monitoring: {ind.name_en}",
+                profile="tracking",
+                required=False,
+                indicators=(ind.key,),
+                columns=(
+                    FormColumn("year", "", "年份", "year", True),
+                    FormColumn("value", ind.unit, f"数值（{unit_zh}）", f"value [{unit_en}]", True),
+                    FormColumn("unit", "", "计量单位", "unit of measure", True),
+                    FormColumn(
+                        "source",
+                        "",
+                        "数据来源（统计公报、监测报告等）",
+                        "source (statistical bulletin, monitoring report …)",
+                        True,
+                    ),
+                    FormColumn("note", "", "说明", "note", False),
+                ),
+                per_county=False,
+                domain="tracking",
+                units=(ind.unit,),
             )
         )
     return out

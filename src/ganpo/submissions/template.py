@@ -57,7 +57,7 @@ def _need_table(form: Form) -> None:
 def template_csv(form: Form, region: Region) -> bytes:
     """The CSV template (UTF-8 with BOM, so that Excel shows the Chinese names)."""
     _need_table(form)
-    if form.domain == "carbon":
+    if form.long:
         return _carbon_csv(form)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -75,7 +75,7 @@ def template_csv(form: Form, region: Region) -> bytes:
 def template_xlsx(form: Form, region: Region) -> bytes:
     """The Excel template of a table form."""
     _need_table(form)
-    if form.domain == "carbon":
+    if form.long:
         return _carbon_xlsx(form, region)
     wb = Workbook()
     ws = wb.active
@@ -239,12 +239,13 @@ CARBON_NAME = "name"  # the unit's name in a carbon table (not read)
 
 
 def carbon_columns(form: Form) -> list[str]:
-    """The columns of a carbon activity form, in order (the unit's name may follow)."""
+    """The columns of a long form (carbon activity or monitoring), in order (the unit's
+    name may follow)."""
     return [form.key_column, CARBON_NAME, *(c.key for c in form.columns)]
 
 
 def _carbon_csv(form: Form) -> bytes:
-    """A carbon form's CSV: its header row only (a long table: one row per unit and key)."""
+    """A long form's CSV: its header row only (one row per unit and key)."""
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerow(carbon_columns(form))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -264,7 +265,11 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
     )
     ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=12)
     names = {c.key: (c.name_zh, c.name_en) for c in form.columns}
-    names[form.key_column] = ("县级区划代码", "county adcode")
+    names[form.key_column] = (
+        ("县级区划代码", "county adcode")
+        if form.domain == "carbon"
+        else ("区划代码（省、市或县）", "adcode (province, city or county)")
+    )
     names[CARBON_NAME] = ("名称（不读取）", "name (not read)")
     for i, lang in ((2, 0), (3, 1)):
         for j, k in enumerate(keys, start=1):
@@ -278,10 +283,11 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
     first, last = 5, 5 + LIST_ROWS - 1
     _counties_sheet(wb, region)
     lists = {
-        form.key_column: f"'{COUNTIES_SHEET}'!$A$2:$A${len(region.counties) + 1}",
         "year": f'"{form.year}"',
         "unit": '"' + ",".join(form.units) + '"',
     }
+    if form.domain == "carbon":  # a monitoring form also takes the region and its cities
+        lists[form.key_column] = f"'{COUNTIES_SHEET}'!$A$2:$A${len(region.counties) + 1}"
     for j, k in enumerate(keys, start=1):
         if k in lists:
             dv = DataValidation(type="list", formula1=lists[k], allow_blank=True)
@@ -291,7 +297,8 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
     notes = wb.create_sheet(NOTES_SHEET)
     notes.append([title])
     notes.append([f"计量单位 units: {'、'.join(form.units)}"])
-    notes.append(["IPCC 类别 categories: " + ", ".join(form.indicators)])
+    if form.domain == "carbon":
+        notes.append(["IPCC 类别 categories: " + ", ".join(form.indicators)])
     notes.append([])
     notes.append(["列 column", "中文名", "name"])
     for c in form.columns:
@@ -302,6 +309,10 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
             "每行一个单位的一项数据（如一个县一个部门一种燃料），单位写在 unit 列；只填数值，不用"
             "公式。 One row per unit and item (e.g. a county, a sector and a fuel), its unit in "
             "the unit column; values only, no formulas."
+            if form.domain == "carbon"
+            else "每行一个单位（全省、设区市或县）的年度数值，写明数据来源；只填数值，不用公式。"
+            " One row per unit (the province, a city or a county): its value of the year and "
+            "the source it comes from; values only, no formulas."
         ]
     )
     buffer = io.BytesIO()

@@ -232,6 +232,19 @@ def upload(
         )
         table.warnings[:0] = notes
         media = table.media
+    elif f.kind == "table" and f.domain == "tracking":
+        from ganpo.submissions.tracking_validate import check_tracking_table
+
+        region_code = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
+        table = check_tracking_table(
+            data,
+            f,
+            region,
+            limits,
+            region_code=region_code,
+            previous=tracking_previous(engine, f),
+        )
+        media = table.media
     elif f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
         context, notes = table_context(engine, f, base_dir, work_dir, region)
         table = check_table(data, f, region, limits, context)
@@ -329,6 +342,21 @@ def _read_other(
         return read_table(path, entry, counties, present), what
     except (TableError, OSError):
         return None, what
+
+
+def tracking_previous(engine: Engine, f: Form) -> dict[int, float]:
+    """The value of each unit in the year before monitoring form ``f``'s, as the stored
+    series has it in force, in the indicator's unit (for the fluctuation flags)."""
+    from ganpo.store.tracking import observations_in_force
+    from ganpo.submissions.tracking_validate import form_indicator
+    from ganpo.tracking.units import unit_factor
+
+    unit = form_indicator(f).unit
+    return {
+        int(o.unit_code): float(o.value) * unit_factor(o.unit, unit)
+        for o in observations_in_force(engine, indicators=[f.table])
+        if o.year == f.year - 1
+    }
 
 
 def carbon_previous(
@@ -562,14 +590,15 @@ def adopt_base(
             if f.required and store.find_submission(engine, year, f.key) is None
         ]
     )
-    carbon = [f.key for f in chosen if f.domain == "carbon"]
-    if carbon:
+    long = [f.key for f in chosen if f.long]
+    if long:
         raise InputError(
-            f"{', '.join(carbon)}: a carbon form has no file in the base dataset; the "
-            "inventory run takes the tables nobody reported from its base carbon dataset "
-            "(`ganpo carbon run-reported --base`) / 碳清单报表不从基础数据集采用",
+            f"{', '.join(long)}: a carbon or monitoring form has no file in the base "
+            "dataset; the inventory run takes the tables nobody reported from its base carbon "
+            "dataset (`ganpo carbon run-reported --base`), a monitoring series is loaded from "
+            "a file (`ganpo tracking series load`) / 碳清单和目标监测报表不从基础数据集采用",
             field="forms",
-            values=carbon,
+            values=long,
         )
     text = _comment(comment, required=False) or "adopted from the base dataset / 采用基础数据"
     folder = storage_dir(work_dir, year)

@@ -28,7 +28,12 @@ TargetStatus = Literal["adopted", "draft", "synthetic", "withdrawn"]
 #: an observation's status: from an official publication, an official's figure as a news
 #: agency reported it, made up for the demo (合成数据), or computed by ganpo from the
 #: stored accounts (:mod:`ganpo.tracking.computed`)
-ObservationStatus = Literal["published", "reported", "synthetic", "computed"]
+#: stored from a department's reporting form once reviewed and approved (部门报表)
+ObservationStatus = Literal["published", "reported", "synthetic", "computed", "form"]
+#: how an indicator's values come in: a department reports them through the reporting
+#: forms (一张报表 per indicator and year), or the platform computes them from the stored
+#: accounts and inventories (:mod:`ganpo.apply.decision_series`)
+Collection = Literal["form", "computed"]
 
 #: the measures a warning rule may grade (computed by :mod:`ganpo.tracking.progress`,
 #: :mod:`ganpo.tracking.budget` and :func:`ganpo.tracking.progress.adverse_years`)
@@ -81,6 +86,16 @@ class Indicator(_Model):
     definition_zh: str = ""  # how it is measured, as the statistics define it
     definition_en: str = ""
     department: str = ""  # the reporting department (a key of catalog departments.toml)
+    collection: Collection = "form"
+    #: the values a report may hold, in the indicator's unit (a share: 0 to 100 %);
+    #: a reported value outside is refused at upload
+    valid_range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _range(self) -> Indicator:
+        if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
+            raise ValueError(f"valid_range {list(self.valid_range)} is empty; give [low, high]")
+        return self
 
     def unit_in(self, language: str) -> str:
         """The unit as written in ``language`` (``zh`` or ``en``)."""
