@@ -325,6 +325,120 @@ def status(
         )
 
 
+#: the keys of `ganpo tracking alerts --format csv|json`
+ALERT_KEYS = (
+    "key",
+    "kind",
+    "level",
+    "level_zh",
+    "level_en",
+    "department",
+    "department_zh",
+    "department_en",
+    "unit_code",
+    "unit_name_zh",
+    "unit_name_en",
+    "target",
+    "indicator",
+    "indicator_zh",
+    "indicator_en",
+    "year",
+    "last_year",
+    "status",
+    "actual",
+    "target_value",
+    "measure",
+    "ratio",
+    "missing_years",
+    "source",
+    "message_zh",
+    "message_en",
+)
+
+
+@app.command("alerts")
+def alerts(
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            "-d",
+            help="Only this department's alerts (a key of departments.toml: forestry, "
+            "ecology, statistics …). 只列本部门的预警。",
+        ),
+    ] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of",
+            help="Year of the check (a value is due a year after its own); "
+            "default: this year. 检查年份。",
+        ),
+    ] = None,
+    method: Annotated[
+        Literal["required-growth", "linear"],
+        typer.Option("--method", "-m", help="Status method. 评价方法。"),
+    ] = "required-growth",
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="The tracking TOML file; default: the shipped Jiangxi decision. 目标文件。",
+        ),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "--db",
+            help="Read the series stored in this store instead of the file's observations. "
+            "使用库中的监测序列。",
+        ),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Alerts to the responsible departments: targets at risk or off track, and values
+    missing past their due year, each addressed to the indicator's department and the
+    unit. 向责任部门和地区发出的预警：存在风险或偏离目标的指标、逾期未报的数值。"""
+    from ganpo.catalog.departments import department as find_department
+    from ganpo.tracking.alerts import tracking_alerts
+    from ganpo.tracking.decision import register
+
+    key: Method = "linear" if method == "linear" else "required_growth"
+    with user_errors():
+        if department is not None:
+            find_department(department)  # an unknown key lists the departments
+        registry = register(file)
+        if database is not None:
+            from ganpo.store.repository import open_store
+            from ganpo.store.tracking import observations_in_force
+            from ganpo.tracking.stored import use_series
+
+            use_series(registry, observations_in_force(open_store(database)))
+        found = tracking_alerts(registry, as_of=as_of, method=key, names=_unit_names)
+    if department is not None:
+        found = [a for a in found if a.department == department]
+    records = [dict(a.__dict__, missing_years=list(a.missing_years)) for a in found]
+    if print_records(fmt, ALERT_KEYS, records):
+        return
+    t = Table(title="预警 Alerts")
+    for header in ("预警\nlevel", "责任部门\ndepartment", "地区\nunit", "指标\nindicator",
+                   "年份\nyear", "说明\nmessage"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for a in found:
+        t.add_row(
+            f"{a.level_zh}\n{a.level_en}",
+            f"{a.department_zh}\n{a.department_en}",
+            f"{a.unit_name_zh}\n{a.unit_name_en}",
+            f"{a.indicator_zh}\n{a.indicator_en}",
+            str(a.year),
+            f"{a.message_zh}\n{a.message_en}",
+        )
+    console.print(t)
+    if not found:
+        console.print("无预警 no alert")
+
+
 #: the keys of `ganpo tracking series load|compute --format csv|json`
 SERIES_KEYS = ("indicator", "unit_code", "year", "value", "unit", "source", "status", "outcome")
 _OUTCOMES = {"added": ("新增", "added"), "revised": ("修订", "revised"),

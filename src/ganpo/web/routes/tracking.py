@@ -13,7 +13,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
+from fastapi import status as http
 from pydantic import BaseModel, Field
 
 from ganpo.web.auth import CurrentPrincipal, hierarchy
@@ -251,3 +252,96 @@ def _in_unit(value: float, unit: str, to: str) -> float:
     from ganpo.tracking.units import unit_factor
 
     return value * unit_factor(unit, to, what="observation")
+
+
+class AlertOut(BaseModel):
+    """An alert to the responsible department and the unit (docs/tracking.md, "Alerts")."""
+
+    key: str = Field(description="stable id: target, kind and year / 预警编号")
+    kind: str = Field(description="status (at risk, off track) or missing / 类型")
+    level: str
+    level_zh: str
+    level_en: str
+    department: str = Field(description="responsible department's key / 责任部门")
+    department_zh: str
+    department_en: str
+    unit_code: int
+    unit_name_zh: str
+    unit_name_en: str
+    target: str
+    indicator: str
+    indicator_zh: str
+    indicator_en: str
+    year: int
+    last_year: int
+    status: str | None
+    status_zh: str
+    status_en: str
+    actual: float | None
+    target_value: float | None
+    measure_zh: str
+    measure_en: str
+    ratio: float | None
+    missing_years: list[int]
+    source: str
+    message_zh: str
+    message_en: str
+
+
+class AlertsOut(BaseModel):
+    as_of: int = Field(description="year of the check / 检查年份")
+    department: str | None = Field(description="the department shown; none: all / 部门")
+    rules_version: str
+    alerts: list[AlertOut]
+
+
+@router.get("/alerts", response_model=AlertsOut, summary="Alerts / 预警")
+def tracking_alerts(
+    principal: CurrentPrincipal,
+    department: Annotated[
+        str | None, Query(max_length=64, description="only this department's / 只看本部门")
+    ] = None,
+    as_of: Annotated[
+        int | None, Query(ge=1949, le=2100, description="year of the check; default: this year")
+    ] = None,
+    method: Literal["required_growth", "linear"] = "required_growth",
+) -> AlertsOut:
+    """The alerts of the decision's targets (at risk, off track, a value missing past its
+    due year) that are the caller's: a department's reporter gets its department's only
+    (another department asked: 403); every caller only those of the units it may see (a
+    city viewer its city's). 本人（本部门、本地区）的预警。"""
+    from ganpo.catalog.departments import departments
+    from ganpo.tracking.alerts import shipped_rules
+    from ganpo.tracking.alerts import tracking_alerts as find_alerts
+
+    mine = principal.department if principal.role == "reporter" else None
+    if mine is not None and department not in (None, mine):
+        raise HTTPException(
+            http.HTTP_403_FORBIDDEN,
+            f"you may read the alerts of your own department ({mine}) only / 只能查看本部门的预警",
+        )
+    wanted = mine or department
+    if wanted is not None and wanted not in departments():
+        raise HTTPException(
+            http.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"unknown department {wanted!r}; departments: {', '.join(departments())} / 未知的部门",
+        )
+    registry = decision_registry()[0]
+    found = find_alerts(registry, as_of=as_of, method=method, names=_names)
+    rules = shipped_rules()
+    return AlertsOut(
+        as_of=as_of if as_of is not None else _this_year(),
+        department=wanted,
+        rules_version=rules.version,
+        alerts=[
+            AlertOut.model_validate({**a.__dict__, "missing_years": list(a.missing_years)})
+            for a in found
+            if principal.can_see(a.unit_code) and (wanted is None or a.department == wanted)
+        ],
+    )
+
+
+def _this_year() -> int:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).year
