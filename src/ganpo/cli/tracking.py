@@ -17,6 +17,7 @@ from ganpo.cli.common import (
     console,
     err_console,
     print_records,
+    report_target,
     user_errors,
 )
 
@@ -582,7 +583,15 @@ def series_compute(
 @app.command("report")
 def report(
     year: Annotated[int, typer.Option("--year", "-y", help="Year reported. 报告年份。")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write. 输出 PDF。")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write: .pdf, or .docx for Word (issued: the kept PDF's figures in "
+            "Word). 输出 PDF 或 Word 文件。",
+        ),
+    ],
     lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="zh or en. 语言。")] = "zh",
     issue: Annotated[
         bool,
@@ -623,6 +632,7 @@ def report(
     series and the targets; every figure footnoted with its source. A draft unless
     --issue. 省政府向人大常委会的生态文明高地建设情况年度报告。"""
     from ganpo.errors import InputError
+    from ganpo.report.tracking_docx import write_issued_docx, write_tracking_docx
     from ganpo.report.tracking_report import (
         copy_out,
         issue_tracking_report,
@@ -631,13 +641,15 @@ def report(
         write_tracking_report,
     )
     from ganpo.store.repository import open_store
-    from ganpo.store.tracking import load_report, observations_in_force
+    from ganpo.store.tracking import list_reports, load_report, observations_in_force
     from ganpo.tracking.decision import register
     from ganpo.tracking.stored import use_series
-    from ganpo.tracking.yearly_report import report_figures
+    from ganpo.tracking.yearly_report import changes_between, report_figures
 
     key: Method = "linear" if method == "linear" else "required_growth"
     with user_errors():
+        language, suffix = report_target(out, lang, (".pdf", ".docx"))
+        word = suffix == ".docx"
         engine = open_store(database)
         if version is not None:
             if issue:
@@ -647,18 +659,31 @@ def report(
                     field="version",
                 )
             issued = load_report(engine, year, version)
-            rerender_issued(issued, out, issuer=issuer)
+            if word:
+                write_issued_docx(issued, out, issuer=issuer)
+            else:
+                rerender_issued(issued, out, issuer=issuer)
             console.print(f"第{version}版（已印发）version {version} (issued) → {out}")
             return
         registry = register(file)
         use_series(registry, observations_in_force(engine))
         figures = report_figures(registry, year, method=key, names=unit_names)
         if not issue:
-            write_tracking_report(figures, year, out, lang, issuer=issuer)
+            previous = list_reports(engine, year)
+            changes = changes_between(previous[-1].figures, figures) if previous else None
+            since = previous[-1].version if previous else None
+            write = write_tracking_docx if word else write_tracking_report
+            write(figures, year, out, language, issuer=issuer, changes=changes,
+                  previous_version=since)  # fmt: skip
             console.print(f"草稿 draft (not issued) → {out}")
             return
-        stored, kept = issue_tracking_report(engine, figures, year, work_dir, lang, issuer=issuer)
-        copy_out(kept, out)
+        stored, kept = issue_tracking_report(
+            engine, figures, year, work_dir, language, issuer=issuer
+        )
+        if word:
+            write_issued_docx(stored, out, issuer=issuer)
+        else:
+            copy_out(kept, out)
     console.print(
         f"已印发第{stored.version}版 issued version {stored.version} → {out} "
         f"(kept: {kept.name}, SHA-256 {stored.pdf_sha256[:16]}…; "

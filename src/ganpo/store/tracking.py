@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import getpass
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -304,9 +304,11 @@ def save_report(
     pdf_name: str,
     issued_by: str | None = None,
     at: datetime | None = None,
+    also: Callable[[Session, IssuedReport], None] | None = None,
 ) -> IssuedReport:
     """Store an issued report as ``version`` of ``year``; a version already issued (say,
-    by someone else meanwhile) is refused and nothing is written."""
+    by someone else meanwhile) is refused and nothing is written. ``also`` writes more in
+    the same transaction (the platform's audit row): if it fails, nothing is stored."""
     try:
         with Session(engine) as session, session.begin():
             taken = session.scalar(
@@ -333,6 +335,8 @@ def save_report(
             session.add(row)
             session.flush()
             issued = _issued(row)
+            if also is not None:
+                also(session, issued)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"the report was not stored (nothing was written): {failures.cause(exc)} "
