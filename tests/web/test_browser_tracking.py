@@ -139,6 +139,8 @@ def test_alerts_map_and_yearly_report_by_role(browser: Browser, live_server: str
     expect(issued.locator("a.issued-pdf")).to_have_count(1, timeout=TIMEOUT_MS)
     expect(issued.first).to_contain_text("office")
     expect(page.locator("#report-changes")).to_contain_text("与第1版相比，0项数据有变化")
+    # the office reads the alerts; acknowledging is the departments'
+    expect(page.locator("button.alert-ack")).to_have_count(0)
     office.shot("tracking-alerts-report-office")
     office.close()
 
@@ -150,6 +152,12 @@ def test_alerts_map_and_yearly_report_by_role(browser: Browser, live_server: str
     assert departments and set(departments) == {"林业局"}
     expect(page.locator("#tracking-trend canvas")).to_have_count(1, timeout=TIMEOUT_MS)
     expect(page.locator("#tracking-report")).to_have_count(0)
+    # the department acknowledges Ganzhou's alert, with what it does
+    page.once("dialog", lambda d: d.accept("已部署补植"))
+    page.click("button.alert-ack[data-key='ganzhou-forest-cover-2026:at_risk:2025']")
+    acked = page.locator("table.tracking-alerts tr", has_text="赣州市森林覆盖率2025年")
+    expect(acked.locator(".alert-acked")).to_contain_text("已确认（forestry", timeout=TIMEOUT_MS)
+    expect(acked).to_contain_text("已部署补植")
     forestry.close()
 
     # a city viewer: its city's alerts, the map of its city, no report

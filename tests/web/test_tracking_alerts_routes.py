@@ -71,3 +71,38 @@ def test_bad_input_is_named(shared_client_as: Clients) -> None:
 def test_no_server_path_in_the_answer(shared_client_as: Clients) -> None:
     text = json.dumps(shared_client_as("admin").get(Q).json(), ensure_ascii=False)
     assert ".toml" not in text and "/catalog/" not in text
+
+
+def test_the_department_acknowledges_its_alert_once(client_as: Clients, web_app: object) -> None:
+    from ganpo.store import platform
+
+    key = "ganzhou-forest-cover-2026:at_risk:2025"
+    url = f"/api/tracking/alerts/{key}/ack"
+    forestry = client_as("forestry")
+    r = forestry.post(url, json={"note": "已部署补植 planting arranged"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["acknowledged_by"], r.json()["ack_note"]) == (
+        "forestry",
+        "已部署补植 planting arranged",
+    )
+    again = forestry.post(url, json={})
+    assert again.status_code == 422 and "acknowledged already by forestry" in again.text
+    shown = {a["key"]: a for a in forestry.get(Q).json()["alerts"]}
+    assert shown[key]["acknowledged_by"] == "forestry" and shown[key]["acknowledged_at"]
+    # the others of the department stay to acknowledge
+    assert [k for k, a in shown.items() if a["acknowledged_by"] is None]
+    engine = web_app.state.engine  # type: ignore[attr-defined]
+    rows = platform.list_audit(engine, action="tracking_alert.ack")
+    assert [(a.actor, a.entity_id) for a in rows] == [("forestry", key)]
+    # another department's reporter: not its alert; viewers and the office: not theirs to
+    # acknowledge; an unknown or malformed key
+    assert client_as("tourism").post(url, json={}).status_code == 404
+    assert client_as("jiangxi").post(url, json={}).status_code == 403
+    assert client_as("office").post(url, json={}).status_code == 403
+    bad = forestry.post("/api/tracking/alerts/gep-2026:at_risk:2031/ack", json={})
+    assert bad.status_code == 404
+    assert forestry.post("/api/tracking/alerts/DROP TABLE/ack", json={}).status_code in (404, 422)
+    # an admin may acknowledge for a department
+    other = "gep-2026:at_risk:2025"
+    r = client_as("admin").post(f"/api/tracking/alerts/{other}/ack", json={})
+    assert r.status_code == 201 and r.json()["department"] == "development_reform"

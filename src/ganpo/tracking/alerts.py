@@ -20,8 +20,9 @@ the statuses' own thresholds are :data:`ganpo.tracking.status.ON_TRACK` and
 
 Alerts are **derived, not stored**: they are computed again from the series each time,
 so an alert goes when its cause goes (a value recorded, a status recovered) and never
-disagrees with the status shown beside it. Simplified: no acknowledgement by the
-department is kept (that needs a store table; not done).
+disagrees with the status shown beside it. Only a department's acknowledgement is stored
+(:func:`ganpo.store.tracking.acknowledge_alert`, by :attr:`Alert.key`, which names the
+target, the cause and the year: a worse status or a further missing year is a new alert).
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class Alert:
     due value not observed; ``missing_years`` lists them). Values in the indicator's
     unit; ``actual``, ``ratio`` and ``source`` are ``None`` / empty for a missing value."""
 
+    #: target, cause (the status, or ``missing``) and year: a worse status or a further
+    #: missing year is a new alert
     key: str
     kind: str
     level: str
@@ -205,7 +208,7 @@ def tracking_alerts(
         zh_status, en_status = STATUS_NAMES[a.status]
         found.append(
             Alert(
-                key=f"{a.target}:status:{a.year}",
+                key=f"{a.target}:{a.status}:{a.year}",
                 kind="status",
                 level=lv.level,
                 level_zh=lv.name_zh,

@@ -360,6 +360,11 @@ const DICT = {
     "alerts.level": "预警级别",
     "alerts.department": "责任部门",
     "alerts.message": "说明",
+    "alerts.ack": "部门确认",
+    "alerts.acked": "已确认（{who}，{when}）",
+    "alerts.notAcked": "待确认",
+    "alerts.ackButton": "确认",
+    "alerts.ackNote": "确认该预警：请填写处理说明（可空）",
     "report.title": "年度报告（向人大常委会）",
     "report.intro":
       "按库中现行监测序列生成；预览为草稿，不印发、不存档。已印发的版本保留印发时的数据。",
@@ -774,6 +779,12 @@ const DICT = {
     "alerts.level": "Level",
     "alerts.department": "Department",
     "alerts.message": "Message",
+    "alerts.ack": "Acknowledged",
+    "alerts.acked": "acknowledged ({who}, {when})",
+    "alerts.notAcked": "to acknowledge",
+    "alerts.ackButton": "Acknowledge",
+    "alerts.ackNote":
+      "Acknowledge this alert: what is being done (may be empty)",
     "report.title": "Yearly report to the people's congress standing committee",
     "report.intro":
       "Generated from the series stored in force; a preview is a draft, neither issued nor kept. Issued versions keep the figures they were issued with.",

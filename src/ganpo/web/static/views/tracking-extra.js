@@ -15,8 +15,30 @@ import { pick } from "./carbon.js";
 const ISSUERS = ["admin", "office"];
 const NO_TARGET = "#e0e0e0";
 
-export async function alertsCard() {
+// may `me` acknowledge alert `a`: its department's reporter, or an admin (as the API)
+function mayAck(me, a) {
+  return (
+    me.role === "admin" ||
+    (me.role === "reporter" && me.department === a.department)
+  );
+}
+
+export async function alertsCard(me, refresh) {
   const data = await get("/api/tracking/alerts");
+  const ack = async (a, button) => {
+    const note = window.prompt(t("alerts.ackNote"), "");
+    if (note === null) return;
+    button.disabled = true;
+    try {
+      await post(`/api/tracking/alerts/${encodeURIComponent(a.key)}/ack`, {
+        note,
+      });
+      refresh();
+    } catch (err) {
+      button.disabled = false;
+      button.after(message("error", err.message));
+    }
+  };
   const columns = [
     {
       key: "level",
@@ -52,6 +74,33 @@ export async function alertsCard() {
       key: "message",
       label: t("alerts.message"),
       render: (a) => pick(a, "message"),
+    },
+    {
+      key: "ack",
+      label: t("alerts.ack"),
+      render: (a) => {
+        if (a.acknowledged_by)
+          return h(
+            "span",
+            { class: "alert-acked", title: a.ack_note || "" },
+            t("alerts.acked", {
+              who: a.acknowledged_by,
+              when: dateTime(a.acknowledged_at),
+            }),
+            a.ack_note ? ` · ${a.ack_note}` : "",
+          );
+        if (!mayAck(me, a)) return t("alerts.notAcked");
+        const button = h(
+          "button",
+          {
+            class: "alert-ack",
+            "data-key": a.key,
+            onclick: () => ack(a, button),
+          },
+          t("alerts.ackButton"),
+        );
+        return button;
+      },
     },
   ];
   return h(

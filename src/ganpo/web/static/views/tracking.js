@@ -103,7 +103,7 @@ export async function render(root, ctx) {
       t("tracking.thresholds", { on: data.on_track, risk: data.at_risk }),
     ),
   );
-  root.appendChild(await alertsCard());
+  root.appendChild(await alertsCard(me, () => go({})));
   if (!data.rows.length) {
     root.appendChild(message("info", t("tracking.none")));
     return null;
