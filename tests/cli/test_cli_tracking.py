@@ -133,3 +133,22 @@ def test_a_duplicate_series_value_is_refused(tmp_path: Path) -> None:
     text = " ".join(r.output.split())
     assert "observation of 'good_air_days_share' for 360000 in 2024 is given twice" in text
     assert "重复" in text
+
+
+def test_alerts_of_a_department_as_json() -> None:
+    from ganpo.cli.tracking import ALERT_KEYS
+    from ganpo.tracking.alerts import tracking_alerts
+    from ganpo.tracking.decision import register
+
+    r = runner.invoke(
+        app, ["tracking", "alerts", "--as-of", "2026", "-d", "forestry", "--format", "json"]
+    )
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    expected = [a for a in tracking_alerts(register(), as_of=2026) if a.department == "forestry"]
+    assert [x["key"] for x in rows] == [a.key for a in expected] and rows
+    assert list(rows[0]) == list(ALERT_KEYS)
+    table = runner.invoke(app, ["tracking", "alerts", "--as-of", "2026"])
+    assert table.exit_code == 0 and "林业局" in table.stdout and "Forestry Bureau" in table.stdout
+    bad = runner.invoke(app, ["tracking", "alerts", "-d", "police"])
+    assert bad.exit_code != 0 and "forestry" in bad.output

@@ -114,3 +114,24 @@ def test_report_draft_issue_and_render_again(db: str, tmp_path: Path) -> None:
     r = _run("report", "--year", "2024", "--version", "7", "--out", str(tmp_path / "v7.pdf"),
              "--database", db)  # fmt: skip
     assert r.exit_code == 2 and "issued versions: 1, 2" in r.output
+
+
+def test_report_in_word_picked_by_the_suffix(db: str, tmp_path: Path) -> None:
+    import docx
+
+    assert _run("series", "load", "--database", db).exit_code == 0
+    r = _run("report", "--year", "2024", "--out", str(tmp_path / "d.docx"), "--database", db)
+    assert r.exit_code == 0 and "draft" in r.output, r.output
+    draft = [p.text for p in docx.Document(str(tmp_path / "d.docx")).paragraphs]
+    assert "草稿（未印发）" in draft and "四、存在的问题" in draft
+    r = _run("report", "--year", "2024", "--out", str(tmp_path / "i.docx"), "--issue",
+             "--lang", "en", "--work-dir", str(tmp_path / "w"), "--database", db)  # fmt: skip
+    assert r.exit_code == 0, r.output
+    issued = [p.text for p in docx.Document(str(tmp_path / "i.docx")).paragraphs]
+    assert any(p.startswith("Version 1 · issued") for p in issued)
+    # the issued version is kept as PDF, as ever
+    assert [p.name for p in (tmp_path / "w" / "reports").iterdir()] == [
+        "tracking-report-2024-v1-en.pdf"
+    ]
+    r = _run("report", "--year", "2024", "--out", str(tmp_path / "r.odt"), "--database", db)
+    assert r.exit_code == 2 and ".pdf or .docx" in r.output

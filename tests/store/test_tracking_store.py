@@ -1,7 +1,9 @@
 """Stored monitoring series and issued reports on SQLite and PostgreSQL: a value recorded
 again unchanged adds nothing, a changed one adds the next revision and keeps the old; the
 newest revision is in force; a batch with a bad row writes nothing; a report version is
-issued once and never overwritten; migration 0015 matches the models and downgrades."""
+issued once and never overwritten; an alert is acknowledged once, with what the caller
+writes in the same transaction or not at all; migrations 0015 and 0017 match the models
+and downgrade."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ from ganpo.store.models import Base
 from ganpo.store.repository import open_store
 from ganpo.store.tracking import (
     ObservationRecord,
+    acknowledge_alert,
+    alert_acks,
     list_reports,
     load_report,
     next_report_version,
@@ -100,6 +104,35 @@ def test_a_report_version_is_issued_once(store_url: str) -> None:
         load_report(engine, 2024, 3)
 
 
+def test_an_alert_is_acknowledged_once(store_url: str) -> None:
+    engine = open_store(store_url)
+    key = "ganzhou-forest-cover-2026:at_risk:2025"
+    kw = {"alert_key": key, "department": "forestry", "unit_code": 360700}
+    seen: list[str] = []
+    ack = acknowledge_alert(
+        engine,
+        by="forestry",
+        note="补植计划已报",
+        at=T0,
+        also=lambda s, a: seen.append(a.alert_key),
+        **kw,
+    )
+    assert (ack.acknowledged_by, ack.note, ack.acknowledged_at, seen) == (
+        "forestry", "补植计划已报", T0, [key]
+    )  # fmt: skip
+    with pytest.raises(InputError, match="acknowledged already by forestry on 2025-02-01"):
+        acknowledge_alert(engine, by="admin", **kw)
+
+    def fail(session: Session, ack: object) -> None:
+        raise RuntimeError("audit failed")
+
+    other = {**kw, "alert_key": "ganzhou-forest-cover-2026:off_track:2026"}
+    with pytest.raises(RuntimeError, match="audit failed"):
+        acknowledge_alert(engine, by="forestry", also=fail, **other)
+    assert list(alert_acks(engine)) == [key]  # the failed one wrote nothing
+    engine.dispose()
+
+
 def test_migration_0015_matches_the_models(store_url: str) -> None:
     engine = open_store(store_url)
     with engine.connect() as conn:
@@ -113,4 +146,6 @@ def test_downgrade_to_0014_drops_the_tracking_tables(tmp_path: Path) -> None:
     schema.downgrade(engine, "0014")
     assert not [t for t in inspect(engine).get_table_names() if t.startswith("tracking_")]
     schema.upgrade(engine)
-    assert {"tracking_observations", "tracking_reports"} <= set(inspect(engine).get_table_names())
+    assert {"tracking_observations", "tracking_reports", "tracking_alert_acks"} <= set(
+        inspect(engine).get_table_names()
+    )

@@ -52,7 +52,7 @@ def test_office_and_a_city_viewer_read_the_target_progress(
     office.close()
 
     viewer = Session(browser, live_server, "nanchang", lang="en")
-    page = viewer.open("tracking")
+    page = viewer.open("tracking?series=forest_cover:360100")
     expect(page.locator("h1")).to_have_text(
         "The ecological-civilisation decision: target progress", timeout=TIMEOUT_MS
     )
@@ -106,3 +106,74 @@ def test_auditor_makes_a_pack_and_a_viewer_is_refused(browser: Browser, live_ser
     page = viewer.open("tracking")
     expect(page.locator(".msg-info")).to_contain_text("没有该决定的目标", timeout=TIMEOUT_MS)
     viewer.close()
+
+
+def test_alerts_map_and_yearly_report_by_role(browser: Browser, live_server: str) -> None:
+    office = Session(browser, live_server, "office")
+    # the trend and the map show forest cover (the indicator with city targets)
+    page = office.open("tracking?series=forest_cover:360000")
+    alerts = page.locator("table.tracking-alerts tbody tr")
+    expect(alerts.first).to_be_visible(timeout=TIMEOUT_MS)
+    levels = set(page.locator("[data-level]").evaluate_all("e => e.map(x => x.dataset.level)"))
+    assert {"red", "yellow"} <= levels  # GEP growth off track, Ganzhou's cover at risk
+    # the map: forest cover's statuses by city (Nanchang on track, Ganzhou at risk)
+    chart = page.locator("#tracking-map[data-ready='1']")
+    expect(chart).to_have_count(1, timeout=TIMEOUT_MS)
+    assert set(chart.get_attribute("data-statuses").split(",")) == {  # type: ignore[union-attr]
+        "360100:on_track",
+        "360700:at_risk",
+    }
+    expect(page.locator("#tracking-map canvas")).to_have_count(1)
+    report = page.locator("#tracking-report")
+    expect(report).to_be_visible()
+    preview = page.locator("#report-preview-pdf")
+    href = preview.get_attribute("href")
+    assert href and "/api/tracking/reports/preview?" in href and "year=2025" in href
+    got = page.request.get(f"{live_server}{href}")
+    assert got.status == 200 and got.headers["content-type"] == "application/pdf"
+    expect(page.locator("#report-changes")).to_contain_text("尚未印发")
+    expect(page.locator("#report-issued tbody td.empty")).to_have_count(1)
+    page.once("dialog", lambda d: d.accept())
+    page.click("#report-issue")
+    issued = page.locator("#report-issued tbody tr")
+    expect(issued.locator("a.issued-pdf")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(issued.first).to_contain_text("office")
+    expect(page.locator("#report-changes")).to_contain_text("与第1版相比，0项数据有变化")
+    # the office reads the alerts; acknowledging is the departments'
+    expect(page.locator("button.alert-ack")).to_have_count(0)
+    office.shot("tracking-alerts-report-office")
+    office.close()
+
+    # a department's reporter: its alerts only, no report
+    forestry = Session(browser, live_server, "forestry")
+    page = forestry.open("tracking")
+    expect(page.locator("table.tracking-alerts tbody tr").first).to_be_visible(timeout=TIMEOUT_MS)
+    departments = page.locator("table.tracking-alerts tbody tr td:nth-child(2)").all_inner_texts()
+    assert departments and set(departments) == {"林业局"}
+    expect(page.locator("#tracking-trend canvas")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(page.locator("#tracking-report")).to_have_count(0)
+    # the department acknowledges Ganzhou's alert, with what it does
+    page.once("dialog", lambda d: d.accept("已部署补植"))
+    page.click("button.alert-ack[data-key='ganzhou-forest-cover-2026:at_risk:2025']")
+    acked = page.locator("table.tracking-alerts tr", has_text="赣州市森林覆盖率2025年")
+    expect(acked.locator(".alert-acked")).to_contain_text("已确认（forestry", timeout=TIMEOUT_MS)
+    expect(acked).to_contain_text("已部署补植")
+    forestry.close()
+
+    # a city viewer: its city's alerts, the map of its city, no report
+    viewer = Session(browser, live_server, "nanchang", lang="en")
+    page = viewer.open("tracking?series=forest_cover:360100")
+    expect(page.locator("#tracking-map[data-ready='1']")).to_have_attribute(
+        "data-statuses", "360100:on_track", timeout=TIMEOUT_MS
+    )
+    units = page.locator("table.tracking-alerts tbody tr td:nth-child(3)").all_inner_texts()
+    assert set(units) <= {"Nanchang"}
+    expect(page.locator("#tracking-report")).to_have_count(0)
+    viewer.close()
+
+    # the reviewer reads the report and its issued version but may not issue
+    reviewer = Session(browser, live_server, "reviewer")
+    page = reviewer.open("tracking")
+    expect(page.locator("#report-issued a.issued-docx")).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(page.locator("#report-issue")).to_have_count(0)
+    reviewer.close()

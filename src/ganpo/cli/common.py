@@ -291,9 +291,11 @@ def print_records(fmt: Format, keys: Sequence[str], records: Iterable[Mapping[st
     return True
 
 
-def report_target(out: Path, lang: str) -> tuple[Literal["zh", "en"], str]:
-    """The language and suffix of a report written to ``out`` (PDF or Excel); another
-    language or suffix is refused naming it."""
+def report_target(
+    out: Path, lang: str, suffixes: tuple[str, ...] = (".pdf", ".xlsx")
+) -> tuple[Literal["zh", "en"], str]:
+    """The language and suffix of a report written to ``out`` (one of ``suffixes``: PDF
+    or Excel unless said); another language or suffix is refused naming it."""
     from ganpo.errors import InputError
 
     if lang not in ("zh", "en"):
@@ -303,9 +305,11 @@ def report_target(out: Path, lang: str) -> tuple[Literal["zh", "en"], str]:
             values=[lang],
         )
     suffix = out.suffix.lower()
-    if suffix not in (".pdf", ".xlsx"):
+    if suffix not in suffixes:
+        listed = " or ".join(suffixes)
         raise InputError(
-            f"--out {out.name!r}: give a file ending in .pdf or .xlsx / 输出文件须为 .pdf 或 .xlsx",
+            f"--out {out.name!r}: give a file ending in {listed} / 输出文件须为 "
+            f"{' 或 '.join(suffixes)}",
             field="out",
             values=[out.name],
         )

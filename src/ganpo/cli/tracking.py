@@ -17,6 +17,7 @@ from ganpo.cli.common import (
     console,
     err_console,
     print_records,
+    report_target,
     user_errors,
 )
 
@@ -326,6 +327,120 @@ def status(
         )
 
 
+#: the keys of `ganpo tracking alerts --format csv|json`
+ALERT_KEYS = (
+    "key",
+    "kind",
+    "level",
+    "level_zh",
+    "level_en",
+    "department",
+    "department_zh",
+    "department_en",
+    "unit_code",
+    "unit_name_zh",
+    "unit_name_en",
+    "target",
+    "indicator",
+    "indicator_zh",
+    "indicator_en",
+    "year",
+    "last_year",
+    "status",
+    "actual",
+    "target_value",
+    "measure",
+    "ratio",
+    "missing_years",
+    "source",
+    "message_zh",
+    "message_en",
+)
+
+
+@app.command("alerts")
+def alerts(
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            "-d",
+            help="Only this department's alerts (a key of departments.toml: forestry, "
+            "ecology, statistics …). 只列本部门的预警。",
+        ),
+    ] = None,
+    as_of: Annotated[
+        int | None,
+        typer.Option(
+            "--as-of",
+            help="Year of the check (a value is due a year after its own); "
+            "default: this year. 检查年份。",
+        ),
+    ] = None,
+    method: Annotated[
+        Literal["required-growth", "linear"],
+        typer.Option("--method", "-m", help="Status method. 评价方法。"),
+    ] = "required-growth",
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            "--file",
+            help="The tracking TOML file; default: the shipped Jiangxi decision. 目标文件。",
+        ),
+    ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            "--db",
+            help="Read the series stored in this store instead of the file's observations. "
+            "使用库中的监测序列。",
+        ),
+    ] = None,
+    fmt: FormatOption = "table",
+) -> None:
+    """Alerts to the responsible departments: targets at risk or off track, and values
+    missing past their due year, each addressed to the indicator's department and the
+    unit. 向责任部门和地区发出的预警：存在风险或偏离目标的指标、逾期未报的数值。"""
+    from ganpo.catalog.departments import department as find_department
+    from ganpo.tracking.alerts import tracking_alerts
+    from ganpo.tracking.decision import register
+
+    key: Method = "linear" if method == "linear" else "required_growth"
+    with user_errors():
+        if department is not None:
+            find_department(department)  # an unknown key lists the departments
+        registry = register(file)
+        if database is not None:
+            from ganpo.store.repository import open_store
+            from ganpo.store.tracking import observations_in_force
+            from ganpo.tracking.stored import use_series
+
+            use_series(registry, observations_in_force(open_store(database)))
+        found = tracking_alerts(registry, as_of=as_of, method=key, names=_unit_names)
+    if department is not None:
+        found = [a for a in found if a.department == department]
+    records = [dict(a.__dict__, missing_years=list(a.missing_years)) for a in found]
+    if print_records(fmt, ALERT_KEYS, records):
+        return
+    t = Table(title="预警 Alerts")
+    for header in ("预警\nlevel", "责任部门\ndepartment", "地区\nunit", "指标\nindicator",
+                   "年份\nyear", "说明\nmessage"):  # fmt: skip
+        t.add_column(header, overflow="fold")
+    for a in found:
+        t.add_row(
+            f"{a.level_zh}\n{a.level_en}",
+            f"{a.department_zh}\n{a.department_en}",
+            f"{a.unit_name_zh}\n{a.unit_name_en}",
+            f"{a.indicator_zh}\n{a.indicator_en}",
+            str(a.year),
+            f"{a.message_zh}\n{a.message_en}",
+        )
+    console.print(t)
+    if not found:
+        console.print("无预警 no alert")
+
+
 #: the keys of `ganpo tracking series load|compute --format csv|json`
 SERIES_KEYS = ("indicator", "unit_code", "year", "value", "unit", "source", "status", "outcome")
 _OUTCOMES = {"added": ("新增", "added"), "revised": ("修订", "revised"),
@@ -511,7 +626,15 @@ def series_reported(
 @app.command("report")
 def report(
     year: Annotated[int, typer.Option("--year", "-y", help="Year reported. 报告年份。")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="PDF file to write. 输出 PDF。")],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write: .pdf, or .docx for Word (issued: the kept PDF's figures in "
+            "Word). 输出 PDF 或 Word 文件。",
+        ),
+    ],
     lang: Annotated[Literal["zh", "en"], typer.Option("--lang", help="zh or en. 语言。")] = "zh",
     issue: Annotated[
         bool,
@@ -552,6 +675,7 @@ def report(
     series and the targets; every figure footnoted with its source. A draft unless
     --issue. 省政府向人大常委会的生态文明高地建设情况年度报告。"""
     from ganpo.errors import InputError
+    from ganpo.report.tracking_docx import write_issued_docx, write_tracking_docx
     from ganpo.report.tracking_report import (
         copy_out,
         issue_tracking_report,
@@ -560,13 +684,15 @@ def report(
         write_tracking_report,
     )
     from ganpo.store.repository import open_store
-    from ganpo.store.tracking import load_report, observations_in_force
+    from ganpo.store.tracking import list_reports, load_report, observations_in_force
     from ganpo.tracking.decision import register
     from ganpo.tracking.stored import use_series
-    from ganpo.tracking.yearly_report import report_figures
+    from ganpo.tracking.yearly_report import changes_between, report_figures
 
     key: Method = "linear" if method == "linear" else "required_growth"
     with user_errors():
+        language, suffix = report_target(out, lang, (".pdf", ".docx"))
+        word = suffix == ".docx"
         engine = open_store(database)
         if version is not None:
             if issue:
@@ -576,18 +702,31 @@ def report(
                     field="version",
                 )
             issued = load_report(engine, year, version)
-            rerender_issued(issued, out, issuer=issuer)
+            if word:
+                write_issued_docx(issued, out, issuer=issuer)
+            else:
+                rerender_issued(issued, out, issuer=issuer)
             console.print(f"第{version}版（已印发）version {version} (issued) → {out}")
             return
         registry = register(file)
         use_series(registry, observations_in_force(engine))
         figures = report_figures(registry, year, method=key, names=unit_names)
         if not issue:
-            write_tracking_report(figures, year, out, lang, issuer=issuer)
+            previous = list_reports(engine, year)
+            changes = changes_between(previous[-1].figures, figures) if previous else None
+            since = previous[-1].version if previous else None
+            write = write_tracking_docx if word else write_tracking_report
+            write(figures, year, out, language, issuer=issuer, changes=changes,
+                  previous_version=since)  # fmt: skip
             console.print(f"草稿 draft (not issued) → {out}")
             return
-        stored, kept = issue_tracking_report(engine, figures, year, work_dir, lang, issuer=issuer)
-        copy_out(kept, out)
+        stored, kept = issue_tracking_report(
+            engine, figures, year, work_dir, language, issuer=issuer
+        )
+        if word:
+            write_issued_docx(stored, out, issuer=issuer)
+        else:
+            copy_out(kept, out)
     console.print(
         f"已印发第{stored.version}版 issued version {stored.version} → {out} "
         f"(kept: {kept.name}, SHA-256 {stored.pdf_sha256[:16]}…; "

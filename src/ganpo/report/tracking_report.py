@@ -30,7 +30,7 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +46,7 @@ from ganpo.report.tracking_text import t as _t
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
     from ganpo.store.tracking import IssuedReport
 
@@ -213,13 +214,11 @@ def _head_and_cover(d: _Doc, issuer: str, stamp: str) -> str:
     )
 
 
-def _overall(d: _Doc) -> str:
-    """一、总体情况: the targets counted by status, the key figures of the region."""
-    from ganpo.tracking.yearly_report import KEY_INDICATORS
-
+def _overall_text(d: _Doc) -> str:
+    """一、总体情况's sentence: the targets counted by status."""
     counts = Counter(str(r["status"]) for r in d.targets)
     method = str(d.targets[0]["method"]) if d.targets else "required_growth"
-    text = d.t(
+    return d.t(
         "overall_text",
         n=len(d.targets) + len(d.missing),
         method=d.t(f"method_{method}"),
@@ -230,7 +229,12 @@ def _overall(d: _Doc) -> str:
         off_track=counts["off_track"],
         missing=len(d.missing),
     )
-    parts = [_chapter(1, "ch_overall", d.lang), _p(text)]
+
+
+def _kpis(d: _Doc) -> list[tuple[str, str, str]]:
+    """The key figures of the region: (label with its footnote, value, unit of measure)."""
+    from ganpo.tracking.yearly_report import KEY_INDICATORS
+
     kpis = []
     for key in KEY_INDICATORS:
         mine = [r for r in d.targets + d.accounts
@@ -242,6 +246,13 @@ def _overall(d: _Doc) -> str:
         when = f"（{row['year']}）" if d.lang == "zh" else f" ({row['year']})"
         label = d.src.cite(d.name(row, "indicator") + when, row["source"])
         kpis.append((label, figure_text(value, str(row["unit"])), _measure(row, d.lang)))
+    return kpis
+
+
+def _overall(d: _Doc) -> str:
+    """一、总体情况: the targets counted by status, the key figures of the region."""
+    parts = [_chapter(1, "ch_overall", d.lang), _p(_overall_text(d))]
+    kpis = _kpis(d)
     if kpis:
         parts.append(f"<h3>{html.escape(d.t('key_figures'))}</h3>" + _kpi_boxes(kpis, 4))
     return "".join(parts)
@@ -266,38 +277,65 @@ def _target_cells(d: _Doc, r: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
-def _targets(d: _Doc) -> str:
-    """二、目标指标完成情况: a table per clause, a heading per pillar; the targets not
-    assessed below their clause's table."""
-    parts = [_chapter(2, "ch_targets", d.lang)]
+#: the columns of a target table (texts of :mod:`ganpo.report.tracking_text`)
+TARGET_HEADS = ("indicator", "unit_col", "base_year", "baseline", "actual", "due", "target",
+                "measure", "status")  # fmt: skip
+
+
+@dataclass
+class _Group:
+    """A clause's targets: the pillar's heading when it starts one, the table's caption
+    text, its cells (footnotes cited) and the lines of its targets not assessed."""
+
+    pillar: str | None
+    caption: str
+    cells: list[tuple[str, ...]]
+    missing: list[str]
+
+
+def _target_groups(d: _Doc) -> list[_Group]:
+    """二's groups, in the decision's order (footnotes cited in reading order)."""
     order = list(dict.fromkeys((str(r["pillar"]), str(r["clause"]))
                                for r in d.targets + d.missing))  # fmt: skip
-    heads = ["indicator", "unit_col", "base_year", "baseline", "actual", "due", "target",
-             "measure", "status"]  # fmt: skip
+    groups: list[_Group] = []
     last_pillar: str | None = None
     for pillar, clause in order:
         rows = [r for r in d.targets if (r["pillar"], r["clause"]) == (pillar, clause)]
         gone = [r for r in d.missing if (r["pillar"], r["clause"]) == (pillar, clause)]
         first = (rows or gone)[0]
-        if pillar and pillar != last_pillar:
-            parts.append(f"<h3>{html.escape(d.name(first, 'pillar'))}</h3>")
+        heading = d.name(first, "pillar") if pillar and pillar != last_pillar else None
         last_pillar = pillar
-        if rows:
-            parts.append(d.caption(d.name(first, "clause" if pillar else "indicator")))
-            frame = pd.DataFrame([_target_cells(d, r) for r in rows])
-            table = _table(frame, [d.t(h, year=d.year) for h in heads])
+        groups.append(
+            _Group(
+                pillar=heading,
+                caption=d.name(first, "clause" if pillar else "indicator"),
+                cells=[_target_cells(d, r) for r in rows],
+                missing=[_missing_line(r, d.lang) for r in gone],
+            )
+        )
+    return groups
+
+
+def _targets(d: _Doc) -> str:
+    """二、目标指标完成情况: a table per clause, a heading per pillar; the targets not
+    assessed below their clause's table."""
+    parts = [_chapter(2, "ch_targets", d.lang)]
+    for g in _target_groups(d):
+        if g.pillar:
+            parts.append(f"<h3>{html.escape(g.pillar)}</h3>")
+        if g.cells:
+            parts.append(d.caption(g.caption))
+            table = _table(pd.DataFrame(g.cells), [d.t(h, year=d.year) for h in TARGET_HEADS])
             parts.append(f"<div class='targets'>{table}</div>")
-        parts += [_p(_missing_line(r, d.lang), "meta") for r in gone]
+        parts += [_p(line, "meta") for line in g.missing]
     return "".join(parts)
 
 
-def _accounts(d: _Doc) -> str:
-    """三、生态产品总值与碳排放: the stored GEP and carbon values of the year, by unit."""
+def _account_groups(d: _Doc) -> list[tuple[str, list[tuple[str, str]]]]:
+    """三's tables: (indicator with its unit of measure, [(unit, value cited)])."""
     from ganpo.tracking.yearly_report import ACCOUNT_INDICATORS
 
-    parts = [_chapter(3, "ch_accounts", d.lang)]
-    if not d.accounts:
-        parts.append(_p(d.t("no_accounts", year=d.year)))
+    groups = []
     for key in ACCOUNT_INDICATORS:
         rows = [r for r in d.accounts if r["indicator"] == key]
         if not rows:
@@ -309,17 +347,24 @@ def _accounts(d: _Doc) -> str:
             (d.name(r, "unit_name"), d.src.cite(figure_text(r["value"], r["unit"]), r["source"]))
             for r in rows
         ]
+        groups.append((name, cells))
+    return groups
+
+
+def _accounts(d: _Doc) -> str:
+    """三、生态产品总值与碳排放: the stored GEP and carbon values of the year, by unit."""
+    parts = [_chapter(3, "ch_accounts", d.lang)]
+    if not d.accounts:
+        parts.append(_p(d.t("no_accounts", year=d.year)))
+    for name, cells in _account_groups(d):
         parts.append(d.caption(name))
         parts.append(_table(pd.DataFrame(cells), [d.t("unit_col"), d.t("value")]))
     return "".join(parts)
 
 
-def _problems(d: _Doc) -> str:
-    """四、存在的问题: the targets at risk or off track, and those not assessed."""
-    parts = [_chapter(4, "ch_problems", d.lang)]
+def _problem_items(d: _Doc) -> list[str]:
+    """四's items: the targets at risk or off track (cited), then those not assessed."""
     bad = [r for r in d.targets if r["status"] in ("at_risk", "off_track")]
-    if not bad and not d.missing:
-        parts.append(_p(d.t("no_problems", year=d.year)))
     items = [
         d.src.cite(
             d.t(
@@ -339,20 +384,27 @@ def _problems(d: _Doc) -> str:
         )
         for r in bad
     ]
-    items += [_missing_line(r, d.lang) for r in d.missing]
-    if items:
+    return items + [_missing_line(r, d.lang) for r in d.missing]
+
+
+def _problems(d: _Doc) -> str:
+    """四、存在的问题: the targets at risk or off track, and those not assessed."""
+    parts = [_chapter(4, "ch_problems", d.lang)]
+    items = _problem_items(d)
+    if not items:
+        parts.append(_p(d.t("no_problems", year=d.year)))
+    else:
         parts.append("<ol>" + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ol>")
     return "".join(parts)
 
 
-def _changes(d: _Doc, previous_version: int, changes: list[dict[str, Any]]) -> str:
-    """六、与第N版相比的变化: each value changed since the previous issued version."""
-    parts = [_chapter(6, "ch_changes", d.lang, version=previous_version)]
-    if not changes:
-        parts.append(_p(d.t("no_changes", version=previous_version)))
-        return "".join(parts)
-    parts.append(_p(d.t("changes_text", version=previous_version)))
-    cells = [
+#: the columns of the changes table
+CHANGE_HEADS = ("indicator", "unit_col", "year", "old", "new", "source")
+
+
+def _change_cells(d: _Doc, changes: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """六's rows: indicator, unit, year, old and new value, the new value's footnote."""
+    return [
         (
             d.name(c, "indicator"),
             d.name(c, "unit_name"),
@@ -363,8 +415,17 @@ def _changes(d: _Doc, previous_version: int, changes: list[dict[str, Any]]) -> s
         )
         for c in changes
     ]
-    heads = ["indicator", "unit_col", "year", "old", "new", "source"]
-    parts.append(_table(pd.DataFrame(cells), [d.t(h) for h in heads]))
+
+
+def _changes(d: _Doc, previous_version: int, changes: list[dict[str, Any]]) -> str:
+    """六、与第N版相比的变化: each value changed since the previous issued version."""
+    parts = [_chapter(6, "ch_changes", d.lang, version=previous_version)]
+    if not changes:
+        parts.append(_p(d.t("no_changes", version=previous_version)))
+        return "".join(parts)
+    parts.append(_p(d.t("changes_text", version=previous_version)))
+    cells = _change_cells(d, changes)
+    parts.append(_table(pd.DataFrame(cells), [d.t(h) for h in CHANGE_HEADS]))
     return "".join(parts)
 
 
@@ -452,11 +513,13 @@ def issue_tracking_report(
     issued_by: str | None = None,
     issuer: str = "",
     at: datetime | None = None,
+    also: Callable[[Session, IssuedReport], None] | None = None,
 ) -> tuple[IssuedReport, Path]:
     """Issue the next version of the ``year`` report: list the changes from the previous
     issued version, render, keep the PDF under ``work_dir/reports/`` (refused when that
     file exists: an issued PDF is never overwritten) and store the version with its
-    figures and the PDF's SHA-256. When storing fails the kept PDF is removed."""
+    figures and the PDF's SHA-256. When storing fails the kept PDF is removed. ``also``
+    writes more in the storing transaction (:func:`ganpo.store.tracking.save_report`)."""
     from ganpo.store.tracking import list_reports, next_report_version, save_report
     from ganpo.tracking.yearly_report import changes_between
 
@@ -509,8 +572,9 @@ def issue_tracking_report(
             pdf_name=f"reports/{name}",
             issued_by=issued_by,
             at=when,
+            also=also,
         )
-    except Exception:
+    except BaseException:
         kept.unlink(missing_ok=True)
         raise
     return stored, kept

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import getpass
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -27,7 +27,12 @@ from sqlalchemy.orm import Session
 
 from ganpo.errors import InputError, StoreError
 from ganpo.store import failures
-from ganpo.store.tracking_models import OBSERVATION_STATUSES, TrackingObservation, TrackingReport
+from ganpo.store.tracking_models import (
+    OBSERVATION_STATUSES,
+    TrackingAlertAck,
+    TrackingObservation,
+    TrackingReport,
+)
 
 
 class ObservationLike(Protocol):
@@ -304,9 +309,11 @@ def save_report(
     pdf_name: str,
     issued_by: str | None = None,
     at: datetime | None = None,
+    also: Callable[[Session, IssuedReport], None] | None = None,
 ) -> IssuedReport:
     """Store an issued report as ``version`` of ``year``; a version already issued (say,
-    by someone else meanwhile) is refused and nothing is written."""
+    by someone else meanwhile) is refused and nothing is written. ``also`` writes more in
+    the same transaction (the platform's audit row): if it fails, nothing is stored."""
     try:
         with Session(engine) as session, session.begin():
             taken = session.scalar(
@@ -333,6 +340,8 @@ def save_report(
             session.add(row)
             session.flush()
             issued = _issued(row)
+            if also is not None:
+                also(session, issued)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"the report was not stored (nothing was written): {failures.cause(exc)} "
@@ -363,3 +372,80 @@ def load_report(engine: Engine, year: int, version: int) -> IssuedReport:
             values=[version],
         )
     return found[0]
+
+
+@dataclass(frozen=True)
+class AlertAck:
+    """A department's acknowledgement of an alert, read back."""
+
+    alert_key: str
+    department: str
+    unit_code: int
+    note: str
+    acknowledged_at: datetime
+    acknowledged_by: str
+
+
+def _ack(row: TrackingAlertAck) -> AlertAck:
+    at = row.acknowledged_at
+    return AlertAck(
+        alert_key=row.alert_key,
+        department=row.department,
+        unit_code=int(row.unit_code),
+        note=row.note,
+        acknowledged_at=at if at.tzinfo else at.replace(tzinfo=UTC),
+        acknowledged_by=row.acknowledged_by,
+    )
+
+
+def acknowledge_alert(
+    engine: Engine,
+    *,
+    alert_key: str,
+    department: str,
+    unit_code: int,
+    by: str,
+    note: str = "",
+    at: datetime | None = None,
+    also: Callable[[Session, AlertAck], None] | None = None,
+) -> AlertAck:
+    """Record that ``department`` acknowledged the alert ``alert_key`` (once: a second
+    acknowledgement is refused naming who gave the first). ``also`` writes more in the
+    same transaction (the platform's audit row): if it fails, nothing is stored."""
+    try:
+        with Session(engine) as session, session.begin():
+            found = session.scalar(
+                select(TrackingAlertAck).where(TrackingAlertAck.alert_key == alert_key)
+            )
+            if found is not None:
+                raise InputError(
+                    f"alert {alert_key!r} was acknowledged already by {found.acknowledged_by} "
+                    f"on {found.acknowledged_at:%Y-%m-%d} / 该预警已由{found.acknowledged_by}确认",
+                    field="alert",
+                    values=[alert_key],
+                )
+            row = TrackingAlertAck(
+                alert_key=alert_key,
+                department=department,
+                unit_code=unit_code,
+                note=note,
+                acknowledged_at=at or datetime.now(UTC),
+                acknowledged_by=by,
+            )
+            session.add(row)
+            session.flush()
+            ack = _ack(row)
+            if also is not None:
+                also(session, ack)
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"the acknowledgement was not stored (nothing was written): {failures.cause(exc)} "
+            "/ 确认未存储（未写入任何数据）"
+        ) from exc
+    return ack
+
+
+def alert_acks(engine: Engine) -> dict[str, AlertAck]:
+    """Every acknowledgement, by alert key."""
+    with Session(engine) as session:
+        return {r.alert_key: _ack(r) for r in session.scalars(select(TrackingAlertAck))}

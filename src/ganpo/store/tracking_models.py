@@ -4,7 +4,9 @@ Prefix ``tracking_``. An observation is append-only: a revised value is a new ro
 the next ``revision`` of its (indicator, unit, year); the newest revision is in force and
 the older ones stay, so that an issued report can say what changed since
 (docs/decisions/0038-series-and-yearly-report.md). An issued report keeps its figures,
-each with its source, as JSON, and the SHA-256 of its PDF.
+each with its source, as JSON, and the SHA-256 of its PDF. An alert's acknowledgement by
+its department is kept once per alert (docs/decisions/0044-tracking-alerts-and-report-on-
+the-platform.md).
 """
 
 from __future__ import annotations
@@ -83,3 +85,23 @@ class TrackingReport(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     pdf_name: Mapped[str] = mapped_column(String(300))
+
+
+class TrackingAlertAck(Base):
+    """A department's acknowledgement of one alert (``alert_key``: target, cause and year,
+    :attr:`ganpo.tracking.alerts.Alert.key`), once: a worse status or a further missing
+    year is a new alert with a new key, to acknowledge again."""
+
+    __tablename__ = "tracking_alert_acks"
+    __table_args__ = (
+        UniqueConstraint("alert_key", name="uq_tracking_alert_ack_key"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_key: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(64))
+    unit_code: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    acknowledged_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    acknowledged_by: Mapped[str] = mapped_column(String(100))

@@ -58,6 +58,7 @@ from ganpo.web.routes import (
     regions,
     reporting,
     tracking,
+    tracking_reports,
     users,
     zoning,
 )
@@ -112,7 +113,8 @@ TAGS: list[dict[str, Any]] = [
     },
     {
         "name": "tracking",
-        "description": "决定目标进展 / The decision's targets and their status.",
+        "description": "决定目标进展、预警与年度报告 / The decision's targets, their status, "
+        "alerts and the yearly report.",
     },
     {
         "name": "audit packs",
@@ -217,6 +219,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
     app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
     app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
+    app.include_router(tracking_reports.router, prefix="/api/tracking/reports", tags=["tracking"])
     app.include_router(zoning.router, prefix="/api/zoning", tags=["zoning"])
 
     _errors(app)

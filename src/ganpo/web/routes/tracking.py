@@ -1,5 +1,7 @@
 """``/api/tracking``: the targets of the Jiangxi decision of January 2024 and their status
-(docs/tracking.md, "The decision's targets"), read within the caller's scope.
+(docs/tracking.md, "The decision's targets"), read within the caller's scope; their
+alerts (``/alerts``: the caller's department's and region's; ``/alerts/{key}/ack``: the
+department acknowledges one, audited; docs/tracking.md, "Alerts").
 
 The figures are :func:`ganpo.tracking.status.registry_status` on the shipped decision
 registry (:func:`ganpo.tracking.decision.register`); this module only adds names and
@@ -13,12 +15,19 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi import status as http
 from pydantic import BaseModel, Field
 
-from ganpo.web.auth import CurrentPrincipal, hierarchy
+from ganpo.store import platform
+from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy, store
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from ganpo.store.tracking import AlertAck
+    from ganpo.tracking.alerts import Alert
     from ganpo.tracking.registry import Registry
 
 router = APIRouter()
@@ -251,3 +260,196 @@ def _in_unit(value: float, unit: str, to: str) -> float:
     from ganpo.tracking.units import unit_factor
 
     return value * unit_factor(unit, to, what="observation")
+
+
+class AlertOut(BaseModel):
+    """An alert to the responsible department and the unit (docs/tracking.md, "Alerts")."""
+
+    key: str = Field(description="stable id: target, kind and year / 预警编号")
+    kind: str = Field(description="status (at risk, off track) or missing / 类型")
+    level: str
+    level_zh: str
+    level_en: str
+    department: str = Field(description="responsible department's key / 责任部门")
+    department_zh: str
+    department_en: str
+    unit_code: int
+    unit_name_zh: str
+    unit_name_en: str
+    target: str
+    indicator: str
+    indicator_zh: str
+    indicator_en: str
+    year: int
+    last_year: int
+    status: str | None
+    status_zh: str
+    status_en: str
+    actual: float | None
+    target_value: float | None
+    measure_zh: str
+    measure_en: str
+    ratio: float | None
+    missing_years: list[int]
+    source: str
+    message_zh: str
+    message_en: str
+    acknowledged_at: str | None = Field(default=None, description="确认时间 / acknowledged at")
+    acknowledged_by: str | None = None
+    ack_note: str | None = None
+
+
+class AlertsOut(BaseModel):
+    as_of: int = Field(description="year of the check / 检查年份")
+    department: str | None = Field(description="the department shown; none: all / 部门")
+    rules_version: str
+    alerts: list[AlertOut]
+
+
+def _my_alerts(
+    principal: Principal,
+    department: str | None,
+    as_of: int | None,
+    method: Literal["required_growth", "linear"],
+) -> tuple[str | None, list[Alert]]:
+    """The department shown and the alerts that are the caller's (see ``tracking_alerts``)."""
+    from ganpo.catalog.departments import departments
+    from ganpo.tracking.alerts import tracking_alerts as find_alerts
+
+    mine = principal.department if principal.role == "reporter" else None
+    if mine is not None and department not in (None, mine):
+        raise HTTPException(
+            http.HTTP_403_FORBIDDEN,
+            f"you may read the alerts of your own department ({mine}) only / 只能查看本部门的预警",
+        )
+    wanted = mine or department
+    if wanted is not None and wanted not in departments():
+        raise HTTPException(
+            http.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"unknown department {wanted!r}; departments: {', '.join(departments())} / 未知的部门",
+        )
+    found = find_alerts(decision_registry()[0], as_of=as_of, method=method, names=_names)
+    return wanted, [
+        a
+        for a in found
+        if principal.can_see(a.unit_code) and (wanted is None or a.department == wanted)
+    ]
+
+
+def _alert_out(a: Alert, ack: AlertAck | None) -> AlertOut:
+    return AlertOut.model_validate(
+        {
+            **a.__dict__,
+            "missing_years": list(a.missing_years),
+            "acknowledged_at": ack.acknowledged_at.isoformat(timespec="seconds") if ack else None,
+            "acknowledged_by": ack.acknowledged_by if ack else None,
+            "ack_note": ack.note if ack else None,
+        }
+    )
+
+
+@router.get("/alerts", response_model=AlertsOut, summary="Alerts / 预警")
+def tracking_alerts(
+    request: Request,
+    principal: CurrentPrincipal,
+    department: Annotated[
+        str | None, Query(max_length=64, description="only this department's / 只看本部门")
+    ] = None,
+    as_of: Annotated[
+        int | None, Query(ge=1949, le=2100, description="year of the check; default: this year")
+    ] = None,
+    method: Literal["required_growth", "linear"] = "required_growth",
+) -> AlertsOut:
+    """The alerts of the decision's targets (at risk, off track, a value missing past its
+    due year) that are the caller's: a department's reporter gets its department's only
+    (another department asked: 403); every caller only those of the units it may see (a
+    city viewer its city's); each with its acknowledgement by the department, if any.
+    本人（本部门、本地区）的预警及部门确认情况。"""
+    from ganpo.store.tracking import alert_acks
+    from ganpo.tracking.alerts import shipped_rules
+
+    wanted, found = _my_alerts(principal, department, as_of, method)
+    acks = alert_acks(store(request))
+    return AlertsOut(
+        as_of=as_of if as_of is not None else _this_year(),
+        department=wanted,
+        rules_version=shipped_rules().version,
+        alerts=[_alert_out(a, acks.get(a.key)) for a in found],
+    )
+
+
+class AckIn(BaseModel):
+    note: str = Field(default="", max_length=500, description="what is done / 处理说明")
+
+
+AlertKey = Annotated[
+    str,
+    PathParam(pattern=r"^[a-z0-9_-]{1,120}:[a-z_]{1,20}:\d{4}$", description="预警编号 / key"),
+]
+
+
+@router.post(
+    "/alerts/{key}/ack",
+    response_model=AlertOut,
+    status_code=http.HTTP_201_CREATED,
+    summary="Acknowledge an alert / 确认预警",
+)
+def acknowledge(
+    key: AlertKey,
+    body: AckIn,
+    request: Request,
+    principal: CurrentPrincipal,
+    as_of: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    method: Literal["required_growth", "linear"] = "required_growth",
+) -> AlertOut:
+    """The responsible department acknowledges one of its alerts (a reporter of that
+    department, or an admin), once; audited (``tracking_alert.ack``) in the same
+    transaction. An alert that is not yours (or no longer raised): 404.
+    责任部门确认预警（记入审计日志）。"""
+    from ganpo.store.tracking import acknowledge_alert
+
+    if principal.role not in ("reporter", "admin"):
+        raise HTTPException(
+            http.HTTP_403_FORBIDDEN,
+            "an alert is acknowledged by its department's reporter (or an admin) "
+            "/ 预警由责任部门确认",
+        )
+    _, found = _my_alerts(principal, None, as_of, method)
+    alert = next((a for a in found if a.key == key), None)
+    if alert is None:
+        raise HTTPException(
+            http.HTTP_404_NOT_FOUND, "no such alert of yours / 没有您部门的该项预警"
+        )
+
+    def audit(session: Session, ack: AlertAck) -> None:
+        platform.audit(
+            session,
+            actor=principal.username,
+            action="tracking_alert.ack",
+            entity="tracking_alert",
+            entity_id=key,
+            before=None,
+            after={
+                "department": alert.department,
+                "unit_code": alert.unit_code,
+                "level": alert.level,
+                "note": ack.note,
+            },
+        )
+
+    ack = acknowledge_alert(
+        store(request),
+        alert_key=key,
+        department=alert.department,
+        unit_code=alert.unit_code,
+        by=principal.username,
+        note=body.note.strip(),
+        also=audit,
+    )
+    return _alert_out(alert, ack)
+
+
+def _this_year() -> int:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).year

@@ -1,7 +1,8 @@
 // Target progress (目标进展): the decision's targets in the caller's scope, grouped by
 // pillar and clause, each with its baseline, actual value, target and status (coloured as
 // the dual-control page's states), the observed series of one indicator as a trend chart,
-// and the numbered sources. Every figure comes from /api/tracking/status.
+// and the numbered sources. Every figure comes from /api/tracking/status. The alerts, the
+// map of the units' statuses and the yearly report are in tracking-extra.js.
 import { get, query } from "../api.js";
 import { FONT, makeChart } from "../charts.js";
 import { add, h, message, table } from "../dom.js";
@@ -9,6 +10,7 @@ import { fmt } from "../format.js";
 import { t } from "../i18n.js";
 import { GREENS, TRACKING_COLORS } from "../palette.js";
 import { pick } from "./carbon.js";
+import { alertsCard, mapCard, reportCard } from "./tracking-extra.js";
 
 const METHODS = ["required_growth", "linear"];
 
@@ -47,7 +49,7 @@ function observedYears(data) {
 }
 
 export async function render(root, ctx) {
-  const { params, navigate } = ctx;
+  const { params, navigate, me } = ctx;
   const method = METHODS.includes(params.get("method"))
     ? params.get("method")
     : METHODS[0];
@@ -101,6 +103,7 @@ export async function render(root, ctx) {
       t("tracking.thresholds", { on: data.on_track, risk: data.at_risk }),
     ),
   );
+  root.appendChild(await alertsCard(me, () => go({})));
   if (!data.rows.length) {
     root.appendChild(message("info", t("tracking.none")));
     return null;
@@ -243,8 +246,11 @@ export async function render(root, ctx) {
     ),
   );
   const chart = await makeChart("trend", { id: "tracking-trend" });
+  const map = await mapCard(data, series.indicator);
+  const report = await reportCard(me, observedYears(data), () => go({}));
   add(
     root,
+    map.card,
     h(
       "div",
       { class: "card" },
@@ -256,6 +262,7 @@ export async function render(root, ctx) {
       ),
       chart.el,
     ),
+    report,
     h(
       "div",
       { class: "card", id: "tracking-sources" },
@@ -276,6 +283,7 @@ export async function render(root, ctx) {
         : null,
     ),
   );
+  map.draw();
   const c = chart.init();
   const measure = pick(series, "measure");
   c.setOption({
@@ -317,5 +325,8 @@ export async function render(root, ctx) {
       },
     ],
   });
-  return () => chart.dispose();
+  return () => {
+    chart.dispose();
+    map.dispose();
+  };
 }
