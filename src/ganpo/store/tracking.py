@@ -169,10 +169,12 @@ def record_observations(
     *,
     recorded_by: str | None = None,
     at: datetime | None = None,
+    also: Callable[[Session, Recorded], None] | None = None,
 ) -> Recorded:
     """Record a batch of observations in one transaction: a new key gets revision 1, a
     changed value the next revision (the old one kept), an identical one nothing. The same
-    key twice in the batch is refused naming both sources."""
+    key twice in the batch is refused naming both sources. ``also`` runs in the same
+    transaction with what was recorded (an audit row: both are written or neither)."""
     batch: dict[tuple[str, int, int], ObservationLike] = {}
     for obs in observations:
         _check(obs)
@@ -216,6 +218,8 @@ def record_observations(
                         recorded_by=who,
                     )
                 )
+            if also is not None:
+                also(session, Recorded(added, revised, unchanged))
     except SQLAlchemyError as exc:
         raise StoreError(
             f"the observations were not recorded (nothing was written): {failures.cause(exc)} "

@@ -3,9 +3,10 @@
 alerts (``/alerts``: the caller's department's and region's; ``/alerts/{key}/ack``: the
 department acknowledges one, audited; docs/tracking.md, "Alerts").
 
-The figures are :func:`ganpo.tracking.status.registry_status` on the shipped decision
-registry (:func:`ganpo.tracking.decision.register`); this module only adds names and
-filters. Scope is the GEP accounts' rule: a target of a unit the caller may not see
+The figures are :func:`ganpo.tracking.status.registry_status` on the decision registry
+(:func:`ganpo.tracking.decision.register`) whose observations are the store's series in
+force when it holds any (:func:`live_registry`, as the yearly report reads them), else the
+shipped file's; this module only adds names and filters. Scope is the GEP accounts' rule: a target of a unit the caller may not see
 (:meth:`ganpo.web.auth.Principal.can_see`) is left out, so a county viewer sees no
 province- or city-level target, a city viewer its city's, the province everything.
 """
@@ -116,6 +117,25 @@ def decision_registry() -> tuple[Registry, str, str, str]:
     return register(), tf.title_zh, tf.title_en, tf.version
 
 
+def live_registry(request: Request) -> tuple[Registry, str, str, str]:
+    """The decision registry as the platform knows it now: its observations are the
+    store's series in force (computed from the accounts, reported through the monitoring
+    forms, loaded) when the store holds any, as for the yearly report; else the shipped
+    file's."""
+    from ganpo.store.tracking import observations_in_force
+
+    shipped, title_zh, title_en, version = decision_registry()
+    stored = observations_in_force(store(request))
+    if not stored:
+        return shipped, title_zh, title_en, version
+    from ganpo.tracking.decision import register
+    from ganpo.tracking.stored import use_series
+
+    registry = register()
+    use_series(registry, stored)
+    return registry, title_zh, title_en, version
+
+
 def _names(code: int) -> tuple[str, str]:
     h = hierarchy()
     return h.name(code, "zh"), h.name(code, "en")
@@ -123,6 +143,7 @@ def _names(code: int) -> tuple[str, str]:
 
 @router.get("/status", response_model=TrackingOut, summary="Target status / 目标进展")
 def tracking_status(
+    request: Request,
     principal: CurrentPrincipal,
     year: Annotated[
         int | None, Query(ge=1949, le=2100, description="year assessed; default: the last observed")
@@ -143,7 +164,7 @@ def tracking_status(
         registry_status,
     )
 
-    registry, title_zh, title_en, version = decision_registry()
+    registry, title_zh, title_en, version = live_registry(request)
     mine = [k for k, t in registry.targets.items() if principal.can_see(t.unit_code)]
     report = registry_status(registry, year=year, method=method, targets=sorted(mine))
     order = {
@@ -307,6 +328,7 @@ class AlertsOut(BaseModel):
 
 
 def _my_alerts(
+    request: Request,
     principal: Principal,
     department: str | None,
     as_of: int | None,
@@ -328,7 +350,7 @@ def _my_alerts(
             http.HTTP_422_UNPROCESSABLE_CONTENT,
             f"unknown department {wanted!r}; departments: {', '.join(departments())} / 未知的部门",
         )
-    found = find_alerts(decision_registry()[0], as_of=as_of, method=method, names=_names)
+    found = find_alerts(live_registry(request)[0], as_of=as_of, method=method, names=_names)
     return wanted, [
         a
         for a in found
@@ -368,7 +390,7 @@ def tracking_alerts(
     from ganpo.store.tracking import alert_acks
     from ganpo.tracking.alerts import shipped_rules
 
-    wanted, found = _my_alerts(principal, department, as_of, method)
+    wanted, found = _my_alerts(request, principal, department, as_of, method)
     acks = alert_acks(store(request))
     return AlertsOut(
         as_of=as_of if as_of is not None else _this_year(),
@@ -414,7 +436,7 @@ def acknowledge(
             "an alert is acknowledged by its department's reporter (or an admin) "
             "/ 预警由责任部门确认",
         )
-    _, found = _my_alerts(principal, None, as_of, method)
+    _, found = _my_alerts(request, principal, None, as_of, method)
     alert = next((a for a in found if a.key == key), None)
     if alert is None:
         raise HTTPException(
@@ -453,3 +475,89 @@ def _this_year() -> int:
     from datetime import UTC, datetime
 
     return datetime.now(UTC).year
+
+
+class RecordedSeries(BaseModel):
+    year: int
+    added: int
+    revised: int
+    unchanged: int
+    used_zh: list[str] = Field(description="the approved forms read / 采用的报表")
+    used_en: list[str]
+    pending_zh: list[str] = Field(description="forms not yet approved, not used / 未采用")
+    pending_en: list[str]
+
+
+@router.post(
+    "/series/reported",
+    response_model=RecordedSeries,
+    summary="Record the approved monitoring forms / 报表监测值入库",
+)
+def record_reported_series(
+    request: Request,
+    principal: CurrentPrincipal,
+    year: Annotated[int, Query(ge=1949, le=2100, description="year of the forms / 年份")],
+) -> RecordedSeries:
+    """The office records the values of the year's approved monitoring forms in the stored
+    series (a changed value becomes a new revision, the old one kept), as `ganpo tracking
+    series reported` does; audited (``tracking_series.reported``). 将审核通过的目标监测报表
+    数值存入监测序列（办公室或管理员）。"""
+    from pathlib import Path
+
+    from ganpo.errors import InputError
+    from ganpo.store.tracking import Recorded, record_observations
+    from ganpo.submissions.forms import tracking_forms
+    from ganpo.submissions.tracking_series import reported_series
+    from ganpo.tracking.stored import checked
+
+    if principal.role not in ("office", "admin"):
+        raise HTTPException(
+            http.HTTP_403_FORBIDDEN,
+            "the accounting office records the monitoring series / 监测序列由核算办公室入库",
+        )
+    engine = store(request)
+    work = Path(request.app.state.settings.work_dir)
+    try:
+        found = reported_series(engine, year, work)
+        if not found.observations:
+            raise InputError(
+                f"no approved monitoring form of {year} / 该年度没有审核通过的目标监测报表",
+                field="year",
+                values=[year],
+            )
+
+        def audited(session: Session, done: Recorded) -> None:
+            platform.audit(
+                session,
+                actor=principal.username,
+                action="tracking_series.reported",
+                entity="tracking_series",
+                entity_id=str(year),
+                before=None,
+                after={
+                    "added": len(done.added),
+                    "revised": len(done.revised),
+                    "unchanged": len(done.unchanged),
+                    "forms": sorted(found.used),
+                },
+            )
+
+        done = record_observations(
+            engine,
+            checked(decision_registry()[0], found.observations),
+            recorded_by=principal.username,
+            also=audited,
+        )
+    except InputError as exc:
+        raise HTTPException(http.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from exc
+    names = {f.key: (f.name_zh, f.name_en) for f in tracking_forms(year)}
+    return RecordedSeries(
+        year=year,
+        added=len(done.added),
+        revised=len(done.revised),
+        unchanged=len(done.unchanged),
+        used_zh=[names[k][0] for k in sorted(found.used)],
+        used_en=[names[k][1] for k in sorted(found.used)],
+        pending_zh=[names[k][0] for k in sorted(found.pending)],
+        pending_en=[names[k][1] for k in sorted(found.pending)],
+    )
