@@ -6,9 +6,11 @@ department acknowledges one, audited; docs/tracking.md, "Alerts").
 The figures are :func:`ganpo.tracking.status.registry_status` on the decision registry
 (:func:`ganpo.tracking.decision.register`) whose observations are the store's series in
 force when it holds any (:func:`live_registry`, as the yearly report reads them), else the
-shipped file's; this module only adds names and filters. Scope is the GEP accounts' rule: a target of a unit the caller may not see
-(:meth:`ganpo.web.auth.Principal.can_see`) is left out, so a county viewer sees no
-province- or city-level target, a city viewer its city's, the province everything.
+shipped file's; this module only adds names and filters. Scope is the GEP accounts' rule:
+a target of a unit the caller may not see (:meth:`ganpo.web.auth.Principal.can_see`) is
+left out, so a county viewer sees no province- or city-level target, a city viewer its
+city's, the province everything. ``POST /series/reported``: the office records the
+approved monitoring forms in the stored series.
 """
 
 from __future__ import annotations
