@@ -158,8 +158,12 @@ def _accept(
     surplus: NDArray[np.int64],
 ) -> None:
     """Accept, for each class k, its ``take[k]`` best candidates; then, for each source
-    class c, keep only its ``surplus[c]`` best conversions (so no class falls below its
-    demand). Ties go to the lower flat index (stable sort)."""
+    class c, keep only its best conversions up to ``surplus[c]`` (its cells above its
+    demand) plus the cells c itself gains in this round — so a class still growing may
+    give cells while it gains as many (forest cleared for building while shrub is
+    afforested). Once a class has reached its demand it gives no more: a demand that
+    needs such gross flows after that point is left partly unmet, and reported. Ties go to the lower
+    flat index (stable sort)."""
     flat_cls = cand_cls.ravel()
     flat_score = cand_score.ravel()
     flat_idx = idx.ravel()
@@ -170,11 +174,12 @@ def _accept(
         mine = np.flatnonzero(flat_cls[cells] == q)
         keep[mine[: take[q]]] = True
     chosen = cells[keep]
+    inflow = np.bincount(flat_cls[chosen].astype(np.int64), minlength=surplus.size)
     final = np.zeros(chosen.size, bool)
     src = flat_idx[chosen]
     for c in range(surplus.size):
         mine = np.flatnonzero(src == c)
-        final[mine[: surplus[c]]] = True
+        final[mine[: surplus[c] + inflow[c]]] = True
     done = chosen[final]
     flat_idx[done] = flat_cls[done]
 

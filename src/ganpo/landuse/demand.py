@@ -171,16 +171,16 @@ def check_demand(
     cells that may change (False in restricted zones). Class j can hold at most the cells
     now j plus the allowed cells whose class may become j; a demand above that, or any
     growth of j when no class may become j, raises :class:`InputError` with the areas in
-    hm².
+    hm². Cells of ``current`` whose code is not in ``classes`` are nodata.
     """
-    counts = class_counts(current, classes)
+    idx = class_index(current, classes)
+    counts = np.bincount(idx[idx >= 0], minlength=len(classes)).astype(np.int64)
     if int(demand.sum()) != int(counts.sum()):
         raise InputError(
             f"demand sums to {int(demand.sum())} cells but the map has {int(counts.sum())} / "
             f"需求合计 {int(demand.sum())} 个像元，与地图 {int(counts.sum())} 个不符",
             field="demand",
         )
-    idx = class_index(current, classes)
     for j, code in enumerate(classes):
         grow = int(demand[j] - counts[j])
         if grow <= 0:
