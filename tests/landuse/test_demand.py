@@ -8,8 +8,10 @@ import pytest
 from ganpo.errors import InputError
 from ganpo.landuse.demand import (
     check_demand,
+    check_flows,
     linear_trend_demand,
     markov_demand,
+    markov_flows,
     plan_demand,
     transition_matrix,
 )
@@ -70,3 +72,29 @@ def test_check_demand_capacity_and_matrix() -> None:
         check_demand(np.array([5, 1, 2]), cover, CLASSES, conv, allowed, 1.0)
     with pytest.raises(InputError, match="demand sums to 9 cells but the map has 8"):
         check_demand(np.array([3, 4, 2]), cover, CLASSES, conv, allowed, 1.0)
+
+
+def test_markov_flows_by_hand() -> None:
+    # the chain of test_markov_two_steps_by_hand: n_end = [8, 7, 5],
+    # P = [[.8, .2, 0], [0, .5, .5], [0, 0, 1]]; one step: row 1 → [6.4, 1.6, 0] → [6, 2, 0]
+    # (8 cells kept: remainders .4 .6 → the .6 gets the cell); row 2 → [0, 3.5, 3.5] →
+    # [0, 4, 3] (tie: the first); row 3 → [0, 0, 5]
+    start = np.array([1] * 10 + [2] * 10)
+    end = np.array([1] * 8 + [2] * 2 + [2] * 5 + [3] * 5)
+    flows = markov_flows(start, end, CLASSES, 1)
+    assert flows.tolist() == [[6, 2, 0], [0, 4, 3], [0, 0, 5]]
+    # net: [8, 7, 5] + in [0, 2, 3] − out [2, 3, 0] = [6, 6, 8]
+    assert (flows.sum(axis=0)).tolist() == [6, 6, 8]
+
+
+def test_check_flows_forbidden_and_too_large() -> None:
+    cover = np.array([[1, 1, 1, 2], [2, 2, 3, 3]])
+    allowed = np.array([[True, True, False, True], [True, True, True, True]])
+    conv = np.ones((3, 3), bool)
+    conv[0, 2] = False
+    check_flows(np.array([[0, 2, 0], [0, 0, 3], [0, 0, 0]]), cover, CLASSES, conv, allowed, 1.0)
+    with pytest.raises(InputError, match=r"1\.0 hm² are to change from class 1 to 3, a conv"):
+        check_flows(np.array([[0, 0, 1], [0, 0, 0], [0, 0, 0]]), cover, CLASSES, conv, allowed, 1.0)
+    # class 1 has 3 cells, one restricted: 3 may not leave
+    with pytest.raises(InputError, match=r"3\.0 hm² are to leave class 1 but only 2\.0 hm²"):
+        check_flows(np.array([[0, 3, 0], [0, 0, 0], [0, 0, 0]]), cover, CLASSES, conv, allowed, 1.0)

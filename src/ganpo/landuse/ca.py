@@ -60,7 +60,7 @@ from numpy.typing import NDArray
 from scipy import ndimage
 
 from ganpo.errors import InputError
-from ganpo.landuse.demand import check_demand, class_index
+from ganpo.landuse.demand import check_demand, check_flows, class_index
 from ganpo.landuse.validation import BoolMap, IntMap, check_same_grid
 
 
@@ -72,6 +72,9 @@ class CAParameters:
     window: int = 3  # N, odd [cells]
     inertia: float = 0.3  # added to the persistence weight of the current class
     seed_share: float = 0.01  # chance that a cell with no neighbour of k may seed k
+    #: floor of the suitability: a demanded conversion the forest never saw (P = 0
+    #: everywhere) still happens, last, where the neighbourhood favours it
+    min_suitability: float = 0.01
     threshold: float = 0.5  # τ₀, PLUS's patch generation threshold
     decay: float = 0.9  # δ, τ_t = τ₀ δ^t
     rate: float = 0.1  # largest share of a class's initial gap converted per iteration
@@ -99,8 +102,7 @@ def _candidates(
     allowed: BoolMap,
     r0: int,
     r1: int,
-    conversion: NDArray[np.bool_],
-    growing: NDArray[np.bool_],
+    open_: NDArray[np.bool_],
     weights: NDArray[np.float64],
     p: CAParameters,
     threshold: float,
@@ -128,11 +130,11 @@ def _candidates(
             (halo == q).astype(np.float32), _kernel(p.window), mode="constant"
         )
         omega = np.divide(weights[q] * count[inner], n, out=np.zeros(cur.shape), where=n > 0)
-        pq = prob[q].astype(np.float64)
+        pq = np.maximum(prob[q].astype(np.float64), p.min_suitability)
         seed_draw = rng.random(cur.shape) < p.seed_share
         r = rng.random(cur.shape)
         change = np.where(omega > 0, pq * omega, np.where(seed_draw & (r < pq), pq * r, 0.0))
-        change = np.where(conversion[safe, q] & growing[q], change, 0.0)
+        change = np.where(open_[safe, q], change, 0.0)
         op[q] = np.where(cur == q, omega + p.inertia, change)
     op[:, ~active] = 0.0
     total = op.sum(axis=0)
@@ -184,6 +186,28 @@ def _accept(
     flat_idx[done] = flat_cls[done]
 
 
+def _accept_flows(
+    idx: NDArray[np.int8],
+    cand_cls: NDArray[np.int8],
+    cand_score: NDArray[np.float32],
+    take: NDArray[np.int64],
+) -> NDArray[np.intp]:
+    """Accept, for each transition c → k, its ``take[c, k]`` best candidates; returns the
+    flat indices of the cells converted."""
+    flat_cls = cand_cls.ravel()
+    flat_idx = idx.ravel()
+    cells = np.flatnonzero(flat_cls >= 0)
+    cells = cells[np.argsort(-cand_score.ravel()[cells], kind="stable")]
+    pair = flat_idx[cells].astype(np.int64) * take.shape[0] + flat_cls[cells]
+    keep = np.zeros(cells.size, bool)
+    for c, q in zip(*np.nonzero(take), strict=True):
+        mine = np.flatnonzero(pair == c * take.shape[0] + q)
+        keep[mine[: take[c, q]]] = True
+    done = cells[keep]
+    flat_idx[done] = flat_cls[done]
+    return done
+
+
 def allocate(
     current: IntMap,
     suitability: NDArray[np.float32],
@@ -197,7 +221,12 @@ def allocate(
     seed: int = 0,
     cell_area_hm2: float = 0.09,
 ) -> Allocation:
-    """Allocate ``demand`` (cells by class, in the order of ``classes``) on ``current``.
+    """Allocate ``demand`` on ``current``: cells by class in the order of ``classes``
+    (net demand), or a classes × classes matrix of cells to convert from row class to
+    column class (gross flows, as a Markov chain gives them:
+    :func:`ganpo.landuse.demand.markov_flows`; the diagonal is ignored). Under flows each
+    cell changes at most once, and a flow the conversion matrix forbids, or larger than
+    the class's cells outside the restricted zones, is refused.
 
     ``suitability`` has shape (classes, rows, cols). ``conversion[i, j]`` allows class i
     to become j (all allowed if None); ``restricted`` marks cells that must not change
@@ -224,6 +253,10 @@ def allocate(
     check_same_grid(("current", "restricted"), current, allowed)
     wts = np.ones(k) if weights is None else np.asarray(weights, np.float64)
     demand = np.asarray(demand, np.int64)
+    if demand.ndim == 2:
+        return _allocate_flows(
+            current, suitability, demand, classes, conv, allowed, wts, p, seed, cell_area_hm2
+        )
     check_demand(demand, current, classes, conv, allowed, cell_area_hm2)
 
     idx = class_index(current, classes).astype(np.int8)
@@ -240,7 +273,7 @@ def allocate(
             break
         surplus = np.maximum(counts - demand, 0)
         tau = p.threshold * p.decay**it
-        growing = gap > 0
+        open_ = conv & (gap > 0)[None, :]
         for b, r0 in enumerate(range(0, h, p.rows_per_block)):
             r1 = min(r0 + p.rows_per_block, h)
             _candidates(
@@ -249,8 +282,7 @@ def allocate(
                 allowed,
                 r0,
                 r1,
-                conv,
-                growing,
+                open_,
                 wts,
                 p,
                 tau,
@@ -260,6 +292,61 @@ def allocate(
             )
         quota = np.maximum(np.ceil(p.rate * gap0).astype(np.int64), 1)
         _accept(idx, cand_cls, cand_score, np.minimum(gap, quota), surplus)
+        it += 1
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    code = np.asarray(classes, np.int64)
+    cover = np.where(idx >= 0, code[np.maximum(idx, 0)], np.asarray(current, np.int64))
+    return Allocation(cover=cover, iterations=it, unmet=np.maximum(demand - counts, 0))
+
+
+def _allocate_flows(
+    current: IntMap,
+    suitability: NDArray[np.float32],
+    flows: NDArray[np.int64],
+    classes: tuple[int, ...],
+    conv: NDArray[np.bool_],
+    allowed: BoolMap,
+    wts: NDArray[np.float64],
+    p: CAParameters,
+    seed: int,
+    cell_area_hm2: float,
+) -> Allocation:
+    k = len(classes)
+    flows = flows * ~np.eye(k, dtype=bool)
+    check_flows(flows, current, classes, conv, allowed, cell_area_hm2)
+    idx = class_index(current, classes).astype(np.int8)
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    demand = counts + flows.sum(axis=0) - flows.sum(axis=1)
+    left = flows.copy()
+    quota = np.maximum(np.ceil(p.rate * flows).astype(np.int64), 1) * (flows > 0)
+    free = allowed.copy()  # cells not yet converted
+    cand_cls = np.full(current.shape, -1, np.int8)
+    cand_score = np.zeros(current.shape, np.float32)
+    h = current.shape[0]
+    it = 0
+    while it < p.max_iterations and left.any():
+        tau = p.threshold * p.decay**it
+        open_ = conv & (left > 0)
+        for b, r0 in enumerate(range(0, h, p.rows_per_block)):
+            r1 = min(r0 + p.rows_per_block, h)
+            _candidates(
+                idx,
+                np.asarray(suitability[:, r0:r1, :], dtype=np.float32),
+                free,
+                r0,
+                r1,
+                open_,
+                wts,
+                p,
+                tau,
+                np.random.default_rng([seed, it, b]),
+                cand_cls,
+                cand_score,
+            )
+        before = idx.ravel().copy()
+        done = _accept_flows(idx, cand_cls, cand_score, np.minimum(left, quota))
+        np.subtract.at(left, (before[done].astype(np.int64), idx.ravel()[done].astype(np.int64)), 1)
+        free.ravel()[done] = False
         it += 1
     counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
     code = np.asarray(classes, np.int64)

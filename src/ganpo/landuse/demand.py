@@ -98,6 +98,68 @@ def markov_demand(
     return whole_cells(future, int(now.sum()))
 
 
+def markov_flows(
+    start: IntMap,
+    end: IntMap,
+    classes: tuple[int, ...],
+    steps: int,
+    valid: BoolMap | None = None,
+) -> NDArray[np.int64]:
+    r"""Cells to convert from each class to each other ``steps`` intervals after ``end``:
+    :math:`F_{ck} = n_c\,(P^k)_{ck}`, rounded to whole cells row by row (each class's
+    cells are kept). Its column sums less its row sums, added to the counts of ``end``,
+    give the net demand (:func:`markov_demand` up to rounding).
+
+    >>> markov_flows(np.array([1, 1, 1, 1]), np.array([1, 1, 1, 2]), (1, 2), 1).tolist()
+    [[2, 1], [0, 1]]
+    """
+    if steps < 1:
+        raise InputError(
+            f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
+        )
+    p = np.linalg.matrix_power(transition_matrix(start, end, classes, valid), steps)
+    now = class_counts(end, classes, valid)
+    out = np.zeros_like(p, dtype=np.int64)
+    for c in range(len(classes)):
+        if now[c]:
+            out[c] = whole_cells(now[c] * p[c], int(now[c]))
+    return out
+
+
+def check_flows(
+    flows: NDArray[np.int64],
+    current: IntMap,
+    classes: tuple[int, ...],
+    conversion: NDArray[np.bool_],
+    allowed: BoolMap,
+    cell_area_hm2: float,
+) -> None:
+    """Refuse gross flows the allocation cannot meet: a conversion the matrix forbids
+    but demanded, or more cells leaving a class than it has outside restricted zones."""
+    for c, k in zip(*np.nonzero(flows * ~conversion), strict=True):
+        raise InputError(
+            f"{flows[c, k] * cell_area_hm2:.1f} hm² are to change from class {classes[c]} to "
+            f"{classes[k]}, a conversion the matrix forbids; allow it or change the demand / "
+            f"需求要求 {flows[c, k] * cell_area_hm2:.1f} hm² 由类别 {classes[c]} 转为 "
+            f"{classes[k]}，但转换矩阵禁止该转换，请放开转换或修改需求",
+            field="conversion",
+            values=[classes[c], classes[k]],
+        )
+    idx = class_index(current, classes)
+    for c, code in enumerate(classes):
+        out = int(flows[c].sum() - flows[c, c])
+        free = int((allowed & (idx == c)).sum())
+        if out > free:
+            raise InputError(
+                f"{out * cell_area_hm2:.1f} hm² are to leave class {code} but only "
+                f"{free * cell_area_hm2:.1f} hm² of it lie outside restricted zones; lower the "
+                f"demand / 需求要求类别 {code} 转出 {out * cell_area_hm2:.1f} hm²，但限制区外"
+                f"仅有 {free * cell_area_hm2:.1f} hm²，请降低需求",
+                field="demand",
+                values=[code, out, free],
+            )
+
+
 def linear_trend_demand(
     years: Sequence[int], counts: Sequence[Sequence[int]], target_year: int
 ) -> IntVec:

@@ -27,7 +27,7 @@ from ganpo.errors import GridError, InputError
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
 from ganpo.landuse.ca import Allocation, CAParameters, allocate
-from ganpo.landuse.demand import class_counts, markov_demand, plan_demand
+from ganpo.landuse.demand import class_counts, markov_flows, plan_demand
 from ganpo.landuse.suitability import distance_m, fit_suitability, predict_suitability, slope_deg
 from ganpo.landuse.validation import PUBLISHED_FOM_NOTE, Validation, landscape_metrics, validate
 
@@ -173,8 +173,9 @@ def simulate(
     if restricted is not None:
         zones = read_float(restricted, a, "restricted")
         mask = np.nan_to_num(zones, nan=0.0) != 0
-    if demand == "markov":
-        want = markov_demand(a.cover, b.cover, CLASSES, steps, valid)
+    want: NDArray[np.int64]
+    if demand == "markov":  # gross flows: forest may be cleared while shrub is afforested
+        want = markov_flows(a.cover, b.cover, CLASSES, steps, valid)
     else:
         cells = {int(k): round(v / a.cell_area_hm2) for k, v in (targets_hm2 or {}).items()}
         want = plan_demand(cells, now, CLASSES)
@@ -190,7 +191,8 @@ def simulate(
         cell_area_hm2=a.cell_area_hm2,
     )
     path = write_cover(out, b, run.cover)
-    return ScenarioRun(path, want, now, run, model.importances(), a.cell_area_hm2)
+    net = now + want.sum(axis=0) - want.sum(axis=1) if want.ndim == 2 else want
+    return ScenarioRun(path, net, now, run, model.importances(), a.cell_area_hm2)
 
 
 def _name(code: int) -> tuple[str, str]:
