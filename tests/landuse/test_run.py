@@ -136,3 +136,29 @@ def test_bad_inputs(demo: Path, tmp_path: Path) -> None:
     )
     assert r.exit_code == 2
     assert "CODE=HECTARES" in r.output
+
+
+def test_zoning_red_lines_and_priority_units_stay(demo: Path, tmp_path: Path) -> None:
+    from ganpo.demo.zoning import build_zoning_demo
+    from ganpo.landuse.zones import restricted_from_zoning
+
+    zoning = build_zoning_demo(tmp_path / "zoning")
+    a = read_cover(demo / "cover_2023.tif")
+    mask = restricted_from_zoning(zoning, a.profile)
+    inside = a.cover != 255
+    share = (mask & inside).sum() / inside.sum()
+    # the demo's priority units are the west of each county beyond 0.45 √area of its
+    # centre: a sizeable share of the province, far from all of it
+    assert 0.05 < share < 0.6
+    run = simulate(
+        demo / "cover_2022.tif",
+        demo / "cover_2023.tif",
+        demo / "dem.tif",
+        tmp_path / "zoned.tif",
+        zoning=zoning,
+        seed=1,
+    )
+    out = read_cover(tmp_path / "zoned.tif").cover
+    assert (out != a.cover).any()
+    assert not ((out != a.cover) & mask).any()
+    assert run.allocation.met

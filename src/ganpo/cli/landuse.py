@@ -82,6 +82,12 @@ def simulate(
         Path | None,
         typer.Option("--restricted", help="Raster, non-zero = no change. 限制区栅格。"),
     ] = None,
+    zoning: Annotated[
+        Path | None,
+        typer.Option(
+            "--zoning", help="Zoning dataset: red lines, priority units stay. 分区管控数据集。"
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed. 随机种子。")] = 0,
 ) -> None:
     """Calibrate on FIRST → SECOND, simulate the next map (Markov demand, or plan targets
@@ -101,6 +107,7 @@ def simulate(
             steps=steps,
             targets_hm2=targets,
             restricted=restricted,
+            zoning=zoning,
             seed=seed,
         )
     ha = run.cell_area_hm2

@@ -30,6 +30,7 @@ from ganpo.landuse.ca import Allocation, CAParameters, allocate
 from ganpo.landuse.demand import class_counts, markov_flows, plan_demand
 from ganpo.landuse.suitability import distance_m, fit_suitability, predict_suitability, slope_deg
 from ganpo.landuse.validation import PUBLISHED_FOM_NOTE, Validation, landscape_metrics, validate
+from ganpo.landuse.zones import restricted_from_zoning
 
 SIMULATED = Output("the simulated land-cover map", "模拟土地覆被图")
 METRICS = Output("the validation tables", "验证表")
@@ -153,6 +154,7 @@ def simulate(
     steps: int = 1,
     targets_hm2: Mapping[int, float] | None = None,
     restricted: Path | None = None,
+    zoning: Path | None = None,
     conversion: NDArray[np.bool_] | None = None,
     seed: int = 0,
     params: CAParameters | None = None,
@@ -160,7 +162,8 @@ def simulate(
     """Calibrate on ``first`` → ``second``, simulate ``steps`` intervals past ``second``,
     write the simulated map to ``out``. ``targets_hm2`` (plan demand) gives hm² by class
     code; the classes it leaves out keep their area. ``restricted`` is a raster on the
-    maps' grid whose non-zero cells must not change (red lines, priority units)."""
+    maps' grid whose non-zero cells must not change; ``zoning`` a zoning dataset whose red
+    lines and priority protection units must not change (both may be given)."""
     a, b = read_cover(first), read_cover(second)
     same_grid(a, b.path, b.profile)
     valid = a.valid & b.valid
@@ -173,6 +176,9 @@ def simulate(
     if restricted is not None:
         zones = read_float(restricted, a, "restricted")
         mask = np.nan_to_num(zones, nan=0.0) != 0
+    if zoning is not None:
+        burnt = restricted_from_zoning(zoning, a.profile)
+        mask = burnt if mask is None else mask | burnt
     want: NDArray[np.int64]
     if demand == "markov":  # gross flows: forest may be cleared while shrub is afforested
         want = markov_flows(a.cover, b.cover, CLASSES, steps, valid)
