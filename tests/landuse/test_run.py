@@ -162,3 +162,19 @@ def test_zoning_red_lines_and_priority_units_stay(demo: Path, tmp_path: Path) ->
     assert (out != a.cover).any()
     assert not ((out != a.cover) & mask).any()
     assert run.allocation.met
+
+
+def test_suitability_on_disk_gives_the_same_map(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import ganpo.landuse.run as run_module
+
+    args = (demo / "cover_2022.tif", demo / "cover_2023.tif", demo / "dem.tif")
+    simulate(*args, tmp_path / "memory.tif", seed=3)
+    monkeypatch.setattr(run_module, "IN_MEMORY_BYTES", 0)  # every map is "large"
+    (tmp_path / "disk").mkdir()
+    simulate(*args, tmp_path / "disk" / "disk.tif", seed=3)
+    assert np.array_equal(
+        read_cover(tmp_path / "memory.tif").cover, read_cover(tmp_path / "disk" / "disk.tif").cover
+    )
+    assert [p.name for p in (tmp_path / "disk").iterdir()] == ["disk.tif"]  # temp removed

@@ -12,7 +12,9 @@ docs/land-use-scenarios.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -170,7 +172,68 @@ def simulate(
     drivers = drivers_for(a, read_float(dem, a, "dem"))
     model = fit_suitability(drivers, a.cover, b.cover, CLASSES, valid=valid, seed=seed)
     current = np.where(valid, b.cover, RASTER_NODATA)
-    prob = predict_suitability(model, drivers, current)
+    with _suitability_store(current.shape, Path(out).parent) as store:
+        prob = predict_suitability(model, drivers, current, out=store)
+        return _allocate_and_write(
+            a,
+            b,
+            current,
+            prob,
+            demand,
+            steps,
+            targets_hm2,
+            restricted,
+            zoning,
+            conversion,
+            seed,
+            params,
+            out,
+            model.importances(),
+            valid,
+        )
+
+
+#: above this size [bytes] the suitability is a memmap beside the output, not in memory
+IN_MEMORY_BYTES = 512 << 20
+
+
+@contextmanager
+def _suitability_store(
+    shape: tuple[int, int], folder: Path
+) -> Iterator[NDArray[np.float32] | None]:
+    """None (in memory) for a small map, else a float32 memmap of (classes, rows, cols)
+    in a temporary file of ``folder``, removed afterwards."""
+    size = len(CLASSES) * shape[0] * shape[1] * 4
+    if size <= IN_MEMORY_BYTES:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="ganpo-suitability-", dir=folder) as tmp:
+        mm = np.lib.format.open_memmap(
+            Path(tmp) / "suitability.npy", mode="w+", dtype=np.float32, shape=(len(CLASSES), *shape)
+        )
+        try:
+            yield mm
+        finally:
+            del mm
+
+
+def _allocate_and_write(
+    a: CoverMap,
+    b: CoverMap,
+    current: NDArray[np.int64],
+    prob: NDArray[np.float32],
+    demand: str,
+    steps: int,
+    targets_hm2: Mapping[int, float] | None,
+    restricted: Path | None,
+    zoning: Path | None,
+    conversion: NDArray[np.bool_] | None,
+    seed: int,
+    params: CAParameters | None,
+    out: Path,
+    importances: dict[str, float],
+    valid: NDArray[np.bool_],
+) -> ScenarioRun:
     now = class_counts(current, CLASSES, current != RASTER_NODATA)
     mask = None
     if restricted is not None:
@@ -198,7 +261,7 @@ def simulate(
     )
     path = write_cover(out, b, run.cover)
     net = now + want.sum(axis=0) - want.sum(axis=1) if want.ndim == 2 else want
-    return ScenarioRun(path, net, now, run, model.importances(), a.cell_area_hm2)
+    return ScenarioRun(path, net, now, run, importances, a.cell_area_hm2)
 
 
 def _name(code: int) -> tuple[str, str]:
