@@ -132,7 +132,7 @@ def test_gross_flows_met_each_cell_once() -> None:
     flows[CROP - 1, FOREST - 1] = 10
     run = allocate(t1, prob, flows, CLASSES, seed=4)
     assert run.met
-    moved = pd_crosstab(t1, run.cover)
+    moved = _moves(t1, run.cover)
     assert moved == {(FOREST, BUILT): 15, (CROP, FOREST): 10}
     conv = np.ones((3, 3), bool)
     conv[FOREST - 1, BUILT - 1] = False
@@ -140,7 +140,7 @@ def test_gross_flows_met_each_cell_once() -> None:
         allocate(t1, prob, flows, CLASSES, conversion=conv)
 
 
-def pd_crosstab(before: np.ndarray, after: np.ndarray) -> dict[tuple[int, int], int]:
+def _moves(before: np.ndarray, after: np.ndarray) -> dict[tuple[int, int], int]:
     """Cells per (from, to) among the cells that changed."""
     ch = before != after
     pairs, n = np.unique(np.stack([before[ch], after[ch]]), axis=1, return_counts=True)
