@@ -178,3 +178,20 @@ def test_suitability_on_disk_gives_the_same_map(
         read_cover(tmp_path / "memory.tif").cover, read_cover(tmp_path / "disk" / "disk.tif").cover
     )
     assert [p.name for p in (tmp_path / "disk").iterdir()] == ["disk.tif"]  # temp removed
+
+
+def test_level2_codes_fold_and_non_types_are_refused(demo: Path, tmp_path: Path) -> None:
+    a = read_cover(demo / "cover_2023.tif")
+    sub = a.cover.astype(np.uint8).copy()
+    sub[sub == 1] = 12  # evergreen needleleaf forest, a forest sub-type
+    sub[sub == 5] = 51  # paddy
+    with rasterio.open(tmp_path / "level2.tif", "w", **a.profile) as dst:
+        dst.write(sub, 1)
+    assert np.array_equal(read_cover(tmp_path / "level2.tif").cover, a.cover)
+    for code in (19, 0):  # no type; 0 is the code of products without a type
+        bad = sub.copy()
+        bad[bad == 6] = code
+        with rasterio.open(tmp_path / f"bad{code}.tif", "w", **a.profile) as dst:
+            dst.write(bad, 1)
+        with pytest.raises(InputError, match=rf"codes \[{code}\] are not ecosystem types"):
+            read_cover(tmp_path / f"bad{code}.tif")

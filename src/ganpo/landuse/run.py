@@ -24,7 +24,7 @@ import pandas as pd
 import rasterio
 from numpy.typing import NDArray
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1
+from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1, level1_lut
 from ganpo.errors import GridError, InputError
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
@@ -68,7 +68,10 @@ def read_cover(path: Path, role: str = "ecosystem_type") -> CoverMap:
         values[values == int(nodata)] = RASTER_NODATA
     inside = values != RASTER_NODATA
     codes = np.unique(values[inside])
-    bad = [int(c) for c in codes if c not in CLASSES and not (11 <= c <= 89)]
+    lut = level1_lut()
+    known = (codes >= 0) & (codes < RASTER_NODATA)
+    folded = np.where(known, lut[np.clip(codes, 0, RASTER_NODATA)], -1)
+    bad = [int(c) for c, f in zip(codes, folded, strict=True) if f not in CLASSES]
     if bad:
         raise InputError(
             f"codes {bad[:10]} are not ecosystem types (1–8, or 11–85 by sub-type); recode the "
@@ -78,11 +81,7 @@ def read_cover(path: Path, role: str = "ecosystem_type") -> CoverMap:
             field="ecosystem_type",
             values=bad[:10],
         )
-    fold = np.vectorize(lambda c: level1(int(c)).code if c >= 10 else int(c), otypes=[np.int64])
-    if (codes >= 10).any():
-        lut = np.arange(RASTER_NODATA + 1)
-        lut[codes] = fold(codes)
-        values = lut[values]
+    values = np.where(inside, lut[np.clip(values, 0, RASTER_NODATA)], RASTER_NODATA)
     return CoverMap(Path(path), values, profile)
 
 
