@@ -25,6 +25,7 @@ RANK = {
     "tracking": 4,
     "zoning": 4,
     "footprint": 4,
+    "landuse": 4,
     "submissions": 4,
     "cli": 5,
     "web": 5,

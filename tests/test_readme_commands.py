@@ -67,6 +67,10 @@ NOT_RUN = {
     "tests/cli/test_cli_carbon_progress.py",
     ("carbon", "run-reported"): "needs reports approved on the platform: "
     "tests/submissions/test_carbon_reporting.py",
+    ("landuse", "demo"): "tests/landuse/test_run.py",
+    ("landuse", "simulate"): "needs the land-use demo: tests/landuse/test_run.py",
+    ("landuse", "validate"): "needs a simulated map: tests/landuse/test_run.py",
+    ("landuse", "gep"): "runs two accounts: tests/landuse/test_gep.py",
 }
 
 

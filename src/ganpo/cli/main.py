@@ -13,6 +13,7 @@ from ganpo.cli import (
     data,
     db,
     footprint,
+    landuse,
     params,
     report_forms,
     serve,
@@ -74,6 +75,7 @@ app.add_typer(apply.app, name="apply")
 app.add_typer(report_forms.app, name="report-forms")
 app.add_typer(zoning.app, name="zoning")
 app.add_typer(footprint.app, name="footprint")
+app.add_typer(landuse.app, name="landuse")
 app.add_typer(carbon.app, name="carbon")
 app.add_typer(tracking.app, name="tracking")
 app.command("serve")(serve.serve)

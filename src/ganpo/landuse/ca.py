@@ -1,0 +1,354 @@
+r"""Allocation of a demand by a patch-generating cellular automaton, after PLUS/FLUS.
+
+Each iteration, for every cell ``i`` now of class ``c`` outside the restricted zones and
+every class ``k`` the conversion matrix allows from ``c`` and that still has to grow:
+
+.. math::
+    OP_{i,k} = \begin{cases}
+        P_{i,k}\,\Omega_{i,k} & \Omega_{i,k} > 0 \\
+        P_{i,k}\,r & \Omega_{i,k} = 0,\ r < P_{i,k}\ \text{(a random patch seed)} \\
+        0 & \text{otherwise}
+    \end{cases}
+    \qquad \Omega_{i,k} = w_k\,\frac{n_{i,k}}{N^2 - 1}
+
+with :math:`P` the suitability (:mod:`ganpo.landuse.suitability`), :math:`n_{i,k}` the
+cells of class k in the N×N window round i, :math:`w_k` the neighbourhood weight of class
+k and :math:`r` uniform on [0, 1) (PLUS's random patch seeds, Liang et al. 2021, eq. 5);
+a cell with no neighbour of class k is considered for a seed of k only with probability
+``seed_share`` (PLUS's "percentage of seeds"), else its OP for k is 0.
+The persistence of ``c`` competes in the same roulette with weight
+:math:`\Omega_{i,c} + \text{inertia}` (FLUS's inertia: a cell resists change; no
+suitability, since under PLUS's expansion strategy the forest learns only where classes
+grow).
+A roulette draw picks one class per cell; a pick of another class whose OP exceeds the
+threshold :math:`\tau_t = \tau_0\,\delta^t` (decreasing, as PLUS's patch threshold) is a
+candidate. Candidates are then accepted best OP first: for each class k its best
+min(gap, ``rate`` × initial gap) candidates, then for each source class only as many
+conversions as it has cells above its own demand, so patches grow from seeds over
+iterations instead of appearing at once. The loop stops when every demand is met or
+after ``max_iterations``; what is left unmet is reported, never hidden.
+
+Simplifications (said here and in docs/land-use-scenarios.md): the acceptance by rank
+within an iteration replaces PLUS's cell-by-cell sequential update (it removes the
+dependence on the visiting order); random patch seeds are drawn per cell, not as PLUS's
+whole-patch seeds; PLUS's adaptive demand coefficient :math:`D_k` (its eq. 6) is left
+out, because it changes only when a class's gap widens between iterations, which rank
+acceptance never lets happen (a growing class never loses cells) — the decreasing
+threshold is what drives a lagging class to its demand.
+
+Deterministic for a seed: each block of rows draws from numpy's generator seeded with
+(seed, iteration, block). The per-cell work is vectorised numpy and scipy per block of
+rows (no numba kernel: the numba warm-up of :mod:`ganpo.engine.warmup` covers only the
+account's kernels, and a vectorised block is fast enough for a county). Memory: the map
+(int8), the candidates (int8 + float32) and the
+restricted mask are whole arrays, about 7 bytes a cell (1.3 GB for a province of 2 × 10⁸
+cells at 30 m); the suitability (4 bytes × classes a cell) is read one block of rows at a
+time and may be a ``numpy.memmap`` on disk; the neighbourhood is counted per block with a
+halo, never as a per-class array.
+
+References: Liu X. et al. (2017) FLUS, Landsc. Urban Plan. 168:94–116,
+doi:10.1016/j.landurbplan.2017.09.019; Liang X. et al. (2021) PLUS, Comput. Environ. Urban
+Syst. 85:101569, doi:10.1016/j.compenvurbsys.2020.101569.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+
+from ganpo.errors import InputError
+from ganpo.landuse.demand import check_demand, check_flows, class_index
+from ganpo.landuse.validation import BoolMap, IntMap, check_same_grid
+
+
+@dataclass(frozen=True)
+class CAParameters:
+    """Settings of the automaton; the defaults are PLUS's published defaults where it has
+    them (3×3 window, patch threshold decay 0.9) and otherwise stated choices."""
+
+    window: int = 3  # N, odd [cells]
+    inertia: float = 0.3  # added to the persistence weight of the current class
+    seed_share: float = 0.01  # chance that a cell with no neighbour of k may seed k
+    #: floor of the suitability: a demanded conversion the forest never saw (P = 0
+    #: everywhere) still happens, last, where the neighbourhood favours it
+    min_suitability: float = 0.01
+    threshold: float = 0.5  # τ₀, PLUS's patch generation threshold
+    decay: float = 0.9  # δ, τ_t = τ₀ δ^t
+    rate: float = 0.1  # largest share of a class's initial gap converted per iteration
+    max_iterations: int = 200
+    rows_per_block: int = 256
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The simulated map (class codes, nodata where the input was), the iterations run
+    and the cells each class still lacks (0 everywhere when the demand was met)."""
+
+    cover: NDArray[np.int64]
+    iterations: int
+    unmet: NDArray[np.int64]
+
+    @property
+    def met(self) -> bool:
+        return bool((self.unmet == 0).all())
+
+
+def _candidates(
+    idx: NDArray[np.int8],
+    prob: NDArray[np.float32],
+    allowed: BoolMap,
+    r0: int,
+    r1: int,
+    open_: NDArray[np.bool_],
+    weights: NDArray[np.float64],
+    p: CAParameters,
+    threshold: float,
+    rng: np.random.Generator,
+    out_cls: NDArray[np.int8],
+    out_score: NDArray[np.float32],
+) -> None:
+    """Roulette for the cells of rows r0:r1 (``prob`` holds those rows only). The
+    neighbourhood is counted on the rows plus a halo of (window − 1)/2 rows, one class at
+    a time, so the work arrays are a few per class of the block's size."""
+    half = (p.window - 1) // 2
+    h = idx.shape[0]
+    k = weights.size
+    a0, a1 = max(r0 - half, 0), min(r1 + half, h)
+    halo = idx[a0:a1]
+    inner = slice(r0 - a0, r0 - a0 + (r1 - r0))
+    cur = idx[r0:r1].astype(np.int64)
+    valid_nb = ndimage.correlate((halo >= 0).astype(np.float32), _kernel(p.window), mode="constant")
+    n = valid_nb[inner]
+    active = (cur >= 0) & allowed[r0:r1]
+    safe = np.maximum(cur, 0)
+    op = np.zeros((k, *cur.shape), np.float64)
+    for q in range(k):
+        count = ndimage.correlate(
+            (halo == q).astype(np.float32), _kernel(p.window), mode="constant"
+        )
+        omega = np.divide(weights[q] * count[inner], n, out=np.zeros(cur.shape), where=n > 0)
+        pq = np.maximum(prob[q].astype(np.float64), p.min_suitability)
+        seed_draw = rng.random(cur.shape) < p.seed_share
+        r = rng.random(cur.shape)
+        change = np.where(omega > 0, pq * omega, np.where(seed_draw & (r < pq), pq * r, 0.0))
+        change = np.where(open_[safe, q], change, 0.0)
+        op[q] = np.where(cur == q, omega + p.inertia, change)
+    op[:, ~active] = 0.0
+    total = op.sum(axis=0)
+    pick = rng.random(cur.shape) * total
+    chosen = np.minimum((np.cumsum(op, axis=0) <= pick[None]).sum(axis=0), k - 1)
+    score = np.take_along_axis(op, chosen[None], axis=0)[0]
+    ok = active & (total > 0) & (chosen != cur) & (score > threshold)
+    out_cls[r0:r1] = np.where(ok, chosen, -1)
+    out_score[r0:r1] = np.where(ok, score, 0.0)
+
+
+def _kernel(window: int) -> NDArray[np.float32]:
+    kern = np.ones((window, window), np.float32)
+    kern[window // 2, window // 2] = 0.0  # the cell itself is not its own neighbour
+    return kern
+
+
+def _accept(
+    idx: NDArray[np.int8],
+    cand_cls: NDArray[np.int8],
+    cand_score: NDArray[np.float32],
+    take: NDArray[np.int64],
+    surplus: NDArray[np.int64],
+) -> None:
+    """Accept, for each class k, its ``take[k]`` best candidates; then, for each source
+    class c, keep only its best conversions up to ``surplus[c]`` (its cells above its
+    demand) plus the cells c itself gains in this round — so a class still growing may
+    give cells while it gains as many (forest cleared for building while shrub is
+    afforested). Once a class has reached its demand it gives no more: a demand that
+    needs such gross flows after that point is left partly unmet, and reported. Ties go to the lower
+    flat index (stable sort)."""
+    flat_cls = cand_cls.ravel()
+    flat_score = cand_score.ravel()
+    flat_idx = idx.ravel()
+    cells = np.flatnonzero(flat_cls >= 0)
+    cells = cells[np.argsort(-flat_score[cells], kind="stable")]
+    keep = np.zeros(cells.size, bool)
+    for q in range(take.size):
+        mine = np.flatnonzero(flat_cls[cells] == q)
+        keep[mine[: take[q]]] = True
+    chosen = cells[keep]
+    inflow = np.bincount(flat_cls[chosen].astype(np.int64), minlength=surplus.size)
+    final = np.zeros(chosen.size, bool)
+    src = flat_idx[chosen]
+    for c in range(surplus.size):
+        mine = np.flatnonzero(src == c)
+        final[mine[: surplus[c] + inflow[c]]] = True
+    done = chosen[final]
+    flat_idx[done] = flat_cls[done]
+
+
+def _accept_flows(
+    idx: NDArray[np.int8],
+    cand_cls: NDArray[np.int8],
+    cand_score: NDArray[np.float32],
+    take: NDArray[np.int64],
+) -> NDArray[np.intp]:
+    """Accept, for each transition c → k, its ``take[c, k]`` best candidates; returns the
+    flat indices of the cells converted."""
+    flat_cls = cand_cls.ravel()
+    flat_idx = idx.ravel()
+    cells = np.flatnonzero(flat_cls >= 0)
+    cells = cells[np.argsort(-cand_score.ravel()[cells], kind="stable")]
+    pair = flat_idx[cells].astype(np.int64) * take.shape[0] + flat_cls[cells]
+    keep = np.zeros(cells.size, bool)
+    for c, q in zip(*np.nonzero(take), strict=True):
+        mine = np.flatnonzero(pair == c * take.shape[0] + q)
+        keep[mine[: take[c, q]]] = True
+    done = cells[keep]
+    flat_idx[done] = flat_cls[done]
+    return done
+
+
+def allocate(
+    current: IntMap,
+    suitability: NDArray[np.float32],
+    demand: NDArray[np.int64],
+    classes: tuple[int, ...],
+    *,
+    conversion: NDArray[np.bool_] | None = None,
+    restricted: BoolMap | None = None,
+    weights: NDArray[np.float64] | None = None,
+    params: CAParameters | None = None,
+    seed: int = 0,
+    cell_area_hm2: float = 0.09,
+) -> Allocation:
+    """Allocate ``demand`` on ``current``: cells by class in the order of ``classes``
+    (net demand), or a classes × classes matrix of cells to convert from row class to
+    column class (gross flows, as a Markov chain gives them:
+    :func:`ganpo.landuse.demand.markov_flows`; the diagonal is ignored). Under flows each
+    cell changes at most once, and a flow the conversion matrix forbids, or larger than
+    the class's cells outside the restricted zones, is refused.
+
+    ``suitability`` has shape (classes, rows, cols). ``conversion[i, j]`` allows class i
+    to become j (all allowed if None); ``restricted`` marks cells that must not change
+    (ecological red lines, priority protection units). A demand the map cannot meet raises
+    :class:`InputError` before anything runs (:func:`ganpo.landuse.demand.check_demand`).
+    """
+    p = params or CAParameters()
+    k = len(classes)
+    if p.window < 3 or p.window % 2 == 0:
+        raise InputError(
+            f"the neighbourhood window must be odd and at least 3, got {p.window} / "
+            "邻域窗口须为不小于 3 的奇数",
+            field="window",
+            values=[p.window],
+        )
+    if suitability.shape != (k, *current.shape):
+        raise InputError(
+            f"suitability has shape {suitability.shape}, expected {(k, *current.shape)} "
+            f"(one layer per class on the map's grid) / 适宜性数组形状应为 {(k, *current.shape)}",
+            field="suitability",
+        )
+    conv = np.ones((k, k), bool) if conversion is None else np.asarray(conversion, bool)
+    allowed = np.ones(current.shape, bool) if restricted is None else ~restricted
+    check_same_grid(("current", "restricted"), current, allowed)
+    wts = np.ones(k) if weights is None else np.asarray(weights, np.float64)
+    demand = np.asarray(demand, np.int64)
+    if demand.ndim == 2:
+        return _allocate_flows(
+            current, suitability, demand, classes, conv, allowed, wts, p, seed, cell_area_hm2
+        )
+    check_demand(demand, current, classes, conv, allowed, cell_area_hm2)
+
+    idx = class_index(current, classes).astype(np.int8)
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    gap0 = np.maximum(demand - counts, 0)
+    cand_cls = np.full(current.shape, -1, np.int8)
+    cand_score = np.zeros(current.shape, np.float32)
+    h = current.shape[0]
+    it = 0
+    while it < p.max_iterations:
+        counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+        gap = np.maximum(demand - counts, 0)
+        if not gap.any():
+            break
+        surplus = np.maximum(counts - demand, 0)
+        tau = p.threshold * p.decay**it
+        open_ = conv & (gap > 0)[None, :]
+        for b, r0 in enumerate(range(0, h, p.rows_per_block)):
+            r1 = min(r0 + p.rows_per_block, h)
+            _candidates(
+                idx,
+                np.asarray(suitability[:, r0:r1, :], dtype=np.float32),
+                allowed,
+                r0,
+                r1,
+                open_,
+                wts,
+                p,
+                tau,
+                np.random.default_rng([seed, it, b]),
+                cand_cls,
+                cand_score,
+            )
+        quota = np.maximum(np.ceil(p.rate * gap0).astype(np.int64), 1)
+        _accept(idx, cand_cls, cand_score, np.minimum(gap, quota), surplus)
+        it += 1
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    code = np.asarray(classes, np.int64)
+    cover = np.where(idx >= 0, code[np.maximum(idx, 0)], np.asarray(current, np.int64))
+    return Allocation(cover=cover, iterations=it, unmet=np.maximum(demand - counts, 0))
+
+
+def _allocate_flows(
+    current: IntMap,
+    suitability: NDArray[np.float32],
+    flows: NDArray[np.int64],
+    classes: tuple[int, ...],
+    conv: NDArray[np.bool_],
+    allowed: BoolMap,
+    wts: NDArray[np.float64],
+    p: CAParameters,
+    seed: int,
+    cell_area_hm2: float,
+) -> Allocation:
+    k = len(classes)
+    flows = flows * ~np.eye(k, dtype=bool)
+    check_flows(flows, current, classes, conv, allowed, cell_area_hm2)
+    idx = class_index(current, classes).astype(np.int8)
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    demand = counts + flows.sum(axis=0) - flows.sum(axis=1)
+    left = flows.copy()
+    quota = np.maximum(np.ceil(p.rate * flows).astype(np.int64), 1) * (flows > 0)
+    free = allowed.copy()  # cells not yet converted
+    cand_cls = np.full(current.shape, -1, np.int8)
+    cand_score = np.zeros(current.shape, np.float32)
+    h = current.shape[0]
+    it = 0
+    while it < p.max_iterations and left.any():
+        tau = p.threshold * p.decay**it
+        open_ = conv & (left > 0)
+        for b, r0 in enumerate(range(0, h, p.rows_per_block)):
+            r1 = min(r0 + p.rows_per_block, h)
+            _candidates(
+                idx,
+                np.asarray(suitability[:, r0:r1, :], dtype=np.float32),
+                free,
+                r0,
+                r1,
+                open_,
+                wts,
+                p,
+                tau,
+                np.random.default_rng([seed, it, b]),
+                cand_cls,
+                cand_score,
+            )
+        before = idx.ravel().copy()
+        done = _accept_flows(idx, cand_cls, cand_score, np.minimum(left, quota))
+        np.subtract.at(left, (before[done].astype(np.int64), idx.ravel()[done].astype(np.int64)), 1)
+        free.ravel()[done] = False
+        it += 1
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    code = np.asarray(classes, np.int64)
+    cover = np.where(idx >= 0, code[np.maximum(idx, 0)], np.asarray(current, np.int64))
+    return Allocation(cover=cover, iterations=it, unmet=np.maximum(demand - counts, 0))

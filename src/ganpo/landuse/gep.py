@@ -1,0 +1,152 @@
+"""The GEP of a land-use scenario: the simulated map runs through the same account as the
+baseline (same dataset, profile, parameter set, prices), and the two compare by service,
+by unit and by ecosystem type.
+
+Only the ecosystem map differs between the two accounts: every other layer and table is
+the dataset's own for the year, so the whole ΔGEP is attributable to the land-cover
+change, and its breakdown by ecosystem type says which classes gained or lost value.
+Layers that in reality follow land cover (vegetation cover, NPP, evapotranspiration) are
+held at the observed year: a simplification, said in docs/land-use-scenarios.md — a
+scenario on those layers is a further step.
+
+The baseline should be the observed map *folded to level 1* when the scenario map is
+level 1 (as :mod:`ganpo.landuse.run` writes it), so that parameters by sub-type do not
+enter the difference; :func:`level1_map` writes that fold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import rasterio
+
+from ganpo.catalog.ecosystems import RASTER_NODATA, level1_lut
+from ganpo.engine.account import DEFAULT_PROFILE, run_account
+from ganpo.engine.result import AccountResult
+from ganpo.errors import InputError
+from ganpo.io.manifest import Dataset, LayerEntry, load_manifest, sha256_file
+from ganpo.io.outputs import Output, writing
+from ganpo.io.raster_files import open_raster, read_window
+
+BASELINE = Output("the level-1 baseline map", "一级类基准图")
+
+
+def level1_map(source: Path, target: Path) -> Path:
+    """Write ``source`` (an ecosystem map, level 1 or 2) with every code folded to level
+    1, same grid and nodata."""
+    with open_raster(source, "ecosystem_type") as src:
+        data = read_window(src, source, "ecosystem_type")
+        profile = dict(src.profile)
+    lut = level1_lut()
+    inside = data != RASTER_NODATA
+    out = np.full(data.shape, RASTER_NODATA, dtype=np.uint8)
+    out[inside] = lut[data[inside]]
+    profile.update(dtype="uint8", nodata=RASTER_NODATA)
+    with writing(Path(target), BASELINE) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(out, 1)
+    return Path(target)
+
+
+def _cover_entry(dataset: Dataset, year: int) -> LayerEntry:
+    entry = dataset.manifest.layer("ecosystem_type", year)
+    if entry is None:
+        raise InputError(
+            f"the dataset has no ecosystem map for {year}; choose a year it covers / "
+            f"数据集没有 {year} 年的生态系统类型图，请选择其覆盖的年份",
+            field="year",
+            values=[year],
+        )
+    return entry
+
+
+def level1_baseline(dataset: Path, year: int, target: Path) -> Path:
+    """The dataset's ecosystem map of ``year`` folded to level 1, written to ``target``."""
+    ds = load_manifest(Path(dataset))
+    return level1_map(ds.path(_cover_entry(ds, year)), target)
+
+
+def with_cover(dataset: Dataset, year: int, cover: Path, source: str) -> Dataset:
+    """``dataset`` with its ecosystem map of ``year`` replaced by ``cover`` (a raster in
+    ganpo's codes on the same grid), checksum recorded; nothing is written."""
+    entry = _cover_entry(dataset, year)
+    path = Path(cover).resolve()
+    new = entry.model_copy(
+        update={"path": str(path), "sha256": sha256_file(path), "source": source, "year": year}
+    )
+    layers = [new if e is entry else e for e in dataset.manifest.layers]
+    manifest = dataset.manifest.model_copy(update={"layers": layers})
+    digest = hashlib.sha256(manifest.model_dump_json().encode("utf-8")).hexdigest()
+    return Dataset(manifest=manifest, root=dataset.root, manifest_sha256=digest)
+
+
+@dataclass(frozen=True)
+class ScenarioGEP:
+    """Both accounts and their difference (scenario − baseline) [CNY]."""
+
+    baseline: AccountResult
+    scenario: AccountResult
+
+    @property
+    def delta_cny(self) -> float:
+        return float(
+            self.scenario.results["value_cny"].sum() - self.baseline.results["value_cny"].sum()
+        )
+
+    def by(self, *keys: str) -> pd.DataFrame:
+        """Baseline, scenario and Δ value [CNY] grouped by result columns (``indicator``,
+        ``unit_code``, ``ecosystem_code`` …); a group present in one account only counts
+        0 in the other."""
+        b = self.baseline.results.groupby(list(keys), dropna=False)["value_cny"].sum()
+        s = self.scenario.results.groupby(list(keys), dropna=False)["value_cny"].sum()
+        frame = pd.concat({"baseline_cny": b, "scenario_cny": s}, axis=1).fillna(0.0)
+        frame["delta_cny"] = frame["scenario_cny"] - frame["baseline_cny"]
+        return frame.reset_index()
+
+
+def scenario_gep(
+    dataset: Path,
+    year: int,
+    baseline_cover: Path,
+    scenario_cover: Path,
+    *,
+    profile: str = DEFAULT_PROFILE,
+    parameter_set: str | None = None,
+    chunk: int = 1024,
+) -> ScenarioGEP:
+    """Run the account of ``year`` twice, once on each map, same everything else."""
+    ds = load_manifest(Path(dataset))
+    base = run_account(
+        with_cover(ds, year, baseline_cover, "baseline land cover / 基准土地覆被"),
+        year,
+        profile,
+        parameter_set,
+        chunk=chunk,
+    )
+    scen = run_account(
+        with_cover(ds, year, scenario_cover, "simulated land cover / 模拟土地覆被"),
+        year,
+        profile,
+        parameter_set,
+        chunk=chunk,
+    )
+    return ScenarioGEP(base, scen)
+
+
+def service_table(result: ScenarioGEP) -> pd.DataFrame:
+    """ΔGEP by service for people: names in Chinese and English, values in 亿元."""
+    from ganpo.catalog.indicators import indicator
+
+    frame = result.by("indicator")
+    return pd.DataFrame(
+        {
+            "服务": [indicator(k).name_zh for k in frame["indicator"]],
+            "service": [indicator(k).name_en for k in frame["indicator"]],
+            "基准 baseline (亿元)": frame["baseline_cny"] / 1e8,
+            "情景 scenario (亿元)": frame["scenario_cny"] / 1e8,
+            "变化 Δ (亿元)": frame["delta_cny"] / 1e8,
+        }
+    )

@@ -1,0 +1,350 @@
+"""A land-use scenario from files: read two observed land-cover GeoTIFFs and a DEM, derive
+the drivers, fit the suitability, compute the demand, allocate, write the simulated map;
+and the validation of a simulated map against an observed one as tables in Chinese and
+English. Each stage is a function of :mod:`ganpo.landuse`; this module only wires them.
+
+The drivers derived from the files: elevation, slope, distance to built-up land and
+distance to water (both from the first map, so they are the same when the forest is
+fitted and when it predicts, as PLUS's drivers are static). Roads are not among them: the
+demo has none; a road layer is the first driver to add (a simplification, said in
+docs/land-use-scenarios.md).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import rasterio
+from numpy.typing import NDArray
+
+from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1, level1_lut
+from ganpo.errors import GridError, InputError
+from ganpo.io.outputs import Output, writing
+from ganpo.io.raster_files import open_raster, read_window
+from ganpo.landuse.ca import Allocation, CAParameters, allocate
+from ganpo.landuse.demand import class_counts, markov_flows, plan_demand
+from ganpo.landuse.suitability import distance_m, fit_suitability, predict_suitability, slope_deg
+from ganpo.landuse.validation import PUBLISHED_FOM_NOTE, Validation, landscape_metrics, validate
+from ganpo.landuse.zones import restricted_from_zoning
+
+SIMULATED = Output("the simulated land-cover map", "模拟土地覆被图")
+METRICS = Output("the validation tables", "验证表")
+#: the level-1 classes the scenario runs on (ecosystem codes 1–8)
+CLASSES: tuple[int, ...] = tuple(range(1, 9))
+
+
+@dataclass(frozen=True)
+class CoverMap:
+    """A land-cover raster read whole, with its grid."""
+
+    path: Path
+    cover: NDArray[np.int64]
+    profile: dict[str, Any]
+
+    @property
+    def valid(self) -> NDArray[np.bool_]:
+        return self.cover != RASTER_NODATA
+
+    @property
+    def cell_area_hm2(self) -> float:
+        t = self.profile["transform"]
+        return abs(t.a * t.e) / 1e4
+
+
+def read_cover(path: Path, role: str = "ecosystem_type") -> CoverMap:
+    """Read a land-cover GeoTIFF whole (level-2 codes folded to level 1)."""
+    with open_raster(path, role) as src:
+        values = read_window(src, path, role).astype(np.int64)
+        profile = dict(src.profile)
+        nodata = src.nodata
+    if nodata is not None:
+        values[values == int(nodata)] = RASTER_NODATA
+    inside = values != RASTER_NODATA
+    codes = np.unique(values[inside])
+    lut = level1_lut()
+    known = (codes >= 0) & (codes < RASTER_NODATA)
+    folded = np.where(known, lut[np.clip(codes, 0, RASTER_NODATA)], -1)
+    bad = [int(c) for c, f in zip(codes, folded, strict=True) if f not in CLASSES]
+    if bad:
+        raise InputError(
+            f"codes {bad[:10]} are not ecosystem types (1–8, or 11–85 by sub-type); recode the "
+            f"map to the ecosystem classification / 代码 {bad[:10]} 不是生态系统类型代码，请按"
+            "生态系统分类重编码",
+            source=path,
+            field="ecosystem_type",
+            values=bad[:10],
+        )
+    values = np.where(inside, lut[np.clip(values, 0, RASTER_NODATA)], RASTER_NODATA)
+    return CoverMap(Path(path), values, profile)
+
+
+def read_float(path: Path, like: CoverMap, role: str) -> NDArray[np.float64]:
+    """Read a float raster that must be on ``like``'s grid; nodata becomes NaN."""
+    with open_raster(path, role) as src:
+        data = read_window(src, path, role).astype(np.float64)
+        profile = src.profile
+        if src.nodata is not None:
+            data[data == src.nodata] = np.nan
+    same_grid(like, Path(path), profile)
+    return data
+
+
+def same_grid(a: CoverMap, path: Path, profile: Mapping[str, Any]) -> None:
+    """Raise :class:`GridError` unless ``profile`` has ``a``'s CRS, transform and shape."""
+    mine = (a.profile["crs"], a.profile["transform"], a.profile["width"], a.profile["height"])
+    theirs = (profile["crs"], profile["transform"], profile["width"], profile["height"])
+    if mine != theirs:
+        raise GridError(
+            f"not on the grid of {a.path.name} (CRS, transform or size differ: "
+            f"{theirs[2]}×{theirs[3]} vs {mine[2]}×{mine[3]}); resample it onto that grid / "
+            f"与 {a.path.name} 的网格不一致（坐标系、仿射变换或行列数不同），请重采样",
+            source=path,
+            field="grid",
+        )
+
+
+def drivers_for(first: CoverMap, elevation_m: NDArray[np.float64]) -> dict[str, NDArray[Any]]:
+    """Elevation [m], slope [°], distance to built-up and to water [m]; NaN elevations
+    (outside the DEM) become the mean so the forest sees a number (they are nodata cells
+    of the map, never allocated)."""
+    cell = abs(first.profile["transform"].a)
+    elev = np.where(np.isnan(elevation_m), np.nanmean(elevation_m), elevation_m)
+    return {
+        "elevation_m": elev,
+        "slope_deg": slope_deg(elev, cell),
+        "built_distance_m": distance_m(first.cover == by_key("built_up").code, cell),
+        "water_distance_m": distance_m(first.cover == by_key("water").code, cell),
+    }
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """What a simulation produced."""
+
+    simulated: Path
+    demand: NDArray[np.int64]
+    start_counts: NDArray[np.int64]
+    allocation: Allocation
+    importances: dict[str, float]
+    cell_area_hm2: float
+
+
+def write_cover(path: Path, like: CoverMap, cover: NDArray[np.int64]) -> Path:
+    """Write ``cover`` as uint8 on ``like``'s grid (nodata 255), atomically."""
+    profile = dict(like.profile)
+    profile.update(driver="GTiff", dtype="uint8", nodata=RASTER_NODATA, count=1, compress="deflate")
+    with writing(Path(path), SIMULATED) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(cover.astype(np.uint8), 1)
+    return Path(path)
+
+
+def simulate(
+    first: Path,
+    second: Path,
+    dem: Path,
+    out: Path,
+    *,
+    demand: Literal["markov", "plan"] = "markov",
+    steps: int = 1,
+    targets_hm2: Mapping[int, float] | None = None,
+    restricted: Path | None = None,
+    zoning: Path | None = None,
+    conversion: NDArray[np.bool_] | None = None,
+    seed: int = 0,
+    params: CAParameters | None = None,
+) -> ScenarioRun:
+    """Calibrate on ``first`` → ``second``, simulate ``steps`` intervals past ``second``,
+    write the simulated map to ``out``. ``targets_hm2`` (plan demand) gives hm² by class
+    code; the classes it leaves out keep their area. ``restricted`` is a raster on the
+    maps' grid whose non-zero cells must not change; ``zoning`` a zoning dataset whose red
+    lines and priority protection units must not change (both may be given)."""
+    a, b = read_cover(first), read_cover(second)
+    same_grid(a, b.path, b.profile)
+    valid = a.valid & b.valid
+    drivers = drivers_for(a, read_float(dem, a, "dem"))
+    model = fit_suitability(drivers, a.cover, b.cover, CLASSES, valid=valid, seed=seed)
+    current = np.where(valid, b.cover, RASTER_NODATA)
+    with _suitability_store(current.shape, Path(out).parent) as store:
+        prob = predict_suitability(model, drivers, current, out=store)
+        return _allocate_and_write(
+            a,
+            b,
+            current,
+            prob,
+            demand,
+            steps,
+            targets_hm2,
+            restricted,
+            zoning,
+            conversion,
+            seed,
+            params,
+            out,
+            model.importances(),
+            valid,
+        )
+
+
+#: above this size [bytes] the suitability is a memmap beside the output, not in memory
+IN_MEMORY_BYTES = 512 << 20
+
+
+@contextmanager
+def _suitability_store(
+    shape: tuple[int, int], folder: Path
+) -> Iterator[NDArray[np.float32] | None]:
+    """None (in memory) for a small map, else a float32 memmap of (classes, rows, cols)
+    in a temporary file of ``folder``, removed afterwards."""
+    size = len(CLASSES) * shape[0] * shape[1] * 4
+    if size <= IN_MEMORY_BYTES:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="ganpo-suitability-", dir=folder) as tmp:
+        mm = np.lib.format.open_memmap(
+            Path(tmp) / "suitability.npy", mode="w+", dtype=np.float32, shape=(len(CLASSES), *shape)
+        )
+        try:
+            yield mm
+        finally:
+            del mm
+
+
+def _allocate_and_write(
+    a: CoverMap,
+    b: CoverMap,
+    current: NDArray[np.int64],
+    prob: NDArray[np.float32],
+    demand: str,
+    steps: int,
+    targets_hm2: Mapping[int, float] | None,
+    restricted: Path | None,
+    zoning: Path | None,
+    conversion: NDArray[np.bool_] | None,
+    seed: int,
+    params: CAParameters | None,
+    out: Path,
+    importances: dict[str, float],
+    valid: NDArray[np.bool_],
+) -> ScenarioRun:
+    now = class_counts(current, CLASSES, current != RASTER_NODATA)
+    mask = None
+    if restricted is not None:
+        zones = read_float(restricted, a, "restricted")
+        mask = np.nan_to_num(zones, nan=0.0) != 0
+    if zoning is not None:
+        burnt = restricted_from_zoning(zoning, a.profile)
+        mask = burnt if mask is None else mask | burnt
+    want: NDArray[np.int64]
+    if demand == "markov":  # gross flows: forest may be cleared while shrub is afforested
+        want = markov_flows(a.cover, b.cover, CLASSES, steps, valid)
+    else:
+        cells = {int(k): round(v / a.cell_area_hm2) for k, v in (targets_hm2 or {}).items()}
+        want = plan_demand(cells, now, CLASSES)
+    run = allocate(
+        current,
+        prob,
+        want,
+        CLASSES,
+        conversion=conversion,
+        restricted=mask,
+        params=params,
+        seed=seed,
+        cell_area_hm2=a.cell_area_hm2,
+    )
+    path = write_cover(out, b, run.cover)
+    net = now + want.sum(axis=0) - want.sum(axis=1) if want.ndim == 2 else want
+    return ScenarioRun(path, net, now, run, importances, a.cell_area_hm2)
+
+
+def _name(code: int) -> tuple[str, str]:
+    t = level1(code)
+    return t.name_zh, t.name_en
+
+
+def validation_tables(
+    first: Path, observed: Path, simulated: Path, blocks: tuple[int, ...] = (1, 2, 4, 8, 16)
+) -> tuple[Validation, pd.DataFrame, pd.DataFrame]:
+    """Validate ``simulated`` against ``observed`` (the null model: ``first``, no change).
+
+    Returns the measures, a summary table (指标 indicator, value, unit) and a per-class
+    table (areas in hm², producer's and user's accuracy, landscape metrics of both maps).
+    """
+    a, o, s = read_cover(first), read_cover(observed), read_cover(simulated)
+    same_grid(a, o.path, o.profile)
+    same_grid(a, s.path, s.profile)
+    valid = a.valid & o.valid & s.valid
+    v = validate(a.cover, o.cover, s.cover, CLASSES, valid, blocks)
+    c = v.components
+    cell_m = abs(a.profile["transform"].a)
+    beats, block = v.beats_null
+    rows = [
+        ("总体一致性", "overall agreement", v.agreement * 100, "%"),
+        (
+            "零模型总体一致性（无变化）",
+            "null-model agreement (no change)",
+            v.null_agreement * 100,
+            "%",
+        ),
+        ("Kappa 系数", "Kappa", v.kappa, "–"),
+        ("数量不一致", "quantity disagreement", v.quantity_disagreement * 100, "%"),
+        ("配置不一致", "allocation disagreement", v.allocation_disagreement * 100, "%"),
+        ("品质因数 FoM", "figure of merit (FoM)", c.figure_of_merit * 100, "%"),
+        ("变化生产者精度", "producer's accuracy of change", c.producer_accuracy * 100, "%"),
+        ("变化用户精度", "user's accuracy of change", c.user_accuracy * 100, "%"),
+        ("命中", "hits", c.hits * a.cell_area_hm2, "hm²"),
+        ("错误命中", "wrong hits", c.wrong_hits * a.cell_area_hm2, "hm²"),
+        ("漏报", "misses", c.misses * a.cell_area_hm2, "hm²"),
+        ("虚报", "false alarms", c.false_alarms * a.cell_area_hm2, "hm²"),
+    ]
+    for b, sim, null in v.by_resolution:
+        res = f"{b * cell_m:,.0f} m"
+        rows.append(
+            (f"{res} 分辨率一致性（模拟）", f"agreement at {res} (simulated)", sim * 100, "%")
+        )
+        rows.append(
+            (f"{res} 分辨率一致性（零模型）", f"agreement at {res} (null)", null * 100, "%")
+        )
+    verdict = (
+        (
+            f"优于零模型（{block * cell_m:,.0f} m）",
+            f"beats the null model at {block * cell_m:,.0f} m",
+        )
+        if beats and block is not None
+        else ("未优于零模型", "does not beat the null model at any resolution compared")
+    )
+    summary = pd.DataFrame(rows, columns=["指标", "indicator", "value", "unit"])
+    summary.attrs["verdict"] = verdict
+    summary.attrs["published"] = PUBLISHED_FOM_NOTE
+    land_obs = landscape_metrics(np.where(valid, o.cover, 0), cell_m).set_index("class")
+    land_sim = landscape_metrics(np.where(valid, s.cover, 0), cell_m).set_index("class")
+    pc = v.per_class
+    codes = pc["class"].tolist()
+    per = pd.DataFrame(
+        {
+            "类别": [_name(k)[0] for k in codes],
+            "class": [_name(k)[1] for k in codes],
+            "观测面积 observed (hm²)": pc["reference_cells"] * a.cell_area_hm2,
+            "模拟面积 simulated (hm²)": pc["simulated_cells"] * a.cell_area_hm2,
+            "生产者精度 producer's accuracy (%)": pc["producer_accuracy"] * 100,
+            "用户精度 user's accuracy (%)": pc["user_accuracy"] * 100,
+        }
+    )
+    for col, zh, en in LANDSCAPE_COLUMNS:
+        per[f"{zh}（观测） {en} (observed)"] = [land_obs[col].get(k, np.nan) for k in codes]
+        per[f"{zh}（模拟） {en} (simulated)"] = [land_sim[col].get(k, np.nan) for k in codes]
+    return v, summary, per
+
+
+#: pylandstats metric, Chinese and English label with unit
+LANDSCAPE_COLUMNS = (
+    ("number_of_patches", "斑块数", "number of patches"),
+    ("largest_patch_index", "最大斑块指数 (%)", "largest patch index (%)"),
+    ("edge_density", "边缘密度 (m/hm²)", "edge density (m/hm²)"),
+)

@@ -1,0 +1,195 @@
+"""Suitability of each cell for each class, learned by a random forest from drivers.
+
+After the land expansion analysis strategy (LEAS) of PLUS: the training cells are a
+stratified random sample of the cells that changed between two observed maps, labelled
+with the class they became, and of the cells that did not change, labelled "persisted",
+so the forest learns where each class *grows* (its probability for class k is that of a
+cell turning into k; the "persisted" column is dropped); the features
+are the drivers (elevation, slope, distances to roads, towns and water …) and the cell's
+class in the first map (one-hot). With ``strategy="cover"`` (one map, or too little
+change) the sample is drawn from all cells, labelled with their class in the end map, as
+FLUS's neural network is trained.
+
+The forest is scikit-learn's :class:`~sklearn.ensemble.RandomForestClassifier`, seeded;
+the prediction runs in blocks of rows and writes into an array the caller may give (a
+``numpy.memmap`` for a province at 30 m), so its own memory is bounded by the block.
+The drivers themselves are whole arrays (they may be memmaps too); :func:`slope_deg` and
+:func:`distance_m` work on whole arrays (scipy's exact Euclidean distance transform needs
+the whole grid) — a province at 30 m (about 2 × 10⁸ cells) needs about 1.6 GB per float64
+driver while they are computed.
+
+Reference: Liang X. et al. (2021) Understanding the drivers of sustainable land expansion
+using a patch-generating land use simulation (PLUS) model: a case study in Wuhan, China.
+Comput. Environ. Urban Syst. 85:101569. doi:10.1016/j.compenvurbsys.2020.101569 (§2.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy import ndimage
+from sklearn.ensemble import RandomForestClassifier
+
+from ganpo.errors import InputError
+from ganpo.landuse.demand import class_index
+from ganpo.landuse.validation import BoolMap, IntMap, check_same_grid
+
+FloatMap = NDArray[np.floating]
+
+
+def slope_deg(elevation_m: FloatMap, cell_size_m: float) -> NDArray[np.float64]:
+    r"""Slope [degrees] by central differences (one-sided at the edges).
+
+    .. math:: \theta = \arctan\sqrt{(\partial z/\partial x)^2 + (\partial z/\partial y)^2}
+
+    >>> slope_deg(np.array([[0.0, 30.0, 60.0]] * 3), 30.0)[1, 1].round(6)
+    np.float64(45.0)
+    """
+    dz_dy, dz_dx = np.gradient(np.asarray(elevation_m, dtype=np.float64), cell_size_m)
+    return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
+
+
+def distance_m(feature: BoolMap, cell_size_m: float) -> NDArray[np.float64]:
+    """Euclidean distance [m] from each cell to the nearest ``feature`` cell (0 on it).
+
+    >>> distance_m(np.array([[True, False, False]]), 30.0).tolist()
+    [[0.0, 30.0, 60.0]]
+    """
+    if not feature.any():
+        raise InputError(
+            "the feature layer has no cell (no road, town or water): a distance to it is "
+            "undefined / 要素图层为空（无道路、城镇或水体），无法计算距离",
+            field="feature",
+        )
+    return np.asarray(ndimage.distance_transform_edt(~feature, sampling=cell_size_m))
+
+
+@dataclass(frozen=True)
+class SuitabilityModel:
+    """A fitted forest and what it was fitted on."""
+
+    forest: RandomForestClassifier
+    classes: tuple[int, ...]
+    driver_names: tuple[str, ...]
+    strategy: str
+    samples: int
+
+    def importances(self) -> dict[str, float]:
+        """Mean decrease in impurity of each driver (the one-hot class columns summed)."""
+        imp = self.forest.feature_importances_
+        out = {n: float(imp[i]) for i, n in enumerate(self.driver_names)}
+        out["current_class"] = float(imp[len(self.driver_names) :].sum())
+        return out
+
+
+def _features(
+    drivers: Mapping[str, FloatMap],
+    names: tuple[str, ...],
+    current_idx: NDArray[np.int64],
+    n_classes: int,
+    rows: slice,
+    pick: NDArray[np.bool_] | None = None,
+) -> NDArray[np.float32]:
+    cols = []
+    for n in names:
+        block = np.asarray(drivers[n][rows], dtype=np.float32)
+        cols.append(block[pick] if pick is not None else block.ravel())
+    cur = current_idx[rows]
+    cur = cur[pick] if pick is not None else cur.ravel()
+    onehot = (cur[:, None] == np.arange(n_classes)[None, :]).astype(np.float32)
+    return np.column_stack([*cols, onehot]) if cols else onehot
+
+
+def fit_suitability(
+    drivers: Mapping[str, FloatMap],
+    start: IntMap,
+    end: IntMap,
+    classes: tuple[int, ...],
+    *,
+    valid: BoolMap | None = None,
+    seed: int = 0,
+    samples_per_class: int = 2000,
+    n_estimators: int = 50,
+    min_samples_leaf: int = 20,
+    strategy: Literal["expansion", "cover"] = "expansion",
+) -> SuitabilityModel:
+    """Fit the forest on a stratified sample (at most ``samples_per_class`` cells of each
+    label). Deterministic for a seed (single-threaded forest). ``min_samples_leaf`` keeps
+    the probabilities smooth: a forest grown to single cells memorises the elevations of
+    the cells that changed, and its probability elsewhere is noise."""
+    names = tuple(sorted(drivers))
+    check_same_grid(("start", "end", *names), start, end, *(drivers[n] for n in names))
+    keep = np.ones(start.shape, bool) if valid is None else valid
+    s_idx, e_idx = class_index(start, classes), class_index(end, classes)
+    keep = keep & (s_idx >= 0) & (e_idx >= 0)
+    pool = keep
+    labels = e_idx.copy()
+    if strategy == "expansion":
+        labels[s_idx == e_idx] = len(classes)  # "persisted"
+    if strategy == "expansion" and not (keep & (s_idx != e_idx)).any():
+        raise InputError(
+            "the two maps show no change, so there is no expansion to learn from; use "
+            "strategy 'cover' / 两期地图无变化，无扩张样本可学习，请改用 'cover' 策略",
+            field="strategy",
+        )
+    rng = np.random.default_rng(seed)
+    flat_pool = np.flatnonzero(pool)
+    labels_all = labels.ravel()[flat_pool]
+    chosen = []
+    for k in range(len(classes) + 1):
+        members = flat_pool[labels_all == k]
+        if members.size > samples_per_class:
+            members = rng.choice(members, samples_per_class, replace=False)
+        chosen.append(np.sort(members))
+    picked = np.concatenate(chosen)
+    mask = np.zeros(start.size, bool)
+    mask[picked] = True
+    mask2 = mask.reshape(start.shape)
+    x = _features(drivers, names, s_idx, len(classes), slice(None), mask2)
+    y = labels[mask2]
+    forest = RandomForestClassifier(
+        n_estimators=n_estimators,
+        random_state=seed,
+        n_jobs=1,
+        min_samples_leaf=min_samples_leaf,
+    )
+    forest.fit(x, y)
+    return SuitabilityModel(forest, classes, names, strategy, int(picked.size))
+
+
+def predict_suitability(
+    model: SuitabilityModel,
+    drivers: Mapping[str, FloatMap],
+    current: IntMap,
+    *,
+    rows_per_block: int = 256,
+    out: NDArray[np.float32] | None = None,
+) -> NDArray[np.float32]:
+    """Probability [0–1] of each class for each cell, shape (classes, rows, cols),
+    predicted ``rows_per_block`` rows at a time into ``out`` (allocated if None). Cells
+    whose class is not in the scheme (nodata) get 0 everywhere."""
+    k = len(model.classes)
+    h, w = current.shape
+    check_same_grid(
+        ("current", *model.driver_names), current, *(drivers[n] for n in model.driver_names)
+    )
+    if out is None:
+        out = np.zeros((k, h, w), dtype=np.float32)
+    cur_idx = class_index(current, model.classes)
+    learned = model.forest.classes_.astype(np.int64)
+    for r0 in range(0, h, rows_per_block):
+        rows = slice(r0, min(r0 + rows_per_block, h))
+        ok = cur_idx[rows] >= 0
+        block = np.zeros((k, rows.stop - r0, w), dtype=np.float32)
+        if ok.any():
+            x = _features(drivers, model.driver_names, cur_idx, k, rows, ok)
+            proba = model.forest.predict_proba(x).astype(np.float32)
+            for col, cls in enumerate(learned):
+                if cls < k:  # not the "persisted" label
+                    block[cls][ok] = proba[:, col]
+        out[:, rows, :] = block
+    return out
