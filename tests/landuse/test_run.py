@@ -195,3 +195,29 @@ def test_level2_codes_fold_and_non_types_are_refused(demo: Path, tmp_path: Path)
             dst.write(bad, 1)
         with pytest.raises(InputError, match=rf"codes \[{code}\] are not ecosystem types"):
             read_cover(tmp_path / f"bad{code}.tif")
+
+
+def test_an_extra_driver_is_learned_and_a_bad_one_refused(demo: Path, tmp_path: Path) -> None:
+    a, b, dem = demo / "cover_2022.tif", demo / "cover_2023.tif", demo / "dem.tif"
+    prio = demo / "afforestation_priority.tif"
+    run = simulate(
+        a, b, dem, tmp_path / "s.tif", seed=3, extra_drivers={"afforestation_priority": prio}
+    )
+    assert "afforestation_priority" in run.importances
+    assert run.importances["afforestation_priority"] > 0
+    with pytest.raises(InputError, match="one of ganpo's own"):
+        simulate(a, b, dem, tmp_path / "x.tif", extra_drivers={"slope_deg": prio})
+    with rasterio.open(prio) as src:
+        profile = src.profile | {"width": src.width - 1}
+        data = src.read(1)[:, :-1]
+    other = tmp_path / "other.tif"
+    with rasterio.open(other, "w", **profile) as dst:
+        dst.write(data, 1)
+    with pytest.raises(GridError, match="not on the grid"):
+        simulate(a, b, dem, tmp_path / "y.tif", extra_drivers={"programme": other})
+    r = CliRunner().invoke(
+        app,
+        ["landuse", "simulate", str(a), str(b), "--dem", str(dem), "--out",
+         str(tmp_path / "z.tif"), "--driver", "oops"],
+    )  # fmt: skip
+    assert r.exit_code != 0 and "give NAME=FILE" in r.output

@@ -41,6 +41,22 @@ def _targets(values: list[str]) -> dict[int, float]:
     return out
 
 
+def _drivers(values: list[str]) -> dict[str, Path]:
+    """``NAME=FILE`` options as a mapping; a malformed one names itself."""
+    out: dict[str, Path] = {}
+    for v in values:
+        name, sep, file = v.partition("=")
+        if not sep or not name.strip() or not file.strip():
+            raise InputError(
+                f"--driver {v!r}: give NAME=FILE (a name and a raster on the maps' grid) "
+                "/ 驱动因子格式应为 名称=文件",
+                field="driver",
+                values=[v],
+            )
+        out[name.strip()] = Path(file.strip())
+    return out
+
+
 @app.command("demo")
 def demo(
     out: Annotated[
@@ -52,7 +68,7 @@ def demo(
 ) -> None:
     """Write three years (2022–2024) of SYNTHETIC land cover and a DEM for Jiangxi:
     calibrate on the first two, validate on the third. 生成三期合成土地覆被。"""
-    from ganpo.demo.landuse import YEARS, build_landuse_demo
+    from ganpo.demo.landuse import PROGRAMME_DRIVER, PROGRAMME_FILE, YEARS, build_landuse_demo
 
     with user_errors():
         say(f"writing the synthetic land-use data ({SYNTHETIC_LABEL}) into {out}")
@@ -60,7 +76,8 @@ def demo(
     a, b, c = (out / f"cover_{y}.tif" for y in YEARS)
     console.print(
         f"{SYNTHETIC_LABEL}: cover_{YEARS[0]}/{YEARS[1]}/{YEARS[2]}.tif, dem.tif; try 试用 "
-        f"`ganpo landuse simulate {a} {b} --dem {out / 'dem.tif'} --out {out / 'sim.tif'}` "
+        f"`ganpo landuse simulate {a} {b} --dem {out / 'dem.tif'} --driver "
+        f"{PROGRAMME_DRIVER}={out / PROGRAMME_FILE} --out {out / 'sim.tif'}` "
         f"then 再 `ganpo landuse validate {b} {c} {out / 'sim.tif'}`"
     )
 
@@ -89,6 +106,13 @@ def simulate(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed. 随机种子。")] = 0,
+    driver: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--driver",
+            help="More driver rasters NAME=FILE on the maps' grid (repeat). 其他驱动因子。",
+        ),
+    ] = None,
 ) -> None:
     """Calibrate on FIRST → SECOND, simulate the next map (Markov demand, or plan targets
     with --target), write it as a GeoTIFF. 以两期地图标定并模拟下一期。"""
@@ -98,6 +122,7 @@ def simulate(
 
     with user_errors():
         targets = _targets(target or [])
+        extra = _drivers(driver or [])
         run = run_simulation(
             first,
             second,
@@ -109,6 +134,7 @@ def simulate(
             restricted=restricted,
             zoning=zoning,
             seed=seed,
+            extra_drivers=extra,
         )
     ha = run.cell_area_hm2
     t = Table(

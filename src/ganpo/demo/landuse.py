@@ -30,9 +30,17 @@ SYNTHETIC_NOTE = (
 )
 
 
+#: the demo's afforestation programme priority (a driver raster, SYNTHETIC): the field the
+#: demo's rules afforest shrub and grassland by, as a province's programme zoning (造林
+#:工程优先区) would give it; without it no driver explains where the demo afforests
+PROGRAMME_FILE = "afforestation_priority.tif"
+PROGRAMME_DRIVER = "afforestation_priority"
+
+
 def build_landuse_demo(out: Path, *, resolution_m: float = 1000.0, seed: int = 20240101) -> Path:
-    """Write ``cover_<year>.tif`` for :data:`YEARS` (level-1 ecosystem codes, nodata 255)
-    and ``dem.tif`` [m] into ``out``; return the folder. The same seed gives the same
+    """Write ``cover_<year>.tif`` for :data:`YEARS` (level-1 ecosystem codes, nodata 255),
+    ``dem.tif`` [m] and the afforestation programme priority (:data:`PROGRAMME_FILE`, a
+    driver) into ``out``; return the folder. The same seed gives the same
     files; ``seed`` and ``resolution_m`` mean what they mean for the account demo."""
     out = Path(out)
     with output_errors(out, DEMO_DATA):
@@ -44,6 +52,7 @@ def build_landuse_demo(out: Path, *, resolution_m: float = 1000.0, seed: int = 2
     terrain = make_terrain(ref, seed)
     scores = cover_scores(ref, terrain, _seats(JIANGXI_ADCODE), sample, seed)
     _write_raster(out / "dem.tif", grid, sample(terrain.elevation_m))
+    _write_raster(out / PROGRAMME_FILE, grid, scores.afforest)
     cover = first_year_cover(scores)
     for step, year in enumerate(YEARS):
         if step:

@@ -159,16 +159,29 @@ def simulate(
     conversion: NDArray[np.bool_] | None = None,
     seed: int = 0,
     params: CAParameters | None = None,
+    extra_drivers: Mapping[str, Path] | None = None,
 ) -> ScenarioRun:
     """Calibrate on ``first`` → ``second``, simulate ``steps`` intervals past ``second``,
     write the simulated map to ``out``. ``targets_hm2`` (plan demand) gives hm² by class
     code; the classes it leaves out keep their area. ``restricted`` is a raster on the
     maps' grid whose non-zero cells must not change; ``zoning`` a zoning dataset whose red
-    lines and priority protection units must not change (both may be given)."""
+    lines and priority protection units must not change (both may be given).
+    ``extra_drivers``: more driver rasters on the maps' grid by name (a planning or
+    programme zone, a distance to roads …), learned beside the built-in ones."""
     a, b = read_cover(first), read_cover(second)
     same_grid(a, b.path, b.profile)
     valid = a.valid & b.valid
     drivers = drivers_for(a, read_float(dem, a, "dem"))
+    for name, path in (extra_drivers or {}).items():
+        if name in drivers:
+            raise InputError(
+                f"driver {name!r} is one of ganpo's own ({', '.join(drivers)}); give another "
+                "name / 驱动因子名称与内置因子重复",
+                field="driver",
+                values=[name],
+            )
+        values = read_float(path, a, name)
+        drivers[name] = np.where(np.isnan(values), np.nanmean(values), values)
     model = fit_suitability(drivers, a.cover, b.cover, CLASSES, valid=valid, seed=seed)
     current = np.where(valid, b.cover, RASTER_NODATA)
     with _suitability_store(current.shape, Path(out).parent) as store:
