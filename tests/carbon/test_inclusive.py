@@ -202,6 +202,15 @@ def test_the_ledger_is_append_only(store_url: str) -> None:
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(sql))
     assert len(store.ledger(engine)) == 4
+    # every ledger change has its audit row
+    with engine.connect() as conn:
+        audited = conn.execute(
+            text("SELECT action, entity_id FROM platform_audit WHERE entity = 'inclusive_ledger'")
+        ).all()
+    assert sorted(a for a, _ in audited) == sorted(
+        f"inclusive.{r.kind}" for r in store.ledger(engine)
+    )
+    assert {int(i) for _, i in audited} == {r.id for r in store.ledger(engine)}
 
 
 def test_evidence_hash_is_checked(store_url: str) -> None:

@@ -7,7 +7,9 @@ by a concurrent call in between. A change of holding locks the row of the partic
 whose credits move (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's write lock, ``BEGIN
 IMMEDIATE``): only that participant's own entries can move its credits, so every change of
 a serial is serialised with every other change of it. Balances are never stored: they are
-replayed from the ledger (:mod:`ganpo.store.inclusive_ledger`).
+replayed from the ledger (:mod:`ganpo.store.inclusive_ledger`). Every ledger entry, every
+submission and every review writes its row of the platform's audit log in the same
+transaction (:func:`ganpo.store.platform.audit`), whoever calls it (web or CLI).
 
 The store does not import :mod:`ganpo.carbon` (a higher layer); the registry's domain
 rules (methodologies, evidence, reductions) are in :mod:`ganpo.carbon.inclusive`.
@@ -41,6 +43,7 @@ from ganpo.store.inclusive_models import (
     InclusiveSubmission,
 )
 from ganpo.store.lifecycle import write_lock
+from ganpo.store.platform import audit
 
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -119,6 +122,7 @@ def register_participant(
     region_adcode: int,
     consent_scope: str,
     consent_at: datetime | None = None,
+    registered_by: str = "ganpo",
 ) -> int:
     """Register a participant by its pseudonym (64 lowercase hex digits, a keyed hash of
     its identity: the registry never stores a name or an ID number) and return its id."""
@@ -166,6 +170,15 @@ def register_participant(
         )
         session.add(row)
         session.flush()
+        audit(
+            session,
+            actor=registered_by,
+            action="inclusive.participant",
+            entity="inclusive_participant",
+            entity_id=str(row.id),
+            before=None,
+            after={"kind": kind, "region": int(region_adcode), "consent_scope": consent_scope},
+        )
         return row.id
 
 
@@ -338,8 +351,12 @@ def submit(
         if began is not None:
             try:
                 ends = began.replace(year=began.year + crediting_period_years)
-            except ValueError:  # 29 February
-                ends = began.replace(year=began.year + crediting_period_years, day=28)
+            except ValueError:  # 29 February, or beyond the year 9999
+                ends = (
+                    began.replace(year=began.year + crediting_period_years, day=28)
+                    if began.year + crediting_period_years <= date.max.year
+                    else date.max
+                )
             if period_end >= ends:
                 raise InputError(
                     f"asset {asset_id} was first claimed from {began} under methodology {code}: "
@@ -367,6 +384,22 @@ def submit(
         session.add_all(
             InclusiveEvidence(submission_id=row.id, item=e.item, name=e.name, sha256=e.sha256)
             for e in evidence
+        )
+        session.flush()
+        audit(
+            session,
+            actor=submitted_by,
+            action="inclusive.submit",
+            entity="inclusive_submission",
+            entity_id=str(row.id),
+            before=None,
+            after={
+                "participant": participant_id,
+                "methodology_id": methodology_id,
+                "asset": asset_id,
+                "reduction_kg": int(reduction_kg),
+                "evidence": {e.item: e.sha256 for e in evidence},
+            },
         )
         return row.id
 
@@ -408,6 +441,15 @@ def review(engine: Engine, submission_id: int, reviewer: str, approve: bool, rea
             )
         row.status = "approved" if approve else "rejected"
         row.reviewed_by, row.reviewed_at, row.review_reason = reviewer, _now(), reason
+        audit(
+            session,
+            actor=reviewer,
+            action=f"inclusive.review.{row.status}",
+            entity="inclusive_submission",
+            entity_id=str(submission_id),
+            before={"status": "submitted"},
+            after={"status": row.status, "reason": reason},
+        )
 
 
 def submissions(engine: Engine, status: str | None = None) -> list[InclusiveSubmission]:
@@ -436,9 +478,12 @@ def evidence_of(engine: Engine, submission_id: int) -> list[InclusiveEvidence]:
 # ------------------------------------------------------------------ issuance and ledger
 
 
-def issue(engine: Engine, submission_id: int, by_user: str, vintage: int) -> InclusiveBlock:
+def issue(
+    engine: Engine, submission_id: int, by_user: str, vintage: int | None = None
+) -> InclusiveBlock:
     """Issue the credits of an approved submission (one per whole kilogram of CO2e) as a
-    block of the next serials, to its participant; the submission becomes ``issued``."""
+    block of the next serials, to its participant; the submission becomes ``issued``. The
+    vintage defaults to the year the claimed period ends."""
     try:
         with Session(engine) as session, session.begin():
             write_lock(session)
@@ -462,29 +507,29 @@ def issue(engine: Engine, submission_id: int, by_user: str, vintage: int) -> Inc
             block = InclusiveBlock(
                 submission_id=sub.id,
                 methodology_id=sub.methodology_id,
-                vintage=vintage,
+                vintage=vintage if vintage is not None else sub.period_end.year,
                 region_adcode=who.region_adcode,
                 first_serial=first,
                 last_serial=first + sub.reduction_kg - 1,
             )
             session.add(block)
             session.flush()
-            session.add(
-                InclusiveLedgerEntry(
-                    kind="issuance",
-                    block_id=block.id,
-                    first_serial=block.first_serial,
-                    last_serial=block.last_serial,
-                    quantity=sub.reduction_kg,
-                    from_participant=None,
-                    to_participant=sub.participant_id,
-                    purpose="",
-                    at=_now(),
-                    by_user=by_user,
-                )
+            entry = InclusiveLedgerEntry(
+                kind="issuance",
+                block_id=block.id,
+                first_serial=block.first_serial,
+                last_serial=block.last_serial,
+                quantity=sub.reduction_kg,
+                from_participant=None,
+                to_participant=sub.participant_id,
+                purpose="",
+                at=_now(),
+                by_user=by_user,
             )
+            session.add(entry)
             sub.status = "issued"
             session.flush()
+            _audit_entry(session, entry)
             session.expunge(block)
             return block
     except IntegrityError as exc:  # a concurrent issuance took the same serials
@@ -548,8 +593,31 @@ def _write_moves(
             written.append(e)
     session.flush()
     for e in written:
+        _audit_entry(session, e)
         session.expunge(e)
     return written
+
+
+def _audit_entry(session: Session, e: InclusiveLedgerEntry) -> None:
+    """The audit row of a ledger entry, in the transaction that writes it."""
+    audit(
+        session,
+        actor=e.by_user,
+        action=f"inclusive.{e.kind}",
+        entity="inclusive_ledger",
+        entity_id=str(e.id),
+        before=None,
+        after={
+            "kind": e.kind,
+            "block": e.block_id,
+            "first_serial": e.first_serial,
+            "last_serial": e.last_serial,
+            "quantity": e.quantity,
+            "from_participant": e.from_participant,
+            "to_participant": e.to_participant,
+            "purpose": e.purpose,
+        },
+    )
 
 
 def _move(

@@ -53,6 +53,7 @@ from ganpo.web.routes import (
     audit_packs,
     auth,
     carbon,
+    inclusive,
     jobs,
     profiles,
     regions,
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets.router, prefix="/api/assets", tags=["assets"])
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
     app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
+    app.include_router(inclusive.router, prefix="/api/inclusive", tags=["carbon-inclusive"])
     app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
     app.include_router(zoning.router, prefix="/api/zoning", tags=["zoning"])
 
