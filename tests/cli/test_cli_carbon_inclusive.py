@@ -81,3 +81,14 @@ def test_demo_ledger_balance_retire(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "participant 4 holds 4978 credits" in flat(res.output)
     res = runner.invoke(app, [*args, "--serials", "x-y"])
     assert res.exit_code == 2 and "not a serial number" in flat(res.output)
+
+
+def test_exclude_an_asset(tmp_path: Path) -> None:
+    db = str(tmp_path / "ci.sqlite")
+    args = ["carbon", "inclusive", "exclude", "parcel-1", "--database", db]
+    res = runner.invoke(app, [*args, "--kind", "ccer", "--reference", "CCER 0012"])
+    assert res.exit_code == 0 and "exclusion 排除 1" in flat(res.stdout)
+    res = runner.invoke(app, [*args, "--kind", "other", "--reference", "x"])
+    assert res.exit_code == 2 and "exclusion kind 'other' is not one of ccer" in flat(res.output)
+    res = runner.invoke(app, [*args, "--kind", "ccer", "--reference", "x", "--from", "2024"])
+    assert res.exit_code == 2 and "--from '2024' is not a date" in flat(res.output)

@@ -106,3 +106,21 @@ def test_a_submitter_cannot_review_its_own_claim(client_as: Clients) -> None:
     assert r.status_code == 422 and "cannot review it" in r.text
     rows = client_as("reviewer").get("/api/inclusive/submissions").json()
     assert rows[0]["status"] == "submitted" and len(rows[0]["evidence"]) == 1
+
+
+def test_exclusions_and_withdrawn_consent(client_as: Clients) -> None:
+    office, reporter = client_as("office"), client_as("forestry")
+    pid = office.post("/api/inclusive/participants", json={
+        "pseudonym": _pseudonym("w"), "kind": "village", "region_adcode": 360781,
+        "consent_scope": "forest data"}).json()["id"]  # fmt: skip
+    ex = {"asset_id": "parcel-c", "kind": "inventory", "reference": "2024 inventory sink"}
+    assert reporter.post("/api/inclusive/exclusions", json=ex).status_code == 403
+    assert office.post("/api/inclusive/exclusions", json=ex).status_code == 201
+    claim = {"participant_id": pid, "methodology": "FM", "asset_id": "parcel-c",
+             "period_start": "2024-01-01", "period_end": "2024-12-31", "quantity": 1,
+             "evidence": _evidence("FM")}  # fmt: skip
+    r = reporter.post("/api/inclusive/submissions", json=claim)
+    assert r.status_code == 422 and "counted in an inventory's sink" in r.text
+    assert office.post(f"/api/inclusive/participants/{pid}/withdraw").status_code == 200
+    r = reporter.post("/api/inclusive/submissions", json={**claim, "asset_id": "parcel-d"})
+    assert r.status_code == 422 and "withdrew its consent" in r.text

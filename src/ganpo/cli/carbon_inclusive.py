@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 app = typer.Typer(
-    help="Carbon-inclusive registry: methodologies, demo, ledger, balance, retire. "
-    "碳普惠登记簿：方法学、示范、账本、余额、注销。",
+    help="Carbon-inclusive registry: methodologies, demo, ledger, balance, retire, exclude. "
+    "碳普惠登记簿：方法学、示范、账本、余额、注销、排除资产。",
     no_args_is_help=True,
 )
 SYNTHETIC_LABEL = "合成数据 SYNTHETIC"
@@ -260,3 +260,53 @@ def retire(
             f"retired 已注销 {n} credits 减排量 ({n / 1000:.3f} tCO2e), serials 序号 "
             + ", ".join(f"{e.first_serial}–{e.last_serial}" for e in done)
         )
+
+
+@app.command("exclude")
+def exclude(
+    asset: Annotated[str, typer.Argument(help="Asset (card, meter, parcel). 资产编号。")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="ccer (a CCER project's) or inventory (in a sink).")
+    ],
+    reference: Annotated[
+        str, typer.Option("--reference", help="Project number, inventory. 项目或清单。")
+    ],
+    start: Annotated[
+        str | None, typer.Option("--from", help="First day excluded, YYYY-MM-DD. 起始日。")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to", help="Last day excluded, YYYY-MM-DD. 结束日。")
+    ] = None,
+    database: DatabaseOption = str(DEFAULT_DATABASE),
+    user: UserOption = None,
+) -> None:
+    """Record an asset that may not be claimed (in a CCER project, or counted in an
+    inventory's sink). 登记不得申报的资产（CCER 项目或已计入清单碳汇）。"""
+    from datetime import date
+
+    from ganpo.errors import InputError
+    from ganpo.store import inclusive as store
+
+    def day(text: str | None, option: str) -> date | None:
+        if text is None:
+            return None
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise InputError(
+                f"{option} {text!r} is not a date YYYY-MM-DD / {option} 应为日期 YYYY-MM-DD",
+                field=option,
+                values=[text],
+            ) from None
+
+    with user_errors():
+        xid = store.add_exclusion(
+            _store(database),
+            asset,
+            kind,
+            reference,
+            day(start, "--from"),
+            day(end, "--to"),
+            added_by=user or getpass.getuser(),
+        )
+        console.print(f"exclusion 排除 {xid}: asset 资产 {asset} ({kind}: {reference})")

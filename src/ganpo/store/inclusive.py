@@ -202,7 +202,7 @@ def participant(engine: Engine, participant_id: int) -> InclusiveParticipant:
         return row
 
 
-def withdraw_consent(engine: Engine, participant_id: int) -> None:
+def withdraw_consent(engine: Engine, participant_id: int, by_user: str = "ganpo") -> None:
     """Record that a participant withdrew its consent: it can submit nothing more; the
     credits already issued stay in the ledger (which holds no personal data)."""
     with Session(engine) as session, session.begin():
@@ -210,6 +210,15 @@ def withdraw_consent(engine: Engine, participant_id: int) -> None:
         row = _participant(session, participant_id, lock=True)
         if row.withdrawn_at is None:
             row.withdrawn_at = _now()
+            audit(
+                session,
+                actor=by_user,
+                action="inclusive.withdraw",
+                entity="inclusive_participant",
+                entity_id=str(participant_id),
+                before={"withdrawn_at": None},
+                after={"withdrawn_at": row.withdrawn_at.isoformat()},
+            )
 
 
 def participants(engine: Engine) -> list[InclusiveParticipant]:
@@ -229,6 +238,7 @@ def add_exclusion(
     reference: str,
     period_start: date | None = None,
     period_end: date | None = None,
+    added_by: str = "ganpo",
 ) -> int:
     """Record that ``asset_id`` may not be claimed (a CCER project's asset, an asset
     counted in an inventory's sink) over a period (open ends: always)."""
@@ -238,6 +248,13 @@ def add_exclusion(
             f"{'、'.join(z for z, _ in EXCLUSION_KINDS.values())}",
             field="kind",
             values=[kind],
+        )
+    if period_start and period_end and period_end < period_start:
+        raise InputError(
+            f"the exclusion of {asset_id} ends ({period_end}) before it starts "
+            f"({period_start}) / 排除期间的结束日期早于开始日期",
+            field="period",
+            values=[str(period_start), str(period_end)],
         )
     with Session(engine) as session, session.begin():
         row = InclusiveExclusion(
@@ -249,6 +266,15 @@ def add_exclusion(
         )
         session.add(row)
         session.flush()
+        audit(
+            session,
+            actor=added_by,
+            action="inclusive.exclude",
+            entity="inclusive_exclusion",
+            entity_id=str(row.id),
+            before=None,
+            after={"asset": asset_id, "kind": kind, "reference": reference},
+        )
         return row.id
 
 

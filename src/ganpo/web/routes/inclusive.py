@@ -68,6 +68,14 @@ class ParticipantIn(BaseModel):
     consent_scope: str = Field(min_length=1, max_length=500)
 
 
+class ExclusionIn(BaseModel):
+    asset_id: str = Field(min_length=1, max_length=200)
+    kind: Literal["ccer", "inventory"]
+    reference: str = Field(min_length=1, max_length=500)
+    period_start: date | None = None
+    period_end: date | None = None
+
+
 class EvidenceIn(BaseModel):
     item: str = Field(max_length=60)
     name: str = Field(max_length=300)
@@ -216,6 +224,25 @@ def register(
         registered_by=principal.username,
     )  # fmt: skip
     return {"id": pid}
+
+
+@router.post("/participants/{participant_id}/withdraw")
+def withdraw(participant_id: Id, engine: Store, principal: Office) -> dict[str, Any]:
+    """Record a participant's withdrawal of consent: no new claims; its credits stay.
+    撤回同意：不再受理申报，已签发减排量保留。"""
+    registry.withdraw_consent(engine, participant_id, principal.username)
+    return {"id": participant_id, "withdrawn": True}
+
+
+@router.post("/exclusions", status_code=status.HTTP_201_CREATED)
+def exclude(body: ExclusionIn, engine: Store, principal: Office) -> dict[str, int]:
+    """An asset that may not be claimed: in a CCER project or counted in an inventory's
+    sink. 不得申报的资产（CCER 项目或已计入清单碳汇）。"""
+    xid = registry.add_exclusion(
+        engine, body.asset_id, body.kind, body.reference, body.period_start, body.period_end,
+        added_by=principal.username,
+    )  # fmt: skip
+    return {"id": xid}
 
 
 @router.get("/participants/{participant_id}/balance")
