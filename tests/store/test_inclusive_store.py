@@ -105,6 +105,12 @@ def test_balances_equal_issued_plus_received_minus_sent_and_retired(
             got_balance = store.balance(engine, who)  # type: ignore[arg-type]
             assert got_balance == expected[who] >= 0
         assert sum(expected.values()) == issued_total - gone_total
+        # and the ledger itself: what these participants were issued, less what left
+        mine = [r for r in store.ledger(engine)  # type: ignore[arg-type]
+                if (r.to_participant in expected or r.from_participant in expected)]  # fmt: skip
+        issued_l = sum(r.quantity for r in mine if r.kind == "issuance")
+        gone_l = sum(r.quantity for r in mine if r.kind in ("retirement", "redemption"))
+        assert issued_l - gone_l == sum(expected.values())
     whole = store.holdings(engine)  # type: ignore[arg-type]
     assert [whole.balance(w) for w in people] == [expected[w] for w in people]
 
@@ -148,4 +154,42 @@ def test_concurrent_retirements_of_the_same_serials_on_postgres(
     assert all("already retired" in r or "holds 0 of the 50" in r for r in refusals), refusals
     assert store.balance(engine, other) == 50
     assert sum(r.quantity for r in store.ledger(engine) if r.kind == "retirement") == 50
+    engine.dispose()
+
+
+def test_concurrent_transfers_never_spend_more_than_held_on_postgres(postgres_url: str) -> None:
+    """Six connections each try to transfer 300 of the owner's 536 credits at once: one
+    succeeds, the others are refused naming what the owner holds (236)."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    engine = open_store(postgres_url.rsplit("/", 1)[0] + f"/{name}")
+    owner = person(engine, "owner")
+    takers = [person(engine, f"taker-{i}") for i in range(6)]
+    issued(engine, owner, 1000.0)  # 536 credits
+    barrier = threading.Barrier(len(takers))
+    results: list[str] = []
+
+    def attempt(pid: int) -> None:
+        barrier.wait()
+        try:
+            store.transfer(engine, owner, pid, 300, "u")
+            results.append("ok")
+        except GanpoError as exc:
+            results.append(str(exc))
+
+    threads = [threading.Thread(target=attempt, args=(p,)) for p in takers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 1, results
+    assert all(f"participant {owner} holds 236 credits and cannot transfer 300" in r
+               for r in results if r != "ok")  # fmt: skip
+    assert store.balance(engine, owner) == 236
+    assert sum(store.balance(engine, p) for p in takers) == 300
     engine.dispose()
