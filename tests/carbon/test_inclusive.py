@@ -222,3 +222,27 @@ def test_evidence_hash_is_checked(store_url: str) -> None:
         ci.submit_claim(engine, m, participant_id=a, asset_id="x", period_start=date(2024, 1, 1),
                         period_end=date(2024, 2, 1), quantity=1.0, evidence_items=bad,
                         submitted_by="r")  # fmt: skip
+
+
+def test_crediting_period_and_participant_kinds(store_url: str) -> None:
+    engine = open_store(store_url)
+    village, firm = person(engine, "v", kind="village"), person(engine, "f", kind="firm")
+    with pytest.raises(InputError, match="FM v1 is open to person, village, not to a firm"):
+        claim(engine, firm, code="FM", asset="parcel-1", quantity=1.0)
+    with pytest.raises(InputError, match="at most one year"):
+        claim(engine, village, code="FM", asset="parcel-1", end=date(2025, 6, 30))
+    with pytest.raises(InputError, match="effective from 2024-01-01"):
+        claim(engine, village, code="FM", asset="parcel-1", start=date(2023, 1, 1),
+              end=date(2023, 12, 31))  # fmt: skip
+    # the public-transport methodology credits a card for one year from its first claim
+    claim(engine, village, code="PV", asset="roof-1", quantity=10.0)
+    person_id = person(engine, "p")
+    claim(engine, person_id, code="PT", asset="card-1", start=date(2024, 3, 1),
+          end=date(2024, 8, 31), quantity=10.0)  # fmt: skip
+    with pytest.raises(
+        InputError, match=r"first claimed from 2024-03-01 .* ends before 2025-03-01"
+    ):
+        claim(engine, person_id, code="PT", asset="card-1", start=date(2024, 9, 1),
+              end=date(2025, 3, 31), quantity=10.0)  # fmt: skip
+    claim(engine, person_id, code="PT", asset="card-1", start=date(2024, 9, 1),
+          end=date(2025, 2, 28), quantity=10.0)  # fmt: skip

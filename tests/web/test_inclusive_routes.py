@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from ganpo.carbon import inclusive as ci
@@ -124,3 +125,20 @@ def test_exclusions_and_withdrawn_consent(client_as: Clients) -> None:
     assert office.post(f"/api/inclusive/participants/{pid}/withdraw").status_code == 200
     r = reporter.post("/api/inclusive/submissions", json={**claim, "asset_id": "parcel-d"})
     assert r.status_code == 422 and "withdrew its consent" in r.text
+
+
+def test_register_by_identity_with_the_registry_key(client_as: Clients, web_app: FastAPI) -> None:
+    office = client_as("office")
+    body = {"identity": "360102199001011234", "kind": "person", "region_adcode": 360102,
+            "consent_scope": "trips"}  # fmt: skip
+    r = office.post("/api/inclusive/participants", json=body)
+    assert r.status_code == 422 and "GANPO_INCLUSIVE_KEY" in r.text
+    key = "a-registry-key-of-32-characters!"
+    web_app.state.settings = web_app.state.settings.model_copy(update={"inclusive_key": key})
+    pid = office.post("/api/inclusive/participants", json=body).json()["id"]
+    from ganpo.store import inclusive as store
+
+    stored = store.participant(web_app.state.engine, pid).pseudonym
+    assert stored == ci.pseudonym("360102199001011234", key.encode())
+    again = office.post("/api/inclusive/participants", json=body)
+    assert again.status_code == 422 and "already registered" in again.text
