@@ -64,6 +64,10 @@ NOT_RUN = {
     "tests/cli/test_cli_carbon_progress.py",
     ("carbon", "run-reported"): "needs reports approved on the platform: "
     "tests/submissions/test_carbon_reporting.py",
+    ("carbon", "inclusive", "methodologies"): "tests/cli/test_cli_carbon_inclusive.py",
+    ("carbon", "inclusive", "balance"): "tests/cli/test_cli_carbon_inclusive.py",
+    ("carbon", "inclusive", "retire"): "changes the ledger: tests/cli/test_cli_carbon_inclusive.py",
+    ("carbon", "inclusive", "exclude"): "tests/cli/test_cli_carbon_inclusive.py",
 }
 
 
