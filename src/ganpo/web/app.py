@@ -112,6 +112,12 @@ TAGS: list[dict[str, Any]] = [
         "inventories, sinks, dual-control progress and warnings.",
     },
     {
+        "name": "carbon-inclusive",
+        "description": "碳普惠：方法学、申报与审核、签发、转让与注销、公开账本 / Carbon-inclusive "
+        "registry: methodologies, claims and review, issuance, transfers and retirements, "
+        "the public ledger.",
+    },
+    {
         "name": "tracking",
         "description": "决定目标进展 / The decision's targets and their status.",
     },
