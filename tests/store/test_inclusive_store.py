@@ -18,7 +18,7 @@ from ganpo.store import inclusive as store
 from ganpo.store import schema
 from ganpo.store.inclusive_ledger import Entry, LedgerConflictError, replay
 from ganpo.store.repository import open_store
-from inclusive_support import issued, person
+from inclusive_support import claim, issued, person
 
 
 def test_downgrade_to_0015_drops_the_registry(tmp_path: Path) -> None:
@@ -192,4 +192,38 @@ def test_concurrent_transfers_never_spend_more_than_held_on_postgres(postgres_ur
                for r in results if r != "ok")  # fmt: skip
     assert store.balance(engine, owner) == 236
     assert sum(store.balance(engine, p) for p in takers) == 300
+    engine.dispose()
+
+
+def test_concurrent_issuances_take_disjoint_serials_on_postgres(postgres_url: str) -> None:
+    """Four approved claims issued at once from four connections: all succeed, and their
+    serials are consecutive and disjoint (the advisory lock serialises them)."""
+    import uuid
+
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    engine = open_store(postgres_url.rsplit("/", 1)[0] + f"/{name}")
+    owner = person(engine, "owner")
+    sids = [claim(engine, owner, asset=f"meter-{i}", quantity=100.0) for i in range(4)]
+    for sid in sids:
+        store.review(engine, sid, "reviewer", True, "ok")
+    barrier = threading.Barrier(len(sids))
+    blocks: list[tuple[int, int]] = []
+
+    def attempt(sid: int) -> None:
+        barrier.wait()
+        b = store.issue(engine, sid, "registrar")
+        blocks.append((b.first_serial, b.last_serial))
+
+    threads = [threading.Thread(target=attempt, args=(s,)) for s in sids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 100 kWh × 0.5366 = 53.66 → 53 credits each: 1–53, 54–106, 107–159, 160–212
+    assert sorted(blocks) == [(1, 53), (54, 106), (107, 159), (160, 212)]
+    assert store.balance(engine, owner) == 212
     engine.dispose()
