@@ -13,6 +13,7 @@ import pytest
 from assets_support import ALBERS, TinyStore, cell_box, tiny_store
 from sqlalchemy import func, select
 
+import ganpo.store.inclusive_models  # noqa: F401  (every table in Base.metadata)
 from ganpo.apply.register import deposit_parcel, value_package, value_parcel
 from ganpo.errors import InputError, UnknownNameError
 from ganpo.store import register as store

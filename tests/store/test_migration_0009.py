@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, MetaData, create_engine, delete, even
 
 import ganpo.store.apply_models
 import ganpo.store.carbon_models
+import ganpo.store.inclusive_models
 import ganpo.store.platform_models
 import ganpo.store.register_models
 import ganpo.store.reporting_models

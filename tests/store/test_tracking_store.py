@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
+import ganpo.store.inclusive_models
 import ganpo.store.tracking_models  # noqa: F401  (the tracking tables in Base.metadata)
 from ganpo.errors import InputError, StoreError
 from ganpo.store import schema

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+import ganpo.store.inclusive_models  # noqa: F401  (every table in Base.metadata)
 from ganpo.engine.account import run_account
 from ganpo.engine.uncertainty import monte_carlo
 from ganpo.store import schema

@@ -45,6 +45,7 @@ DYNAMIC = {
         "accounts",
         "methods",
         "carbon",
+        "inclusive",
         "tracking",
         "zoning",
         "reporting",
@@ -63,6 +64,9 @@ DYNAMIC = {
     "metric": ["gep_cny", "gep_per_km2", "material_cny", "regulating_cny", "cultural_cny"],
     "category": ["material", "regulating", "cultural"],
     "level": ["province", "city", "county", "township", "village", "unit"],
+    "inclusive.factor": ["verified", "unverified", "synthetic"],
+    "inclusive.kind": ["issuance", "transfer", "redemption", "retirement"],
+    "inclusive.claim": ["submitted", "approved"],
 }
 
 

@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect
 
+import ganpo.store.inclusive_models
 import ganpo.store.platform_models  # noqa: F401  (registers the platform tables)
 from ganpo.store.models import Base
 from ganpo.store.repository import open_store

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 from rich.table import Table
 
-from ganpo.cli import carbon_report, carbon_sinks
+from ganpo.cli import carbon_inclusive, carbon_report, carbon_sinks
 from ganpo.cli.carbon_reported import run_reported
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
@@ -590,3 +590,4 @@ def project_check(
 app.command("sinks")(carbon_sinks.sinks)  # the sink account: its own module
 app.command("report")(carbon_report.report)  # the annual report, in its own module
 app.command("run-reported")(run_reported)  # the inventory from departments' reports
+app.add_typer(carbon_inclusive.app, name="inclusive")  # the carbon-inclusive registry

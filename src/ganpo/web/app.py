@@ -53,6 +53,7 @@ from ganpo.web.routes import (
     audit_packs,
     auth,
     carbon,
+    inclusive,
     jobs,
     profiles,
     regions,
@@ -110,6 +111,12 @@ TAGS: list[dict[str, Any]] = [
         "name": "carbon",
         "description": "温室气体清单、碳汇、碳排放双控进度与预警 / Greenhouse-gas "
         "inventories, sinks, dual-control progress and warnings.",
+    },
+    {
+        "name": "carbon-inclusive",
+        "description": "碳普惠：方法学、申报与审核、签发、转让与注销、公开账本 / Carbon-inclusive "
+        "registry: methodologies, claims and review, issuance, transfers and retirements, "
+        "the public ledger.",
     },
     {
         "name": "tracking",
@@ -218,6 +225,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(assets.router, prefix="/api/assets", tags=["assets"])
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
     app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
+    app.include_router(inclusive.router, prefix="/api/inclusive", tags=["carbon-inclusive"])
     app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
     app.include_router(tracking_reports.router, prefix="/api/tracking/reports", tags=["tracking"])
     app.include_router(zoning.router, prefix="/api/zoning", tags=["zoning"])

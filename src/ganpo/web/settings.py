@@ -85,6 +85,13 @@ class Settings(BaseModel):
         description="GDP at constant prices for dual control (unit_code, year, "
         "gdp_constant_YYYY in 亿元); default: the gdp table of the carbon demo dataset",
     )
+    inclusive_key: str | None = Field(
+        default=None,
+        min_length=16,
+        description="secret key (≥ 16 characters) of the carbon-inclusive registry's "
+        "pseudonyms: a participant registered by its identity is stored as its keyed hash; "
+        "without it, participants are registered by a pseudonym computed elsewhere",
+    )
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:

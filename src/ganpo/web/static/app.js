@@ -9,6 +9,11 @@ const PAGES = [
   { id: "accounts", roles: null, load: () => import("./views/accounts.js") },
   { id: "methods", roles: null, load: () => import("./views/methods.js") },
   { id: "carbon", roles: null, load: () => import("./views/carbon.js") },
+  {
+    id: "inclusive",
+    roles: null,
+    load: () => import("./views/inclusive.js"),
+  },
   { id: "tracking", roles: null, load: () => import("./views/tracking.js") },
   { id: "zoning", roles: null, load: () => import("./views/zoning.js") },
   {
