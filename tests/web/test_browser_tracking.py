@@ -70,6 +70,7 @@ def test_auditor_makes_a_pack_and_a_viewer_is_refused(browser: Browser, live_ser
         "accounts",
         "methods",
         "carbon",
+        "inclusive",
         "tracking",
         "zoning",
         "audit-packs",

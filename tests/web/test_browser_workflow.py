@@ -161,7 +161,16 @@ def test_report_review_run_and_audit(
 ) -> None:
     # ---- the forestry reporter: template, a table with errors, every problem shown
     rep = Session(browser, live_server, "forestry")
-    assert rep.nav() == ["map", "accounts", "methods", "carbon", "tracking", "zoning", "reporting"]
+    assert rep.nav() == [
+        "map",
+        "accounts",
+        "methods",
+        "carbon",
+        "inclusive",
+        "tracking",
+        "zoning",
+        "reporting",
+    ]
     page = rep.open(f"reporting?year={YEAR}")
     card = page.locator('article.form-card[data-form="forestry"]')
     expect(card).to_have_attribute("data-state", "none")
@@ -211,7 +220,16 @@ def test_report_review_run_and_audit(
 
     # ---- the reviewer returns it with a comment
     rev = Session(browser, live_server, "reviewer")
-    assert rev.nav() == ["map", "accounts", "methods", "carbon", "tracking", "zoning", "review"]
+    assert rev.nav() == [
+        "map",
+        "accounts",
+        "methods",
+        "carbon",
+        "inclusive",
+        "tracking",
+        "zoning",
+        "review",
+    ]
     rpage = rev.open(f"review?year={YEAR}")
     item = rpage.locator('article.review-item[data-form="forestry"]')
     expect(item).to_have_attribute("data-state", "submitted")
@@ -254,7 +272,16 @@ def test_report_review_run_and_audit(
 
     # ---- the office: base data for the unreported forms, then the account with progress
     office = Session(browser, live_server, "office")
-    assert office.nav() == ["map", "accounts", "methods", "carbon", "tracking", "zoning", "review"]
+    assert office.nav() == [
+        "map",
+        "accounts",
+        "methods",
+        "carbon",
+        "inclusive",
+        "tracking",
+        "zoning",
+        "review",
+    ]
     # a run before the forms are approved is refused, naming them, with a way to fix it
     opage = office.open("accounts")
     expect(opage.locator("#run-year")).to_have_value(str(YEAR))  # the newest base year
@@ -343,6 +370,7 @@ def test_report_review_run_and_audit(
         "accounts",
         "methods",
         "carbon",
+        "inclusive",
         "tracking",
         "zoning",
         "review",
@@ -374,7 +402,15 @@ def test_report_review_run_and_audit(
 def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) -> None:
     viewer = Session(browser, live_server, "wuyuan")
     # no reporting, review or audit pages
-    assert viewer.nav() == ["map", "accounts", "methods", "carbon", "tracking", "zoning"]
+    assert viewer.nav() == [
+        "map",
+        "accounts",
+        "methods",
+        "carbon",
+        "inclusive",
+        "tracking",
+        "zoning",
+    ]
     page = viewer.open("map")
     the_map = page.locator("#gep-map")
     expect(the_map).to_have_attribute("data-ready", "1")
