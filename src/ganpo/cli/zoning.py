@@ -280,6 +280,11 @@ def import_(
         f"管控单元, {len(ds.redlines)} red lines 生态保护红线, {len(ds.requirements)} clauses "
         f"准入条款 ({effects}); uncovered 未覆盖 {ds.gap_pct:.3f} % of the region"
     )
+    for code, change in result.repaired:
+        console.print(
+            f"repaired 已修复 {code}: invalid only by rounding, area changed by {change:+.3f} m² "
+            "/ 图形因坐标舍入自相交，已修复"
+        )
 
 
 @app.command("diff")

@@ -40,13 +40,18 @@ unresolved scopes with their rows); then the written dataset is validated by
 The dataset is written into a temporary folder beside the target and moved into place
 only when valid, so nothing half-written is left.
 
-Simplification: the layers are taken as published; units that a province splits into
-several features with the same code are reported as duplicate codes, not dissolved.
+The layers are written in the equal-area CRS of :mod:`ganpo.io.regions`. A polygon that is
+invalid only by the rounding of its coordinates — reprojecting rings that nearly touch can
+make them cross — is repaired when the repair changes its area by no more than the overlap
+tolerance, and listed in :attr:`ImportResult.repaired`; any other invalid polygon is left
+to the validation, which refuses it.
+
+Simplification: the layers are otherwise taken as published; units that a province splits
+into several features with the same code are reported as duplicate codes, not dissolved.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import tempfile
@@ -72,6 +77,7 @@ from ganpo.zoning.units import (
 if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
+    from shapely.geometry.base import BaseGeometry
 
 Category = Literal["priority", "key", "general"]
 Dimension = Literal[
@@ -220,6 +226,8 @@ class ImportResult:
     dataset: ZoningDataset
     clauses_by_effect: dict[str, int] = field(default_factory=dict)
     encoding: str | None = None
+    #: units whose polygon was invalid only by rounding, repaired: (code, area change m²)
+    repaired: list[tuple[str, float]] = field(default_factory=list)
 
 
 def _read_vector(
@@ -353,6 +361,44 @@ def _units(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=layer.crs)
 
 
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    from shapely import MultiPolygon, Polygon, make_valid
+
+    fixed = make_valid(geom)
+    if isinstance(fixed, Polygon | MultiPolygon):
+        return fixed
+    parts = [
+        p
+        for g in getattr(fixed, "geoms", [fixed])
+        for p in (g.geoms if isinstance(g, MultiPolygon) else [g])
+        if isinstance(p, Polygon)
+    ]
+    return MultiPolygon(parts)
+
+
+def _repair(
+    units: gpd.GeoDataFrame, tolerance_m2: float
+) -> tuple[gpd.GeoDataFrame, list[tuple[str, float]]]:
+    """The units in the equal-area CRS, a polygon that is invalid only by the rounding of
+    its coordinates (its repair changes its area by at most ``tolerance_m2``, the overlap
+    tolerance) repaired; other invalid polygons are left for the validation to refuse.
+    (Reprojecting a polygon whose rings nearly touch can make it self-intersect.)"""
+    from ganpo.io.regions import CHINA_ALBERS
+
+    units = units.to_crs(CHINA_ALBERS)
+    repaired: list[tuple[str, float]] = []
+    geoms = list(units.geometry)
+    for i, g in enumerate(geoms):
+        if g is None or g.is_empty or g.is_valid:
+            continue
+        fixed = _polygonal(g)
+        change = fixed.area - g.area
+        if not fixed.is_empty and abs(change) <= tolerance_m2:
+            geoms[i] = fixed
+            repaired.append((str(units["code"].iloc[i]), change))
+    return units.set_geometry(geoms, crs=CHINA_ALBERS), repaired
+
+
 def split_clauses(text: str) -> list[str]:
     """A cell's numbered clauses, each without its number (one clause if unnumbered).
 
@@ -451,17 +497,6 @@ def _clauses(
     return out
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    # a JSON string is a TOML basic string (same escapes)
-    return json.dumps(str(value), ensure_ascii=False)
-
-
 def _write_dataset(
     folder: Path,
     units: gpd.GeoDataFrame,
@@ -470,16 +505,17 @@ def _write_dataset(
     mapping: ImportMapping,
     version: int,
 ) -> None:
+    import tomli_w
+
     folder.mkdir(parents=True)
     units.to_file(folder / "units.gpkg", driver="GPKG", layer="units")
     if redlines is not None:
         redlines.to_file(folder / "redlines.gpkg", driver="GPKG", layer="redlines")
-    lines = [f"# imported by ganpo zoning import from: {mapping.dataset.source}\n"]
-    for c in clauses:
-        lines.append("[[requirements]]")
-        lines.extend(f"{k} = {_toml_value(v)}" for k, v in c.items())
-        lines.append("")
-    (folder / "requirements.toml").write_text("\n".join(lines), encoding="utf-8")
+    (folder / "requirements.toml").write_text(
+        f"# imported by ganpo zoning import from: {mapping.dataset.source}\n"
+        + tomli_w.dumps({"requirements": clauses}),
+        encoding="utf-8",
+    )
     d = mapping.dataset
     desc = {
         "title_zh": d.title_zh,
@@ -494,9 +530,7 @@ def _write_dataset(
         "overlap_tolerance_m2": d.overlap_tolerance_m2,
         "gap_tolerance_pct": d.gap_tolerance_pct,
     }
-    (folder / DATASET_FILE).write_text(
-        "".join(f"{k} = {_toml_value(v)}\n" for k, v in desc.items()), encoding="utf-8"
-    )
+    (folder / DATASET_FILE).write_text(tomli_w.dumps(desc), encoding="utf-8")
 
 
 def default_folder(root: Path, mapping: ImportMapping, version: int) -> Path:
@@ -580,7 +614,9 @@ def import_zoning(
             values=problems,
         )
     problems = [f"{requirements_path.name}: {p}" for p in table.problems]
-    units = _units(layer, m.units, units_path.name, problems)
+    units, repaired = _repair(
+        _units(layer, m.units, units_path.name, problems), m.dataset.overlap_tolerance_m2
+    )
     redlines = None
     if red_layer is not None and m.redlines is not None:
         redlines = red_layer.rename(columns={m.redlines.code: "code", m.redlines.name: "name"})[
@@ -588,6 +624,8 @@ def import_zoning(
         ]
         redlines["code"] = [_text(v) for v in redlines["code"]]
         redlines["name"] = [_text(v) for v in redlines["name"]]
+        redlines, fixed = _repair(redlines, m.dataset.overlap_tolerance_m2)
+        repaired += fixed
     clauses = _clauses(table.data, m, requirements_path.name, problems)
     if problems:
         shown = "; ".join(problems[:12]) + (
@@ -614,4 +652,4 @@ def import_zoning(
     by_effect: dict[str, int] = defaultdict(int)
     for c in clauses:
         by_effect[str(c["effect"])] += 1
-    return ImportResult(out, dataset, dict(by_effect), encoding)
+    return ImportResult(out, dataset, dict(by_effect), encoding, repaired)
