@@ -18,7 +18,8 @@ from ganpo.demo.zoning import build_zoning_demo
 from ganpo.errors import InputError
 from ganpo.zoning.check import check_site, site_geometry
 from ganpo.zoning.diff import diff_zoning
-from ganpo.zoning.importer import ImportMapping, import_zoning, read_mapping, split_clauses
+from ganpo.zoning.importer import import_zoning, split_clauses
+from ganpo.zoning.mapping import ImportMapping, read_mapping
 from ganpo.zoning.units import read_zoning
 
 CITY = 360500  # 新余市: 渝水区 and 分宜县
@@ -42,6 +43,10 @@ category = "管控类别"
 "重点管控单元" = "key"
 "一般管控单元" = "general"
 
+[redlines]
+code = "红线编码"
+name = "红线名称"
+
 [requirements]
 scope = "环境管控单元编码"
 
@@ -62,10 +67,14 @@ industries = ["C26"]
 
 
 @pytest.fixture(scope="module")
-def demo_units(tmp_path_factory: pytest.TempPathFactory) -> gpd.GeoDataFrame:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_zoning_demo(tmp_path_factory.mktemp("zdemo") / "demo")
+
+
+@pytest.fixture(scope="module")
+def demo_units(demo: Path) -> gpd.GeoDataFrame:
     """The demo's units of 新余市 (equal-area CRS), as the expected result of an import."""
-    folder = build_zoning_demo(tmp_path_factory.mktemp("zdemo") / "demo")
-    units = gpd.read_file(folder / "units.gpkg")
+    units = gpd.read_file(demo / "units.gpkg")
     return units[units["county_adcode"] // 100 * 100 == CITY].reset_index(drop=True)
 
 
@@ -127,10 +136,20 @@ def test_split_numbered_clauses() -> None:
 
 
 def test_gbk_shapefile_imports_equal_to_its_source(
-    tmp_path: Path, demo_units: gpd.GeoDataFrame
+    tmp_path: Path, demo: Path, demo_units: gpd.GeoDataFrame
 ) -> None:
     units_shp, table = _sources(tmp_path, demo_units)
-    result = import_zoning(units_shp, table, _mapping(tmp_path), tmp_path / "out", version=2023)
+    red = gpd.read_file(demo / "redlines.gpkg")
+    red = red[red["code"].str[2:6] == "3605"]
+    red_shp = tmp_path / "src" / "red.shp"
+    gpd.GeoDataFrame(
+        {"红线编码": red["code"], "红线名称": red["name"]},
+        geometry=red.geometry.values,
+        crs=red.crs,
+    ).to_file(red_shp, encoding="gbk")
+    result = import_zoning(
+        units_shp, table, _mapping(tmp_path), tmp_path / "out", version=2023, redlines_path=red_shp
+    )
     assert result.encoding == "gb18030"  # no .cpg, not UTF-8: read as GB 18030 (GBK)
     # the demo's general unit of 分宜县 has rings that nearly touch: back from longitude and
     # latitude they cross, and the repair changes its area by far less than a m²
@@ -138,6 +157,8 @@ def test_gbk_shapefile_imports_equal_to_its_source(
     assert abs(result.repaired[0][1]) < 1.0
     ds = read_zoning(result.folder)
     assert (ds.region, ds.version, ds.source) == (CITY, 2023, "测试用发布成果")
+    assert sorted(ds.redlines["name"]) == sorted(red["name"])  # GBK with its .cpg
+    assert len(red) == 2
     got = ds.units.sort_values("code").reset_index(drop=True)
     want = demo_units.sort_values("code").reset_index(drop=True)
     assert list(got["code"]) == list(want["code"]) and len(got) == 6
@@ -309,3 +330,79 @@ def test_the_import_command_writes_a_year_and_refuses_to_overwrite(
     res = CliRunner().invoke(app, args)
     assert res.exit_code != 0 and "exists already" in res.output
     assert read_zoning(tmp_path / "ds").version == 2023
+
+
+def test_a_long_table_one_row_per_clause(tmp_path: Path, demo_units: gpd.GeoDataFrame) -> None:
+    units_shp = _publish_units(demo_units, tmp_path / "src" / "units.shp")
+    csv = tmp_path / "list.csv"
+    csv.write_bytes(
+        "范围,维度,条款\n"
+        "优先保护单元,空间布局约束,禁止新建化工项目\n"
+        "ZH36052120001,污染物排放管控,（1）执行特别排放限值；（2）总量减量替代\n"
+        "新余市,资源开发效率,节约用水\n".encode("gb18030")
+    )
+    long = MAPPING.split("[requirements]")[0] + (
+        '[requirements]\nscope = "范围"\ndimension = "维度"\ntext = "条款"\n'
+        '[requirements.scopes]\n"新余市" = "region:360500"\n'
+    )
+    with pytest.raises(InputError, match=r"dimension '资源开发效率' .*\(row 4\) is not one of"):
+        import_zoning(units_shp, csv, _mapping(tmp_path, long), tmp_path / "out", version=2023)
+    csv.write_bytes(csv.read_bytes().replace("资源开发效率,".encode("gb18030"),
+                                             "资源开发效率要求,".encode("gb18030")))  # fmt: skip
+    ds = import_zoning(
+        units_shp, csv, _mapping(tmp_path, long), tmp_path / "out", version=2023
+    ).dataset
+    got = [(r.id, r.scope, r.dimension, r.effect, r.text_zh) for r in ds.requirements]
+    assert got == [
+        ("priority-SL-1", "category:priority", "spatial_layout", "judgement", "禁止新建化工项目"),
+        ("ZH36052120001-PD-1", "unit:ZH36052120001", "pollutant_discharge", "judgement",
+         "执行特别排放限值；"),
+        ("ZH36052120001-PD-2", "unit:ZH36052120001", "pollutant_discharge", "judgement",
+         "总量减量替代"),
+        ("360500-RE-1", "region:360500", "resource_efficiency", "judgement", "节约用水"),
+    ]  # fmt: skip
+
+
+def test_a_refused_replacement_keeps_the_old_version(
+    tmp_path: Path, demo_units: gpd.GeoDataFrame
+) -> None:
+    units_shp, table = _sources(tmp_path, demo_units)
+    mapping = _mapping(tmp_path)
+    out = import_zoning(units_shp, table, mapping, tmp_path / "out", version=2023).folder
+    before = (out / "requirements.toml").read_bytes()
+    gap = demo_units[demo_units["code"] != "ZH36050210001"]  # a unit missing: a gap
+    _publish_units(gap, tmp_path / "src2" / "units.shp")
+    with pytest.raises(InputError, match=r"uncovered") as err:
+        import_zoning(tmp_path / "src2" / "units.shp", table, mapping, out, version=2023,
+                      replace=True)  # fmt: skip
+    # every problem at once: the gap and the clauses of the missing unit
+    assert "scope unit 'ZH36050210001' is not a unit of the layer" in str(err.value)
+    assert (out / "requirements.toml").read_bytes() == before
+    assert read_zoning(out).version == 2023
+
+
+def test_the_shipped_mapping_imports_the_published_layout(
+    tmp_path: Path, demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--mapping jiangxi` on the whole (synthetic) province written with the published
+    headers as a GeoPackage and a GB 18030 CSV, into the default folder of the year."""
+    units = gpd.read_file(demo / "units.gpkg")
+    gpd.GeoDataFrame(
+        {"环境管控单元编码": units["code"], "环境管控单元名称": units["name"],
+         "管控单元分类": [CATEGORY_ZH[c] for c in units["category"]]},
+        geometry=units.geometry.values, crs=units.crs,
+    ).to_file(tmp_path / "units.gpkg")  # fmt: skip
+    lines = [",".join(HEADERS), "全省,江西省总体要求,,严格落实生态保护红线管控要求,,,"]
+    lines += [f"{c},,,,,,1.落实总量控制。2.节约集约用地。" for c in units["code"]]
+    (tmp_path / "list.csv").write_bytes("\n".join(lines).encode("gb18030"))
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(
+        app, ["zoning", "import", "--units", "units.gpkg", "--requirements", "list.csv",
+              "--mapping", "jiangxi", "--version", "2024"]
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    ds = read_zoning(tmp_path / "data" / "zoning" / "360000-2024")
+    assert len(ds.units) == len(units) and ds.version == 2024
+    assert len(ds.requirements) == 1 + 2 * len(units)
+    assert {r.effect for r in ds.requirements} == {"judgement"}  # no keyword rules shipped
+    assert ds.requirements[0].scope == "region:360000"

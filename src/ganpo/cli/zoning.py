@@ -255,7 +255,8 @@ def import_(
     """Import a province's published control units, requirement list and red lines into a
     zoning dataset through a column mapping, and validate it (every problem at once).
     导入省级发布的生态环境分区管控成果。"""
-    from ganpo.zoning.importer import default_folder, import_zoning, read_mapping
+    from ganpo.zoning.importer import default_folder, import_zoning
+    from ganpo.zoning.mapping import read_mapping
     from ganpo.zoning.units import EFFECTS
 
     with user_errors():

@@ -55,21 +55,18 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import TYPE_CHECKING
 
 from ganpo.errors import InputError
+from ganpo.zoning.mapping import ImportMapping, Rule, UnitsMap
 from ganpo.zoning.units import (
     CATEGORIES,
     CODE_PATTERN,
     DATASET_FILE,
     DIMENSIONS,
-    Effect,
     ZoningDataset,
     read_zoning,
 )
@@ -79,13 +76,6 @@ if TYPE_CHECKING:
     import pandas as pd
     from shapely.geometry.base import BaseGeometry
 
-Category = Literal["priority", "key", "general"]
-Dimension = Literal[
-    "spatial_layout", "pollutant_discharge", "environmental_risk", "resource_efficiency"
-]
-#: shipped mappings (catalog data), usable by name with ``--mapping``
-MAPPINGS_KIND = "zoning"
-MAPPING_PREFIX = "import-"
 #: the Chinese and English names of the dimensions, accepted in a long table's column
 _DIMENSION_VALUES: dict[str, str] = {
     **{zh: key for key, (zh, _) in DIMENSIONS.items()},
@@ -99,123 +89,6 @@ _ABBREV = {
     "environmental_risk": "ER",
     "resource_efficiency": "RE",
 }
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class DatasetMap(_Strict):
-    region: int
-    title_zh: str = Field(min_length=1)
-    title_en: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    version: int | None = Field(default=None, ge=2000, le=2100)
-    overlap_tolerance_m2: float = Field(default=100.0, ge=0)
-    gap_tolerance_pct: float = Field(default=0.5, ge=0, le=100)
-
-
-class UnitsMap(_Strict):
-    code: str
-    name: str
-    category: str
-    county: str | None = None
-    encoding: str | None = None
-    crs: str | None = None
-    categories: dict[str, Category] = Field(min_length=1)
-
-
-class RedlinesMap(_Strict):
-    code: str
-    name: str
-    encoding: str | None = None
-    crs: str | None = None
-
-
-class Rule(_Strict):
-    contains: list[str] = Field(min_length=1)
-    effect: Effect
-    industries: list[str] = Field(default_factory=list)
-
-
-class RequirementsMap(_Strict):
-    scope: str
-    dimensions: dict[str, Dimension] = Field(default_factory=dict)
-    dimension: str | None = None
-    text: str | None = None
-    sheet: str | None = None
-    scopes: dict[str, str] = Field(default_factory=dict)
-    rules: list[Rule] = Field(default_factory=list)
-    split_numbered: bool = True
-    empty_values: list[str] = Field(default_factory=lambda: ["", "/", "无", "—", "-", "——"])
-
-
-class ImportMapping(_Strict):
-    """The mapping file of :func:`import_zoning` (see the module's docstring)."""
-
-    dataset: DatasetMap
-    units: UnitsMap
-    redlines: RedlinesMap | None = None
-    requirements: RequirementsMap
-
-
-def shipped_mapping(name: str) -> Path:
-    """The path of a shipped mapping (``jiangxi`` → ``import-jiangxi.toml``)."""
-    from ganpo.catalog.files import data_dir
-
-    return data_dir(MAPPINGS_KIND) / f"{MAPPING_PREFIX}{name}.toml"
-
-
-def read_mapping(path: Path | str) -> ImportMapping:
-    """Read a mapping file, or a shipped mapping by name; every field problem at once."""
-    from ganpo.catalog.files import data_dir
-
-    path = Path(path)
-    if not path.is_file() and shipped_mapping(str(path)).is_file():
-        path = shipped_mapping(str(path))
-    if not path.is_file():
-        names = sorted(
-            p.stem.removeprefix(MAPPING_PREFIX)
-            for p in data_dir(MAPPINGS_KIND).glob(f"{MAPPING_PREFIX}*.toml")
-        )
-        raise InputError(
-            f"the mapping file does not exist; give a TOML file or a shipped mapping "
-            f"({', '.join(names)}) / 映射文件不存在",
-            source=path.name,
-        )
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"cannot read the mapping: {exc} / 映射文件无法读取", source=path.name
-        ) from exc
-    try:
-        mapping = ImportMapping.model_validate(raw)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
-        raise InputError(
-            f"the mapping is wrong: {'; '.join(problems)} / 映射文件有误",
-            source=path.name,
-            field=".".join(str(x) for x in exc.errors()[0]["loc"]),
-            values=problems,
-        ) from exc
-    req = mapping.requirements
-    if bool(req.dimensions) == bool(req.dimension or req.text):
-        raise InputError(
-            "[requirements] needs either a [requirements.dimensions] table (one column per "
-            "dimension) or the `dimension` and `text` columns (one row per clause), not both "
-            "/ 准入清单映射须二选一：按维度分列，或维度列加条款列",
-            source=path.name,
-            field="requirements",
-        )
-    if (req.dimension is None) != (req.text is None):
-        raise InputError(
-            "[requirements] gives only one of `dimension` and `text`; give both "
-            "/ 维度列与条款列须同时给出",
-            source=path.name,
-            field="requirements.text" if req.text is None else "requirements.dimension",
-        )
-    return mapping
 
 
 @dataclass
@@ -290,10 +163,16 @@ def _read_vector(
     return layer, used
 
 
-def _missing_columns(have: list[str], wanted: dict[str, str | None], source: str) -> list[str]:
+def _missing_columns(
+    have: list[str], wanted: dict[str, str | None], source: str
+) -> list[tuple[str, str]]:
+    """(column, message) for each mapped column that the file lacks."""
     return [
-        f"{source}: column {col!r} (mapped as {role}) is not in the file; its columns are "
-        f"{', '.join(repr(c) for c in have)}"
+        (
+            col,
+            f"{source}: column {col!r} (mapped as {role}) is not in the file; its columns are "
+            f"{', '.join(repr(c) for c in have)}",
+        )
         for role, col in wanted.items()
         if col is not None and col not in have
     ]
@@ -582,7 +461,7 @@ def import_zoning(
         red_layer, _ = _read_vector(redlines_path, m.redlines.encoding, m.redlines.crs, "red lines")
     table = read_table_file(requirements_path, sheet=m.requirements.sheet).to_frame()
     req = m.requirements
-    problems = _missing_columns(
+    missing = _missing_columns(
         [str(c) for c in layer.columns if c != layer.geometry.name],
         {
             "units.code": m.units.code,
@@ -593,7 +472,7 @@ def import_zoning(
         units_path.name,
     )
     if red_layer is not None and m.redlines is not None:
-        problems += _missing_columns(
+        missing += _missing_columns(
             [str(c) for c in red_layer.columns if c != red_layer.geometry.name],
             {"redlines.code": m.redlines.code, "redlines.name": m.redlines.name},
             redlines_path.name if redlines_path else "",
@@ -604,14 +483,14 @@ def import_zoning(
         "requirements.text": req.text,
     }
     wanted.update({f"requirements.dimensions ({dim})": col for col, dim in req.dimensions.items()})
-    problems += _missing_columns(list(table.data.columns), wanted, requirements_path.name)
-    if problems:
+    missing += _missing_columns(list(table.data.columns), wanted, requirements_path.name)
+    if missing:
         raise InputError(
-            f"the mapping names columns the files lack: {'; '.join(problems)} "
+            f"the mapping names columns the files lack: {'; '.join(msg for _, msg in missing)} "
             "/ 映射文件中的字段在源文件中不存在",
             source="mapping",
-            field=next(iter(problems)).split("column ")[1].split(" ")[0].strip("'"),
-            values=problems,
+            field=missing[0][0],
+            values=[c for c, _ in missing],
         )
     problems = [f"{requirements_path.name}: {p}" for p in table.problems]
     units, repaired = _repair(
