@@ -11,14 +11,17 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from openpyxl import Workbook
+from shapely import make_valid
+from shapely.geometry import Polygon
 from typer.testing import CliRunner
 
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
 from ganpo.errors import InputError
+from ganpo.io.regions import CHINA_ALBERS
 from ganpo.zoning.check import check_site, site_geometry
 from ganpo.zoning.diff import diff_zoning
-from ganpo.zoning.importer import import_zoning, split_clauses
+from ganpo.zoning.importer import _repair, import_zoning, split_clauses
 from ganpo.zoning.mapping import ImportMapping, read_mapping
 from ganpo.zoning.units import read_zoning
 
@@ -78,6 +81,12 @@ def demo_units(demo: Path) -> gpd.GeoDataFrame:
     return units[units["county_adcode"] // 100 * 100 == CITY].reset_index(drop=True)
 
 
+def _in_cgcs2000(geoms: gpd.GeoSeries) -> gpd.GeoSeries:
+    """The polygons in CGCS2000 longitude and latitude, made valid there as the publisher's
+    GIS would (the demo's rings that nearly touch cross once reprojected)."""
+    return gpd.GeoSeries(make_valid(geoms.to_crs(4490).values), crs=4490)
+
+
 def _publish_units(units: gpd.GeoDataFrame, path: Path, *, cpg: bool = False) -> Path:
     """The units as a province's shapefile: GBK attributes, Chinese field names, CGCS2000."""
     published = gpd.GeoDataFrame(
@@ -86,7 +95,7 @@ def _publish_units(units: gpd.GeoDataFrame, path: Path, *, cpg: bool = False) ->
             "单元名称": units["name"],
             "管控类别": [CATEGORY_ZH.get(c, c) for c in units["category"]],
         },
-        geometry=units.geometry.to_crs(4490).values,
+        geometry=_in_cgcs2000(units.geometry).values,
         crs=4490,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -151,10 +160,7 @@ def test_gbk_shapefile_imports_equal_to_its_source(
         units_shp, table, _mapping(tmp_path), tmp_path / "out", version=2023, redlines_path=red_shp
     )
     assert result.encoding == "gb18030"  # no .cpg, not UTF-8: read as GB 18030 (GBK)
-    # the demo's general unit of 分宜县 has rings that nearly touch: back from longitude and
-    # latitude they cross, and the repair changes its area by far less than a m²
-    assert [c for c, _ in result.repaired] == ["ZH36052130001"]
-    assert abs(result.repaired[0][1]) < 1.0
+    assert result.repaired == []  # valid in CGCS2000, still valid in the equal-area CRS
     ds = read_zoning(result.folder)
     assert (ds.region, ds.version, ds.source) == (CITY, 2023, "测试用发布成果")
     assert sorted(ds.redlines["name"]) == sorted(red["name"])  # GBK with its .cpg
@@ -165,9 +171,10 @@ def test_gbk_shapefile_imports_equal_to_its_source(
     assert list(got["name"]) == list(want["name"])  # Chinese names survive GBK
     assert list(got["category"]) == list(want["category"])
     assert list(got["county_adcode"]) == list(want["county_adcode"])
-    for g, w in zip(got.geometry, want.geometry, strict=True):
-        # the round trip through CGCS2000 longitude/latitude moves vertices by far less
-        # than a millimetre; 1 m² on units of hundreds of km² is that noise
+    published = _in_cgcs2000(want.geometry).to_crs(want.crs)  # what the shapefile holds
+    for g, w in zip(got.geometry, published, strict=True):
+        # the shapefile keeps the coordinates as doubles and both sides project them the
+        # same way: equal up to floating-point noise, far below 1 m² on units of ~100 km²
         assert g.symmetric_difference(w).area < 1.0
     # 2 priority units × 2 numbered clauses + 6 discharge clauses + 1 city clause; the
     # "/", "" and "无" cells hold none
@@ -188,6 +195,44 @@ def test_gbk_shapefile_imports_equal_to_its_source(
     site = gpd.GeoSeries([prio.representative_point()], crs=ds.units.crs).to_crs(4326)
     r = check_site(ds, site_geometry(site.iloc[0].wkt), "C2611")
     assert r.verdict == "prohibited"
+
+
+def test_only_polygons_broken_by_rounding_are_repaired() -> None:
+    """A hole that pokes 1 mm out of its shell (what reprojecting rings that nearly touch
+    does) is repaired: the sliver outside is < 1 m² (1 mm × 200 m / 2 = 0.1 m²), within the
+    100 m² overlap tolerance. A bow tie is not: its ring's signed area is 0 m² and its
+    repair 500,000 m² (two triangles of 1000 m × 500 m / 2)."""
+    shell = [(0, 0), (1000, 0), (1000, 1000), (0, 1000)]
+    hole = [(-0.001, 500), (500, 400), (500, 600)]
+    units = gpd.GeoDataFrame(
+        {"code": ["A", "B"]},
+        geometry=[Polygon(shell, [hole]), Polygon([(0, 0), (1000, 1000), (1000, 0), (0, 1000)])],
+        crs=CHINA_ALBERS,
+    )
+    assert not units.is_valid.any()
+    fixed, repaired = _repair(units, 100.0)
+    assert [c for c, _ in repaired] == ["A"] and abs(repaired[0][1]) < 1.0
+    assert list(fixed.is_valid) == [True, False]  # B is left for the validation to refuse
+    assert fixed.geometry.iloc[0].area == pytest.approx(1000**2 - 500 * 200 / 2, abs=1.0)
+
+
+def test_a_polygon_invalid_as_published_is_the_publishers_to_repair(
+    tmp_path: Path, demo_units: gpd.GeoDataFrame
+) -> None:
+    units = demo_units.copy()
+    units.loc[2, "geometry"] = Polygon([(0, 0), (1000, 1000), (1000, 0), (0, 1000)])
+    units_shp = tmp_path / "units.gpkg"
+    gpd.GeoDataFrame(
+        {"单元编码": units["code"], "单元名称": units["name"],
+         "管控类别": [CATEGORY_ZH[c] for c in units["category"]]},
+        geometry=units.geometry.values, crs=units.crs,
+    ).to_file(units_shp)  # fmt: skip
+    table = _publish_table(_clause_rows(demo_units), tmp_path / "list.xlsx")
+    code = units.loc[2, "code"]
+    with pytest.raises(
+        InputError, match=rf"feature 3 \({code}\): the published polygon is invalid"
+    ):
+        import_zoning(units_shp, table, _mapping(tmp_path), tmp_path / "out", version=2023)
 
 
 def test_a_wrong_mapping_names_the_missing_column(

@@ -40,11 +40,12 @@ unresolved scopes with their rows); then the written dataset is validated by
 The dataset is written into a temporary folder beside the target and moved into place
 only when valid, so nothing half-written is left.
 
-The layers are written in the equal-area CRS of :mod:`ganpo.io.regions`. A polygon that is
-invalid only by the rounding of its coordinates — reprojecting rings that nearly touch can
-make them cross — is repaired when the repair changes its area by no more than the overlap
-tolerance, and listed in :attr:`ImportResult.repaired`; any other invalid polygon is left
-to the validation, which refuses it.
+Each polygon must be valid in its layer's own CRS (else it is the publisher's to repair,
+and reported). The layers are written in the equal-area CRS of :mod:`ganpo.io.regions`. A
+polygon that reprojection makes invalid — rings that nearly touch can cross — is repaired
+when the repair changes its area by no more than the overlap tolerance, and listed in
+:attr:`ImportResult.repaired`; any other invalid polygon is left to the validation, which
+refuses it.
 
 Simplification: the layers are otherwise taken as published; units that a province splits
 into several features with the same code are reported as duplicate codes, not dissolved.
@@ -223,6 +224,7 @@ def _units(
                     "an adcode"
                 )
             county_text = "0"  # the code's form is reported by read_zoning
+        _check_published_geometry(r.geometry, f"{source}: feature {i} ({code})", problems)
         rows.append(
             {
                 "code": code,
@@ -238,6 +240,20 @@ def _units(
             f"[units.categories] of the mapping; map it to priority, key or general"
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=layer.crs)
+
+
+def _check_published_geometry(geom: BaseGeometry | None, where: str, problems: list[str]) -> None:
+    """A polygon must be valid in the layer's own CRS: an invalid one is the publisher's to
+    repair (what reprojection alone breaks is repaired by :func:`_repair`)."""
+    from shapely.validation import explain_validity
+
+    if geom is None or geom.is_empty:
+        problems.append(f"{where}: no geometry")
+    elif not geom.is_valid:
+        problems.append(
+            f"{where}: the published polygon is invalid in its own CRS "
+            f"({explain_validity(geom)}); repair it in a GIS"
+        )
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
@@ -503,6 +519,9 @@ def import_zoning(
         ]
         redlines["code"] = [_text(v) for v in redlines["code"]]
         redlines["name"] = [_text(v) for v in redlines["name"]]
+        for i, (code, geom) in enumerate(zip(redlines["code"], redlines.geometry, strict=True)):
+            where = f"{redlines_path.name if redlines_path else ''}: feature {i + 1} ({code})"
+            _check_published_geometry(geom, where, problems)
         redlines, fixed = _repair(redlines, m.dataset.overlap_tolerance_m2)
         repaired += fixed
     clauses = _clauses(table.data, m, requirements_path.name, problems)
