@@ -315,7 +315,8 @@ def diff(
         title=f"管控单元变化 Control units {d.version_old} → {d.version_new}",
     )
     for u in units:
-        cat = " → ".join(str(x) for x in (u["category_old_zh"], u["category_new_zh"]) if x)
+        cats = [str(x) for x in (u["category_old_zh"], u["category_new_zh"]) if x]
+        cat = " → ".join(dict.fromkeys(cats))  # one name when unchanged
         area = " → ".join(
             f"{x:,.2f}" for x in (u["area_old_hm2"], u["area_new_hm2"]) if isinstance(x, float)
         )
