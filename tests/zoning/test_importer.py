@@ -252,6 +252,19 @@ def test_a_wrong_mapping_names_the_missing_column(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_mapping_with_unknown_values_is_refused_whole(tmp_path: Path) -> None:
+    bad = MAPPING.replace(
+        'category = "管控类别"', 'category = "管控类别"\nencoding = "gbx"\ncrs = "EPSG:99999"'
+    )
+    bad = bad.replace('"一般管控单元" = "general"', '"一般管控单元" = "normal"')
+    with pytest.raises(InputError) as err:
+        _mapping(tmp_path, bad)
+    msg = str(err.value)
+    assert "units.encoding: Value error, unknown encoding 'gbx'" in msg
+    assert "units.crs: Value error, unknown CRS 'EPSG:99999'" in msg
+    assert "units.categories.一般管控单元: Input should be 'priority', 'key' or 'general'" in msg
+
+
 def test_an_unmapped_category_value_is_named_with_its_features(
     tmp_path: Path, demo_units: gpd.GeoDataFrame
 ) -> None:

@@ -134,12 +134,6 @@ def _read_vector(
             break
         except UnicodeDecodeError:
             continue
-        except LookupError as exc:
-            raise InputError(
-                f"unknown attribute encoding {enc!r}; use e.g. gbk or utf-8 / 未知字符编码",
-                source=path.name,
-                field="encoding",
-            ) from exc
         except Exception as exc:  # pyogrio raises several kinds for a broken file
             raise InputError(
                 f"cannot read the {what} layer: {exc} / 图层无法读取", source=path.name

@@ -6,11 +6,12 @@ category values map, and the keyword rules of the clauses (see
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ganpo.errors import InputError
 from ganpo.zoning.units import Effect
@@ -28,6 +29,37 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class _Layer(_Strict):
+    """What a layer's mapping shares: its attribute encoding and CRS, for a file without
+    them (both checked when the mapping is read)."""
+
+    encoding: str | None = None
+    crs: str | None = None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r}; use e.g. gbk or utf-8") from None
+        return value
+
+    @field_validator("crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        if value is not None:
+            from pyproj import CRS
+            from pyproj.exceptions import CRSError
+
+            try:
+                CRS.from_user_input(value)
+            except CRSError:
+                raise ValueError(f"unknown CRS {value!r}; use e.g. EPSG:4490 (CGCS2000)") from None
+        return value
+
+
 class DatasetMap(_Strict):
     region: int
     title_zh: str = Field(min_length=1)
@@ -38,21 +70,17 @@ class DatasetMap(_Strict):
     gap_tolerance_pct: float = Field(default=0.5, ge=0, le=100)
 
 
-class UnitsMap(_Strict):
+class UnitsMap(_Layer):
     code: str
     name: str
     category: str
     county: str | None = None
-    encoding: str | None = None
-    crs: str | None = None
     categories: dict[str, Category] = Field(min_length=1)
 
 
-class RedlinesMap(_Strict):
+class RedlinesMap(_Layer):
     code: str
     name: str
-    encoding: str | None = None
-    crs: str | None = None
 
 
 class Rule(_Strict):
