@@ -338,7 +338,9 @@ def _clauses(
         if req.dimensions:
             cells = [(dim, _text(r[col])) for col, dim in req.dimensions.items()]
         else:
-            assert req.dimension is not None and req.text is not None
+            assert req.dimension is not None and req.text is not None  # read_mapping's check
+            if _text(r[req.text]) in empty:
+                continue
             dim_value = _text(r[req.dimension])
             dim = _DIMENSION_VALUES.get(dim_value)
             if dim is None:
