@@ -21,7 +21,7 @@ from ganpo.errors import InputError
 from ganpo.io.regions import CHINA_ALBERS
 from ganpo.zoning.check import check_site, site_geometry
 from ganpo.zoning.diff import diff_zoning
-from ganpo.zoning.importer import _repair, import_zoning, split_clauses
+from ganpo.zoning.importer import _read_vector, _repair, import_zoning, split_clauses
 from ganpo.zoning.mapping import ImportMapping, read_mapping
 from ganpo.zoning.units import read_zoning
 
@@ -214,6 +214,20 @@ def test_only_polygons_broken_by_rounding_are_repaired() -> None:
     assert [c for c, _ in repaired] == ["A"] and abs(repaired[0][1]) < 1.0
     assert list(fixed.is_valid) == [True, False]  # B is left for the validation to refuse
     assert fixed.geometry.iloc[0].area == pytest.approx(1000**2 - 500 * 200 / 2, abs=1.0)
+
+
+def test_shapefile_rings_are_read_by_where_they_lie(tmp_path: Path, demo: Path) -> None:
+    """The demo's general unit of 青原区 is a valid MultiPolygon (a large part and a sliver);
+    in a shapefile, read by the winding order of its rings, it comes back as one polygon
+    whose "hole" lies outside its shell; read by where the rings lie, it is itself."""
+    units = gpd.read_file(demo / "units.gpkg")
+    unit = units[units["code"] == "ZH36080330001"]
+    assert unit.is_valid.all()
+    unit.to_file(tmp_path / "one.shp")
+    layer, _ = _read_vector(tmp_path / "one.shp", None, None, "units")
+    got, want = layer.geometry.iloc[0], unit.geometry.iloc[0]
+    assert got.is_valid
+    assert got.symmetric_difference(want).area < 1e-6  # same coordinates, same CRS
 
 
 def test_a_polygon_invalid_as_published_is_the_publishers_to_repair(

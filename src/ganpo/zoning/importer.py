@@ -40,12 +40,13 @@ unresolved scopes with their rows); then the written dataset is validated by
 The dataset is written into a temporary folder beside the target and moved into place
 only when valid, so nothing half-written is left.
 
-Each polygon must be valid in its layer's own CRS (else it is the publisher's to repair,
-and reported). The layers are written in the equal-area CRS of :mod:`ganpo.io.regions`. A
-polygon that reprojection makes invalid — rings that nearly touch can cross — is repaired
-when the repair changes its area by no more than the overlap tolerance, and listed in
-:attr:`ImportResult.repaired`; any other invalid polygon is left to the validation, which
-refuses it.
+A shapefile's rings are told apart by where they lie, not by their winding order (which
+published files do not always respect). Each polygon must be valid in its layer's own CRS
+(else it is the publisher's to repair, and reported). The layers are written in the
+equal-area CRS of :mod:`ganpo.io.regions`. A polygon that reprojection makes invalid —
+rings that nearly touch can cross — is repaired when the repair changes its area by no
+more than the overlap tolerance, and listed in :attr:`ImportResult.repaired`; any other
+invalid polygon is left to the validation, which refuses it.
 
 Simplification: the layers are otherwise taken as published; units that a province splits
 into several features with the same code are reported as duplicate codes, not dissolved.
@@ -57,6 +58,8 @@ import re
 import shutil
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,6 +107,21 @@ class ImportResult:
     repaired: list[tuple[str, float]] = field(default_factory=list)
 
 
+@contextmanager
+def _rings_by_geometry() -> Iterator[None]:
+    """Let GDAL tell a shapefile's outer rings from its holes by where they lie, not by their
+    winding order: published shapefiles do not always wind them as the format says, and a
+    valid unit would then read as a hole outside its shell."""
+    import pyogrio
+
+    before = pyogrio.get_gdal_config_option("OGR_ORGANIZE_POLYGONS")
+    pyogrio.set_gdal_config_options({"OGR_ORGANIZE_POLYGONS": "DEFAULT"})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_ORGANIZE_POLYGONS": before})
+
+
 def _read_vector(
     path: Path, encoding: str | None, crs: str | None, what: str
 ) -> tuple[gpd.GeoDataFrame, str | None]:
@@ -129,7 +147,8 @@ def _read_vector(
     used: str | None = None
     for enc in tries:
         try:
-            layer = gpd.read_file(path, **({"encoding": enc} if enc else {}))
+            with _rings_by_geometry():
+                layer = gpd.read_file(path, **({"encoding": enc} if enc else {}))
             used = enc
             break
         except UnicodeDecodeError:
