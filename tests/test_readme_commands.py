@@ -63,6 +63,8 @@ NOT_RUN = {
     ("tracking", "series", "history"): "tests/cli/test_cli_tracking_series.py",
     ("tracking", "reports"): "lists issued reports: tests/cli/test_cli_tracking_series.py",
     ("zoning", "validate"): "`zoning demo` validates what it writes; tests/zoning/test_zoning.py",
+    ("zoning", "import"): "needs a province's published files: tests/zoning/test_importer.py",
+    ("zoning", "diff"): "needs two imported versions: tests/zoning/test_importer.py",
     ("carbon", "project-check"): "its targets file is named by `carbon demo`: "
     "tests/cli/test_cli_carbon_progress.py",
     ("carbon", "run-reported"): "needs reports approved on the platform: "

@@ -14,10 +14,13 @@ from ganpo.cli.common import FormatOption, console, print_records, say, user_err
 from ganpo.errors import InputError
 
 app = typer.Typer(
-    help="Zoning control: demo, validate, check a site. 生态环境分区管控：示范、校验、选址核查。",
+    help="Zoning control: demo, import, validate, diff, check a site. "
+    "生态环境分区管控：示范、导入、校验、版本比较、选址核查。",
     no_args_is_help=True,
 )
 DEMO_FOLDER = Path("data/zoning-demo")
+#: where `ganpo zoning import` writes a year's dataset by default
+IMPORT_ROOT = Path("data/zoning")
 SYNTHETIC_LABEL = "合成数据 SYNTHETIC"
 #: the keys of `ganpo zoning check --format csv|json` (one record per clause that applies)
 CLAUSE_KEYS = (
@@ -33,6 +36,27 @@ CLAUSE_KEYS = (
     "text_zh",
     "text_en",
     "source",
+)
+#: the keys of `ganpo zoning diff --format csv|json` (one record per unit or clause changed)
+DIFF_KEYS = (
+    "kind",
+    "change",
+    "code",
+    "what",
+    "name_old",
+    "name_new",
+    "category_old",
+    "category_new",
+    "area_old_hm2",
+    "area_new_hm2",
+    "area_change_hm2",
+    "moved_hm2",
+    "scope",
+    "dimension",
+    "effect",
+    "industries",
+    "text_zh",
+    "id",
 )
 DatasetArg = Annotated[
     Path, typer.Argument(help="Zoning dataset folder (zoning-dataset.toml). 分区管控数据集目录。")
@@ -181,6 +205,148 @@ def check(
     console.print(c)
     mark = f" · {SYNTHETIC_LABEL}" if result.synthetic else ""
     console.print(f"结论 verdict: {result.verdict_zh} / {result.verdict_en}{mark}")
+
+
+@app.command("import")
+def import_(
+    units: Annotated[
+        Path,
+        typer.Option(
+            "--units",
+            help="The published units layer (.shp, .gpkg, .geojson; any CRS; GBK or UTF-8). "
+            "环境管控单元图层。",
+        ),
+    ],
+    requirements: Annotated[
+        Path,
+        typer.Option(
+            "--requirements",
+            help="The published requirement list (.xlsx or CSV). 生态环境准入清单表格。",
+        ),
+    ],
+    mapping: Annotated[
+        str,
+        typer.Option(
+            "--mapping",
+            help="The mapping file (TOML) of the source columns, or a shipped mapping's name "
+            "(jiangxi). 字段映射文件。",
+        ),
+    ],
+    redlines: Annotated[
+        Path | None,
+        typer.Option("--redlines", help="The red-line layer, optional. 生态保护红线图层。"),
+    ] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", help="The year of the publication. 数据版本年份。"),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Dataset folder (default data/zoning/<region>-<year>). 输出数据集目录。",
+        ),
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace an existing folder. 覆盖已有目录。")
+    ] = False,
+) -> None:
+    """Import a province's published control units, requirement list and red lines into a
+    zoning dataset through a column mapping, and validate it (every problem at once).
+    导入省级发布的生态环境分区管控成果。"""
+    from ganpo.zoning.importer import default_folder, import_zoning
+    from ganpo.zoning.mapping import read_mapping
+    from ganpo.zoning.units import EFFECTS
+
+    with user_errors():
+        m = read_mapping(mapping)
+        year = version if version is not None else m.dataset.version
+        target = out if out is not None else default_folder(IMPORT_ROOT, m, year or 0)
+        result = import_zoning(
+            units,
+            requirements,
+            m,
+            target,
+            redlines_path=redlines,
+            version=version,
+            replace=replace,
+        )
+    ds = result.dataset
+    effects = ", ".join(
+        f"{EFFECTS[k][0]} {k} {n}" for k, n in sorted(result.clauses_by_effect.items())
+    )
+    console.print(
+        f"imported 已导入 {result.folder}: {ds.title_zh} {ds.version}, {len(ds.units)} units "
+        f"管控单元, {len(ds.redlines)} red lines 生态保护红线, {len(ds.requirements)} clauses "
+        f"准入条款 ({effects}); uncovered 未覆盖 {ds.gap_pct:.3f} % of the region"
+    )
+    for code, change in result.repaired:
+        console.print(
+            f"repaired 已修复 {code}: invalid only by rounding, area changed by {change:+.3f} m² "
+            "/ 图形因坐标舍入自相交，已修复"
+        )
+
+
+@app.command("diff")
+def diff(
+    old: Annotated[Path, typer.Argument(help="The older dataset folder. 旧版本数据集。")],
+    new: Annotated[Path, typer.Argument(help="The newer dataset folder. 新版本数据集。")],
+    fmt: FormatOption = "table",
+) -> None:
+    """The units added, removed or changed (category, name, geometry with the area change
+    in hm²) and the clauses added or removed between two versions. 比较两个版本。"""
+    from ganpo.zoning.diff import diff_zoning
+    from ganpo.zoning.units import read_zoning
+
+    with user_errors():
+        d = diff_zoning(read_zoning(old), read_zoning(new))
+    units = d.unit_records()
+    clauses = d.clause_records()
+    records = [{"kind": "unit", **u} for u in units] + [{"kind": "clause", **c} for c in clauses]
+    if print_records(fmt, DIFF_KEYS, records):
+        return
+    t = Table(
+        "单元\nunit",
+        "变化\nchange",
+        "类别\ncategory",
+        "面积（公顷）\narea (hm²)",
+        "变化面积（公顷）\nchange (hm²)",
+        title=f"管控单元变化 Control units {d.version_old} → {d.version_new}",
+    )
+    for u in units:
+        cats = [str(x) for x in (u["category_old_zh"], u["category_new_zh"]) if x]
+        cat = " → ".join(dict.fromkeys(cats))  # one name when unchanged
+        area = " → ".join(
+            f"{x:,.2f}" for x in (u["area_old_hm2"], u["area_new_hm2"]) if isinstance(x, float)
+        )
+        what = f" ({u['what_zh']} {u['what']})" if u["what"] else ""
+        t.add_row(
+            f"{u['code']}\n{u['name_new'] or u['name_old']}",
+            f"{u['change_zh']} {u['change']}{what}",
+            cat,
+            area,
+            f"{u['area_change_hm2']:+,.2f}",
+        )
+    console.print(t)
+    c = Table(
+        "变化\nchange",
+        "范围\nscope",
+        "维度\ndimension",
+        "条款\nclause",
+        title="准入条款变化 Clauses",
+    )
+    for x in clauses:
+        c.add_row(
+            f"{x['change_zh']} {x['change']}",
+            str(x["scope_label"]),
+            f"{x['dimension_zh']}",
+            f"{x['text_zh']}",
+        )
+    console.print(c)
+    console.print(
+        f"{len(units)} units changed 单元变化, {len(clauses)} clauses added or removed 条款增删"
+    )
 
 
 def _register_violations() -> None:

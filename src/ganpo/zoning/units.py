@@ -2,9 +2,9 @@
 (生态保护红线) and the requirement lists (生态环境准入清单), read from a folder and validated.
 
 The folder holds ``zoning-dataset.toml`` (title, region adcode, version year, whether
-synthetic, the file names and the tolerances), a units layer (``code``, ``name``,
-``category``, ``county_adcode`` and polygons in any CRS), an optional red-lines layer
-(``code``, ``name``) and ``requirements.toml``.
+synthetic, the source publication, the file names and the tolerances), a units layer
+(``code``, ``name``, ``category``, ``county_adcode`` and polygons in any CRS), an
+optional red-lines layer (``code``, ``name``) and ``requirements.toml``.
 
 Checks, every problem reported at once: a unit code follows the technical guide's form
 ``ZH`` + the 6-digit county adcode + the category digit (1 priority protection, 2 key
@@ -86,6 +86,7 @@ class _Description(BaseModel):
     version: int = Field(ge=2000, le=2100)
     synthetic: bool = False
     note: str = ""
+    source: str = ""
     units: str
     redlines: str | None = None
     requirements: str
@@ -108,6 +109,7 @@ class ZoningDataset:
     region_geometry: BaseGeometry
     gap_pct: float = 0.0
     notes: list[str] = field(default_factory=list)
+    source: str = ""
 
 
 def _problems_error(problems: list[str], source: str) -> InputError:
@@ -280,6 +282,7 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
         region_geometry=region_geom,
         gap_pct=gap_pct,
         notes=notes,
+        source=desc.source,
     )
 
 

@@ -1,0 +1,169 @@
+"""The mapping file of ``ganpo zoning import``: which column of a province's published
+units layer, red-line layer and requirement table is which of ganpo's, how the published
+category values map, and the keyword rules of the clauses (see
+:mod:`ganpo.zoning.importer` and docs/zoning.md). Shipped mappings are catalog data
+(``catalog/data/zoning/import-<name>.toml``), usable by name."""
+
+from __future__ import annotations
+
+import codecs
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ganpo.errors import InputError
+from ganpo.zoning.units import Effect
+
+Category = Literal["priority", "key", "general"]
+Dimension = Literal[
+    "spatial_layout", "pollutant_discharge", "environmental_risk", "resource_efficiency"
+]
+#: shipped mappings (catalog data), usable by name with ``--mapping``
+MAPPINGS_KIND = "zoning"
+MAPPING_PREFIX = "import-"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Layer(_Strict):
+    """What a layer's mapping shares: its attribute encoding and CRS, for a file without
+    them (both checked when the mapping is read)."""
+
+    encoding: str | None = None
+    crs: str | None = None
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError:
+                raise ValueError(f"unknown encoding {value!r}; use e.g. gbk or utf-8") from None
+        return value
+
+    @field_validator("crs")
+    @classmethod
+    def _known_crs(cls, value: str | None) -> str | None:
+        if value is not None:
+            from pyproj import CRS
+            from pyproj.exceptions import CRSError
+
+            try:
+                CRS.from_user_input(value)
+            except CRSError:
+                raise ValueError(f"unknown CRS {value!r}; use e.g. EPSG:4490 (CGCS2000)") from None
+        return value
+
+
+class DatasetMap(_Strict):
+    region: int
+    title_zh: str = Field(min_length=1)
+    title_en: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+    version: int | None = Field(default=None, ge=2000, le=2100)
+    overlap_tolerance_m2: float = Field(default=100.0, ge=0)
+    gap_tolerance_pct: float = Field(default=0.5, ge=0, le=100)
+
+
+class UnitsMap(_Layer):
+    code: str
+    name: str
+    category: str
+    county: str | None = None
+    categories: dict[str, Category] = Field(min_length=1)
+
+
+class RedlinesMap(_Layer):
+    code: str
+    name: str
+
+
+class Rule(_Strict):
+    contains: list[str] = Field(min_length=1)
+    effect: Effect
+    industries: list[str] = Field(default_factory=list)
+
+
+class RequirementsMap(_Strict):
+    scope: str
+    dimensions: dict[str, Dimension] = Field(default_factory=dict)
+    dimension: str | None = None
+    text: str | None = None
+    sheet: str | None = None
+    scopes: dict[str, str] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+    split_numbered: bool = True
+    empty_values: list[str] = Field(default_factory=lambda: ["", "/", "无", "—", "-", "——"])
+
+
+class ImportMapping(_Strict):
+    """The mapping file of :func:`import_zoning` (see the module's docstring)."""
+
+    dataset: DatasetMap
+    units: UnitsMap
+    redlines: RedlinesMap | None = None
+    requirements: RequirementsMap
+
+
+def shipped_mapping(name: str) -> Path:
+    """The path of a shipped mapping (``jiangxi`` → ``import-jiangxi.toml``)."""
+    from ganpo.catalog.files import data_dir
+
+    return data_dir(MAPPINGS_KIND) / f"{MAPPING_PREFIX}{name}.toml"
+
+
+def read_mapping(path: Path | str) -> ImportMapping:
+    """Read a mapping file, or a shipped mapping by name; every field problem at once."""
+    from ganpo.catalog.files import data_dir
+
+    path = Path(path)
+    if not path.is_file() and shipped_mapping(str(path)).is_file():
+        path = shipped_mapping(str(path))
+    if not path.is_file():
+        names = sorted(
+            p.stem.removeprefix(MAPPING_PREFIX)
+            for p in data_dir(MAPPINGS_KIND).glob(f"{MAPPING_PREFIX}*.toml")
+        )
+        raise InputError(
+            f"the mapping file does not exist; give a TOML file or a shipped mapping "
+            f"({', '.join(names)}) / 映射文件不存在",
+            source=path.name,
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"cannot read the mapping: {exc} / 映射文件无法读取", source=path.name
+        ) from exc
+    try:
+        mapping = ImportMapping.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise InputError(
+            f"the mapping is wrong: {'; '.join(problems)} / 映射文件有误",
+            source=path.name,
+            field=".".join(str(x) for x in exc.errors()[0]["loc"]),
+            values=problems,
+        ) from exc
+    req = mapping.requirements
+    if bool(req.dimensions) == bool(req.dimension or req.text):
+        raise InputError(
+            "[requirements] needs either a [requirements.dimensions] table (one column per "
+            "dimension) or the `dimension` and `text` columns (one row per clause), not both "
+            "/ 准入清单映射须二选一：按维度分列，或维度列加条款列",
+            source=path.name,
+            field="requirements",
+        )
+    if (req.dimension is None) != (req.text is None):
+        raise InputError(
+            "[requirements] gives only one of `dimension` and `text`; give both "
+            "/ 维度列与条款列须同时给出",
+            source=path.name,
+            field="requirements.text" if req.text is None else "requirements.dimension",
+        )
+    return mapping
