@@ -316,7 +316,7 @@ def flow_frame(s: FootprintStudy, lang: Lang) -> pd.DataFrame:
                 what = names[i.product]
             else:
                 b = background(str(i.background), i.sector)
-                what = _name(b.name_zh, b.name_en, lang)
+                what = _name(b.name_zh, b.name_en, lang).replace("_", " ")
             ins.append(f"{what} {i.amount:g} {i.unit}")
         direct = "; ".join(
             f"{_name(*GAS_NAMES[e.gas], lang)} {e.amount:g} {e.unit}" for e in p.emissions
