@@ -11,10 +11,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ganpo.cli.common import FormatOption, console, print_records, say, user_errors
+from ganpo.cli.common import (
+    FormatOption,
+    console,
+    print_records,
+    report_target,
+    say,
+    user_errors,
+)
 
 app = typer.Typer(
-    help="Product carbon footprints: demo, run, PACT export. 产品碳足迹：示范、核算、数据交换。",
+    help="Product carbon footprints: demo, run, report, label, PACT export. "
+    "产品碳足迹：示范、核算、报告、碳标识、数据交换。",
     no_args_is_help=True,
 )
 SYNTHETIC_LABEL = "合成数据 SYNTHETIC"
@@ -37,21 +45,40 @@ PROCESS_KEYS = (
 )
 
 
+#: the demo studies: the shipped file and the name it is written under, beside --out
+DEMO_STUDIES = (
+    ("demo-rare-earth-oxide.toml", "rare-earth-oxide.toml"),
+    ("demo-navel-orange.toml", "navel-orange.toml"),
+)
+
+
 @app.command("demo")
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Where to write the demo study. 输出文件。")
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Where to write the copper study; the others go beside it. 输出文件。",
+        ),
     ] = DEMO_FILE,
 ) -> None:
-    """Write the SYNTHETIC copper-cathode study (合成示例) to try `footprint run`. 写出示范研究。"""
+    """Write the SYNTHETIC demo studies (合成示例): copper cathode, praseodymium-neodymium
+    oxide from ionic-adsorption clay (Ganzhou), Gannan navel oranges. 写出示范研究。"""
     import shutil
 
     from ganpo.catalog.files import data_dir
 
+    written = [out] + [out.parent / name for _, name in DEMO_STUDIES]
     with user_errors():
         out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(data_dir("footprint") / "demo-copper-cathode.toml", out)
-    console.print(f"{SYNTHETIC_LABEL}: {out}; try 试用 `ganpo footprint run {out} --draws 2000`")
+        for (src, _), dst in zip(
+            (("demo-copper-cathode.toml", ""), *DEMO_STUDIES), written, strict=True
+        ):
+            shutil.copyfile(data_dir("footprint") / src, dst)
+    for path in written:
+        console.print(f"{SYNTHETIC_LABEL}: {path}")
+    console.print(f"try 试用 `ganpo footprint run {out} --draws 2000`")
 
 
 @app.command("run")
@@ -121,3 +148,62 @@ def run(
             f"{mc['mean_kg']:,.2f}, 95 % interval {mc['p2_5_kg']:,.2f} – "
             f"{mc['p97_5_kg']:,.2f} kg CO₂e"
         )
+
+
+StudyArg = Annotated[Path, typer.Argument(help="Product system file (TOML). 产品系统文件。")]
+DrawsOption = Annotated[
+    int, typer.Option("--draws", help="Monte Carlo draws (0: none; ≥ 1000). 蒙特卡罗次数。")
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed. 随机种子。")]
+
+
+@app.command("report")
+def report(
+    study: StudyArg,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="File to write: .pdf or .xlsx. 输出文件。")
+    ],
+    lang: Annotated[str, typer.Option("--lang", help="zh (中文, default) or en.")] = "zh",
+    draws: DrawsOption = 0,
+    seed: SeedOption = 20240101,
+) -> None:
+    """The carbon footprint study report (ISO 14067 §7) as PDF or Excel, one language.
+    产品碳足迹研究报告。"""
+    from ganpo.report.footprint_report import (
+        load_study,
+        write_report_pdf,
+        write_report_workbook,
+    )
+
+    with user_errors():
+        language, suffix = report_target(out, lang)
+        s = load_study(study, draws=draws, seed=seed)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if suffix == ".pdf":
+            console.print("rendering the report (the first PDF builds the font cache, ~10 s)…")
+            path = write_report_pdf(s, out, language)
+        else:
+            path = write_report_workbook(s, out, language)
+    mark = f" {SYNTHETIC_LABEL}" if s.system.synthetic else ""
+    console.print(f"written 已写出: {path}{mark}")
+
+
+@app.command("label")
+def label(
+    study: StudyArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write: .pdf. 输出文件。")],
+    draws: DrawsOption = 0,
+    seed: SeedOption = 20240101,
+) -> None:
+    """The one-page carbon label (碳标识): the footprint per declared unit, its boundary and
+    standard, the verification data, the command that recomputes it. 碳标识。"""
+    from ganpo.report.footprint_report import load_study, write_label_pdf
+
+    with user_errors():
+        report_target(out, "zh", (".pdf",))
+        s = load_study(study, draws=draws, seed=seed)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        path = write_label_pdf(s, out)
+    mark = f" {SYNTHETIC_LABEL}" if s.system.synthetic else ""
+    console.print(f"written 已写出: {path}{mark}")
+    console.print(f"SHA-256 {s.digest}; {s.result.total_kg:,.2f} kg CO₂e")

@@ -41,6 +41,9 @@ class Output(_Model):
     amount: float = Field(gt=0)
     unit: str = Field(min_length=1)
     value: float | None = Field(default=None, ge=0)  # price per unit, for economic allocation
+    #: the product's name for reports (its key made readable when not given)
+    name_zh: str = ""
+    name_en: str = ""
 
 
 class Input(_Model):
@@ -80,6 +83,8 @@ class ProductSystem(_Model):
     title_en: str = Field(min_length=1)
     synthetic: bool = False
     note: str = ""
+    #: the inventory's version as its owner numbers it (shown on the label; "" not stated)
+    version: str = ""
     product: str = Field(min_length=1)
     product_name_zh: str = Field(min_length=1)
     product_name_en: str = Field(min_length=1)
