@@ -135,14 +135,16 @@ class JobManager:
         except Exception as exc:  # a failed job reports its error instead of vanishing
             with self.lock:
                 job.state = "failed"
-                job.message = _failure(exc)
+                job.message = failure_message(exc)
             self._save_quietly(job)
             return
         with self.lock:
             job.state = "done"
             job.fraction = 1.0
             job.account_id = account_id
-            job.message = f"done: account #{account_id} / 完成"
+            job.message = (
+                "done / 完成" if account_id is None else f"done: account #{account_id} / 完成"
+            )
         self._save_quietly(job)
 
     def _save_quietly(self, job: Job) -> None:
@@ -190,7 +192,7 @@ class JobManager:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _failure(exc: Exception) -> str:
+def failure_message(exc: Exception) -> str:
     """A failed job's message, as its owner reads it (through the API): no server paths."""
     if isinstance(exc, GanpoError):
         return public_message(exc)
