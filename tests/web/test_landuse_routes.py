@@ -105,17 +105,17 @@ def test_markov_scenario_with_restricted_zone(web_app: FastAPI, client_as: Clien
 
 def test_plan_targets_are_met(web_app: FastAPI, client_as: Clients) -> None:
     start = read_cover(_data(web_app) / "cover_2023.tif").cover
-    built, crop = int((start == 7).sum()) * 1600.0, int((start == 5).sum()) * 1600.0
+    built, crop = int((start == 6).sum()) * 1600.0, int((start == 5).sum()) * 1600.0
     moved = 20 * 1600.0
-    body = {"name": "城镇扩张规划", "targets": {"7": built + moved, "5": crop - moved}}
+    body = {"name": "城镇扩张规划", "targets": {"6": built + moved, "5": crop - moved}}
     s = _run(web_app, client_as("admin"), body)
     rows = {r["code"]: r for r in s["classes"]}
     assert s["demand"] == "plan" and s["simulated_year"] is None and s["validation"] is None
-    assert s["targets_hm2"] == {"7": built + moved, "5": crop - moved}
-    assert rows[7]["demand_hm2"] == pytest.approx(built + moved) and s["unmet_hm2"] == 0
-    assert rows[7]["change_hm2"] == pytest.approx(moved)
+    assert s["targets_hm2"] == {"6": built + moved, "5": crop - moved}
+    assert rows[6]["demand_hm2"] == pytest.approx(built + moved) and s["unmet_hm2"] == 0
+    assert rows[6]["change_hm2"] == pytest.approx(moved)
     assert rows[5]["change_hm2"] == pytest.approx(-moved)
-    assert all(rows[k]["change_hm2"] == 0 for k in (1, 2, 3, 4, 6, 8))
+    assert all(rows[k]["change_hm2"] == 0 for k in (1, 2, 3, 4, 7, 8))
 
 
 def test_bad_requests_name_what_is_wrong(web_app: FastAPI, client_as: Clients) -> None:
@@ -132,13 +132,13 @@ def test_bad_requests_name_what_is_wrong(web_app: FastAPI, client_as: Clients) -
     assert "[9]" in refused({"targets": {"9": 100.0}})
     assert "'x'" in refused({"targets": {"x": 100.0}})
     start = read_cover(_data(web_app) / "cover_2023.tif").cover
-    built, crop = int((start == 7).sum()) * 1600.0, int((start == 5).sum()) * 1600.0
-    grow = {"7": built + 50 * 1600.0, "5": crop - 50 * 1600.0}
+    built, crop = int((start == 6).sum()) * 1600.0, int((start == 5).sum()) * 1600.0
+    grow = {"6": built + 50 * 1600.0, "5": crop - 50 * 1600.0}
     # the whole province restricted: built-up land cannot grow
     detail = refused({"targets": grow, "restricted": _zones(JIANGXI_BOX)})
-    assert "demand for class 7" in detail and "may become it" in detail
+    assert "demand for class 6" in detail and "may become it" in detail
     # targets that do not keep the study area
-    assert "adjust the targets" in refused({"targets": {"7": built + 1600.0}})
+    assert "adjust the targets" in refused({"targets": {"6": built + 1600.0}})
     root = Path(web_app.state.settings.work_dir) / "landuse-scenarios"
     assert not root.is_dir() or not any(root.iterdir())  # nothing kept of a refused request
 
