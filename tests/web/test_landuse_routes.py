@@ -129,6 +129,7 @@ def test_bad_requests_name_what_is_wrong(web_app: FastAPI, client_as: Clients) -
     detail = refused({"restricted": _zones(NANCHANG, BEIJING)})
     assert "北京方块" in detail and "outside the region" in detail
     assert "not GeoJSON" in refused({"restricted": "/etc/passwd"})
+    assert "情景名称" in refused({"name": "  "})
     assert "[9]" in refused({"targets": {"9": 100.0}})
     assert "'x'" in refused({"targets": {"x": 100.0}})
     start = read_cover(_data(web_app) / "cover_2023.tif").cover

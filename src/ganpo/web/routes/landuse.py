@@ -304,6 +304,8 @@ def create_scenario(body: ScenarioIn, request: Request, principal: Runner) -> Sc
     )
     from ganpo.landuse.run import CLASSES, read_cover, same_grid
 
+    if not body.name.strip():
+        raise InputError("give the scenario a name / 请填写情景名称", field="name")
     data = _data(request)
     first, second = data.years[0], data.years[1]
     a, b = read_cover(data.cover(first)), read_cover(data.cover(second))
