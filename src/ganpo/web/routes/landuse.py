@@ -572,7 +572,8 @@ def _map_png(
 
     zh = lang == "zh"
     use_cjk_font()
-    cmap = ListedColormap([COLOURS[c] for c in CLASSES]).with_extremes(bad="white")
+    # masked cells (outside the region; unchanged ones on the right) stay transparent
+    cmap = ListedColormap([COLOURS[c] for c in CLASSES]).with_extremes(bad=(0, 0, 0, 0))
     inside = simulated != 255
     index = np.ma.masked_where(~inside, np.clip(simulated, 1, 8) - 1)
     changed = inside & (simulated != start)
@@ -580,7 +581,7 @@ def _map_png(
     axes[0].imshow(index, cmap=cmap, vmin=0, vmax=len(CLASSES) - 1, interpolation="nearest")
     axes[0].set_title("模拟土地覆被" if zh else "Simulated land cover")
     background = np.ma.masked_where(~inside, np.where(changed, 1.0, 0.0))
-    axes[1].imshow(background, cmap=ListedColormap(["#eeeeee", "#eeeeee"]), interpolation="nearest")
+    axes[1].imshow(background, cmap=ListedColormap(["#dddddd", "#dddddd"]), interpolation="nearest")
     axes[1].imshow(
         np.ma.masked_where(~changed, index),
         cmap=cmap,
