@@ -107,7 +107,11 @@ def test_plan_targets_are_met(web_app: FastAPI, client_as: Clients) -> None:
     start = read_cover(_data(web_app) / "cover_2023.tif").cover
     built, crop = int((start == 6).sum()) * 1600.0, int((start == 5).sum()) * 1600.0
     moved = 20 * 1600.0
-    body = {"name": "城镇扩张规划", "targets": {"6": built + moved, "5": crop - moved}}
+    body = {
+        "name": "城镇扩张规划",
+        "targets": {"6": built + moved, "5": crop - moved},
+        "use_zoning": True,  # the synthetic zoning's red lines and priority units stay
+    }
     s = _run(web_app, client_as("admin"), body)
     rows = {r["code"]: r for r in s["classes"]}
     assert s["demand"] == "plan" and s["simulated_year"] is None and s["validation"] is None
@@ -116,6 +120,12 @@ def test_plan_targets_are_met(web_app: FastAPI, client_as: Clients) -> None:
     assert rows[6]["change_hm2"] == pytest.approx(moved)
     assert rows[5]["change_hm2"] == pytest.approx(-moved)
     assert all(rows[k]["change_hm2"] == 0 for k in (1, 2, 3, 4, 7, 8))
+    assert s["use_zoning"] and s["restricted_zones"] == [] and s["restricted_hm2"] > 0
+    folder = Path(web_app.state.settings.work_dir) / "landuse-scenarios" / s["id"]
+    with rasterio.open(folder / "restricted.tif") as src:
+        mask = src.read(1) != 0
+    simulated = read_cover(folder / "simulated.tif").cover
+    assert (simulated[mask] == start[mask]).all()
 
 
 def test_bad_requests_name_what_is_wrong(web_app: FastAPI, client_as: Clients) -> None:
