@@ -48,6 +48,7 @@ DYNAMIC = {
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
         "reporting",
         "review",
         "users",

@@ -17,7 +17,7 @@ from ganpo.errors import InputFileError
 from ganpo.io.manifest import load_manifest
 from ganpo.submissions.workflow import storage_dir
 from ganpo.web.failures import public_message, without_paths
-from ganpo.web.jobs import _failure
+from ganpo.web.jobs import failure_message
 from ganpo.web.routes import regions as regions_route
 
 YEAR = 2022
@@ -43,9 +43,9 @@ def test_paths_become_file_names_and_nothing_else_changes() -> None:
 
 def test_a_failed_jobs_message_names_no_server_path() -> None:
     exc = InputFileError("layer dem: empty", "图层为空", problem="empty", source="/srv/d/dem.tif")
-    assert _failure(exc) == "dem.tif: layer dem: empty / 图层为空"
+    assert failure_message(exc) == "dem.tif: layer dem: empty / 图层为空"
     broken = OSError(errno.EIO, "Input/output error", "/srv/ganpo/work/x.tif")
-    assert _failure(broken) == "OSError: [Errno 5] Input/output error: 'x.tif'"
+    assert failure_message(broken) == "OSError: [Errno 5] Input/output error: 'x.tif'"
 
 
 def truncated_layer(demo_platform: Any, tmp_path: Path) -> bytes:

@@ -55,6 +55,7 @@ from ganpo.web.routes import (
     carbon,
     inclusive,
     jobs,
+    landuse,
     profiles,
     regions,
     reporting,
@@ -229,6 +230,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
     app.include_router(tracking_reports.router, prefix="/api/tracking/reports", tags=["tracking"])
     app.include_router(zoning.router, prefix="/api/zoning", tags=["zoning"])
+    app.include_router(landuse.router, prefix="/api/landuse", tags=["land-use scenarios"])
 
     _errors(app)
     _security_headers(app)

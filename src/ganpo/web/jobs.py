@@ -103,7 +103,9 @@ class JobManager:
         self.jobs: dict[str, Job] = {}
         self._futures: dict[str, Future[None]] = {}
         self.engine = engine
+        self._workers = workers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ganpo-job")
+        self._closed = False
         if engine is not None:
             platform.interrupt_unfinished_jobs(engine)
 
@@ -119,7 +121,14 @@ class JobManager:
         with self.lock:
             self.jobs[job.id] = job
         self._save(job)
-        future = self._pool.submit(self._run, job, work)
+        with self.lock:
+            if self._closed:  # the app's lifespan ended and began again (as test clients do)
+                self._pool = ThreadPoolExecutor(
+                    max_workers=self._workers, thread_name_prefix="ganpo-job"
+                )
+                self._closed = False
+            pool = self._pool
+        future = pool.submit(self._run, job, work)
         with self.lock:
             self._futures[job.id] = future
         return job
@@ -135,14 +144,16 @@ class JobManager:
         except Exception as exc:  # a failed job reports its error instead of vanishing
             with self.lock:
                 job.state = "failed"
-                job.message = _failure(exc)
+                job.message = failure_message(exc)
             self._save_quietly(job)
             return
         with self.lock:
             job.state = "done"
             job.fraction = 1.0
             job.account_id = account_id
-            job.message = f"done: account #{account_id} / 完成"
+            job.message = (
+                "done / 完成" if account_id is None else f"done: account #{account_id} / 完成"
+            )
         self._save_quietly(job)
 
     def _save_quietly(self, job: Job) -> None:
@@ -187,10 +198,15 @@ class JobManager:
         raise TimeoutError(f"job {job_id} still running after {timeout} s")
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the worker: queued jobs are cancelled, a running one finishes. A later
+        :meth:`submit` starts a fresh worker."""
+        with self.lock:
+            self._closed = True
+            pool = self._pool
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _failure(exc: Exception) -> str:
+def failure_message(exc: Exception) -> str:
     """A failed job's message, as its owner reads it (through the API): no server paths."""
     if isinstance(exc, GanpoError):
         return public_message(exc)

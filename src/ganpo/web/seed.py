@@ -75,7 +75,9 @@ def prepare_demo(
     """Make a demo platform: the demo dataset (built if its manifest is missing), its
     accounts for ``years`` (run and stored if the store has no account at all), the
     demo users and the synthetic greenhouse-gas inventories (:func:`seed_carbon_demo`), and
-    the synthetic zoning data (:func:`ganpo.demo.zoning.build_zoning_demo`).
+    the synthetic zoning data (:func:`ganpo.demo.zoning.build_zoning_demo`) and land-use
+    data (:func:`ganpo.demo.landuse.build_landuse_demo`, at :data:`LANDUSE_DEMO_MIN_M` or
+    coarser, for the scenario page).
     Returns the ids of the accounts it stored.
     """
     from ganpo.demo import build_demo_dataset
@@ -112,8 +114,24 @@ def prepare_demo(
 
         say("writing the synthetic zoning demo (合成数据) / 写出分区管控合成示范数据")
         build_zoning_demo(zoning)
+    landuse = landuse_demo_folder(Path(data_dir))
+    if not (landuse / "landuse-dataset.toml").is_file():
+        from ganpo.demo.landuse import build_landuse_demo
+
+        say("writing the synthetic land-use demo (合成数据) / 写出土地利用情景合成示范数据")
+        build_landuse_demo(landuse, resolution_m=max(resolution_m, LANDUSE_DEMO_MIN_M))
     engine.dispose()
     return stored
+
+
+#: the platform's land-use demo is never finer than this [m]: a scenario is a web job
+LANDUSE_DEMO_MIN_M = 4000.0
+
+
+def landuse_demo_folder(data_dir: Path) -> Path:
+    """The folder of the synthetic land-use demo beside the base dataset
+    (``data/landuse-demo``, where ``ganpo landuse demo`` writes it by default)."""
+    return Path(data_dir).parent / "landuse-demo"
 
 
 def carbon_demo_folder(data_dir: Path) -> Path:

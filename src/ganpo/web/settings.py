@@ -80,6 +80,12 @@ class Settings(BaseModel):
         description="zoning dataset folder (zoning-dataset.toml) the site checks use; default: "
         "the synthetic zoning demo beside data_dir",
     )
+    landuse_data: Path | None = Field(
+        default=None,
+        description="land-use scenario data folder (landuse-dataset.toml, cover_<year>.tif, "
+        "dem.tif, driver rasters) the scenario page simulates on; default: the synthetic "
+        "land-use demo beside data_dir",
+    )
     carbon_gdp: Path | None = Field(
         default=None,
         description="GDP at constant prices for dual control (unit_code, year, "

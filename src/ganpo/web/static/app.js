@@ -16,6 +16,7 @@ const PAGES = [
   },
   { id: "tracking", roles: null, load: () => import("./views/tracking.js") },
   { id: "zoning", roles: null, load: () => import("./views/zoning.js") },
+  { id: "landuse", roles: null, load: () => import("./views/landuse.js") },
   {
     id: "reporting",
     roles: ["reporter"],

@@ -1,0 +1,614 @@
+"""``/api/landuse/scenarios``: land-use scenarios (土地利用情景) run on the platform's
+land-use data (setting ``landuse_data``, default the synthetic demo beside the base
+dataset): the office or an administrator chooses the demand (Markov steps, or plan targets
+in hm² by class), restricted zones (GeoJSON polygons drawn or uploaded, and/or the zoning
+dataset's red lines and priority protection units), and the seed; the simulation runs as
+a background job (:mod:`ganpo.web.jobs`).
+
+Each scenario is a folder of the work folder (``<work_dir>/landuse-scenarios/<id>/``: its
+request, restricted zones, simulated map and result), written to the audit log when it
+finishes (action ``landuse.scenario``); a scenario that fails keeps its error, never a
+half-written result. The scenarios cover the whole province, so every user whose scope
+holds the province sees them (the office, administrators, reviewers, reporters and
+province viewers); a city or county viewer does not.
+
+ΔGEP is not computed here: the land-use data's grid is not the account dataset's, and two
+whole accounts per scenario would hold the job queue for long; the answer says so and
+points to ``ganpo landuse gep`` (a simplification, docs/land-use-scenarios.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import threading
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import Path as PathParam
+from fastapi.responses import Response
+from numpy.typing import NDArray
+from pydantic import BaseModel, Field
+
+from ganpo.errors import InputError
+from ganpo.store import platform
+from ganpo.web.auth import HOME_PROVINCE, CurrentPrincipal, Principal, require_roles, store
+from ganpo.web.jobs import JobContext, JobManager, failure_message
+from ganpo.web.seed import landuse_demo_folder
+
+router = APIRouter()
+FOLDER = "landuse-scenarios"
+DESCRIPTOR = "landuse-dataset.toml"
+ScenarioId = Annotated[
+    str, PathParam(pattern=r"^[0-9a-f]{16}$", description="scenario id / 情景编号")
+]
+Runner = Annotated[Principal, Depends(require_roles("office", "admin"))]
+State = Literal["queued", "running", "done", "failed"]
+GEP_NOTE_ZH = (
+    "平台不计算情景 GEP 变化：土地利用数据的网格与核算数据集不同，且每个情景需运行两次完整核算；"
+    "请在命令行使用 ganpo landuse gep 以同一核算口径、参数和价格计算 ΔGEP"
+)
+GEP_NOTE_EN = (
+    "ΔGEP is not computed on the platform: the land-use data's grid is not the account "
+    "dataset's, and each scenario would need two whole accounts; run `ganpo landuse gep` "
+    "for ΔGEP through the same profile, parameters and prices"
+)
+#: level-1 class colours of the rendered map (cropland … other)
+COLOURS = {
+    1: "#1b7837",
+    2: "#7fbc41",
+    3: "#d9ef8b",
+    4: "#35978f",
+    5: "#f6e8a6",
+    6: "#d73027",
+    7: "#4393c3",
+    8: "#bababa",
+}
+
+
+class ScenarioIn(BaseModel):
+    """A scenario: Markov demand ``steps`` intervals ahead, or plan ``targets``."""
+
+    name: str = Field(min_length=1, max_length=80, description="scenario name / 情景名称")
+    steps: int = Field(default=1, ge=1, le=10, description="intervals ahead (Markov demand)")
+    targets: dict[str, float] | None = Field(
+        default=None,
+        description="plan targets: level-1 class code → hm² (classes left out keep their "
+        "area; the targets must keep the study area)",
+    )
+    restricted: str = Field(
+        default="",
+        max_length=5_000_000,
+        description="restricted zones: GeoJSON polygons in longitude and latitude (text)",
+    )
+    use_zoning: bool = Field(
+        default=False, description="the zoning red lines and priority units stay too"
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class ClassRow(BaseModel):
+    code: int
+    name_zh: str
+    name_en: str
+    start_hm2: float = Field(description="observed area of the last map [hm²]")
+    demand_hm2: float
+    simulated_hm2: float
+    change_hm2: float = Field(description="simulated − observed [hm²]")
+    unmet_hm2: float
+
+
+class Indicator(BaseModel):
+    name_zh: str
+    name_en: str
+    value: float
+    unit: str
+
+
+class ScenarioOut(BaseModel):
+    id: str
+    name: str
+    state: State
+    job_id: str
+    message: str
+    demand: Literal["markov", "plan"]
+    steps: int
+    targets_hm2: dict[int, float]
+    restricted_zones: list[str]
+    restricted_hm2: float
+    use_zoning: bool
+    seed: int
+    calibration_years: list[int]
+    simulated_year: int | None = Field(description="the year simulated (Markov demand)")
+    cell_size_m: float
+    classes: list[ClassRow] = Field(default_factory=list)
+    unmet_hm2: float | None = None
+    held_out_year: int | None = None
+    validation: list[Indicator] | None = None
+    verdict_zh: str | None = None
+    verdict_en: str | None = None
+    gep: list[dict[str, Any]] | None = None
+    gep_note_zh: str = GEP_NOTE_ZH
+    gep_note_en: str = GEP_NOTE_EN
+    synthetic: bool
+    dataset_zh: str
+    dataset_en: str
+    region_adcode: int
+    created_by: str
+    created_at: str
+
+
+class ScenarioAccepted(BaseModel):
+    id: str
+    job_id: str
+
+
+@dataclass(frozen=True)
+class LanduseData:
+    """The platform's land-use data: three or more years of level-1 cover and a DEM."""
+
+    folder: Path
+    years: tuple[int, ...]
+    title_zh: str
+    title_en: str
+    synthetic: bool
+
+    def cover(self, year: int) -> Path:
+        return self.folder / f"cover_{year}.tif"
+
+    @property
+    def dem(self) -> Path:
+        return self.folder / "dem.tif"
+
+    def drivers(self) -> dict[str, Path]:
+        """Every other GeoTIFF of the folder is a driver, named by its file's stem."""
+        own = {self.dem.name, *(self.cover(y).name for y in self.years)}
+        return {p.stem: p for p in sorted(self.folder.glob("*.tif")) if p.name not in own}
+
+
+def _data(request: Request) -> LanduseData:
+    settings = request.app.state.settings
+    folder = Path(settings.landuse_data or landuse_demo_folder(Path(settings.data_dir)))
+    desc = folder / DESCRIPTOR
+    if not desc.is_file():
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "no land-use data on this platform: set GANPO_LANDUSE_DATA, or run "
+            "`ganpo landuse demo` for the synthetic one / 平台尚未配置土地利用数据",
+        )
+    meta = tomllib.loads(desc.read_text(encoding="utf-8"))
+    years = tuple(sorted(int(y) for y in meta.get("years", [])))
+    if len(years) < 2:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the platform's land-use data lists fewer than two years / 土地利用数据少于两期",
+        )
+    return LanduseData(
+        folder,
+        years,
+        str(meta.get("title_zh", "土地利用数据")),
+        str(meta.get("title_en", "land-use data")),
+        bool(meta.get("synthetic", False)),
+    )
+
+
+def _root(request: Request) -> Path:
+    return Path(request.app.state.settings.work_dir) / FOLDER
+
+
+def _write_json(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _read(folder: Path, scenario_id: str) -> ScenarioOut | None:
+    meta = folder / scenario_id / "scenario.json"
+    if not meta.is_file():
+        return None
+    return ScenarioOut.model_validate_json(meta.read_text(encoding="utf-8"))
+
+
+def _sees(principal: Principal, s: ScenarioOut) -> bool:
+    return principal.can_see(s.region_adcode)
+
+
+def _live(request: Request, s: ScenarioOut) -> ScenarioOut:
+    """A scenario not finished on disk takes its job's state (a job lost by a restart, or
+    failed before it wrote its error, shows as failed)."""
+    if s.state in ("done", "failed"):
+        return s
+    jobs: JobManager = request.app.state.jobs
+    job = jobs.get(s.job_id)
+    if job is None:
+        return s.model_copy(
+            update={"state": "failed", "message": "interrupted / 任务中断，请重新运行"}
+        )
+    state = "running" if job.state == "done" else job.state  # done: its result is being read
+    return s.model_copy(update={"state": state, "message": job.message})
+
+
+def _targets(raw: dict[str, float] | None, cell_area_hm2: float) -> dict[int, int]:
+    """Plan targets as cells by class code; a key that is no number is refused."""
+    cells: dict[int, int] = {}
+    for key, hm2 in (raw or {}).items():
+        try:
+            code = int(key)
+        except ValueError:
+            raise InputError(
+                f"target class {key!r} is not a class code (1–8) / 规划目标类别 {key!r} "
+                "不是类别代码（1–8）",
+                field="targets",
+                values=[key],
+            ) from None
+        if not np.isfinite(hm2) or hm2 < 0:
+            raise InputError(
+                f"target of class {code} is {hm2} hm²; give an area ≥ 0 / 类别 {code} 的目标"
+                "面积须为非负数",
+                field="targets",
+                values=[key],
+            )
+        cells[code] = round(hm2 / cell_area_hm2)
+    return cells
+
+
+def _restricted_mask(
+    request: Request, body: ScenarioIn, profile: dict[str, Any], valid: NDArray[np.bool_]
+) -> tuple[NDArray[np.bool_], list[str]]:
+    from ganpo.landuse.zones import restricted_from_geojson, restricted_from_zoning
+
+    mask = np.zeros(valid.shape, bool)
+    names: list[str] = []
+    if body.restricted.strip():
+        mask, names = restricted_from_geojson(body.restricted, profile, valid)
+    if body.use_zoning:
+        from ganpo.web.routes.zoning import zoning_folder
+
+        settings = request.app.state.settings
+        folder = Path(settings.zoning_data or zoning_folder(Path(settings.data_dir)))
+        if not (folder / "zoning-dataset.toml").is_file():
+            raise HTTPException(
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+                "no zoning dataset on this platform: set GANPO_ZONING_DATA / "
+                "平台尚未配置分区管控数据",
+            )
+        mask = mask | (restricted_from_zoning(folder, profile) & valid)
+    return mask, names
+
+
+@router.post(
+    "/scenarios",
+    response_model=ScenarioAccepted,
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Run a land-use scenario / 运行土地利用情景",
+)
+def create_scenario(body: ScenarioIn, request: Request, principal: Runner) -> ScenarioAccepted:
+    """Check the demand against the map and the restricted zones (422 naming what cannot
+    be met), then simulate as a background job; poll ``/api/jobs/{job_id}``.
+    检查需求与限制区后，以后台任务模拟（记入审计日志）。"""
+    import rasterio
+
+    from ganpo.landuse.demand import (
+        check_demand,
+        check_flows,
+        class_counts,
+        markov_flows,
+        plan_demand,
+    )
+    from ganpo.landuse.run import CLASSES, read_cover, same_grid
+
+    if not body.name.strip():
+        raise InputError("give the scenario a name / 请填写情景名称", field="name")
+    data = _data(request)
+    first, second = data.years[0], data.years[1]
+    a, b = read_cover(data.cover(first)), read_cover(data.cover(second))
+    same_grid(a, b.path, b.profile)
+    valid = a.valid & b.valid
+    current = np.where(valid, b.cover, 255)
+    mask, names = _restricted_mask(request, body, b.profile, valid)
+    area = b.cell_area_hm2
+    conversion = np.ones((len(CLASSES), len(CLASSES)), bool)
+    cells = _targets(body.targets, area)
+    if cells:
+        now = class_counts(current, CLASSES, valid)
+        want = plan_demand(cells, now, CLASSES)
+        check_demand(want, current, CLASSES, conversion, ~mask, area)
+    else:
+        flows = markov_flows(a.cover, b.cover, CLASSES, body.steps, valid)
+        check_flows(flows, current, CLASSES, conversion, ~mask, area)
+
+    root = _root(request)
+    scenario_id = secrets.token_hex(8)
+    folder = root / scenario_id
+    folder.mkdir(parents=True, exist_ok=True)
+    interval = second - first
+    held_out = second + interval
+    validate = not cells and body.steps == 1 and held_out in data.years
+    record = ScenarioOut(
+        id=scenario_id,
+        name=body.name.strip(),
+        state="queued",
+        job_id="",
+        message="queued / 排队中",
+        demand="plan" if cells else "markov",
+        steps=body.steps,
+        targets_hm2={int(k): float(v) for k, v in (body.targets or {}).items()},
+        restricted_zones=names,
+        restricted_hm2=float(mask.sum()) * area,
+        use_zoning=body.use_zoning,
+        seed=body.seed,
+        calibration_years=[first, second],
+        simulated_year=None if cells else second + body.steps * interval,
+        cell_size_m=abs(float(b.profile["transform"].a)),
+        held_out_year=held_out if validate else None,
+        synthetic=data.synthetic,
+        dataset_zh=data.title_zh,
+        dataset_en=data.title_en,
+        region_adcode=HOME_PROVINCE,
+        created_by=principal.username,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    try:
+        if body.restricted.strip():
+            (folder / "restricted.geojson").write_text(body.restricted, encoding="utf-8")
+        profile = dict(b.profile)
+        profile.update(driver="GTiff", dtype="uint8", nodata=None, count=1, compress="deflate")
+        with rasterio.open(folder / "restricted.tif", "w", **profile) as dst:
+            dst.write(mask.astype(np.uint8), 1)
+        _write_json(folder / "scenario.json", record.model_dump())
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    engine = store(request)
+    actor = principal.username
+
+    def work(ctx: JobContext) -> None:
+        try:
+            _run(ctx, data, folder, record, cells, engine, actor)
+        except Exception as exc:
+            (folder / "simulated.tif").unlink(missing_ok=True)
+            _update(folder, state="failed", message=failure_message(exc))
+            raise
+
+    jobs: JobManager = request.app.state.jobs
+    job = jobs.submit("landuse.scenario", actor, work)
+    _update(folder, job_id=job.id)
+    return ScenarioAccepted(id=scenario_id, job_id=job.id)
+
+
+#: the request thread and the job's thread both update a scenario's file
+_FILE_LOCK = threading.Lock()
+
+
+def _update(folder: Path, **changes: Any) -> None:
+    """Change fields of a scenario's stored record (read, change, replace atomically)."""
+    meta = folder / "scenario.json"
+    with _FILE_LOCK:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        data.update(changes)
+        _write_json(meta, data)
+
+
+def _run(
+    ctx: JobContext,
+    data: LanduseData,
+    folder: Path,
+    record: ScenarioOut,
+    cells: dict[int, int],
+    engine: Any,
+    actor: str,
+) -> None:
+    """The job: simulate, tabulate, validate on the held-out year, audit, mark done."""
+    from ganpo.catalog.ecosystems import level1
+    from ganpo.landuse.run import CLASSES, read_cover, simulate, validation_tables
+
+    first, second = record.calibration_years
+    ctx.say("fitting the suitability and allocating / 拟合适宜性并分配")
+    ctx.fraction(0.1)
+    run = simulate(
+        data.cover(first),
+        data.cover(second),
+        data.dem,
+        folder / "simulated.tif",
+        demand="plan" if cells else "markov",
+        steps=record.steps,
+        targets_hm2=record.targets_hm2 or None,
+        restricted=folder / "restricted.tif",
+        seed=record.seed,
+        extra_drivers=data.drivers(),
+    )
+    ctx.fraction(0.7)
+    ha = run.cell_area_hm2
+    simulated = read_cover(run.simulated)
+    sim_counts = np.array([(simulated.cover == c).sum() for c in CLASSES], np.int64)
+    unmet = run.allocation.unmet if run.allocation.unmet.ndim == 1 else np.zeros(len(CLASSES))
+    rows = [
+        ClassRow(
+            code=code,
+            name_zh=level1(code).name_zh,
+            name_en=level1(code).name_en,
+            start_hm2=float(run.start_counts[i]) * ha,
+            demand_hm2=float(run.demand[i]) * ha,
+            simulated_hm2=float(sim_counts[i]) * ha,
+            change_hm2=float(sim_counts[i] - run.start_counts[i]) * ha,
+            unmet_hm2=float(unmet[i]) * ha,
+        )
+        for i, code in enumerate(CLASSES)
+    ]
+    changes: dict[str, Any] = {
+        "classes": [r.model_dump() for r in rows],
+        "unmet_hm2": float(np.asarray(unmet).sum()) * ha,
+    }
+    if record.held_out_year is not None:
+        ctx.say(f"validating against {record.held_out_year} / 以 {record.held_out_year} 年验证")
+        _, summary, _ = validation_tables(
+            data.cover(second), data.cover(record.held_out_year), run.simulated
+        )
+        changes["validation"] = [
+            Indicator(
+                name_zh=r["指标"], name_en=r["indicator"], value=r["value"], unit=r["unit"]
+            ).model_dump()
+            for _, r in summary.iterrows()
+        ]
+        changes["verdict_zh"], changes["verdict_en"] = summary.attrs["verdict"]
+    ctx.fraction(0.9)
+    with engine.begin() as conn:
+        platform.audit(
+            conn,
+            actor=actor,
+            action="landuse.scenario",
+            entity="landuse_scenario",
+            entity_id=record.id,
+            before=None,
+            after={
+                "name": record.name,
+                "demand": record.demand,
+                "steps": record.steps,
+                "targets_hm2": {str(k): v for k, v in record.targets_hm2.items()},
+                "restricted_zones": record.restricted_zones,
+                "restricted_hm2": record.restricted_hm2,
+                "use_zoning": record.use_zoning,
+                "seed": record.seed,
+                "dataset": data.title_en,
+                "change_hm2": {str(r.code): r.change_hm2 for r in rows},
+            },
+        )
+    _update(folder, state="done", message="done / 完成", **changes)
+
+
+@router.get(
+    "/scenarios", response_model=list[ScenarioOut], summary="Land-use scenarios / 土地利用情景"
+)
+def list_scenarios(request: Request, principal: CurrentPrincipal) -> list[ScenarioOut]:
+    """The scenarios you may see, newest first. 可见的土地利用情景，新者在前。"""
+    root = _root(request)
+    if not root.is_dir():
+        return []
+    found = [
+        _live(request, s)
+        for d in root.iterdir()
+        if d.is_dir() and (s := _read(root, d.name)) is not None and _sees(principal, s)
+    ]
+    return sorted(found, key=lambda s: (s.created_at, s.id), reverse=True)
+
+
+def _visible(request: Request, principal: Principal, scenario_id: str) -> ScenarioOut:
+    found = _read(_root(request), scenario_id)
+    if found is None or not _sees(principal, found):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such scenario / 没有该情景")
+    return _live(request, found)
+
+
+@router.get(
+    "/scenarios/{scenario_id}", response_model=ScenarioOut, summary="One scenario / 情景详情"
+)
+def get_scenario(
+    scenario_id: ScenarioId, request: Request, principal: CurrentPrincipal
+) -> ScenarioOut:
+    """Demand, change by class [hm²], unmet demand, validation on the held-out year (Markov
+    demand one step ahead), state. 需求、各类面积变化、未满足需求与验证。"""
+    return _visible(request, principal, scenario_id)
+
+
+@router.get(
+    "/scenarios/{scenario_id}/map.png",
+    summary="The simulated map / 模拟土地覆被图",
+    responses={200: {"content": {"image/png": {}}}},
+)
+def scenario_map(
+    scenario_id: ScenarioId,
+    request: Request,
+    principal: CurrentPrincipal,
+    lang: Literal["zh", "en"] = "zh",
+) -> Response:
+    """The simulated land cover beside its changes from the last observed map, restricted
+    zones outlined, legend in ``lang``. 模拟土地覆被及其变化（图例随语言）。"""
+    from ganpo.landuse.run import read_cover
+
+    s = _visible(request, principal, scenario_id)
+    if s.state != "done":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "the scenario has not finished / 情景尚未完成"
+        )
+    folder = _root(request) / scenario_id
+    data = _data(request)
+    start = read_cover(data.cover(s.calibration_years[1]))
+    simulated = read_cover(folder / "simulated.tif")
+    import rasterio
+
+    with rasterio.open(folder / "restricted.tif") as src:
+        restricted = src.read(1) != 0
+    return Response(
+        _map_png(s, start.cover, simulated.cover, restricted, lang), media_type="image/png"
+    )
+
+
+def _map_png(
+    s: ScenarioOut,
+    start: NDArray[np.int64],
+    simulated: NDArray[np.int64],
+    restricted: NDArray[np.bool_],
+    lang: str,
+) -> bytes:
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+
+    from ganpo.catalog.ecosystems import level1
+    from ganpo.landuse.run import CLASSES
+    from ganpo.report.fonts import use_cjk_font
+
+    zh = lang == "zh"
+    use_cjk_font()
+    # masked cells (outside the region; unchanged ones on the right) stay transparent
+    cmap = ListedColormap([COLOURS[c] for c in CLASSES]).with_extremes(bad=(0, 0, 0, 0))
+    inside = simulated != 255
+    index = np.ma.masked_where(~inside, np.clip(simulated, 1, 8) - 1)
+    changed = inside & (simulated != start)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 5.6), dpi=100)
+    axes[0].imshow(index, cmap=cmap, vmin=0, vmax=len(CLASSES) - 1, interpolation="nearest")
+    axes[0].set_title("模拟土地覆被" if zh else "Simulated land cover")
+    background = np.ma.masked_where(~inside, np.where(changed, 1.0, 0.0))
+    axes[1].imshow(background, cmap=ListedColormap(["#dddddd", "#dddddd"]), interpolation="nearest")
+    axes[1].imshow(
+        np.ma.masked_where(~changed, index),
+        cmap=cmap,
+        vmin=0,
+        vmax=len(CLASSES) - 1,
+        interpolation="nearest",
+    )
+    axes[1].set_title("变化像元（新类别）" if zh else "Changed cells (new class)")
+    for ax in axes:
+        if restricted.any():
+            ax.contour(restricted.astype(float), levels=[0.5], colors="#222222", linewidths=0.8)
+        ax.set_axis_off()
+    handles = [
+        Patch(color=COLOURS[c], label=level1(c).name_zh if zh else level1(c).name_en)
+        for c in CLASSES
+    ]
+    if restricted.any():
+        handles.append(
+            Patch(
+                facecolor="none", edgecolor="#222222", label="限制区" if zh else "Restricted zones"
+            )
+        )
+    fig.legend(handles=handles, loc="lower center", ncol=5, frameon=False, fontsize=9)
+    label = s.name + ("（合成数据）" if zh else " (SYNTHETIC)") if s.synthetic else s.name
+    fig.suptitle(label)
+    fig.tight_layout(rect=(0, 0.1, 1, 0.95))
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
