@@ -187,11 +187,12 @@ def test_a_new_store_opened_at_once_by_several_processes_is_created_once(
         except BaseException as exc:  # recorded, the test names it
             failures.append(exc)
 
-    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    threads = [threading.Thread(target=open_it, daemon=True) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=300)  # without the lock the migrations may block one another
+    assert not any(t.is_alive() for t in threads), "the store creations blocked each other"
     assert failures == []
     engine = open_store(store_url)
     assert schema.current_revision(engine) == schema.head_revision()
