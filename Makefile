@@ -51,14 +51,20 @@ unit: setup
 test: setup lint typecheck unit
 
 # everything timed: the account against reading its layers, the platform under 50 clients,
-# then ganpo against InVEST per model and a full account at 10000² (bench-invest; about
-# two hours, most of it InVEST's SDR at 4000² and 10000²; `make bench-invest SIZES="1000
-# 4000"` for a shorter run), then the start-up of the ganpo command (bench_cli.py) and a
-# fresh process's first LS derivation, cold and after the warm-up (bench_coldstart.py)
+# the platform at provincial load (a throwaway PostgreSQL, 4 workers, 500 sessions, open
+# loop from 300 requests/s with 5 % writes, raised by 25 % a minute until reads' p95
+# exceeds 200 ms or an error appears: about 10 minutes on an idle machine, figures in
+# out/bench-web-postgresql.json), then ganpo against InVEST per model and a full account
+# at 10000² (bench-invest; about two hours, most of it InVEST's SDR at 4000² and 10000²;
+# `make bench-invest SIZES="1000 4000"` for a shorter run), then the start-up of the ganpo
+# command (bench_cli.py) and a fresh process's first LS derivation, cold and after the
+# warm-up (bench_coldstart.py)
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py
 	$(PY) benchmarks/bench_web.py
+	$(PY) benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 --rate 300 \
+		--duration 60 --write-share 0.05 --saturation --json out/bench-web-postgresql.json
 	$(MAKE) --no-print-directory bench-invest
 	$(PY) benchmarks/bench_cli.py
 	$(PY) benchmarks/bench_coldstart.py

@@ -11,6 +11,28 @@ and the city and county viewers, so scoping is exercised. Reports p50, p95 and p
 latency and throughput; the target is p95 < 200 ms.
 
     python benchmarks/bench_web.py [--clients 50] [--requests 40] [--json out.json]
+
+PostgreSQL mode (issue 19 point 6, decision 0045): ``--database postgresql`` starts a
+throwaway PostgreSQL server (Debian's ``postgresql``, as tests/pg.py does; or give a
+server with ``--database-url``), serves the platform with ``--workers N`` processes, logs in
+``--sessions`` sessions (bearer tokens; users rotate over every role) and sends requests
+open loop at ``--rate`` requests/s for ``--duration`` seconds: arrivals are a Poisson
+process (``--arrivals fixed``: one every 1/rate s), drawn in advance from ``--seed``, and
+each request is sent at its scheduled time whatever the earlier ones are doing. Latency is
+measured from the scheduled send time, so queueing in a slow server (or in the load
+generator) is counted, never hidden. A share ``--write-share`` of the requests are writes:
+the tourism form uploaded (a filled workbook), submitted, approved or returned by a
+reviewer, reopened by the office, cycling per reporting year ("lanes", one writer at a time
+per lane, the wait counted in the latency), and an account job started at most every
+``--job-every`` seconds (year 2023, forms adopted from the base data; the jobs are
+followed to their end through any worker). Reads are the mix above. p50/p95/p99 are
+reported for reads and writes apart, with the errors (any status >= 400, or no answer),
+the achieved rate and how late the generator sent (its own saturation).
+``--saturation`` raises the rate from ``--rate`` by ``--step`` until the p95 of reads
+exceeds 200 ms or an error appears, and reports the last rate that met the target.
+
+    python benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 \\
+        --rate 300 --duration 60 --write-share 0.05 [--saturation] [--json out.json]
 """
 
 from __future__ import annotations
@@ -109,28 +131,27 @@ async def _load(
         await asyncio.gather(*[c.aclose() for c in clients])
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--clients", type=int, default=50)
-    p.add_argument("--requests", type=int, default=40, help="requests per client")
-    p.add_argument("--resolution", type=float, default=2000.0, help="demo cell size [m]")
-    p.add_argument("--work", type=Path, default=None, help="folder for the demo platform")
-    p.add_argument("--json", type=Path, default=None, help="also write the figures here")
-    p.add_argument(
-        "--paths", default=",".join(PATHS), help="comma-separated paths ({a}: account id)"
-    )
-    args = p.parse_args()
-
-    work = args.work or Path(tempfile.mkdtemp(prefix="ganpo-bench-web-"))
-    data_dir, database = work / f"demo-{args.resolution:g}m", work / "bench.sqlite"
-    prepare_demo(str(database), data_dir, resolution_m=args.resolution, say=print)
+def _serve(
+    database: str, data_dir: Path, work: Path, workers: int = 1
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``ganpo serve`` on a free port; (base URL, process)."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "ganpo", "-q", "serve", "--database", str(database)]
+    cmd = [sys.executable, "-m", "ganpo", "-q", "serve", "--database", database]
     cmd += ["--data", str(data_dir), "--work", str(work / "web"), "--port", str(port)]
+    cmd += ["--workers", str(workers)]
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ)
     )
+    return base, proc
+
+
+def closed_loop(args: argparse.Namespace) -> None:
+    """The original benchmark: SQLite, one worker, ``--clients`` closed-loop readers."""
+    work = args.work or Path(tempfile.mkdtemp(prefix="ganpo-bench-web-"))
+    data_dir, database = work / f"demo-{args.resolution:g}m", work / "bench.sqlite"
+    prepare_demo(str(database), data_dir, resolution_m=args.resolution, say=print)
+    base, proc = _serve(str(database), data_dir, work)
     try:
         _wait_up(base, proc)
         tokens = []
@@ -181,6 +202,70 @@ def main() -> None:
     print(f"  target p95 < {TARGET_P95_MS:g} ms: {verdict}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--clients", type=int, default=50, help="closed loop: concurrent clients")
+    p.add_argument("--requests", type=int, default=40, help="closed loop: requests per client")
+    p.add_argument("--resolution", type=float, default=2000.0, help="demo cell size [m]")
+    p.add_argument("--work", type=Path, default=None, help="folder for the demo platform")
+    p.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    p.add_argument(
+        "--paths", default=",".join(PATHS), help="comma-separated paths ({a}: account id)"
+    )
+    p.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="store of the platform (postgresql: a throwaway server, or --database-url)",
+    )
+    p.add_argument(
+        "--database-url",
+        default=None,
+        help="an existing PostgreSQL database (postgresql+psycopg://user@host/db) to use "
+        "instead of a throwaway server; its max_connections must exceed workers × 15",
+    )
+    p.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
+    p.add_argument("--sessions", type=int, default=500, help="open loop: logged-in sessions")
+    p.add_argument(
+        "--rate", type=float, default=None, help="open loop: arrivals per second (sets the mode)"
+    )
+    p.add_argument("--duration", type=float, default=60.0, help="open loop: seconds per rate")
+    p.add_argument("--arrivals", choices=("poisson", "fixed"), default="poisson")
+    p.add_argument("--seed", type=int, default=19, help="seed of the arrivals and the mix")
+    p.add_argument("--write-share", type=float, default=0.05, help="share of writes (0–1)")
+    p.add_argument(
+        "--job-every",
+        type=float,
+        default=60.0,
+        help="open loop: one account job started at most every so many seconds (0: none)",
+    )
+    p.add_argument(
+        "--saturation",
+        action="store_true",
+        help="raise the rate from --rate by --step until the target fails; report the last "
+        "rate that met it",
+    )
+    p.add_argument("--step", type=float, default=1.25, help="saturation: rate factor per step")
+    p.add_argument("--max-rate", type=float, default=5000.0, help="saturation: stop here")
+    args = p.parse_args()
+    if args.database_url:
+        args.database = "postgresql"
+    if args.rate is None and args.database == "postgresql":
+        args.rate = 300.0
+    if args.rate is None:
+        if args.workers != 1 or args.saturation:
+            p.error("--workers and --saturation need the open loop (--rate, or PostgreSQL)")
+        closed_loop(args)
+        return
+    if args.workers > 1 and args.database != "postgresql":
+        p.error("several --workers need --database postgresql")
+    if not 0.0 <= args.write_share <= 1.0 or args.rate <= 0 or args.step <= 1.0:
+        p.error("--write-share is in 0–1, --rate > 0, --step > 1")
+    from _openloop import open_loop
+
+    open_loop(args)
 
 
 if __name__ == "__main__":

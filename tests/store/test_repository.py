@@ -163,3 +163,37 @@ def test_value_rasters_referenced_with_checksums(
     victim.write_bytes(victim.read_bytes() + b"x")
     (problem,) = verify_inputs(engine, aid)
     assert "value raster missing or changed" in problem
+
+
+def test_a_new_store_opened_at_once_by_several_processes_is_created_once(
+    store_url: str,
+) -> None:
+    """The workers of ``ganpo serve --workers N`` open a new store at the same moment: one
+    creates it (under a PostgreSQL advisory lock), the others find it at the newest
+    schema; nobody fails."""
+    import threading
+
+    from ganpo.store import schema
+
+    if not store_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one worker")
+    barrier = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            open_store(store_url).dispose()
+        except BaseException as exc:  # recorded, the test names it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it, daemon=True) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)  # without the lock the migrations may block one another
+    assert not any(t.is_alive() for t in threads), "the store creations blocked each other"
+    assert failures == []
+    engine = open_store(store_url)
+    assert schema.current_revision(engine) == schema.head_revision()
+    engine.dispose()

@@ -146,8 +146,11 @@ def test_root_serves_the_ui_or_a_bilingual_fallback(
 
 
 def test_security_headers(anonymous: TestClient) -> None:
+    import os
+
     r = anonymous.get("/api/health")
     assert r.json()["status"] == "ok"
+    assert r.headers["X-Ganpo-Worker"] == str(os.getpid())  # the process that answered
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert r.headers["X-Frame-Options"] == "DENY"
     assert r.headers["Cache-Control"] == "no-store"
@@ -197,6 +200,7 @@ def test_ganpo_serve_demo_prints_url_and_logins(
     assert "wuyuan-demo" in result.output and "婺源县" in result.output
     assert served["target"] == "ganpo.web.app:app_from_environment"
     assert served["port"] == 8123 and served["host"] == "127.0.0.1"
+    assert served["workers"] == 1
     assert isinstance(served["app"], FastAPI)
     settings = served["app"].state.settings
     assert settings.data_dir == web_settings.data_dir
@@ -251,6 +255,27 @@ def test_ganpo_serve_refuses_an_unreachable_store(
     result = CliRunner().invoke(cli, ["serve", "--database", url, "--data", str(tmp_path)])
     # the database failing is exit code 1 (decision 0024); a bad request or setting is 2
     assert result.exit_code == 1 and "cannot reach the store" in result.output
+
+
+def test_ganpo_serve_workers_need_postgresql(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serve_env: None
+) -> None:
+    import uvicorn
+    from typer.testing import CliRunner
+
+    from ganpo.cli.main import app as cli
+
+    handed: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: handed.update(kw))
+    db = str(tmp_path / "x.sqlite")
+    args = ["serve", "--data", str(tmp_path), "--workers"]
+    refused = CliRunner().invoke(cli, [*args, "2", "--database", db])
+    assert refused.exit_code == 2 and "needs a PostgreSQL store" in refused.output
+    assert handed == {}
+    url = "postgresql+psycopg://u@127.0.0.1:1/db"
+    served = CliRunner().invoke(cli, [*args, "3", "--database", url])
+    assert served.exit_code == 0, served.output
+    assert handed["workers"] == 3 and handed["factory"] is True
 
 
 def test_ganpo_serve_reports_a_factory_error_through_real_uvicorn(tmp_path: Path) -> None:

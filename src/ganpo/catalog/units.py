@@ -9,6 +9,7 @@ never mixed silently. ganpo's base units: CNY, m3, m2, kWh, t, person-time.
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,22 @@ if TYPE_CHECKING:
     import pint
 
 
-@cache
+_REGISTRY_LOCK = threading.Lock()
+
+
 def registry() -> pint.UnitRegistry:
     """The unit registry with ganpo's units, built at the first conversion (pint takes a
-    quarter of a second to load: commands that convert nothing do not pay it)."""
+    quarter of a second to load: commands that convert nothing do not pay it).
+
+    Built once per process under a lock: two threads of a server converting units for the
+    first time at once must not each build one, since pint refuses to combine quantities
+    of two registries ("different registries")."""
+    with _REGISTRY_LOCK:
+        return _build_registry()
+
+
+@cache
+def _build_registry() -> pint.UnitRegistry:
     import pint
 
     ureg: pint.UnitRegistry = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)

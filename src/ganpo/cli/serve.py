@@ -5,6 +5,10 @@ the application as ``GANPO_*`` environment variables and lets uvicorn import and
 from the factory import string :data:`APP_FACTORY`. Errors the factory raises (an
 unreachable store, an invalid option, a demo that cannot be built) come back through
 ``uvicorn.run`` and are printed as one-line messages.
+
+``--workers N`` starts N uvicorn worker processes on one socket (PostgreSQL only): each
+builds its own application from the factory; sessions, jobs and submissions are shared
+through the store (docs/decisions/0045-platform-load-on-postgresql.md).
 """
 
 from __future__ import annotations
@@ -69,6 +73,18 @@ def serve_environment(
     }
 
 
+def check_workers(database: str, workers: int) -> None:
+    """Several server processes share sessions, jobs and submissions through the store;
+    SQLite lets one writer in at a time and is refused with more than one worker."""
+    if workers > 1 and not database.startswith("postgresql"):
+        raise typer.BadParameter(
+            f"--workers {workers} needs a PostgreSQL store (--database postgresql+psycopg://"
+            "user@host/db); a SQLite file serves one worker. 多个服务进程须使用 PostgreSQL 数据库,"
+            "SQLite 只支持 1 个进程。",
+            param_hint="--workers",
+        )
+
+
 def serve(
     database: DatabaseOption = str(DEFAULT_DATABASE),
     data: Annotated[
@@ -106,6 +122,14 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Send the session cookie over HTTPS only (behind TLS).")
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes (uvicorn workers); more than one needs a PostgreSQL "
+            "--database. 服务进程数(多于 1 个时须使用 PostgreSQL)。",
+        ),
+    ] = 1,
 ) -> None:
     """Start the GEP platform (web API, offline UI, API docs at /docs). 启动 GEP 核算平台。
 
@@ -117,6 +141,7 @@ def serve(
     if resolution is None:
         resolution = built_demo_resolution(Path("data"))
     data_dir = data or Path(f"data/demo-{resolution:g}m" if demo else "data/demo-250m")
+    check_workers(database, workers)
     os.environ.update(
         serve_environment(
             database=database,
@@ -138,5 +163,11 @@ def serve(
     with user_errors():
         # log_config=None: uvicorn's lines go through the CLI's log handler, in its format
         uvicorn.run(
-            APP_FACTORY, factory=True, host=host, port=port, log_level="info", log_config=None
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+            log_config=None,
         )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import getpass
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -49,6 +51,29 @@ def database_url(value: str | Path) -> str:
     return text if "://" in text else f"sqlite:///{Path(text).resolve()}"
 
 
+#: key of the PostgreSQL advisory lock held while an empty store is created (any number;
+#: the same in every ganpo process)
+CREATION_LOCK_KEY = 0x67616E706F  # "ganpo"
+
+
+@contextmanager
+def _creation_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, one process at a time checks whether the store is empty and creates
+    it: the server workers of ``ganpo serve --workers N`` open the same new store at once,
+    and without the lock two of them would each run the migrations. SQLite serialises
+    writers by itself (and its migration is one exclusive transaction)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": CREATION_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": CREATION_LOCK_KEY})
+            conn.commit()
+
+
 def open_store(url: str | Path) -> Engine:
     """Connect to a store; a new (empty) store is created at the newest schema.
 
@@ -72,9 +97,10 @@ def open_store(url: str | Path) -> Engine:
 
     failures.translate_errors(engine)
     try:
-        if schema.is_empty(engine):
-            schema.upgrade(engine)
-            return engine
+        with _creation_lock(engine):
+            if schema.is_empty(engine):
+                schema.upgrade(engine)
+                return engine
         current, head = schema.current_revision(engine), schema.head_revision()
     except OperationalError as exc:  # not translated (e.g. raised before a connection)
         raise failures.unavailable(shown, "unreachable", exc) from exc

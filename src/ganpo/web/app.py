@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from functools import lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
@@ -257,13 +258,30 @@ def app_from_environment() -> FastAPI:
     demo = DemoSettings.from_environment()
     if demo.demo:
         say = partial(print, flush=True)
-        prepare_demo(
-            settings.database, settings.data_dir, resolution_m=demo.demo_resolution_m, say=say
-        )
+        with _one_process_at_a_time(Path(settings.work_dir) / ".demo.lock"):
+            prepare_demo(
+                settings.database, settings.data_dir, resolution_m=demo.demo_resolution_m, say=say
+            )
         say("演示账号 / demo logins (用户名 / username — 密码 / password):")
         for u in DEMO_USERS:
             say(f"  {u.username:<9} {u.password:<15} {u.note_zh} / {u.note_en}")
     return create_app(settings)
+
+
+@contextmanager
+def _one_process_at_a_time(lock: Path) -> Iterator[None]:
+    """An exclusive lock on a file (``flock``): the worker processes of ``ganpo serve
+    --workers N --demo`` prepare the demo one after the other; the first builds and stores
+    it, the others find it done."""
+    import fcntl
+
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _errors(app: FastAPI) -> None:
@@ -433,6 +451,9 @@ def _docs_and_ui(app: FastAPI) -> None:
         return base_dataset_info(Path(request.app.state.settings.data_dir))
 
     @app.get("/api/health", tags=["platform"], summary="Health / 运行状态")
-    def health() -> dict[str, str]:
-        """Whether the platform answers, with its version. 平台是否在运行及版本。"""
+    def health(response: Response) -> dict[str, str]:
+        """Whether the platform answers, with its version. 平台是否在运行及版本。 The header
+        ``X-Ganpo-Worker`` names the server process that answered (its process id), for
+        monitoring a server of several workers; a connection stays with one worker."""
+        response.headers["X-Ganpo-Worker"] = str(os.getpid())
         return {"status": "ok", "version": __version__}
