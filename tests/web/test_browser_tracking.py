@@ -73,6 +73,7 @@ def test_auditor_makes_a_pack_and_a_viewer_is_refused(browser: Browser, live_ser
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
         "audit-packs",
     ]
     page = auditor.open("audit-packs")

@@ -169,6 +169,7 @@ def test_report_review_run_and_audit(
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
         "reporting",
     ]
     page = rep.open(f"reporting?year={YEAR}")
@@ -228,6 +229,7 @@ def test_report_review_run_and_audit(
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
         "review",
     ]
     rpage = rev.open(f"review?year={YEAR}")
@@ -280,6 +282,7 @@ def test_report_review_run_and_audit(
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
         "review",
     ]
     # a run before the forms are approved is refused, naming them, with a way to fix it
@@ -373,6 +376,7 @@ def test_report_review_run_and_audit(
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
         "review",
         "users",
         "audit",
@@ -410,6 +414,7 @@ def test_county_viewer_sees_only_its_county(browser: Browser, live_server: str) 
         "inclusive",
         "tracking",
         "zoning",
+        "landuse",
     ]
     page = viewer.open("map")
     the_map = page.locator("#gep-map")
