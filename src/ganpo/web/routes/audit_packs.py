@@ -119,14 +119,16 @@ def _read(folder: Path, pack_id: str) -> PackOut | None:
 )
 def create_pack(body: PackIn, request: Request, principal: Auditor) -> PackOut:
     """The departure audit pack of a county or city for a tenure (PDF or Excel, Chinese
-    or English): areas, GEP at comparable prices, carbon and compensation at both dates,
-    and the figures not available (``missing``). Audited. A unit outside your region: 404.
+    or English): areas, forest stand volume, GEP at comparable prices, carbon and
+    compensation at both dates, and the figures not available (``missing``). Audited. A
+    unit outside your region: 404.
     生成县（市）领导干部自然资源资产离任审计资料（记入审计日志）。"""
     from ganpo.apply.audit import departure_audit
 
     require_visible(principal, body.unit)
     engine = store(request)
-    pack = departure_audit(engine, body.unit, body.start, body.end)
+    work_dir = Path(request.app.state.settings.work_dir)
+    pack = departure_audit(engine, body.unit, body.start, body.end, work_dir=work_dir)
     folder = _folder(request)
     folder.mkdir(parents=True, exist_ok=True)
     pack_id = secrets.token_hex(8)
