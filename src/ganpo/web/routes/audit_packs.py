@@ -84,6 +84,11 @@ class PackOut(BaseModel):
     start: str
     end: str
     years: dict[str, int] = Field(description="the account year for each date / 各时点所用核算年份")
+    forest_inventory_years: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="the forest-inventory years of the forest stock at each date (empty: "
+        "missing) / 各时点林木蓄积量所用森林资源清查年份",
+    )
     format: str
     lang: str
     file_name: str = Field(description="download name / 下载文件名")
@@ -151,6 +156,7 @@ def create_pack(body: PackIn, request: Request, principal: Auditor) -> PackOut:
         start=pack.start.isoformat(),
         end=pack.end.isoformat(),
         years=dict(pack.years),
+        forest_inventory_years={k: list(v) for k, v in pack.stock_years.items()},
         format=body.format,
         lang=body.lang,
         file_name=f"{stem}_{body.lang}.{body.format}",
