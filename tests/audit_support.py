@@ -117,15 +117,19 @@ def forest_frame(year: int) -> pd.DataFrame:
     )
 
 
-def report_forest_inventory(engine: Engine, work: Path, year: int) -> int:
-    """The forestry bureau's report of the ``year`` forest inventory, stored as the upload
-    stores it (the file under the work folder, its checksum in the version), submitted
-    and approved by a reviewer; returns the submission id."""
+def report_forest_inventory(
+    engine: Engine, work: Path, year: int, rows: pd.DataFrame | None = None
+) -> int:
+    """The forestry bureau's report of the ``year`` forest inventory (``rows``, default
+    :func:`forest_frame`), stored as the upload stores it (the file under the work folder,
+    its checksum in the version), submitted and approved by a reviewer; returns the
+    submission id."""
     folder = storage_dir(work, year)
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{year:032x}.csv"
     path = folder / name
-    forest_frame(year).to_csv(path, index=False)
+    table = forest_frame(year) if rows is None else rows
+    table.to_csv(path, index=False)
     digest = sha256_file(path)
     new = reporting.NewVersion(
         origin="upload",
@@ -137,7 +141,7 @@ def report_forest_inventory(engine: Engine, work: Path, year: int) -> int:
         data_sha256=digest,
         size_bytes=path.stat().st_size,
         columns={},
-        n_rows=len(FOREST_ROWS[year]),
+        n_rows=len(table),
     )
     sub = reporting.add_version(
         engine,

@@ -2,8 +2,8 @@
 the sum of the approved forest-inventory rows of the unit (a city: of its counties)
 exactly, from the latest inventory year not after the date; the carbon is
 :func:`ganpo.carbon.sinks.forest_carbon_stock` on the same rows; a date before the first
-inventory, a missing or changed file and an absent work folder are listed as missing with
-the reason, never filled from another inventory."""
+inventory, a missing or changed file, an absent work folder and a row the factor set cannot
+convert are listed as missing with the reason, never filled from another inventory."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import Engine
 
 from applications_support import DEXING, LEPING, WUYUAN
-from audit_support import audit_store, forest_frame
+from audit_support import audit_store, forest_frame, report_forest_inventory
 from ganpo.apply.audit import departure_audit
 from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.submissions.workflow import storage_dir
@@ -168,3 +168,24 @@ def test_a_changed_or_absent_file_is_not_used(tmp_path: Path) -> None:
     gone = departure_audit(engine, LEPING, *TENURE, work_dir=work)
     reason = {m.item: m for m in gone.missing}["stocks_start"].en
     assert "is not in the work folder" in reason and "restore the file" in reason
+
+
+def test_a_row_the_factor_set_cannot_convert_is_missing_not_guessed(tmp_path: Path) -> None:
+    engine = audit_store(tmp_path)
+    # bamboo counted by culms: cn-forestry has no culm factors (the upload would refuse it)
+    bamboo = pd.DataFrame(
+        [(LEPING, 2024, "bamboo", 300.0, "万株")],
+        columns=["unit_code", "year", "forest_type", "quantity", "unit"],
+    )
+    report_forest_inventory(engine, tmp_path / "work", 2024, bamboo)
+    pack = departure_audit(
+        engine, LEPING, date(2022, 12, 31), date(2024, 12, 31), work_dir=tmp_path / "work"
+    )
+    missing = {m.item: m for m in pack.missing}
+    assert "stocks_end" in missing and "stocks_start" not in missing
+    en, zh = missing["stocks_end"].en, missing["stocks_end"].zh
+    assert "value 'bamboo' is not a forest type of sink factor set 'cn-forestry'" in en
+    assert "森林类型 bamboo 不在因子集中" not in en  # each language its own part
+    assert "因子集“cn-forestry”换算（森林类型 bamboo 不在因子集中）" in zh
+    assert pack.stock_years == {"start": [2021], "end": []}
+    assert pack.stocks["end_m3"].isna().all()

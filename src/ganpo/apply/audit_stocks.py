@@ -25,7 +25,8 @@ with the sink factor set given (default ``cn-forestry``, the set the reporting f
 checked with). Simplification: the pack does not read which factor set a stored
 greenhouse-gas inventory used; a region running its inventory with another set gives it.
 Rows counted by culms or area (bamboo, economic forest, when the set has their factors) add
-carbon but no stand volume.
+carbon but no stand volume. A row the set cannot convert (a forest type without its factors)
+makes the date's stock missing, with the conversion's message.
 
 The base carbon dataset's forest rows (the years nobody reported) are files outside the
 store: they are not used here, and a year only they hold is missing.
@@ -228,11 +229,25 @@ def forest_stocks(
             )
             continue
         vols, carbons = [], []
-        for inv in found:
-            name = f"forest inventory {inv.year}, submission {inv.submission_id}"
-            vols.append(stand_volume_m3(inv.rows, table=name))
-            c, _ = forest_carbon_stock(inv.rows, f, table=name)
-            carbons.append(pd.Series(c["carbon_t"].to_numpy(), index=inv.rows.index))
+        try:
+            for inv in found:
+                name = f"forest inventory {inv.year}, submission {inv.submission_id}"
+                vols.append(stand_volume_m3(inv.rows, table=name))
+                c, _ = forest_carbon_stock(inv.rows, f, table=name)
+                carbons.append(pd.Series(c["carbon_t"].to_numpy(), index=inv.rows.index))
+        except InputError as exc:  # a row the factor set cannot convert: said, not guessed
+            used[side] = []
+            # the message is "English / 中文": each language its own part
+            said_en, _, said_zh = str(exc).rpartition(" / ")
+            gaps.append(
+                StockGap(
+                    f"stocks_{side}",
+                    f"{zh}林木蓄积量及其生物量碳储量：森林资源清查数据无法按因子集“{f.name}”"
+                    f"换算（{said_zh}），请更正报送数据或给出含该森林类型因子的因子集",
+                    f"forest stand volume and biomass carbon at the {en}: {said_en or said_zh}",
+                )
+            )
+            continue
         rows = pd.concat([inv.rows for inv in found], ignore_index=True)
         types = rows["forest_type"].astype(str).to_numpy()
         vol = pd.concat(vols, ignore_index=True)
