@@ -88,14 +88,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "stocks_rule": (
         "林木蓄积量取经审核通过的森林资源清查报送数据：各县（市、区）取清查年份不晚于该日期所代表"
         "年度（当日或之前最近一个年末）的最近一期清查（清查年份视同该年末状况），市为所辖县（市、"
-        "区）之和。任期起始采用 {ys} 年清查，任期终止采用 {ye} 年清查。生物量碳储量 = 蓄积量 × "
+        "区）之和。所用清查年份：任期起始 {ys}，任期终止 {ye}。生物量碳储量 = 蓄积量 × "
         "基本木材密度 × 生物量扩展因子 ×（1 + 根茎比）× 含碳率（与碳汇核算相同），因子取自"
         "“{factors}”。水资源量和湿地实物存量未入库，未列示。",
         "Stand volume comes from the approved forest-inventory reports: for each county the "
         "latest inventory whose year is not after the year standing for the date (the last "
         "year end on or before it; an inventory of year Y is read as the state at the end of "
-        "Y), a city being the sum of its counties. The start of tenure uses the inventory of "
-        "{ys}, the end that of {ye}. Living-biomass carbon = volume × basic wood density × "
+        "Y), a city being the sum of its counties. Inventory years used: start of tenure {ys}, "
+        "end of tenure {ye}. Living-biomass carbon = volume × basic wood density × "
         "biomass expansion factor × (1 + root-to-shoot ratio) × carbon fraction (the chain of "
         "the sink account), with the factors of '{factors}'. Water resources and wetland "
         "stocks are not stored and not shown.",
