@@ -46,8 +46,8 @@ def engine(folder: Path) -> Engine:
 
 
 @pytest.fixture(scope="module")
-def pack(engine: Engine) -> AuditPack:
-    return departure_audit(engine, LEPING, *TENURE)
+def pack(engine: Engine, folder: Path) -> AuditPack:
+    return departure_audit(engine, LEPING, *TENURE, work_dir=folder / "work")
 
 
 @pytest.fixture(scope="module")
@@ -92,6 +92,26 @@ def test_workbook_numbers_are_the_packs(pack: AuditPack, folder: Path) -> None:
         ),
         rel=1e-14,
     )
+    stocks = sheets["林木蓄积量"]
+    assert stocks[0] == (
+        "森林类型",
+        "任期起始蓄积量（万立方米）",
+        "任期终止蓄积量（万立方米）",
+        "蓄积量变化（万立方米）",
+        "任期起始碳储量（万吨碳）",
+        "任期终止碳储量（万吨碳）",
+        "碳储量变化（万吨碳）",
+    )
+    s = pack.stocks
+    # Leping: fir 12.5 → 13.75 万m³, pine 3.25 → 3, broadleaf 0 → 0.5 (tests/audit_support)
+    assert [r[:4] for r in stocks[1:-1]] == [
+        ("杉木林", 12.5, 13.75, 1.25),
+        ("马尾松林", 3.25, 3.0, -0.25),
+        ("阔叶混交林", 0.0, 0.5, 0.5),
+    ]
+    assert stocks[-1][:3] == ("合计", 15.75, 17.25)
+    assert [r[4] for r in stocks[1:-1]] == pytest.approx(list(s["start_carbon_t"] / 1e4), rel=1e-14)
+    assert stocks[-1][5] == pytest.approx(s["end_carbon_t"].sum() / 1e4, rel=1e-14)
     carbon = sheets["温室气体排放"]
     assert carbon[1][2] == 5.0  # 50,000 t = 5 万吨 (2023); 2022 has no inventory
     assert carbon[1][1] is None
@@ -110,6 +130,17 @@ def test_english_workbook_speaks_english(pack: AuditPack, folder: Path) -> None:
     for name, rows in sheets.items():
         assert not CJK.search(" ".join(str(h) for h in rows[0] if h)), name
     assert sheets["GEP"][-1][0] == "gross ecosystem product (GEP)"
+    stocks = sheets["Forest stock"]
+    assert stocks[0][:3] == ("Forest type", "Start volume (10,000 m³)", "End volume (10,000 m³)")
+    assert stocks[0][4] == "Start carbon (10,000 t C)"
+    assert [r[0] for r in stocks[1:]] == [
+        "Chinese fir forest",
+        "Masson pine forest",
+        "mixed broadleaf forest (incl. evergreen broadleaf)",
+        "Total",
+    ]
+    about = " ".join(str(r[0]) for r in sheets["About"])
+    assert "Inventory years used: start of tenure 2021, end of tenure 2023." in about
 
 
 def test_pdf_cover_sections_and_metadata(pdf: Path, pack: AuditPack) -> None:
@@ -126,6 +157,10 @@ def test_pdf_cover_sections_and_metadata(pdf: Path, pack: AuditPack) -> None:
         "取 2022 年核算",
         "居民消费价格指数",
         "二、自然资源资产面积",
+        "表 1-3 林木蓄积量及生物量碳储量（分森林类型）",
+        "杉木林 12.50 13.75 1.25",
+        "森林资源清查（报送数据）",
+        "1（第 1 版）",
         "三、生态产品总值",
         "四、温室气体排放与碳汇",
         "五、生态环境损害与生态补偿",
@@ -141,6 +176,10 @@ def test_pdf_cover_sections_and_metadata(pdf: Path, pack: AuditPack) -> None:
         "温室气体清单",
     ):
         assert expected in flat, expected
+    # paragraphs wrap anywhere: compared without the spaces and line breaks
+    dense = "".join(text.split())
+    for expected in ("所用清查年份：任期起始2021，任期终止2023。", "水资源量和湿地实物存量未入库"):
+        assert expected in dense, expected
     assert not english_runs(text)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     meta = dict(
@@ -159,6 +198,12 @@ def test_a_tenure_outside_the_accounts_still_writes_a_pack(engine: Engine, folde
     assert any("no current stored account of 2017" in str(r) for r in reasons)
     assert any("no current stored account of 2020" in str(r) for r in reasons)
     assert sheets["Areas"][1:] == [("Total", None, None, None, None, None, None)]
+    # the inventories are of 2021 and 2023, both after the tenure
+    assert sheets["Forest stock"][1:] == [("Total", None, None, None, None, None, None)]
+    assert any("no approved forest inventory report of 2020 or before" in str(r) for r in reasons)
+    document = build_audit_html(pack, "en")
+    assert "No forest inventory is available for either date" in document
+    assert "Inventory years used: start of tenure none, end of tenure none." in document
 
 
 def test_cli_writes_the_pack_and_refuses_bad_input(engine: Engine, folder: Path) -> None:
@@ -166,8 +211,10 @@ def test_cli_writes_the_pack_and_refuses_bad_input(engine: Engine, folder: Path)
     out = folder / "cli.xlsx"
     runner = CliRunner()
     args = ["apply", "audit", "乐平市", "--start", "2022-12-31", "--end", "2023-12-31"]
-    result = runner.invoke(app, [*args, "--out", str(out), "--database", db, "--lang", "en"])
+    work = ["--work-dir", str(folder / "work")]
+    result = runner.invoke(app, [*args, "--out", str(out), "--database", db, "--lang", "en", *work])
     assert result.exit_code == 0, result.output
+    assert _sheets(out)["Forest stock"][-1][1:3] == (15.75, 17.25)  # 万m³, by the work folder
     assert "not available: zoning violations: the register" in " ".join(result.output.split())
     assert _sheets(out)["Areas"][1][:3] == ("forest", 10_000.0, 10_000.0)
     again = runner.invoke(app, [*args, "--out", str(out), "--database", db])
@@ -188,6 +235,11 @@ def test_english_document_speaks_english(pack: AuditPack) -> None:
         "Tenure: 2022-12-31 to 2023-12-31",
         "6. Breaches of zoning control zoning violations: the register of violations is empty",
         "the start of tenure (2022-12-31) uses the account of 2022",
+        "Table 1-3. Forest stand volume and living-biomass carbon by forest type",
+        "Chinese fir forest",
+        "Water resources and wetland stocks are not stored",
+        "forest inventory (reported)",
+        "1 (version 1)",
         "downstream",
     ):
         assert expected in " ".join(text.split()), expected

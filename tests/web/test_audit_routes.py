@@ -87,7 +87,13 @@ def test_an_auditor_makes_and_downloads_a_pack_and_it_is_audited(
     # the workbook's GEP total [万元] is the domain pack's (apply.audit on the same store)
     from ganpo.store.repository import open_store
 
-    domain = departure_audit(open_store(web_settings.database), WUYUAN, *_days())
+    domain = departure_audit(
+        open_store(web_settings.database), WUYUAN, *_days(), work_dir=web_settings.work_dir
+    )
+    # the forest stock's inventory years are the domain pack's (none: listed as missing)
+    assert pack["forest_inventory_years"] == domain.stock_years
+    for side, years in domain.stock_years.items():
+        assert (not years) == (f"stocks_{side}" in {m["item"] for m in pack["missing"]})
     total_wan = domain.gep.set_index("category").loc["total", "end_cny"] / 1e4
     cells = [c for row in wb["GEP"].iter_rows(values_only=True) for c in row]
     assert total_wan > 0 and total_wan in [

@@ -24,6 +24,11 @@ The pack holds:
 - **asset_values**: the monetary ecosystem asset account of the unit (the stock that
   SEEA EA values: NPV of the year's flows, at the same comparable prices), by level-1
   type at both dates;
+- **stocks**: the physical forest stock, stand volume (林木蓄积量) by forest type and the
+  living-biomass carbon it holds (:func:`ganpo.carbon.sinks.forest_carbon_stock`), at both
+  dates from the approved forest-inventory reports: the inventory of the latest inventory
+  year not after the date, read like an account as the state at the end of its year
+  (:mod:`ganpo.apply.audit_stocks`), in m³ and t C;
 - **carbon**: the unit's production-based emissions, LULUCF sinks and net emissions
   (:func:`ganpo.carbon.inventory.totals_g`) at both dates, in t CO2e;
 - **settlements**: the compensation settlements of the tenure's years whose agreement names
@@ -44,8 +49,10 @@ The pack holds:
   and the compensation paid;
 - **missing**: every figure the pack cannot give, with the reason (no account or inventory
   for a year, no stored value or target of the unit, an empty register of violations or
-  damage cases, physical stocks, which ganpo does not store);
-- **sources**: the accounts, inventories and settlement runs used, with their status.
+  damage cases, no forest inventory for a date, the water-resource and wetland stocks,
+  which ganpo does not store);
+- **sources**: the accounts, inventories, forest-inventory reports (submission and
+  version) and settlement runs used, with their status.
 
 Nothing is rendered here (:mod:`ganpo.report.audit_pack` writes the PDF and the workbook).
 """
@@ -61,6 +68,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ganpo.apply.audit_stocks import ForestStocks, forest_stocks
 from ganpo.apply.gepdata import account_deflator
 from ganpo.carbon.inventory import totals_g
 from ganpo.catalog.ecosystems import ecosystem_types, level1_code
@@ -108,12 +116,14 @@ class Missing:
 class Source:
     """A stored record the pack's figures come from."""
 
-    kind: Literal["account", "inventory", "settlement", "damage_case"]
-    id: int
+    kind: Literal["account", "inventory", "settlement", "damage_case", "forest_inventory"]
+    id: int  # a forest inventory's id is its reporting submission's
     year: int
-    status: str  # published, draft (the record's status when the pack was made)
+    status: str  # published, draft, approved (the record's status when the pack was made)
     role: str  # start, end, settlement
     synthetic: bool = False
+    #: the submission's version (forest inventories only)
+    version: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +162,14 @@ class AuditPack:
     violations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
     #: damage cases touching the unit that happened in the tenure (:data:`DAMAGE_COLUMNS`)
     damage: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: forest stand volume [m³] and biomass carbon [t C] by forest type at both dates
+    #: (:data:`ganpo.apply.audit_stocks.STOCK_COLUMNS`)
+    stocks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    #: the forest-inventory years used for each date in :attr:`stocks` (a city's counties
+    #: may have been inventoried in different years; empty: missing)
+    stock_years: dict[str, list[int]] = field(default_factory=dict)
+    #: the sink factor set converting volume to carbon
+    sink_factors: str = ""
 
     @property
     def synthetic(self) -> bool:
@@ -459,6 +477,35 @@ def _carbon_table(
     return out, sources
 
 
+# ----------------------------------------------------------------------------- stocks
+
+
+def _stock_table(
+    engine: Engine,
+    years: dict[str, int],
+    code: int,
+    level: Level,
+    counties: set[int],
+    work_dir: Path | None,
+    sink_factors: str,
+    missing: list[Missing],
+    notes: list[tuple[str, str]],
+) -> tuple[ForestStocks, list[Source]]:
+    """The forest stock at both dates (:func:`ganpo.apply.audit_stocks.forest_stocks`):
+    its gaps go to ``missing``, its notes to ``notes``, each inventory used is a source."""
+    found = forest_stocks(
+        engine, years, code, level, counties, work_dir=work_dir, factor_set=sink_factors
+    )
+    missing += [Missing(g.item, g.zh, g.en) for g in found.gaps]
+    notes += found.notes
+    sources = [
+        Source("forest_inventory", u.submission_id, u.year, "approved", side, version=u.version)
+        for side in SIDES
+        for u in sorted(found.used[side], key=lambda u: u.year)
+    ]
+    return found, sources
+
+
 # ----------------------------------------------------------------------------- settlements
 
 #: a settlement's columns: the ledger's, the unit's party (upstream, downstream) and the
@@ -701,10 +748,13 @@ def _tracking(
 NOT_STORED: tuple[Missing, ...] = (
     Missing(
         "stocks",
-        "自然资源实物存量（林木蓄积量、水资源量等）：核算成果不含实物存量，本报告列示面积和"
-        "生态系统资产价值（流量的净现值）",
-        "physical stocks (timber volume, water resources): the accounts store none; the pack "
-        "gives areas and the ecosystem asset value (the NPV of the flows)",
+        "水资源量（地表水、地下水资源量）和湿地实物存量（湿地蓄水量、泥炭等）：平台不存储这些"
+        "实物存量，本资料只列示其面积和生态系统资产价值（流量的净现值）；林木蓄积量见森林资源"
+        "清查",
+        "water resources (surface and groundwater quantity) and wetland stocks (water held, "
+        "peat): the platform stores none of these physical stocks; the pack gives their areas "
+        "and the ecosystem asset value (the NPV of the flows); forest stand volume comes from "
+        "the forest inventories",
     ),
 )
 
@@ -866,12 +916,16 @@ def departure_audit(
     end: date,
     *,
     targets_file: Path | None = None,
+    work_dir: Path | None = None,
+    sink_factors: str = "cn-forestry",
 ) -> AuditPack:
     """The departure audit pack of a county or city (adcode or name) for the tenure from
     ``start`` to ``end``. Figures the store cannot give are listed in ``missing``, never
     invented; a unit in no stored account, or an end not after the start, is refused.
     ``targets_file``: the tracking file whose targets are graded (default: the shipped
-    Jiangxi decision)."""
+    Jiangxi decision). ``work_dir``: the platform's work folder, which holds the approved
+    forest-inventory reports' files (None: the forest stock is missing when any is
+    approved). ``sink_factors``: the sink factor set converting stand volume to carbon."""
     if end <= start:
         raise InputError(
             f"the tenure ends ({end.isoformat()}) before or on its start ({start.isoformat()}); "
@@ -954,6 +1008,9 @@ def departure_audit(
     notes += vnotes
     damage, damage_sources, gaps = _damage_cases(engine, counties, start, end)
     missing += gaps
+    stocks, stock_sources = _stock_table(
+        engine, years, code, level, counties, work_dir, sink_factors, missing, notes
+    )
     missing += list(NOT_STORED)
     return AuditPack(
         unit_code=code,
@@ -969,7 +1026,7 @@ def departure_audit(
         carbon=carbon,
         settlements=settlements,
         missing=missing,
-        sources=sources + inv_sources + run_sources + damage_sources,
+        sources=sources + inv_sources + stock_sources + run_sources + damage_sources,
         notes=notes,
         indicators=indicators,
         targets=targets,
@@ -977,4 +1034,7 @@ def departure_audit(
         damage=damage,
         asset_values=asset_values,
         npv_factor=npv,
+        stocks=stocks.table,
+        stock_years={side: sorted({u.year for u in stocks.used[side]}) for side in SIDES},
+        sink_factors=sink_factors,
     )

@@ -195,6 +195,27 @@ def forest_carbon_stock(
     return out, used
 
 
+def stand_volume_m3(stock: pd.DataFrame, *, table: str = STOCK_TABLE) -> pd.Series:
+    """Stand volume [m³] of each row of a forest inventory (columns of
+    :func:`forest_carbon_stock`), by the row's unit (m3, 万m3, 亿m3, 万立方米); NaN for a row
+    counted by culms or by area (bamboo, economic forest), which has no stand volume. The
+    rows and units are read as :func:`forest_carbon_stock` reads them.
+
+    >>> s = pd.DataFrame({"unit_code": [1, 1], "year": [2021, 2021], "quantity": [2.5, 300.0],
+    ...                   "forest_type": ["chinese_fir", "bamboo"], "unit": ["万m3", "万株"]})
+    >>> stand_volume_m3(s).tolist()
+    [25000.0, nan]
+    """
+    cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
+    activity = activity_table(table, stock, cols)
+    amount = quantities(table, activity)
+    out = []
+    for pos, (i, r) in enumerate(activity.iterrows()):
+        basis, scale = _basis(table, activity, i, str(r["unit"]))
+        out.append(float(amount.iloc[pos]) * scale if basis == "volume" else float("nan"))
+    return pd.Series(out, index=activity.index, dtype="float64", name="volume_m3")
+
+
 def _one_row_each(table: str, df: pd.DataFrame) -> None:
     """Refuse two rows of one unit code, year and forest type (summed they would count a
     stand twice; give one row per type and inventory)."""

@@ -56,12 +56,21 @@ def audit(
             "shipped Jiangxi decision. 目标文件。",
         ),
     ] = None,
+    work_dir: Annotated[
+        Path,
+        typer.Option(
+            "--work-dir",
+            help="The platform's work folder, which holds the approved forest-inventory "
+            "reports. 平台工作目录（森林资源清查报送数据）。",
+        ),
+    ] = Path("out/web"),
     database: DatabaseOption = str(DEFAULT_DATABASE),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write the departure audit pack: areas, GEP at comparable prices, carbon and
-    compensation at the start and end of a tenure, the decision's indicators and the
-    unit's targets from the stored series, and the figures not available.
+    """Write the departure audit pack: areas, forest stand volume, GEP at comparable
+    prices, carbon and compensation at the start and end of a tenure, the decision's
+    indicators and the unit's targets from the stored series, and the figures not
+    available.
     生成领导干部自然资源资产离任审计资料。"""
     from ganpo.apply.audit import departure_audit
     from ganpo.cli.export import _refuse_existing
@@ -76,6 +85,7 @@ def audit(
             _day(start, "--start"),
             _day(end, "--end"),
             targets_file=targets,
+            work_dir=work_dir,
         )
         if suffix == ".pdf":
             from ganpo.report.audit_pack import write_audit_pdf

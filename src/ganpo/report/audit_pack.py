@@ -3,13 +3,14 @@ English, from an :class:`~ganpo.apply.audit.AuditPack`.
 
 Sections: cover (unit, tenure, issuing body, 合成数据 when any record used is synthetic),
 the rule choosing the accounts, natural-resource areas by ecosystem type (公顷 and 平方千米),
-GEP by category at both dates (万元, at the prices of each year and at the end year's
-prices), carbon emissions and sinks (万吨二氧化碳当量), damage cases and compensation
-settlements (万元), the zoning violations found in the tenure, the decision's
-indicators at both dates and the unit's targets with their status, each value with its
-source,
-figures not available and why, and the records used with their status. The workbook holds
-the same tables as numbers (the PDF rounds them to two decimals), one language throughout.
+the ecosystem asset value, the forest stock by forest type (林木蓄积量, 万立方米, and the
+living-biomass carbon it holds, 万吨碳) at both dates, GEP by category at both dates (万元,
+at the prices of each year and at the end year's prices), carbon emissions and sinks
+(万吨二氧化碳当量), damage cases and compensation settlements (万元), the zoning violations
+found in the tenure, the decision's indicators at both dates and the unit's targets with
+their status, each value with its source, figures not available and why, and the records
+used with their status. The workbook holds the same tables as numbers (the PDF rounds them
+to two decimals), one language throughout.
 The page layout and tables are the annual GEP report's (:mod:`ganpo.report.annual`).
 """
 
@@ -75,13 +76,42 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "asset_values_rule": (
         "生态系统资产价值为各年生态产品价值流量的净现值（联合国《环境经济核算体系—生态系统核算》"
-        "货币资产账户口径）：资产价值 = 年流量 × {factor:.3f}（贴现率 {rate:.2%}，{years} 年）。"
-        "实物存量（林木蓄积量、水资源量等）未入库，未列示。",
+        "货币资产账户口径）：资产价值 = 年流量 × {factor:.3f}（贴现率 {rate:.2%}，{years} 年）。",
         "The ecosystem asset value is the net present value of the year's service flows (the "
         "monetary asset account of SEEA Ecosystem Accounting): value = the year's flow × "
-        "{factor:.3f} (discount rate {rate:.2%}, {years} years). Physical stocks (timber "
-        "volume, water resources) are not stored and not shown.",
+        "{factor:.3f} (discount rate {rate:.2%}, {years} years).",
     ),
+    "stocks_caption": (
+        "表 1-3 林木蓄积量及生物量碳储量（分森林类型）",
+        "Table 1-3. Forest stand volume and living-biomass carbon by forest type",
+    ),
+    "stocks_rule": (
+        "林木蓄积量取经审核通过的森林资源清查报送数据：各县（市、区）取清查年份不晚于该日期所代表"
+        "年度（当日或之前最近一个年末）的最近一期清查（清查年份视同该年末状况），市为所辖县（市、"
+        "区）之和。所用清查年份：任期起始 {ys}，任期终止 {ye}。生物量碳储量 = 蓄积量 × "
+        "基本木材密度 × 生物量扩展因子 ×（1 + 根茎比）× 含碳率（与碳汇核算相同），因子取自"
+        "“{factors}”。水资源量和湿地实物存量未入库，未列示。",
+        "Stand volume comes from the approved forest-inventory reports: for each county the "
+        "latest inventory whose year is not after the year standing for the date (the last "
+        "year end on or before it; an inventory of year Y is read as the state at the end of "
+        "Y), a city being the sum of its counties. Inventory years used: start of tenure {ys}, "
+        "end of tenure {ye}. Living-biomass carbon = volume × basic wood density × "
+        "biomass expansion factor × (1 + root-to-shoot ratio) × carbon fraction (the chain of "
+        "the sink account), with the factors of '{factors}'. Water resources and wetland "
+        "stocks are not stored and not shown.",
+    ),
+    "no_stocks": (
+        "任期起止两个时点均无可用的森林资源清查数据（见“无法提供的数据”）。",
+        "No forest inventory is available for either date (see 'Figures not available').",
+    ),
+    "forest_type": ("森林类型", "Forest type"),
+    "start_volume": ("任期起始蓄积量（万立方米）", "Start volume (10,000 m³)"),
+    "end_volume": ("任期终止蓄积量（万立方米）", "End volume (10,000 m³)"),
+    "change_volume": ("蓄积量变化（万立方米）", "Volume change (10,000 m³)"),
+    "start_carbon": ("任期起始碳储量（万吨碳）", "Start carbon (10,000 t C)"),
+    "end_carbon": ("任期终止碳储量（万吨碳）", "End carbon (10,000 t C)"),
+    "change_carbon": ("碳储量变化（万吨碳）", "Carbon change (10,000 t C)"),
+    "none_year": ("无", "none"),
     "start_asset": ("{y} 年资产价值（万元）", "{y} asset value (10,000 CNY)"),
     "change_asset": ("变化（万元）", "Change (10,000 CNY)"),
     "gep": ("三、生态产品总值", "3. Gross ecosystem product"),
@@ -215,6 +245,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "downstream": ("下游", "downstream"),
     "account": ("生态产品总值核算", "GEP account"),
     "inventory": ("温室气体清单", "greenhouse-gas inventory"),
+    "forest_inventory": ("森林资源清查（报送数据）", "forest inventory (reported)"),
     "settlement": ("生态补偿结算", "compensation settlement"),
     "role_start": ("任期起始", "start of tenure"),
     "role_end": ("任期终止", "end of tenure"),
@@ -222,6 +253,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "status_published": ("已发布", "published"),
     "status_draft": ("草稿", "draft"),
     "status_stored": ("已入库", "stored"),
+    "status_approved": ("已审核通过", "approved"),
     "description": (
         "{unit}任期 {start} 至 {end} 的自然资源资产、生态产品总值、碳排放与生态补偿",
         "Natural-resource assets, GEP, carbon and compensation of {unit}, {start} to {end}",
@@ -236,6 +268,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "about": ("说明", "About"),
     "assets": ("自然资源资产面积", "Areas"),
     "asset_values": ("生态系统资产价值", "Asset value"),
+    "stocks": ("林木蓄积量", "Forest stock"),
     "gep": ("生态产品总值", "GEP"),
     "carbon": ("温室气体排放", "Emissions"),
     "damage": ("生态环境损害案件", "Damage cases"),
@@ -304,6 +337,45 @@ def asset_value_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
         c: float(out[c].sum(min_count=1)) for c in out.columns[1:]
     }
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def stock_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
+    """Forest stand volume [万m³] and living-biomass carbon [万t C] by forest type at both
+    dates with a total row, headers in ``lang``."""
+    d = pack.stocks
+    keys = ["start_volume", "end_volume", "change_volume"]
+    keys += ["start_carbon", "end_carbon", "change_carbon"]
+    cols = ["start_m3", "end_m3", "change_m3", "start_carbon_t", "end_carbon_t"]
+    cols += ["change_carbon_t"]
+    out = pd.DataFrame({t("forest_type", lang): [_name(r, lang) for _, r in d.iterrows()]})
+    for key, col in zip(keys, cols, strict=True):
+        out[t(key, lang)] = d[col].astype(float).to_numpy() / 1e4 if len(d) else []
+    total = {t("forest_type", lang): t("total", lang)} | {
+        c: float(out[c].sum(min_count=1)) if len(out) else float("nan") for c in out.columns[1:]
+    }
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+def stock_years_text(pack: AuditPack, side: str, lang: Lang) -> str:
+    """The inventory years used for a date ("2021、2023" / "2021, 2023"; none)."""
+    years = pack.stock_years.get(side, [])
+    if not years:
+        return t("none_year", lang)
+    return ("、" if lang == "zh" else ", ").join(map(str, years))
+
+
+def stocks_rule(pack: AuditPack, lang: Lang) -> str:
+    """How the stock table's inventories were chosen and converted, in ``lang``."""
+    from ganpo.carbon.sinks_factors import sink_factor_set
+
+    f = sink_factor_set(pack.sink_factors or "cn-forestry")
+    return t(
+        "stocks_rule",
+        lang,
+        ys=stock_years_text(pack, "start", lang),
+        ye=stock_years_text(pack, "end", lang),
+        factors=f.title_zh if lang == "zh" else f.title_en,
+    )
 
 
 def gep_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
@@ -469,6 +541,13 @@ def missing_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
     )
 
 
+def _source_id(record: int, version: int | None, lang: Lang) -> int | str:
+    """A record's number, with its version for a reported table (12（第 2 版）)."""
+    if version is None:
+        return record
+    return f"{record}（第 {version} 版）" if lang == "zh" else f"{record} (version {version})"
+
+
 def source_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
     def status(s: str) -> str:
         return t(f"status_{s}", lang) if f"status_{s}" in TEXT else s
@@ -476,7 +555,7 @@ def source_frame(pack: AuditPack, lang: Lang) -> pd.DataFrame:
     return pd.DataFrame(
         {
             t("kind", lang): [t(s.kind, lang) for s in pack.sources],
-            t("id", lang): [s.id for s in pack.sources],
+            t("id", lang): [_source_id(s.id, s.version, lang) for s in pack.sources],
             t("year", lang): [s.year for s in pack.sources],
             t("role", lang): [t(f"role_{s.role}", lang) for s in pack.sources],
             t("status", lang): [status(s.status) for s in pack.sources],
@@ -586,6 +665,13 @@ def build_audit_html(
                 )
             ),
         ]
+    parts.append(p(t("stocks_caption", lang), "caption"))
+    if len(pack.stocks):
+        stocks = stock_frame(pack, lang)
+        parts.append(_table(_shown(stocks), list(stocks.columns), total_row=True))
+    else:
+        parts.append(p(t("no_stocks", lang)))
+    parts.append(p(stocks_rule(pack, lang)))
     gep = gep_frame(pack, lang)
     parts += [
         h2("gep"),
@@ -685,6 +771,7 @@ def audit_sheets(pack: AuditPack, lang: Lang = "zh") -> dict[str, pd.DataFrame]:
     return {
         SHEETS["assets"][i]: asset_frame(pack, lang),
         SHEETS["asset_values"][i]: asset_value_frame(pack, lang),
+        SHEETS["stocks"][i]: stock_frame(pack, lang),
         SHEETS["gep"][i]: gep_frame(pack, lang),
         SHEETS["carbon"][i]: carbon_frame(pack, lang),
         SHEETS["damage"][i]: damage_frame(pack, lang),
@@ -707,6 +794,7 @@ def workbook_notes(pack: AuditPack, lang: Lang) -> list[str]:
         notes.append(
             t("basis_prices", lang, py=pack.price_year, deflator=index_name(pack.deflator, lang))
         )
+    notes.append(stocks_rule(pack, lang))
     notes += [zh if lang == "zh" else en for zh, en in pack.notes]
     notes.append(t("restricted", lang))
     if pack.synthetic:

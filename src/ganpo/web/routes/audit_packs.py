@@ -84,6 +84,11 @@ class PackOut(BaseModel):
     start: str
     end: str
     years: dict[str, int] = Field(description="the account year for each date / 各时点所用核算年份")
+    forest_inventory_years: dict[str, list[int]] = Field(
+        default_factory=dict,
+        description="the forest-inventory years of the forest stock at each date (empty: "
+        "missing) / 各时点林木蓄积量所用森林资源清查年份",
+    )
     format: str
     lang: str
     file_name: str = Field(description="download name / 下载文件名")
@@ -119,14 +124,16 @@ def _read(folder: Path, pack_id: str) -> PackOut | None:
 )
 def create_pack(body: PackIn, request: Request, principal: Auditor) -> PackOut:
     """The departure audit pack of a county or city for a tenure (PDF or Excel, Chinese
-    or English): areas, GEP at comparable prices, carbon and compensation at both dates,
-    and the figures not available (``missing``). Audited. A unit outside your region: 404.
+    or English): areas, forest stand volume, GEP at comparable prices, carbon and
+    compensation at both dates, and the figures not available (``missing``). Audited. A
+    unit outside your region: 404.
     生成县（市）领导干部自然资源资产离任审计资料（记入审计日志）。"""
     from ganpo.apply.audit import departure_audit
 
     require_visible(principal, body.unit)
     engine = store(request)
-    pack = departure_audit(engine, body.unit, body.start, body.end)
+    work_dir = Path(request.app.state.settings.work_dir)
+    pack = departure_audit(engine, body.unit, body.start, body.end, work_dir=work_dir)
     folder = _folder(request)
     folder.mkdir(parents=True, exist_ok=True)
     pack_id = secrets.token_hex(8)
@@ -149,6 +156,7 @@ def create_pack(body: PackIn, request: Request, principal: Auditor) -> PackOut:
         start=pack.start.isoformat(),
         end=pack.end.isoformat(),
         years=dict(pack.years),
+        forest_inventory_years={k: list(v) for k, v in pack.stock_years.items()},
         format=body.format,
         lang=body.lang,
         file_name=f"{stem}_{body.lang}.{body.format}",
