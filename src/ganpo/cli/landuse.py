@@ -164,7 +164,11 @@ def validate(
     simulated: MapArg,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="CSV of the measures (and -classes.csv). 指标表。"),
+        typer.Option(
+            "--out",
+            "-o",
+            help="CSV of the measures (and -classes.csv, -transitions.csv). 指标表。",
+        ),
     ] = None,
 ) -> None:
     """Validate SIMULATED against OBSERVED (null model: FIRST, no change): agreement,
@@ -175,14 +179,36 @@ def validate(
 
     with user_errors():
         _, summary, per = validation_tables(first, observed, simulated)
+        trans = summary.attrs["transitions"]
         if out is not None:
-            for path, frame in ((out, summary), (out.with_name(out.stem + "-classes.csv"), per)):
+            for path, frame in (
+                (out, summary),
+                (out.with_name(out.stem + "-classes.csv"), per),
+                (out.with_name(out.stem + "-transitions.csv"), trans),
+            ):
                 with writing(path, METRICS) as tmp:
                     frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.4f")
     t = Table("指标", "indicator", "value", "unit", title="验证 Validation")
     for row in summary.itertuples(index=False):
         t.add_row(row[0], row[1], f"{row[2]:,.3f}", row[3])
     console.print(t)
+    tt = Table(
+        "转换\ntransition",
+        "观测 (hm²)\nobserved",
+        "模拟 (hm²)\nsimulated",
+        "命中 (hm²)\nhits",
+        "漏报 (hm²)\nmisses",
+        "虚报 (hm²)\nfalse alarms",
+        "FoM (%)",
+        title="按转换 By transition",
+    )
+    for row in trans.itertuples(index=False):
+        tt.add_row(
+            f"{row[0]}\n{row[1]}",
+            *(f"{x:,.0f}" for x in (row[2], row[3], row[4], row[6], row[7])),
+            f"{row[8]:.1f}",
+        )
+    console.print(tt)
     zh, en = summary.attrs["verdict"]
     console.print(f"{zh} / {en}")
     console.print(summary.attrs["published"])

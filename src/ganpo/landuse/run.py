@@ -282,9 +282,10 @@ def _name(code: int) -> tuple[str, str]:
 
 
 def validation_tables(
-    first: Path, observed: Path, simulated: Path, blocks: tuple[int, ...] = (1, 2, 4, 8, 16)
+    first: Path, observed: Path, simulated: Path, blocks: tuple[int, ...] | None = None
 ) -> tuple[Validation, pd.DataFrame, pd.DataFrame]:
-    """Validate ``simulated`` against ``observed`` (the null model: ``first``, no change).
+    """Validate ``simulated`` against ``observed`` (the null model: ``first``, no change),
+    at windows of ``blocks`` cells (default: doubling up to the whole region).
 
     Returns the measures, a summary table (指标 indicator, value, unit) and a per-class
     table (areas in hm², producer's and user's accuracy, landscape metrics of both maps).
@@ -326,15 +327,19 @@ def validation_tables(
         )
     verdict = (
         (
-            f"优于零模型（{block * cell_m:,.0f} m）",
-            f"beats the null model at {block * cell_m:,.0f} m",
+            f"优于零模型的最细分辨率（零分辨率）：{block * cell_m:,.0f} m",
+            f"beats the null model at {block * cell_m:,.0f} m and no finer (the null resolution)",
         )
         if beats and block is not None
-        else ("未优于零模型", "does not beat the null model at any resolution compared")
+        else (
+            "在所比较的任何分辨率上均未优于零模型",
+            "does not beat the null model at any resolution compared",
+        )
     )
     summary = pd.DataFrame(rows, columns=["指标", "indicator", "value", "unit"])
     summary.attrs["verdict"] = verdict
     summary.attrs["published"] = PUBLISHED_FOM_NOTE
+    summary.attrs["transitions"] = transition_table(v, a.cell_area_hm2)
     land_obs = landscape_metrics(np.where(valid, o.cover, 0), cell_m).set_index("class")
     land_sim = landscape_metrics(np.where(valid, s.cover, 0), cell_m).set_index("class")
     pc = v.per_class
@@ -353,6 +358,38 @@ def validation_tables(
         per[f"{zh}（观测） {en} (observed)"] = [land_obs[col].get(k, np.nan) for k in codes]
         per[f"{zh}（模拟） {en} (simulated)"] = [land_sim[col].get(k, np.nan) for k in codes]
     return v, summary, per
+
+
+def transition_table(v: Validation, cell_area_hm2: float) -> pd.DataFrame:
+    """Per transition (from class → to class): observed and simulated area [hm²], hits,
+    wrong hits, misses, false alarms [hm²] and the transition's figure of merit [%] —
+    whether a run loses on the quantity of a change or on where it puts it."""
+    rows = []
+    for t in v.transitions:
+        (fz, fe), (tz, te) = _name(t.source), _name(t.target)
+        cells = (t.observed, t.simulated, t.hits, t.wrong_hits, t.misses, t.false_alarms)
+        rows.append(
+            [
+                f"{fz}→{tz}",
+                f"{fe} → {te}",
+                *(n * cell_area_hm2 for n in cells),
+                t.figure_of_merit * 100,
+            ]
+        )
+    return pd.DataFrame(rows, columns=list(TRANSITION_COLUMNS))
+
+
+TRANSITION_COLUMNS = (
+    "转换",
+    "transition",
+    "观测 observed (hm²)",
+    "模拟 simulated (hm²)",
+    "命中 hits (hm²)",
+    "错误命中 wrong hits (hm²)",
+    "漏报 misses (hm²)",
+    "虚报 false alarms (hm²)",
+    "品质因数 FoM (%)",
+)
 
 
 #: pylandstats metric, Chinese and English label with unit
