@@ -117,10 +117,12 @@ def demo(
         say(f"writing the synthetic land-use data ({SYNTHETIC_LABEL}) into {out}")
         build_landuse_demo(out, resolution_m=resolution)
     a, b, c = (out / f"cover_{y}.tif" for y in YEARS)
+    drivers = f"--dem {out / 'dem.tif'} --driver {PROGRAMME_DRIVER}={out / PROGRAMME_FILE}"
     console.print(
         f"{SYNTHETIC_LABEL}: cover_{YEARS[0]}/{YEARS[1]}/{YEARS[2]}.tif, dem.tif; try 试用 "
-        f"`ganpo landuse simulate {a} {b} --dem {out / 'dem.tif'} --driver "
-        f"{PROGRAMME_DRIVER}={out / PROGRAMME_FILE} --out {out / 'sim.tif'}` "
+        f"`ganpo landuse calibrate {a} {b} {drivers}`, then 再 "
+        f"`ganpo landuse simulate {a} {b} {drivers} FLAGS --out {out / 'sim.tif'}` with the "
+        "flags calibrate printed 使用标定给出的参数, "
         f"then 再 `ganpo landuse validate {b} {c} {out / 'sim.tif'}`"
     )
 
