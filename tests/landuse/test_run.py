@@ -221,3 +221,46 @@ def test_an_extra_driver_is_learned_and_a_bad_one_refused(demo: Path, tmp_path: 
          str(tmp_path / "z.tif"), "--driver", "oops"],
     )  # fmt: skip
     assert r.exit_code != 0 and "give NAME=FILE" in r.output
+
+
+def test_cli_calibrate_then_simulate_with_its_choice(demo: Path) -> None:
+    runner = CliRunner(env={"COLUMNS": "200"})
+    a, b = str(demo / "cover_2022.tif"), str(demo / "cover_2023.tif")
+    csv = demo / "calibration.csv"
+    args = ["landuse", "calibrate", a, b, "--dem", str(demo / "dem.tif"), "--tile", "4"]
+    args += ["--windows", "3", "--inertias", "0.3", "--seed-shares", "0.01,0.1", "--runs", "1"]
+    r = runner.invoke(app, [*args, "--out", str(csv)])
+    assert r.exit_code == 0, r.output
+    table = pd.read_csv(csv, encoding="utf-8-sig")
+    assert len(table) == 4  # 2 models × 2 seed shares
+    assert table["模型 model"].tolist() == ["forest", "forest", "logistic", "logistic"]
+    fom = table["平均品质因数 mean FoM (%)"]
+    assert ((fom >= 0) & (fom <= 100)).all()
+    best = table.loc[fom.idxmax()]
+    assert f"--model {best['模型 model']} --window 3" in r.output
+    # the cover of 2024 was never read: calibration leaves the held-out year alone
+    assert "cover_2024" not in r.output
+    flags = r.output.split("best 最优: ")[1].split()[:8]
+    sim = demo / "sim-calibrated.tif"
+    r = runner.invoke(
+        app,
+        ["landuse", "simulate", a, b, "--dem", str(demo / "dem.tif"), *flags, "--out", str(sim)],
+    )
+    assert r.exit_code == 0, r.output
+    out = demo / "m2.csv"
+    r = runner.invoke(
+        app,
+        ["landuse", "validate", b, str(demo / "cover_2024.tif"), str(sim), "--out", str(out)],
+    )
+    assert r.exit_code == 0, r.output
+    assert "null resolution" in r.output or "does not beat the null model" in r.output
+    trans = pd.read_csv(demo / "m2-transitions.csv", encoding="utf-8-sig")
+    assert "cropland → built-up" in trans["transition"].tolist()
+    summary = pd.read_csv(out, encoding="utf-8-sig")
+    # the windows double up to one over the whole region: the last one is the region
+    coarsest = summary["indicator"].tolist()[-1]
+    assert coarsest.startswith("agreement at ") and coarsest.endswith("(null)")
+    r = runner.invoke(app, [*args[:6], "--models", "svm"])
+    assert r.exit_code != 0 and "--model 'svm'" in r.output
+    r = runner.invoke(app, [*args[:6], "--windows", "three"])
+    assert r.exit_code != 0 and "--windows 'three'" in r.output

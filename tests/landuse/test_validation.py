@@ -11,10 +11,12 @@ from ganpo.landuse.validation import (
     change_components,
     class_accuracy,
     confusion_matrix,
+    doubling_blocks,
     kappa,
     landscape_metrics,
     overall_agreement,
     quantity_allocation,
+    transition_components,
     validate,
 )
 
@@ -127,6 +129,59 @@ def test_null_model_and_beats_null() -> None:
     # at block 2 the left window (cells 0,1 of both rows) holds one 2 in sim, two in obs:
     # 3 of 4 agree, right window 4 of 4 → 7/8 > null's 6/8
     assert v.beats_null == (True, 2)
+
+
+def test_null_resolution_by_doubling_windows() -> None:
+    # 4×4, all class 1 at the start; two cells of the top-left 2×2 window become 2.
+    start = np.ones((4, 4), int)
+    obs = start.copy()
+    obs[0, 0:2] = 2
+    # the simulation puts the two cells in row 2, in the bottom-left 2×2 window:
+    sim = start.copy()
+    sim[2, 0:2] = 2
+    assert doubling_blocks(start.shape) == (1, 2, 4)
+    v = validate(start, obs, sim, (1, 2))
+    # 1 cell: 4 cells disagree, 12/16; null (no change) 2 disagree, 14/16
+    # 2×2: top-left window obs {1: 2, 2: 2}, sim {1: 4} → 2 of 4; bottom-left obs {1: 4},
+    #      sim {1: 2, 2: 2} → 2 of 4: 12/16 again; null: top-left 2 of 4 → 14/16
+    # 4×4 (the whole region): obs {1: 14, 2: 2} = sim's shares → 16/16 > 14/16
+    assert [b for b, _, _ in v.by_resolution] == [1, 2, 4]
+    assert [s for _, s, _ in v.by_resolution] == pytest.approx([12 / 16, 12 / 16, 1.0])
+    assert [n for _, _, n in v.by_resolution] == pytest.approx([14 / 16] * 3)
+    assert v.beats_null == (True, 4)  # the null resolution: the whole region
+    # the right class in the wrong window of the right row pair: beats at 2×2 already
+    sim[2, 0:2], sim[1, 0:2] = 1, 2
+    assert validate(start, obs, sim, (1, 2)).beats_null == (True, 2)
+    # the wrong class: at the whole region obs {1: 14, 2: 2}, sim {1: 14, 3: 2} → 14/16,
+    # a tie with the null model at every window, which is not beating it
+    wrong = start.copy()
+    wrong[0, 0:2] = 3
+    v = validate(start, obs, wrong, (1, 2, 3))
+    assert v.by_resolution[-1][1:] == pytest.approx((14 / 16, 14 / 16))
+    assert v.beats_null == (False, None)
+
+
+def test_transition_components_by_hand() -> None:
+    start = np.array([1, 1, 1, 1, 1, 2, 2, 3])
+    obs = np.array([2, 2, 3, 1, 1, 1, 2, 3])
+    sim = np.array([2, 3, 1, 2, 1, 2, 1, 2])
+    got = {(t.source, t.target): t for t in transition_components(start, obs, sim, (1, 2, 3))}
+    assert sorted(got) == [(1, 2), (1, 3), (2, 1), (3, 2)]
+    t = got[(1, 2)]  # observed at cells 0, 1; simulated at 0, 3
+    assert (t.observed, t.simulated, t.hits, t.wrong_hits, t.misses, t.false_alarms) == (
+        2,
+        2,
+        1,
+        1,  # cell 1 simulated as 1 → 3
+        0,
+        1,  # cell 3 persisted
+    )
+    assert t.figure_of_merit == pytest.approx(1 / 3)
+    t = got[(1, 3)]  # observed at cell 2 (simulated persistence), simulated at cell 1
+    assert (t.observed, t.simulated, t.hits, t.misses, t.false_alarms) == (1, 1, 0, 1, 0)
+    t = got[(2, 1)]  # observed at 5 (simulated 2: miss), simulated at 6 (persisted: alarm)
+    assert (t.hits, t.misses, t.false_alarms) == (0, 1, 1)
+    assert (got[(3, 2)].observed, got[(3, 2)].false_alarms) == (0, 1)
 
 
 def test_bad_input() -> None:

@@ -1,6 +1,7 @@
 """``ganpo landuse …``: land-use scenarios (土地利用情景) — write the synthetic demo (three
-years), simulate a year with a PLUS-like automaton, validate a simulated map against an
-observed one. Every library is imported when a command runs."""
+years), calibrate the suitability model and the automaton on two maps, simulate a year
+with a PLUS-like automaton, validate a simulated map against an observed one. Every
+library is imported when a command runs."""
 
 from __future__ import annotations
 
@@ -14,12 +15,54 @@ from ganpo.cli.common import console, say, user_errors
 from ganpo.errors import InputError
 
 app = typer.Typer(
-    help="Land-use scenarios: demo, simulate, validate. 土地利用情景：示范、模拟、验证。",
+    help="Land-use scenarios: demo, calibrate, simulate, validate. "
+    "土地利用情景：示范、标定、模拟、验证。",
     no_args_is_help=True,
 )
 DEMO_FOLDER = Path("data/landuse-demo")
 SYNTHETIC_LABEL = "合成数据 SYNTHETIC"
 MapArg = Annotated[Path, typer.Argument(help="Land-cover GeoTIFF. 土地覆被栅格。")]
+ModelOpt = Annotated[
+    str,
+    typer.Option(
+        "--model", help="Suitability model: forest or logistic. 适宜性模型：随机森林或逻辑回归。"
+    ),
+]
+WindowOpt = Annotated[
+    int, typer.Option("--window", help="Neighbourhood window [cells, odd]. 邻域窗口。")
+]
+InertiaOpt = Annotated[float, typer.Option("--inertia", help="Inertia of persistence. 惯性。")]
+SeedShareOpt = Annotated[
+    float, typer.Option("--seed-share", help="Chance of a random patch seed. 随机斑块种子概率。")
+]
+MODELS = ("forest", "logistic")
+
+
+def _model(value: str) -> str:
+    if value not in MODELS:
+        raise InputError(
+            f"--model {value!r}: use forest or logistic / --model 应为 forest（随机森林）或 "
+            "logistic（逻辑回归）",
+            field="model",
+            values=[value],
+        )
+    return value
+
+
+def _numbers(option: str, text: str, kind: type[float] | type[int]) -> tuple[float, ...]:
+    """A comma-separated list of numbers of ``option``; a malformed one names itself."""
+    try:
+        values = tuple(kind(v) for v in text.split(",") if v.strip())
+    except ValueError:
+        values = ()
+    if not values:
+        raise InputError(
+            f"{option} {text!r}: give numbers separated by commas, e.g. 3,5 / {option} 应为逗号"
+            "分隔的数值",
+            field=option,
+            values=[text],
+        )
+    return values
 
 
 def _targets(values: list[str]) -> dict[int, float]:
@@ -74,10 +117,12 @@ def demo(
         say(f"writing the synthetic land-use data ({SYNTHETIC_LABEL}) into {out}")
         build_landuse_demo(out, resolution_m=resolution)
     a, b, c = (out / f"cover_{y}.tif" for y in YEARS)
+    drivers = f"--dem {out / 'dem.tif'} --driver {PROGRAMME_DRIVER}={out / PROGRAMME_FILE}"
     console.print(
         f"{SYNTHETIC_LABEL}: cover_{YEARS[0]}/{YEARS[1]}/{YEARS[2]}.tif, dem.tif; try 试用 "
-        f"`ganpo landuse simulate {a} {b} --dem {out / 'dem.tif'} --driver "
-        f"{PROGRAMME_DRIVER}={out / PROGRAMME_FILE} --out {out / 'sim.tif'}` "
+        f"`ganpo landuse calibrate {a} {b} {drivers}`, then 再 "
+        f"`ganpo landuse simulate {a} {b} {drivers} FLAGS --out {out / 'sim.tif'}` with the "
+        "flags calibrate printed 使用标定给出的参数, "
         f"then 再 `ganpo landuse validate {b} {c} {out / 'sim.tif'}`"
     )
 
@@ -113,16 +158,23 @@ def simulate(
             help="More driver rasters NAME=FILE on the maps' grid (repeat). 其他驱动因子。",
         ),
     ] = None,
+    model: ModelOpt = "forest",
+    window: WindowOpt = 3,
+    inertia: InertiaOpt = 0.3,
+    seed_share: SeedShareOpt = 0.01,
 ) -> None:
     """Calibrate on FIRST → SECOND, simulate the next map (Markov demand, or plan targets
-    with --target), write it as a GeoTIFF. 以两期地图标定并模拟下一期。"""
+    with --target), write it as a GeoTIFF. `ganpo landuse calibrate` chooses --model,
+    --window, --inertia and --seed-share on FIRST → SECOND. 以两期地图标定并模拟下一期。"""
     from ganpo.catalog.ecosystems import level1
+    from ganpo.landuse.ca import CAParameters
     from ganpo.landuse.run import CLASSES
     from ganpo.landuse.run import simulate as run_simulation
 
     with user_errors():
         targets = _targets(target or [])
         extra = _drivers(driver or [])
+        params = CAParameters(window=window, inertia=inertia, seed_share=seed_share)
         run = run_simulation(
             first,
             second,
@@ -135,6 +187,8 @@ def simulate(
             zoning=zoning,
             seed=seed,
             extra_drivers=extra,
+            model=_model(model),  # type: ignore[arg-type]
+            params=params,
         )
     ha = run.cell_area_hm2
     t = Table(
@@ -157,6 +211,90 @@ def simulate(
     console.print(f"{state}; {run.allocation.iterations} iterations 迭代; wrote 已写出 {out}")
 
 
+@app.command("calibrate")
+def calibrate(
+    first: MapArg,
+    second: MapArg,
+    dem: Annotated[Path, typer.Option("--dem", help="DEM on the maps' grid [m]. 高程。")],
+    driver: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--driver",
+            help="More driver rasters NAME=FILE on the maps' grid (repeat). 其他驱动因子。",
+        ),
+    ] = None,
+    models: Annotated[
+        str, typer.Option("--models", help="Models to compare, e.g. forest,logistic. 模型。")
+    ] = "forest,logistic",
+    windows: Annotated[
+        str, typer.Option("--windows", help="Windows, e.g. 3,5. 邻域窗口。")
+    ] = "3,5",
+    inertias: Annotated[
+        str, typer.Option("--inertias", help="Inertias, e.g. 0.3,1. 惯性。")
+    ] = "0.3,1.0",
+    seed_shares: Annotated[
+        str, typer.Option("--seed-shares", help="Seed chances, e.g. 0.01,0.1. 种子概率。")
+    ] = "0.01,0.1",
+    tile: Annotated[
+        int, typer.Option("--tile", help="Checkerboard tile [cells]. 棋盘分块（像元）。")
+    ] = 16,
+    runs: Annotated[int, typer.Option("--runs", help="Random seeds per candidate. 重复次数。")] = 2,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="CSV of the scores. 标定结果表。")
+    ] = None,
+) -> None:
+    """Choose the suitability model and the automaton's window, inertia and seed chance
+    on FIRST → SECOND alone: fit on one colour of a checkerboard, allocate the other
+    colour's observed change, score the figure of merit there. No later map is read, so
+    a held-out year stays a fair test. 仅用两期地图（空间分块）标定模型与参数。"""
+    from ganpo.io.outputs import writing
+    from ganpo.landuse.calibrate import parameter_grid
+    from ganpo.landuse.run import METRICS, calibrate_files
+
+    with user_errors():
+        kinds = tuple(_model(m.strip()) for m in models.split(",") if m.strip())
+        grid = parameter_grid(
+            window=_numbers("--windows", windows, int),
+            inertia=_numbers("--inertias", inertias, float),
+            seed_share=_numbers("--seed-shares", seed_shares, float),
+        )
+        table, kind, best = calibrate_files(
+            first,
+            second,
+            dem,
+            grid,
+            tile=tile,
+            seeds=tuple(range(runs)),
+            extra_drivers=_drivers(driver or []),
+            models=kinds or ("forest",),  # type: ignore[arg-type]
+        )
+        people = table.rename(
+            columns={
+                "model": "模型 model",
+                "window": "邻域窗口 window",
+                "inertia": "惯性 inertia",
+                "seed_share": "种子概率 seed share",
+                "fom_mean": "平均品质因数 mean FoM (%)",
+                "fom_min": "最低品质因数 lowest FoM (%)",
+            }
+        )
+        for col in ("平均品质因数 mean FoM (%)", "最低品质因数 lowest FoM (%)"):
+            people[col] = people[col] * 100
+        if out is not None:
+            with writing(out, METRICS) as tmp:
+                people.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.4f")
+    t = Table(*people.columns, title="标定（空间留出）Calibration (spatial hold-out)")
+    for row in people.itertuples(index=False):
+        t.add_row(*(f"{v:.2f}" if isinstance(v, float) else str(v) for v in row))
+    console.print(t)
+    console.print(
+        f"best 最优: --model {kind} --window {best.window} --inertia {best.inertia:g} "
+        f"--seed-share {best.seed_share:g}"
+    )
+    if out is not None:
+        console.print(f"wrote 已写出 {out}")
+
+
 @app.command("validate")
 def validate(
     first: MapArg,
@@ -164,7 +302,11 @@ def validate(
     simulated: MapArg,
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="CSV of the measures (and -classes.csv). 指标表。"),
+        typer.Option(
+            "--out",
+            "-o",
+            help="CSV of the measures (and -classes.csv, -transitions.csv). 指标表。",
+        ),
     ] = None,
 ) -> None:
     """Validate SIMULATED against OBSERVED (null model: FIRST, no change): agreement,
@@ -175,14 +317,36 @@ def validate(
 
     with user_errors():
         _, summary, per = validation_tables(first, observed, simulated)
+        trans = summary.attrs["transitions"]
         if out is not None:
-            for path, frame in ((out, summary), (out.with_name(out.stem + "-classes.csv"), per)):
+            for path, frame in (
+                (out, summary),
+                (out.with_name(out.stem + "-classes.csv"), per),
+                (out.with_name(out.stem + "-transitions.csv"), trans),
+            ):
                 with writing(path, METRICS) as tmp:
                     frame.to_csv(tmp, index=False, encoding="utf-8-sig", float_format="%.4f")
     t = Table("指标", "indicator", "value", "unit", title="验证 Validation")
     for row in summary.itertuples(index=False):
         t.add_row(row[0], row[1], f"{row[2]:,.3f}", row[3])
     console.print(t)
+    tt = Table(
+        "转换\ntransition",
+        "观测 (hm²)\nobserved",
+        "模拟 (hm²)\nsimulated",
+        "命中 (hm²)\nhits",
+        "漏报 (hm²)\nmisses",
+        "虚报 (hm²)\nfalse alarms",
+        "FoM (%)",
+        title="按转换 By transition",
+    )
+    for row in trans.itertuples(index=False):
+        tt.add_row(
+            f"{row[0]}\n{row[1]}",
+            *(f"{x:,.0f}" for x in (row[2], row[3], row[4], row[6], row[7])),
+            f"{row[8]:.1f}",
+        )
+    console.print(tt)
     zh, en = summary.attrs["verdict"]
     console.print(f"{zh} / {en}")
     console.print(summary.attrs["published"])

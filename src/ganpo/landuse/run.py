@@ -13,7 +13,7 @@ docs/land-use-scenarios.md).
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,11 +29,13 @@ from ganpo.errors import GridError, InputError
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
 from ganpo.landuse.ca import Allocation, CAParameters, allocate
+from ganpo.landuse.calibrate import calibrate, checkerboard
 from ganpo.landuse.demand import class_counts, markov_flows, plan_demand
 from ganpo.landuse.suitability import distance_m, fit_suitability, predict_suitability, slope_deg
 from ganpo.landuse.validation import PUBLISHED_FOM_NOTE, Validation, landscape_metrics, validate
 from ganpo.landuse.zones import restricted_from_zoning
 
+SuitabilityKind = Literal["forest", "logistic"]
 SIMULATED = Output("the simulated land-cover map", "模拟土地覆被图")
 METRICS = Output("the validation tables", "验证表")
 #: the level-1 classes the scenario runs on (ecosystem codes 1–8)
@@ -124,6 +126,73 @@ def drivers_for(first: CoverMap, elevation_m: NDArray[np.float64]) -> dict[str, 
     }
 
 
+def all_drivers(
+    first: CoverMap, dem: Path, extra_drivers: Mapping[str, Path] | None = None
+) -> dict[str, NDArray[Any]]:
+    """The built-in drivers (:func:`drivers_for`) and the ``extra_drivers`` rasters by
+    name (NaN → the raster's mean)."""
+    drivers = drivers_for(first, read_float(dem, first, "dem"))
+    for name, path in (extra_drivers or {}).items():
+        if name in drivers:
+            raise InputError(
+                f"driver {name!r} is one of ganpo's own ({', '.join(drivers)}); give another "
+                "name / 驱动因子名称与内置因子重复",
+                field="driver",
+                values=[name],
+            )
+        values = read_float(path, first, name)
+        drivers[name] = np.where(np.isnan(values), np.nanmean(values), values)
+    return drivers
+
+
+def calibrate_files(
+    first: Path,
+    second: Path,
+    dem: Path,
+    candidates: Sequence[CAParameters],
+    *,
+    tile: int = 16,
+    seeds: Sequence[int] = (0, 1),
+    seed: int = 0,
+    extra_drivers: Mapping[str, Path] | None = None,
+    models: Sequence[SuitabilityKind] = ("forest",),
+) -> tuple[pd.DataFrame, SuitabilityKind, CAParameters]:
+    """Choose the suitability model and the automaton's parameters on ``first`` →
+    ``second`` alone (:func:`ganpo.landuse.calibrate.calibrate`): each of ``models`` is
+    fitted on one colour of a checkerboard of ``tile`` × ``tile`` cells, and each
+    candidate allocates the other colour's observed change from ``first``. No later map
+    is read. Returns every (model, candidate)'s scores (column ``model`` added), and the
+    best model and parameters (highest mean FoM; ties to the earlier)."""
+    a, b = read_cover(first), read_cover(second)
+    same_grid(a, b.path, b.profile)
+    valid = a.valid & b.valid
+    held_out = checkerboard(a.cover.shape, tile)
+    drivers = all_drivers(a, dem, extra_drivers)
+    start = np.where(valid, a.cover, RASTER_NODATA)
+    tables, results = [], []
+    for kind in models:
+        fitted = fit_suitability(
+            drivers, a.cover, b.cover, CLASSES, valid=valid & ~held_out, seed=seed, model=kind
+        )
+        prob = predict_suitability(fitted, drivers, start)
+        cal = calibrate(
+            start,
+            b.cover,
+            prob,
+            CLASSES,
+            candidates,
+            held_out=held_out,
+            valid=valid,
+            seeds=seeds,
+            cell_area_hm2=a.cell_area_hm2,
+        )
+        tables.append(cal.table.assign(model=kind))
+        results.append((float(cal.table["fom_mean"].max()), kind, cal.best))
+    best = max(range(len(results)), key=lambda i: (results[i][0], -i))
+    table = pd.concat(tables, ignore_index=True)
+    return table[["model", *[c for c in table.columns if c != "model"]]], *results[best][1:]
+
+
 @dataclass(frozen=True)
 class ScenarioRun:
     """What a simulation produced."""
@@ -160,6 +229,7 @@ def simulate(
     seed: int = 0,
     params: CAParameters | None = None,
     extra_drivers: Mapping[str, Path] | None = None,
+    model: SuitabilityKind = "forest",
 ) -> ScenarioRun:
     """Calibrate on ``first`` → ``second``, simulate ``steps`` intervals past ``second``,
     write the simulated map to ``out``. ``targets_hm2`` (plan demand) gives hm² by class
@@ -167,25 +237,19 @@ def simulate(
     maps' grid whose non-zero cells must not change; ``zoning`` a zoning dataset whose red
     lines and priority protection units must not change (both may be given).
     ``extra_drivers``: more driver rasters on the maps' grid by name (a planning or
-    programme zone, a distance to roads …), learned beside the built-in ones."""
+    programme zone, a distance to roads …), learned beside the built-in ones. ``model``:
+    the suitability model, a random forest or a logistic regression; ``params``: the
+    automaton's settings (:func:`calibrate_files` chooses them on FIRST → SECOND)."""
     a, b = read_cover(first), read_cover(second)
     same_grid(a, b.path, b.profile)
     valid = a.valid & b.valid
-    drivers = drivers_for(a, read_float(dem, a, "dem"))
-    for name, path in (extra_drivers or {}).items():
-        if name in drivers:
-            raise InputError(
-                f"driver {name!r} is one of ganpo's own ({', '.join(drivers)}); give another "
-                "name / 驱动因子名称与内置因子重复",
-                field="driver",
-                values=[name],
-            )
-        values = read_float(path, a, name)
-        drivers[name] = np.where(np.isnan(values), np.nanmean(values), values)
-    model = fit_suitability(drivers, a.cover, b.cover, CLASSES, valid=valid, seed=seed)
+    drivers = all_drivers(a, dem, extra_drivers)
+    fitted = fit_suitability(
+        drivers, a.cover, b.cover, CLASSES, valid=valid, seed=seed, model=model
+    )
     current = np.where(valid, b.cover, RASTER_NODATA)
     with _suitability_store(current.shape, Path(out).parent) as store:
-        prob = predict_suitability(model, drivers, current, out=store)
+        prob = predict_suitability(fitted, drivers, current, out=store)
         return _allocate_and_write(
             a,
             b,
@@ -200,7 +264,7 @@ def simulate(
             seed,
             params,
             out,
-            model.importances(),
+            fitted.importances(),
             valid,
         )
 
@@ -282,9 +346,10 @@ def _name(code: int) -> tuple[str, str]:
 
 
 def validation_tables(
-    first: Path, observed: Path, simulated: Path, blocks: tuple[int, ...] = (1, 2, 4, 8, 16)
+    first: Path, observed: Path, simulated: Path, blocks: tuple[int, ...] | None = None
 ) -> tuple[Validation, pd.DataFrame, pd.DataFrame]:
-    """Validate ``simulated`` against ``observed`` (the null model: ``first``, no change).
+    """Validate ``simulated`` against ``observed`` (the null model: ``first``, no change),
+    at windows of ``blocks`` cells (default: doubling up to the whole region).
 
     Returns the measures, a summary table (指标 indicator, value, unit) and a per-class
     table (areas in hm², producer's and user's accuracy, landscape metrics of both maps).
@@ -326,15 +391,19 @@ def validation_tables(
         )
     verdict = (
         (
-            f"优于零模型（{block * cell_m:,.0f} m）",
-            f"beats the null model at {block * cell_m:,.0f} m",
+            f"优于零模型的最细分辨率（零分辨率）：{block * cell_m:,.0f} m",
+            f"beats the null model at {block * cell_m:,.0f} m and no finer (the null resolution)",
         )
         if beats and block is not None
-        else ("未优于零模型", "does not beat the null model at any resolution compared")
+        else (
+            "在所比较的任何分辨率上均未优于零模型",
+            "does not beat the null model at any resolution compared",
+        )
     )
     summary = pd.DataFrame(rows, columns=["指标", "indicator", "value", "unit"])
     summary.attrs["verdict"] = verdict
     summary.attrs["published"] = PUBLISHED_FOM_NOTE
+    summary.attrs["transitions"] = transition_table(v, a.cell_area_hm2)
     land_obs = landscape_metrics(np.where(valid, o.cover, 0), cell_m).set_index("class")
     land_sim = landscape_metrics(np.where(valid, s.cover, 0), cell_m).set_index("class")
     pc = v.per_class
@@ -353,6 +422,38 @@ def validation_tables(
         per[f"{zh}（观测） {en} (observed)"] = [land_obs[col].get(k, np.nan) for k in codes]
         per[f"{zh}（模拟） {en} (simulated)"] = [land_sim[col].get(k, np.nan) for k in codes]
     return v, summary, per
+
+
+def transition_table(v: Validation, cell_area_hm2: float) -> pd.DataFrame:
+    """Per transition (from class → to class): observed and simulated area [hm²], hits,
+    wrong hits, misses, false alarms [hm²] and the transition's figure of merit [%] —
+    whether a run loses on the quantity of a change or on where it puts it."""
+    rows = []
+    for t in v.transitions:
+        (fz, fe), (tz, te) = _name(t.source), _name(t.target)
+        cells = (t.observed, t.simulated, t.hits, t.wrong_hits, t.misses, t.false_alarms)
+        rows.append(
+            [
+                f"{fz}→{tz}",
+                f"{fe} → {te}",
+                *(n * cell_area_hm2 for n in cells),
+                t.figure_of_merit * 100,
+            ]
+        )
+    return pd.DataFrame(rows, columns=list(TRANSITION_COLUMNS))
+
+
+TRANSITION_COLUMNS = (
+    "转换",
+    "transition",
+    "观测 observed (hm²)",
+    "模拟 simulated (hm²)",
+    "命中 hits (hm²)",
+    "错误命中 wrong hits (hm²)",
+    "漏报 misses (hm²)",
+    "虚报 false alarms (hm²)",
+    "品质因数 FoM (%)",
+)
 
 
 #: pylandstats metric, Chinese and English label with unit

@@ -10,7 +10,15 @@ class in the first map (one-hot). With ``strategy="cover"`` (one map, or too lit
 change) the sample is drawn from all cells, labelled with their class in the end map, as
 FLUS's neural network is trained.
 
-The forest is scikit-learn's :class:`~sklearn.ensemble.RandomForestClassifier`, seeded;
+The forest is scikit-learn's :class:`~sklearn.ensemble.RandomForestClassifier`, seeded.
+``model="logistic"`` fits a multinomial logistic regression on the standardised drivers
+instead (the suitability model of CLUE-S and CA-Markov; Verburg et al. 2002): its
+probability is monotone in each driver, so it still ranks the cells a driver favours
+beyond the range where change was seen — a forest's probability there is flat (it cannot
+extrapolate), which matters when the cells that changed first are gone from the source
+class by the next period. Simplification: one regression for every source class, the
+class entering as one-hot intercepts, so a driver's effect is the same whatever the cell
+was (no interaction terms). The fitted model;
 the prediction runs in blocks of rows and writes into an array the caller may give (a
 ``numpy.memmap`` for a province at 30 m), so its own memory is bounded by the block.
 The drivers themselves are whole arrays (they may be memmaps too); :func:`slope_deg` and
@@ -18,9 +26,11 @@ The drivers themselves are whole arrays (they may be memmaps too); :func:`slope_
 the whole grid) — a province at 30 m (about 2 × 10⁸ cells) needs about 1.6 GB per float64
 driver while they are computed.
 
-Reference: Liang X. et al. (2021) Understanding the drivers of sustainable land expansion
+References: Liang X. et al. (2021) Understanding the drivers of sustainable land expansion
 using a patch-generating land use simulation (PLUS) model: a case study in Wuhan, China.
 Comput. Environ. Urban Syst. 85:101569. doi:10.1016/j.compenvurbsys.2020.101569 (§2.2).
+Verburg P.H., Soepboer W., Veldkamp A. et al. (2002) Modeling the spatial dynamics of
+regional land use: the CLUE-S model. Environ. Manage. 30(3):391–405. doi:10.1007/s00267-002-2630-x.
 """
 
 from __future__ import annotations
@@ -33,6 +43,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from ganpo.errors import InputError
 from ganpo.landuse.demand import class_index
@@ -70,17 +83,24 @@ def distance_m(feature: BoolMap, cell_size_m: float) -> NDArray[np.float64]:
 
 @dataclass(frozen=True)
 class SuitabilityModel:
-    """A fitted forest and what it was fitted on."""
+    """A fitted model (a forest, or a scaler + logistic regression pipeline; the field
+    keeps its name ``forest``) and what it was fitted on."""
 
-    forest: RandomForestClassifier
+    forest: RandomForestClassifier | Pipeline
     classes: tuple[int, ...]
     driver_names: tuple[str, ...]
     strategy: str
     samples: int
 
     def importances(self) -> dict[str, float]:
-        """Mean decrease in impurity of each driver (the one-hot class columns summed)."""
-        imp = self.forest.feature_importances_
+        """Each driver's share of the importance (the one-hot class columns summed): the
+        forest's mean decrease in impurity, or the regression's mean absolute
+        standardised coefficient over the labels, normalised to sum to 1."""
+        if isinstance(self.forest, Pipeline):
+            coef = np.abs(self.forest[-1].coef_).mean(axis=0)
+            imp = coef / coef.sum() if coef.sum() > 0 else coef
+        else:
+            imp = self.forest.feature_importances_
         out = {n: float(imp[i]) for i, n in enumerate(self.driver_names)}
         out["current_class"] = float(imp[len(self.driver_names) :].sum())
         return out
@@ -116,11 +136,13 @@ def fit_suitability(
     n_estimators: int = 50,
     min_samples_leaf: int = 20,
     strategy: Literal["expansion", "cover"] = "expansion",
+    model: Literal["forest", "logistic"] = "forest",
 ) -> SuitabilityModel:
     """Fit the forest on a stratified sample (at most ``samples_per_class`` cells of each
     label). Deterministic for a seed (single-threaded forest). ``min_samples_leaf`` keeps
     the probabilities smooth: a forest grown to single cells memorises the elevations of
-    the cells that changed, and its probability elsewhere is noise."""
+    the cells that changed, and its probability elsewhere is noise. ``model``: the
+    forest, or ``"logistic"`` (a logistic regression; see the module's docstring)."""
     names = tuple(sorted(drivers))
     check_same_grid(("start", "end", *names), start, end, *(drivers[n] for n in names))
     keep = np.ones(start.shape, bool) if valid is None else valid
@@ -151,12 +173,23 @@ def fit_suitability(
     mask2 = mask.reshape(start.shape)
     x = _features(drivers, names, s_idx, len(classes), slice(None), mask2)
     y = labels[mask2]
-    forest = RandomForestClassifier(
-        n_estimators=n_estimators,
-        random_state=seed,
-        n_jobs=1,
-        min_samples_leaf=min_samples_leaf,
-    )
+    forest: RandomForestClassifier | Pipeline
+    if model == "logistic":
+        forest = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    elif model == "forest":
+        forest = RandomForestClassifier(
+            n_estimators=n_estimators,
+            random_state=seed,
+            n_jobs=1,
+            min_samples_leaf=min_samples_leaf,
+        )
+    else:
+        raise InputError(
+            f"unknown suitability model {model!r}; use 'forest' or 'logistic' / 未知的适宜性"
+            "模型，请用 forest 或 logistic",
+            field="model",
+            values=[model],
+        )
     forest.fit(x, y)
     return SuitabilityModel(forest, classes, names, strategy, int(picked.size))
 

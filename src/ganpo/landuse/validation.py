@@ -5,8 +5,14 @@ agreement, Cohen's Kappa, Pontius & Millones's quantity and allocation disagreem
 producer's and user's accuracy per class. Three-map measures (observed start, observed
 end, simulated end): hits, misses, wrong hits, false alarms and the figure of merit of
 Pontius et al. (2008). The null model (no change: the start map as the prediction) is
-scored the same way, at the native resolution and at coarser ones (multiple-resolution
-agreement, Pontius et al. 2008 §2). Landscape metrics come from pylandstats.
+scored the same way, at the native resolution and at coarser ones, doubling the window
+up to one window over the whole region (multiple-resolution agreement, Pontius 2002;
+Pontius et al. 2004, 2008 §2): the finest resolution at which the simulation agrees
+better than the null model is Pontius's **null resolution**. At the whole region only
+the quantity of each class counts, so a run whose demand is right beats the null model
+there; the question is how fine. Per transition (from class, to class) the three-map
+components say where a run loses (:func:`transition_components`). Landscape metrics come
+from pylandstats.
 
 References
 ----------
@@ -17,6 +23,13 @@ References
   and validation maps for several models of land change. Ann. Reg. Sci. 42(1):11–37.
   doi:10.1007/s00168-007-0138-2 — in 12 of its 13 applications the error exceeded the
   correctly predicted change at the data's resolution, i.e. FoM < 50 %.
+- Pontius R.G. Jr (2002) Statistical methods to partition effects of quantity and location
+  during comparison of categorical maps at multiple resolutions. Photogramm. Eng. Remote
+  Sens. 68(10):1041–1049.
+- Pontius R.G. Jr, Huffaker D., Denman K. (2004) Useful techniques of validation for
+  spatially explicit land-change models. Ecol. Model. 179(4):445–461.
+  doi:10.1016/j.ecolmodel.2004.05.010 — the "null resolution": the resolution at which
+  the model's agreement equals the null model's.
 - Cohen J. (1960) A coefficient of agreement for nominal scales. Educ. Psychol. Meas.
   20(1):37–46.
 
@@ -247,6 +260,91 @@ def agreement_at_resolution(
     return float(agree.sum() / total) if total else float("nan")
 
 
+def doubling_blocks(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Window sizes 1, 2, 4, … doubling up to the first that covers the whole map in one
+    window (the region as one cell).
+
+    >>> doubling_blocks((5, 3))
+    (1, 2, 4, 8)
+    >>> doubling_blocks((1, 1))
+    (1,)
+    """
+    side = max(shape)
+    out = [1]
+    while out[-1] < side:
+        out.append(out[-1] * 2)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class TransitionComponents:
+    """The three-map comparison restricted to one transition ``source`` → ``target``
+    (cells): how much change of it was observed and simulated (the quantity) and how
+    much of the simulated change is where it was observed (the allocation)."""
+
+    source: int
+    target: int
+    observed: int  # cells of source in the start map that are target in the observed map
+    simulated: int  # … that are target in the simulated map
+    hits: int  # both
+    #: observed source → target, simulated as source → another class
+    wrong_hits: int
+    #: observed source → target, simulated as persistence
+    misses: int
+    #: simulated source → target where source persisted in the observed map
+    false_alarms: int
+
+    @property
+    def figure_of_merit(self) -> float:
+        """hits / (observed + simulated − hits): the FoM of this transition alone [0–1]."""
+        denom = self.observed + self.simulated - self.hits
+        return self.hits / denom if denom else float("nan")
+
+
+def transition_components(
+    start: IntMap,
+    observed_end: IntMap,
+    simulated_end: IntMap,
+    classes: tuple[int, ...],
+    valid: BoolMap | None = None,
+) -> tuple[TransitionComponents, ...]:
+    """One :class:`TransitionComponents` per transition observed or simulated (source ≠
+    target), in the order of ``classes``.
+
+    >>> t = transition_components(np.array([1, 1, 1, 1, 2]), np.array([2, 3, 2, 1, 2]),
+    ...                           np.array([2, 2, 1, 2, 2]), (1, 2, 3))
+    >>> [(x.source, x.target, x.observed, x.simulated, x.hits) for x in t]
+    [(1, 2, 2, 3, 1), (1, 3, 1, 0, 0)]
+    """
+    check_same_grid(("start", "observed_end", "simulated_end"), start, observed_end, simulated_end)
+    keep = np.ones(start.shape, bool) if valid is None else valid
+    s, o, p = start[keep], observed_end[keep], simulated_end[keep]
+    out = []
+    for src in classes:
+        from_src = s == src
+        for dst in classes:
+            if dst == src:
+                continue
+            obs = from_src & (o == dst)
+            sim = from_src & (p == dst)
+            n_obs, n_sim = int(obs.sum()), int(sim.sum())
+            if not (n_obs or n_sim):
+                continue
+            out.append(
+                TransitionComponents(
+                    source=src,
+                    target=dst,
+                    observed=n_obs,
+                    simulated=n_sim,
+                    hits=int((obs & sim).sum()),
+                    wrong_hits=int((obs & (p != dst) & (p != src)).sum()),
+                    misses=int((obs & (p == src)).sum()),
+                    false_alarms=int((sim & (o == src)).sum()),
+                )
+            )
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class Validation:
     """Every measure of one simulated map against the observed end map."""
@@ -263,10 +361,13 @@ class Validation:
     #: (block size in cells, simulation agreement, null agreement) for each resolution
     by_resolution: tuple[tuple[int, float, float], ...]
 
+    transitions: tuple[TransitionComponents, ...] = ()
+
     @property
     def beats_null(self) -> tuple[bool, int | None]:
         """(True, block) at the finest resolution where the simulation agrees better than
-        the null model; (False, None) if it does not at any resolution compared."""
+        the null model — Pontius's null resolution, in cells; (False, None) if it does not
+        at any resolution compared."""
         for block, sim, null in self.by_resolution:
             if sim > null:
                 return True, block
@@ -279,9 +380,13 @@ def validate(
     simulated_end: IntMap,
     classes: tuple[int, ...],
     valid: BoolMap | None = None,
-    blocks: tuple[int, ...] = (1, 2, 4, 8, 16),
+    blocks: tuple[int, ...] | None = None,
 ) -> Validation:
-    """All the measures of this module for one run, and the same for the null model."""
+    """All the measures of this module for one run, and the same for the null model;
+    ``blocks`` are the window sizes [cells] of the multiple-resolution comparison
+    (default: :func:`doubling_blocks`, up to the whole region)."""
+    if blocks is None:
+        blocks = doubling_blocks(start.shape)
     table = confusion_matrix(observed_end, simulated_end, classes, valid)
     null_table = confusion_matrix(observed_end, start, classes, valid)
     q, a = quantity_allocation(table)
@@ -304,6 +409,7 @@ def validate(
         components=change_components(start, observed_end, simulated_end, valid),
         per_class=class_accuracy(table, classes),
         by_resolution=by_res,
+        transitions=transition_components(start, observed_end, simulated_end, classes, valid),
     )
 
 
