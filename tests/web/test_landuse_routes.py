@@ -236,5 +236,23 @@ def test_bad_requests_name_what_is_wrong(web_app: FastAPI, client_as: Clients) -
     assert not root.is_dir() or not any(root.iterdir())  # nothing kept of a refused request
 
 
+def test_refusal_note_names_no_file_and_splits_the_languages() -> None:
+    from ganpo.errors import GridError
+    from ganpo.web.routes.landuse import gep_refusal
+
+    exc = GridError(
+        "the land-cover map's cells (5 m) are finer than the account grid's (10 m); aggregate "
+        "first / 土地覆被图像元比核算网格细，请先聚合",
+        source=Path("/srv/ganpo/landuse/cover_2023.tif"),
+        field="grid",
+    )
+    en, zh = gep_refusal(exc)
+    assert en == (
+        "ΔGEP not computed: the land-cover map's cells (5 m) are finer than the account "
+        "grid's (10 m); aggregate first"
+    )
+    assert zh == "未计算 GEP 变化：土地覆被图像元比核算网格细，请先聚合"
+
+
 def test_anonymous_is_refused(anonymous: TestClient) -> None:
     assert anonymous.get("/api/landuse/scenarios").status_code == 401

@@ -570,12 +570,8 @@ def _value(
     except GanpoError as exc:
         for name in GEP_MAPS:
             (folder / name).unlink(missing_ok=True)
-        text = str(exc)
-        return {
-            "gep": None,
-            "gep_note_zh": f"未计算 GEP 变化：{text}",
-            "gep_note_en": f"ΔGEP not computed: {text}",
-        }
+        en, zh = gep_refusal(exc)
+        return {"gep": None, "gep_note_zh": zh, "gep_note_en": en}
     from ganpo.catalog.profiles import load_profile
 
     prof = load_profile(acc.profile)
@@ -625,6 +621,22 @@ def _value(
             "baseline uses the level-1 map and differs from the published account"
         ),
     }
+
+
+def gep_refusal(exc: Exception) -> tuple[str, str]:
+    """Why a scenario was not valued, in English and in Chinese, for people: the domain's
+    message ("English / 中文") without the file it names or any server path."""
+    from ganpo.web.failures import without_paths
+
+    text = str(exc)
+    source = getattr(exc, "source", None)
+    if source and text.startswith(f"{source}: "):
+        text = text[len(source) + 2 :]
+    text = without_paths(text)
+    en, sep, zh = text.rpartition(" / ")
+    if not sep:
+        en = zh = text
+    return f"ΔGEP not computed: {en}", f"未计算 GEP 变化：{zh}"
 
 
 def _cell_m(path: Path) -> float:
