@@ -1,7 +1,8 @@
 """The land-use scenario page in a real browser (Debian's Chromium through Playwright): the
 office runs a Markov scenario with a pasted restricted zone and sees the job finish, the
-change table by class, the validation and the map; the province viewer sees the scenario
-in the list and its result but no run form. Screenshots in out/test-artifacts/screenshots/."""
+change table by class, the validation, the map and the ΔGEP tables by service and by
+county; the province viewer sees the scenario in the list and its result (ΔGEP included)
+but no run form, and compares it with a second scenario, ΔGEP side by side. Screenshots in out/test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -52,7 +53,12 @@ def test_office_runs_a_scenario_and_a_viewer_reads_it(browser: Browser, live_ser
     expect(classes.locator("tbody tr")).to_have_count(8)
     expect(page.locator("#landuse-result")).to_contain_text("赣江新区限制区")
     expect(page.locator("#landuse-validation")).to_contain_text("品质因数")
-    expect(page.locator("#landuse-gep-note")).to_contain_text("ganpo landuse gep")
+    expect(page.locator("#landuse-gep-note")).to_contain_text("最近邻")
+    expect(page.locator("#landuse-gep-total")).to_contain_text("亿元")
+    services = page.locator("#landuse-gep-services")
+    expect(services).to_contain_text("水源涵养")
+    expect(services.locator("thead")).to_contain_text("变化（万元）")
+    expect(page.locator("#landuse-gep-counties tbody tr").first).to_be_visible()
     page.wait_for_function("() => document.querySelector('#landuse-map').naturalWidth > 0")
     expect(page.locator("#landuse-scenarios a.landuse-open")).to_have_count(1)
     office.shot("landuse-office")
@@ -68,5 +74,16 @@ def test_office_runs_a_scenario_and_a_viewer_reads_it(browser: Browser, live_ser
     expect(page.locator("#landuse-form")).to_have_count(0)
     link.click()
     expect(page.locator("#landuse-classes tbody tr")).to_have_count(8, timeout=TIMEOUT_MS)
+    expect(page.locator("#landuse-gep-services")).to_contain_text("水源涵养")
+    expect(page.locator("#landuse-gep-total")).to_contain_text("变化")
+    # the same scenario as A and B: the ΔGEP columns are equal, B − A is 0 on every row
+    page.select_option("#landuse-compare-a", index=0)
+    page.select_option("#landuse-compare-b", index=0)
+    page.click("#landuse-compare-submit")
+    compare = page.locator("#landuse-compare-gep")
+    expect(compare).to_contain_text("水源涵养", timeout=TIMEOUT_MS)
+    expect(compare.locator("thead")).to_contain_text("差值 B − A（万元）")
+    cells = compare.locator("tbody tr td:last-child").all_inner_texts()
+    assert cells and all(c == "0.00" for c in cells)
     viewer.shot("landuse-viewer")
     viewer.close()

@@ -12,6 +12,11 @@ scenario on those layers is a further step.
 The baseline should be the observed map *folded to level 1* when the scenario map is
 level 1 (as :mod:`ganpo.landuse.run` writes it), so that parameters by sub-type do not
 enter the difference; :func:`level1_map` writes that fold.
+
+Land-use data on a coarser grid than the account dataset's (the platform simulates at
+4000 m, decision 0046) are brought onto the account's grid by :func:`onto_grid`, nearest
+neighbour; the baseline and the scenario maps must both go through it, so that the cells
+that differ are exactly the cells the simulation changed (decision 0051).
 """
 
 from __future__ import annotations
@@ -25,14 +30,20 @@ import pandas as pd
 import rasterio
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, level1_lut
+from ganpo.catalog.parameters import PricePolicy
 from ganpo.engine.account import DEFAULT_PROFILE, run_account
 from ganpo.engine.result import AccountResult
-from ganpo.errors import InputError
+from ganpo.errors import GridError, InputError
 from ganpo.io.manifest import Dataset, LayerEntry, load_manifest, sha256_file
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
 
 BASELINE = Output("the level-1 baseline map", "一级类基准图")
+ON_GRID = Output("the land-cover map on the account grid", "核算网格上的土地覆被图")
+#: a resampled map must give a class to at least this share of the cells the account's own
+#: map classifies; below it the land-use data do not cover the account's region (the
+#: rest is the edge of the region, rasterised at two resolutions)
+MIN_COVER_SHARE = 0.9
 
 
 def level1_map(source: Path, target: Path) -> Path:
@@ -47,6 +58,91 @@ def level1_map(source: Path, target: Path) -> Path:
     out[inside] = lut[data[inside]]
     profile.update(dtype="uint8", nodata=RASTER_NODATA)
     with writing(Path(target), BASELINE) as tmp, rasterio.open(tmp, "w", **profile) as dst:
+        dst.write(out, 1)
+    return Path(target)
+
+
+def onto_grid(source: Path, like: Path, target: Path) -> Path:
+    """Write the land-cover map ``source`` (ganpo's codes, folded to level 1) on the grid
+    of ``like`` (the account dataset's ecosystem map) to ``target``, nodata 255.
+
+    Each cell of ``like``'s grid takes the class of the ``source`` cell its centre falls in
+    (nearest neighbour, :func:`rasterio.warp.reproject`): no class is invented or mixed,
+    and a source cell becomes all the target cells whose centres it holds. On the same
+    grid the classes are copied unchanged.
+
+    Refused with :class:`GridError`: another CRS (reproject the land-use data first), cells
+    finer than ``like``'s (nearest neighbour would drop classes: aggregate them first), or a
+    map that classifies less than :data:`MIN_COVER_SHARE` of the cells ``like`` classifies
+    (the land-use data do not cover the account's region).
+    """
+    from rasterio.warp import Resampling, reproject
+
+    from ganpo.landuse.run import read_cover
+
+    src_map = read_cover(Path(source))
+    with open_raster(like, "ecosystem_type") as ref:
+        ref_profile = dict(ref.profile)
+        ref_data = read_window(ref, Path(like), "ecosystem_type")
+    ref_nodata = ref_profile.get("nodata")
+    classified = ref_data != (RASTER_NODATA if ref_nodata is None else ref_nodata)
+    src_crs, ref_crs = src_map.profile["crs"], ref_profile["crs"]
+    if src_crs != ref_crs:
+        raise GridError(
+            f"the land-cover map is in {src_crs}, the account dataset in {ref_crs}; reproject "
+            "the land-use data to the account's coordinate system / 土地覆被图与核算数据集的"
+            "坐标系不同，请先将土地利用数据投影到核算坐标系",
+            source=Path(source),
+            field="crs",
+        )
+    src_cell = abs(float(src_map.profile["transform"].a))
+    ref_cell = abs(float(ref_profile["transform"].a))
+    if src_cell < ref_cell - 1e-6:
+        raise GridError(
+            f"the land-cover map's cells ({src_cell:g} m) are finer than the account grid's "
+            f"({ref_cell:g} m); aggregate the land-use data to the account grid (majority) "
+            f"first / 土地覆被图像元（{src_cell:g} 米）比核算网格（{ref_cell:g} 米）细，"
+            "请先按众数聚合到核算网格",
+            source=Path(source),
+            field="grid",
+            values=[src_cell, ref_cell],
+        )
+    out = np.full((ref_profile["height"], ref_profile["width"]), RASTER_NODATA, np.uint8)
+    reproject(
+        source=src_map.cover.astype(np.uint8),
+        destination=out,
+        src_transform=src_map.profile["transform"],
+        src_crs=src_crs,
+        src_nodata=RASTER_NODATA,
+        dst_transform=ref_profile["transform"],
+        dst_crs=ref_crs,
+        dst_nodata=RASTER_NODATA,
+        resampling=Resampling.nearest,
+    )
+    covered = int((classified & (out != RASTER_NODATA)).sum())
+    share = covered / max(int(classified.sum()), 1)
+    if share < MIN_COVER_SHARE:
+        raise GridError(
+            f"the land-cover map classifies {share:.0%} of the cells the account dataset's map "
+            f"classifies (at least {MIN_COVER_SHARE:.0%} needed); give land-use data covering "
+            f"the account's region / 土地覆被图仅覆盖核算区域像元的 {share:.0%}"
+            f"（至少需 {MIN_COVER_SHARE:.0%}），请提供覆盖核算区域的土地利用数据",
+            source=Path(source),
+            field="grid",
+            values=[round(share, 4)],
+        )
+    profile = {
+        "driver": "GTiff",
+        "dtype": "uint8",
+        "nodata": RASTER_NODATA,
+        "count": 1,
+        "crs": ref_crs,
+        "transform": ref_profile["transform"],
+        "width": ref_profile["width"],
+        "height": ref_profile["height"],
+        "compress": "deflate",
+    }
+    with writing(Path(target), ON_GRID) as tmp, rasterio.open(tmp, "w", **profile) as dst:
         dst.write(out, 1)
     return Path(target)
 
@@ -115,15 +211,18 @@ def scenario_gep(
     *,
     profile: str = DEFAULT_PROFILE,
     parameter_set: str | None = None,
+    price_policy: PricePolicy | None = None,
     chunk: int = 1024,
 ) -> ScenarioGEP:
-    """Run the account of ``year`` twice, once on each map, same everything else."""
+    """Run the account of ``year`` twice, once on each map, same everything else
+    (``price_policy`` defaults to the profile's, as in :func:`run_account`)."""
     ds = load_manifest(Path(dataset))
     base = run_account(
         with_cover(ds, year, baseline_cover, "baseline land cover / 基准土地覆被"),
         year,
         profile,
         parameter_set,
+        price_policy=price_policy,
         chunk=chunk,
     )
     scen = run_account(
@@ -131,6 +230,7 @@ def scenario_gep(
         year,
         profile,
         parameter_set,
+        price_policy=price_policy,
         chunk=chunk,
     )
     return ScenarioGEP(base, scen)

@@ -12,9 +12,15 @@ half-written result. The scenarios cover the whole province, so every user whose
 holds the province sees them (the office, administrators, reviewers, reporters and
 province viewers); a city or county viewer does not.
 
-ΔGEP is not computed here: the land-use data's grid is not the account dataset's, and two
-whole accounts per scenario would hold the job queue for long; the answer says so and
-points to ``ganpo landuse gep`` (a simplification, docs/land-use-scenarios.md).
+When the simulation is done the same job values it (decision 0051): the platform's account
+of the last observed year (the newest published one, else the newest draft) is run twice on
+its own dataset, profile, parameter set and price policy, once with the observed land-use
+map and once with the simulated one, both brought onto the account dataset's grid by
+nearest neighbour (:func:`ganpo.landuse.gep.onto_grid`), so that ΔGEP is the value of the
+simulated land-cover change alone (:func:`ganpo.landuse.gep.scenario_gep`). Its tables by
+service and by county are ``/scenarios/{id}/gep``. Where it cannot be valued (no account of
+the year, land-use data on another coordinate system or finer than the account grid) the
+scenario is still done, and its note says why.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, cast
 
 import numpy as np
 from fastapi import APIRouter, Depends, HTTPException, Request, status
@@ -43,6 +49,9 @@ from ganpo.web.auth import HOME_PROVINCE, CurrentPrincipal, Principal, require_r
 from ganpo.web.jobs import JobContext, JobManager, failure_message
 from ganpo.web.seed import landuse_demo_folder
 
+if TYPE_CHECKING:
+    from ganpo.catalog.parameters import PricePolicy
+
 router = APIRouter()
 FOLDER = "landuse-scenarios"
 DESCRIPTOR = "landuse-dataset.toml"
@@ -51,15 +60,9 @@ ScenarioId = Annotated[
 ]
 Runner = Annotated[Principal, Depends(require_roles("office", "admin"))]
 State = Literal["queued", "running", "done", "failed"]
-GEP_NOTE_ZH = (
-    "平台不计算情景 GEP 变化：土地利用数据的网格与核算数据集不同，且每个情景需运行两次完整核算；"
-    "请在命令行使用 ganpo landuse gep 以同一核算口径、参数和价格计算 ΔGEP"
-)
-GEP_NOTE_EN = (
-    "ΔGEP is not computed on the platform: the land-use data's grid is not the account "
-    "dataset's, and each scenario would need two whole accounts; run `ganpo landuse gep` "
-    "for ΔGEP through the same profile, parameters and prices"
-)
+GEP_NOTE_ZH = "情景模拟完成后计算 GEP 变化"
+GEP_NOTE_EN = "ΔGEP is computed when the simulation has finished"
+GEP_FILE = "gep.json"
 #: level-1 class colours of the rendered map (cropland … other)
 COLOURS = {
     1: "#1b7837",
@@ -112,6 +115,15 @@ class Indicator(BaseModel):
     unit: str
 
 
+class GepTotals(BaseModel):
+    """The scenario's GEP beside the baseline's, province totals [亿元]."""
+
+    year: int = Field(description="the accounting year (the last observed map's)")
+    baseline_yi_yuan: float = Field(description="GEP with the observed map [亿元]")
+    scenario_yi_yuan: float = Field(description="GEP with the simulated map [亿元]")
+    delta_yi_yuan: float = Field(description="scenario − baseline [亿元]")
+
+
 class ScenarioOut(BaseModel):
     id: str
     name: str
@@ -134,7 +146,7 @@ class ScenarioOut(BaseModel):
     validation: list[Indicator] | None = None
     verdict_zh: str | None = None
     verdict_en: str | None = None
-    gep: list[dict[str, Any]] | None = None
+    gep: GepTotals | None = None
     gep_note_zh: str = GEP_NOTE_ZH
     gep_note_en: str = GEP_NOTE_EN
     synthetic: bool
@@ -143,6 +155,31 @@ class ScenarioOut(BaseModel):
     region_adcode: int
     created_by: str
     created_at: str
+
+
+class GepRow(BaseModel):
+    label: str = Field(description="service or county, in the request's language")
+    adcode: int | None = Field(default=None, description="the county's adcode (counties)")
+    baseline_wan_yuan: float = Field(description="GEP with the observed map [万元]")
+    scenario_wan_yuan: float = Field(description="GEP with the simulated map [万元]")
+    delta_wan_yuan: float = Field(description="scenario − baseline [万元]")
+
+
+class ScenarioGepOut(BaseModel):
+    """ΔGEP of a scenario by service and by county [万元], totals [亿元]."""
+
+    id: str
+    name: str
+    year: int
+    basis: str = Field(description="the account the scenario was valued with")
+    note: str
+    synthetic: bool
+    baseline_yi_yuan: float
+    scenario_yi_yuan: float
+    delta_yi_yuan: float
+    delta_wan_yuan: float
+    services: list[GepRow]
+    counties: list[GepRow]
 
 
 class ScenarioAccepted(BaseModel):
@@ -368,12 +405,14 @@ def create_scenario(body: ScenarioIn, request: Request, principal: Runner) -> Sc
         raise
     engine = store(request)
     actor = principal.username
+    base_dir = Path(request.app.state.settings.data_dir)
 
     def work(ctx: JobContext) -> None:
         try:
-            _run(ctx, data, folder, record, cells, engine, actor)
+            _run(ctx, data, folder, record, cells, engine, actor, base_dir)
         except Exception as exc:
-            (folder / "simulated.tif").unlink(missing_ok=True)
+            for name in ("simulated.tif", GEP_FILE, *GEP_MAPS):
+                (folder / name).unlink(missing_ok=True)
             _update(folder, state="failed", message=failure_message(exc))
             raise
 
@@ -404,8 +443,10 @@ def _run(
     cells: dict[int, int],
     engine: Any,
     actor: str,
+    base_dir: Path,
 ) -> None:
-    """The job: simulate, tabulate, validate on the held-out year, audit, mark done."""
+    """The job: simulate, tabulate, validate on the held-out year, value (ΔGEP), audit,
+    mark done."""
     from ganpo.catalog.ecosystems import level1
     from ganpo.landuse.run import CLASSES, read_cover, simulate, validation_tables
 
@@ -458,7 +499,10 @@ def _run(
             for _, r in summary.iterrows()
         ]
         changes["verdict_zh"], changes["verdict_en"] = summary.attrs["verdict"]
-    ctx.fraction(0.9)
+    ctx.fraction(0.5)
+    changes.update(_value(ctx, data, folder, record, run.simulated, engine, base_dir))
+    ctx.fraction(0.95)
+    gep = changes.get("gep")
     with engine.begin() as conn:
         platform.audit(
             conn,
@@ -478,9 +522,178 @@ def _run(
                 "seed": record.seed,
                 "dataset": data.title_en,
                 "change_hm2": {str(r.code): r.change_hm2 for r in rows},
+                "gep_year": gep["year"] if gep else None,
+                "delta_gep_yi_yuan": gep["delta_yi_yuan"] if gep else None,
             },
         )
     _update(folder, state="done", message="done / 完成", **changes)
+
+
+#: the two maps of the valuation, on the account dataset's grid
+GEP_MAPS = ("gep-baseline.tif", "gep-scenario.tif")
+
+
+def _value(
+    ctx: JobContext,
+    data: LanduseData,
+    folder: Path,
+    record: ScenarioOut,
+    simulated: Path,
+    engine: Any,
+    base_dir: Path,
+) -> dict[str, Any]:
+    """ΔGEP of the simulated map against the last observed one, through the platform's
+    account of that year; writes ``gep.json`` and returns the record's changes. A scenario
+    that cannot be valued (no account of the year, a grid refused) gets a note saying
+    why, in both languages, and no ΔGEP."""
+    from ganpo.errors import GanpoError
+    from ganpo.landuse.gep import onto_grid, scenario_gep
+
+    year = record.calibration_years[1]
+    try:
+        acc, dataset = _account_of(engine, year, base_dir)
+        ctx.say(f"ΔGEP: the {year} account with the observed and the simulated map / 计算 GEP 变化")
+        entry = dataset.manifest.layer("ecosystem_type", year)
+        assert entry is not None  # _account_of checked it
+        like = dataset.path(entry)
+        baseline = onto_grid(data.cover(year), like, folder / GEP_MAPS[0])
+        scenario = onto_grid(simulated, like, folder / GEP_MAPS[1])
+        result = scenario_gep(
+            dataset.root,
+            year,
+            baseline,
+            scenario,
+            profile=acc.profile,
+            parameter_set=acc.parameter_set,
+            price_policy=cast("PricePolicy", acc.price_policy),
+        )
+    except GanpoError as exc:
+        for name in GEP_MAPS:
+            (folder / name).unlink(missing_ok=True)
+        en, zh = gep_refusal(exc)
+        return {"gep": None, "gep_note_zh": zh, "gep_note_en": en}
+    from ganpo.catalog.profiles import load_profile
+
+    prof = load_profile(acc.profile)
+    services = result.by("indicator")
+    counties = result.by("county_adcode")
+    stored = {
+        "year": year,
+        "account_id": acc.id,
+        "profile_zh": prof.title_zh,
+        "profile_en": prof.title_en,
+        "baseline_cny": float(result.baseline.gep_cny),
+        "scenario_cny": float(result.scenario.gep_cny),
+        "delta_cny": result.delta_cny,
+        "services": services.to_dict(orient="records"),
+        "counties": counties.to_dict(orient="records"),
+    }
+    _write_json(folder / GEP_FILE, stored)
+    account_m = _cell_m(like)
+    resampled = _grid(data.cover(year)) != _grid(like)
+    how_zh = (
+        f"土地利用图（{record.cell_size_m:g} 米）按最近邻重采样至核算网格（{account_m:g} 米）"
+        if resampled
+        else "土地利用图与核算数据集同一网格"
+    )
+    how_en = (
+        f"the land-use maps ({record.cell_size_m:g} m) resampled onto the account grid "
+        f"({account_m:g} m) by nearest neighbour"
+        if resampled
+        else "the land-use maps on the account dataset's grid"
+    )
+    return {
+        "gep": GepTotals(
+            year=year,
+            baseline_yi_yuan=stored["baseline_cny"] / 1e8,
+            scenario_yi_yuan=stored["scenario_cny"] / 1e8,
+            delta_yi_yuan=stored["delta_cny"] / 1e8,
+        ).model_dump(),
+        "gep_note_zh": (
+            f"以 {year} 年核算（{prof.title_zh}，同一参数与价格）分别运行观测与模拟土地覆被；"
+            f"{how_zh}；其他图层与统计表保持 {year} 年，故 ΔGEP 全部来自土地覆被变化。"
+            "基准值用一级类覆被图，与发布的核算值不同"
+        ),
+        "gep_note_en": (
+            f"the {year} account ({prof.title_en}, same parameters and prices) run on the "
+            f"observed and on the simulated land cover; {how_en}; every other layer and "
+            f"table stays at {year}, so the whole ΔGEP is the land-cover change's. The "
+            "baseline uses the level-1 map and differs from the published account"
+        ),
+    }
+
+
+def gep_refusal(exc: Exception) -> tuple[str, str]:
+    """Why a scenario was not valued, in English and in Chinese, for people: the domain's
+    message ("English / 中文") without the file it names or any server path."""
+    from ganpo.web.failures import without_paths
+
+    text = str(exc)
+    source = getattr(exc, "source", None)
+    if source and text.startswith(f"{source}: "):
+        text = text[len(source) + 2 :]
+    text = without_paths(text)
+    en, sep, zh = text.rpartition(" / ")
+    if not sep:
+        en = zh = text
+    return f"ΔGEP not computed: {en}", f"未计算 GEP 变化：{zh}"
+
+
+def _cell_m(path: Path) -> float:
+    import rasterio
+
+    with rasterio.open(path) as src:
+        return abs(float(src.transform.a))
+
+
+def _grid(path: Path) -> tuple[Any, ...]:
+    import rasterio
+
+    with rasterio.open(path) as src:
+        return (src.crs, src.transform, src.width, src.height)
+
+
+def _account_of(engine: Any, year: int, base_dir: Path) -> tuple[Any, Any]:
+    """The platform's account of ``year`` for the province (newest published, else newest
+    draft) and its dataset, checked unchanged since the account ran."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from ganpo.io.manifest import load_manifest
+    from ganpo.store.lifecycle import preferred_account
+    from ganpo.store.models import Account
+
+    with Session(engine) as session:
+        rows = session.scalars(
+            select(Account).where(Account.year == year, Account.region_adcode == HOME_PROVINCE)
+        ).all()
+        acc = preferred_account(rows)
+        if acc is not None:
+            session.expunge(acc)
+    if acc is None:
+        raise InputError(
+            f"the platform has no account of {year}; run the {year} account first / 平台没有 "
+            f"{year} 年的核算，请先运行该年核算",
+            field="year",
+            values=[year],
+        )
+    root = Path(acc.dataset_root)
+    dataset = load_manifest(root if (root / "manifest.toml").is_file() else base_dir)
+    if dataset.manifest_sha256 != acc.manifest_sha256:
+        raise InputError(
+            f"the dataset of the {year} account (#{acc.id}) has changed since it ran; run the "
+            f"account again / {year} 年核算（#{acc.id}）的数据集在核算后已改变，请重新核算",
+            field="dataset",
+            values=[acc.id],
+        )
+    if dataset.manifest.layer("ecosystem_type", year) is None:
+        raise InputError(
+            f"the dataset of the {year} account has no ecosystem map of {year} / {year} 年核算"
+            "的数据集没有该年的生态系统类型图",
+            field="ecosystem_type",
+            values=[year],
+        )
+    return acc, dataset
 
 
 @router.get(
@@ -515,6 +728,73 @@ def get_scenario(
     """Demand, change by class [hm²], unmet demand, validation on the held-out year (Markov
     demand one step ahead), state. 需求、各类面积变化、未满足需求与验证。"""
     return _visible(request, principal, scenario_id)
+
+
+@router.get(
+    "/scenarios/{scenario_id}/gep",
+    response_model=ScenarioGepOut,
+    summary="The scenario's ΔGEP / 情景 GEP 变化",
+    responses={409: {"description": "not finished, or not valued / 尚未完成或未计算"}},
+)
+def scenario_gep_tables(
+    scenario_id: ScenarioId,
+    request: Request,
+    principal: CurrentPrincipal,
+    lang: Literal["zh", "en"] = "zh",
+) -> ScenarioGepOut:
+    """GEP with the observed and with the simulated land cover and their difference, by
+    service and by county [万元], province totals [亿元]; labels in ``lang``.
+    按服务与县的基准 GEP、情景 GEP 及其变化（万元），全省合计（亿元）。"""
+    from ganpo.catalog.indicators import indicator
+    from ganpo.web.auth import hierarchy
+
+    s = _visible(request, principal, scenario_id)
+    zh = lang == "zh"
+    if s.state != "done":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, "the scenario has not finished / 情景尚未完成"
+        )
+    path = _root(request) / scenario_id / GEP_FILE
+    if s.gep is None or not path.is_file():
+        raise HTTPException(status.HTTP_409_CONFLICT, s.gep_note_zh if zh else s.gep_note_en)
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    names = hierarchy()
+
+    def row(r: dict[str, Any], label: str, adcode: int | None = None) -> GepRow:
+        return GepRow(
+            label=label,
+            adcode=adcode,
+            baseline_wan_yuan=r["baseline_cny"] / 1e4,
+            scenario_wan_yuan=r["scenario_cny"] / 1e4,
+            delta_wan_yuan=r["delta_cny"] / 1e4,
+        )
+
+    services = []
+    for r in stored["services"]:
+        ind = indicator(r["indicator"])
+        services.append(row(r, ind.name_zh if zh else ind.name_en))
+    counties = [
+        row(r, names.name(int(r["county_adcode"]), lang), int(r["county_adcode"]))
+        for r in stored["counties"]
+    ]
+    year = int(stored["year"])
+    profile = stored["profile_zh"] if zh else stored["profile_en"]
+    return ScenarioGepOut(
+        id=s.id,
+        name=s.name,
+        year=year,
+        basis=f"{year} 年核算 #{stored['account_id']}（{profile}）"
+        if zh
+        else f"account #{stored['account_id']} of {year} ({profile})",
+        note=s.gep_note_zh if zh else s.gep_note_en,
+        synthetic=s.synthetic,
+        baseline_yi_yuan=stored["baseline_cny"] / 1e8,
+        scenario_yi_yuan=stored["scenario_cny"] / 1e8,
+        delta_yi_yuan=stored["delta_cny"] / 1e8,
+        delta_wan_yuan=stored["delta_cny"] / 1e4,
+        services=services,
+        counties=counties,
+    )
 
 
 @router.get(

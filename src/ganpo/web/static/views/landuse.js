@@ -4,11 +4,16 @@
 // scenario as a job (progress polled from /api/jobs/{id}), and reads the change by class,
 // the validation on the held-out year and the map; every user who may see the scenarios
 // compares two of them by class. Drawing zones on a map is not offered: paste or upload.
+// A finished scenario carries its ΔGEP (the platform's account of the last observed year
+// run on the observed and on the simulated map): totals in 亿元, tables by service and by
+// county in 万元 (/api/landuse/scenarios/{id}/gep), and ΔGEP side by side in the comparison.
 import { ApiError, get, post } from "../api.js";
 import { add, clear, dateTime, h, message, table } from "../dom.js";
+import { fmt } from "../format.js";
 import { lang, t } from "../i18n.js";
 
 const POLL_MS = 700;
+const money = (v) => fmt(v, null, 2);
 const hm2 = (v) =>
   v === null || v === undefined
     ? "—"
@@ -341,14 +346,88 @@ export async function render(root, ctx) {
     } else {
       parts.push(h("p", { class: "hint" }, t("landuse.noValidation")));
     }
-    parts.push(
+    parts.push(await gepSection(s));
+    add(clear(resultBox), ...parts);
+  }
+
+  // ---- ΔGEP of a finished scenario: totals, by service, by county (changed ones)
+  async function gepSection(s) {
+    const note = h(
+      "p",
+      { class: "hint", id: "landuse-gep-note" },
+      zh() ? s.gep_note_zh : s.gep_note_en,
+    );
+    const box = h(
+      "div",
+      { id: "landuse-gep" },
+      h("h3", {}, t("landuse.gepTitle")),
+    );
+    if (!s.gep) {
+      add(box, message("info", t("landuse.gepNone")), note);
+      return box;
+    }
+    let g;
+    try {
+      g = await get(`/api/landuse/scenarios/${s.id}/gep?lang=${lang()}`);
+    } catch (err) {
+      add(box, message("error", err.message), note);
+      return box;
+    }
+    const columns = (first) => [
+      first,
+      {
+        key: "baseline",
+        label: t("landuse.gepBaseline"),
+        num: true,
+        render: (r) => money(r.baseline_wan_yuan),
+      },
+      {
+        key: "scenario",
+        label: t("landuse.gepScenario"),
+        num: true,
+        render: (r) => money(r.scenario_wan_yuan),
+      },
+      {
+        key: "delta",
+        label: t("landuse.gepDelta"),
+        num: true,
+        render: (r) => money(r.delta_wan_yuan),
+      },
+    ];
+    const changed = g.counties
+      .filter((r) => r.delta_wan_yuan !== 0)
+      .sort((a, b) => Math.abs(b.delta_wan_yuan) - Math.abs(a.delta_wan_yuan));
+    add(
+      box,
       h(
         "p",
-        { class: "hint", id: "landuse-gep-note" },
-        zh() ? s.gep_note_zh : s.gep_note_en,
+        { id: "landuse-gep-total" },
+        t("landuse.gepTotal", {
+          baseline: money(g.baseline_yi_yuan),
+          scenario: money(g.scenario_yi_yuan),
+          delta: money(g.delta_yi_yuan),
+          year: g.year,
+        }),
       ),
+      h("p", { class: "hint" }, t("landuse.gepBasis", { basis: g.basis })),
+      h("h4", {}, t("landuse.gepServices")),
+      table(
+        columns({ key: "label", label: t("landuse.gepService") }),
+        g.services,
+        { id: "landuse-gep-services" },
+      ),
+      h("h4", {}, t("landuse.gepCounties")),
+      table(columns({ key: "label", label: t("landuse.gepCounty") }), changed, {
+        id: "landuse-gep-counties",
+      }),
+      h(
+        "p",
+        { class: "hint" },
+        t("landuse.gepUnchanged", { n: g.counties.length - changed.length }),
+      ),
+      note,
     );
-    add(clear(resultBox), ...parts);
+    return box;
   }
 
   // ---- the list and the comparison
@@ -433,6 +512,67 @@ export async function render(root, ctx) {
         ],
         rows,
         { id: "landuse-compare-table" },
+      ),
+    );
+    // ΔGEP side by side, by service (when both scenarios were valued)
+    if (!a.gep || !b.gep) {
+      add(compareOut, message("info", t("landuse.gepNone")));
+      return;
+    }
+    let ga, gb;
+    try {
+      [ga, gb] = await Promise.all(
+        [a, b].map((s) =>
+          get(`/api/landuse/scenarios/${s.id}/gep?lang=${lang()}`),
+        ),
+      );
+    } catch (err) {
+      add(compareOut, message("error", err.message));
+      return;
+    }
+    const bByLabel = new Map(gb.services.map((r) => [r.label, r]));
+    const gepRows = ga.services.map((r) => ({
+      label: r.label,
+      a: r.delta_wan_yuan,
+      b: bByLabel.get(r.label)?.delta_wan_yuan ?? null,
+    }));
+    add(
+      compareOut,
+      h("h3", {}, t("landuse.compareGep")),
+      h(
+        "p",
+        { id: "landuse-compare-gep-total" },
+        t("landuse.compareGepTotal", {
+          a: a.name,
+          da: money(ga.delta_yi_yuan),
+          b: b.name,
+          db: money(gb.delta_yi_yuan),
+        }),
+      ),
+      table(
+        [
+          { key: "label", label: t("landuse.gepService") },
+          {
+            key: "a",
+            label: t("landuse.compareGepA", { name: a.name }),
+            num: true,
+            render: (r) => money(r.a),
+          },
+          {
+            key: "b",
+            label: t("landuse.compareGepA", { name: b.name }),
+            num: true,
+            render: (r) => money(r.b),
+          },
+          {
+            key: "d",
+            label: t("landuse.compareGepDiff"),
+            num: true,
+            render: (r) => (r.b === null ? "—" : money(r.b - r.a)),
+          },
+        ],
+        gepRows,
+        { id: "landuse-compare-gep" },
       ),
     );
   });
