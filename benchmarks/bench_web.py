@@ -134,15 +134,16 @@ async def _load(
 def _serve(
     database: str, data_dir: Path, work: Path, workers: int = 1
 ) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start ``ganpo serve`` on a free port; (base URL, process)."""
+    """Start ``ganpo serve`` on a free port; (base URL, process). The server's log (its
+    workers' starts and deaths, errors) goes to ``server.log`` in the work folder."""
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "ganpo", "-q", "serve", "--database", database]
+    cmd = [sys.executable, "-m", "ganpo", "serve", "--database", database]
     cmd += ["--data", str(data_dir), "--work", str(work / "web"), "--port", str(port)]
     cmd += ["--workers", str(workers)]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ)
-    )
+    work.mkdir(parents=True, exist_ok=True)
+    with (work / "server.log").open("ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ))
     return base, proc
 
 
