@@ -73,6 +73,7 @@ NOT_RUN = {
     ("landuse", "simulate"): "needs the land-use demo: tests/landuse/test_run.py",
     ("landuse", "validate"): "needs a simulated map: tests/landuse/test_run.py",
     ("landuse", "gep"): "runs two accounts: tests/landuse/test_gep.py",
+    ("landuse", "clip"): "needs the land-use demo: tests/landuse/test_region.py",
     ("carbon", "inclusive", "methodologies"): "tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "balance"): "tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "retire"): "changes the ledger: tests/cli/test_cli_carbon_inclusive.py",

@@ -127,6 +127,30 @@ def demo(
     )
 
 
+@app.command("clip")
+def clip(
+    maps: Annotated[list[Path], typer.Argument(help="Rasters of one grid. 同一网格的栅格。")],
+    unit: Annotated[
+        int, typer.Option("--unit", help="City or county code, e.g. 360200. 市或县代码。")
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the clips. 输出目录。")],
+) -> None:
+    """Cut land-cover maps, the DEM and drivers to one city or county (cells outside it
+    nodata), on the same grid, to simulate the unit alone. 裁剪至一个市或县。"""
+    import rasterio
+
+    from ganpo.landuse.region import clip_to_unit
+
+    with user_errors():
+        u, written = clip_to_unit(maps, unit, out)
+        with rasterio.open(written[0]) as src:
+            shape = (src.height, src.width)
+    console.print(
+        f"{u.name_zh} ({unit}): {len(written)} map(s) of {shape[0]} × {shape[1]} cells in {out} "
+        f"/ 已写出 {len(written)} 幅图"
+    )
+
+
 @app.command("simulate")
 def simulate(
     first: MapArg,
@@ -366,27 +390,54 @@ def gep(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="CSV of ΔGEP by service. 结果表。")
     ] = None,
+    out_counties: Annotated[
+        Path | None,
+        typer.Option("--out-counties", help="CSV of ΔGEP by county. 分区县结果表。"),
+    ] = None,
 ) -> None:
     """Run the year's account on the scenario map and on the baseline (same profile,
-    parameters, prices) and compare by service. 情景生态系统生产总值对比。"""
+    parameters, prices) and compare by service and county. A scenario map of one city or
+    county (`ganpo landuse clip`) is pasted into the baseline: the rest of the province
+    stays as observed. 情景生态系统生产总值对比。"""
     import tempfile
 
     from ganpo.io.outputs import writing
-    from ganpo.landuse.gep import level1_baseline, scenario_gep, service_table
+    from ganpo.landuse.gep import county_table, level1_baseline, scenario_gep, service_table
+    from ganpo.landuse.region import on_baseline_grid, paste_window
     from ganpo.landuse.run import METRICS
 
     with user_errors(), tempfile.TemporaryDirectory(prefix="ganpo-landuse-") as tmp:
         if baseline is None:
             baseline = level1_baseline(dataset, year, Path(tmp) / "baseline.tif")
+        pasted = not on_baseline_grid(scenario, baseline)
+        if pasted:
+            scenario = paste_window(scenario, baseline, Path(tmp) / "scenario.tif")
         result = scenario_gep(dataset, year, baseline, scenario)
         table = service_table(result)
+        counties = county_table(result)
         if out is not None:
             with writing(out, METRICS) as target:
                 table.to_csv(target, index=False, encoding="utf-8-sig", float_format="%.4f")
+        if out_counties is not None:
+            with writing(out_counties, METRICS) as target:
+                counties.to_csv(target, index=False, encoding="utf-8-sig", float_format="%.2f")
+    if pasted:
+        console.print(
+            "the scenario map covers part of the baseline: pasted in, the rest as observed / "
+            "情景图覆盖基准图的一部分：已嵌入，其余保持观测值"
+        )
     t = Table(*table.columns, title="情景 GEP 对比 Scenario GEP")
     for row in table.itertuples(index=False):
         t.add_row(row[0], row[1], f"{row[2]:,.2f}", f"{row[3]:,.2f}", f"{row[4]:,.2f}")
     console.print(t)
+    changed = counties[counties["变化 Δ (万元)"] != 0.0]
+    if len(changed):
+        c = Table(*counties.columns, title="变化的区县 Counties that change")
+        for row in changed.head(15).itertuples(index=False):
+            c.add_row(str(row[0]), row[1], f"{row[2]:,.2f}", f"{row[3]:,.2f}", f"{row[4]:,.2f}")
+        console.print(c)
+        if len(changed) > 15:
+            console.print(f"… {len(changed) - 15} more 另有 {len(changed) - 15} 个区县")
     console.print(
         f"ΔGEP {result.delta_cny / 1e8:,.2f} 亿元 (land-cover change only 仅土地覆被变化)"
     )

@@ -250,3 +250,28 @@ def service_table(result: ScenarioGEP) -> pd.DataFrame:
             "变化 Δ (亿元)": frame["delta_cny"] / 1e8,
         }
     )
+
+
+def county_table(result: ScenarioGEP) -> pd.DataFrame:
+    """ΔGEP by county for people: code, Chinese name, values in 万元 (as county figures
+    are published), largest change first; counties whose GEP did not change are kept
+    (Δ = 0) so that the table adds up to the total."""
+    frame = result.by("county_adcode")
+    units = pd.DataFrame(result.baseline.units.drop(columns="geometry", errors="ignore"))
+    names: dict[int, str] = {}
+    if {"county_adcode", "county_name"} <= set(units.columns):
+        names = {
+            int(c): str(n)
+            for c, n in units[["county_adcode", "county_name"]].drop_duplicates().itertuples(False)
+        }
+    table = pd.DataFrame(
+        {
+            "代码 code": frame["county_adcode"].astype("int64"),
+            "区县 county": [names.get(int(c), "") for c in frame["county_adcode"]],
+            "基准 baseline (万元)": frame["baseline_cny"] / 1e4,
+            "情景 scenario (万元)": frame["scenario_cny"] / 1e4,
+            "变化 Δ (万元)": frame["delta_cny"] / 1e4,
+        }
+    )
+    order = table["变化 Δ (万元)"].abs().sort_values(ascending=False, kind="stable").index
+    return table.loc[order].reset_index(drop=True)
