@@ -83,17 +83,24 @@ class CAParameters:
 
 
 @dataclass(frozen=True)
-class Allocation:
-    """The simulated map (class codes, nodata where the input was), the iterations run
-    and the cells each class still lacks (0 everywhere when the demand was met)."""
+class AllocationResult:
+    """The iterations run and the cells each class still lacks (0 everywhere when the
+    demand was met)."""
 
-    cover: NDArray[np.int64]
     iterations: int
     unmet: NDArray[np.int64]
 
     @property
     def met(self) -> bool:
         return bool((self.unmet == 0).all())
+
+
+@dataclass(frozen=True)
+class Allocation(AllocationResult):
+    """An allocation in memory: the simulated map (class codes, nodata where the input
+    was), the iterations run and the cells each class still lacks."""
+
+    cover: NDArray[np.int64]
 
 
 def _candidates(

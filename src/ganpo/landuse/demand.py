@@ -51,7 +51,13 @@ def transition_matrix(
     array([[0.75, 0.25],
            [0.  , 1.  ]])
     """
-    table = confusion_matrix(start, end, classes, valid).astype(np.float64)
+    return transition_from_table(confusion_matrix(start, end, classes, valid))
+
+
+def transition_from_table(table: NDArray[np.int64]) -> NDArray[np.float64]:
+    """:func:`transition_matrix` from the cross-tabulation (row: class at the start,
+    column: class at the end), as a map read block by block sums it."""
+    table = np.asarray(table).astype(np.float64)
     rows = table.sum(axis=1, keepdims=True)
     p = np.divide(table, rows, out=np.zeros_like(table), where=rows > 0)
     empty = rows[:, 0] == 0
@@ -117,10 +123,20 @@ def markov_flows(
         raise InputError(
             f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
         )
-    p = np.linalg.matrix_power(transition_matrix(start, end, classes, valid), steps)
-    now = class_counts(end, classes, valid)
+    return flows_from_table(confusion_matrix(start, end, classes, valid), steps)
+
+
+def flows_from_table(table: NDArray[np.int64], steps: int) -> NDArray[np.int64]:
+    """:func:`markov_flows` from the cross-tabulation of the two maps (row: class at the
+    start, column: class at the end; its column sums are the end map's counts)."""
+    if steps < 1:
+        raise InputError(
+            f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
+        )
+    p = np.linalg.matrix_power(transition_from_table(table), steps)
+    now = np.asarray(table, np.int64).sum(axis=0)
     out = np.zeros_like(p, dtype=np.int64)
-    for c in range(len(classes)):
+    for c in range(len(now)):
         if now[c]:
             out[c] = whole_cells(now[c] * p[c], int(now[c]))
     return out
