@@ -123,3 +123,16 @@ def test_the_automaton_on_memmaps_equals_it_in_memory(tmp_path: Path) -> None:
     assert np.array_equal(np.asarray(classes)[np.asarray(idx)], ref.cover)
     with pytest.raises(InputError, match="C-contiguous"):
         allocate_index(np.asarray(idx)[:, ::2], probs, demand, allowed, classes)
+
+
+def test_cli_block_rows_gives_the_same_map(demo: Path, tmp_path: Path) -> None:
+    simulate(*_args(demo), tmp_path / "memory.tif")
+    first, second, dem = (str(p) for p in _args(demo))
+    args = ["landuse", "simulate", first, second, "--dem", dem, "--out", str(tmp_path / "b.tif")]
+    r = CliRunner(env={"COLUMNS": "160"}).invoke(
+        app, [*args, "--block-rows", "20", "--max-distance", "1e7"]
+    )
+    assert r.exit_code == 0, r.output
+    assert np.array_equal(
+        read_cover(tmp_path / "b.tif").cover, read_cover(tmp_path / "memory.tif").cover
+    )

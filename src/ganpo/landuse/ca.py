@@ -39,12 +39,21 @@ threshold is what drives a lagging class to its demand.
 Deterministic for a seed: each block of rows draws from numpy's generator seeded with
 (seed, iteration, block). The per-cell work is vectorised numpy and scipy per block of
 rows (no numba kernel: the numba warm-up of :mod:`ganpo.engine.warmup` covers only the
-account's kernels, and a vectorised block is fast enough for a county). Memory: the map
-(int8), the candidates (int8 + float32) and the
-restricted mask are whole arrays, about 7 bytes a cell (1.3 GB for a province of 2 × 10⁸
-cells at 30 m); the suitability (4 bytes × classes a cell) is read one block of rows at a
-time and may be a ``numpy.memmap`` on disk; the neighbourhood is counted per block with a
-halo, never as a per-class array.
+account's kernels, and a vectorised block is fast enough for a county). The draws are per
+block of ``rows_per_block`` rows, a setting of the model: changing it changes the draws
+(and the map), whereas how the map is held — in memory, or in files read block by block —
+never does.
+
+Memory (:func:`allocate_index`): the class index (int8, 1 byte a cell), the allowed mask
+(1 byte a cell) and the suitability (4 bytes × classes a cell) may all be
+``numpy.memmap`` files; each iteration reads them one block of ``rows_per_block`` rows
+(plus a halo of (window − 1)/2 rows) at a time, keeps of the block's candidates only the
+best within each class's quota (a running top-k that ranks exactly as a stable sort of
+the whole map's candidates would: best OP first, ties to the lower flat index), and keeps
+the class totals as running sums. What it adds in memory is one block's work arrays —
+about (classes + 10) × 8 bytes × ``rows_per_block`` × columns — plus the quota's
+candidates (at most ``rate`` × the initial gap per class), not the map.
+:func:`allocate` wraps it for a map in memory.
 
 References: Liu X. et al. (2017) FLUS, Landsc. Urban Plan. 168:94–116,
 doi:10.1016/j.landurbplan.2017.09.019; Liang X. et al. (2021) PLUS, Comput. Environ. Urban
@@ -145,7 +154,14 @@ def _candidates(
     op[:, ~active] = 0.0
     total = op.sum(axis=0)
     pick = rng.random(cur.shape) * total
-    chosen = np.minimum((np.cumsum(op, axis=0) <= pick[None]).sum(axis=0), k - 1)
+    # the roulette: the first class whose running sum of OP exceeds the pick (the running
+    # sum added class by class, as np.cumsum does, without a classes × block array)
+    running = np.zeros(cur.shape)
+    passed = np.zeros(cur.shape, np.int64)
+    for q in range(k):
+        running += op[q]
+        passed += running <= pick
+    chosen = np.minimum(passed, k - 1)
     score = np.take_along_axis(op, chosen[None], axis=0)[0]
     ok = active & (total > 0) & (chosen != cur) & (score > threshold)
     return np.where(ok, chosen, -1).astype(np.int8), np.where(ok, score, 0.0).astype(np.float32)

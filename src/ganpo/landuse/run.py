@@ -7,7 +7,17 @@ The drivers derived from the files: elevation, slope, distance to built-up land 
 distance to water (both from the first map, so they are the same when the forest is
 fitted and when it predicts, as PLUS's drivers are static). Roads are not among them: the
 demo has none; a road layer is the first driver to add (a simplification, said in
-docs/land-use-scenarios.md).
+docs/land-use-scenarios.md). Both distances are capped at a maximum search distance
+(:data:`MAX_DISTANCE_CELLS` cells unless given): beyond it a town or a river no longer
+ranks cells, and the cap is the halo that lets a province run block by block.
+
+Memory: below :data:`CHUNKED_CELLS` cells the run holds the maps, the drivers (float64)
+and the masks in memory, about 100 bytes a cell at its peak; from it (or when
+``block_rows`` is given) :func:`simulate` hands over to
+:func:`ganpo.landuse.chunked.simulate_chunked`, which gives the same map cell by cell in
+memory bounded by a block of rows, its working arrays in files (decision 0055,
+docs/land-use-scenarios.md "Memory"). Calibration (:func:`calibrate_files`) and
+validation (:func:`validation_tables`) still read their maps whole.
 """
 
 from __future__ import annotations

@@ -21,10 +21,13 @@ class entering as one-hot intercepts, so a driver's effect is the same whatever 
 was (no interaction terms). The fitted model;
 the prediction runs in blocks of rows and writes into an array the caller may give (a
 ``numpy.memmap`` for a province at 30 m), so its own memory is bounded by the block.
-The drivers themselves are whole arrays (they may be memmaps too); :func:`slope_deg` and
-:func:`distance_m` work on whole arrays (scipy's exact Euclidean distance transform needs
-the whole grid) — a province at 30 m (about 2 × 10⁸ cells) needs about 1.6 GB per float64
-driver while they are computed.
+The drivers may be memmaps too. :func:`slope_deg` and :func:`distance_m` work on whole
+arrays (scipy's exact Euclidean distance transform on the whole grid); for a map read
+block by block, :func:`slope_rows` and :func:`capped_distance_rows` give the same values
+from a strip of rows with a halo — one row for the slope, ⌈cap / cell⌉ rows for a
+distance capped at a stated maximum search distance (exact: see there) — and
+:func:`sample_ranks` draws the stratified sample from the labels' counts alone, so a
+block-by-block fit draws the same cells.
 
 References: Liang X. et al. (2021) Understanding the drivers of sustainable land expansion
 using a patch-generating land use simulation (PLUS) model: a case study in Wuhan, China.
