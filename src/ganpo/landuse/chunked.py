@@ -142,7 +142,7 @@ def _read_maps(
             both = (sa >= 0) & (sb >= 0)
             first_idx[r0:r1] = sa
             current_idx[r0:r1] = np.where(both, sb, -1)
-            np.add.at(table, (sa[both], sb[both]), 1)
+            table += np.bincount(sa[both] * k + sb[both], minlength=k * k).reshape(k, k)
             first_counts += np.bincount(sa[sa >= 0], minlength=k)
     check_codes(np.array(sorted(codes[0]), np.int64), Path(first))
     check_codes(np.array(sorted(codes[1]), np.int64), Path(second))

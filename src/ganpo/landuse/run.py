@@ -12,7 +12,7 @@ docs/land-use-scenarios.md). Both distances are capped at a maximum search dista
 ranks cells, and the cap is the halo that lets a province run block by block.
 
 Memory: below :data:`CHUNKED_CELLS` cells the run holds the maps, the drivers (float64)
-and the masks in memory, about 100 bytes a cell at its peak; from it (or when
+and the masks in memory, about 130–165 bytes a cell at its peak (measured); from it (or when
 ``block_rows`` is given) :func:`simulate` hands over to
 :func:`ganpo.landuse.chunked.simulate_chunked`, which gives the same map cell by cell in
 memory bounded by a block of rows, its working arrays in files (decision 0055,
@@ -317,7 +317,8 @@ def simulate(
     arrays in files of a temporary folder of ``scratch`` (default: ``out``'s folder)
     (:func:`ganpo.landuse.chunked.simulate_chunked`: the same map, memory bounded by the
     block, the returned allocation without the map); a smaller map runs in memory, about
-    100 bytes a cell at its peak (the drivers as float64, the suitability, the masks)."""
+    130–165 bytes a cell at its peak as measured (the drivers as float64, the
+    suitability, the masks; docs/land-use-scenarios.md "Memory")."""
     with open_raster(first, "ecosystem_type") as src:
         cells = int(src.width) * int(src.height)
     if block_rows is not None or cells >= CHUNKED_CELLS:
