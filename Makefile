@@ -51,6 +51,7 @@ unit: setup
 test: setup lint typecheck unit
 
 # everything timed: the account against reading its layers, the platform under 50 clients,
+# land-use scenarios block by block at 10⁶–1.6·10⁷ cells (bench_landuse.py, about 10 min),
 # the platform at provincial load (a throwaway PostgreSQL, 4 workers, 500 sessions, open
 # loop from 300 requests/s with 5 % writes, raised by 25 % a minute until reads' p95
 # exceeds 200 ms or an error appears: about 10 minutes on an idle machine, figures in
@@ -62,6 +63,7 @@ test: setup lint typecheck unit
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py
+	$(PY) benchmarks/bench_landuse.py --iterations 5
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 --rate 300 \
 		--duration 60 --write-share 0.05 --saturation --json out/bench-web-postgresql.json

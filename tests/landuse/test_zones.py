@@ -77,3 +77,25 @@ def test_outside_and_malformed_zones_are_refused() -> None:
         )
     with pytest.raises(InputError, match="no list of features"):
         restricted_from_geojson('{"type": "FeatureCollection"}', PROFILE, valid)
+
+
+def test_zoning_burnt_by_strips_equals_the_whole_grid(tmp_path: Any) -> None:
+    """The block-by-block run burns the zoning's polygons strip by strip: the same cells."""
+    from ganpo.demo.zoning import build_zoning_demo
+    from ganpo.landuse.zones import burn_rows, restricted_from_zoning, zoning_shapes
+    from ganpo.zoning.units import read_zoning
+
+    folder = build_zoning_demo(tmp_path / "zoning")
+    bounds = read_zoning(folder).units.to_crs(3857).total_bounds  # x0, y0, x1, y1 [m]
+    profile: dict[str, Any] = {
+        "crs": CRS.from_epsg(3857),
+        "transform": from_origin(bounds[0], bounds[3], 6000.0, 6000.0),
+        "width": int((bounds[2] - bounds[0]) // 6000) + 1,
+        "height": int((bounds[3] - bounds[1]) // 6000) + 1,
+    }
+    whole = restricted_from_zoning(folder, profile)
+    assert 0 < whole.mean() < 1
+    shapes = zoning_shapes(folder, profile["crs"])
+    h = profile["height"]
+    strips = [burn_rows(shapes, profile, r0, min(r0 + 7, h)) for r0 in range(0, h, 7)]
+    assert np.array_equal(np.vstack(strips), whole)

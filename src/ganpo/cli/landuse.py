@@ -186,6 +186,21 @@ def simulate(
     window: WindowOpt = 3,
     inertia: InertiaOpt = 0.3,
     seed_share: SeedShareOpt = 0.01,
+    max_distance: Annotated[
+        float | None,
+        typer.Option(
+            "--max-distance",
+            help="Cap of the distance drivers [m] (default 256 cells). 距离因子上限（米）。",
+        ),
+    ] = None,
+    block_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--block-rows",
+            help="Run block by block of this many rows, arrays on disk (automatic from "
+            "1.6e7 cells). 分块行数。",
+        ),
+    ] = None,
 ) -> None:
     """Calibrate on FIRST → SECOND, simulate the next map (Markov demand, or plan targets
     with --target), write it as a GeoTIFF. `ganpo landuse calibrate` chooses --model,
@@ -213,6 +228,8 @@ def simulate(
             extra_drivers=extra,
             model=_model(model),  # type: ignore[arg-type]
             params=params,
+            max_distance_m=max_distance,
+            block_rows=block_rows,
         )
     ha = run.cell_area_hm2
     t = Table(

@@ -51,7 +51,13 @@ def transition_matrix(
     array([[0.75, 0.25],
            [0.  , 1.  ]])
     """
-    table = confusion_matrix(start, end, classes, valid).astype(np.float64)
+    return transition_from_table(confusion_matrix(start, end, classes, valid))
+
+
+def transition_from_table(table: NDArray[np.int64]) -> NDArray[np.float64]:
+    """:func:`transition_matrix` from the cross-tabulation (row: class at the start,
+    column: class at the end), as a map read block by block sums it."""
+    table = np.asarray(table).astype(np.float64)
     rows = table.sum(axis=1, keepdims=True)
     p = np.divide(table, rows, out=np.zeros_like(table), where=rows > 0)
     empty = rows[:, 0] == 0
@@ -117,10 +123,20 @@ def markov_flows(
         raise InputError(
             f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
         )
-    p = np.linalg.matrix_power(transition_matrix(start, end, classes, valid), steps)
-    now = class_counts(end, classes, valid)
+    return flows_from_table(confusion_matrix(start, end, classes, valid), steps)
+
+
+def flows_from_table(table: NDArray[np.int64], steps: int) -> NDArray[np.int64]:
+    """:func:`markov_flows` from the cross-tabulation of the two maps (row: class at the
+    start, column: class at the end; its column sums are the end map's counts)."""
+    if steps < 1:
+        raise InputError(
+            f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
+        )
+    p = np.linalg.matrix_power(transition_from_table(table), steps)
+    now = np.asarray(table, np.int64).sum(axis=0)
     out = np.zeros_like(p, dtype=np.int64)
-    for c in range(len(classes)):
+    for c in range(len(now)):
         if now[c]:
             out[c] = whole_cells(now[c] * p[c], int(now[c]))
     return out
@@ -136,6 +152,27 @@ def check_flows(
 ) -> None:
     """Refuse gross flows the allocation cannot meet: a conversion the matrix forbids
     but demanded, or more cells leaving a class than it has outside restricted zones."""
+    _, free = _totals(current, classes, allowed)
+    check_flow_totals(flows, free, classes, conversion, cell_area_hm2)
+
+
+def _totals(current: IntMap, classes: tuple[int, ...], allowed: BoolMap) -> tuple[IntVec, IntVec]:
+    idx = class_index(current, classes)
+    k = len(classes)
+    counts = np.bincount(idx[idx >= 0], minlength=k).astype(np.int64)
+    free = np.bincount(idx[(idx >= 0) & allowed], minlength=k).astype(np.int64)
+    return counts, free
+
+
+def check_flow_totals(
+    flows: NDArray[np.int64],
+    free: IntVec,
+    classes: tuple[int, ...],
+    conversion: NDArray[np.bool_],
+    cell_area_hm2: float,
+) -> None:
+    """:func:`check_flows` on class totals: ``free[c]`` is the cells of class c outside
+    restricted zones (counted block by block for a map that is not in memory)."""
     for c, k in zip(*np.nonzero(flows * ~conversion), strict=True):
         raise InputError(
             f"{flows[c, k] * cell_area_hm2:.1f} hm² are to change from class {classes[c]} to "
@@ -145,18 +182,17 @@ def check_flows(
             field="conversion",
             values=[classes[c], classes[k]],
         )
-    idx = class_index(current, classes)
     for c, code in enumerate(classes):
         out = int(flows[c].sum() - flows[c, c])
-        free = int((allowed & (idx == c)).sum())
-        if out > free:
+        n_free = int(free[c])
+        if out > n_free:
             raise InputError(
                 f"{out * cell_area_hm2:.1f} hm² are to leave class {code} but only "
-                f"{free * cell_area_hm2:.1f} hm² of it lie outside restricted zones; lower the "
-                f"demand / 需求要求类别 {code} 转出 {out * cell_area_hm2:.1f} hm²，但限制区外"
-                f"仅有 {free * cell_area_hm2:.1f} hm²，请降低需求",
+                f"{n_free * cell_area_hm2:.1f} hm² of it lie outside restricted zones; lower "
+                f"the demand / 需求要求类别 {code} 转出 {out * cell_area_hm2:.1f} hm²，但限制区"
+                f"外仅有 {n_free * cell_area_hm2:.1f} hm²，请降低需求",
                 field="demand",
-                values=[code, out, free],
+                values=[code, out, n_free],
             )
 
 
@@ -235,8 +271,21 @@ def check_demand(
     growth of j when no class may become j, raises :class:`InputError` with the areas in
     hm². Cells of ``current`` whose code is not in ``classes`` are nodata.
     """
-    idx = class_index(current, classes)
-    counts = np.bincount(idx[idx >= 0], minlength=len(classes)).astype(np.int64)
+    counts, free = _totals(current, classes, allowed)
+    check_demand_totals(demand, counts, free, classes, conversion, cell_area_hm2)
+
+
+def check_demand_totals(
+    demand: IntVec,
+    counts: IntVec,
+    free: IntVec,
+    classes: tuple[int, ...],
+    conversion: NDArray[np.bool_],
+    cell_area_hm2: float,
+) -> None:
+    """:func:`check_demand` on class totals: ``counts[c]`` the cells of class c,
+    ``free[c]`` those outside restricted zones (counted block by block for a map that is
+    not in memory)."""
     if int(demand.sum()) != int(counts.sum()):
         raise InputError(
             f"demand sums to {int(demand.sum())} cells but the map has {int(counts.sum())} / "
@@ -257,7 +306,7 @@ def check_demand(
                 field="conversion",
                 values=[code],
             )
-        capacity = int((allowed & np.isin(idx, sources)).sum()) + int(counts[j])
+        capacity = int(free[sources].sum()) + int(counts[j])
         if demand[j] > capacity:
             raise InputError(
                 f"demand for class {code} is {demand[j] * cell_area_hm2:.1f} hm² but only "

@@ -7,11 +7,22 @@ The drivers derived from the files: elevation, slope, distance to built-up land 
 distance to water (both from the first map, so they are the same when the forest is
 fitted and when it predicts, as PLUS's drivers are static). Roads are not among them: the
 demo has none; a road layer is the first driver to add (a simplification, said in
-docs/land-use-scenarios.md).
+docs/land-use-scenarios.md). Both distances are capped at a maximum search distance
+(:data:`MAX_DISTANCE_CELLS` cells unless given): beyond it a town or a river no longer
+ranks cells, and the cap is the halo that lets a province run block by block.
+
+Memory: below :data:`CHUNKED_CELLS` cells the run holds the maps, the drivers (float64)
+and the masks in memory, about 130–165 bytes a cell at its peak (measured); from it (or when
+``block_rows`` is given) :func:`simulate` hands over to
+:func:`ganpo.landuse.chunked.simulate_chunked`, which gives the same map cell by cell in
+memory bounded by a block of rows, its working arrays in files (decision 0055,
+docs/land-use-scenarios.md "Memory"). Calibration (:func:`calibrate_files`) and
+validation (:func:`validation_tables`) still read their maps whole.
 """
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -28,7 +39,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1, level1_lut
 from ganpo.errors import GridError, InputError
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
-from ganpo.landuse.ca import Allocation, CAParameters, allocate
+from ganpo.landuse.ca import AllocationResult, CAParameters, allocate
 from ganpo.landuse.calibrate import calibrate, checkerboard
 from ganpo.landuse.demand import class_counts, markov_flows, plan_demand
 from ganpo.landuse.suitability import distance_m, fit_suitability, predict_suitability, slope_deg
@@ -66,10 +77,21 @@ def read_cover(path: Path, role: str = "ecosystem_type") -> CoverMap:
         values = read_window(src, path, role).astype(np.int64)
         profile = dict(src.profile)
         nodata = src.nodata
+    values = with_nodata(values, nodata)
+    check_codes(np.unique(values[values != RASTER_NODATA]), Path(path))
+    return CoverMap(Path(path), fold_level1(values), profile)
+
+
+def with_nodata(values: NDArray[np.int64], nodata: float | None) -> NDArray[np.int64]:
+    """``values`` with the file's nodata replaced by :data:`RASTER_NODATA` (in place)."""
     if nodata is not None:
         values[values == int(nodata)] = RASTER_NODATA
-    inside = values != RASTER_NODATA
-    codes = np.unique(values[inside])
+    return values
+
+
+def check_codes(codes: NDArray[np.int64], path: Path) -> None:
+    """Raise :class:`InputError` unless every code (nodata excluded) is an ecosystem type
+    (1–8) or sub-type (11–85)."""
     lut = level1_lut()
     known = (codes >= 0) & (codes < RASTER_NODATA)
     folded = np.where(known, lut[np.clip(codes, 0, RASTER_NODATA)], -1)
@@ -83,8 +105,13 @@ def read_cover(path: Path, role: str = "ecosystem_type") -> CoverMap:
             field="ecosystem_type",
             values=bad[:10],
         )
-    values = np.where(inside, lut[np.clip(values, 0, RASTER_NODATA)], RASTER_NODATA)
-    return CoverMap(Path(path), values, profile)
+
+
+def fold_level1(values: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Level-2 codes folded to level 1; nodata stays :data:`RASTER_NODATA` (codes checked
+    by :func:`check_codes` first)."""
+    inside = values != RASTER_NODATA
+    return np.where(inside, level1_lut()[np.clip(values, 0, RASTER_NODATA)], RASTER_NODATA)
 
 
 def read_float(path: Path, like: CoverMap, role: str) -> NDArray[np.float64]:
@@ -112,26 +139,64 @@ def same_grid(a: CoverMap, path: Path, profile: Mapping[str, Any]) -> None:
         )
 
 
-def drivers_for(first: CoverMap, elevation_m: NDArray[np.float64]) -> dict[str, NDArray[Any]]:
-    """Elevation [m], slope [°], distance to built-up and to water [m]; NaN elevations
-    (outside the DEM) become the mean so the forest sees a number (they are nodata cells
-    of the map, never allocated)."""
+#: the distances to built-up land and to water are capped at this many cells unless a
+#: cap is given: the halo of the block-by-block run (:mod:`ganpo.landuse.chunked`)
+MAX_DISTANCE_CELLS = 256
+
+
+def distance_cap_m(profile: Mapping[str, Any], max_distance_m: float | None) -> float:
+    """The cap [m] of the distance drivers: ``max_distance_m``, else
+    :data:`MAX_DISTANCE_CELLS` cells."""
+    if max_distance_m is None:
+        return MAX_DISTANCE_CELLS * abs(profile["transform"].a)
+    if not max_distance_m > 0:
+        raise InputError(
+            f"the maximum search distance must be positive, got {max_distance_m} m / 最大"
+            "搜索距离须为正数",
+            field="max_distance_m",
+            values=[max_distance_m],
+        )
+    return float(max_distance_m)
+
+
+def nan_mean_by_rows(values: NDArray[np.float64]) -> tuple[list[float], int]:
+    """Each row's sum of the non-NaN values and their count: summed over rows in order
+    (:func:`math.fsum`), they give a mean that does not depend on how the rows were cut
+    into blocks."""
+    return [float(v) for v in np.nansum(values, axis=1)], int((~np.isnan(values)).sum())
+
+
+def mean_of(row_sums: Sequence[float], count: int) -> float:
+    """The mean from :func:`nan_mean_by_rows`' parts (NaN if no value)."""
+    return math.fsum(row_sums) / count if count else float("nan")
+
+
+def drivers_for(
+    first: CoverMap, elevation_m: NDArray[np.float64], max_distance_m: float | None = None
+) -> dict[str, NDArray[Any]]:
+    """Elevation [m], slope [°], distance to built-up and to water [m] (capped at
+    :func:`distance_cap_m`); NaN elevations (outside the DEM) become the mean so the
+    forest sees a number (they are nodata cells of the map, never allocated)."""
     cell = abs(first.profile["transform"].a)
-    elev = np.where(np.isnan(elevation_m), np.nanmean(elevation_m), elevation_m)
+    cap = distance_cap_m(first.profile, max_distance_m)
+    elev = np.where(np.isnan(elevation_m), mean_of(*nan_mean_by_rows(elevation_m)), elevation_m)
     return {
         "elevation_m": elev,
         "slope_deg": slope_deg(elev, cell),
-        "built_distance_m": distance_m(first.cover == by_key("built_up").code, cell),
-        "water_distance_m": distance_m(first.cover == by_key("water").code, cell),
+        "built_distance_m": distance_m(first.cover == by_key("built_up").code, cell, cap),
+        "water_distance_m": distance_m(first.cover == by_key("water").code, cell, cap),
     }
 
 
 def all_drivers(
-    first: CoverMap, dem: Path, extra_drivers: Mapping[str, Path] | None = None
+    first: CoverMap,
+    dem: Path,
+    extra_drivers: Mapping[str, Path] | None = None,
+    max_distance_m: float | None = None,
 ) -> dict[str, NDArray[Any]]:
     """The built-in drivers (:func:`drivers_for`) and the ``extra_drivers`` rasters by
     name (NaN → the raster's mean)."""
-    drivers = drivers_for(first, read_float(dem, first, "dem"))
+    drivers = drivers_for(first, read_float(dem, first, "dem"), max_distance_m)
     for name, path in (extra_drivers or {}).items():
         if name in drivers:
             raise InputError(
@@ -141,7 +206,7 @@ def all_drivers(
                 values=[name],
             )
         values = read_float(path, first, name)
-        drivers[name] = np.where(np.isnan(values), np.nanmean(values), values)
+        drivers[name] = np.where(np.isnan(values), mean_of(*nan_mean_by_rows(values)), values)
     return drivers
 
 
@@ -200,7 +265,8 @@ class ScenarioRun:
     simulated: Path
     demand: NDArray[np.int64]
     start_counts: NDArray[np.int64]
-    allocation: Allocation
+    #: an :class:`Allocation` with the map when the run was in memory
+    allocation: AllocationResult
     importances: dict[str, float]
     cell_area_hm2: float
 
@@ -230,6 +296,9 @@ def simulate(
     params: CAParameters | None = None,
     extra_drivers: Mapping[str, Path] | None = None,
     model: SuitabilityKind = "forest",
+    max_distance_m: float | None = None,
+    block_rows: int | None = None,
+    scratch: Path | None = None,
 ) -> ScenarioRun:
     """Calibrate on ``first`` → ``second``, simulate ``steps`` intervals past ``second``,
     write the simulated map to ``out``. ``targets_hm2`` (plan demand) gives hm² by class
@@ -239,11 +308,45 @@ def simulate(
     ``extra_drivers``: more driver rasters on the maps' grid by name (a planning or
     programme zone, a distance to roads …), learned beside the built-in ones. ``model``:
     the suitability model, a random forest or a logistic regression; ``params``: the
-    automaton's settings (:func:`calibrate_files` chooses them on FIRST → SECOND)."""
+    automaton's settings (:func:`calibrate_files` chooses them on FIRST → SECOND).
+    ``max_distance_m``: the cap of the distance drivers (default
+    :data:`MAX_DISTANCE_CELLS` cells).
+
+    Memory: a map of at least :data:`CHUNKED_CELLS` cells, or any map when
+    ``block_rows`` is given, runs block by block of ``block_rows`` rows with its working
+    arrays in files of a temporary folder of ``scratch`` (default: ``out``'s folder)
+    (:func:`ganpo.landuse.chunked.simulate_chunked`: the same map, memory bounded by the
+    block, the returned allocation without the map); a smaller map runs in memory, about
+    130–165 bytes a cell at its peak as measured (the drivers as float64, the
+    suitability, the masks; docs/land-use-scenarios.md "Memory")."""
+    with open_raster(first, "ecosystem_type") as src:
+        cells = int(src.width) * int(src.height)
+    if block_rows is not None or cells >= CHUNKED_CELLS:
+        from ganpo.landuse.chunked import BLOCK_ROWS, simulate_chunked
+
+        return simulate_chunked(
+            first,
+            second,
+            dem,
+            out,
+            demand=demand,
+            steps=steps,
+            targets_hm2=targets_hm2,
+            restricted=restricted,
+            zoning=zoning,
+            conversion=conversion,
+            seed=seed,
+            params=params,
+            extra_drivers=extra_drivers,
+            model=model,
+            max_distance_m=max_distance_m,
+            block_rows=BLOCK_ROWS if block_rows is None else block_rows,
+            scratch=scratch,
+        )
     a, b = read_cover(first), read_cover(second)
     same_grid(a, b.path, b.profile)
     valid = a.valid & b.valid
-    drivers = all_drivers(a, dem, extra_drivers)
+    drivers = all_drivers(a, dem, extra_drivers, max_distance_m)
     fitted = fit_suitability(
         drivers, a.cover, b.cover, CLASSES, valid=valid, seed=seed, model=model
     )
@@ -267,6 +370,10 @@ def simulate(
             fitted.importances(),
             valid,
         )
+
+
+#: from this many cells :func:`simulate` runs block by block (a map of 4000 × 4000)
+CHUNKED_CELLS = 16_000_000
 
 
 #: above this size [bytes] the suitability is a memmap beside the output, not in memory

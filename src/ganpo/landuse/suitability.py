@@ -21,10 +21,13 @@ class entering as one-hot intercepts, so a driver's effect is the same whatever 
 was (no interaction terms). The fitted model;
 the prediction runs in blocks of rows and writes into an array the caller may give (a
 ``numpy.memmap`` for a province at 30 m), so its own memory is bounded by the block.
-The drivers themselves are whole arrays (they may be memmaps too); :func:`slope_deg` and
-:func:`distance_m` work on whole arrays (scipy's exact Euclidean distance transform needs
-the whole grid) — a province at 30 m (about 2 × 10⁸ cells) needs about 1.6 GB per float64
-driver while they are computed.
+The drivers may be memmaps too. :func:`slope_deg` and :func:`distance_m` work on whole
+arrays (scipy's exact Euclidean distance transform on the whole grid); for a map read
+block by block, :func:`slope_rows` and :func:`capped_distance_rows` give the same values
+from a strip of rows with a halo — one row for the slope, ⌈cap / cell⌉ rows for a
+distance capped at a stated maximum search distance (exact: see there) — and
+:func:`sample_ranks` draws the stratified sample from the labels' counts alone, so a
+block-by-block fit draws the same cells.
 
 References: Liang X. et al. (2021) Understanding the drivers of sustainable land expansion
 using a patch-generating land use simulation (PLUS) model: a case study in Wuhan, China.
@@ -66,19 +69,66 @@ def slope_deg(elevation_m: FloatMap, cell_size_m: float) -> NDArray[np.float64]:
     return np.degrees(np.arctan(np.hypot(dz_dx, dz_dy)))
 
 
-def distance_m(feature: BoolMap, cell_size_m: float) -> NDArray[np.float64]:
-    """Euclidean distance [m] from each cell to the nearest ``feature`` cell (0 on it).
+def distance_m(
+    feature: BoolMap, cell_size_m: float, max_distance_m: float | None = None
+) -> NDArray[np.float64]:
+    """Euclidean distance [m] from each cell to the nearest ``feature`` cell (0 on it),
+    capped at ``max_distance_m`` [m] if given (a cell farther than the cap gets the cap).
 
     >>> distance_m(np.array([[True, False, False]]), 30.0).tolist()
     [[0.0, 30.0, 60.0]]
+    >>> distance_m(np.array([[True, False, False]]), 30.0, max_distance_m=45.0).tolist()
+    [[0.0, 30.0, 45.0]]
     """
     if not feature.any():
-        raise InputError(
-            "the feature layer has no cell (no road, town or water): a distance to it is "
-            "undefined / 要素图层为空（无道路、城镇或水体），无法计算距离",
-            field="feature",
-        )
-    return np.asarray(ndimage.distance_transform_edt(~feature, sampling=cell_size_m))
+        raise no_feature_error()
+    out = np.asarray(ndimage.distance_transform_edt(~feature, sampling=cell_size_m))
+    return out if max_distance_m is None else np.minimum(out, max_distance_m)
+
+
+def no_feature_error() -> InputError:
+    """The error of a distance to a layer with no feature cell."""
+    return InputError(
+        "the feature layer has no cell (no road, town or water): a distance to it is "
+        "undefined / 要素图层为空（无道路、城镇或水体），无法计算距离",
+        field="feature",
+    )
+
+
+def halo_rows(max_distance_m: float, cell_size_m: float) -> int:
+    """Rows of halo that make :func:`capped_distance_rows` exact: ⌈cap / cell⌉."""
+    return int(np.ceil(max_distance_m / cell_size_m))
+
+
+def capped_distance_rows(
+    feature: BoolMap, inner: slice, cell_size_m: float, max_distance_m: float
+) -> NDArray[np.float64]:
+    """The capped distance [m] (:func:`distance_m` with ``max_distance_m``) of the rows
+    ``inner`` of a strip ``feature`` of whole rows that extends :func:`halo_rows` rows
+    beyond ``inner`` on each side (or to the raster's edge). Exact, not an approximation:
+    a feature within the cap of a cell of ``inner`` lies at most ⌈cap / cell⌉ rows away,
+    so inside the strip, and the strip's transform finds it; a cell whose nearest feature
+    is beyond the cap gets at least the cap from the strip too. A strip with no feature
+    gives the cap everywhere.
+
+    >>> f = np.array([[True], [False], [False], [False]])
+    >>> capped_distance_rows(f[1:4], slice(1, 2), 30.0, 30.0).tolist()  # row 2: 60 m → cap
+    [[30.0]]
+    >>> capped_distance_rows(f[0:4], slice(2, 3), 30.0, 90.0).tolist()
+    [[60.0]]
+    """
+    rows = inner.stop - inner.start
+    if not feature.any():
+        return np.full((rows, feature.shape[1]), float(max_distance_m))
+    out = ndimage.distance_transform_edt(~feature, sampling=cell_size_m)[inner]
+    return np.minimum(np.asarray(out), max_distance_m)
+
+
+def slope_rows(elevation_m: FloatMap, inner: slice, cell_size_m: float) -> NDArray[np.float64]:
+    """:func:`slope_deg` of the rows ``inner`` of a strip of whole rows that extends one
+    row beyond ``inner`` on each side (or to the raster's edge): the same values as on the
+    whole raster, since central differences reach one row."""
+    return slope_deg(elevation_m, cell_size_m)[inner]
 
 
 @dataclass(frozen=True)
@@ -109,7 +159,7 @@ class SuitabilityModel:
 def _features(
     drivers: Mapping[str, FloatMap],
     names: tuple[str, ...],
-    current_idx: NDArray[np.int64],
+    current_idx: NDArray[np.integer],
     n_classes: int,
     rows: slice,
     pick: NDArray[np.bool_] | None = None,
@@ -118,7 +168,7 @@ def _features(
     for n in names:
         block = np.asarray(drivers[n][rows], dtype=np.float32)
         cols.append(block[pick] if pick is not None else block.ravel())
-    cur = current_idx[rows]
+    cur = np.asarray(current_idx[rows])
     cur = cur[pick] if pick is not None else cur.ravel()
     onehot = (cur[:, None] == np.arange(n_classes)[None, :]).astype(np.float32)
     return np.column_stack([*cols, onehot]) if cols else onehot
@@ -153,26 +203,66 @@ def fit_suitability(
     if strategy == "expansion":
         labels[s_idx == e_idx] = len(classes)  # "persisted"
     if strategy == "expansion" and not (keep & (s_idx != e_idx)).any():
-        raise InputError(
-            "the two maps show no change, so there is no expansion to learn from; use "
-            "strategy 'cover' / 两期地图无变化，无扩张样本可学习，请改用 'cover' 策略",
-            field="strategy",
-        )
-    rng = np.random.default_rng(seed)
+        raise no_change_error()
     flat_pool = np.flatnonzero(pool)
     labels_all = labels.ravel()[flat_pool]
-    chosen = []
-    for k in range(len(classes) + 1):
-        members = flat_pool[labels_all == k]
-        if members.size > samples_per_class:
-            members = rng.choice(members, samples_per_class, replace=False)
-        chosen.append(np.sort(members))
-    picked = np.concatenate(chosen)
+    counts = np.bincount(labels_all, minlength=len(classes) + 1)
+    ranks = sample_ranks(counts, samples_per_class, seed)
+    picked = np.concatenate([np.sort(flat_pool[labels_all == k][r]) for k, r in enumerate(ranks)])
     mask = np.zeros(start.size, bool)
     mask[picked] = True
     mask2 = mask.reshape(start.shape)
     x = _features(drivers, names, s_idx, len(classes), slice(None), mask2)
     y = labels[mask2]
+    forest = fit_sample(
+        x, y, model, seed=seed, n_estimators=n_estimators, min_samples_leaf=min_samples_leaf
+    )
+    return SuitabilityModel(forest, classes, names, strategy, int(picked.size))
+
+
+def no_change_error() -> InputError:
+    """The error of an expansion fit on two maps without change."""
+    return InputError(
+        "the two maps show no change, so there is no expansion to learn from; use "
+        "strategy 'cover' / 两期地图无变化，无扩张样本可学习，请改用 'cover' 策略",
+        field="strategy",
+    )
+
+
+def sample_ranks(
+    label_counts: NDArray[np.int64], samples_per_class: int, seed: int
+) -> list[NDArray[np.int64]]:
+    """The stratified sample as ranks: for each label, the positions (ascending, in the
+    map's row-major order) of the members drawn among that label's members — all of them
+    when there are at most ``samples_per_class``, else ``samples_per_class`` drawn without
+    replacement by numpy's generator seeded with ``seed``, label after label. Needs only
+    the labels' counts, so a map read block by block draws the same cells as a map in
+    memory (memory: the sample, not the map).
+
+    >>> [r.tolist() for r in sample_ranks(np.array([2, 0, 3]), 2, 0)][:2]
+    [[0, 1], []]
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for n in np.asarray(label_counts, np.int64):
+        if n > samples_per_class:
+            out.append(np.sort(rng.choice(int(n), samples_per_class, replace=False)))
+        else:
+            out.append(np.arange(int(n), dtype=np.int64))
+    return out
+
+
+def fit_sample(
+    x: NDArray[np.float32],
+    y: NDArray[np.int64],
+    model: Literal["forest", "logistic"] = "forest",
+    *,
+    seed: int = 0,
+    n_estimators: int = 50,
+    min_samples_leaf: int = 20,
+) -> RandomForestClassifier | Pipeline:
+    """The forest (single-threaded, seeded) or the logistic regression fitted on the
+    sampled features ``x`` (rows in the map's row-major order) and labels ``y``."""
     forest: RandomForestClassifier | Pipeline
     if model == "logistic":
         forest = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
@@ -191,7 +281,7 @@ def fit_suitability(
             values=[model],
         )
     forest.fit(x, y)
-    return SuitabilityModel(forest, classes, names, strategy, int(picked.size))
+    return forest
 
 
 def predict_suitability(
@@ -205,18 +295,32 @@ def predict_suitability(
     """Probability [0–1] of each class for each cell, shape (classes, rows, cols),
     predicted ``rows_per_block`` rows at a time into ``out`` (allocated if None). Cells
     whose class is not in the scheme (nodata) get 0 everywhere."""
-    k = len(model.classes)
-    h, w = current.shape
     check_same_grid(
         ("current", *model.driver_names), current, *(drivers[n] for n in model.driver_names)
     )
+    cur_idx = class_index(current, model.classes)
+    return predict_index(model, drivers, cur_idx, rows_per_block=rows_per_block, out=out)
+
+
+def predict_index(
+    model: SuitabilityModel,
+    drivers: Mapping[str, FloatMap],
+    cur_idx: NDArray[np.integer],
+    *,
+    rows_per_block: int = 256,
+    out: NDArray[np.float32] | None = None,
+) -> NDArray[np.float32]:
+    """:func:`predict_suitability` from the class index of the current map (position in
+    ``model.classes``, −1 nodata); every array may be a ``numpy.memmap``, read one block
+    of rows at a time."""
+    k = len(model.classes)
+    h, w = cur_idx.shape
     if out is None:
         out = np.zeros((k, h, w), dtype=np.float32)
-    cur_idx = class_index(current, model.classes)
     learned = model.forest.classes_.astype(np.int64)
     for r0 in range(0, h, rows_per_block):
         rows = slice(r0, min(r0 + rows_per_block, h))
-        ok = cur_idx[rows] >= 0
+        ok = np.asarray(cur_idx[rows]) >= 0
         block = np.zeros((k, rows.stop - r0, w), dtype=np.float32)
         if ok.any():
             x = _features(drivers, model.driver_names, cur_idx, k, rows, ok)

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 from rasterio.features import rasterize
+from rasterio.windows import Window
+from rasterio.windows import transform as window_transform
 
 from ganpo.errors import InputError
 from ganpo.zoning.units import read_zoning
@@ -27,21 +29,38 @@ def restricted_from_zoning(
     """The mask (True: no change) of the red lines and the units of ``categories`` of the
     zoning dataset in ``folder``, on the grid of a raster ``profile`` (crs, transform,
     width, height)."""
+    shapes = zoning_shapes(folder, profile["crs"], categories, redlines)
+    return burn_rows(shapes, profile, 0, profile["height"])
+
+
+def zoning_shapes(
+    folder: Path, crs: Any, categories: Sequence[str] = ("priority",), redlines: bool = True
+) -> list[Any]:
+    """The geometries, in ``crs``, of the red lines and the units of ``categories``."""
     ds = read_zoning(folder)
     layers = [ds.units[ds.units["category"].isin(list(categories))]]
     if redlines:
         layers.append(ds.redlines)
-    shapes = [
+    return [
         g
         for layer in layers
-        for g in layer.to_crs(profile["crs"]).geometry
+        for g in layer.to_crs(crs).geometry
         if g is not None and not g.is_empty
     ]
-    shape = (profile["height"], profile["width"])
+
+
+def burn_rows(shapes: list[Any], profile: dict[str, Any], r0: int, r1: int) -> NDArray[np.bool_]:
+    """True in the cells of rows r0:r1 of the grid of ``profile`` whose centre lies in one
+    of ``shapes`` (a window of :func:`restricted_from_zoning`'s mask)."""
+    shape = (r1 - r0, profile["width"])
     if not shapes:
         return np.zeros(shape, bool)
+    window = Window(0, r0, profile["width"], r1 - r0)
     burnt = rasterize(
-        ((g, 1) for g in shapes), out_shape=shape, transform=profile["transform"], dtype="uint8"
+        ((g, 1) for g in shapes),
+        out_shape=shape,
+        transform=window_transform(window, profile["transform"]),
+        dtype="uint8",
     )
     return np.asarray(burnt, dtype=bool)
 
