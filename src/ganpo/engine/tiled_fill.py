@@ -1,0 +1,494 @@
+"""Pit filling in tiles with boundary exchange: each tile is a dask task whose memory is
+bounded by the tile, not the raster (issue 19, point 1, first stage; docs/decisions/0056).
+
+The result is bitwise the one of the global Priority-Flood
+:func:`ganpo.engine.routing.fill_pits` (edge cells and cells next to nodata are outlets,
+8-connected, heights only copied), computed in the three stages of Barnes (2016),
+"Parallel Priority-Flood depression filling for trillion cell digital elevation models on
+desktops or clusters", Computers & Geosciences 96, 56–68, doi:10.1016/j.cageo.2016.07.001:
+
+1. per tile (a dask task): a Priority-Flood of the tile alone, seeded from every cell of
+   the tile's perimeter and every cell that is a true outlet (the raster's edge, or next
+   to nodata, judged on the tile read with a one-cell halo). True outlets carry the label
+   of the *ocean* (0); every other perimeter cell gets a new label when it leaves the
+   queue, and the cells it floods inherit it. Where two labels meet, the tile's *spill
+   graph* keeps the lowest ``max(zf(a), zf(b))`` over the adjacent cell pairs ``a, b``
+   (``zf``: height after this local fill). The task returns the spill graph and the
+   tile's perimeter (labels and heights: four rows/columns, corners included), which is
+   O(side) data, never the tile.
+2. in the client: the perimeters join the tiles' graphs. Every pair of 8-adjacent cells
+   on the two sides of a tile edge, and the two cells diagonal across a tile corner, is an
+   edge at the higher of their two heights. A Priority-Flood over this graph of labels
+   from the ocean gives each label its spill height: the lowest, over the paths to the
+   ocean, of the highest edge on the path.
+3. per tile (a dask task): the local fill of stage 1 is computed again (Barnes's
+   "evict" strategy: nothing is kept between the stages), each cell is raised to
+   ``max(zf, spill[label])``, and the tile is written to its own file; the client then
+   copies the tiles into the target GeoTIFF, one at a time.
+
+Why it is exact. For a cell x, the global fill is the minimax height ``F(x)`` (over the
+paths from x to an outlet, the lowest of the path's highest cell). Any such path, from
+every cell on it, reaches a seed of that cell's tile without leaving the tile, so each
+cell's ``zf`` is at most the path's maximum, and each change of label along it is a graph
+edge no higher than it: ``max(zf(x), spill[label(x)]) ≤ F(x)``. Conversely, the flood
+trees give a real path for every graph path whose cells are no higher than its edges and
+``zf``. Every height is one of the DEM's own, so float32 stays exact.
+
+Memory of a stage-1 or stage-3 task, for a tile of ``n`` cells: the tile with its halo
+(4 or 8 B per cell), the filled copy (same), the labels (int32, 4 B), and the
+Priority-Flood's heap and pit stack (numba lists, up to 16 B per cell of the tile in the
+worst case; about the perimeter on ordinary terrain), plus the spill graph (a dict of at
+most one entry per pair of labels that meet). The client holds the perimeters of all
+tiles and the graph: a few tens of bytes per perimeter cell, ``4·side`` cells per tile.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dask
+import numba
+import numpy as np
+import rasterio
+import rasterio.windows
+from numba import types
+from numba.typed import Dict
+from numpy.typing import NDArray
+
+from ganpo.engine.routing import DCOL, DROW, GDAL_CACHE_BYTES, _open_dem
+from ganpo.errors import InputError
+from ganpo.io.outputs import DERIVED_CACHE, writing
+from ganpo.io.raster_files import open_raster, read_window
+
+OCEAN = 0  # label of the true outlets (raster edge, next to nodata)
+_UNSEEN = -1  # not reached yet
+_SEED = -2  # a perimeter cell in the queue, not labelled yet
+_NODATA = -3  # nodata: no label, no edge
+
+
+# --- stage 1 and 3: one tile -------------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _tile_flood(
+    zh: np.ndarray, r0: int, c0: int, rows: int, cols: int
+) -> tuple[
+    np.ndarray, NDArray[np.int32], int, NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]
+]:
+    """Priority-Flood of the tile ``zh[r0:r0+rows, c0:c0+cols]`` (``zh``: the tile with
+    its halo, cut at the raster's edge; NaN = nodata) from its perimeter and outlets.
+
+    Returns the locally filled tile, its labels (0 ocean, 1… perimeter seeds, -3
+    nodata), the number of labels besides the ocean, and the spill graph: the pairs of
+    labels ``a < b`` that meet and their lowest spill heights."""
+    hr, hc = zh.shape
+    z = zh[r0 : r0 + rows, c0 : c0 + cols].copy()
+    label = np.full((rows, cols), _UNSEEN, dtype=np.int32)
+    heap = [(0.0, np.int64(0))]
+    heap.pop()
+    pit = [np.int64(0)]
+    pit.pop()
+    for r in range(rows):
+        for c in range(cols):
+            if np.isnan(z[r, c]):
+                label[r, c] = _NODATA
+                continue
+            ocean = False
+            for k in range(8):  # an outlet: a neighbour outside the raster or nodata
+                rh, ch = r + r0 + DROW[k], c + c0 + DCOL[k]
+                if rh < 0 or ch < 0 or rh >= hr or ch >= hc or np.isnan(zh[rh, ch]):
+                    ocean = True
+                    break
+            if ocean:
+                label[r, c] = OCEAN
+            elif r == 0 or c == 0 or r == rows - 1 or c == cols - 1:
+                label[r, c] = _SEED
+            else:
+                continue
+            heapq.heappush(heap, (np.float64(z[r, c]), np.int64(r * cols + c)))
+    labels = 0
+    pairs = Dict.empty(key_type=types.int64, value_type=types.float64)
+    # at most one label per perimeter cell: the key space of the pairs is known
+    stride = np.int64(2 * (rows + cols) + 1)
+    while len(heap) > 0 or len(pit) > 0:
+        i = pit.pop() if len(pit) > 0 else heapq.heappop(heap)[1]
+        r, c = int(i // cols), int(i % cols)
+        if label[r, c] == _SEED:
+            labels += 1
+            label[r, c] = labels
+        own = label[r, c]
+        level = z[r, c]
+        for k in range(8):
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if rn < 0 or cn < 0 or rn >= rows or cn >= cols:
+                continue
+            other = label[rn, cn]
+            if other == _UNSEEN:
+                label[rn, cn] = own
+                n = np.int64(rn * cols + cn)
+                if z[rn, cn] <= level:
+                    z[rn, cn] = level
+                    pit.append(n)
+                else:
+                    heapq.heappush(heap, (np.float64(z[rn, cn]), n))
+            elif other >= 0 and other != own:
+                # both heights are final: a cell's height is set when it is reached
+                spill = max(np.float64(level), np.float64(z[rn, cn]))
+                key = min(own, other) * stride + max(own, other)
+                if key not in pairs or spill < pairs[key]:
+                    pairs[key] = spill
+    keys = np.empty(len(pairs), dtype=np.int64)
+    heights = np.empty(len(pairs), dtype=np.float64)
+    for j, (key, spill) in enumerate(pairs.items()):
+        keys[j] = key
+        heights[j] = spill
+    return z, label, labels, keys // stride, keys % stride, heights
+
+
+@dataclass(frozen=True)
+class Tile:
+    """A tile's place in the raster [cells]: rows ``row0…row0+rows-1`` and columns
+    ``col0…col0+cols-1``; ``index`` its (tile row, tile column)."""
+
+    index: tuple[int, int]
+    row0: int
+    col0: int
+    rows: int
+    cols: int
+
+    def halo(self, shape: tuple[int, int]) -> tuple[int, int, int, int]:
+        """The window with a one-cell halo, cut at the raster's edge: row, col, rows, cols."""
+        r0, c0 = max(self.row0 - 1, 0), max(self.col0 - 1, 0)
+        r1 = min(self.row0 + self.rows + 1, shape[0])
+        c1 = min(self.col0 + self.cols + 1, shape[1])
+        return r0, c0, r1 - r0, c1 - c0
+
+
+def tiles(shape: tuple[int, int], tile: int | tuple[int, int]) -> list[Tile]:
+    """The tiles of ``tile`` rows × columns [cells] covering a raster of ``shape``, row by
+    row; the last row and column of tiles are smaller where the size does not divide."""
+    th, tw = (tile, tile) if isinstance(tile, int) else tile
+    if th < 1 or tw < 1:
+        raise InputError(
+            f"a tile must be at least 1 × 1 cells, not {th} × {tw}; give a positive tile "
+            f"size / 分块至少为 1 × 1 个像元，不能是 {th} × {tw}：请给出正的分块大小",
+            field="tile",
+            values=[th, tw],
+        )
+    return [
+        Tile((i, j), r0, c0, min(th, shape[0] - r0), min(tw, shape[1] - c0))
+        for i, r0 in enumerate(range(0, shape[0], th))
+        for j, c0 in enumerate(range(0, shape[1], tw))
+    ]
+
+
+@dataclass(frozen=True)
+class Perimeter:
+    """What stage 1 returns for a tile: its spill graph (pairs ``a``, ``b`` of local
+    labels and their heights) and the labels and heights of its four sides, in the
+    order of rows (left to right) and columns (top to bottom)."""
+
+    tile: Tile
+    labels: int
+    a: NDArray[np.int64]
+    b: NDArray[np.int64]
+    height: NDArray[np.float64]
+    sides: dict[str, tuple[NDArray[np.int32], NDArray[np.float64]]]
+    valid: bool  # the tile has a cell that is not nodata
+
+
+def _flood(zh: NDArray[np.floating[Any]], tile: Tile, shape: tuple[int, int]) -> Any:
+    r0, c0, _, _ = tile.halo(shape)
+    return _tile_flood(zh, tile.row0 - r0, tile.col0 - c0, tile.rows, tile.cols)
+
+
+def perimeter(zh: NDArray[np.floating[Any]], tile: Tile, shape: tuple[int, int]) -> Perimeter:
+    """Stage 1 on the tile ``zh`` read with its halo (:meth:`Tile.halo`) from a raster of
+    ``shape``: the tile's spill graph and perimeter."""
+    z, label, labels, a, b, heights = _flood(zh, tile, shape)
+    z64 = z.astype(np.float64)
+    sides = {
+        "top": (label[0].copy(), z64[0].copy()),
+        "bottom": (label[-1].copy(), z64[-1].copy()),
+        "left": (label[:, 0].copy(), z64[:, 0].copy()),
+        "right": (label[:, -1].copy(), z64[:, -1].copy()),
+    }
+    return Perimeter(tile, labels, a, b, heights, sides, bool((label >= 0).any()))
+
+
+def raise_tile(
+    zh: NDArray[np.floating[Any]], tile: Tile, shape: tuple[int, int], spill: NDArray[np.float64]
+) -> NDArray[np.floating[Any]]:
+    """Stage 3: the tile filled, ``max(zf, spill[label])``, with ``spill`` the spill
+    heights of the tile's labels (index 0, the ocean, is -inf)."""
+    z, label, labels, _, _, _ = _flood(zh, tile, shape)
+    if len(spill) != labels + 1:
+        raise InputError(
+            f"the tile at row {tile.row0}, column {tile.col0} gave {labels} watersheds when "
+            f"filled but {len(spill) - 1} when its spill heights were computed: the DEM "
+            f"changed while it was being filled; run again / 分块（第 {tile.row0} 行、第 "
+            f"{tile.col0} 列起）两次计算的流域数不同：填洼期间 DEM 被修改，请重新运行",
+            field="dem",
+            values=[labels, len(spill) - 1],
+        )
+    valid = label >= 0
+    out = z.copy()
+    out[valid] = np.maximum(z[valid], spill[label[valid]]).astype(z.dtype)
+    return out
+
+
+# --- stage 2: the graph of labels ---------------------------------------------------------
+
+
+@numba.njit(cache=True)
+def _minimax(nodes: int, a: NDArray[np.int64], b: NDArray[np.int64], w: NDArray[np.float64]) -> Any:
+    """Priority-Flood over the undirected graph (edges ``a``–``b`` at ``w``) from node 0:
+    each node's lowest path height to node 0 (+inf if unreachable)."""
+    degree = np.zeros(nodes + 1, dtype=np.int64)
+    for j in range(len(a)):
+        degree[a[j] + 1] += 1
+        degree[b[j] + 1] += 1
+    start = np.cumsum(degree)
+    fill = start[:-1].copy()
+    other = np.empty(2 * len(a), dtype=np.int64)
+    weight = np.empty(2 * len(a), dtype=np.float64)
+    for j in range(len(a)):
+        other[fill[a[j]]] = b[j]
+        weight[fill[a[j]]] = w[j]
+        fill[a[j]] += 1
+        other[fill[b[j]]] = a[j]
+        weight[fill[b[j]]] = w[j]
+        fill[b[j]] += 1
+    spill = np.full(nodes, np.inf)
+    done = np.zeros(nodes, dtype=np.bool_)
+    spill[0] = -np.inf
+    heap = [(-np.inf, np.int64(0))]
+    while len(heap) > 0:
+        level, u = heapq.heappop(heap)
+        if done[u]:
+            continue
+        done[u] = True
+        for e in range(start[u], start[u + 1]):
+            v = other[e]
+            height = max(level, weight[e])
+            if height < spill[v]:
+                spill[v] = height
+                heapq.heappush(heap, (height, v))
+    return spill
+
+
+def _global(label: NDArray[np.int32], offset: int) -> NDArray[np.int64]:
+    """Local labels to global ones (0 stays the ocean, -3 nodata stays negative)."""
+    out = label.astype(np.int64)
+    out[out > 0] += offset - 1
+    return out
+
+
+def spill_heights(
+    perimeters: list[Perimeter],
+) -> tuple[NDArray[np.float64], dict[tuple[int, int], int]]:
+    """Stage 2: the spill height of every label (index 0 the ocean, -inf) and the first
+    global label of each tile (its local label 1)."""
+    offsets: dict[tuple[int, int], int] = {}
+    nodes = 1
+    for p in perimeters:
+        offsets[p.tile.index] = nodes
+        nodes += p.labels
+    by_index = {p.tile.index: p for p in perimeters}
+    a: list[NDArray[np.int64]] = []
+    b: list[NDArray[np.int64]] = []
+    w: list[NDArray[np.float64]] = []
+
+    def side(p: Perimeter, name: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        lab, z = p.sides[name]
+        return _global(lab, offsets[p.tile.index]), z
+
+    def join(la: Any, za: Any, lb: Any, zb: Any) -> None:
+        """Edges between two facing sides of equal length: each cell and the three cells
+        across from it (8-connectivity)."""
+        for d in (-1, 0, 1):
+            lo, hi = max(0, -d), min(len(la), len(lb) - d)
+            if hi <= lo:
+                continue
+            sa, sb = la[lo:hi], lb[lo + d : hi + d]
+            ok = (sa >= 0) & (sb >= 0)
+            a.append(sa[ok])
+            b.append(sb[ok])
+            w.append(np.maximum(za[lo:hi], zb[lo + d : hi + d])[ok])
+
+    for p in perimeters:
+        i, j = p.tile.index
+        a.append(_global(p.a.astype(np.int32), offsets[p.tile.index]))
+        b.append(_global(p.b.astype(np.int32), offsets[p.tile.index]))
+        w.append(p.height)
+        if (i, j + 1) in by_index:
+            join(*side(p, "right"), *side(by_index[(i, j + 1)], "left"))
+        if (i + 1, j) in by_index:
+            join(*side(p, "bottom"), *side(by_index[(i + 1, j)], "top"))
+        for dj, mine, theirs in ((1, -1, 0), (-1, 0, -1)):  # across the lower corners
+            q = by_index.get((i + 1, j + dj))
+            if q is not None:
+                la, za = side(p, "bottom")
+                lb, zb = side(q, "top")
+                join(la[mine:][:1], za[mine:][:1], lb[theirs:][:1], zb[theirs:][:1])
+    spill = _minimax(nodes, np.concatenate(a), np.concatenate(b), np.concatenate(w))
+    if np.isposinf(spill).any():  # every watershed touches an outlet or a tile's edge
+        raise RuntimeError(  # cannot happen: a bug in ganpo, not in the input
+            "a watershed of the tiled pit filling has no path to an outlet; this is a bug "
+            "in ganpo, please report it / 分块填洼中有流域无法到达出口，这是 ganpo 的缺陷，请报告"
+        )
+    return spill, offsets
+
+
+def _local_spill(spill: NDArray[np.float64], offset: int, labels: int) -> NDArray[np.float64]:
+    out = np.empty(labels + 1, dtype=np.float64)
+    out[0] = -np.inf
+    out[1:] = spill[offset : offset + labels]
+    return out
+
+
+# --- arrays in memory (the same stages, for tests and small rasters) ----------------------
+
+
+def fill_pits_tiled_array(
+    z: NDArray[np.floating[Any]], tile: int | tuple[int, int]
+) -> NDArray[np.floating[Any]]:
+    """The three stages on an array in memory (NaN = nodata), tile by tile, no dask: a
+    new array equal to :func:`ganpo.engine.routing.fill_pits` on ``z``. For tests and
+    to show the stages; :func:`fill_pits_tiled` is the one that bounds memory."""
+    shape = (z.shape[0], z.shape[1])
+    parts = tiles(shape, tile)
+
+    def window(t: Tile) -> NDArray[np.floating[Any]]:
+        r0, c0, h, w = t.halo(shape)
+        return z[r0 : r0 + h, c0 : c0 + w]
+
+    perimeters = [perimeter(window(t), t, shape) for t in parts]
+    spill, offsets = spill_heights(perimeters)
+    out = np.empty_like(z)
+    for t, p in zip(parts, perimeters, strict=True):
+        local = _local_spill(spill, offsets[t.index], p.labels)
+        out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = raise_tile(
+            window(t), t, shape, local
+        )
+    return out
+
+
+# --- files and dask -----------------------------------------------------------------------
+
+
+def _read_tile(path: Path, tile: Tile, shape: tuple[int, int], dtype: str) -> NDArray[Any]:
+    r0, c0, h, w = tile.halo(shape)
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES), open_raster(path, "dem") as src:
+        window = rasterio.windows.Window(c0, r0, w, h)
+        a = read_window(src, path, "dem", window)
+        nodata = src.nodata
+    z = a.astype(np.float64)
+    if nodata is not None and not np.isnan(nodata):
+        z[a == nodata] = np.nan
+    return z.astype(dtype)
+
+
+def _stage1(path: Path, tile: Tile, shape: tuple[int, int], dtype: str) -> Perimeter:
+    return perimeter(_read_tile(path, tile, shape, dtype), tile, shape)
+
+
+def _stage3(
+    path: Path,
+    tile: Tile,
+    shape: tuple[int, int],
+    dtype: str,
+    spill: NDArray[np.float64],
+    folder: Path,
+) -> Path:
+    out = raise_tile(_read_tile(path, tile, shape, dtype), tile, shape, spill)
+    target = folder / f"tile_{tile.index[0]}_{tile.index[1]}.npy"
+    np.save(target, out)
+    return target
+
+
+def filled_profile(profile: dict[str, Any], dtype: str) -> dict[str, Any]:
+    """The profile of the filled DEM: the DEM's grid, ``dtype``, NaN nodata, tiled."""
+    out = dict(profile)
+    out.update(
+        driver="GTiff",
+        dtype=dtype,
+        nodata=float("nan"),
+        count=1,
+        tiled=True,
+        blockxsize=256,
+        blockysize=256,
+        compress="deflate",
+        predictor=3,
+        BIGTIFF="IF_SAFER",
+    )
+    return out
+
+
+def fill_pits_tiled(
+    dem_path: Path,
+    target: Path,
+    tile: int | tuple[int, int] = 4096,
+    *,
+    scratch: Path | None = None,
+) -> Path:
+    """Fill the pits of the DEM at ``dem_path`` in tiles and write the filled DEM to
+    ``target`` (GeoTIFF, NaN nodata; float32 for DEMs of 8-/16-bit or float32 type,
+    float64 otherwise, as :mod:`ganpo.engine.routing` holds them).
+
+    Stages 1 and 3 are one dask task per tile, run on the current dask scheduler
+    (:func:`ganpo.engine.compute.scheduler`); each reads its tile with a one-cell halo
+    from ``dem_path`` (so on a cluster the workers must see it). Stage 2 runs here.
+    Stage 3's tiles are written to a temporary folder in ``scratch`` (default the
+    target's folder, which the workers must see too), then copied into ``target`` one
+    at a time; the folder is removed at the end, also on error. ``target`` appears only
+    once complete. The result equals :func:`ganpo.engine.routing.fill_pits` on the
+    whole DEM, bitwise.
+    """
+    dem_path, target = Path(dem_path), Path(target)
+    shape, _, profile, dtype = _open_dem(dem_path)
+    name = str(dtype)
+    parts = tiles(shape, tile)
+    perimeters = list(
+        dask.compute(*[dask.delayed(_stage1)(dem_path, t, shape, name) for t in parts])
+    )
+    if not any(p.valid for p in perimeters):
+        raise InputError(
+            "the DEM has no valid cell / DEM 没有有效像元", source=dem_path, field="nodata"
+        )
+    spill, offsets = spill_heights(perimeters)
+    parent = Path(scratch) if scratch is not None else target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=".ganpo-tiledfill-", dir=parent))
+    try:
+        stage3 = [
+            dask.delayed(_stage3)(
+                dem_path,
+                t,
+                shape,
+                name,
+                _local_spill(spill, offsets[t.index], p.labels),
+                folder,
+            )
+            for t, p in zip(parts, perimeters, strict=True)
+        ]
+        files = dask.compute(*stage3)
+        with (
+            writing(target, DERIVED_CACHE) as building,
+            rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
+            rasterio.open(building, "w", **filled_profile(profile, name)) as dst,
+        ):
+            for t, f in zip(parts, files, strict=True):
+                window = rasterio.windows.Window(t.col0, t.row0, t.cols, t.rows)
+                dst.write(np.load(f), 1, window=window)
+                with contextlib.suppress(OSError):
+                    Path(f).unlink()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return target
