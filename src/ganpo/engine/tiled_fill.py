@@ -10,12 +10,13 @@ desktops or clusters", Computers & Geosciences 96, 56–68, doi:10.1016/j.cageo.
 1. per tile (a dask task): a Priority-Flood of the tile alone, seeded from every cell of
    the tile's perimeter and every cell that is a true outlet (the raster's edge, or next
    to nodata, judged on the tile read with a one-cell halo). True outlets carry the label
-   of the *ocean* (0); every other perimeter cell gets a new label when it leaves the
-   queue, and the cells it floods inherit it. Where two labels meet, the tile's *spill
-   graph* keeps the lowest ``max(zf(a), zf(b))`` over the adjacent cell pairs ``a, b``
-   (``zf``: height after this local fill). The task returns the spill graph and the
-   tile's perimeter (labels and heights: four rows/columns, corners included), which is
-   O(side) data, never the tile.
+   of the *ocean* (0); the cells a labelled cell reaches inherit its label, perimeter
+   cells still queued included (they are no lower than it, and keep their height); a
+   perimeter cell that leaves the queue unlabelled starts a new label. Where two labels
+   meet, the tile's *spill graph* keeps the lowest ``max(zf(a), zf(b))`` over the
+   adjacent cell pairs ``a, b`` (``zf``: height after this local fill). The task returns
+   the spill graph and the tile's perimeter (labels and heights: four rows/columns,
+   corners included), which is O(side) data, never the tile.
 2. in the client: the perimeters join the tiles' graphs. Every pair of 8-adjacent cells
    on the two sides of a tile edge, and the two cells diagonal across a tile corner, is an
    edge at the higher of their two heights. A Priority-Flood over this graph of labels
@@ -75,7 +76,7 @@ _NODATA = -3  # nodata: no label, no edge
 # --- stage 1 and 3: one tile -------------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _tile_flood(
     zh: np.ndarray, r0: int, c0: int, rows: int, cols: int
 ) -> tuple[
@@ -137,11 +138,15 @@ def _tile_flood(
                     pit.append(n)
                 else:
                     heapq.heappush(heap, (np.float64(z[rn, cn]), n))
+            elif other == _SEED:
+                # a perimeter cell still queued is no lower than ``level``: it joins this
+                # watershed (fewer labels, a smaller graph) and keeps its height
+                label[rn, cn] = own
             elif other >= 0 and other != own:
                 # both heights are final: a cell's height is set when it is reached
                 spill = max(np.float64(level), np.float64(z[rn, cn]))
                 key = min(own, other) * stride + max(own, other)
-                if key not in pairs or spill < pairs[key]:
+                if spill < pairs.get(key, np.inf):
                     pairs[key] = spill
     keys = np.empty(len(pairs), dtype=np.int64)
     heights = np.empty(len(pairs), dtype=np.float64)
@@ -212,13 +217,14 @@ def perimeter(zh: NDArray[np.floating[Any]], tile: Tile, shape: tuple[int, int])
     """Stage 1 on the tile ``zh`` read with its halo (:meth:`Tile.halo`) from a raster of
     ``shape``: the tile's spill graph and perimeter."""
     z, label, labels, a, b, heights = _flood(zh, tile, shape)
-    z64 = z.astype(np.float64)
-    sides = {
-        "top": (label[0].copy(), z64[0].copy()),
-        "bottom": (label[-1].copy(), z64[-1].copy()),
-        "left": (label[:, 0].copy(), z64[:, 0].copy()),
-        "right": (label[:, -1].copy(), z64[:, -1].copy()),
+    every = slice(None)
+    cut: dict[str, tuple[int | slice, int | slice]] = {
+        "top": (0, every),
+        "bottom": (-1, every),
+        "left": (every, 0),
+        "right": (every, -1),
     }
+    sides = {k: (label[i].copy(), z[i].astype(np.float64)) for k, i in cut.items()}
     return Perimeter(tile, labels, a, b, heights, sides, bool((label >= 0).any()))
 
 
@@ -237,10 +243,19 @@ def raise_tile(
             field="dem",
             values=[labels, len(spill) - 1],
         )
-    valid = label >= 0
-    out = z.copy()
-    out[valid] = np.maximum(z[valid], spill[label[valid]]).astype(z.dtype)
-    return out
+    _raise(z, label, spill)
+    return z
+
+
+@numba.njit(cache=True, nogil=True)
+def _raise(z: np.ndarray, label: NDArray[np.int32], spill: NDArray[np.float64]) -> None:
+    """In place: each labelled cell to its label's spill height where that is higher
+    (a height of the DEM, so the cast back to ``z``'s type is exact)."""
+    rows, cols = z.shape
+    for r in range(rows):
+        for c in range(cols):
+            if label[r, c] >= 0 and spill[label[r, c]] > z[r, c]:
+                z[r, c] = spill[label[r, c]]
 
 
 # --- stage 2: the graph of labels ---------------------------------------------------------
@@ -389,10 +404,12 @@ def _read_tile(path: Path, tile: Tile, shape: tuple[int, int], dtype: str) -> ND
         window = rasterio.windows.Window(c0, r0, w, h)
         a = read_window(src, path, "dem", window)
         nodata = src.nodata
-    z = a.astype(np.float64)
+    z = a.astype(dtype)  # exact: ``dtype`` is the one routing holds this DEM in
     if nodata is not None and not np.isnan(nodata):
-        z[a == nodata] = np.nan
-    return z.astype(dtype)
+        for r in range(0, h, 256):  # compared in float64 as routing does, a strip at once
+            strip = a[r : r + 256].astype(np.float64)
+            z[r : r + 256][strip == nodata] = np.nan
+    return z
 
 
 def _stage1(path: Path, tile: Tile, shape: tuple[int, int], dtype: str) -> Perimeter:
