@@ -50,8 +50,10 @@ unit: setup
 
 test: setup lint typecheck unit
 
-# everything timed: the account against reading its layers, the platform under 50 clients,
-# land-use scenarios block by block at 10⁶–1.6·10⁷ cells (bench_landuse.py, about 10 min),
+# everything timed: the account against reading its layers, routing, the tiled pit fill
+# against the global one (bench_tiled_fill.py, 10⁶ and 4·10⁶ cells), the platform under
+# 50 clients, land-use scenarios block by block at 10⁶–1.6·10⁷ cells (bench_landuse.py,
+# about 10 min),
 # the platform at provincial load (a throwaway PostgreSQL, 4 workers, 500 sessions, open
 # loop from 300 requests/s with 5 % writes, raised by 25 % a minute until reads' p95
 # exceeds 200 ms or an error appears: about 10 minutes on an idle machine, figures in
@@ -63,6 +65,7 @@ test: setup lint typecheck unit
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py
+	$(PY) benchmarks/bench_tiled_fill.py 1000 2000 --tile 512
 	$(PY) benchmarks/bench_landuse.py --iterations 5
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 --rate 300 \
