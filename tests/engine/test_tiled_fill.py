@@ -284,3 +284,23 @@ def test_a_dem_changed_between_the_stages_is_refused() -> None:
     spill = np.full(p.labels + 2, -np.inf)  # one label too many
     with pytest.raises(InputError, match="the DEM changed while it was being filled"):
         tiled_fill.raise_tile(z[r0 : r0 + h, c0 : c0 + w], t, z.shape, spill)
+
+
+def test_on_a_dask_cluster(tmp_path: Path) -> None:
+    """Through ``scheduler(address)``, as ``--scheduler tcp://…`` runs it: a distributed
+    scheduler with two workers (in this process: the workers' own processes are
+    tests/engine/test_cluster.py's subject)."""
+    from distributed import LocalCluster
+
+    z = _notched_bowl(18, "float32")
+    z[7:11, 3:6] = np.nan
+    dem = _write_dem(tmp_path / "dem.tif", z, "float32", -9999.0)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        scheduler(cluster.scheduler_address),
+    ):
+        out = fill_pits_tiled(dem, tmp_path / "filled.tif", tile=(4, 7))
+    with rasterio.open(out) as src:
+        assert np.array_equal(src.read(1), _global(z), equal_nan=True)
