@@ -138,7 +138,9 @@ def test_the_quantity_is_the_zonal_sum_of_forest_cells(tiny: Tiny) -> None:
     _project(engine, owner)
     got = _issue(engine)
     assert got.credits == sc.sink_methodology().credits(m.measured_t) == 10_560  # 13.2 × 0.8
-    assert got.serials == "CI-FWS-V1-2022-360102-000000000001–000000010560"
+    assert (
+        got.serials == "CI-FWS-V1-2022-360101-000000000001–000000010560"
+    )  # the parcels' county, not the owner's (360102)
     assert istore.balance(engine, owner) == 10_560
     assert [s.status for s in istore.submissions(engine)] == ["issued"]
 
@@ -284,7 +286,7 @@ def test_the_evidence_pack_lists_the_sink_credits(tiny: Tiny, tmp_path: Path) ->
     istore.retire(engine, owner, "registrar", "offset", quantity=560)
     ev = build_evidence(engine, "P1", tiny.account_id)
     (row,) = ev.sink_credits
-    assert row["serials"] == "CI-FWS-V1-2022-360102-000000000001–000000010560"
+    assert row["serials"] == "CI-FWS-V1-2022-360101-000000000001–000000010560"
     assert (row["vintage"], row["quantity_t_co2"], row["held_t_co2"], row["retired_t_co2"]) == (
         2022, 10.56, 10.0, 0.56,
     )  # fmt: skip

@@ -70,7 +70,7 @@ def test_add_issue_list_and_refusals(tmp_path: Path) -> None:
     out = flat(res.stdout)
     assert "measured 实测 13.200 t CO2 on forest cells" in out
     assert "issued 已签发 10560 credits" in out
-    assert "CI-FWS-V1-2022-360102-000000000001–000000010560" in out
+    assert "CI-FWS-V1-2022-360101-000000000001–000000010560" in out
 
     res = runner.invoke(app, [*base, "list", "--format", "json", *db])
     assert res.exit_code == 0, res.output

@@ -76,7 +76,7 @@ def test_sink_project_issue_and_public_view(
     assert r.status_code == 201, r.text
     got = r.json()
     assert got["credits"] == 10_560 and got["measured_t_co2"] == pytest.approx(13.2, rel=1e-6)
-    assert got["serials"] == "CI-FWS-V1-2022-360102-000000000001–000000010560"
+    assert got["serials"] == "CI-FWS-V1-2022-360101-000000000001–000000010560"
     r = office.post("/api/inclusive/sinks/S1/issue", json={**issue, "verified_by": "reviewer"})
     assert r.status_code == 422 and "issued for 2022 already" in r.text
 

@@ -482,6 +482,6 @@ def issue(
         reason=reason,
     )
     shown = serial_range(
-        p.methodology, p.version, vintage, p.owner_region, rec.first_serial, rec.last_serial
+        p.methodology, p.version, vintage, rec.region_adcode, rec.first_serial, rec.last_serial
     )
     return Issued(project_code, meas, credits, shown, rec)

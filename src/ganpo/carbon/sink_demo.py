@@ -1,10 +1,12 @@
 """A SYNTHETIC demonstration of sink credits on register parcels (decision 0052), on the
-store of ``ganpo demo``: the shipped synthetic Wuyuan parcels are deposited in the asset
-register (if not there yet), a forest sink project of a village participant is set up on
-two of them for the newest demo year, its net sequestration is measured from that year's
-GEP account and issued into the carbon-inclusive ledger; a project on the third parcel,
-recorded as a CCER project's, is refused as a double count. Every parcel, participant and
-figure is SYNTHETIC; the pseudonym key is the public demonstration key."""
+store of ``ganpo demo``: three synthetic parcels in Wuyuan county
+(``catalog/data/carbon/inclusive/sinks/wuyuan-sink-parcels-synthetic.geojson``, apart from
+the credit examples' parcels) are deposited in the asset register (if not there yet), a
+forest sink project of a village participant is set up on two of them for the newest demo
+year, its net sequestration is measured from that year's GEP account and issued into the
+carbon-inclusive ledger; a project on the third parcel, recorded as a CCER project's, is
+refused as a double count. Every parcel, participant and figure is SYNTHETIC; the
+pseudonym key is the public demonstration key."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from ganpo.apply.examples import examples_dir
 from ganpo.apply.register import deposit_features
 from ganpo.carbon import inclusive as ci
 from ganpo.carbon import sink_credits as sc
@@ -27,8 +28,9 @@ from ganpo.store.models import CURRENT_STATUSES
 from ganpo.store.repository import list_accounts, load_account
 
 PROJECT = "SINK-WY-DEMO"
-PARCELS = ["WY-2024-001", "WY-2024-002"]
-CCER_PARCEL = "WY-2024-003"
+PARCELS = ["SK-WY-001", "SK-WY-002"]
+CCER_PARCEL = "SK-WY-003"
+PARCEL_FILE = sc.SINK_METHODOLOGY_DIR / "wuyuan-sink-parcels-synthetic.geojson"
 VILLAGE = "demo-village-1"  # the identity of the carbon-inclusive demo's village
 
 
@@ -77,7 +79,7 @@ def run_sink_demo(engine: Engine) -> SinkDemoResult:
         deposit_features(
             engine,
             account_id,
-            examples_dir("assets") / "wuyuan_parcels_synthetic.geojson",
+            PARCEL_FILE,
             actor=REGISTRAR,
         )
     pseudonym = ci.pseudonym(VILLAGE, DEMO_KEY)

@@ -108,7 +108,7 @@ def _records(engine: Engine) -> list[dict[str, Any]]:
                         p.methodology,
                         p.version,
                         vintage,
-                        p.owner_region,
+                        i.region_adcode,
                         i.first_serial,
                         i.last_serial,
                     )
@@ -199,7 +199,7 @@ def _say(got: Any) -> None:
 
 @app.command("demo")
 def demo(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
-    """SYNTHETIC: deposit the example Wuyuan parcels, set up a forest sink project on two,
+    """SYNTHETIC: deposit three Wuyuan sink parcels, set up a forest sink project on two,
     issue its newest vintage from the demo's GEP account; a project on a CCER parcel is
     refused. 合成数据示范：地块入库、登记碳汇项目、计量签发、重复计入被拒。"""
     from ganpo.carbon.sink_demo import PROJECT, run_sink_demo
@@ -211,6 +211,6 @@ def demo(database: DatabaseOption = str(DEFAULT_DATABASE)) -> None:
         console.print(f"refused as a double count 重复计入被拒：{r.refused}", soft_wrap=True)
         console.print(
             f"see 查看 `ganpo carbon inclusive sink list` and `ganpo apply credit "
-            f"WY-2024-001 --out out/credit` (project {PROJECT})",
+            f"SK-WY-001 --out out/credit` (project {PROJECT})",
             soft_wrap=True,
         )

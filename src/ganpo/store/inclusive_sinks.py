@@ -15,10 +15,12 @@ The double-counting guard, checked when a project is set up and again when it is
 An issuance is recorded as a claim of the project's owner (asset ``sink:<code>``, the
 vintage year as its period, the measured net sequestration as its quantity, reviewed by a
 verifier other than the issuer) whose block of serials enters the same ledger as every
-other credit: balances, transfers, retirements and their locks are those of
-:mod:`ganpo.store.inclusive`. The project row is locked (``FOR UPDATE`` on PostgreSQL,
-SQLite's write lock) so that two concurrent issuances of the same project and vintage
-cannot both pass the check; the unique key (project, vintage) refuses the second anyway.
+other credit (balances, transfers, retirements and their locks are those of
+:mod:`ganpo.store.inclusive`); the serials' region is the county of the parcels (the one
+with the largest registered area), where the carbon is sequestered, not the owner's.
+The project row is locked (``FOR UPDATE`` on PostgreSQL, SQLite's write lock) so that two
+concurrent issuances of the same project and vintage cannot both pass the check; the
+unique key (project, vintage) refuses the second anyway.
 
 The store does not import :mod:`ganpo.carbon`: what is measured and how much may be
 issued is decided in :mod:`ganpo.carbon.sink_credits`; the store checks the quantity
@@ -79,6 +81,7 @@ class SinkIssued:
     quantity_kg: int
     first_serial: int
     last_serial: int
+    region_adcode: int  # the serials' region: the parcels' county
     block_id: int
     issued_by: str
     verified_by: str
@@ -94,7 +97,6 @@ class SinkProject:
     name: str
     kind: str
     owner_participant: int
-    owner_region: int
     methodology: str
     version: int
     parcels: dict[int, list[str]]  # vintage -> parcel codes
@@ -307,7 +309,7 @@ def add_project(
 def _issued_rows(session: Session, project_id: int) -> list[SinkIssued]:
     Iss, B = InclusiveSinkIssuance, InclusiveBlock
     rows = session.execute(
-        select(Iss, B.first_serial, B.last_serial)
+        select(Iss, B.first_serial, B.last_serial, B.region_adcode)
         .join(B, B.id == Iss.block_id)
         .where(Iss.project_id == project_id)
         .order_by(Iss.vintage)
@@ -321,12 +323,13 @@ def _issued_rows(session: Session, project_id: int) -> list[SinkIssued]:
             quantity_kg=i.quantity_kg,
             first_serial=int(first),
             last_serial=int(last),
+            region_adcode=int(region),
             block_id=i.block_id,
             issued_by=i.issued_by,
             verified_by=i.verified_by,
             issued_at=f"{i.issued_at:%Y-%m-%d}",
         )
-        for i, first, last in rows
+        for i, first, last, region in rows
     ]
 
 
@@ -339,7 +342,6 @@ def _project(session: Session, row: InclusiveSinkProject) -> SinkProject:
     ):
         parcels.setdefault(int(vintage), []).append(str(code))
     m = session.get(InclusiveMethodology, row.methodology_id)
-    owner = _participant(session, row.owner_participant)
     assert m is not None
     return SinkProject(
         id=row.id,
@@ -347,7 +349,6 @@ def _project(session: Session, row: InclusiveSinkProject) -> SinkProject:
         name=row.name,
         kind=row.kind,
         owner_participant=row.owner_participant,
-        owner_region=int(owner.region_adcode),
         methodology=m.code,
         version=m.version,
         parcels=parcels,
@@ -521,10 +522,17 @@ def issue_sink(
                 InclusiveEvidence(submission_id=sub.id, item=e.item, name=e.name, sha256=e.sha256)
                 for e in evidence
             )
+            by_county: dict[int, float] = {}
+            for adcode, area in session.execute(
+                select(RegisterParcel.adcode, RegisterParcel.area_m2).where(
+                    RegisterParcel.code.in_(codes)
+                )
+            ):
+                by_county[int(adcode)] = by_county.get(int(adcode), 0.0) + float(area)
             block = issue_block(
                 session,
                 sub,
-                region_adcode=int(owner.region_adcode),
+                region_adcode=max(sorted(by_county), key=lambda a: by_county[a]),
                 vintage=vintage,
                 by_user=issued_by,
             )
@@ -572,6 +580,7 @@ def issue_sink(
                 quantity_kg=int(quantity_kg),
                 first_serial=int(block.first_serial),
                 last_serial=int(block.last_serial),
+                region_adcode=int(block.region_adcode),
                 block_id=int(block.id),
                 issued_by=issued_by,
                 verified_by=verified_by,

@@ -420,7 +420,7 @@ def _sink_rows(engine: Engine) -> list[dict[str, Any]]:
                         p.methodology,
                         p.version,
                         vintage,
-                        p.owner_region,
+                        i.region_adcode,
                         i.first_serial,
                         i.last_serial,
                     )
