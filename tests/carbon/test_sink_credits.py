@@ -176,6 +176,8 @@ def test_the_refusals_of_a_project(tiny: Tiny) -> None:
         _project(engine, owner, "S3", ["P1"], [2030], kind="mangrove")
     with pytest.raises(InputError, match="effective from 2020-01-01; vintage 2019"):
         _project(engine, owner, "S3", ["P1"], [2019])
+    with pytest.raises(InputError, match="2030–2050 span 21 years, more than the crediting"):
+        _project(engine, owner, "S3", ["P1"], [2030, 2050])
     # a forest-management claim on a parcel of a sink project, and the converse
     with pytest.raises(InputError, match="parcel of sink project S1 for 2024"):
         claim(engine, owner, "FM", asset="P1", start=date(2024, 1, 1), end=date(2024, 12, 31))

@@ -16,6 +16,10 @@ stored account of the same dataset, (F_last/F_first)^(1/Δyears) − 1 [a⁻¹];
 ``natural_share`` share of forest, shrub, grassland, wetland and water in the area [-];
 ``uncertainty`` (p95 − p05)/value of the flow [-]; ``rights`` the rights type (a package:
 area-weighted over its parcels).
+
+Collateral evidence: the carbon-inclusive sink credits issued on the parcels (decision
+0052: project, vintage, serials, issued, held, retired and redeemed t CO2) are listed in
+section 7 and under ``sink_credits``; they are not part of the score.
 """
 
 from __future__ import annotations

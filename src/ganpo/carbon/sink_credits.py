@@ -335,7 +335,8 @@ def add_project(
 ) -> int:
     """Set up a sink project under a sink methodology (default: the newest ``FWS``): the
     kind and the owner's kind must be ones it covers, every vintage on or after its
-    effective date; the register and double-counting checks are the store's."""
+    effective date and within one crediting period; the register and double-counting
+    checks are the store's."""
     m = methodology or sink_methodology()
     if kind not in m.kinds:
         raise InputError(
@@ -351,6 +352,15 @@ def add_project(
             f"{early[0]} is earlier / 方法学自 {m.effective_from} 起施行，年份 {early[0]} 早于此",
             field="vintage",
             values=early,
+        )
+    years = sorted({int(v) for v in vintages})
+    if years and years[-1] - years[0] + 1 > m.crediting_period_years:
+        raise InputError(
+            f"vintages {years[0]}–{years[-1]} span {years[-1] - years[0] + 1} years, more than "
+            f"the crediting period of {m.code} v{m.version} ({m.crediting_period_years} years) "
+            f"/ 年份跨度超过方法学计入期（{m.crediting_period_years} 年）",
+            field="vintage",
+            values=[years[0], years[-1]],
         )
     owner_kind = inclusive_store.participant(engine, owner_participant).kind
     if owner_kind not in m.participant_kinds:
