@@ -78,6 +78,10 @@ NOT_RUN = {
     ("carbon", "inclusive", "balance"): "tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "retire"): "changes the ledger: tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "exclude"): "tests/cli/test_cli_carbon_inclusive.py",
+    ("carbon", "inclusive", "sink", "add"): "needs register parcels and a participant: "
+    "tests/cli/test_cli_sink_credits.py (`sink demo` adds its project)",
+    ("carbon", "inclusive", "sink", "issue"): "changes the ledger: "
+    "tests/cli/test_cli_sink_credits.py (`sink demo` issues its project)",
 }
 
 

@@ -1,7 +1,9 @@
 """The carbon-inclusive page in a real browser (Debian's Chromium through Playwright): on
 a registry holding the SYNTHETIC demonstration and one new claim, the reviewer approves the
 claim, the office issues it, and the public ledger shows its serials; a viewer sees the
-methodologies and the ledger but no claims. Screenshot in out/test-artifacts/screenshots/."""
+methodologies, the ledger and the sink projects' card (none on the demo platform, whose
+accounts have no value rasters to measure a sink from) but no claims. Screenshot in
+out/test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -66,5 +68,6 @@ def test_review_issue_and_the_public_ledger(
     viewer = Session(browser, live_server, "jiangxi")
     page = viewer.open("inclusive")
     expect(page.locator("#inclusive-ledger")).to_contain_text("注销")
+    expect(page.locator("#inclusive-sinks")).to_contain_text("尚无碳汇项目")
     expect(page.locator("#inclusive-submissions")).to_have_count(0)
     viewer.close()

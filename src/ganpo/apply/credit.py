@@ -16,6 +16,10 @@ stored account of the same dataset, (F_last/F_first)^(1/Δyears) − 1 [a⁻¹];
 ``natural_share`` share of forest, shrub, grassland, wetland and water in the area [-];
 ``uncertainty`` (p95 − p05)/value of the flow [-]; ``rights`` the rights type (a package:
 area-weighted over its parcels).
+
+Collateral evidence: the carbon-inclusive sink credits issued on the parcels (decision
+0052: project, vintage, serials, issued, held, retired and redeemed t CO2) are listed in
+section 7 and under ``sink_credits``; they are not part of the score.
 """
 
 from __future__ import annotations
@@ -246,6 +250,8 @@ class Evidence:
     methods: dict[str, str]
     units: Any = None  # the account's counties (for the map)
     notes: list[str] = field(default_factory=list)
+    #: sink credits issued on the parcels (collateral evidence, decision 0052)
+    sink_credits: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -270,8 +276,48 @@ class Evidence:
                 "missing_metrics": self.score.missing,
                 "missing_score": self.rule.missing_score,
             },
+            "sink_credits": self.sink_credits,
             "notes": self.notes,
         }
+
+
+def sink_credit_rows(engine: Engine, parcels: list[ParcelRecord]) -> list[dict[str, Any]]:
+    """The carbon-inclusive sink credits issued on any of ``parcels`` (by project and
+    vintage): serials, vintage, quantity and how much is held, retired or redeemed now
+    [t CO2; one credit is one kilogram]. No participant is named (the registry holds
+    pseudonyms only)."""
+    from ganpo.carbon.inclusive import serial_range
+    from ganpo.store.inclusive_models import SINK_KINDS
+    from ganpo.store.inclusive_sinks import sink_credits_on
+
+    rows = []
+    for c in sink_credits_on(engine, [p.code for p in parcels]):
+        zh, en = SINK_KINDS.get(c.kind, (c.kind, c.kind))
+        rows.append(
+            {
+                "project": c.project,
+                "project_name": c.project_name,
+                "kind": f"{zh} {en}",
+                "parcels": ", ".join(c.parcels),
+                "vintage": c.vintage,
+                "methodology": f"{c.methodology} v{c.version}",
+                "serials": serial_range(
+                    c.methodology,
+                    c.version,
+                    c.vintage,
+                    c.region_adcode,
+                    c.first_serial,
+                    c.last_serial,
+                ),
+                "quantity_t_co2": c.quantity_kg / 1000,
+                "held_t_co2": c.held_kg / 1000,
+                "retired_t_co2": c.retired_kg / 1000,
+                "redeemed_t_co2": c.redeemed_kg / 1000,
+                "measured_t_co2": c.measured_t,
+                "account_id": c.account_id,
+            }
+        )
+    return rows
 
 
 def resolve_target(engine: Engine, code: str) -> tuple[str, str, list[ParcelRecord]]:
@@ -375,6 +421,7 @@ def build_evidence(
         methods=methods,
         units=layers.units,
         notes=value.notes + notes,
+        sink_credits=sink_credit_rows(engine, parcels),
     )
 
 
@@ -582,8 +629,59 @@ def write_evidence(ev: Evidence, out_dir: Path) -> list[Path]:
             for f in ev.rule.factors
         )
         + "</p>",
+        _sink_section(ev.sink_credits),
         "<h2>说明 Notes</h2><ul>" + "".join(f"<li>{n}</li>" for n in ev.notes) + "</ul>",
     ]
     pdf = doc.write_pdf(doc.page(title, body, synthetic=v.synthetic), pdf_path)
     js = doc.write_json(ev.to_dict(), pdf_path.with_suffix(".json"))
     return [pdf, js]
+
+
+def _sink_section(rows: list[dict[str, Any]]) -> str:
+    """Section 7 of the pack: the sink credits issued on its parcels."""
+    head = (
+        "<h2>七、碳汇减排量（担保证明）Sink credits issued on the parcels "
+        "(collateral evidence)</h2>"
+    )
+    if not rows:
+        return head + "<p>未签发碳汇减排量 no sink credit was issued on these parcels.</p>"
+    table = pd.DataFrame(rows)[
+        [
+            "project",
+            "kind",
+            "parcels",
+            "vintage",
+            "serials",
+            "quantity_t_co2",
+            "held_t_co2",
+            "retired_t_co2",
+            "redeemed_t_co2",
+        ]
+    ]
+    return (
+        head
+        + doc.html_table(
+            table,
+            [
+                "项目 project",
+                "类型 kind",
+                "地块 parcels",
+                "年份 vintage",
+                "序号 serials",
+                "签发 issued t CO2",
+                "持有 held",
+                "注销 retired",
+                "兑换 redeemed",
+            ],
+            {
+                "quantity_t_co2": ",.3f",
+                "held_t_co2": ",.3f",
+                "retired_t_co2": ",.3f",
+                "redeemed_t_co2": ",.3f",
+            },
+        )
+        + "<p class='small'>碳普惠登记簿中的碳汇减排量，一个单位为 1 kg CO2；"
+        "已注销或兑换的不能再作担保。"
+        " Sink credits of the carbon-inclusive registry, one credit = 1 kg CO2; retired or "
+        "redeemed credits no longer back anything.</p>"
+    )

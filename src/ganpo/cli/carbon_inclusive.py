@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
+from ganpo.cli import carbon_inclusive_sinks
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -26,10 +27,11 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 app = typer.Typer(
-    help="Carbon-inclusive registry: methodologies, demo, ledger, balance, retire, exclude. "
-    "碳普惠登记簿：方法学、示范、账本、余额、注销、排除资产。",
+    help="Carbon-inclusive registry: methodologies, demo, ledger, balance, retire, exclude, "
+    "sink credits. 碳普惠登记簿：方法学、示范、账本、余额、注销、排除资产、碳汇减排量。",
     no_args_is_help=True,
 )
+app.add_typer(carbon_inclusive_sinks.app, name="sink")  # sink credits on register parcels
 SYNTHETIC_LABEL = "合成数据 SYNTHETIC"
 UserOption = Annotated[
     str | None, typer.Option("--user", help="Who does it (default: your login). 操作人。")

@@ -40,6 +40,8 @@ from ganpo.store.inclusive_models import (
     InclusiveLedgerEntry,
     InclusiveMethodology,
     InclusiveParticipant,
+    InclusiveSinkParcel,
+    InclusiveSinkProject,
     InclusiveSubmission,
 )
 from ganpo.store.lifecycle import write_lock
@@ -348,6 +350,25 @@ def submit(
                 field="asset_id",
                 values=[asset_id],
             )
+        SP, SJ = InclusiveSinkParcel, InclusiveSinkProject
+        in_sink = session.execute(
+            select(SJ.code, SP.vintage)
+            .join(SJ, SJ.id == SP.project_id)
+            .where(
+                SP.parcel_code == asset_id,
+                SP.vintage >= period_start.year,
+                SP.vintage <= period_end.year,
+            )
+        ).first()
+        if in_sink is not None:
+            raise InputError(
+                f"asset {asset_id} is a parcel of sink project {in_sink.code} for "
+                f"{in_sink.vintage}: its sequestration is credited there and cannot be "
+                f"claimed again (double counting) / 资产 {asset_id} 已属碳汇项目 "
+                f"{in_sink.code}（{in_sink.vintage} 年），不得重复申报",
+                field="asset_id",
+                values=[asset_id, in_sink.code],
+            )
         S, M = InclusiveSubmission, InclusiveMethodology
         earlier = session.execute(
             select(S.id, S.period_start, S.period_end, M.code, M.version)
@@ -531,36 +552,13 @@ def issue(
                     values=[submission_id],
                 )
             who = _participant(session, sub.participant_id)
-            if session.get_bind().dialect.name == "postgresql":
-                # one issuance at a time takes the next serials (SQLite: BEGIN IMMEDIATE)
-                session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ISSUANCE_LOCK})
-            first = int(session.scalar(select(func.max(InclusiveBlock.last_serial))) or 0) + 1
-            block = InclusiveBlock(
-                submission_id=sub.id,
-                methodology_id=sub.methodology_id,
-                vintage=vintage if vintage is not None else sub.period_end.year,
+            block = issue_block(
+                session,
+                sub,
                 region_adcode=who.region_adcode,
-                first_serial=first,
-                last_serial=first + sub.reduction_kg - 1,
-            )
-            session.add(block)
-            session.flush()
-            entry = InclusiveLedgerEntry(
-                kind="issuance",
-                block_id=block.id,
-                first_serial=block.first_serial,
-                last_serial=block.last_serial,
-                quantity=sub.reduction_kg,
-                from_participant=None,
-                to_participant=sub.participant_id,
-                purpose="",
-                at=_now(),
+                vintage=vintage if vintage is not None else sub.period_end.year,
                 by_user=by_user,
             )
-            session.add(entry)
-            sub.status = "issued"
-            session.flush()
-            _audit_entry(session, entry)
             session.expunge(block)
             return block
     except IntegrityError as exc:  # not expected under the lock; said plainly if it happens
@@ -568,6 +566,45 @@ def issue(
             f"submission {submission_id} was not issued: another issuance took the same "
             "serials at the same moment; try again / 签发冲突，请重试"
         ) from exc
+
+
+def issue_block(
+    session: Session, sub: InclusiveSubmission, *, region_adcode: int, vintage: int, by_user: str
+) -> InclusiveBlock:
+    """Inside the caller's transaction: the block of the next serials for ``sub``'s
+    ``reduction_kg`` credits, its issuance entry to ``sub``'s participant with its audit
+    row; ``sub`` becomes ``issued``. One issuance at a time takes the next serials (the
+    advisory lock on PostgreSQL, SQLite's write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ISSUANCE_LOCK})
+    first = int(session.scalar(select(func.max(InclusiveBlock.last_serial))) or 0) + 1
+    block = InclusiveBlock(
+        submission_id=sub.id,
+        methodology_id=sub.methodology_id,
+        vintage=vintage,
+        region_adcode=region_adcode,
+        first_serial=first,
+        last_serial=first + sub.reduction_kg - 1,
+    )
+    session.add(block)
+    session.flush()
+    entry = InclusiveLedgerEntry(
+        kind="issuance",
+        block_id=block.id,
+        first_serial=block.first_serial,
+        last_serial=block.last_serial,
+        quantity=sub.reduction_kg,
+        from_participant=None,
+        to_participant=sub.participant_id,
+        purpose="",
+        at=_now(),
+        by_user=by_user,
+    )
+    session.add(entry)
+    sub.status = "issued"
+    session.flush()
+    _audit_entry(session, entry)
+    return block
 
 
 def _holdings_of(session: Session, participant_id: int) -> Holdings:

@@ -177,3 +177,69 @@ class InclusiveLedgerEntry(Base):
     purpose: Mapped[str] = mapped_column(Text, default="", server_default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     by_user: Mapped[str] = mapped_column(String(100))
+
+
+#: the kinds of sink project (decision 0052)
+SINK_KINDS: dict[str, tuple[str, str]] = {
+    "forest": ("森林碳汇", "forest sink"),
+    "wetland": ("湿地碳汇", "wetland sink"),
+}
+
+
+class InclusiveSinkProject(Base):
+    """A forest or wetland sink project on parcels of the asset register, owned by a
+    participant, under a sink methodology version (decision 0052)."""
+
+    __tablename__ = "inclusive_sink_projects"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    owner_participant: Mapped[int] = mapped_column(ForeignKey("inclusive_participants.id"))
+    methodology_id: Mapped[int] = mapped_column(ForeignKey("inclusive_methodologies.id"))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class InclusiveSinkParcel(Base):
+    """A register parcel in a sink project for one vintage year: a parcel is in at most
+    one sink project per vintage (the double-counting guard, also as a unique key)."""
+
+    __tablename__ = "inclusive_sink_parcels"
+    __table_args__ = (
+        UniqueConstraint("parcel_code", "vintage", name="uq_inclusive_sink_parcel_vintage"),
+    )
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("inclusive_sink_projects.id"), primary_key=True
+    )
+    parcel_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    vintage: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class InclusiveSinkIssuance(Base):
+    """The issuance of a sink project for one vintage (at most one): the account it was
+    measured from, the measured net sequestration, the buffer withheld, and the block of
+    credits issued (through the claim recorded for it, so the same ledger holds them)."""
+
+    __tablename__ = "inclusive_sink_issuances"
+    __table_args__ = (
+        UniqueConstraint("project_id", "vintage", name="uq_inclusive_sink_issuance"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("inclusive_sink_projects.id"))
+    vintage: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(Integer)
+    measured_t: Mapped[float] = mapped_column(Float)
+    buffer_share: Mapped[float] = mapped_column(Float)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("inclusive_submissions.id"), unique=True)
+    block_id: Mapped[int] = mapped_column(ForeignKey("inclusive_blocks.id"), unique=True)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    verified_by: Mapped[str] = mapped_column(String(100))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

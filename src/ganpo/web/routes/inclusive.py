@@ -1,9 +1,12 @@
 """Carbon-inclusive registry API (碳普惠): methodologies, participants, claims and their
 review, issuance, transfers, retirements, the ledger, and its public view.
 
-* ``GET /methodologies`` and ``GET /public/ledger`` need no login: the public view lists
-  serials, methodology and version, vintage, region, quantities and retirements (with their
-  purpose), never a participant or who recorded the entry.
+* ``GET /methodologies``, ``GET /public/ledger`` and ``GET /public/sinks`` need no login:
+  the public view lists serials, methodology and version, vintage, region, quantities and
+  retirements (with their purpose), sink projects with their parcels and issuance, never a
+  participant or who recorded the entry.
+* Sink projects on register parcels (decision 0052): set up (``POST /sinks``) and issued
+  (``POST /sinks/{code}/issue``, verified by another user) by the office.
 * Registering participants, issuing, transferring and retiring are the registry office's
   (admin, office); reporters submit claims for participants; a reviewer (or the office)
   reviews, never the claim's own submitter. The full ledger is read by admin, office,
@@ -369,3 +372,124 @@ def retire(body: RetirementIn, engine: Store, principal: Office) -> dict[str, An
             serials=serials,
         )
     )
+
+
+# --------------------------------------------------------------------- sink credits (0052)
+
+
+class SinkProjectIn(BaseModel):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["forest", "wetland"]
+    owner_participant: int = Field(ge=1)
+    parcels: list[str] = Field(min_length=1, max_length=500)
+    vintages: list[int] = Field(min_length=1, max_length=60)
+
+
+class SinkIssueIn(BaseModel):
+    vintage: int
+    verified_by: str = Field(min_length=1, max_length=100, description="核验人（非签发人）")
+    reason: str = Field(min_length=1, max_length=1000)
+    account_id: int | None = Field(default=None, ge=1)
+    quantity_t: float | None = Field(default=None, gt=0, description="t CO2 / 吨二氧化碳")
+
+
+def _sink_rows(engine: Engine) -> list[dict[str, Any]]:
+    """Sink projects by vintage, without the owner (public)."""
+    from ganpo.store.inclusive_models import SINK_KINDS
+    from ganpo.store.inclusive_sinks import projects
+
+    out = []
+    for p in projects(engine):
+        issued = {i.vintage: i for i in p.issuances}
+        for vintage, codes in sorted(p.parcels.items()):
+            i = issued.get(vintage)
+            out.append(
+                {
+                    "project": p.code,
+                    "name": p.name,
+                    "kind_zh": SINK_KINDS[p.kind][0],
+                    "kind_en": SINK_KINDS[p.kind][1],
+                    "methodology": p.methodology,
+                    "version": p.version,
+                    "vintage": vintage,
+                    "parcels": codes,
+                    "measured_t_co2": i.measured_t if i else None,
+                    "issued": i.quantity_kg if i else 0,
+                    "serials": ci.serial_range(
+                        p.methodology,
+                        p.version,
+                        vintage,
+                        i.region_adcode,
+                        i.first_serial,
+                        i.last_serial,
+                    )
+                    if i
+                    else None,
+                }
+            )
+    return out
+
+
+@router.get("/public/sinks")
+def public_sinks(engine: Store) -> dict[str, Any]:
+    """Sink projects on register parcels and their issuance, without the owner (public, no
+    login). 公开的碳汇项目及签发，不含业主信息。"""
+    return {
+        "unit_zh": "个（1 个 = 1 千克二氧化碳）",
+        "unit_en": "credits (1 credit = 1 kg CO2)",
+        "projects": _sink_rows(engine),
+    }
+
+
+@router.post("/sinks", status_code=status.HTTP_201_CREATED)
+def add_sink_project(body: SinkProjectIn, engine: Store, principal: Office) -> dict[str, Any]:
+    """Set up a forest or wetland sink project on register parcels. 登记碳汇项目。"""
+    from ganpo.carbon import sink_credits as sc
+
+    pid = sc.add_project(
+        engine,
+        code=body.code,
+        name=body.name,
+        kind=body.kind,
+        owner_participant=body.owner_participant,
+        parcels=body.parcels,
+        vintages=body.vintages,
+        created_by=principal.username,
+    )
+    return {"id": pid, "code": body.code}
+
+
+@router.post("/sinks/{code}/issue", status_code=status.HTTP_201_CREATED)
+def issue_sink(
+    code: Annotated[str, PathParam(min_length=1, max_length=64)],
+    body: SinkIssueIn,
+    engine: Store,
+    principal: Office,
+) -> dict[str, Any]:
+    """Measure a sink project's vintage from the GEP account of that year and issue its
+    credits into the ledger (once per project and vintage). 计量并签发碳汇减排量。"""
+    from ganpo.carbon import sink_credits as sc
+
+    got = sc.issue(
+        engine,
+        code,
+        body.vintage,
+        issued_by=principal.username,
+        verified_by=body.verified_by,
+        reason=body.reason,
+        account_id=body.account_id,
+        quantity_t=body.quantity_t,
+    )
+    m = got.measurement
+    return {
+        "project": code,
+        "vintage": body.vintage,
+        "account_id": m.account_id,
+        "measured_t_co2": m.measured_t,
+        "other_cells_t_co2": m.other_t,
+        "credits": got.credits,
+        "serials": got.serials,
+        "first_serial": got.record.first_serial,
+        "last_serial": got.record.last_serial,
+    }

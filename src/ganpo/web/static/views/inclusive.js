@@ -1,6 +1,7 @@
 // Carbon-inclusive registry (碳普惠): the methodologies, the public ledger (serials,
 // quantities, retirements, no participant), and for reviewers and the office the claims
-// awaiting review or issuance. Figures in credits (1 credit = 1 kg CO2e) and tonnes.
+// awaiting review or issuance; the sink projects on register parcels (decision 0052) and
+// their issuance, without the owner. Figures in credits (1 credit = 1 kg CO2e) and tonnes.
 import { ApiError, get, post } from "../api.js";
 import { add, clear, h, message, number, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
@@ -13,6 +14,7 @@ export async function render(root, ctx) {
   const methods = h("div", { id: "inclusive-methodologies" });
   const ledger = h("div", { id: "inclusive-ledger" });
   const claims = h("div", { id: "inclusive-submissions" });
+  const sinks = h("div", { id: "inclusive-sinks" });
   const note = h("div", { id: "inclusive-message" });
   add(
     root,
@@ -28,6 +30,7 @@ export async function render(root, ctx) {
     REVIEWERS.includes(role)
       ? h("div", { class: "card" }, h("h2", {}, t("inclusive.claims")), claims)
       : null,
+    h("div", { class: "card" }, h("h2", {}, t("inclusive.sinks")), sinks),
     h("div", { class: "card" }, h("h2", {}, t("inclusive.ledger")), ledger),
   );
 
@@ -110,6 +113,56 @@ export async function render(root, ctx) {
     );
   }
 
+  async function loadSinks() {
+    const data = await get("/api/inclusive/public/sinks");
+    if (!data.projects.length) {
+      add(clear(sinks), h("p", { class: "muted" }, t("inclusive.sinks.none")));
+      return;
+    }
+    add(
+      clear(sinks),
+      table(
+        [
+          {
+            key: "project",
+            label: t("inclusive.sinks.project"),
+            render: (p) => `${p.project} ${p.name}`,
+          },
+          {
+            key: "kind_zh",
+            label: t("inclusive.kind"),
+            render: (p) => (lang() === "en" ? p.kind_en : p.kind_zh),
+          },
+          { key: "vintage", label: t("inclusive.vintage") },
+          {
+            key: "parcels",
+            label: t("inclusive.sinks.parcels"),
+            render: (p) => p.parcels.join(", "),
+          },
+          {
+            key: "measured_t_co2",
+            label: t("inclusive.sinks.measured"),
+            num: true,
+            render: (p) =>
+              p.measured_t_co2 === null ? "—" : number(p.measured_t_co2, 3),
+          },
+          {
+            key: "issued",
+            label: t("inclusive.sinks.issued"),
+            num: true,
+            render: (p) => number(p.issued / 1000, 3),
+          },
+          {
+            key: "serials",
+            label: t("inclusive.serials"),
+            render: (p) => p.serials || "—",
+          },
+        ],
+        data.projects,
+      ),
+    );
+  }
+
   async function act(path, body) {
     clear(note);
     try {
@@ -120,7 +173,7 @@ export async function render(root, ctx) {
         message("error", err instanceof ApiError ? err.message : String(err)),
       );
     }
-    await Promise.all([loadClaims(), loadLedger()]);
+    await Promise.all([loadClaims(), loadLedger(), loadSinks()]);
   }
 
   async function loadClaims() {
@@ -211,5 +264,5 @@ export async function render(root, ctx) {
     );
   }
 
-  await Promise.all([loadLedger(), loadClaims()]);
+  await Promise.all([loadLedger(), loadClaims(), loadSinks()]);
 }
