@@ -77,6 +77,12 @@ NOT_RUN = {
     ("carbon", "inclusive", "balance"): "tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "retire"): "changes the ledger: tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "exclude"): "tests/cli/test_cli_carbon_inclusive.py",
+    ("apply", "reserve", "acquire"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "package"): "tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "sell"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "lease"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "return"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "list"): "tests/cli/test_cli_reserve.py",
 }
 
 
