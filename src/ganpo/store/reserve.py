@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -377,20 +378,14 @@ def _audit_deal(session: Session, deal: ReserveDeal, rights: list[str], actor: s
     )
 
 
-def _transaction(what: str) -> Any:
-    """Wrap database failures of an operation into a StoreError naming it."""
-
-    class _Guard:
-        def __enter__(self) -> None:
-            return None
-
-        def __exit__(self, et: Any, exc: Any, tb: Any) -> None:
-            if isinstance(exc, SQLAlchemyError):
-                raise StoreError(
-                    f"the {what} was not stored (nothing was written): {cause(exc)}"
-                ) from exc
-
-    return _Guard()
+@contextmanager
+def _transaction(what: str) -> Iterator[None]:
+    """Turn a database failure of an operation into a StoreError naming it (the
+    transaction inside was rolled back)."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreError(f"the {what} was not stored (nothing was written): {cause(exc)}") from exc
 
 
 def acquire(
