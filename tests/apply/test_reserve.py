@@ -154,6 +154,7 @@ def test_refusals_name_the_problem_and_store_nothing(ts: TinyStore) -> None:
     _acquire(url, _so2("E1"))
     store.sell(engine, "E1", buyer="甲", price_cny=10.0, on=D("2022-03-01"), actor="t")
     _acquire(url, _so2("E2"))
+    _acquire(url, _so2("E3"))
     store.lease(engine, "E2", lessee="乙", price_cny=10.0, start=D("2022-03-01"),
                 end=D("2022-12-31"), actor="t")  # fmt: skip
     before = _counts(url)
@@ -166,6 +167,11 @@ def test_refusals_name_the_problem_and_store_nothing(ts: TinyStore) -> None:
     with pytest.raises(InputError, match=r"lease term ends \(2022-01-01\) before it starts"):
         store.lease(engine, "E2", lessee="丙", price_cny=1.0, start=D("2022-06-01"),
                     end=D("2022-01-01"), actor="t")  # fmt: skip
+    with pytest.raises(InputError, match=r"term of emission right E3 ends on 2027-02-01"):
+        store.sell(engine, "E3", buyer="丙", price_cny=1.0, on=D("2027-03-01"), actor="t")
+    with pytest.raises(InputError, match=r"ends on 2027-02-01, before 2028-01-01"):
+        store.lease(engine, "E3", lessee="丙", price_cny=1.0, start=D("2026-01-01"),
+                    end=D("2028-01-01"), actor="t")  # fmt: skip
     with pytest.raises(InputError, match="before the last change of holder"):
         store.return_lease(engine, "E2", on=D("2022-01-01"), actor="t")
     with pytest.raises(InputError, match="needs the SHA-256 digest"):

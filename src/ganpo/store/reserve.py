@@ -604,6 +604,7 @@ def sell(
         rows, _ = _lock_lot(session, lot)
         _require_status(rows, "reserve", lot, "sold")
         _check_chronology(on, _last_change(session, [r.id for r in rows]), lot)
+        _check_term(rows, on, lot)
         deal = _deal(
             session,
             kind="sale",
@@ -649,6 +650,7 @@ def lease(
         rows, _ = _lock_lot(session, lot)
         _require_status(rows, "reserve", lot, "leased")
         _check_chronology(start, _last_change(session, [r.id for r in rows]), lot)
+        _check_term(rows, end, lot)
         deal = _deal(
             session,
             kind="lease",
@@ -694,6 +696,31 @@ def return_lease(engine: Engine, lot: str, *, on: date, actor: str, note: str = 
         _move(session, deal, rows, None, actor)
         _audit_deal(session, deal, [r.code for r in rows], actor)
         return deal.id
+
+
+def _term_end(row: ReserveRight) -> date | None:
+    """The day an emission right's term ends (start + years), None for other rights."""
+    a = row.attributes or {}
+    if "term_start" not in a or "term_years" not in a:
+        return None
+    start = date.fromisoformat(str(a["term_start"]))
+    try:
+        return start.replace(year=start.year + int(a["term_years"]))
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + int(a["term_years"]), day=28)
+
+
+def _check_term(rows: list[ReserveRight], until: date, lot: str) -> None:
+    """Refuse a deal that runs past the term of an emission right it moves."""
+    for r in rows:
+        end = _term_end(r)
+        if end is not None and until > end:
+            raise InputError(
+                f"{lot}: the term of emission right {r.code} ends on {end}, before {until}; a "
+                "right cannot be sold or leased beyond its term / 超出排污权有效期限",
+                field="date",
+                values=[r.code, end.isoformat()],
+            )
 
 
 def _require_status(rows: list[ReserveRight], wanted: str, lot: str, doing: str) -> None:
