@@ -82,6 +82,12 @@ NOT_RUN = {
     "tests/cli/test_cli_sink_credits.py (`sink demo` adds its project)",
     ("carbon", "inclusive", "sink", "issue"): "changes the ledger: "
     "tests/cli/test_cli_sink_credits.py (`sink demo` issues its project)",
+    ("apply", "reserve", "acquire"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "package"): "tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "sell"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "lease"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "return"): "changes the ledger: tests/cli/test_cli_reserve.py",
+    ("apply", "reserve", "list"): "tests/cli/test_cli_reserve.py",
 }
 
 

@@ -22,6 +22,7 @@ import ganpo.store.inclusive_models
 import ganpo.store.platform_models
 import ganpo.store.register_models
 import ganpo.store.reporting_models
+import ganpo.store.reserve_models
 import ganpo.store.tracking_models  # noqa: F401  (every table in Base.metadata)
 from ganpo.carbon.inventory import DATASET_FILE, Inventory, read_dataset, run_inventory
 from ganpo.errors import StoreError
@@ -116,8 +117,8 @@ def test_publish_a_draft_once(tmp_path: Path, store_url: str) -> None:
         publish_inventory(engine, iid)
 
 
-def test_head_is_0019_and_the_models_match_the_migration(store_url: str) -> None:
-    assert schema.HEAD_REVISION == "0019" == schema.alembic_head()
+def test_head_is_0020_and_the_models_match_the_migration(store_url: str) -> None:
+    assert schema.HEAD_REVISION == "0020" == schema.alembic_head()
     engine = open_store(store_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

@@ -19,6 +19,7 @@ import ganpo.store.inclusive_models
 import ganpo.store.platform_models
 import ganpo.store.register_models
 import ganpo.store.reporting_models
+import ganpo.store.reserve_models
 import ganpo.store.tracking_models  # noqa: F401  (every table in Base.metadata)
 from applications_support import GEP_2022, account
 from ganpo.store import register, schema

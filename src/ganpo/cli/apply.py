@@ -1,5 +1,6 @@
 """`ganpo apply`: transfer payments, ecological compensation, assessment (and, through
-`cli.apply_assets`, site valuation, the asset register, credit evidence and damage)."""
+`cli.apply_assets`, site valuation, the asset register, credit evidence and damage; through
+`cli.apply_reserve`, the rights reserve)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.cli import apply_assets, apply_audit, apply_cases
+from ganpo.cli import apply_assets, apply_audit, apply_cases, apply_reserve
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -49,6 +50,7 @@ app.add_typer(compensation_app, name="compensation")
 apply_assets.register(app)
 apply_audit.register(app)
 apply_cases.register(app)
+apply_reserve.register(app)
 
 RuleVersionOption = Annotated[
     int | None,
