@@ -20,6 +20,7 @@ import ganpo.store.carbon_models
 import ganpo.store.cases_models
 import ganpo.store.inclusive_models
 import ganpo.store.platform_models
+import ganpo.store.rating_models
 import ganpo.store.register_models
 import ganpo.store.reporting_models
 import ganpo.store.tracking_models  # noqa: F401  (every table in Base.metadata)
@@ -116,8 +117,8 @@ def test_publish_a_draft_once(tmp_path: Path, store_url: str) -> None:
         publish_inventory(engine, iid)
 
 
-def test_head_is_0018_and_the_models_match_the_migration(store_url: str) -> None:
-    assert schema.HEAD_REVISION == "0018" == schema.alembic_head()
+def test_head_is_0021_and_the_models_match_the_migration(store_url: str) -> None:
+    assert schema.HEAD_REVISION == "0021" == schema.alembic_head()
     engine = open_store(store_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
