@@ -87,7 +87,8 @@ def import_approved(
         )
         source = (
             f"{f.department_zh} {f.name_zh}，{year} 年报表 第 {v.version} 版，{approved} 审核通过"
-            f" / {f.department_en}, form {f.key} {year} version {v.version}, approved {approved}"
+            f" / {f.department_en}, record form of {year}, version {v.version}, approved "
+            f"{approved}"
         )
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
         for r in table.to_dict("records"):

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.cli import apply_assets, apply_audit, apply_cases
+from ganpo.cli import apply_assets, apply_audit, apply_cases, apply_rating
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -49,6 +49,7 @@ app.add_typer(compensation_app, name="compensation")
 apply_assets.register(app)
 apply_audit.register(app)
 apply_cases.register(app)
+apply_rating.register(app)
 
 RuleVersionOption = Annotated[
     int | None,
