@@ -283,3 +283,64 @@ def test_pending_forms_are_listed_not_imported(plat: Platform) -> None:
     done = import_approved(plat.engine, YEAR, plat.work, "office")
     assert (done.added, done.pending) == (0, {"rating_ecology": "草稿 draft"})
     assert store.records_of(plat.engine, FIRM) == []
+
+
+def test_inclusive_credits_linked_by_the_registry_pseudonym(tmp_path: Path) -> None:
+    from ganpo.apply.rating_records import link_inclusive
+    from ganpo.carbon import inclusive as ci
+    from ganpo.store import inclusive as registry
+
+    engine = open_store(tmp_path / "g.sqlite")
+    key = b"test-key-only-for-this-test-0123"
+    pid = registry.register_participant(
+        engine, ci.pseudonym(VILLAGE, key), "village", 360781, "test scope"
+    )
+    m = ci.methodology("FM")
+    sid = ci.submit_claim(
+        engine,
+        m,
+        participant_id=pid,
+        asset_id="parcel-1",
+        period_start=date(2024, 1, 1),
+        period_end=date(2024, 12, 31),
+        quantity=120.0,
+        submitted_by="reporter",
+        evidence_items=[ci.evidence(e.item, f"{e.item}.pdf", b"x") for e in m.evidence],
+    )
+    registry.review(engine, sid, "reviewer", True, "complete")
+    block = registry.issue(engine, sid, "registrar", 2024)
+    kg = block.last_serial - block.first_serial + 1
+    rule = load_rating_rule()
+    assert link_inclusive(engine, rule, VILLAGE, "village", "乙村", key, "office") == 1
+    assert link_inclusive(engine, rule, VILLAGE, "village", "乙村", key, "office") == 0
+    (rec,) = store.records_of(engine, VILLAGE)
+    assert (rec["indicator"], rec["amount"], rec["origin"]) == (
+        "inclusive_credits",
+        kg / 1000.0,
+        "inclusive",
+    )
+    assert rec["evidence_ref"].endswith(f"inclusive ledger entry #{1}")
+    # another key finds nobody: nothing linked
+    assert link_inclusive(engine, rule, VILLAGE, "village", "乙村", b"x" * 32, "office") == 0
+    # 120 claimed under the forest-management methodology → 120 000 credits of 1 kg =
+    # 120 t CO2e: the tier ≥ 100 t gives +4 → 80 + 4 = 84, blue
+    assert kg == 120_000
+    g = grade_and_store(engine, rule, VILLAGE, date.today(), "office")
+    assert (g["score"], g["grade"]) == (84.0, "blue")
+
+
+def test_record_form_template_lists_its_indicators(plat: Platform) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from ganpo.submissions.template import NOTES_SHEET, template_csv, template_xlsx
+
+    f = next(f for f in rating_forms(YEAR) if f.key == "rating_forestry")
+    region = wf.region_of(plat.base, YEAR)
+    assert template_csv(f, region).decode("utf-8-sig").strip() == (
+        "entity_id,entity_kind,entity_name,indicator,date,amount,evidence,note"
+    )
+    wb = load_workbook(io.BytesIO(template_xlsx(f, region)))
+    notes = [r[0] for r in wb[NOTES_SHEET].iter_rows(values_only=True) if r and r[0]]
+    assert "评价指标 indicators: restoration" in notes
