@@ -77,6 +77,11 @@ NOT_RUN = {
     ("carbon", "inclusive", "balance"): "tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "retire"): "changes the ledger: tests/cli/test_cli_carbon_inclusive.py",
     ("carbon", "inclusive", "exclude"): "tests/cli/test_cli_carbon_inclusive.py",
+    ("apply", "rating", "import"): "needs approved record forms: tests/apply/test_rating_flow.py",
+    ("apply", "rating", "grade"): "the demo grades: tests/apply/test_rating_flow.py",
+    ("apply", "rating", "appeal"): "changes the records: tests/cli/test_cli_rating.py",
+    ("apply", "rating", "decide"): "changes the records: tests/cli/test_cli_rating.py",
+    ("apply", "rating", "report"): "the demo writes the reports: tests/cli/test_cli_rating.py",
 }
 
 

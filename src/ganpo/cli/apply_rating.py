@@ -87,7 +87,7 @@ def rule_(rule: RuleOption = "ganpo-entity", fmt: FormatOption = "table") -> Non
 
     with user_errors():
         r = load_rating_rule(rule)
-    records = [
+    records: list[dict[str, Any]] = [
         {
             "key": i.key,
             "name_zh": i.name_zh,
