@@ -103,3 +103,11 @@ def test_demo_grades_synthetic_entities_with_evidence(
     assert code != 0 and "decided already" in out
     code, out = run("apply", "rating", "grade", COOP, "--as-of", "2025-13-01", *common)
     assert code != 0 and "is not a date" in out
+
+    # grading again gives a new version, explained line by line
+    code, out = run("apply", "rating", "grade", COOP, "--as-of", "2025-12-31", *common)
+    assert code == 0, out
+    assert "v2" in out and "89.0" in out and "农业农村厅" in out and "+3.0" in out
+    code, out = run("apply", "rating", "list", "--entity", FIRM, *common)
+    assert code == 0, out
+    assert "已更正 corrected" in out and "生态环境行政处罚" in out and "成立 upheld" in out

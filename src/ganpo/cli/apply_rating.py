@@ -199,6 +199,20 @@ def grade(
         _print_grade(g)
 
 
+def _department(key: str) -> str:
+    from ganpo.catalog.departments import departments
+
+    d = departments().get(key)
+    return f"{d.name_zh} {d.name_en}" if d else key
+
+
+def _indicator(key: str) -> str:
+    from ganpo.apply.rating import load_rating_rule
+
+    found = {i.key: i for i in load_rating_rule().indicators}
+    return f"{found[key].name_zh}\n{found[key].name_en}" if key in found else key
+
+
 def _print_grade(g: dict[str, Any]) -> None:
     score = f"{g['score']:.1f}" if g["score"] is not None else "—"
     console.print(
@@ -211,7 +225,7 @@ def _print_grade(g: dict[str, Any]) -> None:
             t.add_row(
                 f"{x['text_zh']}\n{x['text_en']}",
                 f"#{x['record_id']}" if x["record_id"] is not None else "",
-                x["department"],
+                _department(x["department"]) if x["department"] else "",
                 x["date"] or "",
                 f"{x['points']:+.1f}",
             )
@@ -316,6 +330,7 @@ def list_(
     """The newest grade of every entity; with --entity its records, grades and appeals.
     评级列表。"""
     from ganpo.store import rating as store
+    from ganpo.store.rating_models import APPEAL_STATUSES, RECORD_STATUSES
     from ganpo.store.repository import open_store
 
     with user_errors():
@@ -332,7 +347,7 @@ def list_(
         t = Table(
             "记录 record",
             "指标 indicator",
-            "部门",
+            "部门 department",
             "日期 date",
             "数量 amount",
             "证据 evidence",
@@ -341,12 +356,12 @@ def list_(
         for r in rows:
             t.add_row(
                 f"#{r['id']}",
-                r["indicator"],
-                r["department"],
+                _indicator(r["indicator"]),
+                _department(r["department"]),
                 r["date"],
                 "" if r["amount"] is None else f"{r['amount']:g}",
                 r["evidence_ref"],
-                r["status"],
+                " ".join(RECORD_STATUSES.get(r["status"], (r["status"],))),
             )
         console.print(t)
         for g in grades:
@@ -354,7 +369,8 @@ def list_(
             console.print(f"v{g['version']} {g['as_of']}: {g['grade_zh']} {score} — {g['reason']}")
         for a in appeals:
             console.print(
-                f"appeal #{a['id']} on record #{a['record_id']}: {a['status']} {a['decision']}"
+                f"申诉 appeal #{a['id']}（记录 record #{a['record_id']}）: "
+                f"{' '.join(APPEAL_STATUSES[a['status']])} {a['decision']}"
             )
         return
     if print_records(fmt, GRADE_KEYS, rows):
