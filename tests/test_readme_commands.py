@@ -88,6 +88,11 @@ NOT_RUN = {
     ("apply", "reserve", "lease"): "changes the ledger: tests/cli/test_cli_reserve.py",
     ("apply", "reserve", "return"): "changes the ledger: tests/cli/test_cli_reserve.py",
     ("apply", "reserve", "list"): "tests/cli/test_cli_reserve.py",
+    ("apply", "rating", "import"): "needs approved record forms: tests/apply/test_rating_flow.py",
+    ("apply", "rating", "grade"): "the demo grades: tests/apply/test_rating_flow.py",
+    ("apply", "rating", "appeal"): "changes the records: tests/cli/test_cli_rating.py",
+    ("apply", "rating", "decide"): "changes the records: tests/cli/test_cli_rating.py",
+    ("apply", "rating", "report"): "the demo writes the reports: tests/cli/test_cli_rating.py",
 }
 
 

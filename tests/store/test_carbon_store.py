@@ -1,7 +1,7 @@
 """Stored greenhouse-gas inventories on SQLite and PostgreSQL: a round trip keeps every
 row to the gram, the factors and the uncertainties; a save that fails half-way writes
 nothing; ids are listed, an unknown id is named; a draft is published once; the schema's
-head is 0019 and the models match the migration."""
+head is 0021 and the models match the migration."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import ganpo.store.carbon_models
 import ganpo.store.cases_models
 import ganpo.store.inclusive_models
 import ganpo.store.platform_models
+import ganpo.store.rating_models
 import ganpo.store.register_models
 import ganpo.store.reporting_models
 import ganpo.store.reserve_models
@@ -117,8 +118,8 @@ def test_publish_a_draft_once(tmp_path: Path, store_url: str) -> None:
         publish_inventory(engine, iid)
 
 
-def test_head_is_0020_and_the_models_match_the_migration(store_url: str) -> None:
-    assert schema.HEAD_REVISION == "0020" == schema.alembic_head()
+def test_head_is_0021_and_the_models_match_the_migration(store_url: str) -> None:
+    assert schema.HEAD_REVISION == "0021" == schema.alembic_head()
     engine = open_store(store_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)

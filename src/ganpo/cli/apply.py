@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.cli import apply_assets, apply_audit, apply_cases, apply_reserve
+from ganpo.cli import apply_assets, apply_audit, apply_cases, apply_rating, apply_reserve
 from ganpo.cli.common import (
     DEFAULT_DATABASE,
     DatabaseOption,
@@ -51,6 +51,7 @@ apply_assets.register(app)
 apply_audit.register(app)
 apply_cases.register(app)
 apply_reserve.register(app)
+apply_rating.register(app)
 
 RuleVersionOption = Annotated[
     int | None,

@@ -162,6 +162,11 @@ def check(
             table = check_tracking_table(raw, f, region, limits, region_code=code)
             notes += table.warnings
             flags = list(table.flags)
+        elif f.kind == "table" and f.domain == "rating":
+            from ganpo.submissions.rating_validate import check_rating_table
+
+            table = check_rating_table(raw, f, limits)
+            flags = []
         elif f.kind == "table":  # CSV or .xlsx; anything else is a problem saying what it is
             with user_errors():
                 context, notes = table_context(None, f, data, None, region)

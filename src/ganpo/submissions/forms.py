@@ -29,13 +29,17 @@ EXTERNAL_SUFFIX = "_external_share"
 FormKind = Literal["table", "layer"]
 #: what a form feeds: the GEP account's dataset, the greenhouse-gas inventory's, or the
 #: monitoring series of the decision's targets
-Domain = Literal["gep", "carbon", "tracking"]
+Domain = Literal["gep", "carbon", "tracking", "rating"]
 #: the key of a carbon form is this prefix and the activity table's key (carbon_fuel)
 CARBON_PREFIX = "carbon_"
 #: the key of a monitoring form is this prefix and the indicator's key (tracking_forest_cover)
 TRACKING_PREFIX = "tracking_"
 #: the columns a monitoring form may leave empty
 TRACKING_OPTIONAL = ("note",)
+#: the key of an entity-rating record form is this prefix and the department's key
+RATING_PREFIX = "rating_"
+#: the columns a rating record form may leave empty (amount: only tiered indicators need it)
+RATING_OPTIONAL = ("amount", "note")
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,16 @@ class Form:
     @property
     def long(self) -> bool:
         """A long table (a header row of keys, one row per unit and key): the carbon
-        activity and the monitoring forms."""
-        return self.domain in ("carbon", "tracking")
+        activity, the monitoring and the entity-rating record forms."""
+        return self.domain in ("carbon", "tracking", "rating")
 
     @property
     def key_column(self) -> str:
         """The column naming the reporting unit: the county adcode of a GEP table, the
         unit code of a carbon activity table (a county) or a monitoring form (the
-        region, a city or a county)."""
+        region, a city or a county); the entity of a rating record form."""
+        if self.domain == "rating":
+            return "entity_id"
         return "unit_code" if self.long else "county_adcode"
 
     @property
@@ -103,6 +109,8 @@ class Form:
             return self.key.removeprefix(CARBON_PREFIX)
         if self.domain == "tracking":
             return self.key.removeprefix(TRACKING_PREFIX)
+        if self.domain == "rating":
+            return self.key.removeprefix(RATING_PREFIX)
         return self.key
 
     @property
@@ -170,6 +178,8 @@ def all_forms(
         return carbon_forms(year)
     if domain == "tracking":
         return tracking_forms(year)
+    if domain == "rating":
+        return rating_forms(year)
     prof = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE)
     tables, layers = _needs(prof)
     out: list[Form] = []
@@ -234,7 +244,9 @@ def all_forms(
                     unit=lay.unit,
                 )
             )
-    return out if domain == "gep" else [*out, *carbon_forms(year), *tracking_forms(year)]
+    if domain == "gep":
+        return out
+    return [*out, *carbon_forms(year), *tracking_forms(year), *rating_forms(year)]
 
 
 def _split(text: str) -> tuple[str, str]:
@@ -341,6 +353,54 @@ def tracking_forms(year: int) -> list[Form]:
                 per_county=False,
                 domain="tracking",
                 units=(ind.unit,),
+            )
+        )
+    return out
+
+
+def rating_forms(year: int) -> list[Form]:
+    """The record forms of the ecological credit evaluation of entities (docs/rating.md):
+    one per department that reports an indicator of the shipped rating rule
+    (``catalog/data/rating``). A long table, one row per record: ``entity_id`` (统一社会信用
+    代码 of a firm or co-operative, a village's 12-digit statistical division code, a
+    household's ``village-number``), ``entity_kind``, ``entity_name``, ``indicator`` (a key
+    of the rule the department reports), ``date``, ``amount`` (for indicators scored by
+    amount), ``evidence`` (the penalty decision, certificate or acceptance document) and
+    an optional ``note``."""
+    from ganpo.apply.rating import load_rating_rule
+
+    rule = load_rating_rule()
+    owners = {d.key: (d.key, d.name_zh, d.name_en) for d in departments().values()}
+    out = []
+    for dep in dict.fromkeys(i.department for i in rule.indicators):
+        dep_key, dep_zh, dep_en = owners[dep]
+        mine = tuple(i.key for i in rule.indicators if i.department == dep)
+        out.append(
+            Form(
+                key=f"{RATING_PREFIX}{dep}",
+                kind="table",
+                year=year,
+                department=dep_key,
+                department_zh=dep_zh,
+                department_en=dep_en,
+                name_zh=f"经营主体生态信用记录（{dep_zh}）",
+                name_en=f"Ecological credit records of entities ({dep_en})",
+                profile="rating",
+                required=False,
+                indicators=mine,
+                columns=(
+                    FormColumn("entity_kind", "", "主体类型", "kind of entity", True),
+                    FormColumn("entity_name", "", "主体名称", "name of the entity", True),
+                    FormColumn("indicator", "", "评价指标", "indicator", True),
+                    FormColumn("date", "", "日期（决定、验收或发证日）", "date (YYYY-MM-DD)", True),
+                    FormColumn("amount", "", "数量（罚款万元、面积公顷等）", "amount", False),
+                    FormColumn(
+                        "evidence", "", "证据文书编号", "evidence (document reference)", True
+                    ),
+                    FormColumn("note", "", "说明", "note", False),
+                ),
+                per_county=False,
+                domain="rating",
             )
         )
     return out

@@ -241,6 +241,8 @@ CARBON_NAME = "name"  # the unit's name in a carbon table (not read)
 def carbon_columns(form: Form) -> list[str]:
     """The columns of a long form (carbon activity or monitoring), in order (the unit's
     name may follow)."""
+    if form.domain == "rating":  # the entity's name is a column of its own
+        return [form.key_column, *(c.key for c in form.columns)]
     return [form.key_column, CARBON_NAME, *(c.key for c in form.columns)]
 
 
@@ -268,6 +270,11 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
     names[form.key_column] = (
         ("县级区划代码", "county adcode")
         if form.domain == "carbon"
+        else (
+            "主体代码（统一社会信用代码、村代码或户号）",
+            "entity id (USCC, village or household)",
+        )
+        if form.domain == "rating"
         else ("区划代码（省、市或县）", "adcode (province, city or county)")
     )
     names[CARBON_NAME] = ("名称（不读取）", "name (not read)")
@@ -286,6 +293,11 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
         "year": f'"{form.year}"',
         "unit": '"' + ",".join(form.units) + '"',
     }
+    if form.domain == "rating":
+        lists = {
+            "entity_kind": '"firm,cooperative,village,household"',
+            "indicator": '"' + ",".join(form.indicators) + '"',
+        }
     if form.domain == "carbon":  # a monitoring form also takes the region and its cities
         lists[form.key_column] = f"'{COUNTIES_SHEET}'!$A$2:$A${len(region.counties) + 1}"
     for j, k in enumerate(keys, start=1):
@@ -296,7 +308,10 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
     ws.freeze_panes = ws.cell(row=first, column=1)
     notes = wb.create_sheet(NOTES_SHEET)
     notes.append([title])
-    notes.append([f"计量单位 units: {'、'.join(form.units)}"])
+    if form.units:
+        notes.append([f"计量单位 units: {'、'.join(form.units)}"])
+    if form.domain == "rating":
+        notes.append(["评价指标 indicators: " + ", ".join(form.indicators)])
     if form.domain == "carbon":
         notes.append(["IPCC 类别 categories: " + ", ".join(form.indicators)])
     notes.append([])
@@ -310,6 +325,11 @@ def _carbon_xlsx(form: Form, region: Region) -> bytes:
             "公式。 One row per unit and item (e.g. a county, a sector and a fuel), its unit in "
             "the unit column; values only, no formulas."
             if form.domain == "carbon"
+            else "每行一条记录：一个主体的一项评价指标事件，写明日期和证据文书编号；"
+            "只填数值，不用公式。"
+            " One row per record: an entity's event of one indicator, its date and the "
+            "reference of its evidence; values only, no formulas."
+            if form.domain == "rating"
             else "每行一个单位（全省、设区市或县）的年度数值，写明数据来源；只填数值，不用公式。"
             " One row per unit (the province, a city or a county): its value of the year and "
             "the source it comes from; values only, no formulas."

@@ -245,6 +245,11 @@ def upload(
             previous=tracking_previous(engine, f),
         )
         media = table.media
+    elif f.kind == "table" and f.domain == "rating":
+        from ganpo.submissions.rating_validate import check_rating_table
+
+        table = check_rating_table(data, f, limits)
+        media = table.media
     elif f.kind == "table":  # checked from the bytes: a refused table leaves no file behind
         context, notes = table_context(engine, f, base_dir, work_dir, region)
         table = check_table(data, f, region, limits, context)
@@ -593,8 +598,8 @@ def adopt_base(
     long = [f.key for f in chosen if f.long]
     if long:
         raise InputError(
-            f"{', '.join(long)}: a carbon or monitoring form has no file in the base "
-            "dataset; the inventory run takes the tables nobody reported from its base carbon "
+            f"{', '.join(long)}: a carbon, monitoring or rating record form has no file in the "
+            "base dataset; the inventory run takes the tables nobody reported from its base carbon "
             "dataset (`ganpo carbon run-reported --base`), a monitoring series is loaded from "
             "a file (`ganpo tracking series load`) / 碳清单和目标监测报表不从基础数据集采用",
             field="forms",
