@@ -201,6 +201,8 @@ class AccountCache:
         self._rows: list[Account] | None = None
         self._rows_at = 0.0
         self._lock = threading.Lock()
+        #: one lock per account being read: the first caller reads, the others wait
+        self._loading: dict[tuple[int, str], threading.Lock] = {}
 
     def invalidate(self) -> None:
         with self._lock:
@@ -238,18 +240,33 @@ class AccountCache:
             return None if row is None else self._items.get((row.id, row.input_digest))
 
     def get(self, row: Account) -> AccountData:
+        """The account's tables, read from the store once: concurrent callers of an
+        account not yet in memory wait for the one that reads it (no stampede of reads of
+        the same account when a cold worker meets a burst of requests)."""
         key = (row.id, row.input_digest)
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        stored = load_account(self.engine, row.id)
-        data = AccountData(stored.account, stored.results, stored.units, stored.prices, stored)
-        with self._lock:
-            self._items[key] = data
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return data
+            gate = self._loading.setdefault(key, threading.Lock())
+        with gate:
+            try:
+                with self._lock:
+                    if key in self._items:
+                        return self._items[key]
+                stored = load_account(self.engine, row.id)
+                data = AccountData(
+                    stored.account, stored.results, stored.units, stored.prices, stored
+                )
+                with self._lock:
+                    self._items[key] = data
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+                return data
+            finally:
+                with self._lock:
+                    if self._loading.get(key) is gate:
+                        del self._loading[key]
 
 
 class ResponseCache:
@@ -264,19 +281,35 @@ class ResponseCache:
         self.size = size
         self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
+        #: one lock per answer being made: the first caller makes it, the others wait
+        self._making: dict[tuple[Any, ...], threading.Lock] = {}
 
     def peek(self, key: tuple[Any, ...]) -> bytes | None:
         with self._lock:
             return self._items.get(key)
 
     def get_or_make(self, key: tuple[Any, ...], make: Callable[[], Any]) -> bytes:
+        """The answer for ``key``, made by ``make`` once: concurrent callers of a key not
+        yet cached wait for the first one's answer instead of each making it (a cold
+        worker meeting a burst of requests would otherwise make the same answer once per
+        request, all at once). A ``make`` that fails lets the next waiter try."""
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        body = json.dumps(make(), ensure_ascii=False, allow_nan=False).encode("utf-8")
-        with self._lock:
-            self._items[key] = body
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return body
+            gate = self._making.setdefault(key, threading.Lock())
+        with gate:
+            try:
+                with self._lock:
+                    if key in self._items:
+                        return self._items[key]
+                body = json.dumps(make(), ensure_ascii=False, allow_nan=False).encode("utf-8")
+                with self._lock:
+                    self._items[key] = body
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+                return body
+            finally:
+                with self._lock:
+                    if self._making.get(key) is gate:
+                        del self._making[key]
