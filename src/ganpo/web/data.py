@@ -10,6 +10,7 @@ without one, from the county table of :mod:`ganpo.io.regions`.
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -42,6 +43,7 @@ FINER_LEVELS = ("township", "village", "unit")
 
 
 _REGIONS: dict[tuple[str, float], Regions] = {}
+_GENERATIONS = itertools.count(1)
 _REGIONS_LOCK = threading.Lock()
 
 
@@ -124,6 +126,8 @@ class Regions:
                 )
         self._features: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
+        #: tells this set of units from the one built before (answer cache keys)
+        self.generation = next(_GENERATIONS)
 
     def has_features(self, level: str) -> bool:
         with self._lock:
