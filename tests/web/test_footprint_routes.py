@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from collections.abc import Callable
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -100,3 +101,41 @@ def test_report_and_label_are_pdfs_with_the_figure(shared_client_as: Clients) ->
     label = client.get("/api/footprints/copper-cathode/label")
     assert label.status_code == 200 and label.content.startswith(b"%PDF")
     assert shown in _pdf_text(label.content)
+
+
+def test_an_uploaded_study_is_computed_or_refused_with_its_problem(
+    shared_client_as: Clients,
+) -> None:
+    path = study_path("navel-orange")
+    expected = footprint(read_product_system(path), draws=PLATFORM_DRAWS, seed=PLATFORM_SEED)
+    text = path.read_text(encoding="utf-8")
+    office = shared_client_as("office")
+
+    def send(body: str, name: str = "orchard.toml") -> httpx.Response:
+        return office.post("/api/footprints/compute?lang=en", files={"file": (name, body)})
+
+    r = send(text)
+    assert r.status_code == 200, r.text
+    assert r.json()["total_kg"] == expected.total_kg and r.json()["id"] == ""
+    assert r.json()["monte_carlo"]["p97_5_kg"] == expected.monte_carlo["p97_5_kg"]  # type: ignore[index]
+    # a unit that does not convert: the CLI's message, naming the uploaded file's name
+    r = send(text.replace('unit = "kWh"', 'unit = "t"', 1))
+    assert r.status_code == 422 and "'t' cannot be converted to 'kWh'" in r.text
+    r = send(text.replace("gwp = ", "gwp_x = ", 1), "bad name.toml")
+    assert r.status_code == 422 and "bad name.toml" in r.text and "gwp" in r.text
+    # the packing house (the last process) takes back more packed fruit than it makes
+    head, tail = text.rsplit("inputs = [\n", 1)
+    loop = head + 'inputs = [\n  { product = "packed_navel_orange", amount = 1.0, unit = "t" },\n'
+    loop += tail
+    r = send(loop)
+    assert r.status_code == 422 and "does not converge" in r.text, r.text
+    assert (
+        office.post("/api/footprints/compute", files={"file": ("x.toml", b"\xff")}).status_code
+        == 422
+    )
+    assert (
+        shared_client_as("wuyuan")
+        .post("/api/footprints/compute", files={"file": ("a.toml", text)})
+        .status_code
+        == 403
+    )

@@ -25,16 +25,25 @@ digest).
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, UploadFile, status
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from ganpo.footprint.model import STAGES, ProductSystem, read_product_system
+from ganpo.errors import InputError
+from ganpo.footprint.lca import Footprint, footprint
+from ganpo.footprint.model import (
+    STAGES,
+    ProductSystem,
+    parse_product_system,
+    read_product_system,
+)
 from ganpo.footprint.pact import product_footprint
 from ganpo.footprint.studies import PLATFORM_DRAWS, PLATFORM_SEED, study_ids, study_path
 from ganpo.report.footprint_report import (
@@ -45,12 +54,15 @@ from ganpo.report.footprint_report import (
     write_label_pdf,
     write_report_pdf,
 )
-from ganpo.web.auth import CurrentPrincipal
+from ganpo.web.auth import CurrentPrincipal, Principal, require_roles
 
 router = APIRouter()
 Lang = Annotated[Literal["zh", "en"], Query(description="language / 语言")]
 StudyId = Annotated[str, PathParam(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9-]*$")]
+Checker = Annotated[Principal, Depends(require_roles("admin", "office", "reviewer"))]
 UNIT = "kg CO₂e"
+MAX_UPLOAD = 256 * 1024
+MAX_PROCESSES = 200
 SYNTHETIC = {
     "zh": "合成数据：示范用清单，不是企业的实测清单，数字不得引用或对外声明。",
     "en": "SYNTHETIC data: a demonstration inventory, not a company's measured inventory; "
@@ -169,7 +181,57 @@ def study_result(study: StudyId, principal: CurrentPrincipal, lang: Lang = "zh")
     apart, with the Monte Carlo 95 % interval (1000 draws, seed 20240101): the figures of
     ``ganpo footprint run --draws 1000``. 产品碳足迹及其构成与不确定性区间。"""
     s = _study(study)
-    r = s.result
+    return _result_out(study, s.system, s.result, lang)
+
+
+@router.post(
+    "/compute", summary="Compute an uploaded study / 计算上传的研究", response_model=ResultOut
+)
+async def compute_upload(file: UploadFile, principal: Checker, lang: Lang = "zh") -> ResultOut:
+    """Multipart field ``file``: a product system file (TOML, at most 256 KB, at most
+    200 processes), computed as ``ganpo footprint run --draws 1000`` computes it and
+    answered like ``GET /{study}``; nothing is stored. A bad study (a field, a unit that
+    does not convert, a loop that does not converge) answers 422 with the CLI's message.
+    Admin, office and reviewer (who check a company's study). 计算上传的产品系统文件（不保存）。"""
+    data = await file.read(MAX_UPLOAD + 1)
+    name = Path(file.filename or "").name or "study.toml"
+    if len(data) > MAX_UPLOAD:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"{name}: a product system file may hold at most 256 KB / 文件超过 256 KB",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            "the product system is not UTF-8 text / 文件须为 UTF-8", source=name
+        ) from exc
+
+    def run() -> ResultOut:
+        system = parse_product_system(text, name)
+        if len(system.processes) > MAX_PROCESSES:
+            raise InputError(
+                f"at most {MAX_PROCESSES} processes on the platform, the study has "
+                f"{len(system.processes)}; run it with `ganpo footprint run` / 过程过多",
+                source=name,
+                field="processes",
+            )
+        result = footprint(system, draws=PLATFORM_DRAWS, seed=PLATFORM_SEED)
+        mc = result.monte_carlo or {}
+        figures = [result.total_kg, result.biogenic_co2_kg, *mc.values()]
+        figures += [p["kg"] for p in result.by_process]
+        if not all(math.isfinite(x) for x in figures):
+            raise InputError(
+                "the footprint is not a finite number: an amount is too large "
+                "/ 结果溢出，请检查数量",
+                source=name,
+            )
+        return _result_out("", system, result, lang)
+
+    return await run_in_threadpool(run)
+
+
+def _result_out(study: str, system: ProductSystem, r: Footprint, lang: str) -> ResultOut:
     total = r.total_kg
 
     def share(kg: float) -> float | None:
@@ -177,10 +239,11 @@ def study_result(study: StudyId, principal: CurrentPrincipal, lang: Lang = "zh")
 
     lang_: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
     mc = r.monte_carlo
+    fu = system.functional_unit
     return ResultOut.model_validate(
         {
-            **_study_out(study, s.system, lang),
-            "unit": f"{UNIT}/{s.system.functional_unit.amount:g} {s.system.functional_unit.unit}",
+            **_study_out(study, system, lang),
+            "unit": f"{UNIT}/{fu.amount:g} {fu.unit}",
             "total_kg": total,
             "biogenic_co2_kg": r.biogenic_co2_kg,
             "including_biogenic_kg": r.including_biogenic_kg,
