@@ -71,3 +71,34 @@ def test_a_viewer_reads_a_footprint(browser: Browser, web_app: FastAPI, live_ser
     expect(page.locator("#footprint-summary")).to_contain_text("SYNTHETIC", timeout=TIMEOUT_MS)
     expect(page.locator("#footprint-stages")).to_contain_text("raw material acquisition")
     english.close()
+
+
+def test_the_office_computes_an_uploaded_study(
+    browser: Browser, web_app: FastAPI, live_server: str, tmp_path: Path
+) -> None:
+    source = study_path("copper-cathode")
+    r = footprint(read_product_system(source))
+    good = tmp_path / "smelter.toml"
+    good.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    bad = tmp_path / "typo.toml"
+    bad.write_text(good.read_text(encoding="utf-8").replace('"kWh"', '"kW"', 1), encoding="utf-8")
+    viewer = Session(browser, live_server, "wuyuan")
+    expect(viewer.open("footprints").locator("#footprint-list")).to_be_visible()
+    expect(viewer.page.locator("#footprint-upload")).to_have_count(0)  # viewers do not upload
+    viewer.close()
+
+    office = Session(browser, live_server, "office")
+    page = office.open("footprints")
+    expect(page.locator("#footprint-summary h2")).to_contain_text("铜", timeout=TIMEOUT_MS)
+    page.set_input_files("#footprint-file", str(bad))
+    page.click("#footprint-upload")
+    note = page.locator("#footprint-upload-message")
+    expect(note).to_contain_text("'kW'", timeout=TIMEOUT_MS)
+    expect(note).to_contain_text("typo.toml")
+    page.set_input_files("#footprint-file", str(good))
+    page.click("#footprint-upload")
+    expect(note).to_contain_text("文件未保存", timeout=TIMEOUT_MS)
+    expect(page.locator("#footprint-summary h2")).to_contain_text("smelter.toml")
+    expect(page.locator("#footprint-total")).to_contain_text(f"{r.total_kg:,.2f}")
+    expect(page.locator("#footprint-downloads")).to_have_count(0)
+    office.close()

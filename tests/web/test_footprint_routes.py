@@ -121,6 +121,7 @@ def test_an_uploaded_study_is_computed_or_refused_with_its_problem(
     # a unit that does not convert: the CLI's message, naming the uploaded file's name
     r = send(text.replace('unit = "kWh"', 'unit = "t"', 1))
     assert r.status_code == 422 and "'t' cannot be converted to 'kWh'" in r.text
+    assert "orchard.toml" in r.text
     r = send(text.replace("gwp = ", "gwp_x = ", 1), "bad name.toml")
     assert r.status_code == 422 and "bad name.toml" in r.text and "gwp" in r.text
     # the packing house (the last process) takes back more packed fruit than it makes

@@ -216,7 +216,12 @@ async def compute_upload(file: UploadFile, principal: Checker, lang: Lang = "zh"
                 source=name,
                 field="processes",
             )
-        result = footprint(system, draws=PLATFORM_DRAWS, seed=PLATFORM_SEED)
+        try:
+            result = footprint(system, draws=PLATFORM_DRAWS, seed=PLATFORM_SEED)
+        except InputError as exc:
+            if exc.source is not None:
+                raise
+            raise InputError(str(exc), source=name, field=exc.field, values=exc.values) from exc
         mc = result.monte_carlo or {}
         figures = [result.total_kg, result.biogenic_co2_kg, *mc.values()]
         figures += [p["kg"] for p in result.by_process]

@@ -541,6 +541,12 @@ const DICT = {
     "footprint.allocationShare": "分配系数",
     "footprint.direct": "直接排放 kg CO₂e",
     "footprint.background": "背景过程 kg CO₂e",
+    "footprint.uploadTitle": "计算产品系统文件",
+    "footprint.uploadIntro":
+      "上传产品系统文件（TOML，与 ganpo footprint run 相同的格式，不超过 256 KB）：平台按 1000 次蒙特卡罗抽样计算并显示结果，不保存文件。",
+    "footprint.compute": "计算",
+    "footprint.chooseFile": "请先选择文件。",
+    "footprint.uploaded": "已计算（文件未保存）。",
   },
   en: {
     "app.title": "Gross Ecosystem Product (GEP) accounting platform",
@@ -1105,6 +1111,12 @@ const DICT = {
     "footprint.allocationShare": "Allocation share",
     "footprint.direct": "Direct, kg CO₂e",
     "footprint.background": "Background, kg CO₂e",
+    "footprint.uploadTitle": "Compute a product system file",
+    "footprint.uploadIntro":
+      "Upload a product system file (TOML, the format of ganpo footprint run, at most 256 KB): the platform computes it with 1000 Monte Carlo draws and shows the result; the file is not stored.",
+    "footprint.compute": "Compute",
+    "footprint.chooseFile": "Choose a file first.",
+    "footprint.uploaded": "Computed (the file was not stored).",
   },
 };
 

@@ -2,13 +2,17 @@
 // holds (SYNTHETIC demonstrations), one study's footprint per functional unit by life-cycle
 // stage and by process with the Monte Carlo 95 % interval, biogenic CO2 apart, and the
 // downloads (study report PDF in Chinese or English, carbon label PDF, PACT JSON).
-import { get, query } from "../api.js";
+import { get, post, query } from "../api.js";
 import { FONT, makeChart } from "../charts.js";
-import { add, clear, h, number, table } from "../dom.js";
+import { add, clear, h, message, number, table } from "../dom.js";
 import { lang, t } from "../i18n.js";
 import { CARBON_COLORS } from "../palette.js";
 
+// the roles that may compute an uploaded study (the API enforces the same)
+const CHECKERS = ["admin", "office", "reviewer"];
+
 export async function render(root, ctx) {
+  const role = ctx && ctx.me ? ctx.me.role : null;
   const studies = await get(`/api/footprints${query({ lang: lang() })}`);
   const wanted = ctx && ctx.params ? ctx.params.get("study") : null;
   let current = studies.some((s) => s.id === wanted)
@@ -23,6 +27,7 @@ export async function render(root, ctx) {
     h("h1", {}, t("footprint.title")),
     h("p", { class: "muted" }, t("footprint.intro")),
     h("div", { class: "card" }, h("h2", {}, t("footprint.studies")), list),
+    CHECKERS.includes(role) ? uploadCard() : null,
     result,
   );
   const charts = [];
@@ -84,6 +89,64 @@ export async function render(root, ctx) {
       `/api/footprints/${encodeURIComponent(id)}${query({ lang: lang() })}`,
     );
     if (id !== current || (ctx && ctx.alive && !ctx.alive())) return;
+    await draw(r, `/api/footprints/${encodeURIComponent(id)}`);
+  }
+
+  // an uploaded study file, computed and shown (not stored: no downloads)
+  function uploadCard() {
+    const input = h("input", {
+      type: "file",
+      id: "footprint-file",
+      accept: ".toml",
+    });
+    const note = h("div", { id: "footprint-upload-message" });
+    const button = h(
+      "button",
+      {
+        type: "button",
+        id: "footprint-upload",
+        onclick: async () => {
+          clear(note);
+          if (!input.files.length) {
+            note.appendChild(message("error", t("footprint.chooseFile")));
+            return;
+          }
+          const body = new FormData();
+          body.append("file", input.files[0]);
+          button.disabled = true;
+          try {
+            const r = await post(
+              `/api/footprints/compute${query({ lang: lang() })}`,
+              body,
+            );
+            current = null;
+            renderList();
+            disposeCharts();
+            await draw(
+              { ...r, title: `${r.title} · ${input.files[0].name}` },
+              null,
+            );
+            note.appendChild(message("ok", t("footprint.uploaded")));
+          } catch (err) {
+            note.appendChild(message("error", err.message));
+          } finally {
+            button.disabled = false;
+          }
+        },
+      },
+      t("footprint.compute"),
+    );
+    return h(
+      "div",
+      { class: "card" },
+      h("h2", {}, t("footprint.uploadTitle")),
+      h("p", { class: "muted" }, t("footprint.uploadIntro")),
+      h("p", { class: "toolbar" }, input, button),
+      note,
+    );
+  }
+
+  async function draw(r, base) {
     const mc = r.monte_carlo;
     const pct = (x) => (x === null ? "—" : `${number(x * 100, 1)} %`);
     const byStage = await makeChart("bars", { id: "footprint-stage-chart" });
@@ -91,7 +154,6 @@ export async function render(root, ctx) {
       id: "footprint-process-chart",
     });
     charts.push(byStage, byProcess);
-    const base = `/api/footprints/${encodeURIComponent(id)}`;
     add(
       clear(result),
       h(
@@ -128,38 +190,44 @@ export async function render(root, ctx) {
           `${t("footprint.boundary")}: ${r.boundary} · ${t("footprint.fu")}: ${r.functional_unit} ${r.product} · GWP ${r.gwp} (${r.gwp_source}) · ${t("footprint.year")}: ${r.reference_year}`,
         ),
         h("p", {}, `${t("footprint.allocation")}: ${r.allocation_text}`),
-        h(
-          "p",
-          { class: "toolbar", id: "footprint-downloads" },
-          h(
-            "a",
-            {
-              href: `${base}/report${query({ lang: "zh" })}`,
-              download: "",
-              "data-download": "report-zh",
-            },
-            t("footprint.reportZh"),
-          ),
-          h(
-            "a",
-            {
-              href: `${base}/report${query({ lang: "en" })}`,
-              download: "",
-              "data-download": "report-en",
-            },
-            t("footprint.reportEn"),
-          ),
-          h(
-            "a",
-            { href: `${base}/label`, download: "", "data-download": "label" },
-            t("footprint.label"),
-          ),
-          h(
-            "a",
-            { href: `${base}/pact`, download: "", "data-download": "pact" },
-            t("footprint.pact"),
-          ),
-        ),
+        base === null
+          ? null
+          : h(
+              "p",
+              { class: "toolbar", id: "footprint-downloads" },
+              h(
+                "a",
+                {
+                  href: `${base}/report${query({ lang: "zh" })}`,
+                  download: "",
+                  "data-download": "report-zh",
+                },
+                t("footprint.reportZh"),
+              ),
+              h(
+                "a",
+                {
+                  href: `${base}/report${query({ lang: "en" })}`,
+                  download: "",
+                  "data-download": "report-en",
+                },
+                t("footprint.reportEn"),
+              ),
+              h(
+                "a",
+                {
+                  href: `${base}/label`,
+                  download: "",
+                  "data-download": "label",
+                },
+                t("footprint.label"),
+              ),
+              h(
+                "a",
+                { href: `${base}/pact`, download: "", "data-download": "pact" },
+                t("footprint.pact"),
+              ),
+            ),
       ),
       h(
         "div",
