@@ -14,7 +14,7 @@ from ganpo.cli.main import app
 from ganpo.errors import InputError
 from ganpo.footprint.background import background
 from ganpo.footprint.lca import footprint
-from ganpo.footprint.model import read_product_system
+from ganpo.footprint.model import parse_product_system, read_product_system
 from ganpo.footprint.pact import product_footprint
 
 STUDY = """
@@ -148,3 +148,49 @@ def test_the_demo_through_the_cli(tmp_path: Path) -> None:
     rows = json.loads(j.output)
     assert [x["key"] for x in rows] == ["mining", "smelting", "refining"]
     assert 0.98 < rows[1]["allocation_share"] < 1.0  # sulphuric acid takes its share
+
+
+LOOP = """
+title_zh = "循环"
+title_en = "loop"
+product = "a"
+product_name_zh = "甲"
+product_name_en = "a"
+functional_unit = { product = "a", amount = 1.0, unit = "t" }
+boundary = "cradle_to_gate"
+allocation = "none"
+gwp = "AR6"
+reference_year = 2022
+
+[[processes]]
+key = "pa"
+name_zh = "甲"
+name_en = "a"
+stage = "production"
+outputs = [{ product = "a", amount = 1.0, unit = "t" }]
+inputs = [{ product = "b", amount = 1.0, unit = "t" }]
+emissions = [{ gas = "CO2_fossil", amount = 10 }]
+
+[[processes]]
+key = "pb"
+name_zh = "乙"
+name_en = "b"
+stage = "production"
+outputs = [{ product = "b", amount = 1.0, unit = "t" }]
+inputs = [{ product = "a", amount = AMOUNT, unit = "UNIT" }]
+emissions = [{ gas = "CO2_fossil", amount = 5 }]
+"""
+
+
+def test_a_loop_converges_or_is_refused() -> None:
+    def run(amount: str, unit: str = "t") -> float:
+        text = LOOP.replace("AMOUNT", amount).replace("UNIT", unit)
+        return footprint(parse_product_system(text, "loop.toml")).total_kg
+
+    # a needs 1 t of b, b needs 0.5 t of a: x_a = 1 + 0.5 x_a → 2 t of a and b
+    assert run("0.5") == pytest.approx(2 * 10 + 2 * 5)
+    for amount, unit in (("1.0", "t"), ("2.0", "t"), ("1000", "kg")):
+        with pytest.raises(InputError, match="loop of processes pa, pb does not converge"):
+            run(amount, unit)
+    with pytest.raises(InputError, match=r"loop\.toml"):
+        parse_product_system("title_zh = ", "loop.toml")

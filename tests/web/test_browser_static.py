@@ -46,6 +46,7 @@ DYNAMIC = {
         "methods",
         "carbon",
         "inclusive",
+        "footprints",
         "tracking",
         "zoning",
         "landuse",

@@ -71,6 +71,7 @@ def test_auditor_makes_a_pack_and_a_viewer_is_refused(browser: Browser, live_ser
         "methods",
         "carbon",
         "inclusive",
+        "footprints",
         "tracking",
         "zoning",
         "landuse",

@@ -168,6 +168,36 @@ def _reference(system: ProductSystem, used: set[str], i: int) -> tuple[int, floa
     return j, worth[j] / sum(worth)
 
 
+def _check_loops(system: ProductSystem, tech: list[tuple[int, int, float, bool, Any]]) -> None:
+    """Refuse a loop of processes that does not converge: the foreground's inputs per unit
+    of reference output ``A`` (after allocation) must have a spectral radius below 1, so
+    that ``(I - A)⁻¹ = I + A + A² + …`` converges (a loop that needs as much of its own
+    products as it makes, or more, has no finite, non-negative solution)."""
+    n = len(system.processes)
+    ref = {r: v for r, c, v, flip, _ in tech if r == c and not flip and r <= n}
+    a = np.zeros((n, n))
+    for r, c, v, flip, _ in tech:
+        if flip and r <= n:
+            a[r - 1, c - 1] += v / ref[c]
+    if not a.any():
+        return
+    rho = float(max(abs(np.linalg.eigvals(a))))
+    if rho < 1.0 - 1e-9:
+        return
+    reach = a > 0  # the processes on a loop: those that reach themselves
+    for k in range(n):
+        reach |= np.outer(reach[:, k], reach[k, :])
+    looped = [p.key for i, p in enumerate(system.processes) if reach[i, i]]
+    raise InputError(
+        f"the loop of processes {', '.join(looped)} does not converge: together they need as "
+        f"much of their own products as they make, or more (spectral radius {rho:.4f} ≥ 1); "
+        "check the amounts and units of their inputs "
+        "/ 产品系统中的循环不收敛，请检查投入数量与单位",
+        field="processes",
+        values=looped,
+    )
+
+
 def _lognormal(value: float, gsd: float | None) -> tuple[int, float, float]:
     """The bw_processing uncertainty (type, loc, scale) of an amount."""
     if gsd is None or gsd == 1.0 or value == 0:
@@ -224,6 +254,7 @@ def _build(system: ProductSystem) -> _Built:
         for e in p.emissions:
             kg = e.amount * (1000.0 if e.unit == "t" else 1.0) * share
             bio.append((_GAS_ID[e.gas], i, kg, _lognormal(kg, e.gsd)))
+    _check_loops(system, tech)
     gwp = gwp_set(system.gwp)
     cf = {
         "CO2_fossil": gwp.values["CO2"],

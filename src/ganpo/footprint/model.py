@@ -104,17 +104,27 @@ def read_product_system(path: Path | str) -> ProductSystem:
     """Read and validate a product system file; each problem names the file and field."""
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputError("no such product system file", source=path.name) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise InputError(f"cannot read the product system: {exc}", source=path.name) from exc
+    return parse_product_system(text, path.name)
+
+
+def parse_product_system(text: str, source: str) -> ProductSystem:
+    """Validate the text of a product system file; each problem names ``source`` (the
+    file's name as its user knows it) and the field."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"cannot read the product system: {exc}", source=source) from exc
     try:
         return ProductSystem.model_validate(raw)
     except ValidationError as exc:
         problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:8]]
         raise InputError(
             "invalid product system: " + "; ".join(problems) + " / 产品系统文件有误",
-            source=path.name,
+            source=source,
             field=".".join(str(x) for x in exc.errors()[0]["loc"]),
         ) from exc

@@ -54,6 +54,7 @@ from ganpo.web.routes import (
     audit_packs,
     auth,
     carbon,
+    footprints,
     inclusive,
     jobs,
     landuse,
@@ -119,6 +120,11 @@ TAGS: list[dict[str, Any]] = [
         "description": "碳普惠：方法学、申报与审核、签发、转让与注销、公开账本 / Carbon-inclusive "
         "registry: methodologies, claims and review, issuance, transfers and retirements, "
         "the public ledger.",
+    },
+    {
+        "name": "footprints",
+        "description": "产品碳足迹：研究、结果、报告、碳标识与 PACT 数据 / Product carbon "
+        "footprints: studies, results, report, carbon label and PACT data.",
     },
     {
         "name": "tracking",
@@ -228,6 +234,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(profiles.router, prefix="/api/profiles", tags=["profiles"])
     app.include_router(carbon.router, prefix="/api/carbon", tags=["carbon"])
     app.include_router(inclusive.router, prefix="/api/inclusive", tags=["carbon-inclusive"])
+    app.include_router(footprints.router, prefix="/api/footprints", tags=["footprints"])
     app.include_router(tracking.router, prefix="/api/tracking", tags=["tracking"])
     app.include_router(tracking_reports.router, prefix="/api/tracking/reports", tags=["tracking"])
     app.include_router(zoning.router, prefix="/api/zoning", tags=["zoning"])

@@ -14,6 +14,11 @@ const PAGES = [
     roles: null,
     load: () => import("./views/inclusive.js"),
   },
+  {
+    id: "footprints",
+    roles: null,
+    load: () => import("./views/footprints.js"),
+  },
   { id: "tracking", roles: null, load: () => import("./views/tracking.js") },
   { id: "zoning", roles: null, load: () => import("./views/zoning.js") },
   { id: "landuse", roles: null, load: () => import("./views/landuse.js") },
