@@ -41,6 +41,8 @@ LANE_YEARS = (2022, 2021, 2020, 2019, 2018, 2017, 2016, 2015)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: users of the sessions: the readers of bench_web.py, then the writers' roles
 SESSION_USERS = (*USERS, "tourism", "reviewer")
+#: sessions of each reader role that warm the caches before the measurement
+WARM_SESSIONS = 12
 #: PostgreSQL connections: each worker's SQLAlchemy pool holds at most 5 + 10
 PG_MAX_CONNECTIONS = 400
 
@@ -524,10 +526,19 @@ async def _sweep(
     platform = Platform(base, tokens, upload)
     try:
         await _set_up(platform, print)
-        # warm-up: every read path by every reader role once (lazy imports, answer caches)
-        for user in USERS:
-            for j, template in enumerate(PATHS):
-                await platform.clients[user][0].get(template.format(a=platform.accounts[j % 2]))
+        # warm-up: every read path of both accounts by every reader role, from several
+        # sessions at once so that every worker's caches see them (each session's
+        # connections land on whichever worker accepts them); the measured phase is the
+        # steady state of reading stored results, as in the closed loop
+        warm = [
+            client.get(template.format(a=a))
+            for user in USERS
+            for client in platform.clients.get(user, [])[:WARM_SESSIONS]
+            for template in PATHS
+            for a in platform.accounts
+        ]
+        for k in range(0, len(warm), 16):
+            await asyncio.gather(*warm[k : k + 16])
         steps: list[dict[str, Any]] = []
         jobs: list[str] = []
         rate = float(args.rate)
