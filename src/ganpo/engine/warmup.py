@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dask
 import numpy as np
 import rasterio
 from rasterio.transform import from_origin
@@ -42,6 +43,7 @@ from rasterio.transform import from_origin
 import ganpo
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine.derived import DERIVED, USLE_C, ensure_derived
+from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.errors import GanpoError
 
 #: the parameter set whose values the warm-up derives with (only their types matter)
@@ -147,7 +149,8 @@ def compile_kernels() -> Warmup:
     """Compile (or load from numba's cache) every kernel for the specialisations an
     account uses: derive each layer of :data:`ganpo.engine.derived.DERIVED` from tiny
     synthetic rasters with a float32 and a float64 DEM, through
-    :func:`ganpo.engine.derived.ensure_derived`. Nothing is kept but numba's cache."""
+    :func:`ganpo.engine.derived.ensure_derived`, and fill the same DEMs in tiles
+    (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`). Nothing is kept but numba's cache."""
     t0 = time.perf_counter()
     params = load_parameter_set(PARAMETER_SET)
     cover = sorted(params.per_type(USLE_C.key, USLE_C.unit))
@@ -172,6 +175,10 @@ def compile_kernels() -> Warmup:
             for role, recipe in DERIVED.items():
                 used = {r: sources[r] for r in recipe.sources}
                 ensure_derived(role, used, checksums, params, folder / "derived")
+            # the tiled pit filling's kernels (decision 0056), through its own entry point,
+            # in this process (synchronous scheduler), tiles smaller than the raster
+            with dask.config.set(scheduler="synchronous"):
+                fill_pits_tiled(sources["dem"], folder / f"filled_{dem_type}.tif", tile=SIZE // 3)
     after = _counts(found)
     folders = sorted({str(d.stats.cache_path) for d in found.values() if d.stats.cache_path})
     return Warmup(
