@@ -10,7 +10,9 @@ routed is lost; NaN off the mask).
 
 D8 follows the three stages of Barnes (2017), "Parallel non-divergent flow accumulation
 for trillion cell digital elevation models on desktops or clusters", Environmental
-Modelling & Software 92, 202–212, doi:10.1016/j.envsoft.2017.02.022:
+Modelling & Software 92, 202–212, doi:10.1016/j.envsoft.2017.02.022 (arXiv:1608.04431;
+only its abstract was readable here, so the stages below were derived, and their
+exactness is proven after them):
 
 1. per tile (a dask task): the tile's accumulation ``L`` with nothing flowing in from
    outside (routing's own ``_accumulate`` on the tile alone, whose flow leaving the tile
@@ -48,13 +50,17 @@ inflow in round ``r − 1``, accumulating the tile with that inflow as the only 
 and stage 3 is the same as for D8. Flow arriving in round ``r`` has crossed ``r`` tile
 edges along a path of the cell DAG, whose crossings are distinct entry cells, so the
 rounds end after at most the number of entry cells of the raster; in practice after the
-largest number of tile edges any flow path crosses (measured in the tests and the
-benchmark). Each round costs a pass over the tiles that receive inflow; a path that
-zigzags along an edge costs one round per crossing. The result equals the global MFD
-accumulation within float64 rounding (relative 1e-12 is what the tests ask).
+largest number of tile edges any flow path crosses. Each round costs a pass over the
+tiles that receive inflow; a path that zigzags along an edge costs one round per
+crossing, and MFD spreads flow across an edge at nearly every cell along it, so the
+rounds grow with the tile side: 406 at 250² and 566 at 500² cells in 2 × 2 tiles of
+the benchmark's landscape, 90 s against 0.16 s for the global accumulation
+(docs/benchmarks.md). Exact, but not usable at scale: a simplification to lift. The
+result equals the global MFD accumulation within float64 rounding (relative 1e-12 is
+what the tests ask; 1e-15 measured).
 
-D8 costs three passes over each tile (stage 1, stage 3, and nothing in between); MFD
-two plus one per round for the tiles reached. Memory of a task, for a tile of ``n``
+D8 costs two passes over each tile (stages 1 and 3; stage 2 handles only exits and
+links); MFD two plus one per round for the tiles reached. Memory of a task, for a tile of ``n``
 cells: the directions with a one-cell halo (1 B D8, 4 B MFD), the mask (1 B), routing's
 state counters (1 B), the weights and the accumulation (float64, 16 B), and for D8's
 links two int32 arrays (8 B): about 27 B per cell (D8) and 22 B (MFD), plus
