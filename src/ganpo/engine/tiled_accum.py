@@ -389,7 +389,12 @@ def inflows_d8(flows: list[TileFlow]) -> tuple[NDArray[np.int64], NDArray[np.flo
     by_src = np.argsort(src)
     nxt = np.full(len(src), -1, dtype=np.int64)
     has = nxt_cell >= 0
-    nxt[has] = by_src[np.searchsorted(src[by_src], nxt_cell[has])]
+    nxt[has] = by_src[np.minimum(np.searchsorted(src[by_src], nxt_cell[has]), len(src) - 1)]
+    if not np.array_equal(src[nxt[has]], nxt_cell[has]):  # every link is an exit
+        raise RuntimeError(  # cannot happen: a bug in ganpo, not in the input
+            "a link of the tiled flow accumulation is not an exit; this is a bug in ganpo, "
+            "please report it / 分块汇流累积的链接不是出流像元，这是 ganpo 的缺陷，请报告"
+        )
     total, ok = _solve_links(local, nxt)
     if not ok:
         _cycle("across tiles / 跨分块")
