@@ -120,7 +120,7 @@ def landscape(size: int, shape: str, seed: int, folder: Path) -> dict[str, Path]
     return paths
 
 
-FLAT_KINDS = ("terraces", "lake", "edge")
+FLAT_KINDS = ("terraces", "lake", "edge", "paddies")
 
 
 def flat_landscape(size: int, kind: str, folder: Path) -> dict[str, Path]:
@@ -132,7 +132,10 @@ def flat_landscape(size: int, kind: str, folder: Path) -> dict[str, Path]:
     half of the northern tenth (the low side of the tilt) to its lowest height, a plain
     that touches the raster's edge and drains only over it (levelling the whole tenth
     spreads MFD flow so thinly over the edge that no cell reaches the stream threshold,
-    and InVEST then exports nothing anywhere). Square watershed, except ``lake`` (round:
+    and InVEST then exports nothing anywhere); ``paddies`` quantises the whole DEM to
+    those steps and raises each cell by 0 or 1 m at random, fields levelled to whole
+    metres: many small irregular flats, where MFD ties depend on the last bits of the
+    flat distances. Square watershed, except ``lake`` (round:
     the flat then also borders the nodata outside the polygon)."""
     paths = landscape(size, "round" if kind == "lake" else "square", seed=size + 19, folder=folder)
     with rasterio.open(paths["dem"]) as src:
@@ -148,6 +151,10 @@ def flat_landscape(size: int, kind: str, folder: Path) -> dict[str, Path]:
     elif kind == "edge":
         plain = (yy < 0.1) & (xx < 0.5)
         dem[plain] = dem[plain].min()
+    elif kind == "paddies":
+        step = max(1.0, round(0.02 * size))
+        levelled = np.floor(np.random.default_rng(size + 23).random(dem.shape) * 2)
+        dem = np.floor(dem / step) * step + levelled
     else:
         raise ValueError(f"unknown kind of flat landscape {kind!r}")
     with rasterio.open(paths["dem"], "r+") as dst:
