@@ -133,6 +133,17 @@ def test_flat_without_a_drain_goes_over_the_edge() -> None:
     assert weights(mfd, 1, 1) == [2] * 8
 
 
+def test_flat_without_any_outlet_keeps_no_direction() -> None:
+    # an unfilled pit: a flat of two cells at 5 inside a ring at 9, away from the edge
+    # and nodata, has neither a lower neighbour nor a nodata one; pygeoprocessing leaves
+    # it without a direction (its callers fill pits first)
+    z = np.full((4, 5), 9.0)
+    z[1:3, 2] = 5.0
+    d8, mfd = routing.flow_direction_d8(z), routing.flow_direction_mfd(z)
+    assert list(d8[1:3, 2]) == [routing.D8_NONE] * 2
+    assert list(mfd[1:3, 2]) == [0, 0]
+
+
 NODATA_FLAT = np.array(
     [
         [9, 9, 9, 9, 9],
