@@ -6,19 +6,23 @@ apart from the machine's load. It builds the application in this process (one wo
 network: FastAPI's TestClient), on a copy of the demo platform's store (SQLite, or a
 throwaway PostgreSQL server with ``--database postgresql``), then cycles the tourism form
 of 2022 ``N`` times through upload (a filled workbook) → submit → return, one request after
-the other, and reports the median and p95 of each kind [ms]. The first cycle is a warm-up
+the other, and reports the median and p95 of each kind [ms], and the median processor
+time of this process per request (the application's work, plus the test client's small
+share; on a machine shared with other work it varies far less than the wall time, which
+includes the waits for a core). The first cycle is a warm-up
 (lazy imports, first reads of the catalogue) and is not counted.
 
-``--profile FILE`` also writes a cProfile of the measured cycles (``python -m pstats
-FILE``, or snakeviz).
+The application runs in threads of this process (TestClient's event loop, the thread
+pool), which cProfile does not follow; profile the run with py-spy instead (decision 0060):
 
-    python benchmarks/bench_web.py --per-write 30 [--database postgresql] [--profile p.out]
+    python benchmarks/bench_web.py --per-write 30 [--database postgresql]
+    py-spy record --nonblocking -r 200 -f raw -o writes.txt -- \
+        python benchmarks/bench_web.py --per-write 20
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import io
 import json
 import statistics
@@ -94,39 +98,36 @@ def per_write(args: argparse.Namespace) -> dict[str, Any]:
                 template.raise_for_status()
                 upload = _filled_tourism(template.content)
                 times: dict[str, list[float]] = {"upload": [], "submit": [], "return": []}
-                profiler = cProfile.Profile() if args.profile else None
+                cpu: dict[str, list[float]] = {k: [] for k in times}
                 for cycle in range(args.per_write + 1):
                     measured = cycle > 0
-                    if measured and profiler is not None:
-                        profiler.enable()
-                    t0 = time.perf_counter()
+                    t0, c0 = time.perf_counter(), time.process_time()
                     r = client.post(
                         "/api/reporting/forms/tourism/upload",
                         params={"year": YEAR},
                         files={"file": ("tourism.xlsx", upload, XLSX)},
                         headers=tourism,
                     )
-                    t1 = time.perf_counter()
+                    t1, c1 = time.perf_counter(), time.process_time()
                     assert r.status_code == 201, r.text
                     sid = r.json()["submission"]["id"]
                     r = client.post(f"/api/reporting/submissions/{sid}/submit", headers=tourism)
-                    t2 = time.perf_counter()
+                    t2, c2 = time.perf_counter(), time.process_time()
                     assert r.status_code == 200, r.text
                     r = client.post(
                         f"/api/reporting/submissions/{sid}/return",
                         json={"comment": "请核对游客人次 / check the visits"},
                         headers=reviewer,
                     )
-                    t3 = time.perf_counter()
+                    t3, c3 = time.perf_counter(), time.process_time()
                     assert r.status_code == 200, r.text
-                    if profiler is not None:
-                        profiler.disable()
                     if measured:
                         times["upload"].append((t1 - t0) * 1000)
                         times["submit"].append((t2 - t1) * 1000)
                         times["return"].append((t3 - t2) * 1000)
-                if profiler is not None:
-                    profiler.dump_stats(str(args.profile))
+                        cpu["upload"].append((c1 - c0) * 1000)
+                        cpu["submit"].append((c2 - c1) * 1000)
+                        cpu["return"].append((c3 - c2) * 1000)
         finally:
             app.state.jobs.shutdown()
             app.state.engine.dispose()
@@ -137,6 +138,7 @@ def per_write(args: argparse.Namespace) -> dict[str, Any]:
             kind: {
                 "median_ms": round(statistics.median(v), 1),
                 "p95_ms": round(_percentile(v, 0.95), 1),
+                "cpu_median_ms": round(statistics.median(cpu[kind]), 1),
             }
             for kind, v in times.items()
         },
@@ -144,7 +146,10 @@ def per_write(args: argparse.Namespace) -> dict[str, Any]:
     print(f"\none write at a time on one worker ({figures['database']}, {args.per_write} cycles)")
     for kind in times:
         f = figures[kind]
-        print(f"  {kind:7s} median {f['median_ms']:7.1f} ms   p95 {f['p95_ms']:7.1f} ms")
+        print(
+            f"  {kind:7s} median {f['median_ms']:7.1f} ms   p95 {f['p95_ms']:7.1f} ms   "
+            f"processor median {f['cpu_median_ms']:7.1f} ms"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")

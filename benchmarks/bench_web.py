@@ -30,15 +30,17 @@ reported for reads and writes apart, with the errors (any status >= 400, or no a
 the achieved rate and how late the generator sent (its own saturation).
 ``--saturation`` raises the rate from ``--rate`` by ``--step`` until the p95 of reads
 exceeds 200 ms or an error appears, and reports the last rate that met the target.
+``--rates 150,200,300`` measures each listed rate in turn (then ``--saturation`` goes on
+from the last).
 
     python benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 \\
         --rate 300 --duration 60 --write-share 0.05 [--saturation] [--json out.json]
 
 The cost of one write (``--per-write N``, ``_perwrite.py``): N upload → submit → return
 cycles of the tourism form, one after the other, on one worker in this process; the
-median and p95 of each kind, and with ``--profile FILE`` a cProfile of them.
+median and p95 of each kind and the processor time per request.
 
-    python benchmarks/bench_web.py --per-write 30 [--database postgresql] [--profile p.out]
+    python benchmarks/bench_web.py --per-write 30 [--database postgresql]
 """
 
 from __future__ import annotations
@@ -269,9 +271,6 @@ def main() -> None:
         metavar="N",
         help="the cost of one write: N upload → submit → return cycles, one request after "
         "the other, on one worker in this process; median and p95 of each [ms]",
-    )
-    p.add_argument(
-        "--profile", type=Path, default=None, help="--per-write: also write a cProfile here"
     )
     args = p.parse_args()
     if args.database_url:
