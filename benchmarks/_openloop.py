@@ -541,7 +541,8 @@ async def _sweep(
             await asyncio.gather(*warm[k : k + 16])
         steps: list[dict[str, Any]] = []
         jobs: list[str] = []
-        rate = float(args.rate)
+        listed = [float(x) for x in args.rates.split(",")] if args.rates else []
+        rate = listed.pop(0) if listed else float(args.rate)
         print(
             f"\nweb load, open loop ({args.arrivals} arrivals): {args.database}, "
             f"{args.workers} worker(s), {args.sessions} sessions, {args.duration:g} s per rate, "
@@ -552,6 +553,10 @@ async def _sweep(
             jobs += run.jobs
             steps.append(_summary(run, rate, wall))
             _print(steps[-1])
+            if listed:  # --rates: each listed rate, whatever the last one gave
+                rate = listed.pop(0)
+                await asyncio.sleep(2.0)
+                continue
             if (
                 not args.saturation
                 or not steps[-1]["target_met"]

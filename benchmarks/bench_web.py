@@ -30,9 +30,17 @@ reported for reads and writes apart, with the errors (any status >= 400, or no a
 the achieved rate and how late the generator sent (its own saturation).
 ``--saturation`` raises the rate from ``--rate`` by ``--step`` until the p95 of reads
 exceeds 200 ms or an error appears, and reports the last rate that met the target.
+``--rates 150,200,300`` measures each listed rate in turn (then ``--saturation`` goes on
+from the last).
 
     python benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 \\
         --rate 300 --duration 60 --write-share 0.05 [--saturation] [--json out.json]
+
+The cost of one write (``--per-write N``, ``_perwrite.py``): N upload → submit → return
+cycles of the tourism form, one after the other, on one worker in this process; the
+median and p95 of each kind and the processor time per request.
+
+    python benchmarks/bench_web.py --per-write 30 [--database postgresql]
 """
 
 from __future__ import annotations
@@ -232,6 +240,12 @@ def main() -> None:
     p.add_argument(
         "--rate", type=float, default=None, help="open loop: arrivals per second (sets the mode)"
     )
+    p.add_argument(
+        "--rates",
+        default=None,
+        help="open loop: comma-separated rates measured one after the other (150,200,300); "
+        "then --saturation, if given, goes on from the last",
+    )
     p.add_argument("--duration", type=float, default=60.0, help="open loop: seconds per rate")
     p.add_argument("--arrivals", choices=("poisson", "fixed"), default="poisson")
     p.add_argument("--seed", type=int, default=19, help="seed of the arrivals and the mix")
@@ -250,9 +264,32 @@ def main() -> None:
     )
     p.add_argument("--step", type=float, default=1.25, help="saturation: rate factor per step")
     p.add_argument("--max-rate", type=float, default=5000.0, help="saturation: stop here")
+    p.add_argument(
+        "--per-write",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the cost of one write: N upload → submit → return cycles, one request after "
+        "the other, on one worker in this process; median and p95 of each [ms]",
+    )
     args = p.parse_args()
     if args.database_url:
         args.database = "postgresql"
+    if args.per_write is not None:
+        if args.per_write < 1:
+            p.error("--per-write needs at least one cycle")
+        from _perwrite import per_write
+
+        per_write(args)
+        return
+    if args.rates:
+        try:
+            listed = [float(x) for x in args.rates.split(",")]
+        except ValueError:
+            p.error("--rates is a comma-separated list of numbers")
+        if not listed or min(listed) <= 0:
+            p.error("--rates needs positive rates")
+        args.rate = listed[0]
     if args.rate is None and args.database == "postgresql":
         args.rate = 300.0
     if args.rate is None:

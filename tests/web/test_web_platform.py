@@ -11,6 +11,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from ganpo.cli.serve import WORKER_HEALTHCHECK_S
 from ganpo.errors import InputError
 from ganpo.store import platform
 from ganpo.web.seed import DEMO_USERS
@@ -276,6 +277,8 @@ def test_ganpo_serve_workers_need_postgresql(
     served = CliRunner().invoke(cli, [*args, "3", "--database", url])
     assert served.exit_code == 0, served.output
     assert handed["workers"] == 3 and handed["factory"] is True
+    # a busy worker is not killed as hung after uvicorn's 5 s (decision 0060)
+    assert handed["timeout_worker_healthcheck"] == WORKER_HEALTHCHECK_S >= 30
 
 
 def test_ganpo_serve_reports_a_factory_error_through_real_uvicorn(tmp_path: Path) -> None:

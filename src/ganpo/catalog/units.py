@@ -102,6 +102,9 @@ def parse_unit(text: str) -> pint.Quantity:
 def conversion_factor(from_unit: str, to_unit: str, *, what: str = "value") -> float:
     """Multiply a number in ``from_unit`` by this to express it in ``to_unit``.
 
+    One pint conversion per pair of units in a process (:func:`_factor`, cached): a
+    column of values is converted by one multiplication, never one pint quantity per value.
+
     >>> conversion_factor("万元", "10^8 CNY")
     0.0001
     >>> conversion_factor("hm2", "亩")
@@ -109,9 +112,8 @@ def conversion_factor(from_unit: str, to_unit: str, *, what: str = "value") -> f
     """
     from pint.errors import DimensionalityError
 
-    source, target = parse_unit(from_unit), parse_unit(to_unit)
     try:
-        return float((source / target).to("dimensionless").magnitude)
+        return _factor(from_unit, to_unit)
     except DimensionalityError as exc:
         raise InputError(
             f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r}; "
@@ -121,8 +123,19 @@ def conversion_factor(from_unit: str, to_unit: str, *, what: str = "value") -> f
         ) from exc
 
 
+@cache
+def _factor(from_unit: str, to_unit: str) -> float:
+    """The factor from ``from_unit`` to ``to_unit`` (a float: the cache holds nothing
+    mutable); pint's DimensionalityError when they measure different quantities (an
+    error is not cached: a wrong pair is refused each time)."""
+    source, target = parse_unit(from_unit), parse_unit(to_unit)
+    return float((source / target).to("dimensionless").magnitude)
+
+
+@cache
 def to_base(unit: str) -> tuple[str, float]:
-    """ganpo's base unit for ``unit`` and the factor to it.
+    """ganpo's base unit for ``unit`` and the factor to it (cached per unit: a tuple of a
+    string and a float, nothing mutable; an unknown unit is refused each time).
 
     >>> to_base("10^4 m3")
     ('m3', 10000.0)

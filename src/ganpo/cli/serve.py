@@ -34,6 +34,13 @@ MAKE_DEMO_RESOLUTION_M = 250.0
 #: the application factory uvicorn imports (``ganpo.web.app.app_from_environment``)
 APP_FACTORY = "ganpo.web.app:app_from_environment"
 
+#: how long uvicorn's supervisor waits for a worker to answer its ping before it kills
+#: the worker as hung [s]. uvicorn's 5 s killed busy workers, with the account jobs they
+#: ran, when the machine had more work than cores (a worker's answering thread waits for
+#: the interpreter lock and the processor): seen under the load benchmark on two shared
+#: cores (decision 0060). A hung worker is still replaced within a minute.
+WORKER_HEALTHCHECK_S = 60
+
 
 def built_demo_resolution(folder: Path) -> float:
     """The cell size of the demo data already built in ``folder`` (``demo-<r>m`` with its
@@ -170,4 +177,5 @@ def serve(
             workers=workers,
             log_level="info",
             log_config=None,
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         )

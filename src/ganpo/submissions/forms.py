@@ -11,6 +11,7 @@ exactly as the engine does when it runs the account.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from ganpo.catalog.departments import column_names, departments
@@ -173,14 +174,37 @@ def all_forms(
 ) -> list[Form]:
     """Every form of ``year``: the GEP forms (tables, then layers, in department order),
     then the carbon inventory's (:func:`carbon_forms`), then the monitoring series'
-    (:func:`tracking_forms`); ``domain`` keeps one kind."""
+    (:func:`tracking_forms`); ``domain`` keeps one kind.
+
+    Built once per process for each (year, shipped profile, domain) and handed out as a
+    new list of the same immutable forms (frozen dataclasses holding tuples): every
+    upload asks for its form, and reading the catalogue's TOML files each time cost about
+    a fifth of an upload (decision 0060). The files the forms are made of are shipped
+    with the package (``catalog/data``: departments, profiles, the carbon activity
+    tables, the decision's tracking file, the rating rule); the platform never writes
+    them and no request names another file, so they change only with a new release,
+    which restarts the server (``departments()`` and ``load_profile()`` were already read
+    once per process). A profile given as a ``.toml`` path or as a :class:`Profile`
+    object is not cached: its forms are built on every call."""
+    if isinstance(profile, Profile) or (profile is not None and profile.endswith(".toml")):
+        return _build_forms(year, profile, domain)
+    return list(_shipped_forms(year, profile or DEFAULT_PROFILE, domain))
+
+
+@lru_cache(maxsize=256)
+def _shipped_forms(year: int, profile: str, domain: Domain | None) -> tuple[Form, ...]:
+    """The forms of a shipped profile, built once (an error is not cached)."""
+    return tuple(_build_forms(year, profile, domain))
+
+
+def _build_forms(year: int, profile: str | Profile, domain: Domain | None) -> list[Form]:
     if domain == "carbon":
         return carbon_forms(year)
     if domain == "tracking":
         return tracking_forms(year)
     if domain == "rating":
         return rating_forms(year)
-    prof = profile if isinstance(profile, Profile) else load_profile(profile or DEFAULT_PROFILE)
+    prof = profile if isinstance(profile, Profile) else load_profile(profile)
     tables, layers = _needs(prof)
     out: list[Form] = []
     owners = [

@@ -563,6 +563,7 @@ def _judged(
     """The data rows as the plausibility checks read them: indexed by their row in the
     file, the county, numbers in base units (NaN where a cell is no valid number)."""
     records: dict[int, dict[str, object]] = {}
+    factors = {s.key: to_base(units[s.key])[1] for s in present if s.unit != TEXT}
     for r, cells in data_rows:
         code = _number(cell(cells, KEY_COLUMN)[0])
         record: dict[str, object] = {
@@ -575,7 +576,7 @@ def _judged(
                 continue
             number = None if formula else _number(text)
             ok = number is not None and number >= 0
-            record[spec.key] = number * to_base(units[spec.key])[1] if ok else math.nan  # type: ignore[operator]
+            record[spec.key] = number * factors[spec.key] if ok else math.nan  # type: ignore[operator]
         records[r] = record
     return pd.DataFrame.from_dict(records, orient="index")
 

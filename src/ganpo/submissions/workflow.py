@@ -35,7 +35,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ganpo.errors import GanpoError, InputError, TableError
-from ganpo.io.manifest import TableEntry, load_manifest, sha256_file
+from ganpo.io.manifest import MANIFEST_NAME, Dataset, TableEntry, load_manifest, sha256_file
 from ganpo.io.outputs import atomic_write, writing
 from ganpo.io.roles import TABLE_ROLES
 from ganpo.io.table_checks import TableContext
@@ -174,6 +174,26 @@ def _region(manifest: Path, mtime: float, year: int | None) -> Region:
     )
 
 
+@lru_cache(maxsize=8)
+def _dataset(manifest: Path, mtime_ns: int, size: int) -> Dataset:
+    return load_manifest(manifest, verify=False)
+
+
+def base_dataset(base_dir: Path) -> Dataset:
+    """The base dataset's manifest (files not verified), parsed once per version of the
+    file: keyed on its path, modification time and size, so that a manifest rewritten
+    while the server runs is read again. An upload looked at it up to three times, each
+    a TOML parse and a validation (decision 0060). Shared between callers: read it,
+    never change it."""
+    path = Path(base_dir)
+    manifest = path / MANIFEST_NAME if path.is_dir() else path
+    try:
+        found = manifest.stat()
+    except OSError:  # load_manifest names the missing manifest
+        return load_manifest(manifest, verify=False)
+    return _dataset(manifest.resolve(), found.st_mtime_ns, found.st_size)
+
+
 def region_of(base_dir: Path, year: int | None = None) -> Region:
     """The counties and grid of the base dataset (read once per manifest version)."""
     path = Path(base_dir)
@@ -226,7 +246,7 @@ def upload(
         from ganpo.submissions.carbon_validate import check_carbon_table
 
         previous, notes = carbon_previous(engine, f, work_dir)
-        region_code = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
+        region_code = base_dataset(Path(base_dir)).manifest.region_adcode
         table = check_carbon_table(
             data, f, region, limits, region_code=region_code, previous=previous
         )
@@ -235,7 +255,7 @@ def upload(
     elif f.kind == "table" and f.domain == "tracking":
         from ganpo.submissions.tracking_validate import check_tracking_table
 
-        region_code = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
+        region_code = base_dataset(Path(base_dir)).manifest.region_adcode
         table = check_tracking_table(
             data,
             f,
@@ -334,7 +354,7 @@ def _read_other(
         )
         what = f"submission {sub.id} version {v.version} ({store.STATE_NAMES[sub.state]})"
     else:
-        ds = load_manifest(Path(base_dir), verify=False)
+        ds = base_dataset(Path(base_dir))
         entry = ds.manifest.table(role, year)
         if entry is not None:
             path, what = ds.path(entry), "the base dataset"
@@ -400,7 +420,7 @@ def table_context(
     if prev_sub is not None and prev_sub.state == store.APPROVED:
         previous, what = _read_other(engine, f.key, last, base_dir, work_dir, counties)
     else:
-        ds = load_manifest(Path(base_dir), verify=False)
+        ds = base_dataset(Path(base_dir))
         entry = ds.manifest.table(f.key, last)
         what = "the base dataset" if entry is not None else ""
         if entry is not None and entry.level != "county":
@@ -429,7 +449,7 @@ def table_context(
         not isinstance(r, RatioRule) and r.whole.startswith("extent:")
         for r in checks_of(f.key).rules
     ):
-        region_adcode = load_manifest(Path(base_dir), verify=False).manifest.region_adcode
+        region_adcode = base_dataset(Path(base_dir)).manifest.region_adcode
         found = published_extent(engine, region_adcode, f.year) if engine is not None else None
         if found is not None:
             account_id, account_year, extent = found
@@ -488,17 +508,26 @@ def get(engine: Engine, actor: Actor, submission_id: int) -> SubmissionRecord:
     """A submission with its versions and events, if the actor may see it."""
     require_reporting(actor)
     sub = _get(engine, submission_id)
-    if not may_see(actor, sub.department):
-        raise NotAllowedError(
-            f"submission {submission_id} belongs to another department / 无权查看"
-        )
+    require_may_see(actor, sub)
     return sub
 
 
-def submit(engine: Engine, actor: Actor, submission_id: int) -> SubmissionRecord:
+def require_may_see(actor: Actor, sub: SubmissionRecord) -> None:
+    """Refuse (:class:`NotAllowedError`) a submission read by one who may not see it: a
+    role without reporting access, or a reporter of another department."""
+    require_reporting(actor)
+    if not may_see(actor, sub.department):
+        raise NotAllowedError(f"submission {sub.id} belongs to another department / 无权查看")
+
+
+def submit(
+    engine: Engine, actor: Actor, submission_id: int, *, read: SubmissionRecord | None = None
+) -> SubmissionRecord:
     """Hand a draft in for review; refused while a flagged finding of it has no
-    explanation (:func:`explain`)."""
-    sub = _get(engine, submission_id)
+    explanation (:func:`explain`). ``read``: the submission as the caller has just read
+    it (the web route has, to answer 404 or 403), so that it is not read again; the
+    state is checked again in the transition's transaction in any case."""
+    sub = read if read is not None and read.id == submission_id else _get(engine, submission_id)
     require_may_fill(actor, sub.department)
     missing = sub.unexplained if sub.state == store.DRAFT else []
     if missing:
@@ -532,12 +561,18 @@ def _comment(comment: str | None, required: bool) -> str:
 
 
 def send_back(
-    engine: Engine, actor: Actor, submission_id: int, comment: str | None
+    engine: Engine,
+    actor: Actor,
+    submission_id: int,
+    comment: str | None,
+    *,
+    read: SubmissionRecord | None = None,
 ) -> SubmissionRecord:
-    """Return a submitted form with the reviewer's comment (office: also an approved one)."""
+    """Return a submitted form with the reviewer's comment (office: also an approved one).
+    ``read`` as in :func:`submit`."""
     require_reviewer(actor)
     text = _comment(comment, required=True)
-    sub = _get(engine, submission_id)
+    sub = read if read is not None and read.id == submission_id else _get(engine, submission_id)
     if sub.state == store.APPROVED and actor.role not in OFFICE:
         raise NotAllowedError(
             "only the office or an administrator reopens an approved form / 无权退回已通过的报表"

@@ -105,8 +105,8 @@ def _submission(request: Request, principal: Principal, submission_id: int) -> A
     found = store.get_submission(engine_of(request), submission_id)
     if found is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no submission {submission_id} / 无此填报")
-    with _http():
-        wf.get(engine_of(request), principal, submission_id)
+    with _http():  # the record just read: not read a second time
+        wf.require_may_see(principal, found)
     return found
 
 
@@ -385,9 +385,9 @@ def explain(
 def submit(submission_id: Id, request: Request, principal: CurrentPrincipal) -> dict[str, Any]:
     """Hand the current draft in for review (the department's reporter); refused (409)
     while a flagged value has no explanation."""
-    _submission(request, principal, submission_id)
+    read = _submission(request, principal, submission_id)
     with _http():
-        return wf.submit(engine_of(request), principal, submission_id).as_dict()
+        return wf.submit(engine_of(request), principal, submission_id, read=read).as_dict()
 
 
 @router.post("/submissions/{submission_id}/return", summary="Return with comments / 退回")
@@ -396,9 +396,11 @@ def send_back(
 ) -> dict[str, Any]:
     """Return a submitted form with a comment (reviewer, office, admin); the office may
     also reopen an approved form."""
-    _submission(request, principal, submission_id)
+    read = _submission(request, principal, submission_id)
     with _http():
-        return wf.send_back(engine_of(request), principal, submission_id, body.comment).as_dict()
+        return wf.send_back(
+            engine_of(request), principal, submission_id, body.comment, read=read
+        ).as_dict()
 
 
 @router.post("/submissions/{submission_id}/approve", summary="Approve / 审核通过")

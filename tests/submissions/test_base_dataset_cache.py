@@ -1,0 +1,55 @@
+"""The base dataset's manifest is parsed once per version of the file (decision 0060):
+a rewritten manifest is read again, two datasets are kept apart."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ganpo.errors import InputError
+from ganpo.submissions.workflow import _dataset, base_dataset
+
+
+def test_a_second_look_is_a_hit(tiny: Callable[..., Path]) -> None:
+    manifest = tiny()
+    first = base_dataset(manifest.parent)
+    before = _dataset.cache_info()
+    assert base_dataset(manifest.parent) is first
+    assert base_dataset(manifest) is first  # the folder or the file: one entry
+    assert _dataset.cache_info().hits == before.hits + 2
+    assert first.manifest.region_name == "test"
+
+
+def test_a_rewritten_manifest_is_read_again(tiny: Callable[..., Path]) -> None:
+    manifest = tiny()
+    first = base_dataset(manifest.parent)
+    stat = manifest.stat()
+    text = manifest.read_text(encoding="utf-8")
+    # the same size and a changed name; the clock moved by one second
+    manifest.write_text(text.replace('region_name = "test"', 'region_name = "tset"'), "utf-8")
+    os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    second = base_dataset(manifest.parent)
+    assert second is not first
+    assert (first.manifest.region_name, second.manifest.region_name) == ("test", "tset")
+    assert second.manifest_sha256 != first.manifest_sha256
+
+
+def test_two_datasets_are_kept_apart(tiny: Callable[..., Path]) -> None:
+    one = tiny()
+    other = one.parent.parent / "other"
+    one.parent.rename(other)  # tiny writes to one folder; move it and write another
+    two = tiny()
+    text = (other / "manifest.toml").read_text(encoding="utf-8")
+    (other / "manifest.toml").write_text(text.replace('"test"', '"elsewhere"', 1), "utf-8")
+    a, b = base_dataset(other), base_dataset(two.parent)
+    assert (a.manifest.title_en, b.manifest.title_en) == ("elsewhere", "test")
+    assert a.root == other.resolve() and b.root == two.parent.resolve()
+    assert base_dataset(other) is a and base_dataset(two.parent) is b
+
+
+def test_no_manifest_is_refused_with_its_path(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="manifest not found"):
+        base_dataset(tmp_path)
