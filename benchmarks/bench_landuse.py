@@ -27,9 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.windows
+from _memory import maxrss_kib, run_sampled, status_kib
 from rasterio.transform import from_origin
 
 CELL = 30.0
@@ -95,20 +93,6 @@ def write_inputs(size: int, folder: Path) -> tuple[Path, Path, Path]:
     return paths  # type: ignore[return-value]
 
 
-def status(pid: int) -> dict[str, int]:
-    """RssAnon and RssFile [KiB] of process ``pid`` (empty once it has exited)."""
-    now = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                key = line.split(":")[0]
-                if key in ("RssAnon", "RssFile"):
-                    now[key] = int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return now
-
-
 def child(mode: str, a: Path, b: Path, dem: Path, block_rows: int, iterations: int) -> None:
     """One measurement in this fresh process; prints JSON."""
     from ganpo.landuse.ca import CAParameters
@@ -116,7 +100,7 @@ def child(mode: str, a: Path, b: Path, dem: Path, block_rows: int, iterations: i
 
     out = Path(tempfile.mkdtemp(prefix="bench-landuse-", dir=a.parent))
     params = CAParameters(max_iterations=iterations)
-    before = status(os.getpid())
+    before = status_kib()
     t0 = time.perf_counter()
     run = simulate(
         a,
@@ -130,10 +114,9 @@ def child(mode: str, a: Path, b: Path, dem: Path, block_rows: int, iterations: i
     for f in out.iterdir():
         f.unlink()
     out.rmdir()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = {
         "seconds": seconds,
-        "maxrss_kib": peak,
+        "maxrss_kib": maxrss_kib(),
         "anon_before_kib": before["RssAnon"],
         "iterations": run.allocation.iterations,
         "met": run.allocation.met,
@@ -147,19 +130,11 @@ def measure(
     """Run one child and sample its memory from here every 50 ms."""
     cmd = [sys.executable, __file__, "--child", mode, str(a), str(b), str(dem)]
     cmd += [str(block_rows), str(iterations)]
-    peak = {"RssAnon": 0, "RssFile": 0}
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
-        while proc.poll() is None:
-            for key, value in status(proc.pid).items():
-                peak[key] = max(peak[key], value)
-            time.sleep(0.05)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode != 0:
-            raise SystemExit(f"{mode} failed with code {proc.returncode}:\n{err.read()}")
-        got: dict[str, float] = json.loads(out.read().strip().splitlines()[-1])
-    got["peak_anon_kib"], got["peak_file_kib"] = peak["RssAnon"], peak["RssFile"]
+    run = run_sampled(cmd)
+    if run.returncode != 0:
+        raise SystemExit(f"{mode} failed with code {run.returncode}:\n{run.stderr}")
+    got: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
+    got["peak_anon_kib"], got["peak_file_kib"] = run.peak_kib["RssAnon"], run.peak_kib["RssFile"]
     return got
 
 

@@ -33,8 +33,6 @@ import importlib
 import json
 import logging
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -42,6 +40,7 @@ from pathlib import Path
 
 import rasterio
 import rasterio.windows
+from _memory import maxrss_kib, run_sampled, status_kib
 from rasterio.transform import from_origin
 
 CELL = 100.0
@@ -96,20 +95,6 @@ def cover_by_code() -> dict[int, float]:
     return {code: float(row[3]) for code, row in BIO.items()}
 
 
-def status(pid: int) -> dict[str, int]:
-    """RssAnon and RssFile [KiB] of process ``pid`` (empty once it has exited)."""
-    now = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                key = line.split(":")[0]
-                if key in ("RssAnon", "RssFile"):
-                    now[key] = int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError):
-        pass
-    return now
-
-
 def child(kind: str, module: str, dem: Path, eco: Path, warm: tuple[Path, Path]) -> None:
     """One measurement in this fresh process; prints JSON."""
     routing = importlib.import_module(module)
@@ -139,19 +124,18 @@ def child(kind: str, module: str, dem: Path, eco: Path, warm: tuple[Path, Path])
     logger = logging.getLogger(routing.__name__)
     logger.setLevel(logging.DEBUG)
     logger.addHandler(Stages())
-    before = status(os.getpid())
+    before = status_kib()
     t0 = time.perf_counter()
     call(dem, eco, "result.tif")
     seconds = time.perf_counter() - t0
     for f in out.iterdir():
         f.unlink()
     out.rmdir()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
             {
                 "seconds": seconds,
-                "maxrss_kib": peak,
+                "maxrss_kib": maxrss_kib(),
                 "anon_before_kib": before["RssAnon"],
                 "stages": stages,
             }
@@ -167,19 +151,11 @@ def measure(
     env = dict(os.environ, GANPO_ROUTING_SCRATCH_CELLS=MODES[mode])
     cmd = [sys.executable, __file__, "--child", kind, module, str(dem), str(eco)]
     cmd += [str(p) for p in warm]
-    peak = {"RssAnon": 0, "RssFile": 0}
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, text=True)
-        while proc.poll() is None:
-            for key, value in status(proc.pid).items():
-                peak[key] = max(peak[key], value)
-            time.sleep(0.05)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode != 0:
-            raise SystemExit(f"{kind} ({mode}) failed with code {proc.returncode}:\n{err.read()}")
-        got: dict[str, float] = json.loads(out.read().strip().splitlines()[-1])
-    got["peak_anon_kib"], got["peak_file_kib"] = peak["RssAnon"], peak["RssFile"]
+    run = run_sampled(cmd, env)
+    if run.returncode != 0:
+        raise SystemExit(f"{kind} ({mode}) failed with code {run.returncode}:\n{run.stderr}")
+    got: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
+    got["peak_anon_kib"], got["peak_file_kib"] = run.peak_kib["RssAnon"], run.peak_kib["RssFile"]
     return got
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -36,19 +35,8 @@ import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _memory import maxrss_kib, rss_kib
 from bench_routing import WARM, write_inputs
-
-
-def _maxrss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _rss_kib() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def child(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> None:
@@ -59,12 +47,12 @@ def child(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> None:
         z, _, _ = read_dem(warm)
         fill_pits(z)  # numba: load or compile
         del z
-        rss = _rss_kib()
+        rss = rss_kib()
         t0 = time.perf_counter()
         z, _, _ = read_dem(dem)
         fill_pits(z)
         seconds = time.perf_counter() - t0
-        print(json.dumps({"seconds": seconds, "maxrss_kib": _maxrss_kib(), "rss_kib": rss}))
+        print(json.dumps({"seconds": seconds, "maxrss_kib": maxrss_kib(), "rss_kib": rss}))
         return
     from dask.distributed import Client, LocalCluster
 
@@ -77,13 +65,13 @@ def child(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> None:
         client.as_current(),
     ):
         fill_pits_tiled(warm, out / "warm.tif", tile=16)  # numba in the workers
-        before = client.run(_rss_kib)
-        rss = _rss_kib()
+        before = client.run(rss_kib)
+        rss = rss_kib()
         t0 = time.perf_counter()
         fill_pits_tiled(dem, out / "filled.tif", tile=tile)
         seconds = time.perf_counter() - t0
-        own = _maxrss_kib()
-        peaks = client.run(_maxrss_kib)
+        own = maxrss_kib()
+        peaks = client.run(maxrss_kib)
     with rasterio.open(out / "filled.tif") as src:
         tiled = src.read(1)
     z, _, _ = read_dem(dem)
@@ -99,7 +87,7 @@ def child(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> None:
                 "seconds": seconds,
                 "maxrss_kib": own,
                 "rss_kib": rss,
-                "worker_maxrss_kib": max(peaks.values()),
+                "workermaxrss_kib": max(peaks.values()),
                 "worker_growth_kib": growth,
                 "same": same,
             }
@@ -145,7 +133,7 @@ def main() -> None:
                 m = measure(kind, n, args.tile, dem, warm)
                 name = "global" if kind == "global" else f"tiled {n}"
                 worker = (
-                    f"{m['worker_maxrss_kib'] / mib:>15.0f} {m['worker_growth_kib'] / mib:>11.0f} "
+                    f"{m['workermaxrss_kib'] / mib:>15.0f} {m['worker_growth_kib'] / mib:>11.0f} "
                     f"{'yes' if m['same'] else 'NO':>5}"
                     if kind == "tiled"
                     else f"{'':>15} {'':>11} {'':>5}"

@@ -27,10 +27,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
@@ -104,21 +105,63 @@ class Methodology(BaseModel):
         return math.floor(quantity * self.reduction_factor.value + 1e-9)
 
 
-def load_methodologies(folder: Path | None = None) -> dict[tuple[str, int], Methodology]:
-    """Every methodology version in ``folder`` (default: the shipped ones), by (code,
-    version); two files of the same version are refused."""
-    found: dict[tuple[str, int], Methodology] = {}
-    for path in sorted((folder or METHODOLOGY_DIR).glob("*.toml")):
-        m = load_toml_model(path, Methodology, "carbon-inclusive methodology")
+class Versioned(Protocol):
+    """A methodology file's identity: its code and version."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def load_versions(
+    folder: Path, read: Callable[[Path], V], name_en: str, name_zh: str
+) -> dict[tuple[str, int], V]:
+    """Every version of the methodologies in ``folder`` (each ``*.toml`` file read by
+    ``read``), by (code, version); two files of the same version are refused, naming the
+    methodology as ``name_en`` / ``name_zh``."""
+    found: dict[tuple[str, int], V] = {}
+    for path in sorted(folder.glob("*.toml")):
+        m = read(path)
         if (m.code, m.version) in found:
             raise InputError(
-                f"two files define methodology {m.code} version {m.version} / 方法学 {m.code} "
+                f"two files define {name_en} {m.code} version {m.version} / {name_zh} {m.code} "
                 f"第 {m.version} 版重复定义",
                 source=path,
                 field="version",
             )
         found[(m.code, m.version)] = m
     return found
+
+
+def pick_version(
+    found: Mapping[tuple[str, int], V], code: str, version: int | None, what: str, of: str
+) -> V:
+    """Version ``version`` (default: the newest) of methodology ``code`` among ``found``;
+    an unknown code (named as ``what``) or version (as a version of ``of``) is named with
+    the ones that exist."""
+    versions = sorted(v for c, v in found if c == code)
+    if not versions:
+        raise UnknownNameError(what, code, {c for c, _ in found})
+    v = versions[-1] if version is None else version
+    if (code, v) not in found:
+        raise UnknownNameError(f"version of {of} {code}", str(v), [str(x) for x in versions])
+    return found[(code, v)]
+
+
+def load_methodologies(folder: Path | None = None) -> dict[tuple[str, int], Methodology]:
+    """Every methodology version in ``folder`` (default: the shipped ones), by (code,
+    version); two files of the same version are refused."""
+    return load_versions(
+        folder or METHODOLOGY_DIR,
+        lambda path: load_toml_model(path, Methodology, "carbon-inclusive methodology"),
+        "methodology",
+        "方法学",
+    )
 
 
 @cache
@@ -130,13 +173,7 @@ def methodology(code: str, version: int | None = None, folder: Path | None = Non
     """Methodology ``code`` at ``version`` (default: its newest); an unknown one is named
     with the ones that exist."""
     found = load_methodologies(folder) if folder else _shipped()
-    versions = sorted(v for c, v in found if c == code)
-    if not versions:
-        raise UnknownNameError("carbon-inclusive methodology", code, {c for c, _ in found})
-    v = versions[-1] if version is None else version
-    if (code, v) not in found:
-        raise UnknownNameError(f"version of methodology {code}", str(v), [str(x) for x in versions])
-    return found[(code, v)]
+    return pick_version(found, code, version, "carbon-inclusive methodology", "methodology")
 
 
 def pseudonym(identity: str, key: bytes) -> str:

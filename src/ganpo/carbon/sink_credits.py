@@ -52,11 +52,11 @@ from shapely.ops import unary_union
 from sqlalchemy import Engine
 
 from ganpo.apply.vep import account_layers, clip_to_region, to_crs
-from ganpo.carbon.inclusive import METHODOLOGY_DIR, EvidenceItem
+from ganpo.carbon.inclusive import METHODOLOGY_DIR, EvidenceItem, load_versions, pick_version
 from ganpo.carbon.sinks_account import GEP_INDICATOR
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1_code
 from ganpo.catalog.files import load_toml_model
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError
 from ganpo.io.raster_files import reading
 from ganpo.store import inclusive as inclusive_store
 from ganpo.store import inclusive_sinks as store
@@ -109,18 +109,12 @@ class SinkMethodology(BaseModel):
 
 def load_sink_methodologies(folder: Path | None = None) -> dict[tuple[str, int], SinkMethodology]:
     """Every sink methodology version in ``folder`` (default: the shipped ones)."""
-    found: dict[tuple[str, int], SinkMethodology] = {}
-    for path in sorted((folder or SINK_METHODOLOGY_DIR).glob("*.toml")):
-        m = load_toml_model(path, SinkMethodology, "sink methodology")
-        if (m.code, m.version) in found:
-            raise InputError(
-                f"two files define sink methodology {m.code} version {m.version} / 碳汇方法学 "
-                f"{m.code} 第 {m.version} 版重复定义",
-                source=path,
-                field="version",
-            )
-        found[(m.code, m.version)] = m
-    return found
+    return load_versions(
+        folder or SINK_METHODOLOGY_DIR,
+        lambda path: load_toml_model(path, SinkMethodology, "sink methodology"),
+        "sink methodology",
+        "碳汇方法学",
+    )
 
 
 @cache
@@ -130,16 +124,7 @@ def _shipped() -> dict[tuple[str, int], SinkMethodology]:
 
 def sink_methodology(code: str = "FWS", version: int | None = None) -> SinkMethodology:
     """Sink methodology ``code`` at ``version`` (default: its newest)."""
-    found = _shipped()
-    versions = sorted(v for c, v in found if c == code)
-    if not versions:
-        raise UnknownNameError("sink methodology", code, {c for c, _ in found})
-    v = versions[-1] if version is None else version
-    if (code, v) not in found:
-        raise UnknownNameError(
-            f"version of sink methodology {code}", str(v), [str(x) for x in versions]
-        )
-    return found[(code, v)]
+    return pick_version(_shipped(), code, version, "sink methodology", "sink methodology")
 
 
 # --- measuring ---------------------------------------------------------------------------

@@ -415,26 +415,20 @@ def submit(
                     field="period",
                     values=[asset_id, str(period_end)],
                 )
-        row = S(
+        row = write_claim(
+            session,
             participant_id=participant_id,
             methodology_id=methodology_id,
             asset_id=asset_id,
             period_start=period_start,
             period_end=period_end,
-            quantity=float(quantity),
+            quantity=quantity,
             unit=unit,
-            reduction_kg=int(reduction_kg),
-            status="submitted",
+            reduction_kg=reduction_kg,
+            evidence=evidence,
             submitted_by=submitted_by,
             submitted_at=_now(),
         )
-        session.add(row)
-        session.flush()
-        session.add_all(
-            InclusiveEvidence(submission_id=row.id, item=e.item, name=e.name, sha256=e.sha256)
-            for e in evidence
-        )
-        session.flush()
         audit(
             session,
             actor=submitted_by,
@@ -451,6 +445,52 @@ def submit(
             },
         )
         return row.id
+
+
+def write_claim(
+    session: Session,
+    *,
+    participant_id: int,
+    methodology_id: int,
+    asset_id: str,
+    period_start: date,
+    period_end: date,
+    quantity: float,
+    unit: str,
+    reduction_kg: int,
+    evidence: Sequence[Evidence],
+    submitted_by: str,
+    submitted_at: datetime,
+    verified: tuple[str, str] | None = None,
+) -> InclusiveSubmission:
+    """Inside the caller's transaction, after its checks: the claim (a submission row)
+    and its evidence rows. ``verified`` (verifier, reason): the claim is stored approved,
+    reviewed at ``submitted_at`` (a sink issuance, verified before it is made); otherwise
+    it is stored submitted, to be reviewed."""
+    row = InclusiveSubmission(
+        participant_id=participant_id,
+        methodology_id=methodology_id,
+        asset_id=asset_id,
+        period_start=period_start,
+        period_end=period_end,
+        quantity=float(quantity),
+        unit=unit,
+        reduction_kg=int(reduction_kg),
+        status="submitted" if verified is None else "approved",
+        submitted_by=submitted_by,
+        submitted_at=submitted_at,
+    )
+    if verified is not None:
+        row.reviewed_by, row.review_reason = verified
+        row.reviewed_at = submitted_at
+    session.add(row)
+    session.flush()
+    session.add_all(
+        InclusiveEvidence(submission_id=row.id, item=e.item, name=e.name, sha256=e.sha256)
+        for e in evidence
+    )
+    session.flush()
+    return row
 
 
 def _submission(session: Session, sid: int) -> InclusiveSubmission:

@@ -45,13 +45,13 @@ from ganpo.store.inclusive import (
     _now,
     _participant,
     issue_block,
+    write_claim,
 )
 from ganpo.store.inclusive_ledger import Entry, replay
 from ganpo.store.inclusive_models import (
     EXCLUSION_KINDS,
     SINK_KINDS,
     InclusiveBlock,
-    InclusiveEvidence,
     InclusiveExclusion,
     InclusiveLedgerEntry,
     InclusiveMethodology,
@@ -500,27 +500,20 @@ def issue_sink(
                     values=[owner.id],
                 )
             now = _now()
-            sub = InclusiveSubmission(
+            sub = write_claim(
+                session,
                 participant_id=row.owner_participant,
                 methodology_id=row.methodology_id,
                 asset_id=f"{SINK_ASSET_PREFIX}{project_code}",
                 period_start=start,
                 period_end=end,
-                quantity=float(measured_t),
+                quantity=measured_t,
                 unit=unit,
-                reduction_kg=int(quantity_kg),
-                status="approved",
+                reduction_kg=quantity_kg,
+                evidence=evidence,
                 submitted_by=issued_by,
                 submitted_at=now,
-                reviewed_by=verified_by,
-                reviewed_at=now,
-                review_reason=reason,
-            )
-            session.add(sub)
-            session.flush()
-            session.add_all(
-                InclusiveEvidence(submission_id=sub.id, item=e.item, name=e.name, sha256=e.sha256)
-                for e in evidence
+                verified=(verified_by, reason),
             )
             by_county: dict[int, float] = {}
             for adcode, area in session.execute(

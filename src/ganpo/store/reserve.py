@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -600,26 +600,18 @@ def sell(
     buyer = _check_name(buyer, "buyer")
     price = _check_price(price_cny)
     evidence = check_digest(evidence_sha256, required=False)
-    with _transaction("sale"), Session(engine) as session, session.begin():
-        rows, _ = _lock_lot(session, lot)
-        _require_status(rows, "reserve", lot, "sold")
-        _check_chronology(on, _last_change(session, [r.id for r in rows]), lot)
-        _check_term(rows, on, lot)
-        deal = _deal(
-            session,
-            kind="sale",
-            lot=lot,
-            counterparty=buyer,
-            price_cny=price,
-            on=on,
-            term_end=None,
-            evidence=evidence,
-            note=note,
-            actor=actor,
-        )
-        _move(session, deal, rows, buyer, actor)
-        _audit_deal(session, deal, [r.code for r in rows], actor)
-        return deal.id
+    return _move_lot(
+        engine,
+        "sale",
+        lot,
+        counterparty=buyer,
+        price_cny=price,
+        on=on,
+        term_end=None,
+        evidence=evidence,
+        note=note,
+        actor=actor,
+    )
 
 
 def lease(
@@ -646,24 +638,63 @@ def lease(
             values=[start.isoformat(), end.isoformat()],
         )
     evidence = check_digest(evidence_sha256, required=False)
-    with _transaction("lease"), Session(engine) as session, session.begin():
+    return _move_lot(
+        engine,
+        "lease",
+        lot,
+        counterparty=lessee,
+        price_cny=price,
+        on=start,
+        term_end=end,
+        evidence=evidence,
+        note=note,
+        actor=actor,
+    )
+
+
+#: how a sale and a lease say what is done to the lot (in the refusal of a lot not in the
+#: reserve)
+_DOING = {"sale": "sold", "lease": "leased"}
+
+
+def _move_lot(
+    engine: Engine,
+    kind: Literal["sale", "lease"],
+    lot: str,
+    *,
+    counterparty: str,
+    price_cny: float,
+    on: date,
+    term_end: date | None,
+    evidence: str | None,
+    note: str,
+    actor: str,
+) -> int:
+    """A sale or a lease of a lot the reserve holds, in one transaction; the deal's id.
+
+    The lot's rights are locked, must all be in the reserve, the deal may not be dated
+    before their last change of holder nor run (to ``term_end``, or ``on`` for a sale)
+    past an emission right's term; then the deal, the ledger rows moving the rights to
+    ``counterparty`` and the audit row are written. The arguments are checked by the
+    caller."""
+    with _transaction(kind), Session(engine) as session, session.begin():
         rows, _ = _lock_lot(session, lot)
-        _require_status(rows, "reserve", lot, "leased")
-        _check_chronology(start, _last_change(session, [r.id for r in rows]), lot)
-        _check_term(rows, end, lot)
+        _require_status(rows, "reserve", lot, _DOING[kind])
+        _check_chronology(on, _last_change(session, [r.id for r in rows]), lot)
+        _check_term(rows, on if term_end is None else term_end, lot)
         deal = _deal(
             session,
-            kind="lease",
+            kind=kind,
             lot=lot,
-            counterparty=lessee,
-            price_cny=price,
-            on=start,
-            term_end=end,
+            counterparty=counterparty,
+            price_cny=price_cny,
+            on=on,
+            term_end=term_end,
             evidence=evidence,
             note=note,
             actor=actor,
         )
-        _move(session, deal, rows, lessee, actor)
+        _move(session, deal, rows, counterparty, actor)
         _audit_deal(session, deal, [r.code for r in rows], actor)
         return deal.id
 

@@ -13,7 +13,7 @@ and key twice.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from ganpo.submissions.forms import Form
@@ -60,24 +60,45 @@ def number(text: str) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def read_long_table(
+@dataclass(frozen=True)
+class Wording:
+    """What the structural check says where long forms word it differently (the rest of
+    its messages is common to every long form). ``unknown_en`` takes ``{form}`` (the form's
+    key) and ``{columns}``; ``duplicate_en`` takes ``{row}``."""
+
+    no_header_en: str = "use the form's columns (`ganpo report-forms list --year`)"
+    no_header_zh: str = ""
+    unknown_en: str = "unknown column; form {form!r} has {columns}"
+    missing_zh: str = "缺少必填列（见报表说明）"
+    duplicate_en: str = "the same unit and key as row {row}; give each once"
+
+
+#: the wording of the unit-keyed long forms (carbon activity, monitoring series)
+UNIT_WORDING = Wording()
+
+#: checks one row (its line number, its cells as text and their workbook references) and
+#: returns its problems; called after the formula check, before the duplicate check
+RowCheck = Callable[[int, dict[str, str], dict[str, str | None]], list[Problem]]
+
+
+def read_rows(
     data: bytes,
     form: Form,
     limits: Limits,
     *,
-    units: UnitCodes,
-    numbers: Collection[str],
-    nonnegative: bool,
+    check_row: RowCheck,
+    key_columns: Sequence[str],
     optional: Collection[str] = (),
-    key_columns: Sequence[str] | None = None,
+    extra: Collection[str] = (NAME_COLUMN,),
+    wording: Wording = UNIT_WORDING,
 ) -> LongRows:
-    """Check the structure of a long form's upload (CSV or .xlsx); raise
-    :class:`UploadError` with every problem, or return its rows.
+    """The structure every long form shares (CSV or .xlsx): the header row found in the
+    first rows, every column known, none twice, the required ones there, no formula, the
+    rows checked by ``check_row``, no two rows alike in ``key_columns``, at least one row.
+    Raise :class:`UploadError` with every problem, or return the rows.
 
-    ``numbers``: the columns that hold numbers (negative ones refused when
-    ``nonnegative``); ``optional``: columns that may be left empty; ``key_columns``: what
-    makes a row unique (default: every column that is not a number, the unit or the
-    year)."""
+    ``optional``: columns that may be absent; ``extra``: columns the form does not declare
+    but accepts (not checked)."""
     rows, media = _rows(data, limits)
     key = form.key_column
     header_at = next(
@@ -96,14 +117,14 @@ def read_long_table(
                     key,
                     None,
                     f"no header row starting with {key!r} in the first {HEADER_SEARCH_ROWS} "
-                    "rows; use the form's columns (`ganpo report-forms list --year`)",
-                    f"前 {HEADER_SEARCH_ROWS} 行中没有以 {key} 开头的表头行",
+                    f"rows; {wording.no_header_en}",
+                    f"前 {HEADER_SEARCH_ROWS} 行中没有以 {key} 开头的表头行{wording.no_header_zh}",
                 )
             ]
         )
     _, header = rows[header_at]
     wanted = [key, *(c.key for c in form.columns)]
-    known = {*wanted, NAME_COLUMN}
+    known = {*wanted, *extra}
     problems: list[Problem] = []
     positions: dict[str, int] = {}
     for j, (text, _, ref) in enumerate(header):
@@ -115,7 +136,7 @@ def read_long_table(
                     None,
                     text,
                     text,
-                    f"unknown column; form {form.key!r} has {', '.join(wanted)}",
+                    wording.unknown_en.format(form=form.key, columns=", ".join(wanted)),
                     f"未知的列；本表的列为 {'、'.join(wanted)}",
                     ref,
                 )
@@ -126,23 +147,18 @@ def read_long_table(
             positions[text] = j
     missing = [c for c in wanted if c not in positions and c not in optional]
     for c in missing:
-        problems.append(_p(None, c, None, "required column missing", "缺少必填列（见报表说明）"))
+        problems.append(_p(None, c, None, "required column missing", wording.missing_zh))
     if problems:
         raise UploadError(problems)
     records: list[dict[str, str]] = []
     lines: list[int] = []
     seen: dict[tuple[str, ...], int] = {}
-    values = [c for c in wanted if c not in (key, "year", "unit")]
-    keys = (
-        list(key_columns)
-        if key_columns is not None
-        else [c for c in wanted if c not in numbers and c not in ("unit", "year")]
-    )
     for line, cells in rows[header_at + 1 :]:
         rec = {c: (cells[j][0] if j < len(cells) else "") for c, j in positions.items()}
         refs = {c: (cells[j][2] if j < len(cells) else None) for c, j in positions.items()}
         for c in wanted:
             rec.setdefault(c, "")
+            refs.setdefault(c, None)
         for c, j in positions.items():
             if j < len(cells) and cells[j][1]:
                 problems.append(
@@ -155,6 +171,60 @@ def read_long_table(
                         refs[c],
                     )
                 )
+        problems.extend(check_row(line, rec, refs))
+        k = tuple(rec[c] for c in key_columns)
+        if k in seen:
+            problems.append(
+                _p(
+                    line,
+                    None,
+                    ", ".join(k),
+                    wording.duplicate_en.format(row=seen[k]),
+                    f"与第 {seen[k]} 行重复",
+                )
+            )
+        else:
+            seen[k] = line
+        records.append(rec)
+        lines.append(line)
+    if not records:
+        problems.append(_p(None, None, None, "the table has no data rows", "表中没有数据行"))
+    if problems:
+        raise UploadError(problems)
+    return LongRows(wanted, records, lines, media)
+
+
+def read_long_table(
+    data: bytes,
+    form: Form,
+    limits: Limits,
+    *,
+    units: UnitCodes,
+    numbers: Collection[str],
+    nonnegative: bool,
+    optional: Collection[str] = (),
+    key_columns: Sequence[str] | None = None,
+) -> LongRows:
+    """Check the structure of a long form's upload (CSV or .xlsx) keyed by unit code:
+    :func:`read_rows`, and in every row a unit code the form takes, the form's year, a
+    unit of measure of the form, no empty required cell and numbers where asked; raise
+    :class:`UploadError` with every problem, or return its rows.
+
+    ``numbers``: the columns that hold numbers (negative ones refused when
+    ``nonnegative``); ``optional``: columns that may be left empty; ``key_columns``: what
+    makes a row unique (default: every column that is not a number, the unit or the
+    year)."""
+    key = form.key_column
+    wanted = [key, *(c.key for c in form.columns)]
+    values = [c for c in wanted if c not in (key, "year", "unit")]
+    keys = (
+        list(key_columns)
+        if key_columns is not None
+        else [c for c in wanted if c not in numbers and c not in ("unit", "year")]
+    )
+
+    def check_row(line: int, rec: dict[str, str], refs: dict[str, str | None]) -> list[Problem]:
+        problems: list[Problem] = []
         code = number(rec[key])
         if code is None or code != int(code):
             problems.append(
@@ -219,23 +289,6 @@ def read_long_table(
                         refs[c],
                     )
                 )
-        k = tuple(rec[c] for c in keys)
-        if k in seen:
-            problems.append(
-                _p(
-                    line,
-                    None,
-                    ", ".join(k),
-                    f"the same unit and key as row {seen[k]}; give each once",
-                    f"与第 {seen[k]} 行重复",
-                )
-            )
-        else:
-            seen[k] = line
-        records.append(rec)
-        lines.append(line)
-    if not records:
-        problems.append(_p(None, None, None, "the table has no data rows", "表中没有数据行"))
-    if problems:
-        raise UploadError(problems)
-    return LongRows(wanted, records, lines, media)
+        return problems
+
+    return read_rows(data, form, limits, check_row=check_row, key_columns=keys, optional=optional)

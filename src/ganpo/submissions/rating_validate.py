@@ -22,99 +22,41 @@ import pandas as pd
 
 from ganpo.apply.rating import ENTITY_KINDS, RatingRule, entity_id_problem, load_rating_rule
 from ganpo.submissions.forms import RATING_OPTIONAL, Form
-from ganpo.submissions.long_table import number
-from ganpo.submissions.validate import (
-    HEADER_SEARCH_ROWS,
-    Limits,
-    Problem,
-    UploadError,
-    ValidTable,
-    _p,
-    _rows,
-)
+from ganpo.submissions.long_table import Wording, number, read_rows
+from ganpo.submissions.validate import Limits, Problem, ValidTable, _p
 
-COLUMNS = ("entity_kind", "entity_name", "indicator", "date", "amount", "evidence", "note")
+#: how the structural check words its refusals for a record form (it has a template; a
+#: row is a record, not a unit's value)
+RATING_WORDING = Wording(
+    no_header_en="use the form's template (`ganpo report-forms template`)",
+    no_header_zh="，请使用报表模板",
+    unknown_en="unknown column; the form has {columns}",
+    missing_zh="缺少必填列",
+    duplicate_en="the same record as row {row}; give it once",
+)
 
 
 def check_rating_table(
     data: bytes, form: Form, limits: Limits, rule: RatingRule | None = None
 ) -> ValidTable:
     """Check a record form (CSV or .xlsx) against the rule (default: the shipped one);
-    raise :class:`UploadError` with every problem, or return the canonical CSV."""
-    rule = rule or load_rating_rule()
-    rows, media = _rows(data, limits)
-    key = form.key_column
-    header_at = next(
-        (
-            i
-            for i, (_, cells) in enumerate(rows[:HEADER_SEARCH_ROWS])
-            if cells and cells[0][0] == key
-        ),
-        None,
-    )
-    if header_at is None:
-        raise UploadError(
-            [
-                _p(
-                    None,
-                    key,
-                    None,
-                    f"no header row starting with {key!r} in the first {HEADER_SEARCH_ROWS} rows; "
-                    "use the form's template (`ganpo report-forms template`)",
-                    f"前 {HEADER_SEARCH_ROWS} 行中没有以 {key} 开头的表头行，请使用报表模板",
-                )
-            ]
-        )
-    wanted = [key, *COLUMNS]
-    problems: list[Problem] = []
-    positions: dict[str, int] = {}
-    for j, (text, _, ref) in enumerate(rows[header_at][1]):
-        if text == "":
-            continue
-        if text not in wanted:
-            problems.append(
-                _p(
-                    None,
-                    text,
-                    text,
-                    f"unknown column; the form has {', '.join(wanted)}",
-                    f"未知的列；本表的列为 {'、'.join(wanted)}",
-                    ref,
-                )
-            )
-        elif text in positions:
-            problems.append(_p(None, text, text, "column given twice", "列重复", ref))
-        else:
-            positions[text] = j
-    for c in wanted:
-        if c not in positions and c not in RATING_OPTIONAL:
-            problems.append(_p(None, c, None, "required column missing", "缺少必填列"))
-    if problems:
-        raise UploadError(problems)
-    indicators = {i.key: i for i in rule.indicators}
-    records: list[dict[str, str]] = []
-    seen: dict[tuple[str, ...], int] = {}
-    for line, cells in rows[header_at + 1 :]:
-        rec = {c: (cells[j][0] if j < len(cells) else "") for c, j in positions.items()}
-        refs = {c: (cells[j][2] if j < len(cells) else None) for c, j in positions.items()}
-        for c in wanted:
-            rec.setdefault(c, "")
-            refs.setdefault(c, None)
+    raise :class:`~ganpo.submissions.validate.UploadError` with every problem, or return
+    the canonical CSV.
 
-        def bad(
-            column: str,
-            en: str,
-            zh: str,
-            *,
-            line: int = line,
-            rec: dict[str, str] = rec,
-            refs: dict[str, str | None] = refs,
-        ) -> None:
+    The structure (header, columns, formulas, the same record twice) is the long forms'
+    check (:func:`ganpo.submissions.long_table.read_rows`); the rows' content is checked
+    here."""
+    rule = rule or load_rating_rule()
+    key = form.key_column
+    indicators = {i.key: i for i in rule.indicators}
+    wanted = [key, *(c.key for c in form.columns)]
+
+    def check_row(line: int, rec: dict[str, str], refs: dict[str, str | None]) -> list[Problem]:
+        problems: list[Problem] = []
+
+        def bad(column: str, en: str, zh: str) -> None:
             problems.append(_p(line, column, rec[column], en, zh, refs[column]))
 
-        for c, j in positions.items():
-            if j < len(cells) and cells[j][1]:
-                bad(c, "a formula; give the value", "请填写数值而非公式")
         for c in wanted:
             if rec[c] == "" and c not in RATING_OPTIONAL:
                 bad(c, "empty cell; the column is required", "单元格为空（必填）")
@@ -166,25 +108,19 @@ def check_rating_table(
                 f"{ind.name_en} is scored by its amount; give it in {ind.amount_unit}",
                 f"{ind.name_zh}按数量计分，请填写数量（{ind.amount_unit}）",
             )
-        k = (rec[key], rec["indicator"], rec["date"], rec["evidence"])
-        if k in seen:
-            problems.append(
-                _p(
-                    line,
-                    None,
-                    ", ".join(k),
-                    f"the same record as row {seen[k]}; give it once",
-                    f"与第 {seen[k]} 行重复",
-                )
-            )
-        else:
-            seen[k] = line
-        records.append(rec)
-    if not records:
-        problems.append(_p(None, None, None, "the table has no data rows", "表中没有数据行"))
-    if problems:
-        raise UploadError(problems)
-    frame = pd.DataFrame(records, columns=wanted)
+        return problems
+
+    long = read_rows(
+        data,
+        form,
+        limits,
+        check_row=check_row,
+        key_columns=(key, "indicator", "date", "evidence"),
+        optional=RATING_OPTIONAL,
+        extra=(),
+        wording=RATING_WORDING,
+    )
+    frame = pd.DataFrame(long.records, columns=long.columns)
     frame["amount"] = frame["amount"].map(lambda v: float(v.replace(",", "")) if v else None)
     buf = io.StringIO()
     frame.sort_values([key, "date"], kind="stable").to_csv(
@@ -192,7 +128,7 @@ def check_rating_table(
     )
     return ValidTable(
         csv_bytes=buf.getvalue().encode("utf-8"),
-        columns=dict.fromkeys(wanted, ""),
+        columns=dict.fromkeys(long.columns, ""),
         n_rows=len(frame),
-        media=media,
+        media=long.media,
     )
