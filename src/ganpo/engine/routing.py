@@ -307,7 +307,7 @@ def _fill_pits(z: np.ndarray, closed: NDArray[np.uint8]) -> None:
                 z[rn, cn] = level
                 pit.append(n)
             else:
-                slope = _push(slope, top, n)
+                slope = _push(slope, top, rn * cols + cn)
                 top += 1
 
 
