@@ -190,3 +190,35 @@ def test_fill_equals_the_surface_by_definition(seed: int, dtype: type) -> None:
     np.testing.assert_array_equal(z, expected)
     if np.isfinite(expected).any():
         assert np.nanmax(expected) >= np.nanmax(z)
+
+
+def test_strips_computed_in_threads_are_written_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many small strips, three threads computing them: the raster is bitwise the one a
+    single thread writes, and a strip that fails leaves no raster behind."""
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    monkeypatch.setattr(routing, "STRIP_ROWS", 3)
+    monkeypatch.setattr(routing, "STRIP_THREADS", 1)
+    one = _bits(routing.ls_factor_raster(dem, tmp_path / "one.tif"))
+    monkeypatch.setattr(routing, "STRIP_THREADS", 3)
+    three = _bits(routing.ls_factor_raster(dem, tmp_path / "three.tif"))
+    np.testing.assert_array_equal(three, one)
+    assert np.isfinite(three.view(np.float32)).sum() > N * N / 2
+
+    def failing(r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        if r0 >= 9:
+            raise RuntimeError("strip failed")
+        return np.zeros((r1 - r0, c1 - c0), dtype=np.float32)
+
+    profile = {
+        "driver": "GTiff",
+        "width": N,
+        "height": N,
+        "count": 1,
+        "crs": "EPSG:32650",
+        "transform": from_origin(500_000, 3_000_000, 30, 30),
+    }
+    with pytest.raises(RuntimeError, match="strip failed"):
+        routing._write_strips(tmp_path / "failed.tif", profile, N, N, failing)
+    assert not list(tmp_path.glob("failed*")) and not list(tmp_path.glob(".*.tmp*"))

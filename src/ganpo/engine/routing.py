@@ -102,8 +102,11 @@ RSS).
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import heapq
+import itertools
 import logging
 import os
 import shutil
@@ -135,6 +138,8 @@ SQRT2 = float(np.sqrt(2.0))
 INV_SQRT2 = 1.0 / SQRT2
 STRIP_ROWS = 256  # rows of the strips written (the output's tile height)
 CHUNK_CELLS = 2**18  # cells computed or read at once outside the numba kernels
+#: threads computing the strips of a derived raster while it is written (numpy formulas)
+STRIP_THREADS = max(1, min(4, os.cpu_count() or 1))
 #: GDAL's block cache while routing reads its inputs and writes its result [bytes]: a
 #: row of tiles, not the whole raster (GDAL's default is 5 % of the machine's memory)
 GDAL_CACHE_BYTES = 32 * 2**20
@@ -1001,22 +1006,41 @@ def _write_strips(
     """Write ``strip(r0, r1, c0, c1)`` (the values of those rows and columns) to a float32
     GeoTIFF next to ``target``, in strips of whole tiles computed in chunks of about
     CHUNK_CELLS cells, and rename it when complete, so a half-written raster never
-    exists (:func:`ganpo.io.outputs.writing`; a full disk is a clear error)."""
+    exists (:func:`ganpo.io.outputs.writing`; a full disk is a clear error).
+
+    The strips are computed by :data:`STRIP_THREADS` threads (the formulas are numpy,
+    which releases the GIL) while this thread writes them in row order; at most
+    2 × STRIP_THREADS strips wait, so memory stays bounded. A strip's values do not depend
+    on the thread that computed it."""
     _float32_tiff(profile)
+    width = max(1, CHUNK_CELLS // STRIP_ROWS)
+
+    def compute(r0: int) -> NDArray[np.float32]:
+        r1 = min(r0 + STRIP_ROWS, rows)
+        block = np.empty((r1 - r0, cols), dtype=np.float32)
+        for c0 in range(0, cols, width):
+            c1 = min(c0 + width, cols)
+            block[:, c0:c1] = strip(r0, r1, c0, c1)
+        return block
+
     with (
         writing(target, DERIVED_CACHE) as building,
         rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
         rasterio.open(building, "w", **profile) as dst,
+        concurrent.futures.ThreadPoolExecutor(STRIP_THREADS) as pool,
     ):
-        width = max(1, CHUNK_CELLS // STRIP_ROWS)
-        buffer = np.empty((STRIP_ROWS, cols), dtype=np.float32)
-        for r0 in range(0, rows, STRIP_ROWS):
-            r1 = min(r0 + STRIP_ROWS, rows)
-            for c0 in range(0, cols, width):
-                c1 = min(c0 + width, cols)
-                buffer[: r1 - r0, c0:c1] = strip(r0, r1, c0, c1)
-            window = rasterio.windows.Window(0, r0, cols, r1 - r0)
-            dst.write(buffer[: r1 - r0], 1, window=window)
+        pending: collections.deque[tuple[int, concurrent.futures.Future[Any]]]
+        pending = collections.deque()
+        starts = iter(range(0, rows, STRIP_ROWS))
+        for r0 in itertools.islice(starts, 2 * STRIP_THREADS):
+            pending.append((r0, pool.submit(compute, r0)))
+        while pending:
+            r0, future = pending.popleft()
+            block = future.result()
+            for nxt in itertools.islice(starts, 1):
+                pending.append((nxt, pool.submit(compute, nxt)))
+            window = rasterio.windows.Window(0, r0, cols, block.shape[0])
+            dst.write(block, 1, window=window)
 
 
 def _write_ls(
