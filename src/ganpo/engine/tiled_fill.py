@@ -49,6 +49,7 @@ import contextlib
 import heapq
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -480,10 +481,7 @@ def fill_pits_tiled(
             "the DEM has no valid cell / DEM 没有有效像元", source=dem_path, field="nodata"
         )
     spill, offsets = spill_heights(perimeters)
-    parent = Path(scratch) if scratch is not None else target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=".ganpo-tiledfill-", dir=parent))
-    try:
+    with scratch_folder(target, scratch, "tiledfill") as folder:
         stage3 = [
             dask.delayed(_stage3)(
                 dem_path,
@@ -496,16 +494,36 @@ def fill_pits_tiled(
             for t, p in zip(parts, perimeters, strict=True)
         ]
         files = dask.compute(*stage3)
-        with (
-            writing(target, DERIVED_CACHE) as building,
-            rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
-            rasterio.open(building, "w", **filled_profile(profile, name)) as dst,
-        ):
-            for t, f in zip(parts, files, strict=True):
-                window = rasterio.windows.Window(t.col0, t.row0, t.cols, t.rows)
-                dst.write(np.load(f), 1, window=window)
-                with contextlib.suppress(OSError):
-                    Path(f).unlink()
+        write_tiles(target, filled_profile(profile, name), parts, list(files))
+    return target
+
+
+@contextlib.contextmanager
+def scratch_folder(target: Path, scratch: Path | None, name: str) -> Iterator[Path]:
+    """A temporary folder for the tiles' files in ``scratch`` (default ``target``'s
+    folder; on a cluster the workers must see it), removed on exit, also on error."""
+    parent = Path(scratch) if scratch is not None else target.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".ganpo-{name}-", dir=parent))
+    try:
+        yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    return target
+
+
+def write_tiles(
+    target: Path, profile: dict[str, Any], parts: list[Tile], files: list[Path]
+) -> None:
+    """Copy the tiles saved in ``files`` (``.npy``, one per tile of ``parts``) into the
+    GeoTIFF ``target`` of ``profile``, one at a time, deleting each file once copied;
+    ``target`` appears only once complete (:func:`ganpo.io.outputs.writing`)."""
+    with (
+        writing(target, DERIVED_CACHE) as building,
+        rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
+        rasterio.open(building, "w", **profile) as dst,
+    ):
+        for t, f in zip(parts, files, strict=True):
+            window = rasterio.windows.Window(t.col0, t.row0, t.cols, t.rows)
+            dst.write(np.load(f), 1, window=window)
+            with contextlib.suppress(OSError):
+                Path(f).unlink()

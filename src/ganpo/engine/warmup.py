@@ -43,6 +43,8 @@ from rasterio.transform import from_origin
 import ganpo
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine.derived import DERIVED, USLE_C, ensure_derived
+from ganpo.engine.routing import flow_direction_d8, flow_direction_mfd
+from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.errors import GanpoError
 
@@ -150,7 +152,9 @@ def compile_kernels() -> Warmup:
     account uses: derive each layer of :data:`ganpo.engine.derived.DERIVED` from tiny
     synthetic rasters with a float32 and a float64 DEM, through
     :func:`ganpo.engine.derived.ensure_derived`, and fill the same DEMs in tiles
-    (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`). Nothing is kept but numba's cache."""
+    (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`) and accumulate their directions in
+    tiles (:func:`ganpo.engine.tiled_accum.flow_accumulation_tiled`). Nothing is kept
+    but numba's cache."""
     t0 = time.perf_counter()
     params = load_parameter_set(PARAMETER_SET)
     cover = sorted(params.per_type(USLE_C.key, USLE_C.unit))
@@ -178,7 +182,10 @@ def compile_kernels() -> Warmup:
             # the tiled pit filling's kernels (decision 0056), through its own entry point,
             # in this process (synchronous scheduler), tiles smaller than the raster
             with dask.config.set(scheduler="synchronous"):
-                fill_pits_tiled(sources["dem"], folder / f"filled_{dem_type}.tif", tile=SIZE // 3)
+                filled = fill_pits_tiled(
+                    sources["dem"], folder / f"filled_{dem_type}.tif", tile=SIZE // 3
+                )
+                _tiled_accumulation(filled, folder)
     after = _counts(found)
     folders = sorted({str(d.stats.cache_path) for d in found.values() if d.stats.cache_path})
     return Warmup(
@@ -188,6 +195,21 @@ def compile_kernels() -> Warmup:
         seconds=time.perf_counter() - t0,
         cache_folders=tuple(folders),
     )
+
+
+def _tiled_accumulation(filled: Path, folder: Path) -> None:
+    """The tiled flow accumulation's kernels (decision 0059), D8 and MFD, through its own
+    entry point, on the directions of the filled DEM ``filled``."""
+    with rasterio.open(filled) as src:
+        z = src.read(1)
+        profile = dict(src.profile)
+    valid = ~np.isnan(z)
+    for name, directions in (
+        ("d8", flow_direction_d8(z)),
+        ("mfd", flow_direction_mfd(z)),
+    ):
+        path = write_directions(folder / f"dir_{name}.tif", directions, valid, profile)
+        flow_accumulation_tiled(path, folder / f"acc_{name}.tif", tile=SIZE // 3)
 
 
 def _counts(found: dict[str, Any]) -> tuple[int, int]:

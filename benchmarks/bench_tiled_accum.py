@@ -1,0 +1,228 @@
+"""Time and memory of flow accumulation: the global one against the tiled one
+(``ganpo.engine.tiled_accum``, issue 19 point 1, docs/decisions/0059).
+
+For each size given (default 1000 and 2000, i.e. 10⁶ and 4·10⁶ cells) the DEM of
+``bench_routing.py`` (bench_invest's landscape) is filled and its D8 and MFD directions
+written (``tiled_accum.write_directions``), globally and outside the measure. Then, for
+each algorithm and each in a fresh child process:
+
+- ``global``: the directions read whole and ``routing.flow_accumulation``;
+- ``tiled N``: ``flow_accumulation_tiled`` with a dask ``LocalCluster`` of N worker
+  processes, one thread each, tiles of ``--tile`` cells a side; the result is compared
+  with the global accumulation after the measure (D8: bitwise; MFD: the largest
+  relative difference).
+
+``--crop N …`` instead measures MFD's rounds in this process on the top-left N² cells
+of the first size's MFD directions, in 2 × 2 tiles of N/2 (the array form of the
+stages, no dask): rounds, global and tiled time, largest relative difference.
+
+Columns as in ``bench_tiled_fill.py``: wall time of the call (numba warmed up and the
+cluster started outside the measure), the caller's peak RSS (``VmHWM``) and its
+growth over the RSS just before the call, the largest worker's peak RSS and growth (the
+memory one tile's tasks needed), the MFD rounds, and the agreement. Timings depend on
+what else runs on the machine.
+
+    .venv/bin/python benchmarks/bench_tiled_accum.py 1000 2000 --tile 512
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import rasterio
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_routing import WARM, write_inputs
+
+
+def _maxrss_kib() -> int:
+    """Peak RSS of this process: ``VmHWM``, not ``ru_maxrss``, which a process started by
+    ``subprocess`` inherits from its parent's peak (Linux keeps it across exec) and which
+    here would show the parent's global routing of the inputs."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def directions(dem: Path) -> dict[str, Path]:
+    """The D8 and MFD directions of the filled ``dem``, written next to it (once)."""
+    from ganpo.engine.routing import fill_pits, flow_direction_d8, flow_direction_mfd, read_dem
+    from ganpo.engine.tiled_accum import write_directions
+
+    paths = {a: dem.with_name(f"{dem.stem}_{a}.tif") for a in ("d8", "mfd")}
+    if all(p.exists() for p in paths.values()):
+        return paths
+    z, _, profile = read_dem(dem)
+    fill_pits(z)
+    valid = ~np.isnan(z)
+    write_directions(paths["d8"], flow_direction_d8(z), valid, profile)
+    write_directions(paths["mfd"], flow_direction_mfd(z), valid, profile)
+    return paths
+
+
+def _global(path: Path) -> np.ndarray:
+    from ganpo.engine.routing import flow_accumulation
+
+    with rasterio.open(path) as src:
+        d = src.read(1)
+        valid = d != src.nodata
+    return flow_accumulation(d, valid)
+
+
+def child(kind: str, workers: int, tile: int, path: Path, warm: Path) -> None:
+    """One measurement in this fresh process; prints JSON."""
+    if kind == "global":
+        _global(warm)  # numba: load or compile
+        rss = _rss_kib()
+        t0 = time.perf_counter()
+        _global(path)
+        seconds = time.perf_counter() - t0
+        print(json.dumps({"seconds": seconds, "maxrss_kib": _maxrss_kib(), "rss_kib": rss}))
+        return
+    from dask.distributed import Client, LocalCluster
+
+    from ganpo.engine.tiled_accum import flow_accumulation_tiled
+
+    out = Path(tempfile.mkdtemp(prefix="bench-tiled-accum-", dir=path.parent))
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster) as client,
+        client.as_current(),
+    ):
+        flow_accumulation_tiled(warm, out / "warm.tif", tile=16)  # numba in the workers
+        before = client.run(_rss_kib)
+        rss = _rss_kib()
+        t0 = time.perf_counter()
+        rounds = flow_accumulation_tiled(path, out / "acc.tif", tile=tile)
+        seconds = time.perf_counter() - t0
+        own = _maxrss_kib()
+        peaks = client.run(_maxrss_kib)
+    with rasterio.open(out / "acc.tif") as src:
+        tiled = src.read(1)
+    expected = _global(path)
+    same = bool(np.array_equal(tiled, expected, equal_nan=True))
+    rel = float(np.nanmax(np.abs(tiled - expected) / expected))
+    for f in out.iterdir():
+        f.unlink()
+    out.rmdir()
+    growth = max(peaks[w] - before[w] for w in peaks)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "maxrss_kib": own,
+                "rss_kib": rss,
+                "worker_maxrss_kib": max(peaks.values()),
+                "worker_growth_kib": growth,
+                "rounds": rounds,
+                "same": same,
+                "rel": rel,
+            }
+        )
+    )
+
+
+def crops(path: Path, sizes: list[int]) -> None:
+    """MFD rounds on crops of ``path`` in 2 × 2 tiles, in this process."""
+    from ganpo.engine.routing import flow_accumulation
+    from ganpo.engine.tiled_accum import flow_accumulation_tiled_array
+
+    with rasterio.open(path) as src:
+        d = src.read(1)
+        valid = d != src.nodata
+    print(f"{'crop':>6} {'tile':>5} {'rounds':>6} {'global s':>8} {'tiled s':>8} {'rel':>8}")
+    for n in sizes:
+        dc, vc = np.ascontiguousarray(d[:n, :n]), np.ascontiguousarray(valid[:n, :n])
+        t0 = time.perf_counter()
+        expected = flow_accumulation(dc, vc)
+        t1 = time.perf_counter()
+        got, rounds = flow_accumulation_tiled_array(dc, vc, (n + 1) // 2)
+        t2 = time.perf_counter()
+        rel = float(np.nanmax(np.abs(got - expected) / expected))
+        print(
+            f"{n:>5}² {(n + 1) // 2:>5} {rounds:>6} {t1 - t0:>8.2f} {t2 - t1:>8.1f} {rel:>8.1e}",
+            flush=True,
+        )
+
+
+def measure(kind: str, workers: int, tile: int, path: Path, warm: Path) -> dict[str, float]:
+    cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(path)]
+    cmd.append(str(warm))
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} failed with code {proc.returncode}:\n{proc.stderr}")
+    got: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return got
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", type=int, nargs="*", default=[1000, 2000])
+    parser.add_argument("--tile", type=int, default=512, help="tile side [cells]")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--algorithms", nargs="+", default=["d8", "mfd"])
+    parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
+    parser.add_argument("--crop", type=int, nargs="+", help="MFD rounds on crops (in-process)")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        kind, workers, tile, path, warm = args.child
+        child(kind, int(workers), int(tile), Path(path), Path(warm))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.folder or Path(tmp)
+        if args.crop:
+            crops(directions(write_inputs(args.sizes[0], folder)[0])["mfd"], args.crop)
+            return
+        warm = directions(write_inputs(WARM, folder)[0])
+        mib = 1024
+        print(
+            f"{'size':>6} {'alg':>4} {'run':>8} {'time s':>7} {'peak RSS MiB':>12} "
+            f"{'+MiB':>5} {'worker peak MiB':>15} {'worker +MiB':>11} {'rounds':>6} "
+            f"{'agreement':>10}",
+            flush=True,
+        )
+        for size in args.sizes:
+            paths = directions(write_inputs(size, folder)[0])
+            for alg in args.algorithms:
+                runs = [("global", 0)] + [("tiled", n) for n in args.workers]
+                for kind, n in runs:
+                    m = measure(kind, n, args.tile, paths[alg], warm[alg])
+                    name = "global" if kind == "global" else f"tiled {n}"
+                    if kind == "tiled":
+                        agree = "bitwise" if m["same"] else f"{m['rel']:.1e}"
+                        worker = (
+                            f"{m['worker_maxrss_kib'] / mib:>15.0f} "
+                            f"{m['worker_growth_kib'] / mib:>11.0f} {m['rounds']:>6} "
+                            f"{agree:>10}"
+                        )
+                    else:
+                        worker = f"{'':>15} {'':>11} {'':>6} {'':>10}"
+                    grown = (m["maxrss_kib"] - m["rss_kib"]) / mib
+                    print(
+                        f"{size:>5}² {alg:>4} {name:>8} {m['seconds']:>7.1f} "
+                        f"{m['maxrss_kib'] / mib:>12.0f} {grown:>5.0f} {worker}",
+                        flush=True,
+                    )
+
+
+if __name__ == "__main__":
+    main()

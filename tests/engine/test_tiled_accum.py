@@ -1,0 +1,347 @@
+"""Tiled flow accumulation (Barnes 2017 for D8, rounds for MFD) against the global
+:func:`ganpo.engine.routing.flow_accumulation`: bitwise for D8 with unit weights, within
+float64 rounding otherwise; random pit-filled DEMs × tile shapes (incl. 1 × 1, tiles
+that do not divide the raster, tiles larger than it), one outlet across 10 × 10 tiles,
+nodata holes across tile edges, a zigzag stream across a tile edge, weights, hypothesis,
+and the file path through dask, tile by tile, on a distributed cluster too.
+
+Tolerance for MFD and real weights: the tiled sums add the same terms in another order
+(inflow is added at the tile's edge before the tile's own upstream cells), so each cell
+differs by float64 rounding, at most about (number of additions) × 1.1e-16 relative;
+on these rasters (≤ 2500 cells) rtol 1e-12 leaves a wide margin and would catch any
+lost or double-counted cell (≥ 1/2500 relative)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import rasterio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
+from rasterio.transform import from_origin
+
+from ganpo.engine import tiled_accum
+from ganpo.engine.compute import scheduler
+from ganpo.engine.routing import (
+    fill_pits,
+    flow_accumulation,
+    flow_direction_d8,
+    flow_direction_mfd,
+)
+from ganpo.engine.tiled_accum import (
+    flow_accumulation_tiled,
+    flow_accumulation_tiled_array,
+    write_directions,
+)
+from ganpo.errors import InputError
+
+RTOL = 1e-12  # module docstring: float64 rounding of sums in another order
+E, SE, SW, W, S = 0, 7, 5, 4, 6  # D8 codes (routing.DROW/DCOL)
+PROFILE = {"crs": "EPSG:32650", "transform": from_origin(500_000, 3_000_000, 30, 30)}
+
+
+def _filled(z: NDArray[Any]) -> NDArray[np.float64]:
+    out = np.array(z, dtype=np.float64)
+    fill_pits(out)
+    return out
+
+
+def _pitted(rng: np.random.Generator, shape: tuple[int, int]) -> NDArray[np.float64]:
+    """Hills with pits and many equal heights (flats once filled)."""
+    rows, cols = shape
+    y, x = np.mgrid[0:rows, 0:cols]
+    relief = 20 * np.sin(x / 7.0) * np.cos(y / 5.0) + rng.integers(0, 8, shape)
+    return np.round(relief, 1)
+
+
+def _check(
+    z: NDArray[np.float64],
+    tile: int | tuple[int, int],
+    weights: NDArray[Any] | None = None,
+    exact_d8: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    """Both algorithms on the filled ``z``: tiled equal to global; returns the D8 and
+    MFD tiled accumulations and the MFD rounds."""
+    valid = ~np.isnan(z)
+    d8 = flow_direction_d8(z)
+    got_d8, rounds_d8 = flow_accumulation_tiled_array(d8, valid, tile, weights)
+    expected = flow_accumulation(d8, valid, weights)
+    assert rounds_d8 == 0
+    if exact_d8:  # integers in float64: every order of addition gives the same bits
+        assert np.array_equal(got_d8, expected, equal_nan=True), (tile, got_d8, expected)
+    else:
+        np.testing.assert_allclose(got_d8, expected, rtol=RTOL, equal_nan=True)
+    mfd = flow_direction_mfd(z)
+    got_mfd, rounds = flow_accumulation_tiled_array(mfd, valid, tile, weights)
+    np.testing.assert_allclose(got_mfd, flow_accumulation(mfd, valid, weights), rtol=RTOL)
+    assert np.array_equal(np.isnan(got_mfd), ~valid)
+    return got_d8, got_mfd, rounds
+
+
+def test_a_row_flowing_east_across_tiles_by_hand() -> None:
+    d = np.array([[E, E, E, E, E, 255]], dtype=np.uint8)
+    valid = np.ones(d.shape, dtype=bool)
+    # tiles of 1 × 2: each cell counts itself plus every cell west of it
+    got, _ = flow_accumulation_tiled_array(d, valid, (1, 2))
+    np.testing.assert_array_equal(got, [[1, 2, 3, 4, 5, 6]])
+    valid[0, 3] = False  # nodata cuts the row: the flow into it is lost
+    got, _ = flow_accumulation_tiled_array(d, valid, (1, 2))
+    np.testing.assert_array_equal(got, [[1, 2, 3, np.nan, 1, 2]])
+
+
+@pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5), 16, 64])
+def test_random_dems_equal_the_global_accumulation(tile: int | tuple[int, int]) -> None:
+    rng = np.random.default_rng(19)
+    z = _filled(_pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
+    got_d8, _, rounds = _check(z, tile)
+    assert got_d8.max() > 50  # flow gathers across tiles: the test has something to route
+    if tile != 64:  # a single tile needs no round
+        assert rounds > 0
+
+
+def _notched_bowl(size: int) -> NDArray[np.float64]:
+    """Every inner cell drains to one notch in a high rim (middle of the top edge)."""
+    rng = np.random.default_rng(7)
+    y, x = np.mgrid[0:size, 0:size].astype("float64")
+    z = np.hypot(y, x - size // 2) + rng.integers(0, 4, (size, size)) * 0.7
+    z[0, :] = z[:, 0] = z[-1, :] = z[:, -1] = 1000.0
+    z[0, size // 2] = -1.0
+    return _filled(z)
+
+
+def test_one_outlet_across_ten_by_ten_tiles() -> None:
+    z = _notched_bowl(50)
+    got_d8, got_mfd, rounds = _check(z, 5)  # 10 × 10 tiles
+    inner = 48 * 48
+    # every inner cell's flow reaches the notch, whichever tiles it crosses
+    assert got_d8[0, 25] >= inner
+    assert got_mfd[0, 25] >= inner * (1 - RTOL)
+    # from the bottom the flow crosses at least 9 rows of tiles: as many MFD rounds
+    assert 9 <= rounds <= 100
+    print(f"MFD rounds, 50² in 10 × 10 tiles: {rounds}")
+
+
+def test_nodata_holes_across_tile_edges() -> None:
+    rng = np.random.default_rng(3)
+    z = _pitted(rng, (30, 26))
+    z[4:9, 5:13] = np.nan  # across the edges of tiles of 6 at row 6 and columns 6 and 12
+    z[17:20, 10:11] = np.nan  # one cell wide, along a tile's column
+    z[11, 17] = np.nan  # at a tile's corner
+    z[23:30, 0:3] = np.nan  # touching the raster's edge
+    z = _filled(z)
+    for tile in (1, 2, 6, (4, 9), 13):
+        _check(z, tile)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 9), (9, 1), (2, 2), (2, 7), (3, 3)])
+@pytest.mark.parametrize("tile", [1, (1, 3), (3, 1), 50])
+def test_thin_rasters_one_cell_tiles_and_tiles_larger_than_the_raster(
+    shape: tuple[int, int], tile: Any
+) -> None:
+    rng = np.random.default_rng(sum(shape))
+    _check(_filled(rng.integers(0, 4, shape).astype("float64")), tile)
+
+
+def _zigzag(rows: int) -> tuple[NDArray[np.uint8], NDArray[np.uint32]]:
+    """8 columns; a stream zigzags down across the edge between columns 3 and 4 (cell
+    (r, 3) on even rows, (r, 4) on odd ones); every other cell flows towards it along its
+    row; the stream's last cell drains nowhere. As D8 codes and as MFD (one share of 15)."""
+    d = np.empty((rows, 8), dtype=np.uint8)
+    for r in range(rows):
+        s = 3 if r % 2 == 0 else 4
+        d[r, :s] = E
+        d[r, s + 1 :] = W
+        d[r, s] = (SE if s == 3 else SW) if r < rows - 1 else 255
+    mfd = np.where(d == 255, 0, np.uint32(15) << (4 * d.astype(np.uint32))).astype(np.uint32)
+    return d, mfd
+
+
+def test_zigzag_stream_along_a_tile_edge() -> None:
+    rows = 8
+    d8, mfd = _zigzag(rows)
+    valid = np.ones(d8.shape, dtype=bool)
+    expected = flow_accumulation(d8, valid)
+    assert expected[-1, 3 if rows % 2 else 4] == rows * 8  # every cell ends there
+    for tile in (4, (8, 4), (3, 4), (2, 3)):
+        got, _ = flow_accumulation_tiled_array(d8, valid, tile)
+        assert np.array_equal(got, expected)
+        got, rounds = flow_accumulation_tiled_array(mfd, valid, tile)
+        assert np.array_equal(got, expected)  # shares of 15/15: exact too
+        # tiles four columns wide: the flow of (0, 4…7) crosses into (0, 3), then each
+        # of the 7 steps of the stream crosses the edge again: 8 rounds
+        if tile in (4, (8, 4), (3, 4)):
+            assert rounds == rows
+
+
+def test_weights() -> None:
+    rng = np.random.default_rng(11)
+    z = _notched_bowl(24)
+    z[9:12, 5:16] = np.nan
+    z = _filled(z)
+    w = rng.gamma(2.0, 1.5, z.shape)
+    for tile in (4, (5, 7)):
+        _check(z, tile, w, exact_d8=False)
+        _check(z, tile, w.astype(np.float32), exact_d8=False)
+        _check(z, tile, rng.integers(0, 5, z.shape).astype(np.float64))  # whole: exact
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.integers(1, 14),
+    cols=st.integers(1, 14),
+    th=st.integers(1, 16),
+    tw=st.integers(1, 16),
+    seed=st.integers(0, 2**31 - 1),
+    holes=st.floats(0.0, 0.3),
+)
+def test_property_any_tiling_equals_global(
+    rows: int, cols: int, th: int, tw: int, seed: int, holes: float
+) -> None:
+    rng = np.random.default_rng(seed)
+    z = rng.integers(0, 6, (rows, cols)).astype(np.float64)
+    z[rng.random((rows, cols)) < holes] = np.nan
+    _check(_filled(z), (th, tw))
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def test_cycles_are_refused() -> None:
+    valid = np.ones((2, 4), dtype=bool)
+    inside = np.array([[E, S, E, 255], [0, 2, 0, 255]], dtype=np.uint8)
+    inside[1, 1] = 2  # N: (1,1) → (0,1) → (1,1)
+    with pytest.raises(InputError, match="cycle"):
+        flow_accumulation_tiled_array(inside, valid, 4)
+    across = np.array([[E, W, 255, 255], [255, 255, 255, 255]], dtype=np.uint8)
+    with pytest.raises(InputError, match="cycle"):  # (0,0) ↔ (0,1) across tiles of 1
+        flow_accumulation_tiled_array(across, valid, 1)
+    mfd = np.where(across == 255, 0, np.uint32(15) << (4 * across.astype(np.uint32)))
+    with pytest.raises(InputError, match="cycle"):
+        flow_accumulation_tiled_array(mfd.astype(np.uint32), valid, 1)
+
+
+def test_directions_of_another_type_are_refused() -> None:
+    with pytest.raises(InputError, match="D8 须为 uint8"):
+        flow_accumulation_tiled_array(np.zeros((2, 2), np.int16), np.ones((2, 2), bool), 1)  # type: ignore[arg-type]
+
+
+# --- files and dask -----------------------------------------------------------------------
+
+
+def _write(path: Path, a: NDArray[Any], nodata: float | None) -> Path:
+    with rasterio.open(
+        path,
+        "w",
+        driver="GTiff",
+        width=a.shape[1],
+        height=a.shape[0],
+        count=1,
+        dtype=str(a.dtype),
+        nodata=nodata,
+        **PROFILE,
+    ) as dst:
+        dst.write(a, 1)
+    return path
+
+
+def _dem() -> NDArray[np.float64]:
+    z = _notched_bowl(22)
+    z[7:11, 3:9] = np.nan
+    return _filled(z)
+
+
+@pytest.mark.parametrize("algorithm", ["d8", "mfd"])
+def test_file_equals_the_global_accumulation(tmp_path: Path, algorithm: str) -> None:
+    z = _dem()
+    valid = ~np.isnan(z)
+    d = flow_direction_d8(z) if algorithm == "d8" else flow_direction_mfd(z)
+    path = write_directions(tmp_path / "dir.tif", d, valid, PROFILE)
+    rng = np.random.default_rng(2)
+    w = rng.gamma(2.0, 1.0, z.shape).astype(np.float32)
+    w[3, 4] = -1.0  # the weights' nodata: NaN, as a NaN weight globally
+    weights = _write(tmp_path / "w.tif", w, -1.0)
+    with scheduler("synchronous"):
+        out = tmp_path / "out" / "acc.tif"
+        rounds = flow_accumulation_tiled(path, out, tile=(6, 8))
+        weighted = flow_accumulation_tiled(
+            path, tmp_path / "out" / "accw.tif", tile=5, weights_path=weights
+        )
+    with rasterio.open(out) as src:
+        got = src.read(1)
+        assert src.dtypes[0] == "float64" and np.isnan(src.nodata)
+        assert src.transform == PROFILE["transform"]
+    expected = flow_accumulation(d, valid)
+    if algorithm == "d8":
+        assert rounds == weighted == 0
+        assert np.array_equal(got, expected, equal_nan=True)
+    else:
+        assert rounds > 0
+        np.testing.assert_allclose(got, expected, rtol=RTOL)
+    w64 = w.astype(np.float64)
+    w64[3, 4] = np.nan
+    with rasterio.open(tmp_path / "out" / "accw.tif") as src:
+        np.testing.assert_allclose(src.read(1), flow_accumulation(d, valid, w64), rtol=RTOL)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["acc.tif", "accw.tif"]
+
+
+def test_each_task_reads_only_its_tile_and_halo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    z = _dem()
+    d = flow_direction_d8(z)
+    path = write_directions(tmp_path / "dir.tif", d, ~np.isnan(z), PROFILE)
+    windows: list[tuple[int, int]] = []
+    read = tiled_accum.read_window
+
+    def recording(src: Any, path: Path, role: Any, window: Any) -> Any:
+        windows.append((window.height, window.width))
+        return read(src, path, role, window)
+
+    monkeypatch.setattr(tiled_accum, "read_window", recording)
+    with scheduler("synchronous"):
+        assert flow_accumulation_tiled(path, tmp_path / "acc.tif", tile=6) == 0
+    out = tmp_path / "acc.tif"
+    assert len(windows) == 2 * 16  # stage 1 and stage 3, 4 × 4 tiles
+    assert max(h * w for h, w in windows) <= 8 * 8  # a tile of 6² and its halo
+    with rasterio.open(out) as src:
+        assert np.array_equal(src.read(1), flow_accumulation(d, ~np.isnan(z)), equal_nan=True)
+
+
+def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
+    path = _write(tmp_path / "dir.tif", np.full((4, 4), 254, np.uint8), 254)
+    with pytest.raises(InputError, match="no routed cell"), scheduler("synchronous"):
+        flow_accumulation_tiled(path, tmp_path / "acc.tif", tile=2)
+    wrong = _write(tmp_path / "w.tif", np.ones((3, 4), np.float32), None)
+    with pytest.raises(InputError, match="权重栅格"):
+        flow_accumulation_tiled(path, tmp_path / "acc.tif", tile=2, weights_path=wrong)
+    floats = _write(tmp_path / "f.tif", np.ones((3, 4), np.float32), None)
+    with pytest.raises(InputError, match="uint32"):
+        flow_accumulation_tiled(floats, tmp_path / "acc.tif", tile=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.tif", "f.tif", "w.tif"]
+
+
+def test_on_a_dask_cluster(tmp_path: Path) -> None:
+    """Through ``scheduler(address)`` with two workers, as tiled_fill's test runs it."""
+    from distributed import LocalCluster
+
+    z = _dem()
+    valid = ~np.isnan(z)
+    d8, mfd = flow_direction_d8(z), flow_direction_mfd(z)
+    p8 = write_directions(tmp_path / "d8.tif", d8, valid, PROFILE)
+    pm = write_directions(tmp_path / "mfd.tif", mfd, valid, PROFILE)
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        scheduler(cluster.scheduler_address),
+    ):
+        flow_accumulation_tiled(p8, tmp_path / "a8.tif", tile=(4, 7))
+        flow_accumulation_tiled(pm, tmp_path / "am.tif", tile=(4, 7))
+    with rasterio.open(tmp_path / "a8.tif") as src:
+        assert np.array_equal(src.read(1), flow_accumulation(d8, valid), equal_nan=True)
+    with rasterio.open(tmp_path / "am.tif") as src:
+        np.testing.assert_allclose(src.read(1), flow_accumulation(mfd, valid), rtol=RTOL)
