@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 L_MAX = UsedParameter("ls_l_max", "1")
 USLE_C = UsedParameter("usle_c", "1")
 #: bump when a change of the routing, LS or SDR code changes the derived rasters
-ROUTING_VERSION = "2026.2"
+ROUTING_VERSION = "2026.3"  # 2026.3: flats as pygeoprocessing
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,12 @@ the LS factor agrees with InVEST on the same DEM (docs/decisions/0008):
   MFD: every lower neighbour gets a share proportional to its drop (diagonal drops
   divided by √2), stored as pygeoprocessing stores it, eight 4-bit weights (0–15) in one
   uint32 (neighbour k in bits 4k…4k+3); the quantisation to 1/15 is part of the result;
-- flats drain towards their nearest outlet (breadth-first distance from the flat's cells
-  that have a lower neighbour, or, if none, from its cells next to nodata or the edge);
+- flats drain towards their nearest outlet (distance from the flat's cells that have a
+  lower neighbour, or, if none, from its cells next to nodata or the edge) exactly as
+  pygeoprocessing 2.4.11 ``flow_dir_d8`` / ``flow_dir_mfd`` resolve them
+  (docs/decisions/0058): flats found in pygeoprocessing's block order, outlets queued in
+  its order, float64 distances, so ties between equally near outlets break the same way
+  and the directions are bitwise the same;
 - flow accumulation counts each cell itself (1) plus what flows in; flow leaving the
   raster or into nodata is lost;
 - slope is Horn's (1981) finite difference, with one-sided differences where a neighbour
@@ -39,8 +43,10 @@ as float64):
 - the DEM as read (float32, 4 B; values are copied by pit filling, never computed, so
   float32 holds the filled DEM exactly), a uint8 work array (1 B: closed cells of the
   Priority-Flood, then the flat marks, then per-cell in-/out-degree counters), the flow
-  directions (MFD uint32 4 B, D8 uint8 1 B), a float32 array (4 B) that holds the flat
-  distances while directions are set and then the slope;
+  directions (MFD uint32 4 B, D8 uint8 1 B), a float64 array (8 B) of the flats'
+  distances while directions are set (float64 as pygeoprocessing keeps them: its ties
+  follow their last bits), freed before the float32 slope (4 B) is allocated: 17 B/cell
+  while directions are set (MFD, float32 DEM; 21 B with a float64 DEM);
 - LS: the DEM is freed, then the flow accumulation (float64, 8 B): **17 B/cell (MFD)**;
 - SDR: W = max(C, 0.001) (float32), S (float32), the flow accumulation (float64, used
   for the streams, then kept as float32 and overwritten by D_up), the streams (uint8),
@@ -68,8 +74,9 @@ moves them from anonymous memory to the page cache, which the kernel can write b
 evict under memory pressure (there is no swap to do that for anonymous memory); it does
 not lower the resident size while memory is free (file pages count as resident, so
 ``ru_maxrss`` is the same), and it costs disk space and writes. Not bounded by it: the
-Priority-Flood heap and pit stack, and each flat's cell lists (numba lists in anonymous
-memory, up to 8–16 bytes per cell of the largest depression or flat), the row strips
+Priority-Flood heap, pit stack and slope-cell stack, and each flat's cell lists (numba
+lists in anonymous memory, up to 8–16 bytes per cell of the largest depression, flat
+or slope front), the row strips
 read and written (``CHUNK_CELLS``, GDAL's cache capped at ``GDAL_CACHE_BYTES``), and the
 interpreter (about 0.16 GB).
 
@@ -134,7 +141,10 @@ ALGORITHMS: tuple[FlowAlgorithm, ...] = ("mfd", "d8")
 D8_NONE = 255  # no flow direction (nodata, or an unfilled pit)
 DROW = np.array([0, -1, -1, -1, 0, 1, 1, 1], dtype=np.int64)
 DCOL = np.array([1, 1, 0, -1, -1, -1, 0, 1], dtype=np.int64)
-SQRT2 = float(np.sqrt(2.0))
+SQRT2 = float(np.sqrt(2.0))  # 1.4142135623730951, pygeoprocessing's SQRT2
+#: side of the blocks in which pygeoprocessing visits the DEM when it looks for flats:
+#: the 256 × 256 tiles of the GeoTIFFs it and InVEST write (the pit-filled DEM included)
+PGP_BLOCK = 256
 INV_SQRT2 = 1.0 / SQRT2
 STRIP_ROWS = 256  # rows of the strips written (the output's tile height)
 CHUNK_CELLS = 2**18  # cells computed or read at once outside the numba kernels
@@ -230,7 +240,7 @@ def workspace(
     """The :class:`Workspace` for a raster of ``cells`` cells: in memory below
     :func:`scratch_threshold`, else file-backed in a temporary folder created in
     ``scratch`` (default ``near``) and removed on exit, also on error. The folder's disk
-    needs room for the arrays (up to 30 bytes per cell): the files are sparse, and a disk
+    needs room for the arrays (up to 34 bytes per cell): the files are sparse, and a disk
     that fills up while the kernel writes their pages back stops the process (SIGBUS)."""
     if cells < scratch_threshold(scratch_cells):
         yield Workspace()
@@ -372,10 +382,18 @@ def _flow_directions(
     d8: NDArray[np.uint8],
     packed: NDArray[np.uint32],
     flat: NDArray[np.uint8],
-    dist: NDArray[np.float32],
+    dist: NDArray[np.float64],
 ) -> None:
     """Directions of a pit-filled DEM into ``d8`` (D8, preset to 255) or ``packed`` (MFD,
-    preset to 0); ``flat`` (0s) and ``dist`` (inf) are scratch of the DEM's shape."""
+    preset to 0); ``flat`` (0s) and ``dist`` (preset to :func:`_no_distance`) are scratch
+    of the DEM's shape.
+
+    As pygeoprocessing 2.4.11 ``routing.flow_dir_d8`` / ``flow_dir_mfd``: cells with a
+    lower neighbour first (their direction depends on their neighbours only), then the
+    flats, each from the first of its cells without a lower neighbour met when the DEM is
+    visited block by block (:data:`PGP_BLOCK`² blocks in rows of blocks, each block row by
+    row), which fixes the order of the flat's outlets and so which of two equally near
+    outlets a D8 cell drains to."""
     rows, cols = z.shape
     w = np.zeros(8, dtype=np.float64)
     for r in range(rows):
@@ -393,10 +411,12 @@ def _flow_directions(
                     if w[k] > w[best]:
                         best = k
                 d8[r, c] = best
-    for r0 in range(rows):
-        for c0 in range(cols):
-            if flat[r0, c0] == 1:
-                _drain_flat(z, r0, c0, flat, dist, d8, packed, mfd, w)
+    for br in range(0, rows, PGP_BLOCK):
+        for bc in range(0, cols, PGP_BLOCK):
+            for r0 in range(br, min(br + PGP_BLOCK, rows)):
+                for c0 in range(bc, min(bc + PGP_BLOCK, cols)):
+                    if flat[r0, c0] == 1:
+                        _drain_flat(z, r0, c0, flat, dist, d8, packed, mfd, w)
 
 
 @numba.njit(cache=True)
@@ -405,14 +425,35 @@ def _drain_flat(
     r0: int,
     c0: int,
     flat: NDArray[np.uint8],
-    dist: NDArray[np.float32],
+    dist: NDArray[np.float64],
     d8: NDArray[np.uint8],
     packed: NDArray[np.uint32],
     mfd: bool,
     w: NDArray[np.float64],
 ) -> None:
-    """Give every cell of the flat that contains (r0, c0) a direction towards the nearest
-    outlet of the flat."""
+    """Give every cell of the flat found from its root (r0, c0) a direction towards the
+    nearest outlet of the flat, as pygeoprocessing 2.4.11 ``flow_dir_d8`` /
+    ``flow_dir_mfd`` drain a plateau:
+
+    1. the flat: breadth-first from the root over neighbours 0…7 of equal height;
+    2. its outlets, in that order: the cells with a lower neighbour (their direction is
+       already set); if there is none, the cells next to nodata or the raster's edge,
+       which drain there (D8: the first such cardinal neighbour, else the last diagonal
+       one; MFD: every such neighbour, weight 1, diagonals 1/√2);
+    3. the distance to the nearest outlet, float64, by a first-in-first-out queue seeded
+       with the outlets in that order: a neighbour k of equal height whose distance
+       exceeds ``d + (√2 if k odd else 1)`` takes that distance and is queued again
+       (label-correcting). D8: each such improvement also points the neighbour back at
+       the cell it came from, so the last improvement (the first to reach the final
+       distance) decides between equally near outlets;
+    4. MFD: every cell of the flat that is not an outlet sends weight 1 (diagonals 1/√2)
+       to each neighbour of the flat with a strictly smaller distance, packed like any
+       MFD cell (4-bit shares of the sum).
+
+    Distances are kept in float64 as pygeoprocessing keeps them: two paths of the same
+    length summed in different orders can differ in the last bit, and its MFD weights and
+    D8 ties follow those bits.
+    """
     rows, cols = z.shape
     height = z[r0, c0]
     region = [np.int64(r0 * cols + c0)]
@@ -456,7 +497,7 @@ def _drain_flat(
                 else:
                     d8[r, c] = best
     head = 0
-    while head < len(queue):  # breadth-first distance to the nearest outlet
+    while head < len(queue):  # distance to the nearest outlet, label-correcting
         i = queue[head]
         head += 1
         r, c = i // cols, i % cols
@@ -464,18 +505,17 @@ def _drain_flat(
             rn, cn = r + DROW[k], c + DCOL[k]
             if not _inside(rn, cn, rows, cols) or z[rn, cn] != height:
                 continue
-            # compared in float32, as stored: a float64 comparison would re-queue cells
-            # whose stored distance rounded up
-            candidate = np.float32(dist[r, c] + (SQRT2 if k & 1 else 1.0))
+            candidate = dist[r, c] + (SQRT2 if k & 1 else 1.0)
             if dist[rn, cn] > candidate:
                 dist[rn, cn] = candidate
                 if not mfd:
                     d8[rn, cn] = (k + 4) % 8
                 queue.append(np.int64(rn * cols + cn))
-    if mfd:  # equal shares to every neighbour of the flat that is nearer an outlet
+    if mfd:  # equal weights to every neighbour of the flat that is nearer an outlet
+        unset = _no_distance(rows, cols)
         for i in region:
             r, c = i // cols, i % cols
-            if dist[r, c] == 0.0 or not np.isfinite(dist[r, c]):
+            if dist[r, c] == 0.0 or dist[r, c] == unset:
                 continue
             total = 0.0
             for k in range(8):
@@ -492,6 +532,13 @@ def _drain_flat(
                 packed[r, c] = _pack(w, total)
 
 
+@numba.njit(cache=True)
+def _no_distance(rows: int, cols: int) -> float:
+    """The distance of a flat cell no outlet has reached: rows × cols, longer than any
+    path through the raster (pygeoprocessing's initial plateau distance)."""
+    return np.float64(rows) * np.float64(cols)
+
+
 def _elevations(a: NDArray[Any]) -> NDArray[np.floating[Any]]:
     """``a`` as a C-contiguous float32 or float64 array (other types as float64)."""
     if a.dtype in (np.float32, np.float64):
@@ -504,11 +551,11 @@ def _directions_into(
     mfd: bool,
     ws: Workspace,
     flat: NDArray[np.uint8],
-    dist: NDArray[np.float32],
+    dist: NDArray[np.float64],
 ) -> NDArray[Any]:
     """Flow directions of the pit-filled ``z``, with the scratch ``flat`` and ``dist``."""
     flat.fill(0)
-    dist.fill(np.inf)
+    dist.fill(float(z.shape[0]) * float(z.shape[1]))
     if mfd:
         packed = ws.full(z.shape, np.uint32, 0)
         _flow_directions(z, True, _NO_D8, packed, flat, dist)
@@ -521,14 +568,14 @@ def _directions_into(
 def flow_direction_d8(filled: NDArray[np.floating[Any]]) -> NDArray[np.uint8]:
     """D8 direction 0–7 of every cell of a pit-filled DEM; 255 where none."""
     z = _elevations(filled)
-    flat, dist = np.empty(z.shape, np.uint8), np.empty(z.shape, np.float32)
+    flat, dist = np.empty(z.shape, np.uint8), np.empty(z.shape, np.float64)
     return _directions_into(z, False, Workspace(), flat, dist)
 
 
 def flow_direction_mfd(filled: NDArray[np.floating[Any]]) -> NDArray[np.uint32]:
     """MFD shares of every cell of a pit-filled DEM, eight 4-bit weights; 0 where none."""
     z = _elevations(filled)
-    flat, dist = np.empty(z.shape, np.uint8), np.empty(z.shape, np.float32)
+    flat, dist = np.empty(z.shape, np.uint8), np.empty(z.shape, np.float64)
     return _directions_into(z, True, Workspace(), flat, dist)
 
 
@@ -991,9 +1038,11 @@ def _route(
     work = ws.empty(z.shape, np.uint8)
     with _stage("fill"):
         _fill_pits(z, work)
-    slope = ws.empty(z.shape, np.float32)  # the flats' distances first, then the slope
+    dist = ws.empty(z.shape, np.float64)  # the flats' distances to their outlets
     with _stage("directions"):
-        directions = _directions_into(z, mfd, ws, work, slope)
+        directions = _directions_into(z, mfd, ws, work, dist)
+    del dist
+    slope = ws.empty(z.shape, np.float32)
     with _stage("slope"):
         _slope_rows(z, 0, z.shape[0], cell, cell, slope)
         _state_from_nan(z, work)
@@ -1292,12 +1341,12 @@ def _sdr_core(
     soon as both exist (the LS factor of the same routing, :func:`ls_and_sdr_rasters`).
 
     Stages (the working set at each, bytes per cell for MFD): route (z, w, work,
-    directions, slope: 17) → z dropped, flow accumulation (+8) → S in place of the slope,
-    streams (+1), accumulation to float32 (+4, then −8) → the W- and S-weighted
-    accumulations in one traversal, into two float64 buffers (+16): 34 at the peak →
-    D_up = W̄·S̄·√(A·cell²) in place of the accumulation, the S-weighted buffer dropped
-    (−8) → the W-weighted buffer reused for D_dn with weight 1/(W·S) taken cell by
-    cell."""
+    directions and the flats' float64 distances: 21; then the slope in their place: 17)
+    → z dropped, flow accumulation (+8) → S in place of the slope, streams (+1),
+    accumulation to float32 (+4, then −8) → the W- and S-weighted accumulations in one
+    traversal, into two float64 buffers (+16): 34 at the peak → D_up = W̄·S̄·√(A·cell²)
+    in place of the accumulation, the S-weighted buffer dropped (−8) → the W-weighted
+    buffer reused for D_dn with weight 1/(W·S) taken cell by cell."""
     z, w = inputs.pop("z"), inputs.pop("w")
     shape = z.shape
     directions, state, slope = _route(z, mfd, cell, ws)
