@@ -64,7 +64,7 @@ test: setup lint typecheck unit
 # warm-up (bench_coldstart.py)
 bench: setup
 	$(PY) benchmarks/run.py
-	$(PY) benchmarks/bench_routing.py
+	$(PY) benchmarks/bench_routing.py --stages
 	$(PY) benchmarks/bench_tiled_fill.py 1000 2000 --tile 512
 	$(PY) benchmarks/bench_landuse.py --iterations 5
 	$(PY) benchmarks/bench_web.py

@@ -1,4 +1,6 @@
-"""Time and memory of flow routing (issue 4): ``ls_factor_raster`` and ``sdr_raster``.
+"""Time and memory of flow routing (issue 4): ``ls_factor_raster``, ``sdr_raster`` and
+both from one routing (``ls_and_sdr_rasters``, function "both"; with a module that lacks
+it, "both" is the two functions one after the other, as an earlier version made them).
 
 For each size given (default 2000 and 4000; cells of 100 m) one synthetic DEM and
 ecosystem map are written (the landscape of ``bench_invest.py``: hills, a northward tilt
@@ -14,9 +16,12 @@ process, once with its working arrays in memory and once file-backed (``numpy.me
 - anon/cell: (peak anon − anon before the call) / cells, the bytes per cell the call
   adds in anonymous memory.
 
-``--module`` measures another copy of the routing module (e.g. a saved earlier version;
-it must have the same ``ls_factor_raster`` and ``sdr_raster``). Timings depend on what
-else runs on the machine.
+``--stages`` adds the wall time of each stage (the routing's DEBUG log: reading, pit
+filling, flow directions, slope, accumulation, streams, weighted accumulations, distance
+to stream, writing) and its share of the call. ``--module`` measures another copy of
+the routing module (e.g. a saved earlier version; it must have the same
+``ls_factor_raster`` and ``sdr_raster``). Timings depend on what else runs on the
+machine.
 
     .venv/bin/python benchmarks/bench_routing.py 2000 4000 10000
 """
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import os
 import sys
 import tempfile
@@ -98,10 +104,26 @@ def child(kind: str, module: str, dem: Path, eco: Path, warm: tuple[Path, Path])
     def call(d: Path, e: Path, name: str) -> None:
         if kind == "ls":
             routing.ls_factor_raster(d, out / name, "mfd")
-        else:
+        elif kind == "sdr":
+            routing.sdr_raster(d, e, cover, out / name, "mfd", 1000.0)
+        elif hasattr(routing, "ls_and_sdr_rasters"):  # both, from one routing
+            routing.ls_and_sdr_rasters(d, e, cover, out / f"ls_{name}", out / name, "mfd")
+        else:  # both, as an earlier version makes them: one routing each
+            routing.ls_factor_raster(d, out / f"ls_{name}", "mfd")
             routing.sdr_raster(d, e, cover, out / name, "mfd", 1000.0)
 
     call(*warm, "warm.tif")  # numba: load or compile, outside the measure
+    stages: dict[str, float] = {}
+
+    class Stages(logging.Handler):  # routing logs "stage NAME SECONDS" at DEBUG level
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.msg == "stage %s %.3f":
+                name, took = record.args  # type: ignore[misc]
+                stages[name] = stages.get(name, 0.0) + took
+
+    logger = logging.getLogger(routing.__name__)
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(Stages())
     before = status_kib()
     t0 = time.perf_counter()
     call(dem, eco, "result.tif")
@@ -111,7 +133,12 @@ def child(kind: str, module: str, dem: Path, eco: Path, warm: tuple[Path, Path])
     out.rmdir()
     print(
         json.dumps(
-            {"seconds": seconds, "maxrss_kib": maxrss_kib(), "anon_before_kib": before["RssAnon"]}
+            {
+                "seconds": seconds,
+                "maxrss_kib": maxrss_kib(),
+                "anon_before_kib": before["RssAnon"],
+                "stages": stages,
+            }
         )
     )
 
@@ -137,8 +164,13 @@ def main() -> None:
     parser.add_argument("sizes", type=int, nargs="*", default=[2000, 4000])
     parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
-    parser.add_argument("--kinds", nargs="+", choices=["ls", "sdr"], default=["ls", "sdr"])
+    parser.add_argument(
+        "--kinds", nargs="+", choices=["ls", "sdr", "both"], default=["ls", "sdr", "both"]
+    )
     parser.add_argument("--module", default="ganpo.engine.routing")
+    parser.add_argument(
+        "--stages", action="store_true", help="also the time of each stage of the routing"
+    )
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -166,6 +198,10 @@ def main() -> None:
                         f"{m['peak_file_kib'] / gib:>13.2f} {per_cell:>11.1f}",
                         flush=True,
                     )
+                    if args.stages:
+                        for name, took in m["stages"].items():
+                            share = 100 * took / m["seconds"]
+                            print(f"{'':>24} {name:<24} {took:>7.2f} s {share:>5.1f} %")
 
 
 if __name__ == "__main__":

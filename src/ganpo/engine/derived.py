@@ -7,14 +7,16 @@ written as a GeoTIFF in a cache folder (default ``<dataset>/derived``); the acco
 reads it in blocks like any other layer. The file name carries a digest of what it
 depends on (the source files' checksums, the parameters it reads, per-type ones
 included, the algorithm version), so a changed DEM, ``ls_l_max`` or ``usle_c`` gives a new
-file and an unchanged one is reused.
+file and an unchanged one is reused. An LS factor and an SDR of the same flow algorithm
+that are both to be built are built from one routing of the DEM
+(:func:`ensure_derived_all`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,3 +140,55 @@ def ensure_derived(
         folder.mkdir(parents=True, exist_ok=True)
     # written under a temporary name and renamed when complete (routing._write_strips)
     return derived_layer(role).build(sources, target, params), True
+
+
+#: per flow algorithm, the LS factor and the SDR that one routing of the DEM serves
+SHARED_ROUTING: dict[FlowAlgorithm, tuple[str, str]] = {
+    "mfd": ("ls_factor_mfd", "sdr_mfd"),
+    "d8": ("ls_factor_d8", "sdr_d8"),
+}
+
+
+def ensure_derived_all(
+    roles: Collection[str],
+    sources: Mapping[str, Path],
+    source_sha256: Mapping[str, str],
+    params: ParameterSet,
+    folder: Path,
+) -> dict[str, tuple[Path, bool]]:
+    """:func:`ensure_derived` for each of ``roles``: the cached layer and whether it was
+    built now. An LS factor and an SDR of the same algorithm that are both absent are
+    built together from one routing of the DEM
+    (:func:`ganpo.engine.routing.ls_and_sdr_rasters`), bitwise the rasters built apart."""
+    for role in roles:
+        derived_layer(role)  # an unknown role lists the known ones
+    done: dict[str, tuple[Path, bool]] = {}
+    for algorithm, (ls_role, sdr_role) in SHARED_ROUTING.items():
+        pair = (ls_role, sdr_role)
+        if not all(r in roles for r in pair) or not all(
+            r in sources for r in derived_layer(sdr_role).sources
+        ):
+            continue
+        ls_path, sdr_path = (derived_path(r, source_sha256, params, folder) for r in pair)
+        if ls_path.exists() or sdr_path.exists():
+            continue
+        with output_errors(folder, DERIVED_CACHE):
+            folder.mkdir(parents=True, exist_ok=True)
+        from ganpo.engine.routing import ls_and_sdr_rasters  # numba compiles on first use
+
+        ls_and_sdr_rasters(
+            sources["dem"],
+            sources["ecosystem_type"],
+            params.per_type(USLE_C.key, USLE_C.unit),
+            ls_path,
+            sdr_path,
+            algorithm,
+            params.scalar(L_MAX.key, L_MAX.unit),
+            *(params.scalar(u.key, u.unit) for u in SDR_PARAMETERS),
+        )
+        done[ls_role], done[sdr_role] = (ls_path, True), (sdr_path, True)
+    for role in sorted(roles):
+        if role not in done:
+            used = {r: sources[r] for r in derived_layer(role).sources if r in sources}
+            done[role] = ensure_derived(role, used, source_sha256, params, folder)
+    return {role: done[role] for role in sorted(roles)}

@@ -49,10 +49,14 @@ as float64):
   while directions are set (MFD, float32 DEM; 21 B with a float64 DEM);
 - LS: the DEM is freed, then the flow accumulation (float64, 8 B): **17 B/cell (MFD)**;
 - SDR: W = max(C, 0.001) (float32), S (float32), the flow accumulation (float64, used
-  for the streams, then kept as float32), the streams (uint8), one float64 buffer reused
-  for the W- and S-weighted accumulations and then D_dn, and D_up (float32; W̄ and S̄ are
-  divided into it as soon as each weighted accumulation is done): **30 B/cell at the
-  peak (MFD), 27 B (D8)**; before, about 130 B by count (90 B resident, measured).
+  for the streams, then kept as float32 and overwritten by D_up), the streams (uint8),
+  two float64 buffers for the W- and S-weighted accumulations, made in one traversal (the
+  first then reused for D_dn): **34 B/cell at the peak (MFD), 31 B (D8)**. Until
+  2026-12-03 the two weighted accumulations were two traversals into one buffer (30 B,
+  27 B); one traversal costs 4 B/cell more and saves a traversal, about a sixth of the
+  SDR's time. Earlier still, about 130 B by count (90 B resident, measured).
+- LS and SDR of the same DEM and algorithm: :func:`ls_and_sdr_rasters` routes once and
+  writes the LS factor from the SDR's working set (its peak, 34 B/cell).
 
 Traversals use the uint8 counters, not index arrays: the upstream-first pass (flow
 accumulation) scans the cells backwards and, from each cell without inflow, follows the
@@ -70,8 +74,9 @@ moves them from anonymous memory to the page cache, which the kernel can write b
 evict under memory pressure (there is no swap to do that for anonymous memory); it does
 not lower the resident size while memory is free (file pages count as resident, so
 ``ru_maxrss`` is the same), and it costs disk space and writes. Not bounded by it: the
-Priority-Flood heap and pit stack, and each flat's cell lists (numba lists in anonymous
-memory, up to 8–16 bytes per cell of the largest depression or flat), the row strips
+Priority-Flood heap, pit stack and slope-cell stack, and each flat's cell lists (numba
+lists in anonymous memory, up to 8–16 bytes per cell of the largest depression, flat
+or slope front), the row strips
 read and written (``CHUNK_CELLS``, GDAL's cache capped at ``GDAL_CACHE_BYTES``), and the
 interpreter (about 0.16 GB).
 
@@ -104,14 +109,17 @@ RSS).
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import heapq
+import itertools
 import logging
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -140,6 +148,8 @@ PGP_BLOCK = 256
 INV_SQRT2 = 1.0 / SQRT2
 STRIP_ROWS = 256  # rows of the strips written (the output's tile height)
 CHUNK_CELLS = 2**18  # cells computed or read at once outside the numba kernels
+#: threads computing the strips of a derived raster while it is written (numpy formulas)
+STRIP_THREADS = max(1, min(4, os.cpu_count() or 1))
 #: GDAL's block cache while routing reads its inputs and writes its result [bytes]: a
 #: row of tiles, not the whole raster (GDAL's default is 5 % of the machine's memory)
 GDAL_CACHE_BYTES = 32 * 2**20
@@ -230,7 +240,7 @@ def workspace(
     """The :class:`Workspace` for a raster of ``cells`` cells: in memory below
     :func:`scratch_threshold`, else file-backed in a temporary folder created in
     ``scratch`` (default ``near``) and removed on exit, also on error. The folder's disk
-    needs room for the arrays (up to 30 bytes per cell): the files are sparse, and a disk
+    needs room for the arrays (up to 34 bytes per cell): the files are sparse, and a disk
     that fills up while the kernel writes their pages back stops the process (SIGBUS)."""
     if cells < scratch_threshold(scratch_cells):
         yield Workspace()
@@ -274,7 +284,31 @@ def _fill_pits(z: np.ndarray, closed: NDArray[np.uint8]) -> None:
             if outlet:
                 closed[r, c] = 1
                 heapq.heappush(heap, (np.float64(z[r, c]), np.int64(r * cols + c)))
-    while len(heap) > 0 or len(pit) > 0:
+    slope = np.empty(1024, dtype=np.int64)  # cells reached uphill, not yet expanded
+    top = 0
+    while top > 0 or len(heap) > 0 or len(pit) > 0:
+        if top > 0:  # a slope cell: expand it now unless a lower cell is still open
+            top -= 1
+            i = slope[top]
+            r, c = i // cols, i % cols
+            here = z[r, c]
+            lower = False
+            for k in range(8):
+                rn, cn = r + DROW[k], c + DCOL[k]
+                if _inside(rn, cn, rows, cols) and closed[rn, cn] == 0 and z[rn, cn] < here:
+                    lower = True
+                    break
+            if lower:
+                heapq.heappush(heap, (np.float64(here), i))
+                continue
+            for k in range(8):
+                rn, cn = r + DROW[k], c + DCOL[k]
+                if not _inside(rn, cn, rows, cols) or closed[rn, cn] != 0 or np.isnan(z[rn, cn]):
+                    continue
+                closed[rn, cn] = 1
+                slope = _push(slope, top, rn * cols + cn)
+                top += 1
+            continue
         i = pit.pop() if len(pit) > 0 else heapq.heappop(heap)[1]
         r, c = i // cols, i % cols
         level = z[r, c]
@@ -288,17 +322,26 @@ def _fill_pits(z: np.ndarray, closed: NDArray[np.uint8]) -> None:
                 z[rn, cn] = level
                 pit.append(n)
             else:
-                heapq.heappush(heap, (np.float64(z[rn, cn]), n))
+                slope = _push(slope, top, rn * cols + cn)
+                top += 1
 
 
 def fill_pits(z: NDArray[np.floating[Any]]) -> None:
     """Fill every pit of ``z`` (NaN = nodata) in place to its lowest pour point.
 
-    Priority-Flood: start from the outlets (edge cells and cells next to nodata), always
-    expand the lowest open cell; a neighbour lower than the cell it is reached from lies
-    in a pit and is raised to that cell's height. Cells raised that way are expanded
-    first, from a stack (they all share the spill height). Heights are only copied, so a
-    float32 DEM stays exact.
+    Priority-Flood (Barnes et al. 2014, doi:10.1016/j.cageo.2013.04.024): start from the
+    outlets (edge cells and cells next to nodata), always expand the lowest open cell; a
+    neighbour lower than the cell it is reached from lies in a pit and is raised to that
+    cell's height. Cells raised that way are expanded first, from a stack (they all share
+    the spill height). A neighbour higher than the cell it is reached from keeps its
+    height, whatever the order: with the variant of Zhou, Sun & Fu (2016,
+    doi:10.1016/j.cageo.2016.02.021) it goes on a stack of slope cells instead of the
+    priority queue, and is expanded from there at once unless one of its open
+    neighbours is lower than it (then expanding it could raise that neighbour to a
+    height it would not spill at, so it waits in the queue). On a landscape of slopes
+    most cells thus skip the queue. The filled surface (the lowest one without pits) is
+    unique, so the order changes no value. Heights are only copied, so a float32 DEM
+    stays exact.
     """
     _fill_pits(z, np.empty(z.shape, dtype=np.uint8))
 
@@ -612,10 +655,16 @@ def _accumulate(
     acc: NDArray[np.float64],
     weights: np.ndarray,
     weighted: bool,
+    two: bool,
+    acc2: NDArray[np.float64],
+    weights2: np.ndarray,
 ) -> int:
     """Flow accumulation into ``acc`` (NaN on cells not routed); ``state`` holds the
     in-degrees from :func:`_count_degrees` and is left with the cells marked passed on.
-    Returns the largest stack depth.
+    With ``two``, a second accumulation, of ``weights2`` into ``acc2`` (``weighted``
+    applies to both), is made in the same traversal: each sum is bitwise the
+    one a pass of its own gives, since the order of the additions depends only on the
+    directions. Returns the largest stack depth.
 
     The cells are scanned backwards; from each one without inflow, the cells whose
     inflow it completes are followed depth-first. This is the order of a stack filled
@@ -626,8 +675,12 @@ def _accumulate(
         for c in range(cols):
             if state[r, c] == NODATA_STATE:
                 acc[r, c] = np.nan
+                if two:
+                    acc2[r, c] = np.nan
             else:
                 acc[r, c] = np.float64(weights[r, c]) if weighted else 1.0
+                if two:
+                    acc2[r, c] = np.float64(weights2[r, c]) if weighted else 1.0
     stack = np.empty(1024, dtype=np.int64)
     deepest = 0
     for start in range(rows * cols - 1, -1, -1):
@@ -641,26 +694,34 @@ def _accumulate(
             i = stack[top]
             r, c = i // cols, i % cols
             state[r, c] |= DONE
+            d = directions[r, c]
             total = 0
             if mfd:
                 for j in range(8):
-                    total += (directions[r, c] >> (4 * j)) & 15
+                    total += (d >> (4 * j)) & 15
+            here = acc[r, c]
+            here2 = acc2[r, c] if two else 0.0
             for k in range(8):
+                if mfd:
+                    mine = (d >> (4 * k)) & 15
+                    if mine == 0:
+                        continue
+                    s = mine / total
+                elif d != k:
+                    continue
+                else:
+                    s = 1.0
                 rn, cn = r + DROW[k], c + DCOL[k]
                 if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
                     continue
-                if mfd:
-                    mine = (directions[r, c] >> (4 * k)) & 15
-                    s = mine / total if total > 0 else 0.0
-                else:
-                    s = 1.0 if directions[r, c] == k else 0.0
-                if s > 0.0:
-                    acc[rn, cn] += acc[r, c] * s
-                    state[rn, cn] -= 1
-                    if state[rn, cn] & 15 == 0:
-                        stack = _push(stack, top, rn * cols + cn)
-                        top += 1
-                        deepest = max(deepest, top)
+                acc[rn, cn] += here * s
+                if two:
+                    acc2[rn, cn] += here2 * s
+                state[rn, cn] -= 1
+                if state[rn, cn] & 15 == 0:
+                    stack = _push(stack, top, rn * cols + cn)
+                    top += 1
+                    deepest = max(deepest, top)
     return deepest
 
 
@@ -737,6 +798,17 @@ def _distance_down(
     return deepest
 
 
+def _cells_upstream(
+    directions: NDArray[Any], state: NDArray[np.uint8], mfd: bool, ws: Workspace
+) -> NDArray[np.float64]:
+    """The (unweighted) flow accumulation [cells] in a new float64 working array; ``state``
+    is recounted first and left marked passed on."""
+    _count_degrees(directions, state, mfd)
+    acc = ws.empty(state.shape, np.float64)
+    _accumulate(directions, state, mfd, acc, _NO_WEIGHTS, False, False, _NO_WEIGHTS, _NO_WEIGHTS)
+    return acc
+
+
 def _state_from_mask(valid: NDArray[np.bool_]) -> NDArray[np.uint8]:
     return np.where(valid, np.uint8(0), np.uint8(NODATA_STATE)).astype(np.uint8)
 
@@ -763,7 +835,7 @@ def flow_accumulation(
     state = _state_from_mask(valid)
     _count_degrees(directions, state, mfd)
     acc = np.empty(valid.shape, dtype=np.float64)
-    _accumulate(directions, state, mfd, acc, w, weights is not None)
+    _accumulate(directions, state, mfd, acc, w, weights is not None, False, _NO_WEIGHTS, w)
     return acc
 
 
@@ -867,11 +939,13 @@ def _read_inputs(
     ecosystem_path: Path | None = None,
     w: NDArray[np.float32] | None = None,
     w_by_code: NDArray[np.float64] | None = None,
-) -> None:
+) -> int:
     """Read the DEM into ``z`` (NaN for nodata) strip by strip; with an ecosystem map,
     also W = ``w_by_code[code]`` into ``w`` (NaN for codes outside 0–255 or without a
-    value) and mask ``z`` where W is NaN. Raises if no cell is left."""
+    value) and mask ``z`` where W is NaN. Returns the number of DEM cells so masked.
+    Raises if no cell is left."""
     any_valid = False
+    masked = 0
     with contextlib.ExitStack() as stack:
         stack.enter_context(rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES))
         src = stack.enter_context(open_raster(dem_path, "dem"))
@@ -893,7 +967,9 @@ def _read_inputs(
                 codes = read_window(eco, ecosystem_path, "ecosystem_type", window)
                 inside = (codes >= 0) & (codes < 256)
                 cover = np.where(inside, w_by_code[np.clip(codes, 0, 255).astype(np.int64)], np.nan)
-                strip[np.isnan(cover)] = np.nan
+                lost = np.isnan(cover) & ~np.isnan(strip)
+                masked += int(np.count_nonzero(lost))
+                strip[lost] = np.nan
                 w[r0:r1] = np.where(np.isnan(strip), np.nan, cover)
             z[r0:r1] = strip
             any_valid = any_valid or not np.isnan(strip).all()
@@ -901,6 +977,7 @@ def _read_inputs(
         raise InputError(
             "the DEM has no valid cell", source=dem_path, field="nodata", values=[nodata]
         )
+    return masked
 
 
 def read_dem(path: Path) -> tuple[NDArray[np.float64], float, dict[str, object]]:
@@ -944,19 +1021,31 @@ def _state_from_nan(z: np.ndarray, state: NDArray[np.uint8]) -> None:
             state[r, c] = NODATA_STATE if np.isnan(z[r, c]) else 0
 
 
+@contextlib.contextmanager
+def _stage(name: str) -> Iterator[None]:
+    """Log the wall time of one stage of routing at DEBUG level (``stage NAME SECONDS``;
+    ``benchmarks/bench_routing.py --stages`` collects them)."""
+    t0 = time.perf_counter()
+    yield
+    log.debug("stage %s %.3f", name, time.perf_counter() - t0)
+
+
 def _route(
     z: NDArray[np.floating[Any]], mfd: bool, cell: float, ws: Workspace
 ) -> tuple[NDArray[Any], NDArray[np.uint8], NDArray[np.float32]]:
     """Fill ``z``'s pits (in place), then its flow directions, the state array (cells not
     routed marked) and the slope [%]; ``z`` may be dropped afterwards."""
     work = ws.empty(z.shape, np.uint8)
-    _fill_pits(z, work)
+    with _stage("fill"):
+        _fill_pits(z, work)
     dist = ws.empty(z.shape, np.float64)  # the flats' distances to their outlets
-    directions = _directions_into(z, mfd, ws, work, dist)
+    with _stage("directions"):
+        directions = _directions_into(z, mfd, ws, work, dist)
     del dist
     slope = ws.empty(z.shape, np.float32)
-    _slope_rows(z, 0, z.shape[0], cell, cell, slope)
-    _state_from_nan(z, work)
+    with _stage("slope"):
+        _slope_rows(z, 0, z.shape[0], cell, cell, slope)
+        _state_from_nan(z, work)
     return directions, work, slope
 
 
@@ -966,22 +1055,58 @@ def _write_strips(
     """Write ``strip(r0, r1, c0, c1)`` (the values of those rows and columns) to a float32
     GeoTIFF next to ``target``, in strips of whole tiles computed in chunks of about
     CHUNK_CELLS cells, and rename it when complete, so a half-written raster never
-    exists (:func:`ganpo.io.outputs.writing`; a full disk is a clear error)."""
+    exists (:func:`ganpo.io.outputs.writing`; a full disk is a clear error).
+
+    The strips are computed by :data:`STRIP_THREADS` threads (the formulas are numpy,
+    which releases the GIL) while this thread writes them in row order; at most
+    2 × STRIP_THREADS strips wait, so memory stays bounded. A strip's values do not depend
+    on the thread that computed it."""
     _float32_tiff(profile)
+    width = max(1, CHUNK_CELLS // STRIP_ROWS)
+
+    def compute(r0: int) -> NDArray[np.float32]:
+        r1 = min(r0 + STRIP_ROWS, rows)
+        block = np.empty((r1 - r0, cols), dtype=np.float32)
+        for c0 in range(0, cols, width):
+            c1 = min(c0 + width, cols)
+            block[:, c0:c1] = strip(r0, r1, c0, c1)
+        return block
+
     with (
         writing(target, DERIVED_CACHE) as building,
         rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
         rasterio.open(building, "w", **profile) as dst,
+        concurrent.futures.ThreadPoolExecutor(STRIP_THREADS) as pool,
     ):
-        width = max(1, CHUNK_CELLS // STRIP_ROWS)
-        buffer = np.empty((STRIP_ROWS, cols), dtype=np.float32)
-        for r0 in range(0, rows, STRIP_ROWS):
-            r1 = min(r0 + STRIP_ROWS, rows)
-            for c0 in range(0, cols, width):
-                c1 = min(c0 + width, cols)
-                buffer[: r1 - r0, c0:c1] = strip(r0, r1, c0, c1)
-            window = rasterio.windows.Window(0, r0, cols, r1 - r0)
-            dst.write(buffer[: r1 - r0], 1, window=window)
+        pending: collections.deque[tuple[int, concurrent.futures.Future[Any]]]
+        pending = collections.deque()
+        starts = iter(range(0, rows, STRIP_ROWS))
+        for r0 in itertools.islice(starts, 2 * STRIP_THREADS):
+            pending.append((r0, pool.submit(compute, r0)))
+        while pending:
+            r0, future = pending.popleft()
+            block = future.result()
+            for nxt in itertools.islice(starts, 1):
+                pending.append((nxt, pool.submit(compute, nxt)))
+            window = rasterio.windows.Window(0, r0, cols, block.shape[0])
+            dst.write(block, 1, window=window)
+
+
+def _write_ls(
+    target: Path,
+    profile: dict[str, object],
+    slope: NDArray[np.float32],
+    acc: NDArray[np.float64],
+    cell: float,
+    l_max: float,
+) -> None:
+    """Write the LS factor of the slope [%] and flow accumulation [cells] to ``target``."""
+
+    def ls(r0: int, r1: int, c0: int, c1: int) -> Any:
+        s = slope[r0:r1, c0:c1].astype(np.float64)
+        return rusle.ls_factor(s, acc[r0:r1, c0:c1], cell, l_max)
+
+    _write_strips(target, dict(profile), slope.shape[0], slope.shape[1], ls)
 
 
 def ls_factor_raster(
@@ -1012,16 +1137,9 @@ def ls_factor_raster(
         _read_inputs(dem_path, z)
         directions, state, slope = _route(z, mfd, cell, ws)
         del z
-        _count_degrees(directions, state, mfd)
-        acc = ws.empty(shape, np.float64)
-        _accumulate(directions, state, mfd, acc, _NO_WEIGHTS, False)
+        acc = _cells_upstream(directions, state, mfd, ws)
         del directions, state
-
-        def ls(r0: int, r1: int, c0: int, c1: int) -> Any:
-            s = slope[r0:r1, c0:c1].astype(np.float64)
-            return rusle.ls_factor(s, acc[r0:r1, c0:c1], cell, l_max)
-
-        _write_strips(target, profile, shape[0], shape[1], ls)
+        _write_ls(target, profile, slope, acc, cell, l_max)
     log.info("LS factor (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
     return target
 
@@ -1192,65 +1310,72 @@ def _to_float32(a: NDArray[np.float64], out: NDArray[np.float32]) -> None:
 
 
 @numba.njit(cache=True)
-def _mean_into(
-    total: NDArray[np.float64], acc: NDArray[np.float32], out: NDArray[np.float32]
+def _d_up_in_place(
+    total_w: NDArray[np.float64],
+    total_s: NDArray[np.float64],
+    acc: NDArray[np.float32],
+    cell: float,
 ) -> None:
-    """out = total / acc (W̄)."""
-    rows, cols = acc.shape
-    for r in range(rows):
-        for c in range(cols):
-            out[r, c] = total[r, c] / np.float64(acc[r, c])
-
-
-@numba.njit(cache=True)
-def _d_up_into(
-    total: NDArray[np.float64], acc: NDArray[np.float32], cell: float, d_up: NDArray[np.float32]
-) -> None:
-    """d_up (holding W̄) = W̄ · S̄ · √(A · cell²), S̄ = total / acc."""
+    """Overwrite the flow accumulation ``acc`` with D_up = W̄ · S̄ · √(A · cell²), where
+    W̄ = total_w / A is held in float32 first (as InVEST stores it) and S̄ = total_s / A."""
     rows, cols = acc.shape
     for r in range(rows):
         for c in range(cols):
             a = np.float64(acc[r, c])
-            d_up[r, c] = np.float64(d_up[r, c]) * (total[r, c] / a) * np.sqrt(a * cell * cell)
+            w_bar = np.float32(total_w[r, c] / a)
+            acc[r, c] = np.float64(w_bar) * (total_s[r, c] / a) * np.sqrt(a * cell * cell)
 
 
 def _sdr_core(
-    inputs: dict[str, NDArray[Any]], cell: float, mfd: bool, threshold: float, ws: Workspace
+    inputs: dict[str, NDArray[Any]],
+    cell: float,
+    mfd: bool,
+    threshold: float,
+    ws: Workspace,
+    ls: Callable[[NDArray[np.float32], NDArray[np.float64]], None] | None = None,
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.float32], NDArray[np.float64]]:
     """InVEST SDR's layers from the DEM ``inputs["z"]`` and W ``inputs["w"]`` (float32,
     both NaN where either is undefined), which are taken out of ``inputs`` and dropped
     when dead. Returns the state (NODATA_STATE off the data), the streams, D_up and D_dn.
+    ``ls``, if given, is called with the slope [%] and the flow accumulation [cells] as
+    soon as both exist (the LS factor of the same routing, :func:`ls_and_sdr_rasters`).
 
     Stages (the working set at each, bytes per cell for MFD): route (z, w, work,
     directions and the flats' float64 distances: 21; then the slope in their place: 17)
-    → S in place of the slope, z dropped (13) → flow accumulation (+8), streams (+1),
-    accumulation to float32 (+4, then −8) → W-weighted accumulation into a float64
-    buffer (+8) divided into D_up = W̄ (+4): 30 at the peak → S-weighted accumulation
-    into the same buffer, D_up = W̄·S̄·√(A·cell²) → the buffer reused for
-    D_dn with weight 1/(W·S) taken cell by cell."""
+    → z dropped, flow accumulation (+8) → S in place of the slope, streams (+1),
+    accumulation to float32 (+4, then −8) → the W- and S-weighted accumulations in one
+    traversal, into two float64 buffers (+16): 34 at the peak → D_up = W̄·S̄·√(A·cell²)
+    in place of the accumulation, the S-weighted buffer dropped (−8) → the W-weighted
+    buffer reused for D_dn with weight 1/(W·S) taken cell by cell."""
     z, w = inputs.pop("z"), inputs.pop("w")
     shape = z.shape
-    directions, state, s = _route(z, mfd, cell, ws)
+    directions, state, slope = _route(z, mfd, cell, ws)
     del z
-    _s_factor(s)
-    _count_degrees(directions, state, mfd)
-    acc64 = ws.empty(shape, np.float64)
-    _accumulate(directions, state, mfd, acc64, _NO_WEIGHTS, False)
+    with _stage("accumulation"):
+        acc64 = _cells_upstream(directions, state, mfd, ws)
+    if ls is not None:
+        with _stage("LS written"):
+            ls(slope, acc64)
+    s = slope
+    del slope
     stream = ws.empty(shape, np.uint8)
-    _streams_into(acc64, directions, threshold, stream)
+    with _stage("streams"):
+        _s_factor(s)
+        _streams_into(acc64, directions, threshold, stream)
     acc = ws.empty(shape, np.float32)
     _to_float32(acc64, acc)
-    total = acc64  # the float64 buffer, reused for the weighted sums and then D_dn
-    _count_degrees(directions, state, mfd)
-    _accumulate(directions, state, mfd, total, w, True)
-    d_up = ws.empty(shape, np.float32)
-    _mean_into(total, acc, d_up)
-    _count_degrees(directions, state, mfd)
-    _accumulate(directions, state, mfd, total, s, True)
-    _d_up_into(total, acc, cell, d_up)
-    del acc
-    d_dn = total
-    _distance_down(directions, state, stream, _NO_WEIGHTS, w, s, True, mfd, d_dn)
+    total_w = acc64  # the float64 buffer, reused for the W-weighted sums and then D_dn
+    del acc64
+    total_s = ws.empty(shape, np.float64)
+    with _stage("weighted accumulations"):
+        _count_degrees(directions, state, mfd)
+        _accumulate(directions, state, mfd, total_w, w, True, True, total_s, s)
+        _d_up_in_place(total_w, total_s, acc, cell)
+    del total_s
+    d_up = acc
+    d_dn = total_w
+    with _stage("distance to stream"):
+        _distance_down(directions, state, stream, _NO_WEIGHTS, w, s, True, mfd, d_dn)
     return state, stream, d_up, d_dn
 
 
@@ -1326,12 +1451,30 @@ def sdr_raster(
     reaches no stream are written as 0: InVEST computes no USLE on stream cells (its
     ``rkls`` is nodata there) and leaves cells that reach no stream out of ``sed_export``,
     so both export nothing in its totals; ganpo's export ``USLE × this raster`` then sums
-    to InVEST's. The working arrays (module docstring: 30 bytes per cell at the peak for
+    to InVEST's. The working arrays (module docstring: 34 bytes per cell at the peak for
     MFD) are file-backed as in :func:`ls_factor_raster` (``scratch``, ``scratch_cells``).
     Written next to ``target`` and renamed when complete.
     """
     _check_algorithm(algorithm)
     t0 = time.perf_counter()
+    shape, cell, profile, dtype, w_by_code = _sdr_inputs(dem_path, ecosystem_path, cover_by_code)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with workspace(shape[0] * shape[1], target.parent, scratch, scratch_cells) as ws:
+        z, w = ws.empty(shape, dtype), ws.empty(shape, np.float32)
+        _read_inputs(dem_path, z, ecosystem_path, w, w_by_code)
+        inputs = {"z": z, "w": w}
+        del z, w
+        state, _, d_up, d_dn = _sdr_core(inputs, cell, algorithm == "mfd", threshold, ws)
+        _write_sdr(target, profile, state, d_up, d_dn, k, ic0, sdr_max)
+    log.info("SDR (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
+    return target
+
+
+def _sdr_inputs(
+    dem_path: Path, ecosystem_path: Path, cover_by_code: dict[int, float]
+) -> tuple[tuple[int, int], float, dict[str, object], np.dtype[Any], NDArray[np.float64]]:
+    """The DEM's shape, cell size, profile and dtype (:func:`_open_dem`), checked against
+    the ecosystem map's shape, and W = max(C, 0.001) by ecosystem code (NaN: no C)."""
     shape, cell, profile, dtype = _open_dem(dem_path)
     with open_raster(ecosystem_path, "ecosystem_type") as src:
         if src.shape != shape:
@@ -1346,20 +1489,104 @@ def sdr_raster(
     for code, value in cover_by_code.items():
         if 0 <= code < 256:
             w_by_code[code] = max(value, 0.001)  # W = max(C, 0.001)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with workspace(shape[0] * shape[1], target.parent, scratch, scratch_cells) as ws:
+    return shape, cell, profile, dtype, w_by_code
+
+
+def _write_sdr(
+    target: Path,
+    profile: dict[str, object],
+    state: NDArray[np.uint8],
+    d_up: NDArray[np.float32],
+    d_dn: NDArray[np.float64],
+    k: float,
+    ic0: float,
+    sdr_max: float,
+) -> None:
+    """Write the SDR of D_up and D_dn to ``target``: 0 on streams and where no flow
+    reaches a stream, NaN off the data (:func:`sdr_raster`)."""
+
+    def sdr(r0: int, r1: int, c0: int, c1: int) -> Any:
+        ic = _ic(d_up[r0:r1, c0:c1], d_dn[r0:r1, c0:c1])
+        ratio = rusle.sediment_delivery_ratio(ic, k, ic0, sdr_max)
+        off = state[r0:r1, c0:c1] == NODATA_STATE
+        return np.where(off, np.nan, np.nan_to_num(ratio, nan=0.0))
+
+    _write_strips(target, dict(profile), state.shape[0], state.shape[1], sdr)
+
+
+def ls_and_sdr_rasters(
+    dem_path: Path,
+    ecosystem_path: Path,
+    cover_by_code: dict[int, float],
+    ls_target: Path,
+    sdr_target: Path,
+    algorithm: FlowAlgorithm = "mfd",
+    l_max: float = 122.0,
+    threshold: float = 1000.0,
+    k: float = 2.0,
+    ic0: float = 0.5,
+    sdr_max: float = 0.8,
+    *,
+    scratch: Path | None = None,
+    scratch_cells: int | None = None,
+) -> tuple[Path, Path]:
+    """Write the LS factor (:func:`ls_factor_raster`) and the SDR (:func:`sdr_raster`) of
+    one DEM from one routing: the pits are filled, the directions set and the flow
+    accumulated once, and the LS raster is written as soon as the accumulation exists.
+    Both rasters are bitwise those of the two functions called one after the other.
+
+    The LS factor routes the whole DEM, the SDR only the cells with a cover factor
+    (``cover_by_code``); where the ecosystem map leaves a DEM cell without one, the two
+    routings differ, and each raster is then made by its own function (logged). The
+    working set is the SDR's (34 bytes per cell at the peak for MFD)."""
+    _check_algorithm(algorithm)
+    t0 = time.perf_counter()
+    shape, cell, profile, dtype, w_by_code = _sdr_inputs(dem_path, ecosystem_path, cover_by_code)
+    ls_target.parent.mkdir(parents=True, exist_ok=True)
+    sdr_target.parent.mkdir(parents=True, exist_ok=True)
+    with workspace(shape[0] * shape[1], sdr_target.parent, scratch, scratch_cells) as ws:
         z, w = ws.empty(shape, dtype), ws.empty(shape, np.float32)
-        _read_inputs(dem_path, z, ecosystem_path, w, w_by_code)
-        inputs = {"z": z, "w": w}
+        with _stage("read"):
+            masked = _read_inputs(dem_path, z, ecosystem_path, w, w_by_code)
+        if masked == 0:
+            inputs = {"z": z, "w": w}
+            del z, w
+
+            def ls(slope: NDArray[np.float32], acc: NDArray[np.float64]) -> None:
+                _write_ls(ls_target, profile, slope, acc, cell, l_max)
+
+            state, _, d_up, d_dn = _sdr_core(inputs, cell, algorithm == "mfd", threshold, ws, ls)
+            with _stage("SDR written"):
+                _write_sdr(sdr_target, profile, state, d_up, d_dn, k, ic0, sdr_max)
+            log.info(
+                "LS factor and SDR (%s) of %s from one routing in %.1f s",
+                algorithm,
+                dem_path.name,
+                time.perf_counter() - t0,
+            )
+            return ls_target, sdr_target
         del z, w
-        state, _, d_up, d_dn = _sdr_core(inputs, cell, algorithm == "mfd", threshold, ws)
-
-        def sdr(r0: int, r1: int, c0: int, c1: int) -> Any:
-            ic = _ic(d_up[r0:r1, c0:c1], d_dn[r0:r1, c0:c1])
-            ratio = rusle.sediment_delivery_ratio(ic, k, ic0, sdr_max)
-            off = state[r0:r1, c0:c1] == NODATA_STATE
-            return np.where(off, np.nan, np.nan_to_num(ratio, nan=0.0))
-
-        _write_strips(target, profile, shape[0], shape[1], sdr)
-    log.info("SDR (%s) of %s in %.1f s", algorithm, dem_path.name, time.perf_counter() - t0)
-    return target
+    log.info(
+        "LS factor and SDR (%s) of %s routed apart: the ecosystem map leaves %d DEM cells "
+        "without a cover factor",
+        algorithm,
+        dem_path.name,
+        masked,
+    )
+    ls_factor_raster(
+        dem_path, ls_target, algorithm, l_max, scratch=scratch, scratch_cells=scratch_cells
+    )
+    sdr_raster(
+        dem_path,
+        ecosystem_path,
+        cover_by_code,
+        sdr_target,
+        algorithm,
+        threshold,
+        k,
+        ic0,
+        sdr_max,
+        scratch=scratch,
+        scratch_cells=scratch_cells,
+    )
+    return ls_target, sdr_target

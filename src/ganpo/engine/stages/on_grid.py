@@ -10,7 +10,7 @@ import dask.array as darr
 import geopandas as gpd
 
 from ganpo.engine.align import align_layers
-from ganpo.engine.derived import derived_layer, derived_path, ensure_derived
+from ganpo.engine.derived import derived_layer, derived_path, ensure_derived_all
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import open_layer
 from ganpo.engine.stages.context import Run
@@ -70,16 +70,22 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     if not units.crs.equals(grid.crs_wkt):
         units = units.to_crs(grid.crs_wkt)
     derived_paths: dict[str, Path] = {}
-    for role in sorted({d for x in selection.raster_methods for d in x.derived}):
+    roles = sorted({d for x in selection.raster_methods for d in x.derived})
+    for role in roles:
         sources = derived_layer(role).sources
-        built_from = {r: paths[r] for r in sources if r in paths}
-        checksums = {r: checksums_of[r] for r in built_from}
+        checksums = {r: checksums_of[r] for r in sources if r in paths}
         if not derived_path(role, checksums, params, folder).exists():
             run.say(
                 f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
                 "(flow routing, whole raster)"
             )
-        path, fresh = ensure_derived(role, built_from, checksums, params, folder)
+    used = {r for role in roles for r in derived_layer(role).sources}
+    built_from = {r: paths[r] for r in sorted(used) if r in paths}
+    checksums = {r: checksums_of[r] for r in built_from}
+    for role, (path, fresh) in ensure_derived_all(
+        roles, built_from, checksums, params, folder
+    ).items():
+        sources = derived_layer(role).sources
         grid.check_same(path, role, eco_path)
         derived_paths[role] = path
         run.say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")

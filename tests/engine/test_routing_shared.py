@@ -1,0 +1,224 @@
+"""One routing for the LS factor and the SDR (issue 19, point 1: "route the DEM once where
+LS and SDR can share it"), and the W- and S-weighted accumulations in one traversal: both
+give bitwise what the separate routings and traversals give."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rasterio
+from rasterio.transform import from_origin
+
+from ganpo.catalog.parameters import load_parameter_set
+from ganpo.engine import derived, routing
+from tinydata import write_raster
+
+N = 36
+RNG = np.random.default_rng(19)
+YY, XX = np.mgrid[0:N, 0:N] / N
+# hills on a tilt with noise (pits to fill), a flat terrace and nodata holes
+DEM = (100 + 60 * np.sin(3 * XX + 1) * np.cos(2 * YY + 2) + 30 * YY).astype("float32")
+DEM += (0.5 * RNG.standard_normal((N, N))).astype("float32")
+DEM[5:12, 20:30] = 120.0
+DEM[RNG.random((N, N)) < 0.03] = -9999.0
+CODES = RNG.choice([1, 2, 3], size=(N, N)).astype("uint8")
+COVER = {1: 0.006, 2: 0.03, 3: 0.2}
+
+
+def _write(path: Path, data: np.ndarray, dtype: str, nodata: float) -> Path:
+    transform = from_origin(500_000, 3_000_000, 30, 30)
+    write_raster(path, data.astype(dtype), nodata=nodata, crs="EPSG:32650", transform=transform)
+    return path
+
+
+def _bits(path: Path) -> np.ndarray:
+    with rasterio.open(path) as src:
+        return src.read(1).view(np.uint32)
+
+
+def _separate_and_shared(
+    folder: Path, codes: np.ndarray, algorithm: routing.FlowAlgorithm
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    dem = _write(folder / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(folder / "eco.tif", codes, "uint8", 255)
+    ls = routing.ls_factor_raster(dem, folder / "ls.tif", algorithm, 100.0)
+    sdr = routing.sdr_raster(dem, eco, COVER, folder / "sdr.tif", algorithm, 20.0, 1.8, 0.4)
+    ls2, sdr2 = routing.ls_and_sdr_rasters(
+        dem,
+        eco,
+        COVER,
+        folder / "ls2.tif",
+        folder / "sdr2.tif",
+        algorithm,
+        100.0,
+        20.0,
+        1.8,
+        0.4,
+    )
+    return (_bits(ls), _bits(sdr)), (_bits(ls2), _bits(sdr2))
+
+
+@pytest.mark.parametrize("algorithm", ["mfd", "d8"])
+def test_one_routing_gives_both_rasters_bitwise(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    algorithm: routing.FlowAlgorithm,
+) -> None:
+    with caplog.at_level(logging.INFO, logger=routing.__name__):
+        apart, together = _separate_and_shared(tmp_path, CODES, algorithm)
+    np.testing.assert_array_equal(together[0], apart[0])
+    np.testing.assert_array_equal(together[1], apart[1])
+    assert "from one routing" in caplog.text
+    assert not list(tmp_path.glob(".*.tmp*"))
+
+
+@pytest.mark.parametrize("algorithm", ["mfd", "d8"])
+def test_cells_without_cover_route_apart(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    algorithm: routing.FlowAlgorithm,
+) -> None:
+    """Code 7 has no C: the SDR masks those DEM cells and the LS factor does not, so one
+    routing cannot serve both; each raster is then its own function's."""
+    codes = CODES.copy()
+    codes[14:20, 3:9] = 7
+    with caplog.at_level(logging.INFO, logger=routing.__name__):
+        apart, together = _separate_and_shared(tmp_path, codes, algorithm)
+    np.testing.assert_array_equal(together[0], apart[0])
+    np.testing.assert_array_equal(together[1], apart[1])
+    lost = int(np.count_nonzero(DEM[14:20, 3:9] != -9999.0))  # DEM cells given code 7
+    assert "routed apart" in caplog.text and f"leaves {lost} DEM cells" in caplog.text
+
+
+@pytest.mark.parametrize("mfd", [True, False])
+def test_two_accumulations_in_one_traversal_equal_two_traversals(mfd: bool) -> None:
+    z = DEM.astype(np.float64)
+    z[z == -9999.0] = np.nan
+    routing.fill_pits(z)
+    directions = routing.flow_direction_mfd(z) if mfd else routing.flow_direction_d8(z)
+    valid = ~np.isnan(z)
+    w1 = RNG.uniform(0.001, 1.0, z.shape).astype(np.float32)
+    w2 = RNG.uniform(0.005, 1.0, z.shape).astype(np.float32)
+    apart = [routing.flow_accumulation(directions, valid, w) for w in (w1, w2)]
+    state = routing._state_from_mask(valid)
+    routing._count_degrees(directions, state, mfd)
+    one, two = np.empty(z.shape), np.empty(z.shape)
+    routing._accumulate(directions, state, mfd, one, w1, True, True, two, w2)
+    np.testing.assert_array_equal(one.view(np.uint64), apart[0].view(np.uint64))
+    np.testing.assert_array_equal(two.view(np.uint64), apart[1].view(np.uint64))
+    assert np.nanmax(one) > 10 * np.nanmax(w1)  # flow did accumulate
+
+
+def test_the_account_routes_ls_and_sdr_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The derived layers of an account: an absent pair is built by one routing; once one
+    of the two is cached, the other is built by its own function and the cache reused."""
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
+    params = load_parameter_set("jiangxi-default")
+    sources = {"dem": dem, "ecosystem_type": eco}
+    sha = {"dem": "a" * 64, "ecosystem_type": "b" * 64}
+    calls: list[str] = []
+    for name in ("ls_factor_raster", "sdr_raster", "ls_and_sdr_rasters"):
+        original = getattr(routing, name)
+
+        def spy(*args: object, _f: object = original, _n: str = name, **kw: object) -> object:
+            calls.append(_n)
+            return _f(*args, **kw)  # type: ignore[operator]
+
+        monkeypatch.setattr(routing, name, spy)
+    roles = ["sdr_mfd", "ls_factor_mfd"]
+    built = derived.ensure_derived_all(roles, sources, sha, params, tmp_path / "derived")
+    assert calls == ["ls_and_sdr_rasters"]
+    assert list(built) == ["ls_factor_mfd", "sdr_mfd"]
+    for role, (path, fresh) in built.items():
+        assert fresh and path == derived.derived_path(role, sha, params, tmp_path / "derived")
+    calls.clear()
+    again = derived.ensure_derived_all(roles, sources, sha, params, tmp_path / "derived")
+    assert calls == [] and all(not fresh for _, fresh in again.values())
+    built["sdr_mfd"][0].unlink()
+    calls.clear()
+    derived.ensure_derived_all([*roles, "sdr_d8"], sources, sha, params, tmp_path / "derived")
+    assert calls == ["sdr_raster", "sdr_raster"]  # sdr_d8 alone, sdr_mfd beside a cached LS
+
+
+def _fill_by_relaxation(z: np.ndarray) -> np.ndarray:
+    """The filled surface by its definition, independently of any flooding order: the
+    lowest W ≥ z with W = z on the outlets (edge cells and cells next to nodata) and no
+    cell lower than all its neighbours; iterated W ← max(z, min(W, min over the eight
+    neighbours of W)) from W = +∞ off the outlets (Planchon & Darboux 2002 with ε = 0),
+    until nothing changes. Heights are only copied, so it is exact in the DEM's type."""
+    valid = ~np.isnan(z)
+    pad = np.pad(valid, 1, constant_values=False)
+    rows, cols = z.shape
+    outlet = valid & ~np.all(
+        [pad[1 + dr : 1 + dr + rows, 1 + dc : 1 + dc + cols] for dr, dc in _EIGHT], axis=0
+    )
+    w = np.where(outlet, z, np.inf).astype(z.dtype)
+    w[~valid] = np.nan
+    while True:
+        p = np.pad(np.where(valid, w, np.inf), 1, constant_values=np.inf)
+        low = np.min([p[1 + dr : 1 + dr + rows, 1 + dc : 1 + dc + cols] for dr, dc in _EIGHT], 0)
+        new = np.where(outlet | ~valid, w, np.maximum(z, np.minimum(w, low)))
+        if np.array_equal(new, w, equal_nan=True):
+            return w
+        w = new
+
+
+_EIGHT = [(0, 1), (-1, 1), (-1, 0), (-1, -1), (0, -1), (1, -1), (1, 0), (1, 1)]
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fill_equals_the_surface_by_definition(seed: int, dtype: type) -> None:
+    """Random landscapes with pits, plateaus, nested depressions and nodata: the fill
+    (Priority-Flood with slope cells taken off the queue) is bitwise the relaxation's."""
+    rng = np.random.default_rng(seed)
+    n, m = rng.integers(3, 40, size=2)
+    yy, xx = np.mgrid[0:n, 0:m]
+    z = 5 * np.sin(xx / rng.uniform(1, 6)) * np.cos(yy / rng.uniform(1, 6)) + 0.1 * yy
+    z = z + rng.normal(0, rng.choice([0.1, 2.0]), (n, m))
+    z = np.round(z, int(rng.integers(0, 3)))  # ties and plateaus
+    z[rng.random((n, m)) < rng.choice([0.0, 0.05, 0.2])] = np.nan
+    z = z.astype(dtype)
+    expected = _fill_by_relaxation(z)
+    routing.fill_pits(z)
+    np.testing.assert_array_equal(z, expected)
+    if np.isfinite(expected).any():
+        assert np.nanmax(expected) >= np.nanmax(z)
+
+
+def test_strips_computed_in_threads_are_written_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many small strips, three threads computing them: the raster is bitwise the one a
+    single thread writes, and a strip that fails leaves no raster behind."""
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    monkeypatch.setattr(routing, "STRIP_ROWS", 3)
+    monkeypatch.setattr(routing, "STRIP_THREADS", 1)
+    one = _bits(routing.ls_factor_raster(dem, tmp_path / "one.tif"))
+    monkeypatch.setattr(routing, "STRIP_THREADS", 3)
+    three = _bits(routing.ls_factor_raster(dem, tmp_path / "three.tif"))
+    np.testing.assert_array_equal(three, one)
+    assert np.isfinite(three.view(np.float32)).sum() > N * N / 2
+
+    def failing(r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        if r0 >= 9:
+            raise RuntimeError("strip failed")
+        return np.zeros((r1 - r0, c1 - c0), dtype=np.float32)
+
+    profile = {
+        "driver": "GTiff",
+        "width": N,
+        "height": N,
+        "count": 1,
+        "crs": "EPSG:32650",
+        "transform": from_origin(500_000, 3_000_000, 30, 30),
+    }
+    with pytest.raises(RuntimeError, match="strip failed"):
+        routing._write_strips(tmp_path / "failed.tif", profile, N, N, failing)
+    assert not list(tmp_path.glob("failed*")) and not list(tmp_path.glob(".*.tmp*"))
