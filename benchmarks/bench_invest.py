@@ -287,7 +287,7 @@ PROFILES = {
         "oxygen_release": "npp_photosynthesis",
         "climate_regulation": "et_energy",
         "soil_retention": "rusle_mfd",
-        "flood_regulation": "vegetation_storm",
+        "flood_regulation": "vegetation",
         "sand_fixation": "rweq",
     },
 }
