@@ -1,8 +1,10 @@
 """The memory figures of the benchmarks that run each measurement in a child process
-(bench_landuse, bench_routing, bench_tiled_fill), measured one way:
+(bench_landuse, bench_routing, bench_tiled_fill, bench_tiled_accum), measured one way:
 
 - :func:`maxrss_kib`: the peak RSS of this process (``ru_maxrss``: anonymous and
   file-backed resident pages), as the child reports it;
+- :func:`hwm_kib`: the same from ``VmHWM`` (bench_tiled_accum), which a process started
+  by ``subprocess`` does not inherit from its parent's peak;
 - :func:`status_kib`: fields of ``/proc/PID/status`` (``RssAnon``, ``RssFile``,
   ``VmRSS`` …) now;
 - :func:`run_sampled`: run a child and sample its ``RssAnon`` / ``RssFile`` from the
@@ -27,6 +29,17 @@ SAMPLED = ("RssAnon", "RssFile")
 
 def maxrss_kib() -> int:
     """The peak resident set of this process so far [KiB]."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def hwm_kib() -> int:
+    """Peak RSS of this process: ``VmHWM``, not ``ru_maxrss``, which a process started by
+    ``subprocess`` inherits from its parent's peak (Linux keeps it across exec) and which
+    in bench_tiled_accum would show the parent's global routing of the inputs."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 

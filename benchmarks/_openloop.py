@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import json
 import os
 import random
@@ -30,6 +29,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+from _webclient import bearer, filled_tourism, login_async, store
 from bench_web import PATHS, TARGET_P95_MS, USERS, _percentile, _serve, _wait_up
 
 from ganpo.web.seed import prepare_demo
@@ -149,7 +149,7 @@ class Session:
     def __init__(self, base: str, token: str) -> None:
         self._s = aiohttp.ClientSession(
             base_url=base,
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
             connector=aiohttp.TCPConnector(limit=4, keepalive_timeout=4.0),
             timeout=aiohttp.ClientTimeout(total=60),
         )
@@ -199,22 +199,6 @@ class Platform:
         await asyncio.gather(*[c.aclose() for cs in self.clients.values() for c in cs])
 
 
-def _filled_tourism(template: bytes) -> bytes:
-    """The tourism template with plausible values in every county's row."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(io.BytesIO(template))
-    ws = wb["填报 data"]
-    keys = [c.value for c in ws[2]]
-    values = {"visits": 10.0, "tourism_revenue": 1.5}
-    for row in ws.iter_rows(min_row=6):
-        for j, key in enumerate(keys[2:], start=2):
-            row[j].value = values.get(str(key))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
 def _login_all(base: str, sessions: int) -> dict[str, list[str]]:
     """Bearer tokens of ``sessions`` logins, users rotating over every role (at least one
     reporter and one reviewer session); a few logins at a time (each is an argon2 hash)."""
@@ -226,11 +210,7 @@ def _login_all(base: str, sessions: int) -> dict[str, list[str]]:
 
             async def one(user: str) -> str:
                 async with gate:
-                    r = await c.post(
-                        "/api/auth/token", json={"username": user, "password": f"{user}-demo"}
-                    )
-                    r.raise_for_status()
-                    return str(r.json()["access_token"])
+                    return await login_async(c, user)
 
             return await asyncio.gather(*[one(u) for u in users])
 
@@ -481,7 +461,7 @@ def open_loop(args: argparse.Namespace) -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="ganpo-bench-web-"))
     data_dir = work / f"demo-{args.resolution:g}m"
     try:
-        with _store(args, work) as database:
+        with store(args, work, "bench.sqlite") as database:
             prepare_demo(database, data_dir, resolution_m=args.resolution, say=print)
             figures = _measure(args, database, data_dir, work)
     finally:
@@ -492,17 +472,6 @@ def open_loop(args: argparse.Namespace) -> None:
         args.json.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
-@contextmanager
-def _store(args: argparse.Namespace, work: Path) -> Iterator[str]:
-    if args.database_url:
-        yield args.database_url
-    elif args.database == "postgresql":
-        with throwaway_postgres() as url:
-            yield url
-    else:
-        yield str(work / "bench.sqlite")
-
-
 def _measure(args: argparse.Namespace, database: str, data_dir: Path, work: Path) -> dict[str, Any]:
     base, proc = _serve(database, data_dir, work, args.workers)
     try:
@@ -510,10 +479,10 @@ def _measure(args: argparse.Namespace, database: str, data_dir: Path, work: Path
         print(f"logging in {args.sessions} sessions …")
         tokens = _login_all(base, args.sessions)
         with httpx.Client(base_url=base, timeout=60) as c:
-            c.headers["Authorization"] = f"Bearer {tokens['tourism'][0]}"
+            c.headers.update(bearer(tokens["tourism"][0]))
             template = c.get("/api/reporting/forms/tourism/template", params={"year": 2022})
             template.raise_for_status()
-        upload = _filled_tourism(template.content)
+        upload = filled_tourism(template.content)
         return asyncio.run(_sweep(args, base, tokens, upload))
     finally:
         proc.terminate()

@@ -23,16 +23,14 @@ pool), which cProfile does not follow; profile the run with py-spy instead (deci
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from _webclient import bearer, filled_tourism, login, store
 from fastapi.testclient import TestClient
 
 from ganpo.web.app import Settings, create_app
@@ -40,41 +38,6 @@ from ganpo.web.seed import prepare_demo
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YEAR = 2022
-
-
-def _filled_tourism(template: bytes) -> bytes:
-    """The tourism template with plausible values in every county's row."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(io.BytesIO(template))
-    ws = wb["填报 data"]
-    keys = [c.value for c in ws[2]]
-    values = {"visits": 10.0, "tourism_revenue": 1.5}
-    for row in ws.iter_rows(min_row=6):
-        for j, key in enumerate(keys[2:], start=2):
-            row[j].value = values.get(str(key))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _login(client: TestClient, user: str) -> dict[str, str]:
-    r = client.post("/api/auth/token", json={"username": user, "password": f"{user}-demo"})
-    r.raise_for_status()
-    return {"Authorization": f"Bearer {r.json()['access_token']}"}
-
-
-@contextmanager
-def _database(args: argparse.Namespace, work: Path) -> Iterator[str]:
-    if args.database_url:
-        yield args.database_url
-    elif args.database == "postgresql":
-        from _openloop import throwaway_postgres
-
-        with throwaway_postgres() as url:
-            yield url
-    else:
-        yield str(work / "perwrite.sqlite")
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -86,17 +49,18 @@ def per_write(args: argparse.Namespace) -> dict[str, Any]:
     """Run ``args.per_write`` measured cycles; print and return the figures."""
     work = args.work or Path(tempfile.mkdtemp(prefix="ganpo-bench-perwrite-"))
     data_dir = work / f"demo-{args.resolution:g}m"
-    with _database(args, work) as database:
+    with store(args, work, "perwrite.sqlite") as database:
         prepare_demo(database, data_dir, resolution_m=args.resolution, years=(2022,), say=print)
         app = create_app(Settings(database=database, data_dir=data_dir, work_dir=work / "web"))
         try:
             with TestClient(app) as client:
-                tourism, reviewer = _login(client, "tourism"), _login(client, "reviewer")
+                tourism = bearer(login(client, "tourism"))
+                reviewer = bearer(login(client, "reviewer"))
                 template = client.get(
                     "/api/reporting/forms/tourism/template", params={"year": YEAR}, headers=tourism
                 )
                 template.raise_for_status()
-                upload = _filled_tourism(template.content)
+                upload = filled_tourism(template.content)
                 times: dict[str, list[float]] = {"upload": [], "submit": [], "return": []}
                 cpu: dict[str, list[float]] = {k: [] for k in times}
                 for cycle in range(args.per_write + 1):

@@ -27,10 +27,7 @@ what else runs on the machine.
 
 from __future__ import annotations
 
-import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,26 +37,9 @@ import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _memory import hwm_kib
+from _tiled import measure, parser, run_global, run_tiled, runs, scratch
 from bench_routing import WARM, write_inputs
-
-
-def _maxrss_kib() -> int:
-    """Peak RSS of this process: ``VmHWM``, not ``ru_maxrss``, which a process started by
-    ``subprocess`` inherits from its parent's peak (Linux keeps it across exec) and which
-    here would show the parent's global routing of the inputs."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-
-
-def _rss_kib() -> int:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def directions(dem: Path) -> dict[str, Path]:
@@ -90,54 +70,20 @@ def _global(path: Path) -> np.ndarray:
 def child(kind: str, workers: int, tile: int, path: Path, warm: Path) -> None:
     """One measurement in this fresh process; prints JSON."""
     if kind == "global":
-        _global(warm)  # numba: load or compile
-        rss = _rss_kib()
-        t0 = time.perf_counter()
-        _global(path)
-        seconds = time.perf_counter() - t0
-        print(json.dumps({"seconds": seconds, "maxrss_kib": _maxrss_kib(), "rss_kib": rss}))
+        print(json.dumps(run_global(_global, path, warm, hwm_kib)))
         return
-    from dask.distributed import Client, LocalCluster
-
     from ganpo.engine.tiled_accum import flow_accumulation_tiled
 
-    out = Path(tempfile.mkdtemp(prefix="bench-tiled-accum-", dir=path.parent))
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
-        Client(cluster) as client,
-        client.as_current(),
-    ):
-        flow_accumulation_tiled(warm, out / "warm.tif", tile=16)  # numba in the workers
-        before = client.run(_rss_kib)
-        rss = _rss_kib()
-        t0 = time.perf_counter()
-        rounds = flow_accumulation_tiled(path, out / "acc.tif", tile=tile)
-        seconds = time.perf_counter() - t0
-        own = _maxrss_kib()
-        peaks = client.run(_maxrss_kib)
-    with rasterio.open(out / "acc.tif") as src:
-        tiled = src.read(1)
+    with scratch("bench-tiled-accum-", path) as out:
+        rounds, m = run_tiled(
+            flow_accumulation_tiled, path, warm, out / "acc.tif", workers, tile, hwm_kib
+        )
+        with rasterio.open(out / "acc.tif") as src:
+            tiled = src.read(1)
     expected = _global(path)
     same = bool(np.array_equal(tiled, expected, equal_nan=True))
     rel = float(np.nanmax(np.abs(tiled - expected) / expected))
-    for f in out.iterdir():
-        f.unlink()
-    out.rmdir()
-    growth = max(peaks[w] - before[w] for w in peaks)
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "maxrss_kib": own,
-                "rss_kib": rss,
-                "worker_maxrss_kib": max(peaks.values()),
-                "worker_growth_kib": growth,
-                "rounds": rounds,
-                "same": same,
-                "rel": rel,
-            }
-        )
-    )
+    print(json.dumps({**m, "rounds": rounds, "same": same, "rel": rel}))
 
 
 def crops(path: Path, sizes: list[int]) -> None:
@@ -163,26 +109,11 @@ def crops(path: Path, sizes: list[int]) -> None:
         )
 
 
-def measure(kind: str, workers: int, tile: int, path: Path, warm: Path) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(path)]
-    cmd.append(str(warm))
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed with code {proc.returncode}:\n{proc.stderr}")
-    got: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return got
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sizes", type=int, nargs="*", default=[1000, 2000])
-    parser.add_argument("--tile", type=int, default=512, help="tile side [cells]")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--algorithms", nargs="+", default=["d8", "mfd"])
-    parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
-    parser.add_argument("--crop", type=int, nargs="+", help="MFD rounds on crops (in-process)")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    p = parser(__doc__)
+    p.add_argument("--algorithms", nargs="+", default=["d8", "mfd"])
+    p.add_argument("--crop", type=int, nargs="+", help="MFD rounds on crops (in-process)")
+    args = p.parse_args()
     if args.child:
         kind, workers, tile, path, warm = args.child
         child(kind, int(workers), int(tile), Path(path), Path(warm))
@@ -203,9 +134,8 @@ def main() -> None:
         for size in args.sizes:
             paths = directions(write_inputs(size, folder)[0])
             for alg in args.algorithms:
-                runs = [("global", 0)] + [("tiled", n) for n in args.workers]
-                for kind, n in runs:
-                    m = measure(kind, n, args.tile, paths[alg], warm[alg])
+                for kind, n in runs(args.workers):
+                    m = measure(__file__, kind, n, args.tile, paths[alg], warm[alg])
                     name = "global" if kind == "global" else f"tiled {n}"
                     if kind == "tiled":
                         agree = "bitwise" if m["same"] else f"{m['rel']:.1e}"

@@ -23,20 +23,25 @@ depend on what else runs on the machine.
 
 from __future__ import annotations
 
-import argparse
 import json
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import maxrss_kib, rss_kib
+from _memory import maxrss_kib
+from _tiled import measure, parser, run_global, run_tiled, runs, scratch
 from bench_routing import WARM, write_inputs
+
+
+def _fill(dem: Path) -> None:
+    from ganpo.engine.routing import fill_pits, read_dem
+
+    z, _, _ = read_dem(dem)
+    fill_pits(z)
 
 
 def child(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> None:
@@ -44,75 +49,22 @@ def child(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> None:
     from ganpo.engine.routing import fill_pits, read_dem
 
     if kind == "global":
-        z, _, _ = read_dem(warm)
-        fill_pits(z)  # numba: load or compile
-        del z
-        rss = rss_kib()
-        t0 = time.perf_counter()
-        z, _, _ = read_dem(dem)
-        fill_pits(z)
-        seconds = time.perf_counter() - t0
-        print(json.dumps({"seconds": seconds, "maxrss_kib": maxrss_kib(), "rss_kib": rss}))
+        print(json.dumps(run_global(_fill, dem, warm, maxrss_kib)))
         return
-    from dask.distributed import Client, LocalCluster
-
     from ganpo.engine.tiled_fill import fill_pits_tiled
 
-    out = Path(tempfile.mkdtemp(prefix="bench-tiled-fill-", dir=dem.parent))
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
-        Client(cluster) as client,
-        client.as_current(),
-    ):
-        fill_pits_tiled(warm, out / "warm.tif", tile=16)  # numba in the workers
-        before = client.run(rss_kib)
-        rss = rss_kib()
-        t0 = time.perf_counter()
-        fill_pits_tiled(dem, out / "filled.tif", tile=tile)
-        seconds = time.perf_counter() - t0
-        own = maxrss_kib()
-        peaks = client.run(maxrss_kib)
-    with rasterio.open(out / "filled.tif") as src:
-        tiled = src.read(1)
+    with scratch("bench-tiled-fill-", dem) as out:
+        _, m = run_tiled(fill_pits_tiled, dem, warm, out / "filled.tif", workers, tile, maxrss_kib)
+        with rasterio.open(out / "filled.tif") as src:
+            tiled = src.read(1)
     z, _, _ = read_dem(dem)
     fill_pits(z)
     same = bool(np.array_equal(tiled, z.astype(tiled.dtype), equal_nan=True))
-    for f in out.iterdir():
-        f.unlink()
-    out.rmdir()
-    growth = max(peaks[w] - before[w] for w in peaks)
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "maxrss_kib": own,
-                "rss_kib": rss,
-                "workermaxrss_kib": max(peaks.values()),
-                "worker_growth_kib": growth,
-                "same": same,
-            }
-        )
-    )
-
-
-def measure(kind: str, workers: int, tile: int, dem: Path, warm: Path) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(dem)]
-    cmd.append(str(warm))
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed with code {proc.returncode}:\n{proc.stderr}")
-    got: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return got
+    print(json.dumps({**m, "same": same}))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sizes", type=int, nargs="*", default=[1000, 2000])
-    parser.add_argument("--tile", type=int, default=512, help="tile side [cells]")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
-    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser(__doc__).parse_args()
     if args.child:
         kind, workers, tile, dem, warm = args.child
         child(kind, int(workers), int(tile), Path(dem), Path(warm))
@@ -128,12 +80,11 @@ def main() -> None:
         )
         for size in args.sizes:
             dem, _ = write_inputs(size, folder)
-            runs = [("global", 0)] + [("tiled", n) for n in args.workers]
-            for kind, n in runs:
-                m = measure(kind, n, args.tile, dem, warm)
+            for kind, n in runs(args.workers):
+                m = measure(__file__, kind, n, args.tile, dem, warm)
                 name = "global" if kind == "global" else f"tiled {n}"
                 worker = (
-                    f"{m['workermaxrss_kib'] / mib:>15.0f} {m['worker_growth_kib'] / mib:>11.0f} "
+                    f"{m['worker_maxrss_kib'] / mib:>15.0f} {m['worker_growth_kib'] / mib:>11.0f} "
                     f"{'yes' if m['same'] else 'NO':>5}"
                     if kind == "tiled"
                     else f"{'':>15} {'':>11} {'':>5}"

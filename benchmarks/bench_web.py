@@ -59,6 +59,7 @@ import time
 from pathlib import Path
 
 import httpx
+from _webclient import bearer, login
 
 from ganpo.web.seed import prepare_demo
 
@@ -123,10 +124,7 @@ async def _load(
 ) -> tuple[dict[str, list[float]], int, float]:
     """Every client is created (and connected) before the clock starts, so that the
     load generator's own set-up is not counted as server latency."""
-    clients = [
-        httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {tok}"}, timeout=30)
-        for tok in tokens
-    ]
+    clients = [httpx.AsyncClient(base_url=base, headers=bearer(tok), timeout=30) for tok in tokens]
     try:
         await asyncio.gather(*[c.get("/api/health") for c in clients])
         latencies: dict[str, list[float]] = {}
@@ -163,14 +161,8 @@ def closed_loop(args: argparse.Namespace) -> None:
     base, proc = _serve(str(database), data_dir, work)
     try:
         _wait_up(base, proc)
-        tokens = []
-        for k in range(args.clients):
-            user = USERS[k % len(USERS)]
-            r = httpx.post(
-                f"{base}/api/auth/token", json={"username": user, "password": f"{user}-demo"}
-            )
-            r.raise_for_status()
-            tokens.append(r.json()["access_token"])
+        with httpx.Client(base_url=base) as c:
+            tokens = [login(c, USERS[k % len(USERS)]) for k in range(args.clients)]
         paths = tuple(args.paths.split(","))
         # warm-up: one pass of every path by every user (lazy imports, the answer caches);
         # the measured phase is the steady state of reading stored results

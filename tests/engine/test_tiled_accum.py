@@ -22,7 +22,6 @@ import rasterio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
-from rasterio.transform import from_origin
 
 from ganpo.engine import tiled_accum
 from ganpo.engine.compute import scheduler
@@ -38,24 +37,16 @@ from ganpo.engine.tiled_accum import (
     write_directions,
 )
 from ganpo.errors import InputError
+from landscapes import PROFILE, notched_bowl, pitted, write_tif
 
 RTOL = 1e-12  # module docstring: float64 rounding of sums in another order
 E, SE, SW, W, S = 0, 7, 5, 4, 6  # D8 codes (routing.DROW/DCOL)
-PROFILE = {"crs": "EPSG:32650", "transform": from_origin(500_000, 3_000_000, 30, 30)}
 
 
 def _filled(z: NDArray[Any]) -> NDArray[np.float64]:
     out = np.array(z, dtype=np.float64)
     fill_pits(out)
     return out
-
-
-def _pitted(rng: np.random.Generator, shape: tuple[int, int]) -> NDArray[np.float64]:
-    """Hills with pits and many equal heights (flats once filled)."""
-    rows, cols = shape
-    y, x = np.mgrid[0:rows, 0:cols]
-    relief = 20 * np.sin(x / 7.0) * np.cos(y / 5.0) + rng.integers(0, 8, shape)
-    return np.round(relief, 1)
 
 
 def _check(
@@ -96,25 +87,15 @@ def test_a_row_flowing_east_across_tiles_by_hand() -> None:
 @pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5), 16, 64])
 def test_random_dems_equal_the_global_accumulation(tile: int | tuple[int, int]) -> None:
     rng = np.random.default_rng(19)
-    z = _filled(_pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
+    z = _filled(pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
     got_d8, _, rounds = _check(z, tile)
     assert got_d8.max() > 50  # flow gathers across tiles: the test has something to route
     if tile != 64:  # a single tile needs no round
         assert rounds > 0
 
 
-def _notched_bowl(size: int) -> NDArray[np.float64]:
-    """Every inner cell drains to one notch in a high rim (middle of the top edge)."""
-    rng = np.random.default_rng(7)
-    y, x = np.mgrid[0:size, 0:size].astype("float64")
-    z = np.hypot(y, x - size // 2) + rng.integers(0, 4, (size, size)) * 0.7
-    z[0, :] = z[:, 0] = z[-1, :] = z[:, -1] = 1000.0
-    z[0, size // 2] = -1.0
-    return _filled(z)
-
-
 def test_one_outlet_across_ten_by_ten_tiles() -> None:
-    z = _notched_bowl(50)
+    z = _filled(notched_bowl(50))
     got_d8, got_mfd, rounds = _check(z, 5)  # 10 × 10 tiles
     inner = 48 * 48
     # every inner cell's flow reaches the notch, whichever tiles it crosses
@@ -127,7 +108,7 @@ def test_one_outlet_across_ten_by_ten_tiles() -> None:
 
 def test_nodata_holes_across_tile_edges() -> None:
     rng = np.random.default_rng(3)
-    z = _pitted(rng, (30, 26))
+    z = pitted(rng, (30, 26))
     z[4:9, 5:13] = np.nan  # across the edges of tiles of 6 at row 6 and columns 6 and 12
     z[17:20, 10:11] = np.nan  # one cell wide, along a tile's column
     z[11, 17] = np.nan  # at a tile's corner
@@ -179,7 +160,7 @@ def test_zigzag_stream_along_a_tile_edge() -> None:
 
 def test_weights() -> None:
     rng = np.random.default_rng(11)
-    z = _notched_bowl(24)
+    z = _filled(notched_bowl(24))
     z[9:12, 5:16] = np.nan
     z = _filled(z)
     w = rng.gamma(2.0, 1.5, z.shape)
@@ -232,24 +213,8 @@ def test_directions_of_another_type_are_refused() -> None:
 # --- files and dask -----------------------------------------------------------------------
 
 
-def _write(path: Path, a: NDArray[Any], nodata: float | None) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=a.shape[1],
-        height=a.shape[0],
-        count=1,
-        dtype=str(a.dtype),
-        nodata=nodata,
-        **PROFILE,
-    ) as dst:
-        dst.write(a, 1)
-    return path
-
-
 def _dem() -> NDArray[np.float64]:
-    z = _notched_bowl(22)
+    z = _filled(notched_bowl(22))
     z[7:11, 3:9] = np.nan
     return _filled(z)
 
@@ -263,7 +228,7 @@ def test_file_equals_the_global_accumulation(tmp_path: Path, algorithm: str) -> 
     rng = np.random.default_rng(2)
     w = rng.gamma(2.0, 1.0, z.shape).astype(np.float32)
     w[3, 4] = -1.0  # the weights' nodata: NaN, as a NaN weight globally
-    weights = _write(tmp_path / "w.tif", w, -1.0)
+    weights = write_tif(tmp_path / "w.tif", w, -1.0)
     with scheduler("synchronous"):
         out = tmp_path / "out" / "acc.tif"
         rounds = flow_accumulation_tiled(path, out, tile=(6, 8))
@@ -312,13 +277,13 @@ def test_each_task_reads_only_its_tile_and_halo(
 
 
 def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
-    path = _write(tmp_path / "dir.tif", np.full((4, 4), 254, np.uint8), 254)
+    path = write_tif(tmp_path / "dir.tif", np.full((4, 4), 254, np.uint8), 254)
     with pytest.raises(InputError, match="no routed cell"), scheduler("synchronous"):
         flow_accumulation_tiled(path, tmp_path / "acc.tif", tile=2)
-    wrong = _write(tmp_path / "w.tif", np.ones((3, 4), np.float32), None)
+    wrong = write_tif(tmp_path / "w.tif", np.ones((3, 4), np.float32), None)
     with pytest.raises(InputError, match="权重栅格"):
         flow_accumulation_tiled(path, tmp_path / "acc.tif", tile=2, weights_path=wrong)
-    floats = _write(tmp_path / "f.tif", np.ones((3, 4), np.float32), None)
+    floats = write_tif(tmp_path / "f.tif", np.ones((3, 4), np.float32), None)
     with pytest.raises(InputError, match="uint32"):
         flow_accumulation_tiled(floats, tmp_path / "acc.tif", tile=2)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir.tif", "f.tif", "w.tif"]

@@ -15,13 +15,13 @@ import rasterio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
-from rasterio.transform import from_origin
 
 from ganpo.engine import tiled_fill
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import fill_pits
 from ganpo.engine.tiled_fill import fill_pits_tiled, fill_pits_tiled_array, tiles
 from ganpo.errors import InputError
+from landscapes import notched_bowl, pitted, write_tif
 
 
 def _global(z: NDArray[Any]) -> NDArray[Any]:
@@ -57,37 +57,18 @@ def test_pit_across_a_tile_edge_by_hand() -> None:
     np.testing.assert_array_equal(got, expected)
 
 
-def _pitted(rng: np.random.Generator, shape: tuple[int, int], dtype: str) -> NDArray[Any]:
-    """Hills with many pits: smooth relief plus integer noise (many equal heights)."""
-    rows, cols = shape
-    y, x = np.mgrid[0:rows, 0:cols]
-    relief = 20 * np.sin(x / 7.0) * np.cos(y / 5.0) + rng.integers(0, 8, shape)
-    return np.round(relief, 1).astype(dtype)
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), 16, 64])
 def test_random_pits_equal_the_global_fill(dtype: str, tile: int | tuple[int, int]) -> None:
     rng = np.random.default_rng(19)
-    z = _pitted(rng, (37, 29), dtype)  # 37 and 29: no tile size here divides them
+    z = pitted(rng, (37, 29), dtype)  # 37 and 29: no tile size here divides them
     got = _assert_same(z, tile)
     assert (got > z).sum() > 30  # many cells were raised: the test has pits to fill
 
 
-def _notched_bowl(size: int, dtype: str) -> NDArray[Any]:
-    """A surface falling towards one notch in a high rim: every cell drains to the notch
-    at the middle of the top edge, through pits made by noise."""
-    rng = np.random.default_rng(7)
-    y, x = np.mgrid[0:size, 0:size].astype("float64")
-    z = np.hypot(y, x - size // 2) + rng.integers(0, 4, (size, size)) * 0.7
-    z[0, :] = z[:, 0] = z[-1, :] = z[:, -1] = 1000.0  # the rim
-    z[0, size // 2] = -1.0  # the notch, the one outlet lower than the rim
-    return z.astype(dtype)
-
-
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_landscape_draining_to_one_outlet_across_many_tiles(dtype: str) -> None:
-    z = _notched_bowl(48, dtype)
+    z = notched_bowl(48, dtype)
     got = _assert_same(z, 5)  # 10 × 10 tiles
     inner = got[1:-1, 1:-1]
     assert (inner < 1000.0).all()  # nothing fills up to the rim: it all leaves by the notch
@@ -113,7 +94,7 @@ def test_landscape_draining_to_one_outlet_across_many_tiles(dtype: str) -> None:
 
 def test_nodata_holes_across_tile_edges() -> None:
     rng = np.random.default_rng(3)
-    z = _pitted(rng, (30, 26), "float64")
+    z = pitted(rng, (30, 26), "float64")
     z[4:9, 5:13] = np.nan  # across the edge of tiles of 6 at row 6 and column 6 and 12
     z[17:20, 10:11] = np.nan  # a one-cell-wide hole along a tile's column
     z[11, 17] = np.nan  # a single nodata cell at a tile's corner (rows 12, cols 18)
@@ -186,35 +167,15 @@ def test_property_tiled_equals_global(
 # --- files, dask ----------------------------------------------------------------------------
 
 
-def _write_dem(path: Path, z: NDArray[Any], dtype: str, nodata: float | None) -> Path:
-    a = z.copy()
-    if nodata is not None:
-        a[np.isnan(a)] = nodata
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=z.shape[1],
-        height=z.shape[0],
-        count=1,
-        dtype=dtype,
-        crs="EPSG:32650",
-        transform=from_origin(500_000, 3_000_000, 30, 30),
-        nodata=nodata,
-    ) as dst:
-        dst.write(a.astype(dtype), 1)
-    return path
-
-
 @pytest.mark.parametrize(
     ("dtype", "nodata", "held"),
     [("int16", -32768, "float32"), ("float32", -9999.0, "float32"), ("float64", None, "float64")],
 )
 def test_file_equals_the_global_fill(tmp_path: Path, dtype: str, nodata: Any, held: str) -> None:
     rng = np.random.default_rng(5)
-    z = np.round(_pitted(rng, (23, 31), "float64"))
+    z = np.round(pitted(rng, (23, 31), "float64"))
     z[8:12, 9:20] = np.nan
-    dem = _write_dem(tmp_path / "dem.tif", z, dtype, nodata)
+    dem = write_tif(tmp_path / "dem.tif", z, nodata, dtype)
     with scheduler("synchronous"):
         out = fill_pits_tiled(dem, tmp_path / "out" / "filled.tif", tile=(6, 8))
     with rasterio.open(out) as src:
@@ -230,8 +191,8 @@ def test_file_equals_the_global_fill(tmp_path: Path, dtype: str, nodata: Any, he
 def test_each_task_reads_only_its_tile_and_halo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    z = _notched_bowl(20, "float32")
-    dem = _write_dem(tmp_path / "dem.tif", z, "float32", -9999.0)
+    z = notched_bowl(20, "float32")
+    dem = write_tif(tmp_path / "dem.tif", z, -9999.0, "float32")
     windows: list[tuple[int, int]] = []
     read = tiled_fill.read_window
 
@@ -250,8 +211,8 @@ def test_each_task_reads_only_its_tile_and_halo(
 
 def test_processes_scheduler(tmp_path: Path) -> None:
     """The tasks and their results cross process boundaries (pickled), as on a cluster."""
-    z = _notched_bowl(16, "float64")
-    dem = _write_dem(tmp_path / "dem.tif", z, "float64", -9999.0)
+    z = notched_bowl(16, "float64")
+    dem = write_tif(tmp_path / "dem.tif", z, -9999.0, "float64")
     with scheduler("processes"):
         out = fill_pits_tiled(dem, tmp_path / "filled.tif", tile=(5, 7))
     with rasterio.open(out) as src:
@@ -262,10 +223,10 @@ def test_all_nodata_and_failure_leave_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     z = np.full((6, 6), np.nan)
-    dem = _write_dem(tmp_path / "dem.tif", z, "float32", -9999.0)
+    dem = write_tif(tmp_path / "dem.tif", z, -9999.0, "float32")
     with pytest.raises(InputError, match="no valid cell"), scheduler("synchronous"):
         fill_pits_tiled(dem, tmp_path / "filled.tif", tile=4)
-    dem = _write_dem(tmp_path / "dem.tif", _notched_bowl(6, "float32"), "float32", -9999.0)
+    dem = write_tif(tmp_path / "dem.tif", notched_bowl(6, "float32"), -9999.0, "float32")
 
     def broken(*args: Any) -> Any:
         raise OSError("disk full")
@@ -277,7 +238,7 @@ def test_all_nodata_and_failure_leave_nothing(
 
 
 def test_a_dem_changed_between_the_stages_is_refused() -> None:
-    z = _notched_bowl(6, "float64")
+    z = notched_bowl(6, "float64")
     t = tiles(z.shape, 3)[0]
     r0, c0, h, w = t.halo(z.shape)
     p = tiled_fill.perimeter(z[r0 : r0 + h, c0 : c0 + w], t, z.shape)
@@ -292,9 +253,9 @@ def test_on_a_dask_cluster(tmp_path: Path) -> None:
     tests/engine/test_cluster.py's subject)."""
     from distributed import LocalCluster
 
-    z = _notched_bowl(18, "float32")
+    z = notched_bowl(18, "float32")
     z[7:11, 3:6] = np.nan
-    dem = _write_dem(tmp_path / "dem.tif", z, "float32", -9999.0)
+    dem = write_tif(tmp_path / "dem.tif", z, -9999.0, "float32")
     with (
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None

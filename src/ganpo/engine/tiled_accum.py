@@ -105,6 +105,26 @@ _NONE = -1  # the path ends inside the tile (no direction, nodata, the raster's 
 
 
 @numba.njit(cache=True, nogil=True)
+def _perimeter(rows: int, cols: int) -> NDArray[np.int64]:
+    """The perimeter cells of a tile of ``rows`` × ``cols`` as tile-local linear indices
+    ``r·cols + c``, each once, row by row and from left to right within a row."""
+    cells = np.empty(2 * (rows + cols), dtype=np.int64)
+    m = 0
+    for r in range(rows):
+        if r == 0 or r == rows - 1:
+            for c in range(cols):
+                cells[m] = r * cols + c
+                m += 1
+        else:
+            cells[m] = r * cols
+            m += 1
+            if cols > 1:
+                cells[m] = r * cols + cols - 1
+                m += 1
+    return cells[:m]
+
+
+@numba.njit(cache=True, nogil=True)
 def _outflows(
     dh: np.ndarray,
     vh: NDArray[np.bool_],
@@ -125,36 +145,33 @@ def _outflows(
     tc = np.empty(n_max, dtype=np.int64)
     amount = np.empty(n_max, dtype=np.float64)
     n = 0
-    for r in range(rows):
-        edge_row = r == 0 or r == rows - 1
-        for c in range(cols):
-            if not edge_row and c != 0 and c != cols - 1:
-                continue
-            if not vh[r + r0, c + c0]:
-                continue
-            d = dh[r + r0, c + c0]
-            total = 0
+    for x in _perimeter(rows, cols):
+        r, c = x // cols, x % cols
+        if not vh[r + r0, c + c0]:
+            continue
+        d = dh[r + r0, c + c0]
+        total = 0
+        if mfd:
+            for j in range(8):
+                total += (d >> (4 * j)) & 15
+        for k in range(8):
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if 0 <= rn < rows and 0 <= cn < cols:
+                continue  # inside the tile
+            rh, ch = rn + r0, cn + c0
+            if rh < 0 or ch < 0 or rh >= hr or ch >= hc or not vh[rh, ch]:
+                continue  # off the raster or into nodata: lost, as globally
             if mfd:
-                for j in range(8):
-                    total += (d >> (4 * j)) & 15
-            for k in range(8):
-                rn, cn = r + DROW[k], c + DCOL[k]
-                if 0 <= rn < rows and 0 <= cn < cols:
-                    continue  # inside the tile
-                rh, ch = rn + r0, cn + c0
-                if rh < 0 or ch < 0 or rh >= hr or ch >= hc or not vh[rh, ch]:
-                    continue  # off the raster or into nodata: lost, as globally
-                if mfd:
-                    mine = (d >> (4 * k)) & 15
-                    s = mine / total if total > 0 else 0.0
-                else:
-                    s = 1.0 if d == k else 0.0
-                if s > 0.0:
-                    src[n] = r * cols + c
-                    tr[n] = rh
-                    tc[n] = ch
-                    amount[n] = acc[r, c] * s
-                    n += 1
+                mine = (d >> (4 * k)) & 15
+                s = mine / total if total > 0 else 0.0
+            else:
+                s = 1.0 if d == k else 0.0
+            if s > 0.0:
+                src[n] = x
+                tr[n] = rh
+                tc[n] = ch
+                amount[n] = acc[r, c] * s
+                n += 1
     return src[:n], tr[:n], tc[:n], amount[:n]
 
 
@@ -170,42 +187,38 @@ def _links(
     cells = np.empty(2 * (rows + cols), dtype=np.int64)
     out = np.empty(2 * (rows + cols), dtype=np.int64)
     m = 0
-    for r in range(rows):
-        edge_row = r == 0 or r == rows - 1
-        for c in range(cols):
-            if not edge_row and c != 0 and c != cols - 1:
-                continue
-            x = r * cols + c
-            n = 0
-            end = _UNKNOWN
-            if not vh[r + r0, c + c0]:
+    for start in _perimeter(rows, cols):
+        x = start
+        n = 0
+        end = _UNKNOWN
+        if not vh[x // cols + r0, x % cols + c0]:
+            end = _NONE
+        while end == _UNKNOWN:
+            if link[x] != _UNKNOWN:
+                end = link[x]
+                break
+            if n == rows * cols:
+                return cells[:m], out[:m], False
+            path[n] = x
+            n += 1
+            rx, cx = x // cols, x % cols
+            k = dh[rx + r0, cx + c0]
+            if k > 7:
                 end = _NONE
-            while end == _UNKNOWN:
-                if link[x] != _UNKNOWN:
-                    end = link[x]
-                    break
-                if n == rows * cols:
-                    return cells[:m], out[:m], False
-                path[n] = x
-                n += 1
-                rx, cx = x // cols, x % cols
-                k = dh[rx + r0, cx + c0]
-                if k > 7:
-                    end = _NONE
-                    break
-                rn, cn = rx + DROW[k], cx + DCOL[k]
-                rh, ch = rn + r0, cn + c0
-                if rh < 0 or ch < 0 or rh >= hr or ch >= hc or not vh[rh, ch]:
-                    end = _NONE
-                elif rn < 0 or cn < 0 or rn >= rows or cn >= cols:
-                    end = x  # leaves the tile into a routed cell: x is an exit
-                else:
-                    x = rn * cols + cn
-            for j in range(n):
-                link[path[j]] = end
-            cells[m] = r * cols + c
-            out[m] = end
-            m += 1
+                break
+            rn, cn = rx + DROW[k], cx + DCOL[k]
+            rh, ch = rn + r0, cn + c0
+            if rh < 0 or ch < 0 or rh >= hr or ch >= hc or not vh[rh, ch]:
+                end = _NONE
+            elif rn < 0 or cn < 0 or rn >= rows or cn >= cols:
+                end = x  # leaves the tile into a routed cell: x is an exit
+            else:
+                x = rn * cols + cn
+        for j in range(n):
+            link[path[j]] = end
+        cells[m] = start
+        out[m] = end
+        m += 1
     return cells[:m], out[:m], True
 
 
