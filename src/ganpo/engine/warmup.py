@@ -1,6 +1,7 @@
 """Compiling the numba kernels ahead of the first account (issue 19, point 4).
 
-ganpo's numba kernels (flow routing, :mod:`ganpo.engine.routing`) are compiled on first
+ganpo's numba kernels (flow routing, :mod:`ganpo.engine.routing`; the pass over the blocks,
+:mod:`ganpo.engine.zonal` and :mod:`ganpo.engine.histogram`) are compiled on first
 use and kept in numba's on-disk cache (``cache=True``): ``<module folder>/__pycache__/
 *.nbi`` (the index of a kernel's specialisations) and ``*.nbc`` (their machine code),
 or, when that folder is not writable, numba's per-user cache folder; the environment
@@ -42,10 +43,12 @@ from rasterio.transform import from_origin
 
 import ganpo
 from ganpo.catalog.parameters import load_parameter_set
+from ganpo.engine import histogram
 from ganpo.engine.derived import DERIVED, USLE_C, ensure_derived
 from ganpo.engine.routing import flow_direction_d8, flow_direction_mfd
 from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_fill import fill_pits_tiled
+from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
 
 #: the parameter set whose values the warm-up derives with (only their types matter)
@@ -153,8 +156,9 @@ def compile_kernels() -> Warmup:
     synthetic rasters with a float32 and a float64 DEM, through
     :func:`ganpo.engine.derived.ensure_derived`, and fill the same DEMs in tiles
     (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`) and accumulate their directions in
-    tiles (:func:`ganpo.engine.tiled_accum.flow_accumulation_tiled`). Nothing is kept
-    but numba's cache."""
+    tiles (:func:`ganpo.engine.tiled_accum.flow_accumulation_tiled`); and run the
+    account's pass kernels on tiny arrays (:func:`_zonal_pass`). Nothing is kept but
+    numba's cache."""
     t0 = time.perf_counter()
     params = load_parameter_set(PARAMETER_SET)
     cover = sorted(params.per_type(USLE_C.key, USLE_C.unit))
@@ -186,6 +190,7 @@ def compile_kernels() -> Warmup:
                     sources["dem"], folder / f"filled_{dem_type}.tif", tile=SIZE // 3
                 )
                 _tiled_accumulation(filled, folder)
+        _zonal_pass()
     after = _counts(found)
     folders = sorted({str(d.stats.cache_path) for d in found.values() if d.stats.cache_path})
     return Warmup(
@@ -210,6 +215,20 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
     ):
         path = write_directions(folder / f"dir_{name}.tif", directions, valid, profile)
         flow_accumulation_tiled(path, folder / f"acc_{name}.tif", tile=SIZE // 3)
+
+
+def _zonal_pass() -> None:
+    """The kernels of the account's pass over the blocks (:func:`ganpo.engine.zonal.
+    _block_sums`: zonal sums, masks, layer checks with a histogram) and of the histogram
+    of a table's values (:func:`ganpo.engine.histogram.counts`), on tiny arrays of the
+    types the pass gives them (it converts what it reads to these)."""
+    zones = np.zeros((SIZE, SIZE), dtype=np.int32)
+    zones[:2] = -1
+    codes = np.ones((SIZE, SIZE), dtype=np.uint8)
+    values = np.linspace(-1.0, 1.0, SIZE * SIZE).reshape(SIZE, SIZE)
+    spec = LayerCount((-0.5, 0.5), True)
+    _block_sums(zones, codes, 1, 1, 1, [spec], values, values > 0, values)
+    histogram.counts(values)
 
 
 def _counts(found: dict[str, Any]) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from typing import Any
 
 import dask
 import dask.array as da
+import numba
 import numpy as np
 import rasterio.features
 from rasterio.errors import NotGeoreferencedWarning
@@ -98,40 +99,128 @@ def _block_sums(
     """Rows: cell count, then per value its sum and its count of NaN cells, then per mask
     its count of true cells, per key; the minimum and maximum over the cells inside a zone
     of each checked layer (the last ``len(layers)`` arrays), NaN where none is finite; and
-    each checked layer's counts (:class:`LayerCount`, :func:`layer_count_width` columns)."""
+    each checked layer's counts (:class:`LayerCount`, :func:`layer_count_width` columns).
+
+    Each array is visited once, cell by cell, by a numba kernel that adds into the rows
+    what ``numpy.bincount`` would add, in the same order (so the float64 sums are bitwise
+    those of ``bincount``), without the masks and copies a vectorised version makes."""
     kill_worker_once()  # the cluster tests' fault injection; does nothing unless asked
     values = arrays[:n_values]
     masks = arrays[n_values : n_values + n_masks]
     checked = arrays[n_values + n_masks :]
-    inside = zones >= 0
-    typed = inside & (codes != RASTER_NODATA)
-    keys = zones.astype("int64") * N_CODES + codes.astype("int64")
+    z = np.ascontiguousarray(zones, dtype=np.int32)
+    c = np.ascontiguousarray(codes, dtype=np.int32)
     n_keys = n_zones * N_CODES
     out = np.zeros((1 + 2 * n_values + n_masks, n_keys), dtype="float64")
-    out[0] = np.bincount(keys[inside], minlength=n_keys)
+    bad = _cell_counts(z, c, out[0])
+    if bad >= 0:
+        raise ValueError(f"ecosystem code {bad} outside 0–{N_CODES - 1} inside a unit")
     for k, v in enumerate(values):
-        finite = inside & np.isfinite(v)
-        out[1 + 2 * k] = np.bincount(
-            keys[finite], weights=v[finite].astype("float64"), minlength=n_keys
-        )
-        out[2 + 2 * k] = np.bincount(keys[inside & ~finite], minlength=n_keys)
+        _value_sums(z, c, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
     for j, mask in enumerate(masks):
-        out[1 + 2 * n_values + j] = np.bincount(keys[inside & mask], minlength=n_keys)
-    ranges = np.full((2, len(layers)), np.nan)
+        _mask_counts(z, c, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
+    ranges = np.full((len(layers), 2), np.nan)  # rows: contiguous, as the kernel takes them
     counted = np.zeros((len(layers), layer_count_width(n_zones)), dtype="float64")
     for j, (a, spec) in enumerate(zip(checked, layers, strict=True)):
-        finite = np.isfinite(a)
-        cells = a[inside & finite]
-        if cells.size:
-            ranges[:, j] = cells.min(), cells.max()
-        lo, hi = spec.soft
-        counted[j, 0] = np.count_nonzero(cells < lo) if lo > -math.inf else 0
-        counted[j, 1] = np.count_nonzero(cells > hi) if hi < math.inf else 0
-        with_data = typed & finite
-        counted[j, 2 : 2 + n_zones] = np.bincount(zones[with_data], minlength=n_zones)
-        if spec.histogram:
-            counted[j, 2 + n_zones :] = histogram.bin_counts(a[with_data])
-    return out, ranges, counted
+        lo, hi = (float(x) for x in spec.soft)  # one specialisation: no int bounds
+        _layer_counts(
+            z, c, _float64(a), lo, hi, RASTER_NODATA, bool(spec.histogram), ranges[j], counted[j]
+        )
+    return out, np.ascontiguousarray(ranges.T), counted
+
+
+def _float64(a: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+@numba.njit(cache=True)
+def _cell_counts(zones: np.ndarray, codes: np.ndarray, out: np.ndarray) -> int:
+    """Cells per key into ``out``; the first code outside 0…N_CODES−1 met inside a zone
+    (``out`` is then incomplete: the caller raises), else −1."""
+    rows, cols = zones.shape
+    for r in range(rows):
+        for c in range(cols):
+            z = zones[r, c]
+            if z >= 0:
+                if codes[r, c] < 0 or codes[r, c] >= N_CODES:
+                    return codes[r, c]
+                out[z * N_CODES + codes[r, c]] += 1.0
+    return -1
+
+
+@numba.njit(cache=True)
+def _value_sums(
+    zones: np.ndarray, codes: np.ndarray, v: np.ndarray, sums: np.ndarray, nans: np.ndarray
+) -> None:
+    """Per key, the sum of the finite values and the count of the others."""
+    rows, cols = zones.shape
+    for r in range(rows):
+        for c in range(cols):
+            z = zones[r, c]
+            if z < 0:
+                continue
+            x = v[r, c]
+            if np.isfinite(x):
+                sums[z * N_CODES + codes[r, c]] += x
+            else:
+                nans[z * N_CODES + codes[r, c]] += 1.0
+
+
+@numba.njit(cache=True)
+def _mask_counts(zones: np.ndarray, codes: np.ndarray, mask: np.ndarray, out: np.ndarray) -> None:
+    """Per key, the cells where ``mask`` is true."""
+    rows, cols = zones.shape
+    for r in range(rows):
+        for c in range(cols):
+            z = zones[r, c]
+            if z >= 0 and mask[r, c]:
+                out[z * N_CODES + codes[r, c]] += 1.0
+
+
+@numba.njit(cache=True)
+def _layer_counts(
+    zones: np.ndarray,
+    codes: np.ndarray,
+    a: np.ndarray,
+    lo: float,
+    hi: float,
+    nodata_code: int,
+    with_histogram: bool,
+    ranges: np.ndarray,
+    counted: np.ndarray,
+) -> None:
+    """Over the finite cells inside a zone: minimum and maximum into ``ranges`` (left NaN
+    when there is none); cells below ``lo`` and above ``hi`` into ``counted[0]`` and
+    ``counted[1]``; over those that also have an ecosystem type: cells per zone into
+    ``counted[2:2 + n_zones]`` and, ``with_histogram``, per bin
+    (:func:`ganpo.engine.histogram.bin_of`) into the columns after them."""
+    rows, cols = zones.shape
+    n_zones = counted.size - 2 - histogram.N_BINS
+    low, high = np.inf, -np.inf
+    seen = False
+    below, above = 0, 0
+    for r in range(rows):
+        for c in range(cols):
+            z = zones[r, c]
+            if z < 0:
+                continue
+            x = a[r, c]
+            if not np.isfinite(x):
+                continue
+            seen = True
+            low = min(low, x)
+            high = max(high, x)
+            if x < lo:
+                below += 1
+            if x > hi:
+                above += 1
+            if codes[r, c] != nodata_code:
+                counted[2 + z] += 1.0
+                if with_histogram:
+                    counted[2 + n_zones + histogram.bin_of(x)] += 1.0
+    if seen:
+        ranges[0], ranges[1] = low, high
+    counted[0], counted[1] = below, above
 
 
 def _combine(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> Any:
@@ -176,7 +265,6 @@ def zonal_sums_graph(
     if len(specs) != len(ranges):
         raise ValueError(f"{len(specs)} layer counts for {len(ranges)} checked layers")
     arrays = [zones, codes, *values, *masks, *ranges]
-    # one optimisation over all arrays: a layer read once per block, however many use it
     blocks = [d.ravel() for d in _to_delayed(arrays)]
     partials = [
         dask.delayed(_block_sums, pure=True)(z, c, n_zones, len(values), len(masks), specs, *vs)
@@ -186,5 +274,8 @@ def zonal_sums_graph(
 
 
 def _to_delayed(arrays: Sequence[da.Array]) -> list[np.ndarray]:
-    """Each array's blocks as delayed objects sharing one optimised graph."""
-    return [a.to_delayed(optimize_graph=False) for a in dask.optimize(*arrays)]
+    """Each array's blocks as delayed objects of one graph, not optimised: a layer's
+    read of a block is then one task, however many arrays use it. (``dask.optimize`` over
+    the arrays fuses each array's blockwise chain with its reads, so that a layer used by
+    ten arrays was read ten times per block.)"""
+    return [a.to_delayed(optimize_graph=False) for a in arrays]

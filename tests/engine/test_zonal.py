@@ -1,0 +1,157 @@
+"""The pass's per-block sums (ganpo.engine.zonal): the numba kernels add what numpy's
+bincount adds, in the same order (bitwise), and a layer is read once per block however
+many arrays of the pass use it."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import dask
+import dask.array as da
+import numpy as np
+import pytest
+import rasterio
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rasterio.transform import from_origin
+
+from ganpo.catalog.ecosystems import RASTER_NODATA
+from ganpo.engine import histogram, rasters
+from ganpo.engine.zonal import N_CODES, LayerCount, _block_sums, zonal_sums_graph
+
+
+def reference(
+    zones: np.ndarray,
+    codes: np.ndarray,
+    n_zones: int,
+    values: list[np.ndarray],
+    masks: list[np.ndarray],
+    checked: list[np.ndarray],
+    specs: list[LayerCount],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The same rows computed with numpy's bincount and boolean masks, as the pass did
+    before its kernels (2026-12-02)."""
+    inside = zones >= 0
+    typed = inside & (codes != RASTER_NODATA)
+    keys = zones.astype("int64") * N_CODES + codes.astype("int64")
+    n_keys = n_zones * N_CODES
+    out = np.zeros((1 + 2 * len(values) + len(masks), n_keys))
+    out[0] = np.bincount(keys[inside], minlength=n_keys)
+    for k, v in enumerate(values):
+        finite = inside & np.isfinite(v)
+        out[1 + 2 * k] = np.bincount(keys[finite], weights=v[finite], minlength=n_keys)
+        out[2 + 2 * k] = np.bincount(keys[inside & ~finite], minlength=n_keys)
+    for j, m in enumerate(masks):
+        out[1 + 2 * len(values) + j] = np.bincount(keys[inside & m], minlength=n_keys)
+    ranges = np.full((2, len(checked)), np.nan)
+    counted = np.zeros((len(checked), 2 + n_zones + histogram.N_BINS))
+    for j, (a, spec) in enumerate(zip(checked, specs, strict=True)):
+        cells = a[inside & np.isfinite(a)]
+        if cells.size:
+            ranges[:, j] = cells.min(), cells.max()
+        lo, hi = spec.soft
+        counted[j, 0] = np.count_nonzero(cells < lo)
+        counted[j, 1] = np.count_nonzero(cells > hi)
+        with_data = typed & np.isfinite(a)
+        counted[j, 2 : 2 + n_zones] = np.bincount(zones[with_data], minlength=n_zones)
+        if spec.histogram:
+            bins = [histogram.bin_of(float(x)) for x in a[with_data]]
+            counted[j, 2 + n_zones :] = np.bincount(
+                np.array(bins, dtype=np.int64), minlength=histogram.N_BINS
+            )
+    return out, ranges, counted
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rows=st.integers(1, 40),
+    cols=st.integers(1, 40),
+    n_zones=st.integers(1, 4),
+)
+def test_block_sums_are_bitwise_those_of_bincount(
+    seed: int, rows: int, cols: int, n_zones: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (rows, cols)
+    zones = rng.integers(-1, n_zones, shape).astype(np.int32)
+    codes = rng.choice(np.array([0, 3, 17, RASTER_NODATA]), shape).astype(np.uint8)
+
+    def value() -> np.ndarray:
+        v = rng.normal(size=shape) * 10.0 ** float(rng.integers(-3, 6))
+        v[rng.random(shape) < 0.2] = np.nan
+        v[rng.random(shape) < 0.05] = np.inf
+        return v
+
+    values = [value(), value(), rng.normal(size=shape).astype(np.float32)]
+    masks = [rng.random(shape) < 0.4]
+    checked = [value(), np.abs(value()), np.full(shape, np.nan)]
+    specs = [LayerCount((-1.0, 1.0), True), LayerCount((-math.inf, 5), True), LayerCount()]
+    got = _block_sums(zones, codes, n_zones, 3, 1, specs, *values, *masks, *checked)
+    want = reference(zones, codes, n_zones, values, masks, checked, specs)
+    for g, w in zip(got, want, strict=True):
+        assert g.shape == w.shape
+        assert np.array_equal(g, w, equal_nan=True)
+
+
+def test_a_code_beyond_the_key_range_inside_a_unit_is_refused() -> None:
+    zones = np.array([[0, -1]], dtype=np.int32)
+    codes = np.array([[1, 300]], dtype=np.int16)
+    out, _, _ = _block_sums(zones, codes, 1, 0, 0, [])  # outside every unit: not counted
+    assert out[0, 1] == 1 and out.sum() == 1
+    with pytest.raises(ValueError, match="ecosystem code 300"):
+        _block_sums(zones[:, ::-1].copy(), codes, 1, 0, 0, [])
+
+
+def test_bins_follow_the_values_and_their_sign() -> None:
+    v = np.sort(np.concatenate([10.0 ** np.linspace(-8, 9, 2001), [0.0]]))
+    bins = histogram.bin_index(np.concatenate([-v[::-1], v]))
+    assert np.all(np.diff(bins) >= 0)  # in the order of the values
+    assert bins.min() == 0 and bins.max() == histogram.N_BINS - 1
+    assert histogram.bin_of(1.0) == histogram.ZERO + 301  # 1 + 6 decades × 50
+    assert histogram.bin_of(-1.0) == histogram.ZERO - 301
+    assert histogram.bin_of(4e-7) == histogram.bin_of(0.0) == histogram.ZERO
+
+
+def _layer(path: Path, data: np.ndarray) -> Path:
+    profile = {
+        "driver": "GTiff",
+        "width": data.shape[1],
+        "height": data.shape[0],
+        "count": 1,
+        "dtype": "float32",
+        "crs": "EPSG:32650",
+        "transform": from_origin(500_000.0, 3_300_000.0, 30.0, 30.0),
+        "nodata": -9999.0,
+    }
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data.astype("float32"), 1)
+    return path
+
+
+def test_a_layer_is_read_once_per_block_however_many_arrays_use_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows, cols = np.mgrid[0:30, 0:20]
+    a = rasters.open_layer(_layer(tmp_path / "a.tif", rows * 1.0 + cols), 10)
+    eco = rasters.open_layer(_layer(tmp_path / "eco.tif", (cols % 3) * 1.0), 10, as_float=False)
+    reads: list[Path] = []
+    read = rasters.read_window
+
+    def counted(src, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(path)
+        return read(src, path, *args, **kwargs)
+
+    monkeypatch.setattr(rasters, "read_window", counted)
+    zones = da.zeros(a.shape, chunks=a.chunks, dtype=np.int32)
+    codes = eco.astype(np.uint8)
+    values = [a * 2.0, da.where(codes == 1, a, 0.0), a * 2.0 + da.where(codes == 2, a, 0.0)]
+    graph = zonal_sums_graph(zones, codes, values, 1, [a], counts=[LayerCount()])
+    with dask.config.set(scheduler="synchronous"):
+        ((sums, ranges, _),) = dask.compute(graph)
+    blocks = a.npartitions
+    assert reads.count(tmp_path / "a.tif") == blocks
+    assert reads.count(tmp_path / "eco.tif") == blocks
+    assert sums[1].sum() == pytest.approx(2.0 * (rows + cols).sum())
+    assert ranges[:, 0].tolist() == [0.0, 48.0]
