@@ -94,16 +94,22 @@ from typing import Any
 
 import numba
 import numpy as np
+import rasterio
+import rasterio.windows
 from numpy.typing import NDArray
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ganpo.engine import routing
-from ganpo.engine.routing import D8_NONE, DCOL, DROW, PGP_BLOCK, FlowAlgorithm
+from ganpo.engine.routing import D8_NONE, DCOL, DROW, GDAL_CACHE_BYTES, PGP_BLOCK, FlowAlgorithm
 from ganpo.engine.tiled_accum import D8_NODATA, MFD_NODATA, _dask_run
 from ganpo.engine.tiled_fill import Tile, _read_tile, scratch_folder, tiles, write_tiles
 from ganpo.errors import InputError
+from ganpo.io.raster_files import open_raster, read_window
 
+#: cells of flats' boxes one stage-3 task drains at most (a larger flat alone): many
+#: small flats per task, the DEM opened once for them
+BATCH_CELLS = 2**22
 _NO_KEY = np.iinfo(np.int64).max  # a piece without a cell lacking a lower neighbour
 _NO_D8 = np.zeros((1, 1), dtype=np.uint8)
 _NO_MFD = np.zeros((1, 1), dtype=np.uint32)
@@ -294,7 +300,13 @@ def tile_directions(
         "right": (every, -1),
     }
     sides = {k: (label[i].copy(), z[i].astype(np.float64)) for k, i in cut.items()}
-    return out, TilePieces(tile, key, box, height, deferred, sides)
+    # only the pieces on the perimeter, or left to stage 3, go to the client, renumbered
+    keep = deferred.copy()
+    on_sides = np.concatenate([lab for lab, _ in sides.values()])
+    keep[on_sides[on_sides >= 0]] = True
+    new_id = np.append(np.cumsum(keep) - 1, -1).astype(np.int32)  # index -1 stays -1
+    sides = {k: (new_id[lab], h) for k, (lab, h) in sides.items()}
+    return out, TilePieces(tile, key[keep], box[keep], height[keep], deferred[keep], sides)
 
 
 # --- stage 2: the flats across tiles -------------------------------------------------------
@@ -527,21 +539,53 @@ def _stage1(
     return target, pieces
 
 
+def _read_box(src: Any, path: Path, box: Tile, shape: tuple[int, int], dtype: str) -> NDArray[Any]:
+    """The DEM in ``box`` with a one-cell ring cut at the raster's edge, from the open
+    ``src``, nodata as NaN (as :func:`ganpo.engine.tiled_fill._read_tile` reads a tile)."""
+    r0, c0, h, w = box.halo(shape)
+    a = read_window(src, path, "dem", rasterio.windows.Window(c0, r0, w, h))
+    z = a.astype(dtype)
+    nodata = src.nodata
+    if nodata is not None and not np.isnan(nodata):
+        for r in range(0, h, 256):  # compared in float64 as routing does, a strip at once
+            z[r : r + 256][a[r : r + 256].astype(np.float64) == nodata] = np.nan
+    return z
+
+
+def _batches(flats: list[CrossFlat], cells: int) -> list[list[tuple[int, CrossFlat]]]:
+    """The flats (numbered) in batches of at most ``cells`` cells of boxes each (a flat
+    larger than that alone): one task opens the DEM once for many small flats."""
+    out: list[list[tuple[int, CrossFlat]]] = []
+    size = cells
+    for j, f in enumerate(flats):
+        area = (f.box[2] - f.box[0] + 2) * (f.box[3] - f.box[1] + 2)
+        if size + area > cells:
+            out.append([])
+            size = 0
+        out[-1].append((j, f))
+        size += area
+    return out
+
+
 def _stage3(
     path: Path,
-    flat: CrossFlat,
-    number: int,
+    batch: list[tuple[int, CrossFlat]],
     shape: tuple[int, int],
     dtype: str,
     mfd: bool,
     tile: tuple[int, int],
     folder: Path,
 ) -> list[tuple[tuple[int, int], Path]]:
-    zw = _read_tile(path, _flat_window(flat), shape, dtype)
-    cells, values = drain_cross_flat(zw, flat, shape, mfd)
+    found: list[tuple[NDArray[np.int64], NDArray[Any]]] = []
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES), open_raster(path, "dem") as src:
+        for _, flat in batch:
+            zw = _read_box(src, path, _flat_window(flat), shape, dtype)
+            found.append(drain_cross_flat(zw, flat, shape, mfd))
+    cells = np.concatenate([c for c, _ in found])
+    values = np.concatenate([v for _, v in found])
     out = []
     for index, at in _by_tile(cells, shape, tile).items():
-        target = folder / f"flat_{number}_{index[0]}_{index[1]}.npz"
+        target = folder / f"flats_{batch[0][0]}_{index[0]}_{index[1]}.npz"
         np.savez(target, cells=cells[at], values=values[at])
         out.append((index, target))
     return out
@@ -595,8 +639,8 @@ def flow_directions_tiled(
         patches: dict[tuple[int, int], list[Path]] = {}
         for written in _dask_run(
             [
-                (_stage3, (filled_path, f, j, shape, name, mfd, tile_shape, folder))
-                for j, f in enumerate(flats)
+                (_stage3, (filled_path, batch, shape, name, mfd, tile_shape, folder))
+                for batch in _batches(flats, BATCH_CELLS)
             ]
         ):
             for index, p in written:
