@@ -20,11 +20,12 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from rasterio.transform import from_origin
 
-from ganpo.engine import routing
+from ganpo.engine import routing, tiled_dirs
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import PGP_BLOCK, fill_pits, flow_direction_d8, flow_direction_mfd
 from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_dirs import (
+    _root,
     cross_flats,
     flow_directions_tiled,
     flow_directions_tiled_array,
@@ -88,6 +89,7 @@ def test_walk_key_is_the_block_walk() -> None:
     ]
     keys = [walk_key(r, c, cols) for r, c in order]
     assert keys == sorted(keys) and len(set(keys)) == rows * cols
+    assert all(_root(int(k), cols) == rc for k, rc in zip(keys, order, strict=True))
 
 
 @pytest.mark.parametrize("tile", [1, 2, 3, (4, 7), (7, 4), 10, 64])
@@ -271,8 +273,12 @@ def _expected(path: Path, z: NDArray[Any], algorithm: str) -> NDArray[Any]:
         return src.read(1)
 
 
-@pytest.mark.parametrize("algorithm", ["d8", "mfd"])
-def test_file_equals_the_global_directions(tmp_path: Path, algorithm: str) -> None:
+@pytest.mark.parametrize(("algorithm", "batch"), [("d8", None), ("mfd", None), ("d8", 1)])
+def test_file_equals_the_global_directions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, algorithm: str, batch: int | None
+) -> None:
+    if batch is not None:  # one flat per stage-3 task
+        monkeypatch.setattr(tiled_dirs, "BATCH_CELLS", batch)
     z = _dem()
     dem = _write(tmp_path / "filled.tif", z)
     out = tmp_path / "out" / "dir.tif"
@@ -311,3 +317,38 @@ def test_on_a_dask_cluster(tmp_path: Path) -> None:
         expected = _expected(tmp_path / f"e_{algorithm}.tif", z, algorithm)
         with rasterio.open(tmp_path / f"{algorithm}.tif") as src:
             assert np.array_equal(src.read(1), expected)
+
+
+def test_each_flat_task_reads_only_its_box_and_ring(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    z = _dem()
+    dem = _write(tmp_path / "filled.tif", z)
+    windows: list[tuple[int, int, int, int]] = []
+    read = tiled_dirs.read_window
+
+    def recording(src: Any, path: Path, role: Any, window: Any) -> Any:
+        windows.append((window.row_off, window.col_off, window.height, window.width))
+        return read(src, path, role, window)
+
+    monkeypatch.setattr(tiled_dirs, "read_window", recording)
+    with scheduler("synchronous"):
+        flow_directions_tiled(dem, tmp_path / "d8.tif", "d8", tile=(6, 8))
+    shape = (z.shape[0], z.shape[1])
+    pieces = []
+    for t in tiles(shape, (6, 8)):
+        r0, c0, h, w = t.halo(shape)
+        pieces.append(tile_directions(z[r0 : r0 + h, c0 : c0 + w], t, shape, False)[1])
+    expected = []
+    for f in cross_flats(pieces, shape):
+        r0, c0, r1, c1 = f.box
+        r0, c0 = max(r0 - 1, 0), max(c0 - 1, 0)
+        expected.append((r0, c0, min(r1 + 1, shape[0]) - r0, min(c1 + 1, shape[1]) - c0))
+    assert len(expected) >= 2 and sorted(windows) == sorted(expected)
+
+
+def test_a_bad_algorithm_on_a_file_leaves_nothing(tmp_path: Path) -> None:
+    dem = _write(tmp_path / "filled.tif", _dem())
+    with pytest.raises(InputError, match="'d8' or 'mfd'"):
+        flow_directions_tiled(dem, tmp_path / "out" / "dir.tif", "dinf", tile=8)  # type: ignore[arg-type]
+    assert not (tmp_path / "out").exists()
