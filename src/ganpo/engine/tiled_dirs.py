@@ -32,9 +32,11 @@ Stages:
    Each flat of two or more pieces that has a cell without a lower neighbour is a
    *cross-tile flat*: its root is the piece key that is smallest, its box the union of
    the pieces' boxes.
-3. per cross-tile flat (a dask task): the DEM inside its box with a one-cell ring (cut at
-   the raster's edge), and routing's ``_drain_flat`` on that window from the root; the
-   directions of the flat's cells (those ``_drain_flat`` marked) are written per tile.
+3. per batch of cross-tile flats (a dask task; small flats together, up to
+   :data:`BATCH_CELLS` cells of boxes, so the DEM is opened once for many): for each
+   flat the DEM inside its box with a one-cell ring (cut at the raster's edge), and
+   routing's ``_drain_flat`` on that window from the root; the directions of the flat's
+   cells without a lower neighbour are saved per tile.
 4. per tile (a dask task): the flats' directions copied into the tile's; the client then
    copies the tiles into the target GeoTIFF one at a time.
 
