@@ -78,9 +78,11 @@ Why it is exact.
 
 Memory: a stage-1 task holds the tile with its halo (4 or 8 B per cell), the flat marks
 (1 B), the distances (float64, 8 B), the piece labels (int32, 4 B) and the directions (1 B
-D8, 4 B MFD), plus each piece's cell list (8 B per cell of the largest piece): about 26 B
-per cell of the tile (MFD, float32 DEM). A stage-3 task holds the same per cell of the
-flat's *bounding box* with its ring, not of the flat alone: a large lake across many
+D8, 4 B MFD): 21 B per cell of the tile (MFD, float32 DEM; 18 B D8), plus numba lists
+for one flat at a time (the piece's cells and ``_drain_flat``'s region and queue, 8 B per
+entry; the label-correcting queue can hold a cell more than once): at least 24 B per
+cell of the tile's largest flat. A stage-3 task holds 17 B (MFD) per cell of the flat's
+*bounding box* with its ring, not of the flat alone: a large lake across many
 tiles is gathered whole (it is one flat; its drainage distances are global), and a
 long, thin flat lying diagonally holds a box much larger than itself; a simplification.
 The client holds the perimeters and the pieces touching them: tens of bytes per
