@@ -219,6 +219,8 @@ def test_bad_arguments_are_refused() -> None:
         flow_directions_tiled_array(z, 2, "dinf")  # type: ignore[arg-type]
     with pytest.raises(InputError, match="分块至少"):
         flow_directions_tiled_array(z, 0, "d8")
+    with pytest.raises(ValueError, match="halo"):  # a window that is not the tile's
+        tile_directions(z, tiles((9, 9), 3)[4], (9, 9), False)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -286,6 +286,8 @@ def tile_directions(
     pieces."""
     zh = routing._elevations(zh)
     hr0, hc0, h, w = tile.halo(shape)
+    if zh.shape != (h, w):
+        raise ValueError(f"the tile with its halo is {h} × {w} cells, not {zh.shape}")
     r0, c0 = tile.row0 - hr0, tile.col0 - hc0
     unset = routing._no_distance(shape[0], shape[1])
     d8h = _NO_D8 if mfd else np.full((h, w), D8_NONE, dtype=np.uint8)
