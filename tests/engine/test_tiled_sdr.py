@@ -345,7 +345,7 @@ def test_files_equal_the_global_ls_and_sdr(tmp_path: Path, threshold: float) -> 
 
 
 def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
-    dem, eco, filled, directions = _inputs(tmp_path)
+    _, eco, filled, directions = _inputs(tmp_path)
     out = tmp_path / "out"
     targets = (out / "ls.tif", out / "sdr.tif")
     with scheduler("synchronous"):
@@ -390,4 +390,3 @@ def test_on_a_dask_cluster(tmp_path: Path) -> None:
             threshold=20.0,
         )
     _assert_rasters(out, expected)
-

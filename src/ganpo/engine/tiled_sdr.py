@@ -396,7 +396,7 @@ def final(
     d_dn, _ = _distances(inp, tile, lay, beyond)
     ls = np.empty(lay.acc.shape, dtype=np.float32)
     sdr = np.empty(lay.acc.shape, dtype=np.float32)
-    for r in range(0, ls.shape[0], STRIP_ROWS):
+    for r in range(0, tile.rows, STRIP_ROWS):
         rows = slice(r, r + STRIP_ROWS)
         slope = lay.slope[rows].astype(np.float64)
         ls[rows] = rusle.ls_factor(slope, lay.acc[rows], cell, l_max)
