@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 from rasterio.transform import from_origin
 
+from ganpo.engine import tiled_accum, tiled_fill, tiled_sdr
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import (
     distance_to_stream,
@@ -342,6 +343,35 @@ def test_files_equal_the_global_ls_and_sdr(tmp_path: Path, threshold: float) -> 
         )
     _assert_rasters(out, expected)
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["ls.tif", "sdr.tif"]
+
+
+def test_each_task_reads_only_its_tile_and_halo(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, eco, filled, directions = _inputs(tmp_path)
+    windows: list[tuple[str, int, int]] = []
+
+    def recording(module: Any) -> Any:
+        read = module.read_window
+
+        def record(src: Any, path: Path, role: Any, window: Any) -> Any:
+            windows.append((Path(path).name, window.height, window.width))
+            return read(src, path, role, window)
+
+        return record
+
+    for module in (tiled_accum, tiled_fill, tiled_sdr):
+        monkeypatch.setattr(module, "read_window", recording(module))
+    with scheduler("synchronous"):
+        ls_and_sdr_tiled(
+            filled, directions, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif", tile=7
+        )
+    # 4 × 4 tiles; stage 1 and the final pass read every tile, the partial pass the
+    # tiles that flow enters; each pass reads the three files once
+    per_file = {name: sum(1 for w in windows if w[0] == name) for name, _, _ in windows}
+    assert set(per_file) == {"d8.tif", "filled.tif", "eco.tif"}
+    assert len(set(per_file.values())) == 1 and 2 * 16 < per_file["eco.tif"] <= 3 * 16
+    assert max(h * w for _, h, w in windows) <= 9 * 9  # a tile of 7² and its halo
 
 
 def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
