@@ -22,7 +22,12 @@ the tiled runs the largest worker's peak RSS (``VmHWM``) and its growth over the
 worker's RSS before the call: the memory one tile's tasks needed. Timings depend on what
 else runs on the machine (2 cores shared here).
 
+``--agreement SIDE …`` instead compares, in this process, the layers (streams, D_up,
+D_dn) of the array form in tiles of each side with ``routing.sdr_layers`` on the first
+size's prepared inputs: the largest relative difference and the cells that differ.
+
     .venv/bin/python benchmarks/bench_tiled_sdr.py 2000 --tile 512
+    .venv/bin/python benchmarks/bench_tiled_sdr.py 500 --agreement 16 64 250
 """
 
 from __future__ import annotations
@@ -163,6 +168,37 @@ def _agreement(tiled: Path, glob: Path) -> str:
     return f"LS {'bitwise' if ls_same else 'DIFFERS'}, SDR {np.nanmax(rel):.1e} ({differ} cells)"
 
 
+def agreement(size: int, folder: Path, tile_sides: list[int]) -> None:
+    """The layers of the array form against ``routing.sdr_layers`` on the prepared
+    inputs of ``size``, in tiles of each side given (in this process, no dask): the
+    largest relative difference of each layer and the number of cells that differ."""
+    from ganpo.engine.routing import sdr_layers
+    from ganpo.engine.tiled_sdr import ls_and_sdr_tiled_array
+
+    dem, eco = write_inputs(size, folder)
+    filled, d8 = prepared(dem)
+    with rasterio.open(filled) as a, rasterio.open(d8) as b, rasterio.open(eco) as e:
+        z, d, codes, cell = a.read(1), b.read(1), e.read(1), a.transform.a
+    by_code = np.full(256, np.nan)
+    for code, c in cover_by_code().items():
+        by_code[code] = c
+    cover = by_code[codes]
+    expected = sdr_layers(z, cover, cell, "d8", THRESHOLD)
+    print(f"{'size':>6} {'tile':>5} {'time s':>7}  largest relative difference (cells)")
+    for side in tile_sides:
+        t0 = time.perf_counter()
+        got = ls_and_sdr_tiled_array(z, d, cover, cell, side, THRESHOLD)
+        seconds = time.perf_counter() - t0
+        parts = []
+        for name in ("stream", "d_up", "d_dn"):
+            a64, b64 = got[name], expected[name]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = np.where(a64 == b64, 0.0, np.abs(a64 - b64) / np.abs(b64))
+            rel[np.isnan(a64) & np.isnan(b64)] = 0.0
+            parts.append(f"{name} {np.nanmax(rel):.1e} ({int(np.count_nonzero(rel > 0))})")
+        print(f"{size:>5}² {side:>5} {seconds:>7.1f}  {', '.join(parts)}", flush=True)
+
+
 def measure(kind: str, workers: int, tile: int, size: int, folder: Path) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(size)]
     cmd.append(str(folder))
@@ -182,6 +218,9 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--prepare", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--agreement", type=int, nargs="+", help="tile sides: the array form's layers, in-process"
+    )
     args = parser.parse_args()
     if args.prepare:
         prepared(write_inputs(int(args.prepare[0]), Path(args.prepare[1]))[0])
@@ -192,6 +231,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
+        if args.agreement:
+            agreement(args.sizes[0], folder, args.agreement)
+            return
         mib = 1024
         print(
             f"{'size':>6} {'run':>8} {'time s':>7} {'route s':>7} {'anon MiB':>8} "
