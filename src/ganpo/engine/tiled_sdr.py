@@ -48,23 +48,27 @@ C. per tile: the distance again, now with each exit's ``d(t(y)) = T(y)``: every 
    ``d`` follows its in-tile path as the global pass does, ``σ + d(next)`` from the
    path's end upstream.
 
-Why it is right. By induction over the forest, downstream first: if ``t(y)``'s path ends
-at a stream cell, ``P(t(y))`` is made of the very additions the global pass makes, so
-``T(y)`` is bitwise ``d(t(y))``; if it ends at a dead end, both are NaN; if at an exit
-``y'``, ``d(t(y)) = σ(t(y)) + (… + (σ(y') + d(t(y'))))`` exactly in real numbers, and
-``P(t(y)) + T(y')`` is the same sum of positive terms (σ > 0: W ≥ 0.001 and S ≥ 0.005)
-grouped otherwise. In stage C every addition is then the global
-one, on ``T`` in place of ``d(t(y))``. Bound: a sum of ``m`` positive float64 terms,
-in any grouping, is within ``γ_{m−1} = (m−1)u / (1 − (m−1)u)`` relative of the exact
-sum (u = 2⁻⁵³ ≈ 1.1e-16; Higham 2002, *Accuracy and Stability of Numerical Algorithms*,
-§4.2), so the tiled and the global D_dn of a cell whose path to the stream has ``m``
-cells differ by at most ``2γ_{m−1}`` relative (2.2e-8 for a path of 10⁸ cells, below
-float32's 6e-8; in practice far less: the groupings differ only where the path leaves a
-tile). Paths that reach their stream in the tile they start in, or that cross tile
-edges only into a stream cell or into a path ending at a stream in the next tile, are
-bitwise. NaN (no stream reached) and 0 (a stream cell) are exact. Without stage B
-(``T(y) = P(t(y))``) every path crossing more than one tile edge before its stream
-would be short by the distance beyond the second edge.
+Why it is right. Downstream first over the forest, by induction: ``T(y)`` is a
+float64 sum, in some grouping, of exactly the steps σ of the path from ``t(y)`` down to
+its stream (NaN if that path dead-ends, as globally). If ``t(y)``'s path ends at a
+stream cell in its tile, ``P(t(y))`` is made of the very additions the global pass makes,
+so ``T(y)`` is bitwise ``d(t(y))``; if it ends at an exit ``y'``, ``P(t(y))`` sums the
+steps down to ``y'`` and ``T(y')`` those beyond (induction), and ``P(t(y)) + T(y')``
+groups their union otherwise than the global ``σ(t(y)) + (… + (σ(y') + d(t(y'))))``.
+In step C each cell's distance is the global right-nested sum down its in-tile path
+onto ``T(y)`` in place of ``d(t(y))``: again a grouping of the same terms. Bound: a sum
+of ``m`` positive float64 terms (σ > 0: W ≥ 0.001 and S ≥ 0.005), in any grouping, is
+within ``γ_{m−1} = (m−1)u / (1 − (m−1)u)`` relative of the exact sum (u = 2⁻⁵³ ≈
+1.1e-16; Higham 2002, *Accuracy and Stability of Numerical Algorithms*, §4.2), so the
+tiled and the global D_dn of a cell whose path to the stream has ``m`` cells differ by
+at most ``2γ_{m−1}`` relative (2.2e-8 for a path of 10⁸ cells, below float32's 6e-8;
+in practice far less: the groupings differ only where the path leaves a
+tile). Paths that reach their stream in the tile they start in or in the next tile
+they enter are bitwise. NaN (no stream reached) and 0 (a stream cell) are exact.
+Measured on the benchmark's landscape (``benchmarks/bench_tiled_sdr.py 2000 --agreement
+128``): 4.5e-15 at most, D_up and the streams bitwise.
+Without step B (``T(y) = P(t(y))``) every path crossing more than one tile edge before
+its stream would be short by the distance beyond the second edge; the tests fail so.
 
 The W- and S-weighted accumulations add the same terms as the global ones in another
 order (tiled_accum's docstring): float64 rounding, relative about (cells upstream) ×
@@ -94,7 +98,9 @@ with halo (2 B), the filled DEM with halo (4 B float32), slope, S, W and D_up (f
 time), state and streams (2 B), D_dn and its path, memo and end arrays (float64 + int32
 + int32 + uint8, 17 B): about 75 B per cell of the tile, plus the LS and SDR formulas,
 computed in strips of :data:`STRIP_ROWS` rows, and the outputs (float32, 8 B). The
-client holds the exits, links and entries: tens of bytes per perimeter cell.
+client holds the exits, links and entries: tens of bytes per perimeter cell. Measured
+(``benchmarks/bench_tiled_sdr.py``, docs/benchmarks.md): a worker grew 84 MiB with tiles
+of 1024², about 85 B per cell of the tile.
 """
 
 from __future__ import annotations
