@@ -257,12 +257,13 @@ def _accumulations(
     s: NDArray[np.float32],
     inflows: tuple[Inflow, Inflow, Inflow],
     where: str,
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """A [cells] and the W- and S-weighted accumulations of the tile alone, each entry
-    cell's weight raised by its inflow (routing's ``_accumulate``; W and S in one
-    traversal, as the global pass)."""
+    weighted: bool = True,
+) -> tuple[NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """A [cells] and (``weighted``) the W- and S-weighted accumulations of the tile
+    alone, each entry cell's weight raised by its inflow (routing's ``_accumulate``; W and
+    S in one traversal, as the global pass)."""
     seeds = []
-    for base, (idx, amount) in zip((None, w, s), inflows, strict=True):
+    for base, (idx, amount) in zip((None, w, s)[: 3 if weighted else 1], inflows, strict=False):
         seed = np.ones(d.shape) if base is None else base.astype(np.float64)
         seed.reshape(-1)[idx] += amount
         seeds.append(seed)
@@ -272,6 +273,8 @@ def _accumulations(
     routing._accumulate(d, state, False, acc, seeds[0], True, False, seeds[0], seeds[0])
     if ((state & 15) != routing.DONE)[v].any():
         tiled_accum._cycle(where)
+    if not weighted:
+        return acc, None, None
     routing._count_degrees(d, state, False)
     total_w = np.empty(d.shape, dtype=np.float64)
     total_s = np.empty(d.shape, dtype=np.float64)
@@ -282,14 +285,15 @@ def _accumulations(
 @dataclass(frozen=True)
 class Layers:
     """A tile's layers after the accumulations: slope [%], S, W, A [cells], streams
-    (1/0, 255 off the data), D_up (float32), and the directions and mask of the tile."""
+    (1/0, 255 off the data), D_up (float32; None if not asked for), and the mask of the
+    tile."""
 
     slope: NDArray[np.float32]
     s: NDArray[np.float32]
     w: NDArray[np.float32]
     acc: NDArray[np.float64]
     stream: NDArray[np.uint8]
-    d_up: NDArray[np.float32]
+    d_up: NDArray[np.float32] | None
     v: NDArray[np.bool_]
 
 
@@ -299,17 +303,22 @@ def _layers(
     cell: float,
     threshold: float,
     inflows: tuple[Inflow, Inflow, Inflow],
+    weighted: bool,
 ) -> Layers:
+    """The tile's layers; D_up only if ``weighted`` (the distances' partial pass needs
+    A for the streams, W and S, but not the weighted accumulations)."""
     d, v = inp.own(inp.dh), inp.own(inp.vh)
     slope = _slope(inp, cell)
     s = slope.copy()
     routing._s_factor(s)
-    acc, total_w, total_s = _accumulations(d, v, inp.w, s, inflows, _where(tile))
+    acc, total_w, total_s = _accumulations(d, v, inp.w, s, inflows, _where(tile), weighted)
     stream = np.empty(d.shape, dtype=np.uint8)
     routing._streams_d8(acc, threshold, stream)
-    d_up = np.empty(d.shape, dtype=np.float32)
-    routing._to_float32(acc, d_up)
-    routing._d_up_in_place(total_w, total_s, d_up, cell)
+    d_up = None
+    if total_w is not None and total_s is not None:
+        d_up = np.empty(d.shape, dtype=np.float32)
+        routing._to_float32(acc, d_up)
+        routing._d_up_in_place(total_w, total_s, d_up, cell)
     return Layers(slope, s, inp.w, acc, stream, d_up, v)
 
 
@@ -345,7 +354,8 @@ def first(inp: TileInputs, tile: Tile, shape: tuple[int, int], cell: float) -> F
     mismatch = int(np.count_nonzero(has_z != v))
     slope = _slope(inp, cell)
     routing._s_factor(slope)
-    accs = _accumulations(d, v, inp.w, slope, (_NO_INFLOW,) * 3, _where(tile))
+    acc, total_w, total_s = _accumulations(d, v, inp.w, slope, (_NO_INFLOW,) * 3, _where(tile))
+    assert total_w is not None and total_s is not None  # weighted: both made
     cells, ends, ok = tiled_accum._links(inp.dh, inp.vh, inp.i0, inp.j0, tile.rows, tile.cols)
     if not ok:
         tiled_accum._cycle(_where(tile))
@@ -354,8 +364,8 @@ def first(inp: TileInputs, tile: Tile, shape: tuple[int, int], cell: float) -> F
     link = np.where(ends >= 0, tiled_accum._to_global(ends, tile, cols), -1)
     r0, c0, _, _ = tile.halo(shape)
     flows = []
-    for acc in accs:
-        src, tr, tc, amount = tiled_accum._outflows(inp.dh, inp.vh, inp.i0, inp.j0, acc, False)
+    for a in (acc, total_w, total_s):
+        src, tr, tc, amount = tiled_accum._outflows(inp.dh, inp.vh, inp.i0, inp.j0, a, False)
         src_g = tiled_accum._to_global(src, tile, cols)
         dst_g = (tr + r0) * cols + (tc + c0)
         flows.append(TileFlow(tile, src_g, dst_g, amount, perimeter, link, bool(v.any())))
@@ -374,7 +384,7 @@ def entries(
     """Step A: for the entry cells ``local`` (tile-local linear indices) their partial
     distance ``P`` (exits' downstream distances taken as 0) and the exit their path ends
     at (raster-wide linear index, -1: none); the entries raster-wide."""
-    lay = _layers(inp, tile, cell, threshold, inflows)
+    lay = _layers(inp, tile, cell, threshold, inflows, False)
     dist, end = _distances(inp, tile, lay, np.zeros(lay.acc.size))
     cols = shape[1]
     ends = end[local].astype(np.int64)
@@ -396,7 +406,9 @@ def final(
     sdr_max) as routing's writers compute them: ``ls``, ``sdr`` (float32), ``acc``,
     ``stream``, ``d_up``, ``d_dn``."""
     l_max, k, ic0, sdr_max = formulas
-    lay = _layers(inp, tile, cell, threshold, inflows)
+    lay = _layers(inp, tile, cell, threshold, inflows, True)
+    assert lay.d_up is not None  # weighted: made
+    d_up = lay.d_up
     beyond = np.full(lay.acc.size, np.nan)
     beyond[exits[0]] = exits[1]
     d_dn, _ = _distances(inp, tile, lay, beyond)
@@ -406,16 +418,14 @@ def final(
         rows = slice(r, r + STRIP_ROWS)
         slope = lay.slope[rows].astype(np.float64)
         ls[rows] = rusle.ls_factor(slope, lay.acc[rows], cell, l_max)
-        ratio = rusle.sediment_delivery_ratio(
-            routing._ic(lay.d_up[rows], d_dn[rows]), k, ic0, sdr_max
-        )
+        ratio = rusle.sediment_delivery_ratio(routing._ic(d_up[rows], d_dn[rows]), k, ic0, sdr_max)
         sdr[rows] = np.where(~lay.v[rows], np.nan, np.nan_to_num(ratio, nan=0.0))
     return {
         "ls": ls,
         "sdr": sdr,
         "acc": lay.acc,
         "stream": lay.stream,
-        "d_up": lay.d_up,
+        "d_up": d_up,
         "d_dn": d_dn,
     }
 
