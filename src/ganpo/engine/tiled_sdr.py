@@ -34,8 +34,8 @@ to; NaN if it has no direction or drains off the raster or into nodata (routing'
 at a stream cell, at a dead end (NaN), or at an *exit* ``y`` (a cell draining out of the
 tile into a routed cell ``t(y)``), where ``d(y) = σ(y) + d(t(y))``. So:
 
-A. (with stage 3 of the accumulations, the tile then having its A, streams, W and S) per
-   tile, for every *entry* cell ``e`` (a target ``t(y)`` of an exit of another tile):
+A. (with stage 3 of the unit accumulation, the tile then having its A, streams, W and
+   S) per tile, for every *entry* cell ``e`` (a target ``t(y)`` of an exit of another tile):
    ``P(e)``, the distance of ``e`` computed in the tile with ``d(t(y')) := 0`` for every
    exit ``y'`` of the tile, and ``l(e)``, the exit its in-tile path ends at (none if it
    ends at a stream cell or a dead end). The paths are followed once per tile, each
@@ -89,18 +89,19 @@ leaves DEM cells without a cover factor (the global function then routes LS and 
 two different masks, i.e. on two different sets of directions, which one direction
 raster cannot give): refused, naming the number of cells.
 
-Cost: three passes over each tile (stage 1 of the accumulations; stage 3 with step A;
-step C with LS and SDR), each reading the tile's directions, filled DEM (slope needs
-the halo) and ecosystem map, and accumulating three weights (Barnes's "evict": nothing
-kept between stages). Memory of a task, for a tile of ``n`` cells: directions and mask
-with halo (2 B), the filled DEM with halo (4 B float32), slope, S, W and D_up (float32,
-16 B), A and the two weighted accumulations (float64, 24 B), seeds (float64, 8 B at a
-time), state and streams (2 B), D_dn and its path, memo and end arrays (float64 + int32
-+ int32 + uint8, 17 B): about 75 B per cell of the tile, plus the LS and SDR formulas,
-computed in strips of :data:`STRIP_ROWS` rows, and the outputs (float32, 8 B). The
-client holds the exits, links and entries: tens of bytes per perimeter cell. Measured
-(``benchmarks/bench_tiled_sdr.py``, docs/benchmarks.md): a worker grew 84 MiB with tiles
-of 1024², about 85 B per cell of the tile.
+Cost: three passes over each tile (stage 1 of the accumulations; step A, with stage 3 of
+the unit accumulation only: the partial distances need A for the streams, W and S, not
+the weighted sums; step C with the three accumulations, LS and SDR), each reading the
+tile's directions, filled DEM (slope needs the halo) and ecosystem map (Barnes's
+"evict": nothing kept between stages). Memory of a task, for a tile of ``n`` cells:
+directions and mask with halo (2 B), the filled DEM with halo (4 B float32), slope, S, W
+and D_up (float32, 16 B), A and the two weighted accumulations (float64, 24 B), seeds
+(float64, 8 B at a time), state and streams (2 B), D_dn and its path, memo and end
+arrays (float64 + int32 + int32 + uint8, 17 B): about 75 B per cell of the tile, plus
+the LS and SDR formulas, computed in strips of :data:`STRIP_ROWS` rows, and the outputs
+(float32, 8 B). The client holds the exits, links and entries: tens of bytes per
+perimeter cell. Measured (``benchmarks/bench_tiled_sdr.py``, docs/benchmarks.md): a
+worker grew 86 MiB with tiles of 1024², about 85 B per cell of the tile.
 """
 
 from __future__ import annotations
