@@ -718,14 +718,12 @@ def _read(
     return TileInputs(dh, vh, zh, w, i0, j0)
 
 
-def _first_file(
-    reader: Callable[[Tile], TileInputs], tile: Tile, *, shape: tuple[int, int], cell: float
-) -> FirstFlow:
+def _first_file(reader: Reader, tile: Tile, *, shape: tuple[int, int], cell: float) -> FirstFlow:
     return first(reader(tile), tile, shape, cell)
 
 
 def _entries_file(
-    reader: Callable[[Tile], TileInputs],
+    reader: Reader,
     tile: Tile,
     inflows: tuple[Inflow, Inflow, Inflow],
     local: NDArray[np.int64],
@@ -738,7 +736,7 @@ def _entries_file(
 
 
 def _final_file(
-    reader: Callable[[Tile], TileInputs],
+    reader: Reader,
     tile: Tile,
     inflows: tuple[Inflow, Inflow, Inflow],
     exits: Inflow,
