@@ -1,0 +1,270 @@
+"""Time and memory of the D8 LS factor and SDR: the global ``routing.ls_and_sdr_rasters``
+against the tiled ``ls_and_sdr_tiled`` (``ganpo.engine.tiled_sdr``, issue 19 point 1,
+docs/decisions/0063).
+
+For each size given (default 2000, i.e. 4·10⁶ cells) the DEM and ecosystem map of
+``bench_routing.py`` (bench_invest's landscape) are written, and, outside the measure and
+in a child process, the DEM is filled by tiles (``fill_pits_tiled``, bitwise the global
+fill) and its D8 directions written (``tiled_accum.write_directions``), the tiled
+function's inputs. Then, each in a fresh child process:
+
+- ``global``: ``ls_and_sdr_rasters(dem, eco, …, "d8")``, which fills the pits and sets the
+  directions itself; "route s" is the part of its time spent reading, filling and
+  setting directions (its DEBUG stages), which the tiled run does not do;
+- ``tiled N``: ``ls_and_sdr_tiled`` on the filled DEM and directions, with a dask
+  ``LocalCluster`` of N worker processes, one thread each, tiles of ``--tile`` cells a
+  side; LS is compared with the global LS (bitwise?) and SDR (largest relative
+  difference) after the measure.
+
+Memory: the caller's peak ``RssAnon`` and ``RssFile``, sampled every 50 ms by this
+process over the child's life (:func:`_memory.run_sampled`, warm-up included), and for
+the tiled runs the largest worker's peak RSS (``VmHWM``) and its growth over the
+worker's RSS before the call: the memory one tile's tasks needed. Timings depend on what
+else runs on the machine (2 cores shared here).
+
+``--agreement SIDE …`` instead compares, in this process, the layers (streams, D_up,
+D_dn) of the array form in tiles of each side with ``routing.sdr_layers`` on the first
+size's prepared inputs: the largest relative difference and the cells that differ.
+
+    .venv/bin/python benchmarks/bench_tiled_sdr.py 2000 --tile 512
+    .venv/bin/python benchmarks/bench_tiled_sdr.py 500 --agreement 16 64 250
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import rasterio
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _memory import rss_kib, run_sampled
+from bench_routing import WARM, cover_by_code, write_inputs
+from bench_tiled_accum import _maxrss_kib
+
+THRESHOLD = 1000.0
+
+
+def prepared(dem: Path) -> tuple[Path, Path]:
+    """The filled DEM and its D8 directions next to ``dem`` (made once)."""
+    filled = dem.with_name(f"{dem.stem}_filled.tif")
+    d8 = dem.with_name(f"{dem.stem}_d8.tif")
+    if filled.exists() and d8.exists():
+        return filled, d8
+    from ganpo.engine.compute import scheduler
+    from ganpo.engine.routing import flow_direction_d8
+    from ganpo.engine.tiled_accum import write_directions
+    from ganpo.engine.tiled_fill import fill_pits_tiled
+
+    with scheduler("synchronous"):
+        fill_pits_tiled(dem, filled, tile=1024)
+    with rasterio.open(filled) as src:
+        z = src.read(1)
+        profile = dict(src.profile)
+    write_directions(d8, flow_direction_d8(z), ~np.isnan(z), profile)
+    return filled, d8
+
+
+class _Stages(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.seconds: dict[str, float] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.getMessage()
+        if msg.startswith("stage "):
+            name, seconds = msg[len("stage ") :].rsplit(" ", 1)
+            self.seconds[name] = self.seconds.get(name, 0.0) + float(seconds)
+
+
+def _global(dem: Path, eco: Path, out: Path) -> None:
+    from ganpo.engine.routing import ls_and_sdr_rasters
+
+    ls_and_sdr_rasters(
+        dem, eco, cover_by_code(), out / "ls.tif", out / "sdr.tif", "d8", threshold=THRESHOLD
+    )
+
+
+def _tiled(filled: Path, d8: Path, eco: Path, out: Path, tile: int) -> None:
+    from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
+
+    ls_and_sdr_tiled(
+        filled,
+        d8,
+        eco,
+        cover_by_code(),
+        out / "ls.tif",
+        out / "sdr.tif",
+        tile=tile,
+        threshold=THRESHOLD,
+    )
+
+
+def child(kind: str, workers: int, tile: int, size: int, folder: Path) -> None:
+    """One measurement in this fresh process; prints JSON."""
+    dem, eco = write_inputs(size, folder)
+    filled, d8 = prepared(dem)
+    wdem, weco = write_inputs(WARM, folder)
+    wfilled, wd8 = prepared(wdem)
+    out = Path(tempfile.mkdtemp(prefix=f"bench-tiled-sdr-{kind}-", dir=folder))
+    if kind == "global":
+        _global(wdem, weco, out)  # numba: load or compile
+        stages = _Stages()
+        log = logging.getLogger("ganpo.engine.routing")
+        log.addHandler(stages)
+        log.setLevel(logging.DEBUG)
+        rss = rss_kib()
+        t0 = time.perf_counter()
+        _global(dem, eco, out)
+        seconds = time.perf_counter() - t0
+        route = sum(stages.seconds.get(s, 0.0) for s in ("read", "fill", "directions"))
+        print(json.dumps({"seconds": seconds, "route": route, "rss_kib": rss, "out": str(out)}))
+        return
+    from dask.distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
+        Client(cluster) as client,
+        client.as_current(),
+    ):
+        _tiled(wfilled, wd8, weco, out, 16)  # numba in the workers
+        before = client.run(rss_kib)
+        rss = rss_kib()
+        t0 = time.perf_counter()
+        _tiled(filled, d8, eco, out, tile)
+        seconds = time.perf_counter() - t0
+        peaks = client.run(_maxrss_kib)
+    growth = max(peaks[w] - before[w] for w in peaks)
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rss_kib": rss,
+                "worker_maxrss_kib": max(peaks.values()),
+                "worker_growth_kib": growth,
+                "out": str(out),
+            }
+        )
+    )
+
+
+def _agreement(tiled: Path, glob: Path) -> str:
+    with rasterio.open(tiled / "ls.tif") as a, rasterio.open(glob / "ls.tif") as b:
+        ls_same = bool(np.array_equal(a.read(1), b.read(1), equal_nan=True))
+    with rasterio.open(tiled / "sdr.tif") as a, rasterio.open(glob / "sdr.tif") as b:
+        got, expected = a.read(1).astype(np.float64), b.read(1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.abs(got - expected) / np.abs(expected)
+    rel = np.where(expected == got, 0.0, rel)
+    differ = int(np.count_nonzero(rel > 0))
+    return f"LS {'bitwise' if ls_same else 'DIFFERS'}, SDR {np.nanmax(rel):.1e} ({differ} cells)"
+
+
+def agreement(size: int, folder: Path, tile_sides: list[int]) -> None:
+    """The layers of the array form against ``routing.sdr_layers`` on the prepared
+    inputs of ``size``, in tiles of each side given (in this process, no dask): the
+    largest relative difference of each layer and the number of cells that differ."""
+    from ganpo.engine.routing import sdr_layers
+    from ganpo.engine.tiled_sdr import ls_and_sdr_tiled_array
+
+    dem, eco = write_inputs(size, folder)
+    filled, d8 = prepared(dem)
+    with rasterio.open(filled) as a, rasterio.open(d8) as b, rasterio.open(eco) as e:
+        z, d, codes, cell = a.read(1), b.read(1), e.read(1), a.transform.a
+    by_code = np.full(256, np.nan)
+    for code, c in cover_by_code().items():
+        by_code[code] = c
+    cover = by_code[codes]
+    expected = sdr_layers(z, cover, cell, "d8", THRESHOLD)
+    print(f"{'size':>6} {'tile':>5} {'time s':>7}  largest relative difference (cells)")
+    for side in tile_sides:
+        t0 = time.perf_counter()
+        got = ls_and_sdr_tiled_array(z, d, cover, cell, side, THRESHOLD)
+        seconds = time.perf_counter() - t0
+        parts = []
+        for name in ("stream", "d_up", "d_dn"):
+            a64, b64 = got[name], expected[name]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rel = np.where(a64 == b64, 0.0, np.abs(a64 - b64) / np.abs(b64))
+            rel[np.isnan(a64) & np.isnan(b64)] = 0.0
+            parts.append(f"{name} {np.nanmax(rel):.1e} ({int(np.count_nonzero(rel > 0))})")
+        print(f"{size:>5}² {side:>5} {seconds:>7.1f}  {', '.join(parts)}", flush=True)
+
+
+def measure(kind: str, workers: int, tile: int, size: int, folder: Path) -> dict[str, Any]:
+    cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(size)]
+    cmd.append(str(folder))
+    done = run_sampled(cmd)
+    if done.returncode != 0:
+        raise SystemExit(f"{kind} failed with code {done.returncode}:\n{done.stderr}")
+    got: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    got.update({f"peak_{k}": v for k, v in done.peak_kib.items()})
+    return got
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("sizes", type=int, nargs="*", default=[2000])
+    parser.add_argument("--tile", type=int, default=512, help="tile side [cells]")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
+    parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--agreement", type=int, nargs="+", help="tile sides: the array form's layers, in-process"
+    )
+    args = parser.parse_args()
+    if args.prepare:
+        prepared(write_inputs(int(args.prepare[0]), Path(args.prepare[1]))[0])
+        return
+    if args.child:
+        kind, workers, tile, size, folder = args.child
+        child(kind, int(workers), int(tile), int(size), Path(folder))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.folder or Path(tmp)
+        if args.agreement:
+            agreement(args.sizes[0], folder, args.agreement)
+            return
+        mib = 1024
+        print(
+            f"{'size':>6} {'run':>8} {'time s':>7} {'route s':>7} {'anon MiB':>8} "
+            f"{'file MiB':>8} {'worker peak MiB':>15} {'worker +MiB':>11}  agreement",
+            flush=True,
+        )
+        for size in args.sizes:
+            for s in (size, WARM):  # inputs once, in a child of their own
+                cmd = [sys.executable, __file__, "--prepare", str(s), str(folder)]
+                done = run_sampled(cmd)
+                if done.returncode != 0:
+                    raise SystemExit(done.stderr)
+            g = measure("global", 0, args.tile, size, folder)
+            print(
+                f"{size:>5}² {'global':>8} {g['seconds']:>7.1f} {g['route']:>7.1f} "
+                f"{g['peak_RssAnon'] / mib:>8.0f} {g['peak_RssFile'] / mib:>8.0f}",
+                flush=True,
+            )
+            for n in args.workers:
+                m = measure("tiled", n, args.tile, size, folder)
+                agree = _agreement(Path(str(m["out"])), Path(str(g["out"])))
+                print(
+                    f"{size:>5}² {f'tiled {n}':>8} {m['seconds']:>7.1f} {'':>7} "
+                    f"{m['peak_RssAnon'] / mib:>8.0f} {m['peak_RssFile'] / mib:>8.0f} "
+                    f"{m['worker_maxrss_kib'] / mib:>15.0f} "
+                    f"{m['worker_growth_kib'] / mib:>11.0f}  {agree}",
+                    flush=True,
+                )
+                shutil.rmtree(str(m["out"]), ignore_errors=True)
+            shutil.rmtree(str(g["out"]), ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
