@@ -49,6 +49,7 @@ from ganpo.engine.routing import flow_direction_d8, flow_direction_mfd
 from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_tiled
+from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
 from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
 
@@ -158,7 +159,8 @@ def compile_kernels() -> Warmup:
     :func:`ganpo.engine.derived.ensure_derived`, and fill the same DEMs in tiles
     (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`) and accumulate their directions in
     tiles (:func:`ganpo.engine.tiled_accum.flow_accumulation_tiled`), and route them by
-    tiles (:func:`ganpo.engine.tiled_dirs.flow_directions_tiled`); and run the
+    tiles (:func:`ganpo.engine.tiled_dirs.flow_directions_tiled`,
+    :func:`ganpo.engine.tiled_sdr.ls_and_sdr_tiled`); and run the
     account's pass kernels on tiny arrays (:func:`_zonal_pass`). Nothing is kept but
     numba's cache."""
     t0 = time.perf_counter()
@@ -195,6 +197,16 @@ def compile_kernels() -> Warmup:
                 for algorithm in ("d8", "mfd"):  # directions by tiles (decision 0062)
                     target = folder / f"dirs_{algorithm}_{dem_type}.tif"
                     flow_directions_tiled(filled, target, algorithm, tile=SIZE // 3)
+                # LS and SDR by tiles (decision 0063, D8)
+                ls_and_sdr_tiled(
+                    filled,
+                    folder / f"dirs_d8_{dem_type}.tif",
+                    sources["ecosystem_type"],
+                    params.per_type(USLE_C.key, USLE_C.unit),
+                    folder / f"ls_tiled_{dem_type}.tif",
+                    folder / f"sdr_tiled_{dem_type}.tif",
+                    tile=SIZE // 3,
+                )
         _zonal_pass()
     after = _counts(found)
     folders = sorted({str(d.stats.cache_path) for d in found.values() if d.stats.cache_path})
