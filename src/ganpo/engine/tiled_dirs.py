@@ -107,7 +107,14 @@ from scipy.sparse.csgraph import connected_components
 from ganpo.engine import routing
 from ganpo.engine.routing import D8_NONE, DCOL, DROW, GDAL_CACHE_BYTES, PGP_BLOCK, FlowAlgorithm
 from ganpo.engine.tiled_accum import D8_NODATA, MFD_NODATA, _dask_run
-from ganpo.engine.tiled_fill import Tile, _read_tile, scratch_folder, tiles, write_tiles
+from ganpo.engine.tiled_fill import (
+    Tile,
+    _read_tile,
+    join_neighbours,
+    scratch_folder,
+    tiles,
+    write_tiles,
+)
 from ganpo.errors import InputError
 from ganpo.io.raster_files import open_raster, read_window
 
@@ -367,17 +374,7 @@ def cross_flats(pieces: list[TilePieces], shape: tuple[int, int]) -> list[CrossF
             b.append(sb[ok])
 
     for p in pieces:
-        i, j = p.tile.index
-        if (i, j + 1) in by_index:
-            join(*side(p, "right"), *side(by_index[(i, j + 1)], "left"))
-        if (i + 1, j) in by_index:
-            join(*side(p, "bottom"), *side(by_index[(i + 1, j)], "top"))
-        for dj, mine, theirs in ((1, -1, 0), (-1, 0, -1)):  # across the lower corners
-            q = by_index.get((i + 1, j + dj))
-            if q is not None:
-                la, za = side(p, "bottom")
-                lb, zb = side(q, "top")
-                join(la[mine:][:1], za[mine:][:1], lb[theirs:][:1], zb[theirs:][:1])
+        join_neighbours(p, by_index, side, join)
     ea = np.concatenate(a) if a else np.empty(0, dtype=np.int64)
     eb = np.concatenate(b) if b else np.empty(0, dtype=np.int64)
     graph = coo_matrix((np.ones(len(ea), dtype=np.int8), (ea, eb)), shape=(n, n))

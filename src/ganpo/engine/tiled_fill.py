@@ -49,7 +49,7 @@ import contextlib
 import heapq
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -306,6 +306,30 @@ def _global(label: NDArray[np.int32], offset: int) -> NDArray[np.int64]:
     return out
 
 
+def join_neighbours(
+    p: Any,
+    by_index: dict[tuple[int, int], Any],
+    side: Callable[[Any, str], tuple[Any, Any]],
+    join: Callable[[Any, Any, Any, Any], None],
+) -> None:
+    """``join`` the sides that tile ``p`` (anything with ``.tile``) faces in its right
+    and lower neighbours of ``by_index``, and its lower corner cells with those of its
+    diagonal lower neighbours (8-connectivity); ``side(q, name)`` gives the ``"right"``,
+    ``"left"``, ``"bottom"`` or ``"top"`` side of ``q`` as two arrays (labels and heights).
+    Called for every tile, each pair of facing sides is joined once."""
+    i, j = p.tile.index
+    if (i, j + 1) in by_index:
+        join(*side(p, "right"), *side(by_index[(i, j + 1)], "left"))
+    if (i + 1, j) in by_index:
+        join(*side(p, "bottom"), *side(by_index[(i + 1, j)], "top"))
+    for dj, mine, theirs in ((1, -1, 0), (-1, 0, -1)):  # across the lower corners
+        q = by_index.get((i + 1, j + dj))
+        if q is not None:
+            la, za = side(p, "bottom")
+            lb, zb = side(q, "top")
+            join(la[mine:][:1], za[mine:][:1], lb[theirs:][:1], zb[theirs:][:1])
+
+
 def spill_heights(
     perimeters: list[Perimeter],
 ) -> tuple[NDArray[np.float64], dict[tuple[int, int], int]]:
@@ -339,20 +363,10 @@ def spill_heights(
             w.append(np.maximum(za[lo:hi], zb[lo + d : hi + d])[ok])
 
     for p in perimeters:
-        i, j = p.tile.index
         a.append(_global(p.a.astype(np.int32), offsets[p.tile.index]))
         b.append(_global(p.b.astype(np.int32), offsets[p.tile.index]))
         w.append(p.height)
-        if (i, j + 1) in by_index:
-            join(*side(p, "right"), *side(by_index[(i, j + 1)], "left"))
-        if (i + 1, j) in by_index:
-            join(*side(p, "bottom"), *side(by_index[(i + 1, j)], "top"))
-        for dj, mine, theirs in ((1, -1, 0), (-1, 0, -1)):  # across the lower corners
-            q = by_index.get((i + 1, j + dj))
-            if q is not None:
-                la, za = side(p, "bottom")
-                lb, zb = side(q, "top")
-                join(la[mine:][:1], za[mine:][:1], lb[theirs:][:1], zb[theirs:][:1])
+        join_neighbours(p, by_index, side, join)
     spill = _minimax(nodes, np.concatenate(a), np.concatenate(b), np.concatenate(w))
     if np.isposinf(spill).any():  # every watershed touches an outlet or a tile's edge
         raise RuntimeError(  # cannot happen: a bug in ganpo, not in the input
