@@ -412,9 +412,14 @@ def ensure_derived_all(
     if tiles is None:
         tiles = tiled_roles(roles, sources, params)
     done: dict[str, tuple[Path, bool]] = {}
-    if "sdr_d8" in tiles:
+    sdr_sources = derived_layer("sdr_d8").sources
+    if "sdr_d8" in tiles and "sdr_d8" in roles and all(r in sources for r in sdr_sources):
         side = tiles["sdr_d8"]
-        paths = {r: derived_path(r, source_sha256, params, folder, side) for r in tiles}
+        paths = {
+            r: derived_path(r, source_sha256, params, folder, side)
+            for r in TILED_PAIR
+            if r in roles
+        }
         absent = {r: p for r, p in paths.items() if not p.exists()}
         if absent:
             with output_errors(folder, DERIVED_CACHE):
