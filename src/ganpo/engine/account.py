@@ -63,10 +63,11 @@ def run_account(
     ``rasters_dir`` the per-cell value of every raster indicator [CNY per cell] is written
     there as a Cloud Optimized GeoTIFF, in the same pass over the data. Layers derived
     from the dataset's layers (the LS factor of soil retention, routed over the whole DEM,
-    :mod:`ganpo.engine.derived`) are cached in ``derived_dir`` (default:
-    ``<dataset>/derived``) and reused while their inputs are unchanged. ``scheduler``
-    runs the computation locally (default: threads) or on an existing dask cluster
-    (``tcp://host:8786``, :mod:`ganpo.engine.compute`). ``chunk`` is the raster block
+    or by tiles for a large DEM's D8 pair, :mod:`ganpo.engine.derived`) are cached in
+    ``derived_dir`` (default: ``<dataset>/derived``) and reused while their inputs are
+    unchanged. ``scheduler`` runs the computation, the routing tiles included, locally
+    (default: threads) or on an existing dask cluster (``tcp://host:8786``,
+    :mod:`ganpo.engine.compute`). ``chunk`` is the raster block
     size [cells]. ``progress`` receives stage messages, ``on_fraction`` the share of the
     raster work done (both also go to the run log, at each quarter).
     """

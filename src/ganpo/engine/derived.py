@@ -10,20 +10,42 @@ included, the algorithm version), so a changed DEM, ``ls_l_max`` or ``usle_c`` g
 file and an unchanged one is reused. An LS factor and an SDR of the same flow algorithm
 that are both to be built are built from one routing of the DEM
 (:func:`ensure_derived_all`).
+
+Large DEMs are routed by tiles (docs/decisions/0065): when the D8 SDR is to be built
+(with or without its LS factor) and the DEM has at least ``GANPO_ROUTING_TILE_CELLS``
+cells (default 100 million; 0: always; ``off``: never), the pair is made by
+:func:`ganpo.engine.tiled_fill.fill_pits_tiled` → :func:`ganpo.engine.tiled_dirs.
+flow_directions_tiled` → :func:`ganpo.engine.tiled_sdr.ls_and_sdr_tiled`, in tiles of
+``GANPO_ROUTING_TILE`` cells a side (default 2048), each a dask task on the run's
+scheduler, the filled DEM and directions in a scratch folder removed afterwards. The LS
+factor is bitwise the global one and keeps its cache name; the SDR is within float32
+rounding of it (two float32 steps at most, tiled_sdr's docstring), so its cache name
+carries the tile side. The tiled path is not taken, and the whole DEM is routed (logged
+at INFO, with the reason), for MFD (no tiled MFD distance to stream), for an LS factor
+without an SDR (the tiled LS is made with the SDR, which reads the ecosystem map), and
+where the ecosystem map leaves DEM cells without a cover factor (the global function then
+routes LS and SDR apart, which one set of tiled directions cannot give).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+import rasterio
+import rasterio.windows
+
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.errors import InputError, UnknownNameError
 from ganpo.io.outputs import DERIVED_CACHE, output_errors
+from ganpo.io.raster_files import open_raster, read_window
 from ganpo.io.roles import DERIVED_ROLES
 from ganpo.services.base import UsedParameter
 from ganpo.services.methods import SDR_PARAMETERS
@@ -35,6 +57,22 @@ L_MAX = UsedParameter("ls_l_max", "1")
 USLE_C = UsedParameter("usle_c", "1")
 #: bump when a change of the routing, LS or SDR code changes the derived rasters
 ROUTING_VERSION = "2026.3"  # 2026.3: flats as pygeoprocessing
+#: cells of the DEM from which the D8 LS factor and SDR are routed by tiles
+TILE_CELLS_ENV = "GANPO_ROUTING_TILE_CELLS"
+#: above the global routing's few GiB (34 B per cell at the peak: 3.2 GiB measured at
+#: 10⁸ cells) and where the tiled path's 1.5–2.5× time buys bounded memory (0065)
+DEFAULT_TILE_CELLS = 100_000_000
+#: the side of a tile [cells]
+TILE_ENV = "GANPO_ROUTING_TILE"
+#: about 85 B per cell of the tile per task (docs/benchmarks.md): 0.36 GiB a task
+DEFAULT_TILE = 2048
+#: the derived roles whose tiled raster may differ from the global one in the last float32
+#: bits, so whose cache name carries the tile side (the LS factor is bitwise the global)
+TILE_IN_DIGEST = frozenset({"sdr_d8"})
+#: per flow algorithm tiles serve, the pair one tiled run makes
+TILED_PAIR = ("ls_factor_d8", "sdr_d8")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,16 +137,24 @@ def derived_layer(role: str) -> DerivedLayer:
 
 
 def derived_path(
-    role: str, source_sha256: Mapping[str, str], params: ParameterSet, folder: Path
+    role: str,
+    source_sha256: Mapping[str, str],
+    params: ParameterSet,
+    folder: Path,
+    tile: int | None = None,
 ) -> Path:
-    """Where the derived layer for these sources and parameters is (or will be) cached."""
+    """Where the derived layer for these sources and parameters is (or will be) cached;
+    ``tile``: the side of the tiles it is routed by (None: the whole DEM), in the name
+    only for the roles of :data:`TILE_IN_DIGEST`."""
     recipe = derived_layer(role)
-    payload = {
+    payload: dict[str, object] = {
         "role": role,
         "version": ROUTING_VERSION,
         "sources": {r: source_sha256[r] for r in recipe.sources},
         "parameters": {u.key: params.scalar(u.key, u.unit) for u in recipe.parameters},
     }
+    if tile is not None and role in TILE_IN_DIGEST:
+        payload["tile"] = tile
     if recipe.per_type:
         payload["per_type"] = {
             u.key: sorted(params.per_type(u.key, u.unit).items()) for u in recipe.per_type
@@ -142,6 +188,199 @@ def ensure_derived(
     return derived_layer(role).build(sources, target, params), True
 
 
+def _env_cells(name: str, given: int | None, default: int | None, least: int) -> int | None:
+    """``given`` if not None, else the environment variable ``name`` (``off``: None), else
+    ``default``; a value below ``least`` or not a whole number is refused."""
+    value: int | None = given
+    shown: object = given
+    if given is None:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            return default
+        if raw.lower() == "off":
+            return None
+        shown = raw
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+    if value is None or value < least:
+        raise InputError(
+            f"{name}={shown!r} is not a whole number ≥ {least}; set it to one, or to 'off', "
+            f"or unset it / {name} 须为不小于 {least} 的整数（或 off），或删除该环境变量",
+            field=name,
+            values=[shown],
+        )
+    return value
+
+
+def tile_threshold(tile_cells: int | None = None) -> int | None:
+    """Cells of the DEM from which the D8 LS factor and SDR are routed by tiles:
+    ``tile_cells`` if given, else ``GANPO_ROUTING_TILE_CELLS`` (``off``: never, None), else
+    :data:`DEFAULT_TILE_CELLS`; 0 routes every DEM by tiles."""
+    return _env_cells(TILE_CELLS_ENV, tile_cells, DEFAULT_TILE_CELLS, 0)
+
+
+def tile_side(tile: int | None = None) -> int:
+    """The side of a routing tile [cells]: ``tile`` if given, else ``GANPO_ROUTING_TILE``,
+    else :data:`DEFAULT_TILE`."""
+    side = _env_cells(TILE_ENV, tile, DEFAULT_TILE, 1)
+    if side is None:
+        raise InputError(
+            f"{TILE_ENV}=off: the tile side is a number of cells; to route the whole DEM "
+            f"set {TILE_CELLS_ENV}=off / 分块边长须为像元数；不分块请设置 {TILE_CELLS_ENV}=off",
+            field=TILE_ENV,
+            values=["off"],
+        )
+    return side
+
+
+def cells_without_cover(
+    dem_path: Path, ecosystem_path: Path, cover_by_code: Mapping[int, float]
+) -> int:
+    """DEM cells (not nodata) whose ecosystem code has no cover factor (or lies outside
+    0–255), counted as :func:`ganpo.engine.routing.ls_and_sdr_rasters` counts them, read
+    strip by strip (``routing.CHUNK_CELLS`` cells at a time)."""
+    from ganpo.engine import routing
+
+    shape, _, _, _, w_by_code = routing._sdr_inputs(dem_path, ecosystem_path, dict(cover_by_code))
+    missing = np.isnan(w_by_code)
+    lost = 0
+    with (
+        rasterio.Env(GDAL_CACHEMAX=routing.GDAL_CACHE_BYTES),
+        open_raster(dem_path, "dem") as dem,
+        open_raster(ecosystem_path, "ecosystem_type") as eco,
+    ):
+        nodata = dem.nodata
+        step = max(1, routing.CHUNK_CELLS // shape[1])
+        for r0 in range(0, shape[0], step):
+            window = rasterio.windows.Window(0, r0, shape[1], min(step, shape[0] - r0))
+            z = read_window(dem, dem_path, "dem", window).astype(np.float64)
+            valid = ~np.isnan(z)
+            if nodata is not None and not np.isnan(nodata):
+                valid &= z != nodata
+            codes = read_window(eco, ecosystem_path, "ecosystem_type", window)
+            inside = (codes >= 0) & (codes < 256)
+            uncovered = ~inside | missing[np.clip(codes, 0, 255).astype(np.int64)]
+            lost += int(np.count_nonzero(valid & uncovered))
+    return lost
+
+
+def tiled_roles(
+    roles: Collection[str],
+    sources: Mapping[str, Path],
+    params: ParameterSet,
+    *,
+    tile_cells: int | None = None,
+    tile: int | None = None,
+    cache: tuple[Mapping[str, str], Path] | None = None,
+) -> dict[str, int]:
+    """The derived roles of ``roles`` that are routed by tiles, with the tile side: the D8
+    pair's roles when ``sdr_d8`` is among them, its sources given, and the DEM has at
+    least :func:`tile_threshold` cells, unless the ecosystem map leaves DEM cells without
+    a cover factor (a pass over the DEM and the map, skipped when ``cache``, the sources'
+    checksums and the cache folder, holds the SDR made by tiles already). Every case
+    where a DEM that large is routed whole is logged (INFO) with its reason."""
+    routed = [r for r in roles if r in DERIVED]
+    threshold = tile_threshold(tile_cells)
+    if not routed or threshold is None or "dem" not in sources:
+        return {}
+    with open_raster(sources["dem"], "dem") as src:
+        cells = src.height * src.width
+    if cells < threshold:
+        return {}
+    name = Path(sources["dem"]).name
+    why = f"{cells} cells ≥ {TILE_CELLS_ENV} = {threshold}"
+    for algorithm, pair in SHARED_ROUTING.items():
+        if algorithm != "d8" and any(r in roles for r in pair):
+            log.info(
+                "%s (%s) of %s route the whole DEM (%s): routing by tiles is D8 only, the "
+                "MFD distance to stream has no tiled form (docs/decisions/0063)",
+                " and ".join(r for r in pair if r in roles),
+                algorithm,
+                name,
+                why,
+            )
+    if "sdr_d8" not in roles:
+        if "ls_factor_d8" in roles:
+            log.info(
+                "ls_factor_d8 of %s routes the whole DEM (%s): the tiled LS factor is made "
+                "with the SDR, and the account does not ask for sdr_d8",
+                name,
+                why,
+            )
+        return {}
+    if "ecosystem_type" not in sources:
+        return {}
+    side = tile_side(tile)
+    if cache is not None and derived_path("sdr_d8", cache[0], params, cache[1], side).exists():
+        return {r: side for r in TILED_PAIR if r in roles}  # checked when it was made
+    lost = cells_without_cover(
+        sources["dem"], sources["ecosystem_type"], params.per_type(USLE_C.key, USLE_C.unit)
+    )
+    if lost:
+        log.info(
+            "ls_factor_d8 and sdr_d8 of %s route the whole DEM, not by tiles (%s): the "
+            "ecosystem map leaves %d DEM cells without a cover factor, so LS and SDR are "
+            "routed on two masks, which one set of tiled directions cannot give",
+            name,
+            why,
+            lost,
+        )
+        return {}
+    return {r: side for r in TILED_PAIR if r in roles}
+
+
+def _route_by_tiles(
+    sources: Mapping[str, Path],
+    params: ParameterSet,
+    ls_target: Path | None,
+    sdr_target: Path | None,
+    side: int,
+    scheduler: str | None,
+) -> None:
+    """Build the absent D8 LS factor and SDR (the targets not None) by tiles: fill →
+    directions → LS and SDR, on ``scheduler`` (:func:`ganpo.engine.compute.scheduler`),
+    the working rasters (and a target not asked for) in a scratch folder of the cache,
+    removed afterwards, also on error. Each target appears only once complete."""
+    import time
+
+    from ganpo.engine.compute import scheduler as compute_on
+    from ganpo.engine.tiled_dirs import flow_directions_tiled
+    from ganpo.engine.tiled_fill import fill_pits_tiled, scratch_folder
+    from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
+
+    t0 = time.perf_counter()
+    anchor = sdr_target if sdr_target is not None else ls_target
+    assert anchor is not None
+    with scratch_folder(anchor, None, "tiledacct") as work, compute_on(scheduler):
+        filled = fill_pits_tiled(sources["dem"], work / "filled.tif", side, scratch=work)
+        directions = work / "d8.tif"
+        flats = flow_directions_tiled(filled, directions, "d8", side, scratch=work)
+        ls_and_sdr_tiled(
+            filled,
+            directions,
+            sources["ecosystem_type"],
+            params.per_type(USLE_C.key, USLE_C.unit),
+            ls_target if ls_target is not None else work / "ls.tif",
+            sdr_target if sdr_target is not None else work / "sdr.tif",
+            side,
+            params.scalar(L_MAX.key, L_MAX.unit),
+            *(params.scalar(u.key, u.unit) for u in SDR_PARAMETERS),
+            scratch=work,
+        )
+    log.info(
+        "LS factor and SDR (d8) of %s by tiles of %d × %d cells in %.1f s (%d flats drained "
+        "across tiles; scheduler %s)",
+        Path(sources["dem"]).name,
+        side,
+        side,
+        time.perf_counter() - t0,
+        flats,
+        scheduler or "threads",
+    )
+
+
 #: per flow algorithm, the LS factor and the SDR that one routing of the DEM serves
 SHARED_ROUTING: dict[FlowAlgorithm, tuple[str, str]] = {
     "mfd": ("ls_factor_mfd", "sdr_mfd"),
@@ -155,16 +394,49 @@ def ensure_derived_all(
     source_sha256: Mapping[str, str],
     params: ParameterSet,
     folder: Path,
+    *,
+    tiles: Mapping[str, int] | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, tuple[Path, bool]]:
     """:func:`ensure_derived` for each of ``roles``: the cached layer and whether it was
     built now. An LS factor and an SDR of the same algorithm that are both absent are
     built together from one routing of the DEM
-    (:func:`ganpo.engine.routing.ls_and_sdr_rasters`), bitwise the rasters built apart."""
+    (:func:`ganpo.engine.routing.ls_and_sdr_rasters`), bitwise the rasters built apart.
+
+    The roles of ``tiles`` (default :func:`tiled_roles`: the D8 pair of a large DEM) are
+    routed by tiles of that side on ``scheduler`` (the run's: local threads by default,
+    or a dask cluster whose workers see the DEM, the ecosystem map and ``folder``); an
+    absent one of them is built by one tiled run, which makes both."""
     for role in roles:
         derived_layer(role)  # an unknown role lists the known ones
+    if tiles is None:
+        tiles = tiled_roles(roles, sources, params)
     done: dict[str, tuple[Path, bool]] = {}
+    sdr_sources = derived_layer("sdr_d8").sources
+    if "sdr_d8" in tiles and "sdr_d8" in roles and all(r in sources for r in sdr_sources):
+        side = tiles["sdr_d8"]
+        paths = {
+            r: derived_path(r, source_sha256, params, folder, side)
+            for r in TILED_PAIR
+            if r in roles
+        }
+        absent = {r: p for r, p in paths.items() if not p.exists()}
+        if absent:
+            with output_errors(folder, DERIVED_CACHE):
+                folder.mkdir(parents=True, exist_ok=True)
+            _route_by_tiles(
+                sources,
+                params,
+                absent.get("ls_factor_d8"),
+                absent.get("sdr_d8"),
+                side,
+                scheduler,
+            )
+        done.update({r: (p, r in absent) for r, p in paths.items()})
     for algorithm, (ls_role, sdr_role) in SHARED_ROUTING.items():
         pair = (ls_role, sdr_role)
+        if any(r in done for r in pair):
+            continue
         if not all(r in roles for r in pair) or not all(
             r in sources for r in derived_layer(sdr_role).sources
         ):

@@ -10,7 +10,7 @@ import dask.array as darr
 import geopandas as gpd
 
 from ganpo.engine.align import align_layers
-from ganpo.engine.derived import derived_layer, derived_path, ensure_derived_all
+from ganpo.engine.derived import derived_layer, derived_path, ensure_derived_all, tiled_roles
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import open_layer
 from ganpo.engine.stages.context import Run
@@ -71,27 +71,35 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
         units = units.to_crs(grid.crs_wkt)
     derived_paths: dict[str, Path] = {}
     roles = sorted({d for x in selection.raster_methods for d in x.derived})
-    for role in roles:
-        sources = derived_layer(role).sources
-        checksums = {r: checksums_of[r] for r in sources if r in paths}
-        if not derived_path(role, checksums, params, folder).exists():
-            run.say(
-                f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
-                "(flow routing, whole raster)"
-            )
     used = {r for role in roles for r in derived_layer(role).sources}
     built_from = {r: paths[r] for r in sorted(used) if r in paths}
+    # the D8 pair of a large DEM is routed by tiles (ganpo.engine.derived, decision 0065)
     checksums = {r: checksums_of[r] for r in built_from}
+    tiles = tiled_roles(roles, built_from, params, cache=(checksums, folder))
+
+    def how(role: str) -> str:
+        side = tiles.get(role)
+        return "whole raster" if side is None else f"by tiles of {side} × {side} cells"
+
+    for role in roles:
+        sources = derived_layer(role).sources
+        of_role = {r: checksums_of[r] for r in sources if r in paths}
+        if not derived_path(role, of_role, params, folder, tiles.get(role)).exists():
+            run.say(
+                f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
+                f"(flow routing, {how(role)})"
+            )
     for role, (path, fresh) in ensure_derived_all(
-        roles, built_from, checksums, params, folder
+        roles, built_from, checksums, params, folder, tiles=tiles, scheduler=run.scheduler
     ).items():
         sources = derived_layer(role).sources
         grid.check_same(path, role, eco_path)
         derived_paths[role] = path
         run.say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")
+        routed = "flow routing" if role not in tiles else "flow routing by tiles"
         run.note(
             "derived",
-            f"derived layer {role}: {path.name} (from {', '.join(sources)}, flow routing)",
+            f"derived layer {role}: {path.name} (from {', '.join(sources)}, {routed})",
         )
     eco = open_layer(eco_path, run.chunk, as_float=False, role="ecosystem_type")
     layers = {r: open_layer(paths[r], run.chunk, role=r) for r in selection.needed}
