@@ -106,10 +106,69 @@ def test_two_accumulations_in_one_traversal_equal_two_traversals(mfd: bool) -> N
     state = routing._state_from_mask(valid)
     routing._count_degrees(directions, state, mfd)
     one, two = np.empty(z.shape), np.empty(z.shape)
-    routing._accumulate(directions, state, mfd, one, w1, True, True, two, w2)
+    routing._accumulate(directions, state, mfd, one, w1, True, True, two, w2, routing._NO_ORDER)
     np.testing.assert_array_equal(one.view(np.uint64), apart[0].view(np.uint64))
     np.testing.assert_array_equal(two.view(np.uint64), apart[1].view(np.uint64))
     assert np.nanmax(one) > 10 * np.nanmax(w1)  # flow did accumulate
+
+
+def _landscape(seed: int, size: int) -> np.ndarray:
+    """Hills with noise (pits), a flat, nodata holes; pit-filled, float64."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    z = 100 + 60 * np.sin(3 * xx + seed) * np.cos(2 * yy + 2) + 30 * yy
+    z += 0.5 * rng.standard_normal((size, size))
+    z[size // 4 : size // 3, size // 2 : size // 2 + 5] = z.mean()
+    z[rng.random((size, size)) < 0.03] = np.nan
+    routing.fill_pits(z)
+    return z
+
+
+@pytest.mark.parametrize("mfd", [True, False])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_replaying_the_order_of_the_first_traversal_gives_bitwise_its_sums(
+    mfd: bool, seed: int
+) -> None:
+    """The SDR's weighted accumulations and distance to stream replay the order in which
+    the flow accumulation passed the cells on: bitwise the traversals of their own."""
+    z = _landscape(seed, 41)
+    directions = routing.flow_direction_mfd(z) if mfd else routing.flow_direction_d8(z)
+    valid = ~np.isnan(z)
+    rng = np.random.default_rng(seed)
+    w1 = rng.uniform(0.001, 1.0, z.shape).astype(np.float32)
+    w2 = rng.uniform(0.005, 1.0, z.shape).astype(np.float32)
+    state = routing._state_from_mask(valid)
+    routing._count_degrees(directions, state, mfd)
+    order = np.zeros(z.size, dtype=np.uint32)
+    acc = np.empty(z.shape)
+    none = routing._NO_WEIGHTS
+    routing._accumulate(directions, state, mfd, acc, none, False, False, none, none, order)
+    n = routing._routed_cells(state)
+    assert n == valid.sum()
+    assert sorted(order[:n].tolist()) == np.flatnonzero(valid).tolist()  # each cell once
+    # the stack traversal, afresh
+    one, two = np.empty(z.shape), np.empty(z.shape)
+    fresh = routing._state_from_mask(valid)
+    routing._count_degrees(directions, fresh, mfd)
+    routing._accumulate(directions, fresh, mfd, one, w1, True, True, two, w2, routing._NO_ORDER)
+    # the replay
+    r1, r2 = np.empty(z.shape), np.empty(z.shape)
+    routing._accumulate_in_order(order, n, directions, state, mfd, r1, w1, True, True, r2, w2)
+    np.testing.assert_array_equal(r1.view(np.uint64), one.view(np.uint64))
+    np.testing.assert_array_equal(r2.view(np.uint64), two.view(np.uint64))
+    # distance to stream, downstream first: the countdown traversal against the order
+    stream = np.where(valid, (acc > 30).astype(np.uint8), np.uint8(255))
+    down, replayed = np.empty(z.shape), np.empty(z.shape)
+    routing._count_degrees(directions, fresh, mfd)
+    routing._distance_down(directions, fresh, stream, none, w1, w2, True, mfd, down)
+    routing._distance_in_order(order, n, directions, stream, none, w1, w2, True, mfd, replayed)
+    np.testing.assert_array_equal(replayed.view(np.uint64), down.view(np.uint64))
+    assert np.isfinite(down).sum() > valid.sum() // 2  # most cells reach a stream
+    # and a wrong order (raster order, not topological) is caught by the comparison
+    wrong = np.sort(order[:n])
+    bad = np.empty(z.shape)
+    routing._distance_in_order(wrong, n, directions, stream, none, w1, w2, True, mfd, bad)
+    assert not np.array_equal(bad, down, equal_nan=True)
 
 
 def test_the_account_routes_ls_and_sdr_once(

@@ -167,6 +167,7 @@ _NO_WEIGHTS = np.zeros((1, 1), dtype=np.float64)
 _NO_W32 = np.zeros((1, 1), dtype=np.float32)
 _NO_D8 = np.zeros((1, 1), dtype=np.uint8)
 _NO_MFD = np.zeros((1, 1), dtype=np.uint32)
+_NO_ORDER = np.zeros(0, dtype=np.uint32)  # _accumulate records no order
 
 
 # --- working arrays: in memory or file-backed ------------------------------------------
@@ -648,28 +649,17 @@ def _enqueue(
 
 
 @numba.njit(cache=True)
-def _accumulate(
-    directions: np.ndarray,
+def _start_sums(
     state: NDArray[np.uint8],
-    mfd: bool,
     acc: NDArray[np.float64],
     weights: np.ndarray,
     weighted: bool,
     two: bool,
     acc2: NDArray[np.float64],
     weights2: np.ndarray,
-) -> int:
-    """Flow accumulation into ``acc`` (NaN on cells not routed); ``state`` holds the
-    in-degrees from :func:`_count_degrees` and is left with the cells marked passed on.
-    With ``two``, a second accumulation, of ``weights2`` into ``acc2`` (``weighted``
-    applies to both), is made in the same traversal: each sum is bitwise the
-    one a pass of its own gives, since the order of the additions depends only on the
-    directions. Returns the largest stack depth.
-
-    The cells are scanned backwards; from each one without inflow, the cells whose
-    inflow it completes are followed depth-first. This is the order of a stack filled
-    with every cell without inflow in raster order and popped from the end, so the
-    floating-point sums are those of that simpler scheme, without its N-sized stack."""
+) -> None:
+    """Each routed cell's own contribution (its weight, or 1) into ``acc`` (and ``acc2``
+    with ``two``); NaN on the cells not routed."""
     rows, cols = state.shape
     for r in range(rows):
         for c in range(cols):
@@ -681,6 +671,111 @@ def _accumulate(
                 acc[r, c] = np.float64(weights[r, c]) if weighted else 1.0
                 if two:
                     acc2[r, c] = np.float64(weights2[r, c]) if weighted else 1.0
+
+
+@numba.njit(cache=True)
+def _share_total(d: int, mfd: bool) -> int:
+    """The sum of an MFD cell's eight 4-bit shares (0 for D8)."""
+    total = 0
+    if mfd:
+        for j in range(8):
+            total += (d >> (4 * j)) & 15
+    return total
+
+
+@numba.njit(cache=True)
+def _share(d: int, k: int, mfd: bool, total: int) -> float:
+    """The fraction of a cell's flow (direction code ``d``) sent to its neighbour ``k``:
+    MFD its share over ``total``, D8 1 or 0."""
+    if mfd:
+        mine = (d >> (4 * k)) & 15
+        return mine / total if mine != 0 else 0.0
+    return 1.0 if d == k else 0.0
+
+
+@numba.njit(cache=True)
+def _routed_cells(state: NDArray[np.uint8]) -> int:
+    """The number of routed cells (state not NODATA_STATE)."""
+    n = 0
+    rows, cols = state.shape
+    for r in range(rows):
+        for c in range(cols):
+            if state[r, c] != NODATA_STATE:
+                n += 1
+    return n
+
+
+@numba.njit(cache=True)
+def _accumulate_in_order(
+    order: NDArray[np.uint32],
+    n: int,
+    directions: np.ndarray,
+    state: NDArray[np.uint8],
+    mfd: bool,
+    acc: NDArray[np.float64],
+    weights: np.ndarray,
+    weighted: bool,
+    two: bool,
+    acc2: NDArray[np.float64],
+    weights2: np.ndarray,
+) -> None:
+    """:func:`_accumulate` replayed over the first ``n`` cells of ``order``, the order in
+    which an earlier :func:`_accumulate` of the same directions passed them on: the same
+    additions in the same order, so each sum is bitwise that traversal's, without its
+    degree counts, its stack or its state updates (``state`` is only read: the routed
+    cells)."""
+    rows, cols = state.shape
+    _start_sums(state, acc, weights, weighted, two, acc2, weights2)
+    for idx in range(n):
+        i = np.int64(order[idx])
+        r, c = i // cols, i % cols
+        d = directions[r, c]
+        total = _share_total(d, mfd)
+        here = acc[r, c]
+        here2 = acc2[r, c] if two else 0.0
+        for k in range(8):
+            s = _share(d, k, mfd, total)
+            if s == 0.0:
+                continue
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
+                continue
+            acc[rn, cn] += here * s
+            if two:
+                acc2[rn, cn] += here2 * s
+
+
+@numba.njit(cache=True)
+def _accumulate(
+    directions: np.ndarray,
+    state: NDArray[np.uint8],
+    mfd: bool,
+    acc: NDArray[np.float64],
+    weights: np.ndarray,
+    weighted: bool,
+    two: bool,
+    acc2: NDArray[np.float64],
+    weights2: np.ndarray,
+    order: NDArray[np.uint32],
+) -> int:
+    """Flow accumulation into ``acc`` (NaN on cells not routed); ``state`` holds the
+    in-degrees from :func:`_count_degrees` and is left with the cells marked passed on.
+    With ``two``, a second accumulation, of ``weights2`` into ``acc2`` (``weighted``
+    applies to both), is made in the same traversal: each sum is bitwise the
+    one a pass of its own gives, since the order of the additions depends only on the
+    directions. Unless ``order`` is empty (:data:`_NO_ORDER`), the cells are written
+    into it (flat indices) in the order they are passed on, a topological order of the
+    flow graph (upstream first) that :func:`_accumulate_in_order` and
+    :func:`_distance_in_order` replay. Returns the largest stack depth.
+
+    The cells are scanned backwards; from each one without inflow, the cells whose
+    inflow it completes are followed depth-first. This is the order of a stack filled
+    with every cell without inflow in raster order and popped from the end, so the
+    floating-point sums are those of that simpler scheme, without its N-sized stack."""
+    rows, cols = state.shape
+    _start_sums(state, acc, weights, weighted, two, acc2, weights2)
+    record = order.size > 0
+    passed = 0
     stack = np.empty(1024, dtype=np.int64)
     deepest = 0
     for start in range(rows * cols - 1, -1, -1):
@@ -694,23 +789,17 @@ def _accumulate(
             i = stack[top]
             r, c = i // cols, i % cols
             state[r, c] |= DONE
+            if record:
+                order[passed] = i
+                passed += 1
             d = directions[r, c]
-            total = 0
-            if mfd:
-                for j in range(8):
-                    total += (d >> (4 * j)) & 15
+            total = _share_total(d, mfd)
             here = acc[r, c]
             here2 = acc2[r, c] if two else 0.0
             for k in range(8):
-                if mfd:
-                    mine = (d >> (4 * k)) & 15
-                    if mine == 0:
-                        continue
-                    s = mine / total
-                elif d != k:
+                s = _share(d, k, mfd, total)
+                if s == 0.0:
                     continue
-                else:
-                    s = 1.0
                 rn, cn = r + DROW[k], c + DCOL[k]
                 if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
                     continue
@@ -723,6 +812,78 @@ def _accumulate(
                     top += 1
                     deepest = max(deepest, top)
     return deepest
+
+
+@numba.njit(cache=True)
+def _distance_at(
+    directions: np.ndarray,
+    stream: NDArray[np.uint8],
+    weight: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    ws_weight: bool,
+    mfd: bool,
+    dist: NDArray[np.float64],
+    r: int,
+    c: int,
+) -> None:
+    """The distance to stream of cell (r, c) into ``dist`` from its downstream cells'
+    (done before it; NaN where no stream is reached), as :func:`distance_to_stream`
+    defines it."""
+    rows, cols = dist.shape
+    if stream[r, c] == 1:
+        dist[r, c] = 0.0
+    elif not mfd:
+        k = directions[r, c]
+        if k != D8_NONE:
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if _inside(rn, cn, rows, cols) and not np.isnan(dist[rn, cn]):
+                if ws_weight:
+                    step = 1.0 / (np.float64(w[r, c]) * np.float64(s[r, c]))
+                else:
+                    step = np.float64(weight[r, c])
+                dist[r, c] = step + dist[rn, cn]
+    else:
+        total, weighted = 0.0, 0.0
+        for k in range(8):
+            share = (directions[r, c] >> (4 * k)) & 15
+            if share == 0:
+                continue
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if not _inside(rn, cn, rows, cols) or np.isnan(dist[rn, cn]):
+                continue
+            if ws_weight:
+                step = 1.0 / (np.float64(w[rn, cn]) * np.float64(s[rn, cn]))
+            else:
+                step = np.float64(weight[rn, cn])
+            total += share
+            weighted += share * (step + dist[rn, cn])
+        if total > 0.0:
+            dist[r, c] = weighted / total
+
+
+@numba.njit(cache=True)
+def _distance_in_order(
+    order: NDArray[np.uint32],
+    n: int,
+    directions: np.ndarray,
+    stream: NDArray[np.uint8],
+    weight: np.ndarray,
+    w: np.ndarray,
+    s: np.ndarray,
+    ws_weight: bool,
+    mfd: bool,
+    dist: NDArray[np.float64],
+) -> None:
+    """:func:`_distance_down` over the first ``n`` cells of ``order`` (a topological
+    order of the flow graph, :func:`_accumulate`'s) taken backwards: every cell after
+    its downstream cells. A cell's distance depends only on its downstream cells'
+    distances, so any such order gives bitwise the same distances."""
+    cols = dist.shape[1]
+    dist[:, :] = np.nan
+    for idx in range(n - 1, -1, -1):
+        i = np.int64(order[idx])
+        _distance_at(directions, stream, weight, w, s, ws_weight, mfd, dist, i // cols, i % cols)
 
 
 @numba.njit(cache=True)
@@ -756,35 +917,7 @@ def _distance_down(
             i = stack[top]
             r, c = i // cols, i % cols
             state[r, c] |= DONE << 4
-            if stream[r, c] == 1:
-                dist[r, c] = 0.0
-            elif not mfd:
-                k = directions[r, c]
-                if k != D8_NONE:
-                    rn, cn = r + DROW[k], c + DCOL[k]
-                    if _inside(rn, cn, rows, cols) and not np.isnan(dist[rn, cn]):
-                        if ws_weight:
-                            step = 1.0 / (np.float64(w[r, c]) * np.float64(s[r, c]))
-                        else:
-                            step = np.float64(weight[r, c])
-                        dist[r, c] = step + dist[rn, cn]
-            else:
-                total, weighted = 0.0, 0.0
-                for k in range(8):
-                    share = (directions[r, c] >> (4 * k)) & 15
-                    if share == 0:
-                        continue
-                    rn, cn = r + DROW[k], c + DCOL[k]
-                    if not _inside(rn, cn, rows, cols) or np.isnan(dist[rn, cn]):
-                        continue
-                    if ws_weight:
-                        step = 1.0 / (np.float64(w[rn, cn]) * np.float64(s[rn, cn]))
-                    else:
-                        step = np.float64(weight[rn, cn])
-                    total += share
-                    weighted += share * (step + dist[rn, cn])
-                if total > 0.0:
-                    dist[r, c] = weighted / total
+            _distance_at(directions, stream, weight, w, s, ws_weight, mfd, dist, r, c)
             for k in range(8):  # upstream neighbours: one downstream cell fewer to wait for
                 rn, cn = r + DROW[k], c + DCOL[k]
                 if not _inside(rn, cn, rows, cols) or state[rn, cn] == NODATA_STATE:
@@ -799,13 +932,20 @@ def _distance_down(
 
 
 def _cells_upstream(
-    directions: NDArray[Any], state: NDArray[np.uint8], mfd: bool, ws: Workspace
+    directions: NDArray[Any],
+    state: NDArray[np.uint8],
+    mfd: bool,
+    ws: Workspace,
+    order: NDArray[np.uint32] = _NO_ORDER,
 ) -> NDArray[np.float64]:
     """The (unweighted) flow accumulation [cells] in a new float64 working array; ``state``
-    is recounted first and left marked passed on."""
+    is recounted first and left marked passed on; the cells' order into ``order`` unless
+    it is empty (:func:`_accumulate`)."""
     _count_degrees(directions, state, mfd)
     acc = ws.empty(state.shape, np.float64)
-    _accumulate(directions, state, mfd, acc, _NO_WEIGHTS, False, False, _NO_WEIGHTS, _NO_WEIGHTS)
+    _accumulate(
+        directions, state, mfd, acc, _NO_WEIGHTS, False, False, _NO_WEIGHTS, _NO_WEIGHTS, order
+    )
     return acc
 
 
@@ -835,7 +975,8 @@ def flow_accumulation(
     state = _state_from_mask(valid)
     _count_degrees(directions, state, mfd)
     acc = np.empty(valid.shape, dtype=np.float64)
-    _accumulate(directions, state, mfd, acc, w, weights is not None, False, _NO_WEIGHTS, w)
+    weighted = weights is not None
+    _accumulate(directions, state, mfd, acc, w, weighted, False, _NO_WEIGHTS, w, _NO_ORDER)
     return acc
 
 
@@ -1351,8 +1492,14 @@ def _sdr_core(
     shape = z.shape
     directions, state, slope = _route(z, mfd, cell, ws)
     del z
+    # the order the accumulation passes the cells on, replayed by the weighted
+    # accumulations and (backwards) by the distance to stream; uint32 flat indices, so a
+    # raster of 2³² cells or more is traversed afresh each time
+    replay = shape[0] * shape[1] < 2**32
+    order = ws.empty((shape[0] * shape[1], 1), np.uint32).reshape(-1) if replay else _NO_ORDER
     with _stage("accumulation"):
-        acc64 = _cells_upstream(directions, state, mfd, ws)
+        acc64 = _cells_upstream(directions, state, mfd, ws, order)
+    n = _routed_cells(state)
     if ls is not None:
         with _stage("LS written"):
             ls(slope, acc64)
@@ -1368,14 +1515,23 @@ def _sdr_core(
     del acc64
     total_s = ws.empty(shape, np.float64)
     with _stage("weighted accumulations"):
-        _count_degrees(directions, state, mfd)
-        _accumulate(directions, state, mfd, total_w, w, True, True, total_s, s)
+        if replay:
+            _accumulate_in_order(
+                order, n, directions, state, mfd, total_w, w, True, True, total_s, s
+            )
+        else:
+            _count_degrees(directions, state, mfd)
+            _accumulate(directions, state, mfd, total_w, w, True, True, total_s, s, _NO_ORDER)
         _d_up_in_place(total_w, total_s, acc, cell)
     del total_s
     d_up = acc
     d_dn = total_w
     with _stage("distance to stream"):
-        _distance_down(directions, state, stream, _NO_WEIGHTS, w, s, True, mfd, d_dn)
+        if replay:
+            _distance_in_order(order, n, directions, stream, _NO_WEIGHTS, w, s, True, mfd, d_dn)
+        else:
+            _count_degrees(directions, state, mfd)
+            _distance_down(directions, state, stream, _NO_WEIGHTS, w, s, True, mfd, d_dn)
     return state, stream, d_up, d_dn
 
 

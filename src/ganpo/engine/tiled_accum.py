@@ -229,7 +229,7 @@ def _accumulate_tile(
     state = routing._state_from_mask(valid)
     routing._count_degrees(d, state, mfd)
     acc = np.empty(d.shape, dtype=np.float64)
-    routing._accumulate(d, state, mfd, acc, seed, True, False, seed, seed)
+    routing._accumulate(d, state, mfd, acc, seed, True, False, seed, seed, routing._NO_ORDER)
     if ((state & 15) != DONE)[valid].any():
         _cycle(where)
     return acc

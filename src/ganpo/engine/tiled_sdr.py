@@ -271,7 +271,9 @@ def _accumulations(
     state = routing._state_from_mask(v)
     routing._count_degrees(d, state, False)
     acc = np.empty(d.shape, dtype=np.float64)
-    routing._accumulate(d, state, False, acc, seeds[0], True, False, seeds[0], seeds[0])
+    routing._accumulate(
+        d, state, False, acc, seeds[0], True, False, seeds[0], seeds[0], routing._NO_ORDER
+    )
     if ((state & 15) != routing.DONE)[v].any():
         tiled_accum._cycle(where)
     if not weighted:
@@ -279,7 +281,9 @@ def _accumulations(
     routing._count_degrees(d, state, False)
     total_w = np.empty(d.shape, dtype=np.float64)
     total_s = np.empty(d.shape, dtype=np.float64)
-    routing._accumulate(d, state, False, total_w, seeds[1], True, True, total_s, seeds[2])
+    routing._accumulate(
+        d, state, False, total_w, seeds[1], True, True, total_s, seeds[2], routing._NO_ORDER
+    )
     return acc, total_w, total_s
 
 

@@ -45,7 +45,13 @@ import ganpo
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine import histogram
 from ganpo.engine.derived import DERIVED, USLE_C, ensure_derived
-from ganpo.engine.routing import flow_direction_d8, flow_direction_mfd
+from ganpo.engine.routing import (
+    distance_to_stream,
+    extract_streams,
+    flow_accumulation,
+    flow_direction_d8,
+    flow_direction_mfd,
+)
 from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_tiled
@@ -221,7 +227,8 @@ def compile_kernels() -> Warmup:
 
 def _tiled_accumulation(filled: Path, folder: Path) -> None:
     """The tiled flow accumulation's kernels (decision 0059), D8 and MFD, through its own
-    entry point, on the directions of the filled DEM ``filled``."""
+    entry point, on the directions of the filled DEM ``filled``; and the distance to
+    stream of :func:`ganpo.engine.routing.distance_to_stream` on them."""
     with rasterio.open(filled) as src:
         z = src.read(1)
         profile = dict(src.profile)
@@ -232,6 +239,10 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
     ):
         path = write_directions(folder / f"dir_{name}.tif", directions, valid, profile)
         flow_accumulation_tiled(path, folder / f"acc_{name}.tif", tile=SIZE // 3)
+        # the distance to stream by countdown (the SDR replays an order instead, but
+        # distance_to_stream and rasters of 2³² cells or more take this traversal)
+        stream = extract_streams(flow_accumulation(directions, valid), directions, 10.0)
+        distance_to_stream(directions, stream, np.ones(z.shape))
 
 
 def _zonal_pass() -> None:
