@@ -50,22 +50,28 @@ unit: setup
 
 test: setup lint typecheck unit
 
-# everything timed: the account against reading its layers, routing, the tiled pit fill
-# against the global one (bench_tiled_fill.py, 10⁶ and 4·10⁶ cells), the platform under
+# everything timed: the account against reading its layers and with 1 and 2 worker
+# threads, routing, the tiled routing's stages against the global ones at 1 and 2 workers
+# (fill, D8 accumulation, directions, D8 LS and SDR, the account's tiled D8 pair; 10⁶ and
+# 4·10⁶ cells), the platform under
 # 50 clients, land-use scenarios block by block at 10⁶–1.6·10⁷ cells (bench_landuse.py,
 # about 10 min),
 # the platform at provincial load (a throwaway PostgreSQL, 4 workers, 500 sessions, open
 # loop from 300 requests/s with 5 % writes, raised by 25 % a minute until reads' p95
 # exceeds 200 ms or an error appears: about 10 minutes on an idle machine, figures in
 # out/bench-web-postgresql.json), then ganpo against InVEST per model and a full account
-# at 10000² (bench-invest; about two hours, most of it InVEST's SDR at 4000² and 10000²;
-# `make bench-invest SIZES="1000 4000"` for a shorter run), then the start-up of the ganpo
-# command (bench_cli.py) and a fresh process's first LS derivation, cold and after the
-# warm-up (bench_coldstart.py)
+# at 13600² (Jiangxi at 30 m, 1.85·10⁸ cells) (bench-invest; about two hours, most of it
+# InVEST's SDR at 4000² and 10000²; `make bench-invest SIZES="1000 4000"` for a shorter
+# run), then the start-up of the ganpo command (bench_cli.py) and a fresh process's
+# first LS derivation, cold and after the warm-up (bench_coldstart.py)
 bench: setup
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py --stages
 	$(PY) benchmarks/bench_tiled_fill.py 1000 2000 --tile 512
+	$(PY) benchmarks/bench_tiled_accum.py 2000 --tile 512 --algorithms d8
+	$(PY) benchmarks/bench_tiled_dirs.py 2000 --tile 512
+	$(PY) benchmarks/bench_tiled_sdr.py 2000 --tile 512
+	$(PY) benchmarks/bench_tiled_account.py 1000 2000 --tile 512
 	$(PY) benchmarks/bench_landuse.py --iterations 5
 	$(PY) benchmarks/bench_web.py
 	$(PY) benchmarks/bench_web.py --database postgresql --workers 4 --sessions 500 --rate 300 \
@@ -77,11 +83,11 @@ bench: setup
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
 # ganpo against InVEST per model (AWY, SDR, carbon; 1000², 4000², 10000²), then a full
-# account at 10000², with its routing and again reusing it
+# account at 13600² (Jiangxi at 30 m), with its routing and again reusing it
 SIZES ?= 1000 4000 10000
 bench-invest: setup
 	bash scripts/invest-env.sh .venv-invest
-	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --sizes $(SIZES) --full 10000
+	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --sizes $(SIZES) --full 13600
 
 validate: setup
 	bash scripts/invest-env.sh .venv-invest

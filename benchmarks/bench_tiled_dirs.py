@@ -35,17 +35,8 @@ import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import rss_kib
+from _memory import hwm_kib, rss_kib
 from bench_routing import WARM, write_inputs
-
-
-def _hwm_kib() -> int:
-    """Peak RSS of this process: ``VmHWM`` (``ru_maxrss`` is inherited across exec)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return 0
 
 
 def filled(dem: Path, step: float) -> Path:
@@ -82,7 +73,7 @@ def child(kind: str, workers: int, tile: int, algorithm: str, path: Path, warm: 
         t0 = time.perf_counter()
         _global(path, algorithm)
         seconds = time.perf_counter() - t0
-        print(json.dumps({"seconds": seconds, "maxrss_kib": _hwm_kib(), "rss_kib": rss}))
+        print(json.dumps({"seconds": seconds, "maxrss_kib": hwm_kib(), "rss_kib": rss}))
         return
     from dask.distributed import Client, LocalCluster
 
@@ -101,8 +92,8 @@ def child(kind: str, workers: int, tile: int, algorithm: str, path: Path, warm: 
         t0 = time.perf_counter()
         flats = flow_directions_tiled(path, out / "dir.tif", algorithm, tile=tile)  # type: ignore[arg-type]
         seconds = time.perf_counter() - t0
-        own = _hwm_kib()
-        peaks = client.run(_hwm_kib)
+        own = hwm_kib()
+        peaks = client.run(hwm_kib)
     with rasterio.open(path) as src:
         valid = ~np.isnan(src.read(1))
         profile = dict(src.profile)

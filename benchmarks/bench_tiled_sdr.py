@@ -46,9 +46,8 @@ import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import rss_kib, run_sampled
+from _memory import hwm_kib, rss_kib, run_sampled
 from bench_routing import WARM, cover_by_code, write_inputs
-from bench_tiled_accum import _maxrss_kib
 
 THRESHOLD = 1000.0
 
@@ -141,7 +140,7 @@ def child(kind: str, workers: int, tile: int, size: int, folder: Path) -> None:
         t0 = time.perf_counter()
         _tiled(filled, d8, eco, out, tile)
         seconds = time.perf_counter() - t0
-        peaks = client.run(_maxrss_kib)
+        peaks = client.run(hwm_kib)
     growth = max(peaks[w] - before[w] for w in peaks)
     print(
         json.dumps(

@@ -103,3 +103,12 @@ def test_bench_cli_names_resolve(benchmarks: Callable[[str], ModuleType]) -> Non
     for name in named["params"]:
         load_parameter_set(name)
     assert named["catalog"] <= set(indicators())
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in BENCHMARKS.glob("*.py")))
+def test_every_benchmark_module_imports(name: str, benchmarks: Callable[[str], ModuleType]) -> None:
+    """Each script of ``make bench`` and its helpers import (their top level: what they
+    import from ganpo and from each other), so that a helper moved or renamed in one
+    benchmark does not break another unnoticed, as bench_tiled_sdr's import of a peak-memory
+    reader moved out of bench_tiled_accum once did."""
+    assert benchmarks(name).__name__ == name
