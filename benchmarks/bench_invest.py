@@ -22,7 +22,8 @@ ganpo's runs are in a child process whose peak resident memory (ru_maxrss) is re
 carbon, oxygen, climate, soil retention and sediment export with routing, flood
 regulation by vegetation, sand fixation) over 100 counties at SIZE² cells: once with the
 routing (derived layers built), then again in a fresh process reusing them (the blockwise
-account alone, whose memory does not depend on the raster size).
+account alone, whose memory does not depend on the raster size), and that account against
+its I/O floor: reading and summing, block by block, exactly the files it read.
 """
 
 from __future__ import annotations
@@ -340,6 +341,41 @@ def child(model: str, folder: Path, repeat: int) -> None:
     print(json.dumps({"times": times, "peak_mib": peak}))
 
 
+def floor_child(folder: Path) -> None:
+    """The full account reusing its routed layers (``derived0``) against its I/O floor, in
+    this (fresh) process: the account once, noting every file it reads a window of, then
+    reading and summing exactly those files block by block (``nansum`` of each, in one
+    dask computation, as the account's blocks of 1024²). Times as JSON."""
+    import dask
+    import dask.array as da
+
+    from ganpo.engine import rasters
+
+    logging.getLogger("ganpo").setLevel(logging.ERROR)
+    with rasterio.open(folder / "dem.tif") as src:
+        size = src.width
+    read: set[Path] = set()
+    original = rasters.read_window
+
+    def noting(src: object, path: Path, *args: object, **kwargs: object) -> object:
+        read.add(Path(path))
+        return original(src, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    rasters.read_window = noting  # type: ignore[assignment]
+    try:
+        t0 = time.perf_counter()
+        run_account(
+            folder, 2020, ganpo_profile("full"), ganpo_params(size), derived_dir=folder / "derived0"
+        )
+        t_account = time.perf_counter() - t0
+    finally:
+        rasters.read_window = original
+    t0 = time.perf_counter()
+    dask.compute(*[da.nansum(rasters.open_layer(p, 1024)) for p in sorted(read)])
+    t_floor = time.perf_counter() - t0
+    print(json.dumps({"account": t_account, "floor": t_floor, "layers": len(read)}))
+
+
 def run_ganpo(model: str, folder: Path, repeat: int) -> tuple[float, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)],
@@ -396,7 +432,11 @@ def main() -> None:
     )
     parser.add_argument("--full", type=int, nargs="*", default=[], help="full-account sizes")
     parser.add_argument("--child", nargs=2, metavar=("MODEL", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.floor:
+        floor_child(args.floor)
+        return
     if args.child:
         child(args.child[0], Path(args.child[1]), args.repeat)
         return
@@ -432,6 +472,19 @@ def main() -> None:
             print(
                 f"  the same account reusing the routed layers: {t_again:.1f} s, "
                 f"peak {peak_again:,.0f} MiB",
+                flush=True,
+            )
+            out = subprocess.run(
+                [sys.executable, __file__, "--floor", str(folder)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            got = json.loads(out.stdout.strip().splitlines()[-1])
+            print(
+                f"  against its I/O floor (reading and summing the {got['layers']} layers it "
+                f"reads): {got['account']:.1f} s against {got['floor']:.1f} s, ratio "
+                f"{got['account'] / got['floor']:.2f} (target: at most 2)",
                 flush=True,
             )
 
