@@ -71,14 +71,16 @@ class LayerBlocks:
             src = self._dataset()
             if not self.as_float:
                 return read_window(src, self.path, self.role, window)
-            # as rioxarray's masked reading did: the dataset's mask (nodata) becomes NaN
-            data = read_window(src, self.path, self.role, window, masked=True)
+            # as rioxarray's masked reading did: the dataset's mask (nodata) becomes NaN;
+            # GDAL widens the values to float64 as it reads them (exact from any type a
+            # layer may have), without a copy made here
+            data = read_window(src, self.path, self.role, window, masked=True, out_dtype="float64")
         except InputFileError as exc:
             # raised in a worker, it may travel pickled to the client: GDAL's errors in
             # its chain cannot be rebuilt there (their words are in the message)
             exc.__cause__ = exc.__context__ = None
             raise exc
-        return np.ma.filled(data.astype("float64"), np.nan)
+        return np.ma.filled(data, np.nan)
 
 
 def open_layer(
