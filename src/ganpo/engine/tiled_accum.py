@@ -422,11 +422,9 @@ Runner = Callable[[list[tuple[Callable[..., Any], tuple[Any, ...]]]], list[Any]]
 
 @dataclass(frozen=True)
 class Exchange:
-    """Stage 2's result: each tile's inflows (tile-local linear index, amount) and the
-    number of MFD rounds run (0 for D8)."""
+    """Stage 2's result (D8): each tile's inflows (tile-local linear index, amount)."""
 
     inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
-    rounds: int
     valid: bool
 
 
@@ -434,39 +432,266 @@ def exchange(
     parts: list[Tile],
     shape: tuple[int, int],
     tile_shape: tuple[int, int],
-    mfd: bool,
     stage1: Callable[..., TileFlow],
-    round_: Callable[..., TileFlow],
     run: Runner,
 ) -> Exchange:
-    """Stages 1 and 2: ``stage1(tile)`` for every tile, then, for D8, the link graph;
-    for MFD, rounds of ``round_(tile, local cells, inflow)`` until no flow is left."""
+    """D8's stages 1 and 2: ``stage1(tile)`` for every tile, then the link graph."""
     flows: list[TileFlow] = run([(stage1, (t,)) for t in parts])
+    cells, amount = inflows_d8(flows)
     valid = any(f.valid for f in flows)
-    if not mfd:
-        cells, amount = inflows_d8(flows)
-        return Exchange(_by_tile(cells, amount, parts, shape, tile_shape), 0, valid)
+    return Exchange(_by_tile(cells, amount, parts, shape, tile_shape), valid)
+
+
+# --- MFD: the seam graph (decision 0067) --------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def _ring_edges(
+    dh: NDArray[np.uint32], vh: NDArray[np.bool_], r0: int, c0: int, rows: int, cols: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """MFD: every share a routed ring cell of the tile (tile-local linear index) sends to
+    a routed cell inside the raster (row, column in the halo ``dh``, ``vh``, the tile at
+    ``r0``, ``c0`` in it), and the share, as routing's ``_share`` computes it."""
+    hr, hc = vh.shape
+    ring = _perimeter(rows, cols)
+    src = np.empty(8 * len(ring), dtype=np.int64)
+    tr = np.empty(8 * len(ring), dtype=np.int64)
+    tc = np.empty(8 * len(ring), dtype=np.int64)
+    share = np.empty(8 * len(ring), dtype=np.float64)
+    n = 0
+    for x in ring:
+        r, c = x // cols + r0, x % cols + c0
+        if not vh[r, c]:
+            continue
+        d = dh[r, c]
+        total = routing._share_total(d, True)
+        for k in range(8):
+            s = routing._share(d, k, True, total)
+            if s == 0.0:
+                continue
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if rn < 0 or cn < 0 or rn >= hr or cn >= hc or not vh[rn, cn]:
+                continue  # off the raster or into nodata: lost, as globally
+            src[n] = x
+            tr[n] = rn
+            tc[n] = cn
+            share[n] = s
+            n += 1
+    return src[:n], tr[:n], tc[:n], share[:n]
+
+
+@numba.njit(cache=True, nogil=True)
+def _seam_order(
+    n: int, src: NDArray[np.int64], dst: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], bool]:
+    """Kahn's topological order of the seam's ``n`` cells over its seam → seam edges
+    ``src[i] → dst[i]`` (upstream first), with the edges grouped by source (``start``:
+    where each cell's edges begin in ``by_src``); False if the edges hold a cycle."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    indeg = np.zeros(n, dtype=np.int64)
+    for i in range(len(src)):
+        start[src[i] + 1] += 1
+        indeg[dst[i]] += 1
+    for x in range(n):
+        start[x + 1] += start[x]
+    fill = start[:n].copy()
+    by_src = np.empty(len(src), dtype=np.int64)
+    for i in range(len(src)):
+        by_src[fill[src[i]]] = i
+        fill[src[i]] += 1
+    order = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    top = 0
+    for x in range(n - 1, -1, -1):
+        if indeg[x] == 0:
+            stack[top] = x
+            top += 1
+    m = 0
+    while top > 0:
+        top -= 1
+        x = stack[top]
+        order[m] = x
+        m += 1
+        for j in range(start[x], start[x + 1]):
+            y = dst[by_src[j]]
+            indeg[y] -= 1
+            if indeg[y] == 0:
+                stack[top] = y
+                top += 1
+    return order[:m], start, by_src, m == n
+
+
+@numba.njit(cache=True, nogil=True)
+def _seam_pass(
+    order: NDArray[np.int64],
+    start: NDArray[np.int64],
+    by_src: NDArray[np.int64],
+    dst: NDArray[np.int64],
+    share: NDArray[np.float64],
+    seed: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The seam's accumulation of ``seed`` in topological order: each cell's value plus
+    what its seam parents send it (``value · share``, as routing adds it)."""
+    acc = seed.copy()
+    for x in order:
+        here = acc[x]
+        for j in range(start[x], start[x + 1]):
+            i = by_src[j]
+            acc[dst[i]] += here * share[i]
+    return acc
+
+
+def _ring_mask(rows: int, cols: int) -> NDArray[np.bool_]:
+    ring = np.zeros((rows, cols), dtype=bool)
+    ring[0], ring[-1], ring[:, 0], ring[:, -1] = True, True, True, True
+    return ring
+
+
+def _interior_pass(
+    d: NDArray[np.uint32], v: NDArray[np.bool_], seed: NDArray[np.float64], where: str
+) -> NDArray[np.float64]:
+    """Routing's accumulation of ``seed`` over the tile with its ring cells' directions
+    cut (they receive but pass nothing on): on the interior, the interior's own
+    accumulation; on a ring cell, its seed plus what the interior sends it."""
+    cut = d.copy()
+    cut[_ring_mask(*d.shape)] = 0  # no share: a cell that drains nowhere
+    return _accumulate_tile(cut, v, seed, True, where)
+
+
+@dataclass(frozen=True)
+class SeamFlow:
+    """What an MFD tile task returns: its routed ring cells (raster-wide linear indices)
+    and their values from :func:`_interior_pass`; in the first pass also the ring cells'
+    shares to routed cells (source, target, share; raster-wide)."""
+
+    tile: Tile
+    ring: NDArray[np.int64]
+    value: NDArray[np.float64]
+    src: NDArray[np.int64]
+    dst: NDArray[np.int64]
+    share: NDArray[np.float64]
+    valid: bool
+
+
+def seam_flow(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    tile: Tile,
+    shape: tuple[int, int],
+    seed: NDArray[np.float64],
+    first: bool,
+) -> SeamFlow:
+    """An MFD tile task: :func:`_interior_pass` of ``seed`` (the weights in the first
+    pass, the interior's new inflow after) on the tile read with its halo."""
+    r0, c0, _, _ = tile.halo(shape)
+    i0, j0 = tile.row0 - r0, tile.col0 - c0
+    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    acc = _interior_pass(d, v, seed, _where(tile))
+    local = _perimeter(tile.rows, tile.cols)
+    local = local[v.reshape(-1)[local]]
+    cols = shape[1]
+    empty = np.empty(0, dtype=np.int64)
+    src, dst, share = empty, empty, np.empty(0, dtype=np.float64)
+    if first:
+        s, tr, tc, share = _ring_edges(dh, vh, i0, j0, tile.rows, tile.cols)
+        src, dst = _to_global(s, tile, cols), (tr + r0) * cols + (tc + c0)
+    ring = _to_global(local, tile, cols)
+    return SeamFlow(tile, ring, acc.reshape(-1)[local], src, dst, share, bool(v.any()))
+
+
+@dataclass(frozen=True)
+class SeamExchange:
+    """The seam's result: per tile, the total inflow of its interior cells from the ring
+    and its ring cells' accumulations (tile-local linear indices, amounts); the rounds
+    (passes over the seam)."""
+
+    inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
+    ring: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
+    rounds: int
+    valid: bool
+
+
+def exchange_seam(
+    parts: list[Tile],
+    shape: tuple[int, int],
+    tile_shape: tuple[int, int],
+    first: Callable[..., SeamFlow],
+    again: Callable[..., SeamFlow],
+    run: Runner,
+) -> SeamExchange:
+    """MFD's exchange: ``first(tile)`` for every tile, then rounds of a pass over the
+    seam here and ``again(tile, interior inflow)`` on the tiles whose interior received
+    flow, until none does (module docstring)."""
+    flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
+    valid = any(f.valid for f in flows)
+    seam = np.concatenate([f.ring for f in flows])
+    order = np.argsort(seam)
+    seam = seam[order]
+    value = np.concatenate([f.value for f in flows])[order]
+    src = np.searchsorted(seam, np.concatenate([f.src for f in flows]))
+    dst_cell = np.concatenate([f.dst for f in flows])
+    share = np.concatenate([f.share for f in flows])
+    at = np.minimum(np.searchsorted(seam, dst_cell), max(len(seam) - 1, 0))
+    to_seam = seam[at] == dst_cell if len(seam) else np.zeros(0, dtype=bool)
+    s_src, s_dst, s_share = src[to_seam], at[to_seam], share[to_seam]
+    i_src, i_dst, i_share = src[~to_seam], dst_cell[~to_seam], share[~to_seam]
+    topo, start, by_src, ok = _seam_order(len(seam), s_src, s_dst)
+    if not ok:
+        _cycle("along the tile edges / 沿分块边界")
     by_index = {t.index: t for t in parts}
-    dst_all: list[NDArray[np.int64]] = []
-    amt_all: list[NDArray[np.float64]] = []
+    total = np.zeros(len(seam))
+    in_cells: list[NDArray[np.int64]] = []
+    in_amounts: list[NDArray[np.float64]] = []
     rounds = 0
-    limit = sum(2 * (t.rows + t.cols) for t in parts)  # ≥ the entry cells of the raster
+    limit = len(seam) + 1  # a round's flow has entered a seam cell no earlier one had
     while True:
-        dst = np.concatenate([f.dst for f in flows]) if flows else np.empty(0, np.int64)
-        amount = np.concatenate([f.amount for f in flows]) if flows else np.empty(0)
-        cells, summed = _sum_by(dst, amount)
-        dst_all.append(cells)
-        amt_all.append(summed)
-        live = summed != 0.0  # NaN weights travel too, and end like any flow
-        if not live.any():
-            break
         rounds += 1
         if rounds > limit:
             _cycle("across tiles / 跨分块")
-        groups = _by_tile(cells[live], summed[live], parts, shape, tile_shape)
-        flows = run([(round_, (by_index[k], g)) for k, g in groups.items()])
-    cells, amount = _sum_by(np.concatenate(dst_all), np.concatenate(amt_all))
-    return Exchange(_by_tile(cells, amount, parts, shape, tile_shape), rounds, valid)
+        acc = _seam_pass(topo, start, by_src, s_dst, s_share, value)
+        total += acc
+        cells, amount = _sum_by(i_dst, acc[i_src] * i_share)
+        in_cells.append(cells)
+        in_amounts.append(amount)
+        live = amount != 0.0  # NaN weights travel too, and end like any flow
+        if not live.any():
+            break
+        groups = _by_tile(cells[live], amount[live], parts, shape, tile_shape)
+        flows = run([(again, (by_index[k], g)) for k, g in groups.items()])
+        value = np.zeros(len(seam))
+        for f in flows:
+            value[np.searchsorted(seam, f.ring)] += f.value
+    cells, amount = _sum_by(np.concatenate(in_cells), np.concatenate(in_amounts))
+    return SeamExchange(
+        _by_tile(cells, amount, parts, shape, tile_shape),
+        _by_tile(seam, total, parts, shape, tile_shape),
+        rounds,
+        valid,
+    )
+
+
+def seam_tile(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    tile: Tile,
+    shape: tuple[int, int],
+    weights: NDArray[np.float64],
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    ring: tuple[NDArray[np.int64], NDArray[np.float64]],
+) -> NDArray[np.float64]:
+    """MFD's last pass: the interior accumulated with its weights and all its inflow
+    from the ring, the ring cells' values from the seam (tile-local linear indices)."""
+    r0, c0, _, _ = tile.halo(shape)
+    i0, j0 = tile.row0 - r0, tile.col0 - c0
+    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    seed = np.array(weights, dtype=np.float64, order="C", copy=True)
+    flat = seed.reshape(-1)
+    np.add.at(flat, inflow[0], inflow[1])
+    acc = _interior_pass(d, v, seed, _where(tile))
+    acc.reshape(-1)[ring[0]] = ring[1]
+    return acc
 
 
 def _tile_shape(tile: int | tuple[int, int]) -> tuple[int, int]:
@@ -474,6 +699,13 @@ def _tile_shape(tile: int | tuple[int, int]) -> tuple[int, int]:
 
 
 _NO_INFLOW = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+
+
+def _seed(tile: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]) -> Any:
+    """Zero weights on ``tile`` but the inflows (tile-local linear indices, amounts)."""
+    seed = np.zeros((tile.rows, tile.cols))
+    seed.reshape(-1)[inflow[0]] = inflow[1]
+    return seed
 
 
 # --- arrays in memory (the same stages, for tests and small rasters) ----------------------
@@ -523,23 +755,37 @@ def flow_accumulation_tiled_array(
         return weights[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols].astype(np.float64)
 
     def stage1(t: Tile) -> TileFlow:
-        return tile_flow(*halo(t), t, shape, own(t), not mfd)
-
-    def round_(t: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]) -> TileFlow:
-        seed = np.zeros((t.rows, t.cols))
-        seed.reshape(-1)[inflow[0]] = inflow[1]
-        return tile_flow(*halo(t), t, shape, seed, False)
+        return tile_flow(*halo(t), t, shape, own(t), True)
 
     def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
         return [f(*args) for f, args in calls]
 
-    ex = exchange(parts, shape, tile_shape, mfd, stage1, round_, run)
     out = np.empty(shape, dtype=np.float64)
+    if mfd:
+        sx = exchange_seam(
+            parts,
+            shape,
+            tile_shape,
+            lambda t: seam_flow(*halo(t), t, shape, own(t), True),
+            lambda t, g: seam_flow(*halo(t), t, shape, _seed(t, g), False),
+            run,
+        )
+        for t in parts:
+            out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = seam_tile(
+                *halo(t),
+                t,
+                shape,
+                own(t),
+                sx.inflow.get(t.index, _NO_INFLOW),
+                sx.ring.get(t.index, _NO_INFLOW),
+            )
+        return out, sx.rounds
+    ex = exchange(parts, shape, tile_shape, stage1, run)
     for t in parts:
         out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = accumulate_tile(
             *halo(t), t, shape, own(t), ex.inflow.get(t.index, _NO_INFLOW)
         )
-    return out, ex.rounds
+    return out, 0
 
 
 # --- files and dask -----------------------------------------------------------------------
@@ -602,24 +848,50 @@ def _read_weights(path: Path | None, tile: Tile) -> NDArray[np.float64]:
     return w
 
 
-def _stage1(
-    path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int], mfd: bool
-) -> TileFlow:
+def _stage1(path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int]) -> TileFlow:
     return tile_flow(
-        *_read_directions(path, tile, shape), tile, shape, _read_weights(weights, tile), not mfd
+        *_read_directions(path, tile, shape), tile, shape, _read_weights(weights, tile), True
     )
 
 
-def _round(
+def _seam_first(
+    path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int]
+) -> SeamFlow:
+    return seam_flow(
+        *_read_directions(path, tile, shape), tile, shape, _read_weights(weights, tile), True
+    )
+
+
+def _seam_again(
     path: Path,
     tile: Tile,
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
     *,
     shape: tuple[int, int],
-) -> TileFlow:
-    seed = np.zeros((tile.rows, tile.cols))
-    seed.reshape(-1)[inflow[0]] = inflow[1]
-    return tile_flow(*_read_directions(path, tile, shape), tile, shape, seed, False)
+) -> SeamFlow:
+    return seam_flow(*_read_directions(path, tile, shape), tile, shape, _seed(tile, inflow), False)
+
+
+def _seam_last(
+    path: Path,
+    weights: Path | None,
+    tile: Tile,
+    shape: tuple[int, int],
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    ring: tuple[NDArray[np.int64], NDArray[np.float64]],
+    folder: Path,
+) -> Path:
+    acc = seam_tile(
+        *_read_directions(path, tile, shape),
+        tile,
+        shape,
+        _read_weights(weights, tile),
+        inflow,
+        ring,
+    )
+    target = folder / f"tile_{tile.index[0]}_{tile.index[1]}.npy"
+    np.save(target, acc)
+    return target
 
 
 def _stage3(
@@ -681,38 +953,50 @@ def flow_accumulation_tiled(
                     values=[(src.height, src.width), shape],
                 )
     parts = tiles(shape, tile)
-
-    ex = exchange(
-        parts,
-        shape,
-        _tile_shape(tile),
-        mfd,
-        partial(_stage1, directions_path, weights_path, shape=shape, mfd=mfd),
-        partial(_round, directions_path, shape=shape),
-        _dask_run,
-    )
-    if not ex.valid:
+    if mfd:
+        sx = exchange_seam(
+            parts,
+            shape,
+            _tile_shape(tile),
+            partial(_seam_first, directions_path, weights_path, shape=shape),
+            partial(_seam_again, directions_path, shape=shape),
+            _dask_run,
+        )
+        valid, rounds = sx.valid, sx.rounds
+        last: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+            (
+                _seam_last,
+                (
+                    directions_path,
+                    weights_path,
+                    t,
+                    shape,
+                    sx.inflow.get(t.index, _NO_INFLOW),
+                    sx.ring.get(t.index, _NO_INFLOW),
+                ),
+            )
+            for t in parts
+        ]
+    else:
+        ex = exchange(
+            parts,
+            shape,
+            _tile_shape(tile),
+            partial(_stage1, directions_path, weights_path, shape=shape),
+            _dask_run,
+        )
+        valid, rounds = ex.valid, 0
+        last = [
+            (_stage3, (directions_path, weights_path, t, shape, ex.inflow.get(t.index, _NO_INFLOW)))
+            for t in parts
+        ]
+    if not valid:
         raise InputError(
             "the flow directions have no routed cell (all nodata) / 流向栅格没有有效像元",
             source=directions_path,
             field="nodata",
         )
     with scratch_folder(target, scratch, "tiledaccum") as folder:
-        files = _dask_run(
-            [
-                (
-                    _stage3,
-                    (
-                        directions_path,
-                        weights_path,
-                        t,
-                        shape,
-                        ex.inflow.get(t.index, _NO_INFLOW),
-                        folder,
-                    ),
-                )
-                for t in parts
-            ]
-        )
+        files = _dask_run([(f, (*args, folder)) for f, args in last])
         write_tiles(target, filled_profile(profile, "float64"), parts, files)
-    return ex.rounds
+    return rounds
