@@ -97,6 +97,8 @@ from ganpo.io.raster_files import open_raster, read_window
 #: a packing routing makes (its eight shares sum to about 15, never 8 × 15)
 D8_NODATA = 254
 MFD_NODATA = 0xFFFFFFFF
+#: MFD: the width of each tile's band along its edges that the seam holds [cells]
+SEAM_BAND = 8
 _UNKNOWN = -2  # link not followed yet
 _NONE = -1  # the path ends inside the tile (no direction, nodata, the raster's edge)
 
@@ -446,30 +448,37 @@ def exchange(
 
 
 @numba.njit(cache=True, nogil=True)
-def _ring_edges(
-    dh: NDArray[np.uint32], vh: NDArray[np.bool_], r0: int, c0: int, rows: int, cols: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """MFD: every share a routed ring cell of the tile (tile-local linear index) sends to
-    a routed cell inside the raster (row, column in the halo ``dh``, ``vh``, the tile at
-    ``r0``, ``c0`` in it), and the share, as routing's ``_share`` computes it."""
+def _band_edges(
+    dh: NDArray[np.uint32], vh: NDArray[np.bool_], r0: int, c0: int, rows: int, cols: int, k: int
+) -> tuple[
+    NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]
+]:
+    """MFD: the routed cells of the tile's band (closer than ``k`` cells to its edge) as
+    tile-local linear indices, and every share one of them sends to a routed cell inside
+    the raster: source (tile-local), target (row, column in the halo ``dh``, ``vh``; the
+    tile at ``r0``, ``c0`` in it), share as routing's ``_share`` computes it."""
     hr, hc = vh.shape
-    ring = _perimeter(rows, cols)
-    src = np.empty(8 * len(ring), dtype=np.int64)
-    tr = np.empty(8 * len(ring), dtype=np.int64)
-    tc = np.empty(8 * len(ring), dtype=np.int64)
-    share = np.empty(8 * len(ring), dtype=np.float64)
+    cells = np.empty(rows * cols, dtype=np.int64)
+    m = 0
+    for r in range(rows):
+        for c in range(cols):
+            if min(r, c, rows - 1 - r, cols - 1 - c) < k and vh[r + r0, c + c0]:
+                cells[m] = r * cols + c
+                m += 1
+    src = np.empty(8 * m, dtype=np.int64)
+    tr = np.empty(8 * m, dtype=np.int64)
+    tc = np.empty(8 * m, dtype=np.int64)
+    share = np.empty(8 * m, dtype=np.float64)
     n = 0
-    for x in ring:
+    for x in cells[:m]:
         r, c = x // cols + r0, x % cols + c0
-        if not vh[r, c]:
-            continue
         d = dh[r, c]
         total = routing._share_total(d, True)
-        for k in range(8):
-            s = routing._share(d, k, True, total)
+        for j in range(8):
+            s = routing._share(d, j, True, total)
             if s == 0.0:
                 continue
-            rn, cn = r + DROW[k], c + DCOL[k]
+            rn, cn = r + DROW[j], c + DCOL[j]
             if rn < 0 or cn < 0 or rn >= hr or cn >= hc or not vh[rn, cn]:
                 continue  # off the raster or into nodata: lost, as globally
             src[n] = x
@@ -477,7 +486,7 @@ def _ring_edges(
             tc[n] = cn
             share[n] = s
             n += 1
-    return src[:n], tr[:n], tc[:n], share[:n]
+    return cells[:m], src[:n], tr[:n], tc[:n], share[:n]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -541,32 +550,27 @@ def _seam_pass(
     return acc
 
 
-def _ring_mask(rows: int, cols: int) -> NDArray[np.bool_]:
-    ring = np.zeros((rows, cols), dtype=bool)
-    ring[0], ring[-1], ring[:, 0], ring[:, -1] = True, True, True, True
-    return ring
-
-
-def _interior_pass(
-    d: NDArray[np.uint32], v: NDArray[np.bool_], seed: NDArray[np.float64], where: str
-) -> NDArray[np.float64]:
-    """Routing's accumulation of ``seed`` over the tile with its ring cells' directions
-    cut (they receive but pass nothing on): on the interior, the interior's own
-    accumulation; on a ring cell, its seed plus what the interior sends it."""
-    cut = d.copy()
-    cut[_ring_mask(*d.shape)] = 0  # no share: a cell that drains nowhere
-    return _accumulate_tile(cut, v, seed, True, where)
+def _band_mask(rows: int, cols: int, k: int) -> NDArray[np.bool_]:
+    """The tile's cells closer than ``k`` cells to its edge."""
+    r = np.arange(rows)
+    c = np.arange(cols)
+    near_r = np.minimum(r, rows - 1 - r) < k
+    near_c = np.minimum(c, cols - 1 - c) < k
+    return near_r[:, None] | near_c[None, :]
 
 
 @dataclass(frozen=True)
 class SeamFlow:
-    """What an MFD tile task returns: its routed ring cells (raster-wide linear indices)
-    and their values from :func:`_interior_pass`; in the first pass also the ring cells'
-    shares to routed cells (source, target, share; raster-wide)."""
+    """What an MFD tile task returns: the flow its deep cells' pass sends out of the
+    tile (exit, target, amount; raster-wide linear indices), and in the first pass its
+    routed band cells, their weights and their shares to routed cells (source, target,
+    share; raster-wide)."""
 
     tile: Tile
-    ring: NDArray[np.int64]
-    value: NDArray[np.float64]
+    out_dst: NDArray[np.int64]
+    out_amount: NDArray[np.float64]
+    band: NDArray[np.int64]
+    weight: NDArray[np.float64]
     src: NDArray[np.int64]
     dst: NDArray[np.int64]
     share: NDArray[np.float64]
@@ -580,34 +584,37 @@ def seam_flow(
     shape: tuple[int, int],
     seed: NDArray[np.float64],
     first: bool,
+    band: int,
 ) -> SeamFlow:
-    """An MFD tile task: :func:`_interior_pass` of ``seed`` (the weights in the first
-    pass, the interior's new inflow after) on the tile read with its halo."""
+    """An MFD tile task on the tile read with its halo: the tile accumulated (all its
+    cells and in-tile shares) from ``seed`` on its deep cells only (its band's seeds go
+    to the seam instead) and what that sends out of the tile; with ``first`` (``seed``
+    the weights), also the band cells and their shares."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
-    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
-    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
-    acc = _interior_pass(d, v, seed, _where(tile))
-    local = _perimeter(tile.rows, tile.cols)
-    local = local[v.reshape(-1)[local]]
+    v = vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols]
+    deep = np.where(_band_mask(tile.rows, tile.cols, band), 0.0, seed)
+    flow = tile_flow(dh, vh, tile, shape, deep, False)
     cols = shape[1]
     empty = np.empty(0, dtype=np.int64)
-    src, dst, share = empty, empty, np.empty(0, dtype=np.float64)
+    cells, src, dst, share = empty, empty, empty, np.empty(0, dtype=np.float64)
+    weight = np.empty(0, dtype=np.float64)
     if first:
-        s, tr, tc, share = _ring_edges(dh, vh, i0, j0, tile.rows, tile.cols)
+        local, s, tr, tc, share = _band_edges(dh, vh, i0, j0, tile.rows, tile.cols, band)
+        cells = _to_global(local, tile, cols)
+        weight = seed.reshape(-1)[local]
         src, dst = _to_global(s, tile, cols), (tr + r0) * cols + (tc + c0)
-    ring = _to_global(local, tile, cols)
-    return SeamFlow(tile, ring, acc.reshape(-1)[local], src, dst, share, bool(v.any()))
+    return SeamFlow(tile, flow.dst, flow.amount, cells, weight, src, dst, share, bool(v.any()))
 
 
 @dataclass(frozen=True)
 class SeamExchange:
-    """The seam's result: per tile, the total inflow of its interior cells from the ring
-    and its ring cells' accumulations (tile-local linear indices, amounts); the rounds
-    (passes over the seam)."""
+    """The seam's result: per tile, the total inflow of its deep cells from the band and
+    its band cells' accumulations along the seam (tile-local linear indices, amounts);
+    the rounds (passes over the seam)."""
 
     inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
-    ring: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
+    band: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
     rounds: int
     valid: bool
 
@@ -621,14 +628,14 @@ def exchange_seam(
     run: Runner,
 ) -> SeamExchange:
     """MFD's exchange: ``first(tile)`` for every tile, then rounds of a pass over the
-    seam here and ``again(tile, interior inflow)`` on the tiles whose interior received
-    flow, until none does (module docstring)."""
+    seam here and ``again(tile, deep inflow)`` on the tiles whose deep cells received
+    flow, until no flow is left (module docstring)."""
     flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
     valid = any(f.valid for f in flows)
-    seam = np.concatenate([f.ring for f in flows])
+    seam = np.concatenate([f.band for f in flows])
     order = np.argsort(seam)
     seam = seam[order]
-    value = np.concatenate([f.value for f in flows])[order]
+    weight = np.concatenate([f.weight for f in flows])[order]
     src = np.searchsorted(seam, np.concatenate([f.src for f in flows]))
     dst_cell = np.concatenate([f.dst for f in flows])
     share = np.concatenate([f.share for f in flows])
@@ -644,8 +651,16 @@ def exchange_seam(
     in_cells: list[NDArray[np.int64]] = []
     in_amounts: list[NDArray[np.float64]] = []
     rounds = 0
-    limit = len(seam) + 1  # a round's flow has entered a seam cell no earlier one had
+    limit = len(seam) + 1  # each round's flow has left the seam and re-entered it
+    value = weight
     while True:
+        out_dst = np.concatenate([f.out_dst for f in flows]) if flows else np.empty(0, np.int64)
+        out_amount = np.concatenate([f.out_amount for f in flows]) if flows else np.empty(0)
+        cells, amount = _sum_by(out_dst, out_amount)
+        if len(cells):
+            value[np.searchsorted(seam, cells)] += amount  # targets: band cells
+        if rounds > 0 and not (value != 0.0).any():  # NaN travels too
+            break
         rounds += 1
         if rounds > limit:
             _cycle("across tiles / 跨分块")
@@ -654,14 +669,12 @@ def exchange_seam(
         cells, amount = _sum_by(i_dst, acc[i_src] * i_share)
         in_cells.append(cells)
         in_amounts.append(amount)
-        live = amount != 0.0  # NaN weights travel too, and end like any flow
+        live = amount != 0.0
         if not live.any():
             break
         groups = _by_tile(cells[live], amount[live], parts, shape, tile_shape)
         flows = run([(again, (by_index[k], g)) for k, g in groups.items()])
         value = np.zeros(len(seam))
-        for f in flows:
-            value[np.searchsorted(seam, f.ring)] += f.value
     cells, amount = _sum_by(np.concatenate(in_cells), np.concatenate(in_amounts))
     return SeamExchange(
         _by_tile(cells, amount, parts, shape, tile_shape),
@@ -678,19 +691,15 @@ def seam_tile(
     shape: tuple[int, int],
     weights: NDArray[np.float64],
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
-    ring: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band: int,
 ) -> NDArray[np.float64]:
-    """MFD's last pass: the interior accumulated with its weights and all its inflow
-    from the ring, the ring cells' values from the seam (tile-local linear indices)."""
-    r0, c0, _, _ = tile.halo(shape)
-    i0, j0 = tile.row0 - r0, tile.col0 - c0
-    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
-    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
-    seed = np.array(weights, dtype=np.float64, order="C", copy=True)
-    flat = seed.reshape(-1)
-    np.add.at(flat, inflow[0], inflow[1])
-    acc = _interior_pass(d, v, seed, _where(tile))
-    acc.reshape(-1)[ring[0]] = ring[1]
+    """MFD's last pass: the tile accumulated from its deep cells' weights and all their
+    inflow from the band, plus, on the band cells, their accumulation along the seam
+    (tile-local linear indices)."""
+    deep = np.where(_band_mask(tile.rows, tile.cols, band), 0.0, weights)
+    acc = accumulate_tile(dh, vh, tile, shape, deep, inflow)
+    acc.reshape(-1)[band_values[0]] += band_values[1]
     return acc
 
 
@@ -732,6 +741,8 @@ def flow_accumulation_tiled_array(
     valid: NDArray[np.bool_],
     tile: int | tuple[int, int],
     weights: NDArray[np.floating[Any]] | None = None,
+    *,
+    band: int = SEAM_BAND,
 ) -> tuple[NDArray[np.float64], int]:
     """The stages on arrays in memory, tile by tile, no dask: the accumulation (equal to
     :func:`ganpo.engine.routing.flow_accumulation` with the same arguments) and the
@@ -766,8 +777,8 @@ def flow_accumulation_tiled_array(
             parts,
             shape,
             tile_shape,
-            lambda t: seam_flow(*halo(t), t, shape, own(t), True),
-            lambda t, g: seam_flow(*halo(t), t, shape, _seed(t, g), False),
+            lambda t: seam_flow(*halo(t), t, shape, own(t), True, band),
+            lambda t, g: seam_flow(*halo(t), t, shape, _seed(t, g), False, band),
             run,
         )
         for t in parts:
@@ -777,7 +788,8 @@ def flow_accumulation_tiled_array(
                 shape,
                 own(t),
                 sx.inflow.get(t.index, _NO_INFLOW),
-                sx.ring.get(t.index, _NO_INFLOW),
+                sx.band.get(t.index, _NO_INFLOW),
+                band,
             )
         return out, sx.rounds
     ex = exchange(parts, shape, tile_shape, stage1, run)
@@ -855,10 +867,15 @@ def _stage1(path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, i
 
 
 def _seam_first(
-    path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int]
+    path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int], band: int
 ) -> SeamFlow:
     return seam_flow(
-        *_read_directions(path, tile, shape), tile, shape, _read_weights(weights, tile), True
+        *_read_directions(path, tile, shape),
+        tile,
+        shape,
+        _read_weights(weights, tile),
+        True,
+        band,
     )
 
 
@@ -868,8 +885,10 @@ def _seam_again(
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
     *,
     shape: tuple[int, int],
+    band: int,
 ) -> SeamFlow:
-    return seam_flow(*_read_directions(path, tile, shape), tile, shape, _seed(tile, inflow), False)
+    d, v = _read_directions(path, tile, shape)
+    return seam_flow(d, v, tile, shape, _seed(tile, inflow), False, band)
 
 
 def _seam_last(
@@ -878,7 +897,8 @@ def _seam_last(
     tile: Tile,
     shape: tuple[int, int],
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
-    ring: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band: int,
     folder: Path,
 ) -> Path:
     acc = seam_tile(
@@ -887,7 +907,8 @@ def _seam_last(
         shape,
         _read_weights(weights, tile),
         inflow,
-        ring,
+        band_values,
+        band,
     )
     target = folder / f"tile_{tile.index[0]}_{tile.index[1]}.npy"
     np.save(target, acc)
@@ -921,6 +942,7 @@ def flow_accumulation_tiled(
     *,
     weights_path: Path | None = None,
     scratch: Path | None = None,
+    band: int = SEAM_BAND,
 ) -> int:
     """Write the flow accumulation of the directions at ``directions_path`` (a GeoTIFF
     of D8 codes, uint8, or packed MFD shares, uint32; cells equal to its nodata value are
@@ -958,8 +980,8 @@ def flow_accumulation_tiled(
             parts,
             shape,
             _tile_shape(tile),
-            partial(_seam_first, directions_path, weights_path, shape=shape),
-            partial(_seam_again, directions_path, shape=shape),
+            partial(_seam_first, directions_path, weights_path, shape=shape, band=band),
+            partial(_seam_again, directions_path, shape=shape, band=band),
             _dask_run,
         )
         valid, rounds = sx.valid, sx.rounds
@@ -972,7 +994,8 @@ def flow_accumulation_tiled(
                     t,
                     shape,
                     sx.inflow.get(t.index, _NO_INFLOW),
-                    sx.ring.get(t.index, _NO_INFLOW),
+                    sx.band.get(t.index, _NO_INFLOW),
+                    band,
                 ),
             )
             for t in parts
