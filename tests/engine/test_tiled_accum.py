@@ -252,6 +252,11 @@ def test_cycles_are_refused() -> None:
         flow_accumulation_tiled_array(mfd.astype(np.uint32), valid, 1)
 
 
+def test_a_band_below_one_cell_is_refused() -> None:
+    with pytest.raises(InputError, match="band ≥ 1"):
+        flow_accumulation_tiled_array(np.zeros((2, 2), np.uint32), np.ones((2, 2), bool), 1, band=0)
+
+
 def test_directions_of_another_type_are_refused() -> None:
     with pytest.raises(InputError, match="D8 须为 uint8"):
         flow_accumulation_tiled_array(np.zeros((2, 2), np.int16), np.ones((2, 2), bool), 1)  # type: ignore[arg-type]

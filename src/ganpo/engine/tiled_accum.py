@@ -1,5 +1,6 @@
 """Flow accumulation in tiles with boundary exchange: each tile is a dask task whose
-memory is bounded by the tile, not the raster (issue 19, point 1; docs/decisions/0059).
+memory is bounded by the tile, not the raster (issue 19, point 1; docs/decisions/0059,
+and 0067 for MFD).
 
 Input: a flow-direction raster as :mod:`ganpo.engine.routing` computes it, D8 (uint8,
 codes 0–7 in the order DROW/DCOL, any other code: no direction) or MFD (uint32, eight
@@ -42,30 +43,73 @@ weights every sum is an integer below 2⁵³, so the result is bitwise the globa
 real weights only the order of the float64 additions differs (the relative error is
 bounded by the number of cells on the path times the float64 unit roundoff, 1.1e-16).
 
-MFD (not in Barnes 2017, whose method is D8 only): flow splits, so an entry's inflow
-reaches many exits and the link graph does not exist. The same linearity gives *rounds*:
-round 0 is stage 1 (zero inflow); round ``r ≥ 1`` runs one task per tile that received
-inflow in round ``r − 1``, accumulating the tile with that inflow as the only weights
-(0 elsewhere) and returning what leaves it. The inflows of all rounds add up to ``I``,
-and stage 3 is the same as for D8. Flow arriving in round ``r`` has crossed ``r`` tile
-edges along a path of the cell DAG, whose crossings are distinct entry cells, so the
-rounds end after at most the number of entry cells of the raster; in practice after the
-largest number of tile edges any flow path crosses. Each round costs a pass over the
-tiles that receive inflow; a path that zigzags along an edge costs one round per
-crossing, and MFD spreads flow across an edge at nearly every cell along it, so the
-rounds grow with the tile side: 406 at 250² and 566 at 500² cells in 2 × 2 tiles of
-the benchmark's landscape, 90 s against 0.16 s for the global accumulation
-(docs/benchmarks.md). Exact, but not usable at scale: a simplification to lift. The
-result equals the global MFD accumulation within float64 rounding (relative 1e-12 is
-what the tests ask; 1e-15 measured).
+MFD (not in Barnes 2017, whose method is D8 only; decision 0067): flow splits, so an
+entry's inflow reaches many exits and the link graph does not exist. Decision 0059 ran
+*rounds* of edge inflow (each round a pass over the tiles that received flow across
+their edges), exact but with one round per crossing of a tile edge, and MFD flow that
+runs along an edge crosses it at nearly every cell: 660 rounds and 100 s at 500² in
+2 × 2 tiles. Instead, a **seam** held by the client: the *band* of each tile, its cells
+closer than ``k`` cells (:data:`SEAM_BAND`, 8) to the tile's edge; the other cells of a
+tile are its *deep* cells. Split the shares (edges of the flow graph) into three kinds:
+*cross* (between two tiles; both ends are band cells), *band* (in a tile, band cell to
+band cell) and *deep* (in a tile, with a deep end). Give each prefix of a flow path a
+*state*: it starts in S at a band cell and in T at a deep cell; a cross share sets S, a
+deep share sets T, a band share keeps the state. Then
+
+- a **seam pass** (client) accumulates the S states: the seam's cells with its cross
+  and band shares (a sub-DAG of the cell DAG: one topological pass, Kahn's order on the
+  seam's in-degrees, found once), seeded with the band cells' weights (first pass) or
+  the flow that tile passes sent across tile edges; what it sends along deep shares
+  (band → deep in a tile) seeds the next tile pass;
+- a **tile pass** (dask task) accumulates the T states: routing's ``_accumulate`` on the
+  whole tile (every in-tile share), seeded with the deep cells' weights (first pass) or
+  the seam's flow into deep cells, the band cells seeded 0; what leaves the tile (cross
+  shares) seeds the next seam pass.
+
+The first tile pass, then seam pass, tile pass, … until a pass sends nothing; a last
+tile pass per tile from all its deep seeds gives the tile's T sums, and each band cell
+adds its S sums from the seam.
+
+Why it is exact. ``acc(x) = Σ_c w(c)·Σ_{paths c → x} Π shares`` (linearity). Each path
+prefix has exactly one state sequence (the rule above is deterministic), and each
+pass sums exactly the prefixes whose last maximal run of one state is its own: the seam
+pass extends S runs by cross and band shares and hands over at deep shares, the tile
+pass extends T runs by in-tile shares (band and deep) and hands over at cross shares.
+So every path prefix is counted once, in the pass of its last run, and ``acc(x)`` is
+the sum of x's values over all passes: for a deep cell only T runs reach it (the share
+into it is deep), for a band cell T and S runs. The seam pass and the tile pass are
+routing's own sums ``acc(y) += acc(x)·share`` on other groupings of the same terms, so
+the result equals the global accumulation within float64 rounding: each cell's value
+is a sum of the same products in another order and association, relative error at most
+about (number of additions on a path) × 1.1e-16 (1.7e-15 measured at 500²; the tests
+ask 1e-12).
+
+Rounds (seam passes). A pass's flow has switched T → S once more than the previous
+pass's, so the rounds are at most 1 + the most S → T switches on a flow path. Within
+one visit of a path to a tile (no cross share) the state switches to T at most once;
+between two switches the path goes from a deep cell (≥ ``k`` cells from its tile's
+edge) to the edge, across it, and into a deep cell again: ≥ ``2k + 1`` shares, since a
+step changes the distance to the edge by at most 1. So **rounds ≤ 2 + (L − 1) //
+(2k + 1)** with L the most shares on a flow path, and ≤ 1 + the tiles a path visits; a
+path that zigzags along a tile edge stays in the seam however often it crosses (2
+rounds for 64 crossings in the tests). A tile narrower than ``2k`` is all band: tiles of
+1 or 2 cells work, their whole area in the seam. Measured on the benchmark's landscape:
+40 rounds at 500² in 2 × 2 tiles (4.6 s), against 660 rounds of decision 0059 (100 s)
+and 0.1 s globally (docs/benchmarks.md); the rounds left are MFD flow leaving the seam
+for deep cells and coming back, which a wider band reduces at the cost of the client's
+memory.
 
 D8 costs two passes over each tile (stages 1 and 3; stage 2 handles only exits and
-links); MFD two plus one per round for the tiles reached. Memory of a task, for a tile of ``n``
-cells: the directions with a one-cell halo (1 B D8, 4 B MFD), the mask (1 B), routing's
-state counters (1 B), the weights and the accumulation (float64, 16 B), and for D8's
-links two int32 arrays (8 B): about 27 B per cell (D8) and 22 B (MFD), plus
-``_accumulate``'s stack. The client holds the exits and links: a few tens of bytes per
-perimeter cell, ``4·side`` per tile.
+links); MFD two plus one per round for the tiles whose deep cells received flow. Memory
+of a task, for a tile of ``n`` cells: the directions with a one-cell halo (1 B D8, 4 B
+MFD), the mask (1 B), routing's state counters (1 B), the weights and the accumulation
+(float64, 16 B), and for D8's links two int32 arrays (8 B): about 27 B per cell (D8)
+and 22 B (MFD), plus ``_accumulate``'s stack; an MFD task returns its band (``≈ 4·k·side``
+cells) with up to 8 shares each. The client holds for D8 the exits and links, a few
+tens of bytes per perimeter cell, ``4·side`` per tile; for MFD the seam: per band cell
+its index, weight, value and sum (32 B) and per share a source, target and share (24 B,
+about 3 shares per cell in MFD), about 110 B per band cell, ``4·k·side`` band cells per
+tile: 14 MiB per tile of 4096² with ``k`` = 8.
 
 Directions with a cycle (never produced by routing) are refused: the global routine
 would leave the cells of a cycle unaccumulated instead.
@@ -736,6 +780,16 @@ def _check_directions(dtype: np.dtype[Any], where: str, source: Path | None = No
     )
 
 
+def _check_band(band: int) -> None:
+    if int(band) < 1:
+        raise InputError(
+            f"the seam band must be at least 1 cell wide, not {band}; give band ≥ 1 / "
+            f"分块接缝带宽度至少为 1 个像元，不能是 {band}：请给出 ≥ 1 的值",
+            field="band",
+            values=[band],
+        )
+
+
 def flow_accumulation_tiled_array(
     directions: NDArray[np.uint8] | NDArray[np.uint32],
     valid: NDArray[np.bool_],
@@ -746,9 +800,11 @@ def flow_accumulation_tiled_array(
 ) -> tuple[NDArray[np.float64], int]:
     """The stages on arrays in memory, tile by tile, no dask: the accumulation (equal to
     :func:`ganpo.engine.routing.flow_accumulation` with the same arguments) and the
-    number of MFD rounds. For tests and to show the stages;
-    :func:`flow_accumulation_tiled` is the one that bounds memory."""
+    number of MFD rounds (seam passes; ``band`` as for :func:`flow_accumulation_tiled`).
+    For tests and to show the stages; :func:`flow_accumulation_tiled` is the one that
+    bounds memory."""
     mfd = _check_directions(directions.dtype, "the array")
+    _check_band(band)
     shape = (directions.shape[0], directions.shape[1])
     if valid.shape != shape or (weights is not None and weights.shape != shape):
         raise ValueError(f"directions, valid and weights differ in shape: {shape}")
@@ -947,12 +1003,15 @@ def flow_accumulation_tiled(
     """Write the flow accumulation of the directions at ``directions_path`` (a GeoTIFF
     of D8 codes, uint8, or packed MFD shares, uint32; cells equal to its nodata value are
     not routed) to ``target`` (float64 GeoTIFF, NaN nodata) in tiles; returns the number
-    of MFD rounds (0 for D8). With ``weights_path`` (a raster on the same grid) each cell
-    counts its weight instead of 1; a weight equal to that raster's nodata is NaN.
+    of MFD rounds (seam passes; 0 for D8). With ``weights_path`` (a raster on the same
+    grid) each cell counts its weight instead of 1; a weight equal to that raster's nodata
+    is NaN. ``band``: MFD's seam width along each tile edge [cells] (module docstring: a
+    wider band, fewer rounds, more memory here).
 
-    Stage 1, the MFD rounds and stage 3 are one dask task per tile on the current dask
+    Stage 1, MFD's tile passes and stage 3 are one dask task per tile on the current dask
     scheduler (:func:`ganpo.engine.compute.scheduler`), each reading its tile with a
-    one-cell halo (the workers must see the files); stage 2 runs here. Stage 3's tiles
+    one-cell halo (the workers must see the files); stage 2 (MFD: the seam) runs here.
+    Stage 3's tiles
     go to a temporary folder in ``scratch`` (default ``target``'s folder), then into
     ``target`` one at a time; ``target`` appears only once complete. The result equals
     :func:`ganpo.engine.routing.flow_accumulation` on the whole raster (module
@@ -962,6 +1021,7 @@ def flow_accumulation_tiled(
         shape = (src.height, src.width)
         profile = dict(src.profile)
         mfd = _check_directions(np.dtype(src.dtypes[0]), directions_path.name, directions_path)
+    _check_band(band)
     if weights_path is not None:
         weights_path = Path(weights_path)
         with open_raster(weights_path, "weights") as src:
