@@ -692,8 +692,7 @@ def exchange_seam(
         _cycle("along the tile edges / 沿分块边界")
     by_index = {t.index: t for t in parts}
     total = np.zeros(len(seam))
-    in_cells: list[NDArray[np.int64]] = []
-    in_amounts: list[NDArray[np.float64]] = []
+    handed = np.zeros(len(i_src))  # per band → deep share, summed over the rounds
     rounds = 0
     limit = len(seam) + 1  # each round's flow has left the seam and re-entered it
     value = weight
@@ -710,16 +709,16 @@ def exchange_seam(
             _cycle("across tiles / 跨分块")
         acc = _seam_pass(topo, start, by_src, s_dst, s_share, value)
         total += acc
-        cells, amount = _sum_by(i_dst, acc[i_src] * i_share)
-        in_cells.append(cells)
-        in_amounts.append(amount)
+        sent = acc[i_src] * i_share
+        handed += sent
+        cells, amount = _sum_by(i_dst, sent)
         live = amount != 0.0
         if not live.any():
             break
         groups = _by_tile(cells[live], amount[live], parts, shape, tile_shape)
         flows = run([(again, (by_index[k], g)) for k, g in groups.items()])
         value = np.zeros(len(seam))
-    cells, amount = _sum_by(np.concatenate(in_cells), np.concatenate(in_amounts))
+    cells, amount = _sum_by(i_dst, handed)
     return SeamExchange(
         _by_tile(cells, amount, parts, shape, tile_shape),
         _by_tile(seam, total, parts, shape, tile_shape),
