@@ -1,4 +1,4 @@
-"""Tiled flow accumulation (Barnes 2017 for D8, rounds for MFD) against the global
+"""Tiled flow accumulation (Barnes 2017 for D8, a seam for MFD) against the global
 :func:`ganpo.engine.routing.flow_accumulation`: bitwise for D8 with unit weights, within
 float64 rounding otherwise; random pit-filled DEMs × tile shapes (incl. 1 × 1, tiles
 that do not divide the raster, tiles larger than it), one outlet across 10 × 10 tiles,
@@ -87,11 +87,12 @@ def test_a_row_flowing_east_across_tiles_by_hand() -> None:
     np.testing.assert_array_equal(got, [[1, 2, 3, np.nan, 1, 2]])
 
 
+@pytest.mark.parametrize("band", [1, 3, tiled_accum.SEAM_BAND])  # MFD's seam width
 @pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5), 16, 64])
-def test_random_dems_equal_the_global_accumulation(tile: int | tuple[int, int]) -> None:
+def test_random_dems_equal_the_global_accumulation(tile: int | tuple[int, int], band: int) -> None:
     rng = np.random.default_rng(19)
     z = _filled(pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
-    got_d8, _, rounds = _check(z, tile)
+    got_d8, _, rounds = _check(z, tile, band=band)
     assert got_d8.max() > 50  # flow gathers across tiles: the test has something to route
     if tile != 64:  # a single tile needs no round
         assert rounds > 0

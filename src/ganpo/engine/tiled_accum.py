@@ -321,8 +321,9 @@ def tile_flow(
     seed: NDArray[np.float64],
     links: bool,
 ) -> TileFlow:
-    """Stage 1 (``seed`` the weights, ``links`` for D8) or a round of MFD (``seed`` the
-    inflow) on the tile read with its halo (``dh`` directions, ``vh`` routed cells)."""
+    """Stage 1 (``seed`` the weights, ``links`` for D8) or MFD's tile pass (``seed`` on
+    the deep cells, :func:`seam_flow`) on the tile read with its halo (``dh`` directions,
+    ``vh`` routed cells): the accumulation's flow leaving the tile."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
