@@ -1,5 +1,6 @@
 """Time and memory of flow accumulation: the global one against the tiled one
-(``ganpo.engine.tiled_accum``, issue 19 point 1, docs/decisions/0059).
+(``ganpo.engine.tiled_accum``, issue 19 point 1, docs/decisions/0059; MFD through a seam,
+0067, with its default band).
 
 For each size given (default 1000 and 2000, i.e. 10⁶ and 4·10⁶ cells) the DEM of
 ``bench_routing.py`` (bench_invest's landscape) is filled and its D8 and MFD directions
@@ -14,7 +15,8 @@ each algorithm and each in a fresh child process:
 
 ``--crop N …`` instead measures MFD's rounds in this process on the top-left N² cells
 of the first size's MFD directions, in 2 × 2 tiles of N/2 (the array form of the
-stages, no dask): rounds, global and tiled time, largest relative difference.
+stages, no dask), for each seam width of ``--band`` (default 8): rounds, global and
+tiled time, largest relative difference.
 
 Columns as in ``bench_tiled_fill.py``: wall time of the call (numba warmed up and the
 cluster started outside the measure), the caller's peak RSS (``VmHWM``) and its
@@ -86,7 +88,7 @@ def child(kind: str, workers: int, tile: int, path: Path, warm: Path) -> None:
     print(json.dumps({**m, "rounds": rounds, "same": same, "rel": rel}))
 
 
-def crops(path: Path, sizes: list[int]) -> None:
+def crops(path: Path, sizes: list[int], bands: list[int]) -> None:
     """MFD rounds on crops of ``path`` in 2 × 2 tiles, in this process."""
     from ganpo.engine.routing import flow_accumulation
     from ganpo.engine.tiled_accum import flow_accumulation_tiled_array
@@ -94,25 +96,32 @@ def crops(path: Path, sizes: list[int]) -> None:
     with rasterio.open(path) as src:
         d = src.read(1)
         valid = d != src.nodata
-    print(f"{'crop':>6} {'tile':>5} {'rounds':>6} {'global s':>8} {'tiled s':>8} {'rel':>8}")
+    print(
+        f"{'crop':>6} {'tile':>5} {'band':>4} {'rounds':>6} {'global s':>8} {'tiled s':>8} "
+        f"{'rel':>8}"
+    )
     for n in sizes:
         dc, vc = np.ascontiguousarray(d[:n, :n]), np.ascontiguousarray(valid[:n, :n])
         t0 = time.perf_counter()
         expected = flow_accumulation(dc, vc)
-        t1 = time.perf_counter()
-        got, rounds = flow_accumulation_tiled_array(dc, vc, (n + 1) // 2)
-        t2 = time.perf_counter()
-        rel = float(np.nanmax(np.abs(got - expected) / expected))
-        print(
-            f"{n:>5}² {(n + 1) // 2:>5} {rounds:>6} {t1 - t0:>8.2f} {t2 - t1:>8.1f} {rel:>8.1e}",
-            flush=True,
-        )
+        t1 = time.perf_counter() - t0
+        for band in bands:
+            t0 = time.perf_counter()
+            got, rounds = flow_accumulation_tiled_array(dc, vc, (n + 1) // 2, band=band)
+            t2 = time.perf_counter() - t0
+            rel = float(np.nanmax(np.abs(got - expected) / expected))
+            print(
+                f"{n:>5}² {(n + 1) // 2:>5} {band:>4} {rounds:>6} {t1:>8.2f} {t2:>8.1f} "
+                f"{rel:>8.1e}",
+                flush=True,
+            )
 
 
 def main() -> None:
     p = parser(__doc__)
     p.add_argument("--algorithms", nargs="+", default=["d8", "mfd"])
     p.add_argument("--crop", type=int, nargs="+", help="MFD rounds on crops (in-process)")
+    p.add_argument("--band", type=int, nargs="+", default=[8], help="seam widths (--crop)")
     args = p.parse_args()
     if args.child:
         kind, workers, tile, path, warm = args.child
@@ -121,7 +130,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
         if args.crop:
-            crops(directions(write_inputs(args.sizes[0], folder)[0])["mfd"], args.crop)
+            mfd = directions(write_inputs(args.sizes[0], folder)[0])["mfd"]
+            crops(mfd, args.crop, args.band)
             return
         warm = directions(write_inputs(WARM, folder)[0])
         mib = 1024

@@ -1,4 +1,4 @@
-"""Tiled flow accumulation (Barnes 2017 for D8, rounds for MFD) against the global
+"""Tiled flow accumulation (Barnes 2017 for D8, a seam for MFD) against the global
 :func:`ganpo.engine.routing.flow_accumulation`: bitwise for D8 with unit weights, within
 float64 rounding otherwise; random pit-filled DEMs × tile shapes (incl. 1 × 1, tiles
 that do not divide the raster, tiles larger than it), one outlet across 10 × 10 tiles,
@@ -26,6 +26,8 @@ from numpy.typing import NDArray
 from ganpo.engine import tiled_accum
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import (
+    DCOL,
+    DROW,
     fill_pits,
     flow_accumulation,
     flow_direction_d8,
@@ -54,6 +56,7 @@ def _check(
     tile: int | tuple[int, int],
     weights: NDArray[Any] | None = None,
     exact_d8: bool = True,
+    band: int = tiled_accum.SEAM_BAND,
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
     """Both algorithms on the filled ``z``: tiled equal to global; returns the D8 and
     MFD tiled accumulations and the MFD rounds."""
@@ -67,7 +70,7 @@ def _check(
     else:
         np.testing.assert_allclose(got_d8, expected, rtol=RTOL, equal_nan=True)
     mfd = flow_direction_mfd(z)
-    got_mfd, rounds = flow_accumulation_tiled_array(mfd, valid, tile, weights)
+    got_mfd, rounds = flow_accumulation_tiled_array(mfd, valid, tile, weights, band=band)
     np.testing.assert_allclose(got_mfd, flow_accumulation(mfd, valid, weights), rtol=RTOL)
     assert np.array_equal(np.isnan(got_mfd), ~valid)
     return got_d8, got_mfd, rounds
@@ -84,26 +87,53 @@ def test_a_row_flowing_east_across_tiles_by_hand() -> None:
     np.testing.assert_array_equal(got, [[1, 2, 3, np.nan, 1, 2]])
 
 
+@pytest.mark.parametrize("band", [1, 3, tiled_accum.SEAM_BAND])  # MFD's seam width
 @pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5), 16, 64])
-def test_random_dems_equal_the_global_accumulation(tile: int | tuple[int, int]) -> None:
+def test_random_dems_equal_the_global_accumulation(tile: int | tuple[int, int], band: int) -> None:
     rng = np.random.default_rng(19)
     z = _filled(pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
-    got_d8, _, rounds = _check(z, tile)
+    got_d8, _, rounds = _check(z, tile, band=band)
     assert got_d8.max() > 50  # flow gathers across tiles: the test has something to route
     if tile != 64:  # a single tile needs no round
         assert rounds > 0
 
 
+def _longest_path(mfd: NDArray[np.uint32], valid: NDArray[np.bool_]) -> int:
+    """The most edges on a flow path of the MFD directions (by relaxing in height order
+    is not available here, so by repeated relaxation: tiny rasters only)."""
+    rows, cols = mfd.shape
+    depth = np.zeros(mfd.shape, dtype=np.int64)
+    changed = True
+    while changed:
+        changed = False
+        for r in range(rows):
+            for c in range(cols):
+                if not valid[r, c]:
+                    continue
+                for k in range(8):
+                    rn, cn = r + int(DROW[k]), c + int(DCOL[k])
+                    if (mfd[r, c] >> (4 * k)) & 15 == 0 or not (0 <= rn < rows and 0 <= cn < cols):
+                        continue
+                    if valid[rn, cn] and depth[rn, cn] < depth[r, c] + 1:
+                        depth[rn, cn] = depth[r, c] + 1
+                        changed = True
+    return int(depth.max())
+
+
 def test_one_outlet_across_ten_by_ten_tiles() -> None:
     z = _filled(notched_bowl(50))
-    got_d8, got_mfd, rounds = _check(z, 5)  # 10 × 10 tiles
+    got_d8, got_mfd, rounds = _check(z, 5)  # 10 × 10 tiles; bands of 8: all seam
+    assert rounds == 1
     inner = 48 * 48
     # every inner cell's flow reaches the notch, whichever tiles it crosses
     assert got_d8[0, 25] >= inner
     assert got_mfd[0, 25] >= inner * (1 - RTOL)
-    # from the bottom the flow crosses at least 9 rows of tiles: as many MFD rounds
-    assert 9 <= rounds <= 100
-    print(f"MFD rounds, 50² in 10 × 10 tiles: {rounds}")
+    for band in (1, 2):  # deep cells in every tile: the flow alternates seam ↔ tiles
+        _, _, rounds = _check(z, 5, band=band)
+        longest = _longest_path(flow_direction_mfd(z), ~np.isnan(z))
+        # the bound of the module docstring: 2 + (L − 1) // (2·band + 1)
+        assert 2 <= rounds <= 2 + (longest - 1) // (2 * band + 1)
+        print(f"MFD rounds, 50² in 10 × 10 tiles, band {band}: {rounds}, L = {longest}")
 
 
 def test_nodata_holes_across_tile_edges() -> None:
@@ -152,10 +182,27 @@ def test_zigzag_stream_along_a_tile_edge() -> None:
         assert np.array_equal(got, expected)
         got, rounds = flow_accumulation_tiled_array(mfd, valid, tile)
         assert np.array_equal(got, expected)  # shares of 15/15: exact too
-        # tiles four columns wide: the flow of (0, 4…7) crosses into (0, 3), then each
-        # of the 7 steps of the stream crosses the edge again: 8 rounds
+        assert rounds == 1  # tiles narrower than two bands: all seam, one pass
+        got, rounds = flow_accumulation_tiled_array(mfd, valid, tile, band=1)
+        assert np.array_equal(got, expected)
+        # bands of 1 in tiles four columns wide: the stream (columns 3 and 4) and
+        # columns 0 and 7 are the seam; the stream's 7 crossings of the edge stay in it
+        # (the rounds of edge inflow of decision 0059 took 8); the flow of column 0 (and
+        # 7) enters the deep cells (columns 1–2, 5–6) once and comes back: two passes
         if tile in (4, (8, 4), (3, 4)):
-            assert rounds == rows
+            assert rounds == 2
+
+
+def test_a_long_zigzag_along_a_tile_edge_takes_two_rounds() -> None:
+    """The case rounds of edge inflow could not do: 64 crossings of one tile edge."""
+    d8, mfd = _zigzag(64)
+    valid = np.ones(d8.shape, dtype=bool)
+    expected = flow_accumulation(d8, valid)
+    for tile, band in (((16, 4), 1), ((64, 4), 1), ((16, 4), 8)):
+        got, rounds = flow_accumulation_tiled_array(mfd, valid, tile, band=band)
+        assert np.array_equal(got, expected)
+        # at most one entry into deep cells on any path (column 0 → 1), plus the first
+        assert rounds <= 2
 
 
 def test_weights() -> None:
@@ -178,14 +225,15 @@ def test_weights() -> None:
     tw=st.integers(1, 16),
     seed=st.integers(0, 2**31 - 1),
     holes=st.floats(0.0, 0.3),
+    band=st.integers(1, 4),
 )
 def test_property_any_tiling_equals_global(
-    rows: int, cols: int, th: int, tw: int, seed: int, holes: float
+    rows: int, cols: int, th: int, tw: int, seed: int, holes: float, band: int
 ) -> None:
     rng = np.random.default_rng(seed)
     z = rng.integers(0, 6, (rows, cols)).astype(np.float64)
     z[rng.random((rows, cols)) < holes] = np.nan
-    _check(_filled(z), (th, tw))
+    _check(_filled(z), (th, tw), band=band)
 
 
 # --- errors -------------------------------------------------------------------------------
@@ -203,6 +251,11 @@ def test_cycles_are_refused() -> None:
     mfd = np.where(across == 255, 0, np.uint32(15) << (4 * across.astype(np.uint32)))
     with pytest.raises(InputError, match="cycle"):
         flow_accumulation_tiled_array(mfd.astype(np.uint32), valid, 1)
+
+
+def test_a_band_below_one_cell_is_refused() -> None:
+    with pytest.raises(InputError, match="band ≥ 1"):
+        flow_accumulation_tiled_array(np.zeros((2, 2), np.uint32), np.ones((2, 2), bool), 1, band=0)
 
 
 def test_directions_of_another_type_are_refused() -> None:
@@ -231,9 +284,9 @@ def test_file_equals_the_global_accumulation(tmp_path: Path, algorithm: str) -> 
     weights = write_tif(tmp_path / "w.tif", w, -1.0)
     with scheduler("synchronous"):
         out = tmp_path / "out" / "acc.tif"
-        rounds = flow_accumulation_tiled(path, out, tile=(6, 8))
+        rounds = flow_accumulation_tiled(path, out, tile=(6, 8), band=2)  # deep cells
         weighted = flow_accumulation_tiled(
-            path, tmp_path / "out" / "accw.tif", tile=5, weights_path=weights
+            path, tmp_path / "out" / "accw.tif", tile=5, weights_path=weights, band=1
         )
     with rasterio.open(out) as src:
         got = src.read(1)
@@ -305,7 +358,7 @@ def test_on_a_dask_cluster(tmp_path: Path) -> None:
         scheduler(cluster.scheduler_address),
     ):
         flow_accumulation_tiled(p8, tmp_path / "a8.tif", tile=(4, 7))
-        flow_accumulation_tiled(pm, tmp_path / "am.tif", tile=(4, 7))
+        flow_accumulation_tiled(pm, tmp_path / "am.tif", tile=(4, 7), band=1)
     with rasterio.open(tmp_path / "a8.tif") as src:
         assert np.array_equal(src.read(1), flow_accumulation(d8, valid), equal_nan=True)
     with rasterio.open(tmp_path / "am.tif") as src:

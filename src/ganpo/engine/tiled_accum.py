@@ -1,5 +1,6 @@
 """Flow accumulation in tiles with boundary exchange: each tile is a dask task whose
-memory is bounded by the tile, not the raster (issue 19, point 1; docs/decisions/0059).
+memory is bounded by the tile, not the raster (issue 19, point 1; docs/decisions/0059,
+and 0067 for MFD).
 
 Input: a flow-direction raster as :mod:`ganpo.engine.routing` computes it, D8 (uint8,
 codes 0–7 in the order DROW/DCOL, any other code: no direction) or MFD (uint32, eight
@@ -42,30 +43,76 @@ weights every sum is an integer below 2⁵³, so the result is bitwise the globa
 real weights only the order of the float64 additions differs (the relative error is
 bounded by the number of cells on the path times the float64 unit roundoff, 1.1e-16).
 
-MFD (not in Barnes 2017, whose method is D8 only): flow splits, so an entry's inflow
-reaches many exits and the link graph does not exist. The same linearity gives *rounds*:
-round 0 is stage 1 (zero inflow); round ``r ≥ 1`` runs one task per tile that received
-inflow in round ``r − 1``, accumulating the tile with that inflow as the only weights
-(0 elsewhere) and returning what leaves it. The inflows of all rounds add up to ``I``,
-and stage 3 is the same as for D8. Flow arriving in round ``r`` has crossed ``r`` tile
-edges along a path of the cell DAG, whose crossings are distinct entry cells, so the
-rounds end after at most the number of entry cells of the raster; in practice after the
-largest number of tile edges any flow path crosses. Each round costs a pass over the
-tiles that receive inflow; a path that zigzags along an edge costs one round per
-crossing, and MFD spreads flow across an edge at nearly every cell along it, so the
-rounds grow with the tile side: 406 at 250² and 566 at 500² cells in 2 × 2 tiles of
-the benchmark's landscape, 90 s against 0.16 s for the global accumulation
-(docs/benchmarks.md). Exact, but not usable at scale: a simplification to lift. The
-result equals the global MFD accumulation within float64 rounding (relative 1e-12 is
-what the tests ask; 1e-15 measured).
+MFD (not in Barnes 2017, whose method is D8 only; decision 0067): flow splits, so an
+entry's inflow reaches many exits and the link graph does not exist. Decision 0059 ran
+*rounds* of edge inflow (each round a pass over the tiles that received flow across
+their edges), exact but with one round per crossing of a tile edge, and MFD flow that
+runs along an edge crosses it at nearly every cell: 660 rounds and 100 s at 500² in
+2 × 2 tiles. Instead, a **seam** held by the client: the *band* of each tile, its cells
+closer than ``k`` cells (:data:`SEAM_BAND`, 8) to the tile's edge; the other cells of a
+tile are its *deep* cells. Split the shares (edges of the flow graph) into three kinds:
+*cross* (between two tiles; both ends are band cells), *band* (in a tile, band cell to
+band cell) and *deep* (in a tile, with a deep end). Give each prefix of a flow path a
+*state*: it starts in S at a band cell and in T at a deep cell; a cross share sets S, a
+deep share sets T, a band share keeps the state. Then
+
+- a **seam pass** (client) accumulates the S states: the seam's cells with its cross
+  and band shares (a sub-DAG of the cell DAG: one topological pass, Kahn's order on the
+  seam's in-degrees, found once), seeded with the band cells' weights (first pass) or
+  the flow that tile passes sent across tile edges; what it sends along deep shares
+  (band → deep in a tile) seeds the next tile pass;
+- a **tile pass** (dask task) accumulates the T states: routing's ``_accumulate`` on the
+  whole tile (every in-tile share), seeded with the deep cells' weights (first pass) or
+  the seam's flow into deep cells, the band cells seeded 0; what leaves the tile (cross
+  shares) seeds the next seam pass.
+
+The first tile pass, then seam pass, tile pass, … until a pass sends nothing; a last
+tile pass per tile from all its deep seeds gives the tile's T sums, and each band cell
+adds its S sums from the seam.
+
+Why it is exact. ``acc(x) = Σ_c w(c)·Σ_{paths c → x} Π shares`` (linearity). Each path
+prefix has exactly one state sequence (the rule above is deterministic), and each
+pass sums exactly the prefixes whose last maximal run of one state is its own: the seam
+pass extends S runs by cross and band shares and hands over at deep shares, the tile
+pass extends T runs by in-tile shares (band and deep) and hands over at cross shares.
+So every path prefix is counted once, in the pass of its last run, and ``acc(x)`` is
+the sum of x's values over all passes: for a deep cell only T runs reach it (the share
+into it is deep), for a band cell T and S runs. The seam pass and the tile pass are
+routing's own sums ``acc(y) += acc(x)·share`` on other groupings of the same terms, so
+the result equals the global accumulation within float64 rounding: each cell's value
+is a sum of the same products in another order and association, relative error at most
+about (number of additions on a path) × 1.1e-16 (1.7e-15 measured at 500²; the tests
+ask 1e-12).
+
+Rounds (seam passes). A pass's flow has switched T → S once more than the previous
+pass's, so the rounds are at most 1 + the most S → T switches on a flow path. Within
+one visit of a path to a tile (no cross share) the state switches to T at most once;
+between two switches the path goes from a deep cell (≥ ``k`` cells from its tile's
+edge) to the edge, across it, and into a deep cell again: ≥ ``2k + 1`` shares, since a
+step changes the distance to the edge by at most 1. So **rounds ≤ 2 + (L − 1) //
+(2k + 1)** with L the most shares on a flow path, and ≤ 1 + the tiles a path visits; a
+path that zigzags along a tile edge stays in the seam however often it crosses (2
+rounds for 64 crossings in the tests). A tile narrower than ``2k`` is all band: tiles of
+1 or 2 cells work, their whole area in the seam. Measured on the benchmark's landscape:
+40 rounds at 500² in 2 × 2 tiles (4.6 s), against 660 rounds of decision 0059 (100 s)
+and 0.1 s globally (docs/benchmarks.md); the rounds left are MFD flow leaving the seam
+for deep cells and coming back, which a wider band reduces at the cost of the client's
+memory.
 
 D8 costs two passes over each tile (stages 1 and 3; stage 2 handles only exits and
-links); MFD two plus one per round for the tiles reached. Memory of a task, for a tile of ``n``
-cells: the directions with a one-cell halo (1 B D8, 4 B MFD), the mask (1 B), routing's
-state counters (1 B), the weights and the accumulation (float64, 16 B), and for D8's
-links two int32 arrays (8 B): about 27 B per cell (D8) and 22 B (MFD), plus
-``_accumulate``'s stack. The client holds the exits and links: a few tens of bytes per
-perimeter cell, ``4·side`` per tile.
+links); MFD two plus one per round for the tiles whose deep cells received flow. Memory
+of a task, for a tile of ``n`` cells: the directions with a one-cell halo (1 B D8, 4 B
+MFD), the mask (1 B), routing's state counters (1 B), the weights and the accumulation
+(float64, 16 B), and for D8's links two int32 arrays (8 B): about 27 B per cell (D8)
+and 22 B (MFD), plus ``_accumulate``'s stack; an MFD task returns its band (``≈ 4·k·side``
+cells) with up to 8 shares each. The client holds for D8 the exits and links, a few
+tens of bytes per perimeter cell, ``4·side`` per tile; for MFD the seam: per band cell
+its index, weight, value and sum (32 B) and per share a source, target and share (24 B,
+about 3 shares per cell in MFD), about 110 B per band cell, ``4·k·side`` band cells per
+tile: 14 MiB per tile of 4096² with ``k`` = 8; building the seam from the tasks' results
+peaks higher (measured: the caller grew 149 MiB for 2.6·10⁵ band cells at 2000² in
+tiles of 512, about 600 B per band cell). Over a whole raster the seam is the fraction
+``≈ 4k/side`` of its cells: 0.8 % with tiles of 4096² and ``k`` = 8.
 
 Directions with a cycle (never produced by routing) are refused: the global routine
 would leave the cells of a cycle unaccumulated instead.
@@ -97,6 +144,8 @@ from ganpo.io.raster_files import open_raster, read_window
 #: a packing routing makes (its eight shares sum to about 15, never 8 × 15)
 D8_NODATA = 254
 MFD_NODATA = 0xFFFFFFFF
+#: MFD: the width of each tile's band along its edges that the seam holds [cells]
+SEAM_BAND = 8
 _UNKNOWN = -2  # link not followed yet
 _NONE = -1  # the path ends inside the tile (no direction, nodata, the raster's edge)
 
@@ -272,8 +321,9 @@ def tile_flow(
     seed: NDArray[np.float64],
     links: bool,
 ) -> TileFlow:
-    """Stage 1 (``seed`` the weights, ``links`` for D8) or a round of MFD (``seed`` the
-    inflow) on the tile read with its halo (``dh`` directions, ``vh`` routed cells)."""
+    """Stage 1 (``seed`` the weights, ``links`` for D8) or MFD's tile pass (``seed`` on
+    the deep cells, :func:`seam_flow`) on the tile read with its halo (``dh`` directions,
+    ``vh`` routed cells): the accumulation's flow leaving the tile."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
@@ -422,11 +472,9 @@ Runner = Callable[[list[tuple[Callable[..., Any], tuple[Any, ...]]]], list[Any]]
 
 @dataclass(frozen=True)
 class Exchange:
-    """Stage 2's result: each tile's inflows (tile-local linear index, amount) and the
-    number of MFD rounds run (0 for D8)."""
+    """Stage 2's result (D8): each tile's inflows (tile-local linear index, amount)."""
 
     inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
-    rounds: int
     valid: bool
 
 
@@ -434,39 +482,272 @@ def exchange(
     parts: list[Tile],
     shape: tuple[int, int],
     tile_shape: tuple[int, int],
-    mfd: bool,
     stage1: Callable[..., TileFlow],
-    round_: Callable[..., TileFlow],
     run: Runner,
 ) -> Exchange:
-    """Stages 1 and 2: ``stage1(tile)`` for every tile, then, for D8, the link graph;
-    for MFD, rounds of ``round_(tile, local cells, inflow)`` until no flow is left."""
+    """D8's stages 1 and 2: ``stage1(tile)`` for every tile, then the link graph."""
     flows: list[TileFlow] = run([(stage1, (t,)) for t in parts])
+    cells, amount = inflows_d8(flows)
     valid = any(f.valid for f in flows)
-    if not mfd:
-        cells, amount = inflows_d8(flows)
-        return Exchange(_by_tile(cells, amount, parts, shape, tile_shape), 0, valid)
+    return Exchange(_by_tile(cells, amount, parts, shape, tile_shape), valid)
+
+
+# --- MFD: the seam graph (decision 0067) --------------------------------------------------
+
+
+@numba.njit(cache=True, nogil=True)
+def _band_edges(
+    dh: NDArray[np.uint32], vh: NDArray[np.bool_], r0: int, c0: int, rows: int, cols: int, k: int
+) -> tuple[
+    NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]
+]:
+    """MFD: the routed cells of the tile's band (closer than ``k`` cells to its edge) as
+    tile-local linear indices, and every share one of them sends to a routed cell inside
+    the raster: source (tile-local), target (row, column in the halo ``dh``, ``vh``; the
+    tile at ``r0``, ``c0`` in it), share as routing's ``_share`` computes it."""
+    hr, hc = vh.shape
+    cells = np.empty(rows * cols, dtype=np.int64)
+    m = 0
+    for r in range(rows):
+        for c in range(cols):
+            if min(r, c, rows - 1 - r, cols - 1 - c) < k and vh[r + r0, c + c0]:
+                cells[m] = r * cols + c
+                m += 1
+    src = np.empty(8 * m, dtype=np.int64)
+    tr = np.empty(8 * m, dtype=np.int64)
+    tc = np.empty(8 * m, dtype=np.int64)
+    share = np.empty(8 * m, dtype=np.float64)
+    n = 0
+    for x in cells[:m]:
+        r, c = x // cols + r0, x % cols + c0
+        d = dh[r, c]
+        total = routing._share_total(d, True)
+        for j in range(8):
+            s = routing._share(d, j, True, total)
+            if s == 0.0:
+                continue
+            rn, cn = r + DROW[j], c + DCOL[j]
+            if rn < 0 or cn < 0 or rn >= hr or cn >= hc or not vh[rn, cn]:
+                continue  # off the raster or into nodata: lost, as globally
+            src[n] = x
+            tr[n] = rn
+            tc[n] = cn
+            share[n] = s
+            n += 1
+    return cells[:m], src[:n], tr[:n], tc[:n], share[:n]
+
+
+@numba.njit(cache=True, nogil=True)
+def _seam_order(
+    n: int, src: NDArray[np.int64], dst: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], bool]:
+    """Kahn's topological order of the seam's ``n`` cells over its seam → seam edges
+    ``src[i] → dst[i]`` (upstream first), with the edges grouped by source (``start``:
+    where each cell's edges begin in ``by_src``); False if the edges hold a cycle."""
+    start = np.zeros(n + 1, dtype=np.int64)
+    indeg = np.zeros(n, dtype=np.int64)
+    for i in range(len(src)):
+        start[src[i] + 1] += 1
+        indeg[dst[i]] += 1
+    for x in range(n):
+        start[x + 1] += start[x]
+    fill = start[:n].copy()
+    by_src = np.empty(len(src), dtype=np.int64)
+    for i in range(len(src)):
+        by_src[fill[src[i]]] = i
+        fill[src[i]] += 1
+    order = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    top = 0
+    for x in range(n - 1, -1, -1):
+        if indeg[x] == 0:
+            stack[top] = x
+            top += 1
+    m = 0
+    while top > 0:
+        top -= 1
+        x = stack[top]
+        order[m] = x
+        m += 1
+        for j in range(start[x], start[x + 1]):
+            y = dst[by_src[j]]
+            indeg[y] -= 1
+            if indeg[y] == 0:
+                stack[top] = y
+                top += 1
+    return order[:m], start, by_src, m == n
+
+
+@numba.njit(cache=True, nogil=True)
+def _seam_pass(
+    order: NDArray[np.int64],
+    start: NDArray[np.int64],
+    by_src: NDArray[np.int64],
+    dst: NDArray[np.int64],
+    share: NDArray[np.float64],
+    seed: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The seam's accumulation of ``seed`` in topological order: each cell's value plus
+    what its seam parents send it (``value · share``, as routing adds it)."""
+    acc = seed.copy()
+    for x in order:
+        here = acc[x]
+        for j in range(start[x], start[x + 1]):
+            i = by_src[j]
+            acc[dst[i]] += here * share[i]
+    return acc
+
+
+def _band_mask(rows: int, cols: int, k: int) -> NDArray[np.bool_]:
+    """The tile's cells closer than ``k`` cells to its edge."""
+    r = np.arange(rows)
+    c = np.arange(cols)
+    near_r = np.minimum(r, rows - 1 - r) < k
+    near_c = np.minimum(c, cols - 1 - c) < k
+    return near_r[:, None] | near_c[None, :]
+
+
+@dataclass(frozen=True)
+class SeamFlow:
+    """What an MFD tile task returns: the flow its deep cells' pass sends out of the
+    tile (exit, target, amount; raster-wide linear indices), and in the first pass its
+    routed band cells, their weights and their shares to routed cells (source, target,
+    share; raster-wide)."""
+
+    tile: Tile
+    out_dst: NDArray[np.int64]
+    out_amount: NDArray[np.float64]
+    band: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    src: NDArray[np.int64]
+    dst: NDArray[np.int64]
+    share: NDArray[np.float64]
+    valid: bool
+
+
+def seam_flow(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    tile: Tile,
+    shape: tuple[int, int],
+    seed: NDArray[np.float64],
+    first: bool,
+    band: int,
+) -> SeamFlow:
+    """An MFD tile task on the tile read with its halo: the tile accumulated (all its
+    cells and in-tile shares) from ``seed`` on its deep cells only (its band's seeds go
+    to the seam instead) and what that sends out of the tile; with ``first`` (``seed``
+    the weights), also the band cells and their shares."""
+    r0, c0, _, _ = tile.halo(shape)
+    i0, j0 = tile.row0 - r0, tile.col0 - c0
+    v = vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols]
+    deep = np.where(_band_mask(tile.rows, tile.cols, band), 0.0, seed)
+    flow = tile_flow(dh, vh, tile, shape, deep, False)
+    cols = shape[1]
+    empty = np.empty(0, dtype=np.int64)
+    cells, src, dst, share = empty, empty, empty, np.empty(0, dtype=np.float64)
+    weight = np.empty(0, dtype=np.float64)
+    if first:
+        local, s, tr, tc, share = _band_edges(dh, vh, i0, j0, tile.rows, tile.cols, band)
+        cells = _to_global(local, tile, cols)
+        weight = seed.reshape(-1)[local]
+        src, dst = _to_global(s, tile, cols), (tr + r0) * cols + (tc + c0)
+    return SeamFlow(tile, flow.dst, flow.amount, cells, weight, src, dst, share, bool(v.any()))
+
+
+@dataclass(frozen=True)
+class SeamExchange:
+    """The seam's result: per tile, the total inflow of its deep cells from the band and
+    its band cells' accumulations along the seam (tile-local linear indices, amounts);
+    the rounds (passes over the seam)."""
+
+    inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
+    band: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
+    rounds: int
+    valid: bool
+
+
+def exchange_seam(
+    parts: list[Tile],
+    shape: tuple[int, int],
+    tile_shape: tuple[int, int],
+    first: Callable[..., SeamFlow],
+    again: Callable[..., SeamFlow],
+    run: Runner,
+) -> SeamExchange:
+    """MFD's exchange: ``first(tile)`` for every tile, then rounds of a pass over the
+    seam here and ``again(tile, deep inflow)`` on the tiles whose deep cells received
+    flow, until no flow is left (module docstring)."""
+    flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
+    valid = any(f.valid for f in flows)
+    seam = np.concatenate([f.band for f in flows])
+    order = np.argsort(seam)
+    seam = seam[order]
+    weight = np.concatenate([f.weight for f in flows])[order]
+    src = np.searchsorted(seam, np.concatenate([f.src for f in flows]))
+    dst_cell = np.concatenate([f.dst for f in flows])
+    share = np.concatenate([f.share for f in flows])
+    at = np.minimum(np.searchsorted(seam, dst_cell), max(len(seam) - 1, 0))
+    to_seam = seam[at] == dst_cell if len(seam) else np.zeros(0, dtype=bool)
+    s_src, s_dst, s_share = src[to_seam], at[to_seam], share[to_seam]
+    i_src, i_dst, i_share = src[~to_seam], dst_cell[~to_seam], share[~to_seam]
+    topo, start, by_src, ok = _seam_order(len(seam), s_src, s_dst)
+    if not ok:
+        _cycle("along the tile edges / 沿分块边界")
     by_index = {t.index: t for t in parts}
-    dst_all: list[NDArray[np.int64]] = []
-    amt_all: list[NDArray[np.float64]] = []
+    total = np.zeros(len(seam))
+    handed = np.zeros(len(i_src))  # per band → deep share, summed over the rounds
     rounds = 0
-    limit = sum(2 * (t.rows + t.cols) for t in parts)  # ≥ the entry cells of the raster
+    limit = len(seam) + 1  # each round's flow has left the seam and re-entered it
+    value = weight
     while True:
-        dst = np.concatenate([f.dst for f in flows]) if flows else np.empty(0, np.int64)
-        amount = np.concatenate([f.amount for f in flows]) if flows else np.empty(0)
-        cells, summed = _sum_by(dst, amount)
-        dst_all.append(cells)
-        amt_all.append(summed)
-        live = summed != 0.0  # NaN weights travel too, and end like any flow
-        if not live.any():
+        out_dst = np.concatenate([f.out_dst for f in flows]) if flows else np.empty(0, np.int64)
+        out_amount = np.concatenate([f.out_amount for f in flows]) if flows else np.empty(0)
+        cells, amount = _sum_by(out_dst, out_amount)
+        if len(cells):
+            value[np.searchsorted(seam, cells)] += amount  # targets: band cells
+        if rounds > 0 and not (value != 0.0).any():  # NaN travels too
             break
         rounds += 1
         if rounds > limit:
             _cycle("across tiles / 跨分块")
-        groups = _by_tile(cells[live], summed[live], parts, shape, tile_shape)
-        flows = run([(round_, (by_index[k], g)) for k, g in groups.items()])
-    cells, amount = _sum_by(np.concatenate(dst_all), np.concatenate(amt_all))
-    return Exchange(_by_tile(cells, amount, parts, shape, tile_shape), rounds, valid)
+        acc = _seam_pass(topo, start, by_src, s_dst, s_share, value)
+        total += acc
+        sent = acc[i_src] * i_share
+        handed += sent
+        cells, amount = _sum_by(i_dst, sent)
+        live = amount != 0.0
+        if not live.any():
+            break
+        groups = _by_tile(cells[live], amount[live], parts, shape, tile_shape)
+        flows = run([(again, (by_index[k], g)) for k, g in groups.items()])
+        value = np.zeros(len(seam))
+    cells, amount = _sum_by(i_dst, handed)
+    return SeamExchange(
+        _by_tile(cells, amount, parts, shape, tile_shape),
+        _by_tile(seam, total, parts, shape, tile_shape),
+        rounds,
+        valid,
+    )
+
+
+def seam_tile(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    tile: Tile,
+    shape: tuple[int, int],
+    weights: NDArray[np.float64],
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band: int,
+) -> NDArray[np.float64]:
+    """MFD's last pass: the tile accumulated from its deep cells' weights and all their
+    inflow from the band, plus, on the band cells, their accumulation along the seam
+    (tile-local linear indices)."""
+    deep = np.where(_band_mask(tile.rows, tile.cols, band), 0.0, weights)
+    acc = accumulate_tile(dh, vh, tile, shape, deep, inflow)
+    acc.reshape(-1)[band_values[0]] += band_values[1]
+    return acc
 
 
 def _tile_shape(tile: int | tuple[int, int]) -> tuple[int, int]:
@@ -474,6 +755,13 @@ def _tile_shape(tile: int | tuple[int, int]) -> tuple[int, int]:
 
 
 _NO_INFLOW = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+
+
+def _seed(tile: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]) -> Any:
+    """Zero weights on ``tile`` but the inflows (tile-local linear indices, amounts)."""
+    seed = np.zeros((tile.rows, tile.cols))
+    seed.reshape(-1)[inflow[0]] = inflow[1]
+    return seed
 
 
 # --- arrays in memory (the same stages, for tests and small rasters) ----------------------
@@ -495,17 +783,31 @@ def _check_directions(dtype: np.dtype[Any], where: str, source: Path | None = No
     )
 
 
+def _check_band(band: int) -> None:
+    if int(band) < 1:
+        raise InputError(
+            f"the seam band must be at least 1 cell wide, not {band}; give band ≥ 1 / "
+            f"分块接缝带宽度至少为 1 个像元，不能是 {band}：请给出 ≥ 1 的值",
+            field="band",
+            values=[band],
+        )
+
+
 def flow_accumulation_tiled_array(
     directions: NDArray[np.uint8] | NDArray[np.uint32],
     valid: NDArray[np.bool_],
     tile: int | tuple[int, int],
     weights: NDArray[np.floating[Any]] | None = None,
+    *,
+    band: int = SEAM_BAND,
 ) -> tuple[NDArray[np.float64], int]:
     """The stages on arrays in memory, tile by tile, no dask: the accumulation (equal to
     :func:`ganpo.engine.routing.flow_accumulation` with the same arguments) and the
-    number of MFD rounds. For tests and to show the stages;
-    :func:`flow_accumulation_tiled` is the one that bounds memory."""
+    number of MFD rounds (seam passes; ``band`` as for :func:`flow_accumulation_tiled`).
+    For tests and to show the stages; :func:`flow_accumulation_tiled` is the one that
+    bounds memory."""
     mfd = _check_directions(directions.dtype, "the array")
+    _check_band(band)
     shape = (directions.shape[0], directions.shape[1])
     if valid.shape != shape or (weights is not None and weights.shape != shape):
         raise ValueError(f"directions, valid and weights differ in shape: {shape}")
@@ -523,23 +825,38 @@ def flow_accumulation_tiled_array(
         return weights[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols].astype(np.float64)
 
     def stage1(t: Tile) -> TileFlow:
-        return tile_flow(*halo(t), t, shape, own(t), not mfd)
-
-    def round_(t: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]) -> TileFlow:
-        seed = np.zeros((t.rows, t.cols))
-        seed.reshape(-1)[inflow[0]] = inflow[1]
-        return tile_flow(*halo(t), t, shape, seed, False)
+        return tile_flow(*halo(t), t, shape, own(t), True)
 
     def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
         return [f(*args) for f, args in calls]
 
-    ex = exchange(parts, shape, tile_shape, mfd, stage1, round_, run)
     out = np.empty(shape, dtype=np.float64)
+    if mfd:
+        sx = exchange_seam(
+            parts,
+            shape,
+            tile_shape,
+            lambda t: seam_flow(*halo(t), t, shape, own(t), True, band),
+            lambda t, g: seam_flow(*halo(t), t, shape, _seed(t, g), False, band),
+            run,
+        )
+        for t in parts:
+            out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = seam_tile(
+                *halo(t),
+                t,
+                shape,
+                own(t),
+                sx.inflow.get(t.index, _NO_INFLOW),
+                sx.band.get(t.index, _NO_INFLOW),
+                band,
+            )
+        return out, sx.rounds
+    ex = exchange(parts, shape, tile_shape, stage1, run)
     for t in parts:
         out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = accumulate_tile(
             *halo(t), t, shape, own(t), ex.inflow.get(t.index, _NO_INFLOW)
         )
-    return out, ex.rounds
+    return out, 0
 
 
 # --- files and dask -----------------------------------------------------------------------
@@ -602,24 +919,59 @@ def _read_weights(path: Path | None, tile: Tile) -> NDArray[np.float64]:
     return w
 
 
-def _stage1(
-    path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int], mfd: bool
-) -> TileFlow:
+def _stage1(path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int]) -> TileFlow:
     return tile_flow(
-        *_read_directions(path, tile, shape), tile, shape, _read_weights(weights, tile), not mfd
+        *_read_directions(path, tile, shape), tile, shape, _read_weights(weights, tile), True
     )
 
 
-def _round(
+def _seam_first(
+    path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int], band: int
+) -> SeamFlow:
+    return seam_flow(
+        *_read_directions(path, tile, shape),
+        tile,
+        shape,
+        _read_weights(weights, tile),
+        True,
+        band,
+    )
+
+
+def _seam_again(
     path: Path,
     tile: Tile,
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
     *,
     shape: tuple[int, int],
-) -> TileFlow:
-    seed = np.zeros((tile.rows, tile.cols))
-    seed.reshape(-1)[inflow[0]] = inflow[1]
-    return tile_flow(*_read_directions(path, tile, shape), tile, shape, seed, False)
+    band: int,
+) -> SeamFlow:
+    d, v = _read_directions(path, tile, shape)
+    return seam_flow(d, v, tile, shape, _seed(tile, inflow), False, band)
+
+
+def _seam_last(
+    path: Path,
+    weights: Path | None,
+    tile: Tile,
+    shape: tuple[int, int],
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band: int,
+    folder: Path,
+) -> Path:
+    acc = seam_tile(
+        *_read_directions(path, tile, shape),
+        tile,
+        shape,
+        _read_weights(weights, tile),
+        inflow,
+        band_values,
+        band,
+    )
+    target = folder / f"tile_{tile.index[0]}_{tile.index[1]}.npy"
+    np.save(target, acc)
+    return target
 
 
 def _stage3(
@@ -649,16 +1001,20 @@ def flow_accumulation_tiled(
     *,
     weights_path: Path | None = None,
     scratch: Path | None = None,
+    band: int = SEAM_BAND,
 ) -> int:
     """Write the flow accumulation of the directions at ``directions_path`` (a GeoTIFF
     of D8 codes, uint8, or packed MFD shares, uint32; cells equal to its nodata value are
     not routed) to ``target`` (float64 GeoTIFF, NaN nodata) in tiles; returns the number
-    of MFD rounds (0 for D8). With ``weights_path`` (a raster on the same grid) each cell
-    counts its weight instead of 1; a weight equal to that raster's nodata is NaN.
+    of MFD rounds (seam passes; 0 for D8). With ``weights_path`` (a raster on the same
+    grid) each cell counts its weight instead of 1; a weight equal to that raster's nodata
+    is NaN. ``band``: MFD's seam width along each tile edge [cells] (module docstring: a
+    wider band, fewer rounds, more memory here).
 
-    Stage 1, the MFD rounds and stage 3 are one dask task per tile on the current dask
+    Stage 1, MFD's tile passes and stage 3 are one dask task per tile on the current dask
     scheduler (:func:`ganpo.engine.compute.scheduler`), each reading its tile with a
-    one-cell halo (the workers must see the files); stage 2 runs here. Stage 3's tiles
+    one-cell halo (the workers must see the files); stage 2 (MFD: the seam) runs here.
+    Stage 3's tiles
     go to a temporary folder in ``scratch`` (default ``target``'s folder), then into
     ``target`` one at a time; ``target`` appears only once complete. The result equals
     :func:`ganpo.engine.routing.flow_accumulation` on the whole raster (module
@@ -668,6 +1024,7 @@ def flow_accumulation_tiled(
         shape = (src.height, src.width)
         profile = dict(src.profile)
         mfd = _check_directions(np.dtype(src.dtypes[0]), directions_path.name, directions_path)
+    _check_band(band)
     if weights_path is not None:
         weights_path = Path(weights_path)
         with open_raster(weights_path, "weights") as src:
@@ -681,38 +1038,51 @@ def flow_accumulation_tiled(
                     values=[(src.height, src.width), shape],
                 )
     parts = tiles(shape, tile)
-
-    ex = exchange(
-        parts,
-        shape,
-        _tile_shape(tile),
-        mfd,
-        partial(_stage1, directions_path, weights_path, shape=shape, mfd=mfd),
-        partial(_round, directions_path, shape=shape),
-        _dask_run,
-    )
-    if not ex.valid:
+    if mfd:
+        sx = exchange_seam(
+            parts,
+            shape,
+            _tile_shape(tile),
+            partial(_seam_first, directions_path, weights_path, shape=shape, band=band),
+            partial(_seam_again, directions_path, shape=shape, band=band),
+            _dask_run,
+        )
+        valid, rounds = sx.valid, sx.rounds
+        last: list[tuple[Callable[..., Any], tuple[Any, ...]]] = [
+            (
+                _seam_last,
+                (
+                    directions_path,
+                    weights_path,
+                    t,
+                    shape,
+                    sx.inflow.get(t.index, _NO_INFLOW),
+                    sx.band.get(t.index, _NO_INFLOW),
+                    band,
+                ),
+            )
+            for t in parts
+        ]
+    else:
+        ex = exchange(
+            parts,
+            shape,
+            _tile_shape(tile),
+            partial(_stage1, directions_path, weights_path, shape=shape),
+            _dask_run,
+        )
+        valid, rounds = ex.valid, 0
+        last = [
+            (_stage3, (directions_path, weights_path, t, shape, ex.inflow.get(t.index, _NO_INFLOW)))
+            for t in parts
+        ]
+    if not valid:
         raise InputError(
             "the flow directions have no routed cell (all nodata) / 流向栅格没有有效像元",
             source=directions_path,
             field="nodata",
         )
     with scratch_folder(target, scratch, "tiledaccum") as folder:
-        files = _dask_run(
-            [
-                (
-                    _stage3,
-                    (
-                        directions_path,
-                        weights_path,
-                        t,
-                        shape,
-                        ex.inflow.get(t.index, _NO_INFLOW),
-                        folder,
-                    ),
-                )
-                for t in parts
-            ]
-        )
+        files = _dask_run([(f, (*args, folder)) for f, args in last])
         write_tiles(target, filled_profile(profile, "float64"), parts, files)
-    return ex.rounds
+    return rounds
