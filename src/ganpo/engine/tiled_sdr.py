@@ -83,7 +83,8 @@ own float32 rounding. These are the tolerances the tests ask (3e-7 for D_up and 
 MFD is not done: D_dn in MFD is the share-weighted mean of ``σ + d`` over the downstream
 neighbours, so an entry's distance depends on many exits' distances, not on one; there
 is no link forest, and the exchange would need rounds as MFD accumulation does in
-:mod:`ganpo.engine.tiled_accum` (hundreds of rounds on real terrain, docs/decisions/0059).
+:mod:`ganpo.engine.tiled_accum` (rounds through a seam band, decision 0067; the same
+scheme could carry D_dn, downstream first, but does not yet).
 MFD directions are refused with a clear error. Also not done: an ecosystem map that
 leaves DEM cells without a cover factor (the global function then routes LS and SDR on
 two different masks, i.e. on two different sets of directions, which one direction
