@@ -10,6 +10,8 @@
   tests with many requests (no per-test login cost).
 - ``live_server``: ``web_app`` served by uvicorn in a thread on a free port; yields the
   base URL (``http://127.0.0.1:PORT``), for browser tests and the load benchmark.
+
+Playwright's ``expect`` assertions wait up to 20 s here (its default is 5 s).
 """
 
 from __future__ import annotations
@@ -28,6 +30,15 @@ from fastapi.testclient import TestClient
 from demoplatform import DemoPlatform
 from ganpo.web.app import Settings, create_app
 from ganpo.web.seed import DEMO_USERS
+
+try:  # the browser tests' assertions wait as long as their actions (20 s), not
+    # Playwright's default 5 s: on loaded cores (CI keeps both busy) a comparison of two
+    # accounts once took longer than 5 s to appear, and no test may depend on timing
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+except ImportError:  # pragma: no cover - playwright is a test dependency
+    pass
 
 
 def _settings(demo: DemoPlatform, folder: Path) -> Settings:
