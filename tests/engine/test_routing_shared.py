@@ -5,7 +5,9 @@ give bitwise what the separate routings and traversals give."""
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -73,6 +75,78 @@ def test_one_routing_gives_both_rasters_bitwise(
     np.testing.assert_array_equal(together[1], apart[1])
     assert "from one routing" in caplog.text
     assert not list(tmp_path.glob(".*.tmp*"))
+
+
+def _writer_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads that write LS rasters, recorded as they start."""
+    names: list[str] = []
+    original = routing._write_ls
+
+    def spy(*args: Any, **kw: Any) -> None:
+        names.append(threading.current_thread().name)
+        original(*args, **kw)
+
+    monkeypatch.setattr(routing, "_write_ls", spy)
+    return names
+
+
+@pytest.mark.parametrize("algorithm", ["mfd", "d8"])
+@pytest.mark.parametrize("beside", [True, False])
+def test_the_ls_written_beside_the_sdr_or_before_it_is_bitwise_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, algorithm: routing.FlowAlgorithm, beside: bool
+) -> None:
+    """Up to LS_BESIDE_CELLS cells a second thread writes the LS raster while the SDR goes
+    on from the same slope and accumulation; above, it is written first. Both rasters
+    are bitwise those of the separate functions either way."""
+    monkeypatch.setattr(routing, "LS_BESIDE_CELLS", N * N if beside else N * N - 1)
+    writers = _writer_threads(monkeypatch)
+    apart, together = _separate_and_shared(tmp_path, CODES, algorithm)
+    np.testing.assert_array_equal(together[0], apart[0])
+    np.testing.assert_array_equal(together[1], apart[1])
+    main = threading.main_thread().name
+    # ls_factor_raster's own LS, then the shared routing's
+    assert writers[0] == main and (writers[1] != main) is beside
+
+
+def test_a_failed_ls_beside_the_sdr_fails_the_pair_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The LS thread's error is raised by the call, after the SDR's layers, and neither
+    raster (nor a temporary file) is left."""
+    monkeypatch.setattr(routing, "LS_BESIDE_CELLS", N * N)
+
+    def broken(*args: Any, **kw: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(routing, "_write_ls", broken)
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
+    with pytest.raises(OSError, match="No space left"):
+        routing.ls_and_sdr_rasters(dem, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif", "eco.tif"]
+
+
+def test_a_failed_sdr_waits_for_the_ls_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the SDR's sums fail while the LS raster is being written beside them, the
+    call returns only once that thread is done: the LS raster is then whole (bitwise the
+    separate function's) and no temporary file is left."""
+    monkeypatch.setattr(routing, "LS_BESIDE_CELLS", N * N)
+    writers = _writer_threads(monkeypatch)
+
+    def broken(*args: Any, **kw: Any) -> None:
+        raise MemoryError("D_dn")
+
+    monkeypatch.setattr(routing, "_sdr_sums", broken)
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
+    with pytest.raises(MemoryError, match="D_dn"):
+        routing.ls_and_sdr_rasters(dem, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif")
+    assert writers and writers[0] != threading.main_thread().name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif", "eco.tif", "ls.tif"]
+    alone = routing.ls_factor_raster(dem, tmp_path / "alone.tif", "mfd", 122.0)
+    np.testing.assert_array_equal(_bits(tmp_path / "ls.tif"), _bits(alone))
 
 
 @pytest.mark.parametrize("algorithm", ["mfd", "d8"])

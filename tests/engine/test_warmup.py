@@ -117,6 +117,14 @@ def test_every_numba_kernel_is_found() -> None:
     assert set(kernel_modules()) == {k.rsplit(".", 1)[0] for k in decorated}
 
 
+def test_every_numba_kernel_releases_the_gil() -> None:
+    """The kernels run on dask's worker threads (blocks of the pass, tiles of the routing)
+    and beside the SDR (the LS raster's writer): one that held the GIL would make the
+    others wait for it."""
+    holding = [name for name, k in kernels().items() if not k.targetoptions.get("nogil")]
+    assert not holding
+
+
 def test_no_writable_cache_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_locator() -> None:  # what numba raises on import when no cache folder is writable
         raise RuntimeError("cannot cache function '_inside': no locator available for file 'x'")

@@ -26,7 +26,7 @@ N_BINS = 2 * N_SIDE + 1
 ZERO = N_SIDE
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def bin_of(v: float) -> int:
     """The bin of one finite value: ``k = 1 + floor((log10 |v| − LOW) · PER_DECADE)``
     bins out from the zero bin (0 for ``|v|`` below ``10**LOW / 2``, at most
@@ -41,7 +41,7 @@ def bin_of(v: float) -> int:
     return ZERO - k if v < 0 else ZERO + k
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _bin_all(v: np.ndarray, out: np.ndarray) -> None:
     for i in range(v.size):
         out[i] = bin_of(v[i])

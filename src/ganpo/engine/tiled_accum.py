@@ -371,7 +371,7 @@ def accumulate_tile(
 # --- stage 2: across the tiles -----------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _solve_links(
     amount: NDArray[np.float64], nxt: NDArray[np.int64]
 ) -> tuple[NDArray[np.float64], bool]:

@@ -262,7 +262,7 @@ def _raise(z: np.ndarray, label: NDArray[np.int32], spill: NDArray[np.float64]) 
 # --- stage 2: the graph of labels ---------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _minimax(nodes: int, a: NDArray[np.int64], b: NDArray[np.int64], w: NDArray[np.float64]) -> Any:
     """Priority-Flood over the undirected graph (edges ``a``–``b`` at ``w``) from node 0:
     each node's lowest path height to node 0 (+inf if unreachable)."""

@@ -439,7 +439,7 @@ def final(
 # --- across the tiles ---------------------------------------------------------------------
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _solve_down(
     pin: NDArray[np.float64], nxt: NDArray[np.int64]
 ) -> tuple[NDArray[np.float64], bool]:

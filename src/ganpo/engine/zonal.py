@@ -133,7 +133,7 @@ def _float64(a: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(a, dtype=np.float64)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _cell_counts(zones: np.ndarray, codes: np.ndarray, out: np.ndarray) -> int:
     """Cells per key into ``out``; the first code outside 0…N_CODES−1 met inside a zone
     (``out`` is then incomplete: the caller raises), else −1."""
@@ -148,7 +148,7 @@ def _cell_counts(zones: np.ndarray, codes: np.ndarray, out: np.ndarray) -> int:
     return -1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _value_sums(
     zones: np.ndarray, codes: np.ndarray, v: np.ndarray, sums: np.ndarray, nans: np.ndarray
 ) -> None:
@@ -166,7 +166,7 @@ def _value_sums(
                 nans[z * N_CODES + codes[r, c]] += 1.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _mask_counts(zones: np.ndarray, codes: np.ndarray, mask: np.ndarray, out: np.ndarray) -> None:
     """Per key, the cells where ``mask`` is true."""
     rows, cols = zones.shape
@@ -177,7 +177,7 @@ def _mask_counts(zones: np.ndarray, codes: np.ndarray, mask: np.ndarray, out: np
                 out[z * N_CODES + codes[r, c]] += 1.0
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _layer_counts(
     zones: np.ndarray,
     codes: np.ndarray,
