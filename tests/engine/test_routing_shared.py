@@ -355,3 +355,54 @@ def test_strips_computed_in_threads_are_written_in_order(
     with pytest.raises(RuntimeError, match="strip failed"):
         routing._write_strips(tmp_path / "failed.tif", profile, N, N, failing)
     assert not list(tmp_path.glob("failed*")) and not list(tmp_path.glob(".*.tmp*"))
+
+
+def test_traversals_deeper_than_their_first_stack_resume_on_a_larger_one() -> None:
+    """The traversals start on a stack of 1024 cells and, when a cell's neighbours might
+    not fit, stop and resume on one twice as large. Two hand-made flow graphs push a cell
+    for every step down a 3000-cell chain: the stacks grow twice, and every sum and
+    distance is the one a plain Python traversal gives."""
+    rows = 3000
+    # MFD: column 0 flows south (k=6) and east (k=0) in equal shares, column 1 nowhere;
+    # each chain cell pushes its east neighbour first and the next chain cell on top
+    packed = np.zeros((rows, 2), dtype=np.uint32)
+    packed[:-1, 0] = (1 << 0) | (1 << 24)
+    packed[-1, 0] = 1
+    valid = np.ones((rows, 2), dtype=bool)
+    state = routing._state_from_mask(valid)
+    routing._count_degrees(packed, state, True)
+    acc = np.empty((rows, 2))
+    none = routing._NO_WEIGHTS
+    deepest = routing._accumulate(
+        packed, state, True, acc, none, False, False, none, none, routing._NO_ORDER
+    )
+    assert deepest > 2048
+    chain, side = np.empty(rows), np.empty(rows)
+    passed = 0.0
+    for r in range(rows):
+        chain[r] = 1.0 + passed
+        share = 0.5 if r < rows - 1 else 1.0
+        side[r] = 1.0 + chain[r] * share
+        passed = chain[r] * 0.5
+    np.testing.assert_array_equal(acc[:, 0], chain)
+    np.testing.assert_array_equal(acc[:, 1], side)
+    # D8, distance to stream (upstream first): row 1 flows east to the stream at its
+    # end, each row-0 cell south into it; row 0's cells wait below the chain's next cell
+    d8 = np.zeros((2, rows), dtype=np.uint8)
+    d8[0, :] = 6
+    d8[1, :-1] = 0
+    d8[1, -1] = routing.D8_NONE
+    valid = np.ones((2, rows), dtype=bool)
+    stream = np.zeros((2, rows), dtype=np.uint8)
+    stream[1, -1] = 1
+    state = routing._state_from_mask(valid)
+    routing._count_degrees(d8, state, False)
+    weight = np.full((2, rows), 2.0)
+    dist = np.empty((2, rows))
+    deepest = routing._distance_down(
+        d8, state, stream, weight, routing._NO_W32, routing._NO_W32, False, False, dist
+    )
+    assert deepest > 2048
+    steps = np.arange(rows - 1, -1, -1, dtype=np.float64)
+    np.testing.assert_array_equal(dist[1], 2.0 * steps)
+    np.testing.assert_array_equal(dist[0], 2.0 * steps + 2.0)
