@@ -627,29 +627,6 @@ def _grown(stack: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _enqueue(
-    queue: NDArray[np.int64], head: int, tail: int, i: int
-) -> tuple[NDArray[np.int64], int, int]:
-    """Append ``i`` to the first-in-first-out ``queue[head:tail]``; when the array is
-    full the live entries move to its front (it doubles only if they fill half of it),
-    so it holds the frontier, not every cell ever queued. Returns queue, head, tail."""
-    if tail == queue.size:
-        if 2 * (tail - head) <= queue.size:
-            for j in range(tail - head):  # forward: the target lies before the source
-                queue[j] = queue[head + j]
-            tail -= head
-            head = 0
-        else:
-            bigger = np.empty(2 * queue.size, dtype=np.int64)
-            bigger[: tail - head] = queue[head:tail]
-            queue = bigger
-            tail -= head
-            head = 0
-    queue[tail] = i
-    return queue, head, tail + 1
-
-
-@numba.njit(cache=True, nogil=True)
 def _start_sums(
     state: NDArray[np.uint8],
     acc: NDArray[np.float64],
@@ -1377,8 +1354,11 @@ def _streams_mfd(
 ) -> None:
     rows, cols = acc.shape
     stream[:, :] = 255  # 255: not yet seen; 2: candidate
-    queue = np.empty(1024, dtype=np.int64)
-    back = np.empty(1024, dtype=np.int64)
+    # first-in-first-out queues as lists read from a head index, emptied after each
+    # search: an array grown by reassigning it inside the loop cost numba a reference
+    # count update per cell; a list holds at most the stream cells of one outlet
+    queue = [np.int64(0)]
+    back = [np.int64(0)]
     for r0 in range(rows):
         for c0 in range(cols):
             if np.isnan(acc[r0, c0]) or stream[r0, c0] != 255:
@@ -1397,9 +1377,10 @@ def _streams_mfd(
             if not outlet:
                 continue
             stream[r0, c0] = 1
-            head, tail = 0, 1
-            queue[0] = r0 * cols + c0
-            while head < tail:  # breadth-first upstream from the outlet
+            queue.clear()
+            queue.append(np.int64(r0 * cols + c0))
+            head = 0
+            while head < len(queue):  # breadth-first upstream from the outlet
                 i = queue[head]
                 head += 1
                 r, c = i // cols, i % cols
@@ -1414,11 +1395,12 @@ def _streams_mfd(
                         continue
                     if acc[rn, cn] >= threshold:
                         stream[rn, cn] = 1
-                        queue, head, tail = _enqueue(queue, head, tail, rn * cols + cn)
+                        queue.append(np.int64(rn * cols + cn))
                         # candidates downstream of a confirmed stream cell become stream
-                        b_head, b_tail = 0, 1
-                        back[0] = rn * cols + cn
-                        while b_head < b_tail:
+                        back.clear()
+                        back.append(np.int64(rn * cols + cn))
+                        b_head = 0
+                        while b_head < len(back):
                             j = back[b_head]
                             b_head += 1
                             rb, cb = j // cols, j % cols
@@ -1428,12 +1410,10 @@ def _streams_mfd(
                                 rs, cs = rb + DROW[m], cb + DCOL[m]
                                 if _inside(rs, cs, rows, cols) and stream[rs, cs] == 2:
                                     stream[rs, cs] = 1
-                                    back, b_head, b_tail = _enqueue(
-                                        back, b_head, b_tail, rs * cols + cs
-                                    )
+                                    back.append(np.int64(rs * cols + cs))
                     elif acc[rn, cn] >= trace:
                         stream[rn, cn] = 2
-                        queue, head, tail = _enqueue(queue, head, tail, rn * cols + cn)
+                        queue.append(np.int64(rn * cols + cn))
     for r in range(rows):
         for c in range(cols):
             if stream[r, c] == 2:
