@@ -167,23 +167,16 @@ def _runs(codes: list[int], sep: str = ", ") -> str:
     return sep.join(parts)
 
 
-def raster_codes_text() -> str:
-    """The valid raster codes in words, for messages.
+def raster_codes_text(zh: bool = False) -> str:
+    """The valid raster codes in words, for messages (``zh``: in Chinese).
 
     >>> raster_codes_text()
     '1–8 (level 1) and 11–17, 21–24, 31–38, 41–43, 51–53, 61–64, 71–74, 81–85 (level 2)'
-    """
-    level_1 = [t.code for t in ecosystem_types() if t.code != UNATTRIBUTED]
-    level_2 = [t.code for t in subtypes()]
-    return f"{_runs(level_1)} (level 1) and {_runs(level_2)} (level 2)"
-
-
-def raster_codes_text_zh() -> str:
-    """The valid raster codes in words, for Chinese messages.
-
-    >>> raster_codes_text_zh()
+    >>> raster_codes_text(zh=True)
     '1–8（一级）及 11–17、21–24、31–38、41–43、51–53、61–64、71–74、81–85（二级）'
     """
     level_1 = [t.code for t in ecosystem_types() if t.code != UNATTRIBUTED]
     level_2 = [t.code for t in subtypes()]
-    return f"{_runs(level_1, '、')}（一级）及 {_runs(level_2, '、')}（二级）"
+    if zh:
+        return f"{_runs(level_1, '、')}（一级）及 {_runs(level_2, '、')}（二级）"
+    return f"{_runs(level_1)} (level 1) and {_runs(level_2)} (level 2)"

@@ -20,12 +20,7 @@ from pathlib import Path
 import dask
 import geopandas as gpd
 
-from ganpo.catalog.ecosystems import (
-    RASTER_NODATA,
-    raster_codes,
-    raster_codes_text,
-    raster_codes_text_zh,
-)
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
 from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import open_layer
@@ -81,7 +76,7 @@ def _refusal(census: CodeCensus, nodata: float | None, eco_path: Path) -> InputE
             f"(ecosystem_types.csv) and {RASTER_NODATA} for nodata; reclassify the raster"
         )
         zh.append(
-            f"行政区内有未知的生态系统类型编码 {listed_zh}；有效编码为 {raster_codes_text_zh()}"
+            f"行政区内有未知的生态系统类型编码 {listed_zh}；有效编码为 {raster_codes_text(zh=True)}"
             f"（ecosystem_types.csv），无数据值为 {RASTER_NODATA}；请重新分类该栅格"
         )
     if nodata_text is not None and nodata_text in {*census.foreign, *map(str, census.unknown)}:
