@@ -106,9 +106,10 @@ def _census_block(
     """The census of one block whose first cell is (r0, c0). The zones are rasterised
     only for a block that holds a code ``allowed`` refuses (the rare case)."""
     foreign: dict[str, int] = {}
-    if codes.dtype == np.uint8:  # every value is a code: the common case, no copy
+    if codes.dtype == np.uint8:  # every value is a code: the common case
         index: np.ndarray = codes
-        refused = ~allowed[codes]
+        present = np.bincount(codes.ravel(), minlength=N_CODES)  # cheaper than a mask
+        refused = ~allowed[codes] if present[~allowed].any() else np.zeros(codes.shape, bool)
     else:
         in_range = (codes >= 0) & (codes < N_CODES)  # False for NaN
         index = np.where(in_range, codes, 0).astype(np.intp)
@@ -144,8 +145,9 @@ def code_census_graph(
     ``transform``) against the ``allowed`` codes (which include the nodata code), with the
     zones of ``geometries`` by the cell-centre rule of :func:`zone_index`.
 
-    One task per block reads it and looks each cell up in a table of the 256 codes; a
-    block of uint8 codes is read without a copy. Nothing is computed here."""
+    One task per block reads it and looks each cell up in a table of the 256 codes (a
+    block of uint8 codes: counts its codes, and masks only when one is refused). Nothing
+    is computed here."""
     table = np.zeros(N_CODES, dtype=np.bool_)
     table[[c for c in allowed if 0 <= c < N_CODES]] = True
     shapes = dask.delayed([(g, i) for i, g in enumerate(geometries)], pure=True, traverse=False)
