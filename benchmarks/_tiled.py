@@ -1,6 +1,7 @@
-"""What the benchmarks of the tiled routing stages (bench_tiled_fill, bench_tiled_accum)
-share: the landscape inputs, the command line, one measurement in a fresh child process,
-and the measure itself, globally or on a dask ``LocalCluster``.
+"""What the benchmarks of the tiled routing stages (bench_tiled_fill, bench_tiled_accum,
+bench_tiled_dirs) share: the command line, one measurement in a fresh child process, the
+measure itself, globally or on a dask ``LocalCluster``, and the table of the runs
+(:class:`RunTable`).
 
 A measurement reports, as JSON on the child's last line of output: ``seconds`` (wall time
 of the call, numba warmed up first and the cluster started outside the measure),
@@ -18,8 +19,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,15 +30,21 @@ from _memory import rss_kib
 T = TypeVar("T")
 
 
-def parser(doc: str | None) -> argparse.ArgumentParser:
-    """The arguments both benchmarks take: sizes, ``--tile``, ``--workers``, ``--folder``
-    and the hidden ``--child KIND WORKERS TILE PATH WARM``."""
+MIB = 1024  # KiB
+
+
+def parser(
+    doc: str | None, sizes: tuple[int, ...] = (1000, 2000), child_args: int = 5
+) -> argparse.ArgumentParser:
+    """The arguments the benchmarks take: sizes, ``--tile``, ``--workers``, ``--folder``
+    and the hidden ``--child KIND WORKERS TILE PATH WARM`` (and ``child_args`` − 5 more
+    arguments a benchmark's child takes after them)."""
     p = argparse.ArgumentParser(description=doc)
-    p.add_argument("sizes", type=int, nargs="*", default=[1000, 2000])
+    p.add_argument("sizes", type=int, nargs="*", default=list(sizes))
     p.add_argument("--tile", type=int, default=512, help="tile side [cells]")
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     p.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
-    p.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
+    p.add_argument("--child", nargs=child_args, help=argparse.SUPPRESS)
     return p
 
 
@@ -46,11 +54,12 @@ def runs(workers: list[int]) -> list[tuple[str, int]]:
 
 
 def measure(
-    script: str, kind: str, workers: int, tile: int, path: Path, warm: Path
+    script: str, kind: str, workers: int, tile: int, path: Path, warm: Path, *more: str
 ) -> dict[str, float]:
-    """Run ``script --child …`` in a fresh process; its JSON (the last line it prints)."""
+    """Run ``script --child KIND WORKERS TILE PATH WARM MORE…`` in a fresh process; its
+    JSON (the last line it prints)."""
     cmd = [sys.executable, script, "--child", kind, str(workers), str(tile), str(path)]
-    cmd.append(str(warm))
+    cmd += [str(warm), *more]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"{kind} failed with code {proc.returncode}:\n{proc.stderr}")
@@ -118,3 +127,57 @@ def run_tiled(
         "worker_growth_kib": growth,
     }
     return got, figures
+
+
+@dataclass(frozen=True)
+class RunTable:
+    """The table of the runs, one row per measurement of :func:`measure`: the size, the
+    algorithm (when ``algorithm``), the run (``global`` or ``tiled N``), its wall time
+    [s], the caller's peak RSS and its growth over the RSS just before the call [MiB];
+    for a tiled run the largest worker's peak RSS and growth [MiB], the figure ``count``
+    names (flats drained, MFD rounds: a key of the measurement and the column's title,
+    when given) and the agreement with the global result (column ``agreement``). The
+    widths keep each benchmark's table as it printed before the table was shared."""
+
+    algorithm: bool = True
+    count: str | None = None
+    agreement: str = "agreement"
+    run_width: int = 8
+    grown_width: int = 5
+    agreement_width: int = 10
+
+    def header(self) -> None:
+        cells = [f"{'size':>6}"]
+        cells += [f"{'alg':>4}"] if self.algorithm else []
+        cells += [f"{'run':>{self.run_width}}", f"{'time s':>7}", f"{'peak RSS MiB':>12}"]
+        cells += [f"{'+MiB':>{self.grown_width}}", f"{'worker peak MiB':>15}"]
+        cells += [f"{'worker +MiB':>11}"]
+        cells += [f"{self.count:>6}"] if self.count else []
+        cells += [f"{self.agreement:>{self.agreement_width}}"]
+        print(" ".join(cells), flush=True)
+
+    def row(
+        self,
+        size: int,
+        kind: str,
+        workers: int,
+        m: Mapping[str, Any],
+        agreement: str = "",
+        algorithm: str = "",
+    ) -> None:
+        """The row of one measurement ``m``; ``agreement`` is the tiled run's."""
+        name = "global" if kind == "global" else f"tiled {workers}"
+        grown = (m["maxrss_kib"] - m["rss_kib"]) / MIB
+        cells = [f"{size:>5}²"]
+        cells += [f"{algorithm:>4}"] if self.algorithm else []
+        cells += [f"{name:>{self.run_width}}", f"{m['seconds']:>7.1f}"]
+        cells += [f"{m['maxrss_kib'] / MIB:>12.0f}", f"{grown:>{self.grown_width}.0f}"]
+        if kind == "tiled":
+            cells += [f"{m['worker_maxrss_kib'] / MIB:>15.0f}"]
+            cells += [f"{m['worker_growth_kib'] / MIB:>11.0f}"]
+            cells += [f"{m[self.count]:>6}"] if self.count else []
+        else:
+            cells += [f"{'':>15}", f"{'':>11}"] + ([f"{'':>6}"] if self.count else [])
+            agreement = ""
+        cells += [f"{agreement:>{self.agreement_width}}"]
+        print(" ".join(cells), flush=True)

@@ -40,7 +40,7 @@ import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _memory import hwm_kib
-from _tiled import measure, parser, run_global, run_tiled, runs, scratch
+from _tiled import RunTable, measure, parser, run_global, run_tiled, runs, scratch
 from bench_routing import WARM, write_inputs
 
 
@@ -134,34 +134,15 @@ def main() -> None:
             crops(mfd, args.crop, args.band)
             return
         warm = directions(write_inputs(WARM, folder)[0])
-        mib = 1024
-        print(
-            f"{'size':>6} {'alg':>4} {'run':>8} {'time s':>7} {'peak RSS MiB':>12} "
-            f"{'+MiB':>5} {'worker peak MiB':>15} {'worker +MiB':>11} {'rounds':>6} "
-            f"{'agreement':>10}",
-            flush=True,
-        )
+        table = RunTable(count="rounds")
+        table.header()
         for size in args.sizes:
             paths = directions(write_inputs(size, folder)[0])
             for alg in args.algorithms:
                 for kind, n in runs(args.workers):
                     m = measure(__file__, kind, n, args.tile, paths[alg], warm[alg])
-                    name = "global" if kind == "global" else f"tiled {n}"
-                    if kind == "tiled":
-                        agree = "bitwise" if m["same"] else f"{m['rel']:.1e}"
-                        worker = (
-                            f"{m['worker_maxrss_kib'] / mib:>15.0f} "
-                            f"{m['worker_growth_kib'] / mib:>11.0f} {m['rounds']:>6} "
-                            f"{agree:>10}"
-                        )
-                    else:
-                        worker = f"{'':>15} {'':>11} {'':>6} {'':>10}"
-                    grown = (m["maxrss_kib"] - m["rss_kib"]) / mib
-                    print(
-                        f"{size:>5}² {alg:>4} {name:>8} {m['seconds']:>7.1f} "
-                        f"{m['maxrss_kib'] / mib:>12.0f} {grown:>5.0f} {worker}",
-                        flush=True,
-                    )
+                    agree = "bitwise" if m.get("same") else f"{m.get('rel', 0.0):.1e}"
+                    table.row(size, kind, n, m, agree, alg)
 
 
 if __name__ == "__main__":

@@ -24,18 +24,17 @@ agreement. Timings depend on what else runs on the machine.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _memory import hwm_kib, rss_kib
+from _memory import hwm_kib
+from _tiled import RunTable, measure, parser, run_global, run_tiled, runs, scratch
 from bench_routing import WARM, write_inputs
 
 
@@ -65,120 +64,48 @@ def _global(path: Path, algorithm: str) -> np.ndarray:
     return (flow_direction_d8 if algorithm == "d8" else flow_direction_mfd)(z)
 
 
-def child(kind: str, workers: int, tile: int, algorithm: str, path: Path, warm: Path) -> None:
+def child(kind: str, workers: int, tile: int, path: Path, warm: Path, algorithm: str) -> None:
     """One measurement in this fresh process; prints JSON."""
     if kind == "global":
-        _global(warm, algorithm)  # numba: load or compile
-        rss = rss_kib()
-        t0 = time.perf_counter()
-        _global(path, algorithm)
-        seconds = time.perf_counter() - t0
-        print(json.dumps({"seconds": seconds, "maxrss_kib": hwm_kib(), "rss_kib": rss}))
+        print(json.dumps(run_global(lambda p: _global(p, algorithm), path, warm, hwm_kib)))
         return
-    from dask.distributed import Client, LocalCluster
-
     from ganpo.engine.tiled_accum import write_directions
     from ganpo.engine.tiled_dirs import flow_directions_tiled
 
-    out = Path(tempfile.mkdtemp(prefix="bench-tiled-dirs-", dir=path.parent))
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
-        Client(cluster) as client,
-        client.as_current(),
-    ):
-        flow_directions_tiled(warm, out / "warm.tif", algorithm, tile=16)  # type: ignore[arg-type]
-        before = client.run(rss_kib)
-        rss = rss_kib()
-        t0 = time.perf_counter()
-        flats = flow_directions_tiled(path, out / "dir.tif", algorithm, tile=tile)  # type: ignore[arg-type]
-        seconds = time.perf_counter() - t0
-        own = hwm_kib()
-        peaks = client.run(hwm_kib)
-    with rasterio.open(path) as src:
-        valid = ~np.isnan(src.read(1))
-        profile = dict(src.profile)
-    write_directions(out / "global.tif", _global(path, algorithm), valid, profile)
-    with rasterio.open(out / "dir.tif") as a, rasterio.open(out / "global.tif") as b:
-        same = bool(np.array_equal(a.read(1), b.read(1)))
-    for f in out.iterdir():
-        f.unlink()
-    out.rmdir()
-    growth = max(peaks[w] - before[w] for w in peaks)
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "maxrss_kib": own,
-                "rss_kib": rss,
-                "worker_maxrss_kib": max(peaks.values()),
-                "worker_growth_kib": growth,
-                "flats": flats,
-                "same": same,
-            }
-        )
-    )
+    def tiled(source: Path, target: Path, side: int) -> int:
+        return flow_directions_tiled(source, target, algorithm, tile=side)  # type: ignore[arg-type]
 
-
-def measure(
-    kind: str, workers: int, tile: int, algorithm: str, path: Path, warm: Path
-) -> dict[str, float]:
-    import subprocess
-
-    cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), algorithm]
-    cmd += [str(path), str(warm)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed with code {proc.returncode}:\n{proc.stderr}")
-    got: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return got
+    with scratch("bench-tiled-dirs-", path) as out:
+        flats, m = run_tiled(tiled, path, warm, out / "dir.tif", workers, tile, hwm_kib)
+        with rasterio.open(path) as src:
+            valid = ~np.isnan(src.read(1))
+            profile = dict(src.profile)
+        write_directions(out / "global.tif", _global(path, algorithm), valid, profile)
+        with rasterio.open(out / "dir.tif") as a, rasterio.open(out / "global.tif") as b:
+            same = bool(np.array_equal(a.read(1), b.read(1)))
+    print(json.dumps({**m, "flats": flats, "same": same}))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sizes", type=int, nargs="*", default=[2000])
-    parser.add_argument("--tile", type=int, default=512, help="tile side [cells]")
-    parser.add_argument("--step", type=float, default=1.0, help="heights rounded to [m]")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--algorithms", nargs="+", default=["d8", "mfd"])
-    parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
-    parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    p = parser(__doc__, sizes=(2000,), child_args=6)
+    p.add_argument("--step", type=float, default=1.0, help="heights rounded to [m]")
+    p.add_argument("--algorithms", nargs="+", default=["d8", "mfd"])
+    args = p.parse_args()
     if args.child:
-        kind, workers, tile, algorithm, path, warm = args.child
-        child(kind, int(workers), int(tile), algorithm, Path(path), Path(warm))
+        kind, workers, tile, path, warm, algorithm = args.child
+        child(kind, int(workers), int(tile), Path(path), Path(warm), algorithm)
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
         warm = filled(write_inputs(WARM, folder)[0], args.step)
-        mib = 1024
-        print(
-            f"{'size':>6} {'alg':>4} {'run':>8} {'time s':>7} {'peak RSS MiB':>12} "
-            f"{'+MiB':>5} {'worker peak MiB':>15} {'worker +MiB':>11} {'flats':>6} "
-            f"{'agreement':>10}",
-            flush=True,
-        )
+        table = RunTable(count="flats")
+        table.header()
         for size in args.sizes:
             dem = filled(write_inputs(size, folder)[0], args.step)
             for alg in args.algorithms:
-                runs = [("global", 0)] + [("tiled", n) for n in args.workers]
-                for kind, n in runs:
-                    m = measure(kind, n, args.tile, alg, dem, warm)
-                    name = "global" if kind == "global" else f"tiled {n}"
-                    if kind == "tiled":
-                        agree = "bitwise" if m["same"] else "DIFFERENT"
-                        worker = (
-                            f"{m['worker_maxrss_kib'] / mib:>15.0f} "
-                            f"{m['worker_growth_kib'] / mib:>11.0f} {m['flats']:>6} "
-                            f"{agree:>10}"
-                        )
-                    else:
-                        worker = f"{'':>15} {'':>11} {'':>6} {'':>10}"
-                    grown = (m["maxrss_kib"] - m["rss_kib"]) / mib
-                    print(
-                        f"{size:>5}² {alg:>4} {name:>8} {m['seconds']:>7.1f} "
-                        f"{m['maxrss_kib'] / mib:>12.0f} {grown:>5.0f} {worker}",
-                        flush=True,
-                    )
+                for kind, n in runs(args.workers):
+                    m = measure(__file__, kind, n, args.tile, dem, warm, alg)
+                    table.row(size, kind, n, m, "bitwise" if m.get("same") else "DIFFERENT", alg)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _memory import maxrss_kib
-from _tiled import measure, parser, run_global, run_tiled, runs, scratch
+from _tiled import RunTable, measure, parser, run_global, run_tiled, runs, scratch
 from bench_routing import WARM, write_inputs
 
 
@@ -72,29 +72,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
         warm, _ = write_inputs(WARM, folder)
-        mib = 1024
-        print(
-            f"{'size':>6} {'run':>9} {'time s':>7} {'peak RSS MiB':>12} {'+MiB':>6} "
-            f"{'worker peak MiB':>15} {'worker +MiB':>11} {'same':>5}",
-            flush=True,
+        table = RunTable(
+            algorithm=False, agreement="same", run_width=9, grown_width=6, agreement_width=5
         )
+        table.header()
         for size in args.sizes:
             dem, _ = write_inputs(size, folder)
             for kind, n in runs(args.workers):
                 m = measure(__file__, kind, n, args.tile, dem, warm)
-                name = "global" if kind == "global" else f"tiled {n}"
-                worker = (
-                    f"{m['worker_maxrss_kib'] / mib:>15.0f} {m['worker_growth_kib'] / mib:>11.0f} "
-                    f"{'yes' if m['same'] else 'NO':>5}"
-                    if kind == "tiled"
-                    else f"{'':>15} {'':>11} {'':>5}"
-                )
-                grown = (m["maxrss_kib"] - m["rss_kib"]) / mib
-                print(
-                    f"{size:>5}² {name:>9} {m['seconds']:>7.1f} {m['maxrss_kib'] / mib:>12.0f} "
-                    f"{grown:>6.0f} {worker}",
-                    flush=True,
-                )
+                table.row(size, kind, n, m, "yes" if m.get("same") else "NO")
 
 
 if __name__ == "__main__":

@@ -817,6 +817,38 @@ LAYER_CASES = [
     ),
     refused(
         "layer",
+        "ecosystem-code-above-255",
+        layer("ecosystem_type", np.where(TINY_ECO == 7, 300, TINY_ECO.astype("int16")), nodata=255),
+        r"2022/ecosystem_type\.tif: 1 cells hold values that are no ecosystem code: 300 \(1 "
+        r"cells\); .* / 有 1 个栅格的值不是生态系统类型编码：300（1 个栅格）",
+    ),
+    refused(
+        "layer",
+        "ecosystem-code-negative",
+        layer("ecosystem_type", np.where(TINY_ECO == 1, -5, TINY_ECO.astype("int16")), nodata=255),
+        r"2022/ecosystem_type\.tif: 3 cells hold values that are no ecosystem code: -5 \(3 "
+        r"cells\); .*Reclassify the raster and write it as integers \(Byte\), with 255 for "
+        r"nodata / .*请重新分类该栅格",
+    ),
+    refused(
+        "layer",
+        "ecosystem-nodata-not-255",
+        layer(
+            "ecosystem_type", np.where(TINY_ECO == 6, -9999, TINY_ECO.astype("int16")), nodata=-9999
+        ),
+        r"2022/ecosystem_type\.tif: .*the file declares -9999 as its nodata value, but ganpo "
+        r"reads 255 as an ecosystem map's nodata",
+    ),
+    refused(
+        "layer",
+        "ecosystem-code-fractional",
+        layer(
+            "ecosystem_type", np.where(TINY_ECO == 5, 5.5, TINY_ECO.astype("float32")), nodata=255
+        ),
+        r"2022/ecosystem_type\.tif: 1 cells hold values that are no ecosystem code: 5\.5 ",
+    ),
+    refused(
+        "layer",
         "npp-declared-in-gc-per-m2",
         lambda c: c.edit_manifest(
             lambda d: [x.update(unit="gC/m2") for x in d["layers"] if x["role"] == "npp"]

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from ganpo.engine import account
 from ganpo.engine.stages.blockwise import PassGraph, PassSums, RasterPart, build_pass
 from ganpo.engine.stages.checks import check_pass
 from ganpo.engine.stages.context import Run
@@ -25,6 +26,7 @@ from ganpo.engine.stages.select import Selection, select_layers
 from ganpo.engine.zonal import N_CODES
 from ganpo.errors import InputError, ManifestError
 from ganpo.io.manifest import load_manifest, write_manifest
+from tinydata import TINY_ECO, write_raster
 
 A, B = 360101, 360102
 REL = 1e-12  # a product of two float64 numbers
@@ -103,18 +105,87 @@ def test_building_the_pass_computes_nothing(tiny: Callable[..., Path]) -> None:
     assert run.log[-1].endswith("tiny 2022: 8 raster components over 4×2 cells in blocks of 2")
 
 
-def test_pass_check_stops_on_unknown_ecosystem_codes(tiny: Callable[..., Path]) -> None:
-    run, plan, selection, on_grid, graph = _upto_pass(tiny())
-    # unit B: one cell of code 99, two of code 9 (neither in ecosystem_types.csv)
-    sums = _sums(graph.parts, {**TINY_CELLS, (1, 99): 1, (1, 9): 2})
+def test_unknown_ecosystem_codes_stop_the_run_before_the_grid_work(
+    tiny: Callable[..., Path],
+) -> None:
+    eco = TINY_ECO.copy()
+    eco[1, 3] = 99  # unit B: one cell of code 99, two of code 9 (neither in the table)
+    eco[1, 2] = eco[0, 3] = 9
+    path = tiny(eco=eco)
+    run = _run(path)
+    plan = load_plan(run)
     with pytest.raises(InputError) as err:
-        check_pass(run, plan, selection, on_grid, sums)
+        align_on_grid(run, plan, select_layers(run, plan), load_units(run, plan))
     assert str(err.value) == (
-        f"{on_grid.eco_path}: unknown ecosystem code(s) 9 (2 cells), 99 (1 cells); valid "
-        "codes are 1–8 (level 1) and 11–17, 21–24, 31–38, 41–43, 51–53, 61–64, 71–74, "
-        "81–85 (level 2) (ecosystem_types.csv) and 255 for nodata; reclassify the raster"
+        f"{path.parent / '2022/ecosystem_type.tif'}: unknown ecosystem code(s) 9 (2 cells), "
+        "99 (1 cells); valid codes are 1–8 (level 1) and 11–17, 21–24, 31–38, 41–43, 51–53, "
+        "61–64, 71–74, 81–85 (level 2) (ecosystem_types.csv) and 255 for nodata; reclassify "
+        "the raster / 行政区内有未知的生态系统类型编码 9（2 个栅格）、99（1 个栅格）；有效编码为 "
+        "1–8（一级）及 11–17、21–24、31–38、41–43、51–53、61–64、71–74、81–85（二级）"
+        "（ecosystem_types.csv），无数据值为 255；请重新分类该栅格。"
     )
     assert err.value.field == "ecosystem_type" and err.value.values == [9, 99]
+    assert not (path.parent / "derived").exists()  # no derived layer was made
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "nodata", "said"),
+    [
+        (300, "int16", 255, "300 (1 cells)"),
+        (-5, "int16", 255, "-5 (1 cells)"),
+        (3.5, "float32", 255, "3.5 (1 cells)"),
+        (np.nan, "float32", None, "nan (1 cells)"),
+    ],
+)
+def test_values_that_are_no_ecosystem_code_stop_the_run_before_the_pass(
+    tiny: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+    value: float,
+    dtype: str,
+    nodata: float | None,
+    said: str,
+) -> None:
+    """Such a value stopped the derived layers or the pass with an index error (a bug
+    report, exit 1); -5 even passed the kernel's guard for "none found" (-1)."""
+    path = tiny()
+    eco = TINY_ECO.astype(dtype)
+    eco[0, 0] = value
+    write_raster(path.parent / "2022/ecosystem_type.tif", eco, nodata=nodata)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the pass was built")
+
+    monkeypatch.setattr(account, "build_pass", never)
+    with pytest.raises(InputError) as err:
+        account.run_account(load_manifest(path, verify=False), 2022, chunk=2)
+    message = str(err.value)
+    assert message.startswith(
+        f"{path.parent / '2022/ecosystem_type.tif'}: 1 cells hold values that are no "
+        f"ecosystem code: {said}; an ecosystem map holds whole numbers 0–255: the codes of "
+        "ecosystem_types.csv and 255 for cells without a type. Reclassify the raster and "
+        "write it as integers (Byte), with 255 for nodata / 有 1 个栅格的值不是生态系统类型编码："
+    )
+    assert "无数据值用 255" in message and "declares" not in message
+    assert not (path.parent / "derived").exists()
+
+
+def test_a_nodata_value_other_than_255_is_named(tiny: Callable[..., Path]) -> None:
+    path = tiny()
+    eco = TINY_ECO.astype("int16")
+    eco[1, 1] = -9999
+    write_raster(path.parent / "2022/ecosystem_type.tif", eco, nodata=-9999)
+    with pytest.raises(InputError) as err:
+        account.run_account(load_manifest(path, verify=False), 2022, chunk=2)
+    assert str(err.value).endswith(
+        "; the file declares -9999 as its nodata value, but ganpo reads 255 as an ecosystem "
+        "map's nodata: write its nodata cells as 255 (gdal_calc.py, then gdal_edit.py "
+        "-a_nodata 255) / 有 1 个栅格的值不是生态系统类型编码：-9999（1 个栅格）；生态系统类型"
+        "图层只能含 0–255 的整数，即 ecosystem_types.csv 中的编码及表示无类型的 255。请重新"
+        "分类该栅格，以整数（Byte）写出，无数据值用 255；该文件声明的无数据值为 -9999，而 "
+        "ganpo 以 255 作为生态系统类型图层的无数据值：请将无数据栅格改写为 255（gdal_calc.py，"
+        "再用 gdal_edit.py -a_nodata 255）。"
+    )
+    assert err.value.values == [-9999]
 
 
 def test_pass_check_warns_in_order(tiny: Callable[..., Path]) -> None:

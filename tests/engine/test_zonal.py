@@ -15,10 +15,18 @@ import rasterio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasterio.transform import from_origin
+from shapely.geometry import box
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
-from ganpo.engine import histogram, rasters
-from ganpo.engine.zonal import N_CODES, LayerCount, _block_sums, zonal_sums_graph
+from ganpo.engine import histogram, rasters, zonal
+from ganpo.engine.zonal import (
+    N_CODES,
+    CodeCensus,
+    LayerCount,
+    _block_sums,
+    code_census_graph,
+    zonal_sums_graph,
+)
 
 
 def reference(
@@ -95,13 +103,71 @@ def test_block_sums_are_bitwise_those_of_bincount(
         assert np.array_equal(g, w, equal_nan=True)
 
 
-def test_a_code_beyond_the_key_range_inside_a_unit_is_refused() -> None:
+@pytest.mark.parametrize("bad", [300, -5, -1])
+def test_a_code_beyond_the_key_range_inside_a_unit_is_refused(bad: int) -> None:
+    """The kernel's own guard (an invariant: the account censuses the codes first). A
+    negative code is refused too: it once passed for the kernel's "none found" (−1) and
+    left the counts of the block incomplete."""
     zones = np.array([[0, -1]], dtype=np.int32)
-    codes = np.array([[1, 300]], dtype=np.int16)
+    codes = np.array([[1, bad]], dtype=np.int16)
     out, _, _ = _block_sums(zones, codes, 1, 0, 0, [])  # outside every unit: not counted
     assert out[0, 1] == 1 and out.sum() == 1
-    with pytest.raises(ValueError, match="ecosystem code 300"):
+    with pytest.raises(ValueError, match=f"ecosystem code {bad} outside 0–255 inside a unit"):
         _block_sums(zones[:, ::-1].copy(), codes, 1, 0, 0, [])
+
+
+#: a 4 × 6 grid of 10 m cells; unit 0 holds the cells of columns 0–2, unit 1 those of
+#: columns 3–4, column 5 lies outside both
+CENSUS_TRANSFORM = from_origin(0.0, 40.0, 10.0, 10.0)
+CENSUS_UNITS = [box(0.0, 0.0, 30.0, 40.0), box(30.0, 0.0, 50.0, 40.0)]
+ALLOWED = [1, 2, 5, RASTER_NODATA]
+
+
+def census(codes: np.ndarray, chunk: int = 2) -> CodeCensus:
+    graph = code_census_graph(
+        da.from_array(codes, chunks=chunk), CENSUS_UNITS, CENSUS_TRANSFORM, ALLOWED
+    )
+    with dask.config.set(scheduler="synchronous"):
+        (found,) = dask.compute(graph)
+    return found  # type: ignore[no-any-return]
+
+
+def test_census_of_a_clean_map_finds_nothing_and_rasterises_no_unit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("the units were rasterised for a block of known codes")
+
+    monkeypatch.setattr(zonal, "_rasterize_window", refuse)
+    codes = np.array([[1, 2, 5, 255, 1, 2]] * 4, dtype=np.uint8)
+    assert census(codes) == CodeCensus({}, {})
+    assert census(codes.astype(np.int16)) == CodeCensus({}, {})
+    assert census(codes.astype(np.float32)) == CodeCensus({}, {})
+
+
+def test_census_counts_unknown_codes_inside_the_units_only() -> None:
+    codes = np.full((4, 6), 1, dtype=np.uint8)
+    codes[0, 0] = codes[3, 4] = 9  # inside units 0 and 1
+    codes[1, 2] = 99  # inside unit 0
+    codes[:, 5] = 7  # outside every unit: not read, not counted
+    for chunk in (2, 3, 6):  # blocks that split the units, or one block
+        assert census(codes, chunk) == CodeCensus({}, {9: 2, 99: 1})
+
+
+def test_census_counts_values_that_are_no_code_anywhere() -> None:
+    codes = np.ones((4, 6), dtype=np.float32)
+    codes[0, 0] = 300.0  # inside a unit
+    codes[0, 5] = codes[1, 5] = -5.0  # outside every unit: the lookups would read them
+    codes[2, 2] = 3.5
+    codes[3, 3] = np.nan
+    codes[3, 0] = codes[2, 1] = np.nan  # NaN counted once per cell, in one row
+    codes[1, 1] = 9.0  # a whole number: an unknown code
+    found = census(codes)
+    assert found.foreign == {"-5": 2, "300": 1, "3.5": 1, "nan": 3}
+    assert found.unknown == {9: 1}
+    wide = np.ones((4, 6), dtype=np.int32)
+    wide[0, 0], wide[3, 5] = -9999, 256
+    assert census(wide) == CodeCensus({"-9999": 1, "256": 1}, {})
 
 
 def test_bins_follow_the_values_and_their_sign() -> None:

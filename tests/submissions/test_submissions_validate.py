@@ -22,7 +22,12 @@ from ganpo.catalog.units import conversion_factor, form_unit
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
 from ganpo.io.table_checks import TableContext
 from ganpo.submissions.forms import form
-from ganpo.submissions.template import template_csv, template_xlsx
+from ganpo.submissions.template import (
+    FIRST_DATA_ROW,
+    fill_template,
+    template_csv,
+    template_xlsx,
+)
 from ganpo.submissions.validate import (
     DATA_SHEET,
     Limits,
@@ -50,17 +55,8 @@ def problems_of(data: bytes, key: str = "tourism", **kw: object) -> list[tuple]:
 
 def filled_xlsx(key: str, values: dict[tuple[int, str], object]) -> bytes:
     """The form's template with cells filled in: ``{(county adcode, column): value}``."""
-    wb = openpyxl.load_workbook(io.BytesIO(template_xlsx(form(key, 2023), REGION)))
-    ws = wb[DATA_SHEET]
-    keys = [c.value for c in ws[2]]
-    for row in ws.iter_rows(min_row=6):
-        code = row[0].value
-        for col, key_ in enumerate(keys):
-            if (code, key_) in values:
-                row[col].value = values[(code, key_)]
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    blank = template_xlsx(form(key, 2023), REGION)
+    return fill_template(blank, lambda code, column: values.get((code, column)))  # type: ignore[call-overload]
 
 
 def full_tourism() -> dict[tuple[int, str], object]:
@@ -72,6 +68,24 @@ def full_tourism() -> dict[tuple[int, str], object]:
 
 
 # ------------------------------------------------------------------------------ templates
+
+
+def test_a_filled_template_is_read_back_as_filled() -> None:
+    """fill_template writes by column key: the same values in every row (a mapping) or
+    per county (a callable), and the upload reader finds them where they were written."""
+    blank = template_xlsx(form("tourism", 2023), REGION)
+    per_county = {360102: 1.25, 360103: 2.5, 360121: 3.75}
+    filled = fill_template(
+        fill_template(blank, {"tourism_revenue": 10.5, "trip_hours": None}),
+        lambda code, column: per_county[code] if column == "visits" else None,  # type: ignore[index]
+    )
+    ok = check_table(filled, form("tourism", 2023), REGION, LIMITS)
+    table = pd.read_csv(io.BytesIO(ok.csv_bytes))
+    assert table["visits"].tolist() == [1.25, 2.5, 3.75]
+    assert table["tourism_revenue"].tolist() == [10.5] * 3
+    assert "trip_hours" not in table  # None left the optional column empty
+    wb = openpyxl.load_workbook(io.BytesIO(filled))
+    assert [c.value for c in wb[DATA_SHEET][FIRST_DATA_ROW]][:2] == [360102, "东湖区"]
 
 
 @pytest.mark.parametrize("key", sorted(TABLE_ROLES))

@@ -10,7 +10,6 @@ worker has answered (the kernel decides which worker accepts; no order is assume
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
@@ -22,13 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import openpyxl
 import pytest
 
 import ganpo
 from demoplatform import DemoPlatform
 from ganpo.store import platform
 from ganpo.store.repository import list_accounts, open_store
+from ganpo.submissions.template import fill_template
 from ganpo.web.seed import seed_demo_users
 
 WORKERS = 3
@@ -194,16 +193,7 @@ def _tourism_upload(base: str, headers: dict[str, str], year: int) -> bytes:
     with httpx.Client(base_url=base, headers=headers, timeout=60) as c:
         r = c.get("/api/reporting/forms/tourism/template", params={"year": year})
         assert r.status_code == 200, r.text
-    wb = openpyxl.load_workbook(io.BytesIO(r.content))
-    ws = wb["填报 data"]
-    keys = [cell.value for cell in ws[2]]
-    values = {"visits": 10.0, "tourism_revenue": 1.5}
-    for row in ws.iter_rows(min_row=6):
-        for j, key in enumerate(keys[2:], start=2):
-            row[j].value = values.get(str(key))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return fill_template(r.content, {"visits": 10.0, "tourism_revenue": 1.5})
 
 
 def _at_once(n: int, action: Callable[[int], httpx.Response]) -> list[httpx.Response]:

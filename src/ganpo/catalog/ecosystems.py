@@ -155,7 +155,7 @@ def level1_lut() -> NDArray[np.int64]:
     return lut
 
 
-def _runs(codes: list[int]) -> str:
+def _runs(codes: list[int], sep: str = ", ") -> str:
     parts: list[str] = []
     start = prev = codes[0]
     for c in [*codes[1:], -1]:
@@ -164,15 +164,19 @@ def _runs(codes: list[int]) -> str:
             continue
         parts.append(str(start) if start == prev else f"{start}–{prev}")
         start = prev = c
-    return ", ".join(parts)
+    return sep.join(parts)
 
 
-def raster_codes_text() -> str:
-    """The valid raster codes in words, for messages.
+def raster_codes_text(zh: bool = False) -> str:
+    """The valid raster codes in words, for messages (``zh``: in Chinese).
 
     >>> raster_codes_text()
     '1–8 (level 1) and 11–17, 21–24, 31–38, 41–43, 51–53, 61–64, 71–74, 81–85 (level 2)'
+    >>> raster_codes_text(zh=True)
+    '1–8（一级）及 11–17、21–24、31–38、41–43、51–53、61–64、71–74、81–85（二级）'
     """
     level_1 = [t.code for t in ecosystem_types() if t.code != UNATTRIBUTED]
     level_2 = [t.code for t in subtypes()]
+    if zh:
+        return f"{_runs(level_1, '、')}（一级）及 {_runs(level_2, '、')}（二级）"
     return f"{_runs(level_1)} (level 1) and {_runs(level_2)} (level 2)"

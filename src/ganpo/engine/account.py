@@ -4,10 +4,10 @@ indicator × component × ecosystem type × county, with provenance.
 A run is a list of stages (:mod:`ganpo.engine.stages`, decision 0017): load and check the
 plan (manifest with checksums verified, profile, parameter set with prices for the year,
 methods) → units → select each role's layer for the year → align the layers on the grid
-of the ecosystem-type layer and build derived layers, all opened lazily (dask) → inspect
-the layer files → one pass over the blocks that sums every raster component per county ×
-ecosystem type and the layers' ranges → check what the pass found (ecosystem codes,
-ranges, coverage) → result rows (value = quantity × price) and the ecosystem extent →
+of the ecosystem-type layer (its codes checked first) and build derived layers, all
+opened lazily (dask) → inspect the layer files → one pass over the blocks that sums every
+raster component per county × ecosystem type and the layers' ranges → check what the pass
+found (ranges, coverage) → result rows (value = quantity × price) and the ecosystem extent →
 statistics methods per county and the external deduction when the profile asks for it →
 the finished account. Nothing is written here: the store saves a finished account in one
 transaction.

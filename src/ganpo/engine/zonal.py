@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +39,24 @@ def _rasterize_block(
 ) -> np.ndarray:
     assert block_info is not None
     (r0, r1), (c0, c1) = block_info[None]["array-location"]
+    return _rasterize_window(shapes, transform, r0, c0, (r1 - r0, c1 - c0))
+
+
+def _rasterize_window(
+    shapes: Sequence[tuple[BaseGeometry, int]],
+    transform: Affine,
+    r0: int,
+    c0: int,
+    shape: tuple[int, int],
+) -> np.ndarray:
+    """The zone index of the window of ``shape`` cells whose first cell is (r0, c0)."""
     window_transform = transform @ Affine.translation(c0, r0)
     with warnings.catch_warnings():
         # GDAL's in-memory dataset warns for 1-cell blocks; the transform is passed anyway
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         return rasterio.features.rasterize(
             shapes,
-            out_shape=(r1 - r0, c1 - c0),
+            out_shape=shape,
             transform=window_transform,
             fill=-1,
             dtype="int32",
@@ -66,6 +78,88 @@ def zone_index(geometries: Sequence[BaseGeometry], transform: Affine, like: da.A
         chunks=like.chunks,
         meta=np.empty((0, 0), dtype="int32"),
     )
+
+
+@dataclass(frozen=True)
+class CodeCensus:
+    """What a map of codes holds besides the codes it may hold.
+
+    ``foreign``: the values that are no code at all (not a whole number in
+    0…``N_CODES`` − 1: a negative or larger number, a fraction, NaN), anywhere in the map,
+    as cells per value (the value written as ``f"{v:g}"``): the pass's per-cell lookups
+    cannot read such a cell, inside a zone or not. ``unknown``: the codes in
+    0…``N_CODES`` − 1 that are not allowed, in the cells inside a zone, as cells per code
+    (outside every zone they are not read)."""
+
+    foreign: dict[str, int]
+    unknown: dict[int, int]
+
+
+def _census_block(
+    codes: np.ndarray,
+    r0: int,
+    c0: int,
+    shapes: Sequence[tuple[BaseGeometry, int]],
+    transform: Affine,
+    allowed: np.ndarray,
+) -> CodeCensus:
+    """The census of one block whose first cell is (r0, c0). The zones are rasterised
+    only for a block that holds a code ``allowed`` refuses (the rare case)."""
+    foreign: dict[str, int] = {}
+    if codes.dtype == np.uint8:  # every value is a code: the common case
+        index: np.ndarray = codes
+        present = np.bincount(codes.ravel(), minlength=N_CODES)  # cheaper than a mask
+        refused = ~allowed[codes] if present[~allowed].any() else np.zeros(codes.shape, bool)
+    else:
+        in_range = (codes >= 0) & (codes < N_CODES)  # False for NaN
+        index = np.where(in_range, codes, 0).astype(np.intp)
+        whole = in_range & (index == codes)
+        if not whole.all():
+            values, cells = np.unique(codes[~whole], return_counts=True)
+            foreign = {f"{v:g}": int(n) for v, n in zip(values.tolist(), cells, strict=True)}
+        refused = whole & ~allowed[index]
+    unknown: dict[int, int] = {}
+    if refused.any():
+        zones = _rasterize_window(shapes, transform, r0, c0, codes.shape)
+        found, cells = np.unique(index[refused & (zones >= 0)], return_counts=True)
+        unknown = {int(c): int(n) for c, n in zip(found, cells, strict=True)}
+    return CodeCensus(foreign, unknown)
+
+
+def _add_census(*parts: CodeCensus) -> CodeCensus:
+    foreign: Counter[str] = Counter()
+    unknown: Counter[int] = Counter()
+    for p in parts:
+        foreign.update(p.foreign)
+        unknown.update(p.unknown)
+    return CodeCensus(dict(sorted(foreign.items())), dict(sorted(unknown.items())))
+
+
+def code_census_graph(
+    codes: da.Array,
+    geometries: Sequence[BaseGeometry],
+    transform: Affine,
+    allowed: Sequence[int],
+) -> object:
+    """A delayed :class:`CodeCensus` of the map ``codes`` (any integer or float dtype, on
+    ``transform``) against the ``allowed`` codes (which include the nodata code), with the
+    zones of ``geometries`` by the cell-centre rule of :func:`zone_index`.
+
+    One task per block reads it and looks each cell up in a table of the 256 codes (a
+    block of uint8 codes: counts its codes, and masks only when one is refused). Nothing
+    is computed here."""
+    table = np.zeros(N_CODES, dtype=np.bool_)
+    table[[c for c in allowed if 0 <= c < N_CODES]] = True
+    shapes = dask.delayed([(g, i) for i, g in enumerate(geometries)], pure=True, traverse=False)
+    starts = [np.cumsum((0, *c))[:-1].tolist() for c in codes.chunks]
+    blocks = codes.to_delayed(optimize_graph=False)
+    census = dask.delayed(_census_block, pure=True)
+    parts = [
+        census(blocks[i, j], r0, c0, shapes, transform, table)
+        for i, r0 in enumerate(starts[0])
+        for j, c0 in enumerate(starts[1])
+    ]
+    return dask.delayed(_add_census, pure=True)(*parts)
 
 
 @dataclass(frozen=True)
@@ -112,9 +206,15 @@ def _block_sums(
     c = np.ascontiguousarray(codes, dtype=np.int32)
     n_keys = n_zones * N_CODES
     out = np.zeros((1 + 2 * n_values + n_masks, n_keys), dtype="float64")
-    bad = _cell_counts(z, c, out[0])
-    if bad >= 0:
-        raise ValueError(f"ecosystem code {bad} outside 0–{N_CODES - 1} inside a unit")
+    first = _cell_counts(z, c, out[0])
+    if first >= 0:
+        # an internal invariant: the account checks the map's codes before the pass
+        # (ganpo.engine.stages.codes); a caller that did not is told the code
+        code = codes[np.unravel_index(first, c.shape)]
+        raise ValueError(
+            f"ecosystem code {code} outside 0–{N_CODES - 1} inside a unit: check the map's "
+            "codes first (code_census_graph)"
+        )
     for k, v in enumerate(values):
         _value_sums(z, c, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
     for j, mask in enumerate(masks):
@@ -135,15 +235,16 @@ def _float64(a: np.ndarray) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _cell_counts(zones: np.ndarray, codes: np.ndarray, out: np.ndarray) -> int:
-    """Cells per key into ``out``; the first code outside 0…N_CODES−1 met inside a zone
-    (``out`` is then incomplete: the caller raises), else −1."""
+    """Cells per key into ``out``; the flat index of the first cell inside a zone whose
+    code is outside 0…N_CODES−1 (``out`` is then incomplete: the caller raises), else −1.
+    (The index, not the code: a negative code must not pass for "none".)"""
     rows, cols = zones.shape
     for r in range(rows):
         for c in range(cols):
             z = zones[r, c]
             if z >= 0:
                 if codes[r, c] < 0 or codes[r, c] >= N_CODES:
-                    return codes[r, c]
+                    return r * cols + c
                 out[z * N_CODES + codes[r, c]] += 1.0
     return -1
 

@@ -15,7 +15,8 @@ Modules, and what each offers:
     :func:`all_forms`, :func:`forms_for` (one department's), :func:`form` (one by key).
 :mod:`~ganpo.submissions.template`
     The blank form to fill: :func:`template_xlsx` (locked counties, data validation, a
-    notes sheet) and :func:`template_csv`.
+    notes sheet) and :func:`template_csv`; :func:`fill_template`, a workbook template
+    with values written in (a pre-filled form, an example upload).
 :mod:`~ganpo.submissions.validate`
     Checking a filled form, every problem at once with row, column, cell and value:
     :func:`check_table` (CSV or .xlsx, decoded by :mod:`ganpo.io.table_files` like every
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
         readiness,
     )
     from ganpo.submissions.forms import Form, FormColumn, all_forms, form, forms_for
-    from ganpo.submissions.template import template_csv, template_xlsx
+    from ganpo.submissions.template import fill_template, template_csv, template_xlsx
     from ganpo.submissions.validate import (
         Flag,
         Limits,
@@ -110,6 +111,7 @@ __all__ = [
     "check_size",
     "check_table",
     "explain",
+    "fill_template",
     "form",
     "forms_for",
     "overrides",
@@ -136,7 +138,7 @@ _MODULE_OF = {
         "dataset",
     ),
     **dict.fromkeys(("Form", "FormColumn", "all_forms", "form", "forms_for"), "forms"),
-    **dict.fromkeys(("template_csv", "template_xlsx"), "template"),
+    **dict.fromkeys(("fill_template", "template_csv", "template_xlsx"), "template"),
     **dict.fromkeys(
         (
             "Flag",

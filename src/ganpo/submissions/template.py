@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Mapping
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -27,6 +28,10 @@ from ganpo.submissions.forms import Form, header_names, indicator_names
 from ganpo.submissions.validate import DATA_SHEET, NAME_ROW_LABELS, UNIT_LABELS, Region
 
 UNIT_LABEL = UNIT_LABELS[0]
+#: the row of the data sheet that holds the column keys; below it the Chinese and English
+#: names and the units, then the data from FIRST_DATA_ROW on
+KEY_ROW = 2
+FIRST_DATA_ROW = KEY_ROW + 4
 NOTES_SHEET = "说明 notes"
 COUNTIES_SHEET = "区县 counties"
 LIST_ROWS = 200  # empty rows offered by list forms (e.g. one row per lake and county)
@@ -95,7 +100,7 @@ def template_xlsx(form: Form, region: Region) -> bytes:
     units = _units(form)
     units[0] = UNIT_LABEL
     header_rows = [keys, zh_row, en_row, units]
-    for i, values in enumerate(header_rows, start=2):
+    for i, values in enumerate(header_rows, start=KEY_ROW):
         for j, value in enumerate(values, start=1):
             c = ws.cell(row=i, column=j, value=value)
             c.fill = HEADER_FILL
@@ -105,7 +110,7 @@ def template_xlsx(form: Form, region: Region) -> bytes:
         if spec.required:
             for i in range(2, 6):
                 ws.cell(row=i, column=j).fill = REQUIRED_FILL
-    first = len(header_rows) + 2
+    first = FIRST_DATA_ROW
     counties = list(region.counties.items())
     n = len(counties) if form.per_county else LIST_ROWS
     last = first + n - 1
@@ -145,6 +150,45 @@ def template_xlsx(form: Form, region: Region) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def fill_template(
+    template: bytes, values: Mapping[str, object] | Callable[[object, str], object]
+) -> bytes:
+    """A copy of a table form's Excel template (:func:`template_xlsx`) with values in its
+    data rows: ``values[key]`` in the column of ``key`` of every row (a mapping), or
+    ``values(code, key)`` for the row whose first cell holds ``code`` (the county adcode of
+    a per-county form) and each column after the county's code and name (a callable;
+    ``None`` leaves the cell empty). Columns are found by the keys of the template's key
+    row, not by position.
+
+    What a reporter does by hand, as a function: a form pre-filled with known values (last
+    year's table, an example for training), and the filled upload of the tests and of the
+    platform's load benchmarks. The values are written as given, without checks: the
+    upload's checks (:func:`ganpo.submissions.validate.check_table`) judge them.
+
+    >>> from ganpo.submissions.forms import form
+    >>> from ganpo.submissions.validate import Region
+    >>> blank = template_xlsx(form("tourism", 2022), Region({360101: "甲县"}))
+    >>> ws = load_workbook(io.BytesIO(fill_template(blank, {"visits": 2.5})))[DATA_SHEET]
+    >>> [c.value for c in ws[FIRST_DATA_ROW]][:4]
+    [360101, '甲县', 2.5, None]
+    """
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb[DATA_SHEET]
+    keys = [str(c.value) for c in ws[KEY_ROW]]
+
+    def value_of(code: object, key: str) -> object:
+        return values(code, key) if callable(values) else values.get(key)
+
+    for row in ws.iter_rows(min_row=FIRST_DATA_ROW):
+        for j, key in enumerate(keys[2:], start=2):
+            value = value_of(row[0].value, key)
+            if value is not None:
+                row[j].value = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _validations(ws: object, form: Form, first: int, last: int) -> None:

@@ -9,13 +9,14 @@ before it, so it can be run and tested alone.
 2. :func:`.select.select_layers` – the layer entry of each role the methods read, for the
    year (or the year a counterfactual holds it at), in its role's unit; a layer of
    another year only when declared or timeless (decision 0022).
-3. :func:`.on_grid.align_on_grid` – every layer on the ecosystem map's grid (warped when
+3. :func:`.on_grid.align_on_grid` – the ecosystem map's codes checked
+   (:func:`.codes.check_ecosystem_codes`), every layer on its grid (warped when
    declared), derived layers built or reused, all opened lazily.
 4. :func:`.inspect_files.inspect_layer_files` – the layer files' nodata declarations.
 5. :func:`.blockwise.build_pass` and :func:`.blockwise.compute_pass` – one lazy graph of
    every raster component, computed once: :class:`.blockwise.PassSums`.
-6. :func:`.checks.check_pass` – what the pass found: overlap, empty units, ecosystem
-   codes, per-type completeness, the layers' medians (:mod:`.plausibility`), ranges and
+6. :func:`.checks.check_pass` – what the pass found: overlap, empty units, per-type
+   completeness, the layers' medians (:mod:`.plausibility`), ranges and
    soft ranges, coverage per unit and gap policies (:mod:`.coverage`, :mod:`.gaps`),
    cells without type, gaps.
 7. :func:`.rows.sums_to_rows` – result rows of the raster components (gaps filled where

@@ -7,7 +7,7 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, raster_codes, raster_codes_text
+from ganpo.catalog.ecosystems import RASTER_NODATA, by_code
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.parameters import ParameterSet
 from ganpo.engine.stages.blockwise import PassSums
@@ -24,17 +24,17 @@ from ganpo.services.base import Method
 
 
 def check_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid, sums: PassSums) -> None:
-    """Stop when the rasters miss the units, hold unknown ecosystem codes, hold a type a
-    method needs a per-type parameter for that the set lacks, hold a layer whose median
-    lies outside its role's typical band (a likely unit error) or a value outside its
-    role's range (or none at all), or when a layer covers too little of a unit without a
-    declared gap policy; record decisions for values outside the soft ranges and for
-    partial coverage; warn about units without a cell, cells without an ecosystem type
-    and cells a component leaves out for nodata."""
+    """Stop when the rasters miss the units, hold a type a method needs a per-type
+    parameter for that the set lacks, hold a layer whose median lies outside its role's
+    typical band (a likely unit error) or a value outside its role's range (or none at
+    all), or when a layer covers too little of a unit without a declared gap policy;
+    record decisions for values outside the soft ranges and for partial coverage; warn
+    about units without a cell, cells without an ecosystem type and cells a component
+    leaves out for nodata. (The ecosystem codes are checked before the pass:
+    :mod:`.codes`.)"""
     cells, units, eco_path = sums.cells, on_grid.units, on_grid.eco_path
     _check_overlap(cells, units, eco_path)
     _warn_empty_units(run, cells, units)
-    _check_codes(cells, eco_path)
     _check_complete(plan.all_methods, plan.params, cells, eco_path)
     check_distribution(run, plan, selection, sums)
     _check_ranges(sums.ranges, on_grid.sources)
@@ -63,22 +63,6 @@ def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> N
             f"({preview(empty)}); their raster services are 0 — use a finer grid",
             f"{len(empty)} 个行政区在此分辨率下没有栅格中心落入其内（{_preview_zh(empty)}），"
             "其栅格类服务计为 0；请使用更细的栅格。",
-        )
-
-
-def _check_codes(cells: np.ndarray, eco_path: Path) -> None:
-    allowed = set(raster_codes())
-    present = {int(c) for c in np.nonzero(cells.sum(axis=0))[0]}
-    unknown = sorted(present - allowed - {RASTER_NODATA})
-    if unknown:
-        counts = {c: int(cells[:, c].sum()) for c in unknown}
-        raise InputError(
-            f"unknown ecosystem code(s) {preview(f'{c} ({n} cells)' for c, n in counts.items())}; "
-            f"valid codes are {raster_codes_text()} (ecosystem_types.csv) and "
-            f"{RASTER_NODATA} for nodata; reclassify the raster",
-            source=eco_path,
-            field="ecosystem_type",
-            values=unknown,
         )
 
 

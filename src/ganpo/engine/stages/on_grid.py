@@ -13,6 +13,7 @@ from ganpo.engine.align import align_layers
 from ganpo.engine.derived import derived_layer, derived_path, ensure_derived_all, tiled_roles
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import open_layer
+from ganpo.engine.stages.codes import check_ecosystem_codes
 from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
@@ -43,8 +44,9 @@ class OnGrid:
 
 
 def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoDataFrame) -> OnGrid:
-    """The grid of the ecosystem map (equal-area), every selected layer on it or warped
-    onto it as its manifest entry declares, the units reprojected to it, and the derived
+    """The grid of the ecosystem map (equal-area), the map's codes checked
+    (:mod:`.codes`), every selected layer on it or warped onto it as its manifest entry
+    declares, the units reprojected to it, and the derived
     layers the raster methods read built (or reused from ``run.derived_dir``)."""
     ds, m, year, params = plan.ds, plan.manifest, run.year, plan.params
     entries = selection.entries
@@ -57,6 +59,10 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     eco_path = land.path
     grid = Grid.of(eco_path, "ecosystem_type")
     grid.check_equal_area(eco_path)
+    if not units.crs.equals(grid.crs_wkt):
+        units = units.to_crs(grid.crs_wkt)
+    # before anything reads the codes: the warps, the derived layers, the pass
+    check_ecosystem_codes(run, eco_path, grid, units)
     # every layer on the grid, or warped onto it as its manifest entry declares
     # (the ecosystem map defines the grid, so it is on it)
     aligned = align_layers(
@@ -67,8 +73,6 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     for note in aligned.notes:
         run.say(f"{m.name} {year}: {note}")
         run.note("aligned", note)
-    if not units.crs.equals(grid.crs_wkt):
-        units = units.to_crs(grid.crs_wkt)
     derived_paths: dict[str, Path] = {}
     roles = sorted({d for x in selection.raster_methods for d in x.derived})
     used = {r for role in roles for r in derived_layer(role).sources}

@@ -1,0 +1,109 @@
+"""Stage 3a: the ecosystem map's codes, checked before anything reads them.
+
+The derived layers (the SDR's cover factor, :mod:`ganpo.engine.derived`) and the pass's
+per-type lookups (:func:`ganpo.services.base.lookup`) index tables of the 256 raster
+codes by each cell's code, and the zonal sums key each cell by it
+(:mod:`ganpo.engine.zonal`). A value that is no code (300, −5, −9999, 3.5, NaN) would stop
+them half-way with an index error, or, negative, silently read another code's row; a code
+the classification does not have would be summed under no type. So the map is censused
+first (:func:`ganpo.engine.zonal.code_census_graph`: one read of the map, the units
+rasterised only in the blocks that hold an unknown code), and any such value stops the
+run with a message in English and Chinese that names the file, the values and their
+cells, and says what to do. Nothing has been computed or stored yet.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import dask
+import geopandas as gpd
+
+from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
+from ganpo.engine.compute import scheduler as compute_on
+from ganpo.engine.grid import Grid
+from ganpo.engine.rasters import open_layer
+from ganpo.engine.stages.context import Run
+from ganpo.engine.zonal import N_CODES, CodeCensus, code_census_graph
+from ganpo.errors import InputError, preview
+from ganpo.io.raster_files import open_raster
+
+ROLE = "ecosystem_type"
+
+
+def check_ecosystem_codes(run: Run, eco_path: Path, grid: Grid, units: gpd.GeoDataFrame) -> None:
+    """Stop when the ecosystem map ``eco_path`` holds a value that is no ecosystem code
+    anywhere (not a whole number in 0–255), or a code that the classification
+    (``ecosystem_types.csv``) does not have in a cell inside one of the ``units`` (in the
+    grid's CRS); a map whose declared nodata value is not 255 is told to use 255."""
+    eco = open_layer(eco_path, run.chunk, as_float=False, role=ROLE)
+    graph = code_census_graph(
+        eco, list(units.geometry), grid.transform, [*raster_codes(), RASTER_NODATA]
+    )
+    with compute_on(run.scheduler):
+        (census,) = dask.compute(graph)
+    if census.foreign or census.unknown:
+        with open_raster(eco_path, ROLE) as src:
+            nodata = src.nodata
+        raise _refusal(census, nodata, eco_path)
+
+
+def _refusal(census: CodeCensus, nodata: float | None, eco_path: Path) -> InputError:
+    en: list[str] = []
+    zh: list[str] = []
+    nodata_text = _nodata_text(nodata)
+    if census.foreign:
+        cells = sum(census.foreign.values())
+        listed = preview(f"{v} ({n} cells)" for v, n in census.foreign.items())
+        listed_zh = "、".join(f"{v}（{n} 个栅格）" for v, n in list(census.foreign.items())[:5])
+        en.append(
+            f"{cells} cells hold values that are no ecosystem code: {listed}; an ecosystem "
+            f"map holds whole numbers 0–{N_CODES - 1}: the codes of ecosystem_types.csv and "
+            f"{RASTER_NODATA} for cells without a type. Reclassify the raster and write it "
+            f"as integers (Byte), with {RASTER_NODATA} for nodata"
+        )
+        zh.append(
+            f"有 {cells} 个栅格的值不是生态系统类型编码：{listed_zh}；生态系统类型图层只能含 "
+            f"0–{N_CODES - 1} 的整数，即 ecosystem_types.csv 中的编码及表示无类型的 "
+            f"{RASTER_NODATA}。请重新分类该栅格，以整数（Byte）写出，无数据值用 {RASTER_NODATA}"
+        )
+    if census.unknown:
+        listed = preview(f"{c} ({n} cells)" for c, n in census.unknown.items())
+        listed_zh = "、".join(f"{c}（{n} 个栅格）" for c, n in list(census.unknown.items())[:5])
+        en.append(
+            f"unknown ecosystem code(s) {listed}; valid codes are {raster_codes_text()} "
+            f"(ecosystem_types.csv) and {RASTER_NODATA} for nodata; reclassify the raster"
+        )
+        zh.append(
+            f"行政区内有未知的生态系统类型编码 {listed_zh}；有效编码为 {raster_codes_text(zh=True)}"
+            f"（ecosystem_types.csv），无数据值为 {RASTER_NODATA}；请重新分类该栅格"
+        )
+    if nodata_text is not None and nodata_text in {*census.foreign, *map(str, census.unknown)}:
+        en.append(
+            f"the file declares {nodata_text} as its nodata value, but ganpo reads "
+            f"{RASTER_NODATA} as an ecosystem map's nodata: write its nodata cells as "
+            f"{RASTER_NODATA} (gdal_calc.py, then gdal_edit.py -a_nodata {RASTER_NODATA})"
+        )
+        zh.append(
+            f"该文件声明的无数据值为 {nodata_text}，而 ganpo 以 {RASTER_NODATA} 作为生态系统"
+            f"类型图层的无数据值：请将无数据栅格改写为 {RASTER_NODATA}（gdal_calc.py，再用 "
+            f"gdal_edit.py -a_nodata {RASTER_NODATA}）"
+        )
+    values: list[object] = [*map(_number, census.foreign), *census.unknown]
+    return InputError(
+        "; ".join(en) + " / " + "；".join(zh) + "。", source=eco_path, field=ROLE, values=values
+    )
+
+
+def _nodata_text(nodata: float | None) -> str | None:
+    """The declared nodata value as the census writes values, unless it is 255."""
+    if nodata is None or nodata == RASTER_NODATA:
+        return None
+    return "nan" if math.isnan(nodata) else f"{nodata:g}"
+
+
+def _number(text: str) -> float | int:
+    """A value of the census as a number (``"300"`` → 300, ``"nan"`` → nan)."""
+    x = float(text)
+    return int(x) if x.is_integer() else x
