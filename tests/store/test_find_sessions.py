@@ -59,6 +59,17 @@ def test_only_live_sessions_come_back_each_under_its_own_digest(engine: Engine) 
         assert platform.find_sessions(engine, [digest], now=later) == {digest: record}
 
 
+def test_the_same_records_as_the_single_look_up(engine: Engine) -> None:
+    user = _user(engine, "v", "viewer", 361130)
+    secrets = [
+        platform.new_session(engine, user, kind=k, hours=1.0, actor="t")[0]
+        for k in ("token", "session")
+    ]
+    found = platform.find_sessions(engine, [platform.token_digest(s) for s in secrets])
+    for secret in secrets:
+        assert found[platform.token_digest(secret)] == platform.find_session(engine, secret)
+
+
 def test_many_digests_are_read_in_chunks(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(platform, "SESSIONS_PER_QUERY", 2)
     user = _user(engine, "o")

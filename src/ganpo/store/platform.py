@@ -373,8 +373,10 @@ def find_session(engine: Engine, secret: str, now: datetime | None = None) -> Se
         return _live(*found, now)
 
 
-def _live(sess: PlatformSession, user: PlatformUser, now: datetime) -> SessionRecord | None:
-    """The session's record if it is live (not revoked, not expired, its user active)."""
+def _live(sess: Any, user: Any, now: datetime) -> SessionRecord | None:
+    """The session's record if it is live (not revoked, not expired, its user active):
+    ``sess`` and ``user`` are the rows (or one row of their columns) of the session and
+    its user."""
     if sess.revoked or not user.active or as_utc(sess.expires_at) <= now:
         return None
     return SessionRecord(
@@ -397,15 +399,30 @@ def find_sessions(
     now = now or utcnow()
     wanted = sorted(set(digests))
     out: dict[str, SessionRecord] = {}
-    with Session(_autocommit(engine)) as session:
+    # plain columns, not ORM objects: about a third less processor time (decision 0068)
+    columns = (
+        PlatformSession.token_sha256,
+        PlatformSession.kind,
+        PlatformSession.csrf_token,
+        PlatformSession.expires_at,
+        PlatformSession.revoked,
+        PlatformUser.id,
+        PlatformUser.username,
+        PlatformUser.role,
+        PlatformUser.department,
+        PlatformUser.region_adcode,
+        PlatformUser.active,
+        PlatformUser.created_at,
+    )
+    with _autocommit(engine).connect() as conn:
         for k in range(0, len(wanted), SESSIONS_PER_QUERY):
-            rows = session.execute(
-                select(PlatformSession, PlatformUser)
+            rows = conn.execute(
+                select(*columns)
                 .join(PlatformUser, PlatformUser.id == PlatformSession.user_id)
                 .where(PlatformSession.token_sha256.in_(wanted[k : k + SESSIONS_PER_QUERY]))
             ).all()
-            for sess, user in rows:
-                record = _live(sess, user, now)
+            for row in rows:
+                record = _live(row, row, now)
                 if record is not None:
                     out[record.token_sha256] = record
     return out
