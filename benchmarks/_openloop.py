@@ -29,6 +29,7 @@ from typing import Any
 
 import aiohttp
 import httpx
+import psutil
 from _webclient import bearer, filled_tourism, login_async, store
 from bench_web import PATHS, TARGET_P95_MS, USERS, _percentile, _serve, _wait_up
 
@@ -45,6 +46,9 @@ SESSION_USERS = (*USERS, "tourism", "reviewer")
 WARM_SESSIONS = 12
 #: PostgreSQL connections: each worker's SQLAlchemy pool holds at most 5 + 10
 PG_MAX_CONNECTIONS = 400
+#: the data folder of the throwaway PostgreSQL server while it runs (its postmaster's pid
+#: is the first line of ``postmaster.pid`` there), for the processor time it takes
+PG_DATA: list[str] = []
 
 
 # ------------------------------------------------------------------ a throwaway PostgreSQL
@@ -90,11 +94,77 @@ def throwaway_postgres() -> Iterator[str]:
             [f"{bindir}/pg_ctl", "-D", data, "-l", f"{data}/log", "-w", "-o", options, "start"],
             root,
         )
+        PG_DATA.append(data)
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
+        with suppress(ValueError):
+            PG_DATA.remove(data)
         with suppress(subprocess.CalledProcessError):
             _run_pg([f"{bindir}/pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], root)
         shutil.rmtree(data, ignore_errors=True)
+
+
+# -------------------------------------------------------------- where the processors go
+
+
+def _tree_cpu_s(root: psutil.Process | None) -> float:
+    """Processor time [s] of ``root`` and every process under it, with the reaped
+    children's (a PostgreSQL backend of a closed connection, a replaced worker) so that a
+    process that exits between two samples keeps its time in the sum."""
+    if root is None:
+        return 0.0
+    total = 0.0
+    try:
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    for proc in tree:
+        with suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            t = proc.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    return total
+
+
+class Processors:
+    """Processor time spent by the server (``ganpo serve`` and its workers), by the
+    throwaway PostgreSQL server (none with ``--database-url``: it may be elsewhere), by
+    this load generator, and by the whole machine, between two :meth:`sample` calls."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server = psutil.Process(server_pid)
+        self.postgres: psutil.Process | None = None
+        if PG_DATA:
+            with suppress(OSError, ValueError, psutil.NoSuchProcess):
+                pid = int((Path(PG_DATA[-1]) / "postmaster.pid").read_text().split()[0])
+                self.postgres = psutil.Process(pid)
+        self.generator = psutil.Process()
+
+    def sample(self) -> dict[str, float]:
+        machine = psutil.cpu_times()
+        gen = self.generator.cpu_times()
+        return {
+            "server": _tree_cpu_s(self.server),
+            "postgres": _tree_cpu_s(self.postgres),
+            "generator": gen.user + gen.system,
+            "machine": sum(machine) - machine.idle - getattr(machine, "iowait", 0.0),
+            "wall": time.monotonic(),
+        }
+
+    @staticmethod
+    def spent(before: dict[str, float], after: dict[str, float], requests: int) -> dict[str, Any]:
+        """Per request [ms of processor] and as a share of the machine's cores over the
+        interval; "others" is what the rest of the machine (other users' work) took."""
+        wall = after["wall"] - before["wall"]
+        cores = psutil.cpu_count() or 1
+        used = {k: after[k] - before[k] for k in ("server", "postgres", "generator", "machine")}
+        used["others"] = max(
+            0.0, used["machine"] - used["server"] - used["postgres"] - used["generator"]
+        )
+        out: dict[str, Any] = {"cores": cores, "wall_s": round(wall, 1)}
+        for k, v in used.items():
+            out[f"{k}_ms_per_request"] = round(1000 * v / max(requests, 1), 2)
+            out[f"{k}_core_share"] = round(v / (wall * cores), 3) if wall > 0 else None
+        return out
 
 
 # ------------------------------------------------------------------------- the sessions
@@ -452,6 +522,13 @@ def _print(s: dict[str, Any]) -> None:
     print(f"    errors {s['errors']}; generator sent late by p95 {s['send_lag_p95_ms']} ms")
     for e in s["error_examples"]:
         print(f"      {e}")
+    if "processors" in s:
+        c = s["processors"]
+        shares = ", ".join(
+            f"{k} {c[f'{k}_ms_per_request']} ms ({c[f'{k}_core_share']:.0%})"
+            for k in ("server", "postgres", "generator", "others")
+        )
+        print(f"    processor per request (share of {c['cores']} cores): {shares}")
     verdict = "met" if s["target_met"] else "NOT met"
     print(f"    target (reads p95 < {TARGET_P95_MS:g} ms, no error): {verdict}")
 
@@ -483,14 +560,18 @@ def _measure(args: argparse.Namespace, database: str, data_dir: Path, work: Path
             template = c.get("/api/reporting/forms/tourism/template", params={"year": 2022})
             template.raise_for_status()
         upload = filled_tourism(template.content)
-        return asyncio.run(_sweep(args, base, tokens, upload))
+        return asyncio.run(_sweep(args, base, tokens, upload, Processors(proc.pid)))
     finally:
         proc.terminate()
         proc.wait(timeout=60)
 
 
 async def _sweep(
-    args: argparse.Namespace, base: str, tokens: dict[str, list[str]], upload: bytes
+    args: argparse.Namespace,
+    base: str,
+    tokens: dict[str, list[str]],
+    upload: bytes,
+    processors: Processors,
 ) -> dict[str, Any]:
     platform = Platform(base, tokens, upload)
     try:
@@ -518,9 +599,12 @@ async def _sweep(
             f"writes {args.write_share:.0%}"
         )
         while True:
+            before = processors.sample()
             run, wall = await _at_rate(platform, rate, args.duration, args, args.seed + len(steps))
+            after = processors.sample()
             jobs += run.jobs
             steps.append(_summary(run, rate, wall))
+            steps[-1]["processors"] = Processors.spent(before, after, steps[-1]["requests"])
             _print(steps[-1])
             if listed:  # --rates: each listed rate, whatever the last one gave
                 rate = listed.pop(0)

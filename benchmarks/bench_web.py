@@ -41,6 +41,12 @@ cycles of the tourism form, one after the other, on one worker in this process; 
 median and p95 of each kind and the processor time per request.
 
     python benchmarks/bench_web.py --per-write 30 [--database postgresql]
+
+The cost of one read (``--per-read N``, ``_perread.py``): N requests of each read path and
+reader role, one after the other, on a server of one worker (over HTTP); the server's
+processor time per request, and the same for a request whose session must be looked up.
+
+    python benchmarks/bench_web.py --per-read 200 [--database postgresql]
 """
 
 from __future__ import annotations
@@ -264,9 +270,29 @@ def main() -> None:
         help="the cost of one write: N upload → submit → return cycles, one request after "
         "the other, on one worker in this process; median and p95 of each [ms]",
     )
+    p.add_argument(
+        "--per-read",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the cost of one read: N requests of each read path and reader role, one "
+        "after the other, on a server of one worker; its processor time per request [ms]",
+    )
+    p.add_argument(
+        "--per-read-rounds", type=int, default=3, help="per-read: rounds (median reported)"
+    )
     args = p.parse_args()
     if args.database_url:
         args.database = "postgresql"
+    if args.per_read is not None:
+        if args.per_read < 1 or args.per_read_rounds < 1:
+            p.error("--per-read needs at least one request and one round")
+        if args.workers > 1 and args.database != "postgresql":
+            p.error("several --workers need --database postgresql")
+        from _perread import per_read
+
+        per_read(args)
+        return
     if args.per_write is not None:
         if args.per_write < 1:
             p.error("--per-write needs at least one cycle")

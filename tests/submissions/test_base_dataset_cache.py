@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from demoplatform import DemoPlatform
 from ganpo.errors import InputError
 from ganpo.submissions.workflow import _dataset, base_dataset
 
@@ -53,3 +55,32 @@ def test_two_datasets_are_kept_apart(tiny: Callable[..., Path]) -> None:
 def test_no_manifest_is_refused_with_its_path(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="manifest not found"):
         base_dataset(tmp_path)
+
+
+def test_the_units_are_read_once_for_every_year(
+    demo_platform: DemoPlatform, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counties, areas and extent are the same in every year: one read of the units
+    per manifest version; the grid reference is still each year's own (decision 0068)."""
+    from ganpo.submissions import workflow as wf
+
+    reads: list[Path] = []
+    real = wf.dataset_units
+
+    def counted(ds: Any, **kwargs: Any) -> Any:
+        reads.append(ds.root)
+        return real(ds, **kwargs)
+
+    monkeypatch.setattr(wf, "dataset_units", counted)
+    wf._region_units.cache_clear()
+    wf._region.cache_clear()
+    base = demo_platform.data_dir
+    a, b = wf.region_of(base, 2022), wf.region_of(base, 2023)
+    assert len(reads) == 1
+    assert a.counties == b.counties and a.areas_km2 == b.areas_km2
+    assert a.bounds == b.bounds and a.crs_wkt == b.crs_wkt and len(a.counties) > 10
+    m = base_dataset(base)
+    for year, region in ((2022, a), (2023, b)):
+        layer = m.manifest.layer("ecosystem_type", year)
+        assert layer is not None and region.grid_reference == m.path(layer)
+    assert wf.region_of(base, 2022) is a  # a hit

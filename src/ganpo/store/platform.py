@@ -13,6 +13,7 @@ import secrets
 import socket
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -369,12 +370,62 @@ def find_session(engine: Engine, secret: str, now: datetime | None = None) -> Se
         ).first()
         if found is None:
             return None
-        sess, user = found
-        if sess.revoked or not user.active or as_utc(sess.expires_at) <= now:
-            return None
-        return SessionRecord(
-            _record(user), sess.kind, sess.csrf_token, as_utc(sess.expires_at), digest
-        )
+        return _live(*found, now)
+
+
+def _live(sess: Any, user: Any, now: datetime) -> SessionRecord | None:
+    """The session's record if it is live (not revoked, not expired, its user active):
+    ``sess`` and ``user`` are the rows (or one row of their columns) of the session and
+    its user."""
+    if sess.revoked or not user.active or as_utc(sess.expires_at) <= now:
+        return None
+    return SessionRecord(
+        _record(user), sess.kind, sess.csrf_token, as_utc(sess.expires_at), sess.token_sha256
+    )
+
+
+#: digests per query of :func:`find_sessions` (well under SQLite's bound parameters)
+SESSIONS_PER_QUERY = 500
+
+
+def find_sessions(
+    engine: Engine, digests: Iterable[str], now: datetime | None = None
+) -> dict[str, SessionRecord]:
+    """The live sessions among ``digests`` (SHA-256 of their secrets, as
+    :func:`token_digest` gives), by digest: the ones unknown, expired, revoked or of a
+    disabled user are absent. One SELECT per :data:`SESSIONS_PER_QUERY` digests, read in
+    autocommit, so that a server process can check every session it holds at once
+    instead of one query per request (decision 0068)."""
+    now = now or utcnow()
+    wanted = sorted(set(digests))
+    out: dict[str, SessionRecord] = {}
+    # plain columns, not ORM objects: about a third less processor time (decision 0068)
+    columns = (
+        PlatformSession.token_sha256,
+        PlatformSession.kind,
+        PlatformSession.csrf_token,
+        PlatformSession.expires_at,
+        PlatformSession.revoked,
+        PlatformUser.id,
+        PlatformUser.username,
+        PlatformUser.role,
+        PlatformUser.department,
+        PlatformUser.region_adcode,
+        PlatformUser.active,
+        PlatformUser.created_at,
+    )
+    with _autocommit(engine).connect() as conn:
+        for k in range(0, len(wanted), SESSIONS_PER_QUERY):
+            rows = conn.execute(
+                select(*columns)
+                .join(PlatformUser, PlatformUser.id == PlatformSession.user_id)
+                .where(PlatformSession.token_sha256.in_(wanted[k : k + SESSIONS_PER_QUERY]))
+            ).all()
+            for row in rows:
+                record = _live(row, row, now)
+                if record is not None:
+                    out[record.token_sha256] = record
+    return out
 
 
 def end_session(engine: Engine, token_sha256: str, *, actor: str) -> None:

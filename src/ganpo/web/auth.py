@@ -10,7 +10,8 @@
   never adds that header by itself).
 * Sessions and tokens expire after ``Settings.session_hours``; the store keeps only the
   SHA-256 of their secrets.
-* A session read from the store is kept in memory for 2 s (:class:`SessionCache`);
+* A session checked against the store is kept in memory for 2 s (:class:`SessionCache`:
+  the sessions a process holds are checked again together, in one query);
   logout and user changes through the app drop it at once.
 
 Scope: a viewer (and a reporter given a region) sees only its region, by containment in
@@ -197,39 +198,104 @@ def _bearer(request: Request) -> str | None:
 
 
 class SessionCache:
-    """Live sessions looked up in the last ``ttl_s`` seconds, by the digest of their secret.
+    """Live sessions checked against the store in the last ``ttl_s`` seconds, by the
+    digest of their secret.
 
-    Spares the store one query per request. Expiry is still checked on every request
-    against the cached ``expires_at``; logout and every user change made through this
-    process drop the entries at once, so only a revocation made by *another* server process
-    (or directly in the store) can take up to ``ttl_s`` to be seen.
+    A request whose session was checked less than ``ttl_s`` ago needs no query. When a
+    known session's check is older, the first request that needs it checks **every**
+    session this process used in the last ``keep_s`` seconds in one query
+    (:meth:`refresh`, :func:`ganpo.store.platform.find_sessions`); the requests that come
+    meanwhile wait for that query instead of making their own. With many sessions spread
+    over several server processes, a session was rarely seen by the same process in the
+    last 2 s, and one query per request became one query per process every ``ttl_s``
+    (decision 0068). A session never seen by this process is looked up alone.
+
+    What a request is served is never older than ``ttl_s`` (counted from the start of the
+    query that read it). Expiry is still checked on every request against the cached
+    ``expires_at``; logout and every user change made through this process drop the
+    entries at once (and a check under way when they happen is not kept), so only a
+    revocation made by *another* server process (or directly in the store) can take up
+    to ``ttl_s`` to be seen. Entries are keyed by the digest of their own secret: one
+    session's record is never served for another.
     """
 
-    def __init__(self, ttl_s: float = 2.0, size: int = 10_000) -> None:
-        self.ttl_s, self.size = ttl_s, size
-        self._items: dict[str, tuple[SessionRecord, float]] = {}
+    def __init__(self, ttl_s: float = 2.0, size: int = 10_000, keep_s: float = 60.0) -> None:
+        self.ttl_s, self.size, self.keep_s = ttl_s, size, keep_s
+        #: digest → (record, when its check started, when a request last used it)
+        self._items: dict[str, tuple[SessionRecord, float, float]] = {}
         self._lock = threading.Lock()
+        self._refreshing = threading.Lock()
+        #: bumped by every forget: a check that started before it is not kept
+        self._generation = 0
 
     def get(self, digest: str) -> SessionRecord | None:
+        """The session if it was checked less than ``ttl_s`` ago (no I/O)."""
+        now = time.monotonic()
         with self._lock:
             item = self._items.get(digest)
-        if item is None or time.monotonic() - item[1] > self.ttl_s:
-            return None
-        return item[0]
+            if item is None or now - item[1] > self.ttl_s:
+                return None
+            self._items[digest] = (item[0], item[1], now)
+            return item[0]
 
-    def put(self, record: SessionRecord) -> None:
+    def known(self, digest: str) -> bool:
+        """Whether this process holds the session, fresh or not."""
         with self._lock:
+            return digest in self._items
+
+    def generation(self) -> int:
+        with self._lock:
+            return self._generation
+
+    def put(self, record: SessionRecord, checked_at: float, generation: int) -> None:
+        """Keep a session checked at ``checked_at`` (``time.monotonic()`` when its query
+        started), unless something was forgotten since ``generation``."""
+        with self._lock:
+            if generation != self._generation:
+                return
             if len(self._items) >= self.size:
                 self._items.clear()
-            self._items[record.token_sha256] = (record, time.monotonic())
+            self._items[record.token_sha256] = (record, checked_at, time.monotonic())
+
+    def refresh(self, digest: str, fetch: Callable[[list[str]], dict[str, SessionRecord]]) -> None:
+        """Check again, in one ``fetch`` of the store, every session used in the last
+        ``keep_s`` seconds; those ``fetch`` does not return (revoked, expired, disabled)
+        are dropped, those not used for ``keep_s`` forgotten. One refresh at a time: a
+        caller that waited for another's finds ``digest`` fresh and fetches nothing."""
+        with self._refreshing:
+            now = time.monotonic()
+            with self._lock:
+                item = self._items.get(digest)
+                if item is None or now - item[1] <= self.ttl_s:
+                    return  # dropped or checked by the refresh this caller waited for
+                for old in [d for d, it in self._items.items() if now - it[2] > self.keep_s]:
+                    del self._items[old]
+                due = list(self._items)
+                if digest not in due:
+                    due.append(digest)
+                generation = self._generation
+            started = time.monotonic()
+            live = fetch(due)
+            with self._lock:
+                if generation != self._generation:
+                    return
+                for d in due:
+                    record = live.get(d)
+                    if record is None:
+                        self._items.pop(d, None)
+                    else:
+                        used = self._items.get(d, (record, started, started))[2]
+                        self._items[d] = (record, started, used)
 
     def forget_user(self, user_id: int) -> None:
         with self._lock:
-            for digest in [d for d, (r, _) in self._items.items() if r.user.id == user_id]:
+            self._generation += 1
+            for digest in [d for d, (r, _, _) in self._items.items() if r.user.id == user_id]:
                 del self._items[digest]
 
     def forget(self, digest: str) -> None:
         with self._lock:
+            self._generation += 1
             self._items.pop(digest, None)
 
 
@@ -240,11 +306,22 @@ def session_cache(request: Request) -> SessionCache | None:
 
 async def _lookup(request: Request, secret: str) -> SessionRecord | None:
     cache = session_cache(request)
-    found = cache.get(platform.token_digest(secret)) if cache is not None else None
-    if found is None:
-        found = await run_in_threadpool(platform.find_session, store(request), secret)
-        if found is not None and cache is not None:
-            cache.put(found)
+    digest = platform.token_digest(secret)
+    engine = store(request)
+    found = cache.get(digest) if cache is not None else None
+    if found is None and cache is not None and cache.known(digest):
+
+        def fetch(digests: list[str]) -> dict[str, SessionRecord]:
+            return platform.find_sessions(engine, digests)
+
+        await run_in_threadpool(cache.refresh, digest, fetch)
+        found = cache.get(digest)
+    if found is None:  # new to this process, dropped by the check, or a forget meanwhile
+        generation = None if cache is None else cache.generation()
+        started = time.monotonic()
+        found = await run_in_threadpool(platform.find_session, engine, secret)
+        if found is not None and cache is not None and generation is not None:
+            cache.put(found, started, generation)
     if found is not None and found.expires_at <= platform.utcnow():
         return None
     return found

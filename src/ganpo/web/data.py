@@ -17,6 +17,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +190,13 @@ class AccountData:
     units: pd.DataFrame
     prices: pd.DataFrame
     stored: StoredAccount
+
+    @cached_property
+    def counties(self) -> frozenset[int]:
+        """The counties of the account's units (asked on every request of a caller with
+        a region, to answer 404 for an account outside it): computed once per account,
+        which never changes once stored."""
+        return frozenset(int(a) for a in self.units["county_adcode"].astype("int64"))
 
 
 class AccountCache:

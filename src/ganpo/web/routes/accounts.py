@@ -108,10 +108,8 @@ def keep_unit(
 
 
 def _check_visible(data: AccountData, principal: Principal, account_id: int) -> AccountData:
-    if not principal.sees_all:
-        visible = principal.visible_counties()
-        if not set(data.units["county_adcode"].astype("int64")) & visible:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+    if not principal.sees_all and data.counties.isdisjoint(principal.visible_counties()):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
     return data
 
 
@@ -311,7 +309,7 @@ async def list_accounts(request: Request, principal: CurrentPrincipal) -> Respon
                 gep = float(row.gep_cny)
             else:
                 data = cache.get(row)
-                if not set(data.units["county_adcode"].astype("int64")) & visible:
+                if data.counties.isdisjoint(visible):
                     continue
                 gep = float(_keep(data.results, visible)["value_cny"].sum())
             out.append(_account_out(row, gep))
