@@ -13,6 +13,15 @@ from demoplatform import DemoPlatform, build_demo_platform
 from tinydata import tiny_factory
 
 
+@pytest.fixture(autouse=True)
+def _units_read_afresh() -> None:
+    """Each test reads its units files afresh: what one test kept (ganpo.io.units keeps
+    checked units files by their content) does not reach the next."""
+    from ganpo.io.units import forget_checked_units
+
+    forget_checked_units()
+
+
 @pytest.fixture
 def tiny(tmp_path: Path) -> Callable[..., Path]:
     """Factory: ``tiny(**overrides)`` writes the tiny dataset with every layer the Jiangxi

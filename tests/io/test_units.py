@@ -119,3 +119,37 @@ def test_unknown_level_refused(tmp_path: Path) -> None:
         ManifestError, match=r"unknown units level 'district'; valid levels: county"
     ):
         read_units(path, level="district")
+
+
+def test_a_units_file_is_checked_once_per_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A units file read and checked again, unchanged, is not read again: it is kept by
+    the SHA-256 of its bytes and the arguments. Rewritten in place, it is read anew; a
+    caller that changes what it was given does not change what the next one gets."""
+    import ganpo.io.units as units_module
+
+    units_module.forget_checked_units()
+    path = build_tiny(tmp_path / "t").parent / "units.gpkg"
+    reads: list[Path] = []
+    original = units_module.read_chain
+
+    def counted(p: Path, *args: object, **kw: object) -> object:
+        reads.append(Path(p))
+        return original(p, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(units_module, "read_chain", counted)
+    first = read_units_checked(path)
+    first.units.loc[0, "unit_name"] = "改了"
+    second = read_units_checked(path)
+    assert len(reads) == 1
+    assert second.units["unit_name"].tolist() == ["甲县", "乙县"]
+    assert second.counties["county_adcode"].tolist() == [A, B]
+    read_units_checked(path, check=False)  # other arguments: read again
+    assert len(reads) == 2
+    frame = gpd.read_file(path, layer="counties")
+    frame[frame["county_adcode"] == A].to_file(path, layer="counties", driver="GPKG")
+    third = read_units_checked(path)
+    assert len(reads) == 3
+    assert third.units["unit_code"].tolist() == [A]
+    units_module.forget_checked_units()
