@@ -26,6 +26,7 @@ from ganpo.engine.zonal import (
     _block_sums,
     code_census_graph,
     zonal_sums_graph,
+    zone_index,
 )
 
 
@@ -265,3 +266,62 @@ def test_blocks_are_read_as_float64_with_nan_for_nodata(
     assert got.dtype == np.float64
     np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
     assert np.isnan(got).sum() == np.ma.getmaskarray(masked).sum() > 0
+
+
+def _polygons(seed: int) -> list[object]:
+    """Overlapping boxes, a polygon with a hole, a multipolygon, an empty polygon and a
+    triangle whose edges pass through cell centres, on a 10 m grid from (0, 0)."""
+    from shapely.geometry import MultiPolygon, Polygon
+
+    rng = np.random.default_rng(seed)
+    shapes: list[object] = []
+    for _ in range(12):
+        x0, y0 = rng.uniform(-50, 400, 2)
+        w, h = rng.uniform(5, 160, 2)
+        shapes.append(box(x0, y0, x0 + w, y0 + h))
+    shapes.append(box(100, 100, 300, 300).difference(box(150, 150, 250, 250)))
+    shapes.append(MultiPolygon([box(0, 0, 40, 40), box(300, 300, 345, 390)]))
+    shapes.append(Polygon())
+    shapes.append(Polygon([(5, 5), (205, 5), (5, 205)]))
+    return shapes
+
+
+@pytest.mark.parametrize("rotated", [False, True])
+def test_zone_windows_equal_a_rasterisation_of_every_polygon(rotated: bool) -> None:
+    """Each window is given only the polygons whose bounding box meets its own: the zone
+    index is that of rasterising every polygon, in their order, for any window."""
+    import rasterio.features
+    from rasterio.transform import Affine
+
+    transform = from_origin(-20.0, 420.0, 10.0, 10.0)
+    if rotated:
+        transform = transform * Affine.rotation(7.0)
+    geometries = _polygons(3)
+    shapes = zonal.ZoneShapes(geometries)
+    every = [(g, i) for i, g in enumerate(geometries) if not g.is_empty]
+    for r0, c0, shape in [(0, 0, (45, 45)), (3, 7, (11, 13)), (20, 30, (25, 15)), (40, 0, (5, 45))]:
+        got = zonal._rasterize_window(shapes, transform, r0, c0, shape)
+        want = rasterio.features.rasterize(
+            every,
+            out_shape=shape,
+            transform=transform * Affine.translation(c0, r0),
+            fill=-1,
+            dtype="int32",
+        )
+        np.testing.assert_array_equal(got, want)
+    assert (got >= 0).any()
+
+
+def test_zone_shapes_are_named_by_their_content() -> None:
+    """The dask name of the zone index follows the polygons, not the objects."""
+    a, b = _polygons(3), _polygons(4)
+    like = da.zeros((45, 45), chunks=20)
+    transform = from_origin(-20.0, 420.0, 10.0, 10.0)
+    assert zonal.ZoneShapes(a).token == zonal.ZoneShapes(_polygons(3)).token
+    assert zonal.ZoneShapes(a).token != zonal.ZoneShapes(b).token
+    assert zonal.ZoneShapes(a[:-1]).token != zonal.ZoneShapes(a).token
+    one, two = zone_index(a, transform, like), zone_index(b, transform, like)
+    assert one.name != two.name
+    assert one.name == zone_index(_polygons(3), transform, like).name
+    with dask.config.set(scheduler="synchronous"):
+        assert not np.array_equal(one.compute(), two.compute())

@@ -45,6 +45,7 @@ import ganpo
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine import histogram
 from ganpo.engine.derived import DERIVED, USLE_C, ensure_derived
+from ganpo.engine.rasters import LayerBlocks
 from ganpo.engine.routing import (
     distance_to_stream,
     extract_streams,
@@ -167,7 +168,8 @@ def compile_kernels() -> Warmup:
     tiles (:func:`ganpo.engine.tiled_accum.flow_accumulation_tiled`), and route them by
     tiles (:func:`ganpo.engine.tiled_dirs.flow_directions_tiled`,
     :func:`ganpo.engine.tiled_sdr.ls_and_sdr_tiled`); and run the
-    account's pass kernels on tiny arrays (:func:`_zonal_pass`). Nothing is kept but
+    account's pass kernels on tiny arrays (:func:`_zonal_pass`) and read layers with nodata
+    (:func:`_layer_reads`). Nothing is kept but
     numba's cache."""
     t0 = time.perf_counter()
     params = load_parameter_set(PARAMETER_SET)
@@ -214,6 +216,7 @@ def compile_kernels() -> Warmup:
                     tile=SIZE // 3,
                 )
         _zonal_pass()
+        _layer_reads(folder)
     after = _counts(found)
     folders = sorted({str(d.stats.cache_path) for d in found.values() if d.stats.cache_path})
     return Warmup(
@@ -257,6 +260,19 @@ def _zonal_pass() -> None:
     spec = LayerCount((-0.5, 0.5), True)
     _block_sums(zones, codes, 1, 1, 1, [spec], values, values > 0, values)
     histogram.counts(values)
+
+
+def _layer_reads(folder: Path) -> None:
+    """The kernels that read a continuous layer's block with NaN for nodata
+    (:class:`ganpo.engine.rasters.LayerBlocks`): a float32 band and an integer band (which
+    GDAL widens to float64), each with a nodata value."""
+    for dtype, nodata in (("float32", -9999.0), ("int16", -1)):
+        path = folder / f"layer_{dtype}.tif"
+        data = np.arange(SIZE * SIZE, dtype=dtype).reshape(SIZE, SIZE)
+        profile = {"driver": "GTiff", "width": SIZE, "height": SIZE, "count": 1}
+        with rasterio.open(path, "w", **profile, dtype=dtype, nodata=nodata) as dst:
+            dst.write(data, 1)
+        LayerBlocks(path, None, as_float=True)[0:SIZE, 0:SIZE]
 
 
 def _counts(found: dict[str, Any]) -> tuple[int, int]:

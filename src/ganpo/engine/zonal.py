@@ -9,6 +9,7 @@ zone, cells outside a soft range, a coarse histogram for the median.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from collections import Counter
@@ -21,8 +22,11 @@ import dask.array as da
 import numba
 import numpy as np
 import rasterio.features
+import shapely
+from dask.base import tokenize
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.transform import Affine
+from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
@@ -32,10 +36,79 @@ from ganpo.engine.compute import kill_worker_once
 N_CODES = 256
 
 
+class ZoneShapes:
+    """The polygons of the zones, ready to be rasterised window by window.
+
+    Each window is given only the polygons whose bounding box meets its own (a polygon
+    that does not cannot hold the centre of one of its cells), so a window's cost follows
+    its area, not the number of units. A polygon is turned into the GeoJSON-like mapping
+    rasterio reads once, when a window first needs it (from the coordinate arrays, not
+    shapely's per-coordinate ``__geo_interface__``), and kept for the other windows.
+    ``token`` names the polygons by their content (the SHA-1 of their WKB) for dask, which
+    would otherwise pickle every polygon to name a graph."""
+
+    def __init__(self, geometries: Sequence[BaseGeometry]) -> None:
+        self.geometries = np.asarray(list(geometries), dtype=object)
+        self.bounds = shapely.bounds(self.geometries) if len(self.geometries) else np.empty((0, 4))
+        digest = hashlib.sha1(usedforsecurity=False)
+        for wkb in shapely.to_wkb(self.geometries).tolist():  # None for a missing one
+            digest.update(b"-" if wkb is None else len(wkb).to_bytes(8, "little") + wkb)
+        self.token = digest.hexdigest()
+        self._mapped: dict[int, dict[str, Any]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_mapped"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._mapped = {}
+
+    def __dask_tokenize__(self) -> str:
+        return self.token
+
+    def __len__(self) -> int:
+        return len(self.geometries)
+
+    def _mapping(self, i: int) -> dict[str, Any]:
+        found = self._mapped.get(i)
+        if found is None:  # two threads may both build it: the same mapping either way
+            found = self._mapped[i] = _geojson(self.geometries[i])
+        return found
+
+    def within(
+        self, transform: Affine, r0: int, c0: int, shape: tuple[int, int]
+    ) -> list[tuple[dict[str, Any], int]]:
+        """(mapping, zone) of the polygons whose bounding box meets that of the window of
+        ``shape`` cells whose first cell is (r0, c0)."""
+        rows, cols = shape
+        xs, ys = transform * (
+            np.array([c0, c0 + cols, c0, c0 + cols], dtype="float64"),
+            np.array([r0, r0, r0 + rows, r0 + rows], dtype="float64"),
+        )
+        b = self.bounds
+        meets = (b[:, 0] <= xs.max()) & (b[:, 2] >= xs.min())
+        meets &= (b[:, 1] <= ys.max()) & (b[:, 3] >= ys.min())
+        return [(self._mapping(i), i) for i in np.flatnonzero(meets).tolist()]
+
+
+def _rings(polygon: Polygon) -> list[list[list[float]]]:
+    return [
+        shapely.get_coordinates(ring).tolist() for ring in (polygon.exterior, *polygon.interiors)
+    ]
+
+
+def _geojson(g: BaseGeometry) -> dict[str, Any]:
+    """The GeoJSON-like mapping of ``g`` (the coordinates rasterio reads; for polygons
+    built from the coordinate arrays at once, shapely's ``__geo_interface__`` otherwise)."""
+    if isinstance(g, Polygon):
+        return {"type": "Polygon", "coordinates": _rings(g)}
+    if isinstance(g, MultiPolygon):
+        return {"type": "MultiPolygon", "coordinates": [_rings(p) for p in g.geoms]}
+    return dict(g.__geo_interface__)
+
+
 def _rasterize_block(
-    block_info: dict[Any, Any] | None,
-    shapes: Sequence[tuple[BaseGeometry, int]],
-    transform: Affine,
+    block_info: dict[Any, Any] | None, shapes: ZoneShapes, transform: Affine
 ) -> np.ndarray:
     assert block_info is not None
     (r0, r1), (c0, c1) = block_info[None]["array-location"]
@@ -43,19 +116,22 @@ def _rasterize_block(
 
 
 def _rasterize_window(
-    shapes: Sequence[tuple[BaseGeometry, int]],
+    shapes: ZoneShapes,
     transform: Affine,
     r0: int,
     c0: int,
     shape: tuple[int, int],
 ) -> np.ndarray:
     """The zone index of the window of ``shape`` cells whose first cell is (r0, c0)."""
+    within = shapes.within(transform, r0, c0, shape)
+    if not within:
+        return np.full(shape, -1, dtype="int32")
     window_transform = transform @ Affine.translation(c0, r0)
     with warnings.catch_warnings():
         # GDAL's in-memory dataset warns for 1-cell blocks; the transform is passed anyway
         warnings.simplefilter("ignore", NotGeoreferencedWarning)
         return rasterio.features.rasterize(
-            shapes,
+            within,
             out_shape=shape,
             transform=window_transform,
             fill=-1,
@@ -69,7 +145,8 @@ def zone_index(geometries: Sequence[BaseGeometry], transform: Affine, like: da.A
 
     Rasterised lazily, block by block, on the chunks of ``like``.
     """
-    shapes = [(g, i) for i, g in enumerate(geometries)]
+    shapes = ZoneShapes(geometries)
+    name = "zone-index-" + tokenize(shapes.token, tuple(transform), like.chunks)
     return da.map_blocks(
         _rasterize_block,
         shapes=shapes,
@@ -77,6 +154,7 @@ def zone_index(geometries: Sequence[BaseGeometry], transform: Affine, like: da.A
         dtype="int32",
         chunks=like.chunks,
         meta=np.empty((0, 0), dtype="int32"),
+        name=name,
     )
 
 
@@ -99,7 +177,7 @@ def _census_block(
     codes: np.ndarray,
     r0: int,
     c0: int,
-    shapes: Sequence[tuple[BaseGeometry, int]],
+    shapes: ZoneShapes,
     transform: Affine,
     allowed: np.ndarray,
 ) -> CodeCensus:
@@ -150,7 +228,8 @@ def code_census_graph(
     is computed here."""
     table = np.zeros(N_CODES, dtype=np.bool_)
     table[[c for c in allowed if 0 <= c < N_CODES]] = True
-    shapes = dask.delayed([(g, i) for i, g in enumerate(geometries)], pure=True, traverse=False)
+    zones = ZoneShapes(geometries)
+    shapes = dask.delayed(zones, name="zone-shapes-" + zones.token, traverse=False)
     starts = [np.cumsum((0, *c))[:-1].tolist() for c in codes.chunks]
     blocks = codes.to_delayed(optimize_graph=False)
     census = dask.delayed(_census_block, pure=True)
