@@ -1,7 +1,7 @@
 """What the benchmarks of the tiled routing stages (bench_tiled_fill, bench_tiled_accum,
-bench_tiled_dirs) share: the command line, one measurement in a fresh child process, the
-measure itself, globally or on a dask ``LocalCluster``, and the table of the runs
-(:class:`RunTable`).
+bench_tiled_dirs; bench_tiled_sdr the tiled measure only) share: the command line, one
+measurement in a fresh child process, the measure itself, globally or on a dask
+``LocalCluster``, and the table of the runs (:class:`RunTable`).
 
 A measurement reports, as JSON on the child's last line of output: ``seconds`` (wall time
 of the call, numba warmed up first and the cluster started outside the measure),
@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from _memory import rss_kib
 
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 MIB = 1024  # KiB
@@ -92,17 +93,21 @@ def scratch(prefix: str, near: Path) -> Iterator[Path]:
 
 
 def run_tiled(
-    call: Callable[[Path, Path, int], T],
-    path: Path,
-    warm: Path,
+    call: Callable[[S, Path, int], T],
+    path: S,
+    warm: S,
     target: Path,
     workers: int,
     tile: int,
     peak: Callable[[], int],
+    *,
+    warm_target: Path | None = None,
 ) -> tuple[T, dict[str, float]]:
     """``call(source, target, tile)`` on a ``LocalCluster`` of ``workers`` processes, one
-    thread each: first on ``warm`` in tiles of 16 (numba in the workers), then on ``path``
-    into ``target``, measured. Returns what the call returned and the figures."""
+    thread each: first on ``warm`` in tiles of 16 (numba in the workers) into
+    ``warm_target`` (default: ``warm.tif`` beside ``target``), then on ``path`` into
+    ``target``, measured. The sources are what ``call`` takes: a path, or several.
+    Returns what the call returned and the figures."""
     from dask.distributed import Client, LocalCluster
 
     with (
@@ -110,7 +115,7 @@ def run_tiled(
         Client(cluster) as client,
         client.as_current(),
     ):
-        call(warm, target.with_name("warm.tif"), 16)  # numba in the workers
+        call(warm, warm_target or target.with_name("warm.tif"), 16)  # numba in the workers
         before = client.run(rss_kib)
         rss = rss_kib()
         t0 = time.perf_counter()

@@ -47,6 +47,7 @@ import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _memory import hwm_kib, rss_kib, run_sampled
+from _tiled import run_tiled
 from bench_routing import WARM, cover_by_code, write_inputs
 
 THRESHOLD = 1000.0
@@ -92,9 +93,11 @@ def _global(dem: Path, eco: Path, out: Path) -> None:
     )
 
 
-def _tiled(filled: Path, d8: Path, eco: Path, out: Path, tile: int) -> None:
+def _tiled(inputs: tuple[Path, Path, Path], out: Path, tile: int) -> None:
+    """The tiled LS and SDR of (filled DEM, D8 directions, ecosystem map) into ``out``."""
     from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
 
+    filled, d8, eco = inputs
     ls_and_sdr_tiled(
         filled,
         d8,
@@ -127,32 +130,9 @@ def child(kind: str, workers: int, tile: int, size: int, folder: Path) -> None:
         route = sum(stages.seconds.get(s, 0.0) for s in ("read", "fill", "directions"))
         print(json.dumps({"seconds": seconds, "route": route, "rss_kib": rss, "out": str(out)}))
         return
-    from dask.distributed import Client, LocalCluster
-
-    with (
-        LocalCluster(n_workers=workers, threads_per_worker=1, processes=True) as cluster,
-        Client(cluster) as client,
-        client.as_current(),
-    ):
-        _tiled(wfilled, wd8, weco, out, 16)  # numba in the workers
-        before = client.run(rss_kib)
-        rss = rss_kib()
-        t0 = time.perf_counter()
-        _tiled(filled, d8, eco, out, tile)
-        seconds = time.perf_counter() - t0
-        peaks = client.run(hwm_kib)
-    growth = max(peaks[w] - before[w] for w in peaks)
-    print(
-        json.dumps(
-            {
-                "seconds": seconds,
-                "rss_kib": rss,
-                "worker_maxrss_kib": max(peaks.values()),
-                "worker_growth_kib": growth,
-                "out": str(out),
-            }
-        )
-    )
+    inputs, warm = (filled, d8, eco), (wfilled, wd8, weco)
+    _, m = run_tiled(_tiled, inputs, warm, out, workers, tile, hwm_kib, warm_target=out)
+    print(json.dumps({**m, "out": str(out)}))
 
 
 def _agreement(tiled: Path, glob: Path) -> str:

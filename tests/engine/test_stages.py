@@ -135,6 +135,8 @@ def test_unknown_ecosystem_codes_stop_the_run_before_the_grid_work(
         (-5, "int16", 255, "-5 (1 cells)"),
         (3.5, "float32", 255, "3.5 (1 cells)"),
         (np.nan, "float32", None, "nan (1 cells)"),
+        (3.0000001, "float64", 255, "3.0000001 (1 cells)"),  # never cut to 3, nor shown as 3
+        (3.0000002, "float32", 255, "3.0000002 (1 cells)"),
     ],
 )
 def test_values_that_are_no_ecosystem_code_stop_the_run_before_the_pass(
@@ -167,6 +169,19 @@ def test_values_that_are_no_ecosystem_code_stop_the_run_before_the_pass(
     )
     assert "无数据值用 255" in message and "declares" not in message
     assert not (path.parent / "derived").exists()
+
+
+def test_a_float_ecosystem_map_of_whole_codes_is_read_as_its_codes(
+    tiny: Callable[..., Path],
+) -> None:
+    """GDAL tools often write a classification as float32: a map of whole codes gives the
+    account of the same map as Byte (decision 0072; the upload accepts it too)."""
+    path = tiny()
+    as_bytes = account.run_account(load_manifest(path, verify=False), 2022, chunk=2).results
+    for dtype in ("float32", "float64"):
+        write_raster(path.parent / "2022/ecosystem_type.tif", TINY_ECO.astype(dtype), nodata=255)
+        got = account.run_account(load_manifest(path, verify=False), 2022, chunk=2).results
+        pd.testing.assert_frame_equal(got, as_bytes)
 
 
 def test_a_nodata_value_other_than_255_is_named(tiny: Callable[..., Path]) -> None:

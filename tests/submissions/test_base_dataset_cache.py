@@ -57,22 +57,30 @@ def test_no_manifest_is_refused_with_its_path(tmp_path: Path) -> None:
         base_dataset(tmp_path)
 
 
+def _count_unit_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The units files read from disk (not taken from what ganpo.io.units keeps)."""
+    import ganpo.io.units as units_module
+
+    reads: list[Path] = []
+    real = units_module.read_chain
+
+    def counted(p: Path, *args: Any, **kwargs: Any) -> Any:
+        reads.append(Path(p))
+        return real(p, *args, **kwargs)
+
+    monkeypatch.setattr(units_module, "read_chain", counted)
+    return reads
+
+
 def test_the_units_are_read_once_for_every_year(
     demo_platform: DemoPlatform, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The counties, areas and extent are the same in every year: one read of the units
-    per manifest version; the grid reference is still each year's own (decision 0068)."""
+    for all of them (checked units files are kept by their content); the grid reference
+    is still each year's own (decision 0068)."""
     from ganpo.submissions import workflow as wf
 
-    reads: list[Path] = []
-    real = wf.dataset_units
-
-    def counted(ds: Any, **kwargs: Any) -> Any:
-        reads.append(ds.root)
-        return real(ds, **kwargs)
-
-    monkeypatch.setattr(wf, "dataset_units", counted)
-    wf._region_units.cache_clear()
+    reads = _count_unit_reads(monkeypatch)
     wf._region.cache_clear()
     base = demo_platform.data_dir
     a, b = wf.region_of(base, 2022), wf.region_of(base, 2023)
@@ -84,3 +92,27 @@ def test_the_units_are_read_once_for_every_year(
         layer = m.manifest.layer("ecosystem_type", year)
         assert layer is not None and region.grid_reference == m.path(layer)
     assert wf.region_of(base, 2022) is a  # a hit
+
+
+def test_a_units_file_rewritten_in_place_is_read_again(
+    tiny: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The manifest unchanged and its units file rewritten with one county fewer: the
+    next region asked for reads the file again and has one county fewer."""
+    import geopandas as gpd
+
+    from ganpo.submissions import workflow as wf
+
+    manifest = tiny()
+    reads = _count_unit_reads(monkeypatch)
+    wf._region.cache_clear()
+    before = wf.region_of(manifest.parent, 2022)
+    assert wf.region_of(manifest.parent, None).counties == before.counties
+    assert len(reads) == 1 and len(before.counties) == 2
+    units = manifest.parent / "units.gpkg"
+    frame = gpd.read_file(units, layer="counties")
+    kept = min(before.counties)
+    frame[frame["county_adcode"] == kept].to_file(units, layer="counties", driver="GPKG")
+    after = wf.region_of(manifest.parent, 2023)  # a year not asked for: not kept by _region
+    assert len(reads) == 2
+    assert after.counties == {kept: before.counties[kept]}

@@ -446,3 +446,57 @@ def test_layer_problems(tmp_path: Path, grid_region: Region) -> None:
     assert reasons == ["the nodata code of ecosystem types must be 255"]
     with pytest.raises(UploadError, match="unknown ecosystem code"):
         check_layer(write_tif(tmp_path / "g.tif", codes, nodata=255), eco, grid_region, LIMITS)
+
+
+def test_a_float_ecosystem_map_of_whole_codes_passes_as_the_account_reads_it(
+    tmp_path: Path, grid_region: Region
+) -> None:
+    """GDAL tools often write a classification as float32: whole codes are its codes, as
+    the account reads them (decision 0072); the same map as Byte gives the same layer."""
+    eco = form("ecosystem_type", 2023)
+    codes = np.array([[1, 2, 3, 4, 255]] * 4, "uint8")
+    as_bytes = check_layer(
+        write_tif(tmp_path / "u.tif", codes, nodata=255), eco, grid_region, LIMITS
+    )
+    for dtype in ("float32", "float64"):
+        path = write_tif(tmp_path / f"{dtype}.tif", codes.astype(dtype), nodata=255)
+        got = check_layer(path, eco, grid_region, LIMITS)
+        assert (got.minimum, got.maximum) == (as_bytes.minimum, as_bytes.maximum) == (1.0, 4.0)
+    with pytest.raises(UploadError, match="unknown ecosystem code"):  # 99: whole, unknown
+        check_layer(
+            write_tif(tmp_path / "k.tif", np.where(codes == 4, 99, codes).astype("f4"), nodata=255),
+            eco,
+            grid_region,
+            LIMITS,
+        )
+
+
+@pytest.mark.parametrize(
+    ("value", "dtype", "nodata", "shown"),
+    [
+        (3.0000001, "float64", 255, "3.0000001 (1 cells)"),  # never cut to 3
+        (3.0000002, "float32", 255, "3.0000002 (1 cells)"),
+        (3.5, "float32", 255, "3.5 (1 cells)"),
+        (np.nan, "float32", None, "nan (1 cells)"),
+        (300, "int16", 255, "300 (1 cells)"),
+        (-5, "int16", 255, "-5 (1 cells)"),
+    ],
+)
+def test_values_that_are_no_ecosystem_code_refuse_the_upload(
+    tmp_path: Path, grid_region: Region, value: float, dtype: str, nodata: float | None, shown: str
+) -> None:
+    """What the account refuses before its pass (tests/engine/test_stages.py), the upload
+    refuses too, in the same words: nothing is rounded to a code."""
+    codes = np.array([[1, 2, 3, 4, 255]] * 4, dtype)
+    codes[1, 2] = value
+    path = write_tif(tmp_path / "e.tif", codes, nodata=nodata)
+    with pytest.raises(UploadError) as info:
+        check_layer(path, form("ecosystem_type", 2023), grid_region, LIMITS)
+    (problem,) = info.value.problems
+    assert (problem.column, problem.value) == ("value", shown)
+    assert problem.reason_en == (
+        "1 cells hold values that are no ecosystem code; an ecosystem map holds whole "
+        "numbers 0–255: the codes of ecosystem_types.csv and 255 for cells without a type. "
+        "Reclassify the raster and write it as integers (Byte), with 255 for nodata"
+    )
+    assert problem.reason_zh.startswith("有 1 个栅格的值不是生态系统类型编码；生态系统类型图层")

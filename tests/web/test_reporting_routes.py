@@ -10,31 +10,26 @@ from typing import Any
 import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ganpo.io.manifest import load_manifest
 from ganpo.io.roles import KEY_COLUMN, NAME_COLUMN, TABLE_ROLES
+from ganpo.submissions.template import DATA_SHEET, fill_template
 
 YEAR = 2022
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 Clients = Callable[[str], TestClient]
 
 
-def template(client: TestClient, key: str = "tourism") -> openpyxl.Workbook:
+def template(client: TestClient, key: str = "tourism") -> bytes:
     r = client.get(f"/api/reporting/forms/{key}/template", params={"year": YEAR})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == XLSX
-    return openpyxl.load_workbook(io.BytesIO(r.content))
+    return r.content
 
 
-def fill(wb: openpyxl.Workbook, values: Callable[[int, str], Any]) -> bytes:
-    ws = wb["填报 data"]
-    keys = [c.value for c in ws[2]]
-    for row in ws.iter_rows(min_row=6):
-        for j, key in enumerate(keys[2:], start=2):
-            row[j].value = values(int(row[0].value), key)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def data_sheet(workbook: bytes) -> Worksheet:
+    return openpyxl.load_workbook(io.BytesIO(workbook))[DATA_SHEET]
 
 
 def upload(
@@ -47,8 +42,13 @@ def upload(
     )
 
 
-def good(code: int, key: str) -> Any:
+def good(code: object, key: str) -> Any:
     return {"visits": 10.0, "tourism_revenue": 1.5}.get(key)
+
+
+def filled(client: TestClient, values: Callable[[object, str], Any] = good) -> bytes:
+    """The tourism template, downloaded now by ``client``, with ``values`` in it."""
+    return fill_template(template(client), values)
 
 
 def test_forms_are_scoped_to_the_reporters_department(client_as: Clients) -> None:
@@ -73,7 +73,7 @@ def test_template_download_has_the_declared_columns_and_counties(
     client_as: Clients, demo_platform: Any
 ) -> None:
     tourism = client_as("tourism")
-    ws = template(tourism)["填报 data"]
+    ws = data_sheet(template(tourism))
     assert [c.value for c in ws[2]] == [KEY_COLUMN, NAME_COLUMN, *TABLE_ROLES["tourism"].columns]
     counties = [r[0].value for r in ws.iter_rows(min_row=6) if r[0].value is not None]
     ds = load_manifest(demo_platform.manifest)
@@ -89,17 +89,17 @@ def test_template_download_has_the_declared_columns_and_counties(
 
 def test_the_reporting_round_trip(client_as: Clients) -> None:
     tourism, reviewer, forestry = client_as("tourism"), client_as("reviewer"), client_as("forestry")
-    wb = template(tourism)
-    first = [int(r[0].value) for r in wb["填报 data"].iter_rows(min_row=6, max_row=7)]
+    blank = template(tourism)
+    first = [int(r[0].value) for r in data_sheet(blank).iter_rows(min_row=6, max_row=7)]
 
-    def with_errors(code: int, key: str) -> Any:
+    def with_errors(code: object, key: str) -> Any:
         if code == first[0] and key == "visits":
             return "n/a"
         if code == first[1] and key == "tourism_revenue":
             return "=B7*2"
         return good(code, key)
 
-    r = upload(tourism, fill(wb, with_errors), "../../evil.xlsx")
+    r = upload(tourism, fill_template(blank, with_errors), "../../evil.xlsx")
     assert r.status_code == 422
     body = r.json()
     assert "2 problem(s)" in body["detail"]
@@ -114,8 +114,8 @@ def test_the_reporting_round_trip(client_as: Clients) -> None:
     assert tourism.get("/api/reporting/submissions", params={"year": YEAR}).json() == []
 
     # a reporter of another department cannot upload this form
-    assert upload(forestry, fill(template(tourism), good)).status_code == 403
-    r = upload(tourism, fill(template(tourism), good), "../../evil.xlsx")
+    assert upload(forestry, filled(tourism)).status_code == 403
+    r = upload(tourism, filled(tourism), "../../evil.xlsx")
     assert r.status_code == 201, r.text
     sub = r.json()["submission"]
     assert sub["state"] == "draft" and sub["versions"][0]["original_name"] == "evil.xlsx"
@@ -124,7 +124,7 @@ def test_the_reporting_round_trip(client_as: Clients) -> None:
     assert forestry.post(f"/api/reporting/submissions/{sid}/submit").status_code == 403
     assert reviewer.post(f"/api/reporting/submissions/{sid}/approve").status_code == 409  # a draft
     assert tourism.post(f"/api/reporting/submissions/{sid}/submit").status_code == 200
-    assert upload(tourism, fill(template(tourism), good)).status_code == 409  # under review
+    assert upload(tourism, filled(tourism)).status_code == 409  # under review
     assert tourism.post(f"/api/reporting/submissions/{sid}/approve").status_code == 403
     r = reviewer.post(f"/api/reporting/submissions/{sid}/return", json={"comment": "revenue?"})
     assert r.status_code == 200 and r.json()["state"] == "returned"
@@ -132,7 +132,7 @@ def test_the_reporting_round_trip(client_as: Clients) -> None:
         reviewer.post(f"/api/reporting/submissions/{sid}/return", json={"comment": ""}).status_code
         == 422
     )
-    r = upload(tourism, fill(template(tourism), lambda c, k: good(c, k) and good(c, k) * 2))
+    r = upload(tourism, filled(tourism, lambda c, k: good(c, k) and good(c, k) * 2))
     assert r.status_code == 201 and r.json()["submission"]["current_version"] == 2
     tourism.post(f"/api/reporting/submissions/{sid}/submit")
     r = reviewer.post(f"/api/reporting/submissions/{sid}/approve", json={"comment": "ok"})
@@ -214,7 +214,7 @@ def test_an_account_run_records_the_versions_it_used(client_as: Clients) -> None
     import time
 
     tourism, reviewer, office = client_as("tourism"), client_as("reviewer"), client_as("office")
-    sid = upload(tourism, fill(template(tourism), good)).json()["submission"]["id"]
+    sid = upload(tourism, filled(tourism)).json()["submission"]["id"]
     tourism.post(f"/api/reporting/submissions/{sid}/submit")
     reviewer.post(f"/api/reporting/submissions/{sid}/approve")
     office.post("/api/reporting/adopt-base", json={"year": YEAR})

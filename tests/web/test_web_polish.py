@@ -9,14 +9,14 @@
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import openpyxl
 import pytest
 from fastapi.testclient import TestClient
+
+from ganpo.submissions.template import fill_template
 
 Client = Callable[[str], TestClient]
 WUYUAN, NANCHANG_CITY, GANZHOU_CITY, ZHANGGONG = 361130, 360100, 360700, 360702
@@ -188,22 +188,12 @@ def test_no_answer_holds_a_server_path(client_as: Client) -> None:
     assert len(answers) >= 3, [r.text[:300] for r in posted]
     # a reporter's upload (its version records a file)
     tourism = client_as("tourism")
-    wb = openpyxl.load_workbook(
-        io.BytesIO(
-            tourism.get("/api/reporting/forms/tourism/template", params={"year": 2022}).content
-        )
-    )
-    ws = wb["填报 data"]
-    keys = [c.value for c in ws[2]]
-    for row in ws.iter_rows(min_row=6):
-        for j, key in enumerate(keys[2:], start=2):
-            row[j].value = {"visits": 10.0, "tourism_revenue": 1.5}.get(str(key))
-    out = io.BytesIO()
-    wb.save(out)
+    blank = tourism.get("/api/reporting/forms/tourism/template", params={"year": 2022}).content
+    filled = fill_template(blank, {"visits": 10.0, "tourism_revenue": 1.5})
     up = tourism.post(
         "/api/reporting/forms/tourism/upload",
         params={"year": 2022},
-        files={"file": ("tourism.xlsx", out.getvalue(), "application/octet-stream")},
+        files={"file": ("tourism.xlsx", filled, "application/octet-stream")},
     )
     assert up.status_code == 201, up.text
     answers["POST upload"] = up.json()

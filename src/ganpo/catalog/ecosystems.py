@@ -167,6 +167,21 @@ def _runs(codes: list[int], sep: str = ", ") -> str:
     return sep.join(parts)
 
 
+def code_map_rule() -> tuple[str, str]:
+    """What an ecosystem map may hold and what to do with one that holds something else,
+    in English and Chinese: the words of every refusal of a value that is no code (the
+    account's check and the upload's). A float map of whole numbers is read as its codes;
+    nothing else is rounded or cut."""
+    n = RASTER_NODATA
+    return (
+        f"an ecosystem map holds whole numbers 0–{n}: the codes of ecosystem_types.csv and "
+        f"{n} for cells without a type. Reclassify the raster and write it as integers "
+        f"(Byte), with {n} for nodata",
+        f"生态系统类型图层只能含 0–{n} 的整数，即 ecosystem_types.csv 中的编码及表示无类型的 "
+        f"{n}。请重新分类该栅格，以整数（Byte）写出，无数据值用 {n}",
+    )
+
+
 def raster_codes_text(zh: bool = False) -> str:
     """The valid raster codes in words, for messages (``zh``: in Chinese).
 

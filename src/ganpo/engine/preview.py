@@ -20,6 +20,8 @@ from ganpo.catalog.profiles import Profile
 from ganpo.engine.align import align_layers
 from ganpo.engine.derived import derived_layer, ensure_derived
 from ganpo.engine.grid import Grid
+from ganpo.engine.stages.codes import not_codes_text
+from ganpo.engine.zonal import codes_of
 from ganpo.errors import InputError
 from ganpo.io.landcover import ecosystem_map
 from ganpo.io.manifest import load_manifest
@@ -44,6 +46,19 @@ def _read(path: Path, role: str, shape: tuple[int, int], floating: bool) -> np.n
             if src.nodata is not None:
                 data[data == src.nodata] = np.nan
         return data
+
+
+def _codes(values: np.ndarray, path: Path) -> np.ndarray:
+    """The ecosystem codes of a map read of any dtype, as the account reads them: a float
+    map of whole codes is its codes (decision 0072); any other value is refused, never
+    rounded (the account refuses it before its pass; here the file changed since)."""
+    if values.dtype == np.uint8:
+        return values
+    index, _, foreign = codes_of(values)
+    if foreign:
+        en, zh = not_codes_text(foreign)
+        raise InputError(f"{en} / {zh}。", source=path, field="ecosystem_type", values=[*foreign])
+    return index.astype(np.uint8)
 
 
 def service_raster(
@@ -71,7 +86,7 @@ def service_raster(
     step = max(1, math.ceil(math.sqrt(grid.width * grid.height / max_cells)))
     shape = (max(1, grid.height // step), max(1, grid.width // step))
     cell_area_m2 = grid.cell_area_m2 * (grid.width / shape[1]) * (grid.height / shape[0])
-    eco = _read(eco_path, "ecosystem_type", shape, floating=False)
+    eco = _codes(_read(eco_path, "ecosystem_type", shape, floating=False), eco_path)
     roles = {"ecosystem_type", *m.layers, *(r for d in m.derived for r in derived_layer(d).sources)}
     entries = {}
     for role in sorted(roles):

@@ -1568,7 +1568,7 @@ def _sdr_core(
         # the LS raster written by another thread while the SDR goes on: it reads the
         # slope and the accumulation, so S and the W-weighted sums get their own buffers
         # (+12 bytes per cell), on rasters small enough to hold them (LS_BESIDE_CELLS)
-        beside = ls is not None and not ws.file_backed and shape[0] * shape[1] <= LS_BESIDE_CELLS
+        beside = not ws.file_backed and shape[0] * shape[1] <= LS_BESIDE_CELLS
         written: concurrent.futures.Future[None] | None = None
         if ls is not None and beside:
             pool = background.enter_context(concurrent.futures.ThreadPoolExecutor(1))

@@ -164,7 +164,7 @@ class CodeCensus:
 
     ``foreign``: the values that are no code at all (not a whole number in
     0…``N_CODES`` − 1: a negative or larger number, a fraction, NaN), anywhere in the map,
-    as cells per value (the value written as ``f"{v:g}"``): the pass's per-cell lookups
+    as cells per value (the value written by :func:`value_text`): the pass's per-cell lookups
     cannot read such a cell, inside a zone or not. ``unknown``: the codes in
     0…``N_CODES`` − 1 that are not allowed, in the cells inside a zone, as cells per code
     (outside every zone they are not read)."""
@@ -189,12 +189,7 @@ def _census_block(
         present = np.bincount(codes.ravel(), minlength=N_CODES)  # cheaper than a mask
         refused = ~allowed[codes] if present[~allowed].any() else np.zeros(codes.shape, bool)
     else:
-        in_range = (codes >= 0) & (codes < N_CODES)  # False for NaN
-        index = np.where(in_range, codes, 0).astype(np.intp)
-        whole = in_range & (index == codes)
-        if not whole.all():
-            values, cells = np.unique(codes[~whole], return_counts=True)
-            foreign = {f"{v:g}": int(n) for v, n in zip(values.tolist(), cells, strict=True)}
+        index, whole, foreign = codes_of(codes)
         refused = whole & ~allowed[index]
     unknown: dict[int, int] = {}
     if refused.any():
@@ -202,6 +197,35 @@ def _census_block(
         found, cells = np.unique(index[refused & (zones >= 0)], return_counts=True)
         unknown = {int(c): int(n) for c, n in zip(found, cells, strict=True)}
     return CodeCensus(foreign, unknown)
+
+
+def codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """The cells of a block of a code map of any integer or float dtype that hold a code,
+    a whole number in 0…``N_CODES`` − 1 (a float map's 3.0 is code 3; its 3.0000002 is
+    none, never cut to 3): their codes (``intp``; meaningless in the other cells), the
+    mask of those cells, and the values that are no code (NaN included) as cells per
+    value, written by :func:`value_text`. The account's census and the upload's check both
+    read codes so."""
+    in_range = (values >= 0) & (values < N_CODES)  # False for NaN
+    index = np.where(in_range, values, 0).astype(np.intp)
+    whole = in_range & (index == values)
+    foreign: dict[str, int] = {}
+    if not whole.all():
+        found, cells = np.unique(values[~whole], return_counts=True)
+        foreign = {value_text(v): int(n) for v, n in zip(found, cells, strict=True)}
+    return index, whole, foreign
+
+
+def value_text(value: np.generic) -> str:
+    """A value of a map as a message shows it: ``f"{v:g}"`` (``300``, ``3.5``, ``nan``)
+    unless that names another number of its type (3.0000002 is not ``3``): then the
+    shortest text that does (``3.0000002``)."""
+    if np.issubdtype(value.dtype, np.integer):
+        return str(int(value))
+    text = f"{value:g}"
+    if np.isnan(value) or value.dtype.type(text) == value:
+        return text
+    return str(value)
 
 
 def _add_census(*parts: CodeCensus) -> CodeCensus:

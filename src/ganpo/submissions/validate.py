@@ -26,6 +26,7 @@ uses, so what passes here is what an account can read.
 
 from __future__ import annotations
 
+import collections
 import csv
 import dataclasses
 import io
@@ -41,9 +42,15 @@ import pandas as pd
 from pyproj import CRS
 from rasterio.warp import transform_bounds
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
+from ganpo.catalog.ecosystems import (
+    RASTER_NODATA,
+    code_map_rule,
+    raster_codes,
+    raster_codes_text,
+)
 from ganpo.catalog.units import conversion_factor, to_base
 from ganpo.engine.grid import Grid
+from ganpo.engine.zonal import codes_of
 from ganpo.errors import InputError, InputFileError, TableError, TableFileError, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.raster_files import open_raster, read_window
@@ -677,27 +684,17 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
             raise UploadError(problems)
         nodata = src.nodata
         dtype = np.dtype(src.dtypes[0])
-        if form.key == "ecosystem_type":
-            if np.issubdtype(dtype, np.floating):
-                problems.append(
-                    _p(
-                        None,
-                        "dtype",
-                        str(dtype),
-                        "ecosystem codes must be integers (uint8)",
-                        "生态系统类型应为整数编码",
-                    )
+        # an ecosystem map of any dtype: a float map of whole codes is read as its codes
+        if form.key == "ecosystem_type" and nodata is not None and nodata != RASTER_NODATA:
+            problems.append(
+                _p(
+                    None,
+                    "nodata",
+                    nodata,
+                    f"the nodata code of ecosystem types must be {RASTER_NODATA}",
+                    f"生态系统类型的无数据值应为 {RASTER_NODATA}",
                 )
-            if nodata is not None and nodata != RASTER_NODATA:
-                problems.append(
-                    _p(
-                        None,
-                        "nodata",
-                        nodata,
-                        f"the nodata code of ecosystem types must be {RASTER_NODATA}",
-                        f"生态系统类型的无数据值应为 {RASTER_NODATA}",
-                    )
-                )
+            )
         bounds = tuple(src.bounds)
         crs_wkt = src.crs.to_wkt()
         width, height = src.width, src.height
@@ -735,9 +732,21 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
     if problems:
         raise UploadError(problems)
     try:
-        lo, hi, codes = _scan(path, nodata, form.key)
+        lo, hi, codes, foreign = _scan(path, nodata, form.key)
     except InputFileError as exc:  # a truncated or corrupt block
         raise UploadError([_p(None, None, None, exc.en, exc.zh)]) from exc
+    if foreign:
+        rule_en, rule_zh = code_map_rule()
+        cells = sum(foreign.values())
+        problems.append(
+            _p(
+                None,
+                "value",
+                preview(f"{v} ({n} cells)" for v, n in sorted(foreign.items())),
+                f"{cells} cells hold values that are no ecosystem code; {rule_en}",
+                f"有 {cells} 个栅格的值不是生态系统类型编码；{rule_zh}",
+            )
+        )
     if form.key == "ecosystem_type":
         unknown = sorted(codes - set(raster_codes()) - {RASTER_NODATA})
         if unknown:
@@ -774,14 +783,22 @@ def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
 
 def _scan(
     path: Path, nodata: float | None, role: str
-) -> tuple[float | None, float | None, set[int]]:
-    """Minimum, maximum and (integer rasters) distinct values of valid cells, by block."""
+) -> tuple[float | None, float | None, set[int], dict[str, int]]:
+    """Minimum, maximum and (integer rasters, the ecosystem map of any dtype) distinct
+    values of valid cells, by block; and, of an ecosystem map, the values that are no
+    code, as cells per value, read as the account reads them
+    (:func:`ganpo.engine.zonal.codes_of`: NaN and 3.0000002 are no code, 3.0 is 3)."""
     lo, hi = math.inf, -math.inf
     codes: set[int] = set()
+    foreign: collections.Counter[str] = collections.Counter()
     with open_raster(path, role) as src:
         integer = np.issubdtype(np.dtype(src.dtypes[0]), np.integer)
         for _, window in src.block_windows(1):
             block = read_window(src, path, role, window)
+            if role == "ecosystem_type":
+                index, whole, not_codes = codes_of(block)
+                foreign.update(not_codes)
+                codes.update(np.unique(index[whole]).tolist())
             valid = np.isfinite(block) if not integer else np.ones(block.shape, bool)
             if nodata is not None:
                 valid &= block != nodata
@@ -789,6 +806,8 @@ def _scan(
             if vals.size == 0:
                 continue
             lo, hi = min(lo, float(vals.min())), max(hi, float(vals.max()))
-            if integer and len(codes) < 1000:
+            if integer and role != "ecosystem_type" and len(codes) < 1000:
                 codes.update(int(v) for v in np.unique(vals))
-    return (None, None, codes) if lo == math.inf else (lo, hi, codes)
+    if lo == math.inf:
+        return None, None, codes, dict(foreign)
+    return lo, hi, codes, dict(foreign)

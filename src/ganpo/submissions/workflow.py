@@ -26,7 +26,7 @@ import re
 import shutil
 import unicodedata
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -151,12 +151,13 @@ def require_reviewer(actor: Actor) -> None:
         )
 
 
-@lru_cache(maxsize=8)
-def _region_units(manifest: Path, mtime: float) -> tuple[Dataset, Region]:
-    """The base dataset's counties, areas and extent, the same in every year: its units
-    are read once per manifest version, not once per reporting year (each worker of a
-    server read them once for each year it took an upload for; decision 0068)."""
-    ds = load_manifest(manifest, verify=False)
+@lru_cache(maxsize=64)
+def _region(manifest: Path, mtime: float, year: int | None) -> Region:
+    """The base dataset's counties, areas and extent, and the year's grid reference. The
+    units file is read through :func:`dataset_units`, which keeps every checked units
+    file by its content: one read for all the years of a manifest version (decision
+    0068), and a units file rewritten in place is read again."""
+    ds = base_dataset(manifest)
     units = dataset_units(ds, check=False).units  # of any level: the forms are per county
     table = county_table(units)
     counties = {
@@ -165,21 +166,16 @@ def _region_units(manifest: Path, mtime: float) -> tuple[Dataset, Region]:
     areas = {  # a county's area: the sum of its units' (the forms are per county)
         int(a): float(x) for a, x in zip(table["county_adcode"], table["area_km2"], strict=True)
     }
-    return ds, Region(
+    m = ds.manifest
+    ref = m.layer("ecosystem_type", year) if year is not None else None
+    ref = ref or (m.layers[0] if m.layers else None)
+    return Region(
         counties=dict(sorted(counties.items())),
         bounds=tuple(float(b) for b in units.total_bounds),  # type: ignore[arg-type]
         crs_wkt=units.crs.to_wkt(),
         areas_km2=dict(sorted(areas.items())),
+        grid_reference=ds.path(ref) if ref is not None else None,
     )
-
-
-@lru_cache(maxsize=64)
-def _region(manifest: Path, mtime: float, year: int | None) -> Region:
-    ds, region = _region_units(manifest, mtime)
-    m = ds.manifest
-    ref = m.layer("ecosystem_type", year) if year is not None else None
-    ref = ref or (m.layers[0] if m.layers else None)
-    return replace(region, grid_reference=ds.path(ref) if ref is not None else None)
 
 
 @lru_cache(maxsize=8)

@@ -20,12 +20,17 @@ from pathlib import Path
 import dask
 import geopandas as gpd
 
-from ganpo.catalog.ecosystems import RASTER_NODATA, raster_codes, raster_codes_text
+from ganpo.catalog.ecosystems import (
+    RASTER_NODATA,
+    code_map_rule,
+    raster_codes,
+    raster_codes_text,
+)
 from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import open_layer
 from ganpo.engine.stages.context import Run
-from ganpo.engine.zonal import N_CODES, CodeCensus, code_census_graph
+from ganpo.engine.zonal import CodeCensus, code_census_graph
 from ganpo.errors import InputError, preview
 from ganpo.io.raster_files import open_raster
 
@@ -54,20 +59,9 @@ def _refusal(census: CodeCensus, nodata: float | None, eco_path: Path) -> InputE
     zh: list[str] = []
     nodata_text = _nodata_text(nodata)
     if census.foreign:
-        cells = sum(census.foreign.values())
-        listed = preview(f"{v} ({n} cells)" for v, n in census.foreign.items())
-        listed_zh = "、".join(f"{v}（{n} 个栅格）" for v, n in list(census.foreign.items())[:5])
-        en.append(
-            f"{cells} cells hold values that are no ecosystem code: {listed}; an ecosystem "
-            f"map holds whole numbers 0–{N_CODES - 1}: the codes of ecosystem_types.csv and "
-            f"{RASTER_NODATA} for cells without a type. Reclassify the raster and write it "
-            f"as integers (Byte), with {RASTER_NODATA} for nodata"
-        )
-        zh.append(
-            f"有 {cells} 个栅格的值不是生态系统类型编码：{listed_zh}；生态系统类型图层只能含 "
-            f"0–{N_CODES - 1} 的整数，即 ecosystem_types.csv 中的编码及表示无类型的 "
-            f"{RASTER_NODATA}。请重新分类该栅格，以整数（Byte）写出，无数据值用 {RASTER_NODATA}"
-        )
+        foreign_en, foreign_zh = not_codes_text(census.foreign)
+        en.append(foreign_en)
+        zh.append(foreign_zh)
     if census.unknown:
         listed = preview(f"{c} ({n} cells)" for c, n in census.unknown.items())
         listed_zh = "、".join(f"{c}（{n} 个栅格）" for c, n in list(census.unknown.items())[:5])
@@ -93,6 +87,19 @@ def _refusal(census: CodeCensus, nodata: float | None, eco_path: Path) -> InputE
     values: list[object] = [*map(_number, census.foreign), *census.unknown]
     return InputError(
         "; ".join(en) + " / " + "；".join(zh) + "。", source=eco_path, field=ROLE, values=values
+    )
+
+
+def not_codes_text(foreign: dict[str, int]) -> tuple[str, str]:
+    """The refusal of an ecosystem map's values that are no code (value → cells, as
+    :func:`ganpo.engine.zonal.codes_of` counts them), in English and Chinese."""
+    cells = sum(foreign.values())
+    listed = preview(f"{v} ({n} cells)" for v, n in foreign.items())
+    listed_zh = "、".join(f"{v}（{n} 个栅格）" for v, n in list(foreign.items())[:5])
+    rule_en, rule_zh = code_map_rule()
+    return (
+        f"{cells} cells hold values that are no ecosystem code: {listed}; {rule_en}",
+        f"有 {cells} 个栅格的值不是生态系统类型编码：{listed_zh}；{rule_zh}",
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dask.array as darr
 import geopandas as gpd
+import numpy as np
 
 from ganpo.engine.align import align_layers
 from ganpo.engine.derived import derived_layer, derived_path, ensure_derived_all, tiled_roles
@@ -106,6 +107,8 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
             f"derived layer {role}: {path.name} (from {', '.join(sources)}, {routed})",
         )
     eco = open_layer(eco_path, run.chunk, as_float=False, role="ecosystem_type")
+    if eco.dtype != np.uint8:  # a float map of whole codes (decision 0072): exact, as
+        eco = eco.astype(np.uint8)  # check_ecosystem_codes found every value in 0–255
     layers = {r: open_layer(paths[r], run.chunk, role=r) for r in selection.needed}
     layers.update({r: open_layer(p, run.chunk, role=r) for r, p in derived_paths.items()})
     sources_of = {r: ds.path(e) for r, e in entries.items()} | derived_paths
