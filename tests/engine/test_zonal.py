@@ -97,11 +97,27 @@ def test_block_sums_are_bitwise_those_of_bincount(
     masks = [rng.random(shape) < 0.4]
     checked = [value(), np.abs(value()), np.full(shape, np.nan)]
     specs = [LayerCount((-1.0, 1.0), True), LayerCount((-math.inf, 5), True), LayerCount()]
-    got = _block_sums(zones, codes, n_zones, 3, 1, specs, *values, *masks, *checked)
+    part = _block_sums(zones, codes, n_zones, 3, 1, specs, *values, *masks, *checked)
+    got = zonal._dense(part, n_zones)
     want = reference(zones, codes, n_zones, values, masks, checked, specs)
     for g, w in zip(got, want, strict=True):
         assert g.shape == w.shape
         assert np.array_equal(g, w, equal_nan=True)
+    # the block's rows hold exactly the keys it has cells of, ascending
+    keys = np.unique((zones * N_CODES + codes)[zones >= 0])
+    np.testing.assert_array_equal(part[0], keys)
+    assert part[1].shape == (1 + 2 * 3 + 1, keys.size)
+
+    # two blocks added key by key: bitwise the dense rows of each added
+    top = [a[: rows // 2] for a in (zones, codes, *values, *masks, *checked)]
+    bottom = [a[rows // 2 :] for a in (zones, codes, *values, *masks, *checked)]
+    a = _block_sums(top[0], top[1], n_zones, 3, 1, specs, *top[2:])
+    b = _block_sums(bottom[0], bottom[1], n_zones, 3, 1, specs, *bottom[2:])
+    added = zonal._dense(zonal._combine(a, b), n_zones)
+    da_, db_ = zonal._dense(a, n_zones), zonal._dense(b, n_zones)
+    assert np.array_equal(added[0], da_[0] + db_[0])
+    assert np.array_equal(added[0].view(np.uint64), (da_[0] + db_[0]).view(np.uint64))
+    assert np.array_equal(added[2], da_[2] + db_[2])
 
 
 @pytest.mark.parametrize("bad", [300, -5, -1])
@@ -111,7 +127,7 @@ def test_a_code_beyond_the_key_range_inside_a_unit_is_refused(bad: int) -> None:
     left the counts of the block incomplete."""
     zones = np.array([[0, -1]], dtype=np.int32)
     codes = np.array([[1, bad]], dtype=np.int16)
-    out, _, _ = _block_sums(zones, codes, 1, 0, 0, [])  # outside every unit: not counted
+    out, _, _ = zonal._dense(_block_sums(zones, codes, 1, 0, 0, []), 1)  # outside: not read
     assert out[0, 1] == 1 and out.sum() == 1
     with pytest.raises(ValueError, match=f"ecosystem code {bad} outside 0–255 inside a unit"):
         _block_sums(zones[:, ::-1].copy(), codes, 1, 0, 0, [])

@@ -284,6 +284,12 @@ def layer_count_width(n_zones: int) -> int:
     return 2 + n_zones + histogram.N_BINS
 
 
+#: One block's sums (or several blocks' added): the keys (zone × 256 + ecosystem code)
+#: that hold at least one cell, ascending; the rows of :func:`_block_sums` for those keys
+#: only; the checked layers' ranges; their counts
+Partial = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 def _block_sums(
     zones: np.ndarray,
     codes: np.ndarray,
@@ -292,24 +298,26 @@ def _block_sums(
     n_masks: int,
     layers: Sequence[LayerCount],
     *arrays: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> Partial:
     """Rows: cell count, then per value its sum and its count of NaN cells, then per mask
     its count of true cells, per key; the minimum and maximum over the cells inside a zone
     of each checked layer (the last ``len(layers)`` arrays), NaN where none is finite; and
     each checked layer's counts (:class:`LayerCount`, :func:`layer_count_width` columns).
 
-    Each array is visited once, cell by cell, by a numba kernel that adds into the rows
-    what ``numpy.bincount`` would add, in the same order (so the float64 sums are bitwise
-    those of ``bincount``), without the masks and copies a vectorised version makes."""
+    The rows hold only the keys the block has cells of (a block meets a few of the
+    region's units: a row over every zone × 256 codes was tens of megabytes per block,
+    mostly zeros); :func:`_dense` lays the added blocks out over every key. Each array is
+    visited once, cell by cell, by a numba kernel that adds into the rows what
+    ``numpy.bincount`` would add, in the same order (so the float64 sums are bitwise those
+    of ``bincount``), without the masks and copies a vectorised version makes."""
     kill_worker_once()  # the cluster tests' fault injection; does nothing unless asked
     values = arrays[:n_values]
     masks = arrays[n_values : n_values + n_masks]
     checked = arrays[n_values + n_masks :]
     z = np.ascontiguousarray(zones, dtype=np.int32)
     c = np.ascontiguousarray(codes, dtype=np.int32)
-    n_keys = n_zones * N_CODES
-    out = np.zeros((1 + 2 * n_values + n_masks, n_keys), dtype="float64")
-    first = _cell_counts(z, c, out[0])
+    slots = np.empty(z.shape, dtype=np.int32)
+    first, keys = _slots(z, c, n_zones * N_CODES, slots)
     if first >= 0:
         # an internal invariant: the account checks the map's codes before the pass
         # (ganpo.engine.stages.codes); a caller that did not is told the code
@@ -318,10 +326,12 @@ def _block_sums(
             f"ecosystem code {code} outside 0–{N_CODES - 1} inside a unit: check the map's "
             "codes first (code_census_graph)"
         )
+    out = np.zeros((1 + 2 * n_values + n_masks, keys.size), dtype="float64")
+    _cell_counts(slots, out[0])
     for k, v in enumerate(values):
-        _value_sums(z, c, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
+        _value_sums(slots, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
     for j, mask in enumerate(masks):
-        _mask_counts(z, c, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
+        _mask_counts(slots, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
     ranges = np.full((len(layers), 2), np.nan)  # rows: contiguous, as the kernel takes them
     counted = np.zeros((len(layers), layer_count_width(n_zones)), dtype="float64")
     for j, (a, spec) in enumerate(zip(checked, layers, strict=True)):
@@ -329,7 +339,16 @@ def _block_sums(
         _layer_counts(
             z, c, _float64(a), lo, hi, RASTER_NODATA, bool(spec.histogram), ranges[j], counted[j]
         )
-    return out, np.ascontiguousarray(ranges.T), counted
+    return keys, out, np.ascontiguousarray(ranges.T), counted
+
+
+def _dense(total: Partial, n_zones: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The added blocks' rows over every key (0 where no block has a cell), with the
+    ranges and counts."""
+    keys, rows, ranges, counted = total
+    out = np.zeros((rows.shape[0], n_zones * N_CODES), dtype="float64")
+    out[:, keys] = rows
+    return out, ranges, counted
 
 
 def _float64(a: np.ndarray) -> np.ndarray:
@@ -337,48 +356,76 @@ def _float64(a: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _cell_counts(zones: np.ndarray, codes: np.ndarray, out: np.ndarray) -> int:
-    """Cells per key into ``out``; the flat index of the first cell inside a zone whose
-    code is outside 0…N_CODES−1 (``out`` is then incomplete: the caller raises), else −1.
-    (The index, not the code: a negative code must not pass for "none".)"""
+def _slots(
+    zones: np.ndarray, codes: np.ndarray, n_keys: int, slots: np.ndarray
+) -> tuple[int, np.ndarray]:
+    """Each cell's slot into ``slots``: the rank of its key (zone × N_CODES + code) among
+    the block's keys, −1 outside every zone; and those keys, ascending. First: the flat
+    index of the first cell inside a zone whose code is outside 0…N_CODES−1 (the slots
+    are then incomplete: the caller raises), else −1. (The index, not the code: a
+    negative code must not pass for "none".)"""
     rows, cols = zones.shape
+    present = np.zeros(n_keys, dtype=np.bool_)
     for r in range(rows):
         for c in range(cols):
             z = zones[r, c]
             if z >= 0:
                 if codes[r, c] < 0 or codes[r, c] >= N_CODES:
-                    return r * cols + c
-                out[z * N_CODES + codes[r, c]] += 1.0
-    return -1
-
-
-@numba.njit(cache=True, nogil=True)
-def _value_sums(
-    zones: np.ndarray, codes: np.ndarray, v: np.ndarray, sums: np.ndarray, nans: np.ndarray
-) -> None:
-    """Per key, the sum of the finite values and the count of the others."""
-    rows, cols = zones.shape
+                    return r * cols + c, np.empty(0, dtype=np.int64)
+                present[z * N_CODES + codes[r, c]] = True
+    rank = np.empty(n_keys, dtype=np.int32)
+    n = 0
+    for k in range(n_keys):
+        if present[k]:
+            rank[k] = n
+            n += 1
+    keys = np.empty(n, dtype=np.int64)
+    for k in range(n_keys):
+        if present[k]:
+            keys[rank[k]] = k
     for r in range(rows):
         for c in range(cols):
             z = zones[r, c]
-            if z < 0:
+            slots[r, c] = rank[z * N_CODES + codes[r, c]] if z >= 0 else -1
+    return -1, keys
+
+
+@numba.njit(cache=True, nogil=True)
+def _cell_counts(slots: np.ndarray, out: np.ndarray) -> None:
+    """Cells per slot into ``out``."""
+    rows, cols = slots.shape
+    for r in range(rows):
+        for c in range(cols):
+            k = slots[r, c]
+            if k >= 0:
+                out[k] += 1.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _value_sums(slots: np.ndarray, v: np.ndarray, sums: np.ndarray, nans: np.ndarray) -> None:
+    """Per slot, the sum of the finite values and the count of the others."""
+    rows, cols = slots.shape
+    for r in range(rows):
+        for c in range(cols):
+            k = slots[r, c]
+            if k < 0:
                 continue
             x = v[r, c]
             if np.isfinite(x):
-                sums[z * N_CODES + codes[r, c]] += x
+                sums[k] += x
             else:
-                nans[z * N_CODES + codes[r, c]] += 1.0
+                nans[k] += 1.0
 
 
 @numba.njit(cache=True, nogil=True)
-def _mask_counts(zones: np.ndarray, codes: np.ndarray, mask: np.ndarray, out: np.ndarray) -> None:
-    """Per key, the cells where ``mask`` is true."""
-    rows, cols = zones.shape
+def _mask_counts(slots: np.ndarray, mask: np.ndarray, out: np.ndarray) -> None:
+    """Per slot, the cells where ``mask`` is true."""
+    rows, cols = slots.shape
     for r in range(rows):
         for c in range(cols):
-            z = zones[r, c]
-            if z >= 0 and mask[r, c]:
-                out[z * N_CODES + codes[r, c]] += 1.0
+            k = slots[r, c]
+            if k >= 0 and mask[r, c]:
+                out[k] += 1.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -427,9 +474,16 @@ def _layer_counts(
     counted[0], counted[1] = below, above
 
 
-def _combine(a: tuple[np.ndarray, ...], b: tuple[np.ndarray, ...]) -> Any:
-    (sa, ra, ca), (sb, rb, cb) = a, b
-    return sa + sb, np.stack([np.fmin(ra[0], rb[0]), np.fmax(ra[1], rb[1])]), ca + cb
+def _combine(a: Partial, b: Partial) -> Partial:
+    """Two partials added: per key, a's row plus b's (a key that one of them lacks takes
+    the other's row: the same float64 as adding its zeros, since a sum started at +0.0 is
+    never −0.0)."""
+    (ka, ra, xa, ca), (kb, rb, xb, cb) = a, b
+    keys = np.union1d(ka, kb)
+    rows = np.zeros((ra.shape[0], keys.size), dtype="float64")
+    rows[:, np.searchsorted(keys, ka)] = ra
+    rows[:, np.searchsorted(keys, kb)] += rb
+    return keys, rows, np.stack([np.fmin(xa[0], xb[0]), np.fmax(xa[1], xb[1])]), ca + cb
 
 
 def _tree_sum(parts: list[Any]) -> Any:
@@ -474,7 +528,7 @@ def zonal_sums_graph(
         dask.delayed(_block_sums, pure=True)(z, c, n_zones, len(values), len(masks), specs, *vs)
         for z, c, *vs in zip(*blocks, strict=True)
     ]
-    return _tree_sum(partials)
+    return dask.delayed(_dense, pure=True)(_tree_sum(partials), n_zones)
 
 
 def _to_delayed(arrays: Sequence[da.Array]) -> list[np.ndarray]:
