@@ -133,16 +133,17 @@ def table_rows(
     price_value: float = float("nan"),
 ) -> pd.DataFrame:
     """Rows of a table method's result, in :data:`TABLE_ROW_COLUMNS`."""
-    frame = pd.DataFrame(
+    units = np.asarray(unit_code, dtype="int64")
+    return pd.DataFrame(  # in one construction: a column set afterwards costs a copy
         {
-            "unit_code": np.asarray(unit_code, dtype="int64"),
+            "unit_code": units,
             "ecosystem_code": np.asarray(ecosystem_code, dtype="int64"),
             "quantity": np.asarray(quantity, dtype="float64"),
             "value_cny": np.asarray(value_cny, dtype="float64"),
-        }
+            "component": component,
+            "price_key": price.key if price else "",
+            "price": np.full(units.shape, price_value, dtype="float64"),
+            "price_unit": price.unit if price else "",
+        },
+        columns=TABLE_ROW_COLUMNS,
     )
-    frame["component"] = component
-    frame["price_key"] = price.key if price else ""
-    frame["price"] = price_value
-    frame["price_unit"] = price.unit if price else ""
-    return frame[TABLE_ROW_COLUMNS]
