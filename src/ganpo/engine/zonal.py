@@ -334,10 +334,23 @@ def _block_sums(
         _mask_counts(slots, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
     ranges = np.full((len(layers), 2), np.nan)  # rows: contiguous, as the kernel takes them
     counted = np.zeros((len(layers), layer_count_width(n_zones)), dtype="float64")
+    first_k, step_at = histogram.side_bin_table()
     for j, (a, spec) in enumerate(zip(checked, layers, strict=True)):
         lo, hi = (float(x) for x in spec.soft)  # one specialisation: no int bounds
+        v = _float64(a)
         _layer_counts(
-            z, c, _float64(a), lo, hi, RASTER_NODATA, bool(spec.histogram), ranges[j], counted[j]
+            z,
+            c,
+            v,
+            v.view(np.int64),
+            lo,
+            hi,
+            RASTER_NODATA,
+            bool(spec.histogram),
+            first_k,
+            step_at,
+            ranges[j],
+            counted[j],
         )
     return keys, out, np.ascontiguousarray(ranges.T), counted
 
@@ -433,10 +446,13 @@ def _layer_counts(
     zones: np.ndarray,
     codes: np.ndarray,
     a: np.ndarray,
+    bits: np.ndarray,
     lo: float,
     hi: float,
     nodata_code: int,
     with_histogram: bool,
+    first_k: np.ndarray,
+    step_at: np.ndarray,
     ranges: np.ndarray,
     counted: np.ndarray,
 ) -> None:
@@ -444,7 +460,9 @@ def _layer_counts(
     when there is none); cells below ``lo`` and above ``hi`` into ``counted[0]`` and
     ``counted[1]``; over those that also have an ecosystem type: cells per zone into
     ``counted[2:2 + n_zones]`` and, ``with_histogram``, per bin
-    (:func:`ganpo.engine.histogram.bin_of`) into the columns after them."""
+    (:func:`ganpo.engine.histogram.bin_of`, read from its table ``first_k``, ``step_at``
+    with the values' float64 ``bits``: :func:`ganpo.engine.histogram.table_bin`) into the
+    columns after them."""
     rows, cols = zones.shape
     n_zones = counted.size - 2 - histogram.N_BINS
     low, high = np.inf, -np.inf
@@ -468,7 +486,8 @@ def _layer_counts(
             if codes[r, c] != nodata_code:
                 counted[2 + z] += 1.0
                 if with_histogram:
-                    counted[2 + n_zones + histogram.bin_of(x)] += 1.0
+                    b = histogram.table_bin(x, bits[r, c], first_k, step_at)
+                    counted[2 + n_zones + b] += 1.0
     if seen:
         ranges[0], ranges[1] = low, high
     counted[0], counted[1] = below, above
