@@ -57,7 +57,9 @@ def test_uvloop_and_httptools_when_importable_else_asyncio_and_h11(
     missing = {"uvloop", "httptools"}
 
     def find_spec(name: str, package: str | None = None) -> Any:
-        return None if name in missing else real(name, package)
+        if name in {"uvloop", "httptools"}:  # present or not, whatever this venv holds
+            return None if name in missing else object()
+        return real(name, package)
 
     monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     assert loop_and_parser() == ("asyncio", "h11")
