@@ -240,50 +240,6 @@ def test_a_layer_is_read_once_per_block_however_many_arrays_use_it(
     assert ranges[:, 0].tolist() == [0.0, 48.0]
 
 
-@pytest.mark.parametrize(
-    ("dtype", "nodata"),
-    [
-        ("float32", -9999.0),
-        ("float32", float("nan")),
-        ("int16", -32768),
-        ("uint8", 255),
-        ("float64", 1e20),
-        ("uint16", 0),
-    ],
-)
-def test_blocks_are_read_as_float64_with_nan_for_nodata(
-    tmp_path: Path, dtype: str, nodata: float
-) -> None:
-    """A continuous layer's block: its values widened to float64 exactly, NaN where the
-    dataset's mask says nodata, as a masked read converted with numpy gives them."""
-    rng = np.random.default_rng(5)
-    data = (rng.uniform(0, 200, (23, 31))).astype(dtype)
-    data[rng.random(data.shape) < 0.2] = nodata
-    profile = {
-        "driver": "GTiff",
-        "width": 31,
-        "height": 23,
-        "count": 1,
-        "dtype": dtype,
-        "crs": "EPSG:32650",
-        "transform": from_origin(500_000.0, 3_300_000.0, 30.0, 30.0),
-        "nodata": nodata,
-        "tiled": True,
-        "blockxsize": 16,
-        "blockysize": 16,
-    }
-    path = tmp_path / f"layer_{dtype}.tif"
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(data, 1)
-    got = rasters.LayerBlocks(path, None, as_float=True)[3:20, 5:29]
-    with rasterio.open(path) as src:
-        masked = src.read(1, masked=True)[3:20, 5:29]
-    want = np.ma.filled(masked.astype("float64"), np.nan)
-    assert got.dtype == np.float64
-    np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
-    assert np.isnan(got).sum() == np.ma.getmaskarray(masked).sum() > 0
-
-
 def _polygons(seed: int) -> list[object]:
     """Overlapping boxes, a polygon with a hole, a multipolygon, an empty polygon and a
     triangle whose edges pass through cell centres, on a 10 m grid from (0, 0)."""

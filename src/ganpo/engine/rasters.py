@@ -141,35 +141,25 @@ def _read_as_float(
     if rule.kind == "float32":
         raw = read_window(src, path, role, window)
         out = np.empty(raw.shape, dtype=np.float64)
-        _float32_to_nan(raw, np.float32(rule.nodata), rule.nan_nodata, out)
+        _nodata_to_nan(raw, np.float32(rule.nodata), rule.nan_nodata, True, out)
         return out
     data: np.ndarray = read_window(src, path, role, window, out_dtype="float64")
     if rule.kind != "none":
-        _float64_to_nan(data, rule.nodata, rule.nan_nodata, rule.kind == "float64")
+        tolerant = rule.kind == "float64"
+        _nodata_to_nan(data, float(rule.nodata), rule.nan_nodata, tolerant, data)
     return data
 
 
 @numba.njit(cache=True, nogil=True)
-def _float32_to_nan(a: np.ndarray, nodata: np.float32, nan_nodata: bool, out: np.ndarray) -> None:
-    """``out``: ``a`` widened, NaN where GDAL's ``GDALNoDataMaskBand`` masks a float32
-    band (``ARE_REAL_EQUAL<float>``, in single precision)."""
-    rows, cols = a.shape
-    for r in range(rows):
-        for c in range(cols):
-            v = a[r, c]
-            if nan_nodata:
-                masked = np.isnan(v)
-            else:
-                masked = v == nodata or abs(v - nodata) < _EPS32 * abs(v + nodata) * _ULP32
-            out[r, c] = np.nan if masked else np.float64(v)
-
-
-@numba.njit(cache=True, nogil=True)
-def _float64_to_nan(a: np.ndarray, nodata: float, nan_nodata: bool, tolerant: bool) -> None:
-    """NaN in ``a`` (in place) where GDAL's ``GDALNoDataMaskBand`` masks a float64 band
-    (``tolerant``: ``ARE_REAL_EQUAL<double>``, whose epsilon is single precision's) or an
-    integer band widened to float64 (equal to the nodata value)."""
-    eps = np.float64(_EPS32)
+def _nodata_to_nan(
+    a: np.ndarray, nodata: Any, nan_nodata: bool, tolerant: bool, out: np.ndarray
+) -> None:
+    """``out`` (float64; may be ``a`` itself): ``a``, NaN where GDAL's
+    ``GDALNoDataMaskBand`` masks it. For a float32 or float64 band (``tolerant``) that is
+    ``ARE_REAL_EQUAL`` in the band's own precision: ``nodata`` has ``a``'s type, and the
+    tolerance, single precision's epsilon times two, is a float32 that the arithmetic
+    widens for a float64 band, as C++ does; for an integer band widened to float64, equal
+    to the nodata value. A NaN nodata value masks the NaN cells."""
     rows, cols = a.shape
     for r in range(rows):
         for c in range(cols):
@@ -177,11 +167,10 @@ def _float64_to_nan(a: np.ndarray, nodata: float, nan_nodata: bool, tolerant: bo
             if nan_nodata:
                 masked = np.isnan(v)
             elif tolerant:
-                masked = v == nodata or abs(v - nodata) < eps * abs(v + nodata) * 2.0
+                masked = v == nodata or abs(v - nodata) < _EPS32 * abs(v + nodata) * _ULP32
             else:
                 masked = v == nodata
-            if masked:
-                a[r, c] = np.nan
+            out[r, c] = np.nan if masked else np.float64(v)
 
 
 def open_layer(
