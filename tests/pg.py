@@ -10,17 +10,12 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from servers import free_port
 
 
 def _run(cmd: list[str], as_postgres: bool) -> None:
@@ -72,7 +67,7 @@ def postgres_instance() -> Iterator[Instance]:
     data = tempfile.mkdtemp(prefix="ganpo-pg-")
     if root:
         shutil.chown(data, "postgres", "postgres")
-    instance = Instance(bindir, data, _free_port(), root)
+    instance = Instance(bindir, data, free_port(), root)
     try:
         _run(
             [

@@ -20,7 +20,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from ganpo.cli.main import app
+from servers import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -202,17 +202,11 @@ def test_every_readme_command_runs(home: Path) -> None:
     assert len(ran) >= 15
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_serve_demo_starts_answers_and_stops(home: Path) -> None:
     """`ganpo serve --demo` as the README shows it: on the demo the README built, it starts,
     /api/health answers, and it stops on Ctrl-C (SIGINT) with exit code 0."""
     (line,) = [ln for ln in _readme_ganpo_lines() if " serve" in ln]
-    port = _free_port()
+    port = free_port()
     args = [*_ganpo_args(line, f"demo-{RESOLUTION}m"), "--port", str(port)]
     proc = subprocess.Popen(
         [sys.executable, "-m", "ganpo", *args],

@@ -17,7 +17,6 @@ Playwright's ``expect`` assertions wait up to 20 s here (its default is 5 s).
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from fastapi.testclient import TestClient
 from demoplatform import DemoPlatform
 from ganpo.web.app import Settings, create_app
 from ganpo.web.seed import DEMO_USERS
+from servers import free_port
 
 try:  # the browser tests' assertions wait as long as their actions (20 s), not
     # Playwright's default 5 s: on loaded cores (CI keeps both busy) a comparison of two
@@ -120,12 +120,6 @@ def shared_client_as(shared_app: FastAPI) -> Iterator[Callable[[str], TestClient
     yield get
     for c in clients.values():
         c.close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

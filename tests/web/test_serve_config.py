@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pytest
 import ganpo
 from demoplatform import DemoPlatform
 from ganpo.cli.serve import ACCESS_LOG_CONFIG, loop_and_parser
+from servers import free_port, wait_until_healthy
 
 #: the access line the docs describe (docs/platform.md, "Access log")
 ACCESS_LINE = re.compile(
@@ -117,11 +117,7 @@ def test_access_log_config_writes_plain_lines_not_through_the_root_handlers(
 
 def _serve_and_read_the_log(cmd: list[str], folder: Path) -> list[str]:
     """Start ``ganpo serve`` (``cmd``), send two requests, stop it; its stderr lines."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GANPO_")}
     paths = [str(Path(ganpo.__file__).parents[1]), os.environ.get("PYTHONPATH", "")]
     env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
@@ -133,15 +129,7 @@ def _serve_and_read_the_log(cmd: list[str], folder: Path) -> list[str]:
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 180
-            while True:
-                assert proc.poll() is None, err.read_text(errors="replace")
-                assert time.monotonic() < deadline, "the server did not start"
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
+            wait_until_healthy(proc, base, err)
             assert httpx.get(f"{base}/api/no-such-thing", timeout=10).status_code == 404
         finally:
             proc.terminate()

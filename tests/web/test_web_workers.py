@@ -29,19 +29,12 @@ from ganpo.store import platform
 from ganpo.store.repository import list_accounts, open_store
 from ganpo.submissions.template import fill_template
 from ganpo.web.seed import seed_demo_users
+from servers import free_port, wait_until_healthy
 
 WORKERS = 3
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: new connections opened at most while looking for a second worker
 MAX_CONNECTIONS = 400
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +55,7 @@ def served(
     seed_demo_users(engine)
     engine.dispose()
     folder = tmp_path_factory.mktemp("workers")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PYTHONPATH=str(Path(ganpo.__file__).parents[1]))
     cmd = [sys.executable, "-m", "ganpo", "-q", "serve", "--database", url]
     cmd += ["--data", str(demo_platform.data_dir), "--work", str(folder / "work")]
@@ -71,15 +64,7 @@ def served(
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert proc.poll() is None, (folder / "server.log").read_text(errors="replace")
-            assert time.monotonic() < deadline, "the server did not start"
-            try:
-                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_until_healthy(proc, base, folder / "server.log")
         yield base, url
     finally:
         proc.terminate()

@@ -66,9 +66,6 @@ class ZoneShapes:
     def __dask_tokenize__(self) -> str:
         return self.token
 
-    def __len__(self) -> int:
-        return len(self.geometries)
-
     def _mapping(self, i: int) -> dict[str, Any]:
         found = self._mapped.get(i)
         if found is None:  # two threads may both build it: the same mapping either way
