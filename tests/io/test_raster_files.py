@@ -247,3 +247,52 @@ def test_a_checksum_of_an_unreadable_file_names_it(
         "（agriculture）无法读取："
         "Input/output error；请检查文件所在的磁盘或网络共享后重试"
     )
+
+
+def test_a_header_is_read_again_when_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The headers are kept by the file's identity on disk: a second look opens nothing,
+    a file rewritten (another nodata value, another size) or replaced is opened again,
+    and a file that went missing is named as before."""
+    import ganpo.io.raster_files as raster_files
+
+    path = tiled(tmp_path / "a.tif")
+    opened: list[Path] = []
+    real = raster_files.open_raster
+
+    def counting(p: Path, role: object = None) -> object:
+        opened.append(Path(p))
+        return real(p, role)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(raster_files, "open_raster", counting)
+    first = raster_files.raster_header(path, "precipitation")
+    assert (first.width, first.height, first.count, first.dtype) == (SIZE, SIZE, 1, "float32")
+    assert first.nodata == -9999.0 and first.crs_wkt is not None
+    assert raster_files.raster_header(path, "precipitation") is first
+    assert opened == [path]
+    with rasterio.open(path, "r+") as dst:  # the nodata value edited in place
+        dst.nodata = -1.0
+    assert raster_files.raster_header(path).nodata == -1.0
+    other = tmp_path / "b.tif"
+    with rasterio.open(
+        other,
+        "w",
+        driver="GTiff",
+        width=5,
+        height=4,
+        count=1,
+        dtype="uint8",
+        crs=ALBERS,
+        transform=from_origin(1e6, 3e6, 100, 100),
+    ) as dst:
+        dst.write(np.zeros((4, 5), dtype="uint8"), 1)
+    other.replace(path)  # another file under the same name
+    assert (raster_files.raster_header(path).width, raster_files.raster_header(path).dtype) == (
+        5,
+        "uint8",
+    )
+    assert len(opened) == 3
+    path.unlink()
+    with pytest.raises(InputFileError, match=r"a\.tif"):
+        raster_files.raster_header(path, "precipitation")

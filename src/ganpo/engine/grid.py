@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from pyproj import CRS
 from rasterio.transform import Affine
 
 from ganpo.errors import GridError
-from ganpo.io.raster_files import open_raster
+from ganpo.io.raster_files import raster_header
 from ganpo.io.roles import LAYER_ROLES
 
 EQUAL_AREA_METHODS = {
@@ -45,14 +46,14 @@ class Grid:
     def of(cls, path: Path, role: str | None = None) -> Grid:
         """The grid of the raster at ``path`` (a broken file raises its
         :class:`~ganpo.errors.InputFileError`, naming ``role``)."""
-        with open_raster(path, role) as src:
-            if src.crs is None:
-                raise GridError(
-                    "the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs)",
-                    source=path,
-                    field="crs",
-                )
-            return cls(src.crs.to_wkt(), src.transform, src.width, src.height)
+        header = raster_header(path, role)
+        if header.crs_wkt is None:
+            raise GridError(
+                "the raster has no CRS; assign one (e.g. gdal_edit.py -a_srs)",
+                source=path,
+                field="crs",
+            )
+        return cls(header.crs_wkt, header.transform, header.width, header.height)
 
     def check_equal_area(self, path: Path) -> None:
         """Cell areas are only true areas in an equal-area projection: insist on one."""
@@ -93,7 +94,7 @@ class Grid:
         """What differs between the grid of ``path`` and this one (empty: the same)."""
         other = Grid.of(path, role)
         problems = []
-        if not CRS.from_wkt(other.crs_wkt).equals(CRS.from_wkt(self.crs_wkt)):
+        if not _same_crs(other.crs_wkt, self.crs_wkt):
             problems.append(
                 f"CRS {CRS.from_wkt(other.crs_wkt).name!r} ≠ {CRS.from_wkt(self.crs_wkt).name!r}"
             )
@@ -102,3 +103,10 @@ class Grid:
         if not other.transform.almost_equals(self.transform, precision=1e-6):
             problems.append(f"transform {tuple(other.transform)[:6]} ≠ {tuple(self.transform)[:6]}")
         return problems
+
+
+@lru_cache(maxsize=64)
+def _same_crs(a: str, b: str) -> bool:
+    """Whether two CRS in WKT are the same (pyproj's ``equals``; parsing WKT costs about a
+    millisecond, and an account compares every layer's with the grid's)."""
+    return a == b or bool(CRS.from_wkt(a).equals(CRS.from_wkt(b)))

@@ -27,7 +27,7 @@ from rasterio.windows import Window
 from ganpo.engine.grid import Grid
 from ganpo.errors import GridError, InputFileError
 from ganpo.io.outputs import VALUE_RASTERS, Output, output_errors
-from ganpo.io.raster_files import open_raster, read_window
+from ganpo.io.raster_files import open_raster, raster_header, read_window
 
 
 class LayerBlocks:
@@ -38,16 +38,16 @@ class LayerBlocks:
 
     def __init__(self, path: Path, role: str | None, as_float: bool) -> None:
         self.path, self.role, self.as_float = Path(path), role, as_float
-        with open_raster(self.path, role) as src:
-            if src.count != 1:
-                raise GridError(
-                    f"expected one band, found {src.count}; write each variable to its own file",
-                    source=path,
-                    field="band",
-                )
-            self.shape = (src.height, src.width)
-            stored = np.dtype(src.dtypes[0])
-            self._rule = nan_rule(stored, src.nodata, src.mask_flag_enums[0])
+        header = raster_header(self.path, role)
+        if header.count != 1:
+            raise GridError(
+                f"expected one band, found {header.count}; write each variable to its own file",
+                source=path,
+                field="band",
+            )
+        self.shape = (header.height, header.width)
+        stored = np.dtype(header.dtype)
+        self._rule = nan_rule(stored, header.nodata, list(header.mask_flags))
         self.dtype = np.dtype("float64") if as_float else stored
         self.ndim = 2
         self._local = threading.local()
