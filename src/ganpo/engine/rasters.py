@@ -36,8 +36,23 @@ class LayerBlocks:
     datasets are not thread-safe); pickled (to a cluster's worker), it reopens the file
     there."""
 
-    def __init__(self, path: Path, role: str | None, as_float: bool) -> None:
+    def __init__(
+        self, path: Path, role: str | None, as_float: bool, shape: tuple[int, int] | None = None
+    ) -> None:
         self.path, self.role, self.as_float = Path(path), role, as_float
+        self._local = threading.local()
+        self.ndim = 2
+        if shape is not None:  # a layer still being made: its header is read at the first
+            if not as_float:  # block (the pass's early tasks never read it)
+                raise ValueError("a layer still being made is read as float")
+            self.shape, self.dtype = shape, np.dtype("float64")
+            self._rule: NanRule | None = None
+            self._ready = False
+            return
+        self._header()
+
+    def _header(self) -> None:
+        path, role = self.path, self.role
         header = raster_header(self.path, role)
         if header.count != 1:
             raise GridError(
@@ -45,12 +60,19 @@ class LayerBlocks:
                 source=path,
                 field="band",
             )
-        self.shape = (header.height, header.width)
         stored = np.dtype(header.dtype)
+        shape = (header.height, header.width)
+        if getattr(self, "shape", shape) != shape:  # a layer made after the graph was
+            raise GridError(  # built must have the shape it was announced with
+                f"the layer is {shape[0]} × {shape[1]} cells, not "
+                f"{self.shape[0]} × {self.shape[1]} as the grid it was made for",
+                source=path,
+                field=role or "shape",
+            )
+        self.shape = shape
         self._rule = nan_rule(stored, header.nodata, list(header.mask_flags))
-        self.dtype = np.dtype("float64") if as_float else stored
-        self.ndim = 2
-        self._local = threading.local()
+        self.dtype = np.dtype("float64") if self.as_float else stored
+        self._ready = True
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != "_local"}
@@ -73,6 +95,8 @@ class LayerBlocks:
             return np.zeros((max(r1 - r0, 0), max(c1 - c0, 0)), dtype=self.dtype)
         window = Window(c0, r0, c1 - c0, r1 - r0)
         try:
+            if not self._ready:
+                self._header()
             src = self._dataset()
             if not self.as_float:
                 return read_window(src, self.path, self.role, window)
@@ -171,6 +195,23 @@ def _nodata_to_nan(
             else:
                 masked = v == nodata
             out[r, c] = np.nan if masked else np.float64(v)
+
+
+def open_pending_layer(path: Path, shape: tuple[int, int], chunk: int, role: str) -> da.Array:
+    """A continuous layer that is still being made (a derived layer routed beside the
+    pass, :mod:`ganpo.engine.stages.blockwise`), as :func:`open_layer` would open it once
+    made: float64, nodata as NaN. Its header is read at the first block read, which must
+    come after the file is written."""
+    blocks = LayerBlocks(path, role, True, shape=shape)
+    name = "layer-" + tokenize(str(blocks.path.resolve()), "pending", True)
+    return da.from_array(
+        blocks,
+        chunks=(chunk, chunk),
+        name=name,
+        lock=False,
+        asarray=False,
+        meta=np.empty((0, 0), dtype=blocks.dtype),
+    )
 
 
 def open_layer(

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 import warnings as pywarnings
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -65,6 +67,28 @@ class PassGraph:
     checked: list[str]
     values: dict[str, darr.Array]
     fill: dict[int, int] = field(default_factory=dict)
+    late: LatePass | None = None
+
+
+@dataclass(frozen=True)
+class SubPass:
+    """Part of a split pass: the indices of its ``parts`` (into :class:`PassGraph`'s), of
+    its ``masks`` (into the pass's masks), the ``checked`` layers it counts, and ``sums``,
+    the delayed triple of :func:`zonal_sums_graph` over them (in those orders)."""
+
+    parts: list[int]
+    masks: list[int]
+    checked: list[str]
+    sums: Any
+
+
+@dataclass(frozen=True)
+class LatePass:
+    """A pass split around derived layers routed beside it (decision 0075): ``early``
+    sums what does not read them, while they are made; ``late`` the rest, after."""
+
+    early: SubPass
+    late: SubPass
 
 
 @dataclass(frozen=True)
@@ -124,15 +148,47 @@ def build_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid) -> P
     roles = {**LAYER_ROLES, **DERIVED_ROLES}
     counts = [LayerCount(_soft(roles[r]), roles[r].typical is not None) for r in checked]
     fill = fill_masks(parts, selection, layers)
-    sums_graph = zonal_sums_graph(
-        zones,
-        eco,
-        [p.component.quantity for p in parts],
-        len(units),
-        ranges=[layers[r] for r in checked],
-        masks=list(fill.values()),
-        counts=counts,
-    )
+    masks = list(fill.values())
+    spec_of = dict(zip(checked, counts, strict=True))
+
+    def sums_over(part_idx: list[int], mask_idx: list[int], roles: list[str]) -> Any:
+        return zonal_sums_graph(
+            zones,
+            eco,
+            [parts[k].component.quantity for k in part_idx],
+            len(units),
+            ranges=[layers[r] for r in roles],
+            masks=[masks[j] for j in mask_idx],
+            counts=[spec_of[r] for r in roles],
+        )
+
+    late = None
+    sums_graph = None
+    if on_grid.routing is not None:  # the derived layers are made beside the early part
+        pending = {layers[r].name for r in on_grid.routing.roles}
+
+        def reads_pending(a: darr.Array) -> bool:
+            return any(name in pending for name in a.dask.layers)
+
+        late_parts = [k for k, p in enumerate(parts) if reads_pending(p.component.quantity)]
+        late_masks = [j for j, mk in enumerate(masks) if reads_pending(mk)]
+        late_roles = [r for r in checked if layers[r].name in pending]
+        early_parts = [k for k in range(len(parts)) if k not in late_parts]
+        early_masks = [j for j in range(len(masks)) if j not in late_masks]
+        early_roles = [r for r in checked if r not in late_roles]
+        late = LatePass(
+            SubPass(
+                early_parts,
+                early_masks,
+                early_roles,
+                sums_over(early_parts, early_masks, early_roles),
+            ),
+            SubPass(
+                late_parts, late_masks, late_roles, sums_over(late_parts, late_masks, late_roles)
+            ),
+        )
+    else:
+        sums_graph = sums_over(list(range(len(parts))), list(range(len(masks))), checked)
     run.say(
         f"{m.name} {run.year}: {len(parts)} raster components over "
         f"{grid.width}×{grid.height} cells in blocks of {run.chunk}"
@@ -144,7 +200,7 @@ def build_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid) -> P
                 continue
             v = comp.quantity * unit_value(comp, params)
             values[x.indicator] = values[x.indicator] + v if x.indicator in values else v
-    return PassGraph(parts, sums_graph, checked, values, {k: i for i, k in enumerate(fill)})
+    return PassGraph(parts, sums_graph, checked, values, {k: i for i, k in enumerate(fill)}, late)
 
 
 def _soft(spec: LayerRole) -> tuple[float, float]:
@@ -158,7 +214,12 @@ def _soft(spec: LayerRole) -> tuple[float, float]:
 def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> PassSums:
     """Compute the pass once. Locally the value rasters are written in the same pass; on
     a cluster (which cannot write into this process's files) their blocks come back a
-    few at a time. Value rasters end as COGs in ``run.rasters_dir``."""
+    few at a time. Value rasters end as COGs in ``run.rasters_dir``. With derived layers
+    to make (``on_grid.routing``), the pass's early part runs while they are routed on
+    another thread, its late part after (:class:`LatePass`)."""
+    if graph.late is not None:
+        assert on_grid.routing is not None
+        return _split_pass(run, on_grid, graph, graph.late)
     m, rasters_dir = plan.manifest, run.rasters_dir
     # the value rasters' files are removed if the pass fails (a full disk, a corrupt block)
     with value_writers(rasters_dir, m.name, run.year, graph.values, on_grid.grid) as writers:  # noqa: SIM117
@@ -176,26 +237,102 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
                 for ind, arr in graph.values.items():
                     write_blocks(arr.astype("float32"), writers[ind])
     rasters = finish_rasters(writers, rasters_dir, m.name, run.year, run.say)
-    n_parts, n_units = len(graph.parts), len(on_grid.units)
-    n_masks = len(graph.fill)
-    flat = np.asarray(sums).reshape(1 + 2 * n_parts + n_masks, n_units, N_CODES)
-    masks = flat[1 + 2 * n_parts :]
-    counted = np.asarray(counted).reshape(len(graph.checked), layer_count_width(n_units))
+    whole = SubPass(
+        list(range(len(graph.parts))), list(range(len(graph.fill))), graph.checked, None
+    )
+    return _pass_sums(graph, len(on_grid.units), rasters, [(whole, (sums, minmax, counted))])
+
+
+def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) -> PassSums:
+    """The early part of the pass while the derived layers are routed on a thread of its
+    own (the routing's kernels release the GIL: decision 0070), then the late part. The
+    routing's errors are raised as they would be before the pass; the early part's once
+    the routing has ended (nothing runs on after the account has failed)."""
+    routing = on_grid.routing
+    assert routing is not None
+    share = len(split.early.parts) / max(len(graph.parts), 1)
+
+    def early_fraction(f: float) -> None:
+        if run.on_fraction is not None:
+            run.on_fraction(share * f)
+
+    def late_fraction(f: float) -> None:
+        if run.on_fraction is not None:
+            run.on_fraction(share + (1.0 - share) * f)
+
+    with ThreadPoolExecutor(1, thread_name_prefix="ganpo-routing") as pool:
+        made = pool.submit(routing.route)
+        try:
+            with compute_on(run.scheduler), pywarnings.catch_warnings():
+                pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+                with TaskProgress(early_fraction, run.say).callback:
+                    (early,) = dask.compute(split.early.sums)
+        finally:
+            futures_wait([made])
+    done = made.result()
+    for role, (path, _) in done.items():
+        if on_grid.derived.get(role) != path:  # an invariant: the path announced is made
+            raise RuntimeError(
+                f"derived layer {role} made at {path}, not at {on_grid.derived.get(role)}"
+            )
+    routing.routed(done)
+    with compute_on(run.scheduler), pywarnings.catch_warnings():
+        pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        with TaskProgress(late_fraction, run.say).callback:
+            (late,) = dask.compute(split.late.sums)
+    return _pass_sums(
+        graph,
+        len(on_grid.units),
+        finish_rasters({}, None, "", run.year, run.say),
+        [(split.early, early), (split.late, late)],
+    )
+
+
+def _pass_sums(
+    graph: PassGraph,
+    n_units: int,
+    rasters: pd.DataFrame,
+    results: list[tuple[SubPass, tuple[Any, Any, Any]]],
+) -> PassSums:
+    """:class:`PassSums` from the results of one pass or of a split pass's parts, each
+    over its parts, masks and checked layers, laid out in the order of the whole pass.
+    The cell counts of the parts are equal (the same blocks, zones and codes)."""
+    n_parts = len(graph.parts)
+    totals: dict[int, np.ndarray] = {}
+    gaps: dict[int, np.ndarray] = {}
+    mask_rows: dict[int, np.ndarray] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    layers: dict[str, LayerStats] = {}
+    cells = None
+    for sub, (sums, minmax, counted) in results:
+        k, n_masks = len(sub.parts), len(sub.masks)
+        flat = np.asarray(sums).reshape(1 + 2 * k + n_masks, n_units, N_CODES)
+        if cells is None:
+            cells = flat[0]
+        elif not np.array_equal(cells, flat[0]):  # an invariant of the split pass
+            raise RuntimeError("the parts of the pass counted different cells")
+        for i, part in enumerate(sub.parts):
+            totals[part], gaps[part] = flat[1 + 2 * i], flat[2 + 2 * i]
+        for i, j in enumerate(sub.masks):
+            mask_rows[j] = flat[1 + 2 * k + i]
+        rows = np.asarray(counted).reshape(len(sub.checked), layer_count_width(n_units))
+        for j, role in enumerate(sub.checked):
+            ranges[role] = (minmax[0, j], minmax[1, j])
+            layers[role] = LayerStats(
+                below_soft=int(rows[j, 0]),
+                above_soft=int(rows[j, 1]),
+                with_data=rows[j, 2 : 2 + n_units],
+                histogram=rows[j, 2 + n_units :],
+            )
+    assert cells is not None
+    shape = (0, n_units, N_CODES)
     return PassSums(
         parts=graph.parts,
-        cells=flat[0],
-        totals=flat[1 : 1 + 2 * n_parts : 2],
-        gaps=flat[2 : 2 + 2 * n_parts : 2],
-        ranges={role: (minmax[0, j], minmax[1, j]) for j, role in enumerate(graph.checked)},
+        cells=cells,
+        totals=np.stack([totals[k] for k in range(n_parts)]) if n_parts else np.empty(shape),
+        gaps=np.stack([gaps[k] for k in range(n_parts)]) if n_parts else np.empty(shape),
+        ranges={role: ranges[role] for role in graph.checked},
         rasters=rasters,
-        layers={
-            role: LayerStats(
-                below_soft=int(counted[j, 0]),
-                above_soft=int(counted[j, 1]),
-                with_data=counted[j, 2 : 2 + n_units],
-                histogram=counted[j, 2 + n_units :],
-            )
-            for j, role in enumerate(graph.checked)
-        },
-        fillable={k: masks[i] for k, i in graph.fill.items()},
+        layers={role: layers[role] for role in graph.checked},
+        fillable={k: mask_rows[i] for k, i in graph.fill.items()},
     )

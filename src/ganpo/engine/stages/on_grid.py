@@ -3,6 +3,7 @@ lazily."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,9 +12,10 @@ import geopandas as gpd
 import numpy as np
 
 from ganpo.engine.align import align_layers
+from ganpo.engine.compute import LOCAL
 from ganpo.engine.derived import derived_layer, derived_path, ensure_derived_all, tiled_roles
 from ganpo.engine.grid import Grid
-from ganpo.engine.rasters import open_layer
+from ganpo.engine.rasters import open_layer, open_pending_layer
 from ganpo.engine.stages.codes import check_ecosystem_codes
 from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.plan import Plan
@@ -31,7 +33,9 @@ class OnGrid:
     layer). ``units`` are in the grid's CRS. ``eco`` and ``layers`` (the needed and the
     derived roles) are lazy arrays in blocks of ``run.chunk`` cells. ``land`` is the
     ecosystem map read (the manifest's file, or its conversion from another land
-    classification, :mod:`ganpo.io.landcover`); ``eco_path`` is its path."""
+    classification, :mod:`ganpo.io.landcover`); ``eco_path`` is its path. ``routing``,
+    when set, makes the derived layers, which do not exist yet: the pass runs it beside
+    its first part (:class:`Routing`)."""
 
     grid: Grid
     eco_path: Path
@@ -42,6 +46,19 @@ class OnGrid:
     eco: darr.Array
     layers: dict[str, darr.Array]
     land: EcosystemMap
+    routing: Routing | None = None
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Derived layers still to make: ``route()`` makes them (flow routing, on the thread
+    that calls it) and returns, per role, its path and whether it was made now;
+    ``routed(done)``, called on the account's thread, checks each on the grid and records
+    it in the account's messages and notes."""
+
+    roles: tuple[str, ...]
+    route: Callable[[], dict[str, tuple[Path, bool]]]
+    routed: Callable[[dict[str, tuple[Path, bool]]], None]
 
 
 def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoDataFrame) -> OnGrid:
@@ -86,30 +103,64 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
         side = tiles.get(role)
         return "whole raster" if side is None else f"by tiles of {side} × {side} cells"
 
+    absent = []
     for role in roles:
         sources = derived_layer(role).sources
         of_role = {r: checksums_of[r] for r in sources if r in paths}
         if not derived_path(role, of_role, params, folder, tiles.get(role)).exists():
+            absent.append(role)
             run.say(
                 f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
                 f"(flow routing, {how(role)})"
             )
-    for role, (path, fresh) in ensure_derived_all(
-        roles, built_from, checksums, params, folder, tiles=tiles, scheduler=run.scheduler
-    ).items():
-        sources = derived_layer(role).sources
-        grid.check_same(path, role, eco_path)
-        derived_paths[role] = path
-        run.say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")
-        routed = "flow routing" if role not in tiles else "flow routing by tiles"
-        run.note(
-            "derived",
-            f"derived layer {role}: {path.name} (from {', '.join(sources)}, {routed})",
+
+    def route() -> dict[str, tuple[Path, bool]]:
+        return ensure_derived_all(
+            roles, built_from, checksums, params, folder, tiles=tiles, scheduler=run.scheduler
         )
+
+    def routed(done: dict[str, tuple[Path, bool]]) -> None:
+        for role, (path, fresh) in done.items():
+            sources = derived_layer(role).sources
+            grid.check_same(path, role, eco_path)
+            run.say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")
+            how_routed = "flow routing" if role not in tiles else "flow routing by tiles"
+            run.note(
+                "derived",
+                f"derived layer {role}: {path.name} (from {', '.join(sources)}, {how_routed})",
+            )
+
+    pending: Routing | None = None
+    if beside_the_pass(run, absent, tiles):
+        # routed on a thread of its own while the pass sums what does not need it
+        # (ganpo.engine.stages.blockwise, decision 0075): the files do not exist yet
+        for role in roles:
+            of_role = {r: checksums_of[r] for r in derived_layer(role).sources if r in paths}
+            derived_paths[role] = derived_path(role, of_role, params, folder)
+        pending = Routing(tuple(roles), route, routed)
+    else:
+        done = route()
+        routed(done)
+        derived_paths.update({role: path for role, (path, _) in done.items()})
     eco = open_layer(eco_path, run.chunk, as_float=False, role="ecosystem_type")
     if eco.dtype != np.uint8:  # a float map of whole codes (decision 0072): exact, as
         eco = eco.astype(np.uint8)  # check_ecosystem_codes found every value in 0–255
     layers = {r: open_layer(paths[r], run.chunk, role=r) for r in selection.needed}
-    layers.update({r: open_layer(p, run.chunk, role=r) for r, p in derived_paths.items()})
+    for r, p in derived_paths.items():
+        if pending is None:
+            layers[r] = open_layer(p, run.chunk, role=r)
+        else:
+            layers[r] = open_pending_layer(p, grid.shape, run.chunk, r)
     sources_of = {r: ds.path(e) for r, e in entries.items()} | derived_paths
-    return OnGrid(grid, eco_path, paths, derived_paths, sources_of, units, eco, layers, land)
+    return OnGrid(
+        grid, eco_path, paths, derived_paths, sources_of, units, eco, layers, land, pending
+    )
+
+
+def beside_the_pass(run: Run, absent: list[str], tiles: dict[str, int]) -> bool:
+    """Whether the derived layers to make now are routed beside the pass: on a local
+    scheduler (a cluster's workers cannot read this process's files as they are being
+    written), when none of them is routed by tiles (the tiles already use every worker)
+    and no value raster is written (those need every layer in the same pass)."""
+    local = run.scheduler is None or run.scheduler in LOCAL
+    return bool(absent) and local and not tiles and run.rasters_dir is None

@@ -1,0 +1,110 @@
+"""The pass split around derived layers routed beside it (decision 0075): while the LS
+factor and the SDR are routed on a thread of their own, the pass sums what does not read
+them; the rest is summed after. The account must be the one the sequential order gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import rasterio
+
+import ganpo.engine.stages.blockwise as blockwise
+import ganpo.engine.stages.on_grid as on_grid_stage
+from ganpo.engine.account import AccountResult, run_account
+from ganpo.engine.rasters import LayerBlocks
+from ganpo.errors import GridError, InputError
+from tinydata import tiny_factory
+
+#: a sloping DEM over the tiny 2 × 4 grid (flow routing has something to route)
+DEM = np.array([[80.0, 70.0, 62.0, 55.0], [75.0, 66.0, 58.0, 50.0]], dtype="float32")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Callable[..., Path]:
+    return tiny_factory(tmp_path)
+
+
+def _account(path: Path, **kw: Any) -> AccountResult:
+    return run_account(path, 2022, "jiangxi-db36-2021", price_policy="as_given", chunk=2, **kw)
+
+
+def _same(a: AccountResult, b: AccountResult) -> None:
+    for name in ("results", "physical", "extent", "coverage"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+    assert a.decisions == b.decisions
+    assert a.notes == b.notes
+
+
+def test_routing_beside_the_pass_gives_the_sequential_account(
+    tiny: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tiny(layers={"dem": DEM})
+    split: list[tuple[list[int], list[int], list[str]]] = []
+    real = blockwise._split_pass
+
+    def spy(run: Any, on_grid: Any, graph: Any, late: Any) -> Any:
+        split.append((late.early.parts, late.late.parts, late.late.checked))
+        return real(run, on_grid, graph, late)
+
+    monkeypatch.setattr(blockwise, "_split_pass", spy)
+    fractions: list[float] = []
+    beside = _account(path, derived_dir=tmp_path / "d1", on_fraction=fractions.append)
+    assert len(split) == 1  # the derived layers were absent: routed beside the pass
+    early, late, late_checked = split[0]
+    assert early and late  # both parts sum something
+    assert sorted(late_checked) == ["ls_factor_mfd", "sdr_mfd"]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0
+    # the same account with the layers made first: reused from the cache, one pass
+    reused = _account(path, derived_dir=tmp_path / "d1")
+    assert len(split) == 1
+    _same(beside, reused)
+    # and routed before the pass, as when value rasters are written
+    before = _account(path, derived_dir=tmp_path / "d2", rasters_dir=tmp_path / "rasters")
+    assert len(split) == 1
+    _same(beside, before)
+    soil = beside.results[beside.results.indicator == "soil_retention"]
+    assert soil["quantity"].sum() > 0  # the late part's sums are in the account
+
+
+def test_a_routing_that_fails_beside_the_pass_fails_the_account(
+    tiny: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The routing's error is the account's, as when it ran before the pass; nothing of
+    the derived layers is left in the cache."""
+    path = tiny(layers={"dem": DEM})
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("the DEM is broken (a test)", field="dem")
+
+    monkeypatch.setattr(on_grid_stage, "ensure_derived_all", broken)
+    with pytest.raises(InputError, match="the DEM is broken"):
+        _account(path, derived_dir=tmp_path / "d")
+    made = list((tmp_path / "d").glob("*.tif")) if (tmp_path / "d").exists() else []
+    assert made == []
+
+
+def test_a_layer_made_with_another_shape_is_refused(tmp_path: Path) -> None:
+    """A pending layer is announced with the grid's shape; a file of another shape,
+    found at its first read, is a GridError naming it."""
+    target = tmp_path / "ls.tif"
+    blocks = LayerBlocks(target, "ls_factor_mfd", True, shape=(2, 4))
+    with rasterio.open(
+        target,
+        "w",
+        driver="GTiff",
+        width=3,
+        height=2,
+        count=1,
+        dtype="float32",
+        crs="EPSG:32650",
+        transform=rasterio.transform.from_origin(500_000.0, 3_300_000.0, 30.0, 30.0),
+        nodata=-9999.0,
+    ) as dst:
+        dst.write(np.ones((2, 3), dtype="float32"), 1)
+    with pytest.raises(GridError, match="2 × 3 cells, not 2 × 4"):
+        blocks[0:2, 0:2]
