@@ -43,7 +43,7 @@ runner = CliRunner()
 SRC = Path(ganpo.__file__).resolve().parents[1]
 #: generous: the machine may be loaded by other tests (pytest -n 2) and other work
 START_TIMEOUT_S = 120.0
-BLOCK = "_block_values"  # the pass's sums task per block (ganpo.engine.zonal)
+BLOCK = "_block_sums"  # the pass's task per block (ganpo.engine.zonal)
 
 
 @dataclass(frozen=True)

@@ -297,31 +297,3 @@ def test_zone_shapes_are_named_by_their_content() -> None:
     assert one.name == zone_index(_polygons(3), transform, like).name
     with dask.config.set(scheduler="synchronous"):
         assert not np.array_equal(one.compute(), two.compute())
-
-
-def test_the_layer_checks_are_tasks_of_their_own(tmp_path: Path) -> None:
-    """Each checked layer is checked in a task per block beside the block's sums (so that
-    the checks run on another thread than the arithmetic), and the pass gives what one
-    call of ``_block_sums`` per block gives."""
-    rows, cols = np.mgrid[0:30, 0:20]
-    a = rasters.open_layer(_layer(tmp_path / "a.tif", rows * 1.0 + cols), 10)
-    b = rasters.open_layer(_layer(tmp_path / "b.tif", rows * 2.0 - cols), 10)
-    eco = rasters.open_layer(_layer(tmp_path / "eco.tif", (cols % 3) * 1.0), 10, as_float=False)
-    zones = da.zeros(a.shape, chunks=a.chunks, dtype=np.int32)
-    codes = eco.astype(np.uint8)
-    specs = [LayerCount((1.0, 30.0), True), LayerCount()]
-    graph = zonal_sums_graph(zones, codes, [a * 2.0], 1, [a, b], counts=specs)
-    names = [str(k[0] if isinstance(k, tuple) else k) for k in dict(graph.__dask_graph__())]
-    blocks = a.npartitions
-    assert sum(n.startswith("_layer_check") for n in names) == 2 * blocks
-    assert sum(n.startswith("_block_values") for n in names) == blocks
-    with dask.config.set(scheduler="synchronous"):
-        ((sums, ranges, counted),) = dask.compute(graph)
-    arrays = [x.compute() for x in (zones, codes, a * 2.0, a, b)]
-    whole = _block_sums(arrays[0], arrays[1], 1, 1, 0, specs, arrays[2], arrays[3], arrays[4])
-    dense, whole_ranges, whole_counted = zonal._dense(whole, 1)
-    # the blocks' sums added differ from one whole-raster sum only by rounding (the
-    # values are whole numbers here: exactly); ranges and counts are exact
-    np.testing.assert_array_equal(sums, dense)
-    np.testing.assert_array_equal(ranges, whole_ranges)
-    np.testing.assert_array_equal(counted, whole_counted)

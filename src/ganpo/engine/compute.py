@@ -95,7 +95,7 @@ def kill_worker_once() -> None:
     runs inside a dask worker process, create the marker and end that worker process at
     once (``os._exit``), as a crash or the kernel's out-of-memory killer would. The next
     task finds the marker and runs. Called by the pass's block task
-    (``ganpo.engine.zonal._block_values``); never acts in a local run."""
+    (``ganpo.engine.zonal._block_sums``); never acts in a local run."""
     marker = os.environ.get(KILL_WORKER_ONCE)
     if not marker:
         return

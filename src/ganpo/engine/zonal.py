@@ -306,48 +306,19 @@ def _block_sums(
     mostly zeros); :func:`_dense` lays the added blocks out over every key. Each array is
     visited once, cell by cell, by a numba kernel that adds into the rows what
     ``numpy.bincount`` would add, in the same order (so the float64 sums are bitwise those
-    of ``bincount``), without the masks and copies a vectorised version makes.
-
-    The pass computes the same in separate tasks (:func:`_block_keys`,
-    :func:`_block_values`, one :func:`_layer_check` per checked layer, joined by
-    :func:`_block_partial`), so that a block's layer checks run beside its arithmetic;
-    this is their composition in one call."""
-    values_masks = arrays[: n_values + n_masks]
-    checked = arrays[n_values + n_masks :]
-    keyed = _block_keys(zones, codes)
-    return _block_partial(
-        _block_values(keyed, n_zones, n_values, n_masks, *values_masks),
-        *(_layer_check(keyed, n_zones, spec, a) for a, spec in zip(checked, layers, strict=True)),
-        width=layer_count_width(n_zones),
-    )
-
-
-def _block_keys(zones: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A block's zones and ecosystem codes as contiguous int32 (what the kernels take)."""
-    z = np.ascontiguousarray(zones, dtype=np.int32)
-    c = np.ascontiguousarray(codes, dtype=np.int32)
-    return z, c
-
-
-def _block_values(
-    keyed: tuple[np.ndarray, np.ndarray],
-    n_zones: int,
-    n_values: int,
-    n_masks: int,
-    *arrays: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The keys a block has cells of and their rows (:func:`_block_sums`) over its
-    ``n_values`` value arrays and ``n_masks`` masks (``keyed``: :func:`_block_keys`)."""
+    of ``bincount``), without the masks and copies a vectorised version makes."""
     kill_worker_once()  # the cluster tests' fault injection; does nothing unless asked
-    z, c = keyed
     values = arrays[:n_values]
     masks = arrays[n_values : n_values + n_masks]
+    checked = arrays[n_values + n_masks :]
+    z = np.ascontiguousarray(zones, dtype=np.int32)
+    c = np.ascontiguousarray(codes, dtype=np.int32)
     slots = np.empty(z.shape, dtype=np.int32)
     first, keys = _slots(z, c, n_zones * N_CODES, slots)
     if first >= 0:
         # an internal invariant: the account checks the map's codes before the pass
         # (ganpo.engine.stages.codes); a caller that did not is told the code
-        code = c.ravel()[first]
+        code = codes[np.unravel_index(first, c.shape)]
         raise ValueError(
             f"ecosystem code {code} outside 0–{N_CODES - 1} inside a unit: check the map's "
             "codes first (code_census_graph)"
@@ -358,52 +329,27 @@ def _block_values(
         _value_sums(slots, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
     for j, mask in enumerate(masks):
         _mask_counts(slots, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
-    return keys, out
-
-
-def _layer_check(
-    keyed: tuple[np.ndarray, np.ndarray], n_zones: int, spec: LayerCount, layer: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """One checked layer over a block (``keyed``: :func:`_block_keys`): its minimum and
-    maximum over the cells inside a zone (NaN when none is finite), and its counts
-    (:class:`LayerCount`, :func:`layer_count_width` columns)."""
-    z, c = keyed
-    ranges = np.full(2, np.nan)
-    counted = np.zeros(layer_count_width(n_zones), dtype="float64")
+    ranges = np.full((len(layers), 2), np.nan)  # rows: contiguous, as the kernel takes them
+    counted = np.zeros((len(layers), layer_count_width(n_zones)), dtype="float64")
     first_k, step_at = histogram.side_bin_table()
-    lo, hi = (float(x) for x in spec.soft)  # one specialisation: no int bounds
-    v = _float64(layer)
-    _layer_counts(
-        z,
-        c,
-        v,
-        v.view(np.int64),
-        lo,
-        hi,
-        RASTER_NODATA,
-        bool(spec.histogram),
-        first_k,
-        step_at,
-        ranges,
-        counted,
-    )
-    return ranges, counted
-
-
-def _block_partial(
-    values: tuple[np.ndarray, np.ndarray],
-    *checks: tuple[np.ndarray, np.ndarray],
-    width: int,
-) -> Partial:
-    """A block's :data:`Partial` from its :func:`_block_values` and its checked layers'
-    :func:`_layer_check`, in the order of the layers."""
-    keys, out = values
-    ranges = np.full((2, len(checks)), np.nan)
-    counted = np.zeros((len(checks), width), dtype="float64")
-    for j, (r, n) in enumerate(checks):
-        ranges[:, j] = r
-        counted[j] = n
-    return keys, out, ranges, counted
+    for j, (a, spec) in enumerate(zip(checked, layers, strict=True)):
+        lo, hi = (float(x) for x in spec.soft)  # one specialisation: no int bounds
+        v = _float64(a)
+        _layer_counts(
+            z,
+            c,
+            v,
+            v.view(np.int64),
+            lo,
+            hi,
+            RASTER_NODATA,
+            bool(spec.histogram),
+            first_k,
+            step_at,
+            ranges[j],
+            counted[j],
+        )
+    return keys, out, np.ascontiguousarray(ranges.T), counted
 
 
 def _dense(total: Partial, n_zones: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -587,28 +533,17 @@ def zonal_sums_graph(
       ``counts`` (one :class:`LayerCount` per array, default: no soft range, no
       histogram) asks.
 
-    Each layer's block is read once (one task, whatever number of arrays use it) and
-    freed as soon as the block's sums and checks are done; memory does not grow with the
-    raster. Nothing is computed here."""
+    Everything is read in one task per block, so a block's inputs are freed as soon as it
+    is summed; memory does not grow with the raster. Nothing is computed here."""
     specs = list(counts) if counts is not None else [LayerCount() for _ in ranges]
     if len(specs) != len(ranges):
         raise ValueError(f"{len(specs)} layer counts for {len(ranges)} checked layers")
     arrays = [zones, codes, *values, *masks, *ranges]
     blocks = [d.ravel() for d in _to_delayed(arrays)]
-    n_summed, width = len(values) + len(masks), layer_count_width(n_zones)
-    keys_of = dask.delayed(_block_keys, pure=True)
-    values_of = dask.delayed(_block_values, pure=True)
-    check = dask.delayed(_layer_check, pure=True)
-    partial = dask.delayed(_block_partial, pure=True)
-    partials = []
-    for z, c, *vs in zip(*blocks, strict=True):
-        keyed = keys_of(z, c)
-        # the layer checks are tasks of their own: they run beside the block's
-        # arithmetic (on another thread), as soon as their layer is read
-        layers = zip(specs, vs[n_summed:], strict=True)
-        checks = [check(keyed, n_zones, spec, a) for spec, a in layers]
-        summed = values_of(keyed, n_zones, len(values), len(masks), *vs[:n_summed])
-        partials.append(partial(summed, *checks, width=width))
+    partials = [
+        dask.delayed(_block_sums, pure=True)(z, c, n_zones, len(values), len(masks), specs, *vs)
+        for z, c, *vs in zip(*blocks, strict=True)
+    ]
     return dask.delayed(_dense, pure=True)(_tree_sum(partials), n_zones)
 
 
