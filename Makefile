@@ -63,8 +63,11 @@ test: setup lint typecheck unit
 # at 13600² (Jiangxi at 30 m, 1.85·10⁸ cells) (bench-invest; about two hours, most of it
 # InVEST's SDR at 4000² and 10000²; `make bench-invest SIZES="1000 4000"` for a shorter
 # run), then the start-up of the ganpo command (bench_cli.py) and a fresh process's
-# first LS derivation, cold and after the warm-up (bench_coldstart.py)
+# first LS derivation, cold and after the warm-up (bench_coldstart.py). First, what a
+# second thread adds to elementwise arithmetic in and out of the cache (bench_bandwidth.py,
+# a few seconds): the ceiling of the pass's 1 → 2 worker speed-up on this machine
 bench: setup
+	$(PY) benchmarks/bench_bandwidth.py
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/bench_routing.py --stages
 	$(PY) benchmarks/bench_tiled_fill.py 1000 2000 --tile 512

@@ -1,5 +1,5 @@
-"""Stage 3: every layer on the ecosystem map's grid, derived layers built, all opened
-lazily."""
+"""Stage 3: every layer on the ecosystem map's grid, derived layers built (or, when they
+are routed beside the pass, announced: :class:`Routing`), all opened lazily."""
 
 from __future__ import annotations
 
