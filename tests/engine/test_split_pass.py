@@ -11,14 +11,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-import rasterio
 
 import ganpo.engine.stages.blockwise as blockwise
 import ganpo.engine.stages.on_grid as on_grid_stage
 from ganpo.engine.account import AccountResult, run_account
 from ganpo.engine.rasters import LayerBlocks
 from ganpo.errors import GridError, InputError
-from tinydata import tiny_factory
+from tinydata import tiny_factory, write_raster
 
 #: a sloping DEM over the tiny 2 × 4 grid (flow routing has something to route)
 DEM = np.array([[80.0, 70.0, 62.0, 55.0], [75.0, 66.0, 58.0, 50.0]], dtype="float32")
@@ -93,18 +92,6 @@ def test_a_layer_made_with_another_shape_is_refused(tmp_path: Path) -> None:
     found at its first read, is a GridError naming it."""
     target = tmp_path / "ls.tif"
     blocks = LayerBlocks(target, "ls_factor_mfd", True, shape=(2, 4))
-    with rasterio.open(
-        target,
-        "w",
-        driver="GTiff",
-        width=3,
-        height=2,
-        count=1,
-        dtype="float32",
-        crs="EPSG:32650",
-        transform=rasterio.transform.from_origin(500_000.0, 3_300_000.0, 30.0, 30.0),
-        nodata=-9999.0,
-    ) as dst:
-        dst.write(np.ones((2, 3), dtype="float32"), 1)
+    write_raster(target, np.ones((2, 3), dtype="float32"), nodata=-9999.0)
     with pytest.raises(GridError, match="2 × 3 cells, not 2 × 4"):
         blocks[0:2, 0:2]

@@ -203,15 +203,7 @@ def open_pending_layer(path: Path, shape: tuple[int, int], chunk: int, role: str
     made: float64, nodata as NaN. Its header is read at the first block read, which must
     come after the file is written."""
     blocks = LayerBlocks(path, role, True, shape=shape)
-    name = "layer-" + tokenize(str(blocks.path.resolve()), "pending", True)
-    return da.from_array(
-        blocks,
-        chunks=(chunk, chunk),
-        name=name,
-        lock=False,
-        asarray=False,
-        meta=np.empty((0, 0), dtype=blocks.dtype),
-    )
+    return _lazy(blocks, chunk, tokenize(str(blocks.path.resolve()), "pending", True))
 
 
 def open_layer(
@@ -226,11 +218,17 @@ def open_layer(
     """
     blocks = LayerBlocks(path, role, as_float)
     st = blocks.path.stat()
-    name = "layer-" + tokenize(str(blocks.path.resolve()), st.st_size, st.st_mtime_ns, as_float)
+    return _lazy(
+        blocks, chunk, tokenize(str(blocks.path.resolve()), st.st_size, st.st_mtime_ns, as_float)
+    )
+
+
+def _lazy(blocks: LayerBlocks, chunk: int, token: str) -> da.Array:
+    """``blocks`` as a dask array of ``chunk`` × ``chunk`` blocks named by ``token``."""
     return da.from_array(
         blocks,
         chunks=(chunk, chunk),
-        name=name,
+        name="layer-" + token,
         lock=False,
         asarray=False,
         meta=np.empty((0, 0), dtype=blocks.dtype),
