@@ -53,7 +53,7 @@ class LayerBlocks:
 
     def _header(self) -> None:
         path, role = self.path, self.role
-        header = raster_header(self.path, role)
+        header = raster_header(path, role)
         if header.count != 1:
             raise GridError(
                 f"expected one band, found {header.count}; write each variable to its own file",

@@ -17,11 +17,10 @@ from __future__ import annotations
 import errno
 import os
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -76,36 +75,31 @@ class RasterHeader:
     mask_flags: tuple[MaskFlags, ...]
 
 
-#: the headers of the last files read, by path and the file's identity on disk
-_HEADERS: OrderedDict[tuple[str, tuple[int, ...]], RasterHeader] = OrderedDict()
-_HEADERS_LOCK = threading.Lock()
-_HEADERS_KEPT = 256
-
-
 def raster_header(path: Path, role: Role = None) -> RasterHeader:
     """The :class:`RasterHeader` of the raster at ``path``, opened as :func:`open_raster`
     opens it (a file that cannot be opened raises its :class:`InputFileError`).
 
     An account looks at each layer's header several times (its grid, its type and nodata
     value, the reader's rule), and opening a GeoTIFF costs about a millisecond: the
-    headers of the last files read are kept, by the file's device, inode, size, and
+    headers of the last 256 files read are kept, by the file's device, inode, size, and
     modification and change times in nanoseconds (what ``make`` and ``rsync`` trust), so
     a file rewritten or replaced is opened again. Only headers are kept, never values."""
     try:
         st = os.stat(path)
-    except OSError:
-        st = None
-    key = None
-    if st is not None:
         stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-        key = (os.path.abspath(path), stamp)
-        with _HEADERS_LOCK:
-            found = _HEADERS.get(key)
-            if found is not None:
-                _HEADERS.move_to_end(key)
-                return found
+        return _kept_header(os.path.abspath(path), stamp)
+    except (OSError, InputFileError):
+        return _read_header(path, role)  # raises the file's error, naming the role
+
+
+@lru_cache(maxsize=256)
+def _kept_header(path: str, stamp: tuple[int, ...]) -> RasterHeader:
+    return _read_header(Path(path), None)
+
+
+def _read_header(path: Path, role: Role) -> RasterHeader:
     with open_raster(path, role) as src:
-        header = RasterHeader(
+        return RasterHeader(
             crs_wkt=None if src.crs is None else src.crs.to_wkt(),
             transform=src.transform,
             width=src.width,
@@ -115,12 +109,6 @@ def raster_header(path: Path, role: Role = None) -> RasterHeader:
             nodata=src.nodata,
             mask_flags=tuple(src.mask_flag_enums[0]),
         )
-    if key is not None:
-        with _HEADERS_LOCK:
-            _HEADERS[key] = header
-            while len(_HEADERS) > _HEADERS_KEPT:
-                _HEADERS.popitem(last=False)
-    return header
 
 
 def read_window(

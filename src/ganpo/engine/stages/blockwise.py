@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import math
 import warnings as pywarnings
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -170,12 +172,14 @@ def build_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid) -> P
         def reads_pending(a: darr.Array) -> bool:
             return any(name in pending for name in a.dask.layers)
 
-        late_parts = [k for k, p in enumerate(parts) if reads_pending(p.component.quantity)]
-        late_masks = [j for j, mk in enumerate(masks) if reads_pending(mk)]
+        late_of_part = [reads_pending(p.component.quantity) for p in parts]
+        late_of_mask = [reads_pending(mk) for mk in masks]
+        late_parts = [k for k, late_one in enumerate(late_of_part) if late_one]
+        early_parts = [k for k, late_one in enumerate(late_of_part) if not late_one]
+        late_masks = [j for j, late_one in enumerate(late_of_mask) if late_one]
+        early_masks = [j for j, late_one in enumerate(late_of_mask) if not late_one]
         late_roles = [r for r in checked if layers[r].name in pending]
-        early_parts = [k for k in range(len(parts)) if k not in late_parts]
-        early_masks = [j for j in range(len(masks)) if j not in late_masks]
-        early_roles = [r for r in checked if r not in late_roles]
+        early_roles = [r for r in checked if layers[r].name not in pending]
         late = LatePass(
             SubPass(
                 early_parts,
@@ -211,6 +215,15 @@ def _soft(spec: LayerRole) -> tuple[float, float]:
     return lo, hi
 
 
+@contextmanager
+def _computing(run: Run) -> Iterator[Any]:
+    """Inside, dask computes on the run's scheduler (yields the client of a cluster, else
+    None), without numpy's warnings of all-NaN ranges (a checked layer with no data)."""
+    with compute_on(run.scheduler) as client, pywarnings.catch_warnings():
+        pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        yield client
+
+
 def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> PassSums:
     """Compute the pass once. Locally the value rasters are written in the same pass; on
     a cluster (which cannot write into this process's files) their blocks come back a
@@ -223,8 +236,7 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
     m, rasters_dir = plan.manifest, run.rasters_dir
     # the value rasters' files are removed if the pass fails (a full disk, a corrupt block)
     with value_writers(rasters_dir, m.name, run.year, graph.values, on_grid.grid) as writers:  # noqa: SIM117
-        with compute_on(run.scheduler) as client, pywarnings.catch_warnings():
-            pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+        with _computing(run) as client:
             if client is None:  # local: the value rasters are written in the same pass
                 stores = [
                     darr.store(arr.astype("float32"), _target(writers[ind]), compute=False)
@@ -263,10 +275,8 @@ def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) ->
     with ThreadPoolExecutor(1, thread_name_prefix="ganpo-routing") as pool:
         made = pool.submit(routing.route)
         try:
-            with compute_on(run.scheduler), pywarnings.catch_warnings():
-                pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-                with TaskProgress(early_fraction, run.say).callback:
-                    (early,) = dask.compute(split.early.sums)
+            with _computing(run), TaskProgress(early_fraction, run.say).callback:
+                (early,) = dask.compute(split.early.sums)
         finally:
             futures_wait([made])
     done = made.result()
@@ -276,10 +286,8 @@ def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) ->
                 f"derived layer {role} made at {path}, not at {on_grid.derived.get(role)}"
             )
     routing.routed(done)
-    with compute_on(run.scheduler), pywarnings.catch_warnings():
-        pywarnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
-        with TaskProgress(late_fraction, run.say).callback:
-            (late,) = dask.compute(split.late.sums)
+    with _computing(run), TaskProgress(late_fraction, run.say).callback:
+        (late,) = dask.compute(split.late.sums)
     return _pass_sums(
         graph,
         len(on_grid.units),

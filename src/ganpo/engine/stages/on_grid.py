@@ -103,11 +103,13 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
         side = tiles.get(role)
         return "whole raster" if side is None else f"by tiles of {side} × {side} cells"
 
+    cached_at = {}  # where each derived layer is (or will be) in the cache
     absent = []
     for role in roles:
         sources = derived_layer(role).sources
         of_role = {r: checksums_of[r] for r in sources if r in paths}
-        if not derived_path(role, of_role, params, folder, tiles.get(role)).exists():
+        cached_at[role] = derived_path(role, of_role, params, folder, tiles.get(role))
+        if not cached_at[role].exists():
             absent.append(role)
             run.say(
                 f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
@@ -134,9 +136,7 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     if beside_the_pass(run, absent, tiles):
         # routed on a thread of its own while the pass sums what does not need it
         # (ganpo.engine.stages.blockwise, decision 0075): the files do not exist yet
-        for role in roles:
-            of_role = {r: checksums_of[r] for r in derived_layer(role).sources if r in paths}
-            derived_paths[role] = derived_path(role, of_role, params, folder)
+        derived_paths.update(cached_at)
         pending = Routing(tuple(roles), route, routed)
     else:
         done = route()
