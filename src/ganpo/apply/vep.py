@@ -53,6 +53,7 @@ from sqlalchemy import Engine
 from ganpo.apply.gepdata import stored_account
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, level1_code
 from ganpo.catalog.indicators import indicators
+from ganpo.engine.stages.codes import block_codes
 from ganpo.errors import InputError, StoreError
 from ganpo.io.manifest import sha256_file
 from ganpo.io.raster_files import open_raster, reading
@@ -363,11 +364,25 @@ def ecosystem_composition(
     the account reports them).
 
     Types covering less than 10⁻⁶ of the polygon are dropped (numerical slivers).
+
+    The map's cells under the polygon's bounding box are read first as the account reads
+    an ecosystem map (:func:`ganpo.engine.stages.codes.block_codes`, any dtype): a value
+    that is no code there (3.5, NaN, −5, 300) is refused, never cut to a code or skipped.
     """
     from exactextract import exact_extract
+    from rasterio.errors import WindowError
+    from rasterio.features import geometry_window
 
     frame = gpd.GeoDataFrame({"site": [1]}, geometry=[geometry], crs=crs_wkt)
     with reading(eco_raster, "ecosystem_type"), rasterio.open(eco_raster) as src:
+        try:
+            window = geometry_window(src, [geometry])
+        except WindowError:  # the polygon is off the map: exactextract counts nothing
+            window = None
+        if window is not None:
+            origin = (int(window.row_off), int(window.col_off))
+            _, _, found = block_codes(src.read(1, window=window), src.nodata, origin)
+            found.refuse(Path(eco_raster))
         row = exact_extract(src, frame, ["unique", "frac", "count"], output="pandas").iloc[0]
     codes = np.atleast_1d(row["unique"]) if row["count"] else np.array([], dtype=int)
     fracs = np.atleast_1d(row["frac"]) if row["count"] else np.array([])
