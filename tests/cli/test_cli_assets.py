@@ -172,3 +172,56 @@ def test_damage_and_credit(ts: TinyStore, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "grade" in r.output and "no loan price" in r.output
     assert (tmp_path / "pack" / "P1_evidence.pdf").exists()
+
+
+def test_register_refuses_a_stored_map_value_that_is_no_code(ts: TinyStore, tmp_path: Path) -> None:
+    """An account stored before its map was checked (decision 0069) may point at a map
+    with a value that is no code: a parcel's composition refuses it (exit 2, the account's
+    words, the file, the value and its cell) instead of taking 3.5 as 3 (decision 0076)."""
+    import rasterio
+    from sqlalchemy import update
+
+    from ganpo.apply.gepdata import stored_account
+    from ganpo.io.manifest import sha256_file
+    from ganpo.store.models import AccountInput
+    from ganpo.store.repository import open_store
+
+    engine = open_store(ts.url)
+    inputs = stored_account(engine, ts.account_id).inputs
+    row = inputs[inputs["role"] == "ecosystem_type"].iloc[0]
+    eco = ts.manifest.parent / str(row["path"])
+    with rasterio.open(eco) as src:
+        data, profile = src.read(1).astype("float32"), dict(src.profile)
+    data[0, 0] = 3.5
+    with rasterio.open(eco, "w", **dict(profile, dtype="float32", nodata=None)) as dst:
+        dst.write(data, 1)
+    with engine.begin() as conn:
+        conn.execute(
+            update(AccountInput)
+            .where(AccountInput.account_id == ts.account_id)
+            .where(AccountInput.role == "ecosystem_type")
+            .values(sha256=sha256_file(eco))
+        )
+    engine.dispose()
+    db = ["--database", ts.url]
+    parcels = _file(
+        tmp_path / "p.geojson",
+        [
+            {
+                "code": "P1",
+                "name": "林地",
+                "owner": "村集体",
+                "rights_type": "ownership",
+                "geometry": cell_box(0, 0, 2, 1),
+            }
+        ],
+    )
+    r = runner.invoke(
+        app,
+        ["apply", "register", "add", str(parcels), "--account", str(ts.account_id), *db],
+        env={"COLUMNS": "400"},
+    )
+    assert r.exit_code == 2, r.output
+    text = " ".join(r.output.split())
+    assert eco.name in text and "3.5 (1 cells), the first at row 0, column 0" in text
+    assert "Reclassify the raster" in text and "请重新分类该栅格" in text
