@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "apply"))  # the asset tests' helpers
-from assets_support import ALBERS, TinyStore, cell_box, tiny_store
+from assets_support import ALBERS, TinyStore, cell_box, stale_ecosystem_map, tiny_store
 
 from ganpo.cli.main import app
 
@@ -178,31 +178,7 @@ def test_register_refuses_a_stored_map_value_that_is_no_code(ts: TinyStore, tmp_
     """An account stored before its map was checked (decision 0069) may point at a map
     with a value that is no code: a parcel's composition refuses it (exit 2, the account's
     words, the file, the value and its cell) instead of taking 3.5 as 3 (decision 0076)."""
-    import rasterio
-    from sqlalchemy import update
-
-    from ganpo.apply.gepdata import stored_account
-    from ganpo.io.manifest import sha256_file
-    from ganpo.store.models import AccountInput
-    from ganpo.store.repository import open_store
-
-    engine = open_store(ts.url)
-    inputs = stored_account(engine, ts.account_id).inputs
-    row = inputs[inputs["role"] == "ecosystem_type"].iloc[0]
-    eco = ts.manifest.parent / str(row["path"])
-    with rasterio.open(eco) as src:
-        data, profile = src.read(1).astype("float32"), dict(src.profile)
-    data[0, 0] = 3.5
-    with rasterio.open(eco, "w", **dict(profile, dtype="float32", nodata=None)) as dst:
-        dst.write(data, 1)
-    with engine.begin() as conn:
-        conn.execute(
-            update(AccountInput)
-            .where(AccountInput.account_id == ts.account_id)
-            .where(AccountInput.role == "ecosystem_type")
-            .values(sha256=sha256_file(eco))
-        )
-    engine.dispose()
+    eco = stale_ecosystem_map(ts.url, ts.account_id, ts.manifest, (0, 0), 3.5)
     db = ["--database", ts.url]
     parcels = _file(
         tmp_path / "p.geojson",
