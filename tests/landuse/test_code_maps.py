@@ -170,3 +170,46 @@ def test_cli_refuses_a_value_that_is_no_code(demo: Path, tmp_path: Path, command
     assert "3.5 (1 cells)" in text and "bad.tif" in text
     assert "Reclassify the raster" in text and "请重新分类该栅格" in text
     assert "Traceback" not in r.output
+
+
+def test_cli_gep_on_a_float_dataset_map(tmp_path: Path) -> None:
+    """`ganpo landuse gep` folds the dataset's map to level 1 itself: a Float32 map of whole
+    codes gives the Byte map's ΔGEP table (before: an IndexError, exit 1), and one with
+    3.5 is refused with exit code 2."""
+    from ganpo.demo.generator import build_demo_dataset
+    from ganpo.io.manifest import sha256_file
+
+    manifest = build_demo_dataset(tmp_path / "acc", resolution_m=8000.0)
+    eco = manifest.parent / "2023" / "ecosystem_type.tif"
+    scenario = build_landuse_demo(tmp_path / "lu", resolution_m=8000.0) / "cover_2023.tif"
+    runner = CliRunner(env={"COLUMNS": "400"})
+
+    def gep(out: str) -> object:
+        args = [str(manifest.parent), "2023", str(scenario), "--out", str(tmp_path / out)]
+        return runner.invoke(app, ["landuse", "gep", *args])
+
+    def rewrite(cell_value: float | None) -> None:
+        before = sha256_file(eco)
+        with rasterio.open(eco) as src:
+            data, profile = src.read(1).astype("float32"), dict(src.profile, dtype="float32")
+        if cell_value is not None:
+            data[tuple(np.argwhere(data != RASTER_NODATA)[0])] = cell_value
+        with rasterio.open(eco, "w", **profile) as dst:
+            dst.write(data, 1)
+        text = manifest.read_text(encoding="utf-8")
+        manifest.write_text(text.replace(before, sha256_file(eco)), encoding="utf-8")
+
+    r = gep("byte.csv")
+    assert r.exit_code == 0, r.output
+    rewrite(None)
+    r = gep("float.csv")
+    assert r.exit_code == 0, r.output
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "float.csv"), pd.read_csv(tmp_path / "byte.csv")
+    )
+    rewrite(3.5)
+    r = gep("bad.csv")
+    assert r.exit_code == 2, r.output
+    text = " ".join(r.output.split())
+    assert "ecosystem_type.tif" in text and "3.5 (1 cells), the first at row" in text
+    assert "Reclassify the raster" in text and "请重新分类该栅格" in text
