@@ -18,7 +18,15 @@ from ganpo.services.methods import method, physical_method
 from ganpo.store.repository import open_store, save_account
 from tinydata import ALBERS, RES, X0, Y0, build_tiny
 
-__all__ = ["ALBERS", "TinyStore", "build_tiny", "cell_box", "tiny_profile", "tiny_store"]
+__all__ = [
+    "ALBERS",
+    "TinyStore",
+    "build_tiny",
+    "cell_box",
+    "stale_ecosystem_map",
+    "tiny_profile",
+    "tiny_store",
+]
 
 
 @dataclass(frozen=True)
@@ -67,3 +75,35 @@ def tiny_profile(manifest: Path) -> Profile:
 def cell_box(col0: float, row0: float, col1: float, row1: float):  # type: ignore[no-untyped-def]
     """A rectangle in grid coordinates (columns, rows from the top-left corner), in metres."""
     return box(X0 + col0 * RES, Y0 - row1 * RES, X0 + col1 * RES, Y0 - row0 * RES)
+
+
+def stale_ecosystem_map(
+    url: str, account_id: int, manifest: Path, cell: tuple[int, int], value: float
+) -> Path:
+    """Rewrite the stored account's ecosystem map as Float32 with ``value`` in ``cell``
+    and record its new checksum: an account stored before its map was checked (decision
+    0069). Returns the map's path."""
+    from sqlalchemy import update
+
+    from ganpo.apply.gepdata import stored_account
+    from ganpo.io.manifest import sha256_file
+    from ganpo.store.models import AccountInput
+
+    engine = open_store(url)
+    inputs = stored_account(engine, account_id).inputs
+    row = inputs[inputs["role"] == "ecosystem_type"].iloc[0]
+    eco = manifest.parent / str(row["path"])
+    with rasterio.open(eco) as src:
+        data, profile = src.read(1).astype("float32"), dict(src.profile)
+    data[cell] = value
+    with rasterio.open(eco, "w", **dict(profile, dtype="float32", nodata=None)) as dst:
+        dst.write(data, 1)
+    with engine.begin() as conn:
+        conn.execute(
+            update(AccountInput)
+            .where(AccountInput.account_id == account_id)
+            .where(AccountInput.role == "ecosystem_type")
+            .values(sha256=sha256_file(eco))
+        )
+    engine.dispose()
+    return eco

@@ -29,7 +29,7 @@ from ganpo.store import register as rstore
 from ganpo.store.repository import open_store
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "apply"))  # the asset tests' helpers
-from assets_support import ALBERS, cell_box, tiny_store
+from assets_support import ALBERS, cell_box, stale_ecosystem_map, tiny_store
 
 from inclusive_support import claim, person
 from tinydata import RES, X0, Y0
@@ -143,6 +143,20 @@ def test_the_quantity_is_the_zonal_sum_of_forest_cells(tiny: Tiny) -> None:
     )  # the parcels' county, not the owner's (360102)
     assert istore.balance(engine, owner) == 10_560
     assert [s.status for s in istore.submissions(engine)] == ["issued"]
+
+
+def test_a_stored_map_value_that_is_no_code_is_refused(tmp_path: Path) -> None:
+    """An account stored before its map was checked (decision 0069) whose map holds 3.5
+    in a forest cell of the parcel: the measurement refuses it in the account's words
+    (decision 0076) instead of counting the cell as grassland (code 3)."""
+    ts = tiny_store(tmp_path, draws=0)
+    t = Tiny(ts.url, ts.account_id, ts.rasters["carbon_sequestration"], ts.manifest)
+    engine = open_store(t.url)
+    _parcel(engine, t, "P1")
+    eco = stale_ecosystem_map(t.url, t.account_id, t.manifest, (0, 1), 3.5)
+    with pytest.raises(InputError, match=r"3\.5 \(1 cells\), the first at row 0, column 1") as exc:
+        sc.measure(engine, [rstore.get_parcel(engine, "P1")], "forest", 2022)
+    assert eco.name in str(exc.value) and "请重新分类该栅格" in str(exc.value)
 
 
 def test_a_wetland_project_on_forest_parcels_has_nothing_to_issue(tiny: Tiny) -> None:

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "apply"))  # the asset tests' helpers
-from assets_support import ALBERS, TinyStore, cell_box, tiny_store
+from assets_support import ALBERS, TinyStore, cell_box, stale_ecosystem_map, tiny_store
 
 from ganpo.cli.main import app
 
@@ -172,3 +172,32 @@ def test_damage_and_credit(ts: TinyStore, tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     assert "grade" in r.output and "no loan price" in r.output
     assert (tmp_path / "pack" / "P1_evidence.pdf").exists()
+
+
+def test_register_refuses_a_stored_map_value_that_is_no_code(ts: TinyStore, tmp_path: Path) -> None:
+    """An account stored before its map was checked (decision 0069) may point at a map
+    with a value that is no code: a parcel's composition refuses it (exit 2, the account's
+    words, the file, the value and its cell) instead of taking 3.5 as 3 (decision 0076)."""
+    eco = stale_ecosystem_map(ts.url, ts.account_id, ts.manifest, (0, 0), 3.5)
+    db = ["--database", ts.url]
+    parcels = _file(
+        tmp_path / "p.geojson",
+        [
+            {
+                "code": "P1",
+                "name": "林地",
+                "owner": "村集体",
+                "rights_type": "ownership",
+                "geometry": cell_box(0, 0, 2, 1),
+            }
+        ],
+    )
+    r = runner.invoke(
+        app,
+        ["apply", "register", "add", str(parcels), "--account", str(ts.account_id), *db],
+        env={"COLUMNS": "400"},
+    )
+    assert r.exit_code == 2, r.output
+    text = " ".join(r.output.split())
+    assert eco.name in text and "3.5 (1 cells), the first at row 0, column 0" in text
+    assert "Reclassify the raster" in text and "请重新分类该栅格" in text

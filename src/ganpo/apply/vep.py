@@ -53,6 +53,7 @@ from sqlalchemy import Engine
 from ganpo.apply.gepdata import stored_account
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_code, level1_code
 from ganpo.catalog.indicators import indicators
+from ganpo.engine.stages.codes import block_codes
 from ganpo.errors import InputError, StoreError
 from ganpo.io.manifest import sha256_file
 from ganpo.io.raster_files import open_raster, reading
@@ -355,6 +356,26 @@ def raster_sums(
     return out
 
 
+def check_site_codes(eco_raster: Path, geometry: BaseGeometry) -> None:
+    """Refuse (:class:`InputError`) an ecosystem map that holds a value that is no code
+    (3.5, NaN, −5, 300) in the cells under ``geometry``'s bounding box, read as the account
+    reads the map (:func:`ganpo.engine.stages.codes.block_codes`, any dtype, its declared
+    nodata skipped as exactextract skips it): the account's words, the file, the values,
+    the first cell. A map the account checked passes; one stored before that check
+    (decision 0069) may not."""
+    from rasterio.errors import WindowError
+    from rasterio.features import geometry_window
+
+    with reading(eco_raster, "ecosystem_type"), rasterio.open(eco_raster) as src:
+        try:
+            window = geometry_window(src, [geometry])
+        except WindowError:  # off the map: nothing under it is read
+            return
+        origin = (int(window.row_off), int(window.col_off))
+        _, _, found = block_codes(src.read(1, window=window), src.nodata, origin)
+    found.refuse(Path(eco_raster))
+
+
 def ecosystem_composition(
     geometry: BaseGeometry, crs_wkt: str, eco_raster: Path, cell_area_m2: float
 ) -> dict[int, float]:
@@ -363,9 +384,14 @@ def ecosystem_composition(
     the account reports them).
 
     Types covering less than 10⁻⁶ of the polygon are dropped (numerical slivers).
+
+    The map's cells under the polygon are checked first (:func:`check_site_codes`): a
+    value that is no code there (3.5, NaN, −5, 300) is refused, never cut to a code or
+    skipped.
     """
     from exactextract import exact_extract
 
+    check_site_codes(eco_raster, geometry)
     frame = gpd.GeoDataFrame({"site": [1]}, geometry=[geometry], crs=crs_wkt)
     with reading(eco_raster, "ecosystem_type"), rasterio.open(eco_raster) as src:
         row = exact_extract(src, frame, ["unique", "frac", "count"], output="pandas").iloc[0]

@@ -51,7 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shapely.ops import unary_union
 from sqlalchemy import Engine
 
-from ganpo.apply.vep import account_layers, clip_to_region, to_crs
+from ganpo.apply.vep import account_layers, check_site_codes, clip_to_region, to_crs
 from ganpo.carbon.inclusive import METHODOLOGY_DIR, EvidenceItem, load_versions, pick_version
 from ganpo.carbon.sinks_account import GEP_INDICATOR
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1_code
@@ -270,6 +270,7 @@ def measure(
     site, outside = clip_to_region(geom, layers, what=what)
     frame = gpd.GeoDataFrame({"site": [1]}, geometry=[site], crs=layers.crs_wkt)
     c = _cells(raster, frame, f"value raster of {GEP_INDICATOR}")
+    check_site_codes(layers.ecosystem_raster, site)  # a value that is no code: refused
     e = _cells(layers.ecosystem_raster, frame, "ecosystem_type")
     same_grid = c.grid[1:] == e.grid[1:] and c.grid[0].almost_equals(e.grid[0])
     if not same_grid or not np.array_equal(c.ids, e.ids):

@@ -51,6 +51,7 @@ from rasterio.windows import Window
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_key
 from ganpo.engine.routing import Workspace
+from ganpo.engine.stages.codes import NotCodes, block_codes
 from ganpo.errors import InputError
 from ganpo.io.outputs import writing
 from ganpo.io.raster_files import open_raster, read_window
@@ -68,7 +69,6 @@ from ganpo.landuse.run import (
     mean_of,
     nan_mean_by_rows,
     same_grid,
-    with_nodata,
 )
 from ganpo.landuse.suitability import (
     SuitabilityModel,
@@ -127,12 +127,11 @@ def _read_maps(
         table = np.zeros((k, k), np.int64)
         first_counts = np.zeros(k, np.int64)
         codes: list[set[int]] = [set(), set()]
+        not_codes = [NotCodes(), NotCodes()]
         for r0, r1, win in _windows(h, w, block_rows):
-            va = with_nodata(
-                read_window(a, Path(first), "ecosystem_type", win).astype(np.int64), a.nodata
-            )
-            vb = with_nodata(
-                read_window(b, Path(second), "ecosystem_type", win).astype(np.int64), b.nodata
+            va, vb = (
+                _codes(src, Path(path), win, r0, found)
+                for src, path, found in zip((a, b), (first, second), not_codes, strict=True)
             )
             for seen, v in zip(codes, (va, vb), strict=True):
                 seen.update(int(c) for c in np.unique(v[v != RASTER_NODATA]))
@@ -144,6 +143,8 @@ def _read_maps(
             current_idx[r0:r1] = np.where(both, sb, -1)
             table += np.bincount(sa[both] * k + sb[both], minlength=k * k).reshape(k, k)
             first_counts += np.bincount(sa[sa >= 0], minlength=k)
+    not_codes[0].refuse(Path(first))
+    not_codes[1].refuse(Path(second))
     check_codes(np.array(sorted(codes[0]), np.int64), Path(first))
     check_codes(np.array(sorted(codes[1]), np.int64), Path(second))
     persisted = int(np.trace(table))
@@ -162,6 +163,17 @@ def _read_maps(
                 count += n
         maps.means[name] = mean_of(sums, count)
     return maps
+
+
+def _codes(src: Any, path: Path, win: Window, r0: int, found: NotCodes) -> NDArray[np.int64]:
+    """The codes of rows ``win`` of an ecosystem map as :func:`ganpo.landuse.run.read_cover`
+    reads them (declared nodata → :data:`RASTER_NODATA`); the values that are no code are
+    added to ``found``, refused after the pass."""
+    codes, _, not_codes = block_codes(
+        read_window(src, path, "ecosystem_type", win), src.nodata, (r0, 0)
+    )
+    found.add(not_codes)
+    return codes.astype(np.int64)
 
 
 def _as_float(values: NDArray[Any], nodata: float | None) -> NDArray[np.float64]:

@@ -33,6 +33,7 @@ from ganpo.catalog.ecosystems import RASTER_NODATA, level1_lut
 from ganpo.catalog.parameters import PricePolicy
 from ganpo.engine.account import DEFAULT_PROFILE, run_account
 from ganpo.engine.result import AccountResult
+from ganpo.engine.stages.codes import map_codes
 from ganpo.errors import GridError, InputError
 from ganpo.io.manifest import Dataset, LayerEntry, load_manifest, sha256_file
 from ganpo.io.outputs import Output, writing
@@ -47,10 +48,12 @@ MIN_COVER_SHARE = 0.9
 
 
 def level1_map(source: Path, target: Path) -> Path:
-    """Write ``source`` (an ecosystem map, level 1 or 2) with every code folded to level
-    1, same grid and nodata."""
+    """Write ``source`` (an ecosystem map, level 1 or 2, of any dtype read as the account
+    reads it: :func:`ganpo.engine.stages.codes.map_codes`) with every code folded to level
+    1, same grid, as Byte with nodata 255 (the account's nodata, whatever the file
+    declares)."""
     with open_raster(source, "ecosystem_type") as src:
-        data = read_window(src, source, "ecosystem_type")
+        data, _ = map_codes(read_window(src, source, "ecosystem_type"), Path(source))
         profile = dict(src.profile)
     lut = level1_lut()
     inside = data != RASTER_NODATA
@@ -84,8 +87,8 @@ def onto_grid(source: Path, like: Path, target: Path) -> Path:
     with open_raster(like, "ecosystem_type") as ref:
         ref_profile = dict(ref.profile)
         ref_data = read_window(ref, Path(like), "ecosystem_type")
-    ref_nodata = ref_profile.get("nodata")
-    classified = ref_data != (RASTER_NODATA if ref_nodata is None else ref_nodata)
+    _, empty = map_codes(ref_data, Path(like), ref_profile.get("nodata"))
+    classified = ~empty
     src_crs, ref_crs = src_map.profile["crs"], ref_profile["crs"]
     if src_crs != ref_crs:
         raise GridError(

@@ -35,6 +35,7 @@ from rasterio.windows import Window, from_bounds
 from rasterio.windows import transform as window_transform
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
+from ganpo.engine.stages.codes import map_codes
 from ganpo.errors import GridError, InputError
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
@@ -202,7 +203,10 @@ def _offset(small: Any, big: Any, source: Path) -> tuple[int, int]:
 def paste_window(scenario: Path, baseline: Path, target: Path) -> Path:
     """Write to ``target`` the baseline map with the scenario's classified cells pasted
     in: ``scenario`` must be the baseline's grid or a window of it (same CRS and cell
-    size, origin on a grid line, inside the baseline)."""
+    size, origin on a grid line, inside the baseline). Both maps are read as the account
+    reads an ecosystem map (:func:`ganpo.engine.stages.codes.map_codes`: a value that is no
+    code is refused, never cut); a cell is empty when it holds the file's declared nodata
+    (255 when none is declared)."""
     with open_raster(scenario, "ecosystem_type") as s:
         s_profile = dict(s.profile)
         s_data = read_window(s, scenario, "ecosystem_type")
@@ -225,12 +229,10 @@ def paste_window(scenario: Path, baseline: Path, target: Path) -> Path:
             source=scenario,
             field="grid",
         )
-    s_nodata = s_profile.get("nodata")
-    classified = s_data != (RASTER_NODATA if s_nodata is None else s_nodata)
-    b_nodata = b_profile.get("nodata")
-    inside = b_data[row : row + height, col : col + width] != (
-        RASTER_NODATA if b_nodata is None else b_nodata
-    )
+    s_codes, s_empty = map_codes(s_data, scenario, s_profile.get("nodata"))
+    _, b_empty = map_codes(b_data, baseline, b_profile.get("nodata"))
+    classified = ~s_empty
+    inside = ~b_empty[row : row + height, col : col + width]
     stray = classified & ~inside
     if stray.any():
         raise GridError(
@@ -243,7 +245,7 @@ def paste_window(scenario: Path, baseline: Path, target: Path) -> Path:
         )
     out = b_data.copy()
     view = out[row : row + height, col : col + width]
-    view[classified] = s_data[classified].astype(out.dtype)
+    view[classified] = s_codes[classified].astype(out.dtype)
     with writing(target, PASTED) as tmp, rasterio.open(tmp, "w", **b_profile) as dst:
         dst.write(out, 1)
     return target

@@ -36,6 +36,7 @@ import rasterio
 from numpy.typing import NDArray
 
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1, level1_lut
+from ganpo.engine.stages.codes import map_codes
 from ganpo.errors import GridError, InputError
 from ganpo.io.outputs import Output, writing
 from ganpo.io.raster_files import open_raster, read_window
@@ -72,21 +73,18 @@ class CoverMap:
 
 
 def read_cover(path: Path, role: str = "ecosystem_type") -> CoverMap:
-    """Read a land-cover GeoTIFF whole (level-2 codes folded to level 1)."""
+    """Read a land-cover GeoTIFF whole (level-2 codes folded to level 1), of any dtype, as
+    the account reads an ecosystem map (:func:`ganpo.engine.stages.codes.map_codes`: a
+    float map of whole codes is its codes; a value that is no code is refused, never cut);
+    the file's declared nodata becomes :data:`RASTER_NODATA`."""
     with open_raster(path, role) as src:
-        values = read_window(src, path, role).astype(np.int64)
+        raw = read_window(src, path, role)
         profile = dict(src.profile)
         nodata = src.nodata
-    values = with_nodata(values, nodata)
+    codes, _ = map_codes(raw, Path(path), nodata, role)
+    values = codes.astype(np.int64)
     check_codes(np.unique(values[values != RASTER_NODATA]), Path(path))
     return CoverMap(Path(path), fold_level1(values), profile)
-
-
-def with_nodata(values: NDArray[np.int64], nodata: float | None) -> NDArray[np.int64]:
-    """``values`` with the file's nodata replaced by :data:`RASTER_NODATA` (in place)."""
-    if nodata is not None:
-        values[values == int(nodata)] = RASTER_NODATA
-    return values
 
 
 def check_codes(codes: NDArray[np.int64], path: Path) -> None:

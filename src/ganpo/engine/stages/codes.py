@@ -15,10 +15,14 @@ cells, and says what to do. Nothing has been computed or stored yet.
 from __future__ import annotations
 
 import math
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dask
 import geopandas as gpd
+import numpy as np
+from numpy.typing import NDArray
 
 from ganpo.catalog.ecosystems import (
     RASTER_NODATA,
@@ -30,7 +34,7 @@ from ganpo.engine.compute import scheduler as compute_on
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import open_layer
 from ganpo.engine.stages.context import Run
-from ganpo.engine.zonal import CodeCensus, code_census_graph
+from ganpo.engine.zonal import CodeCensus, code_census_graph, codes_of
 from ganpo.errors import InputError, preview
 from ganpo.io.raster_files import open_raster
 
@@ -90,12 +94,18 @@ def _refusal(census: CodeCensus, nodata: float | None, eco_path: Path) -> InputE
     )
 
 
-def not_codes_text(foreign: dict[str, int]) -> tuple[str, str]:
+def not_codes_text(
+    foreign: dict[str, int], first: tuple[int, int] | None = None
+) -> tuple[str, str]:
     """The refusal of an ecosystem map's values that are no code (value → cells, as
-    :func:`ganpo.engine.zonal.codes_of` counts them), in English and Chinese."""
+    :func:`ganpo.engine.zonal.codes_of` counts them; ``first``: the first such cell, row
+    and column from 0, when known), in English and Chinese."""
     cells = sum(foreign.values())
     listed = preview(f"{v} ({n} cells)" for v, n in foreign.items())
     listed_zh = "、".join(f"{v}（{n} 个栅格）" for v, n in list(foreign.items())[:5])
+    if first is not None:
+        listed += f", the first at row {first[0]}, column {first[1]} (counted from 0)"
+        listed_zh += f"，首个位于第 {first[0]} 行、第 {first[1]} 列（从 0 起算）"
     rule_en, rule_zh = code_map_rule()
     return (
         f"{cells} cells hold values that are no ecosystem code: {listed}; {rule_en}",
@@ -114,3 +124,71 @@ def _number(text: str) -> float | int:
     """A value of the census as a number (``"300"`` → 300, ``"nan"`` → nan)."""
     x = float(text)
     return int(x) if x.is_integer() else x
+
+
+# --- the ecosystem map of the tools that read it themselves -----------------------------
+
+
+@dataclass
+class NotCodes:
+    """The values of a map that are no code, as cells per value (written by
+    :func:`ganpo.engine.zonal.value_text`), and the first such cell (row, column from 0)
+    in the order the blocks were read; added up block by block."""
+
+    values: Counter[str] = field(default_factory=Counter)
+    first: tuple[int, int] | None = None
+
+    def add(self, other: NotCodes) -> None:
+        self.values.update(other.values)
+        if self.first is None:
+            self.first = other.first
+
+    def refuse(self, source: Path, role: str = ROLE) -> None:
+        """Raise :class:`InputError` when a value is no code: the account's words
+        (:func:`not_codes_text`), the file, the values and their cells, the first cell."""
+        if not self.values:
+            return
+        en, zh = not_codes_text(dict(sorted(self.values.items())), self.first)
+        raise InputError(
+            f"{en} / {zh}。",
+            source=source,
+            field=role,
+            values=[_number(v) for v in sorted(self.values)],
+        )
+
+
+def block_codes(
+    values: NDArray[np.generic], nodata: float | None = None, origin: tuple[int, int] = (0, 0)
+) -> tuple[NDArray[np.uint8], NDArray[np.bool_], NotCodes]:
+    """A block of an ecosystem map (any dtype; its top-left cell at ``origin`` of the
+    map) read as the account reads it (:func:`ganpo.engine.zonal.codes_of`): its codes as
+    ``uint8``, :data:`RASTER_NODATA` in the cells of the map's nodata; the mask of those
+    cells (the declared ``nodata``, NaN matching NaN; :data:`RASTER_NODATA` when none is
+    declared); and the other cells' values that are no code (nothing rounded or cut), to
+    refuse with :meth:`NotCodes.refuse`. A Byte block is its own codes."""
+    marker = RASTER_NODATA if nodata is None else nodata
+    empty: NDArray[np.bool_] = np.asarray(
+        np.isnan(values) if math.isnan(marker) else values == marker, dtype=np.bool_
+    )
+    if values.dtype == np.uint8:  # every value a code: the block itself
+        codes = values.astype(np.uint8)  # a copy
+        codes[empty] = RASTER_NODATA
+        return codes, empty, NotCodes()
+    index, whole, _ = codes_of(values)
+    found = NotCodes()
+    refused = ~(whole | empty)
+    if refused.any():
+        _, _, foreign = codes_of(values[refused])
+        r, c = np.argwhere(refused)[0]
+        found = NotCodes(Counter(foreign), (origin[0] + int(r), origin[1] + int(c)))
+    return np.where(whole & ~empty, index, RASTER_NODATA).astype(np.uint8), empty, found
+
+
+def map_codes(
+    values: NDArray[np.generic], source: Path, nodata: float | None = None, role: str = ROLE
+) -> tuple[NDArray[np.uint8], NDArray[np.bool_]]:
+    """:func:`block_codes` of a whole map read from ``source``: its codes and nodata mask,
+    or :class:`InputError` when a cell holds a value that is no code."""
+    codes, empty, found = block_codes(values, nodata)
+    found.refuse(source, role)
+    return codes, empty
