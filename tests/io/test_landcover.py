@@ -82,7 +82,10 @@ def test_codes_without_crosswalk_entry_are_refused_with_their_areas() -> None:
         "dltb.gpkg: 3 land class code(s) have no entry in ganpo's 三调工作分类 (third "
         "national land survey, GB/T 21010-2017) crosswalk: (empty) (0.01 km²), 1208 "
         "(1.25 km²), 99 (0.25 km²); add them to catalog/data/crosswalks/sandiao.csv (with "
-        "the ecosystem type they are) or correct the codes in the layer"
+        "the ecosystem type they are) or correct the codes in the layer / 3 个地类编码在 "
+        "ganpo 的三调工作分类 (third national land survey, GB/T 21010-2017)对照表中没有对应"
+        "项：（空）（0.01 平方千米）、1208（1.25 平方千米）、99（0.25 平方千米）；请在对照表 "
+        "sandiao.csv 中补充（注明其生态系统类型），或更正图层中的编码"
     )
     assert err.value.field == "DLBM" and err.value.values == ["", "1208", "99"]
 
@@ -117,6 +120,28 @@ def test_raster_code_without_entry_is_refused_and_nothing_is_left(tmp_path: Path
     assert "1 land class code(s) have no entry in ganpo's CLCD (China Land Cover Dataset) " \
         "crosswalk: 12 (0.02 km²)" in str(err.value)  # fmt: skip
     assert list((tmp_path / "d").iterdir()) == []  # no half-written map
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_float_raster_of_another_scheme(tmp_path: Path, dtype: str) -> None:
+    """A float map of whole source codes is reclassified as the Byte map; a value that is
+    no source code (3.5, NaN as a value, 2.0000001) is refused with its area, never cut to
+    a code (decision 0076's rule, for another scheme's codes)."""
+    whole = np.array([[1, 2], [9, 6]], dtype=dtype)
+    write_raster(tmp_path / "f.tif", whole, nodata=None)
+    land = ecosystem_map(tmp_path / "f.tif", _entry("f.tif", scheme="clcd"), tmp_path / "d")
+    with rasterio.open(land.path) as src:
+        assert src.read(1).tolist() == [[5, 1], [4, 85]] and src.dtypes[0] == "uint8"
+    near = np.float32(2.0000002) if dtype == "float32" else 2.0000001
+    for bad, shown in [(3.5, "3.5"), (np.nan, "NaN"), (near, repr(float(near)))]:
+        values = whole.copy()
+        values[1, 1] = bad
+        write_raster(tmp_path / "g.tif", values, nodata=None)
+        out = tmp_path / f"e{shown}"
+        with pytest.raises(InputError) as err:
+            ecosystem_map(tmp_path / "g.tif", _entry("g.tif", scheme="clcd"), out)
+        assert f"crosswalk: {shown} (0.01 km²)" in str(err.value), str(err.value)
+        assert not out.exists() or list(out.iterdir()) == []
 
 
 def test_geographic_raster_is_put_on_an_equal_area_grid(tmp_path: Path) -> None:

@@ -242,10 +242,14 @@ def _refuse(
     areas_km2: dict[str, float], crosswalk: Crosswalk, source: Path, field: str
 ) -> NoReturn:
     listed = ", ".join(f"{c or '(empty)'} ({a:.2f} km²)" for c, a in areas_km2.items())
+    listed_zh = "、".join(f"{c or '（空）'}（{a:.2f} 平方千米）" for c, a in areas_km2.items())
     raise InputError(
         f"{len(areas_km2)} land class code(s) have no entry in ganpo's {crosswalk.title} "
         f"crosswalk: {listed}; add them to catalog/data/crosswalks/{crosswalk.scheme}.csv "
-        "(with the ecosystem type they are) or correct the codes in the layer",
+        "(with the ecosystem type they are) or correct the codes in the layer / "
+        f"{len(areas_km2)} 个地类编码在 ganpo 的{crosswalk.title}对照表中没有对应项："
+        f"{listed_zh}；请在对照表 {crosswalk.scheme}.csv 中补充（注明其生态系统类型），"
+        "或更正图层中的编码",
         source=source,
         field=field,
         values=list(areas_km2),
@@ -308,12 +312,17 @@ def reclassify(
     values: np.ndarray, valid: NDArray[np.bool_], codes: dict[str, int]
 ) -> tuple[NDArray[np.uint8], dict[str, NDArray[np.bool_]]]:
     """ganpo codes of a block of source codes (nodata where not ``valid``), and, per
-    source code without a crosswalk entry, where it lies (those cells become nodata)."""
+    source code without a crosswalk entry, where it lies (those cells become nodata).
+    A value is matched by its text: a float map's 3.0 is source code 3, its 3.5 or
+    3.0000001 is no code (nothing is rounded), and a NaN that is not the nodata value is
+    ``"NaN"``, no code either."""
     out = np.full(values.shape, RASTER_NODATA, dtype=np.uint8)
     unknown: dict[str, NDArray[np.bool_]] = {}
     for v in np.unique(values[valid]).tolist():
-        where = valid & (values == v)
-        key = _code_text(v)
+        if isinstance(v, float) and math.isnan(v):  # a NaN that is not the nodata value
+            where, key = valid & np.isnan(values), "NaN"
+        else:
+            where, key = valid & (values == v), _code_text(v)
         if key in codes:
             out[where] = codes[key]
         else:
