@@ -39,8 +39,9 @@ from ganpo.engine.strips import StripPlan
 N_CODES = 256
 
 #: Rows of a strip the pass evaluates a block's per-cell arithmetic in (:mod:`ganpo.engine.
-#: strips`): 1024 float64 columns of 32 rows are 256 kB, a few of which stay in the cache.
-STRIP_ROWS = 32
+#: strips`): 64 rows of 1024 float64 columns are 512 kB, a few of which stay in the caches
+#: (measured against 16, 32 and 128: benchmarks/bench_strips.py, decision 0077).
+STRIP_ROWS = 64
 
 
 class ZoneShapes:
