@@ -94,8 +94,9 @@ def kill_worker_once() -> None:
     ``GANPO_TEST_KILL_WORKER_ONCE`` names a marker file that does not exist, and this
     runs inside a dask worker process, create the marker and end that worker process at
     once (``os._exit``), as a crash or the kernel's out-of-memory killer would. The next
-    task finds the marker and runs. Called by the pass's block task
-    (``ganpo.engine.zonal._block_sums``); never acts in a local run."""
+    task finds the marker and runs. Called once by the pass's task of each block
+    (``ganpo.engine.zonal.StripSums``, or ``_block_sums`` over whole blocks); never acts
+    in a local run."""
     marker = os.environ.get(KILL_WORKER_ONCE)
     if not marker:
         return

@@ -13,7 +13,7 @@ import hashlib
 import math
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,16 +24,24 @@ import numpy as np
 import rasterio.features
 import shapely
 from dask.base import tokenize
+from dask.delayed import Delayed
+from dask.highlevelgraph import HighLevelGraph
 from rasterio.errors import NotGeoreferencedWarning
 from rasterio.transform import Affine
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from ganpo.catalog.ecosystems import RASTER_NODATA
-from ganpo.engine import histogram
+from ganpo.engine import histogram, strips
 from ganpo.engine.compute import kill_worker_once
+from ganpo.engine.strips import StripPlan
 
 N_CODES = 256
+
+#: Rows of a strip the pass evaluates a block's per-cell arithmetic in (:mod:`ganpo.engine.
+#: strips`): 64 rows of 1024 float64 columns are 512 kB, a few of which stay in the caches
+#: (measured against 16, 32 and 128: benchmarks/bench_strips.py, decision 0077).
+STRIP_ROWS = 64
 
 
 class ZoneShapes:
@@ -308,9 +316,78 @@ def _block_sums(
     ``numpy.bincount`` would add, in the same order (so the float64 sums are bitwise those
     of ``bincount``), without the masks and copies a vectorised version makes."""
     kill_worker_once()  # the cluster tests' fault injection; does nothing unless asked
-    values = arrays[:n_values]
-    masks = arrays[n_values : n_values + n_masks]
-    checked = arrays[n_values + n_masks :]
+    return _sums_by_strips(
+        zones,
+        codes,
+        n_zones,
+        n_values,
+        n_masks,
+        layers,
+        [(0, zones.shape[0])],
+        lambda r0, r1: arrays,
+    )
+
+
+class StripSums:
+    """:func:`_block_sums` of the arrays a :class:`~ganpo.engine.strips.StripPlan` makes
+    from a block's inputs, evaluated and summed strip of ``strip_rows`` rows by strip, in
+    the order of the rows (so each key's cells are added in the same order as over the
+    whole block: the same float64 sums)."""
+
+    def __init__(
+        self,
+        plan: StripPlan,
+        n_zones: int,
+        n_values: int,
+        n_masks: int,
+        layers: Sequence[LayerCount],
+        strip_rows: int,
+    ) -> None:
+        self.plan, self.n_zones, self.n_values, self.n_masks = plan, n_zones, n_values, n_masks
+        self.layers, self.strip_rows = list(layers), strip_rows
+        self.token = tokenize(plan.token, n_zones, n_values, n_masks, self.layers, strip_rows)
+
+    def __dask_tokenize__(self) -> str:
+        return self.token
+
+    def __call__(self, zones: np.ndarray, codes: np.ndarray, *inputs: Any) -> Partial:
+        kill_worker_once()  # the cluster tests' fault injection; does nothing unless asked
+        rows = zones.shape[0]
+        plan = self.plan
+
+        def arrays(r0: int, r1: int) -> Sequence[np.ndarray]:
+            out = plan.evaluate(strips.cut(inputs, rows, r0, r1))
+            for a in out:  # the kernels index every cell of the strip: none may be missing
+                if np.shape(a) != (r1 - r0, zones.shape[1]):  # an internal invariant
+                    raise ValueError(
+                        f"a strip's array of {np.shape(a)} cells, not {(r1 - r0, zones.shape[1])}"
+                    )
+            return out
+
+        return _sums_by_strips(
+            zones,
+            codes,
+            self.n_zones,
+            self.n_values,
+            self.n_masks,
+            self.layers,
+            strips.strips_of(inputs, rows, self.strip_rows),
+            arrays,
+        )
+
+
+def _sums_by_strips(
+    zones: np.ndarray,
+    codes: np.ndarray,
+    n_zones: int,
+    n_values: int,
+    n_masks: int,
+    layers: Sequence[LayerCount],
+    bands: Sequence[tuple[int, int]],
+    arrays_of: Callable[[int, int], Sequence[np.ndarray]],
+) -> Partial:
+    """:func:`_block_sums`, with the arrays of rows r0…r1 − 1 from ``arrays_of(r0, r1)``
+    for each of the ``bands`` (consecutive, in order, covering the block)."""
     z = np.ascontiguousarray(zones, dtype=np.int32)
     c = np.ascontiguousarray(codes, dtype=np.int32)
     slots = np.empty(z.shape, dtype=np.int32)
@@ -325,30 +402,38 @@ def _block_sums(
         )
     out = np.zeros((1 + 2 * n_values + n_masks, keys.size), dtype="float64")
     _cell_counts(slots, out[0])
-    for k, v in enumerate(values):
-        _value_sums(slots, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
-    for j, mask in enumerate(masks):
-        _mask_counts(slots, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
-    ranges = np.full((len(layers), 2), np.nan)  # rows: contiguous, as the kernel takes them
+    ranges = np.empty((len(layers), 2))  # rows: contiguous, as the kernel takes them
+    ranges[:, 0], ranges[:, 1] = np.inf, -np.inf
     counted = np.zeros((len(layers), layer_count_width(n_zones)), dtype="float64")
     first_k, step_at = histogram.side_bin_table()
-    for j, (a, spec) in enumerate(zip(checked, layers, strict=True)):
-        lo, hi = (float(x) for x in spec.soft)  # one specialisation: no int bounds
-        v = _float64(a)
-        _layer_counts(
-            z,
-            c,
-            v,
-            v.view(np.int64),
-            lo,
-            hi,
-            RASTER_NODATA,
-            bool(spec.histogram),
-            first_k,
-            step_at,
-            ranges[j],
-            counted[j],
-        )
+    for r0, r1 in bands:
+        arrays = arrays_of(r0, r1)
+        values = arrays[:n_values]
+        masks = arrays[n_values : n_values + n_masks]
+        checked = arrays[n_values + n_masks :]
+        s = slots[r0:r1]
+        for k, v in enumerate(values):
+            _value_sums(s, _float64(v), out[1 + 2 * k], out[2 + 2 * k])
+        for j, mask in enumerate(masks):
+            _mask_counts(s, np.ascontiguousarray(mask, dtype=np.bool_), out[1 + 2 * n_values + j])
+        for j, (a, spec) in enumerate(zip(checked, layers, strict=True)):
+            lo, hi = (float(x) for x in spec.soft)  # one specialisation: no int bounds
+            v = _float64(a)
+            _layer_counts(
+                z[r0:r1],
+                c[r0:r1],
+                v,
+                v.view(np.int64),
+                lo,
+                hi,
+                RASTER_NODATA,
+                bool(spec.histogram),
+                first_k,
+                step_at,
+                ranges[j],
+                counted[j],
+            )
+    ranges[ranges[:, 0] > ranges[:, 1]] = np.nan  # no finite cell: NaN, NaN
     return keys, out, np.ascontiguousarray(ranges.T), counted
 
 
@@ -453,17 +538,17 @@ def _layer_counts(
     ranges: np.ndarray,
     counted: np.ndarray,
 ) -> None:
-    """Over the finite cells inside a zone: minimum and maximum into ``ranges`` (left NaN
-    when there is none); cells below ``lo`` and above ``hi`` into ``counted[0]`` and
-    ``counted[1]``; over those that also have an ecosystem type: cells per zone into
-    ``counted[2:2 + n_zones]`` and, ``with_histogram``, per bin
-    (:func:`ganpo.engine.histogram.bin_of`, read from its table ``first_k``, ``step_at``
-    with the values' float64 ``bits``: :func:`ganpo.engine.histogram.table_bin`) into the
-    columns after them."""
+    """Added to what ``ranges`` and ``counted`` hold (the rows before, for a block read in
+    strips of rows): over the finite cells inside a zone, minimum and maximum into
+    ``ranges`` (left as they are when there is none: start from +inf, −inf); cells below
+    ``lo`` and above ``hi`` into ``counted[0]`` and ``counted[1]``; over those that also
+    have an ecosystem type: cells per zone into ``counted[2:2 + n_zones]`` and,
+    ``with_histogram``, per bin (:func:`ganpo.engine.histogram.bin_of`, read from its
+    table ``first_k``, ``step_at`` with the values' float64 ``bits``:
+    :func:`ganpo.engine.histogram.table_bin`) into the columns after them."""
     rows, cols = zones.shape
     n_zones = counted.size - 2 - histogram.N_BINS
-    low, high = np.inf, -np.inf
-    seen = False
+    low, high = ranges[0], ranges[1]
     below, above = 0, 0
     for r in range(rows):
         for c in range(cols):
@@ -473,7 +558,6 @@ def _layer_counts(
             x = a[r, c]
             if not np.isfinite(x):
                 continue
-            seen = True
             low = min(low, x)
             high = max(high, x)
             if x < lo:
@@ -485,9 +569,9 @@ def _layer_counts(
                 if with_histogram:
                     b = histogram.table_bin(x, bits[r, c], first_k, step_at)
                     counted[2 + n_zones + b] += 1.0
-    if seen:
-        ranges[0], ranges[1] = low, high
-    counted[0], counted[1] = below, above
+    ranges[0], ranges[1] = low, high
+    counted[0] += below
+    counted[1] += above
 
 
 def _combine(a: Partial, b: Partial) -> Partial:
@@ -521,6 +605,7 @@ def zonal_sums_graph(
     *,
     masks: Sequence[da.Array] = (),
     counts: Sequence[LayerCount] | None = None,
+    strip_rows: int | None = STRIP_ROWS,
 ) -> object:
     """A delayed triple:
 
@@ -534,17 +619,53 @@ def zonal_sums_graph(
       histogram) asks.
 
     Everything is read in one task per block, so a block's inputs are freed as soon as it
-    is summed; memory does not grow with the raster. Nothing is computed here."""
+    is summed; memory does not grow with the raster. The per-cell arithmetic between a
+    block's reads and the arrays summed is evaluated in strips of ``strip_rows`` rows
+    (:class:`StripSums`; ``None``: one dask task per operation on the whole block, as
+    dask would). Nothing is computed here."""
     specs = list(counts) if counts is not None else [LayerCount() for _ in ranges]
     if len(specs) != len(ranges):
         raise ValueError(f"{len(specs)} layer counts for {len(ranges)} checked layers")
     arrays = [zones, codes, *values, *masks, *ranges]
-    blocks = [d.ravel() for d in _to_delayed(arrays)]
-    partials = [
-        dask.delayed(_block_sums, pure=True)(z, c, n_zones, len(values), len(masks), specs, *vs)
-        for z, c, *vs in zip(*blocks, strict=True)
-    ]
+    if strip_rows is None:
+        blocks = [d.ravel() for d in _to_delayed(arrays)]
+        partials = [
+            dask.delayed(_block_sums, pure=True)(z, c, n_zones, len(values), len(masks), specs, *vs)
+            for z, c, *vs in zip(*blocks, strict=True)
+        ]
+    else:
+        partials = _strip_partials(arrays, n_zones, len(values), len(masks), specs, strip_rows)
     return dask.delayed(_dense, pure=True)(_tree_sum(partials), n_zones)
+
+
+def _strip_partials(
+    arrays: Sequence[da.Array],
+    n_zones: int,
+    n_values: int,
+    n_masks: int,
+    specs: Sequence[LayerCount],
+    strip_rows: int,
+) -> list[Delayed]:
+    """One delayed :class:`StripSums` per block of ``arrays`` (zones, codes, then the
+    summed arrays): its inputs are the tasks of the unoptimised graph below the per-cell
+    ones (the reads, shared as :func:`_to_delayed` shares them), which it evaluates strip
+    by strip instead of dask block by block."""
+    graph = HighLevelGraph.merge(*(a.__dask_graph__() for a in arrays))
+    tasks = dict(graph)
+    chunks = arrays[0].chunks
+    if any(a.chunks != chunks for a in arrays):
+        raise ValueError("the pass's arrays are not in the same blocks")
+    layer_of: dict[Hashable, str] = {k: n for n, layer in graph.layers.items() for k in layer}
+    partials = []
+    for i in range(len(chunks[0])):
+        for j in range(len(chunks[1])):
+            keys: list[Hashable] = [(a.name, i, j) for a in arrays]
+            plan, inputs = strips.plan_block(tasks, keys[2:], set(keys[:2]))
+            fn = StripSums(plan, n_zones, n_values, n_masks, specs, strip_rows)
+            name = "_block_sums-" + tokenize(fn, keys)
+            args = [Delayed(k, graph, layer=layer_of[k]) for k in [*keys[:2], *inputs]]
+            partials.append(dask.delayed(fn, pure=True)(*args, dask_key_name=name))
+    return partials
 
 
 def _to_delayed(arrays: Sequence[da.Array]) -> list[np.ndarray]:
