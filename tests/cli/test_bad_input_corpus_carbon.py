@@ -129,7 +129,7 @@ def workbook(table: str, *, formula: bool = False) -> Callable[[Path], None]:
         wb = openpyxl.Workbook()
         ws = wb.active
         assert ws is not None
-        q = rows[0].index("quantity")
+        q = rows[0].index("quantity") if formula else -1
         ws.append(rows[0])
         for k, r in enumerate(rows[1:]):
             cells: list[Any] = [_number(c) for c in r]
@@ -396,3 +396,158 @@ def test_bad_input(case: Case, start: Callable[[Path], Path], tmp_path: Path) ->
     good, new = county_rows(db, 1), county_rows(db, 2)
     assert new.keys() == good.keys()
     assert new == {k: pytest.approx(v, rel=1e-9, abs=1e-6) for k, v in good.items()}
+
+
+# --------------------------------------------------------------- dual-control progress
+#
+# ``ganpo carbon progress 1 2 --targets T --gdp G --format csv`` on the good
+# inventories of 2022 and 2023 of the tiny dataset, with ONE change to the GDP table (the
+# dataset's gdp.csv) or to the targets (the shipped demo targets, which hold 南昌市's
+# intensity target): a refusal is exit code 2 naming the file, the row or target, the
+# column or field and the value, with its Chinese half; an accepted change prints the good
+# run's records exactly.
+
+GDP = "gdp.csv"
+GDP_COLUMN = "gdp_constant_2022"
+TARGET = 'value = 19.0\nvalue_unit = "%"\nbase_year = 2020\nbase_value = 0.677'
+
+
+@dataclass(frozen=True)
+class ProgressCase:
+    name: str
+    cls: str
+    gdp: Callable[[Path], None] | None = None
+    targets: tuple[str, str] | None = None  # a replacement in the targets' text
+    message: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.cls}:{self.name}"
+
+
+def _target(old: str, new: str) -> tuple[str, str]:
+    return TARGET, TARGET.replace(old, new)
+
+
+GDP_ROW0 = rf"{GDP}: GDP table, row 0: column"
+PROGRESS_CASES = [
+    ProgressCase("gdp-nan", "refused:gdp", cell(GDP, GDP_COLUMN, "nan"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value nan is not a GDP.*"
+                 rf"地区生产总值表第 0 行 {GDP_COLUMN} 的值 nan 无效"),
+    ProgressCase("gdp-empty", "refused:gdp", cell(GDP, GDP_COLUMN, ""),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value nan is not a GDP"),
+    ProgressCase("gdp-zero", "refused:gdp", cell(GDP, GDP_COLUMN, "0"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value 0.0 is not a GDP: give a number > 0"),
+    ProgressCase("gdp-negative", "refused:gdp", cell(GDP, GDP_COLUMN, "-1049.95"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value -1049.95 is not a GDP"),
+    ProgressCase("gdp-infinite", "refused:gdp", cell(GDP, GDP_COLUMN, "inf"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value inf is not a GDP"),
+    ProgressCase("gdp-1e308", "refused:gdp", cell(GDP, GDP_COLUMN, "1e308"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value 1e\+308 is not a GDP.*1e\+09 亿元"),
+    ProgressCase("gdp-text", "refused:gdp", cell(GDP, GDP_COLUMN, "abc"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value 'abc' is not a GDP"),
+    ProgressCase("gdp-year-text", "refused:gdp", cell(GDP, "year", "2022年"),
+                 message=rf"{GDP_ROW0} 'year' value '2022年' is not a whole number.*不是整数"),
+    ProgressCase("gdp-unit-code-text", "refused:gdp", cell(GDP, "unit_code", "东湖区"),
+                 message=rf"{GDP_ROW0} 'unit_code' value '东湖区' is not a whole number"),
+    ProgressCase("gdp-row-twice", "refused:gdp", repeat_row(GDP),
+                 message=rf"{GDP}: GDP table, row 1 repeats unit 3601\d\d and year 2022 of row 0"
+                 r".*每个单位每年只能有一个数值"),
+    ProgressCase("gdp-unit-yuan", "refused:gdp", cell(GDP, "unit", "元"),
+                 message=r"GDP must be in 亿元"),
+    ProgressCase("target-base-zero", "refused:target",
+                 targets=_target("base_value = 0.677", "base_value = 0.0"),
+                 message=r"target 'nanchang-intensity-2025' \(targets\[0\]\): base_value 0: a "
+                 r"reduction in % is measured from a base value > 0.*目标跟踪文件有误"),
+    ProgressCase("target-base-negative", "refused:target",
+                 targets=_target("base_value = 0.677", "base_value = -0.677"),
+                 message=r"base_value -0.677: a reduction in % is measured from a base value"),
+    ProgressCase("target-value-nan", "refused:target",
+                 targets=_target("value = 19.0", "value = nan"),
+                 message=r"field value: Input should be a finite number \(given: nan\).*"
+                 r"目标跟踪文件有误：target 'nanchang-intensity-2025' \(targets\[0\]\), field value"),
+    ProgressCase("target-kind-unknown", "refused:target",
+                 targets=('kind = "reduction_pct"', 'kind = "xx"'),
+                 message=r"field kind: Input should be 'ceiling', 'floor' or 'reduction_pct' "
+                 r"\(given: 'xx'\)"),
+    ProgressCase("gdp-gb18030", "accepted", gb18030(GDP)),
+    ProgressCase("gdp-workbook-named-csv", "accepted", workbook(GDP)),
+    ProgressCase("target-value-as-text", "accepted",
+                 targets=_target("value = 19.0", 'value = "19.0"')),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def progress_start(
+    start: Callable[[Path], Path], tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[Path], Path]:
+    """The carbon start with the inventory of 2023 stored too (inventories 1 and 2) and the
+    demo targets beside it (``targets.toml``); built once per module and worker."""
+    built = tmp_path_factory.mktemp("progress-start")
+    data = start(built)
+    r = runner.invoke(
+        app,
+        ["carbon", "run", str(data), "--year", "2023", "--gwp", "AR6",
+         "--database", str(built / "store.sqlite")],
+    )  # fmt: skip
+    assert r.exit_code == 0 and "已存储清单 2" in r.output, r.output
+    from ganpo.tracking.registry import shipped_file
+
+    shutil.copy(shipped_file("jiangxi-demo-targets"), built / "targets.toml")
+
+    def copy(folder: Path) -> Path:
+        shutil.copytree(built, folder, dirs_exist_ok=True)
+        return folder / "data"
+
+    return copy
+
+
+def carbon_progress(folder: Path) -> Any:
+    return runner.invoke(
+        app,
+        ["carbon", "progress", "1", "2", "--targets", str(folder / "targets.toml"),
+         "--gdp", str(folder / "data" / GDP), "--level", "city", "--format", "csv",
+         "--database", str(folder / "store.sqlite")],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def good_progress(
+    progress_start: Callable[[Path], Path], tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    """The records of the unchanged inputs (南昌市, summed from its counties)."""
+    folder = tmp_path_factory.mktemp("progress-good")
+    progress_start(folder)
+    r = carbon_progress(folder)
+    assert r.exit_code == 0, r.output
+    assert "360100" in r.stdout and "nanchang-intensity-2025" in r.stdout, r.stdout
+    return str(r.stdout)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in PROGRESS_CASES])
+def test_bad_progress_input(
+    case: ProgressCase,
+    progress_start: Callable[[Path], Path],
+    good_progress: str,
+    tmp_path: Path,
+) -> None:
+    data = progress_start(tmp_path)
+    if case.gdp is not None:
+        case.gdp(data)
+    if case.targets is not None:
+        path = tmp_path / "targets.toml"
+        text = path.read_text(encoding="utf-8")
+        old, new = case.targets
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    result = carbon_progress(tmp_path)
+    output = result.output
+    assert "Traceback" not in output, output
+    if case.cls.startswith("refused:"):
+        flat = " ".join(output.split())
+        assert result.exit_code == 2, flat
+        assert re.search(case.message, flat, re.S), flat
+        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        return
+    assert result.exit_code == 0, output
+    assert result.stdout == good_progress
