@@ -81,6 +81,15 @@ def test_demo_ledger_balance_retire(tmp_path: Path) -> None:
     assert res.exit_code == 2 and "participant 4 holds 4978 credits" in flat(res.output)
     res = runner.invoke(app, [*args, "--serials", "x-y"])
     assert res.exit_code == 2 and "not a serial number" in flat(res.output)
+    # a serial beyond 12 digits (before: OverflowError from SQLite, exit code 1)
+    huge = "1-" + "9" * 23
+    before = (tmp_path / "ci.sqlite").read_bytes()
+    res = runner.invoke(app, [*args, "--serials", huge])
+    assert res.exit_code == 2, res.output
+    assert f"serials 1–{'9' * 23} are not a range" in flat(res.output)
+    assert "a serial has 12 digits" in flat(res.output) and "不超过 12 位数" in res.output
+    assert "Traceback" not in res.output
+    assert (tmp_path / "ci.sqlite").read_bytes() == before
 
 
 def test_exclude_an_asset(tmp_path: Path) -> None:

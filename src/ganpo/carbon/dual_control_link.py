@@ -39,35 +39,91 @@ _G_PER_WAN_T = 1e10
 _CONSTANT = re.compile(r"^gdp_constant_(\d{4})$")
 
 
-def gdp_at_constant_prices(table: pd.DataFrame) -> pd.DataFrame:
+#: the largest GDP read [亿元]: 10⁹ 亿元 is about a hundred times the world's GDP
+MAX_GDP = 1e9
+
+
+def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
     """``unit_code, year, gdp`` [亿元] and ``price_year`` from a GDP table with one column
-    ``gdp_constant_YYYY`` (the dataset's ``gdp.csv``: GDP at the constant prices of YYYY)."""
+    ``gdp_constant_YYYY`` (the dataset's ``gdp.csv``: GDP at the constant prices of YYYY).
+    Each row's unit code and year must be whole numbers, its GDP a number > 0 (an
+    intensity divides by it) and at most :data:`MAX_GDP`, and no unit and year may come
+    twice; a row that breaks this is refused by row, column and value (``source`` names
+    the file)."""
     cols = [c for c in table.columns if _CONSTANT.match(str(c))]
     if len(cols) != 1 or not {"unit_code", "year"} <= set(table.columns):
         raise InputError(
             "GDP table: needs the columns unit_code, year and one gdp_constant_YYYY (GDP "
             f"at constant YYYY prices, 亿元); it has {', '.join(map(str, table.columns))} "
             "/ 地区生产总值表需有一列不变价地区生产总值",
+            source=source,
             field="columns",
             values=[str(c) for c in table.columns],
         )
     if "unit" in table.columns and set(table["unit"].dropna()) - {"亿元"}:
         raise InputError(
             "GDP table: GDP must be in 亿元 / 地区生产总值单位须为亿元",
+            source=source,
             field="unit",
             values=sorted(set(map(str, table["unit"].dropna()))),
         )
     match = _CONSTANT.match(cols[0])
     assert match is not None
     out = table[["unit_code", "year", cols[0]]].rename(columns={cols[0]: "gdp"})
+    _check_gdp_rows(out, cols[0], source)
     out = out.astype({"unit_code": int, "year": int, "gdp": float})
     out["price_year"] = int(match.group(1))
     return out
 
 
+def _check_gdp_rows(table: pd.DataFrame, column: str, source: str | None) -> None:
+    def refuse(i: Any, field: str, en: str, zh: str) -> InputError:
+        raw = table.loc[i, "gdp" if field == column else field]
+        shown = repr(raw) if isinstance(raw, str) else str(raw)
+        return InputError(
+            f"GDP table, row {i}: column {field!r} value {shown} {en} / 地区生产总值表第 {i} "
+            f"行 {field} 的值 {shown} {zh}",
+            source=source,
+            field=field,
+            values=[raw],
+        )
+
+    for field in ("unit_code", "year"):
+        v = pd.to_numeric(table[field], errors="coerce")
+        bad = v.isna() | (v != v.round()) | (v.abs() > 999_999_999)
+        if bad.any():
+            i = bad[bad].index[0]
+            raise refuse(i, field, "is not a whole number: correct it", "不是整数，请更正")
+    gdp = pd.to_numeric(table["gdp"], errors="coerce")
+    bad = gdp.isna() | ~(gdp > 0) | ~(gdp <= MAX_GDP)
+    if bad.any():
+        i = bad[bad].index[0]
+        raise refuse(
+            i,
+            column,
+            f"is not a GDP: give a number > 0 and at most {MAX_GDP:.0e} 亿元 (an intensity "
+            "divides by it)",
+            f"无效：须为大于 0 且不超过 {MAX_GDP:.0e} 亿元的数值（强度以其为分母）",
+        )
+    keys = table[["unit_code", "year"]].apply(pd.to_numeric)
+    twice = keys.duplicated(keep=False)
+    if twice.any():
+        first, second = twice[twice].index[:2]
+        u, y = int(keys.loc[first, "unit_code"]), int(keys.loc[first, "year"])
+        raise InputError(
+            f"GDP table, row {second} repeats unit {u} and year {y} of row {first}: give one "
+            f"GDP per unit and year / 地区生产总值表第 {second} 行与第 {first} 行为同一单位"
+            f"（{u}）和年份（{y}），每个单位每年只能有一个数值",
+            source=source,
+            field="unit_code",
+            values=[u],
+        )
+
+
 def read_gdp_file(path: Path) -> pd.DataFrame:
-    """:func:`gdp_at_constant_prices` of a GDP CSV file (UTF-8, ``#`` lines are notes)."""
-    return gdp_at_constant_prices(_read_csv(path))
+    """:func:`gdp_at_constant_prices` of a GDP table file (CSV in UTF-8 or GB 18030, or
+    .xlsx; ``#`` lines are notes)."""
+    return gdp_at_constant_prices(_read_csv(path), source=Path(path).name)
 
 
 def dataset_gdp(folder: Path, digests: Collection[str]) -> pd.DataFrame | None:
@@ -80,7 +136,7 @@ def dataset_gdp(folder: Path, digests: Collection[str]) -> pd.DataFrame | None:
     data = read_dataset(folder)
     if set(digests) != {data.digest} or "gdp" not in data.tables:
         return None
-    return gdp_at_constant_prices(data.tables["gdp"])
+    return gdp_at_constant_prices(data.tables["gdp"], source=f"{Path(folder).name}: gdp")
 
 
 def _check(inventories: Sequence[StoredInventory]) -> None:

@@ -25,6 +25,7 @@ from ganpo.carbon.factors import (
     Factor,
     FactorUse,
     Fuel,
+    categories,
     combustion_non_co2_set,
     fuel_factor_set,
     grid_factor,
@@ -198,13 +199,14 @@ def _fuel_energy(
     )
     factors = fuel_factor_set(fuel_set)
     amounts = quantities(FUEL_TABLE, activity)
+    sectors = sorted(c for c in categories() if c.startswith("1.A"))
     for pos, (i, r) in enumerate(activity.iterrows()):
         code = str(r["category_code"])
-        if not code.startswith("1.A"):
+        if code not in sectors:
             raise TableError(
                 f"{where(FUEL_TABLE, activity, i)}: column 'category_code' value {code!r} is "
-                "not a fuel-combustion sector; use 1.A.1, 1.A.1.a, 1.A.2, 1.A.3, 1.A.4 or 1.A.5 "
-                f"/ 第 {i} 行部门代码 {code} 不是燃料燃烧部门",
+                f"not a fuel-combustion sector; use {', '.join(sectors)} "
+                f"/ 表 {FUEL_TABLE} 第 {i} 行部门代码 {code} 不是燃料燃烧部门",
                 source=FUEL_TABLE,
                 field="category_code",
                 values=[code],

@@ -215,19 +215,37 @@ def _unit_in(table: str, df: pd.DataFrame, i: Any, reg: Region) -> Unit:
     )
 
 
+#: the largest activity quantity read, in whatever unit a table gives it: 10¹⁵ is more
+#: than the world's yearly use of anything an inventory counts in any unit a statistics
+#: table uses (coal ~10¹³ kg, electricity ~3·10¹³ kWh); a larger figure is a typing or
+#: unit error, and an infinite one would make the emission infinite
+MAX_QUANTITY = 1e15
+
+
 def quantities(table: str, df: pd.DataFrame, column: str = "quantity") -> pd.Series:
-    """The column as floats; a non-number, a missing or a negative value is refused."""
+    """The column as floats; a non-number, a missing, a negative, an infinite or an
+    impossibly large value (above :data:`MAX_QUANTITY`) is refused."""
     values = pd.to_numeric(df[column], errors="coerce")
-    bad = values.isna() | (values < 0)
+    bad = values.isna() | (values < 0) | ~(values <= MAX_QUANTITY)
     if bad.any():
         i = bad[bad].index[0]
         raw = df.loc[i, column]
         shown = repr(raw) if isinstance(raw, str) else str(raw)
-        what = "negative" if pd.notna(values.loc[i]) else "not a number"
+        v = values.loc[i]
+        if pd.isna(v):
+            what, what_zh = "not a number", "不是数值"
+        elif v < 0:
+            what, what_zh = "negative", "为负数"
+        elif math.isinf(v):
+            what, what_zh = "infinite", "为无穷大"
+        else:
+            what, what_zh = f"larger than {MAX_QUANTITY:.0e}", f"超过 {MAX_QUANTITY:.0e}"
         raise TableError(
             f"{where(table, df, i)}: column {column!r} value {shown} is {what}; activity "
-            f"data are quantities ≥ 0: correct the value (a net export is not a consumption) "
-            f"/ 表 {table} 第 {i} 行 {column} 的值 {shown} 无效（须为非负数）",
+            f"data are finite quantities ≥ 0 (at most {MAX_QUANTITY:.0e} in the row's unit): "
+            f"correct the value (a net export is not a consumption) "
+            f"/ 表 {table} 第 {i} 行 {column} 的值 {shown} {what_zh}，无效（须为不超过 "
+            f"{MAX_QUANTITY:.0e} 的非负数），请更正",
             source=table,
             field=column,
             values=[raw],

@@ -28,7 +28,7 @@ from ganpo.carbon.inputs import require_columns
 from ganpo.carbon.regions import LEVELS, Unit, region
 from ganpo.carbon.result import POWER_GENERATION, Emissions, combine, lulucf
 from ganpo.catalog.files import data_dir, read_toml, shipped_names
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError, TableError, UnknownNameError
 
 DATASET_FILE = "carbon-dataset.toml"
 #: the columns of :func:`totals_g`
@@ -97,18 +97,29 @@ class Dataset:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """A table file: UTF-8 (with or without BOM), lines starting with ``#`` are notes."""
+    """A table file as every table reader of ganpo reads it
+    (:func:`ganpo.io.table_files.read_table_file`): CSV in UTF-8 (with or without BOM) or
+    GB 18030, or an .xlsx workbook whatever its name; lines starting with ``#`` are notes.
+    A formula cell is refused (its value is not evaluated). The cells are then typed as a
+    CSV of the same text would be."""
+    import csv
     import io
 
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            f"cannot read the table: {exc}; give a UTF-8 CSV file / 无法读取该表（须为 UTF-8 CSV）",
+    from ganpo.io.table_files import read_table_file
+
+    raw = read_table_file(path, comments=True)
+    problems = raw.to_frame().problems
+    if problems:
+        raise TableError(
+            f"{len(problems)} problem(s): {'; '.join(problems[:5])} / 表格有 {len(problems)} "
+            "处问题（公式、重复或无表头的列）：请在表格中改正后另存",
             source=path.name,
-        ) from exc
-    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
-    return pd.read_csv(io.StringIO(body))
+            values=problems,
+        )
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(row.texts() for row in raw.rows)
+    text.seek(0)
+    return pd.read_csv(text)
 
 
 def read_dataset(folder: Path | str) -> Dataset:
@@ -128,7 +139,11 @@ def read_dataset(folder: Path | str) -> Dataset:
     try:
         d = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read {DATASET_FILE}: {exc}", source=DATASET_FILE) from exc
+        raise InputError(
+            f"cannot read {DATASET_FILE}: {exc}; save it as UTF-8 TOML / 无法读取数据集说明"
+            f"（须为 UTF-8 编码的 TOML）：{exc}",
+            source=DATASET_FILE,
+        ) from exc
     needed = ["region", "level", "years", "fuel_set", "grid", "tables"]
     missing = [k for k in needed if k not in d]
     if missing:
@@ -138,6 +153,7 @@ def read_dataset(folder: Path | str) -> Dataset:
             source=DATASET_FILE,
             field=missing[0],
         )
+    _check_description(d)
     level = str(d["level"])
     if level not in LEVELS:
         raise InputError(
@@ -167,6 +183,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         digest.update(file.read_bytes())
         frame = _read_csv(file)
         require_columns(str(name), frame, ["unit_code", "year", *declared[key]["columns"]])
+        _check_rows(str(name), key, frame, [int(y) for y in d["years"]])
         tables[key] = frame
     return Dataset(
         title_zh=str(d.get("title_zh", folder.name)),
@@ -183,6 +200,90 @@ def read_dataset(folder: Path | str) -> Dataset:
         digest=digest.hexdigest(),
         sink_factors=str(d.get("sink_factors", "cn-forestry")),
     )
+
+
+def _check_description(d: dict[str, Any]) -> None:
+    """Refuse a description whose fields have the wrong kind of value (a region or a year
+    that is not a whole number, years not a list, tables not a table, synthetic not
+    true/false), naming the field and the value."""
+
+    def refuse(key: str, value: object, en: str, zh: str) -> InputError:
+        return InputError(
+            f"{key} = {value!r} is not {en}; correct it / 数据集说明中 "
+            f"{key} 的值 {value!r} 无效（须为{zh}）",
+            source=DATASET_FILE,
+            field=key,
+            values=[value],
+        )
+
+    region_ = d["region"]
+    if isinstance(region_, bool) or not isinstance(region_, int):
+        raise refuse(
+            "region", region_, "an adcode (a whole number, e.g. 360000)", "行政区划代码整数"
+        )
+    years = d["years"]
+    if not isinstance(years, list) or not years:
+        raise refuse("years", years, "a list of years (e.g. [2022, 2023])", "年份列表")
+    for y in years:
+        if isinstance(y, bool) or not isinstance(y, int) or not 1900 <= y <= 2200:
+            raise refuse("years", y, "a year (a whole number, e.g. 2022)", "年份整数")
+    if not isinstance(d["tables"], dict):
+        raise refuse("tables", d["tables"], "a [tables] table of file names", "[tables] 表")
+    if "synthetic" in d and not isinstance(d["synthetic"], bool):
+        raise refuse("synthetic", d["synthetic"], "true or false", "true 或 false")
+
+
+#: the value columns of the tables: a repeated row is one that differs in these only
+_VALUE_COLUMNS = frozenset({"name", "quantity", "gdp_current", "gdp_constant_2022"})
+
+
+def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> None:
+    """Refuse a table whose ``year`` is not a whole number, or (activity tables: not the
+    forest inventories, whose years are those of the surveys) not one of the dataset's
+    years, since such a row would silently be left out of every inventory; and a row that
+    repeats another but for its value (same unit, year, item and unit of measure), which
+    summed would count the activity twice."""
+    from ganpo.carbon.inputs import where
+
+    raw = frame["year"]
+    year = pd.to_numeric(raw, errors="coerce")
+    whole = year.notna() & (year == year.round()) & (year.abs() < 10_000)
+    outside = ~year.isin(years) if key not in (FOREST_TABLE, "gdp") else ~whole
+    bad = ~whole | outside
+    if bad.any():
+        i = bad[bad].index[0]
+        shown = repr(raw.loc[i]) if isinstance(raw.loc[i], str) else str(raw.loc[i])
+        if whole.loc[i]:
+            en = (
+                f"is not one of the dataset's years ({', '.join(map(str, years))}), so the "
+                f"row would be in no inventory: correct the year, or add it to years in "
+                f"{DATASET_FILE}"
+            )
+            zh = f"不是数据集的年份（{'、'.join(map(str, years))}），该行不会计入任何清单"
+        else:
+            en = "is not a year (a whole number such as 2022): correct it"
+            zh = "不是年份（须为如 2022 的整数）"
+        raise TableError(
+            f"{where(name, frame, i)}: column 'year' value {shown} {en} / 表 {name} 第 {i} 行"
+            f"年份 {shown} {zh}，请更正",
+            source=name,
+            field="year",
+            values=[raw.loc[i]],
+        )
+    keys = [c for c in frame.columns if c not in _VALUE_COLUMNS]
+    repeated = frame.astype({"year": "int64"}).duplicated(subset=keys, keep=False)
+    if repeated.any():
+        first, second = repeated[repeated].index[:2]
+        raise TableError(
+            f"{where(name, frame, second)} repeats row {first}: both give "
+            f"{', '.join(f'{c} {frame.loc[first, c]}' for c in keys)}, so summed they would "
+            f"count it twice. Delete the copy, or merge the two into one row (their sum) "
+            f"if both are real / 表 {name} 第 {second} 行与第 {first} 行为同一单位、年份和"
+            f"项目，合计将重复计算：请删除重复行，或合并为一行（两者之和）",
+            source=name,
+            field="unit_code",
+            values=[frame.loc[first, "unit_code"]],
+        )
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from rich.table import Table
 from ganpo.cli.common import (
     FormatOption,
     console,
+    err_console,
     print_records,
     report_target,
     say,
@@ -109,7 +110,10 @@ def run(
                 json.dumps(product_footprint(system, result), ensure_ascii=False, indent=1),
                 encoding="utf-8",
             )
-            say(f"written 已写出: {pact}")
+            if fmt == "table":
+                say(f"written 已写出: {pact}")
+            else:  # stdout is the records' (CSV or JSON for a script)
+                err_console.print(f"written 已写出: {pact}")
     if print_records(fmt, PROCESS_KEYS, result.by_process):
         return
     mark = f" · {SYNTHETIC_LABEL}" if result.synthetic else ""

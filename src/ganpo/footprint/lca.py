@@ -310,6 +310,27 @@ def _lca(built: _Built, **kw: Any) -> Any:
     return lca
 
 
+def _refuse_non_finite(by_process: list[dict[str, Any]], total: float, biogenic: float) -> None:
+    """Refuse a footprint that is not a finite number (amounts each within the file's
+    limits can still multiply beyond the float range along a chain: a tiny output amount
+    that scales a large input), naming the first process it shows in."""
+    finite = math.isfinite(total) and math.isfinite(biogenic)
+    if finite and all(math.isfinite(p["kg"]) for p in by_process):
+        return
+    bad = next((p for p in by_process if not math.isfinite(p["kg"])), None)
+    where = f"process {bad['key']!r}" if bad else "the product system"
+    where_zh = f"过程 {bad['key']} " if bad else "产品系统"
+    value = bad["kg"] if bad else total
+    raise InputError(
+        f"the footprint of {where} computes to {value} kg CO2e, not a finite number: "
+        "check the amounts and units of its outputs, inputs and emissions (a tiny output "
+        "amount scales every input up) / "
+        f"{where_zh}的碳足迹计算结果为 {value}，不是有限数值：请核对其产出、投入和排放的数量与单位",
+        field="amount",
+        values=[value],
+    )
+
+
 def footprint(system: ProductSystem, *, draws: int = 0, seed: int = 20240101) -> Footprint:
     """The footprint of ``system`` per functional unit; with ``draws`` > 0 a Monte Carlo
     of that many draws (at least 1000) with ``seed``."""
@@ -358,6 +379,7 @@ def footprint(system: ProductSystem, *, draws: int = 0, seed: int = 20240101) ->
             kg = float(inv[rows[g]].sum())
             by_gas.append({"gas": g, "kg": kg, "co2e_kg": kg * cfs[g]})
     biogenic = next((x["kg"] for x in by_gas if x["gas"] == "CO2_biogenic"), 0.0)
+    _refuse_non_finite(by_process, float(lca.score), biogenic)
     factors = [f for b in built.backgrounds.values() for f in b.factors]
     result = Footprint(
         title_zh=system.title_zh,

@@ -30,6 +30,10 @@ STAGES: dict[str, tuple[str, str]] = {
 }
 #: the stages a cradle-to-gate study may hold
 GATE_STAGES = ("raw_material", "production")
+#: the largest amount (or price) a product system may give, in any unit: 10¹⁵ is beyond any
+#: plant's flow per functional unit; larger figures are typing or unit errors, and an
+#: overflowing product (1e308 t of diesel) would make the footprint infinite
+MAX_AMOUNT = 1e15
 
 
 class _Model(BaseModel):
@@ -38,9 +42,10 @@ class _Model(BaseModel):
 
 class Output(_Model):
     product: str = Field(min_length=1)
-    amount: float = Field(gt=0)
+    amount: float = Field(gt=0, le=MAX_AMOUNT)
     unit: str = Field(min_length=1)
-    value: float | None = Field(default=None, ge=0)  # price per unit, for economic allocation
+    #: price per unit, for economic allocation
+    value: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
     #: the product's name for reports (its key made readable when not given)
     name_zh: str = ""
     name_en: str = ""
@@ -49,7 +54,7 @@ class Output(_Model):
 class Input(_Model):
     product: str | None = None
     background: str | None = None
-    amount: float = Field(ge=0)
+    amount: float = Field(ge=0, le=MAX_AMOUNT)
     unit: str = Field(min_length=1)
     gsd: float | None = Field(default=None, ge=1.0)
     sector: str = "1.A.2"  # IPCC sector of a fuel burnt (its CH4 and N2O factors)
@@ -63,7 +68,7 @@ class Input(_Model):
 
 class Emission(_Model):
     gas: Gas
-    amount: float
+    amount: float = Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)
     unit: Literal["kg", "t"] = "kg"
     gsd: float | None = Field(default=None, ge=1.0)
 
@@ -94,9 +99,10 @@ class ProductSystem(_Model):
     gwp: Literal["AR4", "AR5", "AR6"]
     reference_year: int = Field(ge=1990, le=2100)
     company: str = ""
-    #: kg C per kg of product, fossil and biogenic (ISO 14067 §6.4.9.3; PACT asks for both)
-    fossil_carbon_content: float | None = Field(default=None, ge=0)
-    biogenic_carbon_content: float | None = Field(default=None, ge=0)
+    #: kg C per kg of product, fossil and biogenic (ISO 14067 §6.4.9.3; PACT asks for both):
+    #: a fraction of the product's mass, so at most 1
+    fossil_carbon_content: float | None = Field(default=None, ge=0, le=1)
+    biogenic_carbon_content: float | None = Field(default=None, ge=0, le=1)
     processes: list[Process] = Field(min_length=1)
 
 
@@ -108,7 +114,11 @@ def read_product_system(path: Path | str) -> ProductSystem:
     except FileNotFoundError as exc:
         raise InputError("no such product system file", source=path.name) from exc
     except UnicodeDecodeError as exc:
-        raise InputError(f"cannot read the product system: {exc}", source=path.name) from exc
+        raise InputError(
+            f"cannot read the product system: {exc}; save it as UTF-8 TOML / 无法读取产品系统"
+            "文件（须为 UTF-8 编码的 TOML）",
+            source=path.name,
+        ) from exc
     return parse_product_system(text, path.name)
 
 
@@ -118,13 +128,30 @@ def parse_product_system(text: str, source: str) -> ProductSystem:
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"cannot read the product system: {exc}", source=source) from exc
+        raise InputError(
+            f"cannot read the product system: {exc} / 无法读取产品系统文件（TOML 格式有误）：{exc}",
+            source=source,
+        ) from exc
     try:
         return ProductSystem.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()[:8]]
+        errors = exc.errors()[:8]
+        fields = [".".join(str(x) for x in e["loc"]) for e in errors]
+        problems = [f"{f}{_shown(e)}: {e['msg']}" for f, e in zip(fields, errors, strict=True)]
+        zh = "；".join(f"{f}{_shown(e)}" for f, e in zip(fields, errors, strict=True))
         raise InputError(
-            "invalid product system: " + "; ".join(problems) + " / 产品系统文件有误",
+            "invalid product system: " + "; ".join(problems) + f" / 产品系统文件有误：{zh} 无效，"
+            "请按提示更正",
             source=source,
-            field=".".join(str(x) for x in exc.errors()[0]["loc"]),
+            field=fields[0],
+            values=[e.get("input") for e in errors],
         ) from exc
+
+
+def _shown(error: object) -> str:
+    """`` = <value>`` of a validation error whose input is a plain value (a number, a text),
+    else nothing (a missing field, a whole table)."""
+    value = error.get("input") if isinstance(error, dict) else None
+    if isinstance(value, (bool, int, float, str)) and len(repr(value)) <= 40:
+        return f" = {value!r}"
+    return ""

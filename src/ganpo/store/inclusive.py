@@ -50,6 +50,8 @@ from ganpo.store.platform import audit
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 #: the PostgreSQL advisory lock that serialises issuances (the next serials)
 ISSUANCE_LOCK = 160017
+#: the largest serial number: serial numbers are written with 12 digits
+MAX_SERIAL = 10**12 - 1
 
 
 def _now() -> datetime:
@@ -755,10 +757,11 @@ def _move(
         balance = held.balance(from_id)
         if serials is not None:
             first, last = serials
-            if last < first or first < 1:
+            if last < first or first < 1 or last > MAX_SERIAL:
                 raise InputError(
-                    f"serials {first}–{last} are not a range (the first ≥ 1 and ≤ the last) / "
-                    f"序号范围 {first}–{last} 无效",
+                    f"serials {first}–{last} are not a range (the first ≥ 1 and ≤ the last, "
+                    f"the last at most {MAX_SERIAL}: a serial has 12 digits) / "
+                    f"序号范围 {first}–{last} 无效（须从 1 起、不超过 12 位数）",
                     field="serials",
                     values=[first, last],
                 )

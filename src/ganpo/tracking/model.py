@@ -144,6 +144,12 @@ class Target(_Model):
                 raise ValueError(f"a reduction target is in %, not {self.value_unit!r}")
             if not 0 < self.value < 100:
                 raise ValueError(f"a reduction of {self.value:g} % is not between 0 and 100")
+            if self.base_value is not None and not self.base_value > 0:
+                raise ValueError(
+                    f"base_value {self.base_value:g}: a reduction in % is measured from a "
+                    "base value > 0 (of 0 or below, every level reached is no reduction "
+                    "of it); give the base year's value"
+                )
         if self.base_value is not None and self.base_year is None:
             raise ValueError("base_value is given without base_year")
         if self.base_year is not None and self.base_year >= first:

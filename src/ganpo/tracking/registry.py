@@ -72,13 +72,30 @@ def read_tracking_file(path: Path) -> TrackingFile:
     try:
         return TrackingFile.model_validate(data)
     except ValidationError as exc:
+        errors = exc.errors()
+        places = [_where(data, tuple(e["loc"])) for e in errors]
         problems = [
-            f"{_where(data, tuple(e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
+            f"{place}: {e['msg'].removeprefix('Value error, ')}{_given(e)}"
+            for place, e in zip(places, errors, strict=True)
         ]
         raise InputError(
-            "invalid tracking file: " + "; ".join(problems), source=path, field="targets"
+            "invalid tracking file: "
+            + "; ".join(problems)
+            + f" / 目标跟踪文件有误：{'；'.join(places)} 无效，请按上述说明更正",
+            source=path,
+            field="targets",
         ) from exc
+
+
+def _given(error: Any) -> str:
+    """`` (given: <value>)`` of a validation error about a plain value of a field (a number,
+    a text), else nothing (a field missing, a whole target checked)."""
+    value = error.get("input")
+    if error.get("type") == "missing" or not isinstance(value, (bool, int, float, str)):
+        return ""
+    if len(error.get("loc", ())) < 3:  # the target as a whole: its message names the values
+        return ""
+    return f" (given: {value!r})" if len(repr(value)) <= 40 else ""
 
 
 @dataclass

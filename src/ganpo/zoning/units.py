@@ -154,7 +154,43 @@ def _read_layer(folder: Path, name: str, columns: list[str], what: str) -> gpd.G
             "/ 图层缺少坐标系",
             source=name,
         )
+    _check_coordinates(layer, name, what)
     return layer.to_crs(CHINA_ALBERS)
+
+
+def _check_coordinates(layer: gpd.GeoDataFrame, name: str, what: str) -> None:
+    """Refuse a layer whose coordinates its CRS cannot hold: longitudes and latitudes out
+    of range (metres of a projected map labelled EPSG:4326), or coordinates that do not
+    project to finite numbers."""
+    import math
+
+    from ganpo.io.regions import CHINA_ALBERS
+
+    present = layer[~layer.geometry.isna()]
+    if present.empty:
+        return
+    x0, y0, x1, y1 = (float(v) for v in present.total_bounds)
+    if layer.crs.is_geographic and not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
+        raise InputError(
+            f"the {what} layer's coordinates ({x0:.6g}, {y0:.6g}) – ({x1:.6g}, {y1:.6g}) are no "
+            f"longitudes and latitudes, yet its CRS {layer.crs.to_string()} says they are: the "
+            "layer was probably saved with the wrong CRS; set the one its coordinates are in "
+            f"/ 图层坐标（{x0:.6g}, {y0:.6g}）不是经纬度，与其坐标系 {layer.crs.to_string()} 不符，"
+            "请设置正确的坐标系",
+            source=name,
+            field="crs",
+            values=[layer.crs.to_string()],
+        )
+    bounds = present.to_crs(CHINA_ALBERS).total_bounds
+    if not all(math.isfinite(float(v)) for v in bounds):
+        raise InputError(
+            f"the {what} layer's coordinates ({x0:.6g}, {y0:.6g}) – ({x1:.6g}, {y1:.6g}) cannot "
+            f"be projected from its CRS {layer.crs.to_string()}: set the CRS its coordinates "
+            f"are in / 图层坐标无法从其坐标系 {layer.crs.to_string()} 投影，请设置正确的坐标系",
+            source=name,
+            field="crs",
+            values=[layer.crs.to_string()],
+        )
 
 
 def read_zoning(folder: Path | str) -> ZoningDataset:
@@ -176,12 +212,20 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
     try:
         desc = _Description.model_validate(tomllib.loads(desc_path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {DATASET_FILE}: {exc}", source=DATASET_FILE) from exc
+        raise InputError(
+            f"cannot read {DATASET_FILE}: {exc}; save it as UTF-8 TOML / 无法读取数据集说明"
+            "（须为 UTF-8 编码的 TOML）",
+            source=DATASET_FILE,
+        ) from exc
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
+        value = first.get("input")
+        shown = f" = {value!r}" if isinstance(value, (bool, int, float, str)) else ""
         raise InputError(
-            f"{DATASET_FILE}: {where}: {first['msg']}", source=DATASET_FILE, field=where
+            f"{where}{shown}: {first['msg']} / 数据集说明中 {where}{shown} 无效，请更正",
+            source=DATASET_FILE,
+            field=where,
         ) from exc
     counties = load_counties(int(str(desc.region)[:2] + "0000"))
     if desc.region % 10000 == 0:
@@ -238,11 +282,12 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
             problems.append(
                 f"unit {code}: invalid geometry (self-intersecting?); repair it in a GIS"
             )
-    good = units[units.geometry.notna() & units.is_valid & ~units.is_empty]
+    good = units[[g is not None and not g.is_empty and g.is_valid for g in units.geometry]]
     geoms = list(good.geometry)
     codes = [str(c) for c in good["code"]]
     tree = STRtree(geoms)
-    for a, b in zip(*tree.query(geoms, predicate="intersects"), strict=True):
+    pairs = tree.query(geoms, predicate="intersects") if geoms else ([], [])
+    for a, b in zip(*pairs, strict=True):
         if a < b:
             area = geoms[a].intersection(geoms[b]).area
             if area > desc.overlap_tolerance_m2:

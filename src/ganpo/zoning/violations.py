@@ -16,11 +16,9 @@ without a date, the same case twice.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from collections.abc import Collection
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 
 from ganpo.errors import InputError
@@ -41,13 +39,23 @@ COLUMNS = (
 )
 OPTIONAL = ("unit_code", "closed_on")
 CNY_PER_WAN = 1e4
+#: the largest fine read [万元]: 10⁸ 万元 (10¹² CNY) is far above any fine ever imposed; a
+#: larger figure is a typing or unit error (and 1e308 万元 is no number of CNY at all)
+MAX_PENALTY_WAN = 1e8
 
 
 def _day(text: str) -> date | None:
+    """A date written YYYY-MM-DD, or as a workbook's date cell reads (``2023-04-18
+    00:00:00``: a time of midnight only)."""
     try:
         return date.fromisoformat(text)
     except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
         return None
+    return moment.date() if moment.time() == time(0) else None
 
 
 def read_violations(
@@ -56,19 +64,28 @@ def read_violations(
     counties: Collection[int],
     units: Collection[str] | None = None,
     synthetic: bool = False,
+    today: date | None = None,
 ) -> list[ViolationRecord]:
-    """The cases of a violations CSV (UTF-8, a BOM allowed), checked against the region's
+    """The cases of a violations table (CSV in UTF-8 or GB 18030, or .xlsx, as every table
+    is read: :func:`ganpo.io.table_files.read_table_file`), checked against the region's
     ``counties`` and, when given, the control ``units`` of the zoning dataset; every
-    problem at once in one :class:`InputError` naming the file."""
+    problem at once in one :class:`InputError` naming the file. A date may not lie after
+    ``today`` (default: the current date): a case is not found or closed in the future."""
+    from ganpo.io.table_files import read_table_file
+
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read the file: {exc.strerror}", source=path) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text; save the table as CSV (UTF-8)", source=path) from exc
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    today = today or date.today()
+    table = read_table_file(path)
+    if table.to_frame().problems:
+        layout = table.to_frame().problems
+        raise InputError(
+            f"{len(layout)} problem(s) in the violations file: {'; '.join(layout[:12])} / "
+            "违规案件文件格式有误（公式、重复列或无表头的值），未存储任何记录",
+            source=path,
+            values=layout,
+        )
+    header_row, *body = table.rows
+    header = [h.strip() for h in header_row.texts()]
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
     if missing:
         raise InputError(
@@ -81,11 +98,14 @@ def read_violations(
     problems: list[str] = []
     out: list[ViolationRecord] = []
     seen: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        r = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+    zh: list[str] = []
+    for row in body:
+        line = row.number
+        r = dict(zip(header, (c.strip() for c in row.texts()), strict=False))
 
         def bad(column: str, why: str, r: dict[str, str] = r, line: int = line) -> None:
             problems.append(f"row {line}, {column} {r.get(column, '')!r}: {why}")
+            zh.append(f"第 {line} 行 {column} {r.get(column, '')!r}")
 
         for c in COLUMNS:
             if c not in OPTIONAL and not r.get(c):
@@ -122,6 +142,9 @@ def read_violations(
             bad("closed_on", "a closed case needs the date it was closed")
         if found is not None and closed is not None and closed < found:
             bad("closed_on", f"before the case was found ({found})")
+        for column, day in (("found_on", found), ("closed_on", closed)):
+            if day is not None and day > today:
+                bad(column, f"after today ({today}): a case is not found or closed in the future")
         penalty = float("nan")
         if r.get("penalty_wan"):
             try:
@@ -131,6 +154,11 @@ def read_violations(
             else:
                 if not math.isfinite(penalty) or penalty < 0:
                     bad("penalty_wan", "not an amount ≥ 0 (万元)")
+                elif penalty > MAX_PENALTY_WAN:
+                    bad(
+                        "penalty_wan",
+                        f"above {MAX_PENALTY_WAN:.0e} 万元, no fine is: check the unit",
+                    )
         if len(problems) == 0 and county is not None and found is not None:
             out.append(
                 ViolationRecord(
@@ -153,9 +181,11 @@ def read_violations(
         shown = "; ".join(problems[:12]) + (
             f"; … {len(problems) - 12} more" if len(problems) > 12 else ""
         )
+        where_zh = "；".join(zh[:12]) + ("等" if len(zh) > 12 else "")
         raise InputError(
             f"{len(problems)} problem(s) in the violations file: {shown}; correct them and "
-            "load the file again (nothing was stored) / 违规案件文件有误，未存储任何记录",
+            "load the file again (nothing was stored) / "
+            f"违规案件文件有误（{where_zh or '无案件'}），请更正后重新导入，未存储任何记录",
             source=path,
             values=problems,
         )
