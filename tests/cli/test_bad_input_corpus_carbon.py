@@ -26,7 +26,7 @@ import io
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -294,15 +294,7 @@ CASES = [
 # --------------------------------------------------------------------------- the runner
 
 
-@pytest.fixture(autouse=True)
-def wide_console() -> Iterator[None]:
-    """Rich wraps at the terminal width; the messages are read whole."""
-    from ganpo.cli.common import console, err_console
-
-    widths = console.width, err_console.width
-    console.width = err_console.width = 400
-    yield
-    console.width, err_console.width = widths
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
 
 
 def carbon_run(folder: Path, db: Path) -> Any:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,14 +115,7 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def wide_console() -> Iterator[None]:
-    from ganpo.cli.common import console, err_console
-
-    widths = console.width, err_console.width
-    console.width = err_console.width = 400
-    yield
-    console.width, err_console.width = widths
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
 
 
 def footprint_run(study: Path, pact: Path) -> Result:

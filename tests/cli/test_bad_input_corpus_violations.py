@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -130,14 +130,7 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def wide_console() -> Iterator[None]:
-    from ganpo.cli.common import console, err_console
-
-    widths = console.width, err_console.width
-    console.width = err_console.width = 400
-    yield
-    console.width, err_console.width = widths
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
 
 
 def load(path: Path, db: Path) -> Result:

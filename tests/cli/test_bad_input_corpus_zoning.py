@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,14 +105,7 @@ CASES = [
 ]  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def wide_console() -> Iterator[None]:
-    from ganpo.cli.common import console, err_console
-
-    widths = console.width, err_console.width
-    console.width = err_console.width = 400
-    yield
-    console.width, err_console.width = widths
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
 
 
 @pytest.fixture(scope="module")
