@@ -462,6 +462,12 @@ PROGRESS_CASES = [
                  targets=('kind = "reduction_pct"', 'kind = "xx"'),
                  message=r"field kind: Input should be 'ceiling', 'floor' or 'reduction_pct' "
                  r"\(given: 'xx'\)"),
+    ProgressCase("target-unit-no-adcode", "refused:target",
+                 targets=("unit_code = 360100", "unit_code = 999999"),
+                 message=r"1 dual-control target\(s\) name a unit that is no administrative code "
+                 r".*'nanchang-intensity-2025' \(unit_code 999999\).*不是行政区划代码"),
+    ProgressCase("target-unit-other-province", "accepted",
+                 targets=("unit_code = 360200", "unit_code = 440100")),
     ProgressCase("gdp-gb18030", "accepted", gb18030(GDP)),
     ProgressCase("gdp-workbook-named-csv", "accepted", workbook(GDP)),
     ProgressCase("target-value-as-text", "accepted",

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ganpo.carbon.inventory import _read_csv, read_dataset, totals_g
-from ganpo.carbon.regions import region
+from ganpo.carbon.regions import known_unit, region
 from ganpo.errors import InputError, preview
 from ganpo.store.carbon import StoredInventory
 from ganpo.tracking.dual_control import (
@@ -328,7 +328,28 @@ def dual_control_progress(
     records: list[dict[str, object]] = []
     warns: list[pd.DataFrame] = []
     years = sorted(int(y) for y in table["year"].unique())
-    # the targets of other levels' units are left out
+    # a target of a unit that is no adcode would be left out silently: refused
+    here = region(inventories[0].header.region_adcode)
+    nowhere = [
+        t
+        for t in registry.targets.values()
+        if t.indicator in (TOTAL, INTENSITY)
+        and t.unit_code not in names
+        and known_unit(t.unit_code) is None
+        and here.unit(t.unit_code) is None
+    ]
+    if nowhere:
+        shown = ", ".join(f"{t.key!r} (unit_code {t.unit_code})" for t in nowhere[:5])
+        raise InputError(
+            f"{len(nowhere)} dual-control target(s) name a unit that is no administrative "
+            f"code (no province, city, county or township of the built-in table): {shown}; "
+            "correct the unit_code (e.g. 360100 for 南昌市), or delete the target / "
+            f"{len(nowhere)} 个双控目标的 unit_code 不是行政区划代码：{shown}；请更正"
+            "（如南昌市为 360100）或删除该目标",
+            field="unit_code",
+            values=[t.unit_code for t in nowhere],
+        )
+    # the targets of other levels' units (and of other regions) are left out
     mine = {
         k: t
         for k, t in registry.targets.items()
