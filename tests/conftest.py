@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -81,3 +81,17 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     with psycopg.connect(plain, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return server.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture
+def wide_console() -> Iterator[None]:
+    """The CLI's consoles 400 columns wide, then as they were: rich wraps at the terminal
+    width, and the tests read each message whole. (A test module that asks for it:
+    ``pytestmark = pytest.mark.usefixtures("wide_console")``; a module's own fixture of
+    that name takes its place there.)"""
+    from ganpo.cli.common import console, err_console
+
+    saved = (console._width, err_console._width)
+    console.width = err_console.width = 400
+    yield
+    console._width, err_console._width = saved

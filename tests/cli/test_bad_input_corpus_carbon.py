@@ -294,7 +294,7 @@ CASES = [
 # --------------------------------------------------------------------------- the runner
 
 
-pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
 
 
 def carbon_run(folder: Path, db: Path) -> Any:

@@ -115,7 +115,7 @@ CASES = [
 ]  # fmt: skip
 
 
-pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
 
 
 def footprint_run(study: Path, pact: Path) -> Result:

@@ -130,7 +130,7 @@ CASES = [
 ]  # fmt: skip
 
 
-pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
 
 
 def load(path: Path, db: Path) -> Result:

@@ -105,7 +105,7 @@ CASES = [
 ]  # fmt: skip
 
 
-pytestmark = pytest.mark.usefixtures("wide_console")  # tests/cli/conftest.py
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
 
 
 @pytest.fixture(scope="module")
