@@ -92,6 +92,7 @@ perimeter cell.
 from __future__ import annotations
 
 import contextlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -594,14 +595,22 @@ def _stage3(
     return out
 
 
+#: numpy reads an array file's header with ``ast.literal_eval``, whose parser CPython 3.11
+#: does not guard across threads: two tiles of stage 4 loading at once on a threaded
+#: scheduler failed with "SystemError: AST constructor recursion depth mismatch"
+#: (CPython gh-106905). The loads of this module take turns; the arrays are small.
+_LOADING = threading.Lock()
+
+
 def _stage4(tile_file: Path, tile: Tile, cols: int, patches: list[Path]) -> Path:
-    d = np.load(tile_file)
+    with _LOADING:
+        d = np.load(tile_file)
     flat_d = d.reshape(-1)
     for f in patches:
-        with np.load(f) as patch:
-            cells = patch["cells"]
-            r, c = cells // cols - tile.row0, cells % cols - tile.col0
-            flat_d[r * tile.cols + c] = patch["values"]
+        with _LOADING, np.load(f) as patch:
+            cells, values = patch["cells"], patch["values"]
+        r, c = cells // cols - tile.row0, cells % cols - tile.col0
+        flat_d[r * tile.cols + c] = values
         with contextlib.suppress(OSError):
             f.unlink()
     np.save(tile_file, d)
