@@ -22,7 +22,7 @@ from dask._task_spec import DataNode, GraphNode, Task, TaskRef
 from dask.array.core import _enforce_dtype
 from dask.base import tokenize
 
-from ganpo.services.base import _take
+from ganpo.services.base import take_by_code
 
 #: The ``operator`` functions dask's array arithmetic makes tasks of, all per-cell.
 _OPERATORS = frozenset(
@@ -59,7 +59,7 @@ Step = tuple[Callable[..., Any], tuple[Arg, ...], dict[str, Any], int]
 def _known(func: object) -> bool:
     if isinstance(func, np.ufunc):
         return func.nout == 1
-    return func in _OPERATORS or func is np.where or func is _take
+    return func in _OPERATORS or func is np.where or func is take_by_code
 
 
 def _per_cell(node: object) -> bool:
@@ -82,7 +82,7 @@ def _per_cell(node: object) -> bool:
         return False
     for i, a in enumerate(node.args):
         if isinstance(a, TaskRef):
-            if func is _take and i > 0:  # the table is no block
+            if func is take_by_code and i > 0:  # the table is no block
                 return False
         elif isinstance(a, DataNode):
             if not _unblocked(a.value):

@@ -84,7 +84,10 @@ class Method(MethodSpec):
     table: TableFn | None = field(default=None, repr=False)
 
 
-def _take(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:
+def take_by_code(codes: np.ndarray, lut: np.ndarray) -> np.ndarray:
+    """``lut[codes]``: each cell's value from a table of 256 values indexed by its
+    ecosystem code (what :func:`lookup` maps over a dask array's blocks). Public because
+    the pass's strips (:mod:`ganpo.engine.strips`) recognise it as per-cell work."""
     return lut[codes]
 
 
@@ -109,7 +112,7 @@ def lookup(codes: Array, table: Mapping[int, float], default: float) -> Array:
         lut[code] = value
     lut[RASTER_NODATA] = np.nan
     if hasattr(codes, "map_blocks"):
-        return codes.map_blocks(_take, lut, dtype="float64")
+        return codes.map_blocks(take_by_code, lut, dtype="float64")
     return lut[np.asarray(codes)]
 
 
