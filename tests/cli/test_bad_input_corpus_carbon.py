@@ -464,8 +464,8 @@ PROGRESS_CASES = [
                  r"\(given: 'xx'\)"),
     ProgressCase("target-unit-no-adcode", "refused:target",
                  targets=("unit_code = 360100", "unit_code = 999999"),
-                 message=r"1 dual-control target\(s\) name a unit that is no administrative code "
-                 r".*'nanchang-intensity-2025' \(unit_code 999999\).*不是行政区划代码"),
+                 message=r"targets.toml: target 'nanchang-intensity-2025', field unit_code 999999 "
+                 r"is not an administrative code.*不是行政区划代码"),
     ProgressCase("target-unit-other-province", "accepted",
                  targets=("unit_code = 360200", "unit_code = 440100")),
     ProgressCase("gdp-gb18030", "accepted", gb18030(GDP)),

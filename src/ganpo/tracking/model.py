@@ -68,6 +68,10 @@ Measure = Literal[
 ]
 
 
+#: the years a target or an observation may be of
+FIRST_YEAR, LAST_YEAR = 1949, 2100
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -133,6 +137,10 @@ class Target(_Model):
         if (self.year is None) == (self.period is None):
             raise ValueError("give either year or period (first and last year), not both")
         first, last = self.first_year, self.last_year
+        if not (FIRST_YEAR <= first <= LAST_YEAR and FIRST_YEAR <= last <= LAST_YEAR):
+            raise ValueError(
+                f"period {first}–{last}: its years run from {FIRST_YEAR} to {LAST_YEAR}"
+            )
         if first > last:
             raise ValueError(f"period {first}–{last} ends before it starts")
         if self.kind == "reduction_pct":

@@ -9,8 +9,10 @@ way (docs/decisions/0032-tracking-module.md).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,12 @@ from ganpo.tracking.units import unit_factor
 
 #: the catalogue folder of shipped tracking files
 TRACKING_DIR = "tracking"
+#: the sections of a tracking file that hold something to track
+SECTIONS = ("pillars", "indicators", "warning_rules", "targets", "observations")
+#: the largest magnitude of a target or observed value, in its indicator's unit, when the
+#: indicator gives no valid_range (more than any statistics of a province ever held, in any
+#: unit statistics use; a value beyond it is a typing or unit mistake)
+MAX_VALUE = 1e15
 
 
 def shipped_file(name: str) -> Path:
@@ -67,8 +75,34 @@ def _where(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 
 def read_tracking_file(path: Path) -> TrackingFile:
-    """Read and validate a tracking TOML file; each problem names the target and field."""
-    data = read_toml(path, "the tracking file")
+    """Read and validate a tracking TOML file; each problem names the target and field.
+    A file that is no UTF-8 TOML, or that holds nothing to track, is refused."""
+    try:
+        data = read_toml(path, "the tracking file")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the tracking file is not UTF-8 (byte {exc.object[exc.start]:#04x} at position "
+            f"{exc.start}); TOML files are UTF-8: save it as UTF-8 (in Excel's or Notepad's "
+            "'Save as', encoding UTF-8) / 目标跟踪文件不是 UTF-8 编码，"
+            "请另存为 UTF-8 编码的 TOML 文件",
+            source=path,
+            field="encoding",
+        ) from exc
+    except InputError as exc:
+        raise InputError(
+            f"{str(exc).removeprefix(f'{path}: ')}; correct the TOML syntax at that line / "
+            "目标跟踪文件不是有效的 TOML，请按所示行列更正语法",
+            source=path,
+            field="file",
+        ) from exc
+    if not any(data.get(k) for k in SECTIONS):
+        raise InputError(
+            f"the tracking file holds no {', '.join(SECTIONS)}: nothing to track; give at "
+            "least indicators or targets (docs/tracking.md, 'Data format') / 目标跟踪文件为空"
+            "（没有指标、目标或观测值）",
+            source=path,
+            field="file",
+        )
     try:
         return TrackingFile.model_validate(data)
     except ValidationError as exc:
@@ -98,6 +132,55 @@ def _given(error: Any) -> str:
     return f" (given: {value!r})" if len(repr(value)) <= 40 else ""
 
 
+@cache
+def _adcodes() -> frozenset[int]:
+    """The adcodes of every province, city and county of the built-in tables."""
+    from ganpo.io.regions import read_city_table, read_district_table
+
+    codes: set[int] = set()
+    for t, columns in (
+        (read_city_table(), ("province_adcode", "city_adcode")),
+        (read_district_table(), ("province_adcode", "city_adcode", "district_adcode")),
+    ):
+        for c in columns:
+            codes.update(int(x) for x in t[c])
+    return frozenset(codes)
+
+
+def unit_code_problem(code: int) -> str | None:
+    """Why ``code`` is no administrative unit (``None`` when it is one): a 6-digit adcode of
+    a province, city or county of the built-in table, or a township's 9-digit code whose
+    first six digits are such a county's. A unit of another province is a unit."""
+    six = code // 1000 if code >= 100_000_000 else code
+    if six in _adcodes():
+        return None
+    return (
+        f"unit_code {code} is not an administrative code: give the 6-digit adcode of a "
+        "province, city or county of the built-in district table (e.g. 360000 江西省, 360100 "
+        "南昌市, 360102 东湖区), or a township's 9-digit code (its county's adcode × 1000 + n)"
+    )
+
+
+def value_problem(value: float, ind: Indicator, unit: str, factor: float) -> str | None:
+    """Why ``value`` (in ``unit``, × ``factor`` in the indicator's unit) cannot be a value
+    of ``ind`` (``None`` when it can): not finite, outside the indicator's valid_range, or
+    beyond ±:data:`MAX_VALUE` when it has none."""
+    v = value * factor
+    shown = f"{value:g} {unit}" + (f" ({v:g} {ind.unit})" if unit != ind.unit else "")
+    if not math.isfinite(v):
+        return f"{shown} is not a finite number in {ind.unit!r}"
+    if ind.valid_range is not None:
+        low, high = ind.valid_range
+        if not low <= v <= high:
+            return (
+                f"{shown} lies outside the range of indicator {ind.key!r}, {low:g} to "
+                f"{high:g} {ind.unit}"
+            )
+    elif abs(v) > MAX_VALUE:
+        return f"{shown} is larger than {MAX_VALUE:g} {ind.unit}, more than any real value"
+    return None
+
+
 @dataclass
 class Registry:
     """Indicators, warning rules and targets of every domain that tracks something."""
@@ -115,7 +198,9 @@ class Registry:
             raise UnknownNameError("indicator", key, self.indicators)
         return self.indicators[key]
 
-    def register_indicators(self, items: Iterable[Indicator]) -> None:
+    def register_indicators(
+        self, items: Iterable[Indicator], *, source: str | Path | None = None
+    ) -> None:
         """Add indicators; one registered twice differently is refused."""
         for ind in items:
             if ind.department and ind.department not in departments():
@@ -123,13 +208,24 @@ class Registry:
                     f"indicator {ind.key!r}: unknown department {ind.department!r}; "
                     f"departments: {', '.join(departments())} / 指标“{ind.name_zh}”的填报部门"
                     f"“{ind.department}”不在部门目录中",
+                    source=source,
                     field="department",
                     values=[ind.department],
                 )
             old = self.indicators.get(ind.key)
             if old is not None and old != ind:
+                differ = [
+                    f"{k} {getattr(old, k)!r} and {getattr(ind, k)!r}"
+                    for k in type(ind).model_fields
+                    if getattr(old, k) != getattr(ind, k)
+                ]
                 raise InputError(
-                    f"indicator {ind.key!r} is already registered with another definition",
+                    f"indicator {ind.key!r} is already registered with another definition "
+                    f"({'; '.join(differ[:3])}): an indicator is defined once (the dual-control "
+                    "indicators co2_intensity and co2_total by ganpo); delete the second "
+                    f"definition or give it another key / 指标 {ind.key} 重复定义且内容不同，"
+                    "请删除重复的定义或改用其他指标代码",
+                    source=source,
                     field="indicators",
                     values=[ind.key],
                 )
@@ -151,31 +247,70 @@ class Registry:
             if t.indicator not in self.indicators:
                 raise InputError(
                     f"{where}: unknown indicator {t.indicator!r}; registered indicators: "
-                    f"{', '.join(sorted(self.indicators)) or 'none'}",
+                    f"{', '.join(sorted(self.indicators)) or 'none'} / 目标"
+                    f"“{t.key}”的指标 {t.indicator} 未登记",
                     source=source,
                     field="indicator",
                     values=[t.indicator],
                 )
             ind = self.indicators[t.indicator]
+            factor = 1.0
             if t.kind != "reduction_pct":
                 try:
-                    unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
+                    factor = unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
                 except InputError as exc:
                     raise InputError(
-                        str(exc), source=source, field="value_unit", values=exc.values
+                        f"{exc} / 目标“{t.key}”的单位“{t.value_unit}”不能换算为指标"
+                        f"“{ind.name_zh}”的单位“{ind.unit}”",
+                        source=source,
+                        field="value_unit",
+                        values=exc.values,
                     ) from exc
+            problem = unit_code_problem(t.unit_code)
+            if problem is not None:
+                raise InputError(
+                    f"{where}, field {problem}; correct it or delete the target / 目标“{t.key}”"
+                    f"的 unit_code {t.unit_code} 不是行政区划代码",
+                    source=source,
+                    field="unit_code",
+                    values=[t.unit_code],
+                )
+            checks = [("base_value", t.base_value, ind.unit, 1.0)]
+            if t.kind != "reduction_pct":
+                checks.insert(0, ("value", t.value, t.value_unit, factor))
+            for name, value, unit, f in checks:
+                problem = None if value is None else value_problem(value, ind, unit, f)
+                if problem is not None:
+                    raise InputError(
+                        f"{where}, field {name} = {problem}; give the value in the "
+                        f"indicator's unit and range / 目标“{t.key}”的 {name} 值 {value:g} "
+                        f"{unit} 超出指标“{ind.name_zh}”的合理范围",
+                        source=source,
+                        field=name,
+                        values=[value],
+                    )
             lower = ind.direction == "lower_is_better"
             if (t.kind == "floor") == lower:
                 raise InputError(
                     f"{where}: a {t.kind.replace('_pct', '')} target does not fit indicator "
-                    f"{ind.key!r}, where {ind.direction.replace('_', ' ')}",
+                    f"{ind.key!r}, where {ind.direction.replace('_', ' ')}; a floor is for "
+                    f"an indicator where higher is better, a ceiling or a reduction where "
+                    f"lower is better / 目标“{t.key}”的类型 {t.kind} 与指标“{ind.name_zh}”的"
+                    "方向不符",
                     source=source,
                     field="kind",
                     values=[t.kind],
                 )
             if t.key in self.targets and self.targets[t.key] != t:
+                other = self.targets[t.key]
                 raise InputError(
-                    f"{where} is given twice", source=source, field="key", values=[t.key]
+                    f"{where} is given twice (indicator {other.indicator}, unit_code "
+                    f"{other.unit_code}; and indicator {t.indicator}, unit_code {t.unit_code}): "
+                    f"each target has its own key / 目标代码“{t.key}”重复，请为每个目标使用"
+                    "不同的 key",
+                    source=source,
+                    field="key",
+                    values=[t.key],
                 )
             self.targets[t.key] = t
 
@@ -224,7 +359,7 @@ class Registry:
                 )
             ind = self.indicators[ob.indicator]
             try:
-                unit_factor(ob.unit, ind.unit, what=where)
+                factor = unit_factor(ob.unit, ind.unit, what=where)
             except InputError as exc:
                 raise InputError(
                     f"{exc} / 观测值单位“{ob.unit}”不能换算为指标“{ind.name_zh}”的单位“{ind.unit}”",
@@ -232,6 +367,25 @@ class Registry:
                     field="unit",
                     values=[ob.unit, ind.unit],
                 ) from exc
+            problem = unit_code_problem(ob.unit_code)
+            if problem is not None:
+                raise InputError(
+                    f"{where}: field {problem}; correct it or delete the value / 观测值"
+                    f"（{ind.name_zh} {ob.year}年）的 unit_code {ob.unit_code} 不是行政区划代码",
+                    source=source,
+                    field="unit_code",
+                    values=[ob.unit_code],
+                )
+            problem = value_problem(ob.value, ind, ob.unit, factor)
+            if problem is not None:
+                raise InputError(
+                    f"{where}: field value = {problem}; correct the value or its unit / "
+                    f"观测值（{ind.name_zh} {ob.unit_code} {ob.year}年）{ob.value:g} {ob.unit} "
+                    "超出指标的合理范围",
+                    source=source,
+                    field="value",
+                    values=[ob.value],
+                )
             key = (ob.indicator, ob.unit_code, ob.year)
             old = batch.get(key) or self.observations.get(key)
             if old is not None and (key in batch or old != ob):
@@ -257,7 +411,7 @@ class Registry:
         """Register everything a tracking file holds (indicators, then rules, pillars,
         targets and observations) and return it."""
         tf = read_tracking_file(path)
-        self.register_indicators(tf.indicators)
+        self.register_indicators(tf.indicators, source=path)
         try:
             self.register_rules(tf.warning_rules)
         except UnknownNameError as exc:

@@ -2,16 +2,16 @@
 value's unit, source and status (docs/tracking.md, "The decision's targets").
 
 Columns ``indicator, unit_code, year, value, unit, source, status`` and optionally
-``note``; UTF-8 (a BOM is accepted). Each row is validated as an
-:class:`~ganpo.tracking.model.Observation` (a year from 1949 to 2100, a finite value, a
-status of ``published``, ``reported``, ``synthetic`` or ``computed``); the registry then checks the
-indicator, the unit and duplicates (:meth:`ganpo.tracking.registry.Registry.
+``note``; a CSV in UTF-8 (a BOM is accepted) or GB 18030, or an .xlsx workbook. Each row
+is validated as an :class:`~ganpo.tracking.model.Observation` (a year from 1949 to 2100,
+a finite value, a status of ``published``, ``reported``, ``synthetic`` or ``computed``);
+the registry then checks the indicator, the unit code (an administrative code), the unit,
+the value's range and duplicates (:meth:`ganpo.tracking.registry.Registry.
 add_observations`). Every problem names the file, the row and the column.
 """
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -24,15 +24,24 @@ COLUMNS = ("indicator", "unit_code", "year", "value", "unit", "source", "status"
 
 
 def read_series_csv(path: Path) -> list[Observation]:
-    """The observations of a series CSV file, validated row by row."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-            header = list(rows[0]) if rows else []
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+    """The observations of a series file (a CSV in UTF-8 or GB 18030, or an .xlsx whatever
+    its name, as every table of ganpo is read: :func:`ganpo.io.table_files.
+    read_table_file`), validated row by row."""
+    from ganpo.io.table_files import read_table_file
+
+    table = read_table_file(path)
+    frame = table.to_frame()
+    if frame.problems:
         raise InputError(
-            f"cannot read the series file: {exc} / 无法读取观测序列文件", source=path
-        ) from exc
+            f"{len(frame.problems)} problem(s) in the series file: "
+            f"{'; '.join(frame.problems[:12])} / 观测序列文件格式有误（公式、重复列或无表头的值），"
+            "未存储任何数值",
+            source=path,
+            field="series",
+            values=frame.problems,
+        )
+    header = list(frame.data.columns)
+    rows = frame.data.to_dict("index")
     if not rows:
         raise InputError(
             f"the series file has no rows; columns: {', '.join(COLUMNS)} / 观测序列文件为空",
@@ -48,17 +57,24 @@ def read_series_csv(path: Path) -> list[Observation]:
             values=missing,
         )
     found: list[Observation] = []
-    for number, row in enumerate(rows, start=2):  # row 1 is the header
-        data = {k: (v or "").strip() for k, v in row.items() if k is not None}
+    for number, row in rows.items():
+        data = {str(k): str(v) for k, v in row.items()}
         if not data.get("note"):
             data.pop("note", None)
         try:
             found.append(Observation.model_validate(data))
         except ValidationError as exc:
+            columns = [".".join(str(p) for p in e["loc"]) for e in exc.errors()]
             problems = "; ".join(
-                f"column {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+                f"column {c}: {e['msg']} (given: {data.get(c, '')!r})"
+                for c, e in zip(columns, exc.errors(), strict=True)
             )
             raise InputError(
-                f"row {number}: {problems} / 第{number}行有误", source=path, field="series"
+                f"row {number}: {problems} / 第{number}行 "
+                + "、".join(f"{c} 列的值 {data.get(c, '')!r}" for c in columns)
+                + " 无效",
+                source=path,
+                field=columns[0],
+                values=[data.get(c, "") for c in columns],
             ) from exc
     return found

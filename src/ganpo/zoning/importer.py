@@ -72,6 +72,7 @@ from ganpo.zoning.units import (
     DATASET_FILE,
     DIMENSIONS,
     ZoningDataset,
+    _check_coordinates,
     read_zoning,
 )
 
@@ -174,6 +175,7 @@ def _read_vector(
                 field="crs",
             )
         layer = layer.set_crs(crs)
+    _check_coordinates(layer, path.name, what)
     return layer, used
 
 
@@ -237,11 +239,17 @@ def _units(
                     "an adcode"
                 )
             county_text = "0"  # the code's form is reported by read_zoning
+        name = _text(r[m.name])
+        if not name:
+            problems.append(
+                f"{source}: feature {i} ({code}), column {m.name!r}: the unit's name is empty; "
+                "give the published name"
+            )
         _check_published_geometry(r.geometry, f"{source}: feature {i} ({code})", problems)
         rows.append(
             {
                 "code": code,
-                "name": _text(r[m.name]),
+                "name": name,
                 "category": cat or raw_cat,
                 "county_adcode": int(county_text),
                 "geometry": r.geometry,
@@ -258,9 +266,10 @@ def _units(
 def _check_published_geometry(geom: BaseGeometry | None, where: str, problems: list[str]) -> None:
     """A polygon must be valid in the layer's own CRS: an invalid one is the publisher's to
     repair (what reprojection alone breaks is repaired by :func:`_repair`)."""
+    from shapely.geometry.base import BaseGeometry
     from shapely.validation import explain_validity
 
-    if geom is None or geom.is_empty:
+    if not isinstance(geom, BaseGeometry) or geom.is_empty:  # None, or NaN from a shapefile
         problems.append(f"{where}: no geometry")
     elif not geom.is_valid:
         problems.append(
@@ -297,7 +306,7 @@ def _repair(
     repaired: list[tuple[str, float]] = []
     geoms = list(units.geometry)
     for i, g in enumerate(geoms):
-        if g is None or g.is_empty or g.is_valid:
+        if not hasattr(g, "is_valid") or g.is_empty or g.is_valid:
             continue
         fixed = _polygonal(g)
         change = fixed.area - g.area
@@ -350,9 +359,21 @@ def _clauses(
     counters: dict[tuple[str, str], int] = defaultdict(int)
     out: list[dict[str, object]] = []
     empty = set(req.empty_values)
+    columns = [c for c in (req.scope, req.dimension, req.text, *req.dimensions) if c is not None]
+    seen: dict[tuple[str, ...], int] = {}
     for row_no, r in frame.iterrows():
         row = int(str(row_no))
         scope_value = _text(r[req.scope])
+        cells_read = tuple(_text(r[c]) for c in columns)
+        if any(t not in empty for t in cells_read[1:]):
+            if cells_read in seen:
+                problems.append(
+                    f"{source}: row {row} repeats row {seen[cells_read]} (scope "
+                    f"{scope_value!r} in column {req.scope!r}, the same clauses): its clauses "
+                    "would be imported twice; delete the repeated row"
+                )
+                continue
+            seen[cells_read] = row
         cells: list[tuple[str, str]] = []
         if req.dimensions:
             cells = [(dim, _text(r[col])) for col, dim in req.dimensions.items()]
@@ -540,12 +561,19 @@ def import_zoning(
         redlines, fixed = _repair(redlines, m.dataset.overlap_tolerance_m2)
         repaired += fixed
     clauses = _clauses(table.data, m, requirements_path.name, problems)
+    if not clauses and not problems:
+        problems.append(
+            f"{requirements_path.name}: the requirement list holds no clause (no row, or only "
+            f"empty cells and {', '.join(repr(v) for v in req.empty_values)}); give the "
+            "published list"
+        )
     if problems:
         shown = "; ".join(problems[:12]) + (
             f"; … {len(problems) - 12} more" if len(problems) > 12 else ""
         )
         raise InputError(
-            f"{len(problems)} problem(s) in the published files: {shown} / 源数据有误",
+            f"{len(problems)} problem(s) in the published files: {shown} / 源数据有误，"
+            f"共 {len(problems)} 处（见上文所列文件、要素或行及其值），未写入任何数据",
             source=units_path.name,
             values=problems,
         )
@@ -555,7 +583,19 @@ def import_zoning(
     try:
         staged = tmp / out.name
         _write_dataset(staged, units, redlines, clauses, m, year)
-        read_zoning(staged)  # every problem at once; nothing is moved into place then
+        try:
+            read_zoning(staged)  # every problem at once; nothing is moved into place then
+        except InputError as exc:
+            found = str(exc).removeprefix(f"{staged.name}: ").rsplit(" / ", 1)[0]
+            raise InputError(
+                f"the dataset imported from {units_path.name} and {requirements_path.name} is "
+                f"not valid (features counted from 0): {found}; correct the published files or "
+                f"the mapping / 由 {units_path.name} 和 {requirements_path.name} 导入的数据集"
+                "未通过校验（见上文），未写入任何数据",
+                source=units_path.name,
+                field=exc.field,
+                values=exc.values,
+            ) from exc
         if out.exists():
             shutil.rmtree(out)
         staged.rename(out)
