@@ -120,6 +120,48 @@ def test_block_sums_are_bitwise_those_of_bincount(
     assert np.array_equal(added[2], da_[2] + db_[2])
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    rows=st.integers(1, 30),
+    cols=st.integers(1, 60),
+    n_zones=st.integers(1, 3),
+    patch=st.integers(1, 9),
+)
+def test_block_sums_in_patches_are_bitwise_those_of_bincount(
+    seed: int, rows: int, cols: int, n_zones: int, patch: int
+) -> None:
+    """As above, on maps in patches (a coarse map repeated ``patch`` × ``patch``, with a
+    few cells of their own): the kernels hold a slot's sums, a zone's count and the last
+    value's histogram bin while the next cells share them; runs of +0.0 (whose bits the
+    bin cache starts from), −0.0, NaN, ∞ and subnormals included."""
+    rng = np.random.default_rng(seed)
+    coarse = (-(-rows // patch), -(-cols // patch))
+
+    def patches(a: np.ndarray) -> np.ndarray:
+        return np.repeat(np.repeat(a, patch, axis=0), patch, axis=1)[:rows, :cols].copy()
+
+    zones = patches(rng.integers(-1, n_zones, coarse).astype(np.int32))
+    codes = patches(rng.choice(np.array([0, 3, RASTER_NODATA]), coarse).astype(np.uint8))
+    choices = np.array([0.0, -0.0, 1.5, -2.0, 7e-310, np.nan, np.inf, 3e5, 0.25])
+
+    def value() -> np.ndarray:
+        v = patches(rng.choice(choices, coarse))
+        own = rng.random((rows, cols)) < 0.1  # cells of their own inside the patches
+        v[own] = rng.normal(size=int(own.sum()))
+        return v
+
+    values, masks = [value(), value()], [patches(rng.random(coarse) < 0.5)]
+    checked = [value(), value()]
+    specs = [LayerCount((-1.0, 1.0), True), LayerCount((0.0, 10.0), True)]
+    got = zonal._dense(
+        _block_sums(zones, codes, n_zones, 2, 1, specs, *values, *masks, *checked), n_zones
+    )
+    want = reference(zones, codes, n_zones, values, masks, checked, specs)
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g, w, equal_nan=True)
+
+
 @pytest.mark.parametrize("bad", [300, -5, -1])
 def test_a_code_beyond_the_key_range_inside_a_unit_is_refused(bad: int) -> None:
     """The kernel's own guard (an invariant: the account censuses the codes first). A

@@ -587,6 +587,8 @@ def _layer_counts(
     low, high = ranges[0], ranges[1]
     below, above = 0, 0
     zone, in_zone, bin_, in_bin = 0, 0, 0, 0
+    last_bits = np.int64(0)  # the float64 bits of +0.0, and its bin
+    last_bin = histogram.table_bin(0.0, last_bits, first_k, step_at)
     for r in range(rows):
         for c in range(cols):
             z = zones[r, c]
@@ -607,7 +609,11 @@ def _layer_counts(
                     zone, in_zone = z, 0
                 in_zone += 1
                 if with_histogram:
-                    b = histogram.table_bin(x, bits[r, c], first_k, step_at)
+                    xb = bits[r, c]
+                    if xb != last_bits:  # a value as the last one's (a coarser input
+                        # resampled, a classed map) has its bin
+                        last_bits, last_bin = xb, histogram.table_bin(x, xb, first_k, step_at)
+                    b = last_bin
                     if b != bin_:
                         counted[2 + n_zones + bin_] += in_bin
                         bin_, in_bin = b, 0
