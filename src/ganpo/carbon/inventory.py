@@ -94,6 +94,8 @@ class Dataset:
     digest: str
     #: the sink factor set of the forest table (:mod:`ganpo.carbon.sinks_factors`)
     sink_factors: str = "cn-forestry"
+    #: the file of each table (its key → the file name the description gives)
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -164,6 +166,7 @@ def read_dataset(folder: Path | str) -> Dataset:
             values=[level],
         )
     region(int(d["region"]))  # a province or city of the built-in table, else refused
+    _check_sink_factors(str(d.get("sink_factors", "cn-forestry")))
     declared = activity_tables()
     digest = hashlib.sha256(b"carbon-dataset\0" + raw)
     tables: dict[str, pd.DataFrame] = {}
@@ -183,6 +186,19 @@ def read_dataset(folder: Path | str) -> Dataset:
         digest.update(file.read_bytes())
         frame = _read_csv(file)
         require_columns(str(name), frame, ["unit_code", "year", *declared[key]["columns"]])
+        if frame.empty and key == FOREST_TABLE:
+            # an activity table may be empty (no lime is made in the region); a region's
+            # forest inventories are not: without rows the sink would silently be missing
+            raise TableError(
+                f"{DATASET_FILE} lists table {key!r} as {name!r}, which has a header but no "
+                f"rows, so the forest sink would be missing from every inventory: add the "
+                f"forest inventories' rows, or remove the line from [tables] / 数据表 {name} "
+                f"只有表头没有数据行，森林碳汇将不计入清单：请补充森林资源清查数据，或从 "
+                f"[tables] 中删除该表",
+                source=str(name),
+                field=key,
+                values=[name],
+            )
         _check_rows(str(name), key, frame, [int(y) for y in d["years"]])
         tables[key] = frame
     return Dataset(
@@ -199,6 +215,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         tables=tables,
         digest=digest.hexdigest(),
         sink_factors=str(d.get("sink_factors", "cn-forestry")),
+        files={str(k): str(v) for k, v in d["tables"].items()},
     )
 
 
@@ -231,6 +248,27 @@ def _check_description(d: dict[str, Any]) -> None:
         raise refuse("tables", d["tables"], "a [tables] table of file names", "[tables] 表")
     if "synthetic" in d and not isinstance(d["synthetic"], bool):
         raise refuse("synthetic", d["synthetic"], "true or false", "true 或 false")
+    if "sink_factors" in d and not isinstance(d["sink_factors"], str):
+        raise refuse(
+            "sink_factors", d["sink_factors"], "the name of a sink factor set", "碳汇因子集名称"
+        )
+
+
+def _check_sink_factors(name: str) -> None:
+    """Refuse a description whose ``sink_factors`` is no shipped sink factor set, naming it
+    and the sets there are (the forest table would otherwise fail later without the file)."""
+    from ganpo.carbon.sinks_factors import sink_factor_set_names
+
+    names = sink_factor_set_names()
+    if name not in names:
+        raise InputError(
+            f"sink_factors = {name!r} is not a sink factor set; give one of "
+            f"{', '.join(names)} / 数据集说明中 sink_factors 的值 {name!r} 不是碳汇因子集"
+            f"（可选：{'、'.join(names)}）",
+            source=DATASET_FILE,
+            field="sink_factors",
+            values=[name],
+        )
 
 
 #: the value columns of the tables: a repeated row is one that differs in these only
@@ -241,8 +279,9 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
     """Refuse a table whose ``year`` is not a whole number, or (activity tables: not the
     forest inventories, whose years are those of the surveys) not one of the dataset's
     years, since such a row would silently be left out of every inventory; and a row that
-    repeats another but for its value (same unit, year, item and unit of measure), which
-    summed would count the activity twice."""
+    repeats another but for its value (same unit, year, item and unit of measure; in the
+    forest inventories, any unit of measure: a type's stock is one row per unit and survey),
+    which summed would count the activity twice."""
     from ganpo.carbon.inputs import where
 
     raw = frame["year"]
@@ -270,7 +309,9 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
             field="year",
             values=[raw.loc[i]],
         )
-    keys = [c for c in frame.columns if c not in _VALUE_COLUMNS]
+    # a forest type's stock is one number per unit and survey, in whatever unit it is given
+    values = _VALUE_COLUMNS | {"unit"} if key == FOREST_TABLE else _VALUE_COLUMNS
+    keys = [c for c in frame.columns if c not in values]
     repeated = frame.astype({"year": "int64"}).duplicated(subset=keys, keep=False)
     if repeated.any():
         first, second = repeated[repeated].index[:2]
@@ -339,14 +380,17 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
         "incineration": lambda t: waste.incineration_co2(t, pf, **kw),
         "wastewater": lambda t: waste.wastewater_ch4(t, pf, **kw),
     }
-    parts = [
-        calls[key](_year_rows(frame, year))
-        for key, frame in dataset.tables.items()
-        if key in calls and not _year_rows(frame, year).empty
-    ]
+    files = dataset.files  # none: a dataset not read from a folder keeps the labels
+    parts = []
+    for key, frame in dataset.tables.items():
+        if key in calls and not _year_rows(frame, year).empty:
+            try:
+                parts.append(calls[key](_year_rows(frame, year)))
+            except TableError as exc:
+                raise _in_file(exc, files.get(key)) from exc
     forest = dataset.tables.get(FOREST_TABLE)
     if forest is not None and not forest.empty:  # its years are the forest inventories'
-        name = str(activity_tables()[FOREST_TABLE]["file"])
+        name = files.get(FOREST_TABLE, str(activity_tables()[FOREST_TABLE]["file"]))
         parts.append(
             sinks.forest_sink_of_year(forest, year, dataset.sink_factors, table=name, **kw)
         )
@@ -358,6 +402,19 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
             values=[year],
         )
     return combine(*parts)
+
+
+def _in_file(exc: TableError, file: str | None) -> TableError:
+    """``exc`` of a category function, which names its table by a label ("fuel
+    combustion"), naming the table's file instead (with the label): the user edits the
+    file."""
+    label = exc.source
+    if not file or not label or label == file:
+        return exc
+    message = str(exc).removeprefix(f"{label}: ")
+    message = message.replace(f"table {label!r}", f"table {file!r} ({label})")
+    message = message.replace(f"表 {label}", f"表 {file}（{label}）")
+    return TableError(message, source=file, field=exc.field, values=exc.values)
 
 
 def unit_findings(dataset: Dataset, year: int) -> list[str]:
