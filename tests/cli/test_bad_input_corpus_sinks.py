@@ -14,8 +14,11 @@ row, column or file and runs ``ganpo carbon run`` into the same store. Classes:
 * ``refused:<what>`` — exit code 2; no traceback; the message names the file, the column
   or field and the value (a regex per case) and has its Chinese half; the store is
   unchanged: its SQLite dump is the same statement for statement.
+* ``flagged`` — a stock that changed by 10^2.5 or more between the two surveys (likely
+  m3 written under 万m3): stored as given (exit code 0), with a note naming the file, the
+  unit code, the forest type and the ratio in both languages.
 * ``accepted`` — a value-neutral change (GB 18030, an .xlsx named .csv, the volume in m3
-  or 万立方米 rather than 万m3, a year written 2021.0): exit code 0 and an inventory whose
+  or 万立方米 rather than 万m3, a year written 2021.0, …): exit code 0 and an inventory whose
   county rows equal the good inventory's (to 10⁻⁹).
 
 ``pytest --collect-only -q tests/cli/test_bad_input_corpus_sinks.py`` lists the cases.
@@ -207,8 +210,10 @@ class Case:
 #: the first row as the stock difference names it (the first of the two inventories)
 ROW0 = rf"table '{FOREST}, first inventory', row 0 \(unit code 360102, 2021\)"
 #: 东湖区's Chinese fir in 2023, when its row of 2021 is missing or moved
-NO_PAIR = (rf"table '{FOREST}, second inventory', row 35 \(unit code 360102, 2023\): forest "
-           r"type 'chinese_fir' of unit 360102 has no row in the first inventory.*两期清查")
+NO_PAIR = (
+    rf"table '{FOREST}, second inventory', row 35 \(unit code 360102, 2023\): forest "
+    r"type 'chinese_fir' of unit 360102 has no row in the first inventory.*两期清查"
+)
 QTY = rf"{ROW0}: column 'quantity' value"
 
 CASES = [
@@ -294,12 +299,22 @@ CASES = [
          rf"{FOREST}: {DESCRIPTION} lists table 'forest_stock' as '{FOREST}', which has a header "
          r"but no rows.*只有表头没有数据行"),
     Case("file-utf16", "refused:file", utf16, rf"{FOREST}"),
+    # ---- flagged: stored as given, with a note (a stock ×10^2.5 between the surveys)
+    Case("volume-in-m3-labelled-wan-m3", "flagged", cell("quantity", "249800"),
+         rf"{FOREST}: unit code 360102, forest type chinese_fir: the stand volume of 2023 is "
+         r"1/9,194 × that of 2021, which makes the forest sink of 2022; check the unit \(m3 or "
+         r"万m3\).*2023 年蓄积量为 2021 年的 1/9,194 ×，请核对单位"),
+    Case("second-volume-in-m3-labelled-wan-m3", "flagged", cell("quantity", "271700", row=36),
+         r"the stand volume of 2023 is 10,877 × that of 2021"),
     # ---- fine inputs
     Case("gb18030", "accepted", gb18030),
     Case("workbook-named-csv", "accepted", workbook),
     Case("volume-in-m3", "accepted", first_row("quantity", "249800", "m3")),
     Case("volume-in-wan-li-fang-mi", "accepted", first_row("quantity", "24.98", "万立方米")),
     Case("year-written-2021.0", "accepted", cell("year", "2021.0")),
+    Case("unit-code-written-360102.0", "accepted", cell("unit_code", "360102.0")),
+    Case("volume-with-spaces", "accepted", cell("quantity", " 24.98 ")),
+    Case("unit-superscript", "accepted", cell("unit", "万m³")),
 ]  # fmt: skip
 
 
@@ -397,6 +412,12 @@ def test_bad_input(case: Case, start: Callable[[Path], Path], tmp_path: Path) ->
         assert re.search(case.message, flat, re.S), flat
         assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
+        return
+    if case.cls == "flagged":
+        assert result.exit_code == 0, output
+        flat = " ".join(output.split())
+        assert "stored inventory 已存储清单 2" in flat, flat
+        assert re.search(case.message, flat, re.S), flat
         return
     assert result.exit_code == 0, output
     assert "stored inventory 已存储清单 2" in output, output

@@ -420,15 +420,17 @@ def _in_file(exc: TableError, file: str | None) -> TableError:
 def unit_findings(dataset: Dataset, year: int) -> list[str]:
     """The fuel rows of ``year`` whose energy changed by 10^2.5 or more from the previous
     year of the dataset (:func:`ganpo.carbon.energy.unit_scale_findings`: likely t for 万t,
-    or tce for 万tce), each as one note in English and Chinese: flagged, not refused."""
+    or tce for 万tce), and the forest types whose stock did between the inventories of the
+    year's sink (:func:`_forest_findings`), each as one note in English and Chinese:
+    flagged, not refused."""
+    notes = _forest_findings(dataset, year)
     fuel = dataset.tables.get("fuel")
     if fuel is None or fuel.empty:
-        return []
+        return notes
     found = energy.unit_scale_findings(
         fuel, dataset.fuel_set, region=dataset.region, level=dataset.level
     )
     found = found[found["year"] == year]
-    notes = []
     for r in found.to_dict("records"):
         what, times, prev = (
             f"{r['category_code']}, {r['fuel']}",
@@ -440,6 +442,33 @@ def unit_findings(dataset: Dataset, year: int) -> list[str]:
             f"the unit (t or 万t, tce or 万tce) / {r['unit_code']} {r['category_code']} "
             f"{r['fuel']}：{year} 年能量为 {int(prev)} 年的 {times}，请核对单位（吨或万吨、"
             "吨标准煤或万吨标准煤）"
+        )
+    return notes
+
+
+def _forest_findings(dataset: Dataset, year: int) -> list[str]:
+    """The forest types whose stock changed by 10^2.5 or more between the two forest
+    inventories of ``year``'s sink (:func:`ganpo.carbon.sinks.stock_scale_findings`:
+    likely m3 for 万m3), each as one note naming the table's file: flagged, not refused."""
+    forest = dataset.tables.get(FOREST_TABLE)
+    if forest is None or forest.empty:
+        return []
+    name = dataset.files.get(FOREST_TABLE, str(activity_tables()[FOREST_TABLE]["file"]))
+    found = sinks.stock_scale_findings(
+        forest, year, region=dataset.region, level=dataset.level, table=name
+    )
+    what = {"volume": ("stand volume", "蓄积量", "m3 or 万m3", "立方米或万立方米"),
+            "culms": ("culm count", "株数", "株 or 万株", "株或万株"),
+            "area": ("area", "面积", "hm2, 亩 or km2", "公顷、亩或平方公里")}  # fmt: skip
+    notes = []
+    for r in found:
+        en, zh, units_en, units_zh = what[r["basis"]]
+        times, t1, t2 = _times(r["ratio"]), r["previous_year"], r["year"]
+        notes.append(
+            f"{name}: unit code {r['unit_code']}, forest type {r['forest_type']}: the {en} of "
+            f"{t2} is {times} that of {t1}, which makes the forest sink of {year}; check the "
+            f"unit ({units_en}) / {name}：{r['unit_code']} {r['forest_type']} {t2} 年{zh}为 "
+            f"{t1} 年的 {times}，请核对单位（{units_zh}）"
         )
     return notes
 

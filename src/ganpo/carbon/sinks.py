@@ -388,6 +388,56 @@ def forest_sink_of_year(
     return Emissions(t[t["year"] == year].reset_index(drop=True), em.provenance)
 
 
+def stock_scale_findings(
+    stock: pd.DataFrame,
+    year: int,
+    *,
+    region: int | None = None,
+    level: str | None = None,
+    table: str = STOCK_TABLE,
+) -> list[dict[str, Any]]:
+    """The unit codes and forest types whose stock (stand volume, culms or area, in its
+    base unit) differs between the two forest inventories bracketing ``year`` (as
+    :func:`forest_sink_of_year` takes them) by a factor of 10^2.5 or more: likely written
+    in the wrong unit (m3 for 万m3), which would make the sink absurd. A finding to review,
+    not a refusal (a young plantation may grow as much from a small stock), as for fuels
+    (:func:`ganpo.carbon.energy.unit_scale_findings`). Each: ``unit_code``,
+    ``forest_type``, ``year`` and ``previous_year`` (t₂, t₁), ``ratio``, ``basis``."""
+    from ganpo.carbon.energy import UNIT_ERROR_RATIO
+
+    cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
+    stock = activity_table(table, stock, cols, region=region, level=level, same=["forest_type"])
+    if stock.empty:
+        return []
+    amount = quantities(table, stock)
+    rows = []
+    for pos, (i, r) in enumerate(stock.iterrows()):
+        basis, scale = _basis(table, stock, i, str(r["unit"]))
+        rows.append((int(r["unit_code"]), int(float(r["year"])), str(r["forest_type"]), basis,
+                     float(amount.iloc[pos]) * scale))  # fmt: skip
+    df = pd.DataFrame(rows, columns=["unit_code", "year", "forest_type", "basis", "amount"])
+    found = []
+    for unit, g in df.groupby("unit_code", sort=True):
+        before = g.loc[g["year"] < year, "year"]
+        after = g.loc[g["year"] >= year, "year"]
+        if before.empty or after.empty:
+            continue
+        t1, t2 = int(before.max()), int(after.min())
+        a = g[g["year"] == t1].set_index("forest_type")
+        b = g[g["year"] == t2].set_index("forest_type")
+        for kind in a.index.intersection(b.index):
+            x, y = a.loc[kind], b.loc[kind]
+            if x["basis"] != y["basis"] or x["amount"] <= 0 or y["amount"] <= 0:
+                continue
+            ratio = float(y["amount"]) / float(x["amount"])
+            if max(ratio, 1 / ratio) >= UNIT_ERROR_RATIO:
+                found.append(
+                    {"unit_code": int(str(unit)), "forest_type": kind, "year": t2,
+                     "previous_year": t1, "ratio": ratio, "basis": x["basis"]}
+                )  # fmt: skip
+    return found
+
+
 def _co2_row(
     unit: Any, year: int, code: str, item: tuple[str, str], carbon_t: float
 ) -> dict[str, object]:
