@@ -199,6 +199,12 @@ CASES = [
          rf"{QTY} inf is infinite.*为无穷大"),
     Case("fuel-quantity-1e308", "refused:value", cell(FUEL, "quantity", "1e308"),
          rf"{QTY} 1e\+308 is larger than 1e\+15.*超过 1e\+15"),
+    # below 1e15 in the row's unit, yet 10⁴ times the world's coal: the roll-up's whole
+    # grams overflowed (OverflowError, exit 1)
+    Case("fuel-quantity-1e9", "refused:value", cell(FUEL, "quantity", "1e9"),
+         rf"error: {FUEL}: unit code 3601\d\d, category 1\.A\.[0-9.a]+ \(.*\): [0-9.e+]+ t "
+         rf"CO2e, .* more than 1e\+12 t .*a quantity or its unit in {FUEL} is wrong.*"
+         rf"请核对{FUEL}中该单位该类别的数量和单位"),
     Case("electricity-quantity-infinite", "refused:value",
          cell("electricity.csv", "quantity", "inf"),
          r"table 'electricity.csv' \(electricity consumption\), row 0 .*'quantity' value inf is infinite"),

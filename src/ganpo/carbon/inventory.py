@@ -557,6 +557,7 @@ def run_inventory(
         quantity_t=("quantity_t", math.fsum), co2e_t=("co2e_t", math.fsum)
     )
     g["unit_code"] = g["unit_code"].astype("int64")
+    _check_size(g, dataset)
     g["quantity_g"] = [to_grams(v) for v in g["quantity_t"]]
     g["co2e_g"] = [to_grams(v) for v in g["co2e_t"]]
     rows = roll_up(g[[*keys, "quantity_g", "co2e_g"]], dataset.region)
@@ -589,6 +590,42 @@ def run_inventory(
         provenance=emissions.provenance_table(),
         uncertainty=u[u["category_code"].isin(used)].reset_index(drop=True),
         notes=notes,
+    )
+
+
+#: the most CO2e [t] an inventory's rows may hold in all (their absolute values summed):
+#: some twenty times the world's yearly emissions (about 5·10¹⁰ t CO2e); beyond it a
+#: quantity or its unit is wrong, and the roll-up's whole grams would overflow 64 bits
+MAX_CO2E_T = 1e12
+
+
+def _check_size(g: pd.DataFrame, dataset: Dataset) -> None:
+    """Refuse an inventory whose rows (t CO2e, by unit code and category) hold more than
+    :data:`MAX_CO2E_T` in all, naming its largest row and the table file it comes from."""
+    size = g["co2e_t"].abs()
+    if math.fsum(size) <= MAX_CO2E_T:
+        return
+    r = g.iloc[int(size.to_numpy().argmax())]
+    code = str(r["category_code"])
+    zh, en = category_names(code)
+    files = [
+        dataset.files.get(key, str(t["file"]))
+        for key, t in activity_tables().items()
+        if key in dataset.tables
+        and any(code == c or code.startswith(f"{c}.") for c in t.get("categories", []))
+    ]
+    where = f" in {files[0]}" if files else ""
+    table_zh = files[0] if files else "数据表"
+    raise InputError(
+        f"unit code {r['unit_code']}, category {code} ({en}): {r['co2e_t']:.3g} t CO2e, and "
+        f"the inventory {math.fsum(size):.3g} t in all, more than {MAX_CO2E_T:.0e} t (some "
+        f"twenty times the world's yearly emissions): a quantity or its unit{where} is "
+        f"wrong; check this unit's rows of the category / 单位 {r['unit_code']} 类别 {code}"
+        f"（{zh}）排放 {r['co2e_t']:.3g} 吨二氧化碳当量，清单合计超过 {MAX_CO2E_T:.0e} 吨（约为"
+        f"全球年排放量的二十倍）：请核对{table_zh}中该单位该类别的数量和单位",
+        source=files[0] if files else None,
+        field="quantity",
+        values=[r["unit_code"], code, float(r["co2e_t"])],
     )
 
 
