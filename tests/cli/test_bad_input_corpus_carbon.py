@@ -181,12 +181,12 @@ class Case:
 
 
 ROW0 = r"row 0 \(unit code 3601\d\d, 2022\)"
-QTY = rf"table 'fuel combustion', {ROW0}: column 'quantity' value"
+QTY = rf"table '{FUEL}' \(fuel combustion\), {ROW0}: column 'quantity' value"
 
 CASES = [
     # ---- activity quantities
     Case("fuel-quantity-nan", "refused:value", cell(FUEL, "quantity", "nan"),
-         rf"{QTY} nan is not a number.*表 fuel combustion 第 0 行 quantity"),
+         rf"{QTY} nan is not a number.*表 {FUEL}（fuel combustion） 第 0 行 quantity"),
     Case("fuel-quantity-empty", "refused:value", cell(FUEL, "quantity", ""),
          rf"{QTY} nan is not a number"),
     Case("fuel-quantity-negative", "refused:value", cell(FUEL, "quantity", "-5"),
@@ -199,18 +199,24 @@ CASES = [
          rf"{QTY} inf is infinite.*为无穷大"),
     Case("fuel-quantity-1e308", "refused:value", cell(FUEL, "quantity", "1e308"),
          rf"{QTY} 1e\+308 is larger than 1e\+15.*超过 1e\+15"),
+    # below 1e15 in the row's unit, yet 10⁴ times the world's coal: the roll-up's whole
+    # grams overflowed (OverflowError, exit 1)
+    Case("fuel-quantity-1e9", "refused:value", cell(FUEL, "quantity", "1e9"),
+         rf"error: {FUEL}: unit code 3601\d\d, category 1\.A\.[0-9.a]+ \(.*\): [0-9.e+]+ t "
+         rf"CO2e, .* more than 1e\+12 t .*a quantity or its unit in {FUEL} is wrong.*"
+         rf"请核对{FUEL}中该单位该类别的数量和单位"),
     Case("electricity-quantity-infinite", "refused:value",
          cell("electricity.csv", "quantity", "inf"),
-         r"table 'electricity consumption', row 0 .*'quantity' value inf is infinite"),
+         r"table 'electricity.csv' \(electricity consumption\), row 0 .*'quantity' value inf is infinite"),
     Case("livestock-quantity-1e308", "refused:value", cell("livestock.csv", "quantity", "1e308"),
-         r"table 'livestock', row 0 .*'quantity' value 1e\+308 is larger"),
+         r"table 'livestock.csv' \(livestock\), row 0 .*'quantity' value 1e\+308 is larger"),
     Case("rice-days-infinite", "refused:value", cell("rice.csv", "days", "inf"),
-         r"table 'rice cultivation', row 0 .*column 'days' value inf is infinite.*days"),
+         r"table 'rice.csv' \(rice cultivation\), row 0 .*column 'days' value inf is infinite.*days"),
     Case("forest-stock-infinite", "refused:value", cell("forest_stock.csv", "quantity", "inf"),
          r"forest_stock\.csv.*row 0 \(unit code 360102, 2021\).*'quantity' value inf is "
          r"infinite"),
     Case("landfill-doc-percent", "refused:value", cell("landfill.csv", "doc", "12"),
-         r"table 'solid waste disposal', row 0 .*column 'doc' value 12.0 is not a fraction.*"
+         r"table 'landfill.csv' \(solid waste disposal\), row 0 .*column 'doc' value 12.0 is not a fraction.*"
          r"须为 0 到 1"),
     Case("landfill-cover-text", "refused:value", cell("landfill.csv", "oxidising_cover", "yes"),
          r"column 'oxidising_cover' value 'yes' is not yes/no.*须为是或否"),
@@ -222,7 +228,7 @@ CASES = [
     Case("fuel-unit-garbage", "refused:unit", cell(FUEL, "unit", "xyz!!"),
          r"column 'unit' value 'xyz!!' does not fit"),
     Case("electricity-unit-mass", "refused:unit", cell("electricity.csv", "unit", "t"),
-         r"table 'electricity consumption', row 0 .*column 'unit' value 't' cannot be read as "
+         r"table 'electricity.csv' \(electricity consumption\), row 0 .*column 'unit' value 't' cannot be read as "
          r"'kWh'.*无法换算为 kWh"),
     Case("livestock-unit-mass", "refused:unit", cell("livestock.csv", "unit", "kg"),
          r"column 'unit' value 'kg' is not a head count.*存栏量单位"),
@@ -234,8 +240,8 @@ CASES = [
     Case("unit-code-a-name", "refused:code", cell(FUEL, "unit_code", "东湖区"),
          r"column 'unit_code' value '东湖区' is not an administrative code"),
     Case("fuel-sector-unknown", "refused:code", cell(FUEL, "category_code", "1.A.9"),
-         rf"table 'fuel combustion', {ROW0}: column 'category_code' value '1.A.9' is not a "
-         r"fuel-combustion sector.*表 fuel combustion 第 0 行部门代码 1.A.9"),
+         rf"table '{FUEL}' \(fuel combustion\), {ROW0}: column 'category_code' value '1.A.9' is not a "
+         rf"fuel-combustion sector.*表 {FUEL}（fuel combustion） 第 0 行部门代码 1.A.9"),
     Case("fuel-unknown", "refused:code", cell(FUEL, "fuel", "uranium"),
          rf"{ROW0}: .*no factors for fuel 'uranium'"),
     Case("livestock-animal-unknown", "refused:code", cell("livestock.csv", "animal", "dragon"),

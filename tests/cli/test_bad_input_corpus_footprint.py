@@ -81,12 +81,25 @@ CASES = [
          "biogenic_carbon_content = 1.5", r"biogenic_carbon_content = 1.5"),
     Case("gsd-below-1", "refused:value", "gsd = 1.1 }", "gsd = 0.5 }",
          r"processes\.0\.inputs\.0\.gsd = 0.5: Input should be greater than or equal to 1"),
+    # a tiny output scales its process's inputs by its inverse: 1e-300 t of concentrate
+    # from 1e15 kWh gave nan (inf × 0) before outputs had a floor, and 1e-300 alone a huge
+    # finite footprint
     Case("a-chain-beyond-the-float-range", "refused:value",
          f"{CONCENTRATE_OUT}\ninputs = [\n  {{ background = \"grid:national:2022\", {GRID}",
          f"{CONCENTRATE_OUT.replace('4.0', '1e-300')}\ninputs = [\n  "
          f"{{ background = \"grid:national:2022\", amount = 1e15, unit = \"kWh\"",
-         r"the footprint of process 'mining' computes to nan kg CO2e, not a finite number.*"
-         r"过程 mining 的碳足迹"),
+         r"process 'mining', outputs\.0\.amount = 1e-300 t \(copper_concentrate\) is below "
+         r"1e-09.*过程 mining 的产出 copper_concentrate 数量 1e-300 t 小于 1e-09"),
+    Case("output-1e-300", "refused:value", CONCENTRATE_OUT, CONCENTRATE_OUT.replace("4.0", "1e-300"),
+         r"study.toml: invalid product system: processes\.0: Value error, process 'mining', "
+         r"outputs\.0\.amount = 1e-300 t \(copper_concentrate\) is below 1e-09: it would "
+         r"scale the process's inputs by 1e\+300"),
+    Case("output-subnormal", "refused:value", CONCENTRATE_OUT,
+         CONCENTRATE_OUT.replace("4.0", "5e-324"),
+         r"process 'mining', outputs\.0\.amount = 5e-324 t \(copper_concentrate\) is below"),
+    Case("output-below-the-floor", "refused:value", CONCENTRATE_OUT,
+         CONCENTRATE_OUT.replace("4.0", "1e-10"),
+         r"process 'mining', outputs\.0\.amount = 1e-10 t \(copper_concentrate\) is below"),
     # ---- units, names, codes
     Case("unit-of-another-dimension", "refused:unit", GRID, 'amount = 3200.0, unit = "t"',
          r"process mining, input grid:national:2022: unit 't' cannot be converted to 'kWh'.*"

@@ -94,6 +94,8 @@ class Dataset:
     digest: str
     #: the sink factor set of the forest table (:mod:`ganpo.carbon.sinks_factors`)
     sink_factors: str = "cn-forestry"
+    #: the file of each table (its key → the file name the description gives)
+    files: dict[str, str] = field(default_factory=dict)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -164,6 +166,7 @@ def read_dataset(folder: Path | str) -> Dataset:
             values=[level],
         )
     region(int(d["region"]))  # a province or city of the built-in table, else refused
+    _check_sink_factors(str(d.get("sink_factors", "cn-forestry")))
     declared = activity_tables()
     digest = hashlib.sha256(b"carbon-dataset\0" + raw)
     tables: dict[str, pd.DataFrame] = {}
@@ -183,6 +186,19 @@ def read_dataset(folder: Path | str) -> Dataset:
         digest.update(file.read_bytes())
         frame = _read_csv(file)
         require_columns(str(name), frame, ["unit_code", "year", *declared[key]["columns"]])
+        if frame.empty and key == FOREST_TABLE:
+            # an activity table may be empty (no lime is made in the region); a region's
+            # forest inventories are not: without rows the sink would silently be missing
+            raise TableError(
+                f"{DATASET_FILE} lists table {key!r} as {name!r}, which has a header but no "
+                f"rows, so the forest sink would be missing from every inventory: add the "
+                f"forest inventories' rows, or remove the line from [tables] / 数据表 {name} "
+                f"只有表头没有数据行，森林碳汇将不计入清单：请补充森林资源清查数据，或从 "
+                f"[tables] 中删除该表",
+                source=str(name),
+                field=key,
+                values=[name],
+            )
         _check_rows(str(name), key, frame, [int(y) for y in d["years"]])
         tables[key] = frame
     return Dataset(
@@ -199,6 +215,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         tables=tables,
         digest=digest.hexdigest(),
         sink_factors=str(d.get("sink_factors", "cn-forestry")),
+        files={str(k): str(v) for k, v in d["tables"].items()},
     )
 
 
@@ -231,6 +248,27 @@ def _check_description(d: dict[str, Any]) -> None:
         raise refuse("tables", d["tables"], "a [tables] table of file names", "[tables] 表")
     if "synthetic" in d and not isinstance(d["synthetic"], bool):
         raise refuse("synthetic", d["synthetic"], "true or false", "true 或 false")
+    if "sink_factors" in d and not isinstance(d["sink_factors"], str):
+        raise refuse(
+            "sink_factors", d["sink_factors"], "the name of a sink factor set", "碳汇因子集名称"
+        )
+
+
+def _check_sink_factors(name: str) -> None:
+    """Refuse a description whose ``sink_factors`` is no shipped sink factor set, naming it
+    and the sets there are (the forest table would otherwise fail later without the file)."""
+    from ganpo.carbon.sinks_factors import sink_factor_set_names
+
+    names = sink_factor_set_names()
+    if name not in names:
+        raise InputError(
+            f"sink_factors = {name!r} is not a sink factor set; give one of "
+            f"{', '.join(names)} / 数据集说明中 sink_factors 的值 {name!r} 不是碳汇因子集"
+            f"（可选：{'、'.join(names)}）",
+            source=DATASET_FILE,
+            field="sink_factors",
+            values=[name],
+        )
 
 
 #: the value columns of the tables: a repeated row is one that differs in these only
@@ -241,8 +279,9 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
     """Refuse a table whose ``year`` is not a whole number, or (activity tables: not the
     forest inventories, whose years are those of the surveys) not one of the dataset's
     years, since such a row would silently be left out of every inventory; and a row that
-    repeats another but for its value (same unit, year, item and unit of measure), which
-    summed would count the activity twice."""
+    repeats another but for its value (same unit, year, item and unit of measure; in the
+    forest inventories, any unit of measure: a type's stock is one row per unit and survey),
+    which summed would count the activity twice."""
     from ganpo.carbon.inputs import where
 
     raw = frame["year"]
@@ -270,7 +309,9 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
             field="year",
             values=[raw.loc[i]],
         )
-    keys = [c for c in frame.columns if c not in _VALUE_COLUMNS]
+    # a forest type's stock is one number per unit and survey, in whatever unit it is given
+    values = _VALUE_COLUMNS | {"unit"} if key == FOREST_TABLE else _VALUE_COLUMNS
+    keys = [c for c in frame.columns if c not in values]
     repeated = frame.astype({"year": "int64"}).duplicated(subset=keys, keep=False)
     if repeated.any():
         first, second = repeated[repeated].index[:2]
@@ -339,14 +380,17 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
         "incineration": lambda t: waste.incineration_co2(t, pf, **kw),
         "wastewater": lambda t: waste.wastewater_ch4(t, pf, **kw),
     }
-    parts = [
-        calls[key](_year_rows(frame, year))
-        for key, frame in dataset.tables.items()
-        if key in calls and not _year_rows(frame, year).empty
-    ]
+    files = dataset.files  # none: a dataset not read from a folder keeps the labels
+    parts = []
+    for key, frame in dataset.tables.items():
+        if key in calls and not _year_rows(frame, year).empty:
+            try:
+                parts.append(calls[key](_year_rows(frame, year)))
+            except TableError as exc:
+                raise _in_file(exc, files.get(key)) from exc
     forest = dataset.tables.get(FOREST_TABLE)
     if forest is not None and not forest.empty:  # its years are the forest inventories'
-        name = str(activity_tables()[FOREST_TABLE]["file"])
+        name = files.get(FOREST_TABLE, str(activity_tables()[FOREST_TABLE]["file"]))
         parts.append(
             sinks.forest_sink_of_year(forest, year, dataset.sink_factors, table=name, **kw)
         )
@@ -360,18 +404,33 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
     return combine(*parts)
 
 
+def _in_file(exc: TableError, file: str | None) -> TableError:
+    """``exc`` of a category function, which names its table by a label ("fuel
+    combustion"), naming the table's file instead (with the label): the user edits the
+    file."""
+    label = exc.source
+    if not file or not label or label == file:
+        return exc
+    message = str(exc).removeprefix(f"{label}: ")
+    message = message.replace(f"table {label!r}", f"table {file!r} ({label})")
+    message = message.replace(f"表 {label}", f"表 {file}（{label}）")
+    return TableError(message, source=file, field=exc.field, values=exc.values)
+
+
 def unit_findings(dataset: Dataset, year: int) -> list[str]:
     """The fuel rows of ``year`` whose energy changed by 10^2.5 or more from the previous
     year of the dataset (:func:`ganpo.carbon.energy.unit_scale_findings`: likely t for 万t,
-    or tce for 万tce), each as one note in English and Chinese: flagged, not refused."""
+    or tce for 万tce), and the forest types whose stock did between the inventories of the
+    year's sink (:func:`_forest_findings`), each as one note in English and Chinese:
+    flagged, not refused."""
+    notes = _forest_findings(dataset, year)
     fuel = dataset.tables.get("fuel")
     if fuel is None or fuel.empty:
-        return []
+        return notes
     found = energy.unit_scale_findings(
         fuel, dataset.fuel_set, region=dataset.region, level=dataset.level
     )
     found = found[found["year"] == year]
-    notes = []
     for r in found.to_dict("records"):
         what, times, prev = (
             f"{r['category_code']}, {r['fuel']}",
@@ -383,6 +442,33 @@ def unit_findings(dataset: Dataset, year: int) -> list[str]:
             f"the unit (t or 万t, tce or 万tce) / {r['unit_code']} {r['category_code']} "
             f"{r['fuel']}：{year} 年能量为 {int(prev)} 年的 {times}，请核对单位（吨或万吨、"
             "吨标准煤或万吨标准煤）"
+        )
+    return notes
+
+
+def _forest_findings(dataset: Dataset, year: int) -> list[str]:
+    """The forest types whose stock changed by 10^2.5 or more between the two forest
+    inventories of ``year``'s sink (:func:`ganpo.carbon.sinks.stock_scale_findings`:
+    likely m3 for 万m3), each as one note naming the table's file: flagged, not refused."""
+    forest = dataset.tables.get(FOREST_TABLE)
+    if forest is None or forest.empty:
+        return []
+    name = dataset.files.get(FOREST_TABLE, str(activity_tables()[FOREST_TABLE]["file"]))
+    found = sinks.stock_scale_findings(
+        forest, year, region=dataset.region, level=dataset.level, table=name
+    )
+    what = {"volume": ("stand volume", "蓄积量", "m3 or 万m3", "立方米或万立方米"),
+            "culms": ("culm count", "株数", "株 or 万株", "株或万株"),
+            "area": ("area", "面积", "hm2, 亩 or km2", "公顷、亩或平方公里")}  # fmt: skip
+    notes = []
+    for r in found:
+        en, zh, units_en, units_zh = what[r["basis"]]
+        times, t1, t2 = _times(r["ratio"]), r["previous_year"], r["year"]
+        notes.append(
+            f"{name}: unit code {r['unit_code']}, forest type {r['forest_type']}: the {en} of "
+            f"{t2} is {times} that of {t1}, which makes the forest sink of {year}; check the "
+            f"unit ({units_en}) / {name}：{r['unit_code']} {r['forest_type']} {t2} 年{zh}为 "
+            f"{t1} 年的 {times}，请核对单位（{units_zh}）"
         )
     return notes
 
@@ -471,6 +557,7 @@ def run_inventory(
         quantity_t=("quantity_t", math.fsum), co2e_t=("co2e_t", math.fsum)
     )
     g["unit_code"] = g["unit_code"].astype("int64")
+    _check_size(g, dataset)
     g["quantity_g"] = [to_grams(v) for v in g["quantity_t"]]
     g["co2e_g"] = [to_grams(v) for v in g["co2e_t"]]
     rows = roll_up(g[[*keys, "quantity_g", "co2e_g"]], dataset.region)
@@ -503,6 +590,42 @@ def run_inventory(
         provenance=emissions.provenance_table(),
         uncertainty=u[u["category_code"].isin(used)].reset_index(drop=True),
         notes=notes,
+    )
+
+
+#: the most CO2e [t] an inventory's rows may hold in all (their absolute values summed):
+#: some twenty times the world's yearly emissions (about 5·10¹⁰ t CO2e); beyond it a
+#: quantity or its unit is wrong, and the roll-up's whole grams would overflow 64 bits
+MAX_CO2E_T = 1e12
+
+
+def _check_size(g: pd.DataFrame, dataset: Dataset) -> None:
+    """Refuse an inventory whose rows (t CO2e, by unit code and category) hold more than
+    :data:`MAX_CO2E_T` in all, naming its largest row and the table file it comes from."""
+    size = g["co2e_t"].abs()
+    if math.fsum(size) <= MAX_CO2E_T:
+        return
+    r = g.iloc[int(size.to_numpy().argmax())]
+    code = str(r["category_code"])
+    zh, en = category_names(code)
+    files = [
+        dataset.files.get(key, str(t["file"]))
+        for key, t in activity_tables().items()
+        if key in dataset.tables
+        and any(code == c or code.startswith(f"{c}.") for c in t.get("categories", []))
+    ]
+    where = f" in {files[0]}" if files else ""
+    table_zh = files[0] if files else "数据表"
+    raise InputError(
+        f"unit code {r['unit_code']}, category {code} ({en}): {r['co2e_t']:.3g} t CO2e, and "
+        f"the inventory {math.fsum(size):.3g} t in all, more than {MAX_CO2E_T:.0e} t (some "
+        f"twenty times the world's yearly emissions): a quantity or its unit{where} is "
+        f"wrong; check this unit's rows of the category / 单位 {r['unit_code']} 类别 {code}"
+        f"（{zh}）排放 {r['co2e_t']:.3g} 吨二氧化碳当量，清单合计超过 {MAX_CO2E_T:.0e} 吨（约为"
+        f"全球年排放量的二十倍）：请核对{table_zh}中该单位该类别的数量和单位",
+        source=files[0] if files else None,
+        field="quantity",
+        values=[r["unit_code"], code, float(r["co2e_t"])],
     )
 
 

@@ -46,6 +46,12 @@ _CO2_PER_C = 44.0 / 12.0
 #: culm counts as forestry statistics give them
 _CULMS = {"culm": 1.0, "株": 1.0, "根": 1.0, "万株": 1e4, "万根": 1e4}
 _VOLUME_UNITS = ("m3", "m³", "立方米", "万m3", "万m³", "万立方米", "亿m3", "亿m³", "亿立方米")
+#: the most a row of a forest inventory can hold, by basis (in m³, culms, hm²): the
+#: world's growing stock is about 5.6·10¹¹ m³ (FAO, Global Forest Resources Assessment
+#: 2020), its land about 1.5·10¹⁰ hm², its bamboo forests some 10¹¹ culms; a row beyond
+#: these is a wrong unit or a typing error, and would give an absurd (or no) sink
+MAX_STOCK = {"volume": 1e12, "culms": 1e13, "area": 1.5e10}
+_BASIS_UNITS = {"volume": ("m3", "立方米"), "culms": ("culms", "株"), "area": ("hm2", "公顷")}
 #: area units written as Chinese statistics write them, mapped to ones ganpo reads
 _AREA_ALIASES = {"平方公里": "km2", "平方千米": "km2", "万平方公里": "10^4 km2"}
 
@@ -162,6 +168,18 @@ def forest_carbon_stock(
     for pos, (i, r) in enumerate(activity.iterrows()):
         basis, scale = _basis(table, activity, i, str(r["unit"]))
         q = float(amount.iloc[pos]) * scale
+        if q > MAX_STOCK[basis]:
+            raw, (en, zh) = f"{float(amount.iloc[pos]):g}", _BASIS_UNITS[basis]
+            raise TableError(
+                f"{where(table, activity, i)}: column 'quantity' value {raw} {r['unit']} is "
+                f"{q:.3g} {en}, more than any forest holds (at most {MAX_STOCK[basis]:.3g} "
+                f"{en}, above the world's total): check the value and its unit "
+                f"/ 表 {table} 第 {i} 行 quantity 的值 {raw} {r['unit']} 即 {q:.3g} {zh}，"
+                f"超过上限 {MAX_STOCK[basis]:.3g} {zh}（大于全球总量）：请核对数值和单位",
+                source=table,
+                field="quantity",
+                values=[raw],
+            )
         if basis == "volume":
             fs = _forest_factors(f, table, activity, i, VOLUME_FACTORS)
             c = stand_carbon(
@@ -216,22 +234,6 @@ def stand_volume_m3(stock: pd.DataFrame, *, table: str = STOCK_TABLE) -> pd.Seri
     return pd.Series(out, index=activity.index, dtype="float64", name="volume_m3")
 
 
-def _one_row_each(table: str, df: pd.DataFrame) -> None:
-    """Refuse two rows of one unit code, year and forest type (summed they would count a
-    stand twice; give one row per type and inventory)."""
-    dup = df.duplicated(["unit_code", "year", "forest_type"], keep="first")
-    if dup.any():
-        i = dup[dup].index[0]
-        raise TableError(
-            f"{where(table, df, i)}: forest type {df.loc[i, 'forest_type']!r} is given twice "
-            f"for this unit and year; give one row per unit, year and forest type "
-            f"/ 同一单位、年份和森林类型只能有一行",
-            source=table,
-            field="forest_type",
-            values=[df.loc[i, "forest_type"]],
-        )
-
-
 def forest_stock_difference(
     first: pd.DataFrame,
     second: pd.DataFrame,
@@ -250,7 +252,9 @@ def forest_stock_difference(
     inventories), each stock by :func:`forest_carbon_stock` (Eq. 2.8). ``first`` and
     ``second`` are the two inventories (columns of :func:`forest_carbon_stock`); a unit's
     forest type must be in both (give a type that appeared or disappeared with quantity 0)
-    and its year in ``second`` must be later than in ``first``. The mean annual change of
+    and its year in ``second`` must be later than in ``first``; each holds one row per unit
+    and forest type (a dataset's forest table is checked for repeated rows when it is read,
+    :func:`ganpo.carbon.inventory.read_dataset`). The mean annual change of
     the interval is reported for each year t₁ < t ≤ t₂ of it. A gain of carbon is a
     removal, negative CO2.
 
@@ -270,9 +274,9 @@ def forest_stock_difference(
     frames = []
     for name, df in zip(tables, (first, second), strict=True):
         cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
-        checked = activity_table(name, df, cols, region=region, level=level, same=["forest_type"])
-        _one_row_each(name, checked)
-        frames.append(checked)
+        frames.append(
+            activity_table(name, df, cols, region=region, level=level, same=["forest_type"])
+        )
     f = sink_factor_set(factor_set)
     c1, used1 = forest_carbon_stock(frames[0], f, table=tables[0])
     c2, used2 = forest_carbon_stock(frames[1], f, table=tables[1])
@@ -285,13 +289,13 @@ def forest_stock_difference(
     for _, m in merged.iterrows():
         if m["_merge"] != "both":
             which, other = (0, 1) if m["_merge"] == "left_only" else (1, 0)
-            i = m["index_1"] if which == 0 else m["index_2"]
+            i = int(m["index_1"] if which == 0 else m["index_2"])  # float: NaN in the other
             raise TableError(
                 f"{where(tables[which], frames[which], i)}: forest type {m['forest_type']!r} "
                 f"of unit {m['unit_code']} has no row in the {tables[other].rsplit(', ', 1)[1]}; "
                 f"give it in both inventories (quantity 0 where the type is absent) "
                 f"/ 森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
-                source=tables[other],
+                source=tables[which],
                 field="forest_type",
                 values=[m["forest_type"]],
             )
@@ -382,6 +386,56 @@ def forest_sink_of_year(
     )
     t = em.table
     return Emissions(t[t["year"] == year].reset_index(drop=True), em.provenance)
+
+
+def stock_scale_findings(
+    stock: pd.DataFrame,
+    year: int,
+    *,
+    region: int | None = None,
+    level: str | None = None,
+    table: str = STOCK_TABLE,
+) -> list[dict[str, Any]]:
+    """The unit codes and forest types whose stock (stand volume, culms or area, in its
+    base unit) differs between the two forest inventories bracketing ``year`` (as
+    :func:`forest_sink_of_year` takes them) by a factor of 10^2.5 or more: likely written
+    in the wrong unit (m3 for 万m3), which would make the sink absurd. A finding to review,
+    not a refusal (a young plantation may grow as much from a small stock), as for fuels
+    (:func:`ganpo.carbon.energy.unit_scale_findings`). Each: ``unit_code``,
+    ``forest_type``, ``year`` and ``previous_year`` (t₂, t₁), ``ratio``, ``basis``."""
+    from ganpo.carbon.energy import UNIT_ERROR_RATIO
+
+    cols = ["unit_code", "year", "forest_type", "quantity", "unit"]
+    stock = activity_table(table, stock, cols, region=region, level=level, same=["forest_type"])
+    if stock.empty:
+        return []
+    amount = quantities(table, stock)
+    rows = []
+    for pos, (i, r) in enumerate(stock.iterrows()):
+        basis, scale = _basis(table, stock, i, str(r["unit"]))
+        rows.append((int(r["unit_code"]), int(float(r["year"])), str(r["forest_type"]), basis,
+                     float(amount.iloc[pos]) * scale))  # fmt: skip
+    df = pd.DataFrame(rows, columns=["unit_code", "year", "forest_type", "basis", "amount"])
+    found = []
+    for unit, g in df.groupby("unit_code", sort=True):
+        before = g.loc[g["year"] < year, "year"]
+        after = g.loc[g["year"] >= year, "year"]
+        if before.empty or after.empty:
+            continue
+        t1, t2 = int(before.max()), int(after.min())
+        a = g[g["year"] == t1].set_index("forest_type")
+        b = g[g["year"] == t2].set_index("forest_type")
+        for kind in a.index.intersection(b.index):
+            x, y = a.loc[kind], b.loc[kind]
+            if x["basis"] != y["basis"] or x["amount"] <= 0 or y["amount"] <= 0:
+                continue
+            ratio = float(y["amount"]) / float(x["amount"])
+            if max(ratio, 1 / ratio) >= UNIT_ERROR_RATIO:
+                found.append(
+                    {"unit_code": int(str(unit)), "forest_type": kind, "year": t2,
+                     "previous_year": t1, "ratio": ratio, "basis": x["basis"]}
+                )  # fmt: skip
+    return found
 
 
 def _co2_row(

@@ -34,6 +34,12 @@ GATE_STAGES = ("raw_material", "production")
 #: plant's flow per functional unit; larger figures are typing or unit errors, and an
 #: overflowing product (1e308 t of diesel) would make the footprint infinite
 MAX_AMOUNT = 1e15
+#: the smallest output a process may give, in any unit: a process's inputs are scaled by
+#: the demand over its output, so an output of 1e-300 t (far below any real co-product)
+#: turns an ordinary input into a huge but finite footprint; below a billionth of its unit
+#: (1 mg of a t, 3.6 mJ of a kWh) an output is a typing or unit error. It also keeps out
+#: the subnormal floats (below numpy.finfo(float).tiny), which are not normal numbers
+MIN_OUTPUT = 1e-9
 
 
 class _Model(BaseModel):
@@ -81,6 +87,20 @@ class Process(_Model):
     outputs: list[Output] = Field(min_length=1)
     inputs: list[Input] = Field(default_factory=list)
     emissions: list[Emission] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _outputs_not_tiny(self) -> Process:
+        for j, o in enumerate(self.outputs):
+            if o.amount < MIN_OUTPUT:
+                raise ValueError(
+                    f"process {self.key!r}, outputs.{j}.amount = {o.amount!r} {o.unit} "
+                    f"({o.product}) is below {MIN_OUTPUT:g}: it would scale the process's "
+                    f"inputs by {1 / o.amount:.3g}, so it is a typing or unit error; give the "
+                    f"output as made per run of the process (in a smaller unit if need be) "
+                    f"/ 过程 {self.key} 的产出 {o.product} 数量 {o.amount!r} {o.unit} 小于 "
+                    f"{MIN_OUTPUT:g}，将使投入放大 {1 / o.amount:.3g} 倍：请检查数值或单位"
+                )
+        return self
 
 
 class ProductSystem(_Model):
