@@ -125,17 +125,71 @@ class TableCheckError(TableError):
         super().__init__(message, source=source, field=field, values=values)
 
 
+#: the Chinese of the kinds of name that :class:`UnknownNameError` is raised for; a kind
+#: not listed (one made from other words, such as "method of recreation") is a 名称
+KIND_ZH = {
+    "activity table": "活动水平数据表",
+    "combustion CH4/N2O factor set": "燃烧 CH4/N2O 排放因子集",
+    "credit rule": "信贷规则",
+    "deflator": "价格平减指数",
+    "department": "部门",
+    "derived layer": "派生图层",
+    "ecosystem type": "生态系统类型",
+    "entity rating rule": "主体评级规则",
+    "form": "报表",
+    "fuel factor set": "燃料燃烧排放因子集",
+    "grid region": "电网区域",
+    "GWP set": "全球增温潜势（GWP）值集",
+    "indicator": "指标",
+    "indicator (item price index)": "指标（分项价格指数）",
+    "inventory category": "清单类别",
+    "land classification scheme": "土地分类体系",
+    "language": "语言",
+    "methodology": "方法学",
+    "package": "资产包",
+    "parameter set": "参数集",
+    "parcel": "地块",
+    "parcel or package": "地块或资产包",
+    "parcel status": "地块状态",
+    "pollutant": "污染物",
+    "pollutant of an emission right": "排污权污染物",
+    "process factor set": "工业过程排放因子集",
+    "profile": "核算方案",
+    "reserve asset type": "收储资产类型",
+    "reserve right": "收储权益",
+    "reserve right or package": "收储权益或资产包",
+    "rights type": "权利类型",
+    "role": "角色",
+    "rule": "规则",
+    "session kind": "会话类型",
+    "sink factor set": "碳汇因子集",
+    "sink methodology": "碳汇方法学",
+    "sink project": "碳汇项目",
+    "stored rule": "已存规则",
+    "tracking file": "跟踪文件",
+    "uncertainty set": "不确定性参数集",
+    "water-quality indicator": "水质指标",
+}
+
+
 class UnknownNameError(GanpoError, KeyError):
     """A name (parameter set, service, ecosystem type…) that does not exist.
 
-    The message lists the names that do exist.
-    """
+    The message lists the names that do exist, in English and in Chinese.
+
+    >>> str(UnknownNameError("parameter set", "jx", ["jiangxi-default", "garze-2010"]))
+    "unknown parameter set 'jx'; valid names: garze-2010, jiangxi-default / 未知的参数集 'jx'；可用的名称：garze-2010、jiangxi-default"
+    """  # noqa: E501
 
     def __init__(self, kind: str, name: str, valid: Iterable[str]) -> None:
         self.kind = kind
         self.name = name
         self.valid = sorted(valid)
-        super().__init__(f"unknown {kind} {name!r}; valid names: {', '.join(self.valid)}")
+        zh = KIND_ZH.get(kind, "名称")
+        super().__init__(
+            f"unknown {kind} {name!r}; valid names: {', '.join(self.valid)} / "
+            f"未知的{zh} {name!r}；可用的名称：{'、'.join(self.valid)}"
+        )
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])

@@ -46,12 +46,16 @@ def test_the_shipped_folders_are_read_apart() -> None:
 def test_unknown_codes_and_versions_name_the_ones_that_exist() -> None:
     with pytest.raises(UnknownNameError) as caught:
         sc.sink_methodology("XX")
-    assert str(caught.value) == "unknown sink methodology 'XX'; valid names: FWS"
+    english, chinese = str(caught.value).split(" / ")
+    assert english == "unknown sink methodology 'XX'; valid names: FWS"
+    assert chinese == "未知的碳汇方法学 'XX'；可用的名称：FWS"
     with pytest.raises(UnknownNameError) as caught:
         sc.sink_methodology("FWS", 9)
-    assert str(caught.value) == "unknown version of sink methodology FWS '9'; valid names: 1"
+    assert str(caught.value).startswith(
+        "unknown version of sink methodology FWS '9'; valid names: 1 / 未知的名称 '9'"
+    )
     with pytest.raises(UnknownNameError) as caught:
         ci.methodology("PV", 9)
-    assert str(caught.value) == "unknown version of methodology PV '9'; valid names: 1"
+    assert str(caught.value).startswith("unknown version of methodology PV '9'; valid names: 1 /")
     assert sc.sink_methodology("FWS").version == 1
     assert ci.methodology("PV").version == 1

@@ -587,7 +587,7 @@ def _layer_counts(
     low, high = ranges[0], ranges[1]
     below, above = 0, 0
     zone, in_zone, bin_, in_bin = 0, 0, 0, 0
-    last_bits = np.int64(0)  # the float64 bits of +0.0, and its bin
+    last_bits = 0  # the float64 bits of +0.0, and its bin
     last_bin = histogram.table_bin(0.0, last_bits, first_k, step_at)
     for r in range(rows):
         for c in range(cols):
