@@ -286,6 +286,21 @@ CASES = [
     Case("tables-a-list", "refused:description",
          describe("[tables]\n", 'tables = ["fuel_combustion.csv"]\n[files]\n'),
          r"tables = \['fuel_combustion.csv'\] is not a \[tables\] table.*tables 的值"),
+    Case("fuel-set-unknown", "refused:description",
+         describe('fuel_set = "cn-statistics"', 'fuel_set = "cn-stats"'),
+         r"carbon-dataset.toml: fuel_set = 'cn-stats' is not a fuel factor set; give one of "
+         r".*cn-statistics.*fuel_set 的值 'cn-stats' 不是燃料燃烧排放因子集"),
+    Case("grid-unknown", "refused:description",
+         describe('grid = "central_china"', 'grid = "central"'),
+         r"carbon-dataset.toml: grid = 'central' is not a grid region; give one of "
+         r".*central_china.*grid 的值 'central' 不是电网区域"),
+    Case("process-factors-unknown", "refused:description",
+         describe('process_factors = "ipcc-2006"', 'process_factors = "ipcc-2019"'),
+         r"carbon-dataset.toml: process_factors = 'ipcc-2019' is not a process factor set"
+         r".*工业过程排放因子集"),
+    Case("uncertainty-unknown", "refused:description",
+         describe('uncertainty = "ipcc-2006"', "uncertainty = 5"),
+         r"carbon-dataset.toml: uncertainty = 5 is not an uncertainty set.*不确定性参数集"),
     Case("description-gb18030", "refused:description", gb18030(DESCRIPTION),
          r"carbon-dataset.toml: cannot read carbon-dataset.toml.*须为 UTF-8 编码的 TOML"),
     # ---- fine inputs

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import tomllib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -23,7 +24,13 @@ from typing import Any
 import pandas as pd
 
 from ganpo.carbon import agriculture, energy, industry, sinks, waste
-from ganpo.carbon.factors import category, gwp_set
+from ganpo.carbon.factors import (
+    category,
+    fuel_factor_set_names,
+    grid_regions,
+    gwp_set,
+    process_factor_set_names,
+)
 from ganpo.carbon.inputs import require_columns
 from ganpo.carbon.regions import LEVELS, Unit, region
 from ganpo.carbon.result import POWER_GENERATION, Emissions, combine, lulucf
@@ -60,11 +67,7 @@ def activity_tables() -> dict[str, dict[str, Any]]:
 def uncertainty_defaults(name: str) -> pd.DataFrame:
     """A shipped set of category uncertainties (``uncertainty-<name>.toml``):
     ``category_code``, ``u_activity_pct``, ``u_factor_pct``, ``source``, ``status``."""
-    names = [
-        n.removeprefix("uncertainty-")
-        for n in shipped_names("carbon")
-        if n.startswith("uncertainty-")
-    ]
+    names = _uncertainty_set_names()
     if name not in names:
         raise UnknownNameError("uncertainty set", name, names)
     path = data_dir("carbon") / f"uncertainty-{name}.toml"
@@ -166,7 +169,7 @@ def read_dataset(folder: Path | str) -> Dataset:
             values=[level],
         )
     region(int(d["region"]))  # a province or city of the built-in table, else refused
-    _check_sink_factors(str(d.get("sink_factors", "cn-forestry")))
+    _check_set_names(d)
     declared = activity_tables()
     digest = hashlib.sha256(b"carbon-dataset\0" + raw)
     tables: dict[str, pd.DataFrame] = {}
@@ -254,21 +257,43 @@ def _check_description(d: dict[str, Any]) -> None:
         )
 
 
-def _check_sink_factors(name: str) -> None:
-    """Refuse a description whose ``sink_factors`` is no shipped sink factor set, naming it
-    and the sets there are (the forest table would otherwise fail later without the file)."""
+def _uncertainty_set_names() -> list[str]:
+    return [
+        n.removeprefix("uncertainty-")
+        for n in shipped_names("carbon")
+        if n.startswith("uncertainty-")
+    ]
+
+
+def _check_set_names(d: dict[str, Any]) -> None:
+    """Refuse a description that names a factor set (fuel, process, grid region, sink,
+    uncertainty) ganpo does not ship, naming the file, the field, the value and the names
+    there are: before any table is read, not when the first row that needs the set is
+    computed (where the message could not say which file named it)."""
     from ganpo.carbon.sinks_factors import sink_factor_set_names
 
-    names = sink_factor_set_names()
-    if name not in names:
-        raise InputError(
-            f"sink_factors = {name!r} is not a sink factor set; give one of "
-            f"{', '.join(names)} / 数据集说明中 sink_factors 的值 {name!r} 不是碳汇因子集"
-            f"（可选：{'、'.join(names)}）",
-            source=DATASET_FILE,
-            field="sink_factors",
-            values=[name],
-        )
+    sets: list[tuple[str, str, str, str, Callable[[], Iterable[str]]]] = [
+        # field, its default, what it names in English and in Chinese, the names there are
+        ("fuel_set", "", "fuel factor set", "燃料燃烧排放因子集", fuel_factor_set_names),
+        ("process_factors", "ipcc-2006", "process factor set", "工业过程排放因子集",
+         process_factor_set_names),
+        ("grid", "", "grid region", "电网区域", lambda: grid_regions().keys()),
+        ("sink_factors", "cn-forestry", "sink factor set", "碳汇因子集", sink_factor_set_names),
+        ("uncertainty", "ipcc-2006", "uncertainty set", "不确定性参数集",
+         _uncertainty_set_names),
+    ]  # fmt: skip
+    for key, default, what, what_zh, known in sets:
+        name = d.get(key, default)
+        names = sorted(known())
+        if not isinstance(name, str) or name not in names:
+            raise InputError(
+                f"{key} = {name!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what}; "
+                f"give one of {', '.join(names)} / "
+                f"数据集说明中 {key} 的值 {name!r} 不是{what_zh}（可选：{'、'.join(names)}）",
+                source=DATASET_FILE,
+                field=key,
+                values=[name],
+            )
 
 
 #: the value columns of the tables: a repeated row is one that differs in these only
