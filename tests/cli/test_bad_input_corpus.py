@@ -27,7 +27,6 @@ dataset into the same store. A case's id starts with its class:
 from __future__ import annotations
 
 import errno
-import io
 import re
 import shutil
 import sqlite3
@@ -41,7 +40,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import openpyxl
 import pytest
 import rasterio
 import shapely
@@ -50,6 +48,8 @@ from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 from typer.testing import CliRunner
 
+from corpus_support import as_number, workbook_bytes
+from corpus_support import store_dump as dump
 from ganpo.catalog.profiles import load_profile
 from ganpo.cli.main import app
 from ganpo.io.manifest import LayerEntry, load_manifest, write_manifest
@@ -171,22 +171,8 @@ def lakes_text(*rows: str) -> str:
 
 def xlsx_bytes(text: str) -> bytes:
     """The CSV ``text`` as an Excel workbook (numbers as numbers)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    for i, line in enumerate(text.strip().splitlines()):
-        cells = line.split(",")
-        ws.append(cells if i == 0 else [_number(c) for c in cells])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _number(text: str) -> object:
-    try:
-        return float(text) if "." in text or "e" in text else int(text)
-    except ValueError:
-        return text
+    lines = [line.split(",") for line in text.strip().splitlines()]
+    return workbook_bytes([lines[0], *([as_number(c) for c in r] for r in lines[1:])])
 
 
 def township_rows(**geoms: object) -> list[tuple[int, str, int, object]]:
@@ -1268,15 +1254,6 @@ def account_run(manifest: Path, year: int, db: Path, *extra: str) -> Any:
     return runner.invoke(
         app, ["account", "run", str(manifest), "--year", str(year), "--db", str(db), *extra]
     )
-
-
-def dump(db: Path) -> list[str]:
-    """Every statement that rebuilds the store: its schema and each row."""
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def rows(statements: list[str]) -> list[str]:

@@ -25,16 +25,16 @@ import csv
 import io
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from corpus_support import as_number, reencode, replace_once, workbook_bytes
+from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from ganpo.demo.carbon import build_carbon_demo
 
@@ -112,12 +112,7 @@ def in_tonnes(folder: Path) -> None:
 
 def gb18030(table: str) -> Callable[[Path], None]:
     """The table saved in GB 18030, as Chinese Excel saves "CSV"."""
-
-    def mutate(folder: Path) -> None:
-        path = folder / table
-        path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
-
-    return mutate
+    return lambda folder: reencode(folder / table, "gb18030")
 
 
 def workbook(table: str, *, formula: bool = False) -> Callable[[Path], None]:
@@ -126,40 +121,21 @@ def workbook(table: str, *, formula: bool = False) -> Callable[[Path], None]:
 
     def mutate(folder: Path) -> None:
         _, rows = _rows(folder / table)
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        assert ws is not None
         q = rows[0].index("quantity") if formula else -1
-        ws.append(rows[0])
+        cells: list[list[Any]] = [list(rows[0])]
         for k, r in enumerate(rows[1:]):
-            cells: list[Any] = [_number(c) for c in r]
+            cells.append([as_number(c) for c in r])
             if formula and k == 0:
-                cells[q] = f"={r[q]}*1"
-            ws.append(cells)
-        out = io.BytesIO()
-        wb.save(out)
-        (folder / table).write_bytes(out.getvalue())
+                cells[-1][q] = f"={r[q]}*1"
+        (folder / table).write_bytes(workbook_bytes(cells))
 
     return mutate
-
-
-def _number(text: str) -> object:
-    try:
-        return float(text) if "." in text else int(text)
-    except ValueError:
-        return text
 
 
 def describe(old: str, new: str) -> Callable[[Path], None]:
     """Replace ``old`` by ``new`` in carbon-dataset.toml."""
 
-    def mutate(folder: Path) -> None:
-        path = folder / DESCRIPTION
-        text = path.read_text(encoding="utf-8")
-        assert old in text, old
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return mutate
+    return lambda folder: replace_once(folder / DESCRIPTION, old, new)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -334,14 +310,6 @@ def county_rows(db: Path, inventory: int) -> dict[tuple[int, str], float]:
     assert r.exit_code == 0, r.output
     rows = csv.DictReader(io.StringIO(r.output))
     return {(int(x["unit_code"]), x["category_code"]): float(x["co2e_t"]) for x in rows}
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="module")

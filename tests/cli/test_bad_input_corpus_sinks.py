@@ -30,16 +30,16 @@ import csv
 import io
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from corpus_support import as_number, reencode, replace_once, workbook_bytes
+from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from ganpo.demo.carbon import build_carbon_demo
 
@@ -146,47 +146,25 @@ def empty_file(folder: Path) -> None:
 
 def gb18030(folder: Path) -> None:
     """The forest table saved in GB 18030, as Chinese Excel saves "CSV"."""
-    path = folder / FOREST
-    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    reencode(folder / FOREST, "gb18030")
 
 
 def utf16(folder: Path) -> None:
     """The forest table saved in UTF-16 (Excel's "Unicode text")."""
-    path = folder / FOREST
-    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    reencode(folder / FOREST, "utf-16")
 
 
 def workbook(folder: Path) -> None:
     """The forest table as an .xlsx workbook under its .csv name (numbers as numbers)."""
     _, rows = _rows(folder / FOREST)
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.append(rows[0])
-    for r in rows[1:]:
-        ws.append([_number(c) for c in r])
-    out = io.BytesIO()
-    wb.save(out)
-    (folder / FOREST).write_bytes(out.getvalue())
-
-
-def _number(text: str) -> object:
-    try:
-        return float(text) if "." in text else int(text)
-    except ValueError:
-        return text
+    cells = [rows[0], *([as_number(c) for c in r] for r in rows[1:])]
+    (folder / FOREST).write_bytes(workbook_bytes(cells))
 
 
 def describe(old: str, new: str) -> Callable[[Path], None]:
     """Replace ``old`` by ``new`` in carbon-dataset.toml."""
 
-    def mutate(folder: Path) -> None:
-        path = folder / DESCRIPTION
-        text = path.read_text(encoding="utf-8")
-        assert old in text, old
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return mutate
+    return lambda folder: replace_once(folder / DESCRIPTION, old, new)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -340,14 +318,6 @@ def county_rows(db: Path, inventory: int) -> dict[tuple[int, str], float]:
     assert r.exit_code == 0, r.output
     rows = csv.DictReader(io.StringIO(r.output))
     return {(int(x["unit_code"]), x["category_code"]): float(x["co2e_t"]) for x in rows}
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def _description(text: str) -> str:

@@ -31,16 +31,16 @@ import csv
 import io
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from corpus_support import as_number, reencode, workbook_bytes
+from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from ganpo.tracking.registry import read_tracking_file, shipped_file
 
@@ -122,11 +122,7 @@ def empty(file: str) -> Callable[[Path], None]:
 
 
 def gb18030(file: str) -> Callable[[Path], None]:
-    def mutate(folder: Path) -> None:
-        path = folder / file
-        path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
-
-    return mutate
+    return lambda folder: reencode(folder / file, "gb18030")
 
 
 def in_tonnes(folder: Path) -> None:
@@ -144,27 +140,15 @@ def workbook(*, formula: bool = False) -> Callable[[Path], None]:
 
     def mutate(folder: Path) -> None:
         rows = _rows(folder / SERIES)
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        assert ws is not None
-        ws.append(rows[0])
+        v = COLUMNS.index("value")
+        cells: list[list[Any]] = [list(rows[0])]
         for k, r in enumerate(rows[1:]):
-            cells: list[Any] = [_number(c) for c in r]
+            cells.append([as_number(c) for c in r])
             if formula and k == 0:
-                cells[COLUMNS.index("value")] = f"={r[COLUMNS.index('value')]}*1"
-            ws.append(cells)
-        out = io.BytesIO()
-        wb.save(out)
-        (folder / SERIES).write_bytes(out.getvalue())
+                cells[-1][v] = f"={r[v]}*1"
+        (folder / SERIES).write_bytes(workbook_bytes(cells))
 
     return mutate
-
-
-def _number(value: str) -> object:
-    try:
-        return float(value) if "." in value else int(value)
-    except ValueError:
-        return value
 
 
 # --------------------------------------------------------------------------- the cases
@@ -369,14 +353,6 @@ CASES: list[Case] = [
 
 
 pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def status(folder: Path, *, database: bool = False) -> Any:

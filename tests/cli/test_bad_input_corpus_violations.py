@@ -16,19 +16,18 @@ store. Classes:
 
 from __future__ import annotations
 
-import io
 import re
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from corpus_support import store_dump as dump
+from corpus_support import workbook_bytes
 from ganpo.cli.main import app
 
 runner = CliRunner()
@@ -62,9 +61,7 @@ def first_row(old: str, new: str) -> Callable[[], bytes]:
 
 def workbook() -> bytes:
     """The good file as an .xlsx (numbers as numbers, dates as date cells)."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    assert ws is not None
+    rows: list[list[object]] = []
     for i, line in enumerate(GOOD.splitlines()):
         cells: list[object] = list(line.split(","))
         if i:
@@ -72,10 +69,8 @@ def workbook() -> bytes:
             for j in (3, 8):
                 if cells[j]:
                     cells[j] = datetime.fromisoformat(str(cells[j]))
-        ws.append(cells)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+        rows.append(cells)
+    return workbook_bytes(rows)
 
 
 @dataclass(frozen=True)
@@ -137,14 +132,6 @@ def load(path: Path, db: Path) -> Result:
     return runner.invoke(
         app, ["zoning", "violations", "load", str(path), "--synthetic", "--database", str(db)]
     )
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])

@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import openpyxl
 import pytest
 from shapely import make_valid
 from shapely.geometry import Polygon
 from typer.testing import CliRunner
 
+from corpus_support import reencode, workbook_bytes
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
 
@@ -156,8 +156,7 @@ def empty_list(folder: Path) -> None:
 
 
 def gb18030(folder: Path) -> None:
-    path = folder / LIST
-    path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    reencode(folder / LIST, "gb18030")
 
 
 def workbook(*, formula: bool = False) -> Callable[[Path], None]:
@@ -165,18 +164,10 @@ def workbook(*, formula: bool = False) -> Callable[[Path], None]:
     cell of the first row is a formula."""
 
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / LIST)
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        assert ws is not None
-        for k, r in enumerate(rows):
-            cells: list[Any] = list(r)
-            if formula and k == 1:
-                cells[4] = '="禁止"&"新建"'
-            ws.append(cells)
-        out = io.BytesIO()
-        wb.save(out)
-        (folder / LIST).write_bytes(out.getvalue())
+        cells: list[list[Any]] = [list(r) for r in _rows(folder / LIST)]
+        if formula:
+            cells[1][4] = '="禁止"&"新建"'
+        (folder / LIST).write_bytes(workbook_bytes(cells))
 
     return mutate
 

@@ -1,0 +1,63 @@
+"""What the bad-input corpora (``tests/cli/test_bad_input_corpus*.py``) share.
+
+Each corpus checks two things: that a refused run leaves the store as it was, and that
+some inputs are accepted when a user saves them otherwise. It needs the store's dump to
+compare before and after. It also needs the other ways a user's table comes: in GB 18030,
+as Chinese Excel saves "CSV", or as an .xlsx workbook under its .csv name, with numbers
+as numbers.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import openpyxl
+
+
+def store_dump(db: Path) -> list[str]:
+    """Every statement that rebuilds the SQLite store: its schema and each row."""
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def as_number(text: str) -> object:
+    """A cell's text as a workbook holds it: a number when it reads as one, else the text.
+
+    >>> as_number("2022"), as_number("1.5"), as_number("1e300"), as_number("coke")
+    (2022, 1.5, 1e+300, 'coke')
+    """
+    try:
+        return float(text) if "." in text or "e" in text else int(text)
+    except ValueError:
+        return text
+
+
+def reencode(path: Path, encoding: str) -> None:
+    """The UTF-8 text file at ``path`` saved again in ``encoding`` (``gb18030``, ``utf-16``)."""
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """The first ``old`` in the UTF-8 text file at ``path`` replaced by ``new``; ``old`` must be
+    there (a case that changes nothing would pass for the wrong reason)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:
+    """An .xlsx workbook of one sheet holding ``rows`` as they are given."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    for row in rows:
+        ws.append(list(row))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
