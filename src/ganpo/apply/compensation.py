@@ -10,9 +10,10 @@ Agreements are data (:class:`ganpo.apply.rules.CompensationAgreement`); three me
 - ``gep_flow``: a share of the value of the upstream counties' regulating services in the
   stored account of the year, paid downstream → upstream, optionally gated by quality.
 
-Monitoring data: a CSV with ``section, month (YYYY-MM or a date), indicator, value,
-unit``; the indicator ``outflow`` is the monthly outflow volume. Annual mean = mean of the
-monthly means. Months without data are reported as gaps; the agreement's ``min_months``
+Monitoring data: a CSV with ``section, month (YYYY-MM or YYYY-MM-DD), indicator, value,
+unit``, one row per sample (a section, indicator and date given twice is refused); the
+indicator ``outflow`` is the monthly outflow volume. Annual mean = mean of the monthly
+means. Months without data are reported as gaps; the agreement's ``min_months``
 and ``gap_policy`` say what a gap does (``fail``: error, nothing stored; ``not_met``: the
 year counts as not met; ``available``: the months present are used), and the settlement
 states which applied.
@@ -242,17 +243,17 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         factors[(i, u)] for i, u in zip(indicator, unit, strict=True)
     ]
     limit = np.array([limits[i] for i in indicator])
-    wrong = ~np.isfinite(converted) | (converted > limit)
-    if wrong.any():
-        bad = raw.loc[wrong.to_numpy(), "value"].tolist()
+    beyond = ~np.isfinite(converted.to_numpy()) | (converted.to_numpy() > limit)
+    if beyond.any():
+        bad = raw.loc[beyond, "value"].tolist()
         raise _refuse(
             path,
             "value",
-            f"monitoring data: data row(s) {preview(_rows(wrong))}: value {preview(bad)} is "
+            f"monitoring data: data row(s) {preview(_rows(beyond))}: value {preview(bad)} is "
             f"beyond what a water sample can hold (more than {MAX_CONCENTRATION_MG_L:g} mg/L) "
             f"or a section can carry (more than {MAX_OUTFLOW_M3:g} m3 in a month); check the "
             "value and its unit",
-            f"监测数据第 {preview(_rows(wrong))} 条数据的数值 {preview(bad)} 超出合理范围"
+            f"监测数据第 {preview(_rows(beyond))} 条数据的数值 {preview(bad)} 超出合理范围"
             f"（浓度不超过 {MAX_CONCENTRATION_MG_L:g} mg/L，月出境水量不超过 "
             f"{MAX_OUTFLOW_M3:g} m3）；请检查数值及其单位",
             bad,
