@@ -80,8 +80,8 @@ def monitoring(path: Path, skip: set[tuple[str, int]] = frozenset(), tp_unit: st
                 continue
             unit = tp_unit if ind == "tp" else "mg/L"
             scale = 1000.0 if unit == "μg/L" else 1.0
-            for v in (c * 0.9, c * 1.1):
-                lines.append(f"s1,2023-{m:02d}-05,{ind},{v * scale:.6f},{unit}")
+            for day, v in ((5, c * 0.9), (20, c * 1.1)):  # two samples, each on its day
+                lines.append(f"s1,2023-{m:02d}-{day:02d},{ind},{v * scale:.6f},{unit}")
     # a sample of another year is ignored
     lines.append("s1,2022-12-05,codmn,99,mg/L")
     return write(path, "\n".join(lines) + "\n")
@@ -238,12 +238,12 @@ def test_agreement_and_monitoring_errors(tmp_path: Path) -> None:
     data = write(
         tmp_path / "y.csv", "section,month,indicator,value,unit\ns1,2023-01,codmn,-2,mg/L\n"
     )
-    with pytest.raises(InputError, match="not finite non-negative numbers"):
+    with pytest.raises(InputError, match="not a finite non-negative number"):
         settle(engine, stored, 2023, data)
     data = write(
         tmp_path / "z.csv", "section,month,indicator,value,unit\ns1,2023-01,codmn,inf,mg/L\n"
     )
-    with pytest.raises(InputError, match="values inf are not finite"):
+    with pytest.raises(InputError, match="value inf is not a finite"):
         settle(engine, stored, 2023, data)
     data = write(
         tmp_path / "w.csv", "section,month,indicator,value,unit\ns1,2021-01,codmn,2,mg/L\n"

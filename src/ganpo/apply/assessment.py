@@ -20,7 +20,8 @@ GDI = Σ W_c · index_c / 100 with the category weights W_c in % (verified).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,23 @@ from ganpo.errors import InputError, preview
 from ganpo.store import applications as store
 from ganpo.store.lifecycle import preferred_account
 from ganpo.store.repository import list_accounts, load_account
+
+#: the largest GDP a county may have: 10⁹ 亿元 (as ganpo's dual-control GDP) [CNY]
+MAX_GDP_CNY = 1e17
+#: the largest size of a GDI indicator value, in the framework's unit
+MAX_INDICATOR = 1e15
+_ZH = {"GDP table": "GDP 表", "indicator table": "指标表"}
+
+
+@contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """Name ``path`` in an input error that does not name its file (a unit of a header)."""
+    try:
+        yield
+    except InputError as exc:
+        if exc.source is not None:
+            raise
+        raise InputError(str(exc), source=path, field=exc.field, values=exc.values) from exc
 
 
 def indicator_scores(
@@ -149,19 +167,39 @@ def _read_indicators(path: Path, framework: AssessmentFramework) -> tuple[pd.Dat
     if unknown:
         raise InputError(
             f"indicator table has column(s) {preview(unknown)} that framework "
-            f"{framework.name!r} does not know; its indicators: {', '.join(units)}",
+            f"{framework.name!r} does not know; its indicators: {', '.join(units)} / "
+            f"指标表的列 {preview(unknown)} 不是考核框架 {framework.name} 的指标；"
+            f"框架的指标为 {', '.join(units)}",
             source=path,
             field="columns",
             values=unknown,
         )
-    table = read_unit_table(
-        path,
-        {},
-        what="indicator table",
-        optional=units,
-        extra_keys=("year",),
-        allow_missing=True,
-    )
+    with _named(path):
+        table = read_unit_table(
+            path,
+            {},
+            what="indicator table",
+            optional=units,
+            extra_keys=("year",),
+            allow_missing=True,
+        )
+    for key in units:
+        if key not in table.columns:
+            continue
+        huge = table[key].abs() > MAX_INDICATOR
+        if huge.any():
+            codes = table.loc[huge, "county_adcode"].tolist()
+            shown = table.loc[huge, key].tolist()
+            raise InputError(
+                f"indicator table: column {key!r} holds {preview(shown)} for county_adcode "
+                f"{preview(codes)}, beyond {MAX_INDICATOR:g} {units[key]} in size; check the "
+                "value and the unit in the header / "
+                f"指标表 {key} 列中县 {preview(codes)} 的值 {preview(shown)} 超出合理范围"
+                f"（绝对值不超过 {MAX_INDICATOR:g} {units[key]}）；请检查数值及表头中的单位",
+                source=path,
+                field=key,
+                values=shown,
+            )
     absent = [k for k in units if k not in table.columns]
     for k in absent:
         table[k] = np.nan
@@ -229,9 +267,10 @@ def assess(
 
     gdp_headers = [split_header(str(c))[0] for c in read_csv(gdp_path, "GDP table").columns]
     by_year = "year" in gdp_headers
-    gdp = read_unit_table(
-        gdp_path, {"gdp": "CNY"}, what="GDP table", extra_keys=("year",) if by_year else ()
-    )
+    with _named(gdp_path):
+        gdp = read_unit_table(
+            gdp_path, {"gdp": "CNY"}, what="GDP table", extra_keys=("year",) if by_year else ()
+        )
     if by_year:
         gdp = gdp[gdp["year"] == year]
     _check_counties(gdp["county_adcode"], counties, gdp_path, "GDP table", require_all=True)
@@ -239,10 +278,24 @@ def assess(
     if not_positive:
         raise InputError(
             f"GDP table: GDP must be positive; it is 0 or negative for county_adcode "
-            f"{preview(not_positive)}",
+            f"{preview(not_positive)} / GDP 表中县 {preview(not_positive)} 的 GDP 为 0 或负数；"
+            "GDP 须为正数",
             source=gdp_path,
             field="gdp",
             values=not_positive,
+        )
+    huge = gdp["gdp"] > MAX_GDP_CNY
+    if huge.any():
+        codes = gdp.loc[huge, "county_adcode"].tolist()
+        raise InputError(
+            f"GDP table: GDP of county_adcode {preview(codes)} is "
+            f"{preview(f'{v:g} CNY' for v in gdp.loc[huge, 'gdp'])}, more than "
+            f"{MAX_GDP_CNY / 1e8:g} 亿元 (the world's GDP is some 10^7 亿元); check the value "
+            f"and the unit in the header / GDP 表中县 {preview(codes)} 的 GDP 超过 "
+            f"{MAX_GDP_CNY / 1e8:g} 亿元，请检查数值及表头中的单位",
+            source=gdp_path,
+            field="gdp",
+            values=codes,
         )
     table["gdp_cny"] = gdp.set_index("county_adcode")["gdp"].reindex(table.index)
     table["gep_gdp_ratio"] = table["gep_cny"] / table["gdp_cny"].where(table["gdp_cny"] > 0)
@@ -255,6 +308,17 @@ def assess(
     notes += ind_notes
     _check_counties(ind_all["county_adcode"], counties, indicators_path, "indicator table")
     keys = [i.key for c in framework.categories for i in c.indicators]
+    if not (ind_all["year"] == year).any():
+        years = sorted({int(y) for y in ind_all["year"]})
+        raise InputError(
+            f"indicator table has no row of {year} (years present: "
+            f"{', '.join(map(str, years)) or 'none'}); give the indicators of the assessed "
+            f"year / 指标表中没有 {year} 年的数据（现有年份："
+            f"{', '.join(map(str, years)) or '无'}）；请提供考核年份的指标",
+            source=indicators_path,
+            field="year",
+            values=[year],
+        )
     ind = ind_all[ind_all["year"] == year].set_index("county_adcode")[keys].reindex(table.index)
     absent_units = sorted(
         set(table.index) - set(ind_all.loc[ind_all["year"] == year, "county_adcode"])
@@ -299,7 +363,8 @@ def _check_counties(
     extra = sorted(set(codes) - counties)
     if extra:
         raise InputError(
-            f"{what} has county adcode(s) {preview(extra)} that are not in the account",
+            f"{what} has county adcode(s) {preview(extra)} that are not in the account / "
+            f"{_ZH[what]}中的县级行政区划代码 {preview(extra)} 不在核算账户中",
             source=path,
             field="county_adcode",
             values=extra,
@@ -308,7 +373,8 @@ def _check_counties(
         missing = sorted(counties - set(codes))
         if missing:
             raise InputError(
-                f"{what} lacks county adcode(s) {preview(missing)} of the account; add them",
+                f"{what} lacks county adcode(s) {preview(missing)} of the account; add them / "
+                f"{_ZH[what]}缺少核算账户中的县 {preview(missing)}，请补充",
                 source=path,
                 field="county_adcode",
                 values=missing,

@@ -10,9 +10,10 @@ Agreements are data (:class:`ganpo.apply.rules.CompensationAgreement`); three me
 - ``gep_flow``: a share of the value of the upstream counties' regulating services in the
   stored account of the year, paid downstream → upstream, optionally gated by quality.
 
-Monitoring data: a CSV with ``section, month (YYYY-MM or a date), indicator, value,
-unit``; the indicator ``outflow`` is the monthly outflow volume. Annual mean = mean of the
-monthly means. Months without data are reported as gaps; the agreement's ``min_months``
+Monitoring data: a CSV with ``section, month (YYYY-MM or YYYY-MM-DD), indicator, value,
+unit``, one row per sample (a section, indicator and date given twice is refused); the
+indicator ``outflow`` is the monthly outflow volume. Annual mean = mean of the monthly
+means. Months without data are reported as gaps; the agreement's ``min_months``
 and ``gap_policy`` say what a gap does (``fail``: error, nothing stored; ``not_met``: the
 year counts as not met; ``available``: the months present are used), and the settlement
 states which applied.
@@ -21,6 +22,7 @@ states which applied.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,99 +101,205 @@ def dongjiang_factor(
     return True, min(1.0, (outflow or 0.0) / outflow_required)
 
 
+#: the largest concentration a water sample can hold: 10⁶ mg/L (1 kg per litre) [mg/L]
+MAX_CONCENTRATION_MG_L = 1e6
+#: the largest monthly outflow of a section: 10¹³ m³ (ten times the Yangtze's yearly flow) [m3]
+MAX_OUTFLOW_M3 = 1e13
+_DATE = re.compile(
+    r"^\s*(?P<y>\d{4})[-/.](?P<m>\d{1,2})(?:[-/.](?P<d>\d{1,2}))?(?:[ T]00:00(?::00)?)?\s*$"
+)
+
+
+def _refuse(path: Path, field: str, en: str, zh: str, values: list[Any]) -> InputError:
+    return InputError(f"{en} / {zh}", source=path, field=field, values=values)
+
+
+def _rows(mask: Any) -> list[int]:
+    """Data rows (1: the first row under the header) where ``mask`` holds."""
+    return [int(i) + 1 for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+
+
+def _sample_date(text: Any) -> tuple[int, int, int] | None:
+    """``YYYY-MM`` or ``YYYY-MM-DD`` (``/`` or ``.`` also) → (year, month, day; 0 without a
+    day), or None when it is no such date (month 13, 2023-02-30, text)."""
+    import datetime
+
+    found = _DATE.match(str(text))
+    if found is None:
+        return None
+    y, mo, d = int(found["y"]), int(found["m"]), int(found["d"] or 0)
+    try:
+        datetime.date(y, mo, d or 1)
+    except ValueError:
+        return None
+    return y, mo, d
+
+
 def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> pd.DataFrame:
     """Monitoring rows of ``year`` in the agreement's units (see module doc).
 
     Returns ``section, month (1–12), indicator, value`` with values converted to the
-    agreement's unit (``outflow``: to ``outflow_unit``).
+    agreement's unit (``outflow``: to ``outflow_unit``). Every row must be right: a known
+    section and indicator, a date ``YYYY-MM`` or ``YYYY-MM-DD``, a finite value from 0 to
+    :data:`MAX_CONCENTRATION_MG_L` (outflow: :data:`MAX_OUTFLOW_M3`) in a unit that converts;
+    a section, indicator and date given twice is refused (it would weigh twice in the mean).
     """
     raw = read_csv(path, "monitoring data")
     missing = [c for c in MONITORING_COLUMNS if c not in raw.columns]
     if missing:
-        raise InputError(
+        raise _refuse(
+            path,
+            ", ".join(missing),
             f"monitoring data lacks column(s) {', '.join(missing)}; it needs "
             f"{', '.join(MONITORING_COLUMNS)} (one row per sample)",
-            source=path,
-            field=", ".join(missing),
-            values=missing,
+            f"监测数据缺少列：{', '.join(missing)}；需要 {', '.join(MONITORING_COLUMNS)} 各列"
+            "（每个样品一行）",
+            missing,
         )
     sections = {s.key for s in agreement.sections}
-    bad_sections = sorted(set(raw["section"].astype(str)) - sections)
-    if bad_sections:
-        raise InputError(
-            f"monitoring data names section(s) {preview(bad_sections)} that agreement "
-            f"{agreement.name!r} does not have; its sections: {', '.join(sorted(sections))}",
-            source=path,
-            field="section",
-            values=bad_sections,
+    section = raw["section"].astype(str)
+    wrong = ~section.isin(sections)
+    if wrong.any():
+        bad = sorted(set(section[wrong]))
+        raise _refuse(
+            path,
+            "section",
+            f"monitoring data: data row(s) {preview(_rows(wrong))}: section(s) {preview(bad)} "
+            f"that agreement {agreement.name!r} does not have; its sections: "
+            f"{', '.join(sorted(sections))}",
+            f"监测数据第 {preview(_rows(wrong))} 条数据的断面 {preview(bad)} 不在协议 "
+            f"{agreement.name} 中；协议的断面为 {', '.join(sorted(sections))}",
+            bad,
         )
     units = {i.key: i.unit for i in agreement.indicators} | {OUTFLOW: agreement.outflow_unit}
-    bad_ind = sorted(set(raw["indicator"].astype(str)) - set(units))
-    if bad_ind:
-        raise InputError(
-            f"monitoring data names indicator(s) {preview(bad_ind)} that agreement "
-            f"{agreement.name!r} does not monitor; it monitors {', '.join(units)}",
-            source=path,
-            field="indicator",
-            values=bad_ind,
+    indicator = raw["indicator"].astype(str)
+    wrong = ~indicator.isin(set(units))
+    if wrong.any():
+        bad = sorted(set(indicator[wrong]))
+        raise _refuse(
+            path,
+            "indicator",
+            f"monitoring data: data row(s) {preview(_rows(wrong))}: indicator(s) {preview(bad)} "
+            f"that agreement {agreement.name!r} does not monitor; it monitors "
+            f"{', '.join(units)}",
+            f"监测数据第 {preview(_rows(wrong))} 条数据的指标 {preview(bad)} 不在协议 "
+            f"{agreement.name} 的监测指标中；协议监测 {', '.join(units)}",
+            bad,
         )
-    months = pd.to_datetime(raw["month"].astype(str), format="mixed", errors="coerce")
-    if months.isna().any():
-        bad = raw.loc[months.isna(), "month"].tolist()
-        raise InputError(
-            f"monitoring data: month values {preview(bad)} are not dates; write YYYY-MM "
-            "or YYYY-MM-DD",
-            source=path,
-            field="month",
-            values=bad,
+    dates = [_sample_date(v) for v in raw["month"]]
+    wrong = pd.Series([d is None for d in dates])
+    if wrong.any():
+        bad = raw.loc[wrong.to_numpy(), "month"].tolist()
+        raise _refuse(
+            path,
+            "month",
+            f"monitoring data: data row(s) {preview(_rows(wrong))}: month {preview(bad)} is not "
+            "a date; write YYYY-MM or YYYY-MM-DD (months 1 to 12, a day the month has)",
+            f"监测数据第 {preview(_rows(wrong))} 条数据的月份 {preview(bad)} 不是有效日期；"
+            "请写作 YYYY-MM 或 YYYY-MM-DD（月份 1–12，日期须存在）",
+            bad,
         )
     values = pd.to_numeric(raw["value"], errors="coerce")
     wrong = values.isna() | (values < 0) | ~np.isfinite(values.fillna(0.0))
     if wrong.any():
         bad = raw.loc[wrong, "value"].tolist()
-        raise InputError(
-            f"monitoring data: values {preview(bad)} are not finite non-negative numbers; leave a "
-            "month out rather than writing a placeholder (gaps are reported)",
-            source=path,
-            field="value",
-            values=bad,
+        raise _refuse(
+            path,
+            "value",
+            f"monitoring data: data row(s) {preview(_rows(wrong))}: value {preview(bad)} is not "
+            "a finite non-negative number; leave a month out rather than writing a "
+            "placeholder (gaps are reported)",
+            f"监测数据第 {preview(_rows(wrong))} 条数据的数值 {preview(bad)} 不是有限的非负数；"
+            "缺测的月份请整行不写（缺测会在结算中列出），不要填写占位值",
+            bad,
+        )
+    unit = raw["unit"].astype(str).where(raw["unit"].notna(), "")
+    factors: dict[tuple[str, str], float] = {}
+    limits: dict[str, float] = {}
+    for ind, u in zip(indicator, unit, strict=True):
+        if (ind, u) in factors:
+            continue
+        try:
+            factors[(ind, u)] = convert(u, units[ind], f"monitoring data indicator {ind}")
+            if ind not in limits:
+                limits[ind] = (
+                    MAX_OUTFLOW_M3 * convert("m3", units[ind], "outflow")
+                    if ind == OUTFLOW
+                    else MAX_CONCENTRATION_MG_L * convert("mg/L", units[ind], ind)
+                )
+        except InputError as exc:
+            rows = _rows((indicator == ind) & (unit == u))
+            raise _refuse(
+                path,
+                "unit",
+                f"monitoring data: data row(s) {preview(rows)}: unit {u!r} of indicator {ind} "
+                f"does not convert to the agreement's {units[ind]!r} ({exc}); give the "
+                f"value in {units[ind]} or a unit of the same quantity",
+                f"监测数据第 {preview(rows)} 条数据中指标 {ind} 的单位“{u}”不能换算为协议的"
+                f"“{units[ind]}”；请使用 {units[ind]} 或同一量纲的单位",
+                [u],
+            ) from exc
+    converted = values.astype("float64") * [
+        factors[(i, u)] for i, u in zip(indicator, unit, strict=True)
+    ]
+    limit = np.array([limits[i] for i in indicator])
+    beyond = ~np.isfinite(converted.to_numpy()) | (converted.to_numpy() > limit)
+    if beyond.any():
+        bad = raw.loc[beyond, "value"].tolist()
+        raise _refuse(
+            path,
+            "value",
+            f"monitoring data: data row(s) {preview(_rows(beyond))}: value {preview(bad)} is "
+            f"beyond what a water sample can hold (more than {MAX_CONCENTRATION_MG_L:g} mg/L) "
+            f"or a section can carry (more than {MAX_OUTFLOW_M3:g} m3 in a month); check the "
+            "value and its unit",
+            f"监测数据第 {preview(_rows(beyond))} 条数据的数值 {preview(bad)} 超出合理范围"
+            f"（浓度不超过 {MAX_CONCENTRATION_MG_L:g} mg/L，月出境水量不超过 "
+            f"{MAX_OUTFLOW_M3:g} m3）；请检查数值及其单位",
+            bad,
         )
     out = pd.DataFrame(
         {
-            "section": raw["section"].astype(str),
-            "year": months.dt.year,
-            "month": months.dt.month,
-            "indicator": raw["indicator"].astype(str),
-            "value": values.astype("float64"),
+            "section": section,
+            "year": [d[0] for d in dates if d is not None],
+            "month": [d[1] for d in dates if d is not None],
+            "day": [d[2] for d in dates if d is not None],
+            "indicator": indicator,
+            "value": converted.astype("float64"),
         }
     )
-    factors = {
-        (ind, unit): convert(str(unit), units[ind], f"monitoring data indicator {ind}")
-        for ind, unit in zip(raw["indicator"].astype(str), raw["unit"].astype(str), strict=True)
-    }
-    out["value"] = out["value"] * [
-        factors[(i, str(u))] for i, u in zip(raw["indicator"].astype(str), raw["unit"], strict=True)
-    ]
-    huge = ~np.isfinite(out["value"])
-    if huge.any():
-        bad = raw.loc[huge.to_numpy(), "value"].tolist()
-        raise InputError(
-            f"monitoring data: values {preview(bad)} overflow after conversion to the "
-            "agreement's units; check the values and units",
-            source=path,
-            field="value",
-            values=bad,
+    twice = out.duplicated(subset=["section", "indicator", "year", "month", "day"], keep=False)
+    if twice.any():
+        first = out[twice].iloc[0]
+        same = (
+            twice & (out["section"] == first["section"]) & (out["indicator"] == first["indicator"])
+        )
+        same &= (out["year"] == first["year"]) & (out["month"] == first["month"])
+        same &= out["day"] == first["day"]
+        shown = raw.loc[same.to_numpy(), "value"].tolist()
+        when = raw.loc[same.to_numpy(), "month"].iloc[0]
+        raise _refuse(
+            path,
+            "month",
+            f"monitoring data: data rows {preview(_rows(same))} give section {first['section']}, "
+            f"indicator {first['indicator']} on {when} twice (values {preview(shown)}); keep "
+            "one row per sample, each with its own date (YYYY-MM-DD)",
+            f"监测数据第 {preview(_rows(same))} 条数据重复给出断面 {first['section']} 指标 "
+            f"{first['indicator']} 在 {when} 的值（{preview(shown)}）；每个样品一行，各写其日期",
+            shown,
         )
     if not (out["year"] == year).any():
         years = sorted({int(y) for y in out["year"]})
-        raise InputError(
+        raise _refuse(
+            path,
+            "month",
             f"monitoring data hold no sample of {year} (years present: "
             f"{', '.join(map(str, years)) or 'none'}); give the data of the settled year",
-            source=path,
-            field="month",
-            values=[year],
+            f"监测数据中没有 {year} 年的样品（现有年份：{', '.join(map(str, years)) or '无'}）；"
+            "请提供结算年份的数据",
+            [year],
         )
-    return out[out["year"] == year].drop(columns="year").reset_index(drop=True)
+    return out[out["year"] == year].drop(columns=["year", "day"]).reset_index(drop=True)
 
 
 @dataclass
