@@ -205,7 +205,7 @@ def test_factor_table_problems(tmp_path: Path) -> None:
         compute_allocation(engine, rule, 2022, 10_300.0, missing)
     blank = write(tmp_path / "b.csv", FACTORS.replace("361130,婺源县,2,", "361130,婺源县,,"))
     with pytest.raises(
-        InputError, match="missing, non-numeric or infinite values for county_adcode 361130"
+        InputError, match=r"row 2 \(county_adcode 361130\): column 'fiscal_gap' value '' is empty"
     ):
         compute_allocation(engine, rule, 2022, 10_300.0, blank)
     with pytest.raises(InputError, match="no stored account of 2030"):
@@ -223,3 +223,18 @@ def test_shipped_rules_load() -> None:
     } <= set(rule_names())
     for name in rule_names():
         assert load_rule(name).name == name
+
+
+def test_penalty_rate_above_one_names_its_row(tmp_path: Path) -> None:
+    engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    rule = _stored(engine, transfer_rule(tmp_path, penalty_column='"penalty"'))
+    factors = write(
+        tmp_path / "f.csv", FACTORS.replace("361130,婺源县,2,1,0", "361130,婺源县,2,1,1.5")
+    )
+    with pytest.raises(
+        InputError,
+        match=r"f.csv: factor table, row 2 \(county_adcode 361130\): column 'penalty' value 1.5 "
+        r"is not a penalty rate; give the fraction withheld, from 0 to 1 / 因素表第 2 行",
+    ):
+        compute_allocation(engine, rule, 2022, 10_300.0, factors)
+    assert count_runs(engine) == 0

@@ -12,6 +12,7 @@ ganpo is.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,9 @@ from ganpo.io.manifest import sha256_file as file_sha256
 from ganpo.io.table_files import read_table_file
 
 __all__ = ["convert", "file_sha256", "read_csv", "read_unit_table", "split_header"]
+
+#: how the messages' Chinese halves name the tables ``what`` names in English
+_WHAT_ZH = {"factor table": "因素表"}
 
 _HEADER = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(\[(?P<unit>[^\]]*)\])?\s*$")
 
@@ -88,6 +92,8 @@ def read_unit_table(
     optional: Mapping[str, str] | None = None,
     extra_keys: tuple[str, ...] = (),
     allow_missing: bool = False,
+    nonnegative: bool = False,
+    limit: float | None = None,
 ) -> pd.DataFrame:
     """Read a table keyed by ``key`` (and ``extra_keys``), with numeric columns in units.
 
@@ -100,6 +106,8 @@ def read_unit_table(
     optional : columns read when present, with their units
     extra_keys : further key columns (e.g. ``year``) that, with ``key``, identify a row
     allow_missing : keep empty cells as NaN (non-numeric text is still refused)
+    nonnegative : refuse a negative value (naming its row, column and value)
+    limit : refuse a value larger than this in the caller's unit (e.g. 1e15 CNY)
 
     Returns
     -------
@@ -113,6 +121,7 @@ def read_unit_table(
         convert, non-numeric or missing values, duplicated keys.
     """
     raw = read_csv(path, what)
+    zh = _WHAT_ZH.get(what, what)
     headers = {split_header(str(c))[0]: str(c) for c in raw.columns}
     units = {split_header(str(c))[0]: split_header(str(c))[1] for c in raw.columns}
     wanted = dict(columns)
@@ -123,7 +132,8 @@ def read_unit_table(
         raise InputError(
             f"{what} lacks column(s) {', '.join(missing)}; it has "
             f"{', '.join(map(str, raw.columns))}. Numeric columns are written "
-            "`name [unit]`, e.g. `fiscal_gap [万元]`",
+            "`name [unit]`, e.g. `fiscal_gap [万元]` / "
+            f"{zh}缺少列 {', '.join(missing)}；数值列的表头写作“名称 [单位]”",
             source=path,
             field=", ".join(missing),
             values=missing,
@@ -135,7 +145,8 @@ def read_unit_table(
         bad = raw[headers[k]][wrong].tolist()
         if bad:
             raise InputError(
-                f"{what}: column {k} must hold integers; bad values {preview(bad)}",
+                f"{what}: column {k} must hold integers; bad values {preview(bad)} / "
+                f"{zh}的 {k} 列须为整数代码，以下值无效：{preview(bad)}",
                 source=path,
                 field=k,
                 values=bad,
@@ -150,7 +161,8 @@ def read_unit_table(
         rows = out.loc[dup, [key, *extra_keys]].drop_duplicates().astype(str).agg("/".join, axis=1)
         raise InputError(
             f"{what}: duplicated {'/'.join((key, *extra_keys))} {preview(rows.tolist())}; "
-            "each must appear once",
+            f"each must appear once / {zh}中 {key} {preview(rows.tolist())} 重复出现，"
+            "每个只能出现一次",
             source=path,
             field=key,
             values=rows.tolist(),
@@ -160,22 +172,96 @@ def read_unit_table(
         if unit is None:
             raise InputError(
                 f"{what}: column {col!r} has no unit; write its header as `{col} [{target}]` "
-                "(or another unit of the same quantity)",
+                f"(or another unit of the same quantity) / {zh}的 {col} 列表头没有单位，"
+                f"请写作“{col} [{target}]”",
                 source=path,
                 field=col,
             )
-        factor = convert(unit, target, f"{what} column {col}")
+        try:
+            factor = convert(unit, target, f"{what} column {col}")
+        except InputError as exc:
+            raise InputError(
+                f"{what}: column {col!r}: {exc} / {zh}的 {col} 列表头单位 [{unit}] 无法换算为 "
+                f"{target}，请改用同一量的单位",
+                source=path,
+                field=col,
+                values=[unit],
+            ) from exc
         values = pd.to_numeric(raw[headers[col]], errors="coerce")
+        if nonnegative or limit is not None:
+            _check_cells(
+                path,
+                what,
+                key,
+                out[key],
+                col,
+                raw[headers[col]],
+                values * factor,
+                allow_missing=allow_missing,
+                nonnegative=nonnegative,
+                limit=limit,
+                target=target,
+            )
         bad_mask = values.isna() & (raw[headers[col]].notna() if allow_missing else True)
         bad_mask |= values.notna() & ~np.isfinite(values.fillna(0.0) * factor)
         if bad_mask.any():
             codes = out.loc[bad_mask, key].tolist()
             raise InputError(
                 f"{what}: column {col!r} has missing, non-numeric or infinite values for "
-                f"{key} {preview(codes)}; fill them in (0 where the value is zero)",
+                f"{key} {preview(codes)}; fill them in (0 where the value is zero) / "
+                f"{zh}的 {col} 列在 {key} {preview(codes)} 处缺值、非数值或为无穷大，"
+                "请填写数值（为零处填 0）",
                 source=path,
                 field=col,
                 values=codes,
             )
         out[col] = values.astype("float64") * factor
     return out
+
+
+def _check_cells(
+    path: Path,
+    what: str,
+    key: str,
+    keys: pd.Series,
+    col: str,
+    text: pd.Series,
+    values: pd.Series,
+    *,
+    allow_missing: bool,
+    nonnegative: bool,
+    limit: float | None,
+    target: str,
+) -> None:
+    """Refuse the first bad cell of ``col``, naming its row (1 = the first row under the
+    header), key, column and value as written: empty, not a number, NaN, infinite,
+    negative (``nonnegative``) or above ``limit`` (in the caller's unit ``target``)."""
+    zh = _WHAT_ZH.get(what, what)
+    for i, (raw, value) in enumerate(zip(text, values, strict=True)):
+        cell = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
+        if cell.strip() == "":
+            if allow_missing:
+                continue
+            why, why_zh = "is empty; fill it in (0 where the value is zero)", "为空，请填写"
+        elif math.isnan(value) and cell.strip().lower() != "nan":
+            why, why_zh = "is not a number; write a plain number such as 1234.5", "不是数值"
+        elif math.isnan(value):
+            why, why_zh = "is not a number; write a plain number", "不是数值"
+        elif not math.isfinite(value):
+            why, why_zh = "is not finite; write a plain number", "不是有限数值"
+        elif nonnegative and value < 0:
+            why, why_zh = "is negative; write 0 or more (0 where there is none)", "为负数"
+        elif limit is not None and abs(value) > limit:
+            why = f"is larger than {limit:.0e} {target}; check the value and its unit"
+            why_zh = f"超过 {limit:.0e} {target}，请核对数值及其单位"
+        else:
+            continue
+        text_like = cell.strip() == "" or (math.isnan(value) and cell.strip().lower() != "nan")
+        shown = repr(cell) if text_like else cell
+        raise InputError(
+            f"{what}, row {i + 1} ({key} {keys.iloc[i]}): column {col!r} value {shown} {why} / "
+            f"{zh}第 {i + 1} 行（{key} {keys.iloc[i]}）{col} 列的值 {shown} {why_zh}",
+            source=path,
+            field=col,
+            values=[cell],
+        )

@@ -27,7 +27,7 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -63,7 +63,7 @@ class Term(_Model):
     """``coefficient × Π factors`` (an empty product is 1: an equal share per county)."""
 
     factors: list[str] = Field(default_factory=list)
-    coefficient: float = 1.0
+    coefficient: float = Field(default=1.0, ge=-1e12, le=1e12)
 
 
 class Component(_Model):
@@ -98,8 +98,9 @@ class TransferRule(_Model):
     verified: bool = False
     province_adcode: int = 360000
     rounding: Literal["fen", "yuan"] = "fen"
-    minimum_cny: float = Field(default=0.0, ge=0)
-    minimums_cny: dict[str, float] = Field(default_factory=dict)  # county adcode → minimum
+    minimum_cny: float = Field(default=0.0, ge=0, le=1e15)
+    # county adcode → minimum
+    minimums_cny: dict[str, Annotated[float, Field(ge=0, le=1e15)]] = Field(default_factory=dict)
     exclude: list[int] = Field(default_factory=list)
     indicators: list[str] = Field(default_factory=list)  # GEP over these; empty = all
     columns: dict[str, str] = Field(default_factory=dict)  # factor-table column → unit
@@ -416,7 +417,8 @@ def _known_counties(codes: list[int], province: int, what: str, source: str | Pa
         raise InputError(
             f"{what} names county adcode(s) {', '.join(map(str, unknown))} that are not "
             f"counties of province {province} (it has {len(known)} counties, e.g. "
-            f"{', '.join(f'{k} {v}' for k, v in list(known.items())[:3])})",
+            f"{', '.join(f'{k} {v}' for k, v in list(known.items())[:3])}) / {what} 中的县代码 "
+            f"{', '.join(map(str, unknown))} 不是省份 {province} 的县",
             source=source,
             field="county_adcode",
             values=unknown,
@@ -471,13 +473,27 @@ def parse_rule(
     try:
         rule = _RuleFile.model_validate(data).root
     except ValidationError as exc:
+        errors = exc.errors()
         problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+            + ("" if e["type"].startswith(("missing", "value_error")) else _given(e["input"]))
+            for e in errors
         )
-        raise InputError(f"invalid rule: {problems}", source=source) from exc
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:5])
+        raise InputError(
+            f"invalid rule: {problems} / 规则文件有误（字段 {fields}），请按英文说明修改",
+            source=source,
+            field=fields,
+        ) from exc
     if check:
         check_rule(rule, source)
     return rule
+
+
+def _given(value: object) -> str:
+    """`` (given: …)`` for a message on a field's value (short values only)."""
+    text = repr(value)
+    return f" (given: {text})" if len(text) <= 60 else ""
 
 
 def rule_names() -> list[str]:
@@ -500,8 +516,23 @@ def load_rule(
         path = data_dir(RULES_DIR) / f"{name}.toml"
     try:
         data = tomllib.loads(path.read_text("utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read the rule: {exc}", source=path) from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"cannot read the rule: it is not UTF-8 text (byte {exc.start}); save the TOML "
+            "file as UTF-8 / 无法读取规则文件：须为 UTF-8 编码的 TOML，请以 UTF-8 另存",
+            source=path,
+            field="encoding",
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"cannot read the rule: {exc}; correct the TOML syntax there / "
+            f"无法读取规则文件：TOML 语法错误（{exc}），请修改",
+            source=path,
+        ) from exc
+    except OSError as exc:
+        raise InputError(
+            f"cannot read the rule: {exc} / 无法读取规则文件：{exc.strerror or exc}", source=path
+        ) from exc
     return parse_rule(data, path, check=check)
 
 
@@ -529,6 +560,8 @@ class StoredRule:
 
     @property
     def label(self) -> str:
+        if self.id == 0:
+            return f"{self.rule.name} (not stored; would be v{self.version})"
         return f"{self.rule.name} v{self.version}"
 
 
@@ -562,6 +595,23 @@ def store_rule(
     return _stored(row)
 
 
+def _unstored(
+    engine: Engine, rule: TransferRule | CompensationAgreement | AssessmentFramework, actor: str
+) -> StoredRule:
+    """The newest stored version of ``rule`` if it is equal, else ``rule`` unstored (id 0,
+    the version it would get)."""
+    from ganpo.store import applications as store
+
+    digest = rule_digest(rule)
+    try:
+        latest = store.get_rule(engine, rule.name)
+    except UnknownNameError:
+        return StoredRule(0, 1, digest, datetime.now(UTC), actor, rule)
+    if latest.digest == digest:
+        return _stored(latest)
+    return StoredRule(0, latest.version + 1, digest, datetime.now(UTC), actor, rule)
+
+
 def stored_rule(engine: Engine, name: str, version: int | None = None) -> StoredRule:
     """A stored rule by name (newest version, or ``version``)."""
     from ganpo.store import applications as store
@@ -570,14 +620,24 @@ def stored_rule(engine: Engine, name: str, version: int | None = None) -> Stored
 
 
 def resolve_rule(
-    engine: Engine, name: str, version: int | None, actor: str, kind: RuleKind
+    engine: Engine,
+    name: str,
+    version: int | None,
+    actor: str,
+    kind: RuleKind,
+    *,
+    store: bool = True,
 ) -> StoredRule:
     """What a command means by ``--rule NAME [--rule-version N]``.
 
     With a version: that stored version. Without: the shipped rule or ``.toml`` file,
-    stored (a new version if it changed since it was last stored).
+    stored (a new version if it changed since it was last stored). ``store=False`` stores
+    nothing: a rule equal to its newest stored version is that version, a new or changed
+    one comes back unstored (id 0; :func:`store_rule` it once the result is good).
     """
     found = stored_rule(engine, name, version) if version is not None else None
+    if found is None and not store:
+        found = _unstored(engine, load_rule(name), actor)
     if found is None:
         found = store_rule(engine, load_rule(name), actor)
     if found.rule.kind != kind:

@@ -48,9 +48,11 @@ def _units(amount_cny: float, unit_cny: float, what: str) -> int:
     whole = round(units)
     if not math.isfinite(units) or abs(units - whole) > 1e-6 * max(1.0, abs(units)):
         name = "fen (0.01 CNY)" if unit_cny == 0.01 else "yuan"
+        name_zh = "分" if unit_cny == 0.01 else "元"
         raise InputError(
             f"{what} {amount_cny!r} CNY is not a whole number of {name}; round it or "
-            "change the rule's rounding",
+            f"change the rule's rounding / {what} {amount_cny!r} 元不是整{name_zh}数，"
+            "请取整或修改规则的取整单位",
             field=what,
             values=[amount_cny],
         )
@@ -119,7 +121,8 @@ def allocate(
     B = _units(budget_cny, unit_cny, "budget")
     if not 0 <= B * unit_cny <= MAX_BUDGET_CNY:
         raise InputError(
-            f"the budget must lie between 0 and {MAX_BUDGET_CNY:.0e} CNY",
+            f"the budget must lie between 0 and {MAX_BUDGET_CNY:.0e} CNY / "
+            f"预算须在 0 到 {MAX_BUDGET_CNY:.0e} 元之间",
             field="budget",
             values=[budget_cny],
         )
@@ -131,7 +134,9 @@ def allocate(
         raise InputError(
             f"the budget {budget_cny:,.2f} CNY cannot pay the fixed minimums of the "
             f"{len(counties)} counties, which add up to {mins.sum() * unit_cny:,.2f} CNY; "
-            "raise the budget or lower the minimums (nothing was stored)",
+            "raise the budget or lower the minimums (nothing was stored) / 预算不足以支付"
+            f"{len(counties)} 个县的保底额（合计 {mins.sum() * unit_cny:,.2f} 元）；请提高预算"
+            "或降低规则的保底额（未入库）",
             field="budget",
             values=[budget_cny, float(mins.sum() * unit_cny)],
         )
@@ -144,25 +149,30 @@ def allocate(
         if not np.isfinite(col).all():
             raise InputError(
                 f"component {comp!r} has scores that are not finite numbers for "
-                f"{preview(col[~np.isfinite(col)].index)}; check the factor table",
+                f"{preview(col[~np.isfinite(col)].index)}; check the factor table / "
+                f"分配项 {comp} 的得分不是有限数值，请核对因素表",
                 field=comp,
             )
         if (col < 0).any():
             raise InputError(
-                f"component {comp!r} has negative scores for {preview(col[col < 0].index)}",
+                f"component {comp!r} has negative scores for {preview(col[col < 0].index)} / "
+                f"分配项 {comp} 的得分为负",
                 field=comp,
             )
         s = float(col.sum())
         if not math.isfinite(s):
             raise InputError(
                 f"component {comp!r}: the scores add up to more than a float can hold; "
-                "check the factor table for absurdly large values",
+                "check the factor table for absurdly large values / "
+                f"分配项 {comp} 的得分合计超出浮点范围，请核对因素表中过大的数值",
                 field=comp,
             )
         if w > 0 and s <= 0:
             raise InputError(
                 f"component {comp!r} has weight {w:g} but every county scores 0 in it, so "
-                "its share cannot be split; set its weight to 0 or check the factor table",
+                "its share cannot be split; set its weight to 0 or check the factor table / "
+                f"分配项 {comp} 权重为 {w:g}，但各县得分均为 0，无法分配；请将其权重设为 0 或"
+                "核对因素表",
                 field=comp,
                 values=[comp],
             )
@@ -233,6 +243,16 @@ def county_factors(
 ) -> tuple[pd.DataFrame, list[int], list[str]]:
     """Every factor the rule may use, per eligible county; the account ids; notes."""
     stored = account_for_year(engine, year, account_id, purpose="GEP factors of the transfer")
+    region = stored.account.region_adcode
+    if region // 10000 != rule.province_adcode // 10000:
+        raise InputError(
+            f"account {stored.account.id} is an account of region {region}, but rule "
+            f"{rule.name!r} is for province {rule.province_adcode}; give --account an account "
+            f"of that province / 核算账户 {stored.account.id} 属于地区 {region}，而规则 "
+            f"{rule.name} 适用于省份 {rule.province_adcode}，请指定该省的账户",
+            field="account",
+            values=[stored.account.id, region],
+        )
     gep = county_gep(stored, rule.indicators)
     ids = [stored.account.id]
     notes = [
@@ -264,12 +284,31 @@ def county_factors(
     else:
         frame["gep_growth"] = 0.0
     frame = frame[~frame["county_adcode"].isin(rule.exclude)]
-    table = read_unit_table(factors_path, rule.columns, what="factor table")
+    table = read_unit_table(
+        factors_path, rule.columns, what="factor table", nonnegative=True, limit=MAX_BUDGET_CNY
+    )
+    if rule.penalty_column is not None:
+        rates = table[rule.penalty_column]
+        above = rates[rates > 1]
+        if len(above):
+            i = int(above.index[0])
+            code, value = int(table["county_adcode"].iloc[i]), float(above.iloc[0])
+            raise InputError(
+                f"factor table, row {i + 1} (county_adcode {code}): column "
+                f"{rule.penalty_column!r} value {value:g} is not a penalty rate; give the "
+                f"fraction withheld, from 0 to 1 / 因素表第 {i + 1} 行（县 {code}）"
+                f"{rule.penalty_column} 列的值 {value:g} 不是扣减比例，须在 0 到 1 之间",
+                source=factors_path,
+                field=rule.penalty_column,
+                values=[value],
+            )
     extra = sorted(set(table["county_adcode"]) - set(gep["county_adcode"]))
     if extra:
         raise InputError(
             f"factor table has county adcode(s) {preview(extra)} that are not counties of "
-            f"account {stored.account.id}; remove them or use the right account",
+            f"account {stored.account.id}; remove them or use the right account / 因素表中的"
+            f"县代码 {preview(extra)} 不是核算账户 {stored.account.id} 的县，"
+            "请删除或换用正确的账户",
             source=factors_path,
             field="county_adcode",
             values=extra,
@@ -279,7 +318,9 @@ def county_factors(
     if missing:
         raise InputError(
             f"factor table lacks eligible county adcode(s) {preview(missing)}; add them "
-            "(zeros where a factor is zero) or list them under `exclude` in the rule",
+            "(zeros where a factor is zero) or list them under `exclude` in the rule / "
+            f"因素表缺少参与分配的县 {preview(missing)}，请补上（因素为零处填 0）或在规则的 "
+            "exclude 中列出",
             source=factors_path,
             field="county_adcode",
             values=missing,
@@ -329,19 +370,24 @@ def compute_allocation(
     for key, value in (weights or {}).items():
         if key not in w:
             raise InputError(
-                f"the rule has no component {key!r}; components: {', '.join(w)}",
+                f"the rule has no component {key!r}; components: {', '.join(w)} / "
+                f"规则没有分配项 {key}，可用：{', '.join(w)}",
                 field="weight",
                 values=[key],
             )
         if not 0 <= value <= 1e12:
             raise InputError(
-                f"weight of {key!r} must lie between 0 and 1e12 (weights are relative)",
+                f"weight of {key!r} must lie between 0 and 1e12 (weights are relative), got "
+                f"{value!r} / 分配项 {key} 的权重须在 0 到 1e12 之间，给定值 {value!r}",
                 field="weight",
                 values=[value],
             )
         w[key] = value
     if sum(w.values()) <= 0:
-        raise InputError("at least one component needs a weight > 0", field="weight")
+        raise InputError(
+            "at least one component needs a weight > 0 / 至少一个分配项的权重须大于 0",
+            field="weight",
+        )
     factors, ids, notes = county_factors(engine, rule, year, factors_path, account_id)
     scores = component_scores(rule, factors)
     minimums = pd.Series(rule.minimum_cny, index=factors.index, dtype="float64")

@@ -5,6 +5,10 @@
 from __future__ import annotations
 
 import getpass
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -258,10 +262,60 @@ def _write_csv(table: pd.DataFrame, out: Path) -> None:
 
 
 # --------------------------------------------------------------------------- transfers
-def _budget(budget: float, unit: str) -> float:
+def _budget(budget: float, unit: str, option: str = "--budget") -> float:
+    """A budget option in CNY, or an :class:`InputError` naming the option and its value:
+    not finite, not above 0, above 10^15 CNY, or in a unit that is not money."""
+    from ganpo.apply.transfers import MAX_BUDGET_CNY
     from ganpo.catalog.units import conversion_factor
+    from ganpo.errors import InputError
 
-    return round(budget * conversion_factor(unit, "CNY", what="--budget"), 6)
+    if not math.isfinite(budget) or budget <= 0:
+        raise InputError(
+            f"{option} {budget:g} is not a budget: give an amount above 0 in --unit "
+            f"(CNY, 万元, 亿元) / 预算 {option} 的值 {budget:g} 无效，须为大于 0 的金额",
+            field=option,
+            values=[budget],
+        )
+    try:
+        factor = conversion_factor(unit, "CNY", what=f"--unit of {option}")
+    except InputError as exc:
+        raise InputError(
+            f"--unit {unit!r}: {exc}; give a unit of CNY such as 元, 万元, 亿元 / 预算单位 "
+            f"--unit 的值 {unit} 无法换算为元（人民币），请用 元、万元 或 亿元",
+            field="--unit",
+            values=[unit],
+        ) from exc
+    cny = round(budget * factor, 6)
+    if not cny <= MAX_BUDGET_CNY:
+        raise InputError(
+            f"{option} {budget:g} {unit} is {cny:.3g} CNY, more than {MAX_BUDGET_CNY:.0e} CNY; "
+            f"check the amount and --unit / 预算 {option} 的值 {budget:g} {unit} 超过 "
+            f"{MAX_BUDGET_CNY:.0e} 元，请核对金额及单位",
+            field=option,
+            values=[budget],
+        )
+    return cny
+
+
+@contextmanager
+def _transfer_input() -> Iterator[None]:
+    """Give a bad-input message of the transfer commands without a Chinese half one,
+    naming the field and values it is about (the account look-ups' messages)."""
+    from ganpo.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        if re.search(r"[\u4e00-\u9fff]", str(exc)):
+            raise
+        where = f"（{exc.field}：{', '.join(map(str, exc.values[:5]))}）" if exc.field else ""
+        new = InputError(
+            f"{exc} / 转移支付分配的输入有误{where}，未入库；请按英文说明修改",
+            field=exc.field,
+            values=exc.values,
+        )
+        new.source = exc.source
+        raise new from exc
 
 
 def _weights(items: list[str]) -> dict[str, float]:
@@ -335,17 +389,19 @@ def transfers_run(
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Allocate a budget among counties by a rule and store it. 按规则分配预算并入库。"""
-    from ganpo.apply.rules import resolve_rule
+    from ganpo.apply.rules import resolve_rule, store_rule
     from ganpo.apply.transfers import compute_allocation, save_allocation
     from ganpo.store.repository import open_store
 
     who = actor or getpass.getuser()
     with user_errors():
         engine = open_store(database)
-        stored = resolve_rule(engine, rule, rule_version, who, "transfer")
-        alloc = compute_allocation(
-            engine, stored, year, _budget(budget, unit), factors, account_id=account
-        )
+        with _transfer_input():
+            cny = _budget(budget, unit)
+            stored = resolve_rule(engine, rule, rule_version, who, "transfer", store=False)
+            alloc = compute_allocation(engine, stored, year, cny, factors, account_id=account)
+        if alloc.rule.id == 0:  # a new or changed rule is stored once it allocated
+            alloc.rule = store_rule(engine, alloc.rule.rule, who)
         run_id = save_allocation(engine, alloc, who)
     _print_allocation(alloc, top)
     _notes(alloc.notes)
@@ -386,17 +442,22 @@ def transfers_whatif(
 
     with user_errors():
         engine = open_store(database)
-        stored = resolve_rule(engine, rule, rule_version, getpass.getuser(), "transfer")
-        table = whatif(
-            engine,
-            stored,
-            year,
-            _budget(budget, unit),
-            factors,
-            new_budget_cny=None if new_budget is None else _budget(new_budget, unit),
-            weights=_weights(weight or []),
-            account_id=account,
-        )
+        with _transfer_input():
+            base_cny = _budget(budget, unit)
+            new_cny = None if new_budget is None else _budget(new_budget, unit, "--new-budget")
+            stored = resolve_rule(
+                engine, rule, rule_version, getpass.getuser(), "transfer", store=False
+            )
+            table = whatif(
+                engine,
+                stored,
+                year,
+                base_cny,
+                factors,
+                new_budget_cny=new_cny,
+                weights=_weights(weight or []),
+                account_id=account,
+            )
     t = Table(
         title=f"情景 what-if {year} ({stored.label}): 万元 (10^4 CNY); "
         f"weights {', '.join(weight or []) or 'unchanged'}; budget "
