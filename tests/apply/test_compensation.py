@@ -9,7 +9,7 @@ import pytest
 from applications_support import DEXING, WUYUAN, hand_store, write
 from ganpo.apply.compensation import dongjiang_factor, save_settlement, settle, xinan_index
 from ganpo.apply.rules import load_rule, store_rule
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError
 from ganpo.store.applications import count_runs, ledger
 
 XINAN = """
@@ -219,7 +219,7 @@ payment_share = 0.1
 
 def test_agreement_and_monitoring_errors(tmp_path: Path) -> None:
     bad = XINAN.format(policy="fail").replace('key = "tp"', 'key = "arsenic"')
-    with pytest.raises(UnknownNameError, match="unknown water-quality indicator 'arsenic'"):
+    with pytest.raises(InputError, match=r"a.toml: .*unknown water-quality indicator 'arsenic'"):
         load_rule(str(write(tmp_path / "a.toml", bad)))
     bad = XINAN.format(policy="fail").replace(
         'unit = "mg/L"\nbaseline = 0.05', 'unit = "kg"\nbaseline = 0.05'

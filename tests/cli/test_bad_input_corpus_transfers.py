@@ -244,7 +244,7 @@ CASES = [
     Case("value-empty", "refused:value", cell("fiscal_gap", ""), rf"{GAP} '' is empty"),
     # ---- the factor table: headers, columns, files
     Case("unit-does-not-convert", "refused:header", header("fiscal_gap", "fiscal_gap [km2]"),
-         rf"{TABLE}: factor table: column 'fiscal_gap': .*unit 'km2' does not measure the "
+         rf"{TABLE}: factor table column fiscal_gap: unit 'km2' does not measure the "
          r"same quantity as 'CNY'.*表头单位 \[km2\] 无法换算"),
     Case("unit-missing", "refused:header", header("fiscal_gap", "fiscal_gap"),
          rf"{TABLE}: factor table: column 'fiscal_gap' has no unit"),

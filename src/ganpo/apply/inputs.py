@@ -28,7 +28,7 @@ from ganpo.io.table_files import read_table_file
 __all__ = ["convert", "file_sha256", "read_csv", "read_unit_table", "split_header"]
 
 #: how the messages' Chinese halves name the tables ``what`` names in English
-_WHAT_ZH = {"factor table": "因素表"}
+_WHAT_ZH = {"factor table": "因素表", "GDP table": "GDP 表", "indicator table": "指标表"}
 
 _HEADER = re.compile(r"^\s*(?P<name>[^\[\]]+?)\s*(\[(?P<unit>[^\]]*)\])?\s*$")
 
@@ -180,9 +180,8 @@ def read_unit_table(
         try:
             factor = convert(unit, target, f"{what} column {col}")
         except InputError as exc:
-            raise InputError(
-                f"{what}: column {col!r}: {exc} / {zh}的 {col} 列表头单位 [{unit}] 无法换算为 "
-                f"{target}，请改用同一量的单位",
+            raise InputError(  # exc names the table and the column already
+                f"{exc} / {zh}的 {col} 列表头单位 [{unit}] 无法换算为 {target}，请改用同一量的单位",
                 source=path,
                 field=col,
                 values=[unit],

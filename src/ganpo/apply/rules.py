@@ -175,11 +175,20 @@ class Round(_Model):
     start_year: int
     end_year: int
     amount_cny: float = Field(ge=0)  # paid in the direction the rule decides
-    k0: float = 1.0  # Xin'an-style stability coefficient
+    k0: float = Field(default=1.0, gt=0)  # Xin'an-style stability coefficient
     compliance_target: float | None = Field(default=None, ge=0, le=1)  # Dongjiang-style
     outflow_required: float | None = Field(default=None, ge=0)  # in ``outflow_unit``
     payment_share: float | None = Field(default=None, ge=0, le=1)  # GEP-based share
     cap_cny: float | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _years_in_order(self) -> Round:
+        if self.start_year > self.end_year:
+            raise ValueError(
+                f"round {self.round} starts in {self.start_year}, after its end_year "
+                f"{self.end_year}"
+            )
+        return self
 
 
 WATER_CLASSES = ("I", "II", "III", "IV", "V")
@@ -210,7 +219,7 @@ class CompensationAgreement(_Model):
     downstream: Party
     sections: list[Section] = Field(min_length=1)
     indicators: list[WaterIndicator] = Field(default_factory=list)
-    threshold: float = 1.0
+    threshold: float = Field(default=1.0, ge=0)
     water_class: Literal["I", "II", "III", "IV", "V"] = "III"
     outflow_unit: str = "10^8 m3"
     gep_indicators: list[str] = Field(default_factory=list)
@@ -322,7 +331,7 @@ class AssessmentFramework(_Model):
     verified: str  # what of the structure is verified, in words
     missing_score: float = 60.0
     score_floor: float = 60.0
-    score_span: float = 40.0
+    score_span: float = Field(default=40.0, gt=0)
     categories: list[GdiCategory] = Field(min_length=1)
     grades: list[Grade] = Field(default_factory=list)
     warnings: list[WarningRule] = Field(default_factory=list)
@@ -450,11 +459,15 @@ def check_rule(
         catalogue = water_quality_catalogue()
         for ind in rule.indicators:
             if ind.key not in catalogue:
-                raise UnknownNameError("water-quality indicator", ind.key, catalogue)
+                unknown = UnknownNameError("water-quality indicator", ind.key, catalogue)
+                raise InputError(
+                    f"{what}: {unknown}", source=source, field="indicators", values=[ind.key]
+                )
             _unit_ok(ind.unit, f"{what} indicator {ind.key}", source)
-            conversion_factor(ind.unit, catalogue[ind.key].unit, what=f"{what} indicator {ind.key}")
+            _converts(ind.unit, catalogue[ind.key].unit, f"{what} indicator {ind.key}",
+                      f"水质指标 {ind.key} 的单位", source)  # fmt: skip
         _unit_ok(rule.outflow_unit, f"{what} outflow_unit", source)
-        conversion_factor(rule.outflow_unit, "m3", what=f"{what} outflow_unit")
+        _converts(rule.outflow_unit, "m3", f"{what} outflow_unit", "出境水量单位", source)
         _known_indicators(rule.gep_indicators, what, source)
         _known_counties(
             rule.upstream.counties + rule.downstream.counties, rule.province_adcode, what, source
@@ -463,6 +476,19 @@ def check_rule(
         for cat in rule.categories:
             for gdi in cat.indicators:
                 _unit_ok(gdi.unit, f"{what} indicator {gdi.key}", source)
+
+
+def _converts(unit: str, target: str, what: str, what_zh: str, source: str | Path | None) -> None:
+    """Refuse ``unit`` when it does not convert to ``target``, naming the rule's file."""
+    try:
+        conversion_factor(unit, target, what=what)
+    except InputError as exc:
+        raise InputError(
+            f"{exc} / 规则文件中{what_zh} [{unit}] 无法换算为 {target}，请改用同一量的单位",
+            source=source,
+            field="unit",
+            values=[unit],
+        ) from exc
 
 
 def parse_rule(
