@@ -740,3 +740,40 @@ def test_bad_compensation_or_assessment_input(
         assert re.search(case.message, flat, re.S), flat
     else:
         assert output == good[case.command]
+
+
+@pytest.mark.parametrize(
+    ("command", "rule", "old", "new", "breaks"),
+    [
+        ("settle", AGREEMENT, 'title_en = "test agreement"', 'title_en = "test agreement, v2"',
+         m("value", "abc")),
+        ("assess", FRAMEWORK, 'title_en = "test"', 'title_en = "test, v2"',
+         g("gdp [万元]", "一千")),
+    ],
+    ids=["settle", "assess"],
+)  # fmt: skip
+def test_a_refused_run_stores_no_changed_rule(
+    command: str,
+    rule: str,
+    old: str,
+    new: str,
+    breaks: Callable[[Path], None],
+    start: Callable[[Path], None],
+    tmp_path: Path,
+) -> None:
+    """A changed agreement or framework (a new version of a stored rule) with a bad input
+    file: the run is refused and the new version is not stored either (the rule is stored
+    once its settlement or assessment is made, as the transfers do)."""
+    start(tmp_path)
+    db = tmp_path / "store.sqlite"
+    before = dump(db)
+    text(rule, old, new)(tmp_path)
+    breaks(tmp_path)
+    result = run(tmp_path, command)
+    assert result.exit_code == 2, result.output
+    assert dump(db) == before, "a refused run stored the changed rule"
+    # and the changed rule alone is stored with its run
+    start(tmp_path)
+    text(rule, old, new)(tmp_path)
+    assert run(tmp_path, command).exit_code == 0
+    assert len(dump(db)) > len(before)

@@ -603,14 +603,16 @@ def compensation_settle(
 ) -> None:
     """Settle an agreement for a year and enter it in the ledger. 协议年度结算并记账。"""
     from ganpo.apply.compensation import save_settlement, settle
-    from ganpo.apply.rules import resolve_rule
+    from ganpo.apply.rules import resolve_rule, store_rule
     from ganpo.store.repository import open_store
 
     who = actor or getpass.getuser()
     with user_errors():
         engine = open_store(database)
-        stored = resolve_rule(engine, agreement, rule_version, who, "compensation")
+        stored = resolve_rule(engine, agreement, rule_version, who, "compensation", store=False)
         result = settle(engine, stored, year, monitoring, account_id=account)
+        if result.rule.id == 0:  # a new or changed agreement is stored once it settled
+            stored = result.rule = store_rule(engine, result.rule.rule, who)
         run_id = save_settlement(engine, result, who)
     ag = result.agreement
     if not result.rows.empty:
@@ -749,14 +751,16 @@ def assess(
 
     from ganpo.apply.assessment import assess as run_assess
     from ganpo.apply.assessment import save_assessment
-    from ganpo.apply.rules import resolve_rule
+    from ganpo.apply.rules import resolve_rule, store_rule
     from ganpo.store.repository import open_store
 
     who = actor or getpass.getuser()
     with user_errors():
         engine = open_store(database)
-        stored = resolve_rule(engine, framework, rule_version, who, "assessment")
+        stored = resolve_rule(engine, framework, rule_version, who, "assessment", store=False)
         result = run_assess(engine, stored, year, gdp, indicators, account_id=account)
+        if result.rule.id == 0:  # a new or changed framework is stored once it assessed
+            stored = result.rule = store_rule(engine, result.rule.rule, who)
         run_id = save_assessment(engine, result, who)
     table = result.table.sort_values("rank_gdi")
     rows = (
