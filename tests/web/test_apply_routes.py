@@ -58,6 +58,15 @@ def test_infeasible_budget_is_422_and_stores_nothing(client_as: Client) -> None:
     assert r.status_code == 422 and "factor table lacks column(s) fiscal_gap" in r.json()["detail"]
     r = office.post("/api/apply/transfers", json={**TRANSFER, "rule": "../../etc/passwd.toml"})
     assert r.status_code == 422 and "unknown stored rule" in r.json()["detail"]
+    # the shipped rule is stored with its first allocation, not by a refused request
+    rules = {x["name"]: x for x in office.get("/api/apply/rules").json()}
+    assert rules["jiangxi-key-zone-gep"]["versions"] == []
+    assert office.post("/api/apply/transfers/whatif", json=TRANSFER).status_code == 200
+    rules = {x["name"]: x for x in office.get("/api/apply/rules").json()}
+    assert rules["jiangxi-key-zone-gep"]["versions"] == []  # a what-if stores nothing
+    assert office.post("/api/apply/transfers", json=TRANSFER).status_code == 201
+    rules = {x["name"]: x for x in office.get("/api/apply/rules").json()}
+    assert rules["jiangxi-key-zone-gep"]["versions"] == [1]
 
 
 def test_whatif(client_as: Client) -> None:

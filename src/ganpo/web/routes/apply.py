@@ -209,10 +209,12 @@ class WhatIfBody(TransferBody):
 
 
 def _resolve(engine: Engine, name: str, version: int | None, who: str, kind: RuleKind) -> Any:
-    """A shipped rule (stored as a new version if it changed) or a stored version; never a
-    file path (the API does not read files named by the caller)."""
+    """A shipped rule or a stored version; never a file path (the API does not read files
+    named by the caller). A shipped rule that is new or changed since it was last stored
+    comes back unstored (id 0): :func:`_stored` stores it once its result is made, so that
+    a refused request stores nothing."""
     if version is None and name in rule_names():
-        return resolve_rule(engine, name, None, who, kind)
+        return resolve_rule(engine, name, None, who, kind, store=False)
     found = stored_rule(engine, name, version)
     if found.rule.kind != kind:
         raise InputError(
@@ -221,6 +223,13 @@ def _resolve(engine: Engine, name: str, version: int | None, who: str, kind: Rul
             values=[name],
         )
     return found
+
+
+def _stored(engine: Engine, result: Any, who: str) -> Any:
+    """``result.rule`` stored if it came back unstored from :func:`_resolve`."""
+    if result.rule.id == 0:
+        result.rule = store_rule(engine, result.rule.rule, who)
+    return result.rule
 
 
 @router.post("/transfers", summary="Allocate a transfer budget / 转移支付分配", status_code=201)
@@ -233,6 +242,7 @@ def run_transfer(body: TransferBody, request: Request, principal: Runner) -> dic
         alloc = transfer_mod.compute_allocation(
             engine, rule, body.year, body.budget_cny, factors, account_id=body.account_id
         )
+    _stored(engine, alloc, principal.username)
     run_id = transfer_mod.save_allocation(engine, alloc, principal.username)
     return _run_out(store.get_run(engine, run_id), store.run_lines(engine, run_id))
 
@@ -293,6 +303,7 @@ def settle(body: SettleBody, request: Request, principal: Runner) -> dict[str, A
     rule = _resolve(engine, body.agreement, body.rule_version, principal.username, "compensation")
     with client_names(_names(monitoring=monitoring)):
         result = comp_mod.settle(engine, rule, body.year, monitoring, account_id=body.account_id)
+    rule = _stored(engine, result, principal.username)
     run_id = comp_mod.save_settlement(engine, result, principal.username)
     return {
         "run_id": run_id,
@@ -363,6 +374,7 @@ def run_assessment(body: AssessBody, request: Request, principal: Runner) -> dic
         result = assess_mod.assess(
             engine, rule, body.year, gdp, indicators, account_id=body.account_id
         )
+    _stored(engine, result, principal.username)
     run_id = assess_mod.save_assessment(engine, result, principal.username)
     return _run_out(store.get_run(engine, run_id), store.run_lines(engine, run_id))
 
