@@ -27,15 +27,21 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 SELF_BILINGUAL = {"UnknownNameError", "InputFileError", "TableFileError"}
 
 BILINGUAL = [
+    "catalog/deflators.py",
+    "catalog/profiles.py",
+    "catalog/units.py",
     "engine/align.py",
     "engine/derived.py",
+    "engine/preview.py",
     "engine/rasters.py",
     "engine/stages/plan.py",
     "engine/stages/tables.py",
+    "engine/volume.py",
     "io/landcover.py",
     "io/table_files.py",
     "io/tables.py",
     "io/units.py",
+    "services/valuation.py",
 ]
 
 
