@@ -9,7 +9,9 @@ as numbers.
 
 from __future__ import annotations
 
+import csv
 import io
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -49,6 +51,41 @@ def replace_once(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    """The UTF-8 CSV file at ``path`` as rows of cells, its header first."""
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+
+
+def write_csv(path: Path, rows: Iterable[Sequence[str]]) -> None:
+    """``rows`` written to ``path`` as a UTF-8 CSV file with ``\\n`` line ends."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def set_cell(path: Path, column: str, value: str, row: int = 1) -> None:
+    """``column`` of row ``row`` (1: the first below the header) of the CSV file set to
+    ``value``; the column must be there."""
+    rows = csv_rows(path)
+    rows[row][rows[0].index(column)] = value
+    write_csv(path, rows)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def has_chinese_half(message: str) -> bool:
+    """Whether a refusal has its Chinese half: Chinese after the `` / `` that ends its
+    English half. A Chinese value quoted in the English half (乐平市, 2023年) is not one.
+
+    >>> has_chinese_half("unknown unit '乐平市' / 未知的单位 '乐平市'")
+    True
+    >>> has_chinese_half("unknown unit '乐平市'")
+    False
+    """
+    return " / " in message and bool(CJK.search(message.split(" / ", 1)[1]))
 
 
 def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:

@@ -48,7 +48,7 @@ from rasterio.transform import from_origin
 from shapely.geometry import Polygon, box
 from typer.testing import CliRunner
 
-from corpus_support import as_number, workbook_bytes
+from corpus_support import as_number, has_chinese_half, workbook_bytes
 from corpus_support import store_dump as dump
 from ganpo.catalog.profiles import load_profile
 from ganpo.cli.main import app
@@ -1287,6 +1287,8 @@ def test_bad_input(
     if case.cls.startswith("refused:"):
         assert result.exit_code == case.code, output
         assert re.search(case.message, output, re.S), output
+        flat = " ".join(output.split())
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
         return
     assert result.exit_code == 0, output

@@ -30,25 +30,30 @@ A case's id starts with its class:
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
 from applications_support import hand_store
+from corpus_support import (
+    as_number,
+    csv_rows,
+    has_chinese_half,
+    replace_once,
+    set_cell,
+    workbook_bytes,
+    write_csv,
+)
+from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 AGREEMENT = "agreement.toml"
 MONITORING = "monitoring.csv"
 FRAMEWORK = "framework.toml"
@@ -190,35 +195,12 @@ def _monitoring_text() -> str:
 
 def text(file: str, old: str, new: str) -> Callable[[Path], None]:
     """Replace the first ``old`` by ``new`` in ``file``."""
-
-    def mutate(folder: Path) -> None:
-        path = folder / file
-        body = path.read_text(encoding="utf-8")
-        assert old in body, old
-        path.write_text(body.replace(old, new, 1), encoding="utf-8")
-
-    return mutate
-
-
-def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    return lambda folder: replace_once(folder / file, old, new)
 
 
 def cell(file: str, column: str, value: str, row: int = 1) -> Callable[[Path], None]:
     """Set ``column`` of data row ``row`` (1: the first under the header) to ``value``."""
-
-    def mutate(folder: Path) -> None:
-        rows = _rows(folder / file)
-        rows[row][rows[0].index(column)] = value
-        _write(folder / file, rows)
-
-    return mutate
+    return lambda folder: set_cell(folder / file, column, value, row)
 
 
 def replace_all(file: str, old: str, new: str) -> Callable[[Path], None]:
@@ -240,9 +222,9 @@ def by_month(folder: Path) -> None:
 
 def header(file: str, old: str, new: str) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / file)
+        rows = csv_rows(folder / file)
         rows[0][rows[0].index(old)] = new
-        _write(folder / file, rows)
+        write_csv(folder / file, rows)
 
     return mutate
 
@@ -251,27 +233,27 @@ def repeat_row(file: str, row: int = 1, **change: str) -> Callable[[Path], None]
     """Write data row ``row`` a second time, with ``change`` applied to the copy."""
 
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / file)
+        rows = csv_rows(folder / file)
         copy = list(rows[row])
         for column, value in change.items():
             copy[rows[0].index(column)] = value
-        _write(folder / file, [*rows[: row + 1], copy, *rows[row + 1 :]])
+        write_csv(folder / file, [*rows[: row + 1], copy, *rows[row + 1 :]])
 
     return mutate
 
 
-def drop_rows(file: str, keep: Callable[[dict[str, str]], bool]) -> Callable[[Path], None]:
+def dropcsv_rows(file: str, keep: Callable[[dict[str, str]], bool]) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / file)
+        rows = csv_rows(folder / file)
         kept = [r for r in rows[1:] if keep(dict(zip(rows[0], r, strict=True)))]
-        _write(folder / file, [rows[0], *kept])
+        write_csv(folder / file, [rows[0], *kept])
 
     return mutate
 
 
 def header_only(file: str) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
-        _write(folder / file, _rows(folder / file)[:1])
+        write_csv(folder / file, csv_rows(folder / file)[:1])
 
     return mutate
 
@@ -298,43 +280,29 @@ def workbook(file: str) -> Callable[[Path], None]:
     """The table as an .xlsx workbook under its .csv name (numbers as numbers)."""
 
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / file)
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        assert ws is not None
-        ws.append(rows[0])
-        for r in rows[1:]:
-            ws.append([_number(c) for c in r])
-        out = io.BytesIO()
-        wb.save(out)
-        (folder / file).write_bytes(out.getvalue())
+        rows = csv_rows(folder / file)
+        cells = [rows[0], *([as_number(c) for c in r] for r in rows[1:])]
+        (folder / file).write_bytes(workbook_bytes(cells))
 
     return mutate
 
 
-def _number(value: str) -> object:
-    try:
-        return float(value) if "." in value else int(value)
-    except ValueError:
-        return value
-
-
 def tp_in_micrograms(folder: Path) -> None:
     """Every tp sample in µg/L (its value × 1000): the same concentrations."""
-    rows = _rows(folder / MONITORING)
+    rows = csv_rows(folder / MONITORING)
     for r in rows[1:]:
         if r[2] == "tp":
             r[3], r[4] = f"{float(r[3]) * 1000:.3f}", "µg/L"
-    _write(folder / MONITORING, rows)
+    write_csv(folder / MONITORING, rows)
 
 
 def gdp_in_yuan(folder: Path) -> None:
     """The GDP table in 元 (values × 10⁴)."""
-    rows = _rows(folder / GDP)
+    rows = csv_rows(folder / GDP)
     rows[0][2] = "gdp [元]"
     for r in rows[1:]:
         r[2] = f"{float(r[2]) * 1e4:g}"
-    _write(folder / GDP, rows)
+    write_csv(folder / GDP, rows)
 
 
 # --------------------------------------------------------------------------- the cases
@@ -441,7 +409,7 @@ CASES: list[Case] = [
     # a month the agreement needs is missing: reported as a gap, and the agreement's gap
     # policy (not_met) makes the year not met: the upstream party pays
     Case("monitoring-month-missing", "reported", "settle",
-         drop_rows(MONITORING, lambda r: not (r["indicator"] == "tp" and r["month"].startswith("2023-07"))),
+         dropcsv_rows(MONITORING, lambda r: not (r["indicator"] == "tp" and r["month"].startswith("2023-07"))),
          r"met 达标: False.*上游 upstream → 下游 downstream: 100,000,000.00 CNY.*s1/tp: no data for month\(s\) 7 \(11 of 12 months\).*the year counts as not met"),
     # ---- the agreement
     Case("agreement-water-class-unknown", "refused:agreement", "settle",
@@ -532,10 +500,10 @@ CASES: list[Case] = [
          r"GDP 表的 gdp 列表头单位 \[t\] 无法换算为 CNY"),
     Case("gdp-unit-missing", "refused:gdp", "assess", header(GDP, "gdp [万元]", "gdp"),
          rf"{GDPF}: column 'gdp' has no unit; write its header as `gdp \[CNY\]`"),
-    Case("gdp-year-missing", "refused:gdp", "assess", drop_rows(GDP, lambda r: r["year"] != "2023"),
+    Case("gdp-year-missing", "refused:gdp", "assess", dropcsv_rows(GDP, lambda r: r["year"] != "2023"),
          rf"{GDPF} lacks county adcode\(s\) 360281, 361130, 361181 of the account; add them.*请补充"),
     Case("gdp-county-missing", "refused:gdp", "assess",
-         drop_rows(GDP, lambda r: r["county_adcode"] != "361181"),
+         dropcsv_rows(GDP, lambda r: r["county_adcode"] != "361181"),
          rf"{GDPF} lacks county adcode\(s\) 361181 of the account"),
     Case("gdp-year-text", "refused:gdp", "assess", g("year", "2023年"),
          rf"{GDPF}: column year must hold integers; bad values 2023年"),
@@ -563,7 +531,7 @@ CASES: list[Case] = [
          repeat_row(INDICATORS, 3, **{"a [%]": "15"}),
          rf"{INDF}: duplicated county_adcode/year 360281/2023"),
     Case("indicators-year-missing", "refused:indicators", "assess",
-         drop_rows(INDICATORS, lambda r: r["year"] != "2023"),
+         dropcsv_rows(INDICATORS, lambda r: r["year"] != "2023"),
          rf"{INDF} has no row of 2023 \(years present: 2021, 2022\).*没有 2023 年的数据"),
     Case("indicators-year-text", "refused:indicators", "assess", i("year", "2023年"),
          rf"{INDF}: column year must hold integers; bad values 2023年"),
@@ -620,14 +588,6 @@ CASES: list[Case] = [
 
 
 pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
-
-
-def dump(db: Path) -> list[str]:
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
 
 
 def run(folder: Path, command: str) -> Any:
@@ -705,12 +665,6 @@ def test_the_start_gives_the_hand_results(good: dict[str, str]) -> None:
         assert re.search(rf"│ {rank} │ {county} │.*│ {gdi} │ {grade} │ 0 │", assess), assess
 
 
-def _chinese_half(flat: str) -> bool:
-    """Whether the message has a Chinese half after its English one (`` / ``): a Chinese
-    value quoted in English (乐平市, 2023年) is not one."""
-    return " / " in flat and bool(CJK.search(flat.split(" / ", 1)[1]))
-
-
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
 def test_bad_compensation_or_assessment_input(
     case: Case, start: Callable[[Path], None], good: dict[str, str], tmp_path: Path
@@ -732,7 +686,7 @@ def test_bad_compensation_or_assessment_input(
         assert re.search(case.message, flat, re.S), flat
         file = FILES[case.cls.split(":")[1]]
         lacks = [what for what, ok in (("the file's name", f"<folder>/{file}" in flat),
-                 ("a Chinese half", _chinese_half(flat))) if not ok]  # fmt: skip
+                 ("a Chinese half", has_chinese_half(flat))) if not ok]  # fmt: skip
         assert not lacks, f"lacks {' and '.join(lacks)}: {flat}"
         return
     assert result.exit_code == 0, output

@@ -24,13 +24,13 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
+from corpus_support import has_chinese_half
 from ganpo.catalog.files import data_dir
 from ganpo.cli.main import app
 
 runner = CliRunner()
 COPPER = "demo-copper-cathode.toml"
 OXIDE = "demo-rare-earth-oxide.toml"
-CJK = re.compile(r"[\u4e00-\u9fff]")
 #: the copper study's first input (mining's electricity) and its concentrate
 GRID = 'amount = 3200.0, unit = "kWh"'
 CONCENTRATE_OUT = 'name_en = "copper concentrate", amount = 4.0, unit = "t" } ]'
@@ -169,7 +169,7 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
         flat = " ".join(output.split())
         assert r.exit_code == 2, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert not pact.exists(), "a refused run wrote its PACT file"
         return
     assert r.exit_code == 0, output

@@ -38,7 +38,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from corpus_support import as_number, reencode, replace_once, workbook_bytes
+from corpus_support import as_number, has_chinese_half, reencode, replace_once, workbook_bytes
 from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from ganpo.demo.carbon import build_carbon_demo
@@ -52,7 +52,6 @@ DESCRIPTION = "carbon-dataset.toml"
 #: the tables kept: the forest inventories, and electricity (so that an inventory without
 #: a sink is still an inventory)
 TABLES = {"forest_stock": FOREST, "electricity": "electricity.csv"}
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # --------------------------------------------------------------------------- mutations
@@ -380,7 +379,7 @@ def test_bad_input(case: Case, start: Callable[[Path], Path], tmp_path: Path) ->
         assert result.exit_code == 2, output
         flat = " ".join(output.split())
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
         return
     if case.cls == "flagged":

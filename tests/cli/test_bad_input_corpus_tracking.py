@@ -39,13 +39,20 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from corpus_support import as_number, reencode, workbook_bytes
+from corpus_support import (
+    as_number,
+    csv_rows,
+    has_chinese_half,
+    reencode,
+    replace_once,
+    workbook_bytes,
+    write_csv,
+)
 from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from ganpo.tracking.registry import read_tracking_file, shipped_file
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 TOML = "decision.toml"
 SERIES = "series.csv"
 COLUMNS = ["indicator", "unit_code", "year", "value", "unit", "source", "status", "note"]
@@ -57,23 +64,7 @@ COLUMNS = ["indicator", "unit_code", "year", "value", "unit", "source", "status"
 def text(old: str, new: str, *, file: str = TOML) -> Callable[[Path], None]:
     """Replace the first ``old`` by ``new`` in the tracking file."""
 
-    def mutate(folder: Path) -> None:
-        path = folder / file
-        body = path.read_text(encoding="utf-8")
-        assert old in body, old
-        path.write_text(body.replace(old, new, 1), encoding="utf-8")
-
-    return mutate
-
-
-def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
+    return lambda folder: replace_once(folder / file, old, new)
 
 
 def _row_of(rows: list[list[str]], indicator: str) -> int:
@@ -85,33 +76,33 @@ def cell(column: str, value: str, indicator: str = "forest_cover") -> Callable[[
     """Set ``column`` of the series file's first row of ``indicator`` to ``value``."""
 
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / SERIES)
+        rows = csv_rows(folder / SERIES)
         rows[_row_of(rows, indicator)][rows[0].index(column)] = value
-        _write(folder / SERIES, rows)
+        write_csv(folder / SERIES, rows)
 
     return mutate
 
 
 def repeat_row(indicator: str) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / SERIES)
+        rows = csv_rows(folder / SERIES)
         i = _row_of(rows, indicator)
-        _write(folder / SERIES, [*rows[: i + 1], rows[i], *rows[i + 1 :]])
+        write_csv(folder / SERIES, [*rows[: i + 1], rows[i], *rows[i + 1 :]])
 
     return mutate
 
 
 def drop_column(column: str) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / SERIES)
+        rows = csv_rows(folder / SERIES)
         j = rows[0].index(column)
-        _write(folder / SERIES, [r[:j] + r[j + 1 :] for r in rows])
+        write_csv(folder / SERIES, [r[:j] + r[j + 1 :] for r in rows])
 
     return mutate
 
 
 def header_only(folder: Path) -> None:
-    _write(folder / SERIES, _rows(folder / SERIES)[:1])
+    write_csv(folder / SERIES, csv_rows(folder / SERIES)[:1])
 
 
 def empty(file: str) -> Callable[[Path], None]:
@@ -127,11 +118,11 @@ def gb18030(file: str) -> Callable[[Path], None]:
 
 def in_tonnes(folder: Path) -> None:
     """The first recycled-resources row in t instead of 万t (its value × 10⁴)."""
-    rows = _rows(folder / SERIES)
+    rows = csv_rows(folder / SERIES)
     i, v, u = _row_of(rows, "recycled_resources"), COLUMNS.index("value"), COLUMNS.index("unit")
     assert rows[i][u] == "万t"
     rows[i][v], rows[i][u] = f"{float(rows[i][v]) * 1e4:.0f}", "t"
-    _write(folder / SERIES, rows)
+    write_csv(folder / SERIES, rows)
 
 
 def workbook(*, formula: bool = False) -> Callable[[Path], None]:
@@ -139,7 +130,7 @@ def workbook(*, formula: bool = False) -> Callable[[Path], None]:
     ``formula`` the first value is a formula of itself."""
 
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / SERIES)
+        rows = csv_rows(folder / SERIES)
         v = COLUMNS.index("value")
         cells: list[list[Any]] = [list(rows[0])]
         for k, r in enumerate(rows[1:]):
@@ -380,7 +371,7 @@ def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
         [str(getattr(ob, c)) for c in COLUMNS]
         for ob in read_tracking_file(built / TOML).observations
     ]
-    _write(built / SERIES, rows)
+    write_csv(built / SERIES, rows)
     r = runner.invoke(
         app,
         ["tracking", "series", "load", str(built / TOML), "--file", str(built / TOML),
@@ -440,7 +431,7 @@ def test_bad_tracking_input(
         flat = " ".join(output.split())
         assert result.exit_code == 2, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
         return
     assert result.exit_code == 0, output

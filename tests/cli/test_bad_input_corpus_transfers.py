@@ -37,12 +37,12 @@ import pytest
 from typer.testing import CliRunner
 
 from applications_support import FACTORS, GEP_2022, account, hand_store, transfer_rule, write
+from corpus_support import has_chinese_half
 from ganpo.cli.main import app
 from ganpo.store.applications import run_lines
 from ganpo.store.repository import open_store, save_account
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 RULE, TABLE = "rule.toml", "factors.csv"
 GOOD_BUDGET = "10300"
 #: the good allocation [fen]: Leping 2 934, Wuyuan 4 433, Dexing 2 933 CNY (tests/apply)
@@ -429,7 +429,7 @@ def test_bad_transfer_input(case: Case, start: Callable[[Path], Path], tmp_path:
         assert result.exit_code == 2, flat
         assert "unexpected" not in flat, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
         return
     assert result.exit_code == 0, flat

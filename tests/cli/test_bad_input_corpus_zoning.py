@@ -23,11 +23,11 @@ import pytest
 from shapely.geometry import Point, Polygon
 from typer.testing import CliRunner
 
+from corpus_support import has_chinese_half
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def text(file: str, old: str, new: str) -> Callable[[Path], None]:
@@ -126,4 +126,4 @@ def test_bad_zoning_dataset(case: Case, demo: Path, tmp_path: Path) -> None:
     assert "Traceback" not in output, output
     assert r.exit_code == 2, output
     assert re.search(case.message, output), output
-    assert CJK.search(output.split(" / ", 1)[-1]), f"no Chinese half: {output}"
+    assert has_chinese_half(output), f"no Chinese half: {output}"

@@ -22,8 +22,6 @@ cases.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import shutil
 from collections.abc import Callable
@@ -37,12 +35,11 @@ from shapely import make_valid
 from shapely.geometry import Polygon
 from typer.testing import CliRunner
 
-from corpus_support import reencode, workbook_bytes
+from corpus_support import csv_rows, has_chinese_half, reencode, set_cell, workbook_bytes, write_csv
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 CITY = 360500
 UNITS = "units.shp"
 LIST = "list.csv"
@@ -118,37 +115,21 @@ def _publish(layer: gpd.GeoDataFrame, path: Path) -> None:
     path.with_suffix(".cpg").unlink()
 
 
-def _rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    path.write_text(out.getvalue(), encoding="utf-8")
-
-
 def cell(column: str, value: str, row: int = 1) -> Callable[[Path], None]:
     """Set ``column`` of the list's row ``row`` (1: the first below the header)."""
-
-    def mutate(folder: Path) -> None:
-        rows = _rows(folder / LIST)
-        rows[row][rows[0].index(column)] = value
-        _write(folder / LIST, rows)
-
-    return mutate
+    return lambda folder: set_cell(folder / LIST, column, value, row)
 
 
 def repeat_row(row: int = 1) -> Callable[[Path], None]:
     def mutate(folder: Path) -> None:
-        rows = _rows(folder / LIST)
-        _write(folder / LIST, [*rows[: row + 1], rows[row], *rows[row + 1 :]])
+        rows = csv_rows(folder / LIST)
+        write_csv(folder / LIST, [*rows[: row + 1], rows[row], *rows[row + 1 :]])
 
     return mutate
 
 
 def header_only(folder: Path) -> None:
-    _write(folder / LIST, _rows(folder / LIST)[:1])
+    write_csv(folder / LIST, csv_rows(folder / LIST)[:1])
 
 
 def empty_list(folder: Path) -> None:
@@ -164,7 +145,7 @@ def workbook(*, formula: bool = False) -> Callable[[Path], None]:
     cell of the first row is a formula."""
 
     def mutate(folder: Path) -> None:
-        cells: list[list[Any]] = [list(r) for r in _rows(folder / LIST)]
+        cells: list[list[Any]] = [list(r) for r in csv_rows(folder / LIST)]
         if formula:
             cells[1][4] = '="禁止"&"新建"'
         (folder / LIST).write_bytes(workbook_bytes(cells))
@@ -250,7 +231,7 @@ CASES: list[Case] = [
          rf"{LIST}: the file is empty \(0 bytes\).*文件为空"),
     Case("list-formula", "refused:list", workbook(formula=True),
          rf"{LIST}: row 2, column 污染物排放管控: '=.禁止.&.新建.' is a formula.*{PUBLISHED_ZH}"),
-    Case("list-column-missing", "refused:list", lambda f: _write(f / LIST, [r[:-1] for r in _rows(f / LIST)]),
+    Case("list-column-missing", "refused:list", lambda f: write_csv(f / LIST, [r[:-1] for r in csv_rows(f / LIST)]),
          rf"{LIST}: column '资源开发效率要求' \(mapped as requirements.dimensions \(resource_efficiency\)\) is not in the file.*映射文件中的字段在源文件中不存在"),
     # ---- fine inputs
     Case("list-gb18030", "accepted", gb18030),
@@ -316,7 +297,7 @@ def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
         rows.append([u["code"], u["name"], CATEGORY_ZH[u["category"]], layout,
                      f"{u['name']}排放管控要求", "", "无"])  # fmt: skip
     rows.append(["新余市", "新余市总体管控要求", "", "", "", "加强环境风险防控。", ""])
-    _write(built / LIST, rows)
+    write_csv(built / LIST, rows)
     (built / "mapping.toml").write_text(MAPPING, encoding="utf-8")
     r = import_(built)
     assert r.exit_code == 0 and "6 units" in r.output and "11 clauses" in r.output, r.output
@@ -343,7 +324,7 @@ def test_bad_zoning_import(case: Case, start: Callable[[Path], None], tmp_path: 
         flat = " ".join(output.split())
         assert result.exit_code == 2, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert files(tmp_path / "out") == before, "a refused import changed the dataset"
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
         return

@@ -255,7 +255,8 @@ def test_problems_name_the_file_row_and_column(tmp_path: Path) -> None:
         read_table(path, LAKES, {360102, 361130, 360121})
     assert err.value.values == ["row 4, column lake_area: '约 0.75' is not a number"]
     assert str(err.value) == (
-        f"{path}: 1 problem(s): row 4, column lake_area: '约 0.75' is not a number"
+        f"{path}: 1 problem(s): row 4, column lake_area: '约 0.75' is not a number / "
+        "共 1 处问题：第 4 行，lake_area 列：'约 0.75' 不是数字"
     )
 
 
@@ -275,6 +276,11 @@ def test_formulas_and_layout_problems_are_collected(tmp_path: Path) -> None:
         "row 2, column E: 'stray' is in a column without a header; name the column or delete "
         "the value",
     ]  # the formula cell is not also "not a number"; the second visits column is not read
+    assert str(err.value).endswith(
+        " / 共 3 处问题：第 1 行，D 列：列 'visits' 出现两次（另见 B 列）；每列只能出现一次；"
+        "第 2 行，visits 列：'=1+1' 是公式；公式不会被计算，请粘贴数值；"
+        "第 2 行，E 列：'stray' 所在的列没有表头；请为该列命名或删除该值"
+    ), str(err.value)
 
 
 def test_limits_are_checked_before_reading(tmp_path: Path) -> None:

@@ -60,8 +60,10 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
             f"{what}: {exc.reason_en}", exc.reason_zh, source=path, looks_like=exc.looks_like
         ) from exc
     if table.problems:
+        n = len(table.problems)
         raise TableError(
-            f"{what}: {len(table.problems)} problem(s): {'; '.join(table.problems[:20])}",
+            f"{what}: {n} problem(s): {'; '.join(table.problems[:20])} / "
+            f"共 {n} 处格式问题：{'；'.join(table.problems_zh[:20])}",
             source=path,
             values=table.problems,
         )

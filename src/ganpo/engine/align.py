@@ -160,7 +160,8 @@ def _check_overlap(source: Path, grid: Grid, role: str) -> None:
         if src.crs is None:
             raise GridError(
                 f"layer {role!r} has no CRS, so it cannot be warped onto the grid; assign "
-                "one (e.g. gdal_edit.py -a_srs)",
+                f"one (e.g. gdal_edit.py -a_srs) / 图层 {role!r} 没有坐标系，无法重采样到核算"
+                "栅格；请为其指定坐标系（如 gdal_edit.py -a_srs）",
                 source=source,
                 field="crs",
             )
@@ -172,7 +173,8 @@ def _check_overlap(source: Path, grid: Grid, role: str) -> None:
         raise GridError(
             f"layer {role!r} does not overlap the grid at all (its bounds in the grid's CRS: "
             f"{left:.0f}, {bottom:.0f}, {right:.0f}, {top:.0f}; the grid's: {g_left:.0f}, "
-            f"{g_bottom:.0f}, {g_right:.0f}, {g_top:.0f}); check its CRS and extent",
+            f"{g_bottom:.0f}, {g_right:.0f}, {g_top:.0f}); check its CRS and extent / "
+            f"图层 {role!r} 与核算栅格完全不重叠；请检查其坐标系和范围",
             source=source,
             field=role,
             values=[left, bottom, right, top],

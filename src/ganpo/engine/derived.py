@@ -175,7 +175,8 @@ def ensure_derived(
     if missing:
         raise InputError(
             f"derived layer {role!r} is made from {', '.join(derived_layer(role).sources)}; "
-            f"the layer(s) {', '.join(missing)} were not given",
+            f"the layer(s) {', '.join(missing)} were not given / 派生图层 {role!r} 由 "
+            f"{', '.join(derived_layer(role).sources)} 计算；未提供图层 {', '.join(missing)}",
             field="sources",
             values=missing,
         )

@@ -73,10 +73,16 @@ def service_raster(
     """The indicator's quantity per hectare on a decimated grid of the dataset."""
     ds = load_manifest(dataset_root, verify=False)
     if indicator not in profile.indicators:
-        raise InputError(f"the profile {profile.name!r} does not count {indicator!r}")
+        raise InputError(
+            f"the profile {profile.name!r} does not count {indicator!r} / "
+            f"核算规范 {profile.name!r} 不核算 {indicator!r}"
+        )
     m = method(indicator, profile.indicators[indicator])
     if m.raster is None:
-        raise InputError(f"{indicator} is not computed from rasters; no map can be drawn")
+        raise InputError(
+            f"{indicator} is not computed from rasters; no map can be drawn / "
+            f"{indicator} 不是由栅格计算的，无法绘制分布图"
+        )
     eco_entry = ds.manifest.layer("ecosystem_type", year)
     assert eco_entry is not None
     folder = derived_dir or ds.root / "derived"

@@ -56,7 +56,8 @@ class LayerBlocks:
         header = raster_header(path, role)
         if header.count != 1:
             raise GridError(
-                f"expected one band, found {header.count}; write each variable to its own file",
+                f"expected one band, found {header.count}; write each variable to its own file"
+                f" / 应为单波段，实有 {header.count} 个波段；请将每个变量写入单独的文件",
                 source=path,
                 field="band",
             )
@@ -65,7 +66,9 @@ class LayerBlocks:
         if getattr(self, "shape", shape) != shape:  # a layer made after the graph was
             raise GridError(  # built must have the shape it was announced with
                 f"the layer is {shape[0]} × {shape[1]} cells, not "
-                f"{self.shape[0]} × {self.shape[1]} as the grid it was made for",
+                f"{self.shape[0]} × {self.shape[1]} as the grid it was made for / 该图层为 "
+                f"{shape[0]} × {shape[1]} 个栅格单元，与其所属网格的 {self.shape[0]} × "
+                f"{self.shape[1]} 不一致",
                 source=path,
                 field=role or "shape",
             )

@@ -133,7 +133,8 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
         raise ManifestError(
             f"the ecosystem map {entry.path} is a file of polygons: its [[layers]] entry "
             "needs code_column (the column that holds the land class codes) and cell_size "
-            "(the grid cell size in m)",
+            "(the grid cell size in m) / 生态系统图是矢量图斑文件：其 [[layers]] 条目须给出 "
+            "code_column（地类编码所在的列）和 cell_size（栅格单元边长，米）",
             source=source,
             field="code_column" if column is None else "cell_size",
         )
@@ -192,18 +193,24 @@ def read_land_polygons(source: Path, column: str, layer: str | None = None) -> g
     try:
         frame = gpd.read_file(source, layer=layer) if layer else gpd.read_file(source)
     except Exception as exc:  # the drivers raise many kinds; the message says which file
-        raise InputError(f"cannot read the land polygons: {exc}", source=source) from exc
+        raise InputError(
+            f"cannot read the land polygons: {exc} / 无法读取地类图斑文件，请检查文件是否完整",
+            source=source,
+        ) from exc
     if column not in frame.columns:
         raise InputError(
             f"the land polygons have no column {column!r}; they have "
             f"{', '.join(c for c in frame.columns if c != 'geometry')}. Name the code "
-            "column in the entry's code_column",
+            f"column in the entry's code_column / 地类图斑没有列 {column!r}；现有列："
+            f"{', '.join(c for c in frame.columns if c != 'geometry')}。请在条目的 "
+            "code_column 中写明编码列",
             source=source,
             field=column,
         )
     if frame.crs is None:
         raise GridError(
-            "the land polygons have no CRS; assign one (e.g. ogr2ogr -a_srs)",
+            "the land polygons have no CRS; assign one (e.g. ogr2ogr -a_srs) / "
+            "地类图斑没有坐标系；请为其指定坐标系（如 ogr2ogr -a_srs）",
             source=source,
             field="crs",
         )
@@ -343,7 +350,8 @@ def write_raster_map(
         src = stack.enter_context(open_raster(source, "ecosystem_type"))
         if src.crs is None:
             raise GridError(
-                "the land raster has no CRS; assign one (e.g. gdal_edit.py -a_srs)",
+                "the land raster has no CRS; assign one (e.g. gdal_edit.py -a_srs) / "
+                "地类栅格没有坐标系；请为其指定坐标系（如 gdal_edit.py -a_srs）",
                 source=source,
                 field="crs",
             )

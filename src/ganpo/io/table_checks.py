@@ -153,9 +153,23 @@ class Finding:
             parts.append(f"column {self.column}")
         return ", ".join(parts)
 
+    def where_zh(self) -> str:
+        """``第 7 行，visits 列`` (or the rows, or the column alone)."""
+        parts = []
+        if self.rows:
+            parts.append(f"第 {'、'.join(str(r) for r in self.rows)} 行")
+        if self.column:
+            parts.append(f"{self.column} 列")
+        return "，".join(parts)
+
     def __str__(self) -> str:
         where = self.where()
         return f"{where}: {self.message_en}" if where else self.message_en
+
+    def zh(self) -> str:
+        """The finding in Chinese, where it is first, as :meth:`__str__` says it in English."""
+        where = self.where_zh()
+        return f"{where}：{self.message_zh}" if where else self.message_zh
 
 
 @dataclass

@@ -40,7 +40,7 @@ import io
 import warnings
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -141,20 +141,27 @@ class RawTable:
         """The first row as the header, the others as data (see :class:`TableFrame`)."""
         header, *body = self.rows
         problems: list[str] = []
+        problems_zh: list[str] = []
         names: dict[int, str] = {}
         first_at: dict[str, int] = {}
         twice: set[int] = set()
         for j, cell in enumerate(header.cells):
             name = cell.text.strip()
             where = f"row {header.number}, column {column_letter(j)}"
+            where_zh = f"第 {header.number} 行，{column_letter(j)} 列"
             if cell.formula:
                 problems.append(f"{where}: the header {name!r} is a formula; write the name")
+                problems_zh.append(f"{where_zh}：表头 {name!r} 是公式；请直接填写列名")
             if name == "":
                 continue
             if name in first_at:
                 problems.append(
                     f"{where}: column {name!r} appears twice (also column "
                     f"{column_letter(first_at[name])}); each column may appear once"
+                )
+                problems_zh.append(
+                    f"{where_zh}：列 {name!r} 出现两次（另见 {column_letter(first_at[name])} "
+                    "列）；每列只能出现一次"
                 )
                 twice.add(j)
                 continue
@@ -172,6 +179,10 @@ class RawTable:
                             f"row {row.number}, column {column_letter(j)}: {text!r} is in a "
                             "column without a header; name the column or delete the value"
                         )
+                        problems_zh.append(
+                            f"第 {row.number} 行，{column_letter(j)} 列：{text!r} 所在的列没有"
+                            "表头；请为该列命名或删除该值"
+                        )
                     continue
                 if cell.formula:
                     formulas.add((row.number, key))
@@ -179,11 +190,14 @@ class RawTable:
                         f"row {row.number}, column {key}: {text!r} is a formula; formulas "
                         "are not evaluated — paste the value"
                     )
+                    problems_zh.append(
+                        f"第 {row.number} 行，{key} 列：{text!r} 是公式；公式不会被计算，请粘贴数值"
+                    )
             for j, key in names.items():
                 columns[key].append(row.cells[j].text.strip() if j < len(row.cells) else "")
         index = pd.Index([row.number for row in body], dtype="int64", name="row")
         frame = pd.DataFrame(columns, index=index, dtype=object)
-        return TableFrame(frame, header.number, problems, frozenset(formulas))
+        return TableFrame(frame, header.number, problems, frozenset(formulas), problems_zh)
 
 
 @dataclass(frozen=True)
@@ -195,12 +209,14 @@ class TableFrame:
     ``problems`` are those of the layout — formula cells, columns named twice, values
     under no header — each with its row and column; ``formulas`` are the (row, column)
     of formula cells, which readers leave out of their value checks (already reported).
+    ``problems_zh`` says each problem in Chinese, in the same order.
     """
 
     data: pd.DataFrame
     header_row: int
     problems: list[str]
     formulas: frozenset[tuple[int, str]]
+    problems_zh: list[str] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------- what is the file

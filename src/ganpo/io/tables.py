@@ -39,30 +39,62 @@ TEXT = "text"
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")  # "1,234.5" as Excel writes it
 MAX_PROBLEMS_SHOWN = 20
+#: the code of a unit of each level, in Chinese (``county adcode`` …)
+_CODE_ZH = {
+    "county": "县级行政区划代码",
+    "township": "乡镇（街道）代码",
+    "village": "村（社区）代码",
+    "unit": "单元代码",
+}
 
 
-def _unit_problems(entry: TableEntry, columns: Iterable[str]) -> list[str]:
+@dataclass
+class _Problems:
+    """A table's problems in English and, in the same order, in Chinese."""
+
+    en: list[str] = field(default_factory=list)
+    zh: list[str] = field(default_factory=list)
+
+    def add(self, en: str, zh: str) -> None:
+        self.en.append(en)
+        self.zh.append(zh)
+
+    def __bool__(self) -> bool:
+        return bool(self.en)
+
+
+def _unit_problems(entry: TableEntry, columns: Iterable[str], out: _Problems) -> None:
     role = TABLE_ROLES[entry.role]
-    problems = []
     for column in columns:
         unit = role.columns[column]
         declared = entry.columns.get(column)
         if declared is None:
-            problems.append(f"column {column!r} has no unit in the manifest; declare {unit!r}")
+            out.add(
+                f"column {column!r} has no unit in the manifest; declare {unit!r}",
+                f"列 {column!r} 在数据清单中未声明单位；请声明 {unit!r}",
+            )
         elif (declared == TEXT) != (unit == TEXT):
-            problems.append(f"column {column!r}: unit must be {unit!r}, not {declared!r}")
+            out.add(
+                f"column {column!r}: unit must be {unit!r}, not {declared!r}",
+                f"列 {column!r}：单位应为 {unit!r}，而不是 {declared!r}",
+            )
         elif unit != TEXT:
             try:
                 base = to_base(declared)[0]
             except InputError as exc:
-                problems.append(f"column {column!r}: {exc}")
+                out.add(
+                    f"column {column!r}: {exc}",
+                    f"列 {column!r}：无法识别单位 {declared!r}，或它不是统计表所记的量；"
+                    f"请以 {unit!r} 或等价单位填报",
+                )
                 continue
             if base != to_base(unit)[0]:
-                problems.append(
+                out.add(
                     f"column {column!r}: unit {declared!r} does not measure the same quantity "
-                    f"as {unit!r}; give the values in {unit!r} or an equivalent unit"
+                    f"as {unit!r}; give the values in {unit!r} or an equivalent unit",
+                    f"列 {column!r}：单位 {declared!r} 与 {unit!r} 计量的不是同一种量；"
+                    f"请以 {unit!r} 或等价单位填报",
                 )
-    return problems
 
 
 def number(text: str) -> float | None:
@@ -88,25 +120,31 @@ def numbers(text: pd.Series) -> pd.Series:
     return text.map(number).astype("float64")
 
 
-def _rows(index: pd.Index) -> str:
+def _rows(index: pd.Index) -> tuple[str, str]:
+    """``rows 3, 5`` and ``第 3, 5 行``."""
     rows = [int(i) for i in index]
-    return f"row{'s' if len(rows) > 1 else ''} {preview(rows)}"
+    return f"row{'s' if len(rows) > 1 else ''} {preview(rows)}", f"第 {preview(rows)} 行"
 
 
 def _raise(
     path: Path,
     entry: TableEntry,
-    problems: list[str],
+    problems: _Problems,
     findings: list[Finding] = (),  # type: ignore[assignment]
 ) -> NoReturn:
-    shown = "; ".join(problems[:MAX_PROBLEMS_SHOWN])
-    more = len(problems) - MAX_PROBLEMS_SHOWN
-    message = f"{len(problems)} problem(s): {shown}" + (f"; … and {more} more" if more > 0 else "")
+    """Refuse the table with every problem: the first :data:`MAX_PROBLEMS_SHOWN` in
+    English, then `` / `` and the same in Chinese; ``values`` holds them all in English."""
+    n, more = len(problems.en), len(problems.en) - MAX_PROBLEMS_SHOWN
+    en = f"{n} problem(s): " + "; ".join(problems.en[:MAX_PROBLEMS_SHOWN])
+    zh = f"共 {n} 处问题：" + "；".join(problems.zh[:MAX_PROBLEMS_SHOWN])
+    if more > 0:
+        en, zh = f"{en}; … and {more} more", f"{zh}；……另有 {more} 处"
+    message = f"{en} / {zh}"
     if findings:
         raise TableCheckError(
-            message, findings=findings, source=path, field=entry.role, values=problems
+            message, findings=findings, source=path, field=entry.role, values=problems.en
         )
-    raise TableError(message, source=path, field=entry.role, values=problems)
+    raise TableError(message, source=path, field=entry.role, values=problems.en)
 
 
 @dataclass(frozen=True)
@@ -161,6 +199,7 @@ def read_table_checked(
     key_column = KEY_COLUMN if entry.level == "county" else UNIT_KEY_COLUMN
     county = entry.level == "county"
     code_name = "county adcode" if county else f"{entry.level} code"
+    code_zh = _CODE_ZH.get(entry.level, f"{entry.level} 代码")
     if context is not None and context.level != entry.level:
         raise ValueError(
             f"a {entry.level} table checked with the context of the {context.level} level"
@@ -168,20 +207,26 @@ def read_table_checked(
     role = TABLE_ROLES[entry.role]
     needed = list(role.columns) if required is None else list(required)
     table = read_table_file(path).to_frame()
-    raw, problems, header_row = table.data, list(table.problems), table.header_row
+    raw, header_row = table.data, table.header_row
+    layout = _Problems(list(table.problems), list(table.problems_zh))
 
-    header: list[str] = []  # without its columns and their units no value can be checked
+    header = _Problems()  # without its columns and their units no value can be checked
     missing = [c for c in [key_column, *needed] if c not in raw.columns]
     if missing:
-        header.append(
+        header.add(
             f"missing column(s) {', '.join(missing)}; a {entry.role!r} table needs "
-            f"{', '.join([key_column, *needed])} (header in row {header_row})"
+            f"{', '.join([key_column, *needed])} (header in row {header_row})",
+            f"缺少列 {', '.join(missing)}；{entry.role!r} 表需要列 "
+            f"{', '.join([key_column, *needed])}（表头在第 {header_row} 行）",
         )
     present = [c for c in role.columns if c in raw.columns]
-    header += _unit_problems(entry, [c for c in present if c in needed or c in entry.columns])
+    _unit_problems(entry, [c for c in present if c in needed or c in entry.columns], header)
     if header:
-        every = header + problems
-        raise TableError("; ".join(every), source=path, field=entry.role, values=every)
+        en, zh = header.en + layout.en, header.zh + layout.zh
+        raise TableError(
+            f"{'; '.join(en)} / {'；'.join(zh)}", source=path, field=entry.role, values=en
+        )
+    problems = layout
 
     def checked(column: str, wrong: pd.Series) -> pd.Index:
         """The rows where ``wrong`` holds, but for formula cells (already reported)."""
@@ -190,32 +235,44 @@ def read_table_checked(
     out = pd.DataFrame(index=raw.index)
     keys = numbers(raw[key_column])
     for i in checked(key_column, keys.isna() | (keys % 1 != 0)):
-        problems.append(
+        problems.add(
             f"row {i}, column {key_column}: {raw.at[i, key_column]!r} is not "
-            + ("an adcode" if county else f"a {code_name}")
+            + ("an adcode" if county else f"a {code_name}"),
+            f"第 {i} 行，{key_column} 列：{raw.at[i, key_column]!r} 不是{code_zh}",
         )
     for column in present:
         text = raw[column]
         if role.columns[column] == TEXT:
             for i in checked(column, text == ""):
-                problems.append(f"row {i}, column {column}: is empty")
+                problems.add(f"row {i}, column {column}: is empty", f"第 {i} 行，{column} 列：为空")
             out[column] = text
             continue
         values = numbers(text)
         for i in checked(column, values.isna()):
-            what = "is empty" if text[i] == "" else f"{text[i]!r} is not a number"
-            problems.append(f"row {i}, column {column}: {what}")
+            empty = text[i] == ""
+            problems.add(
+                f"row {i}, column {column}: "
+                + ("is empty" if empty else f"{text[i]!r} is not a number"),
+                f"第 {i} 行，{column} 列：" + ("为空" if empty else f"{text[i]!r} 不是数字"),
+            )
         for i in raw.index[values < 0]:
-            problems.append(f"row {i}, column {column}: {text[i]} is negative")
+            problems.add(
+                f"row {i}, column {column}: {text[i]} is negative",
+                f"第 {i} 行，{column} 列：{text[i]} 为负值，请填写非负数",
+            )
         out[column] = values * to_base(entry.columns[column])[1]
     out[key_column] = keys
     good = out[key_column].notna() & (out[key_column] % 1 == 0)
     codes = out.loc[good, key_column].astype("int64")
     unknown = codes[~codes.isin(county_adcodes)]
     if not unknown.empty:
-        problems.append(
-            f"{_rows(unknown.index)}, column {key_column}: unknown {code_name}(s) "
-            f"{preview(sorted(set(unknown)))} (not in the region's units)"
+        rows_en, rows_zh = _rows(unknown.index)
+        codes_shown = preview(sorted(set(unknown)))
+        problems.add(
+            f"{rows_en}, column {key_column}: unknown {code_name}(s) "
+            f"{codes_shown} (not in the region's units)",
+            f"{rows_zh}，{key_column} 列：未知的{code_zh} {codes_shown}（不是本区域的单位）；"
+            "请核对代码",
         )
     # plausibility of the valid values (negative ones and unknown counties are reported)
     judged = out.copy()
@@ -230,17 +287,21 @@ def read_table_checked(
         dup = codes[codes.duplicated(keep=False)]
         for code in sorted(set(dup)):
             rows = [int(i) for i in dup.index[dup == code]]
-            problems.append(
+            problems.add(
                 f"column {key_column}: {code_name.split()[0]} {code} appears in rows "
-                f"{', '.join(map(str, rows))}"
+                f"{', '.join(map(str, rows))}",
+                f"{key_column} 列：{code_zh} {code} 出现在第 {'、'.join(map(str, rows))} 行；"
+                "每个单位只能有一行",
             )
         absent = sorted(county_adcodes - set(codes))
         if absent:
-            problems.append(
+            problems.add(
                 f"column {key_column}: no row for {code_name}(s) {preview(absent)}; add a "
-                "row (0 if none)"
+                "row (0 if none)",
+                f"{key_column} 列：缺少{code_zh} {preview(absent)} 的行；请补上该行（没有的填 0）",
             )
-    problems += [str(f) for f in hard]
+    for f in hard:
+        problems.add(str(f), f.zh())
     if problems:
         _raise(path, entry, problems, hard)
     out[key_column] = out[key_column].astype("int64")

@@ -133,7 +133,8 @@ def load_plan(run: Run) -> Plan:
     m = ds.manifest
     if run.year not in m.years:
         raise InputError(
-            f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))}",
+            f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))} / "
+            f"数据集中没有 {run.year} 年；现有年份：{', '.join(map(str, m.years))}",
             source=ds.root / "manifest.toml",
             field="years",
             values=[run.year],
@@ -171,7 +172,9 @@ def rule_double_counting(run: Run, profile: Profile) -> None:
             f"profile {profile.name!r} counts overlapping flows without a rule: "
             + "; ".join(flows.describe(o) for o in missing)
             + ". Add an [[overlaps]] rule for each pair (keep both, with the reason in "
-            "Chinese and English, or drop one indicator)",
+            f"Chinese and English, or drop one indicator) / 核算规范 {profile.name!r} 中有"
+            "相互重叠的流量没有处理规则；请为每一对添加 [[overlaps]] 规则（同时保留并以中英文"
+            "说明理由，或删去其中一项指标）",
             field="overlaps",
             values=[f"{o.first}/{o.second}" for o in missing],
         )

@@ -135,7 +135,9 @@ def method_level(x: Method, entries: list[TableEntry], plan: Plan) -> str:
         raise ManifestError(
             f"{x.indicator} ({x.key}) reads tables given at different levels ({given}); "
             "give them at one level (all per county, or all per unit), since a county figure "
-            "cannot be split among units nor a per-unit one mixed with it",
+            f"cannot be split among units nor a per-unit one mixed with it / {x.indicator}"
+            f"（{x.key}）所读的统计表层级不一（{given}）；请统一按县或统一按单元填报：县级数"
+            "不能拆分到单元，也不能与单元数混用",
             source=plan.manifest_path,
             field="tables",
             values=sorted(x.tables),
@@ -210,7 +212,10 @@ def read_tables(
             raise ManifestError(
                 f"no {role!r} table ({TABLE_ROLES[role].name_en}) for {year}; the profile's "
                 f"methods need its column(s) {', '.join(sorted(cols)) or '(any)'}. Add a "
-                "[[tables]] entry with role, year, path, columns, source, synthetic",
+                "[[tables]] entry with role, year, path, columns, source, synthetic / "
+                f"缺少 {year} 年的 {TABLE_ROLES[role].name_zh}（{role}）统计表；核算方法需要其"
+                f"列 {', '.join(sorted(cols)) or '（任一列）'}。请在数据清单中添加 [[tables]] "
+                "条目（role、year、path、columns、source、synthetic）",
                 source=ds.root / "manifest.toml",
                 field="tables",
                 values=[role],
