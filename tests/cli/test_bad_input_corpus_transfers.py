@@ -304,13 +304,13 @@ CASES = [
          message=r"--unit '万美元': unknown unit '万美元'.*预算单位 --unit 的值 万美元 无法换算"),
     # ---- the year and the account
     Case("year-no-account", "refused:year", options={"--year": "2030"},
-         message=r"no stored account of 2030 .*stored years: 2022, 2023.*（year：2030）"),
+         message=r"no stored account of 2030 .*stored years: 2022, 2023.*库中没有 2030 年的核算"),
     Case("year-out-of-range", "refused:year", options={"--year": "99999"},
          message=r"no stored account of 99999"),
     Case("account-missing", "refused:account", extra=("--account", "99"),
-         message=r"no account 99 in the store.*（account：99）"),
+         message=r"no account 99 in the store.*库中没有核算 #99"),
     Case("account-other-year", "refused:account", extra=("--account", "3"),
-         message=r"account 3 is of 2023, not 2022"),
+         message=r"account 3 is of 2023, not 2022.*核算 #3 是 2023 年的核算"),
     Case("account-other-region", "refused:account", extra=("--account", "1"),
          message=r"account 1 is an account of region 440000, but rule 'hand-rule' is "
          r"for province 360000; give --account an account of that province"),

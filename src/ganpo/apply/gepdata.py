@@ -30,8 +30,13 @@ def stored_account(engine: Engine, account_id: int) -> StoredAccount:
         found = load_account(engine, account_id)
     except StoreUnavailableError:
         raise
-    except StoreError as exc:
-        raise InputError(str(exc), field="account", values=[account_id]) from exc
+    except StoreError as exc:  # no such account: the message lists the stored ids
+        raise InputError(
+            f"{exc}; give the id of a stored account (`ganpo account list`) / 库中没有核算 "
+            f"#{account_id}，请给出已存核算的编号（见 ganpo account list）",
+            field="account",
+            values=[account_id],
+        ) from exc
     a = found.account
     if a.status not in CURRENT_STATUSES:
         english, chinese = standing(a.status, a.superseded_by, a.status_reason, a.status_at)
@@ -60,7 +65,9 @@ def account_for_year(
         if found.account.year != year:
             raise InputError(
                 f"account {account_id} is of {found.account.year}, not {year}; give an "
-                f"account of {year} or change --year",
+                f"account of {year} or change --year / 核算 #{account_id} 是 "
+                f"{found.account.year} 年的核算，不是 {year} 年的；请给出 {year} 年的核算或更改 "
+                "--year",
                 field="account",
                 values=[account_id],
             )
@@ -72,10 +79,14 @@ def account_for_year(
         why = f" ({purpose})" if purpose else ""
         gone = [f"#{a.id} {a.status}" for a in stored if a.year == year]
         which = f"current stored account of {year}{why} (only {', '.join(gone)})"
+        which_zh = f"{year} 年可用的核算（仅有已撤回或已被修订取代的 {'、'.join(gone)}）"
         raise InputError(
             f"no {which if gone else f'stored account of {year}{why}'}; stored years: "
             f"{', '.join(map(str, years)) or 'none'}. Run `ganpo account run` (or "
-            "`ganpo demo`) for that year first",
+            f"`ganpo demo`) for that year first / 库中没有 "
+            f"{which_zh if gone else f'{year} 年的核算'}；已有核算的年份："
+            f"{'、'.join(map(str, years)) or '无'}。请先运行该年的核算（ganpo account run 或 "
+            "ganpo demo）",
             field="year",
             values=[year],
         )
@@ -138,7 +149,8 @@ def constant_price_growth(
     if previous.account.year >= current.account.year:
         raise InputError(
             f"growth needs an earlier account: {previous.account.year} is not before "
-            f"{current.account.year}",
+            f"{current.account.year} / 计算增长须有更早年份的核算：{previous.account.year} 年"
+            f"不早于 {current.account.year} 年",
             field="year",
         )
     deflator = account_deflator(current)

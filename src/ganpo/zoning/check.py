@@ -58,32 +58,38 @@ class SiteCheck:
         return EFFECTS[self.verdict][1]
 
 
+#: the layer files a site may be given as
+LAYER_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+
+
 def site_geometry(site: str, *, files: bool = True) -> BaseGeometry:
     """The site from WKT or GeoJSON text in longitude/latitude, or (``files``) from a layer
     file (all its features, dissolved), projected to the equal-area CRS. The platform
-    passes ``files=False``: a request never names a file on the server."""
+    passes ``files=False``: a request never names a file on the server.
+
+    Refused, with the file, feature or value: a layer file that does not exist or is of
+    another kind, cannot be read, has no CRS, no feature or no geometry, or coordinates its
+    CRS cannot hold; text that is no geometry, an empty one, or coordinates that are no
+    longitudes and latitudes; a polygon that is invalid (self-intersecting, no area), and
+    features of different kinds that do not dissolve into one."""
     import geopandas as gpd
     import shapely
-    from shapely import union_all
 
     from ganpo.io.regions import CHINA_ALBERS
 
     text = site.strip()
-    path = Path(text) if files and len(text) < 4096 else None
-    if (
-        path is not None
-        and path.suffix.lower() in (".gpkg", ".geojson", ".json", ".shp")
-        and path.is_file()
-    ):
-        try:
-            layer = gpd.read_file(path)
-        except Exception as exc:
-            raise InputError(f"cannot read the site layer: {exc}", source=path.name) from exc
-        if layer.crs is None or layer.empty:
-            raise InputError(
-                "the site layer is empty or has no CRS / 选址图层为空或缺少坐标系", source=path.name
-            )
-        return union_all(list(layer.to_crs(CHINA_ALBERS).geometry))
+    path = Path(text) if files and len(text) < 4096 and "\n" not in text else None
+    if path is not None and path.suffix.lower() in LAYER_SUFFIXES:
+        return _layer_site(path)
+    if path is not None and path.suffix and _is_file(path):
+        raise InputError(
+            f"a {path.suffix} file is not a site layer; give a .gpkg, .geojson or .shp layer "
+            f"(or WKT) / 选址文件须为 .gpkg、.geojson 或 .shp 图层（或 WKT），"
+            f"不能是 {path.suffix} 文件",
+            source=path.name,
+            field="site",
+            values=[path.suffix],
+        )
     try:
         geom = shapely.from_geojson(text) if text.startswith("{") else shapely.from_wkt(text)
     except Exception as exc:  # shapely.errors.GEOSException and friends
@@ -99,10 +105,110 @@ def site_geometry(site: str, *, files: bool = True) -> BaseGeometry:
         raise InputError(
             f"the site's coordinates ({minx:g}, {miny:g}) … ({maxx:g}, {maxy:g}) are not "
             "longitudes and latitudes; give WKT in EPSG:4326, or a layer file with its CRS "
-            "/ 坐标须为经纬度",
+            f"/ 坐标（{minx:g}, {miny:g}）不是经纬度，请给出 EPSG:4326 的 WKT 或带坐标系的图层文件",
+            field="site",
+            values=[f"{minx:g} {miny:g}"],
+        )
+    _valid_site(geom, "the site", "选址")
+    return gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(CHINA_ALBERS).iloc[0]
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; WKT or GeoJSON text may make no valid path at all."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name too long, a NUL character
+        return False
+
+
+def _layer_site(path: Path) -> BaseGeometry:
+    """The features of the layer file ``path``, dissolved, in the equal-area CRS."""
+    import geopandas as gpd
+    from shapely import union_all
+    from shapely.geometry.base import BaseGeometry
+
+    from ganpo.io.regions import CHINA_ALBERS
+    from ganpo.zoning.units import _check_coordinates
+
+    if not _is_file(path):
+        raise InputError(
+            "the site layer file does not exist; check the path / 选址图层文件不存在，请检查路径",
+            source=path.name,
             field="site",
         )
-    return gpd.GeoSeries([geom], crs="EPSG:4326").to_crs(CHINA_ALBERS).iloc[0]
+    try:
+        layer = gpd.read_file(path)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"the site layer's text or field names are not UTF-8 ({exc.reason}), as a GeoJSON "
+            "file's must be and a shapefile's .cpg may say: save it as UTF-8 with field names "
+            "that fit, or give a GeoPackage / 选址图层的文本或字段名不是 UTF-8 编码（GeoJSON 须为 "
+            "UTF-8），请另存为 UTF-8 或改用 GeoPackage",
+            source=path.name,
+            field="site",
+        ) from exc
+    except Exception as exc:  # pyogrio raises several kinds for a broken file
+        raise InputError(
+            f"cannot read the site layer: {exc}; give a .gpkg, .geojson or .shp layer "
+            "/ 选址图层无法读取，请给出 .gpkg、.geojson 或 .shp 图层",
+            source=path.name,
+            field="site",
+        ) from exc
+    if layer.empty:
+        raise InputError(
+            "the site layer holds no feature; draw the site in it / 选址图层中没有要素",
+            source=path.name,
+            field="site",
+        )
+    if layer.crs is None:
+        raise InputError(
+            "the site layer has no coordinate reference system (a shapefile without .prj); "
+            "set its CRS in a GIS, or give the site as WKT in longitude/latitude "
+            "/ 选址图层缺少坐标系（shapefile 缺少 .prj），请在 GIS 中设置坐标系",
+            source=path.name,
+            field="crs",
+        )
+    geoms = [g for g in layer.geometry if isinstance(g, BaseGeometry) and not g.is_empty]
+    if not geoms:
+        raise InputError(
+            f"none of the site layer's {len(layer)} feature(s) has a geometry / "
+            f"选址图层的 {len(layer)} 个要素均无几何图形",
+            source=path.name,
+            field="site",
+        )
+    _check_coordinates(layer, path.name, "site")
+    for i, g in enumerate(layer.geometry, start=1):
+        if isinstance(g, BaseGeometry) and not g.is_empty:
+            _valid_site(g, f"{path.name}: feature {i}", f"{path.name} 的第 {i} 个要素")
+    site = union_all(list(layer.to_crs(CHINA_ALBERS).geometry))
+    if site.geom_type == "GeometryCollection":
+        kinds = sorted({g.geom_type for g in geoms})
+        raise InputError(
+            f"the site layer mixes {', '.join(kinds)} features that do not dissolve into one "
+            "kind; give points, lines or polygons, one layer each / 选址图层混有点、线、面要素，"
+            "请每次只给一种",
+            source=path.name,
+            field="site",
+            values=kinds,
+        )
+    return site
+
+
+def _valid_site(geom: BaseGeometry, where: str, where_zh: str) -> None:
+    """A site polygon must be valid: a self-intersecting one, or one without area, has no
+    area to measure in the units."""
+    from shapely.validation import explain_validity
+
+    if not geom.is_valid:
+        why = explain_validity(geom)
+        raise InputError(
+            f"{where} is an invalid {geom.geom_type} ({why}); repair it in a GIS: a polygon "
+            "encloses an area and its boundary does not cross itself, a line joins distinct "
+            f"points / {where_zh}图形无效（{why}），请在 GIS 中修复：面须围成面积且边界不自相交，"
+            "线须连接不同的点",
+            field="site",
+            values=[why],
+        )
 
 
 def _kind(geom: BaseGeometry) -> str:

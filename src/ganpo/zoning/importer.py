@@ -65,7 +65,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ganpo.errors import InputError
-from ganpo.zoning.mapping import ImportMapping, Rule, UnitsMap
+from ganpo.zoning.mapping import ImportMapping, RedlinesMap, Rule, UnitsMap
 from ganpo.zoning.units import (
     CATEGORIES,
     CODE_PATTERN,
@@ -158,12 +158,27 @@ def _read_vector(
             raise InputError(
                 f"cannot read the {what} layer: {exc} / 图层无法读取", source=path.name
             ) from exc
+    if layer is None and encoding:
+        raise InputError(
+            f"the {what} layer's attributes are not {encoding} as the mapping's `encoding` "
+            "says; give the encoding they are in (e.g. gbk), or none to let ganpo tell UTF-8 "
+            f"from GBK / 图层属性编码不是映射中 encoding 所给的 {encoding}，请更正或删去 encoding",
+            source=path.name,
+            field="encoding",
+            values=[encoding],
+        )
     if layer is None:
         raise InputError(
             f"the {what} layer's attributes are neither UTF-8 nor GBK; give `encoding` in the "
             "mapping / 图层属性编码无法识别",
             source=path.name,
             field="encoding",
+        )
+    if layer.empty:
+        raise InputError(
+            f"the {what} layer holds no feature; give the published layer with its features "
+            "/ 图层中没有要素，请给出发布的图层",
+            source=path.name,
         )
     if layer.crs is None:
         if not crs:
@@ -263,6 +278,34 @@ def _units(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=layer.crs)
 
 
+def _check_redlines(
+    redlines: gpd.GeoDataFrame, m: RedlinesMap, source: str, problems: list[str]
+) -> None:
+    """Each red line has a code of its own, a name and a valid polygon."""
+    seen: dict[str, int] = {}
+    for i, (code, name, geom) in enumerate(
+        zip(redlines["code"], redlines["name"], redlines.geometry, strict=True), start=1
+    ):
+        if not code:
+            problems.append(
+                f"{source}: feature {i}, column {m.code!r}: the red line's code is empty; give "
+                "the published code"
+            )
+        elif code in seen:
+            problems.append(
+                f"{source}: red-line code {code} is given twice (features {seen[code]} and {i}); "
+                "give each red line its own code, or merge its features in a GIS"
+            )
+        else:
+            seen[code] = i
+        if not name:
+            problems.append(
+                f"{source}: feature {i} ({code}), column {m.name!r}: the red line's name is "
+                "empty; give the published name"
+            )
+        _check_published_geometry(geom, f"{source}: feature {i} ({code})", problems)
+
+
 def _check_published_geometry(geom: BaseGeometry | None, where: str, problems: list[str]) -> None:
     """A polygon must be valid in the layer's own CRS: an invalid one is the publisher's to
     repair (what reprojection alone breaks is repaired by :func:`_repair`)."""
@@ -271,6 +314,10 @@ def _check_published_geometry(geom: BaseGeometry | None, where: str, problems: l
 
     if not isinstance(geom, BaseGeometry) or geom.is_empty:  # None, or NaN from a shapefile
         problems.append(f"{where}: no geometry")
+    elif geom.geom_type not in ("Polygon", "MultiPolygon"):
+        problems.append(
+            f"{where}: a {geom.geom_type}, not a polygon; give the layer of the areas' polygons"
+        )
     elif not geom.is_valid:
         problems.append(
             f"{where}: the published polygon is invalid in its own CRS "
@@ -540,7 +587,7 @@ def import_zoning(
         raise InputError(
             f"the mapping names columns the files lack: {'; '.join(msg for _, msg in missing)} "
             "/ 映射文件中的字段在源文件中不存在",
-            source="mapping",
+            source=m.source,
             field=missing[0][0],
             values=[c for c, _ in missing],
         )
@@ -555,9 +602,7 @@ def import_zoning(
         ]
         redlines["code"] = [_text(v) for v in redlines["code"]]
         redlines["name"] = [_text(v) for v in redlines["name"]]
-        for i, (code, geom) in enumerate(zip(redlines["code"], redlines.geometry, strict=True)):
-            where = f"{redlines_path.name if redlines_path else ''}: feature {i + 1} ({code})"
-            _check_published_geometry(geom, where, problems)
+        _check_redlines(redlines, m.redlines, redlines_path.name if redlines_path else "", problems)
         redlines, fixed = _repair(redlines, m.dataset.overlap_tolerance_m2)
         repaired += fixed
     clauses = _clauses(table.data, m, requirements_path.name, problems)

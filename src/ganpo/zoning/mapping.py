@@ -9,9 +9,9 @@ from __future__ import annotations
 import codecs
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from ganpo.errors import InputError
 from ganpo.zoning.units import Effect
@@ -108,6 +108,13 @@ class ImportMapping(_Strict):
     units: UnitsMap
     redlines: RedlinesMap | None = None
     requirements: RequirementsMap
+    #: the mapping file's name, for messages (set by :func:`read_mapping`)
+    _source: str = PrivateAttr(default="mapping")
+
+    @property
+    def source(self) -> str:
+        """The name of the file the mapping was read from (``mapping`` when built in code)."""
+        return self._source
 
 
 def shipped_mapping(name: str) -> Path:
@@ -134,22 +141,51 @@ def read_mapping(path: Path | str) -> ImportMapping:
             f"({', '.join(names)}) / 映射文件不存在",
             source=path.name,
         )
+    data = path.read_bytes()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = data.decode("utf-8-sig")  # a BOM, as Windows Notepad writes, is no problem
+    except UnicodeDecodeError as exc:
         raise InputError(
-            f"cannot read the mapping: {exc} / 映射文件无法读取", source=path.name
+            f"the mapping file is not UTF-8 (byte {data[exc.start]:#04x} at position "
+            f"{exc.start}); save it as UTF-8 text / 映射文件须为 UTF-8 编码（第 {exc.start} 字节"
+            "无法解码），请另存为 UTF-8",
+            source=path.name,
+            field="encoding",
+            values=[f"{data[exc.start]:#04x}"],
         ) from exc
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"cannot read the mapping: {exc}; correct the TOML there / 映射文件无法读取"
+            f"（TOML 语法错误：{exc}），请更正",
+            source=path.name,
+        ) from exc
+    if not raw:
+        raise InputError(
+            "the mapping file is empty; give its [dataset], [units] and [requirements] tables "
+            "/ 映射文件为空，请给出 [dataset]、[units] 和 [requirements]",
+            source=path.name,
+        )
     try:
         mapping = ImportMapping.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems = [_problem(e) for e in exc.errors()]
         raise InputError(
-            f"the mapping is wrong: {'; '.join(problems)} / 映射文件有误",
+            f"the mapping is wrong: {'; '.join(problems)} / 映射文件有误：{'；'.join(problems)}",
             source=path.name,
             field=".".join(str(x) for x in exc.errors()[0]["loc"]),
             values=problems,
         ) from exc
+    mapping._source = path.name
+    region_problem = _region_problem(mapping.dataset.region)
+    if region_problem:
+        raise InputError(
+            region_problem,
+            source=path.name,
+            field="dataset.region",
+            values=[mapping.dataset.region],
+        )
     req = mapping.requirements
     if bool(req.dimensions) == bool(req.dimension or req.text):
         raise InputError(
@@ -167,3 +203,32 @@ def read_mapping(path: Path | str) -> ImportMapping:
             field="requirements.text" if req.text is None else "requirements.dimension",
         )
     return mapping
+
+
+def _problem(error: Any) -> str:
+    """A field problem of the mapping: where, what, and the value given (a scalar)."""
+    where = ".".join(str(x) for x in error["loc"])
+    value = error.get("input")
+    given = f" (given {value!r})" if isinstance(value, (bool, int, float, str)) else ""
+    return f"{where}: {error['msg']}{given}"
+
+
+def _region_problem(region: int) -> str | None:
+    """Why ``region`` is not the adcode of a province, city or county of the built-in
+    tables (``None`` when it is one)."""
+    from ganpo.io.regions import read_city_table, read_district_table
+
+    codes: set[int] = set()
+    for table, columns in (
+        (read_city_table(), ("province_adcode", "city_adcode")),
+        (read_district_table(), ("province_adcode", "city_adcode", "district_adcode")),
+    ):
+        for column in columns:
+            codes.update(int(x) for x in table[column])
+    if region in codes:
+        return None
+    return (
+        f"region {region} of [dataset] is not the adcode of a province, city or county of the "
+        "built-in district table; give e.g. 360000 (江西省) or 360500 (新余市) / [dataset] 的 "
+        f"region {region} 不是省、市或区县的行政区划代码"
+    )

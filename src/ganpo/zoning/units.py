@@ -308,9 +308,7 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
         if desc.redlines
         else gpd.GeoDataFrame({"code": [], "name": []}, geometry=[], crs=units.crs)
     )
-    for _, r in redlines.iterrows():
-        if r.geometry is None or r.geometry.is_empty or not r.geometry.is_valid:
-            problems.append(f"red line {r['code']}: empty or invalid geometry")
+    problems += _red_line_problems(redlines, region_geom, desc.region, desc.overlap_tolerance_m2)
     requirements = _requirements(folder / desc.requirements, set(codes), inside, problems)
     if problems:
         raise _problems_error(problems, folder.name)
@@ -329,6 +327,40 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
         notes=notes,
         source=desc.source,
     )
+
+
+def _red_line_problems(
+    redlines: gpd.GeoDataFrame, region: BaseGeometry, adcode: int, tolerance_m2: float
+) -> list[str]:
+    """Each red line has a code of its own and a valid polygon that holds some of the
+    region: one of another region, or of a layer read in the wrong CRS, would never be
+    found by a site (one that crosses the region's boundary is kept whole)."""
+    import shapely
+
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    polygons: list[tuple[int, str, BaseGeometry]] = []
+    for i, (code_value, g) in enumerate(zip(redlines["code"], redlines.geometry, strict=True)):
+        code = str(code_value)
+        if code in seen:
+            problems.append(f"red line code {code} is given twice (features {seen[code]} and {i})")
+        seen.setdefault(code, i)
+        if g is None or g.is_empty or not g.is_valid:
+            problems.append(f"red line {code}: empty or invalid geometry")
+        elif g.geom_type not in ("Polygon", "MultiPolygon"):
+            problems.append(f"red line {code} (feature {i}): a {g.geom_type}, not a polygon")
+        else:
+            polygons.append((i, code, g))
+    shapely.prepare(region)
+    within = shapely.contains(region, [g for _, _, g in polygons]) if polygons else []
+    for (i, code, g), inside in zip(polygons, within, strict=True):
+        if not inside and g.intersection(region).area <= tolerance_m2:
+            problems.append(
+                f"red line {code} (feature {i}) lies outside region {adcode}: it holds none of "
+                "the region's area; give the region's red lines, in the CRS their coordinates "
+                "are in"
+            )
+    return problems
 
 
 def _requirements(

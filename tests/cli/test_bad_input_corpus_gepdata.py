@@ -1,0 +1,232 @@
+"""A corpus of bad account look-ups of the applications that take their GEP from stored
+accounts (the year and the account id that ``ganpo apply assess`` and ``ganpo apply
+transfers whatif`` read through :mod:`ganpo.apply.gepdata`), run end to end.
+
+The start (built once per module and worker): the hand accounts of 2022 (#1) and 2023 (#2)
+of tests/applications_support.py in a SQLite store, an assessment framework with its GDP
+and indicator tables, and the hand transfer rule with its factor table. A case changes ONE
+thing — the year, the account id, or an account withdrawn first — and runs
+
+* ``assess``: ``ganpo apply assess --year 2023 --gdp gdp.csv --indicators indicators.csv
+  --framework framework.toml --database store.sqlite``;
+* ``transfers``: ``ganpo apply transfers whatif --rule rule.toml --budget 10300 --year 2022
+  --factors factors.csv --db store.sqlite``.
+
+* ``refused:<what>`` — exit code 2; no traceback; the message names the year or account
+  and the value (a regex per case) in English and in Chinese; the store is unchanged, its
+  SQLite dump the same statement for statement.
+* ``accepted`` — the account the command picks by default given by its id: exit code 0 and
+  the very output of the unchanged command.
+
+``pytest --collect-only -q tests/cli/test_bad_input_corpus_gepdata.py`` lists the cases.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from applications_support import FACTORS, hand_store, transfer_rule
+from corpus_support import store_dump
+from ganpo.cli.main import app
+
+runner = CliRunner()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FRAMEWORK, GDP, INDICATORS, RULE, TABLE = (
+    "framework.toml", "gdp.csv", "indicators.csv", "rule.toml", "factors.csv"
+)  # fmt: skip
+FRAMEWORK_TEXT = """kind = "assessment"
+name = "corpus-gdi"
+title_zh = "测试"
+title_en = "test"
+description = "test"
+source = "test"
+verified = "nothing"
+
+[[grades]]
+grade = "A"
+min_score = 90.0
+
+[[grades]]
+grade = "B"
+min_score = 70.0
+
+[[grades]]
+grade = "C"
+min_score = 0.0
+
+[[warnings]]
+metric = "c"
+below = 10.0
+
+[[categories]]
+key = "one"
+name_zh = "一"
+name_en = "one"
+weight_pct = 60.0
+indicators = [
+  { key = "a", name_zh = "甲", name_en = "a", unit = "%", direction = "positive" },
+  { key = "b", name_zh = "乙", name_en = "b", unit = "t", direction = "negative", weight = 1.0 },
+]
+
+[[categories]]
+key = "two"
+name_zh = "二"
+name_en = "two"
+weight_pct = 40.0
+indicators = [
+  { key = "c", name_zh = "丙", name_en = "c", unit = "%", direction = "positive" },
+]
+"""
+
+GDP_TEXT = """county_adcode,year,gdp [万元]
+360281,2022,0.09
+361130,2022,0.02
+361181,2022,0.012
+360281,2023,0.1
+361130,2023,0.02
+361181,2023,0.01
+"""
+
+INDICATORS_TEXT = """county_adcode,year,a [%],b [t],c [%]
+360281,2021,12,5,0
+360281,2022,11,5,0
+360281,2023,10,5,0
+361130,2023,20,3,50
+361181,2023,30,1,100
+"""
+
+
+def withdraw(account: int) -> Callable[[Path], None]:
+    """Withdraw ``account`` first (``ganpo account withdraw``)."""
+
+    def mutate(folder: Path) -> None:
+        r = runner.invoke(
+            app, ["account", "withdraw", str(account), "--reason", "corpus", "--database",
+                  str(folder / "store.sqlite")],
+        )  # fmt: skip
+        assert r.exit_code == 0, r.output
+
+    return mutate
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    cls: str
+    command: str
+    options: dict[str, str] = field(default_factory=dict)
+    mutate: Callable[[Path], None] | None = None
+    message: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.cls}:{self.command}-{self.name}"
+
+
+CASES: list[Case] = [
+    Case("year-no-account", "refused:year", "assess", {"--year": "2030"},
+         message=r"no stored account of 2030 \(assessment\); stored years: 2022, 2023.* / "
+                 r"库中没有 2030 年的核算；已有核算的年份：2022、2023"),
+    Case("year-before-accounts", "refused:year", "assess", {"--year": "1999"},
+         message=r"no stored account of 1999 .* / 库中没有 1999 年的核算"),
+    Case("account-missing", "refused:account", "assess", {"--account": "99"},
+         message=r"no account 99 in the store; stored ids: \[1, 2\].* / 库中没有核算 #99"),
+    Case("account-other-year", "refused:account", "assess", {"--account": "1"},
+         message=r"account 1 is of 2022, not 2023; .* / 核算 #1 是 2022 年的核算，不是 2023 年的"),
+    Case("account-withdrawn", "refused:account", "assess", {"--account": "2"}, withdraw(2),
+         message=r"account 2 was withdrawn.* / 核算 #2 已撤回"),
+    Case("year-only-withdrawn", "refused:year", "assess", {}, withdraw(2),
+         message=r"no current stored account of 2023 \(assessment\) \(only #2 withdrawn\).* / "
+                 r"库中没有 2023 年可用的核算（仅有已撤回或已被修订取代的 #2 withdrawn）"),
+    Case("year-no-account", "refused:year", "transfers", {"--year": "2030"},
+         message=r"no stored account of 2030 \(GEP factors of the transfer\).* / "
+                 r"库中没有 2030 年的核算；已有核算的年份：2022、2023"),
+    Case("account-missing", "refused:account", "transfers", {"--account": "99"},
+         message=r"no account 99 in the store.* / 库中没有核算 #99，请给出已存核算的编号"),
+    Case("account-other-year", "refused:account", "transfers", {"--account": "2"},
+         message=r"account 2 is of 2023, not 2022.* / 核算 #2 是 2023 年的核算，不是 2022 年的"),
+    Case("year-only-withdrawn", "refused:year", "transfers", {}, withdraw(1),
+         message=r"no current stored account of 2022 .* / 库中没有 2022 年可用的核算"),
+    Case("account-by-id", "accepted", "assess", {"--account": "2"}),
+    Case("account-by-id", "accepted", "transfers", {"--account": "1"}),
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the runner
+
+
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
+
+
+def run(folder: Path, command: str, options: dict[str, str]) -> Any:
+    if command == "assess":
+        base = {"--year": "2023", "--gdp": str(folder / GDP), "--indicators":
+                str(folder / INDICATORS), "--framework": str(folder / FRAMEWORK), "--top": "0",
+                "--actor": "corpus", "--database": str(folder / "store.sqlite")}  # fmt: skip
+        head = ["apply", "assess"]
+    else:
+        base = {"--rule": str(folder / RULE), "--budget": "10300", "--year": "2022",
+                "--factors": str(folder / TABLE), "--db": str(folder / "store.sqlite")}  # fmt: skip
+        head = ["apply", "transfers", "whatif"]
+    args = [x for kv in {**base, **options}.items() for x in kv]
+    return runner.invoke(app, [*head, *args])
+
+
+@pytest.fixture(scope="module")
+def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
+    built = tmp_path_factory.mktemp("gepdata-start")
+    hand_store(f"sqlite:///{built / 'store.sqlite'}").dispose()
+    for name, body in ((FRAMEWORK, FRAMEWORK_TEXT), (GDP, GDP_TEXT),
+                       (INDICATORS, INDICATORS_TEXT), (TABLE, FACTORS)):  # fmt: skip
+        (built / name).write_text(body, encoding="utf-8")
+    shutil.copy(transfer_rule(built), built / RULE)
+    r = runner.invoke(
+        app, ["apply", "rules", "store", str(built / FRAMEWORK), "--actor", "corpus",
+              "--database", str(built / "store.sqlite")],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+
+    def copy(folder: Path) -> None:
+        shutil.copytree(built, folder, dirs_exist_ok=True)
+
+    return copy
+
+
+def _flat(result: Any, folder: Path) -> str:
+    return " ".join(str(result.output).replace(str(folder), "<folder>").split())
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_bad_account_look_up(case: Case, start: Callable[[Path], None], tmp_path: Path) -> None:
+    start(tmp_path)
+    if case.mutate is not None:
+        case.mutate(tmp_path)
+    db = tmp_path / "store.sqlite"
+    before = store_dump(db)
+    result = run(tmp_path, case.command, case.options)
+    assert "Traceback" not in result.output, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), repr(result.exception)
+    flat = _flat(result, tmp_path)
+    if case.cls.startswith("refused:"):
+        assert result.exit_code == 2, flat
+        assert "a bug in ganpo" not in flat, flat
+        assert re.search(case.message, flat, re.S), flat
+        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert store_dump(db) == before, "a refused run changed the store"
+        return
+    assert result.exit_code == 0, flat
+    if case.command == "transfers":  # a what-if stores nothing
+        assert store_dump(db) == before
+    start(tmp_path / "good")
+    good = run(tmp_path / "good", case.command, {})
+    assert good.exit_code == 0 and flat == _flat(good, tmp_path / "good"), good.output
