@@ -34,11 +34,10 @@ import pytest
 from typer.testing import CliRunner
 
 from applications_support import FACTORS, hand_store, transfer_rule
-from corpus_support import store_dump
+from corpus_support import has_chinese_half, store_dump
 from ganpo.cli.main import app
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 FRAMEWORK, GDP, INDICATORS, RULE, TABLE = (
     "framework.toml", "gdp.csv", "indicators.csv", "rule.toml", "factors.csv"
 )  # fmt: skip
@@ -221,7 +220,7 @@ def test_bad_account_look_up(case: Case, start: Callable[[Path], None], tmp_path
         assert result.exit_code == 2, flat
         assert "a bug in ganpo" not in flat, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert store_dump(db) == before, "a refused run changed the store"
         return
     assert result.exit_code == 0, flat

@@ -36,12 +36,12 @@ from shapely.geometry import LineString, Point, Polygon, box, mapping
 from shapely.geometry.base import BaseGeometry
 from typer.testing import CliRunner
 
+from corpus_support import has_chinese_half
 from ganpo.cli.main import app
 from ganpo.io.regions import CHINA_ALBERS
 from zoning_support import hand_zoning
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 INDUSTRY = "C2611"
 
 
@@ -326,7 +326,7 @@ def test_bad_zoning_site(case: Case, start: Start, tmp_path: Path) -> None:
         assert result.exit_code == 2, flat
         assert "a bug in ganpo" not in flat, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert not (tmp_path / "opinion.pdf").exists(), "a refused check wrote an opinion"
         assert files(zoning) == before, "a refused check changed the dataset"
         return

@@ -37,12 +37,11 @@ from shapely.affinity import translate
 from shapely.geometry import Polygon
 from typer.testing import CliRunner
 
-from corpus_support import reencode, replace_once
+from corpus_support import has_chinese_half, reencode, replace_once
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 CITY = 360500
 UNITS = "units.shp"
 RED = "redlines.shp"
@@ -438,7 +437,7 @@ def test_bad_zoning_mapping_or_red_lines(
         assert result.exit_code == 2, flat
         assert "a bug in ganpo" not in flat, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert files(tmp_path / "out") == before, "a refused import changed the dataset"
         assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
         return
@@ -475,4 +474,4 @@ def test_bad_red_lines_of_a_dataset(
     flat = " ".join(result.output.split())
     assert result.exit_code == 2, flat
     assert re.search(message, flat), flat
-    assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+    assert has_chinese_half(flat), f"no Chinese half: {flat}"
