@@ -228,6 +228,8 @@ def gdp_for_level(
     some of its counties is not its GDP): it is named as lacking."""
     units = sorted({int(u) for s in inventories for u in s.rows.loc[s.rows["level"] == level,
                                                                     "unit_code"]})  # fmt: skip
+    #: (unit, year) → its counties without GDP that year
+    partial: dict[tuple[int, int], list[int]] = {}
     if level != "county" and not set(units) <= set(gdp["unit_code"]):
         rows = pd.concat([s.rows for s in inventories])
         county = rows[rows["level"] == "county"][["unit_code", "parent_code"]].drop_duplicates()
@@ -241,11 +243,14 @@ def gdp_for_level(
         for c, p in parent.items():
             counties.setdefault(int(p), set()).add(c)
         keys = ["unit_code", "year", "price_year"]
-        sums = [
-            (u, y, p, float(part["gdp"].sum()))
-            for (u, y, p), part in g.groupby(keys)
-            if counties.get(int(str(u)), set()) <= set(part["county"])
-        ]
+        sums = []
+        for (u, y, p), part in g.groupby(keys):
+            unit, year = int(str(u)), int(str(y))
+            without = sorted(counties.get(unit, set()) - set(part["county"]))
+            if without:
+                partial[(unit, year)] = without
+            else:
+                sums.append((unit, year, p, float(part["gdp"].sum())))
         gdp = pd.DataFrame(sums, columns=[*keys, "gdp"])
     names = region(inventories[0].header.region_adcode).units
     lack = [
@@ -255,7 +260,19 @@ def gdp_for_level(
         if not ((gdp["unit_code"] == u) & (gdp["year"] == s.header.year)).any()
     ]
     if lack:
-        named = [f"{names[u].name if u in names else u} ({u}) {y}" for u, y in lack]
+
+        def name(u: int) -> str:
+            return f"{names[u].name if u in names else u} ({u})"
+
+        named = [
+            f"{name(u)} {y}"
+            + (
+                f" (a sum of its counties without {', '.join(map(name, partial[(u, y)]))})"
+                if (u, y) in partial
+                else ""
+            )
+            for u, y in lack
+        ]
         raise InputError(
             f"GDP table: no GDP of {preview(named)} / 地区生产总值表缺少这些单位和年份",
             field="unit_code",
