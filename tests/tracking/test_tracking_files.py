@@ -128,7 +128,11 @@ measure = "adverse_years"
 indicators = ["forest_cover_pct"]
 levels = [{ level = "l1", name_zh = "一级", name_en = "level 1", threshold = 2 }]
 """
-    with pytest.raises(InputError, match="warning rule on an unknown indicator 'forest_cover_pct'"):
+    with pytest.raises(
+        InputError,
+        match=r"warning rule 'decline', field indicators: unknown indicator\(s\) "
+        "forest_cover_pct.*未登记",
+    ):
         Registry().load(_file(tmp_path, text))
     bad = text.replace(
         "threshold = 2 }]",

@@ -60,12 +60,25 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
             field="columns",
             values=[str(c) for c in table.columns],
         )
-    if "unit" in table.columns and set(table["unit"].dropna()) - {"亿元"}:
+    if "unit" in table.columns:
+        units = table["unit"]
+        wrong = units.notna() & (units.astype(str).str.strip() != "亿元")
+        if wrong.any():
+            i = wrong[wrong].index[0]
+            raise InputError(
+                f"GDP table, row {i}: column 'unit' value {units[i]!r}: GDP must be in 亿元 "
+                f"(10⁸ yuan); convert the values (元 ÷ 10⁸, 万元 ÷ 10⁴) and write 亿元 / 地区生产"
+                f"总值表第 {i} 行 unit 的值 {units[i]!r} 无效：单位须为亿元，请换算后填写“亿元”",
+                source=source,
+                field="unit",
+                values=sorted(set(map(str, units[wrong]))),
+            )
+    if table.empty:
         raise InputError(
-            "GDP table: GDP must be in 亿元 / 地区生产总值单位须为亿元",
+            "GDP table: it has a header and no rows; give one row per unit and year "
+            "(unit_code, year, GDP in 亿元) / 地区生产总值表只有表头，没有数据行",
             source=source,
-            field="unit",
-            values=sorted(set(map(str, table["unit"].dropna()))),
+            field="rows",
         )
     match = _CONSTANT.match(cols[0])
     assert match is not None
@@ -105,6 +118,17 @@ def _check_gdp_rows(table: pd.DataFrame, column: str, source: str | None) -> Non
             "divides by it)",
             f"无效：须为大于 0 且不超过 {MAX_GDP:.0e} 亿元的数值（强度以其为分母）",
         )
+    from ganpo.tracking.registry import unit_code_problem
+
+    for i, code in table["unit_code"].items():
+        problem = unit_code_problem(int(float(code)))
+        if problem is not None:
+            raise refuse(
+                i,
+                "unit_code",
+                f"is not an administrative code ({problem})",
+                "不是行政区划代码，请更正或删除该行",
+            )
     keys = table[["unit_code", "year"]].apply(pd.to_numeric)
     twice = keys.duplicated(keep=False)
     if twice.any():
@@ -199,9 +223,13 @@ def gdp_for_level(
     gdp: pd.DataFrame, inventories: Sequence[StoredInventory], level: str
 ) -> pd.DataFrame:
     """The GDP of every unit of ``level``: its own rows when the table has them, else the
-    sum of its counties' rows (a city from its counties, by the inventory's parents)."""
+    sum of its counties' rows (a city from its counties, by the inventory's parents). A
+    unit some of whose counties have no GDP of a year has none of that year (a sum of
+    some of its counties is not its GDP): it is named as lacking."""
     units = sorted({int(u) for s in inventories for u in s.rows.loc[s.rows["level"] == level,
                                                                     "unit_code"]})  # fmt: skip
+    #: (unit, year) → its counties without GDP that year
+    partial: dict[tuple[int, int], list[int]] = {}
     if level != "county" and not set(units) <= set(gdp["unit_code"]):
         rows = pd.concat([s.rows for s in inventories])
         county = rows[rows["level"] == "county"][["unit_code", "parent_code"]].drop_duplicates()
@@ -209,10 +237,21 @@ def gdp_for_level(
         if level == "province":
             parent = {c: inventories[0].header.region_adcode for c in parent}
         g = gdp[gdp["unit_code"].isin(parent)].copy()
+        g["county"] = g["unit_code"].astype(int)
         g["unit_code"] = [int(parent[int(c)]) for c in g["unit_code"]]
-        gdp = pd.DataFrame(
-            g.groupby(["unit_code", "year", "price_year"], as_index=False)["gdp"].sum()
-        )
+        counties: dict[int, set[int]] = {}
+        for c, p in parent.items():
+            counties.setdefault(int(p), set()).add(c)
+        keys = ["unit_code", "year", "price_year"]
+        sums = []
+        for (u, y, p), part in g.groupby(keys):
+            unit, year = int(str(u)), int(str(y))
+            without = sorted(counties.get(unit, set()) - set(part["county"]))
+            if without:
+                partial[(unit, year)] = without
+            else:
+                sums.append((unit, year, p, float(part["gdp"].sum())))
+        gdp = pd.DataFrame(sums, columns=[*keys, "gdp"])
     names = region(inventories[0].header.region_adcode).units
     lack = [
         (u, s.header.year)
@@ -221,7 +260,19 @@ def gdp_for_level(
         if not ((gdp["unit_code"] == u) & (gdp["year"] == s.header.year)).any()
     ]
     if lack:
-        named = [f"{names[u].name if u in names else u} ({u}) {y}" for u, y in lack]
+
+        def name(u: int) -> str:
+            return f"{names[u].name if u in names else u} ({u})"
+
+        named = [
+            f"{name(u)} {y}"
+            + (
+                f" (a sum of its counties without {', '.join(map(name, partial[(u, y)]))})"
+                if (u, y) in partial
+                else ""
+            )
+            for u, y in lack
+        ]
         raise InputError(
             f"GDP table: no GDP of {preview(named)} / 地区生产总值表缺少这些单位和年份",
             field="unit_code",

@@ -557,6 +557,7 @@ def series_compute(
     from ganpo.apply.decision_series import compute_series
     from ganpo.carbon.dual_control_link import dataset_gdp, read_gdp_file
     from ganpo.cli.carbon import DEMO_FOLDER
+    from ganpo.errors import InputError
     from ganpo.store.carbon import list_inventories
     from ganpo.store.repository import open_store
     from ganpo.store.tracking import record_observations
@@ -568,6 +569,16 @@ def series_compute(
         table: pd.DataFrame | None = None
         if gdp is not None:
             table = read_gdp_file(gdp)
+            if not (table["year"] == year).any():
+                years = sorted(set(table["year"]))
+                raise InputError(
+                    f"GDP table: no GDP of {year} (its years: "
+                    f"{', '.join(map(str, years))}); give the GDP of the year computed / "
+                    f"地区生产总值表中没有 {year} 年的数值",
+                    source=gdp.name,
+                    field="year",
+                    values=years,
+                )
         else:
             digests = {h.dataset_digest for h in list_inventories(engine) if h.year == year}
             table = dataset_gdp(DEMO_FOLDER, digests) if digests else None

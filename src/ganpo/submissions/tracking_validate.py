@@ -9,9 +9,10 @@ structural check of a long form refuses (:mod:`ganpo.submissions.long_table`: an
 or missing column, a unit code that is neither the platform's region nor one of its cities
 or counties, a year other than the form's, a unit other than the indicator's, an empty
 value or source, the same unit twice), and a value outside the indicator's valid range (a
-share above 100 %). Accepted with a flag to explain (波动审核): a value that moved by more
-than :data:`FLUCTUATION_PCT` % from the unit's value of the previous year in the stored
-series.
+share above 100 %) or, for an indicator without one, beyond ±10¹⁵ in its unit (more than
+any real value: the registry refuses it in the stored series too). Accepted with a flag
+to explain (波动审核): a value that moved by more than :data:`FLUCTUATION_PCT` % from the
+unit's value of the previous year in the stored series.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ganpo.submissions.forms import TRACKING_OPTIONAL, Form
 from ganpo.submissions.long_table import UnitCodes, number, read_long_table
 from ganpo.submissions.validate import Flag, Limits, Problem, Region, UploadError, ValidTable, _p
 from ganpo.tracking.model import Indicator
-from ganpo.tracking.registry import read_tracking_file, shipped_file
+from ganpo.tracking.registry import MAX_VALUE, read_tracking_file, shipped_file
 
 #: a value that moved by more than this (relative to the previous year's) is flagged for an
 #: explanation; a ganpo default, not from a standard (the statistical review rules ask
@@ -95,6 +96,18 @@ def check_tracking_table(
                     f"outside the range of {indicator.name_en} ({low:g} to {high:g} "
                     f"{indicator.unit_in('en')}); correct the value or its unit",
                     f"超出{indicator.name_zh}的取值范围（{low:g}～{high:g}"
+                    f"{indicator.unit_in('zh')}），请更正数值或单位",
+                )
+            )
+        elif x is not None and low_high is None and abs(x) > MAX_VALUE:
+            problems.append(
+                _p(
+                    line,
+                    "value",
+                    rec["value"],
+                    f"larger than {MAX_VALUE:g} {indicator.unit_in('en')}, more than any real "
+                    f"value of {indicator.name_en}; correct the value or its unit",
+                    f"超出{indicator.name_zh}的合理范围（绝对值不超过 {MAX_VALUE:g}"
                     f"{indicator.unit_in('zh')}），请更正数值或单位",
                 )
             )

@@ -67,6 +67,16 @@ Measure = Literal[
     "adverse_years",
 ]
 
+#: the least threshold a warning level of a measure may have where below it every target
+#: (or unit) would be warned of: a share of the budget used, an excess over the target or
+#: a distance beyond it are 0 or less on every target that is within it, a run of adverse
+#: years is 0 on every series (schedule and rate gaps are signed and take any threshold)
+LEAST_THRESHOLD: dict[str, float] = {
+    "budget_used_pct": 0.0,
+    "target_exceedance_pct": 0.0,
+    "target_gap": 0.0,
+    "adverse_years": 1.0,
+}
 
 #: the years a target or an observation may be of
 FIRST_YEAR, LAST_YEAR = 1949, 2100
@@ -217,6 +227,20 @@ class WarningRule(_Model):
         names = [lv.level for lv in self.levels]
         if len(set(names)) != len(names):
             raise ValueError(f"level names repeat: {', '.join(names)}")
+        least = LEAST_THRESHOLD.get(self.measure)
+        for lv in self.levels:
+            if least is not None and lv.threshold < least:
+                raise ValueError(
+                    f"level {lv.level!r}: threshold {lv.threshold:g} of measure "
+                    f"{self.measure} is below {least:g} ({MEASURES[self.measure][0]}): every "
+                    "target would be warned of; give a threshold of at least "
+                    f"{least:g}"
+                )
+            if self.measure == "adverse_years" and lv.threshold != int(lv.threshold):
+                raise ValueError(
+                    f"level {lv.level!r}: threshold {lv.threshold:g} of measure adverse_years "
+                    "is a count of years: give a whole number"
+                )
         return self
 
 
@@ -261,6 +285,10 @@ class TrackingFile(_Model):
     verified: str = ""
     version: str = ""
     valid_from: date | None = None
+    #: the adcode of the province, city or county the file tracks; when given, every target
+    #: and observation must be of it or of a unit within it (a file without it, national
+    #: or of several regions, takes any administrative unit)
+    region: int | None = Field(default=None, ge=100000, le=999999)
     pillars: list[Pillar] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     warning_rules: list[WarningRule] = Field(default_factory=list)
@@ -270,6 +298,7 @@ class TrackingFile(_Model):
     @model_validator(mode="after")
     def _keys_once(self) -> TrackingFile:
         for what, keys in (
+            ("warning rule", [r.key for r in self.warning_rules]),
             ("pillar", [p.key for p in self.pillars]),
             ("clause", [c.key for p in self.pillars for c in p.clauses]),
         ):

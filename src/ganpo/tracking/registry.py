@@ -127,8 +127,9 @@ def _given(error: Any) -> str:
     value = error.get("input")
     if error.get("type") == "missing" or not isinstance(value, (bool, int, float, str)):
         return ""
-    if len(error.get("loc", ())) < 3:  # the target as a whole: its message names the values
-        return ""
+    loc = error.get("loc", ())
+    if len(loc) == 2 and isinstance(loc[1], int):  # a target as a whole: its message names
+        return ""  # the values
     return f" (given: {value!r})" if len(repr(value)) <= 40 else ""
 
 
@@ -158,6 +159,29 @@ def unit_code_problem(code: int) -> str | None:
         f"unit_code {code} is not an administrative code: give the 6-digit adcode of a "
         "province, city or county of the built-in district table (e.g. 360000 江西省, 360100 "
         "南昌市, 360102 东湖区), or a township's 9-digit code (its county's adcode × 1000 + n)"
+    )
+
+
+def within(code: int, region: int) -> bool:
+    """Whether the unit ``code`` (a 6-digit adcode or a township's 9 digits) is ``region``
+    (a province ``xx0000``, a city ``xxxx00`` or a county) or lies within it."""
+    six = code // 1000 if code >= 100_000_000 else code
+    if region % 10_000 == 0:
+        return six // 10_000 == region // 10_000
+    if region % 100 == 0:
+        return six // 100 == region // 100
+    return six == region
+
+
+def region_problem(code: int, region: int | None) -> str | None:
+    """Why ``code`` is no unit of the tracked ``region`` (``None`` when it is one, or when
+    no region is given)."""
+    if region is None or within(code, region):
+        return None
+    return (
+        f"unit_code {code} is not a unit of the region this file tracks ({region}): a "
+        "unit of another province or city (a code mistyped, or a row of another region's "
+        "table); give a unit of the region, or track the other region in its own file"
     )
 
 
@@ -191,6 +215,9 @@ class Registry:
     pillars: dict[str, Pillar] = field(default_factory=dict)
     #: observed values by (indicator, unit code, year)
     observations: dict[tuple[str, int, int], Observation] = field(default_factory=dict)
+    #: the region tracked (a tracking file's ``region``): targets and observations of a
+    #: unit outside it are refused; None: any administrative unit
+    region: int | None = None
 
     def indicator(self, key: str) -> Indicator:
         """The registered indicator ``key``; an unknown key lists the registered ones."""
@@ -231,11 +258,23 @@ class Registry:
                 )
             self.indicators[ind.key] = ind
 
-    def register_rules(self, items: Iterable[WarningRule]) -> None:
-        """Add warning rules; their indicators must be registered."""
+    def register_rules(
+        self, items: Iterable[WarningRule], *, source: str | Path | None = None
+    ) -> None:
+        """Add warning rules (one of a key already registered is replaced: a province
+        sets its own thresholds); their indicators must be registered."""
         for rule in items:
-            for key in rule.indicators:
-                self.indicator(key)
+            unknown = [k for k in rule.indicators if k not in self.indicators]
+            if unknown:
+                raise InputError(
+                    f"warning rule {rule.key!r}, field indicators: unknown indicator(s) "
+                    f"{', '.join(unknown)}; registered indicators: "
+                    f"{', '.join(sorted(self.indicators)) or 'none'} / 预警规则“{rule.key}”"
+                    f"所列指标 {'、'.join(unknown)} 未登记",
+                    source=source,
+                    field="warning_rules",
+                    values=unknown,
+                )
             self.rules[rule.key] = rule
 
     def add_targets(self, items: Iterable[Target], *, source: str | Path | None = None) -> None:
@@ -271,6 +310,15 @@ class Registry:
                 raise InputError(
                     f"{where}, field {problem}; correct it or delete the target / 目标“{t.key}”"
                     f"的 unit_code {t.unit_code} 不是行政区划代码",
+                    source=source,
+                    field="unit_code",
+                    values=[t.unit_code],
+                )
+            problem = region_problem(t.unit_code, self.region)
+            if problem is not None:
+                raise InputError(
+                    f"{where}, field {problem} / 目标“{t.key}”的 unit_code {t.unit_code} "
+                    f"不属于本文件跟踪的地区（{self.region}），请更正代码或删除该目标",
                     source=source,
                     field="unit_code",
                     values=[t.unit_code],
@@ -376,6 +424,16 @@ class Registry:
                     field="unit_code",
                     values=[ob.unit_code],
                 )
+            problem = region_problem(ob.unit_code, self.region)
+            if problem is not None:
+                raise InputError(
+                    f"{where}: field {problem} / 观测值（{ind.name_zh} {ob.year}年）的 "
+                    f"unit_code {ob.unit_code} 不属于本文件跟踪的地区（{self.region}），"
+                    "请更正代码或删除该行",
+                    source=source,
+                    field="unit_code",
+                    values=[ob.unit_code],
+                )
             problem = value_problem(ob.value, ind, ob.unit, factor)
             if problem is not None:
                 raise InputError(
@@ -411,13 +469,24 @@ class Registry:
         """Register everything a tracking file holds (indicators, then rules, pillars,
         targets and observations) and return it."""
         tf = read_tracking_file(path)
+        if tf.region is not None:
+            problem = unit_code_problem(tf.region)
+            if problem is None and self.region not in (None, tf.region):
+                problem = (
+                    f"region {tf.region} differs from the region already tracked "
+                    f"({self.region}); track one region at a time"
+                )
+            if problem is not None:
+                raise InputError(
+                    f"field region: {problem} / 跟踪地区 region {tf.region} 无效或与已加载的"
+                    f"地区（{self.region}）不同",
+                    source=path,
+                    field="region",
+                    values=[tf.region],
+                )
+            self.region = tf.region
         self.register_indicators(tf.indicators, source=path)
-        try:
-            self.register_rules(tf.warning_rules)
-        except UnknownNameError as exc:
-            raise InputError(
-                f"warning rule on an {exc}", source=path, field="warning_rules"
-            ) from exc
+        self.register_rules(tf.warning_rules, source=path)
         self.add_pillars(tf.pillars, source=path)
         self.add_targets(tf.targets, source=path)
         self.add_observations(tf.observations, source=path)

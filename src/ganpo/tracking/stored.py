@@ -68,7 +68,9 @@ def checked(
     that converts to the indicator's, one value per indicator, unit and year), in a copy:
     the registry is left as it was."""
     items = [as_observation(r) for r in rows]
-    Registry(indicators=dict(registry.indicators)).add_observations(items, source=source)
+    Registry(indicators=dict(registry.indicators), region=registry.region).add_observations(
+        items, source=source
+    )
     return items
 
 

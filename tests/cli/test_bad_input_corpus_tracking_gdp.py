@@ -1,0 +1,279 @@
+"""A corpus of bad GDP tables given to ``ganpo tracking series compute --gdp`` (the GDP
+at constant prices its carbon intensity divides by; decision 0086), in the style of
+tests/cli/test_bad_input_corpus_tracking.py.
+
+The start (built once per module and worker) is the store of tests/tracking_support.py —
+GEP accounts of 2023 and 2024, carbon inventories of 2023 and 2024 of two counties of
+南昌市 (东湖区 360102, 西湖区 360103) — and its GDP table ``gdp.csv`` (both counties, both
+years, ``gdp_constant_2023`` in 亿元). A case changes ONE thing of the GDP table and runs
+``ganpo tracking series compute --year 2024 --gdp gdp.csv --database store.sqlite
+--format csv``; its id starts with its class:
+
+* ``refused:<what>`` — exit code 2, no traceback, the message names the file, the row or
+  column and the value (a regex per case) and has its Chinese half; the store's SQLite
+  dump is the same statement for statement.
+* ``not-computed`` — exit code 0; the GDP of a county is missing, so no carbon intensity
+  of its level (the counties) nor of any level above it (its city, the province: a sum of
+  part of their counties is not their GDP) is computed — said on stderr, a regex per
+  case — and none is recorded; every other value is recorded as from the good table.
+* ``accepted`` — the same GDP written otherwise (GB 18030, an .xlsx, no unit column, a
+  note line, the city's own row, a row of another province's county): exit code 0 and
+  the same values recorded as from the good table.
+
+``pytest --collect-only -q tests/cli/test_bad_input_corpus_tracking_gdp.py`` lists them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_support import as_number, reencode, replace_once, workbook_bytes
+from corpus_support import store_dump as dump
+from ganpo.cli.main import app
+from tracking_support import series_store, write_gdp
+
+runner = CliRunner()
+CJK = re.compile(r"[\u4e00-\u9fff]")
+GDP = "gdp.csv"
+XIHU_2024 = "360103,2024,52.0,亿元"
+GULOU_2024 = "360102,2024,104.0,亿元"
+
+# --------------------------------------------------------------------------- mutations
+
+
+def text(old: str, new: str) -> Callable[[Path], None]:
+    return lambda folder: replace_once(folder / GDP, old, new)
+
+
+def every(old: str, new: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        body = (folder / GDP).read_text(encoding="utf-8")
+        assert old in body, old
+        (folder / GDP).write_text(body.replace(old, new), encoding="utf-8")
+
+    return mutate
+
+
+def append(line: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        with (folder / GDP).open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+    return mutate
+
+
+def keep_lines(n: int) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        lines = (folder / GDP).read_text(encoding="utf-8").splitlines(keepends=True)
+        (folder / GDP).write_text("".join(lines[:n]), encoding="utf-8")
+
+    return mutate
+
+
+def drop_column(column: str) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        rows = list(csv.reader(io.StringIO((folder / GDP).read_text(encoding="utf-8"))))
+        j = rows[0].index(column)
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(r[:j] + r[j + 1 :] for r in rows)
+        (folder / GDP).write_text(out.getvalue(), encoding="utf-8")
+
+    return mutate
+
+
+def workbook(*, formula: bool = False) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        rows = list(csv.reader(io.StringIO((folder / GDP).read_text(encoding="utf-8"))))
+        cells: list[list[Any]] = [rows[0]] + [[as_number(c) for c in r] for r in rows[1:]]
+        if formula:
+            cells[1][2] = f"={rows[1][2]}*1"
+        (folder / GDP).write_bytes(workbook_bytes(cells))
+
+    return mutate
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    cls: str
+    mutate: Callable[[Path], None]
+    message: str = ""
+    #: not-computed: the units whose carbon intensity is not computed
+    missing: tuple[int, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return f"{self.cls}:{self.name}"
+
+
+VALUE = r"GDP table, row 2: column 'gdp_constant_2023' value"
+NOT_A_GDP = r"is not a GDP: give a number > 0 and at most 1e\+09 亿元.*地区生产总值表第 2 行"
+
+CASES: list[Case] = [
+    # ---- the columns
+    Case("column-gdp-missing", "refused:columns", text("gdp_constant_2023", "gdp"),
+         rf"{GDP}: GDP table: needs the columns unit_code, year and one gdp_constant_YYYY .*"
+         r"it has unit_code, year, gdp, unit / 地区生产总值表需有一列不变价地区生产总值"),
+    Case("column-price-year-missing", "refused:columns", text("gdp_constant_2023", "gdp_constant"),
+         r"needs the columns unit_code, year and one gdp_constant_YYYY"),
+    Case("column-unit-code-missing", "refused:columns", drop_column("unit_code"),
+         r"needs the columns unit_code, year .*it has year, gdp_constant_2023, unit"),
+    Case("column-year-missing", "refused:columns", drop_column("year"),
+         r"it has unit_code, gdp_constant_2023, unit"),
+    Case("two-gdp-columns", "refused:columns",
+         text("gdp_constant_2023,unit", "gdp_constant_2023,gdp_constant_2020"),
+         r"it has unit_code, year, gdp_constant_2023, gdp_constant_2020"),
+    # ---- the unit label
+    Case("unit-yuan", "refused:unit", text("亿元", "元"),
+         rf"{GDP}: GDP table, row 0: column 'unit' value '元': GDP must be in 亿元 .*地区生产总值表"
+         r"第 0 行 unit 的值 '元' 无效"),
+    Case("unit-wan-yuan", "refused:unit", every("亿元", "万元"),
+         r"GDP table, row 0: column 'unit' value '万元': GDP must be in 亿元"),
+    Case("unit-of-one-row", "refused:unit", text(XIHU_2024, XIHU_2024.replace("亿元", "万元")),
+         r"GDP table, row 3: column 'unit' value '万元'"),
+    # ---- the GDP values
+    Case("gdp-zero", "refused:value", text(GULOU_2024, "360102,2024,0,亿元"),
+         rf"{VALUE} 0(\.0)? {NOT_A_GDP}"),
+    Case("gdp-negative", "refused:value", text(GULOU_2024, "360102,2024,-104.0,亿元"),
+         rf"{VALUE} -104.0 {NOT_A_GDP}"),
+    Case("gdp-1e300", "refused:value", text(GULOU_2024, "360102,2024,1e300,亿元"),
+         rf"{VALUE} 1e\+300 {NOT_A_GDP}"),
+    Case("gdp-nan", "refused:value", text(GULOU_2024, "360102,2024,nan,亿元"),
+         rf"{VALUE} nan {NOT_A_GDP}"),
+    Case("gdp-infinite", "refused:value", text(GULOU_2024, "360102,2024,inf,亿元"),
+         rf"{VALUE} inf {NOT_A_GDP}"),
+    Case("gdp-text", "refused:value", text(GULOU_2024, "360102,2024,一百,亿元"),
+         rf"{VALUE} '一百' {NOT_A_GDP}"),
+    Case("gdp-empty", "refused:value", text(GULOU_2024, "360102,2024,,亿元"),
+         rf"{VALUE} nan {NOT_A_GDP}"),
+    # ---- units and years
+    Case("county-twice", "refused:unit-code", append(GULOU_2024),
+         rf"{GDP}: GDP table, row 4 repeats unit 360102 and year 2024 of row 2.*地区生产总值表第 4 "
+         r"行与第 2 行为同一单位（360102）"),
+    Case("county-code-unknown", "refused:unit-code", text(XIHU_2024, XIHU_2024.replace("360103", "360199")),
+         rf"{GDP}: GDP table, row 3: column 'unit_code' value 360199 is not an administrative "
+         r"code.*地区生产总值表第 3 行 unit_code 的值 360199 不是行政区划代码"),
+    Case("county-code-a-name", "refused:unit-code", text(XIHU_2024, XIHU_2024.replace("360103", "西湖区")),
+         r"GDP table, row 3: column 'unit_code' value '西湖区' is not a whole number"),
+    Case("year-text", "refused:year", text(XIHU_2024, XIHU_2024.replace("2024", "2024年")),
+         r"GDP table, row 3: column 'year' value '2024年' is not a whole number"),
+    Case("year-other", "refused:year", every(",2024,", ",2022,"),
+         rf"{GDP}: GDP table: no GDP of 2024 \(its years: 2022, 2023\).*没有 2024 年的数值"),
+    # ---- the file
+    Case("header-only", "refused:file", keep_lines(1),
+         rf"{GDP}: GDP table: it has a header and no rows.*只有表头，没有数据行"),
+    Case("empty", "refused:file", keep_lines(0), rf"{GDP}: the file is empty \(0 bytes\).*文件为空"),
+    Case("workbook-with-a-formula", "refused:file", workbook(formula=True),
+         r"formula.*公式"),
+    # ---- a county's GDP missing: no intensity of the counties, the city or the province
+    Case("county-missing", "not-computed", text(XIHU_2024 + "\n", ""),
+         r"no GDP of 西湖区.*\(360103\) 2024", (360102, 360103, 360100, 360000)),
+    Case("county-of-another-province-instead", "not-computed",
+         text(XIHU_2024, XIHU_2024.replace("360103", "430102")),
+         r"no GDP of 南昌市.*\(360100\) 2024 \(a sum of its counties without 西湖区.*\(360103\)\)",
+         (360102, 360103, 360100, 360000)),
+    # ---- the same GDP written otherwise
+    Case("gb18030", "accepted", lambda folder: reencode(folder / GDP, "gb18030")),
+    Case("workbook-named-csv", "accepted", workbook()),
+    Case("no-unit-column", "accepted", drop_column("unit")),
+    Case("unit-with-spaces", "accepted", text(XIHU_2024, XIHU_2024.replace("亿元", " 亿元 "))),
+    Case("a-note-line", "accepted", lambda folder: (folder / GDP).write_text(
+        "# 不变价地区生产总值 GDP at constant 2023 prices\n"
+        + (folder / GDP).read_text(encoding="utf-8"), encoding="utf-8")),
+    Case("the-city-row-too", "accepted", append("360100,2024,156.0,亿元")),
+    Case("a-county-of-another-province-too", "accepted", append("430102,2024,1500.0,亿元")),
+]  # fmt: skip
+
+
+pytestmark = pytest.mark.usefixtures("wide_console")  # tests/conftest.py
+
+
+def compute(folder: Path) -> Any:
+    return runner.invoke(
+        app,
+        ["tracking", "series", "compute", "--year", "2024", "--gdp", str(folder / GDP),
+         "--database", str(folder / "store.sqlite"), "--format", "csv"],
+    )  # fmt: skip
+
+
+def _values(stdout: str) -> dict[tuple[str, int], str]:
+    return {
+        (r["indicator"], int(r["unit_code"])): r["value"]
+        for r in csv.DictReader(io.StringIO(stdout))
+    }
+
+
+@pytest.fixture(scope="module")
+def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
+    built = tmp_path_factory.mktemp("tracking-gdp-start")
+    series_store(f"sqlite:///{built / 'store.sqlite'}", built / "work").dispose()
+    shutil.rmtree(built / "work")
+    write_gdp(built / GDP)
+
+    def copy(folder: Path) -> None:
+        shutil.copytree(built, folder, dirs_exist_ok=True)
+
+    return copy
+
+
+@pytest.fixture(scope="module")
+def good(
+    start: Callable[[Path], None], tmp_path_factory: pytest.TempPathFactory
+) -> dict[tuple[str, int], str]:
+    folder = tmp_path_factory.mktemp("tracking-gdp-good")
+    start(folder)
+    r = compute(folder)
+    assert r.exit_code == 0, r.output
+    return _values(r.stdout)
+
+
+def test_the_start_computes_every_intensity(good: dict[tuple[str, int], str]) -> None:
+    """The good table gives the intensity of both counties, the city and the province:
+    the total [万t CO2] over the GDP [亿元], in t CO2/万元."""
+    intensity = {u: float(v) for (i, u), v in good.items() if i == "co2_intensity"}
+    assert set(intensity) == {360102, 360103, 360100, 360000}
+    totals = {u: float(v) for (i, u), v in good.items() if i == "co2_total"}
+    assert intensity[360100] == pytest.approx(totals[360100] / (104.0 + 52.0))
+    assert intensity[360103] == pytest.approx(totals[360103] / 52.0)
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_bad_gdp_table(
+    case: Case, start: Callable[[Path], None], good: dict[tuple[str, int], str], tmp_path: Path
+) -> None:
+    start(tmp_path)
+    db = tmp_path / "store.sqlite"
+    before = dump(db)
+    case.mutate(tmp_path)
+    result = compute(tmp_path)
+    output = result.output
+    assert "Traceback" not in output, output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), repr(result.exception)
+    if case.cls.startswith("refused:"):
+        flat = " ".join(output.split())
+        assert result.exit_code == 2, flat
+        assert re.search(case.message, flat, re.S), flat
+        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert dump(db) == before, "a refused run changed the store"
+        return
+    assert result.exit_code == 0, output
+    got = _values(result.stdout)
+    if case.cls == "accepted":
+        assert got == good
+        return
+    assert re.search(case.message, " ".join(result.stderr.split())), result.stderr
+    lacking = {k for k in good if k[0] == "co2_intensity" and k[1] in case.missing}
+    assert lacking and not lacking & set(got), got  # none computed from part of the GDP
+    assert got == {k: v for k, v in good.items() if k not in lacking}
