@@ -37,13 +37,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from corpus_support import as_number, reencode, replace_once, workbook_bytes
+from corpus_support import as_number, has_chinese_half, reencode, replace_once, workbook_bytes
 from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from tracking_support import series_store, write_gdp
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 GDP = "gdp.csv"
 XIHU_2024 = "360103,2024,52.0,亿元"
 GULOU_2024 = "360102,2024,104.0,亿元"
@@ -265,7 +264,7 @@ def test_bad_gdp_table(
         flat = " ".join(output.split())
         assert result.exit_code == 2, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
         return
     assert result.exit_code == 0, output

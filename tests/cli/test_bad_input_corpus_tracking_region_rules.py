@@ -36,13 +36,12 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from corpus_support import replace_once
+from corpus_support import has_chinese_half, replace_once
 from corpus_support import store_dump as dump
 from ganpo.cli.main import app
 from ganpo.tracking.registry import read_tracking_file, shipped_file
 
 runner = CliRunner()
-CJK = re.compile(r"[\u4e00-\u9fff]")
 TOML = "decision.toml"
 SERIES = "series.csv"
 COLUMNS = ["indicator", "unit_code", "year", "value", "unit", "source", "status", "note"]
@@ -312,7 +311,7 @@ def test_bad_tracking_region_or_rule(
         flat = " ".join(output.split())
         assert result.exit_code == 2, flat
         assert re.search(case.message, flat, re.S), flat
-        assert CJK.search(flat.split(" / ", 1)[-1]), f"no Chinese half: {flat}"
+        assert has_chinese_half(flat), f"no Chinese half: {flat}"
         assert dump(db) == before, "a refused run changed the store"
         return
     assert result.exit_code == 0, output
