@@ -1,14 +1,14 @@
-"""Every refusal of the modules listed below is bilingual: the call that raises an
-:class:`~ganpo.errors.InputError` (or a subclass) holds Chinese text, or the function builds
-its message from Chinese text above the raise (a message assembled from parts), or the
-error class makes the Chinese half itself (``UnknownNameError``, ``InputFileError``,
+"""Every refusal is bilingual: the call that raises an :class:`~ganpo.errors.InputError`
+(or a subclass) holds Chinese text, or the message it raises was assigned from Chinese
+text, or was built from Chinese text since the function's previous raise, or the error
+class makes the Chinese half itself (``UnknownNameError``, ``InputFileError``,
 ``TableFileError``: their callers give both halves).
 
 The end-to-end proof is the bad-input corpora (``tests/cli/test_bad_input_corpus*.py``),
 which ask every refusal they provoke for its Chinese half (``has_chinese_half``). This
-static check covers the raises no corpus case reaches yet, and keeps a module once made
-bilingual from gaining an English-only refusal. A module joins :data:`BILINGUAL` when all
-its refusals have their Chinese half.
+static check covers the raises no corpus case reaches, over every module of ganpo: new
+code must be bilingual, and the refusals still English only (:data:`KNOWN_ENGLISH_ONLY`)
+can only become fewer.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import ast
 import re
 from pathlib import Path
 
-import pytest
-
 import ganpo.errors as errors
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "ganpo"
@@ -26,23 +24,58 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 #: error classes whose constructor takes the two halves (or the Chinese from a table)
 SELF_BILINGUAL = {"UnknownNameError", "InputFileError", "TableFileError"}
 
-BILINGUAL = [
-    "catalog/deflators.py",
-    "catalog/profiles.py",
-    "catalog/units.py",
-    "engine/align.py",
-    "engine/derived.py",
-    "engine/preview.py",
-    "engine/rasters.py",
-    "engine/stages/plan.py",
-    "engine/stages/tables.py",
-    "engine/volume.py",
-    "io/landcover.py",
-    "io/table_files.py",
-    "io/tables.py",
-    "io/units.py",
-    "services/valuation.py",
-]
+#: the refusals still English only, by module: the debt left. A module not listed has none
+#: (new code included); a listed one may not gain any, and once it has fewer the count
+#: here must come down with it (the second test), so the debt only shrinks.
+KNOWN_ENGLISH_ONLY: dict[str, int] = {
+    "api.py": 4,
+    "apply/assessment.py": 2,
+    "apply/compensation.py": 5,
+    "apply/credit.py": 3,
+    "apply/damage.py": 8,
+    "apply/decision_series.py": 1,
+    "apply/examples.py": 1,
+    "apply/inputs.py": 2,
+    "apply/rating_records.py": 1,
+    "apply/register.py": 2,
+    "apply/reserve.py": 2,
+    "apply/rules.py": 7,
+    "apply/transfers.py": 4,
+    "apply/vep.py": 1,
+    "carbon/energy.py": 2,
+    "carbon/factors.py": 2,
+    "carbon/uncertainty.py": 1,
+    "catalog/conformance.py": 9,
+    "catalog/departments.py": 1,
+    "catalog/files.py": 2,
+    "catalog/parameters.py": 6,
+    "cli/apply.py": 1,
+    "cli/compare.py": 1,
+    "cli/data.py": 2,
+    "cli/export.py": 3,
+    "cli/quality.py": 1,
+    "cli/report.py": 1,
+    "engine/grid.py": 4,
+    "engine/routing.py": 4,
+    "engine/stages/checks.py": 4,
+    "engine/stages/coverage.py": 1,
+    "engine/stages/select.py": 3,
+    "footprint/lca.py": 2,
+    "footprint/model.py": 1,
+    "io/manifest.py": 5,
+    "report/maps.py": 1,
+    "report/summary.py": 6,
+    "services/methods.py": 2,
+    "store/register.py": 4,
+    "store/reserve.py": 2,
+    "submissions/workflow.py": 2,
+    "tracking/units.py": 1,
+    "web/routes/apply.py": 3,
+    "web/routes/apply_errors.py": 1,
+    "web/routes/footprints.py": 1,
+    "zoning/mapping.py": 1,
+    "zoning/units.py": 1,
+}
 
 
 def _input_error(name: str) -> bool:
@@ -90,9 +123,22 @@ def english_only(path: Path) -> list[str]:
     return sorted(set(found))
 
 
-@pytest.mark.parametrize("module", BILINGUAL)
-def test_every_refusal_has_its_chinese_half(module: str) -> None:
-    assert english_only(SRC / module) == []
+def _modules() -> list[str]:
+    return sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py"))
+
+
+def test_no_module_gains_an_english_only_refusal() -> None:
+    over = {
+        m: found
+        for m in _modules()
+        if len(found := english_only(SRC / m)) > KNOWN_ENGLISH_ONLY.get(m, 0)
+    }
+    assert not over, f"refusals without their Chinese half: {over}"
+
+
+def test_the_known_debt_is_current() -> None:
+    now = {m: n for m in _modules() if (n := len(english_only(SRC / m)))}
+    assert now == KNOWN_ENGLISH_ONLY, "update KNOWN_ENGLISH_ONLY to the counts now"
 
 
 def test_the_check_finds_an_english_only_refusal(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ganpo.errors import InputError
 from ganpo.tracking.model import Indicator, Target
-from ganpo.tracking.progress import observed_in
+from ganpo.tracking.progress import observed_in, what_zh
 from ganpo.tracking.units import unit_factor
 
 
@@ -73,14 +73,17 @@ def budget(
     what = f"target {target.key!r}"
     if target.kind != "ceiling":
         raise InputError(
-            f"{what} is a {target.kind} target; only a ceiling sets a budget",
+            f"{what} is a {target.kind} target; only a ceiling sets a budget / "
+            f"{what_zh(what)} 是 {target.kind} 类目标；只有上限类目标才有预算",
             field="kind",
             values=[target.kind],
         )
     if not (target.cumulative or target.annual):
         raise InputError(
             f"{what} is a level to reach by {target.last_year} and sets no budget; mark it "
-            "cumulative (a total over the period) or annual (a limit every year)",
+            "cumulative (a total over the period) or annual (a limit every year) / "
+            f"{what_zh(what)} 是 {target.last_year} 年要达到的水平，不构成预算；请标为 "
+            "cumulative（整个时期的总量）或 annual（每年的限额）",
             field="cumulative",
         )
     first, last = target.first_year, target.last_year
@@ -89,17 +92,23 @@ def budget(
     if outside:
         raise InputError(
             f"{what}: observed year(s) {', '.join(map(str, outside))} outside the period "
-            f"{first}–{last} of the budget",
+            f"{first}–{last} of the budget / {what_zh(what)}：观测年份 "
+            f"{', '.join(map(str, outside))} 超出预算期 {first}–{last}",
             field="year",
             values=outside,
         )
     if year is None:
         if not obs:
-            raise InputError(f"{what}: no observed value in {first}–{last}", field="year")
+            raise InputError(
+                f"{what}: no observed value in {first}–{last} / "
+                f"{what_zh(what)}：{first}–{last} 年没有观测值",
+                field="year",
+            )
         year = max(obs)
     if not first <= year <= last:
         raise InputError(
-            f"{what}: year {year} is outside the period {first}–{last}",
+            f"{what}: year {year} is outside the period {first}–{last} / "
+            f"{what_zh(what)}：{year} 年不在 {first}–{last} 期间内",
             field="year",
             values=[year],
         )
@@ -107,7 +116,8 @@ def budget(
     if missing:
         raise InputError(
             f"{what}: the budget used needs every year from {first}; missing "
-            f"{', '.join(map(str, missing))}",
+            f"{', '.join(map(str, missing))} / {what_zh(what)}：计算已用预算需要自 {first} "
+            f"年起每一年的数据；缺少 {', '.join(map(str, missing))} 年",
             field="year",
             values=missing,
         )

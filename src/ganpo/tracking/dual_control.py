@@ -45,6 +45,10 @@ def register(registry: Registry | None = None) -> Registry:
     return reg
 
 
+#: the two tables of :func:`intensity_table`, as the Chinese half names them
+_TABLE_ZH = {"emissions table": "排放量表", "GDP table": "地区生产总值表"}
+
+
 def _pairs(rows: pd.DataFrame) -> list[tuple[int, int]]:
     return [(int(u), int(y)) for u, y in zip(rows["unit_code"], rows["year"], strict=True)]
 
@@ -54,7 +58,8 @@ def _columns(table: pd.DataFrame, needed: Iterable[str], what: str) -> None:
     if missing:
         raise InputError(
             f"{what} lacks column(s) {', '.join(missing)}; it has "
-            f"{', '.join(map(str, table.columns)) or 'none'}",
+            f"{', '.join(map(str, table.columns)) or 'none'} / {_TABLE_ZH.get(what, what)}"
+            f"缺少列 {', '.join(missing)}；现有列 {', '.join(map(str, table.columns)) or '无'}",
             field="columns",
             values=missing,
         )
@@ -102,7 +107,8 @@ def intensity_table(
         if len(dup):
             pairs = sorted(set(_pairs(dup)))
             raise InputError(
-                f"{name}: unit and year given more than once: {preview(pairs)}",
+                f"{name}: unit and year given more than once: {preview(pairs)} / "
+                f"{_TABLE_ZH[name]}：以下单位和年份重复填报：{preview(pairs)}",
                 field="year",
                 values=pairs,
             )
@@ -115,7 +121,8 @@ def intensity_table(
             pairs = sorted(_pairs(lack))
             raise InputError(
                 f"{what} has no row for unit and year {preview(pairs)}; both tables need "
-                "the same units and years",
+                f"the same units and years / {_TABLE_ZH[what]}缺少单位和年份 {preview(pairs)} "
+                "的行；两张表须有相同的单位和年份",
                 field="year",
                 values=pairs,
             )
@@ -126,7 +133,8 @@ def intensity_table(
     if len(bad_gdp):
         pairs = _pairs(bad_gdp)
         raise InputError(
-            f"GDP table: GDP must be positive; it is not for unit and year {preview(pairs)}",
+            f"GDP table: GDP must be positive; it is not for unit and year {preview(pairs)} / "
+            f"地区生产总值表：地区生产总值须大于 0；以下单位和年份不是：{preview(pairs)}",
             field="gdp",
             values=pairs,
         )
@@ -135,7 +143,8 @@ def intensity_table(
         pairs = _pairs(negative)
         raise InputError(
             "emissions table: emissions must be 0 or more (sinks are not netted in dual "
-            f"control); not so for unit and year {preview(pairs)}",
+            f"control); not so for unit and year {preview(pairs)} / 排放量表：排放量须不小于 "
+            f"0（双控不扣除碳汇）；以下单位和年份不是：{preview(pairs)}",
             field="co2",
             values=pairs,
         )
@@ -153,7 +162,10 @@ def series(table: pd.DataFrame, unit_code: int, indicator: str) -> dict[int, flo
     rows = table[table["unit_code"] == unit_code]
     if rows.empty:
         raise InputError(
-            f"no emissions and GDP for unit {unit_code}", field="unit_code", values=[unit_code]
+            f"no emissions and GDP for unit {unit_code} / 单位 {unit_code} 没有排放量和地区"
+            "生产总值数据",
+            field="unit_code",
+            values=[unit_code],
         )
     return {int(y): float(v) for y, v in zip(rows["year"], rows[indicator], strict=True)}
 
@@ -377,7 +389,8 @@ def project_what_if(
     mask = (table["unit_code"] == unit_code) & (table["year"] == year)
     if not mask.any():
         raise InputError(
-            f"no emissions and GDP for unit {unit_code} in {year}",
+            f"no emissions and GDP for unit {unit_code} in {year} / 单位 {unit_code} 没有 "
+            f"{year} 年的排放量和地区生产总值数据",
             field="year",
             values=[year],
         )
