@@ -14,6 +14,7 @@ can only become fewer.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -83,6 +84,13 @@ def _input_error(name: str) -> bool:
     return isinstance(cls, type) and issubclass(cls, errors.InputError)
 
 
+def _segment(lines: list[str], node: ast.expr | ast.stmt) -> str:
+    """The source of ``node`` (``ast.get_source_segment`` splits the whole file each call)."""
+    end = node.end_lineno or node.lineno
+    return "\n".join(lines[node.lineno - 1 : end])
+
+
+@functools.cache
 def english_only(path: Path) -> list[str]:
     """``line: the raise`` of each refusal in ``path`` that has no Chinese half."""
     source = path.read_text(encoding="utf-8")
@@ -100,7 +108,7 @@ def english_only(path: Path) -> list[str]:
             t.id
             for n in ast.walk(func)
             if isinstance(n, ast.Assign)
-            and (CJK.search(seg := ast.get_source_segment(source, n.value) or "") or "zh" in seg)
+            and (CJK.search(seg := _segment(lines, n.value)) or "zh" in seg)
             for t in n.targets
             if isinstance(t, ast.Name)
         }
@@ -109,7 +117,7 @@ def english_only(path: Path) -> list[str]:
             assert isinstance(node.exc, ast.Call)
             f = node.exc.func
             name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
-            call = ast.get_source_segment(source, node) or ""
+            call = _segment(lines, node)
             built = "\n".join(lines[start - 1 : node.lineno - 1])
             start = node.end_lineno or node.lineno
             if not _input_error(name) or name in SELF_BILINGUAL:
