@@ -442,7 +442,12 @@ def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
                 f"{p.name!r} has no storage regression ({a_key}, {b_key}): the published "
                 "regional pairs could not be read for that region. Use a flood-regulation "
                 "method with gauged lakes (storage_gauged or gauged_and_vegetation) and the "
-                "lakes table's flood_storage, or add the region's pair to the parameter set",
+                "lakes table's flood_storage, or add the region's pair to the parameter set / "
+                f"湖泊 {'、'.join(sorted(set(lakes.loc[rows.index, 'lake_name'])))} 位于{zh}"
+                f"湖区，而参数集 {p.name!r} 中没有该湖区的库容回归系数（{a_key}、{b_key}）："
+                "未能读到该湖区公开发表的回归系数。请改用基于实测湖泊的洪水调蓄方法"
+                "（storage_gauged 或 gauged_and_vegetation）并在湖泊表中填写 flood_storage，"
+                "或将该湖区的回归系数加入参数集",
                 source=p.name,
                 field=a_key,
                 values=[zh],

@@ -133,7 +133,9 @@ def load_plan(run: Run) -> Plan:
     m = ds.manifest
     if run.year not in m.years:
         raise InputError(
-            f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))}",
+            f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))} / "
+            f"数据集中没有 {run.year} 年的数据；现有 {'、'.join(map(str, m.years))} 年。"
+            "请选择数据集中已有的年份，或将该年份的数据加入数据集并写入数据清单的 years",
             source=ds.root / "manifest.toml",
             field="years",
             values=[run.year],
