@@ -1,6 +1,6 @@
-"""The Chinese half of the refusals of manifests, grids and parameter sets that no case of
-the account corpus (tests/cli/test_bad_input_corpus.py) reaches: each says, after the
-English and `` / ``, what is wrong and what to do, in Chinese (docs/decisions/0087)."""
+"""The Chinese half of the refusals of manifests, grids, parameter sets and profiles that
+no case of the account corpus (tests/cli/test_bad_input_corpus.py) reaches: each says,
+after the English and `` / ``, what is wrong and what to do, in Chinese (decision 0087)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from rasterio.transform import from_origin
 
 from corpus_support import has_chinese_half
 from ganpo.catalog.parameters import load_parameter_set
+from ganpo.catalog.profiles import load_profile
+from ganpo.engine.account import run_account
 from ganpo.engine.grid import Grid
 from ganpo.errors import GridError, InputError, ManifestError, validation_problems
 from ganpo.io.manifest import MANIFEST_NAME, load_manifest
@@ -175,4 +177,29 @@ def test_parameter_set_file_refused_in_both_languages(tmp_path: Path) -> None:
     assert _zh(err.value) == (
         "参数集文件无效：values.a：均匀分布区间 0.1–0.6 的中位数为 0.35，不等于取值 0.5；"
         "请使区间以取值为中心，或改用以取值为众数的三角分布（triangular）。请按所指字段改正"
+    )
+
+
+def test_overlap_without_a_rule_refused_in_both_languages(
+    tiny: Callable[..., Path], tmp_path: Path
+) -> None:
+    base = load_profile("jiangxi-db36-2021").model_dump(exclude_none=True)
+    base.update(
+        name="custom",
+        price_policy="as_given",
+        indicators={"carbon_sequestration": "npp_photosynthesis", "oxygen_release": "nep"},
+        overlaps=[],
+    )
+    prof = tmp_path / "custom.toml"
+    prof.write_text(tomli_w.dumps(base), encoding="utf-8")
+    with pytest.raises(InputError, match="counts overlapping flows without a rule") as err:
+        run_account(tiny(), 2022, str(prof))
+    zh = _zh(err.value)
+    assert zh.startswith(
+        "核算方案 'custom' 中有涉及同一物质流的指标未声明处理规则：carbon_sequestration 与 "
+        "oxygen_release 涉及同一物质流（"
+    ), zh
+    assert zh.endswith(
+        "；未声明规则。请为每一对指标加上 [[overlaps]] 规则（两项均计，并以中英文写明理由；"
+        "或去掉其中一项指标）"
     )

@@ -173,7 +173,11 @@ def rule_double_counting(run: Run, profile: Profile) -> None:
             f"profile {profile.name!r} counts overlapping flows without a rule: "
             + "; ".join(flows.describe(o) for o in missing)
             + ". Add an [[overlaps]] rule for each pair (keep both, with the reason in "
-            "Chinese and English, or drop one indicator)",
+            f"Chinese and English, or drop one indicator) / 核算方案 {profile.name!r} 中有涉及"
+            "同一物质流的指标未声明处理规则："
+            + "；".join(flows.describe(o, "zh") for o in missing)
+            + "。请为每一对指标加上 [[overlaps]] 规则（两项均计，并以中英文写明理由；或去掉其中"
+            "一项指标）",
             field="overlaps",
             values=[f"{o.first}/{o.second}" for o in missing],
         )
