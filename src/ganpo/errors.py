@@ -7,7 +7,7 @@ and values as attributes, and its message says what to do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,19 @@ class ManifestError(InputError):
 
 
 class GridError(InputError):
-    """A raster is not on the grid (CRS, transform, shape) the account runs on."""
+    """A raster is not on the grid (CRS, transform, shape) the account runs on. ``en`` and
+    ``zh`` are the message in each language without the file's path, where it was made
+    from the two (else ``None``)."""
+
+    en: str | None = None
+    zh: str | None = None
+
+    @classmethod
+    def bilingual(cls, en: str, zh: str, **kwargs: Any) -> GridError:
+        """The error whose message is ``f"{en} / {zh}"``, keeping both halves."""
+        exc = cls(f"{en} / {zh}", **kwargs)
+        exc.en, exc.zh = en, zh
+        return exc
 
 
 class InputFileError(InputError):
@@ -195,6 +207,77 @@ class UnknownNameError(GanpoError, KeyError):
         return str(self.args[0])
 
 
+class BilingualValueError(ValueError):
+    """A model validator's refusal in both languages: ``str()`` is the English half (the
+    text pydantic shows after "Value error, "), ``zh`` the Chinese one, which
+    :func:`validation_problems` puts in the Chinese half of the error it makes."""
+
+    def __init__(self, en: str, zh: str) -> None:
+        self.en, self.zh = en, zh
+        super().__init__(en)
+
+
+#: the Chinese of pydantic's error types a TOML file's fields may meet; ``{…}`` are filled
+#: from the error's context
+_PYDANTIC_ZH = {
+    "missing": "缺少此字段，请补上",
+    "extra_forbidden": "不允许此字段，请检查拼写或删除",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文本",
+    "list_type": "应为列表",
+    "tuple_type": "应为列表",
+    "dict_type": "应为表",
+    "model_type": "应为表",
+    "model_attributes_type": "应为表",
+    "literal_error": "取值应为以下之一：{expected}",
+    "enum": "取值应为以下之一：{expected}",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "too_short": "至少应有 {min_length} 项",
+    "too_long": "至多应有 {max_length} 项",
+}
+
+
+def validation_problems(errors: Iterable[Mapping[str, Any]], root: str = "") -> tuple[str, str]:
+    """The problems of a pydantic ``ValidationError`` (its ``errors()``) in English and in
+    Chinese, ``"; "``-joined, each named by its key path (in English ``root`` where it has
+    none: a whole-model check, which names what it is about itself). A
+    validator's :class:`BilingualValueError` gives its own Chinese; an error type without a
+    Chinese text keeps pydantic's English in the Chinese half.
+
+    >>> validation_problems([{"type": "missing", "loc": ("layers", 0, "unit"),
+    ...                       "msg": "Field required"}])
+    ('layers.0.unit: Field required', 'layers.0.unit：缺少此字段，请补上')
+    """
+    en: list[str] = []
+    zh: list[str] = []
+    for e in errors:
+        path = ".".join(str(p) for p in e["loc"])
+        where = path or root
+        ctx = e.get("ctx") or {}
+        cause = ctx.get("error")
+        text = _PYDANTIC_ZH.get(str(e["type"]))
+        if isinstance(cause, BilingualValueError):
+            text = cause.zh
+        elif text is not None:
+            try:
+                text = text.format(**ctx)
+            except (KeyError, IndexError):
+                text = None
+        en.append(f"{where}: {e['msg']}" if where else str(e["msg"]))
+        said = text if text is not None else f"取值无效（{e['msg']}）"
+        zh.append(f"{path}：{said}" if path else said)
+    return "; ".join(en), "；".join(zh)
+
+
 class StoreError(GanpoError, RuntimeError):
     """The account store could not be read or written."""
 
@@ -279,3 +362,10 @@ def preview(values: Iterable[object], limit: int = 5) -> str:
     items = list(values)
     shown = ", ".join(str(v) for v in items[:limit])
     return shown + (f" … ({len(items)} in all)" if len(items) > limit else "")
+
+
+def preview_zh(values: Iterable[object], limit: int = 5) -> str:
+    """A few values for the Chinese half of a message: ``1、2、3 等 12 个``."""
+    items = list(values)
+    shown = "、".join(str(v) for v in items[:limit])
+    return shown + (f" 等 {len(items)} 个" if len(items) > limit else "")

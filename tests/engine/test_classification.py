@@ -145,6 +145,9 @@ def test_completeness_considers_the_fallback() -> None:
         "eco.tif: soil_retention (rusle_mfd) needs 'usle_c' for every ecosystem type in the "
         "raster, but parameter set 'jiangxi-default' has no value for code(s) 1 forest "
         "(1 cells), 16 bamboo_forest (2 cells); add them, or their level-1 type, to the "
-        "set's by_type table (or reclassify the raster)"
+        "set's by_type table (or reclassify the raster) / "
+        "土壤保持（rusle_mfd）需要栅格中每种生态系统类型的参数 'usle_c'，但参数集 'jiangxi-default' "
+        "缺少以下代码的值：1 森林（1 个栅格）、16 竹林（2 个栅格）；请在参数集的 by_type 表中补上这些"
+        "类型（或其一级类型）的值，或对栅格重新分类"
     )
     assert err.value.values == [1, 16]

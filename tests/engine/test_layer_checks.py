@@ -66,7 +66,11 @@ def test_year_less_layer_of_a_yearly_role_is_refused(tiny: Callable[..., Path]) 
         f"{path}: layer 'precipitation' (2022/precipitation.tif) has no year and the account "
         "needs it for 2022; annual precipitation changes from year to year, so a layer serves "
         "another year only if the manifest declares it: set year = 2022 on its [[layers]] "
-        "entry if it is of 2022, or add serves_years = [2022] to it if it may stand for 2022"
+        "entry if it is of 2022, or add serves_years = [2022] to it if it may stand for 2022 / "
+        "年降水量图层 'precipitation'（2022/precipitation.tif）未注明年份，而核算需要 2022 年的数据；"
+        "年降水量逐年变化，只有数据清单声明后，图层才能用于其他年份：如果它是 2022 年的数据，请在其 "
+        "[[layers]] 条目中写明 year = 2022；如果它可以代替 2022 年的数据，请在条目中加上 "
+        "serves_years = [2022]"
     )
     assert err.value.field == "year" and err.value.values == ["precipitation"]
 
@@ -106,7 +110,10 @@ def test_layer_of_another_year_refused_unless_declared(tiny: Callable[..., Path]
         f"{path}: layer 'npp' (2022/npp.tif) is of 2022 and the account needs it for 2023; "
         "net primary production, dry matter changes from year to year, so a layer serves "
         "another year only if the manifest declares it: add the layer of 2023, or add "
-        "serves_years = [2023] to the entry of 2022 if it may stand for 2023"
+        "serves_years = [2023] to the entry of 2022 if it may stand for 2023 / "
+        "净初级生产力（干物质）图层 'npp'（2022/npp.tif）为 2022 年的数据，而核算需要 2023 年的数据；"
+        "净初级生产力（干物质）逐年变化，只有数据清单声明后，图层才能用于其他年份：请加入 2023 年的图层；"
+        "如果 2022 年的图层可以代替 2023 年的数据，请在其条目中加上 serves_years = [2023]"
     )
     declare(path, "npp", serves_years=[2023])
     run = _run(path, 2023)
@@ -188,7 +195,12 @@ def test_coverage_below_the_threshold_is_refused(tiny: Callable[..., Path]) -> N
         "layer's [[layers]] entry how its cells without data count: gap_policy = "
         '"leave_out" (they count in no service that reads it) or gap_policy = '
         '"fill_type_mean" (each counts the region\'s mean quantity per cell of its '
-        "ecosystem type)"
+        "ecosystem type) / "
+        "图层在行政区内有生态系统类型的栅格中覆盖不足 98 %，低于核算方案 'jiangxi-db36-2021' 接受的"
+        "最低覆盖率：年降水量图层 precipitation（2022/precipitation.tif）在 360102 乙县（75.0 %）。"
+        "请补全这些行政区内的图层数据，或在该图层的 [[layers]] 条目中声明无数据栅格的计法："
+        'gap_policy = "leave_out"（不计入读取该图层的任何服务）或 gap_policy = "fill_type_mean"'
+        "（每个栅格按全区同类生态系统每个栅格的平均量计入）"
     )
     assert err.value.field == "gap_policy" and err.value.values == ["precipitation"]
 
@@ -332,7 +344,11 @@ def test_npp_in_kg_per_m2_is_refused(tiny: Callable[..., Path]) -> None:
         f"{path}: layer 'npp' (2022/npp.tif) has a median over the region's cells of about "
         "0.912 g/m2, outside the typical band 50–2500 g/m2 of net primary production, dry "
         "matter; it looks like kg/m2 — ganpo reads g/m2: multiply by 1000. If the values "
-        'are right, declare accept_unusual = "<why they are>" on the layer\'s [[layers]] entry'
+        'are right, declare accept_unusual = "<why they are>" on the layer\'s [[layers]] entry / '
+        "净初级生产力（干物质）图层 'npp'（2022/npp.tif）全区栅格中位数约为 0.912 g/m2，超出"
+        "净初级生产力（干物质）的常见范围 50–2500 g/m2；看来单位是 kg/m2，而 ganpo 按 g/m2 读取："
+        "请乘以 1000。如果数值无误，请在该图层的 [[layers]] 条目中声明 "
+        'accept_unusual = "<数值无误的理由>"'
     )
     assert err.value.field == "accept_unusual"
 
@@ -348,7 +364,11 @@ def test_precipitation_in_tenths_of_mm_is_refused(tiny: Callable[..., Path]) -> 
         "region's cells of about 16000 mm, outside the typical band 300–4000 mm of annual "
         "precipitation; it looks like 0.1 mm (scaled integers) — ganpo reads mm: divide by "
         '10. If the values are right, declare accept_unusual = "<why they are>" on the '
-        "layer's [[layers]] entry"
+        "layer's [[layers]] entry / "
+        "年降水量图层 'precipitation'（2022/precipitation.tif）全区栅格中位数约为 16000 mm，超出"
+        "年降水量的常见范围 300–4000 mm；看来单位是 0.1 mm（按整数缩放存储），而 ganpo 按 mm 读取："
+        "请除以 10。如果数值无误，请在该图层的 [[layers]] 条目中声明 "
+        'accept_unusual = "<数值无误的理由>"'
     )
     assert err.value.values == [16_000.0]
 

@@ -70,7 +70,9 @@ def test_layer_selection_stops_on_a_missing_role(tiny: Callable[..., Path]) -> N
         select_layers(run, plan)
     assert str(err.value) == (
         f"{path}: no layer for role(s) npp in year 2022; add them to the manifest (each "
-        "[[layers]] entry needs role, path, unit, year, source, synthetic)"
+        "[[layers]] entry needs role, path, unit, year, source, synthetic) / "
+        "数据清单中没有 2022 年的净初级生产力（干物质）图层（npp）；请将其加入数据清单（每个 "
+        "[[layers]] 条目需写明 role、path、unit、year、source、synthetic）"
     )
     assert err.value.field == "layers" and err.value.values == ["npp"]
 

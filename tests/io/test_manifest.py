@@ -29,7 +29,10 @@ def test_two_entries_of_one_role_and_year_are_refused(tiny: Callable[..., Path])
         f"{path}: invalid manifest: manifest: Value error, 2 [[layers]] entries of role 'npp' "
         "for 2022: 2022/npp.tif, 2022/npp_v2.tif; 2 [[tables]] entries of role 'tourism' for "
         "2022: 2022/tourism.csv, 2022/tourism_v2.csv; an account reads one file per role and "
-        "year: keep one entry, or give each its own year"
+        "year: keep one entry, or give each its own year / "
+        "数据清单无效：角色 'npp' 2022 年有 2 个 [[layers]] 条目：2022/npp.tif、2022/npp_v2.tif；"
+        "角色 'tourism' 2022 年有 2 个 [[tables]] 条目：2022/tourism.csv、2022/tourism_v2.csv；"
+        "核算对每个角色每年只读一个文件：请只保留一个条目，或为每个条目写明各自的年份。请按所指字段改正数据清单"
     )
 
 

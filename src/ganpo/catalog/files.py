@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ganpo.errors import InputError
+from ganpo.errors import KIND_ZH, InputError, validation_problems
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -39,7 +39,13 @@ def load_toml_model(path: Path, model: type[M], what: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-        )
-        raise InputError(f"invalid {what}: {problems}", source=path) from exc
+        problems, problems_zh = validation_problems(exc.errors())
+        raise InputError(
+            f"invalid {what}: {problems} / {_zh(what)}文件无效：{problems_zh}。请按所指字段改正",
+            source=path,
+        ) from exc
+
+
+def _zh(what: str) -> str:
+    """The Chinese of the kind of file ``what`` names (a 数据: one without a Chinese name)."""
+    return KIND_ZH.get(what.removeprefix("the "), "数据")

@@ -21,7 +21,7 @@ from ganpo.catalog.deflators import Deflator, load_deflator
 from ganpo.catalog.ecosystems import all_ecosystem_types, by_key
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.units import conversion_factor
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import BilingualValueError, InputError, UnknownNameError
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,15 @@ class Uncertainty(BaseModel):
     def _complete(self) -> Uncertainty:
         relative = self.distribution in ("normal", "lognormal")
         if relative and (self.rel_sd is None or self.rel_sd < 0):
-            raise ValueError(
-                f"a {self.distribution} uncertainty needs rel_sd ≥ 0 (relative standard error)"
+            raise BilingualValueError(
+                f"a {self.distribution} uncertainty needs rel_sd ≥ 0 (relative standard error)",
+                f"{self.distribution} 分布的不确定性须给出 rel_sd ≥ 0（相对标准误差）",
             )
         if not relative and (self.low is None or self.high is None or self.low > self.high):
-            raise ValueError(f"a {self.distribution} uncertainty needs low ≤ high")
+            raise BilingualValueError(
+                f"a {self.distribution} uncertainty needs low ≤ high",
+                f"{self.distribution} 分布的不确定性须给出 low 和 high，且 low ≤ high",
+            )
         return self
 
     @property
@@ -80,18 +84,23 @@ class Uncertainty(BaseModel):
             return
         assert self.low is not None and self.high is not None
         if not self.low <= value <= self.high:
-            raise ValueError(
+            raise BilingualValueError(
                 f"the {self.distribution} range {self.low}–{self.high} does not contain the "
                 f"value {value}; the value must be the distribution's "
-                f"{self.centre}"
+                f"{self.centre}",
+                f"{self.distribution} 分布的区间 {self.low}–{self.high} 不包含取值 {value}；"
+                f"取值须为该分布的{'众数' if self.centre == 'mode' else '中位数'}，"
+                "请改正区间或取值",
             )
         if self.distribution == "uniform":
             mid = (self.low + self.high) / 2.0
             if abs(mid - value) > 1e-9 * max(abs(value), 1.0):
-                raise ValueError(
+                raise BilingualValueError(
                     f"a uniform range {self.low}–{self.high} has median {mid:g}, not the value "
                     f"{value:g}; centre the range on the value, or give a triangular "
-                    "distribution with the value as its mode"
+                    "distribution with the value as its mode",
+                    f"均匀分布区间 {self.low}–{self.high} 的中位数为 {mid:g}，不等于取值 "
+                    f"{value:g}；请使区间以取值为中心，或改用以取值为众数的三角分布（triangular）",
                 )
 
     def draw_factors(self, central: float, n: int, rng: Any) -> Any:
@@ -170,20 +179,29 @@ class ParameterValue(BaseModel):
     @model_validator(mode="after")
     def _one_of(self) -> ParameterValue:
         if (self.value is None) == (self.by_type is None):
-            raise ValueError("give either 'value' or 'by_type', not both and not neither")
+            raise BilingualValueError(
+                "give either 'value' or 'by_type', not both and not neither",
+                "请给出 'value' 或 'by_type' 其中之一，不能两者都给，也不能都不给",
+            )
         for key in self.by_type or {}:
             by_key(key)  # unknown ecosystem keys fail with the list of valid keys
         stray = sorted(set(self.type_status or {}) - set(self.by_type or {}))
         if stray:
-            raise ValueError(f"type_status names types without a by_type value: {stray}")
+            raise BilingualValueError(
+                f"type_status names types without a by_type value: {stray}",
+                f"type_status 列出的类型在 by_type 中没有取值：{'、'.join(stray)}；"
+                "请在 by_type 中补上取值，或从 type_status 中删除",
+            )
         u = self.uncertainty
         if u is not None:
             if self.value is not None:
                 u.check_centre(self.value)
             elif not u.relative:
-                raise ValueError(
+                raise BilingualValueError(
                     "a value per ecosystem type takes a relative uncertainty (normal or "
-                    "lognormal rel_sd), not absolute bounds"
+                    "lognormal rel_sd), not absolute bounds",
+                    "按生态系统类型给出的取值只能用相对不确定性（normal 或 lognormal 分布的 "
+                    "rel_sd），不能用绝对区间",
                 )
         return self
 
@@ -234,7 +252,8 @@ class ParameterSet(BaseModel):
         if key not in self.values:
             raise InputError(
                 f"parameter set {self.name!r} has no value {key!r} (unit {unit}); "
-                f"add it to the set or choose a set that has it",
+                f"add it to the set or choose a set that has it / 参数集 {self.name!r} 中没有参数 "
+                f"{key!r}（单位 {unit}）；请将其加入该参数集，或选用含有该参数的参数集",
                 source=self.name,
                 field=key,
             )
@@ -247,7 +266,9 @@ class ParameterSet(BaseModel):
         except InputError as exc:
             raise InputError(
                 f"parameter {key!r} is given in {pv.unit!r} but the method needs {unit!r}, "
-                f"which measures another quantity; give the value in {unit}",
+                f"which measures another quantity; give the value in {unit} / 参数 {key!r} 的"
+                f"单位为 {pv.unit!r}，而方法需要 {unit!r}，两者度量的不是同一种量；请以 {unit} "
+                "给出取值",
                 source=self.name,
                 field=key,
                 values=[pv.unit],
@@ -267,7 +288,9 @@ class ParameterSet(BaseModel):
         pv = self.get(key, unit)
         if pv.value is None:
             raise InputError(
-                f"parameter {key!r} is given per ecosystem type; a single value is needed",
+                f"parameter {key!r} is given per ecosystem type; a single value is needed / "
+                f"参数 {key!r} 按生态系统类型给出，而此处需要单一取值；请在参数集 {self.name!r} "
+                "中以 value 给出",
                 source=self.name,
                 field=key,
             )
@@ -294,7 +317,9 @@ class ParameterSet(BaseModel):
         pv = self.get(key, unit)
         if pv.by_type is None:
             raise InputError(
-                f"parameter {key!r} is a single value; a value per ecosystem type is needed",
+                f"parameter {key!r} is a single value; a value per ecosystem type is needed / "
+                f"参数 {key!r} 只有单一取值，而此处需要按生态系统类型给出的取值；请在参数集 "
+                f"{self.name!r} 中以 by_type 给出",
                 source=self.name,
                 field=key,
             )
@@ -306,7 +331,9 @@ class ParameterSet(BaseModel):
         if key not in self.type_sets:
             raise InputError(
                 f"parameter set {self.name!r} has no type set {key!r}; "
-                f"it has: {', '.join(sorted(self.type_sets)) or 'none'}",
+                f"it has: {', '.join(sorted(self.type_sets)) or 'none'} / 参数集 {self.name!r} "
+                f"中没有类型集 {key!r}；现有：{'、'.join(sorted(self.type_sets)) or '无'}。"
+                "请在参数集的 type_sets 中加上它",
                 source=self.name,
                 field=key,
             )
@@ -351,10 +378,13 @@ def prices_for_year(
             continue
         if policy == "accounting_year" and year not in stated:
             of = f" (profile {profile!r})" if profile else ""
+            of_zh = f"（核算方案 {profile!r}）" if profile else ""
             raise InputError(
                 f"no price {key!r} for {year} in parameter set {params.name!r}{of}; it has "
                 f"{', '.join(map(str, sorted(stated)))}. Add the {year} price, or use a "
-                "profile whose price policy deflates",
+                f"profile whose price policy deflates / 参数集 {params.name!r}{of_zh}中没有 "
+                f"{year} 年的价格 {key!r}；现有 {'、'.join(map(str, sorted(stated)))} 年的价格。"
+                f"请补上 {year} 年的价格，或选用按价格指数平减的核算方案",
                 source=params.name,
                 field=key,
                 values=sorted(stated),
@@ -380,10 +410,15 @@ def prices_for_year(
                 factor = index.factor(src_year, year)
             except InputError as exc:
                 of = f" (profile {profile!r})" if profile else ""
+                of_zh = f"（核算方案 {profile!r}）" if profile else ""
+                span = f"{min(index.index)}–{max(index.index)}"
                 raise InputError(
                     f"price {key!r} of parameter set {params.name!r}{of} is stated for "
                     f"{src_year} and must be brought to {year}, but its index "
-                    f"{index.name!r} cannot: {exc}",
+                    f"{index.name!r} cannot: {str(exc).split(' / ', 1)[0]} / 参数集 "
+                    f"{params.name!r}{of_zh}的价格 {key!r} 按 {src_year} 年给出，须换算到 {year} "
+                    f"年，但其价格指数 {index.name!r} 只覆盖 {span} 年，无法换算。请补充该价格"
+                    f"指数，或在参数集中给出 {year} 年的价格",
                     source=params.name,
                     field=key,
                     values=[src_year, year],

@@ -158,10 +158,11 @@ def _check_overlap(source: Path, grid: Grid, role: str) -> None:
 
     with open_raster(source, role) as src:
         if src.crs is None:
-            raise GridError(
+            raise GridError.bilingual(
                 f"layer {role!r} has no CRS, so it cannot be warped onto the grid; assign "
-                f"one (e.g. gdal_edit.py -a_srs) / 图层 {role!r} 没有坐标系，无法重采样到核算"
-                "栅格；请为其指定坐标系（如 gdal_edit.py -a_srs）",
+                "one (e.g. gdal_edit.py -a_srs)",
+                f"图层 {role!r} 没有坐标参考系，无法重采样到栅格上；请为其指定坐标参考系"
+                "（如 gdal_edit.py -a_srs）",
                 source=source,
                 field="crs",
             )
@@ -170,11 +171,13 @@ def _check_overlap(source: Path, grid: Grid, role: str) -> None:
     g_left, g_top = t.c, t.f
     g_right, g_bottom = t.c + t.a * grid.width, t.f + t.e * grid.height
     if right <= g_left or left >= g_right or top <= g_bottom or bottom >= g_top:
-        raise GridError(
+        bounds = f"{left:.0f}, {bottom:.0f}, {right:.0f}, {top:.0f}"
+        grid_bounds = f"{g_left:.0f}, {g_bottom:.0f}, {g_right:.0f}, {g_top:.0f}"
+        raise GridError.bilingual(
             f"layer {role!r} does not overlap the grid at all (its bounds in the grid's CRS: "
-            f"{left:.0f}, {bottom:.0f}, {right:.0f}, {top:.0f}; the grid's: {g_left:.0f}, "
-            f"{g_bottom:.0f}, {g_right:.0f}, {g_top:.0f}); check its CRS and extent / "
-            f"图层 {role!r} 与核算栅格完全不重叠；请检查其坐标系和范围",
+            f"{bounds}; the grid's: {grid_bounds}); check its CRS and extent",
+            f"图层 {role!r} 与栅格完全不重叠（其在栅格坐标参考系下的范围：{bounds}；栅格的范围："
+            f"{grid_bounds}）；请检查其坐标参考系和范围",
             source=source,
             field=role,
             values=[left, bottom, right, top],

@@ -55,9 +55,9 @@ class LayerBlocks:
         path, role = self.path, self.role
         header = raster_header(path, role)
         if header.count != 1:
-            raise GridError(
-                f"expected one band, found {header.count}; write each variable to its own file"
-                f" / 应为单波段，实有 {header.count} 个波段；请将每个变量写入单独的文件",
+            raise GridError.bilingual(
+                f"expected one band, found {header.count}; write each variable to its own file",
+                f"应为单波段栅格，该文件有 {header.count} 个波段；请将每个变量写入单独的文件",
                 source=path,
                 field="band",
             )

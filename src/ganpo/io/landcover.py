@@ -208,9 +208,9 @@ def read_land_polygons(source: Path, column: str, layer: str | None = None) -> g
             field=column,
         )
     if frame.crs is None:
-        raise GridError(
-            "the land polygons have no CRS; assign one (e.g. ogr2ogr -a_srs) / "
-            "地类图斑没有坐标系；请为其指定坐标系（如 ogr2ogr -a_srs）",
+        raise GridError.bilingual(
+            "the land polygons have no CRS; assign one (e.g. ogr2ogr -a_srs)",
+            "土地利用图斑没有坐标参考系；请为其指定坐标参考系（如 ogr2ogr -a_srs）",
             source=source,
             field="crs",
         )
@@ -349,9 +349,9 @@ def write_raster_map(
     with ExitStack() as stack:
         src = stack.enter_context(open_raster(source, "ecosystem_type"))
         if src.crs is None:
-            raise GridError(
-                "the land raster has no CRS; assign one (e.g. gdal_edit.py -a_srs) / "
-                "地类栅格没有坐标系；请为其指定坐标系（如 gdal_edit.py -a_srs）",
+            raise GridError.bilingual(
+                "the land raster has no CRS; assign one (e.g. gdal_edit.py -a_srs)",
+                "土地利用栅格没有坐标参考系；请为其指定坐标参考系（如 gdal_edit.py -a_srs）",
                 source=source,
                 field="crs",
             )

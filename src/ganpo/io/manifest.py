@@ -8,6 +8,7 @@ its SHA-256 checksum is the one recorded, so an account always knows exactly wha
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -23,7 +24,13 @@ from pydantic import (
 )
 
 from ganpo.catalog.crosswalks import LandScheme
-from ganpo.errors import ManifestError, preview
+from ganpo.errors import (
+    BilingualValueError,
+    ManifestError,
+    preview,
+    preview_zh,
+    validation_problems,
+)
 from ganpo.io.outputs import atomic_write
 from ganpo.io.raster_files import Role, file_error
 from ganpo.io.roles import (
@@ -133,18 +140,23 @@ class LayerEntry(_Entry):
         land = ("scheme", "code_column", "vector_layer", "cell_size", "grid_crs")
         given = [f for f in land if getattr(self, f) is not None]
         if given and self.role != "ecosystem_type":
-            raise ValueError(
+            spec = LAYER_ROLES.get(self.role)
+            raise BilingualValueError(
                 f"{', '.join(given)} only apply to the ecosystem map (role ecosystem_type), "
-                f"not to a {self.role} layer"
+                f"not to a {self.role} layer",
+                f"{'、'.join(given)} 只适用于生态系统类型图（role ecosystem_type），不适用于"
+                f"{spec.name_zh if spec else ''}图层 {self.role}；请从该条目中删除",
             )
         if (
             self.role == "ecosystem_type"
             and self.cell_size is not None
             and self.resampling not in (None, "nearest", "mode")
         ):
-            raise ValueError(
+            raise BilingualValueError(
                 f"the ecosystem map holds classes: resample it by nearest or mode, not "
-                f"{self.resampling}"
+                f"{self.resampling}",
+                "生态系统类型图存放的是类别：请用 nearest 或 mode 重采样，不能用 "
+                f"{self.resampling}",
             )
         return self
 
@@ -152,8 +164,9 @@ class LayerEntry(_Entry):
     @classmethod
     def _reason_given(cls, reason: str | None) -> str | None:
         if reason is not None and not reason.strip():
-            raise ValueError(
-                "accept_unusual needs the reason why the layer's values are right, in words"
+            raise BilingualValueError(
+                "accept_unusual needs the reason why the layer's values are right, in words",
+                "accept_unusual 须用文字写明该图层数值无误的理由",
             )
         return reason
 
@@ -231,21 +244,28 @@ class Manifest(BaseModel):
     def _roles_known(self) -> Manifest:
         for layer in self.layers:
             if layer.role not in LAYER_ROLES:
-                raise ValueError(
+                raise BilingualValueError(
                     f"layer {layer.path}: unknown role {layer.role!r}; "
-                    f"valid roles: {', '.join(sorted(LAYER_ROLES))}"
+                    f"valid roles: {', '.join(sorted(LAYER_ROLES))}",
+                    f"图层 {layer.path}：未知的图层角色 {layer.role!r}；可用的角色："
+                    f"{'、'.join(sorted(LAYER_ROLES))}",
                 )
         for table in self.tables:
             if table.role not in TABLE_ROLES:
-                raise ValueError(
+                raise BilingualValueError(
                     f"table {table.path}: unknown role {table.role!r}; "
-                    f"valid roles: {', '.join(sorted(TABLE_ROLES))}"
+                    f"valid roles: {', '.join(sorted(TABLE_ROLES))}",
+                    f"统计表 {table.path}：未知的统计表角色 {table.role!r}；可用的角色："
+                    f"{'、'.join(sorted(TABLE_ROLES))}",
                 )
             if table.level not in ("county", self.units.level):
-                raise ValueError(
+                raise BilingualValueError(
                     f"table {table.path}: level {table.level!r}; a table is given per county "
                     f'(level = "county") or per unit of the dataset\'s level '
-                    f'(level = "{self.units.level}")'
+                    f'(level = "{self.units.level}")',
+                    f"统计表 {table.path}：层级 {table.level!r} 不可用；统计表按县给出"
+                    f'（level = "county"），或按数据集行政区的层级给出'
+                    f'（level = "{self.units.level}"）',
                 )
         return self
 
@@ -254,20 +274,29 @@ class Manifest(BaseModel):
         """Two entries of one role and year would leave the account to read the first and
         ignore the other without a word: refused, naming the files."""
         twice: list[str] = []
+        twice_zh: list[str] = []
         for kind, entries in (("layers", self.layers), ("tables", self.tables)):
             paths: dict[tuple[str, int | None], list[str]] = {}
             for e in entries:
                 paths.setdefault((e.role, e.year), []).append(e.path)
-            twice += [
-                f"{len(p)} [[{kind}]] entries of role {role!r} for "
-                f"{'no year' if year is None else year}: {', '.join(p)}"
-                for (role, year), p in paths.items()
-                if len(p) > 1
-            ]
+            for (role, year), p in paths.items():
+                if len(p) < 2:
+                    continue
+                twice.append(
+                    f"{len(p)} [[{kind}]] entries of role {role!r} for "
+                    f"{'no year' if year is None else year}: {', '.join(p)}"
+                )
+                twice_zh.append(
+                    f"角色 {role!r} "
+                    + ("未注明年份" if year is None else f"{year} 年")
+                    + f"有 {len(p)} 个 [[{kind}]] 条目：{'、'.join(p)}"
+                )
         if twice:
-            raise ValueError(
+            raise BilingualValueError(
                 "; ".join(twice) + "; an account reads one file per role and year: keep one "
-                "entry, or give each its own year"
+                "entry, or give each its own year",
+                "；".join(twice_zh) + "；核算对每个角色每年只读一个文件：请只保留一个条目，"
+                "或为每个条目写明各自的年份",
             )
         return self
 
@@ -324,21 +353,27 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
     if not path.exists():
         raise ManifestError(
             "manifest not found; give the path of a dataset's manifest.toml "
-            "(`ganpo demo` writes one for the demo data)",
+            "(`ganpo demo` writes one for the demo data) / 找不到数据清单；请给出数据集的 "
+            "manifest.toml 的路径（`ganpo demo` 会为演示数据写出一份）",
             source=path,
         )
     raw = path.read_bytes()
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ManifestError(f"not a valid UTF-8 TOML file: {exc}", source=path) from exc
+        raise ManifestError(
+            f"not a valid UTF-8 TOML file: {exc} / 数据清单不是有效的 UTF-8 编码 TOML 文件"
+            f"（{_where_zh(exc)}）；请以 UTF-8 编码保存，并按 TOML 语法改正",
+            source=path,
+        ) from exc
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'manifest'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ManifestError(f"invalid manifest: {problems}", source=path) from exc
+        problems, problems_zh = validation_problems(exc.errors(), "manifest")
+        raise ManifestError(
+            f"invalid manifest: {problems} / 数据清单无效：{problems_zh}。请按所指字段改正数据清单",
+            source=path,
+        ) from exc
     dataset = Dataset(
         manifest=manifest,
         root=path.parent.resolve(),
@@ -349,13 +384,25 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
     return dataset
 
 
+def _where_zh(exc: UnicodeDecodeError | tomllib.TOMLDecodeError) -> str:
+    """Where a manifest fails to decode or parse, in Chinese (the English says it in
+    ``exc``'s own words)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"第 {exc.start + 1} 个字节起不是 UTF-8 编码"
+    at = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if at:
+        return f"第 {at[1]} 行第 {at[2]} 列有语法错误"
+    return "文件末尾有语法错误" if "end of document" in str(exc) else "有语法错误"
+
+
 def verify_files(dataset: Dataset, *, manifest_path: Path) -> None:
     """Check that every listed file exists and has the recorded checksum."""
     missing = [e.path for e in dataset.manifest.entries() if not dataset.path(e).exists()]
     if missing:
         raise ManifestError(
             f"files listed in the manifest are missing: {preview(missing)}; "
-            "restore them or remove their entries from the manifest",
+            "restore them or remove their entries from the manifest / 数据清单所列的文件缺失："
+            f"{preview_zh(missing)}；请恢复这些文件，或从数据清单中删除其条目",
             source=manifest_path,
             field="path",
             values=missing,
@@ -368,7 +415,9 @@ def verify_files(dataset: Dataset, *, manifest_path: Path) -> None:
             raise ManifestError(
                 f"{entry.path} has changed since the manifest was written "
                 f"(sha256 {actual[:12]}…, manifest says {entry.sha256[:12]}…); "
-                "if the new file is intended, record its checksum in the manifest",
+                "if the new file is intended, record its checksum in the manifest / "
+                f"{entry.path} 在写出数据清单后被改动过（sha256 为 {actual[:12]}…，数据清单记载为 "
+                f"{entry.sha256[:12]}…）；如果新文件无误，请在数据清单中记下它的校验值",
                 source=manifest_path,
                 field="sha256",
                 values=[entry.path],

@@ -19,16 +19,24 @@ RESAMPLING_METHODS: tuple[str, ...] = get_args(ResamplingMethod)
 @dataclass(frozen=True)
 class UnitSlip:
     """A usual unit or scale mistake in a layer of some role: values given in ``unit``
-    become the role's unit when multiplied by ``factor``."""
+    become the role's unit when multiplied by ``factor``. ``unit_zh`` is ``unit`` for a
+    Chinese message where it holds words (empty: ``unit`` as it is)."""
 
     factor: float
     unit: str
+    unit_zh: str = ""
 
     def remedy(self, role_unit: str) -> str:
         """``"multiply by 1000"`` or ``"divide by 10"``, to bring the values to ``role_unit``."""
         if self.factor >= 1:
             return f"multiply by {self.factor:g}"
         return f"divide by {1 / self.factor:g}"
+
+    def remedy_zh(self) -> str:
+        """:meth:`remedy` in Chinese: ``"乘以 1000"`` or ``"除以 10"``."""
+        if self.factor >= 1:
+            return f"乘以 {self.factor:g}"
+        return f"除以 {1 / self.factor:g}"
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,10 @@ class LayerRole:
 
 
 #: scaled-integer and metre slips of the water-depth roles [mm]
-_MM_SLIPS = (UnitSlip(0.1, "0.1 mm (scaled integers)"), UnitSlip(1000, "m"))
+_MM_SLIPS = (
+    UnitSlip(0.1, "0.1 mm (scaled integers)", "0.1 mm（按整数缩放存储）"),
+    UnitSlip(1000, "m"),
+)
 #: a fraction given in per cent
 _PERCENT = (UnitSlip(0.01, "%"),)
 
@@ -149,7 +160,7 @@ LAYER_ROLES: dict[str, LayerRole] = {
             soft_max=1200,
             typical=(0, 1100),
             # a layer in metres is not told from a region without hot days (median 0)
-            slips=(UnitSlip(0.1, "0.1 mm (scaled integers)"),),
+            slips=(UnitSlip(0.1, "0.1 mm (scaled integers)", "0.1 mm（按整数缩放存储）"),),
         ),
         # soil heterotrophic respiration as carbon: about 50 g C/m² in deserts and on the
         # plateau to 400-800 in the subtropical forests of the south (Pei et al. 2009 give
@@ -205,7 +216,7 @@ LAYER_ROLES: dict[str, LayerRole] = {
             366,
             soft_max=250,
             typical=(0, 200),
-            slips=(UnitSlip(1 / 24, "hours"),),
+            slips=(UnitSlip(1 / 24, "hours", "小时"),),
         ),
         # mean annual temperature: about -5 °C (Mohe, high plateau) to 25 °C (Sanya)
         LayerRole(
@@ -218,7 +229,7 @@ LAYER_ROLES: dict[str, LayerRole] = {
             soft_min=-25,
             soft_max=30,
             typical=(-15, 30),
-            slips=(UnitSlip(0.1, "0.1 °C (scaled integers)"),),
+            slips=(UnitSlip(0.1, "0.1 °C (scaled integers)", "0.1 °C（按整数缩放存储）"),),
         ),
         # FAO-56 reference ET: about 500 mm in the cool humid north-east to 1500-2000 mm in
         # the arid north-west
@@ -289,7 +300,13 @@ LAYER_ROLES: dict[str, LayerRole] = {
             per_year=False,
             soft_max=0.1,
             typical=(0.005, 0.08),
-            slips=(UnitSlip(0.1317, "US customary units (t ac h/(100 ac ft tonf in))"),),
+            slips=(
+                UnitSlip(
+                    0.1317,
+                    "US customary units (t ac h/(100 ac ft tonf in))",
+                    "美制单位（t ac h/(100 ac ft tonf in)）",
+                ),
+            ),
         ),
         # a fraction: a median above 1 is a percentage
         LayerRole(
@@ -313,7 +330,7 @@ LAYER_ROLES: dict[str, LayerRole] = {
             5_000,
             soft_max=2_500,
             typical=(0, 2_000),
-            slips=(UnitSlip(0.1, "0.1 mm (scaled integers)"),),
+            slips=(UnitSlip(0.1, "0.1 mm (scaled integers)", "0.1 mm（按整数缩放存储）"),),
         ),
         # the RWEQ weather factor spans orders of magnitude between humid and windy arid
         # regions: no band

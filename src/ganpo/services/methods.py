@@ -431,7 +431,12 @@ def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
         try:
             keys[name] = flood.lake_region_key(str(name))
         except ValueError as exc:
-            raise TableError(f"lakes table: {exc}", field="lake_region", values=[name]) from exc
+            valid = ", ".join(f"{zh} ({key})" for key, (zh, _) in flood.LAKE_REGIONS.items())
+            raise TableError(
+                f"lakes table: {exc} / 湖泊表：未知的湖区 {name!r}；可用的湖区：{valid}",
+                field="lake_region",
+                values=[name],
+            ) from exc
     for region, rows in lakes.groupby(lakes["lake_region"].map(keys)):
         a_key, b_key = f"lake_storage_a_{region}", f"lake_storage_b_{region}"
         if a_key not in p.values or b_key not in p.values:
@@ -442,7 +447,12 @@ def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
                 f"{p.name!r} has no storage regression ({a_key}, {b_key}): the published "
                 "regional pairs could not be read for that region. Use a flood-regulation "
                 "method with gauged lakes (storage_gauged or gauged_and_vegetation) and the "
-                "lakes table's flood_storage, or add the region's pair to the parameter set",
+                "lakes table's flood_storage, or add the region's pair to the parameter set / "
+                f"湖泊 {'、'.join(sorted(set(lakes.loc[rows.index, 'lake_name'])))} 位于{zh}"
+                f"湖区，而参数集 {p.name!r} 中没有该湖区的库容回归系数（{a_key}、{b_key}）："
+                "未能读到该湖区公开发表的回归系数。请改用基于实测湖泊的洪水调蓄方法"
+                "（storage_gauged 或 gauged_and_vegetation）并在湖泊表中填写 flood_storage，"
+                "或将该湖区的回归系数加入参数集",
                 source=p.name,
                 field=a_key,
                 values=[zh],
@@ -463,6 +473,8 @@ def _lakes_gauged(inp: TableInputs, p: ParameterSet) -> pd.Series:
         raise TableError(
             "flood_storage is the whole lake's storage between trough and peak levels, the "
             "same on every row of the lake; it differs between the rows of "
+            f"{', '.join(map(str, uneven.index))} / flood_storage 是整个湖泊在最低与最高水位"
+            "之间的蓄水量，同一湖泊的各行应相同；以下湖泊各行不一致："
             f"{', '.join(map(str, uneven.index))}",
             field="lakes",
             values=list(map(str, uneven.index)),

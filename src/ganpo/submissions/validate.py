@@ -720,15 +720,9 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
             grid = Grid.of(region.grid_reference)
             grid.check_same(path, form.key, region.grid_reference)
         except InputError as exc:
-            problems.append(
-                _p(
-                    None,
-                    "grid",
-                    None,
-                    str(exc).split(": ", 1)[-1],
-                    "不在核算栅格网格上（坐标系、范围或分辨率不同）",
-                )
-            )
+            en = getattr(exc, "en", None) or str(exc).split(": ", 1)[-1]
+            zh = getattr(exc, "zh", None) or "不在核算栅格网格上（坐标系、范围或分辨率不同）"
+            problems.append(_p(None, "grid", None, en, zh))
     if problems:
         raise UploadError(problems)
     try:

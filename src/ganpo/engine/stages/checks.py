@@ -18,7 +18,7 @@ from ganpo.engine.stages.on_grid import OnGrid
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.plausibility import check_distribution, decide_soft_ranges
 from ganpo.engine.stages.select import Selection
-from ganpo.errors import InputError, preview
+from ganpo.errors import InputError, preview, preview_zh
 from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES
 from ganpo.services.base import Method
 
@@ -49,7 +49,9 @@ def _check_overlap(cells: np.ndarray, units: gpd.GeoDataFrame, eco_path: Path) -
         raise InputError(
             f"no cell of the grid has its centre inside any of the {len(units)} units: the "
             "rasters do not overlap the region. Check that the units and the rasters cover "
-            "the same area in the same CRS",
+            "the same area in the same CRS / 没有任何栅格的中心落在这 "
+            f"{len(units)} 个行政区内：栅格与区域不重叠。请检查行政区和栅格是否覆盖同一范围、"
+            "是否使用同一坐标参考系",
             source=eco_path,
             field="extent",
         )
@@ -61,7 +63,7 @@ def _warn_empty_units(run: Run, cells: np.ndarray, units: gpd.GeoDataFrame) -> N
         run.warn(
             f"{len(empty)} unit(s) have no cell centre inside them at this resolution "
             f"({preview(empty)}); their raster services are 0 — use a finer grid",
-            f"{len(empty)} 个行政区在此分辨率下没有栅格中心落入其内（{_preview_zh(empty)}），"
+            f"{len(empty)} 个行政区在此分辨率下没有栅格中心落入其内（{preview_zh(empty)}），"
             "其栅格类服务计为 0；请使用更细的栅格。",
         )
 
@@ -81,12 +83,18 @@ def _check_complete(
             missing = sorted(present - set(params.per_type(key, used.unit)))
             if missing:
                 counts = {c: int(cells[:, c].sum()) for c in missing}
+                codes_zh = preview_zh(
+                    f"{c} {by_code(c).name_zh}（{n} 个栅格）" for c, n in counts.items()
+                )
                 raise InputError(
                     f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
                     f"raster, but parameter set {params.name!r} has no value for code(s) "
                     f"{preview(f'{c} {by_code(c).key} ({n} cells)' for c, n in counts.items())}; "
                     "add them, or their level-1 type, to the set's by_type table (or "
-                    "reclassify the raster)",
+                    "reclassify the raster) / "
+                    f"{indicator_zh(x.indicator)}（{x.key}）需要栅格中每种生态系统类型的参数 "
+                    f"{key!r}，但参数集 {params.name!r} 缺少以下代码的值：{codes_zh}；请在参数集的 "
+                    "by_type 表中补上这些类型（或其一级类型）的值，或对栅格重新分类",
                     source=eco_path,
                     field=key,
                     values=missing,
@@ -100,7 +108,9 @@ def _check_ranges(ranges: dict[str, tuple[float, float]], sources: dict[str, Pat
         if not np.isfinite(lo):
             raise InputError(
                 f"layer {role!r} has no valid cell inside the region (every cell is nodata "
-                "or NaN); check the file's nodata value and that it covers the region",
+                "or NaN); check the file's nodata value and that it covers the region / "
+                f"{spec.name_zh}图层 {role!r} 在区域内没有有效栅格（全部为无数据值或 NaN）；"
+                "请检查文件的无数据值，并确认它覆盖整个区域",
                 source=source,
                 field=role,
             )
@@ -108,7 +118,10 @@ def _check_ranges(ranges: dict[str, tuple[float, float]], sources: dict[str, Pat
             raise InputError(
                 f"layer {role!r} has values from {lo:g} to {hi:g} {spec.unit} inside the "
                 f"region; valid {spec.name_en} lies in [{spec.minimum:g}, {spec.maximum:g}] "
-                f"{spec.unit}. Check the unit and the nodata value of the file",
+                f"{spec.unit}. Check the unit and the nodata value of the file / "
+                f"{spec.name_zh}图层 {role!r} 在区域内的取值为 {lo:g} 至 {hi:g} {spec.unit}；"
+                f"有效的{spec.name_zh}应在 [{spec.minimum:g}, {spec.maximum:g}] {spec.unit} "
+                "之内。请检查文件的单位和无数据值",
                 source=source,
                 field=role,
                 values=[lo, hi],
@@ -144,9 +157,3 @@ def indicator_zh(key: str) -> str:
     """An indicator's Chinese name (its key where the catalogue has none)."""
     found = indicators().get(key)
     return found.name_zh if found is not None else key
-
-
-def _preview_zh(values: list[int], limit: int = 5) -> str:
-    """A few values for a Chinese message: ``1、2、3 等 12 个``."""
-    shown = "、".join(str(v) for v in values[:limit])
-    return shown + (f" 等 {len(values)} 个" if len(values) > limit else "")

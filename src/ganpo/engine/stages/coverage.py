@@ -23,7 +23,7 @@ from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.gaps import coverage_table
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
-from ganpo.errors import InputError, preview
+from ganpo.errors import InputError, preview, preview_zh
 from ganpo.io.decisions import Basis, Decision
 from ganpo.io.roles import LAYER_ROLES
 
@@ -75,6 +75,14 @@ def check_coverage(
             )
             for role, rows in short.groupby("role", sort=True)
         ]
+        details_zh = [
+            f"{LAYER_ROLES[str(role)].name_zh}图层 {role}（{selection.entries[str(role)].path}）在 "
+            + preview_zh(
+                " ".join(filter(None, [str(code), names[code]])) + f"（{percent(share)}）"
+                for code, share in zip(rows["unit_code"].tolist(), rows["share"], strict=True)
+            )
+            for role, rows in short.groupby("role", sort=True)
+        ]
         raise InputError(
             f"layer(s) cover less than {threshold * 100:g} % of a unit's cells with an "
             f"ecosystem type, the least profile {plan.profile.name!r} accepts: "
@@ -82,7 +90,11 @@ def check_coverage(
             "the layer's [[layers]] entry how its cells without data count: "
             'gap_policy = "leave_out" (they count in no service that reads it) or '
             'gap_policy = "fill_type_mean" (each counts the region\'s mean quantity per '
-            "cell of its ecosystem type)",
+            "cell of its ecosystem type) / 图层在行政区内有生态系统类型的栅格中覆盖不足 "
+            f"{threshold * 100:g} %，低于核算方案 {plan.profile.name!r} 接受的最低覆盖率："
+            f"{'；'.join(details_zh)}。请补全这些行政区内的图层数据，或在该图层的 [[layers]] "
+            '条目中声明无数据栅格的计法：gap_policy = "leave_out"（不计入读取该图层的任何服务）'
+            '或 gap_policy = "fill_type_mean"（每个栅格按全区同类生态系统每个栅格的平均量计入）',
             source=plan.manifest_path,
             field="gap_policy",
             values=sorted(set(short["role"])),

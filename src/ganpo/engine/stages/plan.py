@@ -134,7 +134,8 @@ def load_plan(run: Run) -> Plan:
     if run.year not in m.years:
         raise InputError(
             f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))} / "
-            f"数据集中没有 {run.year} 年；现有年份：{', '.join(map(str, m.years))}",
+            f"数据集中没有 {run.year} 年的数据；现有 {'、'.join(map(str, m.years))} 年。"
+            "请选择数据集中已有的年份，或将该年份的数据加入数据集并写入数据清单的 years",
             source=ds.root / "manifest.toml",
             field="years",
             values=[run.year],
@@ -172,9 +173,11 @@ def rule_double_counting(run: Run, profile: Profile) -> None:
             f"profile {profile.name!r} counts overlapping flows without a rule: "
             + "; ".join(flows.describe(o) for o in missing)
             + ". Add an [[overlaps]] rule for each pair (keep both, with the reason in "
-            f"Chinese and English, or drop one indicator) / 核算规范 {profile.name!r} 中有"
-            "相互重叠的流量没有处理规则；请为每一对添加 [[overlaps]] 规则（同时保留并以中英文"
-            "说明理由，或删去其中一项指标）",
+            f"Chinese and English, or drop one indicator) / 核算方案 {profile.name!r} 中有涉及"
+            "同一物质流的指标未声明处理规则："
+            + "；".join(flows.describe(o, "zh") for o in missing)
+            + "。请为每一对指标加上 [[overlaps]] 规则（两项均计，并以中英文写明理由；或去掉其中"
+            "一项指标）",
             field="overlaps",
             values=[f"{o.first}/{o.second}" for o in missing],
         )

@@ -52,6 +52,7 @@ def check_distribution(run: Run, plan: Plan, selection: Selection, sums: PassSum
     the median and the likely unit error; a layer whose entry declares
     ``accept_unusual`` is used, and the account records why."""
     refused: list[str] = []
+    refused_zh: list[str] = []
     medians: list[float] = []
     for role in selection.needed:
         spec, entry = LAYER_ROLES[role], selection.entries[role]
@@ -86,15 +87,28 @@ def check_distribution(run: Run, plan: Plan, selection: Selection, sums: PassSum
             if slip is not None
             else f"check the file's unit and scale factor (ganpo reads {spec.unit})"
         )
+        hint_zh = (
+            f"看来单位是 {slip.unit_zh or slip.unit}，而 ganpo 按 {spec.unit} 读取：请"
+            f"{slip.remedy_zh()}"
+            if slip is not None
+            else f"请检查文件的单位和缩放系数（ganpo 按 {spec.unit} 读取）"
+        )
         refused.append(
             f"layer {role!r} ({entry.path}) has a median over the region's cells of about "
             f"{about(med)} {spec.unit}, outside the typical band {band} of {spec.name_en}; " + hint
+        )
+        refused_zh.append(
+            f"{spec.name_zh}图层 {role!r}（{entry.path}）全区栅格中位数约为 {about(med)} "
+            f"{spec.unit}，超出{spec.name_zh}的常见范围 {band}；" + hint_zh
         )
         medians.append(med)
     if refused:
         raise InputError(
             "; ".join(refused) + '. If the values are right, declare accept_unusual = "<why '
-            "they are>\" on the layer's [[layers]] entry",
+            "they are>\" on the layer's [[layers]] entry / "
+            + "；".join(refused_zh)
+            + "。如果数值无误，请在该图层的 [[layers]] 条目中声明 "
+            'accept_unusual = "<数值无误的理由>"',
             source=plan.manifest_path,
             field="accept_unusual",
             values=medians,

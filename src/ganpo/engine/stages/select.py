@@ -35,15 +35,18 @@ def select_layers(run: Run, plan: Plan) -> Selection:
     roles = ["ecosystem_type", *needed]
     missing = [r for r in roles if not any(x.role == r for x in m.layers)]
     if missing:
+        names_zh = "、".join(f"{LAYER_ROLES[r].name_zh}图层（{r}）" for r in missing)
         raise ManifestError(
             f"no layer for role(s) {', '.join(missing)} in year {run.year}; add them to the "
-            "manifest (each [[layers]] entry needs role, path, unit, year, source, synthetic)",
+            "manifest (each [[layers]] entry needs role, path, unit, year, source, synthetic) / "
+            f"数据清单中没有 {run.year} 年的{names_zh}；请将其加入数据清单（每个 [[layers]] "
+            "条目需写明 role、path、unit、year、source、synthetic）",
             source=plan.manifest_path,
             field="layers",
             values=missing,
         )
     entries: dict[str, LayerEntry] = {}
-    refused: dict[str, str] = {}
+    refused: dict[str, tuple[str, str]] = {}
     for role in roles:
         wanted = run.layer_year(role)
         entry = m.layer(role, wanted)
@@ -54,16 +57,21 @@ def select_layers(run: Run, plan: Plan) -> Selection:
             entries[role] = entry
     if refused:
         raise ManifestError(
-            "; ".join(refused.values()),
+            "; ".join(en for en, _ in refused.values())
+            + " / "
+            + "；".join(zh for _, zh in refused.values()),
             source=plan.manifest_path,
             field="year",
             values=list(refused),
         )
     for role, entry in entries.items():
-        if entry.unit != LAYER_ROLES[role].unit:
+        spec = LAYER_ROLES[role]
+        if entry.unit != spec.unit:
             raise InputError(
                 f"layer {role!r} is declared in {entry.unit!r} but ganpo reads {role} in "
-                f"{LAYER_ROLES[role].unit!r}; convert the raster and its manifest unit",
+                f"{spec.unit!r}; convert the raster and its manifest unit / {spec.name_zh}图层 "
+                f"{role!r} 在数据清单中的单位为 {entry.unit!r}，而 ganpo 按 {spec.unit!r} 读取"
+                f"{spec.name_zh}；请换算栅格的数值，并改正数据清单中的单位",
                 source=plan.ds.path(entry),
                 field="unit",
                 values=[entry.unit],
@@ -75,10 +83,11 @@ def select_layers(run: Run, plan: Plan) -> Selection:
 
 def year_rule(
     role: str, entry: LayerEntry | None, wanted: int, layers: list[LayerEntry]
-) -> str | None:
+) -> tuple[str, str] | None:
     """Why the layer ``entry`` (the manifest's pick for ``wanted``, or ``None``) may not
-    serve ``wanted``, or ``None`` when it may: a layer serves its own year, the years its
-    entry declares (``serves_years``), and every year when its role is timeless."""
+    serve ``wanted``, in English and in Chinese, or ``None`` when it may: a layer serves
+    its own year, the years its entry declares (``serves_years``), and every year when
+    its role is timeless."""
     spec = LAYER_ROLES[role]
     if entry is not None and (entry.serves(wanted) or not spec.per_year):
         return None
@@ -93,14 +102,26 @@ def year_rule(
         + f" and the account needs it for {wanted}; {spec.name_en} changes from year to "
         "year, so a layer serves another year only if the manifest declares it: "
     )
+    head_zh = (
+        f"{spec.name_zh}图层 {role!r}（{entry.path}）"
+        + ("未注明年份" if entry.year is None else f"为 {entry.year} 年的数据")
+        + f"，而核算需要 {wanted} 年的数据；{spec.name_zh}逐年变化，只有数据清单声明后，"
+        "图层才能用于其他年份："
+    )
     if entry.year is None:
         return head + (
             f"set year = {wanted} on its [[layers]] entry if it is of {wanted}, or add "
             f"serves_years = [{wanted}] to it if it may stand for {wanted}"
+        ), head_zh + (
+            f"如果它是 {wanted} 年的数据，请在其 [[layers]] 条目中写明 year = {wanted}；"
+            f"如果它可以代替 {wanted} 年的数据，请在条目中加上 serves_years = [{wanted}]"
         )
     return head + (
         f"add the layer of {wanted}, or add serves_years = [{wanted}] to the entry of "
         f"{entry.year} if it may stand for {wanted}"
+    ), head_zh + (
+        f"请加入 {wanted} 年的图层；如果 {entry.year} 年的图层可以代替 {wanted} 年的数据，"
+        f"请在其条目中加上 serves_years = [{wanted}]"
     )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from ganpo.catalog.indicators import indicators
 from ganpo.engine.result import RESULT_COLUMNS
 from ganpo.engine.stages.context import Progress, Run
 from ganpo.engine.stages.plan import Plan
@@ -132,12 +133,16 @@ def method_level(x: Method, entries: list[TableEntry], plan: Plan) -> str:
     levels = {by_role[r].level for r in x.tables}
     if len(levels) > 1:
         given = ", ".join(f"{r} per {by_role[r].level}" for r in sorted(x.tables))
+        given_zh = "、".join(f"{r} 按 {by_role[r].level}" for r in sorted(x.tables))
+        found = indicators().get(x.indicator)
+        name_zh = found.name_zh if found is not None else x.indicator
         raise ManifestError(
             f"{x.indicator} ({x.key}) reads tables given at different levels ({given}); "
             "give them at one level (all per county, or all per unit), since a county figure "
-            f"cannot be split among units nor a per-unit one mixed with it / {x.indicator}"
-            f"（{x.key}）所读的统计表层级不一（{given}）；请统一按县或统一按单元填报：县级数"
-            "不能拆分到单元，也不能与单元数混用",
+            "cannot be split among units nor a per-unit one mixed with it / "
+            f"{name_zh}（{x.key}）读取的统计表层级不一（{given_zh}）；请按同一层级给出"
+            "（全部按县，或全部按行政区单元），因为县级数字无法拆分到各单元，也不能与按单元给出的"
+            "数字混用",
             source=plan.manifest_path,
             field="tables",
             values=sorted(x.tables),
@@ -213,9 +218,10 @@ def read_tables(
                 f"no {role!r} table ({TABLE_ROLES[role].name_en}) for {year}; the profile's "
                 f"methods need its column(s) {', '.join(sorted(cols)) or '(any)'}. Add a "
                 "[[tables]] entry with role, year, path, columns, source, synthetic / "
-                f"缺少 {year} 年的 {TABLE_ROLES[role].name_zh}（{role}）统计表；核算方法需要其"
-                f"列 {', '.join(sorted(cols)) or '（任一列）'}。请在数据清单中添加 [[tables]] "
-                "条目（role、year、path、columns、source、synthetic）",
+                f"数据清单中没有 {year} 年的{TABLE_ROLES[role].name_zh}表（{role}）；"
+                "核算方案的方法需要其中的 "
+                f"{'、'.join(sorted(cols)) or '（任意）'} 列。请加入一个 [[tables]] 条目，写明 "
+                "role、year、path、columns、source、synthetic",
                 source=ds.root / "manifest.toml",
                 field="tables",
                 values=[role],
