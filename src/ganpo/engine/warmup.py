@@ -57,6 +57,7 @@ from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
+from ganpo.engine.tiled_sdr_mfd import streams_mfd_tiled_array
 from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
 
@@ -231,7 +232,8 @@ def compile_kernels() -> Warmup:
 def _tiled_accumulation(filled: Path, folder: Path) -> None:
     """The tiled flow accumulation's kernels (decision 0059), D8 and MFD, through its own
     entry point, on the directions of the filled DEM ``filled``; and the distance to
-    stream of :func:`ganpo.engine.routing.distance_to_stream` on them."""
+    stream of :func:`ganpo.engine.routing.distance_to_stream` on them, and the MFD streams by
+    tiles (:func:`ganpo.engine.tiled_sdr_mfd.streams_mfd_tiled_array`)."""
     with rasterio.open(filled) as src:
         z = src.read(1)
         profile = dict(src.profile)
@@ -244,8 +246,11 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
         flow_accumulation_tiled(path, folder / f"acc_{name}.tif", tile=SIZE // 3)
         # the distance to stream by countdown (the SDR replays an order instead, but
         # distance_to_stream and rasters of 2³² cells or more take this traversal)
-        stream = extract_streams(flow_accumulation(directions, valid), directions, 10.0)
+        acc = flow_accumulation(directions, valid)
+        stream = extract_streams(acc, directions, 10.0)
         distance_to_stream(directions, stream, np.ones(z.shape))
+        if name == "mfd":  # MFD streams by tiles (decision 0084)
+            streams_mfd_tiled_array(acc, directions, SIZE // 3, 10.0)  # type: ignore[arg-type]
 
 
 def _zonal_pass() -> None:
