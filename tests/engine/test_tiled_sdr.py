@@ -253,15 +253,16 @@ def test_property_any_tiling_equals_global(
 # --- errors -------------------------------------------------------------------------------
 
 
-def test_mfd_cells_without_cover_and_a_foreign_mask_are_refused() -> None:
+def test_cells_without_cover_and_other_direction_types_are_refused() -> None:
     z = _notched_bowl(12)
     c = _cover(z.shape)
-    with pytest.raises(InputError, match="D8"):
-        ls_and_sdr_tiled_array(z, flow_direction_mfd(z), c, CELL, 4)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="uint16"):
+        ls_and_sdr_tiled_array(z, flow_direction_d8(z).astype(np.uint16), c, CELL, 4)  # type: ignore[arg-type]
     holes = c.copy()
     holes[3, 3:5] = np.nan
-    with pytest.raises(InputError, match="2 cells of the DEM without a cover factor"):
-        ls_and_sdr_tiled_array(z, flow_direction_d8(z), holes, CELL, 4)
+    for directions in (flow_direction_d8(z), flow_direction_mfd(z)):  # MFD: decision 0084
+        with pytest.raises(InputError, match="2 cells of the DEM without a cover factor"):
+            ls_and_sdr_tiled_array(z, directions, holes, CELL, 4)  # type: ignore[arg-type]
 
 
 # --- files and dask -----------------------------------------------------------------------

@@ -15,13 +15,18 @@ from numpy.typing import NDArray
 from ganpo.engine.routing import (
     DCOL,
     DROW,
+    distance_to_stream,
     extract_streams,
     fill_pits,
     flow_accumulation,
     flow_direction_mfd,
+    sdr_layers,
+    slope_percent,
 )
 from ganpo.engine.tiled_accum import flow_accumulation_tiled_array
-from ganpo.engine.tiled_sdr_mfd import streams_mfd_tiled_array
+from ganpo.engine.tiled_sdr import ls_and_sdr_tiled_array
+from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
+from ganpo.services import rusle
 from landscapes import notched_bowl, pitted
 
 
@@ -162,3 +167,176 @@ def test_d8_directions_are_refused() -> None:
     acc, _ = _routed(z)
     with pytest.raises(ValueError, match="uint32"):
         streams_mfd_tiled_array(acc, np.zeros(z.shape, dtype=np.uint8), 4, 5.0)  # type: ignore[arg-type]
+
+
+# --- D_dn: the transposed seam ------------------------------------------------------------
+
+RTOL_DN = 1e-12  # decision 0084: float64 rounding, grouped otherwise (measured ≤ 1.2e-15)
+
+
+def _sigma(shape: tuple[int, int], seed: int = 5) -> NDArray[np.float64]:
+    """Steps 1/(W·S) as the SDR makes them: W in [0.001, 0.4], S in [0.005, 1]."""
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(0.0, 0.4, shape)
+    w[w < 0.05] = 0.0
+    w = np.maximum(w, 0.001).astype(np.float32)
+    s = rng.uniform(0.005, 1.0, shape).astype(np.float32)
+    return 1.0 / (w.astype(np.float64) * s.astype(np.float64))
+
+
+def _check_dn(
+    z: NDArray[np.float64], tile: Any, threshold: float, band: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64], int]:
+    acc, mfd = _routed(z)
+    stream = extract_streams(acc, mfd, threshold)
+    sigma = _sigma(z.shape)
+    expected = distance_to_stream(mfd, stream, sigma)
+    got, rounds_reach, rounds = distance_mfd_tiled_array(mfd, stream, sigma, tile, band)
+    # NaN (no stream reached, off the data) and 0 (stream cells) exactly where the global
+    assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.array_equal(got == 0, expected == 0)
+    np.testing.assert_allclose(got, expected, rtol=RTOL_DN, atol=0)
+    assert rounds_reach >= 1 and rounds >= 1
+    return got, expected, rounds
+
+
+@pytest.mark.parametrize("band", [1, 2, 8])
+@pytest.mark.parametrize("threshold", [8.0, 150.0, 400.0])
+def test_distance_one_outlet_across_ten_by_ten_tiles(threshold: float, band: int) -> None:
+    z = _filled(notched_bowl(50))
+    got, expected, rounds = _check_dn(z, 5, threshold, band)
+    assert np.isfinite(got[1:-1, 1:-1]).all()  # every inner cell reaches the notch
+    assert np.nanmax(expected) > 0
+    if band == 1:  # paths leave the seam for deep cells and come back: several rounds
+        assert rounds > 3
+
+
+def test_distance_long_paths_across_tiles_and_rounds() -> None:
+    z = _filled(notched_bowl(60))
+    # tiles of 10 with a band of 2: deep cells in every tile, paths across up to 6 tiles
+    got, _, rounds = _check_dn(z, 10, 900.0, 2)
+    assert rounds > 2
+    acc, mfd = _routed(z)
+    rows = np.nonzero(extract_streams(acc, mfd, 900.0) == 1)[0]
+    assert rows.max() < 30  # the streams lie in the top three rows of tiles
+    assert (got[50:59, 1:-1] > 0).all()  # the bottom rows reach them across ≥ 3 tiles
+
+
+@pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5)])
+def test_distance_random_dems_with_nodata(tile: Any) -> None:
+    rng = np.random.default_rng(3)
+    z = pitted(rng, (30, 26))
+    z[4:9, 5:13] = np.nan
+    z[17:20, 10:11] = np.nan
+    z[11, 17] = np.nan
+    z[23:30, 0:3] = np.nan
+    z = _filled(z)
+    for threshold in (6.0, 60.0):
+        for band in (1, 3):
+            _, expected, _ = _check_dn(z, tile, threshold, band)
+            # cells that reach no stream (they drain off the raster or into nodata first)
+            assert np.isnan(expected[~np.isnan(z)]).any()
+
+
+def test_distance_in_one_tile_is_bitwise() -> None:
+    z = _filled(pitted(np.random.default_rng(19), (37, 29)))
+    got, expected, _ = _check_dn(z, 64, 30.0, 8)
+    assert np.array_equal(got, expected, equal_nan=True)  # routing's own arithmetic
+
+
+# --- LS and SDR, MFD, by tiles --------------------------------------------------------------
+
+CELL = 30.0
+RTOL_ACC = 1e-12  # the MFD accumulations by the seam: float64 rounding (decision 0067)
+RTOL_32 = 3e-7  # LS and SDR: float32 steps (decision 0084)
+RTOL_UP = 5e-7  # D_up: A, W̄ and D_up each rounded to float32 (decision 0084)
+
+
+def _cover(shape: tuple[int, ...], seed: int = 5) -> NDArray[np.float64]:
+    c = np.random.default_rng(seed).uniform(0.0, 0.4, shape)
+    c[c < 0.05] = 0.0  # W = max(C, 0.001) bites
+    return c
+
+
+def _reference(
+    z: NDArray[np.float64], mfd: NDArray[np.uint32], cover: NDArray[np.float64], threshold: float
+) -> dict[str, NDArray[Any]]:
+    """The global layers, LS and SDR from routing's public functions, chained as
+    ``_sdr_core`` and the writers chain them (default LS and SDR parameters)."""
+    valid = ~np.isnan(z)
+    w = np.where(valid, np.maximum(cover, 0.001), np.nan).astype(np.float32)
+    slope = slope_percent(z, CELL)
+    s = np.clip(slope.astype(np.float64) / 100.0, 0.005, 1.0).astype(np.float32)
+    acc = flow_accumulation(mfd, valid)
+    total_w = flow_accumulation(mfd, valid, w)
+    total_s = flow_accumulation(mfd, valid, s)
+    stream = extract_streams(acc, mfd, threshold)
+    a = acc.astype(np.float32).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w_bar = (total_w / a).astype(np.float32).astype(np.float64)
+        d_up = (w_bar * (total_s / a) * np.sqrt(a * CELL * CELL)).astype(np.float32)
+        step = 1.0 / (w.astype(np.float64) * s.astype(np.float64))
+    d_dn = distance_to_stream(mfd, stream, step)
+    ls = rusle.ls_factor(slope.astype(np.float64), acc, CELL, 122.0).astype(np.float32)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        up = d_up.astype(np.float64)
+        ic = np.where((d_dn != 0) & (up != 0), np.log10(up / d_dn), np.nan)
+    ratio = rusle.sediment_delivery_ratio(ic, 2.0, 0.5, 0.8)
+    sdr = np.where(valid, np.nan_to_num(ratio, nan=0.0), np.nan).astype(np.float32)
+    return {
+        "acc": acc,
+        "stream": np.where(valid, stream, np.nan),
+        "d_up": d_up.astype(np.float64),
+        "d_dn": d_dn,
+        "ls": ls,
+        "sdr": sdr,
+    }
+
+
+def _check_sdr(z: NDArray[np.float64], tile: Any, threshold: float, band: int = 8) -> Any:
+    c = _cover(z.shape)
+    mfd = flow_direction_mfd(z)
+    got = ls_and_sdr_tiled_array(z, mfd, c, CELL, tile, threshold, band=band)
+    ref = _reference(z, mfd, c, threshold)
+    assert np.array_equal(got["stream"], ref["stream"], equal_nan=True)
+    for name, rtol in (
+        ("acc", RTOL_ACC),
+        ("d_dn", RTOL_DN),
+        ("ls", RTOL_32),
+        ("d_up", RTOL_UP),
+        ("sdr", RTOL_32),
+    ):
+        np.testing.assert_allclose(got[name], ref[name], rtol=rtol, atol=0, err_msg=name)
+        assert np.array_equal(np.isnan(got[name]), np.isnan(ref[name])), name
+        assert np.array_equal(got[name] == 0, ref[name] == 0), name
+    return got, ref
+
+
+def test_the_mfd_reference_is_routings_sdr() -> None:
+    z = _filled(notched_bowl(30))
+    z[12:15, 4:20] = np.nan
+    c = _cover(z.shape)
+    ref = _reference(z, flow_direction_mfd(z), c, 40.0)
+    layers = sdr_layers(z, c, CELL, "mfd", 40.0)
+    for name in ("stream", "d_up", "d_dn"):
+        assert np.array_equal(ref[name], layers[name], equal_nan=True), name
+    assert np.nanmax(ref["d_dn"]) > 0 and np.nanmax(ref["stream"]) == 1
+
+
+@pytest.mark.parametrize("threshold", [8.0, 150.0, 900.0])
+def test_mfd_ls_and_sdr_one_outlet_across_ten_by_ten_tiles(threshold: float) -> None:
+    z = _filled(notched_bowl(50))
+    got, _ = _check_sdr(z, 5, threshold, band=2)
+    assert np.isfinite(got["d_dn"][1:-1, 1:-1]).all()
+    assert (got["sdr"][1:-1, 1:-1] > 0).any() and (got["ls"][1:-1, 1:-1] > 0).all()
+
+
+@pytest.mark.parametrize("tile", [1, 3, (5, 11), 64])
+def test_mfd_ls_and_sdr_with_nodata(tile: Any) -> None:
+    rng = np.random.default_rng(3)
+    z = pitted(rng, (30, 26))
+    z[4:9, 5:13] = np.nan
+    z[23:30, 0:3] = np.nan
+    z = _filled(z)
+    _, ref = _check_sdr(z, tile, 20.0, band=1)
+    assert np.isnan(ref["d_dn"][~np.isnan(z)]).any()  # cells reaching no stream: SDR 0

@@ -119,7 +119,7 @@ import rasterio
 import rasterio.windows
 from numpy.typing import NDArray
 
-from ganpo.engine import routing, tiled_accum
+from ganpo.engine import routing, tiled_accum, tiled_sdr_mfd
 from ganpo.engine.routing import DCOL, DROW, GDAL_CACHE_BYTES
 from ganpo.engine.tiled_accum import TileFlow, inflows_d8
 from ganpo.engine.tiled_fill import Tile, scratch_folder, tiles, write_tiles
@@ -520,22 +520,26 @@ class Plan:
     exits: dict[tuple[int, int], Inflow]
 
 
+def _refuse_masked(masked: int, ecosystem: str | None) -> None:
+    raise InputError(
+        f"the ecosystem map leaves {masked} cells of the DEM without a cover factor; the "
+        "tiled LS and SDR need one set of directions for both, so give a C value for "
+        "every ecosystem code on the DEM, or use routing.ls_and_sdr_rasters, which routes "
+        f"the two apart / 生态系统图有 {masked} 个 DEM 像元没有植被覆盖因子 C："
+        "分块计算 LS 与 SDR 要求二者共用一套流向，请为 DEM 上的每个生态系统代码给出 C 值，"
+        "或改用全局计算",
+        source=ecosystem,
+        field="cover",
+        values=[masked],
+    )
+
+
 def _check_first(
     results: list[FirstFlow], directions: str, dem: str, ecosystem: str | None
 ) -> None:
     masked = sum(f.masked for f in results)
     if masked:
-        raise InputError(
-            f"the ecosystem map leaves {masked} cells of the DEM without a cover factor; the "
-            "tiled LS and SDR need one set of directions for both, so give a C value for "
-            "every ecosystem code on the DEM, or use routing.ls_and_sdr_rasters, which routes "
-            f"the two apart / 生态系统图有 {masked} 个 DEM 像元没有植被覆盖因子 C："
-            "分块计算 LS 与 SDR 要求二者共用一套流向，请为 DEM 上的每个生态系统代码给出 C 值，"
-            "或改用全局计算",
-            source=ecosystem,
-            field="cover",
-            values=[masked],
-        )
+        _refuse_masked(masked, ecosystem)
     mismatch = sum(f.mismatch for f in results)
     if mismatch:
         raise InputError(
@@ -603,7 +607,7 @@ def plan(
 
 def ls_and_sdr_tiled_array(
     filled: NDArray[np.floating[Any]],
-    directions: NDArray[np.uint8],
+    directions: NDArray[np.uint8] | NDArray[np.uint32],
     cover: NDArray[np.floating[Any]],
     cell_size_m: float,
     tile: int | tuple[int, int],
@@ -612,6 +616,8 @@ def ls_and_sdr_tiled_array(
     k: float = 2.0,
     ic0: float = 0.5,
     sdr_max: float = 0.8,
+    *,
+    band: int = tiled_accum.SEAM_BAND,
 ) -> dict[str, NDArray[Any]]:
     """The stages on arrays in memory, tile by tile, no dask: ``ls`` and ``sdr``
     (float32, as :func:`ganpo.engine.routing.ls_and_sdr_rasters` writes them), and the
@@ -619,9 +625,10 @@ def ls_and_sdr_tiled_array(
     (float64, as :func:`ganpo.engine.routing.sdr_layers` returns them), of the pit-filled
     DEM ``filled`` (NaN nodata), its D8 ``directions`` and the USLE C ``cover`` (defined
     on every cell of the DEM). For tests and to show the stages;
-    :func:`ls_and_sdr_tiled` is the one that bounds memory."""
-    if directions.dtype != np.uint8:
-        _refuse_mfd(str(directions.dtype), None)
+    :func:`ls_and_sdr_tiled` is the one that bounds memory (D8). MFD ``directions``
+    (uint32): the stages of decision 0084 (``band``: the seams' width), module
+    :mod:`ganpo.engine.tiled_sdr_mfd`; the arrays between the stages are held whole."""
+    mfd = tiled_accum._check_directions(directions.dtype, "the array")  # uint8 or uint32
     shape = (filled.shape[0], filled.shape[1])
     if directions.shape != shape or cover.shape != shape:
         raise ValueError(f"filled, directions and cover differ in shape: {shape}")
@@ -647,6 +654,15 @@ def ls_and_sdr_tiled_array(
         return [f(*args) for f, args in calls]
 
     cell = float(cell_size_m)
+    if mfd:
+        masked = int(np.count_nonzero(valid & np.isnan(c)))
+        if masked:
+            _refuse_masked(masked, "the cover")
+        formulas = (float(l_max), float(k), float(ic0), float(sdr_max))
+        packed = directions.view(np.uint32)  # uint32 (checked above)
+        return _mfd_array(
+            read, parts, shape, tile, packed, valid, w, cell, threshold, formulas, band
+        )
     p = plan(
         parts,
         shape,
@@ -674,6 +690,58 @@ def ls_and_sdr_tiled_array(
         for n in names:
             out[n][where] = got[n]
     out["stream"][~valid] = np.nan
+    return out
+
+
+def _mfd_array(
+    read: Callable[[Tile], TileInputs],
+    parts: list[Tile],
+    shape: tuple[int, int],
+    tile: int | tuple[int, int],
+    directions: NDArray[np.uint32],
+    valid: NDArray[np.bool_],
+    w: NDArray[np.float32],
+    cell: float,
+    threshold: float,
+    formulas: tuple[float, float, float, float],
+    band: int,
+) -> dict[str, NDArray[Any]]:
+    """MFD (decision 0084): slope and S per tile (halo), the three accumulations by the
+    seam (decision 0067), the streams and D_dn by tiles (:mod:`ganpo.engine.tiled_sdr_mfd`),
+    then D_up, LS and SDR per tile with routing's formulas, as :func:`final` makes them."""
+    l_max, k, ic0, sdr_max = formulas
+    slope = np.empty(shape, dtype=np.float32)
+    for t in parts:
+        slope[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = _slope(read(t), cell)
+    s = slope.copy()
+    routing._s_factor(s)
+    acc, _ = tiled_accum.flow_accumulation_tiled_array(directions, valid, tile, band=band)
+    total_w, _ = tiled_accum.flow_accumulation_tiled_array(directions, valid, tile, w, band=band)
+    total_s, _ = tiled_accum.flow_accumulation_tiled_array(directions, valid, tile, s, band=band)
+    stream = tiled_sdr_mfd.streams_mfd_tiled_array(acc, directions, tile, threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = 1.0 / (w.astype(np.float64) * s.astype(np.float64))  # routing's step
+    d_dn, _, _ = tiled_sdr_mfd.distance_mfd_tiled_array(directions, stream, sigma, tile, band)
+    out: dict[str, NDArray[Any]] = {
+        "ls": np.empty(shape, dtype=np.float32),
+        "sdr": np.empty(shape, dtype=np.float32),
+        "acc": acc,
+        "stream": np.where(valid, stream, np.nan),
+        "d_up": np.empty(shape),
+        "d_dn": d_dn,
+    }
+    for t in parts:
+        at = (slice(t.row0, t.row0 + t.rows), slice(t.col0, t.col0 + t.cols))
+        a = np.ascontiguousarray(acc[at])
+        d_up = np.empty(a.shape, dtype=np.float32)
+        routing._to_float32(a, d_up)
+        routing._d_up_in_place(
+            np.ascontiguousarray(total_w[at]), np.ascontiguousarray(total_s[at]), d_up, cell
+        )
+        out["d_up"][at] = d_up
+        out["ls"][at] = rusle.ls_factor(slope[at].astype(np.float64), a, cell, l_max)
+        ratio = rusle.sediment_delivery_ratio(routing._ic(d_up, d_dn[at]), k, ic0, sdr_max)
+        out["sdr"][at] = np.where(~valid[at], np.nan, np.nan_to_num(ratio, nan=0.0))
     return out
 
 

@@ -57,7 +57,7 @@ from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
-from ganpo.engine.tiled_sdr_mfd import streams_mfd_tiled_array
+from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
 
@@ -232,8 +232,8 @@ def compile_kernels() -> Warmup:
 def _tiled_accumulation(filled: Path, folder: Path) -> None:
     """The tiled flow accumulation's kernels (decision 0059), D8 and MFD, through its own
     entry point, on the directions of the filled DEM ``filled``; and the distance to
-    stream of :func:`ganpo.engine.routing.distance_to_stream` on them, and the MFD streams by
-    tiles (:func:`ganpo.engine.tiled_sdr_mfd.streams_mfd_tiled_array`)."""
+    stream of :func:`ganpo.engine.routing.distance_to_stream` on them, and the MFD streams and
+    distance by tiles (:mod:`ganpo.engine.tiled_sdr_mfd`, decision 0084)."""
     with rasterio.open(filled) as src:
         z = src.read(1)
         profile = dict(src.profile)
@@ -249,8 +249,10 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
         acc = flow_accumulation(directions, valid)
         stream = extract_streams(acc, directions, 10.0)
         distance_to_stream(directions, stream, np.ones(z.shape))
-        if name == "mfd":  # MFD streams by tiles (decision 0084)
-            streams_mfd_tiled_array(acc, directions, SIZE // 3, 10.0)  # type: ignore[arg-type]
+        if name == "mfd":  # MFD streams and distance by tiles (decision 0084)
+            mfd: Any = directions
+            tiled = streams_mfd_tiled_array(acc, mfd, SIZE // 3, 10.0)
+            distance_mfd_tiled_array(mfd, tiled, np.ones(z.shape), SIZE // 3)
 
 
 def _zonal_pass() -> None:
