@@ -6,12 +6,15 @@ where the order of the global search matters (a reachability rule differs from i
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+import rasterio
 from numpy.typing import NDArray
 
+from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import (
     DCOL,
     DROW,
@@ -20,14 +23,17 @@ from ganpo.engine.routing import (
     fill_pits,
     flow_accumulation,
     flow_direction_mfd,
+    ls_and_sdr_rasters,
     sdr_layers,
     slope_percent,
 )
-from ganpo.engine.tiled_accum import flow_accumulation_tiled_array
-from ganpo.engine.tiled_sdr import ls_and_sdr_tiled_array
+from ganpo.engine.tiled_accum import flow_accumulation_tiled_array, write_directions
+from ganpo.engine.tiled_fill import fill_pits_tiled
+from ganpo.engine.tiled_sdr import ls_and_sdr_tiled, ls_and_sdr_tiled_array
 from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
+from ganpo.errors import InputError
 from ganpo.services import rusle
-from landscapes import notched_bowl, pitted
+from landscapes import PROFILE, notched_bowl, pitted, write_tif
 
 
 def _filled(z: NDArray[Any]) -> NDArray[np.float64]:
@@ -340,3 +346,70 @@ def test_mfd_ls_and_sdr_with_nodata(tile: Any) -> None:
     z = _filled(z)
     _, ref = _check_sdr(z, tile, 20.0, band=1)
     assert np.isnan(ref["d_dn"][~np.isnan(z)]).any()  # cells reaching no stream: SDR 0
+
+
+# --- files and dask -------------------------------------------------------------------------
+
+COVER = {1: 0.0, 2: 0.05, 3: 0.2, 4: 0.45}
+
+
+def _mfd_inputs(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
+    """An unfilled DEM (float32, nodata -9999 across tile edges) and an ecosystem map;
+    the DEM filled by tiles and its MFD directions, as the tiled pipeline makes them."""
+    rng = np.random.default_rng(4)
+    size = 26
+    y, x = np.mgrid[0:size, 0:size].astype("float64")
+    z = (np.hypot(y, x - 13) + rng.integers(0, 4, (size, size)) * 0.7).astype(np.float32)
+    z[0, 13] = -1.0
+    z[8:12, 3:10] = -9999.0
+    dem = write_tif(tmp_path / "dem.tif", z, -9999.0)
+    eco = write_tif(tmp_path / "eco.tif", rng.integers(1, 5, z.shape).astype(np.uint8), 0)
+    with scheduler("synchronous"):
+        filled = fill_pits_tiled(dem, tmp_path / "filled.tif", tile=7)
+    with rasterio.open(filled) as src:
+        zf = src.read(1)
+    mfd = flow_direction_mfd(zf)  # routing's directions of the filled float32 DEM
+    directions = write_directions(tmp_path / "mfd.tif", mfd, ~np.isnan(zf), PROFILE)
+    return dem, eco, filled, directions
+
+
+@pytest.mark.parametrize(("threshold", "tile", "band"), [(5.0, (6, 8), 1), (60.0, 7, 2)])
+def test_mfd_files_equal_the_global_ls_and_sdr(
+    tmp_path: Path, threshold: float, tile: Any, band: int
+) -> None:
+    dem, eco, filled, directions = _mfd_inputs(tmp_path)
+    g_ls, g_sdr = ls_and_sdr_rasters(
+        dem, eco, COVER, tmp_path / "g" / "ls.tif", tmp_path / "g" / "sdr.tif", "mfd",
+        threshold=threshold,
+    )  # fmt: skip
+    with scheduler("threads"):
+        out = ls_and_sdr_tiled(
+            filled,
+            directions,
+            eco,
+            COVER,
+            tmp_path / "t" / "ls.tif",
+            tmp_path / "t" / "sdr.tif",
+            tile=tile,
+            threshold=threshold,
+            band=band,
+        )
+    for got_path, want_path in zip(out, (g_ls, g_sdr), strict=True):
+        with rasterio.open(got_path) as a, rasterio.open(want_path) as b:
+            got, want = a.read(1), b.read(1)
+            mine, theirs = dict(a.profile), dict(b.profile)
+        assert np.isnan(mine.pop("nodata")) and np.isnan(theirs.pop("nodata"))
+        assert mine == theirs
+        np.testing.assert_allclose(got, want, rtol=RTOL_32, atol=0)
+        assert np.array_equal(np.isnan(got), np.isnan(want))
+        assert np.isfinite(got).sum() > 400 and (got > 0).sum() > 100
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["ls.tif", "sdr.tif"]
+
+
+def test_mfd_files_without_cover_are_refused_and_leave_nothing(tmp_path: Path) -> None:
+    _, eco, filled, directions = _mfd_inputs(tmp_path)
+    targets = (tmp_path / "t" / "ls.tif", tmp_path / "t" / "sdr.tif")
+    cover = {k: v for k, v in COVER.items() if k != 3}
+    with scheduler("synchronous"), pytest.raises(InputError, match="without a cover factor"):
+        ls_and_sdr_tiled(filled, directions, eco, cover, *targets, tile=7)
+    assert not (tmp_path / "t").exists() or not list((tmp_path / "t").iterdir())

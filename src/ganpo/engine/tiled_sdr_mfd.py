@@ -691,6 +691,21 @@ def _seed(tile: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]) -> 
     return seed
 
 
+def _last_up(
+    read: Callable[[Tile], Halo2],
+    own: Callable[[Tile], NDArray[np.float64]],
+    finish: Callable[[Tile, NDArray[np.float64]], Any] | None,
+    tile: Tile,
+    shape: tuple[int, int],
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band: int,
+    unit: bool,
+) -> Any:
+    val = seam_up_tile(read(tile), tile, shape, own(tile), inflow, band_values, band, unit)
+    return val if finish is None else finish(tile, val)
+
+
 def transposed_seam(
     parts: list[Tile],
     shape: tuple[int, int],
@@ -700,11 +715,13 @@ def transposed_seam(
     run: tiled_accum.Runner,
     band: int,
     unit: bool,
-) -> tuple[dict[tuple[int, int], NDArray[np.float64]], int]:
+    finish: Callable[[Tile, NDArray[np.float64]], Any] | None = None,
+) -> tuple[dict[tuple[int, int], Any], int]:
     """The values carried upstream by tiles (``unit``: weight 1, else the distance's
     normalised shares), each cell seeded with ``own(tile)``: per tile its values, and the
     rounds (seam passes). :func:`ganpo.engine.tiled_accum.exchange_seam` on the reversed
-    edges, then a last pass per tile."""
+    edges, then a last pass per tile, whose values go to ``finish(tile, values)`` in the
+    task if given (its result is then the tile's)."""
     sx = tiled_accum.exchange_seam(
         parts,
         shape,
@@ -717,12 +734,13 @@ def transposed_seam(
     vals = run(
         [
             (
-                seam_up_tile,
+                _last_up,
                 (
-                    read(t),
+                    read,
+                    own,
+                    finish,
                     t,
                     shape,
-                    own(t),
                     sx.inflow.get(t.index, none),
                     sx.band.get(t.index, none),
                     band,

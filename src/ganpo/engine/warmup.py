@@ -206,16 +206,17 @@ def compile_kernels() -> Warmup:
                 for algorithm in ("d8", "mfd"):  # directions by tiles (decision 0062)
                     target = folder / f"dirs_{algorithm}_{dem_type}.tif"
                     flow_directions_tiled(filled, target, algorithm, tile=SIZE // 3)
-                # LS and SDR by tiles (decision 0063, D8)
-                ls_and_sdr_tiled(
-                    filled,
-                    folder / f"dirs_d8_{dem_type}.tif",
-                    sources["ecosystem_type"],
-                    params.per_type(USLE_C.key, USLE_C.unit),
-                    folder / f"ls_tiled_{dem_type}.tif",
-                    folder / f"sdr_tiled_{dem_type}.tif",
-                    tile=SIZE // 3,
-                )
+                # LS and SDR by tiles (decision 0063, D8; decision 0084, MFD)
+                for algorithm in ("d8", "mfd"):
+                    ls_and_sdr_tiled(
+                        filled,
+                        folder / f"dirs_{algorithm}_{dem_type}.tif",
+                        sources["ecosystem_type"],
+                        params.per_type(USLE_C.key, USLE_C.unit),
+                        folder / f"ls_tiled_{algorithm}_{dem_type}.tif",
+                        folder / f"sdr_tiled_{algorithm}_{dem_type}.tif",
+                        tile=SIZE // 3,
+                    )
         _zonal_pass()
         _layer_reads(folder)
     after = _counts(found)
