@@ -1,4 +1,5 @@
-"""Time and memory of the D8 LS factor and SDR: the global ``routing.ls_and_sdr_rasters``
+"""Time and memory of the D8 (or, ``--algorithm mfd``, MFD: decision 0084) LS factor and
+SDR: the global ``routing.ls_and_sdr_rasters``
 against the tiled ``ls_and_sdr_tiled`` (``ganpo.engine.tiled_sdr``, issue 19 point 1,
 docs/decisions/0063).
 
@@ -27,6 +28,7 @@ D_dn) of the array form in tiles of each side with ``routing.sdr_layers`` on the
 size's prepared inputs: the largest relative difference and the cells that differ.
 
     .venv/bin/python benchmarks/bench_tiled_sdr.py 2000 --tile 512
+    .venv/bin/python benchmarks/bench_tiled_sdr.py 2000 --tile 1024 --algorithm mfd --workers 1
     .venv/bin/python benchmarks/bench_tiled_sdr.py 500 --agreement 16 64 250
 """
 
@@ -51,25 +53,28 @@ from _tiled import run_tiled
 from bench_routing import WARM, cover_by_code, write_inputs
 
 THRESHOLD = 1000.0
+ALGORITHM = "d8"  # --algorithm: d8 or mfd (decision 0084), set in main and in the children
 
 
-def prepared(dem: Path) -> tuple[Path, Path]:
-    """The filled DEM and its D8 directions next to ``dem`` (made once)."""
+def prepared(dem: Path, algorithm: str = "d8") -> tuple[Path, Path]:
+    """The filled DEM and its D8 or MFD directions next to ``dem`` (made once)."""
     filled = dem.with_name(f"{dem.stem}_filled.tif")
-    d8 = dem.with_name(f"{dem.stem}_d8.tif")
+    d8 = dem.with_name(f"{dem.stem}_{algorithm}.tif")
     if filled.exists() and d8.exists():
         return filled, d8
     from ganpo.engine.compute import scheduler
-    from ganpo.engine.routing import flow_direction_d8
+    from ganpo.engine.routing import flow_direction_d8, flow_direction_mfd
     from ganpo.engine.tiled_accum import write_directions
     from ganpo.engine.tiled_fill import fill_pits_tiled
 
-    with scheduler("synchronous"):
-        fill_pits_tiled(dem, filled, tile=1024)
+    if not filled.exists():
+        with scheduler("synchronous"):
+            fill_pits_tiled(dem, filled, tile=1024)
     with rasterio.open(filled) as src:
         z = src.read(1)
         profile = dict(src.profile)
-    write_directions(d8, flow_direction_d8(z), ~np.isnan(z), profile)
+    direct = flow_direction_mfd if algorithm == "mfd" else flow_direction_d8
+    write_directions(d8, direct(z), ~np.isnan(z), profile)
     return filled, d8
 
 
@@ -89,7 +94,7 @@ def _global(dem: Path, eco: Path, out: Path) -> None:
     from ganpo.engine.routing import ls_and_sdr_rasters
 
     ls_and_sdr_rasters(
-        dem, eco, cover_by_code(), out / "ls.tif", out / "sdr.tif", "d8", threshold=THRESHOLD
+        dem, eco, cover_by_code(), out / "ls.tif", out / "sdr.tif", ALGORITHM, threshold=THRESHOLD
     )
 
 
@@ -113,9 +118,9 @@ def _tiled(inputs: tuple[Path, Path, Path], out: Path, tile: int) -> None:
 def child(kind: str, workers: int, tile: int, size: int, folder: Path) -> None:
     """One measurement in this fresh process; prints JSON."""
     dem, eco = write_inputs(size, folder)
-    filled, d8 = prepared(dem)
+    filled, d8 = prepared(dem, ALGORITHM)
     wdem, weco = write_inputs(WARM, folder)
-    wfilled, wd8 = prepared(wdem)
+    wfilled, wd8 = prepared(wdem, ALGORITHM)
     out = Path(tempfile.mkdtemp(prefix=f"bench-tiled-sdr-{kind}-", dir=folder))
     if kind == "global":
         _global(wdem, weco, out)  # numba: load or compile
@@ -136,15 +141,17 @@ def child(kind: str, workers: int, tile: int, size: int, folder: Path) -> None:
 
 
 def _agreement(tiled: Path, glob: Path) -> str:
-    with rasterio.open(tiled / "ls.tif") as a, rasterio.open(glob / "ls.tif") as b:
-        ls_same = bool(np.array_equal(a.read(1), b.read(1), equal_nan=True))
-    with rasterio.open(tiled / "sdr.tif") as a, rasterio.open(glob / "sdr.tif") as b:
-        got, expected = a.read(1).astype(np.float64), b.read(1).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.abs(got - expected) / np.abs(expected)
-    rel = np.where(expected == got, 0.0, rel)
-    differ = int(np.count_nonzero(rel > 0))
-    return f"LS {'bitwise' if ls_same else 'DIFFERS'}, SDR {np.nanmax(rel):.1e} ({differ} cells)"
+    out = []
+    for name in ("ls", "sdr"):
+        with rasterio.open(tiled / f"{name}.tif") as a, rasterio.open(glob / f"{name}.tif") as b:
+            got, expected = a.read(1).astype(np.float64), b.read(1).astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rel = np.abs(got - expected) / np.abs(expected)
+        rel = np.where(expected == got, 0.0, rel)
+        rel[np.isnan(got) & np.isnan(expected)] = 0.0
+        differ = int(np.count_nonzero(rel > 0))
+        out.append(f"{name.upper()} {np.nanmax(rel):.1e} ({differ} cells)")
+    return ", ".join(out)
 
 
 def agreement(size: int, folder: Path, tile_sides: list[int]) -> None:
@@ -155,14 +162,14 @@ def agreement(size: int, folder: Path, tile_sides: list[int]) -> None:
     from ganpo.engine.tiled_sdr import ls_and_sdr_tiled_array
 
     dem, eco = write_inputs(size, folder)
-    filled, d8 = prepared(dem)
+    filled, d8 = prepared(dem, ALGORITHM)
     with rasterio.open(filled) as a, rasterio.open(d8) as b, rasterio.open(eco) as e:
         z, d, codes, cell = a.read(1), b.read(1), e.read(1), a.transform.a
     by_code = np.full(256, np.nan)
     for code, c in cover_by_code().items():
         by_code[code] = c
     cover = by_code[codes]
-    expected = sdr_layers(z, cover, cell, "d8", THRESHOLD)
+    expected = sdr_layers(z, cover, cell, ALGORITHM, THRESHOLD)
     print(f"{'size':>6} {'tile':>5} {'time s':>7}  largest relative difference (cells)")
     for side in tile_sides:
         t0 = time.perf_counter()
@@ -180,7 +187,7 @@ def agreement(size: int, folder: Path, tile_sides: list[int]) -> None:
 
 def measure(kind: str, workers: int, tile: int, size: int, folder: Path) -> dict[str, Any]:
     cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(size)]
-    cmd.append(str(folder))
+    cmd += [str(folder), "--algorithm", ALGORITHM]
     done = run_sampled(cmd)
     if done.returncode != 0:
         raise SystemExit(f"{kind} failed with code {done.returncode}:\n{done.stderr}")
@@ -195,14 +202,17 @@ def main() -> None:
     parser.add_argument("--tile", type=int, default=512, help="tile side [cells]")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
+    parser.add_argument("--algorithm", choices=["d8", "mfd"], default="d8")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     parser.add_argument("--prepare", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument(
         "--agreement", type=int, nargs="+", help="tile sides: the array form's layers, in-process"
     )
     args = parser.parse_args()
+    global ALGORITHM
+    ALGORITHM = args.algorithm
     if args.prepare:
-        prepared(write_inputs(int(args.prepare[0]), Path(args.prepare[1]))[0])
+        prepared(write_inputs(int(args.prepare[0]), Path(args.prepare[1]))[0], ALGORITHM)
         return
     if args.child:
         kind, workers, tile, size, folder = args.child
@@ -222,6 +232,7 @@ def main() -> None:
         for size in args.sizes:
             for s in (size, WARM):  # inputs once, in a child of their own
                 cmd = [sys.executable, __file__, "--prepare", str(s), str(folder)]
+                cmd += ["--algorithm", ALGORITHM]
                 done = run_sampled(cmd)
                 if done.returncode != 0:
                     raise SystemExit(done.stderr)

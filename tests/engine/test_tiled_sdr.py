@@ -253,15 +253,16 @@ def test_property_any_tiling_equals_global(
 # --- errors -------------------------------------------------------------------------------
 
 
-def test_mfd_cells_without_cover_and_a_foreign_mask_are_refused() -> None:
+def test_cells_without_cover_and_other_direction_types_are_refused() -> None:
     z = _notched_bowl(12)
     c = _cover(z.shape)
-    with pytest.raises(InputError, match="D8"):
-        ls_and_sdr_tiled_array(z, flow_direction_mfd(z), c, CELL, 4)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="uint16"):
+        ls_and_sdr_tiled_array(z, flow_direction_d8(z).astype(np.uint16), c, CELL, 4)  # type: ignore[arg-type]
     holes = c.copy()
     holes[3, 3:5] = np.nan
-    with pytest.raises(InputError, match="2 cells of the DEM without a cover factor"):
-        ls_and_sdr_tiled_array(z, flow_direction_d8(z), holes, CELL, 4)
+    for directions in (flow_direction_d8(z), flow_direction_mfd(z)):  # MFD: decision 0084
+        with pytest.raises(InputError, match="2 cells of the DEM without a cover factor"):
+            ls_and_sdr_tiled_array(z, directions, holes, CELL, 4)  # type: ignore[arg-type]
 
 
 # --- files and dask -----------------------------------------------------------------------
@@ -387,9 +388,9 @@ def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
             ls_and_sdr_tiled(filled, directions, eco, {1: 0.1, 2: 0.1, 3: 0.1}, *targets, tile=7)
         with rasterio.open(filled) as src:
             zf = src.read(1)
-        mfd = write_directions(tmp_path / "mfd.tif", flow_direction_mfd(zf), ~np.isnan(zf), PROFILE)
-        with pytest.raises(InputError, match="D8"):
-            ls_and_sdr_tiled(filled, mfd, eco, COVER, *targets, tile=7)
+        int16 = _write(tmp_path / "i16.tif", np.zeros(zf.shape, np.int16), -1)
+        with pytest.raises(InputError, match="int16"):  # MFD (uint32): decision 0084
+            ls_and_sdr_tiled(filled, int16, eco, COVER, *targets, tile=7)
         other = np.isnan(zf)
         other[0, 0] = True  # a DEM cell not routed in the directions
         foreign = write_directions(tmp_path / "f.tif", flow_direction_d8(zf), ~other, PROFILE)

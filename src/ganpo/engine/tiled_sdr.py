@@ -119,7 +119,7 @@ import rasterio
 import rasterio.windows
 from numpy.typing import NDArray
 
-from ganpo.engine import routing, tiled_accum
+from ganpo.engine import routing, tiled_accum, tiled_sdr_mfd
 from ganpo.engine.routing import DCOL, DROW, GDAL_CACHE_BYTES
 from ganpo.engine.tiled_accum import TileFlow, inflows_d8
 from ganpo.engine.tiled_fill import Tile, scratch_folder, tiles, write_tiles
@@ -520,22 +520,26 @@ class Plan:
     exits: dict[tuple[int, int], Inflow]
 
 
+def _refuse_masked(masked: int, ecosystem: str | None) -> None:
+    raise InputError(
+        f"the ecosystem map leaves {masked} cells of the DEM without a cover factor; the "
+        "tiled LS and SDR need one set of directions for both, so give a C value for "
+        "every ecosystem code on the DEM, or use routing.ls_and_sdr_rasters, which routes "
+        f"the two apart / 生态系统图有 {masked} 个 DEM 像元没有植被覆盖因子 C："
+        "分块计算 LS 与 SDR 要求二者共用一套流向，请为 DEM 上的每个生态系统代码给出 C 值，"
+        "或改用全局计算",
+        source=ecosystem,
+        field="cover",
+        values=[masked],
+    )
+
+
 def _check_first(
     results: list[FirstFlow], directions: str, dem: str, ecosystem: str | None
 ) -> None:
     masked = sum(f.masked for f in results)
     if masked:
-        raise InputError(
-            f"the ecosystem map leaves {masked} cells of the DEM without a cover factor; the "
-            "tiled LS and SDR need one set of directions for both, so give a C value for "
-            "every ecosystem code on the DEM, or use routing.ls_and_sdr_rasters, which routes "
-            f"the two apart / 生态系统图有 {masked} 个 DEM 像元没有植被覆盖因子 C："
-            "分块计算 LS 与 SDR 要求二者共用一套流向，请为 DEM 上的每个生态系统代码给出 C 值，"
-            "或改用全局计算",
-            source=ecosystem,
-            field="cover",
-            values=[masked],
-        )
+        _refuse_masked(masked, ecosystem)
     mismatch = sum(f.mismatch for f in results)
     if mismatch:
         raise InputError(
@@ -603,7 +607,7 @@ def plan(
 
 def ls_and_sdr_tiled_array(
     filled: NDArray[np.floating[Any]],
-    directions: NDArray[np.uint8],
+    directions: NDArray[np.uint8] | NDArray[np.uint32],
     cover: NDArray[np.floating[Any]],
     cell_size_m: float,
     tile: int | tuple[int, int],
@@ -612,6 +616,8 @@ def ls_and_sdr_tiled_array(
     k: float = 2.0,
     ic0: float = 0.5,
     sdr_max: float = 0.8,
+    *,
+    band: int = tiled_accum.SEAM_BAND,
 ) -> dict[str, NDArray[Any]]:
     """The stages on arrays in memory, tile by tile, no dask: ``ls`` and ``sdr``
     (float32, as :func:`ganpo.engine.routing.ls_and_sdr_rasters` writes them), and the
@@ -619,9 +625,10 @@ def ls_and_sdr_tiled_array(
     (float64, as :func:`ganpo.engine.routing.sdr_layers` returns them), of the pit-filled
     DEM ``filled`` (NaN nodata), its D8 ``directions`` and the USLE C ``cover`` (defined
     on every cell of the DEM). For tests and to show the stages;
-    :func:`ls_and_sdr_tiled` is the one that bounds memory."""
-    if directions.dtype != np.uint8:
-        _refuse_mfd(str(directions.dtype), None)
+    :func:`ls_and_sdr_tiled` is the one that bounds memory (D8). MFD ``directions``
+    (uint32): the stages of decision 0084 (``band``: the seams' width), module
+    :mod:`ganpo.engine.tiled_sdr_mfd`; the arrays between the stages are held whole."""
+    mfd = tiled_accum._check_directions(directions.dtype, "the array")  # uint8 or uint32
     shape = (filled.shape[0], filled.shape[1])
     if directions.shape != shape or cover.shape != shape:
         raise ValueError(f"filled, directions and cover differ in shape: {shape}")
@@ -647,6 +654,15 @@ def ls_and_sdr_tiled_array(
         return [f(*args) for f, args in calls]
 
     cell = float(cell_size_m)
+    if mfd:
+        masked = int(np.count_nonzero(valid & np.isnan(c)))
+        if masked:
+            _refuse_masked(masked, "the cover")
+        formulas = (float(l_max), float(k), float(ic0), float(sdr_max))
+        packed = directions.view(np.uint32)  # uint32 (checked above)
+        return _mfd_array(
+            read, parts, shape, tile, packed, valid, w, cell, threshold, formulas, band
+        )
     p = plan(
         parts,
         shape,
@@ -674,6 +690,58 @@ def ls_and_sdr_tiled_array(
         for n in names:
             out[n][where] = got[n]
     out["stream"][~valid] = np.nan
+    return out
+
+
+def _mfd_array(
+    read: Callable[[Tile], TileInputs],
+    parts: list[Tile],
+    shape: tuple[int, int],
+    tile: int | tuple[int, int],
+    directions: NDArray[np.uint32],
+    valid: NDArray[np.bool_],
+    w: NDArray[np.float32],
+    cell: float,
+    threshold: float,
+    formulas: tuple[float, float, float, float],
+    band: int,
+) -> dict[str, NDArray[Any]]:
+    """MFD (decision 0084): slope and S per tile (halo), the three accumulations by the
+    seam (decision 0067), the streams and D_dn by tiles (:mod:`ganpo.engine.tiled_sdr_mfd`),
+    then D_up, LS and SDR per tile with routing's formulas, as :func:`final` makes them."""
+    l_max, k, ic0, sdr_max = formulas
+    slope = np.empty(shape, dtype=np.float32)
+    for t in parts:
+        slope[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = _slope(read(t), cell)
+    s = slope.copy()
+    routing._s_factor(s)
+    acc, _ = tiled_accum.flow_accumulation_tiled_array(directions, valid, tile, band=band)
+    total_w, _ = tiled_accum.flow_accumulation_tiled_array(directions, valid, tile, w, band=band)
+    total_s, _ = tiled_accum.flow_accumulation_tiled_array(directions, valid, tile, s, band=band)
+    stream = tiled_sdr_mfd.streams_mfd_tiled_array(acc, directions, tile, threshold)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = 1.0 / (w.astype(np.float64) * s.astype(np.float64))  # routing's step
+    d_dn, _, _ = tiled_sdr_mfd.distance_mfd_tiled_array(directions, stream, sigma, tile, band)
+    out: dict[str, NDArray[Any]] = {
+        "ls": np.empty(shape, dtype=np.float32),
+        "sdr": np.empty(shape, dtype=np.float32),
+        "acc": acc,
+        "stream": np.where(valid, stream, np.nan),
+        "d_up": np.empty(shape),
+        "d_dn": d_dn,
+    }
+    for t in parts:
+        at = (slice(t.row0, t.row0 + t.rows), slice(t.col0, t.col0 + t.cols))
+        a = np.ascontiguousarray(acc[at])
+        d_up = np.empty(a.shape, dtype=np.float32)
+        routing._to_float32(a, d_up)
+        routing._d_up_in_place(
+            np.ascontiguousarray(total_w[at]), np.ascontiguousarray(total_s[at]), d_up, cell
+        )
+        out["d_up"][at] = d_up
+        out["ls"][at] = rusle.ls_factor(slope[at].astype(np.float64), a, cell, l_max)
+        ratio = rusle.sediment_delivery_ratio(routing._ic(d_up, d_dn[at]), k, ic0, sdr_max)
+        out["sdr"][at] = np.where(~valid[at], np.nan, np.nan_to_num(ratio, nan=0.0))
     return out
 
 
@@ -774,12 +842,15 @@ def ls_and_sdr_tiled(
     sdr_max: float = 0.8,
     *,
     scratch: Path | None = None,
+    band: int = tiled_accum.SEAM_BAND,
 ) -> tuple[Path, Path]:
     """Write the LS factor and the SDR of :func:`ganpo.engine.routing.ls_and_sdr_rasters`
-    (same arguments and formulas, D8) by tiles, from the pit-filled DEM at ``filled_path``
-    (its square cell size is the one used), its D8 directions at ``directions_path``
-    (uint8; cells equal to its nodata value are not routed; they must be the DEM's
-    nodata cells) and the ecosystem map with C per code (every code on the DEM needs
+    (same arguments and formulas, D8 or MFD) by tiles, from the pit-filled DEM at
+    ``filled_path`` (its square cell size is the one used), its directions at
+    ``directions_path`` (D8 uint8 or MFD uint32 as
+    :func:`ganpo.engine.tiled_accum.write_directions` writes them; MFD: decision 0084,
+    ``band`` the seams' width; cells equal to its nodata value are not routed; they must
+    be the DEM's nodata cells) and the ecosystem map with C per code (every code on the DEM needs
     one: module docstring).
 
     Every stage is one dask task per tile on the current dask scheduler
@@ -788,7 +859,8 @@ def ls_and_sdr_tiled(
     run here. The tiles of LS and SDR go to a temporary folder in ``scratch`` (default
     ``sdr_target``'s folder), then into the targets one at a time; each target appears
     only once complete, LS first. Equal to the global rasters within float32 rounding,
-    LS bitwise (module docstring)."""
+    LS bitwise for D8 (module docstring; MFD: decision 0084). MFD keeps its tiles' arrays
+    between stages in the temporary folder (about 50 B per cell on disk)."""
     filled_path, directions_path = Path(filled_path), Path(directions_path)
     ecosystem_path, ls_target, sdr_target = Path(ecosystem_path), Path(ls_target), Path(sdr_target)
     shape, cell, profile, dtype, w_by_code = routing._sdr_inputs(
@@ -797,8 +869,8 @@ def ls_and_sdr_tiled(
     with open_raster(directions_path, "directions") as src:
         d_shape = (src.height, src.width)
         d_type = np.dtype(src.dtypes[0])
-    if d_type != np.uint8:
-        _refuse_mfd(str(d_type), directions_path)
+    mfd = tiled_accum._check_directions(d_type, directions_path.name, directions_path)
+    tiled_accum._check_band(band)
     if d_shape != shape:
         raise InputError(
             f"the flow directions are {d_shape[0]} × {d_shape[1]} cells and the filled DEM "
@@ -812,6 +884,21 @@ def ls_and_sdr_tiled(
     reader = partial(
         _read, filled_path, directions_path, ecosystem_path, w_by_code, str(dtype), shape=shape
     )
+    if mfd:
+        formulas = (float(l_max), float(k), float(ic0), float(sdr_max))
+        ls_target.parent.mkdir(parents=True, exist_ok=True)
+        sdr_target.parent.mkdir(parents=True, exist_ok=True)
+        out_profile = dict(profile)
+        routing._float32_tiff(out_profile)
+        with scratch_folder(sdr_target, scratch, "tiledsdr") as folder:
+            m = MfdFiles(
+                reader, directions_path, folder, shape, tiled_accum._tile_shape(tile), cell, band
+            )
+            names = (directions_path.name, filled_path.name, str(ecosystem_path))
+            files = _mfd_files(m, parts, float(threshold), formulas, names)
+            write_tiles(ls_target, dict(out_profile), parts, [f[0] for f in files])
+            write_tiles(sdr_target, dict(out_profile), parts, [f[1] for f in files])
+        return ls_target, sdr_target
     p = plan(
         parts,
         shape,
@@ -848,3 +935,268 @@ def ls_and_sdr_tiled(
         write_tiles(ls_target, dict(out_profile), parts, [f[0] for f in files])
         write_tiles(sdr_target, dict(out_profile), parts, [f[1] for f in files])
     return ls_target, sdr_target
+
+
+# --- MFD from files (decision 0084) -------------------------------------------------------
+
+
+def _tile_file(folder: Path, name: str, index: tuple[int, int]) -> Path:
+    return folder / f"{name}_{index[0]}_{index[1]}.npy"
+
+
+def _ring(
+    folder: Path,
+    name: str,
+    tile: Tile,
+    shape: tuple[int, int],
+    tile_shape: tuple[int, int],
+    fill: Any,
+    dtype: Any,
+) -> NDArray[Any]:
+    """The tile's window with a two-cell halo of the per-tile arrays ``name`` saved in
+    ``folder``, read from each tile's file (memory-mapped) only where the window lies."""
+    r0, c0, h, w = tiled_sdr_mfd.halo2(tile, shape)
+    out = np.full((h, w), fill, dtype=dtype)
+    th, tw = tile_shape
+    for i in range(r0 // th, (r0 + h - 1) // th + 1):
+        for j in range(c0 // tw, (c0 + w - 1) // tw + 1):
+            a = np.load(_tile_file(folder, name, (i, j)), mmap_mode="r")
+            top, left = i * th, j * tw
+            ra0, ra1 = max(r0, top), min(r0 + h, top + a.shape[0])
+            ca0, ca1 = max(c0, left), min(c0 + w, left + a.shape[1])
+            out[ra0 - r0 : ra1 - r0, ca0 - c0 : ca1 - c0] = a[
+                ra0 - top : ra1 - top, ca0 - left : ca1 - left
+            ]
+    return out
+
+
+@dataclass(frozen=True)
+class MfdFiles:
+    """Where an MFD tiled run reads and keeps its tiles' arrays."""
+
+    reader: Reader
+    directions: Path
+    folder: Path
+    shape: tuple[int, int]
+    tile_shape: tuple[int, int]
+    cell: float
+    band: int
+
+
+def _mfd_weights(m: MfdFiles, tile: Tile, which: int) -> tuple[Any, Any, NDArray[np.float64]]:
+    """The tile's directions and mask with the halo, and its weights: 1, W or S."""
+    inp = m.reader(tile)
+    if which == 0:
+        weights = np.ones((tile.rows, tile.cols))
+    elif which == 1:
+        weights = inp.w.astype(np.float64)
+    else:
+        s = _slope(inp, m.cell)
+        routing._s_factor(s)
+        weights = s.astype(np.float64)
+    return inp.dh, inp.vh, weights
+
+
+def _acc_first(m: MfdFiles, which: int, tile: Tile) -> tiled_accum.SeamFlow:
+    dh, vh, weights = _mfd_weights(m, tile, which)
+    return tiled_accum.seam_flow(dh, vh, tile, m.shape, weights, True, m.band)
+
+
+def _acc_again(
+    m: MfdFiles, tile: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]
+) -> tiled_accum.SeamFlow:
+    dh, vh = tiled_accum._read_directions(m.directions, tile, m.shape)
+    return tiled_accum.seam_flow(
+        dh, vh, tile, m.shape, tiled_accum._seed(tile, inflow), False, m.band
+    )
+
+
+def _acc_last(
+    m: MfdFiles,
+    which: int,
+    threshold: float,
+    tile: Tile,
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
+) -> tuple[tiled_sdr_mfd.Candidates | None, int, int]:
+    """The last pass of an accumulation, saved; for A, the candidate cells of the streams
+    and the cells without cover or routed in one of the DEM and the directions only."""
+    dh, vh, weights = _mfd_weights(m, tile, which)
+    acc = tiled_accum.seam_tile(dh, vh, tile, m.shape, weights, inflow, band_values, m.band)
+    np.save(_tile_file(m.folder, ("acc", "tw", "ts")[which], tile.index), acc)
+    if which != 0:
+        return None, 0, 0
+    inp = m.reader(tile)
+    has_z = ~np.isnan(inp.own(inp.zh))
+    masked = int(np.count_nonzero(has_z & np.isnan(inp.w)))
+    mismatch = int(np.count_nonzero(has_z != inp.own(inp.vh)))
+    return tiled_sdr_mfd.candidates(acc, dh, vh, tile, m.shape, threshold), masked, mismatch
+
+
+def _mfd_halo(m: MfdFiles, reach: bool, tile: Tile) -> tiled_sdr_mfd.Halo2:
+    """The tile's directions, mask, streams and (``reach``) cells reaching a stream with
+    the two-cell halo."""
+    r0, c0, h, w = tiled_sdr_mfd.halo2(tile, m.shape)
+    with (
+        rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
+        open_raster(m.directions, "directions") as src,
+    ):
+        dh = read_window(src, m.directions, "directions", rasterio.windows.Window(c0, r0, w, h))
+        nodata = src.nodata
+    vh = np.ones(dh.shape, dtype=bool) if nodata is None else dh != nodata
+    sh = _ring(m.folder, "stream", tile, m.shape, m.tile_shape, 0, np.uint8)
+    gh = _ring(m.folder, "reach", tile, m.shape, m.tile_shape, 0, np.uint8) == 1 if reach else vh
+    return tiled_sdr_mfd.Halo2(
+        np.ascontiguousarray(dh), vh, gh, sh, tile.row0 - r0, tile.col0 - c0, r0, c0
+    )
+
+
+def _own(m: MfdFiles, name: str, tile: Tile) -> NDArray[Any]:
+    return np.load(_tile_file(m.folder, name, tile.index))
+
+
+def _sigma(m: MfdFiles, tile: Tile) -> tuple[TileInputs, NDArray[np.float32], NDArray[np.float64]]:
+    """The tile's inputs, slope [%] and step σ = 1/(W·S) as routing computes it."""
+    inp = m.reader(tile)
+    slope = _slope(inp, m.cell)
+    s = slope.copy()
+    routing._s_factor(s)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sigma = 1.0 / (inp.w.astype(np.float64) * s.astype(np.float64))
+    return inp, slope, sigma
+
+
+def _stream_seed(m: MfdFiles, tile: Tile) -> NDArray[np.float64]:
+    return (_own(m, "stream", tile) == 1).astype(np.float64)
+
+
+def _f_seed(m: MfdFiles, tile: Tile) -> NDArray[np.float64]:
+    _, _, sigma = _sigma(m, tile)
+    return np.where(_own(m, "reach", tile) == 1, sigma, 0.0)
+
+
+def _save_reach(m: MfdFiles, tile: Tile, val: NDArray[np.float64]) -> None:
+    np.save(_tile_file(m.folder, "reach", tile.index), (val > 0).astype(np.uint8))
+
+
+def _save_f(m: MfdFiles, tile: Tile, val: NDArray[np.float64]) -> None:
+    f = np.where(_own(m, "reach", tile) == 1, val, np.nan)
+    np.save(_tile_file(m.folder, "f", tile.index), f)
+
+
+def _mfd_final(
+    m: MfdFiles, threshold: float, formulas: tuple[float, float, float, float], tile: Tile
+) -> tuple[Path, Path]:
+    """D_dn (routing's arithmetic in the tile, the seam's ``σ + d`` beyond it), D_up, LS
+    and SDR of the tile, saved."""
+    l_max, k, ic0, sdr_max = formulas
+    inp, slope, sigma = _sigma(m, tile)
+    h = _mfd_halo(m, True, tile)
+    fh = _ring(m.folder, "f", tile, m.shape, m.tile_shape, np.nan, np.float64)
+    d_dn, ok = tiled_sdr_mfd._dn_tile(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, sigma, fh)
+    if not ok:
+        tiled_accum._cycle(_where(tile))
+    acc = _own(m, "acc", tile)
+    d_up = np.empty(acc.shape, dtype=np.float32)
+    routing._to_float32(acc, d_up)
+    routing._d_up_in_place(_own(m, "tw", tile), _own(m, "ts", tile), d_up, m.cell)
+    v = inp.own(inp.vh)
+    ls = np.empty(acc.shape, dtype=np.float32)
+    sdr = np.empty(acc.shape, dtype=np.float32)
+    for r in range(0, tile.rows, STRIP_ROWS):
+        rows = slice(r, r + STRIP_ROWS)
+        ls[rows] = rusle.ls_factor(slope[rows].astype(np.float64), acc[rows], m.cell, l_max)
+        ratio = rusle.sediment_delivery_ratio(routing._ic(d_up[rows], d_dn[rows]), k, ic0, sdr_max)
+        sdr[rows] = np.where(~v[rows], np.nan, np.nan_to_num(ratio, nan=0.0))
+    paths = (_tile_file(m.folder, "ls", tile.index), _tile_file(m.folder, "sdr", tile.index))
+    np.save(paths[0], ls)
+    np.save(paths[1], sdr)
+    return paths
+
+
+def _mfd_files(
+    m: MfdFiles,
+    parts: list[Tile],
+    threshold: float,
+    formulas: tuple[float, float, float, float],
+    names: tuple[str, str, str],
+) -> list[tuple[Path, Path]]:
+    """MFD's stages from files (decision 0084), each a dask task per tile, the tiles'
+    arrays between stages in ``m.folder``: the three accumulations by the seam (0067),
+    the streams (the candidates' search here), which cells reach a stream and ``σ + d``
+    by the transposed seam, then D_dn, D_up, LS and SDR per tile."""
+    run = tiled_accum._dask_run
+    found: list[tiled_sdr_mfd.Candidates] = []
+    for which in (0, 1, 2):
+        sx = tiled_accum.exchange_seam(
+            parts,
+            m.shape,
+            m.tile_shape,
+            partial(_acc_first, m, which),
+            partial(_acc_again, m),
+            run,
+        )
+        if which == 0 and not sx.valid:
+            raise InputError(
+                "the flow directions have no routed cell (all nodata) / 流向栅格没有有效像元",
+                source=m.directions,
+                field="nodata",
+            )
+        none = _NO_INFLOW
+        out = run(
+            [
+                (
+                    _acc_last,
+                    (
+                        m,
+                        which,
+                        threshold,
+                        t,
+                        sx.inflow.get(t.index, none),
+                        sx.band.get(t.index, none),
+                    ),
+                )
+                for t in parts
+            ]
+        )
+        if which == 0:
+            masked = sum(o[1] for o in out)
+            if masked:
+                _refuse_masked(masked, names[2])
+            mismatch = sum(o[2] for o in out)
+            if mismatch:
+                raise InputError(
+                    f"{mismatch} cells are routed in the flow directions ({names[0]}) but "
+                    f"nodata in the filled DEM ({names[1]}), or the reverse; give the "
+                    f"directions of this DEM / 流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性"
+                    "不一致：请使用由该 DEM 计算的流向",
+                    source=m.directions,
+                    field="nodata",
+                    values=[mismatch],
+                )
+            found = [o[0] for o in out]
+    cells = tiled_sdr_mfd.stream_cells(found, m.shape, threshold)
+    del found
+    groups = tiled_accum._by_tile(cells, np.zeros(len(cells)), parts, m.shape, m.tile_shape)
+    for t in parts:  # the streams, one tile at a time
+        block = np.zeros((t.rows, t.cols), dtype=np.uint8)
+        local = groups.get(t.index, (np.empty(0, dtype=np.int64), None))[0]
+        block.reshape(-1)[local] = 1
+        np.save(_tile_file(m.folder, "stream", t.index), block)
+    del cells, groups
+    for unit, own, finish in (
+        (True, partial(_stream_seed, m), partial(_save_reach, m)),
+        (False, partial(_f_seed, m), partial(_save_f, m)),
+    ):
+        tiled_sdr_mfd.transposed_seam(
+            parts,
+            m.shape,
+            m.tile_shape,
+            partial(_mfd_halo, m, not unit),
+            own,
+            run,
+            m.band,
+            unit,
+            finish,
+        )
+    return run([(_mfd_final, (m, float(threshold), formulas, t)) for t in parts])

@@ -57,6 +57,7 @@ from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
+from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
 
@@ -205,16 +206,17 @@ def compile_kernels() -> Warmup:
                 for algorithm in ("d8", "mfd"):  # directions by tiles (decision 0062)
                     target = folder / f"dirs_{algorithm}_{dem_type}.tif"
                     flow_directions_tiled(filled, target, algorithm, tile=SIZE // 3)
-                # LS and SDR by tiles (decision 0063, D8)
-                ls_and_sdr_tiled(
-                    filled,
-                    folder / f"dirs_d8_{dem_type}.tif",
-                    sources["ecosystem_type"],
-                    params.per_type(USLE_C.key, USLE_C.unit),
-                    folder / f"ls_tiled_{dem_type}.tif",
-                    folder / f"sdr_tiled_{dem_type}.tif",
-                    tile=SIZE // 3,
-                )
+                # LS and SDR by tiles (decision 0063, D8; decision 0084, MFD)
+                for algorithm in ("d8", "mfd"):
+                    ls_and_sdr_tiled(
+                        filled,
+                        folder / f"dirs_{algorithm}_{dem_type}.tif",
+                        sources["ecosystem_type"],
+                        params.per_type(USLE_C.key, USLE_C.unit),
+                        folder / f"ls_tiled_{algorithm}_{dem_type}.tif",
+                        folder / f"sdr_tiled_{algorithm}_{dem_type}.tif",
+                        tile=SIZE // 3,
+                    )
         _zonal_pass()
         _layer_reads(folder)
     after = _counts(found)
@@ -231,7 +233,8 @@ def compile_kernels() -> Warmup:
 def _tiled_accumulation(filled: Path, folder: Path) -> None:
     """The tiled flow accumulation's kernels (decision 0059), D8 and MFD, through its own
     entry point, on the directions of the filled DEM ``filled``; and the distance to
-    stream of :func:`ganpo.engine.routing.distance_to_stream` on them."""
+    stream of :func:`ganpo.engine.routing.distance_to_stream` on them, and the MFD streams and
+    distance by tiles (:mod:`ganpo.engine.tiled_sdr_mfd`, decision 0084)."""
     with rasterio.open(filled) as src:
         z = src.read(1)
         profile = dict(src.profile)
@@ -244,8 +247,13 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
         flow_accumulation_tiled(path, folder / f"acc_{name}.tif", tile=SIZE // 3)
         # the distance to stream by countdown (the SDR replays an order instead, but
         # distance_to_stream and rasters of 2³² cells or more take this traversal)
-        stream = extract_streams(flow_accumulation(directions, valid), directions, 10.0)
+        acc = flow_accumulation(directions, valid)
+        stream = extract_streams(acc, directions, 10.0)
         distance_to_stream(directions, stream, np.ones(z.shape))
+        if name == "mfd":  # MFD streams and distance by tiles (decision 0084)
+            mfd: Any = directions
+            tiled = streams_mfd_tiled_array(acc, mfd, SIZE // 3, 10.0)
+            distance_mfd_tiled_array(mfd, tiled, np.ones(z.shape), SIZE // 3)
 
 
 def _zonal_pass() -> None:
