@@ -15,6 +15,7 @@ import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -86,6 +87,26 @@ def has_chinese_half(message: str) -> bool:
     False
     """
     return " / " in message and bool(CJK.search(message.split(" / ", 1)[1]))
+
+
+def ran_cleanly(result: Any) -> str:
+    """The output of a command run with Typer's ``CliRunner``, which must have ended by
+    itself (an exit code), not by a traceback or an exception ("a bug in ganpo")."""
+    output = str(result.output)
+    assert "Traceback" not in output, output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), repr(result.exception)
+    return output
+
+
+def assert_refused(result: Any, message: str) -> None:
+    """The run was refused: exit 2, a message matching ``message`` (a regex, on the output
+    with its white space collapsed) and its Chinese half."""
+    flat = " ".join(str(result.output).split())
+    assert result.exit_code == 2, flat
+    assert re.search(message, flat, re.S), flat
+    assert has_chinese_half(flat), f"no Chinese half: {flat}"
 
 
 def workbook_bytes(rows: Iterable[Sequence[object]]) -> bytes:
