@@ -10,7 +10,9 @@ thing — the year, the account id, or an account withdrawn first — and runs
 * ``assess``: ``ganpo apply assess --year 2023 --gdp gdp.csv --indicators indicators.csv
   --framework framework.toml --database store.sqlite``;
 * ``transfers``: ``ganpo apply transfers whatif --rule rule.toml --budget 10300 --year 2022
-  --factors factors.csv --db store.sqlite``.
+  --factors factors.csv --db store.sqlite``;
+* ``vep``: ``ganpo apply vep site.geojson --account N --db store.sqlite`` (refusals only:
+  the hand accounts have no value rasters, so no site can be valued from them).
 
 * ``refused:<what>`` — exit code 2; no traceback; the message names the year or account
   and the value (a regex per case) in English and in Chinese; the store is unchanged, its
@@ -41,6 +43,12 @@ runner = CliRunner()
 FRAMEWORK, GDP, INDICATORS, RULE, TABLE = (
     "framework.toml", "gdp.csv", "indicators.csv", "rule.toml", "factors.csv"
 )  # fmt: skip
+SITE = "site.geojson"
+SITE_TEXT = (  # a 1 km square near 南昌 (WGS 84)
+    '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+    '"geometry": {"type": "Polygon", "coordinates": [[[115.90, 28.60], [115.91, 28.60], '
+    "[115.91, 28.61], [115.90, 28.61], [115.90, 28.60]]]}}]}"
+)
 FRAMEWORK_TEXT = """kind = "assessment"
 name = "corpus-gdi"
 title_zh = "测试"
@@ -154,6 +162,13 @@ CASES: list[Case] = [
          message=r"account 2 is of 2023, not 2022.* / 核算 #2 是 2023 年的核算，不是 2022 年的"),
     Case("year-only-withdrawn", "refused:year", "transfers", {}, withdraw(1),
          message=r"no current stored account of 2022 .* / 库中没有 2022 年可用的核算"),
+    Case("account-missing", "refused:account", "vep", {"--account": "99"},
+         message=r"no account 99 in the store; stored ids: \[1, 2\].* / 库中没有核算 #99"),
+    Case("account-withdrawn", "refused:account", "vep", {"--account": "2"}, withdraw(2),
+         message=r"account 2 was withdrawn.* / 核算 #2 已撤回"),
+    Case("account-without-rasters", "refused:account", "vep", {"--account": "1"},
+         message=r"account 1 has no per-cell value rasters.*--rasters DIR.* / "
+                 r"该核算未输出价值栅格"),
     Case("account-by-id", "accepted", "assess", {"--account": "2"}),
     Case("account-by-id", "accepted", "transfers", {"--account": "1"}),
 ]  # fmt: skip
@@ -171,6 +186,9 @@ def run(folder: Path, command: str, options: dict[str, str]) -> Any:
                 str(folder / INDICATORS), "--framework": str(folder / FRAMEWORK), "--top": "0",
                 "--actor": "corpus", "--database": str(folder / "store.sqlite")}  # fmt: skip
         head = ["apply", "assess"]
+    elif command == "vep":
+        base = {"--db": str(folder / "store.sqlite")}
+        head = ["apply", "vep", str(folder / SITE)]
     else:
         base = {"--rule": str(folder / RULE), "--budget": "10300", "--year": "2022",
                 "--factors": str(folder / TABLE), "--db": str(folder / "store.sqlite")}  # fmt: skip
@@ -184,7 +202,7 @@ def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
     built = tmp_path_factory.mktemp("gepdata-start")
     hand_store(f"sqlite:///{built / 'store.sqlite'}").dispose()
     for name, body in ((FRAMEWORK, FRAMEWORK_TEXT), (GDP, GDP_TEXT),
-                       (INDICATORS, INDICATORS_TEXT), (TABLE, FACTORS)):  # fmt: skip
+                       (INDICATORS, INDICATORS_TEXT), (TABLE, FACTORS), (SITE, SITE_TEXT)):  # fmt: skip
         (built / name).write_text(body, encoding="utf-8")
     shutil.copy(transfer_rule(built), built / RULE)
     r = runner.invoke(
