@@ -1169,7 +1169,7 @@ def _read_inputs(
     if not any_valid:
         raise InputError(
             f"the DEM has no valid cell / 数字高程模型（DEM）没有有效像元（无数据值 {nodata}）："
-            "请检查 DEM 的无数据值设置及其与生态系统类型图的重叠范围",
+            "请检查 DEM 的无数据值设置与覆盖范围",
             source=dem_path,
             field="nodata",
             values=[nodata],
