@@ -127,8 +127,12 @@ def test_an_unknown_unit_is_refused() -> None:
 
 def test_a_fuel_without_factors_is_named() -> None:
     a = _fuels((1, 2022, "1.A.4", "biogas", 5, "t"))
-    with pytest.raises(TableError, match=r"row 0 .*'ipcc-2006' has no factors for fuel 'biogas'"):
+    with pytest.raises(
+        TableError, match=r"row 0 .*'ipcc-2006' has no factors for fuel 'biogas'"
+    ) as exc:
         fuel_combustion_co2(a, "ipcc-2006")
+    en, zh = str(exc.value).split(" / ")  # the row named in both halves, each said once
+    assert "燃料" not in en and "第 0 行：燃料因子集 ipcc-2006 中没有燃料 biogas 的因子" in zh
 
 
 @pytest.mark.parametrize("value", [-3.0, "n/a"])

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from corpus_support import has_chinese_half
 from ganpo.catalog.conformance import (
     Deviation,
     ProfileConformance,
@@ -22,12 +23,13 @@ from ganpo.catalog.conformance import (
     method_records,
     searches,
 )
-from ganpo.catalog.files import data_dir, load_toml_model
+from ganpo.catalog.files import data_dir, load_toml_model, read_toml
 from ganpo.catalog.parameter_names import parameter_names
 from ganpo.catalog.parameters import load_parameter_set, parameter_set_names
 from ganpo.catalog.profiles import load_profile, profile_names
 from ganpo.errors import InputError
 from ganpo.services.methods import METHODS, PHYSICAL_METHODS
+from ganpo.tracking.registry import read_tracking_file
 
 ROOT = Path(__file__).parents[2]
 CONFORMANCE = data_dir("conformance")
@@ -59,8 +61,11 @@ def _raw(name: str) -> ProfileConformance:
 def test_a_missing_row_is_refused() -> None:
     raw = _raw("jiangxi-db36-2021")
     short = raw.model_copy(update={"rows": [r for r in raw.rows if r.indicator != "pest_control"]})
-    with pytest.raises(InputError, match=r"one row per indicator.*missing pest_control"):
+    with pytest.raises(
+        InputError, match=r"one row per indicator.*missing pest_control.* / .*缺少 pest_control"
+    ) as exc:
         check(short, load_profile("jiangxi-db36-2021"))
+    assert has_chinese_half(str(exc.value))
 
 
 def test_a_row_of_another_method_is_refused() -> None:
@@ -98,8 +103,26 @@ def test_an_unrecorded_search_is_refused() -> None:
         r.model_copy(update={"searches": ["never-made"]}) if r.indicator == "fishery" else r
         for r in raw.rows
     ]
-    with pytest.raises(InputError, match="row 'fishery' names unknown search"):
+    with pytest.raises(
+        InputError, match=r"row 'fishery' names unknown search.* / 行 'fishery' 引用了未知的检索"
+    ):
         check(raw.model_copy(update={"rows": rows}), load_profile("gbt-46869-2025"))
+
+
+def test_a_toml_file_that_does_not_parse_is_refused_in_both_languages(tmp_path: Path) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_text('profile = "national-2022"\n[[rows]\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"cannot read conformance table: .*line 2") as exc:
+        load_toml_model(path, ProfileConformance, "conformance table")
+    assert has_chinese_half(str(exc.value)) and "不是有效的 TOML" in str(exc.value)
+    assert str(exc.value).count(" / ") == 1
+    # the English-only refusal read_toml keeps for the loaders that add their own Chinese
+    with pytest.raises(InputError) as plain:
+        read_toml(path, "the tracking file")
+    assert " / " not in str(plain.value)
+    with pytest.raises(InputError, match=r"cannot read the tracking file: .* / .*目标跟踪") as t:
+        read_tracking_file(path)
+    assert str(t.value).count(" / ") == 1  # the tracking loader's Chinese, once
 
 
 def test_the_national_texts_were_sought_before_being_called_unobtainable() -> None:

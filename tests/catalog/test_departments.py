@@ -67,7 +67,11 @@ def test_a_role_claimed_twice_is_refused(tmp_path: Path) -> None:
     )
     path = tmp_path / "departments.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match="table 'tourism' is claimed by tourism and ecology"):
+    with pytest.raises(
+        InputError,
+        match=r"table 'tourism' is claimed by tourism and ecology.* / "
+        "统计表 'tourism' 同时由 tourism 和 ecology 认领",
+    ):
         load_departments_file(path)
 
 

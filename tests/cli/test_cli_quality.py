@@ -81,5 +81,7 @@ def test_bad_options_and_unknown_account(database: str, tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "unknown format 'xml'; choose from table, json, csv" in bad.output
     lang = runner.invoke(app, ["account", "quality", "1", "--lang", "fr", "--database", database])
     assert lang.exit_code == 2 and "unknown language 'fr'; use zh or en" in lang.output
+    assert "未知的语言 'fr'：请用 zh 或 en" in " ".join(lang.output.split())
+    assert "未知的格式 'xml'" in " ".join(bad.output.split())
     missing = runner.invoke(app, ["account", "quality", "9", "--database", database])
     assert missing.exit_code == 2 and "no account 9 in the store; stored ids: [1]" in missing.output

@@ -147,9 +147,11 @@ def test_ls_raster_of_a_plane_by_hand(tmp_path: Path, algorithm: routing.FlowAlg
 
 def test_ls_refuses_unknown_algorithm_and_empty_dem(tmp_path: Path) -> None:
     dem = _plane(tmp_path)
-    with pytest.raises(InputError, match="unknown flow direction algorithm 'dinf'"):
+    with pytest.raises(
+        InputError, match=r"unknown flow direction algorithm 'dinf'.* / 未知的流向算法"
+    ):
         routing.ls_factor_raster(dem, tmp_path / "ls.tif", "dinf")  # type: ignore[arg-type]
     with rasterio.open(dem, "r+") as dst:
         dst.write(np.full((3, 4), -9999.0, dtype="float32"), 1)
-    with pytest.raises(InputError, match="the DEM has no valid cell"):
+    with pytest.raises(InputError, match=r"the DEM has no valid cell / .*没有有效像元"):
         routing.ls_factor_raster(dem, tmp_path / "ls.tif")

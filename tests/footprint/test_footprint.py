@@ -101,7 +101,9 @@ def test_monte_carlo_is_reproducible_and_brackets_the_footprint(tmp_path: Path) 
     assert a == b and a is not None
     total = footprint(system).total_kg
     assert a["p2_5_kg"] < total < a["p97_5_kg"]
-    with pytest.raises(InputError, match="at least 1000"):
+    with pytest.raises(
+        InputError, match="at least 1000 draws, got 10 / 蒙特卡罗模拟至少需要 1000 次抽样"
+    ):
         footprint(system, draws=10)
 
 

@@ -183,7 +183,7 @@ def test_refused_upload_stores_nothing_and_names_are_never_paths(plat: Platform)
     stored = sorted(p.name for p in folder.iterdir())
     assert stored == sorted({v.upload_file, v.data_file})
     assert all(len(n) == 36 for n in stored)  # 32 hex digits + extension
-    with pytest.raises(InputError, match="not a stored file name"):
+    with pytest.raises(InputError, match=r"not a stored file name: .* / .*不是已存储文件的名称"):
         wf.stored_path(plat.work, YEAR, "../manifest.toml")
 
 

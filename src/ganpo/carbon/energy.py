@@ -214,8 +214,9 @@ def _fuel_energy(
         try:
             fuel = factors.fuel(str(r["fuel"]))
         except InputError as exc:
+            en, _, zh = str(exc).partition(" / ")  # the factor set's refusal, both halves
             raise TableError(
-                f"{where(FUEL_TABLE, activity, i)}: {exc}",
+                f"{where(FUEL_TABLE, activity, i)}: {en} / 表 {FUEL_TABLE} 第 {i} 行：{zh}",
                 source=FUEL_TABLE,
                 field="fuel",
                 values=[r["fuel"]],
@@ -251,7 +252,9 @@ def _energy_per(ncv_unit: str) -> str:
         if per.dimensionality == parse_unit(target).dimensionality:
             return target
     raise InputError(
-        f"net calorific value unit {ncv_unit!r} is neither energy per mass nor per volume",
+        f"net calorific value unit {ncv_unit!r} is neither energy per mass nor per volume / "
+        f"低位发热量的单位 {ncv_unit!r} 既不是单位质量的能量，也不是单位体积的能量："
+        "请改为如 GJ/t 或 GJ/m3 的单位",
         field="unit",
         values=[ncv_unit],
     )

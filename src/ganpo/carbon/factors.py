@@ -77,7 +77,11 @@ class GwpSet(BaseModel):
         """The GWP of ``gas`` (CH4 by origin: ``fossil`` or ``non_fossil``)."""
         key = f"CH4_{ch4_origin}" if gas == "CH4" else gas
         if key not in self.values:
-            raise InputError(f"no GWP for {gas} ({key}) in {self.title_en}", field="gas")
+            raise InputError(
+                f"no GWP for {gas} ({key}) in {self.title_en} / {self.title_zh} 中没有 {gas}"
+                f"（{key}）的全球增温潜势（GWP）：请选用含该气体的 GWP 值集",
+                field="gas",
+            )
         return self.values[key]
 
 
@@ -347,7 +351,9 @@ class ProcessFactorSet(BaseModel):
         f = self.factors[key]
         if f.unit != unit:
             raise InputError(
-                f"factor {key!r} of {self.name!r} is in {f.unit!r}, the method needs {unit!r}",
+                f"factor {key!r} of {self.name!r} is in {f.unit!r}, the method needs {unit!r}"
+                f" / 因子集 {self.name!r} 的因子 {key!r} 单位为 {f.unit!r}，而方法需要 "
+                f"{unit!r}：请将该因子换算为 {unit!r}",
                 source=self.name,
                 field=key,
                 values=[f.unit, unit],

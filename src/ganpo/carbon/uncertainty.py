@@ -116,7 +116,11 @@ def approach2(
     ``u_pct`` (half the interval's width in % of it, comparable with Approach 1). ``seed``
     is required: a run is reproducible."""
     if n < 1000:
-        raise InputError(f"Monte Carlo needs at least 1000 draws, got {n}", field="n")
+        raise InputError(
+            f"Monte Carlo needs at least 1000 draws, got {n} / 蒙特卡罗模拟至少需要 1000 次"
+            f"抽样，收到的是 {n}：请增加抽样次数",
+            field="n",
+        )
     g = _by_category(co2e, uncertainty)
     rng = np.random.default_rng(seed)
     rows = []

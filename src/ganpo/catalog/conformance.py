@@ -196,7 +196,12 @@ def searches() -> dict[str, Search]:
     ids = [s.id for s in found]
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
-        raise InputError(f"search id(s) {', '.join(twice)} used twice", source=path, values=twice)
+        raise InputError(
+            f"search id(s) {', '.join(twice)} used twice / 检索编号 {', '.join(twice)} "
+            "重复使用：每条检索记录的编号须唯一",
+            source=path,
+            values=twice,
+        )
     return {s.id: s for s in found}
 
 
@@ -209,7 +214,8 @@ def method_records() -> dict[tuple[str, str], MethodRecord]:
         for indicator in rec.indicators:
             if (indicator, rec.method) in records:
                 raise InputError(
-                    f"method {rec.method!r} of {indicator!r} is described twice",
+                    f"method {rec.method!r} of {indicator!r} is described twice / 指标 "
+                    f"{indicator!r} 的方法 {rec.method!r} 被描述了两次：只保留一条记录",
                     source=path,
                     values=[indicator, rec.method],
                 )
@@ -240,7 +246,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     the profile. Every problem is an :class:`InputError` that names the file and the rows."""
     if raw.profile != profile.name:
         raise InputError(
-            f"the conformance table is for profile {raw.profile!r}, not {profile.name!r}",
+            f"the conformance table is for profile {raw.profile!r}, not {profile.name!r} / "
+            f"该符合性对照表属于核算方案 {raw.profile!r}，而非 {profile.name!r}："
+            "请使用对应方案的对照表",
             source=path,
             field="profile",
         )
@@ -249,7 +257,8 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     for row in raw.rows:
         if row.indicator in by_indicator:
             raise InputError(
-                f"indicator {row.indicator!r} has two rows; give one row per indicator",
+                f"indicator {row.indicator!r} has two rows; give one row per indicator / 指标 "
+                f"{row.indicator!r} 有两行：每个指标只给一行",
                 source=path,
                 field="rows",
                 values=[row.indicator],
@@ -261,7 +270,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
         raise InputError(
             f"the conformance table of {profile.name!r} must have one row per indicator of the "
             f"profile: missing {', '.join(missing) or 'none'}; not in the profile "
-            f"{', '.join(extra) or 'none'}",
+            f"{', '.join(extra) or 'none'} / 核算方案 {profile.name!r} 的符合性对照表须对方案的"
+            f"每个指标各有一行：缺少 {', '.join(missing) or '无'}；不属于该方案的 "
+            f"{', '.join(extra) or '无'}",
             source=path,
             field="rows",
             values=missing + extra,
@@ -270,7 +281,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     if other:
         raise InputError(
             "rows name another method than the profile: "
-            + ", ".join(f"{k} ({by_indicator[k].method}, profile {wanted[k]})" for k in other),
+            + ", ".join(f"{k} ({by_indicator[k].method}, profile {wanted[k]})" for k in other)
+            + " / 以下行所列方法与核算方案不符，请改为方案的方法："
+            + "，".join(f"{k}（{by_indicator[k].method}，方案为 {wanted[k]}）" for k in other),
             source=path,
             field="rows",
             values=other,
@@ -285,14 +298,16 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
         if unknown:
             raise InputError(
                 f"row {indicator!r} names unknown search(es) {', '.join(unknown)}; record "
-                "them in searches.toml",
+                f"them in searches.toml / 行 {indicator!r} 引用了未知的检索 {', '.join(unknown)}："
+                "请在 searches.toml 中登记",
                 source=path,
                 field="searches",
                 values=unknown,
             )
         if row.text_unobtainable and not ids:
             raise InputError(
-                f"row {indicator!r} says the text is unobtainable but names no search",
+                f"row {indicator!r} says the text is unobtainable but names no search / 行 "
+                f"{indicator!r} 称原文无法获取，却未列出任何检索：请给出所做的检索",
                 source=path,
                 field="searches",
                 values=[indicator],
@@ -301,7 +316,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
         if record is None:
             raise InputError(
                 f"method {method!r} of {indicator!r} is not described in methods.toml (its "
-                "formula, what it follows, deviations and tests)",
+                "formula, what it follows, deviations and tests) / 指标 "
+                f"{indicator!r} 的方法 {method!r} 未在 methods.toml 中描述：请补充其公式、"
+                "所依据的规范、偏差与测试",
                 source=path,
                 field="rows",
                 values=[indicator, method],

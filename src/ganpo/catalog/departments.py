@@ -63,6 +63,8 @@ def load_departments_file(path: Path) -> dict[str, Department]:
     raw = _read(path).departments
     found = {k: d.model_copy(update={"key": k}) for k, d in raw.items()}
     problems: list[str] = []
+    problems_zh: list[str] = []
+    kind_zh = {"tables": "统计表", "layers": "图层", "carbon_tables": "碳排放数据表"}
     for kind in ("tables", "layers", "carbon_tables"):
         owner: dict[str, str] = {}
         for key, dep in found.items():
@@ -70,14 +72,21 @@ def load_departments_file(path: Path) -> dict[str, Department]:
                 if role in owner:
                     what = kind[:-1].replace("_", " ")
                     problems.append(f"{what} {role!r} is claimed by {owner[role]} and {key}")
+                    problems_zh.append(
+                        f"{kind_zh[kind]} {role!r} 同时由 {owner[role]} 和 {key} 认领"
+                    )
                 owner[role] = key
     for key, dep in found.items():
         unknown = [c for c in dep.contributors if c not in found]
         if unknown:
             problems.append(f"{key}: unknown contributor(s) {', '.join(unknown)}")
+            problems_zh.append(f"{key}：未知的协作部门 {'、'.join(unknown)}")
     if problems:
         raise InputError(
-            "; ".join(problems) + "; each role must belong to exactly one department",
+            "; ".join(problems)
+            + "; each role must belong to exactly one department / "
+            + "；".join(problems_zh)
+            + "：每项职责须只属于一个部门，协作部门须是文件中的部门",
             source=path,
             field="departments",
             values=problems,

@@ -25,7 +25,9 @@ def shipped_names(kind: str, suffix: str = ".toml") -> list[str]:
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """The content of a TOML file; a file that cannot be read or parsed is named."""
+    """The content of a TOML file; a file that cannot be read or parsed is named. The
+    refusal is English only: its callers add the Chinese half (the tracking loader, its
+    own), or call :func:`read_toml_bilingual`."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
@@ -33,9 +35,25 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise InputError(f"cannot read {what}: {exc}", source=path) from exc
 
 
+def read_toml_bilingual(path: Path, what: str) -> dict[str, Any]:
+    """:func:`read_toml` whose refusal has its Chinese half."""
+    try:
+        return read_toml(path, what)
+    except InputError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, tomllib.TOMLDecodeError):
+            zh = f"{_zh(what)}文件不是有效的 TOML（{cause}）：请按所示行列更正语法"
+        else:
+            reason = getattr(cause, "strerror", None) or cause
+            zh = f"无法读取{_zh(what)}文件：{reason}，请检查路径与权限"
+        raise InputError(
+            f"{str(exc).removeprefix(f'{path}: ')} / {zh}", source=path, field=exc.field
+        ) from cause
+
+
 def load_toml_model(path: Path, model: type[M], what: str) -> M:
     """Read a TOML file into ``model``; every problem is named with its key path."""
-    data = read_toml(path, what)
+    data = read_toml_bilingual(path, what)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

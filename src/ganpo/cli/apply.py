@@ -330,7 +330,8 @@ def _weights(items: list[str]) -> dict[str, float]:
             sep = ""
         if not sep:
             raise InputError(
-                f"--weight takes COMPONENT=VALUE (e.g. gep_growth=20), got {item!r}",
+                f"--weight takes COMPONENT=VALUE (e.g. gep_growth=20), got {item!r} / "
+                f"--weight 须写作 分项=数值（如 gep_growth=20），收到的是 {item!r}",
                 field="weight",
                 values=[item],
             )

@@ -61,7 +61,8 @@ def compare(
         if measure not in MEASURES:
             raise InputError(
                 f"unknown measure {measure!r}; use volume (B's quantities at A's prices) or "
-                "cpi (CPI-deflated values)",
+                f"cpi (CPI-deflated values) / 未知的比较口径 {measure!r}：请用 volume（以 A 的"
+                "价格计 B 的实物量）或 cpi（按居民消费价格指数平减的价值）",
                 field="measure",
                 values=[measure],
             )
@@ -71,7 +72,8 @@ def compare(
             raise InputError(
                 f"accounts {account_a} and {account_b} are of different regions "
                 f"({a.account.region_adcode} and {b.account.region_adcode}); compare accounts "
-                "of the same region",
+                f"of the same region / 核算 {account_a} 与 {account_b} 属于不同地区"
+                f"（{a.account.region_adcode} 与 {b.account.region_adcode}）：请比较同一地区的核算",
                 field="region_adcode",
             )
         deflator = load_deflator(load_profile(b.account.profile).deflator)

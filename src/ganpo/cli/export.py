@@ -22,7 +22,7 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
     if existing and not force:
         raise InputError(
             f"{', '.join(existing)} already exist(s); choose another path or add --force "
-            "to overwrite",
+            f"to overwrite / {', '.join(existing)} 已存在：请换一个路径，或加 --force 覆盖",
             field="out",
             values=existing,
         )
@@ -89,7 +89,8 @@ def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
 
     if rasters.empty:
         raise InputError(
-            "this account wrote no value rasters; run it with --rasters DIR to get them",
+            "this account wrote no value rasters; run it with --rasters DIR to get them / "
+            "该核算未写出价值量栅格：请以 --rasters DIR 重新运行核算以得到栅格",
             field="format",
         )
     out = []
@@ -98,7 +99,8 @@ def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
             src = Path(str(row.path))
             if not src.exists() or sha256_file(src) != row.sha256:
                 raise InputError(
-                    f"{src}: value raster missing or changed since the account wrote it",
+                    f"{src}: value raster missing or changed since the account wrote it / "
+                    f"{src}：价值量栅格缺失，或在核算写出后被改动：请重新运行该核算以重写栅格",
                     source=src,
                 )
             shutil.copy2(src, stage(folder / src.name))

@@ -56,7 +56,11 @@ def report(
         if previous is not None:
             p = load_account(store, previous)
             if p.account.region_adcode != a.region_adcode:
-                raise InputError("the previous account is of another region", field="previous")
+                raise InputError(
+                    "the previous account is of another region / 上一期核算 "
+                    f"{previous} 属于另一地区：请给出同一地区的上一期核算",
+                    field="previous",
+                )
         else:
             found = previous_account(store, a)
             if found is not None:

@@ -1117,7 +1117,8 @@ def _open_dem(path: Path) -> tuple[tuple[int, int], float, dict[str, object], np
     if not np.isclose(abs(a), abs(e), rtol=1e-9):
         raise InputError(
             f"the DEM's cells are {abs(a):g} × {abs(e):g} m; routing needs square cells. "
-            "Resample the DEM to square cells",
+            f"Resample the DEM to square cells / 数字高程模型（DEM）的像元为 {abs(a):g} × "
+            f"{abs(e):g} m，汇流计算需要正方形像元：请将 DEM 重采样为正方形像元",
             source=path,
             field="cell size",
             values=[abs(a), abs(e)],
@@ -1167,7 +1168,11 @@ def _read_inputs(
             any_valid = any_valid or not np.isnan(strip).all()
     if not any_valid:
         raise InputError(
-            "the DEM has no valid cell", source=dem_path, field="nodata", values=[nodata]
+            f"the DEM has no valid cell / 数字高程模型（DEM）没有有效像元（无数据值 {nodata}）："
+            "请检查 DEM 的无数据值设置与覆盖范围",
+            source=dem_path,
+            field="nodata",
+            values=[nodata],
         )
     return masked
 
@@ -1183,7 +1188,8 @@ def read_dem(path: Path) -> tuple[NDArray[np.float64], float, dict[str, object]]
 def _check_algorithm(algorithm: str) -> None:
     if algorithm not in ALGORITHMS:
         raise InputError(
-            f"unknown flow direction algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}",
+            f"unknown flow direction algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}"
+            f" / 未知的流向算法 {algorithm!r}：请从 {', '.join(ALGORITHMS)} 中选择",
             field="algorithm",
             values=[algorithm],
         )
@@ -1746,7 +1752,8 @@ def _sdr_inputs(
         if src.shape != shape:
             raise InputError(
                 f"the ecosystem map has {src.shape} cells and the DEM {shape}; "
-                "resample them to one grid",
+                f"resample them to one grid / 生态系统类型图的像元数为 {src.shape}，DEM 为 "
+                f"{shape}：请将两者重采样到同一网格",
                 source=ecosystem_path,
                 field="shape",
                 values=[str(src.shape), str(shape)],

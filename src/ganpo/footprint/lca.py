@@ -164,7 +164,11 @@ def _reference(system: ProductSystem, used: set[str], i: int) -> tuple[int, floa
         )
     worth = [o.amount * (o.value or 0.0) for o in p.outputs]
     if sum(worth) <= 0:
-        raise InputError(f"process {p.key}: outputs worth nothing", field="value")
+        raise InputError(
+            f"process {p.key}: outputs worth nothing / 过程 {p.key}：各产出的价值合计为零，"
+            "无法按经济价值分配：请给出产出的价格",
+            field="value",
+        )
     return j, worth[j] / sum(worth)
 
 
@@ -399,7 +403,11 @@ def footprint(system: ProductSystem, *, draws: int = 0, seed: int = 20240101) ->
     )
     if draws:
         if draws < 1000:
-            raise InputError(f"Monte Carlo needs at least 1000 draws, got {draws}", field="draws")
+            raise InputError(
+                f"Monte Carlo needs at least 1000 draws, got {draws} / 蒙特卡罗模拟至少需要 "
+                f"1000 次抽样，收到的是 {draws}：请增加抽样次数",
+                field="draws",
+            )
         mc = _lca(built, use_distributions=True, seed_override=seed)
         scores = []
         for _ in range(draws):

@@ -132,7 +132,10 @@ def read_product_system(path: Path | str) -> ProductSystem:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise InputError("no such product system file", source=path.name) from exc
+        raise InputError(
+            "no such product system file / 产品系统文件不存在：请检查文件名与路径",
+            source=path.name,
+        ) from exc
     except UnicodeDecodeError as exc:
         raise InputError(
             f"cannot read the product system: {exc}; save it as UTF-8 TOML / 无法读取产品系统"

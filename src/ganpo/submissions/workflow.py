@@ -104,7 +104,12 @@ def storage_dir(work_dir: Path, year: int) -> Path:
 def stored_path(work_dir: Path, year: int, name: str) -> Path:
     """The path of a stored file; ``name`` must be one of the generated names."""
     if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx|tif)", name):
-        raise InputError(f"not a stored file name: {name!r}", field="file", values=[name])
+        raise InputError(
+            f"not a stored file name: {name!r} / {name!r} 不是已存储文件的名称：请使用平台生成的"
+            "文件名",
+            field="file",
+            values=[name],
+        )
     return storage_dir(work_dir, year) / name
 
 
@@ -204,7 +209,8 @@ def region_of(base_dir: Path, year: int | None = None) -> Region:
     manifest = path / "manifest.toml" if path.is_dir() else path
     if not manifest.exists():
         raise InputError(
-            "no base dataset manifest; build one (`ganpo demo`) or set data_dir",
+            "no base dataset manifest; build one (`ganpo demo`) or set data_dir / 缺少基础数据集"
+            "清单（manifest.toml）：请先生成（`ganpo demo`）或设置 data_dir",
             source=manifest,
         )
     return _region(manifest.resolve(), manifest.stat().st_mtime, year)

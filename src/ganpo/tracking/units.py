@@ -26,7 +26,9 @@ def unit_factor(from_unit: str, to_unit: str, *, what: str = "value") -> float:
             num_t, den_t = (s.strip() for s in to_unit.split("/", 1))
             return conversion_factor(num_f, num_t) / conversion_factor(den_f, den_t)
         if "/" in from_unit or "/" in to_unit:
-            raise InputError("ratio against a simple unit", field="unit")
+            raise InputError(
+                "ratio against a simple unit / 比值单位不能与简单单位换算", field="unit"
+            )
         return conversion_factor(from_unit, to_unit)
     except InputError as exc:
         raise InputError(

@@ -180,8 +180,9 @@ def read_mapping(path: Path | str) -> ImportMapping:
     mapping._source = path.name
     region_problem = _region_problem(mapping.dataset.region)
     if region_problem:
+        en, zh = region_problem
         raise InputError(
-            region_problem,
+            f"{en} / {zh}",
             source=path.name,
             field="dataset.region",
             values=[mapping.dataset.region],
@@ -213,9 +214,9 @@ def _problem(error: Any) -> str:
     return f"{where}: {error['msg']}{given}"
 
 
-def _region_problem(region: int) -> str | None:
+def _region_problem(region: int) -> tuple[str, str] | None:
     """Why ``region`` is not the adcode of a province, city or county of the built-in
-    tables (``None`` when it is one)."""
+    tables, in English and Chinese (``None`` when it is one)."""
     from ganpo.io.regions import read_city_table, read_district_table
 
     codes: set[int] = set()
@@ -229,6 +230,7 @@ def _region_problem(region: int) -> str | None:
         return None
     return (
         f"region {region} of [dataset] is not the adcode of a province, city or county of the "
-        "built-in district table; give e.g. 360000 (江西省) or 360500 (新余市) / [dataset] 的 "
-        f"region {region} 不是省、市或区县的行政区划代码"
+        "built-in district table; give e.g. 360000 (江西省) or 360500 (新余市)",
+        f"[dataset] 的 region {region} 不是内置区划表中省、市或区县的行政区划代码："
+        "请给出如 360000（江西省）或 360500（新余市）的代码",
     )

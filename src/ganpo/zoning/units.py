@@ -139,7 +139,12 @@ def _read_layer(folder: Path, name: str, columns: list[str], what: str) -> gpd.G
     try:
         layer = gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several kinds for a broken file
-        raise InputError(f"cannot read the {what} layer: {exc}", source=name) from exc
+        what_zh = {"units": "环境管控单元", "red lines": "生态保护红线"}.get(what, what)
+        raise InputError(
+            f"cannot read the {what} layer: {exc} / {what_zh}图层 {name} 无法读取：请给出可读的 "
+            ".gpkg、.geojson 或 .shp 图层",
+            source=name,
+        ) from exc
     missing = [c for c in columns if c not in layer.columns]
     if missing:
         raise InputError(

@@ -221,7 +221,11 @@ async def compute_upload(file: UploadFile, principal: Checker, lang: Lang = "zh"
         except InputError as exc:
             if exc.source is not None:
                 raise
-            raise InputError(str(exc), source=name, field=exc.field, values=exc.values) from exc
+            en, sep, zh = str(exc).partition(" / ")  # the computation's two halves, kept
+            zh = zh if sep else "产品系统有误：请按上述说明改正后重新上传"
+            raise InputError(
+                f"{en} / {zh}", source=name, field=exc.field, values=exc.values
+            ) from exc
         mc = result.monte_carlo or {}
         figures = [result.total_kg, result.biogenic_co2_kg, *mc.values()]
         figures += [p["kg"] for p in result.by_process]
