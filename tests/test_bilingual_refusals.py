@@ -29,7 +29,6 @@ SELF_BILINGUAL = {"UnknownNameError", "InputFileError", "TableFileError"}
 #: (new code included); a listed one may not gain any, and once it has fewer the count
 #: here must come down with it (the second test), so the debt only shrinks.
 KNOWN_ENGLISH_ONLY: dict[str, int] = {
-    "api.py": 4,
     "apply/assessment.py": 2,
     "apply/compensation.py": 5,
     "apply/credit.py": 3,
@@ -43,32 +42,10 @@ KNOWN_ENGLISH_ONLY: dict[str, int] = {
     "apply/rules.py": 7,
     "apply/transfers.py": 4,
     "apply/vep.py": 1,
-    "carbon/energy.py": 2,
-    "carbon/factors.py": 2,
-    "carbon/uncertainty.py": 1,
-    "catalog/conformance.py": 9,
-    "catalog/departments.py": 1,
-    "catalog/files.py": 1,
-    "cli/apply.py": 1,
-    "cli/compare.py": 1,
-    "cli/data.py": 2,
-    "cli/export.py": 3,
-    "cli/quality.py": 1,
-    "cli/report.py": 1,
-    "engine/routing.py": 4,
-    "footprint/lca.py": 2,
-    "footprint/model.py": 1,
-    "report/maps.py": 1,
-    "report/summary.py": 6,
     "store/register.py": 4,
     "store/reserve.py": 2,
-    "submissions/workflow.py": 2,
-    "tracking/units.py": 1,
     "web/routes/apply.py": 3,
     "web/routes/apply_errors.py": 1,
-    "web/routes/footprints.py": 1,
-    "zoning/mapping.py": 1,
-    "zoning/units.py": 1,
 }
 
 

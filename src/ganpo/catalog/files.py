@@ -25,35 +25,23 @@ def shipped_names(kind: str, suffix: str = ".toml") -> list[str]:
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """The content of a TOML file; a file that cannot be read or parsed is named. The
-    refusal is English only: its callers add the Chinese half (the tracking loader, its
-    own), or call :func:`read_toml_bilingual`."""
+    """The content of a TOML file; a file that cannot be read or parsed is refused naming
+    it, in English and in Chinese (``what`` names the kind of file)."""
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read {what}: {exc}", source=path) from exc
-
-
-def read_toml_bilingual(path: Path, what: str) -> dict[str, Any]:
-    """:func:`read_toml` whose refusal has its Chinese half."""
-    try:
-        return read_toml(path, what)
-    except InputError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, tomllib.TOMLDecodeError):
-            zh = f"{_zh(what)}文件不是有效的 TOML（{cause}）：请按所示行列更正语法"
+        kind = _zh(what) if _zh(what).endswith("文件") else f"{_zh(what)}文件"
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            zh = f"{kind}不是有效的 TOML（{exc}）：请按所示行列更正语法"
         else:
-            reason = getattr(cause, "strerror", None) or cause
-            zh = f"无法读取{_zh(what)}文件：{reason}，请检查路径与权限"
-        raise InputError(
-            f"{str(exc).removeprefix(f'{path}: ')} / {zh}", source=path, field=exc.field
-        ) from cause
+            zh = f"无法读取{kind}：{exc.strerror or exc}，请检查路径与权限"
+        raise InputError(f"cannot read {what}: {exc} / {zh}", source=path) from exc
 
 
 def load_toml_model(path: Path, model: type[M], what: str) -> M:
     """Read a TOML file into ``model``; every problem is named with its key path."""
-    data = read_toml_bilingual(path, what)
+    data = read_toml(path, what)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

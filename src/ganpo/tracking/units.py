@@ -33,7 +33,8 @@ def unit_factor(from_unit: str, to_unit: str, *, what: str = "value") -> float:
     except InputError as exc:
         raise InputError(
             f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r} "
-            f"(the indicator's unit); give the values in {to_unit!r}",
+            f"(the indicator's unit); give the values in {to_unit!r} / {what}：单位 "
+            f"{from_unit!r} 与指标的单位 {to_unit!r} 计量的不是同一种量；请以 {to_unit!r} 填报",
             field="unit",
             values=[from_unit, to_unit],
         ) from exc
