@@ -86,6 +86,12 @@ def test_carbon_total_and_intensity_by_hand(engine) -> None:  # type: ignore[no-
 def test_nothing_to_compute_is_refused(engine) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError, match=r"nothing to compute for 2019.*stored years: 2023, 2024"):
         compute_series(engine, 2019)
+    with pytest.raises(InputError) as info:
+        compute_series(engine, 2019)
+    en, zh = str(info.value).split(" / ", 1)
+    assert "年无可用" not in en  # each reason's Chinese half is in the Chinese half
+    assert zh.startswith("2019 年没有可计算的序列：2019年无可用的生态产品总值核算"), zh
+    assert zh.endswith("；2019年无温室气体清单"), zh
 
 
 def test_stored_series_checked_then_read_back(engine) -> None:  # type: ignore[no-untyped-def]

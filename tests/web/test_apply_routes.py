@@ -194,3 +194,18 @@ def test_hostile_inputs_answer_4xx(client_as: Client) -> None:
         assert r.status_code == 422, r.text
     assert office.get("/api/apply/transfers").json() == []
     assert office.get("/api/apply/compensation/ledger").json() == []
+
+
+def test_table_refusals_have_their_chinese_half(client_as: Client) -> None:
+    office = client_as("office")
+    both = {**TRANSFER, "factors_csv": "county_adcode\n360102\n"}
+    r = office.post("/api/apply/transfers", json=both)
+    detail = r.json()["detail"]
+    assert r.status_code == 422 and "give either factors_csv (the CSV text) or" in detail
+    assert "请给出 factors_csv（CSV 文本）或 factors_example（内置示例：" in detail
+    assert "transfer_factors_demo.csv" in detail.split(" / ", 1)[1]
+    r = office.post("/api/apply/transfers", json={**TRANSFER, "factors_example": "x.csv"})
+    detail = r.json()["detail"]
+    assert r.status_code == 422 and "no shipped example 'x.csv'; examples:" in detail
+    assert "没有名为 'x.csv' 的内置示例；可用的示例：" in detail
+    assert office.get("/api/apply/transfers").json() == []

@@ -60,7 +60,10 @@ def _named(path: Path) -> Iterator[None]:
     except InputError as exc:
         if exc.source is not None:
             raise
-        raise InputError(str(exc), source=path, field=exc.field, values=exc.values) from exc
+        en, _, zh = str(exc).partition(" / ")  # the refusal's own halves, now with the file
+        raise InputError(
+            f"{en} / {zh or '该文件有误：' + en}", source=path, field=exc.field, values=exc.values
+        ) from exc
 
 
 def indicator_scores(
@@ -244,7 +247,11 @@ def assess(
     """Assess every county of the year's account (not stored: :func:`save_assessment`)."""
     framework = stored.rule
     if not isinstance(framework, AssessmentFramework):
-        raise InputError(f"rule {framework.name!r} is not an assessment framework", field="rule")
+        raise InputError(
+            f"rule {framework.name!r} is not an assessment framework / "
+            f"规则 {framework.name!r} 不是考核评价框架，请选择一个考核框架",
+            field="rule",
+        )
     acc = account_for_year(engine, year, account_id, purpose="assessment")
     notes: list[str] = []
     if acc.account.synthetic:

@@ -413,7 +413,11 @@ def settle(
     """Compute the settlement of an agreement for ``year`` (not stored: :func:`save_settlement`)."""
     agreement = stored.rule
     if not isinstance(agreement, CompensationAgreement):
-        raise InputError(f"rule {agreement.name!r} is not a compensation agreement", field="rule")
+        raise InputError(
+            f"rule {agreement.name!r} is not a compensation agreement / "
+            f"规则 {agreement.name!r} 不是生态补偿协议，请选择一份补偿协议",
+            field="rule",
+        )
     rnd = agreement.round_of(year)
     up, down = agreement.upstream, agreement.downstream
     up_label, down_label = f"{up.name_zh} {up.name_en}", f"{down.name_zh} {down.name_en}"
@@ -451,7 +455,10 @@ def settle(
         raise InputError(
             f"monitoring data of {year} has too few months for agreement {agreement.name!r} "
             f"(minimum {agreement.min_months}): {'; '.join(gaps)}. Complete the data "
-            "(nothing was stored)",
+            "(nothing was stored) / "
+            f"{year} 年的监测数据月份不足，不满足补偿协议 {agreement.name!r} 的要求"
+            f"（至少 {agreement.min_months} 个月）：{'; '.join(gaps)}。"
+            "请补全数据（未保存任何内容）",
             source=monitoring,
             field="month",
             values=gaps,
@@ -495,14 +502,18 @@ def settle(
             raise InputError(
                 f"the compensation index of {year} cannot be computed: "
                 f"{'; '.join(n for n in notes if n.startswith('section '))}. Give the "
-                "missing series (nothing was stored)",
+                "missing series (nothing was stored) / "
+                f"无法计算 {year} 年的补偿指数："
+                f"{'; '.join(n for n in notes if n.startswith('section '))}。"
+                "请补充缺失的监测序列（未保存任何内容）",
                 source=monitoring,
                 field="indicator",
             )
         if index_value is not None and not math.isfinite(index_value):
             raise InputError(
                 f"the compensation index of {year} is not a finite number ({index_value}); "
-                "check the monitoring values and the agreement's baselines",
+                "check the monitoring values and the agreement's baselines / "
+                f"{year} 年的补偿指数不是有限数（{index_value}）；请检查监测值和协议的基准值",
                 source=monitoring,
                 field="value",
             )
@@ -543,7 +554,9 @@ def settle(
         lost = sorted(set(agreement.upstream.counties) - set(upstream["county_adcode"]))
         if lost:
             raise InputError(
-                f"account {acc.account.id} has no county {preview(lost)} of the upstream party",
+                f"account {acc.account.id} has no county {preview(lost)} of the upstream party / "
+                f"核算 {acc.account.id} 中没有上游一方的县 {preview(lost)}，"
+                "请选择覆盖这些县的核算",
                 field="counties",
                 values=lost,
             )

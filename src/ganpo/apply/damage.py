@@ -81,26 +81,33 @@ def recovery_fractions(
     """
     if not 0.0 <= final_recovery <= 1.0:
         raise InputError(
-            f"final recovery must lie in [0, 1], got {final_recovery}", field="final_recovery"
+            f"final recovery must lie in [0, 1], got {final_recovery} / "
+            f"最终恢复比例须在 [0, 1] 之内，实为 {final_recovery}",
+            field="final_recovery",
         )
     if path == "table":
         if not table:
             raise InputError(
-                "the table path needs the recovered fraction of each year (--table 0,0.3,0.6)",
+                "the table path needs the recovered fraction of each year (--table 0,0.3,0.6) / "
+                "按表恢复（table）须给出每年的恢复比例（--table 0,0.3,0.6）",
                 field="table",
             )
         g = np.asarray(table, dtype="float64")
         bad = [float(v) for v in g if not (0.0 <= v <= final_recovery) or math.isnan(v)]
         if bad:
             raise InputError(
-                f"recovery fractions must lie in [0, final recovery = {final_recovery}]; got {bad}",
+                f"recovery fractions must lie in [0, final recovery = {final_recovery}]; "
+                f"got {bad} / "
+                f"恢复比例须在 [0, 最终恢复比例 = {final_recovery}] 之内，实为 {bad}",
                 field="table",
                 values=bad,
             )
         return g
     if recovery_years < 1:
         raise InputError(
-            f"recovery takes at least 1 year, got {recovery_years}", field="recovery_years"
+            f"recovery takes at least 1 year, got {recovery_years} / "
+            f"恢复期至少为 1 年，实为 {recovery_years}",
+            field="recovery_years",
         )
     t = np.arange(1, recovery_years + 1, dtype="float64")
     if path == "linear":
@@ -109,7 +116,10 @@ def recovery_fractions(
         k = math.log(1.0 / EXPONENTIAL_EPSILON) / recovery_years
         return final_recovery * (1.0 - np.exp(-k * (t - 1.0)))
     raise InputError(
-        f"unknown recovery path {path!r}; valid: {', '.join(PATHS)}", field="path", values=[path]
+        f"unknown recovery path {path!r}; valid: {', '.join(PATHS)} / "
+        f"未知的恢复路径 {path!r}；可选：{', '.join(PATHS)}",
+        field="path",
+        values=[path],
     )
 
 
@@ -173,7 +183,11 @@ def loss_schedule(
     (250.0, 0.0)
     """
     if not 0.0 < severity <= 1.0:
-        raise InputError(f"severity must lie in (0, 1], got {severity}", field="severity")
+        raise InputError(
+            f"severity must lie in (0, 1], got {severity} / "
+            f"损害程度须在 (0, 1] 之内，实为 {severity}",
+            field="severity",
+        )
     check_valuation(discount_rate, horizon_years)
     g = recovery_fractions(path, recovery_years, final_recovery=final_recovery, table=table)
     return LossSchedule(
@@ -200,7 +214,9 @@ def restoration_pv_per_ha(
     150.0
     """
     if maturity_years < 1:
-        raise InputError("maturity takes at least 1 year", field="maturity_years")
+        raise InputError(
+            "maturity takes at least 1 year / 修复成熟期至少为 1 年", field="maturity_years"
+        )
     t = np.arange(1, horizon_years + 1, dtype="float64")
     ramp = np.minimum(1.0, (t - 1.0) / maturity_years)
     return float((value_per_ha_cny * ramp * (1.0 + discount_rate) ** -(t - 1.0)).sum())
@@ -222,9 +238,13 @@ def type_value_per_ha(
     area_ha = float(ext["area_m2"].sum()) / 1e4
     if area_ha <= 0:
         where = f"county {county}" if county else "the region"
+        where_zh = f"县 {county}" if county else "该区域"
+        types = ", ".join(t.key for t in ecosystem_types()[1:])
         raise InputError(
             f"the account has no {ecosystem} in {where}, so it gives no value per ha for it; "
-            f"choose another type ({', '.join(t.key for t in ecosystem_types()[1:])})",
+            f"choose another type ({types}) / "
+            f"核算结果在{where_zh}内没有 {ecosystem}，无法得出其每公顷价值；"
+            f"请选择其他生态系统类型（{types}）",
             field="restoration_type",
             values=[ecosystem],
         )

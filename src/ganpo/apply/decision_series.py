@@ -189,7 +189,10 @@ def carbon_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) ->
             try:
                 table = intensity_table(e, gdp_for_level(gdp, [inv], level))
             except InputError as exc:
-                skipped.append(f"carbon intensity, {level}: {exc}")
+                en, _, zh = str(exc).partition(" / ")
+                skipped.append(
+                    f"carbon intensity, {level}: {en} / 碳排放强度（{level}）：{zh or en}"
+                )
                 continue
             price_year = int(table.attrs["price_year"])
             isrc = (
@@ -215,8 +218,10 @@ def compute_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) -
     observations = [o for p in parts for o in p.observations]
     skipped = [s for p in parts for s in p.skipped]
     if not observations:
+        halves = [s.partition(" / ") for s in skipped]  # each reason is "en / zh"
         raise InputError(
-            f"nothing to compute for {year}: {'; '.join(skipped)}",
+            f"nothing to compute for {year}: {'; '.join(en for en, _, _ in halves)} / "
+            f"{year} 年没有可计算的序列：{'；'.join(zh or en for en, _, zh in halves)}",
             field="year",
             values=[year],
         )

@@ -67,7 +67,9 @@ def example_commands() -> list[ExampleCommand]:
         if missing:
             raise InputError(
                 f"{source.name}, command {step}: example input(s) {', '.join(missing)} not "
-                "shipped; add the file or correct the command"
+                "shipped; add the file or correct the command / "
+                f"{source.name} 第 {step} 条命令：示例输入 {', '.join(missing)} 未随软件提供；"
+                "请补上该文件或改正命令"
             )
         out.append(
             ExampleCommand(

@@ -52,7 +52,11 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
     """Read a table (CSV or .xlsx, ``#`` comment lines) as text cells, empty cells as NaN,
     or say why it cannot be read (:class:`~ganpo.errors.TableError`, with row and column)."""
     if not Path(path).exists():
-        raise InputError(f"{what} not found; give the path of a CSV or .xlsx file", source=path)
+        raise InputError(
+            f"{what} not found; give the path of a CSV or .xlsx file / "
+            f"找不到{_WHAT_ZH.get(what, what)}，请给出 CSV 或 .xlsx 文件的路径",
+            source=path,
+        )
     try:
         table = read_table_file(path, comments=True).to_frame()
     except TableFileError as exc:
@@ -79,7 +83,8 @@ def convert(unit: str, target: str, what: str) -> float:
         raise
     except Exception as exc:  # pint raises many kinds of errors on malformed text
         raise InputError(
-            f"{what}: cannot read the unit {unit!r} ({exc}); write e.g. {target!r}",
+            f"{what}: cannot read the unit {unit!r} ({exc}); write e.g. {target!r} / "
+            f"{what}：无法识别单位 {unit!r}（{exc}）；请写成如 {target!r} 的形式",
             field="unit",
             values=[unit],
         ) from exc

@@ -139,7 +139,12 @@ def link_inclusive(
     from ganpo.carbon.inclusive import pseudonym
 
     if why := entity_id_problem(entity_id, entity_kind):
-        raise InputError(f"{entity_id}: {why}", field="entity_id", values=[entity_id])
+        en, _, zh = why.partition(" / ")
+        raise InputError(
+            f"{entity_id}: {en} / 主体代码 {entity_id}：{zh or en}",
+            field="entity_id",
+            values=[entity_id],
+        )
     ind = rule.indicator(INCLUSIVE_INDICATOR)
     found = store.inclusive_issuances(engine, pseudonym(entity_id, key))
     new = [

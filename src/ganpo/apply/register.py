@@ -161,7 +161,13 @@ def deposit_features(
         )
     codes = [p.code for p in prepared]
     if len(set(codes)) != len(codes):
-        raise InputError("two features have the same code", field="code", values=codes)
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        raise InputError(
+            f"two features have the same code / 文件中有要素的编码重复（{', '.join(twice)}），"
+            "请让每个要素的编码唯一",
+            field="code",
+            values=codes,
+        )
     union_check = [
         (a.code, b.code)
         for k, a in enumerate(prepared)
@@ -182,8 +188,11 @@ def deposit_features(
             store.add_parcel(engine, p, actor=actor, allow_overlap=allow_overlap)
         except Exception as exc:
             if done:
+                stored = ", ".join(d.code for d in done)
+                en, _, zh = str(exc).partition(" / ")
                 raise InputError(
-                    f"{exc} (stored before this one: {', '.join(d.code for d in done)})",
+                    f"{en} (stored before this one: {stored}) / "
+                    f"{zh or en}（在此之前已保存：{stored}）",
                     field="code",
                     values=[p.code],
                 ) from exc

@@ -107,7 +107,10 @@ def load_prices(path: Path | None = None) -> EmissionPrices:
     prices = load_toml_model(path, EmissionPrices, "the emission-right prices")
     if conversion_factor(prices.unit.replace("·", " "), "CNY/(t a)") != 1.0:
         raise InputError(
-            f"prices must be given in CNY/(t·a), not {prices.unit!r}", source=path, field="unit"
+            f"prices must be given in CNY/(t·a), not {prices.unit!r} / "
+            f"价格须以 CNY/(t·a)（元/(吨·年)）为单位，而不是 {prices.unit!r}",
+            source=path,
+            field="unit",
         )
     known = prices.pollutants()
     for p in prices.price:
@@ -216,7 +219,10 @@ def parcel_element(
     }
     if stand_volume_m3 is not None:
         if asset_type != "forestry":
-            raise InputError("stand volume is a field of forestry elements", field="stand_volume")
+            raise InputError(
+                "stand volume is a field of forestry elements / 蓄积量只适用于林业要素（forestry）",
+                field="stand_volume",
+            )
         if not math.isfinite(stand_volume_m3) or stand_volume_m3 < 0:
             raise InputError(
                 f"stand volume {stand_volume_m3} m³ is not a non-negative number / 蓄积量无效",

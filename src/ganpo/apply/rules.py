@@ -258,7 +258,9 @@ class CompensationAgreement(_Model):
         spans = ", ".join(f"round {r.round}: {r.start_year}–{r.end_year}" for r in self.rounds)
         raise InputError(
             f"agreement {self.name!r} has no round covering {year} ({spans}); "
-            "settle a year of a round, or add the round to the agreement",
+            "settle a year of a round, or add the round to the agreement / "
+            f"补偿协议 {self.name!r} 没有覆盖 {year} 年的轮次（{spans}）；"
+            "请结算某一轮次内的年份，或在协议中补充该轮次",
             field="year",
             values=[year],
         )
@@ -400,7 +402,13 @@ def _unit_ok(unit: str, what: str, source: str | Path | None) -> None:
     try:
         parse_unit(unit)
     except InputError as exc:
-        raise InputError(f"{what}: {exc}", source=source, field="unit", values=[unit]) from exc
+        en, _, zh = str(exc).partition(" / ")
+        raise InputError(
+            f"{what}: {en} / 规则文件中的单位 {unit!r} 有误：{zh or en}，请改用可识别的单位",
+            source=source,
+            field="unit",
+            values=[unit],
+        ) from exc
 
 
 def _known_indicators(keys: list[str], what: str, source: str | Path | None) -> None:
@@ -408,7 +416,9 @@ def _known_indicators(keys: list[str], what: str, source: str | Path | None) -> 
     if unknown:
         raise InputError(
             f"{what} names unknown GEP indicator(s) {', '.join(unknown)}; the catalogue has "
-            f"{', '.join(indicators())} (`ganpo catalog`)",
+            f"{', '.join(indicators())} (`ganpo catalog`) / "
+            f"{what} 中有未知的 GEP 指标 {', '.join(unknown)}；指标目录中有 "
+            f"{', '.join(indicators())}（见 `ganpo catalog`），请改用其中的指标",
             source=source,
             field="indicators",
             values=unknown,
@@ -419,7 +429,10 @@ def _known_counties(codes: list[int], province: int, what: str, source: str | Pa
     known = province_counties(province)
     if not known:
         raise InputError(
-            f"{what}: no counties for province adcode {province}", source=source, field="province"
+            f"{what}: no counties for province adcode {province} / "
+            f"{what}：省级行政区划代码 {province} 下没有县，请检查 province_adcode",
+            source=source,
+            field="province",
         )
     unknown = sorted(set(codes) - set(known))
     if unknown:
@@ -448,7 +461,8 @@ def check_rule(
         for code in rule.minimums_cny:
             if not code.strip().isdigit():
                 raise InputError(
-                    f"{what}: minimums_cny keys must be county adcodes, got {code!r}",
+                    f"{what}: minimums_cny keys must be county adcodes, got {code!r} / "
+                    f"{what}：minimums_cny 的键须为县级行政区划代码，实为 {code!r}",
                     source=source,
                     field="minimums_cny",
                     values=[code],
@@ -460,8 +474,12 @@ def check_rule(
         for ind in rule.indicators:
             if ind.key not in catalogue:
                 unknown = UnknownNameError("water-quality indicator", ind.key, catalogue)
+                en, _, zh = str(unknown).partition(" / ")
                 raise InputError(
-                    f"{what}: {unknown}", source=source, field="indicators", values=[ind.key]
+                    f"{what}: {en} / {what}：{zh}",
+                    source=source,
+                    field="indicators",
+                    values=[ind.key],
                 )
             _unit_ok(ind.unit, f"{what} indicator {ind.key}", source)
             _converts(ind.unit, catalogue[ind.key].unit, f"{what} indicator {ind.key}",
@@ -669,7 +687,9 @@ def resolve_rule(
     if found.rule.kind != kind:
         raise InputError(
             f"rule {name!r} is a {found.rule.kind} rule; this command needs a {kind} rule "
-            f"(shipped: {', '.join(rule_names())})",
+            f"(shipped: {', '.join(rule_names())}) / "
+            f"规则 {name!r} 是 {found.rule.kind} 类规则；此命令需要 {kind} 类规则"
+            f"（内置规则：{', '.join(rule_names())}）",
             field="rule",
             values=[name],
         )

@@ -75,7 +75,9 @@ def largest_remainder(shares: np.ndarray, total: int, keys: np.ndarray) -> np.nd
     out = floors.copy()
     if abs(left) > len(out):  # only non-finite or inconsistent shares get here
         raise InputError(
-            f"cannot round shares adding up to {float(shares.sum())!r} to the total {total}",
+            f"cannot round shares adding up to {float(shares.sum())!r} to the total {total} / "
+            f"合计为 {float(shares.sum())!r} 的份额无法取整分配到总额 {total}，"
+            "请检查得分中是否有非有限数",
             field="shares",
         )
     if left > 0:
@@ -184,14 +186,17 @@ def allocate(
         else penalty_rate.reindex(scores.index).fillna(0.0).to_numpy()
     )
     if ((rate < 0) | (rate > 1)).any():
-        raise InputError("penalty rates must lie in [0, 1]", field="penalty_rate")
+        raise InputError(
+            "penalty rates must lie in [0, 1] / 扣减比例须在 [0, 1] 之内", field="penalty_rate"
+        )
     deducted = rate * x
     receivers = (rate == 0) & (x > 0)
     reward = np.zeros(len(counties))
     if deducted.sum() > 0:
         if not receivers.any():
             raise InputError(
-                "every county has a penalty, so the deductions have no one to go to",
+                "every county has a penalty, so the deductions have no one to go to / "
+                "每个县都有扣减，扣减的资金无处分配；请至少让一个县不被扣减",
                 field="penalty_rate",
             )
         reward[receivers] = deducted.sum() * x[receivers] / x[receivers].sum()
@@ -365,7 +370,11 @@ def compute_allocation(
     """
     rule = stored.rule
     if not isinstance(rule, TransferRule):
-        raise InputError(f"rule {rule.name!r} is not a transfer rule", field="rule")
+        raise InputError(
+            f"rule {rule.name!r} is not a transfer rule / "
+            f"规则 {rule.name!r} 不是转移支付规则，请选择一条转移支付规则",
+            field="rule",
+        )
     w = {c.key: c.weight for c in rule.components}
     for key, value in (weights or {}).items():
         if key not in w:

@@ -328,7 +328,9 @@ def _account_units(s: StoredAccount, root: Path) -> gpd.GeoDataFrame:
     path = _input_path(s, root, "units")
     if path is None:
         raise InputError(
-            f"account {s.account.id} lists no units file; cannot tell where its region is",
+            f"account {s.account.id} lists no units file; cannot tell where its region is / "
+            f"核算 {s.account.id} 未列出行政单元文件，无法确定其区域范围；"
+            "请选择带有行政单元文件的核算",
             field="units",
         )
     # the file is verified above; its counties (of units of any level, decision 0021)

@@ -153,7 +153,11 @@ def _check_fields(p: NewParcel) -> None:
                 field=name,
             )
     if len(p.code) > 64:
-        raise InputError("the parcel code is longer than 64 characters", field="code")
+        raise InputError(
+            f"the parcel code is longer than 64 characters / "
+            f"地块编码 {p.code[:20]!r}… 超过 64 个字符，请缩短编码",
+            field="code",
+        )
 
 
 def _same_crs(a: str, b: str) -> bool:
@@ -292,7 +296,9 @@ def update_parcel(
     if unknown:
         raise InputError(
             f"cannot change {', '.join(sorted(unknown))}; editable fields: "
-            f"{', '.join(sorted(allowed))} (the geometry is fixed: withdraw and deposit anew)",
+            f"{', '.join(sorted(allowed))} (the geometry is fixed: withdraw and deposit anew) / "
+            f"不能修改 {', '.join(sorted(unknown))}；可修改的字段：{', '.join(sorted(allowed))}"
+            "（地块边界不可修改：请撤回后重新登记）",
             field=sorted(unknown)[0],
         )
     if "rights_type" in changes and changes["rights_type"] not in RIGHTS_TYPES:
@@ -370,7 +376,12 @@ def add_package(
             "a package needs at least one parcel / 资产包至少包含一个地块", field="parcels"
         )
     if len(set(parcel_codes)) != len(parcel_codes):
-        raise InputError("a parcel is listed twice", field="parcels", values=parcel_codes)
+        twice = sorted({c for c in parcel_codes if parcel_codes.count(c) > 1})
+        raise InputError(
+            f"a parcel is listed twice / 地块 {', '.join(twice)} 被重复列出，每个地块只列一次",
+            field="parcels",
+            values=parcel_codes,
+        )
     with Session(engine) as session, session.begin():
         if session.scalar(select(RegisterPackage.id).where(RegisterPackage.code == code)):
             raise InputError(
@@ -495,7 +506,11 @@ def add_valuation(
 ) -> int:
     """Store a valuation of a parcel or package (with its inputs; audited)."""
     if target_kind not in ("parcel", "package"):
-        raise InputError("target_kind must be parcel or package", field="target_kind")
+        raise InputError(
+            f"target_kind must be parcel or package / "
+            f"target_kind 须为 parcel（地块）或 package（资产包），实为 {target_kind!r}",
+            field="target_kind",
+        )
     with Session(engine) as session, session.begin():
         lock_usable_accounts(session, [account_id], f"valuation of {target_kind} {target_code}")
         row = RegisterValuation(

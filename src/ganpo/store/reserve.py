@@ -202,7 +202,10 @@ def _check_name(value: str, what: str) -> str:
             values=[value],
         )
     if len(value) > 200:
-        raise InputError(f"the {what} is longer than 200 characters", field=what)
+        raise InputError(
+            f"the {what} is longer than 200 characters / {what} 超过 200 个字符，请缩短",
+            field=what,
+        )
     return value
 
 
@@ -534,7 +537,12 @@ def add_package(
             "a package needs at least one right / 资产包至少含一项权益", field="rights"
         )
     if len(set(right_codes)) != len(right_codes):
-        raise InputError("a right is listed twice", field="rights", values=right_codes)
+        twice = sorted({c for c in right_codes if right_codes.count(c) > 1})
+        raise InputError(
+            f"a right is listed twice / 权益 {', '.join(twice)} 被重复列出，每项权益只列一次",
+            field="rights",
+            values=right_codes,
+        )
     with _transaction("package"), Session(engine) as session, session.begin():
         if code in _all_codes(session):
             raise InputError(

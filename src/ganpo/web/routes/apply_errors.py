@@ -20,9 +20,10 @@ def client_names(names: Mapping[Path, str]) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        message = str(exc)
+        en, _, zh = str(exc).partition(" / ")  # the refusal's own two halves
         for path, name in names.items():
-            message = message.replace(str(path), name)
+            en, zh = en.replace(str(path), name), zh.replace(str(path), name)
+        message = f"{en} / {zh or '输入有误：' + en}"
         if message == str(exc):
             raise
         raise InputError(message, field=exc.field, values=exc.values) from exc
