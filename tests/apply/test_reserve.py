@@ -209,11 +209,11 @@ def test_migration_0020_matches_the_models(ts: TinyStore) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from ganpo.store.models import Base
+    from ganpo.store.schema import full_metadata
 
     engine = open_store(ts.url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), full_metadata())
     assert [d for d in diff if "reserve_" in repr(d)] == []
 
 

@@ -36,8 +36,8 @@ from ganpo.store.carbon import (
     save_inventory,
 )
 from ganpo.store.carbon_models import CarbonInventory, CarbonInventoryFactor, CarbonInventoryRow
-from ganpo.store.models import Base
 from ganpo.store.repository import open_store
+from ganpo.store.schema import full_metadata
 
 
 def _inventory(tmp_path: Path) -> Inventory:
@@ -122,7 +122,7 @@ def test_head_is_0021_and_the_models_match_the_migration(store_url: str) -> None
     assert schema.HEAD_REVISION == "0021" == schema.alembic_head()
     engine = open_store(store_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), full_metadata())
     assert diff == []
 
 

@@ -23,8 +23,8 @@ import ganpo.store.reserve_models
 import ganpo.store.tracking_models  # noqa: F401  (every table in Base.metadata)
 from applications_support import GEP_2022, account
 from ganpo.store import register, schema
-from ganpo.store.models import Base
 from ganpo.store.repository import list_accounts, open_store, save_account
+from ganpo.store.schema import full_metadata
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 OLD_TABLES = (
@@ -258,7 +258,7 @@ def test_upgrade_keeps_every_row_and_never_reuses_an_id(store_url: str) -> None:
     assert save_account(engine, account(2024, GEP_2022)) == 4
     assert register.add_parcel(engine, _new_parcel(), actor="t") == 3  # P2 was #2
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), full_metadata())
         if engine.dialect.name == "sqlite":
             sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name='accounts'"))
             assert "AUTOINCREMENT" in sql.scalar_one()
@@ -289,3 +289,17 @@ def test_downgrade_and_upgrade_again(store_url: str) -> None:
     assert _dump(store_url)[0] == before
     schema.upgrade(engine)
     assert schema.current_revision(engine) == schema.head_revision()
+
+
+def test_the_full_schema_names_every_module_of_tables() -> None:
+    """``full_metadata`` imports every ``*_models`` module: a new one left out of
+    ``MODEL_MODULES`` would make a schema comparison pass or fail by which tests ran
+    before it in the process."""
+    from pathlib import Path
+
+    from ganpo.store import schema
+
+    folder = Path(schema.__file__).parent
+    assert sorted(p.stem for p in folder.glob("*_models.py")) == sorted(schema.MODEL_MODULES)
+    tables = schema.full_metadata().tables
+    assert {"zoning_violations", "rating_appeals", "accounts"} <= set(tables)

@@ -13,8 +13,8 @@ from sqlalchemy import inspect
 
 import ganpo.store.inclusive_models
 import ganpo.store.platform_models  # noqa: F401  (registers the platform tables)
-from ganpo.store.models import Base
 from ganpo.store.repository import open_store
+from ganpo.store.schema import full_metadata
 from ganpo.web.app import Settings, create_app
 from ganpo.web.seed import seed_demo_users
 
@@ -24,7 +24,7 @@ PLATFORM_TABLES = {"platform_users", "platform_sessions", "platform_audit"}
 def _platform_diff(url: str) -> list[Any]:
     engine = open_store(url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(conn), full_metadata())
     engine.dispose()
 
     def table_of(entry: Any) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, MetaData, inspect, text
 
 from ganpo.errors import StoreError
 from ganpo.store.records import HEAD_REVISION
@@ -26,6 +26,34 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 #: test, check that it is Alembic's head.
 #: the table in which Alembic keeps the revision a store is at
 VERSION_TABLE = "alembic_version"
+
+
+#: the modules that declare the store's tables beside :mod:`ganpo.store.models`
+MODEL_MODULES = (
+    "apply_models",
+    "carbon_models",
+    "cases_models",
+    "inclusive_models",
+    "platform_models",
+    "rating_models",
+    "register_models",
+    "reporting_models",
+    "reserve_models",
+    "tracking_models",
+)
+
+
+def full_metadata() -> MetaData:
+    """The declared schema of the whole store: ``Base.metadata`` once every module of
+    :data:`MODEL_MODULES` is imported (a table registers itself when its module is first
+    imported, so ``Base.metadata`` alone holds only what the process has used so far)."""
+    import importlib
+
+    from ganpo.store.models import Base
+
+    for name in MODEL_MODULES:
+        importlib.import_module(f"ganpo.store.{name}")
+    return Base.metadata
 
 
 def alembic_config(engine: Engine) -> Config:
