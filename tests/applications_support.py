@@ -169,3 +169,68 @@ def transfer_rule(
     text = TRANSFER_RULE.format(key_weight=key_weight, gep_weight=gep_weight)
     head = "".join(f"{k} = {v}\n" for k, v in extra.items())
     return write(tmp / f"rule_{key_weight}_{gep_weight}.toml", head + text)
+
+
+# An assessment of the three hand counties (the bad-input corpora of assessment and of the
+# account look-ups): a framework of two categories, the GDP of 2022 and 2023, the indicators.
+
+ASSESSMENT_FRAMEWORK = """kind = "assessment"
+name = "corpus-gdi"
+title_zh = "测试"
+title_en = "test"
+description = "test"
+source = "test"
+verified = "nothing"
+
+[[grades]]
+grade = "A"
+min_score = 90.0
+
+[[grades]]
+grade = "B"
+min_score = 70.0
+
+[[grades]]
+grade = "C"
+min_score = 0.0
+
+[[warnings]]
+metric = "c"
+below = 10.0
+
+[[categories]]
+key = "one"
+name_zh = "一"
+name_en = "one"
+weight_pct = 60.0
+indicators = [
+  { key = "a", name_zh = "甲", name_en = "a", unit = "%", direction = "positive" },
+  { key = "b", name_zh = "乙", name_en = "b", unit = "t", direction = "negative", weight = 1.0 },
+]
+
+[[categories]]
+key = "two"
+name_zh = "二"
+name_en = "two"
+weight_pct = 40.0
+indicators = [
+  { key = "c", name_zh = "丙", name_en = "c", unit = "%", direction = "positive" },
+]
+"""
+
+ASSESSMENT_GDP = """county_adcode,year,gdp [万元]
+360281,2022,0.09
+361130,2022,0.02
+361181,2022,0.012
+360281,2023,0.1
+361130,2023,0.02
+361181,2023,0.01
+"""
+
+ASSESSMENT_INDICATORS = """county_adcode,year,a [%],b [t],c [%]
+360281,2021,12,5,0
+360281,2022,11,5,0
+360281,2023,10,5,0
+361130,2023,20,3,50
+361181,2023,30,1,100
+"""

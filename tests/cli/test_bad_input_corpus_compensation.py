@@ -40,6 +40,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from applications_support import ASSESSMENT_FRAMEWORK as FRAMEWORK_TEXT
+from applications_support import ASSESSMENT_GDP as GDP_TEXT
+from applications_support import ASSESSMENT_INDICATORS as INDICATORS_TEXT
 from applications_support import hand_store
 from corpus_support import (
     as_number,
@@ -118,67 +121,6 @@ amount_cny = 100000000.0
 
 # annual means 2.0, 0.1, 1.0, 0.03 mg/L: P = 0.85 × mean(0.8, 1.0, 0.8, 0.6) = 0.68 ≤ 1
 CONC = {"codmn": 2.0, "nh3n": 0.1, "tn": 1.0, "tp": 0.03}
-
-FRAMEWORK_TEXT = """kind = "assessment"
-name = "corpus-gdi"
-title_zh = "测试"
-title_en = "test"
-description = "test"
-source = "test"
-verified = "nothing"
-
-[[grades]]
-grade = "A"
-min_score = 90.0
-
-[[grades]]
-grade = "B"
-min_score = 70.0
-
-[[grades]]
-grade = "C"
-min_score = 0.0
-
-[[warnings]]
-metric = "c"
-below = 10.0
-
-[[categories]]
-key = "one"
-name_zh = "一"
-name_en = "one"
-weight_pct = 60.0
-indicators = [
-  { key = "a", name_zh = "甲", name_en = "a", unit = "%", direction = "positive" },
-  { key = "b", name_zh = "乙", name_en = "b", unit = "t", direction = "negative", weight = 1.0 },
-]
-
-[[categories]]
-key = "two"
-name_zh = "二"
-name_en = "two"
-weight_pct = 40.0
-indicators = [
-  { key = "c", name_zh = "丙", name_en = "c", unit = "%", direction = "positive" },
-]
-"""
-
-GDP_TEXT = """county_adcode,year,gdp [万元]
-360281,2022,0.09
-361130,2022,0.02
-361181,2022,0.012
-360281,2023,0.1
-361130,2023,0.02
-361181,2023,0.01
-"""
-
-INDICATORS_TEXT = """county_adcode,year,a [%],b [t],c [%]
-360281,2021,12,5,0
-360281,2022,11,5,0
-360281,2023,10,5,0
-361130,2023,20,3,50
-361181,2023,30,1,100
-"""
 
 
 def _monitoring_text() -> str:
