@@ -403,6 +403,54 @@ def _pull(
 
 
 @numba.njit(cache=True, nogil=True)
+def _tile_pulls(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    gh: NDArray[np.bool_],
+    sh: NDArray[np.uint8],
+    i0: int,
+    j0: int,
+    rows: int,
+    cols: int,
+    unit: bool,
+) -> tuple[NDArray[np.uint8], NDArray[np.uint8]]:
+    """:func:`_pull` of every tile cell toward its neighbours in the tile, kept in two
+    bytes a cell: bit ``k`` of ``pulls`` set where the pull toward neighbour ``k`` is > 0,
+    and ``total`` the cell's sum of shares toward the neighbours reaching a stream (the
+    pull is then ``share / total``, as :func:`_pull` divides it; 1 with ``unit``). The
+    normalisation is summed once per cell instead of once per pull."""
+    hr, hc = vh.shape
+    pulls = np.zeros(rows * cols, dtype=np.uint8)
+    total = np.zeros(rows * cols, dtype=np.uint8)
+    for r in range(rows):
+        for c in range(cols):
+            rh, ch = r + i0, c + j0
+            if not vh[rh, ch] or sh[rh, ch] == 1:
+                continue
+            if not unit and not gh[rh, ch]:
+                continue
+            d = dh[rh, ch]
+            bits = 0
+            t = 0
+            for k in range(8):
+                p = (d >> (4 * k)) & 15
+                if p == 0:
+                    continue
+                ra, ca = rh + DROW[k], ch + DCOL[k]
+                if ra < 0 or ca < 0 or ra >= hr or ca >= hc or not vh[ra, ca]:
+                    continue
+                if not unit and not gh[ra, ca]:
+                    continue
+                t += p  # _pull's total: every neighbour that counts, in the tile or not
+                rn, cn = r + DROW[k], c + DCOL[k]
+                if 0 <= rn < rows and 0 <= cn < cols:
+                    bits |= 1 << k
+            pulls[r * cols + c] = bits
+            total[r * cols + c] = t
+    return pulls, total
+
+
+@numba.njit(cache=True, nogil=True)
 def _up_pass(
     dh: NDArray[np.uint32],
     vh: NDArray[np.bool_],
@@ -416,22 +464,55 @@ def _up_pass(
     """The tile's values carried upstream: ``v(x) = seed(x) + Σ_k pull(x, k)·v(n_k)``
     over x's downstream neighbours in the tile, downstream first (Kahn's order on the
     neighbours still to wait for). The tile at ``i0``, ``j0`` in the halo arrays. False
-    if a cycle leaves cells undone."""
+    if a cycle leaves cells undone.
+
+    Only the cells upstream of a seeded cell (``seed ≠ 0``, NaN included) are computed:
+    any other cell's value is exactly 0 (no seed, and every downstream value 0). A seam
+    round seeds a few cells next to the band, so its pass costs their upstream cells,
+    not the tile. The sums are those of :func:`_pull`'s weights in the same order (a
+    term ``pull·0`` adds +0), so the values are bitwise those of a pass over every
+    cell. A cycle is found among the cells computed; one among cells that no seed
+    reaches would give zeros, and is found by the stage's first pass, which seeds
+    every cell that has a value of its own."""
     rows, cols = seed.shape
     n = rows * cols
-    wait = np.zeros(n, dtype=np.int32)
+    pulls, total = _tile_pulls(dh, vh, gh, sh, i0, j0, rows, cols, unit)
     val = np.zeros((rows, cols), dtype=np.float64)
-    for r in range(rows):
-        for c in range(cols):
-            for k in range(8):
-                rn, cn = r + DROW[k], c + DCOL[k]
-                inner = 0 <= rn < rows and 0 <= cn < cols
-                if inner and _pull(dh, vh, gh, sh, r + i0, c + j0, k, unit) > 0.0:
-                    wait[r * cols + c] += 1
+    flat = seed.reshape(-1)
+    hit = np.zeros(n, dtype=np.bool_)
     stack = np.empty(n, dtype=np.int64)
     top = 0
+    for x in range(n):  # the cells upstream of a seed: depth-first over the pulls
+        if flat[x] != 0.0 and not hit[x]:
+            hit[x] = True
+            stack[top] = x
+            top += 1
+            while top > 0:
+                top -= 1
+                y = stack[top]
+                r, c = y // cols, y % cols
+                for k in range(8):
+                    ru, cu = r + DROW[k], c + DCOL[k]
+                    if not (0 <= ru < rows and 0 <= cu < cols):
+                        continue
+                    u = ru * cols + cu
+                    if not hit[u] and (pulls[u] >> ((k + 4) % 8)) & 1:
+                        hit[u] = True
+                        stack[top] = u
+                        top += 1
+    wait = np.zeros(n, dtype=np.int32)
+    todo = 0
+    for x in range(n):
+        if not hit[x]:
+            continue
+        todo += 1
+        r, c = x // cols, x % cols
+        for k in range(8):
+            if (pulls[x] >> k) & 1 and hit[(r + DROW[k]) * cols + c + DCOL[k]]:
+                wait[x] += 1
+    top = 0
     for x in range(n - 1, -1, -1):
-        if wait[x] == 0:
+        if hit[x] and wait[x] == 0:
             stack[top] = x
             top += 1
     done = 0
@@ -440,25 +521,26 @@ def _up_pass(
         x = stack[top]
         done += 1
         r, c = x // cols, x % cols
-        v = seed[r, c]
-        for k in range(8):
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if 0 <= rn < rows and 0 <= cn < cols:
-                q = _pull(dh, vh, gh, sh, r + i0, c + j0, k, unit)
-                if q > 0.0:
-                    v += q * val[rn, cn]
+        v = flat[x]
+        bits = pulls[x]
+        if bits:
+            d = dh[r + i0, c + j0]
+            for k in range(8):
+                if (bits >> k) & 1:
+                    q = 1.0 if unit else np.float64((d >> (4 * k)) & 15) / np.float64(total[x])
+                    v += q * val[r + DROW[k], c + DCOL[k]]
         val[r, c] = v
         for k in range(8):  # upstream neighbours: one downstream cell fewer to wait for
             ru, cu = r + DROW[k], c + DCOL[k]
             if not (0 <= ru < rows and 0 <= cu < cols):
                 continue
-            if _pull(dh, vh, gh, sh, ru + i0, cu + j0, (k + 4) % 8, unit) > 0.0:
-                y = ru * cols + cu
+            y = ru * cols + cu
+            if hit[y] and (pulls[y] >> ((k + 4) % 8)) & 1:
                 wait[y] -= 1
                 if wait[y] == 0:
                     stack[top] = y
                     top += 1
-    return val, done == n
+    return val, done == todo
 
 
 @numba.njit(cache=True, nogil=True)
