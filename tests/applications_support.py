@@ -172,7 +172,8 @@ def transfer_rule(
 
 
 # An assessment of the three hand counties (the bad-input corpora of assessment and of the
-# account look-ups): a framework of two categories, the GDP of 2022 and 2023, the indicators.
+# account look-ups; tests/apply/test_assessment.py with two warnings more and one indicator
+# value missing): a framework of two categories, the GDP of 2022 and 2023, the indicators.
 
 ASSESSMENT_FRAMEWORK = """kind = "assessment"
 name = "corpus-gdi"

@@ -6,23 +6,31 @@ inventories of a micro dataset (two counties of 南昌市, cement clinker only) 
 GEP (亿元 = 10⁸ CNY): 2024 holds GEP_2022 (乐平, 婺源, 德兴 100 CNY each: 300 CNY = 3 × 10⁻⁶
 亿元); 2023 holds GEP_2022 × (1.10, 1.00, 0.80) × 1.002 (110.22 + 100.2 + 80.16 = 290.58
 CNY). Carbon: 5 202 t CO2 per 万t clinker (0.5202 t CO2 per t, the inventory's factor).
+
+And the start the bad-input corpora of the decision's tracking share
+(tests/cli/test_bad_input_corpus_tracking.py and
+tests/cli/test_bad_input_corpus_tracking_region_rules.py): :func:`decision_start`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import shutil
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
 from applications_support import hand_store
+from corpus_support import write_csv
 from ganpo.carbon.dual_control_link import gdp_at_constant_prices
 from ganpo.carbon.inventory import read_dataset, run_inventory
+from ganpo.cli.main import app
 from ganpo.store.carbon import save_inventory
 from ganpo.store.tracking import Recorded, observations_in_force, record_observations
-from ganpo.tracking.registry import Registry
+from ganpo.tracking.registry import Registry, read_tracking_file, shipped_file
 from ganpo.tracking.stored import checked, use_series
 
 GULOU, XIHU = 360102, 360103
@@ -74,3 +82,33 @@ def record_checked(engine: Engine, registry: Registry, rows: Iterable[Any]) -> R
 def use_stored_series(registry: Registry, engine: Engine) -> None:
     """The registry's observations: the stored ones in force."""
     use_series(registry, observations_in_force(engine))
+
+
+#: the start's files: the decision's tracking file and the series file of its observations
+TOML = "decision.toml"
+SERIES = "series.csv"
+COLUMNS = ["indicator", "unit_code", "year", "value", "unit", "source", "status", "note"]
+
+
+def decision_start(built: Path) -> Callable[[Path], None]:
+    """Build the start in ``built``: the shipped tracking file of the Jiangxi decision as
+    :data:`TOML`, its observations as the UTF-8 series CSV :data:`SERIES` (columns
+    :data:`COLUMNS`) and a SQLite store holding them (``store.sqlite``, by ``ganpo
+    tracking series load``); return what copies the start into a case's folder."""
+    shutil.copy(shipped_file("jiangxi-decision"), built / TOML)
+    rows = [COLUMNS] + [
+        [str(getattr(ob, c)) for c in COLUMNS]
+        for ob in read_tracking_file(built / TOML).observations
+    ]
+    write_csv(built / SERIES, rows)
+    r = CliRunner().invoke(
+        app,
+        ["tracking", "series", "load", str(built / TOML), "--file", str(built / TOML),
+         "--database", str(built / "store.sqlite")],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+
+    def copy(folder: Path) -> None:
+        shutil.copytree(built, folder, dirs_exist_ok=True)
+
+    return copy

@@ -1,7 +1,12 @@
 """A hand zoning dataset for the tests: 南昌市东湖区 cut in two at its centroid's x (west:
 priority unit, east: general unit), a red line on the km² south-west of the centroid, and
 three clauses (chemicals prohibited in priority units, general units allowed, red line
-judged)."""
+judged).
+
+And the published files of 新余市 that the tests of ``ganpo zoning import`` share
+(tests/zoning/test_importer.py and the bad-input corpora of the import): the category names
+and list headers a province publishes, the rows of its requirement list and the column
+mapping."""
 
 from __future__ import annotations
 
@@ -86,3 +91,67 @@ def hand_zoning(
         encoding="utf-8",
     )
     return folder
+
+
+# --------------------------------------------------------------------------- the import
+
+#: the categories as a province publishes them
+CATEGORY_ZH = {"priority": "优先保护单元", "key": "重点管控单元", "general": "一般管控单元"}
+#: the published requirement list's headers
+HEADERS = ["环境管控单元编码", "环境管控单元名称", "管控单元分类", "空间布局约束", "污染物排放管控",
+           "环境风险防控", "资源开发效率要求"]  # fmt: skip
+#: the column mapping of 新余市's published files: units, red lines and the requirement list
+#: (its scopes: the city and the red lines); it starts at line 1
+IMPORT_MAPPING = """\
+[dataset]
+region = 360500
+version = 2023
+title_zh = "新余市生态环境分区管控（测试）"
+title_en = "Xinyu zoning (test)"
+source = "测试用发布成果"
+
+[units]
+code = "单元编码"
+name = "单元名称"
+category = "管控类别"
+
+[units.categories]
+"优先保护单元" = "priority"
+"重点管控单元" = "key"
+"一般管控单元" = "general"
+
+[redlines]
+code = "红线编码"
+name = "红线名称"
+
+[requirements]
+scope = "环境管控单元编码"
+
+[requirements.dimensions]
+"空间布局约束" = "spatial_layout"
+"污染物排放管控" = "pollutant_discharge"
+"环境风险防控" = "environmental_risk"
+"资源开发效率要求" = "resource_efficiency"
+
+[requirements.scopes]
+"新余市" = "region:360500"
+"生态保护红线" = "redline"
+
+[[requirements.rules]]
+contains = ["禁止", "化工"]
+effect = "prohibited"
+industries = ["C26"]
+"""
+
+
+def clause_rows(units: gpd.GeoDataFrame) -> list[list[str]]:
+    """The published requirement list's rows (below :data:`HEADERS`) for ``units``: a row a
+    unit (two numbered layout clauses in priority units, a discharge clause in every unit)
+    and a row for the city."""
+    rows = []
+    for _, u in units.iterrows():
+        layout = "1.禁止新建化工项目。2.严格控制开发强度。" if u["category"] == "priority" else "/"
+        rows.append([u["code"], u["name"], CATEGORY_ZH[u["category"]], layout,
+                     f"{u['name']}排放管控要求", "", "无"])  # fmt: skip
+    rows.append(["新余市", "新余市总体管控要求", "", "", "", "加强环境风险防控。", ""])
+    return rows

@@ -8,7 +8,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from applications_support import DEXING, LEPING, WUYUAN, hand_store, write
+from applications_support import (
+    ASSESSMENT_FRAMEWORK,
+    ASSESSMENT_INDICATORS,
+    DEXING,
+    LEPING,
+    WUYUAN,
+    hand_store,
+    write,
+)
 from ganpo.apply.assessment import (
     assess,
     declined,
@@ -20,31 +28,11 @@ from ganpo.apply.rules import load_rule, store_rule
 from ganpo.errors import InputError
 from ganpo.store.applications import run_lines
 
-FRAMEWORK = """
-kind = "assessment"
-name = "test-gdi"
-title_zh = "测试"
-title_en = "test"
-description = "test"
-source = "test"
-verified = "nothing"
-
-[[grades]]
-grade = "A"
-min_score = 90.0
-
-[[grades]]
-grade = "B"
-min_score = 70.0
-
-[[grades]]
-grade = "C"
-min_score = 0.0
-
-[[warnings]]
-metric = "c"
-below = 10.0
-
+# the shared framework with two decline warnings more: indicator a over 2 years, GEP per
+# km² over 1 year
+FRAMEWORK = (
+    ASSESSMENT_FRAMEWORK
+    + """
 [[warnings]]
 metric = "a"
 decline_years = 2
@@ -52,35 +40,12 @@ decline_years = 2
 [[warnings]]
 metric = "gep_per_km2"
 decline_years = 1
-
-[[categories]]
-key = "one"
-name_zh = "一"
-name_en = "one"
-weight_pct = 60.0
-indicators = [
-  { key = "a", name_zh = "甲", name_en = "a", unit = "%", direction = "positive" },
-  { key = "b", name_zh = "乙", name_en = "b", unit = "t", direction = "negative" },
-]
-
-[[categories]]
-key = "two"
-name_zh = "二"
-name_en = "two"
-weight_pct = 40.0
-indicators = [
-  { key = "c", name_zh = "丙", name_en = "c", unit = "%", direction = "positive" },
-]
 """
+)
 
 # 2023: a = 10, 20, 30 %; b = 5, (missing), 1 t; c = 0, 50, 100 %; Leping's a declines
-INDICATORS = """county_adcode,year,a [%],b [t],c [%]
-360281,2021,12,5,0
-360281,2022,11,5,0
-360281,2023,10,5,0
-361130,2023,20,,50
-361181,2023,30,1,100
-"""
+INDICATORS = ASSESSMENT_INDICATORS.replace("361130,2023,20,3,50", "361130,2023,20,,50")
+assert INDICATORS != ASSESSMENT_INDICATORS
 
 
 def test_gdi_three_indicators_one_missing() -> None:
@@ -172,7 +137,9 @@ def test_assessment_input_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="column 'a' has missing, non-numeric or infinite"):
         assess(engine, fw, 2023, gdp, bad)
     bad = write(tmp_path / "bad.csv", INDICATORS.replace("c [%]", "zz [%]"))
-    with pytest.raises(InputError, match=r"column\(s\) zz that framework 'test-gdi' does not know"):
+    with pytest.raises(
+        InputError, match=r"column\(s\) zz that framework 'corpus-gdi' does not know"
+    ):
         assess(engine, fw, 2023, gdp, bad)
     bad = write(tmp_path / "bad2.csv", INDICATORS.replace("b [t]", "b [km2]"))
     with pytest.raises(InputError, match="unit 'km2' does not measure the same quantity as 't'"):

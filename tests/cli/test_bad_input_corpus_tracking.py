@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,12 +49,9 @@ from corpus_support import (
 )
 from corpus_support import store_dump as dump
 from ganpo.cli.main import app
-from ganpo.tracking.registry import read_tracking_file, shipped_file
+from tracking_support import COLUMNS, SERIES, TOML, decision_start
 
 runner = CliRunner()
-TOML = "decision.toml"
-SERIES = "series.csv"
-COLUMNS = ["indicator", "unit_code", "year", "value", "unit", "source", "status", "note"]
 
 
 # --------------------------------------------------------------------------- mutations
@@ -365,24 +361,7 @@ def load(folder: Path) -> Any:
 def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
     """Copy the start (the decision's tracking file, its observations as a series file,
     a store holding them) into a case's folder; built once per module and worker."""
-    built = tmp_path_factory.mktemp("tracking-start")
-    shutil.copy(shipped_file("jiangxi-decision"), built / TOML)
-    rows = [COLUMNS] + [
-        [str(getattr(ob, c)) for c in COLUMNS]
-        for ob in read_tracking_file(built / TOML).observations
-    ]
-    write_csv(built / SERIES, rows)
-    r = runner.invoke(
-        app,
-        ["tracking", "series", "load", str(built / TOML), "--file", str(built / TOML),
-         "--database", str(built / "store.sqlite")],
-    )  # fmt: skip
-    assert r.exit_code == 0, r.output
-
-    def copy(folder: Path) -> None:
-        shutil.copytree(built, folder, dirs_exist_ok=True)
-
-    return copy
+    return decision_start(tmp_path_factory.mktemp("tracking-start"))
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +37,9 @@ from typer.testing import CliRunner
 from corpus_support import assert_refused, ran_cleanly, replace_once
 from corpus_support import store_dump as dump
 from ganpo.cli.main import app
-from ganpo.tracking.registry import read_tracking_file, shipped_file
+from tracking_support import SERIES, TOML, decision_start
 
 runner = CliRunner()
-TOML = "decision.toml"
-SERIES = "series.csv"
-COLUMNS = ["indicator", "unit_code", "year", "value", "unit", "source", "status", "note"]
 REGION = "region = 360000"
 HUNAN = {"county": "430102", "city": "430100", "province": "430000", "township": "430102001"}
 
@@ -251,24 +247,8 @@ def load(folder: Path) -> Any:
 @pytest.fixture(scope="module")
 def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
     built = tmp_path_factory.mktemp("tracking-region-start")
-    shutil.copy(shipped_file("jiangxi-decision"), built / TOML)
+    copy = decision_start(built)
     assert REGION in (built / TOML).read_text(encoding="utf-8")
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [COLUMNS]
-        + [[str(getattr(ob, c)) for c in COLUMNS] for ob in read_tracking_file(built / TOML).observations]
-    )  # fmt: skip
-    (built / SERIES).write_text(out.getvalue(), encoding="utf-8")
-    r = runner.invoke(
-        app,
-        ["tracking", "series", "load", str(built / TOML), "--file", str(built / TOML),
-         "--database", str(built / "store.sqlite")],
-    )  # fmt: skip
-    assert r.exit_code == 0, r.output
-
-    def copy(folder: Path) -> None:
-        shutil.copytree(built, folder, dirs_exist_ok=True)
-
     return copy
 
 

@@ -45,49 +45,17 @@ from corpus_support import (
 )
 from ganpo.cli.main import app
 from ganpo.demo.zoning import build_zoning_demo
+from zoning_support import CATEGORY_ZH, HEADERS, IMPORT_MAPPING, clause_rows
 
 runner = CliRunner()
 CITY = 360500
 UNITS = "units.shp"
 LIST = "list.csv"
-CATEGORY_ZH = {"priority": "优先保护单元", "key": "重点管控单元", "general": "一般管控单元"}
-HEADERS = ["环境管控单元编码", "环境管控单元名称", "管控单元分类", "空间布局约束", "污染物排放管控",
-           "环境风险防控", "资源开发效率要求"]  # fmt: skip
-MAPPING = """
-[dataset]
-region = 360500
-version = 2023
-title_zh = "新余市生态环境分区管控（测试）"
-title_en = "Xinyu zoning (test)"
-source = "测试用发布成果"
-
-[units]
-code = "单元编码"
-name = "单元名称"
-category = "管控类别"
-
-[units.categories]
-"优先保护单元" = "priority"
-"重点管控单元" = "key"
-"一般管控单元" = "general"
-
-[requirements]
-scope = "环境管控单元编码"
-
-[requirements.dimensions]
-"空间布局约束" = "spatial_layout"
-"污染物排放管控" = "pollutant_discharge"
-"环境风险防控" = "environmental_risk"
-"资源开发效率要求" = "resource_efficiency"
-
-[requirements.scopes]
-"新余市" = "region:360500"
-
-[[requirements.rules]]
-contains = ["禁止", "化工"]
-effect = "prohibited"
-industries = ["C26"]
-"""
+#: the shared mapping without red lines (no red-line layer here)
+MAPPING = IMPORT_MAPPING.replace(
+    '[redlines]\ncode = "红线编码"\nname = "红线名称"\n\n', ""
+).replace('"生态保护红线" = "redline"\n', "")
+assert "红线" not in MAPPING
 
 
 # --------------------------------------------------------------------------- mutations
@@ -298,13 +266,7 @@ def start(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Path], None]:
         ),
         built / "src" / UNITS,
     )
-    rows = [HEADERS]
-    for _, u in mine.iterrows():
-        layout = "1.禁止新建化工项目。2.严格控制开发强度。" if u["category"] == "priority" else "/"
-        rows.append([u["code"], u["name"], CATEGORY_ZH[u["category"]], layout,
-                     f"{u['name']}排放管控要求", "", "无"])  # fmt: skip
-    rows.append(["新余市", "新余市总体管控要求", "", "", "", "加强环境风险防控。", ""])
-    write_csv(built / LIST, rows)
+    write_csv(built / LIST, [HEADERS, *clause_rows(mine)])
     (built / "mapping.toml").write_text(MAPPING, encoding="utf-8")
     r = import_(built)
     assert r.exit_code == 0 and "6 units" in r.output and "11 clauses" in r.output, r.output

@@ -20,103 +20,35 @@ import rasterio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
-from rasterio.transform import from_origin
 
 from ganpo.engine import tiled_accum, tiled_fill, tiled_sdr
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import (
-    distance_to_stream,
-    extract_streams,
-    fill_pits,
-    flow_accumulation,
     flow_direction_d8,
     flow_direction_mfd,
     ls_and_sdr_rasters,
     sdr_layers,
-    slope_percent,
 )
 from ganpo.engine.tiled_accum import write_directions
-from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled, ls_and_sdr_tiled_array
 from ganpo.errors import InputError
-from ganpo.services import rusle
+from landscapes import (
+    CELL,
+    COVER,
+    PROFILE,
+    notched_bowl,
+    pit_filled,
+    pitted,
+    pitted_with_nodata,
+    random_cover,
+    sdr_inputs,
+    sdr_reference,
+    write_tif,
+)
 
 RTOL_DN = 1e-12  # D_dn: float64 sums grouped otherwise
 RTOL_32 = 3e-7  # D_up and SDR: two float32 steps
-CELL = 30.0
 E, SE, SW, W = 0, 7, 5, 4  # D8 codes (routing.DROW/DCOL)
-PROFILE = {"crs": "EPSG:32650", "transform": from_origin(500_000, 3_000_000, CELL, CELL)}
-
-
-def _filled(z: NDArray[Any]) -> NDArray[np.float64]:
-    out = np.array(z, dtype=np.float64)
-    fill_pits(out)
-    return out
-
-
-def _pitted(rng: np.random.Generator, shape: tuple[int, int]) -> NDArray[np.float64]:
-    rows, cols = shape
-    y, x = np.mgrid[0:rows, 0:cols]
-    relief = 20 * np.sin(x / 7.0) * np.cos(y / 5.0) + rng.integers(0, 8, shape)
-    return np.round(relief, 1)
-
-
-def _notched_bowl(size: int) -> NDArray[np.float64]:
-    """Every inner cell drains to one notch in a high rim (middle of the top edge)."""
-    rng = np.random.default_rng(7)
-    y, x = np.mgrid[0:size, 0:size].astype("float64")
-    z = np.hypot(y, x - size // 2) + rng.integers(0, 4, (size, size)) * 0.7
-    z[0, :] = z[:, 0] = z[-1, :] = z[:, -1] = 1000.0
-    z[0, size // 2] = -1.0
-    return _filled(z)
-
-
-def _cover(shape: tuple[int, ...], seed: int = 5) -> NDArray[np.float64]:
-    c = np.random.default_rng(seed).uniform(0.0, 0.4, shape)
-    c[c < 0.05] = 0.0  # W = max(C, 0.001) bites
-    return c
-
-
-def _reference(
-    z: NDArray[np.float64],
-    d8: NDArray[np.uint8],
-    cover: NDArray[np.float64],
-    threshold: float,
-    l_max: float = 122.0,
-    k: float = 2.0,
-    ic0: float = 0.5,
-    sdr_max: float = 0.8,
-) -> dict[str, NDArray[Any]]:
-    """The global layers, LS and SDR of routing's public functions for the directions
-    ``d8`` (which need not be the DEM's), as ``_sdr_core`` and the writers chain them."""
-    valid = ~np.isnan(z)
-    w = np.where(valid, np.maximum(cover, 0.001), np.nan).astype(np.float32)
-    slope = slope_percent(z, CELL)
-    s = np.clip(slope.astype(np.float64) / 100.0, 0.005, 1.0).astype(np.float32)
-    acc = flow_accumulation(d8, valid)
-    total_w = flow_accumulation(d8, valid, w)
-    total_s = flow_accumulation(d8, valid, s)
-    stream = extract_streams(acc, d8, threshold)
-    a = acc.astype(np.float32).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w_bar = (total_w / a).astype(np.float32).astype(np.float64)
-        d_up = (w_bar * (total_s / a) * np.sqrt(a * CELL * CELL)).astype(np.float32)
-        step = 1.0 / (w.astype(np.float64) * s.astype(np.float64))
-    d_dn = distance_to_stream(d8, stream, step)
-    ls = rusle.ls_factor(slope.astype(np.float64), acc, CELL, l_max).astype(np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        up = d_up.astype(np.float64)
-        ic = np.where((d_dn != 0) & (up != 0), np.log10(up / d_dn), np.nan)
-    ratio = rusle.sediment_delivery_ratio(ic, k, ic0, sdr_max)
-    sdr = np.where(valid, np.nan_to_num(ratio, nan=0.0), np.nan).astype(np.float32)
-    return {
-        "acc": acc,
-        "stream": np.where(valid, stream, np.nan),
-        "d_up": d_up.astype(np.float64),
-        "d_dn": d_dn,
-        "ls": ls,
-        "sdr": sdr,
-    }
 
 
 def _compare(got: dict[str, NDArray[Any]], ref: dict[str, NDArray[Any]]) -> None:
@@ -133,18 +65,18 @@ def _compare(got: dict[str, NDArray[Any]], ref: dict[str, NDArray[Any]]) -> None
 def _check(
     z: NDArray[np.float64], tile: Any, threshold: float, cover: NDArray[np.float64] | None = None
 ) -> dict[str, NDArray[Any]]:
-    c = _cover(z.shape) if cover is None else cover
+    c = random_cover(z.shape) if cover is None else cover
     d8 = flow_direction_d8(z)
     got = ls_and_sdr_tiled_array(z, d8, c, CELL, tile, threshold)
-    _compare(got, _reference(z, d8, c, threshold))
+    _compare(got, sdr_reference(z, d8, c, threshold))
     return got
 
 
 def test_the_reference_is_routings_sdr() -> None:
-    z = _notched_bowl(30)
+    z = pit_filled(notched_bowl(30))
     z[12:15, 4:20] = np.nan
-    c = _cover(z.shape)
-    ref = _reference(z, flow_direction_d8(z), c, 40.0)
+    c = random_cover(z.shape)
+    ref = sdr_reference(z, flow_direction_d8(z), c, 40.0)
     layers = sdr_layers(z, c, CELL, "d8", 40.0)
     for name in ("stream", "d_up", "d_dn"):
         assert np.array_equal(ref[name], layers[name], equal_nan=True), name
@@ -153,7 +85,7 @@ def test_the_reference_is_routings_sdr() -> None:
 
 @pytest.mark.parametrize("threshold", [8.0, 150.0, 900.0])
 def test_one_outlet_across_ten_by_ten_tiles(threshold: float) -> None:
-    z = _notched_bowl(50)
+    z = pit_filled(notched_bowl(50))
     got = _check(z, 5, threshold)  # 10 × 10 tiles
     # every inner cell reaches the notch's stream: D_dn is defined on all of them
     assert np.isfinite(got["d_dn"][1:-1, 1:-1]).all()
@@ -165,7 +97,7 @@ def test_one_outlet_across_ten_by_ten_tiles(threshold: float) -> None:
 
 
 def test_streams_crossing_tile_edges() -> None:
-    z = _notched_bowl(40)
+    z = pit_filled(notched_bowl(40))
     got = _check(z, (5, 7), 10.0)
     stream = got["stream"] == 1
     d8 = flow_direction_d8(z)
@@ -180,13 +112,7 @@ def test_streams_crossing_tile_edges() -> None:
 
 
 def test_nodata_across_tile_edges() -> None:
-    rng = np.random.default_rng(3)
-    z = _pitted(rng, (30, 26))
-    z[4:9, 5:13] = np.nan  # across the edges of tiles of 6 at row 6 and columns 6 and 12
-    z[17:20, 10:11] = np.nan
-    z[11, 17] = np.nan  # at a tile's corner
-    z[23:30, 0:3] = np.nan  # touching the raster's edge
-    z = _filled(z)
+    z = pitted_with_nodata()
     for tile in (1, 2, 6, (4, 9), 13):
         _check(z, tile, 6.0)
 
@@ -210,11 +136,11 @@ def test_paths_that_leave_and_reenter_a_tile(tile: Any) -> None:
     d8 = _zigzag(rows)
     rng = np.random.default_rng(1)
     z = rng.uniform(0, 50, d8.shape)  # only its slope counts: the directions are given
-    c = _cover(d8.shape, 2)
+    c = random_cover(d8.shape, 2)
     # only the last cell (accumulation 64) is a stream: every path zigzags down to it,
     # crossing the edge between columns 3 and 4 once a row
     got = ls_and_sdr_tiled_array(z, d8, c, CELL, tile, 63.0)
-    ref = _reference(z, d8, c, 63.0)
+    ref = sdr_reference(z, d8, c, 63.0)
     _compare(got, ref)
     assert np.nansum(got["stream"]) == 1
     assert np.isfinite(got["d_dn"]).all()
@@ -222,7 +148,7 @@ def test_paths_that_leave_and_reenter_a_tile(tile: Any) -> None:
 
 def test_every_tiling_of_a_raster_its_tiles_do_not_divide() -> None:
     rng = np.random.default_rng(19)
-    z = _filled(_pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
+    z = pit_filled(pitted(rng, (37, 29)))  # 37 and 29: no tile size here divides them
     for tile in (1, 2, 3, 7, (5, 11), (11, 5), 16, 64):
         _check(z, tile, 12.0)
 
@@ -245,17 +171,17 @@ def test_property_any_tiling_equals_global(
     z[rng.random((rows, cols)) < holes] = np.nan
     if np.isnan(z).all():  # nothing to route: refused, as the whole-nodata DEM of a file is
         with pytest.raises(InputError, match="no routed cell"):
-            _check(_filled(z), (th, tw), float(threshold), _cover((rows, cols), seed))
+            _check(pit_filled(z), (th, tw), float(threshold), random_cover((rows, cols), seed))
         return
-    _check(_filled(z), (th, tw), float(threshold), _cover((rows, cols), seed))
+    _check(pit_filled(z), (th, tw), float(threshold), random_cover((rows, cols), seed))
 
 
 # --- errors -------------------------------------------------------------------------------
 
 
 def test_cells_without_cover_and_other_direction_types_are_refused() -> None:
-    z = _notched_bowl(12)
-    c = _cover(z.shape)
+    z = pit_filled(notched_bowl(12))
+    c = random_cover(z.shape)
     with pytest.raises(InputError, match="uint16"):
         ls_and_sdr_tiled_array(z, flow_direction_d8(z).astype(np.uint16), c, CELL, 4)  # type: ignore[arg-type]
     holes = c.copy()
@@ -266,45 +192,6 @@ def test_cells_without_cover_and_other_direction_types_are_refused() -> None:
 
 
 # --- files and dask -----------------------------------------------------------------------
-
-
-def _write(path: Path, a: NDArray[Any], nodata: float | None) -> Path:
-    with rasterio.open(
-        path,
-        "w",
-        driver="GTiff",
-        width=a.shape[1],
-        height=a.shape[0],
-        count=1,
-        dtype=str(a.dtype),
-        nodata=nodata,
-        **PROFILE,
-    ) as dst:
-        dst.write(a, 1)
-    return path
-
-
-COVER = {1: 0.0, 2: 0.05, 3: 0.2, 4: 0.45}
-
-
-def _inputs(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
-    """An unfilled DEM (float32, nodata -9999 across tile edges) and an ecosystem map;
-    the DEM filled by tiles and its D8 directions, as the tiled pipeline makes them."""
-    rng = np.random.default_rng(4)
-    size = 26
-    y, x = np.mgrid[0:size, 0:size].astype("float64")
-    z = (np.hypot(y, x - 13) + rng.integers(0, 4, (size, size)) * 0.7).astype(np.float32)
-    z[0, 13] = -1.0
-    z[8:12, 3:10] = -9999.0
-    dem = _write(tmp_path / "dem.tif", z, -9999.0)
-    eco = _write(tmp_path / "eco.tif", rng.integers(1, 5, z.shape).astype(np.uint8), 0)
-    with scheduler("synchronous"):
-        filled = fill_pits_tiled(dem, tmp_path / "filled.tif", tile=7)
-    with rasterio.open(filled) as src:
-        zf = src.read(1)
-    d8 = flow_direction_d8(zf)  # routing's directions of the filled float32 DEM
-    directions = write_directions(tmp_path / "d8.tif", d8, ~np.isnan(zf), PROFILE)
-    return dem, eco, filled, directions
 
 
 def _global(tmp_path: Path, dem: Path, eco: Path, threshold: float) -> tuple[Any, Any]:
@@ -333,7 +220,7 @@ def _assert_rasters(out: tuple[Path, Path], expected: tuple[Any, Any]) -> None:
 
 @pytest.mark.parametrize("threshold", [5.0, 200.0])
 def test_files_equal_the_global_ls_and_sdr(tmp_path: Path, threshold: float) -> None:
-    dem, eco, filled, directions = _inputs(tmp_path)
+    dem, eco, filled, directions = sdr_inputs(tmp_path, "d8")
     expected = _global(tmp_path, dem, eco, threshold)
     with scheduler("synchronous"):
         out = ls_and_sdr_tiled(
@@ -353,7 +240,7 @@ def test_files_equal_the_global_ls_and_sdr(tmp_path: Path, threshold: float) -> 
 def test_each_task_reads_only_its_tile_and_halo(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, eco, filled, directions = _inputs(tmp_path)
+    _, eco, filled, directions = sdr_inputs(tmp_path, "d8")
     windows: list[tuple[str, int, int]] = []
 
     def recording(module: Any) -> Any:
@@ -380,7 +267,7 @@ def test_each_task_reads_only_its_tile_and_halo(
 
 
 def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
-    _, eco, filled, directions = _inputs(tmp_path)
+    _, eco, filled, directions = sdr_inputs(tmp_path, "d8")
     out = tmp_path / "out"
     targets = (out / "ls.tif", out / "sdr.tif")
     with scheduler("synchronous"):
@@ -388,7 +275,7 @@ def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
             ls_and_sdr_tiled(filled, directions, eco, {1: 0.1, 2: 0.1, 3: 0.1}, *targets, tile=7)
         with rasterio.open(filled) as src:
             zf = src.read(1)
-        int16 = _write(tmp_path / "i16.tif", np.zeros(zf.shape, np.int16), -1)
+        int16 = write_tif(tmp_path / "i16.tif", np.zeros(zf.shape, np.int16), -1)
         with pytest.raises(InputError, match="int16"):  # MFD (uint32): decision 0084
             ls_and_sdr_tiled(filled, int16, eco, COVER, *targets, tile=7)
         other = np.isnan(zf)
@@ -396,7 +283,7 @@ def test_bad_files_are_refused_and_leave_nothing(tmp_path: Path) -> None:
         foreign = write_directions(tmp_path / "f.tif", flow_direction_d8(zf), ~other, PROFILE)
         with pytest.raises(InputError, match="1 cells are routed"):
             ls_and_sdr_tiled(filled, foreign, eco, COVER, *targets, tile=7)
-        small = _write(tmp_path / "s.tif", np.zeros((3, 3), np.uint8), 254)
+        small = write_tif(tmp_path / "s.tif", np.zeros((3, 3), np.uint8), 254)
         with pytest.raises(InputError, match="行列数不同"):
             ls_and_sdr_tiled(filled, small, eco, COVER, *targets, tile=7)
     assert not out.exists() or not any(out.iterdir())
@@ -406,7 +293,7 @@ def test_on_a_dask_cluster(tmp_path: Path) -> None:
     """Through ``scheduler(address)`` with two workers, as tiled_accum's test runs it."""
     from distributed import LocalCluster
 
-    dem, eco, filled, directions = _inputs(tmp_path)
+    dem, eco, filled, directions = sdr_inputs(tmp_path, "d8")
     expected = _global(tmp_path, dem, eco, 20.0)
     with (
         LocalCluster(

@@ -20,26 +20,26 @@ from ganpo.engine.routing import (
     DROW,
     distance_to_stream,
     extract_streams,
-    fill_pits,
     flow_accumulation,
     flow_direction_mfd,
     ls_and_sdr_rasters,
     sdr_layers,
-    slope_percent,
 )
-from ganpo.engine.tiled_accum import flow_accumulation_tiled_array, write_directions
-from ganpo.engine.tiled_fill import fill_pits_tiled
+from ganpo.engine.tiled_accum import flow_accumulation_tiled_array
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled, ls_and_sdr_tiled_array
 from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.errors import InputError
-from ganpo.services import rusle
-from landscapes import PROFILE, notched_bowl, pitted, write_tif
-
-
-def _filled(z: NDArray[Any]) -> NDArray[np.float64]:
-    out = np.array(z, dtype=np.float64)
-    fill_pits(out)
-    return out
+from landscapes import (
+    CELL,
+    COVER,
+    notched_bowl,
+    pit_filled,
+    pitted,
+    pitted_with_nodata,
+    random_cover,
+    sdr_inputs,
+    sdr_reference,
+)
 
 
 def _routed(z: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.uint32]]:
@@ -107,7 +107,7 @@ def _reachability_rule(
 
 @pytest.mark.parametrize("threshold", [8.0, 30.0, 150.0, 400.0])
 def test_one_outlet_across_ten_by_ten_tiles(threshold: float) -> None:
-    z = _filled(notched_bowl(50))
+    z = pit_filled(notched_bowl(50))
     got = _check(z, 5, threshold)  # 10 × 10 tiles
     acc, _ = _routed(z)
     assert (got == 1).sum() >= 20
@@ -122,19 +122,13 @@ def test_one_outlet_across_ten_by_ten_tiles(threshold: float) -> None:
 @pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5), 64])
 def test_random_dems_and_tilings(tile: Any) -> None:
     rng = np.random.default_rng(19)
-    z = _filled(pitted(rng, (37, 29)))  # no tile size here divides 37 or 29
+    z = pit_filled(pitted(rng, (37, 29)))  # no tile size here divides 37 or 29
     for threshold in (8.0, 30.0, 150.0):
         _check(z, tile, threshold)
 
 
 def test_nodata_across_tile_edges() -> None:
-    rng = np.random.default_rng(3)
-    z = pitted(rng, (30, 26))
-    z[4:9, 5:13] = np.nan  # across the edges of tiles of 6 at row 6 and columns 6 and 12
-    z[17:20, 10:11] = np.nan
-    z[11, 17] = np.nan  # at a tile's corner
-    z[23:30, 0:3] = np.nan  # touching the raster's edge
-    z = _filled(z)
+    z = pitted_with_nodata()
     for tile in (1, 2, 6, (4, 9), 13):
         for threshold in (6.0, 25.0):
             got = _check(z, tile, threshold)
@@ -145,7 +139,7 @@ def test_nodata_across_tile_edges() -> None:
 def test_the_order_of_the_global_search_matters() -> None:
     """The reachability rule differs from the global streams here: candidates found
     after the stream cell above them stay 0 globally; the tiles replay that order."""
-    z = _filled(notched_bowl(50))
+    z = pit_filled(notched_bowl(50))
     acc, mfd = _routed(z)
     for threshold in (8.0, 30.0, 150.0):
         expected = extract_streams(acc, mfd, threshold)
@@ -160,7 +154,7 @@ def test_streams_of_the_tiled_accumulation() -> None:
     """With the MFD accumulation by tiles (within float64 rounding of the global one)
     the streams here are still the global streams: no accumulation lies within that
     rounding of a threshold."""
-    z = _filled(notched_bowl(50))
+    z = pit_filled(notched_bowl(50))
     acc, mfd = _routed(z)
     tiled, _ = flow_accumulation_tiled_array(mfd, ~np.isnan(z), 5)
     for threshold in (8.0, 30.0, 150.0, 400.0):
@@ -169,7 +163,7 @@ def test_streams_of_the_tiled_accumulation() -> None:
 
 
 def test_d8_directions_are_refused() -> None:
-    z = _filled(notched_bowl(12))
+    z = pit_filled(notched_bowl(12))
     acc, _ = _routed(z)
     with pytest.raises(ValueError, match="uint32"):
         streams_mfd_tiled_array(acc, np.zeros(z.shape, dtype=np.uint8), 4, 5.0)  # type: ignore[arg-type]
@@ -209,7 +203,7 @@ def _check_dn(
 @pytest.mark.parametrize("band", [1, 2, 8])
 @pytest.mark.parametrize("threshold", [8.0, 150.0, 400.0])
 def test_distance_one_outlet_across_ten_by_ten_tiles(threshold: float, band: int) -> None:
-    z = _filled(notched_bowl(50))
+    z = pit_filled(notched_bowl(50))
     got, expected, rounds = _check_dn(z, 5, threshold, band)
     assert np.isfinite(got[1:-1, 1:-1]).all()  # every inner cell reaches the notch
     assert np.nanmax(expected) > 0
@@ -218,7 +212,7 @@ def test_distance_one_outlet_across_ten_by_ten_tiles(threshold: float, band: int
 
 
 def test_distance_long_paths_across_tiles_and_rounds() -> None:
-    z = _filled(notched_bowl(60))
+    z = pit_filled(notched_bowl(60))
     # tiles of 10 with a band of 2: deep cells in every tile, paths across up to 6 tiles
     got, _, rounds = _check_dn(z, 10, 900.0, 2)
     assert rounds > 2
@@ -230,13 +224,7 @@ def test_distance_long_paths_across_tiles_and_rounds() -> None:
 
 @pytest.mark.parametrize("tile", [1, 2, 3, 7, (5, 11), (11, 5)])
 def test_distance_random_dems_with_nodata(tile: Any) -> None:
-    rng = np.random.default_rng(3)
-    z = pitted(rng, (30, 26))
-    z[4:9, 5:13] = np.nan
-    z[17:20, 10:11] = np.nan
-    z[11, 17] = np.nan
-    z[23:30, 0:3] = np.nan
-    z = _filled(z)
+    z = pitted_with_nodata()
     for threshold in (6.0, 60.0):
         for band in (1, 3):
             _, expected, _ = _check_dn(z, tile, threshold, band)
@@ -245,65 +233,23 @@ def test_distance_random_dems_with_nodata(tile: Any) -> None:
 
 
 def test_distance_in_one_tile_is_bitwise() -> None:
-    z = _filled(pitted(np.random.default_rng(19), (37, 29)))
+    z = pit_filled(pitted(np.random.default_rng(19), (37, 29)))
     got, expected, _ = _check_dn(z, 64, 30.0, 8)
     assert np.array_equal(got, expected, equal_nan=True)  # routing's own arithmetic
 
 
 # --- LS and SDR, MFD, by tiles --------------------------------------------------------------
 
-CELL = 30.0
 RTOL_ACC = 1e-12  # the MFD accumulations by the seam: float64 rounding (decision 0067)
 RTOL_32 = 3e-7  # LS and SDR: float32 steps (decision 0084)
 RTOL_UP = 5e-7  # D_up: A, W̄ and D_up each rounded to float32 (decision 0084)
 
 
-def _cover(shape: tuple[int, ...], seed: int = 5) -> NDArray[np.float64]:
-    c = np.random.default_rng(seed).uniform(0.0, 0.4, shape)
-    c[c < 0.05] = 0.0  # W = max(C, 0.001) bites
-    return c
-
-
-def _reference(
-    z: NDArray[np.float64], mfd: NDArray[np.uint32], cover: NDArray[np.float64], threshold: float
-) -> dict[str, NDArray[Any]]:
-    """The global layers, LS and SDR from routing's public functions, chained as
-    ``_sdr_core`` and the writers chain them (default LS and SDR parameters)."""
-    valid = ~np.isnan(z)
-    w = np.where(valid, np.maximum(cover, 0.001), np.nan).astype(np.float32)
-    slope = slope_percent(z, CELL)
-    s = np.clip(slope.astype(np.float64) / 100.0, 0.005, 1.0).astype(np.float32)
-    acc = flow_accumulation(mfd, valid)
-    total_w = flow_accumulation(mfd, valid, w)
-    total_s = flow_accumulation(mfd, valid, s)
-    stream = extract_streams(acc, mfd, threshold)
-    a = acc.astype(np.float32).astype(np.float64)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        w_bar = (total_w / a).astype(np.float32).astype(np.float64)
-        d_up = (w_bar * (total_s / a) * np.sqrt(a * CELL * CELL)).astype(np.float32)
-        step = 1.0 / (w.astype(np.float64) * s.astype(np.float64))
-    d_dn = distance_to_stream(mfd, stream, step)
-    ls = rusle.ls_factor(slope.astype(np.float64), acc, CELL, 122.0).astype(np.float32)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        up = d_up.astype(np.float64)
-        ic = np.where((d_dn != 0) & (up != 0), np.log10(up / d_dn), np.nan)
-    ratio = rusle.sediment_delivery_ratio(ic, 2.0, 0.5, 0.8)
-    sdr = np.where(valid, np.nan_to_num(ratio, nan=0.0), np.nan).astype(np.float32)
-    return {
-        "acc": acc,
-        "stream": np.where(valid, stream, np.nan),
-        "d_up": d_up.astype(np.float64),
-        "d_dn": d_dn,
-        "ls": ls,
-        "sdr": sdr,
-    }
-
-
 def _check_sdr(z: NDArray[np.float64], tile: Any, threshold: float, band: int = 8) -> Any:
-    c = _cover(z.shape)
+    c = random_cover(z.shape)
     mfd = flow_direction_mfd(z)
     got = ls_and_sdr_tiled_array(z, mfd, c, CELL, tile, threshold, band=band)
-    ref = _reference(z, mfd, c, threshold)
+    ref = sdr_reference(z, mfd, c, threshold)
     assert np.array_equal(got["stream"], ref["stream"], equal_nan=True)
     for name, rtol in (
         ("acc", RTOL_ACC),
@@ -319,10 +265,10 @@ def _check_sdr(z: NDArray[np.float64], tile: Any, threshold: float, band: int = 
 
 
 def test_the_mfd_reference_is_routings_sdr() -> None:
-    z = _filled(notched_bowl(30))
+    z = pit_filled(notched_bowl(30))
     z[12:15, 4:20] = np.nan
-    c = _cover(z.shape)
-    ref = _reference(z, flow_direction_mfd(z), c, 40.0)
+    c = random_cover(z.shape)
+    ref = sdr_reference(z, flow_direction_mfd(z), c, 40.0)
     layers = sdr_layers(z, c, CELL, "mfd", 40.0)
     for name in ("stream", "d_up", "d_dn"):
         assert np.array_equal(ref[name], layers[name], equal_nan=True), name
@@ -331,7 +277,7 @@ def test_the_mfd_reference_is_routings_sdr() -> None:
 
 @pytest.mark.parametrize("threshold", [8.0, 150.0, 900.0])
 def test_mfd_ls_and_sdr_one_outlet_across_ten_by_ten_tiles(threshold: float) -> None:
-    z = _filled(notched_bowl(50))
+    z = pit_filled(notched_bowl(50))
     got, _ = _check_sdr(z, 5, threshold, band=2)
     assert np.isfinite(got["d_dn"][1:-1, 1:-1]).all()
     assert (got["sdr"][1:-1, 1:-1] > 0).any() and (got["ls"][1:-1, 1:-1] > 0).all()
@@ -343,41 +289,19 @@ def test_mfd_ls_and_sdr_with_nodata(tile: Any) -> None:
     z = pitted(rng, (30, 26))
     z[4:9, 5:13] = np.nan
     z[23:30, 0:3] = np.nan
-    z = _filled(z)
+    z = pit_filled(z)
     _, ref = _check_sdr(z, tile, 20.0, band=1)
     assert np.isnan(ref["d_dn"][~np.isnan(z)]).any()  # cells reaching no stream: SDR 0
 
 
 # --- files and dask -------------------------------------------------------------------------
 
-COVER = {1: 0.0, 2: 0.05, 3: 0.2, 4: 0.45}
-
-
-def _mfd_inputs(tmp_path: Path) -> tuple[Path, Path, Path, Path]:
-    """An unfilled DEM (float32, nodata -9999 across tile edges) and an ecosystem map;
-    the DEM filled by tiles and its MFD directions, as the tiled pipeline makes them."""
-    rng = np.random.default_rng(4)
-    size = 26
-    y, x = np.mgrid[0:size, 0:size].astype("float64")
-    z = (np.hypot(y, x - 13) + rng.integers(0, 4, (size, size)) * 0.7).astype(np.float32)
-    z[0, 13] = -1.0
-    z[8:12, 3:10] = -9999.0
-    dem = write_tif(tmp_path / "dem.tif", z, -9999.0)
-    eco = write_tif(tmp_path / "eco.tif", rng.integers(1, 5, z.shape).astype(np.uint8), 0)
-    with scheduler("synchronous"):
-        filled = fill_pits_tiled(dem, tmp_path / "filled.tif", tile=7)
-    with rasterio.open(filled) as src:
-        zf = src.read(1)
-    mfd = flow_direction_mfd(zf)  # routing's directions of the filled float32 DEM
-    directions = write_directions(tmp_path / "mfd.tif", mfd, ~np.isnan(zf), PROFILE)
-    return dem, eco, filled, directions
-
 
 @pytest.mark.parametrize(("threshold", "tile", "band"), [(5.0, (6, 8), 1), (60.0, 7, 2)])
 def test_mfd_files_equal_the_global_ls_and_sdr(
     tmp_path: Path, threshold: float, tile: Any, band: int
 ) -> None:
-    dem, eco, filled, directions = _mfd_inputs(tmp_path)
+    dem, eco, filled, directions = sdr_inputs(tmp_path, "mfd")
     g_ls, g_sdr = ls_and_sdr_rasters(
         dem, eco, COVER, tmp_path / "g" / "ls.tif", tmp_path / "g" / "sdr.tif", "mfd",
         threshold=threshold,
@@ -407,7 +331,7 @@ def test_mfd_files_equal_the_global_ls_and_sdr(
 
 
 def test_mfd_files_without_cover_are_refused_and_leave_nothing(tmp_path: Path) -> None:
-    _, eco, filled, directions = _mfd_inputs(tmp_path)
+    _, eco, filled, directions = sdr_inputs(tmp_path, "mfd")
     targets = (tmp_path / "t" / "ls.tif", tmp_path / "t" / "sdr.tif")
     cover = {k: v for k, v in COVER.items() if k != 3}
     with scheduler("synchronous"), pytest.raises(InputError, match="without a cover factor"):

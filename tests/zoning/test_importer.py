@@ -24,49 +24,13 @@ from ganpo.zoning.diff import diff_zoning
 from ganpo.zoning.importer import _read_vector, _repair, import_zoning, split_clauses
 from ganpo.zoning.mapping import ImportMapping, read_mapping
 from ganpo.zoning.units import read_zoning
+from zoning_support import CATEGORY_ZH, HEADERS, IMPORT_MAPPING, clause_rows
 
 CITY = 360500  # 新余市: 渝水区 and 分宜县
-CATEGORY_ZH = {"priority": "优先保护单元", "key": "重点管控单元", "general": "一般管控单元"}
-HEADERS = ["环境管控单元编码", "环境管控单元名称", "管控单元分类", "空间布局约束", "污染物排放管控",
-           "环境风险防控", "资源开发效率要求"]  # fmt: skip
-MAPPING = """
-[dataset]
-region = 360500
-title_zh = "新余市生态环境分区管控（测试）"
-title_en = "Xinyu zoning (test)"
-source = "测试用发布成果"
-
-[units]
-code = "单元编码"
-name = "单元名称"
-category = "管控类别"
-
-[units.categories]
-"优先保护单元" = "priority"
-"重点管控单元" = "key"
-"一般管控单元" = "general"
-
-[redlines]
-code = "红线编码"
-name = "红线名称"
-
-[requirements]
-scope = "环境管控单元编码"
-
-[requirements.dimensions]
-"空间布局约束" = "spatial_layout"
-"污染物排放管控" = "pollutant_discharge"
-"环境风险防控" = "environmental_risk"
-"资源开发效率要求" = "resource_efficiency"
-
-[requirements.scopes]
-"新余市" = "region:360500"
-
-[[requirements.rules]]
-contains = ["禁止", "化工"]
-effect = "prohibited"
-industries = ["C26"]
-"""
+#: the shared mapping without its version (the tests give ``--version``) and without a scope
+#: for the red lines (the list here has no row for them)
+MAPPING = IMPORT_MAPPING.replace("version = 2023\n", "").replace('"生态保护红线" = "redline"\n', "")
+assert MAPPING.count("\n") == IMPORT_MAPPING.count("\n") - 2
 
 
 @pytest.fixture(scope="module")
@@ -105,16 +69,6 @@ def _publish_units(units: gpd.GeoDataFrame, path: Path, *, cpg: bool = False) ->
     return path
 
 
-def _clause_rows(units: gpd.GeoDataFrame) -> list[list[str]]:
-    rows = []
-    for _, u in units.iterrows():
-        cat = CATEGORY_ZH[u["category"]]
-        layout = "1.禁止新建化工项目。2.严格控制开发强度。" if u["category"] == "priority" else "/"
-        rows.append([u["code"], u["name"], cat, layout, f"{u['name']}排放管控要求", "", "无"])
-    rows.append(["新余市", "新余市总体管控要求", "", "", "", "加强环境风险防控。", ""])
-    return rows
-
-
 def _publish_table(rows: list[list[str]], path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
@@ -135,7 +89,7 @@ def _mapping(tmp: Path, text: str = MAPPING) -> ImportMapping:
 def _sources(tmp: Path, units: gpd.GeoDataFrame) -> tuple[Path, Path]:
     return (
         _publish_units(units, tmp / "src" / "units.shp"),
-        _publish_table(_clause_rows(units), tmp / "list.xlsx"),
+        _publish_table(clause_rows(units), tmp / "list.xlsx"),
     )
 
 
@@ -241,7 +195,7 @@ def test_a_polygon_invalid_as_published_is_the_publishers_to_repair(
          "管控类别": [CATEGORY_ZH[c] for c in units["category"]]},
         geometry=units.geometry.values, crs=units.crs,
     ).to_file(units_shp)  # fmt: skip
-    table = _publish_table(_clause_rows(demo_units), tmp_path / "list.xlsx")
+    table = _publish_table(clause_rows(demo_units), tmp_path / "list.xlsx")
     code = units.loc[2, "code"]
     with pytest.raises(
         InputError, match=rf"feature 3 \({code}\): the published polygon is invalid"
@@ -285,7 +239,7 @@ def test_an_unmapped_category_value_is_named_with_its_features(
     units = demo_units.sort_values("code").reset_index(drop=True)
     units.loc[[0, 3], "category"] = "生态空间"  # features 1 and 4 of the shapefile
     units_shp = _publish_units(units, tmp_path / "src" / "units.shp", cpg=True)
-    table = _publish_table(_clause_rows(demo_units), tmp_path / "list.xlsx")
+    table = _publish_table(clause_rows(demo_units), tmp_path / "list.xlsx")
     with pytest.raises(InputError) as err:
         import_zoning(units_shp, table, _mapping(tmp_path), tmp_path / "out", version=2023)
     assert (
@@ -298,7 +252,7 @@ def test_an_unknown_scope_is_named_with_its_rows(
     tmp_path: Path, demo_units: gpd.GeoDataFrame
 ) -> None:
     units_shp = _publish_units(demo_units, tmp_path / "src" / "units.shp")
-    rows = _clause_rows(demo_units)
+    rows = clause_rows(demo_units)
     rows[-1][0] = "分宜县城区"  # written on the table's row 8 (header on row 1)
     table = _publish_table(rows, tmp_path / "list.xlsx")
     with pytest.raises(InputError, match=r"scope '分宜县城区' .*\(row 8\) is not a unit code"):
@@ -334,10 +288,10 @@ def test_the_diff_of_two_versions_is_exact(tmp_path: Path, demo_units: gpd.GeoDa
     new_units.loc[gen, "geometry"] = gpd.GeoSeries([gen_geom.difference(piece)]).values
     new_units.loc[new_units["code"] == "ZH36050230001", "code"] = "ZH36050230002"
     new_units.loc[new_units["code"] == "ZH36050210001", "name"] = "袁河源头优先保护单元"
-    rows_new = _clause_rows(new_units)
+    rows_new = clause_rows(new_units)
     rows_new[-1][5] = "加强环境风险防控，建立应急预案。"
     datasets = []
-    for year, units, rows in ((2023, old_units, _clause_rows(old_units)),
+    for year, units, rows in ((2023, old_units, clause_rows(old_units)),
                               (2026, new_units, rows_new)):  # fmt: skip
         # GeoPackages in the equal-area CRS: no reprojection, so areas compare exactly
         layer = tmp_path / f"u{year}.gpkg"
