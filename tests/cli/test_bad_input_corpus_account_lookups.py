@@ -21,6 +21,13 @@ Two starts, each built once per module and worker:
   - ``add``: ``ganpo apply register add site.geojson --code P2 … --allow-overlap``;
   - ``demo``: ``ganpo apply reserve demo`` (its rights and sale, then the statement).
 
+* ``settle``: the start of tests/cli/test_bad_input_corpus_compensation.py (its ``start``
+  fixture: the hand accounts of 2022, #1, and 2023, #2, of 乐平市, 婺源县 and 德兴市, a
+  Xin'an-style agreement and its monitoring data). ``settle``: ``ganpo apply compensation
+  settle lean-gep-flow --year 2023`` (the shipped GEP-based agreement of those counties);
+  ``settle-xinan``: ``ganpo apply compensation settle agreement.toml --year 2023
+  --monitoring monitoring.csv`` (an agreement that uses no account).
+
 A case changes ONE thing — the account id, or the store before the run (an account
 withdrawn, a hand account of tests/applications_support.py stored beside: no value rasters,
 no carbon sequestration, counties of another province):
@@ -46,6 +53,11 @@ from typing import Any
 
 import geopandas as gpd
 import pytest
+from test_bad_input_corpus_compensation import (
+    AGREEMENT,
+    MONITORING,
+    start,  # noqa: F401  (the settle start)
+)
 from test_cli_carbon_sinks import store  # noqa: F401  (the sinks start, a fixture)
 from typer.testing import CliRunner
 
@@ -187,6 +199,23 @@ CASES: list[Case] = [
     Case("account-by-id", "accepted", "issue", "1", baseline=None),
     Case("hand-account-beside", "accepted", "issue", None, hand_account(carbon=True),
          baseline=None),
+    # ganpo apply compensation settle … --year 2023 [--account N]
+    *_missing("settle", "1, 2"),
+    Case("account-other-year", "refused:account", "settle", "1",
+         message=r"account 1 is of 2022, not 2023.* / 核算 #1 是 2022 年的核算，不是 2023 年的"),
+    Case("account-withdrawn", "refused:account", "settle", "2", withdraw(2),
+         message=WITHDRAWN.format(n=2)),
+    Case("year-only-withdrawn", "refused:year", "settle", None, withdraw(2),
+         message=r"no current stored account of 2023 \(GEP-based compensation\) \(only #2 "
+                 r"withdrawn\).* / 库中没有 2023 年可用的核算"),
+    Case("account-other-region", "refused:account", "settle", "3",
+         hand_account(year=2023, elsewhere=True),
+         message=r"account 3 has no county 361130, 361181 of the upstream party.* / 核算 3 "
+                 r"中没有上游一方的县 361130, 361181"),
+    Case("account-by-id", "accepted", "settle", "2", baseline=None),
+    Case("account-not-used", "refused:account", "settle-xinan", "1",
+         message=r"agreement 'corpus-xinan' .*uses no GEP account; leave out --account 1.* / "
+                 r"补偿协议 corpus-xinan .*不使用 GEP 核算.*--account 1"),
     # the asset commands: --account N (below)
     Case("account-by-id", "accepted", "credit", "2", baseline=None),
     Case("other-account-withdrawn", "accepted", "statement", "1", withdraw(2), baseline="1"),
@@ -218,6 +247,10 @@ def run(folder: Path, command: str, account_id: str | None) -> Any:
                 "--name", "林地二", "--owner", "合作社", "--rights-type", "contract",
                 "--allow-overlap", "--actor", "corpus"],
         "demo": ["apply", "reserve", "demo", "--actor", "corpus"],
+        "settle": ["apply", "compensation", "settle", "lean-gep-flow", "--year", "2023",
+                   "--actor", "corpus"],
+        "settle-xinan": ["apply", "compensation", "settle", str(folder / AGREEMENT), "--year",
+                         "2023", "--monitoring", str(folder / MONITORING), "--actor", "corpus"],
     }  # fmt: skip
     chosen = [] if account_id is None else ["--account", account_id]
     return runner.invoke(app, [*heads[command], *chosen, *db])
@@ -248,6 +281,8 @@ def _start(case: Case, request: pytest.FixtureRequest, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     if case.command == "sinks":
         shutil.copy(request.getfixturevalue("store"), folder / DB)
+    elif case.command.startswith("settle"):
+        request.getfixturevalue("start")(folder)
     else:
         built: Path = request.getfixturevalue("assets_start")
         shutil.copy(built / DB, folder / DB)
