@@ -418,6 +418,15 @@ def settle(
             f"规则 {agreement.name!r} 不是生态补偿协议，请选择一份补偿协议",
             field="rule",
         )
+    if account_id is not None and agreement.method != "gep_flow":  # else silently unused
+        raise InputError(
+            f"agreement {agreement.name!r} settles by {agreement.method} from monitoring data "
+            f"and uses no GEP account; leave out --account {account_id} / 补偿协议 "
+            f"{agreement.name} 按 {agreement.method} 由监测数据结算，不使用 GEP 核算；请去掉 "
+            f"--account {account_id}",
+            field="account",
+            values=[account_id],
+        )
     rnd = agreement.round_of(year)
     up, down = agreement.upstream, agreement.downstream
     up_label, down_label = f"{up.name_zh} {up.name_en}", f"{down.name_zh} {down.name_en}"

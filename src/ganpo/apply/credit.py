@@ -366,7 +366,8 @@ def build_evidence(
     """Collect the evidence for a parcel or package (nothing is written)."""
     rule = rule or load_rule()
     kind, name, parcels = resolve_target(engine, code)
-    account_id = account_id or latest_account_with_rasters(engine)
+    if account_id is None:  # 0 is an id to look up (and refuse), not the default
+        account_id = latest_account_with_rasters(engine)
     layers = account_layers(engine, account_id)
     geom = unary_union([to_crs(p.geometry, p.crs, layers.crs_wkt) for p in parcels])
     kw: dict[str, Any] = {"discount_rate": discount_rate, "horizon_years": horizon_years}

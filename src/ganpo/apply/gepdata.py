@@ -8,7 +8,7 @@ year's prices with the deflator of the account's profile
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -52,6 +52,32 @@ def stored_account(engine: Engine, account_id: int) -> StoredAccount:
             values=[account_id],
         )
     return found
+
+
+def require_region(
+    stored: StoredAccount,
+    inside: Callable[[int], bool],
+    region: tuple[str, str],
+    *,
+    what: str = "account",
+) -> None:
+    """Refuse an account none of whose counties is ``inside`` the region the command works
+    on (``region``: how the message names it in English and in Chinese): an account of
+    another region. An account that also holds counties outside is kept (a county code the
+    region table does not list, such as a 市辖区, is no sign of another region)."""
+    counties = sorted({int(c) for c in stored.counties["county_adcode"]})
+    if any(inside(c) for c in counties):
+        return
+    aid = stored.account.id
+    shown = [str(c) for c in counties[:5]] + (["…"] if len(counties) > 5 else [])
+    en, zh = region
+    raise InputError(
+        f"{what} {aid} covers no county of {en} (its counties: {', '.join(shown) or 'none'}); "
+        f"give an account of that region (`ganpo account list`) / 核算 #{aid} 不含{zh}的任何"
+        f"区县（其区县：{'、'.join(shown) or '无'}），请给出该地区的核算",
+        field="account",
+        values=[aid, *counties[:5]],
+    )
 
 
 def account_for_year(

@@ -51,6 +51,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shapely.ops import unary_union
 from sqlalchemy import Engine
 
+from ganpo.apply.gepdata import stored_account
 from ganpo.apply.vep import account_layers, check_site_codes, clip_to_region, to_crs
 from ganpo.carbon.inclusive import METHODOLOGY_DIR, EvidenceItem, load_versions, pick_version
 from ganpo.carbon.sinks_account import GEP_INDICATOR
@@ -167,7 +168,7 @@ def account_for(engine: Engine, vintage: int, account_id: int | None = None) -> 
     be the vintage), else the preferred current account of that year that has a
     carbon-sequestration value raster. None: an error that names the years there are."""
     if account_id is not None:
-        acc = load_account(engine, account_id).account
+        acc = stored_account(engine, account_id).account  # unknown or withdrawn: refused
         if int(acc.year) != vintage:
             raise InputError(
                 f"account {account_id} is of {acc.year}, not of vintage {vintage}: a vintage is "

@@ -406,10 +406,13 @@ def demo(
 ) -> None:
     """A reserve with a sale (SYNTHETIC holders and contracts). 储备库示例（合成）。"""
     from ganpo.apply.reserve_demo import DEMO_YEAR, run_demo
+    from ganpo.apply.vep import account_layers
     from ganpo.store.repository import open_store
 
     with user_errors():
-        result = run_demo(open_store(database), actor=actor or getpass.getuser())
+        engine = open_store(database)
+        account_layers(engine, account)  # the statement's account, checked before any deal
+        result = run_demo(engine, actor=actor or getpass.getuser())
     console.print(
         f"demo 示例: rights {', '.join(result.rights)}; package {result.package} sold for "
         f"{_wan(result.sale_cny)} 万元"

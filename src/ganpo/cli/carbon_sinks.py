@@ -66,16 +66,20 @@ PARTS = {
 }
 
 
-def _gep_results(engine: Engine, account_id: int, year: int) -> tuple[pd.DataFrame, str, bool]:
+def _gep_results(
+    engine: Engine, account_id: int, year: int, region_code: int
+) -> tuple[pd.DataFrame, str, bool]:
     """The stored GEP account's result rows, the method of its carbon sequestration (from
-    its profile) and whether it is synthetic; an account of another year than ``year``, or
-    one without carbon sequestration, is refused."""
+    its profile) and whether it is synthetic; an unknown or withdrawn account, one of
+    another year than ``year``, one without carbon sequestration, or one with no county
+    in the inventory's region ``region_code`` is refused."""
+    from ganpo.apply.gepdata import require_region, stored_account
+    from ganpo.carbon.regions import region
     from ganpo.carbon.sinks_account import GEP_INDICATOR
     from ganpo.catalog.profiles import load_profile
     from ganpo.errors import InputError
-    from ganpo.store.repository import load_account
 
-    stored = load_account(engine, account_id)
+    stored = stored_account(engine, account_id)
     acc = stored.account
     if acc.year != year:
         raise InputError(
@@ -96,6 +100,10 @@ def _gep_results(engine: Engine, account_id: int, year: int) -> tuple[pd.DataFra
             field="account",
             values=[account_id],
         )
+    reg = region(region_code)
+    where = (f"the inventory's region {reg.name} ({region_code})",
+             f"清单地区{reg.name}（{region_code}）")  # fmt: skip
+    require_region(stored, lambda c: reg.unit(c) is not None, where, what="GEP account")
     return stored.results, method, bool(acc.synthetic)
 
 
@@ -144,7 +152,7 @@ def sink_records(
             }
         )
     if account_id is not None:
-        results, method, synthetic = _gep_results(engine, account_id, h.year)
+        results, method, synthetic = _gep_results(engine, account_id, h.year, h.region_adcode)
         base["synthetic"] = bool(h.synthetic or synthetic)
         for line in out:
             line["synthetic"] = base["synthetic"]
