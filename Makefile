@@ -90,7 +90,8 @@ bench: setup
 SIZES ?= 1000 4000 10000
 bench-invest: setup
 	bash scripts/invest-env.sh .venv-invest
-	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --sizes $(SIZES) --full 13600
+	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --sizes $(SIZES) --full 13600 \
+		--memory-cap 2048
 
 validate: setup
 	bash scripts/invest-env.sh .venv-invest

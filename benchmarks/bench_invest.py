@@ -26,6 +26,12 @@ account alone, whose memory does not depend on the raster size), that account ag
 its I/O floor: reading and summing, block by block, exactly the files it read, and its
 throughput at 1 and 2 dask workers (``--workers-repeat`` runs of each, alternated in one
 process after a warm-up run; medians, with the processor time, target at least 1.8×).
+``--memory-cap MIB`` runs that full account once more, routing included (a fresh cache),
+in a child process inside a memory cgroup capped at MIB (anonymous and page-cache pages
+count against the cap; no swap): whether it completes, its time, the cgroup's peak, how
+often the cap was reached and what the child read back from disk (routing's working
+arrays are file-backed above 5·10⁷ cells, so the kernel can evict and re-read them). Not
+measured, with the reason, where no memory cgroup can be made.
 """
 
 from __future__ import annotations
@@ -407,6 +413,39 @@ def workers_child(folder: Path, repeat: int) -> None:
     print(json.dumps({"wall": wall, "cpu": cpu}))
 
 
+def capped_child(folder: Path) -> None:
+    """The full account with its routing into a fresh cache (``derived-capped``), in this
+    process, which :func:`_memory.run_capped` has put in a capped memory cgroup."""
+    logging.getLogger("ganpo").setLevel(logging.ERROR)
+    with rasterio.open(folder / "dem.tif") as src:
+        size = src.width
+    t0 = time.perf_counter()
+    run_account(
+        folder, 2020, ganpo_profile("full"), ganpo_params(size),
+        derived_dir=folder / "derived-capped",
+    )  # fmt: skip
+    print(json.dumps({"time": time.perf_counter() - t0}))
+
+
+def run_ganpo_capped(folder: Path, limit_mib: int) -> str:
+    """The full account in a memory cgroup of ``limit_mib`` (:func:`capped_child`), as a
+    line of the report."""
+    from _memory import run_capped
+
+    got = run_capped([sys.executable, __file__, "--capped", str(folder)], limit_mib)
+    head = f"  the same account with its routing, in a memory cgroup capped at {limit_mib:,} MiB"
+    if got is None:
+        return f"{head}: not measured (no memory cgroup can be made on this machine)"
+    gib = 1024**3
+    if got.returncode != 0:
+        how = "killed at the cap" if got.returncode == -9 else f"exit code {got.returncode}"
+        return f"{head}: did not complete ({how} after {got.seconds:.0f} s)"
+    return (
+        f"{head}: {got.seconds:.1f} s, cgroup peak {got.peak_bytes / 2**20:,.0f} MiB, cap "
+        f"reached {got.cap_hits:,} times, {got.read_bytes / gib:,.0f} GiB read from disk"
+    )
+
+
 def run_ganpo(model: str, folder: Path, repeat: int) -> tuple[float, float]:
     out = subprocess.run(
         [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)],
@@ -469,11 +508,21 @@ def main() -> None:
         default=3,
         help="runs at 1 and at 2 workers of each full account reusing its routed layers",
     )
+    parser.add_argument(
+        "--memory-cap",
+        type=int,
+        metavar="MIB",
+        help="also run each full account with its routing in a memory cgroup capped at MIB",
+    )
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--capped", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
         floor_child(args.floor)
+        return
+    if args.capped:
+        capped_child(args.capped)
         return
     if args.workers:
         workers_child(args.workers, args.workers_repeat)
@@ -552,6 +601,8 @@ def main() -> None:
                     f"{cpu['2']:.1f} s): {med['1'] / med['2']:.2f}× (target: at least 1.8×)",
                     flush=True,
                 )
+            if args.memory_cap:
+                print(run_ganpo_capped(folder, args.memory_cap), flush=True)
 
 
 if __name__ == "__main__":
