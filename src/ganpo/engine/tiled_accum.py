@@ -284,6 +284,99 @@ def _accumulate_tile(
     return acc
 
 
+@numba.njit(cache=True, nogil=True)
+def _accumulate_seeded(
+    d: NDArray[np.uint32], valid: NDArray[np.bool_], seed: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], bool]:
+    """MFD accumulation of the tile alone from ``seed``, computed only on the cells
+    downstream of a seeded cell (``seed ≠ 0``, NaN included): NaN off the routed cells,
+    exactly 0 on the routed cells no seed reaches, and on the others the seed plus, over
+    the upstream neighbours in the order k = 0…7, ``value·share`` (routing's share,
+    :func:`ganpo.engine.routing._share`). A seam round seeds a few cells next to the band,
+    so its pass costs the cells downstream of them, not the tile. The sums are routing's
+    terms in another order than :func:`_accumulate_tile`'s traversal, so they may differ
+    from it in the last bits (within the bound of the module docstring, which holds for
+    any order of the additions); the stage's first pass and the last pass per tile, whose
+    values are the result, stay :func:`_accumulate_tile`. False if a cycle leaves seeded
+    cells undone."""
+    rows, cols = seed.shape
+    n = rows * cols
+    flat = seed.reshape(-1)
+    acc = np.zeros((rows, cols), dtype=np.float64)
+    hit = np.zeros(n, dtype=np.bool_)
+    stack = np.empty(n, dtype=np.int64)
+    top = 0
+    for x in range(n):  # the cells downstream of a seed, depth-first
+        r, c = x // cols, x % cols
+        if not valid[r, c]:
+            acc[r, c] = np.nan
+            continue
+        if flat[x] != 0.0 and not hit[x]:
+            hit[x] = True
+            stack[top] = x
+            top += 1
+            while top > 0:
+                top -= 1
+                y = stack[top]
+                ry, cy = y // cols, y % cols
+                dy = d[ry, cy]
+                for k in range(8):
+                    if (dy >> (4 * k)) & 15 == 0:
+                        continue
+                    rn, cn = ry + DROW[k], cy + DCOL[k]
+                    if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
+                        u = rn * cols + cn
+                        if not hit[u]:
+                            hit[u] = True
+                            stack[top] = u
+                            top += 1
+    wait = np.zeros(n, dtype=np.int32)
+    todo = 0
+    for x in range(n):
+        if not hit[x]:
+            continue
+        todo += 1
+        r, c = x // cols, x % cols
+        for k in range(8):  # upstream neighbours sending to x
+            ru, cu = r + DROW[k], c + DCOL[k]
+            inside = 0 <= ru < rows and 0 <= cu < cols and hit[ru * cols + cu]
+            if inside and (d[ru, cu] >> (4 * ((k + 4) % 8))) & 15 != 0:
+                wait[x] += 1
+    top = 0
+    for x in range(n - 1, -1, -1):
+        if hit[x] and wait[x] == 0:
+            stack[top] = x
+            top += 1
+    done = 0
+    while top > 0:
+        top -= 1
+        x = stack[top]
+        done += 1
+        r, c = x // cols, x % cols
+        v = flat[x]
+        for k in range(8):
+            ru, cu = r + DROW[k], c + DCOL[k]
+            if not (0 <= ru < rows and 0 <= cu < cols) or not hit[ru * cols + cu]:
+                continue
+            du = d[ru, cu]
+            mine = (du >> (4 * ((k + 4) % 8))) & 15
+            if mine != 0:
+                v += acc[ru, cu] * (mine / routing._share_total(du, True))
+        acc[r, c] = v
+        dx = d[r, c]
+        for k in range(8):  # downstream neighbours: one upstream cell fewer to wait for
+            if (dx >> (4 * k)) & 15 == 0:
+                continue
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if 0 <= rn < rows and 0 <= cn < cols and hit[rn * cols + cn]:
+                y = rn * cols + cn
+                wait[y] -= 1
+                if wait[y] == 0:
+                    stack[top] = y
+                    top += 1
+    return acc, done == todo
+
+
 def _cycle(where: str) -> None:
     raise InputError(
         f"the flow directions run in a cycle ({where}); they are not the directions of a "
@@ -642,7 +735,17 @@ def seam_flow(
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     v = vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols]
     deep = np.where(_band_mask(tile.rows, tile.cols, band), 0.0, seed)
-    flow = tile_flow(dh, vh, tile, shape, deep, False)
+    if first:
+        flow = tile_flow(dh, vh, tile, shape, deep, False)
+    else:  # a round: seeds next to the band only
+        d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+        acc, ok = _accumulate_seeded(d, np.ascontiguousarray(v), deep)
+        if not ok:
+            _cycle(_where(tile))
+        out_src, tr, tc, amount = _outflows(dh, vh, i0, j0, acc, True)
+        none = np.empty(0, np.int64)
+        exits, targets = _to_global(out_src, tile, shape[1]), (tr + r0) * shape[1] + (tc + c0)
+        flow = TileFlow(tile, exits, targets, amount, none, none, bool(v.any()))
     cols = shape[1]
     empty = np.empty(0, dtype=np.int64)
     cells, src, dst, share = empty, empty, empty, np.empty(0, dtype=np.float64)
