@@ -53,7 +53,11 @@ from ganpo.engine.routing import (
     flow_direction_d8,
     flow_direction_mfd,
 )
-from ganpo.engine.tiled_accum import flow_accumulation_tiled, write_directions
+from ganpo.engine.tiled_accum import (
+    _accumulate_seeded,
+    flow_accumulation_tiled,
+    write_directions,
+)
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
@@ -254,6 +258,11 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
             mfd: Any = directions
             tiled = streams_mfd_tiled_array(acc, mfd, SIZE // 3, 10.0)
             distance_mfd_tiled_array(mfd, tiled, np.ones(z.shape), SIZE // 3)
+            # a seam round's tile pass from a few seeds (decision 0092): these tiles may
+            # hand no flow back across their edges, so it is called here itself
+            seed = np.zeros(z.shape)
+            seed[0, :] = 1.0
+            _accumulate_seeded(np.ascontiguousarray(mfd), np.ascontiguousarray(valid), seed)
 
 
 def _zonal_pass() -> None:
