@@ -37,6 +37,7 @@ from ganpo.submissions.template import template_csv, template_xlsx
 from ganpo.submissions.validate import Limits, UploadError
 from ganpo.web.auth import CurrentPrincipal, Principal
 from ganpo.web.auth import store as engine_of
+from ganpo.web.failures import error_answer
 
 router = APIRouter()
 
@@ -284,7 +285,7 @@ async def upload_form(
     except UploadError as exc:
         return JSONResponse(
             {
-                "detail": (
+                **error_answer(
                     f"{len(exc.problems)} problem(s) in the upload; fix them all and upload "
                     f"again / 上传文件有 {len(exc.problems)} 处问题，请全部修正后重新上传"
                 ),
