@@ -8,6 +8,7 @@ and values as attributes, and its message says what to do.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,27 +27,30 @@ _PAIRED_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", "《":
 def _quoted(message: str) -> list[bool]:
     """For each character of ``message``, whether it is inside a quoted value (``'南昌'``,
     ``"t / ha"``, ``「…」``). An ASCII quote opens a value only where no letter or digit is
-    before it and a matching quote with none after it follows (so ``file's`` is prose)."""
+    before it and a matching quote with none after it follows (so ``file's`` is prose).
+    Linear in the message's length but for a logarithm (a refusal may quote user input)."""
+    closers: dict[str, list[int]] = {}  # where each quote may close a value
+    for k, c in enumerate(message):
+        if c in _PAIRED_QUOTES.values():
+            closers.setdefault(c, []).append(k)
+        elif c in "'\"":
+            after = message[k + 1 : k + 2]
+            if not (after.isascii() and after.isalnum()):
+                closers.setdefault(c, []).append(k)
     inside = [False] * len(message)
     i = 0
     while i < len(message):
         c = message[i]
-        end = -1
-        if c in _PAIRED_QUOTES:
-            end = message.find(_PAIRED_QUOTES[c], i + 1)
-        elif c in "'\"" and (
-            i == 0 or not message[i - 1].isascii() or not message[i - 1].isalnum()
-        ):
-            j = message.find(c, i + 1)
-            while j != -1:
-                after = message[j + 1 : j + 2]
-                if not (after.isascii() and after.isalnum()):
-                    end = j
-                    break
-                j = message.find(c, j + 1)
-        if end == -1:
+        close = _PAIRED_QUOTES.get(c)
+        if close is None and c in "'\"":
+            before = message[i - 1] if i else " "
+            close = None if before.isascii() and before.isalnum() else c
+        ends = closers.get(close, []) if close is not None else []
+        n = bisect_right(ends, i)
+        if n == len(ends):
             i += 1
             continue
+        end = ends[n]
         for k in range(i, end + 1):
             inside[k] = True
         i = end + 1
