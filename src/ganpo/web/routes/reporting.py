@@ -4,8 +4,8 @@ Thin HTTP layer over :mod:`ganpo.submissions`; who may do what is decided there
 (reporter: its own department's forms; reviewer, office, admin: review; viewers: no
 access). Errors: 403 not allowed, 404 unknown submission, 409 the state does not allow
 the action (or flagged values are not explained yet), 413 too large, 422 the upload has
-problems — ``{detail, problems: [{row, column, value, cell, reason, reason_zh,
-reason_en}]}``, every problem at once. A table that passes may carry ``flags`` (unusual
+problems — ``{detail, detail_en, detail_zh, problems: [{row, column, value, cell, reason,
+reason_zh, reason_en}]}``, every problem at once. A table that passes may carry ``flags`` (unusual
 values, fluctuations against last year; same fields plus ``key`` and ``kind``): the
 reporter explains each (``POST …/submissions/{id}/explanations``) before submitting; the
 reviewer sees them with their explanations in the submission (docs/decisions/0027).
