@@ -43,6 +43,13 @@ export class ApiError extends Error {
   }
 }
 
+// a text the server gives whole ("English / 中文", `key`) and in halves (`key`_en,
+// `key`_zh): the half of the page's language, else the whole
+export function spoken(answer, key) {
+  const half = answer && answer[`${key}_${lang() === "zh" ? "zh" : "en"}`];
+  return typeof half === "string" && half ? half : answer?.[key];
+}
+
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
 
 export async function api(method, path, body) {
