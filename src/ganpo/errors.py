@@ -7,9 +7,113 @@ and values as attributes, and its message says what to do.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+
+#: the separator of a refusal's English and Chinese halves
+SEPARATOR = " / "
+#: Chinese text: CJK ideographs and full-width punctuation (，。、：；（）「」…)
+_CHINESE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60]")
+_LATIN = re.compile(r"[A-Za-z]")
+#: a Chinese character says about as much as this many Latin letters
+_CHINESE_WEIGHT = 3
+#: quotes that pair unambiguously (an ASCII ' may also be an apostrophe)
+_PAIRED_QUOTES = {"“": "”", "‘": "’", "「": "」", "『": "』", "《": "》"}
+
+
+def _quoted(message: str) -> list[bool]:
+    """For each character of ``message``, whether it is inside a quoted value (``'南昌'``,
+    ``"t / ha"``, ``「…」``). An ASCII quote opens a value only where no letter or digit is
+    before it and a matching quote with none after it follows (so ``file's`` is prose).
+    Linear in the message's length but for a logarithm (a refusal may quote user input)."""
+    closers: dict[str, list[int]] = {}  # where each quote may close a value
+    for k, c in enumerate(message):
+        if c in _PAIRED_QUOTES.values():
+            closers.setdefault(c, []).append(k)
+        elif c in "'\"":
+            after = message[k + 1 : k + 2]
+            if not (after.isascii() and after.isalnum()):
+                closers.setdefault(c, []).append(k)
+    inside = [False] * len(message)
+    i = 0
+    while i < len(message):
+        c = message[i]
+        close = _PAIRED_QUOTES.get(c)
+        if close is None and c in "'\"":
+            before = message[i - 1] if i else " "
+            close = None if before.isascii() and before.isalnum() else c
+        ends = closers.get(close, []) if close is not None else []
+        n = bisect_right(ends, i)
+        if n == len(ends):
+            i += 1
+            continue
+        end = ends[n]
+        for k in range(i, end + 1):
+            inside[k] = True
+        i = end + 1
+    return inside
+
+
+def _split_points(message: str, quoted: list[bool]) -> list[int]:
+    """The start of each separator of ``message`` outside quoted values."""
+    points = []
+    i = message.find(SEPARATOR)
+    while i != -1:
+        if not any(quoted[i : i + len(SEPARATOR)]):
+            points.append(i)
+        i = message.find(SEPARATOR, i + 1)
+    return points
+
+
+def halves(message: str) -> tuple[str, str]:
+    """The English and the Chinese half of a refusal ``"English / 中文"``.
+
+    The split is the `` / `` after which the text is Chinese. The English half may hold
+    `` / `` itself (a unit, a path, a quoted value), the Chinese half too, and either may
+    quote a value in the other language: of the separators followed by Chinese text
+    outside quoted values, the one with the most English before it (Latin letters, less
+    Chinese characters — quoted values not counted) is taken. A message without a Chinese
+    half is both halves: ``(message, message)``; so is one whose separator a stray quote
+    hides (the message is then shown whole, never cut wrong).
+
+    >>> halves("unknown unit '乐平市' / 未知的单位 '乐平市'")
+    ("unknown unit '乐平市'", "未知的单位 '乐平市'")
+    >>> halves("yield 3 t / ha is above 2 t / ha / 单产 3 t / ha 高于 2 t / ha")
+    ('yield 3 t / ha is above 2 t / ha', '单产 3 t / ha 高于 2 t / ha')
+    >>> halves("rate in t / ha")
+    ('rate in t / ha', 'rate in t / ha')
+    """
+    quoted = _quoted(message)
+    chinese = [k for k, c in enumerate(message) if not quoted[k] and _CHINESE.match(c)]
+    best, best_score, score, start = -1, 0, 0, 0
+    for point in _split_points(message, quoted):
+        score += _englishness(message, quoted, start, point)
+        start = point + len(SEPARATOR)
+        if not chinese or start > chinese[-1]:
+            break  # no Chinese after this separator, nor after any later one
+        if best == -1 or score >= best_score:  # on a tie the later: "2021 / 2023 / 中文"
+            best, best_score = point, score
+    if best == -1:
+        return message, message
+    return message[:best], message[best + len(SEPARATOR) :]
+
+
+def _englishness(message: str, quoted: list[bool], start: int, end: int) -> int:
+    """Latin letters less weighted Chinese characters in ``message[start:end]``, outside
+    quoted values."""
+    score = 0
+    for k in range(start, end):
+        if quoted[k]:
+            continue
+        c = message[k]
+        if _LATIN.match(c):
+            score += 1
+        elif _CHINESE.match(c):
+            score -= _CHINESE_WEIGHT
+    return score
 
 
 class GanpoError(Exception):
@@ -37,26 +141,47 @@ def _rebuild(
 class InputError(GanpoError, ValueError):
     """An input (file, table, layer, value) is wrong; the message says how to fix it.
 
+    The message is ``"English / 中文"``: given whole (``message``), or as its two halves
+    (``en=``, ``zh=``), which are then kept as given.
+
     Attributes
     ----------
     source : the file or object the problem is in (``None`` when not file-bound)
     field : the column, layer role or key concerned
     values : a few offending values, for programmatic use
+    en, zh : the message in each language, without the ``source`` it starts with
     """
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
+        en: str | None = None,
+        zh: str | None = None,
         source: str | Path | None = None,
         field: str | None = None,
         values: Iterable[object] = (),
     ) -> None:
+        if (en is None) != (zh is None) or (message is None) == (en is None):
+            raise TypeError("give the message, or both of its halves en= and zh=")
         self.source = str(source) if source is not None else None
         self.field = field
         self.values = list(values)
+        self._halves = (en, zh) if en is not None and zh is not None else None
+        self._message = message if message is not None else f"{en}{SEPARATOR}{zh}"
         prefix = f"{self.source}: " if self.source else ""
-        super().__init__(prefix + message)
+        super().__init__(prefix + self._message)
+
+    @property
+    def en(self) -> str:
+        """The English half of the message (without its ``source``)."""
+        return (self._halves or halves(self._message))[0]
+
+    @property
+    def zh(self) -> str:
+        """The Chinese half of the message (without its ``source``); the whole message
+        when it has none."""
+        return (self._halves or halves(self._message))[1]
 
 
 class ManifestError(InputError):
@@ -65,18 +190,12 @@ class ManifestError(InputError):
 
 class GridError(InputError):
     """A raster is not on the grid (CRS, transform, shape) the account runs on. ``en`` and
-    ``zh`` are the message in each language without the file's path, where it was made
-    from the two (else ``None``)."""
-
-    en: str | None = None
-    zh: str | None = None
+    ``zh`` are the message in each language without the file's path."""
 
     @classmethod
     def bilingual(cls, en: str, zh: str, **kwargs: Any) -> GridError:
         """The error whose message is ``f"{en} / {zh}"``, keeping both halves."""
-        exc = cls(f"{en} / {zh}", **kwargs)
-        exc.en, exc.zh = en, zh
-        return exc
+        return cls(en=en, zh=zh, **kwargs)
 
 
 class InputFileError(InputError):
@@ -86,8 +205,8 @@ class InputFileError(InputError):
     ``en`` and ``zh`` are the message in each language, without the file's path."""
 
     def __init__(self, en: str, zh: str, *, problem: str, **kwargs: Any) -> None:
-        self.problem, self.en, self.zh = problem, en, zh
-        super().__init__(f"{en} / {zh}", values=[problem], **kwargs)
+        self.problem = problem
+        super().__init__(en=en, zh=zh, values=[problem], **kwargs)
 
 
 class TableError(InputError):
@@ -111,7 +230,8 @@ class TableFileError(TableError):
         self.reason_zh = reason_zh
         self.looks_like = looks_like
         super().__init__(
-            f"{reason_en} / {reason_zh}",
+            en=reason_en,
+            zh=reason_zh,
             source=source,
             values=[looks_like] if looks_like else [],
         )

@@ -103,7 +103,7 @@ CASES = [
     # ---- units, names, codes
     Case("unit-of-another-dimension", "refused:unit", GRID, 'amount = 3200.0, unit = "t"',
          r"process mining, input grid:national:2022: unit 't' cannot be converted to 'kWh'.*"
-         r"单位不一致"),
+         r"单位 't' 不能换算为 'kWh'"),
     Case("unit-empty", "refused:unit", GRID, 'amount = 3200.0, unit = ""',
          r"processes\.0\.inputs\.0\.unit = '': String should have at least 1 character"),
     Case("grid-year-unknown", "refused:code", "grid:national:2022", "grid:national:1800",

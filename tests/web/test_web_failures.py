@@ -121,8 +121,9 @@ def test_the_storage_not_writable_is_503(
     monkeypatch.setattr(regions_route, "regions_if_built", refused)
     r = client_as("office").get("/api/regions")
     assert r.status_code == 503, r.text
-    assert r.json() == {
-        "detail": "the server may not read or write its storage (permission denied, or read-only); "
-        "nothing was stored. Tell the platform's administrator / 服务器存储不可读写，"
-        "未保存任何内容，请联系平台管理员"
-    }
+    en = (
+        "the server may not read or write its storage (permission denied, or read-only); "
+        "nothing was stored. Tell the platform's administrator"
+    )
+    zh = "服务器存储不可读写，未保存任何内容，请联系平台管理员"
+    assert r.json() == {"detail": f"{en} / {zh}", "detail_en": en, "detail_zh": zh}

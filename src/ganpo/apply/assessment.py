@@ -40,7 +40,7 @@ from ganpo.apply.gepdata import (
 from ganpo.apply.inputs import file_sha256, read_csv, read_unit_table, split_header
 from ganpo.apply.rules import AssessmentFramework, StoredRule
 from ganpo.engine.prices import restate_results
-from ganpo.errors import InputError, preview
+from ganpo.errors import InputError, halves, preview
 from ganpo.store import applications as store
 from ganpo.store.lifecycle import preferred_account
 from ganpo.store.repository import list_accounts, load_account
@@ -60,10 +60,9 @@ def _named(path: Path) -> Iterator[None]:
     except InputError as exc:
         if exc.source is not None:
             raise
-        en, _, zh = str(exc).partition(" / ")  # the refusal's own halves, now with the file
-        raise InputError(
-            f"{en} / {zh or '该文件有误：' + en}", source=path, field=exc.field, values=exc.values
-        ) from exc
+        en, zh = halves(str(exc))  # the refusal's own halves, now with the file
+        zh = zh if zh != en else "该文件有误：" + en
+        raise InputError(en=en, zh=zh, source=path, field=exc.field, values=exc.values) from exc
 
 
 def indicator_scores(

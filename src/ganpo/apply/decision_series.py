@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import constant_price_growth, county_gep
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 from ganpo.store.carbon import StoredInventory, list_inventories, load_inventory
 from ganpo.store.carbon_models import CarbonInventory
 from ganpo.store.lifecycle import preferred_account
@@ -189,10 +189,8 @@ def carbon_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) ->
             try:
                 table = intensity_table(e, gdp_for_level(gdp, [inv], level))
             except InputError as exc:
-                en, _, zh = str(exc).partition(" / ")
-                skipped.append(
-                    f"carbon intensity, {level}: {en} / 碳排放强度（{level}）：{zh or en}"
-                )
+                en, zh = halves(str(exc))
+                skipped.append(f"carbon intensity, {level}: {en} / 碳排放强度（{level}）：{zh}")
                 continue
             price_year = int(table.attrs["price_year"])
             isrc = (
@@ -218,10 +216,10 @@ def compute_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) -
     observations = [o for p in parts for o in p.observations]
     skipped = [s for p in parts for s in p.skipped]
     if not observations:
-        halves = [s.partition(" / ") for s in skipped]  # each reason is "en / zh"
+        said = [halves(s) for s in skipped]  # each reason is "en / zh"
         raise InputError(
-            f"nothing to compute for {year}: {'; '.join(en for en, _, _ in halves)} / "
-            f"{year} 年没有可计算的序列：{'；'.join(zh or en for en, _, zh in halves)}",
+            f"nothing to compute for {year}: {'; '.join(en for en, _ in said)} / "
+            f"{year} 年没有可计算的序列：{'；'.join(zh for _, zh in said)}",
             field="year",
             values=[year],
         )

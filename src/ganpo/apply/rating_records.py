@@ -29,7 +29,7 @@ from ganpo.apply.rating import (
     entity_id_problem,
     grade_entity,
 )
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 from ganpo.io.manifest import sha256_file
 from ganpo.store import rating as store
 from ganpo.store import reporting as reporting
@@ -139,9 +139,9 @@ def link_inclusive(
     from ganpo.carbon.inclusive import pseudonym
 
     if why := entity_id_problem(entity_id, entity_kind):
-        en, _, zh = why.partition(" / ")
+        en, zh = halves(why)
         raise InputError(
-            f"{entity_id}: {en} / 主体代码 {entity_id}：{zh or en}",
+            f"{entity_id}: {en} / 主体代码 {entity_id}：{zh}",
             field="entity_id",
             values=[entity_id],
         )

@@ -38,7 +38,7 @@ from ganpo.apply.vep import (
     to_crs,
     value_geometry,
 )
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 from ganpo.store import register as store
 from ganpo.store.register import NewParcel, ParcelRecord
 
@@ -189,10 +189,9 @@ def deposit_features(
         except Exception as exc:
             if done:
                 stored = ", ".join(d.code for d in done)
-                en, _, zh = str(exc).partition(" / ")
+                en, zh = halves(str(exc))
                 raise InputError(
-                    f"{en} (stored before this one: {stored}) / "
-                    f"{zh or en}（在此之前已保存：{stored}）",
+                    f"{en} (stored before this one: {stored}) / {zh}（在此之前已保存：{stored}）",
                     field="code",
                     values=[p.code],
                 ) from exc

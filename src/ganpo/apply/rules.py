@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, m
 from ganpo.catalog.files import data_dir
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.units import conversion_factor, parse_unit
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError, UnknownNameError, halves
 from ganpo.store.records import RuleRecord
 
 if TYPE_CHECKING:
@@ -402,9 +402,9 @@ def _unit_ok(unit: str, what: str, source: str | Path | None) -> None:
     try:
         parse_unit(unit)
     except InputError as exc:
-        en, _, zh = str(exc).partition(" / ")
+        en, zh = halves(str(exc))
         raise InputError(
-            f"{what}: {en} / 规则文件中的单位 {unit!r} 有误：{zh or en}，请改用可识别的单位",
+            f"{what}: {en} / 规则文件中的单位 {unit!r} 有误：{zh}，请改用可识别的单位",
             source=source,
             field="unit",
             values=[unit],
@@ -474,7 +474,7 @@ def check_rule(
         for ind in rule.indicators:
             if ind.key not in catalogue:
                 unknown = UnknownNameError("water-quality indicator", ind.key, catalogue)
-                en, _, zh = str(unknown).partition(" / ")
+                en, zh = halves(str(unknown))
                 raise InputError(
                     f"{what}: {en} / {what}：{zh}",
                     source=source,

@@ -34,7 +34,7 @@ from ganpo.carbon.factors import (
 from ganpo.carbon.inputs import activity_table, quantities, unit_factor, where
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.catalog.units import parse_unit
-from ganpo.errors import InputError, TableError
+from ganpo.errors import InputError, TableError, halves
 
 #: 1 tce (吨标准煤) = 7000 kcal/kg × 1000 kg × 4.1868 kJ/kcal = 29.3076 GJ
 GJ_PER_TCE = 29.3076
@@ -214,7 +214,7 @@ def _fuel_energy(
         try:
             fuel = factors.fuel(str(r["fuel"]))
         except InputError as exc:
-            en, _, zh = str(exc).partition(" / ")  # the factor set's refusal, both halves
+            en, zh = halves(str(exc))  # the factor set's refusal, both halves
             raise TableError(
                 f"{where(FUEL_TABLE, activity, i)}: {en} / 表 {FUEL_TABLE} 第 {i} 行：{zh}",
                 source=FUEL_TABLE,

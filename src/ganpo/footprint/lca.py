@@ -58,7 +58,8 @@ def _factor(given: str, wanted: str, where: str) -> float:
     a, b = _UNITS.get(given), _UNITS.get(wanted)
     if a is None or b is None or a[0] != b[0]:
         raise InputError(
-            f"{where}: unit {given!r} cannot be converted to {wanted!r} / 单位不一致",
+            en=f"{where}: unit {given!r} cannot be converted to {wanted!r}",
+            zh=f"{where}：单位 {given!r} 不能换算为 {wanted!r}，请改用同类可换算的单位",
             field="unit",
             values=[given, wanted],
         )

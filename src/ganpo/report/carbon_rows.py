@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ganpo.catalog.units import number
+from ganpo.errors import halves
 from ganpo.report.carbon_tables import (
     LULUCF,
     SECTOR_NAMES,
@@ -73,8 +74,8 @@ def notes_in(notes: list[str], lang: Lang, fuel_set: str = "") -> list[str]:
     for n in notes:
         if n.startswith("合成数据"):
             continue
-        en, sep, zh = n.partition(" / ")
-        text = (zh if lang == "zh" else en) if sep else n
+        en, zh = halves(n)
+        text = zh if lang == "zh" else en
         for key, fuel in fuels.items():
             text = re.sub(rf"\b{re.escape(key)}\b", fuel.zh if lang == "zh" else fuel.en, text)
         out.append(text)

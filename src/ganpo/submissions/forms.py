@@ -18,7 +18,7 @@ from ganpo.catalog.departments import column_names, departments
 from ganpo.catalog.files import data_dir, read_toml
 from ganpo.catalog.indicators import indicator as catalog_indicator
 from ganpo.catalog.profiles import DEFAULT_PROFILE, Profile, load_profile
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError, UnknownNameError, halves
 from ganpo.io.roles import LAYER_ROLES, TABLE_ROLES
 from ganpo.services.registry import spec as find_method
 
@@ -275,7 +275,7 @@ def _build_forms(year: int, profile: str | Profile, domain: Domain | None) -> li
 
 def _split(text: str) -> tuple[str, str]:
     """An activity-table column description "english [unit] / 中文" as (中文, english)."""
-    en, _, zh = str(text).partition(" / ")
+    en, zh = halves(str(text))
     return (zh.strip() or en.strip(), en.strip())
 
 

@@ -51,7 +51,7 @@ from ganpo.catalog.ecosystems import (
 from ganpo.catalog.units import conversion_factor, to_base
 from ganpo.engine.grid import Grid
 from ganpo.engine.zonal import codes_of
-from ganpo.errors import InputError, InputFileError, TableError, TableFileError, preview
+from ganpo.errors import InputError, InputFileError, TableError, TableFileError, halves, preview
 from ganpo.io.manifest import TableEntry
 from ganpo.io.raster_files import open_raster, read_window
 from ganpo.io.roles import KEY_COLUMN, LAYER_ROLES, NAME_COLUMN
@@ -220,6 +220,13 @@ def _p(
 ) -> Problem:
     shown = None if value is None else str(value)[:200]
     return Problem(row, column, shown, en, zh, cell)
+
+
+def _engine_problem(text: str) -> Problem:
+    """A problem the engine's reader found: its own two halves, or its English with a
+    Chinese word that it is the reader's."""
+    en, zh = halves(text)
+    return _p(None, None, None, en, zh if zh != en else f"引擎读取时发现问题：{en}")
 
 
 def check_size(size: int, limits: Limits) -> list[Problem]:
@@ -630,8 +637,7 @@ def _read_back(csv_bytes: bytes, form: Form, columns: dict[str, str], region: Re
             read_table(path, entry, set(region.counties), form.required_columns)
         except TableError as exc:
             raise UploadError(
-                [_p(None, None, None, str(v), "引擎读取时发现问题") for v in exc.values]
-                or [_p(None, None, None, str(exc), "引擎读取时发现问题")]
+                [_engine_problem(str(v)) for v in exc.values] or [_engine_problem(str(exc))]
             ) from exc
 
 
@@ -720,8 +726,9 @@ def check_layer(path: Path, form: Form, region: Region, limits: Limits) -> Valid
             grid = Grid.of(region.grid_reference)
             grid.check_same(path, form.key, region.grid_reference)
         except InputError as exc:
-            en = getattr(exc, "en", None) or str(exc).split(": ", 1)[-1]
-            zh = getattr(exc, "zh", None) or "不在核算栅格网格上（坐标系、范围或分辨率不同）"
+            en, zh = exc.en, exc.zh  # without the server's path of the file
+            if zh == en:  # no Chinese half
+                zh = "不在核算栅格网格上（坐标系、范围或分辨率不同）"
             problems.append(_p(None, "grid", None, en, zh))
     if problems:
         raise UploadError(problems)

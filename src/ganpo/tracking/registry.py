@@ -51,13 +51,6 @@ def shipped_file(name: str) -> Path:
     return folder / f"{name}.toml"
 
 
-def _english(exc: InputError, path: Path | None = None) -> str:
-    """The English half of a bilingual refusal (the wrapper adds its own Chinese), without
-    the file ``path`` it names first."""
-    text = str(exc).partition(" / ")[0]
-    return text.removeprefix(f"{path}: ") if path is not None else text
-
-
 def _where(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
     """``target 'x' (targets[2]), field base_year`` for a validation error's location."""
     if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
@@ -97,7 +90,7 @@ def read_tracking_file(path: Path) -> TrackingFile:
         ) from exc
     except InputError as exc:
         raise InputError(
-            f"{_english(exc, path)}; correct the TOML syntax at that line / "
+            f"{exc.en}; correct the TOML syntax at that line / "
             "目标跟踪文件不是有效的 TOML，请按所示行列更正语法",
             source=path,
             field="file",
@@ -306,7 +299,7 @@ class Registry:
                     factor = unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
                 except InputError as exc:
                     raise InputError(
-                        f"{_english(exc)} / 目标“{t.key}”的单位“{t.value_unit}”不能换算为指标"
+                        f"{exc.en} / 目标“{t.key}”的单位“{t.value_unit}”不能换算为指标"
                         f"“{ind.name_zh}”的单位“{ind.unit}”",
                         source=source,
                         field="value_unit",
@@ -417,7 +410,7 @@ class Registry:
                 factor = unit_factor(ob.unit, ind.unit, what=where)
             except InputError as exc:
                 raise InputError(
-                    f"{_english(exc)} / 观测值单位“{ob.unit}”不能换算为指标“{ind.name_zh}”"
+                    f"{exc.en} / 观测值单位“{ob.unit}”不能换算为指标“{ind.name_zh}”"
                     f"的单位“{ind.unit}”",
                     source=source,
                     field="unit",

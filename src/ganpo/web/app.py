@@ -40,11 +40,12 @@ from ganpo.errors import (
     StoreConflictError,
     StoreError,
     UnknownNameError,
+    halves,
 )
 from ganpo.store.repository import open_store
 from ganpo.web.auth import CurrentPrincipal, SessionCache
 from ganpo.web.data import AccountCache, ResponseCache, regions_for
-from ganpo.web.failures import os_error_message, os_error_status, public_message
+from ganpo.web.failures import error_answer, os_error_message, os_error_status
 from ganpo.web.jobs import JobManager
 from ganpo.web.routes import (
     accounts,
@@ -90,6 +91,8 @@ Gross Ecosystem Product accounting.
   reviewer 审核员, viewer 查看者 (one region: a county sees its county, a city its
   counties, 360000 the province), auditor 审计人员 (one region, like a viewer; requests
   departure audit packs). Data outside your scope answers 404.
+- 拒绝 / Refusals: `{"detail": "English / 中文", "detail_en": …, "detail_zh": …}`, the
+  message whole and each language's half.
 """
 
 TAGS: list[dict[str, Any]] = [
@@ -297,44 +300,46 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     @app.exception_handler(UnknownNameError)
     async def _bad_input(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": public_message(exc)}, status.HTTP_422_UNPROCESSABLE_CONTENT)
+        return JSONResponse(error_answer(exc), status.HTTP_422_UNPROCESSABLE_CONTENT)
 
     @app.exception_handler(StoreError)
     async def _store(_: Request, exc: Exception) -> JSONResponse:
         # the database failed (disk full, lost connection…): the message says what to do
-        return JSONResponse({"detail": public_message(exc)}, status.HTTP_503_SERVICE_UNAVAILABLE)
+        return JSONResponse(error_answer(exc), status.HTTP_503_SERVICE_UNAVAILABLE)
 
     @app.exception_handler(OutputError)
     async def _output(_: Request, exc: Exception) -> JSONResponse:
         # the server could not write a file: 507 full disk, 503 storage not writable
         assert isinstance(exc, OutputError)
-        return JSONResponse({"detail": public_message(exc)}, os_error_status(exc))
+        return JSONResponse(error_answer(exc), os_error_status(exc))
 
     @app.exception_handler(OSError)
     async def _system(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, OSError)
         log.error("system error answering a request", exc_info=exc)
-        return JSONResponse({"detail": os_error_message(exc)}, os_error_status(exc))
+        return JSONResponse(error_answer(os_error_message(exc)), os_error_status(exc))
 
     @app.exception_handler(MemoryError)
     async def _memory(_: Request, exc: Exception) -> JSONResponse:
         log.error("out of memory answering a request", exc_info=exc)
         return JSONResponse(
-            {"detail": "the server is out of memory; try again later / 服务器内存不足，请稍后重试"},
+            error_answer(
+                "the server is out of memory; try again later / 服务器内存不足，请稍后重试"
+            ),
             status.HTTP_503_SERVICE_UNAVAILABLE,
         )
 
     @app.exception_handler(StoreConflictError)
     async def _conflict(_: Request, exc: Exception) -> JSONResponse:
         # refused by the records' state (an account in use cannot be deleted…)
-        return JSONResponse({"detail": public_message(exc)}, status.HTTP_409_CONFLICT)
+        return JSONResponse(error_answer(exc), status.HTTP_409_CONFLICT)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)
     async def _out_of_range(_: Request, exc: Exception) -> JSONResponse:
         # an id or number beyond what the database column holds: bad input, not a crash
         return JSONResponse(
-            {"detail": "a number in the request is out of range / 请求中的数值超出范围"},
+            error_answer("a number in the request is out of range / 请求中的数值超出范围"),
             status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
@@ -349,19 +354,22 @@ def _errors(app: FastAPI) -> None:
 
     @app.exception_handler(GanpoError)
     async def _other(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse({"detail": public_message(exc)}, status.HTTP_400_BAD_REQUEST)
+        return JSONResponse(error_answer(exc), status.HTTP_400_BAD_REQUEST)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         # a refusal says so in both languages, with a stable marker for programs
         if exc.status_code != status.HTTP_403_FORBIDDEN:
+            if isinstance(exc.detail, str) and halves(exc.detail)[1] != exc.detail:
+                # a bilingual refusal: its halves too, for the page's language
+                return JSONResponse(error_answer(exc.detail), exc.status_code, headers=exc.headers)
             return await http_exception_handler(request, exc)
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         if not re.search(r"[\u4e00-\u9fff]", detail):
             detail = f"{detail} / 无权访问"
         return JSONResponse(
             {
-                "detail": detail,
+                **error_answer(detail),
                 "error": "forbidden",
                 "message_zh": "无权访问",
                 "message_en": "Not allowed",

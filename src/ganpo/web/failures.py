@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from fastapi import status
 
-from ganpo.errors import GanpoError
+from ganpo.errors import GanpoError, InputError, halves
 
 #: an absolute POSIX path of at least two parts, not inside a URL or a unit ("g/m2");
 #: the API's own paths (/api/…) are left as they are
@@ -44,6 +44,31 @@ def public_message(exc: BaseException) -> str:
         if isinstance(exc, GanpoError) and path:
             text = text.replace(str(path), PurePath(str(path)).name)
     return without_paths(text)
+
+
+def public_halves(exc: BaseException) -> tuple[str, str]:
+    """The English and the Chinese half of :func:`public_message`, each naming the file
+    (by its name) the refusal is about; an :class:`InputError` given its halves apart
+    keeps them as given."""
+    if not isinstance(exc, InputError):
+        return halves(public_message(exc))
+    en, zh = exc.en, exc.zh
+    if exc.source:
+        name = PurePath(exc.source).name
+        en, zh = en.replace(exc.source, name), zh.replace(exc.source, name)
+        en, zh = f"{name}: {en}", f"{name}：{zh}"
+    return without_paths(en), without_paths(zh)
+
+
+def error_answer(exc: BaseException | str) -> dict[str, str]:
+    """The JSON answer of a refusal: ``detail`` the whole bilingual message (as API clients
+    read it), ``detail_en`` and ``detail_zh`` its halves (the web page shows the one of its
+    language); both are the whole message when it has no Chinese half."""
+    if isinstance(exc, str):
+        en, zh = halves(exc)
+        return {"detail": exc, "detail_en": en, "detail_zh": zh}
+    en, zh = public_halves(exc)
+    return {"detail": public_message(exc), "detail_en": en, "detail_zh": zh}
 
 
 def os_error_status(exc: OSError) -> int:

@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 from ganpo.zoning.mapping import ImportMapping, RedlinesMap, Rule, UnitsMap
 from ganpo.zoning.units import (
     CATEGORIES,
@@ -631,7 +631,7 @@ def import_zoning(
         try:
             read_zoning(staged)  # every problem at once; nothing is moved into place then
         except InputError as exc:
-            found = str(exc).removeprefix(f"{staged.name}: ").rsplit(" / ", 1)[0]
+            found = halves(str(exc).removeprefix(f"{staged.name}: "))[0]
             raise InputError(
                 f"the dataset imported from {units_path.name} and {requirements_path.name} is "
                 f"not valid (features counted from 0): {found}; correct the published files or "

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 
 
 @contextmanager
@@ -20,10 +20,12 @@ def client_names(names: Mapping[Path, str]) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        en, _, zh = str(exc).partition(" / ")  # the refusal's own two halves
+        en, zh = halves(str(exc))  # the refusal's own two halves
+        if zh == en:  # none in Chinese
+            zh = "输入有误：" + en
         for path, name in names.items():
             en, zh = en.replace(str(path), name), zh.replace(str(path), name)
-        message = f"{en} / {zh or '输入有误：' + en}"
+        message = f"{en} / {zh}"
         if message == str(exc):
             raise
         raise InputError(message, field=exc.field, values=exc.values) from exc

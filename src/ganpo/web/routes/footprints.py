@@ -36,7 +36,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 from ganpo.footprint.lca import Footprint, footprint
 from ganpo.footprint.model import (
     STAGES,
@@ -221,8 +221,8 @@ async def compute_upload(file: UploadFile, principal: Checker, lang: Lang = "zh"
         except InputError as exc:
             if exc.source is not None:
                 raise
-            en, sep, zh = str(exc).partition(" / ")  # the computation's two halves, kept
-            zh = zh if sep else "产品系统有误：请按上述说明改正后重新上传"
+            en, zh = halves(str(exc))  # the computation's two halves, kept
+            zh = zh if zh != en else "产品系统有误：请按上述说明改正后重新上传"
             raise InputError(
                 f"{en} / {zh}", source=name, field=exc.field, values=exc.values
             ) from exc

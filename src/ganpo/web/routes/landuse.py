@@ -43,7 +43,7 @@ from fastapi.responses import Response
 from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, halves
 from ganpo.store import platform
 from ganpo.web.auth import HOME_PROVINCE, CurrentPrincipal, Principal, require_roles, store
 from ganpo.web.jobs import JobContext, JobManager, failure_message
@@ -633,9 +633,7 @@ def gep_refusal(exc: Exception) -> tuple[str, str]:
     if source and text.startswith(f"{source}: "):
         text = text[len(source) + 2 :]
     text = without_paths(text)
-    en, sep, zh = text.rpartition(" / ")
-    if not sep:
-        en = zh = text
+    en, zh = halves(text)
     return f"ΔGEP not computed: {en}", f"未计算 GEP 变化：{zh}"
 
 

@@ -4,8 +4,8 @@ Thin HTTP layer over :mod:`ganpo.submissions`; who may do what is decided there
 (reporter: its own department's forms; reviewer, office, admin: review; viewers: no
 access). Errors: 403 not allowed, 404 unknown submission, 409 the state does not allow
 the action (or flagged values are not explained yet), 413 too large, 422 the upload has
-problems — ``{detail, problems: [{row, column, value, cell, reason, reason_zh,
-reason_en}]}``, every problem at once. A table that passes may carry ``flags`` (unusual
+problems — ``{detail, detail_en, detail_zh, problems: [{row, column, value, cell, reason,
+reason_zh, reason_en}]}``, every problem at once. A table that passes may carry ``flags`` (unusual
 values, fluctuations against last year; same fields plus ``key`` and ``kind``): the
 reporter explains each (``POST …/submissions/{id}/explanations``) before submitting; the
 reviewer sees them with their explanations in the submission (docs/decisions/0027).
@@ -37,6 +37,7 @@ from ganpo.submissions.template import template_csv, template_xlsx
 from ganpo.submissions.validate import Limits, UploadError
 from ganpo.web.auth import CurrentPrincipal, Principal
 from ganpo.web.auth import store as engine_of
+from ganpo.web.failures import error_answer
 
 router = APIRouter()
 
@@ -284,7 +285,7 @@ async def upload_form(
     except UploadError as exc:
         return JSONResponse(
             {
-                "detail": (
+                **error_answer(
                     f"{len(exc.problems)} problem(s) in the upload; fix them all and upload "
                     f"again / 上传文件有 {len(exc.problems)} 处问题，请全部修正后重新上传"
                 ),

@@ -1,6 +1,8 @@
 // HTTP client of the ganpo API: same-origin cookie session; every unsafe request carries the
 // X-CSRF-Token header returned by /api/auth/login and /api/auth/me.
 
+import { lang } from "./i18n.js";
+
 let csrfToken = null;
 
 export function setCsrfToken(token) {
@@ -9,14 +11,18 @@ export function setCsrfToken(token) {
 
 export class ApiError extends Error {
   constructor(status, detail, body) {
-    super(ApiError.describe(detail) || `HTTP ${status}`);
+    super(ApiError.describe(detail, body) || `HTTP ${status}`);
     this.status = status;
     this.detail = detail;
     this.body = body; // the whole answer (e.g. {detail, problems} of a refused upload)
   }
 
-  // FastAPI errors come as {detail: "text"}, {detail: {...}} or {detail: [{loc, msg}]}
-  static describe(detail) {
+  // FastAPI errors come as {detail: "text"}, {detail: {...}} or {detail: [{loc, msg}]};
+  // ganpo's refusals add the two halves of their "English / 中文" text, detail_en and
+  // detail_zh: the page shows the one of its language (the language of the moment)
+  static describe(detail, body) {
+    const half = body && body[lang() === "zh" ? "detail_zh" : "detail_en"];
+    if (typeof half === "string" && half) return half;
     if (detail == null) return "";
     if (typeof detail === "string") return detail;
     if (Array.isArray(detail)) {
@@ -35,6 +41,13 @@ export class ApiError extends Error {
     }
     return String(detail);
   }
+}
+
+// a text the server gives whole ("English / 中文", `key`) and in halves (`key`_en,
+// `key`_zh): the half of the page's language, else the whole
+export function spoken(answer, key) {
+  const half = answer && answer[`${key}_${lang() === "zh" ? "zh" : "en"}`];
+  return typeof half === "string" && half ? half : answer?.[key];
 }
 
 const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);

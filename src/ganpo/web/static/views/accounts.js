@@ -1,6 +1,6 @@
 // Accounts: the list with downloads (PDF report, Excel/CSV exports), running an account with
 // visible progress (polling /api/jobs/{id}), and comparing two accounts.
-import { ApiError, get, post, query } from "../api.js";
+import { ApiError, get, post, query, spoken } from "../api.js";
 import { add, clear, dateTime, h, message, table } from "../dom.js";
 import { fmt, moneyUnit, withUnit } from "../format.js";
 import { lang, t } from "../i18n.js";
@@ -248,7 +248,9 @@ export async function render(root, ctx) {
           t(`job.${job.state}`, {}, job.state),
         ),
         ` ${Math.round(fraction * 100)}% `,
-        job.message ? h("span", { class: "job-message" }, job.message) : null,
+        job.message
+          ? h("span", { class: "job-message" }, spoken(job, "message"))
+          : null,
       );
       if (job.state === "done") {
         button.disabled = false;
@@ -272,7 +274,10 @@ export async function render(root, ctx) {
         await loadList();
       } else if (job.state === "failed") {
         button.disabled = false;
-        add(progressText, message("error", job.message || t("job.failed")));
+        add(
+          progressText,
+          message("error", spoken(job, "message") || t("job.failed")),
+        );
       } else {
         timer = setTimeout(() => poll(jobId), POLL_MS);
       }

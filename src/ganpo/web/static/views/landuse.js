@@ -7,7 +7,7 @@
 // A finished scenario carries its ΔGEP (the platform's account of the last observed year
 // run on the observed and on the simulated map): totals in 亿元, tables by service and by
 // county in 万元 (/api/landuse/scenarios/{id}/gep), and ΔGEP side by side in the comparison.
-import { ApiError, get, post } from "../api.js";
+import { ApiError, get, post, spoken } from "../api.js";
 import { add, clear, dateTime, h, message, table } from "../dom.js";
 import { fmt } from "../format.js";
 import { lang, t } from "../i18n.js";
@@ -203,7 +203,9 @@ export async function render(root, ctx) {
           t(`job.${job.state}`, {}, job.state),
         ),
         ` ${Math.round(fraction * 100)}% `,
-        job.message ? h("span", { class: "job-message" }, job.message) : null,
+        job.message
+          ? h("span", { class: "job-message" }, spoken(job, "message"))
+          : null,
       );
       if (job.state === "done") {
         button.disabled = false;
@@ -212,7 +214,10 @@ export async function render(root, ctx) {
         await show(accepted.id);
       } else if (job.state === "failed") {
         button.disabled = false;
-        add(progressText, message("error", job.message || t("job.failed")));
+        add(
+          progressText,
+          message("error", spoken(job, "message") || t("job.failed")),
+        );
         await loadList();
       } else {
         timer = setTimeout(() => poll(accepted), POLL_MS);
