@@ -123,9 +123,12 @@ def gdp_slip(code: int, value: float, unit: str) -> Slip | None:
     return Slip(value, unit, level, (low, high), others)
 
 
-def slip_message(slip: Slip, *, unit_given: bool) -> tuple[str, str]:
+def slip_message(
+    slip: Slip, *, unit_given: bool, fix: tuple[str, str] | None = None
+) -> tuple[str, str]:
     """The English and Chinese sentences that say why ``slip`` is implausible, what the
-    likely slip is, and to add a unit column (or correct the one given)."""
+    likely slip is, and to add a unit column (or correct the one given; ``fix``: what to do
+    instead, in English and Chinese, where the table takes one unit only)."""
     low, high = slip.bounds
     told = "as the column 'unit' says" if unit_given else "assumed: the table has no unit"
     told_zh = "（unit 列所写）" if unit_given else "（表中无单位，按此假定）"
@@ -142,18 +145,20 @@ def slip_message(slip: Slip, *, unit_given: bool) -> tuple[str, str]:
     else:
         guess = "no unit of 元, 万元, 亿元 or 万亿元 makes it plausible: check the value"
         guess_zh = "以元、万元、亿元或万亿元计均不合理，请核对数值"
-    fix = (
+    todo = (
         "correct the column 'unit' of the row"
         if unit_given
         else "add a column 'unit' (元, 万元 or 亿元) that names the unit of the values"
     )
-    fix_zh = "请更正该行的 unit 列" if unit_given else "请增加 unit 列（元、万元或亿元）注明单位"
+    todo_zh = "请更正该行的 unit 列" if unit_given else "请增加 unit 列（元、万元或亿元）注明单位"
+    if fix is not None:
+        todo, todo_zh = fix
     en = (
         f"read in {slip.unit} ({told}) is {v100m:,.10g} 亿元, {side} than {bound:,.10g} 亿元, "
-        f"the bound of a {slip.level}'s GDP; {guess}; {fix}"
+        f"the bound of a {slip.level}'s GDP; {guess}; {todo}"
     )
     zh = (
         f"按{slip.unit}{told_zh}为 {v100m:,.10g} 亿元，{side_zh}{_LEVEL_ZH[slip.level]}单位地区生产"
-        f"总值的界限 {bound:,.10g} 亿元；{guess_zh}，{fix_zh}"
+        f"总值的界限 {bound:,.10g} 亿元；{guess_zh}，{todo_zh}"
     )
     return en, zh
