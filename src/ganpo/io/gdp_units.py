@@ -23,6 +23,11 @@ falls outside):
   (江西统计年鉴2024). Bounds 1 to 10 000: a value in (1, 10 000) 亿元 read 10⁴ too large
   is above 10 000, read 10⁴ too small below 1.
 
+The figures are rounded and were written from the publications named without them at
+hand: check them against the documents. The tightest bound is the county's upper one
+(10 000 against 南山区's some 8 500); it cannot be wider without letting the 10⁴ slip of a
+county of 1 亿元 through.
+
 A township (9-digit code) is only checked against the county's upper bound: townships
 range from well under 1 亿元 to several hundred, too wide for a 10⁴ slip to be told.
 Units without a known level (a code that is no adcode) are not checked here; the callers
@@ -124,14 +129,19 @@ def gdp_slip(code: int, value: float, unit: str) -> Slip | None:
 
 
 def slip_message(
-    slip: Slip, *, unit_given: bool, fix: tuple[str, str] | None = None
+    slip: Slip,
+    *,
+    unit_given: bool,
+    fix: tuple[str, str] | None = None,
+    where: tuple[str, str] = ("the column 'unit'", "unit 列"),
 ) -> tuple[str, str]:
     """The English and Chinese sentences that say why ``slip`` is implausible, what the
     likely slip is, and to add a unit column (or correct the one given; ``fix``: what to do
-    instead, in English and Chinese, where the table takes one unit only)."""
+    instead, in English and Chinese, where the table takes one unit only; ``where``: what
+    gives the unit, e.g. the header)."""
     low, high = slip.bounds
-    told = "as the column 'unit' says" if unit_given else "assumed: the table has no unit"
-    told_zh = "（unit 列所写）" if unit_given else "（表中无单位，按此假定）"
+    told = f"as {where[0]} says" if unit_given else "assumed: the table has no unit"
+    told_zh = f"（{where[1]}所写）" if unit_given else "（表中无单位，按此假定）"
     v100m = slip.value / PER_100M[slip.unit]
     side = "more" if v100m > high else "less"
     side_zh = "高于" if v100m > high else "低于"
