@@ -172,13 +172,13 @@ CASES: list[Case] = [
          r"GDP table, row 3: column 'gdp_constant_2023' value 52.0 of unit 360103 read in 万元"),
     Case("wan-yuan-figures-no-unit-column", "refused:slip", scaled(1e4, None),
          rf"{GDP}: GDP table, row 0: column 'gdp_constant_2023' value 1000000 of unit 360102 "
-         r"read in 亿元 \(assumed: the table has no unit\) is 1,000,000 亿元, more than 10,000 "
+         r"read in 亿元 \(assumed: the table has no unit\) is 1,000,000 亿元, more than 30,000 "
          r"亿元, the bound of a county's GDP; the figures look like 万元 \(the unit off by a "
          r"factor 10\^4\); add a column 'unit' \(元, 万元 or 亿元\).*/ 地区生产总值表第 0 行.*"
          r"高于县级单位.*数值看来是以万元计的.*请增加 unit 列"),
     Case("yuan-figures-labelled-wan-yuan", "refused:slip", scaled(1e8, "万元"),
          r"row 0: .* value 10000000000 of unit 360102 read in 万元 \(as the column 'unit' says\)"
-         r" is 1,000,000 亿元, more than 10,000 亿元.*look like 元"),
+         r" is 1,000,000 亿元, more than 30,000 亿元.*look like 元"),
     Case("leping-in-wan-yuan-blank-unit", "refused:slip", append("360281,2024,3000000,"),
          r"row 4: column 'gdp_constant_2023' value 3000000(\.0)? of unit 360281 read in 亿元 "
          r"\(assumed: the table has no unit\) is 3,000,000 亿元.*look like 万元"),

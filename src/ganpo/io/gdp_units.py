@@ -17,16 +17,17 @@ falls outside):
   tens of 亿元 (some 60 to 100), the largest 深圳 (34 606.4 亿元, 深圳市2023年国民经济和社会
   发展统计公报); 江西's smallest is 鹰潭 or 景德镇 (some 1 200 to 1 400 亿元, 江西统计年鉴
   2024). Bounds 10 to 100 000.
-* county (区县, including county-level cities): the smallest counties of 西藏 and 青海
-  report a few 亿元 (some 2 to 5), the largest county-level unit is 深圳南山区 (some
-  8 500 亿元, 南山区2023年统计公报; 昆山市 5 140.6 亿元); in 江西 乐平市 is some 300 亿元
-  (江西统计年鉴2024). Bounds 1 to 10 000: a value in (1, 10 000) 亿元 read 10⁴ too large
-  is above 10 000, read 10⁴ too small below 1.
+* county (区县, including county-level cities and the districts of the municipalities):
+  the smallest counties of 西藏 and 青海 report a few 亿元 (some 2 to 5); the largest
+  county-level unit is 上海浦东新区 (some 16 700 亿元, 浦东新区2023年国民经济和社会发展统计
+  公报), then 深圳南山区 (some 8 500 亿元) and 昆山市 (5 140.6 亿元); in 江西 乐平市 is some
+  300 亿元 (江西统计年鉴2024). Bounds 1 to 30 000: a value in (3, 30 000) 亿元 read 10⁴ too
+  large is above 30 000, one in (1, 30 000) read 10⁴ too small is below 1.
 
 The figures are rounded and were written from the publications named without them at
-hand: check them against the documents. The tightest bound is the county's upper one
-(10 000 against 南山区's some 8 500); it cannot be wider without letting the 10⁴ slip of a
-county of 1 亿元 through.
+hand: check them against the documents. The county's upper bound is a compromise: it must
+let 浦东新区 through, so the 10⁴ slip of a county below 3 亿元 (a few counties of 西藏 and
+青海) is not caught by it.
 
 A township (9-digit code) is only checked against the county's upper bound: townships
 range from well under 1 亿元 to several hundred, too wide for a 10⁴ slip to be told.
@@ -53,8 +54,8 @@ _HINT_UNITS: dict[str, float] = {**GDP_UNITS, "万亿元": 1e4}
 GDP_BOUNDS: dict[str, tuple[float, float]] = {
     "province": (1_000.0, 300_000.0),
     "city": (10.0, 100_000.0),
-    "county": (1.0, 10_000.0),
-    "township": (0.0, 10_000.0),
+    "county": (1.0, 30_000.0),
+    "township": (0.0, 30_000.0),
 }
 
 _LEVEL_ZH = {"province": "省级", "city": "地级", "county": "县级", "township": "乡镇级"}
