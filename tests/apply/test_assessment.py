@@ -82,7 +82,8 @@ def test_assess_by_hand(tmp_path: Path) -> None:
     engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
     fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
     gdp = write(
-        tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n361181,0.01\n"
+        tmp_path / "gdp.csv",
+        "county_adcode,gdp [万元]\n360281,1000000\n361130,200000\n361181,100000\n",
     )
     ind = write(tmp_path / "ind.csv", INDICATORS)
     result = assess(engine, fw, 2023, gdp, ind)
@@ -91,8 +92,8 @@ def test_assess_by_hand(tmp_path: Path) -> None:
     assert t.loc[LEPING, "gep_cny"] == pytest.approx(110.22)
     assert t.loc[WUYUAN, "gep_per_km2"] == pytest.approx(100.2 / 200)
     assert t["gep_growth_pct"].tolist() == pytest.approx([10.0, 0.0, -20.0])
-    # GDP 1 000, 200, 100 CNY → GEP/GDP = 0.11022, 0.501, 0.8016
-    assert t["gep_gdp_ratio"].tolist() == pytest.approx([0.11022, 0.501, 0.8016])
+    # GDP 100, 20, 10 亿元 (10^10, 2·10^9, 10^9 CNY) → GEP/GDP = 1.1022, 5.01, 8.016 × 10⁻⁸
+    assert t["gep_gdp_ratio"].tolist() == pytest.approx([1.1022e-8, 5.01e-8, 8.016e-8])
     # conversion = material + cultural: Leping (30 + 10) × 1.1 × 1.002 over GEP → 40 %
     assert t.loc[LEPING, "conversion_cny"] == pytest.approx(40 * 1.1 * 1.002)
     assert t["conversion_rate"].tolist() == pytest.approx([0.4, 0.4, 0.2])
@@ -122,17 +123,34 @@ def test_assessment_input_errors(tmp_path: Path) -> None:
     engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
     fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
     ind = write(tmp_path / "ind.csv", INDICATORS)
-    gdp = write(tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n")
+    gdp = write(tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,1000000\n361130,200000\n")
     with pytest.raises(InputError, match=r"GDP table lacks county adcode.*361181"):
         assess(engine, fw, 2023, gdp, ind)
     gdp = write(
-        tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n361181,1\n"
+        tmp_path / "gdp.csv",
+        "county_adcode,gdp [万元]\n360281,1000000\n361130,200000\n361181,10000000\n",
     )
     zero = write(
-        tmp_path / "gdp0.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0\n361181,1\n"
+        tmp_path / "gdp0.csv",
+        "county_adcode,gdp [万元]\n360281,1000000\n361130,0\n361181,10000000\n",
     )
     with pytest.raises(InputError, match=r"GDP must be positive.*361130"):
         assess(engine, fw, 2023, zero, ind)
+    # a slip of the header's unit (decision 0091): 乐平市 300 亿元 under gdp [万元], or in 元
+    # under it, is implausible for a county; the unit the figures look like is named
+    for leping, looks, side in (("300", "亿元", "less than 1 亿元"),
+                                ("30000000000", "元", "more than 10,000 亿元")):  # fmt: skip
+        slip = write(
+            tmp_path / "slip.csv",
+            f"county_adcode,gdp [万元]\n360281,{leping}\n361130,200000\n361181,100000\n",
+        )
+        with pytest.raises(InputError) as err:
+            assess(engine, fw, 2023, slip, ind)
+        msg = str(err.value)
+        assert f"slip.csv: GDP table: column 'gdp [万元]' value {float(leping):g}" in msg
+        assert "county_adcode 360281 read in 万元 (as the header says)" in msg
+        assert side in msg and f"the figures look like {looks}" in msg
+        assert "correct the unit in the header" in msg and "请更正表头中的单位" in msg
     bad = write(tmp_path / "inf.csv", INDICATORS.replace("361181,2023,30,", "361181,2023,inf,"))
     with pytest.raises(InputError, match="column 'a' has missing, non-numeric or infinite"):
         assess(engine, fw, 2023, gdp, bad)
@@ -170,7 +188,8 @@ def test_assessment_warnings_come_from_the_tracking_module(tmp_path: Path) -> No
     engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
     fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
     gdp = write(
-        tmp_path / "gdp.csv", "county_adcode,gdp [万元]\n360281,0.1\n361130,0.02\n361181,0.01\n"
+        tmp_path / "gdp.csv",
+        "county_adcode,gdp [万元]\n360281,1000000\n361130,200000\n361181,100000\n",
     )
     result = assess(engine, fw, 2023, gdp, write(tmp_path / "ind.csv", INDICATORS))
     w = result.warnings.set_index(["county_adcode", "metric"])

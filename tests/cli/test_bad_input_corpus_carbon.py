@@ -87,6 +87,22 @@ def cell(table: str, column: str, value: str) -> Callable[[Path], None]:
     return mutate
 
 
+def gdp_scaled(table: str, by: float, unit: str) -> Callable[[Path], None]:
+    """Every GDP of the table multiplied by ``by`` (a whole number) and written with the
+    unit ``unit`` (blank: none given): the same GDP in another unit, or a slip of it."""
+
+    def mutate(folder: Path) -> None:
+        notes, rows = _rows(folder / table)
+        money = [j for j, c in enumerate(rows[0]) if c.startswith("gdp_")]
+        for r in rows[1:]:
+            for j in money:
+                r[j] = f"{float(r[j]) * by:.0f}"
+            r[rows[0].index("unit")] = unit
+        _write(folder / table, notes, rows)
+
+    return mutate
+
+
 def repeat_row(table: str) -> Callable[[Path], None]:
     """Write the table's first row of 2022 twice."""
 
@@ -440,8 +456,25 @@ PROGRESS_CASES = [
     ProgressCase("gdp-row-twice", "refused:gdp", repeat_row(GDP),
                  message=rf"{GDP}: GDP table, row 1 repeats unit 3601\d\d and year 2022 of row 0"
                  r".*每个单位每年只能有一个数值"),
-    ProgressCase("gdp-unit-yuan", "refused:gdp", cell(GDP, "unit", "元"),
-                 message=r"GDP must be in 亿元"),
+    ProgressCase("gdp-unit-dollars", "refused:gdp", cell(GDP, "unit", "美元"),
+                 message=rf"{GDP}: GDP table, row 0: column 'unit' value '美元' is not a unit of "
+                 r"GDP: write 元, 万元 or 亿元.*地区生产总值表第 0 行 unit 的值 '美元'"),
+    # a slip of the unit (decision 0091): the county's GDP in 亿元 labelled 元 or 万元, or in
+    # 万元 with no unit, is implausible for a county
+    ProgressCase("gdp-unit-yuan", "refused:slip", cell(GDP, "unit", "元"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value [\d.]+ of unit 3601\d\d read in 元 "
+                 r"\(as the column 'unit' says\) is .* 亿元, less than 1 亿元, the bound of a "
+                 r"county's GDP; the figures look like 亿元.*低于县级单位"),
+    ProgressCase("gdp-unit-wan-yuan", "refused:slip", cell(GDP, "unit", "万元"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value [\d.]+ of unit 3601\d\d read in 万元 "
+                 r".*less than 1 亿元.*the figures look like 亿元 \(the unit off by a factor 10\^4\)"),
+    ProgressCase("gdp-in-wan-yuan-no-unit", "refused:slip", gdp_scaled(GDP, 1e4, ""),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 亿元 "
+                 r"\(assumed: the table has no unit\) is [\d,]+ 亿元, more than 10,000 亿元.*look "
+                 r"like 万元.*add a column 'unit'.*请增加 unit 列"),
+    ProgressCase("gdp-in-yuan-labelled-wan-yuan", "refused:slip", gdp_scaled(GDP, 1e8, "万元"),
+                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 万元 "
+                 r".*more than 10,000 亿元.*look like 元"),
     ProgressCase("target-base-zero", "refused:target",
                  targets=_target("base_value = 0.677", "base_value = 0.0"),
                  message=r"target 'nanchang-intensity-2025' \(targets\[0\]\): base_value 0: a "
@@ -465,6 +498,8 @@ PROGRESS_CASES = [
                  targets=("unit_code = 360200", "unit_code = 440100")),
     ProgressCase("gdp-gb18030", "accepted", gb18030(GDP)),
     ProgressCase("gdp-workbook-named-csv", "accepted", workbook(GDP)),
+    ProgressCase("gdp-in-wan-yuan", "accepted", gdp_scaled(GDP, 1e4, "万元")),
+    ProgressCase("gdp-in-yuan", "accepted", gdp_scaled(GDP, 1e8, "元")),
     ProgressCase("target-value-as-text", "accepted",
                  targets=_target("value = 19.0", 'value = "19.0"')),
 ]  # fmt: skip

@@ -108,6 +108,22 @@ def workbook(*, formula: bool = False) -> Callable[[Path], None]:
     return mutate
 
 
+def scaled(by: float, unit: str | None) -> Callable[[Path], None]:
+    """Every GDP multiplied by ``by`` (a whole number) and the unit column set to ``unit`` (None: no unit
+    column): the same GDP written in another unit, or a slip of the unit."""
+
+    def mutate(folder: Path) -> None:
+        rows = list(csv.reader(io.StringIO((folder / GDP).read_text(encoding="utf-8"))))
+        out = io.StringIO()
+        w = csv.writer(out, lineterminator="\n")
+        for n, r in enumerate(rows):
+            value = r[2] if n == 0 else f"{float(r[2]) * by:.0f}"
+            w.writerow(r[:2] + [value] + ([] if unit is None else [r[3] if n == 0 else unit]))
+        (folder / GDP).write_text(out.getvalue(), encoding="utf-8")
+
+    return mutate
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -140,13 +156,40 @@ CASES: list[Case] = [
          text("gdp_constant_2023,unit", "gdp_constant_2023,gdp_constant_2020"),
          r"it has unit_code, year, gdp_constant_2023, gdp_constant_2020"),
     # ---- the unit label
-    Case("unit-yuan", "refused:unit", text("亿元", "元"),
-         rf"{GDP}: GDP table, row 0: column 'unit' value '元': GDP must be in 亿元 .*地区生产总值表"
-         r"第 0 行 unit 的值 '元' 无效"),
-    Case("unit-wan-yuan", "refused:unit", every("亿元", "万元"),
-         r"GDP table, row 0: column 'unit' value '万元': GDP must be in 亿元"),
-    Case("unit-of-one-row", "refused:unit", text(XIHU_2024, XIHU_2024.replace("亿元", "万元")),
-         r"GDP table, row 3: column 'unit' value '万元'"),
+    Case("unit-dollars", "refused:unit", text("亿元", "美元"),
+         rf"{GDP}: GDP table, row 0: column 'unit' value '美元' is not a unit of GDP: write 元, "
+         r"万元 or 亿元 .*地区生产总值表第 0 行 unit 的值 '美元' 不是地区生产总值的单位"),
+    # ---- a slip of the unit (decision 0091): 亿元 figures labelled 元 or 万元
+    Case("unit-yuan-on-yi-yuan-figures", "refused:slip", text("亿元", "元"),
+         rf"{GDP}: GDP table, row 0: column 'gdp_constant_2023' value 100.0 of unit 360102 "
+         r"read in 元 \(as the column 'unit' says\) is 1e-06 亿元, less than 1 亿元, the bound "
+         r"of a county's GDP; the figures look like 亿元 .*correct the column 'unit' of the row "
+         r"/ 地区生产总值表第 0 行 gdp_constant_2023 的值 100.0.*低于县级单位"),
+    Case("unit-wan-yuan-on-yi-yuan-figures", "refused:slip", every("亿元", "万元"),
+         r"GDP table, row 0: .* value 100.0 of unit 360102 read in 万元 \(as the column 'unit' "
+         r"says\) is 0.01 亿元, less than 1 亿元.*look like 亿元 \(the unit off by a factor 10\^4\)"),
+    Case("unit-of-one-row", "refused:slip", text(XIHU_2024, XIHU_2024.replace("亿元", "万元")),
+         r"GDP table, row 3: column 'gdp_constant_2023' value 52.0 of unit 360103 read in 万元"),
+    Case("wan-yuan-figures-no-unit-column", "refused:slip", scaled(1e4, None),
+         rf"{GDP}: GDP table, row 0: column 'gdp_constant_2023' value 1000000 of unit 360102 "
+         r"read in 亿元 \(assumed: the table has no unit\) is 1,000,000 亿元, more than 30,000 "
+         r"亿元, the bound of a county's GDP; the figures look like 万元 \(the unit off by a "
+         r"factor 10\^4\); add a column 'unit' \(元, 万元 or 亿元\).*/ 地区生产总值表第 0 行.*"
+         r"高于县级单位.*数值看来是以万元计的.*请增加 unit 列"),
+    Case("yuan-figures-labelled-wan-yuan", "refused:slip", scaled(1e8, "万元"),
+         r"row 0: .* value 10000000000 of unit 360102 read in 万元 \(as the column 'unit' says\)"
+         r" is 1,000,000 亿元, more than 30,000 亿元.*look like 元"),
+    Case("leping-in-wan-yuan-blank-unit", "refused:slip", append("360281,2024,3000000,"),
+         r"row 4: column 'gdp_constant_2023' value 3000000(\.0)? of unit 360281 read in 亿元 "
+         r"\(assumed: the table has no unit\) is 3,000,000 亿元.*look like 万元"),
+    Case("leping-yi-yuan-labelled-wan-yuan", "refused:slip", append("360281,2024,300,万元"),
+         r"row 4: .* value 300(\.0)? of unit 360281 read in 万元 .*is 0.03 亿元, less than 1 亿元.*"
+         r"look like 亿元"),
+    Case("province-in-wan-yuan-blank-unit", "refused:slip", append("360000,2024,322001000,"),
+         r"row 4: .* value 322001000(\.0)? of unit 360000 read in 亿元 .*more than 300,000 亿元, the "
+         r"bound of a province's GDP; the figures look like 万元.*高于省级单位"),
+    Case("province-in-wan-yi-yuan", "refused:slip", append("360000,2024,3.22,亿元"),
+         r"row 4: .* value 3.22 of unit 360000 read in 亿元 .*less than 1,000 亿元.*look like 万亿元"),
     # ---- the GDP values
     Case("gdp-zero", "refused:value", text(GULOU_2024, "360102,2024,0,亿元"),
          rf"{VALUE} 0(\.0)? {NOT_A_GDP}"),
@@ -197,6 +240,10 @@ CASES: list[Case] = [
         "# 不变价地区生产总值 GDP at constant 2023 prices\n"
         + (folder / GDP).read_text(encoding="utf-8"), encoding="utf-8")),
     Case("the-city-row-too", "accepted", append("360100,2024,156.0,亿元")),
+    Case("in-wan-yuan", "accepted", scaled(1e4, "万元")),
+    Case("in-yuan", "accepted", scaled(1e8, "元")),
+    Case("another-province-in-wan-yuan-too", "accepted", append("430000,2024,500129000,万元")),
+    Case("blank-unit-cell", "accepted", text(XIHU_2024, XIHU_2024.replace("亿元", ""))),
     Case("a-county-of-another-province-too", "accepted", append("430102,2024,1500.0,亿元")),
 ]  # fmt: skip
 
@@ -276,3 +323,22 @@ def test_bad_gdp_table(
     lacking = {k for k in good if k[0] == "co2_intensity" and k[1] in case.missing}
     assert lacking and not lacking & set(got), got  # none computed from part of the GDP
     assert got == {k: v for k, v in good.items() if k not in lacking}
+
+
+@pytest.mark.parametrize(("by", "unit"), [(1e4, "万元"), (1e8, "元")])
+def test_the_unit_read_is_named(
+    by: float, unit: str, start: Callable[[Path], None], tmp_path: Path
+) -> None:
+    """A GDP table in 万元 or 元 is converted, and the run's notes name the unit read."""
+    start(tmp_path)
+    scaled(by, unit)(tmp_path)
+    result = runner.invoke(
+        app,
+        ["tracking", "series", "compute", "--year", "2024", "--gdp", str(tmp_path / GDP),
+         "--database", str(tmp_path / "store.sqlite"), "--format", "table"],
+    )  # fmt: skip
+    assert result.exit_code == 0, ran_cleanly(result)
+    assert (
+        f"GDP table read in {unit}, converted to 亿元 / 地区生产总值表按{unit}读取，已换算为亿元"
+        in (" ".join(result.stderr.split()))
+    )

@@ -126,6 +126,29 @@ def test_an_upload_with_problems_names_each_and_stores_nothing(plat: Platform) -
     assert not (plat.work / str(YEAR)).exists() or not any((plat.work / str(YEAR)).iterdir())
 
 
+def test_a_gdp_in_the_wrong_unit_is_refused_before_anything_is_stored(plat: Platform) -> None:
+    """The GDP form takes 亿元; a county's GDP in 万元 figures (10⁴ too large) or in 亿元
+    figures of a yuan slip (10⁴ too small) is refused by row, column and likely unit
+    (decision 0091); the demo's own GDP is accepted."""
+    rows = demo_rows(plat.carbon, "gdp")
+    rows["gdp_current"] = rows["gdp_current"].astype(object)
+    rows.loc[1, "gdp_current"] = rows.loc[1, "gdp_current"] * 10_000  # 万元 figures
+    rows.loc[2, "gdp_constant_2022"] = rows.loc[2, "gdp_constant_2022"] / 10_000
+    with pytest.raises(UploadError) as err:
+        plat.upload(STATISTICS, "carbon_gdp", csv_of(rows))
+    found = {(p.row, p.column) for p in err.value.problems}
+    assert found == {(3, "gdp_current"), (4, "gdp_constant_2022")}
+    reasons = " ".join(p.reason_en for p in err.value.problems)
+    assert (
+        "more than 10,000 亿元, the bound of a county's GDP; the figures look like 万元" in reasons
+    )
+    assert "less than 1 亿元" in reasons and "convert the values to 亿元" in reasons
+    assert "数值看来是以万元计的" in " ".join(p.reason_zh for p in err.value.problems)
+    assert store.find_submission(plat.engine, YEAR, "carbon_gdp") is None
+    plat.upload(STATISTICS, "carbon_gdp", csv_of(demo_rows(plat.carbon, "gdp")))
+    assert store.find_submission(plat.engine, YEAR, "carbon_gdp") is not None
+
+
 def test_the_inventory_refuses_an_unknown_fuel_before_anything_is_stored(plat: Platform) -> None:
     rows = demo_rows(plat.carbon, "fuel").head(3).copy()
     rows.loc[1, "fuel"] = "whale_oil"

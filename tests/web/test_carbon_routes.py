@@ -304,7 +304,7 @@ def test_targets_and_gdp_from_the_settings(
     assert same["records"] == default["records"] and not same["targets_synthetic"]
     # a GDP file lacking most cities: said so, without its path
     gdp = tmp_path / "gdp.csv"
-    gdp.write_text("unit_code,year,gdp_constant_2022,unit\n360100,2023,1,亿元\n", "utf-8")
+    gdp.write_text("unit_code,year,gdp_constant_2022,unit\n360100,2023,7300,亿元\n", "utf-8")
     web_app.state.settings = settings.model_copy(
         update={"carbon_targets": targets, "carbon_gdp": gdp}
     )

@@ -41,6 +41,7 @@ from ganpo.apply.inputs import file_sha256, read_csv, read_unit_table, split_hea
 from ganpo.apply.rules import AssessmentFramework, StoredRule
 from ganpo.engine.prices import restate_results
 from ganpo.errors import InputError, halves, preview
+from ganpo.io.gdp_units import PER_100M, gdp_slip, slip_message
 from ganpo.store import applications as store
 from ganpo.store.lifecycle import preferred_account
 from ganpo.store.repository import list_accounts, load_account
@@ -234,6 +235,40 @@ def _gep_history(
     return out
 
 
+def _check_gdp_plausible(gdp: pd.DataFrame, gdp_path: Path) -> None:
+    """Refuse a county's GDP outside the bounds of a county (:mod:`ganpo.io.gdp_units`):
+    the unit of the header is then most likely wrong by 10⁴ (亿元 figures under
+    ``gdp [万元]``, or 元 figures under it), named with the unit the figures look like."""
+    header = next(
+        str(c) for c in read_csv(gdp_path, "GDP table").columns if split_header(str(c))[0] == "gdp"
+    )
+    unit = (split_header(header)[1] or "").strip()
+    per_cny = 1e8 / PER_100M[unit] if unit in PER_100M else 1e8  # CNY per unit written
+    written_unit = unit if unit in PER_100M else "亿元"
+    codes = gdp["county_adcode"].astype("int64").tolist()
+    for code, cny in zip(codes, gdp["gdp"].astype("float64").tolist(), strict=True):
+        value = cny / per_cny
+        slip = gdp_slip(code, value, written_unit)
+        if slip is None:
+            continue
+        en, zh = slip_message(
+            slip,
+            unit_given=True,
+            fix=(
+                "correct the unit in the header (gdp [元], gdp [万元] or gdp [亿元])",
+                "请更正表头中的单位（gdp [元]、gdp [万元] 或 gdp [亿元]）",
+            ),
+            where=("the header", "表头"),
+        )
+        raise InputError(
+            f"GDP table: column {header!r} value {value:g} of county_adcode {code} {en} / "
+            f"GDP 表 {header} 列县 {code} 的值 {value:g}{zh}",
+            source=gdp_path,
+            field="gdp",
+            values=[code],
+        )
+
+
 def assess(
     engine: Engine,
     stored: StoredRule,
@@ -303,6 +338,7 @@ def assess(
             field="gdp",
             values=codes,
         )
+    _check_gdp_plausible(gdp, gdp_path)
     table["gdp_cny"] = gdp.set_index("county_adcode")["gdp"].reindex(table.index)
     table["gep_gdp_ratio"] = table["gep_cny"] / table["gdp_cny"].where(table["gdp_cny"] > 0)
     table["conversion_cny"] = table["material_cny"] + table["cultural_cny"]

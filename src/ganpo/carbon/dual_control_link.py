@@ -23,8 +23,10 @@ import pandas as pd
 from ganpo.carbon.inventory import _read_csv, read_dataset, totals_g
 from ganpo.carbon.regions import known_unit, region
 from ganpo.errors import InputError, preview
+from ganpo.io.gdp_units import PER_100M, gdp_slip, gdp_unit_factor, slip_message
 from ganpo.store.carbon import StoredInventory
 from ganpo.tracking.dual_control import (
+    GDP_UNIT,
     INTENSITY,
     TOTAL,
     ProjectWhatIf,
@@ -49,7 +51,11 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
     Each row's unit code and year must be whole numbers, its GDP a number > 0 (an
     intensity divides by it) and at most :data:`MAX_GDP`, and no unit and year may come
     twice; a row that breaks this is refused by row, column and value (``source`` names
-    the file)."""
+    the file). A column ``unit`` gives each row's unit (元, 万元 or 亿元; blank: 亿元) and
+    the values are converted to 亿元; without it the values are taken as 亿元. Every value,
+    in the unit given or assumed, must be a plausible GDP of its unit's level
+    (:mod:`ganpo.io.gdp_units`), so that a 10⁴ slip of the unit is refused. The returned
+    frame's ``attrs["notes"]`` names the unit read."""
     cols = [c for c in table.columns if _CONSTANT.match(str(c))]
     if len(cols) != 1 or not {"unit_code", "year"} <= set(table.columns):
         raise InputError(
@@ -60,19 +66,11 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
             field="columns",
             values=[str(c) for c in table.columns],
         )
-    if "unit" in table.columns:
-        units = table["unit"]
-        wrong = units.notna() & (units.astype(str).str.strip() != "亿元")
-        if wrong.any():
-            i = wrong[wrong].index[0]
-            raise InputError(
-                f"GDP table, row {i}: column 'unit' value {units[i]!r}: GDP must be in 亿元 "
-                f"(10⁸ yuan); convert the values (元 ÷ 10⁸, 万元 ÷ 10⁴) and write 亿元 / 地区生产"
-                f"总值表第 {i} 行 unit 的值 {units[i]!r} 无效：单位须为亿元，请换算后填写“亿元”",
-                source=source,
-                field="unit",
-                values=sorted(set(map(str, units[wrong]))),
-            )
+    given = table["unit"] if "unit" in table.columns else pd.Series(pd.NA, index=table.index)
+    blank = given.isna() | (given.astype(str).str.strip() == "")
+    units = given.astype(str).str.strip().where(~blank, GDP_UNIT)
+    for i in units.index[~blank]:
+        gdp_unit_factor(given[i], what="GDP table", source=source, row=i)
     if table.empty:
         raise InputError(
             "GDP table: it has a header and no rows; give one row per unit and year "
@@ -83,13 +81,36 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
     match = _CONSTANT.match(cols[0])
     assert match is not None
     out = table[["unit_code", "year", cols[0]]].rename(columns={cols[0]: "gdp"})
-    _check_gdp_rows(out, cols[0], source)
+    divisor = units.map(PER_100M).astype(float)
+    _check_gdp_rows(out, cols[0], source, divisor)
     out = out.astype({"unit_code": int, "year": int, "gdp": float})
+    for i in out.index:
+        slip = gdp_slip(int(out.loc[i, "unit_code"]), float(out.loc[i, "gdp"]), units[i])
+        if slip is not None:
+            en, zh = slip_message(slip, unit_given=not blank[i])
+            raise InputError(
+                f"GDP table, row {i}: column {cols[0]!r} value {table.loc[i, cols[0]]} of unit "
+                f"{int(out.loc[i, 'unit_code'])} {en} / 地区生产总值表第 {i} 行 {cols[0]} 的值 "
+                f"{table.loc[i, cols[0]]}（单位 {int(out.loc[i, 'unit_code'])}）{zh}",
+                source=source,
+                field=cols[0],
+                values=[table.loc[i, cols[0]]],
+            )
+    out["gdp"] = out["gdp"] / divisor
     out["price_year"] = int(match.group(1))
+    read = sorted(set(units[~blank]))
+    out.attrs["notes"] = [
+        f"GDP table read in {', '.join(read) if read else GDP_UNIT + ' (no unit given)'}"
+        f"{', converted to 亿元' if set(read) - {GDP_UNIT} else ''} / 地区生产总值表按"
+        f"{'、'.join(read) if read else GDP_UNIT + '（未注明单位）'}读取"
+        f"{'，已换算为亿元' if set(read) - {GDP_UNIT} else ''}"
+    ]
     return out
 
 
-def _check_gdp_rows(table: pd.DataFrame, column: str, source: str | None) -> None:
+def _check_gdp_rows(
+    table: pd.DataFrame, column: str, source: str | None, divisor: pd.Series
+) -> None:
     def refuse(i: Any, field: str, en: str, zh: str) -> InputError:
         raw = table.loc[i, "gdp" if field == column else field]
         shown = repr(raw) if isinstance(raw, str) else str(raw)
@@ -108,7 +129,7 @@ def _check_gdp_rows(table: pd.DataFrame, column: str, source: str | None) -> Non
             i = bad[bad].index[0]
             raise refuse(i, field, "is not a whole number: correct it", "不是整数，请更正")
     gdp = pd.to_numeric(table["gdp"], errors="coerce")
-    bad = gdp.isna() | ~(gdp > 0) | ~(gdp <= MAX_GDP)
+    bad = gdp.isna() | ~(gdp > 0) | ~(gdp / divisor <= MAX_GDP)
     if bad.any():
         i = bad[bad].index[0]
         raise refuse(

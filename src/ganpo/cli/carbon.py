@@ -18,6 +18,7 @@ from ganpo.cli.common import (
     DatabaseOption,
     FormatOption,
     console,
+    err_console,
     print_records,
     say,
     user_errors,
@@ -438,6 +439,8 @@ def progress(
         registry.load(targets)
         table = _gdp_table(gdp, inventories)
         result = dual_control_progress(registry, inventories, table, level)
+    for note in table.attrs.get("notes", []) if gdp is not None and fmt == "table" else []:
+        err_console.print(f"说明 note: {note}")  # after a table only: json/csv stay parseable
     if print_records(fmt, PROGRESS_KEYS, result.records):
         return
     mark = f" · {SYNTHETIC_LABEL}" if result.synthetic else ""

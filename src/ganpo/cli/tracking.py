@@ -567,8 +567,10 @@ def series_compute(
     with user_errors():
         engine = open_store(database)
         table: pd.DataFrame | None = None
+        read_notes: list[str] = []
         if gdp is not None:
             table = read_gdp_file(gdp)
+            read_notes = list(table.attrs.get("notes", []))
             if not (table["year"] == year).any():
                 years = sorted(set(table["year"]))
                 raise InputError(
@@ -590,6 +592,8 @@ def series_compute(
     )
     for note in computed.skipped:
         err_console.print(f"未计算 not computed: {note}")
+    for note in read_notes if fmt == "table" else []:  # json/csv stay parseable
+        err_console.print(f"说明 note: {note}")
 
 
 @series_app.command("reported")

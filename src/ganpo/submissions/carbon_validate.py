@@ -25,6 +25,7 @@ import pandas as pd
 from ganpo.carbon.inventory import FOREST_TABLE, Dataset, compute_emissions, unit_findings
 from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.errors import InputError
+from ganpo.io.gdp_units import PER_100M, gdp_slip, slip_message
 from ganpo.submissions.forms import Form
 from ganpo.submissions.long_table import UnitCodes, read_long_table
 from ganpo.submissions.validate import (
@@ -116,6 +117,8 @@ def check_carbon_table(
         frame[c] = frame[c].map(lambda v: int(float(v)))
     for c in numbers:
         frame[c] = frame[c].map(lambda v: float(str(v).replace(",", "")))
+    if form.table == "gdp":
+        _check_gdp_slips(frame, form, lines)
     warnings = _inventory_check(frame, form, region_code, settings or DEFAULT_SETTINGS)
     flags = _fluctuations(frame, form, previous, lines)
     buf = io.StringIO()
@@ -128,6 +131,32 @@ def check_carbon_table(
         warnings=warnings,
         flags=flags,
     )
+
+
+def _check_gdp_slips(frame: pd.DataFrame, form: Form, lines: list[int]) -> None:
+    """Refuse every GDP implausible for its county in the unit of its row (a 10⁴ slip of
+    the unit: 万元 figures written as 亿元; :mod:`ganpo.io.gdp_units`), by row and column."""
+    problems = []
+    money = [c.key for c in form.columns if c.key.startswith("gdp_")]
+    for i, row in enumerate(frame.to_dict("records")):
+        unit = str(row.get("unit", "亿元")).strip()
+        if unit not in PER_100M:
+            continue  # a unit the form does not take is refused by the long table
+        for column in money:
+            slip = gdp_slip(int(row[form.key_column]), float(row[column]), unit)
+            if slip is None:
+                continue
+            en, zh = slip_message(
+                slip,
+                unit_given=True,
+                fix=(
+                    f"convert the values to {', '.join(form.units)} (万元 ÷ 10⁴, 元 ÷ 10⁸)",
+                    f"请换算为{'、'.join(form.units)}后填报（万元 ÷ 10⁴，元 ÷ 10⁸）",
+                ),
+            )
+            problems.append(_p(lines[i] if i < len(lines) else None, column, row[column], en, zh))
+    if problems:
+        raise UploadError(problems)
 
 
 def _inventory_check(
