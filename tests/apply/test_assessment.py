@@ -139,7 +139,7 @@ def test_assessment_input_errors(tmp_path: Path) -> None:
     # a slip of the header's unit (decision 0091): 乐平市 300 亿元 under gdp [万元], or in 元
     # under it, is implausible for a county; the unit the figures look like is named
     for leping, looks, side in (("300", "亿元", "less than 1 亿元"),
-                                ("30000000000", "元", "more than 10,000 亿元")):  # fmt: skip
+                                ("30000000000", "元", "more than 30,000 亿元")):  # fmt: skip
         slip = write(
             tmp_path / "slip.csv",
             f"county_adcode,gdp [万元]\n360281,{leping}\n361130,200000\n361181,100000\n",

@@ -470,11 +470,11 @@ PROGRESS_CASES = [
                  r".*less than 1 亿元.*the figures look like 亿元 \(the unit off by a factor 10\^4\)"),
     ProgressCase("gdp-in-wan-yuan-no-unit", "refused:slip", gdp_scaled(GDP, 1e4, ""),
                  message=rf"{GDP_ROW0} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 亿元 "
-                 r"\(assumed: the table has no unit\) is [\d,]+ 亿元, more than 10,000 亿元.*look "
+                 r"\(assumed: the table has no unit\) is [\d,]+ 亿元, more than 30,000 亿元.*look "
                  r"like 万元.*add a column 'unit'.*请增加 unit 列"),
     ProgressCase("gdp-in-yuan-labelled-wan-yuan", "refused:slip", gdp_scaled(GDP, 1e8, "万元"),
                  message=rf"{GDP_ROW0} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 万元 "
-                 r".*more than 10,000 亿元.*look like 元"),
+                 r".*more than 30,000 亿元.*look like 元"),
     ProgressCase("target-base-zero", "refused:target",
                  targets=_target("base_value = 0.677", "base_value = 0.0"),
                  message=r"target 'nanchang-intensity-2025' \(targets\[0\]\): base_value 0: a "

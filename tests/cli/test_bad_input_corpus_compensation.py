@@ -470,11 +470,11 @@ CASES: list[Case] = [
          r"/ GDP 表 gdp \[万元\] 列县 360281 的值 300按万元（表头所写）.*请更正表头中的单位"),
     Case("gdp-slip-yuan-figures-under-wan-yuan", "refused:gdp", "assess", g("gdp [万元]", "30000000000"),
          rf"{GDPF}: column 'gdp \[万元\]' value 3e\+10 of county_adcode 360281 read in 万元 .*"
-         r"is 3,000,000 亿元, more than 10,000 亿元.*look like 元"),
+         r"is 3,000,000 亿元, more than 30,000 亿元.*look like 元"),
     Case("gdp-slip-wan-yuan-figures-under-yi-yuan", "refused:gdp", "assess",
          header(GDP, "gdp [万元]", "gdp [亿元]"),
          rf"{GDPF}: column 'gdp \[亿元\]' value 3e\+06 of county_adcode 360281 read in 亿元 .*"
-         r"more than 10,000 亿元.*look like 万元"),
+         r"more than 30,000 亿元.*look like 万元"),
     # ---- the indicator table
     Case("indicators-column-unknown", "refused:indicators", "assess", header(INDICATORS, "c [%]", "d [%]"),
          rf"{INDF} has column\(s\) d that framework 'corpus-gdi' does not know; its indicators: a, b, c.*指标表的列 d"),

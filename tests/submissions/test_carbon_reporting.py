@@ -140,7 +140,7 @@ def test_a_gdp_in_the_wrong_unit_is_refused_before_anything_is_stored(plat: Plat
     assert found == {(3, "gdp_current"), (4, "gdp_constant_2022")}
     reasons = " ".join(p.reason_en for p in err.value.problems)
     assert (
-        "more than 10,000 亿元, the bound of a county's GDP; the figures look like 万元" in reasons
+        "more than 30,000 亿元, the bound of a county's GDP; the figures look like 万元" in reasons
     )
     assert "less than 1 亿元" in reasons and "convert the values to 亿元" in reasons
     assert "数值看来是以万元计的" in " ".join(p.reason_zh for p in err.value.problems)
