@@ -201,6 +201,10 @@ CASES += [
     *[Case("other-account-withdrawn", "accepted", command, "1", withdraw(3))
       for command in ("publish", "withdraw", "delete")],
     Case("revision", "accepted", "supersede", "4", both(revision, withdraw(3)), base=revision),
+    # a mistyped option where ids are read (chain takes any number of them)
+    Case("option-typo", "refused:account", "chain", "--databse",
+         message=r"'--databse' is neither an option of this.*account id.*/ "
+                 r"'--databse'.*既不是该命令的选项，也不是核算编号"),
     # ganpo account report A (the tiny accounts: #1 of 2022, #2 of 2023)
     *_ids("report", "1, 2"),
     Case("account-withdrawn", "marked", "report", "2", withdraw(2),

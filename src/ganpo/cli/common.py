@@ -114,8 +114,14 @@ def account_id(value: str) -> int:
     """An account id given as a command's argument: a whole number, refused in both
     languages otherwise. Any whole number passes here (0 and negative ids too); the store's
     look-up refuses an id it does not hold, naming the stored ones."""
+    text = str(value).strip()
+    if text.startswith("-") and not text[1:].isdigit():  # a mistyped option, not an id
+        raise typer.BadParameter(
+            f"{text!r} is neither an option of this command nor an account id; see --help "
+            f"/ {text!r} 既不是该命令的选项，也不是核算编号：请见 --help"
+        )
     try:
-        return int(str(value).strip())
+        return int(text)
     except ValueError:
         raise typer.BadParameter(
             f"account id {str(value)!r} is not a whole number; give the id of a stored "
