@@ -31,9 +31,8 @@ def stored_account(engine: Engine, account_id: int) -> StoredAccount:
     except StoreUnavailableError:
         raise
     except StoreError as exc:  # no such account: the message lists the stored ids
-        raise InputError(
-            f"{exc}; give the id of a stored account (`ganpo account list`) / 库中没有核算 "
-            f"#{account_id}，请给出已存核算的编号（见 ganpo account list）",
+        raise InputError(  # repository.missing_account: both languages, the stored ids
+            str(exc),
             field="account",
             values=[account_id],
         ) from exc

@@ -9,12 +9,14 @@ import typer
 from rich.table import Table
 
 from ganpo.cli.common import (
+    ACCOUNT_ARGUMENTS,
     DEFAULT_DATABASE,
     DatabaseOption,
     FormatOption,
     ParamsOption,
     ProfileOption,
     SchedulerOption,
+    account_argument,
     console,
     print_records,
     progress_bar,
@@ -181,9 +183,9 @@ def _status(a: Account, *, short: bool = False) -> str:
     return out
 
 
-@app.command("show")
+@app.command("show", context_settings=ACCOUNT_ARGUMENTS)
 def show(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Show one stored account's summary and provenance. 查看一个核算。"""
@@ -222,9 +224,9 @@ def show(
         console.print("inputs verified: every file still has the checksum the account read")
 
 
-@app.command("delete")
+@app.command("delete", context_settings=ACCOUNT_ARGUMENTS)
 def delete(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
@@ -246,9 +248,9 @@ def delete(
     console.print(f"account #{account_id} deleted (recorded in the store's audit log)")
 
 
-@app.command("publish")
+@app.command("publish", context_settings=ACCOUNT_ARGUMENTS)
 def publish(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
     """Publish a draft account (logged); one published account per region and year.
@@ -261,9 +263,9 @@ def publish(
     console.print(f"account #{a.id} ({a.dataset_name} {a.year}) published / 已发布")
 
 
-@app.command("withdraw")
+@app.command("withdraw", context_settings=ACCOUNT_ARGUMENTS)
 def withdraw(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept and shown). 撤回理由。")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
@@ -277,10 +279,10 @@ def withdraw(
     console.print(f"account #{a.id} ({a.dataset_name} {a.year}) withdrawn / 已撤回: {reason}")
 
 
-@app.command("supersede")
+@app.command("supersede", context_settings=ACCOUNT_ARGUMENTS)
 def supersede(
-    old: Annotated[int, typer.Argument(help="The account being replaced.")],
-    new: Annotated[int, typer.Argument(help="The revised account (same region and year).")],
+    old: Annotated[int, account_argument("The account being replaced.")],
+    new: Annotated[int, account_argument("The revised account (same region and year).")],
     reason: Annotated[str, typer.Option(help="Why it is revised (kept and shown). 修订理由。")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
 ) -> None:
@@ -327,9 +329,9 @@ def _log_detail(key: str, value: object) -> str:
     return f"{key.replace('_', ' ')} {value}"
 
 
-app.command("compare")(compare)
-app.command("chain")(chain)
-app.command("export")(export)
-app.command("seea")(seea)
-app.command("report")(report)
-app.command("quality")(quality)
+app.command("compare", context_settings=ACCOUNT_ARGUMENTS)(compare)
+app.command("chain", context_settings=ACCOUNT_ARGUMENTS)(chain)
+app.command("export", context_settings=ACCOUNT_ARGUMENTS)(export)
+app.command("seea", context_settings=ACCOUNT_ARGUMENTS)(seea)
+app.command("report", context_settings=ACCOUNT_ARGUMENTS)(report)
+app.command("quality", context_settings=ACCOUNT_ARGUMENTS)(quality)

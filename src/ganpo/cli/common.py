@@ -108,6 +108,38 @@ FormatOption = Annotated[
         "for scripts. 输出格式：表格、CSV 或 JSON。",
     ),
 ]
+
+
+def account_id(value: str) -> int:
+    """An account id given as a command's argument: a whole number, refused in both
+    languages otherwise. Any whole number passes here (0 and negative ids too); the store's
+    look-up refuses an id it does not hold, naming the stored ones."""
+    text = str(value).strip()
+    if text.startswith("-") and not text[1:].isdigit():  # a mistyped option, not an id
+        raise typer.BadParameter(
+            f"{text!r} is neither an option of this command nor an account id; see --help "
+            f"/ {text!r} 既不是该命令的选项，也不是核算编号：请见 --help"
+        )
+    try:
+        return int(text)
+    except ValueError:
+        raise typer.BadParameter(
+            f"account id {str(value)!r} is not a whole number; give the id of a stored "
+            f"account (`ganpo account list`) / 核算编号 {str(value)!r} 不是整数：请给出已存"
+            "核算的编号（见 ganpo account list）"
+        ) from None
+
+
+#: the commands that take account ids as arguments: ``-1`` is an id there (refused by the
+#: look-up as every id not stored), not an unknown option
+ACCOUNT_ARGUMENTS: dict[str, Any] = {"ignore_unknown_options": True}
+
+
+def account_argument(help_text: str) -> Any:
+    """The ``typer.Argument`` of an account id (:func:`account_id`)."""
+    return typer.Argument(help=help_text, parser=account_id, metavar="ACCOUNT_ID")
+
+
 ProfileOption = Annotated[
     str,
     typer.Option("--profile", help="Accounting profile (`ganpo profiles`). 核算口径（标准）。"),

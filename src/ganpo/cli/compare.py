@@ -9,7 +9,13 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    account_argument,
+    console,
+    user_errors,
+)
 from ganpo.errors import InputError
 
 if TYPE_CHECKING:
@@ -23,8 +29,8 @@ MEASURE_TITLES = {
 
 
 def compare(
-    account_a: Annotated[int, typer.Argument(help="Base account id (earlier year).")],
-    account_b: Annotated[int, typer.Argument(help="Account id to compare with the base.")],
+    account_a: Annotated[int, account_argument("Base account id (earlier year).")],
+    account_b: Annotated[int, account_argument("Account id to compare with the base.")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
     measure: Annotated[
         str,
@@ -55,7 +61,7 @@ def compare(
     from ganpo.engine.volume import AccountPeriod, at_base_prices
     from ganpo.report.change_notes import deflated_note, volume_notes
     from ganpo.report.quality import unit_label_map
-    from ganpo.store.repository import load_account, open_store
+    from ganpo.store.repository import load_account, open_store, standing_mark
 
     with user_errors():
         if measure not in MEASURES:
@@ -122,6 +128,9 @@ def compare(
         print_notes(*([deflated_note(deflator, ya, lang)] for lang in ("zh", "en")))
     if note:
         console.print(note, style="yellow")
+    for stored in (a, b):  # a withdrawn or superseded account: the comparison says so
+        if mark := standing_mark(stored.account):
+            console.print(mark, style="bold yellow", highlight=False)
     if out is not None:
         from ganpo.io.outputs import EXPORT, atomic_write
 
@@ -238,7 +247,7 @@ def _print_indices(table: pd.DataFrame, ya: int, yb: int) -> None:
 
 def chain(
     accounts: Annotated[
-        list[int], typer.Argument(help="Account ids of one region, in increasing years.")
+        list[int], account_argument("Account ids of one region, in increasing years.")
     ],
     reference_year: Annotated[
         int | None,
@@ -255,7 +264,7 @@ def chain(
     import pandas as pd
 
     from ganpo.engine.volume import AccountPeriod, chain_linked
-    from ganpo.store.repository import load_account, open_store
+    from ganpo.store.repository import load_account, open_store, standing_mark
 
     with user_errors():
         store = open_store(database)
@@ -264,7 +273,9 @@ def chain(
         if len(regions) > 1:
             raise InputError(
                 f"accounts {', '.join(map(str, accounts))} are of different regions "
-                f"({', '.join(map(str, sorted(regions)))}); chain accounts of one region",
+                f"({', '.join(map(str, sorted(regions)))}); chain accounts of one region / 核算 "
+                f"{'、'.join(map(str, accounts))} 属于不同地区"
+                f"（{'、'.join(map(str, sorted(regions)))}）：请给出同一地区的核算",
                 field="region_adcode",
             )
         table = chain_linked(
@@ -303,6 +314,9 @@ def chain(
     console.print(t)
     for n in table.attrs.get("notes", []):
         console.print(f"  {n}", highlight=False)
+    for s in stored:
+        if mark := standing_mark(s.account):
+            console.print(mark, style="bold yellow", highlight=False)
     if out is not None:
         from ganpo.io.outputs import EXPORT, atomic_write
 

@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    account_argument,
+    console,
+    user_errors,
+)
 from ganpo.errors import InputError
 
 if TYPE_CHECKING:
@@ -29,7 +35,7 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
 
 
 def export(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     out: Annotated[Path, typer.Option(help="Folder to write into.")],
     fmt: Annotated[
         list[str] | None,
@@ -43,7 +49,7 @@ def export(
     from ganpo.report import export as xl
     from ganpo.report import geo
     from ganpo.report.account_tables import account_frames, account_workbook
-    from ganpo.store.repository import load_account, open_store
+    from ganpo.store.repository import load_account, open_store, standing_mark
 
     formats = list(fmt or FORMATS)
     with user_errors():
@@ -80,6 +86,8 @@ def export(
             written += _copy_rasters(stored.rasters, targets["cog"])
     for p in written:
         console.print(f"written: {p}")
+    if mark := standing_mark(a):
+        console.print(mark, style="bold yellow", highlight=False)
 
 
 def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
@@ -109,8 +117,8 @@ def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
 
 
 def seea(
-    account_a: Annotated[int, typer.Argument(help="Opening account id.")],
-    account_b: Annotated[int, typer.Argument(help="Closing account id.")],
+    account_a: Annotated[int, account_argument("Opening account id.")],
+    account_b: Annotated[int, account_argument("Closing account id.")],
     out: Annotated[Path, typer.Option(help="Excel workbook to write.")],
     discount_rate: Annotated[float, typer.Option(help="Discount rate r [-].")] = 0.0277,
     horizon: Annotated[int, typer.Option(help="Horizon n [years].")] = 100,
@@ -120,14 +128,22 @@ def seea(
     """SEEA-EA tables: extent, physical and monetary supply, asset account. SEEA 生态系统核算表。"""
     from ganpo.report import export as xl
     from ganpo.report import seea as tables
-    from ganpo.store.repository import load_account, open_store
+    from ganpo.store.repository import load_account, open_store, standing_mark
 
     with user_errors():
         _refuse_existing([out], force)
         store = open_store(database)
         a, b = load_account(store, account_a), load_account(store, account_b)
         if a.account.region_adcode != b.account.region_adcode:
-            raise InputError("the two accounts are of different regions", field="region_adcode")
+            raise InputError(
+                f"accounts {account_a} and {account_b} are of different regions "
+                f"({a.account.region_adcode} and {b.account.region_adcode}); give the opening "
+                f"and closing accounts of one region / 核算 {account_a} 与 {account_b} 属于不同"
+                f"地区（{a.account.region_adcode} 与 {b.account.region_adcode}）：请给出同一地区的"
+                "期初与期末核算",
+                field="region_adcode",
+                values=[account_a, account_b],
+            )
         assets = tables.asset_account(a.results, b.results, discount_rate, horizon)
         frames = {
             "extent": tables.extent_account(a.extent, b.extent),
@@ -141,5 +157,8 @@ def seea(
             assets.attrs["note"],
             *tables.NOTES,
         ]
-        path = xl.write_excel(frames, out, title="SEEA-EA tables", notes=notes)
+        marks = [m for m in (standing_mark(a.account), standing_mark(b.account)) if m]
+        path = xl.write_excel(frames, out, title="SEEA-EA tables", notes=[*marks, *notes])
     console.print(f"written: {path}")
+    for m in marks:
+        console.print(m, style="bold yellow", highlight=False)

@@ -12,14 +12,20 @@ from rich.table import Table
 if TYPE_CHECKING:
     from ganpo.report.quality import QualityReport
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    account_argument,
+    console,
+    user_errors,
+)
 from ganpo.errors import InputError
 
 FORMATS = ("table", "json", "csv")
 
 
 def quality(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     lang: Annotated[str, typer.Option(help="zh (中文, default) or en.")] = "zh",
     fmt: Annotated[
         str,
@@ -73,6 +79,8 @@ def _print(report: QualityReport, lang: Literal["zh", "en"]) -> None:
         f"{'核算' if zh else 'account'} #{report.account_id} ({report.year}): "
         f"{'核算质量报告' if zh else 'quality report'}"
     )
+    if report.standing:  # a withdrawn or superseded account
+        console.print(report.standing, style="bold yellow", highlight=False)
     t = Table(title=sec["summary"], title_justify="left")
     t.add_column("项目" if zh else "item")
     t.add_column("数量" if zh else "count", justify="right")

@@ -7,13 +7,19 @@ from typing import Annotated, Literal
 
 import typer
 
-from ganpo.cli.common import DEFAULT_DATABASE, DatabaseOption, console, user_errors
+from ganpo.cli.common import (
+    DEFAULT_DATABASE,
+    DatabaseOption,
+    account_argument,
+    console,
+    user_errors,
+)
 from ganpo.cli.export import _refuse_existing
 from ganpo.errors import InputError
 
 
 def report(
-    account_id: Annotated[int, typer.Argument(help="Account id (`ganpo account list`).")],
+    account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     out: Annotated[Path, typer.Option(help="PDF file to write.")],
     previous: Annotated[
         int | None,
@@ -57,9 +63,13 @@ def report(
             p = load_account(store, previous)
             if p.account.region_adcode != a.region_adcode:
                 raise InputError(
-                    "the previous account is of another region / 上一期核算 "
-                    f"{previous} 属于另一地区：请给出同一地区的上一期核算",
+                    f"the previous account {previous} is of another region "
+                    f"({p.account.region_adcode}, account {account_id}: {a.region_adcode}); give "
+                    f"the previous account of the same region / 上一期核算 {previous} 属于另一"
+                    f"地区（{p.account.region_adcode}，核算 {account_id}：{a.region_adcode}）："
+                    "请给出同一地区的上一期核算",
                     field="previous",
+                    values=[previous],
                 )
         else:
             found = previous_account(store, a)
@@ -78,3 +88,7 @@ def report(
             notes=notes,
         )
     console.print(f"written: {path}\nwritten: {workbook}")
+    if data.standing:  # a withdrawn or superseded account: its cover says so
+        from ganpo.store.repository import standing_mark
+
+        console.print(standing_mark(a), style="bold yellow", highlight=False)

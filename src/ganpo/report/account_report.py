@@ -10,7 +10,7 @@ account's prices for the change section (a volume), and draws the service raster
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ganpo.errors import InputError
 from ganpo.report.annual import ReportData
@@ -146,6 +146,7 @@ def report_data(
         physical=stored.physical if not stored.physical.empty else None,
         quality=build_quality(stored, language),
         basis=basis_sentence(a.profile, language),
+        standing=_standing(a, language),
         method_table=method_frame(methods_used, language, deviations=False),
         deviations=deviation_frame(methods_used, language),
         deflator=index_name(profile.deflator, language),
@@ -267,3 +268,14 @@ def _volume_notes(
             f"by the {index}; not valued at base-year prices."
         )
     return notes
+
+
+def _standing(account: Any, language: str) -> str:
+    """The cover's mark of a withdrawn or superseded account, in the report's language."""
+    from ganpo.store.repository import standing_mark
+
+    mark = standing_mark(account)
+    if not mark:
+        return ""
+    english, chinese = mark.split(" / ", 1)
+    return chinese if language == "zh" else english

@@ -357,4 +357,9 @@ def readable_notes(stored: Any, language: str) -> list[str]:
             notes.append(
                 "Synthetic data (only the boundaries are real): do not cite these numbers."
             )
+    from ganpo.store.repository import standing_mark
+
+    mark = standing_mark(a)  # a withdrawn or superseded account: its first note says so
+    if mark:
+        notes.insert(0, mark)
     return notes

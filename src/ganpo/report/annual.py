@@ -281,6 +281,9 @@ class ReportData:
     issuer: str = ""
     #: the date on the cover (ISO); empty: today
     report_date: str = ""
+    #: a withdrawn or superseded account: how its cover says so, in the report's language
+    #: (ganpo.store.repository.standing_mark); empty for a current account
+    standing: str = ""
     #: an account below the counties: its level (township …) and its units' table
     #: (:func:`ganpo.report.summary.gep_by_unit` at level ``unit``)
     level: str = "county"
@@ -746,6 +749,8 @@ def build_html(d: ReportData, lang: Lang = "zh") -> str:
     )
     if d.synthetic:
         parts.append(f"<p class='warn'>{t('synthetic', lang)}</p>")
+    if d.standing:
+        parts.append(f"<p class='warn'>{esc(d.standing)}</p>")
     parts.append("</div>")
 
     # table of contents: one line per chapter and appendix

@@ -279,11 +279,16 @@ class QualityReport:
     overrides: list[OverrideLine]
     unverified: list[ParameterLine]
     sections: dict[str, str] = field(default_factory=dict)  # section key → heading
+    #: an account withdrawn or superseded says so (store.repository.standing_mark, both
+    #: languages); '' for a current account, and then not in :meth:`as_dict`
+    standing: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data: labels in the report's language beside the keys;
         without the decisions' files (a published report names no file)."""
         data = asdict(self)
+        if not data["standing"]:
+            del data["standing"]
         for group in data["decisions"]:
             for line in group["decisions"]:
                 del line["source"]
@@ -530,6 +535,8 @@ def run_warnings(account: Any, lang: Lang) -> list[str]:
 def build_quality(stored: Any, lang: Lang = "zh") -> QualityReport:
     """The quality report of a stored account (:class:`ganpo.store.repository.
     StoredAccount`, or one cut to a caller's part) in ``lang``."""
+    from ganpo.store.repository import standing_mark
+
     a = stored.account
     names = unit_label_map(stored.units, lang)
     decisions: list[Decision] = list(getattr(stored, "decisions", []))
@@ -570,6 +577,7 @@ def build_quality(stored: Any, lang: Lang = "zh") -> QualityReport:
         overrides=overrides,
         unverified=unverified,
         sections={k: _pick(v, lang) for k, v in SECTIONS.items()},
+        standing=standing_mark(a),
     )
 
 
@@ -619,6 +627,9 @@ def quality_table(stored: Any) -> pd.DataFrame:
     def add(key: str, **values: Any) -> None:
         rows.append({"part": part(key), **values})
 
+    if zh.standing:  # a withdrawn or superseded account: its first row says so
+        en_text, zh_text = zh.standing.split(" / ", 1)
+        rows.append({"part": "状态 status", "text_zh": zh_text, "text_en": en_text})
     for s_zh, s_en in zip(zh.summary, en.summary, strict=True):
         add("summary", item_zh=s_zh.label, item_en=s_en.label, count=s_zh.count)
     for g_zh, g_en in zip(zh.coverage, en.coverage, strict=True):

@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from ganpo.errors import InputError, StoreConflictError, StoreError
+from ganpo.errors import InputError, StoreConflictError
 from ganpo.store.apply_models import ApplyRun
 from ganpo.store.models import ACCOUNT_STATUSES, CURRENT_STATUSES, Account, AccountLog
 from ganpo.store.platform import audit
@@ -121,8 +121,9 @@ def _locked(session: Session, account_id: int) -> Account:
         select(Account).where(Account.id == account_id).with_for_update()
     ).one_or_none()
     if row is None:
-        ids = list(session.scalars(select(Account.id).order_by(Account.id)))
-        raise StoreError(f"no account {account_id} in the store; stored ids: {ids or 'none'}")
+        from ganpo.store.repository import missing_account
+
+        raise missing_account(session, account_id)
     return row
 
 

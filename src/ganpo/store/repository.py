@@ -284,7 +284,7 @@ def verify_inputs(engine: Engine, account_id: int) -> list[str]:
     with Session(engine) as session:
         acc = session.get(Account, account_id)
         if acc is None:
-            raise StoreError(f"no account {account_id} in the store")
+            raise missing_account(session, account_id)
         root = Path(acc.dataset_root)
         problems = []
         for entry in acc.inputs:
@@ -391,6 +391,39 @@ def published_extent(
     return account_id, year, extent
 
 
+def missing_account(session: Session, account_id: int) -> StoreError:
+    """The refusal of an account id that is not in the store (0, a negative id, one never
+    stored or deleted), in English and Chinese, with the ids that are stored: every command
+    that looks an account up by its id says it the same way."""
+    ids = list(session.scalars(select(Account.id).order_by(Account.id)))
+    return StoreError(
+        f"no account {account_id} in the store; stored ids: {ids or 'none'}; give the id of "
+        f"a stored account (`ganpo account list`) / 库中没有核算 #{account_id}，请给出已存核算"
+        "的编号（见 ganpo account list）"
+    )
+
+
+def standing_mark(account: Any) -> str:
+    """How an output made from a withdrawn or superseded account says so (both languages;
+    '' for a current account): viewing and exporting such an account is legitimate (an
+    audit reads the figures a record used), but its reader must see that it is no longer
+    the account of its region and year."""
+    from ganpo.store.records import standing
+
+    english, chinese = standing(
+        str(getattr(account, "status", "draft")),
+        getattr(account, "superseded_by", None),
+        getattr(account, "status_reason", None),
+        getattr(account, "status_at", None),
+    )
+    if not english:
+        return ""
+    return (
+        f"account #{account.id} was {english}: its figures are kept as a record, not for "
+        f"new work / 核算 #{account.id} {chinese}：其数据仅作记录保留，不再用于新的工作"
+    )
+
+
 def load_account(engine: Engine, account_id: int) -> StoredAccount:
     """Read an account with its results, units and extent."""
     import pandas as pd
@@ -400,8 +433,7 @@ def load_account(engine: Engine, account_id: int) -> StoredAccount:
     with Session(engine) as session:
         acc = session.get(Account, account_id)
         if acc is None:
-            ids = [a.id for a in session.scalars(select(Account))]
-            raise StoreError(f"no account {account_id} in the store; stored ids: {ids or 'none'}")
+            raise missing_account(session, account_id)
         session.expunge(acc)
     with engine.connect() as conn:
         results = pd.read_sql(

@@ -107,9 +107,20 @@ def keep_unit(
     return frame[frame["unit_code"].astype("int64") == int(code)]
 
 
+def no_account(account_id: int) -> HTTPException:
+    """The 404 of an account id not in the store or outside the caller's region (the same
+    answer: a caller learns nothing of accounts it may not see), naming the id in both
+    languages."""
+    return HTTPException(
+        status.HTTP_404_NOT_FOUND,
+        f"no account {account_id} (none you may see); give the id of an account in the "
+        f"account list / 核算 #{account_id} 不存在或无权查看：请给出核算列表中的编号",
+    )
+
+
 def _check_visible(data: AccountData, principal: Principal, account_id: int) -> AccountData:
     if not principal.sees_all and data.counties.isdisjoint(principal.visible_counties()):
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+        raise no_account(account_id)
     return data
 
 
@@ -118,7 +129,7 @@ def account_for_sync(request: Request, principal: Principal, account_id: int) ->
     cache = cache_of(request)
     row = cache.row(account_id)
     if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+        raise no_account(account_id)
     return _check_visible(cache.get(row), principal, account_id)
 
 
@@ -967,7 +978,7 @@ def _detail(request: Request, principal: Principal, account_id: int) -> dict[str
     cache = cache_of(request)
     row = cache.row(account_id)
     if row is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在")
+        raise no_account(account_id)
     if principal.sees_all:
         gep = float(row.gep_cny)
     else:
@@ -996,9 +1007,7 @@ def _change(request: Request, account_id: int, change: Callable[[], Any]) -> Non
     except (StoreUnavailableError, StoreConflictError):
         raise
     except StoreError as exc:  # no such account (deleted meanwhile)
-        raise HTTPException(
-            status.HTTP_404_NOT_FOUND, f"no account {account_id} / 核算不存在"
-        ) from exc
+        raise no_account(account_id) from exc
     finally:
         cache.invalidate()
 
