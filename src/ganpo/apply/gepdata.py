@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from ganpo.catalog.deflators import Deflator, load_deflator
 from ganpo.catalog.profiles import load_profile
 from ganpo.engine.prices import restate_results
-from ganpo.errors import InputError, StoreError, StoreUnavailableError
+from ganpo.errors import InputError, StoreError, StoreUnavailableError, halves
 from ganpo.store.lifecycle import preferred_account, standing
 from ganpo.store.models import CURRENT_STATUSES
 from ganpo.store.repository import StoredAccount, list_accounts, load_account
@@ -31,11 +31,10 @@ def stored_account(engine: Engine, account_id: int) -> StoredAccount:
     except StoreUnavailableError:
         raise
     except StoreError as exc:  # no such account: the message lists the stored ids
-        raise InputError(  # repository.missing_account: both languages, the stored ids
-            str(exc),
-            field="account",
-            values=[account_id],
-        ) from exc
+        en, zh = halves(str(exc))  # repository.missing_account's: both, the stored ids
+        if zh == en:  # a store error without its Chinese half
+            zh = f"库中没有核算 #{account_id}，请给出已存核算的编号（见 ganpo account list）"
+        raise InputError(en=en, zh=zh, field="account", values=[account_id]) from exc
     a = found.account
     if a.status not in CURRENT_STATUSES:
         english, chinese = standing(a.status, a.superseded_by, a.status_reason, a.status_at)
