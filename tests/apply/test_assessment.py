@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -147,7 +148,8 @@ def test_assessment_input_errors(tmp_path: Path) -> None:
         with pytest.raises(InputError) as err:
             assess(engine, fw, 2023, slip, ind)
         msg = str(err.value)
-        assert f"slip.csv: GDP table: column 'gdp [万元]' value {float(leping):g}" in msg
+        assert f"slip.csv: GDP table, row 2: column 'gdp [万元]' value {float(leping):g}" in msg
+        assert f"GDP 表第 2 行 gdp [万元] 的值 {float(leping):g}（县 360281）" in msg
         assert "county_adcode 360281 read in 万元 (as the header says)" in msg
         assert side in msg and f"the figures look like {looks}" in msg
         assert "correct the unit in the header" in msg and "请更正表头中的单位" in msg
@@ -218,3 +220,43 @@ def test_a_below_warning_on_a_lower_is_better_indicator_is_refused(tmp_path: Pat
     fw = load_rule_text(text)
     with pytest.raises(InputError, match="lower is better"):
         register_framework(fw)
+
+
+def test_the_gdp_table_is_read_once_and_a_slip_names_its_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The GDP file is read once (its values, its header's unit and its rows' numbers in
+    one reading), and a slip of the header's unit names the county's row as a spreadsheet
+    shows it: under a note line and the header, among the rows of other years."""
+    import ganpo.apply.inputs as inputs
+
+    engine = hand_store(f"sqlite:///{tmp_path / 's.sqlite'}")
+    fw = store_rule(engine, load_rule(str(write(tmp_path / "fw.toml", FRAMEWORK))), "t")
+    ind = write(tmp_path / "ind.csv", INDICATORS)
+    read: list[str] = []
+    real = inputs.read_table_file
+
+    def counted(path: Path, *args: Any, **kwargs: Any) -> Any:
+        read.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(inputs, "read_table_file", counted)
+    gdp = write(
+        tmp_path / "gdp.csv",
+        "# 合成数据 synthetic\ncounty_adcode,year,gdp [万元]\n360281,2022,2900000\n"
+        "361130,2022,1200000\n361181,2022,4800000\n360281,2023,1000000\n361130,2023,200000\n"
+        "361181,2023,100000\n",
+    )
+    result = assess(engine, fw, 2023, gdp, ind)
+    assert read.count("gdp.csv") == 1
+    # the year's GDP only: 100, 20, 10 亿元 (as test_assess_by_hand without a year column)
+    ratio = result.table.set_index("county_adcode")["gep_gdp_ratio"]
+    assert ratio.tolist() == pytest.approx([1.1022e-8, 5.01e-8, 8.016e-8])
+    # 乐平市 2023 in 亿元 figures under gdp [万元]: row 6 of the file (note 1, header 2)
+    write(tmp_path / "gdp.csv", gdp.read_text(encoding="utf-8").replace("2023,1000000", "2023,300"))
+    with pytest.raises(InputError) as err:
+        assess(engine, fw, 2023, gdp, ind)
+    msg = str(err.value)
+    assert "GDP table, row 6: column 'gdp [万元]' value 300 of county_adcode 360281" in msg
+    assert "GDP 表第 6 行 gdp [万元] 的值 300（县 360281）按万元（表头所写）" in msg
+    assert "the figures look like 亿元" in msg and "数值看来是以亿元计的" in msg

@@ -432,48 +432,50 @@ def _target(old: str, new: str) -> tuple[str, str]:
     return TARGET, TARGET.replace(old, new)
 
 
-GDP_ROW0 = rf"{GDP}: GDP table, row 0: column"
+#: the first row of 2022 of the dataset's gdp.csv: row 3 of the file, under a note line and
+#: the header, as a spreadsheet shows it
+GDP_ROW = rf"{GDP}: GDP table, row 3: column"
 PROGRESS_CASES = [
     ProgressCase("gdp-nan", "refused:gdp", cell(GDP, GDP_COLUMN, "nan"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value nan is not a GDP.*"
-                 rf"地区生产总值表第 0 行 {GDP_COLUMN} 的值 nan 无效"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value nan is not a GDP.*"
+                 rf"地区生产总值表第 3 行 {GDP_COLUMN} 的值 nan 无效"),
     ProgressCase("gdp-empty", "refused:gdp", cell(GDP, GDP_COLUMN, ""),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value nan is not a GDP"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value nan is not a GDP"),
     ProgressCase("gdp-zero", "refused:gdp", cell(GDP, GDP_COLUMN, "0"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value 0.0 is not a GDP: give a number > 0"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value 0.0 is not a GDP: give a number > 0"),
     ProgressCase("gdp-negative", "refused:gdp", cell(GDP, GDP_COLUMN, "-1049.95"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value -1049.95 is not a GDP"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value -1049.95 is not a GDP"),
     ProgressCase("gdp-infinite", "refused:gdp", cell(GDP, GDP_COLUMN, "inf"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value inf is not a GDP"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value inf is not a GDP"),
     ProgressCase("gdp-1e308", "refused:gdp", cell(GDP, GDP_COLUMN, "1e308"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value 1e\+308 is not a GDP.*1e\+09 亿元"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value 1e\+308 is not a GDP.*1e\+09 亿元"),
     ProgressCase("gdp-text", "refused:gdp", cell(GDP, GDP_COLUMN, "abc"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value 'abc' is not a GDP"),
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value 'abc' is not a GDP"),
     ProgressCase("gdp-year-text", "refused:gdp", cell(GDP, "year", "2022年"),
-                 message=rf"{GDP_ROW0} 'year' value '2022年' is not a whole number.*不是整数"),
+                 message=rf"{GDP_ROW} 'year' value '2022年' is not a whole number.*不是整数"),
     ProgressCase("gdp-unit-code-text", "refused:gdp", cell(GDP, "unit_code", "东湖区"),
-                 message=rf"{GDP_ROW0} 'unit_code' value '东湖区' is not a whole number"),
+                 message=rf"{GDP_ROW} 'unit_code' value '东湖区' is not a whole number"),
     ProgressCase("gdp-row-twice", "refused:gdp", repeat_row(GDP),
-                 message=rf"{GDP}: GDP table, row 1 repeats unit 3601\d\d and year 2022 of row 0"
+                 message=rf"{GDP}: GDP table, row 4 repeats unit 3601\d\d and year 2022 of row 3"
                  r".*每个单位每年只能有一个数值"),
     ProgressCase("gdp-unit-dollars", "refused:gdp", cell(GDP, "unit", "美元"),
-                 message=rf"{GDP}: GDP table, row 0: column 'unit' value '美元' is not a unit of "
-                 r"GDP: write 元, 万元 or 亿元.*地区生产总值表第 0 行 unit 的值 '美元'"),
+                 message=rf"{GDP}: GDP table, row 3: column 'unit' value '美元' is not a unit of "
+                 r"GDP: write 元, 万元 or 亿元.*地区生产总值表第 3 行 unit 的值 '美元'"),
     # a slip of the unit (decision 0091): the county's GDP in 亿元 labelled 元 or 万元, or in
     # 万元 with no unit, is implausible for a county
     ProgressCase("gdp-unit-yuan", "refused:slip", cell(GDP, "unit", "元"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value [\d.]+ of unit 3601\d\d read in 元 "
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value [\d.]+ of unit 3601\d\d read in 元 "
                  r"\(as the column 'unit' says\) is .* 亿元, less than 1 亿元, the bound of a "
                  r"county's GDP; the figures look like 亿元.*低于县级单位"),
     ProgressCase("gdp-unit-wan-yuan", "refused:slip", cell(GDP, "unit", "万元"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value [\d.]+ of unit 3601\d\d read in 万元 "
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value [\d.]+ of unit 3601\d\d read in 万元 "
                  r".*less than 1 亿元.*the figures look like 亿元 \(the unit off by a factor 10\^4\)"),
     ProgressCase("gdp-in-wan-yuan-no-unit", "refused:slip", gdp_scaled(GDP, 1e4, ""),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 亿元 "
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 亿元 "
                  r"\(assumed: the table has no unit\) is [\d,]+ 亿元, more than 30,000 亿元.*look "
                  r"like 万元.*add a column 'unit'.*请增加 unit 列"),
     ProgressCase("gdp-in-yuan-labelled-wan-yuan", "refused:slip", gdp_scaled(GDP, 1e8, "万元"),
-                 message=rf"{GDP_ROW0} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 万元 "
+                 message=rf"{GDP_ROW} '{GDP_COLUMN}' value \d+(\.0)? of unit 3601\d\d read in 万元 "
                  r".*more than 30,000 亿元.*look like 元"),
     ProgressCase("target-base-zero", "refused:target",
                  targets=_target("base_value = 0.677", "base_value = 0.0"),

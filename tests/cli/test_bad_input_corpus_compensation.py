@@ -464,16 +464,16 @@ CASES: list[Case] = [
          rf"{GDPF} lacks county adcode\(s\) 360281, 361130, 361181 of the account"),
     # ---- a slip of the header's unit (decision 0091): 乐平市 (360281) is some 300 亿元
     Case("gdp-slip-yi-yuan-figures-under-wan-yuan", "refused:gdp", "assess", g("gdp [万元]", "300"),
-         rf"{GDPF}: column 'gdp \[万元\]' value 300 of county_adcode 360281 read in 万元 \(as the "
+         rf"{GDPF}, row 5: column 'gdp \[万元\]' value 300 of county_adcode 360281 read in 万元 \(as the "
          r"header says\) is 0.03 亿元, less than 1 亿元, the bound of a county's GDP; the figures "
          r"look like 亿元 \(the unit off by a factor 10\^4\); correct the unit in the header.*"
-         r"/ GDP 表 gdp \[万元\] 列县 360281 的值 300按万元（表头所写）.*请更正表头中的单位"),
+         r"/ GDP 表第 5 行 gdp \[万元\] 的值 300（县 360281）按万元（表头所写）.*请更正表头中的单位"),
     Case("gdp-slip-yuan-figures-under-wan-yuan", "refused:gdp", "assess", g("gdp [万元]", "30000000000"),
-         rf"{GDPF}: column 'gdp \[万元\]' value 3e\+10 of county_adcode 360281 read in 万元 .*"
+         rf"{GDPF}, row 5: column 'gdp \[万元\]' value 3e\+10 of county_adcode 360281 read in 万元 .*"
          r"is 3,000,000 亿元, more than 30,000 亿元.*look like 元"),
     Case("gdp-slip-wan-yuan-figures-under-yi-yuan", "refused:gdp", "assess",
          header(GDP, "gdp [万元]", "gdp [亿元]"),
-         rf"{GDPF}: column 'gdp \[亿元\]' value 3e\+06 of county_adcode 360281 read in 亿元 .*"
+         rf"{GDPF}, row 5: column 'gdp \[亿元\]' value 3e\+06 of county_adcode 360281 read in 亿元 .*"
          r"more than 30,000 亿元.*look like 万元"),
     # ---- the indicator table
     Case("indicators-column-unknown", "refused:indicators", "assess", header(INDICATORS, "c [%]", "d [%]"),

@@ -108,6 +108,21 @@ def workbook(*, formula: bool = False) -> Callable[[Path], None]:
     return mutate
 
 
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(folder: Path) -> None:
+        for m in mutations:
+            m(folder)
+
+    return mutate
+
+
+NOTE = "# 不变价地区生产总值 GDP at constant 2023 prices\n"
+
+
+def note_line(folder: Path) -> None:
+    (folder / GDP).write_text(NOTE + (folder / GDP).read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def scaled(by: float, unit: str | None) -> Callable[[Path], None]:
     """Every GDP multiplied by ``by`` (a whole number) and the unit column set to ``unit`` (None: no unit
     column): the same GDP written in another unit, or a slip of the unit."""
@@ -138,8 +153,8 @@ class Case:
         return f"{self.cls}:{self.name}"
 
 
-VALUE = r"GDP table, row 2: column 'gdp_constant_2023' value"
-NOT_A_GDP = r"is not a GDP: give a number > 0 and at most 1e\+09 亿元.*地区生产总值表第 2 行"
+VALUE = r"GDP table, row 4: column 'gdp_constant_2023' value"
+NOT_A_GDP = r"is not a GDP: give a number > 0 and at most 1e\+09 亿元.*地区生产总值表第 4 行"
 
 CASES: list[Case] = [
     # ---- the columns
@@ -157,39 +172,50 @@ CASES: list[Case] = [
          r"it has unit_code, year, gdp_constant_2023, gdp_constant_2020"),
     # ---- the unit label
     Case("unit-dollars", "refused:unit", text("亿元", "美元"),
-         rf"{GDP}: GDP table, row 0: column 'unit' value '美元' is not a unit of GDP: write 元, "
-         r"万元 or 亿元 .*地区生产总值表第 0 行 unit 的值 '美元' 不是地区生产总值的单位"),
+         rf"{GDP}: GDP table, row 2: column 'unit' value '美元' is not a unit of GDP: write 元, "
+         r"万元 or 亿元 .*地区生产总值表第 2 行 unit 的值 '美元' 不是地区生产总值的单位"),
     # ---- a slip of the unit (decision 0091): 亿元 figures labelled 元 or 万元
     Case("unit-yuan-on-yi-yuan-figures", "refused:slip", text("亿元", "元"),
-         rf"{GDP}: GDP table, row 0: column 'gdp_constant_2023' value 100.0 of unit 360102 "
+         rf"{GDP}: GDP table, row 2: column 'gdp_constant_2023' value 100.0 of unit 360102 "
          r"read in 元 \(as the column 'unit' says\) is 1e-06 亿元, less than 1 亿元, the bound "
          r"of a county's GDP; the figures look like 亿元 .*correct the column 'unit' of the row "
-         r"/ 地区生产总值表第 0 行 gdp_constant_2023 的值 100.0.*低于县级单位"),
+         r"/ 地区生产总值表第 2 行 gdp_constant_2023 的值 100.0.*低于县级单位"),
     Case("unit-wan-yuan-on-yi-yuan-figures", "refused:slip", every("亿元", "万元"),
-         r"GDP table, row 0: .* value 100.0 of unit 360102 read in 万元 \(as the column 'unit' "
+         r"GDP table, row 2: .* value 100.0 of unit 360102 read in 万元 \(as the column 'unit' "
          r"says\) is 0.01 亿元, less than 1 亿元.*look like 亿元 \(the unit off by a factor 10\^4\)"),
     Case("unit-of-one-row", "refused:slip", text(XIHU_2024, XIHU_2024.replace("亿元", "万元")),
-         r"GDP table, row 3: column 'gdp_constant_2023' value 52.0 of unit 360103 read in 万元"),
+         r"GDP table, row 5: column 'gdp_constant_2023' value 52.0 of unit 360103 read in 万元"),
     Case("wan-yuan-figures-no-unit-column", "refused:slip", scaled(1e4, None),
-         rf"{GDP}: GDP table, row 0: column 'gdp_constant_2023' value 1000000 of unit 360102 "
+         rf"{GDP}: GDP table, row 2: column 'gdp_constant_2023' value 1000000 of unit 360102 "
          r"read in 亿元 \(assumed: the table has no unit\) is 1,000,000 亿元, more than 30,000 "
          r"亿元, the bound of a county's GDP; the figures look like 万元 \(the unit off by a "
-         r"factor 10\^4\); add a column 'unit' \(元, 万元 or 亿元\).*/ 地区生产总值表第 0 行.*"
+         r"factor 10\^4\); add a column 'unit' \(元, 万元 or 亿元\).*/ 地区生产总值表第 2 行.*"
          r"高于县级单位.*数值看来是以万元计的.*请增加 unit 列"),
     Case("yuan-figures-labelled-wan-yuan", "refused:slip", scaled(1e8, "万元"),
-         r"row 0: .* value 10000000000 of unit 360102 read in 万元 \(as the column 'unit' says\)"
+         r"row 2: .* value 10000000000 of unit 360102 read in 万元 \(as the column 'unit' says\)"
          r" is 1,000,000 亿元, more than 30,000 亿元.*look like 元"),
     Case("leping-in-wan-yuan-blank-unit", "refused:slip", append("360281,2024,3000000,"),
-         r"row 4: column 'gdp_constant_2023' value 3000000(\.0)? of unit 360281 read in 亿元 "
+         r"row 6: column 'gdp_constant_2023' value 3000000(\.0)? of unit 360281 read in 亿元 "
          r"\(assumed: the table has no unit\) is 3,000,000 亿元.*look like 万元"),
     Case("leping-yi-yuan-labelled-wan-yuan", "refused:slip", append("360281,2024,300,万元"),
-         r"row 4: .* value 300(\.0)? of unit 360281 read in 万元 .*is 0.03 亿元, less than 1 亿元.*"
+         r"row 6: .* value 300(\.0)? of unit 360281 read in 万元 .*is 0.03 亿元, less than 1 亿元.*"
          r"look like 亿元"),
     Case("province-in-wan-yuan-blank-unit", "refused:slip", append("360000,2024,322001000,"),
-         r"row 4: .* value 322001000(\.0)? of unit 360000 read in 亿元 .*more than 300,000 亿元, the "
+         r"row 6: .* value 322001000(\.0)? of unit 360000 read in 亿元 .*more than 300,000 亿元, the "
          r"bound of a province's GDP; the figures look like 万元.*高于省级单位"),
     Case("province-in-wan-yi-yuan", "refused:slip", append("360000,2024,3.22,亿元"),
-         r"row 4: .* value 3.22 of unit 360000 read in 亿元 .*less than 1,000 亿元.*look like 万亿元"),
+         r"row 6: .* value 3.22 of unit 360000 read in 亿元 .*less than 1,000 亿元.*look like 万亿元"),
+    # ---- a refusal names the row a spreadsheet shows (header in row 1, or below a note)
+    Case("slip-below-a-note-line", "refused:row",
+         both(text(XIHU_2024, XIHU_2024.replace("亿元", "万元")), note_line),
+         r"GDP table, row 6: column 'gdp_constant_2023' value 52.0 of unit 360103 read in 万元"
+         r".*地区生产总值表第 6 行 gdp_constant_2023 的值 52.0（单位 360103）"),
+    Case("slip-in-a-workbook", "refused:row",
+         both(text(XIHU_2024, XIHU_2024.replace("亿元", "万元")), workbook()),
+         r"GDP table, row 5: column 'gdp_constant_2023' value 52(\.0)? of unit 360103 read in 万元"),
+    Case("two-rows-twice-each", "refused:row", both(append(XIHU_2024), append(GULOU_2024)),
+         rf"{GDP}: GDP table, row 7 repeats unit 360102 and year 2024 of row 4.*地区生产总值表第 7 "
+         r"行与第 4 行为同一单位（360102）"),
     # ---- the GDP values
     Case("gdp-zero", "refused:value", text(GULOU_2024, "360102,2024,0,亿元"),
          rf"{VALUE} 0(\.0)? {NOT_A_GDP}"),
@@ -207,15 +233,15 @@ CASES: list[Case] = [
          rf"{VALUE} nan {NOT_A_GDP}"),
     # ---- units and years
     Case("county-twice", "refused:unit-code", append(GULOU_2024),
-         rf"{GDP}: GDP table, row 4 repeats unit 360102 and year 2024 of row 2.*地区生产总值表第 4 "
-         r"行与第 2 行为同一单位（360102）"),
+         rf"{GDP}: GDP table, row 6 repeats unit 360102 and year 2024 of row 4.*地区生产总值表第 6 "
+         r"行与第 4 行为同一单位（360102）"),
     Case("county-code-unknown", "refused:unit-code", text(XIHU_2024, XIHU_2024.replace("360103", "360199")),
-         rf"{GDP}: GDP table, row 3: column 'unit_code' value 360199 is not an administrative "
-         r"code.*地区生产总值表第 3 行 unit_code 的值 360199 不是行政区划代码"),
+         rf"{GDP}: GDP table, row 5: column 'unit_code' value 360199 is not an administrative "
+         r"code.*地区生产总值表第 5 行 unit_code 的值 360199 不是行政区划代码"),
     Case("county-code-a-name", "refused:unit-code", text(XIHU_2024, XIHU_2024.replace("360103", "西湖区")),
-         r"GDP table, row 3: column 'unit_code' value '西湖区' is not a whole number"),
+         r"GDP table, row 5: column 'unit_code' value '西湖区' is not a whole number"),
     Case("year-text", "refused:year", text(XIHU_2024, XIHU_2024.replace("2024", "2024年")),
-         r"GDP table, row 3: column 'year' value '2024年' is not a whole number"),
+         r"GDP table, row 5: column 'year' value '2024年' is not a whole number"),
     Case("year-other", "refused:year", every(",2024,", ",2022,"),
          rf"{GDP}: GDP table: no GDP of 2024 \(its years: 2022, 2023\).*没有 2024 年的数值"),
     # ---- the file
@@ -236,9 +262,7 @@ CASES: list[Case] = [
     Case("workbook-named-csv", "accepted", workbook()),
     Case("no-unit-column", "accepted", drop_column("unit")),
     Case("unit-with-spaces", "accepted", text(XIHU_2024, XIHU_2024.replace("亿元", " 亿元 "))),
-    Case("a-note-line", "accepted", lambda folder: (folder / GDP).write_text(
-        "# 不变价地区生产总值 GDP at constant 2023 prices\n"
-        + (folder / GDP).read_text(encoding="utf-8"), encoding="utf-8")),
+    Case("a-note-line", "accepted", note_line),
     Case("the-city-row-too", "accepted", append("360100,2024,156.0,亿元")),
     Case("in-wan-yuan", "accepted", scaled(1e4, "万元")),
     Case("in-yuan", "accepted", scaled(1e8, "元")),

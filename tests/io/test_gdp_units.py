@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from ganpo.io.gdp_units import gdp_slip
+from ganpo.catalog.units import conversion_factor
+from ganpo.io.gdp_units import GDP_UNITS, GdpCell, gdp_slip, in_100m, per_100m, slip_refusal
 
 REAL = [  # code, GDP 2023 [亿元], roughly
     (540000, 2_393.0),  # 西藏自治区
@@ -40,3 +41,36 @@ def test_a_slip_of_ten_thousand_is_caught(code: int, gdp: float) -> None:
     assert (too_large is None) == (code == 542526)
     if too_large is not None:
         assert "万元" in too_large.plausible_in
+
+
+def test_the_units_are_those_of_the_catalogue() -> None:
+    """The GDP units convert as every money unit of ganpo does
+    (:func:`ganpo.catalog.units.conversion_factor`): a value is divided by the units per
+    亿元, exact for whole 万元 (10⁴ and 10⁸, not a product with 10⁻⁴)."""
+    assert GDP_UNITS == ("元", "万元", "亿元")
+    for unit in GDP_UNITS:
+        assert per_100m(unit) == conversion_factor("亿元", unit)
+        assert in_100m(unit) == conversion_factor(unit, "亿元")
+    assert (per_100m("元"), per_100m("万元"), per_100m("亿元")) == (1e8, 1e4, 1.0)
+    assert 1_040_000 / per_100m("万元") == 104.0
+
+
+def test_a_slip_refusal_names_the_place_and_the_unit_in_both_languages() -> None:
+    slip = gdp_slip(360281, 300.0, "万元")
+    assert slip is not None
+    cell = GdpCell(("GDP table", "GDP 表"), 5, "gdp [万元]", "300", 360281, ("county_adcode", "县"))
+    en, zh = slip_refusal(slip, cell, unit_given=True, where=("the header", "表头"))
+    assert en.startswith("GDP table, row 5: column 'gdp [万元]' value 300 of county_adcode 360281 ")
+    assert "read in 万元 (as the header says) is 0.03 亿元, less than 1 亿元" in en
+    assert "the figures look like 亿元" in en and "correct the column 'unit'" in en
+    assert zh.startswith(
+        "GDP 表第 5 行 gdp [万元] 的值 300（县 360281）按万元（表头所写）为 0.03 亿元"
+    )
+    assert "数值看来是以亿元计的" in zh
+    # an upload's problem carries the row, column and value: the message names the unit
+    cell = GdpCell(None, None, "gdp_current", "300", 360281, ("unit_code", "单位"))
+    en, zh = slip_refusal(slip, cell, unit_given=True, fix=("convert to 亿元", "请换算为亿元"))
+    assert en.startswith("the GDP of unit_code 360281 read in 万元") and en.endswith(
+        "convert to 亿元"
+    )
+    assert zh.startswith("单位 360281 的地区生产总值按万元") and zh.endswith("请换算为亿元")

@@ -144,6 +144,10 @@ def test_a_gdp_in_the_wrong_unit_is_refused_before_anything_is_stored(plat: Plat
     )
     assert "less than 1 亿元" in reasons and "convert the values to 亿元" in reasons
     assert "数值看来是以万元计的" in " ".join(p.reason_zh for p in err.value.problems)
+    for p, i in zip(sorted(err.value.problems, key=lambda p: p.row or 0), (1, 2), strict=True):
+        code = rows.loc[i, "unit_code"]  # the problem names row and column, its reason the unit
+        assert p.reason_en.startswith(f"the GDP of unit_code {code} read in 亿元")
+        assert p.reason_zh.startswith(f"单位 {code} 的地区生产总值按亿元")
     assert store.find_submission(plat.engine, YEAR, "carbon_gdp") is None
     plat.upload(STATISTICS, "carbon_gdp", csv_of(demo_rows(plat.carbon, "gdp")))
     assert store.find_submission(plat.engine, YEAR, "carbon_gdp") is not None

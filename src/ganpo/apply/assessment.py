@@ -37,11 +37,19 @@ from ganpo.apply.gepdata import (
     constant_price_growth,
     county_gep,
 )
-from ganpo.apply.inputs import file_sha256, read_csv, read_unit_table, split_header
+from ganpo.apply.inputs import (
+    UnitTable,
+    file_sha256,
+    read_csv,
+    read_table_in_units,
+    read_unit_table,
+    split_header,
+)
 from ganpo.apply.rules import AssessmentFramework, StoredRule
+from ganpo.catalog.units import conversion_factor
 from ganpo.engine.prices import restate_results
 from ganpo.errors import InputError, halves, preview
-from ganpo.io.gdp_units import PER_100M, gdp_slip, slip_message
+from ganpo.io.gdp_units import GDP_UNITS, GdpCell, gdp_slip, slip_refusal
 from ganpo.store import applications as store
 from ganpo.store.lifecycle import preferred_account
 from ganpo.store.repository import list_accounts, load_account
@@ -235,24 +243,28 @@ def _gep_history(
     return out
 
 
-def _check_gdp_plausible(gdp: pd.DataFrame, gdp_path: Path) -> None:
+def _check_gdp_plausible(gdp: pd.DataFrame, read: UnitTable, gdp_path: Path) -> None:
     """Refuse a county's GDP outside the bounds of a county (:mod:`ganpo.io.gdp_units`):
     the unit of the header is then most likely wrong by 10⁴ (亿元 figures under
-    ``gdp [万元]``, or 元 figures under it), named with the unit the figures look like."""
-    header = next(
-        str(c) for c in read_csv(gdp_path, "GDP table").columns if split_header(str(c))[0] == "gdp"
-    )
-    unit = (split_header(header)[1] or "").strip()
-    per_cny = 1e8 / PER_100M[unit] if unit in PER_100M else 1e8  # CNY per unit written
-    written_unit = unit if unit in PER_100M else "亿元"
+    ``gdp [万元]``, or 元 figures under it), named with the unit the figures look like.
+    ``gdp``: the table's rows of the year, indexed by their row in the file; ``read``: the
+    table as read (the header's unit; a unit other than 元, 万元 and 亿元 is checked in
+    亿元)."""
+    header, unit = read.headers["gdp"], read.units["gdp"]
+    written_unit = unit if unit in GDP_UNITS else "亿元"
+    per_cny = conversion_factor(written_unit, "CNY")  # CNY per unit written
     codes = gdp["county_adcode"].astype("int64").tolist()
-    for code, cny in zip(codes, gdp["gdp"].astype("float64").tolist(), strict=True):
+    for row, code, cny in zip(gdp.index, codes, gdp["gdp"].astype("float64").tolist(), strict=True):
         value = cny / per_cny
         slip = gdp_slip(code, value, written_unit)
         if slip is None:
             continue
-        en, zh = slip_message(
+        where = GdpCell(
+            ("GDP table", "GDP 表"), int(row), header, f"{value:g}", code, ("county_adcode", "县")
+        )
+        en, zh = slip_refusal(
             slip,
+            where,
             unit_given=True,
             fix=(
                 "correct the unit in the header (gdp [元], gdp [万元] or gdp [亿元])",
@@ -260,13 +272,7 @@ def _check_gdp_plausible(gdp: pd.DataFrame, gdp_path: Path) -> None:
             ),
             where=("the header", "表头"),
         )
-        raise InputError(
-            f"GDP table: column {header!r} value {value:g} of county_adcode {code} {en} / "
-            f"GDP 表 {header} 列县 {code} 的值 {value:g}{zh}",
-            source=gdp_path,
-            field="gdp",
-            values=[code],
-        )
+        raise InputError(f"{en} / {zh}", source=gdp_path, field="gdp", values=[code])
 
 
 def assess(
@@ -306,13 +312,12 @@ def assess(
     else:
         table["gep_growth_pct"] = np.nan
 
-    gdp_headers = [split_header(str(c))[0] for c in read_csv(gdp_path, "GDP table").columns]
-    by_year = "year" in gdp_headers
-    with _named(gdp_path):
-        gdp = read_unit_table(
-            gdp_path, {"gdp": "CNY"}, what="GDP table", extra_keys=("year",) if by_year else ()
+    with _named(gdp_path):  # read once: the values, the header's unit, the rows
+        read = read_table_in_units(
+            gdp_path, {"gdp": "CNY"}, what="GDP table", optional_keys=("year",)
         )
-    if by_year:
+    gdp = read.frame.set_axis(read.rows)  # indexed by the row in the file
+    if "year" in gdp.columns:
         gdp = gdp[gdp["year"] == year]
     _check_counties(gdp["county_adcode"], counties, gdp_path, "GDP table", require_all=True)
     not_positive = gdp.loc[gdp["gdp"] <= 0, "county_adcode"].tolist()
@@ -338,7 +343,7 @@ def assess(
             field="gdp",
             values=codes,
         )
-    _check_gdp_plausible(gdp, gdp_path)
+    _check_gdp_plausible(gdp, read, gdp_path)
     table["gdp_cny"] = gdp.set_index("county_adcode")["gdp"].reindex(table.index)
     table["gep_gdp_ratio"] = table["gep_cny"] / table["gdp_cny"].where(table["gdp_cny"] > 0)
     table["conversion_cny"] = table["material_cny"] + table["cultural_cny"]

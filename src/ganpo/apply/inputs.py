@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,15 @@ from ganpo.errors import InputError, TableError, TableFileError, preview
 from ganpo.io.manifest import sha256_file as file_sha256
 from ganpo.io.table_files import read_table_file
 
-__all__ = ["convert", "file_sha256", "read_csv", "read_unit_table", "split_header"]
+__all__ = [
+    "UnitTable",
+    "convert",
+    "file_sha256",
+    "read_csv",
+    "read_table_in_units",
+    "read_unit_table",
+    "split_header",
+]
 
 #: how the messages' Chinese halves name the tables ``what`` names in English
 _WHAT_ZH = {"factor table": "因素表", "GDP table": "GDP 表", "indicator table": "指标表"}
@@ -51,6 +60,12 @@ def split_header(header: str) -> tuple[str, str | None]:
 def read_csv(path: Path, what: str) -> pd.DataFrame:
     """Read a table (CSV or .xlsx, ``#`` comment lines) as text cells, empty cells as NaN,
     or say why it cannot be read (:class:`~ganpo.errors.TableError`, with row and column)."""
+    return _read_text(path, what).reset_index(drop=True)
+
+
+def _read_text(path: Path, what: str) -> pd.DataFrame:
+    """:func:`read_csv` indexed by each row's number in the file (as a spreadsheet numbers
+    it)."""
     if not Path(path).exists():
         raise InputError(
             f"{what} not found; give the path of a CSV or .xlsx file / "
@@ -71,7 +86,7 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
             source=path,
             values=table.problems,
         )
-    return table.data.replace("", np.nan).reset_index(drop=True)
+    return table.data.replace("", np.nan)
 
 
 def convert(unit: str, target: str, what: str) -> float:
@@ -90,6 +105,20 @@ def convert(unit: str, target: str, what: str) -> float:
         ) from exc
 
 
+@dataclass(frozen=True)
+class UnitTable:
+    """A table as :func:`read_table_in_units` reads it: ``frame`` as
+    :func:`read_unit_table` returns it, the unit each numeric column's header names as
+    written (``units``: column → unit), each column's header as written (``headers``:
+    column → header) and each of the frame's rows' number in the file, as a spreadsheet
+    numbers it (``rows``)."""
+
+    frame: pd.DataFrame
+    units: dict[str, str]
+    headers: dict[str, str]
+    rows: list[int]
+
+
 def read_unit_table(
     path: Path,
     columns: Mapping[str, str],
@@ -102,7 +131,8 @@ def read_unit_table(
     nonnegative: bool = False,
     limit: float | None = None,
 ) -> pd.DataFrame:
-    """Read a table keyed by ``key`` (and ``extra_keys``), with numeric columns in units.
+    """Read a table keyed by ``key`` (and ``extra_keys``), with numeric columns in units
+    (:func:`read_table_in_units`' frame).
 
     Parameters
     ----------
@@ -127,10 +157,43 @@ def read_unit_table(
     InputError : missing columns, a numeric column without a unit, a unit that does not
         convert, non-numeric or missing values, duplicated keys.
     """
-    raw = read_csv(path, what)
+    return read_table_in_units(
+        path,
+        columns,
+        what=what,
+        key=key,
+        optional=optional,
+        extra_keys=extra_keys,
+        allow_missing=allow_missing,
+        nonnegative=nonnegative,
+        limit=limit,
+    ).frame
+
+
+def read_table_in_units(
+    path: Path,
+    columns: Mapping[str, str],
+    *,
+    what: str,
+    key: str = "county_adcode",
+    optional: Mapping[str, str] | None = None,
+    extra_keys: tuple[str, ...] = (),
+    optional_keys: tuple[str, ...] = (),
+    allow_missing: bool = False,
+    nonnegative: bool = False,
+    limit: float | None = None,
+) -> UnitTable:
+    """:func:`read_unit_table` (same parameters), with what reading the file learnt: the
+    unit of each numeric column's header, the headers as written and each row's number in
+    the file, so that a caller need not read the file again. ``optional_keys``: further
+    key columns used when the header has them (e.g. ``year``)."""
+    text = _read_text(path, what)
+    file_rows = [int(r) for r in text.index]
+    raw = text.reset_index(drop=True)
     zh = _WHAT_ZH.get(what, what)
     headers = {split_header(str(c))[0]: str(c) for c in raw.columns}
     units = {split_header(str(c))[0]: split_header(str(c))[1] for c in raw.columns}
+    extra_keys = (*extra_keys, *(k for k in optional_keys if k in headers))
     wanted = dict(columns)
     present_optional = {k: v for k, v in (optional or {}).items() if k in headers}
     wanted.update(present_optional)
@@ -222,7 +285,8 @@ def read_unit_table(
                 values=codes,
             )
         out[col] = values.astype("float64") * factor
-    return out
+    written = {c: u for c, u in units.items() if u is not None and c in wanted}
+    return UnitTable(out, written, {c: headers[c] for c in out.columns if c in headers}, file_rows)
 
 
 def _check_cells(

@@ -20,10 +20,10 @@ from typing import Any
 
 import pandas as pd
 
-from ganpo.carbon.inventory import _read_csv, read_dataset, totals_g
+from ganpo.carbon.inventory import _read_rows, read_dataset, totals_g
 from ganpo.carbon.regions import known_unit, region
 from ganpo.errors import InputError, preview
-from ganpo.io.gdp_units import PER_100M, gdp_slip, gdp_unit_factor, slip_message
+from ganpo.io.gdp_units import GdpCell, gdp_slip, gdp_unit_factor, per_100m, slip_refusal
 from ganpo.store.carbon import StoredInventory
 from ganpo.tracking.dual_control import (
     GDP_UNIT,
@@ -45,17 +45,21 @@ _CONSTANT = re.compile(r"^gdp_constant_(\d{4})$")
 MAX_GDP = 1e9
 
 
-def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd.DataFrame:
+def gdp_at_constant_prices(
+    table: pd.DataFrame, source: str | None = None, rows: Sequence[int] | None = None
+) -> pd.DataFrame:
     """``unit_code, year, gdp`` [亿元] and ``price_year`` from a GDP table with one column
     ``gdp_constant_YYYY`` (the dataset's ``gdp.csv``: GDP at the constant prices of YYYY).
     Each row's unit code and year must be whole numbers, its GDP a number > 0 (an
     intensity divides by it) and at most :data:`MAX_GDP`, and no unit and year may come
     twice; a row that breaks this is refused by row, column and value (``source`` names
-    the file). A column ``unit`` gives each row's unit (元, 万元 or 亿元; blank: 亿元) and
-    the values are converted to 亿元; without it the values are taken as 亿元. Every value,
-    in the unit given or assumed, must be a plausible GDP of its unit's level
-    (:mod:`ganpo.io.gdp_units`), so that a 10⁴ slip of the unit is refused. The returned
-    frame's ``attrs["notes"]`` names the unit read."""
+    the file; ``rows``: each row's number in the file, as a spreadsheet numbers it, so
+    that a refusal names the row the user sees; by default the header is row 1 and the
+    table's rows follow it). A column ``unit`` gives each row's unit (元, 万元 or 亿元;
+    blank: 亿元) and the values are converted to 亿元; without it the values are taken as
+    亿元. Every value, in the unit given or assumed, must be a plausible GDP of its unit's
+    level (:mod:`ganpo.io.gdp_units`), so that a 10⁴ slip of the unit is refused. The
+    returned frame's ``attrs["notes"]`` names the unit read."""
     cols = [c for c in table.columns if _CONSTANT.match(str(c))]
     if len(cols) != 1 or not {"unit_code", "year"} <= set(table.columns):
         raise InputError(
@@ -66,11 +70,17 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
             field="columns",
             values=[str(c) for c in table.columns],
         )
+    if rows is None:
+        rows = range(2, 2 + len(table))
+    if len(rows) != len(table):
+        raise ValueError(f"{len(rows)} row numbers for a table of {len(table)} rows")
+    #: the row of the file of each of the table's rows
+    row_of = dict(zip(table.index, rows, strict=True))
     given = table["unit"] if "unit" in table.columns else pd.Series(pd.NA, index=table.index)
     blank = given.isna() | (given.astype(str).str.strip() == "")
     units = given.astype(str).str.strip().where(~blank, GDP_UNIT)
     for i in units.index[~blank]:
-        gdp_unit_factor(given[i], what="GDP table", source=source, row=i)
+        gdp_unit_factor(given[i], what="GDP table", source=source, row=row_of[i])
     if table.empty:
         raise InputError(
             "GDP table: it has a header and no rows; give one row per unit and year "
@@ -81,17 +91,17 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
     match = _CONSTANT.match(cols[0])
     assert match is not None
     out = table[["unit_code", "year", cols[0]]].rename(columns={cols[0]: "gdp"})
-    divisor = units.map(PER_100M).astype(float)
-    _check_gdp_rows(out, cols[0], source, divisor)
+    divisor = units.map(per_100m).astype(float)
+    _check_gdp_rows(out, cols[0], source, divisor, row_of)
     out = out.astype({"unit_code": int, "year": int, "gdp": float})
     for i in out.index:
         slip = gdp_slip(int(out.loc[i, "unit_code"]), float(out.loc[i, "gdp"]), units[i])
         if slip is not None:
-            en, zh = slip_message(slip, unit_given=not blank[i])
+            code, shown = int(out.loc[i, "unit_code"]), str(table.loc[i, cols[0]])
+            cell = GdpCell(("GDP table", "地区生产总值表"), row_of[i], cols[0], shown, code)
+            en, zh = slip_refusal(slip, cell, unit_given=not blank[i])
             raise InputError(
-                f"GDP table, row {i}: column {cols[0]!r} value {table.loc[i, cols[0]]} of unit "
-                f"{int(out.loc[i, 'unit_code'])} {en} / 地区生产总值表第 {i} 行 {cols[0]} 的值 "
-                f"{table.loc[i, cols[0]]}（单位 {int(out.loc[i, 'unit_code'])}）{zh}",
+                f"{en} / {zh}",
                 source=source,
                 field=cols[0],
                 values=[table.loc[i, cols[0]]],
@@ -109,14 +119,22 @@ def gdp_at_constant_prices(table: pd.DataFrame, source: str | None = None) -> pd
 
 
 def _check_gdp_rows(
-    table: pd.DataFrame, column: str, source: str | None, divisor: pd.Series
+    table: pd.DataFrame,
+    column: str,
+    source: str | None,
+    divisor: pd.Series,
+    row_of: dict[Any, int],
 ) -> None:
+    """Refuse the first row whose code, year or GDP is no such value, or whose unit and
+    year came before, by its row in the file (``row_of``: the table's index → it)."""
+
     def refuse(i: Any, field: str, en: str, zh: str) -> InputError:
         raw = table.loc[i, "gdp" if field == column else field]
         shown = repr(raw) if isinstance(raw, str) else str(raw)
+        row = row_of[i]
         return InputError(
-            f"GDP table, row {i}: column {field!r} value {shown} {en} / 地区生产总值表第 {i} "
-            f"行 {field} 的值 {shown} {zh}",
+            f"GDP table, row {row}: column {field!r} value {shown} {en} / 地区生产总值表第 "
+            f"{row} 行 {field} 的值 {shown} {zh}",
             source=source,
             field=field,
             values=[raw],
@@ -153,8 +171,10 @@ def _check_gdp_rows(
     keys = table[["unit_code", "year"]].apply(pd.to_numeric)
     twice = keys.duplicated(keep=False)
     if twice.any():
-        first, second = twice[twice].index[:2]
-        u, y = int(keys.loc[first, "unit_code"]), int(keys.loc[first, "year"])
+        i = twice[twice].index[0]
+        u, y = int(keys.loc[i, "unit_code"]), int(keys.loc[i, "year"])
+        same = (keys["unit_code"] == keys.loc[i, "unit_code"]) & (keys["year"] == y)
+        first, second = row_of[i], row_of[same[same].index[1]]
         raise InputError(
             f"GDP table, row {second} repeats unit {u} and year {y} of row {first}: give one "
             f"GDP per unit and year / 地区生产总值表第 {second} 行与第 {first} 行为同一单位"
@@ -168,7 +188,8 @@ def _check_gdp_rows(
 def read_gdp_file(path: Path) -> pd.DataFrame:
     """:func:`gdp_at_constant_prices` of a GDP table file (CSV in UTF-8 or GB 18030, or
     .xlsx; ``#`` lines are notes)."""
-    return gdp_at_constant_prices(_read_csv(path), source=Path(path).name)
+    table, rows = _read_rows(path)
+    return gdp_at_constant_prices(table, source=Path(path).name, rows=rows)
 
 
 def dataset_gdp(folder: Path, digests: Collection[str]) -> pd.DataFrame | None:
@@ -181,7 +202,9 @@ def dataset_gdp(folder: Path, digests: Collection[str]) -> pd.DataFrame | None:
     data = read_dataset(folder)
     if set(digests) != {data.digest} or "gdp" not in data.tables:
         return None
-    return gdp_at_constant_prices(data.tables["gdp"], source=f"{Path(folder).name}: gdp")
+    return gdp_at_constant_prices(
+        data.tables["gdp"], source=f"{Path(folder).name}: gdp", rows=data.rows.get("gdp")
+    )
 
 
 def _check(inventories: Sequence[StoredInventory]) -> None:

@@ -99,6 +99,9 @@ class Dataset:
     sink_factors: str = "cn-forestry"
     #: the file of each table (its key → the file name the description gives)
     files: dict[str, str] = field(default_factory=dict)
+    #: each table's rows as the file numbers them (its key → the row in the file, as a
+    #: spreadsheet numbers it, of each of the table's rows, in order)
+    rows: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
@@ -107,6 +110,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     GB 18030, or an .xlsx workbook whatever its name; lines starting with ``#`` are notes.
     A formula cell is refused (its value is not evaluated). The cells are then typed as a
     CSV of the same text would be."""
+    return _read_rows(path)[0]
+
+
+def _read_rows(path: Path) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`_read_csv`, and the row in the file of each of the frame's rows (as a
+    spreadsheet numbers it: the header's row, often 1, then the data rows; note lines
+    and blank rows skipped)."""
     import csv
     import io
 
@@ -124,7 +134,11 @@ def _read_csv(path: Path) -> pd.DataFrame:
     text = io.StringIO()
     csv.writer(text, lineterminator="\n").writerows(row.texts() for row in raw.rows)
     text.seek(0)
-    return pd.read_csv(text)
+    frame = pd.read_csv(text)
+    rows = [row.number for row in raw.rows[1:]]
+    if len(rows) != len(frame):  # never seen: then counted from the header's row on
+        rows = [raw.rows[0].number + 1 + i for i in range(len(frame))]
+    return frame, rows
 
 
 def read_dataset(folder: Path | str) -> Dataset:
@@ -173,6 +187,7 @@ def read_dataset(folder: Path | str) -> Dataset:
     declared = activity_tables()
     digest = hashlib.sha256(b"carbon-dataset\0" + raw)
     tables: dict[str, pd.DataFrame] = {}
+    rows: dict[str, list[int]] = {}
     for key, name in sorted(d["tables"].items()):
         if key not in declared:
             raise UnknownNameError("activity table", key, declared)
@@ -187,7 +202,7 @@ def read_dataset(folder: Path | str) -> Dataset:
             )
         digest.update(f"\0{name}\0".encode())
         digest.update(file.read_bytes())
-        frame = _read_csv(file)
+        frame, rows[key] = _read_rows(file)
         require_columns(str(name), frame, ["unit_code", "year", *declared[key]["columns"]])
         if frame.empty and key == FOREST_TABLE:
             # an activity table may be empty (no lime is made in the region); a region's
@@ -219,6 +234,7 @@ def read_dataset(folder: Path | str) -> Dataset:
         digest=digest.hexdigest(),
         sink_factors=str(d.get("sink_factors", "cn-forestry")),
         files={str(k): str(v) for k, v in d["tables"].items()},
+        rows=rows,
     )
 
 

@@ -40,15 +40,41 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ganpo.catalog.units import conversion_factor
 from ganpo.errors import InputError
 
-#: 亿元 per unit: the money units a GDP table may name
-GDP_UNITS: dict[str, float] = {"元": 1e-8, "万元": 1e-4, "亿元": 1.0}
-#: units per 亿元 (a value is divided by it: exact for whole 万元 of a whole 亿元)
-PER_100M: dict[str, float] = {"元": 1e8, "万元": 1e4, "亿元": 1.0}
+#: the money units a GDP table may name (converted by
+#: :func:`ganpo.catalog.units.conversion_factor`, as every money unit of ganpo)
+GDP_UNITS: tuple[str, ...] = ("元", "万元", "亿元")
 
-#: 亿元 per unit of the units a slip is looked for in (a table in 万亿元 read as 亿元)
-_HINT_UNITS: dict[str, float] = {**GDP_UNITS, "万亿元": 1e4}
+#: a unit no table may name, in which a slip is still looked for (a table in 万亿元 read as
+#: 亿元): 亿元 per 万亿元
+_HINT_ONLY: dict[str, float] = {"万亿元": 1e4}
+
+
+def in_100m(unit: str) -> float:
+    """亿元 per ``unit`` (a unit of :data:`GDP_UNITS`).
+
+    >>> in_100m("万元")
+    0.0001
+    """
+    return conversion_factor(unit, "亿元")
+
+
+def per_100m(unit: str) -> float:
+    """``unit`` per 亿元 (a unit of :data:`GDP_UNITS`): a value is divided by it, which is
+    exact for whole 万元 of a whole 亿元.
+
+    >>> per_100m("万元"), per_100m("元")
+    (10000.0, 100000000.0)
+    """
+    return conversion_factor("亿元", unit)
+
+
+def _hint_in_100m(unit: str) -> float:
+    """亿元 per ``unit``, a unit of :data:`GDP_UNITS` or one only looked for in a slip."""
+    return _HINT_ONLY[unit] if unit in _HINT_ONLY else in_100m(unit)
+
 
 #: plausible GDP of a unit of each level [亿元] (lower, upper); see the module's docstring
 GDP_BOUNDS: dict[str, tuple[float, float]] = {
@@ -83,10 +109,10 @@ def gdp_unit_factor(
     unit: object, *, what: str, source: str | None, row: object, what_zh: str = "地区生产总值表"
 ) -> float:
     """亿元 per ``unit`` (元, 万元 or 亿元, blanks around it ignored); any other unit is
-    refused naming the row."""
+    refused naming the ``row`` (the row of the file, as a spreadsheet numbers it)."""
     text = str(unit).strip()
     if text in GDP_UNITS:
-        return GDP_UNITS[text]
+        return in_100m(text)
     raise InputError(
         f"{what}, row {row}: column 'unit' value {unit!r} is not a unit of GDP: write 元, "
         f"万元 or 亿元 (the values are converted to 亿元) / {what_zh}第 {row} 行 unit 的值 "
@@ -122,10 +148,13 @@ def gdp_slip(code: int, value: float, unit: str) -> Slip | None:
     if level is None:
         return None
     low, high = GDP_BOUNDS[level]
-    in_100m = value / PER_100M[unit]
-    if low <= in_100m <= high:
+    if low <= value / per_100m(unit) <= high:
         return None
-    others = tuple(u for u, f in _HINT_UNITS.items() if u != unit and low <= value * f <= high)
+    others = tuple(
+        u
+        for u in (*GDP_UNITS, *_HINT_ONLY)
+        if u != unit and low <= value * _hint_in_100m(u) <= high
+    )
     return Slip(value, unit, level, (low, high), others)
 
 
@@ -143,14 +172,14 @@ def slip_message(
     low, high = slip.bounds
     told = f"as {where[0]} says" if unit_given else "assumed: the table has no unit"
     told_zh = f"（{where[1]}所写）" if unit_given else "（表中无单位，按此假定）"
-    v100m = slip.value / PER_100M[slip.unit]
+    v100m = slip.value / per_100m(slip.unit)
     side = "more" if v100m > high else "less"
     side_zh = "高于" if v100m > high else "低于"
     bound = high if v100m > high else low
     if slip.plausible_in:
         likely = " or ".join(slip.plausible_in)
         likely_zh = "或".join(slip.plausible_in)
-        power = round(math.log10(GDP_UNITS[slip.unit] / _HINT_UNITS[slip.plausible_in[0]]))
+        power = round(math.log10(in_100m(slip.unit) / _hint_in_100m(slip.plausible_in[0])))
         guess = f"the figures look like {likely} (the unit off by a factor 10^{abs(power)})"
         guess_zh = f"数值看来是以{likely_zh}计的（单位相差 10^{abs(power)} 倍）"
     else:
@@ -173,3 +202,53 @@ def slip_message(
         f"总值的界限 {bound:,.10g} 亿元；{guess_zh}，{todo_zh}"
     )
     return en, zh
+
+
+@dataclass(frozen=True)
+class GdpCell:
+    """Where a GDP value is written, as a refusal names it: the table in English and
+    Chinese (None: the caller names the table, row and column itself, e.g. an upload's
+    problem that carries them), the row of the file as a spreadsheet numbers it (header
+    in row 1; None: no row to name), the column, the value as written, the
+    administrative code of its unit and how the table names that code (English,
+    Chinese)."""
+
+    table: tuple[str, str] | None
+    row: int | None
+    column: str
+    shown: str
+    code: int
+    code_name: tuple[str, str] = ("unit", "单位")
+
+
+def slip_refusal(
+    slip: Slip,
+    cell: GdpCell,
+    *,
+    unit_given: bool,
+    fix: tuple[str, str] | None = None,
+    where: tuple[str, str] = ("the column 'unit'", "unit 列"),
+) -> tuple[str, str]:
+    """The whole refusal of ``slip`` in English and Chinese: the place (``cell``: table,
+    row, column, value written and its unit code), then :func:`slip_message` (why it is
+    implausible, the likely slip, what to do; ``unit_given``, ``fix`` and ``where`` as
+    there).
+
+    >>> cell = GdpCell(("GDP table", "地区生产总值表"), 2, "gdp", "3000000", 360281)
+    >>> en, zh = slip_refusal(gdp_slip(360281, 3e6, "亿元"), cell, unit_given=False)
+    >>> en[:66]
+    "GDP table, row 2: column 'gdp' value 3000000 of unit 360281 read i"
+    >>> zh[:53]
+    '地区生产总值表第 2 行 gdp 的值 3000000（单位 360281）按亿元（表中无单位，按此假定）'
+    """
+    en, zh = slip_message(slip, unit_given=unit_given, fix=fix, where=where)
+    code, code_zh = (f"{cell.code_name[0]} {cell.code}", f"{cell.code_name[1]} {cell.code}")
+    if cell.table is None:
+        return f"the GDP of {code} {en}", f"{code_zh} 的地区生产总值{zh}"
+    table, table_zh = cell.table
+    row = "" if cell.row is None else f", row {cell.row}"
+    row_zh = "" if cell.row is None else f"第 {cell.row} 行"
+    return (
+        f"{table}{row}: column {cell.column!r} value {cell.shown} of {code} {en}",
+        f"{table_zh}{row_zh} {cell.column} 的值 {cell.shown}（{code_zh}）{zh}",
+    )

@@ -25,7 +25,7 @@ import pandas as pd
 from ganpo.carbon.inventory import FOREST_TABLE, Dataset, compute_emissions, unit_findings
 from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.errors import InputError
-from ganpo.io.gdp_units import PER_100M, gdp_slip, slip_message
+from ganpo.io.gdp_units import GDP_UNITS, GdpCell, gdp_slip, slip_refusal
 from ganpo.submissions.forms import Form
 from ganpo.submissions.long_table import UnitCodes, read_long_table
 from ganpo.submissions.validate import (
@@ -140,14 +140,17 @@ def _check_gdp_slips(frame: pd.DataFrame, form: Form, lines: list[int]) -> None:
     money = [c.key for c in form.columns if c.key.startswith("gdp_")]
     for i, row in enumerate(frame.to_dict("records")):
         unit = str(row.get("unit", "亿元")).strip()
-        if unit not in PER_100M:
+        if unit not in GDP_UNITS:
             continue  # a unit the form does not take is refused by the long table
+        code = int(row[form.key_column])
         for column in money:
-            slip = gdp_slip(int(row[form.key_column]), float(row[column]), unit)
+            slip = gdp_slip(code, float(row[column]), unit)
             if slip is None:
                 continue
-            en, zh = slip_message(
+            # the problem names the row, column and value: the message the unit and why
+            en, zh = slip_refusal(
                 slip,
+                GdpCell(None, None, column, str(row[column]), code, (form.key_column, "单位")),
                 unit_given=True,
                 fix=(
                     f"convert the values to {', '.join(form.units)} (万元 ÷ 10⁴, 元 ÷ 10⁸)",
