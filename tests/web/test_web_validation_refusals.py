@@ -81,8 +81,15 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
         "form+query",
         "post /api/reporting/forms/vegetation_cover/upload",
         {"params": {"year": "abc"}, "files": {"file": ("fvc.tif", b"x", "image/tiff")}},
-        "reporting year must be a whole number, got 'abc'",
-        "报告年份应为整数，收到 'abc'",
+        "year must be a whole number, got 'abc'",
+        "年份应为整数，收到 'abc'",
+    ),
+    (
+        "body",  # a field named by the words of its bilingual description
+        "post /api/accounts/1/supersede",
+        {"json": {"by": "x", "reason": "revised"}},
+        "the revised account must be a whole number, got 'x'",
+        "修订核算编号应为整数，收到 'x'",
     ),
 ]
 

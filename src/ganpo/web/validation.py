@@ -3,8 +3,8 @@
 JSON): one bilingual message like every other refusal of the platform (decision 0095),
 ``{"detail": "English / 中文", "detail_en": …, "detail_zh": …}``.
 
-Each problem names the field in words (its description's words when the route gives
-them in both languages, a glossary's, else its name's), says what to give and echoes the
+Each problem names the field in words (a glossary's, else its description's words when
+the route gives them in both languages, else its name's), says what to give and echoes the
 value given: "account id must be a whole number, got 'abc' / 核算编号应为整数，收到 'abc'".
 No location tuple, no type name of the validating library, no link to its documentation.
 """
@@ -23,8 +23,8 @@ from ganpo.errors import SEPARATOR, BilingualValueError, halves
 #: how long an echoed value may be (a request may carry anything)
 _SHOWN = 60
 
-#: the words of the fields many routes share; a route's own bilingual description wins
-#: over none of these (descriptions may say more than a field's name: "default: …")
+#: the words of the fields many routes share, written as names: they come before a
+#: route's own description of a field, which may explain more than name it ("why")
 GLOSSARY: dict[str, tuple[str, str]] = {
     "account_id": ("account id", "核算编号"),
     "year": ("year", "年份"),
@@ -224,7 +224,7 @@ def _field_name(
         return _body_field_name(path, body)
     if where in ("path", "query", "header", "cookie") and path:
         name = str(path[0])
-        return fields.get(name) or GLOSSARY.get(name) or _unnamed(name)
+        return GLOSSARY.get(name) or fields.get(name) or _unnamed(name)
     return _unnamed(".".join(str(p) for p in loc))
 
 
