@@ -488,7 +488,23 @@ def shown(value: float, runs: int, digits: int = 2) -> str:
     return f"{'>' if runs == 0 else ''}{value:.{digits}f}"
 
 
-def main() -> None:
+def memory_cap_mib(text: str) -> int:
+    """The value of ``--memory-cap``: a whole number of MiB above 0 (0 or less would be
+    given to the cgroup as its limit)."""
+    try:
+        mib = int(text)
+    except ValueError:
+        mib = 0
+    if mib <= 0:
+        raise argparse.ArgumentTypeError(
+            f"give the cap as a whole number of MiB above 0 (e.g. 2048), got {text!r} / "
+            f"请给出大于 0 的整数 MiB（如 2048），收到 {text!r}"
+        )
+    return mib
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of this benchmark."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invest-python", type=Path, default=Path(".venv-invest/bin/python"))
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 4000, 10000])
@@ -510,14 +526,18 @@ def main() -> None:
     )
     parser.add_argument(
         "--memory-cap",
-        type=int,
+        type=memory_cap_mib,
         metavar="MIB",
         help="also run each full account with its routing in a memory cgroup capped at MIB",
     )
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--capped", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = parser().parse_args()
     if args.floor:
         floor_child(args.floor)
         return

@@ -73,3 +73,30 @@ def test_without_a_memory_cgroup_nothing_is_run(
     cmd = [sys.executable, "-c", f"open({str(marker)!r}, 'w').close()"]
     assert memory.run_capped(cmd, 64) is None
     assert not marker.exists()
+
+
+@pytest.fixture(scope="module")
+def bench_invest() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        yield importlib.import_module("bench_invest")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "-2048", "abc", "1.5"])
+def test_memory_cap_of_zero_or_less_is_refused(
+    bench_invest: ModuleType, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # refused by the command line, before any cgroup is made (none is needed here)
+    with pytest.raises(SystemExit) as stop:
+        bench_invest.parser().parse_args(["--memory-cap", value])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--memory-cap" in err and repr(value) in err, err
+    assert "above 0" in err and "大于 0" in err, err
+
+
+def test_memory_cap_above_zero_is_taken(bench_invest: ModuleType) -> None:
+    assert bench_invest.parser().parse_args(["--memory-cap", "2048"]).memory_cap == 2048
+    assert bench_invest.parser().parse_args([]).memory_cap is None

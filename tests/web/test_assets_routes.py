@@ -250,7 +250,10 @@ def test_bad_valuation_numbers_answer_422(
         "{", '{"discount_rate": NaN, ', 1
     )
     r = office.post("/api/assets/vep", content=text, headers={"content-type": "application/json"})
-    assert r.status_code == 422 and r.json()["detail"][0]["input"] == "nan", r.text
+    assert r.status_code == 422 and r.json()["detail_en"] == (
+        "discount rate must be a finite number, got nan"
+    ), r.text
+    assert r.json()["detail_zh"] == "折现率应为有限的数字，收到 nan", r.text
     r = office.post("/api/assets/vep", json={"account_id": 999, "geometry": area})
     assert r.status_code == 422 and "no account 999" in r.json()["detail"]
     assert office.delete("/api/assets/packages/NO-SUCH").status_code == 404

@@ -5,7 +5,7 @@ accounts of 2022, #1, and 2023, #2).
 * ``refused:missing`` — an id not stored (99): 404, the id named in English and Chinese,
   the store unchanged (its SQLite dump) and no file written in the work folder.
 * ``refused:invalid`` — 0, −1 or ``abc``: 422 from the path's validation, naming the
-  parameter and echoing the value (pydantic's detail, in English: see decision 0093).
+  account id and echoing the value in English and Chinese (decision 0095).
 * ``marked`` — account #1 withdrawn: its quality report and its Excel export say so in
   both languages.
 * ``accepted`` — account #2 withdrawn beside: #1's quality report is the very answer of
@@ -75,8 +75,16 @@ def test_bad_account_id_in_path(
         assert has_chinese_half(detail), detail
     else:
         assert r.status_code == 422, r.text  # type: ignore[attr-defined]
-        (error,) = r.json()["detail"]  # type: ignore[attr-defined]
-        assert error["loc"] == ["path", "account_id"] and error["input"] == value, error
+        body = r.json()  # type: ignore[attr-defined]
+        en, zh = body["detail_en"], body["detail_zh"]
+        if value == "abc":
+            must_en, must_zh = "must be a whole number", "应为整数"
+        else:
+            must_en, must_zh = "must be 1 or more", "应不小于 1"
+        assert en == f"account id {must_en}, got '{value}'", en
+        assert zh == f"核算编号{must_zh}，收到 '{value}'", zh
+        assert body["detail"] == f"{en} / {zh}" and has_chinese_half(body["detail"])
+        assert not re.search(r"loc|pydantic|https?://|int_parsing|greater_than", r.text)  # type: ignore[attr-defined]
     assert store_dump(db) == before, "a refused request changed the store"
     assert _files(work) == files, "a refused request wrote a file"
 

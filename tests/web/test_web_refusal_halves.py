@@ -11,7 +11,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, InputFileError
 from ganpo.footprint.studies import study_path
 from ganpo.web.jobs import JobContext
 
@@ -70,4 +70,30 @@ def test_a_failed_job_answers_its_message_halves(
     assert (got["message_en"], got["message_zh"]) == (
         "the year 2031 has no data",
         "2031 年没有数据",
+    )
+
+
+def test_a_failed_jobs_chinese_half_names_its_file_too(
+    web_app: FastAPI, client_as: Callable[[str], TestClient]
+) -> None:
+    # the English half starts with the file's name; the Chinese half names it as well (by
+    # its name, never the server's path)
+    def refused(ctx: JobContext) -> int:
+        raise InputFileError(
+            "layer dem: the file is empty; upload it again",
+            "图层 dem：文件为空，请重新上传",
+            problem="empty",
+            source="/srv/ganpo/data/2031/dem.tif",
+        )
+
+    job = web_app.state.jobs.submit("account.run", "office", refused)
+    web_app.state.jobs.wait(job.id)
+    got = client_as("office").get(f"/api/jobs/{job.id}").json()
+    assert got["state"] == "failed"
+    assert (got["message_en"], got["message_zh"]) == (
+        "dem.tif: layer dem: the file is empty; upload it again",
+        "dem.tif：图层 dem：文件为空，请重新上传",
+    )
+    assert "/srv" not in got["message"] and got["message"] == (
+        f"{got['message_en']} / {got['message_zh']}"
     )

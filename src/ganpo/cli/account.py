@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from ganpo.cli.common import (
-    ACCOUNT_ARGUMENTS,
+    ACCOUNT_COMMAND,
     DEFAULT_DATABASE,
     DatabaseOption,
     FormatOption,
@@ -183,7 +183,7 @@ def _status(a: Account, *, short: bool = False) -> str:
     return out
 
 
-@app.command("show", context_settings=ACCOUNT_ARGUMENTS)
+@app.command("show", **ACCOUNT_COMMAND)
 def show(
     account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
@@ -224,7 +224,7 @@ def show(
         console.print("inputs verified: every file still has the checksum the account read")
 
 
-@app.command("delete", context_settings=ACCOUNT_ARGUMENTS)
+@app.command("delete", **ACCOUNT_COMMAND)
 def delete(
     account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
@@ -248,7 +248,7 @@ def delete(
     console.print(f"account #{account_id} deleted (recorded in the store's audit log)")
 
 
-@app.command("publish", context_settings=ACCOUNT_ARGUMENTS)
+@app.command("publish", **ACCOUNT_COMMAND)
 def publish(
     account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     database: DatabaseOption = str(DEFAULT_DATABASE),
@@ -263,7 +263,7 @@ def publish(
     console.print(f"account #{a.id} ({a.dataset_name} {a.year}) published / 已发布")
 
 
-@app.command("withdraw", context_settings=ACCOUNT_ARGUMENTS)
+@app.command("withdraw", **ACCOUNT_COMMAND)
 def withdraw(
     account_id: Annotated[int, account_argument("Account id (`ganpo account list`).")],
     reason: Annotated[str, typer.Option(help="Why it is withdrawn (kept and shown). 撤回理由。")],
@@ -279,7 +279,7 @@ def withdraw(
     console.print(f"account #{a.id} ({a.dataset_name} {a.year}) withdrawn / 已撤回: {reason}")
 
 
-@app.command("supersede", context_settings=ACCOUNT_ARGUMENTS)
+@app.command("supersede", **ACCOUNT_COMMAND)
 def supersede(
     old: Annotated[int, account_argument("The account being replaced.")],
     new: Annotated[int, account_argument("The revised account (same region and year).")],
@@ -329,9 +329,9 @@ def _log_detail(key: str, value: object) -> str:
     return f"{key.replace('_', ' ')} {value}"
 
 
-app.command("compare", context_settings=ACCOUNT_ARGUMENTS)(compare)
-app.command("chain", context_settings=ACCOUNT_ARGUMENTS)(chain)
-app.command("export", context_settings=ACCOUNT_ARGUMENTS)(export)
-app.command("seea", context_settings=ACCOUNT_ARGUMENTS)(seea)
-app.command("report", context_settings=ACCOUNT_ARGUMENTS)(report)
-app.command("quality", context_settings=ACCOUNT_ARGUMENTS)(quality)
+app.command("compare", **ACCOUNT_COMMAND)(compare)
+app.command("chain", **ACCOUNT_COMMAND)(chain)
+app.command("export", **ACCOUNT_COMMAND)(export)
+app.command("seea", **ACCOUNT_COMMAND)(seea)
+app.command("report", **ACCOUNT_COMMAND)(report)
+app.command("quality", **ACCOUNT_COMMAND)(quality)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,6 +22,7 @@ from rich.measure import Measurement
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperCommand
 
 from ganpo.cli.failures import debugging, report_failure
 
@@ -130,9 +133,70 @@ def account_id(value: str) -> int:
         ) from None
 
 
+#: a negative number given where an option may be: an id (or a value), not an option
+_NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d*)?")
+
+
+class AccountCommand(TyperCommand):
+    """A command taking account ids as arguments (``ACCOUNT_ARGUMENTS``): unknown options
+    are let through as arguments so that ``-1`` is an id, so a mistyped option
+    (``--yeer 2023``) is refused here, before parsing, in both languages, naming it, the
+    closest option and the command's options (exit code 2, as click's "No such option")
+    — not as click's "unexpected extra argument" in English."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not ctx.resilient_parsing:
+            self._refuse_unknown_options(ctx, args)
+        return super().parse_args(ctx, args)
+
+    def _refuse_unknown_options(self, ctx: Any, args: Sequence[str]) -> None:
+        options = [p for p in self.get_params(ctx) if p.param_type_name == "option"]
+        names = {name: o for o in options for name in (*o.opts, *o.secondary_opts)}
+        takes_value = {
+            name
+            for name, o in names.items()
+            if not getattr(o, "is_flag", False) and not getattr(o, "count", False)
+        }
+        i = 0
+        while i < len(args):
+            token = args[i]
+            i += 1
+            if token == "--":  # arguments only after it
+                return
+            if not token.startswith("-") or token == "-" or _NEGATIVE_NUMBER.fullmatch(token):
+                continue
+            name = token.split("=", 1)[0] if token.startswith("--") else token[:2]
+            if name not in names:
+                raise NoSuchOption(token.split("=", 1)[0], options)
+            if name in takes_value and name == token:  # its value follows: not an option
+                i += 1
+
+
+class NoSuchOption(typer.BadParameter):
+    """A mistyped option of an :class:`AccountCommand`: its name, the closest option and
+    the command's options, in both languages (a usage error: exit code 2)."""
+
+    def __init__(self, given: str, options: Sequence[Any]) -> None:
+        longest = [max(o.opts, key=len) for o in options]
+        close = difflib.get_close_matches(given, longest, n=1, cutoff=0.6)
+        guess_en = f"did you mean {close[0]}? " if close else ""
+        guess_zh = f"是否想用 {close[0]}？" if close else ""
+        self.given, self.closest = given, close[0] if close else None
+        super().__init__(
+            f"{given!r} is neither an option of this command nor an account id; {guess_en}"
+            f"the command's options: {', '.join(longest)} / {given!r} 既不是该命令的选项，也"
+            f"不是核算编号：{guess_zh}该命令的选项：{'、'.join(longest)}"
+        )
+
+    def format_message(self) -> str:
+        return self.message  # whole: not "Invalid value: …"
+
+
 #: the commands that take account ids as arguments: ``-1`` is an id there (refused by the
-#: look-up as every id not stored), not an unknown option
+#: look-up as every id not stored), not an unknown option; a mistyped option is refused by
+#: :class:`AccountCommand`. Give as ``@app.command(name, **ACCOUNT_COMMAND)``.
 ACCOUNT_ARGUMENTS: dict[str, Any] = {"ignore_unknown_options": True}
+ACCOUNT_COMMAND: dict[str, Any] = {"context_settings": ACCOUNT_ARGUMENTS, "cls": AccountCommand}
 
 
 def account_argument(help_text: str) -> Any:

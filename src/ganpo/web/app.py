@@ -10,7 +10,6 @@ at ``/`` and ``/static``.
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.encoders import jsonable_encoder
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
@@ -68,6 +66,7 @@ from ganpo.web.routes import (
     zoning,
 )
 from ganpo.web.settings import Settings
+from ganpo.web.validation import validation_answer
 
 __all__ = ["Settings", "app_from_environment", "create_app"]
 
@@ -344,11 +343,12 @@ def _errors(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # pydantic echoes the offending input; NaN/Infinity (which Python's JSON reader
-        # accepts) cannot be written back as JSON, so they are returned as text
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # a path, query, form or body field that does not fit: one bilingual refusal naming
+        # the field in words and the value given (NaN/Infinity, which Python's JSON reader
+        # accepts, as text), like the app's other refusals (decision 0095)
         return JSONResponse(
-            {"detail": jsonable_encoder(_finite(list(exc.errors())))},
+            validation_answer(exc.errors(), request.scope.get("route")),
             status.HTTP_422_UNPROCESSABLE_CONTENT,
         )
 
@@ -377,17 +377,6 @@ def _errors(app: FastAPI) -> None:
             status.HTTP_403_FORBIDDEN,
             headers=exc.headers,
         )
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with every non-finite float written as text (for JSON answers)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 class SecurityHeaders:

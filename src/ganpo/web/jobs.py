@@ -23,9 +23,9 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 
-from ganpo.errors import GanpoError, StoreError
+from ganpo.errors import SEPARATOR, GanpoError, StoreError, halves
 from ganpo.store import platform
-from ganpo.web.failures import public_message, without_paths
+from ganpo.web.failures import public_halves, public_message, without_paths
 
 State = Literal["queued", "running", "done", "failed"]
 
@@ -207,7 +207,12 @@ class JobManager:
 
 
 def failure_message(exc: Exception) -> str:
-    """A failed job's message, as its owner reads it (through the API): no server paths."""
+    """A failed job's message, as its owner reads it (through the API): no server paths.
+    A refusal about a file names it (by its name) in both halves, "dem.tif: … /
+    dem.tif：…", so that each half the API splits it into says which file."""
     if isinstance(exc, GanpoError):
+        en, zh = public_halves(exc)
+        if en != zh and halves(whole := f"{en}{SEPARATOR}{zh}") == (en, zh):
+            return whole
         return public_message(exc)
     return f"{type(exc).__name__}: {without_paths(str(exc))}"

@@ -1,0 +1,164 @@
+"""A request whose path, query, body or form fields do not fit is refused like every other
+request the platform refuses (decision 0095): 422 with ``detail`` ("English / 中文"),
+``detail_en`` and ``detail_zh``, the field named in words, the value given echoed, what to
+give said; no location tuple, no validator type name, no link."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, ValidationError
+
+from ganpo.errors import halves
+from ganpo.web.validation import validation_answer
+
+#: what FastAPI's own answer carried and ours must not
+CODE = re.compile(r"\bloc\b|\bmsg\b|pydantic|https?://|_parsing|_type\b|greater_than|missing\"")
+
+CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
+    # where, method + url, request arguments, English, Chinese
+    (
+        "path",
+        "get /api/accounts/abc",
+        {},
+        "account id must be a whole number, got 'abc'",
+        "核算编号应为整数，收到 'abc'",
+    ),
+    (
+        "path",
+        "get /api/accounts/0/summary",
+        {},
+        "account id must be 1 or more, got '0'",
+        "核算编号应不小于 1，收到 '0'",
+    ),
+    (
+        "query",
+        "get /api/accounts/1/export",
+        {"params": {"format": "pdf"}},
+        "format must be one of 'xlsx' or 'csv', got 'pdf'",
+        "格式应为以下之一：'xlsx'、'csv'，收到 'pdf'",
+    ),
+    (
+        "query",
+        "get /api/accounts/1/quality",
+        {"params": {"lang": "fr"}},
+        "language must be one of 'zh' or 'en', got 'fr'",
+        "语言应为以下之一：'zh'、'en'，收到 'fr'",
+    ),
+    (
+        "body",
+        "post /api/accounts/run",
+        {"json": {"year": "twenty"}},
+        "year must be a whole number, got 'twenty'",
+        "年份应为整数，收到 'twenty'",
+    ),
+    (
+        "body",
+        "post /api/accounts/run",
+        {"json": {}},
+        "year is missing; give it",
+        "缺少年份，请给出",
+    ),
+    (
+        "body",
+        "post /api/accounts/run",
+        {"content": b'{"year": ', "headers": {"Content-Type": "application/json"}},
+        "the request body is not valid JSON; send a JSON object",
+        "请求正文不是有效的 JSON，请提交 JSON 对象",
+    ),
+    (
+        "form",
+        "post /api/footprints/compute",
+        {},
+        "file is missing; give it",
+        "缺少文件，请给出",
+    ),
+    (
+        "form+query",
+        "post /api/reporting/forms/vegetation_cover/upload",
+        {"params": {"year": "abc"}, "files": {"file": ("fvc.tif", b"x", "image/tiff")}},
+        "year must be a whole number, got 'abc'",
+        "年份应为整数，收到 'abc'",
+    ),
+    (
+        "body",  # a field named by the words of its bilingual description
+        "post /api/accounts/1/supersede",
+        {"json": {"by": "x", "reason": "revised"}},
+        "the revised account must be a whole number, got 'x'",
+        "修订核算编号应为整数，收到 'x'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("where", "request_", "kwargs", "en", "zh"), CASES, ids=[f"{c[0]}:{c[1]}" for c in CASES]
+)
+def test_a_field_that_does_not_fit_is_refused_in_both_languages(
+    shared_client_as: Callable[[str], TestClient],
+    where: str,
+    request_: str,
+    kwargs: dict[str, Any],
+    en: str,
+    zh: str,
+) -> None:
+    method, url = request_.split(" ", 1)
+    r = shared_client_as("office").request(method.upper(), url, **kwargs)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert set(body) == {"detail", "detail_en", "detail_zh"}, body
+    assert (body["detail_en"], body["detail_zh"]) == (en, zh)
+    assert body["detail"] == f"{en} / {zh}"
+    assert halves(body["detail"]) == (en, zh)  # the page's splitter finds the same halves
+    assert not CODE.search(r.text), r.text
+
+
+def test_every_problem_of_a_request_is_named(
+    shared_client_as: Callable[[str], TestClient],
+) -> None:
+    r = shared_client_as("admin").post("/api/auth/login", json={"username": 5})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["detail_en"] == "username must be text, got 5; password is missing; give it"
+    assert body["detail_zh"] == "用户名应为文本，收到 5；缺少密码，请给出"
+
+
+class _Layer(BaseModel):
+    unit: str
+
+
+class _Body(BaseModel):
+    targets: dict[int, float]
+    layers: list[_Layer]
+
+
+class _Route:
+    """What the handler reads of a matched route: the model of its body."""
+
+    class body_field:  # noqa: N801 - FastAPI's attribute
+        class field_info:  # noqa: N801
+            annotation = _Body
+
+
+def test_nested_body_fields_are_named_by_their_keys_and_items() -> None:
+    with pytest.raises(ValidationError) as refused:
+        _Body.model_validate({"targets": {"x": 1, "2": "y"}, "layers": [{}, {"unit": 5}]})
+    errors = [{**e, "loc": ("body", *e["loc"])} for e in refused.value.errors()]
+    answer = validation_answer(errors, _Route())
+    assert answer["detail_en"].split("; ") == [
+        "a key of targets must be a whole number, got 'x'",
+        "the entry '2' of targets must be a number, got 'y'",
+        "unit of item 1 of layers is missing",
+        "give it",
+        "unit of item 2 of layers must be text, got 5",
+    ]
+    assert answer["detail_zh"].split("；") == [
+        "字段“targets”的键应为整数，收到 'x'",
+        "字段“targets”中 '2' 的值应为数字，收到 'y'",
+        "缺少字段“layers”第 1 项的字段“unit”，请给出",
+        "字段“layers”第 2 项的字段“unit”应为文本，收到 5",
+    ]
+    assert halves(answer["detail"]) == (answer["detail_en"], answer["detail_zh"])
