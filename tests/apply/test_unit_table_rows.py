@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ganpo.apply.inputs import read_csv_rows, read_unit_table
+from ganpo.apply import inputs
+from ganpo.apply.inputs import read_unit_table
 from ganpo.errors import InputError
 
 HEADER = "county_adcode,county_name,fiscal_gap [万元]\n"
@@ -39,5 +40,5 @@ def test_a_bad_cell_names_the_row_of_the_file(tmp_path: Path, text: str, row: in
 def test_the_rows_of_a_table_are_those_of_the_file(tmp_path: Path) -> None:
     path = tmp_path / "m.csv"
     path.write_text("# note\nsection,value\ns1,1\n\ns2,2\n", encoding="utf-8")
-    frame, rows = read_csv_rows(path, "monitoring data")
+    frame, rows = inputs.read_csv_rows(path, "monitoring data")
     assert list(frame["section"]) == ["s1", "s2"] and rows == [3, 5]
