@@ -92,6 +92,8 @@ class Dataset:
     process_factors: str
     grid: str
     uncertainty: str
+    #: each table (its key → the frame); read from a folder, indexed by each row's number
+    #: in the file, which every refusal names
     tables: dict[str, pd.DataFrame]
     #: sha256 of the description and every table file (name and bytes)
     digest: str
