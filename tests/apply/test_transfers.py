@@ -205,7 +205,8 @@ def test_factor_table_problems(tmp_path: Path) -> None:
         compute_allocation(engine, rule, 2022, 10_300.0, missing)
     blank = write(tmp_path / "b.csv", FACTORS.replace("361130,婺源县,2,", "361130,婺源县,,"))
     with pytest.raises(
-        InputError, match=r"row 2 \(county_adcode 361130\): column 'fiscal_gap' value '' is empty"
+        InputError,
+        match=r"row 4 \(county_adcode 361130\): column 'fiscal_gap' value '' is empty.*因素表第 4 行",
     ):
         compute_allocation(engine, rule, 2022, 10_300.0, blank)
     with pytest.raises(InputError, match="no stored account of 2030"):
@@ -233,8 +234,8 @@ def test_penalty_rate_above_one_names_its_row(tmp_path: Path) -> None:
     )
     with pytest.raises(
         InputError,
-        match=r"f.csv: factor table, row 2 \(county_adcode 361130\): column 'penalty' value 1.5 "
-        r"is not a penalty rate; give the fraction withheld, from 0 to 1 / 因素表第 2 行",
+        match=r"f.csv: factor table, row 4 \(county_adcode 361130\): column 'penalty' value 1.5 "
+        r"is not a penalty rate; give the fraction withheld, from 0 to 1 / 因素表第 4 行",
     ):
         compute_allocation(engine, rule, 2022, 10_300.0, factors)
     assert count_runs(engine) == 0

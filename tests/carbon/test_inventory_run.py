@@ -145,7 +145,7 @@ def test_a_county_outside_the_region_is_refused(tmp_path: Path) -> None:
 def test_electricity_in_tonnes_is_refused(tmp_path: Path) -> None:
     data = read_dataset(write_micro(tmp_path / "m", electricity_unit="万t"))
     with pytest.raises(
-        TableError, match=r"table 'electricity.csv' \(electricity consumption\), row 0 .*'万t'"
+        TableError, match=r"table 'electricity.csv' \(electricity consumption\), row 3 .*'万t'"
     ):
         run_inventory(data, 2022, "AR6")
 

@@ -99,7 +99,7 @@ def test_a_type_missing_from_one_inventory_is_named(tmp_path: Path) -> None:
     data = read_dataset(write_forest_micro(tmp_path / "m", rows))
     with pytest.raises(
         TableError,
-        match=r"table 'forest_stock.csv, first inventory', row 1 .* forest type 'masson_pine' "
+        match=r"table 'forest_stock.csv, first inventory', row 4 .* forest type 'masson_pine' "
         r"of unit 360102 has no row in the second inventory",
     ):
         run_inventory(data, 2022, "AR6")

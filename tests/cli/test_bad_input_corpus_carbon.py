@@ -178,13 +178,15 @@ class Case:
         return f"{self.cls}:{self.name}"
 
 
-ROW0 = r"row 0 \(unit code 3601\d\d, 2022\)"
-QTY = rf"table '{FUEL}' \(fuel combustion\), {ROW0}: column 'quantity' value"
+#: the first data row: row 3 of the file, under a note line and the header, as a
+#: spreadsheet shows it
+ROW3 = r"row 3 \(unit code 3601\d\d, 2022\)"
+QTY = rf"table '{FUEL}' \(fuel combustion\), {ROW3}: column 'quantity' value"
 
 CASES = [
     # ---- activity quantities
     Case("fuel-quantity-nan", "refused:value", cell(FUEL, "quantity", "nan"),
-         rf"{QTY} nan is not a number.*表 {FUEL}（fuel combustion） 第 0 行 quantity"),
+         rf"{QTY} nan is not a number.*表 {FUEL}（fuel combustion） 第 3 行 quantity"),
     Case("fuel-quantity-empty", "refused:value", cell(FUEL, "quantity", ""),
          rf"{QTY} nan is not a number"),
     Case("fuel-quantity-negative", "refused:value", cell(FUEL, "quantity", "-5"),
@@ -205,28 +207,28 @@ CASES = [
          rf"请核对{FUEL}中该单位该类别的数量和单位"),
     Case("electricity-quantity-infinite", "refused:value",
          cell("electricity.csv", "quantity", "inf"),
-         r"table 'electricity.csv' \(electricity consumption\), row 0 .*'quantity' value inf is infinite"),
+         r"table 'electricity.csv' \(electricity consumption\), row 3 .*'quantity' value inf is infinite"),
     Case("livestock-quantity-1e308", "refused:value", cell("livestock.csv", "quantity", "1e308"),
-         r"table 'livestock.csv' \(livestock\), row 0 .*'quantity' value 1e\+308 is larger"),
+         r"table 'livestock.csv' \(livestock\), row 3 .*'quantity' value 1e\+308 is larger"),
     Case("rice-days-infinite", "refused:value", cell("rice.csv", "days", "inf"),
-         r"table 'rice.csv' \(rice cultivation\), row 0 .*column 'days' value inf is infinite.*days"),
+         r"table 'rice.csv' \(rice cultivation\), row 3 .*column 'days' value inf is infinite.*days"),
     Case("forest-stock-infinite", "refused:value", cell("forest_stock.csv", "quantity", "inf"),
-         r"forest_stock\.csv.*row 0 \(unit code 360102, 2021\).*'quantity' value inf is "
+         r"forest_stock\.csv.*row 3 \(unit code 360102, 2021\).*'quantity' value inf is "
          r"infinite"),
     Case("landfill-doc-percent", "refused:value", cell("landfill.csv", "doc", "12"),
-         r"table 'landfill.csv' \(solid waste disposal\), row 0 .*column 'doc' value 12.0 is not a fraction.*"
+         r"table 'landfill.csv' \(solid waste disposal\), row 3 .*column 'doc' value 12.0 is not a fraction.*"
          r"须为 0 到 1"),
     Case("landfill-cover-text", "refused:value", cell("landfill.csv", "oxidising_cover", "yes"),
          r"column 'oxidising_cover' value 'yes' is not yes/no.*须为是或否"),
     # ---- units of measure
     Case("fuel-unit-energy-for-coal", "refused:unit", cell(FUEL, "unit", "万kWh"),
-         rf"{ROW0}: column 'unit' value '万kWh' does not fit fuel 'raw_coal'.*单位 万kWh"),
+         rf"{ROW3}: column 'unit' value '万kWh' does not fit fuel 'raw_coal'.*单位 万kWh"),
     Case("fuel-unit-volume-for-coal", "refused:unit", cell(FUEL, "unit", "万m³"),
          r"column 'unit' value '万m³' does not fit fuel 'raw_coal'"),
     Case("fuel-unit-garbage", "refused:unit", cell(FUEL, "unit", "xyz!!"),
          r"column 'unit' value 'xyz!!' does not fit"),
     Case("electricity-unit-mass", "refused:unit", cell("electricity.csv", "unit", "t"),
-         r"table 'electricity.csv' \(electricity consumption\), row 0 .*column 'unit' value 't' cannot be read as "
+         r"table 'electricity.csv' \(electricity consumption\), row 3 .*column 'unit' value 't' cannot be read as "
          r"'kWh'.*无法换算为 kWh"),
     Case("livestock-unit-mass", "refused:unit", cell("livestock.csv", "unit", "kg"),
          r"column 'unit' value 'kg' is not a head count.*存栏量单位"),
@@ -238,17 +240,17 @@ CASES = [
     Case("unit-code-a-name", "refused:code", cell(FUEL, "unit_code", "东湖区"),
          r"column 'unit_code' value '东湖区' is not an administrative code"),
     Case("fuel-sector-unknown", "refused:code", cell(FUEL, "category_code", "1.A.9"),
-         rf"table '{FUEL}' \(fuel combustion\), {ROW0}: column 'category_code' value '1.A.9' is not a "
-         rf"fuel-combustion sector.*表 {FUEL}（fuel combustion） 第 0 行部门代码 1.A.9"),
+         rf"table '{FUEL}' \(fuel combustion\), {ROW3}: column 'category_code' value '1.A.9' is not a "
+         rf"fuel-combustion sector.*表 {FUEL}（fuel combustion） 第 3 行部门代码 1.A.9"),
     Case("fuel-unknown", "refused:code", cell(FUEL, "fuel", "uranium"),
-         rf"{ROW0}: .*no factors for fuel 'uranium'"),
+         rf"{ROW3}: .*no factors for fuel 'uranium'"),
     Case("livestock-animal-unknown", "refused:code", cell("livestock.csv", "animal", "dragon"),
          r"column 'animal' value 'dragon' has no factor.*dragon"),
     # ---- years
     Case("year-with-text", "refused:year", cell(FUEL, "year", "2022年"),
-         rf"table '{FUEL}', row 0 .*column 'year' value '2022年' is not a year.*不是年份"),
+         rf"table '{FUEL}', row 3 .*column 'year' value '2022年' is not a year.*不是年份"),
     Case("year-empty", "refused:year", cell(FUEL, "year", ""),
-         rf"table '{FUEL}', row 0 .*column 'year' value nan is not a year"),
+         rf"table '{FUEL}', row 3 .*column 'year' value nan is not a year"),
     Case("year-fractional", "refused:year", cell(FUEL, "year", "2022.5"),
          r"column 'year' value 2022.5 is not a year"),
     Case("year-not-of-the-dataset", "refused:year", cell(FUEL, "year", "2099"),
@@ -256,12 +258,12 @@ CASES = [
          r"不是数据集的年份"),
     # ---- rows and columns
     Case("fuel-row-twice", "refused:row", repeat_row(FUEL),
-         rf"table '{FUEL}', row 1 \(unit code 3601\d\d, 2022\) repeats row 0: .*category_code "
+         rf"table '{FUEL}', row 4 \(unit code 3601\d\d, 2022\) repeats row 3: .*category_code "
          r"1\.A\.[0-9.a]+, fuel raw_coal, unit 万t.*重复计算"),
     Case("electricity-row-twice", "refused:row", repeat_row("electricity.csv"),
-         r"table 'electricity.csv', row 1 .* repeats row 0"),
+         r"table 'electricity.csv', row 4 .* repeats row 3"),
     Case("forest-row-twice", "refused:row", repeat_row("forest_stock.csv"),
-         r"table 'forest_stock.csv', row 1 .* repeats row 0: .*forest_type chinese_fir"),
+         r"table 'forest_stock.csv', row 4 .* repeats row 3: .*forest_type chinese_fir"),
     Case("column-missing", "refused:column", drop_column(FUEL, "quantity"),
          rf"table '{FUEL}' lacks column\(s\) quantity.*缺少列 quantity"),
     # ---- files

@@ -218,6 +218,19 @@ def gb18030(file: str) -> Callable[[Path], None]:
     return mutate
 
 
+def noted(file: str, column: str, value: str) -> Callable[[Path], None]:
+    """``column`` of the second data row set to ``value``, under a note line above the
+    header and a blank row after the first data row: the cell is on row 5 of the file."""
+
+    def mutate(folder: Path) -> None:
+        path = folder / file
+        set_cell(path, column, value, 2)
+        head, first, *rest = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(["# 监测数据 note\n", head, first, "\n", *rest]), "utf-8")
+
+    return mutate
+
+
 def workbook(file: str) -> Callable[[Path], None]:
     """The table as an .xlsx workbook under its .csv name (numbers as numbers)."""
 
@@ -288,7 +301,8 @@ def i(column: str, value: str, row: int = 3) -> Callable[[Path], None]:
     return cell(INDICATORS, column, value, row)
 
 
-MON = rf"{MONITORING}: monitoring data: data row\(s\) 1: "
+#: the first data row: row 2 of the file (the header is row 1), as a spreadsheet shows it
+MON = rf"{MONITORING}: monitoring data: row\(s\) 2: "
 GDPF = rf"{GDP}: GDP table"
 INDF = rf"{INDICATORS}: indicator table"
 AGR = rf"{AGREEMENT}: invalid rule: compensation\."
@@ -342,11 +356,17 @@ CASES: list[Case] = [
          rf"{MON}unit 'mg/LL' of indicator codmn does not convert .*unknown unit 'mg/LL'"),
     Case("monitoring-unit-empty", "refused:monitoring", "settle", m("unit", ""),
          rf"{MON}unit '' of indicator codmn does not convert"),
+    # a note line above the header and a blank row among the data: counted, as a
+    # spreadsheet shows them
+    Case("monitoring-value-below-a-note", "refused:monitoring", "settle",
+         noted(MONITORING, "value", "abc"),
+         rf"{MONITORING}: monitoring data: row\(s\) 5: value abc is not a finite non-negative "
+         r"number.*监测数据第 5 行的数值 abc 不是有限的非负数"),
     Case("monitoring-row-twice-other-value", "refused:monitoring", "settle",
          repeat_row(MONITORING, value="9.9"),
-         rf"{MONITORING}: monitoring data: data rows 1, 2 give section s1, indicator codmn on 2023-01-05 twice \(values 1.800000, 9.9\).*重复给出断面 s1"),
+         rf"{MONITORING}: monitoring data: rows 2, 3 give section s1, indicator codmn on 2023-01-05 twice \(values 1.800000, 9.9\).*重复给出断面 s1"),
     Case("monitoring-row-twice", "refused:monitoring", "settle", repeat_row(MONITORING),
-         r"data rows 1, 2 give section s1, indicator codmn on 2023-01-05 twice \(values 1.800000, 1.800000\)"),
+         r"rows 2, 3 give section s1, indicator codmn on 2023-01-05 twice \(values 1.800000, 1.800000\)"),
     Case("monitoring-no-sample-of-year", "refused:monitoring", "settle",
          replace_all(MONITORING, "s1,2023-", "s1,2022-"),
          rf"{MONITORING}: monitoring data hold no sample of 2023 \(years present: 2022\).*没有 2023 年的样品"),

@@ -214,7 +214,8 @@ class Case:
         return f"{self.cls}:{self.name}"
 
 
-ROW = r"row 1 \(county_adcode 360281\)"
+#: the first row under the note line and the header: row 3 as a spreadsheet shows it
+ROW = r"row 3 \(county_adcode 360281\)"
 GAP = rf"{TABLE}: factor table, {ROW}: column 'fiscal_gap' value"
 
 CASES = [

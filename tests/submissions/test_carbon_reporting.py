@@ -161,6 +161,18 @@ def test_the_inventory_refuses_an_unknown_fuel_before_anything_is_stored(plat: P
     assert store.find_submission(plat.engine, YEAR, "carbon_fuel") is None
 
 
+def test_the_inventory_s_refusal_names_the_row_of_the_uploaded_file(plat: Platform) -> None:
+    # a title line above the header (row 1), the header (row 2): the second data row is
+    # row 4 of the file, as a spreadsheet shows it (decision 0097)
+    rows = demo_rows(plat.carbon, "fuel").head(3).copy()
+    rows.loc[1, "category_code"] = "1.A.9"
+    with pytest.raises(UploadError) as err:
+        plat.upload(STATISTICS, "carbon_fuel", "温室气体清单 化石燃料燃烧\n".encode() + csv_of(rows))
+    msg = str(err.value)
+    assert f"row 4 (unit code {rows.loc[1, 'unit_code']}, {YEAR}): column 'category_code'" in msg
+    assert "第 4 行部门代码 1.A.9" in msg
+
+
 def test_missing_and_unknown_columns_are_named(plat: Platform) -> None:
     rows = demo_rows(plat.carbon, "cement").rename(columns={"quantity": "amount"})
     with pytest.raises(UploadError) as err:

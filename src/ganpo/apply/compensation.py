@@ -32,7 +32,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import account_for_year, county_gep
-from ganpo.apply.inputs import convert, file_sha256, read_csv
+from ganpo.apply.inputs import convert, file_sha256, read_csv_rows
 from ganpo.apply.rules import (
     CompensationAgreement,
     Round,
@@ -114,9 +114,11 @@ def _refuse(path: Path, field: str, en: str, zh: str, values: list[Any]) -> Inpu
     return InputError(f"{en} / {zh}", source=path, field=field, values=values)
 
 
-def _rows(mask: Any) -> list[int]:
-    """Data rows (1: the first row under the header) where ``mask`` holds."""
-    return [int(i) + 1 for i in np.flatnonzero(np.asarray(mask, dtype=bool))]
+def _rows(mask: Any, numbers: list[int]) -> str:
+    """The rows where ``mask`` holds (a preview), as a spreadsheet numbers them
+    (``numbers``: each data row's number in the file, the header's row and note lines
+    counted)."""
+    return preview([numbers[i] for i in np.flatnonzero(np.asarray(mask, dtype=bool))])
 
 
 def _sample_date(text: Any) -> tuple[int, int, int] | None:
@@ -144,7 +146,7 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
     :data:`MAX_CONCENTRATION_MG_L` (outflow: :data:`MAX_OUTFLOW_M3`) in a unit that converts;
     a section, indicator and date given twice is refused (it would weigh twice in the mean).
     """
-    raw = read_csv(path, "monitoring data")
+    raw, numbers = read_csv_rows(path, "monitoring data")
     missing = [c for c in MONITORING_COLUMNS if c not in raw.columns]
     if missing:
         raise _refuse(
@@ -164,10 +166,10 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         raise _refuse(
             path,
             "section",
-            f"monitoring data: data row(s) {preview(_rows(wrong))}: section(s) {preview(bad)} "
+            f"monitoring data: row(s) {_rows(wrong, numbers)}: section(s) {preview(bad)} "
             f"that agreement {agreement.name!r} does not have; its sections: "
             f"{', '.join(sorted(sections))}",
-            f"监测数据第 {preview(_rows(wrong))} 条数据的断面 {preview(bad)} 不在协议 "
+            f"监测数据第 {_rows(wrong, numbers)} 行的断面 {preview(bad)} 不在协议 "
             f"{agreement.name} 中；协议的断面为 {', '.join(sorted(sections))}",
             bad,
         )
@@ -179,10 +181,10 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         raise _refuse(
             path,
             "indicator",
-            f"monitoring data: data row(s) {preview(_rows(wrong))}: indicator(s) {preview(bad)} "
+            f"monitoring data: row(s) {_rows(wrong, numbers)}: indicator(s) {preview(bad)} "
             f"that agreement {agreement.name!r} does not monitor; it monitors "
             f"{', '.join(units)}",
-            f"监测数据第 {preview(_rows(wrong))} 条数据的指标 {preview(bad)} 不在协议 "
+            f"监测数据第 {_rows(wrong, numbers)} 行的指标 {preview(bad)} 不在协议 "
             f"{agreement.name} 的监测指标中；协议监测 {', '.join(units)}",
             bad,
         )
@@ -193,9 +195,9 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         raise _refuse(
             path,
             "month",
-            f"monitoring data: data row(s) {preview(_rows(wrong))}: month {preview(bad)} is not "
+            f"monitoring data: row(s) {_rows(wrong, numbers)}: month {preview(bad)} is not "
             "a date; write YYYY-MM or YYYY-MM-DD (months 1 to 12, a day the month has)",
-            f"监测数据第 {preview(_rows(wrong))} 条数据的月份 {preview(bad)} 不是有效日期；"
+            f"监测数据第 {_rows(wrong, numbers)} 行的月份 {preview(bad)} 不是有效日期；"
             "请写作 YYYY-MM 或 YYYY-MM-DD（月份 1–12，日期须存在）",
             bad,
         )
@@ -206,10 +208,10 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         raise _refuse(
             path,
             "value",
-            f"monitoring data: data row(s) {preview(_rows(wrong))}: value {preview(bad)} is not "
+            f"monitoring data: row(s) {_rows(wrong, numbers)}: value {preview(bad)} is not "
             "a finite non-negative number; leave a month out rather than writing a "
             "placeholder (gaps are reported)",
-            f"监测数据第 {preview(_rows(wrong))} 条数据的数值 {preview(bad)} 不是有限的非负数；"
+            f"监测数据第 {_rows(wrong, numbers)} 行的数值 {preview(bad)} 不是有限的非负数；"
             "缺测的月份请整行不写（缺测会在结算中列出），不要填写占位值",
             bad,
         )
@@ -228,14 +230,14 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
                     else MAX_CONCENTRATION_MG_L * convert("mg/L", units[ind], ind)
                 )
         except InputError as exc:
-            rows = _rows((indicator == ind) & (unit == u))
+            rows = _rows((indicator == ind) & (unit == u), numbers)
             raise _refuse(
                 path,
                 "unit",
-                f"monitoring data: data row(s) {preview(rows)}: unit {u!r} of indicator {ind} "
+                f"monitoring data: row(s) {rows}: unit {u!r} of indicator {ind} "
                 f"does not convert to the agreement's {units[ind]!r} ({exc}); give the "
                 f"value in {units[ind]} or a unit of the same quantity",
-                f"监测数据第 {preview(rows)} 条数据中指标 {ind} 的单位“{u}”不能换算为协议的"
+                f"监测数据第 {rows} 行中指标 {ind} 的单位“{u}”不能换算为协议的"
                 f"“{units[ind]}”；请使用 {units[ind]} 或同一量纲的单位",
                 [u],
             ) from exc
@@ -249,11 +251,11 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         raise _refuse(
             path,
             "value",
-            f"monitoring data: data row(s) {preview(_rows(beyond))}: value {preview(bad)} is "
+            f"monitoring data: row(s) {_rows(beyond, numbers)}: value {preview(bad)} is "
             f"beyond what a water sample can hold (more than {MAX_CONCENTRATION_MG_L:g} mg/L) "
             f"or a section can carry (more than {MAX_OUTFLOW_M3:g} m3 in a month); check the "
             "value and its unit",
-            f"监测数据第 {preview(_rows(beyond))} 条数据的数值 {preview(bad)} 超出合理范围"
+            f"监测数据第 {_rows(beyond, numbers)} 行的数值 {preview(bad)} 超出合理范围"
             f"（浓度不超过 {MAX_CONCENTRATION_MG_L:g} mg/L，月出境水量不超过 "
             f"{MAX_OUTFLOW_M3:g} m3）；请检查数值及其单位",
             bad,
@@ -281,10 +283,10 @@ def read_monitoring(path: Path, agreement: CompensationAgreement, year: int) -> 
         raise _refuse(
             path,
             "month",
-            f"monitoring data: data rows {preview(_rows(same))} give section {first['section']}, "
+            f"monitoring data: rows {_rows(same, numbers)} give section {first['section']}, "
             f"indicator {first['indicator']} on {when} twice (values {preview(shown)}); keep "
             "one row per sample, each with its own date (YYYY-MM-DD)",
-            f"监测数据第 {preview(_rows(same))} 条数据重复给出断面 {first['section']} 指标 "
+            f"监测数据第 {_rows(same, numbers)} 行重复给出断面 {first['section']} 指标 "
             f"{first['indicator']} 在 {when} 的值（{preview(shown)}）；每个样品一行，各写其日期",
             shown,
         )

@@ -31,6 +31,7 @@ __all__ = [
     "convert",
     "file_sha256",
     "read_csv",
+    "read_csv_rows",
     "read_table_in_units",
     "read_unit_table",
     "split_header",
@@ -61,6 +62,14 @@ def read_csv(path: Path, what: str) -> pd.DataFrame:
     """Read a table (CSV or .xlsx, ``#`` comment lines) as text cells, empty cells as NaN,
     or say why it cannot be read (:class:`~ganpo.errors.TableError`, with row and column)."""
     return _read_text(path, what).reset_index(drop=True)
+
+
+def read_csv_rows(path: Path, what: str) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`read_csv`, and each of the frame's rows' number in the file, as a
+    spreadsheet numbers it (the header's row, often 1, counted; note lines and blank rows
+    too), for a refusal to name the row the user sees."""
+    text = _read_text(path, what)
+    return text.reset_index(drop=True), [int(r) for r in text.index]
 
 
 def _read_text(path: Path, what: str) -> pd.DataFrame:
@@ -270,6 +279,7 @@ def read_table_in_units(
                 nonnegative=nonnegative,
                 limit=limit,
                 target=target,
+                rows=file_rows,
             )
         bad_mask = values.isna() & (raw[headers[col]].notna() if allow_missing else True)
         bad_mask |= values.notna() & ~np.isfinite(values.fillna(0.0) * factor)
@@ -302,9 +312,11 @@ def _check_cells(
     nonnegative: bool,
     limit: float | None,
     target: str,
+    rows: list[int],
 ) -> None:
-    """Refuse the first bad cell of ``col``, naming its row (1 = the first row under the
-    header), key, column and value as written: empty, not a number, NaN, infinite,
+    """Refuse the first bad cell of ``col``, naming its row as a spreadsheet shows it
+    (``rows``: each cell's row in the file; the header is row 1 unless note lines are
+    above it), key, column and value as written: empty, not a number, NaN, infinite,
     negative (``nonnegative``) or above ``limit`` (in the caller's unit ``target``)."""
     zh = _WHAT_ZH.get(what, what)
     for i, (raw, value) in enumerate(zip(text, values, strict=True)):
@@ -329,8 +341,8 @@ def _check_cells(
         text_like = cell.strip() == "" or (math.isnan(value) and cell.strip().lower() != "nan")
         shown = repr(cell) if text_like else cell
         raise InputError(
-            f"{what}, row {i + 1} ({key} {keys.iloc[i]}): column {col!r} value {shown} {why} / "
-            f"{zh}第 {i + 1} 行（{key} {keys.iloc[i]}）{col} 列的值 {shown} {why_zh}",
+            f"{what}, row {rows[i]} ({key} {keys.iloc[i]}): column {col!r} value {shown} {why} "
+            f"/ {zh}第 {rows[i]} 行（{key} {keys.iloc[i]}）{col} 列的值 {shown} {why_zh}",
             source=path,
             field=col,
             values=[cell],

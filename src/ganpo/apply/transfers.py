@@ -33,7 +33,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import account_for_year, constant_price_growth, county_gep
-from ganpo.apply.inputs import file_sha256, read_unit_table
+from ganpo.apply.inputs import file_sha256, read_table_in_units
 from ganpo.apply.rules import GEP_FACTORS, StoredRule, TransferRule
 from ganpo.errors import InputError, preview
 from ganpo.store import applications as store
@@ -289,19 +289,21 @@ def county_factors(
     else:
         frame["gep_growth"] = 0.0
     frame = frame[~frame["county_adcode"].isin(rule.exclude)]
-    table = read_unit_table(
+    read = read_table_in_units(
         factors_path, rule.columns, what="factor table", nonnegative=True, limit=MAX_BUDGET_CNY
     )
+    table = read.frame
     if rule.penalty_column is not None:
         rates = table[rule.penalty_column]
         above = rates[rates > 1]
         if len(above):
             i = int(above.index[0])
             code, value = int(table["county_adcode"].iloc[i]), float(above.iloc[0])
+            row = read.rows[i]  # as a spreadsheet shows it
             raise InputError(
-                f"factor table, row {i + 1} (county_adcode {code}): column "
+                f"factor table, row {row} (county_adcode {code}): column "
                 f"{rule.penalty_column!r} value {value:g} is not a penalty rate; give the "
-                f"fraction withheld, from 0 to 1 / 因素表第 {i + 1} 行（县 {code}）"
+                f"fraction withheld, from 0 to 1 / 因素表第 {row} 行（县 {code}）"
                 f"{rule.penalty_column} 列的值 {value:g} 不是扣减比例，须在 0 到 1 之间",
                 source=factors_path,
                 field=rule.penalty_column,

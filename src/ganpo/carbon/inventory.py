@@ -92,6 +92,8 @@ class Dataset:
     process_factors: str
     grid: str
     uncertainty: str
+    #: each table (its key → the frame); read from a folder, indexed by each row's number
+    #: in the file, which every refusal names
     tables: dict[str, pd.DataFrame]
     #: sha256 of the description and every table file (name and bytes)
     digest: str
@@ -203,6 +205,9 @@ def read_dataset(folder: Path | str) -> Dataset:
         digest.update(f"\0{name}\0".encode())
         digest.update(file.read_bytes())
         frame, rows[key] = _read_rows(file)
+        # indexed by each row's number in the file: every refusal names the row a
+        # spreadsheet shows (note lines, the header and blank rows counted)
+        frame.index = pd.Index(rows[key], dtype="int64")
         require_columns(str(name), frame, ["unit_code", "year", *declared[key]["columns"]])
         if frame.empty and key == FOREST_TABLE:
             # an activity table may be empty (no lime is made in the region); a region's

@@ -119,7 +119,7 @@ def check_carbon_table(
         frame[c] = frame[c].map(lambda v: float(str(v).replace(",", "")))
     if form.table == "gdp":
         _check_gdp_slips(frame, form, lines)
-    warnings = _inventory_check(frame, form, region_code, settings or DEFAULT_SETTINGS)
+    warnings = _inventory_check(frame, form, region_code, settings or DEFAULT_SETTINGS, lines)
     flags = _fluctuations(frame, form, previous, lines)
     buf = io.StringIO()
     frame.sort_values(key, kind="stable").to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL)
@@ -163,11 +163,18 @@ def _check_gdp_slips(frame: pd.DataFrame, form: Form, lines: list[int]) -> None:
 
 
 def _inventory_check(
-    frame: pd.DataFrame, form: Form, region_code: int, settings: Mapping[str, str]
+    frame: pd.DataFrame,
+    form: Form,
+    region_code: int,
+    settings: Mapping[str, str],
+    lines: list[int],
 ) -> list[str]:
     """Run the inventory's function for the table on the rows: its refusal (an unknown
     fuel or sector, a wrong unit for a fuel, a factor missing) becomes the upload's
-    problem; its notes become warnings."""
+    problem; its notes become warnings. The rows are indexed by their ``lines`` in the
+    file, so that a refusal names the row as a spreadsheet shows it."""
+    if len(lines) == len(frame):
+        frame = frame.set_axis(pd.Index(lines, dtype="int64"), axis=0)
     ds = Dataset(
         title_zh=form.name_zh,
         title_en=form.name_en,
