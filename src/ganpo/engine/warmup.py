@@ -279,7 +279,12 @@ def _zonal_pass() -> None:
     spec = LayerCount((-0.5, 0.5), True)
     _block_sums(zones, codes, 1, 1, 1, [spec], values, values > 0, values)
     histogram.counts(values)
-    take_by_code(codes, np.linspace(0.0, 1.0, 256))  # the per-type tables on the strips
+    lut = np.linspace(0.0, 1.0, 256)  # the per-type tables on the strips: a strip, a
+    take_by_code(codes, lut)  # view that is not contiguous, a read-only block
+    take_by_code(codes[:, ::2], lut)
+    frozen = codes.copy()
+    frozen.flags.writeable = False
+    take_by_code(frozen, lut)
 
 
 def _layer_reads(folder: Path) -> None:
