@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ganpo.services import carbon, climate, statistics, water_conservation
-from ganpo.services.base import lookup, where_type
+from ganpo.services.base import lookup, take_by_code, where_type
 
 REL = 1e-12  # pure float64 arithmetic: only rounding differs
 
@@ -104,3 +104,21 @@ def test_net_output_value_by_hand() -> None:
     assert statistics.net_output_value_cny(rows).sum() / 1e8 == pytest.approx(36.7768, rel=REL)
     lazy = statistics.net_output_value_cny(da.from_array(rows, chunks=2))
     np.testing.assert_allclose(lazy.compute(), rows, rtol=REL)
+
+
+def test_take_by_code_is_numpys_fancy_indexing_bit_for_bit() -> None:
+    """The compiled gather of 8-bit codes (the pass's strips) gives the float64 bits that
+    ``lut[codes]`` gives: every code, NaN payloads, −0.0, subnormals; on contiguous strips
+    and on views; other code types and tables go through numpy itself."""
+    rng = np.random.default_rng(7)
+    lut = rng.normal(size=256)
+    lut[:6] = [-0.0, 0.0, 5e-324, np.inf, -np.inf, np.nan]
+    lut[6] = np.frombuffer(np.int64(0x7FF8_0000_0000_0BAD).tobytes(), dtype=np.float64)[0]
+    codes = rng.integers(0, 256, size=(130, 70), dtype=np.uint8)
+    codes[0, :] = np.arange(70)
+    for strip in (codes, codes[64:128], codes[:, 3:40], codes[::2, ::3], codes[:0]):
+        got = take_by_code(strip, lut)
+        assert got.dtype == np.float64 and got.shape == strip.shape
+        assert np.array_equal(got.view(np.int64), lut[strip].view(np.int64))
+    for other, table in ((codes.astype(np.int16), lut), (codes, lut.astype(np.float32))):
+        assert np.array_equal(take_by_code(other, table), table[other], equal_nan=True)

@@ -64,6 +64,7 @@ from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
 from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
+from ganpo.services.base import take_by_code
 
 #: the parameter set whose values the warm-up derives with (only their types matter)
 PARAMETER_SET = "jiangxi-default"
@@ -267,9 +268,10 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
 
 def _zonal_pass() -> None:
     """The kernels of the account's pass over the blocks (:func:`ganpo.engine.zonal.
-    _block_sums`: zonal sums, masks, layer checks with a histogram) and of the histogram
-    of a table's values (:func:`ganpo.engine.histogram.counts`), on tiny arrays of the
-    types the pass gives them (it converts what it reads to these)."""
+    _block_sums`: zonal sums, masks, layer checks with a histogram), of the histogram
+    of a table's values (:func:`ganpo.engine.histogram.counts`) and of the per-type
+    tables read by ecosystem code (:func:`ganpo.services.base.take_by_code`), on tiny
+    arrays of the types the pass gives them (it converts what it reads to these)."""
     zones = np.zeros((SIZE, SIZE), dtype=np.int32)
     zones[:2] = -1
     codes = np.ones((SIZE, SIZE), dtype=np.uint8)
@@ -277,6 +279,12 @@ def _zonal_pass() -> None:
     spec = LayerCount((-0.5, 0.5), True)
     _block_sums(zones, codes, 1, 1, 1, [spec], values, values > 0, values)
     histogram.counts(values)
+    lut = np.linspace(0.0, 1.0, 256)  # the per-type tables on the strips: a strip, a
+    take_by_code(codes, lut)  # view that is not contiguous, a read-only block
+    take_by_code(codes[:, ::2], lut)
+    frozen = codes.copy()
+    frozen.flags.writeable = False
+    take_by_code(frozen, lut)
 
 
 def _layer_reads(folder: Path) -> None:
