@@ -167,7 +167,9 @@ def test_the_inventory_s_refusal_names_the_row_of_the_uploaded_file(plat: Platfo
     rows = demo_rows(plat.carbon, "fuel").head(3).copy()
     rows.loc[1, "category_code"] = "1.A.9"
     with pytest.raises(UploadError) as err:
-        plat.upload(STATISTICS, "carbon_fuel", "温室气体清单 化石燃料燃烧\n".encode() + csv_of(rows))
+        plat.upload(
+            STATISTICS, "carbon_fuel", "温室气体清单 化石燃料燃烧\n".encode() + csv_of(rows)
+        )
     msg = str(err.value)
     assert f"row 4 (unit code {rows.loc[1, 'unit_code']}, {YEAR}): column 'category_code'" in msg
     assert "第 4 行部门代码 1.A.9" in msg
