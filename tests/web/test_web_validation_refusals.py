@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, ValidationError
 
 from ganpo.errors import halves
-from ganpo.web.validation import validation_answer
+from ganpo.web.validation import PATTERN_WORDS, validation_answer
 
 #: what FastAPI's own answer carried and ours must not
 CODE = re.compile(r"\bloc\b|\bmsg\b|pydantic|https?://|_parsing|_type\b|greater_than|missing\"")
@@ -83,6 +84,20 @@ CASES: list[tuple[str, str, dict[str, Any], str, str]] = [
         {"params": {"year": "abc"}, "files": {"file": ("fvc.tif", b"x", "image/tiff")}},
         "year must be a whole number, got 'abc'",
         "年份应为整数，收到 'abc'",
+    ),
+    (
+        "path",  # a pattern said in words, not as a regular expression
+        "get /api/zoning/checks/xyz",
+        {},
+        "check id must be the 16 characters (digits and a to f) the platform gave it, got 'xyz'",
+        "核查编号应为平台给出的 16 位编号（数字及 a 至 f），收到 'xyz'",
+    ),
+    (
+        "query",
+        "get /api/accounts/1/indicators/by-unit",
+        {"params": {"indicator": "Water Yield"}},
+        "one indicator must be lower-case letters, digits or _, got 'Water Yield'",
+        "指标应为小写字母、数字或 _，收到 'Water Yield'",
     ),
     (
         "body",  # a field named by the words of its bilingual description
@@ -162,3 +177,34 @@ def test_nested_body_fields_are_named_by_their_keys_and_items() -> None:
         "字段“layers”第 2 项的字段“unit”应为文本，收到 5",
     ]
     assert halves(answer["detail"]) == (answer["detail_en"], answer["detail_zh"])
+
+
+def _patterns(schema: Any) -> set[str]:
+    if isinstance(schema, dict):
+        found = {str(schema["pattern"])} if isinstance(schema.get("pattern"), str) else set()
+        return found.union(*(_patterns(v) for v in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_patterns(v) for v in schema))
+    return set()
+
+
+def test_every_pattern_of_the_api_is_said_in_words(shared_app: FastAPI) -> None:
+    """A field refused by its pattern is told its form in words: every pattern of the API's
+    schema (path, query, body, and the models the bodies hold) has words."""
+    patterns = _patterns(shared_app.openapi())
+    assert len(patterns) >= 8  # the schema holds the routes' patterns
+    assert sorted(patterns - set(PATTERN_WORDS)) == []
+
+
+def test_a_pattern_without_words_is_refused_without_the_expression() -> None:
+    error = {
+        "type": "string_pattern_mismatch",
+        "loc": ("query", "shelf_mark"),
+        "msg": "String should match pattern '^[x-z]{3}$'",
+        "input": "abc",
+        "ctx": {"pattern": "^[x-z]{3}$"},
+    }
+    answer = validation_answer([error])
+    assert answer["detail_en"] == "shelf mark is not in the form this field takes, got 'abc'"
+    assert answer["detail_zh"] == "字段“shelf mark”不符合该字段的格式，收到 'abc'"
+    assert "[x-z]" not in answer["detail"]
