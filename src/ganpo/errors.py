@@ -398,6 +398,35 @@ def validation_problems(errors: Iterable[Mapping[str, Any]], root: str = "") -> 
     return "; ".join(en), "；".join(zh)
 
 
+#: the key of a field's JSON schema (and so of the API's OpenAPI schema) under which the
+#: form its pattern asks for is declared in words, beside the pattern
+PATTERN_WORDS_KEY = "x-pattern-words"
+
+
+def pattern_in_words(pattern: str, en: str, zh: str) -> dict[str, Any]:
+    """The keyword arguments that declare a field's ``pattern`` together with the form it
+    asks for in words, for pydantic's ``Field`` and FastAPI's ``Path``/``Query``/``Form``:
+    ``Field(max_length=64, **pattern_in_words(r"^[a-z]+$", "lower-case letters", "小写字母"))``.
+    A value the pattern refuses is told "must be <en>" / "应为<zh>", never the expression
+    (:func:`declared_pattern_words`; the API's 422, decision 0099).
+
+    >>> pattern_in_words(r"^[0-9]+$", "digits", "数字")["json_schema_extra"]
+    {'x-pattern-words': {'en': 'digits', 'zh': '数字'}}
+    """
+    return {"pattern": pattern, "json_schema_extra": {PATTERN_WORDS_KEY: {"en": en, "zh": zh}}}
+
+
+def declared_pattern_words(field: object) -> tuple[str, str] | None:
+    """The words a field (pydantic's ``FieldInfo``, FastAPI's parameter) declares for its
+    pattern with :func:`pattern_in_words`, English and Chinese; ``None`` without them."""
+    extra = getattr(field, "json_schema_extra", None)
+    words = extra.get(PATTERN_WORDS_KEY) if isinstance(extra, Mapping) else None
+    if not isinstance(words, Mapping):
+        return None
+    en, zh = words.get("en"), words.get("zh")
+    return (en, zh) if isinstance(en, str) and isinstance(zh, str) else None
+
+
 class StoreError(GanpoError, RuntimeError):
     """The account store could not be read or written."""
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ganpo.apply import inputs
-from ganpo.apply.inputs import read_unit_table
+from ganpo.apply.inputs import read_table_in_units
 from ganpo.errors import InputError
 
 HEADER = "county_adcode,county_name,fiscal_gap [万元]\n"
@@ -18,7 +18,7 @@ HEADER = "county_adcode,county_name,fiscal_gap [万元]\n"
 def refusal(path: Path, text: str) -> str:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(InputError) as err:
-        read_unit_table(path, {"fiscal_gap": "CNY"}, what="factor table", nonnegative=True)
+        read_table_in_units(path, {"fiscal_gap": "CNY"}, what="factor table", nonnegative=True)
     return str(err.value)
 
 

@@ -5,17 +5,22 @@ give said; no location tuple, no validator type name, no link."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.testclient import TestClient
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from ganpo.errors import halves
-from ganpo.web.validation import PATTERN_WORDS, validation_answer
+import ganpo
+from ganpo.errors import PATTERN_WORDS_KEY, halves, pattern_in_words
+from ganpo.web.validation import validation_answer
 
 #: what FastAPI's own answer carried and ours must not
 CODE = re.compile(r"\bloc\b|\bmsg\b|pydantic|https?://|_parsing|_type\b|greater_than|missing\"")
@@ -179,21 +184,110 @@ def test_nested_body_fields_are_named_by_their_keys_and_items() -> None:
     assert halves(answer["detail"]) == (answer["detail_en"], answer["detail_zh"])
 
 
-def _patterns(schema: Any) -> set[str]:
-    if isinstance(schema, dict):
-        found = {str(schema["pattern"])} if isinstance(schema.get("pattern"), str) else set()
-        return found.union(*(_patterns(v) for v in schema.values()))
+def _patterns(schema: Any, worded: bool = False) -> tuple[set[str], set[str]]:
+    """The patterns of a schema: those declared with words (in their own schema or the
+    field's schema that holds it, e.g. around ``anyOf`` of an optional field) and those
+    without."""
     if isinstance(schema, list):
-        return set().union(*(_patterns(v) for v in schema))
-    return set()
+        found = [_patterns(v, worded) for v in schema]
+    elif isinstance(schema, dict):
+        worded = worded or isinstance(schema.get(PATTERN_WORDS_KEY), dict)
+        found = [_patterns(v, worded) for k, v in schema.items() if k != PATTERN_WORDS_KEY]
+        if isinstance(schema.get("pattern"), str):
+            found.append(({schema["pattern"]}, set()) if worded else (set(), {schema["pattern"]}))
+    else:
+        return set(), set()
+    return set().union(*(f[0] for f in found)), set().union(*(f[1] for f in found))
 
 
 def test_every_pattern_of_the_api_is_said_in_words(shared_app: FastAPI) -> None:
     """A field refused by its pattern is told its form in words: every pattern of the API's
-    schema (path, query, body, and the models the bodies hold) has words."""
-    patterns = _patterns(shared_app.openapi())
-    assert len(patterns) >= 8  # the schema holds the routes' patterns
-    assert sorted(patterns - set(PATTERN_WORDS)) == []
+    schema (path, query, body, and the models the bodies hold) is declared with words."""
+    worded, bare = _patterns(shared_app.openapi())
+    assert len(worded | bare) >= 8  # the schema holds the routes' patterns
+    assert sorted(bare) == []
+
+
+def test_every_pattern_of_the_code_is_declared_with_its_words() -> None:
+    """No field of ganpo takes a bare ``pattern=``: each declares it with its words
+    (``pattern_in_words``), in the API or not (a model may be a route's body later)."""
+    bare = []
+    root = Path(ganpo.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and any(k.arg == "pattern" for k in node.keywords):
+                bare.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert bare == []
+
+
+class _Named(BaseModel):
+    handle: str = Field(**pattern_in_words(r"^[a-z]+$", "lower-case letters", "小写字母"))
+    label: str | None = Field(default=None, pattern=r"^[a-z]+$")  # no words declared
+
+
+def _app() -> FastAPI:
+    """Two query parameters and a body field of one pattern, each with words of its own,
+    and a body field of that pattern without words, refused by the platform's handler."""
+    app = FastAPI()
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_answer(exc.errors(), request.scope.get("route")), 422)
+
+    @app.post("/named")
+    async def named(
+        body: _Named,
+        shelf: Annotated[
+            str, Query(**pattern_in_words(r"^[a-z]+$", "a shelf's letters", "书架字母"))
+        ] = "a",
+        row: Annotated[
+            str, Query(**pattern_in_words(r"^[a-z]+$", "a row's letters", "排字母"))
+        ] = "a",
+    ) -> dict[str, str]:
+        return {}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("params", "body", "en", "zh"),
+    [
+        (
+            {"shelf": "A1"},
+            {"handle": "a"},
+            "shelf must be a shelf's letters, got 'A1'",
+            "字段“shelf”应为书架字母，收到 'A1'",
+        ),
+        (
+            {"row": "A1"},
+            {"handle": "a"},
+            "row must be a row's letters, got 'A1'",
+            "字段“row”应为排字母，收到 'A1'",
+        ),
+        (
+            {},
+            {"handle": "A1"},
+            "handle must be lower-case letters, got 'A1'",
+            "字段“handle”应为小写字母，收到 'A1'",
+        ),
+        (
+            {},
+            {"handle": "a", "label": "A1"},
+            "label is not in the form this field takes, got 'A1'",
+            "字段“label”不符合该字段的格式，收到 'A1'",
+        ),
+    ],
+    ids=["query", "another query of that pattern", "body", "body field without words"],
+)
+def test_a_pattern_is_said_in_the_words_declared_with_the_field(
+    params: dict[str, str], body: dict[str, str], en: str, zh: str
+) -> None:
+    """The words come from the refused field's declaration, not from the pattern's text:
+    three fields of one pattern say three forms, and one without words says none."""
+    r = TestClient(_app()).post("/named", params=params, json=body)
+    assert r.status_code == 422, r.text
+    assert (r.json()["detail_en"], r.json()["detail_zh"]) == (en, zh)
+    assert "[a-z]" not in r.text
 
 
 def test_a_pattern_without_words_is_refused_without_the_expression() -> None:

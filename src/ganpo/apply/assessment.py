@@ -42,7 +42,6 @@ from ganpo.apply.inputs import (
     file_sha256,
     read_csv,
     read_table_in_units,
-    read_unit_table,
     split_header,
 )
 from ganpo.apply.rules import AssessmentFramework, StoredRule
@@ -186,14 +185,14 @@ def _read_indicators(path: Path, framework: AssessmentFramework) -> tuple[pd.Dat
             values=unknown,
         )
     with _named(path):
-        table = read_unit_table(
+        table = read_table_in_units(
             path,
             {},
             what="indicator table",
             optional=units,
             extra_keys=("year",),
             allow_missing=True,
-        )
+        ).frame
     for key in units:
         if key not in table.columns:
             continue

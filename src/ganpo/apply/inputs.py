@@ -33,7 +33,6 @@ __all__ = [
     "read_csv",
     "read_csv_rows",
     "read_table_in_units",
-    "read_unit_table",
     "split_header",
 ]
 
@@ -116,9 +115,9 @@ def convert(unit: str, target: str, what: str) -> float:
 
 @dataclass(frozen=True)
 class UnitTable:
-    """A table as :func:`read_table_in_units` reads it: ``frame`` as
-    :func:`read_unit_table` returns it, the unit each numeric column's header names as
-    written (``units``: column → unit), each column's header as written (``headers``:
+    """A table as :func:`read_table_in_units` reads it: ``frame``, the key columns and
+    the numeric columns in the caller's units, the unit each numeric column's header names
+    as written (``units``: column → unit), each column's header as written (``headers``:
     column → header) and each of the frame's rows' number in the file, as a spreadsheet
     numbers it (``rows``)."""
 
@@ -126,57 +125,6 @@ class UnitTable:
     units: dict[str, str]
     headers: dict[str, str]
     rows: list[int]
-
-
-def read_unit_table(
-    path: Path,
-    columns: Mapping[str, str],
-    *,
-    what: str,
-    key: str = "county_adcode",
-    optional: Mapping[str, str] | None = None,
-    extra_keys: tuple[str, ...] = (),
-    allow_missing: bool = False,
-    nonnegative: bool = False,
-    limit: float | None = None,
-) -> pd.DataFrame:
-    """Read a table keyed by ``key`` (and ``extra_keys``), with numeric columns in units
-    (:func:`read_table_in_units`' frame).
-
-    Parameters
-    ----------
-    path : the CSV file
-    columns : required column → the unit the caller computes in (values are converted)
-    what : how messages name the table ("factor table")
-    key : the integer key column (default ``county_adcode``)
-    optional : columns read when present, with their units
-    extra_keys : further key columns (e.g. ``year``) that, with ``key``, identify a row
-    allow_missing : keep empty cells as NaN (non-numeric text is still refused)
-    nonnegative : refuse a negative value (naming its row, column and value)
-    limit : refuse a value larger than this in the caller's unit (e.g. 1e15 CNY)
-
-    Returns
-    -------
-    A frame with ``key``, ``extra_keys``, a ``name`` column when the file has
-    ``county_name``/``name``, and every required/present optional column in the caller's
-    unit (float64).
-
-    Raises
-    ------
-    InputError : missing columns, a numeric column without a unit, a unit that does not
-        convert, non-numeric or missing values, duplicated keys.
-    """
-    return read_table_in_units(
-        path,
-        columns,
-        what=what,
-        key=key,
-        optional=optional,
-        extra_keys=extra_keys,
-        allow_missing=allow_missing,
-        nonnegative=nonnegative,
-        limit=limit,
-    ).frame
 
 
 def read_table_in_units(
@@ -192,10 +140,36 @@ def read_table_in_units(
     nonnegative: bool = False,
     limit: float | None = None,
 ) -> UnitTable:
-    """:func:`read_unit_table` (same parameters), with what reading the file learnt: the
-    unit of each numeric column's header, the headers as written and each row's number in
-    the file, so that a caller need not read the file again. ``optional_keys``: further
-    key columns used when the header has them (e.g. ``year``)."""
+    """Read a table keyed by ``key`` (and ``extra_keys``), with numeric columns in units,
+    and what reading the file learnt, so that a caller need not read the file again.
+
+    Parameters
+    ----------
+    path : the CSV or .xlsx file
+    columns : required column → the unit the caller computes in (values are converted)
+    what : how messages name the table ("factor table")
+    key : the integer key column (default ``county_adcode``)
+    optional : columns read when present, with their units
+    extra_keys : further key columns (e.g. ``year``) that, with ``key``, identify a row
+    optional_keys : further key columns used when the header has them (e.g. ``year``)
+    allow_missing : keep empty cells as NaN (non-numeric text is still refused)
+    nonnegative : refuse a negative value (naming its row, column and value)
+    limit : refuse a value larger than this in the caller's unit (e.g. 1e15 CNY)
+
+    Returns
+    -------
+    A :class:`UnitTable`: its ``frame`` has ``key``, the key columns, a ``name`` column
+    when the file has ``county_name``/``name``, and every required/present optional
+    column in the caller's unit (float64); with it the unit each numeric column's header
+    names, the headers as written and each row's number in the file.
+
+    Raises
+    ------
+    InputError : missing columns, a numeric column without a unit, a unit that does not
+        convert, non-numeric or missing values, duplicated keys, and (with
+        ``nonnegative``/``limit``) the first bad cell, naming its row as a spreadsheet
+        shows it.
+    """
     text = _read_text(path, what)
     file_rows = [int(r) for r in text.index]
     raw = text.reset_index(drop=True)

@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ganpo.catalog.departments import departments
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError, UnknownNameError, pattern_in_words
 
 DEFAULT_RULE = "ganpo-entity"
 #: the kinds of entity rated, with their names and how each is identified
@@ -62,7 +62,13 @@ class RatingIndicator(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(
+        **pattern_in_words(
+            r"^[a-z][a-z0-9_]*$",
+            "a lower-case letter, then lower-case letters, digits or _",
+            "以小写字母开头，其后为小写字母、数字或 _",
+        )
+    )
     name_zh: str
     name_en: str
     definition_zh: str

@@ -37,13 +37,16 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, m
 from ganpo.catalog.files import data_dir
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.units import conversion_factor, parse_unit
-from ganpo.errors import InputError, UnknownNameError, halves
+from ganpo.errors import InputError, UnknownNameError, halves, pattern_in_words
 from ganpo.store.records import RuleRecord
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 RULES_DIR = "rules"
+
+#: the form of a rule's name (it names the rule's file: no folder)
+_NAME = pattern_in_words(r"^[^/\\]+$", "any characters but / and \\", "不含 / 和 \\ 的字符")
 
 #: factors every transfer rule may use besides its factor-table columns, with their units
 GEP_FACTORS: dict[str, tuple[str, str]] = {
@@ -90,7 +93,7 @@ class TransferRule(_Model):
     """
 
     kind: Literal["transfer"]
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^/\\]+$")
+    name: str = Field(min_length=1, max_length=200, **_NAME)
     title_zh: str
     title_en: str
     description: str
@@ -207,7 +210,7 @@ class CompensationAgreement(_Model):
     """
 
     kind: Literal["compensation"]
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^/\\]+$")
+    name: str = Field(min_length=1, max_length=200, **_NAME)
     title_zh: str
     title_en: str
     description: str
@@ -325,7 +328,7 @@ class AssessmentFramework(_Model):
     """
 
     kind: Literal["assessment"]
-    name: str = Field(min_length=1, max_length=200, pattern=r"^[^/\\]+$")
+    name: str = Field(min_length=1, max_length=200, **_NAME)
     title_zh: str
     title_en: str
     description: str

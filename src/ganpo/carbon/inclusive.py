@@ -37,11 +37,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from ganpo.catalog.files import data_dir, load_toml_model
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError, UnknownNameError, pattern_in_words
 from ganpo.store import inclusive as store
 
 #: the folder of the shipped methodologies
 METHODOLOGY_DIR = data_dir("carbon") / "inclusive"
+#: the form of a methodology's code (``PV``, ``FWS``), declared with its words
+METHODOLOGY_CODE = pattern_in_words(
+    r"^[A-Z][A-Z0-9]{1,9}$",
+    "an upper-case letter, then 1 to 9 upper-case letters or digits",
+    "以大写字母开头，其后为 1 至 9 个大写字母或数字",
+)
 
 
 class ReductionFactor(BaseModel):
@@ -71,7 +77,7 @@ class Methodology(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")
+    code: str = Field(**METHODOLOGY_CODE)
     version: int = Field(ge=1)
     title_zh: str
     title_en: str

@@ -53,7 +53,13 @@ from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import stored_account
 from ganpo.apply.vep import account_layers, check_site_codes, clip_to_region, to_crs
-from ganpo.carbon.inclusive import METHODOLOGY_DIR, EvidenceItem, load_versions, pick_version
+from ganpo.carbon.inclusive import (
+    METHODOLOGY_CODE,
+    METHODOLOGY_DIR,
+    EvidenceItem,
+    load_versions,
+    pick_version,
+)
 from ganpo.carbon.sinks_account import GEP_INDICATOR
 from ganpo.catalog.ecosystems import RASTER_NODATA, by_key, level1_code
 from ganpo.catalog.files import load_toml_model
@@ -79,7 +85,7 @@ class SinkMethodology(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(pattern=r"^[A-Z][A-Z0-9]{1,9}$")
+    code: str = Field(**METHODOLOGY_CODE)
     version: int = Field(ge=1)
     title_zh: str
     title_en: str

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, pattern_in_words
 
 Gas = Literal["CO2_fossil", "CO2_biogenic", "CH4_fossil", "CH4_biogenic", "N2O"]
 Stage = Literal["raw_material", "production", "distribution", "use", "end_of_life"]
@@ -80,7 +80,13 @@ class Emission(_Model):
 
 
 class Process(_Model):
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(
+        **pattern_in_words(
+            r"^[a-z][a-z0-9_]*$",
+            "a lower-case letter, then lower-case letters, digits or _",
+            "以小写字母开头，其后为小写字母、数字或 _",
+        )
+    )
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     stage: Stage

@@ -22,6 +22,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ganpo.errors import pattern_in_words
+
 Direction = Literal["lower_is_better", "higher_is_better"]
 TargetKind = Literal["ceiling", "floor", "reduction_pct"]
 TargetStatus = Literal["adopted", "draft", "synthetic", "withdrawn"]
@@ -81,6 +83,13 @@ LEAST_THRESHOLD: dict[str, float] = {
 #: the years a target or an observation may be of
 FIRST_YEAR, LAST_YEAR = 1949, 2100
 
+#: the form of the keys of indicators, rules, levels, clauses and pillars
+_KEY = pattern_in_words(
+    r"^[a-z][a-z0-9_]*$",
+    "a lower-case letter, then lower-case letters, digits or _",
+    "以小写字母开头，其后为小写字母、数字或 _",
+)
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
@@ -89,7 +98,7 @@ class _Model(BaseModel):
 class Indicator(_Model):
     """What is tracked: its key, names, unit and which way is better."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(**_KEY)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     unit: str = Field(min_length=1)
@@ -201,7 +210,7 @@ class Target(_Model):
 class Level(_Model):
     """One warning level: reached when the measure is at least (or above) ``threshold``."""
 
-    level: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    level: str = Field(**_KEY)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     threshold: float
@@ -210,7 +219,7 @@ class Level(_Model):
 class WarningRule(_Model):
     """Grade one measure into levels (most severe first); one warning per rule and target."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(**_KEY)
     measure: Measure
     indicators: list[str] = Field(default_factory=list)  # empty: every indicator
     strict: bool = False  # True: the measure must exceed the threshold, not just reach it
@@ -247,7 +256,7 @@ class WarningRule(_Model):
 class Clause(_Model):
     """One clause of a decision's pillar and the indicators that measure it."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(**_KEY)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     indicators: list[str] = Field(default_factory=list)
@@ -256,7 +265,7 @@ class Clause(_Model):
 class Pillar(_Model):
     """One pillar (a section) of a decision, with its clauses."""
 
-    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    key: str = Field(**_KEY)
     name_zh: str = Field(min_length=1)
     name_en: str = Field(min_length=1)
     clauses: list[Clause] = Field(min_length=1)

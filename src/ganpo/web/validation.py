@@ -6,6 +6,9 @@ JSON): one bilingual message like every other refusal of the platform (decision 
 Each problem names the field in words (a glossary's, else its description's words when
 the route gives them in both languages, else its name's), says what to give and echoes the
 value given: "account id must be a whole number, got 'abc' / 核算编号应为整数，收到 'abc'".
+A value a field's pattern refuses is told the form in the words declared with the pattern
+at the field (:func:`ganpo.errors.pattern_in_words`), found from the problem's location in
+the matched route, never the regular expression (decision 0099).
 No location tuple, no type name of the validating library, no link to its documentation.
 """
 
@@ -18,7 +21,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ganpo.errors import SEPARATOR, BilingualValueError, halves
+from ganpo.errors import (
+    SEPARATOR,
+    BilingualValueError,
+    declared_pattern_words,
+    halves,
+    pattern_in_words,
+)
 
 #: how long an echoed value may be (a request may carry anything)
 _SHOWN = 60
@@ -111,53 +120,18 @@ _MUST: dict[str, tuple[str, str]] = {
 }
 
 
-#: the form each pattern of the platform's fields asks for, in words: a refusal never shows
-#: a regular expression (a field whose pattern is not here is refused without its form;
-#: a test requires every pattern of the API's schema to be here)
-PATTERN_WORDS: dict[str, tuple[str, str]] = {
-    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$": (
-        "a letter or digit, then letters, digits, _, . or -",
-        "以字母或数字开头，其后为字母、数字、_、. 或 -",
-    ),
-    r"^[A-Za-z0-9_.-]+$": ("letters, digits, _, . or -", "字母、数字、_、. 或 -"),
-    r"^[A-Za-z0-9_.@-]+$": ("letters, digits, _, ., @ or -", "字母、数字、_、.、@ 或 -"),
-    r"^[a-z0-9_]+$": ("lower-case letters, digits or _", "小写字母、数字或 _"),
-    r"^[a-z][a-z0-9_]*$": (
-        "a lower-case letter, then lower-case letters, digits or _",
-        "以小写字母开头，其后为小写字母、数字或 _",
-    ),
-    r"^[a-z][a-z0-9-]*$": (
-        "a lower-case letter, then lower-case letters, digits or -",
-        "以小写字母开头，其后为小写字母、数字或 -",
-    ),
-    r"^[A-Z][A-Z0-9]{1,9}$": (
-        "an upper-case letter, then 1 to 9 upper-case letters or digits",
-        "以大写字母开头，其后为 1 至 9 个大写字母或数字",
-    ),
-    r"^[0-9a-f]{16}$": (
-        "the 16 characters (digits and a to f) the platform gave it",
-        "平台给出的 16 位编号（数字及 a 至 f）",
-    ),
-    r"^[0-9]{1,10}(,[0-9]{1,10}){0,49}$": (
-        "whole numbers separated by commas, at most 50",
-        "以逗号分隔的整数，至多 50 个",
-    ),
-    r"^[a-z0-9_-]{1,120}:[a-z_]{1,20}:\d{4}$": (
-        "target:kind:year, as the platform gave it",
-        "平台给出的“目标:类型:年份”形式",
-    ),
-    r"^[^/\\]+$": ("any characters but / and \\", "不含 / 和 \\ 的字符"),
-    r"^(gep_cny|gep_per_km2|material_cny|regulating_cny|cultural_cny|ind:[a-z0-9_]+)$": (
-        "gep_cny, gep_per_km2, material_cny, regulating_cny, cultural_cny, or ind: and an "
-        "indicator code",
-        "gep_cny、gep_per_km2、material_cny、regulating_cny、cultural_cny 之一，或 ind: 加指标代码",
-    ),
-}
+#: the form of the ids the platform gives its checks, scenarios and audit packs
+#: (``secrets.token_hex(8)``), declared with the words a refusal says it in
+PLATFORM_ID = pattern_in_words(
+    r"^[0-9a-f]{16}$",
+    "the 16 characters (digits and a to f) the platform gave it",
+    "平台给出的 16 位编号（数字及 a 至 f）",
+)
 
 
-def _pattern_words(pattern: object) -> tuple[str, str]:
-    """What a value refused by ``pattern`` must be, in words (never the expression)."""
-    words = PATTERN_WORDS.get(str(pattern))
+def _pattern_words(words: tuple[str, str] | None) -> tuple[str, str]:
+    """What a value refused by a field's pattern must be, in the words declared with the
+    pattern (:func:`ganpo.errors.pattern_in_words`), never the expression."""
     if words is None:
         return "is not in the form this field takes", "不符合该字段的格式"
     return f"must be {words[0]}", f"应为{words[1]}"
@@ -166,13 +140,14 @@ def _pattern_words(pattern: object) -> tuple[str, str]:
 def validation_answer(errors: Iterable[Mapping[str, Any]], route: object = None) -> dict[str, str]:
     """The JSON answer (``detail``, ``detail_en``, ``detail_zh``) of a request FastAPI's
     validation refused: its problems (``RequestValidationError.errors()``), each naming the
-    field of ``route`` (the matched route, for its parameters' descriptions) in words."""
-    fields = _described_fields(route)
+    field of ``route`` (the matched route, for its parameters' descriptions and the words
+    declared with their patterns) in words."""
+    fields, forms = _described_fields(route)
     body = _body_model(route)
     en: list[str] = []
     zh: list[str] = []
     for error in errors:
-        e, z = _problem(error, fields, body)
+        e, z = _problem(error, fields, forms, body)
         if e not in en:
             en.append(e)
             zh.append(z)
@@ -185,6 +160,7 @@ def validation_answer(errors: Iterable[Mapping[str, Any]], route: object = None)
 def _problem(
     error: Mapping[str, Any],
     fields: Mapping[str, tuple[str, str]],
+    forms: Mapping[str, tuple[str, str]],
     body: type[BaseModel] | None,
 ) -> tuple[str, str]:
     kind = str(error.get("type", ""))
@@ -195,7 +171,7 @@ def _problem(
             "the request body is not valid JSON; send a JSON object",
             "请求正文不是有效的 JSON，请提交 JSON 对象",
         )
-    en_name, zh_name = _field_name(loc, fields, body)
+    (en_name, zh_name), form = _field_name(loc, fields, forms, body)
     if kind == "missing":
         return f"{en_name} is missing; give it", f"缺少{zh_name}，请给出"
     if kind == "extra_forbidden":
@@ -214,7 +190,7 @@ def _problem(
                 said_zh = f"取值无效（{said_en}）"
         return f"{en_name}: {said_en}{got_en}", f"{zh_name}：{said_zh}{got_zh}"
     if kind == "string_pattern_mismatch":
-        must_en, must_zh = _pattern_words(ctx.get("pattern"))
+        must_en, must_zh = _pattern_words(form)
         return f"{en_name} {must_en}{got_en}", f"{zh_name}{must_zh}{got_zh}"
     must = _MUST.get(kind)
     if must is not None:
@@ -263,20 +239,22 @@ def _words(name: str) -> str:
 def _field_name(
     loc: tuple[Any, ...],
     fields: Mapping[str, tuple[str, str]],
+    forms: Mapping[str, tuple[str, str]],
     body: type[BaseModel] | None,
-) -> tuple[str, str]:
-    """The field a problem is about, in words, in English and in Chinese."""
+) -> tuple[tuple[str, str], tuple[str, str] | None]:
+    """The field a problem is about, in words, in English and in Chinese, and the words
+    declared with its pattern (``None``: none declared, or the field is not found)."""
     if not loc:
-        return "the request", "请求"
+        return ("the request", "请求"), None
     where, path = loc[0], loc[1:]
     if where == "body":
         if not path:
-            return "the request body", "请求正文"
+            return ("the request body", "请求正文"), None
         return _body_field_name(path, body)
     if where in ("path", "query", "header", "cookie") and path:
         name = str(path[0])
-        return GLOSSARY.get(name) or fields.get(name) or _unnamed(name)
-    return _unnamed(".".join(str(p) for p in loc))
+        return GLOSSARY.get(name) or fields.get(name) or _unnamed(name), forms.get(name)
+    return _unnamed(".".join(str(p) for p in loc)), None
 
 
 def _unnamed(name: str) -> tuple[str, str]:
@@ -284,13 +262,18 @@ def _unnamed(name: str) -> tuple[str, str]:
     return words, f"字段“{words}”"
 
 
-def _body_field_name(path: tuple[Any, ...], model: type[BaseModel] | None) -> tuple[str, str]:
+def _body_field_name(
+    path: tuple[Any, ...], model: type[BaseModel] | None
+) -> tuple[tuple[str, str], tuple[str, str] | None]:
     """The words of a field of the request body: its last key, with the key and item it
-    is in ("unit of item 2 of layers" / "layers第 2 项的unit")."""
+    is in ("unit of item 2 of layers" / "layers第 2 项的unit"); and the words declared
+    with the pattern of the field the path ends at."""
     names: list[tuple[tuple[str, str], int | None]] = []  # each key, and the item after it
     current: Any = model
     mapping: tuple[str, str] | None = None  # the words of the mapping a key is of
+    form: tuple[str, str] | None = None  # the pattern's words of the field the path is at
     for part in path:
+        form = None
         if part == "[key]" and mapping is not None:  # the key itself was refused
             names[-1] = ((f"a key of {mapping[0]}", f"{mapping[1]}的键"), None)
             continue
@@ -313,12 +296,13 @@ def _body_field_name(path: tuple[Any, ...], model: type[BaseModel] | None) -> tu
             field = _model_field(current, key)
         if field is not None:
             described = _bilingual(field.description)
+            form = declared_pattern_words(field)
             current = _unwrap(field.annotation)
         else:
             current = None
         names.append((GLOSSARY.get(key) or described or _unnamed(key), None))
     if not names:
-        return "the request body", "请求正文"
+        return ("the request body", "请求正文"), None
     (en, zh), item = names[-1]
     if item is not None:  # a list's item is the field itself
         en, zh = f"item {item} of {en}", f"{zh}第 {item} 项"
@@ -328,7 +312,7 @@ def _body_field_name(path: tuple[Any, ...], model: type[BaseModel] | None) -> tu
             parent_en = f"item {parent_item} of {parent_en}"
             parent_zh = f"{parent_zh}第 {parent_item} 项"
         en, zh = f"{en} of {parent_en}", f"{parent_zh}的{zh}"
-    return en, zh
+    return (en, zh), form
 
 
 def _model_field(model: type[BaseModel], key: str) -> Any:
@@ -374,24 +358,31 @@ def _bilingual(description: str | None) -> tuple[str, str] | None:
     return (en, zh) if en and zh else None
 
 
-def _described_fields(route: object) -> dict[str, tuple[str, str]]:
-    """The words of the path, query, header and cookie parameters of ``route`` whose
-    description is bilingual, by their names in the request."""
+def _described_fields(
+    route: object,
+) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """The words of the path, query, header and cookie parameters of ``route``, by their
+    names in the request: of those whose description is bilingual, and of the forms their
+    patterns ask for, declared with them."""
     dependant = getattr(route, "dependant", None)
     if dependant is None:
-        return {}
+        return {}, {}
     try:
         from fastapi.dependencies.utils import get_flat_params
 
         params = get_flat_params(dependant)
     except Exception:  # pragma: no cover - FastAPI's helper moved: the glossary serves
-        return {}
+        return {}, {}
     named: dict[str, tuple[str, str]] = {}
+    forms: dict[str, tuple[str, str]] = {}
     for param in params:
         words = _bilingual(getattr(param.field_info, "description", None))
         if words is not None:
             named.setdefault(param.alias, words)
-    return named
+        form = declared_pattern_words(param.field_info)
+        if form is not None:
+            forms.setdefault(param.alias, form)
+    return named, forms
 
 
 def _body_model(route: object) -> type[BaseModel] | None:

@@ -9,7 +9,6 @@ An account none of whose counties the caller may see answers 404, as if it did n
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal, cast
@@ -23,7 +22,7 @@ from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from ganpo.errors import GanpoError, InputError
+from ganpo.errors import GanpoError, InputError, pattern_in_words
 from ganpo.report.quality import QualityReport
 from ganpo.store import platform
 from ganpo.store.models import Account
@@ -48,7 +47,12 @@ Adcode = Annotated[
         "default: your whole scope / 行政区代码或乡镇、村代码",
     ),
 ]
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+#: a profile's or parameter set's name
+_NAME = pattern_in_words(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$",
+    "a letter or digit, then letters, digits, _, . or -",
+    "以字母或数字开头，其后为字母、数字、_、. 或 -",
+)
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -250,8 +254,8 @@ class TrendPoint(BaseModel):
 
 class RunRequest(BaseModel):
     year: int = Field(ge=1900, le=2200)
-    profile: str | None = Field(default=None, max_length=100, pattern=_NAME.pattern)
-    parameter_set: str | None = Field(default=None, max_length=100, pattern=_NAME.pattern)
+    profile: str | None = Field(default=None, max_length=100, **_NAME)
+    parameter_set: str | None = Field(default=None, max_length=100, **_NAME)
 
 
 class JobAccepted(BaseModel):
@@ -417,7 +421,12 @@ class UnitRank(BaseModel):
     value: float | None = Field(description="the unit's own value / 本单位数值")
 
 
-RANK_METRIC = r"^(gep_cny|gep_per_km2|material_cny|regulating_cny|cultural_cny|ind:[a-z0-9_]+)$"
+RANK_METRIC = pattern_in_words(
+    r"^(gep_cny|gep_per_km2|material_cny|regulating_cny|cultural_cny|ind:[a-z0-9_]+)$",
+    "gep_cny, gep_per_km2, material_cny, regulating_cny, cultural_cny, or ind: and an "
+    "indicator code",
+    "gep_cny、gep_per_km2、material_cny、regulating_cny、cultural_cny 之一，或 ind: 加指标代码",
+)
 
 
 @router.get(
@@ -434,7 +443,7 @@ async def account_rank(
         str,
         Query(
             max_length=110,
-            pattern=RANK_METRIC,
+            **RANK_METRIC,
             description="gep_cny, gep_per_km2, a category's *_cny, or ind:<indicator> / 指标",
         ),
     ] = "gep_cny",
@@ -636,7 +645,9 @@ async def account_indicators_by_unit(
         str | None,
         Query(
             max_length=100,
-            pattern=r"^[a-z0-9_]+$",
+            **pattern_in_words(
+                r"^[a-z0-9_]+$", "lower-case letters, digits or _", "小写字母、数字或 _"
+            ),
             description="one indicator (default: all) / 指标(默认全部)",
         ),
     ] = None,

@@ -30,13 +30,14 @@ from pydantic import BaseModel, Field, model_validator
 
 from ganpo.store import platform
 from ganpo.web.auth import Principal, hierarchy, require_roles, require_visible, store
+from ganpo.web.validation import PLATFORM_ID
 
 router = APIRouter()
 
 #: who may request and read departure audit packs
 AUDIT_ROLES = ("auditor", "admin")
 Auditor = Annotated[Principal, Depends(require_roles(*AUDIT_ROLES))]
-PackId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$", description="pack id / 审计资料编号")]
+PackId = Annotated[str, PathParam(description="pack id / 审计资料编号", **PLATFORM_ID)]
 MEDIA = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -27,7 +27,7 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
-from ganpo.errors import InputError
+from ganpo.errors import InputError, pattern_in_words
 from ganpo.store.carbon import StoredInventory, list_inventories, load_inventory
 from ganpo.store.carbon_models import INVENTORY_STATUSES, CarbonInventory
 from ganpo.web.auth import (
@@ -562,7 +562,11 @@ def progress(
     inventories: Annotated[
         str | None,
         Query(
-            pattern=r"^[0-9]{1,10}(,[0-9]{1,10}){0,49}$",
+            **pattern_in_words(
+                r"^[0-9]{1,10}(,[0-9]{1,10}){0,49}$",
+                "whole numbers separated by commas, at most 50",
+                "以逗号分隔的整数，至多 50 个",
+            ),
             description="inventory ids, one a year, comma-separated; default: the newest "
             "of each year / 清单编号，每年一份",
         ),

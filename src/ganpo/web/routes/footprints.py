@@ -36,7 +36,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError, halves, pattern_in_words
 from ganpo.footprint.lca import Footprint, footprint
 from ganpo.footprint.model import (
     STAGES,
@@ -58,7 +58,18 @@ from ganpo.web.auth import CurrentPrincipal, Principal, require_roles
 
 router = APIRouter()
 Lang = Annotated[Literal["zh", "en"], Query(description="language / 语言")]
-StudyId = Annotated[str, PathParam(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9-]*$")]
+StudyId = Annotated[
+    str,
+    PathParam(
+        min_length=1,
+        max_length=60,
+        **pattern_in_words(
+            r"^[a-z][a-z0-9-]*$",
+            "a lower-case letter, then lower-case letters, digits or -",
+            "以小写字母开头，其后为小写字母、数字或 -",
+        ),
+    ),
+]
 Checker = Annotated[Principal, Depends(require_roles("admin", "office", "reviewer"))]
 UNIT = "kg CO₂e"
 MAX_UPLOAD = 256 * 1024

@@ -48,6 +48,7 @@ from ganpo.store import platform
 from ganpo.web.auth import HOME_PROVINCE, CurrentPrincipal, Principal, require_roles, store
 from ganpo.web.jobs import JobContext, JobManager, failure_message
 from ganpo.web.seed import landuse_demo_folder
+from ganpo.web.validation import PLATFORM_ID
 
 if TYPE_CHECKING:
     from ganpo.catalog.parameters import PricePolicy
@@ -55,9 +56,7 @@ if TYPE_CHECKING:
 router = APIRouter()
 FOLDER = "landuse-scenarios"
 DESCRIPTOR = "landuse-dataset.toml"
-ScenarioId = Annotated[
-    str, PathParam(pattern=r"^[0-9a-f]{16}$", description="scenario id / 情景编号")
-]
+ScenarioId = Annotated[str, PathParam(description="scenario id / 情景编号", **PLATFORM_ID)]
 Runner = Annotated[Principal, Depends(require_roles("office", "admin"))]
 State = Literal["queued", "running", "done", "failed"]
 GEP_NOTE_ZH = "情景模拟完成后计算 GEP 变化"

@@ -27,7 +27,7 @@ from starlette.datastructures import UploadFile
 
 from ganpo.catalog.departments import departments
 from ganpo.catalog.profiles import profile_names
-from ganpo.errors import InputError, UnknownNameError
+from ganpo.errors import InputError, UnknownNameError, pattern_in_words
 from ganpo.store import reporting as store
 from ganpo.store.reporting import WorkflowError
 from ganpo.submissions import workflow as wf
@@ -42,9 +42,12 @@ from ganpo.web.failures import error_answer
 router = APIRouter()
 
 Year = Annotated[int, Query(ge=1949, le=2100, description="reporting year / 报告年份")]
+#: an accounting profile's name
+PROFILE = pattern_in_words(
+    r"^[A-Za-z0-9_.-]+$", "letters, digits, _, . or -", "字母、数字、_、. 或 -"
+)
 ProfileName = Annotated[
-    str | None,
-    Query(max_length=100, pattern=r"^[A-Za-z0-9_.-]+$", description="accounting profile"),
+    str | None, Query(max_length=100, description="accounting profile", **PROFILE)
 ]
 Id = Annotated[int, PathParam(ge=1, le=2_147_483_647)]
 MULTIPART_OVERHEAD = 64 * 1024
@@ -70,7 +73,7 @@ class ExplainBody(BaseModel):
 class AdoptBody(BaseModel):
     year: int = Field(ge=1949, le=2100)
     forms: list[str] | None = Field(default=None, max_length=100)
-    profile: str | None = Field(default=None, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    profile: str | None = Field(default=None, max_length=100, **PROFILE)
     comment: str | None = Field(default=None, max_length=wf.MAX_COMMENT)
 
 

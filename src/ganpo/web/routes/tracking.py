@@ -23,6 +23,7 @@ from fastapi import Path as PathParam
 from fastapi import status as http
 from pydantic import BaseModel, Field
 
+from ganpo.errors import pattern_in_words
 from ganpo.store import platform
 from ganpo.web.auth import CurrentPrincipal, Principal, hierarchy, store
 
@@ -408,7 +409,14 @@ class AckIn(BaseModel):
 
 AlertKey = Annotated[
     str,
-    PathParam(pattern=r"^[a-z0-9_-]{1,120}:[a-z_]{1,20}:\d{4}$", description="预警编号 / key"),
+    PathParam(
+        description="预警编号 / key",
+        **pattern_in_words(
+            r"^[a-z0-9_-]{1,120}:[a-z_]{1,20}:\d{4}$",
+            "target:kind:year, as the platform gave it",
+            "平台给出的“目标:类型:年份”形式",
+        ),
+    ),
 ]
 
 

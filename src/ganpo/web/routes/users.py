@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError, StoreError, StoreUnavailableError, UnknownNameError
+from ganpo.errors import (
+    InputError,
+    StoreError,
+    StoreUnavailableError,
+    UnknownNameError,
+    pattern_in_words,
+)
 from ganpo.store import platform
 from ganpo.web.auth import (
     Principal,
@@ -35,7 +41,13 @@ class UserOut(BaseModel):
 
 
 class UserCreate(BaseModel):
-    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")
+    username: str = Field(
+        min_length=1,
+        max_length=64,
+        **pattern_in_words(
+            r"^[A-Za-z0-9_.@-]+$", "letters, digits, _, ., @ or -", "字母、数字、_、.、@ 或 -"
+        ),
+    )
     password: str = Field(min_length=8, max_length=256)
     role: str = Field(description=", ".join(platform.ROLES))
     department: str | None = Field(default=None, max_length=64)

@@ -26,13 +26,14 @@ from pydantic import BaseModel, Field
 
 from ganpo.store import platform
 from ganpo.web.auth import CurrentPrincipal, Principal, store
+from ganpo.web.validation import PLATFORM_ID
 
 if TYPE_CHECKING:
     from ganpo.zoning.units import ZoningDataset
 
 router = APIRouter()
 FOLDER = "zoning-checks"
-CheckId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{16}$", description="check id / 核查编号")]
+CheckId = Annotated[str, PathParam(description="check id / 核查编号", **PLATFORM_ID)]
 
 
 class CheckIn(BaseModel):
