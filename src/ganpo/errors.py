@@ -101,6 +101,13 @@ def halves(message: str) -> tuple[str, str]:
     return message[:best], message[best + len(SEPARATOR) :]
 
 
+def joined(en: str, zh: str) -> str:
+    """The whole message of two halves, ``"English / 中文"``, for readers of one string;
+    a message without a Chinese half (both halves the same text) is that text. Never
+    split again where the halves are at hand: a half may hold `` / `` itself."""
+    return en if en == zh else f"{en}{SEPARATOR}{zh}"
+
+
 def _englishness(message: str, quoted: list[bool], start: int, end: int) -> int:
     """Latin letters less weighted Chinese characters in ``message[start:end]``, outside
     quoted values."""

@@ -118,8 +118,8 @@ def test_publish_a_draft_once(tmp_path: Path, store_url: str) -> None:
         publish_inventory(engine, iid)
 
 
-def test_head_is_0021_and_the_models_match_the_migration(store_url: str) -> None:
-    assert schema.HEAD_REVISION == "0021" == schema.alembic_head()
+def test_head_is_0022_and_the_models_match_the_migration(store_url: str) -> None:
+    assert schema.HEAD_REVISION == "0022" == schema.alembic_head()
     engine = open_store(store_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), full_metadata())

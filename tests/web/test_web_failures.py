@@ -43,10 +43,11 @@ def test_paths_become_file_names_and_nothing_else_changes() -> None:
 
 def test_a_failed_jobs_message_names_no_server_path() -> None:
     exc = InputFileError("layer dem: empty", "图层为空", problem="empty", source="/srv/d/dem.tif")
-    # each half names the file (decision 0095): the API splits the message into them
-    assert failure_message(exc) == "dem.tif: layer dem: empty / dem.tif：图层为空"
+    # each half names the file (decision 0095); the job keeps the halves (decision 0098)
+    assert failure_message(exc) == ("dem.tif: layer dem: empty", "dem.tif：图层为空")
     broken = OSError(errno.EIO, "Input/output error", "/srv/ganpo/work/x.tif")
-    assert failure_message(broken) == "OSError: [Errno 5] Input/output error: 'x.tif'"
+    said = "OSError: [Errno 5] Input/output error: 'x.tif'"
+    assert failure_message(broken) == (said, said)  # no Chinese half: both are the message
 
 
 def truncated_layer(demo_platform: Any, tmp_path: Path) -> bytes:

@@ -76,7 +76,18 @@ def test_job_of_a_dead_server_is_interrupted_others_are_left(web_app: FastAPI) -
 
     def record(job_id: str, runner: str) -> platform.JobRecord:
         return platform.JobRecord(
-            job_id, "account.run", "office", runner, "running", 0.3, "running", None, now, now, []
+            job_id,
+            "account.run",
+            "office",
+            runner,
+            "running",
+            0.3,
+            "running",
+            "运行中",
+            None,
+            now,
+            now,
+            [],
         )
 
     platform.save_job(engine, record("dead", f"{here}:{dead_pid}"))
@@ -84,7 +95,8 @@ def test_job_of_a_dead_server_is_interrupted_others_are_left(web_app: FastAPI) -
     platform.save_job(engine, record("alive", platform.job_runner()))
     JobManager(engine).shutdown()  # a server starting on this database
     dead = platform.load_job(engine, "dead")
-    assert dead is not None and dead.state == "failed" and "interrupted" in dead.message
+    assert dead is not None and dead.state == "failed" and "interrupted" in dead.message_en
+    assert dead.message_zh == platform.INTERRUPTED_ZH
     for job_id in ("elsewhere", "alive"):
         job = platform.load_job(engine, job_id)
         assert job is not None and job.state == "running"

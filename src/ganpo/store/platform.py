@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, delete, func, insert, or_, select, up
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.errors import InputError, StoreError, UnknownNameError
+from ganpo.errors import InputError, StoreError, UnknownNameError, joined
 from ganpo.store.failures import cause
 from ganpo.store.platform_models import PlatformAudit, PlatformJob, PlatformSession, PlatformUser
 from ganpo.store.records import as_utc
@@ -548,10 +548,8 @@ def list_audit(
 
 # --- background jobs ---------------------------------------------------------------------
 
-INTERRUPTED = (
-    "interrupted: the server stopped before the job finished; run it again "
-    "/ 服务器停止，任务未完成，请重新运行"
-)
+INTERRUPTED_EN = "interrupted: the server stopped before the job finished; run it again"
+INTERRUPTED_ZH = "服务器停止，任务未完成，请重新运行"
 
 
 @dataclass
@@ -564,11 +562,17 @@ class JobRecord:
     runner: str  # host:pid of the server process that runs it
     state: str
     fraction: float
-    message: str
+    message_en: str  # the last message in English, as given
+    message_zh: str  # in Chinese, as given (a message without a Chinese half: the same)
     account_id: int | None
     created_at: datetime
     updated_at: datetime
     log: list[str]
+
+    @property
+    def message(self) -> str:
+        """The last message whole, ``"English / 中文"``."""
+        return joined(self.message_en, self.message_zh)
 
 
 def save_job(engine: Engine, job: JobRecord) -> None:
@@ -599,7 +603,8 @@ def load_job(engine: Engine, job_id: str) -> JobRecord | None:
             runner=row.runner,
             state=row.state,
             fraction=row.fraction,
-            message=row.message,
+            message_en=row.message_en,
+            message_zh=row.message_zh,
             account_id=row.account_id,
             created_at=as_utc(row.created_at),
             updated_at=as_utc(row.updated_at),
@@ -644,6 +649,11 @@ def interrupt_unfinished_jobs(engine: Engine) -> int:
             conn.execute(
                 update(PlatformJob)
                 .where(PlatformJob.id.in_(dead))
-                .values(state="failed", message=INTERRUPTED, updated_at=utcnow())
+                .values(
+                    state="failed",
+                    message_en=INTERRUPTED_EN,
+                    message_zh=INTERRUPTED_ZH,
+                    updated_at=utcnow(),
+                )
             )
     return len(dead)

@@ -74,7 +74,10 @@ class PlatformJob(Base):
     runner: Mapped[str] = mapped_column(String(128))  # host:pid of the server running it
     state: Mapped[str] = mapped_column(String(10), index=True)
     fraction: Mapped[float]
-    message: Mapped[str] = mapped_column(Text)
+    # its last message in each language, kept as given (a half may hold " / " itself);
+    # a message without a Chinese half is both (migration 0022)
+    message_en: Mapped[str] = mapped_column(Text)
+    message_zh: Mapped[str] = mapped_column(Text)
     account_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 #: the schema revision this ganpo needs: the newest migration (a test checks them equal)
-HEAD_REVISION = "0021"
+HEAD_REVISION = "0022"
 
 #: What an account is to its readers (its figures never change; its standing may):
 #: draft → published; draft or published → withdrawn, or superseded by a revision.

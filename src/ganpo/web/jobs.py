@@ -7,6 +7,11 @@ run; every change of state (queued, running, done, failed) is also written to th
 the same database can report it (with the progress of its last change of state). A job
 left queued or running by a server process of this host that no longer exists is marked
 failed, "interrupted", when the next server starts.
+
+A job's message is kept in its two halves, English and Chinese, from where it is made
+(the job's states, its stage messages, its failure) to the store and the API: a half may
+hold " / " itself ("t / ha"), so the whole "English / 中文" is only ever joined for
+readers of one string, never split again (decision 0098).
 """
 
 from __future__ import annotations
@@ -17,15 +22,15 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine
 
-from ganpo.errors import SEPARATOR, GanpoError, StoreError, halves
+from ganpo.errors import GanpoError, StoreError, joined
 from ganpo.store import platform
-from ganpo.web.failures import public_halves, public_message, without_paths
+from ganpo.web.failures import public_halves, without_paths
 
 State = Literal["queued", "running", "done", "failed"]
 
@@ -37,10 +42,20 @@ class Job:
     owner: str
     state: State = "queued"
     fraction: float = 0.0
-    message: str = ""
+    message_en: str = ""  # the last message in English
+    message_zh: str = ""  # in Chinese (a message without a Chinese half: the same text)
     account_id: int | None = None
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     log: list[str] = field(default_factory=list)
+
+    @property
+    def message(self) -> str:
+        """The last message whole, ``"English / 中文"`` (for readers of one string)."""
+        return joined(self.message_en, self.message_zh)
+
+    def tell(self, en: str, zh: str) -> None:
+        """Set the message, as its two halves."""
+        self.message_en, self.message_zh = en, zh
 
     def record(self) -> platform.JobRecord:
         return platform.JobRecord(
@@ -50,7 +65,8 @@ class Job:
             runner=platform.job_runner(),
             state=self.state,
             fraction=self.fraction,
-            message=self.message,
+            message_en=self.message_en,
+            message_zh=self.message_zh,
             account_id=self.account_id,
             created_at=self.created_at,
             updated_at=datetime.now(UTC),
@@ -61,7 +77,16 @@ class Job:
     def of(cls, r: platform.JobRecord) -> Job:
         state: State = r.state  # type: ignore[assignment]
         return cls(
-            r.id, r.kind, r.owner, state, r.fraction, r.message, r.account_id, r.created_at, r.log
+            r.id,
+            r.kind,
+            r.owner,
+            state,
+            r.fraction,
+            r.message_en,
+            r.message_zh,
+            r.account_id,
+            r.created_at,
+            r.log,
         )
 
     def public(self) -> dict[str, Any]:
@@ -72,6 +97,8 @@ class Job:
             "state": self.state,
             "fraction": self.fraction,
             "message": self.message,
+            "message_en": self.message_en,
+            "message_zh": self.message_zh,
             "account_id": self.account_id,
             "created_at": self.created_at.isoformat(),
         }
@@ -87,10 +114,13 @@ class JobContext:
         with self._manager.lock:
             self._job.fraction = max(self._job.fraction, min(1.0, float(value)))
 
-    def say(self, message: str) -> None:
+    def say(self, en: str, zh: str | None = None) -> None:
+        """A stage message, in English and in Chinese; without ``zh`` (an account's stage
+        lines, which are in English only) the message has no Chinese half."""
+        zh = en if zh is None else zh
         with self._manager.lock:
-            self._job.message = message
-            self._job.log.append(message)
+            self._job.tell(en, zh)
+            self._job.log.append(joined(en, zh))
 
 
 class JobManager:
@@ -117,7 +147,8 @@ class JobManager:
 
     def submit(self, kind: str, owner: str, work: Callable[[JobContext], int | None]) -> Job:
         """Queue ``work``; it returns the stored account id (or ``None``)."""
-        job = Job(id=uuid.uuid4().hex, kind=kind, owner=owner, message="queued / 排队中")
+        job = Job(id=uuid.uuid4().hex, kind=kind, owner=owner)
+        job.tell("queued", "排队中")
         with self.lock:
             self.jobs[job.id] = job
         self._save(job)
@@ -137,23 +168,21 @@ class JobManager:
         ctx = JobContext(self, job)
         with self.lock:
             job.state = "running"
-            job.message = "running / 运行中"
+            job.tell("running", "运行中")
         try:
             self._save(job)
             account_id = work(ctx)
         except Exception as exc:  # a failed job reports its error instead of vanishing
             with self.lock:
                 job.state = "failed"
-                job.message = failure_message(exc)
+                job.tell(*failure_message(exc))
             self._save_quietly(job)
             return
         with self.lock:
             job.state = "done"
             job.fraction = 1.0
             job.account_id = account_id
-            job.message = (
-                "done / 完成" if account_id is None else f"done: account #{account_id} / 完成"
-            )
+            job.tell("done" if account_id is None else f"done: account #{account_id}", "完成")
         self._save_quietly(job)
 
     def _save_quietly(self, job: Job) -> None:
@@ -166,12 +195,15 @@ class JobManager:
                 job.log.append(f"state not saved to the store: {exc}")
 
     def get(self, job_id: str) -> Job | None:
-        """A job of this server (live progress), else as stored (another server's, or one
-        from before a restart)."""
+        """A job of this server (its live progress, as a copy taken at once: its state and
+        both halves of its message belong together), else as stored (another server's,
+        or one from before a restart)."""
         with self.lock:
             job = self.jobs.get(job_id)
-        if job is not None or self.engine is None:
-            return job
+            if job is not None:
+                return replace(job, log=list(job.log))
+        if self.engine is None:
+            return None
         record = platform.load_job(self.engine, job_id)
         return None if record is None else Job.of(record)
 
@@ -206,13 +238,13 @@ class JobManager:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def failure_message(exc: Exception) -> str:
-    """A failed job's message, as its owner reads it (through the API): no server paths.
-    A refusal about a file names it (by its name) in both halves, "dem.tif: … /
-    dem.tif：…", so that each half the API splits it into says which file."""
+def failure_message(exc: Exception) -> tuple[str, str]:
+    """A failed job's message, as its owner reads it (through the API), in its English and
+    its Chinese half: no server paths. A refusal about a file names it (by its name) in
+    both halves ("dem.tif: …", "dem.tif：…"). The halves are the refusal's own, kept as
+    given (never joined and split again: a half may hold " / "). A failure that is no
+    refusal of ganpo's has no Chinese half: both halves are its one message."""
     if isinstance(exc, GanpoError):
-        en, zh = public_halves(exc)
-        if en != zh and halves(whole := f"{en}{SEPARATOR}{zh}") == (en, zh):
-            return whole
-        return public_message(exc)
-    return f"{type(exc).__name__}: {without_paths(str(exc))}"
+        return public_halves(exc)
+    text = f"{type(exc).__name__}: {without_paths(str(exc))}"
+    return text, text

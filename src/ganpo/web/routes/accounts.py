@@ -1194,7 +1194,7 @@ def run(
     actor = principal.username
 
     def work(ctx: JobContext) -> int:
-        ctx.say(f"{body.year}: running the account / 正在核算")
+        ctx.say(f"{body.year}: running the account", f"{body.year} 年：正在核算")
         account = run_account(
             manifest,
             body.year,

@@ -8,7 +8,6 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi import Path as PathParam
 from pydantic import BaseModel
 
-from ganpo.errors import halves
 from ganpo.web.auth import CurrentPrincipal
 from ganpo.web.jobs import JobManager
 
@@ -20,9 +19,9 @@ class JobOut(BaseModel):
     kind: str
     state: Literal["queued", "running", "done", "failed"]
     fraction: float
-    message: str  # "English / 中文", whole
-    message_en: str  # its English half (the whole message when it has no Chinese half)
-    message_zh: str  # its Chinese half
+    message: str  # "English / 中文", whole (for clients that read one string)
+    message_en: str  # its English half, as the job made it (may hold " / " itself)
+    message_zh: str  # its Chinese half (the English one when the message has none)
     account_id: int | None
 
 
@@ -38,14 +37,13 @@ def job_status(
         job.owner != principal.username and principal.role not in ("admin", "office")
     ):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no job {job_id} / 任务不存在")
-    en, zh = halves(job.message)
     return JobOut(
         job_id=job.id,
         kind=job.kind,
         state=job.state,
         fraction=job.fraction,
         message=job.message,
-        message_en=en,
-        message_zh=zh,
+        message_en=job.message_en,
+        message_zh=job.message_zh,
         account_id=job.account_id,
     )

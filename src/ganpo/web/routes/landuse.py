@@ -43,7 +43,7 @@ from fastapi.responses import Response
 from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError, halves, joined
 from ganpo.store import platform
 from ganpo.web.auth import HOME_PROVINCE, CurrentPrincipal, Principal, require_roles, store
 from ganpo.web.jobs import JobContext, JobManager, failure_message
@@ -128,7 +128,10 @@ class ScenarioOut(BaseModel):
     name: str
     state: State
     job_id: str
-    message: str
+    message: str = Field(description="the last message whole, 'English / 中文'")
+    # its halves as made (a half may hold " / "); empty in a scenario stored before them
+    message_en: str = ""
+    message_zh: str = ""
     demand: Literal["markov", "plan"]
     steps: int
     targets_hm2: dict[int, float]
@@ -265,10 +268,15 @@ def _live(request: Request, s: ScenarioOut) -> ScenarioOut:
     job = jobs.get(s.job_id)
     if job is None:
         return s.model_copy(
-            update={"state": "failed", "message": "interrupted / 任务中断，请重新运行"}
+            update={"state": "failed", **_message("interrupted", "任务中断，请重新运行")}
         )
     state = "running" if job.state == "done" else job.state  # done: its result is being read
-    return s.model_copy(update={"state": state, "message": job.message})
+    return s.model_copy(update={"state": state, **_message(job.message_en, job.message_zh)})
+
+
+def _message(en: str, zh: str) -> dict[str, str]:
+    """A scenario's message, whole and in its two halves (kept as given)."""
+    return {"message": joined(en, zh), "message_en": en, "message_zh": zh}
 
 
 def _targets(raw: dict[str, float] | None, cell_area_hm2: float) -> dict[int, int]:
@@ -372,7 +380,9 @@ def create_scenario(body: ScenarioIn, request: Request, principal: Runner) -> Sc
         name=body.name.strip(),
         state="queued",
         job_id="",
-        message="queued / 排队中",
+        message=joined("queued", "排队中"),
+        message_en="queued",
+        message_zh="排队中",
         demand="plan" if cells else "markov",
         steps=body.steps,
         targets_hm2={int(k): float(v) for k, v in (body.targets or {}).items()},
@@ -412,7 +422,7 @@ def create_scenario(body: ScenarioIn, request: Request, principal: Runner) -> Sc
         except Exception as exc:
             for name in ("simulated.tif", GEP_FILE, *GEP_MAPS):
                 (folder / name).unlink(missing_ok=True)
-            _update(folder, state="failed", message=failure_message(exc))
+            _update(folder, state="failed", **_message(*failure_message(exc)))
             raise
 
     jobs: JobManager = request.app.state.jobs
@@ -450,7 +460,7 @@ def _run(
     from ganpo.landuse.run import CLASSES, read_cover, simulate, validation_tables
 
     first, second = record.calibration_years
-    ctx.say("fitting the suitability and allocating / 拟合适宜性并分配")
+    ctx.say("fitting the suitability and allocating", "拟合适宜性并分配")
     ctx.fraction(0.1)
     run = simulate(
         data.cover(first),
@@ -487,7 +497,7 @@ def _run(
         "unmet_hm2": float(np.asarray(unmet).sum()) * ha,
     }
     if record.held_out_year is not None:
-        ctx.say(f"validating against {record.held_out_year} / 以 {record.held_out_year} 年验证")
+        ctx.say(f"validating against {record.held_out_year}", f"以 {record.held_out_year} 年验证")
         _, summary, _ = validation_tables(
             data.cover(second), data.cover(record.held_out_year), run.simulated
         )
@@ -525,7 +535,7 @@ def _run(
                 "delta_gep_yi_yuan": gep["delta_yi_yuan"] if gep else None,
             },
         )
-    _update(folder, state="done", message="done / 完成", **changes)
+    _update(folder, state="done", **_message("done", "完成"), **changes)
 
 
 #: the two maps of the valuation, on the account dataset's grid
@@ -551,7 +561,10 @@ def _value(
     year = record.calibration_years[1]
     try:
         acc, dataset = _account_of(engine, year, base_dir)
-        ctx.say(f"ΔGEP: the {year} account with the observed and the simulated map / 计算 GEP 变化")
+        ctx.say(
+            f"ΔGEP: the {year} account with the observed and the simulated map",
+            "计算 GEP 变化",
+        )
         entry = dataset.manifest.layer("ecosystem_type", year)
         assert entry is not None  # _account_of checked it
         like = dataset.path(entry)

@@ -17,23 +17,14 @@ export class ApiError extends Error {
     this.body = body; // the whole answer (e.g. {detail, problems} of a refused upload)
   }
 
-  // FastAPI errors come as {detail: "text"}, {detail: {...}} or {detail: [{loc, msg}]};
-  // ganpo's refusals add the two halves of their "English / 中文" text, detail_en and
-  // detail_zh: the page shows the one of its language (the language of the moment)
+  // errors come as {detail: "text"} or {detail: {...}}; ganpo's refusals (every 422
+  // too: decision 0095) add the two halves of their "English / 中文" text, detail_en
+  // and detail_zh: the page shows the one of its language (the language of the moment)
   static describe(detail, body) {
     const half = body && body[lang() === "zh" ? "detail_zh" : "detail_en"];
     if (typeof half === "string" && half) return half;
     if (detail == null) return "";
     if (typeof detail === "string") return detail;
-    if (Array.isArray(detail)) {
-      return detail
-        .map((d) =>
-          d && d.msg
-            ? `${(d.loc || []).join(".")}: ${d.msg}`
-            : JSON.stringify(d),
-        )
-        .join("; ");
-    }
     if (typeof detail === "object") {
       return (
         detail.message || detail.error || detail.msg || JSON.stringify(detail)

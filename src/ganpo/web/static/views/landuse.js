@@ -266,7 +266,7 @@ export async function render(root, ctx) {
       parts.push(
         message(
           s.state === "failed" ? "error" : "info",
-          `${t(`job.${s.state}`, {}, s.state)} ${s.message}`,
+          `${t(`job.${s.state}`, {}, s.state)} ${spoken(s, "message")}`,
         ),
       );
       add(clear(resultBox), ...parts);
