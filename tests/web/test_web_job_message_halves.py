@@ -81,6 +81,12 @@ def test_a_stage_message_reaches_the_api_in_its_halves(
     assert done.log == [f"{en} / {zh}"]
 
 
+def test_a_done_job_names_its_account_in_both_halves(web_app: FastAPI) -> None:
+    jobs: JobManager = web_app.state.jobs
+    done = jobs.wait(jobs.submit("account", "office", lambda ctx: 7).id)
+    assert (done.message_en, done.message_zh) == ("done: account #7", "完成：核算 #7")
+
+
 def test_an_english_only_stage_line_is_both_halves(web_app: FastAPI, client_as: Clients) -> None:
     # an account's stage lines are English only: no Chinese half, and no split of them
     line = "demo 2022: soil retention in t / ha"

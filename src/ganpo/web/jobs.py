@@ -182,7 +182,10 @@ class JobManager:
             job.state = "done"
             job.fraction = 1.0
             job.account_id = account_id
-            job.tell("done" if account_id is None else f"done: account #{account_id}", "完成")
+            if account_id is None:
+                job.tell("done", "完成")
+            else:  # both halves name the account made
+                job.tell(f"done: account #{account_id}", f"完成：核算 #{account_id}")
         self._save_quietly(job)
 
     def _save_quietly(self, job: Job) -> None:
