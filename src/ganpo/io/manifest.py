@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -407,11 +408,18 @@ def verify_files(dataset: Dataset, *, manifest_path: Path) -> None:
             field="path",
             values=missing,
         )
-    for entry in dataset.manifest.entries():
-        if not entry.sha256:
-            continue
-        actual = sha256_file(dataset.path(entry), role=getattr(entry, "role", "units"))
-        if actual != entry.sha256:
+    checked = [e for e in dataset.manifest.entries() if e.sha256]
+    # hashlib releases the GIL while it hashes: the files are read and hashed on two
+    # threads (a 1.85·10⁸-cell dataset's layers took 0.5 s on one); the digests are
+    # compared in the entries' order, so the first changed (or unreadable) file is still
+    # the one named, whichever thread read it first
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        digests = pool.map(
+            lambda e: sha256_file(dataset.path(e), role=getattr(e, "role", "units")), checked
+        )
+        for entry, actual in zip(checked, digests, strict=True):
+            if actual == entry.sha256:
+                continue
             raise ManifestError(
                 f"{entry.path} has changed since the manifest was written "
                 f"(sha256 {actual[:12]}…, manifest says {entry.sha256[:12]}…); "
