@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from ganpo.engine.result import AccountResult
+    from ganpo.engine.stages.context import StageMessage
     from ganpo.store.repository import StoredAccount
 
     #: a store: a SQLite file path, a SQLAlchemy URL, or an open engine
@@ -213,7 +214,7 @@ def run_account(
     rasters_dir: str | os.PathLike[str] | None = None,
     scheduler: str | None = None,
     chunk: int = 1024,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[StageMessage], None] | None = None,
 ) -> Account:
     """Compute the GEP account of ``year`` for a dataset (its ``manifest.toml`` or its
     folder), as ``ganpo account run`` does; with ``store``, store it there (an account
@@ -223,7 +224,9 @@ def run_account(
     ``jiangxi-db36-2021``), ``params`` a parameter set (default: the profile's). With
     ``rasters_dir`` the value of every raster service per cell is written there
     (:func:`open_value_raster` opens them once the account is stored). ``scheduler`` and
-    ``chunk`` are those of the command; ``progress`` receives the stage messages.
+    ``chunk`` are those of the command; ``progress`` receives the stage messages: each a
+    string, the English line, that carries its Chinese half in ``.zh``
+    (``progress=lambda m: print(m.zh)`` prints them in Chinese).
 
     Example::
 

@@ -49,6 +49,14 @@ SCHEME_TITLES: dict[str, str] = {
     "globeland30": "GlobeLand30",
     "worldcover": "ESA WorldCover",
 }
+#: the schemes' titles in Chinese (an account's stage messages in Chinese)
+SCHEME_TITLES_ZH: dict[str, str] = {
+    "ganpo": "ganpo 生态系统类型代码",
+    "sandiao": "三调工作分类（第三次全国国土调查，GB/T 21010—2017）",
+    "clcd": "CLCD（中国土地覆盖数据集）",
+    "globeland30": "GlobeLand30（全球 30 米地表覆盖数据）",
+    "worldcover": "ESA WorldCover（欧洲航天局全球地表覆盖数据）",
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +87,10 @@ class Crosswalk:
     @property
     def title(self) -> str:
         return SCHEME_TITLES[self.scheme]
+
+    @property
+    def title_zh(self) -> str:
+        return SCHEME_TITLES_ZH[self.scheme]
 
     def codes(self) -> dict[str, int]:
         """Source code (as text) → ganpo raster code."""

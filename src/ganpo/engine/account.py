@@ -26,6 +26,8 @@ from ganpo.engine.stages.blockwise import build_pass, compute_pass
 from ganpo.engine.stages.checks import check_pass
 from ganpo.engine.stages.context import Progress as Progress
 from ganpo.engine.stages.context import Run
+from ganpo.engine.stages.context import StageMessage as StageMessage
+from ganpo.engine.stages.context import message_halves as message_halves
 from ganpo.engine.stages.inspect_files import inspect_layer_files
 from ganpo.engine.stages.on_grid import align_on_grid
 from ganpo.engine.stages.plan import DEFAULT_PROFILE, load_plan, load_units, resolve_methods
@@ -69,7 +71,9 @@ def run_account(
     (default: threads) or on an existing dask cluster (``tcp://host:8786``,
     :mod:`ganpo.engine.compute`). ``chunk`` is the raster block
     size [cells]. ``progress`` receives stage messages, ``on_fraction`` the share of the
-    raster work done (both also go to the run log, at each quarter).
+    raster work done (both also go to the run log, at each quarter). A stage message is a
+    :class:`StageMessage`: a string, the English line, that carries its Chinese half in
+    ``.zh`` (files named by their names, never by a path).
     """
     run = Run(
         dataset=dataset,
@@ -98,4 +102,12 @@ def run_account(
     return assemble(run, planned, selection, on_grid, sums, raster, tables)
 
 
-__all__ = ["DEFAULT_PROFILE", "RESULT_COLUMNS", "AccountResult", "resolve_methods", "run_account"]
+__all__ = [
+    "DEFAULT_PROFILE",
+    "RESULT_COLUMNS",
+    "AccountResult",
+    "StageMessage",
+    "message_halves",
+    "resolve_methods",
+    "run_account",
+]

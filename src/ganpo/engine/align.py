@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ from ganpo.errors import GridError
 from ganpo.io.manifest import LayerEntry, sha256_file
 from ganpo.io.outputs import DERIVED_CACHE, writing
 from ganpo.io.raster_files import open_raster, read_window
+from ganpo.io.roles import LAYER_ROLES
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,21 @@ def align_layer(
     Raises :class:`GridError` naming the differences when the layer is off the grid and
     its entry declares no ``resampling``, or when the source has no CRS or does not
     overlap the grid at all."""
-    problems = grid.differences(source, entry.role)
-    if not problems:
-        return source, None
+    path, note, _ = _align(source, entry, grid, reference, folder)
+    return path, note
+
+
+def _align(
+    source: Path, entry: LayerEntry, grid: Grid, reference: Path, folder: Path
+) -> tuple[Path, str | None, tuple[str, str] | None]:
+    """:func:`align_layer`, and when the layer was warped the account's stage message of
+    it in English and Chinese, files named by their names (decision 0101)."""
+    found = grid.differences_in_both(source, entry.role)
+    if not found:
+        return source, None, None
     if entry.resampling is None:
         grid.check_same(source, entry.role, reference)  # raises, saying what differs
+    problems = [en for en, _ in found]
     method = str(entry.resampling)
     digest = entry.sha256 or sha256_file(source, role=entry.role)
     target = aligned_path(digest, grid, method, entry.role, folder)
@@ -79,8 +90,17 @@ def align_layer(
         f"{method} resampling as its manifest entry declares ({'; '.join(problems)}): "
         f"{target.name}"
     )
+    spec = LAYER_ROLES.get(entry.role)
+    said = (
+        f"layer {entry.role} ({source.name}) warped onto the grid of {reference.name} by "
+        f"{method} resampling as its manifest entry declares ({'; '.join(problems)}): "
+        f"{target.name}",
+        f"{spec.name_zh if spec is not None else ''}图层 {entry.role}（{source.name}）按数据清单"
+        f"条目的声明以 {method} 方法重采样到 {reference.name} 的栅格上"
+        f"（{'；'.join(zh for _, zh in found)}）：{target.name}",
+    )
     if target.exists():
-        return target, note
+        return target, note, said
     _check_overlap(source, grid, entry.role)
     t0 = time.perf_counter()
     profile = {
@@ -120,18 +140,20 @@ def align_layer(
             strip = read_window(vrt, source, entry.role, window, layout=src)
             dst.write(strip.astype(np.float32), 1, window=window)
     log.info("%s in %.1f s", note, time.perf_counter() - t0)
-    return target, note
+    return target, note, said
 
 
 @dataclass(frozen=True)
 class AlignedLayers:
     """Where to read each layer on the grid, the identity of what is read there (the
     manifest checksum, or the warped file's digest name, which keys derived layers), and
-    a note per warped layer."""
+    a note per warped layer, and its stage message in English and Chinese (``said``: files
+    named by their names)."""
 
     paths: dict[str, Path]
     identities: dict[str, str]
     notes: list[str]
+    said: list[tuple[str, str]] = field(default_factory=list)
 
 
 def align_layers(
@@ -144,11 +166,13 @@ def align_layers(
     """:func:`align_layer` for every entry (``dataset_path`` resolves an entry's file)."""
     out = AlignedLayers({}, {}, [])
     for role, entry in entries.items():
-        path, note = align_layer(dataset_path(entry), entry, grid, reference, folder)
+        path, note, said = _align(dataset_path(entry), entry, grid, reference, folder)
         out.paths[role] = path
         out.identities[role] = entry.sha256 if note is None else path.stem
         if note is not None:
             out.notes.append(note)
+        if said is not None:
+            out.said.append(said)
     return out
 
 

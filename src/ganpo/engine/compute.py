@@ -115,7 +115,8 @@ def kill_worker_once() -> None:
 
 class TaskProgress:
     """Reports the fraction of dask tasks done to ``report`` (local schedulers only; on a
-    cluster the dashboard shows progress). Quarter milestones also go to ``milestone``."""
+    cluster the dashboard shows progress). Quarter milestones also go to ``milestone``, in
+    English and in Chinese (``milestone(en, zh)``, :meth:`~ganpo.engine.stages.context.Run.say`)."""
 
     def __init__(self, report: Any, milestone: Any) -> None:
         from dask.callbacks import Callback
@@ -145,5 +146,8 @@ class TaskProgress:
         if self.report is not None:
             self.report(fraction)
         while fraction >= self._next and self._next <= 1.0:
-            self.milestone(f"computing: {self._next:.0%} of {self.total} tasks done")
+            self.milestone(
+                f"computing: {self._next:.0%} of {self.total} tasks done",
+                f"计算中：已完成 {self.total} 项任务中的 {self._next:.0%}",
+            )
             self._next += 0.25

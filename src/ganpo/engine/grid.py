@@ -108,6 +108,10 @@ class Grid:
         """What differs between the grid of ``path`` and this one (empty: the same)."""
         return [en for en, _ in self._differences(path, role)]
 
+    def differences_in_both(self, path: Path, role: str | None = None) -> list[tuple[str, str]]:
+        """:meth:`differences` in English and in Chinese."""
+        return self._differences(path, role)
+
     def _differences(self, path: Path, role: str | None = None) -> list[tuple[str, str]]:
         """:meth:`differences` in English and in Chinese."""
         other = Grid.of(path, role)

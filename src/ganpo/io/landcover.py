@@ -102,7 +102,8 @@ class EcosystemMap:
     """The ecosystem map an account reads: ``path``; ``converted`` when it was made from
     another classification (then ``note`` says how); ``identity`` keys the layers derived
     from it (the source checksum, or the converted file's digest name); ``sha256`` is the
-    checksum of ``path``; ``method`` says how it was converted, without file names."""
+    checksum of ``path``; ``method`` says how it was converted, without file names, and
+    ``method_zh`` the same in Chinese."""
 
     path: Path
     converted: bool
@@ -110,6 +111,7 @@ class EcosystemMap:
     identity: str
     sha256: str
     method: str = ""
+    method_zh: str = ""
 
 
 def needs_conversion(source: Path, entry: LayerEntry) -> bool:
@@ -124,7 +126,9 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
     their areas)."""
     sha = entry.sha256 or sha256_file(source, role="ecosystem_type")
     if not needs_conversion(source, entry):
-        return EcosystemMap(source, False, None, sha, sha, "ganpo ecosystem codes")
+        return EcosystemMap(
+            source, False, None, sha, sha, "ganpo ecosystem codes", "ganpo 生态系统类型代码"
+        )
     scheme = entry.scheme or "ganpo"
     crosswalk = load_crosswalk(scheme)
     vector = is_vector(source)
@@ -163,11 +167,18 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
     if vector:
         assert column is not None and entry.cell_size is not None
         how = f"polygons, cell-centre rule, {entry.cell_size:g} m cells"
+        how_zh = f"矢量图斑，按栅格中心点归类，栅格边长 {entry.cell_size:g} 米"
     elif entry.cell_size is not None:
         how = f"raster resampled by {entry.resampling or 'nearest'} to {entry.cell_size:g} m cells"
+        how_zh = (
+            f"栅格，以 {entry.resampling or 'nearest'} 方法重采样为边长 "
+            f"{entry.cell_size:g} 米的栅格"
+        )
     else:
         how = "raster, on its own grid"
+        how_zh = "栅格，保持其原有栅格"
     method = f"{crosswalk.title} converted by ganpo's crosswalk ({how})"
+    method_zh = f"{crosswalk.title_zh}经 ganpo 的对照表转换（{how_zh}）"
     note = f"ecosystem map made from {entry.path}: {method}; {target.name}"
     if not target.exists():
         with output_errors(folder, DERIVED_CACHE):
@@ -182,7 +193,7 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
         else:
             write_raster_map(source, crosswalk, target, entry, crs_wkt)
         log.info(note)
-    return EcosystemMap(target, True, note, target.stem, sha256_file(target), method)
+    return EcosystemMap(target, True, note, target.stem, sha256_file(target), method, method_zh)
 
 
 # --- polygons ----------------------------------------------------------------------------

@@ -115,8 +115,9 @@ class JobContext:
             self._job.fraction = max(self._job.fraction, min(1.0, float(value)))
 
     def say(self, en: str, zh: str | None = None) -> None:
-        """A stage message, in English and in Chinese; without ``zh`` (an account's stage
-        lines, which are in English only) the message has no Chinese half."""
+        """A stage message, in English and in Chinese; without ``zh`` the message has no
+        Chinese half (an account's stage messages come with theirs: the account route
+        passes both halves, decision 0101)."""
         zh = en if zh is None else zh
         with self._manager.lock:
             self._job.tell(en, zh)

@@ -63,7 +63,11 @@ def assemble(
         log.warning(warning)
     for n in run.notes_on("prices"):  # of the notes, only the price notes are logged
         log.info(n)
-    run.say(f"{m.name} {run.year}: done in {time.perf_counter() - run.t0:.1f} s")
+    took = time.perf_counter() - run.t0
+    run.say(
+        f"{m.name} {run.year}: done in {took:.1f} s",
+        f"{m.name} {run.year} 年：核算完成，用时 {took:.1f} 秒",
+    )
     return AccountResult(
         dataset_name=m.name,
         region_adcode=m.region_adcode,

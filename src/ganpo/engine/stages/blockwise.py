@@ -195,7 +195,9 @@ def build_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid) -> P
         sums_graph = sums_over(list(range(len(parts))), list(range(len(masks))), checked)
     run.say(
         f"{m.name} {run.year}: {len(parts)} raster components over "
-        f"{grid.width}×{grid.height} cells in blocks of {run.chunk}"
+        f"{grid.width}×{grid.height} cells in blocks of {run.chunk}",
+        f"{m.name} {run.year} 年：{len(parts)} 个栅格核算分量，共 {grid.width}×{grid.height} "
+        f"个栅格，按 {run.chunk}×{run.chunk} 个栅格分块计算",
     )
     values: dict[str, Any] = {}
     if run.rasters_dir is not None:

@@ -17,7 +17,41 @@ from ganpo.io.manifest import Dataset
 #: the run's log lines, warnings and notes keep the logger of the account module
 log = logging.getLogger("ganpo.engine.account")
 
-Progress = Callable[[str], None]
+
+class StageMessage(str):
+    """A stage message of an account: the English line (the string itself, what a
+    one-argument ``progress`` callback prints or logs) carrying its Chinese half in
+    :attr:`zh` (decision 0101). Files are named by their file name, never by a path."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> StageMessage:
+        msg = super().__new__(cls, en)
+        msg.zh = zh
+        return msg
+
+    @property
+    def en(self) -> str:
+        """The English half as a plain string."""
+        return str.__str__(self)
+
+    def __reduce__(self) -> tuple[type[StageMessage], tuple[str, str]]:
+        return StageMessage, (self.en, self.zh)  # pickled and copied with its Chinese half
+
+
+def message_halves(msg: str) -> tuple[str, str | None]:
+    """The English and Chinese halves of a stage message (``None``: a line without a
+    Chinese half, any plain string)."""
+    if isinstance(msg, StageMessage):
+        return msg.en, msg.zh
+    return str(msg), None
+
+
+#: what receives an account's stage messages (a callback of one string, the English line,
+#: keeps working: a :class:`StageMessage` is a string)
+Progress = Callable[[StageMessage], None]
+#: what says a stage message in its two halves, English and Chinese (:meth:`Run.say`)
+Say = Callable[[str, str], None]
 
 #: the order of the account's notes, by topic; a topic not listed here comes after these
 NOTE_TOPICS = (
@@ -65,10 +99,13 @@ class Run:
         default_factory=lambda: {t: [] for t in NOTE_TOPICS}, init=False, repr=False
     )
 
-    def say(self, msg: str) -> None:
-        """A progress message: to the run log (timed) and to ``progress`` (else the log)."""
-        self.log.append(f"{datetime.now(UTC):%H:%M:%S} {msg}")
-        (self.progress or log.info)(msg)
+    def say(self, en: str, zh: str) -> None:
+        """A stage message in English (``en``) and Chinese (``zh``, written where the
+        message is made): the English line to the run log (timed), the message to
+        ``progress`` (else the log) as a :class:`StageMessage`, a string whose text is the
+        English line and which carries ``zh``."""
+        self.log.append(f"{datetime.now(UTC):%H:%M:%S} {en}")
+        (self.progress or log.info)(StageMessage(en, zh))
 
     def warn(self, msg: str, zh: str) -> None:
         """A warning the account carries (the reader must know it), in English (``msg``,

@@ -21,6 +21,7 @@ from ganpo.engine.stages.context import Run
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.select import Selection
 from ganpo.io.landcover import EcosystemMap, ecosystem_map
+from ganpo.io.roles import DERIVED_ROLES, LAYER_ROLES
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,13 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     eco_entry = entries["ecosystem_type"]
     land = ecosystem_map(ds.path(eco_entry), eco_entry, folder)
     if land.note is not None:
-        run.say(f"{m.name} {year}: {land.note}")
+        made_from = ds.path(eco_entry).name  # files by their names in a stage message
+        run.say(
+            f"{m.name} {year}: ecosystem map made from {made_from}: {land.method}; "
+            f"{land.path.name}",
+            f"{m.name} {year} 年：生态系统类型图由 {made_from} 转换而来：{land.method_zh}；"
+            f"{land.path.name}",
+        )
         run.note("classification", land.note)
     eco_path = land.path
     grid = Grid.of(eco_path, "ecosystem_type")
@@ -88,8 +95,9 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     )
     paths, checksums_of = aligned.paths, aligned.identities
     checksums_of["ecosystem_type"] = land.identity
+    for en, zh in aligned.said:
+        run.say(f"{m.name} {year}: {en}", f"{m.name} {year} 年：{zh}")
     for note in aligned.notes:
-        run.say(f"{m.name} {year}: {note}")
         run.note("aligned", note)
     derived_paths: dict[str, Path] = {}
     roles = sorted({d for x in selection.raster_methods for d in x.derived})
@@ -103,6 +111,10 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
         side = tiles.get(role)
         return "whole raster" if side is None else f"by tiles of {side} × {side} cells"
 
+    def how_zh(role: str) -> str:
+        side = tiles.get(role)
+        return "整幅栅格" if side is None else f"按 {side} × {side} 个栅格分块"
+
     cached_at = {}  # where each derived layer is (or will be) in the cache
     absent = []
     for role in roles:
@@ -113,7 +125,9 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
             absent.append(role)
             run.say(
                 f"{m.name} {year}: deriving {role} from {' and '.join(sources)} "
-                f"(flow routing, {how(role)})"
+                f"(flow routing, {how(role)})",
+                f"{m.name} {year} 年：正在由{'和'.join(role_zh(r) for r in sources)}计算"
+                f"{role_zh(role)}（汇流演算，{how_zh(role)}）",
             )
 
     def route() -> dict[str, tuple[Path, bool]]:
@@ -125,7 +139,11 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
         for role, (path, fresh) in done.items():
             sources = derived_layer(role).sources
             grid.check_same(path, role, eco_path)
-            run.say(f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})")
+            run.say(
+                f"{m.name} {year}: {role} {'derived' if fresh else 'reused'} ({path.name})",
+                f"{m.name} {year} 年：{role_zh(role)}"
+                f"{'已计算' if fresh else '沿用已有结果'}（{path.name}）",
+            )
             how_routed = "flow routing" if role not in tiles else "flow routing by tiles"
             run.note(
                 "derived",
@@ -164,3 +182,9 @@ def beside_the_pass(run: Run, absent: list[str], tiles: dict[str, int]) -> bool:
     and no value raster is written (those need every layer in the same pass)."""
     local = run.scheduler is None or run.scheduler in LOCAL
     return bool(absent) and local and not tiles and run.rasters_dir is None
+
+
+def role_zh(role: str) -> str:
+    """A layer role's name in Chinese (a manifest's or a derived layer's; else the role)."""
+    spec = LAYER_ROLES.get(role) or DERIVED_ROLES.get(role)
+    return spec.name_zh if spec is not None else role

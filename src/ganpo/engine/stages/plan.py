@@ -21,6 +21,7 @@ from ganpo.engine.provenance import code_version
 from ganpo.engine.stages.context import Run
 from ganpo.errors import InputError
 from ganpo.io.manifest import Dataset, Manifest, load_manifest
+from ganpo.io.table_checks import level_words
 from ganpo.io.units import dataset_units
 from ganpo.services import flows
 from ganpo.services.base import Method
@@ -200,7 +201,9 @@ def load_units(run: Run, plan: Plan) -> gpd.GeoDataFrame:
     m = plan.manifest
     run.say(
         f"{m.name} {run.year}: profile {plan.profile.name}, parameters {plan.params.name}; "
-        f"reading units ({m.units.level})"
+        f"reading units ({m.units.level})",
+        f"{m.name} {run.year} 年：核算规范 {plan.profile.title_zh}，参数集 "
+        f"{plan.params.title_zh}；正在读取核算单元（{level_words(m.units.level)[2]}）",
     )
     read = dataset_units(plan.ds)
     for decision in read.decisions:

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ganpo.catalog.indicators import indicators
 from ganpo.engine.result import RESULT_COLUMNS
-from ganpo.engine.stages.context import Progress, Run
+from ganpo.engine.stages.context import Run, Say
 from ganpo.engine.stages.plan import Plan
 from ganpo.engine.stages.rows import RasterRows, by_level1, label
 from ganpo.errors import ManifestError, TableError
@@ -196,7 +196,7 @@ def read_tables(
     year: int,
     required: dict[str, set[str]],
     codes: dict[str, list[int]],
-    say: Progress,
+    say: Say,
     *,
     run: Run | None = None,
     contexts: dict[str, TableContext] | None = None,
@@ -226,7 +226,11 @@ def read_tables(
                 field="tables",
                 values=[role],
             )
-        say(f"{ds.manifest.name} {year}: reading {entry.path}")
+        file = ds.path(entry).name  # by its name: a stage message names no path
+        say(
+            f"{ds.manifest.name} {year}: reading {file}",
+            f"{ds.manifest.name} {year} 年：正在读取{TABLE_ROLES[role].name_zh}表（{file}）",
+        )
         order = [c for c in TABLE_ROLES[role].columns if c in cols]
         base = (contexts or {}).get(entry.level) or TableContext(level=entry.level)
         previous, note = _previous_table(ds, entry, codes, order)

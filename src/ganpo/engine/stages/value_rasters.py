@@ -14,7 +14,7 @@ import pandas as pd
 
 from ganpo.engine.grid import Grid
 from ganpo.engine.rasters import BlockWriter, to_cog
-from ganpo.engine.stages.context import Progress
+from ganpo.engine.stages.context import Say
 from ganpo.io.manifest import sha256_file
 from ganpo.io.outputs import VALUE_RASTERS, make_folder, remove_empty, staged, temporary_name
 
@@ -69,7 +69,7 @@ def _final(folder: Path, name: str, year: int, indicator: str) -> Path:
 
 
 def finish_rasters(
-    writers: Mapping[str, BlockWriter], folder: Path | None, name: str, year: int, say: Progress
+    writers: Mapping[str, BlockWriter], folder: Path | None, name: str, year: int, say: Say
 ) -> pd.DataFrame:
     """Turn the written GeoTIFFs into COGs next to them, all or none (a full disk while
     one is written leaves none of them, and no temporary file); their paths and
@@ -100,5 +100,9 @@ def finish_rasters(
         for ind, final in finals.items()
     ]
     if rows:
-        say(f"{name} {year}: {len(rows)} value rasters written to {folder}")
+        assert folder is not None
+        say(  # the folder by its name: a stage message names no path (decision 0101)
+            f"{name} {year}: {len(rows)} value rasters written to {folder.name}",
+            f"{name} {year} 年：{len(rows)} 幅价值量栅格（元/栅格）已写入文件夹 {folder.name}",
+        )
     return pd.DataFrame(rows, columns=["indicator", "path", "sha256", "unit"])

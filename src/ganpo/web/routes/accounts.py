@@ -1176,7 +1176,7 @@ def run(
     background; poll ``GET /api/jobs/{job_id}`` for progress. The stored account records
     which submission versions it used. Refused (409) while any form of the year is not
     approved. 以已审核的报送数据构建数据集并在后台运行核算。"""
-    from ganpo.engine.account import DEFAULT_PROFILE, run_account
+    from ganpo.engine.account import DEFAULT_PROFILE, message_halves, run_account
     from ganpo.store.repository import delete_account, save_account
 
     _check_names(body)
@@ -1195,12 +1195,16 @@ def run(
 
     def work(ctx: JobContext) -> int:
         ctx.say(f"{body.year}: running the account", f"{body.year} 年：正在核算")
+
+        def said(msg: str) -> None:  # a stage message reaches the job in its halves (0101)
+            ctx.say(*message_halves(msg))
+
         account = run_account(
             manifest,
             body.year,
             body.profile or DEFAULT_PROFILE,
             body.parameter_set,
-            progress=ctx.say,
+            progress=said,
             on_fraction=ctx.fraction,
         )
         account_id = save_account(engine, account)
