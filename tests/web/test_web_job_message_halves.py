@@ -56,27 +56,38 @@ def test_a_failure_with_a_slash_in_a_half_reaches_the_api_unsplit(
     assert seen is not None and (seen.message_en, seen.message_zh) == (en, zh)
 
 
-def test_a_stage_message_reaches_the_api_in_its_halves(
-    web_app: FastAPI, client_as: Clients
-) -> None:
-    en, zh = SLASHED[1]
+def _read_while_running(
+    web_app: FastAPI, client_as: Clients, kind: str, say: Callable[[JobContext], None]
+) -> tuple[JobManager, str, dict[str, object]]:
+    """Start a job that says its message with ``say`` and waits; the API's answer read
+    while it runs (held by events, not by timing), then the job let finish."""
     said, release = threading.Event(), threading.Event()
 
     def work(ctx: JobContext) -> None:
-        ctx.say(en, zh)
+        say(ctx)
         said.set()
         release.wait(60)
 
     jobs: JobManager = web_app.state.jobs
-    job = jobs.submit("landuse.scenario", "office", work)
+    job = jobs.submit(kind, "office", work)
     try:
         assert said.wait(60)
         got = client_as("office").get(f"/api/jobs/{job.id}").json()
     finally:
         release.set()
+    return jobs, job.id, got
+
+
+def test_a_stage_message_reaches_the_api_in_its_halves(
+    web_app: FastAPI, client_as: Clients
+) -> None:
+    en, zh = SLASHED[1]
+    jobs, job_id, got = _read_while_running(
+        web_app, client_as, "landuse.scenario", lambda ctx: ctx.say(en, zh)
+    )
     assert got["state"] == "running"
     assert (got["message_en"], got["message_zh"]) == (en, zh)
-    done = jobs.wait(job.id)
+    done = jobs.wait(job_id)
     assert (done.message_en, done.message_zh) == ("done", "完成")
     assert done.log == [f"{en} / {zh}"]
 
@@ -90,22 +101,11 @@ def test_a_done_job_names_its_account_in_both_halves(web_app: FastAPI) -> None:
 def test_an_english_only_stage_line_is_both_halves(web_app: FastAPI, client_as: Clients) -> None:
     # an account's stage lines are English only: no Chinese half, and no split of them
     line = "demo 2022: soil retention in t / ha"
-    said, release = threading.Event(), threading.Event()
-
-    def work(ctx: JobContext) -> None:
-        ctx.say(line)
-        said.set()
-        release.wait(60)
-
-    jobs: JobManager = web_app.state.jobs
-    job = jobs.submit("account.run", "office", work)
-    try:
-        assert said.wait(60)
-        got = client_as("office").get(f"/api/jobs/{job.id}").json()
-    finally:
-        release.set()
+    jobs, job_id, got = _read_while_running(
+        web_app, client_as, "account.run", lambda ctx: ctx.say(line)
+    )
     assert (got["message"], got["message_en"], got["message_zh"]) == (line, line, line)
-    jobs.wait(job.id)
+    jobs.wait(job_id)
 
 
 def test_a_failed_land_use_scenario_keeps_the_halves(
