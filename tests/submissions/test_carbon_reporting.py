@@ -4,6 +4,7 @@ the review, and the inventory run on the approved reports (issue 15 point 3)."""
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -172,7 +173,8 @@ def test_the_inventory_s_refusal_names_the_row_of_the_uploaded_file(plat: Platfo
         )
     msg = str(err.value)
     assert f"row 4 (unit code {rows.loc[1, 'unit_code']}, {YEAR}): column 'category_code'" in msg
-    assert "第 4 行部门代码 1.A.9" in msg
+    (problem,) = err.value.problems
+    assert "第 4 行部门代码 1.A.9" in problem.reason_zh
 
 
 def test_missing_and_unknown_columns_are_named(plat: Platform) -> None:
@@ -335,3 +337,16 @@ def test_a_forest_type_without_factors_is_refused_at_upload(plat: Platform) -> N
     rows.loc[rows.index[0], "forest_type"] = "eucalyptus"
     with pytest.raises(UploadError, match="eucalyptus"):
         plat.upload(FORESTRY, "carbon_forest_stock", csv_of(rows))
+
+
+def test_the_inventory_s_refusal_is_in_each_language_of_the_problem(plat: Platform) -> None:
+    rows = demo_rows(plat.carbon, "fuel").head(3).copy()
+    rows.loc[1, "category_code"] = "1.A.9"
+    with pytest.raises(UploadError) as err:
+        plat.upload(STATISTICS, "carbon_fuel", csv_of(rows))
+    (p,) = err.value.problems
+    assert p.reason_en.startswith("the inventory cannot use the table: ")
+    assert not re.search(r"[\u4e00-\u9fff]", p.reason_en), p.reason_en
+    assert p.reason_zh.startswith("清单核算无法使用该表：")
+    assert "部门代码 1.A.9" in p.reason_zh
+    assert "见英文说明" not in p.reason_zh

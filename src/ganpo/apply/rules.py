@@ -505,7 +505,8 @@ def _converts(unit: str, target: str, what: str, what_zh: str, source: str | Pat
         conversion_factor(unit, target, what=what)
     except InputError as exc:
         raise InputError(
-            f"{exc} / 规则文件中{what_zh} [{unit}] 无法换算为 {target}，请改用同一量的单位",
+            en=exc.en,
+            zh=f"规则文件中{what_zh} [{unit}] 无法换算为 {target}，请改用同一量的单位（{exc.zh}）",
             source=source,
             field="unit",
             values=[unit],

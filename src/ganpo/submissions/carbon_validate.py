@@ -199,14 +199,23 @@ def _inventory_check(
         compute_emissions(ds, form.year)
         return unit_findings(ds, form.year)
     except InputError as exc:
+        # the inventory's refusal in each language: its English half in the English
+        # reason, its Chinese half in the Chinese one (a refusal without a Chinese half
+        # points the Chinese reader to the English)
+        where = f"{exc.source}: " if exc.source else ""
+        zh = (
+            f"清单核算无法使用该表：{where}{exc.zh}"
+            if exc.zh != exc.en
+            else "清单核算无法使用该表（见英文说明）"
+        )
         raise UploadError(
             [
                 _p(
                     None,
                     exc.field,
                     ", ".join(map(str, exc.values[:5])) if exc.values else None,
-                    f"the inventory cannot use the table: {exc}",
-                    "清单核算无法使用该表（见英文说明）",
+                    f"the inventory cannot use the table: {where}{exc.en}",
+                    zh,
                 )
             ]
         ) from exc
