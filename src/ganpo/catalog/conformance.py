@@ -197,8 +197,8 @@ def searches() -> dict[str, Search]:
     twice = sorted({i for i in ids if ids.count(i) > 1})
     if twice:
         raise InputError(
-            f"search id(s) {', '.join(twice)} used twice / 检索编号 {', '.join(twice)} "
-            "重复使用：每条检索记录的编号须唯一",
+            en=f"search id(s) {', '.join(twice)} used twice",
+            zh=f"检索编号 {', '.join(twice)} 重复使用：每条检索记录的编号须唯一",
             source=path,
             values=twice,
         )
@@ -214,8 +214,8 @@ def method_records() -> dict[tuple[str, str], MethodRecord]:
         for indicator in rec.indicators:
             if (indicator, rec.method) in records:
                 raise InputError(
-                    f"method {rec.method!r} of {indicator!r} is described twice / 指标 "
-                    f"{indicator!r} 的方法 {rec.method!r} 被描述了两次：只保留一条记录",
+                    en=f"method {rec.method!r} of {indicator!r} is described twice",
+                    zh=f"指标 {indicator!r} 的方法 {rec.method!r} 被描述了两次：只保留一条记录",
                     source=path,
                     values=[indicator, rec.method],
                 )
@@ -246,8 +246,8 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     the profile. Every problem is an :class:`InputError` that names the file and the rows."""
     if raw.profile != profile.name:
         raise InputError(
-            f"the conformance table is for profile {raw.profile!r}, not {profile.name!r} / "
-            f"该符合性对照表属于核算方案 {raw.profile!r}，而非 {profile.name!r}："
+            en=f"the conformance table is for profile {raw.profile!r}, not {profile.name!r}",
+            zh=f"该符合性对照表属于核算方案 {raw.profile!r}，而非 {profile.name!r}："
             "请使用对应方案的对照表",
             source=path,
             field="profile",
@@ -257,8 +257,8 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     for row in raw.rows:
         if row.indicator in by_indicator:
             raise InputError(
-                f"indicator {row.indicator!r} has two rows; give one row per indicator / 指标 "
-                f"{row.indicator!r} 有两行：每个指标只给一行",
+                en=f"indicator {row.indicator!r} has two rows; give one row per indicator",
+                zh=f"指标 {row.indicator!r} 有两行：每个指标只给一行",
                 source=path,
                 field="rows",
                 values=[row.indicator],
@@ -268,9 +268,10 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     extra = sorted(set(by_indicator) - set(wanted))
     if missing or extra:
         raise InputError(
-            f"the conformance table of {profile.name!r} must have one row per indicator of the "
+            en=f"the conformance table of {profile.name!r} must have one row per indicator of the "
             f"profile: missing {', '.join(missing) or 'none'}; not in the profile "
-            f"{', '.join(extra) or 'none'} / 核算方案 {profile.name!r} 的符合性对照表须对方案的"
+            f"{', '.join(extra) or 'none'}",
+            zh=f"核算方案 {profile.name!r} 的符合性对照表须对方案的"
             f"每个指标各有一行：缺少 {', '.join(missing) or '无'}；不属于该方案的 "
             f"{', '.join(extra) or '无'}",
             source=path,
@@ -280,9 +281,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
     other = sorted(k for k, r in by_indicator.items() if r.method != wanted[k])
     if other:
         raise InputError(
-            "rows name another method than the profile: "
-            + ", ".join(f"{k} ({by_indicator[k].method}, profile {wanted[k]})" for k in other)
-            + " / 以下行所列方法与核算方案不符，请改为方案的方法："
+            en="rows name another method than the profile: "
+            + ", ".join(f"{k} ({by_indicator[k].method}, profile {wanted[k]})" for k in other),
+            zh="以下行所列方法与核算方案不符，请改为方案的方法："
             + "，".join(f"{k}（{by_indicator[k].method}，方案为 {wanted[k]}）" for k in other),
             source=path,
             field="rows",
@@ -297,8 +298,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
         unknown = sorted(set(ids) - set(known))
         if unknown:
             raise InputError(
-                f"row {indicator!r} names unknown search(es) {', '.join(unknown)}; record "
-                f"them in searches.toml / 行 {indicator!r} 引用了未知的检索 {', '.join(unknown)}："
+                en=f"row {indicator!r} names unknown search(es) {', '.join(unknown)}; record "
+                "them in searches.toml",
+                zh=f"行 {indicator!r} 引用了未知的检索 {', '.join(unknown)}："
                 "请在 searches.toml 中登记",
                 source=path,
                 field="searches",
@@ -306,8 +308,8 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
             )
         if row.text_unobtainable and not ids:
             raise InputError(
-                f"row {indicator!r} says the text is unobtainable but names no search / 行 "
-                f"{indicator!r} 称原文无法获取，却未列出任何检索：请给出所做的检索",
+                en=f"row {indicator!r} says the text is unobtainable but names no search",
+                zh=f"行 {indicator!r} 称原文无法获取，却未列出任何检索：请给出所做的检索",
                 source=path,
                 field="searches",
                 values=[indicator],
@@ -315,8 +317,9 @@ def check(raw: ProfileConformance, profile: Profile, *, path: str = "") -> Confo
         record = records.get((indicator, method))
         if record is None:
             raise InputError(
-                f"method {method!r} of {indicator!r} is not described in methods.toml (its "
-                "formula, what it follows, deviations and tests) / 指标 "
+                en=f"method {method!r} of {indicator!r} is not described in methods.toml (its "
+                "formula, what it follows, deviations and tests)",
+                zh="指标 "
                 f"{indicator!r} 的方法 {method!r} 未在 methods.toml 中描述：请补充其公式、"
                 "所依据的规范、偏差与测试",
                 source=path,

@@ -46,9 +46,9 @@ class Deflator:
         for year in (from_year, to_year):
             if year not in self.index:
                 raise InputError(
-                    f"deflator {self.name!r} has no index for {year}; it covers "
-                    f"{min(self.index)}–{max(self.index)}. Extend the deflator table / "
-                    f"价格平减指数 {self.name!r} 没有 {year} 年的指数；其覆盖 "
+                    en=f"deflator {self.name!r} has no index for {year}; it covers "
+                    f"{min(self.index)}–{max(self.index)}. Extend the deflator table",
+                    zh=f"价格平减指数 {self.name!r} 没有 {year} 年的指数；其覆盖 "
                     f"{min(self.index)}–{max(self.index)} 年。请补充平减指数表",
                     source=self.name,
                     field="year",
@@ -70,14 +70,16 @@ def read_deflator(path: Path, name: str | None = None) -> Deflator:
         table = pd.read_csv(path)
     except (OSError, pd.errors.ParserError) as exc:
         raise InputError(
-            f"cannot read the deflator: {exc} / 无法读取价格平减指数表，请检查其为 CSV 文件",
+            en=f"cannot read the deflator: {exc}",
+            zh="无法读取价格平减指数表，请检查其为 CSV 文件",
             source=path,
         ) from exc
     missing = {"year", "change_pct"} - set(table.columns)
     if missing:
         raise InputError(
-            f"deflator lacks column(s) {', '.join(sorted(missing))}; it needs year, "
-            "change_pct (year-on-year change in %) / 价格平减指数表缺少列 "
+            en=f"deflator lacks column(s) {', '.join(sorted(missing))}; it needs year, "
+            "change_pct (year-on-year change in %)",
+            zh="价格平减指数表缺少列 "
             f"{', '.join(sorted(missing))}；需要 year、change_pct（上年=100 的变动，%）",
             source=path,
         )
@@ -86,8 +88,8 @@ def read_deflator(path: Path, name: str | None = None) -> Deflator:
     gaps = [b for a, b in itertools.pairwise(years) if b != a + 1]
     if gaps:
         raise InputError(
-            f"deflator years must be consecutive; gap before {gaps} / 价格平减指数的年份须连续；"
-            f"{gaps} 年之前有缺年",
+            en=f"deflator years must be consecutive; gap before {gaps}",
+            zh=f"价格平减指数的年份须连续；{gaps} 年之前有缺年",
             source=path,
         )
     changes = table["change_pct"].astype(float).tolist()
@@ -132,8 +134,8 @@ def read_item_indices(path: Path) -> dict[str, ItemIndex]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise InputError(
-            f"cannot read the item price indices: {exc} / "
-            "无法读取分项价格指数文件，请检查 TOML 语法",
+            en=f"cannot read the item price indices: {exc}",
+            zh="无法读取分项价格指数文件，请检查 TOML 语法",
             source=path,
         ) from exc
     out: dict[str, ItemIndex] = {}
@@ -142,8 +144,8 @@ def read_item_indices(path: Path) -> dict[str, ItemIndex]:
             raise UnknownNameError("indicator (item price index)", key, indicators())
         if not isinstance(entry, dict) or not isinstance(entry.get("index"), str):
             raise InputError(
-                f"item price index {key!r} needs index = <deflator name> and why = <reason> / "
-                f"分项价格指数 {key!r} 须给出 index = <平减指数名称> 和 why = <理由>",
+                en=f"item price index {key!r} needs index = <deflator name> and why = <reason>",
+                zh=f"分项价格指数 {key!r} 须给出 index = <平减指数名称> 和 why = <理由>",
                 source=path,
                 field=key,
             )

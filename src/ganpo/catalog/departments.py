@@ -83,10 +83,8 @@ def load_departments_file(path: Path) -> dict[str, Department]:
             problems_zh.append(f"{key}：未知的协作部门 {'、'.join(unknown)}")
     if problems:
         raise InputError(
-            "; ".join(problems)
-            + "; each role must belong to exactly one department / "
-            + "；".join(problems_zh)
-            + "：每项职责须只属于一个部门，协作部门须是文件中的部门",
+            en="; ".join(problems) + "; each role must belong to exactly one department",
+            zh="；".join(problems_zh) + "：每项职责须只属于一个部门，协作部门须是文件中的部门",
             source=path,
             field="departments",
             values=problems,

@@ -36,7 +36,7 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
             zh = f"{kind}不是有效的 TOML（{exc}）：请按所示行列更正语法"
         else:
             zh = f"无法读取{kind}：{exc.strerror or exc}，请检查路径与权限"
-        raise InputError(f"cannot read {what}: {exc} / {zh}", source=path) from exc
+        raise InputError(en=f"cannot read {what}: {exc}", zh=zh, source=path) from exc
 
 
 def load_toml_model(path: Path, model: type[M], what: str) -> M:
@@ -47,7 +47,8 @@ def load_toml_model(path: Path, model: type[M], what: str) -> M:
     except ValidationError as exc:
         problems, problems_zh = validation_problems(exc.errors())
         raise InputError(
-            f"invalid {what}: {problems} / {_zh(what)}文件无效：{problems_zh}。请按所指字段改正",
+            en=f"invalid {what}: {problems}",
+            zh=f"{_zh(what)}文件无效：{problems_zh}。请按所指字段改正",
             source=path,
         ) from exc
 

@@ -251,8 +251,9 @@ class ParameterSet(BaseModel):
         """
         if key not in self.values:
             raise InputError(
-                f"parameter set {self.name!r} has no value {key!r} (unit {unit}); "
-                f"add it to the set or choose a set that has it / 参数集 {self.name!r} 中没有参数 "
+                en=f"parameter set {self.name!r} has no value {key!r} (unit {unit}); "
+                "add it to the set or choose a set that has it",
+                zh=f"参数集 {self.name!r} 中没有参数 "
                 f"{key!r}（单位 {unit}）；请将其加入该参数集，或选用含有该参数的参数集",
                 source=self.name,
                 field=key,
@@ -265,8 +266,9 @@ class ParameterSet(BaseModel):
             factor = conversion_factor(pv.unit, unit, what=f"parameter {key!r}")
         except InputError as exc:
             raise InputError(
-                f"parameter {key!r} is given in {pv.unit!r} but the method needs {unit!r}, "
-                f"which measures another quantity; give the value in {unit} / 参数 {key!r} 的"
+                en=f"parameter {key!r} is given in {pv.unit!r} but the method needs {unit!r}, "
+                f"which measures another quantity; give the value in {unit}",
+                zh=f"参数 {key!r} 的"
                 f"单位为 {pv.unit!r}，而方法需要 {unit!r}，两者度量的不是同一种量；请以 {unit} "
                 "给出取值",
                 source=self.name,
@@ -288,8 +290,8 @@ class ParameterSet(BaseModel):
         pv = self.get(key, unit)
         if pv.value is None:
             raise InputError(
-                f"parameter {key!r} is given per ecosystem type; a single value is needed / "
-                f"参数 {key!r} 按生态系统类型给出，而此处需要单一取值；请在参数集 {self.name!r} "
+                en=f"parameter {key!r} is given per ecosystem type; a single value is needed",
+                zh=f"参数 {key!r} 按生态系统类型给出，而此处需要单一取值；请在参数集 {self.name!r} "
                 "中以 value 给出",
                 source=self.name,
                 field=key,
@@ -317,8 +319,8 @@ class ParameterSet(BaseModel):
         pv = self.get(key, unit)
         if pv.by_type is None:
             raise InputError(
-                f"parameter {key!r} is a single value; a value per ecosystem type is needed / "
-                f"参数 {key!r} 只有单一取值，而此处需要按生态系统类型给出的取值；请在参数集 "
+                en=f"parameter {key!r} is a single value; a value per ecosystem type is needed",
+                zh=f"参数 {key!r} 只有单一取值，而此处需要按生态系统类型给出的取值；请在参数集 "
                 f"{self.name!r} 中以 by_type 给出",
                 source=self.name,
                 field=key,
@@ -330,8 +332,9 @@ class ParameterSet(BaseModel):
         level-1 type brings its level-2 sub-types with it."""
         if key not in self.type_sets:
             raise InputError(
-                f"parameter set {self.name!r} has no type set {key!r}; "
-                f"it has: {', '.join(sorted(self.type_sets)) or 'none'} / 参数集 {self.name!r} "
+                en=f"parameter set {self.name!r} has no type set {key!r}; "
+                f"it has: {', '.join(sorted(self.type_sets)) or 'none'}",
+                zh=f"参数集 {self.name!r} "
                 f"中没有类型集 {key!r}；现有：{'、'.join(sorted(self.type_sets)) or '无'}。"
                 "请在参数集的 type_sets 中加上它",
                 source=self.name,
@@ -380,9 +383,10 @@ def prices_for_year(
             of = f" (profile {profile!r})" if profile else ""
             of_zh = f"（核算方案 {profile!r}）" if profile else ""
             raise InputError(
-                f"no price {key!r} for {year} in parameter set {params.name!r}{of}; it has "
+                en=f"no price {key!r} for {year} in parameter set {params.name!r}{of}; it has "
                 f"{', '.join(map(str, sorted(stated)))}. Add the {year} price, or use a "
-                f"profile whose price policy deflates / 参数集 {params.name!r}{of_zh}中没有 "
+                "profile whose price policy deflates",
+                zh=f"参数集 {params.name!r}{of_zh}中没有 "
                 f"{year} 年的价格 {key!r}；现有 {'、'.join(map(str, sorted(stated)))} 年的价格。"
                 f"请补上 {year} 年的价格，或选用按价格指数平减的核算方案",
                 source=params.name,
@@ -413,9 +417,10 @@ def prices_for_year(
                 of_zh = f"（核算方案 {profile!r}）" if profile else ""
                 span = f"{min(index.index)}–{max(index.index)}"
                 raise InputError(
-                    f"price {key!r} of parameter set {params.name!r}{of} is stated for "
+                    en=f"price {key!r} of parameter set {params.name!r}{of} is stated for "
                     f"{src_year} and must be brought to {year}, but its index "
-                    f"{index.name!r} cannot: {halves(str(exc))[0]} / 参数集 "
+                    f"{index.name!r} cannot: {halves(str(exc))[0]}",
+                    zh="参数集 "
                     f"{params.name!r}{of_zh}的价格 {key!r} 按 {src_year} 年给出，须换算到 {year} "
                     f"年，但其价格指数 {index.name!r} 只覆盖 {span} 年，无法换算。请补充该价格"
                     f"指数，或在参数集中给出 {year} 年的价格",

@@ -105,8 +105,9 @@ def load_profile_file(path: Path) -> Profile:
     unknown = sorted((set(profile.indicators) | named) - set(indicators()))
     if unknown:
         raise InputError(
-            f"profile {profile.name!r} names unknown indicator(s) {', '.join(unknown)}; "
-            f"the catalogue has {', '.join(indicators())} / 核算规范 {profile.name!r} 列有"
+            en=f"profile {profile.name!r} names unknown indicator(s) {', '.join(unknown)}; "
+            f"the catalogue has {', '.join(indicators())}",
+            zh=f"核算规范 {profile.name!r} 列有"
             f"未知指标 {', '.join(unknown)}；指标目录中有 {', '.join(indicators())}",
             source=path,
             field="indicators",
@@ -115,9 +116,9 @@ def load_profile_file(path: Path) -> Profile:
     kept = sorted(r.dropped for r in profile.dropped if r.dropped in profile.indicators)
     if kept:
         raise InputError(
-            f"profile {profile.name!r} says it dropped {', '.join(map(str, kept))} for double "
-            "counting but still lists it under [indicators]; remove it there or change the rule"
-            f" / 核算规范 {profile.name!r} 说明为避免重复计算已删去 {', '.join(map(str, kept))}"
+            en=f"profile {profile.name!r} says it dropped {', '.join(map(str, kept))} for double "
+            "counting but still lists it under [indicators]; remove it there or change the rule",
+            zh=f"核算规范 {profile.name!r} 说明为避免重复计算已删去 {', '.join(map(str, kept))}"
             "，但 [indicators] 中仍列有该指标；请在该处删去或修改规则",
             source=path,
             field="overlaps",

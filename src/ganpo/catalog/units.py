@@ -93,8 +93,8 @@ def parse_unit(text: str) -> pint.Quantity:
         return factor * ureg.parse_expression(s)
     except (PintError, AttributeError, SyntaxError, TypeError) as exc:
         raise InputError(
-            f"unknown unit {text!r}; known units include: {', '.join(STAT_UNITS)} / "
-            f"无法识别的单位 {text!r}；可用的单位包括：{', '.join(STAT_UNITS)}",
+            en=f"unknown unit {text!r}; known units include: {', '.join(STAT_UNITS)}",
+            zh=f"无法识别的单位 {text!r}；可用的单位包括：{', '.join(STAT_UNITS)}",
             field="unit",
             values=[text],
         ) from exc
@@ -117,8 +117,9 @@ def conversion_factor(from_unit: str, to_unit: str, *, what: str = "value") -> f
         return _factor(from_unit, to_unit)
     except DimensionalityError as exc:
         raise InputError(
-            f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r}; "
-            f"give it in {to_unit!r} or a unit convertible to it / {what}：单位 {from_unit!r} "
+            en=f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r}; "
+            f"give it in {to_unit!r} or a unit convertible to it",
+            zh=f"{what}：单位 {from_unit!r} "
             f"与 {to_unit!r} 计量的不是同一种量；请以 {to_unit!r} 或可换算的单位填写",
             field="unit",
             values=[from_unit, to_unit],
@@ -148,8 +149,9 @@ def to_base(unit: str) -> tuple[str, float]:
         if q.dimensionality == b.dimensionality:
             return base, float((q / b).to("dimensionless").magnitude)
     raise InputError(
-        f"unit {unit!r} is none of the quantities statistics tables hold ({', '.join(BASE_UNITS)})"
-        f" / 单位 {unit!r} 不是统计表所记的量（{', '.join(BASE_UNITS)}）",
+        en=f"unit {unit!r} is none of the quantities statistics tables hold "
+        f"({', '.join(BASE_UNITS)})",
+        zh=f"单位 {unit!r} 不是统计表所记的量（{', '.join(BASE_UNITS)}）",
         field="unit",
         values=[unit],
     )

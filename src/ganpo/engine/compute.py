@@ -34,8 +34,9 @@ def scheduler(name: str | None) -> Iterator[Any]:
         return
     if "://" not in name:
         raise InputError(
-            f"unknown scheduler {name!r}: use one of {', '.join(LOCAL)} or the address of a "
-            "dask scheduler such as tcp://host:8786 / 未知的调度方式：请使用 threads、"
+            en=f"unknown scheduler {name!r}: use one of {', '.join(LOCAL)} or the address of a "
+            "dask scheduler such as tcp://host:8786",
+            zh="未知的调度方式：请使用 threads、"
             "synchronous、processes 或 dask 调度器地址（如 tcp://host:8786）",
             field="scheduler",
         )
@@ -45,9 +46,9 @@ def scheduler(name: str | None) -> Iterator[Any]:
         client = Client(name, timeout="5s", set_as_default=False)
     except OSError as exc:
         raise InputError(
-            f"cannot reach the dask scheduler at {name}: {exc}; start one (dask scheduler) "
-            "or leave --scheduler out to compute locally / 无法连接 dask 调度器：请先启动"
-            "（dask scheduler），或去掉 --scheduler 在本机计算",
+            en=f"cannot reach the dask scheduler at {name}: {exc}; start one (dask scheduler) "
+            "or leave --scheduler out to compute locally",
+            zh="无法连接 dask 调度器：请先启动（dask scheduler），或去掉 --scheduler 在本机计算",
             field="scheduler",
         ) from exc
     from distributed import KilledWorker

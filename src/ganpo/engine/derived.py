@@ -174,8 +174,9 @@ def ensure_derived(
     missing = [r for r in derived_layer(role).sources if r not in sources]
     if missing:
         raise InputError(
-            f"derived layer {role!r} is made from {', '.join(derived_layer(role).sources)}; "
-            f"the layer(s) {', '.join(missing)} were not given / 派生图层 {role!r} 由 "
+            en=f"derived layer {role!r} is made from {', '.join(derived_layer(role).sources)}; "
+            f"the layer(s) {', '.join(missing)} were not given",
+            zh=f"派生图层 {role!r} 由 "
             f"{', '.join(derived_layer(role).sources)} 计算；未提供图层 {', '.join(missing)}",
             field="sources",
             values=missing,
@@ -207,8 +208,9 @@ def _env_cells(name: str, given: int | None, default: int | None, least: int) ->
             value = None
     if value is None or value < least:
         raise InputError(
-            f"{name}={shown!r} is not a whole number ≥ {least}; set it to one, or to 'off', "
-            f"or unset it / {name} 须为不小于 {least} 的整数（或 off），或删除该环境变量",
+            en=f"{name}={shown!r} is not a whole number ≥ {least}; set it to one, or to 'off', "
+            "or unset it",
+            zh=f"{name} 须为不小于 {least} 的整数（或 off），或删除该环境变量",
             field=name,
             values=[shown],
         )
@@ -228,8 +230,9 @@ def tile_side(tile: int | None = None) -> int:
     side = _env_cells(TILE_ENV, tile, DEFAULT_TILE, 1)
     if side is None:
         raise InputError(
-            f"{TILE_ENV}=off: the tile side is a number of cells; to route the whole DEM "
-            f"set {TILE_CELLS_ENV}=off / 分块边长须为像元数；不分块请设置 {TILE_CELLS_ENV}=off",
+            en=f"{TILE_ENV}=off: the tile side is a number of cells; to route the whole DEM "
+            f"set {TILE_CELLS_ENV}=off",
+            zh=f"分块边长须为像元数；不分块请设置 {TILE_CELLS_ENV}=off",
             field=TILE_ENV,
             values=["off"],
         )

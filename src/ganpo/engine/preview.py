@@ -57,7 +57,9 @@ def _codes(values: np.ndarray, path: Path) -> np.ndarray:
     index, _, foreign = codes_of(values)
     if foreign:
         en, zh = not_codes_text(foreign)
-        raise InputError(f"{en} / {zh}。", source=path, field="ecosystem_type", values=[*foreign])
+        raise InputError(
+            en=en, zh=f"{zh}。", source=path, field="ecosystem_type", values=[*foreign]
+        )
     return index.astype(np.uint8)
 
 
@@ -74,14 +76,14 @@ def service_raster(
     ds = load_manifest(dataset_root, verify=False)
     if indicator not in profile.indicators:
         raise InputError(
-            f"the profile {profile.name!r} does not count {indicator!r} / "
-            f"核算规范 {profile.name!r} 不核算 {indicator!r}"
+            en=f"the profile {profile.name!r} does not count {indicator!r}",
+            zh=f"核算规范 {profile.name!r} 不核算 {indicator!r}",
         )
     m = method(indicator, profile.indicators[indicator])
     if m.raster is None:
         raise InputError(
-            f"{indicator} is not computed from rasters; no map can be drawn / "
-            f"{indicator} 不是由栅格计算的，无法绘制分布图"
+            en=f"{indicator} is not computed from rasters; no map can be drawn",
+            zh=f"{indicator} 不是由栅格计算的，无法绘制分布图",
         )
     eco_entry = ds.manifest.layer("ecosystem_type", year)
     assert eco_entry is not None

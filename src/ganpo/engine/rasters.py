@@ -65,8 +65,9 @@ class LayerBlocks:
         shape = (header.height, header.width)
         if getattr(self, "shape", shape) != shape:  # a layer made after the graph was
             raise GridError(  # built must have the shape it was announced with
-                f"the layer is {shape[0]} × {shape[1]} cells, not "
-                f"{self.shape[0]} × {self.shape[1]} as the grid it was made for / 该图层为 "
+                en=f"the layer is {shape[0]} × {shape[1]} cells, not "
+                f"{self.shape[0]} × {self.shape[1]} as the grid it was made for",
+                zh="该图层为 "
                 f"{shape[0]} × {shape[1]} 个栅格单元，与其所属网格的 {self.shape[0]} × "
                 f"{self.shape[1]} 不一致",
                 source=path,

@@ -222,15 +222,16 @@ def scratch_threshold(scratch_cells: int | None = None) -> int:
             scratch_cells = -1
         if scratch_cells < 0:
             raise InputError(
-                f"{SCRATCH_CELLS_ENV}={raw!r} is not a number of cells; set it to a whole "
-                "number ≥ 0 (0: always file-backed) or unset it / 不是有效的像元数，"
-                "请设为不小于 0 的整数或删除该环境变量",
+                en=f"{SCRATCH_CELLS_ENV}={raw!r} is not a number of cells; set it to a whole "
+                "number ≥ 0 (0: always file-backed) or unset it",
+                zh="不是有效的像元数，请设为不小于 0 的整数或删除该环境变量",
                 field=SCRATCH_CELLS_ENV,
                 values=[raw],
             )
     if scratch_cells < 0:
         raise InputError(
-            f"scratch_cells must be ≥ 0, not {scratch_cells} / scratch_cells 须不小于 0",
+            en=f"scratch_cells must be ≥ 0, not {scratch_cells}",
+            zh="scratch_cells 须不小于 0",
             field="scratch_cells",
             values=[scratch_cells],
         )
@@ -1116,8 +1117,9 @@ def _open_dem(path: Path) -> tuple[tuple[int, int], float, dict[str, object], np
         dtype = np.dtype(np.float32 if src.dtypes[0] in _FLOAT32_EXACT else np.float64)
     if not np.isclose(abs(a), abs(e), rtol=1e-9):
         raise InputError(
-            f"the DEM's cells are {abs(a):g} × {abs(e):g} m; routing needs square cells. "
-            f"Resample the DEM to square cells / 数字高程模型（DEM）的像元为 {abs(a):g} × "
+            en=f"the DEM's cells are {abs(a):g} × {abs(e):g} m; routing needs square cells. "
+            "Resample the DEM to square cells",
+            zh=f"数字高程模型（DEM）的像元为 {abs(a):g} × "
             f"{abs(e):g} m，汇流计算需要正方形像元：请将 DEM 重采样为正方形像元",
             source=path,
             field="cell size",
@@ -1168,7 +1170,8 @@ def _read_inputs(
             any_valid = any_valid or not np.isnan(strip).all()
     if not any_valid:
         raise InputError(
-            f"the DEM has no valid cell / 数字高程模型（DEM）没有有效像元（无数据值 {nodata}）："
+            en="the DEM has no valid cell",
+            zh=f"数字高程模型（DEM）没有有效像元（无数据值 {nodata}）："
             "请检查 DEM 的无数据值设置与覆盖范围",
             source=dem_path,
             field="nodata",
@@ -1188,8 +1191,9 @@ def read_dem(path: Path) -> tuple[NDArray[np.float64], float, dict[str, object]]
 def _check_algorithm(algorithm: str) -> None:
     if algorithm not in ALGORITHMS:
         raise InputError(
-            f"unknown flow direction algorithm {algorithm!r}; use one of {', '.join(ALGORITHMS)}"
-            f" / 未知的流向算法 {algorithm!r}：请从 {', '.join(ALGORITHMS)} 中选择",
+            en=f"unknown flow direction algorithm {algorithm!r}; "
+            f"use one of {', '.join(ALGORITHMS)}",
+            zh=f"未知的流向算法 {algorithm!r}：请从 {', '.join(ALGORITHMS)} 中选择",
             field="algorithm",
             values=[algorithm],
         )
@@ -1751,8 +1755,9 @@ def _sdr_inputs(
     with open_raster(ecosystem_path, "ecosystem_type") as src:
         if src.shape != shape:
             raise InputError(
-                f"the ecosystem map has {src.shape} cells and the DEM {shape}; "
-                f"resample them to one grid / 生态系统类型图的像元数为 {src.shape}，DEM 为 "
+                en=f"the ecosystem map has {src.shape} cells and the DEM {shape}; "
+                "resample them to one grid",
+                zh=f"生态系统类型图的像元数为 {src.shape}，DEM 为 "
                 f"{shape}：请将两者重采样到同一网格",
                 source=ecosystem_path,
                 field="shape",

@@ -379,9 +379,9 @@ def _accumulate_seeded(
 
 def _cycle(where: str) -> None:
     raise InputError(
-        f"the flow directions run in a cycle ({where}); they are not the directions of a "
-        "pit-filled DEM. Compute them with ganpo's routing / 流向存在环路"
-        f"（{where}），不是填洼后 DEM 的流向：请用 ganpo 的汇流计算重新生成",
+        en=f"the flow directions run in a cycle ({where}); they are not the directions of a "
+        "pit-filled DEM. Compute them with ganpo's routing",
+        zh=f"流向存在环路（{where}），不是填洼后 DEM 的流向：请用 ganpo 的汇流计算重新生成",
         field="directions",
         values=[where],
     )
@@ -877,9 +877,9 @@ def _check_directions(dtype: np.dtype[Any], where: str, source: Path | None = No
     if dtype == np.uint32:
         return True
     raise InputError(
-        f"flow directions of type {dtype} in {where}; give D8 codes (uint8) or packed MFD "
-        f"shares (uint32) as ganpo's routing writes them / 流向数据类型 {dtype} 不受支持："
-        "D8 须为 uint8，MFD 须为 uint32",
+        en=f"flow directions of type {dtype} in {where}; give D8 codes (uint8) or packed MFD "
+        "shares (uint32) as ganpo's routing writes them",
+        zh=f"流向数据类型 {dtype} 不受支持：D8 须为 uint8，MFD 须为 uint32",
         source=source,
         field="directions",
         values=[str(dtype)],
@@ -889,8 +889,8 @@ def _check_directions(dtype: np.dtype[Any], where: str, source: Path | None = No
 def _check_band(band: int) -> None:
     if int(band) < 1:
         raise InputError(
-            f"the seam band must be at least 1 cell wide, not {band}; give band ≥ 1 / "
-            f"分块接缝带宽度至少为 1 个像元，不能是 {band}：请给出 ≥ 1 的值",
+            en=f"the seam band must be at least 1 cell wide, not {band}; give band ≥ 1",
+            zh=f"分块接缝带宽度至少为 1 个像元，不能是 {band}：请给出 ≥ 1 的值",
             field="band",
             values=[band],
         )
@@ -1133,9 +1133,9 @@ def flow_accumulation_tiled(
         with open_raster(weights_path, "weights") as src:
             if (src.height, src.width) != shape:
                 raise InputError(
-                    f"the weights are {src.height} × {src.width} cells and the directions "
-                    f"{shape[0]} × {shape[1]}; give the weights on the directions' grid / "
-                    "权重栅格与流向栅格的行列数不同：请将权重对齐到流向栅格",
+                    en=f"the weights are {src.height} × {src.width} cells and the directions "
+                    f"{shape[0]} × {shape[1]}; give the weights on the directions' grid",
+                    zh="权重栅格与流向栅格的行列数不同：请将权重对齐到流向栅格",
                     source=weights_path,
                     field="weights",
                     values=[(src.height, src.width), shape],
@@ -1181,7 +1181,8 @@ def flow_accumulation_tiled(
         ]
     if not valid:
         raise InputError(
-            "the flow directions have no routed cell (all nodata) / 流向栅格没有有效像元",
+            en="the flow directions have no routed cell (all nodata)",
+            zh="流向栅格没有有效像元",
             source=directions_path,
             field="nodata",
         )

@@ -278,8 +278,8 @@ class TilePieces:
 def _check_algorithm(algorithm: str) -> bool:
     if algorithm not in ("d8", "mfd"):
         raise InputError(
-            f"unknown flow algorithm {algorithm!r}; use 'd8' or 'mfd' / 未知的流向算法 "
-            f"{algorithm!r}：请用 'd8' 或 'mfd'",
+            en=f"unknown flow algorithm {algorithm!r}; use 'd8' or 'mfd'",
+            zh=f"未知的流向算法 {algorithm!r}：请用 'd8' 或 'mfd'",
             field="algorithm",
             values=[algorithm],
         )

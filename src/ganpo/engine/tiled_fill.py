@@ -182,8 +182,8 @@ def tiles(shape: tuple[int, int], tile: int | tuple[int, int]) -> list[Tile]:
     th, tw = (tile, tile) if isinstance(tile, int) else tile
     if th < 1 or tw < 1:
         raise InputError(
-            f"a tile must be at least 1 × 1 cells, not {th} × {tw}; give a positive tile "
-            f"size / 分块至少为 1 × 1 个像元，不能是 {th} × {tw}：请给出正的分块大小",
+            en=f"a tile must be at least 1 × 1 cells, not {th} × {tw}; give a positive tile size",
+            zh=f"分块至少为 1 × 1 个像元，不能是 {th} × {tw}：请给出正的分块大小",
             field="tile",
             values=[th, tw],
         )
@@ -237,9 +237,10 @@ def raise_tile(
     z, label, labels, _, _, _ = _flood(zh, tile, shape)
     if len(spill) != labels + 1:
         raise InputError(
-            f"the tile at row {tile.row0}, column {tile.col0} gave {labels} watersheds when "
+            en=f"the tile at row {tile.row0}, column {tile.col0} gave {labels} watersheds when "
             f"filled but {len(spill) - 1} when its spill heights were computed: the DEM "
-            f"changed while it was being filled; run again / 分块（第 {tile.row0} 行、第 "
+            "changed while it was being filled; run again",
+            zh=f"分块（第 {tile.row0} 行、第 "
             f"{tile.col0} 列起）两次计算的流域数不同：填洼期间 DEM 被修改，请重新运行",
             field="dem",
             values=[labels, len(spill) - 1],
@@ -492,7 +493,7 @@ def fill_pits_tiled(
     )
     if not any(p.valid for p in perimeters):
         raise InputError(
-            "the DEM has no valid cell / DEM 没有有效像元", source=dem_path, field="nodata"
+            en="the DEM has no valid cell", zh="DEM 没有有效像元", source=dem_path, field="nodata"
         )
     spill, offsets = spill_heights(perimeters)
     with scratch_folder(target, scratch, "tiledfill") as folder:

@@ -522,10 +522,11 @@ class Plan:
 
 def _refuse_masked(masked: int, ecosystem: str | None) -> None:
     raise InputError(
-        f"the ecosystem map leaves {masked} cells of the DEM without a cover factor; the "
+        en=f"the ecosystem map leaves {masked} cells of the DEM without a cover factor; the "
         "tiled LS and SDR need one set of directions for both, so give a C value for "
         "every ecosystem code on the DEM, or use routing.ls_and_sdr_rasters, which routes "
-        f"the two apart / 生态系统图有 {masked} 个 DEM 像元没有植被覆盖因子 C："
+        "the two apart",
+        zh=f"生态系统图有 {masked} 个 DEM 像元没有植被覆盖因子 C："
         "分块计算 LS 与 SDR 要求二者共用一套流向，请为 DEM 上的每个生态系统代码给出 C 值，"
         "或改用全局计算",
         source=ecosystem,
@@ -543,16 +544,17 @@ def _check_first(
     mismatch = sum(f.mismatch for f in results)
     if mismatch:
         raise InputError(
-            f"{mismatch} cells are routed in the flow directions ({directions}) but nodata in "
-            f"the filled DEM ({dem}), or the reverse; give the directions of this DEM / "
-            f"流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性不一致：请使用由该 DEM 计算的流向",
+            en=f"{mismatch} cells are routed in the flow directions ({directions}) but nodata in "
+            f"the filled DEM ({dem}), or the reverse; give the directions of this DEM",
+            zh=f"流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性不一致：请使用由该 DEM 计算的流向",
             source=directions,
             field="nodata",
             values=[mismatch],
         )
     if not any(f.flows[0].valid for f in results):
         raise InputError(
-            "the flow directions have no routed cell (all nodata) / 流向栅格没有有效像元",
+            en="the flow directions have no routed cell (all nodata)",
+            zh="流向栅格没有有效像元",
             source=directions,
             field="nodata",
         )
@@ -747,10 +749,10 @@ def _mfd_array(
 
 def _refuse_mfd(dtype: str, source: Path | None) -> None:
     raise InputError(
-        f"flow directions of type {dtype}: the tiled LS and SDR take D8 directions (uint8) "
+        en=f"flow directions of type {dtype}: the tiled LS and SDR take D8 directions (uint8) "
         "only; MFD distance to stream has no link forest across tiles (docs/decisions/0063). "
-        "Use routing.ls_and_sdr_rasters for MFD / 分块 LS 与 SDR 只支持 D8 流向（uint8）："
-        "MFD 请使用全局计算",
+        "Use routing.ls_and_sdr_rasters for MFD",
+        zh="分块 LS 与 SDR 只支持 D8 流向（uint8）：MFD 请使用全局计算",
         source=source,
         field="directions",
         values=[dtype],
@@ -873,9 +875,9 @@ def ls_and_sdr_tiled(
     tiled_accum._check_band(band)
     if d_shape != shape:
         raise InputError(
-            f"the flow directions are {d_shape[0]} × {d_shape[1]} cells and the filled DEM "
-            f"{shape[0]} × {shape[1]}; give the directions of this DEM / "
-            "流向栅格与填洼 DEM 的行列数不同：请使用由该 DEM 计算的流向",
+            en=f"the flow directions are {d_shape[0]} × {d_shape[1]} cells and the filled DEM "
+            f"{shape[0]} × {shape[1]}; give the directions of this DEM",
+            zh="流向栅格与填洼 DEM 的行列数不同：请使用由该 DEM 计算的流向",
             source=directions_path,
             field="shape",
             values=[d_shape, shape],
@@ -1138,7 +1140,8 @@ def _mfd_files(
         )
         if which == 0 and not sx.valid:
             raise InputError(
-                "the flow directions have no routed cell (all nodata) / 流向栅格没有有效像元",
+                en="the flow directions have no routed cell (all nodata)",
+                zh="流向栅格没有有效像元",
                 source=m.directions,
                 field="nodata",
             )
@@ -1166,9 +1169,10 @@ def _mfd_files(
             mismatch = sum(o[2] for o in out)
             if mismatch:
                 raise InputError(
-                    f"{mismatch} cells are routed in the flow directions ({names[0]}) but "
+                    en=f"{mismatch} cells are routed in the flow directions ({names[0]}) but "
                     f"nodata in the filled DEM ({names[1]}), or the reverse; give the "
-                    f"directions of this DEM / 流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性"
+                    "directions of this DEM",
+                    zh=f"流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性"
                     "不一致：请使用由该 DEM 计算的流向",
                     source=m.directions,
                     field="nodata",

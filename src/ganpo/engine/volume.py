@@ -434,24 +434,25 @@ def chain_linked(
     """
     if len(periods) < 2:
         raise InputError(
-            f"chain-linking needs at least two accounts; got {len(periods)} / 链式连接至少需要"
-            f"两期核算，实有 {len(periods)} 期",
+            en=f"chain-linking needs at least two accounts; got {len(periods)}",
+            zh=f"链式连接至少需要两期核算，实有 {len(periods)} 期",
             field="accounts",
         )
     years = [p.year for p in periods]
     if any(y2 <= y1 for y1, y2 in itertools.pairwise(years)):
         raise InputError(
-            f"chain-linking needs accounts of increasing years; got {', '.join(map(str, years))}"
-            f" / 链式连接的各期核算年份须递增；实为 {', '.join(map(str, years))}",
+            en="chain-linking needs accounts of increasing years; "
+            f"got {', '.join(map(str, years))}",
+            zh=f"链式连接的各期核算年份须递增；实为 {', '.join(map(str, years))}",
             field="year",
             values=years,
         )
     ref = years[0] if reference_year is None else reference_year
     if ref not in years:
         raise InputError(
-            f"reference year {ref} is not the year of any account; choose one of "
-            f"{', '.join(map(str, years))} / 参照年 {ref} 不是任何一期核算的年份；请从 "
-            f"{', '.join(map(str, years))} 中选择",
+            en=f"reference year {ref} is not the year of any account; choose one of "
+            f"{', '.join(map(str, years))}",
+            zh=f"参照年 {ref} 不是任何一期核算的年份；请从 {', '.join(map(str, years))} 中选择",
             field="reference_year",
             values=[ref],
         )

@@ -114,8 +114,9 @@ def gdp_unit_factor(
     if text in GDP_UNITS:
         return in_100m(text)
     raise InputError(
-        f"{what}, row {row}: column 'unit' value {unit!r} is not a unit of GDP: write 元, "
-        f"万元 or 亿元 (the values are converted to 亿元) / {what_zh}第 {row} 行 unit 的值 "
+        en=f"{what}, row {row}: column 'unit' value {unit!r} is not a unit of GDP: write 元, "
+        "万元 or 亿元 (the values are converted to 亿元)",
+        zh=f"{what_zh}第 {row} 行 unit 的值 "
         f"{unit!r} 不是地区生产总值的单位：请填写元、万元或亿元（数值将换算为亿元）",
         source=source,
         field="unit",

@@ -135,9 +135,10 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
     column = entry.code_column or DEFAULT_CODE_COLUMN.get(scheme)
     if vector and (column is None or entry.cell_size is None):
         raise ManifestError(
-            f"the ecosystem map {entry.path} is a file of polygons: its [[layers]] entry "
+            en=f"the ecosystem map {entry.path} is a file of polygons: its [[layers]] entry "
             "needs code_column (the column that holds the land class codes) and cell_size "
-            "(the grid cell size in m) / 生态系统图是矢量图斑文件：其 [[layers]] 条目须给出 "
+            "(the grid cell size in m)",
+            zh="生态系统图是矢量图斑文件：其 [[layers]] 条目须给出 "
             "code_column（地类编码所在的列）和 cell_size（栅格单元边长，米）",
             source=source,
             field="code_column" if column is None else "cell_size",
@@ -205,14 +206,16 @@ def read_land_polygons(source: Path, column: str, layer: str | None = None) -> g
         frame = gpd.read_file(source, layer=layer) if layer else gpd.read_file(source)
     except Exception as exc:  # the drivers raise many kinds; the message says which file
         raise InputError(
-            f"cannot read the land polygons: {exc} / 无法读取地类图斑文件，请检查文件是否完整",
+            en=f"cannot read the land polygons: {exc}",
+            zh="无法读取地类图斑文件，请检查文件是否完整",
             source=source,
         ) from exc
     if column not in frame.columns:
         raise InputError(
-            f"the land polygons have no column {column!r}; they have "
+            en=f"the land polygons have no column {column!r}; they have "
             f"{', '.join(c for c in frame.columns if c != 'geometry')}. Name the code "
-            f"column in the entry's code_column / 地类图斑没有列 {column!r}；现有列："
+            "column in the entry's code_column",
+            zh=f"地类图斑没有列 {column!r}；现有列："
             f"{', '.join(c for c in frame.columns if c != 'geometry')}。请在条目的 "
             "code_column 中写明编码列",
             source=source,
@@ -262,10 +265,10 @@ def _refuse(
     listed = ", ".join(f"{c or '(empty)'} ({a:.2f} km²)" for c, a in areas_km2.items())
     listed_zh = "、".join(f"{c or '（空）'}（{a:.2f} 平方千米）" for c, a in areas_km2.items())
     raise InputError(
-        f"{len(areas_km2)} land class code(s) have no entry in ganpo's {crosswalk.title} "
+        en=f"{len(areas_km2)} land class code(s) have no entry in ganpo's {crosswalk.title} "
         f"crosswalk: {listed}; add them to catalog/data/crosswalks/{crosswalk.scheme}.csv "
-        "(with the ecosystem type they are) or correct the codes in the layer / "
-        f"{len(areas_km2)} 个地类编码在 ganpo 的{crosswalk.title}对照表中没有对应项："
+        "(with the ecosystem type they are) or correct the codes in the layer",
+        zh=f"{len(areas_km2)} 个地类编码在 ganpo 的{crosswalk.title}对照表中没有对应项："
         f"{listed_zh}；请在对照表 {crosswalk.scheme}.csv 中补充（注明其生态系统类型），"
         "或更正图层中的编码",
         source=source,

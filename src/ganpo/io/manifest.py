@@ -353,8 +353,9 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
         path = path / MANIFEST_NAME
     if not path.exists():
         raise ManifestError(
-            "manifest not found; give the path of a dataset's manifest.toml "
-            "(`ganpo demo` writes one for the demo data) / 找不到数据清单；请给出数据集的 "
+            en="manifest not found; give the path of a dataset's manifest.toml "
+            "(`ganpo demo` writes one for the demo data)",
+            zh="找不到数据清单；请给出数据集的 "
             "manifest.toml 的路径（`ganpo demo` 会为演示数据写出一份）",
             source=path,
         )
@@ -363,7 +364,8 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ManifestError(
-            f"not a valid UTF-8 TOML file: {exc} / 数据清单不是有效的 UTF-8 编码 TOML 文件"
+            en=f"not a valid UTF-8 TOML file: {exc}",
+            zh="数据清单不是有效的 UTF-8 编码 TOML 文件"
             f"（{_where_zh(exc)}）；请以 UTF-8 编码保存，并按 TOML 语法改正",
             source=path,
         ) from exc
@@ -372,7 +374,8 @@ def load_manifest(path: Path, *, verify: bool = True) -> Dataset:
     except ValidationError as exc:
         problems, problems_zh = validation_problems(exc.errors(), "manifest")
         raise ManifestError(
-            f"invalid manifest: {problems} / 数据清单无效：{problems_zh}。请按所指字段改正数据清单",
+            en=f"invalid manifest: {problems}",
+            zh=f"数据清单无效：{problems_zh}。请按所指字段改正数据清单",
             source=path,
         ) from exc
     dataset = Dataset(
@@ -401,8 +404,9 @@ def verify_files(dataset: Dataset, *, manifest_path: Path) -> None:
     missing = [e.path for e in dataset.manifest.entries() if not dataset.path(e).exists()]
     if missing:
         raise ManifestError(
-            f"files listed in the manifest are missing: {preview(missing)}; "
-            "restore them or remove their entries from the manifest / 数据清单所列的文件缺失："
+            en=f"files listed in the manifest are missing: {preview(missing)}; "
+            "restore them or remove their entries from the manifest",
+            zh="数据清单所列的文件缺失："
             f"{preview_zh(missing)}；请恢复这些文件，或从数据清单中删除其条目",
             source=manifest_path,
             field="path",
@@ -421,11 +425,12 @@ def verify_files(dataset: Dataset, *, manifest_path: Path) -> None:
             if actual == entry.sha256:
                 continue
             raise ManifestError(
-                f"{entry.path} has changed since the manifest was written "
+                en=f"{entry.path} has changed since the manifest was written "
                 f"(sha256 {actual[:12]}…, manifest says {entry.sha256[:12]}…); "
-                "if the new file is intended, record its checksum in the manifest / "
-                f"{entry.path} 在写出数据清单后被改动过（sha256 为 {actual[:12]}…，数据清单记载为 "
-                f"{entry.sha256[:12]}…）；如果新文件无误，请在数据清单中记下它的校验值",
+                "if the new file is intended, record its checksum in the manifest",
+                zh=f"{entry.path} 在写出数据清单后被改动过（sha256 为 {actual[:12]}…，"
+                f"数据清单记载为 {entry.sha256[:12]}…）；"
+                "如果新文件无误，请在数据清单中记下它的校验值",
                 source=manifest_path,
                 field="sha256",
                 values=[entry.path],

@@ -139,12 +139,11 @@ def _raise(
     zh = f"共 {n} 处问题：" + "；".join(problems.zh[:MAX_PROBLEMS_SHOWN])
     if more > 0:
         en, zh = f"{en}; … and {more} more", f"{zh}；……另有 {more} 处"
-    message = f"{en} / {zh}"
-    if findings:
+    if findings:  # a TableCheckError takes its message whole
         raise TableCheckError(
-            message, findings=findings, source=path, field=entry.role, values=problems.en
+            f"{en} / {zh}", findings=findings, source=path, field=entry.role, values=problems.en
         )
-    raise TableError(message, source=path, field=entry.role, values=problems.en)
+    raise TableError(en=en, zh=zh, source=path, field=entry.role, values=problems.en)
 
 
 @dataclass(frozen=True)
@@ -224,7 +223,7 @@ def read_table_checked(
     if header:
         en, zh = header.en + layout.en, header.zh + layout.zh
         raise TableError(
-            f"{'; '.join(en)} / {'；'.join(zh)}", source=path, field=entry.role, values=en
+            en="; ".join(en), zh="；".join(zh), source=path, field=entry.role, values=en
         )
     problems = layout
 

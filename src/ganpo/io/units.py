@@ -156,8 +156,8 @@ def _layers_of(path: Path) -> list[str]:
         return [name for name, _ in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises its own DataSourceError family
         raise ManifestError(
-            f"cannot open the units file: {exc} / 无法打开单元边界文件，请检查文件是否完整、"
-            "是否为 GeoPackage 或 Shapefile",
+            en=f"cannot open the units file: {exc}",
+            zh="无法打开单元边界文件，请检查文件是否完整、是否为 GeoPackage 或 Shapefile",
             source=path,
         ) from exc
 
@@ -165,8 +165,8 @@ def _layers_of(path: Path) -> list[str]:
 def _read_layer(path: Path, layer: str, layers: list[str]) -> gpd.GeoDataFrame:
     if layer not in layers:
         raise ManifestError(
-            f"the units file has no layer {layer!r}; it has {', '.join(layers)} / "
-            f"单元边界文件中没有图层 {layer!r}；现有图层：{', '.join(layers)}",
+            en=f"the units file has no layer {layer!r}; it has {', '.join(layers)}",
+            zh=f"单元边界文件中没有图层 {layer!r}；现有图层：{', '.join(layers)}",
             source=path,
             field="layer",
             values=[layer],
@@ -174,9 +174,9 @@ def _read_layer(path: Path, layer: str, layers: list[str]) -> gpd.GeoDataFrame:
     frame = gpd.read_file(path, layer=layer)
     if frame.crs is None or not frame.crs.is_projected:
         raise ManifestError(
-            f"layer {layer!r}: the units must be in the projected, equal-area CRS of the "
-            "rasters; reproject them (e.g. GeoDataFrame.to_crs) / "
-            f"图层 {layer!r}：单元边界须采用与栅格相同的等积投影坐标系；请重新投影",
+            en=f"layer {layer!r}: the units must be in the projected, equal-area CRS of the "
+            "rasters; reproject them (e.g. GeoDataFrame.to_crs)",
+            zh=f"图层 {layer!r}：单元边界须采用与栅格相同的等积投影坐标系；请重新投影",
             source=path,
             field="crs",
         )
@@ -187,8 +187,9 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], path: Path, layer: str
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ManifestError(
-            f"layer {layer!r} lacks column(s) {', '.join(missing)}; it needs {', '.join(columns)}"
-            f" / 图层 {layer!r} 缺少列 {', '.join(missing)}；需要列 {', '.join(columns)}",
+            en=f"layer {layer!r} lacks column(s) {', '.join(missing)}; "
+            f"it needs {', '.join(columns)}",
+            zh=f"图层 {layer!r} 缺少列 {', '.join(missing)}；需要列 {', '.join(columns)}",
             source=path,
             field="columns",
             values=missing,
@@ -202,9 +203,9 @@ def _integers(frame: pd.DataFrame, columns: Sequence[str], path: Path, layer: st
         if len(bad):
             shown = preview(f"row {i + 1}: {frame.at[i, col]!r}" for i in bad)
             raise ManifestError(
-                f"layer {layer!r}, column {col}: not an integer code in {shown}; every unit "
-                f"needs an integer code / 图层 {layer!r} 的 {col} 列：{shown} 不是整数代码；"
-                "每个单元都需要整数代码",
+                en=f"layer {layer!r}, column {col}: not an integer code in {shown}; every unit "
+                "needs an integer code",
+                zh=f"图层 {layer!r} 的 {col} 列：{shown} 不是整数代码；每个单元都需要整数代码",
                 source=path,
                 field=col,
                 values=[frame.at[i, col] for i in bad],
@@ -365,8 +366,8 @@ def read_chain(
 
     if level not in UNIT_LEVELS:
         raise ManifestError(
-            f"unknown units level {level!r}; valid levels: {', '.join(UNIT_LEVELS)} / "
-            f"未知的单元层级 {level!r}；可用的层级：{', '.join(UNIT_LEVELS)}",
+            en=f"unknown units level {level!r}; valid levels: {', '.join(UNIT_LEVELS)}",
+            zh=f"未知的单元层级 {level!r}；可用的层级：{', '.join(UNIT_LEVELS)}",
             source=path,
             field="level",
             values=[level],
@@ -377,9 +378,9 @@ def read_chain(
     if level == "county":
         if list(parents):
             raise ManifestError(
-                "county-level units have no parent layers (their city and province are "
-                "columns of the layer); remove `parents` from the [units] entry / "
-                "县级单元没有上级图层（所属市、省是图层的列）；请从 [units] 条目中删去 parents",
+                en="county-level units have no parent layers (their city and province are "
+                "columns of the layer); remove `parents` from the [units] entry",
+                zh="县级单元没有上级图层（所属市、省是图层的列）；请从 [units] 条目中删去 parents",
                 source=path,
                 field="parents",
             )
@@ -395,8 +396,9 @@ def read_chain(
             is_county = all(c in parent.columns for c in COUNTY_ATTRIBUTES)
             if is_county and i != len(parents) - 1:
                 raise ManifestError(
-                    f"parent layer {name!r} holds counties, so it must be the last of "
-                    f"`parents` (finest first): {', '.join(parents)} / 上级图层 {name!r} "
+                    en=f"parent layer {name!r} holds counties, so it must be the last of "
+                    f"`parents` (finest first): {', '.join(parents)}",
+                    zh=f"上级图层 {name!r} "
                     f"是县级单元，须列在 parents 的最后（由细到粗）：{', '.join(parents)}",
                     source=path,
                     field="parents",
@@ -508,9 +510,9 @@ def dataset_counties(root: Path) -> gpd.GeoDataFrame:
     manifest = Path(root) / "manifest.toml"
     if not manifest.exists():
         raise ManifestError(
-            "the account's dataset manifest is not available; the county polygons of maps "
-            "and spatial exports come from it / 找不到该核算所用数据集的数据清单；地图和空间导出"
-            "所需的县级边界来自该清单",
+            en="the account's dataset manifest is not available; the county polygons of maps "
+            "and spatial exports come from it",
+            zh="找不到该核算所用数据集的数据清单；地图和空间导出所需的县级边界来自该清单",
             source=manifest,
         )
     return dataset_units(load_manifest(manifest, verify=False), check=False).counties

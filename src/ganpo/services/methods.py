@@ -433,7 +433,8 @@ def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
         except ValueError as exc:
             valid = ", ".join(f"{zh} ({key})" for key, (zh, _) in flood.LAKE_REGIONS.items())
             raise TableError(
-                f"lakes table: {exc} / 湖泊表：未知的湖区 {name!r}；可用的湖区：{valid}",
+                en=f"lakes table: {exc}",
+                zh=f"湖泊表：未知的湖区 {name!r}；可用的湖区：{valid}",
                 field="lake_region",
                 values=[name],
             ) from exc
@@ -443,12 +444,12 @@ def _lakes_by_regression(inp: TableInputs, p: ParameterSet) -> pd.Series:
             names = ", ".join(sorted(set(lakes.loc[rows.index, "lake_name"])))
             zh, en = flood.LAKE_REGIONS[region]
             raise InputError(
-                f"lake(s) {names} lie in the {en} lake region ({zh}), for which parameter set "
+                en=f"lake(s) {names} lie in the {en} lake region ({zh}), for which parameter set "
                 f"{p.name!r} has no storage regression ({a_key}, {b_key}): the published "
                 "regional pairs could not be read for that region. Use a flood-regulation "
                 "method with gauged lakes (storage_gauged or gauged_and_vegetation) and the "
-                "lakes table's flood_storage, or add the region's pair to the parameter set / "
-                f"湖泊 {'、'.join(sorted(set(lakes.loc[rows.index, 'lake_name'])))} 位于{zh}"
+                "lakes table's flood_storage, or add the region's pair to the parameter set",
+                zh=f"湖泊 {'、'.join(sorted(set(lakes.loc[rows.index, 'lake_name'])))} 位于{zh}"
                 f"湖区，而参数集 {p.name!r} 中没有该湖区的库容回归系数（{a_key}、{b_key}）："
                 "未能读到该湖区公开发表的回归系数。请改用基于实测湖泊的洪水调蓄方法"
                 "（storage_gauged 或 gauged_and_vegetation）并在湖泊表中填写 flood_storage，"
@@ -471,9 +472,10 @@ def _lakes_gauged(inp: TableInputs, p: ParameterSet) -> pd.Series:
     uneven = spread[(spread["max"] - spread["min"]) > 1e-9 * spread["max"].abs().clip(lower=1.0)]
     if not uneven.empty:
         raise TableError(
-            "flood_storage is the whole lake's storage between trough and peak levels, the "
+            en="flood_storage is the whole lake's storage between trough and peak levels, the "
             "same on every row of the lake; it differs between the rows of "
-            f"{', '.join(map(str, uneven.index))} / flood_storage 是整个湖泊在最低与最高水位"
+            f"{', '.join(map(str, uneven.index))}",
+            zh="flood_storage 是整个湖泊在最低与最高水位"
             "之间的蓄水量，同一湖泊的各行应相同；以下湖泊各行不一致："
             f"{', '.join(map(str, uneven.index))}",
             field="lakes",

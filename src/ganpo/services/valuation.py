@@ -158,8 +158,8 @@ def value_quantities(quantities: pd.DataFrame, params: ParameterSet) -> pd.DataF
     missing = {"indicator", "component", "quantity", "quantity_unit"} - set(quantities.columns)
     if missing:
         raise InputError(
-            f"quantities table lacks column(s) {', '.join(sorted(missing))} / "
-            f"实物量表缺少列 {', '.join(sorted(missing))}"
+            en=f"quantities table lacks column(s) {', '.join(sorted(missing))}",
+            zh=f"实物量表缺少列 {', '.join(sorted(missing))}",
         )
     out = quantities.copy()
     keys, prices, units, values = [], [], [], []

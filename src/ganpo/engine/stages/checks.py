@@ -47,9 +47,10 @@ def check_pass(run: Run, plan: Plan, selection: Selection, on_grid: OnGrid, sums
 def _check_overlap(cells: np.ndarray, units: gpd.GeoDataFrame, eco_path: Path) -> None:
     if cells.sum() == 0:
         raise InputError(
-            f"no cell of the grid has its centre inside any of the {len(units)} units: the "
+            en=f"no cell of the grid has its centre inside any of the {len(units)} units: the "
             "rasters do not overlap the region. Check that the units and the rasters cover "
-            "the same area in the same CRS / 没有任何栅格的中心落在这 "
+            "the same area in the same CRS",
+            zh="没有任何栅格的中心落在这 "
             f"{len(units)} 个行政区内：栅格与区域不重叠。请检查行政区和栅格是否覆盖同一范围、"
             "是否使用同一坐标参考系",
             source=eco_path,
@@ -87,12 +88,12 @@ def _check_complete(
                     f"{c} {by_code(c).name_zh}（{n} 个栅格）" for c, n in counts.items()
                 )
                 raise InputError(
-                    f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
+                    en=f"{x.indicator} ({x.key}) needs {key!r} for every ecosystem type in the "
                     f"raster, but parameter set {params.name!r} has no value for code(s) "
                     f"{preview(f'{c} {by_code(c).key} ({n} cells)' for c, n in counts.items())}; "
                     "add them, or their level-1 type, to the set's by_type table (or "
-                    "reclassify the raster) / "
-                    f"{indicator_zh(x.indicator)}（{x.key}）需要栅格中每种生态系统类型的参数 "
+                    "reclassify the raster)",
+                    zh=f"{indicator_zh(x.indicator)}（{x.key}）需要栅格中每种生态系统类型的参数 "
                     f"{key!r}，但参数集 {params.name!r} 缺少以下代码的值：{codes_zh}；请在参数集的 "
                     "by_type 表中补上这些类型（或其一级类型）的值，或对栅格重新分类",
                     source=eco_path,
@@ -107,19 +108,19 @@ def _check_ranges(ranges: dict[str, tuple[float, float]], sources: dict[str, Pat
         source = sources[role]
         if not np.isfinite(lo):
             raise InputError(
-                f"layer {role!r} has no valid cell inside the region (every cell is nodata "
-                "or NaN); check the file's nodata value and that it covers the region / "
-                f"{spec.name_zh}图层 {role!r} 在区域内没有有效栅格（全部为无数据值或 NaN）；"
+                en=f"layer {role!r} has no valid cell inside the region (every cell is nodata "
+                "or NaN); check the file's nodata value and that it covers the region",
+                zh=f"{spec.name_zh}图层 {role!r} 在区域内没有有效栅格（全部为无数据值或 NaN）；"
                 "请检查文件的无数据值，并确认它覆盖整个区域",
                 source=source,
                 field=role,
             )
         if lo < spec.minimum or hi > spec.maximum:
             raise InputError(
-                f"layer {role!r} has values from {lo:g} to {hi:g} {spec.unit} inside the "
+                en=f"layer {role!r} has values from {lo:g} to {hi:g} {spec.unit} inside the "
                 f"region; valid {spec.name_en} lies in [{spec.minimum:g}, {spec.maximum:g}] "
-                f"{spec.unit}. Check the unit and the nodata value of the file / "
-                f"{spec.name_zh}图层 {role!r} 在区域内的取值为 {lo:g} 至 {hi:g} {spec.unit}；"
+                f"{spec.unit}. Check the unit and the nodata value of the file",
+                zh=f"{spec.name_zh}图层 {role!r} 在区域内的取值为 {lo:g} 至 {hi:g} {spec.unit}；"
                 f"有效的{spec.name_zh}应在 [{spec.minimum:g}, {spec.maximum:g}] {spec.unit} "
                 "之内。请检查文件的单位和无数据值",
                 source=source,

@@ -90,7 +90,7 @@ def _refusal(census: CodeCensus, nodata: float | None, eco_path: Path) -> InputE
         )
     values: list[object] = [*map(_number, census.foreign), *census.unknown]
     return InputError(
-        "; ".join(en) + " / " + "；".join(zh) + "。", source=eco_path, field=ROLE, values=values
+        en="; ".join(en), zh="；".join(zh) + "。", source=eco_path, field=ROLE, values=values
     )
 
 
@@ -150,7 +150,8 @@ class NotCodes:
             return
         en, zh = not_codes_text(dict(sorted(self.values.items())), self.first)
         raise InputError(
-            f"{en} / {zh}。",
+            en=en,
+            zh=f"{zh}。",
             source=source,
             field=role,
             values=[_number(v) for v in sorted(self.values)],

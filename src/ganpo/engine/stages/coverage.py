@@ -84,13 +84,14 @@ def check_coverage(
             for role, rows in short.groupby("role", sort=True)
         ]
         raise InputError(
-            f"layer(s) cover less than {threshold * 100:g} % of a unit's cells with an "
+            en=f"layer(s) cover less than {threshold * 100:g} % of a unit's cells with an "
             f"ecosystem type, the least profile {plan.profile.name!r} accepts: "
             f"{'; '.join(details)}. Complete the layer(s) over these units, or declare on "
             "the layer's [[layers]] entry how its cells without data count: "
             'gap_policy = "leave_out" (they count in no service that reads it) or '
             'gap_policy = "fill_type_mean" (each counts the region\'s mean quantity per '
-            "cell of its ecosystem type) / 图层在行政区内有生态系统类型的栅格中覆盖不足 "
+            "cell of its ecosystem type)",
+            zh="图层在行政区内有生态系统类型的栅格中覆盖不足 "
             f"{threshold * 100:g} %，低于核算方案 {plan.profile.name!r} 接受的最低覆盖率："
             f"{'；'.join(details_zh)}。请补全这些行政区内的图层数据，或在该图层的 [[layers]] "
             '条目中声明无数据栅格的计法：gap_policy = "leave_out"（不计入读取该图层的任何服务）'

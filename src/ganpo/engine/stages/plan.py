@@ -134,8 +134,8 @@ def load_plan(run: Run) -> Plan:
     m = ds.manifest
     if run.year not in m.years:
         raise InputError(
-            f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))} / "
-            f"数据集中没有 {run.year} 年的数据；现有 {'、'.join(map(str, m.years))} 年。"
+            en=f"the dataset has no year {run.year}; it has {', '.join(map(str, m.years))}",
+            zh=f"数据集中没有 {run.year} 年的数据；现有 {'、'.join(map(str, m.years))} 年。"
             "请选择数据集中已有的年份，或将该年份的数据加入数据集并写入数据清单的 years",
             source=ds.root / "manifest.toml",
             field="years",
@@ -171,10 +171,11 @@ def rule_double_counting(run: Run, profile: Profile) -> None:
     missing = [o for o in pairs if o.rule is None]
     if missing:
         raise InputError(
-            f"profile {profile.name!r} counts overlapping flows without a rule: "
+            en=f"profile {profile.name!r} counts overlapping flows without a rule: "
             + "; ".join(flows.describe(o) for o in missing)
             + ". Add an [[overlaps]] rule for each pair (keep both, with the reason in "
-            f"Chinese and English, or drop one indicator) / 核算方案 {profile.name!r} 中有涉及"
+            "Chinese and English, or drop one indicator)",
+            zh=f"核算方案 {profile.name!r} 中有涉及"
             "同一物质流的指标未声明处理规则："
             + "；".join(flows.describe(o, "zh") for o in missing)
             + "。请为每一对指标加上 [[overlaps]] 规则（两项均计，并以中英文写明理由；或去掉其中"

@@ -104,10 +104,9 @@ def check_distribution(run: Run, plan: Plan, selection: Selection, sums: PassSum
         medians.append(med)
     if refused:
         raise InputError(
-            "; ".join(refused) + '. If the values are right, declare accept_unusual = "<why '
-            "they are>\" on the layer's [[layers]] entry / "
-            + "；".join(refused_zh)
-            + "。如果数值无误，请在该图层的 [[layers]] 条目中声明 "
+            en="; ".join(refused) + '. If the values are right, declare accept_unusual = "<why '
+            "they are>\" on the layer's [[layers]] entry",
+            zh="；".join(refused_zh) + "。如果数值无误，请在该图层的 [[layers]] 条目中声明 "
             'accept_unusual = "<数值无误的理由>"',
             source=plan.manifest_path,
             field="accept_unusual",

@@ -37,9 +37,9 @@ def select_layers(run: Run, plan: Plan) -> Selection:
     if missing:
         names_zh = "、".join(f"{LAYER_ROLES[r].name_zh}图层（{r}）" for r in missing)
         raise ManifestError(
-            f"no layer for role(s) {', '.join(missing)} in year {run.year}; add them to the "
-            "manifest (each [[layers]] entry needs role, path, unit, year, source, synthetic) / "
-            f"数据清单中没有 {run.year} 年的{names_zh}；请将其加入数据清单（每个 [[layers]] "
+            en=f"no layer for role(s) {', '.join(missing)} in year {run.year}; add them to the "
+            "manifest (each [[layers]] entry needs role, path, unit, year, source, synthetic)",
+            zh=f"数据清单中没有 {run.year} 年的{names_zh}；请将其加入数据清单（每个 [[layers]] "
             "条目需写明 role、path、unit、year、source、synthetic）",
             source=plan.manifest_path,
             field="layers",
@@ -57,9 +57,8 @@ def select_layers(run: Run, plan: Plan) -> Selection:
             entries[role] = entry
     if refused:
         raise ManifestError(
-            "; ".join(en for en, _ in refused.values())
-            + " / "
-            + "；".join(zh for _, zh in refused.values()),
+            en="; ".join(en for en, _ in refused.values()),
+            zh="；".join(zh for _, zh in refused.values()),
             source=plan.manifest_path,
             field="year",
             values=list(refused),
@@ -68,8 +67,9 @@ def select_layers(run: Run, plan: Plan) -> Selection:
         spec = LAYER_ROLES[role]
         if entry.unit != spec.unit:
             raise InputError(
-                f"layer {role!r} is declared in {entry.unit!r} but ganpo reads {role} in "
-                f"{spec.unit!r}; convert the raster and its manifest unit / {spec.name_zh}图层 "
+                en=f"layer {role!r} is declared in {entry.unit!r} but ganpo reads {role} in "
+                f"{spec.unit!r}; convert the raster and its manifest unit",
+                zh=f"{spec.name_zh}图层 "
                 f"{role!r} 在数据清单中的单位为 {entry.unit!r}，而 ganpo 按 {spec.unit!r} 读取"
                 f"{spec.name_zh}；请换算栅格的数值，并改正数据清单中的单位",
                 source=plan.ds.path(entry),

@@ -137,10 +137,10 @@ def method_level(x: Method, entries: list[TableEntry], plan: Plan) -> str:
         found = indicators().get(x.indicator)
         name_zh = found.name_zh if found is not None else x.indicator
         raise ManifestError(
-            f"{x.indicator} ({x.key}) reads tables given at different levels ({given}); "
+            en=f"{x.indicator} ({x.key}) reads tables given at different levels ({given}); "
             "give them at one level (all per county, or all per unit), since a county figure "
-            "cannot be split among units nor a per-unit one mixed with it / "
-            f"{name_zh}（{x.key}）读取的统计表层级不一（{given_zh}）；请按同一层级给出"
+            "cannot be split among units nor a per-unit one mixed with it",
+            zh=f"{name_zh}（{x.key}）读取的统计表层级不一（{given_zh}）；请按同一层级给出"
             "（全部按县，或全部按行政区单元），因为县级数字无法拆分到各单元，也不能与按单元给出的"
             "数字混用",
             source=plan.manifest_path,
@@ -215,10 +215,10 @@ def read_tables(
         entry = ds.manifest.table(role, year)
         if entry is None:
             raise ManifestError(
-                f"no {role!r} table ({TABLE_ROLES[role].name_en}) for {year}; the profile's "
+                en=f"no {role!r} table ({TABLE_ROLES[role].name_en}) for {year}; the profile's "
                 f"methods need its column(s) {', '.join(sorted(cols)) or '(any)'}. Add a "
-                "[[tables]] entry with role, year, path, columns, source, synthetic / "
-                f"数据清单中没有 {year} 年的{TABLE_ROLES[role].name_zh}表（{role}）；"
+                "[[tables]] entry with role, year, path, columns, source, synthetic",
+                zh=f"数据清单中没有 {year} 年的{TABLE_ROLES[role].name_zh}表（{role}）；"
                 "核算方案的方法需要其中的 "
                 f"{'、'.join(sorted(cols)) or '（任意）'} 列。请加入一个 [[tables]] 条目，写明 "
                 "role、year、path、columns、source、synthetic",
