@@ -151,4 +151,6 @@ def test_a_refusal_quoting_another_keeps_its_chinese_half(tmp_path: Path) -> Non
         read_table(p, entry, {1}, ("visits", "tourism_revenue"))
     assert err.value.zh.startswith("列 'tourism_revenue'：无法识别单位 'xyz'")
     assert err.value.en.startswith("column 'tourism_revenue': unknown unit 'xyz'")
+    # the registry's refusal in English only (its list of units names 元, 万元 …)
+    assert " / " not in err.value.en and "无法识别" not in err.value.en, err.value.en
     assert str(err.value) == f"{p}: {err.value.en} / {err.value.zh}"

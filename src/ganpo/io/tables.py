@@ -83,7 +83,7 @@ def _unit_problems(entry: TableEntry, columns: Iterable[str], out: _Problems) ->
                 base = to_base(declared)[0]
             except InputError as exc:
                 out.add(
-                    f"column {column!r}: {exc}",
+                    f"column {column!r}: {exc.en}",
                     f"列 {column!r}：无法识别单位 {declared!r}，或它不是统计表所记的量；"
                     f"请以 {unit!r} 或等价单位填报",
                 )
