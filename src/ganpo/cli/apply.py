@@ -271,8 +271,9 @@ def _budget(budget: float, unit: str, option: str = "--budget") -> float:
 
     if not math.isfinite(budget) or budget <= 0:
         raise InputError(
-            f"{option} {budget:g} is not a budget: give an amount above 0 in --unit "
-            f"(CNY, 万元, 亿元) / 预算 {option} 的值 {budget:g} 无效，须为大于 0 的金额",
+            en=f"{option} {budget:g} is not a budget: give an amount above 0 in --unit "
+            "(CNY, 万元, 亿元)",
+            zh=f"预算 {option} 的值 {budget:g} 无效，须为大于 0 的金额",
             field=option,
             values=[budget],
         )
@@ -280,16 +281,17 @@ def _budget(budget: float, unit: str, option: str = "--budget") -> float:
         factor = conversion_factor(unit, "CNY", what=f"--unit of {option}")
     except InputError as exc:
         raise InputError(
-            f"--unit {unit!r}: {exc}; give a unit of CNY such as 元, 万元, 亿元 / 预算单位 "
-            f"--unit 的值 {unit} 无法换算为元（人民币），请用 元、万元 或 亿元",
+            en=f"--unit {unit!r}: {exc}; give a unit of CNY such as 元, 万元, 亿元",
+            zh=f"预算单位 --unit 的值 {unit} 无法换算为元（人民币），请用 元、万元 或 亿元",
             field="--unit",
             values=[unit],
         ) from exc
     cny = round(budget * factor, 6)
     if not cny <= MAX_BUDGET_CNY:
         raise InputError(
-            f"{option} {budget:g} {unit} is {cny:.3g} CNY, more than {MAX_BUDGET_CNY:.0e} CNY; "
-            f"check the amount and --unit / 预算 {option} 的值 {budget:g} {unit} 超过 "
+            en=f"{option} {budget:g} {unit} is {cny:.3g} CNY, more than {MAX_BUDGET_CNY:.0e} CNY; "
+            "check the amount and --unit",
+            zh=f"预算 {option} 的值 {budget:g} {unit} 超过 "
             f"{MAX_BUDGET_CNY:.0e} 元，请核对金额及单位",
             field=option,
             values=[budget],
@@ -310,7 +312,8 @@ def _transfer_input() -> Iterator[None]:
             raise
         where = f"（{exc.field}：{', '.join(map(str, exc.values[:5]))}）" if exc.field else ""
         new = InputError(
-            f"{exc} / 转移支付分配的输入有误{where}，未入库；请按英文说明修改",
+            en=f"{exc}",
+            zh=f"转移支付分配的输入有误{where}，未入库；请按英文说明修改",
             field=exc.field,
             values=exc.values,
         )
@@ -330,8 +333,8 @@ def _weights(items: list[str]) -> dict[str, float]:
             sep = ""
         if not sep:
             raise InputError(
-                f"--weight takes COMPONENT=VALUE (e.g. gep_growth=20), got {item!r} / "
-                f"--weight 须写作 分项=数值（如 gep_growth=20），收到的是 {item!r}",
+                en=f"--weight takes COMPONENT=VALUE (e.g. gep_growth=20), got {item!r}",
+                zh=f"--weight 须写作 分项=数值（如 gep_growth=20），收到的是 {item!r}",
                 field="weight",
                 values=[item],
             )

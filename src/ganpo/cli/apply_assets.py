@@ -477,12 +477,13 @@ def _iso_day(value: str | None, option: str) -> date:
     from ganpo.errors import InputError
 
     if value is None:
-        raise InputError(f"give {option} YYYY-MM-DD / 请给出日期", field=option.lstrip("-"))
+        raise InputError(en=f"give {option} YYYY-MM-DD", zh="请给出日期", field=option.lstrip("-"))
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise InputError(
-            f"{option} {value!r} is not a date; give YYYY-MM-DD / 日期格式应为 YYYY-MM-DD",
+            en=f"{option} {value!r} is not a date; give YYYY-MM-DD",
+            zh="日期格式应为 YYYY-MM-DD",
             field=option.lstrip("-"),
             values=[value],
         ) from exc

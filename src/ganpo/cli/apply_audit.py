@@ -24,8 +24,8 @@ def _day(value: str, option: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(
-            f"{option} {value!r} is not a date; give YYYY-MM-DD "
-            f"/ {option} 须为 YYYY-MM-DD 格式的日期",
+            en=f"{option} {value!r} is not a date; give YYYY-MM-DD",
+            zh=f"{option} 须为 YYYY-MM-DD 格式的日期",
             field=option.lstrip("-"),
             values=[value],
         ) from None

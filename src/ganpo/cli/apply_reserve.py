@@ -83,8 +83,8 @@ def acquire(
         if asset_type == "emission":
             if pollutant is None or quantity is None or region is None:
                 raise InputError(
-                    "an emission right needs --pollutant, --quantity and --region "
-                    "/ 排污权须给出污染物、数量与地区",
+                    en="an emission right needs --pollutant, --quantity and --region",
+                    zh="排污权须给出污染物、数量与地区",
                     field="pollutant",
                 )
             new = emission_right(
@@ -101,8 +101,8 @@ def acquire(
         elif asset_type is not None:
             if parcel is None:
                 raise InputError(
-                    "a wetland or forestry element needs --parcel (a register parcel) "
-                    "/ 湿地、林业要素须指定登记地块",
+                    en="a wetland or forestry element needs --parcel (a register parcel)",
+                    zh="湿地、林业要素须指定登记地块",
                     field="parcel",
                 )
             new = parcel_element(

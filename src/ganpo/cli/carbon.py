@@ -386,10 +386,11 @@ def _gdp_table(gdp: Path | None, inventories: list[StoredInventory]) -> pd.DataF
         return found
     h = inventories[0].header
     raise InputError(
-        f"no GDP table found for the dataset {h.dataset_title_en!r}: the store records the "
+        en=f"no GDP table found for the dataset {h.dataset_title_en!r}: the store records the "
         f"dataset's digest, not its folder, and {DEMO_FOLDER}/gdp.csv is not that dataset's; "
         "give the dataset's gdp.csv (unit_code, year, gdp_constant_YYYY in 亿元) with "
-        f"--gdp FILE / 未找到数据集“{h.dataset_title_zh}”的地区生产总值表，请用 --gdp 指定",
+        "--gdp FILE",
+        zh=f"未找到数据集“{h.dataset_title_zh}”的地区生产总值表，请用 --gdp 指定",
         field="gdp",
     )
 

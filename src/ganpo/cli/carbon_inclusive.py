@@ -215,8 +215,8 @@ def _serials(text: str) -> tuple[int, int]:
         from ganpo.errors import InputError
 
         raise InputError(
-            f"--serials {text!r} is not a serial number or a range like 12-40 / 序号格式应为 "
-            "12 或 12-40",
+            en=f"--serials {text!r} is not a serial number or a range like 12-40",
+            zh="序号格式应为 12 或 12-40",
             field="serials",
             values=[text],
         )
@@ -245,7 +245,8 @@ def retire(
     with user_errors():
         if (quantity is None) == (serials is None):
             raise InputError(
-                "give either --quantity or --serials / 请给出 --quantity 或 --serials 之一",
+                en="give either --quantity or --serials",
+                zh="请给出 --quantity 或 --serials 之一",
                 field="quantity",
             )
         engine = _store(database)
@@ -296,7 +297,8 @@ def exclude(
             return date.fromisoformat(text)
         except ValueError:
             raise InputError(
-                f"{option} {text!r} is not a date YYYY-MM-DD / {option} 应为日期 YYYY-MM-DD",
+                en=f"{option} {text!r} is not a date YYYY-MM-DD",
+                zh=f"{option} 应为日期 YYYY-MM-DD",
                 field=option,
                 values=[text],
             ) from None

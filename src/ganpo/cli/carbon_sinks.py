@@ -83,10 +83,10 @@ def _gep_results(
     acc = stored.account
     if acc.year != year:
         raise InputError(
-            f"GEP account {account_id} is of {acc.year}, the inventory of {year}; the sink "
-            f"is reconciled with the GEP carbon sequestration of the same year: give an "
-            f"account of {year} (`ganpo account list`) / GEP 核算 {account_id} 为 {acc.year} "
-            f"年，清单为 {year} 年，须为同一年份",
+            en=f"GEP account {account_id} is of {acc.year}, the inventory of {year}; the sink "
+            "is reconciled with the GEP carbon sequestration of the same year: give an "
+            f"account of {year} (`ganpo account list`)",
+            zh=f"GEP 核算 {account_id} 为 {acc.year} 年，清单为 {year} 年，须为同一年份",
             field="account",
             values=[account_id, acc.year, year],
         )
@@ -94,9 +94,9 @@ def _gep_results(
     has = (stored.results["indicator"] == GEP_INDICATOR).any()
     if method is None or not has:
         raise InputError(
-            f"GEP account {account_id} has no carbon-sequestration results (profile "
-            f"{acc.profile!r}); give an account whose profile counts carbon sequestration "
-            f"/ GEP 核算 {account_id} 无固碳量结果",
+            en=f"GEP account {account_id} has no carbon-sequestration results (profile "
+            f"{acc.profile!r}); give an account whose profile counts carbon sequestration",
+            zh=f"GEP 核算 {account_id} 无固碳量结果",
             field="account",
             values=[account_id],
         )

@@ -396,7 +396,8 @@ def report_target(
 
     if lang not in ("zh", "en"):
         raise InputError(
-            f"unknown language {lang!r}; use zh or en / 语言须为 zh 或 en",
+            en=f"unknown language {lang!r}; use zh or en",
+            zh="语言须为 zh 或 en",
             field="lang",
             values=[lang],
         )
@@ -404,8 +405,8 @@ def report_target(
     if suffix not in suffixes:
         listed = " or ".join(suffixes)
         raise InputError(
-            f"--out {out.name!r}: give a file ending in {listed} / 输出文件须为 "
-            f"{' 或 '.join(suffixes)}",
+            en=f"--out {out.name!r}: give a file ending in {listed}",
+            zh=f"输出文件须为 {' 或 '.join(suffixes)}",
             field="out",
             values=[out.name],
         )

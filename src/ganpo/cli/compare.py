@@ -66,8 +66,9 @@ def compare(
     with user_errors():
         if measure not in MEASURES:
             raise InputError(
-                f"unknown measure {measure!r}; use volume (B's quantities at A's prices) or "
-                f"cpi (CPI-deflated values) / 未知的比较口径 {measure!r}：请用 volume（以 A 的"
+                en=f"unknown measure {measure!r}; use volume (B's quantities at A's prices) or "
+                "cpi (CPI-deflated values)",
+                zh=f"未知的比较口径 {measure!r}：请用 volume（以 A 的"
                 "价格计 B 的实物量）或 cpi（按居民消费价格指数平减的价值）",
                 field="measure",
                 values=[measure],
@@ -76,9 +77,10 @@ def compare(
         a, b = load_account(store, account_a), load_account(store, account_b)
         if a.account.region_adcode != b.account.region_adcode:
             raise InputError(
-                f"accounts {account_a} and {account_b} are of different regions "
+                en=f"accounts {account_a} and {account_b} are of different regions "
                 f"({a.account.region_adcode} and {b.account.region_adcode}); compare accounts "
-                f"of the same region / 核算 {account_a} 与 {account_b} 属于不同地区"
+                "of the same region",
+                zh=f"核算 {account_a} 与 {account_b} 属于不同地区"
                 f"（{a.account.region_adcode} 与 {b.account.region_adcode}）：请比较同一地区的核算",
                 field="region_adcode",
             )
@@ -272,8 +274,9 @@ def chain(
         regions = {s.account.region_adcode for s in stored}
         if len(regions) > 1:
             raise InputError(
-                f"accounts {', '.join(map(str, accounts))} are of different regions "
-                f"({', '.join(map(str, sorted(regions)))}); chain accounts of one region / 核算 "
+                en=f"accounts {', '.join(map(str, accounts))} are of different regions "
+                f"({', '.join(map(str, sorted(regions)))}); chain accounts of one region",
+                zh="核算 "
                 f"{'、'.join(map(str, accounts))} 属于不同地区"
                 f"（{'、'.join(map(str, sorted(regions)))}）：请给出同一地区的核算",
                 field="region_adcode",

@@ -107,21 +107,23 @@ def gcj02_to_wgs84(
     with user_errors():
         if out.exists() and not force:
             raise InputError(
-                f"{out} exists; choose another path or add --force / {out} 已存在：请换一个"
-                "路径，或加 --force 覆盖",
+                en=f"{out} exists; choose another path or add --force",
+                zh=f"{out} 已存在：请换一个路径，或加 --force 覆盖",
                 source=out,
                 field="out",
             )
         if not source.exists():
-            raise InputError(f"no such file / 文件不存在：{source}，请检查路径", source=source)
+            raise InputError(
+                en="no such file", zh=f"文件不存在：{source}，请检查路径", source=source
+            )
         layers = [name for name, _ in pyogrio.list_layers(source)]
         with writing(out) as tmp:  # all layers or no file (a .gpkg temporary name)
             for name in layers:
                 frame = gpd.read_file(source, layer=name)
                 if frame.crs is None:
                     raise InputError(
-                        f"layer {name!r} has no CRS; set the CRS it is in first / 图层 "
-                        f"{name!r} 没有坐标参考系（CRS）：请先设定其所用的坐标参考系",
+                        en=f"layer {name!r} has no CRS; set the CRS it is in first",
+                        zh=f"图层 {name!r} 没有坐标参考系（CRS）：请先设定其所用的坐标参考系",
                         source=source,
                         field="crs",
                     )

@@ -27,8 +27,9 @@ def _refuse_existing(paths: list[Path], force: bool) -> None:
     existing = [str(p) for p in paths if p.exists()]
     if existing and not force:
         raise InputError(
-            f"{', '.join(existing)} already exist(s); choose another path or add --force "
-            f"to overwrite / {', '.join(existing)} 已存在：请换一个路径，或加 --force 覆盖",
+            en=f"{', '.join(existing)} already exist(s); choose another path or add --force "
+            "to overwrite",
+            zh=f"{', '.join(existing)} 已存在：请换一个路径，或加 --force 覆盖",
             field="out",
             values=existing,
         )
@@ -97,8 +98,8 @@ def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
 
     if rasters.empty:
         raise InputError(
-            "this account wrote no value rasters; run it with --rasters DIR to get them / "
-            "该核算未写出价值量栅格：请以 --rasters DIR 重新运行核算以得到栅格",
+            en="this account wrote no value rasters; run it with --rasters DIR to get them",
+            zh="该核算未写出价值量栅格：请以 --rasters DIR 重新运行核算以得到栅格",
             field="format",
         )
     out = []
@@ -107,8 +108,8 @@ def _copy_rasters(rasters: pd.DataFrame, folder: Path) -> list[Path]:
             src = Path(str(row.path))
             if not src.exists() or sha256_file(src) != row.sha256:
                 raise InputError(
-                    f"{src}: value raster missing or changed since the account wrote it / "
-                    f"{src}：价值量栅格缺失，或在核算写出后被改动：请重新运行该核算以重写栅格",
+                    en=f"{src}: value raster missing or changed since the account wrote it",
+                    zh=f"{src}：价值量栅格缺失，或在核算写出后被改动：请重新运行该核算以重写栅格",
                     source=src,
                 )
             shutil.copy2(src, stage(folder / src.name))
@@ -136,9 +137,10 @@ def seea(
         a, b = load_account(store, account_a), load_account(store, account_b)
         if a.account.region_adcode != b.account.region_adcode:
             raise InputError(
-                f"accounts {account_a} and {account_b} are of different regions "
+                en=f"accounts {account_a} and {account_b} are of different regions "
                 f"({a.account.region_adcode} and {b.account.region_adcode}); give the opening "
-                f"and closing accounts of one region / 核算 {account_a} 与 {account_b} 属于不同"
+                "and closing accounts of one region",
+                zh=f"核算 {account_a} 与 {account_b} 属于不同"
                 f"地区（{a.account.region_adcode} 与 {b.account.region_adcode}）：请给出同一地区的"
                 "期初与期末核算",
                 field="region_adcode",

@@ -41,8 +41,8 @@ MODELS = ("forest", "logistic")
 def _model(value: str) -> str:
     if value not in MODELS:
         raise InputError(
-            f"--model {value!r}: use forest or logistic / --model 应为 forest（随机森林）或 "
-            "logistic（逻辑回归）",
+            en=f"--model {value!r}: use forest or logistic",
+            zh="--model 应为 forest（随机森林）或 logistic（逻辑回归）",
             field="model",
             values=[value],
         )
@@ -57,8 +57,8 @@ def _numbers(option: str, text: str, kind: type[float] | type[int]) -> tuple[flo
         values = ()
     if not values:
         raise InputError(
-            f"{option} {text!r}: give numbers separated by commas, e.g. 3,5 / {option} 应为逗号"
-            "分隔的数值",
+            en=f"{option} {text!r}: give numbers separated by commas, e.g. 3,5",
+            zh=f"{option} 应为逗号分隔的数值",
             field=option,
             values=[text],
         )
@@ -76,8 +76,8 @@ def _targets(values: list[str]) -> dict[int, float]:
             out[int(code)] = float(area)
         except ValueError:
             raise InputError(
-                f"--target {v!r}: write CODE=HECTARES, e.g. 5=120000 / "
-                f"--target {v!r} 应写作 类别代码=公顷数，如 5=120000",
+                en=f"--target {v!r}: write CODE=HECTARES, e.g. 5=120000",
+                zh=f"--target {v!r} 应写作 类别代码=公顷数，如 5=120000",
                 field="target",
                 values=[v],
             ) from None
@@ -91,8 +91,8 @@ def _drivers(values: list[str]) -> dict[str, Path]:
         name, sep, file = v.partition("=")
         if not sep or not name.strip() or not file.strip():
             raise InputError(
-                f"--driver {v!r}: give NAME=FILE (a name and a raster on the maps' grid) "
-                "/ 驱动因子格式应为 名称=文件",
+                en=f"--driver {v!r}: give NAME=FILE (a name and a raster on the maps' grid)",
+                zh="驱动因子格式应为 名称=文件",
                 field="driver",
                 values=[v],
             )

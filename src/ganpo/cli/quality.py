@@ -49,13 +49,14 @@ def quality(
     with user_errors():
         if lang not in ("zh", "en"):
             raise InputError(
-                f"unknown language {lang!r}; use zh or en / 未知的语言 {lang!r}：请用 zh 或 en",
+                en=f"unknown language {lang!r}; use zh or en",
+                zh=f"未知的语言 {lang!r}：请用 zh 或 en",
                 field="lang",
             )
         if fmt not in FORMATS:
             raise InputError(
-                f"unknown format {fmt!r}; choose from {', '.join(FORMATS)} / 未知的格式 "
-                f"{fmt!r}：请从 {', '.join(FORMATS)} 中选择",
+                en=f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}",
+                zh=f"未知的格式 {fmt!r}：请从 {', '.join(FORMATS)} 中选择",
                 field="format",
             )
         language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"

@@ -63,9 +63,10 @@ def report(
             p = load_account(store, previous)
             if p.account.region_adcode != a.region_adcode:
                 raise InputError(
-                    f"the previous account {previous} is of another region "
+                    en=f"the previous account {previous} is of another region "
                     f"({p.account.region_adcode}, account {account_id}: {a.region_adcode}); give "
-                    f"the previous account of the same region / 上一期核算 {previous} 属于另一"
+                    "the previous account of the same region",
+                    zh=f"上一期核算 {previous} 属于另一"
                     f"地区（{p.account.region_adcode}，核算 {account_id}：{a.region_adcode}）："
                     "请给出同一地区的上一期核算",
                     field="previous",

@@ -574,9 +574,9 @@ def series_compute(
             if not (table["year"] == year).any():
                 years = sorted(set(table["year"]))
                 raise InputError(
-                    f"GDP table: no GDP of {year} (its years: "
-                    f"{', '.join(map(str, years))}); give the GDP of the year computed / "
-                    f"地区生产总值表中没有 {year} 年的数值",
+                    en=f"GDP table: no GDP of {year} (its years: "
+                    f"{', '.join(map(str, years))}); give the GDP of the year computed",
+                    zh=f"地区生产总值表中没有 {year} 年的数值",
                     source=gdp.name,
                     field="year",
                     values=years,
@@ -622,10 +622,11 @@ def series_reported(
         if not found.observations:
             waiting = "; ".join(f"{k} ({v})" for k, v in sorted(found.pending.items()))
             raise InputError(
-                f"no approved monitoring form of {year}"
+                en=f"no approved monitoring form of {year}"
                 + (f"; not yet approved: {waiting}" if waiting else "")
                 + "; departments report them on the platform's reporting page (forms "
-                "tracking_…), reviewers approve them / 该年度没有审核通过的目标监测报表",
+                "tracking_…), reviewers approve them",
+                zh="该年度没有审核通过的目标监测报表",
                 field="year",
                 values=[year],
             )
@@ -712,8 +713,8 @@ def report(
         if version is not None:
             if issue:
                 raise InputError(
-                    "--version renders an issued version again; it cannot be issued anew "
-                    "/ 已印发版本不可重复印发",
+                    en="--version renders an issued version again; it cannot be issued anew",
+                    zh="已印发版本不可重复印发",
                     field="version",
                 )
             issued = load_report(engine, year, version)
@@ -773,7 +774,8 @@ def series_history(
         found = observation_history(open_store(database), indicator, unit_code, year)
         if not found:
             raise InputError(
-                f"no stored value of {indicator!r} for {unit_code} in {year} / 库中无该观测值",
+                en=f"no stored value of {indicator!r} for {unit_code} in {year}",
+                zh="库中无该观测值",
                 field="year",
                 values=[indicator, unit_code, year],
             )

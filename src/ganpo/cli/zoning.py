@@ -144,8 +144,8 @@ def check(
 
             if out.suffix.lower() != ".pdf":
                 raise InputError(
-                    f"the opinion is a PDF: give --out with .pdf, not {out.suffix or 'none'} "
-                    "/ 分析意见须输出为 PDF",
+                    en=f"the opinion is a PDF: give --out with .pdf, not {out.suffix or 'none'}",
+                    zh="分析意见须输出为 PDF",
                     field="out",
                 )
             write_zoning_opinion(ds, result, geom, out, lang, issuer=issuer)

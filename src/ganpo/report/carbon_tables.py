@@ -147,8 +147,9 @@ def figures(stored: StoredInventory) -> InventoryFigures:
     top_rows = rows[rows["unit_code"] == reg.code]
     if top_rows.empty:
         raise InputError(
-            f"inventory {h.id} has no rows of its region {reg.code} ({reg.name}); it cannot "
-            f"be reported / 清单 {h.id} 没有本地区（{reg.name}）的数据，无法生成报告",
+            en=f"inventory {h.id} has no rows of its region {reg.code} ({reg.name}); it cannot "
+            "be reported",
+            zh=f"清单 {h.id} 没有本地区（{reg.name}）的数据，无法生成报告",
             field="region",
             values=[reg.code],
         )
@@ -509,26 +510,27 @@ def check_previous(current: CarbonInventory, previous: CarbonInventory) -> None:
     earlier year, another GWP set."""
     if previous.region_adcode != current.region_adcode:
         raise InputError(
-            f"inventory {previous.id} is of region {previous.region_adcode}, inventory "
-            f"{current.id} of {current.region_adcode}: give an inventory of the same region "
-            f"/ 上年清单须为同一地区的清单",
+            en=f"inventory {previous.id} is of region {previous.region_adcode}, inventory "
+            f"{current.id} of {current.region_adcode}: give an inventory of the same region",
+            zh="上年清单须为同一地区的清单",
             field="previous",
             values=[previous.id],
         )
     if previous.year >= current.year:
         raise InputError(
-            f"inventory {previous.id} is of {previous.year}, not earlier than inventory "
-            f"{current.id} ({current.year}): give an inventory of an earlier year "
-            f"/ 上年清单须早于本年清单",
+            en=f"inventory {previous.id} is of {previous.year}, not earlier than inventory "
+            f"{current.id} ({current.year}): give an inventory of an earlier year",
+            zh="上年清单须早于本年清单",
             field="previous",
             values=[previous.id],
         )
     if previous.gwp_set != current.gwp_set:
         raise InputError(
-            f"inventory {previous.id} uses GWP set {previous.gwp_set}, inventory {current.id} "
+            en=f"inventory {previous.id} uses GWP set {previous.gwp_set}, inventory {current.id} "
             f"uses {current.gwp_set}: CO2-equivalents under different GWP sets are not "
             f"comparable; give an inventory computed with {current.gwp_set} (`ganpo carbon "
-            f"run … --gwp {current.gwp_set}`) / 上年清单的全球增温潜势版本（{previous.gwp_set}）"
+            f"run … --gwp {current.gwp_set}`)",
+            zh=f"上年清单的全球增温潜势版本（{previous.gwp_set}）"
             f"与本年（{current.gwp_set}）不同，不可比较",
             field="previous",
             values=[previous.gwp_set, current.gwp_set],

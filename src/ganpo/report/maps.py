@@ -127,8 +127,8 @@ def _join_values(units: gpd.GeoDataFrame, by_county: pd.DataFrame, column: str) 
         missing = [c for c in needed if c not in frame.columns]
         if missing:
             raise InputError(
-                f"{what} lacks column(s) {', '.join(missing)} / {what} 缺少列 "
-                f"{', '.join(missing)}：请补上",
+                en=f"{what} lacks column(s) {', '.join(missing)}",
+                zh=f"{what} 缺少列 {', '.join(missing)}：请补上",
                 field=missing[0],
             )
     values = by_county.set_index(by_county[key].astype("int64"))[column]

@@ -53,8 +53,9 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{what} lacks column(s) {', '.join(missing)}; "
-            f"it has: {', '.join(map(str, frame.columns))} / {what} 缺少列 "
+            en=f"{what} lacks column(s) {', '.join(missing)}; "
+            f"it has: {', '.join(map(str, frame.columns))}",
+            zh=f"{what} 缺少列 "
             f"{', '.join(missing)}：请补上；现有列：{', '.join(map(str, frame.columns))}",
             field=", ".join(missing),
             values=missing,
@@ -75,8 +76,9 @@ def gep_by_category(results: pd.DataFrame) -> pd.DataFrame:
     unknown = sorted(set(sums.index) - set(CATEGORIES))
     if unknown:
         raise InputError(
-            f"results has unknown categories {', '.join(unknown)}; valid: {', '.join(CATEGORIES)}"
-            f" / results 含未知的类别 {', '.join(unknown)}：有效类别为 {', '.join(CATEGORIES)}",
+            en=f"results has unknown categories {', '.join(unknown)}; "
+            f"valid: {', '.join(CATEGORIES)}",
+            zh=f"results 含未知的类别 {', '.join(unknown)}：有效类别为 {', '.join(CATEGORIES)}",
             field="category",
             values=unknown,
         )
@@ -113,9 +115,9 @@ def gep_by_indicator(results: pd.DataFrame) -> pd.DataFrame:
     mixed = sorted(units[units > 1].index)
     if mixed:
         raise InputError(
-            f"results mixes quantity units within indicator(s) {', '.join(mixed)}; "
-            f"convert each indicator to one unit first / results 中指标 {', '.join(mixed)} "
-            "的实物量单位不一：请先将每个指标换算为同一单位",
+            en=f"results mixes quantity units within indicator(s) {', '.join(mixed)}; "
+            "convert each indicator to one unit first",
+            zh=f"results 中指标 {', '.join(mixed)} 的实物量单位不一：请先将每个指标换算为同一单位",
             field="quantity_unit",
             values=mixed,
         )
@@ -170,9 +172,10 @@ def _county_values(results: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     stray = sorted(set(results["county_adcode"].astype("int64")) - known)
     if stray:
         raise InputError(
-            f"results has county_adcode(s) not in the units table: "
+            en="results has county_adcode(s) not in the units table: "
             f"{', '.join(map(str, stray[:5]))}{' …' if len(stray) > 5 else ''}; "
-            "use the units table the account was run on / results 中的县级行政区划代码"
+            "use the units table the account was run on",
+            zh="results 中的县级行政区划代码"
             f"（county_adcode）{', '.join(map(str, stray[:5]))}{' …' if len(stray) > 5 else ''} "
             "不在核算单元表中：请使用该核算所用的核算单元表",
             field="county_adcode",
@@ -250,7 +253,8 @@ def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.
             table["parent"] = pd.NA
     else:
         raise InputError(
-            f"unknown level {level!r}; valid: unit, county, city, province / 未知的汇总层级 "
+            en=f"unknown level {level!r}; valid: unit, county, city, province",
+            zh="未知的汇总层级 "
             f"{level!r}：有效层级为 unit（核算单元）、county（县）、city（市）、province（省）",
             field="level",
         )
@@ -270,8 +274,8 @@ def gep_by_unit(results: pd.DataFrame, units: pd.DataFrame, level: Level) -> pd.
     if out["adcode"].duplicated().any():
         dup = sorted(out.loc[out["adcode"].duplicated(), "adcode"].tolist())
         raise InputError(
-            f"units has {level} adcode(s) with more than one name: {dup[:5]} / units 中 "
-            f"{level} 级行政区划代码 {dup[:5]} 对应多个名称：每个代码只能有一个名称",
+            en=f"units has {level} adcode(s) with more than one name: {dup[:5]}",
+            zh=f"units 中 {level} 级行政区划代码 {dup[:5]} 对应多个名称：每个代码只能有一个名称",
             field=f"{level}_name",
             values=dup,
         )

@@ -108,7 +108,8 @@ def _region(figures: list[dict[str, Any]], lang: Lang) -> tuple[int, str]:
         codes = Counter(int(r["unit_code"]) for r in figures)
     if not codes:
         raise InputError(
-            "the report has no figures: no targets in force and no stored values / 报告无数据",
+            en="the report has no figures: no targets in force and no stored values",
+            zh="报告无数据",
             field="year",
         )
     code = min(c for c, n in codes.items() if n == max(codes.values()))
@@ -530,9 +531,9 @@ def issue_tracking_report(
     name = f"tracking-report-{year}-v{version}-{lang}.pdf"
     kept = Path(work_dir) / "reports" / name
     exists = InputError(
-        f"the issued report file {name} already exists in {kept.parent}; issued reports "
-        "are never overwritten: move it away or use another work folder / 已印发的报告"
-        "文件已存在，不可覆盖",
+        en=f"the issued report file {name} already exists in {kept.parent}; issued reports "
+        "are never overwritten: move it away or use another work folder",
+        zh="已印发的报告文件已存在，不可覆盖",
         field="work_dir",
         values=[str(kept)],
     )

@@ -36,8 +36,8 @@ def _from_environment(model: type[M], environ: Mapping[str, str] | None) -> M:
             for e in exc.errors()
         ]
         raise InputError(
-            f"invalid platform setting(s) in the environment: {'; '.join(wrong)} / 环境变量中的"
-            "平台设置无效",
+            en=f"invalid platform setting(s) in the environment: {'; '.join(wrong)}",
+            zh="环境变量中的平台设置无效",
             field="environment",
             values=wrong,
         ) from exc

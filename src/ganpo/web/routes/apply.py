@@ -61,9 +61,9 @@ def _table(request: Request, text: str | None, example: str | None, role: str) -
     """The path of an input table: a shipped example, or uploaded CSV text kept by digest."""
     if (text is None) == (example is None):
         raise InputError(
-            f"give either {role}_csv (the CSV text) or {role}_example (a shipped example: "
-            f"{', '.join(p.name for p in sorted(_examples().glob('*.csv')))}) / "
-            f"请给出 {role}_csv（CSV 文本）或 {role}_example（内置示例："
+            en=f"give either {role}_csv (the CSV text) or {role}_example (a shipped example: "
+            f"{', '.join(p.name for p in sorted(_examples().glob('*.csv')))})",
+            zh=f"请给出 {role}_csv（CSV 文本）或 {role}_example（内置示例："
             f"{', '.join(p.name for p in sorted(_examples().glob('*.csv')))}）二者之一",
             field=role,
         )
@@ -71,8 +71,8 @@ def _table(request: Request, text: str | None, example: str | None, role: str) -
         names = {p.name: p for p in _examples().glob("*.csv")}
         if example not in names:
             raise InputError(
-                f"no shipped example {example!r}; examples: {', '.join(sorted(names))} / "
-                f"没有名为 {example!r} 的内置示例；可用的示例：{', '.join(sorted(names))}",
+                en=f"no shipped example {example!r}; examples: {', '.join(sorted(names))}",
+                zh=f"没有名为 {example!r} 的内置示例；可用的示例：{', '.join(sorted(names))}",
                 field=f"{role}_example",
                 values=[example],
             )
@@ -221,8 +221,8 @@ def _resolve(engine: Engine, name: str, version: int | None, who: str, kind: Rul
     found = stored_rule(engine, name, version)
     if found.rule.kind != kind:
         raise InputError(
-            f"rule {name!r} is a {found.rule.kind} rule; this needs a {kind} rule / "
-            f"规则 {name!r} 是 {found.rule.kind} 类规则；此处需要 {kind} 类规则",
+            en=f"rule {name!r} is a {found.rule.kind} rule; this needs a {kind} rule",
+            zh=f"规则 {name!r} 是 {found.rule.kind} 类规则；此处需要 {kind} 类规则",
             field="rule",
             values=[name],
         )

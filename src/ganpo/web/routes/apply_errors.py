@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError
 
 
 @contextmanager
@@ -20,12 +20,13 @@ def client_names(names: Mapping[Path, str]) -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        en, zh = halves(str(exc))  # the refusal's own two halves
-        if zh == en:  # none in Chinese
+        # the refusal's own two halves, the file's name before the English one
+        en, zh = (f"{exc.source}: " if exc.source else "") + exc.en, exc.zh
+        if exc.zh == exc.en:  # none in Chinese
             zh = "输入有误：" + en
         for path, name in names.items():
             en, zh = en.replace(str(path), name), zh.replace(str(path), name)
         message = f"{en} / {zh}"
         if message == str(exc):
             raise
-        raise InputError(message, field=exc.field, values=exc.values) from exc
+        raise InputError(en=en, zh=zh, field=exc.field, values=exc.values) from exc

@@ -240,7 +240,9 @@ def deposit(body: ParcelIn, request: Request, principal: Editor) -> Any:
     ``allow_overlap``); area, county and ecosystem composition come from the account."""
     frame = vep_lib.read_features(body.geometry)
     if len(frame) != 1:
-        raise InputError("send one polygon per parcel / 每个地块一个多边形", field="geometry")
+        raise InputError(
+            en="send one polygon per parcel", zh="每个地块一个多边形", field="geometry"
+        )
     parcel = register_lib.deposit_parcel(
         store(request),
         body.account_id,
@@ -261,7 +263,7 @@ def deposit(body: ParcelIn, request: Request, principal: Editor) -> Any:
 def edit_parcel(code: str, body: ParcelChange, request: Request, principal: Editor) -> Any:
     changes = body.model_dump(exclude_none=True)
     if not changes:
-        raise InputError("nothing to change / 没有要修改的字段", field="body")
+        raise InputError(en="nothing to change", zh="没有要修改的字段", field="body")
     engine = store(request)
     _parcel_or_404(engine, principal, code)
     return store_lib.update_parcel(engine, code, changes, actor=principal.username).public()

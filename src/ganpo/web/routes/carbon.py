@@ -317,8 +317,9 @@ def _category_names(code: str) -> tuple[str, str]:
 def _check_level(head: CarbonInventory, level: str) -> None:
     if level not in _levels(head):
         raise InputError(
-            f"inventory {head.id} has no figures at level {level}; its levels: "
-            f"{', '.join(_levels(head))} / 清单中没有该层级的数据",
+            en=f"inventory {head.id} has no figures at level {level}; its levels: "
+            f"{', '.join(_levels(head))}",
+            zh="清单中没有该层级的数据",
             field="level",
             values=[level],
         )
@@ -497,9 +498,9 @@ def _targets(request: Request, synthetic: bool) -> tuple[Path, bool]:
     if synthetic:
         return shipped_file("jiangxi-demo-targets"), True
     raise InputError(
-        "no dual-control targets are set for real inventories: the administrator sets the "
-        "targets file (a tracking TOML file) with GANPO_CARBON_TARGETS / 平台未设置双控目标"
-        "文件，请管理员用 GANPO_CARBON_TARGETS 设置",
+        en="no dual-control targets are set for real inventories: the administrator sets the "
+        "targets file (a tracking TOML file) with GANPO_CARBON_TARGETS",
+        zh="平台未设置双控目标文件，请管理员用 GANPO_CARBON_TARGETS 设置",
         field="carbon_targets",
     )
 
@@ -524,9 +525,9 @@ def _gdp(request: Request, inventories: list[StoredInventory]) -> pd.DataFrame:
     if found is None:
         h = inventories[0].header
         raise InputError(
-            f"no GDP table for the dataset {h.dataset_title_en!r}: the administrator sets the "
-            "GDP file (unit_code, year, gdp_constant_YYYY in 亿元) with GANPO_CARBON_GDP "
-            f"/ 未找到数据集“{h.dataset_title_zh}”的地区生产总值表，请管理员用 "
+            en=f"no GDP table for the dataset {h.dataset_title_en!r}: the administrator sets the "
+            "GDP file (unit_code, year, gdp_constant_YYYY in 亿元) with GANPO_CARBON_GDP",
+            zh=f"未找到数据集“{h.dataset_title_zh}”的地区生产总值表，请管理员用 "
             "GANPO_CARBON_GDP 设置",
             field="carbon_gdp",
         )
@@ -584,7 +585,7 @@ def progress(
 
     heads = _chosen(engine, principal, inventories)
     if not heads:
-        raise InputError("no inventory to follow / 没有可用的清单", field="inventories")
+        raise InputError(en="no inventory to follow", zh="没有可用的清单", field="inventories")
     stored = [_stored(engine, h.id) for h in heads]
     synthetic = all(bool(h.synthetic) for h in heads)
     path, demo = _targets(request, synthetic)

@@ -36,7 +36,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel, Field
 
-from ganpo.errors import InputError, halves, pattern_in_words
+from ganpo.errors import InputError, pattern_in_words
 from ganpo.footprint.lca import Footprint, footprint
 from ganpo.footprint.model import (
     STAGES,
@@ -215,15 +215,16 @@ async def compute_upload(file: UploadFile, principal: Checker, lang: Lang = "zh"
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            "the product system is not UTF-8 text / 文件须为 UTF-8", source=name
+            en="the product system is not UTF-8 text", zh="文件须为 UTF-8", source=name
         ) from exc
 
     def run() -> ResultOut:
         system = parse_product_system(text, name)
         if len(system.processes) > MAX_PROCESSES:
             raise InputError(
-                f"at most {MAX_PROCESSES} processes on the platform, the study has "
-                f"{len(system.processes)}; run it with `ganpo footprint run` / 过程过多",
+                en=f"at most {MAX_PROCESSES} processes on the platform, the study has "
+                f"{len(system.processes)}; run it with `ganpo footprint run`",
+                zh="过程过多",
                 source=name,
                 field="processes",
             )
@@ -232,18 +233,16 @@ async def compute_upload(file: UploadFile, principal: Checker, lang: Lang = "zh"
         except InputError as exc:
             if exc.source is not None:
                 raise
-            en, zh = halves(str(exc))  # the computation's two halves, kept
+            en, zh = exc.en, exc.zh  # the computation's two halves, kept
             zh = zh if zh != en else "产品系统有误：请按上述说明改正后重新上传"
-            raise InputError(
-                f"{en} / {zh}", source=name, field=exc.field, values=exc.values
-            ) from exc
+            raise InputError(en=en, zh=zh, source=name, field=exc.field, values=exc.values) from exc
         mc = result.monte_carlo or {}
         figures = [result.total_kg, result.biogenic_co2_kg, *mc.values()]
         figures += [p["kg"] for p in result.by_process]
         if not all(math.isfinite(x) for x in figures):
             raise InputError(
-                "the footprint is not a finite number: an amount is too large "
-                "/ 结果溢出，请检查数量",
+                en="the footprint is not a finite number: an amount is too large",
+                zh="结果溢出，请检查数量",
                 source=name,
             )
         return _result_out("", system, result, lang)

@@ -205,17 +205,17 @@ def register(
     登记参与者（身份号即时哈希，不存储）。"""
     if (body.identity is None) == (body.pseudonym is None):
         raise InputError(
-            "give either the identity (hashed with the registry's key) or the pseudonym / "
-            "请提供身份号或假名之一",
+            en="give either the identity (hashed with the registry's key) or the pseudonym",
+            zh="请提供身份号或假名之一",
             field="identity",
         )
     if body.identity is not None:
         key = request.app.state.settings.inclusive_key
         if not key:
             raise InputError(
-                "the registry has no pseudonym key (setting GANPO_INCLUSIVE_KEY): register "
-                "by pseudonym, or ask the administrator to set the key / 未设置假名密钥，请以"
-                "假名登记或请管理员设置密钥",
+                en="the registry has no pseudonym key (setting GANPO_INCLUSIVE_KEY): register "
+                "by pseudonym, or ask the administrator to set the key",
+                zh="未设置假名密钥，请以假名登记或请管理员设置密钥",
                 field="identity",
             )
         pseudonym = ci.pseudonym(body.identity, key.encode("utf-8"))
@@ -357,8 +357,8 @@ def retire(body: RetirementIn, engine: Store, principal: Office) -> dict[str, An
     if body.first_serial is not None or body.last_serial is not None:
         if body.first_serial is None or body.last_serial is None or body.quantity is not None:
             raise InputError(
-                "give either a quantity or both first_serial and last_serial / 请提供数量，"
-                "或同时提供起止序号",
+                en="give either a quantity or both first_serial and last_serial",
+                zh="请提供数量，或同时提供起止序号",
                 field="serials",
             )
         serials = (body.first_serial, body.last_serial)

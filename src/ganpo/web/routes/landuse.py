@@ -287,15 +287,15 @@ def _targets(raw: dict[str, float] | None, cell_area_hm2: float) -> dict[int, in
             code = int(key)
         except ValueError:
             raise InputError(
-                f"target class {key!r} is not a class code (1–8) / 规划目标类别 {key!r} "
-                "不是类别代码（1–8）",
+                en=f"target class {key!r} is not a class code (1–8)",
+                zh=f"规划目标类别 {key!r} 不是类别代码（1–8）",
                 field="targets",
                 values=[key],
             ) from None
         if not np.isfinite(hm2) or hm2 < 0:
             raise InputError(
-                f"target of class {code} is {hm2} hm²; give an area ≥ 0 / 类别 {code} 的目标"
-                "面积须为非负数",
+                en=f"target of class {code} is {hm2} hm²; give an area ≥ 0",
+                zh=f"类别 {code} 的目标面积须为非负数",
                 field="targets",
                 values=[key],
             )
@@ -349,7 +349,7 @@ def create_scenario(body: ScenarioIn, request: Request, principal: Runner) -> Sc
     from ganpo.landuse.run import CLASSES, read_cover, same_grid
 
     if not body.name.strip():
-        raise InputError("give the scenario a name / 请填写情景名称", field="name")
+        raise InputError(en="give the scenario a name", zh="请填写情景名称", field="name")
     data = _data(request)
     first, second = data.years[0], data.years[1]
     a, b = read_cover(data.cover(first)), read_cover(data.cover(second))
@@ -682,8 +682,8 @@ def _account_of(engine: Any, year: int, base_dir: Path) -> tuple[Any, Any]:
             session.expunge(acc)
     if acc is None:
         raise InputError(
-            f"the platform has no account of {year}; run the {year} account first / 平台没有 "
-            f"{year} 年的核算，请先运行该年核算",
+            en=f"the platform has no account of {year}; run the {year} account first",
+            zh=f"平台没有 {year} 年的核算，请先运行该年核算",
             field="year",
             values=[year],
         )
@@ -691,15 +691,16 @@ def _account_of(engine: Any, year: int, base_dir: Path) -> tuple[Any, Any]:
     dataset = load_manifest(root if (root / "manifest.toml").is_file() else base_dir)
     if dataset.manifest_sha256 != acc.manifest_sha256:
         raise InputError(
-            f"the dataset of the {year} account (#{acc.id}) has changed since it ran; run the "
-            f"account again / {year} 年核算（#{acc.id}）的数据集在核算后已改变，请重新核算",
+            en=f"the dataset of the {year} account (#{acc.id}) has changed since it ran; run the "
+            "account again",
+            zh=f"{year} 年核算（#{acc.id}）的数据集在核算后已改变，请重新核算",
             field="dataset",
             values=[acc.id],
         )
     if dataset.manifest.layer("ecosystem_type", year) is None:
         raise InputError(
-            f"the dataset of the {year} account has no ecosystem map of {year} / {year} 年核算"
-            "的数据集没有该年的生态系统类型图",
+            en=f"the dataset of the {year} account has no ecosystem map of {year}",
+            zh=f"{year} 年核算的数据集没有该年的生态系统类型图",
             field="ecosystem_type",
             values=[year],
         )

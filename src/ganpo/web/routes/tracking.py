@@ -531,7 +531,8 @@ def record_reported_series(
         found = reported_series(engine, year, work)
         if not found.observations:
             raise InputError(
-                f"no approved monitoring form of {year} / 该年度没有审核通过的目标监测报表",
+                en=f"no approved monitoring form of {year}",
+                zh="该年度没有审核通过的目标监测报表",
                 field="year",
                 values=[year],
             )
