@@ -281,7 +281,7 @@ def _budget(budget: float, unit: str, option: str = "--budget") -> float:
         factor = conversion_factor(unit, "CNY", what=f"--unit of {option}")
     except InputError as exc:
         raise InputError(
-            en=f"--unit {unit!r}: {exc}; give a unit of CNY such as 元, 万元, 亿元",
+            en=f"--unit {unit!r}: {exc.en}; give a unit of CNY such as 元, 万元, 亿元",
             zh=f"预算单位 --unit 的值 {unit} 无法换算为元（人民币），请用 元、万元 或 亿元",
             field="--unit",
             values=[unit],

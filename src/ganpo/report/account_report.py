@@ -83,8 +83,8 @@ def report_data(
         polygons = dataset_counties(root)
     except InputError as exc:
         raise InputError(
-            en=f"{exc}; the report's maps need the county polygons",
-            zh="缺少行政区边界文件",
+            en=f"{exc.en}; the report's maps need the county polygons",
+            zh=f"{exc.zh}；报告的地图需要县级行政区边界",
             source=exc.source,
         ) from exc
     units = polygons.drop(columns="area_km2", errors="ignore").merge(
