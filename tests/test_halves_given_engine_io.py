@@ -10,17 +10,17 @@ The classes concerned are those that take either form (``InputError``,
 from __future__ import annotations
 
 import ast
-import inspect
 from pathlib import Path
 
 import pytest
 
-import ganpo.errors as errors
+import halves_support
 from ganpo.errors import TableError
 from ganpo.io.manifest import TableEntry
 from ganpo.io.tables import read_table
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "ganpo"
+SRC = halves_support.SRC
+EITHER_FORM = halves_support.EITHER_FORM
 PACKAGES = ("engine", "io", "services", "catalog")
 
 #: the refusals still given whole, by module: English only, they have no Chinese half to
@@ -33,45 +33,10 @@ KNOWN_WHOLE: dict[str, int] = {
 }
 
 
-def _either_form() -> set[str]:
-    """The error classes that take the message whole or as its halves ``en=``/``zh=``."""
-    found = set()
-    for name, cls in vars(errors).items():
-        if isinstance(cls, type) and issubclass(cls, errors.InputError):
-            parameters = inspect.signature(cls).parameters
-            if {"message", "en", "zh"} <= set(parameters):
-                found.add(name)
-    return found
-
-
-EITHER_FORM = _either_form()
-
-
-def _calls(tree: ast.Module) -> list[ast.Call]:
-    """The calls of :data:`EITHER_FORM` classes in ``tree`` (imported under any name)."""
-    names = set(EITHER_FORM)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "ganpo.errors":
-            names |= {a.asname for a in node.names if a.name in EITHER_FORM and a.asname}
-    calls = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            f = node.func
-            name = f.id if isinstance(f, ast.Name) else getattr(f, "attr", "")
-            if name in names:
-                calls.append(node)
-    return sorted(calls, key=lambda c: (c.lineno, c.col_offset))
-
-
 def given_whole(path: Path) -> list[str]:
     """``line: call`` of each refusal in ``path`` whose message is given whole."""
-    source = path.read_text(encoding="utf-8")
-    lines = source.splitlines()
-    return [
-        f"{call.lineno}: {lines[call.lineno - 1].strip()}"
-        for call in _calls(ast.parse(source))
-        if call.args or any(k.arg == "message" for k in call.keywords)
-    ]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [f"{c.lineno}: {lines[c.lineno - 1].strip()}" for c in halves_support.given_whole(path)]
 
 
 def _modules() -> list[str]:
@@ -102,7 +67,7 @@ def test_the_walk_sees_the_refusals() -> None:
     halves = [
         call
         for m in _modules()
-        for call in _calls(ast.parse((SRC / m).read_text(encoding="utf-8")))
+        for call in halves_support.calls(ast.parse((SRC / m).read_text(encoding="utf-8")))
         if {"en", "zh"} <= {k.arg for k in call.keywords}
     ]
     assert len(halves) > 100

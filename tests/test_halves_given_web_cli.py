@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
+import halves_support
 from ganpo.errors import InputError
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "ganpo"
+SRC = halves_support.SRC
 PACKAGES = ("web", "cli", "report")
-#: the InputError classes whose first argument is the whole message
-WHOLE_MESSAGE_CLASSES = {"InputError", "ManifestError", "GridError", "TableError"}
 #: refusals still given whole because they have no Chinese half to give (file, the start
 #: of the message): English only until someone writes their Chinese
 ENGLISH_ONLY = {
@@ -36,14 +35,6 @@ def _sources() -> list[Path]:
     return files
 
 
-def _name(func: ast.expr) -> str | None:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return None
-
-
 def _start(message: ast.expr) -> str:
     """The literal text a message expression starts with."""
     if isinstance(message, ast.Constant) and isinstance(message.value, str):
@@ -56,9 +47,10 @@ def _start(message: ast.expr) -> str:
 def _whole_messages(path: Path) -> list[tuple[int, str]]:
     """The line and the start of each refusal in ``path`` given a whole message."""
     found = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and _name(node.func) in WHOLE_MESSAGE_CLASSES and node.args:
-            found.append((node.lineno, _start(node.args[0])))
+    for call in halves_support.given_whole(path):
+        message = halves_support.whole_message(call)
+        assert message is not None
+        found.append((call.lineno, _start(message)))
     return found
 
 
@@ -67,10 +59,9 @@ def test_the_packages_are_read() -> None:
     assert len(files) > 50
     calls = 0
     for path in files:
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and _name(node.func) == "InputError":
-                assert {k.arg for k in node.keywords} >= {"en", "zh"} or node.args
-                calls += 1
+        for call in halves_support.calls(ast.parse(path.read_text(encoding="utf-8"))):
+            assert {k.arg for k in call.keywords} >= {"en", "zh"} or call.args
+            calls += 1
     assert calls > 70  # the walk sees the refusals it checks
 
 
