@@ -19,7 +19,12 @@ from numpy.typing import NDArray
 from ganpo.engine import tiled_fill
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import fill_pits
-from ganpo.engine.tiled_fill import fill_pits_tiled, fill_pits_tiled_array, tiles
+from ganpo.engine.tiled_fill import (
+    fill_pits_in_place,
+    fill_pits_tiled,
+    fill_pits_tiled_array,
+    tiles,
+)
 from ganpo.errors import InputError
 from landscapes import notched_bowl, pitted, write_tif
 
@@ -31,11 +36,16 @@ def _global(z: NDArray[Any]) -> NDArray[Any]:
 
 
 def _assert_same(z: NDArray[Any], tile: int | tuple[int, int]) -> NDArray[Any]:
+    """The tiles' fill (stages "evict" tile by tile, and in place in two threads) is
+    bitwise the global fill."""
     expected = _global(z)
     got = fill_pits_tiled_array(z, tile)
     assert got.dtype == z.dtype
     # bitwise: heights are copied, never computed, in both
     assert np.array_equal(got, expected, equal_nan=True), (tile, z, expected, got)
+    in_place = z.copy()
+    fill_pits_in_place(in_place, tile, threads=2)
+    assert np.array_equal(in_place, expected, equal_nan=True), (tile, z, expected, in_place)
     return got
 
 

@@ -156,6 +156,12 @@ GDAL_CACHE_BYTES = 32 * 2**20
 #: cells from which the working arrays are file-backed (numpy.memmap), unless overridden
 SCRATCH_CELLS_ENV = "GANPO_ROUTING_SCRATCH_CELLS"
 DEFAULT_SCRATCH_CELLS = 50_000_000
+#: rasters of this many cells or more have their pits filled by tiles of FILL_TILE² cells,
+#: STRIP_THREADS tiles at a time (:func:`ganpo.engine.tiled_fill.fill_pits_in_place`,
+#: bitwise the one Priority-Flood of :func:`fill_pits`), and their flow directions and
+#: slope computed in row bands by STRIP_THREADS threads (:func:`_in_bands`)
+THREADED_CELLS = 2**22
+FILL_TILE = 512
 #: rasters up to this many cells (in memory) have their LS factor written by a second
 #: thread while the SDR goes on (:func:`_sdr_core`), at 12 more bytes per cell
 LS_BESIDE_CELLS = 2**24
@@ -164,6 +170,12 @@ LS_BESIDE_CELLS = 2**24
 # NODATA_STATE (14, 14 — counts never reach 14) marks a cell that is not routed
 DONE = 15
 NODATA_STATE = 0xEE
+# ``flat`` while directions are set: 0 a cell with a lower neighbour, 1 one without, 2 a
+# cell of a flat already drained; the cells of a flat that crosses the edge of a band of
+# rows, left by :func:`_drain_flats_in_rows` to :func:`_drain_flats`: FLAT_ACROSS (no
+# lower neighbour) and EDGE_ACROSS (a lower neighbour: an outlet)
+FLAT_ACROSS = 3
+EDGE_ACROSS = 4
 # DEM types whose every value a float32 holds exactly
 _FLOAT32_EXACT = {"float32", "int8", "uint8", "int16", "uint16"}
 _NO_WEIGHTS = np.zeros((1, 1), dtype=np.float64)
@@ -380,27 +392,22 @@ def _pack(weights: NDArray[np.float64], total: float) -> np.uint32:
 
 
 @numba.njit(cache=True, nogil=True)
-def _flow_directions(
+def _directions_rows(
     z: np.ndarray,
     mfd: bool,
     d8: NDArray[np.uint8],
     packed: NDArray[np.uint32],
     flat: NDArray[np.uint8],
-    dist: NDArray[np.float64],
+    r0: int,
+    r1: int,
 ) -> None:
-    """Directions of a pit-filled DEM into ``d8`` (D8, preset to 255) or ``packed`` (MFD,
-    preset to 0); ``flat`` (0s) and ``dist`` (preset to :func:`_no_distance`) are scratch
-    of the DEM's shape.
-
-    As pygeoprocessing 2.4.11 ``routing.flow_dir_d8`` / ``flow_dir_mfd``: cells with a
-    lower neighbour first (their direction depends on their neighbours only), then the
-    flats, each from the first of its cells without a lower neighbour met when the DEM is
-    visited block by block (:data:`PGP_BLOCK`² blocks in rows of blocks, each block row by
-    row), which fixes the order of the flat's outlets and so which of two equally near
-    outlets a D8 cell drains to."""
-    rows, cols = z.shape
+    """The first step of :func:`_directions_into` on rows ``r0…r1-1``: the direction of
+    every cell there with a lower neighbour (from its eight neighbours alone), into
+    ``d8`` (D8, preset to 255) or ``packed`` (MFD, preset to 0); the others marked
+    ``flat = 1`` (``flat`` preset to 0s). Bands of rows are independent."""
+    cols = z.shape[1]
     w = np.zeros(8, dtype=np.float64)
-    for r in range(rows):
+    for r in range(r0, r1):
         for c in range(cols):
             if np.isnan(z[r, c]):
                 continue
@@ -415,12 +422,103 @@ def _flow_directions(
                     if w[k] > w[best]:
                         best = k
                 d8[r, c] = best
+
+
+@numba.njit(cache=True, nogil=True)
+def _drain_flats(
+    z: np.ndarray,
+    mfd: bool,
+    d8: NDArray[np.uint8],
+    packed: NDArray[np.uint32],
+    flat: NDArray[np.uint8],
+    dist: NDArray[np.float64],
+) -> None:
+    """The second step of :func:`_directions_into`: every flat (:func:`_drain_flat`),
+    each from the first of its cells without a lower neighbour met when the DEM is
+    visited block by block (:data:`PGP_BLOCK`² blocks in rows of blocks, each block row by
+    row), which fixes the order of the flat's outlets and so which of two equally near
+    outlets a D8 cell drains to. ``dist`` is preset to :func:`_no_distance`.
+
+    Flats already drained by :func:`_drain_flats_in_rows` are skipped (their cells are
+    marked 2); the cells of a flat it left to this pass (:data:`FLAT_ACROSS`) are roots
+    as the cells without a lower neighbour are."""
+    rows, cols = z.shape
+    w = np.zeros(8, dtype=np.float64)
     for br in range(0, rows, PGP_BLOCK):
         for bc in range(0, cols, PGP_BLOCK):
             for r0 in range(br, min(br + PGP_BLOCK, rows)):
                 for c0 in range(bc, min(bc + PGP_BLOCK, cols)):
-                    if flat[r0, c0] == 1:
+                    if flat[r0, c0] == 1 or flat[r0, c0] == FLAT_ACROSS:
                         _drain_flat(z, r0, c0, flat, dist, d8, packed, mfd, w)
+
+
+@numba.njit(cache=True, nogil=True)
+def _drain_flats_in_rows(
+    z: np.ndarray,
+    mfd: bool,
+    d8: NDArray[np.uint8],
+    packed: NDArray[np.uint32],
+    flat: NDArray[np.uint8],
+    dist: NDArray[np.float64],
+    r_lo: int,
+    r_hi: int,
+) -> None:
+    """:func:`_drain_flats` for the flats that lie wholly in rows ``r_lo…r_hi-1`` (whole
+    rows of :data:`PGP_BLOCK`² blocks): bands of such rows can run at the same time, and
+    :func:`_drain_flats` then drains the flats that cross a band's edge.
+
+    Inside a band of whole block rows the blocks are visited in the order of the whole
+    raster, so a flat that lies in the band is met first at its own root and drained
+    exactly as :func:`_drain_flats` drains it. A flat with a cell of its height just
+    outside the band is not drained: its cells in the band are marked
+    :data:`FLAT_ACROSS` (no lower neighbour, a root for the later pass) or
+    :data:`EDGE_ACROSS` (an outlet), so that it is searched only once here. Reads and
+    writes stay in the band's rows, except reads of ``z`` (never written)."""
+    cols = z.shape[1]
+    w = np.zeros(8, dtype=np.float64)
+    for br in range(r_lo, r_hi, PGP_BLOCK):
+        for bc in range(0, cols, PGP_BLOCK):
+            for r0 in range(br, min(br + PGP_BLOCK, r_hi)):
+                for c0 in range(bc, min(bc + PGP_BLOCK, cols)):
+                    if flat[r0, c0] != 1:
+                        continue
+                    region, across = _flat_region(z, r0, c0, flat, r_lo, r_hi)
+                    if not across:
+                        _drain_region(z, region, dist, d8, packed, mfd, w)
+                        continue
+                    for i in region:
+                        r, c = i // cols, i % cols
+                        lower = _drops(z, r, c, w) > 0.0
+                        flat[r, c] = EDGE_ACROSS if lower else FLAT_ACROSS
+
+
+@numba.njit(cache=True, nogil=True)
+def _flat_region(
+    z: np.ndarray, r0: int, c0: int, flat: NDArray[np.uint8], r_lo: int, r_hi: int
+) -> tuple[list[np.int64], bool]:
+    """The flat of (r0, c0): its connected cells of equal height, found breadth-first over
+    neighbours 0…7 within rows ``r_lo…r_hi-1`` and marked ``flat = 2``, as flat indices;
+    and whether a cell of that height next to them lies outside those rows."""
+    rows, cols = z.shape
+    height = z[r0, c0]
+    region = [np.int64(r0 * cols + c0)]
+    flat[r0, c0] = 2
+    across = False
+    head = 0
+    while head < len(region):  # the connected cells of equal height
+        i = region[head]
+        head += 1
+        r, c = i // cols, i % cols
+        for k in range(8):
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if not _inside(rn, cn, rows, cols) or z[rn, cn] != height:
+                continue
+            if rn < r_lo or rn >= r_hi:
+                across = True
+            elif flat[rn, cn] != 2:
+                flat[rn, cn] = 2
+                region.append(np.int64(rn * cols + cn))
+    return region, across
 
 
 @numba.njit(cache=True, nogil=True)
@@ -458,20 +556,25 @@ def _drain_flat(
     length summed in different orders can differ in the last bit, and its MFD weights and
     D8 ties follow those bits.
     """
+    region, _ = _flat_region(z, r0, c0, flat, 0, z.shape[0])
+    _drain_region(z, region, dist, d8, packed, mfd, w)
+
+
+@numba.njit(cache=True, nogil=True)
+def _drain_region(
+    z: np.ndarray,
+    region: list[np.int64],
+    dist: NDArray[np.float64],
+    d8: NDArray[np.uint8],
+    packed: NDArray[np.uint32],
+    mfd: bool,
+    w: NDArray[np.float64],
+) -> None:
+    """Steps 2–4 of :func:`_drain_flat` on the flat ``region`` (step 1's cells, in its
+    order)."""
     rows, cols = z.shape
-    height = z[r0, c0]
-    region = [np.int64(r0 * cols + c0)]
-    flat[r0, c0] = 2
-    head = 0
-    while head < len(region):  # the connected cells of equal height
-        i = region[head]
-        head += 1
-        r, c = i // cols, i % cols
-        for k in range(8):
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if _inside(rn, cn, rows, cols) and z[rn, cn] == height and flat[rn, cn] != 2:
-                flat[rn, cn] = 2
-                region.append(np.int64(rn * cols + cn))
+    i0 = region[0]
+    height = z[i0 // cols, i0 % cols]
     queue = [np.int64(0)]
     queue.pop()
     for i in region:  # outlets: cells with a lower neighbour (their direction is set)
@@ -557,16 +660,50 @@ def _directions_into(
     flat: NDArray[np.uint8],
     dist: NDArray[np.float64],
 ) -> NDArray[Any]:
-    """Flow directions of the pit-filled ``z``, with the scratch ``flat`` and ``dist``."""
+    """Flow directions of the pit-filled ``z``, with the scratch ``flat`` and ``dist``.
+
+    As pygeoprocessing 2.4.11 ``routing.flow_dir_d8`` / ``flow_dir_mfd``: cells with a
+    lower neighbour first (their direction depends on their neighbours only; in row bands,
+    :func:`_in_bands`), then the flats, one after the other (:func:`_drain_flats`)."""
     flat.fill(0)
     dist.fill(float(z.shape[0]) * float(z.shape[1]))
     if mfd:
-        packed = ws.full(z.shape, np.uint32, 0)
-        _flow_directions(z, True, _NO_D8, packed, flat, dist)
-        return packed
-    d8 = ws.full(z.shape, np.uint8, D8_NONE)
-    _flow_directions(z, False, d8, _NO_MFD, flat, dist)
-    return d8
+        d8, packed = _NO_D8, ws.full(z.shape, np.uint32, 0)
+    else:
+        d8, packed = ws.full(z.shape, np.uint8, D8_NONE), _NO_MFD
+    _in_bands(lambda r0, r1: _directions_rows(z, mfd, d8, packed, flat, r0, r1), z.shape)
+    if _bands(z.shape, PGP_BLOCK) > 1:  # the flats inside bands of block rows, in threads
+        _in_bands(
+            lambda r0, r1: _drain_flats_in_rows(z, mfd, d8, packed, flat, dist, r0, r1),
+            z.shape,
+            PGP_BLOCK,
+        )
+    _drain_flats(z, mfd, d8, packed, flat, dist)
+    return packed if mfd else d8
+
+
+def _bands(shape: tuple[int, ...], step: int = 1) -> int:
+    """How many bands :func:`_in_bands` cuts ``shape``'s rows into."""
+    threads = STRIP_THREADS if int(np.prod(shape)) >= THREADED_CELLS else 1
+    steps = -(-shape[0] // step)
+    return 1 if threads == 1 else max(1, min(steps, 8 * threads))
+
+
+def _in_bands(work: Callable[[int, int], None], shape: tuple[int, ...], step: int = 1) -> None:
+    """``work(r0, r1)`` over bands of rows covering ``shape``, each starting at a multiple
+    of ``step`` rows: in this thread for a raster under :data:`THREADED_CELLS` cells, else
+    by :data:`STRIP_THREADS` threads, eight bands per thread (nodata is not spread evenly).
+    ``work`` must write only its own rows (the kernels release the GIL); a band's values
+    do not depend on the thread."""
+    rows, bands = shape[0], _bands(shape, step)
+    if bands == 1:
+        work(0, rows)
+        return
+    steps = -(-rows // step)
+    edges = [min(rows, step * (steps * i // bands)) for i in range(bands + 1)]
+    with concurrent.futures.ThreadPoolExecutor(STRIP_THREADS) as pool:
+        for _ in pool.map(work, edges[:-1], edges[1:]):
+            pass
 
 
 def flow_direction_d8(filled: NDArray[np.floating[Any]]) -> NDArray[np.uint8]:
@@ -1242,14 +1379,23 @@ def _route(
     routed marked) and the slope [%]; ``z`` may be dropped afterwards."""
     work = ws.empty(z.shape, np.uint8)
     with _stage("fill"):
-        _fill_pits(z, work)
+        if z.size >= THREADED_CELLS and STRIP_THREADS > 1:
+            # tiles in threads, bitwise the one Priority-Flood; tiled_fill imports this
+            # module, so it is imported here
+            from ganpo.engine import tiled_fill
+
+            labels = ws.empty(z.shape, np.int32)  # the tiles' watersheds (4 B per cell)
+            tiled_fill.fill_pits_in_place(z, FILL_TILE, STRIP_THREADS, labels)
+            del labels
+        else:
+            _fill_pits(z, work)
     dist = ws.empty(z.shape, np.float64)  # the flats' distances to their outlets
     with _stage("directions"):
         directions = _directions_into(z, mfd, ws, work, dist)
     del dist
     slope = ws.empty(z.shape, np.float32)
     with _stage("slope"):
-        _slope_rows(z, 0, z.shape[0], cell, cell, slope)
+        _in_bands(lambda r0, r1: _slope_rows(z, r0, r1, cell, cell, slope[r0:r1]), z.shape)
         _state_from_nan(z, work)
     return directions, work, slope
 

@@ -3,7 +3,7 @@ whose memory is bounded by the tile, and the result is bitwise
 :func:`ganpo.engine.routing.flow_direction_d8` / :func:`~ganpo.engine.routing.flow_direction_mfd`
 of the whole raster (issue 19, point 1; docs/decisions/0062).
 
-What the global routine does (routing's ``_flow_directions`` and ``_drain_flat``, after
+What the global routine does (routing's ``_directions_into`` and ``_drain_flat``, after
 pygeoprocessing 2.4.11, docs/decisions/0058): (a) every cell with a lower neighbour gets
 its direction from its eight neighbours alone; (b) the DEM is walked in 256-cell blocks
 (:data:`~ganpo.engine.routing.PGP_BLOCK`: rows of blocks, each block row by row), and the

@@ -45,6 +45,7 @@ tiles and the graph: a few tens of bytes per perimeter cell, ``4·side`` cells p
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import heapq
 import shutil
@@ -118,7 +119,41 @@ def _tile_flood(
     pairs = Dict.empty(key_type=types.int64, value_type=types.float64)
     # at most one label per perimeter cell: the key space of the pairs is known
     stride = np.int64(2 * (rows + cols) + 1)
-    while len(heap) > 0 or len(pit) > 0:
+    # cells reached uphill, not yet expanded (as routing._fill_pits keeps them)
+    slope = [np.int64(0)]
+    slope.pop()
+    while len(slope) > 0 or len(heap) > 0 or len(pit) > 0:
+        if len(slope) > 0:  # a slope cell: expand it now unless a lower cell is unseen
+            i = slope.pop()
+            r, c = int(i // cols), int(i % cols)
+            here = z[r, c]
+            lower = False
+            for k in range(8):
+                rn, cn = r + DROW[k], c + DCOL[k]
+                inside = 0 <= rn < rows and 0 <= cn < cols
+                if inside and label[rn, cn] == _UNSEEN and z[rn, cn] < here:
+                    lower = True
+                    break
+            if lower:
+                heapq.heappush(heap, (np.float64(here), i))
+                continue
+            own = label[r, c]
+            for k in range(8):
+                rn, cn = r + DROW[k], c + DCOL[k]
+                if rn < 0 or cn < 0 or rn >= rows or cn >= cols:
+                    continue
+                other = label[rn, cn]
+                if other == _UNSEEN:  # no lower than ``here``: it keeps its height
+                    label[rn, cn] = own
+                    slope.append(np.int64(rn * cols + cn))
+                elif other >= 0 and other != own:
+                    spill = max(np.float64(here), np.float64(z[rn, cn]))
+                    key = min(own, other) * stride + max(own, other)
+                    if spill < pairs.get(key, np.inf):
+                        pairs[key] = spill
+                # a perimeter cell still queued (_SEED) may be lower than ``here``: it is
+                # left to be labelled from the queue, and the edge is recorded then
+            continue
         i = pit.pop() if len(pit) > 0 else heapq.heappop(heap)[1]
         r, c = int(i // cols), int(i % cols)
         if label[r, c] == _SEED:
@@ -138,7 +173,7 @@ def _tile_flood(
                     z[rn, cn] = level
                     pit.append(n)
                 else:
-                    heapq.heappush(heap, (np.float64(z[rn, cn]), n))
+                    slope.append(n)
             elif other == _SEED:
                 # a perimeter cell still queued is no lower than ``level``: it joins this
                 # watershed (fewer labels, a smaller graph) and keeps its height
@@ -217,7 +252,19 @@ def _flood(zh: NDArray[np.floating[Any]], tile: Tile, shape: tuple[int, int]) ->
 def perimeter(zh: NDArray[np.floating[Any]], tile: Tile, shape: tuple[int, int]) -> Perimeter:
     """Stage 1 on the tile ``zh`` read with its halo (:meth:`Tile.halo`) from a raster of
     ``shape``: the tile's spill graph and perimeter."""
-    z, label, labels, a, b, heights = _flood(zh, tile, shape)
+    return _perimeter_of(tile, *_flood(zh, tile, shape))
+
+
+def _perimeter_of(
+    tile: Tile,
+    z: NDArray[np.floating[Any]],
+    label: NDArray[np.int32],
+    labels: int,
+    a: NDArray[np.int64],
+    b: NDArray[np.int64],
+    heights: NDArray[np.float64],
+) -> Perimeter:
+    """The :class:`Perimeter` of a tile from its flood (:func:`_tile_flood`'s results)."""
     every = slice(None)
     cut: dict[str, tuple[int | slice, int | slice]] = {
         "top": (0, every),
@@ -247,6 +294,23 @@ def raise_tile(
         )
     _raise(z, label, spill)
     return z
+
+
+@numba.njit(cache=True, nogil=True)
+def _raise_window(
+    z: np.ndarray,
+    label: NDArray[np.int32],
+    spill: NDArray[np.float64],
+    r0: int,
+    c0: int,
+    rows: int,
+    cols: int,
+) -> None:
+    """:func:`_raise` on the window ``[r0:r0+rows, c0:c0+cols]`` of whole rasters."""
+    for r in range(r0, r0 + rows):
+        for c in range(c0, c0 + cols):
+            if label[r, c] >= 0 and spill[label[r, c]] > z[r, c]:
+                z[r, c] = spill[label[r, c]]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -409,6 +473,50 @@ def fill_pits_tiled_array(
             window(t), t, shape, local
         )
     return out
+
+
+def fill_pits_in_place(
+    z: NDArray[np.floating[Any]],
+    tile: int | tuple[int, int],
+    threads: int,
+    labels: NDArray[np.int32] | None = None,
+) -> None:
+    """Fill the pits of ``z`` (NaN = nodata; float32 or float64, C-contiguous) in place,
+    by tiles, ``threads`` tiles at a time: bitwise :func:`ganpo.engine.routing.fill_pits`.
+    For a raster held whole (the global routing, :func:`ganpo.engine.routing._route`),
+    where it uses the second core that the one Priority-Flood leaves idle.
+
+    The three stages of this module with Barnes's "cache" strategy instead of "evict":
+    stage 1 writes each tile's local fill into ``z`` and its labels into ``labels``
+    (int32, ``z``'s shape; a new array if None: 4 B per cell), so stage 3 raises each
+    cell to its label's spill height (:func:`_raise_window`) without flooding the tile
+    again. Stage 1 of a tile copies its window with the halo from ``z`` while a
+    neighbouring tile's local fill may be written into that halo; a tile's flood reads
+    from its halo only whether a cell is nodata, which filling never changes, so no value
+    depends on the order in which the threads run. The kernels release the GIL."""
+    shape = (z.shape[0], z.shape[1])
+    parts = tiles(shape, tile)
+    label = np.empty(shape, dtype=np.int32) if labels is None else labels
+
+    def local(t: Tile) -> Perimeter:
+        r0, c0, h, w = t.halo(shape)
+        zh = np.ascontiguousarray(z[r0 : r0 + h, c0 : c0 + w])  # the kernels' one layout
+        flood = _flood(zh, t, shape)
+        inner = (slice(t.row0, t.row0 + t.rows), slice(t.col0, t.col0 + t.cols))
+        z[inner] = flood[0]
+        label[inner] = flood[1]
+        return _perimeter_of(t, *flood)
+
+    def raised(p: Perimeter) -> None:
+        t = p.tile
+        spill_of = _local_spill(spill, offsets[t.index], p.labels)
+        _raise_window(z, label, spill_of, t.row0, t.col0, t.rows, t.cols)
+
+    with concurrent.futures.ThreadPoolExecutor(max(1, threads)) as pool:
+        perimeters = list(pool.map(local, parts))  # in the order of ``parts``
+        spill, offsets = spill_heights(perimeters)
+        for _ in pool.map(raised, perimeters):
+            pass
 
 
 # --- files and dask -----------------------------------------------------------------------

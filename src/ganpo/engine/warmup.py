@@ -59,7 +59,7 @@ from ganpo.engine.tiled_accum import (
     write_directions,
 )
 from ganpo.engine.tiled_dirs import flow_directions_tiled
-from ganpo.engine.tiled_fill import fill_pits_tiled
+from ganpo.engine.tiled_fill import fill_pits_in_place, fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
 from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.engine.zonal import LayerCount, _block_sums
@@ -170,7 +170,8 @@ def compile_kernels() -> Warmup:
     account uses: derive each layer of :data:`ganpo.engine.derived.DERIVED` from tiny
     synthetic rasters with a float32 and a float64 DEM, through
     :func:`ganpo.engine.derived.ensure_derived`, and fill the same DEMs in tiles
-    (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`) and accumulate their directions in
+    (:func:`ganpo.engine.tiled_fill.fill_pits_tiled`, and in threads as the global routing
+    of a large raster does: :func:`_fill_in_place`) and accumulate their directions in
     tiles (:func:`ganpo.engine.tiled_accum.flow_accumulation_tiled`), and route them by
     tiles (:func:`ganpo.engine.tiled_dirs.flow_directions_tiled`,
     :func:`ganpo.engine.tiled_sdr.ls_and_sdr_tiled`); and run the
@@ -207,6 +208,7 @@ def compile_kernels() -> Warmup:
                 filled = fill_pits_tiled(
                     sources["dem"], folder / f"filled_{dem_type}.tif", tile=SIZE // 3
                 )
+                _fill_in_place(sources["dem"], dem_type)
                 _tiled_accumulation(filled, folder)
                 for algorithm in ("d8", "mfd"):  # directions by tiles (decision 0062)
                     target = folder / f"dirs_{algorithm}_{dem_type}.tif"
@@ -233,6 +235,15 @@ def compile_kernels() -> Warmup:
         seconds=time.perf_counter() - t0,
         cache_folders=tuple(folders),
     )
+
+
+def _fill_in_place(dem: Path, dem_type: str) -> None:
+    """The global routing's fill by tiles in threads (rasters of
+    :data:`ganpo.engine.routing.THREADED_CELLS` cells or more,
+    :func:`ganpo.engine.tiled_fill.fill_pits_in_place`), on the DEM as routing holds it."""
+    with rasterio.open(dem) as src:
+        z = np.ascontiguousarray(src.read(1, masked=True).astype(dem_type).filled(np.nan))
+    fill_pits_in_place(z, SIZE // 3, 2)
 
 
 def _tiled_accumulation(filled: Path, folder: Path) -> None:
