@@ -91,29 +91,50 @@ def _writer_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 @pytest.mark.parametrize("algorithm", ["mfd", "d8"])
-@pytest.mark.parametrize("beside", [True, False])
-def test_the_ls_written_beside_the_sdr_or_before_it_is_bitwise_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, algorithm: routing.FlowAlgorithm, beside: bool
+@pytest.mark.parametrize("file_backed", [True, False])
+def test_the_ls_written_beside_the_streams_is_bitwise_the_same(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    algorithm: routing.FlowAlgorithm,
+    file_backed: bool,
 ) -> None:
-    """Up to LS_BESIDE_CELLS cells a second thread writes the LS raster while the SDR goes
-    on from the same slope and accumulation; above, it is written first. Both rasters
-    are bitwise those of the separate functions either way."""
-    monkeypatch.setattr(routing, "LS_BESIDE_CELLS", N * N if beside else N * N - 1)
+    """A second thread writes the LS raster while the streams are traced from the same
+    slope and accumulation, with the working arrays in memory or in files; both rasters
+    are bitwise those of the separate functions."""
+    monkeypatch.setenv(routing.SCRATCH_CELLS_ENV, "0" if file_backed else str(2**62))
     writers = _writer_threads(monkeypatch)
     apart, together = _separate_and_shared(tmp_path, CODES, algorithm)
     np.testing.assert_array_equal(together[0], apart[0])
     np.testing.assert_array_equal(together[1], apart[1])
     main = threading.main_thread().name
     # ls_factor_raster's own LS, then the shared routing's
-    assert writers[0] == main and (writers[1] != main) is beside
+    assert writers[0] == main and writers[1] != main
+
+
+def test_the_ls_thread_is_joined_before_the_sums_reuse_its_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The weighted sums overwrite the accumulation the LS thread reads: when they start,
+    the LS raster is already written."""
+    seen: list[bool] = []
+    sums = routing._sdr_sums
+
+    def spy(*args: Any, **kw: Any) -> Any:
+        seen.append((tmp_path / "ls.tif").exists())
+        return sums(*args, **kw)
+
+    monkeypatch.setattr(routing, "_sdr_sums", spy)
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
+    routing.ls_and_sdr_rasters(dem, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif")
+    assert seen == [True]
 
 
 def test_a_failed_ls_beside_the_sdr_fails_the_pair_and_writes_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The LS thread's error is raised by the call, after the SDR's layers, and neither
+    """The LS thread's error is raised by the call, before the SDR's sums, and neither
     raster (nor a temporary file) is left."""
-    monkeypatch.setattr(routing, "LS_BESIDE_CELLS", N * N)
 
     def broken(*args: Any, **kw: Any) -> None:
         raise OSError(28, "No space left on device")
@@ -129,19 +150,18 @@ def test_a_failed_ls_beside_the_sdr_fails_the_pair_and_writes_nothing(
 def test_a_failed_sdr_waits_for_the_ls_thread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When the SDR's sums fail while the LS raster is being written beside them, the
-    call returns only once that thread is done: the LS raster is then whole (bitwise the
+    """When the streams fail while the LS raster is being written beside them, the call
+    returns only once that thread is done: the LS raster is then whole (bitwise the
     separate function's) and no temporary file is left."""
-    monkeypatch.setattr(routing, "LS_BESIDE_CELLS", N * N)
     writers = _writer_threads(monkeypatch)
 
     def broken(*args: Any, **kw: Any) -> None:
-        raise MemoryError("D_dn")
+        raise MemoryError("streams")
 
-    monkeypatch.setattr(routing, "_sdr_sums", broken)
+    monkeypatch.setattr(routing, "_streams_into", broken)
     dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
     eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
-    with pytest.raises(MemoryError, match="D_dn"):
+    with pytest.raises(MemoryError, match="streams"):
         routing.ls_and_sdr_rasters(dem, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif")
     assert writers and writers[0] != threading.main_thread().name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dem.tif", "eco.tif", "ls.tif"]

@@ -31,6 +31,15 @@ the LS factor agrees with InVEST on the same DEM (docs/decisions/0008):
 
 Neighbour k = 0…7 runs E, NE, N, NW, W, SW, S, SE (k odd: diagonal).
 
+On two cores (docs/decisions/0102). From :data:`THREADED_CELLS` cells the pits are filled
+by tiles of :data:`FILL_TILE`² cells, :data:`STRIP_THREADS` tiles at a time
+(:func:`ganpo.engine.tiled_fill.fill_pits_in_place`, Barnes 2016), and the directions of
+the cells with a lower neighbour, the flats that lie inside a band of whole
+:data:`PGP_BLOCK`-row blocks, and the slope are computed in bands of rows by as many
+threads; the flats that cross a band's edge are drained after them, one by one, as
+before. Every result is bitwise the one-thread routing's. The traversals (accumulation,
+streams, weighted accumulations, distance to stream) stay on one thread.
+
 :func:`sdr_raster` derives InVEST SDR's sediment delivery ratio the same way (streams by
 flow-accumulation threshold, D_up, D_dn, IC; docs/decisions/0008).
 
@@ -46,7 +55,8 @@ as float64):
   directions (MFD uint32 4 B, D8 uint8 1 B), a float64 array (8 B) of the flats'
   distances while directions are set (float64 as pygeoprocessing keeps them: its ties
   follow their last bits), freed before the float32 slope (4 B) is allocated: 17 B/cell
-  while directions are set (MFD, float32 DEM; 21 B with a float64 DEM);
+  while directions are set (MFD, float32 DEM; 21 B with a float64 DEM); while pits are
+  filled by tiles, the tiles' watershed labels (int32, 4 B): 9 B/cell;
 - LS: the DEM is freed, then the flow accumulation (float64, 8 B): **17 B/cell (MFD)**;
 - SDR: W = max(C, 0.001) (float32), S (float32), the flow accumulation (float64, used
   for the streams, then kept as float32 and overwritten by D_up), the streams (uint8),
@@ -162,9 +172,6 @@ DEFAULT_SCRATCH_CELLS = 50_000_000
 #: slope computed in row bands by STRIP_THREADS threads (:func:`_in_bands`)
 THREADED_CELLS = 2**22
 FILL_TILE = 512
-#: rasters up to this many cells (in memory) have their LS factor written by a second
-#: thread while the SDR goes on (:func:`_sdr_core`), at 12 more bytes per cell
-LS_BESIDE_CELLS = 2**24
 # the uint8 state of a cell during traversals: low 4 bits its in-degree (0–8; 15 once
 # passed on downstream), high 4 bits its out-degree (0–8; 15 once its distance is set);
 # NODATA_STATE (14, 14 — counts never reach 14) marks a cell that is not routed
@@ -1702,12 +1709,13 @@ def _sdr_core(
     in place of the accumulation, the S-weighted buffer dropped (−8) → the W-weighted
     buffer reused for D_dn with weight 1/(W·S) taken cell by cell.
 
-    With ``ls``, on an in-memory workspace of at most :data:`LS_BESIDE_CELLS` cells, the
-    LS raster is written by a second thread (the kernels release the GIL) while this
-    one goes on from the streams: the slope and the accumulation it reads are then kept
-    until it is done, S and the W-weighted sums take new buffers (+12 bytes per cell),
-    and every value is the same as one after the other. Its failure is raised here,
-    after the SDR's layers; a failure of this thread waits for it to end."""
+    With ``ls``, the LS raster is written by a second thread (the kernels release the
+    GIL) while this one traces the streams: the slope and the accumulation it reads are
+    kept until it is done, S takes a buffer of its own (+4 bytes per cell while the
+    streams are traced: 26 in all, below the peak of 34), and the thread is joined
+    before the weighted sums reuse the accumulation's buffer. Every value is the same as
+    one after the other (docs/decisions/0102). Its failure is raised then, before the
+    SDR's sums; a failure of this thread waits for it to end."""
     z, w = inputs.pop("z"), inputs.pop("w")
     shape = z.shape
     directions, state, slope = _route(z, mfd, cell, ws)
@@ -1721,20 +1729,17 @@ def _sdr_core(
         acc64 = _cells_upstream(directions, state, mfd, ws, order)
     n = _routed_cells(state)
     with contextlib.ExitStack() as background:
-        # the LS raster written by another thread while the SDR goes on: it reads the
-        # slope and the accumulation, so S and the W-weighted sums get their own buffers
-        # (+12 bytes per cell), on rasters small enough to hold them (LS_BESIDE_CELLS)
-        beside = not ws.file_backed and shape[0] * shape[1] <= LS_BESIDE_CELLS
+        # the LS raster written by another thread while the streams are traced: it reads
+        # the slope and the accumulation, so S gets its own buffer (+4 bytes per cell,
+        # below the peak of the weighted sums), and the thread is joined before the
+        # accumulation's buffer is reused for them
         written: concurrent.futures.Future[None] | None = None
-        if ls is not None and beside:
+        if ls is not None:
             pool = background.enter_context(concurrent.futures.ThreadPoolExecutor(1))
             written = pool.submit(_timed, "LS written", ls, slope, acc64)
             s = ws.empty(shape, np.float32)
             s[...] = slope
         else:
-            if ls is not None:
-                with _stage("LS written"):
-                    ls(slope, acc64)
             s = slope
         del slope
         stream = ws.empty(shape, np.uint8)
@@ -1743,15 +1748,15 @@ def _sdr_core(
             _streams_into(acc64, directions, threshold, stream)
         acc = ws.empty(shape, np.float32)
         _to_float32(acc64, acc)
-        # the float64 buffer reused for the W-weighted sums and then D_dn, unless the LS
-        # factor is still being written from it
-        total_w = ws.empty(shape, np.float64) if written is not None else acc64
+        if written is not None:
+            with _stage("LS waited for"):
+                written.result()
+        # the float64 buffer reused for the W-weighted sums and then D_dn
+        total_w = acc64
         del acc64
         d_up, d_dn = _sdr_sums(
             order, n, directions, state, mfd, stream, w, s, acc, total_w, cell, ws
         )
-        if written is not None:
-            written.result()
     return state, stream, d_up, d_dn
 
 
