@@ -27,6 +27,7 @@ from ganpo.engine.routing import (
 from ganpo.engine.tiled_accum import write_directions
 from ganpo.engine.tiled_fill import fill_pits_tiled
 from ganpo.services import rusle
+from tinydata import write_raster
 
 #: the side of a cell of :data:`PROFILE`'s grid, in metres
 CELL = 30.0
@@ -170,3 +171,26 @@ def sdr_reference(
         "ls": ls,
         "sdr": sdr,
     }
+
+
+def terraced_hills(
+    n: int, seed: int, terrace: tuple[slice, slice]
+) -> tuple[NDArray[np.float32], NDArray[np.uint8]]:
+    """An n × n float32 DEM: hills on a tilt with half-metre noise (pits to fill), a flat
+    terrace at 120 m on ``terrace`` and about 3 % nodata cells (-9999); and a map of
+    ecosystem codes 1–3, drawn from the same generator after the DEM."""
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:n, 0:n] / n
+    dem = (100 + 60 * np.sin(3 * xx + 1) * np.cos(2 * yy + 2) + 30 * yy).astype("float32")
+    dem += (0.5 * rng.standard_normal((n, n))).astype("float32")
+    dem[terrace] = 120.0
+    dem[rng.random((n, n)) < 0.03] = -9999.0
+    codes = rng.choice([1, 2, 3], size=(n, n)).astype("uint8")
+    return dem, codes
+
+
+def write_utm(path: Path, data: NDArray[Any], dtype: str, nodata: float) -> Path:
+    """``data`` as a GeoTIFF of 30 m cells in UTM 50N (EPSG:32650)."""
+    transform = from_origin(500_000, 3_000_000, 30, 30)
+    write_raster(path, data.astype(dtype), nodata=nodata, crs="EPSG:32650", transform=transform)
+    return path

@@ -16,24 +16,14 @@ from rasterio.transform import from_origin
 
 from ganpo.catalog.parameters import load_parameter_set
 from ganpo.engine import derived, routing
-from tinydata import write_raster
+from landscapes import terraced_hills, write_utm
 
 N = 36
-RNG = np.random.default_rng(19)
-YY, XX = np.mgrid[0:N, 0:N] / N
 # hills on a tilt with noise (pits to fill), a flat terrace and nodata holes
-DEM = (100 + 60 * np.sin(3 * XX + 1) * np.cos(2 * YY + 2) + 30 * YY).astype("float32")
-DEM += (0.5 * RNG.standard_normal((N, N))).astype("float32")
-DEM[5:12, 20:30] = 120.0
-DEM[RNG.random((N, N)) < 0.03] = -9999.0
-CODES = RNG.choice([1, 2, 3], size=(N, N)).astype("uint8")
+DEM, CODES = terraced_hills(N, 19, (slice(5, 12), slice(20, 30)))
 COVER = {1: 0.006, 2: 0.03, 3: 0.2}
-
-
-def _write(path: Path, data: np.ndarray, dtype: str, nodata: float) -> Path:
-    transform = from_origin(500_000, 3_000_000, 30, 30)
-    write_raster(path, data.astype(dtype), nodata=nodata, crs="EPSG:32650", transform=transform)
-    return path
+_write = write_utm
+RNG = np.random.default_rng(20)  # weights of the accumulations
 
 
 def _bits(path: Path) -> np.ndarray:

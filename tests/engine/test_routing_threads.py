@@ -10,27 +10,15 @@ from typing import Any
 import numpy as np
 import pytest
 import rasterio
-from rasterio.transform import from_origin
 
 from ganpo.engine import routing, tiled_fill
-from tinydata import write_raster
+from landscapes import terraced_hills, write_utm
 
 N = 41  # no tile side nor band count used here divides it
-RNG = np.random.default_rng(23)
-YY, XX = np.mgrid[0:N, 0:N] / N
 # hills on a tilt, noise that leaves pits, a flat terrace across tiles, nodata holes
-DEM = (100 + 60 * np.sin(3 * XX + 1) * np.cos(2 * YY + 2) + 30 * YY).astype("float32")
-DEM += (0.5 * RNG.standard_normal((N, N))).astype("float32")
-DEM[6:15, 18:33] = 120.0
-DEM[RNG.random((N, N)) < 0.03] = -9999.0
-CODES = RNG.choice([1, 2, 3], size=(N, N)).astype("uint8")
+DEM, CODES = terraced_hills(N, 23, (slice(6, 15), slice(18, 33)))
 COVER = {1: 0.006, 2: 0.03, 3: 0.2}
-
-
-def _write(path: Path, data: np.ndarray, dtype: str, nodata: float) -> Path:
-    transform = from_origin(500_000, 3_000_000, 30, 30)
-    write_raster(path, data.astype(dtype), nodata=nodata, crs="EPSG:32650", transform=transform)
-    return path
+_write = write_utm
 
 
 def _route(folder: Path, algorithm: routing.FlowAlgorithm) -> tuple[np.ndarray, np.ndarray]:
@@ -145,10 +133,10 @@ def test_flats_drained_in_bands_give_the_one_thread_directions_bitwise(
     routing._directions_rows(z, mfd, d8, packed, flat, 0, 600)
     dist = np.full(z.shape, 600.0 * 50.0)
     for r0, r1 in ((0, 256), (256, 512), (512, 600)):
-        routing._drain_flats_in_rows(z, mfd, d8, packed, flat, dist, r0, r1)
+        routing._drain_flats(z, mfd, d8, packed, flat, dist, r0, r1)
     across = flat == routing.FLAT_ACROSS
     assert across[250:260].any() and across[510:515].any()
     assert (flat == routing.EDGE_ACROSS).any()
     assert ((flat == 2) & (np.arange(600)[:, None] < 200)).sum() > 100  # drained in band 1
-    routing._drain_flats(z, mfd, d8, packed, flat, dist)
+    routing._drain_flats(z, mfd, d8, packed, flat, dist, 0, 600)
     np.testing.assert_array_equal(packed if mfd else d8, alone)

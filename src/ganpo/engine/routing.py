@@ -179,7 +179,7 @@ DONE = 15
 NODATA_STATE = 0xEE
 # ``flat`` while directions are set: 0 a cell with a lower neighbour, 1 one without, 2 a
 # cell of a flat already drained; the cells of a flat that crosses the edge of a band of
-# rows, left by :func:`_drain_flats_in_rows` to :func:`_drain_flats`: FLAT_ACROSS (no
+# rows, left by a band's :func:`_drain_flats` to the whole raster's: FLAT_ACROSS (no
 # lower neighbour) and EDGE_ACROSS (a lower neighbour: an outlet)
 FLAT_ACROSS = 3
 EDGE_ACROSS = 4
@@ -439,55 +439,34 @@ def _drain_flats(
     packed: NDArray[np.uint32],
     flat: NDArray[np.uint8],
     dist: NDArray[np.float64],
-) -> None:
-    """The second step of :func:`_directions_into`: every flat (:func:`_drain_flat`),
-    each from the first of its cells without a lower neighbour met when the DEM is
-    visited block by block (:data:`PGP_BLOCK`² blocks in rows of blocks, each block row by
-    row), which fixes the order of the flat's outlets and so which of two equally near
-    outlets a D8 cell drains to. ``dist`` is preset to :func:`_no_distance`.
-
-    Flats already drained by :func:`_drain_flats_in_rows` are skipped (their cells are
-    marked 2); the cells of a flat it left to this pass (:data:`FLAT_ACROSS`) are roots
-    as the cells without a lower neighbour are."""
-    rows, cols = z.shape
-    w = np.zeros(8, dtype=np.float64)
-    for br in range(0, rows, PGP_BLOCK):
-        for bc in range(0, cols, PGP_BLOCK):
-            for r0 in range(br, min(br + PGP_BLOCK, rows)):
-                for c0 in range(bc, min(bc + PGP_BLOCK, cols)):
-                    if flat[r0, c0] == 1 or flat[r0, c0] == FLAT_ACROSS:
-                        _drain_flat(z, r0, c0, flat, dist, d8, packed, mfd, w)
-
-
-@numba.njit(cache=True, nogil=True)
-def _drain_flats_in_rows(
-    z: np.ndarray,
-    mfd: bool,
-    d8: NDArray[np.uint8],
-    packed: NDArray[np.uint32],
-    flat: NDArray[np.uint8],
-    dist: NDArray[np.float64],
     r_lo: int,
     r_hi: int,
 ) -> None:
-    """:func:`_drain_flats` for the flats that lie wholly in rows ``r_lo…r_hi-1`` (whole
-    rows of :data:`PGP_BLOCK`² blocks): bands of such rows can run at the same time, and
-    :func:`_drain_flats` then drains the flats that cross a band's edge.
+    """The second step of :func:`_directions_into` on rows ``r_lo…r_hi-1``: every flat
+    (:func:`_drain_flat`), each from the first of its cells without a lower neighbour met
+    when the DEM is visited block by block (:data:`PGP_BLOCK`² blocks in rows of blocks,
+    each block row by row), which fixes the order of the flat's outlets and so which of
+    two equally near outlets a D8 cell drains to. ``dist`` is preset to
+    :func:`_no_distance`.
 
-    Inside a band of whole block rows the blocks are visited in the order of the whole
-    raster, so a flat that lies in the band is met first at its own root and drained
-    exactly as :func:`_drain_flats` drains it. A flat with a cell of its height just
-    outside the band is not drained: its cells in the band are marked
-    :data:`FLAT_ACROSS` (no lower neighbour, a root for the later pass) or
-    :data:`EDGE_ACROSS` (an outlet), so that it is searched only once here. Reads and
-    writes stay in the band's rows, except reads of ``z`` (never written)."""
-    cols = z.shape[1]
+    On a band of whole rows of blocks (not the whole raster), only the flats that lie
+    wholly in the band are drained, so that bands can run at the same time: inside such
+    a band the blocks are visited in the order of the whole raster, so such a flat is met
+    first at its own root. A flat with a cell of its height just outside the band is
+    left; its cells in the band are marked :data:`FLAT_ACROSS` (no lower neighbour) or
+    :data:`EDGE_ACROSS` (an outlet), so that it is searched only once. The pass over the
+    whole raster then drains what is left, taking FLAT_ACROSS cells as roots (flats
+    already drained are marked 2). Reads and writes stay in the band's rows, except reads
+    of ``z`` (never written)."""
+    rows, cols = z.shape
+    whole = r_lo == 0 and r_hi == rows
     w = np.zeros(8, dtype=np.float64)
     for br in range(r_lo, r_hi, PGP_BLOCK):
         for bc in range(0, cols, PGP_BLOCK):
             for r0 in range(br, min(br + PGP_BLOCK, r_hi)):
                 for c0 in range(bc, min(bc + PGP_BLOCK, cols)):
-                    if flat[r0, c0] != 1:
+                    root = flat[r0, c0] == 1 or (whole and flat[r0, c0] == FLAT_ACROSS)
+                    if not root:
                         continue
                     region, across = _flat_region(z, r0, c0, flat, r_lo, r_hi)
                     if not across:
@@ -681,11 +660,11 @@ def _directions_into(
     _in_bands(lambda r0, r1: _directions_rows(z, mfd, d8, packed, flat, r0, r1), z.shape)
     if _bands(z.shape, PGP_BLOCK) > 1:  # the flats inside bands of block rows, in threads
         _in_bands(
-            lambda r0, r1: _drain_flats_in_rows(z, mfd, d8, packed, flat, dist, r0, r1),
+            lambda r0, r1: _drain_flats(z, mfd, d8, packed, flat, dist, r0, r1),
             z.shape,
             PGP_BLOCK,
         )
-    _drain_flats(z, mfd, d8, packed, flat, dist)
+    _drain_flats(z, mfd, d8, packed, flat, dist, 0, z.shape[0])  # the rest, one by one
     return packed if mfd else d8
 
 
