@@ -1,4 +1,5 @@
-"""The refusals of the web, cli and report packages give their message in its two halves,
+"""The refusals of the web, cli, report and submissions packages and of the Python API
+(``ganpo/api.py``) give their message in its two halves,
 ``InputError(en=..., zh=...)``, never whole to be split again by the heuristic
 :func:`ganpo.errors.halves`, which can mis-split a message that quotes another refusal."""
 
@@ -13,7 +14,7 @@ import halves_support
 from ganpo.errors import InputError
 
 SRC = halves_support.SRC
-PACKAGES = ("web", "cli", "report")
+PACKAGES = ("web", "cli", "report", "submissions", "api.py")  # folders, or one module
 #: refusals still given whole because they have no Chinese half to give (file, the start
 #: of the message): English only until someone writes their Chinese
 ENGLISH_ONLY = {
@@ -29,6 +30,9 @@ ENGLISH_ONLY = {
 def _sources() -> list[Path]:
     files = []
     for package in PACKAGES:
+        if package.endswith(".py"):
+            files.append(SRC / package)
+            continue
         for path in sorted((SRC / package).rglob("*.py")):
             if "node_modules" not in path.parts:
                 files.append(path)

@@ -343,9 +343,10 @@ def compare_accounts(
     first, second = (_account(x, store) for x in (a, b))
     if first.region_adcode != second.region_adcode:
         raise InputError(
-            f"the accounts are of different regions ({first.region_adcode} and "
-            f"{second.region_adcode}); compare accounts of the same region / 两次核算属于不同地区"
-            f"（{first.region_adcode} 与 {second.region_adcode}）：请比较同一地区的核算",
+            en=f"the accounts are of different regions ({first.region_adcode} and "
+            f"{second.region_adcode}); compare accounts of the same region",
+            zh=f"两次核算属于不同地区（{first.region_adcode} 与 {second.region_adcode}）："
+            "请比较同一地区的核算",
             field="region_adcode",
         )
     deflator = load_deflator(load_profile(second.profile).deflator)
@@ -377,8 +378,8 @@ def _account(x: Account | int, store: StoreLike | None) -> Account:
         return x
     if store is None:
         raise InputError(
-            f"account {x} is an id: give the store it is in (store=…) / 核算 {x} 是一个编号："
-            "请给出它所在的存储库（store=…）",
+            en=f"account {x} is an id: give the store it is in (store=…)",
+            zh=f"核算 {x} 是一个编号：请给出它所在的存储库（store=…）",
             field="store",
         )
     return load_account(store, int(x))
@@ -429,13 +430,13 @@ def open_value_raster(
         }
     if indicator not in rasters:
         raise InputError(
-            f"account {account_id} has no value raster of {indicator!r}; it has "
+            en=f"account {account_id} has no value raster of {indicator!r}; it has "
             + (
                 ", ".join(sorted(rasters))
                 if rasters
                 else "none (run it with rasters_dir=… or --rasters DIR)"
-            )
-            + f" / 核算 {account_id} 没有指标 {indicator!r} 的价值量栅格；现有："
+            ),
+            zh=f"核算 {account_id} 没有指标 {indicator!r} 的价值量栅格；现有："
             + (
                 "、".join(sorted(rasters))
                 if rasters
@@ -447,8 +448,9 @@ def open_value_raster(
     path, sha256, unit = rasters[indicator]
     if verify and (not Path(path).exists() or sha256_file(Path(path)) != sha256):
         raise InputError(
-            f"{path}: value raster missing or changed since the account wrote it / {path}："
-            "价值量栅格缺失，或在核算写出后被改动：请重新运行该核算以重写栅格",
+            en="value raster missing or changed since the account wrote it; run the account "
+            "again to write it anew",
+            zh="价值量栅格缺失，或在核算写出后被改动：请重新运行该核算以重写栅格",
             source=Path(path),
         )
     opened = rioxarray.open_rasterio(path, masked=True, chunks=chunks)

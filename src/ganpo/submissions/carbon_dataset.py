@@ -145,15 +145,17 @@ def reported_carbon_dataset(
             result.synthetic = result.synthetic or b.synthetic
     if missing:
         raise InputError(
-            f"no approved report of {', '.join(missing)} for {year}; approve them, or take "
-            "the base dataset's tables / 以下报表尚未审核通过：" + "、".join(missing),
+            en=f"no approved report of {', '.join(missing)} for {year}; approve them, or "
+            "take the base dataset's tables",
+            zh="以下报表尚未审核通过：" + "、".join(missing),
             field="forms",
             values=missing,
         )
     if not tables:
         raise InputError(
-            f"no activity data for {year}: no approved carbon form and no {year} rows in the "
-            f"base dataset / {year} 年没有可用的活动数据",
+            en=f"no activity data for {year}: no approved carbon form and no {year} rows in "
+            "the base dataset",
+            zh=f"{year} 年没有可用的活动数据",
             field="year",
             values=[year],
         )

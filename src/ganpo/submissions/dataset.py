@@ -145,10 +145,10 @@ def approved_dataset(
     if blocked:
         names = "; ".join(r.describe() for r in blocked)
         raise InputError(
-            f"the account of {year} can run only on approved data; {len(blocked)} form(s) "
+            en=f"the account of {year} can run only on approved data; {len(blocked)} form(s) "
             f"are not approved: {names}. Have them reported and approved, or let the office "
-            f"adopt the base data for forms nobody reports / {year} 年核算只能使用审核通过的"
-            f"数据，以下报表尚未通过：{names}",
+            "adopt the base data for forms nobody reports",
+            zh=f"{year} 年核算只能使用审核通过的数据，以下报表尚未通过：{names}",
             field="forms",
             values=[r.form.key for r in blocked],
         )

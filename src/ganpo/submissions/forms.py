@@ -216,8 +216,9 @@ def _build_forms(year: int, profile: str | Profile, domain: Domain | None) -> li
     unknown = sorted((claimed_t - set(TABLE_ROLES)) | (claimed_l - set(LAYER_ROLES)))
     if unknown:
         raise InputError(
-            f"departments.toml names role(s) {', '.join(unknown)} that ganpo.io.roles does "
-            "not declare; fix the file / 部门配置中有未知的数据角色",
+            en=f"departments.toml names role(s) {', '.join(unknown)} that ganpo.io.roles "
+            "does not declare; fix the file",
+            zh="部门配置中有未知的数据角色",
             field="departments",
             values=unknown,
         )
@@ -294,8 +295,9 @@ def carbon_forms(year: int) -> list[Form]:
     unknown = sorted(set(owner) - set(declared))
     if unknown:
         raise InputError(
-            f"departments.toml names carbon table(s) {', '.join(unknown)} that the activity "
-            "tables do not declare; fix the file / 部门配置中有未知的碳清单数据表",
+            en=f"departments.toml names carbon table(s) {', '.join(unknown)} that the "
+            "activity tables do not declare; fix the file",
+            zh="部门配置中有未知的碳清单数据表",
             field="carbon_tables",
             values=unknown,
         )

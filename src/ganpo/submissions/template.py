@@ -51,9 +51,9 @@ def _units(form: Form) -> list[str]:
 def _need_table(form: Form) -> None:
     if form.kind != "table":
         raise InputError(
-            f"form {form.key!r} is a raster layer: upload a single-band GeoTIFF on the "
-            f"account grid, values in {form.unit!r}; it has no table template / "
-            "栅格图层无表格模板，请上传核算网格上的单波段 GeoTIFF",
+            en=f"form {form.key!r} is a raster layer: upload a single-band GeoTIFF on the "
+            f"account grid, values in {form.unit!r}; it has no table template",
+            zh="栅格图层无表格模板，请上传核算网格上的单波段 GeoTIFF",
             field="form",
             values=[form.key],
         )

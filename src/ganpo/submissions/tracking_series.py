@@ -74,9 +74,10 @@ def reported_series(engine: Engine, year: int, work_dir: Path) -> ReportedSeries
         path = stored_path(work_dir, year, v.data_file)
         if not path.is_file():
             raise InputError(
-                f"the approved file of form {f.key} (submission {sub.id} version {v.version}) "
-                f"is not in the work folder {work_dir}; give the platform's --work-dir "
-                "/ 工作目录中找不到已审核报表的文件",
+                en=f"the approved file of form {f.key} (submission {sub.id} version "
+                f"{v.version}) is not in the work folder {work_dir}; give the platform's "
+                "--work-dir",
+                zh="工作目录中找不到已审核报表的文件",
                 source=path,
                 field=f.key,
             )
@@ -84,9 +85,10 @@ def reported_series(engine: Engine, year: int, work_dir: Path) -> ReportedSeries
 
         if v.data_sha256 and sha256_file(path) != v.data_sha256:
             raise InputError(
-                f"the approved file of form {f.key} (submission {sub.id} version {v.version}) "
-                "was changed after approval (its checksum differs); restore it from a backup "
-                "/ 已审核报表文件在审核后被改动",
+                en=f"the approved file of form {f.key} (submission {sub.id} version "
+                f"{v.version}) was changed after approval (its checksum differs); restore it "
+                "from a backup",
+                zh="已审核报表文件在审核后被改动",
                 source=path,
                 field=f.key,
             )

@@ -105,8 +105,8 @@ def stored_path(work_dir: Path, year: int, name: str) -> Path:
     """The path of a stored file; ``name`` must be one of the generated names."""
     if not re.fullmatch(r"[0-9a-f]{32}\.(csv|xlsx|tif)", name):
         raise InputError(
-            f"not a stored file name: {name!r} / {name!r} 不是已存储文件的名称：请使用平台生成的"
-            "文件名",
+            en=f"not a stored file name: {name!r}",
+            zh=f"{name!r} 不是已存储文件的名称：请使用平台生成的文件名",
             field="file",
             values=[name],
         )
@@ -209,8 +209,8 @@ def region_of(base_dir: Path, year: int | None = None) -> Region:
     manifest = path / "manifest.toml" if path.is_dir() else path
     if not manifest.exists():
         raise InputError(
-            "no base dataset manifest; build one (`ganpo demo`) or set data_dir / 缺少基础数据集"
-            "清单（manifest.toml）：请先生成（`ganpo demo`）或设置 data_dir",
+            en="no base dataset manifest; build one (`ganpo demo`) or set data_dir",
+            zh="缺少基础数据集清单（manifest.toml）：请先生成（`ganpo demo`）或设置 data_dir",
             source=manifest,
         )
     return _region(manifest.resolve(), manifest.stat().st_mtime, year)
@@ -487,19 +487,21 @@ def explain(
     sub = _get(engine, submission_id)
     require_may_fill(actor, sub.department)
     if not texts:
-        raise InputError("no explanation given / 未填写说明", field="explanations")
+        raise InputError(en="no explanation given", zh="未填写说明", field="explanations")
     cleaned = {}
     for key, text in texts.items():
         clean = (text or "").strip()
         if not clean:
             raise InputError(
-                f"the explanation of {key!r} is empty; say why the value is right / 说明不能为空",
+                en=f"the explanation of {key!r} is empty; say why the value is right",
+                zh="说明不能为空",
                 field="explanations",
                 values=[key],
             )
         if len(clean) > MAX_COMMENT:
             raise InputError(
-                f"the explanation of {key!r} is longer than {MAX_COMMENT} characters / 说明过长",
+                en=f"the explanation of {key!r} is longer than {MAX_COMMENT} characters",
+                zh="说明过长",
                 field="explanations",
                 values=[key],
             )
@@ -559,12 +561,14 @@ def _comment(comment: str | None, required: bool) -> str:
     text = (comment or "").strip()
     if required and not text:
         raise InputError(
-            "a return needs a comment saying what to correct / 退回必须填写意见",
+            en="a return needs a comment saying what to correct",
+            zh="退回必须填写意见",
             field="comment",
         )
     if len(text) > MAX_COMMENT:
         raise InputError(
-            f"the comment is longer than {MAX_COMMENT} characters / 意见过长",
+            en=f"the comment is longer than {MAX_COMMENT} characters",
+            zh="意见过长",
             field="comment",
         )
     return text
@@ -643,10 +647,11 @@ def adopt_base(
     long = [f.key for f in chosen if f.long]
     if long:
         raise InputError(
-            f"{', '.join(long)}: a carbon, monitoring or rating record form has no file in the "
-            "base dataset; the inventory run takes the tables nobody reported from its base carbon "
-            "dataset (`ganpo carbon run-reported --base`), a monitoring series is loaded from "
-            "a file (`ganpo tracking series load`) / 碳清单和目标监测报表不从基础数据集采用",
+            en=f"{', '.join(long)}: a carbon, monitoring or rating record form has no file in "
+            "the base dataset; the inventory run takes the tables nobody reported from its base "
+            "carbon dataset (`ganpo carbon run-reported --base`), a monitoring series is loaded "
+            "from a file (`ganpo tracking series load`)",
+            zh="碳清单和目标监测报表不从基础数据集采用",
             field="forms",
             values=long,
         )
@@ -660,7 +665,9 @@ def adopt_base(
         )
         if entry is None:
             raise InputError(
-                f"the base dataset has no {f.kind} {f.key!r} for {year}; it must be reported",
+                en=f"the base dataset has no {f.kind} {f.key!r} for {year}; it must be reported",
+                zh=f"基础数据集中没有 {year} 年的{'表格' if f.kind == 'table' else '图层'} "
+                f"{f.key!r}：须由部门填报",
                 source=ds.root / "manifest.toml",
                 field=f.key,
                 values=[year],
