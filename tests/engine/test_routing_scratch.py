@@ -330,15 +330,17 @@ def _reference_streams_mfd(acc: np.ndarray, packed: np.ndarray, threshold: float
 
 
 def test_mfd_streams_with_long_queues_match_a_plain_reference() -> None:
-    # a low threshold on a 60² DEM: thousands of stream cells per outlet, so the numba
-    # kernel's queues (1024 entries at first) are compacted and grown
+    # low thresholds on a 60² DEM: thousands of stream cells per outlet, and at 0.5 every
+    # cell is one, so the kernel's two queues (as long as the raster) fill to the last
+    # entry (numba checks no bounds: an entry too many would corrupt memory silently)
     n = 60
     yy, xx = np.mgrid[0:n, 0:n] / n
     z = 50 * np.sin(3 * xx + 1) * np.cos(2 * yy + 2) + 20 * yy + RNG.standard_normal((n, n))
     routing.fill_pits(z)
     d = routing.flow_direction_mfd(z)
     acc = routing.flow_accumulation(d, np.ones(z.shape, dtype=bool))
-    for threshold in (3.0, 30.0):
+    for threshold in (0.5, 3.0, 30.0):
         got = routing.extract_streams(acc, d, threshold)
         np.testing.assert_array_equal(got, _reference_streams_mfd(acc, d, threshold))
     assert (routing.extract_streams(acc, d, 3.0) == 1).sum() > 1024
+    assert (routing.extract_streams(acc, d, 0.5) == 1).sum() == n * n

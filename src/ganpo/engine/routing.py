@@ -61,7 +61,9 @@ as float64):
 - SDR: W = max(C, 0.001) (float32), S (float32), the flow accumulation (float64, used
   for the streams, then kept as float32 and overwritten by D_up), the streams (uint8),
   two float64 buffers for the W- and S-weighted accumulations, made in one traversal (the
-  first then reused for D_dn): **34 B/cell at the peak (MFD), 31 B (D8)**. Until
+  first then reused for D_dn): **34 B/cell at the peak (MFD), 31 B (D8)**; the MFD
+  streams' two queues (uint32, 8 B) stay below it while traced (26 + 8 B, decision
+  0103). Until
   2026-12-03 the two weighted accumulations were two traversals into one buffer (30 B,
   27 B); one traversal costs 4 B/cell more and saves a traversal, about a sixth of the
   SDR's time. Earlier still, about 130 B by count (90 B resident, measured).
@@ -1495,14 +1497,15 @@ def _streams_mfd(
     threshold: float,
     trace: float,
     stream: NDArray[np.uint8],
+    queue: NDArray[Any],
+    back: NDArray[Any],
 ) -> None:
+    """:func:`extract_streams` for MFD into ``stream``, with two first-in-first-out
+    queues of flat indices, ``queue`` and ``back``, each as long as the raster (every
+    cell enters each at most once) and read from a head index: as numba lists (until
+    2026-12-06) their appends and reads took two thirds of the time."""
     rows, cols = acc.shape
     stream[:, :] = 255  # 255: not yet seen; 2: candidate
-    # first-in-first-out queues as lists read from a head index, emptied after each
-    # search: an array grown by reassigning it inside the loop cost numba a reference
-    # count update per cell; a list holds at most the stream cells of one outlet
-    queue = [np.int64(0)]
-    back = [np.int64(0)]
     for r0 in range(rows):
         for c0 in range(cols):
             if np.isnan(acc[r0, c0]) or stream[r0, c0] != 255:
@@ -1521,11 +1524,10 @@ def _streams_mfd(
             if not outlet:
                 continue
             stream[r0, c0] = 1
-            queue.clear()
-            queue.append(np.int64(r0 * cols + c0))
-            head = 0
-            while head < len(queue):  # breadth-first upstream from the outlet
-                i = queue[head]
+            queue[0] = r0 * cols + c0
+            head, tail = 0, 1
+            while head < tail:  # breadth-first upstream from the outlet
+                i = np.int64(queue[head])
                 head += 1
                 r, c = i // cols, i % cols
                 for k in range(8):
@@ -1539,13 +1541,13 @@ def _streams_mfd(
                         continue
                     if acc[rn, cn] >= threshold:
                         stream[rn, cn] = 1
-                        queue.append(np.int64(rn * cols + cn))
+                        queue[tail] = rn * cols + cn
+                        tail += 1
                         # candidates downstream of a confirmed stream cell become stream
-                        back.clear()
-                        back.append(np.int64(rn * cols + cn))
-                        b_head = 0
-                        while b_head < len(back):
-                            j = back[b_head]
+                        back[0] = rn * cols + cn
+                        b_head, b_tail = 0, 1
+                        while b_head < b_tail:
+                            j = np.int64(back[b_head])
                             b_head += 1
                             rb, cb = j // cols, j % cols
                             for m in range(8):
@@ -1554,10 +1556,12 @@ def _streams_mfd(
                                 rs, cs = rb + DROW[m], cb + DCOL[m]
                                 if _inside(rs, cs, rows, cols) and stream[rs, cs] == 2:
                                     stream[rs, cs] = 1
-                                    back.append(np.int64(rs * cols + cs))
+                                    back[b_tail] = rs * cols + cs
+                                    b_tail += 1
                     elif acc[rn, cn] >= trace:
                         stream[rn, cn] = 2
-                        queue.append(np.int64(rn * cols + cn))
+                        queue[tail] = rn * cols + cn
+                        tail += 1
     for r in range(rows):
         for c in range(cols):
             if stream[r, c] == 2:
@@ -1576,10 +1580,19 @@ def _streams_d8(acc: NDArray[np.float64], threshold: float, stream: NDArray[np.u
 
 
 def _streams_into(
-    acc: NDArray[np.float64], directions: NDArray[Any], threshold: float, out: NDArray[np.uint8]
+    acc: NDArray[np.float64],
+    directions: NDArray[Any],
+    threshold: float,
+    out: NDArray[np.uint8],
+    ws: Workspace,
 ) -> None:
+    """The streams of :func:`extract_streams` into ``out``; MFD's two queues (uint32,
+    int64 from 2³² cells: 8 or 16 bytes per cell) are taken from ``ws`` and dropped."""
     if directions.dtype == np.uint32:
-        _streams_mfd(acc, directions, threshold, STREAM_TRACE_PROPORTION * threshold, out)
+        n = out.size
+        queues = ws.empty((2 * n, 1), np.uint32 if n < 2**32 else np.int64).reshape(-1)
+        trace = STREAM_TRACE_PROPORTION * threshold
+        _streams_mfd(acc, directions, threshold, trace, out, queues[:n], queues[n:])
     else:
         _streams_d8(acc, threshold, out)
 
@@ -1602,7 +1615,7 @@ def extract_streams(
     """
     a = np.ascontiguousarray(acc, dtype=np.float64)
     out = np.empty(a.shape, dtype=np.uint8)
-    _streams_into(a, np.ascontiguousarray(directions), float(threshold), out)
+    _streams_into(a, np.ascontiguousarray(directions), float(threshold), out, Workspace())
     return out
 
 
@@ -1684,16 +1697,17 @@ def _sdr_core(
 
     Stages (the working set at each, bytes per cell for MFD): route (z, w, work,
     directions and the flats' float64 distances: 21; then the slope in their place: 17)
-    → z dropped, flow accumulation (+8) → S in place of the slope, streams (+1),
-    accumulation to float32 (+4, then −8) → the W- and S-weighted accumulations in one
-    traversal, into two float64 buffers (+16): 34 at the peak → D_up = W̄·S̄·√(A·cell²)
+    → z dropped, flow accumulation (+8) → S in place of the slope, streams (+1, and
+    for MFD their two queues, +8 while traced: 30), accumulation to float32 (+4, then
+    −8) → the W- and S-weighted accumulations in one traversal, into two float64 buffers
+    (+16): 34 at the peak → D_up = W̄·S̄·√(A·cell²)
     in place of the accumulation, the S-weighted buffer dropped (−8) → the W-weighted
     buffer reused for D_dn with weight 1/(W·S) taken cell by cell.
 
     With ``ls``, the LS raster is written by a second thread (the kernels release the
     GIL) while this one traces the streams: the slope and the accumulation it reads are
     kept until it is done, S takes a buffer of its own (+4 bytes per cell while the
-    streams are traced: 26 in all, below the peak of 34), and the thread is joined
+    streams are traced: 34 in all with their queues, the peak), and the thread is joined
     before the weighted sums reuse the accumulation's buffer. Every value is the same as
     one after the other (docs/decisions/0102). Its failure is raised then, before the
     SDR's sums; a failure of this thread waits for it to end."""
@@ -1726,7 +1740,7 @@ def _sdr_core(
         stream = ws.empty(shape, np.uint8)
         with _stage("streams"):
             _s_factor(s)
-            _streams_into(acc64, directions, threshold, stream)
+            _streams_into(acc64, directions, threshold, stream, ws)
         acc = ws.empty(shape, np.float32)
         _to_float32(acc64, acc)
         if written is not None:
