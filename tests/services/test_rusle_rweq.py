@@ -33,6 +33,29 @@ def test_ls_factor_grows_with_accumulation_and_is_capped() -> None:
     assert ls[2] == pytest.approx(122.0 * 4.32745, rel=1e-5)
 
 
+def test_ls_factor_is_bitwise_its_formula_of_the_public_factors() -> None:
+    """ls_factor takes θ and sin θ once for m, x and S: every bit is that of the formula
+    written with slope_length_exponent and slope_factor, each taking them afresh (slopes
+    on both sides of the table's steps and of 9 %, NaN, 0 and 1 upslope cell)."""
+    rng = np.random.default_rng(6)
+    slope = np.concatenate(
+        [rng.random(20_000) * 80, rng.random(20_000) * 10, [0.0, 1.0, 3.5, 5.0, 9.0, np.nan]]
+    )
+    acc = np.concatenate([np.exp(rng.random(40_000) * 12), [1.0, 1.0, 2.0, 1.0, 5.0, 3.0]])
+    for cell, l_max in ((30.0, 122.0), (250.0, 50.0)):
+        theta = np.arctan(slope / 100.0)
+        area = cell * cell
+        up = np.sqrt((acc - 1.0) * area)
+        m = rusle.slope_length_exponent(slope)
+        x = np.abs(np.sin(theta)) + np.abs(np.cos(theta))
+        length = ((up + area) ** (m + 1.0) - up ** (m + 1.0)) / (
+            cell ** (m + 2.0) * x**m * rusle.UNIT_PLOT_LENGTH_M**m
+        )
+        want = np.minimum(length, l_max) * rusle.slope_factor(slope)
+        got = rusle.ls_factor(slope, acc, cell, l_max)
+        np.testing.assert_array_equal(got.view(np.uint64), want.view(np.uint64))
+
+
 def test_retained_soil_is_potential_minus_actual() -> None:
     # 5000 × 0.04 × 3 × 0.25 ha = 150 t potential; C·P = 0.02 × 0.5 → actual 1.5, kept 148.5
     pot = rusle.potential_soil_loss_t(5000.0, 0.04, 3.0, 2500.0)
