@@ -132,6 +132,26 @@ def test_a_pit_whose_rim_is_a_tile_corner() -> None:
     assert got[2, 2] == 2.0 and got[1, 1] == 2.0
 
 
+@pytest.mark.parametrize("tile", [24, 7])
+def test_every_cell_of_a_tile_on_one_stack(tile: int) -> None:
+    """A tile's slope and pit stacks share one array as large as the tile (numba checks
+    no bounds): a bowl sends every inner cell onto the pit stack, a hill rising from
+    the edge every cell onto the slope stack, and half of each fills both at once."""
+    r, c = np.mgrid[0:24, 0:24]
+    rise = np.minimum(np.minimum(r, c), np.minimum(23 - r, 23 - c)).astype("float64")
+    bowl = 30.0 - rise
+    bowl[0, :] = 40.0  # a closed rim: the whole inside is one pit
+    bowl[-1, :] = bowl[:, 0] = bowl[:, -1] = 40.0
+    half = np.where(c < 12, bowl, rise + _noise(24))
+    for z in (bowl, rise, half):
+        _assert_same(z, tile)
+    assert np.all(_global(bowl)[1:-1, 1:-1] == 40.0)
+
+
+def _noise(n: int) -> NDArray[np.float64]:
+    return np.random.default_rng(n).random((n, n)) * 0.1
+
+
 def test_tiles_cover_the_raster_once() -> None:
     parts = tiles((7, 10), (3, 4))
     cover = np.zeros((7, 10), dtype=int)
