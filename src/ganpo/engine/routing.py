@@ -62,8 +62,8 @@ as float64):
   for the streams, then kept as float32 and overwritten by D_up), the streams (uint8),
   two float64 buffers for the W- and S-weighted accumulations, made in one traversal (the
   first then reused for D_dn): **34 B/cell at the peak (MFD), 31 B (D8)**; the MFD
-  streams' two queues (uint32, 8 B) stay below it while traced (26 + 8 B, decision
-  0103). Until
+  streams' two queues (uint32, 8 B, while traced: 22 + 8 B, or 26 + 8 B beside the LS
+  writer) do not exceed it (decision 0103). Until
   2026-12-03 the two weighted accumulations were two traversals into one buffer (30 B,
   27 B); one traversal costs 4 B/cell more and saves a traversal, about a sixth of the
   SDR's time. Earlier still, about 130 B by count (90 B resident, measured).
@@ -1700,9 +1700,9 @@ def _sdr_core(
     → z dropped, flow accumulation (+8) → S in place of the slope, streams (+1, and
     for MFD their two queues, +8 while traced: 30), accumulation to float32 (+4, then
     −8) → the W- and S-weighted accumulations in one traversal, into two float64 buffers
-    (+16): 34 at the peak → D_up = W̄·S̄·√(A·cell²)
-    in place of the accumulation, the S-weighted buffer dropped (−8) → the W-weighted
-    buffer reused for D_dn with weight 1/(W·S) taken cell by cell.
+    (+16): 34 at the peak → D_up = W̄·S̄·√(A·cell²) in place of the accumulation, the
+    S-weighted buffer dropped (−8) → the W-weighted buffer reused for D_dn with weight
+    1/(W·S) taken cell by cell.
 
     With ``ls``, the LS raster is written by a second thread (the kernels release the
     GIL) while this one traces the streams: the slope and the accumulation it reads are
