@@ -80,3 +80,20 @@ def test_over_values_of_every_magnitude() -> None:
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_any_finite_value(x: float) -> None:
     _check(np.array([x]))
+
+
+def test_the_side_edges_bound_each_side_bin_exactly() -> None:
+    """:func:`side_edges` (by bisection with the definition) are the table's steps, and
+    at each edge the bin changes: one number below it is in the bin before."""
+    edges = hist.side_edges()
+    _, step_at = hist.side_bin_table()
+    assert edges.size == hist.N_SIDE + 2
+    assert edges[0] == 0.0 and edges[-1] == np.inf
+    np.testing.assert_array_equal(edges[1:-1], step_at[np.isfinite(step_at)])
+    inner = edges[1:-1]
+    below = np.nextafter(inner, 0.0)
+    k = np.arange(1, hist.N_SIDE + 1)
+    np.testing.assert_array_equal(hist.bin_index(inner), hist.ZERO + k)
+    np.testing.assert_array_equal(hist.bin_index(below), hist.ZERO + k - 1)
+    np.testing.assert_array_equal(hist.bin_index(-inner), hist.ZERO - k)
+    np.testing.assert_array_equal(hist.bin_index(-below), hist.ZERO - k + 1)

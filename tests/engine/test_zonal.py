@@ -162,6 +162,47 @@ def test_block_sums_in_patches_are_bitwise_those_of_bincount(
         assert np.array_equal(g, w, equal_nan=True)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.integers(0, histogram.N_SIDE + 1),  # an edge of the side bins
+            st.integers(-2, 2),  # numbers beside it
+            st.booleans(),  # negative
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    cols=st.integers(1, 12),
+)
+def test_histogram_bins_of_values_walking_across_bin_edges(
+    steps: list[tuple[int, int, bool]], cols: int
+) -> None:
+    """The layer check keeps the last bin's sign and edges and reads the table only for a
+    value outside them: values one or two numbers either side of the edges, of both
+    signs, 0, −0 and the largest finite, in any order, are binned as
+    :func:`~ganpo.engine.histogram.bin_of` bins each."""
+    edges = histogram.side_edges()
+    values = []
+    for k, off, neg in steps:
+        e = min(float(edges[k]), np.finfo(np.float64).max)
+        for _ in range(abs(off)):
+            e = float(np.nextafter(e, np.inf if off > 0 else 0.0))
+        e = min(e, np.finfo(np.float64).max)
+        values.append(-e if neg else e)
+    rows = -(-len(values) // cols)
+    a = np.full(rows * cols, np.nan)
+    a[: len(values)] = values
+    a = a.reshape(rows, cols)
+    zones = np.zeros(a.shape, dtype=np.int32)
+    codes = np.zeros(a.shape, dtype=np.uint8)
+    specs = [LayerCount((-1.0, 1.0), True)]
+    got = zonal._dense(_block_sums(zones, codes, 1, 0, 0, specs, a), 1)
+    want = reference(zones, codes, 1, [], [], [a], specs)
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g, w, equal_nan=True)
+
+
 @pytest.mark.parametrize("bad", [300, -5, -1])
 def test_a_code_beyond_the_key_range_inside_a_unit_is_refused(bad: int) -> None:
     """The kernel's own guard (an invariant: the account censuses the codes first). A

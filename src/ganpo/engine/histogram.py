@@ -116,6 +116,42 @@ def side_bin_table() -> tuple[np.ndarray, np.ndarray]:
     return _TABLE
 
 
+_EDGES: np.ndarray | None = None
+
+
+@numba.njit(cache=True, nogil=True)
+def _fill_edges(edges: np.ndarray) -> None:
+    """``edges[k]`` for k = 1 … N_SIDE: the least float64 ``a`` with ``_side_bin(a) ≥ k``,
+    by bisection over the bits of the positive numbers (ordered as their integers) with
+    :func:`_side_bin` itself."""
+    top = 0x7FF0_0000_0000_0000  # +inf's bits: _side_bin(inf) = N_SIDE
+    for k in range(1, N_SIDE + 1):
+        a, b = 0, top  # _side_bin(+0.0) = 0 < k ≤ _side_bin(inf)
+        while b - a > 1:
+            mid = a + (b - a) // 2
+            if _side_bin(_float_of(mid)) >= k:
+                b = mid
+            else:
+                a = mid
+        edges[k] = _float_of(b)
+
+
+def side_edges() -> np.ndarray:
+    """The edges of the side bins: ``edges[k] ≤ |v| < edges[k + 1]`` exactly when ``|v|``
+    is in side bin ``k`` (:func:`_side_bin` is a non-decreasing step function of ``|v|``),
+    for k = 0 … N_SIDE: ``edges[0]`` = 0 and ``edges[N_SIDE + 1]`` = +inf (N_SIDE + 2
+    float64). A kernel that bins values one after another keeps the last bin's edges and
+    looks the table up only when a value leaves them (:func:`ganpo.engine.zonal`'s layer
+    checks: one value in a hundred on smooth layers)."""
+    global _EDGES
+    if _EDGES is None:
+        edges = np.empty(N_SIDE + 2, dtype=np.float64)
+        edges[0], edges[-1] = 0.0, np.inf
+        _fill_edges(edges)
+        _EDGES = edges
+    return _EDGES
+
+
 @numba.njit(cache=True, nogil=True)
 def table_bin(v: float, bits: int, first_k: np.ndarray, step_at: np.ndarray) -> int:
     """:func:`bin_of` of the finite ``v`` whose float64 bits are ``bits``, by the table
