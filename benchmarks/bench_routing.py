@@ -16,6 +16,13 @@ process, once with its working arrays in memory and once file-backed (``numpy.me
 - anon/cell: (peak anon − anon before the call) / cells, the bytes per cell the call
   adds in anonymous memory.
 
+``--dem DEM --eco MAP`` measures an existing DEM and ecosystem map (with
+bench_invest's codes) instead of the synthetic sizes: the inputs that
+``bench_invest.py --sizes --full 13600`` leaves give the Jiangxi-sized routing, stage
+by stage, with InVEST's default stream threshold (1,000 upslope cells: a third of that
+landscape's cells are streams, where bench_invest's own account, at cells/1000, has
+few).
+
 ``--stages`` adds the wall time of each stage (the routing's DEBUG log: reading, pit
 filling, flow directions, slope, accumulation, streams, weighted accumulations, distance
 to stream, writing) and its share of the call. ``--module`` measures another copy of
@@ -24,6 +31,8 @@ the routing module (e.g. a saved earlier version; it must have the same
 machine.
 
     .venv/bin/python benchmarks/bench_routing.py 2000 4000 10000
+    .venv/bin/python benchmarks/bench_routing.py --dem DIR/dem.tif \
+        --eco DIR/ecosystem_type.tif --kinds both --modes file --stages
 """
 
 from __future__ import annotations
@@ -171,12 +180,24 @@ def main() -> None:
     parser.add_argument(
         "--stages", action="store_true", help="also the time of each stage of the routing"
     )
+    parser.add_argument(
+        "--dem", type=Path, help="an existing DEM to route instead of the synthetic sizes"
+    )
+    parser.add_argument("--eco", type=Path, help="its ecosystem map (with --dem)")
     parser.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         kind, module, dem, eco, wdem, weco = args.child
         child(kind, module, Path(dem), Path(eco), (Path(wdem), Path(weco)))
         return
+    if (args.dem is None) != (args.eco is None):
+        parser.error("--dem and --eco go together: the DEM and its ecosystem map")
+    inputs: list[tuple[Path, Path] | int] = list(args.sizes)
+    if args.dem is not None:
+        for path in (args.dem, args.eco):
+            if not path.is_file():
+                parser.error(f"{path}: no such file")
+        inputs = [(args.dem, args.eco)]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)
         warm = write_inputs(WARM, folder)
@@ -186,14 +207,20 @@ def main() -> None:
             f"{'peak anon GiB':>13} {'peak file GiB':>13} {'anon B/cell':>11}",
             flush=True,
         )
-        for size in args.sizes:
-            dem, eco = write_inputs(size, folder)
+        for given in inputs:
+            if isinstance(given, int):
+                dem, eco = write_inputs(given, folder)
+                cells, label = given**2, f"{given:>5}²"
+            else:
+                dem, eco = given
+                with rasterio.open(dem) as src:
+                    cells, label = src.width * src.height, f"{src.width}×{src.height}"
             for kind in args.kinds:
                 for mode in args.modes:
                     m = measure(kind, mode, args.module, dem, eco, warm)
-                    per_cell = (m["peak_anon_kib"] - m["anon_before_kib"]) * 1024 / size**2
+                    per_cell = (m["peak_anon_kib"] - m["anon_before_kib"]) * 1024 / cells
                     print(
-                        f"{size:>5}² {kind:>8} {mode:>6} {m['seconds']:>7.1f} "
+                        f"{label:>6} {kind:>8} {mode:>6} {m['seconds']:>7.1f} "
                         f"{m['maxrss_kib'] / gib:>12.2f} {m['peak_anon_kib'] / gib:>13.2f} "
                         f"{m['peak_file_kib'] / gib:>13.2f} {per_cell:>11.1f}",
                         flush=True,
