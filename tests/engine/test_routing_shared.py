@@ -416,3 +416,45 @@ def test_traversals_deeper_than_their_first_stack_resume_on_a_larger_one() -> No
     steps = np.arange(rows - 1, -1, -1, dtype=np.float64)
     np.testing.assert_array_equal(dist[1], 2.0 * steps)
     np.testing.assert_array_equal(dist[0], 2.0 * steps + 2.0)
+
+
+def test_ensure_derived_all_says_once_when_the_routing_goes_on_on_one_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``on_one_thread`` (decision 0104) is called once per call: by the shared routing
+    of an LS and SDR pair after its threaded stages, before the accumulation; at once
+    before a routing of one layer alone, and when everything is cached (nothing to
+    wait for)."""
+    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
+    params = load_parameter_set("jiangxi-default")
+    sources = {"dem": dem, "ecosystem_type": eco}
+    sha = {"dem": "a" * 64, "ecosystem_type": "b" * 64}
+    events: list[str] = []
+    real_route, real_cells = routing._route, routing._cells_upstream
+
+    def route(*args: Any, **kw: Any) -> Any:
+        events.append("threaded stages")
+        return real_route(*args, **kw)
+
+    def cells(*args: Any, **kw: Any) -> Any:
+        events.append("accumulation")
+        return real_cells(*args, **kw)
+
+    monkeypatch.setattr(routing, "_route", route)
+    monkeypatch.setattr(routing, "_cells_upstream", cells)
+    folder = tmp_path / "derived"
+
+    def ensure(roles: list[str]) -> None:
+        derived.ensure_derived_all(
+            roles, sources, sha, params, folder, on_one_thread=lambda: events.append("one")
+        )
+
+    ensure(["sdr_mfd", "ls_factor_mfd"])
+    assert events == ["threaded stages", "one", "accumulation"]
+    events.clear()
+    ensure(["sdr_mfd", "ls_factor_mfd"])  # both cached: no routing, called at once
+    assert events == ["one"]
+    events.clear()
+    ensure(["ls_factor_d8"])  # one layer alone: at once, before its routing
+    assert events[0] == "one" and events.count("one") == 1 and "threaded stages" in events

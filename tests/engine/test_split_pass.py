@@ -4,6 +4,7 @@ them; the rest is summed after. The account must be the one the sequential order
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,97 @@ def test_a_routing_that_fails_beside_the_pass_fails_the_account(
         _account(path, derived_dir=tmp_path / "d")
     made = list((tmp_path / "d").glob("*.tif")) if (tmp_path / "d").exists() else []
     assert made == []
+
+
+def _watch_the_pass(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> threading.Event:
+    """The early part made to wait for the routing (decision 0104) whatever the machine's
+    cores; "pass" recorded as each part starts; the event set once the account's thread
+    waits for the routing (for the routing's signal or for its end)."""
+    waiting = threading.Event()
+    real_wait, real_computing = blockwise.futures_wait, blockwise._computing
+
+    def wait(*args: Any, **kwargs: Any) -> Any:
+        waiting.set()
+        return real_wait(*args, **kwargs)
+
+    def computing(run: Any) -> Any:
+        events.append("pass")
+        return real_computing(run)
+
+    monkeypatch.setattr(blockwise, "early_workers", lambda scheduler: 1)
+    monkeypatch.setattr(blockwise, "futures_wait", wait)
+    monkeypatch.setattr(blockwise, "_computing", computing)
+    return waiting
+
+
+def test_the_early_part_waits_for_the_routing_to_go_on_on_one_thread(
+    tiny: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the routing's threaded stages use every core, the early part starts once the
+    routing says it goes on on one thread, not before (the routing's signal is held
+    until the account's thread waits, so an early part that did not wait would start
+    first); the account is the one made without waiting."""
+    path = tiny(layers={"dem": DEM})
+    plain = _account(path, derived_dir=tmp_path / "plain")
+    events: list[str] = []
+    waiting = _watch_the_pass(monkeypatch, events)
+    real = on_grid_stage.ensure_derived_all
+
+    def ensure(*args: Any, on_one_thread: Any = None, **kwargs: Any) -> Any:
+        assert on_one_thread is not None
+
+        def signal() -> None:
+            waiting.wait()
+            events.append("one thread")
+            on_one_thread()
+
+        return real(*args, on_one_thread=signal, **kwargs)
+
+    monkeypatch.setattr(on_grid_stage, "ensure_derived_all", ensure)
+    gated = _account(path, derived_dir=tmp_path / "gated")
+    assert events == ["one thread", "pass", "pass"]  # the early part, then the late one
+    _same(gated, plain)
+
+
+def test_a_routing_that_fails_before_its_signal_runs_no_part_of_the_pass(
+    tiny: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tiny(layers={"dem": DEM})
+    events: list[str] = []
+    _watch_the_pass(monkeypatch, events)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise InputError("the DEM is broken (a test)", field="dem")
+
+    monkeypatch.setattr(on_grid_stage, "ensure_derived_all", broken)
+    with pytest.raises(InputError, match="the DEM is broken"):
+        _account(path, derived_dir=tmp_path / "d")
+    assert events == []
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "cores", "strip_threads", "workers"),
+    [
+        (None, 2, 2, 1),
+        ("threads", 4, 4, 3),
+        (None, 1, 1, None),  # one core: nothing to share
+        (None, 8, 4, None),  # more cores than the routing's threads: no wait
+        ("synchronous", 2, 2, None),
+        ("processes", 2, 2, None),
+        ("tcp://127.0.0.1:8786", 2, 2, None),
+    ],
+)
+def test_when_the_early_part_waits_and_on_how_many_threads(
+    monkeypatch: pytest.MonkeyPatch,
+    scheduler: str | None,
+    cores: int,
+    strip_threads: int,
+    workers: int | None,
+) -> None:
+    import ganpo.engine.routing as routing
+
+    monkeypatch.setattr(routing, "STRIP_THREADS", strip_threads)
+    assert blockwise.early_workers(scheduler, cores) == workers
 
 
 def test_a_layer_made_with_another_shape_is_refused(tmp_path: Path) -> None:

@@ -392,6 +392,19 @@ SHARED_ROUTING: dict[FlowAlgorithm, tuple[str, str]] = {
 }
 
 
+def _once(call: Callable[[], None] | None) -> Callable[[], None]:
+    """``call`` (if any) on the first call of the function returned; nothing after."""
+    called = False
+
+    def once() -> None:
+        nonlocal called
+        if not called and call is not None:
+            called = True
+            call()
+
+    return once
+
+
 def ensure_derived_all(
     roles: Collection[str],
     sources: Mapping[str, Path],
@@ -401,6 +414,7 @@ def ensure_derived_all(
     *,
     tiles: Mapping[str, int] | None = None,
     scheduler: str | None = None,
+    on_one_thread: Callable[[], None] | None = None,
 ) -> dict[str, tuple[Path, bool]]:
     """:func:`ensure_derived` for each of ``roles``: the cached layer and whether it was
     built now. An LS factor and an SDR of the same algorithm that are both absent are
@@ -410,9 +424,15 @@ def ensure_derived_all(
     The roles of ``tiles`` (default :func:`tiled_roles`: the D8 pair of a large DEM) are
     routed by tiles of that side on ``scheduler`` (the run's: local threads by default,
     or a dask cluster whose workers see the DEM, the ecosystem map and ``folder``); an
-    absent one of them is built by one tiled run, which makes both."""
+    absent one of them is built by one tiled run, which makes both.
+
+    ``on_one_thread``, if given, is called once: when the routing of an LS factor and SDR
+    pair goes on on one thread (:func:`ganpo.engine.routing.ls_and_sdr_rasters`), and
+    before any other routing (those use their threads to the end), so that a caller
+    waiting for it (the pass beside the routing, decision 0104) is not held longer."""
     for role in roles:
         derived_layer(role)  # an unknown role lists the known ones
+    signal = _once(on_one_thread)
     if tiles is None:
         tiles = tiled_roles(roles, sources, params)
     done: dict[str, tuple[Path, bool]] = {}
@@ -428,6 +448,7 @@ def ensure_derived_all(
         if absent:
             with output_errors(folder, DERIVED_CACHE):
                 folder.mkdir(parents=True, exist_ok=True)
+            signal()
             _route_by_tiles(
                 sources,
                 params,
@@ -461,10 +482,12 @@ def ensure_derived_all(
             algorithm,
             params.scalar(L_MAX.key, L_MAX.unit),
             *(params.scalar(u.key, u.unit) for u in SDR_PARAMETERS),
+            on_one_thread=signal,
         )
         done[ls_role], done[sdr_role] = (ls_path, True), (sdr_path, True)
     for role in sorted(roles):
         if role not in done:
+            signal()
             used = {r: sources[r] for r in derived_layer(role).sources if r in sources}
             done[role] = ensure_derived(role, used, source_sha256, params, folder)
     return {role: done[role] for role in sorted(roles)}

@@ -1688,6 +1688,7 @@ def _sdr_core(
     threshold: float,
     ws: Workspace,
     ls: Callable[[NDArray[np.float32], NDArray[np.float64]], None] | None = None,
+    on_one_thread: Callable[[], None] | None = None,
 ) -> tuple[NDArray[np.uint8], NDArray[np.uint8], NDArray[np.float32], NDArray[np.float64]]:
     """InVEST SDR's layers from the DEM ``inputs["z"]`` and W ``inputs["w"]`` (float32,
     both NaN where either is undefined), which are taken out of ``inputs`` and dropped
@@ -1710,11 +1711,18 @@ def _sdr_core(
     streams are traced: 34 in all with their queues, the peak), and the thread is joined
     before the weighted sums reuse the accumulation's buffer. Every value is the same as
     one after the other (docs/decisions/0102). Its failure is raised then, before the
-    SDR's sums; a failure of this thread waits for it to end."""
+    SDR's sums; a failure of this thread waits for it to end.
+
+    ``on_one_thread``, if given, is called once the stages that run in threads (the pits
+    filled by tiles, the directions, flats and slope in bands) are done, before the
+    accumulation: from there on the routing's own work is on one thread, beside the LS
+    writer's (decision 0104)."""
     z, w = inputs.pop("z"), inputs.pop("w")
     shape = z.shape
     directions, state, slope = _route(z, mfd, cell, ws)
     del z
+    if on_one_thread is not None:
+        on_one_thread()
     # the order the accumulation passes the cells on, replayed by the weighted
     # accumulations and (backwards) by the distance to stream; uint32 flat indices, so a
     # raster of 2³² cells or more is traversed afresh each time
@@ -1953,6 +1961,7 @@ def ls_and_sdr_rasters(
     *,
     scratch: Path | None = None,
     scratch_cells: int | None = None,
+    on_one_thread: Callable[[], None] | None = None,
 ) -> tuple[Path, Path]:
     """Write the LS factor (:func:`ls_factor_raster`) and the SDR (:func:`sdr_raster`) of
     one DEM from one routing: the pits are filled, the directions set and the flow
@@ -1962,7 +1971,11 @@ def ls_and_sdr_rasters(
     The LS factor routes the whole DEM, the SDR only the cells with a cover factor
     (``cover_by_code``); where the ecosystem map leaves a DEM cell without one, the two
     routings differ, and each raster is then made by its own function (logged). The
-    working set is the SDR's (34 bytes per cell at the peak for MFD)."""
+    working set is the SDR's (34 bytes per cell at the peak for MFD).
+
+    ``on_one_thread``, if given, is called once, when the routing's work from there on
+    runs on one thread (:func:`_sdr_core`), or at once when the two rasters are routed
+    apart (each routing then uses its threads to the end)."""
     _check_algorithm(algorithm)
     t0 = time.perf_counter()
     shape, cell, profile, dtype, w_by_code = _sdr_inputs(dem_path, ecosystem_path, cover_by_code)
@@ -1979,7 +1992,9 @@ def ls_and_sdr_rasters(
             def ls(slope: NDArray[np.float32], acc: NDArray[np.float64]) -> None:
                 _write_ls(ls_target, profile, slope, acc, cell, l_max)
 
-            state, _, d_up, d_dn = _sdr_core(inputs, cell, algorithm == "mfd", threshold, ws, ls)
+            state, _, d_up, d_dn = _sdr_core(
+                inputs, cell, algorithm == "mfd", threshold, ws, ls, on_one_thread
+            )
             with _stage("SDR written"):
                 _write_sdr(sdr_target, profile, state, d_up, d_dn, k, ic0, sdr_max)
             log.info(
@@ -1997,6 +2012,8 @@ def ls_and_sdr_rasters(
         dem_path.name,
         masked,
     )
+    if on_one_thread is not None:
+        on_one_thread()
     ls_factor_raster(
         dem_path, ls_target, algorithm, l_max, scratch=scratch, scratch_cells=scratch_cells
     )

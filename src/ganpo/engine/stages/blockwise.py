@@ -6,9 +6,10 @@ returns :class:`PassSums`."""
 from __future__ import annotations
 
 import math
+import os
 import warnings as pywarnings
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -257,13 +258,34 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
     return _pass_sums(graph, len(on_grid.units), rasters, [(whole, (sums, minmax, counted))])
 
 
+def early_workers(scheduler: str | None, cores: int | None = None) -> int | None:
+    """The threads of the pass's early part when it waits for the routing beside it to
+    go on on one thread (decision 0104), or None when it starts at once. It waits on the
+    local threads' scheduler of a machine of 2 to ``routing.STRIP_THREADS`` cores (the
+    routing's threaded stages use them all), and then takes every core but one."""
+    from ganpo.engine.routing import STRIP_THREADS  # numba: imported when routing runs
+
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    if scheduler not in (None, "threads") or not 2 <= cores <= STRIP_THREADS:
+        return None
+    return cores - 1
+
+
 def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) -> PassSums:
     """The early part of the pass while the derived layers are routed on a thread of its
     own (the routing's kernels release the GIL: decision 0070), then the late part. The
     routing's errors are raised as they would be before the pass; the early part's once
-    the routing has ended (nothing runs on after the account has failed)."""
+    the routing has ended (nothing runs on after the account has failed).
+
+    Where the routing's threaded stages (pits filled by tiles, directions, flats and
+    slope in bands) use every core, the early part starts when they are done, on every
+    core but one (:func:`early_workers`), beside the routing's one-thread traversals,
+    instead of competing with them (decision 0104). It starts at once if the routing
+    ends first; a routing that failed fails the account before it starts."""
     routing = on_grid.routing
     assert routing is not None
+    workers = early_workers(run.scheduler)
+    one_thread: Future[None] = Future()
     share = len(split.early.parts) / max(len(graph.parts), 1)
 
     def early_fraction(f: float) -> None:
@@ -275,10 +297,20 @@ def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) ->
             run.on_fraction(share + (1.0 - share) * f)
 
     with ThreadPoolExecutor(1, thread_name_prefix="ganpo-routing") as pool:
-        made = pool.submit(routing.route)
+        if workers is None:
+            made = pool.submit(routing.route)
+        else:
+            made = pool.submit(routing.route, lambda: one_thread.set_result(None))
         try:
+            threads: dict[str, int] = {}
+            if workers is not None:
+                either: list[Future[Any]] = [made, one_thread]
+                futures_wait(either, return_when=FIRST_COMPLETED)
+                if made.done() and made.exception() is not None:
+                    made.result()  # the routing's error, before the early part runs
+                threads["num_workers"] = workers
             with _computing(run), TaskProgress(early_fraction, run.say).callback:
-                (early,) = dask.compute(split.early.sums)
+                (early,) = dask.compute(split.early.sums, **threads)
         finally:
             futures_wait([made])
     done = made.result()

@@ -53,12 +53,14 @@ class OnGrid:
 @dataclass(frozen=True)
 class Routing:
     """Derived layers still to make: ``route()`` makes them (flow routing, on the thread
-    that calls it) and returns, per role, its path and whether it was made now;
+    that calls it) and returns, per role, its path and whether it was made now
+    (``route(on_one_thread)`` calls ``on_one_thread()`` once when the routing's own work
+    goes on on one thread: :func:`ganpo.engine.derived.ensure_derived_all`);
     ``routed(done)``, called on the account's thread, checks each on the grid and records
     it in the account's messages and notes."""
 
     roles: tuple[str, ...]
-    route: Callable[[], dict[str, tuple[Path, bool]]]
+    route: Callable[..., dict[str, tuple[Path, bool]]]
     routed: Callable[[dict[str, tuple[Path, bool]]], None]
 
 
@@ -130,9 +132,16 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
                 f"{role_zh(role)}（汇流演算，{how_zh(role)}）",
             )
 
-    def route() -> dict[str, tuple[Path, bool]]:
+    def route(on_one_thread: Callable[[], None] | None = None) -> dict[str, tuple[Path, bool]]:
         return ensure_derived_all(
-            roles, built_from, checksums, params, folder, tiles=tiles, scheduler=run.scheduler
+            roles,
+            built_from,
+            checksums,
+            params,
+            folder,
+            tiles=tiles,
+            scheduler=run.scheduler,
+            on_one_thread=on_one_thread,
         )
 
     def routed(done: dict[str, tuple[Path, bool]]) -> None:
