@@ -103,7 +103,7 @@ def _watch_the_pass(monkeypatch: pytest.MonkeyPatch, events: list[str]) -> threa
         events.append("pass")
         return real_computing(run)
 
-    monkeypatch.setattr(blockwise, "early_workers", lambda scheduler: 1)
+    monkeypatch.setattr(blockwise, "early_workers", lambda scheduler, cells: 1)
     monkeypatch.setattr(blockwise, "futures_wait", wait)
     monkeypatch.setattr(blockwise, "_computing", computing)
     return waiting
@@ -155,20 +155,22 @@ def test_a_routing_that_fails_before_its_signal_runs_no_part_of_the_pass(
 
 
 @pytest.mark.parametrize(
-    ("scheduler", "cores", "strip_threads", "workers"),
+    ("scheduler", "cells", "cores", "strip_threads", "workers"),
     [
-        (None, 2, 2, 1),
-        ("threads", 4, 4, 3),
-        (None, 1, 1, None),  # one core: nothing to share
-        (None, 8, 4, None),  # more cores than the routing's threads: no wait
-        ("synchronous", 2, 2, None),
-        ("processes", 2, 2, None),
-        ("tcp://127.0.0.1:8786", 2, 2, None),
+        (None, 2**19, 2, 2, 1),
+        ("threads", 10**8, 4, 4, 3),
+        (None, 2**19 - 1, 2, 2, None),  # routed on one thread throughout: no wait
+        (None, 10**8, 1, 1, None),  # one core: nothing to share
+        (None, 10**8, 8, 4, None),  # more cores than the routing's threads: no wait
+        ("synchronous", 10**8, 2, 2, None),
+        ("processes", 10**8, 2, 2, None),
+        ("tcp://127.0.0.1:8786", 10**8, 2, 2, None),
     ],
 )
 def test_when_the_early_part_waits_and_on_how_many_threads(
     monkeypatch: pytest.MonkeyPatch,
     scheduler: str | None,
+    cells: int,
     cores: int,
     strip_threads: int,
     workers: int | None,
@@ -176,7 +178,8 @@ def test_when_the_early_part_waits_and_on_how_many_threads(
     import ganpo.engine.routing as routing
 
     monkeypatch.setattr(routing, "STRIP_THREADS", strip_threads)
-    assert blockwise.early_workers(scheduler, cores) == workers
+    monkeypatch.setattr(routing, "THREADED_CELLS", 2**19)
+    assert blockwise.early_workers(scheduler, cells, cores) == workers
 
 
 def test_a_layer_made_with_another_shape_is_refused(tmp_path: Path) -> None:

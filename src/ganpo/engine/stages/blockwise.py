@@ -258,15 +258,21 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
     return _pass_sums(graph, len(on_grid.units), rasters, [(whole, (sums, minmax, counted))])
 
 
-def early_workers(scheduler: str | None, cores: int | None = None) -> int | None:
+def early_workers(scheduler: str | None, cells: int, cores: int | None = None) -> int | None:
     """The threads of the pass's early part when it waits for the routing beside it to
-    go on on one thread (decision 0104), or None when it starts at once. It waits on the
-    local threads' scheduler of a machine of 2 to ``routing.STRIP_THREADS`` cores (the
-    routing's threaded stages use them all), and then takes every core but one."""
-    from ganpo.engine.routing import STRIP_THREADS  # numba: imported when routing runs
+    go on on one thread (decision 0104), or None when it starts at once. It waits where
+    the routing's threaded stages use every core: on the local threads' scheduler, for a
+    grid of at least ``routing.THREADED_CELLS`` cells (smaller ones are routed on one
+    thread throughout), on a machine of 2 to ``routing.STRIP_THREADS`` cores; and then
+    takes every core but one."""
+    from ganpo.engine import routing  # numba: imported when the routing runs anyway
 
     cores = (os.cpu_count() or 1) if cores is None else cores
-    if scheduler not in (None, "threads") or not 2 <= cores <= STRIP_THREADS:
+    if (
+        scheduler not in (None, "threads")
+        or cells < routing.THREADED_CELLS
+        or not 2 <= cores <= routing.STRIP_THREADS
+    ):
         return None
     return cores - 1
 
@@ -284,7 +290,7 @@ def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) ->
     ends first; a routing that failed fails the account before it starts."""
     routing = on_grid.routing
     assert routing is not None
-    workers = early_workers(run.scheduler)
+    workers = early_workers(run.scheduler, on_grid.grid.width * on_grid.grid.height)
     one_thread: Future[None] = Future()
     share = len(split.early.parts) / max(len(graph.parts), 1)
 
