@@ -255,16 +255,21 @@ def test_replaying_the_order_of_the_first_traversal_gives_bitwise_its_sums(
     assert not np.array_equal(bad, down, equal_nan=True)
 
 
+def _derived_inputs(folder: Path) -> tuple[dict[str, Path], dict[str, str], Any]:
+    """The DEM and ecosystem map written to ``folder`` as an account's derived layers'
+    sources, their checksums (made up) and the default parameter set."""
+    dem = _write(folder / "dem.tif", DEM, "float32", -9999.0)
+    eco = _write(folder / "eco.tif", CODES, "uint8", 255)
+    sha = {"dem": "a" * 64, "ecosystem_type": "b" * 64}
+    return {"dem": dem, "ecosystem_type": eco}, sha, load_parameter_set("jiangxi-default")
+
+
 def test_the_account_routes_ls_and_sdr_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The derived layers of an account: an absent pair is built by one routing; once one
     of the two is cached, the other is built by its own function and the cache reused."""
-    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
-    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
-    params = load_parameter_set("jiangxi-default")
-    sources = {"dem": dem, "ecosystem_type": eco}
-    sha = {"dem": "a" * 64, "ecosystem_type": "b" * 64}
+    sources, sha, params = _derived_inputs(tmp_path)
     calls: list[str] = []
     for name in ("ls_factor_raster", "sdr_raster", "ls_and_sdr_rasters"):
         original = getattr(routing, name)
@@ -425,11 +430,7 @@ def test_ensure_derived_all_says_once_when_the_routing_goes_on_on_one_thread(
     of an LS and SDR pair after its threaded stages, before the accumulation; at once
     before a routing of one layer alone, and when everything is cached (nothing to
     wait for)."""
-    dem = _write(tmp_path / "dem.tif", DEM, "float32", -9999.0)
-    eco = _write(tmp_path / "eco.tif", CODES, "uint8", 255)
-    params = load_parameter_set("jiangxi-default")
-    sources = {"dem": dem, "ecosystem_type": eco}
-    sha = {"dem": "a" * 64, "ecosystem_type": "b" * 64}
+    sources, sha, params = _derived_inputs(tmp_path)
     events: list[str] = []
     real_route, real_cells = routing._route, routing._cells_upstream
 
