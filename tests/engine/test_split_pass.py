@@ -47,14 +47,18 @@ def test_routing_beside_the_pass_gives_the_sequential_account(
     split: list[tuple[list[int], list[int], list[str]]] = []
     real = blockwise._split_pass
 
-    def spy(run: Any, on_grid: Any, graph: Any, late: Any) -> Any:
+    def spy(run: Any, name: str, on_grid: Any, graph: Any, late: Any) -> Any:
         split.append((late.early.parts, late.late.parts, late.late.checked))
-        return real(run, on_grid, graph, late)
+        return real(run, name, on_grid, graph, late)
 
     monkeypatch.setattr(blockwise, "_split_pass", spy)
     fractions: list[float] = []
-    beside = _account(path, derived_dir=tmp_path / "d1", on_fraction=fractions.append)
+    said: list[Any] = []
+    beside = _account(
+        path, derived_dir=tmp_path / "d1", on_fraction=fractions.append, progress=said.append
+    )
     assert len(split) == 1  # the derived layers were absent: routed beside the pass
+    assert said and not [m for m in said if "the pass starts once" in m]  # nothing waits
     early, late, late_checked = split[0]
     assert early and late  # both parts sum something
     assert sorted(late_checked) == ["ls_factor_mfd", "sdr_mfd"]
@@ -133,9 +137,14 @@ def test_the_early_part_waits_for_the_routing_to_go_on_on_one_thread(
         return real(*args, on_one_thread=signal, **kwargs)
 
     monkeypatch.setattr(on_grid_stage, "ensure_derived_all", ensure)
-    gated = _account(path, derived_dir=tmp_path / "gated")
+    said: list[Any] = []
+    gated = _account(path, derived_dir=tmp_path / "gated", progress=said.append)
     assert events == ["one thread", "pass", "pass"]  # the early part, then the late one
     _same(gated, plain)
+    # the wait is said, in both languages, so that a still progress bar is explained
+    (waits,) = [m for m in said if "the pass starts once" in m]
+    assert waits.startswith("tiny 2022: the pass starts once the flow routing's pits")
+    assert waits.zh.startswith("tiny 2022 年：汇流演算完成填洼与流向计算后开始分块核算")
 
 
 def test_a_routing_that_fails_before_its_signal_runs_no_part_of_the_pass(

@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 import dask
@@ -235,7 +236,7 @@ def compute_pass(run: Run, plan: Plan, on_grid: OnGrid, graph: PassGraph) -> Pas
     another thread, its late part after (:class:`LatePass`)."""
     if graph.late is not None:
         assert on_grid.routing is not None
-        return _split_pass(run, on_grid, graph, graph.late)
+        return _split_pass(run, plan.manifest.name, on_grid, graph, graph.late)
     m, rasters_dir = plan.manifest, run.rasters_dir
     # the value rasters' files are removed if the pass fails (a full disk, a corrupt block)
     with value_writers(rasters_dir, m.name, run.year, graph.values, on_grid.grid) as writers:  # noqa: SIM117
@@ -277,7 +278,9 @@ def early_workers(scheduler: str | None, cells: int, cores: int | None = None) -
     return cores - 1
 
 
-def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) -> PassSums:
+def _split_pass(
+    run: Run, name: str, on_grid: OnGrid, graph: PassGraph, split: LatePass
+) -> PassSums:
     """The early part of the pass while the derived layers are routed on a thread of its
     own (the routing's kernels release the GIL: decision 0070), then the late part. The
     routing's errors are raised as they would be before the pass; the early part's once
@@ -291,7 +294,9 @@ def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) ->
     routing = on_grid.routing
     assert routing is not None
     workers = early_workers(run.scheduler, on_grid.grid.width * on_grid.grid.height)
-    one_thread: Future[None] = Future()
+    # set by the routing when its own work goes on on one thread; only where the early
+    # part waits for that
+    one_thread: Future[None] | None = None if workers is None else Future()
     share = len(split.early.parts) / max(len(graph.parts), 1)
 
     def early_fraction(f: float) -> None:
@@ -303,13 +308,18 @@ def _split_pass(run: Run, on_grid: OnGrid, graph: PassGraph, split: LatePass) ->
             run.on_fraction(share + (1.0 - share) * f)
 
     with ThreadPoolExecutor(1, thread_name_prefix="ganpo-routing") as pool:
-        if workers is None:
-            made = pool.submit(routing.route)
-        else:
-            made = pool.submit(routing.route, lambda: one_thread.set_result(None))
+        made = pool.submit(
+            routing.route, None if one_thread is None else partial(one_thread.set_result, None)
+        )
         try:
             threads: dict[str, int] = {}
-            if workers is not None:
+            if one_thread is not None and workers is not None:
+                run.say(
+                    f"{name} {run.year}: the pass starts once the flow routing's pits are "
+                    "filled and its directions set (they use every core)",
+                    f"{name} {run.year} 年：汇流演算完成填洼与流向计算后开始分块核算"
+                    "（这两步占用全部处理器核心）",
+                )
                 either: list[Future[Any]] = [made, one_thread]
                 futures_wait(either, return_when=FIRST_COMPLETED)
                 if made.done() and made.exception() is not None:
