@@ -50,6 +50,7 @@ from pathlib import Path
 import rasterio
 import rasterio.windows
 from _memory import maxrss_kib, run_sampled, status_kib
+from rasterio.errors import RasterioIOError
 from rasterio.transform import from_origin
 
 CELL = 100.0
@@ -168,9 +169,21 @@ def measure(
     return got
 
 
+def raster_shape(parser: argparse.ArgumentParser, path: Path) -> tuple[int, int]:
+    """Rows and columns of the raster at ``path``; a missing file or one that is not a
+    raster is refused by name (``parser.error``)."""
+    if not path.is_file():
+        parser.error(f"{path}: no such file")
+    try:
+        with rasterio.open(path) as src:
+            return src.height, src.width
+    except RasterioIOError:
+        parser.error(f"{path}: not a raster (give a GeoTIFF)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("sizes", type=int, nargs="*", default=[2000, 4000])
+    parser.add_argument("sizes", type=int, nargs="*", help="grid sides (default 2000 4000)")
     parser.add_argument("--folder", type=Path, help="keep the inputs here (default: temporary)")
     parser.add_argument("--modes", nargs="+", choices=list(MODES), default=list(MODES))
     parser.add_argument(
@@ -192,11 +205,16 @@ def main() -> None:
         return
     if (args.dem is None) != (args.eco is None):
         parser.error("--dem and --eco go together: the DEM and its ecosystem map")
-    inputs: list[tuple[Path, Path] | int] = list(args.sizes)
+    inputs: list[tuple[Path, Path] | int] = list(args.sizes or [2000, 4000])
     if args.dem is not None:
-        for path in (args.dem, args.eco):
-            if not path.is_file():
-                parser.error(f"{path}: no such file")
+        if args.sizes:
+            parser.error("--dem routes the DEM given: give no sizes beside it")
+        shapes = [raster_shape(parser, path) for path in (args.dem, args.eco)]
+        if shapes[0] != shapes[1]:
+            parser.error(
+                f"{args.dem} is {shapes[0][1]}×{shapes[0][0]} cells, {args.eco} "
+                f"{shapes[1][1]}×{shapes[1][0]}: give the ecosystem map of the DEM's grid"
+            )
         inputs = [(args.dem, args.eco)]
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.folder or Path(tmp)

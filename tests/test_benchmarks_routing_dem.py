@@ -1,8 +1,8 @@
 """``benchmarks/bench_routing.py --dem DEM --eco MAP`` routes an existing DEM (the
 Jiangxi-sized inputs that ``bench_invest.py --sizes --full 13600`` leaves, stage by stage),
 run here on a tiny DEM of its own landscape: the table's row is labelled with the DEM's
-size and its stages are listed; a DEM without its map, or a missing file, is refused by
-name."""
+size and its stages are listed; a DEM without its map, sizes beside it, a missing file, a
+file that is not a raster and maps of two grids are refused by name."""
 
 from __future__ import annotations
 
@@ -24,14 +24,19 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def _inputs(size: int, folder: Path) -> tuple[Path, Path]:
+    """The benchmark's DEM and ecosystem map of ``size`` × ``size`` cells in ``folder``."""
     sys.path.insert(0, str(SCRIPT.parent))
     try:
         from bench_routing import write_inputs
     finally:
         sys.path.remove(str(SCRIPT.parent))
-    return write_inputs(40, tmp_path_factory.mktemp("dem"))  # type: ignore[no-any-return]
+    return write_inputs(size, folder)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return _inputs(40, tmp_path_factory.mktemp("dem"))
 
 
 def test_an_existing_dem_is_routed_stage_by_stage(tiny: tuple[Path, Path]) -> None:
@@ -55,3 +60,22 @@ def test_a_dem_without_its_map_or_a_missing_file_is_refused(tiny: tuple[Path, Pa
     missing = _run("--dem", str(dem.with_name("none.tif")), "--eco", str(eco))
     assert missing.returncode == 2
     assert "none.tif: no such file" in missing.stderr
+
+
+def test_sizes_beside_a_dem_a_file_not_a_raster_or_maps_of_two_grids_are_refused(
+    tiny: tuple[Path, Path], tmp_path: Path
+) -> None:
+    dem, eco = tiny
+    sizes = _run("--dem", str(dem), "--eco", str(eco), "100")
+    assert sizes.returncode == 2
+    assert "give no sizes beside it" in sizes.stderr
+    text = tmp_path / "notes.tif"
+    text.write_text("not a raster", encoding="utf-8")
+    not_raster = _run("--dem", str(text), "--eco", str(eco))
+    assert not_raster.returncode == 2
+    assert "notes.tif: not a raster (give a GeoTIFF)" in not_raster.stderr
+    assert "Traceback" not in not_raster.stderr
+    _, other = _inputs(30, tmp_path / "other")
+    two_grids = _run("--dem", str(dem), "--eco", str(other))
+    assert two_grids.returncode == 2
+    assert "40×40 cells" in two_grids.stderr and "30×30: give the ecosystem map" in two_grids.stderr
