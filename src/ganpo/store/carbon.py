@@ -114,8 +114,8 @@ def _records(frame: pd.DataFrame, columns: list[str], **extra: Any) -> list[dict
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InputError(
-            f"the inventory's table lacks column(s) {', '.join(missing)}; it was not stored "
-            f"/ 清单数据缺少列 {'、'.join(missing)}，未存储",
+            en=f"the inventory's table lacks column(s) {', '.join(missing)}; it was not stored",
+            zh=f"清单数据缺少列 {'、'.join(missing)}，未存储",
             field=missing[0],
             values=missing,
         )

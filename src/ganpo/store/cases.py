@@ -102,7 +102,8 @@ def _check_violation(v: ViolationRecord) -> None:
         bad.append(f"closed on {v.closed_on} before it was found ({v.found_on})")
     if bad:
         raise InputError(
-            f"violation {v.case_no!r}: " + "; ".join(bad) + " / 违规案件记录无效",
+            en=f"violation {v.case_no!r}: " + "; ".join(bad),
+            zh="违规案件记录无效",
             field="case_no",
             values=[v.case_no],
         )
@@ -147,8 +148,8 @@ def record_violations(
         _check_violation(v)
         if v.case_no in batch:
             raise InputError(
-                f"violation case {v.case_no!r} is given twice; keep one row per case "
-                "/ 违规案件编号重复",
+                en=f"violation case {v.case_no!r} is given twice; keep one row per case",
+                zh="违规案件编号重复",
                 field="case_no",
                 values=[v.case_no],
             )
@@ -277,7 +278,7 @@ def save_damage_case(engine: Engine, case: DamageRecord, *, recorded_by: str | N
     """Store a damage case with its valuation and return its id; a case number stored
     already is refused naming it (a case is recorded once; payments are added to it)."""
     if not case.case_no.strip():
-        raise InputError("give the damage case a number / 损害案件编号为空", field="case_no")
+        raise InputError(en="give the damage case a number", zh="损害案件编号为空", field="case_no")
     who = _who(recorded_by)
     try:
         with Session(engine) as session, session.begin():
@@ -286,9 +287,9 @@ def save_damage_case(engine: Engine, case: DamageRecord, *, recorded_by: str | N
             ).first()
             if found is not None:
                 raise InputError(
-                    f"damage case {case.case_no!r} is stored already (id {found}); a case is "
-                    "recorded once: add its payments (`ganpo apply damage-cases pay`) "
-                    "/ 损害案件已存在",
+                    en=f"damage case {case.case_no!r} is stored already (id {found}); a case is "
+                    "recorded once: add its payments (`ganpo apply damage-cases pay`)",
+                    zh="损害案件已存在",
                     field="case_no",
                     values=[case.case_no],
                 )
@@ -317,8 +318,8 @@ def _case_id(session: Session, case_no: str) -> int:
     if found is None:
         known = list(session.scalars(select(DamageCase.case_no).order_by(DamageCase.case_no)))
         raise InputError(
-            f"no damage case {case_no!r}; stored cases: {', '.join(known) or 'none'} "
-            "/ 无此损害案件",
+            en=f"no damage case {case_no!r}; stored cases: {', '.join(known) or 'none'}",
+            zh="无此损害案件",
             field="case_no",
             values=[case_no],
         )
@@ -331,14 +332,15 @@ def add_payment(
     """Add a payment to a stored damage case; return the payment's id."""
     if payment.kind not in PAYMENT_KINDS:
         raise InputError(
-            f"payment kind {payment.kind!r} is not one of {', '.join(PAYMENT_KINDS)} "
-            "/ 支付类型无效",
+            en=f"payment kind {payment.kind!r} is not one of {', '.join(PAYMENT_KINDS)}",
+            zh="支付类型无效",
             field="kind",
             values=[payment.kind],
         )
     if not math.isfinite(payment.amount_cny) or payment.amount_cny <= 0:
         raise InputError(
-            f"payment amount {payment.amount_cny!r} must be a positive amount / 支付金额须为正数",
+            en=f"payment amount {payment.amount_cny!r} must be a positive amount",
+            zh="支付金额须为正数",
             field="amount",
             values=[payment.amount_cny],
         )
@@ -350,8 +352,9 @@ def add_payment(
             assert case is not None
             if payment.paid_on < case.damage_date:
                 raise InputError(
-                    f"payment on {payment.paid_on} is before the damage of case {case_no!r} "
-                    f"({case.damage_date}) / 支付日期早于损害发生日期",
+                    en=f"payment on {payment.paid_on} is before the damage of case {case_no!r} "
+                    f"({case.damage_date})",
+                    zh="支付日期早于损害发生日期",
                     field="date",
                     values=[payment.paid_on.isoformat()],
                 )

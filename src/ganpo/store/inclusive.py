@@ -93,10 +93,11 @@ def record_methodology(engine: Engine, code: str, version: int, content: dict[st
                 ).where(InclusiveBlock.methodology_id == row.id)
             )
             raise InputError(
-                f"methodology {code} version {version} differs from the version {version} the "
+                en=f"methodology {code} version {version} differs from the version {version} the "
                 f"registry recorded on {row.recorded_at:%Y-%m-%d} ({int(issued or 0)} credits "
-                f"issued under it keep that version): publish the change as version "
-                f"{version + 1} / 方法学 {code} 第 {version} 版的内容与登记时不同（已按该版签发 "
+                "issued under it keep that version): publish the change as version "
+                f"{version + 1}",
+                zh=f"方法学 {code} 第 {version} 版的内容与登记时不同（已按该版签发 "
                 f"{int(issued or 0)} 个减排量，保持原版本）：请将修改发布为第 {version + 1} 版",
                 field="version",
                 values=[code, version],
@@ -134,29 +135,29 @@ def register_participant(
     its identity: the registry never stores a name or an ID number) and return its id."""
     if not _HEX64.match(pseudonym):
         raise InputError(
-            "a participant is registered by a pseudonym of 64 hexadecimal digits (a keyed "
-            "hash of the identity), never by a name or an ID number / 参与者须以假名（身份的"
-            "带密钥哈希，64 位十六进制）登记，不得使用姓名或身份证号",
+            en="a participant is registered by a pseudonym of 64 hexadecimal digits (a keyed "
+            "hash of the identity), never by a name or an ID number",
+            zh="参与者须以假名（身份的带密钥哈希，64 位十六进制）登记，不得使用姓名或身份证号",
             field="pseudonym",
         )
     if kind not in PARTICIPANT_KINDS:
         raise InputError(
-            f"participant kind {kind!r} is not one of {', '.join(PARTICIPANT_KINDS)} / "
-            f"参与者类型须为 {'、'.join(PARTICIPANT_KINDS.values())}",
+            en=f"participant kind {kind!r} is not one of {', '.join(PARTICIPANT_KINDS)}",
+            zh=f"参与者类型须为 {'、'.join(PARTICIPANT_KINDS.values())}",
             field="kind",
             values=[kind],
         )
     if not 100000 <= int(region_adcode) <= 999999:
         raise InputError(
-            f"region code {region_adcode} is not a six-digit administrative code / "
-            f"区划代码 {region_adcode} 不是六位行政区划代码",
+            en=f"region code {region_adcode} is not a six-digit administrative code",
+            zh=f"区划代码 {region_adcode} 不是六位行政区划代码",
             field="region",
             values=[region_adcode],
         )
     if not consent_scope.strip():
         raise InputError(
-            "a participant needs its consent's scope (what data, for what use) / "
-            "须说明参与者同意的范围（哪些数据、用于何处）",
+            en="a participant needs its consent's scope (what data, for what use)",
+            zh="须说明参与者同意的范围（哪些数据、用于何处）",
             field="consent_scope",
         )
     with Session(engine) as session, session.begin():
@@ -164,7 +165,7 @@ def register_participant(
             select(InclusiveParticipant.id).where(InclusiveParticipant.pseudonym == pseudonym)
         ):
             raise InputError(
-                "this participant is already registered / 该参与者已登记", field="pseudonym"
+                en="this participant is already registered", zh="该参与者已登记", field="pseudonym"
             )
         row = InclusiveParticipant(
             pseudonym=pseudonym,
@@ -193,7 +194,8 @@ def _participant(session: Session, pid: int, lock: bool = False) -> InclusivePar
     row = session.scalars(stmt.with_for_update() if lock else stmt).one_or_none()
     if row is None:
         raise InputError(
-            f"no participant {pid} in the registry / 碳普惠登记簿中没有参与者 {pid}",
+            en=f"no participant {pid} in the registry",
+            zh=f"碳普惠登记簿中没有参与者 {pid}",
             field="participant",
             values=[pid],
         )
@@ -250,15 +252,15 @@ def add_exclusion(
     counted in an inventory's sink) over a period (open ends: always)."""
     if kind not in EXCLUSION_KINDS:
         raise InputError(
-            f"exclusion kind {kind!r} is not one of {', '.join(EXCLUSION_KINDS)} / 排除类型须为 "
-            f"{'、'.join(z for z, _ in EXCLUSION_KINDS.values())}",
+            en=f"exclusion kind {kind!r} is not one of {', '.join(EXCLUSION_KINDS)}",
+            zh=f"排除类型须为 {'、'.join(z for z, _ in EXCLUSION_KINDS.values())}",
             field="kind",
             values=[kind],
         )
     if period_start and period_end and period_end < period_start:
         raise InputError(
-            f"the exclusion of {asset_id} ends ({period_end}) before it starts "
-            f"({period_start}) / 排除期间的结束日期早于开始日期",
+            en=f"the exclusion of {asset_id} ends ({period_end}) before it starts ({period_start})",
+            zh="排除期间的结束日期早于开始日期",
             field="period",
             values=[str(period_start), str(period_end)],
         )
@@ -319,8 +321,8 @@ def submit(
     for ev in evidence:
         if not _HEX64.match(ev.sha256):
             raise InputError(
-                f"evidence {ev.name!r}: {ev.sha256!r} is not a SHA-256 (64 hexadecimal "
-                f"digits) / 证据 {ev.name!r} 的校验值不是 SHA-256",
+                en=f"evidence {ev.name!r}: {ev.sha256!r} is not a SHA-256 (64 hexadecimal digits)",
+                zh=f"证据 {ev.name!r} 的校验值不是 SHA-256",
                 field="sha256",
                 values=[ev.name],
             )
@@ -329,9 +331,9 @@ def submit(
         who = _participant(session, participant_id, lock=True)
         if who.withdrawn_at is not None:
             raise InputError(
-                f"participant {participant_id} withdrew its consent on "
-                f"{who.withdrawn_at:%Y-%m-%d}: it can submit nothing more / 参与者 "
-                f"{participant_id} 已于 {who.withdrawn_at:%Y-%m-%d} 撤回同意，不能再提交",
+                en=f"participant {participant_id} withdrew its consent on "
+                f"{who.withdrawn_at:%Y-%m-%d}: it can submit nothing more",
+                zh=f"参与者 {participant_id} 已于 {who.withdrawn_at:%Y-%m-%d} 撤回同意，不能再提交",
                 field="participant",
                 values=[participant_id],
             )
@@ -346,9 +348,10 @@ def submit(
         if excluded is not None:
             zh, en = EXCLUSION_KINDS[excluded.kind]
             raise InputError(
-                f"asset {asset_id} is {en} ({excluded.reference}): its reductions are "
-                f"counted there and cannot be claimed again (double counting) / 资产 "
-                f"{asset_id} {zh}（{excluded.reference}），其减排量已在该处计算，不得重复申报",
+                en=f"asset {asset_id} is {en} ({excluded.reference}): its reductions are counted "
+                "there and cannot be claimed again (double counting)",
+                zh=f"资产 {asset_id} {zh}（{excluded.reference}），其减排量已在该处计算，"
+                "不得重复申报",
                 field="asset_id",
                 values=[asset_id],
             )
@@ -364,10 +367,11 @@ def submit(
         ).first()
         if in_sink is not None:
             raise InputError(
-                f"asset {asset_id} is a parcel of sink project {in_sink.code} for "
+                en=f"asset {asset_id} is a parcel of sink project {in_sink.code} for "
                 f"{in_sink.vintage}: its sequestration is credited there and cannot be "
-                f"claimed again (double counting) / 资产 {asset_id} 已属碳汇项目 "
-                f"{in_sink.code}（{in_sink.vintage} 年），不得重复申报",
+                "claimed again (double counting)",
+                zh=f"资产 {asset_id} 已属碳汇项目 {in_sink.code}（{in_sink.vintage} 年），"
+                "不得重复申报",
                 field="asset_id",
                 values=[asset_id, in_sink.code],
             )
@@ -384,12 +388,13 @@ def submit(
         ).first()
         if earlier is not None:
             raise InputError(
-                f"asset {asset_id} is already claimed for {earlier.period_start}–"
-                f"{earlier.period_end} under methodology {earlier.code} v{earlier.version} "
-                f"(submission {earlier.id}); the period {period_start}–{period_end} overlaps "
-                f"it (double counting) / 资产 {asset_id} 已在提交 {earlier.id}（方法学 "
-                f"{earlier.code} 第 {earlier.version} 版，{earlier.period_start}至"
-                f"{earlier.period_end}）中申报，本次期间与之重叠，不得重复申报",
+                en=f"asset {asset_id} is already claimed for "
+                f"{earlier.period_start}–{earlier.period_end} under methodology "
+                f"{earlier.code} v{earlier.version} (submission {earlier.id}); the period "
+                f"{period_start}–{period_end} overlaps it (double counting)",
+                zh=f"资产 {asset_id} 已在提交 {earlier.id}（方法学 {earlier.code} 第 "
+                f"{earlier.version} 版，{earlier.period_start}至{earlier.period_end}）中申报，"
+                "本次期间与之重叠，不得重复申报",
                 field="period",
                 values=[asset_id, earlier.id],
             )
@@ -410,10 +415,11 @@ def submit(
                 )
             if period_end >= ends:
                 raise InputError(
-                    f"asset {asset_id} was first claimed from {began} under methodology {code}: "
-                    f"its crediting period of {crediting_period_years} years ends before {ends}, "
-                    f"and the period claimed ends on {period_end} / 资产 {asset_id} 自 {began} "
-                    f"起计入期 {crediting_period_years} 年，于 {ends} 前结束，本次申报超出计入期",
+                    en=f"asset {asset_id} was first claimed from {began} under methodology "
+                    f"{code}: its crediting period of {crediting_period_years} years ends "
+                    f"before {ends}, and the period claimed ends on {period_end}",
+                    zh=f"资产 {asset_id} 自 {began} 起计入期 {crediting_period_years} 年，于 "
+                    f"{ends} 前结束，本次申报超出计入期",
                     field="period",
                     values=[asset_id, str(period_end)],
                 )
@@ -501,7 +507,8 @@ def _submission(session: Session, sid: int) -> InclusiveSubmission:
     ).one_or_none()
     if row is None:
         raise InputError(
-            f"no submission {sid} in the registry / 碳普惠登记簿中没有提交 {sid}",
+            en=f"no submission {sid} in the registry",
+            zh=f"碳普惠登记簿中没有提交 {sid}",
             field="submission",
             values=[sid],
         )
@@ -512,21 +519,21 @@ def review(engine: Engine, submission_id: int, reviewer: str, approve: bool, rea
     """Approve or reject a submitted claim, by a user other than its submitter, with a
     reason."""
     if not reason.strip():
-        raise InputError("a review needs its reason / 审核须说明理由", field="reason")
+        raise InputError(en="a review needs its reason", zh="审核须说明理由", field="reason")
     with Session(engine) as session, session.begin():
         write_lock(session)
         row = _submission(session, submission_id)
         if row.status != "submitted":
             raise InputError(
-                f"submission {submission_id} is {row.status}, not awaiting review / 提交 "
-                f"{submission_id} 不在待审核状态",
+                en=f"submission {submission_id} is {row.status}, not awaiting review",
+                zh=f"提交 {submission_id} 不在待审核状态",
                 field="submission",
                 values=[submission_id],
             )
         if reviewer == row.submitted_by:
             raise InputError(
-                f"{reviewer} submitted {submission_id} and cannot review it: another user "
-                f"must / {reviewer} 是提交 {submission_id} 的提交人，须由他人审核",
+                en=f"{reviewer} submitted {submission_id} and cannot review it: another user must",
+                zh=f"{reviewer} 是提交 {submission_id} 的提交人，须由他人审核",
                 field="reviewer",
                 values=[reviewer],
             )
@@ -581,15 +588,17 @@ def issue(
             sub = _submission(session, submission_id)
             if sub.status != "approved":
                 raise InputError(
-                    f"submission {submission_id} is {sub.status}: only an approved submission "
-                    f"is issued / 提交 {submission_id} 未通过审核或已签发，不能签发",
+                    en=f"submission {submission_id} is {sub.status}: only an approved submission "
+                    "is issued",
+                    zh=f"提交 {submission_id} 未通过审核或已签发，不能签发",
                     field="submission",
                     values=[submission_id],
                 )
             if sub.reduction_kg < 1:
                 raise InputError(
-                    f"submission {submission_id} reduces {sub.reduction_kg} kg CO2e: less than "
-                    f"one credit (1 kg) / 提交 {submission_id} 的减排量不足一个单位（1 kgCO2e）",
+                    en=f"submission {submission_id} reduces {sub.reduction_kg} kg CO2e: less "
+                    "than one credit (1 kg)",
+                    zh=f"提交 {submission_id} 的减排量不足一个单位（1 kgCO2e）",
                     field="reduction",
                     values=[submission_id],
                 )
@@ -749,7 +758,8 @@ def _move(
             _participant(session, to_id)
             if to_id == from_id:
                 raise InputError(
-                    f"participant {from_id} cannot transfer credits to itself / 不能转让给自己",
+                    en=f"participant {from_id} cannot transfer credits to itself",
+                    zh="不能转让给自己",
                     field="to",
                     values=[to_id],
                 )
@@ -759,9 +769,9 @@ def _move(
             first, last = serials
             if last < first or first < 1 or last > MAX_SERIAL:
                 raise InputError(
-                    f"serials {first}–{last} are not a range (the first ≥ 1 and ≤ the last, "
-                    f"the last at most {MAX_SERIAL}: a serial has 12 digits) / "
-                    f"序号范围 {first}–{last} 无效（须从 1 起、不超过 12 位数）",
+                    en=f"serials {first}–{last} are not a range (the first ≥ 1 and ≤ the last, "
+                    f"the last at most {MAX_SERIAL}: a serial has 12 digits)",
+                    zh=f"序号范围 {first}–{last} 无效（须从 1 起、不超过 12 位数）",
                     field="serials",
                     values=[first, last],
                 )
@@ -780,18 +790,18 @@ def _move(
                 ).first()
                 if gone is not None:
                     raise InputError(
-                        f"serials {gone.first_serial}–{gone.last_serial} were already "
+                        en=f"serials {gone.first_serial}–{gone.last_serial} were already "
                         f"{'retired' if gone.kind == 'retirement' else 'redeemed'} on "
-                        f"{gone.at:%Y-%m-%d}: credits are {what_en}d once only / 序号 "
-                        f"{gone.first_serial}–{gone.last_serial} 已于 {gone.at:%Y-%m-%d} "
+                        f"{gone.at:%Y-%m-%d}: credits are {what_en}d once only",
+                        zh=f"序号 {gone.first_serial}–{gone.last_serial} 已于 {gone.at:%Y-%m-%d} "
                         f"{'注销' if gone.kind == 'retirement' else '兑换'}，不能再{what_zh}",
                         field="serials",
                         values=[first, last],
                     )
                 raise InputError(
-                    f"participant {from_id} holds {mine} of the {last - first + 1} credits "
-                    f"{first}–{last} and cannot {what_en} them / 参与者 {from_id} 只持有序号 "
-                    f"{first}–{last} 中的 {mine} 个，不能{what_zh}",
+                    en=f"participant {from_id} holds {mine} of the {last - first + 1} credits "
+                    f"{first}–{last} and cannot {what_en} them",
+                    zh=f"参与者 {from_id} 只持有序号 {first}–{last} 中的 {mine} 个，不能{what_zh}",
                     field="serials",
                     values=[from_id, first, last],
                 )
@@ -799,16 +809,16 @@ def _move(
         else:
             if quantity is None or int(quantity) < 1:
                 raise InputError(
-                    f"the quantity to {what_en} must be a whole number ≥ 1, not {quantity} / "
-                    f"{what_zh}数量须为不小于 1 的整数",
+                    en=f"the quantity to {what_en} must be a whole number ≥ 1, not {quantity}",
+                    zh=f"{what_zh}数量须为不小于 1 的整数",
                     field="quantity",
                     values=[quantity],
                 )
             if quantity > balance:
                 raise InputError(
-                    f"participant {from_id} holds {balance} credits and cannot {what_en} "
-                    f"{quantity} / 参与者 {from_id} 持有 {balance} 个减排量，不能{what_zh} "
-                    f"{quantity} 个",
+                    en=f"participant {from_id} holds {balance} credits and cannot {what_en} "
+                    f"{quantity}",
+                    zh=f"参与者 {from_id} 持有 {balance} 个减排量，不能{what_zh} {quantity} 个",
                     field="quantity",
                     values=[from_id, balance, quantity],
                 )
@@ -835,7 +845,7 @@ def retire(
     """Retire credits the participant holds (given serials, or its lowest ``quantity``)
     against its own emissions, for ``purpose``; a retired credit never moves again."""
     if not purpose.strip():
-        raise InputError("a retirement needs its purpose / 注销须说明用途", field="purpose")
+        raise InputError(en="a retirement needs its purpose", zh="注销须说明用途", field="purpose")
     return _move(engine, "retirement", participant_id, None, by_user, purpose, quantity, serials)
 
 

@@ -114,8 +114,8 @@ def _year(vintage: int) -> tuple[date, date]:
 def _check_vintage(vintage: int) -> None:
     if isinstance(vintage, bool) or not MIN_VINTAGE <= int(vintage) <= MAX_VINTAGE:
         raise InputError(
-            f"vintage {vintage!r} is not a year in [{MIN_VINTAGE}, {MAX_VINTAGE}] / 年份 "
-            f"{vintage!r} 无效",
+            en=f"vintage {vintage!r} is not a year in [{MIN_VINTAGE}, {MAX_VINTAGE}]",
+            zh=f"年份 {vintage!r} 无效",
             field="vintage",
             values=[vintage],
         )
@@ -134,15 +134,16 @@ def _check_parcels(
         row = rows.get(code)
         if row is None:
             raise InputError(
-                f"parcel {code} is not in the asset register: deposit it first (`ganpo apply "
-                f"register add`) / 地块 {code} 不在生态资产登记簿中，请先登记入库",
+                en=f"parcel {code} is not in the asset register: deposit it first (`ganpo apply "
+                "register add`)",
+                zh=f"地块 {code} 不在生态资产登记簿中，请先登记入库",
                 field="parcels",
                 values=[code],
             )
         if row.status == "withdrawn":
             raise InputError(
-                f"parcel {code} was withdrawn from the register and cannot carry sink "
-                f"credits / 地块 {code} 已退出登记簿，不能签发碳汇减排量",
+                en=f"parcel {code} was withdrawn from the register and cannot carry sink credits",
+                zh=f"地块 {code} 已退出登记簿，不能签发碳汇减排量",
                 field="parcels",
                 values=[code],
             )
@@ -162,9 +163,10 @@ def _check_parcels(
         ).first()
         if other is not None:
             raise InputError(
-                f"parcel {other.parcel_code} is already in sink project {other.code} for "
-                f"{vintage}: a parcel's sequestration is credited once (double counting) / "
-                f"地块 {other.parcel_code} 已属碳汇项目 {other.code}（{vintage} 年），不得重复计入",
+                en=f"parcel {other.parcel_code} is already in sink project {other.code} for "
+                f"{vintage}: a parcel's sequestration is credited once (double counting)",
+                zh=f"地块 {other.parcel_code} 已属碳汇项目 {other.code}（{vintage} 年），"
+                "不得重复计入",
                 field="parcels",
                 values=[other.parcel_code, other.code, vintage],
             )
@@ -178,9 +180,10 @@ def _check_parcels(
         if excluded is not None:
             zh, en = EXCLUSION_KINDS[excluded.kind]
             raise InputError(
-                f"parcel {excluded.asset_id} is {en} ({excluded.reference}) in {vintage}: its "
-                f"sequestration is counted there and cannot be credited again (double "
-                f"counting) / 地块 {excluded.asset_id} {zh}（{excluded.reference}），不得重复计入",
+                en=f"parcel {excluded.asset_id} is {en} ({excluded.reference}) in {vintage}: its "
+                "sequestration is counted there and cannot be credited again (double "
+                "counting)",
+                zh=f"地块 {excluded.asset_id} {zh}（{excluded.reference}），不得重复计入",
                 field="parcels",
                 values=[excluded.asset_id, vintage],
             )
@@ -194,10 +197,11 @@ def _check_parcels(
         ).first()
         if claimed is not None:
             raise InputError(
-                f"parcel {claimed.asset_id} is claimed in {vintage} by carbon-inclusive "
+                en=f"parcel {claimed.asset_id} is claimed in {vintage} by carbon-inclusive "
                 f"submission {claimed.id}: its carbon is credited there (double counting); "
-                f"reject that claim or leave the parcel out / 地块 {claimed.asset_id} 已在碳普惠"
-                f"提交 {claimed.id} 中申报（{vintage} 年），不得重复计入",
+                "reject that claim or leave the parcel out",
+                zh=f"地块 {claimed.asset_id} 已在碳普惠提交 {claimed.id} 中申报（{vintage} 年），"
+                "不得重复计入",
                 field="parcels",
                 values=[claimed.asset_id, claimed.id, vintage],
             )
@@ -220,26 +224,30 @@ def add_project(
     code, name = code.strip(), name.strip()
     if not code or any(c.isspace() or c == ":" for c in code) or len(code) > 64:
         raise InputError(
-            f"project code {code!r} must be 1–64 characters without spaces or colons / 项目"
-            f"编码须为 1–64 个字符，不含空格和冒号",
+            en=f"project code {code!r} must be 1–64 characters without spaces or colons",
+            zh="项目编码须为 1–64 个字符，不含空格和冒号",
             field="code",
             values=[code],
         )
     if not name:
-        raise InputError("a sink project needs a name / 碳汇项目须有名称", field="name")
+        raise InputError(en="a sink project needs a name", zh="碳汇项目须有名称", field="name")
     if kind not in SINK_KINDS:
         raise InputError(
-            f"sink kind {kind!r} is not one of {', '.join(SINK_KINDS)} / 碳汇类型须为 "
-            f"{'、'.join(z for z, _ in SINK_KINDS.values())}",
+            en=f"sink kind {kind!r} is not one of {', '.join(SINK_KINDS)}",
+            zh=f"碳汇类型须为 {'、'.join(z for z, _ in SINK_KINDS.values())}",
             field="kind",
             values=[kind],
         )
     codes = sorted({p.strip() for p in parcels if p.strip()})
     if not codes:
-        raise InputError("a sink project needs parcels / 碳汇项目须包含地块", field="parcels")
+        raise InputError(
+            en="a sink project needs parcels", zh="碳汇项目须包含地块", field="parcels"
+        )
     years = sorted({int(v) for v in vintages})
     if not years:
-        raise InputError("a sink project needs vintage years / 碳汇项目须注明年份", field="vintage")
+        raise InputError(
+            en="a sink project needs vintage years", zh="碳汇项目须注明年份", field="vintage"
+        )
     for v in years:
         _check_vintage(v)
     try:
@@ -248,8 +256,9 @@ def add_project(
             owner = _participant(session, owner_participant, lock=True)
             if owner.withdrawn_at is not None:
                 raise InputError(
-                    f"participant {owner_participant} withdrew its consent: it can own no new "
-                    f"project / 参与者 {owner_participant} 已撤回同意，不能登记新项目",
+                    en=f"participant {owner_participant} withdrew its consent: it can own no new "
+                    "project",
+                    zh=f"参与者 {owner_participant} 已撤回同意，不能登记新项目",
                     field="owner",
                     values=[owner_participant],
                 )
@@ -257,7 +266,8 @@ def add_project(
                 select(InclusiveSinkProject.id).where(InclusiveSinkProject.code == code)
             ):
                 raise InputError(
-                    f"sink project {code} exists already / 碳汇项目 {code} 已存在",
+                    en=f"sink project {code} exists already",
+                    zh=f"碳汇项目 {code} 已存在",
                     field="code",
                     values=[code],
                 )
@@ -298,9 +308,9 @@ def add_project(
             return row.id
     except IntegrityError as exc:  # a concurrent project took a parcel-vintage first
         raise InputError(
-            f"sink project {code} was not stored: a concurrent project took one of its parcels "
-            f"for one of its vintages (or its code); list the projects and try again / 碳汇项目 "
-            f"{code} 未保存：其地块或编码已被同时登记的项目占用",
+            en=f"sink project {code} was not stored: a concurrent project took one of its "
+            "parcels for one of its vintages (or its code); list the projects and try again",
+            zh=f"碳汇项目 {code} 未保存：其地块或编码已被同时登记的项目占用",
             field="parcels",
             values=[code],
         ) from exc
@@ -400,42 +410,47 @@ def issue_sink(
     _check_vintage(vintage)
     if not math.isfinite(measured_t) or not 0.0 <= buffer_share < 1.0:
         raise InputError(
-            f"measured {measured_t!r} t CO2 with buffer share {buffer_share!r} is not a figure "
-            f"to issue from / 实测量或缓冲比例无效",
+            en=f"measured {measured_t!r} t CO2 with buffer share {buffer_share!r} is not a "
+            "figure to issue from",
+            zh="实测量或缓冲比例无效",
             field="measured",
             values=[measured_t, buffer_share],
         )
     allowed = math.floor(measured_t * (1.0 - buffer_share) * 1000.0 + 1e-6)
     if int(quantity_kg) < 1:
         raise InputError(
-            f"sink project {project_code}, {vintage}: {quantity_kg} credits is less than one "
-            f"(the measured net sequestration after the buffer is {allowed} kg CO2) / 签发量"
-            f"不足一个单位",
+            en=f"sink project {project_code}, {vintage}: {quantity_kg} credits is less than one "
+            f"(the measured net sequestration after the buffer is {allowed} kg CO2)",
+            zh="签发量不足一个单位",
             field="quantity",
             values=[quantity_kg],
         )
     if int(quantity_kg) > allowed:
         raise InputError(
-            f"sink project {project_code}, {vintage}: {quantity_kg} kg CO2 is more than "
+            en=f"sink project {project_code}, {vintage}: {quantity_kg} kg CO2 is more than "
             f"measured: {measured_t:,.3f} t CO2 measured, less a buffer of "
-            f"{buffer_share:.0%}, allows at most {allowed} credits (kg) / 签发量 {quantity_kg}"
-            f" 超过实测碳汇量扣除缓冲后的 {allowed} kgCO2",
+            f"{buffer_share:.0%}, allows at most {allowed} credits (kg)",
+            zh=f"签发量 {quantity_kg} 超过实测碳汇量扣除缓冲后的 {allowed} kgCO2",
             field="quantity",
             values=[quantity_kg, allowed],
         )
     if verified_by.strip() == issued_by.strip():
         raise InputError(
-            f"{issued_by} cannot verify the issuance it makes: another user verifies the "
-            f"measured figure / 签发人不能核验自己的签发，须由他人核验",
+            en=f"{issued_by} cannot verify the issuance it makes: another user verifies the "
+            "measured figure",
+            zh="签发人不能核验自己的签发，须由他人核验",
             field="verifier",
             values=[verified_by],
         )
     if not reason.strip():
-        raise InputError("the verification needs its reason / 核验须说明理由", field="reason")
+        raise InputError(
+            en="the verification needs its reason", zh="核验须说明理由", field="reason"
+        )
     for ev in evidence:
         if not _HEX64.match(ev.sha256):
             raise InputError(
-                f"evidence {ev.name!r}: {ev.sha256!r} is not a SHA-256 / 证据校验值无效",
+                en=f"evidence {ev.name!r}: {ev.sha256!r} is not a SHA-256",
+                zh="证据校验值无效",
                 field="sha256",
                 values=[ev.name],
             )
@@ -470,8 +485,9 @@ def issue_sink(
                     )
                 )
                 raise InputError(
-                    f"sink project {project_code} has no vintage {vintage} (it has "
-                    f"{', '.join(map(str, years))}) / 碳汇项目 {project_code} 没有 {vintage} 年",
+                    en=f"sink project {project_code} has no vintage {vintage} (it has "
+                    f"{', '.join(map(str, years))})",
+                    zh=f"碳汇项目 {project_code} 没有 {vintage} 年",
                     field="vintage",
                     values=[project_code, vintage],
                 )
@@ -483,9 +499,10 @@ def issue_sink(
             ).one_or_none()
             if done is not None:
                 raise InputError(
-                    f"sink project {project_code} was issued for {vintage} already, on "
-                    f"{done.issued_at:%Y-%m-%d} ({done.quantity_kg} credits): one issuance per "
-                    f"project and vintage / 碳汇项目 {project_code} 的 {vintage} 年减排量已于 "
+                    en=f"sink project {project_code} was issued for {vintage} already, on "
+                    f"{done.issued_at:%Y-%m-%d} ({done.quantity_kg} credits): one issuance "
+                    "per project and vintage",
+                    zh=f"碳汇项目 {project_code} 的 {vintage} 年减排量已于 "
                     f"{done.issued_at:%Y-%m-%d} 签发，每个项目每年只签发一次",
                     field="vintage",
                     values=[project_code, vintage],
@@ -494,8 +511,9 @@ def issue_sink(
             owner = _participant(session, row.owner_participant, lock=True)
             if owner.withdrawn_at is not None:
                 raise InputError(
-                    f"the project's owner (participant {owner.id}) withdrew its consent: "
-                    f"nothing more is issued to it / 项目业主已撤回同意，不再签发",
+                    en=f"the project's owner (participant {owner.id}) withdrew its consent: "
+                    "nothing more is issued to it",
+                    zh="项目业主已撤回同意，不再签发",
                     field="owner",
                     values=[owner.id],
                 )

@@ -267,12 +267,15 @@ def _need_reason(reason: str, what: str) -> str:
     cleaned = (reason or "").strip()
     if not cleaned:
         raise InputError(
-            f"a reason is needed to {what} (it is kept with the account and shown to its "
-            "readers) / 须说明理由",
+            en=f"a reason is needed to {what} (it is kept with the account and shown to its "
+            "readers)",
+            zh="须说明理由",
             field="reason",
         )
     if len(cleaned) > 2000:
-        raise InputError("the reason is longer than 2000 characters / 理由过长", field="reason")
+        raise InputError(
+            en="the reason is longer than 2000 characters", zh="理由过长", field="reason"
+        )
     return cleaned
 
 
@@ -404,8 +407,8 @@ def supersede_account(
     why = _need_reason(reason, f"supersede account #{old_id}")
     if old_id == new_id:
         raise InputError(
-            f"account #{old_id} cannot supersede itself; give the id of the revised account "
-            "/ 修订核算不能是其本身",
+            en=f"account #{old_id} cannot supersede itself; give the id of the revised account",
+            zh="修订核算不能是其本身",
             field="new",
             values=[new_id],
         )
@@ -416,9 +419,10 @@ def supersede_account(
         old, new = rows[old_id], rows[new_id]
         if (old.region_adcode, old.year) != (new.region_adcode, new.year):
             raise InputError(
-                f"account #{new.id} ({new.region_adcode}, {new.year}) cannot supersede "
+                en=f"account #{new.id} ({new.region_adcode}, {new.year}) cannot supersede "
                 f"account #{old.id} ({old.region_adcode}, {old.year}): a revision is of the "
-                "same region and year / 修订核算须为同一地区、同一年份",
+                "same region and year",
+                zh="修订核算须为同一地区、同一年份",
                 field="new",
                 values=[new.id],
             )

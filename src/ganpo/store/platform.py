@@ -191,7 +191,8 @@ def create_user(
             )
     except IntegrityError as exc:
         raise InputError(
-            f"the username {username!r} is taken; choose another / 用户名已存在",
+            en=f"the username {username!r} is taken; choose another",
+            zh="用户名已存在",
             field="username",
             values=[username],
         ) from exc

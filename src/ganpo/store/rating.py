@@ -104,8 +104,9 @@ def add_records(engine: Engine, records: list[NewRecord], actor: str) -> tuple[i
         for new in records:
             if not new.evidence_ref.strip():
                 raise InputError(
-                    f"record of {new.entity_id} ({new.indicator}) has no evidence reference; "
-                    "no grade without its evidence / 记录缺少证据文书编号",
+                    en=f"record of {new.entity_id} ({new.indicator}) has no evidence reference; "
+                    "no grade without its evidence",
+                    zh="记录缺少证据文书编号",
                     field="evidence",
                     values=[new.entity_id],
                 )
@@ -141,8 +142,9 @@ def record(engine: Engine, record_id: int) -> dict[str, Any]:
         row = session.get(RatingRecord, record_id)
         if row is None:
             raise InputError(
-                f"no rating record #{record_id}; list an entity's records with `ganpo apply "
-                f"rating list --entity ID` / 评价记录 #{record_id} 不存在",
+                en=f"no rating record #{record_id}; list an entity's records with `ganpo apply "
+                "rating list --entity ID`",
+                zh=f"评价记录 #{record_id} 不存在",
                 field="record",
                 values=[record_id],
             )
@@ -185,20 +187,21 @@ def _appeal_dict(a: RatingAppeal) -> dict[str, Any]:
 def file_appeal(engine: Engine, record_id: int, reason: str, actor: str) -> int:
     """File an appeal against a record in force (audited); return its id."""
     if not reason.strip():
-        raise InputError("an appeal needs its reason / 申诉须说明理由", field="reason")
+        raise InputError(en="an appeal needs its reason", zh="申诉须说明理由", field="reason")
     with Session(engine) as session, session.begin():
         row = session.get(RatingRecord, record_id)
         if row is None:
             raise InputError(
-                f"no rating record #{record_id} to appeal; list an entity's records with "
-                f"`ganpo apply rating list --entity ID` / 申诉的记录 #{record_id} 不存在",
+                en=f"no rating record #{record_id} to appeal; list an entity's records with "
+                "`ganpo apply rating list --entity ID`",
+                zh=f"申诉的记录 #{record_id} 不存在",
                 field="record",
                 values=[record_id],
             )
         if row.status != "in_force":
             raise InputError(
-                f"record #{record_id} is {row.status}; appeal the record that replaced it / "
-                "该记录已更正或撤销",
+                en=f"record #{record_id} is {row.status}; appeal the record that replaced it",
+                zh="该记录已更正或撤销",
                 field="record",
                 values=[record_id],
             )
@@ -232,20 +235,24 @@ def decide_appeal(
     record becomes ``corrected`` and the correction a new record naming it; upheld
     without one: the record is ``withdrawn``. Rejected: the record stands."""
     if not decision.strip():
-        raise InputError("a decision needs its reasons / 申诉决定须说明理由", field="decision")
+        raise InputError(
+            en="a decision needs its reasons", zh="申诉决定须说明理由", field="decision"
+        )
     if correction is not None and not upheld:
-        raise InputError("a rejected appeal corrects nothing / 申诉不成立时不能更正记录")
+        raise InputError(en="a rejected appeal corrects nothing", zh="申诉不成立时不能更正记录")
     with Session(engine) as session, session.begin():
         a = session.get(RatingAppeal, appeal_id)
         if a is None:
             raise InputError(
-                f"no appeal #{appeal_id} / 申诉 #{appeal_id} 不存在",
+                en=f"no appeal #{appeal_id}",
+                zh=f"申诉 #{appeal_id} 不存在",
                 field="appeal",
                 values=[appeal_id],
             )
         if a.status != "open":
             raise InputError(
-                f"appeal #{appeal_id} was decided already ({a.status}) / 该申诉已处理",
+                en=f"appeal #{appeal_id} was decided already ({a.status})",
+                zh="该申诉已处理",
                 field="appeal",
                 values=[appeal_id],
             )
@@ -258,7 +265,8 @@ def decide_appeal(
             if correction is not None:
                 if correction.entity_id != rec.entity_id:
                     raise InputError(
-                        "a correction must be about the same entity / 更正记录须为同一主体",
+                        en="a correction must be about the same entity",
+                        zh="更正记录须为同一主体",
                         field="entity_id",
                         values=[correction.entity_id],
                     )
@@ -305,7 +313,8 @@ def appeal(engine: Engine, appeal_id: int) -> dict[str, Any]:
         a = session.get(RatingAppeal, appeal_id)
         if a is None:
             raise InputError(
-                f"no appeal #{appeal_id} / 申诉 #{appeal_id} 不存在",
+                en=f"no appeal #{appeal_id}",
+                zh=f"申诉 #{appeal_id} 不存在",
                 field="appeal",
                 values=[appeal_id],
             )
@@ -448,8 +457,8 @@ def grade(engine: Engine, entity_id: str, version: int | None = None) -> dict[st
     found = grades_of(engine, entity_id)
     if not found:
         raise InputError(
-            f"entity {entity_id} has no grade; grade it with `ganpo apply rating grade` / "
-            "该主体尚无评级",
+            en=f"entity {entity_id} has no grade; grade it with `ganpo apply rating grade`",
+            zh="该主体尚无评级",
             field="entity",
             values=[entity_id],
         )
@@ -459,8 +468,9 @@ def grade(engine: Engine, entity_id: str, version: int | None = None) -> dict[st
         if g["version"] == version:
             return g
     raise InputError(
-        f"entity {entity_id} has no grade version {version}; it has "
-        f"{', '.join(str(g['version']) for g in found)} / 无此评级版本",
+        en=f"entity {entity_id} has no grade version {version}; it has "
+        f"{', '.join(str(g['version']) for g in found)}",
+        zh="无此评级版本",
         field="version",
         values=[version],
     )

@@ -148,14 +148,14 @@ def _check_fields(p: NewParcel) -> None:
         value = getattr(p, name)
         if not str(value).strip():
             raise InputError(
-                f"the parcel's {name} is empty; every parcel needs a code, a name and an "
-                f"owner / 地块{name}不能为空",
+                en=f"the parcel's {name} is empty; every parcel needs a code, a name and an owner",
+                zh=f"地块{name}不能为空",
                 field=name,
             )
     if len(p.code) > 64:
         raise InputError(
-            f"the parcel code is longer than 64 characters / "
-            f"地块编码 {p.code[:20]!r}… 超过 64 个字符，请缩短编码",
+            en="the parcel code is longer than 64 characters",
+            zh=f"地块编码 {p.code[:20]!r}… 超过 64 个字符，请缩短编码",
             field="code",
         )
 
@@ -204,8 +204,9 @@ def add_parcel(
                 )
             if session.scalar(select(RegisterParcel.id).where(RegisterParcel.code == parcel.code)):
                 raise InputError(
-                    f"a parcel with code {parcel.code!r} is already in the register; codes "
-                    "are unique / 地块编码已存在",
+                    en=f"a parcel with code {parcel.code!r} is already in the register; codes "
+                    "are unique",
+                    zh="地块编码已存在",
                     field="code",
                     values=[parcel.code],
                 )
@@ -214,10 +215,11 @@ def add_parcel(
             if hits and not allow_overlap:
                 listed = ", ".join(f"{c} ({a / 1e4:,.2f} ha)" for c, a in hits)
                 raise InputError(
-                    f"parcel {parcel.code} overlaps registered parcel(s) {listed}; the same "
-                    "land cannot be deposited twice. Correct the boundary, withdraw the other "
-                    "parcel, or (for layered rights on the same land) allow the overlap "
-                    "explicitly (--allow-overlap) / 与已登记地块重叠",
+                    en=f"parcel {parcel.code} overlaps registered parcel(s) {listed}; the same "
+                    "land cannot be deposited twice. Correct the boundary, withdraw the "
+                    "other parcel, or (for layered rights on the same land) allow the "
+                    "overlap explicitly (--allow-overlap)",
+                    zh="与已登记地块重叠",
                     field="geometry",
                     values=[c for c, _ in hits],
                 )
@@ -295,10 +297,10 @@ def update_parcel(
     unknown = set(changes) - allowed
     if unknown:
         raise InputError(
-            f"cannot change {', '.join(sorted(unknown))}; editable fields: "
-            f"{', '.join(sorted(allowed))} (the geometry is fixed: withdraw and deposit anew) / "
-            f"不能修改 {', '.join(sorted(unknown))}；可修改的字段：{', '.join(sorted(allowed))}"
-            "（地块边界不可修改：请撤回后重新登记）",
+            en=f"cannot change {', '.join(sorted(unknown))}; editable fields: "
+            f"{', '.join(sorted(allowed))} (the geometry is fixed: withdraw and deposit anew)",
+            zh=f"不能修改 {', '.join(sorted(unknown))}；可修改的字段："
+            f"{', '.join(sorted(allowed))}（地块边界不可修改：请撤回后重新登记）",
             field=sorted(unknown)[0],
         )
     if "rights_type" in changes and changes["rights_type"] not in RIGHTS_TYPES:
@@ -312,8 +314,8 @@ def update_parcel(
         packages = _package_of(session)
         if changes.get("status") == "withdrawn" and row.id in packages:
             raise InputError(
-                f"parcel {code} is in package {packages[row.id]}; remove the package first "
-                "/ 地块已打包，不能退出",
+                en=f"parcel {code} is in package {packages[row.id]}; remove the package first",
+                zh="地块已打包，不能退出",
                 field="status",
             )
         before = _record(row).public()
@@ -342,8 +344,8 @@ def delete_parcel(engine: Engine, code: str, *, actor: str) -> None:
         package = _package_of(session).get(row.id)
         if package:
             raise InputError(
-                f"parcel {code} is in package {package}; delete the package first "
-                "/ 地块已打包，不能删除",
+                en=f"parcel {code} is in package {package}; delete the package first",
+                zh="地块已打包，不能删除",
                 field="code",
             )
         before = _record(row).public()
@@ -370,22 +372,26 @@ def add_package(
 ) -> int:
     """Bundle registered parcels into a new package (one transaction, audited)."""
     if not code.strip() or not name.strip():
-        raise InputError("a package needs a code and a name / 资产包需要编码和名称", field="code")
+        raise InputError(
+            en="a package needs a code and a name", zh="资产包需要编码和名称", field="code"
+        )
     if not parcel_codes:
         raise InputError(
-            "a package needs at least one parcel / 资产包至少包含一个地块", field="parcels"
+            en="a package needs at least one parcel", zh="资产包至少包含一个地块", field="parcels"
         )
     if len(set(parcel_codes)) != len(parcel_codes):
         twice = sorted({c for c in parcel_codes if parcel_codes.count(c) > 1})
         raise InputError(
-            f"a parcel is listed twice / 地块 {', '.join(twice)} 被重复列出，每个地块只列一次",
+            en="a parcel is listed twice",
+            zh=f"地块 {', '.join(twice)} 被重复列出，每个地块只列一次",
             field="parcels",
             values=parcel_codes,
         )
     with Session(engine) as session, session.begin():
         if session.scalar(select(RegisterPackage.id).where(RegisterPackage.code == code)):
             raise InputError(
-                f"a package with code {code!r} already exists / 资产包编码已存在",
+                en=f"a package with code {code!r} already exists",
+                zh="资产包编码已存在",
                 field="code",
                 values=[code],
             )
@@ -402,7 +408,7 @@ def add_package(
         gone = [r.code for r in rows if r.status == "withdrawn"]
         if taken or gone:
             raise InputError(
-                "cannot package "
+                en="cannot package "
                 + "; ".join(
                     x
                     for x in (
@@ -410,8 +416,8 @@ def add_package(
                         f"withdrawn: {', '.join(gone)}" if gone else "",
                     )
                     if x
-                )
-                + " / 地块已打包或已退出",
+                ),
+                zh="地块已打包或已退出",
                 field="parcels",
                 values=taken + gone,
             )
@@ -507,8 +513,8 @@ def add_valuation(
     """Store a valuation of a parcel or package (with its inputs; audited)."""
     if target_kind not in ("parcel", "package"):
         raise InputError(
-            f"target_kind must be parcel or package / "
-            f"target_kind 须为 parcel（地块）或 package（资产包），实为 {target_kind!r}",
+            en="target_kind must be parcel or package",
+            zh=f"target_kind 须为 parcel（地块）或 package（资产包），实为 {target_kind!r}",
             field="target_kind",
         )
     with Session(engine) as session, session.begin():

@@ -193,17 +193,18 @@ def replay(rows: Iterable[LedgerRow]) -> Replay:
 def _check_name(value: str, what: str) -> str:
     value = str(value).strip()
     if not value:
-        raise InputError(f"the {what} is empty; name them / {what}不能为空", field=what)
+        raise InputError(en=f"the {what} is empty; name them", zh=f"{what}不能为空", field=what)
     if value == RESERVE_HOLDER:
         raise InputError(
-            f"{value!r} is the name the reserve itself goes by; give the {what}'s own name "
-            "/ 该名称为储备库自身",
+            en=f"{value!r} is the name the reserve itself goes by; give the {what}'s own name",
+            zh="该名称为储备库自身",
             field=what,
             values=[value],
         )
     if len(value) > 200:
         raise InputError(
-            f"the {what} is longer than 200 characters / {what} 超过 200 个字符，请缩短",
+            en=f"the {what} is longer than 200 characters",
+            zh=f"{what} 超过 200 个字符，请缩短",
             field=what,
         )
     return value
@@ -212,7 +213,8 @@ def _check_name(value: str, what: str) -> str:
 def _check_price(price_cny: float) -> float:
     if not math.isfinite(price_cny) or price_cny < 0:
         raise InputError(
-            f"price {price_cny} CNY is not a non-negative number / 价格须为非负数",
+            en=f"price {price_cny} CNY is not a non-negative number",
+            zh="价格须为非负数",
             field="price",
             values=[price_cny],
         )
@@ -224,15 +226,17 @@ def check_digest(digest: str | None, *, required: bool) -> str | None:
     if digest is None or not digest.strip():
         if required:
             raise InputError(
-                "an acquisition needs the SHA-256 digest of its evidence (the signed "
-                "contract or transfer record): give --evidence FILE / 收储须附证明材料摘要",
+                en="an acquisition needs the SHA-256 digest of its evidence (the signed contract "
+                "or transfer record): give --evidence FILE",
+                zh="收储须附证明材料摘要",
                 field="evidence",
             )
         return None
     d = digest.strip().lower()
     if not _SHA256.match(d):
         raise InputError(
-            f"{digest!r} is not a SHA-256 digest (64 hexadecimal characters) / 摘要格式错误",
+            en=f"{digest!r} is not a SHA-256 digest (64 hexadecimal characters)",
+            zh="摘要格式错误",
             field="evidence",
             values=[digest],
         )
@@ -294,8 +298,9 @@ def _lock_lot(session: Session, lot: str) -> tuple[list[ReserveRight], str | Non
         raise UnknownNameError("reserve right or package", lot, _all_codes(session))
     if rows[0].package_id is not None:
         raise InputError(
-            f"right {lot} is in package {_packages(session)[rows[0].package_id]}; it is sold, "
-            "leased and returned with its package / 该权益已打包，须按资产包交易",
+            en=f"right {lot} is in package {_packages(session)[rows[0].package_id]}; it is sold, "
+            "leased and returned with its package",
+            zh="该权益已打包，须按资产包交易",
             field="lot",
             values=[lot],
         )
@@ -426,9 +431,9 @@ def acquire(
                     f"{r.code} {r.status} (held by {holder_name(r.holder)})" for r in bad
                 )
                 raise InputError(
-                    f"{code} cannot be bought back from {from_holder}: {what}; only rights "
-                    "the reserve sold can be bought back, from their holder "
-                    "/ 只能从现持有人处回购已出让的权益",
+                    en=f"{code} cannot be bought back from {from_holder}: {what}; only rights "
+                    "the reserve sold can be bought back, from their holder",
+                    zh="只能从现持有人处回购已出让的权益",
                     field="holder",
                     values=[from_holder],
                 )
@@ -455,22 +460,26 @@ def _new_right(session: Session, new: NewRight, actor: str) -> ReserveRight:
         raise UnknownNameError("reserve asset type", new.asset_type, ASSET_TYPES)
     code = new.code.strip()
     if not code or len(code) > 64:
-        raise InputError("a right needs a code of 1 to 64 characters / 权益编码", field="code")
+        raise InputError(
+            en="a right needs a code of 1 to 64 characters", zh="权益编码", field="code"
+        )
     if not new.name.strip():
-        raise InputError("a right needs a name / 权益名称不能为空", field="name")
+        raise InputError(en="a right needs a name", zh="权益名称不能为空", field="name")
     if session.scalar(select(ReserveRight.id).where(ReserveRight.code == code)) or session.scalar(
         select(ReservePackage.id).where(ReservePackage.code == code)
     ):
         raise InputError(
-            f"code {code!r} is already used in the reserve; codes are unique / 编码已存在",
+            en=f"code {code!r} is already used in the reserve; codes are unique",
+            zh="编码已存在",
             field="code",
             values=[code],
         )
     parcel_id = None
     if (new.parcel_code is None) != (new.asset_type == "emission"):
         raise InputError(
-            "wetland and forestry elements stand on a register parcel (give its code); "
-            "emission rights stand on none / 湿地、林业要素须指定登记地块",
+            en="wetland and forestry elements stand on a register parcel (give its code); "
+            "emission rights stand on none",
+            zh="湿地、林业要素须指定登记地块",
             field="parcel",
         )
     if new.parcel_code is not None:
@@ -483,15 +492,17 @@ def _new_right(session: Session, new: NewRight, actor: str) -> ReserveRight:
             )
         if parcel.status == "withdrawn":
             raise InputError(
-                f"parcel {parcel.code} is withdrawn from the register / 地块已退出登记",
+                en=f"parcel {parcel.code} is withdrawn from the register",
+                zh="地块已退出登记",
                 field="parcel",
                 values=[parcel.code],
             )
         taken = session.scalar(select(ReserveRight.code).where(ReserveRight.parcel_id == parcel.id))
         if taken:
             raise InputError(
-                f"parcel {parcel.code} already backs reserve right {taken}; a parcel backs one "
-                "right / 该地块已对应储备权益",
+                en=f"parcel {parcel.code} already backs reserve right {taken}; a parcel backs "
+                "one right",
+                zh="该地块已对应储备权益",
                 field="parcel",
                 values=[parcel.code, taken],
             )
@@ -516,8 +527,9 @@ def _new_right(session: Session, new: NewRight, actor: str) -> ReserveRight:
 def _check_chronology(on: date, last: date | None, lot: str) -> None:
     if last is not None and on < last:
         raise InputError(
-            f"{lot}: the date {on} is before the last change of holder ({last}); the ledger "
-            "runs forward in time / 日期早于上一次权属变更",
+            en=f"{lot}: the date {on} is before the last change of holder ({last}); the ledger "
+            "runs forward in time",
+            zh="日期早于上一次权属变更",
             field="date",
             values=[on.isoformat()],
         )
@@ -530,23 +542,27 @@ def add_package(
     code, name = code.strip(), name.strip()
     if not code or not name or len(code) > 64:
         raise InputError(
-            "a package needs a code (≤ 64 characters) and a name / 资产包编码与名称", field="code"
+            en="a package needs a code (≤ 64 characters) and a name",
+            zh="资产包编码与名称",
+            field="code",
         )
     if not right_codes:
         raise InputError(
-            "a package needs at least one right / 资产包至少含一项权益", field="rights"
+            en="a package needs at least one right", zh="资产包至少含一项权益", field="rights"
         )
     if len(set(right_codes)) != len(right_codes):
         twice = sorted({c for c in right_codes if right_codes.count(c) > 1})
         raise InputError(
-            f"a right is listed twice / 权益 {', '.join(twice)} 被重复列出，每项权益只列一次",
+            en="a right is listed twice",
+            zh=f"权益 {', '.join(twice)} 被重复列出，每项权益只列一次",
             field="rights",
             values=right_codes,
         )
     with _transaction("package"), Session(engine) as session, session.begin():
         if code in _all_codes(session):
             raise InputError(
-                f"code {code!r} is already used in the reserve / 编码已存在",
+                en=f"code {code!r} is already used in the reserve",
+                zh="编码已存在",
                 field="code",
                 values=[code],
             )
@@ -567,9 +583,9 @@ def add_package(
         ]
         if bad:
             raise InputError(
-                "only rights the reserve holds and that are in no package can be bundled: "
-                + ", ".join(bad)
-                + " / 只能打包在库且未打包的权益",
+                en="only rights the reserve holds and that are in no package can be bundled: "
+                + ", ".join(bad),
+                zh="只能打包在库且未打包的权益",
                 field="rights",
                 values=bad,
             )
@@ -640,8 +656,9 @@ def lease(
     price = _check_price(price_cny)
     if end <= start:
         raise InputError(
-            f"the lease term ends ({end}) before it starts ({start}); give an end after the "
-            "start / 租期结束日须晚于开始日",
+            en=f"the lease term ends ({end}) before it starts ({start}); give an end after the "
+            "start",
+            zh="租期结束日须晚于开始日",
             field="end",
             values=[start.isoformat(), end.isoformat()],
         )
@@ -713,8 +730,9 @@ def return_lease(engine: Engine, lot: str, *, on: date, actor: str, note: str = 
         rows, _ = _lock_lot(session, lot)
         if any(r.status != "leased" for r in rows):
             raise InputError(
-                f"{lot} is not leased out ({', '.join(sorted({r.status for r in rows}))}); "
-                "only a leased right returns / 未出租，无需收回",
+                en=f"{lot} is not leased out ({', '.join(sorted({r.status for r in rows}))}); "
+                "only a leased right returns",
+                zh="未出租，无需收回",
                 field="lot",
                 values=[lot],
             )
@@ -755,8 +773,9 @@ def _check_term(rows: list[ReserveRight], until: date, lot: str) -> None:
         end = _term_end(r)
         if end is not None and until > end:
             raise InputError(
-                f"{lot}: the term of emission right {r.code} ends on {end}, before {until}; a "
-                "right cannot be sold or leased beyond its term / 超出排污权有效期限",
+                en=f"{lot}: the term of emission right {r.code} ends on {end}, before {until}; a "
+                "right cannot be sold or leased beyond its term",
+                zh="超出排污权有效期限",
                 field="date",
                 values=[r.code, end.isoformat()],
             )
@@ -767,8 +786,8 @@ def _require_status(rows: list[ReserveRight], wanted: str, lot: str, doing: str)
     if bad:
         what = ", ".join(f"{r.code} {r.status} (held by {holder_name(r.holder)})" for r in bad)
         raise InputError(
-            f"{lot} cannot be {doing}: {what}; only rights in the reserve can be {doing} "
-            "/ 只能出让或出租在库的权益（已出让或出租中）",
+            en=f"{lot} cannot be {doing}: {what}; only rights in the reserve can be {doing}",
+            zh="只能出让或出租在库的权益（已出让或出租中）",
             field="lot",
             values=[r.code for r in bad],
         )

@@ -122,20 +122,23 @@ def _check(obs: ObservationLike) -> None:
     where = f"observation of {obs.indicator!r} for {obs.unit_code} in {obs.year}"
     if obs.status not in OBSERVATION_STATUSES:
         raise InputError(
-            f"{where}: unknown status {obs.status!r}; statuses: "
-            f"{', '.join(OBSERVATION_STATUSES)} / 观测值状态无效",
+            en=f"{where}: unknown status {obs.status!r}; statuses: "
+            f"{', '.join(OBSERVATION_STATUSES)}",
+            zh="观测值状态无效",
             field="status",
             values=[obs.status],
         )
     if not math.isfinite(obs.value):
         raise InputError(
-            f"{where}: the value {obs.value!r} is not a finite number / 观测值须为有限数值",
+            en=f"{where}: the value {obs.value!r} is not a finite number",
+            zh="观测值须为有限数值",
             field="value",
             values=[obs.value],
         )
     if not obs.source.strip():
         raise InputError(
-            f"{where}: no source; every value names its source / 观测值须注明来源",
+            en=f"{where}: no source; every value names its source",
+            zh="观测值须注明来源",
             field="source",
         )
 
@@ -182,9 +185,10 @@ def record_observations(
         if key in batch:
             old = batch[key]
             raise InputError(
-                f"observation of {obs.indicator!r} for {obs.unit_code} in {obs.year} is given "
-                f"twice ({old.value:g} {old.unit}, {old.source}; and {obs.value:g} {obs.unit}, "
-                f"{obs.source}): keep one / 同一指标、单位、年份的观测值重复",
+                en=f"observation of {obs.indicator!r} for {obs.unit_code} in {obs.year} is given "
+                f"twice ({old.value:g} {old.unit}, {old.source}; and {obs.value:g} "
+                f"{obs.unit}, {obs.source}): keep one",
+                zh="同一指标、单位、年份的观测值重复",
                 field="year",
                 values=list(key),
             )
@@ -370,8 +374,9 @@ def load_report(engine: Engine, year: int, version: int) -> IssuedReport:
     if not found:
         issued = [str(r.version) for r in list_reports(engine, year)]
         raise InputError(
-            f"no issued version {version} of the {year} report; issued versions: "
-            f"{', '.join(issued) or 'none'} / {year}年报告没有第{version}版",
+            en=f"no issued version {version} of the {year} report; issued versions: "
+            f"{', '.join(issued) or 'none'}",
+            zh=f"{year}年报告没有第{version}版",
             field="version",
             values=[version],
         )
@@ -423,8 +428,9 @@ def acknowledge_alert(
             )
             if found is not None:
                 raise InputError(
-                    f"alert {alert_key!r} was acknowledged already by {found.acknowledged_by} "
-                    f"on {found.acknowledged_at:%Y-%m-%d} / 该预警已由{found.acknowledged_by}确认",
+                    en=f"alert {alert_key!r} was acknowledged already by {found.acknowledged_by} "
+                    f"on {found.acknowledged_at:%Y-%m-%d}",
+                    zh=f"该预警已由{found.acknowledged_by}确认",
                     field="alert",
                     values=[alert_key],
                 )
