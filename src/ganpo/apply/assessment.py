@@ -176,9 +176,9 @@ def _read_indicators(path: Path, framework: AssessmentFramework) -> tuple[pd.Dat
     unknown = sorted(set(headers) - set(units) - {"county_adcode", "county_name", "name", "year"})
     if unknown:
         raise InputError(
-            f"indicator table has column(s) {preview(unknown)} that framework "
-            f"{framework.name!r} does not know; its indicators: {', '.join(units)} / "
-            f"指标表的列 {preview(unknown)} 不是考核框架 {framework.name} 的指标；"
+            en=f"indicator table has column(s) {preview(unknown)} that framework "
+            f"{framework.name!r} does not know; its indicators: {', '.join(units)}",
+            zh=f"指标表的列 {preview(unknown)} 不是考核框架 {framework.name} 的指标；"
             f"框架的指标为 {', '.join(units)}",
             source=path,
             field="columns",
@@ -201,10 +201,10 @@ def _read_indicators(path: Path, framework: AssessmentFramework) -> tuple[pd.Dat
             codes = table.loc[huge, "county_adcode"].tolist()
             shown = table.loc[huge, key].tolist()
             raise InputError(
-                f"indicator table: column {key!r} holds {preview(shown)} for county_adcode "
+                en=f"indicator table: column {key!r} holds {preview(shown)} for county_adcode "
                 f"{preview(codes)}, beyond {MAX_INDICATOR:g} {units[key]} in size; check the "
-                "value and the unit in the header / "
-                f"指标表 {key} 列中县 {preview(codes)} 的值 {preview(shown)} 超出合理范围"
+                "value and the unit in the header",
+                zh=f"指标表 {key} 列中县 {preview(codes)} 的值 {preview(shown)} 超出合理范围"
                 f"（绝对值不超过 {MAX_INDICATOR:g} {units[key]}）；请检查数值及表头中的单位",
                 source=path,
                 field=key,
@@ -271,7 +271,7 @@ def _check_gdp_plausible(gdp: pd.DataFrame, read: UnitTable, gdp_path: Path) -> 
             ),
             where=("the header", "表头"),
         )
-        raise InputError(f"{en} / {zh}", source=gdp_path, field="gdp", values=[code])
+        raise InputError(en=en, zh=zh, source=gdp_path, field="gdp", values=[code])
 
 
 def assess(
@@ -287,8 +287,8 @@ def assess(
     framework = stored.rule
     if not isinstance(framework, AssessmentFramework):
         raise InputError(
-            f"rule {framework.name!r} is not an assessment framework / "
-            f"规则 {framework.name!r} 不是考核评价框架，请选择一个考核框架",
+            en=f"rule {framework.name!r} is not an assessment framework",
+            zh=f"规则 {framework.name!r} 不是考核评价框架，请选择一个考核框架",
             field="rule",
         )
     acc = account_for_year(engine, year, account_id, purpose="assessment")
@@ -322,9 +322,9 @@ def assess(
     not_positive = gdp.loc[gdp["gdp"] <= 0, "county_adcode"].tolist()
     if not_positive:
         raise InputError(
-            f"GDP table: GDP must be positive; it is 0 or negative for county_adcode "
-            f"{preview(not_positive)} / GDP 表中县 {preview(not_positive)} 的 GDP 为 0 或负数；"
-            "GDP 须为正数",
+            en="GDP table: GDP must be positive; it is 0 or negative for county_adcode "
+            f"{preview(not_positive)}",
+            zh=f"GDP 表中县 {preview(not_positive)} 的 GDP 为 0 或负数；GDP 须为正数",
             source=gdp_path,
             field="gdp",
             values=not_positive,
@@ -333,10 +333,11 @@ def assess(
     if huge.any():
         codes = gdp.loc[huge, "county_adcode"].tolist()
         raise InputError(
-            f"GDP table: GDP of county_adcode {preview(codes)} is "
+            en=f"GDP table: GDP of county_adcode {preview(codes)} is "
             f"{preview(f'{v:g} CNY' for v in gdp.loc[huge, 'gdp'])}, more than "
             f"{MAX_GDP_CNY / 1e8:g} 亿元 (the world's GDP is some 10^7 亿元); check the value "
-            f"and the unit in the header / GDP 表中县 {preview(codes)} 的 GDP 超过 "
+            "and the unit in the header",
+            zh=f"GDP 表中县 {preview(codes)} 的 GDP 超过 "
             f"{MAX_GDP_CNY / 1e8:g} 亿元，请检查数值及表头中的单位",
             source=gdp_path,
             field="gdp",
@@ -357,9 +358,10 @@ def assess(
     if not (ind_all["year"] == year).any():
         years = sorted({int(y) for y in ind_all["year"]})
         raise InputError(
-            f"indicator table has no row of {year} (years present: "
+            en=f"indicator table has no row of {year} (years present: "
             f"{', '.join(map(str, years)) or 'none'}); give the indicators of the assessed "
-            f"year / 指标表中没有 {year} 年的数据（现有年份："
+            "year",
+            zh=f"指标表中没有 {year} 年的数据（现有年份："
             f"{', '.join(map(str, years)) or '无'}）；请提供考核年份的指标",
             source=indicators_path,
             field="year",
@@ -409,8 +411,8 @@ def _check_counties(
     extra = sorted(set(codes) - counties)
     if extra:
         raise InputError(
-            f"{what} has county adcode(s) {preview(extra)} that are not in the account / "
-            f"{_ZH[what]}中的县级行政区划代码 {preview(extra)} 不在核算账户中",
+            en=f"{what} has county adcode(s) {preview(extra)} that are not in the account",
+            zh=f"{_ZH[what]}中的县级行政区划代码 {preview(extra)} 不在核算账户中",
             source=path,
             field="county_adcode",
             values=extra,
@@ -419,8 +421,8 @@ def _check_counties(
         missing = sorted(counties - set(codes))
         if missing:
             raise InputError(
-                f"{what} lacks county adcode(s) {preview(missing)} of the account; add them / "
-                f"{_ZH[what]}缺少核算账户中的县 {preview(missing)}，请补充",
+                en=f"{what} lacks county adcode(s) {preview(missing)} of the account; add them",
+                zh=f"{_ZH[what]}缺少核算账户中的县 {preview(missing)}，请补充",
                 source=path,
                 field="county_adcode",
                 values=missing,

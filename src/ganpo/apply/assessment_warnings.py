@@ -99,10 +99,10 @@ def register_framework(framework: AssessmentFramework) -> Registry:
         reg.register_indicators([ind])
         if w.below is not None and ind.direction == "lower_is_better":
             raise InputError(
-                f"assessment framework {framework.name!r}: warning `below` on {w.metric!r}, an "
+                en=f"assessment framework {framework.name!r}: warning `below` on {w.metric!r}, an "
                 "indicator where lower is better; a lower bound does not fit it (use "
-                "decline_years, or a threshold on an indicator where higher is better) / "
-                "“低于阈值”预警不适用于越低越好的指标",
+                "decline_years, or a threshold on an indicator where higher is better)",
+                zh="“低于阈值”预警不适用于越低越好的指标",
                 field="warnings",
                 values=[w.metric],
             )

@@ -232,8 +232,8 @@ def resolve_unit(engine: Engine, unit: int | str) -> tuple[int, str, Level]:
     if len(hit) > 1:
         found = ", ".join(f"{n} {c}" for c, n in zip(hit["code"], hit["name"], strict=True))
         raise InputError(
-            f"unit {text} names several units of the accounts ({found}); give the adcode "
-            f"/ {text} 对应多个单位，请给出行政区划代码",
+            en=f"unit {text} names several units of the accounts ({found}); give the adcode",
+            zh=f"{text} 对应多个单位，请给出行政区划代码",
             field="unit",
             values=[text],
         )
@@ -244,9 +244,9 @@ def resolve_unit(engine: Engine, unit: int | str) -> tuple[int, str, Level]:
     shown = f"{name} ({text})" if name and name != text else text
     held = preview(f"{n} {c}" for c, n in zip(units["code"], units["name"], strict=True))
     raise InputError(
-        f"unit {shown} is in no current stored account; the accounts hold: {held or 'none'}. "
-        "Give a county or city of an account (`ganpo account list`), or run the account first "
-        f"/ 核算成果中没有 {shown}",
+        en=f"unit {shown} is in no current stored account; the accounts hold: {held or 'none'}. "
+        "Give a county or city of an account (`ganpo account list`), or run the account first",
+        zh=f"核算成果中没有 {shown}",
         field="unit",
         values=[text],
     )
@@ -928,8 +928,9 @@ def departure_audit(
     approved). ``sink_factors``: the sink factor set converting stand volume to carbon."""
     if end <= start:
         raise InputError(
-            f"the tenure ends ({end.isoformat()}) before or on its start ({start.isoformat()}); "
-            "give --end after --start / 任期终止日期须晚于起始日期",
+            en=f"the tenure ends ({end.isoformat()}) before or on its start ({start.isoformat()}); "
+            "give --end after --start",
+            zh="任期终止日期须晚于起始日期",
             field="end",
             values=[end.isoformat()],
         )

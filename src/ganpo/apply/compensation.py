@@ -111,7 +111,7 @@ _DATE = re.compile(
 
 
 def _refuse(path: Path, field: str, en: str, zh: str, values: list[Any]) -> InputError:
-    return InputError(f"{en} / {zh}", source=path, field=field, values=values)
+    return InputError(en=en, zh=zh, source=path, field=field, values=values)
 
 
 def _rows(mask: Any, numbers: list[int]) -> str:
@@ -416,14 +416,15 @@ def settle(
     agreement = stored.rule
     if not isinstance(agreement, CompensationAgreement):
         raise InputError(
-            f"rule {agreement.name!r} is not a compensation agreement / "
-            f"规则 {agreement.name!r} 不是生态补偿协议，请选择一份补偿协议",
+            en=f"rule {agreement.name!r} is not a compensation agreement",
+            zh=f"规则 {agreement.name!r} 不是生态补偿协议，请选择一份补偿协议",
             field="rule",
         )
     if account_id is not None and agreement.method != "gep_flow":  # else silently unused
         raise InputError(
-            f"agreement {agreement.name!r} settles by {agreement.method} from monitoring data "
-            f"and uses no GEP account; leave out --account {account_id} / 补偿协议 "
+            en=f"agreement {agreement.name!r} settles by {agreement.method} from monitoring data "
+            f"and uses no GEP account; leave out --account {account_id}",
+            zh="补偿协议 "
             f"{agreement.name} 按 {agreement.method} 由监测数据结算，不使用 GEP 核算；请去掉 "
             f"--account {account_id}",
             field="account",
@@ -464,10 +465,10 @@ def settle(
     )
     if short and agreement.gap_policy == "fail":
         raise InputError(
-            f"monitoring data of {year} has too few months for agreement {agreement.name!r} "
+            en=f"monitoring data of {year} has too few months for agreement {agreement.name!r} "
             f"(minimum {agreement.min_months}): {'; '.join(gaps)}. Complete the data "
-            "(nothing was stored) / "
-            f"{year} 年的监测数据月份不足，不满足补偿协议 {agreement.name!r} 的要求"
+            "(nothing was stored)",
+            zh=f"{year} 年的监测数据月份不足，不满足补偿协议 {agreement.name!r} 的要求"
             f"（至少 {agreement.min_months} 个月）：{'; '.join(gaps)}。"
             "请补全数据（未保存任何内容）",
             source=monitoring,
@@ -511,10 +512,10 @@ def settle(
         index_value = float(sum(valid) / len(valid)) if valid else None
         if index_value is None and not forced_not_met:
             raise InputError(
-                f"the compensation index of {year} cannot be computed: "
+                en=f"the compensation index of {year} cannot be computed: "
                 f"{'; '.join(n for n in notes if n.startswith('section '))}. Give the "
-                "missing series (nothing was stored) / "
-                f"无法计算 {year} 年的补偿指数："
+                "missing series (nothing was stored)",
+                zh=f"无法计算 {year} 年的补偿指数："
                 f"{'; '.join(n for n in notes if n.startswith('section '))}。"
                 "请补充缺失的监测序列（未保存任何内容）",
                 source=monitoring,
@@ -522,9 +523,9 @@ def settle(
             )
         if index_value is not None and not math.isfinite(index_value):
             raise InputError(
-                f"the compensation index of {year} is not a finite number ({index_value}); "
-                "check the monitoring values and the agreement's baselines / "
-                f"{year} 年的补偿指数不是有限数（{index_value}）；请检查监测值和协议的基准值",
+                en=f"the compensation index of {year} is not a finite number ({index_value}); "
+                "check the monitoring values and the agreement's baselines",
+                zh=f"{year} 年的补偿指数不是有限数（{index_value}）；请检查监测值和协议的基准值",
                 source=monitoring,
                 field="value",
             )
@@ -565,8 +566,8 @@ def settle(
         lost = sorted(set(agreement.upstream.counties) - set(upstream["county_adcode"]))
         if lost:
             raise InputError(
-                f"account {acc.account.id} has no county {preview(lost)} of the upstream party / "
-                f"核算 {acc.account.id} 中没有上游一方的县 {preview(lost)}，"
+                en=f"account {acc.account.id} has no county {preview(lost)} of the upstream party",
+                zh=f"核算 {acc.account.id} 中没有上游一方的县 {preview(lost)}，"
                 "请选择覆盖这些县的核算",
                 field="counties",
                 values=lost,

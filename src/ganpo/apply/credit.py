@@ -154,7 +154,7 @@ def load_rule(name_or_path: str | Path = DEFAULT_RULE) -> CreditRule:
         path = data_dir("credit") / f"{name_or_path}.toml"
     elif not path.exists():
         raise InputError(
-            "credit rule file not found / 找不到信用评价规则文件，请检查路径", source=path
+            en="credit rule file not found", zh="找不到信用评价规则文件，请检查路径", source=path
         )
     return load_toml_model(path, CreditRule, "credit rule")
 
@@ -172,8 +172,8 @@ def factor_score(factor: Factor, metric: float | str | Mapping[str, float] | Non
     if factor.direction == "category":
         if isinstance(metric, int | float):
             raise InputError(
-                f"factor {factor.key} takes a category, got the number {metric} / "
-                f"因子 {factor.key} 取值应为类别，实为数值 {metric}",
+                en=f"factor {factor.key} takes a category, got the number {metric}",
+                zh=f"因子 {factor.key} 取值应为类别，实为数值 {metric}",
                 field=factor.key,
             )
         shares = {metric: 1.0} if isinstance(metric, str) else dict(metric)
@@ -348,8 +348,8 @@ def latest_account_with_rasters(engine: Engine) -> int:
         if acc.status in CURRENT_STATUSES and not load_account(engine, acc.id).rasters.empty:
             return int(acc.id)
     raise InputError(
-        "no stored account has value rasters; run one with --rasters DIR (or `ganpo demo`) / "
-        "已保存的核算都没有价值栅格；请用 --rasters DIR 运行一次核算（或运行 `ganpo demo`）",
+        en="no stored account has value rasters; run one with --rasters DIR (or `ganpo demo`)",
+        zh="已保存的核算都没有价值栅格；请用 --rasters DIR 运行一次核算（或运行 `ganpo demo`）",
         field="account",
     )
 

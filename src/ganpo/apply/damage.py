@@ -81,32 +81,32 @@ def recovery_fractions(
     """
     if not 0.0 <= final_recovery <= 1.0:
         raise InputError(
-            f"final recovery must lie in [0, 1], got {final_recovery} / "
-            f"最终恢复比例须在 [0, 1] 之内，实为 {final_recovery}",
+            en=f"final recovery must lie in [0, 1], got {final_recovery}",
+            zh=f"最终恢复比例须在 [0, 1] 之内，实为 {final_recovery}",
             field="final_recovery",
         )
     if path == "table":
         if not table:
             raise InputError(
-                "the table path needs the recovered fraction of each year (--table 0,0.3,0.6) / "
-                "按表恢复（table）须给出每年的恢复比例（--table 0,0.3,0.6）",
+                en="the table path needs the recovered fraction of each year (--table 0,0.3,0.6)",
+                zh="按表恢复（table）须给出每年的恢复比例（--table 0,0.3,0.6）",
                 field="table",
             )
         g = np.asarray(table, dtype="float64")
         bad = [float(v) for v in g if not (0.0 <= v <= final_recovery) or math.isnan(v)]
         if bad:
             raise InputError(
-                f"recovery fractions must lie in [0, final recovery = {final_recovery}]; "
-                f"got {bad} / "
-                f"恢复比例须在 [0, 最终恢复比例 = {final_recovery}] 之内，实为 {bad}",
+                en=f"recovery fractions must lie in [0, final recovery = {final_recovery}]; "
+                f"got {bad}",
+                zh=f"恢复比例须在 [0, 最终恢复比例 = {final_recovery}] 之内，实为 {bad}",
                 field="table",
                 values=bad,
             )
         return g
     if recovery_years < 1:
         raise InputError(
-            f"recovery takes at least 1 year, got {recovery_years} / "
-            f"恢复期至少为 1 年，实为 {recovery_years}",
+            en=f"recovery takes at least 1 year, got {recovery_years}",
+            zh=f"恢复期至少为 1 年，实为 {recovery_years}",
             field="recovery_years",
         )
     t = np.arange(1, recovery_years + 1, dtype="float64")
@@ -116,8 +116,8 @@ def recovery_fractions(
         k = math.log(1.0 / EXPONENTIAL_EPSILON) / recovery_years
         return final_recovery * (1.0 - np.exp(-k * (t - 1.0)))
     raise InputError(
-        f"unknown recovery path {path!r}; valid: {', '.join(PATHS)} / "
-        f"未知的恢复路径 {path!r}；可选：{', '.join(PATHS)}",
+        en=f"unknown recovery path {path!r}; valid: {', '.join(PATHS)}",
+        zh=f"未知的恢复路径 {path!r}；可选：{', '.join(PATHS)}",
         field="path",
         values=[path],
     )
@@ -184,8 +184,8 @@ def loss_schedule(
     """
     if not 0.0 < severity <= 1.0:
         raise InputError(
-            f"severity must lie in (0, 1], got {severity} / "
-            f"损害程度须在 (0, 1] 之内，实为 {severity}",
+            en=f"severity must lie in (0, 1], got {severity}",
+            zh=f"损害程度须在 (0, 1] 之内，实为 {severity}",
             field="severity",
         )
     check_valuation(discount_rate, horizon_years)
@@ -215,7 +215,7 @@ def restoration_pv_per_ha(
     """
     if maturity_years < 1:
         raise InputError(
-            "maturity takes at least 1 year / 修复成熟期至少为 1 年", field="maturity_years"
+            en="maturity takes at least 1 year", zh="修复成熟期至少为 1 年", field="maturity_years"
         )
     t = np.arange(1, horizon_years + 1, dtype="float64")
     ramp = np.minimum(1.0, (t - 1.0) / maturity_years)
@@ -241,9 +241,9 @@ def type_value_per_ha(
         where_zh = f"县 {county}" if county else "该区域"
         types = ", ".join(t.key for t in ecosystem_types()[1:])
         raise InputError(
-            f"the account has no {ecosystem} in {where}, so it gives no value per ha for it; "
-            f"choose another type ({types}) / "
-            f"核算结果在{where_zh}内没有 {ecosystem}，无法得出其每公顷价值；"
+            en=f"the account has no {ecosystem} in {where}, so it gives no value per ha for it; "
+            f"choose another type ({types})",
+            zh=f"核算结果在{where_zh}内没有 {ecosystem}，无法得出其每公顷价值；"
             f"请选择其他生态系统类型（{types}）",
             field="restoration_type",
             values=[ecosystem],
@@ -308,16 +308,17 @@ def case_record(
     b = result.baseline
     if damage_date.year < b.year:
         raise InputError(
-            f"damage of {damage_date} is before the end of the baseline account's year "
-            f"({b.year}); the baseline must be an account of the state before the damage "
-            "/ 损害日期早于基线核算年份",
+            en=f"damage of {damage_date} is before the end of the baseline account's year "
+            f"({b.year}); the baseline must be an account of the state before the damage",
+            zh="损害日期早于基线核算年份",
             field="date",
             values=[damage_date.isoformat()],
         )
     counties = b.counties.sort_values("area_m2", ascending=False, kind="stable")
     if counties.empty:
         raise InputError(
-            "the damaged area lies in no county of the account / 损害区域不在核算范围内",
+            en="the damaged area lies in no county of the account",
+            zh="损害区域不在核算范围内",
             field="polygon",
         )
     return DamageRecord(

@@ -218,8 +218,8 @@ def compute_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) -
     if not observations:
         said = [halves(s) for s in skipped]  # each reason is "en / zh"
         raise InputError(
-            f"nothing to compute for {year}: {'; '.join(en for en, _ in said)} / "
-            f"{year} 年没有可计算的序列：{'；'.join(zh for _, zh in said)}",
+            en=f"nothing to compute for {year}: {'; '.join(en for en, _ in said)}",
+            zh=f"{year} 年没有可计算的序列：{'；'.join(zh for _, zh in said)}",
             field="year",
             values=[year],
         )

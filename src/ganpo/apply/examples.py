@@ -66,10 +66,10 @@ def example_commands() -> list[ExampleCommand]:
         missing = [f"{{{k}}}/{n}" for k, n in found if not (examples_dir(k) / n).is_file()]
         if missing:
             raise InputError(
-                f"{source.name}, command {step}: example input(s) {', '.join(missing)} not "
-                "shipped; add the file or correct the command / "
-                f"{source.name} 第 {step} 条命令：示例输入 {', '.join(missing)} 未随软件提供；"
-                "请补上该文件或改正命令"
+                en=f"{source.name}, command {step}: example input(s) {', '.join(missing)} not "
+                "shipped; add the file or correct the command",
+                zh=f"{source.name} 第 {step} 条命令：示例输入 {', '.join(missing)} 未随软件提供；"
+                "请补上该文件或改正命令",
             )
         out.append(
             ExampleCommand(

@@ -44,8 +44,9 @@ def stored_account(engine: Engine, account_id: int) -> StoredAccount:
             else f"give another account of {a.year}, or none for the default"
         )
         raise InputError(
-            f"account {account_id} was {english}; its figures stay for the records that used "
-            f"them, but {instead} / 核算 #{account_id} {chinese}，不再用于新的应用",
+            en=f"account {account_id} was {english}; its figures stay for the records that used "
+            f"them, but {instead}",
+            zh=f"核算 #{account_id} {chinese}，不再用于新的应用",
             field="account",
             values=[account_id],
         )
@@ -70,8 +71,9 @@ def require_region(
     shown = [str(c) for c in counties[:5]] + (["…"] if len(counties) > 5 else [])
     en, zh = region
     raise InputError(
-        f"{what} {aid} covers no county of {en} (its counties: {', '.join(shown) or 'none'}); "
-        f"give an account of that region (`ganpo account list`) / 核算 #{aid} 不含{zh}的任何"
+        en=f"{what} {aid} covers no county of {en} (its counties: {', '.join(shown) or 'none'}); "
+        "give an account of that region (`ganpo account list`)",
+        zh=f"核算 #{aid} 不含{zh}的任何"
         f"区县（其区县：{'、'.join(shown) or '无'}），请给出该地区的核算",
         field="account",
         values=[aid, *counties[:5]],
@@ -88,8 +90,9 @@ def account_for_year(
         found = stored_account(engine, account_id)
         if found.account.year != year:
             raise InputError(
-                f"account {account_id} is of {found.account.year}, not {year}; give an "
-                f"account of {year} or change --year / 核算 #{account_id} 是 "
+                en=f"account {account_id} is of {found.account.year}, not {year}; give an "
+                f"account of {year} or change --year",
+                zh=f"核算 #{account_id} 是 "
                 f"{found.account.year} 年的核算，不是 {year} 年的；请给出 {year} 年的核算或更改 "
                 "--year",
                 field="account",
@@ -105,9 +108,10 @@ def account_for_year(
         which = f"current stored account of {year}{why} (only {', '.join(gone)})"
         which_zh = f"{year} 年可用的核算（仅有已撤回或已被修订取代的 {'、'.join(gone)}）"
         raise InputError(
-            f"no {which if gone else f'stored account of {year}{why}'}; stored years: "
+            en=f"no {which if gone else f'stored account of {year}{why}'}; stored years: "
             f"{', '.join(map(str, years)) or 'none'}. Run `ganpo account run` (or "
-            f"`ganpo demo`) for that year first / 库中没有 "
+            "`ganpo demo`) for that year first",
+            zh="库中没有 "
             f"{which_zh if gone else f'{year} 年的核算'}；已有核算的年份："
             f"{'、'.join(map(str, years)) or '无'}。请先运行该年的核算（ganpo account run 或 "
             "ganpo demo）",
@@ -172,8 +176,9 @@ def constant_price_growth(
     """
     if previous.account.year >= current.account.year:
         raise InputError(
-            f"growth needs an earlier account: {previous.account.year} is not before "
-            f"{current.account.year} / 计算增长须有更早年份的核算：{previous.account.year} 年"
+            en=f"growth needs an earlier account: {previous.account.year} is not before "
+            f"{current.account.year}",
+            zh=f"计算增长须有更早年份的核算：{previous.account.year} 年"
             f"不早于 {current.account.year} 年",
             field="year",
         )

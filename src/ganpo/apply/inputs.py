@@ -76,8 +76,8 @@ def _read_text(path: Path, what: str) -> pd.DataFrame:
     it)."""
     if not Path(path).exists():
         raise InputError(
-            f"{what} not found; give the path of a CSV or .xlsx file / "
-            f"找不到{_WHAT_ZH.get(what, what)}，请给出 CSV 或 .xlsx 文件的路径",
+            en=f"{what} not found; give the path of a CSV or .xlsx file",
+            zh=f"找不到{_WHAT_ZH.get(what, what)}，请给出 CSV 或 .xlsx 文件的路径",
             source=path,
         )
     try:
@@ -89,8 +89,8 @@ def _read_text(path: Path, what: str) -> pd.DataFrame:
     if table.problems:
         n = len(table.problems)
         raise TableError(
-            f"{what}: {n} problem(s): {'; '.join(table.problems[:20])} / "
-            f"共 {n} 处格式问题：{'；'.join(table.problems_zh[:20])}",
+            en=f"{what}: {n} problem(s): {'; '.join(table.problems[:20])}",
+            zh=f"共 {n} 处格式问题：{'；'.join(table.problems_zh[:20])}",
             source=path,
             values=table.problems,
         )
@@ -106,8 +106,8 @@ def convert(unit: str, target: str, what: str) -> float:
         raise
     except Exception as exc:  # pint raises many kinds of errors on malformed text
         raise InputError(
-            f"{what}: cannot read the unit {unit!r} ({exc}); write e.g. {target!r} / "
-            f"{what}：无法识别单位 {unit!r}（{exc}）；请写成如 {target!r} 的形式",
+            en=f"{what}: cannot read the unit {unit!r} ({exc}); write e.g. {target!r}",
+            zh=f"{what}：无法识别单位 {unit!r}（{exc}）；请写成如 {target!r} 的形式",
             field="unit",
             values=[unit],
         ) from exc
@@ -183,10 +183,10 @@ def read_table_in_units(
     missing = [c for c in (key, *extra_keys, *columns) if c not in headers]
     if missing:
         raise InputError(
-            f"{what} lacks column(s) {', '.join(missing)}; it has "
+            en=f"{what} lacks column(s) {', '.join(missing)}; it has "
             f"{', '.join(map(str, raw.columns))}. Numeric columns are written "
-            "`name [unit]`, e.g. `fiscal_gap [万元]` / "
-            f"{zh}缺少列 {', '.join(missing)}；数值列的表头写作“名称 [单位]”",
+            "`name [unit]`, e.g. `fiscal_gap [万元]`",
+            zh=f"{zh}缺少列 {', '.join(missing)}；数值列的表头写作“名称 [单位]”",
             source=path,
             field=", ".join(missing),
             values=missing,
@@ -198,8 +198,8 @@ def read_table_in_units(
         bad = raw[headers[k]][wrong].tolist()
         if bad:
             raise InputError(
-                f"{what}: column {k} must hold integers; bad values {preview(bad)} / "
-                f"{zh}的 {k} 列须为整数代码，以下值无效：{preview(bad)}",
+                en=f"{what}: column {k} must hold integers; bad values {preview(bad)}",
+                zh=f"{zh}的 {k} 列须为整数代码，以下值无效：{preview(bad)}",
                 source=path,
                 field=k,
                 values=bad,
@@ -213,9 +213,9 @@ def read_table_in_units(
     if dup.any():
         rows = out.loc[dup, [key, *extra_keys]].drop_duplicates().astype(str).agg("/".join, axis=1)
         raise InputError(
-            f"{what}: duplicated {'/'.join((key, *extra_keys))} {preview(rows.tolist())}; "
-            f"each must appear once / {zh}中 {key} {preview(rows.tolist())} 重复出现，"
-            "每个只能出现一次",
+            en=f"{what}: duplicated {'/'.join((key, *extra_keys))} {preview(rows.tolist())}; "
+            "each must appear once",
+            zh=f"{zh}中 {key} {preview(rows.tolist())} 重复出现，每个只能出现一次",
             source=path,
             field=key,
             values=rows.tolist(),
@@ -224,9 +224,9 @@ def read_table_in_units(
         unit = units[col]
         if unit is None:
             raise InputError(
-                f"{what}: column {col!r} has no unit; write its header as `{col} [{target}]` "
-                f"(or another unit of the same quantity) / {zh}的 {col} 列表头没有单位，"
-                f"请写作“{col} [{target}]”",
+                en=f"{what}: column {col!r} has no unit; write its header as `{col} [{target}]` "
+                "(or another unit of the same quantity)",
+                zh=f"{zh}的 {col} 列表头没有单位，请写作“{col} [{target}]”",
                 source=path,
                 field=col,
             )
@@ -234,7 +234,8 @@ def read_table_in_units(
             factor = convert(unit, target, f"{what} column {col}")
         except InputError as exc:
             raise InputError(  # exc names the table and the column already
-                f"{exc} / {zh}的 {col} 列表头单位 [{unit}] 无法换算为 {target}，请改用同一量的单位",
+                en=f"{exc}",
+                zh=f"{zh}的 {col} 列表头单位 [{unit}] 无法换算为 {target}，请改用同一量的单位",
                 source=path,
                 field=col,
                 values=[unit],
@@ -260,9 +261,9 @@ def read_table_in_units(
         if bad_mask.any():
             codes = out.loc[bad_mask, key].tolist()
             raise InputError(
-                f"{what}: column {col!r} has missing, non-numeric or infinite values for "
-                f"{key} {preview(codes)}; fill them in (0 where the value is zero) / "
-                f"{zh}的 {col} 列在 {key} {preview(codes)} 处缺值、非数值或为无穷大，"
+                en=f"{what}: column {col!r} has missing, non-numeric or infinite values for "
+                f"{key} {preview(codes)}; fill them in (0 where the value is zero)",
+                zh=f"{zh}的 {col} 列在 {key} {preview(codes)} 处缺值、非数值或为无穷大，"
                 "请填写数值（为零处填 0）",
                 source=path,
                 field=col,
@@ -315,8 +316,8 @@ def _check_cells(
         text_like = cell.strip() == "" or (math.isnan(value) and cell.strip().lower() != "nan")
         shown = repr(cell) if text_like else cell
         raise InputError(
-            f"{what}, row {rows[i]} ({key} {keys.iloc[i]}): column {col!r} value {shown} {why} "
-            f"/ {zh}第 {rows[i]} 行（{key} {keys.iloc[i]}）{col} 列的值 {shown} {why_zh}",
+            en=f"{what}, row {rows[i]} ({key} {keys.iloc[i]}): column {col!r} value {shown} {why}",
+            zh=f"{zh}第 {rows[i]} 行（{key} {keys.iloc[i]}）{col} 列的值 {shown} {why_zh}",
             source=path,
             field=col,
             values=[cell],

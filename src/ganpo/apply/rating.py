@@ -106,8 +106,8 @@ class RatingIndicator(BaseModel):
             return self.points
         if amount is None:
             raise InputError(
-                f"a record of {self.key} needs its amount ({self.amount_unit}) / "
-                f"{self.name_zh}须填写数量（{self.amount_unit}）",
+                en=f"a record of {self.key} needs its amount ({self.amount_unit})",
+                zh=f"{self.name_zh}须填写数量（{self.amount_unit}）",
                 field="amount",
             )
         reached = [p for b, p in self.tiers if amount >= b]
@@ -181,7 +181,9 @@ def load_rating_rule(name_or_path: str | Path = DEFAULT_RULE) -> RatingRule:
             raise UnknownNameError("entity rating rule", str(name_or_path), names)
         path = data_dir("rating") / f"{name_or_path}.toml"
     elif not path.exists():
-        raise InputError("entity rating rule file not found / 评价规则文件不存在", source=path)
+        raise InputError(
+            en="entity rating rule file not found", zh="评价规则文件不存在", source=path
+        )
     return load_toml_model(path, RatingRule, "entity rating rule")
 
 

@@ -70,16 +70,16 @@ def import_approved(
         path = stored_path(work_dir, year, v.data_file)
         if not path.is_file():
             raise InputError(
-                f"the approved file of form {f.key} (submission {sub.id} version {v.version}) "
-                f"is not in the work folder {work_dir}; give the platform's --work-dir / "
-                "工作目录中找不到已审核报表的文件",
+                en=f"the approved file of form {f.key} (submission {sub.id} version {v.version}) "
+                f"is not in the work folder {work_dir}; give the platform's --work-dir",
+                zh="工作目录中找不到已审核报表的文件",
                 source=path,
             )
         if v.data_sha256 and sha256_file(path) != v.data_sha256:
             raise InputError(
-                f"the approved file of form {f.key} (submission {sub.id} version {v.version}) "
-                "was changed after approval (its checksum differs); restore it from a backup / "
-                "已审核报表文件在审核后被改动",
+                en=f"the approved file of form {f.key} (submission {sub.id} version {v.version}) "
+                "was changed after approval (its checksum differs); restore it from a backup",
+                zh="已审核报表文件在审核后被改动",
                 source=path,
             )
         approved = next(
@@ -141,7 +141,8 @@ def link_inclusive(
     if why := entity_id_problem(entity_id, entity_kind):
         en, zh = halves(why)
         raise InputError(
-            f"{entity_id}: {en} / 主体代码 {entity_id}：{zh}",
+            en=f"{entity_id}: {en}",
+            zh=f"主体代码 {entity_id}：{zh}",
             field="entity_id",
             values=[entity_id],
         )
@@ -199,8 +200,9 @@ def grade_and_store(
     rows = store.records_of(engine, entity_id)
     if not rows and not store.records_of(engine, entity_id, in_force=False):
         raise InputError(
-            f"no record of entity {entity_id} is stored; import the departments' approved "
-            "records first (`ganpo apply rating import`) / 该主体没有任何记录",
+            en=f"no record of entity {entity_id} is stored; import the departments' approved "
+            "records first (`ganpo apply rating import`)",
+            zh="该主体没有任何记录",
             field="entity",
             values=[entity_id],
         )

@@ -62,8 +62,9 @@ def prepare_parcel(
     inside, outside = clip_to_region(local, layers, what=f"parcel {code}")
     if outside > 1e-6 * local.area:
         raise InputError(
-            f"parcel {code} reaches {outside / 1e4:,.2f} ha outside the account's region; a "
-            "registered parcel must lie inside it. Clip it to the region / 地块超出核算区域",
+            en=f"parcel {code} reaches {outside / 1e4:,.2f} ha outside the account's region; a "
+            "registered parcel must lie inside it. Clip it to the region",
+            zh="地块超出核算区域",
             field="geometry",
             values=[code],
         )
@@ -149,8 +150,9 @@ def deposit_features(
             v = props.get(f, props.get(f[:10], defaults.get(f)))
             if v is None or (isinstance(v, float) and pd.isna(v)) or not str(v).strip():
                 raise InputError(
-                    f"feature {i + 1} has no {f!r}; give it as a property of the feature or "
-                    f"as an option (--{f.replace('_', '-')}) / 要素缺少属性 {f}",
+                    en=f"feature {i + 1} has no {f!r}; give it as a property of the feature or "
+                    f"as an option (--{f.replace('_', '-')})",
+                    zh=f"要素缺少属性 {f}",
                     source=str(source) if not isinstance(source, Mapping) else None,
                     field=f,
                     values=[i + 1],
@@ -163,8 +165,8 @@ def deposit_features(
     if len(set(codes)) != len(codes):
         twice = sorted({c for c in codes if codes.count(c) > 1})
         raise InputError(
-            f"two features have the same code / 文件中有要素的编码重复（{', '.join(twice)}），"
-            "请让每个要素的编码唯一",
+            en="two features have the same code",
+            zh=f"文件中有要素的编码重复（{', '.join(twice)}），请让每个要素的编码唯一",
             field="code",
             values=codes,
         )
@@ -176,9 +178,10 @@ def deposit_features(
     ]
     if union_check and not allow_overlap:
         raise InputError(
-            "features of the file overlap each other: "
+            en="features of the file overlap each other: "
             + ", ".join(f"{a}/{b}" for a, b in union_check)
-            + "; nothing was stored / 文件内地块相互重叠",
+            + "; nothing was stored",
+            zh="文件内地块相互重叠",
             field="geometry",
             values=union_check,
         )
@@ -191,7 +194,8 @@ def deposit_features(
                 stored = ", ".join(d.code for d in done)
                 en, zh = halves(str(exc))
                 raise InputError(
-                    f"{en} (stored before this one: {stored}) / {zh}（在此之前已保存：{stored}）",
+                    en=f"{en} (stored before this one: {stored})",
+                    zh=f"{zh}（在此之前已保存：{stored}）",
                     field="code",
                     values=[p.code],
                 ) from exc

@@ -92,9 +92,10 @@ class EmissionPrices(BaseModel):
                 return p
         years = ", ".join(str(p.year) for p in sorted(rows, key=lambda r: r.year)) or "none"
         raise InputError(
-            f"no {pollutant} emission-right price for {year} (years with a price: {years}); "
+            en=f"no {pollutant} emission-right price for {year} (years with a price: {years}); "
             f"add a [[price]] row for {year} to the price file or give one with --prices, or "
-            f"value at a year that has one (--price-year) / 缺少 {year} 年 {pollutant} 排污权价格",
+            "value at a year that has one (--price-year)",
+            zh=f"缺少 {year} 年 {pollutant} 排污权价格",
             source=self.path or None,
             field="year",
             values=[pollutant, year],
@@ -107,8 +108,8 @@ def load_prices(path: Path | None = None) -> EmissionPrices:
     prices = load_toml_model(path, EmissionPrices, "the emission-right prices")
     if conversion_factor(prices.unit.replace("·", " "), "CNY/(t a)") != 1.0:
         raise InputError(
-            f"prices must be given in CNY/(t·a), not {prices.unit!r} / "
-            f"价格须以 CNY/(t·a)（元/(吨·年)）为单位，而不是 {prices.unit!r}",
+            en=f"prices must be given in CNY/(t·a), not {prices.unit!r}",
+            zh=f"价格须以 CNY/(t·a)（元/(吨·年)）为单位，而不是 {prices.unit!r}",
             source=path,
             field="unit",
         )
@@ -138,25 +139,29 @@ def emission_right(
         raise UnknownNameError("pollutant of an emission right", pollutant, known)
     if not math.isfinite(quantity) or quantity <= 0:
         raise InputError(
-            f"emission quantity {quantity} is not a positive number / 排污量须为正数",
+            en=f"emission quantity {quantity} is not a positive number",
+            zh="排污量须为正数",
             field="quantity",
             values=[quantity],
         )
     t_a = quantity * conversion_factor(unit, QUANTITY_UNIT, what=f"emission right {code}")
     if not permit.strip():
         raise InputError(
-            "an emission right needs its permit number (排污许可证编号) / 缺少排污许可证编号",
+            en="an emission right needs its permit number (排污许可证编号)",
+            zh="缺少排污许可证编号",
             field="permit",
         )
     if not 100000 <= region_adcode <= 999999:
         raise InputError(
-            f"region {region_adcode} is not a six-digit administrative code / 行政区划代码应为六位",
+            en=f"region {region_adcode} is not a six-digit administrative code",
+            zh="行政区划代码应为六位",
             field="region",
             values=[region_adcode],
         )
     if not 1 <= term_years <= 50:
         raise InputError(
-            f"term of {term_years} years is outside 1-50 / 年限应为 1-50 年",
+            en=f"term of {term_years} years is outside 1-50",
+            zh="年限应为 1-50 年",
             field="term_years",
             values=[term_years],
         )
@@ -206,8 +211,9 @@ def parcel_element(
         )
         kind_zh, kind_en = ("湿地", "wetland") if asset_type == "wetland" else ("森林", "forest")
         raise InputError(
-            f"parcel {parcel_code} has no {kind_en} (its ecosystem types: {listed}); a "
-            f"{ASSET_TYPES[asset_type]} must stand on {kind_en} land / 地块不含{kind_zh}",
+            en=f"parcel {parcel_code} has no {kind_en} (its ecosystem types: {listed}); a "
+            f"{ASSET_TYPES[asset_type]} must stand on {kind_en} land",
+            zh=f"地块不含{kind_zh}",
             field="parcel",
             values=[parcel_code],
         )
@@ -220,12 +226,14 @@ def parcel_element(
     if stand_volume_m3 is not None:
         if asset_type != "forestry":
             raise InputError(
-                "stand volume is a field of forestry elements / 蓄积量只适用于林业要素（forestry）",
+                en="stand volume is a field of forestry elements",
+                zh="蓄积量只适用于林业要素（forestry）",
                 field="stand_volume",
             )
         if not math.isfinite(stand_volume_m3) or stand_volume_m3 < 0:
             raise InputError(
-                f"stand volume {stand_volume_m3} m³ is not a non-negative number / 蓄积量无效",
+                en=f"stand volume {stand_volume_m3} m³ is not a non-negative number",
+                zh="蓄积量无效",
                 field="stand_volume",
                 values=[stand_volume_m3],
             )
@@ -242,7 +250,8 @@ def file_digest(path: Path) -> str:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError as exc:
         raise InputError(
-            f"cannot read the evidence file: {exc} / 无法读取证明材料",
+            en=f"cannot read the evidence file: {exc}",
+            zh="无法读取证明材料",
             source=path,
             field="evidence",
         ) from exc

@@ -53,8 +53,9 @@ def run_demo(engine: Engine, *, actor: str, prices: EmissionPrices | None = None
     have = {r.code for r in store.list_rights(engine)}
     if "DEMO-SO2" in have:
         raise InputError(
-            "the demo's rights are already in the reserve (DEMO-SO2); see them with `ganpo "
-            "apply reserve statement` / 示例权益已在储备库中",
+            en="the demo's rights are already in the reserve (DEMO-SO2); see them with `ganpo "
+            "apply reserve statement`",
+            zh="示例权益已在储备库中",
             field="code",
             values=["DEMO-SO2"],
         )

@@ -260,9 +260,9 @@ class CompensationAgreement(_Model):
                 return r
         spans = ", ".join(f"round {r.round}: {r.start_year}–{r.end_year}" for r in self.rounds)
         raise InputError(
-            f"agreement {self.name!r} has no round covering {year} ({spans}); "
-            "settle a year of a round, or add the round to the agreement / "
-            f"补偿协议 {self.name!r} 没有覆盖 {year} 年的轮次（{spans}）；"
+            en=f"agreement {self.name!r} has no round covering {year} ({spans}); "
+            "settle a year of a round, or add the round to the agreement",
+            zh=f"补偿协议 {self.name!r} 没有覆盖 {year} 年的轮次（{spans}）；"
             "请结算某一轮次内的年份，或在协议中补充该轮次",
             field="year",
             values=[year],
@@ -407,7 +407,8 @@ def _unit_ok(unit: str, what: str, source: str | Path | None) -> None:
     except InputError as exc:
         en, zh = halves(str(exc))
         raise InputError(
-            f"{what}: {en} / 规则文件中的单位 {unit!r} 有误：{zh}，请改用可识别的单位",
+            en=f"{what}: {en}",
+            zh=f"规则文件中的单位 {unit!r} 有误：{zh}，请改用可识别的单位",
             source=source,
             field="unit",
             values=[unit],
@@ -418,9 +419,9 @@ def _known_indicators(keys: list[str], what: str, source: str | Path | None) -> 
     unknown = sorted(set(keys) - set(indicators()))
     if unknown:
         raise InputError(
-            f"{what} names unknown GEP indicator(s) {', '.join(unknown)}; the catalogue has "
-            f"{', '.join(indicators())} (`ganpo catalog`) / "
-            f"{what} 中有未知的 GEP 指标 {', '.join(unknown)}；指标目录中有 "
+            en=f"{what} names unknown GEP indicator(s) {', '.join(unknown)}; the catalogue has "
+            f"{', '.join(indicators())} (`ganpo catalog`)",
+            zh=f"{what} 中有未知的 GEP 指标 {', '.join(unknown)}；指标目录中有 "
             f"{', '.join(indicators())}（见 `ganpo catalog`），请改用其中的指标",
             source=source,
             field="indicators",
@@ -432,18 +433,18 @@ def _known_counties(codes: list[int], province: int, what: str, source: str | Pa
     known = province_counties(province)
     if not known:
         raise InputError(
-            f"{what}: no counties for province adcode {province} / "
-            f"{what}：省级行政区划代码 {province} 下没有县，请检查 province_adcode",
+            en=f"{what}: no counties for province adcode {province}",
+            zh=f"{what}：省级行政区划代码 {province} 下没有县，请检查 province_adcode",
             source=source,
             field="province",
         )
     unknown = sorted(set(codes) - set(known))
     if unknown:
         raise InputError(
-            f"{what} names county adcode(s) {', '.join(map(str, unknown))} that are not "
+            en=f"{what} names county adcode(s) {', '.join(map(str, unknown))} that are not "
             f"counties of province {province} (it has {len(known)} counties, e.g. "
-            f"{', '.join(f'{k} {v}' for k, v in list(known.items())[:3])}) / {what} 中的县代码 "
-            f"{', '.join(map(str, unknown))} 不是省份 {province} 的县",
+            f"{', '.join(f'{k} {v}' for k, v in list(known.items())[:3])})",
+            zh=f"{what} 中的县代码 {', '.join(map(str, unknown))} 不是省份 {province} 的县",
             source=source,
             field="county_adcode",
             values=unknown,
@@ -464,8 +465,8 @@ def check_rule(
         for code in rule.minimums_cny:
             if not code.strip().isdigit():
                 raise InputError(
-                    f"{what}: minimums_cny keys must be county adcodes, got {code!r} / "
-                    f"{what}：minimums_cny 的键须为县级行政区划代码，实为 {code!r}",
+                    en=f"{what}: minimums_cny keys must be county adcodes, got {code!r}",
+                    zh=f"{what}：minimums_cny 的键须为县级行政区划代码，实为 {code!r}",
                     source=source,
                     field="minimums_cny",
                     values=[code],
@@ -479,7 +480,8 @@ def check_rule(
                 unknown = UnknownNameError("water-quality indicator", ind.key, catalogue)
                 en, zh = halves(str(unknown))
                 raise InputError(
-                    f"{what}: {en} / {what}：{zh}",
+                    en=f"{what}: {en}",
+                    zh=f"{what}：{zh}",
                     source=source,
                     field="indicators",
                     values=[ind.key],
@@ -529,7 +531,8 @@ def parse_rule(
         )
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors[:5])
         raise InputError(
-            f"invalid rule: {problems} / 规则文件有误（字段 {fields}），请按英文说明修改",
+            en=f"invalid rule: {problems}",
+            zh=f"规则文件有误（字段 {fields}），请按英文说明修改",
             source=source,
             field=fields,
         ) from exc
@@ -566,20 +569,23 @@ def load_rule(
         data = tomllib.loads(path.read_text("utf-8"))
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"cannot read the rule: it is not UTF-8 text (byte {exc.start}); save the TOML "
-            "file as UTF-8 / 无法读取规则文件：须为 UTF-8 编码的 TOML，请以 UTF-8 另存",
+            en=f"cannot read the rule: it is not UTF-8 text (byte {exc.start}); save the TOML "
+            "file as UTF-8",
+            zh="无法读取规则文件：须为 UTF-8 编码的 TOML，请以 UTF-8 另存",
             source=path,
             field="encoding",
         ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
-            f"cannot read the rule: {exc}; correct the TOML syntax there / "
-            f"无法读取规则文件：TOML 语法错误（{exc}），请修改",
+            en=f"cannot read the rule: {exc}; correct the TOML syntax there",
+            zh=f"无法读取规则文件：TOML 语法错误（{exc}），请修改",
             source=path,
         ) from exc
     except OSError as exc:
         raise InputError(
-            f"cannot read the rule: {exc} / 无法读取规则文件：{exc.strerror or exc}", source=path
+            en=f"cannot read the rule: {exc}",
+            zh=f"无法读取规则文件：{exc.strerror or exc}",
+            source=path,
         ) from exc
     return parse_rule(data, path, check=check)
 
@@ -690,9 +696,9 @@ def resolve_rule(
         found = store_rule(engine, load_rule(name), actor)
     if found.rule.kind != kind:
         raise InputError(
-            f"rule {name!r} is a {found.rule.kind} rule; this command needs a {kind} rule "
-            f"(shipped: {', '.join(rule_names())}) / "
-            f"规则 {name!r} 是 {found.rule.kind} 类规则；此命令需要 {kind} 类规则"
+            en=f"rule {name!r} is a {found.rule.kind} rule; this command needs a {kind} rule "
+            f"(shipped: {', '.join(rule_names())})",
+            zh=f"规则 {name!r} 是 {found.rule.kind} 类规则；此命令需要 {kind} 类规则"
             f"（内置规则：{', '.join(rule_names())}）",
             field="rule",
             values=[name],

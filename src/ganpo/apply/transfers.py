@@ -50,9 +50,9 @@ def _units(amount_cny: float, unit_cny: float, what: str) -> int:
         name = "fen (0.01 CNY)" if unit_cny == 0.01 else "yuan"
         name_zh = "分" if unit_cny == 0.01 else "元"
         raise InputError(
-            f"{what} {amount_cny!r} CNY is not a whole number of {name}; round it or "
-            f"change the rule's rounding / {what} {amount_cny!r} 元不是整{name_zh}数，"
-            "请取整或修改规则的取整单位",
+            en=f"{what} {amount_cny!r} CNY is not a whole number of {name}; round it or "
+            "change the rule's rounding",
+            zh=f"{what} {amount_cny!r} 元不是整{name_zh}数，请取整或修改规则的取整单位",
             field=what,
             values=[amount_cny],
         )
@@ -75,8 +75,8 @@ def largest_remainder(shares: np.ndarray, total: int, keys: np.ndarray) -> np.nd
     out = floors.copy()
     if abs(left) > len(out):  # only non-finite or inconsistent shares get here
         raise InputError(
-            f"cannot round shares adding up to {float(shares.sum())!r} to the total {total} / "
-            f"合计为 {float(shares.sum())!r} 的份额无法取整分配到总额 {total}，"
+            en=f"cannot round shares adding up to {float(shares.sum())!r} to the total {total}",
+            zh=f"合计为 {float(shares.sum())!r} 的份额无法取整分配到总额 {total}，"
             "请检查得分中是否有非有限数",
             field="shares",
         )
@@ -123,8 +123,8 @@ def allocate(
     B = _units(budget_cny, unit_cny, "budget")
     if not 0 <= B * unit_cny <= MAX_BUDGET_CNY:
         raise InputError(
-            f"the budget must lie between 0 and {MAX_BUDGET_CNY:.0e} CNY / "
-            f"预算须在 0 到 {MAX_BUDGET_CNY:.0e} 元之间",
+            en=f"the budget must lie between 0 and {MAX_BUDGET_CNY:.0e} CNY",
+            zh=f"预算须在 0 到 {MAX_BUDGET_CNY:.0e} 元之间",
             field="budget",
             values=[budget_cny],
         )
@@ -134,9 +134,10 @@ def allocate(
     )
     if mins.sum() > B:
         raise InputError(
-            f"the budget {budget_cny:,.2f} CNY cannot pay the fixed minimums of the "
+            en=f"the budget {budget_cny:,.2f} CNY cannot pay the fixed minimums of the "
             f"{len(counties)} counties, which add up to {mins.sum() * unit_cny:,.2f} CNY; "
-            "raise the budget or lower the minimums (nothing was stored) / 预算不足以支付"
+            "raise the budget or lower the minimums (nothing was stored)",
+            zh="预算不足以支付"
             f"{len(counties)} 个县的保底额（合计 {mins.sum() * unit_cny:,.2f} 元）；请提高预算"
             "或降低规则的保底额（未入库）",
             field="budget",
@@ -150,30 +151,30 @@ def allocate(
         col = scores[comp].astype("float64")
         if not np.isfinite(col).all():
             raise InputError(
-                f"component {comp!r} has scores that are not finite numbers for "
-                f"{preview(col[~np.isfinite(col)].index)}; check the factor table / "
-                f"分配项 {comp} 的得分不是有限数值，请核对因素表",
+                en=f"component {comp!r} has scores that are not finite numbers for "
+                f"{preview(col[~np.isfinite(col)].index)}; check the factor table",
+                zh=f"分配项 {comp} 的得分不是有限数值，请核对因素表",
                 field=comp,
             )
         if (col < 0).any():
             raise InputError(
-                f"component {comp!r} has negative scores for {preview(col[col < 0].index)} / "
-                f"分配项 {comp} 的得分为负",
+                en=f"component {comp!r} has negative scores for {preview(col[col < 0].index)}",
+                zh=f"分配项 {comp} 的得分为负",
                 field=comp,
             )
         s = float(col.sum())
         if not math.isfinite(s):
             raise InputError(
-                f"component {comp!r}: the scores add up to more than a float can hold; "
-                "check the factor table for absurdly large values / "
-                f"分配项 {comp} 的得分合计超出浮点范围，请核对因素表中过大的数值",
+                en=f"component {comp!r}: the scores add up to more than a float can hold; "
+                "check the factor table for absurdly large values",
+                zh=f"分配项 {comp} 的得分合计超出浮点范围，请核对因素表中过大的数值",
                 field=comp,
             )
         if w > 0 and s <= 0:
             raise InputError(
-                f"component {comp!r} has weight {w:g} but every county scores 0 in it, so "
-                "its share cannot be split; set its weight to 0 or check the factor table / "
-                f"分配项 {comp} 权重为 {w:g}，但各县得分均为 0，无法分配；请将其权重设为 0 或"
+                en=f"component {comp!r} has weight {w:g} but every county scores 0 in it, so "
+                "its share cannot be split; set its weight to 0 or check the factor table",
+                zh=f"分配项 {comp} 权重为 {w:g}，但各县得分均为 0，无法分配；请将其权重设为 0 或"
                 "核对因素表",
                 field=comp,
                 values=[comp],
@@ -187,7 +188,9 @@ def allocate(
     )
     if ((rate < 0) | (rate > 1)).any():
         raise InputError(
-            "penalty rates must lie in [0, 1] / 扣减比例须在 [0, 1] 之内", field="penalty_rate"
+            en="penalty rates must lie in [0, 1]",
+            zh="扣减比例须在 [0, 1] 之内",
+            field="penalty_rate",
         )
     deducted = rate * x
     receivers = (rate == 0) & (x > 0)
@@ -195,8 +198,8 @@ def allocate(
     if deducted.sum() > 0:
         if not receivers.any():
             raise InputError(
-                "every county has a penalty, so the deductions have no one to go to / "
-                "每个县都有扣减，扣减的资金无处分配；请至少让一个县不被扣减",
+                en="every county has a penalty, so the deductions have no one to go to",
+                zh="每个县都有扣减，扣减的资金无处分配；请至少让一个县不被扣减",
                 field="penalty_rate",
             )
         reward[receivers] = deducted.sum() * x[receivers] / x[receivers].sum()
@@ -251,9 +254,10 @@ def county_factors(
     region = stored.account.region_adcode
     if region // 10000 != rule.province_adcode // 10000:
         raise InputError(
-            f"account {stored.account.id} is an account of region {region}, but rule "
+            en=f"account {stored.account.id} is an account of region {region}, but rule "
             f"{rule.name!r} is for province {rule.province_adcode}; give --account an account "
-            f"of that province / 核算账户 {stored.account.id} 属于地区 {region}，而规则 "
+            "of that province",
+            zh=f"核算账户 {stored.account.id} 属于地区 {region}，而规则 "
             f"{rule.name} 适用于省份 {rule.province_adcode}，请指定该省的账户",
             field="account",
             values=[stored.account.id, region],
@@ -301,9 +305,10 @@ def county_factors(
             code, value = int(table["county_adcode"].iloc[i]), float(above.iloc[0])
             row = read.rows[i]  # as a spreadsheet shows it
             raise InputError(
-                f"factor table, row {row} (county_adcode {code}): column "
+                en=f"factor table, row {row} (county_adcode {code}): column "
                 f"{rule.penalty_column!r} value {value:g} is not a penalty rate; give the "
-                f"fraction withheld, from 0 to 1 / 因素表第 {row} 行（县 {code}）"
+                "fraction withheld, from 0 to 1",
+                zh=f"因素表第 {row} 行（县 {code}）"
                 f"{rule.penalty_column} 列的值 {value:g} 不是扣减比例，须在 0 到 1 之间",
                 source=factors_path,
                 field=rule.penalty_column,
@@ -312,8 +317,9 @@ def county_factors(
     extra = sorted(set(table["county_adcode"]) - set(gep["county_adcode"]))
     if extra:
         raise InputError(
-            f"factor table has county adcode(s) {preview(extra)} that are not counties of "
-            f"account {stored.account.id}; remove them or use the right account / 因素表中的"
+            en=f"factor table has county adcode(s) {preview(extra)} that are not counties of "
+            f"account {stored.account.id}; remove them or use the right account",
+            zh="因素表中的"
             f"县代码 {preview(extra)} 不是核算账户 {stored.account.id} 的县，"
             "请删除或换用正确的账户",
             source=factors_path,
@@ -324,9 +330,9 @@ def county_factors(
     missing = sorted(set(frame["county_adcode"]) - set(table["county_adcode"]))
     if missing:
         raise InputError(
-            f"factor table lacks eligible county adcode(s) {preview(missing)}; add them "
-            "(zeros where a factor is zero) or list them under `exclude` in the rule / "
-            f"因素表缺少参与分配的县 {preview(missing)}，请补上（因素为零处填 0）或在规则的 "
+            en=f"factor table lacks eligible county adcode(s) {preview(missing)}; add them "
+            "(zeros where a factor is zero) or list them under `exclude` in the rule",
+            zh=f"因素表缺少参与分配的县 {preview(missing)}，请补上（因素为零处填 0）或在规则的 "
             "exclude 中列出",
             source=factors_path,
             field="county_adcode",
@@ -373,30 +379,32 @@ def compute_allocation(
     rule = stored.rule
     if not isinstance(rule, TransferRule):
         raise InputError(
-            f"rule {rule.name!r} is not a transfer rule / "
-            f"规则 {rule.name!r} 不是转移支付规则，请选择一条转移支付规则",
+            en=f"rule {rule.name!r} is not a transfer rule",
+            zh=f"规则 {rule.name!r} 不是转移支付规则，请选择一条转移支付规则",
             field="rule",
         )
     w = {c.key: c.weight for c in rule.components}
     for key, value in (weights or {}).items():
         if key not in w:
             raise InputError(
-                f"the rule has no component {key!r}; components: {', '.join(w)} / "
-                f"规则没有分配项 {key}，可用：{', '.join(w)}",
+                en=f"the rule has no component {key!r}; components: {', '.join(w)}",
+                zh=f"规则没有分配项 {key}，可用：{', '.join(w)}",
                 field="weight",
                 values=[key],
             )
         if not 0 <= value <= 1e12:
             raise InputError(
-                f"weight of {key!r} must lie between 0 and 1e12 (weights are relative), got "
-                f"{value!r} / 分配项 {key} 的权重须在 0 到 1e12 之间，给定值 {value!r}",
+                en=f"weight of {key!r} must lie between 0 and 1e12 (weights are relative), got "
+                f"{value!r}",
+                zh=f"分配项 {key} 的权重须在 0 到 1e12 之间，给定值 {value!r}",
                 field="weight",
                 values=[value],
             )
         w[key] = value
     if sum(w.values()) <= 0:
         raise InputError(
-            "at least one component needs a weight > 0 / 至少一个分配项的权重须大于 0",
+            en="at least one component needs a weight > 0",
+            zh="至少一个分配项的权重须大于 0",
             field="weight",
         )
     factors, ids, notes = county_factors(engine, rule, year, factors_path, account_id)

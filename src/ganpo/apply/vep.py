@@ -92,16 +92,18 @@ def check_valuation(discount_rate: float, horizon_years: int) -> float:
     r, n = float(discount_rate), horizon_years
     if not (r == 0.0 or MIN_POSITIVE_DISCOUNT_RATE <= r <= 1.0):
         raise InputError(
-            f"discount rate {discount_rate!r} is not 0 or a rate in "
+            en=f"discount rate {discount_rate!r} is not 0 or a rate in "
             f"[{MIN_POSITIVE_DISCOUNT_RATE:g}, 1] (0.0277 = 2.77 %); give 0 for no "
-            "discounting / 贴现率应为 0 或 1e-9 至 1 之间的小数",
+            "discounting",
+            zh="贴现率应为 0 或 1e-9 至 1 之间的小数",
             field="discount_rate",
             values=[discount_rate],
         )
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_HORIZON_YEARS:
         raise InputError(
-            f"horizon {horizon_years!r} is not a whole number of years in "
-            f"[1, {MAX_HORIZON_YEARS}] / 年限应为 1 至 {MAX_HORIZON_YEARS} 的整数",
+            en=f"horizon {horizon_years!r} is not a whole number of years in "
+            f"[1, {MAX_HORIZON_YEARS}]",
+            zh=f"年限应为 1 至 {MAX_HORIZON_YEARS} 的整数",
             field="horizon_years",
             values=[horizon_years],
         )
@@ -124,25 +126,27 @@ def read_features(
     path = Path(source)
     if not path.exists():
         raise InputError(
-            "file not found; give a GeoJSON, GeoPackage or shapefile / 文件不存在", source=path
+            en="file not found; give a GeoJSON, GeoPackage or shapefile",
+            zh="文件不存在",
+            source=path,
         )
     try:
         frame = gpd.read_file(path, layer=layer) if layer else gpd.read_file(path)
     except Exception as exc:  # pyogrio raises several types for unreadable files
         raise InputError(
-            f"cannot read polygons ({exc}); give a GeoJSON, GeoPackage or shapefile "
-            "/ 无法读取多边形文件",
+            en=f"cannot read polygons ({exc}); give a GeoJSON, GeoPackage or shapefile",
+            zh="无法读取多边形文件",
             source=path,
         ) from exc
     if frame.crs is None:
         raise InputError(
-            "the file has no CRS; add one (a .prj beside a shapefile, or save with a CRS) "
-            "/ 文件缺少坐标系",
+            en="the file has no CRS; add one (a .prj beside a shapefile, or save with a CRS)",
+            zh="文件缺少坐标系",
             source=path,
             field="crs",
         )
     if frame.empty:
-        raise InputError("the file holds no features / 文件中没有要素", source=path)
+        raise InputError(en="the file holds no features", zh="文件中没有要素", source=path)
     return frame
 
 
@@ -159,9 +163,9 @@ def _from_geojson(obj: Mapping[str, Any]) -> gpd.GeoDataFrame:
         if crs is None:
             bad = named["properties"].get("name")
             raise InputError(
-                f"the GeoJSON 'crs' name {bad!r} is not a coordinate reference system; "
-                "give e.g. 'EPSG:4326' or leave 'crs' out for WGS84 lon/lat "
-                "/ GeoJSON 的坐标系名称无效",
+                en=f"the GeoJSON 'crs' name {bad!r} is not a coordinate reference system; "
+                "give e.g. 'EPSG:4326' or leave 'crs' out for WGS84 lon/lat",
+                zh="GeoJSON 的坐标系名称无效",
                 field="crs",
                 values=[str(bad)],
             )
@@ -169,7 +173,9 @@ def _from_geojson(obj: Mapping[str, Any]) -> gpd.GeoDataFrame:
         if kind == "FeatureCollection":
             feats = list(obj.get("features", []))
             if not feats:
-                raise InputError("the FeatureCollection is empty / 要素集合为空", field="features")
+                raise InputError(
+                    en="the FeatureCollection is empty", zh="要素集合为空", field="features"
+                )
             frame = gpd.GeoDataFrame.from_features(feats, crs=crs)
         elif kind == "Feature":
             frame = gpd.GeoDataFrame.from_features([obj], crs=crs)
@@ -177,15 +183,17 @@ def _from_geojson(obj: Mapping[str, Any]) -> gpd.GeoDataFrame:
             frame = gpd.GeoDataFrame(geometry=[shape(obj)], crs=crs)
         else:
             raise InputError(
-                f"GeoJSON type {kind!r} is not a geometry, Feature or FeatureCollection "
-                "/ 不是有效的 GeoJSON",
+                en=f"GeoJSON type {kind!r} is not a geometry, Feature or FeatureCollection",
+                zh="不是有效的 GeoJSON",
                 field="type",
                 values=[kind],
             )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         if isinstance(exc, InputError):
             raise
-        raise InputError(f"malformed GeoJSON: {exc} / GeoJSON 格式错误", field="geometry") from exc
+        raise InputError(
+            en=f"malformed GeoJSON: {exc}", zh="GeoJSON 格式错误", field="geometry"
+        ) from exc
     return frame
 
 
@@ -198,14 +206,14 @@ def check_polygon(
     ``make_valid`` it is repaired (shapely.make_valid, keeping the polygonal parts) instead.
     """
     if geometry is None or geometry.is_empty:
-        raise InputError(f"the {what} is empty / 多边形为空", field="geometry")
+        raise InputError(en=f"the {what} is empty", zh="多边形为空", field="geometry")
     if not geometry.is_valid:
         reason = explain_validity(geometry)
         if not make_valid:
             raise InputError(
-                f"the {what} is not a valid polygon: {reason}. Fix it in a GIS, or pass "
-                "make_valid (CLI --make-valid) to repair it automatically "
-                f"/ 多边形无效：{reason}；请修正或使用 --make-valid 自动修复",
+                en=f"the {what} is not a valid polygon: {reason}. Fix it in a GIS, or pass "
+                "make_valid (CLI --make-valid) to repair it automatically",
+                zh=f"多边形无效：{reason}；请修正或使用 --make-valid 自动修复",
                 field="geometry",
                 values=[reason],
             )
@@ -213,7 +221,8 @@ def check_polygon(
     polys = _polygonal(geometry)
     if polys is None or polys.area <= 0:
         raise InputError(
-            f"the {what} is a {geometry.geom_type}, not a polygon with an area / 几何类型不是面",
+            en=f"the {what} is a {geometry.geom_type}, not a polygon with an area",
+            zh="几何类型不是面",
             field="geometry",
             values=[geometry.geom_type],
         )
@@ -285,9 +294,9 @@ def account_layers(engine: Engine, account_id: int) -> AccountLayers:
     s = stored_account(engine, account_id)
     if s.rasters.empty:
         raise InputError(
-            f"account {account_id} has no per-cell value rasters, so no site can be valued "
-            "from it; run the account with --rasters DIR (`ganpo demo` writes them) "
-            "/ 该核算未输出价值栅格",
+            en=f"account {account_id} has no per-cell value rasters, so no site can be valued "
+            "from it; run the account with --rasters DIR (`ganpo demo` writes them)",
+            zh="该核算未输出价值栅格",
             field="account",
             values=[account_id],
         )
@@ -328,8 +337,8 @@ def _account_units(s: StoredAccount, root: Path) -> gpd.GeoDataFrame:
     path = _input_path(s, root, "units")
     if path is None:
         raise InputError(
-            f"account {s.account.id} lists no units file; cannot tell where its region is / "
-            f"核算 {s.account.id} 未列出行政单元文件，无法确定其区域范围；"
+            en=f"account {s.account.id} lists no units file; cannot tell where its region is",
+            zh=f"核算 {s.account.id} 未列出行政单元文件，无法确定其区域范围；"
             "请选择带有行政单元文件的核算",
             field="units",
         )
@@ -499,18 +508,18 @@ def clip_to_region(
     inside = _polygonal(inside) if not inside.is_empty else None
     if inside is None or inside.area <= 0:
         raise InputError(
-            f"the {what} lies outside the account's region (account {layers.account_id}, "
+            en=f"the {what} lies outside the account's region (account {layers.account_id}, "
             f"{layers.stored.account.dataset_name}): no overlap with its counties. Check the "
-            "coordinates and the CRS (GeoJSON without 'crs' is read as WGS84 lon/lat) "
-            "/ 多边形不在核算区域内",
+            "coordinates and the CRS (GeoJSON without 'crs' is read as WGS84 lon/lat)",
+            zh="多边形不在核算区域内",
             field="geometry",
             values=[tuple(round(v) for v in geometry.bounds)],
         )
     if inside.area < MIN_SITE_AREA_M2:
         raise InputError(
-            f"the {what} covers only {inside.area:.3g} m² of the region, less than "
-            f"{MIN_SITE_AREA_M2:g} m²: too small to value (check the coordinates and the CRS) "
-            "/ 多边形在核算区域内的面积过小",
+            en=f"the {what} covers only {inside.area:.3g} m² of the region, less than "
+            f"{MIN_SITE_AREA_M2:g} m²: too small to value (check the coordinates and the CRS)",
+            zh="多边形在核算区域内的面积过小",
             field="geometry",
             values=[inside.area],
         )
