@@ -152,8 +152,9 @@ def soils_direct_n2o(
         kind = str(r["field"])
         if kind not in keys:
             raise TableError(
-                f"{where(SOILS_TABLE, activity, i)}: column 'field' value {kind!r} is neither "
-                "'upland' nor 'flooded_rice' / field 须为 upland 或 flooded_rice",
+                en=f"{where(SOILS_TABLE, activity, i)}: column 'field' value {kind!r} is neither "
+                "'upland' nor 'flooded_rice'",
+                zh="field 须为 upland 或 flooded_rice",
                 source=SOILS_TABLE,
                 field="field",
                 values=[kind],

@@ -274,10 +274,10 @@ def _one_row_per_unit_and_year(b: pd.DataFrame) -> None:
     if dup.any():
         i = dup[dup].index[0]
         raise TableError(
-            f"{where(BALANCE_TABLE, b, i)}: unit code {b.loc[i, 'unit_code']} and year "
+            en=f"{where(BALANCE_TABLE, b, i)}: unit code {b.loc[i, 'unit_code']} and year "
             f"{b.loc[i, 'year']} have a balance already; give one row per unit and year "
-            f"(the total column of the balance, 能源合计) / 表 {BALANCE_TABLE} 第 {i} 行："
-            "同一单位同一年份只能有一行平衡表",
+            "(the total column of the balance, 能源合计)",
+            zh=f"表 {BALANCE_TABLE} 第 {i} 行：同一单位同一年份只能有一行平衡表",
             source=BALANCE_TABLE,
             field="unit_code",
             values=[b.loc[i, "unit_code"], b.loc[i, "year"]],
@@ -289,10 +289,10 @@ def _scale_to_10k_tce(b: pd.DataFrame, i: Any, unit: str) -> float:
     scale = tce_scale(unit)
     if scale is None:
         raise TableError(
-            f"{where(BALANCE_TABLE, b, i)}: column 'unit' value {unit!r} is not a unit of "
+            en=f"{where(BALANCE_TABLE, b, i)}: column 'unit' value {unit!r} is not a unit of "
             "standard coal; the balance is read in tce, 万tce, 吨标准煤 or 万吨标准煤: give "
-            "the standard-quantity table (标准量), not the physical one (实物量) / 表 "
-            f"{BALANCE_TABLE} 第 {i} 行单位 {unit} 不是标准煤单位，请用标准量平衡表",
+            "the standard-quantity table (标准量), not the physical one (实物量)",
+            zh=f"表 {BALANCE_TABLE} 第 {i} 行单位 {unit} 不是标准煤单位，请用标准量平衡表",
             source=BALANCE_TABLE,
             field="unit",
             values=[unit],
@@ -315,8 +315,8 @@ def _item(b: pd.DataFrame, i: Any, column: str) -> float:
             else "is not a number; give the item (0 where there is none)"
         )
         raise TableError(
-            f"{where(BALANCE_TABLE, b, i)}: column {column!r} value {shown} {what} / 表 "
-            f"{BALANCE_TABLE} 第 {i} 行 {_ZH[column]} 的值 {shown} 无效"
+            en=f"{where(BALANCE_TABLE, b, i)}: column {column!r} value {shown} {what}",
+            zh=f"表 {BALANCE_TABLE} 第 {i} 行 {_ZH[column]} 的值 {shown} 无效"
             + ("（须为非负数，表中的(−)为运算符号）" if negative else "（须为数值）"),
             source=BALANCE_TABLE,
             field=column,

@@ -63,9 +63,9 @@ def gdp_at_constant_prices(
     cols = [c for c in table.columns if _CONSTANT.match(str(c))]
     if len(cols) != 1 or not {"unit_code", "year"} <= set(table.columns):
         raise InputError(
-            "GDP table: needs the columns unit_code, year and one gdp_constant_YYYY (GDP "
-            f"at constant YYYY prices, 亿元); it has {', '.join(map(str, table.columns))} "
-            "/ 地区生产总值表需有一列不变价地区生产总值",
+            en="GDP table: needs the columns unit_code, year and one gdp_constant_YYYY (GDP "
+            f"at constant YYYY prices, 亿元); it has {', '.join(map(str, table.columns))}",
+            zh="地区生产总值表需有一列不变价地区生产总值",
             source=source,
             field="columns",
             values=[str(c) for c in table.columns],
@@ -83,8 +83,9 @@ def gdp_at_constant_prices(
         gdp_unit_factor(given[i], what="GDP table", source=source, row=row_of[i])
     if table.empty:
         raise InputError(
-            "GDP table: it has a header and no rows; give one row per unit and year "
-            "(unit_code, year, GDP in 亿元) / 地区生产总值表只有表头，没有数据行",
+            en="GDP table: it has a header and no rows; give one row per unit and year "
+            "(unit_code, year, GDP in 亿元)",
+            zh="地区生产总值表只有表头，没有数据行",
             source=source,
             field="rows",
         )
@@ -101,7 +102,8 @@ def gdp_at_constant_prices(
             cell = GdpCell(("GDP table", "地区生产总值表"), row_of[i], cols[0], shown, code)
             en, zh = slip_refusal(slip, cell, unit_given=not blank[i])
             raise InputError(
-                f"{en} / {zh}",
+                en=en,
+                zh=zh,
                 source=source,
                 field=cols[0],
                 values=[table.loc[i, cols[0]]],
@@ -133,8 +135,8 @@ def _check_gdp_rows(
         shown = repr(raw) if isinstance(raw, str) else str(raw)
         row = row_of[i]
         return InputError(
-            f"GDP table, row {row}: column {field!r} value {shown} {en} / 地区生产总值表第 "
-            f"{row} 行 {field} 的值 {shown} {zh}",
+            en=f"GDP table, row {row}: column {field!r} value {shown} {en}",
+            zh=f"地区生产总值表第 {row} 行 {field} 的值 {shown} {zh}",
             source=source,
             field=field,
             values=[raw],
@@ -176,8 +178,9 @@ def _check_gdp_rows(
         same = (keys["unit_code"] == keys.loc[i, "unit_code"]) & (keys["year"] == y)
         first, second = row_of[i], row_of[same[same].index[1]]
         raise InputError(
-            f"GDP table, row {second} repeats unit {u} and year {y} of row {first}: give one "
-            f"GDP per unit and year / 地区生产总值表第 {second} 行与第 {first} 行为同一单位"
+            en=f"GDP table, row {second} repeats unit {u} and year {y} of row {first}: give one "
+            "GDP per unit and year",
+            zh=f"地区生产总值表第 {second} 行与第 {first} 行为同一单位"
             f"（{u}）和年份（{y}），每个单位每年只能有一个数值",
             source=source,
             field="unit_code",
@@ -209,12 +212,13 @@ def dataset_gdp(folder: Path, digests: Collection[str]) -> pd.DataFrame | None:
 
 def _check(inventories: Sequence[StoredInventory]) -> None:
     if not inventories:
-        raise InputError("give at least one inventory / 请至少给出一份清单", field="id")
+        raise InputError(en="give at least one inventory", zh="请至少给出一份清单", field="id")
     gwp = sorted({s.header.gwp_set for s in inventories})
     if len(gwp) > 1:
         raise InputError(
-            f"the inventories use different GWP sets ({', '.join(gwp)}): compare inventories "
-            "of one GWP set / 清单的全球增温潜势取值版本不一致",
+            en=f"the inventories use different GWP sets ({', '.join(gwp)}): compare inventories "
+            "of one GWP set",
+            zh="清单的全球增温潜势取值版本不一致",
             field="gwp_set",
             values=gwp,
         )
@@ -222,16 +226,17 @@ def _check(inventories: Sequence[StoredInventory]) -> None:
     twice = sorted({y for y in years if years.count(y) > 1})
     if twice:
         raise InputError(
-            f"more than one inventory of the year {', '.join(map(str, twice))}: give one "
-            "inventory a year / 同一年份给出了多份清单",
+            en=f"more than one inventory of the year {', '.join(map(str, twice))}: give one "
+            "inventory a year",
+            zh="同一年份给出了多份清单",
             field="year",
             values=twice,
         )
     regions = sorted({s.header.region_adcode for s in inventories})
     if len(regions) > 1:
         raise InputError(
-            f"the inventories are of different regions ({', '.join(map(str, regions))}) "
-            "/ 清单的地区不一致",
+            en=f"the inventories are of different regions ({', '.join(map(str, regions))})",
+            zh="清单的地区不一致",
             field="region",
             values=regions,
         )
@@ -246,7 +251,8 @@ def emissions_by_unit(inventories: Sequence[StoredInventory], level: str) -> pd.
         rows = s.rows[s.rows["level"] == level]
         if rows.empty:
             raise InputError(
-                f"inventory {s.header.id} has no rows at level {level} / 清单中没有该层级的数据",
+                en=f"inventory {s.header.id} has no rows at level {level}",
+                zh="清单中没有该层级的数据",
                 field="level",
                 values=[level],
             )
@@ -318,7 +324,8 @@ def gdp_for_level(
             for u, y in lack
         ]
         raise InputError(
-            f"GDP table: no GDP of {preview(named)} / 地区生产总值表缺少这些单位和年份",
+            en=f"GDP table: no GDP of {preview(named)}",
+            zh="地区生产总值表缺少这些单位和年份",
             field="unit_code",
             values=[u for u, _ in lack],
         )
@@ -378,8 +385,9 @@ def project_check(
     if unit_code not in names:
         shown = ", ".join(f"{c} {n}" for c, n in list(names.items())[:12])
         raise InputError(
-            f"unit {unit_code} is not a {level} of the inventories; their {level} units: "
-            f"{shown}{' …' if len(names) > 12 else ''} / 该单位不在清单的{level}层级中",
+            en=f"unit {unit_code} is not a {level} of the inventories; their {level} units: "
+            f"{shown}{' …' if len(names) > 12 else ''}",
+            zh=f"该单位不在清单的{level}层级中",
             field="unit",
             values=[unit_code],
         )
@@ -390,8 +398,9 @@ def project_check(
     }
     if not mine:
         raise InputError(
-            f"the targets set no dual-control target for {names[unit_code]} ({unit_code}); "
-            "give its targets in the targets file / 目标文件中没有该单位的双控目标",
+            en=f"the targets set no dual-control target for {names[unit_code]} ({unit_code}); "
+            "give its targets in the targets file",
+            zh="目标文件中没有该单位的双控目标",
             field="unit",
             values=[unit_code],
         )
@@ -436,10 +445,10 @@ def dual_control_progress(
     if nowhere:
         shown = ", ".join(f"{t.key!r} (unit_code {t.unit_code})" for t in nowhere[:5])
         raise InputError(
-            f"{len(nowhere)} dual-control target(s) name a unit that is no administrative "
+            en=f"{len(nowhere)} dual-control target(s) name a unit that is no administrative "
             f"code (no province, city, county or township of the built-in table): {shown}; "
-            "correct the unit_code (e.g. 360100 for 南昌市), or delete the target / "
-            f"{len(nowhere)} 个双控目标的 unit_code 不是行政区划代码：{shown}；请更正"
+            "correct the unit_code (e.g. 360100 for 南昌市), or delete the target",
+            zh=f"{len(nowhere)} 个双控目标的 unit_code 不是行政区划代码：{shown}；请更正"
             "（如南昌市为 360100）或删除该目标",
             field="unit_code",
             values=[t.unit_code for t in nowhere],
@@ -452,8 +461,8 @@ def dual_control_progress(
     }
     if not mine:
         raise InputError(
-            f"the targets set none for a {level} of the inventories / 目标文件中没有这些单位的"
-            "双控目标",
+            en=f"the targets set none for a {level} of the inventories",
+            zh="目标文件中没有这些单位的双控目标",
             field="unit_code",
             values=sorted({t.unit_code for t in registry.targets.values()}),
         )

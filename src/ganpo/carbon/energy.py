@@ -204,9 +204,9 @@ def _fuel_energy(
         code = str(r["category_code"])
         if code not in sectors:
             raise TableError(
-                f"{where(FUEL_TABLE, activity, i)}: column 'category_code' value {code!r} is "
-                f"not a fuel-combustion sector; use {', '.join(sectors)} "
-                f"/ 表 {FUEL_TABLE} 第 {i} 行部门代码 {code} 不是燃料燃烧部门",
+                en=f"{where(FUEL_TABLE, activity, i)}: column 'category_code' value {code!r} is "
+                f"not a fuel-combustion sector; use {', '.join(sectors)}",
+                zh=f"表 {FUEL_TABLE} 第 {i} 行部门代码 {code} 不是燃料燃烧部门",
                 source=FUEL_TABLE,
                 field="category_code",
                 values=[code],
@@ -216,7 +216,8 @@ def _fuel_energy(
         except InputError as exc:
             en, zh = halves(str(exc))  # the factor set's refusal, both halves
             raise TableError(
-                f"{where(FUEL_TABLE, activity, i)}: {en} / 表 {FUEL_TABLE} 第 {i} 行：{zh}",
+                en=f"{where(FUEL_TABLE, activity, i)}: {en}",
+                zh=f"表 {FUEL_TABLE} 第 {i} 行：{zh}",
                 source=FUEL_TABLE,
                 field="fuel",
                 values=[r["fuel"]],
@@ -229,11 +230,11 @@ def _fuel_energy(
         except InputError as exc:
             per = per_unit.split("/")[1]
             raise TableError(
-                f"{where(FUEL_TABLE, activity, i)}: column 'unit' value {unit!r} does not fit "
+                en=f"{where(FUEL_TABLE, activity, i)}: column 'unit' value {unit!r} does not fit "
                 f"fuel {r['fuel']!r} ({fuel.en}), whose net calorific value in set "
                 f"{fuel_set!r} is per {per}: give the quantity in a unit of {per} (e.g. "
-                f"{_examples(per)}) or in tce, or use a factor set with an NCV per {unit} "
-                f"/ {fuel.zh} 的单位 {unit} 与其低位发热量（每 {per}）不符",
+                f"{_examples(per)}) or in tce, or use a factor set with an NCV per {unit}",
+                zh=f"{fuel.zh} 的单位 {unit} 与其低位发热量（每 {per}）不符",
                 source=FUEL_TABLE,
                 field="unit",
                 values=[unit],
@@ -252,8 +253,8 @@ def _energy_per(ncv_unit: str) -> str:
         if per.dimensionality == parse_unit(target).dimensionality:
             return target
     raise InputError(
-        f"net calorific value unit {ncv_unit!r} is neither energy per mass nor per volume / "
-        f"低位发热量的单位 {ncv_unit!r} 既不是单位质量的能量，也不是单位体积的能量："
+        en=f"net calorific value unit {ncv_unit!r} is neither energy per mass nor per volume",
+        zh=f"低位发热量的单位 {ncv_unit!r} 既不是单位质量的能量，也不是单位体积的能量："
         "请改为如 GJ/t 或 GJ/m3 的单位",
         field="unit",
         values=[ncv_unit],

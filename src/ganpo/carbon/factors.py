@@ -78,7 +78,8 @@ class GwpSet(BaseModel):
         key = f"CH4_{ch4_origin}" if gas == "CH4" else gas
         if key not in self.values:
             raise InputError(
-                f"no GWP for {gas} ({key}) in {self.title_en} / {self.title_zh} 中没有 {gas}"
+                en=f"no GWP for {gas} ({key}) in {self.title_en}",
+                zh=f"{self.title_zh} 中没有 {gas}"
                 f"（{key}）的全球增温潜势（GWP）：请选用含该气体的 GWP 值集",
                 field="gas",
             )
@@ -105,9 +106,9 @@ def gwp_set(name: str | None) -> GwpSet:
     sets = _gwp_sets()
     if not name:
         raise InputError(
-            "no GWP set chosen: CO2-equivalents need a global warming potential set; choose "
-            f"one of {', '.join(sorted(sets))} (e.g. gwp_set='AR5') / 未选择全球增温潜势"
-            f"（GWP）版本：请指定 {'、'.join(sorted(sets))} 之一",
+            en="no GWP set chosen: CO2-equivalents need a global warming potential set; choose "
+            f"one of {', '.join(sorted(sets))} (e.g. gwp_set='AR5')",
+            zh=f"未选择全球增温潜势（GWP）版本：请指定 {'、'.join(sorted(sets))} 之一",
             field="gwp_set",
         )
     if name not in sets:
@@ -191,10 +192,10 @@ class FuelFactorSet(BaseModel):
         """The factors of fuel ``key``; a fuel the set lacks is named with the ones it has."""
         if key not in self.fuels:
             raise InputError(
-                f"fuel factor set {self.name!r} has no factors for fuel {key!r}; it has "
+                en=f"fuel factor set {self.name!r} has no factors for fuel {key!r}; it has "
                 f"{', '.join(sorted(self.fuels))}. Add the fuel's net calorific value, carbon "
-                "content and oxidation to the set, or report the fuel under one of these "
-                f"/ 燃料因子集 {self.name} 中没有燃料 {key} 的因子",
+                "content and oxidation to the set, or report the fuel under one of these",
+                zh=f"燃料因子集 {self.name} 中没有燃料 {key} 的因子",
                 source=self.name,
                 field="fuel",
                 values=[key],
@@ -249,9 +250,9 @@ class CombustionNonCo2Set(BaseModel):
             else:
                 has = f"sectors with factors: {', '.join(sorted(self.sectors))}"
             raise InputError(
-                f"no {gas} factor of fuel combustion for fuel {fuel!r} in sector {sector} in set "
-                f"{self.name!r}; {has}. Add the factor with its source / 缺少该部门该燃料的 "
-                f"{gas} 排放因子",
+                en=f"no {gas} factor of fuel combustion for fuel {fuel!r} in sector {sector} "
+                f"in set {self.name!r}; {has}. Add the factor with its source",
+                zh=f"缺少该部门该燃料的 {gas} 排放因子",
                 source=self.name,
                 field="fuel",
                 values=[sector, fuel],
@@ -312,9 +313,10 @@ def grid_factor(region: str, year: int) -> GridFactor:
         if f.region == region and f.year == year:
             return f
     raise InputError(
-        f"no grid emission factor for {g.regions[region]['en']} ({region}) in {year}; "
+        en=f"no grid emission factor for {g.regions[region]['en']} ({region}) in {year}; "
         f"published years: {', '.join(map(str, years))}. Add the factor of {year} with its "
-        f"source, or compute another year / {g.regions[region]['zh']} {year} 年电力排放因子缺失",
+        "source, or compute another year",
+        zh=f"{g.regions[region]['zh']} {year} 年电力排放因子缺失",
         source="grid emission factors",
         field="year",
         values=[year],
@@ -343,16 +345,17 @@ class ProcessFactorSet(BaseModel):
         """The factor ``key``, which must be stated in ``unit`` (no silent conversion)."""
         if key not in self.factors:
             raise InputError(
-                f"process factor set {self.name!r} has no factor {key!r} ({unit}); add it "
-                "with its source or choose a set that has it / 因子集中缺少该因子",
+                en=f"process factor set {self.name!r} has no factor {key!r} ({unit}); add it "
+                "with its source or choose a set that has it",
+                zh="因子集中缺少该因子",
                 source=self.name,
                 field=key,
             )
         f = self.factors[key]
         if f.unit != unit:
             raise InputError(
-                f"factor {key!r} of {self.name!r} is in {f.unit!r}, the method needs {unit!r}"
-                f" / 因子集 {self.name!r} 的因子 {key!r} 单位为 {f.unit!r}，而方法需要 "
+                en=f"factor {key!r} of {self.name!r} is in {f.unit!r}, the method needs {unit!r}",
+                zh=f"因子集 {self.name!r} 的因子 {key!r} 单位为 {f.unit!r}，而方法需要 "
                 f"{unit!r}：请将该因子换算为 {unit!r}",
                 source=self.name,
                 field=key,

@@ -135,8 +135,8 @@ def load_versions(
         m = read(path)
         if (m.code, m.version) in found:
             raise InputError(
-                f"two files define {name_en} {m.code} version {m.version} / {name_zh} {m.code} "
-                f"第 {m.version} 版重复定义",
+                en=f"two files define {name_en} {m.code} version {m.version}",
+                zh=f"{name_zh} {m.code} 第 {m.version} 版重复定义",
                 source=path,
                 field="version",
             )
@@ -188,7 +188,8 @@ def pseudonym(identity: str, key: bytes) -> str:
     stored; without the key the pseudonym cannot be traced back to it by guessing."""
     if len(key) < 16:
         raise InputError(
-            "the registry's pseudonym key must be at least 16 bytes / 假名密钥至少 16 字节",
+            en="the registry's pseudonym key must be at least 16 bytes",
+            zh="假名密钥至少 16 字节",
             field="key",
         )
     return hmac.new(key, identity.strip().encode("utf-8"), hashlib.sha256).hexdigest()
@@ -206,9 +207,9 @@ def check_evidence(m: Methodology, items: list[store.Evidence]) -> None:
     missing = [e for e in m.evidence if e.item not in given]
     if missing:
         raise InputError(
-            f"the claim under {m.code} v{m.version} lacks its evidence: "
-            f"{'; '.join(f'{e.en} ({e.item})' for e in missing)}; attach it and submit again "
-            f"/ 申报缺少方法学 {m.code} 第 {m.version} 版要求的证据："
+            en=f"the claim under {m.code} v{m.version} lacks its evidence: "
+            f"{'; '.join(f'{e.en} ({e.item})' for e in missing)}; attach it and submit again",
+            zh=f"申报缺少方法学 {m.code} 第 {m.version} 版要求的证据："
             f"{'；'.join(e.zh for e in missing)}，请补充后重新提交",
             field="evidence",
             values=[e.item for e in missing],
@@ -217,8 +218,9 @@ def check_evidence(m: Methodology, items: list[store.Evidence]) -> None:
     extra = sorted(given - known)
     if extra:
         raise InputError(
-            f"evidence item(s) {', '.join(extra)} are not asked by {m.code} v{m.version} "
-            f"(it asks {', '.join(sorted(known))}) / 证据项 {'、'.join(extra)} 不属于该方法学",
+            en=f"evidence item(s) {', '.join(extra)} are not asked by {m.code} v{m.version} "
+            f"(it asks {', '.join(sorted(known))})",
+            zh=f"证据项 {'、'.join(extra)} 不属于该方法学",
             field="evidence",
             values=extra,
         )
@@ -262,43 +264,48 @@ def submit_claim(
     used) and store the claim; returns its id."""
     if not math.isfinite(quantity) or quantity <= 0:
         raise InputError(
-            f"the activity quantity must be a positive number of {m.unit_en}, not {quantity}"
-            f" / 活动量须为正数（{m.unit}）",
+            en=f"the activity quantity must be a positive number of {m.unit_en}, not {quantity}",
+            zh=f"活动量须为正数（{m.unit}）",
             field="quantity",
             values=[quantity],
         )
     if period_end < period_start:
         raise InputError(
-            f"the period ends ({period_end}) before it starts ({period_start}) / 申报期间的结束"
-            f"日期早于开始日期",
+            en=f"the period ends ({period_end}) before it starts ({period_start})",
+            zh="申报期间的结束日期早于开始日期",
             field="period",
             values=[str(period_start), str(period_end)],
         )
     if (period_end - period_start).days > 366:
         raise InputError(
-            f"a claim covers at most one year; {period_start}–{period_end} is longer: split "
-            f"it by year / 单次申报期间不超过一年，请按年拆分",
+            en=f"a claim covers at most one year; {period_start}–{period_end} is longer: split "
+            "it by year",
+            zh="单次申报期间不超过一年，请按年拆分",
             field="period",
             values=[str(period_start), str(period_end)],
         )
     if period_start < m.effective_from:
         raise InputError(
-            f"{m.code} v{m.version} is effective from {m.effective_from}; the period starts "
-            f"on {period_start} / 方法学自 {m.effective_from} 起施行，申报期间早于此日",
+            en=f"{m.code} v{m.version} is effective from {m.effective_from}; the period starts "
+            f"on {period_start}",
+            zh=f"方法学自 {m.effective_from} 起施行，申报期间早于此日",
             field="period",
             values=[str(period_start)],
         )
     participant_kind = store.participant(engine, participant_id).kind
     if participant_kind not in m.participant_kinds:
         raise InputError(
-            f"{m.code} v{m.version} is open to {', '.join(m.participant_kinds)}, not to a "
-            f"{participant_kind} / 该方法学不适用于此类参与者",
+            en=f"{m.code} v{m.version} is open to {', '.join(m.participant_kinds)}, not to a "
+            f"{participant_kind}",
+            zh="该方法学不适用于此类参与者",
             field="participant",
             values=[participant_kind],
         )
     if not asset_id.strip():
         raise InputError(
-            "a claim names its asset (card, meter, parcel) / 申报须注明资产编号", field="asset_id"
+            en="a claim names its asset (card, meter, parcel)",
+            zh="申报须注明资产编号",
+            field="asset_id",
         )
     check_evidence(m, evidence_items)
     mid = store.record_methodology(engine, m.code, m.version, m.content())

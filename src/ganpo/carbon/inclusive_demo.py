@@ -39,8 +39,8 @@ def run_demo(engine: Engine) -> DemoResult:
     participants is refused: the demonstration would mix with them)."""
     if store.participants(engine):
         raise InputError(
-            "the registry already has participants: run the demonstration on a new database "
-            "/ 碳普惠登记簿已有参与者，请在新库中运行示范",
+            en="the registry already has participants: run the demonstration on a new database",
+            zh="碳普惠登记簿已有参与者，请在新库中运行示范",
             field="database",
         )
     scope = "activity data and evidence hashes, for carbon-inclusive credits (SYNTHETIC)"

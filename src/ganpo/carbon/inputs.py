@@ -30,8 +30,9 @@ def require_columns(table: str, df: pd.DataFrame, columns: list[str]) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise TableError(
-            f"table {table!r} lacks column(s) {', '.join(missing)}; it needs "
-            f"{', '.join(columns)} / 表 {table} 缺少列 {'、'.join(missing)}",
+            en=f"table {table!r} lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(columns)}",
+            zh=f"表 {table} 缺少列 {'、'.join(missing)}",
             source=table,
             field=missing[0],
             values=missing,
@@ -54,8 +55,9 @@ def activity_table(
     if region is None:
         if level is not None:
             raise InputError(
-                f"table {table!r}: level {level!r} needs the region it is a level of; give "
-                "region (a province or city adcode, e.g. 360000) / 指定报告层级时须同时指定地区",
+                en=f"table {table!r}: level {level!r} needs the region it is a level of; give "
+                "region (a province or city adcode, e.g. 360000)",
+                zh="指定报告层级时须同时指定地区",
                 source=table,
                 field="level",
                 values=[level],
@@ -96,8 +98,8 @@ def in_region(
     reg = region(region_code)
     if level is not None and level not in LEVELS:
         raise InputError(
-            f"table {table!r}: level {level!r} is not a level; give one of "
-            f"{', '.join(LEVELS)} / 报告层级须为省、市、区县或乡镇",
+            en=f"table {table!r}: level {level!r} is not a level; give one of {', '.join(LEVELS)}",
+            zh="报告层级须为省、市、区县或乡镇",
             source=table,
             field="level",
             values=[level],
@@ -123,11 +125,12 @@ def in_region(
         if units[i].level != level and not _paired(i, pairs, units, level):
             u = units[i]
             raise TableError(
-                f"{where(table, df, i)}: column 'unit_code' value {u.code} is a {u.level} "
+                en=f"{where(table, df, i)}: column 'unit_code' value {u.code} is a {u.level} "
                 f"({u.name}) but the table is said to report level {level!r}, and no "
                 f"{level} row of the same year and item contains it or lies in it, so it "
                 f"would be left out of the inventory. Give its rows at level {level!r}, or "
-                f"compute this row's level in its own call / 表 {table} 第 {i} 行为"
+                "compute this row's level in its own call",
+                zh=f"表 {table} 第 {i} 行为"
                 f"{_LEVEL_ZH[u.level]}数据（{u.code} {u.name}），报告层级为"
                 f"{_LEVEL_ZH[level]}而无对应数据，该行将被遗漏",
                 source=table,
@@ -152,11 +155,12 @@ def _double_count(
     item = ", ".join(f"{col} {df.loc[fine, col]}" for col in same) or "the same activity"
     year = df.loc[fine, "year"]
     return TableError(
-        f"{where(table, df, fine)} ({f.level} {f.code} {f.name}) and row {c} ({o.level} "
+        en=f"{where(table, df, fine)} ({f.level} {f.code} {f.name}) and row {c} ({o.level} "
         f"{o.code} {o.name}, which contains it) both report {item} of {year}: the {o.level}'s "
         f"figure already holds the {f.level}'s, so summed they count it twice. Say which "
         f"level the table reports (level={f.level!r} or level={o.level!r}; the rows of other "
-        f"levels are then left out), or remove one of the rows / 表 {table} 第 {fine} 行"
+        "levels are then left out), or remove one of the rows",
+        zh=f"表 {table} 第 {fine} 行"
         f"（{_LEVEL_ZH[f.level]} {f.code}）与第 {c} 行（其所属{_LEVEL_ZH[o.level]} {o.code}）"
         f"为 {year} 年同一项目，合计将重复计算：请指明报告层级（level）或删去其中一行",
         source=table,
@@ -191,12 +195,12 @@ def _unit_in(table: str, df: pd.DataFrame, i: Any, reg: Region) -> Unit:
     if code is None or known is None or not (100_000 <= code <= 999_999_999):
         shown = repr(raw) if isinstance(raw, str) else str(raw)
         raise TableError(
-            f"{where(table, df, i)}: column 'unit_code' value {shown} is not an "
+            en=f"{where(table, df, i)}: column 'unit_code' value {shown} is not an "
             "administrative code: give the 6-digit adcode of a province, city or county of "
             f"the built-in district table (the current one, if the unit was merged or renamed), "
             f"or a township's 9-digit code (its county's adcode × 1000 + n); the region "
-            f"{reg.code} {reg.name} has e.g. {reg.examples()} / 表 {table} 第 {i} 行单位代码 "
-            f"{shown} 不是行政区划代码",
+            f"{reg.code} {reg.name} has e.g. {reg.examples()}",
+            zh=f"表 {table} 第 {i} 行单位代码 {shown} 不是行政区划代码",
             source=table,
             field="unit_code",
             values=[raw],
@@ -204,10 +208,11 @@ def _unit_in(table: str, df: pd.DataFrame, i: Any, reg: Region) -> Unit:
     name = known.name if six == code else f"a township of {known.name}"
     name_zh = known.name if six == code else f"{known.name}所辖乡镇"
     raise TableError(
-        f"{where(table, df, i)}: column 'unit_code' value {code} is {name}, not a unit of the "
+        en=f"{where(table, df, i)}: column 'unit_code' value {code} is {name}, not a unit of the "
         f"region {reg.code} {reg.name}; remove the row, or compute it in the inventory of its "
         f"own region; the region's units are {reg.code} and its cities and counties (e.g. "
-        f"{reg.examples()}) / 表 {table} 第 {i} 行单位代码 {code}（{name_zh}）不属于 "
+        f"{reg.examples()})",
+        zh=f"表 {table} 第 {i} 行单位代码 {code}（{name_zh}）不属于 "
         f"{reg.name}，请删除该行或在其所属地区的清单中核算",
         source=table,
         field="unit_code",
@@ -241,10 +246,10 @@ def quantities(table: str, df: pd.DataFrame, column: str = "quantity") -> pd.Ser
         else:
             what, what_zh = f"larger than {MAX_QUANTITY:.0e}", f"超过 {MAX_QUANTITY:.0e}"
         raise TableError(
-            f"{where(table, df, i)}: column {column!r} value {shown} is {what}; activity "
+            en=f"{where(table, df, i)}: column {column!r} value {shown} is {what}; activity "
             f"data are finite quantities ≥ 0 (at most {MAX_QUANTITY:.0e} in the row's unit): "
-            f"correct the value (a net export is not a consumption) "
-            f"/ 表 {table} 第 {i} 行 {column} 的值 {shown} {what_zh}，无效（须为不超过 "
+            "correct the value (a net export is not a consumption)",
+            zh=f"表 {table} 第 {i} 行 {column} 的值 {shown} {what_zh}，无效（须为不超过 "
             f"{MAX_QUANTITY:.0e} 的非负数），请更正",
             source=table,
             field=column,
@@ -260,9 +265,9 @@ def unit_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) ->
         return conversion_factor(unit, target)
     except InputError as exc:
         raise TableError(
-            f"{where(table, df, i)}: column 'unit' value {unit!r} cannot be read as "
-            f"{target!r}: {exc}. Give the quantity in {target} or a unit convertible to it "
-            f"/ 表 {table} 第 {i} 行单位 {unit} 无法换算为 {target}",
+            en=f"{where(table, df, i)}: column 'unit' value {unit!r} cannot be read as "
+            f"{target!r}: {exc}. Give the quantity in {target} or a unit convertible to it",
+            zh=f"表 {table} 第 {i} 行单位 {unit} 无法换算为 {target}",
             source=table,
             field="unit",
             values=[unit],
@@ -289,8 +294,9 @@ def amount_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) 
     if target == "head":
         if u not in _COUNT:
             raise TableError(
-                f"{where(table, df, i)}: column 'unit' value {unit!r} is not a head count; "
-                "give the number of animals in head (头, 只) or 万头 / 存栏量单位应为头或万头",
+                en=f"{where(table, df, i)}: column 'unit' value {unit!r} is not a head count; "
+                "give the number of animals in head (头, 只) or 万头",
+                zh="存栏量单位应为头或万头",
                 source=table,
                 field="unit",
                 values=[unit],
@@ -310,8 +316,9 @@ def fraction(table: str, df: pd.DataFrame, column: str) -> pd.Series:
         i = bad[bad].index[0]
         raw = df.loc[i, column]
         raise TableError(
-            f"{where(table, df, i)}: column {column!r} value {raw} is not a fraction between "
-            f"0 and 1; give it as a fraction (0.15, not 15 %) / {column} 须为 0 到 1 之间的比例",
+            en=f"{where(table, df, i)}: column {column!r} value {raw} is not a fraction between "
+            "0 and 1; give it as a fraction (0.15, not 15 %)",
+            zh=f"{column} 须为 0 到 1 之间的比例",
             source=table,
             field=column,
             values=[raw],
@@ -329,8 +336,9 @@ def flags(table: str, df: pd.DataFrame, column: str) -> pd.Series:
         i = ok[~ok].index[0]
         raw = df.loc[i, column]
         raise TableError(
-            f"{where(table, df, i)}: column {column!r} value {raw!r} is not yes/no; give "
-            f"True or False (1 or 0) / {column} 须为是或否（1 或 0）",
+            en=f"{where(table, df, i)}: column {column!r} value {raw!r} is not yes/no; give "
+            "True or False (1 or 0)",
+            zh=f"{column} 须为是或否（1 或 0）",
             source=table,
             field=column,
             values=[raw],

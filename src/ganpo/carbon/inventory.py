@@ -35,7 +35,7 @@ from ganpo.carbon.inputs import require_columns
 from ganpo.carbon.regions import LEVELS, Unit, region
 from ganpo.carbon.result import POWER_GENERATION, Emissions, combine, lulucf
 from ganpo.catalog.files import data_dir, read_toml, shipped_names
-from ganpo.errors import InputError, TableError, UnknownNameError
+from ganpo.errors import SEPARATOR, InputError, TableError, UnknownNameError
 
 DATASET_FILE = "carbon-dataset.toml"
 #: the columns of :func:`totals_g`
@@ -128,8 +128,8 @@ def _read_rows(path: Path) -> tuple[pd.DataFrame, list[int]]:
     problems = raw.to_frame().problems
     if problems:
         raise TableError(
-            f"{len(problems)} problem(s): {'; '.join(problems[:5])} / 表格有 {len(problems)} "
-            "处问题（公式、重复或无表头的列）：请在表格中改正后另存",
+            en=f"{len(problems)} problem(s): {'; '.join(problems[:5])}",
+            zh=f"表格有 {len(problems)} 处问题（公式、重复或无表头的列）：请在表格中改正后另存",
             source=path.name,
             values=problems,
         )
@@ -151,9 +151,9 @@ def read_dataset(folder: Path | str) -> Dataset:
     path = folder / DATASET_FILE
     if not path.is_file():
         raise InputError(
-            f"no {DATASET_FILE} in the folder {folder.name!r}: a carbon dataset is a folder "
-            f"with {DATASET_FILE} and its tables (`ganpo carbon demo` writes one) / 该文件夹"
-            f"不是碳清单数据集（缺少 {DATASET_FILE}）",
+            en=f"no {DATASET_FILE} in the folder {folder.name!r}: a carbon dataset is a folder "
+            f"with {DATASET_FILE} and its tables (`ganpo carbon demo` writes one)",
+            zh=f"该文件夹不是碳清单数据集（缺少 {DATASET_FILE}）",
             source=folder.name,
         )
     raw = path.read_bytes()
@@ -161,16 +161,16 @@ def read_dataset(folder: Path | str) -> Dataset:
         d = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(
-            f"cannot read {DATASET_FILE}: {exc}; save it as UTF-8 TOML / 无法读取数据集说明"
-            f"（须为 UTF-8 编码的 TOML）：{exc}",
+            en=f"cannot read {DATASET_FILE}: {exc}; save it as UTF-8 TOML",
+            zh=f"无法读取数据集说明（须为 UTF-8 编码的 TOML）：{exc}",
             source=DATASET_FILE,
         ) from exc
     needed = ["region", "level", "years", "fuel_set", "grid", "tables"]
     missing = [k for k in needed if k not in d]
     if missing:
         raise InputError(
-            f"{DATASET_FILE} lacks {', '.join(missing)}; it needs {', '.join(needed)} / "
-            f"数据集说明缺少 {'、'.join(missing)}",
+            en=f"{DATASET_FILE} lacks {', '.join(missing)}; it needs {', '.join(needed)}",
+            zh=f"数据集说明缺少 {'、'.join(missing)}",
             source=DATASET_FILE,
             field=missing[0],
         )
@@ -178,8 +178,8 @@ def read_dataset(folder: Path | str) -> Dataset:
     level = str(d["level"])
     if level not in LEVELS:
         raise InputError(
-            f"{DATASET_FILE}: level {level!r} is not a level; give one of {', '.join(LEVELS)} "
-            "/ 报告层级须为省、市、区县或乡镇",
+            en=f"{DATASET_FILE}: level {level!r} is not a level; give one of {', '.join(LEVELS)}",
+            zh="报告层级须为省、市、区县或乡镇",
             source=DATASET_FILE,
             field="level",
             values=[level],
@@ -196,8 +196,9 @@ def read_dataset(folder: Path | str) -> Dataset:
         file = folder / str(name)
         if not file.is_file():
             raise InputError(
-                f"{DATASET_FILE} lists table {key!r} as {name!r}, which is not in the folder; "
-                f"add the file or remove the line / 缺少数据表 {name}",
+                en=f"{DATASET_FILE} lists table {key!r} as {name!r}, which is not in the folder; "
+                "add the file or remove the line",
+                zh=f"缺少数据表 {name}",
                 source=DATASET_FILE,
                 field=key,
                 values=[name],
@@ -213,9 +214,10 @@ def read_dataset(folder: Path | str) -> Dataset:
             # an activity table may be empty (no lime is made in the region); a region's
             # forest inventories are not: without rows the sink would silently be missing
             raise TableError(
-                f"{DATASET_FILE} lists table {key!r} as {name!r}, which has a header but no "
+                en=f"{DATASET_FILE} lists table {key!r} as {name!r}, which has a header but no "
                 f"rows, so the forest sink would be missing from every inventory: add the "
-                f"forest inventories' rows, or remove the line from [tables] / 数据表 {name} "
+                "forest inventories' rows, or remove the line from [tables]",
+                zh=f"数据表 {name} "
                 f"只有表头没有数据行，森林碳汇将不计入清单：请补充森林资源清查数据，或从 "
                 f"[tables] 中删除该表",
                 source=str(name),
@@ -250,8 +252,8 @@ def _check_description(d: dict[str, Any]) -> None:
 
     def refuse(key: str, value: object, en: str, zh: str) -> InputError:
         return InputError(
-            f"{key} = {value!r} is not {en}; correct it / 数据集说明中 "
-            f"{key} 的值 {value!r} 无效（须为{zh}）",
+            en=f"{key} = {value!r} is not {en}; correct it",
+            zh=f"数据集说明中 {key} 的值 {value!r} 无效（须为{zh}）",
             source=DATASET_FILE,
             field=key,
             values=[value],
@@ -308,9 +310,9 @@ def _check_set_names(d: dict[str, Any]) -> None:
         names = sorted(known())
         if not isinstance(name, str) or name not in names:
             raise InputError(
-                f"{key} = {name!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what}; "
-                f"give one of {', '.join(names)} / "
-                f"数据集说明中 {key} 的值 {name!r} 不是{what_zh}（可选：{'、'.join(names)}）",
+                en=f"{key} = {name!r} is not {'an' if what[0] in 'aeiou' else 'a'} {what}; "
+                f"give one of {', '.join(names)}",
+                zh=f"数据集说明中 {key} 的值 {name!r} 不是{what_zh}（可选：{'、'.join(names)}）",
                 source=DATASET_FILE,
                 field=key,
                 values=[name],
@@ -349,8 +351,8 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
             en = "is not a year (a whole number such as 2022): correct it"
             zh = "不是年份（须为如 2022 的整数）"
         raise TableError(
-            f"{where(name, frame, i)}: column 'year' value {shown} {en} / 表 {name} 第 {i} 行"
-            f"年份 {shown} {zh}，请更正",
+            en=f"{where(name, frame, i)}: column 'year' value {shown} {en}",
+            zh=f"表 {name} 第 {i} 行年份 {shown} {zh}，请更正",
             source=name,
             field="year",
             values=[raw.loc[i]],
@@ -362,10 +364,11 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
     if repeated.any():
         first, second = repeated[repeated].index[:2]
         raise TableError(
-            f"{where(name, frame, second)} repeats row {first}: both give "
+            en=f"{where(name, frame, second)} repeats row {first}: both give "
             f"{', '.join(f'{c} {frame.loc[first, c]}' for c in keys)}, so summed they would "
             f"count it twice. Delete the copy, or merge the two into one row (their sum) "
-            f"if both are real / 表 {name} 第 {second} 行与第 {first} 行为同一单位、年份和"
+            "if both are real",
+            zh=f"表 {name} 第 {second} 行与第 {first} 行为同一单位、年份和"
             f"项目，合计将重复计算：请删除重复行，或合并为一行（两者之和）",
             source=name,
             field="unit_code",
@@ -442,8 +445,9 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
         )
     if not parts:
         raise InputError(
-            f"the dataset has no activity data of {year}; its years: "
-            f"{', '.join(map(str, dataset.years))} / 数据集中没有 {year} 年的活动数据",
+            en=f"the dataset has no activity data of {year}; its years: "
+            f"{', '.join(map(str, dataset.years))}",
+            zh=f"数据集中没有 {year} 年的活动数据",
             field="year",
             values=[year],
         )
@@ -457,9 +461,16 @@ def _in_file(exc: TableError, file: str | None) -> TableError:
     label = exc.source
     if not file or not label or label == file:
         return exc
-    message = str(exc).removeprefix(f"{label}: ")
-    message = message.replace(f"table {label!r}", f"table {file!r} ({label})")
-    message = message.replace(f"表 {label}", f"表 {file}（{label}）")
+
+    def relabelled(text: str) -> str:
+        text = text.replace(f"table {label!r}", f"table {file!r} ({label})")
+        return text.replace(f"表 {label}", f"表 {file}（{label}）")
+
+    message = relabelled(str(exc).removeprefix(f"{label}: "))
+    en, zh = relabelled(exc.en), relabelled(exc.zh)
+    if f"{en}{SEPARATOR}{zh}" == message:  # the halves of the same text
+        return TableError(en=en, zh=zh, source=file, field=exc.field, values=exc.values)
+    # a refusal without a Chinese half (its halves are the whole message, twice)
     return TableError(message, source=file, field=exc.field, values=exc.values)
 
 
@@ -591,8 +602,9 @@ def run_inventory(
     assert gwp is not None
     if year not in dataset.years:
         raise InputError(
-            f"year {year} is not a year of the dataset; its years: "
-            f"{', '.join(map(str, dataset.years))} / 数据集不含 {year} 年",
+            en=f"year {year} is not a year of the dataset; its years: "
+            f"{', '.join(map(str, dataset.years))}",
+            zh=f"数据集不含 {year} 年",
             field="year",
             values=[year],
         )
@@ -612,8 +624,9 @@ def run_inventory(
     missing = sorted(used - set(u["category_code"]))
     if missing:
         raise InputError(
-            f"uncertainty set {dataset.uncertainty!r} has no values for "
-            f"{', '.join(missing)}; add them / 不确定性缺少类别 {'、'.join(missing)}",
+            en=f"uncertainty set {dataset.uncertainty!r} has no values for "
+            f"{', '.join(missing)}; add them",
+            zh=f"不确定性缺少类别 {'、'.join(missing)}",
             field="uncertainty",
             values=missing,
         )
@@ -663,10 +676,11 @@ def _check_size(g: pd.DataFrame, dataset: Dataset) -> None:
     where = f" in {files[0]}" if files else ""
     table_zh = files[0] if files else "数据表"
     raise InputError(
-        f"unit code {r['unit_code']}, category {code} ({en}): {r['co2e_t']:.3g} t CO2e, and "
+        en=f"unit code {r['unit_code']}, category {code} ({en}): {r['co2e_t']:.3g} t CO2e, and "
         f"the inventory {math.fsum(size):.3g} t in all, more than {MAX_CO2E_T:.0e} t (some "
         f"twenty times the world's yearly emissions): a quantity or its unit{where} is "
-        f"wrong; check this unit's rows of the category / 单位 {r['unit_code']} 类别 {code}"
+        "wrong; check this unit's rows of the category",
+        zh=f"单位 {r['unit_code']} 类别 {code}"
         f"（{zh}）排放 {r['co2e_t']:.3g} 吨二氧化碳当量，清单合计超过 {MAX_CO2E_T:.0e} 吨（约为"
         f"全球年排放量的二十倍）：请核对{table_zh}中该单位该类别的数量和单位",
         source=files[0] if files else None,
@@ -747,8 +761,8 @@ def summary(
     if sel.empty:
         levels = ", ".join(lv for lv in LEVELS if (rows["level"] == lv).any())
         raise InputError(
-            f"the inventory has no rows at level {level!r}; its levels: {levels} "
-            f"/ 清单中没有该层级的数据",
+            en=f"the inventory has no rows at level {level!r}; its levels: {levels}",
+            zh="清单中没有该层级的数据",
             field="level",
             values=[level],
         )

@@ -121,9 +121,10 @@ def region(code: int) -> Region:
         provinces = sorted(u.code for u in every.values() if u.level == "province")
         what = "a county" if top is not None else "not an adcode of the built-in table"
         raise InputError(
-            f"region {code} is {what}; an inventory's region is a province or a city "
+            en=f"region {code} is {what}; an inventory's region is a province or a city "
             f"adcode, e.g. 360000 (江西省) or 360100 (南昌市); province adcodes: "
-            f"{', '.join(map(str, provinces))} / 清单地区须为省或市的行政区划代码",
+            f"{', '.join(map(str, provinces))}",
+            zh="清单地区须为省或市的行政区划代码",
             field="region",
             values=[code],
         )

@@ -177,9 +177,9 @@ def account_for(engine: Engine, vintage: int, account_id: int | None = None) -> 
         acc = stored_account(engine, account_id).account  # unknown or withdrawn: refused
         if int(acc.year) != vintage:
             raise InputError(
-                f"account {account_id} is of {acc.year}, not of vintage {vintage}: a vintage is "
-                f"measured from its own year's account / 核算 {account_id} 为 {acc.year} 年，"
-                f"与签发年份 {vintage} 不符",
+                en=f"account {account_id} is of {acc.year}, not of vintage {vintage}: a vintage is "
+                "measured from its own year's account",
+                zh=f"核算 {account_id} 为 {acc.year} 年，与签发年份 {vintage} 不符",
                 field="account",
                 values=[account_id, vintage],
             )
@@ -194,11 +194,12 @@ def account_for(engine: Engine, vintage: int, account_id: int | None = None) -> 
     if chosen is None:
         years = sorted({int(a.year) for a in with_carbon})
         raise InputError(
-            f"no stored GEP account of {vintage} has a carbon-sequestration raster, so the "
+            en=f"no stored GEP account of {vintage} has a carbon-sequestration raster, so the "
             f"vintage cannot be measured (accounts with one: "
             f"{', '.join(map(str, years)) or 'none'}). Run the {vintage} account with "
             f"--rasters DIR (`ganpo account run … --year {vintage} --rasters DIR`), then "
-            f"issue again / 没有 {vintage} 年带固碳栅格的 GEP 核算，无法计量该年碳汇：请先以 "
+            "issue again",
+            zh=f"没有 {vintage} 年带固碳栅格的 GEP 核算，无法计量该年碳汇：请先以 "
             f"--rasters 运行 {vintage} 年核算",
             field="vintage",
             values=[vintage],
@@ -246,9 +247,9 @@ def measure(
     raster = layers.rasters.get(GEP_INDICATOR)
     if raster is None:
         raise InputError(
-            f"account {aid} ({vintage}) has no carbon-sequestration value raster: its profile "
-            f"does not compute carbon per cell. Use an account whose profile does / 核算 {aid} "
-            f"无固碳价值栅格",
+            en=f"account {aid} ({vintage}) has no carbon-sequestration value raster: its profile "
+            "does not compute carbon per cell. Use an account whose profile does",
+            zh=f"核算 {aid} 无固碳价值栅格",
             field="account",
             values=[aid],
         )
@@ -257,18 +258,19 @@ def measure(
     units = rows["quantity_unit"].dropna().unique()
     if len(prices) != 1 or len(units) != 1 or str(units[0]) not in T_CO2_UNITS or prices[0] <= 0:
         raise InputError(
-            f"account {aid} valued carbon sequestration at {len(prices)} price(s) in "
+            en=f"account {aid} valued carbon sequestration at {len(prices)} price(s) in "
             f"{', '.join(map(str, units)) or 'no unit'}: the tonnes of CO2 per cell cannot be "
-            f"told from its value raster (one positive price per t CO2 is needed) / 核算 {aid} "
-            f"的固碳价格不唯一或单位不是 t CO2，无法由价值栅格得到实物量",
+            "told from its value raster (one positive price per t CO2 is needed)",
+            zh=f"核算 {aid} 的固碳价格不唯一或单位不是 t CO2，无法由价值栅格得到实物量",
             field="account",
             values=[aid],
         )
     price = float(prices[0]) / T_CO2_UNITS[str(units[0])]
     if layers.ecosystem_raster is None:
         raise InputError(
-            f"account {aid} lists no ecosystem map, so {kind} cells cannot be told from the "
-            f"others / 核算 {aid} 无生态系统类型图，无法区分{store.SINK_KINDS[kind][0]}像元",
+            en=f"account {aid} lists no ecosystem map, so {kind} cells cannot be told from the "
+            "others",
+            zh=f"核算 {aid} 无生态系统类型图，无法区分{store.SINK_KINDS[kind][0]}像元",
             field="account",
             values=[aid],
         )
@@ -282,8 +284,9 @@ def measure(
     same_grid = c.grid[1:] == e.grid[1:] and c.grid[0].almost_equals(e.grid[0])
     if not same_grid or not np.array_equal(c.ids, e.ids):
         raise InputError(
-            f"account {aid}: the ecosystem map is not on the grid of the carbon raster, so "
-            f"cells cannot be matched / 核算 {aid} 的生态系统类型图与固碳栅格网格不一致",
+            en=f"account {aid}: the ecosystem map is not on the grid of the carbon raster, so "
+            "cells cannot be matched",
+            zh=f"核算 {aid} 的生态系统类型图与固碳栅格网格不一致",
             field="account",
             values=[aid],
         )
@@ -333,33 +336,35 @@ def add_project(
     m = methodology or sink_methodology()
     if kind not in m.kinds:
         raise InputError(
-            f"{m.code} v{m.version} covers {', '.join(m.kinds)} sinks, not {kind!r} / 该方法学"
-            f"不适用于此类碳汇",
+            en=f"{m.code} v{m.version} covers {', '.join(m.kinds)} sinks, not {kind!r}",
+            zh="该方法学不适用于此类碳汇",
             field="kind",
             values=[kind],
         )
     early = [v for v in vintages if int(v) < m.effective_from.year]
     if early:
         raise InputError(
-            f"{m.code} v{m.version} is effective from {m.effective_from}; vintage "
-            f"{early[0]} is earlier / 方法学自 {m.effective_from} 起施行，年份 {early[0]} 早于此",
+            en=f"{m.code} v{m.version} is effective from {m.effective_from}; vintage "
+            f"{early[0]} is earlier",
+            zh=f"方法学自 {m.effective_from} 起施行，年份 {early[0]} 早于此",
             field="vintage",
             values=early,
         )
     years = sorted({int(v) for v in vintages})
     if years and years[-1] - years[0] + 1 > m.crediting_period_years:
         raise InputError(
-            f"vintages {years[0]}–{years[-1]} span {years[-1] - years[0] + 1} years, more than "
-            f"the crediting period of {m.code} v{m.version} ({m.crediting_period_years} years) "
-            f"/ 年份跨度超过方法学计入期（{m.crediting_period_years} 年）",
+            en=f"vintages {years[0]}–{years[-1]} span {years[-1] - years[0] + 1} years, more than "
+            f"the crediting period of {m.code} v{m.version} ({m.crediting_period_years} years)",
+            zh=f"年份跨度超过方法学计入期（{m.crediting_period_years} 年）",
             field="vintage",
             values=[years[0], years[-1]],
         )
     owner_kind = inclusive_store.participant(engine, owner_participant).kind
     if owner_kind not in m.participant_kinds:
         raise InputError(
-            f"{m.code} v{m.version} is open to {', '.join(m.participant_kinds)}, not to a "
-            f"{owner_kind} / 该方法学不适用于此类参与者",
+            en=f"{m.code} v{m.version} is open to {', '.join(m.participant_kinds)}, not to a "
+            f"{owner_kind}",
+            zh="该方法学不适用于此类参与者",
             field="owner",
             values=[owner_kind],
         )
@@ -418,8 +423,9 @@ def issue(
     m = _methodology_of(p)
     if vintage not in p.parcels:
         raise InputError(
-            f"sink project {project_code} has no vintage {vintage} (it has "
-            f"{', '.join(map(str, p.vintages))}) / 碳汇项目 {project_code} 没有 {vintage} 年",
+            en=f"sink project {project_code} has no vintage {vintage} (it has "
+            f"{', '.join(map(str, p.vintages))})",
+            zh=f"碳汇项目 {project_code} 没有 {vintage} 年",
             field="vintage",
             values=[project_code, vintage],
         )
@@ -428,9 +434,10 @@ def issue(
     allowed = m.credits(meas.measured_t)
     if allowed < 1:
         raise InputError(
-            f"sink project {project_code} measured {meas.measured_t:,.3f} t CO2 of {p.kind} "
+            en=f"sink project {project_code} measured {meas.measured_t:,.3f} t CO2 of {p.kind} "
             f"sequestration in {vintage} (account {meas.account_id}; other cells "
-            f"{meas.other_t:,.3f} t, not credited): nothing to issue / 碳汇项目 {project_code} "
+            f"{meas.other_t:,.3f} t, not credited): nothing to issue",
+            zh=f"碳汇项目 {project_code} "
             f"{vintage} 年实测{store.SINK_KINDS[p.kind][0]}净固碳量不足一个单位，无可签发",
             field="measured",
             values=[project_code, vintage, meas.measured_t],
@@ -440,7 +447,8 @@ def issue(
     else:
         if not math.isfinite(quantity_t) or quantity_t <= 0:
             raise InputError(
-                f"quantity {quantity_t!r} t CO2 is not a positive number / 签发量须为正数",
+                en=f"quantity {quantity_t!r} t CO2 is not a positive number",
+                zh="签发量须为正数",
                 field="quantity",
                 values=[quantity_t],
             )

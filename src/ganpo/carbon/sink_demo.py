@@ -54,8 +54,9 @@ def _newest_account_with_carbon(engine: Engine) -> int:
     ]
     if not accounts:
         raise InputError(
-            "the store has no GEP account with a carbon-sequestration raster: run `ganpo demo` "
-            "first / 库中没有带固碳栅格的 GEP 核算，请先运行 ganpo demo",
+            en="the store has no GEP account with a carbon-sequestration raster: run `ganpo demo` "
+            "first",
+            zh="库中没有带固碳栅格的 GEP 核算，请先运行 ganpo demo",
             field="database",
         )
     year = max(int(a.year) for a in accounts)
@@ -68,8 +69,9 @@ def run_sink_demo(engine: Engine) -> SinkDemoResult:
     """Run the demonstration (once per store: a second run is refused)."""
     if any(p.code == PROJECT for p in sink_store.projects(engine)):
         raise InputError(
-            f"the sink demonstration ran on this store already (project {PROJECT}); list it "
-            f"with `ganpo carbon inclusive sink list` / 碳汇示范已在本库运行过",
+            en=f"the sink demonstration ran on this store already (project {PROJECT}); list it "
+            "with `ganpo carbon inclusive sink list`",
+            zh="碳汇示范已在本库运行过",
             field="database",
         )
     account_id = _newest_account_with_carbon(engine)

@@ -65,10 +65,10 @@ def _forest_factors(
     types = f.types_under("forest")
     if kind not in types:
         raise TableError(
-            f"{where(table, df, i)}: column 'forest_type' value {kind!r} is not a forest type "
+            en=f"{where(table, df, i)}: column 'forest_type' value {kind!r} is not a forest type "
             f"of sink factor set {f.name!r}; types with factors: {', '.join(types)}. Report "
-            f"it as one of these or add its factors with their source / 森林类型 {kind} "
-            f"不在因子集中",
+            "it as one of these or add its factors with their source",
+            zh=f"森林类型 {kind} 不在因子集中",
             source=table,
             field="forest_type",
             values=[kind],
@@ -79,11 +79,11 @@ def _forest_factors(
         if key not in f.factors:
             have = sorted(k for k in f.factors if k.startswith(f"forest.{kind}."))
             raise TableError(
-                f"{where(table, df, i)}: forest type {kind!r} has no factor {key!r} ({unit}) "
+                en=f"{where(table, df, i)}: forest type {kind!r} has no factor {key!r} ({unit}) "
                 f"in sink factor set {f.name!r}, which this row's unit needs; it has "
                 f"{', '.join(have)}. Add the factor with its source (SinkFactorSet."
-                f"with_factors) or give the row in a unit the type has factors for "
-                f"/ 森林类型 {kind} 缺少因子 {key}",
+                "with_factors) or give the row in a unit the type has factors for",
+                zh=f"森林类型 {kind} 缺少因子 {key}",
                 source=table,
                 field="forest_type",
                 values=[key],
@@ -111,10 +111,10 @@ def _basis(table: str, df: pd.DataFrame, i: Any, unit: str) -> tuple[str, float]
         return "area", _area_hm2(table, df, i, u)
     except TableError as exc:
         raise TableError(
-            f"{where(table, df, i)}: column 'unit' value {unit!r} is neither a volume (m3, "
+            en=f"{where(table, df, i)}: column 'unit' value {unit!r} is neither a volume (m3, "
             f"万m3, 亿m3), a culm count (株, 万株) nor an area (hm2, 公顷, 亩, km2): give stand "
-            f"volume, bamboo culms or the area of a type counted by carbon density / 单位 "
-            f"{unit} 不是蓄积量、株数或面积单位",
+            "volume, bamboo culms or the area of a type counted by carbon density",
+            zh=f"单位 {unit} 不是蓄积量、株数或面积单位",
             source=table,
             field="unit",
             values=[unit],
@@ -171,10 +171,10 @@ def forest_carbon_stock(
         if q > MAX_STOCK[basis]:
             raw, (en, zh) = f"{float(amount.iloc[pos]):g}", _BASIS_UNITS[basis]
             raise TableError(
-                f"{where(table, activity, i)}: column 'quantity' value {raw} {r['unit']} is "
+                en=f"{where(table, activity, i)}: column 'quantity' value {raw} {r['unit']} is "
                 f"{q:.3g} {en}, more than any forest holds (at most {MAX_STOCK[basis]:.3g} "
-                f"{en}, above the world's total): check the value and its unit "
-                f"/ 表 {table} 第 {i} 行 quantity 的值 {raw} {r['unit']} 即 {q:.3g} {zh}，"
+                f"{en}, above the world's total): check the value and its unit",
+                zh=f"表 {table} 第 {i} 行 quantity 的值 {raw} {r['unit']} 即 {q:.3g} {zh}，"
                 f"超过上限 {MAX_STOCK[basis]:.3g} {zh}（大于全球总量）：请核对数值和单位",
                 source=table,
                 field="quantity",
@@ -291,10 +291,10 @@ def forest_stock_difference(
             which, other = (0, 1) if m["_merge"] == "left_only" else (1, 0)
             i = int(m["index_1"] if which == 0 else m["index_2"])  # float: NaN in the other
             raise TableError(
-                f"{where(tables[which], frames[which], i)}: forest type {m['forest_type']!r} "
+                en=f"{where(tables[which], frames[which], i)}: forest type {m['forest_type']!r} "
                 f"of unit {m['unit_code']} has no row in the {tables[other].rsplit(', ', 1)[1]}; "
-                f"give it in both inventories (quantity 0 where the type is absent) "
-                f"/ 森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
+                "give it in both inventories (quantity 0 where the type is absent)",
+                zh=f"森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
                 source=tables[which],
                 field="forest_type",
                 values=[m["forest_type"]],
@@ -303,10 +303,11 @@ def forest_stock_difference(
         if t2 <= t1:
             i = m["index_2"]
             raise TableError(
-                f"{where(tables[1], frames[1], i)}: column 'year' value {t2} is not later than "
+                en=f"{where(tables[1], frames[1], i)}: column 'year' value {t2} is not later than "
                 f"the first inventory's year {t1} for unit {m['unit_code']}, forest type "
                 f"{m['forest_type']!r}; the stock difference needs t2 > t1: give the earlier "
-                f"inventory first / 第二期清查年份 {t2} 须晚于第一期 {t1}",
+                "inventory first",
+                zh=f"第二期清查年份 {t2} 须晚于第一期 {t1}",
                 source=tables[1],
                 field="year",
                 values=[t2, t1],
@@ -353,8 +354,9 @@ def forest_sink_of_year(
     if bad.any():
         i = bad[bad].index[0]
         raise TableError(
-            f"{where(table, stock, i)}: column 'year' value {stock.loc[i, 'year']!r} is not a "
-            f"year; give the forest inventory's year (e.g. 2021) / 清查年份无效",
+            en=f"{where(table, stock, i)}: column 'year' value {stock.loc[i, 'year']!r} is not a "
+            "year; give the forest inventory's year (e.g. 2021)",
+            zh="清查年份无效",
             source=table,
             field="year",
             values=[stock.loc[i, "year"]],
@@ -369,11 +371,11 @@ def forest_sink_of_year(
         if not before or not after:
             shown = ", ".join(map(str, have))
             raise TableError(
-                f"table {table!r}: unit code {unit} has forest inventories of {shown}, which "
+                en=f"table {table!r}: unit code {unit} has forest inventories of {shown}, which "
                 f"do not bracket {year}; the stock difference of {year} needs one inventory "
                 f"before it and one in or after it (t1 < {year} ≤ t2): add the inventory "
-                f"{'before' if not before else 'in or after'} {year} or leave the year out "
-                f"/ 单位 {unit} 的森林资源清查年份（{shown}）未涵盖 {year} 年：须有 {year} 年"
+                f"{'before' if not before else 'in or after'} {year} or leave the year out",
+                zh=f"单位 {unit} 的森林资源清查年份（{shown}）未涵盖 {year} 年：须有 {year} 年"
                 f"以前和 {year} 年及以后各一期清查数据",
                 source=table,
                 field="year",
@@ -512,9 +514,9 @@ def forest_gain_loss(
             kind = str(r["kind"])
             if kind not in LOSS_KINDS:
                 raise TableError(
-                    f"{where(LOSS_TABLE, losses, i)}: column 'kind' value {kind!r} is not a "
-                    f"kind of loss; give one of {', '.join(LOSS_KINDS)} / 消耗类型 {kind} "
-                    f"无效（商品材采伐、薪材采伐或灾害损失）",
+                    en=f"{where(LOSS_TABLE, losses, i)}: column 'kind' value {kind!r} is not a "
+                    f"kind of loss; give one of {', '.join(LOSS_KINDS)}",
+                    zh=f"消耗类型 {kind} 无效（商品材采伐、薪材采伐或灾害损失）",
                     source=LOSS_TABLE,
                     field="kind",
                     values=[kind],
@@ -523,8 +525,9 @@ def forest_gain_loss(
             unit = str(r["unit"])
             if unit.strip() not in _VOLUME_UNITS:
                 raise TableError(
-                    f"{where(LOSS_TABLE, losses, i)}: column 'unit' value {unit!r} is not a "
-                    f"volume; give the stem volume lost in m3 or 万m3 / 消耗量单位应为立方米",
+                    en=f"{where(LOSS_TABLE, losses, i)}: column 'unit' value {unit!r} is not a "
+                    "volume; give the stem volume lost in m3 or 万m3",
+                    zh="消耗量单位应为立方米",
                     source=LOSS_TABLE,
                     field="unit",
                     values=[unit],
@@ -587,9 +590,10 @@ def rate_sinks(
         eco = str(r["ecosystem"])
         if eco not in RATE_CATEGORIES:
             raise TableError(
-                f"{where(RATE_TABLE, areas, i)}: column 'ecosystem' value {eco!r} is not "
+                en=f"{where(RATE_TABLE, areas, i)}: column 'ecosystem' value {eco!r} is not "
                 f"counted by rate; give one of {', '.join(RATE_CATEGORIES)} (forest has its "
-                f"own methods) / 生态系统 {eco} 无固碳速率法（湿地、草地、农田）",
+                "own methods)",
+                zh=f"生态系统 {eco} 无固碳速率法（湿地、草地、农田）",
                 source=RATE_TABLE,
                 field="ecosystem",
                 values=[eco],
@@ -599,11 +603,11 @@ def rate_sinks(
         if key not in f.factors:
             have = f.types_under(f"rate.{eco}")
             raise TableError(
-                f"{where(RATE_TABLE, areas, i)}: sink factor set {f.name!r} has no "
+                en=f"{where(RATE_TABLE, areas, i)}: sink factor set {f.name!r} has no "
                 f"sequestration rate {key!r} ({RATE_UNIT}); "
                 + (f"{eco} types with a rate: {', '.join(have)}. " if have else "")
-                + f"Add the rate with its source (SinkFactorSet.with_factors) "
-                f"/ 因子集中缺少{f.type_names(eco)[0]}固碳速率 {key}",
+                + "Add the rate with its source (SinkFactorSet.with_factors)",
+                zh=f"因子集中缺少{f.type_names(eco)[0]}固碳速率 {key}",
                 source=RATE_TABLE,
                 field="ecosystem_type",
                 values=[key],

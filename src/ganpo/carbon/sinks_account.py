@@ -88,8 +88,9 @@ def sink_account(
         if other.any():
             code = t.loc[other, "category_code"].iloc[0]
             raise InputError(
-                f"the {method} results hold category {code}, which is no sink category; the "
-                f"account takes {', '.join(CATEGORY_ECOSYSTEM)} / 碳汇账户只接受碳汇类别",
+                en=f"the {method} results hold category {code}, which is no sink category; the "
+                f"account takes {', '.join(CATEGORY_ECOSYSTEM)}",
+                zh="碳汇账户只接受碳汇类别",
                 field=method,
                 values=[code],
             )
@@ -103,9 +104,9 @@ def sink_account(
     if (both > 1).any():
         unit, year = both[both > 1].index[0]
         raise InputError(
-            f"unit {unit}, {year}: forest is given by both the stock-difference and the "
-            f"gain-loss method; the account takes one (summed they count the forest twice) "
-            f"/ 单位 {unit} {year} 年森林碳汇同时给出两种方法的结果，只能取其一",
+            en=f"unit {unit}, {year}: forest is given by both the stock-difference and the "
+            "gain-loss method; the account takes one (summed they count the forest twice)",
+            zh=f"单位 {unit} {year} 年森林碳汇同时给出两种方法的结果，只能取其一",
             field="forest",
             values=[unit, year],
         )
@@ -123,8 +124,9 @@ def _gep_rows(gep: pd.DataFrame, unit_column: str) -> pd.DataFrame:
     missing = [c for c in cols if c not in gep.columns]
     if missing:
         raise TableError(
-            f"table {GEP_TABLE!r} lacks column(s) {', '.join(missing)}; give the GEP account's "
-            f"result rows (columns {', '.join(cols)}) / GEP 结果表缺少列 {'、'.join(missing)}",
+            en=f"table {GEP_TABLE!r} lacks column(s) {', '.join(missing)}; give the GEP account's "
+            f"result rows (columns {', '.join(cols)})",
+            zh=f"GEP 结果表缺少列 {'、'.join(missing)}",
             source=GEP_TABLE,
             field=missing[0],
             values=missing,
@@ -137,9 +139,10 @@ def _gep_rows(gep: pd.DataFrame, unit_column: str) -> pd.DataFrame:
         if unit not in _GEP_UNITS or pd.isna(q):
             bad, value = ("quantity_unit", unit) if unit not in _GEP_UNITS else ("quantity", q)
             raise TableError(
-                f"table {GEP_TABLE!r}, row {i} (unit code {r[unit_column]}): column {bad!r} "
+                en=f"table {GEP_TABLE!r}, row {i} (unit code {r[unit_column]}): column {bad!r} "
                 f"value {value!r} cannot be read as t CO2; carbon sequestration is compared in "
-                f"t CO2 (or 万t CO2) / GEP 固碳量须以吨二氧化碳计",
+                "t CO2 (or 万t CO2)",
+                zh="GEP 固碳量须以吨二氧化碳计",
                 source=GEP_TABLE,
                 field=bad,
                 values=[value],
@@ -274,8 +277,9 @@ def _method_names(method: str) -> tuple[str, str]:
     }
     if method not in names:
         raise InputError(
-            f"GEP carbon-sequestration method {method!r} is not known; give one of "
-            f"{', '.join(names)} / 未知的 GEP 固碳核算方法",
+            en=f"GEP carbon-sequestration method {method!r} is not known; give one of "
+            f"{', '.join(names)}",
+            zh="未知的 GEP 固碳核算方法",
             field="gep_method",
             values=[method],
         )
@@ -300,8 +304,8 @@ def inventory_sink_account(rows: pd.DataFrame, year: int, level: str) -> pd.Data
     if not (rows["level"] == level).any():
         have = ", ".join(sorted(set(rows["level"])))
         raise InputError(
-            f"the inventory has no rows at level {level!r}; its levels: {have} "
-            f"/ 清单中没有该层级的数据",
+            en=f"the inventory has no rows at level {level!r}; its levels: {have}",
+            zh="清单中没有该层级的数据",
             field="level",
             values=[level],
         )
@@ -335,8 +339,9 @@ def gep_rows_at_level(gep: pd.DataFrame, region_code: int, level: str) -> pd.Dat
     not place in the region of ``region_code`` is refused at city level."""
     if "county_adcode" not in gep.columns:
         raise TableError(
-            f"table {GEP_TABLE!r} lacks column county_adcode; give the GEP account's result "
-            f"rows / GEP 结果表缺少 county_adcode 列",
+            en=f"table {GEP_TABLE!r} lacks column county_adcode; give the GEP account's result "
+            "rows",
+            zh="GEP 结果表缺少 county_adcode 列",
             source=GEP_TABLE,
             field="county_adcode",
         )
@@ -350,9 +355,10 @@ def gep_rows_at_level(gep: pd.DataFrame, region_code: int, level: str) -> pd.Dat
         found = [a for a in reg.ancestors(int(c)) if reg.units[a].level == level] if unit else []
         if not found:
             raise TableError(
-                f"table {GEP_TABLE!r}: county {c} is not a county of {reg.name} with a "
+                en=f"table {GEP_TABLE!r}: county {c} is not a county of {reg.name} with a "
                 f"{level}; the reconciliation by {level} places each GEP county in its "
-                f"{level} (reconcile by county instead) / GEP 区县 {c} 不在清单地区内",
+                f"{level} (reconcile by county instead)",
+                zh=f"GEP 区县 {c} 不在清单地区内",
                 source=GEP_TABLE,
                 field="county_adcode",
                 values=[int(c)],

@@ -64,9 +64,9 @@ class SinkFactorSet(BaseModel):
         """The factor ``key``, which must be stated in ``unit`` (no silent conversion)."""
         if key not in self.factors:
             raise InputError(
-                f"sink factor set {self.name!r} has no factor {key!r} ({unit}); add it with "
-                f"its source (SinkFactorSet.with_factors) or choose a set that has it "
-                f"/ 碳汇因子集 {self.name} 缺少因子 {key}",
+                en=f"sink factor set {self.name!r} has no factor {key!r} ({unit}); add it with "
+                "its source (SinkFactorSet.with_factors) or choose a set that has it",
+                zh=f"碳汇因子集 {self.name} 缺少因子 {key}",
                 source=self.name,
                 field=key,
                 values=[key],
@@ -74,8 +74,8 @@ class SinkFactorSet(BaseModel):
         f = self.factors[key]
         if f.unit != unit:
             raise InputError(
-                f"factor {key!r} of {self.name!r} is in {f.unit!r}, the method needs {unit!r} "
-                f"/ 因子 {key} 的单位应为 {unit}",
+                en=f"factor {key!r} of {self.name!r} is in {f.unit!r}, the method needs {unit!r}",
+                zh=f"因子 {key} 的单位应为 {unit}",
                 source=self.name,
                 field=key,
                 values=[f.unit, unit],
@@ -99,8 +99,9 @@ class SinkFactorSet(BaseModel):
         missing = [c for c in FACTOR_TABLE_COLUMNS if c not in table.columns]
         if missing:
             raise TableError(
-                f"table 'sink factors' lacks column(s) {', '.join(missing)}; it needs "
-                f"{', '.join(FACTOR_TABLE_COLUMNS)} / 碳汇因子表缺少列 {'、'.join(missing)}",
+                en=f"table 'sink factors' lacks column(s) {', '.join(missing)}; it needs "
+                f"{', '.join(FACTOR_TABLE_COLUMNS)}",
+                zh=f"碳汇因子表缺少列 {'、'.join(missing)}",
                 source="sink factors",
                 field=missing[0],
                 values=missing,
@@ -112,9 +113,10 @@ class SinkFactorSet(BaseModel):
             if pd.isna(value) or not str(r["source"]).strip() or pd.isna(r["source"]):
                 bad = "value" if pd.isna(value) else "source"
                 raise TableError(
-                    f"table 'sink factors', row {i} (key {r['key']}): column {bad!r} value "
+                    en=f"table 'sink factors', row {i} (key {r['key']}): column {bad!r} value "
                     f"{r[bad]!r} is missing or not a number; every factor needs a numeric "
-                    f"value and its source / 碳汇因子表第 {i} 行缺少数值或来源",
+                    "value and its source",
+                    zh=f"碳汇因子表第 {i} 行缺少数值或来源",
                     source="sink factors",
                     field=bad,
                     values=[r[bad]],
@@ -129,8 +131,8 @@ class SinkFactorSet(BaseModel):
                 )
             except ValueError as exc:
                 raise TableError(
-                    f"table 'sink factors', row {i} (key {r['key']}): {exc} "
-                    f"/ 碳汇因子表第 {i} 行无效",
+                    en=f"table 'sink factors', row {i} (key {r['key']}): {exc}",
+                    zh=f"碳汇因子表第 {i} 行无效",
                     source="sink factors",
                     field="status",
                     values=[r["status"]],

@@ -28,9 +28,10 @@ def type_factor(
     if key not in factors.factors:
         kinds = factors.keys_under(prefix)
         raise TableError(
-            f"{where(table, df, i)}: column {column!r} value {kind!r} has no factor in set "
+            en=f"{where(table, df, i)}: column {column!r} value {kind!r} has no factor in set "
             f"{factors.name!r}; types with a factor: {', '.join(kinds)}. Report it as one of "
-            f"these or add its factor with its source / {column} 的类型 {kind} 缺少排放因子",
+            "these or add its factor with its source",
+            zh=f"{column} 的类型 {kind} 缺少排放因子",
             source=table,
             field=column,
             values=[kind],

@@ -29,16 +29,18 @@ def _by_category(co2e: pd.DataFrame, uncertainty: pd.DataFrame) -> pd.DataFrame:
     missing_cols = [c for c in UNCERTAINTY_COLUMNS if c not in uncertainty.columns]
     if missing_cols:
         raise TableError(
-            f"table 'uncertainty' lacks column(s) {', '.join(missing_cols)}; it needs "
-            f"{', '.join(UNCERTAINTY_COLUMNS)} / 不确定性表缺少列",
+            en=f"table 'uncertainty' lacks column(s) {', '.join(missing_cols)}; it needs "
+            f"{', '.join(UNCERTAINTY_COLUMNS)}",
+            zh="不确定性表缺少列",
             source="uncertainty",
             field=missing_cols[0],
         )
     repeated = sorted(set(uncertainty["category_code"][uncertainty["category_code"].duplicated()]))
     if repeated:
         raise TableError(
-            f"table 'uncertainty' gives category {', '.join(repeated)} more than once; give "
-            "one row per category / 每个类别只能有一行",
+            en=f"table 'uncertainty' gives category {', '.join(repeated)} more than once; give "
+            "one row per category",
+            zh="每个类别只能有一行",
             source="uncertainty",
             field="category_code",
             values=repeated,
@@ -49,8 +51,9 @@ def _by_category(co2e: pd.DataFrame, uncertainty: pd.DataFrame) -> pd.DataFrame:
         if bad.any():
             code = bad[bad].index[0]
             raise TableError(
-                f"table 'uncertainty', category {code}: column {col!r} value "
-                f"{u.loc[code, col]} is not a percentage ≥ 0 / 不确定性须为非负百分比",
+                en=f"table 'uncertainty', category {code}: column {col!r} value "
+                f"{u.loc[code, col]} is not a percentage ≥ 0",
+                zh="不确定性须为非负百分比",
                 source="uncertainty",
                 field=col,
                 values=[code],
@@ -59,9 +62,10 @@ def _by_category(co2e: pd.DataFrame, uncertainty: pd.DataFrame) -> pd.DataFrame:
     missing = sorted(set(g["category_code"]) - set(u.index))
     if missing:
         raise InputError(
-            f"no uncertainty given for categor{'y' if len(missing) == 1 else 'ies'} "
+            en=f"no uncertainty given for categor{'y' if len(missing) == 1 else 'ies'} "
             f"{', '.join(missing)}; add its activity and factor uncertainties (95 % "
-            "half-widths in %) to the uncertainty table / 缺少该类别的不确定性",
+            "half-widths in %) to the uncertainty table",
+            zh="缺少该类别的不确定性",
             source="uncertainty",
             field="category_code",
             values=missing,
@@ -117,8 +121,8 @@ def approach2(
     is required: a run is reproducible."""
     if n < 1000:
         raise InputError(
-            f"Monte Carlo needs at least 1000 draws, got {n} / 蒙特卡罗模拟至少需要 1000 次"
-            f"抽样，收到的是 {n}：请增加抽样次数",
+            en=f"Monte Carlo needs at least 1000 draws, got {n}",
+            zh=f"蒙特卡罗模拟至少需要 1000 次抽样，收到的是 {n}：请增加抽样次数",
             field="n",
         )
     g = _by_category(co2e, uncertainty)
