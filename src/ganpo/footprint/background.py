@@ -42,8 +42,8 @@ def background(key: str, sector: str = "1.A.2") -> Background:
         region, _, year = rest.partition(":")
         if not year.isdigit():
             raise InputError(
-                f"background {key!r}: give grid:<region>:<year>, e.g. grid:national:2022 "
-                "/ 电网排放因子须写明区域与年份",
+                en=f"background {key!r}: give grid:<region>:<year>, e.g. grid:national:2022",
+                zh="电网排放因子须写明区域与年份",
                 field="background",
                 values=[key],
             )
@@ -93,7 +93,8 @@ def background(key: str, sector: str = "1.A.2") -> Background:
             ],
         )
     raise InputError(
-        f"background {key!r} is not grid:<region>:<year> or fuel:<set>:<fuel> / 背景过程格式有误",
+        en=f"background {key!r} is not grid:<region>:<year> or fuel:<set>:<fuel>",
+        zh="背景过程格式有误",
         field="background",
         values=[key],
     )

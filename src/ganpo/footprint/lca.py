@@ -125,7 +125,8 @@ def _check(system: ProductSystem) -> dict[str, int]:
         problems.append(f"the product {system.product!r} is made by no process")
     if problems:
         raise InputError(
-            "the product system: " + "; ".join(problems) + " / 产品系统有误",
+            en="the product system: " + "; ".join(problems),
+            zh="产品系统有误",
             field="processes",
             values=problems,
         )
@@ -138,8 +139,9 @@ def _reference(system: ProductSystem, used: set[str], i: int) -> tuple[int, floa
     refs = [j for j, o in enumerate(p.outputs) if o.product in used]
     if len(refs) != 1:
         raise InputError(
-            f"process {p.key}: {len(refs)} of its outputs are used in the system; exactly one "
-            "may be (the others are co-products, allocated away) / 每个过程只能有一个参考产品",
+            en=f"process {p.key}: {len(refs)} of its outputs are used in the system; exactly one "
+            "may be (the others are co-products, allocated away)",
+            zh="每个过程只能有一个参考产品",
             field="outputs",
             values=[p.key],
         )
@@ -148,8 +150,9 @@ def _reference(system: ProductSystem, used: set[str], i: int) -> tuple[int, floa
         return j, 1.0
     if system.allocation == "none":
         raise InputError(
-            f"process {p.key} has co-products ({', '.join(o.product for o in p.outputs)}); "
-            "state an allocation rule (mass or economic) / 存在共生产品，须说明分配方法",
+            en=f"process {p.key} has co-products ({', '.join(o.product for o in p.outputs)}); "
+            "state an allocation rule (mass or economic)",
+            zh="存在共生产品，须说明分配方法",
             field="allocation",
             values=[p.key],
         )
@@ -158,16 +161,16 @@ def _reference(system: ProductSystem, used: set[str], i: int) -> tuple[int, floa
         return j, mass[j] / sum(mass)
     if any(o.value is None for o in p.outputs):
         raise InputError(
-            f"process {p.key}: economic allocation needs a value for every output "
-            "/ 经济价值分配须给出每种产出的价格",
+            en=f"process {p.key}: economic allocation needs a value for every output",
+            zh="经济价值分配须给出每种产出的价格",
             field="value",
             values=[p.key],
         )
     worth = [o.amount * (o.value or 0.0) for o in p.outputs]
     if sum(worth) <= 0:
         raise InputError(
-            f"process {p.key}: outputs worth nothing / 过程 {p.key}：各产出的价值合计为零，"
-            "无法按经济价值分配：请给出产出的价格",
+            en=f"process {p.key}: outputs worth nothing",
+            zh=f"过程 {p.key}：各产出的价值合计为零，无法按经济价值分配：请给出产出的价格",
             field="value",
         )
     return j, worth[j] / sum(worth)
@@ -194,10 +197,10 @@ def _check_loops(system: ProductSystem, tech: list[tuple[int, int, float, bool, 
         reach |= np.outer(reach[:, k], reach[k, :])
     looped = [p.key for i, p in enumerate(system.processes) if reach[i, i]]
     raise InputError(
-        f"the loop of processes {', '.join(looped)} does not converge: together they need as "
+        en=f"the loop of processes {', '.join(looped)} does not converge: together they need as "
         f"much of their own products as they make, or more (spectral radius {rho:.4f} ≥ 1); "
-        "check the amounts and units of their inputs "
-        "/ 产品系统中的循环不收敛，请检查投入数量与单位",
+        "check the amounts and units of their inputs",
+        zh="产品系统中的循环不收敛，请检查投入数量与单位",
         field="processes",
         values=looped,
     )
@@ -327,10 +330,11 @@ def _refuse_non_finite(by_process: list[dict[str, Any]], total: float, biogenic:
     where_zh = f"过程 {bad['key']} " if bad else "产品系统"
     value = bad["kg"] if bad else total
     raise InputError(
-        f"the footprint of {where} computes to {value} kg CO2e, not a finite number: "
+        en=f"the footprint of {where} computes to {value} kg CO2e, not a finite number: "
         "check the amounts and units of its outputs, inputs and emissions (a tiny output "
-        "amount scales every input up) / "
-        f"{where_zh}的碳足迹计算结果为 {value}，不是有限数值：请核对其产出、投入和排放的数量与单位",
+        "amount scales every input up)",
+        zh=f"{where_zh}的碳足迹计算结果为 {value}，不是有限数值："
+        "请核对其产出、投入和排放的数量与单位",
         field="amount",
         values=[value],
     )
@@ -405,8 +409,8 @@ def footprint(system: ProductSystem, *, draws: int = 0, seed: int = 20240101) ->
     if draws:
         if draws < 1000:
             raise InputError(
-                f"Monte Carlo needs at least 1000 draws, got {draws} / 蒙特卡罗模拟至少需要 "
-                f"1000 次抽样，收到的是 {draws}：请增加抽样次数",
+                en=f"Monte Carlo needs at least 1000 draws, got {draws}",
+                zh=f"蒙特卡罗模拟至少需要 1000 次抽样，收到的是 {draws}：请增加抽样次数",
                 field="draws",
             )
         mc = _lca(built, use_distributions=True, seed_override=seed)

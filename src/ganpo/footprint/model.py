@@ -139,13 +139,14 @@ def read_product_system(path: Path | str) -> ProductSystem:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise InputError(
-            "no such product system file / 产品系统文件不存在：请检查文件名与路径",
+            en="no such product system file",
+            zh="产品系统文件不存在：请检查文件名与路径",
             source=path.name,
         ) from exc
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"cannot read the product system: {exc}; save it as UTF-8 TOML / 无法读取产品系统"
-            "文件（须为 UTF-8 编码的 TOML）",
+            en=f"cannot read the product system: {exc}; save it as UTF-8 TOML",
+            zh="无法读取产品系统文件（须为 UTF-8 编码的 TOML）",
             source=path.name,
         ) from exc
     return parse_product_system(text, path.name)
@@ -158,7 +159,8 @@ def parse_product_system(text: str, source: str) -> ProductSystem:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
-            f"cannot read the product system: {exc} / 无法读取产品系统文件（TOML 格式有误）：{exc}",
+            en=f"cannot read the product system: {exc}",
+            zh=f"无法读取产品系统文件（TOML 格式有误）：{exc}",
             source=source,
         ) from exc
     try:
@@ -169,8 +171,8 @@ def parse_product_system(text: str, source: str) -> ProductSystem:
         problems = [f"{f}{_shown(e)}: {e['msg']}" for f, e in zip(fields, errors, strict=True)]
         zh = "；".join(f"{f}{_shown(e)}" for f, e in zip(fields, errors, strict=True))
         raise InputError(
-            "invalid product system: " + "; ".join(problems) + f" / 产品系统文件有误：{zh} 无效，"
-            "请按提示更正",
+            en="invalid product system: " + "; ".join(problems),
+            zh=f"产品系统文件有误：{zh} 无效，请按提示更正",
             source=source,
             field=fields[0],
             values=[e.get("input") for e in errors],

@@ -43,8 +43,9 @@ def product_footprint(
     fu = system.functional_unit
     if fu.unit not in _MASS_KG:
         raise InputError(
-            f"the PACT export declares footprints per kilogram; the functional unit is in "
-            f"{fu.unit!r} / PACT 导出要求功能单位为质量",
+            en=f"the PACT export declares footprints per kilogram; the functional unit is in "
+            f"{fu.unit!r}",
+            zh="PACT 导出要求功能单位为质量",
             field="functional_unit",
         )
     missing = [
@@ -54,8 +55,9 @@ def product_footprint(
     ]
     if missing:
         raise InputError(
-            f"the PACT format requires the product's carbon content; give {', '.join(missing)} "
-            "(kg C per kg of product) in the product system / PACT 导出须给出产品含碳量",
+            en=f"the PACT format requires the product's carbon content; give {', '.join(missing)} "
+            "(kg C per kg of product) in the product system",
+            zh="PACT 导出须给出产品含碳量",
             field=missing[0],
         )
     kg = fu.amount * _MASS_KG[fu.unit]

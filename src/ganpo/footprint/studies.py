@@ -35,8 +35,8 @@ def study_path(study_id: str) -> Path:
     name = DEMO_STUDIES.get(study_id)
     if name is None:
         raise InputError(
-            f"no footprint study {study_id!r}; studies: {', '.join(DEMO_STUDIES)} "
-            "/ 没有该碳足迹研究",
+            en=f"no footprint study {study_id!r}; studies: {', '.join(DEMO_STUDIES)}",
+            zh="没有该碳足迹研究",
             field="study",
             values=[study_id],
         )

@@ -85,16 +85,17 @@ def read_alert_rules(path: Path) -> AlertRules:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         raise InputError(
-            f"{path.name}: field {where}: {first['msg']}; see docs/tracking.md (Alerts) "
-            f"/ 预警规则文件字段“{where}”有误",
+            en=f"{path.name}: field {where}: {first['msg']}; see docs/tracking.md (Alerts)",
+            zh=f"预警规则文件字段“{where}”有误",
             field=where,
             source=path,
         ) from exc
     unknown = [lv.status for lv in rules.levels if lv.status not in STATUS_NAMES]
     if unknown:
         raise InputError(
-            f"{path.name}: unknown status {', '.join(unknown)}; statuses: "
-            f"{', '.join(STATUS_NAMES)} / 未知的进展状态",
+            en=f"{path.name}: unknown status {', '.join(unknown)}; statuses: "
+            f"{', '.join(STATUS_NAMES)}",
+            zh="未知的进展状态",
             field="levels.status",
             values=unknown,
             source=path,

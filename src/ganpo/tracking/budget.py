@@ -73,16 +73,16 @@ def budget(
     what = f"target {target.key!r}"
     if target.kind != "ceiling":
         raise InputError(
-            f"{what} is a {target.kind} target; only a ceiling sets a budget / "
-            f"{what_zh(what)} 是 {target.kind} 类目标；只有上限类目标才有预算",
+            en=f"{what} is a {target.kind} target; only a ceiling sets a budget",
+            zh=f"{what_zh(what)} 是 {target.kind} 类目标；只有上限类目标才有预算",
             field="kind",
             values=[target.kind],
         )
     if not (target.cumulative or target.annual):
         raise InputError(
-            f"{what} is a level to reach by {target.last_year} and sets no budget; mark it "
-            "cumulative (a total over the period) or annual (a limit every year) / "
-            f"{what_zh(what)} 是 {target.last_year} 年要达到的水平，不构成预算；请标为 "
+            en=f"{what} is a level to reach by {target.last_year} and sets no budget; mark it "
+            "cumulative (a total over the period) or annual (a limit every year)",
+            zh=f"{what_zh(what)} 是 {target.last_year} 年要达到的水平，不构成预算；请标为 "
             "cumulative（整个时期的总量）或 annual（每年的限额）",
             field="cumulative",
         )
@@ -91,8 +91,9 @@ def budget(
     outside = sorted(y for y in obs if not first <= y <= last)
     if outside:
         raise InputError(
-            f"{what}: observed year(s) {', '.join(map(str, outside))} outside the period "
-            f"{first}–{last} of the budget / {what_zh(what)}：观测年份 "
+            en=f"{what}: observed year(s) {', '.join(map(str, outside))} outside the period "
+            f"{first}–{last} of the budget",
+            zh=f"{what_zh(what)}：观测年份 "
             f"{', '.join(map(str, outside))} 超出预算期 {first}–{last}",
             field="year",
             values=outside,
@@ -100,23 +101,24 @@ def budget(
     if year is None:
         if not obs:
             raise InputError(
-                f"{what}: no observed value in {first}–{last} / "
-                f"{what_zh(what)}：{first}–{last} 年没有观测值",
+                en=f"{what}: no observed value in {first}–{last}",
+                zh=f"{what_zh(what)}：{first}–{last} 年没有观测值",
                 field="year",
             )
         year = max(obs)
     if not first <= year <= last:
         raise InputError(
-            f"{what}: year {year} is outside the period {first}–{last} / "
-            f"{what_zh(what)}：{year} 年不在 {first}–{last} 期间内",
+            en=f"{what}: year {year} is outside the period {first}–{last}",
+            zh=f"{what_zh(what)}：{year} 年不在 {first}–{last} 期间内",
             field="year",
             values=[year],
         )
     missing = [y for y in range(first, year + 1) if y not in obs]
     if missing:
         raise InputError(
-            f"{what}: the budget used needs every year from {first}; missing "
-            f"{', '.join(map(str, missing))} / {what_zh(what)}：计算已用预算需要自 {first} "
+            en=f"{what}: the budget used needs every year from {first}; missing "
+            f"{', '.join(map(str, missing))}",
+            zh=f"{what_zh(what)}：计算已用预算需要自 {first} "
             f"年起每一年的数据；缺少 {', '.join(map(str, missing))} 年",
             field="year",
             values=missing,

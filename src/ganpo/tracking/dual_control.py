@@ -57,8 +57,9 @@ def _columns(table: pd.DataFrame, needed: Iterable[str], what: str) -> None:
     missing = [c for c in needed if c not in table.columns]
     if missing:
         raise InputError(
-            f"{what} lacks column(s) {', '.join(missing)}; it has "
-            f"{', '.join(map(str, table.columns)) or 'none'} / {_TABLE_ZH.get(what, what)}"
+            en=f"{what} lacks column(s) {', '.join(missing)}; it has "
+            f"{', '.join(map(str, table.columns)) or 'none'}",
+            zh=f"{_TABLE_ZH.get(what, what)}"
             f"缺少列 {', '.join(missing)}；现有列 {', '.join(map(str, table.columns)) or '无'}",
             field="columns",
             values=missing,
@@ -107,8 +108,8 @@ def intensity_table(
         if len(dup):
             pairs = sorted(set(_pairs(dup)))
             raise InputError(
-                f"{name}: unit and year given more than once: {preview(pairs)} / "
-                f"{_TABLE_ZH[name]}：以下单位和年份重复填报：{preview(pairs)}",
+                en=f"{name}: unit and year given more than once: {preview(pairs)}",
+                zh=f"{_TABLE_ZH[name]}：以下单位和年份重复填报：{preview(pairs)}",
                 field="year",
                 values=pairs,
             )
@@ -120,8 +121,9 @@ def intensity_table(
         if len(lack):
             pairs = sorted(_pairs(lack))
             raise InputError(
-                f"{what} has no row for unit and year {preview(pairs)}; both tables need "
-                f"the same units and years / {_TABLE_ZH[what]}缺少单位和年份 {preview(pairs)} "
+                en=f"{what} has no row for unit and year {preview(pairs)}; both tables need "
+                "the same units and years",
+                zh=f"{_TABLE_ZH[what]}缺少单位和年份 {preview(pairs)} "
                 "的行；两张表须有相同的单位和年份",
                 field="year",
                 values=pairs,
@@ -133,8 +135,8 @@ def intensity_table(
     if len(bad_gdp):
         pairs = _pairs(bad_gdp)
         raise InputError(
-            f"GDP table: GDP must be positive; it is not for unit and year {preview(pairs)} / "
-            f"地区生产总值表：地区生产总值须大于 0；以下单位和年份不是：{preview(pairs)}",
+            en=f"GDP table: GDP must be positive; it is not for unit and year {preview(pairs)}",
+            zh=f"地区生产总值表：地区生产总值须大于 0；以下单位和年份不是：{preview(pairs)}",
             field="gdp",
             values=pairs,
         )
@@ -142,8 +144,9 @@ def intensity_table(
     if len(negative):
         pairs = _pairs(negative)
         raise InputError(
-            "emissions table: emissions must be 0 or more (sinks are not netted in dual "
-            f"control); not so for unit and year {preview(pairs)} / 排放量表：排放量须不小于 "
+            en="emissions table: emissions must be 0 or more (sinks are not netted in dual "
+            f"control); not so for unit and year {preview(pairs)}",
+            zh="排放量表：排放量须不小于 "
             f"0（双控不扣除碳汇）；以下单位和年份不是：{preview(pairs)}",
             field="co2",
             values=pairs,
@@ -162,8 +165,8 @@ def series(table: pd.DataFrame, unit_code: int, indicator: str) -> dict[int, flo
     rows = table[table["unit_code"] == unit_code]
     if rows.empty:
         raise InputError(
-            f"no emissions and GDP for unit {unit_code} / 单位 {unit_code} 没有排放量和地区"
-            "生产总值数据",
+            en=f"no emissions and GDP for unit {unit_code}",
+            zh=f"单位 {unit_code} 没有排放量和地区生产总值数据",
             field="unit_code",
             values=[unit_code],
         )
@@ -389,8 +392,8 @@ def project_what_if(
     mask = (table["unit_code"] == unit_code) & (table["year"] == year)
     if not mask.any():
         raise InputError(
-            f"no emissions and GDP for unit {unit_code} in {year} / 单位 {unit_code} 没有 "
-            f"{year} 年的排放量和地区生产总值数据",
+            en=f"no emissions and GDP for unit {unit_code} in {year}",
+            zh=f"单位 {unit_code} 没有 {year} 年的排放量和地区生产总值数据",
             field="year",
             values=[year],
         )

@@ -103,8 +103,8 @@ def observed_in(
     bad = sorted(y for y, v in values.items() if not math.isfinite(float(v)))
     if bad:
         raise InputError(
-            f"{what}: observed value missing or not finite in {', '.join(map(str, bad))} / "
-            f"{what_zh(what)}：{', '.join(map(str, bad))} 年的观测值缺失或不是有限数",
+            en=f"{what}: observed value missing or not finite in {', '.join(map(str, bad))}",
+            zh=f"{what_zh(what)}：{', '.join(map(str, bad))} 年的观测值缺失或不是有限数",
             field="value",
             values=bad,
         )
@@ -116,8 +116,9 @@ def target_level(target: Target, indicator: Indicator, base_value: float | None)
     if target.kind == "reduction_pct":
         if base_value is None:
             raise InputError(
-                f"target {target.key!r}: the value of base year {target.base_year} is "
-                "needed (give base_value or an observed value of that year) / 目标 "
+                en=f"target {target.key!r}: the value of base year {target.base_year} is "
+                "needed (give base_value or an observed value of that year)",
+                zh="目标 "
                 f"{target.key!r}：需要基准年 {target.base_year} 的值（请给出 base_value 或该年"
                 "的观测值）",
                 field="base_value",
@@ -148,15 +149,15 @@ def progress(
     what = f"target {target.key!r}"
     if target.indicator != indicator.key:
         raise InputError(
-            f"{what} is on indicator {target.indicator!r}, not {indicator.key!r} / "
-            f"{what_zh(what)} 针对的指标是 {target.indicator!r}，不是 {indicator.key!r}",
+            en=f"{what} is on indicator {target.indicator!r}, not {indicator.key!r}",
+            zh=f"{what_zh(what)} 针对的指标是 {target.indicator!r}，不是 {indicator.key!r}",
             field="indicator",
             values=[indicator.key],
         )
     if target.cumulative:
         raise InputError(
-            f"{what} is a cumulative ceiling (a budget over the period): use the budget / "
-            f"{what_zh(what)} 是累计上限（整个时期的预算）：请按预算计算",
+            en=f"{what} is a cumulative ceiling (a budget over the period): use the budget",
+            zh=f"{what_zh(what)} 是累计上限（整个时期的预算）：请按预算计算",
             field="cumulative",
         )
     obs = observed_in(values, unit, indicator, what=what)
@@ -164,9 +165,10 @@ def progress(
     outside = sorted(y for y in obs if not span[0] <= y <= span[1])
     if outside:
         raise InputError(
-            f"{what}: observed year(s) {', '.join(map(str, outside))} outside the target's "
+            en=f"{what}: observed year(s) {', '.join(map(str, outside))} outside the target's "
             f"span {span[0]}–{span[1]}; give only the years from the base year to the last "
-            f"year of the period / {what_zh(what)}：观测年份 {', '.join(map(str, outside))} 超出"
+            "year of the period",
+            zh=f"{what_zh(what)}：观测年份 {', '.join(map(str, outside))} 超出"
             f"目标期 {span[0]}–{span[1]}；只填基准年至期末年的数据",
             field="year",
             values=outside,
@@ -175,21 +177,22 @@ def progress(
         after = [y for y in obs if y > span[0]]
         if not after:
             raise InputError(
-                f"{what}: no observed value after {span[0]}; progress needs one / "
-                f"{what_zh(what)}：{span[0]} 年以后没有观测值；计算进展至少需要一个",
+                en=f"{what}: no observed value after {span[0]}; progress needs one",
+                zh=f"{what_zh(what)}：{span[0]} 年以后没有观测值；计算进展至少需要一个",
                 field="year",
             )
         year = max(after)
     if not span[0] < year <= span[1]:
         raise InputError(
-            f"{what}: year {year} is outside the target's period {span[0] + 1}–{span[1]} / "
-            f"{what_zh(what)}：{year} 年不在目标期 {span[0] + 1}–{span[1]} 内",
+            en=f"{what}: year {year} is outside the target's period {span[0] + 1}–{span[1]}",
+            zh=f"{what_zh(what)}：{year} 年不在目标期 {span[0] + 1}–{span[1]} 内",
             field="year",
             values=[year],
         )
     if year not in obs:
         raise InputError(
-            f"{what}: no observed value for {year} / {what_zh(what)}：没有 {year} 年的观测值",
+            en=f"{what}: no observed value for {year}",
+            zh=f"{what_zh(what)}：没有 {year} 年的观测值",
             field="year",
             values=[year],
         )

@@ -81,25 +81,25 @@ def read_tracking_file(path: Path) -> TrackingFile:
         data = read_toml(path, "the tracking file")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"the tracking file is not UTF-8 (byte {exc.object[exc.start]:#04x} at position "
+            en=f"the tracking file is not UTF-8 (byte {exc.object[exc.start]:#04x} at position "
             f"{exc.start}); TOML files are UTF-8: save it as UTF-8 (in Excel's or Notepad's "
-            "'Save as', encoding UTF-8) / 目标跟踪文件不是 UTF-8 编码，"
-            "请另存为 UTF-8 编码的 TOML 文件",
+            "'Save as', encoding UTF-8)",
+            zh="目标跟踪文件不是 UTF-8 编码，请另存为 UTF-8 编码的 TOML 文件",
             source=path,
             field="encoding",
         ) from exc
     except InputError as exc:
         raise InputError(
-            f"{exc.en}; correct the TOML syntax at that line / "
-            "目标跟踪文件不是有效的 TOML，请按所示行列更正语法",
+            en=f"{exc.en}; correct the TOML syntax at that line",
+            zh="目标跟踪文件不是有效的 TOML，请按所示行列更正语法",
             source=path,
             field="file",
         ) from exc
     if not any(data.get(k) for k in SECTIONS):
         raise InputError(
-            f"the tracking file holds no {', '.join(SECTIONS)}: nothing to track; give at "
-            "least indicators or targets (docs/tracking.md, 'Data format') / 目标跟踪文件为空"
-            "（没有指标、目标或观测值）",
+            en=f"the tracking file holds no {', '.join(SECTIONS)}: nothing to track; give at "
+            "least indicators or targets (docs/tracking.md, 'Data format')",
+            zh="目标跟踪文件为空（没有指标、目标或观测值）",
             source=path,
             field="file",
         )
@@ -113,9 +113,8 @@ def read_tracking_file(path: Path) -> TrackingFile:
             for place, e in zip(places, errors, strict=True)
         ]
         raise InputError(
-            "invalid tracking file: "
-            + "; ".join(problems)
-            + f" / 目标跟踪文件有误：{'；'.join(places)} 无效，请按上述说明更正",
+            en="invalid tracking file: " + "; ".join(problems),
+            zh=f"目标跟踪文件有误：{'；'.join(places)} 无效，请按上述说明更正",
             source=path,
             field="targets",
         ) from exc
@@ -232,9 +231,9 @@ class Registry:
         for ind in items:
             if ind.department and ind.department not in departments():
                 raise InputError(
-                    f"indicator {ind.key!r}: unknown department {ind.department!r}; "
-                    f"departments: {', '.join(departments())} / 指标“{ind.name_zh}”的填报部门"
-                    f"“{ind.department}”不在部门目录中",
+                    en=f"indicator {ind.key!r}: unknown department {ind.department!r}; "
+                    f"departments: {', '.join(departments())}",
+                    zh=f"指标“{ind.name_zh}”的填报部门“{ind.department}”不在部门目录中",
                     source=source,
                     field="department",
                     values=[ind.department],
@@ -247,11 +246,11 @@ class Registry:
                     if getattr(old, k) != getattr(ind, k)
                 ]
                 raise InputError(
-                    f"indicator {ind.key!r} is already registered with another definition "
+                    en=f"indicator {ind.key!r} is already registered with another definition "
                     f"({'; '.join(differ[:3])}): an indicator is defined once (the dual-control "
                     "indicators co2_intensity and co2_total by ganpo); delete the second "
-                    f"definition or give it another key / 指标 {ind.key} 重复定义且内容不同，"
-                    "请删除重复的定义或改用其他指标代码",
+                    "definition or give it another key",
+                    zh=f"指标 {ind.key} 重复定义且内容不同，请删除重复的定义或改用其他指标代码",
                     source=source,
                     field="indicators",
                     values=[ind.key],
@@ -267,10 +266,10 @@ class Registry:
             unknown = [k for k in rule.indicators if k not in self.indicators]
             if unknown:
                 raise InputError(
-                    f"warning rule {rule.key!r}, field indicators: unknown indicator(s) "
+                    en=f"warning rule {rule.key!r}, field indicators: unknown indicator(s) "
                     f"{', '.join(unknown)}; registered indicators: "
-                    f"{', '.join(sorted(self.indicators)) or 'none'} / 预警规则“{rule.key}”"
-                    f"所列指标 {'、'.join(unknown)} 未登记",
+                    f"{', '.join(sorted(self.indicators)) or 'none'}",
+                    zh=f"预警规则“{rule.key}”所列指标 {'、'.join(unknown)} 未登记",
                     source=source,
                     field="warning_rules",
                     values=unknown,
@@ -285,9 +284,9 @@ class Registry:
             where = f"target {t.key!r}"
             if t.indicator not in self.indicators:
                 raise InputError(
-                    f"{where}: unknown indicator {t.indicator!r}; registered indicators: "
-                    f"{', '.join(sorted(self.indicators)) or 'none'} / 目标"
-                    f"“{t.key}”的指标 {t.indicator} 未登记",
+                    en=f"{where}: unknown indicator {t.indicator!r}; registered indicators: "
+                    f"{', '.join(sorted(self.indicators)) or 'none'}",
+                    zh=f"目标“{t.key}”的指标 {t.indicator} 未登记",
                     source=source,
                     field="indicator",
                     values=[t.indicator],
@@ -299,7 +298,8 @@ class Registry:
                     factor = unit_factor(t.value_unit, ind.unit, what=f"{where}, field value_unit")
                 except InputError as exc:
                     raise InputError(
-                        f"{exc.en} / 目标“{t.key}”的单位“{t.value_unit}”不能换算为指标"
+                        en=f"{exc.en}",
+                        zh=f"目标“{t.key}”的单位“{t.value_unit}”不能换算为指标"
                         f"“{ind.name_zh}”的单位“{ind.unit}”",
                         source=source,
                         field="value_unit",
@@ -308,8 +308,8 @@ class Registry:
             problem = unit_code_problem(t.unit_code)
             if problem is not None:
                 raise InputError(
-                    f"{where}, field {problem}; correct it or delete the target / 目标“{t.key}”"
-                    f"的 unit_code {t.unit_code} 不是行政区划代码",
+                    en=f"{where}, field {problem}; correct it or delete the target",
+                    zh=f"目标“{t.key}”的 unit_code {t.unit_code} 不是行政区划代码",
                     source=source,
                     field="unit_code",
                     values=[t.unit_code],
@@ -317,7 +317,8 @@ class Registry:
             problem = region_problem(t.unit_code, self.region)
             if problem is not None:
                 raise InputError(
-                    f"{where}, field {problem} / 目标“{t.key}”的 unit_code {t.unit_code} "
+                    en=f"{where}, field {problem}",
+                    zh=f"目标“{t.key}”的 unit_code {t.unit_code} "
                     f"不属于本文件跟踪的地区（{self.region}），请更正代码或删除该目标",
                     source=source,
                     field="unit_code",
@@ -330,8 +331,9 @@ class Registry:
                 problem = None if value is None else value_problem(value, ind, unit, f)
                 if problem is not None:
                     raise InputError(
-                        f"{where}, field {name} = {problem}; give the value in the "
-                        f"indicator's unit and range / 目标“{t.key}”的 {name} 值 {value:g} "
+                        en=f"{where}, field {name} = {problem}; give the value in the "
+                        "indicator's unit and range",
+                        zh=f"目标“{t.key}”的 {name} 值 {value:g} "
                         f"{unit} 超出指标“{ind.name_zh}”的合理范围",
                         source=source,
                         field=name,
@@ -340,11 +342,11 @@ class Registry:
             lower = ind.direction == "lower_is_better"
             if (t.kind == "floor") == lower:
                 raise InputError(
-                    f"{where}: a {t.kind.replace('_pct', '')} target does not fit indicator "
+                    en=f"{where}: a {t.kind.replace('_pct', '')} target does not fit indicator "
                     f"{ind.key!r}, where {ind.direction.replace('_', ' ')}; a floor is for "
                     f"an indicator where higher is better, a ceiling or a reduction where "
-                    f"lower is better / 目标“{t.key}”的类型 {t.kind} 与指标“{ind.name_zh}”的"
-                    "方向不符",
+                    "lower is better",
+                    zh=f"目标“{t.key}”的类型 {t.kind} 与指标“{ind.name_zh}”的方向不符",
                     source=source,
                     field="kind",
                     values=[t.kind],
@@ -352,10 +354,10 @@ class Registry:
             if t.key in self.targets and self.targets[t.key] != t:
                 other = self.targets[t.key]
                 raise InputError(
-                    f"{where} is given twice (indicator {other.indicator}, unit_code "
+                    en=f"{where} is given twice (indicator {other.indicator}, unit_code "
                     f"{other.unit_code}; and indicator {t.indicator}, unit_code {t.unit_code}): "
-                    f"each target has its own key / 目标代码“{t.key}”重复，请为每个目标使用"
-                    "不同的 key",
+                    "each target has its own key",
+                    zh=f"目标代码“{t.key}”重复，请为每个目标使用不同的 key",
                     source=source,
                     field="key",
                     values=[t.key],
@@ -369,10 +371,10 @@ class Registry:
                 unknown = [k for k in clause.indicators if k not in self.indicators]
                 if unknown:
                     raise InputError(
-                        f"clause {clause.key!r} of pillar {pillar.key!r} names unknown "
+                        en=f"clause {clause.key!r} of pillar {pillar.key!r} names unknown "
                         f"indicator(s) {', '.join(unknown)}; registered indicators: "
-                        f"{', '.join(sorted(self.indicators)) or 'none'} / 条款“{clause.name_zh}”"
-                        "所列指标未登记",
+                        f"{', '.join(sorted(self.indicators)) or 'none'}",
+                        zh=f"条款“{clause.name_zh}”所列指标未登记",
                         source=source,
                         field="pillars",
                         values=unknown,
@@ -398,9 +400,9 @@ class Registry:
             where = f"observation of {ob.indicator!r} for {ob.unit_code} in {ob.year}"
             if ob.indicator not in self.indicators:
                 raise InputError(
-                    f"{where}: unknown indicator {ob.indicator!r}; registered indicators: "
-                    f"{', '.join(sorted(self.indicators)) or 'none'} / 未登记的指标 "
-                    f"{ob.indicator}",
+                    en=f"{where}: unknown indicator {ob.indicator!r}; registered indicators: "
+                    f"{', '.join(sorted(self.indicators)) or 'none'}",
+                    zh=f"未登记的指标 {ob.indicator}",
                     source=source,
                     field="indicator",
                     values=[ob.indicator],
@@ -410,8 +412,8 @@ class Registry:
                 factor = unit_factor(ob.unit, ind.unit, what=where)
             except InputError as exc:
                 raise InputError(
-                    f"{exc.en} / 观测值单位“{ob.unit}”不能换算为指标“{ind.name_zh}”"
-                    f"的单位“{ind.unit}”",
+                    en=f"{exc.en}",
+                    zh=f"观测值单位“{ob.unit}”不能换算为指标“{ind.name_zh}”的单位“{ind.unit}”",
                     source=source,
                     field="unit",
                     values=[ob.unit, ind.unit],
@@ -419,7 +421,8 @@ class Registry:
             problem = unit_code_problem(ob.unit_code)
             if problem is not None:
                 raise InputError(
-                    f"{where}: field {problem}; correct it or delete the value / 观测值"
+                    en=f"{where}: field {problem}; correct it or delete the value",
+                    zh="观测值"
                     f"（{ind.name_zh} {ob.year}年）的 unit_code {ob.unit_code} 不是行政区划代码",
                     source=source,
                     field="unit_code",
@@ -428,7 +431,8 @@ class Registry:
             problem = region_problem(ob.unit_code, self.region)
             if problem is not None:
                 raise InputError(
-                    f"{where}: field {problem} / 观测值（{ind.name_zh} {ob.year}年）的 "
+                    en=f"{where}: field {problem}",
+                    zh=f"观测值（{ind.name_zh} {ob.year}年）的 "
                     f"unit_code {ob.unit_code} 不属于本文件跟踪的地区（{self.region}），"
                     "请更正代码或删除该行",
                     source=source,
@@ -438,8 +442,8 @@ class Registry:
             problem = value_problem(ob.value, ind, ob.unit, factor)
             if problem is not None:
                 raise InputError(
-                    f"{where}: field value = {problem}; correct the value or its unit / "
-                    f"观测值（{ind.name_zh} {ob.unit_code} {ob.year}年）{ob.value:g} {ob.unit} "
+                    en=f"{where}: field value = {problem}; correct the value or its unit",
+                    zh=f"观测值（{ind.name_zh} {ob.unit_code} {ob.year}年）{ob.value:g} {ob.unit} "
                     "超出指标的合理范围",
                     source=source,
                     field="value",
@@ -449,8 +453,9 @@ class Registry:
             old = batch.get(key) or self.observations.get(key)
             if old is not None and (key in batch or old != ob):
                 raise InputError(
-                    f"{where} is given twice ({old.value:g} {old.unit}, {old.source}; and "
-                    f"{ob.value:g} {ob.unit}, {ob.source}): keep one / 同一指标、单位、年份的"
+                    en=f"{where} is given twice ({old.value:g} {old.unit}, {old.source}; and "
+                    f"{ob.value:g} {ob.unit}, {ob.source}): keep one",
+                    zh="同一指标、单位、年份的"
                     f"观测值重复：{ind.name_zh} {ob.unit_code} {ob.year}年",
                     source=source,
                     field="year",
@@ -479,8 +484,8 @@ class Registry:
                 )
             if problem is not None:
                 raise InputError(
-                    f"field region: {problem} / 跟踪地区 region {tf.region} 无效或与已加载的"
-                    f"地区（{self.region}）不同",
+                    en=f"field region: {problem}",
+                    zh=f"跟踪地区 region {tf.region} 无效或与已加载的地区（{self.region}）不同",
                     source=path,
                     field="region",
                     values=[tf.region],

@@ -33,9 +33,9 @@ def read_series_csv(path: Path) -> list[Observation]:
     frame = table.to_frame()
     if frame.problems:
         raise InputError(
-            f"{len(frame.problems)} problem(s) in the series file: "
-            f"{'; '.join(frame.problems[:12])} / 观测序列文件格式有误（公式、重复列或无表头的值），"
-            "未存储任何数值",
+            en=f"{len(frame.problems)} problem(s) in the series file: "
+            f"{'; '.join(frame.problems[:12])}",
+            zh="观测序列文件格式有误（公式、重复列或无表头的值），未存储任何数值",
             source=path,
             field="series",
             values=frame.problems,
@@ -44,14 +44,15 @@ def read_series_csv(path: Path) -> list[Observation]:
     rows = frame.data.to_dict("index")
     if not rows:
         raise InputError(
-            f"the series file has no rows; columns: {', '.join(COLUMNS)} / 观测序列文件为空",
+            en=f"the series file has no rows; columns: {', '.join(COLUMNS)}",
+            zh="观测序列文件为空",
             source=path,
         )
     missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise InputError(
-            f"the series file lacks column(s) {', '.join(missing)}; it has "
-            f"{', '.join(header)} / 观测序列文件缺少列：{'、'.join(missing)}",
+            en=f"the series file lacks column(s) {', '.join(missing)}; it has {', '.join(header)}",
+            zh=f"观测序列文件缺少列：{'、'.join(missing)}",
             source=path,
             field="columns",
             values=missing,
@@ -70,7 +71,8 @@ def read_series_csv(path: Path) -> list[Observation]:
                 for c, e in zip(columns, exc.errors(), strict=True)
             )
             raise InputError(
-                f"row {number}: {problems} / 第{number}行 "
+                en=f"row {number}: {problems}",
+                zh=f"第{number}行 "
                 + "、".join(f"{c} 列的值 {data.get(c, '')!r}" for c in columns)
                 + " 无效",
                 source=path,

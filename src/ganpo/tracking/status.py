@@ -116,10 +116,10 @@ class Assessment:
 
 def _no_value(target: Target, indicator: Indicator, year: int) -> InputError:
     return InputError(
-        f"target {target.key!r}: no observed value of indicator {indicator.key!r} "
+        en=f"target {target.key!r}: no observed value of indicator {indicator.key!r} "
         f"({indicator.name_en}) for unit {target.unit_code} in {year}; give one or choose "
-        f"another year / 目标“{target.key}”：{target.unit_code} {year}年缺少"
-        f"“{indicator.name_zh}”的观测值",
+        "another year",
+        zh=f"目标“{target.key}”：{target.unit_code} {year}年缺少“{indicator.name_zh}”的观测值",
         field="year",
         values=[year],
     )
@@ -156,14 +156,16 @@ def assess(
     """
     if method not in METHODS:
         raise InputError(
-            f"unknown method {method!r}; methods: {', '.join(METHODS)} / 未知的评价方法",
+            en=f"unknown method {method!r}; methods: {', '.join(METHODS)}",
+            zh="未知的评价方法",
             field="method",
             values=[method],
         )
     if target.cumulative:
         raise InputError(
-            f"target {target.key!r} is a cumulative ceiling (a budget over the period): its "
-            "status is the budget's, not a path's / 累计上限目标按预算评价",
+            en=f"target {target.key!r} is a cumulative ceiling (a budget over the period): its "
+            "status is the budget's, not a path's",
+            zh="累计上限目标按预算评价",
             field="cumulative",
         )
     what = f"target {target.key!r}"
@@ -171,7 +173,8 @@ def assess(
         obs = observed_in(values, unit, indicator, what=what)
     except InputError as exc:
         raise InputError(
-            f"{exc} / 目标“{target.key}”的观测值单位“{unit}”不能换算为指标"
+            en=f"{exc}",
+            zh=f"目标“{target.key}”的观测值单位“{unit}”不能换算为指标"
             f"“{indicator.name_zh}”的单位“{indicator.unit}”",
             field="unit",
             values=exc.values,
@@ -182,15 +185,15 @@ def assess(
         after = [y for y in obs if y > start]
         if not after:
             raise InputError(
-                f"{what}: no observed value of {indicator.key!r} after the start year {start} "
-                f"/ 目标“{target.key}”：{start}年以后没有观测值",
+                en=f"{what}: no observed value of {indicator.key!r} after the start year {start}",
+                zh=f"目标“{target.key}”：{start}年以后没有观测值",
                 field="year",
             )
         year = max(after)
     if year <= start:
         raise InputError(
-            f"{what}: year {year} is not after the start year {start} (the baseline) / "
-            f"评价年份须晚于基期{start}年",
+            en=f"{what}: year {year} is not after the start year {start} (the baseline)",
+            zh=f"评价年份须晚于基期{start}年",
             field="year",
             values=[year],
         )
@@ -200,10 +203,10 @@ def assess(
     base = target.base_value if target.base_value is not None else span.get(start)
     if base is None:
         raise InputError(
-            f"indicator {indicator.key!r} ({indicator.name_en}) has no baseline for unit "
+            en=f"indicator {indicator.key!r} ({indicator.name_en}) has no baseline for unit "
             f"{target.unit_code}: target {target.key!r} gives no base_value and no value is "
-            f"observed in {start}; give base_year and base_value, or the {start} value / "
-            f"指标“{indicator.name_zh}”缺少基期值：请在目标“{target.key}”中给出基期年份和"
+            f"observed in {start}; give base_year and base_value, or the {start} value",
+            zh=f"指标“{indicator.name_zh}”缺少基期值：请在目标“{target.key}”中给出基期年份和"
             f"基期值，或提供{start}年的观测值",
             field="base_value",
             values=[indicator.key],
@@ -214,7 +217,8 @@ def assess(
         p = progress(based, indicator, span, indicator.unit, year=at)
     except InputError as exc:
         raise InputError(
-            f"{exc} / 目标“{target.key}”的目标值单位“{target.value_unit}”不能换算为指标单位"
+            en=f"{exc}",
+            zh=f"目标“{target.key}”的目标值单位“{target.value_unit}”不能换算为指标单位"
             f"“{indicator.unit}”",
             field=exc.field,
             values=exc.values,
@@ -242,9 +246,10 @@ def assess(
         else:
             if achieved_rate is None or required_rate is None:
                 raise InputError(
-                    f"{what}: the required-growth method needs positive values (baseline "
+                    en=f"{what}: the required-growth method needs positive values (baseline "
                     f"{base:g}, {at} {actual:g}, target {level:g} {indicator.unit}); use the "
-                    "linear method / 所需增速法要求数值为正，请改用线性路径法",
+                    "linear method",
+                    zh="所需增速法要求数值为正，请改用线性路径法",
                     field="method",
                     values=[method],
                 )
@@ -305,8 +310,8 @@ def registry_status(
     for key in keys:
         if key not in registry.targets:
             raise InputError(
-                f"unknown target {key!r}; targets: {', '.join(sorted(registry.targets))} / "
-                "未登记的目标",
+                en=f"unknown target {key!r}; targets: {', '.join(sorted(registry.targets))}",
+                zh="未登记的目标",
                 field="target",
                 values=[key],
             )

@@ -27,13 +27,14 @@ def unit_factor(from_unit: str, to_unit: str, *, what: str = "value") -> float:
             return conversion_factor(num_f, num_t) / conversion_factor(den_f, den_t)
         if "/" in from_unit or "/" in to_unit:
             raise InputError(
-                "ratio against a simple unit / 比值单位不能与简单单位换算", field="unit"
+                en="ratio against a simple unit", zh="比值单位不能与简单单位换算", field="unit"
             )
         return conversion_factor(from_unit, to_unit)
     except InputError as exc:
         raise InputError(
-            f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r} "
-            f"(the indicator's unit); give the values in {to_unit!r} / {what}：单位 "
+            en=f"{what}: unit {from_unit!r} does not measure the same quantity as {to_unit!r} "
+            f"(the indicator's unit); give the values in {to_unit!r}",
+            zh=f"{what}：单位 "
             f"{from_unit!r} 与指标的单位 {to_unit!r} 计量的不是同一种量；请以 {to_unit!r} 填报",
             field="unit",
             values=[from_unit, to_unit],
