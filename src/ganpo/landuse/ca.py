@@ -271,8 +271,8 @@ def tally(
 def _check_window(p: CAParameters) -> None:
     if p.window < 3 or p.window % 2 == 0:
         raise InputError(
-            f"the neighbourhood window must be odd and at least 3, got {p.window} / "
-            "邻域窗口须为不小于 3 的奇数",
+            en=f"the neighbourhood window must be odd and at least 3, got {p.window}",
+            zh="邻域窗口须为不小于 3 的奇数",
             field="window",
             values=[p.window],
         )
@@ -309,8 +309,9 @@ def allocate(
     _check_window(p)
     if suitability.shape != (k, *current.shape):
         raise InputError(
-            f"suitability has shape {suitability.shape}, expected {(k, *current.shape)} "
-            f"(one layer per class on the map's grid) / 适宜性数组形状应为 {(k, *current.shape)}",
+            en=f"suitability has shape {suitability.shape}, expected {(k, *current.shape)} "
+            "(one layer per class on the map's grid)",
+            zh=f"适宜性数组形状应为 {(k, *current.shape)}",
             field="suitability",
         )
     allowed = np.ones(current.shape, bool) if restricted is None else ~restricted
@@ -362,8 +363,9 @@ def allocate_index(
     demand = np.asarray(demand, np.int64)
     if not (idx.flags.c_contiguous and allowed.flags.c_contiguous):
         raise InputError(
-            "the class index and the allowed mask must be C-contiguous arrays (they are "
-            "changed in place) / 类别索引与可变掩膜须为 C 连续数组",
+            en="the class index and the allowed mask must be C-contiguous arrays (they are "
+            "changed in place)",
+            zh="类别索引与可变掩膜须为 C 连续数组",
             field="idx",
         )
     counts, free = tally(idx, allowed, k, p.rows_per_block)

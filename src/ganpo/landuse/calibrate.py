@@ -45,7 +45,8 @@ def checkerboard(shape: tuple[int, int], tile: int) -> NDArray[np.bool_]:
     """
     if tile < 1:
         raise InputError(
-            f"the calibration tile must be at least 1 cell, got {tile} / 标定分块须至少 1 个像元",
+            en=f"the calibration tile must be at least 1 cell, got {tile}",
+            zh="标定分块须至少 1 个像元",
             field="tile",
             values=[tile],
         )
@@ -84,24 +85,24 @@ def calibrate(
     """
     if not candidates:
         raise InputError(
-            "no candidate parameters to calibrate / 没有待标定的参数组合", field="candidates"
+            en="no candidate parameters to calibrate", zh="没有待标定的参数组合", field="candidates"
         )
     if not seeds:
-        raise InputError("no random seed to calibrate with / 没有随机种子", field="seeds")
+        raise InputError(en="no random seed to calibrate with", zh="没有随机种子", field="seeds")
     keep = np.ones(start.shape, bool) if valid is None else np.asarray(valid, bool)
     test = keep & np.asarray(held_out, bool)
     if not test.any():
         raise InputError(
-            "no valid cell in the held-out tiles: make the tiles smaller / 留出分块中没有有效"
-            "像元，请减小分块",
+            en="no valid cell in the held-out tiles: make the tiles smaller",
+            zh="留出分块中没有有效像元，请减小分块",
             field="held_out",
         )
     flows = confusion_matrix(start, end, classes, test) * ~np.eye(len(classes), dtype=bool)
     if not flows.any():
         raise InputError(
-            "no change between the two maps on the held-out tiles: there is nothing to "
-            "calibrate on; give maps with change, or larger tiles / 留出分块内两期地图没有"
-            "变化，无法标定",
+            en="no change between the two maps on the held-out tiles: there is nothing to "
+            "calibrate on; give maps with change, or larger tiles",
+            zh="留出分块内两期地图没有变化，无法标定",
             field="held_out",
         )
     frozen = ~test if restricted is None else (~test | np.asarray(restricted, bool))
@@ -150,8 +151,8 @@ def parameter_grid(**values: Sequence[float | int]) -> tuple[CAParameters, ...]:
     unknown = sorted(set(values) - set(names))
     if unknown:
         raise InputError(
-            f"unknown automaton parameters {unknown}; known: {names} / 未知的元胞自动机参数 "
-            f"{unknown}",
+            en=f"unknown automaton parameters {unknown}; known: {names}",
+            zh=f"未知的元胞自动机参数 {unknown}",
             field="parameters",
             values=unknown,
         )

@@ -327,7 +327,8 @@ def simulate_chunked(
     that the returned allocation carries no map (the map is the file ``out``)."""
     if block_rows < 1:
         raise InputError(
-            f"block_rows must be at least 1, got {block_rows} / 每块行数须至少为 1",
+            en=f"block_rows must be at least 1, got {block_rows}",
+            zh="每块行数须至少为 1",
             field="block_rows",
             values=[block_rows],
         )
@@ -335,8 +336,9 @@ def simulate_chunked(
     for name in extra:
         if name in BUILTIN_DRIVERS:
             raise InputError(
-                f"driver {name!r} is one of ganpo's own ({', '.join(BUILTIN_DRIVERS)}); give "
-                "another name / 驱动因子名称与内置因子重复",
+                en=f"driver {name!r} is one of ganpo's own ({', '.join(BUILTIN_DRIVERS)}); give "
+                "another name",
+                zh="驱动因子名称与内置因子重复",
                 field="driver",
                 values=[name],
             )

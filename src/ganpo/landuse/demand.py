@@ -96,7 +96,7 @@ def markov_demand(
     """
     if steps < 1:
         raise InputError(
-            f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
+            en=f"steps must be at least 1, got {steps}", zh="预测步数须至少为 1", field="steps"
         )
     p = transition_matrix(start, end, classes, valid)
     now = class_counts(end, classes, valid).astype(np.float64)
@@ -121,7 +121,7 @@ def markov_flows(
     """
     if steps < 1:
         raise InputError(
-            f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
+            en=f"steps must be at least 1, got {steps}", zh="预测步数须至少为 1", field="steps"
         )
     return flows_from_table(confusion_matrix(start, end, classes, valid), steps)
 
@@ -131,7 +131,7 @@ def flows_from_table(table: NDArray[np.int64], steps: int) -> NDArray[np.int64]:
     start, column: class at the end; its column sums are the end map's counts)."""
     if steps < 1:
         raise InputError(
-            f"steps must be at least 1, got {steps} / 预测步数须至少为 1", field="steps"
+            en=f"steps must be at least 1, got {steps}", zh="预测步数须至少为 1", field="steps"
         )
     p = np.linalg.matrix_power(transition_from_table(table), steps)
     now = np.asarray(table, np.int64).sum(axis=0)
@@ -175,9 +175,9 @@ def check_flow_totals(
     restricted zones (counted block by block for a map that is not in memory)."""
     for c, k in zip(*np.nonzero(flows * ~conversion), strict=True):
         raise InputError(
-            f"{flows[c, k] * cell_area_hm2:.1f} hm² are to change from class {classes[c]} to "
-            f"{classes[k]}, a conversion the matrix forbids; allow it or change the demand / "
-            f"需求要求 {flows[c, k] * cell_area_hm2:.1f} hm² 由类别 {classes[c]} 转为 "
+            en=f"{flows[c, k] * cell_area_hm2:.1f} hm² are to change from class {classes[c]} to "
+            f"{classes[k]}, a conversion the matrix forbids; allow it or change the demand",
+            zh=f"需求要求 {flows[c, k] * cell_area_hm2:.1f} hm² 由类别 {classes[c]} 转为 "
             f"{classes[k]}，但转换矩阵禁止该转换，请放开转换或修改需求",
             field="conversion",
             values=[classes[c], classes[k]],
@@ -187,9 +187,10 @@ def check_flow_totals(
         n_free = int(free[c])
         if out > n_free:
             raise InputError(
-                f"{out * cell_area_hm2:.1f} hm² are to leave class {code} but only "
+                en=f"{out * cell_area_hm2:.1f} hm² are to leave class {code} but only "
                 f"{n_free * cell_area_hm2:.1f} hm² of it lie outside restricted zones; lower "
-                f"the demand / 需求要求类别 {code} 转出 {out * cell_area_hm2:.1f} hm²，但限制区"
+                "the demand",
+                zh=f"需求要求类别 {code} 转出 {out * cell_area_hm2:.1f} hm²，但限制区"
                 f"外仅有 {n_free * cell_area_hm2:.1f} hm²，请降低需求",
                 field="demand",
                 values=[code, out, n_free],
@@ -210,16 +211,17 @@ def linear_trend_demand(
     arr = np.asarray(counts, dtype=np.float64)
     if len(years) < 2 or arr.shape[0] != len(years):
         raise InputError(
-            "a linear trend needs class totals for at least two years, one row per year / "
-            "线性趋势至少需要两个年份的各类面积，每年一行",
+            en="a linear trend needs class totals for at least two years, one row per year",
+            zh="线性趋势至少需要两个年份的各类面积，每年一行",
             field="years",
             values=list(years),
         )
     totals = arr.sum(axis=1)
     if not np.allclose(totals, totals[0]):
         raise InputError(
-            f"class totals differ between years ({totals.tolist()} cells): the maps cover "
-            f"different areas / 各年份总面积不一致（{totals.tolist()} 个像元），研究区不同",
+            en=f"class totals differ between years ({totals.tolist()} cells): the maps cover "
+            "different areas",
+            zh=f"各年份总面积不一致（{totals.tolist()} 个像元），研究区不同",
             field="counts",
             values=totals.tolist(),
         )
@@ -235,8 +237,8 @@ def plan_demand(targets: Mapping[int, int], current: IntVec, classes: tuple[int,
     unknown = sorted(set(targets) - set(classes))
     if unknown:
         raise InputError(
-            f"targets for classes {unknown} not in the class scheme {list(classes)} / "
-            f"规划目标含类别体系之外的类别 {unknown}",
+            en=f"targets for classes {unknown} not in the class scheme {list(classes)}",
+            zh=f"规划目标含类别体系之外的类别 {unknown}",
             field="targets",
             values=unknown,
         )
@@ -246,8 +248,9 @@ def plan_demand(targets: Mapping[int, int], current: IntVec, classes: tuple[int,
             out[i] = int(targets[code])
     if (out < 0).any() or int(out.sum()) != int(current.sum()):
         raise InputError(
-            f"plan targets sum to {int(out.sum())} cells but the study area is "
-            f"{int(current.sum())}; adjust the targets so they add up / 规划目标合计 "
+            en=f"plan targets sum to {int(out.sum())} cells but the study area is "
+            f"{int(current.sum())}; adjust the targets so they add up",
+            zh="规划目标合计 "
             f"{int(out.sum())} 个像元，研究区为 {int(current.sum())} 个，请调整使其相符",
             field="targets",
             values=[int(out.sum()), int(current.sum())],
@@ -288,8 +291,8 @@ def check_demand_totals(
     not in memory)."""
     if int(demand.sum()) != int(counts.sum()):
         raise InputError(
-            f"demand sums to {int(demand.sum())} cells but the map has {int(counts.sum())} / "
-            f"需求合计 {int(demand.sum())} 个像元，与地图 {int(counts.sum())} 个不符",
+            en=f"demand sums to {int(demand.sum())} cells but the map has {int(counts.sum())}",
+            zh=f"需求合计 {int(demand.sum())} 个像元，与地图 {int(counts.sum())} 个不符",
             field="demand",
         )
     for j, code in enumerate(classes):
@@ -299,9 +302,10 @@ def check_demand_totals(
         sources = [i for i in range(len(classes)) if i != j and conversion[i, j]]
         if not sources:
             raise InputError(
-                f"demand grows class {code} by {grow * cell_area_hm2:.1f} hm² but the "
+                en=f"demand grows class {code} by {grow * cell_area_hm2:.1f} hm² but the "
                 f"conversion matrix lets no class become {code}; allow a conversion or lower "
-                f"the demand / 需求使类别 {code} 增加 {grow * cell_area_hm2:.1f} hm²，但转换矩阵"
+                "the demand",
+                zh=f"需求使类别 {code} 增加 {grow * cell_area_hm2:.1f} hm²，但转换矩阵"
                 f"不允许任何类别转为 {code}，请放开转换或降低需求",
                 field="conversion",
                 values=[code],
@@ -309,9 +313,10 @@ def check_demand_totals(
         capacity = int(free[sources].sum()) + int(counts[j])
         if demand[j] > capacity:
             raise InputError(
-                f"demand for class {code} is {demand[j] * cell_area_hm2:.1f} hm² but only "
+                en=f"demand for class {code} is {demand[j] * cell_area_hm2:.1f} hm² but only "
                 f"{capacity * cell_area_hm2:.1f} hm² may become it (outside restricted zones, "
-                f"by the conversion matrix); lower the demand / 类别 {code} 的需求为 "
+                "by the conversion matrix); lower the demand",
+                zh=f"类别 {code} 的需求为 "
                 f"{demand[j] * cell_area_hm2:.1f} hm²，但可转为该类的面积仅 "
                 f"{capacity * cell_area_hm2:.1f} hm²（限制区外、转换矩阵允许），请降低需求",
                 field="demand",

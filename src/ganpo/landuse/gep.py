@@ -92,9 +92,9 @@ def onto_grid(source: Path, like: Path, target: Path) -> Path:
     src_crs, ref_crs = src_map.profile["crs"], ref_profile["crs"]
     if src_crs != ref_crs:
         raise GridError(
-            f"the land-cover map is in {src_crs}, the account dataset in {ref_crs}; reproject "
-            "the land-use data to the account's coordinate system / 土地覆被图与核算数据集的"
-            "坐标系不同，请先将土地利用数据投影到核算坐标系",
+            en=f"the land-cover map is in {src_crs}, the account dataset in {ref_crs}; reproject "
+            "the land-use data to the account's coordinate system",
+            zh="土地覆被图与核算数据集的坐标系不同，请先将土地利用数据投影到核算坐标系",
             source=Path(source),
             field="crs",
         )
@@ -102,9 +102,10 @@ def onto_grid(source: Path, like: Path, target: Path) -> Path:
     ref_cell = abs(float(ref_profile["transform"].a))
     if src_cell < ref_cell - 1e-6:
         raise GridError(
-            f"the land-cover map's cells ({src_cell:g} m) are finer than the account grid's "
+            en=f"the land-cover map's cells ({src_cell:g} m) are finer than the account grid's "
             f"({ref_cell:g} m); aggregate the land-use data to the account grid (majority) "
-            f"first / 土地覆被图像元（{src_cell:g} 米）比核算网格（{ref_cell:g} 米）细，"
+            "first",
+            zh=f"土地覆被图像元（{src_cell:g} 米）比核算网格（{ref_cell:g} 米）细，"
             "请先按众数聚合到核算网格",
             source=Path(source),
             field="grid",
@@ -126,9 +127,10 @@ def onto_grid(source: Path, like: Path, target: Path) -> Path:
     share = covered / max(int(classified.sum()), 1)
     if share < MIN_COVER_SHARE:
         raise GridError(
-            f"the land-cover map classifies {share:.0%} of the cells the account dataset's map "
+            en=f"the land-cover map classifies {share:.0%} of the cells the account dataset's map "
             f"classifies (at least {MIN_COVER_SHARE:.0%} needed); give land-use data covering "
-            f"the account's region / 土地覆被图仅覆盖核算区域像元的 {share:.0%}"
+            "the account's region",
+            zh=f"土地覆被图仅覆盖核算区域像元的 {share:.0%}"
             f"（至少需 {MIN_COVER_SHARE:.0%}），请提供覆盖核算区域的土地利用数据",
             source=Path(source),
             field="grid",
@@ -154,8 +156,8 @@ def _cover_entry(dataset: Dataset, year: int) -> LayerEntry:
     entry = dataset.manifest.layer("ecosystem_type", year)
     if entry is None:
         raise InputError(
-            f"the dataset has no ecosystem map for {year}; choose a year it covers / "
-            f"数据集没有 {year} 年的生态系统类型图，请选择其覆盖的年份",
+            en=f"the dataset has no ecosystem map for {year}; choose a year it covers",
+            zh=f"数据集没有 {year} 年的生态系统类型图，请选择其覆盖的年份",
             field="year",
             values=[year],
         )

@@ -66,8 +66,8 @@ def unit_boundary(adcode: int, crs: Any) -> Unit:
     province = code // 10000 * 10000
     if code % 100 == 0 and code % 10000 == 0:
         raise InputError(
-            f"{code} is a province; give a city (e.g. 360200) or a county (e.g. 360281) / "
-            f"{code} 是省级代码，请给出市（如 360200）或县（如 360281）的代码",
+            en=f"{code} is a province; give a city (e.g. 360200) or a county (e.g. 360281)",
+            zh=f"{code} 是省级代码，请给出市（如 360200）或县（如 360281）的代码",
             field="unit",
             values=[code],
         )
@@ -75,8 +75,8 @@ def unit_boundary(adcode: int, crs: Any) -> Unit:
         counties = load_counties(province, crs=crs)
     except InputError as exc:
         raise InputError(
-            f"no province holds the unit {code}; give a 6-digit city or county code / "
-            f"没有省份包含单元 {code}，请给出 6 位市或县代码",
+            en=f"no province holds the unit {code}; give a 6-digit city or county code",
+            zh=f"没有省份包含单元 {code}，请给出 6 位市或县代码",
             field="unit",
             values=[code],
         ) from exc
@@ -91,8 +91,9 @@ def unit_boundary(adcode: int, crs: Any) -> Unit:
     if len(rows) == 0:
         known = ", ".join(str(int(c)) for c in sorted(counties["city_adcode"].unique()))
         raise InputError(
-            f"no city or county has the code {code} in province {province}; its cities are "
-            f"{known} / 省 {province} 内没有代码为 {code} 的市或县",
+            en=f"no city or county has the code {code} in province {province}; its cities are "
+            f"{known}",
+            zh=f"省 {province} 内没有代码为 {code} 的市或县",
             field="unit",
             values=[code],
         )
@@ -109,8 +110,8 @@ def _unit_window(profile: dict[str, Any], geometry: Any, source: Path) -> Window
     row1 = min(int(window.row_off + window.height) + 1, int(profile["height"]))
     if col1 <= col0 or row1 <= row0:
         raise GridError(
-            "the unit lies outside the map; give maps that cover it / 该单元不在图幅范围内，"
-            "请提供覆盖该单元的地图",
+            en="the unit lies outside the map; give maps that cover it",
+            zh="该单元不在图幅范围内，请提供覆盖该单元的地图",
             source=source,
             field="unit",
         )
@@ -122,7 +123,9 @@ def clip_to_unit(sources: list[Path], adcode: int, out_dir: Path) -> tuple[Unit,
     ``out_dir`` under its own file name; cells whose centre is outside the unit are
     nodata. Returns the unit and the written paths, in order."""
     if not sources:
-        raise InputError("give at least one map to clip / 请至少给出一幅要裁剪的图", field="maps")
+        raise InputError(
+            en="give at least one map to clip", zh="请至少给出一幅要裁剪的图", field="maps"
+        )
     with open_raster(sources[0]) as first:
         grid = dict(first.profile)
     unit = unit_boundary(adcode, grid["crs"])
@@ -132,9 +135,9 @@ def clip_to_unit(sources: list[Path], adcode: int, out_dir: Path) -> tuple[Unit,
     outside = geometry_mask([unit.geometry], out_shape=shape, transform=transform)
     if outside.all():
         raise GridError(
-            f"no cell centre of the map falls in {unit.name_zh} ({adcode}) at "
-            f"{abs(grid['transform'].a):g} m; use a finer grid / 在该分辨率下，{unit.name_zh}"
-            f"（{adcode}）内没有像元中心，请使用更细的网格",
+            en=f"no cell centre of the map falls in {unit.name_zh} ({adcode}) at "
+            f"{abs(grid['transform'].a):g} m; use a finer grid",
+            zh=f"在该分辨率下，{unit.name_zh}（{adcode}）内没有像元中心，请使用更细的网格",
             source=sources[0],
             field="unit",
             values=[adcode],
@@ -150,9 +153,9 @@ def clip_to_unit(sources: list[Path], adcode: int, out_dir: Path) -> tuple[Unit,
                 or (profile["width"], profile["height"]) != (grid["width"], grid["height"])
             ):
                 raise GridError(
-                    f"{source.name} is not on the grid of {sources[0].name}; clip maps of "
-                    f"one grid together / {source.name} 与 {sources[0].name} 网格不同，请一起"
-                    "裁剪同一网格的地图",
+                    en=f"{source.name} is not on the grid of {sources[0].name}; clip maps of "
+                    "one grid together",
+                    zh=f"{source.name} 与 {sources[0].name} 网格不同，请一起裁剪同一网格的地图",
                     source=source,
                     field="grid",
                 )
@@ -180,8 +183,9 @@ def _offset(small: Any, big: Any, source: Path) -> tuple[int, int]:
         ALIGN_TOLERANCE * abs(big.e)
     ):
         raise GridError(
-            f"the scenario map's cells ({abs(small.a):g} m) differ from the baseline's "
-            f"({abs(big.a):g} m); simulate on the account grid or its clip / 情景图像元"
+            en=f"the scenario map's cells ({abs(small.a):g} m) differ from the baseline's "
+            f"({abs(big.a):g} m); simulate on the account grid or its clip",
+            zh="情景图像元"
             f"（{abs(small.a):g} 米）与基准图（{abs(big.a):g} 米）不同，请在核算网格或其裁剪上模拟",
             source=source,
             field="grid",
@@ -191,9 +195,10 @@ def _offset(small: Any, big: Any, source: Path) -> tuple[int, int]:
     row = (small.f - big.f) / big.e
     if abs(col - round(col)) > 1e-6 or abs(row - round(row)) > 1e-6:
         raise GridError(
-            "the scenario map's cells are not aligned with the baseline's (its origin is "
+            en="the scenario map's cells are not aligned with the baseline's (its origin is "
             f"{col - np.floor(col):.3f} of a cell off); clip the baseline's grid, do not "
-            "resample / 情景图与基准图网格未对齐，请在基准网格的裁剪上模拟，不要重采样",
+            "resample",
+            zh="情景图与基准图网格未对齐，请在基准网格的裁剪上模拟，不要重采样",
             source=source,
             field="grid",
         )
@@ -215,8 +220,9 @@ def paste_window(scenario: Path, baseline: Path, target: Path) -> Path:
         b_data = read_window(b, baseline, "ecosystem_type")
     if s_profile["crs"] != b_profile["crs"]:
         raise GridError(
-            f"the scenario map is in {s_profile['crs']}, the baseline in {b_profile['crs']}; "
-            "simulate on the account grid or its clip / 情景图与基准图坐标系不同",
+            en=f"the scenario map is in {s_profile['crs']}, the baseline in {b_profile['crs']}; "
+            "simulate on the account grid or its clip",
+            zh="情景图与基准图坐标系不同",
             source=scenario,
             field="crs",
         )
@@ -224,8 +230,8 @@ def paste_window(scenario: Path, baseline: Path, target: Path) -> Path:
     height, width = s_data.shape
     if row < 0 or col < 0 or row + height > b_data.shape[0] or col + width > b_data.shape[1]:
         raise GridError(
-            "the scenario map reaches beyond the baseline map; clip it from the account "
-            "grid / 情景图超出基准图范围，请从核算网格裁剪",
+            en="the scenario map reaches beyond the baseline map; clip it from the account grid",
+            zh="情景图超出基准图范围，请从核算网格裁剪",
             source=scenario,
             field="grid",
         )
@@ -236,9 +242,9 @@ def paste_window(scenario: Path, baseline: Path, target: Path) -> Path:
     stray = classified & ~inside
     if stray.any():
         raise GridError(
-            f"the scenario map classifies {int(stray.sum())} cells the baseline leaves "
-            "empty (outside the region); clip it from the same maps / 情景图有 "
-            f"{int(stray.sum())} 个像元在基准图区域外，请从同一套地图裁剪",
+            en=f"the scenario map classifies {int(stray.sum())} cells the baseline leaves "
+            "empty (outside the region); clip it from the same maps",
+            zh=f"情景图有 {int(stray.sum())} 个像元在基准图区域外，请从同一套地图裁剪",
             source=scenario,
             field="grid",
             values=[int(stray.sum())],

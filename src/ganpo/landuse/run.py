@@ -96,9 +96,9 @@ def check_codes(codes: NDArray[np.int64], path: Path) -> None:
     bad = [int(c) for c, f in zip(codes, folded, strict=True) if f not in CLASSES]
     if bad:
         raise InputError(
-            f"codes {bad[:10]} are not ecosystem types (1–8, or 11–85 by sub-type); recode the "
-            f"map to the ecosystem classification / 代码 {bad[:10]} 不是生态系统类型代码，请按"
-            "生态系统分类重编码",
+            en=f"codes {bad[:10]} are not ecosystem types (1–8, or 11–85 by sub-type); recode the "
+            "map to the ecosystem classification",
+            zh=f"代码 {bad[:10]} 不是生态系统类型代码，请按生态系统分类重编码",
             source=path,
             field="ecosystem_type",
             values=bad[:10],
@@ -129,9 +129,9 @@ def same_grid(a: CoverMap, path: Path, profile: Mapping[str, Any]) -> None:
     theirs = (profile["crs"], profile["transform"], profile["width"], profile["height"])
     if mine != theirs:
         raise GridError(
-            f"not on the grid of {a.path.name} (CRS, transform or size differ: "
-            f"{theirs[2]}×{theirs[3]} vs {mine[2]}×{mine[3]}); resample it onto that grid / "
-            f"与 {a.path.name} 的网格不一致（坐标系、仿射变换或行列数不同），请重采样",
+            en=f"not on the grid of {a.path.name} (CRS, transform or size differ: "
+            f"{theirs[2]}×{theirs[3]} vs {mine[2]}×{mine[3]}); resample it onto that grid",
+            zh=f"与 {a.path.name} 的网格不一致（坐标系、仿射变换或行列数不同），请重采样",
             source=path,
             field="grid",
         )
@@ -149,8 +149,8 @@ def distance_cap_m(profile: Mapping[str, Any], max_distance_m: float | None) -> 
         return MAX_DISTANCE_CELLS * abs(profile["transform"].a)
     if not max_distance_m > 0:
         raise InputError(
-            f"the maximum search distance must be positive, got {max_distance_m} m / 最大"
-            "搜索距离须为正数",
+            en=f"the maximum search distance must be positive, got {max_distance_m} m",
+            zh="最大搜索距离须为正数",
             field="max_distance_m",
             values=[max_distance_m],
         )
@@ -198,8 +198,9 @@ def all_drivers(
     for name, path in (extra_drivers or {}).items():
         if name in drivers:
             raise InputError(
-                f"driver {name!r} is one of ganpo's own ({', '.join(drivers)}); give another "
-                "name / 驱动因子名称与内置因子重复",
+                en=f"driver {name!r} is one of ganpo's own ({', '.join(drivers)}); give another "
+                "name",
+                zh="驱动因子名称与内置因子重复",
                 field="driver",
                 values=[name],
             )

@@ -89,8 +89,8 @@ def distance_m(
 def no_feature_error() -> InputError:
     """The error of a distance to a layer with no feature cell."""
     return InputError(
-        "the feature layer has no cell (no road, town or water): a distance to it is "
-        "undefined / 要素图层为空（无道路、城镇或水体），无法计算距离",
+        en="the feature layer has no cell (no road, town or water): a distance to it is undefined",
+        zh="要素图层为空（无道路、城镇或水体），无法计算距离",
         field="feature",
     )
 
@@ -223,8 +223,9 @@ def fit_suitability(
 def no_change_error() -> InputError:
     """The error of an expansion fit on two maps without change."""
     return InputError(
-        "the two maps show no change, so there is no expansion to learn from; use "
-        "strategy 'cover' / 两期地图无变化，无扩张样本可学习，请改用 'cover' 策略",
+        en="the two maps show no change, so there is no expansion to learn from; use "
+        "strategy 'cover'",
+        zh="两期地图无变化，无扩张样本可学习，请改用 'cover' 策略",
         field="strategy",
     )
 
@@ -275,8 +276,8 @@ def fit_sample(
         )
     else:
         raise InputError(
-            f"unknown suitability model {model!r}; use 'forest' or 'logistic' / 未知的适宜性"
-            "模型，请用 forest 或 logistic",
+            en=f"unknown suitability model {model!r}; use 'forest' or 'logistic'",
+            zh="未知的适宜性模型，请用 forest 或 logistic",
             field="model",
             values=[model],
         )

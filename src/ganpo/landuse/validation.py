@@ -64,8 +64,8 @@ def check_same_grid(names: tuple[str, ...], *maps: NDArray[np.generic]) -> None:
     if len(shapes) > 1:
         listed = ", ".join(f"{n} {m.shape}" for n, m in zip(names, maps, strict=True))
         raise InputError(
-            f"maps on different grids ({listed}); resample them onto one grid first / "
-            f"地图网格不一致（{listed}），请先重采样到同一网格",
+            en=f"maps on different grids ({listed}); resample them onto one grid first",
+            zh=f"地图网格不一致（{listed}），请先重采样到同一网格",
             field="grid",
             values=[m.shape for m in maps],
         )
@@ -96,9 +96,9 @@ def confusion_matrix(
         if bad.any():
             codes = sorted({int(v) for v in np.unique(vals[bad])[:10]})
             raise InputError(
-                f"{name} map has codes {codes} outside the class scheme {list(classes)}; "
-                f"recode it to the same scheme / {name} 地图含类别体系之外的代码 {codes}，"
-                "请按同一分类体系重编码",
+                en=f"{name} map has codes {codes} outside the class scheme {list(classes)}; "
+                "recode it to the same scheme",
+                zh=f"{name} 地图含类别体系之外的代码 {codes}，请按同一分类体系重编码",
                 field=name,
                 values=codes,
             )
@@ -244,7 +244,9 @@ def agreement_at_resolution(
     """
     check_same_grid(("reference", "simulated"), reference, simulated)
     if block < 1:
-        raise InputError(f"block must be at least 1, got {block} / 窗口须至少为 1", field="block")
+        raise InputError(
+            en=f"block must be at least 1, got {block}", zh="窗口须至少为 1", field="block"
+        )
     keep = np.ones(reference.shape, bool) if valid is None else valid
     h, w = reference.shape
     nb_r, nb_c = -(-h // block), -(-w // block)

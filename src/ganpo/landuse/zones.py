@@ -114,9 +114,9 @@ def restricted_from_geojson(
         )
         if not (burnt & valid).any():
             raise InputError(
-                f"polygon {name} lies outside the region (or covers no cell of its "
-                f"{abs(profile['transform'].a):,.0f} m grid); draw it inside the region / "
-                f"限制区 {name} 不在研究区内（或小于一个像元），请在研究区内绘制",
+                en=f"polygon {name} lies outside the region (or covers no cell of its "
+                f"{abs(profile['transform'].a):,.0f} m grid); draw it inside the region",
+                zh=f"限制区 {name} 不在研究区内（或小于一个像元），请在研究区内绘制",
                 field="restricted",
                 values=[name],
             )
@@ -125,7 +125,7 @@ def restricted_from_geojson(
 
 
 def _bad(en: str, zh: str) -> InputError:
-    return InputError(f"{en} / {zh}", field="restricted")
+    return InputError(en=en, zh=zh, field="restricted")
 
 
 def _features(text: str) -> list[dict[str, Any]]:

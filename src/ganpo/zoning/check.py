@@ -83,9 +83,9 @@ def site_geometry(site: str, *, files: bool = True) -> BaseGeometry:
         return _layer_site(path)
     if path is not None and path.suffix and _is_file(path):
         raise InputError(
-            f"a {path.suffix} file is not a site layer; give a .gpkg, .geojson or .shp layer "
-            f"(or WKT) / 选址文件须为 .gpkg、.geojson 或 .shp 图层（或 WKT），"
-            f"不能是 {path.suffix} 文件",
+            en=f"a {path.suffix} file is not a site layer; give a .gpkg, .geojson or .shp layer "
+            "(or WKT)",
+            zh=f"选址文件须为 .gpkg、.geojson 或 .shp 图层（或 WKT），不能是 {path.suffix} 文件",
             source=path.name,
             field="site",
             values=[path.suffix],
@@ -94,18 +94,19 @@ def site_geometry(site: str, *, files: bool = True) -> BaseGeometry:
         geom = shapely.from_geojson(text) if text.startswith("{") else shapely.from_wkt(text)
     except Exception as exc:  # shapely.errors.GEOSException and friends
         raise InputError(
-            f"the site is neither WKT, GeoJSON nor a layer file (.gpkg, .geojson, .shp): {exc} "
-            "/ 选址须为 WKT、GeoJSON 或图层文件",
+            en=f"the site is neither WKT, GeoJSON nor a layer file (.gpkg, .geojson, .shp): {exc}",
+            zh="选址须为 WKT、GeoJSON 或图层文件",
             field="site",
         ) from exc
     if geom is None or geom.is_empty:
-        raise InputError("the site geometry is empty / 选址几何为空", field="site")
+        raise InputError(en="the site geometry is empty", zh="选址几何为空", field="site")
     minx, miny, maxx, maxy = geom.bounds
     if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InputError(
-            f"the site's coordinates ({minx:g}, {miny:g}) … ({maxx:g}, {maxy:g}) are not "
-            "longitudes and latitudes; give WKT in EPSG:4326, or a layer file with its CRS "
-            f"/ 坐标（{minx:g}, {miny:g}）不是经纬度，请给出 EPSG:4326 的 WKT 或带坐标系的图层文件",
+            en=f"the site's coordinates ({minx:g}, {miny:g}) … ({maxx:g}, {maxy:g}) are not "
+            "longitudes and latitudes; give WKT in EPSG:4326, or a layer file with its CRS",
+            zh=f"坐标（{minx:g}, {miny:g}）不是经纬度，"
+            "请给出 EPSG:4326 的 WKT 或带坐标系的图层文件",
             field="site",
             values=[f"{minx:g} {miny:g}"],
         )
@@ -132,7 +133,8 @@ def _layer_site(path: Path) -> BaseGeometry:
 
     if not _is_file(path):
         raise InputError(
-            "the site layer file does not exist; check the path / 选址图层文件不存在，请检查路径",
+            en="the site layer file does not exist; check the path",
+            zh="选址图层文件不存在，请检查路径",
             source=path.name,
             field="site",
         )
@@ -140,39 +142,41 @@ def _layer_site(path: Path) -> BaseGeometry:
         layer = gpd.read_file(path)
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"the site layer's text or field names are not UTF-8 ({exc.reason}), as a GeoJSON "
+            en=f"the site layer's text or field names are not UTF-8 ({exc.reason}), as a GeoJSON "
             "file's must be and a shapefile's .cpg may say: save it as UTF-8 with field names "
-            "that fit, or give a GeoPackage / 选址图层的文本或字段名不是 UTF-8 编码（GeoJSON 须为 "
+            "that fit, or give a GeoPackage",
+            zh="选址图层的文本或字段名不是 UTF-8 编码（GeoJSON 须为 "
             "UTF-8），请另存为 UTF-8 或改用 GeoPackage",
             source=path.name,
             field="site",
         ) from exc
     except Exception as exc:  # pyogrio raises several kinds for a broken file
         raise InputError(
-            f"cannot read the site layer: {exc}; give a .gpkg, .geojson or .shp layer "
-            "/ 选址图层无法读取，请给出 .gpkg、.geojson 或 .shp 图层",
+            en=f"cannot read the site layer: {exc}; give a .gpkg, .geojson or .shp layer",
+            zh="选址图层无法读取，请给出 .gpkg、.geojson 或 .shp 图层",
             source=path.name,
             field="site",
         ) from exc
     if layer.empty:
         raise InputError(
-            "the site layer holds no feature; draw the site in it / 选址图层中没有要素",
+            en="the site layer holds no feature; draw the site in it",
+            zh="选址图层中没有要素",
             source=path.name,
             field="site",
         )
     if layer.crs is None:
         raise InputError(
-            "the site layer has no coordinate reference system (a shapefile without .prj); "
-            "set its CRS in a GIS, or give the site as WKT in longitude/latitude "
-            "/ 选址图层缺少坐标系（shapefile 缺少 .prj），请在 GIS 中设置坐标系",
+            en="the site layer has no coordinate reference system (a shapefile without .prj); "
+            "set its CRS in a GIS, or give the site as WKT in longitude/latitude",
+            zh="选址图层缺少坐标系（shapefile 缺少 .prj），请在 GIS 中设置坐标系",
             source=path.name,
             field="crs",
         )
     geoms = [g for g in layer.geometry if isinstance(g, BaseGeometry) and not g.is_empty]
     if not geoms:
         raise InputError(
-            f"none of the site layer's {len(layer)} feature(s) has a geometry / "
-            f"选址图层的 {len(layer)} 个要素均无几何图形",
+            en=f"none of the site layer's {len(layer)} feature(s) has a geometry",
+            zh=f"选址图层的 {len(layer)} 个要素均无几何图形",
             source=path.name,
             field="site",
         )
@@ -184,9 +188,9 @@ def _layer_site(path: Path) -> BaseGeometry:
     if site.geom_type == "GeometryCollection":
         kinds = sorted({g.geom_type for g in geoms})
         raise InputError(
-            f"the site layer mixes {', '.join(kinds)} features that do not dissolve into one "
-            "kind; give points, lines or polygons, one layer each / 选址图层混有点、线、面要素，"
-            "请每次只给一种",
+            en=f"the site layer mixes {', '.join(kinds)} features that do not dissolve into one "
+            "kind; give points, lines or polygons, one layer each",
+            zh="选址图层混有点、线、面要素，请每次只给一种",
             source=path.name,
             field="site",
             values=kinds,
@@ -202,9 +206,10 @@ def _valid_site(geom: BaseGeometry, where: str, where_zh: str) -> None:
     if not geom.is_valid:
         why = explain_validity(geom)
         raise InputError(
-            f"{where} is an invalid {geom.geom_type} ({why}); repair it in a GIS: a polygon "
+            en=f"{where} is an invalid {geom.geom_type} ({why}); repair it in a GIS: a polygon "
             "encloses an area and its boundary does not cross itself, a line joins distinct "
-            f"points / {where_zh}图形无效（{why}），请在 GIS 中修复：面须围成面积且边界不自相交，"
+            "points",
+            zh=f"{where_zh}图形无效（{why}），请在 GIS 中修复：面须围成面积且边界不自相交，"
             "线须连接不同的点",
             field="site",
             values=[why],
@@ -219,8 +224,8 @@ def _kind(geom: BaseGeometry) -> str:
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return "polygon"
     raise InputError(
-        f"a {geom.geom_type} site: give points, lines or polygons of one kind "
-        "/ 选址须为点、线或面之一",
+        en=f"a {geom.geom_type} site: give points, lines or polygons of one kind",
+        zh="选址须为点、线或面之一",
         field="site",
     )
 
@@ -249,9 +254,9 @@ def check_site(ds: ZoningDataset, site: BaseGeometry, industry_code: str) -> Sit
     )
     if out_share > OUTSIDE_TOLERANCE:
         raise InputError(
-            f"the site lies {out_share:.1%} outside the region {ds.region} of the zoning data; "
-            "check the coordinates (longitude, latitude) or use the zoning data of its region "
-            "/ 选址超出分区管控数据范围",
+            en=f"the site lies {out_share:.1%} outside the region {ds.region} of the zoning data; "
+            "check the coordinates (longitude, latitude) or use the zoning data of its region",
+            zh="选址超出分区管控数据范围",
             field="site",
             values=[f"{out_share:.4f}"],
         )

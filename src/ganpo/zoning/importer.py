@@ -134,7 +134,8 @@ def _read_vector(
 
     if not path.is_file():
         raise InputError(
-            f"the {what} layer does not exist; check the path / 图层文件不存在",
+            en=f"the {what} layer does not exist; check the path",
+            zh="图层文件不存在",
             source=path.name,
         )
     tries: list[str | None]
@@ -156,36 +157,38 @@ def _read_vector(
             continue
         except Exception as exc:  # pyogrio raises several kinds for a broken file
             raise InputError(
-                f"cannot read the {what} layer: {exc} / 图层无法读取", source=path.name
+                en=f"cannot read the {what} layer: {exc}", zh="图层无法读取", source=path.name
             ) from exc
     if layer is None and encoding:
         raise InputError(
-            f"the {what} layer's attributes are not {encoding} as the mapping's `encoding` "
+            en=f"the {what} layer's attributes are not {encoding} as the mapping's `encoding` "
             "says; give the encoding they are in (e.g. gbk), or none to let ganpo tell UTF-8 "
-            f"from GBK / 图层属性编码不是映射中 encoding 所给的 {encoding}，请更正或删去 encoding",
+            "from GBK",
+            zh=f"图层属性编码不是映射中 encoding 所给的 {encoding}，请更正或删去 encoding",
             source=path.name,
             field="encoding",
             values=[encoding],
         )
     if layer is None:
         raise InputError(
-            f"the {what} layer's attributes are neither UTF-8 nor GBK; give `encoding` in the "
-            "mapping / 图层属性编码无法识别",
+            en=f"the {what} layer's attributes are neither UTF-8 nor GBK; give `encoding` in the "
+            "mapping",
+            zh="图层属性编码无法识别",
             source=path.name,
             field="encoding",
         )
     if layer.empty:
         raise InputError(
-            f"the {what} layer holds no feature; give the published layer with its features "
-            "/ 图层中没有要素，请给出发布的图层",
+            en=f"the {what} layer holds no feature; give the published layer with its features",
+            zh="图层中没有要素，请给出发布的图层",
             source=path.name,
         )
     if layer.crs is None:
         if not crs:
             raise InputError(
-                f"the {what} layer has no coordinate reference system (no .prj); give `crs` "
-                "in the mapping, e.g. EPSG:4490 for CGCS2000 longitude/latitude "
-                "/ 图层缺少坐标系，请在映射中给出 crs",
+                en=f"the {what} layer has no coordinate reference system (no .prj); give `crs` "
+                "in the mapping, e.g. EPSG:4490 for CGCS2000 longitude/latitude",
+                zh="图层缺少坐标系，请在映射中给出 crs",
                 source=path.name,
                 field="crs",
             )
@@ -535,15 +538,16 @@ def import_zoning(
     year = version if version is not None else mapping.dataset.version
     if year is None or not 2000 <= year <= 2100:
         raise InputError(
-            "give the version year (--version, or `version` in [dataset] of the mapping), "
-            "2000–2100 / 请给出数据版本年份",
+            en="give the version year (--version, or `version` in [dataset] of the mapping), "
+            "2000–2100",
+            zh="请给出数据版本年份",
             field="version",
             values=[year],
         )
     if out.exists() and not replace:
         raise InputError(
-            f"the folder {out.name!r} exists already; choose another --out, or --replace it "
-            "/ 目标文件夹已存在",
+            en=f"the folder {out.name!r} exists already; choose another --out, or --replace it",
+            zh="目标文件夹已存在",
             source=out.name,
             field="out",
         )
@@ -553,8 +557,9 @@ def import_zoning(
     if redlines_path is not None:
         if m.redlines is None:
             raise InputError(
-                "a red-line layer is given but the mapping has no [redlines] table with its "
-                "code and name columns / 映射文件缺少生态保护红线字段",
+                en="a red-line layer is given but the mapping has no [redlines] table with its "
+                "code and name columns",
+                zh="映射文件缺少生态保护红线字段",
                 field="redlines",
             )
         red_layer, _ = _read_vector(redlines_path, m.redlines.encoding, m.redlines.crs, "red lines")
@@ -585,8 +590,8 @@ def import_zoning(
     missing += _missing_columns(list(table.data.columns), wanted, requirements_path.name)
     if missing:
         raise InputError(
-            f"the mapping names columns the files lack: {'; '.join(msg for _, msg in missing)} "
-            "/ 映射文件中的字段在源文件中不存在",
+            en=f"the mapping names columns the files lack: {'; '.join(msg for _, msg in missing)}",
+            zh="映射文件中的字段在源文件中不存在",
             source=m.source,
             field=missing[0][0],
             values=[c for c, _ in missing],
@@ -617,7 +622,8 @@ def import_zoning(
             f"; … {len(problems) - 12} more" if len(problems) > 12 else ""
         )
         raise InputError(
-            f"{len(problems)} problem(s) in the published files: {shown} / 源数据有误，"
+            en=f"{len(problems)} problem(s) in the published files: {shown}",
+            zh="源数据有误，"
             f"共 {len(problems)} 处（见上文所列文件、要素或行及其值），未写入任何数据",
             source=units_path.name,
             values=problems,
@@ -633,9 +639,10 @@ def import_zoning(
         except InputError as exc:
             found = halves(str(exc).removeprefix(f"{staged.name}: "))[0]
             raise InputError(
-                f"the dataset imported from {units_path.name} and {requirements_path.name} is "
+                en=f"the dataset imported from {units_path.name} and {requirements_path.name} is "
                 f"not valid (features counted from 0): {found}; correct the published files or "
-                f"the mapping / 由 {units_path.name} 和 {requirements_path.name} 导入的数据集"
+                "the mapping",
+                zh=f"由 {units_path.name} 和 {requirements_path.name} 导入的数据集"
                 "未通过校验（见上文），未写入任何数据",
                 source=units_path.name,
                 field=exc.field,

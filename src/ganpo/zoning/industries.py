@@ -60,9 +60,10 @@ def industry(code: str) -> Industry:
     sections, divisions = _table()
     if not _CODE.match(text):
         raise InputError(
-            f"industry code {code!r} is not a GB/T 4754-2017 code: give a section letter "
+            en=f"industry code {code!r} is not a GB/T 4754-2017 code: give a section letter "
             "(A–T) or a code of 2 to 4 digits (division, group, class), with or without its "
-            "section letter (26, C26, C2611) / 行业代码格式不符合国民经济行业分类",
+            "section letter (26, C26, C2611)",
+            zh="行业代码格式不符合国民经济行业分类",
             field="industry",
             values=[code],
         )
@@ -72,7 +73,8 @@ def industry(code: str) -> Industry:
     if text.isalpha():
         if text not in sections:
             raise InputError(
-                f"industry section {text!r} does not exist; sections: A–T / 行业门类不存在",
+                en=f"industry section {text!r} does not exist; sections: A–T",
+                zh="行业门类不存在",
                 field="industry",
                 values=[code],
             )
@@ -81,16 +83,17 @@ def industry(code: str) -> Industry:
     div = text[:2]
     if div not in divisions:
         raise InputError(
-            f"industry code {code!r}: division {div} does not exist in GB/T 4754-2017 "
-            "(divisions 01 to 97) / 行业大类不存在",
+            en=f"industry code {code!r}: division {div} does not exist in GB/T 4754-2017 "
+            "(divisions 01 to 97)",
+            zh="行业大类不存在",
             field="industry",
             values=[code],
         )
     zh, en, section = divisions[div]
     if letter and letter != section:
         raise InputError(
-            f"industry code {code!r}: division {div} belongs to section {section}, not "
-            f"{letter} / 行业代码的门类与大类不一致",
+            en=f"industry code {code!r}: division {div} belongs to section {section}, not {letter}",
+            zh="行业代码的门类与大类不一致",
             field="industry",
             values=[code],
         )

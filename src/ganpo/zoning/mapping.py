@@ -137,8 +137,9 @@ def read_mapping(path: Path | str) -> ImportMapping:
             for p in data_dir(MAPPINGS_KIND).glob(f"{MAPPING_PREFIX}*.toml")
         )
         raise InputError(
-            f"the mapping file does not exist; give a TOML file or a shipped mapping "
-            f"({', '.join(names)}) / 映射文件不存在",
+            en=f"the mapping file does not exist; give a TOML file or a shipped mapping "
+            f"({', '.join(names)})",
+            zh="映射文件不存在",
             source=path.name,
         )
     data = path.read_bytes()
@@ -146,9 +147,9 @@ def read_mapping(path: Path | str) -> ImportMapping:
         text = data.decode("utf-8-sig")  # a BOM, as Windows Notepad writes, is no problem
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"the mapping file is not UTF-8 (byte {data[exc.start]:#04x} at position "
-            f"{exc.start}); save it as UTF-8 text / 映射文件须为 UTF-8 编码（第 {exc.start} 字节"
-            "无法解码），请另存为 UTF-8",
+            en=f"the mapping file is not UTF-8 (byte {data[exc.start]:#04x} at position "
+            f"{exc.start}); save it as UTF-8 text",
+            zh=f"映射文件须为 UTF-8 编码（第 {exc.start} 字节无法解码），请另存为 UTF-8",
             source=path.name,
             field="encoding",
             values=[f"{data[exc.start]:#04x}"],
@@ -157,14 +158,14 @@ def read_mapping(path: Path | str) -> ImportMapping:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
-            f"cannot read the mapping: {exc}; correct the TOML there / 映射文件无法读取"
-            f"（TOML 语法错误：{exc}），请更正",
+            en=f"cannot read the mapping: {exc}; correct the TOML there",
+            zh=f"映射文件无法读取（TOML 语法错误：{exc}），请更正",
             source=path.name,
         ) from exc
     if not raw:
         raise InputError(
-            "the mapping file is empty; give its [dataset], [units] and [requirements] tables "
-            "/ 映射文件为空，请给出 [dataset]、[units] 和 [requirements]",
+            en="the mapping file is empty; give its [dataset], [units] and [requirements] tables",
+            zh="映射文件为空，请给出 [dataset]、[units] 和 [requirements]",
             source=path.name,
         )
     try:
@@ -172,7 +173,8 @@ def read_mapping(path: Path | str) -> ImportMapping:
     except ValidationError as exc:
         problems = [_problem(e) for e in exc.errors()]
         raise InputError(
-            f"the mapping is wrong: {'; '.join(problems)} / 映射文件有误：{'；'.join(problems)}",
+            en=f"the mapping is wrong: {'; '.join(problems)}",
+            zh=f"映射文件有误：{'；'.join(problems)}",
             source=path.name,
             field=".".join(str(x) for x in exc.errors()[0]["loc"]),
             values=problems,
@@ -182,7 +184,8 @@ def read_mapping(path: Path | str) -> ImportMapping:
     if region_problem:
         en, zh = region_problem
         raise InputError(
-            f"{en} / {zh}",
+            en=en,
+            zh=zh,
             source=path.name,
             field="dataset.region",
             values=[mapping.dataset.region],
@@ -190,16 +193,16 @@ def read_mapping(path: Path | str) -> ImportMapping:
     req = mapping.requirements
     if bool(req.dimensions) == bool(req.dimension or req.text):
         raise InputError(
-            "[requirements] needs either a [requirements.dimensions] table (one column per "
-            "dimension) or the `dimension` and `text` columns (one row per clause), not both "
-            "/ 准入清单映射须二选一：按维度分列，或维度列加条款列",
+            en="[requirements] needs either a [requirements.dimensions] table (one column per "
+            "dimension) or the `dimension` and `text` columns (one row per clause), not both",
+            zh="准入清单映射须二选一：按维度分列，或维度列加条款列",
             source=path.name,
             field="requirements",
         )
     if (req.dimension is None) != (req.text is None):
         raise InputError(
-            "[requirements] gives only one of `dimension` and `text`; give both "
-            "/ 维度列与条款列须同时给出",
+            en="[requirements] gives only one of `dimension` and `text`; give both",
+            zh="维度列与条款列须同时给出",
             source=path.name,
             field="requirements.text" if req.text is None else "requirements.dimension",
         )

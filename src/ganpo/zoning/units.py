@@ -117,7 +117,8 @@ def _problems_error(problems: list[str], source: str) -> InputError:
         f"; … {len(problems) - 12} more" if len(problems) > 12 else ""
     )
     return InputError(
-        f"{len(problems)} problem(s) in the zoning dataset: {shown} / 分区管控数据有误",
+        en=f"{len(problems)} problem(s) in the zoning dataset: {shown}",
+        zh="分区管控数据有误",
         source=source,
         values=problems,
     )
@@ -131,7 +132,8 @@ def _read_layer(folder: Path, name: str, columns: list[str], what: str) -> gpd.G
     path = folder / name
     if not path.is_file():
         raise InputError(
-            f"the {what} layer {name!r} is not in the dataset folder / 缺少图层文件",
+            en=f"the {what} layer {name!r} is not in the dataset folder",
+            zh="缺少图层文件",
             source=DATASET_FILE,
             field=what,
             values=[name],
@@ -141,22 +143,23 @@ def _read_layer(folder: Path, name: str, columns: list[str], what: str) -> gpd.G
     except Exception as exc:  # pyogrio raises several kinds for a broken file
         what_zh = {"units": "环境管控单元", "red lines": "生态保护红线"}.get(what, what)
         raise InputError(
-            f"cannot read the {what} layer: {exc} / {what_zh}图层 {name} 无法读取：请给出可读的 "
-            ".gpkg、.geojson 或 .shp 图层",
+            en=f"cannot read the {what} layer: {exc}",
+            zh=f"{what_zh}图层 {name} 无法读取：请给出可读的 .gpkg、.geojson 或 .shp 图层",
             source=name,
         ) from exc
     missing = [c for c in columns if c not in layer.columns]
     if missing:
         raise InputError(
-            f"the {what} layer lacks column(s) {', '.join(missing)}; it needs "
-            f"{', '.join(columns)} / 图层缺少字段",
+            en=f"the {what} layer lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(columns)}",
+            zh="图层缺少字段",
             source=name,
             field=missing[0],
         )
     if layer.crs is None:
         raise InputError(
-            f"the {what} layer has no coordinate reference system; save it with one "
-            "/ 图层缺少坐标系",
+            en=f"the {what} layer has no coordinate reference system; save it with one",
+            zh="图层缺少坐标系",
             source=name,
         )
     _check_coordinates(layer, name, what)
@@ -177,11 +180,11 @@ def _check_coordinates(layer: gpd.GeoDataFrame, name: str, what: str) -> None:
     x0, y0, x1, y1 = (float(v) for v in present.total_bounds)
     if layer.crs.is_geographic and not (-180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90):
         raise InputError(
-            f"the {what} layer's coordinates ({x0:.6g}, {y0:.6g}) – ({x1:.6g}, {y1:.6g}) are no "
+            en=f"the {what} layer's coordinates ({x0:.6g}, {y0:.6g}) – ({x1:.6g}, {y1:.6g}) are no "
             f"longitudes and latitudes, yet its CRS {layer.crs.to_string()} says they are: the "
-            "layer was probably saved with the wrong CRS; set the one its coordinates are in "
-            f"/ 图层坐标（{x0:.6g}, {y0:.6g}）不是经纬度，与其坐标系 {layer.crs.to_string()} 不符，"
-            "请设置正确的坐标系",
+            "layer was probably saved with the wrong CRS; set the one its coordinates are in",
+            zh=f"图层坐标（{x0:.6g}, {y0:.6g}）不是经纬度，"
+            f"与其坐标系 {layer.crs.to_string()} 不符，请设置正确的坐标系",
             source=name,
             field="crs",
             values=[layer.crs.to_string()],
@@ -189,9 +192,10 @@ def _check_coordinates(layer: gpd.GeoDataFrame, name: str, what: str) -> None:
     bounds = present.to_crs(CHINA_ALBERS).total_bounds
     if not all(math.isfinite(float(v)) for v in bounds):
         raise InputError(
-            f"the {what} layer's coordinates ({x0:.6g}, {y0:.6g}) – ({x1:.6g}, {y1:.6g}) cannot "
+            en=f"the {what} layer's coordinates ({x0:.6g}, {y0:.6g}) – ({x1:.6g}, {y1:.6g}) cannot "
             f"be projected from its CRS {layer.crs.to_string()}: set the CRS its coordinates "
-            f"are in / 图层坐标无法从其坐标系 {layer.crs.to_string()} 投影，请设置正确的坐标系",
+            "are in",
+            zh=f"图层坐标无法从其坐标系 {layer.crs.to_string()} 投影，请设置正确的坐标系",
             source=name,
             field="crs",
             values=[layer.crs.to_string()],
@@ -209,17 +213,17 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
     desc_path = folder / DATASET_FILE
     if not desc_path.is_file():
         raise InputError(
-            f"no {DATASET_FILE} in the folder {folder.name!r}: a zoning dataset is a folder "
-            f"with {DATASET_FILE}, its layers and requirements (`ganpo zoning demo` writes one) "
-            "/ 该文件夹不是分区管控数据集",
+            en=f"no {DATASET_FILE} in the folder {folder.name!r}: a zoning dataset is a folder "
+            f"with {DATASET_FILE}, its layers and requirements (`ganpo zoning demo` writes one)",
+            zh="该文件夹不是分区管控数据集",
             source=folder.name,
         )
     try:
         desc = _Description.model_validate(tomllib.loads(desc_path.read_text(encoding="utf-8")))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"cannot read {DATASET_FILE}: {exc}; save it as UTF-8 TOML / 无法读取数据集说明"
-            "（须为 UTF-8 编码的 TOML）",
+            en=f"cannot read {DATASET_FILE}: {exc}; save it as UTF-8 TOML",
+            zh="无法读取数据集说明（须为 UTF-8 编码的 TOML）",
             source=DATASET_FILE,
         ) from exc
     except ValidationError as exc:
@@ -228,7 +232,8 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
         value = first.get("input")
         shown = f" = {value!r}" if isinstance(value, (bool, int, float, str)) else ""
         raise InputError(
-            f"{where}{shown}: {first['msg']} / 数据集说明中 {where}{shown} 无效，请更正",
+            en=f"{where}{shown}: {first['msg']}",
+            zh=f"数据集说明中 {where}{shown} 无效，请更正",
             source=DATASET_FILE,
             field=where,
         ) from exc
@@ -241,7 +246,8 @@ def read_zoning(folder: Path | str) -> ZoningDataset:
         inside = counties[counties["county_adcode"] == desc.region]
     if inside.empty:
         raise InputError(
-            f"{DATASET_FILE}: region {desc.region} has no counties / 区域代码无对应区县",
+            en=f"{DATASET_FILE}: region {desc.region} has no counties",
+            zh="区域代码无对应区县",
             source=DATASET_FILE,
             field="region",
             values=[desc.region],

@@ -79,8 +79,8 @@ def read_violations(
     if table.to_frame().problems:
         layout = table.to_frame().problems
         raise InputError(
-            f"{len(layout)} problem(s) in the violations file: {'; '.join(layout[:12])} / "
-            "违规案件文件格式有误（公式、重复列或无表头的值），未存储任何记录",
+            en=f"{len(layout)} problem(s) in the violations file: {'; '.join(layout[:12])}",
+            zh="违规案件文件格式有误（公式、重复列或无表头的值），未存储任何记录",
             source=path,
             values=layout,
         )
@@ -89,8 +89,8 @@ def read_violations(
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL]
     if missing:
         raise InputError(
-            f"missing column(s) {', '.join(missing)}; the file needs {', '.join(COLUMNS)} "
-            "/ 缺少必填列",
+            en=f"missing column(s) {', '.join(missing)}; the file needs {', '.join(COLUMNS)}",
+            zh="缺少必填列",
             source=path,
             field=missing[0],
             values=missing,
@@ -183,9 +183,9 @@ def read_violations(
         )
         where_zh = "；".join(zh[:12]) + ("等" if len(zh) > 12 else "")
         raise InputError(
-            f"{len(problems)} problem(s) in the violations file: {shown}; correct them and "
-            "load the file again (nothing was stored) / "
-            f"违规案件文件有误（{where_zh or '无案件'}），请更正后重新导入，未存储任何记录",
+            en=f"{len(problems)} problem(s) in the violations file: {shown}; correct them and "
+            "load the file again (nothing was stored)",
+            zh=f"违规案件文件有误（{where_zh or '无案件'}），请更正后重新导入，未存储任何记录",
             source=path,
             values=problems,
         )
