@@ -108,6 +108,24 @@ def joined(en: str, zh: str) -> str:
     return en if en == zh else f"{en}{SEPARATOR}{zh}"
 
 
+def halves_of(exc: BaseException) -> tuple[str, str]:
+    """The English and the Chinese half of an error's message: the halves a refusal was
+    given (:class:`InputError` and :class:`UnknownNameError` keep them; an
+    :class:`InputError`'s without its ``source``), else its text split by :func:`halves`.
+    A refusal that quotes another puts this English half in its own English and this
+    Chinese half in its own Chinese, never the whole message in one half.
+
+    >>> halves_of(InputError(en="bad 't / ha'", zh="单位有误", source="a.csv"))
+    ("bad 't / ha'", '单位有误')
+    >>> halves_of(ValueError("no / 无"))
+    ('no', '无')
+    """
+    en, zh = getattr(exc, "en", None), getattr(exc, "zh", None)
+    if isinstance(en, str) and isinstance(zh, str):
+        return en, zh
+    return halves(str(exc))
+
+
 def _englishness(message: str, quoted: list[bool], start: int, end: int) -> int:
     """Latin letters less weighted Chinese characters in ``message[start:end]``, outside
     quoted values."""
@@ -324,11 +342,11 @@ class UnknownNameError(GanpoError, KeyError):
         self.kind = kind
         self.name = name
         self.valid = sorted(valid)
-        zh = KIND_ZH.get(kind, "名称")
-        super().__init__(
-            f"unknown {kind} {name!r}; valid names: {', '.join(self.valid)} / "
-            f"未知的{zh} {name!r}；可用的名称：{'、'.join(self.valid)}"
-        )
+        kind_zh = KIND_ZH.get(kind, "名称")
+        #: the message in each language (:func:`halves_of`)
+        self.en = f"unknown {kind} {name!r}; valid names: {', '.join(self.valid)}"
+        self.zh = f"未知的{kind_zh} {name!r}；可用的名称：{'、'.join(self.valid)}"
+        super().__init__(f"{self.en}{SEPARATOR}{self.zh}")
 
     def __str__(self) -> str:  # KeyError would quote the whole message
         return str(self.args[0])

@@ -42,3 +42,18 @@ def test_the_rows_of_a_table_are_those_of_the_file(tmp_path: Path) -> None:
     path.write_text("# note\nsection,value\ns1,1\n\ns2,2\n", encoding="utf-8")
     frame, rows = inputs.read_csv_rows(path, "monitoring data")
     assert list(frame["section"]) == ["s1", "s2"] and rows == [3, 5]
+
+
+def test_a_header_unit_that_does_not_convert_keeps_each_language_in_its_half(
+    tmp_path: Path,
+) -> None:
+    """The unit check's refusal is quoted: its English in the English half (it was once
+    the whole refusal, Chinese included), the table's own Chinese in the Chinese half."""
+    path = tmp_path / "f.csv"
+    path.write_text("county_adcode,county_name,fiscal_gap [kg]\n360281,乐平市,1\n", "utf-8")
+    with pytest.raises(InputError) as err:
+        read_table_in_units(path, {"fiscal_gap": "CNY"}, what="factor table")
+    exc = err.value
+    assert str(exc) == f"{path}: {exc.en} / {exc.zh}" and str(exc).count(" / ") == 1
+    assert exc.en.startswith("factor table column fiscal_gap: ") and "kg" in exc.en
+    assert exc.zh == "因素表的 fiscal_gap 列表头单位 [kg] 无法换算为 CNY，请改用同一量的单位"

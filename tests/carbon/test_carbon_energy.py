@@ -4,6 +4,7 @@ form; every bad input refused with the table, column, row and value."""
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -174,6 +175,23 @@ def test_indirect_electricity_reproduces_the_published_factors() -> None:
 def test_electricity_of_a_year_without_a_factor_is_refused() -> None:
     with pytest.raises(TableError, match=r"row 0 .*2020.*published years: 2021, 2022, 2023"):
         electricity_indirect_co2(_power((1, 2020, 1, "kWh")), grid="national")
+
+
+def test_a_quoted_factor_refusal_keeps_each_language_in_its_half() -> None:
+    """The grid factors' and the non-CO2 factors' refusals are quoted after the row, the
+    English half in the English, the Chinese in the Chinese (the whole refusal, Chinese
+    included, was once put in both)."""
+    with pytest.raises(TableError) as power:
+        electricity_indirect_co2(_power((1, 2020, 1, "kWh")), grid="national")
+    with pytest.raises(TableError) as fuel:
+        fuel_combustion_non_co2(_fuels((1, 2022, "1.A.3", "kerosene", 1, "t")), "ipcc-2006")
+    for caught in (power, fuel):
+        exc = caught.value
+        assert str(exc) == f"{exc.source}: {exc.en} / {exc.zh}"
+        assert exc.en.startswith(f"table '{exc.source}', row 0 (unit code 1, ")
+        assert exc.zh.startswith(f"表 {exc.source} 第 0 行：")
+        assert not re.search(r"[\u4e00-\u9fff]", exc.en), exc.en  # no Chinese in English
+        assert re.search(r"[\u4e00-\u9fff]", exc.zh.split("：", 1)[1]), exc.zh
 
 
 def test_electricity_in_another_quantity_is_refused() -> None:

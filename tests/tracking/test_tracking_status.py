@@ -161,6 +161,28 @@ def test_a_target_in_a_unit_that_does_not_convert_names_both_units() -> None:
         assess(floor(66.0), COVER, {2024: 62.5}, "kg")
 
 
+def test_a_unit_refusal_quoted_keeps_its_english_in_the_english_half() -> None:
+    """The target's refusal quotes the unit check's English in its English half and says
+    its own Chinese in the Chinese half (the whole quoted refusal, Chinese included, was
+    once the English half)."""
+    with pytest.raises(InputError) as target_unit:
+        assess(floor(0.66, value_unit="t CO2/万元"), COVER, {2024: 62.5}, "%")
+    with pytest.raises(InputError) as observed_unit:
+        assess(floor(66.0), COVER, {2024: 62.5}, "kg")
+    assert target_unit.value.en == (
+        "target 'cover-2026', field value_unit: unit 't CO2/万元' does not measure the same "
+        "quantity as '%' (the indicator's unit); give the values in '%'"
+    )
+    assert target_unit.value.zh == "目标“cover-2026”的目标值单位“t CO2/万元”不能换算为指标单位“%”"
+    assert observed_unit.value.en == (
+        "target 'cover-2026': observed values: unit 'kg' does not measure the same quantity "
+        "as '%' (the indicator's unit); give the values in '%'"
+    )
+    assert observed_unit.value.zh.startswith("目标“cover-2026”的观测值单位“kg”")
+    for exc in (target_unit.value, observed_unit.value):
+        assert str(exc) == f"{exc.en} / {exc.zh}" and str(exc).count(" / ") == 1
+
+
 def test_an_indicator_without_a_baseline_is_named() -> None:
     with pytest.raises(InputError) as exc:
         assess(floor(66.0, base=None), COVER, {2024: 62.5}, "%")

@@ -41,7 +41,11 @@ def test_industry_codes_of_gbt_4754() -> None:
     assert not chem.matches("B") and not chem.matches("25")
     assert industry("44").section == "D" and industry("97").section == "T"
     assert industry("b").section == "B"
-    for bad, words in (("98", "divisions 01 to 97"), ("B26", "section C, not B"), ("26x", "")):
+    for bad, words in (
+        ("98", "divisions 01 to 97"),
+        ("B26", "section C, not B"),
+        ("26x", "not a GB/T 4754-2017 code"),
+    ):
         with pytest.raises(InputError, match=words):
             industry(bad)
 

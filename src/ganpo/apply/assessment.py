@@ -47,7 +47,7 @@ from ganpo.apply.inputs import (
 from ganpo.apply.rules import AssessmentFramework, StoredRule
 from ganpo.catalog.units import conversion_factor
 from ganpo.engine.prices import restate_results
-from ganpo.errors import InputError, halves, preview
+from ganpo.errors import InputError, halves_of, preview
 from ganpo.io.gdp_units import GDP_UNITS, GdpCell, gdp_slip, slip_refusal
 from ganpo.store import applications as store
 from ganpo.store.lifecycle import preferred_account
@@ -68,7 +68,7 @@ def _named(path: Path) -> Iterator[None]:
     except InputError as exc:
         if exc.source is not None:
             raise
-        en, zh = halves(str(exc))  # the refusal's own halves, now with the file
+        en, zh = halves_of(exc)  # the refusal's own halves, now with the file
         zh = zh if zh != en else "该文件有误：" + en
         raise InputError(en=en, zh=zh, source=path, field=exc.field, values=exc.values) from exc
 

@@ -43,7 +43,7 @@ from sqlalchemy import Engine
 from ganpo.carbon.inventory import FOREST_TABLE
 from ganpo.carbon.sinks import forest_carbon_stock, stand_volume_m3
 from ganpo.carbon.sinks_factors import SinkFactorSet, sink_factor_set
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError, halves_of
 from ganpo.store import reporting
 from ganpo.submissions.forms import CARBON_PREFIX
 
@@ -238,7 +238,7 @@ def forest_stocks(
         except InputError as exc:  # a row the factor set cannot convert: said, not guessed
             used[side] = []
             # the message is "English / 中文": each language its own part
-            said_en, said_zh = halves(str(exc))
+            said_en, said_zh = halves_of(exc)
             gaps.append(
                 StockGap(
                     f"stocks_{side}",

@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import constant_price_growth, county_gep
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError, halves, halves_of
 from ganpo.store.carbon import StoredInventory, list_inventories, load_inventory
 from ganpo.store.carbon_models import CarbonInventory
 from ganpo.store.lifecycle import preferred_account
@@ -189,7 +189,7 @@ def carbon_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) ->
             try:
                 table = intensity_table(e, gdp_for_level(gdp, [inv], level))
             except InputError as exc:
-                en, zh = halves(str(exc))
+                en, zh = halves_of(exc)
                 skipped.append(f"carbon intensity, {level}: {en} / 碳排放强度（{level}）：{zh}")
                 continue
             price_year = int(table.attrs["price_year"])

@@ -234,7 +234,7 @@ def read_table_in_units(
             factor = convert(unit, target, f"{what} column {col}")
         except InputError as exc:
             raise InputError(  # exc names the table and the column already
-                en=f"{exc}",
+                en=exc.en,
                 zh=f"{zh}的 {col} 列表头单位 [{unit}] 无法换算为 {target}，请改用同一量的单位",
                 source=path,
                 field=col,

@@ -38,7 +38,7 @@ from ganpo.apply.vep import (
     to_crs,
     value_geometry,
 )
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError, halves_of
 from ganpo.store import register as store
 from ganpo.store.register import NewParcel, ParcelRecord
 
@@ -192,7 +192,7 @@ def deposit_features(
         except Exception as exc:
             if done:
                 stored = ", ".join(d.code for d in done)
-                en, zh = halves(str(exc))
+                en, zh = halves_of(exc)
                 raise InputError(
                     en=f"{en} (stored before this one: {stored})",
                     zh=f"{zh}（在此之前已保存：{stored}）",

@@ -37,7 +37,7 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError, m
 from ganpo.catalog.files import data_dir
 from ganpo.catalog.indicators import indicators
 from ganpo.catalog.units import conversion_factor, parse_unit
-from ganpo.errors import InputError, UnknownNameError, halves, pattern_in_words
+from ganpo.errors import InputError, UnknownNameError, halves_of, pattern_in_words
 from ganpo.store.records import RuleRecord
 
 if TYPE_CHECKING:
@@ -405,7 +405,7 @@ def _unit_ok(unit: str, what: str, source: str | Path | None) -> None:
     try:
         parse_unit(unit)
     except InputError as exc:
-        en, zh = halves(str(exc))
+        en, zh = halves_of(exc)
         raise InputError(
             en=f"{what}: {en}",
             zh=f"规则文件中的单位 {unit!r} 有误：{zh}，请改用可识别的单位",
@@ -478,7 +478,7 @@ def check_rule(
         for ind in rule.indicators:
             if ind.key not in catalogue:
                 unknown = UnknownNameError("water-quality indicator", ind.key, catalogue)
-                en, zh = halves(str(unknown))
+                en, zh = halves_of(unknown)
                 raise InputError(
                     en=f"{what}: {en}",
                     zh=f"{what}：{zh}",

@@ -34,7 +34,7 @@ from ganpo.carbon.factors import (
 from ganpo.carbon.inputs import activity_table, quantities, unit_factor, where
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.catalog.units import parse_unit
-from ganpo.errors import InputError, TableError, halves
+from ganpo.errors import InputError, TableError, halves_of
 
 #: 1 tce (吨标准煤) = 7000 kcal/kg × 1000 kg × 4.1868 kJ/kcal = 29.3076 GJ
 GJ_PER_TCE = 29.3076
@@ -177,8 +177,10 @@ def fuel_combustion_non_co2(
             try:
                 f = nonco2.factor(code, str(r["fuel"]), gas)
             except InputError as exc:
+                en, zh = halves_of(exc)  # the factor set's refusal, both halves
                 raise TableError(
-                    f"{where(FUEL_TABLE, activity, r.name)}: {exc}",
+                    en=f"{where(FUEL_TABLE, activity, r.name)}: {en}",
+                    zh=f"表 {FUEL_TABLE} 第 {r.name} 行：{zh}",
                     source=FUEL_TABLE,
                     field="fuel",
                     values=[code, r["fuel"]],
@@ -214,7 +216,7 @@ def _fuel_energy(
         try:
             fuel = factors.fuel(str(r["fuel"]))
         except InputError as exc:
-            en, zh = halves(str(exc))  # the factor set's refusal, both halves
+            en, zh = halves_of(exc)  # the factor set's refusal, both halves
             raise TableError(
                 en=f"{where(FUEL_TABLE, activity, i)}: {en}",
                 zh=f"表 {FUEL_TABLE} 第 {i} 行：{zh}",
@@ -297,8 +299,10 @@ def electricity_indirect_co2(
         try:
             f = grid_factor(grid, int(r["year"]))
         except InputError as exc:
+            en, zh = halves_of(exc)  # the grid factors' refusal, both halves
             raise TableError(
-                f"{where(ELECTRICITY_TABLE, activity, i)}: {exc}",
+                en=f"{where(ELECTRICITY_TABLE, activity, i)}: {en}",
+                zh=f"表 {ELECTRICITY_TABLE} 第 {i} 行：{zh}",
                 source=ELECTRICITY_TABLE,
                 field="year",
                 values=[r["year"]],

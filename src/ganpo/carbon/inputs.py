@@ -14,7 +14,7 @@ import pandas as pd
 
 from ganpo.carbon.regions import LEVELS, Region, Unit, known_unit, region
 from ganpo.catalog.units import conversion_factor
-from ganpo.errors import InputError, TableError
+from ganpo.errors import InputError, TableError, halves_of
 
 
 def where(table: str, df: pd.DataFrame, i: Any) -> str:
@@ -266,7 +266,8 @@ def unit_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) ->
     except InputError as exc:
         raise TableError(
             en=f"{where(table, df, i)}: column 'unit' value {unit!r} cannot be read as "
-            f"{target!r}: {exc}. Give the quantity in {target} or a unit convertible to it",
+            f"{target!r}: {halves_of(exc)[0]}. Give the quantity in {target} or a unit "
+            "convertible to it",
             zh=f"表 {table} 第 {i} 行单位 {unit} 无法换算为 {target}",
             source=table,
             field="unit",

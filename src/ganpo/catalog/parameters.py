@@ -21,7 +21,7 @@ from ganpo.catalog.deflators import Deflator, load_deflator
 from ganpo.catalog.ecosystems import all_ecosystem_types, by_key
 from ganpo.catalog.files import data_dir, load_toml_model, shipped_names
 from ganpo.catalog.units import conversion_factor
-from ganpo.errors import BilingualValueError, InputError, UnknownNameError, halves
+from ganpo.errors import BilingualValueError, InputError, UnknownNameError, halves_of
 
 log = logging.getLogger(__name__)
 
@@ -419,7 +419,7 @@ def prices_for_year(
                 raise InputError(
                     en=f"price {key!r} of parameter set {params.name!r}{of} is stated for "
                     f"{src_year} and must be brought to {year}, but its index "
-                    f"{index.name!r} cannot: {halves(str(exc))[0]}",
+                    f"{index.name!r} cannot: {halves_of(exc)[0]}",
                     zh="参数集 "
                     f"{params.name!r}{of_zh}的价格 {key!r} 按 {src_year} 年给出，须换算到 {year} "
                     f"年，但其价格指数 {index.name!r} 只覆盖 {span} 年，无法换算。请补充该价格"

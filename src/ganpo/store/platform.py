@@ -141,14 +141,16 @@ def check_role(role: str, department: str | None, region_adcode: int | None) -> 
         raise UnknownNameError("role", role, ROLES)
     if role == "reporter" and not department:
         raise InputError(
-            "a reporter needs a department (e.g. forestry); 填报员必须指定部门",
+            en="a reporter needs a department (e.g. forestry)",
+            zh="填报员必须指定部门（如 forestry 林业）",
             field="department",
             values=[department],
         )
     if role in REGION_ROLES and region_adcode is None:
         raise InputError(
-            f"a {role} needs a region_adcode (360000 province, a city or a county); "
-            "查看者和审计人员必须指定行政区代码",
+            en=f"{'an' if role[0] in 'aeiou' else 'a'} {role} needs a region_adcode "
+            "(360000 province, a city or a county)",
+            zh="查看者和审计人员必须指定行政区代码（省 360000、设区市或县）",
             field="region_adcode",
             values=[region_adcode],
         )

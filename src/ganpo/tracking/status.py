@@ -173,7 +173,7 @@ def assess(
         obs = observed_in(values, unit, indicator, what=what)
     except InputError as exc:
         raise InputError(
-            en=f"{exc}",
+            en=exc.en,
             zh=f"目标“{target.key}”的观测值单位“{unit}”不能换算为指标"
             f"“{indicator.name_zh}”的单位“{indicator.unit}”",
             field="unit",
@@ -217,7 +217,7 @@ def assess(
         p = progress(based, indicator, span, indicator.unit, year=at)
     except InputError as exc:
         raise InputError(
-            en=f"{exc}",
+            en=exc.en,
             zh=f"目标“{target.key}”的目标值单位“{target.value_unit}”不能换算为指标单位"
             f"“{indicator.unit}”",
             field=exc.field,

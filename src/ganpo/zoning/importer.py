@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ganpo.errors import InputError, halves
+from ganpo.errors import InputError, halves_of
 from ganpo.zoning.mapping import ImportMapping, RedlinesMap, Rule, UnitsMap
 from ganpo.zoning.units import (
     CATEGORIES,
@@ -637,7 +637,7 @@ def import_zoning(
         try:
             read_zoning(staged)  # every problem at once; nothing is moved into place then
         except InputError as exc:
-            found = halves(str(exc).removeprefix(f"{staged.name}: "))[0]
+            found = halves_of(exc)[0]
             raise InputError(
                 en=f"the dataset imported from {units_path.name} and {requirements_path.name} is "
                 f"not valid (features counted from 0): {found}; correct the published files or "
