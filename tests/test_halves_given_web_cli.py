@@ -16,15 +16,9 @@ from ganpo.errors import InputError
 SRC = halves_support.SRC
 PACKAGES = ("web", "cli", "report", "submissions", "api.py")  # folders, or one module
 #: refusals still given whole because they have no Chinese half to give (file, the start
-#: of the message): English only until someone writes their Chinese
-ENGLISH_ONLY = {
-    ("cli/apply_assets.py", "--table must be numbers separated by commas"),
-    ("cli/data.py", "unknown repair(s) "),
-    ("cli/export.py", "unknown format(s) "),
-    ("cli/report.py", "unknown language "),
-    ("cli/report_forms.py", "not a file; give the path of the table or GeoTIFF"),
-    ("report/maps.py", "units are in a geographic CRS ("),
-}
+#: of the message): none since every refusal was given its Chinese; one given whole again
+#: must be listed here
+ENGLISH_ONLY: set[tuple[str, str]] = set()
 
 
 def _sources() -> list[Path]:

@@ -267,19 +267,22 @@ class TableCheckError(TableError):
     value impossible for its county, a share above 1, a ratio out of bounds, a duplicated
     row, a unit error against last year's table. ``findings`` are the hard findings
     (:class:`ganpo.io.table_checks.Finding`: row, column, rule, English and Chinese
-    message); ``values`` the text of every problem of the table, these included."""
+    message); ``values`` the text of every problem of the table, these included. The
+    message is given whole or as its two halves, as :class:`InputError`'s."""
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
+        en: str | None = None,
+        zh: str | None = None,
         findings: Iterable[object],
         source: str | Path | None = None,
         field: str | None = None,
         values: Iterable[object] = (),
     ) -> None:
         self.findings = list(findings)
-        super().__init__(message, source=source, field=field, values=values)
+        super().__init__(message, en=en, zh=zh, source=source, field=field, values=values)
 
 
 #: the Chinese of the kinds of name that :class:`UnknownNameError` is raised for; a kind

@@ -270,13 +270,19 @@ def test_no_base_price_and_no_index_is_an_error() -> None:
     a1 = AccountPeriod(a.results, a.prices, 2020, "account #1")
     with pytest.raises(InputError) as err:
         at_base_prices(a1, b2, INDICES)
-    assert str(err.value) == (
+    assert err.value.en == (
         "cannot value hydropower of account #2 at the prices of account #1: account #1 has "
         "no price 'electricity_price' and no row of this item with a quantity, and there is "
         "no price index for hydropower. Compare accounts that value hydropower with the same "
         "prices, or name a price index for hydropower in the item indices "
         "(data/deflators/items.toml)"
     )
+    assert err.value.zh == (
+        "无法按 account #1 的价格对 account #2 的 hydropower 估值：account #1 没有价格 "
+        "'electricity_price'，也没有该项含实物量的行，且 hydropower 没有价格指数。请比较以相同"
+        "价格估值 hydropower 的核算，或在分项价格指数中为 hydropower 指定价格指数"
+    )
+    assert str(err.value) == f"{err.value.en} / {err.value.zh}"
     assert err.value.values == ["hydropower", "electricity_price"]
     # with an index for the indicator the row is deflated instead, and labelled so
     hydro_index = {**INDICES, "hydropower": ItemIndex("hydropower", AG, "test")}

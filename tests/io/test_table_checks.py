@@ -121,6 +121,10 @@ def test_yuan_written_where_wan_yuan_is_asked_is_refused(tmp_path: Path) -> None
     # the values themselves are impossible per km² too, each said with its row
     assert "row 2, column agriculture_output: agriculture output 1.2×10^9 10^4 CNY is " in str(err)
     assert "more than the possible 2×10^8 CNY/km²" in str(err)
+    # given in its halves: the English one holds 元 and 万元, the Chinese one none of it
+    assert str(err) == f"{path}: {err.en} / {err.zh}"
+    assert err.en.startswith("4 problem(s): ") and "(万元)" in err.en
+    assert err.zh.startswith("共 4 处问题：") and "problem" not in err.zh
 
 
 def test_wan_yuan_written_where_yuan_scale_is_expected_is_refused_too(tmp_path: Path) -> None:

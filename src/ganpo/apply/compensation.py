@@ -444,7 +444,8 @@ def settle(
     if monitoring is None:
         if agreement.method != "gep_flow":
             raise InputError(
-                f"method {agreement.method} needs monitoring data (--monitoring CSV)",
+                en=f"method {agreement.method} needs monitoring data (--monitoring CSV)",
+                zh=f"补偿方法 {agreement.method} 需要监测数据（用 --monitoring 给出 CSV 文件）",
                 field="monitoring",
             )
         data = pd.DataFrame(columns=["section", "month", "indicator", "value"])

@@ -95,8 +95,10 @@ def energy_gj(quantity: float, unit: str, ncv_gj: float | None, ncv_unit: str) -
     except DimensionalityError as exc:
         per = parse_unit(ncv_unit).dimensionality
         raise InputError(
-            f"unit {unit!r} does not fit a net calorific value in {ncv_unit!r} ({per}); give "
+            en=f"unit {unit!r} does not fit a net calorific value in {ncv_unit!r} ({per}); give "
             f"the quantity in a unit the NCV is per (its denominator) or in tce",
+            zh=f"单位 {unit!r} 与净发热值的单位 {ncv_unit!r}（{per}）不匹配：请按净发热值所对应"
+            "的单位（其分母）或以 tce 给出数量",
             field="unit",
             values=[unit, ncv_unit],
         ) from exc

@@ -415,7 +415,9 @@ def damage(
                 fractions = [float(x) for x in table.split(",") if x.strip()]
             except ValueError as exc:
                 raise InputError(
-                    f"--table must be numbers separated by commas, got {table!r}", field="table"
+                    en=f"--table must be numbers separated by commas, got {table!r}",
+                    zh=f"--table 须为以逗号分隔的数字，实际为 {table!r}",
+                    field="table",
                 ) from exc
         result = assess_damage(
             open_store(database),

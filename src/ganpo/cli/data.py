@@ -61,7 +61,10 @@ def check_units(
             unknown = sorted(set(repairs) - set(BOUNDARY_REPAIRS))
             if unknown:
                 raise InputError(
-                    f"unknown repair(s) {', '.join(unknown)}; valid: {', '.join(BOUNDARY_REPAIRS)}",
+                    en=f"unknown repair(s) {', '.join(unknown)}; "
+                    f"valid: {', '.join(BOUNDARY_REPAIRS)}",
+                    zh=f"未知的修复项 {'、'.join(unknown)}；"
+                    f"可用的修复项：{'、'.join(BOUNDARY_REPAIRS)}",
                     field="repair",
                     values=unknown,
                 )

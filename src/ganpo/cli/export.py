@@ -57,7 +57,8 @@ def export(
         unknown = sorted(set(formats) - set(FORMATS))
         if unknown:
             raise InputError(
-                f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}",
+                en=f"unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}",
+                zh=f"未知的格式 {'、'.join(unknown)}；可选的格式：{'、'.join(FORMATS)}",
                 field="format",
             )
         stored = load_account(open_store(database), account_id)

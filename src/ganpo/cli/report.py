@@ -52,7 +52,11 @@ def report(
 
     with user_errors():
         if lang not in ("zh", "en"):
-            raise InputError(f"unknown language {lang!r}; use zh or en", field="lang")
+            raise InputError(
+                en=f"unknown language {lang!r}; use zh or en",
+                zh=f"未知的语言 {lang!r}：请用 zh（中文）或 en（英文）",
+                field="lang",
+            )
         language: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
         _refuse_existing([out, out.with_suffix(".xlsx")], force)
         store = open_store(database)

@@ -138,7 +138,11 @@ def check(
         f = form(form_key, year, profile)
         region = region_of(data, year)
         if not file.is_file():
-            raise InputError("not a file; give the path of the table or GeoTIFF", source=file)
+            raise InputError(
+                en="not a file; give the path of the table or GeoTIFF",
+                zh="不是文件：请给出表格或 GeoTIFF 文件的路径",
+                source=file,
+            )
     try:
         problems = check_size(file.stat().st_size, limits)
         if problems:

@@ -244,20 +244,27 @@ def _no_base_value(row: pd.Series, a: AccountPeriod, b: AccountPeriod) -> InputE
             f"{a.label} has no price {key!r} and no row of this item with a quantity, and "
             f"there is no price index for {ind}"
         )
+        why_zh = f"{a.label} 没有价格 {key!r}，也没有该项含实物量的行，且 {ind} 没有价格指数"
     elif row["quantity_unit"] == "CNY":
         why = (
             f"its rows are reported at current prices (no price key, quantity in CNY) and "
             f"there is no price index for {ind}"
         )
+        why_zh = f"该项按当年价报送（无价格键，量以元计），且 {ind} 没有价格指数"
     else:
         why = (
             f"it has no price key, {a.label} has no row of it with a quantity to give a unit "
             f"value, and there is no price index for {ind}"
         )
+        why_zh = (
+            f"该项没有价格键，{a.label} 也没有该项含实物量的行可给出单价，且 {ind} 没有价格指数"
+        )
     return InputError(
-        f"cannot value {item} of {b.label} at the prices of {a.label}: {why}. Compare "
+        en=f"cannot value {item} of {b.label} at the prices of {a.label}: {why}. Compare "
         f"accounts that value {ind} with the same prices, or name a price index for {ind} "
         "in the item indices (data/deflators/items.toml)",
+        zh=f"无法按 {a.label} 的价格对 {b.label} 的 {item} 估值：{why_zh}。"
+        f"请比较以相同价格估值 {ind} 的核算，或在分项价格指数中为 {ind} 指定价格指数",
         field="price_key",
         values=[ind, key],
     )

@@ -62,8 +62,9 @@ def background(key: str, sector: str = "1.A.2") -> Background:
         fuel = fuels.fuel(fuel_key)
         if fuel.ncv.unit not in _TJ_PER_UNIT:
             raise InputError(
-                f"background {key!r}: calorific value in {fuel.ncv.unit!r}, which the footprint "
-                "cannot convert",
+                en=f"background {key!r}: calorific value in {fuel.ncv.unit!r}, which the "
+                "footprint cannot convert",
+                zh=f"背景数据 {key!r}：发热值的单位 {fuel.ncv.unit!r} 无法在足迹计算中换算",
                 field="background",
                 values=[key],
             )

@@ -145,8 +145,10 @@ def ecosystem_map(source: Path, entry: LayerEntry, folder: Path) -> EcosystemMap
         )
     if not vector and scheme == "sandiao":
         raise ManifestError(
-            f"三调 (sandiao) codes are text (0101, 05H1 …) and come as polygons; "
+            en=f"三调 (sandiao) codes are text (0101, 05H1 …) and come as polygons; "
             f"{entry.path} is a raster. Give the 三调 polygons (GeoPackage with DLBM)",
+            zh=f"三调地类编码为文本（0101、05H1 …），以图斑（多边形）给出；{entry.path} 是栅格。"
+            "请提供三调图斑（含 DLBM 字段的 GeoPackage）",
             source=source,
             field="scheme",
             values=[scheme],

@@ -73,8 +73,9 @@ def load_counties(province_adcode: int = 360000, crs: str = CHINA_ALBERS) -> gpd
     if len(rows) == 0:
         known = ", ".join(str(int(a)) for a in sorted(table["province_adcode"].unique()))
         raise InputError(
-            f"no administrative units for province adcode {province_adcode}; "
+            en=f"no administrative units for province adcode {province_adcode}; "
             f"province adcodes that exist: {known}",
+            zh=f"省级行政区划代码 {province_adcode} 下没有行政单元；现有的省级代码：{known}",
             field="province_adcode",
             values=[province_adcode],
         )

@@ -139,9 +139,9 @@ def _raise(
     zh = f"共 {n} 处问题：" + "；".join(problems.zh[:MAX_PROBLEMS_SHOWN])
     if more > 0:
         en, zh = f"{en}; … and {more} more", f"{zh}；……另有 {more} 处"
-    if findings:  # a TableCheckError takes its message whole
+    if findings:
         raise TableCheckError(
-            f"{en} / {zh}", findings=findings, source=path, field=entry.role, values=problems.en
+            en=en, zh=zh, findings=findings, source=path, field=entry.role, values=problems.en
         )
     raise TableError(en=en, zh=zh, source=path, field=entry.role, values=problems.en)
 

@@ -158,8 +158,9 @@ def build_gep_density_figure(
     """
     if units.crs is not None and not units.crs.is_projected:
         raise InputError(
-            f"units are in a geographic CRS ({units.crs.name}); project them to an "
+            en=f"units are in a geographic CRS ({units.crs.name}); project them to an "
             "equal-area CRS in metres first (units.to_crs(...))",
+            zh=f"行政单元采用地理坐标系（{units.crs.name}）：请先将其投影到以米为单位的等积坐标系",
             field="geometry",
         )
     use_cjk_font()

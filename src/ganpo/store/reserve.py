@@ -418,7 +418,11 @@ def acquire(
     price = _check_price(price_cny)
     evidence = check_digest(evidence_sha256, required=True)
     if new is not None and new.code != code:
-        raise InputError(f"right code {new.code!r} differs from {code!r}", field="code")
+        raise InputError(
+            en=f"right code {new.code!r} differs from {code!r}",
+            zh=f"权益代码 {new.code!r} 与 {code!r} 不一致",
+            field="code",
+        )
     with _transaction("acquisition"), Session(engine) as session, session.begin():
         if new is not None:
             rows = [_new_right(session, new, actor)]

@@ -96,10 +96,13 @@ def intensity_table(
     g_factor = unit_factor(gdp_unit, GDP_UNIT, what="GDP table, column gdp")
     years = sorted({int(y) for y in gdp["price_year"].dropna()})
     if len(years) != 1 or gdp["price_year"].isna().any():
+        blanks = bool(gdp["price_year"].isna().any())
         raise InputError(
-            "GDP table: GDP must be at the constant prices of one year for the whole table; "
+            en="GDP table: GDP must be at the constant prices of one year for the whole table; "
             f"price_year holds {', '.join(map(str, years)) or 'nothing'}"
-            + (" and blanks" if gdp["price_year"].isna().any() else ""),
+            + (" and blanks" if blanks else ""),
+            zh="地区生产总值表：整张表须按同一年份的不变价给出；price_year 列中为 "
+            f"{'、'.join(map(str, years)) or '空'}" + ("，另有空值" if blanks else ""),
             field="price_year",
             values=years,
         )
@@ -379,7 +382,8 @@ def project_what_if(
     """
     if added_co2 < 0 or added_gdp < 0:
         raise InputError(
-            "a project's added emissions and GDP are 0 or more",
+            en="a project's added emissions and GDP are 0 or more",
+            zh="项目新增的排放量和地区生产总值须为 0 或以上",
             field="added_co2" if added_co2 < 0 else "added_gdp",
             values=[added_co2, added_gdp],
         )
