@@ -62,7 +62,8 @@ def test_gep_and_growth_by_hand(engine) -> None:  # type: ignore[no-untyped-def]
     assert s.skipped == []
     first = gep_series(engine, 2023)  # no account of 2022: growth not computed, said so
     assert not _by(first.observations, "gep_growth")
-    assert first.skipped and "no current stored account of 2022" in first.skipped[0]
+    assert first.skipped and "no current stored account of 2022" in first.skipped[0][0]
+    assert first.skipped[0][1] == "2022年无可用核算，未计算增速"
 
 
 def test_carbon_total_and_intensity_by_hand(engine) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ def test_carbon_total_and_intensity_by_hand(engine) -> None:  # type: ignore[no-
     assert "GHG inventory #2" in total[GULOU].source
     assert "GHG inventory #2" in intensity[GULOU].source and "2023" in intensity[GULOU].source
     no_gdp = carbon_series(engine, 2024)
-    assert not _by(no_gdp.observations, "co2_intensity") and "no GDP table" in no_gdp.skipped[0]
+    assert not _by(no_gdp.observations, "co2_intensity") and "no GDP table" in no_gdp.skipped[0][0]
 
 
 def test_nothing_to_compute_is_refused(engine) -> None:  # type: ignore[no-untyped-def]

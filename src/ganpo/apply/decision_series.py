@@ -34,7 +34,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from ganpo.apply.gepdata import constant_price_growth, county_gep
-from ganpo.errors import InputError, halves, halves_of
+from ganpo.errors import InputError, halves_of
 from ganpo.store.carbon import StoredInventory, list_inventories, load_inventory
 from ganpo.store.carbon_models import CarbonInventory
 from ganpo.store.lifecycle import preferred_account
@@ -50,11 +50,12 @@ GEP, GEP_GROWTH = "gep", "gep_growth"
 
 @dataclass(frozen=True)
 class ComputedSeries:
-    """The values computed for one year and what could not be computed, and why."""
+    """The values computed for one year and what could not be computed, and why
+    (``skipped``: each reason in English and in Chinese)."""
 
     year: int
     observations: list[ObservationRecord]
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _account(engine: Engine, year: int) -> StoredAccount | None:
@@ -98,8 +99,11 @@ def gep_series(engine: Engine, year: int) -> ComputedSeries:
             year,
             [],
             [
-                f"GEP: no current stored account of {year} (stored years: "
-                f"{', '.join(map(str, years)) or 'none'}) / {year}年无可用的生态产品总值核算"
+                (
+                    f"GEP: no current stored account of {year} (stored years: "
+                    f"{', '.join(map(str, years)) or 'none'})",
+                    f"{year}年无可用的生态产品总值核算",
+                )
             ],
         )
     units = _units(current)
@@ -109,12 +113,14 @@ def gep_series(engine: Engine, year: int) -> ComputedSeries:
         ObservationRecord(GEP, int(u), year, float(v) / _CNY_PER_YI, "亿元", source, "computed")
         for u, v in zip(gep["unit_code"], gep["gep_cny"], strict=True)
     ]
-    skipped: list[str] = []
+    skipped: list[tuple[str, str]] = []
     previous = _account(engine, year - 1)
     if previous is None:
         skipped.append(
-            f"GEP growth: no current stored account of {year - 1} to compare with / "
-            f"{year - 1}年无可用核算，未计算增速"
+            (
+                f"GEP growth: no current stored account of {year - 1} to compare with",
+                f"{year - 1}年无可用核算，未计算增速",
+            )
         )
     else:
         growth = constant_price_growth(current, previous)
@@ -169,12 +175,15 @@ def carbon_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) ->
             year,
             [],
             [
-                f"carbon: no stored inventory of {year} (stored years: "
-                f"{', '.join(map(str, years)) or 'none'}) / {year}年无温室气体清单"
+                (
+                    f"carbon: no stored inventory of {year} (stored years: "
+                    f"{', '.join(map(str, years)) or 'none'})",
+                    f"{year}年无温室气体清单",
+                )
             ],
         )
     found: list[ObservationRecord] = []
-    skipped: list[str] = []
+    skipped: list[tuple[str, str]] = []
     for inv in inventories:
         src = _inventory_source(inv)
         levels = [lv for lv in ("province", "city", "county") if (inv.rows["level"] == lv).any()]
@@ -190,7 +199,7 @@ def carbon_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) ->
                 table = intensity_table(e, gdp_for_level(gdp, [inv], level))
             except InputError as exc:
                 en, zh = halves_of(exc)
-                skipped.append(f"carbon intensity, {level}: {en} / 碳排放强度（{level}）：{zh}")
+                skipped.append((f"carbon intensity, {level}: {en}", f"碳排放强度（{level}）：{zh}"))
                 continue
             price_year = int(table.attrs["price_year"])
             isrc = (
@@ -204,7 +213,10 @@ def carbon_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) ->
             ]
     if gdp is None:
         skipped.append(
-            "carbon intensity: no GDP table (give --gdp) / 未提供地区生产总值表，未计算碳排放强度"
+            (
+                "carbon intensity: no GDP table (give --gdp)",
+                "未提供地区生产总值表，未计算碳排放强度",
+            )
         )
     return ComputedSeries(year, found, skipped)
 
@@ -216,10 +228,9 @@ def compute_series(engine: Engine, year: int, gdp: pd.DataFrame | None = None) -
     observations = [o for p in parts for o in p.observations]
     skipped = [s for p in parts for s in p.skipped]
     if not observations:
-        said = [halves(s) for s in skipped]  # each reason is "en / zh"
         raise InputError(
-            en=f"nothing to compute for {year}: {'; '.join(en for en, _ in said)}",
-            zh=f"{year} 年没有可计算的序列：{'；'.join(zh for _, zh in said)}",
+            en=f"nothing to compute for {year}: {'; '.join(en for en, _ in skipped)}",
+            zh=f"{year} 年没有可计算的序列：{'；'.join(zh for _, zh in skipped)}",
             field="year",
             values=[year],
         )

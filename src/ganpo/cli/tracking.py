@@ -557,7 +557,7 @@ def series_compute(
     from ganpo.apply.decision_series import compute_series
     from ganpo.carbon.dual_control_link import dataset_gdp, read_gdp_file
     from ganpo.cli.carbon import DEMO_FOLDER
-    from ganpo.errors import InputError
+    from ganpo.errors import InputError, joined
     from ganpo.store.carbon import list_inventories
     from ganpo.store.repository import open_store
     from ganpo.store.tracking import record_observations
@@ -590,8 +590,8 @@ def series_compute(
     _print_recorded(
         registry, computed.observations, recorded, fmt, f"计算序列 Computed series · {year}"
     )
-    for note in computed.skipped:
-        err_console.print(f"未计算 not computed: {note}")
+    for en, zh in computed.skipped:
+        err_console.print(f"未计算 not computed: {joined(en, zh)}")
     for note in read_notes if fmt == "table" else []:  # json/csv stay parseable
         err_console.print(f"说明 note: {note}")
 
