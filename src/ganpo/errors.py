@@ -109,9 +109,10 @@ def joined(en: str, zh: str) -> str:
 
 
 def halves_of(exc: BaseException) -> tuple[str, str]:
-    """The English and the Chinese half of an error's message: the halves a refusal was
-    given (:class:`InputError` and :class:`UnknownNameError` keep them; an
-    :class:`InputError`'s without its ``source``), else its text split by :func:`halves`.
+    """The English and the Chinese half of an error's message: the halves it was given
+    (:class:`InputError`, the store's errors, :class:`ComputeError`, :class:`OutputError`
+    and :class:`UnknownNameError` keep them; an :class:`InputError`'s without its
+    ``source``), else its text split by :func:`halves`.
     A refusal that quotes another puts this English half in its own English and this
     Chinese half in its own Chinese, never the whole message in one half.
 
@@ -163,7 +164,47 @@ def _rebuild(
     return exc
 
 
-class InputError(GanpoError, ValueError):
+class _TwoHalves:
+    """An error whose message ``"English / 中文"`` is given whole, or as its two halves
+    (``en=``, ``zh=``), which are then kept as given (:func:`given_halves`): never split
+    again by the guess of :func:`halves`. Both are kept in the instance's ``__dict__``, so
+    :meth:`GanpoError.__reduce__` carries them across processes."""
+
+    _halves: tuple[str, str] | None
+    _message: str
+
+    def _take_message(self, message: str | None, en: str | None, zh: str | None) -> str:
+        """Keep the message or its halves (exactly one form); the whole message."""
+        if (en is None) != (zh is None) or (message is None) == (en is None):
+            raise TypeError("give the message, or both of its halves en= and zh=")
+        self._halves = (en, zh) if en is not None and zh is not None else None
+        self._message = message if message is not None else f"{en}{SEPARATOR}{zh}"
+        return self._message
+
+    @property
+    def en(self) -> str:
+        """The English half of the message: as given, else split from the whole one."""
+        return (self._halves or halves(self._message))[0]
+
+    @property
+    def zh(self) -> str:
+        """The Chinese half of the message: as given, else split from the whole one (the
+        whole message when it has none)."""
+        return (self._halves or halves(self._message))[1]
+
+
+def given_halves(exc: BaseException) -> tuple[str, str] | None:
+    """The halves an error's message was given apart (``en=``/``zh=``; an
+    :class:`UnknownNameError`'s always), ``None`` when it was given whole. An
+    :class:`InputError`'s are without its ``source``."""
+    if isinstance(exc, _TwoHalves):
+        return exc._halves
+    if isinstance(exc, UnknownNameError):
+        return exc.en, exc.zh
+    return None
+
+
+class InputError(_TwoHalves, GanpoError, ValueError):
     """An input (file, table, layer, value) is wrong; the message says how to fix it.
 
     The message is ``"English / 中文"``: given whole (``message``), or as its two halves
@@ -187,26 +228,11 @@ class InputError(GanpoError, ValueError):
         field: str | None = None,
         values: Iterable[object] = (),
     ) -> None:
-        if (en is None) != (zh is None) or (message is None) == (en is None):
-            raise TypeError("give the message, or both of its halves en= and zh=")
         self.source = str(source) if source is not None else None
         self.field = field
         self.values = list(values)
-        self._halves = (en, zh) if en is not None and zh is not None else None
-        self._message = message if message is not None else f"{en}{SEPARATOR}{zh}"
         prefix = f"{self.source}: " if self.source else ""
-        super().__init__(prefix + self._message)
-
-    @property
-    def en(self) -> str:
-        """The English half of the message (without its ``source``)."""
-        return (self._halves or halves(self._message))[0]
-
-    @property
-    def zh(self) -> str:
-        """The Chinese half of the message (without its ``source``); the whole message
-        when it has none."""
-        return (self._halves or halves(self._message))[1]
+        super().__init__(prefix + self._take_message(message, en, zh))
 
 
 class ManifestError(InputError):
@@ -455,8 +481,17 @@ def declared_pattern_words(field: object) -> tuple[str, str] | None:
     return (en, zh) if isinstance(en, str) and isinstance(zh, str) else None
 
 
-class StoreError(GanpoError, RuntimeError):
-    """The account store could not be read or written."""
+class StoreError(_TwoHalves, GanpoError, RuntimeError):
+    """The account store could not be read or written.
+
+    The message is ``"English / 中文"``: given whole (``message``), or as its two halves
+    (``en=``, ``zh=``), kept as given (``en``, ``zh``), as :class:`InputError`'s; so are
+    those of its subclasses, :class:`ComputeError`'s and :class:`OutputError`'s."""
+
+    def __init__(
+        self, message: str | None = None, *, en: str | None = None, zh: str | None = None
+    ) -> None:
+        super().__init__(self._take_message(message, en, zh))
 
 
 class StoreUnavailableError(StoreError):
@@ -471,10 +506,18 @@ class StoreUnavailableError(StoreError):
     reason : ``readonly``, ``full``, ``locked``, ``lost``, ``unreachable`` or ``failed``
     """
 
-    def __init__(self, message: str, *, database: str, reason: str) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        en: str | None = None,
+        zh: str | None = None,
+        database: str,
+        reason: str,
+    ) -> None:
         self.database = database
         self.reason = reason
-        super().__init__(message)
+        super().__init__(message, en=en, zh=zh)
 
 
 class StoreConflictError(StoreError):
@@ -487,13 +530,21 @@ class StoreConflictError(StoreError):
     references : the records that stand in the way, e.g. ``["transfer run #3"]``
     """
 
-    def __init__(self, message: str, *, record: str, references: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        en: str | None = None,
+        zh: str | None = None,
+        record: str,
+        references: Iterable[str] = (),
+    ) -> None:
         self.record = record
         self.references = list(references)
-        super().__init__(message)
+        super().__init__(message, en=en, zh=zh)
 
 
-class ComputeError(GanpoError, RuntimeError):
+class ComputeError(_TwoHalves, GanpoError, RuntimeError):
     """The computation itself failed where ganpo runs it: a dask cluster lost the workers
     running a task more often than it allows. Nothing was stored; the message names the
     scheduler and says what to do.
@@ -503,12 +554,19 @@ class ComputeError(GanpoError, RuntimeError):
     scheduler : the address of the dask scheduler
     """
 
-    def __init__(self, message: str, *, scheduler: str) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        en: str | None = None,
+        zh: str | None = None,
+        scheduler: str,
+    ) -> None:
         self.scheduler = scheduler
-        super().__init__(message)
+        super().__init__(self._take_message(message, en, zh))
 
 
-class OutputError(GanpoError, OSError):
+class OutputError(_TwoHalves, GanpoError, OSError):
     """A file ganpo writes could not be written: a full disk, a read-only folder, no
     permission. Nothing half-written is left behind; the message names the folder and says
     what to do.
@@ -521,13 +579,20 @@ class OutputError(GanpoError, OSError):
     """
 
     def __init__(
-        self, message: str, *, folder: str | Path, errno: int | None, free_bytes: int | None
+        self,
+        message: str | None = None,
+        *,
+        en: str | None = None,
+        zh: str | None = None,
+        folder: str | Path,
+        errno: int | None,
+        free_bytes: int | None,
     ) -> None:
         self.folder = str(folder)
         self.free_bytes = free_bytes
         # OSError(message) leaves errno None; set it after, so it is not taken as
         # OSError(errno, strerror)
-        super().__init__(message)
+        super().__init__(self._take_message(message, en, zh))
         self.errno = errno
 
     def __str__(self) -> str:
