@@ -261,14 +261,16 @@ def verify_file(path: Path, sha256: str, what: str) -> None:
     """Refuse a file missing or changed since the account recorded its checksum."""
     if not path.exists():
         raise StoreError(
-            f"{path}: the {what} is missing. Re-run the account with --rasters DIR to write "
-            f"it again / {what} 文件缺失"
+            en=f"{path}: the {what} is missing. Re-run the account with --rasters DIR to write "
+            "it again",
+            zh=f"{what} 文件缺失",
         )
     st = path.stat()
     if not _verified(str(path), st.st_size, st.st_mtime_ns, sha256):
         raise StoreError(
-            f"{path}: the {what} has changed since the account wrote it (checksum mismatch); "
-            f"its values no longer belong to the account. Re-run the account / 文件已被改动"
+            en=f"{path}: the {what} has changed since the account wrote it (checksum mismatch); "
+            "its values no longer belong to the account. Re-run the account",
+            zh="文件已被改动",
         )
 
 

@@ -58,14 +58,15 @@ def scheduler(name: str | None) -> Iterator[Any]:
             yield client
     except KilledWorker as exc:
         raise ComputeError(
-            f"the dask cluster at {name} gave up on a task: a worker died while running "
-            f"it {exc.allowed_failures + 1} time(s), the last {exc.last_worker.address} "
-            f"(distributed.scheduler.allowed-failures = {exc.allowed_failures}); nothing "
-            "was stored. Read the workers' logs (killed for memory: give the workers more "
+            en=f"the dask cluster at {name} gave up on a task: a worker died while running it "
+            f"{exc.allowed_failures + 1} time(s), the last {exc.last_worker.address} "
+            f"(distributed.scheduler.allowed-failures = {exc.allowed_failures}); nothing was "
+            "stored. Read the workers' logs (killed for memory: give the workers more "
             "--memory-limit, or use smaller blocks with --chunk), then run the account "
-            "again, or leave --scheduler out to compute locally / dask 集群放弃了一个任务："
-            "运行它的工作进程退出，未存储任何结果。请查看工作进程日志（内存不足时请增加 "
-            "--memory-limit 或减小 --chunk）后重新运行，或去掉 --scheduler 在本机计算",
+            "again, or leave --scheduler out to compute locally",
+            zh="dask 集群放弃了一个任务：运行它的工作进程退出，未存储任何结果。"
+            "请查看工作进程日志（内存不足时请增加 --memory-limit 或减小 --chunk）后重新运行，"
+            "或去掉 --scheduler 在本机计算",
             scheduler=name,
         ) from None
     finally:

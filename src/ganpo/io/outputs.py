@@ -183,7 +183,7 @@ def write_failure(
         en += ". Nothing half-written was left"
         zh += "。未留下写了一半的文件"
     return OutputError(
-        f"{en} / {zh}", folder=folder, errno=code if code > 0 else None, free_bytes=free
+        en=en, zh=zh, folder=folder, errno=code if code > 0 else None, free_bytes=free
     )
 
 

@@ -170,8 +170,8 @@ def save_inventory(
                 )
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the inventory was not stored (nothing was written): {failures.cause(exc)} "
-            "/ 清单未存储（未写入任何数据）"
+            en=f"the inventory was not stored (nothing was written): {failures.cause(exc)}",
+            zh="清单未存储（未写入任何数据）",
         ) from exc
     return iid
 
@@ -209,8 +209,9 @@ def _header(session: Session, inventory_id: int) -> CarbonInventory:
         ids = list(session.scalars(select(CarbonInventory.id).order_by(CarbonInventory.id)))
         shown = ", ".join(map(str, ids)) or "none"
         raise StoreError(
-            f"no carbon inventory {inventory_id} in the store; stored ids: {shown} "
-            f"(`ganpo carbon list`) / 库中没有编号为 {inventory_id} 的温室气体清单"
+            en=f"no carbon inventory {inventory_id} in the store; stored ids: {shown} (`ganpo "
+            "carbon list`)",
+            zh=f"库中没有编号为 {inventory_id} 的温室气体清单",
         )
     return head
 
@@ -257,7 +258,8 @@ def publish_inventory(engine: Engine, inventory_id: int) -> None:
         head = _header(session, inventory_id)
         if head.status != "draft":
             raise StoreError(
-                f"carbon inventory {inventory_id} is {INVENTORY_STATUSES[head.status]}, not a "
-                f"draft: only a draft is published / 仅草稿可发布"
+                en=f"carbon inventory {inventory_id} is {INVENTORY_STATUSES[head.status]}, not a "
+                "draft: only a draft is published",
+                zh="仅草稿可发布",
             )
         head.status = "published"

@@ -196,8 +196,8 @@ def record_violations(
                 )
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the violations were not recorded (nothing was written): {failures.cause(exc)} "
-            "/ 违规案件未存储（未写入任何数据）"
+            en=f"the violations were not recorded (nothing was written): {failures.cause(exc)}",
+            zh="违规案件未存储（未写入任何数据）",
         ) from exc
     return RecordedCases(added, revised, unchanged)
 
@@ -309,7 +309,7 @@ def save_damage_case(engine: Engine, case: DamageRecord, *, recorded_by: str | N
             return int(row.id)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the damage case was not stored: {failures.cause(exc)} / 损害案件未存储"
+            en=f"the damage case was not stored: {failures.cause(exc)}", zh="损害案件未存储"
         ) from exc
 
 
@@ -375,7 +375,7 @@ def add_payment(
             return int(row.id)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the payment was not stored: {failures.cause(exc)} / 支付记录未存储"
+            en=f"the payment was not stored: {failures.cause(exc)}", zh="支付记录未存储"
         ) from exc
 
 

@@ -133,8 +133,12 @@ def unavailable(database: str, reason: str, orig: BaseException) -> StoreUnavail
     """The :class:`StoreUnavailableError` of ``reason`` for the store ``database``."""
     english, chinese = MESSAGES[reason]
     fields = {"db": database, "cause": cause(orig), "rolled": ROLLED_BACK}
-    message = english.format(**fields) + " / " + chinese.format(rolled_zh=ROLLED_BACK_ZH)
-    return StoreUnavailableError(message, database=database, reason=reason)
+    return StoreUnavailableError(
+        en=english.format(**fields),
+        zh=chinese.format(rolled_zh=ROLLED_BACK_ZH),
+        database=database,
+        reason=reason,
+    )
 
 
 def translate_errors(engine: Engine) -> None:

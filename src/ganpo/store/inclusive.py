@@ -614,8 +614,9 @@ def issue(
             return block
     except IntegrityError as exc:  # not expected under the lock; said plainly if it happens
         raise StoreError(
-            f"submission {submission_id} was not issued: another issuance took the same "
-            "serials at the same moment; try again / 签发冲突，请重试"
+            en=f"submission {submission_id} was not issued: another issuance took the same "
+            "serials at the same moment; try again",
+            zh="签发冲突，请重试",
         ) from exc
 
 

@@ -599,9 +599,9 @@ def issue_sink(
             )
     except IntegrityError as exc:  # the unique key (project, vintage) under a race
         raise StoreError(
-            f"sink project {project_code} was not issued for {vintage}: another issuance of "
-            f"it was stored at the same moment; list the project / 碳汇项目 {project_code} 的 "
-            f"{vintage} 年签发冲突，请查看项目"
+            en=f"sink project {project_code} was not issued for {vintage}: another issuance of "
+            "it was stored at the same moment; list the project",
+            zh=f"碳汇项目 {project_code} 的 {vintage} 年签发冲突，请查看项目",
         ) from exc
 
 

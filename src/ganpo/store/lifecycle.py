@@ -157,9 +157,9 @@ def lock_usable_accounts(session: Session, account_ids: Sequence[int], what: str
             problems_zh.append(f"核算 #{i} 已被 #{row.superseded_by} 修订替代")
     if problems_en:
         raise StoreConflictError(
-            f"the {what} was not stored: {'; '.join(problems_en)}. Run it again on a current "
-            f"account (the default picks one) / 未保存：{'；'.join(problems_zh)}，"
-            "请基于现行核算重新运行",
+            en=f"the {what} was not stored: {'; '.join(problems_en)}. Run it again on a current "
+            "account (the default picks one)",
+            zh=f"未保存：{'；'.join(problems_zh)}，请基于现行核算重新运行",
             record=what,
             references=refused,
         )
@@ -321,8 +321,8 @@ def _cannot_delete(acc: Account, used: list[Reference]) -> StoreConflictError:
             "或以同一地区、同一年份的修订核算替代"
         )
     return StoreConflictError(
-        f"{_named(acc)} cannot be deleted: {'; '.join(why_en)}. {todo_en} / "
-        f"核算 #{acc.id} 不能删除：{'，'.join(why_zh)}。{todo_zh}",
+        en=f"{_named(acc)} cannot be deleted: {'; '.join(why_en)}. {todo_en}",
+        zh=f"核算 #{acc.id} 不能删除：{'，'.join(why_zh)}。{todo_zh}",
         record=f"account #{acc.id}",
         references=[r.en for r in used],
     )
@@ -337,8 +337,8 @@ def publish_account(engine: Engine, account_id: int, *, actor: str | None = None
         acc = _locked(session, account_id)
         if acc.status != "draft":
             raise StoreConflictError(
-                f"{_named(acc)} cannot be published: it is {_standing_en(acc)} / "
-                f"核算 #{acc.id} 不是草稿，不能发布",
+                en=f"{_named(acc)} cannot be published: it is {_standing_en(acc)}",
+                zh=f"核算 #{acc.id} 不是草稿，不能发布",
                 record=f"account #{acc.id}",
             )
         other = session.scalars(
@@ -351,9 +351,10 @@ def publish_account(engine: Engine, account_id: int, *, actor: str | None = None
         ).first()
         if other is not None:
             raise StoreConflictError(
-                f"account #{other} of the same region and year ({acc.year}) is published; to "
-                f"publish #{acc.id} in its place, supersede #{other} by #{acc.id} with a reason "
-                f"/ 同一地区、同一年份已有发布的核算 #{other}；请以 #{acc.id} 修订替代 #{other}",
+                en=f"account #{other} of the same region and year ({acc.year}) is published; to "
+                f"publish #{acc.id} in its place, supersede #{other} by #{acc.id} with a "
+                "reason",
+                zh=f"同一地区、同一年份已有发布的核算 #{other}；请以 #{acc.id} 修订替代 #{other}",
                 record=f"account #{acc.id}",
                 references=[f"account #{other}"],
             )
@@ -377,8 +378,8 @@ def withdraw_account(
         acc = _locked(session, account_id)
         if acc.status not in CURRENT_STATUSES:
             raise StoreConflictError(
-                f"{_named(acc)} is already {_standing_en(acc)}; nothing to withdraw / "
-                f"核算 #{acc.id} 已{'撤回' if acc.status == 'withdrawn' else '被修订替代'}",
+                en=f"{_named(acc)} is already {_standing_en(acc)}; nothing to withdraw",
+                zh=f"核算 #{acc.id} 已{'撤回' if acc.status == 'withdrawn' else '被修订替代'}",
                 record=f"account #{acc.id}",
             )
         before = acc.status
@@ -429,8 +430,8 @@ def supersede_account(
         for row, role in ((old, "superseded"), (new, "the revision")):
             if row.status not in CURRENT_STATUSES:
                 raise StoreConflictError(
-                    f"{_named(row)} cannot be {role}: it is {_standing_en(row)} / "
-                    f"核算 #{row.id} 已撤回或已被替代",
+                    en=f"{_named(row)} cannot be {role}: it is {_standing_en(row)}",
+                    zh=f"核算 #{row.id} 已撤回或已被替代",
                     record=f"account #{row.id}",
                 )
         now = datetime.now(UTC)

@@ -248,7 +248,7 @@ def update_user(
         with Session(engine) as session, session.begin():
             row = session.get(PlatformUser, user_id)
             if row is None:
-                raise StoreError(f"no user {user_id} on the platform / 用户不存在")
+                raise StoreError(en=f"no user {user_id} on the platform", zh="用户不存在")
             before = _record(row).public()
             new_role = role if role is not None else row.role
             new_dep = department if (department is not None or clear_scope) else row.department

@@ -393,10 +393,11 @@ def save_grade(engine: Engine, new: NewGrade, actor: str) -> dict[str, Any]:
         )
         if other is not None:
             raise StoreError(
-                f"rule {new.rule_name} version {new.rule_version} was changed after grades were "
-                "issued with it; give the changed rule a new version (issued grades keep "
-                f"theirs) / 评价规则 {new.rule_name} {new.rule_version} 在已发布评级后被修改，"
-                "请为修改后的规则设定新版本号"
+                en=f"rule {new.rule_name} version {new.rule_version} was changed after grades "
+                "were issued with it; give the changed rule a new version (issued grades "
+                "keep theirs)",
+                zh=f"评价规则 {new.rule_name} {new.rule_version} 在已发布评级后被修改，"
+                "请为修改后的规则设定新版本号",
             )
         last = session.scalar(
             select(func.max(RatingGrade.version)).where(RatingGrade.entity_id == new.entity_id)

@@ -397,9 +397,9 @@ def missing_account(session: Session, account_id: int) -> StoreError:
     that looks an account up by its id says it the same way."""
     ids = list(session.scalars(select(Account.id).order_by(Account.id)))
     return StoreError(
-        f"no account {account_id} in the store; stored ids: {ids or 'none'}; give the id of "
-        f"a stored account (`ganpo account list`) / 库中没有核算 #{account_id}，请给出已存核算"
-        "的编号（见 ganpo account list）"
+        en=f"no account {account_id} in the store; stored ids: {ids or 'none'}; give the id of a "
+        "stored account (`ganpo account list`)",
+        zh=f"库中没有核算 #{account_id}，请给出已存核算的编号（见 ganpo account list）",
     )
 
 

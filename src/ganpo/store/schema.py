@@ -143,10 +143,11 @@ def _migrate(engine: Engine, step: Callable[[Config], None]) -> None:
             broken = set(conn.exec_driver_sql("PRAGMA foreign_key_check").all()) - before
             if broken:
                 raise StoreError(
-                    f"the migration of {engine.url.render_as_string(hide_password=True)} "
+                    en=f"the migration of {engine.url.render_as_string(hide_password=True)} "
                     f"would leave {len(broken)} rows pointing at rows that do not exist "
                     f"(tables {', '.join(sorted({str(b[0]) for b in broken}))}); it was "
-                    "rolled back and the store is unchanged / 迁移已回滚，库未改变"
+                    "rolled back and the store is unchanged",
+                    zh="迁移已回滚，库未改变",
                 )
             conn.commit()
         except BaseException:

@@ -226,8 +226,8 @@ def record_observations(
                 also(session, Recorded(added, revised, unchanged))
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the observations were not recorded (nothing was written): {failures.cause(exc)} "
-            "/ 观测值未存储（未写入任何数据）"
+            en=f"the observations were not recorded (nothing was written): {failures.cause(exc)}",
+            zh="观测值未存储（未写入任何数据）",
         ) from exc
     return Recorded(added, revised, unchanged)
 
@@ -331,8 +331,9 @@ def save_report(
             )
             if taken is not None:
                 raise StoreError(
-                    f"version {version} of the {year} report is already issued; issued "
-                    f"versions are never overwritten / {year}年报告第{version}版已印发，不可覆盖"
+                    en=f"version {version} of the {year} report is already issued; issued "
+                    "versions are never overwritten",
+                    zh=f"{year}年报告第{version}版已印发，不可覆盖",
                 )
             row = TrackingReport(
                 year=year,
@@ -352,8 +353,8 @@ def save_report(
                 also(session, issued)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the report was not stored (nothing was written): {failures.cause(exc)} "
-            "/ 报告未存储（未写入任何数据）"
+            en=f"the report was not stored (nothing was written): {failures.cause(exc)}",
+            zh="报告未存储（未写入任何数据）",
         ) from exc
     return issued
 
@@ -449,8 +450,8 @@ def acknowledge_alert(
                 also(session, ack)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the acknowledgement was not stored (nothing was written): {failures.cause(exc)} "
-            "/ 确认未存储（未写入任何数据）"
+            en=f"the acknowledgement was not stored (nothing was written): {failures.cause(exc)}",
+            zh="确认未存储（未写入任何数据）",
         ) from exc
     return ack
 
