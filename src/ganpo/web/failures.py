@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from fastapi import status
 
-from ganpo.errors import GanpoError, InputError, halves
+from ganpo.errors import GanpoError, InputError, given_halves, halves
 
 #: an absolute POSIX path of at least two parts, not inside a URL or a unit ("g/m2");
 #: the API's own paths (/api/…) are left as they are
@@ -38,7 +38,12 @@ def without_paths(text: str) -> str:
 
 def public_message(exc: BaseException) -> str:
     """The message of ``exc`` as a client may read it: file names, no server paths."""
-    text = str(exc)
+    return _public_text(exc, str(exc))
+
+
+def _public_text(exc: BaseException, text: str) -> str:
+    """``text`` (the message of ``exc``, or one of its halves) without server paths: the
+    error's ``source`` or ``folder`` by its name, then any other absolute path."""
     for attr in ("source", "folder"):
         path = getattr(exc, attr, None)
         if isinstance(exc, GanpoError) and path:
@@ -48,16 +53,23 @@ def public_message(exc: BaseException) -> str:
 
 def public_halves(exc: BaseException) -> tuple[str, str]:
     """The English and the Chinese half of :func:`public_message`, each naming the file
-    (by its name) the refusal is about; an :class:`InputError` given its halves apart
-    keeps them as given."""
-    if not isinstance(exc, InputError):
+    (by its name) the refusal is about. An error given its halves apart keeps them as
+    given (:func:`~ganpo.errors.given_halves`: an :class:`InputError`, a store's error,
+    :class:`~ganpo.errors.ComputeError`, :class:`~ganpo.errors.OutputError`,
+    :class:`~ganpo.errors.UnknownNameError`), its paths removed from each as
+    :func:`public_message` removes them; another is split by the guess of
+    :func:`~ganpo.errors.halves`."""
+    if isinstance(exc, InputError):
+        en, zh = exc.en, exc.zh
+        if exc.source:
+            name = PurePath(exc.source).name
+            en, zh = en.replace(exc.source, name), zh.replace(exc.source, name)
+            en, zh = f"{name}: {en}", f"{name}：{zh}"
+        return without_paths(en), without_paths(zh)
+    given = given_halves(exc)
+    if given is None:
         return halves(public_message(exc))
-    en, zh = exc.en, exc.zh
-    if exc.source:
-        name = PurePath(exc.source).name
-        en, zh = en.replace(exc.source, name), zh.replace(exc.source, name)
-        en, zh = f"{name}: {en}", f"{name}：{zh}"
-    return without_paths(en), without_paths(zh)
+    return _public_text(exc, given[0]), _public_text(exc, given[1])
 
 
 def error_answer(exc: BaseException | str) -> dict[str, str]:
