@@ -17,6 +17,7 @@ from ganpo.carbon.energy import (
     fuel_combustion_non_co2,
     unit_scale_findings,
 )
+from ganpo.carbon.inputs import table_zh
 from ganpo.carbon.result import combine, totals
 from ganpo.errors import InputError, TableError
 
@@ -133,7 +134,11 @@ def test_a_fuel_without_factors_is_named() -> None:
     ) as exc:
         fuel_combustion_co2(a, "ipcc-2006")
     en, zh = str(exc.value).split(" / ")  # the row named in both halves, each said once
-    assert "燃料" not in en and "第 0 行：燃料因子集 ipcc-2006 中没有燃料 biogas 的因子" in zh
+    assert "燃料" not in en
+    assert zh == (
+        "化石燃料燃烧活动水平表第 0 行（单位代码 1，2022 年）："
+        "燃料因子集 ipcc-2006 中没有燃料 biogas 的因子"
+    )
 
 
 @pytest.mark.parametrize("value", [-3.0, "n/a"])
@@ -189,7 +194,7 @@ def test_a_quoted_factor_refusal_keeps_each_language_in_its_half() -> None:
         exc = caught.value
         assert str(exc) == f"{exc.source}: {exc.en} / {exc.zh}"
         assert exc.en.startswith(f"table '{exc.source}', row 0 (unit code 1, ")
-        assert exc.zh.startswith(f"表 {exc.source} 第 0 行：")
+        assert exc.zh.startswith(f"{table_zh(str(exc.source))}第 0 行（单位代码 1，")
         assert not re.search(r"[\u4e00-\u9fff]", exc.en), exc.en  # no Chinese in English
         assert re.search(r"[\u4e00-\u9fff]", exc.zh.split("：", 1)[1]), exc.zh
 

@@ -53,7 +53,11 @@ def test_a_fuel_row_names_its_row_of_the_file(tmp_path: Path) -> None:
     )
     msg = refusal(write(tmp_path / "d", {"fuel": ("fuel_combustion.csv", text)}))
     assert f"table 'fuel_combustion.csv' (fuel combustion), row 5 (unit code {XIHU}, 2022)" in msg
-    assert "表 fuel_combustion.csv（fuel combustion） 第 5 行 quantity 的值 'abc'" in msg
+    assert (
+        f"化石燃料燃烧活动水平表（fuel_combustion.csv）第 5 行（单位代码 {XIHU}，2022 年）："
+        "quantity 的值 'abc'"
+    ) in msg
+    assert "fuel combustion）" not in msg  # the table named in Chinese in the Chinese half
 
 
 def test_an_electricity_unit_and_a_repeat_name_their_rows_of_the_file(tmp_path: Path) -> None:
@@ -61,7 +65,7 @@ def test_an_electricity_unit_and_a_repeat_name_their_rows_of_the_file(tmp_path: 
     text = two_rows(header, f"{DONGHU},2022,10,万kWh\n", f"{XIHU},2022,5,万t\n")
     msg = refusal(write(tmp_path / "u", {"electricity": ("electricity.csv", text)}))
     assert "table 'electricity.csv' (electricity consumption), row 5 (unit code 360103" in msg
-    assert "表 electricity.csv（electricity consumption） 第 5 行单位 万t" in msg
+    assert "电力消费表（electricity.csv）第 5 行（单位代码 360103，2022 年）：单位 万t" in msg
     row = f"{DONGHU},2022,10,万kWh\n"
     with pytest.raises(TableError) as err:
         read_dataset(
@@ -69,7 +73,7 @@ def test_an_electricity_unit_and_a_repeat_name_their_rows_of_the_file(tmp_path: 
         )
     msg = str(err.value)
     assert "table 'electricity.csv', row 5 (unit code 360102, 2022) repeats row 3" in msg
-    assert "表 electricity.csv 第 5 行与第 3 行为同一单位" in msg
+    assert "表 electricity.csv 第 5 行（单位代码 360102，2022 年）：与第 3 行为同一单位" in msg
 
 
 def test_a_year_of_the_gdp_table_the_generic_check_names_its_row_of_the_file(
@@ -89,7 +93,7 @@ def test_a_year_of_the_gdp_table_the_generic_check_names_its_row_of_the_file(
         read_dataset(write(tmp_path / "g", tables))
     msg = str(err.value)
     assert "table 'gdp.csv', row 5 (unit code 360103, 2022年): column 'year' value '2022年'" in msg
-    assert "表 gdp.csv 第 5 行年份 '2022年'" in msg
+    assert "表 gdp.csv 第 5 行（单位代码 360103，年份 2022年）：年份 '2022年'" in msg
 
 
 def test_a_forest_inventory_row_names_its_row_of_the_file(tmp_path: Path) -> None:
@@ -100,4 +104,5 @@ def test_a_forest_inventory_row_names_its_row_of_the_file(tmp_path: Path) -> Non
     )
     msg = refusal(write(tmp_path / "f", {"forest_stock": ("forest_stock.csv", text)}, "[2022]"))
     assert "forest_stock.csv" in msg and "row 5 (unit code 360102, 2023)" in msg
-    assert "第 5 行 quantity" in msg
+    assert "森林蓄积" not in msg  # a file's name as given, its inventory in Chinese
+    assert "表 forest_stock.csv（第二期清查）第 5 行（单位代码 360102，2023 年）：quantity" in msg

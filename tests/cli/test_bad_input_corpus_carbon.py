@@ -186,7 +186,7 @@ QTY = rf"table '{FUEL}' \(fuel combustion\), {ROW3}: column 'quantity' value"
 CASES = [
     # ---- activity quantities
     Case("fuel-quantity-nan", "refused:value", cell(FUEL, "quantity", "nan"),
-         rf"{QTY} nan is not a number.*表 {FUEL}（fuel combustion） 第 3 行 quantity"),
+         rf"{QTY} nan is not a number.*化石燃料燃烧活动水平表（{FUEL}）第 3 行（单位代码 3601\d\d，2022 年）：quantity"),
     Case("fuel-quantity-empty", "refused:value", cell(FUEL, "quantity", ""),
          rf"{QTY} nan is not a number"),
     Case("fuel-quantity-negative", "refused:value", cell(FUEL, "quantity", "-5"),
@@ -241,7 +241,8 @@ CASES = [
          r"column 'unit_code' value '东湖区' is not an administrative code"),
     Case("fuel-sector-unknown", "refused:code", cell(FUEL, "category_code", "1.A.9"),
          rf"table '{FUEL}' \(fuel combustion\), {ROW3}: column 'category_code' value '1.A.9' is not a "
-         rf"fuel-combustion sector.*表 {FUEL}（fuel combustion） 第 3 行部门代码 1.A.9"),
+         rf"fuel-combustion sector.*化石燃料燃烧活动水平表（{FUEL}）第 3 行（单位代码 3601\d\d，2022 年）："
+         r"部门代码 1.A.9"),
     Case("fuel-unknown", "refused:code", cell(FUEL, "fuel", "uranium"),
          rf"{ROW3}: .*no factors for fuel 'uranium'"),
     Case("livestock-animal-unknown", "refused:code", cell("livestock.csv", "animal", "dragon"),

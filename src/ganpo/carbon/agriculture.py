@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ganpo.carbon.factors import FactorUse, process_factor_set, use
-from ganpo.carbon.inputs import activity_table, amount_factor, quantities, where
+from ganpo.carbon.inputs import activity_table, amount_factor, quantities, where, where_zh
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.carbon.typed import type_factor
 from ganpo.errors import TableError
@@ -154,7 +154,7 @@ def soils_direct_n2o(
             raise TableError(
                 en=f"{where(SOILS_TABLE, activity, i)}: column 'field' value {kind!r} is neither "
                 "'upland' nor 'flooded_rice'",
-                zh="field 须为 upland 或 flooded_rice",
+                zh=f"{where_zh(SOILS_TABLE, activity, i)}：field 须为 upland 或 flooded_rice",
                 source=SOILS_TABLE,
                 field="field",
                 values=[kind],

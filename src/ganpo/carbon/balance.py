@@ -49,7 +49,7 @@ from typing import Any
 import pandas as pd
 
 from ganpo.carbon.energy import GJ_PER_TCE, fuel_energy, tce_scale
-from ganpo.carbon.inputs import activity_table, where
+from ganpo.carbon.inputs import activity_table, where, where_zh
 from ganpo.errors import TableError
 
 BALANCE_TABLE = "energy balance"
@@ -277,7 +277,7 @@ def _one_row_per_unit_and_year(b: pd.DataFrame) -> None:
             en=f"{where(BALANCE_TABLE, b, i)}: unit code {b.loc[i, 'unit_code']} and year "
             f"{b.loc[i, 'year']} have a balance already; give one row per unit and year "
             "(the total column of the balance, 能源合计)",
-            zh=f"表 {BALANCE_TABLE} 第 {i} 行：同一单位同一年份只能有一行平衡表",
+            zh=f"{where_zh(BALANCE_TABLE, b, i)}：同一单位同一年份只能有一行平衡表",
             source=BALANCE_TABLE,
             field="unit_code",
             values=[b.loc[i, "unit_code"], b.loc[i, "year"]],
@@ -292,7 +292,7 @@ def _scale_to_10k_tce(b: pd.DataFrame, i: Any, unit: str) -> float:
             en=f"{where(BALANCE_TABLE, b, i)}: column 'unit' value {unit!r} is not a unit of "
             "standard coal; the balance is read in tce, 万tce, 吨标准煤 or 万吨标准煤: give "
             "the standard-quantity table (标准量), not the physical one (实物量)",
-            zh=f"表 {BALANCE_TABLE} 第 {i} 行单位 {unit} 不是标准煤单位，请用标准量平衡表",
+            zh=f"{where_zh(BALANCE_TABLE, b, i)}：单位 {unit} 不是标准煤单位，请用标准量平衡表",
             source=BALANCE_TABLE,
             field="unit",
             values=[unit],
@@ -316,7 +316,7 @@ def _item(b: pd.DataFrame, i: Any, column: str) -> float:
         )
         raise TableError(
             en=f"{where(BALANCE_TABLE, b, i)}: column {column!r} value {shown} {what}",
-            zh=f"表 {BALANCE_TABLE} 第 {i} 行 {_ZH[column]} 的值 {shown} 无效"
+            zh=f"{where_zh(BALANCE_TABLE, b, i)}：{_ZH[column]} 的值 {shown} 无效"
             + ("（须为非负数，表中的(−)为运算符号）" if negative else "（须为数值）"),
             source=BALANCE_TABLE,
             field=column,

@@ -31,7 +31,7 @@ from ganpo.carbon.factors import (
     grid_factor,
     use,
 )
-from ganpo.carbon.inputs import activity_table, quantities, unit_factor, where
+from ganpo.carbon.inputs import activity_table, quantities, unit_factor, where, where_zh
 from ganpo.carbon.result import Emissions, emissions_table, gas_row
 from ganpo.catalog.units import parse_unit
 from ganpo.errors import InputError, TableError, halves_of
@@ -182,7 +182,7 @@ def fuel_combustion_non_co2(
                 en, zh = halves_of(exc)  # the factor set's refusal, both halves
                 raise TableError(
                     en=f"{where(FUEL_TABLE, activity, r.name)}: {en}",
-                    zh=f"表 {FUEL_TABLE} 第 {r.name} 行：{zh}",
+                    zh=f"{where_zh(FUEL_TABLE, activity, r.name)}：{zh}",
                     source=FUEL_TABLE,
                     field="fuel",
                     values=[code, r["fuel"]],
@@ -210,7 +210,7 @@ def _fuel_energy(
             raise TableError(
                 en=f"{where(FUEL_TABLE, activity, i)}: column 'category_code' value {code!r} is "
                 f"not a fuel-combustion sector; use {', '.join(sectors)}",
-                zh=f"表 {FUEL_TABLE} 第 {i} 行部门代码 {code} 不是燃料燃烧部门",
+                zh=f"{where_zh(FUEL_TABLE, activity, i)}：部门代码 {code} 不是燃料燃烧部门",
                 source=FUEL_TABLE,
                 field="category_code",
                 values=[code],
@@ -221,7 +221,7 @@ def _fuel_energy(
             en, zh = halves_of(exc)  # the factor set's refusal, both halves
             raise TableError(
                 en=f"{where(FUEL_TABLE, activity, i)}: {en}",
-                zh=f"表 {FUEL_TABLE} 第 {i} 行：{zh}",
+                zh=f"{where_zh(FUEL_TABLE, activity, i)}：{zh}",
                 source=FUEL_TABLE,
                 field="fuel",
                 values=[r["fuel"]],
@@ -238,7 +238,8 @@ def _fuel_energy(
                 f"fuel {r['fuel']!r} ({fuel.en}), whose net calorific value in set "
                 f"{fuel_set!r} is per {per}: give the quantity in a unit of {per} (e.g. "
                 f"{_examples(per)}) or in tce, or use a factor set with an NCV per {unit}",
-                zh=f"{fuel.zh} 的单位 {unit} 与其低位发热量（每 {per}）不符",
+                zh=f"{where_zh(FUEL_TABLE, activity, i)}"
+                f"：{fuel.zh} 的单位 {unit} 与其低位发热量（每 {per}）不符",
                 source=FUEL_TABLE,
                 field="unit",
                 values=[unit],
@@ -304,7 +305,7 @@ def electricity_indirect_co2(
             en, zh = halves_of(exc)  # the grid factors' refusal, both halves
             raise TableError(
                 en=f"{where(ELECTRICITY_TABLE, activity, i)}: {en}",
-                zh=f"表 {ELECTRICITY_TABLE} 第 {i} 行：{zh}",
+                zh=f"{where_zh(ELECTRICITY_TABLE, activity, i)}：{zh}",
                 source=ELECTRICITY_TABLE,
                 field="year",
                 values=[r["year"]],

@@ -25,6 +25,59 @@ def where(table: str, df: pd.DataFrame, i: Any) -> str:
     )
 
 
+#: the Chinese name of each activity table of the inventory, by the English label its
+#: refusals give (the constants ``*_TABLE`` of the carbon modules)
+TABLE_ZH: dict[str, str] = {
+    "fuel combustion": "化石燃料燃烧活动水平表",
+    "electricity consumption": "电力消费表",
+    "energy balance": "能源平衡表",
+    "solid waste disposal": "固体废弃物填埋处理表",
+    "waste incineration": "废弃物焚烧处理表",
+    "wastewater": "废水处理表",
+    "livestock": "畜禽养殖表",
+    "rice cultivation": "水稻种植表",
+    "nitrogen applied to soils": "农用地氮输入表",
+    "nitrogen applied by source": "分来源农用地氮输入表",
+    "cement clinker production": "水泥熟料生产表",
+    "lime production": "石灰生产表",
+    "forest stock": "森林蓄积表",
+    "forest growth": "森林生长表",
+    "forest losses": "森林消耗表",
+    "ecosystem areas": "生态系统面积表",
+    "GEP carbon sequestration": "GEP 固碳表",
+}
+#: the parts a label may end with (:func:`ganpo.carbon.sinks.forest_stock_difference`
+#: names the stock table of each inventory)
+_PART_ZH = {", first inventory": "（第一期清查）", ", second inventory": "（第二期清查）"}
+
+
+def table_zh(table: str) -> str:
+    """The Chinese name of an activity table (:data:`TABLE_ZH`); a label of the user's
+    (a file's name, a table named by the caller) as given, after ``表``.
+
+    >>> table_zh("fuel combustion"), table_zh("forest stock, second inventory")
+    ('化石燃料燃烧活动水平表', '森林蓄积表（第二期清查）')
+    >>> table_zh("fuel_2022.csv")
+    '表 fuel_2022.csv '
+    """
+    for part, part_zh in _PART_ZH.items():
+        if table.endswith(part):
+            return table_zh(table[: -len(part)]).rstrip() + part_zh
+    name = TABLE_ZH.get(table)
+    return name if name is not None else f"表 {table} "
+
+
+def where_zh(table: str, df: pd.DataFrame, i: Any) -> str:
+    """:func:`where` in Chinese: ``化石燃料燃烧活动水平表第 3 行（单位代码 360100，2022 年）``."""
+    row = df.loc[i]
+    year = row.get("year", "?")
+    whole = isinstance(year, (int, np.integer)) or (
+        isinstance(year, (float, np.floating)) and float(year).is_integer()
+    )
+    said = f"{int(year)} 年" if whole else f"年份 {year}"  # a year that is no number as given
+    return f"{table_zh(table)}第 {i} 行（单位代码 {row.get('unit_code', '?')}，{said}）"
+
+
 def require_columns(table: str, df: pd.DataFrame, columns: list[str]) -> None:
     """Refuse a table without one of ``columns``."""
     missing = [c for c in columns if c not in df.columns]
@@ -32,7 +85,7 @@ def require_columns(table: str, df: pd.DataFrame, columns: list[str]) -> None:
         raise TableError(
             en=f"table {table!r} lacks column(s) {', '.join(missing)}; it needs "
             f"{', '.join(columns)}",
-            zh=f"表 {table} 缺少列 {'、'.join(missing)}",
+            zh=f"{table_zh(table)}缺少列 {'、'.join(missing)}",
             source=table,
             field=missing[0],
             values=missing,
@@ -130,7 +183,7 @@ def in_region(
                 f"{level} row of the same year and item contains it or lies in it, so it "
                 f"would be left out of the inventory. Give its rows at level {level!r}, or "
                 "compute this row's level in its own call",
-                zh=f"表 {table} 第 {i} 行为"
+                zh=f"{where_zh(table, df, i)}：该行为"
                 f"{_LEVEL_ZH[u.level]}数据（{u.code} {u.name}），报告层级为"
                 f"{_LEVEL_ZH[level]}而无对应数据，该行将被遗漏",
                 source=table,
@@ -160,8 +213,8 @@ def _double_count(
         f"figure already holds the {f.level}'s, so summed they count it twice. Say which "
         f"level the table reports (level={f.level!r} or level={o.level!r}; the rows of other "
         "levels are then left out), or remove one of the rows",
-        zh=f"表 {table} 第 {fine} 行"
-        f"（{_LEVEL_ZH[f.level]} {f.code}）与第 {c} 行（其所属{_LEVEL_ZH[o.level]} {o.code}）"
+        zh=f"{where_zh(table, df, fine)}：该行（{_LEVEL_ZH[f.level]} {f.code}）"
+        f"与第 {c} 行（其所属{_LEVEL_ZH[o.level]} {o.code}）"
         f"为 {year} 年同一项目，合计将重复计算：请指明报告层级（level）或删去其中一行",
         source=table,
         field="unit_code",
@@ -200,7 +253,7 @@ def _unit_in(table: str, df: pd.DataFrame, i: Any, reg: Region) -> Unit:
             f"the built-in district table (the current one, if the unit was merged or renamed), "
             f"or a township's 9-digit code (its county's adcode × 1000 + n); the region "
             f"{reg.code} {reg.name} has e.g. {reg.examples()}",
-            zh=f"表 {table} 第 {i} 行单位代码 {shown} 不是行政区划代码",
+            zh=f"{where_zh(table, df, i)}：单位代码 {shown} 不是行政区划代码",
             source=table,
             field="unit_code",
             values=[raw],
@@ -212,7 +265,7 @@ def _unit_in(table: str, df: pd.DataFrame, i: Any, reg: Region) -> Unit:
         f"region {reg.code} {reg.name}; remove the row, or compute it in the inventory of its "
         f"own region; the region's units are {reg.code} and its cities and counties (e.g. "
         f"{reg.examples()})",
-        zh=f"表 {table} 第 {i} 行单位代码 {code}（{name_zh}）不属于 "
+        zh=f"{where_zh(table, df, i)}：单位代码 {code}（{name_zh}）不属于 "
         f"{reg.name}，请删除该行或在其所属地区的清单中核算",
         source=table,
         field="unit_code",
@@ -249,7 +302,7 @@ def quantities(table: str, df: pd.DataFrame, column: str = "quantity") -> pd.Ser
             en=f"{where(table, df, i)}: column {column!r} value {shown} is {what}; activity "
             f"data are finite quantities ≥ 0 (at most {MAX_QUANTITY:.0e} in the row's unit): "
             "correct the value (a net export is not a consumption)",
-            zh=f"表 {table} 第 {i} 行 {column} 的值 {shown} {what_zh}，无效（须为不超过 "
+            zh=f"{where_zh(table, df, i)}：{column} 的值 {shown} {what_zh}，无效（须为不超过 "
             f"{MAX_QUANTITY:.0e} 的非负数），请更正",
             source=table,
             field=column,
@@ -268,7 +321,7 @@ def unit_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) ->
             en=f"{where(table, df, i)}: column 'unit' value {unit!r} cannot be read as "
             f"{target!r}: {halves_of(exc)[0]}. Give the quantity in {target} or a unit "
             "convertible to it",
-            zh=f"表 {table} 第 {i} 行单位 {unit} 无法换算为 {target}",
+            zh=f"{where_zh(table, df, i)}：单位 {unit} 无法换算为 {target}",
             source=table,
             field="unit",
             values=[unit],
@@ -297,7 +350,7 @@ def amount_factor(table: str, df: pd.DataFrame, i: Any, unit: str, target: str) 
             raise TableError(
                 en=f"{where(table, df, i)}: column 'unit' value {unit!r} is not a head count; "
                 "give the number of animals in head (头, 只) or 万头",
-                zh="存栏量单位应为头或万头",
+                zh=f"{where_zh(table, df, i)}：存栏量单位应为头或万头",
                 source=table,
                 field="unit",
                 values=[unit],
@@ -319,7 +372,7 @@ def fraction(table: str, df: pd.DataFrame, column: str) -> pd.Series:
         raise TableError(
             en=f"{where(table, df, i)}: column {column!r} value {raw} is not a fraction between "
             "0 and 1; give it as a fraction (0.15, not 15 %)",
-            zh=f"{column} 须为 0 到 1 之间的比例",
+            zh=f"{where_zh(table, df, i)}：{column} 须为 0 到 1 之间的比例",
             source=table,
             field=column,
             values=[raw],
@@ -339,7 +392,7 @@ def flags(table: str, df: pd.DataFrame, column: str) -> pd.Series:
         raise TableError(
             en=f"{where(table, df, i)}: column {column!r} value {raw!r} is not yes/no; give "
             "True or False (1 or 0)",
-            zh=f"{column} 须为是或否（1 或 0）",
+            zh=f"{where_zh(table, df, i)}：{column} 须为是或否（1 或 0）",
             source=table,
             field=column,
             values=[raw],

@@ -31,11 +31,11 @@ from ganpo.carbon.factors import (
     gwp_set,
     process_factor_set_names,
 )
-from ganpo.carbon.inputs import require_columns
+from ganpo.carbon.inputs import require_columns, table_zh
 from ganpo.carbon.regions import LEVELS, Unit, region
 from ganpo.carbon.result import POWER_GENERATION, Emissions, combine, lulucf
 from ganpo.catalog.files import data_dir, read_toml, shipped_names
-from ganpo.errors import SEPARATOR, InputError, TableError, UnknownNameError
+from ganpo.errors import InputError, TableError, UnknownNameError, given_halves
 
 DATASET_FILE = "carbon-dataset.toml"
 #: the columns of :func:`totals_g`
@@ -330,7 +330,7 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
     repeats another but for its value (same unit, year, item and unit of measure; in the
     forest inventories, any unit of measure: a type's stock is one row per unit and survey),
     which summed would count the activity twice."""
-    from ganpo.carbon.inputs import where
+    from ganpo.carbon.inputs import where, where_zh
 
     raw = frame["year"]
     year = pd.to_numeric(raw, errors="coerce")
@@ -352,7 +352,7 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
             zh = "不是年份（须为如 2022 的整数）"
         raise TableError(
             en=f"{where(name, frame, i)}: column 'year' value {shown} {en}",
-            zh=f"表 {name} 第 {i} 行年份 {shown} {zh}，请更正",
+            zh=f"{where_zh(name, frame, i)}：年份 {shown} {zh}，请更正",
             source=name,
             field="year",
             values=[raw.loc[i]],
@@ -368,7 +368,7 @@ def _check_rows(name: str, key: str, frame: pd.DataFrame, years: list[int]) -> N
             f"{', '.join(f'{c} {frame.loc[first, c]}' for c in keys)}, so summed they would "
             f"count it twice. Delete the copy, or merge the two into one row (their sum) "
             "if both are real",
-            zh=f"表 {name} 第 {second} 行与第 {first} 行为同一单位、年份和"
+            zh=f"{where_zh(name, frame, second)}：与第 {first} 行为同一单位、年份和"
             f"项目，合计将重复计算：请删除重复行，或合并为一行（两者之和）",
             source=name,
             field="unit_code",
@@ -456,21 +456,25 @@ def compute_emissions(dataset: Dataset, year: int) -> Emissions:
 
 def _in_file(exc: TableError, file: str | None) -> TableError:
     """``exc`` of a category function, which names its table by a label ("fuel
-    combustion"), naming the table's file instead (with the label): the user edits the
-    file."""
+    combustion", in Chinese its name: :func:`ganpo.carbon.inputs.table_zh`), naming the
+    table's file too: the user edits the file. Each half is relabelled as it was given; a
+    refusal given whole keeps its text, relabelled in both languages."""
     label = exc.source
     if not file or not label or label == file:
         return exc
+    name_zh = table_zh(label).rstrip()
 
     def relabelled(text: str) -> str:
         text = text.replace(f"table {label!r}", f"table {file!r} ({label})")
-        return text.replace(f"表 {label}", f"表 {file}（{label}）")
+        return text.replace(name_zh, f"{name_zh}（{file}）", 1)
 
+    halves = given_halves(exc)
+    if halves is not None:
+        en, zh = halves
+        return TableError(
+            en=relabelled(en), zh=relabelled(zh), source=file, field=exc.field, values=exc.values
+        )
     message = relabelled(str(exc).removeprefix(f"{label}: "))
-    en, zh = relabelled(exc.en), relabelled(exc.zh)
-    if f"{en}{SEPARATOR}{zh}" == message:  # the halves of the same text
-        return TableError(en=en, zh=zh, source=file, field=exc.field, values=exc.values)
-    # a refusal without a Chinese half (its halves are the whole message, twice)
     return TableError(message, source=file, field=exc.field, values=exc.values)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from ganpo.carbon.factors import Factor, FactorUse, use
-from ganpo.carbon.inputs import activity_table, amount_factor, quantities, where
+from ganpo.carbon.inputs import activity_table, amount_factor, quantities, where, where_zh
 from ganpo.carbon.result import Emissions, emissions_table
 from ganpo.carbon.sinks_factors import (
     AREA_FACTORS,
@@ -68,7 +68,7 @@ def _forest_factors(
             en=f"{where(table, df, i)}: column 'forest_type' value {kind!r} is not a forest type "
             f"of sink factor set {f.name!r}; types with factors: {', '.join(types)}. Report "
             "it as one of these or add its factors with their source",
-            zh=f"森林类型 {kind} 不在因子集中",
+            zh=f"{where_zh(table, df, i)}：森林类型 {kind} 不在因子集中",
             source=table,
             field="forest_type",
             values=[kind],
@@ -83,7 +83,7 @@ def _forest_factors(
                 f"in sink factor set {f.name!r}, which this row's unit needs; it has "
                 f"{', '.join(have)}. Add the factor with its source (SinkFactorSet."
                 "with_factors) or give the row in a unit the type has factors for",
-                zh=f"森林类型 {kind} 缺少因子 {key}",
+                zh=f"{where_zh(table, df, i)}：森林类型 {kind} 缺少因子 {key}",
                 source=table,
                 field="forest_type",
                 values=[key],
@@ -114,7 +114,7 @@ def _basis(table: str, df: pd.DataFrame, i: Any, unit: str) -> tuple[str, float]
             en=f"{where(table, df, i)}: column 'unit' value {unit!r} is neither a volume (m3, "
             f"万m3, 亿m3), a culm count (株, 万株) nor an area (hm2, 公顷, 亩, km2): give stand "
             "volume, bamboo culms or the area of a type counted by carbon density",
-            zh=f"单位 {unit} 不是蓄积量、株数或面积单位",
+            zh=f"{where_zh(table, df, i)}：单位 {unit} 不是蓄积量、株数或面积单位",
             source=table,
             field="unit",
             values=[unit],
@@ -174,7 +174,8 @@ def forest_carbon_stock(
                 en=f"{where(table, activity, i)}: column 'quantity' value {raw} {r['unit']} is "
                 f"{q:.3g} {en}, more than any forest holds (at most {MAX_STOCK[basis]:.3g} "
                 f"{en}, above the world's total): check the value and its unit",
-                zh=f"表 {table} 第 {i} 行 quantity 的值 {raw} {r['unit']} 即 {q:.3g} {zh}，"
+                zh=f"{where_zh(table, activity, i)}"
+                f"：quantity 的值 {raw} {r['unit']} 即 {q:.3g} {zh}，"
                 f"超过上限 {MAX_STOCK[basis]:.3g} {zh}（大于全球总量）：请核对数值和单位",
                 source=table,
                 field="quantity",
@@ -294,7 +295,8 @@ def forest_stock_difference(
                 en=f"{where(tables[which], frames[which], i)}: forest type {m['forest_type']!r} "
                 f"of unit {m['unit_code']} has no row in the {tables[other].rsplit(', ', 1)[1]}; "
                 "give it in both inventories (quantity 0 where the type is absent)",
-                zh=f"森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
+                zh=f"{where_zh(tables[which], frames[which], i)}"
+                f"：森林类型 {m['forest_type']} 须在两期清查中都有数据（无则填 0）",
                 source=tables[which],
                 field="forest_type",
                 values=[m["forest_type"]],
@@ -307,7 +309,7 @@ def forest_stock_difference(
                 f"the first inventory's year {t1} for unit {m['unit_code']}, forest type "
                 f"{m['forest_type']!r}; the stock difference needs t2 > t1: give the earlier "
                 "inventory first",
-                zh=f"第二期清查年份 {t2} 须晚于第一期 {t1}",
+                zh=f"{where_zh(tables[1], frames[1], i)}：第二期清查年份 {t2} 须晚于第一期 {t1}",
                 source=tables[1],
                 field="year",
                 values=[t2, t1],
@@ -356,7 +358,7 @@ def forest_sink_of_year(
         raise TableError(
             en=f"{where(table, stock, i)}: column 'year' value {stock.loc[i, 'year']!r} is not a "
             "year; give the forest inventory's year (e.g. 2021)",
-            zh="清查年份无效",
+            zh=f"{where_zh(table, stock, i)}：清查年份无效",
             source=table,
             field="year",
             values=[stock.loc[i, "year"]],
@@ -516,7 +518,8 @@ def forest_gain_loss(
                 raise TableError(
                     en=f"{where(LOSS_TABLE, losses, i)}: column 'kind' value {kind!r} is not a "
                     f"kind of loss; give one of {', '.join(LOSS_KINDS)}",
-                    zh=f"消耗类型 {kind} 无效（商品材采伐、薪材采伐或灾害损失）",
+                    zh=f"{where_zh(LOSS_TABLE, losses, i)}"
+                    f"：消耗类型 {kind} 无效（商品材采伐、薪材采伐或灾害损失）",
                     source=LOSS_TABLE,
                     field="kind",
                     values=[kind],
@@ -527,7 +530,7 @@ def forest_gain_loss(
                 raise TableError(
                     en=f"{where(LOSS_TABLE, losses, i)}: column 'unit' value {unit!r} is not a "
                     "volume; give the stem volume lost in m3 or 万m3",
-                    zh="消耗量单位应为立方米",
+                    zh=f"{where_zh(LOSS_TABLE, losses, i)}：消耗量单位应为立方米",
                     source=LOSS_TABLE,
                     field="unit",
                     values=[unit],
@@ -593,7 +596,8 @@ def rate_sinks(
                 en=f"{where(RATE_TABLE, areas, i)}: column 'ecosystem' value {eco!r} is not "
                 f"counted by rate; give one of {', '.join(RATE_CATEGORIES)} (forest has its "
                 "own methods)",
-                zh=f"生态系统 {eco} 无固碳速率法（湿地、草地、农田）",
+                zh=f"{where_zh(RATE_TABLE, areas, i)}"
+                f"：生态系统 {eco} 无固碳速率法（湿地、草地、农田）",
                 source=RATE_TABLE,
                 field="ecosystem",
                 values=[eco],

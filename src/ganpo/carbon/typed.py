@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from ganpo.carbon.factors import Factor, ProcessFactorSet
-from ganpo.carbon.inputs import where
+from ganpo.carbon.inputs import where, where_zh
 from ganpo.errors import TableError
 
 
@@ -31,7 +31,7 @@ def type_factor(
             en=f"{where(table, df, i)}: column {column!r} value {kind!r} has no factor in set "
             f"{factors.name!r}; types with a factor: {', '.join(kinds)}. Report it as one of "
             "these or add its factor with its source",
-            zh=f"{column} 的类型 {kind} 缺少排放因子",
+            zh=f"{where_zh(table, df, i)}：{column} 的类型 {kind} 缺少排放因子",
             source=table,
             field=column,
             values=[kind],
