@@ -423,7 +423,8 @@ def open_value_raster(
     with Session(_engine(store)) as session:
         if session.get(AccountRow, account_id) is None:
             raise StoreError(
-                f"no account {account_id} in the store; ganpo.list_accounts(store) lists them"
+                en=f"no account {account_id} in the store; ganpo.list_accounts(store) lists them",
+                zh=f"库中没有核算 #{account_id}；ganpo.list_accounts(store) 可列出已存的核算",
             )
         rasters = {
             r.indicator: (r.path, r.sha256, r.unit) for r in acc_rasters(session, account_id)

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 LINE_COLUMNS = ("county_adcode", "item", "value", "amount_fen", "detail")
+#: the Chinese of the kinds of run, for the errors naming one
+_KIND_ZH = {"transfer": "转移支付分配", "settlement": "生态补偿结算", "assessment": "综合考核"}
 
 
 def save_rule(
@@ -68,11 +70,15 @@ def save_rule(
             return record
     except IntegrityError as exc:
         raise StoreError(
-            f"rule {name!r} was stored by someone else at the same moment; run again "
-            "(nothing was written)"
+            en=f"rule {name!r} was stored by someone else at the same moment; run again "
+            "(nothing was written)",
+            zh=f"规则 {name!r} 已被他人同时存储；请重新运行（未写入任何数据）",
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"the rule was not stored (nothing was written): {cause(exc)}") from exc
+        raise StoreError(
+            en=f"the rule was not stored (nothing was written): {cause(exc)}",
+            zh=f"规则未存储（未写入任何数据）：{cause(exc)}",
+        ) from exc
 
 
 def get_rule(engine: Engine, name: str, version: int | None = None) -> RuleRecord:
@@ -100,7 +106,9 @@ def get_rule_by_id(engine: Engine, rule_id: int) -> RuleRecord:
     with Session(engine) as session:
         row = session.get(ApplyRule, rule_id)
         if row is None:
-            raise StoreError(f"no rule with id {rule_id} in the store")
+            raise StoreError(
+                en=f"no rule with id {rule_id} in the store", zh=f"库中没有编号为 {rule_id} 的规则"
+            )
         return _rule_record(row)
 
 
@@ -179,7 +187,8 @@ def save_run(
             )
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the {kind} run was not stored (nothing was written): {cause(exc)}"
+            en=f"the {kind} run was not stored (nothing was written): {cause(exc)}",
+            zh=f"{_KIND_ZH.get(kind, kind)}记录未存储（未写入任何数据）：{cause(exc)}",
         ) from exc
     return run_id
 
@@ -207,7 +216,8 @@ def get_run(engine: Engine, run_id: int) -> RunRecord:
         if found is None:
             ids = list(session.scalars(select(ApplyRun.id).order_by(ApplyRun.id)))
             raise StoreError(
-                f"no application run {run_id} in the store; stored ids: {ids or 'none'}"
+                en=f"no application run {run_id} in the store; stored ids: {ids or 'none'}",
+                zh=f"库中没有编号为 {run_id} 的应用运行记录；已存的编号：{ids or '无'}",
             )
         return _run_record(found[0], found[1], states_in(session, found[0].account_ids))
 

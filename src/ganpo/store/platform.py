@@ -199,7 +199,10 @@ def create_user(
             values=[username],
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(f"the user was not stored (nothing was written): {cause(exc)}") from exc
+        raise StoreError(
+            en=f"the user was not stored (nothing was written): {cause(exc)}",
+            zh=f"用户未存储（未写入任何数据）：{cause(exc)}",
+        ) from exc
     return record
 
 
@@ -293,7 +296,10 @@ def update_user(
                 )
             return _record(row)
     except SQLAlchemyError as exc:
-        raise StoreError(f"the user was not changed (nothing was written): {cause(exc)}") from exc
+        raise StoreError(
+            en=f"the user was not changed (nothing was written): {cause(exc)}",
+            zh=f"用户未修改（未写入任何数据）：{cause(exc)}",
+        ) from exc
 
 
 def new_session(
@@ -590,7 +596,10 @@ def save_job(engine: Engine, job: JobRecord) -> None:
                 for key, value in values.items():
                     setattr(row, key, value)
     except SQLAlchemyError as exc:
-        raise StoreError(f"the job {job.id} was not saved: {cause(exc)}") from exc
+        raise StoreError(
+            en=f"the job {job.id} was not saved: {cause(exc)}",
+            zh=f"任务 {job.id} 未保存：{cause(exc)}",
+        ) from exc
 
 
 def load_job(engine: Engine, job_id: str) -> JobRecord | None:

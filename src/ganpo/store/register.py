@@ -257,7 +257,10 @@ def add_parcel(
                 after=_record(row).public(),
             )
     except SQLAlchemyError as exc:
-        raise StoreError(f"the parcel was not stored (nothing was written): {cause(exc)}") from exc
+        raise StoreError(
+            en=f"the parcel was not stored (nothing was written): {cause(exc)}",
+            zh=f"地块未存储（未写入任何数据）：{cause(exc)}",
+        ) from exc
     return pid
 
 

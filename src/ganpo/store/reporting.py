@@ -376,7 +376,8 @@ def add_version(
         ) from exc
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the submission was not stored (nothing was written): {cause(exc)}"
+            en=f"the submission was not stored (nothing was written): {cause(exc)}",
+            zh=f"填报记录未存储（未写入任何数据）：{cause(exc)}",
         ) from exc
 
 
@@ -436,7 +437,8 @@ def transition(
             return _record(session, sub)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the submission was not changed (nothing was written): {cause(exc)}"
+            en=f"the submission was not changed (nothing was written): {cause(exc)}",
+            zh=f"填报记录未修改（未写入任何数据）：{cause(exc)}",
         ) from exc
 
 
@@ -516,7 +518,8 @@ def explain(
             return _record(session, sub)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the explanations were not stored (nothing was written): {cause(exc)}"
+            en=f"the explanations were not stored (nothing was written): {cause(exc)}",
+            zh=f"说明未存储（未写入任何数据）：{cause(exc)}",
         ) from exc
 
 
@@ -585,8 +588,9 @@ def record_account_submissions(
             )
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the submissions of account {account_id} were not recorded (nothing was "
-            f"written): {cause(exc)}"
+            en=f"the submissions of account {account_id} were not recorded (nothing was "
+            f"written): {cause(exc)}",
+            zh=f"核算 #{account_id} 的填报记录未存储（未写入任何数据）：{cause(exc)}",
         ) from exc
 
 

@@ -106,9 +106,12 @@ def open_store(url: str | Path) -> Engine:
         raise failures.unavailable(shown, "unreachable", exc) from exc
     if current != head:
         raise StoreError(
-            f"the store {shown} is at schema {current or 'none (not a ganpo store?)'}; this "
+            en=f"the store {shown} is at schema {current or 'none (not a ganpo store?)'}; this "
             f"ganpo needs schema {head}. Back it up, then run: "
-            f"ganpo db upgrade --database {shown}"
+            f"ganpo db upgrade --database {shown}",
+            zh=f"核算结果库 {shown} 的结构版本为 {current or '无（不是 ganpo 的库？）'}，"
+            f"本版 ganpo 需要结构版本 {head}。请先备份，再运行："
+            f"ganpo db upgrade --database {shown}",
         )
     return engine
 
@@ -136,16 +139,20 @@ def _check_coverage(coverage: pd.DataFrame) -> None:
     missing = [c for c in COVERAGE_COLUMNS if c not in coverage.columns]
     if missing:
         raise StoreError(
-            f"the account's coverage table lacks column(s) {', '.join(missing)}; it needs "
-            f"{', '.join(COVERAGE_COLUMNS)} (nothing was written)"
+            en=f"the account's coverage table lacks column(s) {', '.join(missing)}; it needs "
+            f"{', '.join(COVERAGE_COLUMNS)} (nothing was written)",
+            zh=f"核算的覆盖率表缺少列 {'、'.join(missing)}；须有列 "
+            f"{'、'.join(COVERAGE_COLUMNS)}（未写入任何数据）",
         )
     twice = coverage[coverage.duplicated(["unit_code", "role"], keep=False)]
     if not twice.empty:
         pairs = sorted({f"{int(u)}/{r}" for u, r in zip(twice.unit_code, twice.role, strict=True)})
         raise StoreError(
-            f"the account's coverage table has more than one row for unit/role "
+            en=f"the account's coverage table has more than one row for unit/role "
             f"{', '.join(pairs[:5])}; each unit and layer role has one coverage row "
-            "(nothing was written)"
+            "(nothing was written)",
+            zh=f"核算的覆盖率表中单元/角色 {'、'.join(pairs[:5])} 有不止一行；每个单元和图层"
+            "角色只应有一行覆盖率记录（未写入任何数据）",
         )
 
 
@@ -234,7 +241,8 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"the account was not stored (nothing was written): {failures.cause(exc)}"
+            en=f"the account was not stored (nothing was written): {failures.cause(exc)}",
+            zh=f"核算未存储（未写入任何数据）：{failures.cause(exc)}",
         ) from exc
     return aid
 

@@ -386,6 +386,16 @@ def _audit_deal(session: Session, deal: ReserveDeal, rights: list[str], actor: s
     )
 
 
+#: the Chinese of what :func:`_transaction` names
+_WHAT_ZH = {
+    "acquisition": "收储记录",
+    "package": "资产包",
+    "sale": "出让记录",
+    "lease": "出租记录",
+    "return": "收回记录",
+}
+
+
 @contextmanager
 def _transaction(what: str) -> Iterator[None]:
     """Turn a database failure of an operation into a StoreError naming it (the
@@ -393,7 +403,10 @@ def _transaction(what: str) -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
-        raise StoreError(f"the {what} was not stored (nothing was written): {cause(exc)}") from exc
+        raise StoreError(
+            en=f"the {what} was not stored (nothing was written): {cause(exc)}",
+            zh=f"{_WHAT_ZH.get(what, what)}未存储（未写入任何数据）：{cause(exc)}",
+        ) from exc
 
 
 def acquire(

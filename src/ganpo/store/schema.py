@@ -88,9 +88,12 @@ def current_revision(engine: Engine) -> str | None:
         heads = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
     if len(heads) > 1:
         raise StoreError(
-            f"the store {engine.url.render_as_string(hide_password=True)} records "
+            en=f"the store {engine.url.render_as_string(hide_password=True)} records "
             f"{len(heads)} schema revisions ({', '.join(sorted(heads))}) where ganpo writes "
-            "one; it was not made by ganpo's migrations"
+            "one; it was not made by ganpo's migrations",
+            zh=f"核算结果库 {engine.url.render_as_string(hide_password=True)} 记录了 "
+            f"{len(heads)} 个结构版本（{'、'.join(sorted(heads))}），而 ganpo 只写入一个；"
+            "该库不是由 ganpo 的迁移生成的",
         )
     return heads[0] if heads else None
 
