@@ -186,6 +186,7 @@ def test_a_row_the_factor_set_cannot_convert_is_missing_not_guessed(tmp_path: Pa
     en, zh = missing["stocks_end"].en, missing["stocks_end"].zh
     assert "value 'bamboo' is not a forest type of sink factor set 'cn-forestry'" in en
     assert "森林类型 bamboo 不在因子集中" not in en  # each language its own part
-    assert "因子集“cn-forestry”换算（" in zh and "：森林类型 bamboo 不在因子集中）" in zh
+    assert "因子集“cn-forestry”换算（2024 年森林资源清查表（报送 #" in zh
+    assert "：森林类型 bamboo 不在因子集中）" in zh and "forest inventory" not in zh
     assert pack.stock_years == {"start": [2021], "end": []}
     assert pack.stocks["end_m3"].isna().all()

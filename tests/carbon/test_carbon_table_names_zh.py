@@ -120,6 +120,11 @@ def test_a_label_of_the_user_is_given_as_is_and_a_year_that_is_no_number_too() -
     assert where_zh("fuel.csv", df, 4) == "表 fuel.csv 第 4 行（单位代码 360103，年份 2022年）"
     assert table_zh("forest stock, first inventory") == "森林蓄积表（第一期清查）"
     assert table_zh("stock.csv, second inventory") == "表 stock.csv（第二期清查）"
+    assert table_zh("forest inventory 2024, submission 3") == "2024 年森林资源清查表（报送 #3）"
+    assert (
+        table_zh("forest inventory 2024, submission 3a")
+        == "表 forest inventory 2024, submission 3a "
+    )
 
 
 def test_a_fuel_refusal_names_the_table_in_chinese_and_its_file_in_both_halves() -> None:

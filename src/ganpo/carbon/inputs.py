@@ -6,6 +6,7 @@ year) and the value, and says what to do, in English and Chinese."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,6 +50,11 @@ TABLE_ZH: dict[str, str] = {
 #: the parts a label may end with (:func:`ganpo.carbon.sinks.forest_stock_difference`
 #: names the stock table of each inventory)
 _PART_ZH = {", first inventory": "（第一期清查）", ", second inventory": "（第二期清查）"}
+#: labels with numbers in them: a county's forest inventory report of a year, as
+#: :func:`ganpo.apply.audit_stocks.forest_stocks` names it
+_NUMBERED_ZH = [
+    (re.compile(r"forest inventory (\d{4}), submission (\d+)"), r"\1 年森林资源清查表（报送 #\2）"),
+]
 
 
 def table_zh(table: str) -> str:
@@ -64,7 +70,12 @@ def table_zh(table: str) -> str:
         if table.endswith(part):
             return table_zh(table[: -len(part)]).rstrip() + part_zh
     name = TABLE_ZH.get(table)
-    return name if name is not None else f"表 {table} "
+    if name is not None:
+        return name
+    for pattern, zh in _NUMBERED_ZH:
+        if pattern.fullmatch(table):
+            return pattern.sub(zh, table)
+    return f"表 {table} "
 
 
 def where_zh(table: str, df: pd.DataFrame, i: Any) -> str:
