@@ -174,7 +174,10 @@ def test_the_inventory_s_refusal_names_the_row_of_the_uploaded_file(plat: Platfo
     msg = str(err.value)
     assert f"row 4 (unit code {rows.loc[1, 'unit_code']}, {YEAR}): column 'category_code'" in msg
     (problem,) = err.value.problems
-    assert "第 4 行部门代码 1.A.9" in problem.reason_zh
+    assert (
+        f"清单核算无法使用该表：化石燃料燃烧活动水平表第 4 行（单位代码 {rows.loc[1, 'unit_code']}，"
+        f"{YEAR} 年）：部门代码 1.A.9 不是燃料燃烧部门"
+    ) == problem.reason_zh  # the table named once, in Chinese
 
 
 def test_missing_and_unknown_columns_are_named(plat: Platform) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ganpo.carbon.inputs import table_zh
 from ganpo.carbon.inventory import FOREST_TABLE, Dataset, compute_emissions, unit_findings
 from ganpo.carbon.sinks import forest_carbon_stock
 from ganpo.errors import InputError
@@ -203,8 +204,11 @@ def _inventory_check(
         # reason, its Chinese half in the Chinese one (a refusal without a Chinese half
         # points the Chinese reader to the English)
         where = f"{exc.source}: " if exc.source else ""
+        # in Chinese the table by its Chinese name, unless the Chinese half names it
+        name_zh = table_zh(str(exc.source)).strip() if exc.source else ""
+        where_zh = f"{name_zh}：" if name_zh and name_zh not in exc.zh else ""
         zh = (
-            f"清单核算无法使用该表：{where}{exc.zh}"
+            f"清单核算无法使用该表：{where_zh}{exc.zh}"
             if exc.zh != exc.en
             else "清单核算无法使用该表（见英文说明）"
         )
