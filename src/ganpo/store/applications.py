@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ganpo.errors import StoreError, UnknownNameError
 from ganpo.store.apply_models import ApplyLine, ApplyRule, ApplyRun, ApplySettlement
-from ganpo.store.failures import cause
-from ganpo.store.lifecycle import lock_usable_accounts, states_in
+from ganpo.store.failures import not_written
+from ganpo.store.lifecycle import RUN_KINDS, lock_usable_accounts, states_in
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
 from ganpo.store.records import RuleRecord, RunRecord, ledger_in_force
@@ -29,8 +29,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
 LINE_COLUMNS = ("county_adcode", "item", "value", "amount_fen", "detail")
-#: the Chinese of the kinds of run, for the errors naming one
-_KIND_ZH = {"transfer": "转移支付分配", "settlement": "生态补偿结算", "assessment": "综合考核"}
 
 
 def save_rule(
@@ -75,10 +73,7 @@ def save_rule(
             zh=f"规则 {name!r} 已被他人同时存储；请重新运行（未写入任何数据）",
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the rule was not stored (nothing was written): {cause(exc)}",
-            zh=f"规则未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("rule", "规则", exc) from exc
 
 
 def get_rule(engine: Engine, name: str, version: int | None = None) -> RuleRecord:
@@ -186,10 +181,8 @@ def save_run(
                 },
             )
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the {kind} run was not stored (nothing was written): {cause(exc)}",
-            zh=f"{_KIND_ZH.get(kind, kind)}记录未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        kind_zh = RUN_KINDS[kind][1] if kind in RUN_KINDS else kind
+        raise not_written(f"{kind} run", f"{kind_zh}记录", exc) from exc
     return run_id
 
 

@@ -169,10 +169,7 @@ def save_inventory(
                     [{**r, "inventory_id": iid} for r in uncertainty],
                 )
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the inventory was not stored (nothing was written): {failures.cause(exc)}",
-            zh="清单未存储（未写入任何数据）",
-        ) from exc
+        raise failures.not_written("inventory", "清单", exc) from exc
     return iid
 
 

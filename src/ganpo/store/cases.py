@@ -195,9 +195,8 @@ def record_violations(
                     after=_json(now),
                 )
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the violations were not recorded (nothing was written): {failures.cause(exc)}",
-            zh="违规案件未存储（未写入任何数据）",
+        raise failures.not_written(
+            "violations", "违规案件", exc, verb="recorded", plural=True
         ) from exc
     return RecordedCases(added, revised, unchanged)
 

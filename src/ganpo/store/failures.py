@@ -9,17 +9,18 @@ English and Chinese. The exception propagates through the ``with session.begin()
 ``with engine.begin()`` block that was writing, which rolls the transaction back: nothing
 is half-written. Errors of the data (a NOT NULL or unique constraint) are left to the
 caller, who knows what was being stored; :func:`cause` gives their driver message without
-the statement and its parameters.
+the statement and its parameters, and :func:`not_written` the caller's error naming what
+was not stored.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import ExceptionContext
 
-from ganpo.errors import StoreUnavailableError
+from ganpo.errors import StoreError, StoreUnavailableError
 
 #: PostgreSQL error classes (SQLSTATE) and what they mean for the user
 _PG_STATES = {
@@ -57,6 +58,43 @@ def cause(exc: BaseException) -> str:
     text = str(orig).strip().splitlines()
     first = text[0].strip() if text else type(orig).__name__
     return first[:200]
+
+
+#: the Chinese of each verb :func:`not_written` takes
+_NOT_DONE_ZH = {"stored": "未存储", "recorded": "未存储", "changed": "未修改"}
+
+
+def not_written(
+    what: str,
+    what_zh: str,
+    exc: BaseException,
+    *,
+    verb: Literal["stored", "recorded", "changed"] = "stored",
+    plural: bool = False,
+) -> StoreError:
+    """The :class:`StoreError` of a write the database refused for its data (a NOT NULL
+    or unique constraint, a trigger), raised by the caller ``from exc`` once the
+    transaction has rolled back: "the ``what`` was not stored (nothing was written):
+    <cause>" / "``what_zh``未存储（未写入任何数据）：<cause>", the cause being
+    :func:`cause` of ``exc`` in both halves. ``verb`` is ``"stored"``, ``"recorded"`` or
+    ``"changed"`` (Chinese 未修改, for an update); ``plural`` says "were".
+
+    >>> err = not_written("user", "用户", ValueError("NOT NULL constraint failed"))
+    >>> err.en
+    'the user was not stored (nothing was written): NOT NULL constraint failed'
+    >>> err.zh
+    '用户未存储（未写入任何数据）：NOT NULL constraint failed'
+    >>> not_written("user", "用户", ValueError("locked"), verb="changed").zh
+    '用户未修改（未写入任何数据）：locked'
+    >>> not_written("violations", "违规案件", ValueError("x"), verb="recorded", plural=True).en
+    'the violations were not recorded (nothing was written): x'
+    """
+    said = cause(exc)
+    was = "were" if plural else "was"
+    return StoreError(
+        en=f"the {what} {was} not {verb} (nothing was written): {said}",
+        zh=f"{what_zh}{_NOT_DONE_ZH[verb]}（未写入任何数据）：{said}",
+    )
 
 
 def reason_of(orig: BaseException, *, is_disconnect: bool, connecting: bool) -> str | None:

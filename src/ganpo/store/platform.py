@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ganpo.errors import InputError, StoreError, UnknownNameError, joined
-from ganpo.store.failures import cause
+from ganpo.store.failures import cause, not_written
 from ganpo.store.platform_models import PlatformAudit, PlatformJob, PlatformSession, PlatformUser
 from ganpo.store.records import as_utc
 
@@ -199,10 +199,7 @@ def create_user(
             values=[username],
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the user was not stored (nothing was written): {cause(exc)}",
-            zh=f"用户未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("user", "用户", exc) from exc
     return record
 
 
@@ -296,10 +293,7 @@ def update_user(
                 )
             return _record(row)
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the user was not changed (nothing was written): {cause(exc)}",
-            zh=f"用户未修改（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("user", "用户", exc, verb="changed") from exc
 
 
 def new_session(

@@ -19,8 +19,8 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.errors import InputError, StoreError, UnknownNameError
-from ganpo.store.failures import cause
+from ganpo.errors import InputError, UnknownNameError
+from ganpo.store.failures import not_written
 from ganpo.store.lifecycle import lock_usable_accounts, states_in
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
@@ -257,10 +257,7 @@ def add_parcel(
                 after=_record(row).public(),
             )
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the parcel was not stored (nothing was written): {cause(exc)}",
-            zh=f"地块未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("parcel", "地块", exc) from exc
     return pid
 
 

@@ -30,8 +30,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.errors import GanpoError, StoreError
-from ganpo.store.failures import cause
+from ganpo.errors import GanpoError
+from ganpo.store.failures import not_written
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit, utcnow
 from ganpo.store.reporting_models import (
@@ -375,10 +375,7 @@ def add_version(
             "reload and try again / 该报表正被他人修改，请刷新后重试"
         ) from exc
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the submission was not stored (nothing was written): {cause(exc)}",
-            zh=f"填报记录未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("submission", "填报记录", exc) from exc
 
 
 def transition(
@@ -436,10 +433,7 @@ def transition(
             )
             return _record(session, sub)
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the submission was not changed (nothing was written): {cause(exc)}",
-            zh=f"填报记录未修改（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("submission", "填报记录", exc, verb="changed") from exc
 
 
 def explain(
@@ -517,10 +511,7 @@ def explain(
             )
             return _record(session, sub)
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the explanations were not stored (nothing was written): {cause(exc)}",
-            zh=f"说明未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written("explanations", "说明", exc, plural=True) from exc
 
 
 def get_submission(engine: Engine, submission_id: int) -> SubmissionRecord | None:
@@ -587,10 +578,12 @@ def record_account_submissions(
                 after={"submissions": [list(p) for p in pairs]},
             )
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the submissions of account {account_id} were not recorded (nothing was "
-            f"written): {cause(exc)}",
-            zh=f"核算 #{account_id} 的填报记录未存储（未写入任何数据）：{cause(exc)}",
+        raise not_written(
+            f"submissions of account {account_id}",
+            f"核算 #{account_id} 的填报记录",
+            exc,
+            verb="recorded",
+            plural=True,
         ) from exc
 
 

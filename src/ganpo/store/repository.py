@@ -240,10 +240,7 @@ def save_account(engine: Engine, account: AccountResult, intervals: Intervals | 
                 )
             _log(session, aid, "create", {"year": account.year, "gep_cny": account.gep_cny})
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the account was not stored (nothing was written): {failures.cause(exc)}",
-            zh=f"核算未存储（未写入任何数据）：{failures.cause(exc)}",
-        ) from exc
+        raise failures.not_written("account", "核算", exc) from exc
     return aid
 
 

@@ -27,13 +27,14 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ganpo.errors import InputError, StoreError, UnknownNameError
-from ganpo.store.failures import cause
+from ganpo.errors import InputError, UnknownNameError
+from ganpo.store.failures import not_written
 from ganpo.store.platform import as_utc as _utc
 from ganpo.store.platform import audit
 from ganpo.store.register_models import RegisterParcel
 from ganpo.store.reserve_models import (
     ASSET_TYPES,
+    DEAL_KINDS,
     RESERVE_HOLDER,
     ReserveDeal,
     ReserveLedger,
@@ -386,14 +387,16 @@ def _audit_deal(session: Session, deal: ReserveDeal, rights: list[str], actor: s
     )
 
 
-#: the Chinese of what :func:`_transaction` names
-_WHAT_ZH = {
-    "acquisition": "收储记录",
-    "package": "资产包",
-    "sale": "出让记录",
-    "lease": "出租记录",
-    "return": "收回记录",
-}
+def _what_zh(what: str) -> str:
+    """The Chinese of what :func:`_transaction` names: a deal's record by the Chinese of
+    its kind (:data:`DEAL_KINDS`), or the package.
+
+    >>> _what_zh("sale"), _what_zh("package")
+    ('出让记录', '资产包')
+    """
+    if what in DEAL_KINDS:
+        return f"{DEAL_KINDS[what].split(' ', 1)[0]}记录"
+    return "资产包" if what == "package" else what
 
 
 @contextmanager
@@ -403,10 +406,7 @@ def _transaction(what: str) -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the {what} was not stored (nothing was written): {cause(exc)}",
-            zh=f"{_WHAT_ZH.get(what, what)}未存储（未写入任何数据）：{cause(exc)}",
-        ) from exc
+        raise not_written(what, _what_zh(what), exc) from exc
 
 
 def acquire(

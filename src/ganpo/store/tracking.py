@@ -225,9 +225,8 @@ def record_observations(
             if also is not None:
                 also(session, Recorded(added, revised, unchanged))
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the observations were not recorded (nothing was written): {failures.cause(exc)}",
-            zh="观测值未存储（未写入任何数据）",
+        raise failures.not_written(
+            "observations", "观测值", exc, verb="recorded", plural=True
         ) from exc
     return Recorded(added, revised, unchanged)
 
@@ -352,10 +351,7 @@ def save_report(
             if also is not None:
                 also(session, issued)
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the report was not stored (nothing was written): {failures.cause(exc)}",
-            zh="报告未存储（未写入任何数据）",
-        ) from exc
+        raise failures.not_written("report", "报告", exc) from exc
     return issued
 
 
@@ -449,10 +445,7 @@ def acknowledge_alert(
             if also is not None:
                 also(session, ack)
     except SQLAlchemyError as exc:
-        raise StoreError(
-            en=f"the acknowledgement was not stored (nothing was written): {failures.cause(exc)}",
-            zh="确认未存储（未写入任何数据）",
-        ) from exc
+        raise failures.not_written("acknowledgement", "确认", exc) from exc
     return ack
 
 
