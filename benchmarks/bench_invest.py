@@ -74,6 +74,8 @@ BIO = {
     6: (0.3, 500, 0, 1.0, 1.0, 0.0, 0.0, 10.0, 0.0),
     7: (1.0, 100, 0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0),
 }
+#: the InVEST models compared with ganpo: water yield, sediment delivery, carbon storage
+MODELS = ("awy", "sdr", "carbon")
 KEYS = {1: "forest", 2: "shrub", 3: "grassland", 5: "cropland", 6: "built_up", 7: "water"}
 RUNNER = textwrap.dedent(
     """
@@ -544,7 +546,13 @@ def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invest-python", type=Path, default=Path(".venv-invest/bin/python"))
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 4000, 10000])
-    parser.add_argument("--models", nargs="+", default=["awy", "sdr", "carbon"])
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        choices=MODELS,
+        default=list(MODELS),
+        help="the InVEST models to compare with (default: all)",
+    )
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
         "--invest-timeout",

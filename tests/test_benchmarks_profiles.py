@@ -112,3 +112,23 @@ def test_every_benchmark_module_imports(name: str, benchmarks: Callable[[str], M
     benchmark does not break another unnoticed, as bench_tiled_sdr's import of a peak-memory
     reader moved out of bench_tiled_accum once did."""
     assert benchmarks(name).__name__ == name
+
+
+def test_bench_invest_refuses_an_unknown_model(
+    benchmarks: Callable[[str], ModuleType], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--models`` takes only the models the InVEST runner runs: a misspelt one is refused
+    by the command line, naming the choices, before any raster is made (it used to reach
+    the InVEST child and end in a traceback)."""
+    bench = benchmarks("bench_invest")
+    assert bench.parser().parse_args(["--models", "sdr", "carbon"]).models == ["sdr", "carbon"]
+    assert bench.parser().parse_args([]).models == ["awy", "sdr", "carbon"]
+    with pytest.raises(SystemExit):
+        bench.parser().parse_args(["--models", "swy"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'swy'" in err and "'awy', 'sdr', 'carbon'" in err
+    # every model offered is one the InVEST runner knows; ganpo's side runs an account
+    # profile for each but carbon storage, which it sums block by block (ganpo_carbon)
+    for model in bench.MODELS:
+        assert f'"{model}": ' in bench.RUNNER
+    assert set(bench.MODELS) - set(bench.PROFILES) == {"carbon"}

@@ -118,6 +118,9 @@ def test_a_label_of_the_user_is_given_as_is_and_a_year_that_is_no_number_too() -
         == "化石燃料燃烧活动水平表第 3 行（单位代码 360102，2022 年）"
     )
     assert where_zh("fuel.csv", df, 4) == "表 fuel.csv 第 4 行（单位代码 360103，年份 2022年）"
+    # a table read as text: a year of digits is a year, not "年份 2022"
+    text = pd.DataFrame({"unit_code": ["360104"], "year": [" 2022"]}, index=[7])
+    assert where_zh("fuel.csv", text, 7) == "表 fuel.csv 第 7 行（单位代码 360104，2022 年）"
     assert table_zh("forest stock, first inventory") == "森林蓄积表（第一期清查）"
     assert table_zh("stock.csv, second inventory") == "表 stock.csv（第二期清查）"
     assert table_zh("forest inventory 2024, submission 3") == "2024 年森林资源清查表（报送 #3）"

@@ -85,6 +85,8 @@ def where_zh(table: str, df: pd.DataFrame, i: Any) -> str:
     whole = isinstance(year, (int, np.integer)) or (
         isinstance(year, (float, np.floating)) and float(year).is_integer()
     )
+    if isinstance(year, str) and year.strip().isdecimal():  # a table read as text
+        year, whole = int(year.strip()), True
     said = f"{int(year)} 年" if whole else f"年份 {year}"  # a year that is no number as given
     return f"{table_zh(table)}第 {i} 行（单位代码 {row.get('unit_code', '?')}，{said}）"
 
