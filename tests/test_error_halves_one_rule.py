@@ -257,6 +257,20 @@ def test_a_validators_refusal_gives_its_chinese_beside_its_english() -> None:
     exc = BilingualValueError("must be above 0", "应大于 0")
     assert str(exc) == "must be above 0"
     assert halves_of(exc) == ("must be above 0", "应大于 0")
+    # halves_of's one rule (given_halves) counts it among the errors given apart, so its
+    # public halves are its own too (it never reaches the API: no GanpoError)
+    assert given_halves(exc) == ("must be above 0", "应大于 0")
+    assert public_halves(exc) == ("must be above 0", "应大于 0")
+
+
+def test_only_the_errors_that_carry_halves_have_them_read() -> None:
+    # an error of another class with en/zh attributes is read by its text, as any other
+    class OtherError(ValueError):
+        en, zh = "ignored", "忽略"
+
+    exc = OtherError("said / 说了")
+    assert given_halves(exc) is None
+    assert halves_of(exc) == ("said", "说了")
 
 
 def test_an_input_errors_source_set_later_is_named_in_both_halves() -> None:
