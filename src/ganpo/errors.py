@@ -110,21 +110,22 @@ def joined(en: str, zh: str) -> str:
 
 def halves_of(exc: BaseException) -> tuple[str, str]:
     """The English and the Chinese half of an error's message: the halves it was given
-    (:class:`InputError`, the store's errors, :class:`ComputeError`, :class:`OutputError`
-    and :class:`UnknownNameError` keep them; an :class:`InputError`'s without its
-    ``source``), else its text split by :func:`halves`.
+    apart (:func:`given_halves`), else the message it was given split by :func:`halves`
+    (an :class:`InputError`'s without its ``source``, as its ``en`` and ``zh``).
     A refusal that quotes another puts this English half in its own English and this
     Chinese half in its own Chinese, never the whole message in one half.
 
     >>> halves_of(InputError(en="bad 't / ha'", zh="单位有误", source="a.csv"))
     ("bad 't / ha'", '单位有误')
+    >>> halves_of(InputError("no / 无", source="a.csv"))
+    ('no', '无')
     >>> halves_of(ValueError("no / 无"))
     ('no', '无')
     """
-    en, zh = getattr(exc, "en", None), getattr(exc, "zh", None)
-    if isinstance(en, str) and isinstance(zh, str):
-        return en, zh
-    return halves(str(exc))
+    given = given_halves(exc)
+    if given is not None:
+        return given
+    return halves(_given_message(exc))
 
 
 def _englishness(message: str, quoted: list[bool], start: int, end: int) -> int:
@@ -194,14 +195,27 @@ class _TwoHalves:
 
 
 def given_halves(exc: BaseException) -> tuple[str, str] | None:
-    """The halves an error's message was given apart (``en=``/``zh=``; an
-    :class:`UnknownNameError`'s always), ``None`` when it was given whole. An
-    :class:`InputError`'s are without its ``source``."""
+    """The halves an error's message was given apart, ``None`` when it was given whole:
+    the one rule of which errors carry their halves. Those given ``en=``/``zh=``
+    (:class:`InputError` and its subclasses, the store's errors, :class:`ComputeError`,
+    :class:`OutputError`; an :class:`InputError`'s are without its ``source``), an
+    :class:`UnknownNameError` and a :class:`BilingualValueError` (always).
+
+    >>> given_halves(InputError(en="bad 't / ha'", zh="单位有误", source="a.csv"))
+    ("bad 't / ha'", '单位有误')
+    >>> given_halves(InputError("no / 无")) is None
+    True
+    """
     if isinstance(exc, _TwoHalves):
         return exc._halves
-    if isinstance(exc, UnknownNameError):
+    if isinstance(exc, (UnknownNameError, BilingualValueError)):
         return exc.en, exc.zh
     return None
+
+
+def _given_message(exc: BaseException) -> str:
+    """The message ``exc`` was given: an :class:`InputError`'s without its ``source``."""
+    return exc._message if isinstance(exc, _TwoHalves) else str(exc)
 
 
 class InputError(_TwoHalves, GanpoError, ValueError):
@@ -384,7 +398,8 @@ class UnknownNameError(GanpoError, KeyError):
 class BilingualValueError(ValueError):
     """A model validator's refusal in both languages: ``str()`` is the English half (the
     text pydantic shows after "Value error, "), ``zh`` the Chinese one, which
-    :func:`validation_problems` puts in the Chinese half of the error it makes."""
+    :func:`validation_problems` puts in the Chinese half of the error it makes. Its
+    halves are given apart (:func:`given_halves`)."""
 
     def __init__(self, en: str, zh: str) -> None:
         self.en, self.zh = en, zh

@@ -15,7 +15,7 @@ from pathlib import PurePath
 
 from fastapi import status
 
-from ganpo.errors import GanpoError, InputError, given_halves, halves
+from ganpo.errors import GanpoError, InputError, given_halves, halves, halves_of
 
 #: an absolute POSIX path of at least two parts, not inside a URL or a unit ("g/m2");
 #: the API's own paths (/api/…) are left as they are
@@ -43,7 +43,8 @@ def public_message(exc: BaseException) -> str:
 
 def _public_text(exc: BaseException, text: str) -> str:
     """``text`` (the message of ``exc``, or one of its halves) without server paths: the
-    error's ``source`` or ``folder`` by its name, then any other absolute path."""
+    error's ``source`` or ``folder`` by its name, then any other absolute path. The one
+    way every message and half a client reads loses its paths."""
     for attr in ("source", "folder"):
         path = getattr(exc, attr, None)
         if isinstance(exc, GanpoError) and path:
@@ -54,22 +55,25 @@ def _public_text(exc: BaseException, text: str) -> str:
 def public_halves(exc: BaseException) -> tuple[str, str]:
     """The English and the Chinese half of :func:`public_message`, each naming the file
     (by its name) the refusal is about. An error given its halves apart keeps them as
-    given (:func:`~ganpo.errors.given_halves`: an :class:`InputError`, a store's error,
-    :class:`~ganpo.errors.ComputeError`, :class:`~ganpo.errors.OutputError`,
-    :class:`~ganpo.errors.UnknownNameError`), its paths removed from each as
-    :func:`public_message` removes them; another is split by the guess of
-    :func:`~ganpo.errors.halves`."""
-    if isinstance(exc, InputError):
-        en, zh = exc.en, exc.zh
-        if exc.source:
-            name = PurePath(exc.source).name
-            en, zh = en.replace(exc.source, name), zh.replace(exc.source, name)
-            en, zh = f"{name}: {en}", f"{name}：{zh}"
-        return without_paths(en), without_paths(zh)
-    given = given_halves(exc)
-    if given is None:
+    given (:func:`~ganpo.errors.given_halves`), an :class:`InputError` given whole its
+    message's halves without its ``source`` (:func:`~ganpo.errors.halves_of`): the paths
+    are removed from each as :func:`public_message` removes them, and an
+    :class:`InputError`'s file is named before each ("dem.tif: …", "dem.tif：…").
+    Another error given whole is :func:`public_message` split by the guess of
+    :func:`~ganpo.errors.halves`.
+
+    >>> public_halves(InputError(en="no CRS", zh="无坐标系", source="/srv/d/dem.tif"))
+    ('dem.tif: no CRS', 'dem.tif：无坐标系')
+    >>> public_halves(ValueError("cannot open /srv/d/a.tif / 无法打开 /srv/d/a.tif"))
+    ('cannot open a.tif', '无法打开 a.tif')
+    """
+    if given_halves(exc) is None and not isinstance(exc, InputError):
         return halves(public_message(exc))
-    return _public_text(exc, given[0]), _public_text(exc, given[1])
+    en, zh = (_public_text(exc, half) for half in halves_of(exc))
+    if isinstance(exc, InputError) and exc.source:
+        name = PurePath(exc.source).name
+        en, zh = f"{name}: {en}", f"{name}：{zh}"
+    return en, zh
 
 
 def error_answer(exc: BaseException | str) -> dict[str, str]:
