@@ -1,0 +1,50 @@
+"""``bench_invest.run_ganpo_sampled``, which ``make bench`` uses for the Jiangxi-sized
+full account: besides the child's peak resident memory it reports the child's peak
+anonymous and file-backed memory sampled from the parent (the routing's working arrays
+are file-backed, and their pages count in the peak; issue 19's memory target), and a
+child that fails is an error with its output, not a figure."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench() -> Iterator[ModuleType]:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        yield importlib.import_module("bench_invest")
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
+def test_the_full_accounts_memory_is_split_into_anonymous_and_file_pages(
+    bench: ModuleType, tmp_path: Path
+) -> None:
+    bench.make_inputs(64, tmp_path)
+    seconds, peak, split = bench.run_ganpo_sampled("awy", tmp_path, 1)
+    assert seconds > 0 and peak > 50  # an interpreter with numpy and dask, in MiB
+    found = re.fullmatch(
+        r"of which at most ([\d,]+) MiB anonymous and ([\d,]+) MiB file pages", split
+    )
+    assert found, split
+    anon, file = (int(x.replace(",", "")) for x in found.groups())
+    # each sampled peak is part of the resident set at some moment: not above its peak
+    assert 0 < anon <= peak + 1 and 0 < file <= peak + 1
+    assert bench.run_ganpo("awy", tmp_path, 1)[1] > 50
+
+
+def test_a_child_that_fails_is_an_error_with_its_output(bench: ModuleType, tmp_path: Path) -> None:
+    with pytest.raises(subprocess.CalledProcessError) as raised:
+        bench.run_ganpo_sampled("awy", tmp_path, 1)  # no inputs in the folder
+    assert raised.value.returncode != 0 and "dem.tif" in raised.value.stderr
