@@ -27,6 +27,9 @@ account alone, whose memory does not depend on the raster size), that account ag
 its I/O floor: reading and summing, block by block, exactly the files it read, and its
 throughput at 1 and 2 dask workers (``--workers-repeat`` runs of each, alternated in one
 process after a warm-up run; medians, with the processor time, target at least 1.8×).
+``--full-d8`` runs it once more, routing included, with the D8 LS factor and SDR: from
+10⁸ cells (``GANPO_ROUTING_TILE_CELLS``) the account routes those by tiles, each a dask
+task whose memory is bounded by the tile; its time and peak memory as above.
 ``--memory-cap MIB`` runs that full account once more, routing included (a fresh cache),
 in a child process inside a memory cgroup capped at MIB (anonymous and page-cache pages
 count against the cap; no swap): whether it completes, its time, the cgroup's peak, how
@@ -59,6 +62,7 @@ from shapely.geometry import box
 from ganpo.catalog.parameters import ParameterSet, ParameterValue, load_parameter_set
 from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.account import run_account
+from ganpo.engine.derived import tile_threshold
 from ganpo.io.manifest import LayerEntry, Manifest, UnitsEntry, write_manifest
 from ganpo.io.regions import CHINA_ALBERS
 from ganpo.io.roles import LAYER_ROLES
@@ -290,7 +294,11 @@ def ganpo_params(size: int) -> ParameterSet:
 
 
 # sediment export (InVEST's sed_export) is a physical indicator beside the GEP in ganpo
-PHYSICAL = {"sdr": {"sediment_export": "sdr_mfd"}, "full": {"sediment_export": "sdr_mfd"}}
+PHYSICAL = {
+    "sdr": {"sediment_export": "sdr_mfd"},
+    "full": {"sediment_export": "sdr_mfd"},
+    "full_d8": {"sediment_export": "sdr_d8"},
+}
 PROFILES = {
     "awy": {"water_conservation": "budyko_water_yield"},
     "sdr": {"soil_retention": "rusle_mfd"},
@@ -304,6 +312,9 @@ PROFILES = {
         "sand_fixation": "rweq",
     },
 }
+# the full account with D8 routing, which a DEM of 10⁸ cells or more routes by tiles
+# (engine.derived, GANPO_ROUTING_TILE_CELLS): memory bounded by the tile
+PROFILES["full_d8"] = PROFILES["full"] | {"soil_retention": "rusle_d8"}
 
 
 def ganpo_profile(model: str) -> Profile:
@@ -589,6 +600,12 @@ def parser() -> argparse.ArgumentParser:
         metavar="MIB",
         help="also run each full account with its routing in a memory cgroup capped at MIB",
     )
+    parser.add_argument(
+        "--full-d8",
+        action="store_true",
+        help="also time each full account with D8 routing, which a DEM of 10⁸ cells or more "
+        "routes by tiles (memory bounded by the tile), with its peak memory",
+    )
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--capped", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=Path, help=argparse.SUPPRESS)
@@ -686,6 +703,16 @@ def main() -> None:
                     f"the pass alone {passed['1']:.1f} s against {passed['2']:.1f} s "
                     f"({passed['1'] / passed['2']:.2f}×), outside it {med['1'] - passed['1']:.1f} s"
                     f" and {med['2'] - passed['2']:.1f} s",
+                    flush=True,
+                )
+            if args.full_d8:
+                # derived0 holds the MFD layers only: the D8 pair is routed in this run
+                t_d8, peak_d8, split_d8 = run_ganpo_sampled("full_d8", folder, 1)
+                threshold = tile_threshold()  # GANPO_ROUTING_TILE_CELLS, else 10⁸ cells
+                tiles = "whole" if threshold is None or size * size < threshold else "by tiles"
+                print(
+                    f"  the same account with D8 routing ({tiles}, GANPO_ROUTING_TILE_CELLS): "
+                    f"{t_d8:.1f} s, peak {peak_d8:,.0f} MiB ({split_d8})",
                     flush=True,
                 )
             if args.memory_cap:

@@ -48,3 +48,23 @@ def test_a_child_that_fails_is_an_error_with_its_output(bench: ModuleType, tmp_p
     with pytest.raises(subprocess.CalledProcessError) as raised:
         bench.run_ganpo_sampled("awy", tmp_path, 1)  # no inputs in the folder
     assert raised.value.returncode != 0 and "dem.tif" in raised.value.stderr
+
+
+def test_the_full_account_with_d8_routing_by_tiles_is_measured(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--full-d8``: the full account with the D8 LS factor and SDR, routed in the child
+    by tiles (every DEM here, in tiles of 32² cells), measured as the MFD one is."""
+    assert bench.PROFILES["full_d8"]["soil_retention"] == "rusle_d8"
+    assert bench.PHYSICAL["full_d8"] == {"sediment_export": "sdr_d8"}
+    others = {k: v for k, v in bench.PROFILES["full_d8"].items() if k != "soil_retention"}
+    assert others == {k: v for k, v in bench.PROFILES["full"].items() if k != "soil_retention"}
+    assert bench.parser().parse_args(["--full", "13600", "--full-d8"]).full_d8
+    assert not bench.parser().parse_args([]).full_d8
+    monkeypatch.setenv("GANPO_ROUTING_TILE_CELLS", "0")
+    monkeypatch.setenv("GANPO_ROUTING_TILE", "32")
+    bench.make_inputs(64, tmp_path)
+    seconds, peak, split = bench.run_ganpo_sampled("full_d8", tmp_path, 1)
+    assert seconds > 0 and peak > 50 and split.startswith("of which at most")
+    made = sorted(p.name.rsplit("_", 1)[0] for p in (tmp_path / "derived0").glob("*.tif"))
+    assert made == ["ls_factor_d8", "sdr_d8"]

@@ -69,7 +69,7 @@ def test_bench_invest_profiles_pass_the_account_checks(
 ) -> None:
     bench = benchmarks("bench_invest")
     dataset = tiny()
-    assert set(bench.PROFILES) == {"awy", "sdr", "full"}  # a new one is checked too
+    assert set(bench.PROFILES) == {"awy", "sdr", "full", "full_d8"}  # a new one is checked too
     for model in bench.PROFILES:
         profile = bench.ganpo_profile(model)
         params = bench.ganpo_params(1000)
