@@ -565,49 +565,35 @@ def _drain_region(
     rows, cols = z.shape
     i0 = region[0]
     height = z[i0 // cols, i0 % cols]
-    queue = [np.int64(0)]
-    queue.pop()
-    for i in region:  # outlets: cells with a lower neighbour (their direction is set)
-        r, c = i // cols, i % cols
-        if _drops(z, r, c, w) > 0.0:
-            dist[r, c] = 0.0
-            queue.append(i)
-    if len(queue) == 0:  # none: the flat drains over the edge or into nodata
-        for i in region:
-            r, c = i // cols, i % cols
-            total = 0.0
-            best = -1
-            for k in range(8):
-                w[k] = 0.0
-                rn, cn = r + DROW[k], c + DCOL[k]
-                if _inside(rn, cn, rows, cols) and not np.isnan(z[rn, cn]):
-                    continue
-                w[k] = INV_SQRT2 if k & 1 else 1.0
-                total += w[k]
-                if best < 0 or best & 1:  # the first cardinal one, else the last diagonal
-                    best = k
-            if total > 0.0:
-                dist[r, c] = 0.0
-                queue.append(i)
-                if mfd:
-                    packed[r, c] = _pack(w, total)
-                else:
-                    d8[r, c] = best
+    # the first-in-first-out queue, a ring of ``size`` entries from ``head`` in ``ring``
+    # (a power of two long, doubled when full): a cell can be queued again each time its
+    # distance improves, so the entries ever queued can outnumber the flat's cells (a
+    # list kept them all: 0.4 GB for one flat of 3·10⁷ cells); the ring holds those
+    # waiting only, in the same order. Its loops are kernels of their own that return
+    # when the ring is full, and it is grown here: an array reassigned inside a loop
+    # costs a reference count update per pass (decision 0107)
+    ring = np.empty(1024, dtype=np.int64)
+    size = 0
+    at = 0
+    while True:  # outlets: cells with a lower neighbour (their direction is set)
+        at, size = _outlets(z, region, at, ring, size, dist, w)
+        if at == len(region):
+            break
+        ring = _ring_grown(ring, 0)
+    if size == 0:  # none: the flat drains over the edge or into nodata
+        at = 0
+        while True:
+            at, size = _edge_outlets(z, region, at, ring, size, dist, d8, packed, mfd, w)
+            if at == len(region):
+                break
+            ring = _ring_grown(ring, 0)
     head = 0
-    while head < len(queue):  # distance to the nearest outlet, label-correcting
-        i = queue[head]
-        head += 1
-        r, c = i // cols, i % cols
-        for k in range(8):
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if not _inside(rn, cn, rows, cols) or z[rn, cn] != height:
-                continue
-            candidate = dist[r, c] + (SQRT2 if k & 1 else 1.0)
-            if dist[rn, cn] > candidate:
-                dist[rn, cn] = candidate
-                if not mfd:
-                    d8[rn, cn] = (k + 4) % 8
-                queue.append(np.int64(rn * cols + cn))
+    while True:  # distance to the nearest outlet, label-correcting
+        head, size = _label_correcting(z, height, ring, head, size, dist, d8, mfd)
+        if size == 0:
+            break
+        ring = _ring_grown(ring, head)
+        head = 0
     if mfd:  # equal weights to every neighbour of the flat that is nearer an outlet
         unset = _no_distance(rows, cols)
         for i in region:
@@ -627,6 +613,114 @@ def _drain_region(
                     total += w[k]
             if total > 0.0:
                 packed[r, c] = _pack(w, total)
+
+
+@numba.njit(cache=True, nogil=True)
+def _outlets(
+    z: np.ndarray,
+    region: list[np.int64],
+    at: int,
+    ring: NDArray[np.int64],
+    size: int,
+    dist: NDArray[np.float64],
+    w: NDArray[np.float64],
+) -> tuple[int, int]:
+    """Queue the cells of ``region`` from ``at`` that have a lower neighbour (distance 0)
+    at the ring's end (its head at 0); stop where the ring is full. Where it stopped
+    (``len(region)``: done) and the ring's size."""
+    cols = z.shape[1]
+    for j in range(at, len(region)):
+        i = region[j]
+        r, c = i // cols, i % cols
+        if _drops(z, r, c, w) > 0.0:
+            if size == ring.size:
+                return j, size
+            dist[r, c] = 0.0
+            ring[size] = i
+            size += 1
+    return len(region), size
+
+
+@numba.njit(cache=True, nogil=True)
+def _edge_outlets(
+    z: np.ndarray,
+    region: list[np.int64],
+    at: int,
+    ring: NDArray[np.int64],
+    size: int,
+    dist: NDArray[np.float64],
+    d8: NDArray[np.uint8],
+    packed: NDArray[np.uint32],
+    mfd: bool,
+    w: NDArray[np.float64],
+) -> tuple[int, int]:
+    """For a flat without outlets: queue, as :func:`_outlets`, the cells of ``region``
+    from ``at`` next to nodata or the raster's edge, which drain there (D8: the first
+    such cardinal neighbour, else the last diagonal one; MFD: every such neighbour,
+    weight 1, diagonals 1/√2)."""
+    rows, cols = z.shape
+    for j in range(at, len(region)):
+        i = region[j]
+        r, c = i // cols, i % cols
+        total = 0.0
+        best = -1
+        for k in range(8):
+            w[k] = 0.0
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if _inside(rn, cn, rows, cols) and not np.isnan(z[rn, cn]):
+                continue
+            w[k] = INV_SQRT2 if k & 1 else 1.0
+            total += w[k]
+            if best < 0 or best & 1:  # the first cardinal one, else the last diagonal
+                best = k
+        if total > 0.0:
+            if size == ring.size:
+                return j, size
+            dist[r, c] = 0.0
+            ring[size] = i
+            size += 1
+            if mfd:
+                packed[r, c] = _pack(w, total)
+            else:
+                d8[r, c] = best
+    return len(region), size
+
+
+@numba.njit(cache=True, nogil=True)
+def _label_correcting(
+    z: np.ndarray,
+    height: float,
+    ring: NDArray[np.int64],
+    head: int,
+    size: int,
+    dist: NDArray[np.float64],
+    d8: NDArray[np.uint8],
+    mfd: bool,
+) -> tuple[int, int]:
+    """Step 3 of :func:`_drain_flat` on the ring of ``size`` cells from ``head``: until
+    it is empty, or has no room for a cell's eight neighbours (then the ring's head and
+    size, for the caller to grow it and call again)."""
+    rows, cols = z.shape
+    mask = ring.size - 1
+    while size > 0:
+        if size + 8 > ring.size:
+            return head, size
+        i = ring[head]
+        head = (head + 1) & mask
+        size -= 1
+        r, c = i // cols, i % cols
+        for k in range(8):
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if not _inside(rn, cn, rows, cols) or z[rn, cn] != height:
+                continue
+            candidate = dist[r, c] + (SQRT2 if k & 1 else 1.0)
+            if dist[rn, cn] > candidate:
+                dist[rn, cn] = candidate
+                if not mfd:
+                    d8[rn, cn] = (k + 4) % 8
+                ring[(head + size) & mask] = np.int64(rn * cols + cn)
+                size += 1
+    return head, 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -751,6 +845,17 @@ def _grown(stack: NDArray[np.int64]) -> NDArray[np.int64]:
     reference count update, too much for every cell pushed."""
     bigger = np.empty(2 * stack.size, dtype=np.int64)
     bigger[: stack.size] = stack
+    return bigger
+
+
+@numba.njit(cache=True, nogil=True)
+def _ring_grown(ring: NDArray[np.int64], head: int) -> NDArray[np.int64]:
+    """The full ring ``ring`` whose first entry is at ``head``, in order from 0 in an
+    array twice its size (the callers test for a full ring themselves: :func:`_grown`)."""
+    n = ring.size
+    bigger = np.empty(2 * n, dtype=np.int64)
+    bigger[: n - head] = ring[head:]
+    bigger[n - head : n] = ring[:head]
     return bigger
 
 

@@ -78,13 +78,16 @@ Why it is exact.
 
 Memory: a stage-1 task holds the tile with its halo (4 or 8 B per cell), the flat marks
 (1 B), the distances (float64, 8 B), the piece labels (int32, 4 B) and the directions (1 B
-D8, 4 B MFD): 21 B per cell of the tile (MFD, float32 DEM; 18 B D8), plus numba lists
-for one flat at a time (the piece's cells and ``_drain_flat``'s region and queue, 8 B per
-entry; the label-correcting queue can hold a cell more than once): at least 24 B per
-cell of the tile's largest flat. A stage-3 task holds 17 B (MFD) per cell of the flat's
-*bounding box* with its ring, not of the flat alone: a large lake across many
-tiles is gathered whole (it is one flat; its drainage distances are global), and a
-long, thin flat lying diagonally holds a box much larger than itself; a simplification.
+D8, 4 B MFD): 21 B per cell of the tile (MFD, float32 DEM; 18 B D8), plus, for one flat
+at a time, numba lists of the piece's cells and ``_drain_flat``'s region (8 B per cell
+of the tile's largest flat) and its queue, a ring holding only the cells waiting (a
+cell can be queued again each time its distance improves; decision 0107). A stage-3
+task holds 17 B (MFD) per cell of the flat's *bounding box* with its ring, not of the
+flat alone, and 8 B per cell of the flat for its region, then 9 B (D8; MFD 12 B) per
+cell of the flat without a lower neighbour for the result and 12 B more while it is
+grouped by tile: a large lake across many tiles is gathered whole (it is one flat; its
+drainage distances are global), and a long, thin flat lying diagonally holds a box much
+larger than itself; a simplification.
 The client holds the perimeters and the pieces touching them: tens of bytes per
 perimeter cell.
 """
@@ -432,44 +435,91 @@ def drain_cross_flat(
         packed = np.zeros((h, w), dtype=np.uint32) if mfd else _NO_MFD
         r, c = flat.root[0] - wr0, flat.root[1] - wc0
         routing._drain_flat(zw, r, c, marks, dist, d8, packed, mfd, np.zeros(8, dtype=np.float64))
-        rr, cc = np.nonzero(marks == 2)
         area = float(h) * float(w)
-        if not mfd or area == unset or not (dist[rr, cc] == area).any():
+        if not mfd or area == unset or not _reached_at(marks, dist, area):
             break
         zw = np.concatenate([zw, np.full((1, w), np.nan, dtype=zw.dtype)])  # module docstring
     # the flat's cells without a lower neighbour: the outlets keep their stage-1 direction
-    own = _without_lower(zw, rr, cc)
-    rr, cc = rr[own], cc[own]
-    cells = (rr + wr0).astype(np.int64) * shape[1] + (cc + wc0)
-    return cells, (packed if mfd else d8)[rr, cc]
+    return _flat_out(zw, marks, packed if mfd else d8, wr0, wc0, shape[1])
 
 
 @numba.njit(cache=True, nogil=True)
-def _without_lower(
-    z: np.ndarray, rr: NDArray[np.int64], cc: NDArray[np.int64]
-) -> NDArray[np.bool_]:
-    """Which cells (rr, cc) of ``z`` have no lower neighbour."""
+def _reached_at(marks: NDArray[np.uint8], dist: NDArray[np.float64], area: float) -> bool:
+    """Whether a cell of the flat (``marks == 2``) has the distance ``area``."""
+    rows, cols = marks.shape
+    for r in range(rows):
+        for c in range(cols):
+            if marks[r, c] == 2 and dist[r, c] == area:
+                return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def _flat_out(
+    z: np.ndarray, marks: NDArray[np.uint8], directions: np.ndarray, r0: int, c0: int, cols: int
+) -> tuple[NDArray[np.int64], np.ndarray]:
+    """The cells of the flat (``marks == 2``) that have no lower neighbour, row by row,
+    as linear indices in a raster ``cols`` wide of which ``z`` is the window from
+    (``r0``, ``c0``), and their ``directions``. Counted first (such cells are marked 3),
+    so that only the result is allocated: for a flat of 3·10⁷ cells, two index arrays of
+    every flat cell (0.5 GB) were."""
     w = np.zeros(8, dtype=np.float64)
-    out = np.empty(len(rr), dtype=np.bool_)
-    for j in range(len(rr)):
-        out[j] = routing._drops(z, rr[j], cc[j], w) <= 0.0
-    return out
+    rows, width = marks.shape
+    n = 0
+    for r in range(rows):
+        for c in range(width):
+            if marks[r, c] == 2 and routing._drops(z, r, c, w) <= 0.0:
+                marks[r, c] = 3
+                n += 1
+    cells = np.empty(n, dtype=np.int64)
+    values = np.empty(n, dtype=directions.dtype)
+    j = 0
+    for r in range(rows):
+        for c in range(width):
+            if marks[r, c] == 3:
+                cells[j] = np.int64(r + r0) * cols + (c + c0)
+                values[j] = directions[r, c]
+                j += 1
+    return cells, values
 
 
 def _by_tile(
     cells: NDArray[np.int64], shape: tuple[int, int], tile: tuple[int, int]
 ) -> dict[tuple[int, int], NDArray[np.int64]]:
-    """The positions in ``cells`` of each tile's cells."""
-    r, c = cells // shape[1], cells % shape[1]
-    which = (r // tile[0]) * ((shape[1] + tile[1] - 1) // tile[1]) + c // tile[1]
-    order = np.argsort(which, kind="stable")
-    found, first = np.unique(which[order], return_index=True)
-    ends = np.append(first[1:], len(order))
+    """The positions in ``cells`` of each tile's cells, in their order in ``cells``."""
     across = (shape[1] + tile[1] - 1) // tile[1]
+    down = (shape[0] + tile[0] - 1) // tile[0]
+    order, starts = _tile_order(cells, shape[1], tile[0], tile[1], across, down * across)
     return {
-        (int(t // across), int(t % across)): order[s:e]
-        for t, s, e in zip(found, first, ends, strict=True)
+        (t // across, t % across): order[starts[t] : starts[t + 1]]
+        for t in np.flatnonzero(np.diff(starts)).tolist()
     }
+
+
+@numba.njit(cache=True, nogil=True)
+def _tile_order(
+    cells: NDArray[np.int64], cols: int, tile_rows: int, tile_cols: int, across: int, n: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """A stable counting sort of ``cells`` (linear indices in a raster ``cols`` wide) by
+    their tile among ``n``: the positions in ``cells``, tile by tile, and where each
+    tile's run starts (``n + 1`` entries). 12 B per cell; numpy's ``argsort`` with the
+    rows, columns and tiles as int64 arrays needed about 70 (2.2 GB for the 3·10⁷ cells
+    of one flat)."""
+    which = np.empty(len(cells), dtype=np.int32)
+    starts = np.zeros(n + 1, dtype=np.int64)
+    for j in range(len(cells)):
+        r, c = cells[j] // cols, cells[j] % cols
+        t = (r // tile_rows) * across + c // tile_cols
+        which[j] = t
+        starts[t + 1] += 1
+    for t in range(n):
+        starts[t + 1] += starts[t]
+    at = starts[:-1].copy()
+    order = np.empty(len(cells), dtype=np.int64)
+    for j in range(len(cells)):
+        order[at[which[j]]] = j
+        at[which[j]] += 1
+    return order, starts
 
 
 def _tile_shape(tile: int | tuple[int, int]) -> tuple[int, int]:
@@ -585,8 +635,12 @@ def _stage3(
         for _, flat in batch:
             zw = _read_box(src, path, _flat_window(flat), shape, dtype)
             found.append(drain_cross_flat(zw, flat, shape, mfd))
-    cells = np.concatenate([c for c, _ in found])
-    values = np.concatenate([v for _, v in found])
+    if len(found) == 1:  # a large flat is alone in its batch: no copy of its cells
+        cells, values = found[0]
+    else:
+        cells = np.concatenate([c for c, _ in found])
+        values = np.concatenate([v for _, v in found])
+    del found
     out = []
     for index, at in _by_tile(cells, shape, tile).items():
         target = folder / f"flats_{batch[0][0]}_{index[0]}_{index[1]}.npz"
