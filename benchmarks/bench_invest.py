@@ -29,7 +29,9 @@ throughput at 1 and 2 dask workers (``--workers-repeat`` runs of each, alternate
 process after a warm-up run; medians, with the processor time, target at least 1.8×).
 ``--full-d8`` runs it once more, routing included, with the D8 LS factor and SDR: from
 10⁸ cells (``GANPO_ROUTING_TILE_CELLS``) the account routes those by tiles, each a dask
-task whose memory is bounded by the tile; its time and peak memory as above.
+task whose memory is bounded by the tile; its time and peak memory as above. The full
+account's MFD pair is routed by tiles too when ``GANPO_ROUTING_TILE_CELLS_MFD`` is set to
+at most SIZE² cells (decision 0108); its line says which.
 ``--memory-cap MIB`` runs that full account once more, routing included (a fresh cache),
 in a child process inside a memory cgroup capped at MIB (anonymous and page-cache pages
 count against the cap; no swap): whether it completes, its time, the cgroup's peak, how
@@ -649,10 +651,12 @@ def main() -> None:
             make_inputs(size, folder)
             t_make = time.perf_counter() - t0
             t_gan, peak, split = run_ganpo_sampled("full", folder, 1)
+            mfd_from = tile_threshold(algorithm="mfd")  # GANPO_ROUTING_TILE_CELLS_MFD
+            routed = "whole" if mfd_from is None or size * size < mfd_from else "by tiles"
             print(
-                f"full account, every raster service, {size * size:,} cells, 100 counties: "
-                f"{t_gan:.1f} s, peak {peak:,.0f} MiB ({split}; inputs written in "
-                f"{t_make:.0f} s)",
+                f"full account, every raster service, {size * size:,} cells, 100 counties "
+                f"(MFD routing {routed}, GANPO_ROUTING_TILE_CELLS_MFD): {t_gan:.1f} s, peak "
+                f"{peak:,.0f} MiB ({split}; inputs written in {t_make:.0f} s)",
                 flush=True,
             )
             # derived layers reused

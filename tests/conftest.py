@@ -1,10 +1,13 @@
 """Shared fixtures: the tiny dataset (tests/tinydata.py), the coarse demo platform
-(tests/demoplatform.py) and a throwaway PostgreSQL."""
+(tests/demoplatform.py), a throwaway PostgreSQL and the benchmark scripts as modules."""
 
 from __future__ import annotations
 
+import importlib
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -95,3 +98,15 @@ def wide_console() -> Iterator[None]:
     console.width = err_console.width = 400
     yield
     console._width, err_console._width = saved
+
+
+@pytest.fixture(scope="session")
+def benchmark_module() -> Iterator[Callable[[str], ModuleType]]:
+    """Import a script of ``benchmarks/`` by name, e.g. ``benchmark_module("bench_invest")``
+    (the scripts import each other from their folder, which is on ``sys.path`` meanwhile)."""
+    folder = str(Path(__file__).resolve().parents[1] / "benchmarks")
+    sys.path.insert(0, folder)
+    try:
+        yield importlib.import_module
+    finally:
+        sys.path.remove(folder)

@@ -6,26 +6,18 @@ child that fails is an error with its output, not a figure."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
 
 @pytest.fixture(scope="module")
-def bench() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("bench_invest")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def bench(benchmark_module: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark_module("bench_invest")
 
 
 def test_the_full_accounts_memory_is_split_into_anonymous_and_file_pages(

@@ -7,16 +7,13 @@ memory controller) can make one; where none can be made the test says so and ski
 
 from __future__ import annotations
 
-import importlib
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 #: a child that holds ``MiB`` MiB of anonymous memory (written, so resident) for a moment
 HOLD = (
@@ -27,12 +24,8 @@ HOLD = (
 
 
 @pytest.fixture(scope="module")
-def memory() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("_memory")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def memory(benchmark_module: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark_module("_memory")
 
 
 @pytest.fixture(scope="module")
@@ -76,12 +69,8 @@ def test_without_a_memory_cgroup_nothing_is_run(
 
 
 @pytest.fixture(scope="module")
-def bench_invest() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module("bench_invest")
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def bench_invest(benchmark_module: Callable[[str], ModuleType]) -> ModuleType:
+    return benchmark_module("bench_invest")
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "-2048", "abc", "1.5"])

@@ -15,10 +15,8 @@ method 'vegetation_storm' after its rename to 'vegetation').
 
 from __future__ import annotations
 
-import importlib
 import shlex
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -37,13 +35,9 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
-def benchmarks() -> Iterator[Callable[[str], ModuleType]]:
-    """Import a benchmark script by name (they import each other from their folder)."""
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        yield importlib.import_module
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+def benchmarks(benchmark_module: Callable[[str], ModuleType]) -> Callable[[str], ModuleType]:
+    """Import a benchmark script by name (conftest's ``benchmark_module``)."""
+    return benchmark_module
 
 
 def _check_as_an_account(

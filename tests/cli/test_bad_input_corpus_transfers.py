@@ -440,3 +440,15 @@ def test_bad_transfer_input(case: Case, start: Callable[[Path], Path], tmp_path:
         return
     assert "stored as run #2" in flat, flat
     assert amounts(db, 2) == GOOD_FEN
+
+
+def test_an_english_only_refusal_gains_a_chinese_half_and_names_its_file_once() -> None:
+    from ganpo.cli.apply import _transfer_input
+    from ganpo.errors import InputError
+
+    with pytest.raises(InputError) as raised, _transfer_input():
+        raise InputError("negative population", source="factors.csv", field="pop", values=[-3])
+    err = raised.value
+    assert err.en == "negative population" and err.source == "factors.csv"
+    assert err.zh == "转移支付分配的输入有误（pop：-3），未入库；请按英文说明修改"
+    assert str(err).count("factors.csv") == 1 and (err.field, err.values) == ("pop", [-3])

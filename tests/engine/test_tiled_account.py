@@ -1,8 +1,9 @@
-"""The account routes the D8 LS factor and SDR by tiles (decision 0065): forced onto tiles
-of 8 × 8 cells over a 30 × 40 DEM, an account with D8 soil retention and D8 sediment
-export equals the same account routed globally (LS bitwise, SDR within float32 rounding,
-the stored values within that rounding); where the ecosystem map leaves DEM cells
-without a cover factor the pair is routed globally, and the log says why.
+"""The account routes the D8 LS factor and SDR by tiles (decision 0065), and the MFD pair
+when asked (decision 0108): forced onto tiles of 8 × 8 cells over a 30 × 40 DEM, an
+account with D8 (or MFD) soil retention and sediment export equals the same account
+routed globally (D8 LS bitwise, MFD LS and both SDRs within float32 rounding, the stored
+values within that rounding); where the ecosystem map leaves DEM cells without a cover
+factor the pair is routed globally, and the log says why.
 
 The tiny dataset (tests/tinydata.py) on a 30 × 40 grid of hills on a tilt: flow
 converges, streams exist (threshold lowered to 20 cells), paths cross several tiles."""
@@ -40,6 +41,8 @@ DEM += (0.5 * RNG.standard_normal((ROWS, COLS))).astype("float32")  # pits to fi
 DEM[5:12, 20:30] = 120.0  # a flat terrace across a tile edge
 ECO = RNG.choice([1, 2, 3, 5, 6, 7], size=(ROWS, COLS)).astype("uint8")  # tinydata's codes
 SDR_RTOL = 3e-7  # two float32 steps (tiled_sdr's docstring)
+#: per flow algorithm, the setting that routes its pair by tiles from a number of cells
+SETTING = {"d8": derived.TILE_CELLS_ENV, "mfd": derived.MFD_TILE_CELLS_ENV}
 KEYS = ["indicator", "component", "ecosystem_code", "unit_code"]
 
 
@@ -73,21 +76,21 @@ def _params() -> ParameterSet:
     return p.model_copy(update={"values": {**p.values, "sdr_threshold_flow_accumulation": t}})
 
 
-def _profile() -> Any:
+def _profile(algorithm: str = "d8") -> Any:
     prof = load_profile("jiangxi-db36-2021")
     return prof.model_copy(
         update={
-            "indicators": {**prof.indicators, "soil_retention": "rusle_d8"},
-            "physical": {"sediment_export": "sdr_d8"},
+            "indicators": {**prof.indicators, "soil_retention": f"rusle_{algorithm}"},
+            "physical": {"sediment_export": f"sdr_{algorithm}"},
         }
     )
 
 
-def _account(path: Path, derived_dir: Path) -> AccountResult:
+def _account(path: Path, derived_dir: Path, algorithm: str = "d8") -> AccountResult:
     return run_account(
         path,
         2022,
-        _profile(),
+        _profile(algorithm),
         _params(),
         price_policy="as_given",
         derived_dir=derived_dir,
@@ -115,37 +118,56 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(KEYS).reset_index(drop=True)
 
 
+@pytest.mark.parametrize("algorithm", ["d8", "mfd"])
 def test_account_by_tiles_equals_the_global_account(
     hills: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    algorithm: str,
 ) -> None:
     calls: list[str] = []
     _spy(monkeypatch, tiled_sdr, "ls_and_sdr_tiled", calls)
     _spy(monkeypatch, routing, "ls_and_sdr_rasters", calls)
     _spy(monkeypatch, derived, "cells_without_cover", calls)
     monkeypatch.setenv(derived.TILE_CELLS_ENV, "off")
-    whole = _account(hills, tmp_path / "whole")
+    monkeypatch.delenv(derived.MFD_TILE_CELLS_ENV, raising=False)  # MFD: whole by default
+    if algorithm == "d8":
+        whole = _account(hills, tmp_path / "whole", algorithm)
+    else:  # the D8 setting does not route MFD by tiles
+        monkeypatch.setenv(derived.TILE_CELLS_ENV, "0")
+        with caplog.at_level(logging.INFO, logger=derived.__name__):
+            whole = _account(hills, tmp_path / "whole", algorithm)
+        assert f"set {derived.MFD_TILE_CELLS_ENV} to route them by tiles" in caplog.text
+        monkeypatch.setenv(derived.TILE_CELLS_ENV, "off")
+        caplog.clear()
     assert calls == ["ls_and_sdr_rasters"]
     calls.clear()
-    monkeypatch.setenv(derived.TILE_CELLS_ENV, "0")
+    monkeypatch.setenv(SETTING[algorithm], "0")
     monkeypatch.setenv(derived.TILE_ENV, str(TILE))
     with caplog.at_level(logging.INFO, logger=derived.__name__):
-        tiled = _account(hills, tmp_path / "tiled")
+        tiled = _account(hills, tmp_path / "tiled", algorithm)
     # the tiled path was taken, and it alone, after the cover check
     assert calls == ["cells_without_cover", "ls_and_sdr_tiled"]
-    assert f"by tiles of {TILE} × {TILE} cells" in caplog.text
+    assert f"({algorithm}) of dem.tif by tiles of {TILE} × {TILE} cells" in caplog.text
     assert any(f"by tiles of {TILE} × {TILE} cells" in line for line in tiled.log)
     assert any("flow routing by tiles" in n for n in tiled.notes)
-    # the rasters: LS bitwise, SDR within float32 rounding; the SDR's cache name differs
-    ls_whole, ls_tiled = (_read(tmp_path / f, "ls_factor_d8") for f in ("whole", "tiled"))
-    np.testing.assert_array_equal(ls_tiled.view(np.uint32), ls_whole.view(np.uint32))
-    sdr_whole, sdr_tiled = (_read(tmp_path / f, "sdr_d8") for f in ("whole", "tiled"))
+    # the rasters: D8 LS bitwise, MFD LS and the SDRs within float32 rounding; the cache
+    # names of those differ
+    ls_whole, ls_tiled = (_read(tmp_path / f, f"ls_factor_{algorithm}") for f in ("whole", "tiled"))
+    if algorithm == "d8":
+        np.testing.assert_array_equal(ls_tiled.view(np.uint32), ls_whole.view(np.uint32))
+    else:
+        np.testing.assert_allclose(ls_tiled, ls_whole, rtol=SDR_RTOL, atol=0)
+    sdr_whole, sdr_tiled = (_read(tmp_path / f, f"sdr_{algorithm}") for f in ("whole", "tiled"))
     np.testing.assert_allclose(sdr_tiled, sdr_whole, rtol=SDR_RTOL, atol=0)
     assert (sdr_whole > 0).any() and (sdr_whole == 0).any()  # streams and delivery
-    names = {f: [p.name for p in (tmp_path / f).glob("*_d8_*.tif")] for f in ("whole", "tiled")}
-    assert len(set(names["whole"]) & set(names["tiled"])) == 1  # the LS factor's
+    names = {
+        f: [p.name for p in (tmp_path / f).glob(f"*_{algorithm}_*.tif")] for f in ("whole", "tiled")
+    }
+    assert len(names["tiled"]) == 2
+    shared = set(names["whole"]) & set(names["tiled"])
+    assert len(shared) == (1 if algorithm == "d8" else 0)  # the D8 LS factor's
     # nothing left behind: no scratch folder, no temporary raster
     assert not list((tmp_path / "tiled").glob(".*"))
     # the account's values, and the stored ones
@@ -154,7 +176,7 @@ def test_account_by_tiles_equals_the_global_account(
     np.testing.assert_allclose(b["value_cny"], a["value_cny"], rtol=SDR_RTOL)
     np.testing.assert_allclose(b["quantity"], a["quantity"], rtol=SDR_RTOL)
     pa, pb = _sorted(whole.physical), _sorted(tiled.physical)
-    assert set(pa["method"]) == {"sdr_d8"} and pa["quantity"].sum() > 0
+    assert set(pa["method"]) == {f"sdr_{algorithm}"} and pa["quantity"].sum() > 0
     np.testing.assert_allclose(pb["quantity"], pa["quantity"], rtol=SDR_RTOL)
     engine = open_store(f"sqlite:///{tmp_path / 'ganpo.sqlite'}")
     stored = [load_account(engine, save_account(engine, acc)) for acc in (whole, tiled)]
@@ -165,8 +187,8 @@ def test_account_by_tiles_equals_the_global_account(
     # a second tiled account reuses both cached layers (no cover check: the SDR made by
     # tiles is cached)
     calls.clear()
-    again = _account(hills, tmp_path / "tiled")
-    assert calls == [] and any("sdr_d8 reused" in line for line in again.log)
+    again = _account(hills, tmp_path / "tiled", algorithm)
+    assert calls == [] and any(f"sdr_{algorithm} reused" in line for line in again.log)
 
 
 def _write(path: Path, data: np.ndarray, nodata: float) -> Path:
@@ -230,7 +252,7 @@ def test_tiles_cover_a_cached_ls_and_mfd_stays_global(
     sdr_path, fresh = built["sdr_d8"]
     assert fresh and sdr_path == derived.derived_path("sdr_d8", sha, params, folder, TILE)
     assert sdr_path != derived.derived_path("sdr_d8", sha, params, folder)
-    assert "routing by tiles is D8 only" in caplog.text
+    assert f"set {derived.MFD_TILE_CELLS_ENV} to route them by tiles" in caplog.text
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [ls_path.name, sdr_path.name, derived.derived_path("sdr_d8", sha, params, folder).name]
         + [built[r][0].name for r in ("ls_factor_mfd", "sdr_mfd")]
@@ -252,6 +274,19 @@ def test_below_the_threshold_nothing_is_tiled(
         "sdr_d8": 5,
     }
     assert derived.tiled_roles(["ls_factor_d8"], sources, params, tile_cells=0) == {}
+    # MFD: never by default, from its own setting's cells otherwise, apart from D8's
+    mfd = ["ls_factor_mfd", "sdr_mfd"]
+    monkeypatch.delenv(derived.MFD_TILE_CELLS_ENV, raising=False)
+    assert derived.tile_threshold(algorithm="mfd") is None
+    assert derived.tiled_roles(mfd, sources, params, tile_cells=0) == {}
+    assert derived.tiled_roles(mfd, sources, params, mfd_tile_cells=DEM.size + 1) == {}
+    assert derived.tiled_roles(roles + mfd, sources, params, mfd_tile_cells=DEM.size, tile=6) == {
+        "ls_factor_mfd": 6,
+        "sdr_mfd": 6,
+    }
+    monkeypatch.setenv(derived.MFD_TILE_CELLS_ENV, str(DEM.size))
+    assert derived.tile_threshold(algorithm="mfd") == DEM.size
+    assert derived.tiled_roles(["sdr_mfd"], sources, params, tile=7) == {"sdr_mfd": 7}
     monkeypatch.delenv(derived.TILE_ENV, raising=False)
     assert derived.tile_side() == derived.DEFAULT_TILE
 
@@ -263,9 +298,16 @@ def test_below_the_threshold_nothing_is_tiled(
         (derived.TILE_CELLS_ENV, "-1"),
         (derived.TILE_ENV, "0"),
         (derived.TILE_ENV, "off"),
+        (derived.MFD_TILE_CELLS_ENV, "1e8"),
+        (derived.MFD_TILE_CELLS_ENV, "-5"),
     ],
 )
 def test_bad_settings_are_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(InputError, match=name):
-        derived.tile_threshold() if name == derived.TILE_CELLS_ENV else derived.tile_side()
+        if name == derived.TILE_CELLS_ENV:
+            derived.tile_threshold()
+        elif name == derived.MFD_TILE_CELLS_ENV:
+            derived.tile_threshold(algorithm="mfd")
+        else:
+            derived.tile_side()

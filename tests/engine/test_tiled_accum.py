@@ -13,6 +13,7 @@ lost or double-counted cell (≥ 1/2500 relative)."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +135,22 @@ def test_one_outlet_across_ten_by_ten_tiles() -> None:
         # the bound of the module docstring: 2 + (L − 1) // (2·band + 1)
         assert 2 <= rounds <= 2 + (longest - 1) // (2 * band + 1)
         print(f"MFD rounds, 50² in 10 × 10 tiles, band {band}: {rounds}, L = {longest}")
+
+
+def test_the_seam_logs_its_rounds(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A long seam says how far it is (every ROUNDS_LOGGED rounds) and what it took."""
+    z = _filled(notched_bowl(50))
+    monkeypatch.setattr(tiled_accum, "ROUNDS_LOGGED", 2)
+    with caplog.at_level(logging.INFO, logger=tiled_accum.__name__):
+        _, rounds = flow_accumulation_tiled_array(flow_direction_mfd(z), ~np.isnan(z), 5, band=1)
+    assert rounds >= 4
+    progress = [r.getMessage() for r in caplog.records if ": round " in r.getMessage()]
+    assert progress and all("MFD seam over 100 tiles: round " in m for m in progress)
+    assert [int(m.split("round ")[1].split(",")[0]) for m in progress] == list(range(2, rounds, 2))
+    (last,) = [r.getMessage() for r in caplog.records if " rounds in " in r.getMessage()]
+    assert last.startswith("MFD seam over 100 tiles (") and f": {rounds} rounds in " in last
 
 
 def test_nodata_holes_across_tile_edges() -> None:

@@ -311,14 +311,13 @@ def _transfer_input() -> Iterator[None]:
         if re.search(r"[\u4e00-\u9fff]", str(exc)):
             raise
         where = f"（{exc.field}：{', '.join(map(str, exc.values[:5]))}）" if exc.field else ""
-        new = InputError(
-            en=f"{exc}",
+        raise InputError(
+            en=exc.en,
             zh=f"转移支付分配的输入有误{where}，未入库；请按英文说明修改",
+            source=exc.source,
             field=exc.field,
             values=exc.values,
-        )
-        new.source = exc.source
-        raise new from exc
+        ) from exc
 
 
 def _weights(items: list[str]) -> dict[str, float]:

@@ -20,11 +20,21 @@ flow_directions_tiled` → :func:`ganpo.engine.tiled_sdr.ls_and_sdr_tiled`, in t
 scheduler, the filled DEM and directions in a scratch folder removed afterwards. The LS
 factor is bitwise the global one and keeps its cache name; the SDR is within float32
 rounding of it (two float32 steps at most, tiled_sdr's docstring), so its cache name
-carries the tile side. The tiled path is not taken, and the whole DEM is routed (logged
-at INFO, with the reason), for MFD (no tiled MFD distance to stream), for an LS factor
-without an SDR (the tiled LS is made with the SDR, which reads the ecosystem map), and
-where the ecosystem map leaves DEM cells without a cover factor (the global function then
-routes LS and SDR apart, which one set of tiled directions cannot give).
+carries the tile side.
+
+The MFD pair takes the same path from ``GANPO_ROUTING_TILE_CELLS_MFD`` cells (default
+``off``: never; decision 0108): its tiles bound the memory by the tile, but its seams'
+rounds make it much slower than the global MFD routing (6–10× on the demo's DEM, decision
+0092; over 25× at the size of Jiangxi at 30 m, decision 0108), so a machine that has the
+global routing's memory (about 40 B per cell) keeps it. Its LS
+factor and SDR are within float32 rounding of the global ones (decision 0084), so both
+cache names carry the tile side.
+
+The tiled path is not taken, and the whole DEM is routed (logged at INFO, with the
+reason), for an LS factor without an SDR (the tiled LS is made with the SDR, which reads
+the ecosystem map), and where the ecosystem map leaves DEM cells without a cover factor
+(the global function then routes LS and SDR apart, which one set of tiled directions
+cannot give).
 """
 
 from __future__ import annotations
@@ -66,11 +76,13 @@ DEFAULT_TILE_CELLS = 100_000_000
 TILE_ENV = "GANPO_ROUTING_TILE"
 #: about 85 B per cell of the tile per task (docs/benchmarks.md): 0.36 GiB a task
 DEFAULT_TILE = 2048
+#: cells of the DEM from which the MFD LS factor and SDR are routed by tiles (0108)
+MFD_TILE_CELLS_ENV = "GANPO_ROUTING_TILE_CELLS_MFD"
+#: never by default: by tiles MFD is much slower than the global routing (0092, 0108)
+DEFAULT_MFD_TILE_CELLS: int | None = None
 #: the derived roles whose tiled raster may differ from the global one in the last float32
-#: bits, so whose cache name carries the tile side (the LS factor is bitwise the global)
-TILE_IN_DIGEST = frozenset({"sdr_d8"})
-#: per flow algorithm tiles serve, the pair one tiled run makes
-TILED_PAIR = ("ls_factor_d8", "sdr_d8")
+#: bits, so whose cache name carries the tile side (the D8 LS factor is bitwise the global)
+TILE_IN_DIGEST = frozenset({"sdr_d8", "ls_factor_mfd", "sdr_mfd"})
 
 log = logging.getLogger(__name__)
 
@@ -217,10 +229,14 @@ def _env_cells(name: str, given: int | None, default: int | None, least: int) ->
     return value
 
 
-def tile_threshold(tile_cells: int | None = None) -> int | None:
-    """Cells of the DEM from which the D8 LS factor and SDR are routed by tiles:
-    ``tile_cells`` if given, else ``GANPO_ROUTING_TILE_CELLS`` (``off``: never, None), else
-    :data:`DEFAULT_TILE_CELLS`; 0 routes every DEM by tiles."""
+def tile_threshold(tile_cells: int | None = None, algorithm: FlowAlgorithm = "d8") -> int | None:
+    """Cells of the DEM from which the LS factor and SDR of ``algorithm`` are routed by
+    tiles: ``tile_cells`` if given, else ``GANPO_ROUTING_TILE_CELLS`` (D8) or
+    ``GANPO_ROUTING_TILE_CELLS_MFD`` (MFD) (``off``: never, None), else
+    :data:`DEFAULT_TILE_CELLS` (D8) or :data:`DEFAULT_MFD_TILE_CELLS` (MFD: never); 0
+    routes every DEM by tiles."""
+    if algorithm == "mfd":
+        return _env_cells(MFD_TILE_CELLS_ENV, tile_cells, DEFAULT_MFD_TILE_CELLS, 0)
     return _env_cells(TILE_CELLS_ENV, tile_cells, DEFAULT_TILE_CELLS, 0)
 
 
@@ -278,61 +294,87 @@ def tiled_roles(
     tile_cells: int | None = None,
     tile: int | None = None,
     cache: tuple[Mapping[str, str], Path] | None = None,
+    mfd_tile_cells: int | None = None,
 ) -> dict[str, int]:
-    """The derived roles of ``roles`` that are routed by tiles, with the tile side: the D8
-    pair's roles when ``sdr_d8`` is among them, its sources given, and the DEM has at
-    least :func:`tile_threshold` cells, unless the ecosystem map leaves DEM cells without
-    a cover factor (a pass over the DEM and the map, skipped when ``cache``, the sources'
-    checksums and the cache folder, holds the SDR made by tiles already). Every case
-    where a DEM that large is routed whole is logged (INFO) with its reason."""
+    """The derived roles of ``roles`` that are routed by tiles, with the tile side: per
+    flow algorithm, its LS factor and SDR pair's roles when its SDR is among them, its
+    sources given, and the DEM has at least :func:`tile_threshold` cells for it
+    (``tile_cells`` for D8, ``mfd_tile_cells`` for MFD), unless the ecosystem map leaves
+    DEM cells without a cover factor (a pass over the DEM and the map, skipped when
+    ``cache``, the sources' checksums and the cache folder, holds the SDR made by tiles
+    already). Every case where a DEM that large is routed whole is logged (INFO) with its
+    reason."""
     routed = [r for r in roles if r in DERIVED]
-    threshold = tile_threshold(tile_cells)
-    if not routed or threshold is None or "dem" not in sources:
+    if not routed or "dem" not in sources:
+        return {}
+    thresholds = {
+        algorithm: tile_threshold(tile_cells if algorithm == "d8" else mfd_tile_cells, algorithm)
+        for algorithm in SHARED_ROUTING
+    }
+    if all(t is None for t in thresholds.values()):
         return {}
     with open_raster(sources["dem"], "dem") as src:
         cells = src.height * src.width
-    if cells < threshold:
-        return {}
     name = Path(sources["dem"]).name
-    why = f"{cells} cells ≥ {TILE_CELLS_ENV} = {threshold}"
-    for algorithm, pair in SHARED_ROUTING.items():
-        if algorithm != "d8" and any(r in roles for r in pair):
+    out: dict[str, int] = {}
+    lost: int | None = None
+    for algorithm, (ls_role, sdr_role) in SHARED_ROUTING.items():
+        threshold = thresholds[algorithm]
+        asked = [r for r in (ls_role, sdr_role) if r in roles]
+        if not asked:
+            continue
+        if threshold is None or cells < threshold:
+            d8 = thresholds["d8"]
+            if algorithm == "mfd" and d8 is not None and cells >= d8:
+                log.info(
+                    "%s (mfd) of %s route the whole DEM (%d cells ≥ %s = %d): set %s to "
+                    "route them by tiles, in memory bounded by the tile but much slower "
+                    "(decision 0108)",
+                    " and ".join(asked),
+                    name,
+                    cells,
+                    TILE_CELLS_ENV,
+                    d8,
+                    MFD_TILE_CELLS_ENV,
+                )
+            continue
+        setting = TILE_CELLS_ENV if algorithm == "d8" else MFD_TILE_CELLS_ENV
+        why = f"{cells} cells ≥ {setting} = {threshold}"
+        if sdr_role not in roles:
             log.info(
-                "%s (%s) of %s route the whole DEM (%s): routing by tiles is D8 only, the "
-                "MFD distance to stream has no tiled form (docs/decisions/0063)",
-                " and ".join(r for r in pair if r in roles),
-                algorithm,
+                "%s of %s routes the whole DEM (%s): the tiled LS factor is made with the "
+                "SDR, and the account does not ask for %s",
+                ls_role,
                 name,
                 why,
+                sdr_role,
             )
-    if "sdr_d8" not in roles:
-        if "ls_factor_d8" in roles:
+            continue
+        if "ecosystem_type" not in sources:
+            continue
+        side = tile_side(tile)
+        pair = {r: side for r in (ls_role, sdr_role) if r in roles}
+        if cache is not None and derived_path(sdr_role, cache[0], params, cache[1], side).exists():
+            out.update(pair)  # checked when it was made
+            continue
+        if lost is None:
+            lost = cells_without_cover(
+                sources["dem"], sources["ecosystem_type"], params.per_type(USLE_C.key, USLE_C.unit)
+            )
+        if lost:
             log.info(
-                "ls_factor_d8 of %s routes the whole DEM (%s): the tiled LS factor is made "
-                "with the SDR, and the account does not ask for sdr_d8",
+                "%s and %s of %s route the whole DEM, not by tiles (%s): the ecosystem map "
+                "leaves %d DEM cells without a cover factor, so LS and SDR are routed on two "
+                "masks, which one set of tiled directions cannot give",
+                ls_role,
+                sdr_role,
                 name,
                 why,
+                lost,
             )
-        return {}
-    if "ecosystem_type" not in sources:
-        return {}
-    side = tile_side(tile)
-    if cache is not None and derived_path("sdr_d8", cache[0], params, cache[1], side).exists():
-        return {r: side for r in TILED_PAIR if r in roles}  # checked when it was made
-    lost = cells_without_cover(
-        sources["dem"], sources["ecosystem_type"], params.per_type(USLE_C.key, USLE_C.unit)
-    )
-    if lost:
-        log.info(
-            "ls_factor_d8 and sdr_d8 of %s route the whole DEM, not by tiles (%s): the "
-            "ecosystem map leaves %d DEM cells without a cover factor, so LS and SDR are "
-            "routed on two masks, which one set of tiled directions cannot give",
-            name,
-            why,
-            lost,
-        )
-        return {}
-    return {r: side for r in TILED_PAIR if r in roles}
+            continue
+        out.update(pair)
+    return out
 
 
 def _route_by_tiles(
@@ -342,8 +384,9 @@ def _route_by_tiles(
     sdr_target: Path | None,
     side: int,
     scheduler: str | None,
+    algorithm: FlowAlgorithm = "d8",
 ) -> None:
-    """Build the absent D8 LS factor and SDR (the targets not None) by tiles: fill →
+    """Build the absent LS factor and SDR of ``algorithm`` (the targets not None) by tiles: fill →
     directions → LS and SDR, on ``scheduler`` (:func:`ganpo.engine.compute.scheduler`),
     the working rasters (and a target not asked for) in a scratch folder of the cache,
     removed afterwards, also on error. Each target appears only once complete."""
@@ -359,8 +402,8 @@ def _route_by_tiles(
     assert anchor is not None
     with scratch_folder(anchor, None, "tiledacct") as work, compute_on(scheduler):
         filled = fill_pits_tiled(sources["dem"], work / "filled.tif", side, scratch=work)
-        directions = work / "d8.tif"
-        flats = flow_directions_tiled(filled, directions, "d8", side, scratch=work)
+        directions = work / f"{algorithm}.tif"
+        flats = flow_directions_tiled(filled, directions, algorithm, side, scratch=work)
         ls_and_sdr_tiled(
             filled,
             directions,
@@ -374,8 +417,9 @@ def _route_by_tiles(
             scratch=work,
         )
     log.info(
-        "LS factor and SDR (d8) of %s by tiles of %d × %d cells in %.1f s (%d flats drained "
+        "LS factor and SDR (%s) of %s by tiles of %d × %d cells in %.1f s (%d flats drained "
         "across tiles; scheduler %s)",
+        algorithm,
         Path(sources["dem"]).name,
         side,
         side,
@@ -421,7 +465,8 @@ def ensure_derived_all(
     built together from one routing of the DEM
     (:func:`ganpo.engine.routing.ls_and_sdr_rasters`), bitwise the rasters built apart.
 
-    The roles of ``tiles`` (default :func:`tiled_roles`: the D8 pair of a large DEM) are
+    The roles of ``tiles`` (default :func:`tiled_roles`: the D8 pair of a large DEM, the
+    MFD pair if ``GANPO_ROUTING_TILE_CELLS_MFD`` says so) are
     routed by tiles of that side on ``scheduler`` (the run's: local threads by default,
     or a dask cluster whose workers see the DEM, the ecosystem map and ``folder``); an
     absent one of them is built by one tiled run, which makes both.
@@ -436,13 +481,15 @@ def ensure_derived_all(
     if tiles is None:
         tiles = tiled_roles(roles, sources, params)
     done: dict[str, tuple[Path, bool]] = {}
-    sdr_sources = derived_layer("sdr_d8").sources
-    if "sdr_d8" in tiles and "sdr_d8" in roles and all(r in sources for r in sdr_sources):
-        side = tiles["sdr_d8"]
+    for algorithm, pair in SHARED_ROUTING.items():
+        ls_role, sdr_role = pair
+        if sdr_role not in tiles or sdr_role not in roles:
+            continue
+        if not all(r in sources for r in derived_layer(sdr_role).sources):
+            continue
+        side = tiles[sdr_role]
         paths = {
-            r: derived_path(r, source_sha256, params, folder, side)
-            for r in TILED_PAIR
-            if r in roles
+            r: derived_path(r, source_sha256, params, folder, side) for r in pair if r in roles
         }
         absent = {r: p for r, p in paths.items() if not p.exists()}
         if absent:
@@ -452,10 +499,11 @@ def ensure_derived_all(
             _route_by_tiles(
                 sources,
                 params,
-                absent.get("ls_factor_d8"),
-                absent.get("sdr_d8"),
+                absent.get(ls_role),
+                absent.get(sdr_role),
                 side,
                 scheduler,
+                algorithm,
             )
         done.update({r: (p, r in absent) for r, p in paths.items()})
     for algorithm, (ls_role, sdr_role) in SHARED_ROUTING.items():

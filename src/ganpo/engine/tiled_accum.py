@@ -120,6 +120,8 @@ would leave the cells of a cycle unaccumulated instead.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -138,6 +140,10 @@ from ganpo.engine.routing import DCOL, DONE, DROW, GDAL_CACHE_BYTES
 from ganpo.engine.tiled_fill import Tile, filled_profile, scratch_folder, tiles, write_tiles
 from ganpo.errors import InputError
 from ganpo.io.raster_files import open_raster, read_window
+
+log = logging.getLogger(__name__)
+#: the seam's rounds between two progress lines in the log (INFO)
+ROUNDS_LOGGED = 50
 
 #: nodata of a direction raster written by :func:`write_directions`: not a D8 code (0–7)
 #: nor routing's "no direction" (255, a routed cell that drains nowhere), and, for MFD, not
@@ -780,21 +786,36 @@ def exchange_seam(
 ) -> SeamExchange:
     """MFD's exchange: ``first(tile)`` for every tile, then rounds of a pass over the
     seam here and ``again(tile, deep inflow)`` on the tiles whose deep cells received
-    flow, until no flow is left (module docstring)."""
+    flow, until no flow is left (module docstring). Logs (INFO) every
+    :data:`ROUNDS_LOGGED` rounds and at the end: the rounds, the band cells, the time."""
+    t0 = time.perf_counter()
     flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
     valid = any(f.valid for f in flows)
-    seam = np.concatenate([f.band for f in flows])
+    # the tasks' arrays are let go as soon as their concatenation holds them, and the
+    # concatenations once the seam's own arrays are made: the client's peak (decision 0108)
+    outs = [(f.out_dst, f.out_amount) for f in flows]
+    bands, weights = [f.band for f in flows], [f.weight for f in flows]
+    srcs, dsts, shares = [f.src for f in flows], [f.dst for f in flows], [f.share for f in flows]
+    del flows
+    seam = np.concatenate(bands)
+    del bands
     order = np.argsort(seam)
     seam = seam[order]
-    weight = np.concatenate([f.weight for f in flows])[order]
-    src = np.searchsorted(seam, np.concatenate([f.src for f in flows]))
-    dst_cell = np.concatenate([f.dst for f in flows])
-    share = np.concatenate([f.share for f in flows])
+    weight = np.concatenate(weights)[order]
+    del weights, order
+    src = np.searchsorted(seam, np.concatenate(srcs))
+    del srcs
+    dst_cell = np.concatenate(dsts)
+    del dsts
+    share = np.concatenate(shares)
+    del shares
     at = np.minimum(np.searchsorted(seam, dst_cell), max(len(seam) - 1, 0))
     to_seam = seam[at] == dst_cell if len(seam) else np.zeros(0, dtype=bool)
     s_src, s_dst, s_share = src[to_seam], at[to_seam], share[to_seam]
     i_src, i_dst, i_share = src[~to_seam], dst_cell[~to_seam], share[~to_seam]
+    del src, dst_cell, share, at, to_seam
     topo, start, by_src, ok = _seam_order(len(seam), s_src, s_dst)
+    del s_src
     if not ok:
         _cycle("along the tile edges / 沿分块边界")
     by_index = {t.index: t for t in parts}
@@ -804,9 +825,11 @@ def exchange_seam(
     limit = len(seam) + 1  # each round's flow has left the seam and re-entered it
     value = weight
     while True:
-        out_dst = np.concatenate([f.out_dst for f in flows]) if flows else np.empty(0, np.int64)
-        out_amount = np.concatenate([f.out_amount for f in flows]) if flows else np.empty(0)
+        out_dst = np.concatenate([o[0] for o in outs]) if outs else np.empty(0, np.int64)
+        out_amount = np.concatenate([o[1] for o in outs]) if outs else np.empty(0)
+        del outs
         cells, amount = _sum_by(out_dst, out_amount)
+        del out_dst, out_amount
         if len(cells):
             value[np.searchsorted(seam, cells)] += amount  # targets: band cells
         if rounds > 0 and not (value != 0.0).any():  # NaN travels too
@@ -823,8 +846,27 @@ def exchange_seam(
         if not live.any():
             break
         groups = _by_tile(cells[live], amount[live], parts, shape, tile_shape)
-        flows = run([(again, (by_index[k], g)) for k, g in groups.items()])
+        if rounds % ROUNDS_LOGGED == 0:
+            log.info(
+                "MFD seam over %d tiles: round %d, %d tiles reached, %.0f s",
+                len(parts),
+                rounds,
+                len(groups),
+                time.perf_counter() - t0,
+            )
+        outs = [
+            (f.out_dst, f.out_amount)
+            for f in run([(again, (by_index[k], g)) for k, g in groups.items()])
+        ]
+        del groups
         value = np.zeros(len(seam))
+    log.info(
+        "MFD seam over %d tiles (%d band cells): %d rounds in %.1f s",
+        len(parts),
+        len(seam),
+        rounds,
+        time.perf_counter() - t0,
+    )
     cells, amount = _sum_by(i_dst, handed)
     return SeamExchange(
         _by_tile(cells, amount, parts, shape, tile_shape),

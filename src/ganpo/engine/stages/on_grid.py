@@ -105,7 +105,7 @@ def align_on_grid(run: Run, plan: Plan, selection: Selection, units: gpd.GeoData
     roles = sorted({d for x in selection.raster_methods for d in x.derived})
     used = {r for role in roles for r in derived_layer(role).sources}
     built_from = {r: paths[r] for r in sorted(used) if r in paths}
-    # the D8 pair of a large DEM is routed by tiles (ganpo.engine.derived, decision 0065)
+    # the D8 pair of a large DEM is routed by tiles, the MFD pair if asked (decisions 0065, 0108)
     checksums = {r: checksums_of[r] for r in built_from}
     tiles = tiled_roles(roles, built_from, params, cache=(checksums, folder))
 
