@@ -1,9 +1,9 @@
 """The MFD seam round's tile pass from a few seeds
 (:func:`ganpo.engine.tiled_accum._accumulate_seeded`) against routing's accumulation of
-the whole tile from the same seeds (``_accumulate_tile``): NaN off the routed cells and
-0 exactly where no seed reaches, as the whole pass gives; elsewhere the same sums in
-another order, so equal to a few units in the last place. A cycle through a seeded cell
-is reported."""
+the whole tile from the same seeds (``_accumulate_tile``), each of three accumulations
+carried together against a pass of its own: 0 exactly on the routed cells no seed
+reaches, as the whole pass gives; elsewhere the same sums in another order, so equal to
+a few units in the last place. A cycle through a seeded cell is reported."""
 
 from __future__ import annotations
 
@@ -36,15 +36,25 @@ def test_seeded_pass_agrees_with_the_whole_pass(landscape: int, where: str) -> N
     else:
         seed[rows - 2, cols // 2] = np.nan
     seed[~valid] = 0.0
-    got, ok = _accumulate_seeded(d, valid, seed)
-    expected = _accumulate_tile(d, valid, seed, True, "test")
+    idx = np.flatnonzero(seed)
+    # three accumulations: the seeds, their double, and the seeds on every other cell
+    every_other = np.where(np.arange(len(idx)) % 2 == 0, seed.reshape(-1)[idx], 0.0)
+    columns = np.stack([seed.reshape(-1)[idx], 2 * seed.reshape(-1)[idx], every_other], 1)
+    got, ok = _accumulate_seeded(d, valid, idx, columns)
     assert ok
-    assert np.array_equal(np.isnan(got), np.isnan(expected))
-    assert np.array_equal(got == 0.0, expected == 0.0)  # the cells no seed reaches
-    both = ~np.isnan(expected)
-    np.testing.assert_allclose(got[both], expected[both], rtol=1e-13, atol=0.0)
+    assert got.shape == (rows * cols, 3)
+    for j in range(3):
+        one = np.zeros(rows * cols)
+        one[idx] = columns[:, j]
+        expected = _accumulate_tile(d, valid, one.reshape(rows, cols), True, "test")
+        mine = got[:, j].reshape(rows, cols)
+        assert np.array_equal(np.isnan(mine[valid]), np.isnan(expected[valid])), j
+        if j < 2:  # every seed set: the same cells reached
+            assert np.array_equal(mine[valid] == 0.0, expected[valid] == 0.0), j
+        both = valid & ~np.isnan(expected)
+        np.testing.assert_allclose(mine[both], expected[both], rtol=1e-13, atol=0.0)
     if where == "edges":
-        assert 0 < np.count_nonzero(got[valid]) < np.count_nonzero(valid)
+        assert 0 < np.count_nonzero(got[valid.reshape(-1), 0]) < np.count_nonzero(valid)
 
 
 def test_a_cycle_through_a_seeded_cell_is_reported() -> None:
@@ -52,7 +62,5 @@ def test_a_cycle_through_a_seeded_cell_is_reported() -> None:
     d[1, 1] = 1  # east, share 1
     d[1, 2] = 1 << 16  # west, share 1
     valid = np.ones((3, 3), dtype=bool)
-    seed = np.zeros((3, 3))
-    seed[1, 1] = 1.0
-    _, ok = _accumulate_seeded(d, valid, seed)
+    _, ok = _accumulate_seeded(d, valid, np.array([4]), np.ones((1, 2)))
     assert not ok

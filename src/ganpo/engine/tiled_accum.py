@@ -70,6 +70,14 @@ The first tile pass, then seam pass, tile pass, … until a pass sends nothing; 
 tile pass per tile from all its deep seeds gives the tile's T sums, and each band cell
 adds its S sums from the seam.
 
+Several accumulations over the same directions (the SDR's A, W and S) share one seam
+(decision 0109): each band cell and each flow across an edge carries one amount per
+accumulation, and a round passes over a tile when any of them reaches it. With weights
+that are nowhere 0 (the SDR's: 1, W ≥ 0.001, S ≥ 0.005) the rounds depend on the
+directions only, so the shared seam needs the rounds of one accumulation where three
+seams needed three times as many, and a round's tile pass follows the cells once for
+all three. An accumulation that does not reach a cell adds exact zeros there.
+
 Why it is exact. ``acc(x) = Σ_c w(c)·Σ_{paths c → x} Π shares`` (linearity). Each path
 prefix has exactly one state sequence (the rule above is deterministic), and each
 pass sums exactly the prefixes whose last maximal run of one state is its own: the seam
@@ -107,9 +115,11 @@ MFD), the mask (1 B), routing's state counters (1 B), the weights and the accumu
 and 22 B (MFD), plus ``_accumulate``'s stack; an MFD task returns its band (``≈ 4·k·side``
 cells) with up to 8 shares each. The client holds for D8 the exits and links, a few
 tens of bytes per perimeter cell, ``4·side`` per tile; for MFD the seam: per band cell
-its index, weight, value and sum (32 B) and per share a source, target and share (24 B,
-about 3 shares per cell in MFD), about 110 B per band cell, ``4·k·side`` band cells per
-tile: 14 MiB per tile of 4096² with ``k`` = 8; building the seam from the tasks' results
+its index (8 B) and per accumulation its weight, value and sum (24 B) and per share a
+source, target and share (24 B, about 3 shares per cell in MFD), about 110 B per band
+cell for one accumulation and 160 B for the SDR's three (A, W and S share one seam,
+decision 0109), ``4·k·side`` band cells per tile: 14 MiB per tile of 4096² with ``k`` =
+8 and one accumulation; building the seam from the tasks' results
 peaks higher (measured: the caller grew 149 MiB for 2.6·10⁵ band cells at 2000² in
 tiles of 512, about 600 B per band cell). Over a whole raster the seam is the fraction
 ``≈ 4k/side`` of its cells: 0.8 % with tiles of 4096² and ``k`` = 8.
@@ -185,20 +195,23 @@ def _outflows(
     vh: NDArray[np.bool_],
     r0: int,
     c0: int,
+    rows: int,
+    cols: int,
     acc: NDArray[np.float64],
     mfd: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """What leaves the tile ``acc`` (its place in the halo arrays ``dh``, ``vh``: rows and
-    columns from ``r0``, ``c0``) into routed cells outside it: for each such flow the
-    exit cell (tile-local linear index), the target (row, column in the halo) and the
-    amount ``acc·share``."""
-    rows, cols = acc.shape
+    """What leaves the tile of ``rows`` × ``cols`` cells (its place in the halo arrays
+    ``dh``, ``vh``: rows and columns from ``r0``, ``c0``) into routed cells outside it,
+    ``acc`` its accumulations (one row per cell in raster order, one column per
+    accumulation): for each such flow the exit cell (tile-local linear index), the
+    target (row, column in the halo) and the amounts ``acc·share`` (a row)."""
     hr, hc = vh.shape
+    n_acc = acc.shape[1]
     n_max = 5 * (2 * (rows + cols)) + 8
     src = np.empty(n_max, dtype=np.int64)
     tr = np.empty(n_max, dtype=np.int64)
     tc = np.empty(n_max, dtype=np.int64)
-    amount = np.empty(n_max, dtype=np.float64)
+    amount = np.empty((n_max, n_acc), dtype=np.float64)
     n = 0
     for x in _perimeter(rows, cols):
         r, c = x // cols, x % cols
@@ -225,7 +238,8 @@ def _outflows(
                 src[n] = x
                 tr[n] = rh
                 tc[n] = ch
-                amount[n] = acc[r, c] * s
+                for j in range(n_acc):
+                    amount[n, j] = acc[x, j] * s
                 n += 1
     return src[:n], tr[:n], tc[:n], amount[:n]
 
@@ -292,66 +306,71 @@ def _accumulate_tile(
 
 @numba.njit(cache=True, nogil=True)
 def _accumulate_seeded(
-    d: NDArray[np.uint32], valid: NDArray[np.bool_], seed: NDArray[np.float64]
+    d: NDArray[np.uint32],
+    valid: NDArray[np.bool_],
+    idx: NDArray[np.int64],
+    seed: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], bool]:
-    """MFD accumulation of the tile alone from ``seed``, computed only on the cells
-    downstream of a seeded cell (``seed ≠ 0``, NaN included): NaN off the routed cells,
-    exactly 0 on the routed cells no seed reaches, and on the others the seed plus, over
-    the upstream neighbours in the order k = 0…7, ``value·share`` (routing's share,
-    :func:`ganpo.engine.routing._share`). A seam round seeds a few cells next to the band,
-    so its pass costs the cells downstream of them, not the tile. The sums are routing's
-    terms in another order than :func:`_accumulate_tile`'s traversal, so they may differ
-    from it in the last bits (within the bound of the module docstring, which holds for
-    any order of the additions); the stage's first pass and the last pass per tile, whose
-    values are the result, stay :func:`_accumulate_tile`. False if a cycle leaves seeded
-    cells undone."""
-    rows, cols = seed.shape
+    """MFD accumulation of the tile alone from the seeds ``seed`` on its cells ``idx``
+    (tile-local linear indices, each once; one row of ``seed`` per cell, one column per
+    accumulation: the seam carries A, W and S together), computed only on the routed
+    cells downstream of a seeded cell (a seed ≠ 0 in any column, NaN included). Returns
+    one row per cell of the tile in raster order, 0 on the rows not computed. A seam
+    round seeds a few cells next to the band, so its pass costs the cells downstream of
+    them, not the tile: a depth-first search from the seeds finds them and counts, for
+    each, the shares it receives from them; then Kahn's order passes each cell on once
+    all of those have arrived, adding ``value·share`` (routing's share,
+    :func:`ganpo.engine.routing._share`) to each routed neighbour in the tile, as
+    routing's own traversal does. The sums are routing's terms in another order than
+    :func:`_accumulate_tile`'s traversal, so they may differ from it in the last bits
+    (within the bound of the module docstring, which holds for any order of the
+    additions); the stage's first pass and the last pass per tile, whose values are the
+    result, stay :func:`_accumulate_tile`. False if a cycle leaves seeded cells undone."""
+    rows, cols = d.shape
     n = rows * cols
-    flat = seed.reshape(-1)
-    acc = np.zeros((rows, cols), dtype=np.float64)
+    ch = seed.shape[1]
+    acc = np.zeros((n, ch), dtype=np.float64)
     hit = np.zeros(n, dtype=np.bool_)
-    stack = np.empty(n, dtype=np.int64)
-    top = 0
-    for x in range(n):  # the cells downstream of a seed, depth-first
-        r, c = x // cols, x % cols
-        if not valid[r, c]:
-            acc[r, c] = np.nan
-            continue
-        if flat[x] != 0.0 and not hit[x]:
-            hit[x] = True
-            stack[top] = x
-            top += 1
-            while top > 0:
-                top -= 1
-                y = stack[top]
-                ry, cy = y // cols, y % cols
-                dy = d[ry, cy]
-                for k in range(8):
-                    if (dy >> (4 * k)) & 15 == 0:
-                        continue
-                    rn, cn = ry + DROW[k], cy + DCOL[k]
-                    if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
-                        u = rn * cols + cn
-                        if not hit[u]:
-                            hit[u] = True
-                            stack[top] = u
-                            top += 1
     wait = np.zeros(n, dtype=np.int32)
-    todo = 0
-    for x in range(n):
-        if not hit[x]:
+    cells = np.empty(n, dtype=np.int64)
+    stack = np.empty(n, dtype=np.int64)
+    m = 0
+    for i in range(len(idx)):  # the cells downstream of a seed, depth-first
+        x = idx[i]
+        if not valid[x // cols, x % cols]:
             continue
-        todo += 1
-        r, c = x // cols, x % cols
-        for k in range(8):  # upstream neighbours sending to x
-            ru, cu = r + DROW[k], c + DCOL[k]
-            inside = 0 <= ru < rows and 0 <= cu < cols and hit[ru * cols + cu]
-            if inside and (d[ru, cu] >> (4 * ((k + 4) % 8))) & 15 != 0:
-                wait[x] += 1
+        seeded = False
+        for j in range(ch):
+            acc[x, j] = seed[i, j]
+            if seed[i, j] != 0.0:
+                seeded = True
+        if hit[x] or not seeded:
+            continue
+        hit[x] = True
+        stack[0] = x
+        top = 1
+        while top > 0:
+            top -= 1
+            y = stack[top]
+            cells[m] = y
+            m += 1
+            ry, cy = y // cols, y % cols
+            dy = d[ry, cy]
+            for k in range(8):
+                if (dy >> (4 * k)) & 15 == 0:
+                    continue
+                rn, cn = ry + DROW[k], cy + DCOL[k]
+                if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
+                    u = rn * cols + cn
+                    wait[u] += 1  # each share between hit cells, counted once
+                    if not hit[u]:
+                        hit[u] = True
+                        stack[top] = u
+                        top += 1
     top = 0
-    for x in range(n - 1, -1, -1):
-        if hit[x] and wait[x] == 0:
-            stack[top] = x
+    for i in range(m - 1, -1, -1):
+        if wait[cells[i]] == 0:
+            stack[top] = cells[i]
             top += 1
     done = 0
     while top > 0:
@@ -359,28 +378,22 @@ def _accumulate_seeded(
         x = stack[top]
         done += 1
         r, c = x // cols, x % cols
-        v = flat[x]
-        for k in range(8):
-            ru, cu = r + DROW[k], c + DCOL[k]
-            if not (0 <= ru < rows and 0 <= cu < cols) or not hit[ru * cols + cu]:
-                continue
-            du = d[ru, cu]
-            mine = (du >> (4 * ((k + 4) % 8))) & 15
-            if mine != 0:
-                v += acc[ru, cu] * (mine / routing._share_total(du, True))
-        acc[r, c] = v
         dx = d[r, c]
-        for k in range(8):  # downstream neighbours: one upstream cell fewer to wait for
-            if (dx >> (4 * k)) & 15 == 0:
+        total = routing._share_total(dx, True)
+        for k in range(8):
+            s = routing._share(dx, k, True, total)
+            if s == 0.0:
                 continue
             rn, cn = r + DROW[k], c + DCOL[k]
-            if 0 <= rn < rows and 0 <= cn < cols and hit[rn * cols + cn]:
-                y = rn * cols + cn
-                wait[y] -= 1
-                if wait[y] == 0:
-                    stack[top] = y
+            if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
+                u = rn * cols + cn
+                for j in range(ch):
+                    acc[u, j] += acc[x, j] * s
+                wait[u] -= 1
+                if wait[u] == 0:
+                    stack[top] = u
                     top += 1
-    return acc, done == todo
+    return acc, done == m
 
 
 def _cycle(where: str) -> None:
@@ -429,7 +442,7 @@ def tile_flow(
     v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     mfd = dh.dtype == np.uint32
     acc = _accumulate_tile(d, v, seed, mfd, _where(tile))
-    src, tr, tc, amount = _outflows(dh, vh, i0, j0, acc, mfd)
+    src, tr, tc, amount = _outflows(dh, vh, i0, j0, tile.rows, tile.cols, acc.reshape(-1, 1), mfd)
     cols = shape[1]
     src_g = _to_global(src, tile, cols)
     dst_g = (tr + r0) * cols + (tc + c0)
@@ -440,7 +453,7 @@ def tile_flow(
             _cycle(_where(tile))
         perimeter = _to_global(cells, tile, cols)
         link = np.where(ends >= 0, _to_global(ends, tile, cols), -1)
-    return TileFlow(tile, src_g, dst_g, amount, perimeter, link, bool(v.any()))
+    return TileFlow(tile, src_g, dst_g, amount[:, 0], perimeter, link, bool(v.any()))
 
 
 def _to_global(local: NDArray[np.int64], tile: Tile, cols: int) -> NDArray[np.int64]:
@@ -509,7 +522,7 @@ def _sum_by(dst: NDArray[np.int64], amount: NDArray[np.float64]) -> Any:
     d, a = dst[order], amount[order]
     cells, first = np.unique(d, return_index=True)
     if len(d) == 0:
-        return cells, np.empty(0, dtype=np.float64)
+        return cells, np.empty(amount.shape, dtype=np.float64)
     return cells, np.add.reduceat(a, first)
 
 
@@ -686,14 +699,16 @@ def _seam_pass(
     share: NDArray[np.float64],
     seed: NDArray[np.float64],
 ) -> NDArray[np.float64]:
-    """The seam's accumulation of ``seed`` in topological order: each cell's value plus
-    what its seam parents send it (``value · share``, as routing adds it)."""
+    """The seam's accumulation of ``seed`` (one row per seam cell, one column per
+    accumulation) in topological order: each cell's value plus what its seam parents
+    send it (``value · share``, as routing adds it)."""
     acc = seed.copy()
+    ch = seed.shape[1]
     for x in order:
-        here = acc[x]
         for j in range(start[x], start[x + 1]):
             i = by_src[j]
-            acc[dst[i]] += here * share[i]
+            for c in range(ch):
+                acc[dst[i], c] += acc[x, c] * share[i]
     return acc
 
 
@@ -709,9 +724,12 @@ def _band_mask(rows: int, cols: int, k: int) -> NDArray[np.bool_]:
 @dataclass(frozen=True)
 class SeamFlow:
     """What an MFD tile task returns: the flow its deep cells' pass sends out of the
-    tile (exit, target, amount; raster-wide linear indices), and in the first pass its
+    tile (target, raster-wide linear index, and amount), and in the first pass its
     routed band cells, their weights and their shares to routed cells (source, target,
-    share; raster-wide)."""
+    share; raster-wide). Amounts and weights are rows of one value per accumulation
+    (:func:`seam_flow`, :func:`seam_round`), or one value per flow or cell where a seam
+    carries a single accumulation (the transposed seams of
+    :mod:`ganpo.engine.tiled_sdr_mfd`)."""
 
     tile: Tile
     out_dst: NDArray[np.int64]
@@ -729,46 +747,87 @@ def seam_flow(
     vh: NDArray[np.bool_],
     tile: Tile,
     shape: tuple[int, int],
-    seed: NDArray[np.float64],
-    first: bool,
+    weights: Sequence[NDArray[np.float64]],
     band: int,
 ) -> SeamFlow:
-    """An MFD tile task on the tile read with its halo: the tile accumulated (all its
-    cells and in-tile shares) from ``seed`` on its deep cells only (its band's seeds go
-    to the seam instead) and what that sends out of the tile; with ``first`` (``seed``
-    the weights), also the band cells and their shares."""
+    """An MFD tile's first task, on the tile read with its halo: for each accumulation
+    (one weight array per accumulation; the seam carries them together), the tile
+    accumulated (all its cells and in-tile shares) from the weights of its deep cells
+    only (its band's weights go to the seam instead) and what that sends out of the
+    tile (one column per accumulation); its band cells, their weights and their
+    shares."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
-    v = vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols]
-    deep = np.where(_band_mask(tile.rows, tile.cols, band), 0.0, seed)
-    if first:
-        flow = tile_flow(dh, vh, tile, shape, deep, False)
-    else:  # a round: seeds next to the band only
-        d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
-        acc, ok = _accumulate_seeded(d, np.ascontiguousarray(v), deep)
-        if not ok:
-            _cycle(_where(tile))
-        out_src, tr, tc, amount = _outflows(dh, vh, i0, j0, acc, True)
-        none = np.empty(0, np.int64)
-        exits, targets = _to_global(out_src, tile, shape[1]), (tr + r0) * shape[1] + (tc + c0)
-        flow = TileFlow(tile, exits, targets, amount, none, none, bool(v.any()))
+    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    near = _band_mask(tile.rows, tile.cols, band)
     cols = shape[1]
+    columns = []
+    exits = np.empty(0, dtype=np.int64)
+    for w in weights:
+        acc = _accumulate_tile(d, v, np.where(near, 0.0, w), True, _where(tile))
+        _, tr, tc, amount = _outflows(
+            dh, vh, i0, j0, tile.rows, tile.cols, acc.reshape(-1, 1), True
+        )
+        exits = (tr + r0) * cols + (tc + c0)  # the same flows for every accumulation
+        columns.append(amount)
+    del acc
+    local, s, tr, tc, share = _band_edges(dh, vh, i0, j0, tile.rows, tile.cols, band)
+    weight = np.stack([np.asarray(w, dtype=np.float64).reshape(-1)[local] for w in weights], 1)
+    return SeamFlow(
+        tile,
+        exits,
+        np.hstack(columns),
+        _to_global(local, tile, cols),
+        weight,
+        _to_global(s, tile, cols),
+        (tr + r0) * cols + (tc + c0),
+        share,
+        bool(v.any()),
+    )
+
+
+def seam_round(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    tile: Tile,
+    shape: tuple[int, int],
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+) -> SeamFlow:
+    """An MFD tile's task in a seam round, on the tile read with its halo: the tile
+    accumulated from the seam's flow into its deep cells (``inflow``: tile-local linear
+    indices, and a row of amounts, one per accumulation, for each) on the cells
+    downstream of them (:func:`_accumulate_seeded`), and what that sends out of the tile."""
+    r0, c0, _, _ = tile.halo(shape)
+    i0, j0 = tile.row0 - r0, tile.col0 - c0
+    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    idx, amount = inflow
+    acc, ok = _accumulate_seeded(d, v, idx, np.ascontiguousarray(amount, dtype=np.float64))
+    if not ok:
+        _cycle(_where(tile))
+    _, tr, tc, out = _outflows(dh, vh, i0, j0, tile.rows, tile.cols, acc, True)
+    del acc
     empty = np.empty(0, dtype=np.int64)
-    cells, src, dst, share = empty, empty, empty, np.empty(0, dtype=np.float64)
-    weight = np.empty(0, dtype=np.float64)
-    if first:
-        local, s, tr, tc, share = _band_edges(dh, vh, i0, j0, tile.rows, tile.cols, band)
-        cells = _to_global(local, tile, cols)
-        weight = seed.reshape(-1)[local]
-        src, dst = _to_global(s, tile, cols), (tr + r0) * cols + (tc + c0)
-    return SeamFlow(tile, flow.dst, flow.amount, cells, weight, src, dst, share, bool(v.any()))
+    return SeamFlow(
+        tile,
+        (tr + r0) * shape[1] + (tc + c0),
+        out,
+        empty,
+        np.empty((0, out.shape[1])),
+        empty,
+        empty,
+        np.empty(0),
+        bool(v.any()),
+    )
 
 
 @dataclass(frozen=True)
 class SeamExchange:
     """The seam's result: per tile, the total inflow of its deep cells from the band and
-    its band cells' accumulations along the seam (tile-local linear indices, amounts);
-    the rounds (passes over the seam)."""
+    its band cells' accumulations along the seam (tile-local linear indices, and a row of
+    amounts per cell, one column per accumulation: :func:`of_column` takes one); the
+    rounds (passes over the seam)."""
 
     inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
     band: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
@@ -784,17 +843,22 @@ def exchange_seam(
     again: Callable[..., SeamFlow],
     run: Runner,
 ) -> SeamExchange:
-    """MFD's exchange: ``first(tile)`` for every tile, then rounds of a pass over the
-    seam here and ``again(tile, deep inflow)`` on the tiles whose deep cells received
-    flow, until no flow is left (module docstring). Logs (INFO) every
+    """MFD's exchange: ``first(tile)`` for every tile (:func:`seam_flow`), then rounds
+    of a pass over the seam here and ``again(tile, deep inflow)`` (:func:`seam_round`)
+    on the tiles whose deep cells received flow, until no flow is left (module
+    docstring). The accumulations ``first`` gives weights for (A, W and S for the SDR)
+    share the rounds: a tile is passed over when any of them reaches it, and an
+    accumulation's zero amounts change none of its sums. Logs (INFO) every
     :data:`ROUNDS_LOGGED` rounds and at the end: the rounds, the band cells, the time."""
     t0 = time.perf_counter()
     flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
     valid = any(f.valid for f in flows)
+    flat = flows[0].weight.ndim == 1  # one accumulation given as rows of one amount
+    ch = 1 if flat else flows[0].weight.shape[1]
     # the tasks' arrays are let go as soon as their concatenation holds them, and the
     # concatenations once the seam's own arrays are made: the client's peak (decision 0108)
-    outs = [(f.out_dst, f.out_amount) for f in flows]
-    bands, weights = [f.band for f in flows], [f.weight for f in flows]
+    outs = [(f.out_dst, _rows(f.out_amount)) for f in flows]
+    bands, weights = [f.band for f in flows], [_rows(f.weight) for f in flows]
     srcs, dsts, shares = [f.src for f in flows], [f.dst for f in flows], [f.share for f in flows]
     del flows
     seam = np.concatenate(bands)
@@ -819,14 +883,14 @@ def exchange_seam(
     if not ok:
         _cycle("along the tile edges / 沿分块边界")
     by_index = {t.index: t for t in parts}
-    total = np.zeros(len(seam))
-    handed = np.zeros(len(i_src))  # per band → deep share, summed over the rounds
+    total = np.zeros((len(seam), ch))
+    handed = np.zeros((len(i_src), ch))  # per band → deep share, summed over the rounds
     rounds = 0
     limit = len(seam) + 1  # each round's flow has left the seam and re-entered it
     value = weight
     while True:
         out_dst = np.concatenate([o[0] for o in outs]) if outs else np.empty(0, np.int64)
-        out_amount = np.concatenate([o[1] for o in outs]) if outs else np.empty(0)
+        out_amount = np.concatenate([o[1] for o in outs]) if outs else np.empty((0, ch))
         del outs
         cells, amount = _sum_by(out_dst, out_amount)
         del out_dst, out_amount
@@ -839,13 +903,14 @@ def exchange_seam(
             _cycle("across tiles / 跨分块")
         acc = _seam_pass(topo, start, by_src, s_dst, s_share, value)
         total += acc
-        sent = acc[i_src] * i_share
+        sent = acc[i_src] * i_share[:, None]
         handed += sent
         cells, amount = _sum_by(i_dst, sent)
-        live = amount != 0.0
+        live = (amount != 0.0).any(axis=1)
         if not live.any():
             break
-        groups = _by_tile(cells[live], amount[live], parts, shape, tile_shape)
+        amount = amount[live, 0] if flat else amount[live]
+        groups = _by_tile(cells[live], amount, parts, shape, tile_shape)
         if rounds % ROUNDS_LOGGED == 0:
             log.info(
                 "MFD seam over %d tiles: round %d, %d tiles reached, %.0f s",
@@ -855,11 +920,11 @@ def exchange_seam(
                 time.perf_counter() - t0,
             )
         outs = [
-            (f.out_dst, f.out_amount)
+            (f.out_dst, _rows(f.out_amount))
             for f in run([(again, (by_index[k], g)) for k, g in groups.items()])
         ]
         del groups
-        value = np.zeros(len(seam))
+        value = np.zeros((len(seam), ch))
     log.info(
         "MFD seam over %d tiles (%d band cells): %d rounds in %.1f s",
         len(parts),
@@ -867,6 +932,8 @@ def exchange_seam(
         rounds,
         time.perf_counter() - t0,
     )
+    if flat:
+        handed, total = handed[:, 0], total[:, 0]
     cells, amount = _sum_by(i_dst, handed)
     return SeamExchange(
         _by_tile(cells, amount, parts, shape, tile_shape),
@@ -874,6 +941,11 @@ def exchange_seam(
         rounds,
         valid,
     )
+
+
+def _rows(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Amounts as rows of one amount per accumulation (a 1-D array: one accumulation)."""
+    return a if a.ndim == 2 else a[:, None]
 
 
 def seam_tile(
@@ -902,11 +974,15 @@ def _tile_shape(tile: int | tuple[int, int]) -> tuple[int, int]:
 _NO_INFLOW = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 
 
-def _seed(tile: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]) -> Any:
-    """Zero weights on ``tile`` but the inflows (tile-local linear indices, amounts)."""
-    seed = np.zeros((tile.rows, tile.cols))
-    seed.reshape(-1)[inflow[0]] = inflow[1]
-    return seed
+def of_column(
+    entry: tuple[NDArray[np.int64], NDArray[np.float64]] | None, j: int
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """A tile's entry in a :class:`SeamExchange`'s ``inflow`` or ``band`` (None: the tile
+    has none) with the amounts of accumulation ``j`` only."""
+    if entry is None:
+        return _NO_INFLOW
+    cells, amount = entry
+    return cells, np.ascontiguousarray(amount[:, j])
 
 
 # --- arrays in memory (the same stages, for tests and small rasters) ----------------------
@@ -981,8 +1057,8 @@ def flow_accumulation_tiled_array(
             parts,
             shape,
             tile_shape,
-            lambda t: seam_flow(*halo(t), t, shape, own(t), True, band),
-            lambda t, g: seam_flow(*halo(t), t, shape, _seed(t, g), False, band),
+            lambda t: seam_flow(*halo(t), t, shape, [own(t)], band),
+            lambda t, g: seam_round(*halo(t), t, shape, g),
             run,
         )
         for t in parts:
@@ -991,8 +1067,8 @@ def flow_accumulation_tiled_array(
                 t,
                 shape,
                 own(t),
-                sx.inflow.get(t.index, _NO_INFLOW),
-                sx.band.get(t.index, _NO_INFLOW),
+                of_column(sx.inflow.get(t.index), 0),
+                of_column(sx.band.get(t.index), 0),
                 band,
             )
         return out, sx.rounds
@@ -1074,12 +1150,7 @@ def _seam_first(
     path: Path, weights: Path | None, tile: Tile, *, shape: tuple[int, int], band: int
 ) -> SeamFlow:
     return seam_flow(
-        *_read_directions(path, tile, shape),
-        tile,
-        shape,
-        _read_weights(weights, tile),
-        True,
-        band,
+        *_read_directions(path, tile, shape), tile, shape, [_read_weights(weights, tile)], band
     )
 
 
@@ -1089,10 +1160,8 @@ def _seam_again(
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
     *,
     shape: tuple[int, int],
-    band: int,
 ) -> SeamFlow:
-    d, v = _read_directions(path, tile, shape)
-    return seam_flow(d, v, tile, shape, _seed(tile, inflow), False, band)
+    return seam_round(*_read_directions(path, tile, shape), tile, shape, inflow)
 
 
 def _seam_last(
@@ -1189,7 +1258,7 @@ def flow_accumulation_tiled(
             shape,
             _tile_shape(tile),
             partial(_seam_first, directions_path, weights_path, shape=shape, band=band),
-            partial(_seam_again, directions_path, shape=shape, band=band),
+            partial(_seam_again, directions_path, shape=shape),
             _dask_run,
         )
         valid, rounds = sx.valid, sx.rounds
@@ -1201,8 +1270,8 @@ def flow_accumulation_tiled(
                     weights_path,
                     t,
                     shape,
-                    sx.inflow.get(t.index, _NO_INFLOW),
-                    sx.band.get(t.index, _NO_INFLOW),
+                    of_column(sx.inflow.get(t.index), 0),
+                    of_column(sx.band.get(t.index), 0),
                     band,
                 ),
             )

@@ -80,15 +80,19 @@ sensitivity to D_up is at most 1/(k·ln 10) ≤ 0.22 for k ≥ 2) within as much
 own float32 rounding. These are the tolerances the tests ask (3e-7 for D_up and SDR,
 1e-12 for D_dn); A, the streams and LS are compared bitwise.
 
-MFD is not done: D_dn in MFD is the share-weighted mean of ``σ + d`` over the downstream
-neighbours, so an entry's distance depends on many exits' distances, not on one; there
-is no link forest, and the exchange would need rounds as MFD accumulation does in
-:mod:`ganpo.engine.tiled_accum` (rounds through a seam band, decision 0067; the same
-scheme could carry D_dn, downstream first, but does not yet).
-MFD directions are refused with a clear error. Also not done: an ecosystem map that
-leaves DEM cells without a cover factor (the global function then routes LS and SDR on
-two different masks, i.e. on two different sets of directions, which one direction
-raster cannot give): refused, naming the number of cells.
+MFD (decision 0084): D_dn in MFD is the share-weighted mean of ``σ + d`` over the
+downstream neighbours, so an entry's distance depends on many exits' distances, not on
+one; there is no link forest. The MFD layers go through seams instead
+(:mod:`ganpo.engine.tiled_accum`, rounds through a band along the tile edges, decision
+0067): one seam carries A, W and S together (decision 0109: they follow the same
+directions, so they share the rounds), then the streams by the candidates' search, which
+cells reach a stream and ``σ + d`` by the transposed seam
+(:mod:`ganpo.engine.tiled_sdr_mfd`), then D_dn, D_up, LS and SDR per tile. A is a sum of
+the same terms as globally in another order there too, so MFD's LS and SDR are within
+float32 rounding of the global ones, not bitwise. Not done, D8 and MFD: an ecosystem map
+that leaves DEM cells without a cover factor (the global function then routes LS and
+SDR on two different masks, i.e. on two different sets of directions, which one
+direction raster cannot give): refused, naming the number of cells.
 
 Cost: three passes over each tile (stage 1 of the accumulations; step A, with stage 3 of
 the unit accumulation only: the partial distances need A for the streams, W and S, not
@@ -107,6 +111,8 @@ worker grew 86 MiB with tiles of 1024², about 85 B per cell of the tile.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -228,7 +234,7 @@ class TileInputs:
     (float32, NaN where the ecosystem map gives no C), the tile's place ``i0``, ``j0``
     in the halo arrays."""
 
-    dh: NDArray[np.uint8]
+    dh: NDArray[Any]  # D8 codes (uint8) or packed MFD shares (uint32)
     vh: NDArray[np.bool_]
     zh: NDArray[np.floating[Any]]
     w: NDArray[np.float32]
@@ -371,10 +377,12 @@ def first(inp: TileInputs, tile: Tile, shape: tuple[int, int], cell: float) -> F
     r0, c0, _, _ = tile.halo(shape)
     flows = []
     for a in (acc, total_w, total_s):
-        src, tr, tc, amount = tiled_accum._outflows(inp.dh, inp.vh, inp.i0, inp.j0, a, False)
+        src, tr, tc, amount = tiled_accum._outflows(
+            inp.dh, inp.vh, inp.i0, inp.j0, tile.rows, tile.cols, a.reshape(-1, 1), False
+        )
         src_g = tiled_accum._to_global(src, tile, cols)
         dst_g = (tr + r0) * cols + (tc + c0)
-        flows.append(TileFlow(tile, src_g, dst_g, amount, perimeter, link, bool(v.any())))
+        flows.append(TileFlow(tile, src_g, dst_g, amount[:, 0], perimeter, link, bool(v.any())))
     return FirstFlow((flows[0], flows[1], flows[2]), masked, mismatch)
 
 
@@ -946,6 +954,15 @@ def _tile_file(folder: Path, name: str, index: tuple[int, int]) -> Path:
     return folder / f"{name}_{index[0]}_{index[1]}.npy"
 
 
+def _save_whole(path: Path, a: NDArray[Any]) -> None:
+    """``np.save`` under another name, then renamed: a task stopped while writing (a
+    worker lost) leaves no partial file under ``path``."""
+    part = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    with open(part, "wb") as f:
+        np.save(f, a)
+    os.replace(part, path)
+
+
 def _ring(
     folder: Path,
     name: str,
@@ -985,67 +1002,87 @@ class MfdFiles:
     band: int
 
 
-def _mfd_weights(m: MfdFiles, tile: Tile, which: int) -> tuple[Any, Any, NDArray[np.float64]]:
-    """The tile's directions and mask with the halo, and its weights: 1, W or S."""
+def _mfd_weights(m: MfdFiles, tile: Tile) -> tuple[TileInputs, list[NDArray[np.float64]]]:
+    """The tile's inputs (directions and mask with the halo) and the weights of its
+    three accumulations: 1, W and S."""
     inp = m.reader(tile)
-    if which == 0:
-        weights = np.ones((tile.rows, tile.cols))
-    elif which == 1:
-        weights = inp.w.astype(np.float64)
-    else:
-        s = _slope(inp, m.cell)
-        routing._s_factor(s)
-        weights = s.astype(np.float64)
-    return inp.dh, inp.vh, weights
+    s = _slope(inp, m.cell)
+    routing._s_factor(s)
+    return inp, [np.ones((tile.rows, tile.cols)), inp.w.astype(np.float64), s.astype(np.float64)]
 
 
-def _acc_first(m: MfdFiles, which: int, tile: Tile) -> tiled_accum.SeamFlow:
-    dh, vh, weights = _mfd_weights(m, tile, which)
-    return tiled_accum.seam_flow(dh, vh, tile, m.shape, weights, True, m.band)
+def _acc_first(m: MfdFiles, tile: Tile) -> tiled_accum.SeamFlow:
+    """The first task of the seam that carries A, W and S together; it also keeps the
+    tile's directions and mask with the halo, as read, in ``m.folder`` for the rounds."""
+    inp, weights = _mfd_weights(m, tile)
+    _save_whole(_tile_file(m.folder, "dh", tile.index), inp.dh)
+    _save_whole(_tile_file(m.folder, "vh", tile.index), inp.vh)
+    return tiled_accum.seam_flow(inp.dh, inp.vh, tile, m.shape, weights, m.band)
 
 
 def _acc_again(
     m: MfdFiles, tile: Tile, inflow: tuple[NDArray[np.int64], NDArray[np.float64]]
 ) -> tiled_accum.SeamFlow:
-    dh, vh = tiled_accum._read_directions(m.directions, tile, m.shape)
-    return tiled_accum.seam_flow(
-        dh, vh, tile, m.shape, tiled_accum._seed(tile, inflow), False, m.band
-    )
+    """A round's task: the directions and mask as the first task kept them (decoding
+    the tile's window of the directions' GeoTIFF again took about 13 % of the rounds'
+    time, decision 0109)."""
+    dh = np.load(_tile_file(m.folder, "dh", tile.index))
+    vh = np.load(_tile_file(m.folder, "vh", tile.index))
+    return tiled_accum.seam_round(dh, vh, tile, m.shape, inflow)
 
 
 def _acc_last(
     m: MfdFiles,
-    which: int,
     threshold: float,
     tile: Tile,
-    inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
-    band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
-) -> tuple[tiled_sdr_mfd.Candidates | None, int, int]:
-    """The last pass of an accumulation, saved; for A, the candidate cells of the streams
-    and the cells without cover or routed in one of the DEM and the directions only."""
-    dh, vh, weights = _mfd_weights(m, tile, which)
-    acc = tiled_accum.seam_tile(dh, vh, tile, m.shape, weights, inflow, band_values, m.band)
-    np.save(_tile_file(m.folder, ("acc", "tw", "ts")[which], tile.index), acc)
-    if which != 0:
-        return None, 0, 0
-    inp = m.reader(tile)
+    inflow: tuple[NDArray[np.int64], NDArray[np.float64]] | None,
+    band_values: tuple[NDArray[np.int64], NDArray[np.float64]] | None,
+) -> tuple[tiled_sdr_mfd.Candidates, int, int]:
+    """The last pass of the three accumulations, each saved; the candidate cells of the
+    streams and the cells without cover or routed in one of the DEM and the directions
+    only."""
+    inp, weights = _mfd_weights(m, tile)
+    found = None
+    for which, weight in enumerate(weights):
+        acc = tiled_accum.seam_tile(
+            inp.dh,
+            inp.vh,
+            tile,
+            m.shape,
+            weight,
+            tiled_accum.of_column(inflow, which),
+            tiled_accum.of_column(band_values, which),
+            m.band,
+        )
+        np.save(_tile_file(m.folder, ("acc", "tw", "ts")[which], tile.index), acc)
+        if which == 0:
+            found = tiled_sdr_mfd.candidates(acc, inp.dh, inp.vh, tile, m.shape, threshold)
+        del acc
+    assert found is not None
     has_z = ~np.isnan(inp.own(inp.zh))
     masked = int(np.count_nonzero(has_z & np.isnan(inp.w)))
     mismatch = int(np.count_nonzero(has_z != inp.own(inp.vh)))
-    return tiled_sdr_mfd.candidates(acc, dh, vh, tile, m.shape, threshold), masked, mismatch
+    return found, masked, mismatch
 
 
 def _mfd_halo(m: MfdFiles, reach: bool, tile: Tile) -> tiled_sdr_mfd.Halo2:
     """The tile's directions, mask, streams and (``reach``) cells reaching a stream with
     the two-cell halo."""
     r0, c0, h, w = tiled_sdr_mfd.halo2(tile, m.shape)
-    with (
-        rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
-        open_raster(m.directions, "directions") as src,
-    ):
-        dh = read_window(src, m.directions, "directions", rasterio.windows.Window(c0, r0, w, h))
-        nodata = src.nodata
-    vh = np.ones(dh.shape, dtype=bool) if nodata is None else dh != nodata
+    kept = (_tile_file(m.folder, "dh2", tile.index), _tile_file(m.folder, "vh2", tile.index))
+    if kept[1].exists():  # read before, in this tile's task of an earlier pass
+        dh, vh = np.load(kept[0]), np.load(kept[1])
+    else:
+        with (
+            rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_BYTES),
+            open_raster(m.directions, "directions") as src,
+        ):
+            window = rasterio.windows.Window(c0, r0, w, h)
+            dh = read_window(src, m.directions, "directions", window)
+            nodata = src.nodata
+        vh = np.ones(dh.shape, dtype=bool) if nodata is None else dh != nodata
+        _save_whole(kept[0], dh)
+        _save_whole(kept[1], vh)  # last: its file says both are complete
     sh = _ring(m.folder, "stream", tile, m.shape, m.tile_shape, 0, np.uint8)
     gh = _ring(m.folder, "reach", tile, m.shape, m.tile_shape, 0, np.uint8) == 1 if reach else vh
     return tiled_sdr_mfd.Halo2(
@@ -1128,57 +1165,39 @@ def _mfd_files(
     the streams (the candidates' search here), which cells reach a stream and ``σ + d``
     by the transposed seam, then D_dn, D_up, LS and SDR per tile."""
     run = tiled_accum._dask_run
-    found: list[tiled_sdr_mfd.Candidates] = []
-    for which in (0, 1, 2):
-        sx = tiled_accum.exchange_seam(
-            parts,
-            m.shape,
-            m.tile_shape,
-            partial(_acc_first, m, which),
-            partial(_acc_again, m),
-            run,
+    sx = tiled_accum.exchange_seam(
+        parts, m.shape, m.tile_shape, partial(_acc_first, m), partial(_acc_again, m), run
+    )
+    if not sx.valid:
+        raise InputError(
+            en="the flow directions have no routed cell (all nodata)",
+            zh="流向栅格没有有效像元",
+            source=m.directions,
+            field="nodata",
         )
-        if which == 0 and not sx.valid:
-            raise InputError(
-                en="the flow directions have no routed cell (all nodata)",
-                zh="流向栅格没有有效像元",
-                source=m.directions,
-                field="nodata",
-            )
-        none = _NO_INFLOW
-        out = run(
-            [
-                (
-                    _acc_last,
-                    (
-                        m,
-                        which,
-                        threshold,
-                        t,
-                        sx.inflow.get(t.index, none),
-                        sx.band.get(t.index, none),
-                    ),
-                )
-                for t in parts
-            ]
+    out = run(
+        [
+            (_acc_last, (m, float(threshold), t, sx.inflow.get(t.index), sx.band.get(t.index)))
+            for t in parts
+        ]
+    )
+    del sx
+    masked = sum(o[1] for o in out)
+    if masked:
+        _refuse_masked(masked, names[2])
+    mismatch = sum(o[2] for o in out)
+    if mismatch:
+        raise InputError(
+            en=f"{mismatch} cells are routed in the flow directions ({names[0]}) but "
+            f"nodata in the filled DEM ({names[1]}), or the reverse; give the "
+            "directions of this DEM",
+            zh=f"流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性不一致：请使用由该 DEM 计算的流向",
+            source=m.directions,
+            field="nodata",
+            values=[mismatch],
         )
-        if which == 0:
-            masked = sum(o[1] for o in out)
-            if masked:
-                _refuse_masked(masked, names[2])
-            mismatch = sum(o[2] for o in out)
-            if mismatch:
-                raise InputError(
-                    en=f"{mismatch} cells are routed in the flow directions ({names[0]}) but "
-                    f"nodata in the filled DEM ({names[1]}), or the reverse; give the "
-                    "directions of this DEM",
-                    zh=f"流向栅格与填洼 DEM 有 {mismatch} 个像元的有效性"
-                    "不一致：请使用由该 DEM 计算的流向",
-                    source=m.directions,
-                    field="nodata",
-                    values=[mismatch],
-                )
-            found = [o[0] for o in out]
+    found = [o[0] for o in out]
+    del out
     cells = tiled_sdr_mfd.stream_cells(found, m.shape, threshold)
     del found
     groups = tiled_accum._by_tile(cells, np.zeros(len(cells)), parts, m.shape, m.tile_shape)

@@ -270,11 +270,11 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
             mfd: Any = directions
             tiled = streams_mfd_tiled_array(acc, mfd, SIZE // 3, 10.0)
             distance_mfd_tiled_array(mfd, tiled, np.ones(z.shape), SIZE // 3)
-            # a seam round's tile pass from a few seeds (decision 0092): these tiles may
-            # hand no flow back across their edges, so it is called here itself
-            seed = np.zeros(z.shape)
-            seed[0, :] = 1.0
-            _accumulate_seeded(np.ascontiguousarray(mfd), np.ascontiguousarray(valid), seed)
+            # a seam round's tile pass from a few seeds (decisions 0092, 0109): these
+            # tiles may hand no flow back across their edges, so it is called here itself
+            top = np.arange(z.shape[1], dtype=np.int64)  # the first row, three columns
+            seed = np.ones((len(top), 3))
+            _accumulate_seeded(np.ascontiguousarray(mfd), np.ascontiguousarray(valid), top, seed)
 
 
 def _zonal_pass() -> None:
