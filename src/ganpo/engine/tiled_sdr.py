@@ -86,13 +86,13 @@ one; there is no link forest. The MFD layers go through seams instead
 (:mod:`ganpo.engine.tiled_accum`, rounds through a band along the tile edges, decision
 0067): one seam carries A, W and S together (decision 0109: they follow the same
 directions, so they share the rounds), then the streams by the candidates' search, which
-cells reach a stream and ``σ + d`` by the transposed seam
-(:mod:`ganpo.engine.tiled_sdr_mfd`), then D_dn, D_up, LS and SDR per tile. A is a sum of
-the same terms as globally in another order there too, so MFD's LS and SDR are within
-float32 rounding of the global ones, not bitwise. Not done, D8 and MFD: an ecosystem map
-that leaves DEM cells without a cover factor (the global function then routes LS and
-SDR on two different masks, i.e. on two different sets of directions, which one
-direction raster cannot give): refused, naming the number of cells.
+cells reach a stream by a search across tiles (decision 0110) and ``σ + d`` by the
+transposed seam (:mod:`ganpo.engine.tiled_sdr_mfd`), then D_dn, D_up, LS and SDR per
+tile. A is a sum of the same terms as globally in another order there too, so MFD's LS
+and SDR are within float32 rounding of the global ones, not bitwise. Not done, D8 and
+MFD: an ecosystem map that leaves DEM cells without a cover factor (the global function
+then routes LS and SDR on two different masks, i.e. on two different sets of directions,
+which one direction raster cannot give): refused, naming the number of cells.
 
 Cost: three passes over each tile (stage 1 of the accumulations; step A, with stage 3 of
 the unit accumulation only: the partial distances need A for the streams, W and S, not
@@ -1105,17 +1105,15 @@ def _sigma(m: MfdFiles, tile: Tile) -> tuple[TileInputs, NDArray[np.float32], ND
     return inp, slope, sigma
 
 
-def _stream_seed(m: MfdFiles, tile: Tile) -> NDArray[np.float64]:
-    return (_own(m, "stream", tile) == 1).astype(np.float64)
-
-
 def _f_seed(m: MfdFiles, tile: Tile) -> NDArray[np.float64]:
     _, _, sigma = _sigma(m, tile)
     return np.where(_own(m, "reach", tile) == 1, sigma, 0.0)
 
 
-def _save_reach(m: MfdFiles, tile: Tile, val: NDArray[np.float64]) -> None:
-    np.save(_tile_file(m.folder, "reach", tile.index), (val > 0).astype(np.uint8))
+def _save_reach(m: MfdFiles, tile: Tile, reach: NDArray[np.bool_]) -> None:
+    """The tile's cells reaching a stream (1, else 0), kept for the next stages; a tile
+    learning more in a later round of the search writes it again."""
+    _save_whole(_tile_file(m.folder, "reach", tile.index), reach.astype(np.uint8))
 
 
 def _save_f(m: MfdFiles, tile: Tile, val: NDArray[np.float64]) -> None:
@@ -1162,8 +1160,9 @@ def _mfd_files(
 ) -> list[tuple[Path, Path]]:
     """MFD's stages from files (decision 0084), each a dask task per tile, the tiles'
     arrays between stages in ``m.folder``: the three accumulations by the seam (0067),
-    the streams (the candidates' search here), which cells reach a stream and ``σ + d``
-    by the transposed seam, then D_dn, D_up, LS and SDR per tile."""
+    the streams (the candidates' search here), which cells reach a stream (a search
+    across tiles, decision 0110) and ``σ + d`` by the transposed seam, then D_dn, D_up,
+    LS and SDR per tile."""
     run = tiled_accum._dask_run
     sx = tiled_accum.exchange_seam(
         parts, m.shape, m.tile_shape, partial(_acc_first, m), partial(_acc_again, m), run
@@ -1207,19 +1206,17 @@ def _mfd_files(
         block.reshape(-1)[local] = 1
         np.save(_tile_file(m.folder, "stream", t.index), block)
     del cells, groups
-    for unit, own, finish in (
-        (True, partial(_stream_seed, m), partial(_save_reach, m)),
-        (False, partial(_f_seed, m), partial(_save_f, m)),
-    ):
-        tiled_sdr_mfd.transposed_seam(
-            parts,
-            m.shape,
-            m.tile_shape,
-            partial(_mfd_halo, m, not unit),
-            own,
-            run,
-            m.band,
-            unit,
-            finish,
-        )
+    tiled_sdr_mfd.reach_seam(
+        parts, m.shape, m.tile_shape, partial(_mfd_halo, m, False), run, partial(_save_reach, m)
+    )
+    tiled_sdr_mfd.transposed_seam(
+        parts,
+        m.shape,
+        m.tile_shape,
+        partial(_mfd_halo, m, True),
+        partial(_f_seed, m),
+        run,
+        m.band,
+        partial(_save_f, m),
+    )
     return run([(_mfd_final, (m, float(threshold), formulas, t)) for t in parts])

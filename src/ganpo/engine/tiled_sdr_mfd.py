@@ -64,10 +64,12 @@ reach, with ``N(x)`` the downstream neighbours that reach and ``q_xn = p_n / Σ_
 an accumulation *upstream* (value of ``n`` times ``q_xn`` into ``x``), i.e. the MFD flow
 accumulation of the reversed graph with the weights ``q``. Three stages:
 
-R. which cells reach: the reversed accumulation with every weight 1, seeded 1 on the
-   stream cells (:func:`transposed_seam` with ``unit``): the number of paths to a stream
-   cell, ≥ 1 exactly where one exists (products of 1 are exact; a sum of numbers ≥ 1
-   never rounds to 0; overflow gives inf, still > 0), so *reach* is exact;
+R. which cells reach: a search upstream from the stream cells across tiles
+   (:func:`reach_seam`, decision 0110). Reaching is a yes or no, so a round passes on
+   only the cells newly found to reach, and a tile runs again only when a neighbour
+   finds one of its ring cells. It was the same seam as F with every weight 1, counting
+   the paths to a stream (≥ 1 exactly where one exists), whose sums kept changing for
+   as many rounds as F needs, long after every yes was known;
 F. ``f`` on the cells that reach, :func:`transposed_seam` with the weights ``q`` (each
    tile reads *reach* with a two-cell halo: ``q_xn`` for a cell ``x`` of the halo's
    first ring needs its neighbours' *reach*);
@@ -97,8 +99,11 @@ single tile bitwise (stage D is then routing's arithmetic throughout).
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numba
@@ -108,6 +113,8 @@ from numpy.typing import NDArray
 from ganpo.engine import routing, tiled_accum
 from ganpo.engine.routing import DCOL, DROW
 from ganpo.engine.tiled_fill import Tile, tiles
+
+log = logging.getLogger(__name__)
 
 #: InVEST SDR's trace proportion for MFD streams (routing's)
 TRACE = routing.STREAM_TRACE_PROPORTION
@@ -451,39 +458,19 @@ def _tile_pulls(
 
 
 @numba.njit(cache=True, nogil=True)
-def _up_pass(
-    dh: NDArray[np.uint32],
-    vh: NDArray[np.bool_],
-    gh: NDArray[np.bool_],
-    sh: NDArray[np.uint8],
-    i0: int,
-    j0: int,
-    seed: NDArray[np.float64],
-    unit: bool,
-) -> tuple[NDArray[np.float64], bool]:
-    """The tile's values carried upstream: ``v(x) = seed(x) + Σ_k pull(x, k)·v(n_k)``
-    over x's downstream neighbours in the tile, downstream first (Kahn's order on the
-    neighbours still to wait for). The tile at ``i0``, ``j0`` in the halo arrays. False
-    if a cycle leaves cells undone.
-
-    Only the cells upstream of a seeded cell (``seed ≠ 0``, NaN included) are computed:
-    any other cell's value is exactly 0 (no seed, and every downstream value 0). A seam
-    round seeds a few cells next to the band, so its pass costs their upstream cells,
-    not the tile. The sums are those of :func:`_pull`'s weights in the same order (a
-    term ``pull·0`` adds +0), so the values are bitwise those of a pass over every
-    cell. A cycle is found among the cells computed; one among cells that no seed
-    reaches would give zeros, and is found by the stage's first pass, which seeds
-    every cell that has a value of its own."""
-    rows, cols = seed.shape
+def _upstream(
+    pulls: NDArray[np.uint8], rows: int, cols: int, start: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """The tile's cells (linear, ``rows × cols``) from which a path of pulls
+    (:func:`_tile_pulls`: bit ``k`` of a cell's byte, a pull from its neighbour ``k``)
+    leads to a ``start`` cell, the ``start`` cells included: depth-first from them, each
+    cell stacked once."""
     n = rows * cols
-    pulls, total = _tile_pulls(dh, vh, gh, sh, i0, j0, rows, cols, unit)
-    val = np.zeros((rows, cols), dtype=np.float64)
-    flat = seed.reshape(-1)
     hit = np.zeros(n, dtype=np.bool_)
     stack = np.empty(n, dtype=np.int64)
     top = 0
-    for x in range(n):  # the cells upstream of a seed: depth-first over the pulls
-        if flat[x] != 0.0 and not hit[x]:
+    for x in range(n):
+        if start[x] and not hit[x]:
             hit[x] = True
             stack[top] = x
             top += 1
@@ -500,6 +487,65 @@ def _up_pass(
                         hit[u] = True
                         stack[top] = u
                         top += 1
+    return hit
+
+
+@numba.njit(cache=True, nogil=True)
+def _reach_pass(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    sh: NDArray[np.uint8],
+    i0: int,
+    j0: int,
+    rows: int,
+    cols: int,
+    seeds: NDArray[np.int64],
+) -> NDArray[np.bool_]:
+    """The tile's cells (linear) with a path inside the tile to one of its stream cells
+    or to a cell of ``seeds`` (tile-local linear indices of cells known to reach a stream
+    through other tiles). A path goes from a routed cell that is not a stream cell to a
+    routed downstream neighbour with a share (:func:`_pull` with ``unit``)."""
+    pulls, _ = _tile_pulls(dh, vh, vh, sh, i0, j0, rows, cols, True)
+    start = np.zeros(rows * cols, dtype=np.bool_)
+    for r in range(rows):
+        for c in range(cols):
+            if vh[r + i0, c + j0] and sh[r + i0, c + j0] == 1:
+                start[r * cols + c] = True
+    for x in seeds:
+        start[x] = True
+    return _upstream(pulls, rows, cols, start)
+
+
+@numba.njit(cache=True, nogil=True)
+def _up_pass(
+    dh: NDArray[np.uint32],
+    vh: NDArray[np.bool_],
+    gh: NDArray[np.bool_],
+    sh: NDArray[np.uint8],
+    i0: int,
+    j0: int,
+    seed: NDArray[np.float64],
+) -> tuple[NDArray[np.float64], bool]:
+    """The tile's values carried upstream: ``v(x) = seed(x) + Σ_k pull(x, k)·v(n_k)``
+    (:func:`_pull`'s normalised shares) over x's downstream neighbours in the tile,
+    downstream first (Kahn's order on the neighbours still to wait for). The tile at
+    ``i0``, ``j0`` in the halo arrays. False if a cycle leaves cells undone.
+
+    Only the cells upstream of a seeded cell (``seed ≠ 0``, NaN included) are computed:
+    any other cell's value is exactly 0 (no seed, and every downstream value 0). A seam
+    round seeds a few cells next to the band, so its pass costs their upstream cells,
+    not the tile. The sums are those of :func:`_pull`'s weights in the same order (a
+    term ``pull·0`` adds +0), so the values are bitwise those of a pass over every
+    cell. A cycle is found among the cells computed; one among cells that no seed
+    reaches would give zeros, and is found by the stage's first pass, which seeds
+    every cell that has a value of its own."""
+    rows, cols = seed.shape
+    n = rows * cols
+    pulls, total = _tile_pulls(dh, vh, gh, sh, i0, j0, rows, cols, False)
+    val = np.zeros((rows, cols), dtype=np.float64)
+    flat = seed.reshape(-1)
+    hit = _upstream(pulls, rows, cols, flat != 0.0)
+    stack = np.empty(n, dtype=np.int64)
     wait = np.zeros(n, dtype=np.int32)
     todo = 0
     for x in range(n):
@@ -527,7 +573,7 @@ def _up_pass(
             d = dh[r + i0, c + j0]
             for k in range(8):
                 if (bits >> k) & 1:
-                    q = 1.0 if unit else np.float64((d >> (4 * k)) & 15) / np.float64(total[x])
+                    q = np.float64((d >> (4 * k)) & 15) / np.float64(total[x])
                     v += q * val[r + DROW[k], c + DCOL[k]]
         val[r, c] = v
         for k in range(8):  # upstream neighbours: one downstream cell fewer to wait for
@@ -699,15 +745,15 @@ def _cycle(tile: Tile) -> None:
 
 
 def _tile_pass(
-    h: Halo2, tile: Tile, shape: tuple[int, int], seed: NDArray[np.float64], unit: bool
+    h: Halo2, tile: Tile, shape: tuple[int, int], seed: NDArray[np.float64]
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
     """A tile pass of the transposed seam: the values from ``seed``, and what leaves the
     tile (targets raster-wide, amounts)."""
-    val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed, unit)
+    val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
     if not ok:
         _cycle(tile)
     src, tr, tc, w = _up_edges(
-        h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, 1, True, unit
+        h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, 1, True, False
     )
     dst = (tr + h.r0) * shape[1] + (tc + h.c0)
     return val, dst, val.reshape(-1)[src] * w
@@ -720,14 +766,13 @@ def seam_up_flow(
     seed: NDArray[np.float64],
     first: bool,
     band: int,
-    unit: bool,
 ) -> tiled_accum.SeamFlow:
     """A tile task of the transposed seam (decision 0067's seam with the edges reversed:
     values go upstream): the tile pass from ``seed`` on its deep cells, and with
     ``first`` (``seed`` the cells' own values) the band cells, their seeds and their
     upstream edges."""
     deep = np.where(tiled_accum._band_mask(tile.rows, tile.cols, band), 0.0, seed)
-    _, out_dst, out_amount = _tile_pass(h, tile, shape, deep, unit)
+    _, out_dst, out_amount = _tile_pass(h, tile, shape, deep)
     cols = shape[1]
     v = h.vh[h.i0 : h.i0 + tile.rows, h.j0 : h.j0 + tile.cols]
     empty = np.empty(0, dtype=np.int64)
@@ -739,7 +784,7 @@ def seam_up_flow(
         cells = tiled_accum._to_global(local, tile, cols)
         weight = seed.reshape(-1)[local]
         s, tr, tc, share = _up_edges(
-            h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, band, False, unit
+            h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, band, False, False
         )
         src = tiled_accum._to_global(s, tile, cols)
         dst = (tr + h.r0) * cols + (tc + h.c0)
@@ -756,13 +801,12 @@ def seam_up_tile(
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
     band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
     band: int,
-    unit: bool,
 ) -> NDArray[np.float64]:
     """The transposed seam's last pass: the tile from its deep cells' seeds and all their
     inflow from the band, plus, on the band cells, their sums along the seam."""
     deep = np.where(tiled_accum._band_mask(tile.rows, tile.cols, band), 0.0, seed)
     deep.reshape(-1)[inflow[0]] += inflow[1]
-    val, _, _ = _tile_pass(h, tile, shape, deep, unit)
+    val, _, _ = _tile_pass(h, tile, shape, deep)
     val.reshape(-1)[band_values[0]] += band_values[1]
     return val
 
@@ -782,9 +826,8 @@ def _last_up(
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
     band_values: tuple[NDArray[np.int64], NDArray[np.float64]],
     band: int,
-    unit: bool,
 ) -> Any:
-    val = seam_up_tile(read(tile), tile, shape, own(tile), inflow, band_values, band, unit)
+    val = seam_up_tile(read(tile), tile, shape, own(tile), inflow, band_values, band)
     return val if finish is None else finish(tile, val)
 
 
@@ -796,20 +839,20 @@ def transposed_seam(
     own: Callable[[Tile], NDArray[np.float64]],
     run: tiled_accum.Runner,
     band: int,
-    unit: bool,
     finish: Callable[[Tile, NDArray[np.float64]], Any] | None = None,
 ) -> tuple[dict[tuple[int, int], Any], int]:
-    """The values carried upstream by tiles (``unit``: weight 1, else the distance's
-    normalised shares), each cell seeded with ``own(tile)``: per tile its values, and the
-    rounds (seam passes). :func:`ganpo.engine.tiled_accum.exchange_seam` on the reversed
-    edges, then a last pass per tile, whose values go to ``finish(tile, values)`` in the
-    task if given (its result is then the tile's)."""
+    """The values carried upstream by tiles with the distance's normalised shares
+    (:func:`_pull`; stage F of the module docstring), each cell seeded with
+    ``own(tile)``: per tile its values, and the rounds (seam passes).
+    :func:`ganpo.engine.tiled_accum.exchange_seam` on the reversed edges, then a last
+    pass per tile, whose values go to ``finish(tile, values)`` in the task if given (its
+    result is then the tile's)."""
     sx = tiled_accum.exchange_seam(
         parts,
         shape,
         tile_shape,
-        lambda t: seam_up_flow(read(t), t, shape, own(t), True, band, unit),
-        lambda t, g: seam_up_flow(read(t), t, shape, _seed(t, g), False, band, unit),
+        lambda t: seam_up_flow(read(t), t, shape, own(t), True, band),
+        lambda t, g: seam_up_flow(read(t), t, shape, _seed(t, g), False, band),
         run,
     )
     none = (np.empty(0, dtype=np.int64), np.empty(0))
@@ -826,13 +869,144 @@ def transposed_seam(
                     sx.inflow.get(t.index, none),
                     sx.band.get(t.index, none),
                     band,
-                    unit,
                 ),
             )
             for t in parts
         ]
     )
     return {t.index: v for t, v in zip(parts, vals, strict=True)}, sx.rounds
+
+
+@dataclass(frozen=True)
+class Reached:
+    """A tile's task of :func:`reach_seam`: the cells of the tile's outer ring that reach
+    a stream (tile-local linear indices), the cells outside the tile that reach one
+    through it (raster-wide linear indices, those with a share into a reaching cell of
+    the tile), and ``finish``'s result."""
+
+    ring: NDArray[np.int64]
+    out: NDArray[np.int64]
+    result: Any
+
+
+def reach_tile(
+    h: Halo2, tile: Tile, shape: tuple[int, int], seeds: NDArray[np.int64]
+) -> tuple[NDArray[np.bool_], NDArray[np.int64], NDArray[np.int64]]:
+    """Which cells of the tile reach a stream through it (:func:`_reach_pass`, seeded
+    with ``seeds``), the ones of them on the outer ring, and the cells outside the tile
+    that reach a stream through them."""
+    hit = _reach_pass(h.dh, h.vh, h.sh, h.i0, h.j0, tile.rows, tile.cols, seeds)
+    src, tr, tc, _ = _up_edges(
+        h.dh, h.vh, h.vh, h.sh, h.i0, h.j0, tile.rows, tile.cols, 1, True, True
+    )
+    through = hit[src]
+    out = np.unique((tr[through] + h.r0) * shape[1] + (tc[through] + h.c0))
+    ring = np.flatnonzero(hit & tiled_accum._band_mask(tile.rows, tile.cols, 1).reshape(-1))
+    return hit.reshape(tile.rows, tile.cols), ring, out
+
+
+def _reach_task(
+    read: Callable[[Tile], Halo2],
+    finish: Callable[[Tile, NDArray[np.bool_]], Any] | None,
+    tile: Tile,
+    shape: tuple[int, int],
+    seeds: NDArray[np.int64],
+) -> Reached:
+    hit, ring, out = reach_tile(read(tile), tile, shape, seeds)
+    return Reached(ring, out, hit if finish is None else finish(tile, hit))
+
+
+def reach_seam(
+    parts: list[Tile],
+    shape: tuple[int, int],
+    tile_shape: tuple[int, int],
+    read: Callable[[Tile], Halo2],
+    run: tiled_accum.Runner,
+    finish: Callable[[Tile, NDArray[np.bool_]], Any] | None = None,
+) -> tuple[dict[tuple[int, int], Any], int]:
+    """Which cells reach a stream cell, by tiles: per tile a boolean array (or
+    ``finish(tile, reach)``'s result, in the task), and the rounds. Stage R of the module
+    docstring as a search, not a sum: reaching is a yes or no, so a round passes only
+    what is new.
+
+    Round 1 runs every tile: the cells with a path inside the tile to a stream cell of
+    the tile (:func:`reach_tile`). Each task returns the cells of the neighbouring tiles
+    with a share into a reaching cell of its outer ring; these reach a stream too. The
+    client keeps, per tile, the ring cells known to reach; a round runs again, with all
+    its seeds so far, each tile that one of those cells reached and that did not know
+    it. It ends when no tile learns a new cell.
+
+    Exact: a reaching cell ``x`` has a path to a stream cell; walk it back from the
+    stream cell, which its tile's first task finds. Each next cell up the path is
+    found by the same tile's search if it lies in that tile. Otherwise it is a target
+    of an edge out of that tile's ring, so it becomes a seed of its own tile. Every seed
+    and every cell found reaches a stream, so nothing else is found. A tile runs again
+    only when it learns a ring cell, so at most once per ring cell, and usually a few
+    times (measured at the Jiangxi size in decision 0110)."""
+    empty = np.empty(0, dtype=np.int64)
+    seeds: dict[tuple[int, int], NDArray[np.int64]] = {}
+    known: dict[tuple[int, int], NDArray[np.int64]] = {}
+    results: dict[tuple[int, int], Any] = {}
+    todo = list(parts)
+    rounds = passes = 0
+    t0 = time.perf_counter()
+    while todo:
+        passes += len(todo)
+        got = run(
+            [(_reach_task, (read, finish, t, shape, seeds.get(t.index, empty))) for t in todo]
+        )
+        rounds += 1
+        for t, r in zip(todo, got, strict=True):
+            known[t.index] = r.ring
+            results[t.index] = r.result
+        cells = np.unique(np.concatenate([r.out for r in got]))
+        groups = tiled_accum._by_tile(cells, np.zeros(len(cells)), parts, shape, tile_shape)
+        todo = []
+        for t in parts:
+            if t.index not in groups:
+                continue
+            new = np.setdiff1d(groups[t.index][0], known[t.index], assume_unique=True)
+            if len(new):
+                seeds[t.index] = np.union1d(seeds.get(t.index, empty), new)
+                known[t.index] = np.union1d(known[t.index], new)
+                todo.append(t)
+        log.debug("reach by tiles: round %d, %d tiles to run again", rounds, len(todo))
+    log.info(
+        "which cells reach a stream, over %d tiles: %d rounds, %d tile passes, %d seeds, in %.1f s",
+        len(parts),
+        rounds,
+        passes,
+        sum(len(v) for v in seeds.values()),
+        time.perf_counter() - t0,
+    )
+    return results, rounds
+
+
+def halo_of_arrays(
+    directions: NDArray[np.uint32],
+    valid: NDArray[np.bool_],
+    reach: NDArray[np.bool_],
+    stream: NDArray[np.uint8],
+    tile: Tile,
+) -> Halo2:
+    """A tile's :class:`Halo2` cut from whole arrays (``stream`` 1 on stream cells, else
+    0), for the arrays in memory."""
+    shape = (directions.shape[0], directions.shape[1])
+    r0, c0, h, w = halo2(tile, shape)
+
+    def cut(a: NDArray[Any]) -> Any:
+        return np.ascontiguousarray(a[r0 : r0 + h, c0 : c0 + w])
+
+    return Halo2(
+        cut(directions),
+        cut(valid),
+        cut(reach),
+        cut(stream),
+        tile.row0 - r0,
+        tile.col0 - c0,
+        r0,
+        c0,
+    )
 
 
 def distance_mfd_tiled_array(
@@ -845,9 +1019,9 @@ def distance_mfd_tiled_array(
     """The MFD distance to stream by tiles, equal within float64 rounding to
     :func:`ganpo.engine.routing.distance_to_stream` ``(directions, stream, sigma)``
     (``stream`` 1/0, 255 off the routed cells; ``sigma`` each cell's step, 1/(W·S) in
-    the SDR). Returns D_dn and the rounds of the two seams (which cells reach a stream;
-    the distances). In memory, for tests: the rings of the neighbouring tiles' results
-    that a tile reads are cut from whole arrays here."""
+    the SDR). Returns D_dn and the rounds of the search (which cells reach a stream)
+    and of the seam (the distances). In memory, for tests: the rings of the neighbouring
+    tiles' results that a tile reads are cut from whole arrays here."""
     shape = (directions.shape[0], directions.shape[1])
     if stream.shape != shape or sigma.shape != shape:
         raise ValueError(f"directions, stream and sigma differ in shape: {shape}")
@@ -864,38 +1038,16 @@ def distance_mfd_tiled_array(
         return np.ascontiguousarray(a[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols])
 
     def reader(reach: NDArray[np.bool_]) -> Callable[[Tile], Halo2]:
-        def read(t: Tile) -> Halo2:
-            r0, c0, _, _ = halo2(t, shape)
-            return Halo2(
-                cut(directions, t),
-                cut(valid, t),
-                cut(reach, t),
-                cut(is_stream, t),
-                t.row0 - r0,
-                t.col0 - c0,
-                r0,
-                c0,
-            )
-
-        return read
+        return partial(halo_of_arrays, directions, valid, reach, is_stream)
 
     def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
         return [f(*args) for f, args in calls]
 
-    # which cells reach a stream: paths counted upstream from the stream cells (> 0)
-    reach_vals, rounds_r = transposed_seam(
-        parts,
-        shape,
-        tile_shape,
-        reader(valid),
-        lambda t: inside(is_stream, t).astype(np.float64),
-        run,
-        band,
-        True,
-    )
+    # which cells reach a stream: a search upstream from the stream cells
+    reach_vals, rounds_r = reach_seam(parts, shape, tile_shape, reader(valid), run)
     reach = np.zeros(shape, dtype=bool)
     for t in parts:
-        reach[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = reach_vals[t.index] > 0
+        reach[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = reach_vals[t.index]
     reach &= valid
     # f = σ + d: each cell's own step, carried upstream with the normalised shares
     f_vals, rounds_f = transposed_seam(
@@ -906,7 +1058,6 @@ def distance_mfd_tiled_array(
         lambda t: np.where(inside(reach, t), inside(sigma, t), 0.0),
         run,
         band,
-        False,
     )
     f = np.full(shape, np.nan)
     for t in parts:
