@@ -728,7 +728,7 @@ class SeamFlow:
     routed band cells, their weights and their shares to routed cells (source, target,
     share; raster-wide). Amounts and weights are rows of one value per accumulation
     (:func:`seam_flow`, :func:`seam_round`), or one value per flow or cell where a seam
-    carries a single accumulation (the transposed seams of
+    carries a single accumulation (the transposed seam of
     :mod:`ganpo.engine.tiled_sdr_mfd`)."""
 
     tile: Tile
