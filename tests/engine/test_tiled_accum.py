@@ -35,12 +35,13 @@ from ganpo.engine.routing import (
     flow_direction_mfd,
 )
 from ganpo.engine.tiled_accum import (
+    SEAM_RELATIVE,
     flow_accumulation_tiled,
     flow_accumulation_tiled_array,
     write_directions,
 )
 from ganpo.errors import InputError
-from landscapes import PROFILE, notched_bowl, pitted, write_tif
+from landscapes import PROFILE, notched_bowl, pit_filled, pitted, write_tif
 
 RTOL = 1e-12  # module docstring: float64 rounding of sums in another order
 E, SE, SW, W, S = 0, 7, 5, 4, 6  # D8 codes (routing.DROW/DCOL)
@@ -220,6 +221,58 @@ def test_a_long_zigzag_along_a_tile_edge_takes_two_rounds() -> None:
         assert np.array_equal(got, expected)
         # at most one entry into deep cells on any path (column 0 → 1), plus the first
         assert rounds <= 2
+
+
+def _stopping(relative: float, weights: Any = None) -> tuple[Any, Any, int, int]:
+    """The MFD accumulation of a bowl of 80 in tiles of 4 with a band of 1 (flow winds
+    across the tile edges), with ``relative`` and with every round; both rounds."""
+    z = pit_filled(notched_bowl(80))
+    mfd, valid = flow_direction_mfd(z), ~np.isnan(z)
+    if weights is None:
+        weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    stop, rounds_stop = flow_accumulation_tiled_array(
+        mfd, valid, 4, weights, band=1, relative=relative
+    )
+    full, rounds_full = flow_accumulation_tiled_array(mfd, valid, 4, weights, band=1)
+    return stop, full, rounds_stop, rounds_full
+
+
+def test_the_seam_stops_once_what_is_left_is_below_rounding() -> None:
+    """Decision 0111: the SDR's seam leaves out the rounds whose flow could change no
+    sum by more than one float64 rounding of it."""
+    z = pit_filled(notched_bowl(80))
+    mfd, valid = flow_direction_mfd(z), ~np.isnan(z)
+    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    expected = flow_accumulation(mfd, valid, weights)
+    stop, full, rounds_stop, rounds_full = _stopping(SEAM_RELATIVE)
+    assert rounds_stop < rounds_full - 5  # measured 29 against 38
+    for got in (stop, full):
+        np.testing.assert_allclose(got, expected, rtol=RTOL, atol=0)
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.all(np.abs(stop - full)[valid] <= 4 * SEAM_RELATIVE * full[valid])
+
+
+def test_a_coarse_stop_keeps_its_bound() -> None:
+    """The flow left when the seam stops changes no sum by more than ``relative`` of it,
+    and only lowers sums (it is ≥ 0)."""
+    stop, full, rounds_stop, rounds_full = _stopping(1e-4)
+    valid = np.isfinite(full)
+    gap = (full - stop)[valid] / full[valid]
+    assert rounds_stop < rounds_full - 10  # measured 24 against 38
+    assert gap.max() > 1e-12  # it left something (measured 1.8e-10: the bound is loose)
+    assert gap.max() <= 1e-4 and gap.min() >= -4 * SEAM_RELATIVE
+
+
+@pytest.mark.parametrize("bad", [0.0, -1.0, np.nan])
+def test_no_stop_without_a_lower_bound(bad: float) -> None:
+    """A weight of 0, < 0 or NaN on a routed cell bounds no sum from below: every round
+    is run, as without ``relative``."""
+    z = pit_filled(notched_bowl(80))
+    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    weights[40, 40] = bad
+    stop, full, rounds_stop, rounds_full = _stopping(1e-4, weights)
+    assert rounds_stop == rounds_full
+    assert np.array_equal(stop, full, equal_nan=True)
 
 
 def test_weights() -> None:

@@ -25,7 +25,7 @@ from ganpo.engine.routing import (
     ls_and_sdr_rasters,
     sdr_layers,
 )
-from ganpo.engine.tiled_accum import flow_accumulation_tiled_array
+from ganpo.engine.tiled_accum import SEAM_RELATIVE, flow_accumulation_tiled_array
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled, ls_and_sdr_tiled_array
 from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.errors import InputError
@@ -230,6 +230,68 @@ def test_distance_random_dems_with_nodata(tile: Any) -> None:
             _, expected, _ = _check_dn(z, tile, threshold, band)
             # cells that reach no stream (they drain off the raster or into nodata first)
             assert np.isnan(expected[~np.isnan(z)]).any()
+
+
+def _trenched_bowl() -> NDArray[np.float64]:
+    """A bowl of 80 whose flow winds across tiles of 4, and a trench along its west edge
+    that drains off the raster: its cells reach no stream."""
+    z = pit_filled(notched_bowl(80))
+    z[:, 0] = np.nanmin(z) - 10.0
+    return z
+
+
+def _dn_stops(relative: float, sigma: Any = None) -> tuple[Any, Any, int, int]:
+    """D_dn on :func:`_trenched_bowl` by tiles of 4 with a band of 1: with ``relative``
+    and with every round (``relative`` 0); both rounds. ``sigma`` replaces the steps."""
+    z = _trenched_bowl()
+    acc, mfd = _routed(z)
+    stream = extract_streams(acc, mfd, 2000.0)
+    sigma = _sigma(z.shape) if sigma is None else sigma
+    stop, _, rounds_stop = distance_mfd_tiled_array(mfd, stream, sigma, 4, 1, relative)
+    full, _, rounds_full = distance_mfd_tiled_array(mfd, stream, sigma, 4, 1, 0.0)
+    return stop, full, rounds_stop, rounds_full
+
+
+def test_the_distance_seam_stops_once_what_is_left_is_below_rounding() -> None:
+    """Decision 0111: the rounds whose flow could change no value by more than one
+    float64 rounding are not run; the values stay within float64 rounding of the global
+    distance (here the same bits as with every round). The cells that reach no stream
+    (seeded 0) do not count in the values' lower bound."""
+    z = _trenched_bowl()
+    acc, mfd = _routed(z)
+    stream = extract_streams(acc, mfd, 2000.0)
+    sigma = _sigma(z.shape)
+    expected = distance_to_stream(mfd, stream, sigma)
+    stop, full, rounds_stop, rounds_full = _dn_stops(SEAM_RELATIVE)
+    assert rounds_stop < rounds_full - 5  # measured 28 against 37
+    reached = np.isfinite(expected) & (expected > 0)
+    assert reached.sum() > 6000 and np.isnan(expected).sum() > 100
+    for got in (stop, full):
+        np.testing.assert_allclose(got, expected, rtol=RTOL_DN, atol=0)
+        assert np.array_equal(np.isnan(got), np.isnan(expected))
+    assert np.all(np.abs(stop - full)[reached] <= 4 * SEAM_RELATIVE * full[reached])
+
+
+def test_a_coarse_stop_keeps_its_bound() -> None:
+    """What the seam leaves when it stops changes no value by more than ``relative`` of
+    it, and only lowers values (the flow left is ≥ 0)."""
+    stop, full, rounds_stop, rounds_full = _dn_stops(1e-4)
+    reached = np.isfinite(full) & (full > 0)
+    gap = (full - stop)[reached] / full[reached]
+    assert rounds_stop < rounds_full - 10  # measured 23 against 37
+    assert gap.max() > 1e-12  # it did leave something (measured 2.8e-10: the bound is loose)
+    assert gap.max() <= 1e-4 and gap.min() >= -4 * SEAM_RELATIVE
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan])
+def test_no_stop_without_a_lower_bound(bad: float) -> None:
+    """A step < 0 or NaN on a cell that reaches a stream gives no lower bound of the
+    values: every round is run, as with ``relative`` 0."""
+    sigma = _sigma(_trenched_bowl().shape)
+    sigma[40, 40] = bad
+    stop, full, rounds_stop, rounds_full = _dn_stops(1e-4, sigma)
+    assert rounds_stop == rounds_full
+    assert np.array_equal(stop, full, equal_nan=True)
 
 
 def test_distance_in_one_tile_is_bitwise() -> None:

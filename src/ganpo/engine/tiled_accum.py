@@ -107,6 +107,19 @@ and 0.1 s globally (docs/benchmarks.md); the rounds left are MFD flow leaving th
 for deep cells and coming back, which a wider band reduces at the cost of the client's
 memory.
 
+Stopping at rounding (decision 0111). MFD splits flow at every cell, so the flow that
+takes many rounds (a path leaving the band and coming back many times) is the product
+of many shares: at the Jiangxi size the amounts a round passes on shrink about tenfold
+a round after the first twenty, and the seam ran 166 rounds until they were exactly 0,
+the last hundred and twenty changing no sum beyond float64 rounding. The SDR's seam
+(``relative`` of :func:`exchange_seam`, :data:`SEAM_RELATIVE`) stops once the amounts
+still to pass on, summed, are at most one float64 rounding of the least weight of a
+routed cell: a unit amount adds at most 1 to any cell (the fraction of it that passes
+there), and every sum is at least its own weight, so no sum changes by more than that
+fraction of itself. The bound asks weights > 0 on every routed cell (the SDR's 1, W the
+cover factor and S ≥ 0.005); a weight of 0, < 0 or NaN, a NaN or infinite amount, and
+the other seams (``relative`` 0) keep every round.
+
 D8 costs two passes over each tile (stages 1 and 3; stage 2 handles only exits and
 links); MFD two plus one per round for the tiles whose deep cells received flow. Memory
 of a task, for a tile of ``n`` cells: the directions with a one-cell halo (1 B D8, 4 B
@@ -162,6 +175,11 @@ D8_NODATA = 254
 MFD_NODATA = 0xFFFFFFFF
 #: MFD: the width of each tile's band along its edges that the seam holds [cells]
 SEAM_BAND = 8
+
+#: the MFD seams of the SDR stop once what they still have to pass on could change no
+#: value by more than this fraction of it: one float64 rounding (decision 0111)
+SEAM_RELATIVE = float(np.finfo(np.float64).eps)
+
 _UNKNOWN = -2  # link not followed yet
 _NONE = -1  # the path ends inside the tile (no direction, nodata, the raster's edge)
 
@@ -729,7 +747,10 @@ class SeamFlow:
     share; raster-wide). Amounts and weights are rows of one value per accumulation
     (:func:`seam_flow`, :func:`seam_round`), or one value per flow or cell where a seam
     carries a single accumulation (the transposed seam of
-    :mod:`ganpo.engine.tiled_sdr_mfd`)."""
+    :mod:`ganpo.engine.tiled_sdr_mfd`). ``floor``, from a first pass: a lower bound of
+    the tile's values, the least own weight of a cell that can hold one, where every
+    weight is ≥ 0 (infinite if the tile has no such cell; 0 if none is known, as in the
+    forward seams): :func:`exchange_seam`'s ``relative`` needs it."""
 
     tile: Tile
     out_dst: NDArray[np.int64]
@@ -740,6 +761,7 @@ class SeamFlow:
     dst: NDArray[np.int64]
     share: NDArray[np.float64]
     valid: bool
+    floor: float = 0.0
 
 
 def seam_flow(
@@ -755,13 +777,16 @@ def seam_flow(
     accumulated (all its cells and in-tile shares) from the weights of its deep cells
     only (its band's weights go to the seam instead) and what that sends out of the
     tile (one column per accumulation); its band cells, their weights and their
-    shares."""
+    shares; the least weight of a routed cell (``floor``; 0 if one is < 0 or NaN)."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     near = _band_mask(tile.rows, tile.cols, band)
     cols = shape[1]
+    held = [np.asarray(w)[v] for w in weights]  # the routed cells hold the sums
+    low = min((float(h.min()) for h in held if h.size), default=np.inf)
+    del held
     columns = []
     exits = np.empty(0, dtype=np.int64)
     for w in weights:
@@ -784,6 +809,7 @@ def seam_flow(
         (tr + r0) * cols + (tc + c0),
         share,
         bool(v.any()),
+        low if low >= 0.0 else 0.0,  # NaN ≥ 0 is False
     )
 
 
@@ -827,12 +853,14 @@ class SeamExchange:
     """The seam's result: per tile, the total inflow of its deep cells from the band and
     its band cells' accumulations along the seam (tile-local linear indices, and a row of
     amounts per cell, one column per accumulation: :func:`of_column` takes one); the
-    rounds (passes over the seam)."""
+    rounds (passes over the seam); ``left``: the sum of the amounts it stopped with,
+    not passed on (0 unless ``relative`` stopped it)."""
 
     inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
     band: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
     rounds: int
     valid: bool
+    left: float = 0.0
 
 
 def exchange_seam(
@@ -842,6 +870,7 @@ def exchange_seam(
     first: Callable[..., SeamFlow],
     again: Callable[..., SeamFlow],
     run: Runner,
+    relative: float = 0.0,
 ) -> SeamExchange:
     """MFD's exchange: ``first(tile)`` for every tile (:func:`seam_flow`), then rounds
     of a pass over the seam here and ``again(tile, deep inflow)`` (:func:`seam_round`)
@@ -849,10 +878,25 @@ def exchange_seam(
     docstring). The accumulations ``first`` gives weights for (A, W and S for the SDR)
     share the rounds: a tile is passed over when any of them reaches it, and an
     accumulation's zero amounts change none of its sums. Logs (INFO) every
-    :data:`ROUNDS_LOGGED` rounds and at the end: the rounds, the band cells, the time."""
+    :data:`ROUNDS_LOGGED` rounds and at the end: the rounds, the band cells, the time.
+
+    ``relative`` > 0 (a DAG whose shares out of a cell, or into it for the transposed
+    seam, sum to at most 1): stop once the amounts still to pass on, summed over the
+    cells and the accumulations, are at most ``relative`` times the least ``floor`` of
+    the first flows. What they would add to any cell is at most that sum: a unit amount reaches
+    a cell with the sum over paths of the products of shares, at most 1 (each cell
+    passes on at most what it holds, or takes at most a weighted mean). Every value is
+    at least ``floor`` (weights ≥ 0), so each differs from the full sum by at most
+    ``relative`` of itself. Flow along paths that leave and re-enter tiles many times
+    shrinks with each share it crosses; the last rounds, until it is exactly 0, change
+    no value beyond that fraction. A NaN or infinite amount never stops the seam, and
+    a ``floor`` of 0 (unknown, or a weight < 0) keeps every round."""
     t0 = time.perf_counter()
     flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
     valid = any(f.valid for f in flows)
+    floor = min((f.floor for f in flows), default=0.0)
+    enough = relative * floor if relative > 0.0 and 0.0 < floor < np.inf else 0.0
+    left = 0.0
     flat = flows[0].weight.ndim == 1  # one accumulation given as rows of one amount
     ch = 1 if flat else flows[0].weight.shape[1]
     # the tasks' arrays are let go as soon as their concatenation holds them, and the
@@ -898,6 +942,11 @@ def exchange_seam(
             value[np.searchsorted(seam, cells)] += amount  # targets: band cells
         if rounds > 0 and not (value != 0.0).any():  # NaN travels too
             break
+        if rounds > 0 and enough > 0.0:
+            pending = float(np.abs(value).sum())  # NaN, ∞: never ≤ enough
+            if pending <= enough:
+                left = pending
+                break
         rounds += 1
         if rounds > limit:
             _cycle("across tiles / 跨分块")
@@ -926,11 +975,12 @@ def exchange_seam(
         del groups
         value = np.zeros((len(seam), ch))
     log.info(
-        "MFD seam over %d tiles (%d band cells): %d rounds in %.1f s",
+        "MFD seam over %d tiles (%d band cells): %d rounds in %.1f s%s",
         len(parts),
         len(seam),
         rounds,
         time.perf_counter() - t0,
+        f", stopped with {left:.3g} left (at most {enough:.3g})" if left else "",
     )
     if flat:
         handed, total = handed[:, 0], total[:, 0]
@@ -940,6 +990,7 @@ def exchange_seam(
         _by_tile(seam, total, parts, shape, tile_shape),
         rounds,
         valid,
+        left,
     )
 
 
@@ -1021,10 +1072,12 @@ def flow_accumulation_tiled_array(
     weights: NDArray[np.floating[Any]] | None = None,
     *,
     band: int = SEAM_BAND,
+    relative: float = 0.0,
 ) -> tuple[NDArray[np.float64], int]:
     """The stages on arrays in memory, tile by tile, no dask: the accumulation (equal to
     :func:`ganpo.engine.routing.flow_accumulation` with the same arguments) and the
-    number of MFD rounds (seam passes; ``band`` as for :func:`flow_accumulation_tiled`).
+    number of MFD rounds (seam passes; ``band`` as for :func:`flow_accumulation_tiled`;
+    ``relative`` as for :func:`exchange_seam`, which the SDR's seam uses).
     For tests and to show the stages; :func:`flow_accumulation_tiled` is the one that
     bounds memory."""
     mfd = _check_directions(directions.dtype, "the array")
@@ -1060,6 +1113,7 @@ def flow_accumulation_tiled_array(
             lambda t: seam_flow(*halo(t), t, shape, [own(t)], band),
             lambda t, g: seam_round(*halo(t), t, shape, g),
             run,
+            relative,
         )
         for t in parts:
             out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = seam_tile(

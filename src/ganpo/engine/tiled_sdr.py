@@ -1165,7 +1165,13 @@ def _mfd_files(
     LS and SDR per tile."""
     run = tiled_accum._dask_run
     sx = tiled_accum.exchange_seam(
-        parts, m.shape, m.tile_shape, partial(_acc_first, m), partial(_acc_again, m), run
+        parts,
+        m.shape,
+        m.tile_shape,
+        partial(_acc_first, m),
+        partial(_acc_again, m),
+        run,
+        tiled_accum.SEAM_RELATIVE,
     )
     if not sx.valid:
         raise InputError(

@@ -94,7 +94,11 @@ cancel, so for a cell whose paths to its stream have at most ``L`` cells the til
 global D_dn differ by at most ``γ_{10L} + γ_{(12+2R)L}`` relative (``γ_m = m·u/(1 − m·u)``,
 ``u = 2⁻⁵³``): 4.7e-12 for ``L = 1000`` and ``R = 10``. Measured: at most 1.2e-15 on the
 tests' rasters (rtol 1e-12 asked); NaN (no stream reached) and 0 (a stream cell) exact; a
-single tile bitwise (stage D is then routing's arithmetic throughout).
+single tile bitwise (stage D is then routing's arithmetic throughout). F stops once what
+its rounds still carry could change no ``f`` by more than ``2u`` of it (decision 0111,
+``exchange_seam``'s ``relative``): the shares into a cell sum to 1, so a unit amount adds
+at most 1 to any cell, and ``f ≥ σ``, the least of which bounds every value; that adds
+``2u`` to the bound (on the tests' rasters the values did not change at all).
 """
 
 from __future__ import annotations
@@ -770,7 +774,8 @@ def seam_up_flow(
     """A tile task of the transposed seam (decision 0067's seam with the edges reversed:
     values go upstream): the tile pass from ``seed`` on its deep cells, and with
     ``first`` (``seed`` the cells' own values) the band cells, their seeds and their
-    upstream edges."""
+    upstream edges, and the least seed of a cell that reaches (``floor``: 0 if one is
+    < 0 or NaN)."""
     deep = np.where(tiled_accum._band_mask(tile.rows, tile.cols, band), 0.0, seed)
     _, out_dst, out_amount = _tile_pass(h, tile, shape, deep)
     cols = shape[1]
@@ -778,7 +783,13 @@ def seam_up_flow(
     empty = np.empty(0, dtype=np.int64)
     cells, src, dst, share = empty, empty, empty, np.empty(0, dtype=np.float64)
     weight = np.empty(0, dtype=np.float64)
+    floor = 0.0
     if first:
+        # the cells that can hold a value: routed and reaching (a pull needs both ends
+        # reaching); f ≥ its own seed there when no seed is < 0
+        held = seed[v & h.gh[h.i0 : h.i0 + tile.rows, h.j0 : h.j0 + tile.cols]]
+        low = float(held.min()) if held.size else np.inf
+        floor = low if low >= 0.0 else 0.0  # NaN ≥ 0 is False
         mask = tiled_accum._band_mask(tile.rows, tile.cols, band) & v
         local = np.flatnonzero(mask)
         cells = tiled_accum._to_global(local, tile, cols)
@@ -789,7 +800,7 @@ def seam_up_flow(
         src = tiled_accum._to_global(s, tile, cols)
         dst = (tr + h.r0) * cols + (tc + h.c0)
     return tiled_accum.SeamFlow(
-        tile, out_dst, out_amount, cells, weight, src, dst, share, bool(v.any())
+        tile, out_dst, out_amount, cells, weight, src, dst, share, bool(v.any()), floor
     )
 
 
@@ -840,13 +851,16 @@ def transposed_seam(
     run: tiled_accum.Runner,
     band: int,
     finish: Callable[[Tile, NDArray[np.float64]], Any] | None = None,
+    relative: float = tiled_accum.SEAM_RELATIVE,
 ) -> tuple[dict[tuple[int, int], Any], int]:
     """The values carried upstream by tiles with the distance's normalised shares
     (:func:`_pull`; stage F of the module docstring), each cell seeded with
     ``own(tile)``: per tile its values, and the rounds (seam passes).
     :func:`ganpo.engine.tiled_accum.exchange_seam` on the reversed edges, then a last
     pass per tile, whose values go to ``finish(tile, values)`` in the task if given (its
-    result is then the tile's)."""
+    result is then the tile's). The seam stops when what is left to pass on could change
+    no value by more than ``relative`` of it (0: only when nothing is left; decision
+    0111); the shares into a cell sum to 1, as ``exchange_seam`` asks."""
     sx = tiled_accum.exchange_seam(
         parts,
         shape,
@@ -854,6 +868,7 @@ def transposed_seam(
         lambda t: seam_up_flow(read(t), t, shape, own(t), True, band),
         lambda t, g: seam_up_flow(read(t), t, shape, _seed(t, g), False, band),
         run,
+        relative,
     )
     none = (np.empty(0, dtype=np.int64), np.empty(0))
     vals = run(
@@ -1015,13 +1030,15 @@ def distance_mfd_tiled_array(
     sigma: NDArray[np.float64],
     tile: int | tuple[int, int],
     band: int = tiled_accum.SEAM_BAND,
+    relative: float = tiled_accum.SEAM_RELATIVE,
 ) -> tuple[NDArray[np.float64], int, int]:
     """The MFD distance to stream by tiles, equal within float64 rounding to
     :func:`ganpo.engine.routing.distance_to_stream` ``(directions, stream, sigma)``
     (``stream`` 1/0, 255 off the routed cells; ``sigma`` each cell's step, 1/(W·S) in
     the SDR). Returns D_dn and the rounds of the search (which cells reach a stream)
-    and of the seam (the distances). In memory, for tests: the rings of the neighbouring
-    tiles' results that a tile reads are cut from whole arrays here."""
+    and of the seam (the distances; ``relative``: :func:`transposed_seam`'s). In
+    memory, for tests: the rings of the neighbouring tiles' results that a tile reads
+    are cut from whole arrays here."""
     shape = (directions.shape[0], directions.shape[1])
     if stream.shape != shape or sigma.shape != shape:
         raise ValueError(f"directions, stream and sigma differ in shape: {shape}")
@@ -1058,6 +1075,7 @@ def distance_mfd_tiled_array(
         lambda t: np.where(inside(reach, t), inside(sigma, t), 0.0),
         run,
         band,
+        relative=relative,
     )
     f = np.full(shape, np.nan)
     for t in parts:
