@@ -3,7 +3,9 @@
 the whole tile from the same seeds (``_accumulate_tile``), each of three accumulations
 carried together against a pass of its own: 0 exactly on the routed cells no seed
 reaches, as the whole pass gives; elsewhere the same sums in another order, so equal to
-a few units in the last place. A cycle through a seeded cell is reported."""
+a few units in the last place. A cycle through a seeded cell is reported. The same for
+the pass in the tile's kept order (:func:`ganpo.engine.tiled_accum._accumulate_ordered`,
+decision 0112), whose order leaves out no routed cell and is refused with a cycle."""
 
 from __future__ import annotations
 
@@ -11,7 +13,14 @@ import numpy as np
 import pytest
 
 from ganpo.engine.routing import fill_pits, flow_direction_mfd
-from ganpo.engine.tiled_accum import _accumulate_seeded, _accumulate_tile
+from ganpo.engine.tiled_accum import (
+    _accumulate_ordered,
+    _accumulate_seeded,
+    _accumulate_tile,
+    _forward_order,
+    forward_order,
+)
+from ganpo.engine.tiled_fill import Tile
 
 
 def _tile(seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -23,9 +32,10 @@ def _tile(seed: int) -> tuple[np.ndarray, np.ndarray]:
     return flow_direction_mfd(z), ~np.isnan(z)
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["seeded", "kept order"])
 @pytest.mark.parametrize("landscape", [1, 7, 19])
 @pytest.mark.parametrize("where", ["edges", "every cell", "one NaN"])
-def test_seeded_pass_agrees_with_the_whole_pass(landscape: int, where: str) -> None:
+def test_seeded_pass_agrees_with_the_whole_pass(landscape: int, where: str, kept: bool) -> None:
     d, valid = _tile(landscape)
     rows, cols = d.shape
     seed = np.zeros((rows, cols))
@@ -40,7 +50,12 @@ def test_seeded_pass_agrees_with_the_whole_pass(landscape: int, where: str) -> N
     # three accumulations: the seeds, their double, and the seeds on every other cell
     every_other = np.where(np.arange(len(idx)) % 2 == 0, seed.reshape(-1)[idx], 0.0)
     columns = np.stack([seed.reshape(-1)[idx], 2 * seed.reshape(-1)[idx], every_other], 1)
-    got, ok = _accumulate_seeded(d, valid, idx, columns)
+    if kept:
+        order, ok = _forward_order(d, valid)
+        assert sorted(order.tolist()) == np.flatnonzero(valid).tolist()  # each routed cell once
+        got = _accumulate_ordered(d, valid, order, idx, columns)
+    else:
+        got, ok = _accumulate_seeded(d, valid, idx, columns)
     assert ok
     assert got.shape == (rows * cols, 3)
     for j in range(3):
@@ -64,3 +79,16 @@ def test_a_cycle_through_a_seeded_cell_is_reported() -> None:
     valid = np.ones((3, 3), dtype=bool)
     _, ok = _accumulate_seeded(d, valid, np.array([4]), np.ones((1, 2)))
     assert not ok
+
+
+def test_a_cycle_leaves_no_kept_order() -> None:
+    d = np.zeros((3, 3), dtype=np.uint32)
+    d[1, 1] = 1  # east, share 1
+    d[1, 2] = 1 << 16  # west, share 1
+    valid = np.ones((3, 3), dtype=bool)
+    _, ok = _forward_order(d, valid)
+    assert not ok
+    halo = np.zeros((5, 5), dtype=np.uint32)
+    halo[1:4, 1:4] = d
+    tile = Tile((0, 0), 1, 1, 3, 3)  # its halo: the 5 × 5 window around it
+    assert forward_order(halo, np.ones((5, 5), dtype=bool), tile, (5, 5)) is None

@@ -14,6 +14,7 @@ import pytest
 import rasterio
 from numpy.typing import NDArray
 
+from ganpo.engine import tiled_accum, tiled_sdr_mfd
 from ganpo.engine.compute import scheduler
 from ganpo.engine.routing import (
     DCOL,
@@ -26,6 +27,7 @@ from ganpo.engine.routing import (
     sdr_layers,
 )
 from ganpo.engine.tiled_accum import SEAM_RELATIVE, flow_accumulation_tiled_array
+from ganpo.engine.tiled_fill import tiles
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled, ls_and_sdr_tiled_array
 from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
 from ganpo.errors import InputError
@@ -390,6 +392,43 @@ def test_mfd_files_equal_the_global_ls_and_sdr(
         assert np.array_equal(np.isnan(got), np.isnan(want))
         assert np.isfinite(got).sum() > 400 and (got > 0).sum() > 100
     assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["ls.tif", "sdr.tif"]
+
+
+def test_the_seams_make_each_tiles_order_once_and_keep_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Decision 0112: the forward seam and stage F make a tile's order (and F its pulls)
+    in the tile's first task and read them back from the tile's files in every later
+    round (and F in its last pass); no round searches for the cells it reaches."""
+    _, eco, filled, directions = sdr_inputs(tmp_path, "mfd")
+    made: list[tuple[int, int]] = []
+    forward: list[tuple[int, int]] = []
+    make, make_forward = tiled_sdr_mfd.up_plan, tiled_accum.forward_order
+
+    def counted(h: Any, tile: Any) -> Any:
+        made.append(tile.index)
+        return make(h, tile)
+
+    def counted_forward(dh: Any, vh: Any, tile: Any, shape: Any) -> Any:
+        forward.append(tile.index)
+        return make_forward(dh, vh, tile, shape)
+
+    def refused(*args: Any) -> Any:
+        raise AssertionError("a round without its tile's kept order")
+
+    monkeypatch.setattr(tiled_sdr_mfd, "up_plan", counted)
+    monkeypatch.setattr(tiled_sdr_mfd, "_up_pass", refused)
+    monkeypatch.setattr(tiled_accum, "forward_order", counted_forward)
+    monkeypatch.setattr(tiled_accum, "_accumulate_seeded", refused)
+    with scheduler("threads"):
+        ls_and_sdr_tiled(
+            filled, directions, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif",
+            tile=7, threshold=5.0, band=1,
+        )  # fmt: skip
+    with rasterio.open(filled) as src:
+        shape = (src.height, src.width)
+    every = sorted({t.index for t in tiles(shape, 7)})
+    assert sorted(made) == sorted(forward) == every  # once per tile
 
 
 def test_mfd_files_without_cover_are_refused_and_leave_nothing(tmp_path: Path) -> None:

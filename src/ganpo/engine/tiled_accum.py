@@ -78,6 +78,14 @@ directions only, so the shared seam needs the rounds of one accumulation where t
 seams needed three times as many, and a round's tile pass follows the cells once for
 all three. An accumulation that does not reach a cell adds exact zeros there.
 
+A round's tile pass needs an order in which each cell comes after the cells that send
+it a share. It depends on the directions only, so the account's seam (tiled_sdr) makes
+it once per tile, in the tile's first task (:func:`forward_order`: Kahn's order over
+every routed cell), keeps it in the tile's files and passes each round's seeds along it
+(:func:`_accumulate_ordered`, decision 0112) instead of searching for the cells the
+seeds reach and counting their inflows again (:func:`_accumulate_seeded`). The sums are
+routing's terms in the kept order, within the bound below like any order.
+
 Why it is exact. ``acc(x) = Σ_c w(c)·Σ_{paths c → x} Π shares`` (linearity). Each path
 prefix has exactly one state sequence (the rule above is deterministic), and each
 pass sums exactly the prefixes whose last maximal run of one state is its own: the seam
@@ -335,66 +343,147 @@ def _accumulate_seeded(
     cells downstream of a seeded cell (a seed ≠ 0 in any column, NaN included). Returns
     one row per cell of the tile in raster order, 0 on the rows not computed. A seam
     round seeds a few cells next to the band, so its pass costs the cells downstream of
-    them, not the tile: a depth-first search from the seeds finds them and counts, for
-    each, the shares it receives from them; then Kahn's order passes each cell on once
-    all of those have arrived, adding ``value·share`` (routing's share,
+    them, not the tile: a depth-first search from the seeds finds them
+    (:func:`_downstream`), Kahn's order over them (:func:`_forward_order`) passes each
+    on once all its inflow has arrived, adding ``value·share`` (routing's share,
     :func:`ganpo.engine.routing._share`) to each routed neighbour in the tile, as
-    routing's own traversal does. The sums are routing's terms in another order than
-    :func:`_accumulate_tile`'s traversal, so they may differ from it in the last bits
-    (within the bound of the module docstring, which holds for any order of the
-    additions); the stage's first pass and the last pass per tile, whose values are the
-    result, stay :func:`_accumulate_tile`. False if a cycle leaves seeded cells undone."""
+    routing's own traversal does (:func:`_accumulate_ordered`). The sums are routing's
+    terms in another order than :func:`_accumulate_tile`'s traversal, so they may differ
+    from it in the last bits (within the bound of the module docstring, which holds for
+    any order of the additions); the stage's first pass and the last pass per tile,
+    whose values are the result, stay :func:`_accumulate_tile`. False if a cycle leaves
+    seeded cells undone."""
+    order, ok = _forward_order(d, _downstream(d, valid, idx, seed))
+    return _accumulate_ordered(d, valid, order, idx, seed), ok
+
+
+@numba.njit(cache=True, nogil=True)
+def _downstream(
+    d: NDArray[np.uint32],
+    valid: NDArray[np.bool_],
+    idx: NDArray[np.int64],
+    seed: NDArray[np.float64],
+) -> NDArray[np.bool_]:
+    """The routed cells of the tile downstream of a seeded cell (:func:`_accumulate_seeded`'s
+    ``idx`` and ``seed``; a seed ≠ 0 in any column, NaN included), the seeded cells
+    included: depth-first along the shares, each cell stacked once."""
     rows, cols = d.shape
-    n = rows * cols
-    ch = seed.shape[1]
-    acc = np.zeros((n, ch), dtype=np.float64)
-    hit = np.zeros(n, dtype=np.bool_)
-    wait = np.zeros(n, dtype=np.int32)
-    cells = np.empty(n, dtype=np.int64)
-    stack = np.empty(n, dtype=np.int64)
-    m = 0
-    for i in range(len(idx)):  # the cells downstream of a seed, depth-first
+    hit = np.zeros((rows, cols), dtype=np.bool_)
+    stack = np.empty(rows * cols, dtype=np.int64)
+    for i in range(len(idx)):
         x = idx[i]
-        if not valid[x // cols, x % cols]:
+        r, c = x // cols, x % cols
+        if not valid[r, c] or hit[r, c]:
             continue
         seeded = False
-        for j in range(ch):
-            acc[x, j] = seed[i, j]
+        for j in range(seed.shape[1]):
             if seed[i, j] != 0.0:
                 seeded = True
-        if hit[x] or not seeded:
+        if not seeded:
             continue
-        hit[x] = True
+        hit[r, c] = True
         stack[0] = x
         top = 1
         while top > 0:
             top -= 1
             y = stack[top]
-            cells[m] = y
-            m += 1
             ry, cy = y // cols, y % cols
             dy = d[ry, cy]
             for k in range(8):
                 if (dy >> (4 * k)) & 15 == 0:
                     continue
                 rn, cn = ry + DROW[k], cy + DCOL[k]
-                if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
-                    u = rn * cols + cn
-                    wait[u] += 1  # each share between hit cells, counted once
-                    if not hit[u]:
-                        hit[u] = True
-                        stack[top] = u
-                        top += 1
+                if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn] and not hit[rn, cn]:
+                    hit[rn, cn] = True
+                    stack[top] = rn * cols + cn
+                    top += 1
+    return hit
+
+
+@numba.njit(cache=True, nogil=True)
+def _forward_order(
+    d: NDArray[np.uint32], valid: NDArray[np.bool_]
+) -> tuple[NDArray[np.int32], bool]:
+    """The tile's cells that ``valid`` marks (linear; routed, or those a round reaches)
+    in an order in which each comes after every marked neighbour in the tile that sends
+    it a share: Kahn's order. False if a cycle leaves marked cells out (the order then
+    holds those it reached)."""
+    rows, cols = d.shape
+    n = rows * cols
+    wait = np.zeros(n, dtype=np.int32)
+    routed = 0
+    for x in range(n):
+        r, c = x // cols, x % cols
+        if not valid[r, c]:
+            continue
+        routed += 1
+        dx = d[r, c]
+        for k in range(8):
+            if (dx >> (4 * k)) & 15 == 0:
+                continue
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
+                wait[rn * cols + cn] += 1
+    order = np.empty(routed, dtype=np.int32)
+    stack = np.empty(routed, dtype=np.int32)
     top = 0
-    for i in range(m - 1, -1, -1):
-        if wait[cells[i]] == 0:
-            stack[top] = cells[i]
+    for x in range(n - 1, -1, -1):
+        if valid[x // cols, x % cols] and wait[x] == 0:
+            stack[top] = x
             top += 1
-    done = 0
+    m = 0
     while top > 0:
         top -= 1
         x = stack[top]
-        done += 1
+        order[m] = x
+        m += 1
+        r, c = x // cols, x % cols
+        dx = d[r, c]
+        for k in range(8):
+            if (dx >> (4 * k)) & 15 == 0:
+                continue
+            rn, cn = r + DROW[k], c + DCOL[k]
+            if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
+                u = rn * cols + cn
+                wait[u] -= 1
+                if wait[u] == 0:
+                    stack[top] = u
+                    top += 1
+    return order[:m], m == routed
+
+
+@numba.njit(cache=True, nogil=True)
+def _accumulate_ordered(
+    d: NDArray[np.uint32],
+    valid: NDArray[np.bool_],
+    order: NDArray[np.int32],
+    idx: NDArray[np.int64],
+    seed: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The tile accumulated from ``seed`` on its cells ``idx`` (as
+    :func:`_accumulate_seeded` takes them) along ``order`` (:func:`_forward_order`):
+    each cell of it whose row is not all 0 (NaN included) passes ``value·share`` on to
+    its routed neighbours in the tile. Along a tile's kept order of every routed cell a
+    round needs no search for the cells it reaches and no order of its own. The terms
+    each cell sums are routing's, added in the order given; another order may change
+    the last bits (within the bound of the module docstring, which holds for any order
+    of the additions)."""
+    rows, cols = d.shape
+    n = rows * cols
+    ch = seed.shape[1]
+    acc = np.zeros((n, ch), dtype=np.float64)
+    for i in range(len(idx)):
+        x = idx[i]
+        if valid[x // cols, x % cols]:
+            for j in range(ch):
+                acc[x, j] = seed[i, j]
+    for x in order:
+        live = False
+        for j in range(ch):
+            if acc[x, j] != 0.0:
+                live = True
+        if not live:
+            continue
         r, c = x // cols, x % cols
         dx = d[r, c]
         total = routing._share_total(dx, True)
@@ -407,11 +496,21 @@ def _accumulate_seeded(
                 u = rn * cols + cn
                 for j in range(ch):
                     acc[u, j] += acc[x, j] * s
-                wait[u] -= 1
-                if wait[u] == 0:
-                    stack[top] = u
-                    top += 1
-    return acc, done == m
+    return acc
+
+
+def forward_order(
+    dh: NDArray[np.uint32], vh: NDArray[np.bool_], tile: Tile, shape: tuple[int, int]
+) -> NDArray[np.int32] | None:
+    """The order the rounds of the MFD seam pass the tile's cells in (:func:`seam_round`),
+    from the tile read with its halo; None if a cycle leaves cells out (the passes
+    without an order report it)."""
+    r0, c0, _, _ = tile.halo(shape)
+    i0, j0 = tile.row0 - r0, tile.col0 - c0
+    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    order, ok = _forward_order(d, v)
+    return order if ok else None
 
 
 def _cycle(where: str) -> None:
@@ -764,6 +863,15 @@ class SeamFlow:
     floor: float = 0.0
 
 
+def least_weight(weight: NDArray[np.float64], where: NDArray[np.bool_]) -> float:
+    """A tile's ``floor`` (:class:`SeamFlow`): the least of ``weight`` on the cells
+    ``where`` holds (infinite if there are none), without copying them; 0 if it is < 0 or
+    NaN, which keeps every round of the seam. A NaN must become 0 here, in the tile: the
+    least of the tiles' floors would keep or drop it by their order."""
+    low = float(np.min(weight, where=where, initial=np.inf))
+    return low if low >= 0.0 else 0.0  # NaN ≥ 0 is False
+
+
 def seam_flow(
     dh: NDArray[np.uint32],
     vh: NDArray[np.bool_],
@@ -784,9 +892,7 @@ def seam_flow(
     v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     near = _band_mask(tile.rows, tile.cols, band)
     cols = shape[1]
-    held = [np.asarray(w)[v] for w in weights]  # the routed cells hold the sums
-    low = min((float(h.min()) for h in held if h.size), default=np.inf)
-    del held
+    low = min((least_weight(w, v) for w in weights), default=np.inf)  # routed cells hold sums
     columns = []
     exits = np.empty(0, dtype=np.int64)
     for w in weights:
@@ -809,7 +915,7 @@ def seam_flow(
         (tr + r0) * cols + (tc + c0),
         share,
         bool(v.any()),
-        low if low >= 0.0 else 0.0,  # NaN ≥ 0 is False
+        low,
     )
 
 
@@ -819,19 +925,26 @@ def seam_round(
     tile: Tile,
     shape: tuple[int, int],
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
+    order: NDArray[np.int32] | None = None,
 ) -> SeamFlow:
     """An MFD tile's task in a seam round, on the tile read with its halo: the tile
     accumulated from the seam's flow into its deep cells (``inflow``: tile-local linear
     indices, and a row of amounts, one per accumulation, for each) on the cells
-    downstream of them (:func:`_accumulate_seeded`), and what that sends out of the tile."""
+    downstream of them (:func:`_accumulate_seeded`; with the tile's kept ``order``,
+    :func:`forward_order`, :func:`_accumulate_ordered`), and what that sends out of the
+    tile."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     idx, amount = inflow
-    acc, ok = _accumulate_seeded(d, v, idx, np.ascontiguousarray(amount, dtype=np.float64))
-    if not ok:
-        _cycle(_where(tile))
+    seed = np.ascontiguousarray(amount, dtype=np.float64)
+    if order is not None:
+        acc = _accumulate_ordered(d, v, order, idx, seed)
+    else:
+        acc, ok = _accumulate_seeded(d, v, idx, seed)
+        if not ok:
+            _cycle(_where(tile))
     _, tr, tc, out = _outflows(dh, vh, i0, j0, tile.rows, tile.cols, acc, True)
     del acc
     empty = np.empty(0, dtype=np.int64)
@@ -1104,6 +1217,14 @@ def flow_accumulation_tiled_array(
     def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
         return [f(*args) for f, args in calls]
 
+    orders: dict[tuple[int, int], NDArray[np.int32] | None] = {}
+
+    def again(t: Tile, g: tuple[NDArray[np.int64], NDArray[np.float64]]) -> SeamFlow:
+        d, v = halo(t)
+        if t.index not in orders:  # the account keeps them in the tiles' files
+            orders[t.index] = forward_order(d, v, t, shape)
+        return seam_round(d, v, t, shape, g, orders[t.index])
+
     out = np.empty(shape, dtype=np.float64)
     if mfd:
         sx = exchange_seam(
@@ -1111,7 +1232,7 @@ def flow_accumulation_tiled_array(
             shape,
             tile_shape,
             lambda t: seam_flow(*halo(t), t, shape, [own(t)], band),
-            lambda t, g: seam_round(*halo(t), t, shape, g),
+            again,
             run,
             relative,
         )

@@ -114,7 +114,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -1017,7 +1017,11 @@ def _acc_first(m: MfdFiles, tile: Tile) -> tiled_accum.SeamFlow:
     inp, weights = _mfd_weights(m, tile)
     _save_whole(_tile_file(m.folder, "dh", tile.index), inp.dh)
     _save_whole(_tile_file(m.folder, "vh", tile.index), inp.vh)
-    return tiled_accum.seam_flow(inp.dh, inp.vh, tile, m.shape, weights, m.band)
+    flow = tiled_accum.seam_flow(inp.dh, inp.vh, tile, m.shape, weights, m.band)
+    order = tiled_accum.forward_order(inp.dh, inp.vh, tile, m.shape)
+    if order is not None:  # a cycle: seam_flow has reported it
+        _save_whole(_tile_file(m.folder, "fwo", tile.index), order)
+    return flow
 
 
 def _acc_again(
@@ -1025,10 +1029,12 @@ def _acc_again(
 ) -> tiled_accum.SeamFlow:
     """A round's task: the directions and mask as the first task kept them (decoding
     the tile's window of the directions' GeoTIFF again took about 13 % of the rounds'
-    time, decision 0109)."""
+    time, decision 0109), and the order of its cells (decision 0112)."""
     dh = np.load(_tile_file(m.folder, "dh", tile.index))
     vh = np.load(_tile_file(m.folder, "vh", tile.index))
-    return tiled_accum.seam_round(dh, vh, tile, m.shape, inflow)
+    kept = _tile_file(m.folder, "fwo", tile.index)
+    order = np.load(kept) if kept.exists() else None
+    return tiled_accum.seam_round(dh, vh, tile, m.shape, inflow, order)
 
 
 def _acc_last(
@@ -1065,9 +1071,10 @@ def _acc_last(
     return found, masked, mismatch
 
 
-def _mfd_halo(m: MfdFiles, reach: bool, tile: Tile) -> tiled_sdr_mfd.Halo2:
+def _mfd_halo(m: MfdFiles, reach: bool, tile: Tile, plan: bool = False) -> tiled_sdr_mfd.Halo2:
     """The tile's directions, mask, streams and (``reach``) cells reaching a stream with
-    the two-cell halo."""
+    the two-cell halo; with ``plan`` also its :class:`~ganpo.engine.tiled_sdr_mfd.UpPlan`
+    for stage F, made in the tile's first task and kept in the tile's files."""
     r0, c0, h, w = tiled_sdr_mfd.halo2(tile, m.shape)
     kept = (_tile_file(m.folder, "dh2", tile.index), _tile_file(m.folder, "vh2", tile.index))
     if kept[1].exists():  # read before, in this tile's task of an earlier pass
@@ -1085,9 +1092,23 @@ def _mfd_halo(m: MfdFiles, reach: bool, tile: Tile) -> tiled_sdr_mfd.Halo2:
         _save_whole(kept[1], vh)  # last: its file says both are complete
     sh = _ring(m.folder, "stream", tile, m.shape, m.tile_shape, 0, np.uint8)
     gh = _ring(m.folder, "reach", tile, m.shape, m.tile_shape, 0, np.uint8) == 1 if reach else vh
-    return tiled_sdr_mfd.Halo2(
+    halo = tiled_sdr_mfd.Halo2(
         np.ascontiguousarray(dh), vh, gh, sh, tile.row0 - r0, tile.col0 - c0, r0, c0
     )
+    if not plan:
+        return halo
+    files = [_tile_file(m.folder, name, tile.index) for name in ("upp", "upt", "upo")]
+    if files[2].exists():  # made in this tile's first task of stage F
+        p = tiled_sdr_mfd.UpPlan(np.load(files[0]), np.load(files[1]), np.load(files[2]))
+    else:
+        made = tiled_sdr_mfd.up_plan(halo, tile)
+        if made is None:  # a cycle: the pass without a plan reports it
+            return halo
+        p = made
+        arrays: tuple[NDArray[Any], ...] = (p.pulls, p.total, p.order)
+        for path, a in zip(files, arrays, strict=True):
+            _save_whole(path, a)  # the order last: its file says all three are complete
+    return replace(halo, plan=p)
 
 
 def _own(m: MfdFiles, name: str, tile: Tile) -> NDArray[Any]:
@@ -1219,7 +1240,7 @@ def _mfd_files(
         parts,
         m.shape,
         m.tile_shape,
-        partial(_mfd_halo, m, True),
+        partial(_mfd_halo, m, True, plan=True),
         partial(_f_seed, m),
         run,
         m.band,

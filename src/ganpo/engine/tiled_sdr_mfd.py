@@ -81,8 +81,14 @@ on the reversed edges: the band cells' upstream edges (:func:`_up_edges`) form t
 a tile pass (:func:`_up_pass`: the tile's cells downstream first, each pulling
 ``q·value`` from its downstream neighbours in the tile) hands over what goes upstream
 out of the tile, the seam hands over what goes into deep cells; a last pass per tile
-(:func:`seam_up_tile`). Its proof (tiled_accum's docstring: each path prefix counted once,
-in the pass of its last run) holds for any DAG and any weights, so for the reversed one.
+(:func:`seam_up_tile`). The pulls and an order of every cell of the tile depend only on
+the directions, the streams and *reach*, which F does not change: F makes them in each
+tile's first task (:class:`UpPlan`, kept in the tile's files by the account, in memory
+by :func:`distance_mfd_tiled_array`) and passes every round along them
+(:func:`_up_ordered`, decision 0112), the same sums in the same order, so bitwise the
+values of :func:`_up_pass`, which searches a round's cells and orders them again. Its
+proof (tiled_accum's docstring: each path prefix counted once, in the pass of its last
+run) holds for any DAG and any weights, so for the reversed one.
 
 Bound. Each value is a sum of the same positive terms ``σ(c)·Π q`` over the paths down
 from the cell (the exact ``f`` or ``d``), each computed with a relative perturbation:
@@ -106,7 +112,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -532,8 +538,9 @@ def _up_pass(
 ) -> tuple[NDArray[np.float64], bool]:
     """The tile's values carried upstream: ``v(x) = seed(x) + Σ_k pull(x, k)·v(n_k)``
     (:func:`_pull`'s normalised shares) over x's downstream neighbours in the tile,
-    downstream first (Kahn's order on the neighbours still to wait for). The tile at
-    ``i0``, ``j0`` in the halo arrays. False if a cycle leaves cells undone.
+    downstream first (:func:`_up_order` over the cells computed, then
+    :func:`_up_ordered`). The tile at ``i0``, ``j0`` in the halo arrays. False if a
+    cycle leaves cells undone.
 
     Only the cells upstream of a seeded cell (``seed ≠ 0``, NaN included) are computed:
     any other cell's value is exactly 0 (no seed, and every downstream value 0). A seam
@@ -544,32 +551,78 @@ def _up_pass(
     reaches would give zeros, and is found by the stage's first pass, which seeds
     every cell that has a value of its own."""
     rows, cols = seed.shape
-    n = rows * cols
     pulls, total = _tile_pulls(dh, vh, gh, sh, i0, j0, rows, cols, False)
-    val = np.zeros((rows, cols), dtype=np.float64)
-    flat = seed.reshape(-1)
-    hit = _upstream(pulls, rows, cols, flat != 0.0)
-    stack = np.empty(n, dtype=np.int64)
+    hit = _upstream(pulls, rows, cols, seed.reshape(-1) != 0.0)
+    order, ok = _up_order(pulls, rows, cols, hit)
+    return _up_ordered(dh, i0, j0, pulls, total, order, seed), ok
+
+
+@numba.njit(cache=True, nogil=True)
+def _up_order(
+    pulls: NDArray[np.uint8], rows: int, cols: int, among: NDArray[np.bool_]
+) -> tuple[NDArray[np.int32], bool]:
+    """The tile's cells (linear, ``rows × cols``) that ``among`` marks, in an order in
+    which each comes after every marked neighbour in the tile it pulls from
+    (:func:`_tile_pulls`' bits): Kahn's order on the neighbours still to wait for. False
+    if a cycle leaves marked cells out (the order then holds those it reached)."""
+    n = rows * cols
     wait = np.zeros(n, dtype=np.int32)
     todo = 0
     for x in range(n):
-        if not hit[x]:
+        if not among[x]:
             continue
         todo += 1
         r, c = x // cols, x % cols
         for k in range(8):
-            if (pulls[x] >> k) & 1 and hit[(r + DROW[k]) * cols + c + DCOL[k]]:
+            if (pulls[x] >> k) & 1 and among[(r + DROW[k]) * cols + c + DCOL[k]]:
                 wait[x] += 1
+    order = np.empty(todo, dtype=np.int32)
+    stack = np.empty(todo, dtype=np.int32)
     top = 0
     for x in range(n - 1, -1, -1):
-        if hit[x] and wait[x] == 0:
+        if among[x] and wait[x] == 0:
             stack[top] = x
             top += 1
-    done = 0
+    m = 0
     while top > 0:
         top -= 1
         x = stack[top]
-        done += 1
+        order[m] = x
+        m += 1
+        r, c = x // cols, x % cols
+        for k in range(8):  # upstream neighbours: one downstream cell fewer to wait for
+            ru, cu = r + DROW[k], c + DCOL[k]
+            if not (0 <= ru < rows and 0 <= cu < cols):
+                continue
+            y = ru * cols + cu
+            if among[y] and (pulls[y] >> ((k + 4) % 8)) & 1:
+                wait[y] -= 1
+                if wait[y] == 0:
+                    stack[top] = y
+                    top += 1
+    return order[:m], m == todo
+
+
+@numba.njit(cache=True, nogil=True)
+def _up_ordered(
+    dh: NDArray[np.uint32],
+    i0: int,
+    j0: int,
+    pulls: NDArray[np.uint8],
+    total: NDArray[np.uint8],
+    order: NDArray[np.int32],
+    seed: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """The tile's values carried upstream (:func:`_up_pass`) along ``order``
+    (:func:`_up_order`): each cell of it its seed plus, over k = 0…7, ``pull·value`` of
+    its downstream neighbours in the tile; the cells not in it 0. Along a tile's kept
+    order of every cell (an :class:`UpPlan`) a round needs no search for the cells it
+    reaches and no order of its own: the same sums, their terms in the same order, so
+    bitwise the same values (a cell that no seed reaches sums zeros: +0)."""
+    rows, cols = seed.shape
+    val = np.zeros((rows, cols), dtype=np.float64)
+    flat = seed.reshape(-1)
+    for x in order:
         r, c = x // cols, x % cols
         v = flat[x]
         bits = pulls[x]
@@ -580,17 +633,7 @@ def _up_pass(
                     q = np.float64((d >> (4 * k)) & 15) / np.float64(total[x])
                     v += q * val[r + DROW[k], c + DCOL[k]]
         val[r, c] = v
-        for k in range(8):  # upstream neighbours: one downstream cell fewer to wait for
-            ru, cu = r + DROW[k], c + DCOL[k]
-            if not (0 <= ru < rows and 0 <= cu < cols):
-                continue
-            y = ru * cols + cu
-            if hit[y] and (pulls[y] >> ((k + 4) % 8)) & 1:
-                wait[y] -= 1
-                if wait[y] == 0:
-                    stack[top] = y
-                    top += 1
-    return val, done == todo
+    return val
 
 
 @numba.njit(cache=True, nogil=True)
@@ -742,6 +785,41 @@ class Halo2:
     j0: int
     r0: int
     c0: int
+    plan: UpPlan | None = None
+
+
+@dataclass(frozen=True)
+class UpPlan:
+    """What the transposed seam's tile passes share, kept once per tile: the pulls and
+    their totals (:func:`_tile_pulls`, normalised) and an order of all the tile's cells
+    in which each follows the cells it pulls from (:func:`_up_order`)."""
+
+    pulls: NDArray[np.uint8]
+    total: NDArray[np.uint8]
+    order: NDArray[np.int32]
+
+
+def up_plan(h: Halo2, tile: Tile) -> UpPlan | None:
+    """The tile's :class:`UpPlan` for the distance's normalised pulls (cells reaching a
+    stream ``h.gh``), or None if a cycle leaves cells out of the order (the passes
+    without a plan then report it)."""
+    pulls, total = _tile_pulls(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, False)
+    order, ok = _up_order(pulls, tile.rows, tile.cols, np.ones(tile.rows * tile.cols, np.bool_))
+    return UpPlan(pulls, total, order) if ok else None
+
+
+def planned(read: Callable[[Tile], Halo2]) -> Callable[[Tile], Halo2]:
+    """``read`` with each tile's :class:`UpPlan`, made on the tile's first read and kept
+    in memory (for the arrays in memory; the account keeps its plans in files)."""
+    plans: dict[tuple[int, int], UpPlan | None] = {}
+
+    def read_planned(tile: Tile) -> Halo2:
+        h = read(tile)
+        if tile.index not in plans:
+            plans[tile.index] = up_plan(h, tile)
+        return replace(h, plan=plans[tile.index])
+
+    return read_planned
 
 
 def _cycle(tile: Tile) -> None:
@@ -753,9 +831,13 @@ def _tile_pass(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
     """A tile pass of the transposed seam: the values from ``seed``, and what leaves the
     tile (targets raster-wide, amounts)."""
-    val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
-    if not ok:
-        _cycle(tile)
+    if h.plan is not None:
+        p = h.plan
+        val = _up_ordered(h.dh, h.i0, h.j0, p.pulls, p.total, p.order, seed)
+    else:
+        val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
+        if not ok:
+            _cycle(tile)
     src, tr, tc, w = _up_edges(
         h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, 1, True, False
     )
@@ -787,9 +869,9 @@ def seam_up_flow(
     if first:
         # the cells that can hold a value: routed and reaching (a pull needs both ends
         # reaching); f ≥ its own seed there when no seed is < 0
-        held = seed[v & h.gh[h.i0 : h.i0 + tile.rows, h.j0 : h.j0 + tile.cols]]
-        low = float(held.min()) if held.size else np.inf
-        floor = low if low >= 0.0 else 0.0  # NaN ≥ 0 is False
+        floor = tiled_accum.least_weight(
+            seed, v & h.gh[h.i0 : h.i0 + tile.rows, h.j0 : h.j0 + tile.cols]
+        )
         mask = tiled_accum._band_mask(tile.rows, tile.cols, band) & v
         local = np.flatnonzero(mask)
         cells = tiled_accum._to_global(local, tile, cols)
@@ -1071,7 +1153,7 @@ def distance_mfd_tiled_array(
         parts,
         shape,
         tile_shape,
-        reader(reach),
+        planned(reader(reach)),
         lambda t: np.where(inside(reach, t), inside(sigma, t), 0.0),
         run,
         band,

@@ -54,14 +54,20 @@ from ganpo.engine.routing import (
     flow_direction_mfd,
 )
 from ganpo.engine.tiled_accum import (
+    _accumulate_ordered,
     _accumulate_seeded,
+    _forward_order,
     flow_accumulation_tiled,
     write_directions,
 )
 from ganpo.engine.tiled_dirs import flow_directions_tiled
 from ganpo.engine.tiled_fill import fill_pits_in_place, fill_pits_tiled
 from ganpo.engine.tiled_sdr import ls_and_sdr_tiled
-from ganpo.engine.tiled_sdr_mfd import distance_mfd_tiled_array, streams_mfd_tiled_array
+from ganpo.engine.tiled_sdr_mfd import (
+    _up_pass,
+    distance_mfd_tiled_array,
+    streams_mfd_tiled_array,
+)
 from ganpo.engine.zonal import LayerCount, _block_sums
 from ganpo.errors import GanpoError
 from ganpo.services.base import take_by_code
@@ -274,7 +280,14 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
             # tiles may hand no flow back across their edges, so it is called here itself
             top = np.arange(z.shape[1], dtype=np.int64)  # the first row, three columns
             seed = np.ones((len(top), 3))
-            _accumulate_seeded(np.ascontiguousarray(mfd), np.ascontiguousarray(valid), top, seed)
+            d, v = np.ascontiguousarray(mfd), np.ascontiguousarray(valid)
+            _accumulate_seeded(d, v, top, seed)
+            # the same along the tile's kept order (decision 0112), and F's pass without
+            # a kept plan (a tile whose order a cycle cut short)
+            order, _ = _forward_order(d, v)
+            _accumulate_ordered(d, v, order, top, seed)
+            is_stream = np.ascontiguousarray(tiled == 1).astype(np.uint8)
+            _up_pass(d, v, v, is_stream, 0, 0, np.ones(z.shape))
 
 
 def _zonal_pass() -> None:
