@@ -53,7 +53,7 @@ def test_seeded_pass_agrees_with_the_whole_pass(landscape: int, where: str, kept
     if kept:
         order, ok = _forward_order(d, valid)
         assert sorted(order.tolist()) == np.flatnonzero(valid).tolist()  # each routed cell once
-        got = _accumulate_ordered(d, valid, order, idx, columns)
+        got = _accumulate_ordered(d, valid, order, idx, columns, np.zeros((rows * cols, 3)))
     else:
         got, ok = _accumulate_seeded(d, valid, idx, columns)
     assert ok

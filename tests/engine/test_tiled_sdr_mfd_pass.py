@@ -128,7 +128,7 @@ def _ordered(
     pulls, total = _tile_pulls(dh, vh, gh, sh, 2, 2, rows, cols, False)
     order, ok = _up_order(pulls, rows, cols, np.ones(rows * cols, dtype=bool))
     assert ok and sorted(order.tolist()) == list(range(rows * cols))  # every cell once
-    return _up_ordered(dh, 2, 2, pulls, total, order, seed)
+    return _up_ordered(dh, 2, 2, pulls, total, order, seed, np.zeros((rows, cols)))
 
 
 @pytest.mark.parametrize("kind", ["every cell", "a few cells", "NaN in the middle"])

@@ -354,7 +354,8 @@ def _accumulate_seeded(
     whose values are the result, stay :func:`_accumulate_tile`. False if a cycle leaves
     seeded cells undone."""
     order, ok = _forward_order(d, _downstream(d, valid, idx, seed))
-    return _accumulate_ordered(d, valid, order, idx, seed), ok
+    acc = np.zeros((d.size, seed.shape[1]), dtype=np.float64)
+    return _accumulate_ordered(d, valid, order, idx, seed, acc), ok
 
 
 @numba.njit(cache=True, nogil=True)
@@ -459,25 +460,35 @@ def _accumulate_ordered(
     order: NDArray[np.int32],
     idx: NDArray[np.int64],
     seed: NDArray[np.float64],
+    acc: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """The tile accumulated from ``seed`` on its cells ``idx`` (as
-    :func:`_accumulate_seeded` takes them) along ``order`` (:func:`_forward_order`):
-    each cell of it whose row is not all 0 (NaN included) passes ``value·share`` on to
-    its routed neighbours in the tile. Along a tile's kept order of every routed cell a
-    round needs no search for the cells it reaches and no order of its own. The terms
-    each cell sums are routing's, added in the order given; another order may change
-    the last bits (within the bound of the module docstring, which holds for any order
-    of the additions)."""
+    :func:`_accumulate_seeded` takes them) along ``order`` (:func:`_forward_order`),
+    into ``acc`` (zeros, one row per cell of the tile in raster order, one column per
+    accumulation; returned): each cell of it whose row is not all 0 (NaN included)
+    passes ``value·share`` on to its routed neighbours in the tile. Along a tile's kept
+    order of every routed cell a round needs no search for the cells it reaches and no
+    order of its own (decision 0112). The terms each cell sums are routing's, added in
+    the order given; another order may change the last bits (within the bound of the
+    module docstring, which holds for any order of the additions).
+
+    ``acc`` comes from the caller (decision 0113): numpy asks the kernel for huge pages
+    for a large array, where an array numba allocates here faults in every 4 KiB page of
+    it as the pass first writes there, about a third of a round's pass on a tile of
+    2048². A byte per cell, set where a term arrived, skips the cells the seeds do not
+    reach without reading their rows of ``acc``, which do not stay in the cache."""
     rows, cols = d.shape
-    n = rows * cols
     ch = seed.shape[1]
-    acc = np.zeros((n, ch), dtype=np.float64)
+    hit = np.zeros(rows * cols, dtype=np.bool_)
     for i in range(len(idx)):
         x = idx[i]
         if valid[x // cols, x % cols]:
+            hit[x] = True
             for j in range(ch):
                 acc[x, j] = seed[i, j]
     for x in order:
+        if not hit[x]:
+            continue
         live = False
         for j in range(ch):
             if acc[x, j] != 0.0:
@@ -494,6 +505,7 @@ def _accumulate_ordered(
             rn, cn = r + DROW[k], c + DCOL[k]
             if 0 <= rn < rows and 0 <= cn < cols and valid[rn, cn]:
                 u = rn * cols + cn
+                hit[u] = True
                 for j in range(ch):
                     acc[u, j] += acc[x, j] * s
     return acc
@@ -940,7 +952,7 @@ def seam_round(
     idx, amount = inflow
     seed = np.ascontiguousarray(amount, dtype=np.float64)
     if order is not None:
-        acc = _accumulate_ordered(d, v, order, idx, seed)
+        acc = _accumulate_ordered(d, v, order, idx, seed, np.zeros((d.size, seed.shape[1])))
     else:
         acc, ok = _accumulate_seeded(d, v, idx, seed)
         if not ok:

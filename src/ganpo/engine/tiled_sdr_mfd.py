@@ -554,7 +554,8 @@ def _up_pass(
     pulls, total = _tile_pulls(dh, vh, gh, sh, i0, j0, rows, cols, False)
     hit = _upstream(pulls, rows, cols, seed.reshape(-1) != 0.0)
     order, ok = _up_order(pulls, rows, cols, hit)
-    return _up_ordered(dh, i0, j0, pulls, total, order, seed), ok
+    val = np.zeros(seed.shape, dtype=np.float64)
+    return _up_ordered(dh, i0, j0, pulls, total, order, seed, val), ok
 
 
 @numba.njit(cache=True, nogil=True)
@@ -612,15 +613,18 @@ def _up_ordered(
     total: NDArray[np.uint8],
     order: NDArray[np.int32],
     seed: NDArray[np.float64],
+    val: NDArray[np.float64],
 ) -> NDArray[np.float64]:
     """The tile's values carried upstream (:func:`_up_pass`) along ``order``
-    (:func:`_up_order`): each cell of it its seed plus, over k = 0…7, ``pull·value`` of
-    its downstream neighbours in the tile; the cells not in it 0. Along a tile's kept
-    order of every cell (an :class:`UpPlan`) a round needs no search for the cells it
-    reaches and no order of its own: the same sums, their terms in the same order, so
-    bitwise the same values (a cell that no seed reaches sums zeros: +0)."""
-    rows, cols = seed.shape
-    val = np.zeros((rows, cols), dtype=np.float64)
+    (:func:`_up_order`), into ``val`` (zeros of the tile's shape, returned): each cell of
+    it its seed plus, over k = 0…7, ``pull·value`` of its downstream neighbours in the
+    tile; the cells not in it 0. Along a tile's kept order of every cell (an
+    :class:`UpPlan`) a round needs no search for the cells it reaches and no order of
+    its own: the same sums, their terms in the same order, so bitwise the same values (a
+    cell that no seed reaches sums zeros: +0). ``val`` comes from the caller, as
+    :func:`ganpo.engine.tiled_accum._accumulate_ordered`'s ``acc`` does (decision 0113):
+    allocated by numpy, a large array gets huge pages."""
+    cols = seed.shape[1]
     flat = seed.reshape(-1)
     for x in order:
         r, c = x // cols, x % cols
@@ -833,7 +837,7 @@ def _tile_pass(
     tile (targets raster-wide, amounts)."""
     if h.plan is not None:
         p = h.plan
-        val = _up_ordered(h.dh, h.i0, h.j0, p.pulls, p.total, p.order, seed)
+        val = _up_ordered(h.dh, h.i0, h.j0, p.pulls, p.total, p.order, seed, np.zeros(seed.shape))
     else:
         val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
         if not ok:

@@ -285,7 +285,7 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
             # the same along the tile's kept order (decision 0112), and F's pass without
             # a kept plan (a tile whose order a cycle cut short)
             order, _ = _forward_order(d, v)
-            _accumulate_ordered(d, v, order, top, seed)
+            _accumulate_ordered(d, v, order, top, seed, np.zeros((d.size, 3)))
             is_stream = np.ascontiguousarray(tiled == 1).astype(np.uint8)
             _up_pass(d, v, v, is_stream, 0, 0, np.ones(z.shape))
 
