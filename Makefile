@@ -86,13 +86,14 @@ bench: setup
 # InVEST 3.20 in its own environment (built from PyPI against Debian's GDAL), then the
 # comparison of ganpo's InVEST-compatible methods with it on synthetic landscapes
 # ganpo against InVEST per model (AWY, SDR, carbon; 1000², 4000², 10000²), then a full
-# account at 13600² (Jiangxi at 30 m), with its routing and again reusing it, and once
-# more with D8 routing, which routes by tiles at that size
+# account at 13600² (Jiangxi at 30 m), with its routing and again reusing it, once more
+# with D8 routing, which routes by tiles at that size, and once more with the MFD pair
+# routed by tiles (GANPO_ROUTING_TILE_CELLS_MFD=0 in its child: about 11 minutes)
 SIZES ?= 1000 4000 10000
 bench-invest: setup
 	bash scripts/invest-env.sh .venv-invest
 	$(PY) benchmarks/bench_invest.py --invest-python .venv-invest/bin/python --sizes $(SIZES) --full 13600 \
-		--full-d8 --memory-cap 2048
+		--full-d8 --full-mfd-tiles --memory-cap 2048
 
 validate: setup
 	bash scripts/invest-env.sh .venv-invest

@@ -31,7 +31,10 @@ process after a warm-up run; medians, with the processor time, target at least 1
 10⁸ cells (``GANPO_ROUTING_TILE_CELLS``) the account routes those by tiles, each a dask
 task whose memory is bounded by the tile; its time and peak memory as above. The full
 account's MFD pair is routed by tiles too when ``GANPO_ROUTING_TILE_CELLS_MFD`` is set to
-at most SIZE² cells (decision 0108); its line says which.
+at most SIZE² cells (decision 0108); its line says which. ``--full-mfd-tiles`` runs it
+once more, routing included in a fresh derived folder, with that setting at 0 in the
+child (every DEM's MFD pair by tiles of ``GANPO_ROUTING_TILE`` cells): the MFD account
+whose memory is bounded by the tile, its time and peak memory as above.
 ``--memory-cap MIB`` runs that full account once more, routing included (a fresh cache),
 in a child process inside a memory cgroup capped at MIB (anonymous and page-cache pages
 count against the cap; no swap): whether it completes, its time, the cgroup's peak, how
@@ -64,7 +67,7 @@ from shapely.geometry import box
 from ganpo.catalog.parameters import ParameterSet, ParameterValue, load_parameter_set
 from ganpo.catalog.profiles import Profile, load_profile
 from ganpo.engine.account import run_account
-from ganpo.engine.derived import tile_threshold
+from ganpo.engine.derived import MFD_TILE_CELLS_ENV, tile_side, tile_threshold
 from ganpo.io.manifest import LayerEntry, Manifest, UnitsEntry, write_manifest
 from ganpo.io.regions import CHINA_ALBERS
 from ganpo.io.roles import LAYER_ROLES
@@ -343,8 +346,9 @@ def ganpo_carbon(folder: Path) -> float:
     return float(da.nansum(stock).compute())
 
 
-def child(model: str, folder: Path, repeat: int) -> None:
-    """One ganpo measurement in this (fresh) process: times and peak memory as JSON."""
+def child(model: str, folder: Path, repeat: int, derived: str = "derived") -> None:
+    """One ganpo measurement in this (fresh) process: times and peak memory as JSON; the
+    ``i``-th run routes into ``folder / f"{derived}{i}"``."""
     logging.getLogger("ganpo").setLevel(logging.ERROR)
     times = []
     with rasterio.open(folder / "dem.tif") as src:
@@ -359,7 +363,7 @@ def child(model: str, folder: Path, repeat: int) -> None:
                 2020,
                 ganpo_profile(model),
                 ganpo_params(size),
-                derived_dir=folder / f"derived{i}",  # routing included in every run
+                derived_dir=folder / f"{derived}{i}",  # routing included in every run
             )
         times.append(time.perf_counter() - t0)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -505,16 +509,28 @@ def run_ganpo(model: str, folder: Path, repeat: int) -> tuple[float, float]:
     return t, peak
 
 
-def run_ganpo_sampled(model: str, folder: Path, repeat: int) -> tuple[float, float, str]:
+def run_ganpo_sampled(
+    model: str,
+    folder: Path,
+    repeat: int,
+    env: dict[str, str] | None = None,
+    derived: str = "derived",
+) -> tuple[float, float, str]:
     """:func:`run_ganpo`, and the child's peak anonymous and file-backed resident memory
     sampled from this process every 50 ms (:func:`_memory.run_sampled`), said in words.
     File-backed pages are the libraries' code and, from 5·10⁷ cells, the routing's working
     arrays (decision 0009): they count in the peak resident memory, but the kernel may
-    evict them (at a cost in time when memory is short: ``--memory-cap``)."""
+    evict them (at a cost in time when memory is short: ``--memory-cap``). ``env``: the
+    child's environment variables beside this process's; ``derived``: the stem of its
+    routing caches (``derived0``, ``derived1``, … by default)."""
+    import os
+
     from _memory import run_sampled
 
     cmd = [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)]
-    done = run_sampled(cmd)
+    done = run_sampled(
+        [*cmd, "--derived", derived], env={**os.environ, **env} if env is not None else None
+    )
     if done.returncode != 0:
         raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
     got = json.loads(done.stdout.strip().splitlines()[-1])
@@ -608,6 +624,14 @@ def parser() -> argparse.ArgumentParser:
         help="also time each full account with D8 routing, which a DEM of 10⁸ cells or more "
         "routes by tiles (memory bounded by the tile), with its peak memory",
     )
+    parser.add_argument(
+        "--full-mfd-tiles",
+        action="store_true",
+        help="also time each full account with its MFD pair routed by tiles "
+        "(GANPO_ROUTING_TILE_CELLS_MFD=0 in the child; memory bounded by the tile), with its "
+        "peak memory",
+    )
+    parser.add_argument("--derived", default="derived", help=argparse.SUPPRESS)
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--capped", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--workers", type=Path, help=argparse.SUPPRESS)
@@ -626,7 +650,7 @@ def main() -> None:
         workers_child(args.workers, args.workers_repeat)
         return
     if args.child:
-        child(args.child[0], Path(args.child[1]), args.repeat)
+        child(args.child[0], Path(args.child[1]), args.repeat, args.derived)
         return
     head = f"{'model':>6} {'cells':>12} {'InVEST s':>9} {'runs':>4} {'ganpo s':>8} {'ratio':>6}"
     print(f"{head} {'ganpo peak MiB':>15}")
@@ -717,6 +741,18 @@ def main() -> None:
                 print(
                     f"  the same account with D8 routing ({tiles}, GANPO_ROUTING_TILE_CELLS): "
                     f"{t_d8:.1f} s, peak {peak_d8:,.0f} MiB ({split_d8})",
+                    flush=True,
+                )
+            if args.full_mfd_tiles:
+                # a fresh cache: the tiled MFD rasters are named with their tile side, but
+                # the filled DEM and the directions would be reused from derived0
+                t_mt, peak_mt, split_mt = run_ganpo_sampled(
+                    "full", folder, 1, env={MFD_TILE_CELLS_ENV: "0"}, derived="mfd-tiles"
+                )
+                print(
+                    f"  the same account with its MFD pair routed by tiles of {tile_side()}² "
+                    f"cells ({MFD_TILE_CELLS_ENV}=0): {t_mt:.1f} s, peak {peak_mt:,.0f} MiB "
+                    f"({split_mt})",
                     flush=True,
                 )
             if args.memory_cap:

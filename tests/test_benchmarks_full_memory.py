@@ -6,6 +6,7 @@ child that fails is an error with its output, not a figure."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from collections.abc import Callable
@@ -60,3 +61,34 @@ def test_the_full_account_with_d8_routing_by_tiles_is_measured(
     assert seconds > 0 and peak > 50 and split.startswith("of which at most")
     made = sorted(p.name.rsplit("_", 1)[0] for p in (tmp_path / "derived0").glob("*.tif"))
     assert made == ["ls_factor_d8", "sdr_d8"]
+
+
+def test_the_full_account_with_its_mfd_pair_by_tiles_is_measured(
+    bench: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--full-mfd-tiles``: the full account once more with
+    ``GANPO_ROUTING_TILE_CELLS_MFD=0`` in the child only, in a cache of its own: its MFD
+    LS factor and SDR are routed by tiles (their cache names carry the tile side,
+    decision 0108), where the same child without the setting routes the whole DEM."""
+    assert bench.parser().parse_args(["--full", "13600", "--full-mfd-tiles"]).full_mfd_tiles
+    assert not bench.parser().parse_args([]).full_mfd_tiles
+    monkeypatch.delenv("GANPO_ROUTING_TILE_CELLS_MFD", raising=False)
+    monkeypatch.setenv("GANPO_ROUTING_TILE", "32")
+    bench.make_inputs(64, tmp_path)
+    seconds, peak, split = bench.run_ganpo_sampled(
+        "full", tmp_path, 1, env={"GANPO_ROUTING_TILE_CELLS_MFD": "0"}, derived="mfd-tiles"
+    )
+    assert seconds > 0 and peak > 50 and split.startswith("of which at most")
+    bench.run_ganpo_sampled("full", tmp_path, 1, derived="whole")
+    assert not (tmp_path / "derived0").exists()
+
+    def made(folder: str) -> dict[str, str]:
+        names = (p.name.rsplit("_", 1) for p in (tmp_path / folder).glob("*.tif"))
+        return {role: digest for role, digest in names}
+
+    tiled, whole = made("mfd-tiles0"), made("whole0")
+    assert {"ls_factor_mfd", "sdr_mfd"} <= set(tiled) and set(tiled) == set(whole)
+    # the tile side is in these two names only when they were routed by tiles
+    assert tiled["ls_factor_mfd"] != whole["ls_factor_mfd"]
+    assert tiled["sdr_mfd"] != whole["sdr_mfd"]
+    assert "GANPO_ROUTING_TILE_CELLS_MFD" not in os.environ  # the child's only
