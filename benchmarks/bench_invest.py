@@ -48,6 +48,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
 import statistics
 import subprocess
@@ -523,14 +524,11 @@ def run_ganpo_sampled(
     evict them (at a cost in time when memory is short: ``--memory-cap``). ``env``: the
     child's environment variables beside this process's; ``derived``: the stem of its
     routing caches (``derived0``, ``derived1``, … by default)."""
-    import os
-
     from _memory import run_sampled
 
     cmd = [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)]
-    done = run_sampled(
-        [*cmd, "--derived", derived], env={**os.environ, **env} if env is not None else None
-    )
+    cmd += ["--derived", derived]
+    done = run_sampled(cmd, env={**os.environ, **env} if env is not None else None)
     if done.returncode != 0:
         raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
     got = json.loads(done.stdout.strip().splitlines()[-1])
