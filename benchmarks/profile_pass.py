@@ -12,14 +12,16 @@ each worker thread's processor time (``time.thread_time``) is added per part:
   layer (``zonal._layer_counts``);
 - ``sums``: the sums per unit and ecosystem type (``zonal._value_sums``), the masks'
   counts, the cells' counts and the keys' slots;
-- ``steps``: the per-cell steps of the strips (``strips.StripPlan.evaluate``), by
-  function, and by the kinds of their operands (an array of the strip, a number or a row)
-  for every function.
+- ``steps: …``: the per-cell steps of the strips (``strips.StripPlan.evaluate``), by
+  function; ``operands: …``: the same steps by function and the kinds of their operands
+  (an array of the strip's rows, or a number or one row).
 
-The parts are measured around calls, so they hold no time of dask or of the stages
-outside the pass; what they leave of the process's time is that. A timer around each
-call costs about a microsecond (about 100,000 calls at the Jiangxi size). Figures depend
-on what else runs on the machine.
+The parts are measured around those calls only. What they leave of the process's time is
+dask, the stages outside the pass, and the pass's work between the calls: nodata set to
+NaN after a read of a float32 layer, the cut into strips, the arrays made contiguous
+float64 for the sums. A timer around each call costs about a microsecond (about 364,000
+calls at the Jiangxi size, most of them steps). Figures depend on what else runs on the
+machine.
 
     .venv/bin/python benchmarks/profile_pass.py DIR
     .venv/bin/python benchmarks/profile_pass.py DIR --json
@@ -103,7 +105,7 @@ def timed() -> Iterator[tuple[Counter[str], Counter[str]]]:
             spent = time.thread_time() - t0
             name = _name(func, kwargs)
             kinds = ", ".join(_kind(v) for v in values)
-            for key in (f"steps: {name}", f"steps: {name} ({kinds})"):
+            for key in (f"steps: {name}", f"operands: {name} ({kinds})"):
                 local[key] += spent
                 counts[key] += 1
             for s in free:
@@ -125,8 +127,9 @@ def timed() -> Iterator[tuple[Counter[str], Counter[str]]]:
 
 
 def profile(folder: Path) -> dict[str, Any]:
-    """The measured run's wall and processor times and its parts (seconds and calls), as
-    the module docstring says."""
+    """The full account on ``folder`` run once to warm up, then once measured: its wall
+    and processor times [s], ``steps``: the steps' processor time [s], and ``parts``: per
+    part (module docstring) its processor time [s] and its calls, largest first."""
     logging.getLogger("ganpo").setLevel(logging.ERROR)
     with rasterio.open(folder / "dem.tif") as src:
         size = src.width
@@ -141,13 +144,13 @@ def profile(folder: Path) -> dict[str, Any]:
         t0, c0 = time.perf_counter(), time.process_time()
         account()
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    steps = sum(v for k, v in seconds.items() if k.startswith("steps: ") and "(" not in k)
+    steps = sum(v for k, v in seconds.items() if k.startswith("steps: "))
     parts = {k: {"seconds": v, "calls": calls[k]} for k, v in seconds.most_common()}
     return {"wall": wall, "cpu": cpu, "steps": steps, "parts": parts}
 
 
 def report(got: dict[str, Any]) -> str:
-    """The figures as a table: the parts by processor time, the steps by function first."""
+    """The figures of :func:`profile` as a table, the parts by processor time."""
     lines = [
         f"the account reusing its routed layers: {got['wall']:.1f} s wall, "
         f"{got['cpu']:.1f} s of processor time",

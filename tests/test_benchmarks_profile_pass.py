@@ -1,19 +1,22 @@
 """``benchmarks/profile_pass.py``: where the account's processor time goes when it reuses
 its routed layers, part by part (the figures of docs/benchmarks.md on issue 19's floor
-ratio). On a tiny account: every part is timed, the steps are counted by function and by
-their operands' kinds, the parts hold no more than the run's processor time, and the
-functions are restored afterwards."""
+ratio). A strip plan evaluated while timed gives the same arrays and counts each step
+once by function and once by operands; on a tiny account every part is timed and the
+parts hold no more than the run's processor time; the functions are restored afterwards,
+after an error too."""
 
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
-from ganpo.engine import rasters, strips, zonal
+from ganpo.engine import strips
 
 
 @pytest.fixture(scope="module")
@@ -30,28 +33,63 @@ def inputs(
     return folder
 
 
+def _patched(prof: ModuleType) -> list[object]:
+    return [getattr(mod, name) for mod, name in prof.TIMED] + [strips.StripPlan.evaluate]
+
+
+def test_a_plan_evaluated_while_timed_gives_the_same_arrays(prof: ModuleType) -> None:
+    # (a · b + 1.5) and −(a · b): the product is freed after its last use
+    plan = strips.StripPlan(
+        2,
+        [
+            (operator.mul, ((0, None), (1, None)), {}, 2),
+            (operator.add, ((2, None), (-1, 1.5)), {}, 3),
+            (np.negative, ((2, None),), {}, 4),
+        ],
+        [3, 4],
+    )
+    a, b = np.arange(6.0).reshape(2, 3), np.full((2, 3), 0.5)
+    want = plan.evaluate([a, b])
+    originals = _patched(prof)
+    with prof.timed() as (seconds, calls):
+        got = plan.evaluate([a, b])
+        got_row = plan.evaluate([a[:1], b])  # one row: counted as a row
+    assert _patched(prof) == originals
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert calls["steps: mul"] == 2 and calls["steps: add"] == 2 and calls["steps: negative"] == 2
+    assert calls["operands: mul (array, array)"] == 1
+    assert calls["operands: mul (number or row, array)"] == 1
+    assert calls["operands: add (array, number or row)"] == 2  # the product is an array
+    assert calls["operands: negative (array)"] == 2
+    assert set(seconds) == set(calls)
+    np.testing.assert_array_equal(got_row[0], a[:1] * b + 1.5)
+
+
+def test_the_functions_are_restored_after_an_error(prof: ModuleType) -> None:
+    originals = _patched(prof)
+    with pytest.raises(RuntimeError, match="inside"), prof.timed():
+        assert _patched(prof) != originals  # every one timed meanwhile
+        raise RuntimeError("inside")
+    assert _patched(prof) == originals
+
+
 def test_every_part_of_the_pass_is_timed(prof: ModuleType, inputs: Path) -> None:
-    originals = (rasters.read_window, zonal._layer_counts, strips.StripPlan.evaluate)
+    originals = _patched(prof)
     got = prof.profile(inputs)
-    assert (rasters.read_window, zonal._layer_counts, strips.StripPlan.evaluate) == originals
+    assert _patched(prof) == originals
     parts = got["parts"]
     for part in ("reads", "layer checks", "sums"):
         assert parts[part]["calls"] > 0, part
-    by_function = {k: v for k, v in parts.items() if k.startswith("steps: ") and "(" not in k}
-    by_operands = {k: v for k, v in parts.items() if k.startswith("steps: ") and "(" in k}
     # the full profile's arithmetic: products, quotients and selections, per strip
-    assert {"steps: mul", "steps: truediv", "steps: where"} <= set(by_function)
-    assert "steps: mul (array, array)" in by_operands
-    # each step is counted once by its function and once by its operands
-    assert sum(v["calls"] for v in by_function.values()) == sum(
-        v["calls"] for v in by_operands.values()
-    )
-    assert got["steps"] == pytest.approx(sum(v["seconds"] for v in by_function.values()))
-    timed = sum(v["seconds"] for k, v in parts.items() if k not in by_operands)
+    assert {"steps: mul", "steps: truediv", "steps: where"} <= set(parts)
+    assert "operands: mul (array, array)" in parts
+    timed = sum(v["seconds"] for k, v in parts.items() if not k.startswith("operands: "))
     assert 0 < timed <= got["cpu"] + 0.05  # thread times within the process's
+    assert 0 < got["steps"] < timed
 
 
-def test_the_report_names_each_part(prof: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_report_names_each_part(prof: ModuleType) -> None:
     got = {
         "wall": 2.0,
         "cpu": 3.0,
@@ -67,9 +105,17 @@ def test_the_report_names_each_part(prof: ModuleType, capsys: pytest.CaptureFixt
     assert "layer checks" in text and "1.25 s" in text and "7 calls" in text
 
 
-def test_main_prints_json(
-    prof: ModuleType, inputs: Path, capsys: pytest.CaptureFixture[str]
+def test_main_prints_the_table_or_json(
+    prof: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
 ) -> None:
-    prof.main([str(inputs), "--json"])
-    got = json.loads(capsys.readouterr().out)
-    assert got["cpu"] > 0 and got["parts"]["reads"]["calls"] > 0
+    figures = {"wall": 2.0, "cpu": 3.0, "steps": 0.5, "parts": {}}
+    asked: list[Path] = []
+    monkeypatch.setattr(prof, "profile", lambda folder: asked.append(folder) or figures)
+    prof.main([str(tmp_path), "--json"])
+    assert json.loads(capsys.readouterr().out) == figures
+    prof.main([str(tmp_path)])
+    assert capsys.readouterr().out.strip() == prof.report(figures)
+    assert asked == [tmp_path, tmp_path]
