@@ -333,6 +333,15 @@ def ganpo_profile(model: str) -> Profile:
     )
 
 
+def full_account(folder: Path, size: int, derived: str = "derived0") -> None:
+    """The full account (``--child full``'s profile and parameters for a DEM of ``size``
+    cells a side) on ``folder``'s inputs, its routed layers in ``folder / derived``
+    (routed there when not there yet)."""
+    run_account(
+        folder, 2020, ganpo_profile("full"), ganpo_params(size), derived_dir=folder / derived
+    )
+
+
 def ganpo_carbon(folder: Path) -> float:
     """Carbon storage [t C] summed block by block, as the engine reads layers."""
     import dask.array as da
@@ -396,9 +405,7 @@ def floor_child(folder: Path, repeat: int = 2) -> None:
         return original(src, path, *args, **kwargs)  # type: ignore[arg-type]
 
     def account() -> None:
-        run_account(
-            folder, 2020, ganpo_profile("full"), ganpo_params(size), derived_dir=folder / "derived0"
-        )
+        full_account(folder, size)
 
     def floor() -> None:
         dask.compute(*[da.nansum(rasters.open_layer(p, 1024)) for p in sorted(read)])
@@ -447,9 +454,7 @@ def workers_child(folder: Path, repeat: int) -> None:
             passes.append(time.perf_counter() - t0)
 
     def once() -> None:
-        run_account(
-            folder, 2020, ganpo_profile("full"), ganpo_params(size), derived_dir=folder / "derived0"
-        )
+        full_account(folder, size)
 
     once()  # warm-up: page cache, compiled kernels, imports
     wall: dict[str, list[float]] = {"1": [], "2": []}
@@ -477,10 +482,7 @@ def capped_child(folder: Path) -> None:
     with rasterio.open(folder / "dem.tif") as src:
         size = src.width
     t0 = time.perf_counter()
-    run_account(
-        folder, 2020, ganpo_profile("full"), ganpo_params(size),
-        derived_dir=folder / "derived-capped",
-    )  # fmt: skip
+    full_account(folder, size, "derived-capped")
     print(json.dumps({"time": time.perf_counter() - t0}))
 
 

@@ -44,10 +44,9 @@ from typing import Any
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_invest import ganpo_params, ganpo_profile
+from bench_invest import full_account
 
 from ganpo.engine import rasters, strips, zonal
-from ganpo.engine.account import run_account
 
 #: Part of each timed function of the pass.
 TIMED: dict[tuple[Any, str], str] = {
@@ -134,15 +133,10 @@ def profile(folder: Path) -> dict[str, Any]:
     with rasterio.open(folder / "dem.tif") as src:
         size = src.width
 
-    def account() -> None:
-        run_account(
-            folder, 2020, ganpo_profile("full"), ganpo_params(size), derived_dir=folder / "derived0"
-        )
-
-    account()  # warm: imports, numba's cache, the routed layers
+    full_account(folder, size)  # warm: imports, numba's cache, the routed layers
     with timed() as (seconds, calls):
         t0, c0 = time.perf_counter(), time.process_time()
-        account()
+        full_account(folder, size)
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     steps = sum(v for k, v in seconds.items() if k.startswith("steps: "))
     parts = {k: {"seconds": v, "calls": calls[k]} for k, v in seconds.most_common()}
