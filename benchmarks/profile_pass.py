@@ -160,6 +160,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folder", type=Path, help="inputs of bench_invest.make_inputs")
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
     args = parser.parse_args(argv)
+    if not (args.folder / "dem.tif").is_file():
+        parser.error(
+            f"{args.folder} holds no dem.tif: make the inputs first "
+            "(python benchmarks/bench_invest.py --sizes --full 13600 makes them in a folder "
+            "of its own, or bench_invest.make_inputs(SIZE, DIR))"
+        )
     got = profile(args.folder)
     print(json.dumps(got) if args.json else report(got))
 

@@ -111,6 +111,7 @@ def test_main_prints_the_table_or_json(
     capsys: pytest.CaptureFixture[str],
     tmp_path: Path,
 ) -> None:
+    (tmp_path / "dem.tif").touch()  # main asks for the inputs' DEM; profile is replaced
     figures = {"wall": 2.0, "cpu": 3.0, "steps": 0.5, "parts": {}}
     asked: list[Path] = []
     monkeypatch.setattr(prof, "profile", lambda folder: asked.append(folder) or figures)
@@ -119,3 +120,13 @@ def test_main_prints_the_table_or_json(
     prof.main([str(tmp_path)])
     assert capsys.readouterr().out.strip() == prof.report(figures)
     assert asked == [tmp_path, tmp_path]
+
+
+def test_a_folder_without_inputs_is_refused_by_name(
+    prof: ModuleType, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as raised:
+        prof.main([str(tmp_path / "nowhere")])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'nowhere'} holds no dem.tif" in err and "make_inputs" in err
