@@ -25,6 +25,16 @@ machine.
 
     .venv/bin/python benchmarks/profile_pass.py DIR
     .venv/bin/python benchmarks/profile_pass.py DIR --json
+
+A lever is judged against the code without it in the same session, alternated: this
+machine's figures drift by 10–25 % between minutes (docs/benchmarks.md). ``--against
+SRC`` runs the profile in fresh processes, ``--repeat`` times for this tree's ``src`` and
+for SRC's (another checkout: ``git worktree add SRC COMMIT``, or ``git archive COMMIT |
+tar -x -C SRC``), in the order this, other / other, this / this, other …, and prints the
+medians of each part side by side with their ratio (other / this). The timers are this
+tree's, around the functions of the names above in either tree.
+
+    .venv/bin/python benchmarks/profile_pass.py DIR --against SRC --repeat 2
 """
 
 from __future__ import annotations
@@ -32,6 +42,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -155,10 +168,104 @@ def report(got: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+#: this tree's source folder (the package under ``src``)
+HERE = Path(__file__).resolve().parents[1]
+
+
+def run_child(folder: Path, tree: Path) -> dict[str, Any]:
+    """:func:`profile` of ``folder`` in a fresh process that imports ganpo from
+    ``tree/src`` (first on its path), as JSON."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(tree / "src"), *filter(None, [env.get("PYTHONPATH")])])
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), str(folder), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"the profile with the code of {tree} failed (exit {done.returncode}):\n"
+            + done.stderr[-2000:]
+        )
+    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def compare(
+    folder: Path,
+    other: Path,
+    repeat: int,
+    run: Callable[[Path, Path], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """:func:`profile` of ``folder`` ``repeat`` times with this tree's code and with
+    ``other``'s, alternated (this, other; then other, this; …) so that a drift of the
+    machine falls on both alike: every run, and per figure (wall, processor, steps, each
+    part's seconds) the medians of both and their ratio, other / this (None where a
+    side lacks the part). ``run``: :func:`run_child` unless given."""
+    run = run or run_child
+    runs: dict[str, list[dict[str, Any]]] = {"this": [], "other": []}
+    trees = {"this": HERE, "other": other}
+    for i in range(repeat):
+        for side in ("this", "other") if i % 2 == 0 else ("other", "this"):
+            runs[side].append(run(folder, trees[side]))
+
+    def figures(got: dict[str, Any]) -> dict[str, float]:
+        out = {"wall": got["wall"], "processor": got["cpu"], "steps of the strips": got["steps"]}
+        out.update({k: v["seconds"] for k, v in got["parts"].items()})
+        return out
+
+    names: list[str] = []
+    for side in ("this", "other"):
+        for got in runs[side]:
+            names += [k for k in figures(got) if k not in names]
+    medians: dict[str, dict[str, float | None]] = {}
+    for name in names:
+        row: dict[str, float | None] = {}
+        for side in ("this", "other"):
+            seen = [figures(got)[name] for got in runs[side] if name in figures(got)]
+            row[side] = statistics.median(seen) if len(seen) == len(runs[side]) else None
+        this, that = row["this"], row["other"]
+        row["ratio"] = that / this if this and that is not None else None
+        medians[name] = row
+    return {
+        "this": str(HERE),
+        "other": str(other),
+        "repeat": repeat,
+        "runs": runs,
+        "medians": medians,
+    }
+
+
+def compare_report(got: dict[str, Any]) -> str:
+    """The medians of :func:`compare` as a table: this tree, the other, other / this."""
+
+    def cell(x: float | None, fmt: str) -> str:
+        return "—" if x is None else format(x, fmt)
+
+    lines = [
+        f"medians of {got['repeat']} runs each, alternated; this: {got['this']}, "
+        f"other: {got['other']}",
+        f"  {'':56s} {'this':>9s} {'other':>9s} {'other/this':>11s}",
+    ]
+    for name, row in got["medians"].items():
+        lines.append(
+            f"  {name:56s} {cell(row['this'], '8.2f')} s {cell(row['other'], '8.2f')} s "
+            f"{cell(row['ratio'], '11.3f')}"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="inputs of bench_invest.make_inputs")
     parser.add_argument("--json", action="store_true", help="the figures as JSON")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        help="another source tree (holding src/ganpo): both profiled, alternated",
+    )
+    parser.add_argument("--repeat", type=int, default=2, help="runs per tree with --against")
     args = parser.parse_args(argv)
     if not (args.folder / "dem.tif").is_file():
         parser.error(
@@ -166,6 +273,17 @@ def main(argv: list[str] | None = None) -> None:
             "(python benchmarks/bench_invest.py --sizes --full 13600 makes them in a folder "
             "of its own, or bench_invest.make_inputs(SIZE, DIR))"
         )
+    if args.against is not None:
+        if not (args.against / "src" / "ganpo" / "__init__.py").is_file():
+            parser.error(
+                f"{args.against} holds no src/ganpo: give a checkout of the other code "
+                "(git worktree add SRC COMMIT, or git archive COMMIT | tar -x -C SRC)"
+            )
+        if args.repeat < 1:
+            parser.error(f"--repeat {args.repeat}: give 1 run or more per tree")
+        got = compare(args.folder.resolve(), args.against.resolve(), args.repeat)
+        print(json.dumps(got) if args.json else compare_report(got))
+        return
     got = profile(args.folder)
     print(json.dumps(got) if args.json else report(got))
 

@@ -3,7 +3,7 @@ its routed layers, part by part (the figures of docs/benchmarks.md on issue 19's
 ratio). A strip plan evaluated while timed gives the same arrays and counts each step
 once by function and once by operands; on a tiny account every part is timed and the
 parts hold no more than the run's processor time; the functions are restored afterwards,
-after an error too."""
+after an error too. ``--against``: two trees profiled in turns, their medians and ratios."""
 
 from __future__ import annotations
 
@@ -130,3 +130,119 @@ def test_a_folder_without_inputs_is_refused_by_name(
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'nowhere'} holds no dem.tif" in err and "make_inputs" in err
+
+
+def _figures(wall: float, layer_checks: float | None) -> dict[str, object]:
+    parts = {"reads": {"seconds": wall / 4, "calls": 3}}
+    if layer_checks is not None:
+        parts["layer checks"] = {"seconds": layer_checks, "calls": 5}
+    return {"wall": wall, "cpu": 2 * wall, "steps": wall / 2, "parts": parts}
+
+
+def test_against_another_tree_alternates_and_gives_medians_and_ratios(
+    prof: ModuleType, tmp_path: Path
+) -> None:
+    """``--against``: the trees take turns first (this, other; other, this; this,
+    other), and each figure's medians and ratio other / this come from the runs of its
+    own tree; a part one tree lacks has no ratio."""
+    other = tmp_path / "other"
+    walls = {prof.HERE: iter([10.0, 30.0, 20.0]), other: iter([12.0, 11.0, 60.0])}
+    order: list[Path] = []
+
+    def run(folder: Path, tree: Path) -> dict[str, object]:
+        assert folder == tmp_path
+        order.append(tree)
+        wall = next(walls[tree])
+        return _figures(wall, wall / 10 if tree == prof.HERE else None)
+
+    got = prof.compare(tmp_path, other, 3, run=run)
+    assert order == [prof.HERE, other, other, prof.HERE, prof.HERE, other]
+    med = got["medians"]
+    assert med["wall"] == {"this": 20.0, "other": 12.0, "ratio": 0.6}
+    assert med["processor"]["ratio"] == pytest.approx(0.6)
+    assert med["reads"] == {"this": 5.0, "other": 3.0, "ratio": 0.6}
+    assert med["layer checks"] == {"this": 2.0, "other": None, "ratio": None}
+    assert [r["wall"] for r in got["runs"]["this"]] == [10.0, 30.0, 20.0]
+    text = prof.compare_report(got)
+    assert "medians of 3 runs each, alternated" in text
+    line = next(x for x in text.splitlines() if x.strip().startswith("layer checks"))
+    assert "2.00 s" in line and line.rstrip().endswith("—")
+    line = next(x for x in text.splitlines() if x.strip().startswith("wall"))
+    assert "20.00 s" in line and "12.00 s" in line and line.rstrip().endswith("0.600")
+
+
+def test_a_child_imports_ganpo_from_its_tree_first(
+    prof: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    seen: list[tuple[list[str], str]] = []
+    figures = _figures(1.0, 0.5)
+
+    class Done:
+        returncode, stdout, stderr = 0, "warming\n" + json.dumps(figures) + "\n", ""
+
+    def fake_run(cmd: list[str], env: dict[str, str], **kwargs: object) -> Done:
+        seen.append((cmd, env["PYTHONPATH"]))
+        return Done()
+
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    monkeypatch.setattr(prof.subprocess, "run", fake_run)
+    assert prof.run_child(tmp_path, tmp_path / "tree") == figures
+    cmd, path = seen[0]
+    assert cmd[-2:] == [str(tmp_path), "--json"] and cmd[1].endswith("profile_pass.py")
+    assert path.split(":") == [str(tmp_path / "tree" / "src"), "/elsewhere"]
+
+    class Failed:
+        returncode, stdout, stderr = 1, "", "Traceback …\nImportError: no such kernel\n"
+
+    monkeypatch.setattr(prof.subprocess, "run", lambda cmd, env, **kw: Failed())
+    with pytest.raises(RuntimeError, match="failed \\(exit 1\\)") as raised:
+        prof.run_child(tmp_path, tmp_path / "tree")
+    assert "ImportError: no such kernel" in str(raised.value)
+    assert str(tmp_path / "tree") in str(raised.value)
+
+
+def test_against_a_folder_without_the_code_is_refused_by_name(
+    prof: ModuleType, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "dem.tif").touch()
+    with pytest.raises(SystemExit) as raised:
+        prof.main([str(tmp_path), "--against", str(tmp_path / "checkout")])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'checkout'} holds no src/ganpo" in err and "git worktree add" in err
+    (tmp_path / "checkout" / "src" / "ganpo").mkdir(parents=True)
+    (tmp_path / "checkout" / "src" / "ganpo" / "__init__.py").touch()
+    with pytest.raises(SystemExit) as raised:
+        prof.main([str(tmp_path), "--against", str(tmp_path / "checkout"), "--repeat", "0"])
+    assert raised.value.code == 2
+    assert "--repeat 0" in capsys.readouterr().err
+
+
+def test_main_against_prints_the_comparison_or_json(
+    prof: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "dem.tif").touch()
+    tree = tmp_path / "checkout"
+    (tree / "src" / "ganpo").mkdir(parents=True)
+    (tree / "src" / "ganpo" / "__init__.py").touch()
+    monkeypatch.setattr(prof, "run_child", lambda folder, t: _figures(4.0, 1.0))
+    prof.main([str(tmp_path), "--against", str(tree), "--repeat", "1", "--json"])
+    got = json.loads(capsys.readouterr().out)
+    assert got["other"] == str(tree.resolve()) and got["repeat"] == 1
+    assert got["medians"]["wall"] == {"this": 4.0, "other": 4.0, "ratio": 1.0}
+    prof.main([str(tmp_path), "--against", str(tree), "--repeat", "1"])
+    assert "medians of 1 runs each" in capsys.readouterr().out
+
+
+def test_against_this_tree_itself_runs_both_children(prof: ModuleType, inputs: Path) -> None:
+    """A real comparison, of this tree with itself on the tiny account, one run each:
+    the children import the code, profile the account and hand back their figures, and
+    every part has both sides and a ratio."""
+    got = prof.compare(inputs, prof.HERE, 1)
+    assert len(got["runs"]["this"]) == len(got["runs"]["other"]) == 1
+    med = got["medians"]
+    for name in ("wall", "processor", "steps of the strips", "reads", "layer checks", "sums"):
+        assert med[name]["this"] > 0 and med[name]["other"] > 0 and med[name]["ratio"] > 0
