@@ -26,13 +26,17 @@ machine.
     .venv/bin/python benchmarks/profile_pass.py DIR
     .venv/bin/python benchmarks/profile_pass.py DIR --json
 
-A lever is judged against the code without it in the same session, alternated: this
-machine's figures drift by 10–25 % between minutes (docs/benchmarks.md). ``--against
-SRC`` runs the profile in fresh processes, ``--repeat`` times for this tree's ``src`` and
-for SRC's (another checkout: ``git worktree add SRC COMMIT``, or ``git archive COMMIT |
-tar -x -C SRC``), in the order this, other / other, this / this, other …, and prints the
-medians of each part side by side with their ratio (other / this). The timers are this
-tree's, around the functions of the names above in either tree.
+A lever is judged against the code without it in the same session, alternated: the
+same code's account on this machine took 31.0–32.6 s at one time of an evening and
+34.4–43.0 s twenty minutes later (docs/benchmarks.md). ``--against SRC`` runs the
+profile in fresh processes, ``--repeat`` times for this tree's ``src`` and for SRC's
+(another checkout: ``git worktree add SRC COMMIT``, or ``git archive COMMIT | tar -x -C
+SRC``), in the order this, other / other, this / this, other … (give an even number, so
+that each goes first as often), and prints the medians of each part side by side with
+their ratio (other / this). Only ganpo comes from SRC: the driver (this file and
+``bench_invest.full_account``) and its timers are this tree's, around the functions of
+the names above in either tree, so SRC must keep those names and ``run_account``'s
+arguments.
 
     .venv/bin/python benchmarks/profile_pass.py DIR --against SRC --repeat 2
 """
@@ -168,8 +172,24 @@ def report(got: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-#: this tree's source folder (the package under ``src``)
+#: this tree's root (holding ``src/ganpo``)
 HERE = Path(__file__).resolve().parents[1]
+
+
+def _figures_of(tree: Path, stdout: str, stderr: str) -> dict[str, Any]:
+    """The JSON object a child printed last (warnings may come before or after it)."""
+    for line in reversed(stdout.strip().splitlines()):
+        try:
+            got = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(got, dict):
+            return got
+    raise RuntimeError(
+        f"the profile with the code of {tree} printed no figures:\n"
+        + stdout[-1000:]
+        + stderr[-1000:]
+    )
 
 
 def run_child(folder: Path, tree: Path) -> dict[str, Any]:
@@ -189,7 +209,7 @@ def run_child(folder: Path, tree: Path) -> dict[str, Any]:
             f"the profile with the code of {tree} failed (exit {done.returncode}):\n"
             + done.stderr[-2000:]
         )
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return _figures_of(tree, done.stdout, done.stderr)
 
 
 def compare(
@@ -198,11 +218,15 @@ def compare(
     repeat: int,
     run: Callable[[Path, Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """:func:`profile` of ``folder`` ``repeat`` times with this tree's code and with
-    ``other``'s, alternated (this, other; then other, this; …) so that a drift of the
-    machine falls on both alike: every run, and per figure (wall, processor, steps, each
-    part's seconds) the medians of both and their ratio, other / this (None where a
-    side lacks the part). ``run``: :func:`run_child` unless given."""
+    """:func:`profile` of ``folder`` ``repeat`` times (1 or more) with this tree's code
+    and with ``other``'s, alternated (this, other; then other, this; …) so that a drift of
+    the machine falls on both alike: every run, and per figure (wall, processor, steps,
+    each part's seconds) the medians of both and their ratio, other / this. A part that a
+    run does not report had no call in it (0 s); a part that no run of a side reports is
+    None on that side, and so is the ratio then, or when this side's median is 0.
+    ``run``: :func:`run_child` unless given."""
+    if repeat < 1:
+        raise ValueError(f"{repeat} runs per tree: give 1 or more")
     run = run or run_child
     runs: dict[str, list[dict[str, Any]]] = {"this": [], "other": []}
     trees = {"this": HERE, "other": other}
@@ -223,10 +247,11 @@ def compare(
     for name in names:
         row: dict[str, float | None] = {}
         for side in ("this", "other"):
-            seen = [figures(got)[name] for got in runs[side] if name in figures(got)]
-            row[side] = statistics.median(seen) if len(seen) == len(runs[side]) else None
+            seen = [figures(got).get(name) for got in runs[side]]
+            some = any(x is not None for x in seen)
+            row[side] = statistics.median(x or 0.0 for x in seen) if some else None
         this, that = row["this"], row["other"]
-        row["ratio"] = that / this if this and that is not None else None
+        row["ratio"] = None if this is None or this == 0 or that is None else that / this
         medians[name] = row
     return {
         "this": str(HERE),
@@ -238,20 +263,22 @@ def compare(
 
 
 def compare_report(got: dict[str, Any]) -> str:
-    """The medians of :func:`compare` as a table: this tree, the other, other / this."""
+    """The medians of :func:`compare` as a table: this tree, the other, other / this
+    (— where there is none)."""
 
-    def cell(x: float | None, fmt: str) -> str:
-        return "—" if x is None else format(x, fmt)
+    def cell(x: float | None, fmt: str, unit: str) -> str:
+        text = "—" if x is None else format(x, fmt) + unit
+        return text.rjust(len(format(0.0, fmt) + unit))
 
+    runs = "1 run" if got["repeat"] == 1 else f"{got['repeat']} runs"
     lines = [
-        f"medians of {got['repeat']} runs each, alternated; this: {got['this']}, "
-        f"other: {got['other']}",
-        f"  {'':56s} {'this':>9s} {'other':>9s} {'other/this':>11s}",
+        f"medians of {runs} each, alternated; this: {got['this']}, other: {got['other']}",
+        f"  {'':72s} {'this':>10s} {'other':>10s} {'other/this':>10s}",
     ]
     for name, row in got["medians"].items():
         lines.append(
-            f"  {name:56s} {cell(row['this'], '8.2f')} s {cell(row['other'], '8.2f')} s "
-            f"{cell(row['ratio'], '11.3f')}"
+            f"  {name:72s} {cell(row['this'], '8.2f', ' s')} {cell(row['other'], '8.2f', ' s')} "
+            f"{cell(row['ratio'], '10.3f', '')}"
         )
     return "\n".join(lines)
 
@@ -265,7 +292,9 @@ def main(argv: list[str] | None = None) -> None:
         type=Path,
         help="another source tree (holding src/ganpo): both profiled, alternated",
     )
-    parser.add_argument("--repeat", type=int, default=2, help="runs per tree with --against")
+    parser.add_argument(
+        "--repeat", type=int, help="runs per tree with --against (default 2; an even number)"
+    )
     args = parser.parse_args(argv)
     if not (args.folder / "dem.tif").is_file():
         parser.error(
@@ -273,15 +302,18 @@ def main(argv: list[str] | None = None) -> None:
             "(python benchmarks/bench_invest.py --sizes --full 13600 makes them in a folder "
             "of its own, or bench_invest.make_inputs(SIZE, DIR))"
         )
+    if args.against is None and args.repeat is not None:
+        parser.error("--repeat is the number of runs per tree of --against: give --against SRC")
     if args.against is not None:
         if not (args.against / "src" / "ganpo" / "__init__.py").is_file():
             parser.error(
                 f"{args.against} holds no src/ganpo: give a checkout of the other code "
                 "(git worktree add SRC COMMIT, or git archive COMMIT | tar -x -C SRC)"
             )
-        if args.repeat < 1:
-            parser.error(f"--repeat {args.repeat}: give 1 run or more per tree")
-        got = compare(args.folder.resolve(), args.against.resolve(), args.repeat)
+        repeat = 2 if args.repeat is None else args.repeat
+        if repeat < 1:
+            parser.error(f"--repeat {repeat}: give 1 run or more per tree")
+        got = compare(args.folder.resolve(), args.against.resolve(), repeat)
         print(json.dumps(got) if args.json else compare_report(got))
         return
     got = profile(args.folder)

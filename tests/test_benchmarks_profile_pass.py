@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import operator
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -132,10 +134,14 @@ def test_a_folder_without_inputs_is_refused_by_name(
     assert f"{tmp_path / 'nowhere'} holds no dem.tif" in err and "make_inputs" in err
 
 
-def _figures(wall: float, layer_checks: float | None) -> dict[str, object]:
-    parts = {"reads": {"seconds": wall / 4, "calls": 3}}
+def _figures(
+    wall: float, layer_checks: float | None, sums: float | None = 1.0
+) -> dict[str, object]:
+    parts: dict[str, object] = {"reads": {"seconds": wall / 4, "calls": 3}}
     if layer_checks is not None:
         parts["layer checks"] = {"seconds": layer_checks, "calls": 5}
+    if sums is not None:
+        parts["sums"] = {"seconds": sums, "calls": 2 if sums else 0}
     return {"wall": wall, "cpu": 2 * wall, "steps": wall / 2, "parts": parts}
 
 
@@ -144,16 +150,19 @@ def test_against_another_tree_alternates_and_gives_medians_and_ratios(
 ) -> None:
     """``--against``: the trees take turns first (this, other; other, this; this,
     other), and each figure's medians and ratio other / this come from the runs of its
-    own tree; a part one tree lacks has no ratio."""
+    own tree. A part missing from a run counts 0 s in it; a part no run of a side has is
+    None there, without a ratio; a median of 0 on this side has no ratio either. The
+    table's columns line up, — where there is nothing."""
     other = tmp_path / "other"
     walls = {prof.HERE: iter([10.0, 30.0, 20.0]), other: iter([12.0, 11.0, 60.0])}
+    sums = {prof.HERE: iter([0.0, 0.0, 0.0]), other: iter([4.0, None, 2.0])}
     order: list[Path] = []
 
     def run(folder: Path, tree: Path) -> dict[str, object]:
         assert folder == tmp_path
         order.append(tree)
         wall = next(walls[tree])
-        return _figures(wall, wall / 10 if tree == prof.HERE else None)
+        return _figures(wall, wall / 10 if tree == prof.HERE else None, next(sums[tree]))
 
     got = prof.compare(tmp_path, other, 3, run=run)
     assert order == [prof.HERE, other, other, prof.HERE, prof.HERE, other]
@@ -162,34 +171,53 @@ def test_against_another_tree_alternates_and_gives_medians_and_ratios(
     assert med["processor"]["ratio"] == pytest.approx(0.6)
     assert med["reads"] == {"this": 5.0, "other": 3.0, "ratio": 0.6}
     assert med["layer checks"] == {"this": 2.0, "other": None, "ratio": None}
+    assert med["sums"] == {"this": 0.0, "other": 2.0, "ratio": None}  # 4, 0 (missing), 2
     assert [r["wall"] for r in got["runs"]["this"]] == [10.0, 30.0, 20.0]
     text = prof.compare_report(got)
     assert "medians of 3 runs each, alternated" in text
-    line = next(x for x in text.splitlines() if x.strip().startswith("layer checks"))
-    assert "2.00 s" in line and line.rstrip().endswith("—")
-    line = next(x for x in text.splitlines() if x.strip().startswith("wall"))
-    assert "20.00 s" in line and "12.00 s" in line and line.rstrip().endswith("0.600")
+    rows = {x.split("  ")[1].strip(): x for x in text.splitlines()[2:]}
+    assert len({len(x) for x in text.splitlines()[1:]}) == 1  # the columns line up
+    assert rows["layer checks"].split()[-4:] == ["2.00", "s", "—", "—"]
+    assert rows["wall"].split()[-5:] == ["20.00", "s", "12.00", "s", "0.600"]
+    with pytest.raises(ValueError, match="0 runs per tree"):
+        prof.compare(tmp_path, other, 0, run=run)
 
 
 def test_a_child_imports_ganpo_from_its_tree_first(
     prof: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """The child's path starts with the tree's ``src`` (before any PYTHONPATH of the
+    caller, or alone); its figures are the last JSON object it printed; a child that
+    fails or prints none is reported with the tree and what it wrote."""
     seen: list[tuple[list[str], str]] = []
     figures = _figures(1.0, 0.5)
+    printed = ["warming\n" + json.dumps(figures) + "\nwarning: after\n"]
 
     class Done:
-        returncode, stdout, stderr = 0, "warming\n" + json.dumps(figures) + "\n", ""
+        returncode, stderr = 0, ""
+
+        @property
+        def stdout(self) -> str:
+            return printed[0]
 
     def fake_run(cmd: list[str], env: dict[str, str], **kwargs: object) -> Done:
         seen.append((cmd, env["PYTHONPATH"]))
         return Done()
 
-    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     monkeypatch.setattr(prof.subprocess, "run", fake_run)
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     assert prof.run_child(tmp_path, tmp_path / "tree") == figures
-    cmd, path = seen[0]
-    assert cmd[-2:] == [str(tmp_path), "--json"] and cmd[1].endswith("profile_pass.py")
-    assert path.split(":") == [str(tmp_path / "tree" / "src"), "/elsewhere"]
+    monkeypatch.delenv("PYTHONPATH")
+    assert prof.run_child(tmp_path, tmp_path / "tree") == figures
+    (cmd, path), (_, alone) = seen
+    assert cmd[0] == sys.executable and cmd[1].endswith("profile_pass.py")
+    assert cmd[-2:] == [str(tmp_path), "--json"]
+    assert path.split(os.pathsep) == [str(tmp_path / "tree" / "src"), "/elsewhere"]
+    assert alone == str(tmp_path / "tree" / "src")
+    printed[0] = "no figures here\n[1, 2]\n"
+    with pytest.raises(RuntimeError, match="printed no figures") as raised:
+        prof.run_child(tmp_path, tmp_path / "tree")
+    assert str(tmp_path / "tree") in str(raised.value) and "no figures here" in str(raised.value)
 
     class Failed:
         returncode, stdout, stderr = 1, "", "Traceback …\nImportError: no such kernel\n"
@@ -199,6 +227,18 @@ def test_a_child_imports_ganpo_from_its_tree_first(
         prof.run_child(tmp_path, tmp_path / "tree")
     assert "ImportError: no such kernel" in str(raised.value)
     assert str(tmp_path / "tree") in str(raised.value)
+
+
+def test_a_child_really_imports_the_other_trees_ganpo(
+    prof: ModuleType, inputs: Path, tmp_path: Path
+) -> None:
+    """Not only the path's text: a tree whose ganpo cannot be imported makes the child
+    fail with that tree's own error, although ganpo is installed in the venv."""
+    package = tmp_path / "tree" / "src" / "ganpo"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text('raise ImportError("the other tree\'s ganpo")\n')
+    with pytest.raises(RuntimeError, match="the other tree's ganpo"):
+        prof.run_child(inputs, tmp_path / "tree")
 
 
 def test_against_a_folder_without_the_code_is_refused_by_name(
@@ -216,6 +256,10 @@ def test_against_a_folder_without_the_code_is_refused_by_name(
         prof.main([str(tmp_path), "--against", str(tmp_path / "checkout"), "--repeat", "0"])
     assert raised.value.code == 2
     assert "--repeat 0" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as raised:
+        prof.main([str(tmp_path), "--repeat", "3"])
+    assert raised.value.code == 2
+    assert "give --against SRC" in capsys.readouterr().err
 
 
 def test_main_against_prints_the_comparison_or_json(
@@ -228,13 +272,16 @@ def test_main_against_prints_the_comparison_or_json(
     tree = tmp_path / "checkout"
     (tree / "src" / "ganpo").mkdir(parents=True)
     (tree / "src" / "ganpo" / "__init__.py").touch()
-    monkeypatch.setattr(prof, "run_child", lambda folder, t: _figures(4.0, 1.0))
+    asked: list[Path] = []
+    monkeypatch.setattr(prof, "run_child", lambda folder, t: asked.append(t) or _figures(4.0, 1.0))
     prof.main([str(tmp_path), "--against", str(tree), "--repeat", "1", "--json"])
     got = json.loads(capsys.readouterr().out)
     assert got["other"] == str(tree.resolve()) and got["repeat"] == 1
     assert got["medians"]["wall"] == {"this": 4.0, "other": 4.0, "ratio": 1.0}
-    prof.main([str(tmp_path), "--against", str(tree), "--repeat", "1"])
-    assert "medians of 1 runs each" in capsys.readouterr().out
+    assert asked == [prof.HERE, tree.resolve()]
+    prof.main([str(tmp_path), "--against", str(tree)])  # two runs each by default
+    assert "medians of 2 runs each" in capsys.readouterr().out
+    assert len(asked) == 6
 
 
 def test_against_this_tree_itself_runs_both_children(prof: ModuleType, inputs: Path) -> None:
