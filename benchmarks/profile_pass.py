@@ -239,15 +239,13 @@ def compare(
         out.update({k: v["seconds"] for k, v in got["parts"].items()})
         return out
 
-    names: list[str] = []
-    for side in ("this", "other"):
-        for got in runs[side]:
-            names += [k for k in figures(got) if k not in names]
+    flat = {side: [figures(got) for got in runs[side]] for side in runs}
+    names = list(dict.fromkeys(k for side in ("this", "other") for f in flat[side] for k in f))
     medians: dict[str, dict[str, float | None]] = {}
     for name in names:
         row: dict[str, float | None] = {}
         for side in ("this", "other"):
-            seen = [figures(got).get(name) for got in runs[side]]
+            seen = [f.get(name) for f in flat[side]]
             some = any(x is not None for x in seen)
             row[side] = statistics.median(x or 0.0 for x in seen) if some else None
         this, that = row["this"], row["other"]
