@@ -14,7 +14,6 @@ over its RSS before the call: the memory one tile's tasks needed).
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from _child import failed, figures
 from _memory import rss_kib
 
 T = TypeVar("T")
@@ -58,14 +58,14 @@ def measure(
     script: str, kind: str, workers: int, tile: int, path: Path, warm: Path, *more: str
 ) -> dict[str, float]:
     """Run ``script --child KIND WORKERS TILE PATH WARM MORE…`` in a fresh process; its
-    JSON (the last line it prints)."""
+    figures (:func:`_child.figures`)."""
     cmd = [sys.executable, script, "--child", kind, str(workers), str(tile), str(path)]
     cmd += [str(warm), *more]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    what = f"the child measuring {kind}"
     if proc.returncode != 0:
-        raise SystemExit(f"{kind} failed with code {proc.returncode}:\n{proc.stderr}")
-    got: dict[str, float] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return got
+        raise SystemExit(failed(what, proc.returncode, proc.stderr))
+    return figures(proc.stdout, proc.stderr, what)
 
 
 def run_global(

@@ -62,6 +62,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import rasterio
+from _child import failed, figure_list, figures
 from rasterio.transform import from_origin
 from shapely.geometry import box
 
@@ -533,7 +534,7 @@ def run_ganpo_sampled(
     done = run_sampled(cmd, env={**os.environ, **env} if env is not None else None)
     if done.returncode != 0:
         raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
-    got = json.loads(done.stdout.strip().splitlines()[-1])
+    got = figures(done.stdout, done.stderr, f"ganpo's {model} account")
     anon, file = (done.peak_kib[key] / 1024 for key in ("RssAnon", "RssFile"))
     split = f"of which at most {anon:,.0f} MiB anonymous and {file:,.0f} MiB file pages"
     return statistics.median(got["times"]), got["peak_mib"], split
@@ -554,15 +555,27 @@ def run_invest(
                 json.dumps(invest_args(model, folder, size)),
                 str(repeat),
             ],
-            check=True,
+            check=False,
             capture_output=True,
             text=True,
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:
         return timeout, 0
-    times = json.loads(out.stdout.strip().splitlines()[-1])
+    what = f"InVEST's {model} model"
+    if out.returncode != 0:
+        raise SystemExit(failed(what, out.returncode, out.stderr))
+    times = figure_list(out.stdout, out.stderr, what)
     return statistics.median(times), len(times)
+
+
+def run_child(cmd: list[str], what: str) -> dict[str, Any]:
+    """The figures of ``cmd``, a child of this script; a child that fails ends the
+    benchmark with ``what`` failed and the end of its standard error."""
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(failed(what, done.returncode, done.stderr))
+    return figures(done.stdout, done.stderr, what)
 
 
 def shown(value: float, runs: int, digits: int = 2) -> str:
@@ -690,13 +703,8 @@ def main() -> None:
                 f"peak {peak_again:,.0f} MiB ({split_again})",
                 flush=True,
             )
-            out = subprocess.run(
-                [sys.executable, __file__, "--floor", str(folder)],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            got = json.loads(out.stdout.strip().splitlines()[-1])
+            floor_cmd = [sys.executable, __file__, "--floor", str(folder)]
+            got = run_child(floor_cmd, "the account's runs against its I/O floor")
             print(
                 f"  against its I/O floor (reading and summing the {got['layers']} layers it "
                 f"reads; medians of 2 alternated runs in a warm process): {got['account']:.1f} s "
@@ -706,20 +714,11 @@ def main() -> None:
                 flush=True,
             )
             if args.workers_repeat > 0:
-                out = subprocess.run(
-                    [
-                        sys.executable,
-                        __file__,
-                        "--workers",
-                        str(folder),
-                        "--workers-repeat",
-                        str(args.workers_repeat),
-                    ],
-                    check=True,
-                    capture_output=True,
-                    text=True,
+                cmd = [sys.executable, __file__, "--workers", str(folder)]
+                got = run_child(
+                    [*cmd, "--workers-repeat", str(args.workers_repeat)],
+                    "the runs with 1 and 2 workers",
                 )
-                got = json.loads(out.stdout.strip().splitlines()[-1])
                 med = {w: statistics.median(got["wall"][w]) for w in ("1", "2")}
                 cpu = {w: statistics.median(got["cpu"][w]) for w in ("1", "2")}
                 passed = {w: statistics.median(got["pass"][w]) for w in ("1", "2")}

@@ -49,6 +49,7 @@ from pathlib import Path
 
 import rasterio
 import rasterio.windows
+from _child import failed, figures
 from _memory import maxrss_kib, run_sampled, status_kib
 from rasterio.errors import RasterioIOError
 from rasterio.transform import from_origin
@@ -162,9 +163,10 @@ def measure(
     cmd = [sys.executable, __file__, "--child", kind, module, str(dem), str(eco)]
     cmd += [str(p) for p in warm]
     run = run_sampled(cmd, env)
+    what = f"the child measuring {kind} ({mode})"
     if run.returncode != 0:
-        raise SystemExit(f"{kind} ({mode}) failed with code {run.returncode}:\n{run.stderr}")
-    got: dict[str, float] = json.loads(run.stdout.strip().splitlines()[-1])
+        raise SystemExit(failed(what, run.returncode, run.stderr))
+    got = figures(run.stdout, run.stderr, what)
     got["peak_anon_kib"], got["peak_file_kib"] = run.peak_kib["RssAnon"], run.peak_kib["RssFile"]
     return got
 

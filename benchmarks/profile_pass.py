@@ -61,6 +61,7 @@ from typing import Any
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _child import failed, figures
 from bench_invest import full_account
 
 from ganpo.engine import rasters, strips, zonal
@@ -176,22 +177,6 @@ def report(got: dict[str, Any]) -> str:
 HERE = Path(__file__).resolve().parents[1]
 
 
-def _figures_of(tree: Path, stdout: str, stderr: str) -> dict[str, Any]:
-    """The JSON object a child printed last (warnings may come before or after it)."""
-    for line in reversed(stdout.strip().splitlines()):
-        try:
-            got = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(got, dict):
-            return got
-    raise RuntimeError(
-        f"the profile with the code of {tree} printed no figures:\n"
-        + stdout[-1000:]
-        + stderr[-1000:]
-    )
-
-
 def run_child(folder: Path, tree: Path) -> dict[str, Any]:
     """:func:`profile` of ``folder`` in a fresh process that imports ganpo from
     ``tree/src`` (first on its path), as JSON."""
@@ -204,12 +189,10 @@ def run_child(folder: Path, tree: Path) -> dict[str, Any]:
         text=True,
         check=False,
     )
+    what = f"the profile with the code of {tree}"
     if done.returncode != 0:
-        raise RuntimeError(
-            f"the profile with the code of {tree} failed (exit {done.returncode}):\n"
-            + done.stderr[-2000:]
-        )
-    return _figures_of(tree, done.stdout, done.stderr)
+        raise RuntimeError(failed(what, done.returncode, done.stderr))
+    return figures(done.stdout, done.stderr, what)
 
 
 def compare(
