@@ -3,7 +3,8 @@ bench_tiled_dirs; bench_tiled_sdr the tiled measure only) share: the command lin
 measurement in a fresh child process, the measure itself, globally or on a dask
 ``LocalCluster``, and the table of the runs (:class:`RunTable`).
 
-A measurement reports, as JSON on the child's last line of output: ``seconds`` (wall time
+A measurement reports, as a line of JSON that the child prints last (read by
+:func:`_child.figures`, which skips what a library prints after it): ``seconds`` (wall time
 of the call, numba warmed up first and the cluster started outside the measure),
 ``maxrss_kib`` (the caller's peak RSS, by the benchmark's own ``peak`` function) and
 ``rss_kib`` (its RSS just before the call); a tiled one also ``worker_maxrss_kib`` (the
