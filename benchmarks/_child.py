@@ -1,33 +1,52 @@
-"""What a benchmark's child process gives back: the benchmarks that measure in a fresh
+"""What a benchmark's child process gives back. The benchmarks that measure in a fresh
 process (bench_invest, bench_coldstart, bench_landuse, bench_routing, bench_tiled_sdr,
-profile_pass, and bench_tiled_fill and bench_tiled_accum through ``_tiled``) have the
-child print its figures as one line of JSON, its last.
+profile_pass, and bench_tiled_fill, bench_tiled_accum and bench_tiled_dirs through
+``_tiled``) have the child print its figures as one line of JSON, its last.
 
 A library may still print on standard output after that line, or between lines (a
 warning, a progress message). Reading the last line alone then failed with a bare
-``JSONDecodeError`` that said nothing of the child. :func:`figures` takes the last line
-that is JSON of the expected kind, whatever follows it, and names the child that printed
-none; :func:`failed` is the message for a child that exited with an error. Both quote
-the end of what the child wrote.
+``JSONDecodeError`` (or an ``IndexError`` when the child printed nothing) that said
+nothing of the child. :func:`figures` takes the last line that is JSON of the expected
+kind: lines of text after it are skipped, but a line that is itself a JSON object (or
+array) would be taken for the figures. A child that printed none is named in a
+``RuntimeError``; :func:`failed` is the message for a child that exited with an error or
+was killed. Both quote the end of what the child wrote.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 from typing import Any
 
 #: the characters of each stream a message quotes from its end
 TAIL = 2000
 
 
-def _tail(text: str) -> str:
-    return text[-TAIL:]
+def _wrote(stdout: str, stderr: str) -> str:
+    """The end of each stream a child wrote, labelled; "nothing" if both are empty."""
+    parts = [
+        f"its {name} ended with:\n{text[-TAIL:]}"
+        for name, text in (("standard output", stdout), ("standard error", stderr))
+        if text.strip()
+    ]
+    return "\n".join(parts) if parts else "it wrote nothing"
 
 
 def failed(what: str, returncode: int, stderr: str) -> str:
-    """The message for a child that exited with ``returncode``: ``what`` (the child, in
-    words), and the end of its standard error."""
-    return f"{what} failed (exit {returncode}):\n{_tail(stderr)}"
+    """The message for a child that exited with ``returncode`` (negative: killed by that
+    signal, as ``subprocess`` reports it): ``what`` (the child, in words), and the end of
+    its standard error."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = "an unknown signal"
+        memory = "; out of memory?" if -returncode == signal.SIGKILL else ""
+        how = f"was killed by signal {-returncode} ({name}{memory})"
+    else:
+        how = f"failed (exit {returncode})"
+    return f"{what} {how}:\n{_wrote('', stderr)}"
 
 
 def _last(stdout: str, stderr: str, what: str, kind: type, name: str) -> Any:
@@ -39,8 +58,7 @@ def _last(stdout: str, stderr: str, what: str, kind: type, name: str) -> Any:
         if isinstance(got, kind):
             return got
     raise RuntimeError(
-        f"{what} printed no figures (a JSON {name} on a line of its own); it wrote:\n"
-        f"{_tail(stdout)}{_tail(stderr)}"
+        f"{what} printed no figures (a JSON {name} on a line of its own); " + _wrote(stdout, stderr)
     )
 
 

@@ -63,7 +63,7 @@ def child(dem: Path, out: Path) -> None:
     print(json.dumps({"import": imported, "first": first, "second": second, "compiled": compiled}))
 
 
-def _run(args: list[str], cache: Path) -> tuple[str, str, float]:
+def _run(args: list[str], cache: Path, what: str) -> tuple[str, str, float]:
     env = dict(os.environ, NUMBA_CACHE_DIR=str(cache))
     t0 = time.perf_counter()
     proc = subprocess.run(
@@ -71,14 +71,15 @@ def _run(args: list[str], cache: Path) -> tuple[str, str, float]:
     )
     seconds = time.perf_counter() - t0
     if proc.returncode != 0:
-        raise SystemExit(failed(" ".join(args), proc.returncode, proc.stderr))
+        raise SystemExit(failed(what, proc.returncode, proc.stderr))
     return proc.stdout, proc.stderr, seconds
 
 
 def measure(dem: Path, folder: Path, cache: Path) -> dict[str, float]:
     out = Path(tempfile.mkdtemp(prefix="ls-", dir=folder))
-    stdout, stderr, _ = _run([__file__, "--child", str(dem), str(out)], cache)
-    got = figures(stdout, stderr, "the first LS derivation of a fresh process")
+    what = "the first LS derivation of a fresh process"
+    stdout, stderr, _ = _run([__file__, "--child", str(dem), str(out)], cache, what)
+    got = figures(stdout, stderr, what)
     for f in out.iterdir():
         f.unlink()
     out.rmdir()
@@ -112,7 +113,8 @@ def main() -> None:
         for i in range(args.repeat):
             runs["cold"].append(measure(dem, folder, Path(tmp) / f"numba-cold-{i}"))
             cache = Path(tmp) / f"numba-warm-{i}"
-            *_, seconds = _run(["-m", "ganpo.engine.warmup"], cache)
+            what = "numba's warm-up (python -m ganpo.engine.warmup)"
+            *_, seconds = _run(["-m", "ganpo.engine.warmup"], cache, what)
             warmups.append(seconds)
             runs["warm"].append(measure(dem, folder, cache))
         with rasterio.open(dem) as src:

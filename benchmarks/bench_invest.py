@@ -532,9 +532,10 @@ def run_ganpo_sampled(
     cmd = [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)]
     cmd += ["--derived", derived]
     done = run_sampled(cmd, env={**os.environ, **env} if env is not None else None)
+    what = f"ganpo's {model} account"
     if done.returncode != 0:
-        raise subprocess.CalledProcessError(done.returncode, cmd, done.stdout, done.stderr)
-    got = figures(done.stdout, done.stderr, f"ganpo's {model} account")
+        raise SystemExit(failed(what, done.returncode, done.stderr))
+    got = figures(done.stdout, done.stderr, what)
     anon, file = (done.peak_kib[key] / 1024 for key in ("RssAnon", "RssFile"))
     split = f"of which at most {anon:,.0f} MiB anonymous and {file:,.0f} MiB file pages"
     return statistics.median(got["times"]), got["peak_mib"], split
@@ -570,8 +571,9 @@ def run_invest(
 
 
 def run_child(cmd: list[str], what: str) -> dict[str, Any]:
-    """The figures of ``cmd``, a child of this script; a child that fails ends the
-    benchmark with ``what`` failed and the end of its standard error."""
+    """The figures of ``cmd``, a child of this script (:func:`_child.figures`: a
+    ``RuntimeError`` if it printed none); a child that fails ends the benchmark
+    (``SystemExit``) with ``what`` failed and the end of its standard error."""
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(failed(what, done.returncode, done.stderr))

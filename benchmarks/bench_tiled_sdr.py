@@ -237,7 +237,8 @@ def main() -> None:
                 cmd += ["--algorithm", ALGORITHM]
                 done = run_sampled(cmd)
                 if done.returncode != 0:
-                    raise SystemExit(done.stderr)
+                    what = f"the child writing the inputs of {s}² cells"
+                    raise SystemExit(failed(what, done.returncode, done.stderr))
             g = measure("global", 0, args.tile, size, folder)
             print(
                 f"{size:>5}² {'global':>8} {g['seconds']:>7.1f} {g['route']:>7.1f} "

@@ -217,12 +217,12 @@ def compare(
         for side in ("this", "other") if i % 2 == 0 else ("other", "this"):
             runs[side].append(run(folder, trees[side]))
 
-    def figures(got: dict[str, Any]) -> dict[str, float]:
+    def flattened(got: dict[str, Any]) -> dict[str, float]:
         out = {"wall": got["wall"], "processor": got["cpu"], "steps of the strips": got["steps"]}
         out.update({k: v["seconds"] for k, v in got["parts"].items()})
         return out
 
-    flat = {side: [figures(got) for got in runs[side]] for side in runs}
+    flat = {side: [flattened(got) for got in runs[side]] for side in runs}
     names = list(dict.fromkeys(k for side in ("this", "other") for f in flat[side] for k in f))
     medians: dict[str, dict[str, float | None]] = {}
     for name in names:
