@@ -10,14 +10,15 @@ nothing of the child. :func:`figures` takes the last line that is JSON of the ex
 kind: lines of text after it are skipped, but a line that is itself a JSON object (or
 array) would be taken for the figures. A child that printed none is named in a
 ``RuntimeError``; :func:`failed` is the message for a child that exited with an error or
-was killed. Both quote the end of what the child wrote.
+was killed. Both quote the end of what the child wrote. :func:`checked` is the two for a
+finished child: a benchmark stops on a failed one, else gets its figures.
 """
 
 from __future__ import annotations
 
 import json
 import signal
-from typing import Any
+from typing import Any, Protocol
 
 #: the characters of each stream a message quotes from its end
 TAIL = 2000
@@ -73,3 +74,25 @@ def figure_list(stdout: str, stderr: str, what: str) -> list[Any]:
     """As :func:`figures`, for a child that prints a JSON array (InVEST's runs' times)."""
     got: list[Any] = _last(stdout, stderr, what, list, "array")
     return got
+
+
+class Finished(Protocol):
+    """A child that has ended: ``subprocess.CompletedProcess`` (text), or
+    ``_memory.Sampled`` / ``CappedRun``."""
+
+    @property
+    def returncode(self) -> int: ...
+
+    @property
+    def stdout(self) -> str: ...
+
+    @property
+    def stderr(self) -> str: ...
+
+
+def checked(done: Finished, what: str) -> dict[str, Any]:
+    """The figures of the child ``what`` (:func:`figures`), once it has ``done``; if it
+    failed, the benchmark stops (``SystemExit``) with :func:`failed`'s message."""
+    if done.returncode != 0:
+        raise SystemExit(failed(what, done.returncode, done.stderr))
+    return figures(done.stdout, done.stderr, what)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from _child import failed, figures
+from _child import checked
 from _memory import rss_kib
 
 T = TypeVar("T")
@@ -63,10 +63,7 @@ def measure(
     cmd = [sys.executable, script, "--child", kind, str(workers), str(tile), str(path)]
     cmd += [str(warm), *more]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    what = f"the child measuring {kind}"
-    if proc.returncode != 0:
-        raise SystemExit(failed(what, proc.returncode, proc.stderr))
-    return figures(proc.stdout, proc.stderr, what)
+    return checked(proc, f"the child measuring {kind}")
 
 
 def run_global(

@@ -62,7 +62,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import rasterio
-from _child import failed, figure_list, figures
+from _child import checked, failed, figure_list
 from rasterio.transform import from_origin
 from shapely.geometry import box
 
@@ -532,10 +532,7 @@ def run_ganpo_sampled(
     cmd = [sys.executable, __file__, "--child", model, str(folder), "--repeat", str(repeat)]
     cmd += ["--derived", derived]
     done = run_sampled(cmd, env={**os.environ, **env} if env is not None else None)
-    what = f"ganpo's {model} account"
-    if done.returncode != 0:
-        raise SystemExit(failed(what, done.returncode, done.stderr))
-    got = figures(done.stdout, done.stderr, what)
+    got = checked(done, f"ganpo's {model} account")
     anon, file = (done.peak_kib[key] / 1024 for key in ("RssAnon", "RssFile"))
     split = f"of which at most {anon:,.0f} MiB anonymous and {file:,.0f} MiB file pages"
     return statistics.median(got["times"]), got["peak_mib"], split
@@ -574,10 +571,7 @@ def run_child(cmd: list[str], what: str) -> dict[str, Any]:
     """The figures of ``cmd``, a child of this script (:func:`_child.figures`: a
     ``RuntimeError`` if it printed none); a child that fails ends the benchmark
     (``SystemExit``) with ``what`` failed and the end of its standard error."""
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SystemExit(failed(what, done.returncode, done.stderr))
-    return figures(done.stdout, done.stderr, what)
+    return checked(subprocess.run(cmd, capture_output=True, text=True, check=False), what)
 
 
 def shown(value: float, runs: int, digits: int = 2) -> str:

@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import rasterio
 import rasterio.windows
-from _child import failed, figures
+from _child import checked
 from _memory import maxrss_kib, run_sampled, status_kib
 from rasterio.transform import from_origin
 
@@ -132,10 +132,7 @@ def measure(
     cmd = [sys.executable, __file__, "--child", mode, str(a), str(b), str(dem)]
     cmd += [str(block_rows), str(iterations)]
     run = run_sampled(cmd)
-    what = f"the child measuring {mode}"
-    if run.returncode != 0:
-        raise SystemExit(failed(what, run.returncode, run.stderr))
-    got = figures(run.stdout, run.stderr, what)
+    got = checked(run, f"the child measuring {mode}")
     got["peak_anon_kib"], got["peak_file_kib"] = run.peak_kib["RssAnon"], run.peak_kib["RssFile"]
     return got
 

@@ -49,7 +49,7 @@ from pathlib import Path
 
 import rasterio
 import rasterio.windows
-from _child import failed, figures
+from _child import checked
 from _memory import maxrss_kib, run_sampled, status_kib
 from rasterio.errors import RasterioIOError
 from rasterio.transform import from_origin
@@ -163,10 +163,7 @@ def measure(
     cmd = [sys.executable, __file__, "--child", kind, module, str(dem), str(eco)]
     cmd += [str(p) for p in warm]
     run = run_sampled(cmd, env)
-    what = f"the child measuring {kind} ({mode})"
-    if run.returncode != 0:
-        raise SystemExit(failed(what, run.returncode, run.stderr))
-    got = figures(run.stdout, run.stderr, what)
+    got = checked(run, f"the child measuring {kind} ({mode})")
     got["peak_anon_kib"], got["peak_file_kib"] = run.peak_kib["RssAnon"], run.peak_kib["RssFile"]
     return got
 

@@ -48,7 +48,7 @@ import numpy as np
 import rasterio
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _child import failed, figures
+from _child import checked, failed
 from _memory import hwm_kib, rss_kib, run_sampled
 from _tiled import run_tiled
 from bench_routing import WARM, cover_by_code, write_inputs
@@ -190,10 +190,7 @@ def measure(kind: str, workers: int, tile: int, size: int, folder: Path) -> dict
     cmd = [sys.executable, __file__, "--child", kind, str(workers), str(tile), str(size)]
     cmd += [str(folder), "--algorithm", ALGORITHM]
     done = run_sampled(cmd)
-    what = f"the child measuring {kind}"
-    if done.returncode != 0:
-        raise SystemExit(failed(what, done.returncode, done.stderr))
-    got = figures(done.stdout, done.stderr, what)
+    got = checked(done, f"the child measuring {kind}")
     got.update({f"peak_{k}": v for k, v in done.peak_kib.items()})
     return got
 
