@@ -8,20 +8,17 @@ the window less a two-cell ring. A round seeds the tile's first ring of deep cel
 cells ``BAND`` from its edge), as the seams' rounds do:
 
 - **forward** (the seam carrying A, W and S): three accumulations from the seeds,
-  ``tiled_accum._accumulate_ordered`` against ``_accumulate_kept`` (what leaves the tile
-  from each, ``_outflows`` and ``_outflows_at``, is checked, not timed);
+  ``tiled_accum._accumulate_ordered`` against ``_accumulate_kept``, and what leaves the
+  tile from each (``_outflows``, ``_outflows_at``);
 - **F** (the transposed seam carrying ``σ + d``): the values carried upstream,
   ``tiled_sdr_mfd._up_ordered`` against ``_up_kept``, with the cells of the streams at
   ``THRESHOLD`` cells of flow accumulation and every routed cell reaching one.
 
-For each: the median of ``--repeat`` calls after a first one, each call with the array
-it fills allocated in it as the account's round tasks allocate it (numpy's zeros, or an
-empty array for F's pass in order, which writes every place), the ratio of the medians,
-the share of the routed cells the pass reached, and whether the results are the same
-bits (they must be: the program stops if not). The plan's arrays are made once per tile
-by the account (its first task): the time of a second making of each, after a first one
-that loads or compiles the kernels, is printed apart. Figures depend on what else runs
-on the machine.
+For each: the median of ``--repeat`` calls after a first one (each call on arrays
+allocated before it), the ratio of the medians, the cells the pass reached, and whether
+the results are the same bits (they must be: the program stops if not). The plan's
+arrays are made once per tile by the account (its first task): their time is printed
+apart. Figures depend on what else runs on the machine.
 
     .venv/bin/python benchmarks/bench_tile_pass.py
     .venv/bin/python benchmarks/bench_tile_pass.py --side 1024 --repeat 5 --json
@@ -97,22 +94,22 @@ def forward(d: np.ndarray, valid: np.ndarray, side: int, repeat: int) -> dict[st
     ring[BAND:-BAND, BAND] = ring[BAND:-BAND, -BAND - 1] = True
     idx = np.flatnonzero(ring & v).astype(np.int64)
     seed = np.random.default_rng(side).random((idx.size, 3)) + 0.5
-    hd, hv = d[1:-1, 1:-1], valid[1:-1, 1:-1]  # the tile with its one-cell halo
-    tiled_accum.forward_plan(hd, hv, tile, d.shape)  # the kernels loaded or compiled
     t = time.perf_counter()
+    hd, hv = d[1:-1, 1:-1], valid[1:-1, 1:-1]  # the tile with its one-cell halo
     plan = tiled_accum.forward_plan(hd, hv, tile, d.shape)
     made = time.perf_counter() - t
     if plan is None:
         raise SystemExit("the landscape's directions run in a cycle")
-    n = plan.order.size
+    whole = np.zeros((inner.size, 3))
+    kept = np.zeros((plan.order.size, 3))
 
     def ordered() -> Any:
-        acc = np.zeros((inner.size, 3))
-        return tiled_accum._accumulate_ordered(inner, v, plan.order, idx, seed, acc)
+        whole[:] = 0.0
+        return tiled_accum._accumulate_ordered(inner, v, plan.order, idx, seed, whole)
 
     def stored() -> Any:
-        acc = np.zeros((n, 3))
-        return tiled_accum._accumulate_kept(plan.dirs, plan.order, plan.pos, side, idx, seed, acc)
+        kept[:] = 0.0
+        return tiled_accum._accumulate_kept(plan.dirs, plan.order, plan.pos, side, idx, seed, kept)
 
     t_ordered, t_stored = alternated(ordered, stored, repeat)
     a, b = ordered().copy(), stored().copy()
@@ -126,7 +123,7 @@ def forward(d: np.ndarray, valid: np.ndarray, side: int, repeat: int) -> dict[st
         "ordered_s": t_ordered,
         "stored_s": t_stored,
         "ratio": t_ordered / t_stored,
-        "reached": reached / max(n, 1),
+        "reached": reached / max(int(np.count_nonzero(v)), 1),
         "plan_s": made,
     }
 
@@ -137,7 +134,6 @@ def up(
     """F's round pass, both ways (module docstring)."""
     h = tiled_sdr_mfd.Halo2(d, valid, valid, streams, 2, 2, 0, 0)
     tile = Tile((0, 0), 2, 2, side, side)
-    tiled_sdr_mfd.up_plan(h, tile)  # the kernels loaded or compiled
     t = time.perf_counter()
     plan = tiled_sdr_mfd.up_plan(h, tile)
     made = time.perf_counter() - t
@@ -150,16 +146,15 @@ def up(
     ring[BAND:-BAND, BAND] = ring[BAND:-BAND, -BAND - 1] = True
     ring &= valid[2:-2, 2:-2]
     seed[ring] = np.random.default_rng(side).random(int(np.count_nonzero(ring))) + 0.5
-    n = plan.order.size
+    whole = np.zeros((side, side))
+    kept = np.empty(plan.order.size)
 
     def ordered() -> Any:
-        val = np.zeros((side, side))
-        return tiled_sdr_mfd._up_ordered(d, 2, 2, pulls, total, plan.order, seed, val)
+        return tiled_sdr_mfd._up_ordered(d, 2, 2, pulls, total, plan.order, seed, whole)
 
     def stored() -> Any:
-        val = np.empty(n)
         return tiled_sdr_mfd._up_kept(
-            plan.dirs, plan.pulls, plan.total, plan.order, plan.pos, side, seed.reshape(-1), val
+            plan.dirs, plan.pulls, plan.total, plan.order, plan.pos, side, seed.reshape(-1), kept
         )
 
     t_ordered, t_stored = alternated(ordered, stored, repeat)
@@ -169,8 +164,7 @@ def up(
         "ordered_s": t_ordered,
         "stored_s": t_stored,
         "ratio": t_ordered / t_stored,
-        "reached": int(np.count_nonzero(a[valid[2:-2, 2:-2]]))
-        / max(int(valid[2:-2, 2:-2].sum()), 1),
+        "reached": int(np.count_nonzero(a)) / a.size,
         "plan_s": made,
     }
 

@@ -485,10 +485,9 @@ def _accumulate_ordered(
     :func:`_accumulate_seeded` takes them) along ``order`` (:func:`_forward_order`),
     into ``acc`` (zeros, one row per cell of the tile in raster order, one column per
     accumulation; returned): each cell of it whose row is not all 0 (NaN included)
-    passes ``value·share`` on to its routed neighbours in the tile. Along an order of
-    every routed cell a pass needs no search for the cells it reaches (decision 0112;
-    the account's rounds pass the tile stored in that order, :func:`_accumulate_kept`,
-    decision 0114). The terms each cell sums are routing's, added in
+    passes ``value·share`` on to its routed neighbours in the tile. Along a tile's kept
+    order of every routed cell a round needs no search for the cells it reaches and no
+    order of its own (decision 0112). The terms each cell sums are routing's, added in
     the order given; another order may change the last bits (within the bound of the
     module docstring, which holds for any order of the additions).
 
@@ -1050,9 +1049,8 @@ def seam_round(
     indices, and a row of amounts, one per accumulation, for each) on the cells
     downstream of them (:func:`_accumulate_seeded`; with the tile's kept ``plan``,
     :func:`forward_plan`, :func:`_accumulate_kept`), and what that sends out of the
-    tile. With a plan only the tile's edge and the halo's ring are read of ``dh`` and
-    ``vh``, and no copy of the tile is made of them (the account maps them from its
-    files)."""
+    tile. With a plan only the halo's ring and the tile's edge are read of ``dh`` and
+    ``vh`` (the account maps them from its files)."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     idx, amount = inflow

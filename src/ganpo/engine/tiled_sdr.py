@@ -870,8 +870,7 @@ def ls_and_sdr_tiled(
     ``sdr_target``'s folder), then into the targets one at a time; each target appears
     only once complete, LS first. Equal to the global rasters within float32 rounding,
     LS bitwise for D8 (module docstring; MFD: decision 0084). MFD keeps its tiles' arrays
-    between stages in the temporary folder (about 50 B per cell on disk, and 16 B more
-    since the seams keep each tile stored in its order, decision 0114)."""
+    between stages in the temporary folder (about 50 B per cell on disk)."""
     filled_path, directions_path = Path(filled_path), Path(directions_path)
     ecosystem_path, ls_target, sdr_target = Path(ecosystem_path), Path(ls_target), Path(sdr_target)
     shape, cell, profile, dtype, w_by_code = routing._sdr_inputs(
@@ -1033,9 +1032,8 @@ def _acc_again(
     """A round's task: the directions and mask as the first task kept them (decoding
     the tile's window of the directions' GeoTIFF again took about 13 % of the rounds'
     time, decision 0109), and the tile in the order of its cells (decisions 0112,
-    0114). With that plan the round reads only the edges of the directions and mask
-    (they are mapped from their files: on a halo of 2050 columns the edges still touch
-    most of their pages) and copies no part of them."""
+    0114). With that plan the round reads only the edges of the directions and mask:
+    they are mapped, not read whole."""
     kept = _tile_file(m.folder, "fwo", tile.index)
     plan = None
     if kept.exists():  # written last: the plan is whole

@@ -619,12 +619,10 @@ def _up_ordered(
     """The tile's values carried upstream (:func:`_up_pass`) along ``order``
     (:func:`_up_order`), into ``val`` (zeros of the tile's shape, returned): each cell of
     it its seed plus, over k = 0…7, ``pull·value`` of its downstream neighbours in the
-    tile; the cells not in it 0. ``pulls`` and ``total`` are in raster order, as
-    :func:`_tile_pulls` makes them (an :class:`UpPlan` holds them in its order: its
-    rounds take :func:`_up_kept`). Along an order of every cell of the tile a pass needs
-    no search for the cells it reaches: the same sums, their terms in the same order, so
-    bitwise the same values (a cell that no seed reaches sums zeros: +0). ``val`` comes
-    from the caller, as
+    tile; the cells not in it 0. Along a tile's kept order of every cell (an
+    :class:`UpPlan`) a round needs no search for the cells it reaches and no order of
+    its own: the same sums, their terms in the same order, so bitwise the same values (a
+    cell that no seed reaches sums zeros: +0). ``val`` comes from the caller, as
     :func:`ganpo.engine.tiled_accum._accumulate_ordered`'s ``acc`` does (decision 0113):
     allocated by numpy, a large array gets huge pages."""
     cols = seed.shape[1]
@@ -908,9 +906,8 @@ def _tile_pass(
     h: Halo2, tile: Tile, shape: tuple[int, int], seed: NDArray[np.float64], whole: bool = True
 ) -> tuple[NDArray[np.float64] | None, NDArray[np.int64], NDArray[np.float64]]:
     """A tile pass of the transposed seam: the values from ``seed`` (the tile's shape;
-    None unless ``whole``: a round needs only what leaves the tile, and with a plan its
-    values are kept in the plan's order), and what leaves the tile (targets raster-wide,
-    amounts)."""
+    None unless ``whole``: a round needs only what leaves the tile), and what leaves the
+    tile (targets raster-wide, amounts)."""
     src, tr, tc, w = _up_edges(
         h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, 1, True, False
     )
@@ -930,7 +927,7 @@ def _tile_pass(
     val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
     if not ok:
         _cycle(tile)
-    return val if whole else None, dst, val.reshape(-1)[src] * w
+    return val, dst, val.reshape(-1)[src] * w
 
 
 def seam_up_flow(
