@@ -53,8 +53,7 @@ test: setup lint typecheck unit
 # everything timed: the account against reading its layers and with 1 and 2 worker
 # threads, routing, the tiled routing's stages against the global ones at 1 and 2 workers
 # (fill, D8 accumulation, directions, D8 LS and SDR, the account's tiled D8 pair; 10⁶ and
-# 4·10⁶ cells), one round's tile pass of the MFD seams at 2048², raster order against
-# stored in order (bench_tile_pass.py, about a minute), the platform under
+# 4·10⁶ cells), the platform under
 # 50 clients, land-use scenarios block by block at 10⁶–1.6·10⁷ cells (bench_landuse.py,
 # about 10 min),
 # the platform at provincial load (a throwaway PostgreSQL, 4 workers, 500 sessions, open
@@ -75,7 +74,6 @@ bench: setup
 	$(PY) benchmarks/bench_tiled_accum.py 2000 --tile 512 --algorithms d8
 	$(PY) benchmarks/bench_tiled_dirs.py 2000 --tile 512
 	$(PY) benchmarks/bench_tiled_sdr.py 2000 --tile 512
-	$(PY) benchmarks/bench_tile_pass.py
 	$(PY) benchmarks/bench_tiled_account.py 1000 2000 --tile 512
 	$(PY) benchmarks/bench_landuse.py --iterations 5
 	$(PY) benchmarks/bench_web.py
