@@ -7,9 +7,7 @@ upstream of a seed; these tests check that the skipped cells are exactly 0 and t
 bitwise the reference, with seeds on few cells (a seam round) and on every cell (the first
 pass), and that a cycle among seeded cells is reported. The same for the pass in a tile's
 kept order (:func:`ganpo.engine.tiled_sdr_mfd._up_ordered`, decision 0112), which sums
-every cell, and for the pass on the tile stored in that order
-(:func:`ganpo.engine.tiled_sdr_mfd._up_kept`, decision 0114), with what leaves the
-tile."""
+every cell."""
 
 from __future__ import annotations
 
@@ -26,7 +24,6 @@ from ganpo.engine.tiled_sdr_mfd import (
     _pull,
     _tile_pass,
     _tile_pulls,
-    _up_kept,
     _up_order,
     _up_ordered,
     _up_pass,
@@ -149,43 +146,6 @@ def test_the_kept_order_equals_the_reference_bitwise(landscape: int, kind: str) 
     assert np.array_equal(np.signbit(got), np.signbit(expected))
     reached, _ = _up_pass(dh, vh, gh, sh, 2, 2, seed)
     assert np.array_equal(got.view(np.int64), reached.view(np.int64))
-
-
-@pytest.mark.parametrize("kind", ["every cell", "a few cells", "NaN in the middle"])
-@pytest.mark.parametrize("landscape", [3, 11, 29])
-def test_the_tile_stored_in_its_order_gives_the_same_bits(landscape: int, kind: str) -> None:
-    """Decision 0114: the pass on the tile stored in its kept order (:class:`UpPlan`'s
-    arrays in the order, each cell's place in it) gives each cell, at its place, the bits
-    of the pass in raster order; the tile pass with the plan gives the same values and the
-    same amounts out of the tile as without it, and a round's (``whole=False``) the same
-    amounts and no values."""
-    dh, vh, gh, sh = _halo_inputs(landscape)
-    rows, cols = dh.shape[0] - 4, dh.shape[1] - 4
-    seed = _seeds(kind, (rows, cols), np.random.default_rng(landscape))
-    h = Halo2(dh, vh, gh, sh, 2, 2, 0, 0)
-    tile = Tile((0, 0), 2, 2, rows, cols)
-    plan = up_plan(h, tile)
-    assert plan is not None
-    assert np.array_equal(plan.pos[plan.order], np.arange(rows * cols))  # each place once
-    stored = _up_kept(
-        plan.dirs, plan.pulls, plan.total, plan.order, plan.pos, cols, seed.reshape(-1),
-        np.empty(rows * cols),
-    )  # fmt: skip
-    expected = _ordered(dh, vh, gh, sh, seed).reshape(-1)[plan.order]
-    assert np.array_equal(stored.view(np.int64), expected.view(np.int64))  # NaN, ±0 too
-    shape = dh.shape
-    val, dst, out = _tile_pass(h, tile, shape, seed)
-    planned = Halo2(dh, vh, gh, sh, 2, 2, 0, 0, plan)
-    val_kept, dst_kept, out_kept = _tile_pass(planned, tile, shape, seed)
-    assert val is not None and val_kept is not None
-    assert np.array_equal(val_kept.view(np.int64), val.view(np.int64))
-    assert np.array_equal(dst_kept, dst)
-    assert np.array_equal(out_kept.view(np.int64), out.view(np.int64))
-    assert dst.size > 0  # something leaves the tile
-    none, dst_round, out_round = _tile_pass(planned, tile, shape, seed, whole=False)
-    assert none is None
-    assert np.array_equal(dst_round, dst)
-    assert np.array_equal(out_round.view(np.int64), out.view(np.int64))
 
 
 def test_a_cycle_leaves_no_plan_and_is_reported() -> None:

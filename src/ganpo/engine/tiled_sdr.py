@@ -1109,19 +1109,17 @@ def _mfd_halo(m: MfdFiles, reach: bool, tile: Tile, plan: bool = False) -> tiled
     )
     if not plan:
         return halo
-    names = ("upq", "upp", "upt", "upd", "upo")  # UpPlan's arrays, the order last
-    files = [_tile_file(m.folder, name, tile.index) for name in names]
-    if files[-1].exists():  # made in this tile's first task of stage F
-        pos, pulls, total, dirs, order = (np.load(f) for f in files)
-        p = tiled_sdr_mfd.UpPlan(order, pos, pulls, total, dirs)
+    files = [_tile_file(m.folder, name, tile.index) for name in ("upp", "upt", "upo")]
+    if files[2].exists():  # made in this tile's first task of stage F
+        p = tiled_sdr_mfd.UpPlan(np.load(files[0]), np.load(files[1]), np.load(files[2]))
     else:
         made = tiled_sdr_mfd.up_plan(halo, tile)
         if made is None:  # a cycle: the pass without a plan reports it
             return halo
         p = made
-        arrays: tuple[NDArray[Any], ...] = (p.pos, p.pulls, p.total, p.dirs, p.order)
+        arrays: tuple[NDArray[Any], ...] = (p.pulls, p.total, p.order)
         for path, a in zip(files, arrays, strict=True):
-            _save_whole(path, a)  # the order last: its file says all five are complete
+            _save_whole(path, a)  # the order last: its file says all three are complete
     return replace(halo, plan=p)
 
 

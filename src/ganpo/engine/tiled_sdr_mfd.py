@@ -84,10 +84,9 @@ out of the tile, the seam hands over what goes into deep cells; a last pass per 
 (:func:`seam_up_tile`). The pulls and an order of every cell of the tile depend only on
 the directions, the streams and *reach*, which F does not change: F makes them in each
 tile's first task (:class:`UpPlan`, kept in the tile's files by the account, in memory
-by :func:`distance_mfd_tiled_array`), with the tile stored in that order, and passes
-every round along them (:func:`_up_kept`, decisions 0112 and 0114), the same sums in the
-same order, so bitwise the values of :func:`_up_pass`, which searches a round's cells
-and orders them again. Its
+by :func:`distance_mfd_tiled_array`) and passes every round along them
+(:func:`_up_ordered`, decision 0112), the same sums in the same order, so bitwise the
+values of :func:`_up_pass`, which searches a round's cells and orders them again. Its
 proof (tiled_accum's docstring: each path prefix counted once, in the pass of its last
 run) holds for any DAG and any weights, so for the reversed one.
 
@@ -642,70 +641,6 @@ def _up_ordered(
 
 
 @numba.njit(cache=True, nogil=True)
-def _up_kept(
-    dirs: NDArray[np.uint32],
-    pulls: NDArray[np.uint8],
-    total: NDArray[np.uint8],
-    order: NDArray[np.int32],
-    pos: NDArray[np.int32],
-    cols: int,
-    seed: NDArray[np.float64],
-    val: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """:func:`_up_ordered` on a tile stored in its order (an :class:`UpPlan`: the
-    directions ``dirs``, ``pulls`` and ``total`` in the order ``order`` of every cell of
-    the tile, each cell's place in it ``pos``), from ``seed`` (one per cell, raster
-    order), into ``val`` (one per place in the order; returned). The same terms added in
-    the same order, so bitwise the same values, each at its cell's place.
-
-    In raster order a pass along the kept order reads each cell's pulls, total,
-    directions and value at scattered places of the tile; here those are read one after
-    the other, and only the neighbours pulled from are looked up (``pos``). One pass on a
-    tile of 2048² seeded on its first ring of deep cells: 1.33–1.37 times faster
-    (decision 0114)."""
-    for p in range(order.size):
-        x = order[p]
-        v = seed[x]
-        bits = pulls[p]
-        if bits:
-            r, c = x // cols, x % cols
-            d = dirs[p]
-            for k in range(8):
-                if (bits >> k) & 1:
-                    q = np.float64((d >> (4 * k)) & 15) / np.float64(total[p])
-                    v += q * val[pos[(r + DROW[k]) * cols + c + DCOL[k]]]
-        val[p] = v
-    return val
-
-
-@numba.njit(cache=True, nogil=True)
-def _up_places(
-    order: NDArray[np.int32],
-    pulls: NDArray[np.uint8],
-    total: NDArray[np.uint8],
-    dh: NDArray[np.uint32],
-    i0: int,
-    j0: int,
-    cols: int,
-) -> tuple[NDArray[np.int32], NDArray[np.uint8], NDArray[np.uint8], NDArray[np.uint32]]:
-    """Each cell's place in ``order`` (which holds every cell of the tile once), and the
-    tile's pulls, totals and directions (the tile at ``i0``, ``j0`` in ``dh``) in that
-    order."""
-    n = order.size
-    pos = np.empty(n, dtype=np.int32)
-    kept_pulls = np.empty(n, dtype=np.uint8)
-    kept_total = np.empty(n, dtype=np.uint8)
-    dirs = np.empty(n, dtype=np.uint32)
-    for p in range(n):
-        x = order[p]
-        pos[x] = p
-        kept_pulls[p] = pulls[x]
-        kept_total[p] = total[x]
-        dirs[p] = dh[x // cols + i0, x % cols + j0]
-    return pos, kept_pulls, kept_total, dirs
-
-
-@numba.njit(cache=True, nogil=True)
 def _up_edges(
     dh: NDArray[np.uint32],
     vh: NDArray[np.bool_],
@@ -859,17 +794,13 @@ class Halo2:
 
 @dataclass(frozen=True)
 class UpPlan:
-    """What the transposed seam's tile passes share, kept once per tile: an order of all
-    the tile's cells in which each follows the cells it pulls from (:func:`_up_order`),
-    each cell's place in it (``pos``), and the tile stored in that order (decision
-    0114): the pulls and their totals (:func:`_tile_pulls`, normalised) and the
-    directions."""
+    """What the transposed seam's tile passes share, kept once per tile: the pulls and
+    their totals (:func:`_tile_pulls`, normalised) and an order of all the tile's cells
+    in which each follows the cells it pulls from (:func:`_up_order`)."""
 
-    order: NDArray[np.int32]
-    pos: NDArray[np.int32]
     pulls: NDArray[np.uint8]
     total: NDArray[np.uint8]
-    dirs: NDArray[np.uint32]
+    order: NDArray[np.int32]
 
 
 def up_plan(h: Halo2, tile: Tile) -> UpPlan | None:
@@ -878,10 +809,7 @@ def up_plan(h: Halo2, tile: Tile) -> UpPlan | None:
     without a plan then report it)."""
     pulls, total = _tile_pulls(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, False)
     order, ok = _up_order(pulls, tile.rows, tile.cols, np.ones(tile.rows * tile.cols, np.bool_))
-    if not ok:
-        return None
-    pos, kept_pulls, kept_total, dirs = _up_places(order, pulls, total, h.dh, h.i0, h.j0, tile.cols)
-    return UpPlan(order, pos, kept_pulls, kept_total, dirs)
+    return UpPlan(pulls, total, order) if ok else None
 
 
 def planned(read: Callable[[Tile], Halo2]) -> Callable[[Tile], Halo2]:
@@ -903,30 +831,21 @@ def _cycle(tile: Tile) -> None:
 
 
 def _tile_pass(
-    h: Halo2, tile: Tile, shape: tuple[int, int], seed: NDArray[np.float64], whole: bool = True
-) -> tuple[NDArray[np.float64] | None, NDArray[np.int64], NDArray[np.float64]]:
-    """A tile pass of the transposed seam: the values from ``seed`` (the tile's shape;
-    None unless ``whole``: a round needs only what leaves the tile), and what leaves the
+    h: Halo2, tile: Tile, shape: tuple[int, int], seed: NDArray[np.float64]
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.float64]]:
+    """A tile pass of the transposed seam: the values from ``seed``, and what leaves the
     tile (targets raster-wide, amounts)."""
+    if h.plan is not None:
+        p = h.plan
+        val = _up_ordered(h.dh, h.i0, h.j0, p.pulls, p.total, p.order, seed, np.zeros(seed.shape))
+    else:
+        val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
+        if not ok:
+            _cycle(tile)
     src, tr, tc, w = _up_edges(
         h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, tile.rows, tile.cols, 1, True, False
     )
     dst = (tr + h.r0) * shape[1] + (tc + h.c0)
-    if h.plan is not None:
-        p = h.plan
-        kept = _up_kept(
-            p.dirs, p.pulls, p.total, p.order, p.pos, tile.cols, seed.reshape(-1),
-            np.empty(p.order.size),
-        )  # fmt: skip
-        out = kept[p.pos[src]] * w
-        if not whole:
-            return None, dst, out
-        val = np.empty(seed.shape)
-        val.reshape(-1)[p.order] = kept  # every cell has its place
-        return val, dst, out
-    val, ok = _up_pass(h.dh, h.vh, h.gh, h.sh, h.i0, h.j0, seed)
-    if not ok:
-        _cycle(tile)
     return val, dst, val.reshape(-1)[src] * w
 
 
@@ -944,7 +863,7 @@ def seam_up_flow(
     upstream edges, and the least seed of a cell that reaches (``floor``: 0 if one is
     < 0 or NaN)."""
     deep = np.where(tiled_accum._band_mask(tile.rows, tile.cols, band), 0.0, seed)
-    _, out_dst, out_amount = _tile_pass(h, tile, shape, deep, whole=False)
+    _, out_dst, out_amount = _tile_pass(h, tile, shape, deep)
     cols = shape[1]
     v = h.vh[h.i0 : h.i0 + tile.rows, h.j0 : h.j0 + tile.cols]
     empty = np.empty(0, dtype=np.int64)
@@ -985,7 +904,6 @@ def seam_up_tile(
     deep = np.where(tiled_accum._band_mask(tile.rows, tile.cols, band), 0.0, seed)
     deep.reshape(-1)[inflow[0]] += inflow[1]
     val, _, _ = _tile_pass(h, tile, shape, deep)
-    assert val is not None  # whole
     val.reshape(-1)[band_values[0]] += band_values[1]
     return val
 
