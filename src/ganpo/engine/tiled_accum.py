@@ -80,12 +80,11 @@ all three. An accumulation that does not reach a cell adds exact zeros there.
 
 A round's tile pass needs an order in which each cell comes after the cells that send
 it a share. It depends on the directions only, so the account's seam (tiled_sdr) makes
-it once per tile, in the tile's first task (:func:`forward_plan`: Kahn's order over
-every routed cell, with the tile's directions stored in it), keeps it in the tile's
-files and passes each round's seeds along it (:func:`_accumulate_kept`, decisions 0112
-and 0114) instead of searching for the cells the seeds reach and counting their inflows
-again (:func:`_accumulate_seeded`). The sums are routing's terms in the kept order,
-within the bound below like any order.
+it once per tile, in the tile's first task (:func:`forward_order`: Kahn's order over
+every routed cell), keeps it in the tile's files and passes each round's seeds along it
+(:func:`_accumulate_ordered`, decision 0112) instead of searching for the cells the
+seeds reach and counting their inflows again (:func:`_accumulate_seeded`). The sums are
+routing's terms in the kept order, within the bound below like any order.
 
 Why it is exact. ``acc(x) = Σ_c w(c)·Σ_{paths c → x} Π shares`` (linearity). Each path
 prefix has exactly one state sequence (the rule above is deterministic), and each
@@ -232,23 +231,6 @@ def _outflows(
     ``acc`` its accumulations (one row per cell in raster order, one column per
     accumulation): for each such flow the exit cell (tile-local linear index), the
     target (row, column in the halo) and the amounts ``acc·share`` (a row)."""
-    return _outflows_at(dh, vh, r0, c0, rows, cols, acc, np.empty(0, dtype=np.int32), mfd)
-
-
-@numba.njit(cache=True, nogil=True)
-def _outflows_at(
-    dh: np.ndarray,
-    vh: NDArray[np.bool_],
-    r0: int,
-    c0: int,
-    rows: int,
-    cols: int,
-    acc: NDArray[np.float64],
-    at: NDArray[np.int32],
-    mfd: bool,
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """:func:`_outflows` with the row of ``acc`` that holds the tile-local cell ``x`` at
-    ``at[x]`` (a :class:`ForwardPlan`'s ``pos``; empty: row ``x``, raster order)."""
     hr, hc = vh.shape
     n_acc = acc.shape[1]
     n_max = 5 * (2 * (rows + cols)) + 8
@@ -282,9 +264,8 @@ def _outflows_at(
                 src[n] = x
                 tr[n] = rh
                 tc[n] = ch
-                row = at[x] if at.size else x  # a routed cell has its row
                 for j in range(n_acc):
-                    amount[n, j] = acc[row, j] * s
+                    amount[n, j] = acc[x, j] * s
                 n += 1
     return src[:n], tr[:n], tc[:n], amount[:n]
 
@@ -530,104 +511,18 @@ def _accumulate_ordered(
     return acc
 
 
-@numba.njit(cache=True, nogil=True)
-def _accumulate_kept(
-    dirs: NDArray[np.uint32],
-    order: NDArray[np.int32],
-    pos: NDArray[np.int32],
-    cols: int,
-    idx: NDArray[np.int64],
-    seed: NDArray[np.float64],
-    acc: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """:func:`_accumulate_ordered` on a tile stored in its kept order (a
-    :class:`ForwardPlan`: ``order``, each cell's place in it ``pos``, −1 for a cell not
-    routed, and the directions in that order ``dirs``), into ``acc`` (zeros, one row per
-    place in the order; returned). The same terms added in the same order, so bitwise
-    the same sums, each in the row ``pos`` gives its cell.
-
-    In raster order a pass along the kept order reads each cell's directions, flag and
-    row of ``acc`` at scattered places of the tile; here those are read one after the
-    other, and only the neighbours a share goes to are looked up (``pos``). One round's
-    pass on a tile of 2048², seeded on its first ring of deep cells: 1.31–1.42 times
-    faster (docs/benchmarks.md, 2026-12-07)."""
-    rows = pos.size // cols
-    ch = seed.shape[1]
-    hit = np.zeros(order.size, dtype=np.bool_)
-    for i in range(len(idx)):
-        p = pos[idx[i]]
-        if p >= 0:  # routed: in the order
-            hit[p] = True
-            for j in range(ch):
-                acc[p, j] = seed[i, j]
-    for p in range(order.size):
-        if not hit[p]:
-            continue
-        live = False
-        for j in range(ch):
-            if acc[p, j] != 0.0:
-                live = True
-        if not live:
-            continue
-        x = order[p]
-        r, c = x // cols, x % cols
-        dx = dirs[p]
-        total = routing._share_total(dx, True)
-        for k in range(8):
-            s = routing._share(dx, k, True, total)
-            if s == 0.0:
-                continue
-            rn, cn = r + DROW[k], c + DCOL[k]
-            if 0 <= rn < rows and 0 <= cn < cols:
-                q = pos[rn * cols + cn]
-                if q >= 0:
-                    hit[q] = True
-                    for j in range(ch):
-                        acc[q, j] += acc[p, j] * s
-    return acc
-
-
-@numba.njit(cache=True, nogil=True)
-def _places(
-    order: NDArray[np.int32], dirs: NDArray[np.uint32]
-) -> tuple[NDArray[np.int32], NDArray[np.uint32]]:
-    """Each cell's place in ``order`` (−1: not in it), and ``dirs`` (raster order, one per
-    cell) in that order."""
-    pos = np.full(dirs.size, -1, dtype=np.int32)
-    kept = np.empty(order.size, dtype=np.uint32)
-    for p in range(order.size):
-        pos[order[p]] = p
-        kept[p] = dirs[order[p]]
-    return pos, kept
-
-
-@dataclass(frozen=True)
-class ForwardPlan:
-    """What the forward seam's round passes of a tile share, kept once per tile
-    (decisions 0112, 0114): ``order``, Kahn's order over the tile's routed cells
-    (tile-local linear indices; :func:`_forward_order`); ``pos``, each cell's place in
-    it (−1: not routed); ``dirs``, the MFD directions in that order."""
-
-    order: NDArray[np.int32]
-    pos: NDArray[np.int32]
-    dirs: NDArray[np.uint32]
-
-
-def forward_plan(
+def forward_order(
     dh: NDArray[np.uint32], vh: NDArray[np.bool_], tile: Tile, shape: tuple[int, int]
-) -> ForwardPlan | None:
+) -> NDArray[np.int32] | None:
     """The order the rounds of the MFD seam pass the tile's cells in (:func:`seam_round`),
-    with the tile stored in it, from the tile read with its halo; None if a cycle leaves
-    cells out (the passes without a plan report it)."""
+    from the tile read with its halo; None if a cycle leaves cells out (the passes
+    without an order report it)."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
     d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     order, ok = _forward_order(d, v)
-    if not ok:
-        return None
-    pos, dirs = _places(order, d.reshape(-1))
-    return ForwardPlan(order, pos, dirs)
+    return order if ok else None
 
 
 def _cycle(where: str) -> None:
@@ -1042,38 +937,27 @@ def seam_round(
     tile: Tile,
     shape: tuple[int, int],
     inflow: tuple[NDArray[np.int64], NDArray[np.float64]],
-    plan: ForwardPlan | None = None,
+    order: NDArray[np.int32] | None = None,
 ) -> SeamFlow:
     """An MFD tile's task in a seam round, on the tile read with its halo: the tile
     accumulated from the seam's flow into its deep cells (``inflow``: tile-local linear
     indices, and a row of amounts, one per accumulation, for each) on the cells
-    downstream of them (:func:`_accumulate_seeded`; with the tile's kept ``plan``,
-    :func:`forward_plan`, :func:`_accumulate_kept`), and what that sends out of the
-    tile. With a plan only the halo's ring and the tile's edge are read of ``dh`` and
-    ``vh`` (the account maps them from its files)."""
+    downstream of them (:func:`_accumulate_seeded`; with the tile's kept ``order``,
+    :func:`forward_order`, :func:`_accumulate_ordered`), and what that sends out of the
+    tile."""
     r0, c0, _, _ = tile.halo(shape)
     i0, j0 = tile.row0 - r0, tile.col0 - c0
+    d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
+    v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
     idx, amount = inflow
     seed = np.ascontiguousarray(amount, dtype=np.float64)
-    if plan is not None:
-        acc = _accumulate_kept(
-            plan.dirs,
-            plan.order,
-            plan.pos,
-            tile.cols,
-            idx,
-            seed,
-            np.zeros((plan.order.size, seed.shape[1])),
-        )
-        at, routed = plan.pos, plan.order.size > 0  # the order holds every routed cell
+    if order is not None:
+        acc = _accumulate_ordered(d, v, order, idx, seed, np.zeros((d.size, seed.shape[1])))
     else:
-        d = np.ascontiguousarray(dh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
-        v = np.ascontiguousarray(vh[i0 : i0 + tile.rows, j0 : j0 + tile.cols])
         acc, ok = _accumulate_seeded(d, v, idx, seed)
         if not ok:
             _cycle(_where(tile))
-        at, routed = np.empty(0, dtype=np.int32), bool(v.any())
-    _, tr, tc, out = _outflows_at(dh, vh, i0, j0, tile.rows, tile.cols, acc, at, True)
+    _, tr, tc, out = _outflows(dh, vh, i0, j0, tile.rows, tile.cols, acc, True)
     del acc
     empty = np.empty(0, dtype=np.int64)
     return SeamFlow(
@@ -1085,7 +969,7 @@ def seam_round(
         empty,
         empty,
         np.empty(0),
-        routed,
+        bool(v.any()),
     )
 
 
@@ -1345,13 +1229,13 @@ def flow_accumulation_tiled_array(
     def run(calls: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> list[Any]:
         return [f(*args) for f, args in calls]
 
-    plans: dict[tuple[int, int], ForwardPlan | None] = {}
+    orders: dict[tuple[int, int], NDArray[np.int32] | None] = {}
 
     def again(t: Tile, g: tuple[NDArray[np.int64], NDArray[np.float64]]) -> SeamFlow:
         d, v = halo(t)
-        if t.index not in plans:  # the account keeps them in the tiles' files
-            plans[t.index] = forward_plan(d, v, t, shape)
-        return seam_round(d, v, t, shape, g, plans[t.index])
+        if t.index not in orders:  # the account keeps them in the tiles' files
+            orders[t.index] = forward_order(d, v, t, shape)
+        return seam_round(d, v, t, shape, g, orders[t.index])
 
     out = np.empty(shape, dtype=np.float64)
     if mfd:

@@ -117,7 +117,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numba
 import numpy as np
@@ -1018,11 +1018,9 @@ def _acc_first(m: MfdFiles, tile: Tile) -> tiled_accum.SeamFlow:
     _save_whole(_tile_file(m.folder, "dh", tile.index), inp.dh)
     _save_whole(_tile_file(m.folder, "vh", tile.index), inp.vh)
     flow = tiled_accum.seam_flow(inp.dh, inp.vh, tile, m.shape, weights, m.band)
-    plan = tiled_accum.forward_plan(inp.dh, inp.vh, tile, m.shape)
-    if plan is not None:  # a cycle: seam_flow has reported it
-        _save_whole(_tile_file(m.folder, "fwp", tile.index), plan.pos)
-        _save_whole(_tile_file(m.folder, "fwd", tile.index), plan.dirs)
-        _save_whole(_tile_file(m.folder, "fwo", tile.index), plan.order)  # the plan's last
+    order = tiled_accum.forward_order(inp.dh, inp.vh, tile, m.shape)
+    if order is not None:  # a cycle: seam_flow has reported it
+        _save_whole(_tile_file(m.folder, "fwo", tile.index), order)
     return flow
 
 
@@ -1031,22 +1029,12 @@ def _acc_again(
 ) -> tiled_accum.SeamFlow:
     """A round's task: the directions and mask as the first task kept them (decoding
     the tile's window of the directions' GeoTIFF again took about 13 % of the rounds'
-    time, decision 0109), and the tile in the order of its cells (decisions 0112,
-    0114). With that plan the round reads only the edges of the directions and mask:
-    they are mapped, not read whole."""
+    time, decision 0109), and the order of its cells (decision 0112)."""
+    dh = np.load(_tile_file(m.folder, "dh", tile.index))
+    vh = np.load(_tile_file(m.folder, "vh", tile.index))
     kept = _tile_file(m.folder, "fwo", tile.index)
-    plan = None
-    if kept.exists():  # written last: the plan is whole
-        plan = tiled_accum.ForwardPlan(
-            np.load(kept),
-            np.load(_tile_file(m.folder, "fwp", tile.index)),
-            np.load(_tile_file(m.folder, "fwd", tile.index)),
-        )
-    # copy on write: writable arrays, the kernels' types (a read-only one is another)
-    mode: Literal["c"] | None = "c" if plan is not None else None
-    dh = np.asarray(np.load(_tile_file(m.folder, "dh", tile.index), mmap_mode=mode))
-    vh = np.asarray(np.load(_tile_file(m.folder, "vh", tile.index), mmap_mode=mode))
-    return tiled_accum.seam_round(dh, vh, tile, m.shape, inflow, plan)
+    order = np.load(kept) if kept.exists() else None
+    return tiled_accum.seam_round(dh, vh, tile, m.shape, inflow, order)
 
 
 def _acc_last(

@@ -54,12 +54,9 @@ from ganpo.engine.routing import (
     flow_direction_mfd,
 )
 from ganpo.engine.tiled_accum import (
-    _accumulate_kept,
     _accumulate_ordered,
     _accumulate_seeded,
     _forward_order,
-    _outflows_at,
-    _places,
     flow_accumulation_tiled,
     write_directions,
 )
@@ -289,12 +286,6 @@ def _tiled_accumulation(filled: Path, folder: Path) -> None:
             # a kept plan (a tile whose order a cycle cut short)
             order, _ = _forward_order(d, v)
             _accumulate_ordered(d, v, order, top, seed, np.zeros((d.size, 3)))
-            # and on the tile stored in that order, with what leaves it (decision 0114)
-            pos, dirs = _places(order, d.reshape(-1))
-            acc = _accumulate_kept(
-                dirs, order, pos, d.shape[1], top, seed, np.zeros((order.size, 3))
-            )
-            _outflows_at(d, v, 0, 0, d.shape[0], d.shape[1], acc, pos, True)
             is_stream = np.ascontiguousarray(tiled == 1).astype(np.uint8)
             _up_pass(d, v, v, is_stream, 0, 0, np.ones(z.shape))
 
