@@ -128,6 +128,19 @@ fraction of itself. The bound asks weights > 0 on every routed cell (the SDR's 1
 cover factor and S ≥ 0.005); a weight of 0, < 0 or NaN, a NaN or infinite amount, and
 the other seams (``relative`` 0) keep every round.
 
+Holding back what cannot matter (decision 0114). Most of a late round's tasks passed
+over tiles that had received next to nothing: at the Jiangxi size, in the forward
+seam's last round 35 tiles were passed over and 26 of them had received less than
+10⁻⁶ of what the tile receiving most had (2.7·10⁻¹⁸), one 10⁻¹¹⁴ in all. A round task
+costs a pass over most of its tile whatever it carries. The seam that stops at rounding
+therefore holds back the flow into the tiles receiving least, as long as all it holds
+back sums to at most half the bound (:data:`SEAM_DEFER`; each round the held and the new
+flow are chosen again, smallest first), and counts it in what is left when it stops:
+the bound above holds as it did, since held back flow adds at most its sum to any value,
+like the flow the seam stops with. The flow into a tile's deep cells still goes to the
+tile's last pass, so a held back amount is missing only from what the tile would have
+passed on across its edges.
+
 D8 costs two passes over each tile (stages 1 and 3; stage 2 handles only exits and
 links); MFD two plus one per round for the tiles whose deep cells received flow. Memory
 of a task, for a tile of ``n`` cells: the directions with a one-cell halo (1 B D8, 4 B
@@ -187,6 +200,10 @@ SEAM_BAND = 8
 #: the MFD seams of the SDR stop once what they still have to pass on could change no
 #: value by more than this fraction of it: one float64 rounding (decision 0111)
 SEAM_RELATIVE = float(np.finfo(np.float64).eps)
+#: a seam that stops at rounding (``relative`` > 0) holds back the round's flow into the
+#: tiles that receive least, as long as what it holds back sums to at most this fraction
+#: of its bound; the others are passed over (decision 0114)
+SEAM_DEFER = 0.5
 
 _UNKNOWN = -2  # link not followed yet
 _NONE = -1  # the path ends inside the tile (no direction, nodata, the raster's edge)
@@ -979,13 +996,15 @@ class SeamExchange:
     its band cells' accumulations along the seam (tile-local linear indices, and a row of
     amounts per cell, one column per accumulation: :func:`of_column` takes one); the
     rounds (passes over the seam); ``left``: the sum of the amounts it stopped with,
-    not passed on (0 unless ``relative`` stopped it)."""
+    not passed on (0 unless ``relative`` stopped it), held back tiles' included;
+    ``passes``: the round tasks run (tile passes between the first and the last)."""
 
     inflow: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
     band: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]]
     rounds: int
     valid: bool
     left: float = 0.0
+    passes: int = 0
 
 
 def exchange_seam(
@@ -996,6 +1015,7 @@ def exchange_seam(
     again: Callable[..., SeamFlow],
     run: Runner,
     relative: float = 0.0,
+    defer: float = SEAM_DEFER,
 ) -> SeamExchange:
     """MFD's exchange: ``first(tile)`` for every tile (:func:`seam_flow`), then rounds
     of a pass over the seam here and ``again(tile, deep inflow)`` (:func:`seam_round`)
@@ -1015,7 +1035,22 @@ def exchange_seam(
     ``relative`` of itself. Flow along paths that leave and re-enter tiles many times
     shrinks with each share it crosses; the last rounds, until it is exactly 0, change
     no value beyond that fraction. A NaN or infinite amount never stops the seam, and
-    a ``floor`` of 0 (unknown, or a weight < 0) keeps every round."""
+    a ``floor`` of 0 (unknown, or a weight < 0) keeps every round.
+
+    A seam that stops at rounding also holds back (``defer`` > 0; decision 0114) the
+    round's flow into the tiles receiving least, smallest first, as long as all it holds
+    back sums to at most ``defer`` times the bound: the flow into each of those tiles is
+    too little to change any value by more than the bound, so the tile is not passed
+    over for it. What reaches a held tile later is added to what it holds, and the tile
+    is passed over once it no longer fits: each round the held and the new flow are
+    chosen again, smallest first, under ``defer`` times the bound. The flow into deep cells is
+    summed for the tiles' last passes when the seam hands it on, held back or not, so
+    only what a held tile would pass on across its edges is not passed on, and it counts
+    in what is left when the seam stops: the seam stops once what it still has to pass
+    on and what it holds back sum to at most the bound. A NaN or infinite amount in the
+    flow into tiles, new or held, releases all that is held back that round."""
+    if not 0.0 <= defer < 1.0:  # 1 would leave the seam no room to stop under its bound
+        raise ValueError(f"defer must be within [0, 1), not {defer}")
     t0 = time.perf_counter()
     flows: list[SeamFlow] = run([(first, (t,)) for t in parts])
     valid = any(f.valid for f in flows)
@@ -1054,8 +1089,13 @@ def exchange_seam(
     by_index = {t.index: t for t in parts}
     total = np.zeros((len(seam), ch))
     handed = np.zeros((len(i_src), ch))  # per band → deep share, summed over the rounds
-    rounds = 0
-    limit = len(seam) + 1  # each round's flow has left the seam and re-entered it
+    rounds = passes = 0
+    # each round's flow has left the seam and re-entered it (flow held back re-enters
+    # later; the rounds stay far below this, tens against millions of band cells)
+    limit = len(seam) + 1
+    held: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]] = {}
+    kept = 0.0  # the amounts held back, summed
+    holding = enough > 0.0 and defer > 0.0
     value = weight
     while True:
         out_dst = np.concatenate([o[0] for o in outs]) if outs else np.empty(0, np.int64)
@@ -1065,10 +1105,10 @@ def exchange_seam(
         del out_dst, out_amount
         if len(cells):
             value[np.searchsorted(seam, cells)] += amount  # targets: band cells
-        if rounds > 0 and not (value != 0.0).any():  # NaN travels too
+        if rounds > 0 and not held and not (value != 0.0).any():  # NaN travels too
             break
         if rounds > 0 and enough > 0.0:
-            pending = float(np.abs(value).sum())  # NaN, ∞: never ≤ enough
+            pending = float(np.abs(value).sum()) + kept  # NaN, ∞: never ≤ enough
             if pending <= enough:
                 left = pending
                 break
@@ -1081,10 +1121,13 @@ def exchange_seam(
         handed += sent
         cells, amount = _sum_by(i_dst, sent)
         live = (amount != 0.0).any(axis=1)
-        if not live.any():
-            break
         amount = amount[live, 0] if flat else amount[live]
-        groups = _by_tile(cells[live], amount, parts, shape, tile_shape)
+        groups = _by_tile(cells[live], amount, parts, shape, tile_shape) if live.any() else {}
+        if holding:
+            groups, held, kept = _hold_back(groups, held, defer * enough)
+        if not groups and not held:
+            break  # else only held back flow: the check at the top stops the seam
+        passes += len(groups)
         if rounds % ROUNDS_LOGGED == 0:
             log.info(
                 "MFD seam over %d tiles: round %d, %d tiles reached, %.0f s",
@@ -1095,15 +1138,16 @@ def exchange_seam(
             )
         outs = [
             (f.out_dst, _rows(f.out_amount))
-            for f in run([(again, (by_index[k], g)) for k, g in groups.items()])
+            for f in (run([(again, (by_index[k], g)) for k, g in groups.items()]) if groups else [])
         ]
         del groups
         value = np.zeros((len(seam), ch))
     log.info(
-        "MFD seam over %d tiles (%d band cells): %d rounds in %.1f s%s",
+        "MFD seam over %d tiles (%d band cells): %d rounds, %d tile passes in %.1f s%s",
         len(parts),
         len(seam),
         rounds,
+        passes,
         time.perf_counter() - t0,
         f", stopped with {left:.3g} left (at most {enough:.3g})" if left else "",
     )
@@ -1116,7 +1160,44 @@ def exchange_seam(
         rounds,
         valid,
         left,
+        passes,
     )
+
+
+def _hold_back(
+    groups: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]],
+    held: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]],
+    room: float,
+) -> tuple[
+    dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]],
+    dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.float64]]],
+    float,
+]:
+    """A round's flow into tiles (tile-local cells and amounts per tile) with what was
+    held back before added, split into the tiles to pass over now and those held back
+    (:func:`exchange_seam`'s ``defer``), and the amounts held back, summed: the tiles
+    whose amounts sum to least, smallest first (ties in the tiles' order), as long as all
+    held back sums to at most ``room``. A NaN or infinite amount in any tile holds none
+    back."""
+    merged = dict(groups)
+    for k, (cells, amount) in held.items():
+        if k in merged:  # the same cell may be in both: one seed each (_sum_by)
+            merged[k] = _sum_by(
+                np.concatenate([merged[k][0], cells]), np.concatenate([merged[k][1], amount])
+            )
+        else:
+            merged[k] = (cells, amount)
+    mass = {k: float(np.abs(a).sum()) for k, (_, a) in merged.items()}
+    if not mass or not np.isfinite(list(mass.values())).all():
+        return dict(sorted(merged.items())), {}, 0.0
+    kept, later = 0.0, set()
+    for k in sorted(mass, key=lambda k: (mass[k], k)):
+        if kept + mass[k] > room:
+            break
+        kept += mass[k]
+        later.add(k)
+    now = {k: g for k, g in sorted(merged.items()) if k not in later}
+    return now, {k: merged[k] for k in sorted(later)}, kept
 
 
 def _rows(a: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -1198,11 +1279,12 @@ def flow_accumulation_tiled_array(
     *,
     band: int = SEAM_BAND,
     relative: float = 0.0,
+    defer: float = SEAM_DEFER,
 ) -> tuple[NDArray[np.float64], int]:
     """The stages on arrays in memory, tile by tile, no dask: the accumulation (equal to
     :func:`ganpo.engine.routing.flow_accumulation` with the same arguments) and the
     number of MFD rounds (seam passes; ``band`` as for :func:`flow_accumulation_tiled`;
-    ``relative`` as for :func:`exchange_seam`, which the SDR's seam uses).
+    ``relative`` and ``defer`` as for :func:`exchange_seam`, which the SDR's seam uses).
     For tests and to show the stages; :func:`flow_accumulation_tiled` is the one that
     bounds memory."""
     mfd = _check_directions(directions.dtype, "the array")
@@ -1247,6 +1329,7 @@ def flow_accumulation_tiled_array(
             again,
             run,
             relative,
+            defer,
         )
         for t in parts:
             out[t.row0 : t.row0 + t.rows, t.col0 : t.col0 + t.cols] = seam_tile(

@@ -104,7 +104,10 @@ single tile bitwise (stage D is then routing's arithmetic throughout). F stops o
 its rounds still carry could change no ``f`` by more than ``2u`` of it (decision 0111,
 ``exchange_seam``'s ``relative``): the shares into a cell sum to 1, so a unit amount adds
 at most 1 to any cell, and ``f ≥ σ``, the least of which bounds every value; that adds
-``2u`` to the bound (on the tests' rasters the values did not change at all).
+``2u`` to the bound (on the tests' rasters the values did not change at all). Like the
+forward seam, F holds back the flow into tiles that receive too little to change a value,
+within half that bound (decision 0114, ``exchange_seam``'s ``defer``), and counts it in
+what it stops with.
 """
 
 from __future__ import annotations
