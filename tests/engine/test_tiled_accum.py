@@ -223,13 +223,20 @@ def test_a_long_zigzag_along_a_tile_edge_takes_two_rounds() -> None:
         assert rounds <= 2
 
 
+def _bowl() -> tuple[NDArray[np.uint32], NDArray[np.bool_], NDArray[np.float64]]:
+    """The stopping tests' landscape: a bowl of 80 (flow winds across tile edges of 4),
+    its MFD directions, its routed cells and weights uniform in [0.005, 1]."""
+    z = pit_filled(notched_bowl(80))
+    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    return flow_direction_mfd(z), ~np.isnan(z), weights
+
+
 def _stopping(relative: float, weights: Any = None) -> tuple[Any, Any, int, int]:
     """The MFD accumulation of a bowl of 80 in tiles of 4 with a band of 1 (flow winds
     across the tile edges), with ``relative`` and with every round; both rounds."""
-    z = pit_filled(notched_bowl(80))
-    mfd, valid = flow_direction_mfd(z), ~np.isnan(z)
+    mfd, valid, bowl_weights = _bowl()
     if weights is None:
-        weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+        weights = bowl_weights
     stop, rounds_stop = flow_accumulation_tiled_array(
         mfd, valid, 4, weights, band=1, relative=relative
     )
@@ -240,9 +247,7 @@ def _stopping(relative: float, weights: Any = None) -> tuple[Any, Any, int, int]
 def test_the_seam_stops_once_what_is_left_is_below_rounding() -> None:
     """Decision 0111: the SDR's seam leaves out the rounds whose flow could change no
     sum by more than one float64 rounding of it."""
-    z = pit_filled(notched_bowl(80))
-    mfd, valid = flow_direction_mfd(z), ~np.isnan(z)
-    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    mfd, valid, weights = _bowl()
     expected = flow_accumulation(mfd, valid, weights)
     stop, full, rounds_stop, rounds_full = _stopping(SEAM_RELATIVE)
     assert rounds_stop < rounds_full - 5  # measured 29 against 38
@@ -267,8 +272,7 @@ def test_a_coarse_stop_keeps_its_bound() -> None:
 def test_no_stop_without_a_lower_bound(bad: float) -> None:
     """A weight of 0, < 0 or NaN on a routed cell bounds no sum from below: every round
     is run, as without ``relative``."""
-    z = pit_filled(notched_bowl(80))
-    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    _, _, weights = _bowl()
     weights[40, 40] = bad
     stop, full, rounds_stop, rounds_full = _stopping(1e-4, weights)
     assert rounds_stop == rounds_full
@@ -280,9 +284,8 @@ ROUND_TASK, EXCHANGE_SEAM = tiled_accum.seam_round, tiled_accum.exchange_seam
 
 def _least_weight() -> float:
     """The least weight of a routed cell of :func:`_passes`'s bowl: its seam's ``floor``."""
-    z = pit_filled(notched_bowl(80))
-    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
-    return float(weights[~np.isnan(z)].min())
+    _, valid, weights = _bowl()
+    return float(weights[valid].min())
 
 
 def _passes(
@@ -290,9 +293,7 @@ def _passes(
 ) -> tuple[NDArray[np.float64], int, int, tiled_accum.SeamExchange]:
     """:func:`_stopping`'s bowl with ``relative`` and ``defer``: the accumulation, the
     rounds, the round tasks run and the seam's result."""
-    z = pit_filled(notched_bowl(80))
-    mfd, valid = flow_direction_mfd(z), ~np.isnan(z)
-    weights = np.random.default_rng(1).uniform(0.005, 1.0, z.shape)
+    mfd, valid, weights = _bowl()
     calls: list[int] = []
     seams: list[tiled_accum.SeamExchange] = []
     round_task, seam = ROUND_TASK, EXCHANGE_SEAM

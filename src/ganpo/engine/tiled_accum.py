@@ -142,7 +142,8 @@ tile's last pass, so a held back amount is missing only from what the tile would
 passed on across its edges.
 
 D8 costs two passes over each tile (stages 1 and 3; stage 2 handles only exits and
-links); MFD two plus one per round for the tiles whose deep cells received flow. Memory
+links); MFD two plus one per round for the tiles whose deep cells received flow and
+that the seam does not hold back (decision 0114). Memory
 of a task, for a tile of ``n`` cells: the directions with a one-cell halo (1 B D8, 4 B
 MFD), the mask (1 B), routing's state counters (1 B), the weights and the accumulation
 (float64, 16 B), and for D8's links two int32 arrays (8 B): about 27 B per cell (D8)
@@ -1130,7 +1131,7 @@ def exchange_seam(
         passes += len(groups)
         if rounds % ROUNDS_LOGGED == 0:
             log.info(
-                "MFD seam over %d tiles: round %d, %d tiles reached, %.0f s",
+                "MFD seam over %d tiles: round %d, %d tiles passed over, %.0f s",
                 len(parts),
                 rounds,
                 len(groups),
